@@ -1,0 +1,19 @@
+import type { Server as SocketServer } from 'socket.io';
+import type { SupervisedState } from './workers/supervisor';
+
+/**
+ * Handles that server.ts creates and route handlers need. Next bundles route code
+ * separately from server.ts, so they meet on globalThis rather than in a module variable.
+ */
+interface Runtime {
+  io?: SocketServer;
+  supervisorStatus?: () => SupervisedState[];
+  startedAt?: Date;
+}
+
+const holder = globalThis as unknown as { siteboxRuntime?: Runtime };
+
+export function runtime(): Runtime {
+  holder.siteboxRuntime ??= {};
+  return holder.siteboxRuntime;
+}

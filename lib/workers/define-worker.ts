@@ -1,0 +1,61 @@
+import type { Logger } from 'pino';
+
+export interface WorkerContext {
+  log: Logger;
+  /** Aborted when the worker is asked to stop. */
+  signal: AbortSignal;
+}
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+}
+
+/** A background worker: start-up only; its logic lives in lib/<domain>. */
+export interface WorkerDefinition {
+  name: string;
+  description: string;
+  start(ctx: WorkerContext): Promise<RunningWorker>;
+}
+
+export function defineWorker(definition: WorkerDefinition): WorkerDefinition {
+  return definition;
+}
+
+/**
+ * Runs `tick` now and then every `intervalMs` (waiting for each run to finish) until
+ * `signal` aborts; `wake()` runs it early, e.g. on a NOTIFY.
+ */
+export function loop(options: {
+  intervalMs: number;
+  signal: AbortSignal;
+  log: Logger;
+  tick: () => Promise<void>;
+}): { wake(): void; done: Promise<void> } {
+  let wakeUp: (() => void) | null = null;
+  let woken = false;
+  const wake = () => {
+    woken = true;
+    wakeUp?.();
+  };
+  const done = (async () => {
+    while (!options.signal.aborted) {
+      woken = false;
+      try {
+        await options.tick();
+      } catch (error) {
+        options.log.error({ err: error }, 'worker cycle failed');
+      }
+      if (options.signal.aborted || woken) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.intervalMs);
+        wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        options.signal.addEventListener('abort', wakeUp, { once: true });
+      });
+      wakeUp = null;
+    }
+  })();
+  return { wake, done };
+}

