@@ -9,6 +9,7 @@ export function pool(): pg.Pool {
   globalForPool.siteboxPool ??= new pg.Pool({
     connectionString: config().databaseUrl,
     max: 10,
+    connectionTimeoutMillis: 10_000,
     application_name: `sitebox-${process.env.SITEBOX_PROCESS ?? 'server'}`,
   });
   return globalForPool.siteboxPool;

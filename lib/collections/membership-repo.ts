@@ -1,0 +1,131 @@
+import type pg from 'pg';
+import { queryRuleSchema } from './collection-rule.schema';
+import { deviceQuerySql } from './device-query-sql';
+
+export interface CollectionDefinition {
+  id: number;
+  limitingCollectionId: number | null;
+  refreshMinutes: number;
+  lastEvaluatedAt: Date | null;
+  rules: {
+    kind: 'DIRECT' | 'QUERY' | 'INCLUDE' | 'EXCLUDE';
+    deviceId: number | null;
+    query: unknown;
+    referencedCollectionId: number | null;
+  }[];
+}
+
+export async function loadCollectionDefinitions(db: pg.Pool | pg.PoolClient): Promise<CollectionDefinition[]> {
+  const { rows } = await db.query(
+    `SELECT c.id, c.limiting_collection_id, c.refresh_minutes, c.last_evaluated_at,
+            coalesce(json_agg(json_build_object(
+              'kind', r.kind, 'deviceId', r.device_id, 'query', r.query,
+              'referencedCollectionId', r.referenced_collection_id)) FILTER (WHERE r.id IS NOT NULL), '[]') AS rules
+       FROM collection c LEFT JOIN collection_rule r ON r.collection_id = c.id
+      GROUP BY c.id ORDER BY c.id`,
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    limitingCollectionId: r.limiting_collection_id,
+    refreshMinutes: r.refresh_minutes,
+    lastEvaluatedAt: r.last_evaluated_at,
+    rules: r.rules,
+  }));
+}
+
+/** SELECT of the device ids a collection should have, from its rules. */
+function desiredMembersSql(c: CollectionDefinition): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const sources: string[] = [];
+  const direct = c.rules.filter((r) => r.kind === 'DIRECT' && r.deviceId !== null).map((r) => r.deviceId);
+  if (direct.length) {
+    params.push(direct);
+    sources.push(`SELECT unnest($${params.length}::int[]) AS device_id`);
+  }
+  for (const rule of c.rules.filter((r) => r.kind === 'QUERY')) {
+    const parsed = queryRuleSchema.safeParse(rule.query);
+    if (!parsed.success) continue; // validated on write; a bad stored rule selects nothing
+    const where = deviceQuerySql({ rule: parsed.data, firstParam: params.length + 1 });
+    params.push(...where.params);
+    sources.push(`SELECT d.id AS device_id FROM device d JOIN site s ON s.id = d.site_id WHERE ${where.sql}`);
+  }
+  const includes = c.rules.filter((r) => r.kind === 'INCLUDE').map((r) => r.referencedCollectionId);
+  if (includes.length) {
+    params.push(includes);
+    sources.push(`SELECT device_id FROM collection_member WHERE collection_id = ANY($${params.length}::int[])`);
+  }
+  if (!sources.length) return { sql: 'SELECT NULL::int AS device_id WHERE false', params };
+  let sql = sources.join(' UNION ');
+  const excludes = c.rules.filter((r) => r.kind === 'EXCLUDE').map((r) => r.referencedCollectionId);
+  if (excludes.length) {
+    params.push(excludes);
+    sql = `(${sql}) EXCEPT SELECT device_id FROM collection_member WHERE collection_id = ANY($${params.length}::int[])`;
+  }
+  if (c.limitingCollectionId !== null) {
+    params.push(c.limitingCollectionId);
+    sql = `SELECT device_id FROM (${sql}) m
+            WHERE device_id IN (SELECT device_id FROM collection_member WHERE collection_id = $${params.length})`;
+  }
+  return { sql, params };
+}
+
+/** Brings a collection's stored members in line with its rules; returns the member count. */
+export async function replaceMembership(options: { db: pg.Pool; collection: CollectionDefinition }): Promise<number> {
+  const { sql, params } = desiredMembersSql(options.collection);
+  const client = await options.db.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`CREATE TEMP TABLE desired_members ON COMMIT DROP AS SELECT DISTINCT device_id FROM (${sql}) x`, params);
+    const id = options.collection.id;
+    await client.query(
+      `DELETE FROM collection_member cm WHERE cm.collection_id = $1
+          AND NOT EXISTS (SELECT 1 FROM desired_members d WHERE d.device_id = cm.device_id)`,
+      [id],
+    );
+    await client.query(
+      `INSERT INTO collection_member (collection_id, device_id)
+       SELECT $1, d.device_id FROM desired_members d JOIN device ON device.id = d.device_id
+       ON CONFLICT DO NOTHING`,
+      [id],
+    );
+    const { rows } = await client.query(
+      `UPDATE collection SET member_count = (SELECT count(*) FROM collection_member WHERE collection_id = $1),
+              last_evaluated_at = now(), updated_at = now()
+        WHERE id = $1 RETURNING member_count`,
+      [id],
+    );
+    await client.query('COMMIT');
+    return rows[0]?.member_count ?? 0;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+// One evaluation at a time across every host sharing the database.
+const EVALUATION_LOCK_KEY = 7_301_952_044_201n;
+
+/** Runs `work` holding the evaluation lock, or returns null when another process holds it. */
+export async function withEvaluationLock<T>(db: pg.Pool, work: () => Promise<T>): Promise<T | null> {
+  const client = await db.connect();
+  try {
+    const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS ok', [EVALUATION_LOCK_KEY.toString()]);
+    if (!rows[0].ok) return null;
+    try {
+      return await work();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [EVALUATION_LOCK_KEY.toString()]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+export const COLLECTIONS_CHANGED_CHANNEL = 'sitebox_collections_changed';
+
+/** Tells the collection evaluator that rules or devices changed. */
+export async function notifyCollectionsChanged(db: pg.Pool | pg.PoolClient): Promise<void> {
+  await db.query(`SELECT pg_notify($1, '')`, [COLLECTIONS_CHANGED_CHANNEL]);
+}

@@ -1,0 +1,63 @@
+import type { QueryRule } from '../collections/collection-rule.schema';
+
+/** The demo hierarchy: one primary site, its site server and two management points. */
+export const demoSite = {
+  code: 'S01',
+  name: 'Central',
+  timeZone: 'America/New_York',
+  systems: [
+    {
+      name: 'S01-SS01.corp.example.com',
+      roles: ['SITE_SERVER', 'SITE_DATABASE_SERVER'],
+      components: [
+        'SMS_SITE_COMPONENT_MANAGER', 'SMS_STATUS_MANAGER', 'SMS_HIERARCHY_MANAGER', 'SMS_SITE_CONTROL_MANAGER',
+        'SMS_COLLECTION_EVALUATOR', 'SMS_NOTIFICATION_MANAGER', 'SMS_POLICY_PROVIDER', 'SMS_OFFER_MANAGER',
+        'SMS_DISTRIBUTION_MANAGER', 'SMS_COMPONENT_STATUS_SUMMARIZER', 'SMS_SITE_SYSTEM_STATUS_SUMMARIZER',
+        'SMS_OFFER_STATUS_SUMMARIZER', 'SMS_DATABASE_NOTIFICATION_MONITOR',
+      ],
+    },
+    { name: 'S01-MP01.corp.example.com', roles: ['MANAGEMENT_POINT'], components: ['SMS_MP_CONTROL_MANAGER', 'SMS_NOTIFICATION_SERVER'] },
+    { name: 'S01-MP02.corp.example.com', roles: ['MANAGEMENT_POINT'], components: ['SMS_MP_CONTROL_MANAGER', 'SMS_NOTIFICATION_SERVER'] },
+  ],
+} as const;
+
+type DemoCollection = { collectionId: string; name: string; comment: string; query?: QueryRule; limitToAllSystems?: boolean };
+
+export const demoCollections: DemoCollection[] = [
+  { collectionId: 'SMS00001', name: 'All Systems', comment: 'Every client known to the site',
+    query: { match: 'all', conditions: [{ field: 'siteCode', value: 'S01' }] } },
+  { collectionId: 'SMS00002', name: 'All Servers', comment: 'Every server-class operating system', limitToAllSystems: true,
+    query: { match: 'all', conditions: [{ field: 'osKind', value: 'SERVER' }] } },
+  { collectionId: 'SMS00003', name: 'All Workstations', comment: 'Desktops and laptops', limitToAllSystems: true,
+    query: { match: 'all', conditions: [{ field: 'osKind', value: 'WORKSTATION' }] } },
+  { collectionId: 'S0100001', name: 'All Windows 11 Systems', comment: '', limitToAllSystems: true,
+    query: { match: 'all', conditions: [{ field: 'osName', op: 'contains', value: 'Windows 11' }] } },
+  { collectionId: 'S0100002', name: 'All Windows 10 Systems', comment: '', limitToAllSystems: true,
+    query: { match: 'all', conditions: [{ field: 'osName', op: 'contains', value: 'Windows 10' }] } },
+  { collectionId: 'S0100003', name: 'All Windows Server 2022 Systems', comment: '', limitToAllSystems: true,
+    query: { match: 'all', conditions: [{ field: 'osName', op: 'contains', value: 'Windows Server 2022' }] } },
+  { collectionId: 'S0100004', name: 'All Windows Server 2019 Systems', comment: '', limitToAllSystems: true,
+    query: { match: 'all', conditions: [{ field: 'osName', op: 'contains', value: 'Windows Server 2019' }] } },
+  { collectionId: 'S0100005', name: 'All Windows Server 2016 Systems', comment: '', limitToAllSystems: true,
+    query: { match: 'all', conditions: [{ field: 'osName', op: 'contains', value: 'Windows Server 2016' }] } },
+  { collectionId: 'S0100006', name: 'All Linux Systems', comment: '', limitToAllSystems: true,
+    query: { match: 'all', conditions: [{ field: 'osName', op: 'contains', value: 'Ubuntu' }] } },
+  { collectionId: 'S0100007', name: 'All macOS Systems', comment: '', limitToAllSystems: true,
+    query: { match: 'all', conditions: [{ field: 'osName', op: 'contains', value: 'macOS' }] } },
+];
+
+/** Default status filter rules, evaluated in priority order. */
+export const defaultFilterRules = [
+  { priority: 10, name: 'Write audit messages to the database', messageType: 'AUDIT', writeToDatabase: true, retentionDays: 180 },
+  { priority: 20, name: 'Replicate server errors to the parent site', source: 'SERVER', severity: 'ERROR', replicateToParent: 'HIGH' },
+  { priority: 30, name: 'Keep software metering rule acknowledgements (10907) for one day only',
+    messageId: 10907, writeToDatabase: true, retentionDays: 1, forwardToSummarizers: false, stopProcessing: true },
+  { priority: 1000, name: 'Write all other messages to the database', writeToDatabase: true, retentionDays: 30 },
+] as const;
+
+/** Component Status Summarizer defaults: counts within the display interval per severity. */
+export const defaultComponentThresholds = [
+  { severity: 'INFORMATIONAL', warningAt: 2000, criticalAt: 5000 },
+  { severity: 'WARNING', warningAt: 10, criticalAt: 50 },
+  { severity: 'ERROR', warningAt: 1, criticalAt: 5 },
+] as const;

@@ -1,0 +1,45 @@
+import { evaluateCollections } from '../../lib/collections/evaluate-collections';
+import { COLLECTIONS_CHANGED_CHANNEL } from '../../lib/collections/membership-repo';
+import { config } from '../../lib/config';
+import { listen } from '../../lib/db/listen';
+import { pool } from '../../lib/db/pool';
+import { defineWorker, loop } from '../../lib/workers/define-worker';
+
+/** Keeps collection membership current: on each collection's refresh schedule, and at once on a change. */
+export default defineWorker({
+  name: 'collection-evaluator',
+  description: 'Evaluates collection membership rules on schedule and on change',
+  async start({ log, signal }) {
+    const db = pool();
+    let fullPass = true;
+    const cycle = loop({
+      intervalMs: 60_000,
+      signal,
+      log,
+      tick: async () => {
+        const dueOnly = !fullPass;
+        fullPass = false;
+        const result = await evaluateCollections({ db, dueOnly });
+        if (result.cyclic.length) log.warn({ cyclic: result.cyclic }, 'collections in a cycle were not evaluated');
+        if (result.evaluated.length) log.info({ evaluated: result.evaluated.length, dueOnly }, 'collections evaluated');
+      },
+    });
+    const wakeForAll = () => {
+      fullPass = true;
+      cycle.wake();
+    };
+    const listener = listen({
+      connectionString: config().databaseUrl,
+      channels: [COLLECTIONS_CHANGED_CHANNEL],
+      log,
+      onNotification: wakeForAll,
+      onReconnect: wakeForAll,
+    });
+    return {
+      async stop() {
+        await listener.close();
+        await cycle.done;
+      },
+    };
+  },
+});
