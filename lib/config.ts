@@ -18,6 +18,10 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Comma-separated worker names `npm start` supervises; empty string for none. */
   SITEBOX_WORKERS: z.string().optional(),
+  /** The code of the site this instance serves. */
+  SITEBOX_SITE_CODE: z.string().regex(/^[A-Z0-9]{3}$/, 'must be 3 capital letters or digits').default('S01'),
+  /** The first administrator's password (else a one-time password is printed at first start). */
+  SITEBOX_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(256).optional(),
   SITEBOX_SEED_DEVICES: z.coerce.number().int().min(0).max(1_000_000).default(500),
   SITEBOX_WORKER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
  * (Ctrl-C reaches the supervisor only, which stops children in order) with an IPC
  * channel (a child exits when its supervisor disappears).
  */
-export function forkTs(entry: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): ChildProcess {
+export function forkTs(entry: string, args: string[] = [], env: Record<string, string> = {}): ChildProcess {
   return fork(path.join(process.cwd(), entry), args, {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, ...env },

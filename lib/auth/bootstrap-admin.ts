@@ -1,0 +1,26 @@
+import { generatePassword, hashPassword } from './password';
+import * as repo from './repo';
+
+/**
+ * On the very first start, creates the administrator account "admin". Its password comes
+ * from SITEBOX_ADMIN_PASSWORD or is generated and returned to be printed once; either way it
+ * must be changed at first sign-in.
+ */
+export async function bootstrapAdministrator(options: { configuredPassword?: string }) {
+  if ((await repo.countUsers()) > 0) return null;
+  const password = options.configuredPassword ?? generatePassword();
+  try {
+    await repo.insertUser({
+      userName: 'admin',
+      displayName: 'Administrator',
+      role: 'FULL_ADMINISTRATOR',
+      passwordHash: await hashPassword(password),
+      mustChangePassword: true,
+    });
+  } catch (error) {
+    // Another process bootstrapped at the same moment.
+    if ((error as { code?: string }).code === 'P2002') return null;
+    throw error;
+  }
+  return { userName: 'admin', oneTimePassword: options.configuredPassword ? undefined : password };
+}

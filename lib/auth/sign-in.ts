@@ -1,0 +1,50 @@
+import { AppError } from '../errors';
+import { dummyPasswordHash, verifyPassword } from './password';
+import * as repo from './repo';
+import { createSession } from './sessions';
+import { signInWaitMs } from './sign-in-throttle';
+
+export interface SignInResult {
+  token: string;
+  csrfToken: string;
+  expiresAt: Date;
+  userId: number;
+  userName: string;
+  mustChangePassword: boolean;
+}
+
+/**
+ * Checks a user name and password and opens a session. Failures say only "wrong user name or
+ * password"; repeated failures for a user make them wait longer before the next attempt.
+ */
+export async function signIn(options: {
+  userName: string;
+  password: string;
+  address: string;
+  userAgent: string;
+  now?: Date;
+}): Promise<SignInResult> {
+  const now = options.now ?? new Date();
+  const user = await repo.findUserByName(options.userName);
+  if (!user) {
+    await verifyPassword({ hash: await dummyPasswordHash(), password: options.password });
+    throw new AppError('UNAUTHENTICATED', { userMessage: 'Wrong user name or password.' });
+  }
+  const waitMs = signInWaitMs({ failures: user.failedSignIns, lastFailureAt: user.lastFailedSignInAt, now });
+  if (waitMs > 0) {
+    throw new AppError('RATE_LIMITED', {
+      userMessage: 'Too many failed sign-ins for this user. Wait and try again.',
+      retryAfterSeconds: Math.ceil(waitMs / 1000),
+    });
+  }
+  const ok = await verifyPassword({ hash: user.passwordHash, password: options.password });
+  if (!ok || user.disabledAt) {
+    if (!ok) await repo.recordFailedSignIn(user.id, now);
+    throw new AppError('UNAUTHENTICATED', {
+      userMessage: ok ? 'This account is disabled.' : 'Wrong user name or password.',
+    });
+  }
+  await repo.recordSuccessfulSignIn(user.id, now);
+  const session = await createSession({ userId: user.id, address: options.address, userAgent: options.userAgent, now });
+  return { ...session, userId: user.id, userName: user.userName, mustChangePassword: user.mustChangePassword };
+}

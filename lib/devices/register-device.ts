@@ -1,0 +1,64 @@
+import { reportAudit } from '../audit/report-audit';
+import { hashToken, newToken } from '../auth/tokens';
+import { AppError } from '../errors';
+import * as repo from './registration-repo';
+import type { RegisterDeviceInput } from './registration.schema';
+
+export interface Registration {
+  deviceId: number;
+  /** Shown once: the device keeps it and presents it as `Authorization: Device <id>.<secret>`. */
+  secret: string;
+  approval: 'PENDING' | 'APPROVED';
+}
+
+/**
+ * Registers a client with the site and issues its own credential. A device record that
+ * already holds a credential cannot be taken over by registering again under its name.
+ */
+export async function registerDevice(options: {
+  siteCode: string;
+  input: RegisterDeviceInput;
+  address: string;
+  now?: Date;
+}): Promise<Registration> {
+  const now = options.now ?? new Date();
+  const site = await repo.findSiteByCode(options.siteCode);
+  if (!site) throw new AppError('NOT_FOUND', { userMessage: `Site ${options.siteCode} is not served here.` });
+  const existing = await repo.findDeviceByName(site.id, options.input.name);
+  if (existing?.credentialHash || existing?.approval === 'REVOKED') {
+    throw new AppError('CONFLICT', {
+      userMessage: `A device named ${options.input.name} is already registered. An administrator must delete it before it can register again.`,
+    });
+  }
+  const mode = await repo.readApprovalMode(site.id);
+  const secret = newToken();
+  const approval = mode === 'automatic' ? 'APPROVED' : 'PENDING';
+  let device;
+  try {
+    device = await repo.claimOrCreateDevice({
+      siteId: site.id,
+      existingId: existing?.id ?? null,
+      input: options.input,
+      credentialHash: hashToken(secret),
+      approval,
+      approvedBy: approval === 'APPROVED' ? 'automatic approval' : null,
+      now,
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'P2002' || code === 'P2025') {
+      throw new AppError('CONFLICT', { userMessage: `A device named ${options.input.name} registered at the same moment.` });
+    }
+    throw error;
+  }
+  await reportAudit({
+    kind: 'performed',
+    verb: 'Register',
+    userName: `device:${device.name}`,
+    address: options.address,
+    objectType: 'Device',
+    objectName: device.name,
+    newValue: { approval, clientVersion: options.input.clientVersion },
+  });
+  return { deviceId: device.id, secret, approval };
+}

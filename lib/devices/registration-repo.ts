@@ -1,0 +1,70 @@
+import { prisma } from '../db/prisma';
+import type { RegisterDeviceInput } from './registration.schema';
+
+/** Data access for device registration, credentials and approval. */
+
+export function findDeviceForAuth(id: number) {
+  return prisma().device.findUnique({
+    where: { id },
+    select: { id: true, name: true, approval: true, credentialHash: true, siteId: true },
+  });
+}
+
+export function findDeviceByName(siteId: number, name: string) {
+  return prisma().device.findUnique({ where: { siteId_name: { siteId, name } } });
+}
+
+export function findSiteByCode(code: string) {
+  return prisma().site.findUnique({ where: { code } });
+}
+
+export function claimOrCreateDevice(options: {
+  siteId: number;
+  existingId: number | null;
+  input: RegisterDeviceInput;
+  credentialHash: string;
+  approval: 'PENDING' | 'APPROVED';
+  approvedBy: string | null;
+  now: Date;
+}) {
+  const { input } = options;
+  const data = {
+    domain: input.domain ?? null,
+    osName: input.osName,
+    osVersion: input.osVersion,
+    osKind: input.osKind,
+    ipAddress: input.ipAddress ?? null,
+    macAddress: input.macAddress ?? null,
+    clientVersion: input.clientVersion,
+    credentialHash: options.credentialHash,
+    registeredAt: options.now,
+    lastSeenAt: options.now,
+  };
+  if (options.existingId !== null) {
+    // Only a device record nobody has claimed yet: a concurrent claim finds no row and fails.
+    return prisma().device.update({
+      where: { id: options.existingId, credentialHash: null },
+      data: { ...data, approval: options.approval, approvedBy: options.approvedBy },
+    });
+  }
+  return prisma().device.create({
+    data: { ...data, siteId: options.siteId, name: input.name, approval: options.approval, approvedBy: options.approvedBy },
+  });
+}
+
+export function setDeviceApproval(options: { id: number; approval: 'APPROVED' | 'REVOKED'; by: string; now: Date }) {
+  return prisma().device.update({
+    where: { id: options.id },
+    data:
+      options.approval === 'APPROVED'
+        ? { approval: 'APPROVED', approvedBy: options.by, revokedAt: null }
+        : { approval: 'REVOKED', revokedAt: options.now, online: false },
+  });
+}
+
+/** The device approval mode from the site control document; automatic until a site setting says otherwise. */
+export async function readApprovalMode(siteId: number): Promise<'automatic' | 'manual'> {
+  const control = await prisma().siteControl.findUnique({ where: { siteId }, select: { document: true } });
+  const doc = control?.document as { clientApproval?: { mode?: string } } | null | undefined;
+  return doc?.clientApproval?.mode === 'manual' ? 'manual' : 'automatic';
+}

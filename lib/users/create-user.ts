@@ -1,0 +1,34 @@
+import { reportAudit } from '../audit/report-audit';
+import { generatePassword, hashPassword } from '../auth/password';
+import * as repo from '../auth/repo';
+import { AppError } from '../errors';
+import type { Actor } from './actor';
+import type { CreateUserInput } from './user.schema';
+
+/** Adds a console user. Without a password one is generated, returned once, and must be changed at first sign-in. */
+export async function createUser(options: { actor: Actor; input: CreateUserInput }) {
+  const { input, actor } = options;
+  if (await repo.findUserByName(input.userName)) {
+    throw new AppError('CONFLICT', {
+      userMessage: `A user named ${input.userName} already exists.`,
+      details: { fields: [{ path: 'userName', message: 'is already taken' }] },
+    });
+  }
+  const oneTimePassword = input.password ? undefined : generatePassword();
+  const user = await repo.insertUser({
+    userName: input.userName,
+    displayName: input.displayName,
+    role: input.role,
+    passwordHash: await hashPassword(input.password ?? oneTimePassword!),
+    mustChangePassword: true,
+  });
+  await reportAudit({
+    kind: 'created',
+    userName: actor.principal.userName,
+    address: actor.address,
+    objectType: 'ConsoleUser',
+    objectName: user.userName,
+    newValue: { role: user.role, displayName: user.displayName },
+  });
+  return { id: user.id, userName: user.userName, oneTimePassword };
+}

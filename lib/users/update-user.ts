@@ -1,0 +1,37 @@
+import { reportAudit } from '../audit/report-audit';
+import * as repo from '../auth/repo';
+import { AppError, notFoundOrThrow } from '../errors';
+import type { Actor } from './actor';
+import type { UpdateUserInput } from './user.schema';
+
+/** Changes a user's display name, role or disabled state. Disabling ends the user's sessions. */
+export async function updateUser(options: { actor: Actor; userId: number; input: UpdateUserInput }) {
+  const { actor, userId, input } = options;
+  const user = notFoundOrThrow(await repo.findUserById(userId), 'The user');
+  const losesFullAdmin =
+    user.role === 'FULL_ADMINISTRATOR' &&
+    !user.disabledAt &&
+    ((input.role && input.role !== 'FULL_ADMINISTRATOR') || input.disabled === true);
+  if (losesFullAdmin && (await repo.countActiveFullAdministrators(user.id)) === 0) {
+    throw new AppError('CONFLICT', { userMessage: 'Sitebox needs at least one active Full Administrator.' });
+  }
+  const before = { displayName: user.displayName, role: user.role, disabled: user.disabledAt !== null };
+  const now = new Date();
+  const updated = await repo.updateUser(userId, {
+    displayName: input.displayName,
+    role: input.role,
+    disabledAt: input.disabled === undefined ? undefined : input.disabled ? (user.disabledAt ?? now) : null,
+  });
+  if (input.disabled || (input.role && input.role !== user.role)) await repo.revokeUserSessions(userId, now);
+  const after = { displayName: updated.displayName, role: updated.role, disabled: updated.disabledAt !== null };
+  await reportAudit({
+    kind: 'modified',
+    userName: actor.principal.userName,
+    address: actor.address,
+    objectType: 'ConsoleUser',
+    objectName: user.userName,
+    oldValue: before,
+    newValue: after,
+  });
+  return { id: updated.id, ...after };
+}
