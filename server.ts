@@ -9,7 +9,10 @@ import { startDatabaseHost } from './lib/db/database-host';
 import { migrate } from './lib/db/migrator';
 import { closePool } from './lib/db/pool';
 import { closePrisma } from './lib/db/prisma';
+import { bootstrapAdministrator } from './lib/auth/bootstrap-admin';
 import { logger } from './lib/logger';
+import { attachAgentNamespace } from './lib/notification/agent-namespace';
+import { attachConsoleNamespace } from './lib/realtime/console-namespace';
 import { runtime } from './lib/runtime';
 import { seedDemoSite } from './lib/seed/seed-demo-site';
 import { Supervisor } from './lib/workers/supervisor';
@@ -26,6 +29,7 @@ async function main() {
   log.info({ applied: applied.length }, 'database schema is current');
   const seeded = await seedDemoSite({ devices: cfg.SITEBOX_SEED_DEVICES });
   if (seeded.created) log.info(seeded, 'seeded the demo site');
+  const admin = await bootstrapAdministrator({ configuredPassword: cfg.SITEBOX_ADMIN_PASSWORD });
 
   const dev = process.env.SITEBOX_DEV === '1';
   const app = next({ dev, dir: process.cwd(), hostname: cfg.HOST, port: cfg.PORT });
@@ -41,6 +45,8 @@ async function main() {
       if (!req.url?.startsWith('/socket.io')) void upgrade(req, socket, head);
     });
   }
+  attachConsoleNamespace({ io, log });
+  const agents = attachAgentNamespace({ io, log, connectionString: cfg.databaseUrl });
   runtime().io = io;
   runtime().startedAt = new Date();
 
@@ -57,6 +63,12 @@ async function main() {
   const host = cfg.HOST === '0.0.0.0' || cfg.HOST === '::' ? 'localhost' : cfg.HOST;
   log.info({ url: `http://${host}:${port}` }, 'console ready');
   console.log(`\n  Sitebox console: http://${host}:${port}\n`);
+  if (admin?.oneTimePassword) {
+    // Shown this once and never logged: the administrator must change it at first sign-in.
+    console.log(`  First sign-in: user "admin", one-time password: ${admin.oneTimePassword}\n`);
+  } else if (admin) {
+    console.log('  First sign-in: user "admin" with the password from SITEBOX_ADMIN_PASSWORD\n');
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -64,6 +76,7 @@ async function main() {
     stopping = true;
     log.info({ signal }, 'stopping');
     await supervisor.stop();
+    await agents.close();
     io.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));

@@ -1,0 +1,72 @@
+import pg from 'pg';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { pool } from '@/lib/db/pool';
+import { authenticateDevice } from '@/lib/devices/authenticate-device';
+import { registerDevice } from '@/lib/devices/register-device';
+import { DEVICE_REVOKED_CHANNEL, setDeviceApproval } from '@/lib/devices/set-device-approval';
+import { AppError } from '@/lib/errors';
+import { useTestDatabase } from '../../support/database';
+
+const input = (name: string) => ({
+  name, osName: 'Windows 11 Enterprise', osVersion: '10.0.26100', osKind: 'WORKSTATION' as const,
+  ipAddress: '10.10.16.40', clientVersion: '5.00.9132.1000',
+});
+const actor = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
+
+async function refusal(promise: Promise<unknown>) {
+  const error = await promise.then(() => null, (e) => e);
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe('device registration and credentials', () => {
+  let url: string;
+  beforeAll(async () => {
+    ({ url } = await useTestDatabase());
+    await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('S01', 'Central', now())`);
+  });
+
+  it('registers a device, approves it automatically by default, and accepts its credential', async () => {
+    const reg = await registerDevice({ siteCode: 'S01', input: input('NYC-WS-9001'), address: '10.10.16.40' });
+    expect(reg.approval).toBe('APPROVED');
+    await expect(authenticateDevice(`Device ${reg.deviceId}.${reg.secret}`)).resolves.toMatchObject({ name: 'NYC-WS-9001' });
+    expect((await refusal(authenticateDevice(`Device ${reg.deviceId}.${'x'.repeat(43)}`))).code).toBe('UNAUTHENTICATED');
+    expect((await refusal(authenticateDevice(undefined))).code).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses a second registration under a registered name (no identity takeover)', async () => {
+    expect((await refusal(registerDevice({ siteCode: 'S01', input: input('NYC-WS-9001'), address: '10.9.9.9' }))).code).toBe('CONFLICT');
+  });
+
+  it('holds devices for approval when the site setting says manual', async () => {
+    const { rows } = await pool().query(`SELECT id FROM site WHERE code = 'S01'`);
+    await pool().query(
+      `INSERT INTO site_control (site_id, serial, document, updated_at) VALUES ($1, 1, '{"clientApproval":{"mode":"manual"}}', now())`,
+      [rows[0].id],
+    );
+    const reg = await registerDevice({ siteCode: 'S01', input: input('NYC-WS-9002'), address: '10.10.16.41' });
+    expect(reg.approval).toBe('PENDING');
+    const waiting = await refusal(authenticateDevice(`Device ${reg.deviceId}.${reg.secret}`));
+    expect(waiting.code).toBe('FORBIDDEN');
+    expect(waiting.userMessage).toMatch(/approval/);
+    await setDeviceApproval({ actor, deviceId: reg.deviceId, approval: 'APPROVED' });
+    await expect(authenticateDevice(`Device ${reg.deviceId}.${reg.secret}`)).resolves.toMatchObject({ id: reg.deviceId });
+  });
+
+  it('cuts a revoked device off and tells every management point at once', async () => {
+    const reg = await registerDevice({ siteCode: 'S01', input: input('NYC-WS-9003'), address: '10.10.16.42' });
+    await setDeviceApproval({ actor, deviceId: reg.deviceId, approval: 'APPROVED' });
+    const listener = new pg.Client({ connectionString: url });
+    await listener.connect();
+    await listener.query(`LISTEN ${DEVICE_REVOKED_CHANNEL}`);
+    const notified = new Promise<string>((resolve) => listener.on('notification', (n) => resolve(n.payload ?? '')));
+    await setDeviceApproval({ actor, deviceId: reg.deviceId, approval: 'REVOKED' });
+    expect(await notified).toBe(String(reg.deviceId));
+    await listener.end();
+    expect((await refusal(authenticateDevice(`Device ${reg.deviceId}.${reg.secret}`))).userMessage).toMatch(/revoked/);
+    const audit = await pool().query(
+      `SELECT payload FROM status_inbox WHERE payload->'properties'->>'ObjectName' = 'NYC-WS-9003' ORDER BY id`,
+    );
+    expect(audit.rows.map((r) => r.payload.insertionStrings[1])).toEqual(['Register', 'Approve', 'Revoke']);
+  });
+});
