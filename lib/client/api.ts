@@ -1,0 +1,56 @@
+'use client';
+
+/** A field the server refused, and why. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** An error answer from Sitebox's API, as the UI shows it. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: FieldError[] = [],
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+
+  /** The message for one form field, if the server named it. */
+  fieldMessage(path: string): string | undefined {
+    return this.fields.find((f) => f.path === path)?.message;
+  }
+}
+
+function csrfToken(): string {
+  const match = document.cookie.match(/(?:^|;\s*)sitebox_csrf=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : '';
+}
+
+/**
+ * Calls the API with the session cookie; changes carry the CSRF token from its cookie.
+ * A 401 sends the browser to sign-in; other errors throw ApiError.
+ */
+export async function api<T>(path: string, options: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  const method = options.method ?? 'GET';
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (method !== 'GET' && method !== 'HEAD') headers['x-csrf-token'] = csrfToken();
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    signal: options.signal,
+    credentials: 'same-origin',
+  });
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (response.ok) return data as T;
+  if (response.status === 401 && !path.startsWith('/api/auth/sign-in')) {
+    window.location.assign(`/sign-in?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+  }
+  const error = data?.error ?? {};
+  throw new ApiError(response.status, error.code ?? 'INTERNAL', error.message ?? response.statusText, error.fields ?? [], error.details);
+}
