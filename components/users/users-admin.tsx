@@ -1,0 +1,152 @@
+'use client';
+
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { roleLabels, roles, type Role } from '@/lib/auth/roles';
+import { api, ApiError } from '@/lib/client/api';
+import { usersQueryKey, useUsersQuery, type UserRow } from './use-users-query';
+
+const input =
+  'mt-1 block w-full rounded border border-slate-300 px-2 py-1.5 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600';
+const button = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
+
+/** Shown once after a password is generated; the server never shows it again. */
+function OneTimePassword({ userName, password, onClose }: { userName: string; password: string; onClose: () => void }) {
+  return (
+    <div role="status" className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+      One-time password for <strong>{userName}</strong>: <code data-testid="one-time-password" className="rounded bg-white px-1 font-mono">{password}</code>
+      <span className="ml-2 text-amber-800">Give it to the user now; it is not shown again. They must change it at first sign-in.</span>
+      <button type="button" onClick={onClose} className={`${button} ml-3`}>Done</button>
+    </div>
+  );
+}
+
+function AddUserForm({ onCreated }: { onCreated: (userName: string, password?: string) => void }) {
+  const queryClient = useQueryClient();
+  const [error, setError] = useState<ApiError | null>(null);
+  const create = useMutation({
+    mutationFn: (body: { userName: string; displayName: string; role: Role }) =>
+      api<{ userName: string; oneTimePassword?: string }>('/api/users', { method: 'POST', body }),
+    onSuccess: (result) => {
+      setError(null);
+      void queryClient.invalidateQueries({ queryKey: usersQueryKey });
+      onCreated(result.userName, result.oneTimePassword);
+    },
+    onError: (e) => setError(e instanceof ApiError ? e : null),
+  });
+
+  return (
+    <form
+      className="grid grid-cols-[1fr_1fr_1fr_auto] items-end gap-3 rounded border border-slate-200 bg-white p-3"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const form = new FormData(event.currentTarget);
+        create.mutate({
+          userName: String(form.get('userName') ?? ''),
+          displayName: String(form.get('displayName') ?? ''),
+          role: String(form.get('role')) as Role,
+        });
+      }}
+    >
+      <label className="text-xs font-medium text-slate-600">
+        User name
+        <input name="userName" className={input} required />
+        {error?.fieldMessage('userName') && <span className="text-xs text-red-700">User name {error.fieldMessage('userName')}</span>}
+      </label>
+      <label className="text-xs font-medium text-slate-600">
+        Display name
+        <input name="displayName" className={input} />
+      </label>
+      <label className="text-xs font-medium text-slate-600">
+        Security role
+        <select name="role" className={input} defaultValue="READ_ONLY_ANALYST">
+          {roles.map((r) => <option key={r} value={r}>{roleLabels[r]}</option>)}
+        </select>
+      </label>
+      <button type="submit" disabled={create.isPending} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">
+        Add user
+      </button>
+      {error && !error.fields.length && <p role="alert" className="col-span-4 text-sm text-red-700">{error.message}</p>}
+    </form>
+  );
+}
+
+function UserRowView({ user, onPassword }: { user: UserRow; onPassword: (userName: string, password: string) => void }) {
+  const queryClient = useQueryClient();
+  const [error, setError] = useState<string | null>(null);
+  const onError = (e: unknown) => setError(e instanceof ApiError ? e.message : 'The change failed.');
+  const refresh = () => {
+    setError(null);
+    void queryClient.invalidateQueries({ queryKey: usersQueryKey });
+  };
+  const update = useMutation({
+    mutationFn: (body: { role?: Role; disabled?: boolean }) => api(`/api/users/${user.id}`, { method: 'PATCH', body }),
+    onSuccess: refresh,
+    onError,
+  });
+  const reset = useMutation({
+    mutationFn: () => api<{ oneTimePassword: string }>(`/api/users/${user.id}/reset-password`, { method: 'POST' }),
+    onSuccess: (r) => {
+      refresh();
+      onPassword(user.userName, r.oneTimePassword);
+    },
+    onError,
+  });
+  const disabled = user.disabledAt !== null;
+  return (
+    <tr className={disabled ? 'text-slate-400' : undefined} data-testid={`user-${user.userName}`}>
+      <td className="px-3 py-2 font-medium">{user.userName}</td>
+      <td className="px-3 py-2">{user.displayName}</td>
+      <td className="px-3 py-2">
+        <select
+          aria-label={`Role of ${user.userName}`}
+          value={user.role}
+          disabled={update.isPending}
+          onChange={(e) => update.mutate({ role: e.target.value as Role })}
+          className="rounded border border-slate-300 px-1 py-0.5 text-sm"
+        >
+          {roles.map((r) => <option key={r} value={r}>{roleLabels[r]}</option>)}
+        </select>
+      </td>
+      <td className="px-3 py-2">{disabled ? 'Disabled' : user.mustChangePassword ? 'Must change password' : 'Active'}</td>
+      <td className="px-3 py-2" title={user.lastSignInAt ?? ''}>{user.lastSignInAt ? new Date(user.lastSignInAt).toLocaleString() : 'Never'}</td>
+      <td className="space-x-2 px-3 py-2 text-right">
+        <button type="button" className={button} disabled={reset.isPending} onClick={() => reset.mutate()}>Reset password</button>
+        <button type="button" className={button} disabled={update.isPending} onClick={() => update.mutate({ disabled: !disabled })}>
+          {disabled ? 'Enable' : 'Disable'}
+        </button>
+        {error && <span role="alert" className="block text-xs text-red-700">{error}</span>}
+      </td>
+    </tr>
+  );
+}
+
+/** Administration › Users: add users, assign roles, reset passwords, disable accounts. */
+export function UsersAdmin() {
+  const users = useUsersQuery();
+  const [shown, setShown] = useState<{ userName: string; password: string } | null>(null);
+  return (
+    <div className="space-y-4">
+      <AddUserForm onCreated={(userName, password) => password && setShown({ userName, password })} />
+      {shown && <OneTimePassword userName={shown.userName} password={shown.password} onClose={() => setShown(null)} />}
+      {users.error && <p role="alert" className="text-sm text-red-700">{(users.error as Error).message}</p>}
+      <table className="w-full border border-slate-200 bg-white text-sm">
+        <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+          <tr>
+            <th className="px-3 py-2">User name</th>
+            <th className="px-3 py-2">Display name</th>
+            <th className="px-3 py-2">Security role</th>
+            <th className="px-3 py-2">State</th>
+            <th className="px-3 py-2">Last sign-in</th>
+            <th className="px-3 py-2" />
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {users.data?.users.map((u) => (
+            <UserRowView key={u.id} user={u} onPassword={(userName, password) => setShown({ userName, password })} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
