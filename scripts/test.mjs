@@ -1,0 +1,52 @@
+// `npm test [-- vitest args]`: runs the whole suite, then prints one closing line CI reads:
+//   N passed, N failed[, N skipped]
+// Counts come from vitest's JSON report rather than its console output, which is for people.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+process.chdir(root);
+const require = createRequire(import.meta.url);
+const reportFile = path.join('test-results', 'vitest.json');
+
+// Tests import the generated Prisma client; a clone that skipped postinstall has none yet.
+if (!existsSync(path.join('lib', 'db', 'generated', 'client.ts'))) {
+  const generated = spawnSync(process.execPath, ['scripts/prisma-generate.mjs'], { stdio: 'inherit' });
+  if (generated.status !== 0) process.exit(generated.status ?? 1);
+}
+
+// A report left by an earlier run must not be mistaken for this one's.
+rmSync(reportFile, { force: true });
+
+const vitestBin = path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
+const args = [
+  vitestBin, 'run',
+  '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`,
+  ...process.argv.slice(2),
+];
+const child = spawn(process.execPath, args, { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+const [code, signal] = await new Promise((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+if (existsSync(reportFile)) {
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  passed = report.numPassedTests;
+  skipped = report.numPendingTests + report.numTodoTests;
+  // A file that failed outside any test (import error, failing beforeAll, crashed worker) has no
+  // failed test of its own; count it once so the line never reads "0 failed" for a broken run.
+  const brokenFiles = report.testResults.filter(
+    (file) => file.status === 'failed' && !file.assertionResults.some((t) => t.status === 'failed'),
+  ).length;
+  failed = report.numFailedTests + brokenFiles;
+} else {
+  console.error(`vitest wrote no report (${signal ?? `exit code ${code}`})`);
+}
+
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 || passed === 0 || code !== 0 ? code || 1 : 0);

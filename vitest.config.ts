@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import './tests/support/node20-shims.mjs';
+
+const root = fileURLToPath(new URL('.', import.meta.url)).replace(/\/$/, '');
+
+export default defineConfig({
+  resolve: {
+    // Same as tsconfig's "@/*": ["./*"].
+    alias: [{ find: /^@\//, replacement: `${root}/` }],
+  },
+  test: {
+    environment: 'node',
+    include: ['tests/**/*.test.ts'],
+    // Separate processes: tests spawn children, set process.env and hold pg pools.
+    pool: 'forks',
+    globalSetup: ['tests/support/global-setup.ts'],
+    // Browser tests under tests/e2e start a server and Chromium; unit tests finish far sooner.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    teardownTimeout: 30_000,
+  },
+});
