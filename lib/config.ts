@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Cron } from 'croner';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -24,7 +25,39 @@ export const configSchema = z.object({
   SITEBOX_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(256).optional(),
   SITEBOX_SEED_DEVICES: z.coerce.number().int().min(0).max(1_000_000).default(500),
   SITEBOX_WORKER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  /** Messages waiting in Status Manager's inbox above which ingest answers 503 with Retry-After. */
+  SITEBOX_STATUS_INBOX_LIMIT: z.coerce.number().int().min(1).default(200_000),
+  /** The Retry-After, in seconds, of a 503 from the ingest endpoint (reporters add jitter). */
+  SITEBOX_STATUS_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  /** Largest status message batch body the ingest endpoint reads; larger ones get 413. */
+  SITEBOX_STATUS_MAX_BATCH_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
+  /** Concurrent drain loops in one Status Manager process (each claims distinct inbox batches). */
+  SITEBOX_STATUS_MANAGER_LOOPS: z.coerce.number().int().min(1).max(16).default(2),
+  /** Inbox batches (one per accepted request) a Status Manager loop claims per transaction. */
+  SITEBOX_STATUS_MANAGER_BATCH_ROWS: z.coerce.number().int().min(1).max(1000).default(10),
+  /** When "Delete Aged Status Messages" runs: a cron pattern in the server's time zone. */
+  SITEBOX_STATUS_PURGE_SCHEDULE: z.string().refine(isCronPattern, 'must be a cron pattern such as "0 0 * * *"').default('0 0 * * *'),
+  /** Days to remember the uids of processed messages that were not stored, to refuse re-deliveries. */
+  SITEBOX_STATUS_LEDGER_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  /** Base URL of the parent site's Sitebox; messages a rule replicates are forwarded there. */
+  SITEBOX_PARENT_SITE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** Where "report to the event log" writes RFC 5424 lines: udp://host:port or file:/path. Unset: the process log. */
+  SITEBOX_SYSLOG: z
+    .string()
+    .regex(/^(udp:\/\/[^/:]+(:\d{1,5})?|udp:\/\/\[[0-9a-fA-F:]+\](:\d{1,5})?|file:.+)$/, 'must be udp://host:port or file:/path')
+    .optional(),
+  /** Server components (comma-separated, or *) whose own messages also go to the system log at the source. */
+  SITEBOX_SYSLOG_COMPONENTS: z.string().optional(),
 });
+
+function isCronPattern(pattern: string): boolean {
+  try {
+    new Cron(pattern, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Config = z.infer<typeof configSchema> & {
   dataDir: string;

@@ -3,6 +3,7 @@ import os from 'node:os';
 import type pg from 'pg';
 import { config } from '../config';
 import { pool } from '../db/pool';
+import { reportServerMessage } from '../status/report-server-message';
 import type { StatusMessage } from '../status/status-message.schema';
 import { auditMessageIds, type AuditKind } from './audit-message-ids';
 
@@ -67,9 +68,5 @@ export function auditMessage(event: AuditEvent, now = new Date()): StatusMessage
  * Pass `db` (a client inside the change's transaction) to make the audit commit with it.
  */
 export async function reportAudit(event: AuditEvent, db: pg.Pool | pg.PoolClient = pool()): Promise<void> {
-  const message = auditMessage(event);
-  await db.query(
-    `INSERT INTO status_inbox (uid, payload) VALUES ($1, $2) ON CONFLICT (uid) DO NOTHING`,
-    [message.uid, JSON.stringify(message)],
-  );
+  await reportServerMessage({ messages: auditMessage(event), db, origin: 'audit' });
 }

@@ -1,0 +1,155 @@
+import { auditMessageIds } from '../audit/audit-message-ids';
+import type { MessageSource, MessageType, Severity } from './status-message.schema';
+
+/** What Sitebox knows about one message ID: how to describe it and what it usually is. */
+export interface CatalogEntry {
+  id: number;
+  severity: Severity;
+  type: MessageType;
+  source: MessageSource;
+  /** Description with %1..%n replaced by the message's insertion strings. */
+  template: string;
+}
+
+/**
+ * Message IDs Sitebox components and agents report. Ranges follow the console Sitebox is
+ * modelled on: 500s component life cycle, 2800s site control, 4600s Status Manager and
+ * summarizers, 6000s client notification, 10000s client agents, 30000s provider audit.
+ */
+export const statusMessageIds = {
+  componentStarted: 500,
+  componentStopped: 501,
+  componentStartFailed: 502,
+  componentHeartbeat: 503,
+
+  siteControlDeltaApplied: 2810,
+  siteControlDeltaRejected: 2811,
+  siteControlSentToParent: 2820,
+  siteControlReceivedFromChild: 2821,
+
+  summarizerWarningThreshold: 4609,
+  summarizerCriticalThreshold: 4610,
+  summarizerCountsReset: 4611,
+  inboxBacklogOverLimit: 4620,
+  inboxBacklogCleared: 4621,
+  replicationDelayed: 4630,
+  agedMessagesDeleted: 4640,
+  programActionFailed: 4650,
+
+  clientOperationStarted: 6000,
+  clientOperationCancelled: 6001,
+  clientOperationExpired: 6002,
+  clientOnline: 6010,
+  clientOffline: 6011,
+
+  programReceived: 10002,
+  programStarted: 10005,
+  programFailed: 10006,
+  programFailedMif: 10007,
+  programSucceeded: 10008,
+  programSucceededMif: 10009,
+  programExpired: 10018,
+  meteringRulesReceived: 10907,
+
+  auditCreated: auditMessageIds.created,
+  auditModified: auditMessageIds.modified,
+  auditDeleted: auditMessageIds.deleted,
+  auditPerformed: auditMessageIds.performed,
+  auditSignedIn: auditMessageIds.signedIn,
+  auditSignInFailed: auditMessageIds.signInFailed,
+  auditSignedOut: auditMessageIds.signedOut,
+} as const;
+
+const ids = statusMessageIds;
+const entry = (
+  id: number,
+  severity: Severity,
+  type: MessageType,
+  source: MessageSource,
+  template: string,
+): CatalogEntry => ({ id, severity, type, source, template });
+
+const entries: CatalogEntry[] = [
+  entry(ids.componentStarted, 'INFORMATIONAL', 'MILESTONE', 'SERVER', 'Component %1 started on %2.'),
+  entry(ids.componentStopped, 'INFORMATIONAL', 'MILESTONE', 'SERVER', 'Component %1 stopped on %2.'),
+  entry(ids.componentStartFailed, 'ERROR', 'MILESTONE', 'SERVER', 'Component %1 could not start on %2: %3'),
+  entry(ids.componentHeartbeat, 'INFORMATIONAL', 'DETAIL', 'SERVER', 'Component %1 on %2 is running (process %3).'),
+
+  entry(ids.siteControlDeltaApplied, 'INFORMATIONAL', 'MILESTONE', 'SERVER',
+    'Site Control Manager applied the settings change from %1 to site %2; the site control serial is now %3.'),
+  entry(ids.siteControlDeltaRejected, 'ERROR', 'MILESTONE', 'SERVER',
+    'Site Control Manager rejected the settings change from %1 to site %2: %3'),
+  entry(ids.siteControlSentToParent, 'INFORMATIONAL', 'DETAIL', 'SERVER',
+    'Hierarchy Manager sent site control serial %1 of site %2 to the parent site %3.'),
+  entry(ids.siteControlReceivedFromChild, 'INFORMATIONAL', 'DETAIL', 'SERVER',
+    'Hierarchy Manager received site control serial %1 from child site %2.'),
+
+  entry(ids.summarizerWarningThreshold, 'WARNING', 'MILESTONE', 'SERVER',
+    'Component Status Summarizer: component %1 on %2 reported %3 %4 messages in the current interval, reaching the warning threshold of %5.'),
+  entry(ids.summarizerCriticalThreshold, 'ERROR', 'MILESTONE', 'SERVER',
+    'Component Status Summarizer: component %1 on %2 reported %3 %4 messages in the current interval, reaching the critical threshold of %5.'),
+  entry(ids.summarizerCountsReset, 'INFORMATIONAL', 'AUDIT', 'SERVER',
+    'The status message counts of component %1 on %2 were reset by %3.'),
+  entry(ids.inboxBacklogOverLimit, 'WARNING', 'MILESTONE', 'SERVER',
+    'Status Manager is behind: %1 messages wait in its inbox, over the limit of %2. Management points ask reporters to retry later until the backlog shrinks.'),
+  entry(ids.inboxBacklogCleared, 'INFORMATIONAL', 'MILESTONE', 'SERVER',
+    'Status Manager caught up: %1 messages wait in its inbox, under the limit of %2.'),
+  entry(ids.replicationDelayed, 'WARNING', 'DETAIL', 'SERVER',
+    'Status Manager could not forward %1 status messages to the parent site at %2 (%3); it will retry.'),
+  entry(ids.agedMessagesDeleted, 'INFORMATIONAL', 'DETAIL', 'SERVER',
+    'Delete Aged Status Messages removed %1 status messages past their retention period.'),
+  entry(ids.programActionFailed, 'WARNING', 'DETAIL', 'SERVER',
+    'Status filter rule "%1" could not run its program %2: %3'),
+
+  entry(ids.clientOperationStarted, 'INFORMATIONAL', 'AUDIT', 'SERVER',
+    'User %1 started client operation %2 (%3) on collection %4 for %5 clients.'),
+  entry(ids.clientOperationCancelled, 'INFORMATIONAL', 'AUDIT', 'SERVER', 'User %1 cancelled client operation %2.'),
+  entry(ids.clientOperationExpired, 'INFORMATIONAL', 'DETAIL', 'SERVER',
+    'Client operation %1 expired; %2 of %3 clients had not answered.'),
+  entry(ids.clientOnline, 'INFORMATIONAL', 'DETAIL', 'SERVER', 'Client %1 connected to notification server %2.'),
+  entry(ids.clientOffline, 'INFORMATIONAL', 'DETAIL', 'SERVER', 'Client %1 disconnected from notification server %2.'),
+
+  entry(ids.programReceived, 'INFORMATIONAL', 'MILESTONE', 'CLIENT',
+    'The program "%3" of package %2 for deployment %1 has been received.'),
+  entry(ids.programStarted, 'INFORMATIONAL', 'MILESTONE', 'CLIENT',
+    'The program "%3" of package %2 for deployment %1 has started.'),
+  entry(ids.programFailed, 'ERROR', 'MILESTONE', 'CLIENT',
+    'The program "%3" of package %2 for deployment %1 failed with exit code %4.'),
+  entry(ids.programFailedMif, 'ERROR', 'MILESTONE', 'CLIENT',
+    'The program "%3" of package %2 for deployment %1 failed, as its status MIF reported: %4'),
+  entry(ids.programSucceeded, 'INFORMATIONAL', 'MILESTONE', 'CLIENT',
+    'The program "%3" of package %2 for deployment %1 completed successfully with exit code %4.'),
+  entry(ids.programSucceededMif, 'INFORMATIONAL', 'MILESTONE', 'CLIENT',
+    'The program "%3" of package %2 for deployment %1 completed successfully, as its status MIF reported: %4'),
+  entry(ids.programExpired, 'WARNING', 'MILESTONE', 'CLIENT',
+    'Deployment %1 expired before the program "%3" of package %2 ran.'),
+  entry(ids.meteringRulesReceived, 'INFORMATIONAL', 'DETAIL', 'CLIENT',
+    'The Software Metering Agent received software metering rule %1 for %2.'),
+
+  entry(ids.auditCreated, 'INFORMATIONAL', 'AUDIT', 'PROVIDER', 'User %1 created %3 "%4".'),
+  entry(ids.auditModified, 'INFORMATIONAL', 'AUDIT', 'PROVIDER', 'User %1 modified %3 "%4".'),
+  entry(ids.auditDeleted, 'INFORMATIONAL', 'AUDIT', 'PROVIDER', 'User %1 deleted %3 "%4".'),
+  entry(ids.auditPerformed, 'INFORMATIONAL', 'AUDIT', 'PROVIDER', 'User %1 performed %2 on %3 "%4".'),
+  entry(ids.auditSignedIn, 'INFORMATIONAL', 'AUDIT', 'PROVIDER', 'User %1 signed in to the console from %2.'),
+  entry(ids.auditSignInFailed, 'WARNING', 'AUDIT', 'PROVIDER', 'A console sign-in as %1 from %2 failed.'),
+  entry(ids.auditSignedOut, 'INFORMATIONAL', 'AUDIT', 'PROVIDER', 'User %1 signed out of the console from %2.'),
+];
+
+/** The catalog, by message ID. */
+export const catalog: ReadonlyMap<number, CatalogEntry> = new Map(entries.map((e) => [e.id, e]));
+
+/**
+ * The description a viewer shows for a message: the catalog's template with %1..%n replaced
+ * by the insertion strings (in one pass, so an insertion string containing "%2" stays as it
+ * is). A placeholder without a string stays visible. A message ID the catalog does not know
+ * still shows its raw insertion strings.
+ */
+export function renderDescription(message: { messageId: number; insertionStrings?: readonly string[] | null }): string {
+  const strings = message.insertionStrings ?? [];
+  const known = catalog.get(message.messageId);
+  if (!known) {
+    const raw = strings.map((s) => `"${s}"`).join(', ');
+    return `Message ID ${message.messageId} is not in the catalog.${raw ? ` Insertion strings: ${raw}.` : ''}`;
+  }
+  return known.template.replace(/%(\d{1,2})/g, (placeholder, n: string) => strings[Number(n) - 1] ?? placeholder);
+}

@@ -1,0 +1,58 @@
+import type pg from 'pg';
+import type { StatusMessage } from './status-message.schema';
+
+/** Which path delivered a batch to the inbox. */
+export type InboxOrigin = 'mp' | 'server' | 'audit';
+
+/** A batch as Status Manager claims it: wire-format messages (dates as ISO strings). */
+export interface InboxBatch {
+  id: string;
+  receivedAt: Date;
+  messages: InboxMessage[];
+}
+
+/** A validated message after its trip through JSON: `sourceTime` is an ISO string. */
+export type InboxMessage = Omit<StatusMessage, 'sourceTime'> & { sourceTime: string };
+
+/**
+ * Appends validated messages as one inbox row, durably (the statement commits before this
+ * resolves unless `db` is a client inside a transaction, which then decides).
+ */
+export async function appendToInbox(options: {
+  db: pg.Pool | pg.ClientBase;
+  messages: readonly StatusMessage[];
+  origin: InboxOrigin;
+}): Promise<void> {
+  if (!options.messages.length) return;
+  await options.db.query(`INSERT INTO status_inbox (messages, message_count, origin) VALUES ($1::json, $2, $3)`, [
+    JSON.stringify(options.messages),
+    options.messages.length,
+    options.origin,
+  ]);
+}
+
+/**
+ * Messages waiting in the inbox. Cheap: rows are whole batches and back-pressure keeps them
+ * few, so this sums a few hundred small rows (the JSON stays in TOAST, unread).
+ */
+export async function readInboxDepth(db: pg.Pool | pg.ClientBase): Promise<number> {
+  const { rows } = await db.query<{ depth: string }>(`SELECT coalesce(sum(message_count), 0)::text AS depth FROM status_inbox`);
+  return Number(rows[0].depth);
+}
+
+/**
+ * Takes up to `limit` of the oldest batches out of the inbox inside the caller's transaction.
+ * SKIP LOCKED lets concurrent Status Manager transactions take distinct batches; a rollback
+ * puts them back.
+ */
+export async function claimInboxBatches(client: pg.ClientBase, limit: number): Promise<InboxBatch[]> {
+  const { rows } = await client.query<{ id: string; received_at: Date; messages: string }>(
+    `DELETE FROM status_inbox
+      WHERE id IN (SELECT id FROM status_inbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+      RETURNING id, received_at, messages::text AS messages`,
+    [limit],
+  );
+  return rows
+    .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))
+    .map((r) => ({ id: r.id, receivedAt: r.received_at, messages: JSON.parse(r.messages) as InboxMessage[] }));
+}

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import type pg from 'pg';
+import { config } from '../config';
+import { pool } from '../db/pool';
+import { componentLogger } from '../logger';
+import { catalog } from './catalog';
+import { enqueueInProcess } from './in-process-queue';
+import { appendToInbox, type InboxOrigin } from './inbox-repo';
+import { statusMessageSchema, type MessageType, type Severity, type StatusMessage } from './status-message.schema';
+import { createSyslogSink, formatSyslogLine, type SyslogSink } from './syslog';
+
+/**
+ * A status message from a server component of this site, with the catalog's severity and
+ * type for its ID unless given.
+ */
+export function serverMessage(options: {
+  messageId: number;
+  component: string;
+  insertionStrings?: string[];
+  properties?: Record<string, string>;
+  severity?: Severity;
+  type?: MessageType;
+  siteCode?: string;
+  systemName?: string;
+  now?: Date;
+}): StatusMessage {
+  const known = catalog.get(options.messageId);
+  return {
+    uid: randomUUID(),
+    messageId: options.messageId,
+    severity: options.severity ?? known?.severity ?? 'INFORMATIONAL',
+    type: options.type ?? known?.type ?? 'MILESTONE',
+    source: 'SERVER',
+    siteCode: options.siteCode ?? config().SITEBOX_SITE_CODE,
+    systemName: options.systemName ?? os.hostname(),
+    component: options.component,
+    sourceTime: options.now ?? new Date(),
+    processId: process.pid,
+    insertionStrings: options.insertionStrings ?? [],
+    properties: options.properties ?? {},
+  };
+}
+
+/** Whether a server component's own settings ask for its messages in the system log (SITEBOX_SYSLOG_COMPONENTS). */
+export function componentWritesToSyslog(component: string, list = config().SITEBOX_SYSLOG_COMPONENTS): boolean {
+  if (!list) return false;
+  const names = list.split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
+  return names.includes('*') || names.includes(component.toLowerCase());
+}
+
+const sinkHolder = globalThis as unknown as { siteboxSourceSyslog?: SyslogSink };
+function sourceSyslog(): SyslogSink {
+  sinkHolder.siteboxSourceSyslog ??= createSyslogSink({ target: config().SITEBOX_SYSLOG, log: componentLogger('syslog') });
+  return sinkHolder.siteboxSourceSyslog;
+}
+
+/**
+ * Reports messages from server components, as the reference's site server does: a component
+ * that asks for it writes the message to the system log first; then the message goes to
+ * Status Manager's in-memory queue when Status Manager runs in this process, or else is
+ * appended durably to its inbox (the common case: workers are separate processes). Pass `db`,
+ * a client inside a transaction, to make the message commit or roll back with a change (audit).
+ */
+export async function reportServerMessage(options: {
+  messages: StatusMessage | readonly StatusMessage[];
+  db?: pg.Pool | pg.PoolClient;
+  origin?: Extract<InboxOrigin, 'server' | 'audit'>;
+}): Promise<void> {
+  const list = Array.isArray(options.messages) ? options.messages : [options.messages as StatusMessage];
+  const messages = list.map((m) => statusMessageSchema.parse(m));
+  for (const message of messages) {
+    if (componentWritesToSyslog(message.component)) sourceSyslog().write(formatSyslogLine(message));
+  }
+  if (options.db) return appendToInbox({ db: options.db, messages, origin: options.origin ?? 'server' });
+  if (enqueueInProcess(messages)) return;
+  await appendToInbox({ db: pool(), messages, origin: options.origin ?? 'server' });
+}

@@ -1,0 +1,107 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { messageSourceSchema, messageTypeSchema, severitySchema } from './status-message.schema';
+
+export const replicationPrioritySchema = z.enum(['NONE', 'LOW', 'MEDIUM', 'HIGH']);
+export type ReplicationPriority = z.infer<typeof replicationPrioritySchema>;
+
+const timeoutSeconds = z.number().int().min(1).max(600).default(30);
+
+/**
+ * The "run a program" action: a command run without a shell (file + argv, each argument a
+ * template whose placeholders are replaced inside that one argument), or a webhook that
+ * receives the message as JSON. Placeholders: see lib/status/run-program.ts.
+ */
+export const programActionSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('command'),
+    file: z
+      .string()
+      .min(1)
+      .max(1024)
+      .refine((f) => path.isAbsolute(f), 'must be an absolute path')
+      .refine((f) => !f.includes('\0'), 'must not contain NUL'),
+    args: z.array(z.string().max(1024).refine((a) => !a.includes('\0'), 'must not contain NUL')).max(32).default([]),
+    timeoutSeconds,
+  }),
+  z.object({
+    kind: z.literal('webhook'),
+    url: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048),
+    timeoutSeconds,
+  }),
+]);
+export type ProgramAction = z.infer<typeof programActionSchema>;
+
+const optionalText = (max: number) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), z.string().trim().max(max).nullable())
+    .optional()
+    .transform((v) => v ?? null);
+
+/** What an administrator sends to create a rule; every criterion left out matches anything. */
+export const filterRuleInputSchema = z
+  .object({
+    name: z.string().trim().min(1, 'is required').max(200),
+    enabled: z.boolean().default(true),
+    source: messageSourceSchema.nullable().default(null),
+    siteCode: z
+      .string()
+      .regex(/^[A-Z0-9]{3}$/, 'must be a 3-character site code')
+      .nullable()
+      .default(null),
+    systemName: optionalText(255),
+    component: optionalText(128),
+    messageType: messageTypeSchema.nullable().default(null),
+    severity: severitySchema.nullable().default(null),
+    messageId: z.number().int().min(0).max(2_147_483_647).nullable().default(null),
+    propertyName: optionalText(64),
+    propertyValue: optionalText(4096),
+    writeToDatabase: z.boolean().default(false),
+    retentionDays: z.number().int().min(1).max(3650).nullable().default(null),
+    reportToEventLog: z.boolean().default(false),
+    replicateToParent: replicationPrioritySchema.default('NONE'),
+    forwardToSummarizers: z.boolean().default(true),
+    runProgram: programActionSchema.nullable().default(null),
+    stopProcessing: z.boolean().default(false),
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.propertyValue !== null && rule.propertyName === null) {
+      ctx.addIssue({ code: 'custom', path: ['propertyName'], message: 'is required when a property value is given' });
+    }
+    if (rule.writeToDatabase && rule.retentionDays === null) {
+      ctx.addIssue({ code: 'custom', path: ['retentionDays'], message: 'is required when messages are written to the database' });
+    }
+  });
+export type FilterRuleInput = z.infer<typeof filterRuleInputSchema>;
+
+/** A partial change to a rule (PATCH); the merged rule is validated again as a whole. */
+export const filterRulePatchSchema = z
+  .record(z.string(), z.unknown())
+  .refine((v) => Object.keys(v).length > 0, 'nothing to change');
+
+export const moveFilterRuleSchema = z.object({ direction: z.enum(['up', 'down']) });
+
+/** A rule as Status Manager evaluates it. */
+export interface FilterRule {
+  id: number;
+  name: string;
+  /** Lower numbers are evaluated first. */
+  priority: number;
+  enabled: boolean;
+  builtIn: boolean;
+  source: FilterRuleInput['source'];
+  siteCode: string | null;
+  systemName: string | null;
+  component: string | null;
+  messageType: FilterRuleInput['messageType'];
+  severity: FilterRuleInput['severity'];
+  messageId: number | null;
+  propertyName: string | null;
+  propertyValue: string | null;
+  writeToDatabase: boolean;
+  retentionDays: number | null;
+  reportToEventLog: boolean;
+  replicateToParent: ReplicationPriority;
+  forwardToSummarizers: boolean;
+  runProgram: ProgramAction | null;
+  stopProcessing: boolean;
+}
