@@ -29,7 +29,7 @@ async function fleet() {
 async function collection(id: string, rules: { kind: string; query?: unknown; deviceId?: number; ref?: number }[], limiting?: number) {
   const db = pool();
   const { rows } = await db.query(
-    `INSERT INTO collection (collection_id, name, limiting_collection_id, updated_at) VALUES ($1, $1, $2, now()) RETURNING id`,
+    `INSERT INTO collection (collection_id, name, limiting_collection_id, updated_at) VALUES ($1::text, $1::text, $2, now()) RETURNING id`,
     [id, limiting ?? null],
   );
   for (const r of rules) {
