@@ -91,7 +91,8 @@ describe('console sign-in', () => {
 
   it('writes an audit status message for each change, naming who, what and from where', async () => {
     const { rows } = await pool().query(
-      `SELECT payload FROM status_inbox WHERE payload->>'type' = 'AUDIT' AND payload->'properties'->>'ObjectName' = 'alice' ORDER BY id`,
+      `SELECT m AS payload FROM status_inbox i, jsonb_array_elements(i.messages::jsonb) WITH ORDINALITY AS x(m, n)
+        WHERE m->>'type' = 'AUDIT' AND m->'properties'->>'ObjectName' = 'alice' ORDER BY i.id, n`,
     );
     const kinds = rows.map((r) => r.payload.messageId);
     expect(kinds).toEqual([30000, 30001]);

@@ -65,7 +65,8 @@ describe('device registration and credentials', () => {
     await listener.end();
     expect((await refusal(authenticateDevice(`Device ${reg.deviceId}.${reg.secret}`))).userMessage).toMatch(/revoked/);
     const audit = await pool().query(
-      `SELECT payload FROM status_inbox WHERE payload->'properties'->>'ObjectName' = 'NYC-WS-9003' ORDER BY id`,
+      `SELECT m AS payload FROM status_inbox i, jsonb_array_elements(i.messages::jsonb) WITH ORDINALITY AS x(m, n)
+        WHERE m->'properties'->>'ObjectName' = 'NYC-WS-9003' ORDER BY i.id, n`,
     );
     expect(audit.rows.map((r) => r.payload.insertionStrings[1])).toEqual(['Register', 'Approve', 'Revoke']);
   });
