@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { config, ConfigError, parseConfig, resetConfig } from '@/lib/config';
+
+/** An environment holding only `vars` (Next's types insist on NODE_ENV). */
+const env = (vars: Record<string, string> = {}): NodeJS.ProcessEnv => ({ NODE_ENV: 'test', ...vars });
+
+function configErrorOf(vars: Record<string, string>): ConfigError {
+  try {
+    parseConfig(env(vars));
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('parseConfig accepted a bad environment');
+}
+
+describe('parseConfig', () => {
+  it('gives every setting a default, so a fresh machine needs no environment at all', () => {
+    const c = parseConfig(env());
+    expect(c).toMatchObject({
+      SITEBOX_DATA_DIR: '.sitebox',
+      SITEBOX_EMBEDDED_PG_PORT: 54329,
+      HOST: '0.0.0.0',
+      PORT: 3000,
+      LOG_LEVEL: 'info',
+      SITEBOX_SITE_CODE: 'S01',
+      SITEBOX_SEED_DEVICES: 500,
+      SITEBOX_WORKER_HEARTBEAT_SECONDS: 10,
+    });
+    expect(c.dataDir).toBe(path.resolve('.sitebox'));
+  });
+
+  it('runs its own PostgreSQL when DATABASE_URL is unset, on the configured port', () => {
+    expect(parseConfig(env())).toMatchObject({
+      embedded: true,
+      databaseUrl: 'postgresql://postgres:postgres@127.0.0.1:54329/sitebox',
+    });
+    expect(parseConfig(env({ SITEBOX_EMBEDDED_PG_PORT: '55000' })).databaseUrl).toBe(
+      'postgresql://postgres:postgres@127.0.0.1:55000/sitebox',
+    );
+    // An empty variable (DATABASE_URL= in a .env file) means unset, not "invalid".
+    expect(parseConfig(env({ DATABASE_URL: '' })).embedded).toBe(true);
+  });
+
+  it('uses DATABASE_URL as given when it is set', () => {
+    const url = 'postgres://sitebox:secret@db.example:5432/sitebox';
+    expect(parseConfig(env({ DATABASE_URL: url }))).toMatchObject({ embedded: false, databaseUrl: url });
+  });
+
+  it('coerces numbers from strings and accepts PORT=0 (any free port)', () => {
+    expect(parseConfig(env({ PORT: '8080', SITEBOX_SEED_DEVICES: '0' }))).toMatchObject({ PORT: 8080, SITEBOX_SEED_DEVICES: 0 });
+    expect(parseConfig(env({ PORT: '0' })).PORT).toBe(0);
+  });
+
+  it('names each bad variable in the error', () => {
+    expect(configErrorOf({ PORT: 'abc' }).message).toMatch(/^\s*PORT: /m);
+
+    const message = configErrorOf({
+      PORT: '70000',
+      DATABASE_URL: 'mysql://localhost/sitebox',
+      SITEBOX_SITE_CODE: 's1',
+      LOG_LEVEL: 'loud',
+    }).message;
+    for (const name of ['PORT', 'DATABASE_URL', 'SITEBOX_SITE_CODE', 'LOG_LEVEL']) {
+      expect(message).toMatch(new RegExp(`^\\s*${name}: `, 'm'));
+    }
+    expect(message).toContain('must be a postgresql:// connection string');
+    expect(message).not.toContain('SITEBOX_DATA_DIR');
+  });
+});
+
+describe('config()', () => {
+  const saved = process.env.PORT;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.PORT;
+    else process.env.PORT = saved;
+    resetConfig();
+  });
+
+  it('reads the environment once, and again after resetConfig()', () => {
+    process.env.PORT = '4001';
+    resetConfig();
+    expect(config().PORT).toBe(4001);
+    process.env.PORT = '4002';
+    expect(config().PORT).toBe(4001);
+    resetConfig();
+    expect(config().PORT).toBe(4002);
+  });
+});
