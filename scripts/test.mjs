@@ -2,7 +2,7 @@
 //   N passed, N failed[, N skipped]
 // Counts come from vitest's JSON report rather than its console output, which is for people.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,16 +10,15 @@ import { fileURLToPath } from 'node:url';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 process.chdir(root);
 const require = createRequire(import.meta.url);
-const reportFile = path.join('test-results', 'vitest.json');
+// Per run, so two runs in one tree (two engineers, or an editor's runner) cannot read each
+// other's counts; the finished report is then renamed to test-results/vitest.json.
+const reportFile = path.join('test-results', `vitest.${process.pid}.json`);
 
 // Tests import the generated Prisma client; a clone that skipped postinstall has none yet.
 if (!existsSync(path.join('lib', 'db', 'generated', 'client.ts'))) {
   const generated = spawnSync(process.execPath, ['scripts/prisma-generate.mjs'], { stdio: 'inherit' });
   if (generated.status !== 0) process.exit(generated.status ?? 1);
 }
-
-// A report left by an earlier run must not be mistaken for this one's.
-rmSync(reportFile, { force: true });
 
 const vitestBin = path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
 const args = [
@@ -49,6 +48,7 @@ if (existsSync(reportFile)) {
     (file) => file.status === 'failed' && !file.assertionResults.some((t) => t.status === 'failed'),
   ).length;
   failed = report.numFailedTests + brokenFiles;
+  renameSync(reportFile, path.join('test-results', 'vitest.json'));
 } else {
   console.error(`vitest wrote no report (${signal ?? `exit code ${code}`})`);
 }
