@@ -1,9 +1,11 @@
 import type { WorkerDefinition } from '../lib/workers/define-worker';
 import collectionEvaluator from './collection-evaluator';
+import statusManager from './status-manager';
 
 /** Every worker `npm start` can supervise and `npm run worker -- <name>` can run. */
 export const workers: Record<string, WorkerDefinition> = {
   [collectionEvaluator.name]: collectionEvaluator,
+  [statusManager.name]: statusManager,
 };
 
 export const workerNames = Object.keys(workers);

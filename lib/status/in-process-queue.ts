@@ -16,12 +16,17 @@ const holder = globalThis as unknown as { siteboxStatusDrain?: Drain | null };
 /** Called by Status Manager at start: from now on server messages of this process queue here. */
 export function attachInProcessDrain(options: { wake: () => void }): {
   take(max: number): StatusMessage[];
+  /** Puts messages back at the front after a failed batch. */
+  requeue(messages: readonly StatusMessage[]): void;
   detach(): StatusMessage[];
 } {
   const drain: Drain = { queue: [], wake: options.wake };
   holder.siteboxStatusDrain = drain;
   return {
     take: (max) => drain.queue.splice(0, max),
+    requeue: (messages) => {
+      drain.queue.unshift(...messages);
+    },
     detach() {
       if (holder.siteboxStatusDrain === drain) holder.siteboxStatusDrain = null;
       return drain.queue.splice(0);

@@ -4,6 +4,9 @@ export const severitySchema = z.enum(['INFORMATIONAL', 'WARNING', 'ERROR']);
 export const messageTypeSchema = z.enum(['MILESTONE', 'DETAIL', 'AUDIT']);
 export const messageSourceSchema = z.enum(['CLIENT', 'SERVER', 'PROVIDER']);
 
+// PostgreSQL text cannot hold NUL; refusing it here keeps one bad message from failing a batch later.
+const text = (max: number) => z.string().max(max).refine((v) => !v.includes('\0'), 'must not contain NUL characters');
+
 /**
  * A status message as its source reports it — to the in-process queue, to the management
  * point's ingest endpoint, or from the console as an audit message. `uid` is made at the
@@ -16,15 +19,19 @@ export const statusMessageSchema = z.object({
   type: messageTypeSchema,
   source: messageSourceSchema,
   siteCode: z.string().regex(/^[A-Z0-9]{3}$/, 'must be a 3-character site code'),
-  systemName: z.string().min(1).max(255),
-  component: z.string().min(1).max(128),
-  sourceTime: z.coerce.date(),
+  systemName: text(255).min(1),
+  component: text(128).min(1),
+  // Bounded so every accepted time fits PostgreSQL's timestamptz and prints as a plain ISO date.
+  sourceTime: z.coerce
+    .date()
+    .min(new Date('1970-01-01T00:00:00Z'), 'must be after 1970')
+    .max(new Date('9999-12-31T23:59:59Z'), 'must be before the year 10000'),
   processId: z.number().int().min(0).max(2_147_483_647).optional(),
   threadId: z.number().int().min(0).max(2_147_483_647).optional(),
   /** Values substituted into the catalog's description for messageId (%1, %2, ...). */
-  insertionStrings: z.array(z.string().max(4096)).max(10).default([]),
+  insertionStrings: z.array(text(4096)).max(10).default([]),
   /** Attribute properties such as AdvertisementID, PackageID, CollectionID, UserName. */
-  properties: z.record(z.string().min(1).max(64), z.string().max(4096)).default({}),
+  properties: z.record(text(64).min(1), text(4096)).default({}),
 });
 
 export type StatusMessageInput = z.input<typeof statusMessageSchema>;

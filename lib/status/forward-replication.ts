@@ -1,0 +1,112 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { statusMessageIds } from './catalog';
+import { addStatusCounters } from './counters';
+import { reportServerMessage, serverMessage } from './report-server-message';
+import { backoffMs, retryAfterMs } from './retry-delay';
+
+export interface ForwardResult {
+  /** Messages the parent took (or refused for good, which are logged and dropped). */
+  sent: number;
+  /** Messages left for a later try because the parent was unreachable or busy. */
+  deferred: number;
+}
+
+/**
+ * Forwards the replication outbox to the parent site's ingest endpoint: the highest priority
+ * first, oldest first within a priority, one batch per call. Rows stay locked (SKIP LOCKED, so
+ * several Status Managers share the work) until the parent answers; they are deleted when it
+ * accepts and pushed back with a growing delay when it is down or busy, so nothing is lost
+ * while the parent is away.
+ */
+export function createReplicationForwarder(options: {
+  db: pg.Pool;
+  parentUrl: string;
+  log: Logger;
+  fetch?: typeof fetch;
+  batchSize?: number;
+  timeoutMs?: number;
+}) {
+  const doFetch = options.fetch ?? fetch;
+  const endpoint = new URL('/api/mp/status-messages', options.parentUrl).toString();
+  let batchSize = options.batchSize ?? 500;
+  let outage = false;
+
+  async function tick(): Promise<ForwardResult> {
+    const client = await options.db.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ id: string; payload: unknown; attempts: number }>(
+        `SELECT id, payload, attempts FROM replication_outbox
+          WHERE next_try_at <= now()
+          ORDER BY priority DESC, id
+          LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      if (!rows.length) {
+        await client.query('COMMIT');
+        return { sent: 0, deferred: 0 };
+      }
+      const ids = rows.map((r) => r.id);
+      let failure: { reason: string; retryAfter: number | null } | null = null;
+      try {
+        const response = await doFetch(endpoint, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ messages: rows.map((r) => r.payload) }),
+          signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+        });
+        if (response.status === 202 || response.status === 200) {
+          await response.body?.cancel();
+        } else if (response.status === 400) {
+          // The parent kept the valid ones; the others will never pass, so they are dropped.
+          const body = (await response.json().catch(() => null)) as { error?: { details?: { rejected?: unknown[] } } } | null;
+          options.log.warn({ rejected: body?.error?.details?.rejected ?? 'unknown' }, 'the parent site refused some replicated messages');
+        } else if (response.status === 413 && batchSize > 1) {
+          await response.body?.cancel();
+          batchSize = Math.max(1, Math.floor(batchSize / 2));
+          failure = { reason: 'batch too large', retryAfter: 0 };
+        } else {
+          await response.body?.cancel();
+          failure = { reason: `HTTP ${response.status}`, retryAfter: retryAfterMs(response.headers.get('retry-after')) };
+        }
+      } catch (error) {
+        failure = { reason: (error as Error).message, retryAfter: null };
+      }
+
+      if (!failure) {
+        await client.query(`DELETE FROM replication_outbox WHERE id = ANY($1::bigint[])`, [ids]);
+        await addStatusCounters(client, { forwarded: rows.length });
+        await client.query('COMMIT');
+        if (outage) options.log.info({ parent: options.parentUrl }, 'the parent site takes replicated messages again');
+        outage = false;
+        return { sent: rows.length, deferred: 0 };
+      }
+      const delays = rows.map((r) => Math.max(failure!.retryAfter ?? 0, backoffMs({ attempt: r.attempts, initialMs: 1000, maxMs: 300_000 })));
+      await client.query(
+        `UPDATE replication_outbox o SET attempts = o.attempts + 1, next_try_at = now() + make_interval(secs => d.delay / 1000.0)
+           FROM unnest($1::bigint[], $2::int[]) AS d(id, delay) WHERE o.id = d.id`,
+        [ids, delays],
+      );
+      await client.query('COMMIT');
+      if (!outage) {
+        outage = true;
+        options.log.warn({ parent: options.parentUrl, reason: failure.reason }, 'cannot reach the parent site; replicated messages wait in the outbox');
+        const message = serverMessage({
+          messageId: statusMessageIds.replicationDelayed,
+          component: 'SMS_STATUS_MANAGER',
+          insertionStrings: [String(rows.length), options.parentUrl, failure.reason],
+        });
+        await reportServerMessage({ messages: message }).catch(() => undefined);
+      }
+      return { sent: 0, deferred: rows.length };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  return { tick };
+}

@@ -1,0 +1,115 @@
+import type pg from 'pg';
+import type { ReplicationPriority } from './status-filter-rule.schema';
+import type { InboxMessage } from './inbox-repo';
+
+/** A message ready to be stored: the wire fields plus when it arrived and until when it is kept. */
+export interface StoredMessageRow {
+  message: InboxMessage;
+  receivedAt: Date;
+  expiresAt: Date;
+}
+
+/** PostgreSQL's text-array literal for one row's insertion strings (the rows travel as text[] of these). */
+function textArrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+}
+
+/**
+ * Writes messages with one multi-row INSERT ... SELECT FROM unnest(...). A uid already
+ * stored is skipped; returns the uids actually inserted, so only those run their actions.
+ */
+export async function insertStatusMessages(client: pg.ClientBase, rows: readonly StoredMessageRow[]): Promise<Set<string>> {
+  if (!rows.length) return new Set();
+  const n = rows.length;
+  const uid = new Array<string>(n);
+  const messageId = new Array<number>(n);
+  const severity = new Array<string>(n);
+  const type = new Array<string>(n);
+  const source = new Array<string>(n);
+  const siteCode = new Array<string>(n);
+  const systemName = new Array<string>(n);
+  const component = new Array<string>(n);
+  const sourceTime = new Array<string>(n);
+  const receivedAt = new Array<Date>(n);
+  const processId = new Array<number | null>(n);
+  const threadId = new Array<number | null>(n);
+  const insertionStrings = new Array<string>(n);
+  const properties = new Array<string>(n);
+  const expiresAt = new Array<Date>(n);
+  for (let i = 0; i < n; i++) {
+    const { message: m, receivedAt: r, expiresAt: e } = rows[i];
+    uid[i] = m.uid;
+    messageId[i] = m.messageId;
+    severity[i] = m.severity;
+    type[i] = m.type;
+    source[i] = m.source;
+    siteCode[i] = m.siteCode;
+    systemName[i] = m.systemName;
+    component[i] = m.component;
+    sourceTime[i] = m.sourceTime;
+    receivedAt[i] = r;
+    processId[i] = m.processId ?? null;
+    threadId[i] = m.threadId ?? null;
+    insertionStrings[i] = textArrayLiteral(m.insertionStrings ?? []);
+    properties[i] = JSON.stringify(m.properties ?? {});
+    expiresAt[i] = e;
+  }
+  const { rows: inserted } = await client.query<{ uid: string }>(
+    `INSERT INTO status_message (uid, message_id, severity, type, source, site_code, system_name, component,
+                                 source_time, received_at, process_id, thread_id, insertion_strings, properties, expires_at)
+     SELECT t.uid, t.message_id, t.severity, t.type, t.source, t.site_code, t.system_name, t.component,
+            t.source_time, t.received_at, t.process_id, t.thread_id, t.insertion_strings::text[], t.properties::jsonb, t.expires_at
+       FROM unnest($1::uuid[], $2::int[], $3::severity[], $4::message_type[], $5::message_source[], $6::text[], $7::text[],
+                   $8::text[], $9::timestamptz[], $10::timestamptz[], $11::int[], $12::int[], $13::text[], $14::text[],
+                   $15::timestamptz[])
+            AS t(uid, message_id, severity, type, source, site_code, system_name, component, source_time, received_at,
+                 process_id, thread_id, insertion_strings, properties, expires_at)
+     ON CONFLICT (uid) DO NOTHING
+     RETURNING uid`,
+    [uid, messageId, severity, type, source, siteCode, systemName, component, sourceTime, receivedAt, processId, threadId,
+      insertionStrings, properties, expiresAt],
+  );
+  return new Set(inserted.map((r) => r.uid));
+}
+
+/**
+ * Records the uids of processed messages that were not stored. Returns the ones seen for the
+ * first time: neither in the ledger nor stored as a message before.
+ */
+export async function recordProcessedUids(client: pg.ClientBase, uids: readonly string[]): Promise<Set<string>> {
+  if (!uids.length) return new Set();
+  const { rows } = await client.query<{ uid: string }>(
+    `INSERT INTO status_processed_uid (uid)
+     SELECT u FROM unnest($1::uuid[]) AS u
+      WHERE NOT EXISTS (SELECT 1 FROM status_message m WHERE m.uid = u)
+     ON CONFLICT (uid) DO NOTHING
+     RETURNING uid`,
+    [uids],
+  );
+  return new Set(rows.map((r) => r.uid));
+}
+
+/** Of these uids, the ones the ledger already holds (processed before without being stored). */
+export async function findLedgeredUids(client: pg.ClientBase, uids: readonly string[]): Promise<Set<string>> {
+  if (!uids.length) return new Set();
+  const { rows } = await client.query<{ uid: string }>(
+    `SELECT uid FROM status_processed_uid WHERE uid = ANY($1::uuid[])`,
+    [uids],
+  );
+  return new Set(rows.map((r) => r.uid));
+}
+
+/** Queues messages for the parent site in the caller's transaction; a uid already queued stays once. */
+export async function enqueueReplication(
+  client: pg.ClientBase,
+  items: readonly { message: InboxMessage; priority: Exclude<ReplicationPriority, 'NONE'> }[],
+): Promise<number> {
+  if (!items.length) return 0;
+  const result = await client.query(
+    `INSERT INTO replication_outbox (uid, priority, payload)
+     SELECT * FROM unnest($1::uuid[], $2::replication_priority[], $3::jsonb[])
+     ON CONFLICT (uid) DO NOTHING`,
+    [items.map((i) => i.message.uid), items.map((i) => i.priority), items.map((i) => JSON.stringify(i.message))],
+  );
+  return result.rowCount ?? 0;
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { addStatusCounters } from './counters';
+import { evaluateRules, type MessageActions } from './evaluate-rules';
+import { claimInboxBatches, type InboxMessage } from './inbox-repo';
+import {
+  enqueueReplication,
+  findLedgeredUids,
+  insertStatusMessages,
+  recordProcessedUids,
+  type StoredMessageRow,
+} from './message-repo';
+import type { ProgramRunner } from './run-program';
+import type { FilterRule } from './status-filter-rule.schema';
+import type { StatusMessage } from './status-message.schema';
+import type { Summarizers } from './summarizers';
+
+const DAY_MS = 86_400_000;
+
+/** Channel Status Manager notifies after storing messages (payload: how many), for live tails. */
+export const STATUS_MESSAGES_STORED_CHANNEL = 'status_messages_stored';
+
+/** A message Status Manager has evaluated, with what the rules decided. */
+export interface ProcessedMessage {
+  message: InboxMessage;
+  receivedAt: Date;
+  actions: MessageActions;
+}
+
+/** Where actions that are not database writes go. */
+export interface StatusManagerEffects {
+  /** Status summarizers: called inside the batch's transaction, so what they record commits with it. */
+  summarizers: Summarizers;
+  /** "Report to the event log", after the batch commits. */
+  eventLog(message: InboxMessage): void;
+  /** Programs and webhooks, after the batch commits. */
+  programs: Pick<ProgramRunner, 'run'>;
+  /** False when this site has no parent: "replicate to parent" then has nowhere to go. */
+  replicationEnabled: boolean;
+}
+
+export interface BatchResult {
+  /** Inbox rows taken. */
+  batches: number;
+  /** Messages taken from the inbox and the in-process queue. */
+  messages: number;
+  /** Messages seen for the first time, whose actions ran. */
+  fresh: number;
+  stored: number;
+  /** Messages processed before (a retried batch, a re-delivery): no action ran again. */
+  duplicates: number;
+  replicated: number;
+}
+
+const toInboxMessage = (m: StatusMessage): InboxMessage => ({ ...m, sourceTime: new Date(m.sourceTime).toISOString() });
+
+/**
+ * One Status Manager transaction: takes the oldest inbox batches no other Status Manager holds
+ * (plus messages from this process's in-memory queue), evaluates each message against the
+ * filter rules, writes those the rules keep in one statement with their retention stamped,
+ * records the others in the processed-uid ledger, queues replication, hands the rest to the
+ * summarizers, and commits. Only messages seen for the first time run actions; program and
+ * event-log actions run after the commit. A failure rolls the batches back into the inbox.
+ */
+export async function processStatusBatch(options: {
+  db: pg.Pool;
+  rules: readonly FilterRule[];
+  effects: StatusManagerEffects;
+  maxBatches: number;
+  /** Messages from the in-process queue; put back by the caller if this throws. */
+  queued?: readonly StatusMessage[];
+  log: Logger;
+  now?: () => Date;
+}): Promise<BatchResult> {
+  const now = options.now ?? (() => new Date());
+  const client = await options.db.connect();
+  const after: (() => void)[] = [];
+  let result: BatchResult;
+  try {
+    await client.query('BEGIN');
+    const batches = await claimInboxBatches(client, options.maxBatches);
+    const arrivedNow = now();
+    const incoming: { message: InboxMessage; receivedAt: Date }[] = [];
+    for (const batch of batches) for (const message of batch.messages) incoming.push({ message, receivedAt: batch.receivedAt });
+    for (const message of options.queued ?? []) incoming.push({ message: toInboxMessage(message), receivedAt: arrivedNow });
+    if (!incoming.length) {
+      await client.query('COMMIT');
+      return { batches: 0, messages: 0, fresh: 0, stored: 0, duplicates: 0, replicated: 0 };
+    }
+
+    // The same uid twice in one transaction (a batch and its retry claimed together): once.
+    const unique = new Map<string, (typeof incoming)[number]>();
+    for (const item of incoming) if (!unique.has(item.message.uid)) unique.set(item.message.uid, item);
+    const ledgered = await findLedgeredUids(client, [...unique.keys()]);
+
+    const toStore: StoredMessageRow[] = [];
+    const notStored: string[] = [];
+    const evaluated = new Map<string, ProcessedMessage>();
+    for (const [uid, item] of unique) {
+      if (ledgered.has(uid)) continue;
+      const { actions } = evaluateRules({ message: item.message, rules: options.rules });
+      evaluated.set(uid, { ...item, actions });
+      if (actions.writeToDatabase) {
+        toStore.push({
+          message: item.message,
+          receivedAt: item.receivedAt,
+          expiresAt: new Date(item.receivedAt.getTime() + (actions.retentionDays ?? 0) * DAY_MS),
+        });
+      } else {
+        notStored.push(uid);
+      }
+    }
+
+    const inserted = await insertStatusMessages(client, toStore);
+    const firstSeen = await recordProcessedUids(client, notStored);
+    const fresh = [...evaluated.values()].filter((p) => inserted.has(p.message.uid) || firstSeen.has(p.message.uid));
+
+    const replication = options.effects.replicationEnabled
+      ? fresh
+          .filter((p) => p.actions.replicateToParent !== 'NONE')
+          .map((p) => ({ message: p.message, priority: p.actions.replicateToParent as 'LOW' | 'MEDIUM' | 'HIGH' }))
+      : [];
+    const replicated = await enqueueReplication(client, replication);
+
+    const forSummarizers = fresh.filter((p) => p.actions.forwardToSummarizers);
+    if (forSummarizers.length) {
+      await options.effects.summarizers({ client, batchId: randomUUID(), messages: forSummarizers });
+    }
+
+    const duplicates = incoming.length - fresh.length;
+    await addStatusCounters(client, {
+      processed: incoming.length,
+      stored: inserted.size,
+      duplicates,
+      discarded: fresh.length - inserted.size,
+      replicated,
+    });
+    if (inserted.size) await client.query(`SELECT pg_notify($1, $2)`, [STATUS_MESSAGES_STORED_CHANNEL, String(inserted.size)]);
+    await client.query('COMMIT');
+
+    for (const p of fresh) {
+      if (p.actions.reportToEventLog) after.push(() => options.effects.eventLog(p.message));
+      for (const { ruleName, program } of p.actions.programs) {
+        after.push(() => options.effects.programs.run({ ruleName, program, message: p.message }));
+      }
+    }
+    result = {
+      batches: batches.length,
+      messages: incoming.length,
+      fresh: fresh.length,
+      stored: inserted.size,
+      duplicates,
+      replicated,
+    };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+  for (const effect of after) {
+    try {
+      effect();
+    } catch (error) {
+      options.log.warn({ err: error }, 'status message action failed');
+    }
+  }
+  return result;
+}

@@ -1,0 +1,317 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { backoffMs, retryAfterMs } from './retry-delay';
+import { MAX_BATCH_MESSAGES } from './status-batch.schema';
+import { statusMessageSchema, type StatusMessage, type StatusMessageInput } from './status-message.schema';
+
+/** The part of a pino logger the reporter uses. */
+interface ReporterLog {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+const silent: ReporterLog = { info() {}, warn() {}, debug() {} };
+
+export interface StatusReporterOptions {
+  /** Base URL of the management point, e.g. `http://mp01.example.com:3000`. */
+  managementPointUrl: string;
+  /** Folder of unsent batches; created if missing, reloaded at start. */
+  spoolDir: string;
+  /** The reporting client's name, sent with each batch (omit for a site system). */
+  device?: string;
+  /** Extra request headers, e.g. the device credential once ingest authenticates devices. */
+  headers?: () => Record<string, string> | Promise<Record<string, string>>;
+  /** Most messages per request (default and upper bound: the endpoint's limit, 1000). */
+  maxBatchMessages?: number;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  requestTimeoutMs?: number;
+  fetch?: typeof fetch;
+  random?: () => number;
+  log?: ReporterLog;
+}
+
+/** What happened to one request, for tests and diagnostics. */
+export type SendOutcome = 'accepted' | 'partly-rejected' | 'dead-lettered' | 'split' | 'retry';
+
+const BATCH_SUFFIX = '.batch.json';
+const REJECTED_DIR = 'rejected';
+
+/**
+ * Reports status messages to a management point reliably, as a client agent or site system
+ * must: each `report()` first writes its messages to a spool file (written to a temporary name,
+ * flushed, then renamed, so a crash never leaves half a batch) and resolves once they are on
+ * disk. A sender then posts spooled batches, oldest first, and deletes a file only when the
+ * management point has answered for its messages. A 503 is retried after its Retry-After plus
+ * jitter; network errors and other failures with exponential backoff and jitter, without end.
+ * A new reporter on the same folder (after a restart) sends what the old one left.
+ */
+export class StatusReporter {
+  private readonly options: Required<Omit<StatusReporterOptions, 'device' | 'headers' | 'log' | 'fetch' | 'random'>> &
+    StatusReporterOptions;
+  private readonly log: ReporterLog;
+  private readonly random: () => number;
+  private readonly doFetch: typeof fetch;
+  private ready: Promise<void> | null = null;
+  private sequence = 0;
+  private attempt = 0;
+  private oneFilePerRequest = false;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private stopController = new AbortController();
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(options: StatusReporterOptions) {
+    this.options = {
+      maxBatchMessages: Math.min(MAX_BATCH_MESSAGES, options.maxBatchMessages ?? 500),
+      initialBackoffMs: 1000,
+      maxBackoffMs: 5 * 60_000,
+      requestTimeoutMs: 30_000,
+      ...options,
+    };
+    this.log = options.log ?? silent;
+    this.random = options.random ?? Math.random;
+    this.doFetch = options.fetch ?? fetch;
+  }
+
+  /** Validates messages and writes them to the spool; resolves when they are durably on disk. */
+  async report(messages: StatusMessageInput | readonly StatusMessageInput[]): Promise<void> {
+    const list = (Array.isArray(messages) ? messages : [messages]).map((m) => statusMessageSchema.parse(m));
+    await this.prepare();
+    for (let i = 0; i < list.length; i += this.options.maxBatchMessages) {
+      await this.writeSpoolFile(list.slice(i, i + this.options.maxBatchMessages));
+    }
+    this.wakeUp?.();
+  }
+
+  /** Starts sending in the background (spooled batches from an earlier run first). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.stopController = new AbortController();
+    this.loop = this.run();
+  }
+
+  /** Stops sending; unsent messages stay in the spool for the next start. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.stopController.abort();
+    this.wakeUp?.();
+    await this.loop;
+    this.loop = null;
+  }
+
+  /** Resolves when the spool is empty (everything answered for); starts the sender if needed. */
+  async flush(): Promise<void> {
+    this.start();
+    if ((await this.spooledFiles()).length === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Messages waiting in the spool. */
+  async pending(): Promise<number> {
+    let count = 0;
+    for (const file of await this.spooledFiles()) count += (await this.readSpoolFile(file))?.length ?? 0;
+    return count;
+  }
+
+  private prepare(): Promise<void> {
+    this.ready ??= (async () => {
+      await mkdir(path.join(this.options.spoolDir, REJECTED_DIR), { recursive: true });
+      // A .tmp file is a write that never finished: its report() never resolved, so it is not owed.
+      for (const name of await readdir(this.options.spoolDir)) {
+        if (name.endsWith('.tmp')) await rm(path.join(this.options.spoolDir, name), { force: true });
+      }
+    })();
+    return this.ready;
+  }
+
+  private async spooledFiles(): Promise<string[]> {
+    await this.prepare();
+    return (await readdir(this.options.spoolDir)).filter((n) => n.endsWith(BATCH_SUFFIX)).sort();
+  }
+
+  private async writeSpoolFile(messages: StatusMessage[], name?: string): Promise<string> {
+    const fileName =
+      name ??
+      `${Date.now().toString().padStart(15, '0')}-${(this.sequence++).toString().padStart(6, '0')}-${randomBytes(4).toString('hex')}${BATCH_SUFFIX}`;
+    const target = path.join(this.options.spoolDir, fileName);
+    const temporary = `${target}.tmp`;
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.writeFile(JSON.stringify({ messages }));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, target);
+    await this.syncDirectory();
+    return fileName;
+  }
+
+  private async syncDirectory() {
+    // Makes the rename itself durable; not every platform can open a directory, hence best effort.
+    try {
+      const dir = await open(this.options.spoolDir, 'r');
+      try {
+        await dir.sync();
+      } finally {
+        await dir.close();
+      }
+    } catch {
+      /* best effort */
+    }
+  }
+
+  private async readSpoolFile(name: string): Promise<StatusMessage[] | null> {
+    try {
+      const parsed = JSON.parse(await readFile(path.join(this.options.spoolDir, name), 'utf8')) as { messages?: StatusMessage[] };
+      return Array.isArray(parsed.messages) ? parsed.messages : null;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      this.log.warn({ err: error, file: name }, 'unreadable spool file set aside');
+      await this.deadLetter([name]);
+      return null;
+    }
+  }
+
+  private async deadLetter(names: string[]) {
+    for (const name of names) {
+      await rename(path.join(this.options.spoolDir, name), path.join(this.options.spoolDir, REJECTED_DIR, name)).catch(() => undefined);
+    }
+  }
+
+  private async removeFiles(names: string[]) {
+    for (const name of names) await rm(path.join(this.options.spoolDir, name), { force: true });
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let delay = 0;
+      try {
+        const files = await this.spooledFiles();
+        if (!files.length) {
+          for (const resolve of this.idleWaiters.splice(0)) resolve();
+          await this.sleep(null);
+          continue;
+        }
+        const outcome = await this.sendNext(files);
+        delay = outcome.delayMs;
+      } catch (error) {
+        this.log.warn({ err: error }, 'status reporter failed; retrying');
+        delay = backoffMs({ attempt: this.attempt++, initialMs: this.options.initialBackoffMs, maxMs: this.options.maxBackoffMs, random: this.random });
+      }
+      if (delay > 0) await this.sleep(delay);
+    }
+  }
+
+  private sleep(ms: number | null): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = ms === null ? null : setTimeout(done, ms);
+      const signal = this.stopController.signal;
+      function done() {
+        if (timer) clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      this.wakeUp = ms === null ? done : null;
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Sends the oldest spooled files that fit in one request and settles them by the answer. */
+  private async sendNext(files: string[]): Promise<{ outcome: SendOutcome; delayMs: number }> {
+    const batchFiles: string[] = [];
+    const messages: StatusMessage[] = [];
+    for (const name of files) {
+      const content = await this.readSpoolFile(name);
+      if (!content) continue;
+      if (batchFiles.length && (this.oneFilePerRequest || messages.length + content.length > this.options.maxBatchMessages)) break;
+      batchFiles.push(name);
+      messages.push(...content);
+    }
+    if (!batchFiles.length) return { outcome: 'accepted', delayMs: 0 };
+
+    let response: Response;
+    try {
+      response = await this.doFetch(new URL('/api/mp/status-messages', this.options.managementPointUrl), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(await this.options.headers?.()) },
+        body: JSON.stringify({ ...(this.options.device ? { device: this.options.device } : {}), messages }),
+        signal: AbortSignal.any([AbortSignal.timeout(this.options.requestTimeoutMs), this.stopController.signal]),
+      });
+    } catch (error) {
+      if (!this.running) return { outcome: 'retry', delayMs: 0 };
+      const delayMs = this.nextBackoff();
+      this.log.debug({ err: error, retryInMs: delayMs }, 'management point unreachable; messages stay spooled');
+      return { outcome: 'retry', delayMs };
+    }
+
+    const body = (await response.json().catch(() => null)) as {
+      error?: { details?: { accepted?: number; rejected?: { index: number; field: string; reason: string }[] } };
+    } | null;
+    if (response.ok) {
+      await this.removeFiles(batchFiles);
+      this.attempt = 0;
+      this.oneFilePerRequest = false;
+      return { outcome: 'accepted', delayMs: 0 };
+    }
+    if (response.status === 400) {
+      const rejected = body?.error?.details?.rejected;
+      if (rejected) {
+        // The valid messages were kept; the refused ones would be refused again.
+        this.log.warn({ rejected }, 'the management point refused some status messages; they are dropped');
+        await this.removeFiles(batchFiles);
+        this.attempt = 0;
+        return { outcome: 'partly-rejected', delayMs: 0 };
+      }
+      this.log.warn({ files: batchFiles, error: body?.error }, 'the management point refused a batch; set aside in the spool');
+      await this.deadLetter(batchFiles);
+      return { outcome: 'dead-lettered', delayMs: 0 };
+    }
+    if (response.status === 413) return this.shrink(batchFiles, messages);
+    if (response.status === 503) {
+      const after = retryAfterMs(response.headers.get('retry-after'));
+      // Up to half again on top of Retry-After, so clients told the same time do not return together.
+      const delayMs = after === null ? this.nextBackoff() : Math.round(after * (1 + 0.5 * this.random()));
+      this.log.debug({ retryInMs: delayMs }, 'management point busy; messages stay spooled');
+      return { outcome: 'retry', delayMs };
+    }
+    const delayMs = this.nextBackoff();
+    this.log.warn({ status: response.status, retryInMs: delayMs }, 'management point did not take the batch; retrying');
+    return { outcome: 'retry', delayMs };
+  }
+
+  private nextBackoff(): number {
+    return backoffMs({ attempt: this.attempt++, initialMs: this.options.initialBackoffMs, maxMs: this.options.maxBackoffMs, random: this.random });
+  }
+
+  /** Too large: send files one at a time, and split a file that is too large on its own. */
+  private async shrink(files: string[], messages: StatusMessage[]): Promise<{ outcome: SendOutcome; delayMs: number }> {
+    if (files.length > 1) {
+      this.oneFilePerRequest = true;
+      return { outcome: 'split', delayMs: 0 };
+    }
+    if (messages.length === 1) {
+      this.log.warn({ uid: messages[0].uid }, 'a status message is too large for the management point; set aside');
+      await this.deadLetter(files);
+      return { outcome: 'dead-lettered', delayMs: 0 };
+    }
+    // Same name prefix keeps the halves in the original's place in the order.
+    const base = files[0].slice(0, -BATCH_SUFFIX.length);
+    const half = Math.ceil(messages.length / 2);
+    await this.writeSpoolFile(messages.slice(0, half), `${base}-a${BATCH_SUFFIX}`);
+    await this.writeSpoolFile(messages.slice(half), `${base}-b${BATCH_SUFFIX}`);
+    await this.removeFiles(files);
+    this.oneFilePerRequest = true;
+    return { outcome: 'split', delayMs: 0 };
+  }
+}
+
+/** A reporter for a client agent or site system; call `start()` to send in the background. */
+export function createStatusReporter(options: StatusReporterOptions): StatusReporter {
+  return new StatusReporter(options);
+}

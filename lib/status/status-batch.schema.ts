@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/** Most messages one ingest request may carry; reporters split larger spools into several requests. */
+export const MAX_BATCH_MESSAGES = 1000;
+
+/**
+ * What a client agent or site system POSTs to /api/mp/status-messages. `device` names the
+ * reporting client (absent for site systems and child sites); each message is checked on its
+ * own against statusMessageSchema, so one bad message does not cost the others.
+ */
+export const statusBatchSchema = z.object({
+  device: z.string().trim().min(1).max(255).optional(),
+  messages: z
+    .array(z.unknown())
+    .min(1, 'must contain at least one message')
+    .max(MAX_BATCH_MESSAGES, `must contain at most ${MAX_BATCH_MESSAGES} messages`),
+});
+export type StatusBatch = z.infer<typeof statusBatchSchema>;
+
+/** A message the ingest endpoint refused, and why: the field and the reason. */
+export interface RejectedMessage {
+  index: number;
+  field: string;
+  reason: string;
+}
+
+/** The answer to an accepted (or partly accepted) batch. */
+export interface IngestResult {
+  accepted: number;
+  /** Repeats of a uid within the same batch, kept once. */
+  duplicates: number;
+  rejected: RejectedMessage[];
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { messageSourceSchema, messageTypeSchema, severitySchema } from './status-message.schema';
+
+/** `a,b` or a repeated parameter, as a list. */
+const list = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+    z.array(item).min(1).max(10),
+  );
+
+const optionalTrimmed = (max: number) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().max(max).optional());
+
+/** The viewer's filters, as query parameters (every one optional). Each names the field it refuses. */
+export const statusMessageFilterFieldsSchema = z.object({
+  /** Received at or after (ISO date-time). */
+  from: z.coerce.date().optional(),
+  /** Received before (ISO date-time). */
+  to: z.coerce.date().optional(),
+  severity: list(severitySchema).optional(),
+  type: messageTypeSchema.optional(),
+  source: messageSourceSchema.optional(),
+  component: optionalTrimmed(128),
+  system: optionalTrimmed(255),
+  site: z.string().regex(/^[A-Z0-9]{3}$/, 'must be a 3-character site code').optional(),
+  messageId: z.coerce.number().int().min(0).max(2_147_483_647).optional(),
+  /** With propertyValue: messages whose attribute property has that value. */
+  propertyName: optionalTrimmed(64),
+  propertyValue: optionalTrimmed(4096),
+});
+
+export const statusMessageFiltersSchema = statusMessageFilterFieldsSchema.superRefine((f, ctx) => {
+  if (f.propertyValue !== undefined && f.propertyName === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['propertyName'], message: 'is required with propertyValue' });
+  }
+  if (f.from && f.to && f.from >= f.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+});
+export type StatusMessageFilters = z.infer<typeof statusMessageFiltersSchema>;
+export type StatusMessageFilterField = keyof z.infer<typeof statusMessageFilterFieldsSchema>;
+export const statusMessageFilterFields = Object.keys(statusMessageFilterFieldsSchema.shape) as StatusMessageFilterField[];
+
+/** Where the next page starts: after this (receivedAt, id) in descending order. */
+export interface StatusMessageCursor {
+  receivedAt: string;
+  id: string;
+}
+
+export function encodeCursor(cursor: StatusMessageCursor): string {
+  return Buffer.from(`${cursor.receivedAt}|${cursor.id}`, 'utf8').toString('base64url');
+}
+
+const cursorSchema = z
+  .string()
+  .max(200)
+  .transform((value, ctx) => {
+    const [receivedAt, id] = Buffer.from(value, 'base64url').toString('utf8').split('|');
+    if (!receivedAt || !id || Number.isNaN(Date.parse(receivedAt)) || !/^\d{1,19}$/.test(id)) {
+      ctx.addIssue({ code: 'custom', message: 'is not a cursor this API gave out' });
+      return z.NEVER;
+    }
+    return { receivedAt, id };
+  });
+
+/** A page request: filters, page size and the cursor of the previous page; or a saved query with its prompted values. */
+export const listStatusMessagesQuerySchema = statusMessageFilterFieldsSchema.extend({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: cursorSchema.optional(),
+  /** A built-in ("builtin:...") or saved (numeric) Status Message Query; its prompts come as prompt.<field>. */
+  query: z.string().max(64).optional(),
+});
+export type ListStatusMessagesQuery = z.infer<typeof listStatusMessagesQuerySchema>;
+
+/** A stored status message as the API returns it. */
+export interface StatusMessageView {
+  id: string;
+  uid: string;
+  messageId: number;
+  severity: string;
+  type: string;
+  source: string;
+  siteCode: string;
+  systemName: string;
+  component: string;
+  sourceTime: string;
+  receivedAt: string;
+  processId: number | null;
+  threadId: number | null;
+  insertionStrings: string[];
+  properties: Record<string, string>;
+  expiresAt: string;
+  /** The catalog's description with the insertion strings in place: plain text, never HTML. */
+  description: string;
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { statusMessageFilterFields, type StatusMessageFilterField } from './status-message-filters.schema';
+
+/** A criterion the query asks for when it runs, with the label the viewer shows. */
+export const promptSchema = z.object({ prompt: z.string().trim().min(1).max(100) });
+
+/**
+ * A query's criteria: viewer filters (as their query-parameter text) each either fixed or
+ * prompted, e.g. `{ "type": "AUDIT", "from": { "prompt": "Since" } }`.
+ */
+export const queryCriteriaSchema = z
+  .record(z.string(), z.union([z.string().max(4096), promptSchema]))
+  .superRefine((criteria, ctx) => {
+    for (const key of Object.keys(criteria)) {
+      if (!statusMessageFilterFields.includes(key as StatusMessageFilterField)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `is not a filter (use ${statusMessageFilterFields.join(', ')})` });
+      }
+    }
+  });
+export type QueryCriteria = Partial<Record<StatusMessageFilterField, string | { prompt: string }>>;
+
+export const savedQueryInputSchema = z.object({
+  name: z.string().trim().min(1, 'is required').max(200),
+  description: z.string().trim().max(1000).default(''),
+  criteria: queryCriteriaSchema,
+});
+export type SavedQueryInput = z.infer<typeof savedQueryInputSchema>;
+
+/** A Status Message Query as the API lists it. */
+export interface StatusMessageQueryView {
+  /** "builtin:<name>" for built-in queries, the number of a saved one. */
+  id: string;
+  name: string;
+  description: string;
+  builtIn: boolean;
+  criteria: QueryCriteria;
+  /** The prompted fields, in order, with their labels. */
+  prompts: { field: StatusMessageFilterField; label: string }[];
+  createdBy: string | null;
+}

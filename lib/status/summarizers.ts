@@ -1,0 +1,19 @@
+import type pg from 'pg';
+import type { ProcessedMessage } from './process-status-batch';
+
+/**
+ * What Status Manager hands to the status summarizers: the messages of one committed-together
+ * batch that no matching rule kept from them, each seen for the first time. `client` is inside
+ * the batch's transaction, so counts recorded with it commit exactly when the batch does (and a
+ * retried batch is never counted twice); `batchId` is unique per call.
+ */
+export interface SummarizerHandoff {
+  client: pg.PoolClient;
+  batchId: string;
+  messages: readonly ProcessedMessage[];
+}
+
+export type Summarizers = (handoff: SummarizerHandoff) => Promise<void>;
+
+/** Until the component and site system status summarizers exist (issue 6), messages stop here. */
+export const noSummarizers: Summarizers = async () => {};

@@ -1,0 +1,29 @@
+import { config } from '../../lib/config';
+import { pool } from '../../lib/db/pool';
+import { startStatusManager } from '../../lib/status/status-manager';
+import { defineWorker } from '../../lib/workers/define-worker';
+
+/**
+ * Status Manager: drains the status message inbox through the filter rules, forwards
+ * replicated messages to the parent site, and runs Delete Aged Status Messages on schedule.
+ * Several can run against one database (on one host or many); each takes distinct batches.
+ */
+export default defineWorker({
+  name: 'status-manager',
+  description: 'Processes status messages through the filter rules; replication to the parent; Delete Aged Status Messages',
+  async start({ log, signal }) {
+    const cfg = config();
+    return startStatusManager({
+      db: pool(),
+      connectionString: cfg.databaseUrl,
+      log,
+      signal,
+      loops: cfg.SITEBOX_STATUS_MANAGER_LOOPS,
+      batchRows: cfg.SITEBOX_STATUS_MANAGER_BATCH_ROWS,
+      parentUrl: cfg.SITEBOX_PARENT_SITE_URL,
+      purgeSchedule: cfg.SITEBOX_STATUS_PURGE_SCHEDULE,
+      ledgerDays: cfg.SITEBOX_STATUS_LEDGER_DAYS,
+      syslogTarget: cfg.SITEBOX_SYSLOG,
+    });
+  },
+});
