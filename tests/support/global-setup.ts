@@ -89,5 +89,13 @@ export default async function setup(project: TestProject) {
   }
 
   project.provide('testDatabaseServer', { adminUrl, template, prefix });
-  return teardown;
+  // Test processes inherit this environment. A test that uses pool() or prisma() without
+  // useTestDatabase() must fail, not write into the developer's own (or running) database.
+  const inherited = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = 'postgresql://call-useTestDatabase-first@127.0.0.1:1/none';
+  return async () => {
+    if (inherited === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = inherited;
+    await teardown();
+  };
 }
