@@ -50,7 +50,11 @@ export default async function setup(project: TestProject) {
     // A user's machine has no PostgreSQL: run a throwaway one. The data folder's parent must be
     // our own temp folder, since startEmbeddedPostgres opens the parent up when running as root.
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-test-pg-'));
-    const server = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pgdata'), port: await freePort(), database: template });
+    const server = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pgdata'), port: await freePort(), database: template })
+      .catch(async (error) => {
+        await rm(dir, { recursive: true, force: true });
+        throw error;
+      });
     embedded = { server, dir };
     adminUrl = server.adminUrl;
     // Durability is worthless for a cluster deleted at the end of the run; skipping it is faster.
