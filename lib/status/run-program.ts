@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import type { Logger } from 'pino';
 import { renderDescription } from './catalog';
 import type { ProgramAction } from './status-filter-rule.schema';
-import type { StatusMessage } from './status-message.schema';
+import type { StatusMessageRecord } from './status-message.schema';
 
 /** A message as the program action sees it (dates may be ISO strings after the inbox). */
-export type ProgramMessage = Omit<StatusMessage, 'sourceTime'> & { sourceTime: string | Date };
+export type ProgramMessage = StatusMessageRecord;
 
 /**
  * Placeholders a command's arguments may contain, after the console Sitebox is modelled on:

@@ -39,3 +39,6 @@ export type StatusMessage = z.infer<typeof statusMessageSchema>;
 export type Severity = z.infer<typeof severitySchema>;
 export type MessageType = z.infer<typeof messageTypeSchema>;
 export type MessageSource = z.infer<typeof messageSourceSchema>;
+
+/** A validated message as code past the inbox sees it: after JSON, `sourceTime` may be an ISO string. */
+export type StatusMessageRecord = Omit<StatusMessage, 'sourceTime'> & { sourceTime: Date | string };

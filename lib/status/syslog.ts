@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Logger } from 'pino';
 import { renderDescription } from './catalog';
-import type { StatusMessage } from './status-message.schema';
+import type { StatusMessageRecord } from './status-message.schema';
 
 // local0: the facility RFC 5424 leaves to local applications.
 const FACILITY_LOCAL0 = 16;
@@ -34,7 +34,7 @@ function sdValue(value: string): string {
  * the header, the message's fields and properties as structured data, and the rendered
  * description as the UTF-8 message. Pure.
  */
-export function formatSyslogLine(message: StatusMessage): string {
+export function formatSyslogLine(message: StatusMessageRecord): string {
   const pri = FACILITY_LOCAL0 * 8 + severityCode[message.severity];
   const time = new Date(message.sourceTime).toISOString();
   const header = [

@@ -1,0 +1,89 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pool } from '@/lib/db/pool';
+import { readStatusCounters } from '@/lib/status/counters';
+import { createReplicationForwarder } from '@/lib/status/forward-replication';
+import { enqueueReplication } from '@/lib/status/message-repo';
+import { useTestDatabase } from '../../support/database';
+import { testMessage, wire } from './fixtures';
+
+/** Stands in for the parent site's ingest endpoint: down (connection refused), busy (503) or up. */
+class FakeParent {
+  server: Server | null = null;
+  port = 0;
+  mode: 'busy' | 'up' = 'up';
+  received: { uid: string; severity: string }[][] = [];
+
+  async start() {
+    this.server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        if (this.mode === 'busy') {
+          res.writeHead(503, { 'Retry-After': '1', 'Content-Type': 'application/json' }).end('{"error":{"code":"UNAVAILABLE"}}');
+          return;
+        }
+        this.received.push(JSON.parse(body).messages);
+        res.writeHead(202, { 'Content-Type': 'application/json' }).end('{"accepted":1}');
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async stop() {
+    await new Promise((resolve) => this.server?.close(resolve));
+    this.server = null;
+  }
+}
+
+describe('replication to the parent site', () => {
+  const parent = new FakeParent();
+  beforeAll(async () => {
+    await useTestDatabase();
+    await parent.start();
+  });
+  afterAll(() => parent.stop());
+
+  it('keeps messages while the parent is down or busy, then forwards them by priority', async () => {
+    const log = pino({ level: 'silent' });
+    const low = testMessage({ messageId: 1 });
+    const high = testMessage({ messageId: 2, severity: 'ERROR' });
+    const medium = testMessage({ messageId: 3, severity: 'WARNING' });
+    const client = await pool().connect();
+    await enqueueReplication(client, [
+      { message: wire(low), priority: 'LOW' },
+      { message: wire(high), priority: 'HIGH' },
+      { message: wire(medium), priority: 'MEDIUM' },
+    ]);
+    client.release();
+    const forwarder = createReplicationForwarder({ db: pool(), parentUrl: `http://127.0.0.1:${parent.port}`, log, batchSize: 2, timeoutMs: 2000 });
+
+    // Down: the connection is refused; nothing is lost and the next try waits.
+    await parent.stop();
+    expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 2 });
+    const waiting = await pool().query(`SELECT uid, attempts, next_try_at > now() AS later FROM replication_outbox ORDER BY id`);
+    expect(waiting.rows.filter((r) => r.attempts === 1 && r.later)).toHaveLength(2);
+    // The third (LOW) was not in that batch, so it can go now; still down.
+    expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 1 });
+
+    // Busy: 503 with Retry-After.
+    await parent.start();
+    parent.mode = 'busy';
+    await pool().query(`UPDATE replication_outbox SET next_try_at = now()`);
+    expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 2 });
+    expect(parent.received).toHaveLength(0);
+
+    // Up again: highest priority first, nothing twice, outbox empty.
+    parent.mode = 'up';
+    await pool().query(`UPDATE replication_outbox SET next_try_at = now()`);
+    expect(await forwarder.tick()).toEqual({ sent: 2, deferred: 0 });
+    expect(await forwarder.tick()).toEqual({ sent: 1, deferred: 0 });
+    expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 0 });
+    expect(parent.received.map((batch) => batch.map((m) => m.uid))).toEqual([[high.uid, medium.uid], [low.uid]]);
+    expect(Number((await pool().query(`SELECT count(*) n FROM replication_outbox`)).rows[0].n)).toBe(0);
+    expect((await readStatusCounters(pool())).forwarded).toBe(3);
+  });
+});

@@ -1,0 +1,167 @@
+import pino from 'pino';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pool } from '@/lib/db/pool';
+import { readStatusCounters } from '@/lib/status/counters';
+import { appendToInbox, readInboxDepth, type InboxMessage } from '@/lib/status/inbox-repo';
+import { processStatusBatch, type ProcessedMessage, type StatusManagerEffects } from '@/lib/status/process-status-batch';
+import type { ProgramAction } from '@/lib/status/status-filter-rule.schema';
+import type { FilterRule } from '@/lib/status/status-filter-rule.schema';
+import { useTestDatabase } from '../../support/database';
+import { testMessage, testRule } from './fixtures';
+
+const log = pino({ level: 'silent' });
+
+function recordingEffects(replicationEnabled = true) {
+  const seen = {
+    summarized: [] as ProcessedMessage[],
+    eventLog: [] as InboxMessage[],
+    programs: [] as { ruleName: string; program: ProgramAction; message: InboxMessage }[],
+  };
+  const effects: StatusManagerEffects = {
+    summarizers: async ({ client, messages }) => {
+      // Runs inside the batch's transaction.
+      await client.query('SELECT 1');
+      seen.summarized.push(...messages);
+    },
+    eventLog: (m) => seen.eventLog.push(m),
+    programs: { run: (item) => seen.programs.push(item as (typeof seen.programs)[number]) },
+    replicationEnabled,
+  };
+  return { effects, seen };
+}
+
+async function drain(rules: FilterRule[], effects: StatusManagerEffects, maxBatches = 50) {
+  const results = [];
+  for (;;) {
+    const r = await processStatusBatch({ db: pool(), rules, effects, maxBatches, log });
+    if (!r.messages) return results;
+    results.push(r);
+  }
+}
+
+const count = async (sql: string, params: unknown[] = []) => Number((await pool().query(sql, params)).rows[0].n);
+
+describe('processStatusBatch', () => {
+  beforeAll(async () => {
+    await useTestDatabase();
+  });
+  beforeEach(async () => {
+    await pool().query('TRUNCATE status_message, status_inbox, status_processed_uid, replication_outbox, status_counter');
+  });
+
+  it('writes what a rule keeps, stamping its retention, and leaves the inbox empty', async () => {
+    const rules = [testRule({ writeToDatabase: true, retentionDays: 3 })];
+    const m = testMessage({ insertionStrings: ['<script>alert(1)</script>', 'a "quoted" \\ value', '{braces},commas'], properties: { PackageID: 'S0100003' } });
+    await appendToInbox({ db: pool(), messages: [m], origin: 'mp' });
+    const { effects } = recordingEffects();
+    const [result] = await drain(rules, effects);
+    expect(result).toMatchObject({ batches: 1, messages: 1, fresh: 1, stored: 1, duplicates: 0 });
+    const { rows } = await pool().query(`SELECT *, expires_at - received_at AS kept FROM status_message`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].uid).toBe(m.uid);
+    expect(rows[0].insertion_strings).toEqual(m.insertionStrings);
+    expect(rows[0].properties).toEqual({ PackageID: 'S0100003' });
+    expect(rows[0].kept).toMatchObject({ days: 3 });
+    expect(rows[0].source_time.toISOString()).toBe('2026-11-23T08:00:00.000Z');
+    expect(await readInboxDepth(pool())).toBe(0);
+  });
+
+  it('never stores a message twice nor runs its actions twice: a retried batch, a re-delivery later', async () => {
+    const program: ProgramAction = { kind: 'webhook', url: 'https://hooks.example.com/x', timeoutSeconds: 5 };
+    const rules = [testRule({ writeToDatabase: true, retentionDays: 1, reportToEventLog: true, replicateToParent: 'HIGH', runProgram: program })];
+    const messages = [testMessage(), testMessage(), testMessage()];
+    // The batch and its retry arrive together...
+    await appendToInbox({ db: pool(), messages, origin: 'mp' });
+    await appendToInbox({ db: pool(), messages, origin: 'mp' });
+    const { effects, seen } = recordingEffects();
+    await drain(rules, effects);
+    // ...and once more after they were processed.
+    await appendToInbox({ db: pool(), messages: [messages[0]], origin: 'mp' });
+    await drain(rules, effects);
+
+    expect(await count('SELECT count(*) n FROM status_message')).toBe(3);
+    expect(await count('SELECT count(*) n FROM replication_outbox')).toBe(3);
+    expect(seen.programs).toHaveLength(3);
+    expect(seen.eventLog).toHaveLength(3);
+    expect(seen.summarized).toHaveLength(3);
+    const totals = await readStatusCounters(pool());
+    expect(totals).toMatchObject({ processed: 7, stored: 3, duplicates: 4 });
+  });
+
+  it('remembers processed messages that were not stored, so their re-delivery runs nothing', async () => {
+    const rules = [testRule({ reportToEventLog: true })];
+    const m = testMessage();
+    const { effects, seen } = recordingEffects();
+    await appendToInbox({ db: pool(), messages: [m], origin: 'mp' });
+    await drain(rules, effects);
+    await appendToInbox({ db: pool(), messages: [m], origin: 'mp' });
+    await drain(rules, effects);
+    expect(seen.eventLog).toHaveLength(1);
+    expect(await count('SELECT count(*) n FROM status_message')).toBe(0);
+    expect(await count('SELECT count(*) n FROM status_processed_uid WHERE uid = $1', [m.uid])).toBe(1);
+    // Even if the rules change to store it meanwhile.
+    await appendToInbox({ db: pool(), messages: [m], origin: 'mp' });
+    await drain([testRule({ writeToDatabase: true, retentionDays: 1 })], effects);
+    expect(await count('SELECT count(*) n FROM status_message')).toBe(0);
+  });
+
+  it('queues replication with the priority the rules ask for, only when the site has a parent', async () => {
+    const rules = [testRule({ severity: 'ERROR', replicateToParent: 'HIGH' }), testRule({ replicateToParent: 'LOW' })];
+    const error = testMessage({ severity: 'ERROR' });
+    const info = testMessage();
+    await appendToInbox({ db: pool(), messages: [error, info], origin: 'mp' });
+    await drain(rules, recordingEffects(true).effects);
+    const { rows } = await pool().query(`SELECT uid, priority, payload FROM replication_outbox ORDER BY priority DESC`);
+    expect(rows.map((r) => [r.uid, r.priority])).toEqual([[error.uid, 'HIGH'], [info.uid, 'LOW']]);
+    expect(rows[0].payload).toMatchObject({ uid: error.uid, severity: 'ERROR', sourceTime: '2026-11-23T08:00:00.000Z' });
+
+    await appendToInbox({ db: pool(), messages: [testMessage({ severity: 'ERROR' })], origin: 'mp' });
+    await drain(rules, recordingEffects(false).effects);
+    expect(await count('SELECT count(*) n FROM replication_outbox')).toBe(2);
+  });
+
+  it('hands the summarizers exactly the messages no matching rule kept from them', async () => {
+    const rules = [
+      testRule({ messageId: 10907, writeToDatabase: true, retentionDays: 1, forwardToSummarizers: false, stopProcessing: true }),
+      testRule({ writeToDatabase: true, retentionDays: 30 }),
+    ];
+    const metering = testMessage();
+    const started = testMessage({ messageId: 500, source: 'SERVER', component: 'SMS_STATUS_MANAGER' });
+    const noisy = testMessage({ messageId: 10002 });
+    const { effects, seen } = recordingEffects();
+    await appendToInbox({ db: pool(), messages: [metering, started, noisy], origin: 'mp' });
+    await drain(rules, effects);
+    expect(seen.summarized.map((p) => p.message.uid).sort()).toEqual([started.uid, noisy.uid].sort());
+    expect(await count('SELECT count(*) n FROM status_message')).toBe(3);
+  });
+
+  it('takes messages from the in-process queue with the inbox', async () => {
+    const rules = [testRule({ writeToDatabase: true, retentionDays: 1 })];
+    const queued = testMessage({ source: 'SERVER', messageId: 500 });
+    const r = await processStatusBatch({ db: pool(), rules, effects: recordingEffects().effects, maxBatches: 5, queued: [queued], log });
+    expect(r).toMatchObject({ batches: 0, messages: 1, stored: 1 });
+  });
+
+  it('lets concurrent Status Manager transactions take distinct batches, processing each message once', async () => {
+    const rules = [testRule({ writeToDatabase: true, retentionDays: 1, reportToEventLog: true })];
+    const all = Array.from({ length: 40 }, () => Array.from({ length: 25 }, () => testMessage()));
+    for (const batch of all) await appendToInbox({ db: pool(), messages: batch, origin: 'mp' });
+    const { effects, seen } = recordingEffects();
+    const runs = await Promise.all([drain(rules, effects, 3), drain(rules, effects, 3), drain(rules, effects, 3)]);
+    const perRun = runs.map((results) => results.reduce((n, r) => n + r.messages, 0));
+    expect(perRun.reduce((a, b) => a + b, 0)).toBe(1000);
+    expect(perRun.filter((n) => n > 0).length).toBeGreaterThan(1);
+    expect(await count('SELECT count(*) n FROM status_message')).toBe(1000);
+    expect(new Set(seen.eventLog.map((m) => m.uid)).size).toBe(1000);
+    expect(seen.eventLog).toHaveLength(1000);
+  });
+
+  it('puts the batch back when processing fails', async () => {
+    await appendToInbox({ db: pool(), messages: [testMessage()], origin: 'mp' });
+    const { effects } = recordingEffects();
+    const failing: StatusManagerEffects = { ...effects, summarizers: async () => { throw new Error('summarizer down'); } };
+    await expect(processStatusBatch({ db: pool(), rules: [testRule({ writeToDatabase: true, retentionDays: 1 })], effects: failing, maxBatches: 5, log })).rejects.toThrow('summarizer down');
+    expect(await readInboxDepth(pool())).toBe(1);
+    expect(await count('SELECT count(*) n FROM status_message')).toBe(0);
+  });
+});
