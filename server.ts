@@ -10,6 +10,7 @@ import { migrate } from './lib/db/migrator';
 import { closePool } from './lib/db/pool';
 import { closePrisma } from './lib/db/prisma';
 import { bootstrapAdministrator } from './lib/auth/bootstrap-admin';
+import { CLIENT_ADDRESS_HEADER } from './lib/http/client-address';
 import { logger } from './lib/logger';
 import { attachAgentNamespace } from './lib/notification/agent-namespace';
 import { attachConsoleNamespace } from './lib/realtime/console-namespace';
@@ -36,7 +37,11 @@ async function main() {
   const handle = app.getRequestHandler();
   await app.prepare();
 
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer((req, res) => {
+    // Route handlers cannot see the socket; tell them the peer's address, overwriting any claim.
+    req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? 'unknown';
+    void handle(req, res);
+  });
   // Other upgrades (Next's dev reload) are not socket.io's to refuse.
   const io = new SocketServer(server, { destroyUpgrade: false, serveClient: false });
   if (dev) {

@@ -10,6 +10,8 @@ export default defineConfig({
   },
   test: {
     environment: 'node',
+    // Quiet logs unless asked for: LOG_LEVEL=debug npm test.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
     include: ['tests/**/*.test.ts'],
     // Separate processes: tests spawn children, set process.env and hold pg pools.
     pool: 'forks',

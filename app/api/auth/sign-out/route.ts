@@ -1,0 +1,14 @@
+import { NextResponse } from 'next/server';
+import { reportAudit } from '@/lib/audit/report-audit';
+import { clearSessionCookies } from '@/lib/auth/session-cookies';
+import { endSession } from '@/lib/auth/sessions';
+import { route } from '@/lib/http/route';
+
+export const POST = route({}, async ({ session, address }) => {
+  await endSession(session.sessionId);
+  const userName = session.principal.userName;
+  await reportAudit({ kind: 'signedOut', userName, address, objectType: 'ConsoleUser', objectName: userName });
+  const response = NextResponse.json({ signedOut: true });
+  clearSessionCookies(response);
+  return response;
+});

@@ -1,0 +1,10 @@
+import { z } from 'zod';
+import { setDeviceApproval } from '@/lib/devices/set-device-approval';
+import { route } from '@/lib/http/route';
+
+const params = z.object({ id: z.coerce.number().int().positive() });
+const body = z.object({ approval: z.enum(['APPROVED', 'REVOKED']) });
+
+export const POST = route({ permission: 'manageDevices', params, body }, async ({ params, body, actor }) =>
+  setDeviceApproval({ actor, deviceId: params.id, approval: body.approval }),
+);
