@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { ReplicationPriority } from './status-filter-rule.schema';
 import type { InboxMessage } from './inbox-repo';
 
@@ -14,11 +17,59 @@ function textArrayLiteral(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
 }
 
+const COLUMNS =
+  'uid, message_id, severity, type, source, site_code, system_name, component, source_time, received_at, process_id, thread_id, insertion_strings, properties, expires_at';
+
+/** COPY text format: backslash, tab, newline and carriage return escaped. */
+function copyField(value: string): string {
+  return /[\\\t\n\r]/.test(value)
+    ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : value;
+}
+
+function copyLines(rows: readonly StoredMessageRow[]): string[] {
+  const chunks: string[] = [];
+  let chunk = '';
+  for (let i = 0; i < rows.length; i++) {
+    const { message: m, receivedAt, expiresAt } = rows[i];
+    chunk +=
+      `${m.uid}\t${m.messageId}\t${m.severity}\t${m.type}\t${m.source}\t${copyField(m.siteCode)}\t${copyField(m.systemName)}\t` +
+      `${copyField(m.component)}\t${m.sourceTime}\t${receivedAt.toISOString()}\t${m.processId ?? '\\N'}\t${m.threadId ?? '\\N'}\t` +
+      `${copyField(textArrayLiteral(m.insertionStrings ?? []))}\t${copyField(JSON.stringify(m.properties ?? {}))}\t${expiresAt.toISOString()}\n`;
+    if (chunk.length > 256 * 1024) {
+      chunks.push(chunk);
+      chunk = '';
+    }
+  }
+  if (chunk) chunks.push(chunk);
+  return chunks;
+}
+
+/**
+ * Writes messages whose uids the caller found new (findKnownUids) with COPY, the fastest way
+ * into PostgreSQL. Should another Status Manager store one of them meanwhile (a batch and its
+ * retry processed at the same moment), the unique uid refuses the COPY and the rows go in again
+ * with INSERT ... ON CONFLICT DO NOTHING, so the late copy is skipped. Returns the uids inserted.
+ */
+export async function insertStatusMessages(client: pg.ClientBase, rows: readonly StoredMessageRow[]): Promise<Set<string>> {
+  if (!rows.length) return new Set();
+  await client.query('SAVEPOINT status_copy');
+  try {
+    await pipeline(Readable.from(copyLines(rows)), client.query(copyFrom(`COPY status_message (${COLUMNS}) FROM STDIN`)));
+    await client.query('RELEASE SAVEPOINT status_copy');
+    return new Set(rows.map((r) => r.message.uid));
+  } catch (error) {
+    if ((error as { code?: string }).code !== '23505') throw error;
+    await client.query('ROLLBACK TO SAVEPOINT status_copy');
+    return insertStatusMessagesSkippingDuplicates(client, rows);
+  }
+}
+
 /**
  * Writes messages with one multi-row INSERT ... SELECT FROM unnest(...). A uid already
  * stored is skipped; returns the uids actually inserted, so only those run their actions.
  */
-export async function insertStatusMessages(client: pg.ClientBase, rows: readonly StoredMessageRow[]): Promise<Set<string>> {
+export async function insertStatusMessagesSkippingDuplicates(client: pg.ClientBase, rows: readonly StoredMessageRow[]): Promise<Set<string>> {
   if (!rows.length) return new Set();
   const n = rows.length;
   const uid = new Array<string>(n);
@@ -89,11 +140,13 @@ export async function recordProcessedUids(client: pg.ClientBase, uids: readonly 
   return new Set(rows.map((r) => r.uid));
 }
 
-/** Of these uids, the ones the ledger already holds (processed before without being stored). */
-export async function findLedgeredUids(client: pg.ClientBase, uids: readonly string[]): Promise<Set<string>> {
+/** Of these uids, the ones already stored as messages or recorded in the processed-uid ledger. */
+export async function findKnownUids(client: pg.ClientBase, uids: readonly string[]): Promise<Set<string>> {
   if (!uids.length) return new Set();
   const { rows } = await client.query<{ uid: string }>(
-    `SELECT uid FROM status_processed_uid WHERE uid = ANY($1::uuid[])`,
+    `SELECT uid FROM status_message WHERE uid = ANY($1::uuid[])
+     UNION ALL
+     SELECT uid FROM status_processed_uid WHERE uid = ANY($1::uuid[])`,
     [uids],
   );
   return new Set(rows.map((r) => r.uid));

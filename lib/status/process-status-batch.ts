@@ -6,7 +6,7 @@ import { evaluateRules, type MessageActions } from './evaluate-rules';
 import { claimInboxBatches, type InboxMessage } from './inbox-repo';
 import {
   enqueueReplication,
-  findLedgeredUids,
+  findKnownUids,
   insertStatusMessages,
   recordProcessedUids,
   type StoredMessageRow,
@@ -92,13 +92,14 @@ export async function processStatusBatch(options: {
     // The same uid twice in one transaction (a batch and its retry claimed together): once.
     const unique = new Map<string, (typeof incoming)[number]>();
     for (const item of incoming) if (!unique.has(item.message.uid)) unique.set(item.message.uid, item);
-    const ledgered = await findLedgeredUids(client, [...unique.keys()]);
+    // Stored before, or processed before without being stored: recognised, nothing runs again.
+    const known = await findKnownUids(client, [...unique.keys()]);
 
     const toStore: StoredMessageRow[] = [];
     const notStored: string[] = [];
     const evaluated = new Map<string, ProcessedMessage>();
     for (const [uid, item] of unique) {
-      if (ledgered.has(uid)) continue;
+      if (known.has(uid)) continue;
       const { actions } = evaluateRules({ message: item.message, rules: options.rules });
       evaluated.set(uid, { ...item, actions });
       if (actions.writeToDatabase) {

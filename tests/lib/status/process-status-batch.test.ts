@@ -165,3 +165,33 @@ describe('processStatusBatch', () => {
     expect(await count('SELECT count(*) n FROM status_message')).toBe(0);
   });
 });
+
+describe('insertStatusMessages', () => {
+  beforeAll(async () => {
+    await useTestDatabase();
+  });
+
+  it('copies new rows, and falls back to skipping a uid another Status Manager stored meanwhile', async () => {
+    const { insertStatusMessages } = await import('@/lib/status/message-repo');
+    const row = (m: ReturnType<typeof testMessage>) => ({
+      message: { ...m, sourceTime: new Date(m.sourceTime).toISOString() },
+      receivedAt: new Date(),
+      expiresAt: new Date(Date.now() + 86_400_000),
+    });
+    const tricky = testMessage({ systemName: 'tab\there', component: 'new\nline', insertionStrings: ['back\\slash', 'quote"d', ''], properties: { 'k\t': 'v\\n' } });
+    const client = await pool().connect();
+    try {
+      await client.query('BEGIN');
+      const first = [row(tricky), row(testMessage())];
+      expect((await insertStatusMessages(client, first)).size).toBe(2);
+      const again = [row(testMessage()), first[1]];
+      const inserted = await insertStatusMessages(client, again);
+      expect([...inserted]).toEqual([again[0].message.uid]);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    const { rows } = await pool().query(`SELECT system_name, component, insertion_strings, properties FROM status_message WHERE uid = $1`, [tricky.uid]);
+    expect(rows[0]).toEqual({ system_name: 'tab\there', component: 'new\nline', insertion_strings: ['back\\slash', 'quote"d', ''], properties: { 'k\t': 'v\\n' } });
+  });
+});
