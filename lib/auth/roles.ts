@@ -24,6 +24,7 @@ const isOperator = (p: Principal) => p.role === 'FULL_ADMINISTRATOR' || p.role =
 export const canReadConsole = (_p: Principal) => true;
 export const canEditSiteSettings = isFull;
 export const canEditStatusFilterRules = isFull;
+export const canEditStatusMessageQueries = isFull;
 export const canEditSummarizerSettings = isFull;
 export const canManageUsers = isFull;
 export const canManageDevices = isFull;
@@ -37,6 +38,7 @@ export const permissions = {
   readConsole: canReadConsole,
   editSiteSettings: canEditSiteSettings,
   editStatusFilterRules: canEditStatusFilterRules,
+  editStatusMessageQueries: canEditStatusMessageQueries,
   editSummarizerSettings: canEditSummarizerSettings,
   manageUsers: canManageUsers,
   manageDevices: canManageDevices,

@@ -1,6 +1,5 @@
-import path from 'node:path';
 import { z } from 'zod';
-import { messageSourceSchema, messageTypeSchema, severitySchema } from './status-message.schema';
+import { messageSourceSchema, messageTypeSchema, severitySchema, statusMessageSchema } from './status-message.schema';
 
 export const replicationPrioritySchema = z.enum(['NONE', 'LOW', 'MEDIUM', 'HIGH']);
 export type ReplicationPriority = z.infer<typeof replicationPrioritySchema>;
@@ -19,7 +18,7 @@ export const programActionSchema = z.discriminatedUnion('kind', [
       .string()
       .min(1)
       .max(1024)
-      .refine((f) => path.isAbsolute(f), 'must be an absolute path')
+      .refine((f) => f.startsWith('/'), 'must be an absolute path')
       .refine((f) => !f.includes('\0'), 'must not contain NUL'),
     args: z.array(z.string().max(1024).refine((a) => !a.includes('\0'), 'must not contain NUL')).max(32).default([]),
     timeoutSeconds,
@@ -105,3 +104,11 @@ export interface FilterRule {
   runProgram: ProgramAction | null;
   stopProcessing: boolean;
 }
+
+/** The rules page's "test a message" box: a message as a source would report it; uid and time optional. */
+export const testFilterRulesSchema = z.object({
+  message: statusMessageSchema.extend({
+    uid: z.uuid().default(() => crypto.randomUUID()),
+    sourceTime: z.coerce.date().default(() => new Date()),
+  }),
+});

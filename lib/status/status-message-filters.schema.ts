@@ -91,3 +91,10 @@ export interface StatusMessageView {
   /** The catalog's description with the insertion strings in place: plain text, never HTML. */
   description: string;
 }
+
+/** A Status Message Query's prompted values, sent as `prompt.<field>=value`. */
+export function promptValues(params: URLSearchParams): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of params) if (key.startsWith('prompt.')) values[key.slice('prompt.'.length)] = value;
+  return values;
+}

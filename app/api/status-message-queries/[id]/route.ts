@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { route } from '@/lib/http/route';
+import { deleteStatusMessageQuery, updateStatusMessageQuery } from '@/lib/status/saved-queries';
+import { findStatusMessageQueryOrThrow } from '@/lib/status/status-queries';
+import { savedQueryInputSchema } from '@/lib/status/status-query.schema';
+
+const params = z.object({ id: z.string().min(1).max(64) });
+
+export const GET = route({ permission: 'readConsole', params }, async ({ params }) => findStatusMessageQueryOrThrow(params.id));
+
+export const PUT = route({ permission: 'editStatusMessageQueries', params, body: savedQueryInputSchema }, async ({ params, body, actor }) =>
+  updateStatusMessageQuery({ actor, id: params.id, input: body }),
+);
+
+export const DELETE = route({ permission: 'editStatusMessageQueries', params }, async ({ params, actor }) => {
+  await deleteStatusMessageQuery({ actor, id: params.id });
+  return { deleted: true };
+});

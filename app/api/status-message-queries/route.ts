@@ -1,0 +1,12 @@
+import { NextResponse } from 'next/server';
+import { route } from '@/lib/http/route';
+import { createStatusMessageQuery } from '@/lib/status/saved-queries';
+import { listStatusMessageQueries } from '@/lib/status/status-queries';
+import { savedQueryInputSchema } from '@/lib/status/status-query.schema';
+
+/** Built-in and saved Status Message Queries, with the prompts each asks for. */
+export const GET = route({ permission: 'readConsole' }, async () => ({ queries: await listStatusMessageQueries() }));
+
+export const POST = route({ permission: 'editStatusMessageQueries', body: savedQueryInputSchema }, async ({ body, actor }) =>
+  NextResponse.json(await createStatusMessageQuery({ actor, input: body }), { status: 201 }),
+);

@@ -1,0 +1,239 @@
+import pino from 'pino';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { GET as metrics } from '@/app/api/metrics/route';
+import { POST as ingest } from '@/app/api/mp/status-messages/route';
+import { GET as getMessage } from '@/app/api/status-messages/[id]/route';
+import { GET as exportCsv } from '@/app/api/status-messages/export.csv/route';
+import { GET as listMessages } from '@/app/api/status-messages/route';
+import { GET as listQueries, POST as saveQuery } from '@/app/api/status-message-queries/route';
+import { resetConfig } from '@/lib/config';
+import { pool } from '@/lib/db/pool';
+import { readInboxDepth } from '@/lib/status/inbox-repo';
+import { resetInboxCapacityCache } from '@/lib/status/ingest-status-batch';
+import { processStatusBatch } from '@/lib/status/process-status-batch';
+import { loadFilterRules } from '@/lib/status/repo';
+import { clearReportingDeviceCache } from '@/lib/status/resolve-reporting-device';
+import { noSummarizers } from '@/lib/status/summarizers';
+import { request, signInAs, type TestSession } from '../../support/console-session';
+import { useTestDatabase } from '../../support/database';
+import { testMessage, wire } from '../../lib/status/fixtures';
+
+const log = pino({ level: 'silent' });
+const effects = { summarizers: noSummarizers, eventLog() {}, programs: { run() {} }, replicationEnabled: false };
+
+/** Lets Status Manager process everything waiting, with the rules in the database. */
+async function processAll() {
+  const rules = await loadFilterRules(pool());
+  while ((await processStatusBatch({ db: pool(), rules, effects, maxBatches: 50, log })).messages) {
+    /* until the inbox is empty */
+  }
+}
+
+const post = (body: unknown) => ingest(request('/api/mp/status-messages', { method: 'POST', body }));
+const storedCount = async () => Number((await pool().query(`SELECT count(*) n FROM status_message`)).rows[0].n);
+
+describe('status message ingest and viewer API', () => {
+  let analyst: TestSession;
+  let admin: TestSession;
+
+  beforeAll(async () => {
+    await useTestDatabase();
+    await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('S01', 'Central', now())`);
+    await pool().query(
+      `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, updated_at)
+       SELECT 1, n, 'Windows 11', '10.0', 'WORKSTATION', a::device_approval, now()
+         FROM (VALUES ('WKS0001', 'APPROVED'), ('WKS0002', 'PENDING'), ('WKS0003', 'REVOKED')) v(n, a)`,
+    );
+    await pool().query(
+      `INSERT INTO status_filter_rule (name, priority, write_to_database, retention_days, updated_at)
+       VALUES ('Write everything', 1000, true, 30, now())`,
+    );
+    analyst = await signInAs('READ_ONLY_ANALYST');
+    admin = await signInAs('FULL_ADMINISTRATOR');
+  });
+
+  afterEach(() => {
+    delete process.env.SITEBOX_STATUS_INBOX_LIMIT;
+    delete process.env.SITEBOX_STATUS_MAX_BATCH_BYTES;
+    resetConfig();
+    resetInboxCapacityCache();
+    clearReportingDeviceCache();
+  });
+
+  it('accepts a batch with 202, and a retried batch is never stored twice', async () => {
+    const before = await storedCount();
+    const messages = [testMessage(), testMessage({ messageId: 10002 })].map(wire);
+    const first = await post({ device: 'WKS0001', messages });
+    expect(first.status).toBe(202);
+    expect(await first.json()).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    expect((await post({ device: 'WKS0001', messages })).status).toBe(202);
+    await processAll();
+    expect((await post({ device: 'WKS0001', messages: [...messages, messages[0]] })).status).toBe(202);
+    await processAll();
+    expect((await storedCount()) - before).toBe(2);
+  });
+
+  it('keeps the valid messages of a mixed batch and answers 400 naming each refused one', async () => {
+    const good = testMessage({ insertionStrings: ['<script>alert("x")</script>', 'a&b'] });
+    const res = await post({
+      device: 'WKS0001',
+      messages: [
+        wire(good),
+        { ...wire(testMessage()), severity: 'CATASTROPHIC' },
+        { ...wire(testMessage()), messageId: 'ten' },
+        { ...wire(testMessage()), insertionStrings: 'not a list' },
+        { ...wire(testMessage()), uid: 'not-a-uuid' },
+        'not even an object',
+      ],
+    });
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error.code).toBe('BAD_REQUEST');
+    expect(body.error.details.accepted).toBe(1);
+    expect(body.error.details.rejected.map((r: { index: number; field: string }) => [r.index, r.field])).toEqual([
+      [1, 'severity'],
+      [2, 'messageId'],
+      [3, 'insertionStrings'],
+      [4, 'uid'],
+      [5, '(message)'],
+    ]);
+    expect(body.error.fields[0]).toEqual({ path: 'messages.1.severity', message: expect.any(String) });
+    await processAll();
+
+    // The script tag is stored and served verbatim, as text (JSON), never as markup.
+    const list = await listMessages(request(`/api/status-messages?messageId=10907&limit=500`, { headers: analyst.headers }));
+    const stored = (await list.json()).items.find((m: { uid: string }) => m.uid === good.uid);
+    expect(stored.insertionStrings).toEqual(['<script>alert("x")</script>', 'a&b']);
+    expect(stored.description).toBe('The Software Metering Agent received software metering rule <script>alert("x")</script> for a&b.');
+    expect(list.headers.get('content-type')).toMatch(/application\/json/);
+  });
+
+  it('answers malformed JSON, wrong shapes and oversize batches with 400 or 413', async () => {
+    const malformed = await ingest(request('/api/mp/status-messages', { method: 'POST', body: '{"messages": [' }));
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).error.message).toMatch(/not valid JSON/);
+
+    const noList = await post({ device: 'WKS0001', messages: 'many' });
+    expect(noList.status).toBe(400);
+    expect((await noList.json()).error.fields[0].path).toBe('messages');
+
+    const tooMany = await post({ device: 'WKS0001', messages: Array.from({ length: 1001 }, () => wire(testMessage())) });
+    expect(tooMany.status).toBe(400);
+    expect((await tooMany.json()).error.fields[0]).toMatchObject({ path: 'messages', message: expect.stringMatching(/at most 1000/) });
+
+    process.env.SITEBOX_STATUS_MAX_BATCH_BYTES = '2048';
+    resetConfig();
+    const big = await post({ device: 'WKS0001', messages: Array.from({ length: 20 }, () => wire(testMessage())) });
+    expect(big.status).toBe(413);
+  });
+
+  it('refuses devices that are unknown or revoked (placeholder for device authentication)', async () => {
+    const messages = [wire(testMessage())];
+    expect((await post({ device: 'NOPE', messages })).status).toBe(403);
+    expect((await post({ device: 'WKS0003', messages })).status).toBe(403);
+    expect((await post({ device: 'WKS0002', messages })).status).toBe(202);
+    // A site system or child site names no device.
+    expect((await post({ messages: [wire(testMessage({ source: 'SERVER' }))] })).status).toBe(202);
+    await processAll();
+  });
+
+  it('answers 503 with Retry-After while the backlog is over its limit, and takes batches again once drained', async () => {
+    process.env.SITEBOX_STATUS_INBOX_LIMIT = '3';
+    resetConfig();
+    expect((await post({ device: 'WKS0001', messages: Array.from({ length: 4 }, () => wire(testMessage())) })).status).toBe(202);
+    const busy = await post({ device: 'WKS0001', messages: [wire(testMessage())] });
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get('retry-after')).toBe('5');
+    expect((await busy.json()).error.code).toBe('UNAVAILABLE');
+
+    const scrape = await (await metrics(request('/api/metrics'))).text();
+    expect(scrape).toMatch(/^sitebox_status_inbox_messages [4-9]$/m);
+    expect(scrape).toMatch(/^sitebox_status_ingest_requests_total\{outcome="throttled"\} [1-9]/m);
+
+    await processAll();
+    resetInboxCapacityCache();
+    expect((await post({ device: 'WKS0001', messages: [wire(testMessage())] })).status).toBe(202);
+    expect(await readInboxDepth(pool())).toBeGreaterThan(0);
+    await processAll();
+  });
+
+  it('pages newest first with a cursor, filters, and shows one message with every property', async () => {
+    const base = Date.now();
+    const messages = Array.from({ length: 7 }, (_, i) =>
+      testMessage({ messageId: 10005, systemName: `PAGE${i % 2}`, properties: { AdvertisementID: `S012000${i % 3}` }, sourceTime: new Date(base + i) }),
+    );
+    for (const m of messages) {
+      expect((await post({ device: 'WKS0001', messages: [wire(m)] })).status).toBe(202);
+      await processAll();
+    }
+    const page = async (query: string) => (await listMessages(request(`/api/status-messages?${query}`, { headers: analyst.headers }))).json();
+    const first = await page('messageId=10005&limit=3');
+    expect(first.items.map((m: { uid: string }) => m.uid)).toEqual([messages[6].uid, messages[5].uid, messages[4].uid]);
+    const second = await page(`messageId=10005&limit=3&cursor=${first.nextCursor}`);
+    const third = await page(`messageId=10005&limit=3&cursor=${second.nextCursor}`);
+    expect([...second.items, ...third.items].map((m: { uid: string }) => m.uid)).toEqual(messages.slice(0, 4).reverse().map((m) => m.uid));
+    expect(third.nextCursor).toBeNull();
+
+    expect((await page('messageId=10005&system=PAGE1')).items).toHaveLength(3);
+    expect((await page('messageId=10005&propertyName=AdvertisementID&propertyValue=S0120002')).items).toHaveLength(2);
+    expect((await page('messageId=10005&severity=ERROR,WARNING')).items).toHaveLength(0);
+    expect((await page(`messageId=10005&from=${new Date(Date.now() + 60_000).toISOString()}`)).items).toHaveLength(0);
+
+    const one = await getMessage(request(`/api/status-messages/${first.items[0].id}`, { headers: analyst.headers }), {
+      params: Promise.resolve({ id: first.items[0].id }),
+    });
+    expect(await one.json()).toMatchObject({ uid: messages[6].uid, properties: { AdvertisementID: 'S0120000' }, processId: null });
+    const missing = await getMessage(request('/api/status-messages/999999999', { headers: analyst.headers }), {
+      params: Promise.resolve({ id: '999999999' }),
+    });
+    expect(missing.status).toBe(404);
+  });
+
+  it('names the field of a bad filter, and needs a session', async () => {
+    const bad = await listMessages(request('/api/status-messages?severity=LOUD', { headers: analyst.headers }));
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.fields[0].path).toBe('severity.0');
+    const badCursor = await listMessages(request('/api/status-messages?cursor=garbage', { headers: analyst.headers }));
+    expect((await badCursor.json()).error.fields[0].path).toBe('cursor');
+    expect((await listMessages(request('/api/status-messages'))).status).toBe(401);
+  });
+
+  it('runs built-in queries with their prompts and saves new ones for administrators only', async () => {
+    const queries = (await (await listQueries(request('/api/status-message-queries', { headers: analyst.headers }))).json()).queries;
+    expect(queries.find((q: { id: string }) => q.id === 'builtin:deployment').prompts).toEqual([{ field: 'propertyValue', label: 'Deployment ID' }]);
+
+    const run = await listMessages(request('/api/status-messages?query=builtin:deployment&prompt.propertyValue=S0120001', { headers: analyst.headers }));
+    expect((await run.json()).items.map((m: { properties: Record<string, string> }) => m.properties.AdvertisementID)).toEqual(['S0120001', 'S0120001']);
+    const unanswered = await listMessages(request('/api/status-messages?query=builtin:deployment', { headers: analyst.headers }));
+    expect(unanswered.status).toBe(400);
+    expect((await unanswered.json()).error.fields[0].path).toBe('prompt.propertyValue');
+
+    const input = { name: 'Metering from a system', criteria: { messageId: '10907', system: { prompt: 'System' } } };
+    const refused = await saveQuery(request('/api/status-message-queries', { method: 'POST', headers: analyst.headers, body: input }));
+    expect(refused.status).toBe(403);
+    const saved = await saveQuery(request('/api/status-message-queries', { method: 'POST', headers: admin.headers, body: input }));
+    expect(saved.status).toBe(201);
+    const view = await saved.json();
+    expect(view).toMatchObject({ builtIn: false, prompts: [{ field: 'system', label: 'System' }] });
+    const badCriteria = await saveQuery(
+      request('/api/status-message-queries', { method: 'POST', headers: admin.headers, body: { name: 'Bad', criteria: { messageId: 'many', color: 'red' } } }),
+    );
+    expect(badCriteria.status).toBe(400);
+    expect((await badCriteria.json()).error.fields[0].path).toBe('criteria.color');
+  });
+
+  it('exports the filtered messages as CSV, streamed, with formula-like cells neutralised', async () => {
+    await post({ device: 'WKS0001', messages: [wire(testMessage({ messageId: 10008, component: '=2+5', insertionStrings: ['=HYPERLINK("http://evil")', 'x,"y"'] }))] });
+    await processAll();
+    const res = await exportCsv(request('/api/status-messages/export.csv?messageId=10008', { headers: analyst.headers }));
+    expect(res.headers.get('content-type')).toMatch(/text\/csv/);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    // A byte-order mark, so spreadsheets read the file as UTF-8.
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = bytes.subarray(3).toString('utf8').trim().split('\r\n');
+    expect(lines[0]).toMatch(/^Received,Source time,Severity/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(`,WKS0001,'=2+5,10008,`);
+    expect(lines[1]).toContain(`"The program ""%3"" of package x,""y"" for deployment =HYPERLINK(""http://evil"") completed`);
+  });
+});
