@@ -1,6 +1,7 @@
 import { reportAudit } from '../audit/report-audit';
 import { hashToken, newToken } from '../auth/tokens';
 import { AppError } from '../errors';
+import { findSiteByCode } from '../sites/repo';
 import * as repo from './registration-repo';
 import type { RegisterDeviceInput } from './registration.schema';
 
@@ -22,7 +23,7 @@ export async function registerDevice(options: {
   now?: Date;
 }): Promise<Registration> {
   const now = options.now ?? new Date();
-  const site = await repo.findSiteByCode(options.siteCode);
+  const site = await findSiteByCode(options.siteCode);
   if (!site) throw new AppError('NOT_FOUND', { userMessage: `Site ${options.siteCode} is not served here.` });
   const existing = await repo.findDeviceByName(site.id, options.input.name);
   if (existing?.credentialHash || existing?.approval === 'REVOKED') {

@@ -14,10 +14,6 @@ export function findDeviceByName(siteId: number, name: string) {
   return prisma().device.findUnique({ where: { siteId_name: { siteId, name } } });
 }
 
-export function findSiteByCode(code: string) {
-  return prisma().site.findUnique({ where: { code } });
-}
-
 export function claimOrCreateDevice(options: {
   siteId: number;
   existingId: number | null;
