@@ -3,7 +3,7 @@ import { Cron } from 'croner';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { listen } from '../db/listen';
-import { loop } from '../workers/define-worker';
+import { pollLoop } from './poll-loop';
 import { statusMessageIds } from './catalog';
 import { deleteAgedStatusMessages } from './delete-aged-status-messages';
 import { createReplicationForwarder } from './forward-replication';
@@ -88,7 +88,7 @@ export async function startStatusManager(options: StatusManagerOptions) {
   const drain = attachInProcessDrain({ wake: wakeAll });
 
   for (let i = 0; i < options.loops; i++) {
-    const cycle = loop({
+    const cycle = pollLoop({
       intervalMs: options.pollMs ?? 500,
       signal,
       log,
@@ -120,7 +120,7 @@ export async function startStatusManager(options: StatusManagerOptions) {
     ? createReplicationForwarder({ db, parentUrl: options.parentUrl, log: log.child({ task: 'replication' }), fetch: options.fetch })
     : null;
   const forwarding = forwarder
-    ? loop({
+    ? pollLoop({
         intervalMs: 2000,
         signal,
         log,

@@ -1,0 +1,121 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DELETE as deleteRule, PATCH as patchRule } from '@/app/api/status-filter-rules/[id]/route';
+import { POST as moveRule } from '@/app/api/status-filter-rules/[id]/move/route';
+import { GET as listRules, POST as createRule } from '@/app/api/status-filter-rules/route';
+import { POST as testRules } from '@/app/api/status-filter-rules/test/route';
+import { pool } from '@/lib/db/pool';
+import { seedDemoSite } from '@/lib/seed/seed-demo-site';
+import { request, signInAs, withParams, type TestSession } from '../../support/console-session';
+import { useTestDatabase } from '../../support/database';
+
+type Rule = { id: number; name: string; priority: number; enabled: boolean };
+
+describe('status filter rules API', () => {
+  let admin: TestSession;
+  let analyst: TestSession;
+  const names = async () =>
+    ((await (await listRules(request('/api/status-filter-rules', { headers: analyst.headers }))).json()).rules as Rule[]).map((r) => r.name);
+
+  beforeAll(async () => {
+    await useTestDatabase();
+    await seedDemoSite({ devices: 0 });
+    admin = await signInAs('FULL_ADMINISTRATOR');
+    analyst = await signInAs('READ_ONLY_ANALYST');
+  });
+
+  it('lists the rules in evaluation order', async () => {
+    expect(await names()).toEqual([
+      'Write audit messages to the database',
+      'Replicate server errors to the parent site',
+      'Keep software metering rule acknowledgements (10907) for one day only',
+      'Write all other messages to the database',
+    ]);
+  });
+
+  it('creates a rule last, validates it, and lets only full administrators change rules', async () => {
+    const input = {
+      name: 'Page on failed installs',
+      messageId: 10006,
+      severity: 'ERROR',
+      runProgram: { kind: 'command', file: '/usr/local/bin/page', args: ['%msgsys', '%msgdesc'] },
+      reportToEventLog: true,
+    };
+    expect((await createRule(request('/api/status-filter-rules', { method: 'POST', headers: analyst.headers, body: input }))).status).toBe(403);
+    const created = await createRule(request('/api/status-filter-rules', { method: 'POST', headers: admin.headers, body: input }));
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ name: input.name, priority: 1010, runProgram: { kind: 'command', timeoutSeconds: 30 } });
+
+    const bad = async (body: unknown) => {
+      const res = await createRule(request('/api/status-filter-rules', { method: 'POST', headers: admin.headers, body }));
+      expect(res.status).toBe(400);
+      return (await res.json()).error.fields[0].path as string;
+    };
+    expect(await bad({ name: 'x', severity: 'LOUD' })).toBe('severity');
+    expect(await bad({ name: 'x', writeToDatabase: true })).toBe('retentionDays');
+    expect(await bad({ name: 'x', runProgram: { kind: 'command', file: 'relative/path' } })).toBe('runProgram.file');
+    expect(await bad({ name: 'x', propertyValue: 'S0120001' })).toBe('propertyName');
+    expect(await bad({ name: '' })).toBe('name');
+    const duplicate = await createRule(request('/api/status-filter-rules', { method: 'POST', headers: admin.headers, body: input }));
+    expect(duplicate.status).toBe(409);
+    // Each change is audited.
+    const audits = await pool().query(`SELECT messages::text AS m FROM status_inbox WHERE origin = 'audit'`);
+    expect(audits.rows.some((r) => r.m.includes('Page on failed installs') && r.m.includes('"messageId":30000'))).toBe(true);
+  });
+
+  it('moves a rule up and down, disables and deletes it', async () => {
+    const rules = (await (await listRules(request('/api/status-filter-rules', { headers: admin.headers }))).json()).rules as Rule[];
+    const mine = rules.find((r) => r.name === 'Page on failed installs')!;
+    const move = (direction: string) =>
+      moveRule(request(`/api/status-filter-rules/${mine.id}/move`, { method: 'POST', headers: admin.headers, body: { direction } }), withParams({ id: String(mine.id) }));
+    expect((await move('up')).status).toBe(200);
+    expect((await move('up')).status).toBe(200);
+    expect((await names()).indexOf('Page on failed installs')).toBe(2);
+    expect((await move('down')).status).toBe(200);
+    expect((await names()).indexOf('Page on failed installs')).toBe(3);
+    expect((await move('sideways')).status).toBe(400);
+
+    const disabled = await patchRule(
+      request(`/api/status-filter-rules/${mine.id}`, { method: 'PATCH', headers: admin.headers, body: { enabled: false } }),
+      withParams({ id: String(mine.id) }),
+    );
+    expect(await disabled.json()).toMatchObject({ enabled: false, messageId: 10006 });
+    const unknownField = await patchRule(
+      request(`/api/status-filter-rules/${mine.id}`, { method: 'PATCH', headers: admin.headers, body: { colour: 'red' } }),
+      withParams({ id: String(mine.id) }),
+    );
+    expect((await unknownField.json()).error.fields[0].path).toBe('colour');
+    const invalid = await patchRule(
+      request(`/api/status-filter-rules/${mine.id}`, { method: 'PATCH', headers: admin.headers, body: { writeToDatabase: true } }),
+      withParams({ id: String(mine.id) }),
+    );
+    expect((await invalid.json()).error.fields[0].path).toBe('retentionDays');
+
+    expect((await deleteRule(request(`/api/status-filter-rules/${mine.id}`, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(mine.id) }))).status).toBe(200);
+    expect(await names()).not.toContain('Page on failed installs');
+    expect((await deleteRule(request(`/api/status-filter-rules/${mine.id}`, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(mine.id) }))).status).toBe(404);
+  });
+
+  it('tests a message: which rules match, which are reached, and what would happen', async () => {
+    const res = await testRules(
+      request('/api/status-filter-rules/test', {
+        method: 'POST',
+        headers: analyst.headers,
+        body: { message: { messageId: 10907, severity: 'INFORMATIONAL', type: 'DETAIL', source: 'CLIENT', siteCode: 'S01', systemName: 'WKS0001', component: 'Software Metering Agent', insertionStrings: ['S0100001', 'winword.exe'] } },
+      }),
+    );
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.description).toBe('The Software Metering Agent received software metering rule S0100001 for winword.exe.');
+    expect(body.rules.map((r: { matches: boolean; reached: boolean; stops: boolean }) => [r.matches, r.reached, r.stops])).toEqual([
+      [false, true, false],
+      [false, true, false],
+      [true, true, true],
+      [true, false, false],
+    ]);
+    expect(body.rules[3].actions).toBeNull();
+    expect(body.result).toMatchObject({ writeToDatabase: true, retentionDays: 1, forwardToSummarizers: false });
+
+    const bad = await testRules(request('/api/status-filter-rules/test', { method: 'POST', headers: analyst.headers, body: { message: { messageId: -1 } } }));
+    expect(bad.status).toBe(400);
+  });
+});
