@@ -1,0 +1,117 @@
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { POST as ingest } from '@/app/api/mp/status-messages/route';
+import { resetConfig } from '@/lib/config';
+import { pool } from '@/lib/db/pool';
+import { ingestCounters, readStatusCounters } from '@/lib/status/counters';
+import { resetInboxCapacityCache } from '@/lib/status/ingest-status-batch';
+import { processStatusBatch } from '@/lib/status/process-status-batch';
+import { createStatusReporter, StatusReporter } from '@/lib/status/reporter';
+import { noSummarizers } from '@/lib/status/summarizers';
+import { useTestDatabase } from '../../support/database';
+import { testMessage, testRule } from './fixtures';
+import { RouteServer } from './serve-route';
+
+const log = pino({ level: 'silent' });
+const rules = [testRule({ writeToDatabase: true, retentionDays: 1 })];
+const effects = { summarizers: noSummarizers, eventLog() {}, programs: { run() {} }, replicationEnabled: false };
+const processAll = async () => {
+  while ((await processStatusBatch({ db: pool(), rules, effects, maxBatches: 50, log })).messages) {
+    /* drain */
+  }
+};
+const storedUids = async () => new Set((await pool().query(`SELECT uid FROM status_message`)).rows.map((r) => r.uid as string));
+
+async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms))]);
+}
+
+describe('status reporter', () => {
+  const mp = new RouteServer({ '/api/mp/status-messages': ingest });
+  const reporters: StatusReporter[] = [];
+  const newReporter = async (spoolDir: string) => {
+    const reporter = createStatusReporter({ managementPointUrl: mp.url, spoolDir, initialBackoffMs: 50, maxBackoffMs: 200, maxBatchMessages: 100 });
+    reporters.push(reporter);
+    return reporter;
+  };
+
+  beforeAll(async () => {
+    await useTestDatabase();
+    await mp.start();
+  });
+  afterEach(async () => {
+    await Promise.all(reporters.splice(0).map((r) => r.stop()));
+    delete process.env.SITEBOX_STATUS_INBOX_LIMIT;
+    delete process.env.SITEBOX_STATUS_RETRY_AFTER_SECONDS;
+    resetConfig();
+    resetInboxCapacityCache();
+  });
+  afterAll(() => mp.stop());
+
+  it('spools while the management point is down, survives a restart of both, and delivers each message once', async () => {
+    const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
+    await mp.stop();
+    const messages = Array.from({ length: 250 }, () => testMessage());
+    const first = await newReporter(spoolDir);
+    await first.report(messages);
+    first.start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await first.pending()).toBe(250);
+    await first.stop();
+    // A write the crash interrupted is not owed to anyone and is cleared at start.
+    await writeFile(path.join(spoolDir, 'half-written.batch.json.tmp'), '{"messages": [');
+
+    await mp.start();
+    const second = await newReporter(spoolDir);
+    await within(second.flush(), 10_000);
+    expect(await second.pending()).toBe(0);
+    expect((await readdir(spoolDir)).filter((f) => f !== 'rejected')).toEqual([]);
+    await processAll();
+    const stored = await storedUids();
+    expect(messages.every((m) => stored.has(m.uid))).toBe(true);
+    expect((await readStatusCounters(pool())).duplicates).toBe(0);
+  });
+
+  it('honours 503 and Retry-After while the backlog is over its limit, then gets everything in', async () => {
+    process.env.SITEBOX_STATUS_INBOX_LIMIT = '150';
+    process.env.SITEBOX_STATUS_RETRY_AFTER_SECONDS = '1';
+    resetConfig();
+    const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
+    const reporter = await newReporter(spoolDir);
+    const messages = Array.from({ length: 400 }, () => testMessage());
+    await reporter.report(messages);
+    const before = Date.now();
+    const flushed = reporter.flush();
+    // The first two batches of 100 fill the inbox past 150; the rest is refused with 503.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await reporter.pending()).toBeGreaterThan(0);
+    // Status Manager catches up; the reporter comes back after Retry-After (plus jitter).
+    const drainer = setInterval(() => void processAll(), 200);
+    await within(flushed, 15_000);
+    clearInterval(drainer);
+    expect(Date.now() - before).toBeGreaterThanOrEqual(1000);
+    await processAll();
+    const stored = await storedUids();
+    expect(messages.filter((m) => stored.has(m.uid))).toHaveLength(400);
+  });
+
+  it('splits a batch the management point finds too large (413) and sends the halves', async () => {
+    process.env.SITEBOX_STATUS_MAX_BATCH_BYTES = '20000';
+    resetConfig();
+    const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
+    const reporter = await newReporter(spoolDir);
+    const messages = Array.from({ length: 60 }, () => testMessage());
+    await reporter.report(messages);
+    const tooLargeBefore = ingestCounters().requests.tooLarge;
+    await within(reporter.flush(), 10_000);
+    expect(ingestCounters().requests.tooLarge).toBeGreaterThan(tooLargeBefore);
+    delete process.env.SITEBOX_STATUS_MAX_BATCH_BYTES;
+    resetConfig();
+    await processAll();
+    const stored = await storedUids();
+    expect(messages.filter((m) => stored.has(m.uid))).toHaveLength(60);
+  });
+});
