@@ -1,0 +1,193 @@
+'use client';
+
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import {
+  createColumnHelper, flexRender, getCoreRowModel, useReactTable, type SortingState,
+} from '@tanstack/react-table';
+import clsx from 'clsx';
+import { ArrowDown, ArrowUp } from 'lucide-react';
+import { useEffect, useMemo, useState } from 'react';
+import { api, ApiError } from '@/lib/client/api';
+import { devicePageSizes, type DeviceRow, type DeviceSortColumn } from '@/lib/devices/list-devices.schema';
+import { RelativeTime } from '../ui/relative-time';
+import { useDevicesQuery, type DeviceFilters } from './use-devices-query';
+
+const column = createColumnHelper<DeviceRow>();
+
+function ApprovalCell({ device, canManage }: { device: DeviceRow; canManage: boolean }) {
+  const queryClient = useQueryClient();
+  const [error, setError] = useState<string | null>(null);
+  const change = useMutation({
+    mutationFn: (approval: 'APPROVED' | 'REVOKED') => api(`/api/devices/${device.id}/approval`, { method: 'POST', body: { approval } }),
+    onSuccess: () => {
+      setError(null);
+      void queryClient.invalidateQueries({ queryKey: ['devices'] });
+    },
+    onError: (e) => setError(e instanceof ApiError ? e.message : 'The change failed.'),
+  });
+  const label = { PENDING: 'Pending approval', APPROVED: 'Approved', REVOKED: 'Revoked' }[device.approval];
+  return (
+    <span className="flex items-center gap-2">
+      <span className={clsx(device.approval === 'REVOKED' && 'text-red-700', device.approval === 'PENDING' && 'text-amber-700')}>{label}</span>
+      {canManage && device.approval !== 'APPROVED' && (
+        <button type="button" className="rounded border border-slate-300 px-1.5 text-xs hover:bg-slate-50" disabled={change.isPending}
+          onClick={() => change.mutate('APPROVED')}>Approve</button>
+      )}
+      {canManage && device.approval !== 'REVOKED' && (
+        <button type="button" className="rounded border border-slate-300 px-1.5 text-xs hover:bg-slate-50" disabled={change.isPending}
+          onClick={() => change.mutate('REVOKED')}>Revoke</button>
+      )}
+      {error && <span role="alert" className="text-xs text-red-700">{error}</span>}
+    </span>
+  );
+}
+
+function columns(canManage: boolean) {
+  return [
+    column.accessor('name', { header: 'Name', cell: (c) => <span className="font-medium">{c.getValue()}</span> }),
+    column.accessor('domain', { header: 'Domain', cell: (c) => c.getValue() ?? '' }),
+    column.accessor('osName', { header: 'Operating system' }),
+    column.accessor('osVersion', { header: 'OS version' }),
+    column.accessor('ipAddress', { header: 'IP address', cell: (c) => c.getValue() ?? '' }),
+    column.accessor('siteCode', { id: 'site', header: 'Site' }),
+    column.accessor('approval', { header: 'Client', cell: (c) => <ApprovalCell device={c.row.original} canManage={canManage} /> }),
+    column.accessor('online', {
+      header: 'Online',
+      cell: (c) => (
+        <span className="inline-flex items-center gap-1.5">
+          <span aria-hidden className={clsx('size-2 rounded-full', c.getValue() ? 'bg-green-600' : 'bg-slate-300')} />
+          {c.getValue() ? 'Online' : 'Offline'}
+        </span>
+      ),
+    }),
+    column.accessor('lastSeenAt', { header: 'Last seen', cell: (c) => <RelativeTime iso={c.getValue()} /> }),
+  ];
+}
+
+/**
+ * A server-side paged, sorted and searched device table. The parent owns the filters (the
+ * Devices page keeps them in the URL); this component only reports changes.
+ */
+export function DeviceTable({
+  filters,
+  onChange,
+  canManage,
+  caption,
+}: {
+  filters: DeviceFilters;
+  onChange: (next: DeviceFilters) => void;
+  canManage: boolean;
+  caption: string;
+}) {
+  const query = useDevicesQuery(filters);
+  const [search, setSearch] = useState(filters.search);
+  // Debounce typing: one request when the user pauses, back to page 1.
+  useEffect(() => {
+    if (search === filters.search) return;
+    const timer = setTimeout(() => onChange({ ...filters, search, page: 1 }), 300);
+    return () => clearTimeout(timer);
+  }, [search, filters, onChange]);
+
+  const sorting: SortingState = [{ id: filters.sort, desc: filters.dir === 'desc' }];
+  const cols = useMemo(() => columns(canManage), [canManage]);
+  const table = useReactTable({
+    data: query.data?.rows ?? [],
+    columns: cols,
+    state: { sorting },
+    manualSorting: true,
+    manualPagination: true,
+    enableSortingRemoval: false,
+    onSortingChange: (updater) => {
+      const next = typeof updater === 'function' ? updater(sorting) : updater;
+      const first = next[0];
+      if (first) onChange({ ...filters, sort: first.id as DeviceSortColumn, dir: first.desc ? 'desc' : 'asc', page: 1 });
+    },
+    getCoreRowModel: getCoreRowModel(),
+  });
+
+  const total = query.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / filters.pageSize));
+  const from = total === 0 ? 0 : (filters.page - 1) * filters.pageSize + 1;
+  const to = Math.min(total, filters.page * filters.pageSize);
+
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-wrap items-center gap-3 text-sm">
+        <input
+          type="search"
+          aria-label="Search devices"
+          placeholder="Search name, IP address or OS"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          className="w-72 rounded border border-slate-300 px-2 py-1.5 focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600"
+        />
+        <select aria-label="Online" value={filters.online ?? ''} className="rounded border border-slate-300 px-2 py-1.5"
+          onChange={(e) => onChange({ ...filters, online: (e.target.value || undefined) as DeviceFilters['online'], page: 1 })}>
+          <option value="">Online and offline</option>
+          <option value="true">Online only</option>
+          <option value="false">Offline only</option>
+        </select>
+        <select aria-label="Kind" value={filters.osKind ?? ''} className="rounded border border-slate-300 px-2 py-1.5"
+          onChange={(e) => onChange({ ...filters, osKind: (e.target.value || undefined) as DeviceFilters['osKind'], page: 1 })}>
+          <option value="">Workstations and servers</option>
+          <option value="WORKSTATION">Workstations</option>
+          <option value="SERVER">Servers</option>
+        </select>
+        {query.isFetching && <span className="text-xs text-slate-500" role="status">Loading…</span>}
+      </div>
+      {query.error && <p role="alert" className="text-sm text-red-700">{(query.error as Error).message}</p>}
+      <div className="overflow-x-auto rounded border border-slate-200 bg-white">
+        <table className="w-full text-sm">
+          <caption className="sr-only">{caption}</caption>
+          <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => {
+                  const sorted = header.column.getIsSorted();
+                  return (
+                    <th key={header.id} className="whitespace-nowrap px-3 py-2" aria-sort={sorted ? (sorted === 'desc' ? 'descending' : 'ascending') : undefined}>
+                      <button type="button" onClick={header.column.getToggleSortingHandler()} className="inline-flex items-center gap-1 uppercase hover:text-slate-800">
+                        {flexRender(header.column.columnDef.header, header.getContext())}
+                        {sorted === 'asc' && <ArrowUp size={12} aria-hidden />}
+                        {sorted === 'desc' && <ArrowDown size={12} aria-hidden />}
+                      </button>
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody className={clsx('divide-y divide-slate-100', query.isPlaceholderData && 'opacity-60')}>
+            {table.getRowModel().rows.map((row) => (
+              <tr key={row.id} className="hover:bg-slate-50">
+                {row.getVisibleCells().map((cell) => (
+                  <td key={cell.id} className="whitespace-nowrap px-3 py-1.5">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+                ))}
+              </tr>
+            ))}
+            {query.data && query.data.rows.length === 0 && (
+              <tr><td colSpan={cols.length} className="px-3 py-6 text-center text-slate-500">No devices match.</td></tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      <div className="flex items-center justify-between text-sm text-slate-600">
+        <span data-testid="device-range">{total ? `${from.toLocaleString()}–${to.toLocaleString()} of ${total.toLocaleString()}` : 'No devices'}</span>
+        <div className="flex items-center gap-2">
+          <label className="flex items-center gap-1">
+            Rows
+            <select value={filters.pageSize} className="rounded border border-slate-300 px-1 py-0.5"
+              onChange={(e) => onChange({ ...filters, pageSize: Number(e.target.value), page: 1 })}>
+              {devicePageSizes.map((s) => <option key={s} value={s}>{s}</option>)}
+            </select>
+          </label>
+          <button type="button" className="rounded border border-slate-300 px-2 py-0.5 disabled:opacity-40" disabled={filters.page <= 1}
+            onClick={() => onChange({ ...filters, page: filters.page - 1 })}>Previous</button>
+          <span>Page {filters.page} of {pages.toLocaleString()}</span>
+          <button type="button" className="rounded border border-slate-300 px-2 py-0.5 disabled:opacity-40" disabled={filters.page >= pages}
+            onClick={() => onChange({ ...filters, page: filters.page + 1 })}>Next</button>
+        </div>
+      </div>
+    </div>
+  );
+}

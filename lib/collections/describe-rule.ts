@@ -1,0 +1,46 @@
+import { queryRuleSchema, type DeviceCondition } from './collection-rule.schema';
+
+/** A collection rule as stored, with the names the description needs. */
+export interface StoredRule {
+  kind: 'DIRECT' | 'QUERY' | 'INCLUDE' | 'EXCLUDE';
+  query: unknown;
+  deviceName: string | null;
+  referencedCollectionName: string | null;
+}
+
+function describeCondition(c: DeviceCondition): string {
+  switch (c.field) {
+    case 'name':
+      return `name matches ${c.pattern}`;
+    case 'osName':
+      return `operating system ${c.op === 'equals' ? 'is' : 'contains'} "${c.value}"`;
+    case 'osKind':
+      return c.value === 'SERVER' ? 'is a server' : 'is a workstation';
+    case 'siteCode':
+      return `is assigned to site ${c.value}`;
+    case 'ipSubnet':
+      return `IP address in ${c.value}`;
+    case 'lastSeenWithinDays':
+      return `seen in the last ${c.value} day${c.value === 1 ? '' : 's'}`;
+    case 'online':
+      return c.value ? 'is online' : 'is offline';
+  }
+}
+
+/** One line an administrator can read: what the rule adds or removes. */
+export function describeRule(rule: StoredRule): string {
+  switch (rule.kind) {
+    case 'DIRECT':
+      return `Direct member: ${rule.deviceName ?? '(deleted device)'}`;
+    case 'INCLUDE':
+      return `Include collection: ${rule.referencedCollectionName ?? '(deleted collection)'}`;
+    case 'EXCLUDE':
+      return `Exclude collection: ${rule.referencedCollectionName ?? '(deleted collection)'}`;
+    case 'QUERY': {
+      const parsed = queryRuleSchema.safeParse(rule.query);
+      if (!parsed.success) return 'Query: (not valid; selects no devices)';
+      const joiner = parsed.data.match === 'any' ? ' or ' : ' and ';
+      return `Query: devices that ${parsed.data.conditions.map(describeCondition).join(joiner)}`;
+    }
+  }
+}
