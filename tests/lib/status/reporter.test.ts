@@ -99,7 +99,7 @@ describe('status reporter', () => {
   });
 
   it('splits a batch the management point finds too large (413) and sends the halves', async () => {
-    process.env.SITEBOX_STATUS_MAX_BATCH_BYTES = '20000';
+    process.env.SITEBOX_STATUS_MAX_BATCH_BYTES = '8000';
     resetConfig();
     const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
     const reporter = await newReporter(spoolDir);
