@@ -38,6 +38,14 @@ export type SendOutcome = 'accepted' | 'partly-rejected' | 'dead-lettered' | 'sp
 
 const BATCH_SUFFIX = '.batch.json';
 const REJECTED_DIR = 'rejected';
+// A spool file is exactly this around the JSON array of its messages; its name ends -n<count>.batch.json.
+const SPOOL_PREFIX = '{"messages":';
+const SPOOL_SUFFIX = '}';
+
+function countOf(name: string): number | null {
+  const match = /-n(\d+)\.batch\.json$/.exec(name);
+  return match ? Number(match[1]) : null;
+}
 
 /**
  * Reports status messages to a management point reliably, as a client agent or site system
@@ -114,7 +122,7 @@ export class StatusReporter {
   /** Messages waiting in the spool. */
   async pending(): Promise<number> {
     let count = 0;
-    for (const file of await this.spooledFiles()) count += (await this.readSpoolFile(file))?.length ?? 0;
+    for (const file of await this.spooledFiles()) count += countOf(file) ?? (await this.readSpoolFile(file))?.length ?? 0;
     return count;
   }
 
@@ -134,22 +142,21 @@ export class StatusReporter {
     return (await readdir(this.options.spoolDir)).filter((n) => n.endsWith(BATCH_SUFFIX)).sort();
   }
 
-  private async writeSpoolFile(messages: StatusMessage[], name?: string): Promise<string> {
+  private async writeSpoolFile(messages: StatusMessage[], name?: string): Promise<void> {
     const fileName =
       name ??
-      `${Date.now().toString().padStart(15, '0')}-${(this.sequence++).toString().padStart(6, '0')}-${randomBytes(4).toString('hex')}${BATCH_SUFFIX}`;
-    const target = path.join(this.options.spoolDir, fileName);
+      `${Date.now().toString().padStart(15, '0')}-${(this.sequence++).toString().padStart(6, '0')}-${randomBytes(4).toString('hex')}`;
+    const target = path.join(this.options.spoolDir, `${fileName}-n${messages.length}${BATCH_SUFFIX}`);
     const temporary = `${target}.tmp`;
     const handle = await open(temporary, 'w');
     try {
-      await handle.writeFile(JSON.stringify({ messages }));
+      await handle.writeFile(`${SPOOL_PREFIX}${JSON.stringify(messages)}${SPOOL_SUFFIX}`);
       await handle.sync();
     } finally {
       await handle.close();
     }
     await rename(temporary, target);
     await this.syncDirectory();
-    return fileName;
   }
 
   private async syncDirectory() {
@@ -176,6 +183,26 @@ export class StatusReporter {
       await this.deadLetter([name]);
       return null;
     }
+  }
+
+  /**
+   * A spool file's messages as the JSON text of their array, without parsing it: files are sent
+   * as they were written, so a flood of reports costs the reporter no JSON work on the way out.
+   */
+  private async readSpoolArrayText(name: string): Promise<{ text: string; count: number } | null> {
+    let content: string;
+    try {
+      content = await readFile(path.join(this.options.spoolDir, name), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    const count = countOf(name);
+    if (count !== null && content.startsWith(SPOOL_PREFIX) && content.endsWith(SPOOL_SUFFIX)) {
+      return { text: content.slice(SPOOL_PREFIX.length, content.length - SPOOL_SUFFIX.length), count };
+    }
+    const messages = await this.readSpoolFile(name);
+    return messages ? { text: JSON.stringify(messages), count: messages.length } : null;
   }
 
   private async deadLetter(names: string[]) {
@@ -225,22 +252,27 @@ export class StatusReporter {
   /** Sends the oldest spooled files that fit in one request and settles them by the answer. */
   private async sendNext(files: string[]): Promise<{ outcome: SendOutcome; delayMs: number }> {
     const batchFiles: string[] = [];
-    const messages: StatusMessage[] = [];
+    const arrays: string[] = [];
+    let count = 0;
     for (const name of files) {
-      const content = await this.readSpoolFile(name);
-      if (!content) continue;
-      if (batchFiles.length && (this.oneFilePerRequest || messages.length + content.length > this.options.maxBatchMessages)) break;
+      const known = countOf(name);
+      if (batchFiles.length && (this.oneFilePerRequest || count + (known ?? 1) > this.options.maxBatchMessages)) break;
+      const content = await this.readSpoolArrayText(name);
+      if (!content || content.count === 0) continue;
       batchFiles.push(name);
-      messages.push(...content);
+      arrays.push(content.text.slice(1, -1));
+      count += content.count;
     }
     if (!batchFiles.length) return { outcome: 'accepted', delayMs: 0 };
+    const device = this.options.device ? `"device":${JSON.stringify(this.options.device)},` : '';
+    const body = `{${device}"messages":[${arrays.join(',')}]}`;
 
     let response: Response;
     try {
       response = await this.doFetch(new URL('/api/mp/status-messages', this.options.managementPointUrl), {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', ...(await this.options.headers?.()) },
-        body: JSON.stringify({ ...(this.options.device ? { device: this.options.device } : {}), messages }),
+        body,
         signal: AbortSignal.any([AbortSignal.timeout(this.options.requestTimeoutMs), this.stopController.signal]),
       });
     } catch (error) {
@@ -250,7 +282,7 @@ export class StatusReporter {
       return { outcome: 'retry', delayMs };
     }
 
-    const body = (await response.json().catch(() => null)) as {
+    const answer = (await response.json().catch(() => null)) as {
       error?: { details?: { accepted?: number; rejected?: { index: number; field: string; reason: string }[] } };
     } | null;
     if (response.ok) {
@@ -260,7 +292,7 @@ export class StatusReporter {
       return { outcome: 'accepted', delayMs: 0 };
     }
     if (response.status === 400) {
-      const rejected = body?.error?.details?.rejected;
+      const rejected = answer?.error?.details?.rejected;
       if (rejected) {
         // The valid messages were kept; the refused ones would be refused again.
         this.log.warn({ rejected }, 'the management point refused some status messages; they are dropped');
@@ -268,11 +300,11 @@ export class StatusReporter {
         this.attempt = 0;
         return { outcome: 'partly-rejected', delayMs: 0 };
       }
-      this.log.warn({ files: batchFiles, error: body?.error }, 'the management point refused a batch; set aside in the spool');
+      this.log.warn({ files: batchFiles, error: answer?.error }, 'the management point refused a batch; set aside in the spool');
       await this.deadLetter(batchFiles);
       return { outcome: 'dead-lettered', delayMs: 0 };
     }
-    if (response.status === 413) return this.shrink(batchFiles, messages);
+    if (response.status === 413) return this.shrink(batchFiles);
     if (response.status === 503) {
       const after = retryAfterMs(response.headers.get('retry-after'));
       // Up to half again on top of Retry-After, so clients told the same time do not return together.
@@ -290,21 +322,22 @@ export class StatusReporter {
   }
 
   /** Too large: send files one at a time, and split a file that is too large on its own. */
-  private async shrink(files: string[], messages: StatusMessage[]): Promise<{ outcome: SendOutcome; delayMs: number }> {
+  private async shrink(files: string[]): Promise<{ outcome: SendOutcome; delayMs: number }> {
     if (files.length > 1) {
       this.oneFilePerRequest = true;
       return { outcome: 'split', delayMs: 0 };
     }
-    if (messages.length === 1) {
-      this.log.warn({ uid: messages[0].uid }, 'a status message is too large for the management point; set aside');
+    const messages = (await this.readSpoolFile(files[0])) ?? [];
+    if (messages.length <= 1) {
+      this.log.warn({ uid: messages[0]?.uid }, 'a status message is too large for the management point; set aside');
       await this.deadLetter(files);
       return { outcome: 'dead-lettered', delayMs: 0 };
     }
-    // Same name prefix keeps the halves in the original's place in the order.
-    const base = files[0].slice(0, -BATCH_SUFFIX.length);
+    // The original's name without its count keeps the halves in its place in the order.
+    const base = files[0].replace(/-n\d+\.batch\.json$/, '');
     const half = Math.ceil(messages.length / 2);
-    await this.writeSpoolFile(messages.slice(0, half), `${base}-a${BATCH_SUFFIX}`);
-    await this.writeSpoolFile(messages.slice(half), `${base}-b${BATCH_SUFFIX}`);
+    await this.writeSpoolFile(messages.slice(0, half), `${base}-a`);
+    await this.writeSpoolFile(messages.slice(half), `${base}-b`);
     await this.removeFiles(files);
     this.oneFilePerRequest = true;
     return { outcome: 'split', delayMs: 0 };
