@@ -70,7 +70,8 @@ export type Config = z.infer<typeof configSchema> & {
 export class ConfigError extends Error {}
 
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  // An empty variable means unset — except SITEBOX_WORKERS, where empty means "no workers".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== '' || k === 'SITEBOX_WORKERS'));
   const result = configSchema.safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

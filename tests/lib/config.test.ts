@@ -43,6 +43,11 @@ describe('parseConfig', () => {
     expect(parseConfig(env({ DATABASE_URL: '' })).embedded).toBe(true);
   });
 
+  it('keeps an empty SITEBOX_WORKERS (no workers) apart from an unset one (all workers)', () => {
+    expect(parseConfig(env({ SITEBOX_WORKERS: '' })).SITEBOX_WORKERS).toBe('');
+    expect(parseConfig(env()).SITEBOX_WORKERS).toBeUndefined();
+  });
+
   it('uses DATABASE_URL as given when it is set', () => {
     const url = 'postgres://sitebox:secret@db.example:5432/sitebox';
     expect(parseConfig(env({ DATABASE_URL: url }))).toMatchObject({ embedded: false, databaseUrl: url });
