@@ -1,4 +1,5 @@
 import { prisma } from '../db/prisma';
+import { likeLiteral } from '../search/like-literal';
 
 /** The thin data layer for reading collections (membership upkeep is in membership-repo.ts). */
 
@@ -8,9 +9,10 @@ const listSelect = {
 } as const;
 
 export function findCollections(search?: string) {
+  const term = search ? likeLiteral(search) : '';
   return prisma().collection.findMany({
-    where: search
-      ? { OR: [{ name: { contains: search, mode: 'insensitive' } }, { collectionId: { contains: search, mode: 'insensitive' } }] }
+    where: term
+      ? { OR: [{ name: { contains: term, mode: 'insensitive' } }, { collectionId: { contains: term, mode: 'insensitive' } }] }
       : {},
     orderBy: [{ builtIn: 'desc' }, { name: 'asc' }],
     take: 1000,

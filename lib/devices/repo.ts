@@ -1,16 +1,18 @@
 import { prisma } from '../db/prisma';
 import type { Prisma } from '../db/generated/client';
+import { likeLiteral } from '../search/like-literal';
 import type { DeviceRow, DeviceSortColumn, ListDevicesQuery } from './list-devices.schema';
 
 /** The thin data layer for reading devices. */
 
 function where(query: ListDevicesQuery): Prisma.DeviceWhereInput {
-  const search = query.search
+  const term = query.search ? likeLiteral(query.search) : '';
+  const search = term
     ? {
         OR: [
-          { name: { contains: query.search, mode: 'insensitive' as const } },
-          { ipAddress: { contains: query.search } },
-          { osName: { contains: query.search, mode: 'insensitive' as const } },
+          { name: { contains: term, mode: 'insensitive' as const } },
+          { ipAddress: { contains: term } },
+          { osName: { contains: term, mode: 'insensitive' as const } },
         ],
       }
     : {};
