@@ -46,10 +46,10 @@ function copyLines(rows: readonly StoredMessageRow[]): string[] {
 }
 
 /**
- * Writes messages whose uids the caller found new (findKnownUids) with COPY, the fastest way
- * into PostgreSQL. Should another Status Manager store one of them meanwhile (a batch and its
- * retry processed at the same moment), the unique uid refuses the COPY and the rows go in again
- * with INSERT ... ON CONFLICT DO NOTHING, so the late copy is skipped. Returns the uids inserted.
+ * Writes messages with COPY, the fastest way into PostgreSQL. When one of them is already
+ * stored (a retried batch, or a batch and its retry processed at the same moment by two Status
+ * Managers), the unique uid refuses the COPY and the rows go in again with INSERT ... ON
+ * CONFLICT DO NOTHING, which skips the repeats. Returns the uids actually inserted.
  */
 export async function insertStatusMessages(client: pg.ClientBase, rows: readonly StoredMessageRow[]): Promise<Set<string>> {
   if (!rows.length) return new Set();
@@ -140,15 +140,13 @@ export async function recordProcessedUids(client: pg.ClientBase, uids: readonly 
   return new Set(rows.map((r) => r.uid));
 }
 
-/** Of these uids, the ones already stored as messages or recorded in the processed-uid ledger. */
-export async function findKnownUids(client: pg.ClientBase, uids: readonly string[]): Promise<Set<string>> {
+/**
+ * Of these uids, the ones the processed-uid ledger holds: processed before without being
+ * stored. (Stored ones need no lookup here: the unique uid refuses them when they are written.)
+ */
+export async function findLedgeredUids(client: pg.ClientBase, uids: readonly string[]): Promise<Set<string>> {
   if (!uids.length) return new Set();
-  const { rows } = await client.query<{ uid: string }>(
-    `SELECT uid FROM status_message WHERE uid = ANY($1::uuid[])
-     UNION ALL
-     SELECT uid FROM status_processed_uid WHERE uid = ANY($1::uuid[])`,
-    [uids],
-  );
+  const { rows } = await client.query<{ uid: string }>(`SELECT uid FROM status_processed_uid WHERE uid = ANY($1::uuid[])`, [uids]);
   return new Set(rows.map((r) => r.uid));
 }
 

@@ -6,7 +6,7 @@ import { evaluateRules, type MessageActions } from './evaluate-rules';
 import { claimInboxBatches, type InboxMessage } from './inbox-repo';
 import {
   enqueueReplication,
-  findKnownUids,
+  findLedgeredUids,
   insertStatusMessages,
   recordProcessedUids,
   type StoredMessageRow,
@@ -92,8 +92,9 @@ export async function processStatusBatch(options: {
     // The same uid twice in one transaction (a batch and its retry claimed together): once.
     const unique = new Map<string, (typeof incoming)[number]>();
     for (const item of incoming) if (!unique.has(item.message.uid)) unique.set(item.message.uid, item);
-    // Stored before, or processed before without being stored: recognised, nothing runs again.
-    const known = await findKnownUids(client, [...unique.keys()]);
+    // Processed before without being stored: recognised, nothing runs again. (A message stored
+    // before is recognised when it is written: see insertStatusMessages.)
+    const known = await findLedgeredUids(client, [...unique.keys()]);
 
     const toStore: StoredMessageRow[] = [];
     const notStored: string[] = [];

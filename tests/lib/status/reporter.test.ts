@@ -89,9 +89,16 @@ describe('status reporter', () => {
     await new Promise((r) => setTimeout(r, 400));
     expect(await reporter.pending()).toBeGreaterThan(0);
     // Status Manager catches up; the reporter comes back after Retry-After (plus jitter).
-    const drainer = setInterval(() => void processAll(), 200);
+    let draining = true;
+    const drainer = (async () => {
+      while (draining) {
+        await processAll();
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
     await within(flushed, 15_000);
-    clearInterval(drainer);
+    draining = false;
+    await drainer;
     expect(Date.now() - before).toBeGreaterThanOrEqual(1000);
     await processAll();
     const stored = await storedUids();

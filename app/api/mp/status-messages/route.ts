@@ -27,7 +27,8 @@ export const POST = route({ auth: 'none' }, async ({ req, log }) => {
       const batch = statusBatchSchema.parse(await readJsonBody(req, cfg.SITEBOX_STATUS_MAX_BATCH_BYTES));
       await resolveReportingDevice({ request: req, device: batch.device, db });
       const result = await ingestStatusBatch({ db, batch });
-      return NextResponse.json(result, { status: 202, headers: { 'Cache-Control': 'no-store' } });
+      // no-transform: a few bytes of JSON are not worth compressing, 500 times a second.
+      return NextResponse.json(result, { status: 202, headers: { 'Cache-Control': 'no-store, no-transform' } });
     } catch (error) {
       const counters = ingestCounters();
       if (error instanceof AppError && error.code === 'PAYLOAD_TOO_LARGE') counters.requests.tooLarge++;

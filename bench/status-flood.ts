@@ -1,0 +1,290 @@
+// status-flood: the software metering flood of the reference (500 clients x 500 rules = 250,000
+// 10907 acknowledgements) against a real Sitebox on a fresh database, over HTTP.
+//
+//   npm run bench -- status-flood [--clients 500] [--per-client 500]
+//
+// Starts Sitebox (server.ts, production build, all workers) on a fresh embedded PostgreSQL in a
+// temporary folder, or on a fresh database of DATABASE_URL's server when that is set. Each
+// simulated client is a StatusReporter (lib/status/reporter.ts) with its own disk spool, so 503s,
+// Retry-After and retries are the agent's own. A console reader pages GET /api/status-messages
+// throughout. When every message is processed it checks what was stored, then times a raw COPY
+// of the same rows into the same (emptied) table, and prints one JSON line.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { hashPassword } from '../lib/auth/password';
+import { hashToken, newToken } from '../lib/auth/tokens';
+import { createStatusReporter } from '../lib/status/reporter';
+import type { StatusMessage } from '../lib/status/status-message.schema';
+
+const log = (message: string) => process.stderr.write(`[status-flood] ${message}\n`);
+
+function option(args: string[], name: string, fallback: number): number {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 ? Number(args[index + 1]) : fallback;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(values: number[], p: number): number {
+  if (!values.length) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** A fresh database: a new one on DATABASE_URL's server, or none (Sitebox then runs its own embedded one). */
+async function freshDatabase(): Promise<{ url: string | null; drop(): Promise<void> }> {
+  const base = process.env.DATABASE_URL;
+  if (!base) return { url: null, drop: async () => {} };
+  const name = `sitebox_bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+async function startSitebox(options: { dataDir: string; databaseUrl: string | null }) {
+  const port = await freePort();
+  const pgPort = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    SITEBOX_DATA_DIR: options.dataDir,
+    SITEBOX_EMBEDDED_PG_PORT: String(pgPort),
+    SITEBOX_ADMIN_PASSWORD: 'bench-admin-password',
+    SITEBOX_SEED_DEVICES: '500',
+    NEXT_TELEMETRY_DISABLED: '1',
+  };
+  if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
+  else delete env.DATABASE_URL;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (/"level":(50|60)/.test(line)) process.stderr.write(`[sitebox] ${line}\n`);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const until = Date.now() + 180_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Sitebox exited with code ${child.exitCode} while starting`);
+    const ok = await fetch(`${url}/api/health`).then((r) => r.status === 200, () => false);
+    if (ok) break;
+    if (Date.now() > until) throw new Error('Sitebox did not become healthy within 3 minutes');
+    await sleep(500);
+  }
+  const databaseUrl = options.databaseUrl ?? `postgresql://postgres:postgres@127.0.0.1:${pgPort}/sitebox`;
+  return { child, url, databaseUrl };
+}
+
+async function stopSitebox(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  const timeout = sleep(30_000).then(() => 'timeout');
+  if ((await Promise.race([exited, timeout])) === 'timeout' && child.pid) process.kill(-child.pid, 'SIGKILL');
+}
+
+/** A console user and a session for the reader, made directly in the database. */
+async function consoleSession(db: pg.Client): Promise<string> {
+  const { rows } = await db.query(
+    `INSERT INTO console_user (user_name, display_name, role, password_hash, must_change_password, updated_at)
+     VALUES ('bench-reader', 'Bench reader', 'READ_ONLY_ANALYST', $1, false, now()) RETURNING id`,
+    [await hashPassword(newToken())],
+  );
+  const token = newToken();
+  await db.query(
+    `INSERT INTO console_session (id, user_id, expires_at, csrf_token) VALUES ($1, $2, now() + interval '1 day', $3)`,
+    [hashToken(token), rows[0].id, newToken()],
+  );
+  return `sitebox_session=${token}`;
+}
+
+function meteringMessages(devices: string[], perClient: number): StatusMessage[][] {
+  const start = Date.now();
+  return devices.map((device, c) =>
+    Array.from({ length: perClient }, (_, rule) => ({
+      uid: randomUUID(),
+      messageId: 10907,
+      severity: 'INFORMATIONAL' as const,
+      type: 'DETAIL' as const,
+      source: 'CLIENT' as const,
+      siteCode: 'S01',
+      systemName: device,
+      component: 'SMS_SOFTWARE_METERING_AGENT',
+      sourceTime: new Date(start + c * 10 + rule),
+      processId: 4000 + (c % 1000),
+      threadId: 100 + (rule % 16),
+      insertionStrings: [`S01${String(rule + 1).padStart(5, '0')}`, `app${rule + 1}.exe`],
+      properties: {},
+    })),
+  );
+}
+
+function copyText(messages: StatusMessage[], receivedAt: string, expiresAt: string): string {
+  let text = '';
+  for (const m of messages) {
+    text += `${m.uid}\t${m.messageId}\t${m.severity}\t${m.type}\t${m.source}\t${m.siteCode}\t${m.systemName}\t${m.component}\t` +
+      `${m.sourceTime.toISOString()}\t${receivedAt}\t${m.processId}\t${m.threadId}\t{"${m.insertionStrings.join('","')}"}\t{}\t${expiresAt}\n`;
+  }
+  return text;
+}
+
+export default async function statusFlood(args: string[]) {
+  const clients = option(args, 'clients', 500);
+  const perClient = option(args, 'per-client', 500);
+  const total = clients * perClient;
+
+  log('checking the console build (npm start does the same)');
+  const build = spawnSync(process.execPath, ['scripts/ensure-build.mjs'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (build.status !== 0) throw new Error('the console build failed');
+
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-bench-'));
+  // As root, the embedded PostgreSQL runs as its own user, which must reach its data folder.
+  await chmod(workDir, 0o755);
+  const database = await freshDatabase();
+  log(database.url ? 'fresh database on DATABASE_URL\'s server' : `fresh embedded PostgreSQL in ${workDir}`);
+  const sitebox = await startSitebox({ dataDir: path.join(workDir, 'sitebox'), databaseUrl: database.url });
+  const db = new pg.Client({ connectionString: sitebox.databaseUrl });
+  await db.connect();
+  try {
+    const devices = (await db.query<{ name: string }>(`SELECT name FROM device ORDER BY id LIMIT $1`, [clients])).rows.map((r) => r.name);
+    if (devices.length < clients) throw new Error(`only ${devices.length} devices seeded`);
+    const cookie = await consoleSession(db);
+    const messages = meteringMessages(devices, perClient);
+    const reporters = devices.map((device, i) =>
+      createStatusReporter({
+        managementPointUrl: sitebox.url,
+        spoolDir: path.join(workDir, 'clients', String(i)),
+        device,
+        maxBatchMessages: Math.min(500, perClient),
+        initialBackoffMs: 500,
+        maxBackoffMs: 10_000,
+        requestTimeoutMs: 120_000,
+      }),
+    );
+
+    // The console reader: one page of the viewer at a time, throughout the flood.
+    const latencies: number[] = [];
+    let reading = true;
+    const reader = (async () => {
+      while (reading) {
+        const started = performance.now();
+        const response = await fetch(`${sitebox.url}/api/status-messages?limit=50`, { headers: { cookie } });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`console read answered ${response.status}`);
+        latencies.push(performance.now() - started);
+        await sleep(100);
+      }
+    })();
+
+    // Warm-up, untimed: the first request to each route loads its code.
+    const warmUp = { ...messages[0][0], uid: randomUUID(), messageId: 10002, insertionStrings: [] };
+    await fetch(`${sitebox.url}/api/mp/status-messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ device: devices[0], messages: [warmUp] }),
+    }).then((r) => r.arrayBuffer());
+    await fetch(`${sitebox.url}/api/status-messages?limit=50`, { headers: { cookie } }).then((r) => r.arrayBuffer());
+
+    log(`flooding: ${clients} clients x ${perClient} messages`);
+    const started = performance.now();
+    await Promise.all(reporters.map((reporter, i) => reporter.report(messages[i]).then(() => reporter.flush())));
+    const acceptedAt = performance.now();
+    log(`all ${total} accepted by the management point after ${((acceptedAt - started) / 1000).toFixed(1)} s; waiting for Status Manager`);
+    const deadline = Date.now() + 10 * 60_000;
+    for (;;) {
+      const { rows } = await db.query(`SELECT coalesce(sum(message_count), 0)::int AS depth FROM status_inbox`);
+      if (rows[0].depth === 0 || Date.now() > deadline) break;
+      await sleep(50);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    reading = false;
+    await reader;
+    await Promise.all(reporters.map((r) => r.stop()));
+
+    // What was stored: every uid sent, once.
+    await db.query(`CREATE TEMP TABLE bench_uid (uid uuid PRIMARY KEY)`);
+    await pipeline(
+      Readable.from(messages.map((batch) => batch.map((m) => `${m.uid}\n`).join(''))),
+      db.query(copyFrom(`COPY bench_uid (uid) FROM STDIN`)),
+    );
+    const check = await db.query(
+      `SELECT (SELECT count(*) FROM status_message WHERE message_id = 10907)::int AS stored,
+              (SELECT count(DISTINCT uid) FROM status_message WHERE message_id = 10907)::int AS distinct_stored,
+              (SELECT count(*) FROM bench_uid b WHERE EXISTS (SELECT 1 FROM status_message m WHERE m.uid = b.uid))::int AS found`,
+    );
+    const { stored, distinct_stored: distinctStored, found } = check.rows[0];
+    const throttled = await fetch(`${sitebox.url}/api/metrics`).then((r) => r.text());
+    const count503 = Number(/^sitebox_status_ingest_requests_total\{outcome="throttled"\} (\d+)/m.exec(throttled)?.[1] ?? 0);
+
+    // The same rows by raw COPY into the same table, emptied first, in this same run.
+    await db.query(`TRUNCATE status_message`);
+    await db.query('CHECKPOINT');
+    const receivedAt = new Date().toISOString();
+    const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+    const copyStarted = performance.now();
+    await pipeline(
+      Readable.from(messages.map((batch) => copyText(batch, receivedAt, expiresAt))),
+      db.query(
+        copyFrom(
+          `COPY status_message (uid, message_id, severity, type, source, site_code, system_name, component, source_time,
+                                received_at, process_id, thread_id, insertion_strings, properties, expires_at) FROM STDIN`,
+        ),
+      ),
+    );
+    const copySeconds = (performance.now() - copyStarted) / 1000;
+
+    const rate = total / seconds;
+    const copyRate = total / copySeconds;
+    log(`503 answers: ${count503}; console reads: ${latencies.length}, p50 ${percentile(latencies, 50).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
+    console.log(
+      JSON.stringify({
+        scenario: 'status-flood',
+        messages: total,
+        stored,
+        lost: total - found,
+        duplicates: stored - distinctStored,
+        seconds: Number(seconds.toFixed(2)),
+        rate: Math.round(rate),
+        copyRate: Math.round(copyRate),
+        ratio: Number((rate / copyRate).toFixed(3)),
+        apiP95Ms: Number(percentile(latencies, 95).toFixed(1)),
+      }),
+    );
+  } finally {
+    await db.end().catch(() => undefined);
+    await stopSitebox(sitebox.child);
+    await database.drop().catch(() => undefined);
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
