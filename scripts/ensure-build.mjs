@@ -1,0 +1,33 @@
+// `npm start` runs this first: builds the console with `next build` when there is no build
+// yet or when a source file is newer than it, so a fresh clone and an updated one both start.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+const root = process.cwd();
+const buildId = path.join(root, '.next', 'BUILD_ID');
+const sources = ['app', 'components', 'lib', 'public', 'proxy.ts', 'next.config.js', 'postcss.config.mjs', 'package.json', 'tsconfig.json'];
+
+function newestMtime(entry) {
+  const full = path.join(root, entry);
+  if (!existsSync(full)) return 0;
+  const stat = statSync(full);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = 0;
+  for (const child of readdirSync(full, { withFileTypes: true })) {
+    if (child.name === 'generated' || child.name === 'node_modules') continue;
+    newest = Math.max(newest, newestMtime(path.join(entry, child.name)));
+  }
+  return newest;
+}
+
+const built = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+const changed = Math.max(...sources.map(newestMtime));
+if (built && built >= changed) process.exit(0);
+
+console.log(built ? 'Sources changed since the last build; rebuilding the console…' : 'Building the console (first start)…');
+const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
+  stdio: 'inherit',
+  env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+});
+process.exit(result.status ?? 1);
