@@ -23,8 +23,9 @@ export function ingestCounters(): IngestCounters {
   return holder.siteboxIngestCounters;
 }
 
-/** Cluster-wide Status Manager counters, kept in status_counter by every Status Manager process. */
+/** Site-wide counters in status_counter: accepted into the inbox (by any process), and Status Manager's. */
 export const statusCounterNames = [
+  'accepted',
   'processed',
   'stored',
   'duplicates',

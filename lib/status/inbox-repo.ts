@@ -16,7 +16,8 @@ export type InboxMessage = Omit<StatusMessage, 'sourceTime'> & { sourceTime: str
 
 /**
  * Appends validated messages as one inbox row, durably (the statement commits before this
- * resolves unless `db` is a client inside a transaction, which then decides).
+ * resolves unless `db` is a client inside a transaction, which then decides), and counts them
+ * in status_counter's "accepted".
  */
 export async function appendToInbox(options: {
   db: pg.Pool | pg.ClientBase;
@@ -24,11 +25,13 @@ export async function appendToInbox(options: {
   origin: InboxOrigin;
 }): Promise<void> {
   if (!options.messages.length) return;
-  await options.db.query(`INSERT INTO status_inbox (messages, message_count, origin) VALUES ($1::json, $2, $3)`, [
-    JSON.stringify(options.messages),
-    options.messages.length,
-    options.origin,
-  ]);
+  // One statement: the batch and the site-wide "accepted" counter commit together.
+  await options.db.query(
+    `WITH batch AS (INSERT INTO status_inbox (messages, message_count, origin) VALUES ($1::json, $2, $3) RETURNING message_count)
+     INSERT INTO status_counter (name, shard, value) SELECT 'accepted', $4, message_count FROM batch
+     ON CONFLICT (name, shard) DO UPDATE SET value = status_counter.value + EXCLUDED.value`,
+    [JSON.stringify(options.messages), options.messages.length, options.origin, Math.floor(Math.random() * 16)],
+  );
 }
 
 /**

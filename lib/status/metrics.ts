@@ -39,6 +39,7 @@ export async function renderStatusMetrics(options: { db: pg.Pool }): Promise<str
     family('sitebox_status_ingested_messages_total', 'counter', 'Messages this process accepted into the inbox.', [{ value: ingest.acceptedMessages }]),
     family('sitebox_status_rejected_messages_total', 'counter', 'Messages this process refused as invalid.', [{ value: ingest.rejectedMessages }]),
     family('sitebox_status_throttled_requests_total', 'counter', 'Ingest requests this process answered with 503 (back-pressure).', [{ value: ingest.requests.throttled }]),
+    family('sitebox_status_accepted_messages_total', 'counter', 'Messages accepted into the inbox by every management point and server component.', [{ value: totals.accepted }]),
     family('sitebox_status_processed_messages_total', 'counter', 'Messages Status Manager processed (all processes).', [{ value: totals.processed }]),
     family('sitebox_status_stored_messages_total', 'counter', 'Messages written to the database by filter rules.', [{ value: totals.stored }]),
     family('sitebox_status_duplicate_messages_total', 'counter', 'Re-delivered messages recognised by uid; no action ran again.', [{ value: totals.duplicates }]),

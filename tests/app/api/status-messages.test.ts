@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GET as metrics } from '@/app/api/metrics/route';
+import { GET as statusManagerState } from '@/app/api/status-manager/route';
 import { POST as ingest } from '@/app/api/mp/status-messages/route';
 import { GET as getMessage } from '@/app/api/status-messages/[id]/route';
 import { GET as exportCsv } from '@/app/api/status-messages/export.csv/route';
@@ -235,5 +236,14 @@ describe('status message ingest and viewer API', () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`,WKS0001,'=2+5,10008,`);
     expect(lines[1]).toContain(`"The program ""%3"" of package x,""y"" for deployment =HYPERLINK(""http://evil"") completed`);
+  });
+
+  it('shows the backlog and site-wide counters to the console', async () => {
+    const res = await statusManagerState(request('/api/status-manager', { headers: analyst.headers }));
+    const state = await res.json();
+    expect(state.inbox).toEqual({ messages: 0, limit: 200_000, overLimit: false });
+    expect(state.totals.accepted).toBeGreaterThan(20);
+    expect(state.totals.processed).toBe(state.totals.accepted);
+    expect((await statusManagerState(request('/api/status-manager'))).status).toBe(401);
   });
 });
