@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "site_system" ADD COLUMN     "credential_hash" TEXT;
