@@ -1,0 +1,45 @@
+import { hashToken, newToken, sameSecret } from '../auth/tokens';
+import { prisma } from '../db/prisma';
+import { AppError } from '../errors';
+
+/** A remote site system (management point host, child site) that proved who it is. */
+export interface AuthenticatedSiteSystem {
+  id: number;
+  name: string;
+  siteCode: string;
+}
+
+/** Parses `Authorization: SiteSystem <id>.<secret>`. */
+export function parseSiteSystemCredential(header: string | null | undefined): { id: number; secret: string } | null {
+  const match = /^SiteSystem\s+(\d{1,10})\.([A-Za-z0-9_-]{20,128})$/.exec(header?.trim() ?? '');
+  return match ? { id: Number(match[1]), secret: match[2] } : null;
+}
+
+/**
+ * Issues a new credential for a site system of `siteCode` (creating its record if needed),
+ * replacing any earlier one. The secret is returned once; only its hash is kept.
+ */
+export async function issueSiteSystemCredential(options: { siteCode: string; name: string }) {
+  const site = await prisma().site.findUnique({ where: { code: options.siteCode } });
+  if (!site) throw new AppError('NOT_FOUND', { userMessage: `Site ${options.siteCode} does not exist here.` });
+  const secret = newToken();
+  const system = await prisma().siteSystem.upsert({
+    where: { siteId_name: { siteId: site.id, name: options.name } },
+    create: { siteId: site.id, name: options.name, credentialHash: hashToken(secret) },
+    update: { credentialHash: hashToken(secret) },
+  });
+  return { siteSystemId: system.id, credential: `SiteSystem ${system.id}.${secret}` };
+}
+
+export async function authenticateSiteSystem(header: string | null | undefined): Promise<AuthenticatedSiteSystem> {
+  const credential = parseSiteSystemCredential(header);
+  if (!credential) throw new AppError('UNAUTHENTICATED', { userMessage: 'A site system credential is required.' });
+  const system = await prisma().siteSystem.findUnique({
+    where: { id: credential.id },
+    select: { id: true, name: true, credentialHash: true, site: { select: { code: true } } },
+  });
+  if (!system?.credentialHash || !sameSecret(system.credentialHash, hashToken(credential.secret))) {
+    throw new AppError('UNAUTHENTICATED', { userMessage: 'Unknown site system or wrong credential.' });
+  }
+  return { id: system.id, name: system.name, siteCode: system.site.code };
+}
