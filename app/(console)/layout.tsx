@@ -26,11 +26,11 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
           </div>
           <UserMenu userName={session.principal.userName} roleLabel={roleLabels[session.principal.role]} />
         </header>
-        <div className="grid min-h-0 grid-cols-[15rem_1fr]">
+        <div className="grid min-h-0 grid-cols-[13.5rem_1fr]">
           <aside className="overflow-y-auto border-r border-slate-200 bg-slate-50">
             <NavTree />
           </aside>
-          <main className="min-w-0 overflow-y-auto p-5">{children}</main>
+          <main className="min-w-0 overflow-y-auto px-4 py-4">{children}</main>
         </div>
       </div>
     </Providers>

@@ -3,9 +3,11 @@
 import clsx from 'clsx';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
+import type { CollectionRow } from '@/lib/collections/list-collections.schema';
 import { DeviceTable } from '../devices/device-table';
 import type { DeviceFilters } from '../devices/use-devices-query';
 import { RelativeTime } from '../ui/relative-time';
+import { useDebouncedValue } from '../ui/use-debounced-value';
 import { useCollectionQuery, useCollectionsQuery } from './use-collections-query';
 
 const memberDefaults: Omit<DeviceFilters, 'collectionId'> = { search: '', sort: 'name', dir: 'asc', page: 1, pageSize: 25 };
@@ -13,68 +15,110 @@ const memberDefaults: Omit<DeviceFilters, 'collectionId'> = { search: '', sort: 
 function CollectionDetailView({ id, canManage }: { id: number; canManage: boolean }) {
   const detail = useCollectionQuery(id);
   const [filters, setFilters] = useState<DeviceFilters>({ ...memberDefaults, collectionId: id });
-  if (detail.error) return <p role="alert" className="text-sm text-red-700">{(detail.error as Error).message}</p>;
+  if (detail.error) return <p role="alert" className="text-sm text-red-700">{detail.error.message}</p>;
   if (!detail.data) return <p className="text-sm text-slate-500">Loading…</p>;
   const c = detail.data;
   return (
-    <section aria-labelledby="collection-title" className="space-y-4">
+    <section aria-labelledby="collection-title" className="space-y-4 border-t border-slate-200 pt-4">
       <div>
-        <h2 id="collection-title" className="text-base font-semibold">{c.name} <span className="font-normal text-slate-500">({c.collectionId})</span></h2>
+        <h2 id="collection-title" className="text-base font-semibold">
+          {c.name} <span className="font-normal text-slate-500">({c.collectionId})</span>
+        </h2>
         <p className="text-sm text-slate-600">
           {c.memberCount.toLocaleString()} members
           {c.limitingCollection && <> · limited to {c.limitingCollection}</>}
           {' · '}evaluated <RelativeTime iso={c.lastEvaluatedAt} empty="never" /> · refreshed every {c.refreshMinutes} minutes
         </p>
+        {c.comment && <p className="mt-1 text-sm text-slate-500">{c.comment}</p>}
       </div>
       <div>
         <h3 className="text-xs font-semibold uppercase text-slate-500">Membership rules</h3>
-        <ul className="mt-1 list-inside list-disc text-sm text-slate-700">
+        <ul className="mt-1 list-inside list-disc space-y-0.5 text-sm text-slate-700">
           {c.rules.length ? c.rules.map((r) => <li key={r.id}>{r.description}</li>) : <li>No rules: the collection has no members.</li>}
         </ul>
       </div>
-      <DeviceTable filters={filters} onChange={setFilters} canManage={canManage} caption={`Members of ${c.name}`} />
+      <div>
+        <h3 className="mb-2 text-xs font-semibold uppercase text-slate-500">Members</h3>
+        <DeviceTable filters={filters} onChange={setFilters} canManage={canManage} caption={`Members of ${c.name}`} />
+      </div>
     </section>
   );
 }
 
-/** Collections with their member counts; selecting one shows its rules and members. */
+function CollectionList({ rows, selected, onSelect }: { rows: CollectionRow[]; selected: number | null; onSelect: (id: number) => void }) {
+  return (
+    <div className="max-h-80 overflow-auto rounded border border-slate-200 bg-white">
+      <table className="w-full text-[13px]">
+        <caption className="sr-only">Collections</caption>
+        <thead className="sticky top-0 whitespace-nowrap bg-slate-50 text-left text-xs uppercase text-slate-500">
+          <tr>
+            <th className="px-2 py-2 font-semibold">Name</th>
+            <th className="px-2 py-2 font-semibold">Collection ID</th>
+            <th className="px-2 py-2 font-semibold">Comment</th>
+            <th className="px-2 py-2 font-semibold text-right">Members</th>
+            <th className="px-2 py-2 font-semibold">Limiting collection</th>
+            <th className="px-2 py-2 font-semibold">Last evaluated</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {rows.map((c) => (
+            <tr key={c.id} onClick={() => onSelect(c.id)}
+              className={clsx('cursor-pointer', selected === c.id ? 'bg-blue-50' : 'hover:bg-slate-50')}>
+              <td className="whitespace-nowrap px-2 py-1">
+                <button type="button" aria-current={selected === c.id ? 'true' : undefined}
+                  onClick={(e) => { e.stopPropagation(); onSelect(c.id); }}
+                  className="text-left font-medium text-blue-800 hover:underline">
+                  {c.name}
+                </button>
+              </td>
+              <td className="px-2 py-1 font-mono text-xs">{c.collectionId}</td>
+              <td className="max-w-xs truncate px-2 py-1 text-slate-600" title={c.comment}>{c.comment}</td>
+              <td className="px-2 py-1 text-right tabular-nums">{c.memberCount.toLocaleString()}</td>
+              <td className="whitespace-nowrap px-2 py-1 text-slate-600">{c.limitingCollection ?? ''}</td>
+              <td className="whitespace-nowrap px-2 py-1 text-slate-600"><RelativeTime iso={c.lastEvaluatedAt} /></td>
+            </tr>
+          ))}
+          {rows.length === 0 && (
+            <tr><td colSpan={6} className="px-3 py-6 text-center text-slate-500">No collections match.</td></tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/**
+ * Collections with their member counts; selecting one (kept in the URL as ?id=) shows its
+ * rules and its members below, like the console's list and details panes.
+ */
 export function CollectionsBrowser({ canManage }: { canManage: boolean }) {
   const [search, setSearch] = useState('');
-  const collections = useCollectionsQuery(search);
+  const collections = useCollectionsQuery({ search: useDebouncedValue(search.trim()) });
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
   const selected = Number(params.get('id')) || null;
+  const rows = collections.data?.rows ?? [];
   return (
-    <div className="grid grid-cols-[minmax(22rem,2fr)_5fr] gap-5">
-      <div className="space-y-3">
-        <input type="search" aria-label="Search collections" placeholder="Search collections" value={search}
-          onChange={(e) => setSearch(e.target.value)}
-          className="w-full rounded border border-slate-300 px-2 py-1.5 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600" />
-        <table className="w-full rounded border border-slate-200 bg-white text-sm">
-          <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
-            <tr><th className="px-3 py-2">Collection</th><th className="px-3 py-2">ID</th><th className="px-3 py-2 text-right">Members</th></tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {collections.data?.rows.map((c) => (
-              <tr key={c.id} className={clsx('cursor-pointer hover:bg-slate-50', selected === c.id && 'bg-blue-50')}
-                onClick={() => router.replace(`${pathname}?id=${c.id}`, { scroll: false })}>
-                <td className="px-3 py-1.5">
-                  <button type="button" className="text-left font-medium text-blue-800 hover:underline">{c.name}</button>
-                  {c.comment && <div className="text-xs text-slate-500">{c.comment}</div>}
-                </td>
-                <td className="px-3 py-1.5 font-mono text-xs">{c.collectionId}</td>
-                <td className="px-3 py-1.5 text-right tabular-nums">{c.memberCount.toLocaleString()}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+    <div className="space-y-4">
+      <div className="space-y-2">
+        <div className="flex items-center gap-3 text-sm">
+          <input type="search" aria-label="Search collections" placeholder="Search name or collection ID" value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            className="w-72 rounded border border-slate-300 px-2 py-1.5 focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600" />
+          <span className="text-slate-500">{collections.data ? `${rows.length.toLocaleString()} collections` : ''}</span>
+          {collections.isFetching && <span className="text-xs text-slate-500" role="status">Loading…</span>}
+        </div>
+        {collections.error && <p role="alert" className="text-sm text-red-700">{collections.error.message}</p>}
+        <CollectionList rows={rows} selected={selected} onSelect={(id) => router.replace(`${pathname}?id=${id}`, { scroll: false })} />
       </div>
-      <div>
-        {selected ? <CollectionDetailView key={selected} id={selected} canManage={canManage} /> : (
-          <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-500">Select a collection to see its rules and members.</p>
-        )}
-      </div>
+      {selected ? (
+        <CollectionDetailView key={selected} id={selected} canManage={canManage} />
+      ) : (
+        <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-500">
+          Select a collection to see its rules and members.
+        </p>
+      )}
     </div>
   );
 }

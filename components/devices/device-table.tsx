@@ -6,15 +6,19 @@ import {
 } from '@tanstack/react-table';
 import clsx from 'clsx';
 import { ArrowDown, ArrowUp } from 'lucide-react';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError } from '@/lib/client/api';
 import { devicePageSizes, type DeviceRow, type DeviceSortColumn } from '@/lib/devices/list-devices.schema';
 import { RelativeTime } from '../ui/relative-time';
 import { useDevicesQuery, type DeviceFilters } from './use-devices-query';
 
 const column = createColumnHelper<DeviceRow>();
+const pagerButton = 'rounded border border-slate-300 bg-white px-2 py-0.5 hover:bg-slate-50 disabled:opacity-40';
 
-function ApprovalCell({ device, canManage }: { device: DeviceRow; canManage: boolean }) {
+const approvalLabels: Record<DeviceRow['approval'], string> = { PENDING: 'Pending', APPROVED: 'Approved', REVOKED: 'Revoked' };
+
+/** The one change that makes sense for the device's state: approve a pending or revoked client, revoke an approved one. */
+function ApprovalAction({ device }: { device: DeviceRow }) {
   const queryClient = useQueryClient();
   const [error, setError] = useState<string | null>(null);
   const change = useMutation({
@@ -25,18 +29,14 @@ function ApprovalCell({ device, canManage }: { device: DeviceRow; canManage: boo
     },
     onError: (e) => setError(e instanceof ApiError ? e.message : 'The change failed.'),
   });
-  const label = { PENDING: 'Pending approval', APPROVED: 'Approved', REVOKED: 'Revoked' }[device.approval];
+  const next = device.approval === 'APPROVED' ? 'REVOKED' : 'APPROVED';
   return (
     <span className="flex items-center gap-2">
-      <span className={clsx(device.approval === 'REVOKED' && 'text-red-700', device.approval === 'PENDING' && 'text-amber-700')}>{label}</span>
-      {canManage && device.approval !== 'APPROVED' && (
-        <button type="button" className="rounded border border-slate-300 px-1.5 text-xs hover:bg-slate-50" disabled={change.isPending}
-          onClick={() => change.mutate('APPROVED')}>Approve</button>
-      )}
-      {canManage && device.approval !== 'REVOKED' && (
-        <button type="button" className="rounded border border-slate-300 px-1.5 text-xs hover:bg-slate-50" disabled={change.isPending}
-          onClick={() => change.mutate('REVOKED')}>Revoke</button>
-      )}
+      <button type="button" disabled={change.isPending} onClick={() => change.mutate(next)}
+        aria-label={`${next === 'APPROVED' ? 'Approve' : 'Revoke'} ${device.name}`}
+        className="rounded border border-slate-300 bg-white px-1.5 text-xs leading-5 text-slate-700 hover:bg-slate-100 disabled:opacity-50">
+        {next === 'APPROVED' ? 'Approve' : 'Revoke'}
+      </button>
       {error && <span role="alert" className="text-xs text-red-700">{error}</span>}
     </span>
   );
@@ -44,15 +44,23 @@ function ApprovalCell({ device, canManage }: { device: DeviceRow; canManage: boo
 
 function columns(canManage: boolean) {
   return [
-    column.accessor('name', { header: 'Name', cell: (c) => <span className="font-medium">{c.getValue()}</span> }),
+    column.accessor('name', { header: 'Name', cell: (c) => <span className="font-medium text-slate-900">{c.getValue()}</span> }),
     column.accessor('domain', { header: 'Domain', cell: (c) => c.getValue() ?? '' }),
     column.accessor('osName', { header: 'Operating system' }),
     column.accessor('osVersion', { header: 'OS version' }),
-    column.accessor('ipAddress', { header: 'IP address', cell: (c) => c.getValue() ?? '' }),
+    column.accessor('ipAddress', { header: 'IP address', cell: (c) => <span className="tabular-nums">{c.getValue() ?? ''}</span> }),
     column.accessor('siteCode', { id: 'site', header: 'Site' }),
-    column.accessor('approval', { header: 'Client', cell: (c) => <ApprovalCell device={c.row.original} canManage={canManage} /> }),
+    column.accessor('approval', {
+      header: 'Client',
+      cell: (c) => (
+        <span className={clsx(c.getValue() === 'REVOKED' && 'text-red-700', c.getValue() === 'PENDING' && 'font-medium text-amber-700')}>
+          {approvalLabels[c.getValue()]}
+        </span>
+      ),
+    }),
     column.accessor('online', {
       header: 'Online',
+      sortDescFirst: true,
       cell: (c) => (
         <span className="inline-flex items-center gap-1.5">
           <span aria-hidden className={clsx('size-2 rounded-full', c.getValue() ? 'bg-green-600' : 'bg-slate-300')} />
@@ -60,7 +68,11 @@ function columns(canManage: boolean) {
         </span>
       ),
     }),
-    column.accessor('lastSeenAt', { header: 'Last seen', cell: (c) => <RelativeTime iso={c.getValue()} /> }),
+    // Most recent first on the first click: what an administrator looking at activity wants.
+    column.accessor('lastSeenAt', { header: 'Last seen', sortDescFirst: true, cell: (c) => <RelativeTime iso={c.getValue()} /> }),
+    ...(canManage
+      ? [column.display({ id: 'actions', header: () => <span className="sr-only">Actions</span>, cell: (c) => <ApprovalAction device={c.row.original} /> })]
+      : []),
   ];
 }
 
@@ -81,10 +93,19 @@ export function DeviceTable({
 }) {
   const query = useDevicesQuery(filters);
   const [search, setSearch] = useState(filters.search);
+  const sentSearch = useRef(filters.search);
+  // The search changed from outside (Back, a link): show it instead of sending the old text again.
+  useEffect(() => {
+    if (filters.search !== sentSearch.current) setSearch(filters.search);
+    sentSearch.current = filters.search;
+  }, [filters.search]);
   // Debounce typing: one request when the user pauses, back to page 1.
   useEffect(() => {
     if (search === filters.search) return;
-    const timer = setTimeout(() => onChange({ ...filters, search, page: 1 }), 300);
+    const timer = setTimeout(() => {
+      sentSearch.current = search;
+      onChange({ ...filters, search, page: 1 });
+    }, 300);
     return () => clearTimeout(timer);
   }, [search, filters, onChange]);
 
@@ -137,20 +158,23 @@ export function DeviceTable({
       </div>
       {query.error && <p role="alert" className="text-sm text-red-700">{(query.error as Error).message}</p>}
       <div className="overflow-x-auto rounded border border-slate-200 bg-white">
-        <table className="w-full text-sm">
+        <table className="w-full text-[13px]">
           <caption className="sr-only">{caption}</caption>
           <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
             {table.getHeaderGroups().map((group) => (
               <tr key={group.id}>
                 {group.headers.map((header) => {
                   const sorted = header.column.getIsSorted();
+                  const label = flexRender(header.column.columnDef.header, header.getContext());
                   return (
-                    <th key={header.id} className="whitespace-nowrap px-3 py-2" aria-sort={sorted ? (sorted === 'desc' ? 'descending' : 'ascending') : undefined}>
-                      <button type="button" onClick={header.column.getToggleSortingHandler()} className="inline-flex items-center gap-1 uppercase hover:text-slate-800">
-                        {flexRender(header.column.columnDef.header, header.getContext())}
-                        {sorted === 'asc' && <ArrowUp size={12} aria-hidden />}
-                        {sorted === 'desc' && <ArrowDown size={12} aria-hidden />}
-                      </button>
+                    <th key={header.id} className="whitespace-nowrap px-2 py-2 font-semibold" aria-sort={sorted ? (sorted === 'desc' ? 'descending' : 'ascending') : undefined}>
+                      {header.column.getCanSort() ? (
+                        <button type="button" onClick={header.column.getToggleSortingHandler()} className="inline-flex items-center gap-1 uppercase hover:text-slate-800">
+                          {label}
+                          {sorted === 'asc' && <ArrowUp size={12} aria-hidden />}
+                          {sorted === 'desc' && <ArrowDown size={12} aria-hidden />}
+                        </button>
+                      ) : label}
                     </th>
                   );
                 })}
@@ -161,7 +185,7 @@ export function DeviceTable({
             {table.getRowModel().rows.map((row) => (
               <tr key={row.id} className="hover:bg-slate-50">
                 {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id} className="whitespace-nowrap px-3 py-1.5">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+                  <td key={cell.id} className="whitespace-nowrap px-2 py-1">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
                 ))}
               </tr>
             ))}
@@ -181,11 +205,15 @@ export function DeviceTable({
               {devicePageSizes.map((s) => <option key={s} value={s}>{s}</option>)}
             </select>
           </label>
-          <button type="button" className="rounded border border-slate-300 px-2 py-0.5 disabled:opacity-40" disabled={filters.page <= 1}
+          <button type="button" className={pagerButton} disabled={filters.page <= 1}
+            onClick={() => onChange({ ...filters, page: 1 })}>First</button>
+          <button type="button" className={pagerButton} disabled={filters.page <= 1}
             onClick={() => onChange({ ...filters, page: filters.page - 1 })}>Previous</button>
-          <span>Page {filters.page} of {pages.toLocaleString()}</span>
-          <button type="button" className="rounded border border-slate-300 px-2 py-0.5 disabled:opacity-40" disabled={filters.page >= pages}
+          <span className="tabular-nums">Page {filters.page.toLocaleString()} of {pages.toLocaleString()}</span>
+          <button type="button" className={pagerButton} disabled={filters.page >= pages}
             onClick={() => onChange({ ...filters, page: filters.page + 1 })}>Next</button>
+          <button type="button" className={pagerButton} disabled={filters.page >= pages}
+            onClick={() => onChange({ ...filters, page: pages })}>Last</button>
         </div>
       </div>
     </div>
