@@ -69,7 +69,8 @@ export type Config = z.infer<typeof configSchema> & {
 /** Thrown with one line per bad variable, naming it and saying why. */
 export class ConfigError extends Error {}
 
-export function parseConfig(env: NodeJS.ProcessEnv): Config {
+// A plain record, not NodeJS.ProcessEnv: Next's types make NODE_ENV required there, which tests need not invent.
+export function parseConfig(env: Record<string, string | undefined>): Config {
   // An empty variable means unset — except SITEBOX_WORKERS, where empty means "no workers".
   const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== '' || k === 'SITEBOX_WORKERS'));
   const result = configSchema.safeParse(cleaned);
