@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '@/lib/config';
+import { ConfigError, parseConfig as parseConfigFrom } from '@/lib/config';
+
+const parseConfig = (env: Record<string, string>) => parseConfigFrom(env as NodeJS.ProcessEnv);
 
 describe('status message configuration', () => {
   it('has working defaults', () => {
