@@ -128,8 +128,10 @@ export function DeviceTable({
 
   const total = query.data?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / filters.pageSize));
-  const from = total === 0 ? 0 : (filters.page - 1) * filters.pageSize + 1;
-  const to = Math.min(total, filters.page * filters.pageSize);
+  // The range describes the rows on screen, which stay the previous page's until the next arrives.
+  const shown = query.data ?? { page: filters.page, pageSize: filters.pageSize, rows: [] };
+  const from = shown.rows.length === 0 ? 0 : (shown.page - 1) * shown.pageSize + 1;
+  const to = from === 0 ? 0 : from + shown.rows.length - 1;
 
   return (
     <div className="space-y-3">
@@ -196,7 +198,7 @@ export function DeviceTable({
         </table>
       </div>
       <div className="flex items-center justify-between text-sm text-slate-600">
-        <span data-testid="device-range">{total ? `${from.toLocaleString()}–${to.toLocaleString()} of ${total.toLocaleString()}` : 'No devices'}</span>
+        <span data-testid="device-range">{!query.data ? 'Loading…' : from ? `${from.toLocaleString()}–${to.toLocaleString()} of ${total.toLocaleString()}` : total ? `None on this page of ${total.toLocaleString()}` : 'No devices'}</span>
         <div className="flex items-center gap-2">
           <label className="flex items-center gap-1">
             Rows
