@@ -34,18 +34,20 @@ const percentile = (values: number[], p: number) => {
 };
 
 async function database(): Promise<{ url: string; close(): Promise<void> }> {
-  if (process.env.DATABASE_URL) {
+  const server = process.env.DATABASE_URL;
+  if (server) {
     const name = `sitebox_bench_devices_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    const admin = new pg.Client({ connectionString: server });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
     await admin.end();
-    const url = new URL(process.env.DATABASE_URL);
+    const url = new URL(server);
     url.pathname = `/${name}`;
     return {
       url: url.toString(),
       async close() {
-        const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+        // The server's own database, not the bench's (DATABASE_URL points there by now).
+        const c = new pg.Client({ connectionString: server });
         await c.connect();
         await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
         await c.end();

@@ -15,15 +15,15 @@ function describeCondition(c: DeviceCondition): string {
     case 'osName':
       return `operating system ${c.op === 'equals' ? 'is' : 'contains'} "${c.value}"`;
     case 'osKind':
-      return c.value === 'SERVER' ? 'is a server' : 'is a workstation';
+      return c.value === 'SERVER' ? 'servers' : 'workstations';
     case 'siteCode':
-      return `is assigned to site ${c.value}`;
+      return `assigned to site ${c.value}`;
     case 'ipSubnet':
       return `IP address in ${c.value}`;
     case 'lastSeenWithinDays':
       return `seen in the last ${c.value} day${c.value === 1 ? '' : 's'}`;
     case 'online':
-      return c.value ? 'is online' : 'is offline';
+      return c.value ? 'online' : 'offline';
   }
 }
 
@@ -40,7 +40,7 @@ export function describeRule(rule: StoredRule): string {
       const parsed = queryRuleSchema.safeParse(rule.query);
       if (!parsed.success) return 'Query: (not valid; selects no devices)';
       const joiner = parsed.data.match === 'any' ? ' or ' : ' and ';
-      return `Query: devices that ${parsed.data.conditions.map(describeCondition).join(joiner)}`;
+      return `Query: ${parsed.data.conditions.map(describeCondition).join(joiner)}`;
     }
   }
 }

@@ -98,7 +98,7 @@ describe('console in Chromium', () => {
   it('shows a collection\'s rules and members', async () => {
     await page.goto(`${server.url}/assets/collections`);
     await page.getByRole('button', { name: 'All Servers' }).click();
-    await page.getByText('Query: devices that is a server').waitFor();
+    await page.getByText('Query: servers').waitFor();
     const servers = await prisma().device.count({ where: { osKind: 'SERVER' } });
     await page.getByTestId('device-range').filter({ hasText: `of ${servers}` }).waitFor();
     await page.screenshot({ path: 'test-results/console-collections.png' });

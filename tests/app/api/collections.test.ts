@@ -106,10 +106,10 @@ describe('collections API', () => {
       limitingCollection: 'All Systems',
       refreshMinutes: expect.any(Number),
     });
-    expect(body.rules).toEqual([{ id: expect.any(Number), kind: 'QUERY', description: 'Query: devices that is a server' }]);
+    expect(body.rules).toEqual([{ id: expect.any(Number), kind: 'QUERY', description: 'Query: servers' }]);
 
     const win11: CollectionDetail = await (await detail(byCollectionId(await list(), 'S0100001').id)).json();
-    expect(win11.rules[0].description).toBe('Query: devices that operating system contains "Windows 11"');
+    expect(win11.rules[0].description).toBe('Query: operating system contains "Windows 11"');
   });
 
   it('answers 404 for a collection that does not exist and 400 for an id that is not one', async () => {
