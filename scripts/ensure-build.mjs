@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import lockfile from 'proper-lockfile';
 
 const root = process.cwd();
 const buildId = path.join(root, '.next', 'BUILD_ID');
@@ -21,13 +22,25 @@ function newestMtime(entry) {
   return newest;
 }
 
-const built = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
-const changed = Math.max(...sources.map(newestMtime));
-if (built && built >= changed) process.exit(0);
+function isCurrent() {
+  const built = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+  return { built, current: built > 0 && built >= Math.max(...sources.map(newestMtime)) };
+}
 
+if (isCurrent().current) process.exit(0);
+
+// Two test runs (or a test run and `npm start`) in one checkout must not build into .next at
+// once; the second waits for the first and then finds the build current.
+const release = await lockfile.lock(root, { lockfilePath: path.join(root, '.next-build.lock'), retries: { retries: 600, minTimeout: 1000, maxTimeout: 1000 }, stale: 30_000 });
+const { built, current } = isCurrent();
+if (current) {
+  await release();
+  process.exit(0);
+}
 console.log(built ? 'Sources changed since the last build; rebuilding the console…' : 'Building the console (first start)…');
 const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
   stdio: 'inherit',
   env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
 });
+await release();
 process.exit(result.status ?? 1);
