@@ -41,6 +41,11 @@ export const configSchema = z.object({
   SITEBOX_STATUS_LEDGER_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** Base URL of the parent site's Sitebox; messages a rule replicates are forwarded there. */
   SITEBOX_PARENT_SITE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** This site's credential at the parent, issued there with `npm run site-system:credential`. */
+  SITEBOX_PARENT_SITE_CREDENTIAL: z
+    .string()
+    .regex(/^SiteSystem \d+\.[A-Za-z0-9_-]{20,128}$/, 'must be a site system credential: SiteSystem <id>.<secret>')
+    .optional(),
   /** Where "report to the event log" writes RFC 5424 lines: udp://host:port or file:/path. Unset: the process log. */
   SITEBOX_SYSLOG: z
     .string()
@@ -48,6 +53,15 @@ export const configSchema = z.object({
     .optional(),
   /** Server components (comma-separated, or *) whose own messages also go to the system log at the source. */
   SITEBOX_SYSLOG_COMPONENTS: z.string().optional(),
+  /** How long a client operation stays valid: clients coming online within it still get the push. */
+  SITEBOX_CLIENT_OPERATION_VALIDITY_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  /** How often a notification server records that it is alive; silent for three intervals, its clients count as offline. */
+  SITEBOX_NOTIFICATION_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  /** How often a notification server writes its batched presence, deliveries and results. */
+  SITEBOX_NOTIFICATION_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+}).refine((c) => !c.SITEBOX_PARENT_SITE_URL || c.SITEBOX_PARENT_SITE_CREDENTIAL, {
+  path: ['SITEBOX_PARENT_SITE_CREDENTIAL'],
+  message: 'is required with SITEBOX_PARENT_SITE_URL (the parent issues it)',
 });
 
 function isCronPattern(pattern: string): boolean {

@@ -1,6 +1,6 @@
 // Issues the credential a remote site system or child site presents to this site:
 //   npm run site-system:credential -- <system name> [--site S01]
-// Prints it once; give it to the other side (e.g. a child site's SITEBOX_PARENT_CREDENTIAL).
+// Prints it once; give it to the other side (e.g. a child site's SITEBOX_PARENT_SITE_CREDENTIAL).
 import { config } from '../lib/config';
 import { migrate } from '../lib/db/migrator';
 import { openDatabase } from '../lib/db/open-database';

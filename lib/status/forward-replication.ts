@@ -22,6 +22,8 @@ export interface ForwardResult {
 export function createReplicationForwarder(options: {
   db: pg.Pool;
   parentUrl: string;
+  /** This site's credential at the parent (`SiteSystem <id>.<secret>`, issued by the parent). */
+  parentCredential: string;
   log: Logger;
   fetch?: typeof fetch;
   batchSize?: number;
@@ -52,7 +54,7 @@ export function createReplicationForwarder(options: {
       try {
         const response = await doFetch(endpoint, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
+          headers: { 'Content-Type': 'application/json', Authorization: options.parentCredential },
           body: JSON.stringify({ messages: rows.map((r) => r.payload) }),
           signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
         });

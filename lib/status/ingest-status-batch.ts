@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { AppError } from '../errors';
+import { forgedIdentityReason, type StatusSender } from './authenticate-status-sender';
 import { statusMessageIds } from './catalog';
 import { ingestCounters } from './counters';
 import { appendToInbox, readInboxDepth } from './inbox-repo';
@@ -83,12 +84,20 @@ function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] 
 }
 
 /**
- * Accepts a batch at the management point: checks each message on its own, keeps the valid
- * ones (each uid once) and appends them to the inbox in one durable statement before answering.
+ * Accepts a batch at the management point: checks each message on its own (its shape, and that
+ * a device reports only in its own name), keeps the valid ones (each uid once) and appends them
+ * to the inbox in one durable statement before answering.
  * When some were refused, the valid ones are already kept and a 400 lists each refused index
  * with its field and reason, so the reporter drops exactly those and never resends the rest.
  */
-export async function ingestStatusBatch(options: { db: pg.Pool; batch: StatusBatch }): Promise<IngestResult> {
+export async function ingestStatusBatch(options: { db: pg.Pool; batch: StatusBatch; sender: StatusSender }): Promise<IngestResult> {
+  const { sender } = options;
+  if (sender.kind === 'device' && options.batch.device !== undefined && options.batch.device.toLowerCase() !== sender.name.toLowerCase()) {
+    throw new AppError('BAD_REQUEST', {
+      userMessage: 'The batch names another device than the credential it was sent with.',
+      details: { fields: [{ path: 'device', message: `must be the sending device's own name (${sender.name})` }] },
+    });
+  }
   const counters = ingestCounters();
   const valid: StatusMessage[] = [];
   const rejected: RejectedMessage[] = [];
@@ -102,6 +111,11 @@ export async function ingestStatusBatch(options: { db: pg.Pool; batch: StatusBat
     const parsed = statusMessageSchema.safeParse(messages[index]);
     if (!parsed.success) {
       rejected.push({ index, ...firstIssue(parsed.error) });
+      continue;
+    }
+    const forged = forgedIdentityReason(sender, parsed.data);
+    if (forged) {
+      rejected.push({ index, ...forged });
       continue;
     }
     if (seen.has(parsed.data.uid)) {

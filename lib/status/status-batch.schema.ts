@@ -4,8 +4,8 @@ import { z } from 'zod';
 export const MAX_BATCH_MESSAGES = 1000;
 
 /**
- * What a client agent or site system POSTs to /api/mp/status-messages. `device` names the
- * reporting client (absent for site systems and child sites); each message is checked on its
+ * What a client agent or site system POSTs to /api/mp/status-messages. `device`, when
+ * present, must name the device whose credential sent the batch; each message is checked on its
  * own against statusMessageSchema, so one bad message does not cost the others.
  */
 export const statusBatchSchema = z.object({

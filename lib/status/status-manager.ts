@@ -53,6 +53,8 @@ export interface StatusManagerOptions {
   batchRows: number;
   /** Parent site's Sitebox, or undefined at a central site. */
   parentUrl?: string;
+  /** This site's credential at the parent; required with parentUrl. */
+  parentCredential?: string;
   purgeSchedule: string;
   ledgerDays: number;
   syslogTarget?: string;
@@ -117,7 +119,13 @@ export async function startStatusManager(options: StatusManagerOptions) {
   }
 
   const forwarder = options.parentUrl
-    ? createReplicationForwarder({ db, parentUrl: options.parentUrl, log: log.child({ task: 'replication' }), fetch: options.fetch })
+    ? createReplicationForwarder({
+        db,
+        parentUrl: options.parentUrl,
+        parentCredential: options.parentCredential ?? '',
+        log: log.child({ task: 'replication' }),
+        fetch: options.fetch,
+      })
     : null;
   const forwarding = forwarder
     ? pollLoop({

@@ -73,6 +73,16 @@ describe('parseConfig', () => {
     expect(message).toContain('must be a postgresql:// connection string');
     expect(message).not.toContain('SITEBOX_DATA_DIR');
   });
+
+  it('needs the credential the parent issued whenever a parent site is set', () => {
+    const url = 'http://central.example.com:3000';
+    expect(configErrorOf({ SITEBOX_PARENT_SITE_URL: url }).message).toMatch(/^\s*SITEBOX_PARENT_SITE_CREDENTIAL: is required with SITEBOX_PARENT_SITE_URL/m);
+    expect(configErrorOf({ SITEBOX_PARENT_SITE_URL: url, SITEBOX_PARENT_SITE_CREDENTIAL: 'hunter2' }).message).toMatch(
+      /SITEBOX_PARENT_SITE_CREDENTIAL: must be a site system credential/,
+    );
+    const credential = `SiteSystem 3.${'a'.repeat(43)}`;
+    expect(parseConfig({ SITEBOX_PARENT_SITE_URL: url, SITEBOX_PARENT_SITE_CREDENTIAL: credential }).SITEBOX_PARENT_SITE_CREDENTIAL).toBe(credential);
+  });
 });
 
 describe('config()', () => {

@@ -21,6 +21,7 @@ export default defineWorker({
       loops: cfg.SITEBOX_STATUS_MANAGER_LOOPS,
       batchRows: cfg.SITEBOX_STATUS_MANAGER_BATCH_ROWS,
       parentUrl: cfg.SITEBOX_PARENT_SITE_URL,
+      parentCredential: cfg.SITEBOX_PARENT_SITE_CREDENTIAL,
       purgeSchedule: cfg.SITEBOX_STATUS_PURGE_SCHEDULE,
       ledgerDays: cfg.SITEBOX_STATUS_LEDGER_DAYS,
       syslogTarget: cfg.SITEBOX_SYSLOG,

@@ -13,9 +13,9 @@ import { readInboxDepth } from '@/lib/status/inbox-repo';
 import { resetInboxCapacityCache } from '@/lib/status/ingest-status-batch';
 import { processStatusBatch } from '@/lib/status/process-status-batch';
 import { loadFilterRules } from '@/lib/status/repo';
-import { clearReportingDeviceCache } from '@/lib/status/resolve-reporting-device';
 import { noSummarizers } from '@/lib/status/summarizers';
 import { request, signInAs, type TestSession } from '../../support/console-session';
+import { deviceCredential, siteSystemCredential } from '../../support/credentials';
 import { useTestDatabase } from '../../support/database';
 import { testMessage, wire } from '../../lib/status/fixtures';
 
@@ -30,7 +30,10 @@ async function processAll() {
   }
 }
 
-const post = (body: unknown) => ingest(request('/api/mp/status-messages', { method: 'POST', body }));
+const credentials: Record<string, string> = {};
+/** Posts a batch as device WKS0001 unless another credential is given. */
+const post = (body: unknown, authorization = credentials.WKS0001) =>
+  ingest(request('/api/mp/status-messages', { method: 'POST', body, headers: authorization ? { authorization } : {} }));
 const storedCount = async () => Number((await pool().query(`SELECT count(*) n FROM status_message`)).rows[0].n);
 
 describe('status message ingest and viewer API', () => {
@@ -51,6 +54,8 @@ describe('status message ingest and viewer API', () => {
     );
     analyst = await signInAs('READ_ONLY_ANALYST');
     admin = await signInAs('FULL_ADMINISTRATOR');
+    for (const name of ['WKS0001', 'WKS0002', 'WKS0003']) credentials[name] = await deviceCredential(name);
+    credentials.server = await siteSystemCredential('S01', 'SITESERVER01');
   });
 
   afterEach(() => {
@@ -58,7 +63,6 @@ describe('status message ingest and viewer API', () => {
     delete process.env.SITEBOX_STATUS_MAX_BATCH_BYTES;
     resetConfig();
     resetInboxCapacityCache();
-    clearReportingDeviceCache();
   });
 
   it('accepts a batch with 202, and a retried batch is never stored twice', async () => {
@@ -110,7 +114,7 @@ describe('status message ingest and viewer API', () => {
   });
 
   it('answers malformed JSON, wrong shapes and oversize batches with 400 or 413', async () => {
-    const malformed = await ingest(request('/api/mp/status-messages', { method: 'POST', body: '{"messages": [' }));
+    const malformed = await post('{"messages": [');
     expect(malformed.status).toBe(400);
     expect((await malformed.json()).error.message).toMatch(/not valid JSON/);
 
@@ -128,14 +132,53 @@ describe('status message ingest and viewer API', () => {
     expect(big.status).toBe(413);
   });
 
-  it('refuses devices that are unknown or revoked (placeholder for device authentication)', async () => {
+  it('takes batches only with a valid credential of an approved device or a site system', async () => {
     const messages = [wire(testMessage())];
-    expect((await post({ device: 'NOPE', messages })).status).toBe(403);
-    expect((await post({ device: 'WKS0003', messages })).status).toBe(403);
-    expect((await post({ device: 'WKS0002', messages })).status).toBe(202);
-    // A site system or child site names no device.
-    expect((await post({ messages: [wire(testMessage({ source: 'SERVER' }))] })).status).toBe(202);
+    const status = async (authorization: string | undefined, body: unknown = { messages }) => {
+      const res = await ingest(request('/api/mp/status-messages', { method: 'POST', body, headers: authorization ? { authorization } : {} }));
+      return [res.status, (await res.json()).error?.code ?? 'OK'];
+    };
+    expect(await status(undefined)).toEqual([401, 'UNAUTHENTICATED']);
+    expect(await status('Bearer abc')).toEqual([401, 'UNAUTHENTICATED']);
+    const [id] = credentials.WKS0001.slice('Device '.length).split('.');
+    expect(await status(`Device ${id}.${'x'.repeat(43)}`)).toEqual([401, 'UNAUTHENTICATED']);
+    expect(await status(credentials.server.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))).toEqual([401, 'UNAUTHENTICATED']);
+    // Pending and revoked devices hold real credentials but may not report.
+    expect(await status(credentials.WKS0002, { messages: [wire(testMessage({ systemName: 'WKS0002' }))] })).toEqual([403, 'FORBIDDEN']);
+    expect(await status(credentials.WKS0003, { messages: [wire(testMessage({ systemName: 'WKS0003' }))] })).toEqual([403, 'FORBIDDEN']);
+    expect(await status(credentials.WKS0001)).toEqual([202, 'OK']);
+    // A site system reports for its site's servers (and, as a child site, replicates others' messages).
+    expect(await status(credentials.server, { messages: [wire(testMessage({ source: 'SERVER', systemName: 'SITESERVER01', component: 'SMS_STATUS_MANAGER' }))] })).toEqual([202, 'OK']);
     await processAll();
+  });
+
+  it('lets a device report only in its own name, keeping its genuine messages of the batch', async () => {
+    const before = await storedCount();
+    const own = testMessage({ systemName: 'wks0001' });
+    const res = await post({
+      messages: [
+        wire(own),
+        wire(testMessage({ systemName: 'WKS0002' })),
+        wire(testMessage({ source: 'SERVER', systemName: 'WKS0001', component: 'SMS_STATUS_MANAGER' })),
+        wire(testMessage({ siteCode: 'S02' })),
+      ],
+    });
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error.details.accepted).toBe(1);
+    expect(body.error.details.rejected).toEqual([
+      { index: 1, field: 'systemName', reason: "must be the sending device's own name (WKS0001)" },
+      { index: 2, field: 'source', reason: 'a client may only send messages with source CLIENT' },
+      { index: 3, field: 'siteCode', reason: "must be the sending device's site (S01)" },
+    ]);
+    // The batch may not claim another device either.
+    const claimed = await post({ device: 'WKS0002', messages: [wire(testMessage())] });
+    expect(claimed.status).toBe(400);
+    expect((await claimed.json()).error.fields).toEqual([{ path: 'device', message: "must be the sending device's own name (WKS0001)" }]);
+    await processAll();
+    expect((await storedCount()) - before).toBe(1);
+    const stored = await pool().query(`SELECT system_name FROM status_message WHERE uid = $1`, [own.uid]);
+    expect(stored.rows).toEqual([{ system_name: 'wks0001' }]);
   });
 
   it('answers 503 with Retry-After while the backlog is over its limit, and takes batches again once drained', async () => {
@@ -164,7 +207,7 @@ describe('status message ingest and viewer API', () => {
       testMessage({ messageId: 10005, systemName: `PAGE${i % 2}`, properties: { AdvertisementID: `S012000${i % 3}` }, sourceTime: new Date(base + i) }),
     );
     for (const m of messages) {
-      expect((await post({ device: 'WKS0001', messages: [wire(m)] })).status).toBe(202);
+      expect((await post({ messages: [wire(m)] }, credentials.server)).status).toBe(202);
       await processAll();
     }
     const page = async (query: string) => (await listMessages(request(`/api/status-messages?${query}`, { headers: analyst.headers }))).json();

@@ -15,12 +15,14 @@ class FakeParent {
   port = 0;
   mode: 'busy' | 'up' = 'up';
   received: { uid: string; severity: string }[][] = [];
+  authorizations: (string | undefined)[] = [];
 
   async start() {
     this.server = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
+        this.authorizations.push(req.headers.authorization);
         if (this.mode === 'busy') {
           res.writeHead(503, { 'Retry-After': '1', 'Content-Type': 'application/json' }).end('{"error":{"code":"UNAVAILABLE"}}');
           return;
@@ -48,6 +50,7 @@ describe('replication to the parent site', () => {
   afterAll(() => parent.stop());
 
   it('keeps messages while the parent is down or busy, then forwards them by priority', async () => {
+    const parentCredential = `SiteSystem 7.${'k'.repeat(43)}`;
     const log = pino({ level: 'silent' });
     const low = testMessage({ messageId: 1 });
     const high = testMessage({ messageId: 2, severity: 'ERROR' });
@@ -59,7 +62,7 @@ describe('replication to the parent site', () => {
       { message: wire(medium), priority: 'MEDIUM' },
     ]);
     client.release();
-    const forwarder = createReplicationForwarder({ db: pool(), parentUrl: `http://127.0.0.1:${parent.port}`, log, batchSize: 2, timeoutMs: 2000 });
+    const forwarder = createReplicationForwarder({ db: pool(), parentUrl: `http://127.0.0.1:${parent.port}`, parentCredential, log, batchSize: 2, timeoutMs: 2000 });
 
     // Down: the connection is refused; nothing is lost and the next try waits.
     await parent.stop();
@@ -83,6 +86,8 @@ describe('replication to the parent site', () => {
     expect(await forwarder.tick()).toEqual({ sent: 1, deferred: 0 });
     expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 0 });
     expect(parent.received.map((batch) => batch.map((m) => m.uid))).toEqual([[high.uid, medium.uid], [low.uid]]);
+    // Every request carried this site's credential at the parent.
+    expect(new Set(parent.authorizations)).toEqual(new Set([parentCredential]));
     expect(Number((await pool().query(`SELECT count(*) n FROM replication_outbox`)).rows[0].n)).toBe(0);
     expect((await readStatusCounters(pool())).forwarded).toBe(3);
   });

@@ -11,6 +11,7 @@ import { resetInboxCapacityCache } from '@/lib/status/ingest-status-batch';
 import { processStatusBatch } from '@/lib/status/process-status-batch';
 import { createStatusReporter, StatusReporter } from '@/lib/status/reporter';
 import { noSummarizers } from '@/lib/status/summarizers';
+import { deviceCredential } from '../../support/credentials';
 import { useTestDatabase } from '../../support/database';
 import { testMessage, testRule } from './fixtures';
 import { RouteServer } from './serve-route';
@@ -32,14 +33,28 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 describe('status reporter', () => {
   const mp = new RouteServer({ '/api/mp/status-messages': ingest });
   const reporters: StatusReporter[] = [];
+  let authorization = '';
   const newReporter = async (spoolDir: string) => {
-    const reporter = createStatusReporter({ managementPointUrl: mp.url, spoolDir, initialBackoffMs: 50, maxBackoffMs: 200, maxBatchMessages: 100 });
+    const reporter = createStatusReporter({
+      managementPointUrl: mp.url,
+      spoolDir,
+      headers: () => ({ authorization }),
+      initialBackoffMs: 50,
+      maxBackoffMs: 200,
+      maxBatchMessages: 100,
+    });
     reporters.push(reporter);
     return reporter;
   };
 
   beforeAll(async () => {
     await useTestDatabase();
+    await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('S01', 'Central', now())`);
+    await pool().query(
+      `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, updated_at)
+       VALUES (1, 'WKS0001', 'Windows 11', '10.0', 'WORKSTATION', 'APPROVED', now())`,
+    );
+    authorization = await deviceCredential('WKS0001');
     await mp.start();
   });
   afterEach(async () => {

@@ -1,0 +1,66 @@
+import type pg from 'pg';
+import { authenticateDevice } from '../devices/authenticate-device';
+import { AppError } from '../errors';
+import { authenticateSiteSystem } from '../sites/site-system-credentials';
+
+/**
+ * Who sent a status message batch, proven by the request's credential: a client device
+ * (`Authorization: Device <id>.<secret>`) or a site system or child site
+ * (`Authorization: SiteSystem <id>.<secret>`).
+ */
+export type StatusSender =
+  | { kind: 'device'; deviceId: number; name: string; siteCode: string }
+  | { kind: 'site-system'; siteSystemId: number; name: string; siteCode: string };
+
+// Site codes never change once a site exists; one lookup per site per process.
+const siteCodes = new Map<number, string>();
+
+async function siteCodeOf(db: pg.Pool, siteId: number): Promise<string> {
+  let code = siteCodes.get(siteId);
+  if (code === undefined) {
+    const { rows } = await db.query<{ code: string }>(`SELECT code FROM site WHERE id = $1`, [siteId]);
+    code = rows[0]?.code ?? '';
+    siteCodes.set(siteId, code);
+  }
+  return code;
+}
+
+/**
+ * Checks the credential of an ingest request. A device must be approved (revoked and pending
+ * devices are refused with 403, unknown credentials with 401); a site system must hold a
+ * current credential issued by this site (`npm run site-system:credential`).
+ */
+export async function authenticateStatusSender(options: { authorization: string | null; db: pg.Pool }): Promise<StatusSender> {
+  const scheme = options.authorization?.trim().split(/\s+/, 1)[0]?.toLowerCase();
+  if (scheme === 'device') {
+    const device = await authenticateDevice(options.authorization);
+    return { kind: 'device', deviceId: device.id, name: device.name, siteCode: await siteCodeOf(options.db, device.siteId) };
+  }
+  if (scheme === 'sitesystem') {
+    const system = await authenticateSiteSystem(options.authorization);
+    return { kind: 'site-system', siteSystemId: system.id, name: system.name, siteCode: system.siteCode };
+  }
+  throw new AppError('UNAUTHENTICATED', {
+    userMessage: 'Status messages need a device or site system credential (Authorization: Device <id>.<secret>).',
+  });
+}
+
+/**
+ * Why a device may not send `message`, or null when it may. A client reports only in its own
+ * name: source Client, its own system name and its own site, so one compromised client cannot
+ * forge messages that look like another machine's or a server component's.
+ */
+export function forgedIdentityReason(
+  sender: StatusSender,
+  message: { source: string; systemName: string; siteCode: string },
+): { field: string; reason: string } | null {
+  if (sender.kind !== 'device') return null;
+  if (message.source !== 'CLIENT') return { field: 'source', reason: 'a client may only send messages with source CLIENT' };
+  if (message.systemName.toLowerCase() !== sender.name.toLowerCase()) {
+    return { field: 'systemName', reason: `must be the sending device's own name (${sender.name})` };
+  }
+  if (sender.siteCode && message.siteCode.toUpperCase() !== sender.siteCode.toUpperCase()) {
+    return { field: 'siteCode', reason: `must be the sending device's site (${sender.siteCode})` };
+  }
+  return null;
+}
