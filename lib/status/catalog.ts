@@ -31,6 +31,8 @@ export const statusMessageIds = {
   siteControlSentToParent: 2820,
   siteControlReceivedFromChild: 2821,
 
+  deploymentExpired: 3903,
+
   summarizerWarningThreshold: 4609,
   summarizerCriticalThreshold: 4610,
   summarizerCountsReset: 4611,
@@ -53,6 +55,7 @@ export const statusMessageIds = {
   programSucceeded: 10008,
   programSucceededMif: 10009,
   programExpired: 10018,
+  programWillRetry: 10019,
   meteringRulesReceived: 10907,
 
   auditCreated: auditMessageIds.created,
@@ -96,6 +99,9 @@ const entries: CatalogEntry[] = [
   entry(ids.siteControlReceivedFromChild, 'INFORMATIONAL', 'DETAIL', 'SERVER',
     'Hierarchy Manager received site control serial %1 from child site %2.'),
 
+  entry(ids.deploymentExpired, 'INFORMATIONAL', 'MILESTONE', 'SERVER',
+    'Deployment %1 ("%2") expired and was withdrawn from its clients; the last status each of its %3 clients reported is kept.'),
+
   entry(ids.summarizerWarningThreshold, 'WARNING', 'MILESTONE', 'SERVER',
     'Component Status Summarizer: component %1 on %2 reported %3 %4 messages in the current interval, reaching the warning threshold of %5.'),
   entry(ids.summarizerCriticalThreshold, 'ERROR', 'MILESTONE', 'SERVER',
@@ -135,6 +141,8 @@ const entries: CatalogEntry[] = [
     'The program "%3" of package %2 for deployment %1 completed successfully, as its status MIF reported: %4'),
   entry(ids.programExpired, 'WARNING', 'MILESTONE', 'CLIENT',
     'Deployment %1 expired before the program "%3" of package %2 ran.'),
+  entry(ids.programWillRetry, 'WARNING', 'MILESTONE', 'CLIENT',
+    'The program "%3" of package %2 for deployment %1 failed with exit code %4; it will be retried (attempt %5 of %6).'),
   entry(ids.meteringRulesReceived, 'INFORMATIONAL', 'DETAIL', 'CLIENT',
     'The Software Metering Agent received software metering rule %1 for %2.'),
 
