@@ -7,14 +7,16 @@ import { Server as SocketServer } from 'socket.io';
 import { config, ConfigError } from './lib/config';
 import { startDatabaseHost } from './lib/db/database-host';
 import { migrate } from './lib/db/migrator';
-import { closePool } from './lib/db/pool';
+import { closePool, pool } from './lib/db/pool';
 import { closePrisma } from './lib/db/prisma';
 import { bootstrapAdministrator } from './lib/auth/bootstrap-admin';
 import { CLIENT_ADDRESS_HEADER } from './lib/http/client-address';
 import { logger } from './lib/logger';
-import { attachAgentNamespace } from './lib/notification/agent-namespace';
+import { relayNotificationsToConsole } from './lib/notification/console-relay';
+import { NotificationServer } from './lib/notification/notification-server';
 import { attachConsoleNamespace } from './lib/realtime/console-namespace';
 import { runtime } from './lib/runtime';
+import { attachStatusMessageTail } from './lib/status/status-message-tail';
 import { seedDemoSite } from './lib/seed/seed-demo-site';
 import { Supervisor } from './lib/workers/supervisor';
 import { selectWorkers } from './workers/registry';
@@ -50,8 +52,21 @@ async function main() {
       if (!req.url?.startsWith('/socket.io')) void upgrade(req, socket, head);
     });
   }
-  attachConsoleNamespace({ io, log });
-  const agents = attachAgentNamespace({ io, log, connectionString: cfg.databaseUrl });
+  const consoleNamespace = attachConsoleNamespace({ io, log });
+  const statusTail = attachStatusMessageTail({ nsp: consoleNamespace, db: pool(), connectionString: cfg.databaseUrl, log });
+  // Agents reach the notification server on its own port (site setting, default 10123) and,
+  // when that is blocked, on this port's /agents namespace; WebSocket first, long-polling after.
+  const notificationServer = new NotificationServer({
+    log,
+    connectionString: cfg.databaseUrl,
+    heartbeatSeconds: cfg.SITEBOX_NOTIFICATION_HEARTBEAT_SECONDS,
+    flushMs: cfg.SITEBOX_NOTIFICATION_FLUSH_MS,
+    dedicatedPort: cfg.SITEBOX_NOTIFICATION_PORT === 'off' ? undefined : { host: cfg.HOST, port: cfg.SITEBOX_NOTIFICATION_PORT },
+  });
+  notificationServer.attach(io);
+  await notificationServer.start();
+  const relay = relayNotificationsToConsole({ console: consoleNamespace, connectionString: cfg.databaseUrl, log });
+  runtime().notificationServer = notificationServer;
   runtime().io = io;
   runtime().startedAt = new Date();
 
@@ -81,7 +96,9 @@ async function main() {
     stopping = true;
     log.info({ signal }, 'stopping');
     await supervisor.stop();
-    await agents.close();
+    await notificationServer.stop();
+    await relay.close();
+    await statusTail.close();
     io.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));

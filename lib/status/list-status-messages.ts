@@ -132,6 +132,15 @@ export async function listStatusMessages(options: {
   };
 }
 
+/** The newest `limit` messages with `after` < id <= `upTo`, newest first: what the live tail sends. */
+export async function listStatusMessagesInSpan(options: { db: pg.Pool; after: string; upTo: string; limit: number }): Promise<StatusMessageView[]> {
+  const { rows } = await options.db.query<Row>(
+    `SELECT ${COLUMNS} FROM status_message WHERE id > $1 AND id <= $2 ORDER BY id DESC LIMIT $3`,
+    [options.after, options.upTo, options.limit],
+  );
+  return rows.map(toView);
+}
+
 export async function getStatusMessageOrThrow(options: { db: pg.Pool; id: string }): Promise<StatusMessageView> {
   if (!/^\d{1,19}$/.test(options.id)) throw new AppError('NOT_FOUND', { userMessage: 'That status message was not found.' });
   const { rows } = await options.db.query<Row>(`SELECT ${COLUMNS} FROM status_message WHERE id = $1`, [options.id]);

@@ -14,12 +14,16 @@ import {
 import type { ProgramRunner } from './run-program';
 import type { FilterRule } from './status-filter-rule.schema';
 import type { StatusMessage } from './status-message.schema';
+import type { StoredNotice } from './status-tail.schema';
 import type { Summarizers } from './summarizers';
 
 const DAY_MS = 86_400_000;
 
-/** Channel Status Manager notifies after storing messages (payload: how many), for live tails. */
+/** Channel Status Manager notifies after storing messages, for live tails (payload: StoredNotice as JSON). */
 export const STATUS_MESSAGES_STORED_CHANNEL = 'status_messages_stored';
+
+const lastMessageId = async (client: pg.PoolClient) =>
+  (await client.query<{ id: string }>(`SELECT (CASE WHEN is_called THEN last_value ELSE last_value - 1 END)::text AS id FROM status_message_id_seq`)).rows[0].id;
 
 /** A message Status Manager has evaluated, with what the rules decided. */
 export interface ProcessedMessage {
@@ -114,6 +118,7 @@ export async function processStatusBatch(options: {
       }
     }
 
+    const idsAfter = toStore.length ? await lastMessageId(client) : '0';
     const inserted = await insertStatusMessages(client, toStore);
     const firstSeen = await recordProcessedUids(client, notStored);
     const fresh = [...evaluated.values()].filter((p) => inserted.has(p.message.uid) || firstSeen.has(p.message.uid));
@@ -138,7 +143,10 @@ export async function processStatusBatch(options: {
       discarded: fresh.length - inserted.size,
       replicated,
     });
-    if (inserted.size) await client.query(`SELECT pg_notify($1, $2)`, [STATUS_MESSAGES_STORED_CHANNEL, String(inserted.size)]);
+    if (inserted.size) {
+      const notice: StoredNotice = { stored: inserted.size, after: idsAfter, upTo: await lastMessageId(client) };
+      await client.query(`SELECT pg_notify($1, $2)`, [STATUS_MESSAGES_STORED_CHANNEL, JSON.stringify(notice)]);
+    }
     await client.query('COMMIT');
 
     for (const p of fresh) {

@@ -1,0 +1,100 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Namespace } from 'socket.io';
+import { permissions } from '../auth/roles';
+import { listen } from '../db/listen';
+import { listStatusMessagesInSpan } from './list-status-messages';
+import { STATUS_MESSAGES_STORED_CHANNEL } from './process-status-batch';
+import { statusTailEvents, storedNoticeSchema, type StatusTailBatch } from './status-tail.schema';
+
+const ROOM = 'status-messages';
+
+function parseNotice(payload: string) {
+  try {
+    const parsed = storedNoticeSchema.safeParse(JSON.parse(payload));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The Status Message Viewer's live tail: Status Manager notifies what each committed batch
+ * stored; this gathers those notices and, at most once per `intervalMs`, reads the newest
+ * `maxPerBatch` of them in one query and sends them to every console following the tail. A
+ * flood therefore costs one indexed read per interval, however many batches or viewers there
+ * are; what did not fit is counted in `more`. Nothing is read while nobody follows.
+ */
+export function attachStatusMessageTail(options: {
+  nsp: Namespace;
+  db: pg.Pool;
+  connectionString: string;
+  log: Logger;
+  intervalMs?: number;
+  maxPerBatch?: number;
+}): { close(): Promise<void> } {
+  const { nsp, log } = options;
+  const intervalMs = options.intervalMs ?? 1000;
+  const maxPerBatch = options.maxPerBatch ?? 100;
+  let pending: { after: bigint; upTo: bigint; stored: number } | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let lastSent = 0;
+  let closed = false;
+
+  const following = () => (nsp.adapter.rooms.get(ROOM)?.size ?? 0) > 0;
+
+  nsp.on('connection', (socket) => {
+    socket.on(statusTailEvents.follow, (ack?: unknown) => {
+      const session = socket.data.session;
+      const allowed = Boolean(session && permissions.readConsole(session.principal));
+      if (allowed) void socket.join(ROOM);
+      if (typeof ack === 'function') ack({ ok: allowed });
+    });
+    socket.on(statusTailEvents.unfollow, () => void socket.leave(ROOM));
+  });
+
+  const send = async () => {
+    timer = null;
+    const span = pending;
+    pending = null;
+    if (!span || closed || !following()) return;
+    lastSent = Date.now();
+    try {
+      const messages = await listStatusMessagesInSpan({
+        db: options.db,
+        after: String(span.after),
+        upTo: String(span.upTo),
+        limit: maxPerBatch,
+      });
+      const batch: StatusTailBatch = { messages, more: Math.max(0, span.stored - messages.length) };
+      nsp.to(ROOM).emit(statusTailEvents.stored, batch);
+    } catch (error) {
+      log.warn({ err: error }, 'live tail read failed');
+    }
+  };
+
+  const listener = listen({
+    connectionString: options.connectionString,
+    channels: [STATUS_MESSAGES_STORED_CHANNEL],
+    log,
+    onNotification: (_channel, payload) => {
+      if (closed || !following()) return;
+      const notice = parseNotice(payload);
+      if (!notice) return;
+      const after = BigInt(notice.after);
+      const upTo = BigInt(notice.upTo);
+      pending = pending
+        ? { after: after < pending.after ? after : pending.after, upTo: upTo > pending.upTo ? upTo : pending.upTo, stored: pending.stored + notice.stored }
+        : { after, upTo, stored: notice.stored };
+      timer ??= setTimeout(() => void send(), Math.max(0, lastSent + intervalMs - Date.now()));
+    },
+  });
+
+  return {
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await listener.close();
+    },
+  };
+}
