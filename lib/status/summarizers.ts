@@ -17,3 +17,13 @@ export type Summarizers = (handoff: SummarizerHandoff) => Promise<void>;
 
 /** Until the component and site system status summarizers exist (issue 6), messages stop here. */
 export const noSummarizers: Summarizers = async () => {};
+
+/**
+ * Runs several summarizers on each hand-off, one after another in the batch's transaction
+ * (each sees the same messages; a failure rolls the whole batch back for a retry).
+ */
+export function composeSummarizers(...list: Summarizers[]): Summarizers {
+  return async (handoff) => {
+    for (const summarize of list) await summarize(handoff);
+  };
+}

@@ -1,6 +1,8 @@
 import { config } from '../../lib/config';
 import { pool } from '../../lib/db/pool';
+import { deploymentStatusSummarizer } from '../../lib/deployments/deployment-status-summarizer';
 import { startStatusManager } from '../../lib/status/status-manager';
+import { composeSummarizers } from '../../lib/status/summarizers';
 import { defineWorker } from '../../lib/workers/define-worker';
 
 /**
@@ -25,6 +27,7 @@ export default defineWorker({
       purgeSchedule: cfg.SITEBOX_STATUS_PURGE_SCHEDULE,
       ledgerDays: cfg.SITEBOX_STATUS_LEDGER_DAYS,
       syslogTarget: cfg.SITEBOX_SYSLOG,
+      summarizers: composeSummarizers(deploymentStatusSummarizer),
     });
   },
 });

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+
+/** Per-client deployment status, derived from the program status messages the client reports. */
+export const clientStatuses = ['NONE', 'RECEIVED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'RETRYING'] as const;
+export type ClientStatus = (typeof clientStatuses)[number];
+
+export const clientStatusLabels: Record<ClientStatus, string> = {
+  NONE: 'None',
+  RECEIVED: 'Received',
+  RUNNING: 'Running',
+  SUCCEEDED: 'Succeeded',
+  FAILED: 'Failed',
+  RETRYING: 'Retrying',
+};
+
+const trimmed = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+const required = (max: number) => trimmed(max).min(1, 'is required');
+
+/** When and how a program may run on a client. */
+export const runConditionsSchema = z.object({
+  /** Whether the program needs a signed-in user, or runs whether or not one is. */
+  userLogon: z.enum(['whether-or-not', 'only-when-logged-on', 'only-when-no-user']).default('whether-or-not'),
+  runMode: z.enum(['administrative', 'user']).default('administrative'),
+  /** The agent stops a run that takes longer and reports it failed. */
+  maxRunMinutes: z.number().int().min(1, 'must be at least 1').max(1440, 'must be at most 1440').default(120),
+  /** Runs after a failure before the client reports Failed (each retry is reported as Retrying). */
+  retries: z.number().int().min(0, 'must be 0 or more').max(10, 'must be at most 10').default(0),
+  retryIntervalMinutes: z.number().int().min(1, 'must be at least 1').max(1440, 'must be at most 1440').default(10),
+  /** Exit codes that mean success. */
+  successExitCodes: z.array(z.number().int()).min(1, 'needs at least one code').max(20).default([0, 3010]),
+});
+export type RunConditions = z.infer<typeof runConditionsSchema>;
+
+export const programInputSchema = z.object({
+  name: required(100),
+  commandLine: required(1024),
+  runConditions: runConditionsSchema.default(runConditionsSchema.parse({})),
+});
+export type ProgramInput = z.infer<typeof programInputSchema>;
+
+export const createPackageSchema = z.object({
+  name: required(100),
+  version: trimmed(50).default(''),
+  manufacturer: trimmed(100).default(''),
+  programs: z.array(programInputSchema).max(20, 'at most 20 programs').default([]),
+}).superRefine((p, ctx) => {
+  const seen = new Set<string>();
+  p.programs.forEach((program, i) => {
+    const key = program.name.toLowerCase();
+    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['programs', i, 'name'], message: 'is already used by another program of this package' });
+    seen.add(key);
+  });
+});
+export type CreatePackageInput = z.infer<typeof createPackageSchema>;
+
+const isoDate = z.coerce.date({ error: 'must be a date and time' });
+
+export const createDeploymentSchema = z
+  .object({
+    name: required(100),
+    comment: trimmed(500).default(''),
+    programId: z.number({ error: 'choose a program' }).int().positive('choose a program'),
+    collectionId: z.number({ error: 'choose a collection' }).int().positive('choose a collection'),
+    availableAt: isoDate,
+    mandatoryAt: isoDate.nullable().default(null),
+    expiresAt: isoDate.nullable().default(null),
+  })
+  .superRefine((d, ctx) => {
+    if (d.mandatoryAt && d.mandatoryAt < d.availableAt) {
+      ctx.addIssue({ code: 'custom', path: ['mandatoryAt'], message: 'must not be before the available time' });
+    }
+    if (d.expiresAt && d.expiresAt <= d.availableAt) {
+      ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be after the available time' });
+    }
+    if (d.expiresAt && d.mandatoryAt && d.expiresAt <= d.mandatoryAt) {
+      ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be after the mandatory time' });
+    }
+  });
+export type CreateDeploymentInput = z.infer<typeof createDeploymentSchema>;
+
+/** A deployment as a client agent receives it in policy. */
+export const policyDeploymentSchema = z.object({
+  deploymentId: z.string(),
+  name: z.string(),
+  packageId: z.string(),
+  packageName: z.string(),
+  programName: z.string(),
+  commandLine: z.string(),
+  runConditions: runConditionsSchema,
+  availableAt: z.string(),
+  mandatoryAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+});
+export type PolicyDeployment = z.infer<typeof policyDeploymentSchema>;
+
+export const deploymentClientsQuerySchema = z.object({
+  status: z.enum(clientStatuses).optional(),
+  search: trimmed(100).optional(),
+  late: z.enum(['true', 'false']).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(500).default(50),
+});
+export type DeploymentClientsQuery = z.infer<typeof deploymentClientsQuerySchema>;
+
+/** Counts of the program status messages a deployment's clients reported (the summarizer's). */
+export interface DeploymentMessageCounts {
+  received: number;
+  programStarted: number;
+  programErrors: number;
+  programSucceeded: number;
+  retrying: number;
+  expiredUnrun: number;
+  lateReports: number;
+  lastMessageAt: string | null;
+}
+
+/** One row of the Deployments list. */
+export interface DeploymentRow {
+  id: number;
+  deploymentId: string;
+  name: string;
+  comment: string;
+  packageId: string;
+  packageName: string;
+  packageVersion: string;
+  programName: string;
+  collectionId: number;
+  collectionName: string;
+  availableAt: string;
+  mandatoryAt: string | null;
+  expiresAt: string | null;
+  expiredAt: string | null;
+  state: 'SCHEDULED' | 'ACTIVE' | 'EXPIRED';
+  createdBy: string;
+  targeted: number;
+  /** Clients by derived status. */
+  statusCounts: Record<ClientStatus, number>;
+  lateClients: number;
+  messages: DeploymentMessageCounts;
+}
+
+export interface DeploymentClientRow {
+  deviceId: number;
+  deviceName: string;
+  siteCode: string;
+  status: ClientStatus;
+  exitCode: number | null;
+  lastReportAt: string | null;
+  receivedAt: string | null;
+  lastMessageId: number | null;
+  late: boolean;
+}
+
+export interface DeploymentClientPage {
+  rows: DeploymentClientRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface PackageRow {
+  id: number;
+  packageId: string;
+  name: string;
+  version: string;
+  manufacturer: string;
+  programs: { id: number; name: string; commandLine: string; runConditions: RunConditions }[];
+  deployments: number;
+}
