@@ -1,14 +1,23 @@
 import type { Metadata } from 'next';
-import { NotAvailable } from '@/components/shell/not-available';
+import { Suspense } from 'react';
 import { PageHeader } from '@/components/shell/page-header';
+import { StatusManagerPanel } from '@/components/status-messages/status-manager-panel';
+import { StatusMessageViewer } from '@/components/status-messages/status-message-viewer';
+import { requirePageSession } from '@/lib/auth/current-session';
+import { canEditStatusMessageQueries } from '@/lib/auth/roles';
 
 export const metadata: Metadata = { title: 'Status Messages' };
 
-export default function Page() {
+export default async function StatusMessagesPage() {
+  const session = await requirePageSession({ path: '/monitoring/status-messages' });
   return (
     <>
-      <PageHeader title="Status Messages" description="Read, filter and export status messages." />
-      <NotAvailable feature="The Status Message Viewer will read millions of messages with filters, saved queries, CSV export and live tail." />
+      <PageHeader title="Status Messages" description="What every component, site system and client reported, newest first.">
+        <StatusManagerPanel />
+      </PageHeader>
+      <Suspense>
+        <StatusMessageViewer canEditQueries={canEditStatusMessageQueries(session.principal)} />
+      </Suspense>
     </>
   );
 }

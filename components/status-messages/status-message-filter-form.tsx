@@ -1,0 +1,207 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import type { FieldError } from '@/lib/client/api';
+import { statusMessageFiltersSchema } from '@/lib/status/status-message-filters.schema';
+import { isTimeRange, timeRanges, type TimeRange } from './status-message-search';
+
+export const control =
+  'block w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600 aria-[invalid=true]:border-red-600';
+export const smallButton =
+  'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
+
+const severities = [
+  ['INFORMATIONAL', 'Informational'],
+  ['WARNING', 'Warning'],
+  ['ERROR', 'Error'],
+] as const;
+
+interface Draft {
+  range: '' | TimeRange | 'custom';
+  from: string;
+  to: string;
+  severity: string[];
+  type: string;
+  source: string;
+  site: string;
+  system: string;
+  component: string;
+  messageId: string;
+  propertyName: string;
+  propertyValue: string;
+}
+
+const textFields = ['site', 'system', 'component', 'messageId', 'propertyName', 'propertyValue', 'type', 'source'] as const;
+
+/** `datetime-local` wants local time without a zone. */
+export function toLocalInput(iso: string | null): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+function draftFrom(url: URLSearchParams): Draft {
+  const range = url.get('range');
+  const custom = url.has('from') || url.has('to');
+  return {
+    range: isTimeRange(range) ? range : custom ? 'custom' : '',
+    from: toLocalInput(url.get('from')),
+    to: toLocalInput(url.get('to')),
+    severity: (url.get('severity') ?? '').split(',').filter(Boolean),
+    type: url.get('type') ?? '',
+    source: url.get('source') ?? '',
+    site: url.get('site') ?? '',
+    system: url.get('system') ?? '',
+    component: url.get('component') ?? '',
+    messageId: url.get('messageId') ?? '',
+    propertyName: url.get('propertyName') ?? '',
+    propertyValue: url.get('propertyValue') ?? '',
+  };
+}
+
+/** The draft as URL parameters (only what is set). */
+function draftParams(d: Draft): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (d.range === 'custom') {
+    if (d.from) out.from = new Date(d.from).toISOString();
+    if (d.to) out.to = new Date(d.to).toISOString();
+  } else if (d.range) {
+    out.range = d.range;
+  }
+  if (d.severity.length) out.severity = d.severity.join(',');
+  for (const key of textFields) if (d[key].trim()) out[key] = d[key].trim();
+  return out;
+}
+
+const filterKeys = ['range', 'from', 'to', 'severity', ...textFields];
+
+/**
+ * The viewer's filters: time range, severity, type, source, site, system, component, message
+ * ID and property value. Checked in the browser with the API's own schema before it is applied;
+ * messages the server returns (`serverFields`) show under their fields too.
+ */
+export function StatusMessageFilterForm({
+  url,
+  serverFields,
+  onApply,
+}: {
+  url: URLSearchParams;
+  serverFields: FieldError[];
+  onApply: (params: Record<string, string>, keys: string[]) => void;
+}) {
+  const [draft, setDraft] = useState<Draft>(() => draftFrom(url));
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const urlText = url.toString();
+  useEffect(() => setDraft(draftFrom(new URLSearchParams(urlText))), [urlText]);
+
+  const messageFor = (field: string) =>
+    errors.find((e) => e.path === field)?.message ?? serverFields.find((e) => e.path === field)?.message;
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+
+  const text = (key: (typeof textFields)[number], label: string, placeholder = '') => {
+    const message = messageFor(key);
+    return (
+      <label className="text-xs font-medium text-slate-600">
+        {label}
+        <input
+          name={key}
+          value={draft[key]}
+          placeholder={placeholder}
+          aria-invalid={Boolean(message)}
+          aria-describedby={message ? `filter-${key}-error` : undefined}
+          onChange={(e) => set(key, e.target.value)}
+          className={`mt-0.5 ${control}`}
+        />
+        {message && <span id={`filter-${key}-error`} className="text-xs font-normal text-red-700">{label} {message}</span>}
+      </label>
+    );
+  };
+
+  return (
+    <form
+      aria-label="Filters"
+      className="grid grid-cols-[repeat(6,minmax(0,1fr))] items-start gap-x-3 gap-y-2 rounded border border-slate-200 bg-white p-3"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const params = draftParams(draft);
+        const { range: _range, ...asApi } = params;
+        const found: FieldError[] = [];
+        if (draft.range === 'custom' && !draft.from && !draft.to) found.push({ path: 'from', message: 'or To is required for a custom range' });
+        const checked = statusMessageFiltersSchema.safeParse(asApi);
+        if (!checked.success) for (const issue of checked.error.issues) found.push({ path: issue.path.join('.'), message: issue.message });
+        setErrors(found);
+        if (!found.length) onApply(params, filterKeys);
+      }}
+    >
+      <label className="text-xs font-medium text-slate-600">
+        Time range
+        <select value={draft.range} onChange={(e) => set('range', e.target.value as Draft['range'])} className={`mt-0.5 ${control}`}>
+          <option value="">Any time</option>
+          {Object.entries(timeRanges).map(([key, r]) => <option key={key} value={key}>{r.label}</option>)}
+          <option value="custom">Between…</option>
+        </select>
+      </label>
+      {draft.range === 'custom' ? (
+        <>
+          <label className="text-xs font-medium text-slate-600">
+            From
+            <input type="datetime-local" value={draft.from} onChange={(e) => set('from', e.target.value)} aria-invalid={Boolean(messageFor('from'))} className={`mt-0.5 ${control}`} />
+            {messageFor('from') && <span className="text-xs font-normal text-red-700">From {messageFor('from')}</span>}
+          </label>
+          <label className="text-xs font-medium text-slate-600">
+            To
+            <input type="datetime-local" value={draft.to} onChange={(e) => set('to', e.target.value)} aria-invalid={Boolean(messageFor('to'))} className={`mt-0.5 ${control}`} />
+            {messageFor('to') && <span className="text-xs font-normal text-red-700">To {messageFor('to')}</span>}
+          </label>
+        </>
+      ) : (
+        <div className="col-span-2" />
+      )}
+      <fieldset className="text-xs font-medium text-slate-600">
+        <legend>Severity</legend>
+        <div className="mt-1 flex flex-wrap gap-x-2">
+          {severities.map(([value, label]) => (
+            <label key={value} className="inline-flex items-center gap-1 font-normal text-slate-700">
+              <input
+                type="checkbox"
+                checked={draft.severity.includes(value)}
+                onChange={(e) => set('severity', e.target.checked ? [...draft.severity, value] : draft.severity.filter((s) => s !== value))}
+              />
+              {label}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <label className="text-xs font-medium text-slate-600">
+        Type
+        <select value={draft.type} onChange={(e) => set('type', e.target.value)} className={`mt-0.5 ${control}`}>
+          <option value="">Any type</option>
+          <option value="MILESTONE">Milestone</option>
+          <option value="DETAIL">Detail</option>
+          <option value="AUDIT">Audit</option>
+        </select>
+      </label>
+      <label className="text-xs font-medium text-slate-600">
+        Source
+        <select value={draft.source} onChange={(e) => set('source', e.target.value)} className={`mt-0.5 ${control}`}>
+          <option value="">Any source</option>
+          <option value="CLIENT">Client</option>
+          <option value="SERVER">Server</option>
+          <option value="PROVIDER">Provider</option>
+        </select>
+      </label>
+      {text('site', 'Site code', 'S01')}
+      {text('system', 'System')}
+      {text('component', 'Component')}
+      {text('messageId', 'Message ID')}
+      {text('propertyName', 'Property', 'AdvertisementID')}
+      {text('propertyValue', 'Property value')}
+      <div className="col-span-6 flex items-center gap-2">
+        <button type="submit" className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800">Apply filters</button>
+        <button type="button" className={smallButton} onClick={() => { setErrors([]); onApply({}, filterKeys); }}>Clear</button>
+        {errors.length > 0 && <span role="alert" className="text-xs text-red-700">Some filters are not valid.</span>}
+      </div>
+    </form>
+  );
+}

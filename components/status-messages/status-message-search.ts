@@ -1,0 +1,84 @@
+import { matchesStatusMessageFilters } from '@/lib/status/match-status-message';
+import {
+  statusMessageFilterFields,
+  statusMessageFiltersSchema,
+  type StatusMessageFilterField,
+  type StatusMessageFilters,
+  type StatusMessageView,
+} from '@/lib/status/status-message-filters.schema';
+import type { StatusMessageQueryView } from '@/lib/status/status-query.schema';
+
+/** Time ranges the viewer offers besides a custom one; the URL keeps the name, the API gets `from`. */
+export const timeRanges = {
+  '1h': { label: 'Last hour', ms: 3_600_000 },
+  '24h': { label: 'Last 24 hours', ms: 86_400_000 },
+  '7d': { label: 'Last 7 days', ms: 7 * 86_400_000 },
+  '30d': { label: 'Last 30 days', ms: 30 * 86_400_000 },
+} as const;
+export type TimeRange = keyof typeof timeRanges;
+
+export const isTimeRange = (v: string | null): v is TimeRange => v !== null && v in timeRanges;
+
+const apiKeys = new Set<string>([...statusMessageFilterFields, 'query']);
+
+/**
+ * The list API's query string for the viewer's URL: its filters, query and prompts, with a named
+ * time range turned into `from` as of `now`.
+ */
+export function apiSearchFor(url: URLSearchParams, now: number): string {
+  const api = new URLSearchParams();
+  for (const [key, value] of url) {
+    if ((apiKeys.has(key) || key.startsWith('prompt.')) && value !== '') api.append(key, value);
+  }
+  const range = url.get('range');
+  if (isTimeRange(range) && !api.has('from')) api.set('from', new Date(now - timeRanges[range].ms).toISOString());
+  return api.toString();
+}
+
+/**
+ * The filters a list stands for, as the server resolves them (a query's criteria with its
+ * prompts answered, narrowed by the own filters), so live messages can be matched in the
+ * browser. Null when they cannot be worked out yet (queries not loaded).
+ */
+export function effectiveFilters(apiSearch: string, queries: StatusMessageQueryView[] | undefined): StatusMessageFilters | null {
+  const params = new URLSearchParams(apiSearch);
+  const merged: Record<string, string> = {};
+  const queryId = params.get('query');
+  if (queryId) {
+    const query = queries?.find((q) => q.id === queryId);
+    if (!query) return null;
+    for (const [field, value] of Object.entries(query.criteria)) {
+      const answer = typeof value === 'string' ? value : params.get(`prompt.${field}`);
+      if (answer) merged[field] = answer;
+    }
+  }
+  for (const field of statusMessageFilterFields) {
+    const values = params.getAll(field);
+    if (values.length) merged[field] = values.join(',');
+  }
+  const parsed = statusMessageFiltersSchema.safeParse(merged);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Newest first, as the list API orders: received time, then id. */
+export function compareNewestFirst(a: StatusMessageView, b: StatusMessageView): number {
+  if (a.receivedAt !== b.receivedAt) return a.receivedAt < b.receivedAt ? 1 : -1;
+  if (a.id.length !== b.id.length) return b.id.length - a.id.length;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/** The loaded pages with the live messages that pass the filters merged in, each message once. */
+export function mergeLive(pages: readonly StatusMessageView[], live: readonly StatusMessageView[]): StatusMessageView[] {
+  if (!live.length) return pages as StatusMessageView[];
+  const seen = new Set<string>();
+  const rows: StatusMessageView[] = [];
+  for (const m of [...live, ...pages]) {
+    if (seen.has(m.id)) continue;
+    seen.add(m.id);
+    rows.push(m);
+  }
+  return rows.sort(compareNewestFirst);
+}
+
+export { matchesStatusMessageFilters };
+export type { StatusMessageFilterField };

@@ -1,0 +1,126 @@
+'use client';
+
+import { useQueryClient } from '@tanstack/react-query';
+import { Download, Radio } from 'lucide-react';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ApiError } from '@/lib/client/api';
+import type { StatusMessageView } from '@/lib/status/status-message-filters.schema';
+import type { StatusTailBatch } from '@/lib/status/status-tail.schema';
+import { StatusMessageDetails } from './status-message-details';
+import { smallButton, StatusMessageFilterForm } from './status-message-filter-form';
+import { StatusMessageList } from './status-message-list';
+import { StatusMessageQueryPicker } from './status-message-query-picker';
+import { apiSearchFor, effectiveFilters, matchesStatusMessageFilters, mergeLive } from './status-message-search';
+import { useStatusMessageQueries, useStatusMessagesQuery, useStatusMessageTail } from './use-status-messages';
+
+/** Live messages kept on top of the loaded pages; beyond this the oldest live ones drop off (they are in the pages on reload). */
+const MAX_LIVE = 5000;
+
+/**
+ * The Status Message Viewer: filters and queries (kept in the URL), a virtualized newest-first
+ * list read page by page with a keyset cursor, the selected message's details, CSV export of the
+ * same filter, and a live tail that merges newly stored messages that pass the filters.
+ */
+export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolean }) {
+  const url = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const queryClient = useQueryClient();
+  const urlText = url.toString();
+  // A named time range is measured from when the URL changed, so the list's key stays put.
+  const apiSearch = useMemo(() => apiSearchFor(new URLSearchParams(urlText), Date.now()), [urlText]);
+  const list = useStatusMessagesQuery(apiSearch);
+  const queries = useStatusMessageQueries();
+  const [selected, setSelected] = useState<StatusMessageView | null>(null);
+  const [live, setLive] = useState<StatusMessageView[]>([]);
+  const [missed, setMissed] = useState(0);
+  const [following, setFollowing] = useState(true);
+
+  const filters = useMemo(() => effectiveFilters(apiSearch, queries.data?.queries), [apiSearch, queries.data]);
+  useEffect(() => {
+    setLive([]);
+    setMissed(0);
+  }, [apiSearch]);
+
+  const onBatch = useCallback(
+    (batch: StatusTailBatch) => {
+      if (!filters) return;
+      const passing = batch.messages.filter((m) => matchesStatusMessageFilters(m, filters));
+      if (passing.length) setLive((current) => [...passing, ...current].slice(0, MAX_LIVE));
+      if (batch.more) setMissed((n) => n + batch.more);
+    },
+    [filters],
+  );
+  const tail = useStatusMessageTail(following, onBatch);
+
+  const update = useCallback(
+    (params: Record<string, string>, keys: string[]) => {
+      const next = new URLSearchParams(urlText);
+      for (const key of keys) next.delete(key);
+      for (const [key, value] of Object.entries(params)) next.set(key, value);
+      router.replace(`${pathname}?${next}`, { scroll: false });
+    },
+    [urlText, router, pathname],
+  );
+
+  const pages = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
+  const rows = useMemo(() => mergeLive(pages, live), [pages, live]);
+  const error = list.error instanceof ApiError ? list.error : null;
+  const loadMore = useCallback(() => void list.fetchNextPage(), [list]);
+  const reload = () => {
+    setLive([]);
+    setMissed(0);
+    void queryClient.resetQueries({ queryKey: ['statusMessages', apiSearch] });
+  };
+
+  return (
+    <div className="space-y-3">
+      {queries.data && (
+        <StatusMessageQueryPicker url={url} queries={queries.data.queries} canEdit={canEditQueries} serverFields={error?.fields ?? []} onRun={update} />
+      )}
+      <StatusMessageFilterForm url={url} serverFields={error?.fields ?? []} onApply={update} />
+      <div className="flex flex-wrap items-center gap-3 text-sm">
+        <span data-testid="status-message-count" className="text-slate-600">
+          {list.isPending ? 'Loading…' : `${rows.length.toLocaleString()} message${rows.length === 1 ? '' : 's'}${list.hasNextPage ? ' loaded (scroll for more)' : ''}`}
+        </span>
+        <label className="inline-flex items-center gap-1.5">
+          <input type="checkbox" checked={following} onChange={(e) => setFollowing(e.target.checked)} />
+          <Radio size={14} aria-hidden className={tail.connected ? 'text-green-600' : 'text-slate-400'} />
+          Live
+        </label>
+        <span role="status" className="text-xs text-slate-500">
+          {following ? (tail.connected ? 'Showing new messages as they are stored' : 'Connecting…') : 'Live updates paused'}
+        </span>
+        {missed > 0 && (
+          <span role="status" className="text-xs text-amber-800">
+            {missed.toLocaleString()} more new messages than shown.{' '}
+            <button type="button" className="underline" onClick={reload}>Reload</button>
+          </span>
+        )}
+        <span className="ml-auto flex items-center gap-2">
+          <button type="button" className={smallButton} onClick={reload}>Refresh</button>
+          <a href={`/api/status-messages/export.csv?${apiSearch}`} download className={`${smallButton} inline-flex items-center gap-1`}>
+            <Download size={12} aria-hidden /> Export CSV
+          </a>
+        </span>
+      </div>
+      {list.error && (
+        <p role="alert" className="text-sm text-red-700">
+          {list.error.message}
+          {error?.fields.map((f) => <span key={f.path} className="ml-2">{f.path}: {f.message}.</span>)}
+        </p>
+      )}
+      <StatusMessageList
+        rows={rows}
+        selectedId={selected?.id ?? null}
+        onSelect={setSelected}
+        hasMore={Boolean(list.hasNextPage)}
+        loadingMore={list.isFetchingNextPage}
+        onLoadMore={loadMore}
+        dimmed={list.isPlaceholderData || list.isPending}
+      />
+      <StatusMessageDetails message={selected} />
+    </div>
+  );
+}
