@@ -1,10 +1,12 @@
 import type { WorkerDefinition } from '../lib/workers/define-worker';
 import collectionEvaluator from './collection-evaluator';
+import deploymentManager from './deployment-manager';
 import statusManager from './status-manager';
 
 /** Every worker `npm start` can supervise and `npm run worker -- <name>` can run. */
 export const workers: Record<string, WorkerDefinition> = {
   [collectionEvaluator.name]: collectionEvaluator,
+  [deploymentManager.name]: deploymentManager,
   [statusManager.name]: statusManager,
 };
 
