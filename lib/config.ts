@@ -59,6 +59,11 @@ export const configSchema = z.object({
   SITEBOX_NOTIFICATION_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   /** How often a notification server writes its batched presence, deliveries and results. */
   SITEBOX_NOTIFICATION_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  /**
+   * The client notification port of this process, overriding the site setting (default 10123):
+   * a port, 0 for any free port, or "off" to serve agents on the console port only.
+   */
+  SITEBOX_NOTIFICATION_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).optional(),
 }).refine((c) => !c.SITEBOX_PARENT_SITE_URL || c.SITEBOX_PARENT_SITE_CREDENTIAL, {
   path: ['SITEBOX_PARENT_SITE_CREDENTIAL'],
   message: 'is required with SITEBOX_PARENT_SITE_URL (the parent issues it)',

@@ -9,6 +9,8 @@ interface Runtime {
   io?: SocketServer;
   supervisorStatus?: () => SupervisedState[];
   startedAt?: Date;
+  /** This management point's notification server (client notification channel). */
+  notificationServer?: { instanceId: string; probe(probe: { probeId: string; sentAt: number }): number; connectedDeviceIds(): number[] };
 }
 
 const holder = globalThis as unknown as { siteboxRuntime?: Runtime };

@@ -1,13 +1,19 @@
 import type { WorkerDefinition } from '../lib/workers/define-worker';
 import collectionEvaluator from './collection-evaluator';
 import deploymentManager from './deployment-manager';
+import hierarchyManager from './hierarchy-manager';
+import siteControlManager from './site-control-manager';
+import notificationManager from './notification-manager';
 import statusManager from './status-manager';
 
 /** Every worker `npm start` can supervise and `npm run worker -- <name>` can run. */
 export const workers: Record<string, WorkerDefinition> = {
   [collectionEvaluator.name]: collectionEvaluator,
   [deploymentManager.name]: deploymentManager,
+  [notificationManager.name]: notificationManager,
   [statusManager.name]: statusManager,
+  [hierarchyManager.name]: hierarchyManager,
+  [siteControlManager.name]: siteControlManager,
 };
 
 export const workerNames = Object.keys(workers);

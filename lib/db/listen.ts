@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 
 /**
  * LISTENs on channels with a dedicated connection, reconnecting after a drop.
- * `onReconnect` runs after each reconnect so callers can catch up on what they missed.
+ * `onReconnect` runs after each reconnect so callers can catch up on what they missed;
+ * `onListening` after every successful LISTEN, the first included, for callers whose catch-up
+ * must not race the first LISTEN (a NOTIFY sent before it is not delivered).
  */
 export function listen(options: {
   connectionString: string;
@@ -11,6 +13,7 @@ export function listen(options: {
   log: Logger;
   onNotification: (channel: string, payload: string) => void;
   onReconnect?: () => void;
+  onListening?: () => void;
 }): { close(): Promise<void> } {
   let client: pg.Client | null = null;
   let closed = false;
@@ -31,6 +34,7 @@ export function listen(options: {
       client = c;
       attempt = 0;
       if (isReconnect) options.onReconnect?.();
+      options.onListening?.();
     } catch (error) {
       options.log.warn({ err: error }, 'LISTEN connect failed');
       c.end().catch(() => undefined);

@@ -58,6 +58,8 @@ export const statusMessageIds = {
   programExpired: 10018,
   programWillRetry: 10019,
   meteringRulesReceived: 10907,
+  clientActionSucceeded: 10950,
+  clientActionFailed: 10951,
 
   auditCreated: auditMessageIds.created,
   auditModified: auditMessageIds.modified,
@@ -148,6 +150,10 @@ const entries: CatalogEntry[] = [
     'The program "%3" of package %2 for deployment %1 failed with exit code %4; it will be retried (attempt %5 of %6).'),
   entry(ids.meteringRulesReceived, 'INFORMATIONAL', 'DETAIL', 'CLIENT',
     'The Software Metering Agent received software metering rule %1 for %2.'),
+  entry(ids.clientActionSucceeded, 'INFORMATIONAL', 'MILESTONE', 'CLIENT',
+    'The client notification agent completed %2 for client operation %1: %3'),
+  entry(ids.clientActionFailed, 'ERROR', 'MILESTONE', 'CLIENT',
+    'The client notification agent could not complete %2 for client operation %1: %3'),
 
   entry(ids.auditCreated, 'INFORMATIONAL', 'AUDIT', 'PROVIDER', 'User %1 created %3 "%4".'),
   entry(ids.auditModified, 'INFORMATIONAL', 'AUDIT', 'PROVIDER', 'User %1 modified %3 "%4".'),

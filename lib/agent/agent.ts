@@ -1,0 +1,368 @@
+import { EventEmitter } from 'node:events';
+import type http from 'node:http';
+import { io, type Socket } from 'socket.io-client';
+import {
+  agentEvents,
+  agentSettingsSchema,
+  clientActionLabels,
+  operationCancelSchema,
+  operationPushSchema,
+  probeSchema,
+  type OperationPush,
+  type OperationResult,
+  type Probe,
+} from '../notification/agent-protocol.schema';
+import { statusMessageIds } from '../status/catalog';
+import type { StatusReporter } from '../status/reporter';
+import { httpRequest } from './http';
+import { defaultScanDurations, performAction, type ScanDurations } from './perform-action';
+import { clientPolicySchema, type AgentCredential, type AgentPolicy } from './policy.schema';
+
+/** The part of a pino logger the agent uses. */
+export interface AgentLog {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+const silent: AgentLog = { info() {}, warn() {}, debug() {} };
+
+/** Why policy was fetched. */
+export type PolicyReason = 'startup' | 'poll' | 'notification';
+
+/** What a policy hook (e.g. the deployment runner) gets with each fetched policy. */
+export interface AgentPolicyContext {
+  reporter: StatusReporter | null;
+  /** `Device <id>.<secret>`, for any other management point request. */
+  authorization: string;
+  managementPointUrl: string;
+  deviceName: string;
+  reason: PolicyReason;
+  /** Aborted when the agent stops. */
+  signal: AbortSignal;
+}
+
+export interface ClientAgentOptions {
+  /** Management points (console port URLs), preferred first; the agent moves on when one fails. */
+  managementPointUrls: string[];
+  credential: AgentCredential;
+  siteCode?: string;
+  /** Try the notification server's own port (e.g. 10123) on each management point's host first. */
+  notificationPort?: number;
+  /** Transports to try, in order (default WebSocket, then HTTP long-polling). */
+  transports?: ('websocket' | 'polling')[];
+  reporter?: StatusReporter | null;
+  /** Called with every policy fetched (startup, each polling interval, Download Computer Policy). */
+  onPolicy?: (policy: AgentPolicy, ctx: AgentPolicyContext) => Promise<void> | void;
+  /** Fetch policy at start and on the polling interval (default true; simulators turn it off). */
+  pollPolicy?: boolean;
+  scan?: ScanDurations;
+  /** Reconnect backoff: full jitter over min(max, initial * 2^attempt). */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Shared HTTP keep-alive pool (simulators), else Node's default agent. */
+  httpAgent?: http.Agent;
+  random?: () => number;
+  log?: AgentLog;
+}
+
+export interface ClientAgentEvents {
+  connected: [{ url: string; transport: string; serverId: string }];
+  disconnected: [{ reason: string }];
+  /** The management point refused the credential (bad, or revoked): the agent stopped. */
+  refused: [{ reason: string }];
+  push: [OperationPush & { receivedAt: number }];
+  probe: [Probe & { receivedAt: number }];
+  result: [OperationResult & { stored: boolean }];
+  policy: [AgentPolicy];
+}
+
+/**
+ * A client agent: keeps a persistent socket.io connection to a management point's notification
+ * server (its own port first when given, then the console port; WebSocket first, HTTP
+ * long-polling when WebSocket is blocked), reconnects with jittered backoff, sends keep-alives at
+ * the interval the server gives, polls policy on the site's policy interval, performs pushed
+ * actions and returns their results until the server has stored them.
+ */
+export class ClientAgent extends EventEmitter<ClientAgentEvents> {
+  readonly credential: AgentCredential;
+  private readonly options: ClientAgentOptions;
+  private readonly log: AgentLog;
+  private readonly random: () => number;
+  private socket: Socket | null = null;
+  private endpointIndex = 0;
+  private attempt = 0;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private keepAliveTimer: NodeJS.Timeout | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private pollMinutes = 60;
+  private stopped = true;
+  private controller = new AbortController();
+  /** Operations this agent took on, with their work (a repeated push is acknowledged, not redone). */
+  private readonly operations = new Map<number, AbortController>();
+  /** Results not yet confirmed stored: sent again after every reconnect. */
+  private readonly unsent = new Map<number, OperationResult>();
+
+  constructor(options: ClientAgentOptions) {
+    super();
+    if (!options.managementPointUrls.length) throw new Error('name at least one management point');
+    this.options = options;
+    this.credential = options.credential;
+    this.log = options.log ?? silent;
+    this.random = options.random ?? Math.random;
+  }
+
+  get authorization(): string {
+    return `Device ${this.credential.deviceId}.${this.credential.secret}`;
+  }
+
+  get connected(): boolean {
+    return this.socket?.connected ?? false;
+  }
+
+  /** The transport in use ("websocket" or "polling"), or null when not connected. */
+  get transport(): string | null {
+    return this.socket?.connected ? this.socket.io.engine.transport.name : null;
+  }
+
+  async start(): Promise<void> {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.controller = new AbortController();
+    this.options.reporter?.start();
+    this.connect();
+    if (this.options.pollPolicy !== false) {
+      await this.refreshPolicy('startup').catch((error) => this.log.warn({ err: error }, 'policy fetch at start failed; will retry on the interval'));
+      this.schedulePoll();
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.controller.abort();
+    for (const work of this.operations.values()) work.abort();
+    for (const timer of [this.reconnectTimer, this.pollTimer]) if (timer) clearTimeout(timer);
+    if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+    this.socket?.removeAllListeners();
+    this.socket?.io.removeAllListeners();
+    this.socket?.close();
+    this.socket = null;
+    await this.options.reporter?.stop();
+  }
+
+  /** Fetches policy from the management points (preferred first) and hands it to the hook. */
+  async refreshPolicy(reason: PolicyReason): Promise<AgentPolicy> {
+    let lastError: unknown;
+    for (const base of this.rotatedManagementPoints()) {
+      try {
+        const answer = await httpRequest({
+          url: new URL('/api/mp/policy', base).toString(),
+          headers: { authorization: this.authorization },
+          agent: this.options.httpAgent,
+          signal: this.controller.signal,
+        });
+        if (answer.status === 401 || answer.status === 403) throw new Error(`the management point refused the credential (${answer.status})`);
+        if (answer.status !== 200) throw new Error(`policy request answered ${answer.status}`);
+        const policy = clientPolicySchema.parse(JSON.parse(answer.body));
+        this.pollMinutes = policy.clientAgent.policyPollingMinutes;
+        this.emit('policy', policy);
+        if (this.options.onPolicy) {
+          const ctx: AgentPolicyContext = {
+            reporter: this.options.reporter ?? null,
+            authorization: this.authorization,
+            managementPointUrl: base,
+            deviceName: this.credential.name,
+            reason,
+            signal: this.controller.signal,
+          };
+          const hook = Promise.resolve()
+            .then(() => this.options.onPolicy!(policy, ctx))
+            .catch((error) => this.log.warn({ err: error }, 'policy hook failed'));
+          // A pushed Download Computer Policy reports once policy is here, not after what it starts.
+          if (reason !== 'notification') await hook;
+        }
+        return policy;
+      } catch (error) {
+        lastError = error;
+        if (this.controller.signal.aborted) break;
+      }
+    }
+    throw lastError instanceof Error ? lastError : new Error(String(lastError));
+  }
+
+  // ------------------------------------------------------------------ the notification channel
+
+  /** Endpoints in the order to try: per management point, its notification port then its console port. */
+  private endpoints(): string[] {
+    const list: string[] = [];
+    for (const base of this.options.managementPointUrls) {
+      if (this.options.notificationPort) {
+        const url = new URL(base);
+        url.port = String(this.options.notificationPort);
+        list.push(url.origin);
+      }
+      list.push(new URL(base).origin);
+    }
+    return list;
+  }
+
+  private rotatedManagementPoints(): string[] {
+    const list = this.options.managementPointUrls;
+    const current = this.socket?.connected ? this.currentManagementPoint() : 0;
+    return [...list.slice(current), ...list.slice(0, current)];
+  }
+
+  private currentManagementPoint(): number {
+    return Math.floor(this.endpointIndex / (this.options.notificationPort ? 2 : 1)) % this.options.managementPointUrls.length;
+  }
+
+  private connect() {
+    if (this.stopped) return;
+    const endpoints = this.endpoints();
+    const url = endpoints[this.endpointIndex % endpoints.length];
+    const socket = io(`${url}/agents`, {
+      auth: { credential: this.authorization },
+      transports: this.options.transports ?? ['websocket', 'polling'],
+      tryAllTransports: true,
+      // One connection per agent, even when thousands share a process; reconnects are ours.
+      forceNew: true,
+      reconnection: false,
+      timeout: 20_000,
+    });
+    this.socket = socket;
+
+    socket.on('connect', () => {
+      this.attempt = 0;
+      this.log.info({ url, transport: socket.io.engine.transport.name }, 'connected to the notification server');
+      for (const result of this.unsent.values()) this.sendResult(result);
+    });
+    socket.on(agentEvents.settings, (payload: unknown) => {
+      const settings = agentSettingsSchema.safeParse(payload);
+      if (!settings.success) return;
+      this.startKeepAlive(settings.data.keepAliveSeconds);
+      this.emit('connected', { url, transport: socket.io.engine.transport.name, serverId: settings.data.serverId });
+    });
+    socket.on(agentEvents.push, (payload: unknown) => {
+      const receivedAt = Date.now();
+      const push = operationPushSchema.safeParse(payload);
+      if (push.success) this.onPush(push.data, receivedAt);
+    });
+    socket.on(agentEvents.cancel, (payload: unknown) => {
+      const cancel = operationCancelSchema.safeParse(payload);
+      if (cancel.success) this.operations.get(cancel.data.operationId)?.abort();
+    });
+    socket.on(agentEvents.probe, (payload: unknown) => {
+      const receivedAt = Date.now();
+      const probe = probeSchema.safeParse(payload);
+      if (probe.success) this.emit('probe', { ...probe.data, receivedAt });
+    });
+    socket.on(agentEvents.revoked, () => this.refuse('REVOKED'));
+    socket.on('connect_error', (error: Error) => {
+      if (error.message === 'UNAUTHENTICATED' || error.message === 'FORBIDDEN') return this.refuse(error.message);
+      this.log.debug({ url, err: error.message }, 'could not reach the notification server');
+      // Next endpoint: the console port after the notification port, then the next management point.
+      this.endpointIndex = (this.endpointIndex + 1) % endpoints.length;
+      this.scheduleReconnect();
+    });
+    socket.on('disconnect', (reason) => {
+      if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+      this.emit('disconnected', { reason });
+      if (this.stopped || reason === 'io client disconnect') return;
+      this.log.info({ url, reason }, 'lost the notification server; reconnecting');
+      this.endpointIndex = 0;
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect() {
+    if (this.stopped || this.reconnectTimer) return;
+    const old = this.socket;
+    old?.removeAllListeners();
+    old?.io.removeAllListeners();
+    old?.close();
+    this.socket = null;
+    const initial = this.options.initialBackoffMs ?? 1000;
+    const max = this.options.maxBackoffMs ?? 60_000;
+    const ceiling = Math.min(max, initial * 2 ** Math.min(this.attempt++, 16));
+    const delay = Math.round(ceiling * (0.5 + 0.5 * this.random()));
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  private refuse(reason: string) {
+    this.log.warn({ reason }, 'the management point refused this client; stopping');
+    this.emit('refused', { reason });
+    void this.stop();
+  }
+
+  private startKeepAlive(seconds: number) {
+    if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+    this.keepAliveTimer = setInterval(() => this.socket?.emit(agentEvents.keepAlive), seconds * 1000);
+    this.keepAliveTimer.unref?.();
+  }
+
+  private onPush(push: OperationPush, receivedAt: number) {
+    this.socket?.emit(agentEvents.delivered, { operationId: push.operationId });
+    if (this.operations.has(push.operationId)) return;
+    this.emit('push', { ...push, receivedAt });
+    const work = new AbortController();
+    this.operations.set(push.operationId, work);
+    void (async () => {
+      const outcome = await performAction({
+        action: push.action,
+        fetchPolicy: () => this.refreshPolicy('notification'),
+        scan: this.options.scan ?? defaultScanDurations,
+        signal: work.signal,
+        random: this.random,
+      });
+      if (this.stopped) return;
+      const result: OperationResult = { operationId: push.operationId, ...outcome, completedAt: new Date().toISOString() };
+      this.unsent.set(push.operationId, result);
+      this.sendResult(result);
+      await this.options.reporter
+        ?.report({
+          uid: crypto.randomUUID(),
+          messageId: outcome.outcome === 'SUCCEEDED' ? statusMessageIds.clientActionSucceeded : statusMessageIds.clientActionFailed,
+          severity: outcome.outcome === 'SUCCEEDED' ? 'INFORMATIONAL' : 'ERROR',
+          type: 'MILESTONE',
+          source: 'CLIENT',
+          siteCode: this.options.siteCode ?? 'S01',
+          systemName: this.credential.name,
+          component: 'CCM_NOTIFICATION_AGENT',
+          sourceTime: new Date(),
+          processId: process.pid,
+          insertionStrings: [String(push.operationId), clientActionLabels[push.action], outcome.detail.message],
+          properties: { ClientOperationID: String(push.operationId) },
+        })
+        .catch((error) => this.log.warn({ err: error }, 'could not spool the action’s status message'));
+    })();
+  }
+
+  private sendResult(result: OperationResult) {
+    const socket = this.socket;
+    if (!socket?.connected) return;
+    socket
+      .timeout(30_000)
+      .emitWithAck(agentEvents.result, result)
+      .then((answer: { stored?: boolean }) => {
+        if (!answer?.stored) return;
+        this.unsent.delete(result.operationId);
+        this.emit('result', { ...result, stored: true });
+      })
+      // No answer: kept, and sent again after the next reconnect.
+      .catch(() => undefined);
+  }
+
+  private schedulePoll() {
+    if (this.stopped) return;
+    const ms = this.pollMinutes * 60_000;
+    this.pollTimer = setTimeout(() => {
+      void this.refreshPolicy('poll')
+        .catch((error) => this.log.warn({ err: error }, 'policy poll failed'))
+        .finally(() => this.schedulePoll());
+    }, Math.round(ms * (0.9 + 0.2 * this.random())));
+    this.pollTimer.unref?.();
+  }
+}

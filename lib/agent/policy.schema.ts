@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** The part of GET /api/mp/policy the agent acts on, parsed on arrival (the rest passes through). */
+export const clientPolicySchema = z
+  .object({
+    deviceId: z.number().int(),
+    deviceName: z.string(),
+    siteControlSerial: z.number().int().min(0),
+    clientAgent: z
+      .object({
+        policyPollingMinutes: z.number().int().min(1),
+        clientNotification: z.boolean(),
+      })
+      .passthrough(),
+    deployments: z.array(z.object({ deploymentId: z.string() }).passthrough()),
+  })
+  .passthrough();
+export type AgentPolicy = z.infer<typeof clientPolicySchema>;
+
+/** What the agent keeps on disk after registering. */
+export const agentCredentialSchema = z.object({
+  deviceId: z.number().int().positive(),
+  secret: z.string().min(20),
+  name: z.string().min(1),
+});
+export type AgentCredential = z.infer<typeof agentCredentialSchema>;
+
+export const registrationAnswerSchema = z.object({
+  deviceId: z.number().int().positive(),
+  secret: z.string().min(20),
+  approval: z.enum(['PENDING', 'APPROVED']),
+});

@@ -1,0 +1,80 @@
+import http from 'node:http';
+import { ClientAgent, type ClientAgentOptions } from './agent';
+import type { ScanDurations } from './perform-action';
+import type { AgentCredential } from './policy.schema';
+
+export interface SimulatorOptions {
+  managementPointUrls: string[];
+  credentials: AgentCredential[];
+  notificationPort?: number;
+  transports?: ClientAgentOptions['transports'];
+  /** Connections start spread over this long, as a fleet's do (default 0: all at once). */
+  connectSpreadMs?: number;
+  /** Most concurrent HTTP requests (policy fetches) the whole simulated fleet makes. */
+  maxHttpSockets?: number;
+  scan?: ScanDurations;
+  /** Fetch policy at start and on the interval, as real agents do (default false). */
+  pollPolicy?: boolean;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/**
+ * Thousands of client agents in one process, for tests and benchmarks: each is a full
+ * ClientAgent with its own socket.io connection; they share one bounded HTTP keep-alive pool.
+ * (No status reporter: a spool folder per simulated client would measure the disk.)
+ */
+export class AgentSimulator {
+  readonly agents: ClientAgent[];
+  private readonly httpAgent: http.Agent;
+
+  constructor(private readonly options: SimulatorOptions) {
+    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.maxHttpSockets ?? 64 });
+    this.agents = options.credentials.map(
+      (credential) =>
+        new ClientAgent({
+          managementPointUrls: options.managementPointUrls,
+          credential,
+          notificationPort: options.notificationPort,
+          transports: options.transports,
+          pollPolicy: options.pollPolicy ?? false,
+          scan: options.scan ?? { quickScanMs: 500, fullScanMs: 2_000 },
+          httpAgent: this.httpAgent,
+          initialBackoffMs: options.initialBackoffMs ?? 500,
+          maxBackoffMs: options.maxBackoffMs ?? 10_000,
+        }),
+    );
+  }
+
+  /** Starts every agent (spread over connectSpreadMs); resolves once all have started connecting. */
+  async start(): Promise<void> {
+    const spread = this.options.connectSpreadMs ?? 0;
+    const step = this.agents.length > 1 ? spread / this.agents.length : 0;
+    for (let i = 0; i < this.agents.length; i++) {
+      await this.agents[i].start();
+      // Yield now and then so thousands of handshakes do not starve the event loop.
+      if (step) await new Promise((resolve) => setTimeout(resolve, step));
+      else if (i % 200 === 199) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  connectedCount(): number {
+    let n = 0;
+    for (const agent of this.agents) if (agent.connected) n++;
+    return n;
+  }
+
+  /** Resolves once `count` agents (default all) are connected, or rejects after timeoutMs. */
+  async waitConnected(count = this.agents.length, timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.connectedCount() < count) {
+      if (Date.now() > deadline) throw new Error(`only ${this.connectedCount()} of ${count} simulated agents connected`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.agents.map((a) => a.stop()));
+    this.httpAgent.destroy();
+  }
+}

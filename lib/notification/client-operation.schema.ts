@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { clientActionSchema, type ActionResultDetail, type ClientAction } from './agent-protocol.schema';
+import type { OperationCounts, TargetStateCounts } from './operation-counts';
+
+const deviceName = z.string().trim().min(1).max(63);
+
+/** What the console picks a client operation's targets from: a collection, or devices by id or name. */
+export const operationTargetSchema = z
+  .object({
+    collectionId: z.coerce.number().int().positive().optional(),
+    deviceIds: z.array(z.number().int().positive()).min(1).max(10_000).optional(),
+    deviceNames: z.array(deviceName).min(1, 'name at least one device').max(1000).optional(),
+  })
+  .refine((t) => [t.collectionId, t.deviceIds, t.deviceNames].filter((v) => v !== undefined).length === 1, {
+    message: 'pick a collection or devices',
+    path: ['collectionId'],
+  });
+export type OperationTarget = z.infer<typeof operationTargetSchema>;
+
+/** Body of POST /api/client-operations. */
+export const startClientOperationSchema = z.object({
+  action: clientActionSchema,
+  target: operationTargetSchema,
+});
+export type StartClientOperationInput = z.infer<typeof startClientOperationSchema>;
+
+/** Query of GET /api/client-operations/estimate: a collection, or device names comma-separated. */
+export const estimateQuerySchema = z
+  .object({
+    collectionId: z.coerce.number().int().positive().optional(),
+    deviceNames: z
+      .string()
+      .max(64_000)
+      .transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean))
+      .pipe(z.array(deviceName).min(1, 'name at least one device').max(1000))
+      .optional(),
+  })
+  .refine((q) => (q.collectionId === undefined) !== (q.deviceNames === undefined), {
+    message: 'pick a collection or devices',
+    path: ['collectionId'],
+  });
+
+/** The console's estimate before it confirms: how many clients, and how many are online now. */
+export interface OnlineEstimate {
+  targetName: string;
+  total: number;
+  online: number;
+  validityMinutes: number;
+  /** Names the administrator typed that no device has. */
+  unknownDevices: string[];
+}
+
+export const listClientOperationsQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().refine((v) => [25, 50, 100].includes(v), 'must be 25, 50 or 100').default(25),
+});
+export type ListClientOperationsQuery = z.infer<typeof listClientOperationsQuerySchema>;
+
+export const operationIdParamsSchema = z.object({ id: z.coerce.number().int().positive() });
+
+export const targetStates = ['WAITING', 'DELIVERED', 'SUCCEEDED', 'FAILED', 'EXPIRED', 'CANCELLED'] as const;
+export type TargetState = (typeof targetStates)[number];
+
+export const listOperationTargetsQuerySchema = z.object({
+  state: z.enum(targetStates).optional(),
+  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+  pageSize: z.coerce.number().int().refine((v) => [25, 50, 100].includes(v), 'must be 25, 50 or 100').default(25),
+});
+export type ListOperationTargetsQuery = z.infer<typeof listOperationTargetsQuerySchema>;
+
+/** A client operation as the Client Operations page shows it. */
+export interface ClientOperationRow {
+  id: number;
+  action: ClientAction;
+  collectionId: number | null;
+  targetName: string;
+  startedBy: string;
+  startedAt: string;
+  validUntil: string;
+  cancelledAt: string | null;
+  cancelledBy: string | null;
+  /** Targets by stored state; the console derives its columns with deriveOperationCounts. */
+  states: TargetStateCounts;
+  total: number;
+  onlineAtStart: number;
+  counts: OperationCounts;
+}
+
+export interface ClientOperationPage {
+  rows: ClientOperationRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** One device's part in an operation. */
+export interface OperationTargetRow {
+  deviceId: number;
+  deviceName: string;
+  /** WAITING past the validity reads EXPIRED, as the counts do. */
+  state: TargetState;
+  online: boolean;
+  deliveredAt: string | null;
+  completedAt: string | null;
+  result: ActionResultDetail | null;
+}
+
+export interface OperationTargetPage {
+  rows: OperationTargetRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** What the console hears over socket.io as results arrive: new per-state counts of operations. */
+export interface OperationProgress {
+  id: number;
+  states: TargetStateCounts;
+}

@@ -1,0 +1,18 @@
+import { pool } from '../db/pool';
+import type { OnlineEstimate } from './client-operation.schema';
+import { readClientNotificationSettings } from './notification-settings';
+import * as repo from './repo';
+import { resolveOperationTarget } from './resolve-operation-target';
+
+/** What the console shows before the administrator confirms: targets, and how many are online now. */
+export async function estimateOnlineClients(picked: { collectionId?: number; deviceNames?: string[]; deviceIds?: number[] }): Promise<OnlineEstimate> {
+  const resolved = await resolveOperationTarget(picked);
+  const [counts, settings] = await Promise.all([repo.countTargets(pool(), resolved.target), readClientNotificationSettings()]);
+  return {
+    targetName: resolved.targetName,
+    total: counts.total,
+    online: counts.online,
+    validityMinutes: settings.operationValidityMinutes,
+    unknownDevices: resolved.unknownDevices,
+  };
+}

@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../clock';
+import { pool } from '../db/pool';
+import * as repo from './repo';
+
+/**
+ * Notification Manager's bookkeeping: records the unreached targets of operations past their
+ * validity as Expired (they are never pushed again; the notification servers check the
+ * validity themselves too, so this only makes the stored state say so), and deletes push
+ * requests a day after their operation ended. Safe to run from several processes.
+ */
+export async function expireClientOperations(options: { log?: Logger; clock?: Clock } = {}) {
+  const now = (options.clock ?? systemClock).now();
+  const expired = await repo.expireOperations(pool(), now);
+  if (expired.length) {
+    options.log?.info({ operations: expired }, 'client operations expired');
+    await repo.notifyProgress(pool(), { changed: expired.map((e) => e.id) });
+  }
+  const purged = await repo.purgePushes(pool(), now);
+  return { expired, purged };
+}

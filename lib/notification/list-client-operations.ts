@@ -1,0 +1,72 @@
+import { systemClock, type Clock } from '../clock';
+import { pool } from '../db/pool';
+import { notFoundOrThrow } from '../errors';
+import type {
+  ClientOperationPage,
+  ClientOperationRow,
+  ListClientOperationsQuery,
+  ListOperationTargetsQuery,
+  OperationTargetPage,
+} from './client-operation.schema';
+import { deriveOperationCounts, displayedTargetState, emptyStateCounts } from './operation-counts';
+import * as repo from './repo';
+
+function toRow(o: repo.OperationRecord, states = emptyStateCounts(), now: Date): ClientOperationRow {
+  return {
+    id: o.id,
+    action: o.action,
+    collectionId: o.collectionId,
+    targetName: o.targetName,
+    startedBy: o.startedBy,
+    startedAt: o.startedAt.toISOString(),
+    validUntil: o.validUntil.toISOString(),
+    cancelledAt: o.cancelledAt?.toISOString() ?? null,
+    cancelledBy: o.cancelledBy,
+    states,
+    total: o.total,
+    onlineAtStart: o.onlineAtStart,
+    counts: deriveOperationCounts({ states, validUntil: o.validUntil, cancelledAt: o.cancelledAt, now }),
+  };
+}
+
+/** The Client Operations page: newest first, with counts per state. */
+export async function listClientOperations(query: ListClientOperationsQuery, clock: Clock = systemClock): Promise<ClientOperationPage> {
+  const { rows, total } = await repo.listOperations(pool(), { limit: query.pageSize, offset: (query.page - 1) * query.pageSize });
+  const counts = await repo.stateCounts(pool(), rows.map((r) => r.id));
+  const now = clock.now();
+  return { rows: rows.map((o) => toRow(o, counts.get(o.id), now)), total, page: query.page, pageSize: query.pageSize };
+}
+
+export async function getClientOperationOrThrow(id: number, clock: Clock = systemClock): Promise<ClientOperationRow> {
+  const operation = notFoundOrThrow(await repo.findOperation(pool(), id), 'The client operation');
+  const counts = await repo.stateCounts(pool(), [id]);
+  return toRow(operation, counts.get(id), clock.now());
+}
+
+/** One operation's per-device results, filtered by the state the console shows. */
+export async function listOperationTargets(id: number, query: ListOperationTargetsQuery, clock: Clock = systemClock): Promise<OperationTargetPage> {
+  const operation = notFoundOrThrow(await repo.findOperation(pool(), id), 'The client operation');
+  const now = clock.now();
+  const lapsed = operation.validUntil.getTime() <= now.getTime();
+  const targets = await repo.listTargets(pool(), {
+    operationId: id,
+    state: query.state,
+    lapsed,
+    limit: query.pageSize,
+    offset: (query.page - 1) * query.pageSize,
+  });
+  return {
+    rows: targets.rows.map((t) => ({
+      deviceId: t.deviceId,
+      deviceName: t.deviceName,
+      state: displayedTargetState({ state: t.state, validUntil: operation.validUntil, cancelledAt: operation.cancelledAt, now }),
+      online: t.online,
+      deliveredAt: t.deliveredAt?.toISOString() ?? null,
+      completedAt: t.completedAt?.toISOString() ?? null,
+      result: t.result,
+    })),
+    total: targets.total,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
+}

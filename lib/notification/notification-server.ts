@@ -1,0 +1,460 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { Server, type Namespace, type Socket } from 'socket.io';
+import { systemClock, type Clock } from '../clock';
+import { listen } from '../db/listen';
+import { pool } from '../db/pool';
+import { authenticateDevice } from '../devices/authenticate-device';
+import { DEVICE_REVOKED_CHANNEL } from '../devices/set-device-approval';
+import { AppError } from '../errors';
+import {
+  agentEvents,
+  operationDeliveredSchema,
+  operationResultSchema,
+  type AgentSettings,
+  type OperationPush,
+  type OperationResult,
+  type Probe,
+} from './agent-protocol.schema';
+import {
+  clearClientNotificationSettingsCache,
+  readClientNotificationSettings,
+  SITE_CONTROL_APPLIED_CHANNEL,
+  type ClientNotificationSettings,
+} from './notification-settings';
+import { beatNotificationServer, clearOrphanedOnline, reapNotificationServers, recordPresence } from './presence-repo';
+import * as repo from './repo';
+
+export const AGENT_NAMESPACE = '/agents';
+
+export interface NotificationServerOptions {
+  log: Logger;
+  /** For the LISTEN connection (push queue, revocations, site control changes). */
+  connectionString: string;
+  db?: pg.Pool;
+  clock?: Clock;
+  instanceId?: string;
+  /** How often this server records that it is alive; silent for three intervals, others reap it. */
+  heartbeatSeconds: number;
+  /** How often presence, deliveries and results are written, in one batch each. */
+  flushMs: number;
+  settings?: () => Promise<ClientNotificationSettings>;
+  /**
+   * The dedicated notification port: the site setting (default 10123), or `port` to override it
+   * for this process (0: any free port). Omit to serve agents only where attach() is called.
+   */
+  dedicatedPort?: { host: string; port?: number };
+}
+
+interface PendingResult {
+  deviceId: number;
+  result: OperationResult;
+  receivedAt: Date;
+  ack?: (answer: { stored: boolean }) => void;
+}
+
+/**
+ * The notification server of one management point process: authenticates agents on the
+ * `/agents` namespace (of the console port, and of its dedicated port), tracks who is connected
+ * and records presence in batches, follows the push queue (LISTEN/NOTIFY over notification_push)
+ * and pushes each operation to the targets connected here, re-pushes owed operations to clients
+ * that connect within the validity, and stores deliveries and results in batches. Several
+ * servers share one database: each pushes only to its own connections, beats, and reaps the
+ * presence of servers that stopped beating.
+ */
+export class NotificationServer {
+  readonly instanceId: string;
+  private readonly log: Logger;
+  private readonly db: pg.Pool;
+  private readonly clock: Clock;
+  private readonly settings: () => Promise<ClientNotificationSettings>;
+  private readonly namespaces = new Set<Namespace>();
+  private readonly sockets = new Map<number, Set<Socket>>();
+  private readonly connectedAt = new Map<number, Date>();
+  // Batches waiting for the next flush.
+  private touched = new Set<number>();
+  private seen = new Set<number>();
+  private owedCheck = new Set<number>();
+  private deliveries: { operationId: number; deviceId: number; at: Date }[] = [];
+  private results: PendingResult[] = [];
+  /** `${operationId}:${deviceId}` pushed and not yet acknowledged: never pushed twice at once. */
+  private readonly inFlight = new Set<string>();
+  private cursor = '0';
+  private pushChain: Promise<void> = Promise.resolve();
+  private flushing: Promise<void> | null = null;
+  private flushAgain = false;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private beatTimer: NodeJS.Timeout | null = null;
+  private listener: { close(): Promise<void> } | null = null;
+  private readonly startedAt: Date;
+  private stopped = false;
+  private keepAliveSeconds = 15 * 60;
+  private dedicated: { io: Server; http: HttpServer; port: number } | null = null;
+  private dedicatedChain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: NotificationServerOptions) {
+    this.instanceId = options.instanceId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.log = options.log.child({ component: 'SMS_NOTIFICATION_SERVER', instanceId: this.instanceId });
+    this.db = options.db ?? pool();
+    this.clock = options.clock ?? systemClock;
+    this.settings = options.settings ?? (() => readClientNotificationSettings());
+    this.startedAt = this.clock.now();
+  }
+
+  /** Serves the agent namespace on a socket.io server (call for each port agents may use). */
+  attach(io: Server): Namespace {
+    const nsp = io.of(AGENT_NAMESPACE);
+    nsp.use((socket, next) => void this.authenticate(socket, next));
+    nsp.on('connection', (socket) => this.onConnection(socket));
+    this.namespaces.add(nsp);
+    return nsp;
+  }
+
+  /** Records this server, catches up on the push queue, and starts the timers. */
+  async start(): Promise<void> {
+    const now = this.clock.now();
+    await beatNotificationServer(this.db, { instanceId: this.instanceId, host: os.hostname(), pid: process.pid, startedAt: this.startedAt });
+    await reapNotificationServers(this.db, { staleSeconds: this.options.heartbeatSeconds * 3, exceptInstanceId: this.instanceId, now });
+    await clearOrphanedOnline(this.db, now);
+    const settings = await this.settings();
+    this.keepAliveSeconds = settings.keepAliveSeconds;
+    // Pushes queued before this server started reach its clients as owed pushes when they connect.
+    this.cursor = await repo.latestPushId(this.db);
+    await new Promise<void>((resolve) => {
+      let first = true;
+      this.listener = listen({
+        connectionString: this.options.connectionString,
+        channels: [repo.NOTIFICATION_PUSH_CHANNEL, DEVICE_REVOKED_CHANNEL, SITE_CONTROL_APPLIED_CHANNEL],
+        log: this.log,
+        onNotification: (channel, payload) => this.onNotification(channel, payload),
+        // A NOTIFY sent before LISTEN is lost: read the queue after every (re)connect.
+        onListening: () => {
+          this.readPushQueue();
+          if (first) resolve();
+          first = false;
+        },
+      });
+    });
+    this.flushTimer = setInterval(() => void this.flush().catch((error) => this.log.error({ err: error }, 'notification flush failed')), this.options.flushMs);
+    this.beatTimer = setInterval(() => void this.beat(), this.options.heartbeatSeconds * 1000);
+    if (this.options.dedicatedPort) await this.bindDedicatedPort(settings.port);
+    this.log.info({ heartbeatSeconds: this.options.heartbeatSeconds }, 'notification server started');
+  }
+
+  /** Stops cleanly: writes what is pending, then takes its clients offline at once. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.beatTimer) clearInterval(this.beatTimer);
+    await this.listener?.close();
+    await this.closeDedicatedPort();
+    for (const set of this.sockets.values()) for (const socket of set) socket.disconnect(true);
+    await this.flush().catch((error) => this.log.warn({ err: error }, 'final notification flush failed'));
+    await this.pushChain;
+    await reapNotificationServers(this.db, { staleSeconds: 0, only: this.instanceId, now: this.clock.now() }).catch((error) =>
+      this.log.warn({ err: error }, 'could not remove this server’s presence'),
+    );
+  }
+
+  connectedDeviceIds(): number[] {
+    return [...this.sockets.keys()];
+  }
+
+  /** The dedicated port actually bound, or null. */
+  dedicatedPort(): number | null {
+    return this.dedicated?.port ?? null;
+  }
+
+  /**
+   * A bare broadcast to every connected agent, with no database work: what the channel itself
+   * costs (the notify benchmark's baseline). Returns how many agents it went to.
+   */
+  probe(probe: Probe): number {
+    for (const nsp of this.namespaces) nsp.emit(agentEvents.probe, probe);
+    return this.sockets.size;
+  }
+
+  /** Writes pending presence, deliveries and results now (one batch each). */
+  flush(): Promise<void> {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    this.flushing = (async () => {
+      try {
+        do {
+          this.flushAgain = false;
+          await this.flushOnce();
+        } while (this.flushAgain);
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    return this.flushing;
+  }
+
+  // ------------------------------------------------------------------ connections
+
+  private async authenticate(socket: Socket, next: (error?: Error) => void) {
+    if (this.stopped) return next(new Error('UNAVAILABLE'));
+    const auth = socket.handshake.auth as { credential?: unknown } | undefined;
+    const credential = typeof auth?.credential === 'string' ? auth.credential : socket.handshake.headers.authorization;
+    try {
+      const device = await authenticateDevice(credential);
+      socket.data.deviceId = device.id;
+      next();
+    } catch (error) {
+      if (!(error instanceof AppError)) this.log.error({ err: error }, 'agent authentication failed');
+      next(new Error(error instanceof AppError ? error.code : 'INTERNAL'));
+    }
+  }
+
+  private onConnection(socket: Socket) {
+    const id = socket.data.deviceId!;
+    let set = this.sockets.get(id);
+    if (!set) {
+      set = new Set();
+      this.sockets.set(id, set);
+      this.connectedAt.set(id, this.clock.now());
+      this.touched.add(id);
+    }
+    set.add(socket);
+    void socket.join(`device:${id}`);
+    this.owedCheck.add(id);
+    const settings: AgentSettings = { keepAliveSeconds: this.keepAliveSeconds, serverId: this.instanceId };
+    socket.emit(agentEvents.settings, settings);
+
+    socket.on(agentEvents.keepAlive, () => this.seen.add(id));
+    socket.on(agentEvents.delivered, (payload: unknown) => {
+      const parsed = operationDeliveredSchema.safeParse(payload);
+      if (!parsed.success) return;
+      this.inFlight.delete(`${parsed.data.operationId}:${id}`);
+      this.deliveries.push({ operationId: parsed.data.operationId, deviceId: id, at: this.clock.now() });
+    });
+    socket.on(agentEvents.result, (payload: unknown, ack?: unknown) => {
+      const parsed = operationResultSchema.safeParse(payload);
+      const reply = typeof ack === 'function' ? (ack as PendingResult['ack']) : undefined;
+      if (!parsed.success) return reply?.({ stored: false });
+      this.inFlight.delete(`${parsed.data.operationId}:${id}`);
+      this.results.push({ deviceId: id, result: parsed.data, receivedAt: this.clock.now(), ack: reply });
+    });
+    socket.on('disconnect', () => {
+      set.delete(socket);
+      if (set.size) return;
+      this.sockets.delete(id);
+      this.connectedAt.delete(id);
+      this.touched.add(id);
+      // Whatever was pushed and not acknowledged is owed again when it comes back.
+      for (const key of this.inFlight) if (key.endsWith(`:${id}`)) this.inFlight.delete(key);
+    });
+  }
+
+  private pushToDevices(push: OperationPush, deviceIds: number[]) {
+    const rooms: string[] = [];
+    for (const id of deviceIds) {
+      const key = `${push.operationId}:${id}`;
+      if (!this.sockets.has(id) || this.inFlight.has(key)) continue;
+      this.inFlight.add(key);
+      rooms.push(`device:${id}`);
+    }
+    if (!rooms.length) return 0;
+    // One packet, encoded once, written to each target's socket.
+    for (const nsp of this.namespaces) nsp.to(rooms).emit(agentEvents.push, push);
+    return rooms.length;
+  }
+
+  // ------------------------------------------------------------------ push queue
+
+  private onNotification(channel: string, payload: string) {
+    if (channel === repo.NOTIFICATION_PUSH_CHANNEL) return this.readPushQueue();
+    if (channel === DEVICE_REVOKED_CHANNEL) {
+      for (const socket of this.sockets.get(Number(payload)) ?? []) {
+        socket.emit(agentEvents.revoked);
+        socket.disconnect(true);
+      }
+      return;
+    }
+    if (channel === SITE_CONTROL_APPLIED_CHANNEL) void this.applySettings();
+  }
+
+  private readPushQueue() {
+    this.pushChain = this.pushChain
+      .then(async () => {
+        for (;;) {
+          const requests = await repo.readPushesAfter(this.db, this.cursor);
+          for (const request of requests) {
+            await this.handlePush(request);
+            this.cursor = request.id;
+          }
+          if (requests.length < 1000) return;
+        }
+      })
+      .catch((error) => this.log.error({ err: error }, 'reading the push queue failed'));
+  }
+
+  private async handlePush(request: repo.PushRequest) {
+    if (request.kind === 'CANCEL') {
+      for (const nsp of this.namespaces) nsp.emit(agentEvents.cancel, { operationId: request.operationId });
+      return;
+    }
+    if (!this.sockets.size) return;
+    const operation = await repo.findOperation(this.db, request.operationId);
+    if (!operation || operation.cancelledAt || operation.validUntil.getTime() <= this.clock.now().getTime()) return;
+    const targets = await repo.waitingTargetIds(this.db, operation.id);
+    const pushed = this.pushToDevices(
+      { operationId: operation.id, action: operation.action, validUntil: operation.validUntil.toISOString() },
+      targets,
+    );
+    this.log.info({ operationId: operation.id, pushed, targets: targets.length }, 'pushed client operation');
+  }
+
+  // ------------------------------------------------------------------ batches
+
+  private async flushOnce() {
+    const now = this.clock.now();
+    if (this.touched.size || this.seen.size) {
+      const touched = this.touched;
+      const seen = this.seen;
+      this.touched = new Set();
+      this.seen = new Set();
+      const connected: { deviceId: number; at: Date }[] = [];
+      const disconnected: number[] = [];
+      for (const id of touched) {
+        const at = this.connectedAt.get(id);
+        if (at) connected.push({ deviceId: id, at });
+        else disconnected.push(id);
+      }
+      try {
+        await recordPresence(this.db, { instanceId: this.instanceId, connected, disconnected, seen: [...seen], now });
+      } catch (error) {
+        for (const id of touched) this.touched.add(id);
+        throw error;
+      }
+    }
+
+    if (this.owedCheck.size) {
+      const ids = [...this.owedCheck].filter((id) => this.sockets.has(id));
+      this.owedCheck = new Set();
+      const owed = await repo.owedPushes(this.db, { deviceIds: ids, now });
+      const byOperation = new Map<number, { push: OperationPush; deviceIds: number[] }>();
+      for (const o of owed) {
+        const entry = byOperation.get(o.operationId) ?? {
+          push: { operationId: o.operationId, action: o.action, validUntil: o.validUntil.toISOString() },
+          deviceIds: [],
+        };
+        entry.deviceIds.push(o.deviceId);
+        byOperation.set(o.operationId, entry);
+      }
+      for (const { push, deviceIds } of byOperation.values()) this.pushToDevices(push, deviceIds);
+    }
+
+    const changed = new Set<number>();
+    if (this.deliveries.length) {
+      const batch = this.deliveries;
+      this.deliveries = [];
+      for (const id of await repo.recordDeliveries(this.db, batch)) changed.add(id);
+    }
+    if (this.results.length) {
+      const batch = this.results;
+      this.results = [];
+      try {
+        const ids = await repo.recordResults(
+          this.db,
+          batch.map((r) => ({
+            operationId: r.result.operationId,
+            deviceId: r.deviceId,
+            outcome: r.result.outcome,
+            detail: r.result.detail,
+            completedAt: new Date(r.result.completedAt),
+            receivedAt: r.receivedAt,
+          })),
+        );
+        for (const id of ids) changed.add(id);
+        for (const r of batch) r.ack?.({ stored: true });
+      } catch (error) {
+        // The agents keep their results and send them again.
+        for (const r of batch) r.ack?.({ stored: false });
+        throw error;
+      }
+    }
+    if (changed.size) {
+      const counts = await repo.stateCounts(this.db, [...changed]);
+      await repo.notifyProgress(this.db, { progress: [...counts].map(([id, states]) => ({ id, states })) });
+    }
+  }
+
+  private async beat() {
+    if (this.stopped) return;
+    try {
+      await beatNotificationServer(this.db, { instanceId: this.instanceId, host: os.hostname(), pid: process.pid, startedAt: this.startedAt });
+      const reaped = await reapNotificationServers(this.db, {
+        staleSeconds: this.options.heartbeatSeconds * 3,
+        exceptInstanceId: this.instanceId,
+        now: this.clock.now(),
+      });
+      if (reaped.servers.length) this.log.warn(reaped, 'notification servers stopped beating; their clients are offline');
+    } catch (error) {
+      this.log.error({ err: error }, 'notification server heartbeat failed');
+    }
+  }
+
+  // ------------------------------------------------------------------ settings and the dedicated port
+
+  private async applySettings() {
+    clearClientNotificationSettingsCache();
+    try {
+      const settings = await this.settings();
+      if (settings.keepAliveSeconds !== this.keepAliveSeconds) {
+        this.keepAliveSeconds = settings.keepAliveSeconds;
+        const message: AgentSettings = { keepAliveSeconds: settings.keepAliveSeconds, serverId: this.instanceId };
+        for (const nsp of this.namespaces) nsp.emit(agentEvents.settings, message);
+      }
+      if (this.options.dedicatedPort && this.options.dedicatedPort.port === undefined && settings.port !== this.dedicated?.port) {
+        await this.bindDedicatedPort(settings.port);
+      }
+    } catch (error) {
+      this.log.error({ err: error }, 'could not apply client notification settings');
+    }
+  }
+
+  private bindDedicatedPort(sitePort: number): Promise<void> {
+    this.dedicatedChain = this.dedicatedChain.then(async () => {
+      if (this.stopped) return;
+      await this.closeDedicatedPort();
+      const port = this.options.dedicatedPort!.port ?? sitePort;
+      const http = createServer();
+      const io = new Server(http, { serveClient: false });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          http.once('error', reject);
+          http.listen(port, this.options.dedicatedPort!.host, resolve);
+        });
+      } catch (error) {
+        io.close();
+        // Agents still reach this server on the console port.
+        this.log.warn({ err: error, port }, 'could not listen on the client notification port');
+        return;
+      }
+      this.attach(io);
+      this.dedicated = { io, http, port: (http.address() as AddressInfo).port };
+      this.log.info({ port: this.dedicated.port }, 'client notification port listening');
+    });
+    return this.dedicatedChain;
+  }
+
+  private async closeDedicatedPort() {
+    const current = this.dedicated;
+    if (!current) return;
+    this.dedicated = null;
+    this.namespaces.delete(current.io.of(AGENT_NAMESPACE));
+    await new Promise<void>((resolve) => {
+      current.io.close(() => resolve());
+      current.http.closeAllConnections();
+    });
+  }
+}

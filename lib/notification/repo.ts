@@ -1,0 +1,341 @@
+import type pg from 'pg';
+import type { ActionResultDetail, ClientAction } from './agent-protocol.schema';
+import type { TargetState } from './client-operation.schema';
+import { emptyStateCounts, type TargetStateCounts } from './operation-counts';
+
+/** Data access for client operations and the push queue (pg: these are the hot paths). */
+
+type Db = pg.Pool | pg.PoolClient;
+
+/** Runs `fn` in one transaction on a pooled connection: committed if it returns, rolled back if it throws. */
+export async function inTransaction<T>(db: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** NOTIFY channel of the push queue; the payload is the new notification_push id. */
+export const NOTIFICATION_PUSH_CHANNEL = 'sitebox_notification_push';
+/** NOTIFY channel the console listens on: JSON `{ progress: [{ id, states }] }` or `{ changed: [id] }`. */
+export const CLIENT_OPERATION_PROGRESS_CHANNEL = 'sitebox_client_operation_progress';
+
+export interface OperationRecord {
+  id: number;
+  action: ClientAction;
+  collectionId: number | null;
+  targetName: string;
+  startedBy: string;
+  startedAt: Date;
+  validUntil: Date;
+  cancelledAt: Date | null;
+  cancelledBy: string | null;
+  expiredAt: Date | null;
+  total: number;
+  onlineAtStart: number;
+}
+
+const operationColumns = `o.id, o.action, o.collection_id, o.target_name, o.started_by, o.started_at, o.valid_until,
+  o.cancelled_at, o.cancelled_by, o.expired_at, o.total, o.online_at_start`;
+
+function toOperation(r: Record<string, unknown>): OperationRecord {
+  return {
+    id: r.id as number,
+    action: r.action as ClientAction,
+    collectionId: r.collection_id as number | null,
+    targetName: r.target_name as string,
+    startedBy: r.started_by as string,
+    startedAt: r.started_at as Date,
+    validUntil: r.valid_until as Date,
+    cancelledAt: r.cancelled_at as Date | null,
+    cancelledBy: r.cancelled_by as string | null,
+    expiredAt: r.expired_at as Date | null,
+    total: r.total as number,
+    onlineAtStart: r.online_at_start as number,
+  };
+}
+
+// ---------------------------------------------------------------- targets and estimates
+
+export async function findCollection(db: Db, id: number): Promise<{ id: number; name: string } | null> {
+  const { rows } = await db.query(`SELECT id, name FROM collection WHERE id = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+export async function findDevicesByName(db: Db, names: string[]): Promise<{ id: number; name: string }[]> {
+  const { rows } = await db.query(`SELECT id, name FROM device WHERE name = ANY($1::text[]) AND approval <> 'REVOKED' ORDER BY id`, [names]);
+  return rows;
+}
+
+export async function findDevicesById(db: Db, ids: number[]): Promise<{ id: number; name: string }[]> {
+  const { rows } = await db.query(`SELECT id, name FROM device WHERE id = ANY($1::int[]) AND approval <> 'REVOKED' ORDER BY id`, [ids]);
+  return rows;
+}
+
+/** Clients an operation on the collection or devices would target, and how many are online. */
+export async function countTargets(db: Db, target: { collectionId: number } | { deviceIds: number[] }): Promise<{ total: number; online: number }> {
+  const { rows } = 'collectionId' in target
+    ? await db.query(
+        `SELECT count(*)::int AS total, count(*) FILTER (WHERE d.online)::int AS online
+           FROM collection_member m JOIN device d ON d.id = m.device_id
+          WHERE m.collection_id = $1 AND d.approval <> 'REVOKED'`,
+        [target.collectionId],
+      )
+    : await db.query(
+        `SELECT count(*)::int AS total, count(*) FILTER (WHERE d.online)::int AS online
+           FROM device d WHERE d.id = ANY($1::int[]) AND d.approval <> 'REVOKED'`,
+        [target.deviceIds],
+      );
+  return rows[0];
+}
+
+// ---------------------------------------------------------------- notification manager
+
+/** Creates the operation with one target per client and returns it (inside the caller's transaction). */
+export async function insertOperation(
+  db: pg.PoolClient,
+  options: {
+    action: ClientAction;
+    target: { collectionId: number } | { deviceIds: number[] };
+    targetName: string;
+    startedBy: string;
+    startedAt: Date;
+    validUntil: Date;
+  },
+): Promise<OperationRecord> {
+  const { rows } = await db.query(
+    `INSERT INTO client_operation (action, collection_id, target_name, started_by, started_at, valid_until, total, online_at_start, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, 0, 0, $5) RETURNING id`,
+    [options.action, 'collectionId' in options.target ? options.target.collectionId : null, options.targetName,
+      options.startedBy, options.startedAt, options.validUntil],
+  );
+  const id: number = rows[0].id;
+  const source = 'collectionId' in options.target
+    ? { sql: `SELECT m.device_id FROM collection_member m WHERE m.collection_id = $2`, param: options.target.collectionId }
+    : { sql: `SELECT unnest($2::int[]) AS device_id`, param: options.target.deviceIds };
+  // Revoked clients can never connect again: they are not targets. Online is as of now.
+  await db.query(
+    `WITH inserted AS (
+       INSERT INTO client_operation_target (operation_id, device_id)
+       SELECT $1, d.id FROM device d WHERE d.id IN (${source.sql}) AND d.approval <> 'REVOKED'
+       RETURNING device_id)
+     UPDATE client_operation SET
+       total = (SELECT count(*) FROM inserted),
+       online_at_start = (SELECT count(*) FROM inserted i JOIN device d ON d.id = i.device_id WHERE d.online)
+     WHERE id = $1`,
+    [id, source.param],
+  );
+  return (await findOperation(db, id))!;
+}
+
+/** Appends a push request and announces it; commits with the caller's transaction. */
+export async function enqueuePush(db: Db, operationId: number, kind: 'START' | 'CANCEL'): Promise<void> {
+  const { rows } = await db.query(`INSERT INTO notification_push (operation_id, kind) VALUES ($1, $2) RETURNING id`, [operationId, kind]);
+  await db.query(`SELECT pg_notify($1, $2)`, [NOTIFICATION_PUSH_CHANNEL, String(rows[0].id)]);
+}
+
+export async function findOperation(db: Db, id: number, options: { forUpdate?: boolean } = {}): Promise<OperationRecord | null> {
+  const { rows } = await db.query(`SELECT ${operationColumns} FROM client_operation o WHERE o.id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  return rows[0] ? toOperation(rows[0]) : null;
+}
+
+/** Marks the operation cancelled and its unreached targets with it. */
+export async function cancelOperation(db: pg.PoolClient, options: { id: number; by: string; at: Date }): Promise<void> {
+  await db.query(`UPDATE client_operation SET cancelled_at = $2, cancelled_by = $3, updated_at = $2 WHERE id = $1`, [options.id, options.at, options.by]);
+  await db.query(`UPDATE client_operation_target SET state = 'CANCELLED' WHERE operation_id = $1 AND state = 'WAITING'`, [options.id]);
+}
+
+export async function listOperations(db: Db, options: { limit: number; offset: number }): Promise<{ rows: OperationRecord[]; total: number }> {
+  const [page, count] = await Promise.all([
+    db.query(`SELECT ${operationColumns} FROM client_operation o ORDER BY o.started_at DESC, o.id DESC LIMIT $1 OFFSET $2`, [options.limit, options.offset]),
+    db.query(`SELECT count(*)::int AS total FROM client_operation`),
+  ]);
+  return { rows: page.rows.map(toOperation), total: count.rows[0].total };
+}
+
+/** Targets per stored state for each operation. */
+export async function stateCounts(db: Db, operationIds: number[]): Promise<Map<number, TargetStateCounts>> {
+  const result = new Map<number, TargetStateCounts>(operationIds.map((id) => [id, emptyStateCounts()]));
+  if (!operationIds.length) return result;
+  const { rows } = await db.query<{ operation_id: number; state: TargetState; n: number }>(
+    `SELECT operation_id, state, count(*)::int AS n FROM client_operation_target
+      WHERE operation_id = ANY($1::int[]) GROUP BY operation_id, state`,
+    [operationIds],
+  );
+  for (const r of rows) result.get(r.operation_id)![r.state] = r.n;
+  return result;
+}
+
+export async function listTargets(
+  db: Db,
+  options: { operationId: number; state?: TargetState; lapsed: boolean; limit: number; offset: number },
+): Promise<{ rows: { deviceId: number; deviceName: string; state: TargetState; online: boolean; deliveredAt: Date | null; completedAt: Date | null; result: ActionResultDetail | null }[]; total: number }> {
+  // Past the validity, WAITING reads as EXPIRED: the filter follows what the console shows.
+  let states: TargetState[] | null = options.state ? [options.state] : null;
+  if (options.state === 'EXPIRED' && options.lapsed) states = ['EXPIRED', 'WAITING'];
+  if (options.state === 'WAITING' && options.lapsed) states = [];
+  const params: unknown[] = [options.operationId];
+  let where = 't.operation_id = $1';
+  if (states) {
+    params.push(states);
+    where += ` AND t.state = ANY($${params.length}::operation_target_state[])`;
+  }
+  const [page, count] = await Promise.all([
+    db.query(
+      `SELECT t.device_id, d.name, t.state, d.online, t.delivered_at, t.completed_at, t.result
+         FROM client_operation_target t JOIN device d ON d.id = t.device_id
+        WHERE ${where} ORDER BY d.name, t.device_id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, options.limit, options.offset],
+    ),
+    db.query(`SELECT count(*)::int AS total FROM client_operation_target t WHERE ${where}`, params),
+  ]);
+  return {
+    rows: page.rows.map((r) => ({
+      deviceId: r.device_id,
+      deviceName: r.name,
+      state: r.state,
+      online: r.online,
+      deliveredAt: r.delivered_at,
+      completedAt: r.completed_at,
+      result: r.result,
+    })),
+    total: count.rows[0].total,
+  };
+}
+
+/**
+ * Records, for operations past their validity, that their unreached targets expired. Returns
+ * each operation it closed with the number expired, once (expired_at is set in the same step).
+ */
+export async function expireOperations(db: Db, now: Date): Promise<{ id: number; expired: number; total: number }[]> {
+  const { rows } = await db.query(
+    `WITH due AS (
+       UPDATE client_operation SET expired_at = $1, updated_at = $1
+        WHERE valid_until <= $1 AND expired_at IS NULL AND cancelled_at IS NULL
+       RETURNING id, total),
+     expired AS (
+       UPDATE client_operation_target t SET state = 'EXPIRED'
+         FROM due WHERE t.operation_id = due.id AND t.state = 'WAITING'
+       RETURNING t.operation_id)
+     SELECT due.id, due.total, (SELECT count(*)::int FROM expired e WHERE e.operation_id = due.id) AS expired FROM due`,
+    [now],
+  );
+  return rows;
+}
+
+/** The next moment an operation's validity ends, for Notification Manager's timer. */
+export async function nextValidityEnd(db: Db): Promise<Date | null> {
+  const { rows } = await db.query(`SELECT min(valid_until) AS at FROM client_operation WHERE expired_at IS NULL AND cancelled_at IS NULL`);
+  return rows[0].at;
+}
+
+/** Push requests of operations no longer valid are history: delete them. */
+export async function purgePushes(db: Db, now: Date): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM notification_push p USING client_operation o
+      WHERE o.id = p.operation_id AND (o.valid_until < $1 - interval '1 day' OR o.cancelled_at < $1 - interval '1 day')`,
+    [now],
+  );
+  return rowCount ?? 0;
+}
+
+export async function notifyProgress(db: Db, payload: { progress: { id: number; states: TargetStateCounts }[] } | { changed: number[] }): Promise<void> {
+  // NOTIFY payloads stay under 8,000 bytes: split long progress lists.
+  if ('progress' in payload) {
+    for (let i = 0; i < payload.progress.length; i += 40) {
+      await db.query(`SELECT pg_notify($1, $2)`, [CLIENT_OPERATION_PROGRESS_CHANNEL, JSON.stringify({ progress: payload.progress.slice(i, i + 40) })]);
+    }
+    return;
+  }
+  await db.query(`SELECT pg_notify($1, $2)`, [CLIENT_OPERATION_PROGRESS_CHANNEL, JSON.stringify({ changed: payload.changed.slice(0, 500) })]);
+}
+
+// ---------------------------------------------------------------- notification server
+
+export async function latestPushId(db: Db): Promise<string> {
+  const { rows } = await db.query(`SELECT coalesce(max(id), 0)::text AS id FROM notification_push`);
+  return rows[0].id;
+}
+
+export interface PushRequest {
+  id: string;
+  operationId: number;
+  kind: 'START' | 'CANCEL';
+}
+
+export async function readPushesAfter(db: Db, cursor: string): Promise<PushRequest[]> {
+  const { rows } = await db.query(
+    `SELECT id::text, operation_id, kind FROM notification_push WHERE id > $1::bigint ORDER BY id LIMIT 1000`,
+    [cursor],
+  );
+  return rows.map((r) => ({ id: r.id, operationId: r.operation_id, kind: r.kind }));
+}
+
+export async function waitingTargetIds(db: Db, operationId: number): Promise<number[]> {
+  const { rows } = await db.query<{ device_id: number }>(
+    `SELECT device_id FROM client_operation_target WHERE operation_id = $1 AND state = 'WAITING'`,
+    [operationId],
+  );
+  return rows.map((r) => r.device_id);
+}
+
+/** Pushes owed to clients that just connected: their unreached targets of operations still valid. */
+export async function owedPushes(db: Db, options: { deviceIds: number[]; now: Date }): Promise<{ deviceId: number; operationId: number; action: ClientAction; validUntil: Date }[]> {
+  if (!options.deviceIds.length) return [];
+  const { rows } = await db.query(
+    `SELECT t.device_id, o.id, o.action, o.valid_until
+       FROM client_operation_target t JOIN client_operation o ON o.id = t.operation_id
+      WHERE t.device_id = ANY($1::int[]) AND t.state = 'WAITING' AND o.valid_until > $2 AND o.cancelled_at IS NULL
+      ORDER BY o.id`,
+    [options.deviceIds, options.now],
+  );
+  return rows.map((r) => ({ deviceId: r.device_id, operationId: r.id, action: r.action, validUntil: r.valid_until }));
+}
+
+/** Records pushes clients acknowledged; returns the operations that changed. */
+export async function recordDeliveries(db: Db, items: { operationId: number; deviceId: number; at: Date }[]): Promise<number[]> {
+  if (!items.length) return [];
+  // A client that answers was reached, even if the validity lapsed or a cancel came meanwhile.
+  const { rows } = await db.query<{ operation_id: number }>(
+    `UPDATE client_operation_target t SET state = 'DELIVERED', delivered_at = i.at
+       FROM unnest($1::int[], $2::int[], $3::timestamptz[]) AS i(operation_id, device_id, at)
+      WHERE t.operation_id = i.operation_id AND t.device_id = i.device_id AND t.state IN ('WAITING', 'EXPIRED', 'CANCELLED')
+     RETURNING t.operation_id`,
+    [items.map((i) => i.operationId), items.map((i) => i.deviceId), items.map((i) => i.at)],
+  );
+  return [...new Set(rows.map((r) => r.operation_id))];
+}
+
+/** Records what clients' actions did; a target's first result stands. Returns the operations that changed. */
+export async function recordResults(
+  db: Db,
+  items: { operationId: number; deviceId: number; outcome: 'SUCCEEDED' | 'FAILED'; detail: ActionResultDetail; completedAt: Date; receivedAt: Date }[],
+): Promise<number[]> {
+  if (!items.length) return [];
+  const { rows } = await db.query<{ operation_id: number }>(
+    `UPDATE client_operation_target t
+        SET state = i.outcome::operation_target_state, completed_at = i.completed_at, result = i.result::jsonb,
+            delivered_at = coalesce(t.delivered_at, i.received_at)
+       FROM unnest($1::int[], $2::int[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[])
+            AS i(operation_id, device_id, outcome, completed_at, result, received_at)
+      WHERE t.operation_id = i.operation_id AND t.device_id = i.device_id AND t.state NOT IN ('SUCCEEDED', 'FAILED')
+     RETURNING t.operation_id`,
+    [
+      items.map((i) => i.operationId),
+      items.map((i) => i.deviceId),
+      items.map((i) => i.outcome),
+      items.map((i) => i.completedAt),
+      items.map((i) => JSON.stringify(i.detail)),
+      items.map((i) => i.receivedAt),
+    ],
+  );
+  return [...new Set(rows.map((r) => r.operation_id))];
+}

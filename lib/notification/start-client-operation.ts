@@ -1,0 +1,51 @@
+import { reportAudit } from '../audit/report-audit';
+import { systemClock, type Clock } from '../clock';
+import { pool } from '../db/pool';
+import { AppError } from '../errors';
+import type { Actor } from '../users/actor';
+import { clientActionLabels } from './agent-protocol.schema';
+import type { StartClientOperationInput } from './client-operation.schema';
+import { readClientNotificationSettings } from './notification-settings';
+import * as repo from './repo';
+import { resolveOperationTarget } from './resolve-operation-target';
+
+/**
+ * Notification Manager: creates a client operation (one target per client, online counted as
+ * of now, valid for the site's validity) and queues its push in the same transaction, so every
+ * notification server hears of it only once it exists.
+ */
+export async function startClientOperation(options: { actor: Actor; input: StartClientOperationInput; clock?: Clock }) {
+  const now = (options.clock ?? systemClock).now();
+  const resolved = await resolveOperationTarget(options.input.target);
+  const settings = await readClientNotificationSettings();
+  const validUntil = new Date(now.getTime() + settings.operationValidityMinutes * 60_000);
+  const operation = await repo.inTransaction(pool(), async (client) => {
+    const created = await repo.insertOperation(client, {
+      action: options.input.action,
+      target: resolved.target,
+      targetName: resolved.targetName,
+      startedBy: options.actor.principal.userName,
+      startedAt: now,
+      validUntil,
+    });
+    if (created.total === 0) {
+      throw new AppError('BAD_REQUEST', {
+        userMessage: `${resolved.targetName} has no clients that can receive client operations.`,
+        details: { fields: [{ path: 'target.collectionId', message: 'has no members' }] },
+      });
+    }
+    await repo.enqueuePush(client, created.id, 'START');
+    return created;
+  });
+  await reportAudit({
+    kind: 'performed',
+    verb: 'StartClientOperation',
+    userName: options.actor.principal.userName,
+    address: options.actor.address,
+    objectType: 'ClientOperation',
+    objectName: `${clientActionLabels[operation.action]} on ${operation.targetName}`,
+    newValue: { id: operation.id, action: operation.action, total: operation.total, onlineAtStart: operation.onlineAtStart, validUntil: operation.validUntil },
+  });
+  await repo.notifyProgress(pool(), { changed: [operation.id] });
+  return operation;
+}
