@@ -2,6 +2,7 @@ import { config } from '../../lib/config';
 import { pool } from '../../lib/db/pool';
 import { deploymentStatusSummarizer } from '../../lib/deployments/deployment-status-summarizer';
 import { startStatusManager } from '../../lib/status/status-manager';
+import { createStatusSummarizers } from '../../lib/summarizers/status-summarizers';
 import { composeSummarizers } from '../../lib/status/summarizers';
 import { defineWorker } from '../../lib/workers/define-worker';
 
@@ -27,7 +28,10 @@ export default defineWorker({
       purgeSchedule: cfg.SITEBOX_STATUS_PURGE_SCHEDULE,
       ledgerDays: cfg.SITEBOX_STATUS_LEDGER_DAYS,
       syslogTarget: cfg.SITEBOX_SYSLOG,
-      summarizers: composeSummarizers(deploymentStatusSummarizer),
+      summarizers: composeSummarizers(
+        createStatusSummarizers({ db: pool(), log: log.child({ task: 'summarizers' }), batchDays: cfg.SITEBOX_STATUS_LEDGER_DAYS }),
+        deploymentStatusSummarizer,
+      ),
     });
   },
 });

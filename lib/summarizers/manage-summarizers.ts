@@ -1,0 +1,155 @@
+import os from 'node:os';
+import type pg from 'pg';
+import { reportAudit } from '../audit/report-audit';
+import { systemClock, type Clock } from '../clock';
+import { pool } from '../db/pool';
+import { AppError, notFoundOrThrow } from '../errors';
+import { statusMessageIds } from '../status/catalog';
+import { reportServerMessage, serverMessage } from '../status/report-server-message';
+import type { Actor } from '../users/actor';
+import { parseLocalDateTime, startOfLocalHour } from './local-time';
+import * as repo from './repo';
+import { siteOrDefault } from './read-component-status';
+import type { ResetCountsInput, SummarizerSettingsInput, ThresholdOverrideInput } from './summarizer.schema';
+import { STATUS_SUMMARIES_CHANGED_CHANNEL } from './summary-writes';
+
+const COMPONENT_STATUS_SUMMARIZER = 'SMS_COMPONENT_STATUS_SUMMARIZER';
+
+async function inTransaction<T>(db: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Resets the counts of one component, a site system's, or a whole site's: "since reset" then
+ * starts now. Audited, with a 4611 message per component; views refresh at once.
+ */
+export async function resetComponentCounts(options: { actor: Actor; input: ResetCountsInput; clock?: Clock; db?: pg.Pool }) {
+  const db = options.db ?? pool();
+  const at = (options.clock ?? systemClock).now();
+  const site = await siteOrDefault(options.input.site, db);
+  const userName = options.actor.principal.userName;
+  const reset = await inTransaction(db, async (client) => {
+    const rows = await repo.resetComponentCountRows(client, {
+      siteId: site.id,
+      systemName: options.input.systemName,
+      component: options.input.component,
+      at,
+      hourStart: startOfLocalHour(at, site.timeZone),
+      resetBy: userName,
+    });
+    if (!rows.length) throw new AppError('NOT_FOUND', { userMessage: 'No component matches.' });
+    await reportAudit(
+      {
+        kind: 'performed',
+        verb: 'ResetCounts',
+        userName,
+        address: options.actor.address,
+        objectType: 'ComponentStatus',
+        objectName: [site.code, options.input.systemName, options.input.component].filter(Boolean).join('/'),
+        newValue: { components: rows.length, resetAt: at.toISOString() },
+        siteCode: site.code,
+      },
+      client,
+    );
+    await reportServerMessage({
+      db: client,
+      messages: rows.slice(0, 500).map((r) =>
+        serverMessage({
+          messageId: statusMessageIds.summarizerCountsReset,
+          component: COMPONENT_STATUS_SUMMARIZER,
+          siteCode: site.code,
+          systemName: os.hostname(),
+          insertionStrings: [r.component, r.systemName, userName],
+          now: at,
+        }),
+      ),
+    });
+    await client.query(`SELECT pg_notify($1, $2)`, [STATUS_SUMMARIES_CHANGED_CHANNEL, site.code]);
+    return rows;
+  });
+  return { resetAt: at.toISOString(), components: reset.length };
+}
+
+/** Sets a site's display interval; every view uses it from its next request. Audited. */
+export async function updateSummarizerSettings(options: { actor: Actor; input: SummarizerSettingsInput; db?: pg.Pool }) {
+  const db = options.db ?? pool();
+  const site = await siteOrDefault(options.input.site, db);
+  const before = await repo.readSummarizerSetting(site.id, db);
+  const sinceAt = options.input.displayInterval === 'SINCE_DATE' && options.input.since ? parseLocalDateTime(options.input.since, site.timeZone) : null;
+  await inTransaction(db, async (client) => {
+    await repo.writeSummarizerSetting(site.id, { displayInterval: options.input.displayInterval, sinceAt, updatedBy: options.actor.principal.userName }, client);
+    await reportAudit(
+      {
+        kind: 'modified',
+        userName: options.actor.principal.userName,
+        address: options.actor.address,
+        objectType: 'SummarizerSettings',
+        objectName: site.code,
+        oldValue: { displayInterval: before.displayInterval, sinceAt: before.sinceAt?.toISOString() ?? null },
+        newValue: { displayInterval: options.input.displayInterval, sinceAt: sinceAt?.toISOString() ?? null },
+        siteCode: site.code,
+      },
+      client,
+    );
+    await client.query(`SELECT pg_notify($1, $2)`, [STATUS_SUMMARIES_CHANGED_CHANNEL, site.code]);
+  });
+  return repo.readSummarizerSetting(site.id, db);
+}
+
+const describe = (t: ThresholdOverrideInput) =>
+  `${t.siteCode ?? 'all sites'} / ${t.component ?? 'any component'} / ${t.messageId !== null ? `message ${t.messageId}` : 'any message'} / ${t.severity}`;
+
+/** Adds (id null) or changes a threshold override; read by the next view request, no restart. Audited. */
+export async function saveThresholdOverride(options: { actor: Actor; id: number | null; input: ThresholdOverrideInput; db?: pg.Pool }) {
+  const db = options.db ?? pool();
+  const before = options.id ? notFoundOrThrow(await repo.findThreshold(options.id, db), 'That threshold') : null;
+  if (before && before.component === null && before.messageId === null) {
+    throw new AppError('BAD_REQUEST', { userMessage: 'Site-wide thresholds are site settings: change them in Site Settings.' });
+  }
+  const saved = await repo.saveThreshold(options.input, options.id, db);
+  if (!saved) {
+    throw new AppError('CONFLICT', {
+      userMessage: 'A threshold for this site, component, message ID and severity already exists.',
+      details: { fields: [{ path: 'component', message: 'already has a threshold for this message ID and severity' }] },
+    });
+  }
+  await reportAudit({
+    kind: before ? 'modified' : 'created',
+    userName: options.actor.principal.userName,
+    address: options.actor.address,
+    objectType: 'SummarizerThreshold',
+    objectName: describe(options.input),
+    oldValue: before ?? undefined,
+    newValue: options.input,
+  });
+  await db.query(`SELECT pg_notify($1, '')`, [STATUS_SUMMARIES_CHANGED_CHANNEL]);
+  return saved;
+}
+
+export async function deleteThresholdOverride(options: { actor: Actor; id: number; db?: pg.Pool }) {
+  const db = options.db ?? pool();
+  const before = notFoundOrThrow(await repo.findThreshold(options.id, db), 'That threshold');
+  if (!(await repo.deleteThreshold(options.id, db))) {
+    throw new AppError('BAD_REQUEST', { userMessage: 'Site-wide thresholds are site settings and cannot be deleted.' });
+  }
+  await reportAudit({
+    kind: 'deleted',
+    userName: options.actor.principal.userName,
+    address: options.actor.address,
+    objectType: 'SummarizerThreshold',
+    objectName: describe(before),
+    oldValue: before,
+  });
+  await db.query(`SELECT pg_notify($1, '')`, [STATUS_SUMMARIES_CHANGED_CHANNEL]);
+}

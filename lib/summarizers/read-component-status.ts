@@ -1,0 +1,143 @@
+import type pg from 'pg';
+import { systemClock, type Clock } from '../clock';
+import { notFoundOrThrow } from '../errors';
+import { displayIntervalStart } from './display-interval';
+import { evaluateComponentHealth, type ComponentThreshold } from './evaluate-thresholds';
+import { formatLocalDateTime, parseLocalDateTime } from './local-time';
+import * as repo from './repo';
+import { displayIntervalLabels, type DisplayInterval, type Health, type IntervalQuery } from './summarizer.schema';
+
+/** A component is offline when its heartbeats stop for this long. */
+export const HEARTBEAT_STALE_MS = 15 * 60_000;
+
+/** One row of the Component Status view. */
+export interface ComponentStatus {
+  id: number;
+  systemName: string;
+  component: string;
+  state: string;
+  availability: string;
+  lastHeartbeatAt: string | null;
+  lastMessageAt: string | null;
+  /** Start of this component's interval (its reset, with SINCE_RESET), ISO; null: since the beginning. */
+  since: string | null;
+  resetAt: string | null;
+  resetBy: string | null;
+  counts: { informational: number; warning: number; error: number };
+  health: Health;
+  reasons: string[];
+}
+
+export interface ResolvedInterval {
+  kind: DisplayInterval;
+  label: string;
+  /** ISO start (null with SINCE_RESET: per component). */
+  start: string | null;
+  /** The start as the site's wall-clock time, for forms. */
+  localStart: string | null;
+}
+
+export interface ComponentStatusView {
+  site: { code: string; name: string; timeZone: string };
+  interval: ResolvedInterval;
+  generatedAt: string;
+  components: ComponentStatus[];
+}
+
+/** The interval a view shows: the one asked for, else the site's setting. */
+export async function resolveInterval(options: { site: repo.SiteRow; query: IntervalQuery; now: Date; db?: pg.Pool }) {
+  const setting = await repo.readSummarizerSetting(options.site.id, options.db);
+  const kind = options.query.interval ?? setting.displayInterval;
+  const sinceAt = options.query.interval
+    ? options.query.since
+      ? parseLocalDateTime(options.query.since, options.site.timeZone)
+      : null
+    : setting.sinceAt;
+  const start = displayIntervalStart({ interval: kind, timeZone: options.site.timeZone, now: options.now, sinceAt });
+  const interval: ResolvedInterval = {
+    kind,
+    label: displayIntervalLabels[kind],
+    start: start?.toISOString() ?? null,
+    localStart: start ? formatLocalDateTime(start, options.site.timeZone) : null,
+  };
+  return { kind, start, interval };
+}
+
+export async function siteOrDefault(code: string | undefined, db?: pg.Pool): Promise<repo.SiteRow> {
+  if (code) return notFoundOrThrow(await repo.findSite(code, db), `Site ${code}`);
+  const [first] = await repo.listSites(db);
+  return notFoundOrThrow(first, 'A site');
+}
+
+type Baseline = NonNullable<repo.ComponentCountRow['baseline']>;
+const baselineOf = (baseline: Baseline | null, severity: string, messageId?: number) =>
+  (baseline ?? []).filter((b) => b.severity === severity && (messageId === undefined || b.messageId === messageId)).reduce((n, b) => n + b.count, 0);
+
+/**
+ * The Component Status view's data: every component of a site with its counts in the display
+ * interval, its status against the thresholds, state, availability and last message — read from
+ * the summaries alone.
+ */
+export async function readComponentStatus(options: {
+  query: IntervalQuery;
+  clock?: Clock;
+  db?: pg.Pool;
+  thresholds?: readonly ComponentThreshold[];
+  systemName?: string;
+  component?: string;
+}): Promise<ComponentStatusView> {
+  const now = (options.clock ?? systemClock).now();
+  const site = await siteOrDefault(options.query.site, options.db);
+  const { kind, start, interval } = await resolveInterval({ site, query: options.query, now, db: options.db });
+  const sinceReset = kind === 'SINCE_RESET';
+  const thresholds = options.thresholds ?? (await repo.listComponentThresholds(options.db));
+  const overrideIds = [...new Set(thresholds.filter((t) => t.messageId !== null && (t.siteCode === null || t.siteCode === site.code)).map((t) => t.messageId!))];
+  const range = { siteId: site.id, timeZone: site.timeZone, since: start, sinceReset };
+  const [rows, idCounts] = await Promise.all([
+    repo.readComponentCounts({ ...range, systemName: options.systemName, component: options.component }, options.db),
+    repo.readMessageIdCounts({ ...range, messageIds: overrideIds }, options.db),
+  ]);
+  const byComponent = new Map<number, typeof idCounts>();
+  for (const c of idCounts) {
+    const list = byComponent.get(c.componentId) ?? [];
+    list.push(c);
+    byComponent.set(c.componentId, list);
+  }
+
+  const components = rows.map((r): ComponentStatus => {
+    const counts = {
+      INFORMATIONAL: Math.max(0, r.info - baselineOf(r.baseline, 'INFORMATIONAL')),
+      WARNING: Math.max(0, r.warning - baselineOf(r.baseline, 'WARNING')),
+      ERROR: Math.max(0, r.error - baselineOf(r.baseline, 'ERROR')),
+    };
+    const messageCounts = (byComponent.get(r.id) ?? []).map((m) => ({
+      ...m,
+      count: Math.max(0, m.count - baselineOf(r.baseline, m.severity, m.messageId)),
+    }));
+    const { health, reasons } = evaluateComponentHealth({ siteCode: site.code, component: r.component, counts, messageCounts, thresholds });
+    const heartbeatStale = r.lastHeartbeatAt !== null && now.getTime() - r.lastHeartbeatAt.getTime() > HEARTBEAT_STALE_MS;
+    const since = sinceReset ? r.resetAt : start;
+    return {
+      id: r.id,
+      systemName: r.systemName,
+      component: r.component,
+      state: r.state,
+      availability: r.availability === 'ONLINE' && heartbeatStale ? 'OFFLINE' : r.availability,
+      lastHeartbeatAt: r.lastHeartbeatAt?.toISOString() ?? null,
+      lastMessageAt: r.lastMessageAt?.toISOString() ?? null,
+      since: since?.toISOString() ?? null,
+      resetAt: r.resetAt?.toISOString() ?? null,
+      resetBy: r.resetBy,
+      counts: { informational: counts.INFORMATIONAL, warning: counts.WARNING, error: counts.ERROR },
+      health,
+      reasons,
+    };
+  });
+
+  return {
+    site: { code: site.code, name: site.name, timeZone: site.timeZone },
+    interval,
+    generatedAt: now.toISOString(),
+    components,
+  };
+}

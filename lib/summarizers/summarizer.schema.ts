@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { severitySchema } from '../status/status-message.schema';
+
+export const displayIntervalSchema = z.enum(['SINCE_MIDNIGHT', 'SINCE_SUNDAY', 'SINCE_DATE', 'SINCE_RESET'], {
+  error: 'must be one of SINCE_MIDNIGHT, SINCE_SUNDAY, SINCE_DATE, SINCE_RESET',
+});
+export type DisplayInterval = z.infer<typeof displayIntervalSchema>;
+
+export const displayIntervalLabels: Record<DisplayInterval, string> = {
+  SINCE_MIDNIGHT: 'Since midnight',
+  SINCE_SUNDAY: 'Since Sunday',
+  SINCE_DATE: 'Since a date and time',
+  SINCE_RESET: 'Since the counts were last reset',
+};
+
+/** A wall-clock time of the site's zone on a whole hour: counts are kept per local hour, so this start is exact. */
+export const localHourSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00$/, 'must be a date and a whole hour, like 2026-11-22T14:00');
+
+const siteCode = z.string().regex(/^[A-Z0-9]{3}$/, 'must be a 3-character site code');
+
+/** A display interval as a view asks for it; `since` only with SINCE_DATE. */
+export const intervalQuerySchema = z
+  .object({
+    site: siteCode.optional(),
+    interval: displayIntervalSchema.optional(),
+    since: localHourSchema.optional(),
+  })
+  .superRefine((q, ctx) => {
+    if (q.interval === 'SINCE_DATE' && !q.since) ctx.addIssue({ code: 'custom', path: ['since'], message: 'is required with SINCE_DATE' });
+  });
+export type IntervalQuery = z.infer<typeof intervalQuerySchema>;
+
+/** The Status Summarizers page's display interval form. */
+export const summarizerSettingsInputSchema = z
+  .object({
+    site: siteCode,
+    displayInterval: displayIntervalSchema,
+    since: localHourSchema.nullable().default(null),
+  })
+  .superRefine((q, ctx) => {
+    if (q.displayInterval === 'SINCE_DATE' && !q.since) ctx.addIssue({ code: 'custom', path: ['since'], message: 'is required with Since a date and time' });
+  });
+export type SummarizerSettingsInput = z.infer<typeof summarizerSettingsInputSchema>;
+
+const count = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(1_000_000, 'must be at most 1,000,000');
+
+/**
+ * A threshold override: for one component (any site's, or one site's), and optionally only for
+ * one message ID. Without a message ID it replaces the site-wide threshold of its severity; with
+ * one, messages of that ID are judged by it alone.
+ */
+export const thresholdOverrideInputSchema = z
+  .object({
+    siteCode: siteCode.nullable().default(null),
+    component: z.string().trim().max(128).nullable().default(null).transform((v) => (v ? v : null)),
+    messageId: z.coerce.number({ error: 'must be a number' }).int().min(0).max(2_147_483_647).nullable().default(null),
+    severity: severitySchema,
+    warningAt: count,
+    criticalAt: count,
+  })
+  .superRefine((t, ctx) => {
+    if (t.warningAt >= t.criticalAt) ctx.addIssue({ code: 'custom', path: ['warningAt'], message: `must be lower than Critical at (${t.criticalAt})` });
+    if (t.component === null && t.messageId === null) {
+      ctx.addIssue({ code: 'custom', path: ['component'], message: 'name a component or a message ID (site-wide thresholds are site settings)' });
+    }
+  });
+export type ThresholdOverrideInput = z.infer<typeof thresholdOverrideInputSchema>;
+
+export const thresholdParamsSchema = z.object({ id: z.coerce.number().int().min(1).max(2_147_483_647) });
+
+export const resetCountsInputSchema = z.object({
+  site: siteCode,
+  /** Omit both to reset every component of the site. */
+  systemName: z.string().min(1).max(255).optional(),
+  component: z.string().min(1).max(128).optional(),
+});
+export type ResetCountsInput = z.infer<typeof resetCountsInputSchema>;
+
+export const healthSchema = z.enum(['OK', 'WARNING', 'CRITICAL']);
+export type Health = z.infer<typeof healthSchema>;
