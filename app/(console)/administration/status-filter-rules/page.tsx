@@ -1,14 +1,17 @@
 import type { Metadata } from 'next';
-import { NotAvailable } from '@/components/shell/not-available';
 import { PageHeader } from '@/components/shell/page-header';
+import { StatusFilterRulesAdmin } from '@/components/status-filter-rules/status-filter-rules-admin';
+import { requirePageSession } from '@/lib/auth/current-session';
+import { canEditStatusFilterRules } from '@/lib/auth/roles';
 
 export const metadata: Metadata = { title: 'Status Filter Rules' };
 
-export default function Page() {
+export default async function StatusFilterRulesPage() {
+  const session = await requirePageSession({ path: '/administration/status-filter-rules' });
   return (
     <>
-      <PageHeader title="Status Filter Rules" description="How Status Manager disposes of each status message, in priority order." />
-      <NotAvailable feature="Status Filter Rules will list, edit, reorder and test the rules Status Manager applies to every message." />
+      <PageHeader title="Status Filter Rules" description="How Status Manager disposes of each status message, in priority order; changes apply at once." />
+      <StatusFilterRulesAdmin canEdit={canEditStatusFilterRules(session.principal)} />
     </>
   );
 }
