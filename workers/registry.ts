@@ -1,6 +1,8 @@
 import type { WorkerDefinition } from '../lib/workers/define-worker';
 import collectionEvaluator from './collection-evaluator';
 import deploymentManager from './deployment-manager';
+import hierarchyManager from './hierarchy-manager';
+import siteControlManager from './site-control-manager';
 import notificationManager from './notification-manager';
 import statusManager from './status-manager';
 
@@ -10,6 +12,8 @@ export const workers: Record<string, WorkerDefinition> = {
   [deploymentManager.name]: deploymentManager,
   [notificationManager.name]: notificationManager,
   [statusManager.name]: statusManager,
+  [hierarchyManager.name]: hierarchyManager,
+  [siteControlManager.name]: siteControlManager,
 };
 
 export const workerNames = Object.keys(workers);

@@ -1,0 +1,34 @@
+import type pg from 'pg';
+import { config } from '../config';
+import { pool } from '../db/pool';
+import { findSiteControl } from './repo';
+import { defaultSiteSettings, readSettingsDocument, type SiteSettings } from './site-control.schema';
+
+/** The settings in effect and the serial they come from. */
+export interface SiteControlSnapshot {
+  siteCode: string;
+  serial: number;
+  settings: SiteSettings;
+}
+
+/**
+ * The site's settings as the site control document holds them, typed and complete (missing or
+ * stale sections read as their defaults). Before the site has a document, its defaults at serial 0.
+ */
+export async function readSiteControl(options: { siteCode?: string; db?: pg.Pool | pg.PoolClient } = {}): Promise<SiteControlSnapshot> {
+  const db = options.db ?? pool();
+  const siteCode = options.siteCode ?? config().SITEBOX_SITE_CODE;
+  const control = await findSiteControl(db, { siteCode });
+  if (control) return { siteCode, serial: control.serial, settings: control.document };
+  const { rows } = await db.query(`SELECT name, time_zone FROM site WHERE code = $1`, [siteCode]);
+  const settings = defaultSiteSettings(
+    { code: siteCode, name: (rows[0]?.name as string | undefined)?.slice(0, 50) || siteCode, timeZone: rows[0]?.time_zone },
+    { purgeSchedule: config().SITEBOX_STATUS_PURGE_SCHEDULE },
+  );
+  return { siteCode, serial: 0, settings };
+}
+
+/** The site's settings (see readSiteControl). */
+export async function readSiteSettings(options: { siteCode?: string; db?: pg.Pool | pg.PoolClient } = {}): Promise<SiteSettings> {
+  return (await readSiteControl(options)).settings;
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { fixedPaths, settingLeaves } from './document-paths';
+
+const serial = z.number({ error: 'must be a serial number' }).int('must be a whole number').min(0).max(2_147_483_647);
+const serialParam = z.coerce.number().int().min(0).max(2_147_483_647);
+
+/**
+ * What an administrator changes: the new value of each changed setting, by path. Each value is
+ * checked against its setting's schema; errors name the path, so a form can show them by field.
+ */
+export const settingChangesSchema = z.record(z.string(), z.unknown()).transform((changes, ctx) => {
+  const parsed: Record<string, unknown> = {};
+  const paths = Object.keys(changes);
+  if (!paths.length) ctx.issues.push({ code: 'custom', message: 'names no setting to change', input: changes });
+  if (paths.length > settingLeaves.size) ctx.issues.push({ code: 'custom', message: 'names too many settings', input: changes });
+  for (const path of paths.slice(0, settingLeaves.size + 1)) {
+    const leaf = settingLeaves.get(path);
+    if (!leaf || fixedPaths.has(path)) {
+      ctx.issues.push({ code: 'custom', path: [path], message: leaf ? 'cannot be changed' : 'is not a site setting', input: changes[path] });
+      continue;
+    }
+    const result = leaf.safeParse(changes[path]);
+    if (result.success) parsed[path] = result.data;
+    else ctx.issues.push({ code: 'custom', path: [path], message: result.error.issues[0]?.message ?? 'is not valid', input: changes[path] });
+  }
+  return parsed;
+});
+export type SettingChanges = z.infer<typeof settingChangesSchema>;
+
+/** POST /api/site-settings/changes: a change made from the document at `baseSerial`. */
+export const submitChangeSchema = z.object({
+  baseSerial: serial,
+  changes: settingChangesSchema,
+});
+
+/** POST /api/site-settings/restore: bring back the settings of `serial`, as a new change. */
+export const restoreSchema = z.object({ serial, baseSerial: serial });
+
+export const serialParamsSchema = z.object({ serial: serialParam });
+export const deltaParamsSchema = z.object({ id: z.coerce.number().int().min(1).max(2_147_483_647) });
+
+export const diffQuerySchema = z.object({ from: serialParam, to: serialParam });
+export const documentQuerySchema = z.object({ serial: serialParam.optional() });
+
+export const deltaStateSchema = z.enum(['PENDING', 'QUEUED', 'MERGED', 'APPLIED', 'REJECTED']);
+export type DeltaState = z.infer<typeof deltaStateSchema>;
+
+/**
+ * Another change that moved a property since the serial a refused change was made from: one
+ * already in effect (`serial`), or one still on its way (`deltaId`, serial null).
+ */
+export const conflictSchema = z.object({
+  path: z.string(),
+  serial: z.number().nullable(),
+  deltaId: z.number().nullable(),
+  changedBy: z.string(),
+  changedAt: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+});
+export type Conflict = z.infer<typeof conflictSchema>;
+
+/**
+ * NOTIFY sitebox_site_control_applied: serial `serial` of site `siteCode` is in effect, having
+ * changed `changedPaths` (null: treat everything as changed). Components re-read the settings.
+ */
+export const siteControlAppliedSchema = z.object({
+  siteCode: z.string(),
+  serial: z.number().int(),
+  changedPaths: z.array(z.string()).nullable(),
+});
+export type SiteControlApplied = z.infer<typeof siteControlAppliedSchema>;
+
+/** NOTIFY sitebox_site_control_delta (from the trigger) and the console's `siteControl:delta` event. */
+export const deltaEventSchema = z.object({
+  id: z.number().int(),
+  siteControlId: z.number().int(),
+  state: deltaStateSchema,
+  appliedSerial: z.number().int().nullable(),
+});
+export type DeltaEvent = z.infer<typeof deltaEventSchema>;

@@ -1,0 +1,200 @@
+// How the console shows each setting: the property sheets' tabs and groups, each field's label
+// and input. Plain data, shared by the forms, history, diffs and status messages; a test checks
+// it names every setting of the document exactly once.
+
+export type FieldKind = 'text' | 'number' | 'boolean' | 'select';
+
+export interface SettingField {
+  path: string;
+  label: string;
+  kind: FieldKind;
+  options?: readonly { value: string; label: string }[];
+  /** Shown after a number, e.g. "minutes". */
+  unit?: string;
+  hint?: string;
+  /** An empty text field means "none" (null). */
+  nullable?: boolean;
+  /** Shown but never changed (the site code). */
+  readOnly?: boolean;
+}
+
+export interface SettingGroup {
+  label: string;
+  fields: readonly SettingField[];
+}
+
+export interface SettingTab {
+  id: 'general' | 'ports' | 'client-agents' | 'status-reporting' | 'maintenance';
+  label: string;
+  groups: readonly SettingGroup[];
+}
+
+const severityOptions = [
+  { value: 'INFORMATIONAL', label: 'Informational and above' },
+  { value: 'WARNING', label: 'Warning and above' },
+  { value: 'ERROR', label: 'Error only' },
+] as const;
+
+const reporting = (prefix: string): SettingField[] => [
+  { path: `${prefix}.reportToDatabase`, label: 'Report to the site database', kind: 'boolean' },
+  { path: `${prefix}.databaseMinimumSeverity`, label: 'Database: minimum severity', kind: 'select', options: severityOptions },
+  { path: `${prefix}.reportToEventLog`, label: 'Report to the event log', kind: 'boolean' },
+  { path: `${prefix}.eventLogMinimumSeverity`, label: 'Event log: minimum severity', kind: 'select', options: severityOptions },
+];
+
+const counts = (severity: string, label: string): SettingField[] => [
+  { path: `summarizers.componentStatus.${severity}.warningAt`, label: `${label} messages: Warning at`, kind: 'number', unit: 'messages' },
+  { path: `summarizers.componentStatus.${severity}.criticalAt`, label: `${label} messages: Critical at`, kind: 'number', unit: 'messages' },
+];
+
+const cronHint = 'Cron pattern: minute hour day month weekday, in the site\'s time zone.';
+
+export const settingTabs: readonly SettingTab[] = [
+  {
+    id: 'general',
+    label: 'General',
+    groups: [
+      {
+        label: 'Site',
+        fields: [
+          { path: 'site.code', label: 'Site code', kind: 'text', readOnly: true },
+          { path: 'site.name', label: 'Site name', kind: 'text' },
+          { path: 'site.parentSiteCode', label: 'Parent site code', kind: 'text', nullable: true, hint: 'Empty for a central site.' },
+          { path: 'site.timeZone', label: 'Time zone', kind: 'text', hint: 'IANA name, e.g. UTC or America/New_York.' },
+        ],
+      },
+      {
+        label: 'Client approval',
+        fields: [
+          {
+            path: 'clientApproval.mode',
+            label: 'Approve new clients',
+            kind: 'select',
+            options: [
+              { value: 'automatic', label: 'Automatically' },
+              { value: 'manual', label: 'Manually (an administrator approves each device)' },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+  {
+    id: 'ports',
+    label: 'Ports',
+    groups: [
+      {
+        label: 'Notification Server',
+        fields: [
+          { path: 'components.notificationServer.port', label: 'Client notification port', kind: 'number', hint: 'TCP port clients connect to for notifications.' },
+          { path: 'components.notificationServer.keepAliveMinutes', label: 'Keep-alive interval', kind: 'number', unit: 'minutes' },
+          {
+            path: 'components.notificationServer.operationValidityMinutes',
+            label: 'Client operation validity',
+            kind: 'number',
+            unit: 'minutes',
+            hint: 'Clients that come online within this time still receive a client operation.',
+          },
+        ],
+      },
+    ],
+  },
+  {
+    id: 'client-agents',
+    label: 'Client Agents',
+    groups: [
+      {
+        label: 'Client policy',
+        fields: [{ path: 'clientAgent.policyPollingMinutes', label: 'Policy polling interval', kind: 'number', unit: 'minutes' }],
+      },
+      {
+        label: 'Agents',
+        fields: [
+          { path: 'clientAgent.softwareMetering', label: 'Software Metering Agent', kind: 'boolean' },
+          { path: 'clientAgent.clientNotification', label: 'Client notification', kind: 'boolean' },
+        ],
+      },
+      {
+        label: 'Hardware inventory',
+        fields: [
+          { path: 'clientAgent.inventory.enabled', label: 'Hardware Inventory Agent', kind: 'boolean' },
+          { path: 'clientAgent.inventory.every', label: 'Inventory every', kind: 'number' },
+          {
+            path: 'clientAgent.inventory.unit',
+            label: 'Inventory interval unit',
+            kind: 'select',
+            options: [
+              { value: 'hours', label: 'hours' },
+              { value: 'days', label: 'days' },
+              { value: 'weeks', label: 'weeks' },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+  {
+    id: 'status-reporting',
+    label: 'Status Reporting',
+    groups: [
+      { label: 'Server components', fields: reporting('statusReporting.serverComponents') },
+      { label: 'Client components', fields: reporting('statusReporting.clientComponents') },
+      {
+        label: 'Component Status Summarizer',
+        fields: [...counts('informational', 'Informational'), ...counts('warning', 'Warning'), ...counts('error', 'Error')],
+      },
+      {
+        label: 'Site System Status Summarizer',
+        fields: [
+          { path: 'summarizers.siteSystemStatus.freeSpaceWarningMb', label: 'Free space: Warning under', kind: 'number', unit: 'MB' },
+          { path: 'summarizers.siteSystemStatus.freeSpaceCriticalMb', label: 'Free space: Critical under', kind: 'number', unit: 'MB' },
+          { path: 'summarizers.siteSystemStatus.pollingMinutes', label: 'Check storage every', kind: 'number', unit: 'minutes' },
+        ],
+      },
+    ],
+  },
+  {
+    id: 'maintenance',
+    label: 'Maintenance',
+    groups: [
+      {
+        label: 'Delete Aged Status Messages',
+        fields: [
+          { path: 'maintenance.deleteAgedStatusMessages.enabled', label: 'Enable this task', kind: 'boolean' },
+          { path: 'maintenance.deleteAgedStatusMessages.schedule', label: 'Schedule', kind: 'text', hint: cronHint },
+          { path: 'maintenance.deleteAgedStatusMessages.retentionDays', label: 'Delete messages older than', kind: 'number', unit: 'days' },
+        ],
+      },
+      {
+        label: 'Site control',
+        fields: [
+          { path: 'components.hierarchyManager.cycleMinutes', label: 'Hierarchy Manager cycle', kind: 'number', unit: 'minutes' },
+          { path: 'components.siteControlManager.heartbeatSchedule', label: 'Site Control Manager heartbeat', kind: 'text', hint: cronHint },
+        ],
+      },
+    ],
+  },
+];
+
+const byPath = new Map(settingTabs.flatMap((t) => t.groups.flatMap((g) => g.fields.map((f) => [f.path, { ...f, tab: t.label, group: g.label }] as const))));
+
+/** The field for a path, with the tab and group it sits in. */
+export function settingField(path: string): (SettingField & { tab: string; group: string }) | undefined {
+  return byPath.get(path);
+}
+
+/** A setting's name as people read it: "Notification Server: Keep-alive interval". */
+export function settingLabel(path: string): string {
+  const field = byPath.get(path);
+  return field ? `${field.group}: ${field.label}` : path;
+}
+
+/** A value as the console and messages show it. */
+export function formatSettingValue(path: string, value: unknown): string {
+  if (value === null || value === undefined) return '(none)';
+  const field = byPath.get(path);
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  const option = field?.options?.find((o) => o.value === value);
+  if (option) return option.label;
+  return field?.unit ? `${String(value)} ${field.unit}` : String(value);
+}
