@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { pool } from '../db/pool';
-import { summarizersSectionSchema } from '../sitecontrol/site-control.schema';
+import { z } from 'zod';
 import type { Severity } from '../status/status-message.schema';
 import type { ComponentThreshold } from './evaluate-thresholds';
 import type { DisplayInterval } from './summarizer.schema';
@@ -52,11 +52,22 @@ export async function writeSummarizerSetting(
   );
 }
 
+// What this summarizer reads of the site control document's summarizers.siteSystemStatus
+// (written and validated by Site Settings); a value missing or unreadable falls back to its default.
+const storageSettingsSchema = z.object({
+  freeSpaceWarningMb: z.number().catch(10_240),
+  freeSpaceCriticalMb: z.number().catch(5_120),
+  pollingMinutes: z.number().catch(60),
+});
+
 /** The site's Site System Status Summarizer settings, from its site control document (defaults when it has none). */
 export async function readStorageSettings(siteId: number, db: Db = pool()) {
-  const { rows } = await db.query<{ summarizers: unknown }>(`SELECT document->'summarizers' AS summarizers FROM site_control WHERE site_id = $1`, [siteId]);
-  const parsed = summarizersSectionSchema.safeParse(rows[0]?.summarizers ?? {});
-  return (parsed.success ? parsed.data : summarizersSectionSchema.parse({})).siteSystemStatus;
+  const { rows } = await db.query<{ settings: unknown }>(
+    `SELECT document->'summarizers'->'siteSystemStatus' AS settings FROM site_control WHERE site_id = $1`,
+    [siteId],
+  );
+  const raw = rows[0]?.settings;
+  return storageSettingsSchema.parse(raw !== null && typeof raw === 'object' ? raw : {});
 }
 
 const thresholdColumns = `id, site_code AS "siteCode", component, message_id AS "messageId", severity,
