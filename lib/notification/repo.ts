@@ -241,7 +241,7 @@ export async function nextValidityEnd(db: Db): Promise<Date | null> {
 export async function purgePushes(db: Db, now: Date): Promise<number> {
   const { rowCount } = await db.query(
     `DELETE FROM notification_push p USING client_operation o
-      WHERE o.id = p.operation_id AND (o.valid_until < $1 - interval '1 day' OR o.cancelled_at < $1 - interval '1 day')`,
+      WHERE o.id = p.operation_id AND (o.valid_until < $1::timestamptz - interval '1 day' OR o.cancelled_at < $1::timestamptz - interval '1 day')`,
     [now],
   );
   return rowCount ?? 0;

@@ -1,0 +1,72 @@
+// A management point's client-facing side for notification tests: the real policy route and a
+// real socket.io server with a NotificationServer, on one port kept across restarts.
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { NextRequest } from 'next/server';
+import { Server } from 'socket.io';
+import { GET as policyRoute } from '@/app/api/mp/policy/route';
+import type { Clock } from '@/lib/clock';
+import { logger } from '@/lib/logger';
+import { NotificationServer } from '@/lib/notification/notification-server';
+
+export class TestManagementPoint {
+  port = 0;
+  server: NotificationServer | null = null;
+  private http: HttpServer | null = null;
+  private io: Server | null = null;
+
+  constructor(
+    private readonly options: {
+      connectionString: string;
+      clock?: Clock;
+      transports?: ('websocket' | 'polling')[];
+      heartbeatSeconds?: number;
+      keepAliveSeconds?: number;
+      validityMinutes?: number;
+    },
+  ) {}
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.http = createServer(async (req, res) => {
+      if (!req.url?.startsWith('/api/mp/policy')) return; // socket.io answers its own paths
+      const request = new NextRequest(`${this.url}${req.url}`, {
+        method: req.method,
+        headers: req.headers as Record<string, string>,
+        body: req.method === 'GET' ? undefined : (Readable.toWeb(req) as ReadableStream),
+        duplex: 'half',
+      } as ConstructorParameters<typeof NextRequest>[1]);
+      const response = await policyRoute(request, { params: Promise.resolve({}) });
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(Buffer.from(await response.arrayBuffer()));
+    });
+    this.io = new Server(this.http, { transports: this.options.transports ?? ['polling', 'websocket'], serveClient: false });
+    this.server = new NotificationServer({
+      log: logger,
+      connectionString: this.options.connectionString,
+      clock: this.options.clock,
+      heartbeatSeconds: this.options.heartbeatSeconds ?? 1,
+      flushMs: 50,
+      settings: async () => ({ port: 10123, keepAliveSeconds: this.options.keepAliveSeconds ?? 900, operationValidityMinutes: this.options.validityMinutes ?? 60 }),
+    });
+    this.server.attach(this.io);
+    await this.server.start();
+    await new Promise<void>((resolve) => this.http!.listen(this.port, '127.0.0.1', resolve));
+    this.port = (this.http.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.stop();
+    await new Promise<void>((resolve) => {
+      this.http?.closeAllConnections();
+      this.io ? this.io.close(() => resolve()) : resolve();
+    });
+    this.server = null;
+    this.io = null;
+    this.http = null;
+  }
+}

@@ -1,0 +1,191 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ClientAgent } from '@/lib/agent/agent';
+import type { AgentCredential } from '@/lib/agent/policy.schema';
+import { manualClock } from '@/lib/clock';
+import { pool } from '@/lib/db/pool';
+import { setDeviceApproval } from '@/lib/devices/set-device-approval';
+import { cancelClientOperation } from '@/lib/notification/cancel-client-operation';
+import { expireClientOperations } from '@/lib/notification/expire-client-operations';
+import { listClientOperations, listOperationTargets } from '@/lib/notification/list-client-operations';
+import { startClientOperation } from '@/lib/notification/start-client-operation';
+import { useTestDatabase } from '../../support/database';
+import { admin, eventually, fleet, onlineCount, targetStates } from './fleet';
+import { TestManagementPoint } from './management-point';
+
+let connectionString = '';
+const agents: ClientAgent[] = [];
+const points: TestManagementPoint[] = [];
+
+beforeAll(async () => {
+  ({ url: connectionString } = await useTestDatabase());
+});
+
+afterEach(async () => {
+  await Promise.all(agents.splice(0).map((a) => a.stop()));
+  await Promise.all(points.splice(0).map((p) => p.stop()));
+});
+
+afterAll(async () => {
+  await Promise.all(points.map((p) => p.stop()));
+});
+
+async function managementPoint(options: Partial<ConstructorParameters<typeof TestManagementPoint>[0]> = {}) {
+  const mp = new TestManagementPoint({ connectionString, ...options });
+  await mp.start();
+  points.push(mp);
+  return mp;
+}
+
+function agent(mp: TestManagementPoint, credential: AgentCredential, options: Partial<ConstructorParameters<typeof ClientAgent>[0]> = {}) {
+  const a = new ClientAgent({
+    managementPointUrls: [mp.url],
+    credential,
+    pollPolicy: false,
+    scan: { quickScanMs: 50, fullScanMs: 100 },
+    initialBackoffMs: 100,
+    maxBackoffMs: 500,
+    ...options,
+  });
+  agents.push(a);
+  return a;
+}
+
+const connectedTo = (a: ClientAgent) => new Promise<{ transport: string }>((resolve) => a.once('connected', resolve));
+
+describe('client notification channel', () => {
+  it('connects over WebSocket, records presence in the database, and pushes Download Computer Policy', async () => {
+    const mp = await managementPoint();
+    const { credentials, deviceIds } = await fleet('WS-', 3);
+    const fleetAgents = credentials.map((c) => agent(mp, c));
+    const opened = fleetAgents.map(connectedTo);
+    await Promise.all(fleetAgents.map((a) => a.start()));
+    expect((await Promise.all(opened)).map((c) => c.transport)).toEqual(['websocket', 'websocket', 'websocket']);
+    await eventually(() => onlineCount(deviceIds), (n) => n === 3);
+
+    const operation = await startClientOperation({ actor: admin, input: { action: 'DOWNLOAD_COMPUTER_POLICY', target: { deviceIds } } });
+    expect(operation).toMatchObject({ total: 3, onlineAtStart: 3 });
+    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 3);
+    const targets = await listOperationTargets(operation.id, { page: 1, pageSize: 25 });
+    expect(targets.rows.map((t) => t.result?.message)).toEqual(Array(3).fill('Received policy for site control serial 0 with 0 deployments.'));
+    const page = await listClientOperations({ page: 1, pageSize: 25 });
+    expect(page.rows[0].counts).toMatchObject({ delivered: 3, succeeded: 3, failed: 0, waiting: 0, expired: 0, status: 'COMPLETED' });
+
+    // A clean stop takes the clients offline at once, not after the heartbeat lapses.
+    await Promise.all(fleetAgents.map((a) => a.stop()));
+    await eventually(() => onlineCount(deviceIds), (n) => n === 0);
+    const { rows } = await pool().query(`SELECT last_seen_at FROM device WHERE id = ANY($1::int[])`, [deviceIds]);
+    expect(rows.every((r) => r.last_seen_at !== null)).toBe(true);
+  });
+
+  it('falls back to HTTP long-polling when WebSocket is refused', async () => {
+    const mp = await managementPoint({ transports: ['polling'] });
+    const { credentials, deviceIds } = await fleet('LP-', 1);
+    const a = agent(mp, credentials[0]);
+    const opened = connectedTo(a);
+    await a.start();
+    expect((await opened).transport).toBe('polling');
+    expect(a.transport).toBe('polling');
+    const operation = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
+    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 1);
+  });
+
+  it('reconnects after the management point restarts and still gets pushes', async () => {
+    const mp = await managementPoint();
+    const { credentials, deviceIds } = await fleet('RS-', 2);
+    const fleetAgents = credentials.map((c) => agent(mp, c));
+    await Promise.all(fleetAgents.map((a) => a.start()));
+    await eventually(async () => fleetAgents.every((a) => a.connected), Boolean);
+    await eventually(() => onlineCount(deviceIds), (n) => n === 2);
+
+    const dropped = fleetAgents.map((a) => new Promise((resolve) => a.once('disconnected', resolve)));
+    await mp.stop();
+    await Promise.all(dropped);
+    await eventually(() => onlineCount(deviceIds), (n) => n === 0);
+    const back = fleetAgents.map(connectedTo);
+    await mp.start(); // same port
+    await Promise.all(back);
+    await eventually(() => onlineCount(deviceIds), (n) => n === 2);
+
+    const operation = await startClientOperation({ actor: admin, input: { action: 'FULL_SCAN', target: { deviceIds } } });
+    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 2);
+  });
+
+  it('re-pushes to a client that comes online within the validity, and never after it: Expired', async () => {
+    const clock = manualClock(new Date());
+    const mp = await managementPoint({ clock });
+    const { credentials, deviceIds } = await fleet('VAL-', 3);
+    const [early, withinValidity, tooLate] = credentials.map((c) => agent(mp, c));
+    const pushes = new Map<number, number>();
+    for (const a of [early, withinValidity, tooLate]) a.on('push', () => pushes.set(a.credential.deviceId, (pushes.get(a.credential.deviceId) ?? 0) + 1));
+    await early.start();
+    await eventually(() => onlineCount(deviceIds), (n) => n === 1);
+
+    const operation = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds } }, clock });
+    expect(operation).toMatchObject({ total: 3, onlineAtStart: 1 });
+    expect(operation.validUntil.getTime() - clock.now().getTime()).toBe(60 * 60_000);
+    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 1 && s.WAITING === 2);
+
+    clock.advance(59 * 60_000);
+    await withinValidity.start();
+    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 2 && s.WAITING === 1);
+
+    clock.advance(2 * 60_000); // past the validity
+    const opened = connectedTo(tooLate);
+    await tooLate.start();
+    await opened;
+    await eventually(() => onlineCount(deviceIds), (n) => n === 3);
+    await mp.server!.flush(); // the owed-push check for tooLate has run
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(pushes.get(tooLate.credential.deviceId)).toBeUndefined();
+
+    // Counted Expired at once; Notification Manager then records it so, once.
+    const page = await listClientOperations({ page: 1, pageSize: 25 }, clock);
+    expect(page.rows.find((r) => r.id === operation.id)!.counts).toMatchObject({ succeeded: 2, waiting: 0, expired: 1, status: 'EXPIRED' });
+    const first = await expireClientOperations({ clock });
+    expect(first.expired.find((e) => e.id === operation.id)).toEqual({ id: operation.id, expired: 1, total: 3 });
+    expect((await expireClientOperations({ clock })).expired).toEqual([]);
+    expect(await targetStates(operation.id)).toEqual({ SUCCEEDED: 2, EXPIRED: 1 });
+    expect([...pushes.values()]).toEqual([1, 1]);
+  });
+
+  it('cancels: unreached clients are never pushed', async () => {
+    const mp = await managementPoint();
+    const { credentials, deviceIds } = await fleet('CAN-', 2);
+    const [online, later] = credentials.map((c) => agent(mp, c));
+    await online.start();
+    await eventually(() => onlineCount(deviceIds), (n) => n === 1);
+    const operation = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
+    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 1);
+    await cancelClientOperation({ actor: admin, id: operation.id });
+    let pushed = false;
+    later.on('push', () => (pushed = true));
+    await later.start();
+    await eventually(() => onlineCount(deviceIds), (n) => n === 2);
+    await mp.server!.flush();
+    expect(pushed).toBe(false);
+    expect(await targetStates(operation.id)).toEqual({ SUCCEEDED: 1, CANCELLED: 1 });
+    await expect(cancelClientOperation({ actor: admin, id: operation.id })).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('refuses bad credentials, and drops and refuses a revoked device', async () => {
+    const mp = await managementPoint();
+    const { credentials } = await fleet('REV-', 1);
+    const impostor = agent(mp, { ...credentials[0], secret: 'x'.repeat(43) });
+    const refusedImpostor = new Promise<{ reason: string }>((resolve) => impostor.once('refused', resolve));
+    await impostor.start();
+    expect(await refusedImpostor).toEqual({ reason: 'UNAUTHENTICATED' });
+
+    const device = agent(mp, credentials[0]);
+    await device.start();
+    await eventually(async () => device.connected, Boolean);
+    const refused = new Promise<{ reason: string }>((resolve) => device.once('refused', resolve));
+    await setDeviceApproval({ actor: admin, deviceId: credentials[0].deviceId, approval: 'REVOKED' });
+    expect(await refused).toEqual({ reason: 'REVOKED' });
+    expect(mp.server!.connectedDeviceIds()).not.toContain(credentials[0].deviceId);
+
+    const again = agent(mp, credentials[0]);
+    const refusedAgain = new Promise<{ reason: string }>((resolve) => again.once('refused', resolve));
+    await again.start();
+    expect(await refusedAgain).toEqual({ reason: 'FORBIDDEN' });
+  });
+});
