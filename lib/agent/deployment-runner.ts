@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { systemClock, type Clock } from '../clock';
+import { policyDeploymentSchema, type PolicyDeployment } from '../deployments/deployment.schema';
+import { catalog, statusMessageIds as ids } from '../status/catalog';
+import type { StatusMessageInput } from '../status/status-message.schema';
+
+/** What one simulated program run does: exit with a code (after a while), or never start (the user never runs it). */
+export type SimulatedRun = { exitCode: number; durationMs?: number } | { never: true };
+export type SimulateProgram = (deployment: PolicyDeployment, attempt: number) => SimulatedRun | Promise<SimulatedRun>;
+
+/**
+ * Reads an outcome spec, as `npm run agent` takes it from SITEBOX_AGENT_PROGRAM_OUTCOME:
+ * `0` / `1603` (always that exit code), `never` (never run optional programs), or
+ * `fail:0.25` (exit 1 a quarter of the time, else 0).
+ */
+export function simulateFromSpec(spec: string | undefined, random: () => number = Math.random): SimulateProgram {
+  const text = (spec ?? '0').trim();
+  if (text === 'never') return () => ({ never: true });
+  const fail = /^fail:(0(?:\.\d+)?|1(?:\.0+)?)$/.exec(text);
+  if (fail) return () => ({ exitCode: random() < Number(fail[1]) ? 1 : 0 });
+  if (/^-?\d{1,10}$/.test(text)) return () => ({ exitCode: Number(text) });
+  throw new Error(`SITEBOX_AGENT_PROGRAM_OUTCOME: expected an exit code, "never" or "fail:<fraction>", got "${text}"`);
+}
+
+/** The part of the agent's status reporter the runner uses. */
+interface Reporter {
+  report(messages: StatusMessageInput | readonly StatusMessageInput[]): Promise<void>;
+}
+
+/** What the agent hands the runner with each policy it fetched. */
+export interface RunnerPolicy {
+  siteCode?: unknown;
+  deployments: unknown[];
+}
+export interface RunnerContext {
+  reporter: Reporter | null;
+  deviceName: string;
+  signal?: AbortSignal;
+}
+
+const phaseSchema = z.enum(['received', 'retry-wait', 'never', 'succeeded', 'failed', 'withdrawn']);
+const trackedSchema = z.object({
+  deployment: policyDeploymentSchema,
+  phase: phaseSchema,
+  attempts: z.number().int(),
+  nextRunAt: z.string().nullable(),
+});
+type Tracked = z.infer<typeof trackedSchema>;
+const stateFileSchema = z.object({ deployments: z.record(z.string(), trackedSchema) });
+
+export interface DeploymentRunnerOptions {
+  clock?: Clock;
+  simulate?: SimulateProgram;
+  /** Where to keep what was received and run, so a restarted agent neither reports nor runs twice. */
+  stateFile?: string;
+  /** Site code for reports when the policy carries none. */
+  siteCode?: string;
+  /** How a simulated run lasts its duration (default: a real timer; tests move their clock instead). */
+  wait?: (ms: number) => Promise<void>;
+  /** Timers for due work between policy fetches (default true; tests drive `runDue` themselves). */
+  timers?: boolean;
+  log?: { warn(obj: object, msg?: string): void; info(obj: object, msg?: string): void };
+}
+
+export interface DeploymentRunner {
+  /** The agent's policy hook: call with every policy fetched. */
+  (policy: RunnerPolicy, ctx: RunnerContext): Promise<void>;
+  /** Runs whatever is due now (called by the hook and by the runner's own timer). */
+  runDue(): Promise<void>;
+  /** Each deployment the runner knows of, by deployment ID, and where it stands. */
+  snapshot(): Record<string, { phase: Tracked['phase']; attempts: number; nextRunAt: string | null }>;
+}
+
+const COMPONENT = 'Software Distribution';
+const MAX_TIMER_MS = 60 * 60_000;
+
+/**
+ * The client agent's software distribution part. With each policy it:
+ * - reports Received (10002) once for every deployment newly offered;
+ * - runs each program (simulated) at its mandatory time, or when it becomes available if it has
+ *   none (the simulated user starts it), reporting Started (10005) and then Succeeded (10008,
+ *   exit code among the program's success codes) or Failed (10006, with the exit code); a failure
+ *   with retries left reports Will Retry (10019) and runs again after the retry interval;
+ * - when a deployment it never finished leaves policy at its expiration, reports Expired (10018)
+ *   and forgets it. Nothing is run or reported for it after that.
+ * Reports go through the agent's spooling status reporter, so they survive restarts and outages.
+ */
+export function createDeploymentRunner(options: DeploymentRunnerOptions = {}): DeploymentRunner {
+  const clock = options.clock ?? systemClock;
+  const simulate = options.simulate ?? simulateFromSpec(process.env.SITEBOX_AGENT_PROGRAM_OUTCOME);
+  const wait = options.wait ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const tracked = new Map<string, Tracked>();
+  let loaded = false;
+  let queue: Promise<void> = Promise.resolve();
+  let context: (RunnerContext & { siteCode: string }) | null = null;
+  let timer: NodeJS.Timeout | null = null;
+
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work);
+    queue = next.then(() => undefined, () => undefined);
+    return next;
+  };
+
+  async function load() {
+    if (loaded) return;
+    loaded = true;
+    if (!options.stateFile) return;
+    const text = await readFile(options.stateFile, 'utf8').catch(() => null);
+    const parsed = text ? stateFileSchema.safeParse(JSON.parse(text)) : null;
+    if (parsed?.success) for (const [id, t] of Object.entries(parsed.data.deployments)) tracked.set(id, t);
+  }
+
+  async function save() {
+    if (!options.stateFile) return;
+    await mkdir(path.dirname(options.stateFile), { recursive: true });
+    const temp = `${options.stateFile}.${process.pid}.tmp`;
+    await writeFile(temp, JSON.stringify({ deployments: Object.fromEntries(tracked) }));
+    await rename(temp, options.stateFile);
+  }
+
+  async function report(d: PolicyDeployment, messageId: number, extra: { exitCode?: number; attempt?: number; of?: number } = {}) {
+    if (!context?.reporter) {
+      options.log?.warn({ deploymentId: d.deploymentId, messageId }, 'no status reporter: program status not reported');
+      return;
+    }
+    const known = catalog.get(messageId)!;
+    const properties: Record<string, string> = { AdvertisementID: d.deploymentId, PackageID: d.packageId, ProgramName: d.programName };
+    if (extra.exitCode !== undefined) properties.ExitCode = String(extra.exitCode);
+    const strings = [d.deploymentId, d.packageId, d.programName];
+    if (extra.exitCode !== undefined) strings.push(String(extra.exitCode));
+    if (extra.attempt !== undefined) strings.push(String(extra.attempt), String(extra.of));
+    await context.reporter.report({
+      uid: randomUUID(),
+      messageId,
+      severity: known.severity,
+      type: known.type,
+      source: 'CLIENT',
+      siteCode: context.siteCode,
+      systemName: context.deviceName,
+      component: COMPONENT,
+      sourceTime: clock.now(),
+      insertionStrings: strings,
+      properties,
+    });
+  }
+
+  const firstRunAt = (d: PolicyDeployment) => d.mandatoryAt ?? d.availableAt;
+
+  async function run(t: Tracked) {
+    const d = t.deployment;
+    const outcome = await simulate(d, t.attempts + 1);
+    if ('never' in outcome) {
+      // Optional programs the user never starts; a mandatory one runs regardless.
+      if (!d.mandatoryAt) {
+        t.phase = 'never';
+        t.nextRunAt = null;
+        return;
+      }
+    }
+    const { exitCode, durationMs } = 'never' in outcome ? { exitCode: 0, durationMs: 0 } : outcome;
+    t.attempts += 1;
+    await report(d, ids.programStarted);
+    if (durationMs) await wait(Math.min(durationMs, d.runConditions.maxRunMinutes * 60_000));
+    if (d.runConditions.successExitCodes.includes(exitCode)) {
+      t.phase = 'succeeded';
+      t.nextRunAt = null;
+      await report(d, ids.programSucceeded, { exitCode });
+    } else if (t.attempts <= d.runConditions.retries) {
+      t.phase = 'retry-wait';
+      t.nextRunAt = new Date(clock.now().getTime() + d.runConditions.retryIntervalMinutes * 60_000).toISOString();
+      await report(d, ids.programWillRetry, { exitCode, attempt: t.attempts, of: d.runConditions.retries + 1 });
+    } else {
+      t.phase = 'failed';
+      t.nextRunAt = null;
+      await report(d, ids.programFailed, { exitCode });
+    }
+  }
+
+  async function runDueNow() {
+    const now = clock.now().getTime();
+    for (const t of tracked.values()) {
+      if ((t.phase === 'received' || t.phase === 'retry-wait') && t.nextRunAt && Date.parse(t.nextRunAt) <= now) {
+        if (t.deployment.expiresAt && Date.parse(t.deployment.expiresAt) <= now) continue; // too late to start
+        await run(t);
+        await save();
+      }
+    }
+    schedule();
+  }
+
+  function schedule() {
+    if (options.timers === false || context?.signal?.aborted) return;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const due = [...tracked.values()]
+      .filter((t) => (t.phase === 'received' || t.phase === 'retry-wait') && t.nextRunAt)
+      .map((t) => Date.parse(t.nextRunAt!));
+    if (!due.length) return;
+    const wait = Math.max(0, Math.min(MAX_TIMER_MS, Math.min(...due) - clock.now().getTime()));
+    timer = setTimeout(() => void serial(runDueNow).catch((error) => options.log?.warn({ err: error }, 'deployment run failed')), wait);
+    timer.unref();
+  }
+
+  const runner = (async (policy: RunnerPolicy, ctx: RunnerContext) =>
+    serial(async () => {
+      await load();
+      const siteCode = typeof policy.siteCode === 'string' && policy.siteCode ? policy.siteCode : (options.siteCode ?? 'S01');
+      context = { ...ctx, siteCode };
+      ctx.signal?.addEventListener('abort', () => timer && clearTimeout(timer), { once: true });
+      const offered = new Map<string, PolicyDeployment>();
+      for (const raw of policy.deployments) {
+        const parsed = policyDeploymentSchema.safeParse(raw);
+        if (parsed.success) offered.set(parsed.data.deploymentId, parsed.data);
+        else options.log?.warn({ issues: parsed.error.issues.slice(0, 3) }, 'deployment in policy not understood; skipped');
+      }
+      const now = clock.now().getTime();
+      for (const [id, t] of tracked) {
+        if (offered.has(id) || t.phase === 'withdrawn') continue;
+        // Withdrawn from policy. Expired before it finished: say so once. Its status on the site stays as it was.
+        const expired = t.deployment.expiresAt !== null && Date.parse(t.deployment.expiresAt) <= now;
+        if (expired && (t.phase === 'received' || t.phase === 'never' || t.phase === 'retry-wait')) await report(t.deployment, ids.programExpired);
+        t.phase = 'withdrawn';
+        t.nextRunAt = null;
+      }
+      for (const [id, d] of offered) {
+        const known = tracked.get(id);
+        if (known && known.phase !== 'withdrawn') {
+          known.deployment = d; // times may have been changed on the site
+          if (known.phase === 'received') known.nextRunAt = firstRunAt(d);
+          continue;
+        }
+        if (known) continue; // offered again after it was withdrawn: it was dealt with already
+        tracked.set(id, { deployment: d, phase: 'received', attempts: 0, nextRunAt: firstRunAt(d) });
+        await report(d, ids.programReceived);
+      }
+      await save();
+      await runDueNow();
+    })) as DeploymentRunner;
+
+  runner.runDue = () => serial(runDueNow);
+  runner.snapshot = () =>
+    Object.fromEntries([...tracked].map(([id, t]) => [id, { phase: t.phase, attempts: t.attempts, nextRunAt: t.nextRunAt }]));
+  return runner;
+}

@@ -1,0 +1,271 @@
+// The reference's expired-job scenario, end to end with real agents: devices register over HTTP,
+// fetch policy over HTTP with their credential, run the program with the agent's deployment runner,
+// report through the spooling status reporter to the real ingest endpoint, and Status Manager
+// processes the messages with the deployment status summarizer. Only the clock is moved.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { GET as getClients } from '@/app/api/deployments/[id]/clients/route';
+import { GET as getDeployment } from '@/app/api/deployments/[id]/route';
+import { GET as policyRoute } from '@/app/api/mp/policy/route';
+import { POST as registerRoute } from '@/app/api/mp/register/route';
+import { POST as ingestRoute } from '@/app/api/mp/status-messages/route';
+import { createDeploymentRunner, type DeploymentRunner, type SimulateProgram } from '@/lib/agent/deployment-runner';
+import { evaluateCollections } from '@/lib/collections/evaluate-collections';
+import { pool } from '@/lib/db/pool';
+import { createDeployment } from '@/lib/deployments/create-deployment';
+import { createPackage } from '@/lib/deployments/create-package';
+import { deploymentStatusSummarizer } from '@/lib/deployments/deployment-status-summarizer';
+import type { DeploymentClientPage, DeploymentRow } from '@/lib/deployments/deployment.schema';
+import { expireDeployments } from '@/lib/deployments/expire-deployments';
+import { createStatusReporter, type StatusReporter } from '@/lib/status/reporter';
+import { startStatusManager } from '@/lib/status/status-manager';
+import { composeSummarizers } from '@/lib/status/summarizers';
+import { request, signInAs, withParams, type TestSession } from '../../support/console-session';
+import { useTestDatabase } from '../../support/database';
+import { RouteServer } from '../status/serve-route';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+// Day one starts now (to the minute), so the database's own arrival stamps fall on day one too.
+const dayOne = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+const at = (ms: number) => vi.setSystemTime(new Date(dayOne.getTime() + ms));
+
+/** A client agent: registered identity, credential, spooling reporter, deployment runner, policy polling. */
+class TestAgent {
+  authorization = '';
+  reporter!: StatusReporter;
+  runner: DeploymentRunner;
+
+  constructor(
+    readonly name: string,
+    private readonly mp: RouteServer,
+    private readonly spoolRoot: string,
+    simulate: SimulateProgram,
+  ) {
+    this.runner = createDeploymentRunner({
+      simulate,
+      timers: false,
+      // A program's run time passes on the test's clock.
+      wait: async (ms) => void vi.setSystemTime(Date.now() + ms),
+      stateFile: path.join(spoolRoot, name, 'deployments.json'),
+    });
+  }
+
+  async register() {
+    const answer = await fetch(`${this.mp.url}/api/mp/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: this.name, osName: 'Windows 11 Enterprise', osVersion: '10.0.26100', osKind: 'WORKSTATION', clientVersion: '1.0.0' }),
+    });
+    expect(answer.status).toBe(200);
+    const { deviceId, secret } = await answer.json();
+    this.authorization = `Device ${deviceId}.${secret}`;
+    this.reporter = createStatusReporter({
+      managementPointUrl: this.mp.url,
+      spoolDir: path.join(this.spoolRoot, this.name, 'spool'),
+      device: this.name,
+      headers: () => ({ authorization: this.authorization }),
+      initialBackoffMs: 50,
+      maxBackoffMs: 200,
+    });
+    return deviceId as number;
+  }
+
+  /** One policy cycle: fetch, hand to the runner, send what it reported. */
+  async poll() {
+    const answer = await fetch(`${this.mp.url}/api/mp/policy`, { headers: { authorization: this.authorization } });
+    expect(answer.status).toBe(200);
+    const policy = await answer.json();
+    await this.runner(policy, { reporter: this.reporter, deviceName: this.name });
+    await this.reporter.flush();
+    return policy as { deployments: { deploymentId: string }[] };
+  }
+}
+
+describe('a deployment that expires keeps each client\'s last status (reference scenario)', () => {
+  let mp: RouteServer;
+  let spoolRoot: string;
+  let agents: TestAgent[];
+  let statusManager: Awaited<ReturnType<typeof startStatusManager>>;
+  let stop: AbortController;
+  let admin: TestSession;
+  let deployment: { id: number; deploymentId: string };
+
+  /** Waits until Status Manager has processed everything in its inbox. */
+  async function processed() {
+    for (let quiet = 0; quiet < 2; ) {
+      statusManager.wake();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const { rows } = await pool().query(`SELECT count(*)::int AS n FROM status_inbox`);
+      quiet = rows[0].n === 0 ? quiet + 1 : 0;
+    }
+  }
+
+  // Console sessions end after hours idle, and days pass here: each look is a fresh sign-in.
+  const console = async () => (await signInAs('READ_ONLY_ANALYST')).headers;
+
+  async function statuses(id = deployment.id) {
+    const response = await getClients(request(`/api/deployments/${id}/clients`, { headers: await console() }), withParams({ id: String(id) }));
+    expect(response.status).toBe(200);
+    const page = (await response.json()) as DeploymentClientPage;
+    return Object.fromEntries(page.rows.map((r) => [r.deviceName, r.status]));
+  }
+
+  async function summary(id = deployment.id) {
+    const response = await getDeployment(request(`/api/deployments/${id}`, { headers: await console() }), withParams({ id: String(id) }));
+    return (await response.json()) as DeploymentRow;
+  }
+
+  beforeAll(async () => {
+    const { url } = await useTestDatabase();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    at(0);
+    await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('S01', 'Central', now())`);
+    admin = await signInAs('FULL_ADMINISTRATOR');
+    mp = new RouteServer({ '/api/mp/register': registerRoute, '/api/mp/policy': policyRoute, '/api/mp/status-messages': ingestRoute });
+    await mp.start();
+    spoolRoot = await mkdtemp(path.join(os.tmpdir(), 'sitebox-agents-'));
+    stop = new AbortController();
+    statusManager = await startStatusManager({
+      db: pool(),
+      connectionString: url,
+      log: pino({ level: 'silent' }),
+      signal: stop.signal,
+      loops: 1,
+      batchRows: 10,
+      purgeSchedule: '0 0 1 1 *',
+      ledgerDays: 7,
+      pollMs: 100,
+      summarizers: composeSummarizers(deploymentStatusSummarizer),
+    });
+
+    // Three clients succeed, one fails with 1603, the fifth is an unoccupied machine, switched off.
+    const succeed: SimulateProgram = () => ({ exitCode: 0 });
+    agents = [
+      new TestAgent('WKS-0001', mp, spoolRoot, succeed),
+      new TestAgent('WKS-0002', mp, spoolRoot, succeed),
+      new TestAgent('WKS-0003', mp, spoolRoot, succeed),
+      new TestAgent('WKS-0004', mp, spoolRoot, () => ({ exitCode: 1603 })),
+      new TestAgent('WKS-0005', mp, spoolRoot, succeed),
+    ];
+    const deviceIds = [];
+    for (const agent of agents) deviceIds.push(await agent.register());
+
+    const actor = { principal: { userId: admin.userId, userName: admin.userName, role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
+    const { rows } = await pool().query(
+      `INSERT INTO collection (collection_id, name, updated_at) VALUES ('S0100010', 'Accounting', now()) RETURNING id`,
+    );
+    for (const deviceId of deviceIds) {
+      await pool().query(`INSERT INTO collection_rule (collection_id, kind, device_id) VALUES ($1, 'DIRECT', $2)`, [rows[0].id, deviceId]);
+    }
+    await evaluateCollections({ db: pool() });
+    const pkg = await createPackage({
+      actor,
+      input: { name: 'Payroll client', version: '4.2', manufacturer: 'Contoso', programs: [{ name: 'Install', commandLine: 'msiexec /i payroll.msi /qn', runConditions: { userLogon: 'whether-or-not', runMode: 'administrative', maxRunMinutes: 60, retries: 0, retryIntervalMinutes: 10, successExitCodes: [0, 3010] } }] },
+    });
+    const { rows: programs } = await pool().query(`SELECT id FROM program WHERE package_id = $1`, [pkg.id]);
+    // Offered for two days.
+    deployment = await createDeployment({
+      actor,
+      input: { name: 'Payroll 4.2', comment: '', programId: programs[0].id, collectionId: rows[0].id, availableAt: dayOne, mandatoryAt: null, expiresAt: new Date(dayOne.getTime() + 2 * DAY) },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    stop?.abort();
+    await statusManager?.stop();
+    for (const agent of agents ?? []) await agent.reporter?.stop();
+    await mp?.stop();
+    vi.useRealTimers();
+    if (spoolRoot) await rm(spoolRoot, { recursive: true, force: true });
+  });
+
+  it('day one: three succeed, one fails, one never runs', async () => {
+    at(2 * HOUR);
+    for (const agent of agents.slice(0, 4)) {
+      const policy = await agent.poll();
+      expect(policy.deployments.map((d) => d.deploymentId)).toEqual([deployment.deploymentId]);
+    }
+    await processed();
+    expect(await statuses()).toEqual({ 'WKS-0001': 'SUCCEEDED', 'WKS-0002': 'SUCCEEDED', 'WKS-0003': 'SUCCEEDED', 'WKS-0004': 'FAILED', 'WKS-0005': 'NONE' });
+    const row = await summary();
+    expect(row).toMatchObject({
+      state: 'ACTIVE',
+      targeted: 5,
+      statusCounts: { NONE: 1, RECEIVED: 0, RUNNING: 0, SUCCEEDED: 3, FAILED: 1, RETRYING: 0 },
+      messages: { received: 4, programStarted: 4, programSucceeded: 3, programErrors: 1, lateReports: 0 },
+    });
+    const { rows } = await pool().query(
+      `SELECT exit_code FROM deployment_client_status s JOIN device d ON d.id = s.device_id WHERE d.name = 'WKS-0004'`,
+    );
+    expect(rows[0].exit_code).toBe(1603);
+  });
+
+  it('after expiry the deployment is withdrawn and marked expired, and no status changes', async () => {
+    at(DAY + 2 * HOUR);
+    for (const agent of agents.slice(0, 4)) await agent.poll(); // nothing new on day two
+    at(2 * DAY + 5 * 60_000);
+    expect((await expireDeployments()).map((d) => d.deploymentId)).toEqual([deployment.deploymentId]);
+    expect(await expireDeployments()).toEqual([]); // once
+    for (const agent of agents) expect((await agent.poll()).deployments).toEqual([]);
+    await processed();
+    expect(await statuses()).toEqual({ 'WKS-0001': 'SUCCEEDED', 'WKS-0002': 'SUCCEEDED', 'WKS-0003': 'SUCCEEDED', 'WKS-0004': 'FAILED', 'WKS-0005': 'NONE' });
+    expect((await summary()).state).toBe('EXPIRED');
+  });
+
+  it('on day three the five statuses still read Succeeded, Succeeded, Succeeded, Failed, None', async () => {
+    at(3 * DAY + HOUR);
+    for (const agent of agents) await agent.poll();
+    await processed();
+    // The collection changes after expiry; the deployment's clients stay the ones it had.
+    await pool().query(`DELETE FROM collection_rule WHERE device_id = (SELECT id FROM device WHERE name = 'WKS-0005')`);
+    await evaluateCollections({ db: pool() });
+    expect(await statuses()).toEqual({ 'WKS-0001': 'SUCCEEDED', 'WKS-0002': 'SUCCEEDED', 'WKS-0003': 'SUCCEEDED', 'WKS-0004': 'FAILED', 'WKS-0005': 'NONE' });
+    expect((await summary()).statusCounts).toMatchObject({ SUCCEEDED: 3, FAILED: 1, NONE: 1 });
+    const { rows } = await pool().query(`SELECT count(*)::int AS n FROM deployment_client_status WHERE late`);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('keeps a report that arrives after expiry, marked late, and never counts it as before expiry', async () => {
+    const { rows } = await pool().query(`SELECT id FROM program LIMIT 1`);
+    const collection = await pool().query(`SELECT id FROM collection WHERE collection_id = 'S0100010'`);
+    const actor = { principal: { userId: admin.userId, userName: admin.userName, role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
+    // Mandatory at 01:00 on day four, expiring at 02:00.
+    const second = await createDeployment({
+      actor,
+      input: {
+        name: 'Payroll 4.2 hotfix', comment: '', programId: rows[0].id, collectionId: collection.rows[0].id,
+        availableAt: new Date(dayOne.getTime() + 3 * DAY), mandatoryAt: new Date(dayOne.getTime() + 3 * DAY + HOUR),
+        expiresAt: new Date(dayOne.getTime() + 3 * DAY + 2 * HOUR),
+      },
+    });
+    // WKS-0001 starts it at 01:30; the installation runs past the expiration and ends at 02:10.
+    const slow = new TestAgent('WKS-0001', mp, spoolRoot, () => ({ exitCode: 0, durationMs: 40 * 60_000 }));
+    slow.authorization = agents[0].authorization;
+    slow.reporter = agents[0].reporter;
+    at(3 * DAY + HOUR + 30 * 60_000);
+    await slow.poll();
+    // WKS-0002 comes by only after the expiration: nothing is offered, nothing changes.
+    at(3 * DAY + 2 * HOUR + 30 * 60_000);
+    expect((await agents[1].poll()).deployments).toEqual([]);
+    await expireDeployments();
+    await processed();
+
+    const clients = await getClients(
+      request(`/api/deployments/${second.id}/clients?late=true`, { headers: await console() }),
+      withParams({ id: String(second.id) }),
+    );
+    const page = (await clients.json()) as DeploymentClientPage;
+    expect(page.rows).toEqual([
+      expect.objectContaining({ deviceName: 'WKS-0001', status: 'SUCCEEDED', late: true, lastReportAt: new Date(dayOne.getTime() + 3 * DAY + 2 * HOUR + 10 * 60_000).toISOString() }),
+    ]);
+    expect(await statuses(second.id)).toEqual({ 'WKS-0001': 'SUCCEEDED', 'WKS-0002': 'NONE', 'WKS-0003': 'NONE', 'WKS-0004': 'NONE' });
+    const row = await summary(second.id);
+    expect(row).toMatchObject({ state: 'EXPIRED', lateClients: 1, messages: { received: 1, programStarted: 1, programSucceeded: 1, lateReports: 1 } });
+    // The first deployment is untouched by all this.
+    expect(await statuses()).toEqual({ 'WKS-0001': 'SUCCEEDED', 'WKS-0002': 'SUCCEEDED', 'WKS-0003': 'SUCCEEDED', 'WKS-0004': 'FAILED', 'WKS-0005': 'NONE' });
+  });
+});
