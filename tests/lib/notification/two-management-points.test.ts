@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentSimulator } from '@/lib/agent/simulator';
+import { pool } from '@/lib/db/pool';
+import { startClientOperation } from '@/lib/notification/start-client-operation';
+import { useTestDatabase } from '../../support/database';
+import { admin, eventually, fleet, onlineCount, targetStates } from './fleet';
+
+interface Process {
+  child: ChildProcess;
+  url: string;
+  instanceId: string;
+}
+
+function startManagementPoint(databaseUrl: string): Promise<Process> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/notification-mp.ts'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /ready (\d+) (\S+)/.exec(out);
+      if (match) resolve({ child, url: `http://127.0.0.1:${match[1]}`, instanceId: match[2] });
+    });
+    child.once('exit', (code) => reject(new Error(`management point exited (${code}): ${out}`)));
+  });
+}
+
+describe('two management point processes on one database', () => {
+  let databaseUrl = '';
+  const children: ChildProcess[] = [];
+  const simulators: AgentSimulator[] = [];
+
+  beforeAll(async () => {
+    ({ url: databaseUrl } = await useTestDatabase());
+  });
+
+  afterAll(async () => {
+    await Promise.all(simulators.map((s) => s.stop()));
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  });
+
+  it('each pushes to its own clients; when one is killed mid-operation its clients move over and every result arrives', async () => {
+    const [a, b] = await Promise.all([startManagementPoint(databaseUrl), startManagementPoint(databaseUrl)]);
+    children.push(a.child, b.child);
+    const { credentials, deviceIds, collectionId } = await fleet('MP-', 40, 'Two management points');
+    // Half prefer A, half prefer B; each falls back to the other.
+    const onA = new AgentSimulator({ managementPointUrls: [a.url, b.url], credentials: credentials.slice(0, 20), scan: { quickScanMs: 100, fullScanMs: 2_500 }, initialBackoffMs: 200, maxBackoffMs: 1000 });
+    const onB = new AgentSimulator({ managementPointUrls: [b.url, a.url], credentials: credentials.slice(20), scan: { quickScanMs: 100, fullScanMs: 2_500 }, initialBackoffMs: 200, maxBackoffMs: 1000 });
+    simulators.push(onA, onB);
+    await Promise.all([onA.start(), onB.start()]);
+    await Promise.all([onA.waitConnected(), onB.waitConnected()]);
+    await eventually(() => onlineCount(deviceIds), (n) => n === 40);
+    const presence = await pool().query<{ instance_id: string; n: number }>(`SELECT instance_id, count(*)::int AS n FROM device_presence GROUP BY instance_id ORDER BY instance_id`);
+    expect(Object.fromEntries(presence.rows.map((r) => [r.instance_id, r.n]))).toEqual({ [a.instanceId]: 20, [b.instanceId]: 20 });
+
+    const pushes = new Map<number, number>();
+    for (const agent of [...onA.agents, ...onB.agents]) {
+      agent.on('push', () => pushes.set(agent.credential.deviceId, (pushes.get(agent.credential.deviceId) ?? 0) + 1));
+    }
+    const operation = await startClientOperation({ actor: admin, input: { action: 'FULL_SCAN', target: { collectionId: collectionId! } } });
+    expect(operation).toMatchObject({ total: 40, onlineAtStart: 40 });
+    // Every client got it exactly once, from the server it is connected to.
+    await eventually(() => targetStates(operation.id), (s) => s.DELIVERED === 40);
+    expect(pushes.size).toBe(40);
+    expect([...pushes.values()].every((n) => n === 1)).toBe(true);
+
+    // A dies while its clients are still scanning.
+    a.child.kill('SIGKILL');
+    // Its clients reconnect to B and send their results there.
+    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 40, 30_000);
+    // B reaps A's presence after three missed heartbeats; everyone is online through B.
+    await eventually(
+      async () => (await pool().query(`SELECT DISTINCT instance_id FROM device_presence`)).rows.map((r) => r.instance_id),
+      (ids) => ids.length === 1 && ids[0] === b.instanceId,
+      15_000,
+    );
+    expect(await onlineCount(deviceIds)).toBe(40);
+    const servers = await pool().query(`SELECT instance_id FROM notification_server`);
+    expect(servers.rows.map((r) => r.instance_id)).toEqual([b.instanceId]);
+    expect([...pushes.values()].every((n) => n === 1)).toBe(true);
+
+    // And B going away takes everyone offline.
+    await Promise.all(simulators.map((s) => s.stop()));
+    await eventually(() => onlineCount(deviceIds), (n) => n === 0);
+  });
+});
