@@ -17,5 +17,16 @@ export interface CollectionRow {
 
 export interface CollectionDetail extends CollectionRow {
   refreshMinutes: number;
-  rules: { id: number; kind: string; description: string }[];
+  limitingCollectionId: number | null;
+  /** Each rule read as a sentence, with what the edit form needs to show it again. */
+  rules: {
+    id: number;
+    kind: 'DIRECT' | 'QUERY' | 'INCLUDE' | 'EXCLUDE';
+    description: string;
+    name: string;
+    deviceId: number | null;
+    deviceName: string | null;
+    query: unknown;
+    collectionId: number | null;
+  }[];
 }

@@ -27,9 +27,15 @@ export async function getCollectionOrThrow(id: number): Promise<CollectionDetail
   return {
     ...toRow(c),
     refreshMinutes: c.refreshMinutes,
+    limitingCollectionId: c.limitingCollection?.id ?? null,
     rules: c.rules.map((r) => ({
       id: r.id,
       kind: r.kind,
+      name: r.name,
+      deviceId: r.deviceId,
+      deviceName: r.device?.name ?? null,
+      query: r.query,
+      collectionId: r.referencedCollectionId,
       description: describeRule({
         kind: r.kind,
         query: r.query,

@@ -34,7 +34,7 @@ export async function loadCollectionDefinitions(db: pg.Pool | pg.PoolClient): Pr
 }
 
 /** SELECT of the device ids a collection should have, from its rules. */
-function desiredMembersSql(c: CollectionDefinition): { sql: string; params: unknown[] } {
+export function desiredMembersSql(c: CollectionDefinition): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const sources: string[] = [];
   const direct = c.rules.filter((r) => r.kind === 'DIRECT' && r.deviceId !== null).map((r) => r.deviceId);

@@ -5,7 +5,7 @@ import { likeLiteral } from '../search/like-literal';
 
 const listSelect = {
   id: true, collectionId: true, name: true, comment: true, memberCount: true, lastEvaluatedAt: true, builtIn: true,
-  refreshMinutes: true, limitingCollection: { select: { name: true } },
+  refreshMinutes: true, limitingCollection: { select: { id: true, name: true } },
 } as const;
 
 export function findCollections(search?: string) {
@@ -28,7 +28,7 @@ export function findCollectionWithRules(id: number) {
       rules: {
         orderBy: { id: 'asc' },
         select: {
-          id: true, kind: true, query: true,
+          id: true, kind: true, query: true, name: true, deviceId: true, referencedCollectionId: true,
           device: { select: { name: true } },
           referencedCollection: { select: { name: true } },
         },

@@ -106,7 +106,9 @@ describe('collections API', () => {
       limitingCollection: 'All Systems',
       refreshMinutes: expect.any(Number),
     });
-    expect(body.rules).toEqual([{ id: expect.any(Number), kind: 'QUERY', description: 'Query: servers' }]);
+    expect(body.rules).toEqual([
+      expect.objectContaining({ id: expect.any(Number), kind: 'QUERY', description: 'Query: servers', query: { match: 'all', conditions: [{ field: 'osKind', value: 'SERVER' }] } }),
+    ]);
 
     const win11: CollectionDetail = await (await detail(byCollectionId(await list(), 'S0100001').id)).json();
     expect(win11.rules[0].description).toBe('Query: operating system contains "Windows 11"');

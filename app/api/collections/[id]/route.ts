@@ -1,7 +1,16 @@
 import { z } from 'zod';
+import { collectionInputSchema } from '@/lib/collections/collection-input.schema';
 import { getCollectionOrThrow } from '@/lib/collections/list-collections';
+import { deleteCollection, editCollection } from '@/lib/collections/save-collection';
 import { route } from '@/lib/http/route';
 
 const params = z.object({ id: z.coerce.number().int().positive() });
 
 export const GET = route({ params }, async ({ params }) => getCollectionOrThrow(params.id));
+
+/** Replaces the collection's definition and rules; an include, exclude or limit that would close a cycle is a 400. */
+export const PATCH = route({ permission: 'editCollections', params, body: collectionInputSchema }, async ({ actor, params, body }) =>
+  editCollection({ actor, id: params.id, input: body }),
+);
+
+export const DELETE = route({ permission: 'editCollections', params }, async ({ actor, params }) => deleteCollection({ actor, id: params.id }));
