@@ -14,16 +14,16 @@ const optionalTrimmed = (max: number) =>
 /** The viewer's filters, as query parameters (every one optional). Each names the field it refuses. */
 export const statusMessageFilterFieldsSchema = z.object({
   /** Received at or after (ISO date-time). */
-  from: z.coerce.date().optional(),
+  from: z.coerce.date({ error: 'must be a date and time' }).optional(),
   /** Received before (ISO date-time). */
-  to: z.coerce.date().optional(),
+  to: z.coerce.date({ error: 'must be a date and time' }).optional(),
   severity: list(severitySchema).optional(),
   type: messageTypeSchema.optional(),
   source: messageSourceSchema.optional(),
   component: optionalTrimmed(128),
   system: optionalTrimmed(255),
   site: z.string().regex(/^[A-Z0-9]{3}$/, 'must be a 3-character site code').optional(),
-  messageId: z.coerce.number().int().min(0).max(2_147_483_647).optional(),
+  messageId: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').max(2_147_483_647, 'is too large').optional(),
   /** With propertyValue: messages whose attribute property has that value. */
   propertyName: optionalTrimmed(64),
   propertyValue: optionalTrimmed(4096),

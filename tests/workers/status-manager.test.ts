@@ -117,6 +117,33 @@ describe('Status Manager', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(1);
   });
+
+  it('runs an action that two matching rules ask for once: one event-log line, one program run, one stored row', async () => {
+    const recorder = path.join(dir, 'twice.sh');
+    const out = path.join(dir, 'twice.txt');
+    await writeFile(recorder, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${out}'\n`);
+    await chmod(recorder, 0o755);
+    const program = { kind: 'command' as const, file: recorder, args: ['%msguid'], timeoutSeconds: 10 };
+    for (const name of ['Deployment failures (operators)', 'Deployment failures (auditors)']) {
+      const rule = await createFilterRule({
+        actor,
+        input: ruleInput({ name, messageId: 10007, reportToEventLog: true, runProgram: program, writeToDatabase: true, retentionDays: name.includes('auditors') ? 90 : 7 }),
+      });
+      await pool().query(`UPDATE status_filter_rule SET priority = $2 WHERE id = $1`, [rule.id, -20 + rule.id % 10]);
+    }
+    await pool().query(`NOTIFY status_filter_rules_changed`);
+    const failed = testMessage({ messageId: 10007, severity: 'ERROR', insertionStrings: ['S0120009', 'S0100009', 'setup.exe'] });
+    await appendToInbox({ db: pool(), messages: [failed], origin: 'mp' });
+    expect(await eventually(() => stored(failed.uid), (n) => n === 1)).toBe(1);
+    await eventually(() => readFile(out, 'utf8').catch(() => ''), (t) => t.length > 0);
+    await eventually(async () => syslogLines.filter((l) => l.includes(failed.uid)).length, (n) => n > 0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await readFile(out, 'utf8')).toBe(`${failed.uid}\n`);
+    expect(syslogLines.filter((l) => l.includes(failed.uid))).toHaveLength(1);
+    // Both rules write it; it is stored once and kept as long as the longer retention says.
+    const { rows } = await pool().query(`SELECT round(extract(epoch FROM expires_at - received_at) / 86400) AS days FROM status_message WHERE uid = $1`, [failed.uid]);
+    expect(Number(rows[0].days)).toBe(90);
+  });
 });
 
 function ruleInput(overrides: Record<string, unknown>) {
