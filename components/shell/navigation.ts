@@ -16,6 +16,7 @@ export const navigation = [
     items: [
       { href: '/assets/devices', label: 'Devices' },
       { href: '/assets/collections', label: 'Collections' },
+      { href: '/assets/packages', label: 'Packages' },
     ],
   },
   {

@@ -1,0 +1,115 @@
+'use client';
+
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, ApiError } from '@/lib/client/api';
+import { deploymentsKey, useCollectionChoicesQuery, usePackagesQuery } from './use-deployments-query';
+
+export const inputClass =
+  'mt-1 block w-full rounded border border-slate-300 px-2 py-1.5 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600';
+export const labelClass = 'text-xs font-medium text-slate-600';
+
+/** The field message the server gave for `path`, under the field. */
+export function FieldMessage({ error, path, label }: { error: ApiError | null; path: string; label: string }) {
+  const message = error?.fieldMessage(path);
+  return message ? <span role="alert" className="mt-0.5 block text-xs text-red-700">{label} {message}</span> : null;
+}
+
+/** A datetime-local value (the browser's local time) as an ISO instant, or null when empty. */
+const toIso = (value: FormDataEntryValue | null) => (value ? new Date(String(value)).toISOString() : null);
+
+function localInputValue(date: Date) {
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
+}
+
+/** New deployment: a program, the collection it goes to, and when it is available, mandatory and expires. */
+export function DeploymentForm({ onCreated, onCancel }: { onCreated: (id: number) => void; onCancel: () => void }) {
+  const queryClient = useQueryClient();
+  const packages = usePackagesQuery();
+  const collections = useCollectionChoicesQuery();
+  const [error, setError] = useState<ApiError | null>(null);
+  const [now] = useState(() => new Date());
+  const create = useMutation({
+    mutationFn: (body: unknown) => api<{ id: number; deploymentId: string }>('/api/deployments', { method: 'POST', body }),
+    onSuccess: (result) => {
+      setError(null);
+      void queryClient.invalidateQueries({ queryKey: deploymentsKey });
+      onCreated(result.id);
+    },
+    onError: (e) => setError(e instanceof ApiError ? e : new ApiError(0, 'INTERNAL', 'The deployment could not be created.')),
+  });
+  const programs = (packages.data?.rows ?? []).flatMap((p) =>
+    p.programs.map((g) => ({ id: g.id, label: `${p.name}${p.version ? ` ${p.version}` : ''} — ${g.name}` })),
+  );
+
+  return (
+    <form
+      aria-label="New deployment"
+      noValidate
+      className="grid grid-cols-3 gap-3 rounded border border-slate-200 bg-white p-3"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const form = new FormData(event.currentTarget);
+        create.mutate({
+          name: String(form.get('name') ?? ''),
+          comment: String(form.get('comment') ?? ''),
+          programId: Number(form.get('programId')) || undefined,
+          collectionId: Number(form.get('collectionId')) || undefined,
+          availableAt: toIso(form.get('availableAt')) ?? undefined,
+          mandatoryAt: toIso(form.get('mandatoryAt')),
+          expiresAt: toIso(form.get('expiresAt')),
+        });
+      }}
+    >
+      <label className={labelClass}>
+        Name
+        <input name="name" className={inputClass} />
+        <FieldMessage error={error} path="name" label="Name" />
+      </label>
+      <label className={labelClass}>
+        Program
+        <select name="programId" className={inputClass} defaultValue="">
+          <option value="">Choose a program…</option>
+          {programs.map((p) => <option key={p.id} value={p.id}>{p.label}</option>)}
+        </select>
+        <FieldMessage error={error} path="programId" label="Program:" />
+      </label>
+      <label className={labelClass}>
+        Collection
+        <select name="collectionId" className={inputClass} defaultValue="">
+          <option value="">Choose a collection…</option>
+          {(collections.data?.rows ?? []).map((c) => <option key={c.id} value={c.id}>{c.name} ({c.memberCount})</option>)}
+        </select>
+        <FieldMessage error={error} path="collectionId" label="Collection:" />
+      </label>
+      <label className={labelClass}>
+        Available from
+        <input name="availableAt" type="datetime-local" className={inputClass} defaultValue={localInputValue(now)} />
+        <FieldMessage error={error} path="availableAt" label="Available time" />
+      </label>
+      <label className={labelClass}>
+        Mandatory at (optional)
+        <input name="mandatoryAt" type="datetime-local" className={inputClass} />
+        <FieldMessage error={error} path="mandatoryAt" label="Mandatory time" />
+      </label>
+      <label className={labelClass}>
+        Expires at (optional)
+        <input name="expiresAt" type="datetime-local" className={inputClass} />
+        <FieldMessage error={error} path="expiresAt" label="Expiration" />
+      </label>
+      <label className={`${labelClass} col-span-3`}>
+        Comment
+        <input name="comment" className={inputClass} />
+      </label>
+      <div className="col-span-3 flex items-center gap-2">
+        <button type="submit" disabled={create.isPending} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">
+          Create deployment
+        </button>
+        <button type="button" onClick={onCancel} className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50">Cancel</button>
+        {error && !error.fields.length && <p role="alert" className="text-sm text-red-700">{error.message}</p>}
+        {!programs.length && packages.data && <p className="text-sm text-slate-500">No programs yet: add a package with a program under Assets › Packages.</p>}
+      </div>
+    </form>
+  );
+}
