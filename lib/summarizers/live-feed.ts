@@ -5,7 +5,7 @@ import { listen } from '../db/listen';
 import { STATUS_SUMMARIES_CHANGED_CHANNEL } from './summary-writes';
 
 export const STATUS_SUMMARIES_ROOM = 'status-summaries';
-/** Client → server: join the live status summaries. */
+/** Client → server: join the live status summaries (acknowledged with `{ ok }`). */
 export const SUBSCRIBE_EVENT = 'status-summaries:subscribe';
 /** Server → client: `{ sites: string[] }` whose summaries changed (empty: every site, e.g. thresholds). */
 export const CHANGED_EVENT = 'status-summaries:changed';
@@ -18,8 +18,10 @@ export const CHANGED_EVENT = 'status-summaries:changed';
 export function attachStatusSummaryFeed(options: { nsp: Namespace; connectionString: string; log: Logger; coalesceMs?: number }) {
   const { nsp } = options;
   nsp.on('connection', (socket) => {
-    socket.on(SUBSCRIBE_EVENT, () => {
-      if (socket.data.session && canReadConsole(socket.data.session.principal)) void socket.join(STATUS_SUMMARIES_ROOM);
+    socket.on(SUBSCRIBE_EVENT, (ack?: unknown) => {
+      const allowed = Boolean(socket.data.session && canReadConsole(socket.data.session.principal));
+      if (allowed) void socket.join(STATUS_SUMMARIES_ROOM);
+      if (typeof ack === 'function') ack({ ok: allowed });
     });
   });
 

@@ -7,7 +7,7 @@ import { AppError, notFoundOrThrow } from '../errors';
 import { statusMessageIds } from '../status/catalog';
 import { reportServerMessage, serverMessage } from '../status/report-server-message';
 import type { Actor } from '../users/actor';
-import { parseLocalDateTime, startOfLocalHour } from './local-time';
+import { formatLocalDateTime, parseLocalDateTime, startOfLocalHour } from './local-time';
 import * as repo from './repo';
 import { siteOrDefault } from './read-component-status';
 import type { ResetCountsInput, SummarizerSettingsInput, ThresholdOverrideInput } from './summarizer.schema';
@@ -152,4 +152,27 @@ export async function deleteThresholdOverride(options: { actor: Actor; id: numbe
     oldValue: before,
   });
   await db.query(`SELECT pg_notify($1, '')`, [STATUS_SUMMARIES_CHANGED_CHANNEL]);
+}
+
+/** What the Status Summarizers page shows: the site's display interval, every component threshold, the storage settings. */
+export async function readSummarizerSettings(options: { site?: string; db?: pg.Pool }) {
+  const db = options.db ?? pool();
+  const site = await siteOrDefault(options.site, db);
+  const [setting, thresholds, storage, sites] = await Promise.all([
+    repo.readSummarizerSetting(site.id, db),
+    repo.listComponentThresholds(db),
+    repo.readStorageSettings(site.id, db),
+    repo.listSites(db),
+  ]);
+  return {
+    site: { code: site.code, name: site.name, timeZone: site.timeZone },
+    sites: sites.map((s) => ({ code: s.code, name: s.name })),
+    displayInterval: setting.displayInterval,
+    since: setting.sinceAt ? formatLocalDateTime(setting.sinceAt, site.timeZone) : null,
+    updatedBy: setting.updatedBy,
+    updatedAt: setting.updatedAt?.toISOString() ?? null,
+    siteWideThresholds: thresholds.filter((t) => t.component === null && t.messageId === null && t.siteCode === null),
+    overrides: thresholds.filter((t) => t.component !== null || t.messageId !== null || t.siteCode !== null),
+    storage,
+  };
 }

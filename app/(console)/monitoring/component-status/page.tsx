@@ -1,14 +1,20 @@
 import type { Metadata } from 'next';
-import { NotAvailable } from '@/components/shell/not-available';
+import { Suspense } from 'react';
 import { PageHeader } from '@/components/shell/page-header';
+import { ComponentStatusView } from '@/components/summarizers/component-status-view';
+import { requirePageSession } from '@/lib/auth/current-session';
+import { canResetSummarizerCounts } from '@/lib/auth/roles';
 
 export const metadata: Metadata = { title: 'Component Status' };
 
-export default function Page() {
+export default async function ComponentStatusPage() {
+  const session = await requirePageSession({ path: '/monitoring/component-status' });
   return (
     <>
       <PageHeader title="Component Status" description="Each component's state, availability and message counts within the display interval." />
-      <NotAvailable feature="Component Status will list every component per site system with its Error, Warning and Informational counts against the summarizer thresholds, live." />
+      <Suspense>
+        <ComponentStatusView canReset={canResetSummarizerCounts(session.principal)} />
+      </Suspense>
     </>
   );
 }

@@ -1,14 +1,19 @@
 import type { Metadata } from 'next';
-import { NotAvailable } from '@/components/shell/not-available';
+import { Suspense } from 'react';
 import { PageHeader } from '@/components/shell/page-header';
+import { SiteStatusView } from '@/components/summarizers/site-status-view';
+import { requirePageSession } from '@/lib/auth/current-session';
 
 export const metadata: Metadata = { title: 'Site Status' };
 
-export default function Page() {
+export default async function SiteStatusPage() {
+  await requirePageSession({ path: '/monitoring/site-status' });
   return (
     <>
       <PageHeader title="Site Status" description="One status per site, rolled up from its components and site systems." />
-      <NotAvailable feature="Site Status will roll component and site system status up to green, yellow or red for each site, with message-rate charts for the last hour and day." />
+      <Suspense>
+        <SiteStatusView />
+      </Suspense>
     </>
   );
 }

@@ -1,14 +1,19 @@
 import type { Metadata } from 'next';
-import { NotAvailable } from '@/components/shell/not-available';
+import { Suspense } from 'react';
 import { PageHeader } from '@/components/shell/page-header';
+import { SiteSystemStatusView } from '@/components/summarizers/site-system-status-view';
+import { requirePageSession } from '@/lib/auth/current-session';
 
 export const metadata: Metadata = { title: 'Site System Status' };
 
-export default function Page() {
+export default async function SiteSystemStatusPage() {
+  await requirePageSession({ path: '/monitoring/site-system-status' });
   return (
     <>
-      <PageHeader title="Site System Status" description="Each site system's roles, storage objects and last report." />
-      <NotAvailable feature="Site System Status will show each site system's roles and the free space of its storage objects against the warning and critical thresholds." />
+      <PageHeader title="Site System Status" description="Storage objects' free space and whether each site system reports, per role." />
+      <Suspense>
+        <SiteSystemStatusView />
+      </Suspense>
     </>
   );
 }

@@ -1,0 +1,201 @@
+'use client';
+
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import clsx from 'clsx';
+import { Radio } from 'lucide-react';
+import Link from 'next/link';
+import { useMemo, useRef, useState } from 'react';
+import { RelativeTime } from '@/components/ui/relative-time';
+import { api, ApiError } from '@/lib/client/api';
+import type { ComponentStatus } from '@/lib/summarizers/read-component-status';
+import type { Health } from '@/lib/summarizers/summarizer.schema';
+import { HealthIcon } from './health-icon';
+import { IntervalPicker, useIntervalParams } from './interval-picker';
+import { RateChart } from './rate-chart';
+import { useComponentStatusQuery, useLiveSummaries, useMessageRatesQuery } from './use-summaries';
+
+const ROW_HEIGHT = 30;
+const button = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
+const rank: Record<Health, number> = { CRITICAL: 0, WARNING: 1, OK: 2 };
+const columns = 'grid grid-cols-[2.5rem_minmax(0,1.3fr)_minmax(0,1.6fr)_5.5rem_5.5rem_4.5rem_4.5rem_6rem_7rem_6.5rem] items-center gap-2';
+
+/** The Status Message Viewer filtered on a component and the interval (its parameters: site, system, component, from, severity). */
+export function viewerLink(site: string, c: Pick<ComponentStatus, 'systemName' | 'component' | 'since'>, severity?: string) {
+  const s = new URLSearchParams({ site, system: c.systemName, component: c.component });
+  if (c.since) s.set('from', c.since);
+  if (severity) s.set('severity', severity);
+  return `/monitoring/status-messages?${s}`;
+}
+
+/**
+ * Component Status: every component of a site with its status against the thresholds, state,
+ * availability, counts in the display interval and last message — live. Selecting one shows
+ * its hourly rates and links into the Status Message Viewer.
+ */
+export function ComponentStatusView({ canReset }: { canReset: boolean }) {
+  const params = useIntervalParams();
+  const query = useComponentStatusQuery(params);
+  const live = useLiveSummaries();
+  const [filter, setFilter] = useState('');
+  const [onlyProblems, setOnlyProblems] = useState(false);
+  const [selectedId, setSelectedId] = useState<number | null>(null);
+  const data = query.data;
+
+  const rows = useMemo(() => {
+    const needle = filter.trim().toLowerCase();
+    return (data?.components ?? [])
+      .filter((c) => !needle || c.component.toLowerCase().includes(needle) || c.systemName.toLowerCase().includes(needle))
+      .filter((c) => !onlyProblems || c.health !== 'OK')
+      .sort((a, b) => rank[a.health] - rank[b.health] || a.systemName.localeCompare(b.systemName) || a.component.localeCompare(b.component));
+  }, [data, filter, onlyProblems]);
+  const selected = data?.components.find((c) => c.id === selectedId) ?? null;
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+    getItemKey: (i) => rows[i].id,
+  });
+  const items = virtualizer.getVirtualItems();
+  const tally = (h: Health) => data?.components.filter((c) => c.health === h).length ?? 0;
+
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <IntervalPicker current={data?.interval} timeZone={data?.site.timeZone} />
+        <div className="flex items-end gap-3 text-xs text-slate-600">
+          <label className="flex flex-col">
+            Find
+            <input className="rounded border border-slate-300 px-2 py-1 text-sm" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="Component or site system" />
+          </label>
+          <label className="flex items-center gap-1 pb-1.5">
+            <input type="checkbox" checked={onlyProblems} onChange={(e) => setOnlyProblems(e.target.checked)} /> Warning and Critical only
+          </label>
+          <span className={clsx('inline-flex items-center gap-1 pb-1.5', live.connected ? 'text-emerald-700' : 'text-slate-400')} data-live={live.connected}>
+            <Radio aria-hidden className="h-3.5 w-3.5" /> {live.connected ? 'Live' : 'Connecting…'}
+          </span>
+        </div>
+      </div>
+
+      {data && (
+        <p className="text-xs text-slate-600" data-testid="component-summary-line">
+          Site {data.site.code} ({data.site.name}), {data.interval.label.toLowerCase()}
+          {data.interval.localStart ? ` (${data.interval.localStart.replace('T', ' ')} ${data.site.timeZone})` : ''}: {data.components.length} components —{' '}
+          <span className="text-red-700">{tally('CRITICAL')} critical</span>, <span className="text-amber-700">{tally('WARNING')} warning</span>, {tally('OK')} OK.
+        </p>
+      )}
+      {query.error && <p role="alert" className="text-sm text-red-700">{query.error instanceof ApiError ? query.error.message : 'Could not load component status.'}</p>}
+
+      <div className="rounded border border-slate-200 bg-white text-sm" role="table" aria-label="Component status" aria-rowcount={rows.length}>
+        <div className={clsx(columns, 'border-b border-slate-200 bg-slate-50 px-2 py-1.5 text-xs font-semibold text-slate-600')} role="row">
+          <span role="columnheader">Status</span>
+          <span role="columnheader">Site system</span>
+          <span role="columnheader">Component</span>
+          <span role="columnheader">State</span>
+          <span role="columnheader">Availability</span>
+          <span role="columnheader" className="text-right">Errors</span>
+          <span role="columnheader" className="text-right">Warnings</span>
+          <span role="columnheader" className="text-right">Informational</span>
+          <span role="columnheader">Last message</span>
+          <span role="columnheader" className="sr-only">Actions</span>
+        </div>
+        <div ref={scroller} className="max-h-[calc(100vh-22rem)] min-h-40 overflow-auto">
+          {!rows.length && !query.isLoading && <p className="p-4 text-slate-500">No components{filter || onlyProblems ? ' match' : ' have reported yet'}.</p>}
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            {items.map((item) => {
+              const c = rows[item.index];
+              return (
+                <div
+                  key={item.key}
+                  role="row"
+                  data-component={c.component}
+                  data-system={c.systemName}
+                  aria-selected={c.id === selectedId}
+                  onClick={() => setSelectedId(c.id)}
+                  className={clsx(columns, 'absolute inset-x-0 cursor-pointer border-b border-slate-100 px-2', c.id === selectedId ? 'bg-blue-50' : 'hover:bg-slate-50')}
+                  style={{ top: item.start, height: ROW_HEIGHT }}
+                >
+                  <span role="cell" title={c.reasons.join('; ')}><HealthIcon health={c.health} /></span>
+                  <span role="cell" className="truncate" title={c.systemName}>{c.systemName}</span>
+                  <span role="cell" className="truncate font-medium" title={c.component}>{c.component}</span>
+                  <span role="cell" className="text-xs">{c.state.toLowerCase()}</span>
+                  <span role="cell" className={clsx('text-xs', c.availability === 'OFFLINE' && 'text-red-700')}>{c.availability.toLowerCase()}</span>
+                  <Count value={c.counts.error} href={viewerLink(data!.site.code, c, 'ERROR')} tone="text-red-700" label="errors" />
+                  <Count value={c.counts.warning} href={viewerLink(data!.site.code, c, 'WARNING')} tone="text-amber-700" label="warnings" />
+                  <Count value={c.counts.informational} href={viewerLink(data!.site.code, c, 'INFORMATIONAL')} label="informational" />
+                  <span role="cell" className="text-xs text-slate-600"><RelativeTime iso={c.lastMessageAt} /></span>
+                  <span role="cell" className="text-right text-xs">
+                    <Link href={viewerLink(data!.site.code, c)} className="text-blue-700 hover:underline" onClick={(e) => e.stopPropagation()}>Messages</Link>
+                  </span>
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      </div>
+
+      {selected && data && <ComponentDetails site={data.site.code} component={selected} canReset={canReset} />}
+    </div>
+  );
+}
+
+function Count({ value, href, tone, label }: { value: number; href: string; tone?: string; label: string }) {
+  return (
+    <span role="cell" className="text-right tabular-nums">
+      {value ? (
+        <Link href={href} className={clsx('hover:underline', tone)} data-count={label} onClick={(e) => e.stopPropagation()}>{value.toLocaleString()}</Link>
+      ) : (
+        <span className="text-slate-400" data-count={label}>0</span>
+      )}
+    </span>
+  );
+}
+
+function ComponentDetails({ site, component: c, canReset }: { site: string; component: ComponentStatus; canReset: boolean }) {
+  const rates = useMessageRatesQuery(site, c.id);
+  const queryClient = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const reset = useMutation({
+    mutationFn: () => api('/api/component-status/reset', { method: 'POST', body: { site, systemName: c.systemName, component: c.component } }),
+    onSuccess: () => {
+      setConfirming(false);
+      void queryClient.invalidateQueries({ queryKey: ['componentStatus'] });
+    },
+  });
+  return (
+    <section aria-label={`Details of ${c.component}`} className="grid grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)] gap-3 rounded border border-slate-200 bg-slate-50 p-3 text-sm">
+      <div className="space-y-1">
+        <h2 className="flex items-center gap-2 font-semibold text-slate-900"><HealthIcon health={c.health} withLabel /> {c.component}</h2>
+        <p className="text-xs text-slate-600">on {c.systemName}</p>
+        {c.reasons.length > 0 && <p className="text-xs text-slate-700">Why: {c.reasons.join('; ')}</p>}
+        <p className="text-xs text-slate-600">Last heartbeat: <RelativeTime iso={c.lastHeartbeatAt} /></p>
+        <p className="text-xs text-slate-600">
+          Counts last reset: {c.resetAt ? <><RelativeTime iso={c.resetAt} /> by {c.resetBy}</> : 'never'}
+        </p>
+        <p className="flex flex-wrap gap-2 pt-1 text-xs">
+          <Link className="text-blue-700 hover:underline" href={viewerLink(site, c, 'ERROR')}>Errors</Link>
+          <Link className="text-blue-700 hover:underline" href={viewerLink(site, c, 'WARNING')}>Warnings</Link>
+          <Link className="text-blue-700 hover:underline" href={viewerLink(site, c)}>All messages in the interval</Link>
+        </p>
+        {canReset && (
+          <div className="pt-2">
+            {confirming ? (
+              <span className="flex items-center gap-2 text-xs">
+                Reset the counts of {c.component}?
+                <button type="button" className={button} disabled={reset.isPending} onClick={() => reset.mutate()}>Reset counts</button>
+                <button type="button" className={button} onClick={() => setConfirming(false)}>Cancel</button>
+              </span>
+            ) : (
+              <button type="button" className={button} onClick={() => setConfirming(true)}>Reset counts…</button>
+            )}
+            {reset.error && <p role="alert" className="text-xs text-red-700">{reset.error instanceof ApiError ? reset.error.message : 'Reset failed.'}</p>}
+          </div>
+        )}
+      </div>
+      {rates.data && <RateChart title="Messages per hour, last day" points={rates.data.lastDay} bucket="hour" />}
+    </section>
+  );
+}

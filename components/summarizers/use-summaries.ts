@@ -1,0 +1,95 @@
+'use client';
+
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import { api } from '@/lib/client/api';
+import type { ComponentStatusView } from '@/lib/summarizers/read-component-status';
+import type { RatePoint } from '@/lib/summarizers/read-message-rates';
+import type { SiteStatus } from '@/lib/summarizers/read-site-status';
+import type { SiteSystemStatusView } from '@/lib/summarizers/read-site-system-status';
+import type { DisplayInterval } from '@/lib/summarizers/summarizer.schema';
+
+/** What a view asks for: a site (default: the first) and an interval (default: the site's setting). */
+export interface IntervalParams {
+  site?: string;
+  interval?: DisplayInterval;
+  since?: string;
+}
+
+const search = (params: Record<string, string | number | undefined>) => {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') s.set(k, String(v));
+  return s.toString();
+};
+
+// Keys start with the resource, then the site, so a change of one site refreshes only its views.
+export const summaryKeys = {
+  siteStatus: (p: IntervalParams) => ['siteStatus', p] as const,
+  componentStatus: (p: IntervalParams) => ['componentStatus', p.site ?? null, p] as const,
+  siteSystemStatus: (site?: string) => ['siteSystemStatus', site ?? null] as const,
+  rates: (site?: string, componentId?: number) => ['statusRates', site ?? null, componentId ?? null] as const,
+  settings: (site?: string) => ['summarizerSettings', site ?? null] as const,
+};
+
+export function useSiteStatusQuery(p: IntervalParams) {
+  return useQuery({
+    queryKey: summaryKeys.siteStatus(p),
+    queryFn: ({ signal }) => api<{ generatedAt: string; sites: SiteStatus[] }>(`/api/site-status?${search({ interval: p.interval, since: p.since })}`, { signal }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useComponentStatusQuery(p: IntervalParams) {
+  return useQuery({
+    queryKey: summaryKeys.componentStatus(p),
+    queryFn: ({ signal }) => api<ComponentStatusView>(`/api/component-status?${search({ ...p })}`, { signal }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useSiteSystemStatusQuery(site?: string) {
+  return useQuery({
+    queryKey: summaryKeys.siteSystemStatus(site),
+    queryFn: ({ signal }) => api<SiteSystemStatusView>(`/api/site-system-status?${search({ site })}`, { signal }),
+    placeholderData: keepPreviousData,
+    // "Reported recently" ages without any message arriving.
+    refetchInterval: 60_000,
+  });
+}
+
+export function useMessageRatesQuery(site?: string, componentId?: number) {
+  return useQuery({
+    queryKey: summaryKeys.rates(site, componentId),
+    queryFn: ({ signal }) =>
+      api<{ site: string; lastHour: RatePoint[] | null; lastDay: RatePoint[] }>(`/api/summarizers/rates?${search({ site, componentId })}`, { signal }),
+    placeholderData: keepPreviousData,
+    refetchInterval: 60_000,
+  });
+}
+
+/**
+ * Keeps the summary views live: joins the console's status-summaries room and, when Status
+ * Manager reports changed summaries, refreshes the cached views of those sites (or of every
+ * site). Returns whether the live channel is up.
+ */
+export function useLiveSummaries(): { connected: boolean } {
+  const queryClient = useQueryClient();
+  const [connected, setConnected] = useState(false);
+  useEffect(() => {
+    const socket: Socket = io('/console', { transports: ['websocket', 'polling'] });
+    const subscribe = () => socket.emit('status-summaries:subscribe', (ack: { ok: boolean }) => setConnected(Boolean(ack?.ok)));
+    socket.on('connect', subscribe);
+    socket.on('disconnect', () => setConnected(false));
+    socket.on('status-summaries:changed', ({ sites }: { sites: string[] }) => {
+      const touches = (site: unknown) => !sites.length || site === null || sites.includes(String(site));
+      void queryClient.invalidateQueries({ queryKey: ['siteStatus'] });
+      void queryClient.invalidateQueries({ predicate: (q) => ['componentStatus', 'siteSystemStatus', 'statusRates'].includes(String(q.queryKey[0])) && touches(q.queryKey[1]) });
+    });
+    return () => {
+      socket.close();
+      setConnected(false);
+    };
+  }, [queryClient]);
+  return { connected };
+}
