@@ -1,25 +1,67 @@
 'use client';
 
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
+import { api, ApiError } from '@/lib/client/api';
 import type { CollectionRow } from '@/lib/collections/list-collections.schema';
 import { DeviceTable } from '../devices/device-table';
 import type { DeviceFilters } from '../devices/use-devices-query';
 import { RelativeTime } from '../ui/relative-time';
 import { useDebouncedValue } from '../ui/use-debounced-value';
+import { CollectionForm } from './collection-form';
 import { useCollectionQuery, useCollectionsQuery } from './use-collections-query';
+
+const action = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
+
+/** Edit, evaluate now and delete, for those whose role may change collections. */
+function CollectionActions({ id, builtIn, name, onEdit, onDeleted }: { id: number; builtIn: boolean; name: string; onEdit: () => void; onDeleted: () => void }) {
+  const queryClient = useQueryClient();
+  const [error, setError] = useState<string | null>(null);
+  const refresh = () => {
+    setError(null);
+    void queryClient.invalidateQueries({ queryKey: ['collections'] });
+    void queryClient.invalidateQueries({ queryKey: ['collection', id] });
+    void queryClient.invalidateQueries({ queryKey: ['devices'] });
+  };
+  const onError = (e: unknown) => setError(e instanceof ApiError ? e.message : 'The request failed.');
+  const evaluate = useMutation({ mutationFn: () => api(`/api/collections/${id}/evaluate`, { method: 'POST' }), onSuccess: refresh, onError });
+  const remove = useMutation({
+    mutationFn: () => api(`/api/collections/${id}`, { method: 'DELETE' }),
+    onSuccess: () => { refresh(); onDeleted(); },
+    onError,
+  });
+  return (
+    <div className="flex items-center gap-2">
+      {!builtIn && <button type="button" className={action} onClick={onEdit}>Edit</button>}
+      <button type="button" className={action} disabled={evaluate.isPending} onClick={() => evaluate.mutate()}>Evaluate now</button>
+      {!builtIn && (
+        <button type="button" className={action} disabled={remove.isPending}
+          onClick={() => { if (window.confirm(`Delete the collection "${name}"?`)) remove.mutate(); }}>Delete</button>
+      )}
+      {error && <span role="alert" className="text-xs text-red-700">{error}</span>}
+    </div>
+  );
+}
 
 const memberDefaults: Omit<DeviceFilters, 'collectionId'> = { search: '', sort: 'name', dir: 'asc', page: 1, pageSize: 25 };
 
-function CollectionDetailView({ id, canManage }: { id: number; canManage: boolean }) {
+function CollectionDetailView({ id, canManage, canEdit, collections, onDeleted }: {
+  id: number; canManage: boolean; canEdit: boolean; collections: CollectionRow[]; onDeleted: () => void;
+}) {
   const detail = useCollectionQuery(id);
   const [filters, setFilters] = useState<DeviceFilters>({ ...memberDefaults, collectionId: id });
+  const [editing, setEditing] = useState(false);
   if (detail.error) return <p role="alert" className="text-sm text-red-700">{detail.error.message}</p>;
   if (!detail.data) return <p className="text-sm text-slate-500">Loading…</p>;
   const c = detail.data;
+  if (editing) {
+    return <CollectionForm key={c.id} detail={c} collections={collections} onSaved={() => setEditing(false)} onCancel={() => setEditing(false)} />;
+  }
   return (
     <section aria-labelledby="collection-title" className="space-y-4 border-t border-slate-200 pt-4">
+      {canEdit && <CollectionActions id={c.id} builtIn={c.builtIn} name={c.name} onEdit={() => setEditing(true)} onDeleted={onDeleted} />}
       <div>
         <h2 id="collection-title" className="text-base font-semibold">
           {c.name} <span className="font-normal text-slate-500">({c.collectionId})</span>
@@ -91,7 +133,7 @@ function CollectionList({ rows, selected, onSelect }: { rows: CollectionRow[]; s
  * Collections with their member counts; selecting one (kept in the URL as ?id=) shows its
  * rules and its members below, like the console's list and details panes.
  */
-export function CollectionsBrowser({ canManage }: { canManage: boolean }) {
+export function CollectionsBrowser({ canManage, canEdit = false }: { canManage: boolean; canEdit?: boolean }) {
   const [search, setSearch] = useState('');
   const collections = useCollectionsQuery({ search: useDebouncedValue(search.trim()) });
   const params = useSearchParams();
@@ -99,10 +141,18 @@ export function CollectionsBrowser({ canManage }: { canManage: boolean }) {
   const pathname = usePathname();
   const selected = Number(params.get('id')) || null;
   const rows = collections.data?.rows ?? [];
+  const [creating, setCreating] = useState(false);
+  const select = (id: number) => router.replace(`${pathname}?id=${id}`, { scroll: false });
   return (
     <div className="space-y-4">
+      {creating && (
+        <CollectionForm collections={rows} onCancel={() => setCreating(false)} onSaved={(id) => { setCreating(false); select(id); }} />
+      )}
       <div className="space-y-2">
         <div className="flex items-center gap-3 text-sm">
+          {canEdit && !creating && (
+            <button type="button" onClick={() => setCreating(true)} className="rounded bg-blue-700 px-3 py-1.5 font-medium text-white hover:bg-blue-800">New collection</button>
+          )}
           <input type="search" aria-label="Search collections" placeholder="Search name or collection ID" value={search}
             onChange={(e) => setSearch(e.target.value)}
             className="w-72 rounded border border-slate-300 px-2 py-1.5 focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600" />
@@ -110,10 +160,11 @@ export function CollectionsBrowser({ canManage }: { canManage: boolean }) {
           {collections.isFetching && <span className="text-xs text-slate-500" role="status">Loading…</span>}
         </div>
         {collections.error && <p role="alert" className="text-sm text-red-700">{collections.error.message}</p>}
-        <CollectionList rows={rows} selected={selected} onSelect={(id) => router.replace(`${pathname}?id=${id}`, { scroll: false })} />
+        <CollectionList rows={rows} selected={selected} onSelect={select} />
       </div>
       {selected ? (
-        <CollectionDetailView key={selected} id={selected} canManage={canManage} />
+        <CollectionDetailView key={selected} id={selected} canManage={canManage} canEdit={canEdit} collections={rows}
+          onDeleted={() => router.replace(pathname, { scroll: false })} />
       ) : (
         <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-500">
           Select a collection to see its rules and members.

@@ -3,7 +3,7 @@ import { Suspense } from 'react';
 import { CollectionsBrowser } from '@/components/collections/collections-browser';
 import { PageHeader } from '@/components/shell/page-header';
 import { requirePageSession } from '@/lib/auth/current-session';
-import { canManageDevices } from '@/lib/auth/roles';
+import { canEditCollections, canManageDevices } from '@/lib/auth/roles';
 
 export const metadata: Metadata = { title: 'Collections' };
 
@@ -13,7 +13,7 @@ export default async function CollectionsPage() {
     <>
       <PageHeader title="Collections" description="Groups of devices built from rules, kept current by the collection evaluator." />
       <Suspense>
-        <CollectionsBrowser canManage={canManageDevices(session.principal)} />
+        <CollectionsBrowser canManage={canManageDevices(session.principal)} canEdit={canEditCollections(session.principal)} />
       </Suspense>
     </>
   );

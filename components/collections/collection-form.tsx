@@ -1,0 +1,296 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, ApiError } from '@/lib/client/api';
+import type { CollectionPreview } from '@/lib/collections/collection-input.schema';
+import type { DeviceCondition } from '@/lib/collections/collection-rule.schema';
+import type { CollectionDetail, CollectionRow } from '@/lib/collections/list-collections.schema';
+import type { DevicePage } from '@/lib/devices/list-devices.schema';
+import { useDebouncedValue } from '../ui/use-debounced-value';
+
+const input =
+  'block w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600';
+const small = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs text-slate-700 hover:bg-slate-50';
+
+type Field = DeviceCondition['field'];
+const fieldLabels: Record<Field, string> = {
+  name: 'Name matches (* and ?)',
+  osName: 'Operating system',
+  osKind: 'Kind',
+  siteCode: 'Site code',
+  ipSubnet: 'IP subnet',
+  lastSeenWithinDays: 'Seen within days',
+  online: 'Online',
+};
+
+interface ConditionDraft { field: Field; op: 'equals' | 'contains'; value: string }
+type RuleDraft =
+  | { key: number; kind: 'QUERY'; name: string; match: 'all' | 'any'; conditions: ConditionDraft[] }
+  | { key: number; kind: 'DIRECT'; deviceId: number | null; deviceName: string }
+  | { key: number; kind: 'INCLUDE' | 'EXCLUDE'; collectionId: number | null };
+
+let nextKey = 1;
+const newCondition = (): ConditionDraft => ({ field: 'osName', op: 'contains', value: '' });
+const newRule = (kind: RuleDraft['kind']): RuleDraft =>
+  kind === 'QUERY' ? { key: nextKey++, kind, name: '', match: 'all', conditions: [newCondition()] }
+    : kind === 'DIRECT' ? { key: nextKey++, kind, deviceId: null, deviceName: '' }
+      : { key: nextKey++, kind, collectionId: null };
+
+function conditionToApi(c: ConditionDraft): unknown {
+  switch (c.field) {
+    case 'name': return { field: 'name', pattern: c.value };
+    case 'osName': return { field: 'osName', op: c.op, value: c.value };
+    case 'lastSeenWithinDays': return { field: c.field, value: c.value.trim() === '' ? Number.NaN : Number(c.value) };
+    case 'online': return { field: c.field, value: c.value !== 'false' };
+    default: return { field: c.field, value: c.value };
+  }
+}
+
+function conditionFromApi(c: DeviceCondition): ConditionDraft {
+  if (c.field === 'name') return { field: 'name', op: 'contains', value: c.pattern };
+  if (c.field === 'osName') return { field: 'osName', op: c.op, value: c.value };
+  return { field: c.field, op: 'equals', value: String(c.value) };
+}
+
+function rulesToApi(rules: RuleDraft[]): unknown[] {
+  return rules.map((r) =>
+    r.kind === 'QUERY' ? { kind: r.kind, name: r.name, query: { match: r.match, conditions: r.conditions.map(conditionToApi) } }
+      : r.kind === 'DIRECT' ? { kind: r.kind, deviceId: r.deviceId ?? 0 }
+        : { kind: r.kind, collectionId: r.collectionId ?? 0 },
+  );
+}
+
+function rulesFromDetail(detail: CollectionDetail): RuleDraft[] {
+  return detail.rules.map((r): RuleDraft => {
+    if (r.kind === 'QUERY') {
+      const q = r.query as { match?: 'all' | 'any'; conditions?: DeviceCondition[] } | null;
+      return { key: nextKey++, kind: 'QUERY', name: r.name, match: q?.match ?? 'all', conditions: (q?.conditions ?? []).map(conditionFromApi) };
+    }
+    if (r.kind === 'DIRECT') return { key: nextKey++, kind: 'DIRECT', deviceId: r.deviceId, deviceName: r.deviceName ?? '' };
+    return { key: nextKey++, kind: r.kind, collectionId: r.collectionId };
+  });
+}
+
+function ValueInput({ c, onChange, label }: { c: ConditionDraft; onChange: (c: ConditionDraft) => void; label: string }) {
+  if (c.field === 'osKind') {
+    return (
+      <select aria-label={label} className={input} value={c.value || 'WORKSTATION'} onChange={(e) => onChange({ ...c, value: e.target.value })}>
+        <option value="WORKSTATION">Workstations</option><option value="SERVER">Servers</option>
+      </select>
+    );
+  }
+  if (c.field === 'online') {
+    return (
+      <select aria-label={label} className={input} value={c.value || 'true'} onChange={(e) => onChange({ ...c, value: e.target.value })}>
+        <option value="true">Online now</option><option value="false">Offline</option>
+      </select>
+    );
+  }
+  const placeholder = { name: 'NYC-WS-*', osName: 'Windows 11', siteCode: 'S01', ipSubnet: '10.1.0.0/16', lastSeenWithinDays: '7' }[c.field];
+  return <input aria-label={label} className={input} value={c.value} placeholder={placeholder} onChange={(e) => onChange({ ...c, value: e.target.value })} />;
+}
+
+/** Picks one device by name for a direct membership rule. */
+function DevicePicker({ rule, onChange, label }: { rule: Extract<RuleDraft, { kind: 'DIRECT' }>; onChange: (r: RuleDraft) => void; label: string }) {
+  const [text, setText] = useState(rule.deviceName);
+  const search = useDebouncedValue(text.trim());
+  const matches = useQuery({
+    queryKey: ['devices', { search, pageSize: 8, picker: true }],
+    queryFn: ({ signal }) => api<DevicePage>(`/api/devices?${new URLSearchParams({ search, pageSize: '10', sort: 'name', dir: 'asc', page: '1' })}`, { signal }),
+    enabled: search.length > 0 && search !== rule.deviceName,
+  });
+  return (
+    <div className="relative">
+      <input aria-label={label} className={input} value={text} placeholder="Device name"
+        onChange={(e) => { setText(e.target.value); onChange({ ...rule, deviceId: null, deviceName: '' }); }} />
+      {matches.data && search !== rule.deviceName && (
+        <ul role="listbox" aria-label="Matching devices" className="absolute z-10 mt-1 max-h-48 w-full overflow-auto rounded border border-slate-200 bg-white text-sm shadow">
+          {matches.data.rows.map((d) => (
+            <li key={d.id} role="option" aria-selected={false}>
+              <button type="button" className="block w-full px-2 py-1 text-left hover:bg-blue-50"
+                onClick={() => { setText(d.name); onChange({ ...rule, deviceId: d.id, deviceName: d.name }); }}>
+                {d.name} <span className="text-xs text-slate-500">{d.osName} · {d.ipAddress ?? ''}</span>
+              </button>
+            </li>
+          ))}
+          {matches.data.rows.length === 0 && <li className="px-2 py-1 text-slate-500">No device matches.</li>}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function RuleEditor({ rule, index, collections, error, onChange, onRemove }: {
+  rule: RuleDraft; index: number; collections: CollectionRow[]; error: ApiError | null;
+  onChange: (r: RuleDraft) => void; onRemove: () => void;
+}) {
+  const message = (path: string) => error?.fields.find((f) => f.path === `rules.${index}${path}` || f.path.startsWith(`rules.${index}${path}.`))?.message;
+  const titles = { QUERY: 'Query rule', DIRECT: 'Direct member', INCLUDE: 'Include collection', EXCLUDE: 'Exclude collection' };
+  return (
+    <fieldset className="space-y-2 rounded border border-slate-200 bg-slate-50 p-2" aria-label={`Rule ${index + 1}`}>
+      <div className="flex items-center gap-2 text-xs font-semibold uppercase text-slate-500">
+        {titles[rule.kind]}
+        <button type="button" className={`${small} ml-auto normal-case`} onClick={onRemove}>Remove rule {index + 1}</button>
+      </div>
+      {rule.kind === 'QUERY' && (
+        <>
+          <label className="flex items-center gap-2 text-xs text-slate-600">
+            Devices matching
+            <select aria-label={`Rule ${index + 1} match`} className="rounded border border-slate-300 px-1 py-0.5" value={rule.match}
+              onChange={(e) => onChange({ ...rule, match: e.target.value as 'all' | 'any' })}>
+              <option value="all">all conditions</option><option value="any">any condition</option>
+            </select>
+          </label>
+          {rule.conditions.map((c, ci) => {
+            const label = `Rule ${index + 1} condition ${ci + 1}`;
+            const set = (next: ConditionDraft) => onChange({ ...rule, conditions: rule.conditions.map((x, i) => (i === ci ? next : x)) });
+            const problem = message(`.query.conditions.${ci}`);
+            return (
+              <div key={ci} className="grid grid-cols-[12rem_6rem_1fr_auto] items-start gap-2">
+                <select aria-label={`${label} property`} className={input} value={c.field}
+                  onChange={(e) => set({ field: e.target.value as Field, op: 'contains', value: e.target.value === 'online' ? 'true' : e.target.value === 'osKind' ? 'WORKSTATION' : '' })}>
+                  {(Object.keys(fieldLabels) as Field[]).map((f) => <option key={f} value={f}>{fieldLabels[f]}</option>)}
+                </select>
+                {c.field === 'osName' ? (
+                  <select aria-label={`${label} operator`} className={input} value={c.op} onChange={(e) => set({ ...c, op: e.target.value as 'equals' | 'contains' })}>
+                    <option value="contains">contains</option><option value="equals">is</option>
+                  </select>
+                ) : <span />}
+                <div>
+                  <ValueInput c={c} onChange={set} label={`${label} value`} />
+                  {problem && <span role="alert" className="text-xs text-red-700">{fieldLabels[c.field]}: {problem}</span>}
+                </div>
+                <button type="button" className={small} disabled={rule.conditions.length === 1}
+                  onClick={() => onChange({ ...rule, conditions: rule.conditions.filter((_, i) => i !== ci) })}>Remove</button>
+              </div>
+            );
+          })}
+          <button type="button" className={small} onClick={() => onChange({ ...rule, conditions: [...rule.conditions, newCondition()] })}>Add condition</button>
+        </>
+      )}
+      {rule.kind === 'DIRECT' && (
+        <>
+          <DevicePicker rule={rule} onChange={onChange} label={`Rule ${index + 1} device`} />
+          {message('.deviceId') && <span role="alert" className="text-xs text-red-700">Device: {message('.deviceId')}</span>}
+        </>
+      )}
+      {(rule.kind === 'INCLUDE' || rule.kind === 'EXCLUDE') && (
+        <>
+          <select aria-label={`Rule ${index + 1} collection`} className={input} value={rule.collectionId ?? ''}
+            onChange={(e) => onChange({ ...rule, collectionId: Number(e.target.value) || null })}>
+            <option value="">Choose a collection…</option>
+            {collections.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+          </select>
+          {message('.collectionId') && <span role="alert" className="text-xs text-red-700">Collection: {message('.collectionId')}</span>}
+        </>
+      )}
+    </fieldset>
+  );
+}
+
+/**
+ * Create or edit a collection: name, limiting collection, refresh interval, and its rules (query
+ * conditions on device properties, direct members, included and excluded collections), with a
+ * preview of the members the rules give before saving. The server refuses cycles with a message
+ * naming them, shown under the rule.
+ */
+export function CollectionForm({ detail, collections, onSaved, onCancel }: {
+  detail?: CollectionDetail; collections: CollectionRow[]; onSaved: (id: number) => void; onCancel: () => void;
+}) {
+  const queryClient = useQueryClient();
+  const [name, setName] = useState(detail?.name ?? '');
+  const [comment, setComment] = useState(detail?.comment ?? '');
+  const [limiting, setLimiting] = useState<number | null>(detail?.limitingCollectionId ?? null);
+  const [refresh, setRefresh] = useState(String(detail?.refreshMinutes ?? 60));
+  const [rules, setRules] = useState<RuleDraft[]>(() => (detail ? rulesFromDetail(detail) : [newRule('QUERY')]));
+  const [error, setError] = useState<ApiError | null>(null);
+  const [preview, setPreview] = useState<CollectionPreview | null>(null);
+  const others = collections.filter((c) => c.id !== detail?.id);
+  const asError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'INTERNAL', 'The request failed.'));
+
+  const previewMutation = useMutation({
+    mutationFn: () => api<CollectionPreview>('/api/collections/preview', {
+      method: 'POST', body: { id: detail?.id ?? null, limitingCollectionId: limiting, rules: rulesToApi(rules) },
+    }),
+    onSuccess: (p) => { setError(null); setPreview(p); },
+    onError: (e) => { setPreview(null); setError(asError(e)); },
+  });
+  const save = useMutation({
+    mutationFn: () => {
+      const body = { name, comment, limitingCollectionId: limiting, refreshMinutes: refresh.trim() === '' ? Number.NaN : Number(refresh), rules: rulesToApi(rules) };
+      return detail
+        ? api<{ id: number }>(`/api/collections/${detail.id}`, { method: 'PATCH', body })
+        : api<{ id: number }>('/api/collections', { method: 'POST', body });
+    },
+    onSuccess: (r) => {
+      setError(null);
+      void queryClient.invalidateQueries({ queryKey: ['collections'] });
+      void queryClient.invalidateQueries({ queryKey: ['collection', r.id] });
+      void queryClient.invalidateQueries({ queryKey: ['devices'] });
+      onSaved(r.id);
+    },
+    onError: (e) => setError(asError(e)),
+  });
+  const fieldMessage = (path: string) => error?.fieldMessage(path);
+
+  return (
+    <form aria-label={detail ? `Edit ${detail.name}` : 'New collection'} noValidate className="space-y-3 rounded border border-slate-200 bg-white p-3"
+      onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
+      <div className="grid grid-cols-4 gap-3">
+        <label className="text-xs font-medium text-slate-600">Name
+          <input className={input} value={name} onChange={(e) => setName(e.target.value)} />
+          {fieldMessage('name') && <span role="alert" className="text-xs text-red-700">Name {fieldMessage('name')}</span>}
+        </label>
+        <label className="text-xs font-medium text-slate-600">Limiting collection
+          <select className={input} value={limiting ?? ''} onChange={(e) => setLimiting(Number(e.target.value) || null)}>
+            <option value="">None</option>
+            {others.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+          </select>
+          {fieldMessage('limitingCollectionId') && <span role="alert" className="text-xs text-red-700">Limiting collection: {fieldMessage('limitingCollectionId')}</span>}
+        </label>
+        <label className="text-xs font-medium text-slate-600">Evaluate every (minutes)
+          <input className={input} inputMode="numeric" value={refresh} onChange={(e) => setRefresh(e.target.value)} />
+          {fieldMessage('refreshMinutes') && <span role="alert" className="text-xs text-red-700">Interval {fieldMessage('refreshMinutes')}</span>}
+        </label>
+        <label className="text-xs font-medium text-slate-600">Comment
+          <input className={input} value={comment} onChange={(e) => setComment(e.target.value)} />
+        </label>
+      </div>
+      <div className="space-y-2">
+        <h3 className="text-xs font-semibold uppercase text-slate-500">Membership rules</h3>
+        {rules.map((r, i) => (
+          <RuleEditor key={r.key} rule={r} index={i} collections={others} error={error}
+            onChange={(next) => setRules((list) => list.map((x) => (x.key === r.key ? next : x)))}
+            onRemove={() => setRules((list) => list.filter((x) => x.key !== r.key))} />
+        ))}
+        {rules.length === 0 && <p className="text-sm text-slate-500">No rules: the collection will have no members.</p>}
+        <div className="flex gap-2">
+          <button type="button" className={small} onClick={() => setRules((l) => [...l, newRule('QUERY')])}>Add query rule</button>
+          <button type="button" className={small} onClick={() => setRules((l) => [...l, newRule('DIRECT')])}>Add direct member</button>
+          <button type="button" className={small} onClick={() => setRules((l) => [...l, newRule('INCLUDE')])}>Include collection</button>
+          <button type="button" className={small} onClick={() => setRules((l) => [...l, newRule('EXCLUDE')])}>Exclude collection</button>
+        </div>
+      </div>
+      <div className="flex items-center gap-2">
+        <button type="submit" disabled={save.isPending} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">
+          {detail ? 'Save collection' : 'Create collection'}
+        </button>
+        <button type="button" disabled={previewMutation.isPending} onClick={() => previewMutation.mutate()}
+          className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50">Preview members</button>
+        <button type="button" onClick={onCancel} className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50">Cancel</button>
+        {error && (!error.fields.length || error.fields.every((f) => f.path === 'rules' || f.path === 'request')) && <p role="alert" className="text-sm text-red-700">{error.message}</p>}
+      </div>
+      {preview && (
+        <div role="status" aria-label="Member preview" className="rounded border border-blue-200 bg-blue-50 p-2 text-sm">
+          <p><strong data-testid="preview-count">{preview.count.toLocaleString()}</strong> devices would be members{preview.count > preview.sample.length ? ` (first ${preview.sample.length} shown)` : ''}.</p>
+          {preview.sample.length > 0 && (
+            <ul className="mt-1 columns-3 text-xs text-slate-700">
+              {preview.sample.map((d) => <li key={d.id}>{d.name} <span className="text-slate-500">{d.siteCode} · {d.ipAddress ?? ''}</span></li>)}
+            </ul>
+          )}
+        </div>
+      )}
+    </form>
+  );
+}
