@@ -4,6 +4,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useMemo } from 'react';
 import { listDevicesQuerySchema } from '@/lib/devices/list-devices.schema';
 import { DeviceTable } from './device-table';
+import { useLivePresence } from './use-live-presence';
 import { deviceQueryString, type DeviceFilters } from './use-devices-query';
 
 /** The Devices page's table, its state kept in the URL so a reload or a shared link shows the same page. */
@@ -25,6 +26,8 @@ export function DevicesBrowser({ canManage }: { canManage: boolean }) {
       osKind: q.osKind,
     };
   }, [params]);
+  // Online / offline and last seen follow the notification servers' presence as it changes.
+  useLivePresence();
   const onChange = useCallback(
     (next: DeviceFilters) => router.replace(`${pathname}?${deviceQueryString(next)}`, { scroll: false }),
     [router, pathname],

@@ -1,14 +1,20 @@
 import type { Metadata } from 'next';
-import { NotAvailable } from '@/components/shell/not-available';
+import { ClientOperationsBrowser } from '@/components/client-operations/client-operations-browser';
 import { PageHeader } from '@/components/shell/page-header';
+import { requirePageSession } from '@/lib/auth/current-session';
+import { canRunClientOperations } from '@/lib/auth/roles';
 
 export const metadata: Metadata = { title: 'Client Operations' };
 
-export default function Page() {
+export default async function ClientOperationsPage() {
+  const session = await requirePageSession({ path: '/monitoring/client-operations' });
   return (
     <>
-      <PageHeader title="Client Operations" description="Actions pushed to clients and their live results." />
-      <NotAvailable feature="Client Operations will start Download Computer Policy, Quick Scan and Full Scan on collections and show delivered, succeeded, failed and expired counts as clients answer." />
+      <PageHeader
+        title="Client Operations"
+        description="Download Computer Policy, Quick Scan and Full Scan pushed to clients over the notification channel, with results as they arrive."
+      />
+      <ClientOperationsBrowser canRun={canRunClientOperations(session.principal)} />
     </>
   );
 }

@@ -1,0 +1,52 @@
+// The notify benchmark's second process: simulated agents, driven over IPC by bench/notify.ts.
+//   parent → { type: 'start', urls, credentials, spreadMs }      child → { type: 'connected', connected }
+//   parent → { type: 'collect' }                                 child → { type: 'collected', probes, pushes, connected }
+// Times are the agents' receipt times (Date.now(), same host as the server).
+import { AgentSimulator } from '../../lib/agent/simulator';
+import type { AgentCredential } from '../../lib/agent/policy.schema';
+
+type FromParent =
+  | { type: 'start'; urls: string[]; credentials: AgentCredential[]; spreadMs: number }
+  | { type: 'collect' }
+  | { type: 'stop' };
+
+let simulator: AgentSimulator | null = null;
+const probes = new Map<string, { sentAt: number; receivedAt: number[] }>();
+const pushes: number[] = [];
+
+process.on('message', async (message: FromParent) => {
+  try {
+    if (message.type === 'start') {
+      simulator = new AgentSimulator({
+        managementPointUrls: message.urls,
+        credentials: message.credentials,
+        connectSpreadMs: message.spreadMs,
+        transports: ['websocket', 'polling'],
+        maxHttpSockets: 64,
+      });
+      for (const agent of simulator.agents) {
+        agent.on('probe', (p) => {
+          const entry = probes.get(p.probeId) ?? { sentAt: p.sentAt, receivedAt: [] };
+          entry.receivedAt.push(p.receivedAt);
+          probes.set(p.probeId, entry);
+        });
+        agent.on('push', (p) => pushes.push(p.receivedAt));
+      }
+      await simulator.start();
+      await simulator.waitConnected(message.credentials.length, 180_000).catch(() => undefined);
+      process.send!({ type: 'connected', connected: simulator.connectedCount() });
+    } else if (message.type === 'collect') {
+      process.send!({
+        type: 'collected',
+        connected: simulator?.connectedCount() ?? 0,
+        probes: [...probes.values()],
+        pushes,
+      });
+    } else if (message.type === 'stop') {
+      await simulator?.stop();
+      process.exit(0);
+    }
+  } catch (error) {
+    process.send!({ type: 'failed', message: error instanceof Error ? error.stack : String(error) });
+  }
+});

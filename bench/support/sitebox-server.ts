@@ -1,0 +1,112 @@
+// Starting and stopping a real Sitebox server (server.ts) for a benchmark, on a fresh database.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import pg from 'pg';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function percentile(values: number[], p: number): number {
+  if (!values.length) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Resident memory of a process in MB (Linux /proc), or 0 when unreadable. */
+export function rssMb(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** A new database on DATABASE_URL's server (required: the benchmark writes to it directly). */
+export async function freshDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = process.env.DATABASE_URL;
+  if (!base) throw new Error('set DATABASE_URL to a PostgreSQL server the benchmark may create a database on');
+  const name = `${prefix}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** Starts server.ts on a free port against `databaseUrl`; resolves once /api/health answers. */
+export async function startSitebox(options: { databaseUrl: string; env?: Record<string, string> }) {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_URL: options.databaseUrl,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    SITEBOX_ADMIN_PASSWORD: 'bench-admin-password',
+    NEXT_TELEMETRY_DISABLED: '1',
+    ...options.env,
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (/"level":(40|50|60)/.test(line)) process.stderr.write(`[sitebox] ${line}\n`);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const until = Date.now() + 180_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Sitebox exited with code ${child.exitCode} while starting`);
+    if (await fetch(`${url}/api/health`).then((r) => r.status === 200, () => false)) break;
+    if (Date.now() > until) throw new Error('Sitebox did not become healthy within 3 minutes');
+    await sleep(500);
+  }
+  return { child, url };
+}
+
+export async function stopSitebox(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  const timeout = sleep(30_000).then(() => 'timeout');
+  if ((await Promise.race([exited, timeout])) === 'timeout' && child.pid) process.kill(-child.pid, 'SIGKILL');
+}
+
+/** A console user of `role` and a session for it, made directly in the database. */
+export async function consoleSession(db: pg.Client, role: 'FULL_ADMINISTRATOR' | 'OPERATIONS_ADMINISTRATOR' | 'READ_ONLY_ANALYST', userName: string) {
+  const { hashPassword } = await import('../../lib/auth/password');
+  const { hashToken, newToken } = await import('../../lib/auth/tokens');
+  const { rows } = await db.query(
+    `INSERT INTO console_user (user_name, display_name, role, password_hash, must_change_password, updated_at)
+     VALUES ($1, $1, $2, $3, false, now()) RETURNING id`,
+    [userName, role, await hashPassword(newToken())],
+  );
+  const token = newToken();
+  const csrf = newToken();
+  await db.query(`INSERT INTO console_session (id, user_id, expires_at, csrf_token) VALUES ($1, $2, now() + interval '1 day', $3)`, [
+    hashToken(token),
+    rows[0].id,
+    csrf,
+  ]);
+  return { cookie: `sitebox_session=${token}`, csrf };
+}

@@ -1,0 +1,203 @@
+'use client';
+
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import clsx from 'clsx';
+import { useMemo, useState } from 'react';
+import { ApiError } from '@/lib/client/api';
+import { clientActionLabels } from '@/lib/notification/agent-protocol.schema';
+import { targetStates, type ClientOperationRow, type TargetState } from '@/lib/notification/client-operation.schema';
+import { RelativeTime } from '../ui/relative-time';
+import { StartOperationForm } from './start-operation-form';
+import {
+  useCancelClientOperation,
+  useClientOperationsQuery,
+  useLiveClientOperations,
+  useOperationTargetsQuery,
+} from './use-client-operations';
+
+const column = createColumnHelper<ClientOperationRow>();
+const pagerButton = 'rounded border border-slate-300 bg-white px-2 py-0.5 hover:bg-slate-50 disabled:opacity-40';
+const statusLabels: Record<ClientOperationRow['counts']['status'], string> = {
+  RUNNING: 'Running',
+  COMPLETED: 'Completed',
+  EXPIRED: 'Expired',
+  CANCELLED: 'Cancelled',
+};
+const stateLabels: Record<TargetState, string> = {
+  WAITING: 'Offline / waiting',
+  DELIVERED: 'Delivered',
+  SUCCEEDED: 'Succeeded',
+  FAILED: 'Failed',
+  EXPIRED: 'Expired',
+  CANCELLED: 'Cancelled',
+};
+
+const count = (id: string, header: string, get: (r: ClientOperationRow) => number, tone?: string) =>
+  column.accessor(get, {
+    id,
+    header,
+    cell: (c) => <span data-column={id} className={clsx('tabular-nums', c.getValue() > 0 && tone)}>{c.getValue().toLocaleString()}</span>,
+  });
+
+function CancelButton({ row }: { row: ClientOperationRow }) {
+  const cancel = useCancelClientOperation();
+  if (row.counts.status !== 'RUNNING') return null;
+  return (
+    <span className="flex items-center gap-1">
+      <button
+        type="button"
+        aria-label={`Cancel operation ${row.id}`}
+        disabled={cancel.isPending}
+        onClick={(e) => {
+          e.stopPropagation();
+          if (window.confirm(`Cancel ${clientActionLabels[row.action]} on ${row.targetName}? Clients not reached yet will not get it.`)) cancel.mutate(row.id);
+        }}
+        className="rounded border border-slate-300 bg-white px-1.5 text-xs leading-5 text-slate-700 hover:bg-slate-100 disabled:opacity-50"
+      >
+        Cancel
+      </button>
+      {cancel.error && <span role="alert" className="text-xs text-red-700">{cancel.error instanceof ApiError ? cancel.error.message : 'Failed.'}</span>}
+    </span>
+  );
+}
+
+function columns(canRun: boolean) {
+  return [
+    column.accessor('action', { header: 'Action', cell: (c) => <span className="font-medium text-slate-900">{clientActionLabels[c.getValue()]}</span> }),
+    column.accessor('targetName', { header: 'Target collection' }),
+    column.accessor('startedBy', { header: 'Started by' }),
+    column.accessor('startedAt', { header: 'Started', cell: (c) => <RelativeTime iso={c.getValue()} /> }),
+    count('total', 'Total', (r) => r.total),
+    count('onlineAtStart', 'Online at start', (r) => r.onlineAtStart),
+    count('delivered', 'Delivered', (r) => r.counts.delivered),
+    count('succeeded', 'Succeeded', (r) => r.counts.succeeded, 'text-green-700'),
+    count('failed', 'Failed', (r) => r.counts.failed, 'text-red-700'),
+    count('waiting', 'Offline / waiting', (r) => r.counts.waiting),
+    count('expired', 'Expired', (r) => r.counts.expired, 'text-amber-700'),
+    column.accessor((r) => r.counts.status, { id: 'status', header: 'Status', cell: (c) => statusLabels[c.getValue()] }),
+    ...(canRun ? [column.display({ id: 'actions', header: () => <span className="sr-only">Actions</span>, cell: (c) => <CancelButton row={c.row.original} /> })] : []),
+  ];
+}
+
+function OperationTargets({ operation }: { operation: ClientOperationRow }) {
+  const [state, setState] = useState<TargetState | undefined>(undefined);
+  const [page, setPage] = useState(1);
+  const pageSize = 50;
+  const targets = useOperationTargetsQuery(operation.id, { state, page, pageSize });
+  const pages = Math.max(1, Math.ceil((targets.data?.total ?? 0) / pageSize));
+  return (
+    <section aria-label="Results per device" className="mt-4 rounded border border-slate-200">
+      <header className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-200 bg-slate-50 px-3 py-2 text-sm">
+        <h2 className="font-medium text-slate-900">
+          {clientActionLabels[operation.action]} on {operation.targetName}: results per device
+        </h2>
+        <label className="flex items-center gap-2 text-xs text-slate-600">
+          Show
+          <select className="rounded border border-slate-300 bg-white px-1 py-0.5" value={state ?? ''} onChange={(e) => (setState((e.target.value || undefined) as TargetState | undefined), setPage(1))}>
+            <option value="">All devices</option>
+            {targetStates.map((s) => (
+              <option key={s} value={s}>{stateLabels[s]}</option>
+            ))}
+          </select>
+        </label>
+      </header>
+      <table className="w-full text-sm">
+        <thead className="text-left text-xs text-slate-500">
+          <tr>
+            <th className="px-3 py-1 font-medium">Device</th>
+            <th className="px-3 py-1 font-medium">Result</th>
+            <th className="px-3 py-1 font-medium">Client</th>
+            <th className="px-3 py-1 font-medium">Delivered</th>
+            <th className="px-3 py-1 font-medium">Completed</th>
+            <th className="px-3 py-1 font-medium">Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {targets.data?.rows.map((t) => (
+            <tr key={t.deviceId} className="border-t border-slate-100">
+              <td className="px-3 py-1 font-medium text-slate-900">{t.deviceName}</td>
+              <td className={clsx('px-3 py-1', t.state === 'SUCCEEDED' && 'text-green-700', t.state === 'FAILED' && 'text-red-700', t.state === 'EXPIRED' && 'text-amber-700')}>
+                {stateLabels[t.state]}
+              </td>
+              <td className="px-3 py-1">{t.online ? 'Online' : 'Offline'}</td>
+              <td className="px-3 py-1"><RelativeTime iso={t.deliveredAt} empty="" /></td>
+              <td className="px-3 py-1"><RelativeTime iso={t.completedAt} empty="" /></td>
+              <td className="px-3 py-1 text-slate-600">{t.result?.message ?? ''}</td>
+            </tr>
+          ))}
+          {targets.data && targets.data.rows.length === 0 && (
+            <tr><td colSpan={6} className="px-3 py-3 text-center text-slate-500">No devices in this state.</td></tr>
+          )}
+        </tbody>
+      </table>
+      <footer className="flex items-center justify-end gap-2 border-t border-slate-200 px-3 py-1 text-xs text-slate-600">
+        {(targets.data?.total ?? 0).toLocaleString()} devices · page {page} of {pages}
+        <button type="button" className={pagerButton} disabled={page <= 1} onClick={() => setPage(page - 1)}>Previous</button>
+        <button type="button" className={pagerButton} disabled={page >= pages} onClick={() => setPage(page + 1)}>Next</button>
+      </footer>
+    </section>
+  );
+}
+
+/** The Client Operations node: start operations, watch their counts move live, drill down, cancel. */
+export function ClientOperationsBrowser({ canRun }: { canRun: boolean }) {
+  const [page, setPage] = useState(1);
+  const pageSize = 25;
+  const [selected, setSelected] = useState<number | null>(null);
+  const live = useLiveClientOperations();
+  const operations = useClientOperationsQuery({ page, pageSize });
+  const table = useReactTable({
+    data: operations.data?.rows ?? [],
+    columns: useMemo(() => columns(canRun), [canRun]),
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (r) => String(r.id),
+  });
+  const pages = Math.max(1, Math.ceil((operations.data?.total ?? 0) / pageSize));
+  const selectedRow = operations.data?.rows.find((r) => r.id === selected) ?? null;
+  return (
+    <>
+      {canRun && <StartOperationForm onStarted={(id) => (setPage(1), setSelected(id))} />}
+      <div className="mb-1 flex items-center justify-between text-xs text-slate-500">
+        <span>{(operations.data?.total ?? 0).toLocaleString()} operations</span>
+        <span data-testid="live-state">{live ? 'Live' : 'Not live: reconnecting…'}</span>
+      </div>
+      <div className="overflow-x-auto rounded border border-slate-200">
+        <table className="w-full text-sm" aria-label="Client operations">
+          <thead className="bg-slate-50 text-left text-xs text-slate-500">
+            {table.getHeaderGroups().map((g) => (
+              <tr key={g.id}>
+                {g.headers.map((h) => (
+                  <th key={h.id} className="whitespace-nowrap px-2 py-1.5 font-medium">{flexRender(h.column.columnDef.header, h.getContext())}</th>
+                ))}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {table.getRowModel().rows.map((row) => (
+              <tr
+                key={row.id}
+                data-operation-id={row.original.id}
+                aria-selected={row.original.id === selected}
+                onClick={() => setSelected(row.original.id)}
+                className={clsx('cursor-pointer border-t border-slate-100 hover:bg-slate-50', row.original.id === selected && 'bg-blue-50')}
+              >
+                {row.getVisibleCells().map((cell) => (
+                  <td key={cell.id} className="whitespace-nowrap px-2 py-1">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+                ))}
+              </tr>
+            ))}
+            {operations.data && operations.data.rows.length === 0 && (
+              <tr><td colSpan={13} className="px-3 py-6 text-center text-slate-500">No client operations yet.</td></tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      <div className="mt-1 flex items-center justify-end gap-2 text-xs text-slate-600">
+        page {page} of {pages}
+        <button type="button" className={pagerButton} disabled={page <= 1} onClick={() => setPage(page - 1)}>Previous</button>
+        <button type="button" className={pagerButton} disabled={page >= pages} onClick={() => setPage(page + 1)}>Next</button>
+      </div>
+      {selectedRow && <OperationTargets key={selectedRow.id} operation={selectedRow} />}
+    </>
+  );
+}

@@ -1,0 +1,132 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, ApiError } from '@/lib/client/api';
+import type { CollectionRow } from '@/lib/collections/list-collections.schema';
+import { clientActionLabels, clientActions, type ClientAction } from '@/lib/notification/agent-protocol.schema';
+import { useOnlineEstimateQuery, useStartClientOperation, type PickedTarget } from './use-client-operations';
+
+const input = 'rounded border border-slate-300 bg-white px-2 py-1 text-sm';
+const button = 'rounded border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-50 disabled:opacity-50';
+const primary = 'rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-50';
+
+function parseNames(text: string): string[] {
+  return [...new Set(text.split(/[\s,;]+/).map((n) => n.trim()).filter(Boolean))];
+}
+
+/**
+ * Starts a client operation: pick the action and a collection or devices, see how many clients
+ * it targets and how many are online now, then confirm.
+ */
+export function StartOperationForm({ onStarted }: { onStarted: (id: number) => void }) {
+  const [action, setAction] = useState<ClientAction>('DOWNLOAD_COMPUTER_POLICY');
+  const [mode, setMode] = useState<'collection' | 'devices'>('collection');
+  const [collectionId, setCollectionId] = useState<string>('');
+  const [names, setNames] = useState('');
+  const [picked, setPicked] = useState<PickedTarget | null>(null);
+  const [fieldError, setFieldError] = useState<string | null>(null);
+  const collections = useQuery({
+    queryKey: ['collections', { search: '' }],
+    queryFn: ({ signal }) => api<{ rows: CollectionRow[] }>('/api/collections', { signal }),
+  });
+  const estimate = useOnlineEstimateQuery(picked);
+  const start = useStartClientOperation();
+
+  const review = () => {
+    setFieldError(null);
+    start.reset();
+    if (mode === 'collection') {
+      if (!collectionId) return setFieldError('Pick a collection.');
+      setPicked({ collectionId: Number(collectionId) });
+    } else {
+      const list = parseNames(names);
+      if (!list.length) return setFieldError('Name at least one device.');
+      if (list.length > 1000) return setFieldError('Name at most 1,000 devices; use a collection for more.');
+      setPicked({ deviceNames: list });
+    }
+  };
+
+  const confirm = () => {
+    if (!picked) return;
+    start.mutate(
+      { action, target: picked },
+      {
+        onSuccess: (operation) => {
+          setPicked(null);
+          onStarted(operation.id);
+        },
+      },
+    );
+  };
+
+  const estimateError = estimate.error instanceof ApiError ? estimate.error : null;
+  const startError = start.error instanceof ApiError ? start.error : null;
+  return (
+    <section aria-label="Start a client operation" className="mb-4 rounded border border-slate-200 bg-slate-50 p-3">
+      <div className="flex flex-wrap items-end gap-3">
+        <label className="flex flex-col text-xs text-slate-600">
+          Action
+          <select className={input} value={action} onChange={(e) => (setAction(e.target.value as ClientAction), setPicked(null))}>
+            {clientActions.map((a) => (
+              <option key={a} value={a}>{clientActionLabels[a]}</option>
+            ))}
+          </select>
+        </label>
+        <fieldset className="flex flex-col text-xs text-slate-600">
+          <legend>Target</legend>
+          <div className="flex gap-3 py-1 text-sm text-slate-800">
+            <label className="flex items-center gap-1">
+              <input type="radio" name="target-mode" checked={mode === 'collection'} onChange={() => (setMode('collection'), setPicked(null))} /> Collection
+            </label>
+            <label className="flex items-center gap-1">
+              <input type="radio" name="target-mode" checked={mode === 'devices'} onChange={() => (setMode('devices'), setPicked(null))} /> Devices
+            </label>
+          </div>
+        </fieldset>
+        {mode === 'collection' ? (
+          <label className="flex flex-col text-xs text-slate-600">
+            Collection
+            <select className={input} value={collectionId} onChange={(e) => (setCollectionId(e.target.value), setPicked(null))} aria-invalid={Boolean(fieldError)}>
+              <option value="">Pick a collection…</option>
+              {collections.data?.rows.map((c) => (
+                <option key={c.id} value={c.id}>{`${c.name} (${c.memberCount.toLocaleString()})`}</option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          <label className="flex flex-col text-xs text-slate-600">
+            Device names (comma or space separated)
+            <textarea className={`${input} h-8 w-72`} value={names} onChange={(e) => (setNames(e.target.value), setPicked(null))} aria-invalid={Boolean(fieldError)} />
+          </label>
+        )}
+        <button type="button" className={button} onClick={review}>Review…</button>
+      </div>
+      {fieldError && <p role="alert" className="mt-1 text-xs text-red-700">{fieldError}</p>}
+      {estimateError && <p role="alert" className="mt-2 text-sm text-red-700">{estimateError.fieldMessage('collectionId') ?? estimateError.message}</p>}
+      {picked && estimate.isLoading && <p className="mt-2 text-sm text-slate-500">Counting online clients…</p>}
+      {picked && estimate.data && (
+        <div role="dialog" aria-label="Confirm client operation" className="mt-3 rounded border border-blue-200 bg-white p-3 text-sm">
+          <p>
+            <strong>{clientActionLabels[action]}</strong> on <strong>{estimate.data.targetName}</strong>:{' '}
+            <span data-testid="estimate-total">{estimate.data.total.toLocaleString()}</span> clients, of which an estimated{' '}
+            <strong data-testid="estimate-online">{estimate.data.online.toLocaleString()}</strong> are online now.
+          </p>
+          <p className="text-slate-500">
+            Clients offline now get it if they come online within {estimate.data.validityMinutes} minutes; after that they count as expired.
+          </p>
+          {estimate.data.unknownDevices.length > 0 && (
+            <p className="text-amber-700">No device is named {estimate.data.unknownDevices.slice(0, 10).join(', ')}{estimate.data.unknownDevices.length > 10 ? '…' : ''}.</p>
+          )}
+          <div className="mt-2 flex gap-2">
+            <button type="button" className={primary} disabled={start.isPending || estimate.data.total === 0} onClick={confirm}>
+              {start.isPending ? 'Starting…' : `Start on ${estimate.data.total.toLocaleString()} clients`}
+            </button>
+            <button type="button" className={button} onClick={() => setPicked(null)}>Cancel</button>
+          </div>
+          {startError && <p role="alert" className="mt-1 text-red-700">{startError.fields[0]?.message ? `${startError.fields[0].path}: ${startError.fields[0].message}` : startError.message}</p>}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,100 @@
+'use client';
+
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRef } from 'react';
+import { api } from '@/lib/client/api';
+import type { ClientAction } from '@/lib/notification/agent-protocol.schema';
+import type {
+  ClientOperationPage,
+  OnlineEstimate,
+  OperationProgress,
+  OperationTargetPage,
+  TargetState,
+} from '@/lib/notification/client-operation.schema';
+import { deriveOperationCounts } from '@/lib/notification/operation-counts';
+import { useConsoleEvent } from './use-console-event';
+
+export interface OperationFilters {
+  page: number;
+  pageSize: number;
+}
+
+export function useClientOperationsQuery(filters: OperationFilters) {
+  return useQuery({
+    queryKey: ['clientOperations', filters],
+    queryFn: ({ signal }) => api<ClientOperationPage>(`/api/client-operations?page=${filters.page}&pageSize=${filters.pageSize}`, { signal }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useOperationTargetsQuery(id: number | null, filters: { state?: TargetState; page: number; pageSize: number }) {
+  const params = new URLSearchParams({ page: String(filters.page), pageSize: String(filters.pageSize) });
+  if (filters.state) params.set('state', filters.state);
+  return useQuery({
+    queryKey: ['clientOperationTargets', id, filters],
+    queryFn: ({ signal }) => api<OperationTargetPage>(`/api/client-operations/${id}/targets?${params}`, { signal }),
+    enabled: id !== null,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export type PickedTarget = { collectionId: number } | { deviceNames: string[] };
+
+export function useOnlineEstimateQuery(target: PickedTarget | null) {
+  const params = new URLSearchParams();
+  if (target && 'collectionId' in target) params.set('collectionId', String(target.collectionId));
+  if (target && 'deviceNames' in target) params.set('deviceNames', target.deviceNames.join(','));
+  return useQuery({
+    queryKey: ['clientOperationEstimate', target],
+    queryFn: ({ signal }) => api<OnlineEstimate>(`/api/client-operations/estimate?${params}`, { signal }),
+    enabled: target !== null,
+    retry: false,
+  });
+}
+
+export function useStartClientOperation() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { action: ClientAction; target: PickedTarget }) =>
+      api<{ id: number; total: number; onlineAtStart: number }>('/api/client-operations', { method: 'POST', body: input }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['clientOperations'] }),
+  });
+}
+
+export function useCancelClientOperation() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => api(`/api/client-operations/${id}/cancel`, { method: 'POST' }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['clientOperations'] }),
+  });
+}
+
+/**
+ * Keeps the Client Operations queries current from the console channel: new per-state counts
+ * go straight into the cached pages; new, cancelled or expired operations refetch the list;
+ * the open drill-down refetches at most once a second while results arrive. Returns whether live.
+ */
+export function useLiveClientOperations(): boolean {
+  const queryClient = useQueryClient();
+  const targetsTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  return useConsoleEvent<{ progress?: OperationProgress[]; changed?: number[] }>('client-operations:progress', (message) => {
+    if (message.changed) void queryClient.invalidateQueries({ queryKey: ['clientOperations'] });
+    if (message.progress) {
+      const byId = new Map(message.progress.map((p) => [p.id, p.states]));
+      queryClient.setQueriesData<ClientOperationPage>({ queryKey: ['clientOperations'] }, (page) =>
+        page && {
+          ...page,
+          rows: page.rows.map((row) => {
+            const states = byId.get(row.id);
+            if (!states) return row;
+            return { ...row, states, counts: deriveOperationCounts({ states, validUntil: row.validUntil, cancelledAt: row.cancelledAt, now: new Date() }) };
+          }),
+        },
+      );
+    }
+    targetsTimer.current ??= setTimeout(() => {
+      targetsTimer.current = null;
+      void queryClient.invalidateQueries({ queryKey: ['clientOperationTargets'] });
+    }, 1000);
+  });
+}
