@@ -1,0 +1,173 @@
+// The Deployments and Collections pages in Chromium against a real server: status summary and chart,
+// per-client drill-down with filters and CSV export, the new-deployment form with field messages,
+// and the collection form's member preview and cycle refusal.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import pino from 'pino';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '@/lib/auth/password';
+import { pool } from '@/lib/db/pool';
+import { prisma } from '@/lib/db/prisma';
+import { createDeployment } from '@/lib/deployments/create-deployment';
+import { createPackage } from '@/lib/deployments/create-package';
+import { deploymentStatusSummarizer } from '@/lib/deployments/deployment-status-summarizer';
+import { seedDemoSite } from '@/lib/seed/seed-demo-site';
+import { statusMessageIds as ids } from '@/lib/status/catalog';
+import { appendToInbox } from '@/lib/status/inbox-repo';
+import { processStatusBatch } from '@/lib/status/process-status-batch';
+import type { StatusMessage } from '@/lib/status/status-message.schema';
+import { startAppServer, type AppServer } from '../support/app-server';
+import { launchBrowser, signInThroughPage, watchErrors } from '../support/browser';
+import { useTestDatabase } from '../support/database';
+
+const actor = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
+
+function programMessage(device: string, messageId: number, deploymentId: string, at: Date, exitCode?: number): StatusMessage {
+  return {
+    uid: randomUUID(), messageId, severity: messageId === ids.programFailed ? 'ERROR' : 'INFORMATIONAL', type: 'MILESTONE', source: 'CLIENT',
+    siteCode: 'S01', systemName: device, component: 'Software Distribution', sourceTime: at,
+    insertionStrings: [deploymentId, 'S0100001', 'Install', ...(exitCode === undefined ? [] : [String(exitCode)])],
+    properties: { AdvertisementID: deploymentId, ...(exitCode === undefined ? {} : { ExitCode: String(exitCode) }) },
+  };
+}
+
+describe('Deployments page in Chromium', () => {
+  let server: AppServer;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+  let deployment: { id: number; deploymentId: string };
+  let devices: string[];
+
+  beforeAll(async () => {
+    const { url } = await useTestDatabase();
+    await seedDemoSite({ devices: 60 });
+    await prisma().consoleUser.create({
+      data: { userName: 'deployer', role: 'FULL_ADMINISTRATOR', passwordHash: await hashPassword('deployer-password'), mustChangePassword: false },
+    });
+    // A deployment of a package to "All Workstations"; six of its clients report through Status Manager.
+    const pkg = await createPackage({ actor, input: { name: 'Acrobat Reader', version: '24.1', manufacturer: 'Adobe', programs: [{ name: 'Install', commandLine: 'setup.exe /sAll', runConditions: { userLogon: 'whether-or-not', runMode: 'administrative', maxRunMinutes: 60, retries: 0, retryIntervalMinutes: 10, successExitCodes: [0] } }] } });
+    const program = await prisma().program.findFirstOrThrow({ where: { packageId: pkg.id } });
+    const workstations = await prisma().collection.findFirstOrThrow({ where: { name: 'All Workstations' } });
+    deployment = await createDeployment({
+      actor,
+      input: { name: 'Acrobat Reader 24.1', comment: 'pilot', programId: program.id, collectionId: workstations.id, availableAt: new Date(Date.now() - 3_600_000), mandatoryAt: null, expiresAt: new Date(Date.now() + 86_400_000) },
+    });
+    const members = await pool().query(
+      `SELECT d.name FROM collection_member m JOIN device d ON d.id = m.device_id WHERE m.collection_id = $1 ORDER BY d.name LIMIT 6`,
+      [workstations.id],
+    );
+    devices = members.rows.map((r) => r.name);
+    const t = (minutes: number) => new Date(Date.now() - 3_000_000 + minutes * 60_000);
+    const messages: StatusMessage[] = [];
+    devices.forEach((name, i) => messages.push(programMessage(name, ids.programReceived, deployment.deploymentId, t(i))));
+    for (const name of devices.slice(0, 3)) {
+      messages.push(programMessage(name, ids.programStarted, deployment.deploymentId, t(10)), programMessage(name, ids.programSucceeded, deployment.deploymentId, t(20), 0));
+    }
+    messages.push(programMessage(devices[3], ids.programStarted, deployment.deploymentId, t(10)), programMessage(devices[3], ids.programFailed, deployment.deploymentId, t(20), 1603));
+    messages.push(programMessage(devices[4], ids.programStarted, deployment.deploymentId, t(10)));
+    await appendToInbox({ db: pool(), messages, origin: 'mp' });
+    await processStatusBatch({
+      db: pool(), rules: [], maxBatches: 10, log: pino({ level: 'silent' }),
+      effects: { summarizers: deploymentStatusSummarizer, eventLog: () => {}, programs: { run: () => {} }, replicationEnabled: false },
+    });
+
+    server = await startAppServer({ databaseUrl: url });
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    errors = watchErrors(page);
+    await signInThroughPage(page, server.url, 'deployer', 'deployer-password', '/monitoring/deployments');
+    await page.waitForURL(/\/monitoring\/deployments/);
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('summarises a deployment by client status and drills down to its clients', async () => {
+    const workstations = await pool().query(`SELECT member_count FROM collection WHERE name = 'All Workstations'`);
+    const targeted = workstations.rows[0].member_count as number;
+    await page.getByRole('button', { name: 'Acrobat Reader 24.1' }).click();
+    await page.getByTestId('status-count-SUCCEEDED').filter({ hasText: 'Succeeded 3' }).waitFor();
+    expect(await page.getByTestId('status-count-FAILED').textContent()).toBe('Failed 1');
+    expect(await page.getByTestId('status-count-RUNNING').textContent()).toBe('Running 1');
+    expect(await page.getByTestId('status-count-RECEIVED').textContent()).toBe('Received 1');
+    expect(await page.getByTestId('status-count-NONE').textContent()).toBe(`None ${targeted - 6}`);
+    expect(await page.getByRole('region', { name: /Acrobat Reader 24\.1/ }).getByRole('img', { name: /Clients by status: None \d+, Received 1, Running 1, Succeeded 3, Failed 1, Retrying 0/ }).count()).toBe(1);
+    expect(await page.getByLabel('Status messages received').textContent()).toContain('Program errors1');
+    await page.getByTestId('client-range').filter({ hasText: `of ${targeted}` }).waitFor();
+
+    await page.getByLabel('Filter by status').selectOption('FAILED');
+    await page.getByTestId('client-range').filter({ hasText: '1–1 of 1' }).waitFor();
+    const failed = page.getByTestId(`client-${devices[3]}`);
+    expect(await failed.textContent()).toContain('Failed');
+    expect(await failed.textContent()).toContain('1603');
+
+    await page.getByLabel('Filter by status').selectOption('');
+    await page.getByLabel('Search clients').fill(devices[0]);
+    await page.getByTestId('client-range').filter({ hasText: '1–1 of 1' }).waitFor();
+
+    const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+    expect(href).toContain(`search=${encodeURIComponent(devices[0])}`);
+    const csv = await page.evaluate(async (url) => (await fetch(url)).text(), `${href!.replace(/search=[^&]*/, 'status=SUCCEEDED')}`);
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toBe('Device,Site,Status,Exit code,Last report (client time),Received,Message ID,Late');
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 4).join(','))).toEqual(devices.slice(0, 3).map((d) => `${d},S01,Succeeded,0`));
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/deployments.png', fullPage: true });
+  });
+
+  it('creates a deployment through the form, naming the fields it refuses', async () => {
+    await page.getByRole('button', { name: 'New deployment' }).click();
+    const form = page.getByRole('form', { name: 'New deployment' });
+    await form.getByRole('button', { name: 'Create deployment' }).click();
+    await form.getByText('Name is required').waitFor();
+    await form.getByLabel('Name').fill('Acrobat Reader for servers');
+    await form.getByLabel('Program').selectOption({ label: 'Acrobat Reader 24.1 — Install' });
+    await form.getByLabel('Collection').selectOption({ index: 2 });
+    await form.getByLabel('Expires at (optional)').fill('2020-01-01T00:00');
+    await form.getByRole('button', { name: 'Create deployment' }).click();
+    await form.getByText('Expiration must be after the available time').waitFor();
+    await form.getByLabel('Expires at (optional)').fill('2099-01-01T00:00');
+    await form.getByRole('button', { name: 'Create deployment' }).click();
+    await page.getByRole('heading', { level: 2, name: /Acrobat Reader for servers/ }).waitFor();
+    expect(await page.getByTestId('deployment-state').textContent()).toBe('Active');
+    expect(await prisma().deployment.count()).toBe(2);
+  });
+
+  it('previews a collection\'s members in its form and refuses an include cycle', async () => {
+    await page.goto(`${server.url}/assets/collections`);
+    await page.getByRole('button', { name: 'New collection' }).click();
+    const form = page.getByRole('form', { name: 'New collection' });
+    await form.getByLabel('Name').fill('Servers in S01');
+    await form.getByLabel('Rule 1 condition 1 property').selectOption('osKind');
+    await form.getByLabel('Rule 1 condition 1 value').selectOption('SERVER');
+    await form.getByRole('button', { name: 'Preview members' }).click();
+    const servers = await prisma().device.count({ where: { osKind: 'SERVER' } });
+    await form.getByTestId('preview-count').filter({ hasText: String(servers) }).waitFor();
+    await form.getByRole('button', { name: 'Create collection' }).click();
+    await page.getByRole('heading', { level: 2, name: /Servers in S01/ }).waitFor();
+    await page.getByText(`${servers} members`).waitFor();
+
+    // A second collection includes the first; the first may then not include the second.
+    await page.getByRole('button', { name: 'New collection' }).click();
+    const second = page.getByRole('form', { name: 'New collection' });
+    await second.getByLabel('Name').fill('Servers again');
+    await second.getByRole('button', { name: 'Remove rule 1' }).click();
+    await second.getByRole('button', { name: 'Include collection' }).click();
+    await second.getByLabel('Rule 1 collection').selectOption({ label: 'Servers in S01' });
+    await second.getByRole('button', { name: 'Create collection' }).click();
+    await page.getByRole('heading', { level: 2, name: /Servers again/ }).waitFor();
+
+    await page.getByRole('button', { name: 'Servers in S01', exact: true }).click();
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('form', { name: 'Edit Servers in S01' });
+    await edit.getByRole('button', { name: 'Include collection' }).click();
+    await edit.getByLabel('Rule 2 collection').selectOption({ label: 'Servers again' });
+    await edit.getByRole('button', { name: 'Save collection' }).click();
+    await edit.getByText('Collection: would make a cycle: "Servers in S01" → "Servers again" → "Servers in S01"').waitFor();
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+  });
+});
