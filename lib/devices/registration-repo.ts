@@ -1,4 +1,5 @@
 import { prisma } from '../db/prisma';
+import { readSettingsSection } from '../sitecontrol/site-control.schema';
 import type { RegisterDeviceInput } from './registration.schema';
 
 /** Data access for device registration, credentials and approval. */
@@ -58,9 +59,8 @@ export function setDeviceApproval(options: { id: number; approval: 'APPROVED' | 
   });
 }
 
-/** The device approval mode from the site control document; automatic until a site setting says otherwise. */
+/** The device approval mode (site setting "Approve new clients"); automatic until the site control document says otherwise. */
 export async function readApprovalMode(siteId: number): Promise<'automatic' | 'manual'> {
   const control = await prisma().siteControl.findUnique({ where: { siteId }, select: { document: true } });
-  const doc = control?.document as { clientApproval?: { mode?: string } } | null | undefined;
-  return doc?.clientApproval?.mode === 'manual' ? 'manual' : 'automatic';
+  return readSettingsSection(control?.document, 'clientApproval').mode;
 }

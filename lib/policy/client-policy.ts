@@ -2,6 +2,7 @@ import { prisma } from '../db/prisma';
 import type { PolicyDeployment } from '../deployments/deployment.schema';
 import { policyDeployments } from '../deployments/policy-deployments';
 import type { AuthenticatedDevice } from '../devices/authenticate-device';
+import { readSettingsSection, type SiteSettings } from '../sitecontrol/site-control.schema';
 
 /** What a client agent is told to do: its agent settings and what is assigned to it. */
 export interface ClientPolicy {
@@ -11,16 +12,11 @@ export interface ClientPolicy {
   siteCode: string;
   /** Changes whenever the site control document does; agents skip unchanged policy. */
   siteControlSerial: number;
-  clientAgent: {
-    policyPollingMinutes: number;
-    softwareMetering: boolean;
-    clientNotification: boolean;
-  };
+  /** The site's client agent settings (site setting "Client Agents"). */
+  clientAgent: SiteSettings['clientAgent'];
   /** Deployments targeted at the device's collections, available and not expired (lib/deployments). */
   deployments: PolicyDeployment[];
 }
-
-const defaults = { policyPollingMinutes: 60, softwareMetering: true, clientNotification: true };
 
 /** The policy for one authenticated device: site client-agent settings plus its live deployments. */
 export async function clientPolicy(device: AuthenticatedDevice, now = new Date()): Promise<ClientPolicy> {
@@ -29,13 +25,13 @@ export async function clientPolicy(device: AuthenticatedDevice, now = new Date()
     prisma().site.findUnique({ where: { id: device.siteId }, select: { code: true } }),
     policyDeployments({ deviceId: device.id, now }),
   ]);
-  const agent = (control?.document as { clientAgent?: Partial<ClientPolicy['clientAgent']> } | null)?.clientAgent ?? {};
+  const agent = readSettingsSection(control?.document, 'clientAgent');
   return {
     deviceId: device.id,
     deviceName: device.name,
     siteCode: site?.code ?? '',
     siteControlSerial: control?.serial ?? 0,
-    clientAgent: { ...defaults, ...agent },
+    clientAgent: agent,
     deployments,
   };
 }

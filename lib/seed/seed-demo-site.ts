@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { evaluateCollections } from '../collections/evaluate-collections';
+import { config } from '../config';
 import { pool } from '../db/pool';
+import { ensureSiteControl } from '../sitecontrol/repo';
 import { demoDevices } from './demo-devices';
 import { defaultComponentThresholds, defaultFilterRules, demoCollections, demoSite } from './demo-site';
 
@@ -33,6 +35,8 @@ export async function seedDemoSite(options: { devices: number; db?: pg.Pool }): 
       await insertDevices(client, siteId, options.devices);
       await seedCollections(client);
       await seedRulesAndThresholds(client);
+      // Serial 0 of the site control document, as setup writes it.
+      await ensureSiteControl(client, { siteCode: demoSite.code, purgeSchedule: config().SITEBOX_STATUS_PURGE_SCHEDULE });
     }
     await client.query('COMMIT');
   } catch (error) {

@@ -15,7 +15,14 @@ export interface SiteControlSnapshot {
  * The site's settings as the site control document holds them, typed and complete (missing or
  * stale sections read as their defaults). Before the site has a document, its defaults at serial 0.
  */
-export async function readSiteControl(options: { siteCode?: string; db?: pg.Pool | pg.PoolClient } = {}): Promise<SiteControlSnapshot> {
+export async function readSiteControl(
+  options: {
+    siteCode?: string;
+    db?: pg.Pool | pg.PoolClient;
+    /** "Delete Aged Status Messages" schedule of a site without a document (default SITEBOX_STATUS_PURGE_SCHEDULE). */
+    purgeSchedule?: string;
+  } = {},
+): Promise<SiteControlSnapshot> {
   const db = options.db ?? pool();
   const siteCode = options.siteCode ?? config().SITEBOX_SITE_CODE;
   const control = await findSiteControl(db, { siteCode });
@@ -23,7 +30,7 @@ export async function readSiteControl(options: { siteCode?: string; db?: pg.Pool
   const { rows } = await db.query(`SELECT name, time_zone FROM site WHERE code = $1`, [siteCode]);
   const settings = defaultSiteSettings(
     { code: siteCode, name: (rows[0]?.name as string | undefined)?.slice(0, 50) || siteCode, timeZone: rows[0]?.time_zone },
-    { purgeSchedule: config().SITEBOX_STATUS_PURGE_SCHEDULE },
+    { purgeSchedule: options.purgeSchedule ?? config().SITEBOX_STATUS_PURGE_SCHEDULE },
   );
   return { siteCode, serial: 0, settings };
 }

@@ -87,7 +87,7 @@ const reportingFor = (defaults: { reportToEventLog: boolean; eventLogMinimumSeve
 /** Status Manager's reporting properties: where server and client component messages go. */
 export const statusReportingSectionSchema = z
   .object({
-    serverComponents: reportingFor({ reportToEventLog: true, eventLogMinimumSeverity: 'WARNING' }),
+    serverComponents: reportingFor({ reportToEventLog: false, eventLogMinimumSeverity: 'WARNING' }),
     clientComponents: reportingFor({ reportToEventLog: false, eventLogMinimumSeverity: 'ERROR' }),
   })
   .prefault({});
@@ -223,4 +223,15 @@ export function readSettingsDocument(raw: unknown, fallbackSite: SiteSection): S
     maintenance: read(maintenanceSectionSchema, doc.maintenance),
     clientApproval: read(clientApprovalSectionSchema, doc.clientApproval),
   };
+}
+
+/**
+ * One section of a stored document, read leniently like readSettingsDocument: its defaults
+ * when the document lacks it or it no longer validates.
+ */
+export function readSettingsSection<K extends keyof typeof defaultedSections>(raw: unknown, section: K): SiteSettings[K] {
+  const doc = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const schema = defaultedSections[section] as unknown as z.ZodType<SiteSettings[K]>;
+  const parsed = schema.safeParse(doc[section]);
+  return parsed.success ? parsed.data : schema.parse(undefined);
 }

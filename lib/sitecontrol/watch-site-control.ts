@@ -50,6 +50,8 @@ export function watchSiteControl(options: {
   connectionString?: string;
   db?: pg.Pool;
   log?: Logger;
+  /** See readSiteControl. */
+  purgeSchedule?: string;
 }): SiteControlWatcher {
   const log = options.log ?? componentLogger('site-control-watch');
   const db = options.db ?? pool();
@@ -66,7 +68,7 @@ export function watchSiteControl(options: {
   ready.catch(() => undefined);
 
   const refresh = async () => {
-    const next = await readSiteControl({ siteCode, db });
+    const next = await readSiteControl({ siteCode, db, purgeSchedule: options.purgeSchedule });
     const previous = latest;
     if (!previous) {
       latest = next;

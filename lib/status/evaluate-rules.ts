@@ -61,7 +61,12 @@ const programKey = (p: ProgramAction) =>
  * skipping disabled ones, and merges the actions of every rule that matches until one says
  * "do not process lower-priority rules". Pure: no I/O, no clock.
  */
-export function evaluateRules(options: { message: EvaluatedMessage; rules: readonly FilterRule[] }): RuleEvaluation {
+export function evaluateRules(options: {
+  message: EvaluatedMessage;
+  rules: readonly FilterRule[];
+  /** Retention for a rule that does not say (site setting "Delete Aged Status Messages"); default 30. */
+  defaultRetentionDays?: number;
+}): RuleEvaluation {
   const rules = isSortedByPriority(options.rules) ? options.rules : [...options.rules].sort((a, b) => a.priority - b.priority);
   const actions: MessageActions = {
     writeToDatabase: false,
@@ -80,7 +85,7 @@ export function evaluateRules(options: { message: EvaluatedMessage; rules: reado
     matchedRuleIds.push(rule.id);
     if (rule.writeToDatabase) {
       actions.writeToDatabase = true;
-      const days = rule.retentionDays ?? DEFAULT_RETENTION_DAYS;
+      const days = rule.retentionDays ?? options.defaultRetentionDays ?? DEFAULT_RETENTION_DAYS;
       actions.retentionDays = Math.max(actions.retentionDays ?? 0, days);
     }
     if (rule.reportToEventLog) actions.reportToEventLog = true;

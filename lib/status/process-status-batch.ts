@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { addStatusCounters } from './counters';
 import { evaluateRules, type MessageActions } from './evaluate-rules';
+import { applyReportingProperties, type ReportingProperties } from './reporting-properties';
 import { claimInboxBatches, type InboxMessage } from './inbox-repo';
 import {
   enqueueReplication,
@@ -74,6 +75,8 @@ export async function processStatusBatch(options: {
   maxBatches: number;
   /** Messages from the in-process queue; put back by the caller if this throws. */
   queued?: readonly StatusMessage[];
+  /** The site's status reporting properties and default retention (site settings), when known. */
+  reporting?: { properties: ReportingProperties; defaultRetentionDays: number };
   log: Logger;
   now?: () => Date;
 }): Promise<BatchResult> {
@@ -105,7 +108,8 @@ export async function processStatusBatch(options: {
     const evaluated = new Map<string, ProcessedMessage>();
     for (const [uid, item] of unique) {
       if (known.has(uid)) continue;
-      const { actions } = evaluateRules({ message: item.message, rules: options.rules });
+      const evaluation = evaluateRules({ message: item.message, rules: options.rules, defaultRetentionDays: options.reporting?.defaultRetentionDays });
+      const actions = options.reporting ? applyReportingProperties(item.message, evaluation.actions, options.reporting.properties) : evaluation.actions;
       evaluated.set(uid, { ...item, actions });
       if (actions.writeToDatabase) {
         toStore.push({

@@ -3,6 +3,8 @@ import { Cron } from 'croner';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { listen } from '../db/listen';
+import type { SiteSettings } from '../sitecontrol/site-control.schema';
+import { watchSiteControl } from '../sitecontrol/watch-site-control';
 import { pollLoop } from './poll-loop';
 import { statusMessageIds } from './catalog';
 import { deleteAgedStatusMessages } from './delete-aged-status-messages';
@@ -10,6 +12,7 @@ import { createReplicationForwarder } from './forward-replication';
 import { attachInProcessDrain } from './in-process-queue';
 import { appendToInbox } from './inbox-repo';
 import { processStatusBatch, type StatusManagerEffects } from './process-status-batch';
+import type { ReportingProperties } from './reporting-properties';
 import { FILTER_RULES_CHANGED_CHANNEL, filterRulesVersion, loadFilterRules } from './repo';
 import { componentWritesToSyslog, reportServerMessage, serverMessage } from './report-server-message';
 import { createProgramRunner, type ProgramRunner } from './run-program';
@@ -55,6 +58,7 @@ export interface StatusManagerOptions {
   parentUrl?: string;
   /** This site's credential at the parent; required with parentUrl. */
   parentCredential?: string;
+  /** "Delete Aged Status Messages" schedule until the site has a site control document (then its setting). */
   purgeSchedule: string;
   ledgerDays: number;
   syslogTarget?: string;
@@ -103,6 +107,7 @@ export async function startStatusManager(options: StatusManagerOptions) {
             effects,
             maxBatches: options.batchRows,
             queued,
+            reporting,
             log,
           });
           if (result.messages) {
@@ -141,14 +146,42 @@ export async function startStatusManager(options: StatusManagerOptions) {
       })
     : null;
 
-  const purge = new Cron(options.purgeSchedule, { protect: true, name: 'delete-aged-status-messages' }, async () => {
+  // Site settings Status Manager applies without restart: reporting properties, the default
+  // retention and the "Delete Aged Status Messages" schedule.
+  let reporting: { properties: ReportingProperties; defaultRetentionDays: number } | undefined;
+  let purge: Cron | null = null;
+  let purgeKey = '';
+  const runPurge = async () => {
     try {
       const result = await deleteAgedStatusMessages({ db, ledgerDays: options.ledgerDays, signal });
       if (result.ran) log.info(result, 'Delete Aged Status Messages finished');
     } catch (error) {
       log.error({ err: error }, 'Delete Aged Status Messages failed');
     }
+  };
+  const applySettings = (settings: SiteSettings) => {
+    const task = settings.maintenance.deleteAgedStatusMessages;
+    reporting = { properties: settings.statusReporting, defaultRetentionDays: task.retentionDays };
+    const key = JSON.stringify([task.enabled, task.schedule, settings.site.timeZone]);
+    if (key === purgeKey) return;
+    purgeKey = key;
+    purge?.stop();
+    purge = task.enabled
+      ? new Cron(task.schedule, { protect: true, name: 'delete-aged-status-messages', timezone: settings.site.timeZone }, runPurge)
+      : null;
+  };
+  const siteSettings = watchSiteControl({
+    paths: ['statusReporting', 'maintenance.deleteAgedStatusMessages', 'site.timeZone'],
+    connectionString: options.connectionString,
+    db,
+    log,
+    purgeSchedule: options.purgeSchedule,
+    onChange: ({ settings, serial, changedPaths }) => {
+      applySettings(settings);
+      log.info({ serial, changedPaths }, 'site settings changed; reporting properties and schedule reloaded');
+    },
   });
+  applySettings((await siteSettings.ready).settings);
 
   const listener = listen({
     connectionString: options.connectionString,
@@ -179,7 +212,8 @@ export async function startStatusManager(options: StatusManagerOptions) {
           insertionStrings: [STATUS_MANAGER_COMPONENT, os.hostname()],
         }),
       }).catch(() => undefined);
-      purge.stop();
+      purge?.stop();
+      await siteSettings.close();
       await Promise.all([...cycles.map((c) => c.done), forwarding?.done]);
       await listener.close();
       // What is still queued in memory survives the stop in the durable inbox.

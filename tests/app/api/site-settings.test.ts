@@ -10,19 +10,10 @@ import { POST as postRestore } from '@/app/api/site-settings/restore/route';
 import { GET as getDocument } from '@/app/api/site-settings/document/route';
 import { pool } from '@/lib/db/pool';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
-import { applyMergedDeltas, handOffPendingDeltas } from '@/lib/sitecontrol/hierarchy-manager';
-import { mergeQueuedDeltas } from '@/lib/sitecontrol/site-control-manager';
 import { request, signInAs, withParams, type TestSession } from '../../support/console-session';
+import { carryChanges } from '../../lib/sitecontrol/carry-changes';
 import { useTestDatabase } from '../../support/database';
 
-async function carry(db: pg.Pool) {
-  for (;;) {
-    const a = await handOffPendingDeltas({ db });
-    const b = await mergeQueuedDeltas({ db });
-    const c = await applyMergedDeltas({ db });
-    if (!a && !b.merged && !b.rejected && !c.applied) return;
-  }
-}
 
 describe('/api/site-settings', () => {
   let admin: TestSession;
@@ -53,7 +44,7 @@ describe('/api/site-settings', () => {
     expect(response.status).toBe(202);
     const { change: submitted } = await response.json();
     expect(submitted).toMatchObject({ state: 'PENDING', baseSerial: 0, submittedBy: 'admin1' });
-    await carry(workerDb);
+    await carryChanges(workerDb);
     const state = await (await getChange(request(`/api/site-settings/changes/${submitted.id}`, { headers: admin.headers }), withParams({ id: String(submitted.id) }))).json();
     expect(state.change).toMatchObject({ state: 'APPLIED', appliedSerial: 1 });
     expect((await current()).settings.clientAgent.policyPollingMinutes).toBe(15);
@@ -82,7 +73,7 @@ describe('/api/site-settings', () => {
     expect(error.details.conflicts).toEqual([expect.objectContaining({ path: 'clientAgent.policyPollingMinutes', serial: 1, changedBy: 'admin1', before: 60, after: 15 })]);
     // A different property from the same old serial still applies.
     expect((await change(admin, { baseSerial: 0, changes: { 'clientApproval.mode': 'manual' } })).status).toBe(202);
-    await carry(workerDb);
+    await carryChanges(workerDb);
     expect((await current()).serial).toBe(2);
   });
 
@@ -110,7 +101,7 @@ describe('/api/site-settings', () => {
     const restore = await postRestore(request('/api/site-settings/restore', { method: 'POST', headers: admin.headers, body: { serial: 0, baseSerial: 2 } }));
     expect(restore.status).toBe(202);
     expect((await restore.json()).change.comment).toBe('Restore serial 00000000');
-    await carry(workerDb);
+    await carryChanges(workerDb);
     const restored = await current();
     expect(restored.serial).toBe(3);
     expect(restored.settings.clientAgent.policyPollingMinutes).toBe(60);

@@ -3,26 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { AppError } from '@/lib/errors';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
-import { applyMergedDeltas, handOffPendingDeltas } from '@/lib/sitecontrol/hierarchy-manager';
 import { readSiteControl } from '@/lib/sitecontrol/read-site-settings';
 import { ensureSiteControl, findDelta, listHistory } from '@/lib/sitecontrol/repo';
-import { mergeQueuedDeltas } from '@/lib/sitecontrol/site-control-manager';
 import { submitSiteControlChange } from '@/lib/sitecontrol/submit-site-control-change';
 import { watchSiteControl, type SiteControlChange } from '@/lib/sitecontrol/watch-site-control';
+import { carryChanges } from './carry-changes';
 import { useTestDatabase } from '../../support/database';
 
 const alice = { principal: { userId: 1, userName: 'alice', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
 const bob = { principal: { userId: 2, userName: 'bob', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.2' };
 
-/** Both workers' steps until nothing waits, as the workers run them. */
-async function carry(db: pg.Pool = pool()) {
-  for (;;) {
-    const handedOff = await handOffPendingDeltas({ db });
-    const { merged, rejected } = await mergeQueuedDeltas({ db });
-    const { applied } = await applyMergedDeltas({ db });
-    if (!handedOff && !merged && !rejected && !applied) return;
-  }
-}
 
 async function refusal(promise: Promise<unknown>): Promise<AppError> {
   try {
@@ -62,7 +52,7 @@ describe('site control change flow', () => {
       changes: { 'components.notificationServer.port': 10200, 'site.name': 'New York HQ' },
     });
     expect(delta.state).toBe('PENDING');
-    await carry();
+    await carryChanges();
     const after = await readSiteControl();
     expect(after.serial).toBe(before.serial + 1);
     expect(after.settings.components.notificationServer.port).toBe(10200);
@@ -91,7 +81,7 @@ describe('site control change flow', () => {
     const { serial } = await readSiteControl();
     await submitSiteControlChange({ actor: alice, baseSerial: serial, changes: { 'clientAgent.policyPollingMinutes': 30 } });
     await submitSiteControlChange({ actor: bob, baseSerial: serial, changes: { 'clientAgent.softwareMetering': false } });
-    await carry();
+    await carryChanges();
     const after = await readSiteControl();
     expect(after.serial).toBe(serial + 2);
     expect(after.settings.clientAgent).toMatchObject({ policyPollingMinutes: 30, softwareMetering: false });
@@ -104,7 +94,7 @@ describe('site control change flow', () => {
     const pending = await refusal(submitSiteControlChange({ actor: bob, baseSerial: serial, changes: { 'components.notificationServer.keepAliveMinutes': 25 } }));
     expect(pending.code).toBe('CONFLICT');
     expect(pending.userMessage).toMatch(/alice changed Notification Server: Keep-alive interval from 15 to 20/);
-    await carry();
+    await carryChanges();
     // Applied: refused naming the serial.
     const moved = await refusal(submitSiteControlChange({ actor: bob, baseSerial: serial, changes: { 'components.notificationServer.keepAliveMinutes': 25 } }));
     expect(moved.code).toBe('CONFLICT');
@@ -130,7 +120,7 @@ describe('site control change flow', () => {
     let carrying = true;
     const carrier = (async () => {
       while (carrying) {
-        await carry(workerDb);
+        await carryChanges(workerDb);
         await new Promise((r) => setTimeout(r, 5));
       }
     })();
@@ -156,7 +146,7 @@ describe('site control change flow', () => {
     await Promise.all(Array.from({ length: 100 }, editor));
     carrying = false;
     await carrier;
-    await carry();
+    await carryChanges();
     expect((await readSiteControl()).settings.summarizers.componentStatus.informational.criticalAt).toBe(start + 100);
     expect(refusals).toBeGreaterThan(0);
     const states = await pool().query(`SELECT state, count(*)::int n FROM site_control_delta GROUP BY state`);
@@ -171,9 +161,9 @@ describe('site control change flow', () => {
         baseSerial: serial,
         changes: { 'clientAgent.policyPollingMinutes': settings.clientAgent.policyPollingMinutes === 30 ? 31 : 30 },
       });
-      await carry();
+      await carryChanges();
     }
-    await carry();
+    await carryChanges();
     const control = await ensureSiteControl(pool(), { siteCode: 'S01' });
     const history = await listHistory(pool(), control.id);
     expect(history.filter((h) => !h.current)).toHaveLength(100);
