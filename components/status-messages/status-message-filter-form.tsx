@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { FieldError } from '@/lib/client/api';
 import { statusMessageFiltersSchema } from '@/lib/status/status-message-filters.schema';
 import { isTimeRange, timeRanges, type TimeRange } from './status-message-search';
@@ -92,8 +92,19 @@ export function StatusMessageFilterForm({
 }) {
   const [draft, setDraft] = useState<Draft>(() => draftFrom(url));
   const [errors, setErrors] = useState<FieldError[]>([]);
+  // What this form last applied: when the URL arrives at it, the draft (perhaps edited since) stays.
+  const applied = useRef<string | null>(null);
   const urlText = url.toString();
-  useEffect(() => setDraft(draftFrom(new URLSearchParams(urlText))), [urlText]);
+  useEffect(() => {
+    const fromUrl = draftFrom(new URLSearchParams(urlText));
+    if (JSON.stringify(draftParams(fromUrl)) !== applied.current) setDraft(fromUrl);
+    applied.current = null;
+  }, [urlText]);
+  const apply = (next: Draft) => {
+    const params = draftParams(next);
+    applied.current = JSON.stringify(params);
+    onApply(params, filterKeys);
+  };
 
   const messageFor = (field: string) =>
     errors.find((e) => e.path === field)?.message ?? serverFields.find((e) => e.path === field)?.message;
@@ -131,7 +142,7 @@ export function StatusMessageFilterForm({
         const checked = statusMessageFiltersSchema.safeParse(asApi);
         if (!checked.success) for (const issue of checked.error.issues) found.push({ path: issue.path.join('.'), message: issue.message });
         setErrors(found);
-        if (!found.length) onApply(params, filterKeys);
+        if (!found.length) apply(draft);
       }}
     >
       <label className="text-xs font-medium text-slate-600">
@@ -199,7 +210,12 @@ export function StatusMessageFilterForm({
       {text('propertyValue', 'Property value')}
       <div className="col-span-6 flex items-center gap-2">
         <button type="submit" className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800">Apply filters</button>
-        <button type="button" className={smallButton} onClick={() => { setErrors([]); onApply({}, filterKeys); }}>Clear</button>
+        <button type="button" className={smallButton} onClick={() => {
+          const empty = draftFrom(new URLSearchParams());
+          setErrors([]);
+          setDraft(empty);
+          apply(empty);
+        }}>Clear</button>
         {errors.length > 0 && <span role="alert" className="text-xs text-red-700">Some filters are not valid.</span>}
       </div>
     </form>

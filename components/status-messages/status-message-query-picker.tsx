@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api, ApiError, type FieldError } from '@/lib/client/api';
 import { statusMessageFilterFields, type StatusMessageFilterField } from '@/lib/status/status-message-filters.schema';
-import type { QueryCriteria, StatusMessageQueryView } from '@/lib/status/status-query.schema';
+import { savedQueryInputSchema, type QueryCriteria, type StatusMessageQueryView } from '@/lib/status/status-query.schema';
 import { control, smallButton, toLocalInput } from './status-message-filter-form';
 import { statusMessageQueriesKey } from './use-status-messages';
 
@@ -52,6 +52,11 @@ function SaveQueryForm({ current, onSaved, onCancel }: { current: [StatusMessage
         e.preventDefault();
         const criteria: QueryCriteria = {};
         for (const [field, value] of current) criteria[field] = prompted.has(field) ? { prompt: filterLabels[field] } : value;
+        const checked = savedQueryInputSchema.safeParse({ name, description, criteria });
+        if (!checked.success) {
+          const fields = checked.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+          return setError(new ApiError(400, 'BAD_REQUEST', 'The query is not valid.', fields));
+        }
         save.mutate({ name, description, criteria });
       }}
     >
