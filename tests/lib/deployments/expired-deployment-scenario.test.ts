@@ -1,5 +1,5 @@
-// The reference's expired-job scenario, end to end with real agents: devices register over HTTP,
-// fetch policy over HTTP with their credential, run the program with the agent's deployment runner,
+// The reference's expired-job scenario, end to end with real agents (lib/agent's ClientAgent): devices
+// register over HTTP, fetch policy over HTTP with their credential, run the program with the deployment runner,
 // report through the spooling status reporter to the real ingest endpoint, and Status Manager
 // processes the messages with the deployment status summarizer. Only the clock is moved.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,7 +12,9 @@ import { GET as getDeployment } from '@/app/api/deployments/[id]/route';
 import { GET as policyRoute } from '@/app/api/mp/policy/route';
 import { POST as registerRoute } from '@/app/api/mp/register/route';
 import { POST as ingestRoute } from '@/app/api/mp/status-messages/route';
+import { ClientAgent } from '@/lib/agent/agent';
 import { createDeploymentRunner, type DeploymentRunner, type SimulateProgram } from '@/lib/agent/deployment-runner';
+import { loadOrRegisterCredential } from '@/lib/agent/register-agent';
 import { evaluateCollections } from '@/lib/collections/evaluate-collections';
 import { pool } from '@/lib/db/pool';
 import { createDeployment } from '@/lib/deployments/create-deployment';
@@ -33,16 +35,20 @@ const DAY = 24 * HOUR;
 const dayOne = new Date(Math.floor(Date.now() / 60_000) * 60_000);
 const at = (ms: number) => vi.setSystemTime(new Date(dayOne.getTime() + ms));
 
-/** A client agent: registered identity, credential, spooling reporter, deployment runner, policy polling. */
+/**
+ * A client agent (lib/agent): registers over HTTP on first use, fetches policy with its credential,
+ * hands each policy to its deployment runner and reports through its spooling status reporter.
+ * Its notification channel is not started: policy comes from polling, as when a client has no push.
+ */
 class TestAgent {
-  authorization = '';
+  agent!: ClientAgent;
   reporter!: StatusReporter;
   runner: DeploymentRunner;
 
   constructor(
     readonly name: string,
     private readonly mp: RouteServer,
-    private readonly spoolRoot: string,
+    private readonly stateRoot: string,
     simulate: SimulateProgram,
   ) {
     this.runner = createDeploymentRunner({
@@ -50,38 +56,39 @@ class TestAgent {
       timers: false,
       // A program's run time passes on the test's clock.
       wait: async (ms) => void vi.setSystemTime(Date.now() + ms),
-      stateFile: path.join(spoolRoot, name, 'deployments.json'),
+      stateFile: path.join(stateRoot, name, 'deployments.json'),
     });
   }
 
+  get authorization() {
+    return this.agent.authorization;
+  }
+
   async register() {
-    const answer = await fetch(`${this.mp.url}/api/mp/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: this.name, osName: 'Windows 11 Enterprise', osVersion: '10.0.26100', osKind: 'WORKSTATION', clientVersion: '1.0.0' }),
+    const stateDir = path.join(this.stateRoot, this.name);
+    const { credential, registered } = await loadOrRegisterCredential({
+      managementPointUrl: this.mp.url,
+      stateDir,
+      identity: { name: this.name, osName: 'Windows 11 Enterprise', osVersion: '10.0.26100', osKind: 'WORKSTATION', clientVersion: '1.0.0' },
     });
-    expect(answer.status).toBe(200);
-    const { deviceId, secret } = await answer.json();
-    this.authorization = `Device ${deviceId}.${secret}`;
+    expect(registered).toBe(true);
     this.reporter = createStatusReporter({
       managementPointUrl: this.mp.url,
-      spoolDir: path.join(this.spoolRoot, this.name, 'spool'),
+      spoolDir: path.join(stateDir, 'spool'),
       device: this.name,
       headers: () => ({ authorization: this.authorization }),
       initialBackoffMs: 50,
       maxBackoffMs: 200,
     });
-    return deviceId as number;
+    this.agent = new ClientAgent({ managementPointUrls: [this.mp.url], credential, reporter: this.reporter, onPolicy: this.runner, pollPolicy: false });
+    return credential.deviceId;
   }
 
-  /** One policy cycle: fetch, hand to the runner, send what it reported. */
+  /** One policy cycle, as the agent's polling interval runs it; then send what the runner reported. */
   async poll() {
-    const answer = await fetch(`${this.mp.url}/api/mp/policy`, { headers: { authorization: this.authorization } });
-    expect(answer.status).toBe(200);
-    const policy = await answer.json();
-    await this.runner(policy, { reporter: this.reporter, deviceName: this.name });
+    const policy = await this.agent.refreshPolicy('poll');
     await this.reporter.flush();
-    return policy as { deployments: { deploymentId: string }[] };
+    return policy as unknown as { deployments: { deploymentId: string }[] };
   }
 }
 
@@ -244,8 +251,8 @@ describe('a deployment that expires keeps each client\'s last status (reference 
     });
     // WKS-0001 starts it at 01:30; the installation runs past the expiration and ends at 02:10.
     const slow = new TestAgent('WKS-0001', mp, spoolRoot, () => ({ exitCode: 0, durationMs: 40 * 60_000 }));
-    slow.authorization = agents[0].authorization;
     slow.reporter = agents[0].reporter;
+    slow.agent = new ClientAgent({ managementPointUrls: [mp.url], credential: agents[0].agent.credential, reporter: slow.reporter, onPolicy: slow.runner, pollPolicy: false });
     at(3 * DAY + HOUR + 30 * 60_000);
     await slow.poll();
     // WKS-0002 comes by only after the expiration: nothing is offered, nothing changes.
