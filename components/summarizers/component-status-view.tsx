@@ -8,7 +8,7 @@ import Link from 'next/link';
 import { useMemo, useRef, useState } from 'react';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { api, ApiError } from '@/lib/client/api';
-import type { ComponentStatus } from '@/lib/summarizers/read-component-status';
+import type { ComponentStatus, ComponentStatusView } from '@/lib/summarizers/read-component-status';
 import type { Health } from '@/lib/summarizers/summarizer.schema';
 import { HealthIcon } from './health-icon';
 import { IntervalPicker, useIntervalParams } from './interval-picker';
@@ -21,9 +21,10 @@ const rank: Record<Health, number> = { CRITICAL: 0, WARNING: 1, OK: 2 };
 const columns = 'grid grid-cols-[2.5rem_minmax(0,1.3fr)_minmax(0,1.6fr)_5.5rem_5.5rem_4.5rem_4.5rem_6rem_7rem_6.5rem] items-center gap-2';
 
 /** The Status Message Viewer filtered on a component and the interval (its parameters: site, system, component, from, severity). */
-export function viewerLink(site: string, c: Pick<ComponentStatus, 'systemName' | 'component' | 'since'>, severity?: string) {
-  const s = new URLSearchParams({ site, system: c.systemName, component: c.component });
-  if (c.since) s.set('from', c.since);
+export function viewerLink(view: Pick<ComponentStatusView, 'site' | 'interval'>, c: Pick<ComponentStatus, 'systemName' | 'component' | 'since'>, severity?: string) {
+  const s = new URLSearchParams({ site: view.site.code, system: c.systemName, component: c.component });
+  const from = view.interval.kind === 'SINCE_RESET' ? c.since : view.interval.start;
+  if (from) s.set('from', from);
   if (severity) s.set('severity', severity);
   return `/monitoring/status-messages?${s}`;
 }
@@ -123,12 +124,12 @@ export function ComponentStatusView({ canReset }: { canReset: boolean }) {
                   <span role="cell" className="truncate font-medium" title={c.component}>{c.component}</span>
                   <span role="cell" className="text-xs">{c.state.toLowerCase()}</span>
                   <span role="cell" className={clsx('text-xs', c.availability === 'OFFLINE' && 'text-red-700')}>{c.availability.toLowerCase()}</span>
-                  <Count value={c.counts.error} href={viewerLink(data!.site.code, c, 'ERROR')} tone="text-red-700" label="errors" />
-                  <Count value={c.counts.warning} href={viewerLink(data!.site.code, c, 'WARNING')} tone="text-amber-700" label="warnings" />
-                  <Count value={c.counts.informational} href={viewerLink(data!.site.code, c, 'INFORMATIONAL')} label="informational" />
+                  <Count value={c.counts.error} href={viewerLink(data!, c, 'ERROR')} tone="text-red-700" label="errors" />
+                  <Count value={c.counts.warning} href={viewerLink(data!, c, 'WARNING')} tone="text-amber-700" label="warnings" />
+                  <Count value={c.counts.informational} href={viewerLink(data!, c, 'INFORMATIONAL')} label="informational" />
                   <span role="cell" className="text-xs text-slate-600"><RelativeTime iso={c.lastMessageAt} /></span>
                   <span role="cell" className="text-right text-xs">
-                    <Link href={viewerLink(data!.site.code, c)} className="text-blue-700 hover:underline" onClick={(e) => e.stopPropagation()}>Messages</Link>
+                    <Link href={viewerLink(data!, c)} className="text-blue-700 hover:underline" onClick={(e) => e.stopPropagation()}>Messages</Link>
                   </span>
                 </div>
               );
@@ -137,7 +138,7 @@ export function ComponentStatusView({ canReset }: { canReset: boolean }) {
         </div>
       </div>
 
-      {selected && data && <ComponentDetails site={data.site.code} component={selected} canReset={canReset} />}
+      {selected && data && <ComponentDetails view={data} component={selected} canReset={canReset} />}
     </div>
   );
 }
@@ -154,7 +155,8 @@ function Count({ value, href, tone, label }: { value: number; href: string; tone
   );
 }
 
-function ComponentDetails({ site, component: c, canReset }: { site: string; component: ComponentStatus; canReset: boolean }) {
+function ComponentDetails({ view, component: c, canReset }: { view: ComponentStatusView; component: ComponentStatus; canReset: boolean }) {
+  const site = view.site.code;
   const rates = useMessageRatesQuery(site, c.id);
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
@@ -176,9 +178,9 @@ function ComponentDetails({ site, component: c, canReset }: { site: string; comp
           Counts last reset: {c.resetAt ? <><RelativeTime iso={c.resetAt} /> by {c.resetBy}</> : 'never'}
         </p>
         <p className="flex flex-wrap gap-2 pt-1 text-xs">
-          <Link className="text-blue-700 hover:underline" href={viewerLink(site, c, 'ERROR')}>Errors</Link>
-          <Link className="text-blue-700 hover:underline" href={viewerLink(site, c, 'WARNING')}>Warnings</Link>
-          <Link className="text-blue-700 hover:underline" href={viewerLink(site, c)}>All messages in the interval</Link>
+          <Link className="text-blue-700 hover:underline" href={viewerLink(view, c, 'ERROR')}>Errors</Link>
+          <Link className="text-blue-700 hover:underline" href={viewerLink(view, c, 'WARNING')}>Warnings</Link>
+          <Link className="text-blue-700 hover:underline" href={viewerLink(view, c)}>All messages in the interval</Link>
         </p>
         {canReset && (
           <div className="pt-2">

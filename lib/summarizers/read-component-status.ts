@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../clock';
 import { notFoundOrThrow } from '../errors';
 import { displayIntervalStart } from './display-interval';
 import { evaluateComponentHealth, type ComponentThreshold } from './evaluate-thresholds';
-import { formatLocalDateTime, parseLocalDateTime } from './local-time';
+import { formatLocalDateTime, parseLocalDateTime, startOfLocalDay, startOfLocalHour, startOfNextLocalDay } from './local-time';
 import * as repo from './repo';
 import { displayIntervalLabels, type DisplayInterval, type Health, type IntervalQuery } from './summarizer.schema';
 
@@ -19,7 +19,7 @@ export interface ComponentStatus {
   availability: string;
   lastHeartbeatAt: string | null;
   lastMessageAt: string | null;
-  /** Start of this component's interval (its reset, with SINCE_RESET), ISO; null: since the beginning. */
+  /** With SINCE_RESET: this component's own start (its last reset; null, never reset: the beginning). Otherwise null: the interval's start applies. */
   since: string | null;
   resetAt: string | null;
   resetBy: string | null;
@@ -46,13 +46,9 @@ export interface ComponentStatusView {
 
 /** The interval a view shows: the one asked for, else the site's setting. */
 export async function resolveInterval(options: { site: repo.SiteRow; query: IntervalQuery; now: Date; db?: pg.Pool }) {
-  const setting = await repo.readSummarizerSetting(options.site.id, options.db);
-  const kind = options.query.interval ?? setting.displayInterval;
-  const sinceAt = options.query.interval
-    ? options.query.since
-      ? parseLocalDateTime(options.query.since, options.site.timeZone)
-      : null
-    : setting.sinceAt;
+  const setting = options.query.interval ? null : await repo.readSummarizerSetting(options.site.id, options.db);
+  const kind = options.query.interval ?? setting!.displayInterval;
+  const sinceAt = setting ? setting.sinceAt : options.query.since ? parseLocalDateTime(options.query.since, options.site.timeZone) : null;
   const start = displayIntervalStart({ interval: kind, timeZone: options.site.timeZone, now: options.now, sinceAt });
   const interval: ResolvedInterval = {
     kind,
@@ -69,9 +65,19 @@ export async function siteOrDefault(code: string | undefined, db?: pg.Pool): Pro
   return notFoundOrThrow(first, 'A site');
 }
 
-type Baseline = NonNullable<repo.ComponentCountRow['baseline']>;
-const baselineOf = (baseline: Baseline | null, severity: string, messageId?: number) =>
+type Baseline = repo.CountReset['baseline'];
+const baselineOf = (baseline: Baseline | undefined, severity: string, messageId?: number) =>
   (baseline ?? []).filter((b) => b.severity === severity && (messageId === undefined || b.messageId === messageId)).reduce((n, b) => n + b.count, 0);
+
+/** Counts from `since`: the local hours up to the next local midnight, then whole local days. */
+export function countBounds(since: Date | null, timeZone: string): repo.CountBounds {
+  if (!since) return { dayFrom: null, hourFrom: null };
+  const hourFrom = startOfLocalHour(since, timeZone);
+  const dayFrom = startOfLocalDay(since, timeZone).getTime() === since.getTime() ? since : startOfNextLocalDay(since, timeZone);
+  return { dayFrom, hourFrom };
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
  * The Component Status view's data: every component of a site with its counts in the display
@@ -88,14 +94,20 @@ export async function readComponentStatus(options: {
 }): Promise<ComponentStatusView> {
   const now = (options.clock ?? systemClock).now();
   const site = await siteOrDefault(options.query.site, options.db);
-  const { kind, start, interval } = await resolveInterval({ site, query: options.query, now, db: options.db });
+  const [{ kind, start, interval }, thresholds, resetList] = await Promise.all([
+    resolveInterval({ site, query: options.query, now, db: options.db }),
+    options.thresholds ?? repo.listComponentThresholds(options.db),
+    repo.readCountResets(site.id, options.db),
+  ]);
   const sinceReset = kind === 'SINCE_RESET';
-  const thresholds = options.thresholds ?? (await repo.listComponentThresholds(options.db));
+  const resets = new Map(resetList.map((r) => [r.componentId, r]));
+  // Since reset: each reset component from its reset; one never reset, from the beginning.
+  const perComponent = sinceReset ? new Map(resetList.map((r) => [r.componentId, countBounds(r.resetAt, site.timeZone)])) : undefined;
+  const bounds = countBounds(start, site.timeZone);
   const overrideIds = [...new Set(thresholds.filter((t) => t.messageId !== null && (t.siteCode === null || t.siteCode === site.code)).map((t) => t.messageId!))];
-  const range = { siteId: site.id, timeZone: site.timeZone, since: start, sinceReset };
   const [rows, idCounts] = await Promise.all([
-    repo.readComponentCounts({ ...range, systemName: options.systemName, component: options.component }, options.db),
-    repo.readMessageIdCounts({ ...range, messageIds: overrideIds }, options.db),
+    repo.readComponentCounts({ siteId: site.id, bounds, perComponent, systemName: options.systemName, component: options.component }, options.db),
+    repo.readMessageIdCounts({ siteId: site.id, bounds, perComponent, messageIds: overrideIds }, options.db),
   ]);
   const byComponent = new Map<number, typeof idCounts>();
   for (const c of idCounts) {
@@ -105,29 +117,30 @@ export async function readComponentStatus(options: {
   }
 
   const components = rows.map((r): ComponentStatus => {
+    const reset = resets.get(r.id);
+    const baseline = sinceReset ? reset?.baseline : undefined;
     const counts = {
-      INFORMATIONAL: Math.max(0, r.info - baselineOf(r.baseline, 'INFORMATIONAL')),
-      WARNING: Math.max(0, r.warning - baselineOf(r.baseline, 'WARNING')),
-      ERROR: Math.max(0, r.error - baselineOf(r.baseline, 'ERROR')),
+      INFORMATIONAL: Math.max(0, r.info - baselineOf(baseline, 'INFORMATIONAL')),
+      WARNING: Math.max(0, r.warning - baselineOf(baseline, 'WARNING')),
+      ERROR: Math.max(0, r.error - baselineOf(baseline, 'ERROR')),
     };
     const messageCounts = (byComponent.get(r.id) ?? []).map((m) => ({
       ...m,
-      count: Math.max(0, m.count - baselineOf(r.baseline, m.severity, m.messageId)),
+      count: Math.max(0, m.count - baselineOf(baseline, m.severity, m.messageId)),
     }));
     const { health, reasons } = evaluateComponentHealth({ siteCode: site.code, component: r.component, counts, messageCounts, thresholds });
-    const heartbeatStale = r.lastHeartbeatAt !== null && now.getTime() - r.lastHeartbeatAt.getTime() > HEARTBEAT_STALE_MS;
-    const since = sinceReset ? r.resetAt : start;
+    const heartbeatStale = r.lastHeartbeatAt !== null && now.getTime() - r.lastHeartbeatAt > HEARTBEAT_STALE_MS;
     return {
       id: r.id,
       systemName: r.systemName,
       component: r.component,
       state: r.state,
       availability: r.availability === 'ONLINE' && heartbeatStale ? 'OFFLINE' : r.availability,
-      lastHeartbeatAt: r.lastHeartbeatAt?.toISOString() ?? null,
-      lastMessageAt: r.lastMessageAt?.toISOString() ?? null,
-      since: since?.toISOString() ?? null,
-      resetAt: r.resetAt?.toISOString() ?? null,
-      resetBy: r.resetBy,
+      lastHeartbeatAt: iso(r.lastHeartbeatAt),
+      lastMessageAt: iso(r.lastMessageAt),
+      since: sinceReset ? (reset?.resetAt.toISOString() ?? null) : null,
+      resetAt: reset?.resetAt.toISOString() ?? null,
+      resetBy: reset?.resetBy ?? null,
       counts: { informational: counts.INFORMATIONAL, warning: counts.WARNING, error: counts.ERROR },
       health,
       reasons,

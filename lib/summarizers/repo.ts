@@ -118,86 +118,125 @@ export interface ComponentCountRow {
   component: string;
   state: string;
   availability: string;
-  lastHeartbeatAt: Date | null;
-  lastMessageAt: Date | null;
-  resetAt: Date | null;
-  resetBy: string | null;
-  baseline: { messageId: number; severity: Severity; count: number }[] | null;
+  /** Epoch milliseconds (cheaper to read than timestamps for thousands of rows). */
+  lastHeartbeatAt: number | null;
+  lastMessageAt: number | null;
   info: number;
   warning: number;
   error: number;
 }
 
-/**
- * Each component of a site with its counts since `since` (or, with `sinceReset`, since its own
- * last reset): whole local days from the day counts, the partial first day from the hour
- * counts. Baselines of resets are returned for the caller to subtract.
- */
-export async function readComponentCounts(
-  options: { siteId: number; timeZone: string; since: Date | null; sinceReset: boolean; systemName?: string; component?: string },
-  db: Db = pool(),
-): Promise<ComponentCountRow[]> {
-  const { rows } = await db.query<ComponentCountRow>(
-    `WITH comp AS (
-       SELECT c.id, ss.name AS system_name, c.name, c.state, c.availability, c.last_heartbeat_at, r.reset_at, r.reset_by, r.baseline,
-              CASE WHEN $3::boolean THEN COALESCE(r.reset_at, '-infinity') ELSE COALESCE($2::timestamptz, '-infinity') END AS since
-         FROM component c
-         JOIN site_system ss ON ss.id = c.site_system_id
-         LEFT JOIN component_count_reset r ON r.component_id = c.id
-        WHERE ss.site_id = $1 AND ($5::text IS NULL OR ss.name = $5) AND ($6::text IS NULL OR c.name = $6)
-     ), bounds AS (
-       SELECT comp.*,
-              CASE WHEN since = '-infinity' THEN since ELSE date_trunc('hour', since AT TIME ZONE $4) AT TIME ZONE $4 END AS hour_from,
-              CASE WHEN since = '-infinity' OR since = date_trunc('day', since AT TIME ZONE $4) AT TIME ZONE $4 THEN since
-                   ELSE (date_trunc('day', since AT TIME ZONE $4) + interval '1 day') AT TIME ZONE $4 END AS day_from
-         FROM comp
-     )
-     SELECT b.id, b.system_name AS "systemName", b.name AS component, b.state, b.availability,
-            b.last_heartbeat_at AS "lastHeartbeatAt", last.at AS "lastMessageAt", b.reset_at AS "resetAt", b.reset_by AS "resetBy",
-            CASE WHEN $3::boolean THEN b.baseline END AS baseline,
-            (COALESCE(d.info, 0) + COALESCE(h.info, 0))::int AS info,
-            (COALESCE(d.warning, 0) + COALESCE(h.warning, 0))::int AS warning,
-            (COALESCE(d.error, 0) + COALESCE(h.error, 0))::int AS error
-       FROM bounds b
-       LEFT JOIN LATERAL (
-         SELECT sum(info_count) AS info, sum(warning_count) AS warning, sum(error_count) AS error
-           FROM component_summary s WHERE s.component_id = b.id AND s.interval_start >= b.day_from
-       ) d ON true
-       LEFT JOIN LATERAL (
-         SELECT sum(count) FILTER (WHERE severity = 'INFORMATIONAL') AS info,
-                sum(count) FILTER (WHERE severity = 'WARNING') AS warning,
-                sum(count) FILTER (WHERE severity = 'ERROR') AS error
-           FROM component_message_count m
-          WHERE b.hour_from < b.day_from AND m.component_id = b.id AND m.hour_start >= b.hour_from AND m.hour_start < b.day_from
-       ) h ON true
-       LEFT JOIN LATERAL (
-         SELECT last_message_at AS at FROM component_summary s WHERE s.component_id = b.id ORDER BY interval_start DESC LIMIT 1
-       ) last ON true
-      ORDER BY b.system_name, b.name`,
-    [options.siteId, options.since, options.sinceReset, options.timeZone, options.systemName ?? null, options.component ?? null],
+export interface CountReset {
+  componentId: number;
+  resetAt: Date;
+  resetBy: string;
+  baseline: { messageId: number; severity: Severity; count: number }[];
+}
+
+/** The site's component count resets (few: only components someone reset). */
+export async function readCountResets(siteId: number, db: Db = pool()): Promise<CountReset[]> {
+  const { rows } = await db.query<CountReset>(
+    `SELECT r.component_id AS "componentId", r.reset_at AS "resetAt", r.reset_by AS "resetBy", r.baseline
+       FROM component_count_reset r JOIN component c ON c.id = r.component_id JOIN site_system ss ON ss.id = c.site_system_id
+      WHERE ss.site_id = $1`,
+    [siteId],
   );
   return rows;
 }
 
-/** Counts of the given message IDs per component of a site, over the same interval as readComponentCounts. */
+/**
+ * Where a component's counts start: whole local days from `dayFrom` (day counts), and the local
+ * hours in [hourFrom, dayFrom) before them (hour counts). Null bounds: since the beginning.
+ */
+export interface CountBounds {
+  dayFrom: Date | null;
+  hourFrom: Date | null;
+}
+
+// Before any message: the status message schema refuses times before 1970.
+const beginning = new Date(0);
+const earliest = (dates: (Date | null)[]) => dates.reduce<Date>((min, d) => ((d ?? beginning) < min ? (d ?? beginning) : min), new Date(8_640_000_000_000_000));
+
+/**
+ * Each component of a site with its counts within `bounds` (components in `perComponent` within
+ * their own bounds): set-wise sums over the day and hour counts, so thousands of components cost
+ * a few index range scans rather than a query each.
+ */
+export async function readComponentCounts(
+  options: { siteId: number; bounds: CountBounds; perComponent?: Map<number, CountBounds>; systemName?: string; component?: string },
+  db: Db = pool(),
+): Promise<ComponentCountRow[]> {
+  const own = [...(options.perComponent ?? new Map<number, CountBounds>())];
+  const all = [options.bounds, ...own.map(([, b]) => b)];
+  const dayFloor = earliest(all.map((b) => b.dayFrom));
+  const hourFloor = earliest(all.map((b) => b.hourFrom));
+  const { rows } = await db.query<ComponentCountRow>(
+    `SELECT c.id, ss.name AS "systemName", c.name AS component, c.state, c.availability,
+            (extract(epoch FROM c.last_heartbeat_at) * 1000)::float8 AS "lastHeartbeatAt",
+            -- The newest day row holds the last arrival; only a component quiet all interval needs the look-up.
+            (extract(epoch FROM COALESCE(d.last, (SELECT s.last_message_at FROM component_summary s WHERE s.component_id = c.id
+                                                  ORDER BY s.interval_start DESC LIMIT 1))) * 1000)::float8 AS "lastMessageAt",
+            (COALESCE(d.info, 0) + COALESCE(h.info, 0))::int AS info,
+            (COALESCE(d.warning, 0) + COALESCE(h.warning, 0))::int AS warning,
+            (COALESCE(d.error, 0) + COALESCE(h.error, 0))::int AS error
+       FROM component c
+       JOIN site_system ss ON ss.id = c.site_system_id
+       LEFT JOIN (
+         SELECT s.component_id, sum(s.info_count) AS info, sum(s.warning_count) AS warning, sum(s.error_count) AS error,
+                max(s.last_message_at) AS last
+           FROM component_summary s LEFT JOIN unnest($4::int[], $5::timestamptz[]) AS b(id, day_from) ON b.id = s.component_id
+          WHERE s.interval_start >= $7 AND s.interval_start >= COALESCE(b.day_from, $2::timestamptz, '-infinity')
+          GROUP BY s.component_id
+       ) d ON d.component_id = c.id
+       LEFT JOIN (
+         SELECT m.component_id, sum(m.count) FILTER (WHERE m.severity = 'INFORMATIONAL') AS info,
+                sum(m.count) FILTER (WHERE m.severity = 'WARNING') AS warning,
+                sum(m.count) FILTER (WHERE m.severity = 'ERROR') AS error
+           FROM component_message_count m
+           LEFT JOIN unnest($4::int[], $5::timestamptz[], $6::timestamptz[]) AS b(id, day_from, hour_from) ON b.id = m.component_id
+          WHERE m.hour_start >= $8 AND m.hour_start >= COALESCE(b.hour_from, $3::timestamptz, '-infinity')
+            AND m.hour_start < COALESCE(b.day_from, $2::timestamptz, '-infinity')
+          GROUP BY m.component_id
+       ) h ON h.component_id = c.id
+      WHERE ss.site_id = $1 AND ($9::text IS NULL OR ss.name = $9) AND ($10::text IS NULL OR c.name = $10)
+      ORDER BY ss.name, c.name`,
+    [
+      options.siteId,
+      options.bounds.dayFrom,
+      options.bounds.hourFrom,
+      own.map(([id]) => id),
+      own.map(([, b]) => b.dayFrom ?? beginning),
+      own.map(([, b]) => b.hourFrom ?? beginning),
+      dayFloor,
+      hourFloor,
+      options.systemName ?? null,
+      options.component ?? null,
+    ],
+  );
+  return rows;
+}
+
+/** Counts of the given message IDs per component of a site, within the same bounds as readComponentCounts (hour counts only). */
 export async function readMessageIdCounts(
-  options: { siteId: number; timeZone: string; since: Date | null; sinceReset: boolean; messageIds: number[] },
+  options: { siteId: number; bounds: CountBounds; perComponent?: Map<number, CountBounds>; messageIds: number[] },
   db: Db = pool(),
 ): Promise<{ componentId: number; messageId: number; severity: Severity; count: number }[]> {
   if (!options.messageIds.length) return [];
+  const own = [...(options.perComponent ?? new Map<number, CountBounds>())];
+  const from = (b: CountBounds) => b.hourFrom ?? b.dayFrom ?? beginning;
+  const floor = earliest([options.bounds, ...own.map(([, b]) => b)].map(from));
   const { rows } = await db.query(
     `WITH comp AS (
-       SELECT c.id, CASE WHEN $3::boolean THEN COALESCE(r.reset_at, '-infinity') ELSE COALESCE($2::timestamptz, '-infinity') END AS since
+       SELECT c.id, COALESCE(b.since, $2::timestamptz) AS since
          FROM component c JOIN site_system ss ON ss.id = c.site_system_id
-         LEFT JOIN component_count_reset r ON r.component_id = c.id
+         LEFT JOIN unnest($3::int[], $4::timestamptz[]) AS b(id, since) ON b.id = c.id
         WHERE ss.site_id = $1
      )
      SELECT m.component_id AS "componentId", m.message_id AS "messageId", m.severity, sum(m.count)::int AS count
-       FROM comp JOIN component_message_count m ON m.component_id = comp.id
-      WHERE m.message_id = ANY($5::int[])
-        AND m.hour_start >= CASE WHEN comp.since = '-infinity' THEN comp.since ELSE date_trunc('hour', comp.since AT TIME ZONE $4) AT TIME ZONE $4 END
+       FROM component_message_count m JOIN comp ON comp.id = m.component_id
+      WHERE m.message_id = ANY($5::int[]) AND m.hour_start >= $6 AND m.hour_start >= comp.since
       GROUP BY 1, 2, 3`,
-    [options.siteId, options.since, options.sinceReset, options.timeZone, options.messageIds],
+    [options.siteId, from(options.bounds), own.map(([id]) => id), own.map(([, b]) => from(b)), options.messageIds, floor],
   );
   return rows;
 }
