@@ -1,6 +1,6 @@
 // `npm start` runs this first: builds the console with `next build` when there is no build
 // yet or when a source file is newer than it, so a fresh clone and an updated one both start.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -38,9 +38,15 @@ if (current) {
   process.exit(0);
 }
 console.log(built ? 'Sources changed since the last build; rebuilding the console…' : 'Building the console (first start)…');
-const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
-  stdio: 'inherit',
-  env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+// Spawned asynchronously: the lock's holder must keep refreshing it while the build runs, or after
+// `stale` a waiting process would take it over and start a second build into the same .next.
+const status = await new Promise((resolve) => {
+  const child = spawn(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
+    stdio: 'inherit',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  child.once('exit', (code) => resolve(code ?? 1));
+  child.once('error', () => resolve(1));
 });
 await release();
-process.exit(result.status ?? 1);
+process.exit(status);
