@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, ApiError } from '@/lib/client/api';
+import type { DeploymentRow } from '@/lib/deployments/deployment.schema';
 import { deploymentsKey, useCollectionChoicesQuery, usePackagesQuery } from './use-deployments-query';
 
 export const inputClass =
@@ -109,6 +110,51 @@ export function DeploymentForm({ onCreated, onCancel }: { onCreated: (id: number
         <button type="button" onClick={onCancel} className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50">Cancel</button>
         {error && !error.fields.length && <p role="alert" className="text-sm text-red-700">{error.message}</p>}
         {!programs.length && packages.data && <p className="text-sm text-slate-500">No programs yet: add a package with a program under Assets › Packages.</p>}
+      </div>
+    </form>
+  );
+}
+
+/** Change a live deployment's name, comment and times (e.g. extend its expiration). */
+export function ScheduleForm({ deployment, onDone }: { deployment: DeploymentRow; onDone: () => void }) {
+  const queryClient = useQueryClient();
+  const [error, setError] = useState<ApiError | null>(null);
+  const save = useMutation({
+    mutationFn: (body: unknown) => api(`/api/deployments/${deployment.id}`, { method: 'PATCH', body }),
+    onSuccess: () => {
+      setError(null);
+      void queryClient.invalidateQueries({ queryKey: deploymentsKey });
+      onDone();
+    },
+    onError: (e) => setError(e instanceof ApiError ? e : new ApiError(0, 'INTERNAL', 'The change failed.')),
+  });
+  const local = (iso: string | null) => (iso ? localInputValue(new Date(iso)) : '');
+  return (
+    <form
+      aria-label="Change schedule"
+      noValidate
+      className="grid grid-cols-3 gap-3 rounded border border-slate-200 bg-white p-3"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const form = new FormData(event.currentTarget);
+        save.mutate({
+          name: String(form.get('name') ?? ''),
+          comment: String(form.get('comment') ?? ''),
+          availableAt: toIso(form.get('availableAt')) ?? undefined,
+          mandatoryAt: toIso(form.get('mandatoryAt')),
+          expiresAt: toIso(form.get('expiresAt')),
+        });
+      }}
+    >
+      <label className={labelClass}>Name<input name="name" defaultValue={deployment.name} className={inputClass} /><FieldMessage error={error} path="name" label="Name" /></label>
+      <label className={`${labelClass} col-span-2`}>Comment<input name="comment" defaultValue={deployment.comment} className={inputClass} /></label>
+      <label className={labelClass}>Available from<input name="availableAt" type="datetime-local" defaultValue={local(deployment.availableAt)} className={inputClass} /><FieldMessage error={error} path="availableAt" label="Available time" /></label>
+      <label className={labelClass}>Mandatory at (optional)<input name="mandatoryAt" type="datetime-local" defaultValue={local(deployment.mandatoryAt)} className={inputClass} /><FieldMessage error={error} path="mandatoryAt" label="Mandatory time" /></label>
+      <label className={labelClass}>Expires at (optional)<input name="expiresAt" type="datetime-local" defaultValue={local(deployment.expiresAt)} className={inputClass} /><FieldMessage error={error} path="expiresAt" label="Expiration" /></label>
+      <div className="col-span-3 flex items-center gap-2">
+        <button type="submit" disabled={save.isPending} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">Save schedule</button>
+        <button type="button" onClick={onDone} className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50">Cancel</button>
+        {error && !error.fields.length && <p role="alert" className="text-sm text-red-700">{error.message}</p>}
       </div>
     </form>
   );

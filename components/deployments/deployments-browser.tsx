@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { clientStatusLabels, clientStatuses, type ClientStatus, type DeploymentRow } from '@/lib/deployments/deployment.schema';
 import { RelativeTime } from '../ui/relative-time';
 import { useDebouncedValue } from '../ui/use-debounced-value';
-import { DeploymentForm } from './deployment-form';
+import { DeploymentForm, ScheduleForm } from './deployment-form';
 import { StatusChart, statusColours } from './status-chart';
 import {
   deploymentClientsQueryString,
@@ -152,9 +152,16 @@ function ClientTable({ deployment }: { deployment: DeploymentRow }) {
   );
 }
 
-function DeploymentDetail({ deployment: d }: { deployment: DeploymentRow }) {
+function DeploymentDetail({ deployment: d, canManage }: { deployment: DeploymentRow; canManage: boolean }) {
+  const [editing, setEditing] = useState(false);
   return (
     <section aria-labelledby="deployment-title" className="space-y-4 border-t border-slate-200 pt-4">
+      {canManage && d.state !== 'EXPIRED' && !editing && (
+        <button type="button" onClick={() => setEditing(true)} className="rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50">
+          Change schedule
+        </button>
+      )}
+      {editing && <ScheduleForm deployment={d} onDone={() => setEditing(false)} />}
       <div>
         <h2 id="deployment-title" className="text-base font-semibold">
           {d.name} <span className="font-normal text-slate-500">({d.deploymentId})</span>
@@ -198,14 +205,22 @@ export function DeploymentsBrowser({ canManage }: { canManage: boolean }) {
   const router = useRouter();
   const pathname = usePathname();
   const [creating, setCreating] = useState(false);
+  const [filter, setFilter] = useState('');
   const selected = Number(params.get('id')) || null;
-  const rows = deployments.data?.rows ?? [];
+  const all = deployments.data?.rows ?? [];
+  const term = filter.trim().toLowerCase();
+  const rows = term
+    ? all.filter((d) => [d.name, d.deploymentId, d.packageName, d.programName, d.collectionName].some((v) => v.toLowerCase().includes(term)))
+    : all;
   const select = (id: number) => router.replace(`${pathname}?id=${id}`, { scroll: false });
-  const current = rows.find((d) => d.id === selected);
+  const current = all.find((d) => d.id === selected);
   return (
     <div className="space-y-4">
       <div className="flex items-center gap-3 text-sm">
-        <span className="text-slate-500">{deployments.data ? `${rows.length} deployments` : 'Loading…'}</span>
+        <input type="search" aria-label="Search deployments" placeholder="Name, ID, program or collection" value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          className="w-72 rounded border border-slate-300 px-2 py-1.5 focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600" />
+        <span className="text-slate-500">{deployments.data ? `${rows.length} of ${all.length} deployments` : 'Loading…'}</span>
         {canManage && !creating && (
           <button type="button" onClick={() => setCreating(true)} className="ml-auto rounded bg-blue-700 px-3 py-1.5 font-medium text-white hover:bg-blue-800">
             New deployment
@@ -216,7 +231,7 @@ export function DeploymentsBrowser({ canManage }: { canManage: boolean }) {
       {deployments.error && <p role="alert" className="text-sm text-red-700">{deployments.error.message}</p>}
       <DeploymentList rows={rows} selected={selected} onSelect={select} />
       {current ? (
-        <DeploymentDetail deployment={current} />
+        <DeploymentDetail key={current.id} deployment={current} canManage={canManage} />
       ) : (
         <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-500">Select a deployment to see its clients.</p>
       )}

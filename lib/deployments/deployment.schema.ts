@@ -55,27 +55,41 @@ export type CreatePackageInput = z.infer<typeof createPackageSchema>;
 
 const isoDate = z.coerce.date({ error: 'must be a date and time' });
 
+/** The available, mandatory and expiration times must come in that order. */
+function checkSchedule(d: { availableAt: Date; mandatoryAt: Date | null; expiresAt: Date | null }, ctx: z.RefinementCtx) {
+  if (d.mandatoryAt && d.mandatoryAt < d.availableAt) {
+    ctx.addIssue({ code: 'custom', path: ['mandatoryAt'], message: 'must not be before the available time' });
+  }
+  if (d.expiresAt && d.expiresAt <= d.availableAt) {
+    ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be after the available time' });
+  }
+  if (d.expiresAt && d.mandatoryAt && d.expiresAt <= d.mandatoryAt) {
+    ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be after the mandatory time' });
+  }
+}
+
+const scheduleSchema = z.object({
+  availableAt: isoDate,
+  mandatoryAt: isoDate.nullable().default(null),
+  expiresAt: isoDate.nullable().default(null),
+});
+
 export const createDeploymentSchema = z
   .object({
     name: required(100),
     comment: trimmed(500).default(''),
     programId: z.number({ error: 'choose a program' }).int().positive('choose a program'),
     collectionId: z.number({ error: 'choose a collection' }).int().positive('choose a collection'),
-    availableAt: isoDate,
-    mandatoryAt: isoDate.nullable().default(null),
-    expiresAt: isoDate.nullable().default(null),
   })
-  .superRefine((d, ctx) => {
-    if (d.mandatoryAt && d.mandatoryAt < d.availableAt) {
-      ctx.addIssue({ code: 'custom', path: ['mandatoryAt'], message: 'must not be before the available time' });
-    }
-    if (d.expiresAt && d.expiresAt <= d.availableAt) {
-      ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be after the available time' });
-    }
-    if (d.expiresAt && d.mandatoryAt && d.expiresAt <= d.mandatoryAt) {
-      ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be after the mandatory time' });
-    }
-  });
+  .extend(scheduleSchema.shape)
+  .superRefine(checkSchedule);
+
+/** A deployment's new schedule (and name, comment): checked again together with what it keeps. */
+export const updateDeploymentSchema = z
+  .object({ name: required(100), comment: trimmed(500).default('') })
+  .extend(scheduleSchema.shape)
+  .superRefine(checkSchedule);
+export type UpdateDeploymentInput = z.infer<typeof updateDeploymentSchema>;
 export type CreateDeploymentInput = z.infer<typeof createDeploymentSchema>;
 
 /** A deployment as a client agent receives it in policy. */

@@ -13,6 +13,7 @@ import {
   type DeploymentRow,
   type PackageRow,
   type PolicyDeployment,
+  type UpdateDeploymentInput,
 } from './deployment.schema';
 
 /**
@@ -122,29 +123,39 @@ export async function insertDeployment(
  * has even marked it, so clients withdraw it on their next policy fetch.
  */
 export async function findPolicyDeployments(deviceId: number, now: Date): Promise<PolicyDeployment[]> {
+  return (await findPolicyDeploymentsForDevices([deviceId], now)).get(deviceId) ?? [];
+}
+
+/** The policy deployments of many devices in one query (a notification server answering thousands at once). */
+export async function findPolicyDeploymentsForDevices(deviceIds: number[], now: Date): Promise<Map<number, PolicyDeployment[]>> {
+  const result = new Map<number, PolicyDeployment[]>(deviceIds.map((id) => [id, []]));
+  if (!deviceIds.length) return result;
   const { rows } = await pool().query(
-    `SELECT d.deployment_id, d.name, p.package_id, p.name AS package_name, g.name AS program_name, g.command_line,
+    `SELECT m.device_id, d.deployment_id, d.name, p.package_id, p.name AS package_name, g.name AS program_name, g.command_line,
             g.run_conditions, d.available_at, d.mandatory_at, d.expires_at
        FROM deployment d
        JOIN program g ON g.id = d.program_id
        JOIN package p ON p.id = g.package_id
-       JOIN collection_member m ON m.collection_id = d.collection_id AND m.device_id = $1
+       JOIN collection_member m ON m.collection_id = d.collection_id AND m.device_id = ANY($1::int[])
       WHERE d.expired_at IS NULL AND d.available_at <= $2 AND (d.expires_at IS NULL OR d.expires_at > $2)
       ORDER BY d.id`,
-    [deviceId, now],
+    [deviceIds, now],
   );
-  return rows.map((r) => ({
-    deploymentId: r.deployment_id,
-    name: r.name,
-    packageId: r.package_id,
-    packageName: r.package_name,
-    programName: r.program_name,
-    commandLine: r.command_line,
-    runConditions: runConditionsSchema.parse(r.run_conditions ?? {}),
-    availableAt: r.available_at.toISOString(),
-    mandatoryAt: r.mandatory_at?.toISOString() ?? null,
-    expiresAt: r.expires_at?.toISOString() ?? null,
-  }));
+  for (const r of rows) {
+    result.get(r.device_id)?.push({
+      deploymentId: r.deployment_id,
+      name: r.name,
+      packageId: r.package_id,
+      packageName: r.package_name,
+      programName: r.program_name,
+      commandLine: r.command_line,
+      runConditions: runConditionsSchema.parse(r.run_conditions ?? {}),
+      availableAt: r.available_at.toISOString(),
+      mandatoryAt: r.mandatory_at?.toISOString() ?? null,
+      expiresAt: r.expires_at?.toISOString() ?? null,
+    });
+  }
+  return result;
 }
 
 /**
@@ -305,4 +316,33 @@ export async function findDeploymentClients(
     })),
     total: count ? count.rows[0].n : list.rows.length,
   };
+}
+
+/** Changes a deployment's name, comment and schedule, unless it has expired; returns the row before. */
+export async function updateDeploymentRow(
+  id: number,
+  input: UpdateDeploymentInput,
+  audit: (client: pg.PoolClient, before: { deploymentId: string; name: string; availableAt: Date; mandatoryAt: Date | null; expiresAt: Date | null }) => Promise<void>,
+) {
+  return inTransaction(async (client) => {
+    const { rows } = await client.query(
+      `SELECT deployment_id, name, available_at, mandatory_at, expires_at, expired_at FROM deployment WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    const before = rows[0];
+    if (!before) throw new AppError('NOT_FOUND', { userMessage: 'The deployment was not found.' });
+    if (before.expired_at) {
+      throw new AppError('CONFLICT', { userMessage: 'The deployment has expired and its clients have withdrawn it; create a new deployment to offer the program again.' });
+    }
+    await client
+      .query(
+        `UPDATE deployment SET name = $2, comment = $3, available_at = $4, mandatory_at = $5, expires_at = $6, updated_at = now() WHERE id = $1`,
+        [id, input.name, input.comment, input.availableAt, input.mandatoryAt, input.expiresAt],
+      )
+      .catch((e) => uniqueViolation(e, 'name', 'is already used'));
+    await audit(client, {
+      deploymentId: before.deployment_id, name: before.name, availableAt: before.available_at, mandatoryAt: before.mandatory_at, expiresAt: before.expires_at,
+    });
+    return { id, deploymentId: before.deployment_id as string };
+  });
 }

@@ -1,7 +1,14 @@
 import { z } from 'zod';
+import { updateDeploymentSchema } from '@/lib/deployments/deployment.schema';
 import { getDeploymentOrThrow } from '@/lib/deployments/list-deployments';
+import { updateDeployment } from '@/lib/deployments/update-deployment';
 import { route } from '@/lib/http/route';
 
 const params = z.object({ id: z.coerce.number().int().positive() });
 
 export const GET = route({ permission: 'readConsole', params }, async ({ params }) => getDeploymentOrThrow(params.id));
+
+/** New name, comment and schedule for a deployment that has not expired (409 once it has). */
+export const PATCH = route({ permission: 'manageDeployments', params, body: updateDeploymentSchema }, async ({ actor, params, body }) =>
+  updateDeployment({ actor, id: params.id, input: body }),
+);
