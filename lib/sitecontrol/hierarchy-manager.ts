@@ -60,10 +60,11 @@ export async function applyMergedDeltas(options: { db: pg.Pool }): Promise<{ app
       if (!control) return 0;
       const deltas = await lockDeltas(client, siteControlId, 'MERGED');
       if (!deltas.length) return 0;
-      await syncSiteRow(client, control);
-      await syncComponentThresholds(client, control.document);
-      await markApplied(client, deltas.map((d) => d.id));
       const changedPaths = [...new Set(deltas.flatMap((d) => Object.keys(d.changes)))];
+      // Only the tables a change touches (the cycle's reconcileSiteTables checks them all).
+      if (changedPaths.some((p) => p.startsWith('site.'))) await syncSiteRow(client, control);
+      if (changedPaths.some((p) => p.startsWith('summarizers.componentStatus.'))) await syncComponentThresholds(client, control.document);
+      await markApplied(client, deltas.map((d) => d.id));
       await notifyApplied(client, { siteCode: control.siteCode, serial: control.serial, changedPaths });
       await reportServerMessage({
         db: client,

@@ -268,25 +268,26 @@ export async function writeNextSerial(
   options: { control: SiteControlRow; delta: DeltaRow; document: SiteSettings; changes: PropertyChange[] },
 ): Promise<{ serial: number; prunedHistory: number }> {
   const { control, delta } = options;
-  await client.query(
-    `INSERT INTO site_control_history (site_control_id, serial, document, changed_by, changed_at, properties, changes, delta_id)
-     SELECT id, serial, document, changed_by, changed_at, properties, changes, delta_id FROM site_control WHERE id = $1
-     ON CONFLICT (site_control_id, serial) DO NOTHING`,
-    [control.id],
-  );
-  const pruned = await client.query(`DELETE FROM site_control_history WHERE site_control_id = $1 AND serial <= $2`, [
-    control.id,
-    control.serial - HISTORY_LIMIT,
-  ]);
   const serial = control.serial + 1;
-  await client.query(
-    `UPDATE site_control SET serial = $2, document = $3, changed_by = $4, changed_at = now(), properties = $5,
-            changes = $6, delta_id = $7, updated_at = now()
-      WHERE id = $1`,
+  // One statement: history copy, pruning past the limit, the new serial and the delta's state.
+  const { rows } = await client.query(
+    `WITH kept AS (
+       INSERT INTO site_control_history (site_control_id, serial, document, changed_by, changed_at, properties, changes, delta_id)
+       SELECT id, serial, document, changed_by, changed_at, properties, changes, delta_id FROM site_control WHERE id = $1
+       ON CONFLICT (site_control_id, serial) DO NOTHING
+     ), pruned AS (
+       DELETE FROM site_control_history WHERE site_control_id = $1 AND serial <= $2 - ${HISTORY_LIMIT} - 1 RETURNING 1
+     ), written AS (
+       UPDATE site_control SET serial = $2, document = $3, changed_by = $4, changed_at = now(), properties = $5,
+              changes = $6, delta_id = $7, updated_at = now()
+        WHERE id = $1
+     ), merged AS (
+       UPDATE site_control_delta SET state = 'MERGED', merged_at = now(), applied_serial = $2 WHERE id = $7
+     )
+     SELECT (SELECT count(*)::int FROM pruned) AS pruned`,
     [control.id, serial, JSON.stringify(options.document), delta.submittedBy, options.changes.map((c) => c.path), JSON.stringify(options.changes), delta.id],
   );
-  await client.query(`UPDATE site_control_delta SET state = 'MERGED', merged_at = now(), applied_serial = $2 WHERE id = $1`, [delta.id, serial]);
-  return { serial, prunedHistory: pruned.rowCount ?? 0 };
+  return { serial, prunedHistory: rows[0].pruned };
 }
 
 export async function rejectDelta(client: pg.PoolClient, options: { id: number; error: string; conflicts?: Conflict[] }): Promise<void> {

@@ -47,12 +47,16 @@ export function loop(options: {
       }
       if (options.signal.aborted || woken) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.intervalMs);
+        // One abort listener per wait, removed when the wait ends: a worker woken thousands of
+        // times must not pile them up on the signal.
+        const onAbort = () => wakeUp?.();
+        const timer = setTimeout(() => wakeUp?.(), options.intervalMs);
         wakeUp = () => {
           clearTimeout(timer);
+          options.signal.removeEventListener('abort', onAbort);
           resolve();
         };
-        options.signal.addEventListener('abort', wakeUp, { once: true });
+        options.signal.addEventListener('abort', onAbort, { once: true });
       });
       wakeUp = null;
     }
