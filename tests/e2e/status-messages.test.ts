@@ -35,39 +35,58 @@ function message(overrides: Partial<StatusMessage>): StatusMessage {
   };
 }
 
-describe('status messages in Chromium', () => {
-  let server: AppServer;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[];
 
+/**
+ * A fresh database with the demo site and a Full Administrator, `prepare`d further, a running
+ * Sitebox and a Chromium page signed in at `path`. The fields fill in before the first test.
+ */
+function signedInConsole(options: { userName: string; path: string; devices: number; prepare?: () => Promise<void>; env?: Record<string, string> }) {
+  const ctx = {} as { server: AppServer; browser: Browser; page: Page; errors: string[] };
   beforeAll(async () => {
     const { url } = await useTestDatabase();
-    await seedDemoSite({ devices: 20 });
+    await seedDemoSite({ devices: options.devices });
     await prisma().consoleUser.create({
-      data: { userName: 'statusadmin', role: 'FULL_ADMINISTRATOR', passwordHash: await hashPassword(password), mustChangePassword: false },
+      data: { userName: options.userName, role: 'FULL_ADMINISTRATOR', passwordHash: await hashPassword(password), mustChangePassword: false },
     });
-    await storeMessages(3000);
-    // Through Status Manager (the default rules keep them), so they arrive as the product stores them.
-    await appendToInbox({
-      db: pool(),
-      origin: 'mp',
-      messages: [
-        message({ messageId: 10005, severity: 'ERROR', systemName: 'WKS0042', insertionStrings: ['S0120001', hostile, 'S0100001'],
-          properties: { AdvertisementID: 'S0120001', PackageID: 'S0100001', Note: hostile } }),
-      ],
-    });
-    server = await startAppServer({ databaseUrl: url, env: { SITEBOX_WORKERS: 'status-manager' } });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    errors = watchErrors(page);
-    await signInThroughPage(page, server.url, 'statusadmin', password, '/monitoring/status-messages');
-    await page.waitForURL(/\/monitoring\/status-messages/);
+    await options.prepare?.();
+    ctx.server = await startAppServer({ databaseUrl: url, env: options.env });
+    ctx.browser = await launchBrowser();
+    ctx.page = await ctx.browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    ctx.errors = watchErrors(ctx.page);
+    await signInThroughPage(ctx.page, ctx.server.url, options.userName, password, options.path);
+    await ctx.page.waitForURL(`**${options.path}`);
   }, 240_000);
-
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await ctx.browser?.close();
+    await ctx.server?.stop();
+  });
+  return ctx;
+}
+
+describe('status messages in Chromium', () => {
+  const ctx = signedInConsole({
+    userName: 'statusadmin',
+    path: '/monitoring/status-messages',
+    devices: 20,
+    env: { SITEBOX_WORKERS: 'status-manager' },
+    prepare: async () => {
+      await storeMessages(3000);
+      // Through Status Manager (the default rules keep them), so they arrive as the product stores them.
+      await appendToInbox({
+        db: pool(),
+        origin: 'mp',
+        messages: [
+          message({ messageId: 10005, severity: 'ERROR', systemName: 'WKS0042', insertionStrings: ['S0120001', hostile, 'S0100001'],
+            properties: { AdvertisementID: 'S0120001', PackageID: 'S0100001', Note: hostile } }),
+        ],
+      });
+    },
+  });
+  let page: Page;
+  let server: AppServer;
+  let errors: string[];
+  beforeAll(() => {
+    ({ page, server, errors } = ctx);
   });
 
   const rows = () => page.getByTestId('status-message-row');
@@ -193,28 +212,11 @@ describe('status messages in Chromium', () => {
 });
 
 describe('status filter rules in Chromium', () => {
-  let server: AppServer;
-  let browser: Browser;
+  const ctx = signedInConsole({ userName: 'rulesadmin', path: '/administration/status-filter-rules', devices: 5 });
   let page: Page;
   let errors: string[];
-
-  beforeAll(async () => {
-    const { url } = await useTestDatabase();
-    await seedDemoSite({ devices: 5 });
-    await prisma().consoleUser.create({
-      data: { userName: 'rulesadmin', role: 'FULL_ADMINISTRATOR', passwordHash: await hashPassword(password), mustChangePassword: false },
-    });
-    server = await startAppServer({ databaseUrl: url });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    errors = watchErrors(page);
-    await signInThroughPage(page, server.url, 'rulesadmin', password, '/administration/status-filter-rules');
-    await page.waitForURL(/\/administration\/status-filter-rules/);
-  }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  beforeAll(() => {
+    ({ page, errors } = ctx);
   });
 
   const names = () => page.getByTestId('filter-rule-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-rule-name')));
