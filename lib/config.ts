@@ -53,8 +53,6 @@ export const configSchema = z.object({
     .optional(),
   /** Server components (comma-separated, or *) whose own messages also go to the system log at the source. */
   SITEBOX_SYSLOG_COMPONENTS: z.string().optional(),
-  /** How long a client operation stays valid: clients coming online within it still get the push. */
-  SITEBOX_CLIENT_OPERATION_VALIDITY_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
   /** How often a notification server records that it is alive; silent for three intervals, its clients count as offline. */
   SITEBOX_NOTIFICATION_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   /** How often a notification server writes its batched presence, deliveries and results. */

@@ -150,8 +150,44 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     await this.options.reporter?.stop();
   }
 
-  /** Fetches policy from the management points (preferred first) and hands it to the hook. */
+  /**
+   * Fetches policy, over the notification channel when it is open (the management point answers
+   * many clients per query), else from the management points' policy endpoint, preferred first;
+   * then hands it to the hook.
+   */
   async refreshPolicy(reason: PolicyReason): Promise<AgentPolicy> {
+    const { policy, managementPointUrl } = await this.fetchPolicy();
+    this.pollMinutes = policy.clientAgent.policyPollingMinutes;
+    this.emit('policy', policy);
+    if (this.options.onPolicy) {
+      const ctx: AgentPolicyContext = {
+        reporter: this.options.reporter ?? null,
+        authorization: this.authorization,
+        managementPointUrl,
+        deviceName: this.credential.name,
+        reason,
+        signal: this.controller.signal,
+      };
+      const hook = Promise.resolve()
+        .then(() => this.options.onPolicy!(policy, ctx))
+        .catch((error) => this.log.warn({ err: error }, 'policy hook failed'));
+      // A pushed Download Computer Policy reports once policy is here, not after what it starts.
+      if (reason !== 'notification') await hook;
+    }
+    return policy;
+  }
+
+  private async fetchPolicy(): Promise<{ policy: AgentPolicy; managementPointUrl: string }> {
+    const socket = this.socket;
+    if (socket?.connected) {
+      try {
+        const answer: unknown = await socket.timeout(30_000).emitWithAck(agentEvents.policyRequest);
+        const policy = (answer as { policy?: unknown } | null)?.policy;
+        if (policy) return { policy: clientPolicySchema.parse(policy), managementPointUrl: this.options.managementPointUrls[this.currentManagementPoint()] };
+      } catch (error) {
+        this.log.debug({ err: error }, 'policy over the notification channel failed; asking the policy endpoint');
+      }
+    }
     let lastError: unknown;
     for (const base of this.rotatedManagementPoints()) {
       try {
@@ -163,25 +199,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
         });
         if (answer.status === 401 || answer.status === 403) throw new Error(`the management point refused the credential (${answer.status})`);
         if (answer.status !== 200) throw new Error(`policy request answered ${answer.status}`);
-        const policy = clientPolicySchema.parse(JSON.parse(answer.body));
-        this.pollMinutes = policy.clientAgent.policyPollingMinutes;
-        this.emit('policy', policy);
-        if (this.options.onPolicy) {
-          const ctx: AgentPolicyContext = {
-            reporter: this.options.reporter ?? null,
-            authorization: this.authorization,
-            managementPointUrl: base,
-            deviceName: this.credential.name,
-            reason,
-            signal: this.controller.signal,
-          };
-          const hook = Promise.resolve()
-            .then(() => this.options.onPolicy!(policy, ctx))
-            .catch((error) => this.log.warn({ err: error }, 'policy hook failed'));
-          // A pushed Download Computer Policy reports once policy is here, not after what it starts.
-          if (reason !== 'notification') await hook;
-        }
-        return policy;
+        return { policy: clientPolicySchema.parse(JSON.parse(answer.body)), managementPointUrl: base };
       } catch (error) {
         lastError = error;
         if (this.controller.signal.aborted) break;

@@ -1,5 +1,5 @@
 import type { PolicyDeployment } from './deployment.schema';
-import { findPolicyDeployments } from './repo';
+import { findPolicyDeployments, findPolicyDeploymentsForDevices } from './repo';
 
 /**
  * The deployments a device's policy carries: those targeted at a collection it belongs to,
@@ -7,4 +7,9 @@ import { findPolicyDeployments } from './repo';
  */
 export function policyDeployments(options: { deviceId: number; now: Date }): Promise<PolicyDeployment[]> {
   return findPolicyDeployments(options.deviceId, options.now);
+}
+
+/** The same for many devices at once, by device id. */
+export function policyDeploymentsForDevices(options: { deviceIds: number[]; now: Date }): Promise<Map<number, PolicyDeployment[]>> {
+  return findPolicyDeploymentsForDevices(options.deviceIds, options.now);
 }

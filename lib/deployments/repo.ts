@@ -112,6 +112,12 @@ export async function insertDeployment(
         [id, key, input.name, input.comment, input.programId, input.collectionId, input.availableAt, input.mandatoryAt, input.expiresAt, options.createdBy],
       )
       .catch((e) => uniqueViolation(e, 'name', 'is already used'));
+    // Every member starts as None; the collection evaluator keeps the list in step from here on.
+    await client.query(
+      `INSERT INTO deployment_client_status (deployment_id, device_id)
+       SELECT $1, device_id FROM collection_member WHERE collection_id = $2 ORDER BY device_id`,
+      [id, input.collectionId],
+    );
     await options.audit(client, key);
     return { id, deploymentId: key };
   });
@@ -189,18 +195,13 @@ export async function markDueDeploymentsExpired(now: Date, onExpired: (client: p
 }
 
 /**
- * The clients a deployment targets, with their status: every client with a status row, plus
- * (until the deployment expires) current members of its collection that have not reported (None).
- * Used for the drill-down; the list's counts take a shortcut over the member count.
+ * The clients a deployment targets, with their status: one row per client, made None when the
+ * deployment is created or the device joins its collection (lib/collections/membership-repo.ts),
+ * changed only by the client's own reports.
  */
 const TARGETS_SQL = `
   SELECT s.device_id, s.status::text AS status, s.exit_code, s.last_report_at, s.received_at, s.last_message_id, s.late
-    FROM deployment_client_status s WHERE s.deployment_id = $1
-  UNION ALL
-  SELECT m.device_id, 'NONE', NULL, NULL, NULL, NULL, false
-    FROM collection_member m, deployment d
-   WHERE d.id = $1 AND m.collection_id = d.collection_id AND d.expired_at IS NULL
-     AND NOT EXISTS (SELECT 1 FROM deployment_client_status s WHERE s.deployment_id = $1 AND s.device_id = m.device_id)`;
+    FROM deployment_client_status s WHERE s.deployment_id = $1`;
 
 const emptyCounts = (): Record<ClientStatus, number> => Object.fromEntries(clientStatuses.map((s) => [s, 0])) as Record<ClientStatus, number>;
 
@@ -210,25 +211,17 @@ export async function findDeploymentRows(options: { id?: number; now: Date }): P
             p.package_id, p.name AS package_name, p.version AS package_version, g.name AS program_name,
             c.id AS collection_id, c.name AS collection_name,
             coalesce(to_jsonb(sm) - 'deployment_id' - 'updated_at', '{}'::jsonb) AS summary,
-            counts.by_status, counts.late, members.unreported
+            counts.by_status, counts.late
        FROM deployment d
        JOIN program g ON g.id = d.program_id
        JOIN package p ON p.id = g.package_id
        JOIN collection c ON c.id = d.collection_id
        LEFT JOIN deployment_summary sm ON sm.deployment_id = d.id
-       -- Clients by status without walking the collection: status rows grouped, plus (until expiry)
-       -- the members with no row as None — the member count less the rows of current members.
        CROSS JOIN LATERAL (
          SELECT coalesce(jsonb_object_agg(t.status, t.n), '{}'::jsonb) AS by_status, coalesce(sum(t.late), 0)::int AS late
            FROM (SELECT status::text AS status, count(*)::int AS n, count(*) FILTER (WHERE late)::int AS late
                    FROM deployment_client_status WHERE deployment_id = d.id GROUP BY status) t
        ) counts
-       CROSS JOIN LATERAL (
-         SELECT CASE WHEN d.expired_at IS NOT NULL THEN 0 ELSE c.member_count - (
-                  SELECT count(*)::int FROM deployment_client_status s
-                    JOIN collection_member m ON m.collection_id = d.collection_id AND m.device_id = s.device_id
-                   WHERE s.deployment_id = d.id) END AS unreported
-       ) members
       WHERE ($1::int IS NULL OR d.id = $1)
       ORDER BY d.id DESC
       LIMIT 1000`,
@@ -237,7 +230,6 @@ export async function findDeploymentRows(options: { id?: number; now: Date }): P
   const now = options.now.getTime();
   return rows.map((r) => {
     const statusCounts: Record<ClientStatus, number> = { ...emptyCounts(), ...r.by_status };
-    statusCounts.NONE += Math.max(0, r.unreported);
     const s = r.summary;
     return {
       id: r.id,

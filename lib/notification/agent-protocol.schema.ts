@@ -32,6 +32,8 @@ export const agentEvents = {
   keepAlive: 'keepalive',
   /** Agent → server: the push arrived. */
   delivered: 'operation:delivered',
+  /** Agent → server, answered through the acknowledgement: this client's policy, now. */
+  policyRequest: 'policy:request',
   /** Agent → server, with an acknowledgement once the result is stored: what the action did. */
   result: 'operation:result',
 } as const;

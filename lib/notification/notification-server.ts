@@ -8,7 +8,8 @@ import { Server, type Namespace, type Socket } from 'socket.io';
 import { systemClock, type Clock } from '../clock';
 import { listen } from '../db/listen';
 import { pool } from '../db/pool';
-import { authenticateDevice } from '../devices/authenticate-device';
+import { authenticateDevice, type AuthenticatedDevice } from '../devices/authenticate-device';
+import { clientPolicies, type ClientPolicy } from '../policy/client-policy';
 import { DEVICE_REVOKED_CHANNEL } from '../devices/set-device-approval';
 import { AppError } from '../errors';
 import {
@@ -30,6 +31,15 @@ import { beatNotificationServer, clearOrphanedOnline, reapNotificationServers, r
 import * as repo from './repo';
 
 export const AGENT_NAMESPACE = '/agents';
+
+declare module 'socket.io' {
+  interface SocketData {
+    device?: AuthenticatedDevice;
+  }
+}
+
+type PolicyAnswer = { policy: ClientPolicy } | { error: string };
+const POLICY_BATCH = 2000;
 
 export interface NotificationServerOptions {
   log: Logger;
@@ -83,6 +93,8 @@ export class NotificationServer {
   private results: PendingResult[] = [];
   /** `${operationId}:${deviceId}` pushed and not yet acknowledged: never pushed twice at once. */
   private readonly inFlight = new Set<string>();
+  private policyRequests: { device: AuthenticatedDevice; ack: (answer: PolicyAnswer) => void }[] = [];
+  private policyBatch: Promise<void> | null = null;
   private cursor = '0';
   private pushChain: Promise<void> = Promise.resolve();
   private flushing: Promise<void> | null = null;
@@ -207,6 +219,7 @@ export class NotificationServer {
     try {
       const device = await authenticateDevice(credential);
       socket.data.deviceId = device.id;
+      socket.data.device = device;
       next();
     } catch (error) {
       if (!(error instanceof AppError)) this.log.error({ err: error }, 'agent authentication failed');
@@ -230,6 +243,11 @@ export class NotificationServer {
     socket.emit(agentEvents.settings, settings);
 
     socket.on(agentEvents.keepAlive, () => this.seen.add(id));
+    socket.on(agentEvents.policyRequest, (ack: unknown) => {
+      if (typeof ack !== 'function') return;
+      this.policyRequests.push({ device: socket.data.device!, ack: ack as (answer: PolicyAnswer) => void });
+      this.policyBatch ??= this.answerPolicyRequests();
+    });
     socket.on(agentEvents.delivered, (payload: unknown) => {
       const parsed = operationDeliveredSchema.safeParse(payload);
       if (!parsed.success) return;
@@ -314,6 +332,29 @@ export class NotificationServer {
   }
 
   // ------------------------------------------------------------------ batches
+
+  /**
+   * Answers policy requests made over the channel, many clients per query: after Download
+   * Computer Policy on a collection, thousands ask within the same second.
+   */
+  private async answerPolicyRequests(): Promise<void> {
+    try {
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.policyRequests.length) {
+        const batch = this.policyRequests.splice(0, POLICY_BATCH);
+        const devices = [...new Map(batch.map((r) => [r.device.id, r.device])).values()];
+        try {
+          const policies = await clientPolicies(devices, this.clock.now());
+          for (const r of batch) r.ack({ policy: policies.get(r.device.id)! });
+        } catch (error) {
+          this.log.error({ err: error }, 'could not build client policies');
+          for (const r of batch) r.ack({ error: 'UNAVAILABLE' });
+        }
+      }
+    } finally {
+      this.policyBatch = null;
+    }
+  }
 
   private async flushOnce() {
     const now = this.clock.now();

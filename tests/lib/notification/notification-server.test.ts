@@ -81,6 +81,8 @@ describe('client notification channel', () => {
     const mp = await managementPoint({ transports: ['polling'] });
     const { credentials, deviceIds } = await fleet('LP-', 1);
     const a = agent(mp, credentials[0]);
+    // Not connected yet: policy comes from the management point's policy endpoint.
+    expect(await a.refreshPolicy('startup')).toMatchObject({ deviceId: deviceIds[0], deployments: [] });
     const opened = connectedTo(a);
     await a.start();
     expect((await opened).transport).toBe('polling');
