@@ -71,12 +71,8 @@ const stateLabels: Record<DeltaView['state'], string> = {
 function ChangeProgress({ id, onSettled }: { id: number; onSettled: (change: DeltaView) => void }) {
   const { data } = useSiteControlChangeQuery(id);
   const change = data?.change;
-  const told = useRef(false);
   useEffect(() => {
-    if (!told.current && change && (change.state === 'APPLIED' || change.state === 'REJECTED')) {
-      told.current = true;
-      onSettled(change);
-    }
+    if (change && (change.state === 'APPLIED' || change.state === 'REJECTED')) onSettled(change);
   }, [change, onSettled]);
   if (!change) return null;
   if (change.state === 'APPLIED') {
@@ -198,6 +194,9 @@ export function SiteSettingsSheets({ canEdit }: { canEdit: boolean }) {
   const [failure, setFailure] = useState<{ message: string; conflicts: Conflict[] } | null>(null);
   const [pendingId, setPendingId] = useState<number | null>(null);
   const [inFlight, setInFlight] = useState(false);
+  // Once a change applied, the form takes the first document at or past its serial.
+  const [rebaseAt, setRebaseAt] = useState<number | null>(null);
+  const settledIds = useRef(new Set<number>());
 
   // A new serial replaces a form nobody is editing; an edited form keeps its base serial.
   const dirty = useMemo(() => {
@@ -213,17 +212,22 @@ export function SiteSettingsSheets({ canEdit }: { canEdit: boolean }) {
     setFailure(null);
   };
   useEffect(() => {
-    if (view && !inFlight && (base === null || (!dirty && base.serial !== view.serial))) {
+    if (!view || inFlight) return;
+    const applied = rebaseAt !== null && view.serial >= rebaseAt;
+    if (base === null || applied || (!dirty && base.serial !== view.serial)) {
       setDraft(draftOf(view.settings));
       setBase({ serial: view.serial, settings: view.settings });
+      if (applied) setRebaseAt(null);
     }
-  }, [view, base, dirty, inFlight]);
+  }, [view, base, dirty, inFlight, rebaseAt]);
 
   const onSettled = useCallback(
     (change: DeltaView) => {
+      if (settledIds.current.has(change.id)) return;
+      settledIds.current.add(change.id);
       // Applied: the form takes the new serial (the effect above, once the query refetches).
       // Refused: the edits stay, to be corrected or discarded.
-      if (change.state === 'APPLIED') setBase(null);
+      if (change.state === 'APPLIED') setRebaseAt(change.appliedSerial ?? 0);
       setInFlight(false);
       void queryClient.invalidateQueries({ queryKey: siteSettingsKeys.all });
     },
@@ -345,7 +349,6 @@ export function SiteSettingsSheets({ canEdit }: { canEdit: boolean }) {
           )}
           {pendingId !== null && (
             <ChangeProgress
-              key={pendingId}
               id={pendingId}
               onSettled={onSettled}
             />
