@@ -9,45 +9,25 @@
 // Retry-After and retries are the agent's own. A console reader pages GET /api/status-messages
 // throughout. When every message is processed it checks what was stored, then times a raw COPY
 // of the same rows into the same (emptied) table, and prints one JSON line.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { hashPassword } from '../lib/auth/password';
 import { hashToken, newToken } from '../lib/auth/tokens';
-import { createStatusReporter } from '../lib/status/reporter';
 import type { StatusMessage } from '../lib/status/status-message.schema';
+import { clientMessages, type FloodPlan } from './support/flood-messages';
+import { consoleSession, freePort, percentile, sleep, stopSitebox } from './support/sitebox-server';
 
 const log = (message: string) => process.stderr.write(`[status-flood] ${message}\n`);
 
 function option(args: string[], name: string, fallback: number): number {
   const index = args.indexOf(`--${name}`);
   return index >= 0 ? Number(args[index + 1]) : fallback;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(values: number[], p: number): number {
-  if (!values.length) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 /** A fresh database: a new one on DATABASE_URL's server, or none (Sitebox then runs its own embedded one). */
@@ -106,48 +86,16 @@ async function startSitebox(options: { dataDir: string; databaseUrl: string | nu
   return { child, url, databaseUrl };
 }
 
-async function stopSitebox(child: ChildProcess) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGINT');
-  const timeout = sleep(30_000).then(() => 'timeout');
-  if ((await Promise.race([exited, timeout])) === 'timeout' && child.pid) process.kill(-child.pid, 'SIGKILL');
-}
-
-/** A console user and a session for the reader, made directly in the database. */
-async function consoleSession(db: pg.Client): Promise<string> {
-  const { rows } = await db.query(
-    `INSERT INTO console_user (user_name, display_name, role, password_hash, must_change_password, updated_at)
-     VALUES ('bench-reader', 'Bench reader', 'READ_ONLY_ANALYST', $1, false, now()) RETURNING id`,
-    [await hashPassword(newToken())],
+/** Gives each simulated client its own device credential, as registration does; their Authorization values, in order. */
+async function issueDeviceCredentials(db: pg.Client, devices: string[]): Promise<string[]> {
+  const secrets = devices.map(() => newToken());
+  const { rows } = await db.query<{ name: string; id: number }>(
+    `UPDATE device d SET credential_hash = t.hash FROM unnest($1::text[], $2::text[]) AS t(name, hash)
+     WHERE d.name = t.name RETURNING d.name, d.id`,
+    [devices, secrets.map(hashToken)],
   );
-  const token = newToken();
-  await db.query(
-    `INSERT INTO console_session (id, user_id, expires_at, csrf_token) VALUES ($1, $2, now() + interval '1 day', $3)`,
-    [hashToken(token), rows[0].id, newToken()],
-  );
-  return `sitebox_session=${token}`;
-}
-
-function meteringMessages(devices: string[], perClient: number): StatusMessage[][] {
-  const start = Date.now();
-  return devices.map((device, c) =>
-    Array.from({ length: perClient }, (_, rule) => ({
-      uid: randomUUID(),
-      messageId: 10907,
-      severity: 'INFORMATIONAL' as const,
-      type: 'DETAIL' as const,
-      source: 'CLIENT' as const,
-      siteCode: 'S01',
-      systemName: device,
-      component: 'SMS_SOFTWARE_METERING_AGENT',
-      sourceTime: new Date(start + c * 10 + rule),
-      processId: 4000 + (c % 1000),
-      threadId: 100 + (rule % 16),
-      insertionStrings: [`S01${String(rule + 1).padStart(5, '0')}`, `app${rule + 1}.exe`],
-      properties: {},
-    })),
-  );
+  const ids = new Map(rows.map((r) => [r.name, r.id]));
+  return devices.map((name, i) => `Device ${ids.get(name)}.${secrets[i]}`);
 }
 
 function copyText(messages: StatusMessage[], receivedAt: string, expiresAt: string): string {
@@ -162,6 +110,7 @@ function copyText(messages: StatusMessage[], receivedAt: string, expiresAt: stri
 export default async function statusFlood(args: string[]) {
   const clients = option(args, 'clients', 500);
   const perClient = option(args, 'per-client', 500);
+  const spreadMs = option(args, 'spread-ms', 2000);
   const total = clients * perClient;
 
   log('checking the console build (npm start does the same)');
@@ -179,22 +128,41 @@ export default async function statusFlood(args: string[]) {
   try {
     const devices = (await db.query<{ name: string }>(`SELECT name FROM device ORDER BY id LIMIT $1`, [clients])).rows.map((r) => r.name);
     if (devices.length < clients) throw new Error(`only ${devices.length} devices seeded`);
-    const cookie = await consoleSession(db);
-    const messages = meteringMessages(devices, perClient);
-    const reporters = devices.map((device, i) =>
-      createStatusReporter({
-        managementPointUrl: sitebox.url,
-        spoolDir: path.join(workDir, 'clients', String(i)),
-        device,
-        maxBatchMessages: Math.min(500, perClient),
-        initialBackoffMs: 500,
-        maxBackoffMs: 10_000,
-        requestTimeoutMs: 120_000,
-      }),
-    );
+    const { cookie } = await consoleSession(db, 'READ_ONLY_ANALYST', 'bench-reader');
+    const authorizations = await issueDeviceCredentials(db, devices);
+    const plan: FloodPlan = { runId: randomUUID(), devices, perClient, baseTime: Date.now() };
+    const messages = devices.map((_, i) => clientMessages(plan, i));
+    const clientsProcess = fork(path.join(process.cwd(), 'bench', 'support', 'flood-clients.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const fromClients = (type: string) =>
+      new Promise<void>((resolve, reject) => {
+        const onMessage = (m: { type: string; message?: string }) => {
+          if (m.type === 'failed') reject(new Error(`simulated clients failed: ${m.message}`));
+          if (m.type !== type) return;
+          clientsProcess.off('message', onMessage);
+          resolve();
+        };
+        clientsProcess.on('message', onMessage);
+        clientsProcess.once('exit', (code) => reject(new Error(`simulated clients exited (${code})`)));
+      });
+    const ready = fromClients('ready');
+    clientsProcess.send({ type: 'prepare', plan, authorizations, url: sitebox.url, spoolRoot: path.join(workDir, 'clients'), spreadMs });
+    await ready;
+
+    // Warm-up, untimed: the first request to each route loads its code.
+    const warmUp = { ...clientMessages(plan, 0)[0], uid: randomUUID(), messageId: 10002, insertionStrings: [] };
+    await fetch(`${sitebox.url}/api/mp/status-messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', authorization: authorizations[0] },
+      body: JSON.stringify({ device: devices[0], messages: [warmUp] }),
+    }).then((r) => r.arrayBuffer());
+    await fetch(`${sitebox.url}/api/status-messages?limit=50`, { headers: { cookie } }).then((r) => r.arrayBuffer());
 
     // The console reader: one page of the viewer at a time, throughout the flood.
     const latencies: number[] = [];
+    const readAt: number[] = [];
     let reading = true;
     const reader = (async () => {
       while (reading) {
@@ -203,22 +171,17 @@ export default async function statusFlood(args: string[]) {
         await response.arrayBuffer();
         if (response.status !== 200) throw new Error(`console read answered ${response.status}`);
         latencies.push(performance.now() - started);
+        readAt.push(started);
         await sleep(100);
       }
     })();
 
-    // Warm-up, untimed: the first request to each route loads its code.
-    const warmUp = { ...messages[0][0], uid: randomUUID(), messageId: 10002, insertionStrings: [] };
-    await fetch(`${sitebox.url}/api/mp/status-messages`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ device: devices[0], messages: [warmUp] }),
-    }).then((r) => r.arrayBuffer());
-    await fetch(`${sitebox.url}/api/status-messages?limit=50`, { headers: { cookie } }).then((r) => r.arrayBuffer());
-
-    log(`flooding: ${clients} clients x ${perClient} messages`);
+    log(`flooding: ${clients} clients x ${perClient} messages, each client starting within ${spreadMs} ms`);
+    const accepted = fromClients('accepted');
     const started = performance.now();
-    await Promise.all(reporters.map((reporter, i) => reporter.report(messages[i]).then(() => reporter.flush())));
+    clientsProcess.send({ type: 'go' });
+    await accepted;
+    clientsProcess.disconnect();
     const acceptedAt = performance.now();
     log(`all ${total} accepted by the management point after ${((acceptedAt - started) / 1000).toFixed(1)} s; waiting for Status Manager`);
     const deadline = Date.now() + 10 * 60_000;
@@ -230,7 +193,6 @@ export default async function statusFlood(args: string[]) {
     const seconds = (performance.now() - started) / 1000;
     reading = false;
     await reader;
-    await Promise.all(reporters.map((r) => r.stop()));
 
     // What was stored: every uid sent, once.
     await db.query(`CREATE TEMP TABLE bench_uid (uid uuid PRIMARY KEY)`);
@@ -266,7 +228,12 @@ export default async function statusFlood(args: string[]) {
 
     const rate = total / seconds;
     const copyRate = total / copySeconds;
-    log(`503 answers: ${count503}; console reads: ${latencies.length}, p50 ${percentile(latencies, 50).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
+    const firstSeconds = latencies.filter((_, i) => readAt[i] - started < 3000);
+    const later = latencies.filter((_, i) => readAt[i] - started >= 3000);
+    log(
+      `503 answers: ${count503}; console reads: ${latencies.length}, p50 ${percentile(latencies, 50).toFixed(1)} ms, ` +
+        `max ${Math.max(...latencies).toFixed(1)} ms; p95 in the first 3 s ${percentile(firstSeconds, 95).toFixed(1)} ms, after ${percentile(later, 95).toFixed(1)} ms`,
+    );
     console.log(
       JSON.stringify({
         scenario: 'status-flood',
