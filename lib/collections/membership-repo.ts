@@ -94,6 +94,7 @@ export async function replaceMembership(options: { db: pg.Pool; collection: Coll
         WHERE id = $1 RETURNING member_count`,
       [id],
     );
+    await syncDeploymentTargets(client, id);
     await client.query('COMMIT');
     return rows[0]?.member_count ?? 0;
   } catch (error) {
@@ -102,6 +103,28 @@ export async function replaceMembership(options: { db: pg.Pool; collection: Coll
   } finally {
     client.release();
   }
+}
+
+/**
+ * Keeps the client list of the collection's live deployments in step with its members: a new
+ * member gets a None status row; a member that left without ever reporting is dropped. Clients
+ * that reported stay, and a deployment past its expiration keeps exactly the clients it had.
+ */
+export async function syncDeploymentTargets(client: pg.PoolClient, collectionId: number): Promise<void> {
+  const live = `d.collection_id = $1 AND d.expired_at IS NULL AND (d.expires_at IS NULL OR d.expires_at > now())`;
+  await client.query(
+    `INSERT INTO deployment_client_status (deployment_id, device_id)
+     SELECT d.id, m.device_id FROM deployment d JOIN collection_member m ON m.collection_id = d.collection_id
+      WHERE ${live} ORDER BY 1, 2
+     ON CONFLICT DO NOTHING`,
+    [collectionId],
+  );
+  await client.query(
+    `DELETE FROM deployment_client_status s USING deployment d
+      WHERE s.deployment_id = d.id AND ${live} AND s.last_message_id IS NULL AND s.status = 'NONE'
+        AND NOT EXISTS (SELECT 1 FROM collection_member m WHERE m.collection_id = $1 AND m.device_id = s.device_id)`,
+    [collectionId],
+  );
 }
 
 // One evaluation at a time across every host sharing the database.

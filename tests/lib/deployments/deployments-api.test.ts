@@ -86,8 +86,21 @@ describe('packages and deployments API', () => {
     const audit = await pool().query(`SELECT messages::text AS m FROM status_inbox WHERE origin = 'audit'`);
     expect(audit.rows.some((r) => r.m.includes(`${deploymentId} Office 2024`))).toBe(true);
 
-    const rows = (await (await listDeployments(request('/api/deployments', { headers: analyst.headers }))).json()).rows as DeploymentRow[];
-    expect(rows[0]).toMatchObject({ deploymentId, state: 'ACTIVE', targeted: 1, statusCounts: { NONE: 1 } });
+    const listed = async () => ((await (await listDeployments(request('/api/deployments', { headers: analyst.headers }))).json()).rows as DeploymentRow[])[0];
+    expect(await listed()).toMatchObject({ deploymentId, state: 'ACTIVE', targeted: 1, statusCounts: { NONE: 1 } });
+
+    // The client list follows the collection until expiry: a device that joins is targeted (None), one that leaves unreported is dropped.
+    const other = await registerDevice({
+      siteCode: 'S01',
+      input: { name: 'NYC-WS-0043', osName: 'Windows 11 Enterprise', osVersion: '10.0', osKind: 'WORKSTATION', clientVersion: '1.0.0' },
+      address: '10.0.0.43',
+    });
+    await pool().query(`INSERT INTO collection_rule (collection_id, kind, device_id) VALUES ($1, 'DIRECT', $2)`, [collectionId, other.deviceId]);
+    await evaluateCollections({ db: pool() });
+    expect(await listed()).toMatchObject({ targeted: 2, statusCounts: { NONE: 2 } });
+    await pool().query(`DELETE FROM collection_rule WHERE device_id = $1`, [other.deviceId]);
+    await evaluateCollections({ db: pool() });
+    expect(await listed()).toMatchObject({ targeted: 1, statusCounts: { NONE: 1 } });
 
     // Extend the expiration by a day.
     const patch = (body: unknown) => patchDeployment(request(`/api/deployments/${id}`, { method: 'PATCH', headers: operator.headers, body }), withParams({ id: String(id) }));
