@@ -110,10 +110,10 @@ export function StatusMessageFilterForm({
     errors.find((e) => e.path === field)?.message ?? serverFields.find((e) => e.path === field)?.message;
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
-  const text = (key: (typeof textFields)[number], label: string, placeholder = '') => {
+  const text = (key: (typeof textFields)[number], label: string, placeholder = '', wide = false) => {
     const message = messageFor(key);
     return (
-      <label className="text-xs font-medium text-slate-600">
+      <label className={`${wide ? 'col-span-2 ' : ''}text-xs font-medium text-slate-600`}>
         {label}
         <input
           name={key}
@@ -132,7 +132,7 @@ export function StatusMessageFilterForm({
   return (
     <form
       aria-label="Filters"
-      className="grid grid-cols-[repeat(6,minmax(0,1fr))] items-start gap-x-3 gap-y-2 rounded border border-slate-200 bg-white p-3"
+      className="grid grid-cols-[repeat(8,minmax(0,1fr))] items-start gap-x-3 gap-y-2 rounded border border-slate-200 bg-white p-3"
       onSubmit={(event) => {
         event.preventDefault();
         const params = draftParams(draft);
@@ -145,7 +145,7 @@ export function StatusMessageFilterForm({
         if (!found.length) apply(draft);
       }}
     >
-      <label className="text-xs font-medium text-slate-600">
+      <label className="col-span-2 text-xs font-medium text-slate-600">
         Time range
         <select value={draft.range} onChange={(e) => set('range', e.target.value as Draft['range'])} className={`mt-0.5 ${control}`}>
           <option value="">Any time</option>
@@ -169,7 +169,7 @@ export function StatusMessageFilterForm({
       ) : (
         <div className="col-span-2" />
       )}
-      <fieldset className="text-xs font-medium text-slate-600">
+      <fieldset className="col-span-2 text-xs font-medium text-slate-600">
         <legend>Severity</legend>
         <div className="mt-1 flex flex-wrap gap-x-2">
           {severities.map(([value, label]) => (
@@ -204,11 +204,11 @@ export function StatusMessageFilterForm({
       </label>
       {text('site', 'Site code', 'S01')}
       {text('system', 'System')}
-      {text('component', 'Component')}
+      {text('component', 'Component', '', true)}
       {text('messageId', 'Message ID')}
       {text('propertyName', 'Property', 'AdvertisementID')}
-      {text('propertyValue', 'Property value')}
-      <div className="col-span-6 flex items-center gap-2">
+      {text('propertyValue', 'Property value', '', true)}
+      <div className="col-span-8 flex items-center gap-2">
         <button type="submit" className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800">Apply filters</button>
         <button type="button" className={smallButton} onClick={() => {
           const empty = draftFrom(new URLSearchParams());

@@ -22,8 +22,13 @@ export function SeverityLabel({ severity }: { severity: string }) {
   );
 }
 
-export const formatTime = (iso: string) =>
-  new Date(iso).toLocaleString(undefined, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Local time as 2026-11-23 09:11:05: sorts as it reads, and fits its column. */
+export const formatTime = (iso: string) => {
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+};
 
 const columns = [
   { id: 'severity', label: 'Severity', width: 'w-28' },
@@ -32,7 +37,7 @@ const columns = [
   { id: 'time', label: 'Date / Time', width: 'w-40' },
   { id: 'system', label: 'System', width: 'w-32' },
   { id: 'component', label: 'Component', width: 'w-48' },
-  { id: 'messageId', label: 'Message ID', width: 'w-20' },
+  { id: 'messageId', label: 'Message ID', width: 'w-24' },
   { id: 'description', label: 'Description', width: '' },
 ];
 

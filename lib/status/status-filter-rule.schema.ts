@@ -4,7 +4,7 @@ import { messageSourceSchema, messageTypeSchema, severitySchema, statusMessageSc
 export const replicationPrioritySchema = z.enum(['NONE', 'LOW', 'MEDIUM', 'HIGH']);
 export type ReplicationPriority = z.infer<typeof replicationPrioritySchema>;
 
-const timeoutSeconds = z.number().int().min(1).max(600).default(30);
+const timeoutSeconds = z.number().int('must be a whole number').min(1, 'must be 1 to 600 seconds').max(600, 'must be 1 to 600 seconds').default(30);
 
 /**
  * The "run a program" action: a command run without a shell (file + argv, each argument a
@@ -16,8 +16,8 @@ export const programActionSchema = z.discriminatedUnion('kind', [
     kind: z.literal('command'),
     file: z
       .string()
-      .min(1)
-      .max(1024)
+      .min(1, 'is required')
+      .max(1024, 'must be at most 1024 characters')
       .refine((f) => f.startsWith('/'), 'must be an absolute path')
       .refine((f) => !f.includes('\0'), 'must not contain NUL'),
     args: z.array(z.string().max(1024).refine((a) => !a.includes('\0'), 'must not contain NUL')).max(32).default([]),
@@ -51,11 +51,11 @@ export const filterRuleInputSchema = z
     component: optionalText(128),
     messageType: messageTypeSchema.nullable().default(null),
     severity: severitySchema.nullable().default(null),
-    messageId: z.number().int().min(0).max(2_147_483_647).nullable().default(null),
+    messageId: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(2_147_483_647, 'is too large').nullable().default(null),
     propertyName: optionalText(64),
     propertyValue: optionalText(4096),
     writeToDatabase: z.boolean().default(false),
-    retentionDays: z.number().int().min(1).max(3650).nullable().default(null),
+    retentionDays: z.number().int('must be a whole number').min(1, 'must be 1 to 3650 days').max(3650, 'must be 1 to 3650 days').nullable().default(null),
     reportToEventLog: z.boolean().default(false),
     replicateToParent: replicationPrioritySchema.default('NONE'),
     forwardToSummarizers: z.boolean().default(true),
