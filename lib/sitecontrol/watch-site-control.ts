@@ -31,7 +31,7 @@ export interface SiteControlChange {
 export interface SiteControlWatcher {
   /** The settings when the watcher started listening. */
   ready: Promise<SiteControlSnapshot>;
-  /** The latest settings seen (null until ready). */
+  /** The latest settings seen (null until ready): current for the watched paths. */
   current(): SiteControlSnapshot | null;
   close(): Promise<void>;
 }
@@ -96,6 +96,9 @@ export function watchSiteControl(options: {
     onNotification: (_channel, payload) => {
       const applied = parseApplied(payload);
       if (applied && applied.siteCode !== siteCode) return;
+      // A change that names only settings nobody here watches needs no read.
+      const watched = options.paths;
+      if (applied?.changedPaths && watched?.length && !applied.changedPaths.some((p) => watched.some((w) => overlaps(w, p)))) return;
       schedule();
     },
     onListening: schedule,

@@ -77,6 +77,19 @@ describe('site control change flow', () => {
     await watcher.close();
   });
 
+  it('tells a watcher about a change applied while its connection was down', async () => {
+    const changes: SiteControlChange[] = [];
+    const watcher = watchSiteControl({ paths: ['clientAgent.inventory'], onChange: (c) => void changes.push(c) });
+    await watcher.ready;
+    await pool().query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'sitebox-listen'`);
+    const { serial } = await readSiteControl();
+    await submitSiteControlChange({ actor: alice, baseSerial: serial, changes: { 'clientAgent.inventory.every': 3 } });
+    await carryChanges();
+    await expect.poll(() => changes.length, { timeout: 10_000 }).toBe(1);
+    expect(changes[0]).toMatchObject({ serial: serial + 1, changedPaths: ['clientAgent.inventory.every'] });
+    await watcher.close();
+  });
+
   it('applies two changes to different properties made from the same serial', async () => {
     const { serial } = await readSiteControl();
     await submitSiteControlChange({ actor: alice, baseSerial: serial, changes: { 'clientAgent.policyPollingMinutes': 30 } });
