@@ -31,27 +31,13 @@ export async function findDevicesByName(
   return byName;
 }
 
-/**
- * Makes sure each (deployment, device) has a status row and locks them all, in key order so two
- * Status Manager loops never wait on each other in a circle; returns the current states.
- */
-export async function lockClientStatuses(
-  db: pg.ClientBase,
-  pairs: { deploymentId: number; deviceId: number }[],
-): Promise<Map<string, ClientStatusState>> {
-  const sorted = [...pairs].sort((a, b) => a.deploymentId - b.deploymentId || a.deviceId - b.deviceId);
-  const deploymentIds = sorted.map((p) => p.deploymentId);
-  const deviceIds = sorted.map((p) => p.deviceId);
-  await db.query(
-    `INSERT INTO deployment_client_status (deployment_id, device_id)
-     SELECT * FROM unnest($1::int[], $2::int[]) ORDER BY 1, 2
-     ON CONFLICT DO NOTHING`,
-    [deploymentIds, deviceIds],
-  );
-  const { rows } = await db.query<{
-    deployment_id: number; device_id: number; status: ClientStatus; last_report_at: Date | null;
-    received_at: Date | null; exit_code: number | null; last_message_id: number | null; late: boolean;
-  }>(
+type StatusRow = {
+  deployment_id: number; device_id: number; status: ClientStatus; last_report_at: Date | null;
+  received_at: Date | null; exit_code: number | null; last_message_id: number | null; late: boolean;
+};
+
+function selectForUpdate(db: pg.ClientBase, deploymentIds: number[], deviceIds: number[]) {
+  return db.query<StatusRow>(
     `SELECT s.deployment_id, s.device_id, s.status, s.last_report_at, s.received_at, s.exit_code, s.last_message_id, s.late
        FROM deployment_client_status s
        JOIN unnest($1::int[], $2::int[]) AS k(deployment_id, device_id)
@@ -60,10 +46,37 @@ export async function lockClientStatuses(
         FOR UPDATE OF s`,
     [deploymentIds, deviceIds],
   );
+}
+
+/**
+ * Locks the status row of each (deployment, device), in key order so two Status Manager loops
+ * never wait on each other in a circle, creating the rows a client reports for without being
+ * targeted yet (the usual rows exist from the deployment's creation); returns the current states.
+ */
+export async function lockClientStatuses(
+  db: pg.ClientBase,
+  pairs: { deploymentId: number; deviceId: number }[],
+): Promise<Map<string, ClientStatusState>> {
+  const sorted = [...pairs].sort((a, b) => a.deploymentId - b.deploymentId || a.deviceId - b.deviceId);
+  const key = (deploymentId: number, deviceId: number) => `${deploymentId}:${deviceId}`;
+  const { rows } = await selectForUpdate(db, sorted.map((p) => p.deploymentId), sorted.map((p) => p.deviceId));
+  const found = new Set(rows.map((r) => key(r.deployment_id, r.device_id)));
+  const missing = sorted.filter((p) => !found.has(key(p.deploymentId, p.deviceId)));
+  if (missing.length) {
+    const deploymentIds = missing.map((p) => p.deploymentId);
+    const deviceIds = missing.map((p) => p.deviceId);
+    await db.query(
+      `INSERT INTO deployment_client_status (deployment_id, device_id)
+       SELECT * FROM unnest($1::int[], $2::int[]) ORDER BY 1, 2
+       ON CONFLICT DO NOTHING`,
+      [deploymentIds, deviceIds],
+    );
+    rows.push(...(await selectForUpdate(db, deploymentIds, deviceIds)).rows);
+  }
   const states = new Map<string, ClientStatusState>();
-  for (const p of sorted) states.set(`${p.deploymentId}:${p.deviceId}`, noStatus);
+  for (const p of sorted) states.set(key(p.deploymentId, p.deviceId), noStatus);
   for (const r of rows) {
-    states.set(`${r.deployment_id}:${r.device_id}`, {
+    states.set(key(r.deployment_id, r.device_id), {
       status: r.status,
       lastReportAt: r.last_report_at,
       receivedAt: r.received_at,
