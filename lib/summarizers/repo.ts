@@ -86,24 +86,42 @@ export async function findThreshold(id: number, db: Db = pool()): Promise<(Compo
   return rows[0] ?? null;
 }
 
-/** Inserts or replaces the override for its (site, component, message ID, severity); null when another row holds that key. */
-export async function saveThreshold(t: ComponentThreshold, id: number | null, db: Db = pool()): Promise<(ComponentThreshold & { id: number }) | null> {
+/**
+ * Inserts (id null) or updates an override; null when another row already holds its (site,
+ * component, message ID, severity) — checked here because the unique index treats NULLs as distinct.
+ */
+export async function saveThreshold(t: ComponentThreshold, id: number | null, db: pg.Pool = pool()): Promise<(ComponentThreshold & { id: number }) | null> {
+  const client = await db.connect();
   try {
+    await client.query('BEGIN');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('summarizer_threshold'))`);
+    const clash = await client.query(
+      `SELECT 1 FROM summarizer_threshold WHERE summarizer = 'COMPONENT' AND site_code IS NOT DISTINCT FROM $1 AND component IS NOT DISTINCT FROM $2
+          AND message_id IS NOT DISTINCT FROM $3 AND severity = $4 AND id IS DISTINCT FROM $5`,
+      [t.siteCode, t.component, t.messageId, t.severity, id],
+    );
+    if (clash.rowCount) {
+      await client.query('ROLLBACK');
+      return null;
+    }
     const { rows } = id
-      ? await db.query(
+      ? await client.query(
           `UPDATE summarizer_threshold SET site_code = $2, component = $3, message_id = $4, severity = $5, warning_at = $6,
                   critical_at = $7, updated_at = now() WHERE id = $1 AND summarizer = 'COMPONENT' RETURNING ${thresholdColumns}`,
           [id, t.siteCode, t.component, t.messageId, t.severity, t.warningAt, t.criticalAt],
         )
-      : await db.query(
+      : await client.query(
           `INSERT INTO summarizer_threshold (summarizer, site_code, component, message_id, severity, warning_at, critical_at, updated_at)
            VALUES ('COMPONENT', $1, $2, $3, $4, $5, $6, now()) RETURNING ${thresholdColumns}`,
           [t.siteCode, t.component, t.messageId, t.severity, t.warningAt, t.criticalAt],
         );
+    await client.query('COMMIT');
     return rows[0] ?? null;
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') return null;
+    await client.query('ROLLBACK').catch(() => undefined);
     throw error;
+  } finally {
+    client.release();
   }
 }
 

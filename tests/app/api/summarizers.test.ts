@@ -1,0 +1,108 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { POST as resetCounts } from '@/app/api/component-status/reset/route';
+import { GET as componentStatus } from '@/app/api/component-status/route';
+import { GET as siteStatus } from '@/app/api/site-status/route';
+import { GET as siteSystemStatus } from '@/app/api/site-system-status/route';
+import { GET as rates } from '@/app/api/summarizers/rates/route';
+import { GET as readSettings, PUT as writeSettings } from '@/app/api/summarizers/settings/route';
+import { DELETE as deleteThreshold, PUT as putThreshold } from '@/app/api/summarizers/thresholds/[id]/route';
+import { POST as createThreshold } from '@/app/api/summarizers/thresholds/route';
+import { pool } from '@/lib/db/pool';
+import { seedDemoSite } from '@/lib/seed/seed-demo-site';
+import { request, signInAs, withParams, type TestSession } from '../../support/console-session';
+import { useTestDatabase } from '../../support/database';
+
+const fields = async (res: Response) => ((await res.json()).error.fields as { path: string; message: string }[]).map((f) => f.path);
+const audits = async (objectType: string) =>
+  (await pool().query(`SELECT messages::text AS m FROM status_inbox`)).rows.filter((r) => r.m.includes(`"ObjectType":"${objectType}"`)).length;
+
+describe('summarizer API', () => {
+  let admin: TestSession;
+  let operator: TestSession;
+  let analyst: TestSession;
+
+  beforeAll(async () => {
+    await useTestDatabase();
+    await seedDemoSite({ devices: 0 });
+    admin = await signInAs('FULL_ADMINISTRATOR');
+    operator = await signInAs('OPERATIONS_ADMINISTRATOR');
+    analyst = await signInAs('READ_ONLY_ANALYST');
+  });
+
+  it('serves the three views to any signed-in user, and names a bad interval', async () => {
+    const components = await componentStatus(request('/api/component-status?site=S01', { headers: analyst.headers }));
+    expect(components.status).toBe(200);
+    const view = await components.json();
+    expect(view).toMatchObject({ site: { code: 'S01', timeZone: 'America/New_York' }, interval: { kind: 'SINCE_MIDNIGHT' } });
+    // The seeded site server and management points with their components, all OK with nothing counted.
+    expect(view.components).toHaveLength(17);
+    expect(view.components[0]).toMatchObject({ health: 'OK', counts: { informational: 0, warning: 0, error: 0 } });
+
+    expect((await siteStatus(request('/api/site-status', { headers: analyst.headers }))).status).toBe(200);
+    const systems = await (await siteSystemStatus(request('/api/site-system-status', { headers: analyst.headers }))).json();
+    expect(systems.siteSystems.map((s: { roles: string[] }) => s.roles)).toContainEqual(['SITE_SERVER', 'SITE_DATABASE_SERVER']);
+    const r = await (await rates(request('/api/summarizers/rates?site=S01', { headers: analyst.headers }))).json();
+    expect(r.lastHour).toHaveLength(60);
+    expect(r.lastDay).toHaveLength(24);
+
+    const bad = await componentStatus(request('/api/component-status?interval=SINCE_DATE&since=2026-11-20T14:30', { headers: analyst.headers }));
+    expect(bad.status).toBe(400);
+    expect(await fields(bad)).toEqual(['since']);
+    const missing = await componentStatus(request('/api/component-status?interval=SINCE_DATE', { headers: analyst.headers }));
+    expect(await fields(missing)).toEqual(['since']);
+    const unknown = await componentStatus(request('/api/component-status?site=S99', { headers: analyst.headers }));
+    expect(unknown.status).toBe(404);
+  });
+
+  it('resets counts for operators and above, audited; not for analysts', async () => {
+    const body = { site: 'S01', systemName: 'S01-MP01.corp.example.com' };
+    expect((await resetCounts(request('/api/component-status/reset', { method: 'POST', headers: analyst.headers, body }))).status).toBe(403);
+    const res = await resetCounts(request('/api/component-status/reset', { method: 'POST', headers: operator.headers, body }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ components: 2 });
+    expect(await audits('ComponentStatus')).toBe(1);
+    const none = await resetCounts(request('/api/component-status/reset', { method: 'POST', headers: operator.headers, body: { site: 'S01', component: 'NOPE' } }));
+    expect(none.status).toBe(404);
+  });
+
+  it('sets the display interval (full administrators), validated and audited', async () => {
+    const put = (headers: Record<string, string>, body: unknown) => writeSettings(request('/api/summarizers/settings', { method: 'PUT', headers, body }));
+    expect((await put(operator.headers, { site: 'S01', displayInterval: 'SINCE_SUNDAY' })).status).toBe(403);
+    const missing = await put(admin.headers, { site: 'S01', displayInterval: 'SINCE_DATE' });
+    expect(missing.status).toBe(400);
+    expect(await fields(missing)).toEqual(['since']);
+    expect(await fields(await put(admin.headers, { site: 'S01', displayInterval: 'SOMETIMES' }))).toEqual(['displayInterval']);
+    const ok = await put(admin.headers, { site: 'S01', displayInterval: 'SINCE_DATE', since: '2026-11-20T14:00' });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ displayInterval: 'SINCE_DATE', since: '2026-11-20T14:00' });
+    const view = await (await componentStatus(request('/api/component-status', { headers: analyst.headers }))).json();
+    expect(view.interval).toMatchObject({ kind: 'SINCE_DATE', start: '2026-11-20T19:00:00.000Z' });
+    expect(await audits('SummarizerSettings')).toBe(1);
+  });
+
+  it('adds, changes and deletes threshold overrides; site-wide thresholds stay with Site Settings', async () => {
+    const post = (body: unknown, headers = admin.headers) => createThreshold(request('/api/summarizers/thresholds', { method: 'POST', headers, body }));
+    const input = { component: 'SMS_MP_CONTROL_MANAGER', severity: 'ERROR', warningAt: 10, criticalAt: 20 };
+    expect((await post(input, operator.headers)).status).toBe(403);
+    expect(await fields(await post({ ...input, warningAt: 20 }))).toEqual(['warningAt']);
+    expect(await fields(await post({ ...input, component: '' }))).toEqual(['component']);
+    expect(await fields(await post({ ...input, criticalAt: 'many' }))).toEqual(['criticalAt']);
+    const created = await post(input);
+    expect(created.status).toBe(201);
+    const { id } = await created.json();
+    expect((await post(input)).status).toBe(409);
+
+    const changed = await putThreshold(request(`/api/summarizers/thresholds/${id}`, { method: 'PUT', headers: admin.headers, body: { ...input, messageId: 5100 } }), withParams({ id: String(id) }));
+    expect(await changed.json()).toMatchObject({ id, messageId: 5100 });
+    const settings = await (await readSettings(request('/api/summarizers/settings', { headers: analyst.headers }))).json();
+    expect(settings.siteWideThresholds).toHaveLength(3);
+    expect(settings.overrides).toMatchObject([{ id, component: 'SMS_MP_CONTROL_MANAGER', messageId: 5100 }]);
+
+    const siteWide = settings.siteWideThresholds[0].id;
+    const refused = await deleteThreshold(request(`/api/summarizers/thresholds/${siteWide}`, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(siteWide) }));
+    expect(refused.status).toBe(400);
+    const deleted = await deleteThreshold(request(`/api/summarizers/thresholds/${id}`, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(id) }));
+    expect(deleted.status).toBe(200);
+    expect(await audits('SummarizerThreshold')).toBe(3);
+  });
+});
