@@ -3,6 +3,7 @@ import collectionEvaluator from './collection-evaluator';
 import deploymentManager from './deployment-manager';
 import hierarchyManager from './hierarchy-manager';
 import siteControlManager from './site-control-manager';
+import siteSystemStatusSummarizer from './site-system-status-summarizer';
 import notificationManager from './notification-manager';
 import statusManager from './status-manager';
 
@@ -14,6 +15,7 @@ export const workers: Record<string, WorkerDefinition> = {
   [statusManager.name]: statusManager,
   [hierarchyManager.name]: hierarchyManager,
   [siteControlManager.name]: siteControlManager,
+  [siteSystemStatusSummarizer.name]: siteSystemStatusSummarizer,
 };
 
 export const workerNames = Object.keys(workers);
