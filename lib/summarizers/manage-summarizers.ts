@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { reportAudit } from '../audit/report-audit';
 import { systemClock, type Clock } from '../clock';
 import { pool } from '../db/pool';
+import { inTransaction } from '../db/transaction';
 import { AppError, notFoundOrThrow } from '../errors';
 import { statusMessageIds } from '../status/catalog';
 import { reportServerMessage, serverMessage } from '../status/report-server-message';
@@ -14,21 +15,6 @@ import type { ResetCountsInput, SummarizerSettingsInput, ThresholdOverrideInput 
 import { STATUS_SUMMARIES_CHANGED_CHANNEL } from './summary-writes';
 
 const COMPONENT_STATUS_SUMMARIZER = 'SMS_COMPONENT_STATUS_SUMMARIZER';
-
-async function inTransaction<T>(db: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
 
 /**
  * Resets the counts of one component, a site system's, or a whole site's: "since reset" then

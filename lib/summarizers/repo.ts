@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { pool } from '../db/pool';
+import { inTransaction } from '../db/transaction';
 import { z } from 'zod';
 import type { Severity } from '../status/status-message.schema';
 import type { ComponentThreshold } from './evaluate-thresholds';
@@ -91,19 +92,14 @@ export async function findThreshold(id: number, db: Db = pool()): Promise<(Compo
  * component, message ID, severity) — checked here because the unique index treats NULLs as distinct.
  */
 export async function saveThreshold(t: ComponentThreshold, id: number | null, db: pg.Pool = pool()): Promise<(ComponentThreshold & { id: number }) | null> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(db, async (client) => {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('summarizer_threshold'))`);
     const clash = await client.query(
       `SELECT 1 FROM summarizer_threshold WHERE summarizer = 'COMPONENT' AND site_code IS NOT DISTINCT FROM $1 AND component IS NOT DISTINCT FROM $2
           AND message_id IS NOT DISTINCT FROM $3 AND severity = $4 AND id IS DISTINCT FROM $5`,
       [t.siteCode, t.component, t.messageId, t.severity, id],
     );
-    if (clash.rowCount) {
-      await client.query('ROLLBACK');
-      return null;
-    }
+    if (clash.rowCount) return null;
     const { rows } = id
       ? await client.query(
           `UPDATE summarizer_threshold SET site_code = $2, component = $3, message_id = $4, severity = $5, warning_at = $6,
@@ -115,14 +111,8 @@ export async function saveThreshold(t: ComponentThreshold, id: number | null, db
            VALUES ('COMPONENT', $1, $2, $3, $4, $5, $6, now()) RETURNING ${thresholdColumns}`,
           [t.siteCode, t.component, t.messageId, t.severity, t.warningAt, t.criticalAt],
         );
-    await client.query('COMMIT');
     return rows[0] ?? null;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export async function deleteThreshold(id: number, db: Db = pool()): Promise<boolean> {
