@@ -49,7 +49,10 @@ async function main() {
     },
   });
   const urls = values.mp ?? [];
-  if (!urls.length) throw new Error('usage: npm run agent -- --mp <management point URL> [--mp <another>] [--name NAME] [--state DIR]');
+  if (!urls.length) {
+    console.error('usage: npm run agent -- --mp <management point URL> [--mp <another>] [--name NAME] [--state DIR]');
+    process.exit(2);
+  }
   const notificationPort = values['notification-port'] ? Number(values['notification-port']) : undefined;
   const transports = values.transport === 'polling' ? (['polling'] as const) : values.transport === 'websocket' ? (['websocket'] as const) : undefined;
   const identity = (name: string): RegisterDeviceInput => ({
@@ -80,7 +83,19 @@ async function main() {
   }
 
   await mkdir(stateRoot, { recursive: true });
-  const { credential, registered, approval } = await loadOrRegisterCredential({ managementPointUrl: urls[0], stateDir: stateRoot, identity: identity(values.name) });
+  // A management point that is down at first start is waited for, as a service would.
+  let registration: Awaited<ReturnType<typeof loadOrRegisterCredential>> | null = null;
+  for (let attempt = 0; !registration; attempt++) {
+    try {
+      registration = await loadOrRegisterCredential({ managementPointUrl: urls[attempt % urls.length], stateDir: stateRoot, identity: identity(values.name) });
+    } catch (error) {
+      if (error instanceof Error && /refused \((400|409)\)|not a credential/.test(error.message)) throw error;
+      const delay = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
+      log.warn({ err: error instanceof Error ? error.message : error, retryInMs: Math.round(delay) }, 'could not register with the management point');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+  const { credential, registered, approval } = registration;
   if (registered) log.info({ deviceId: credential.deviceId, approval }, approval === 'PENDING' ? 'registered; waiting for an administrator to approve this device' : 'registered');
   const agent = new ClientAgent({
     managementPointUrls: urls,
@@ -102,8 +117,13 @@ async function main() {
   agent.on('push', (p) => log.info({ operationId: p.operationId, action: p.action }, 'client operation received'));
   agent.on('result', (r) => log.info({ operationId: r.operationId, outcome: r.outcome }, 'result stored by the management point'));
   agent.on('refused', ({ reason }) => {
-    log.error({ reason }, reason === 'FORBIDDEN' ? 'this device is revoked or not approved' : 'the management point does not accept this credential');
-    process.exit(2);
+    if (reason === 'UNAUTHENTICATED') {
+      log.error('the management point does not know this credential; remove the state folder to register again');
+      process.exit(2);
+    }
+    // Waiting for approval, or revoked: an administrator may approve it; ask again in a minute.
+    log.warn({ reason }, 'this device is not approved (pending or revoked); trying again in a minute');
+    setTimeout(() => void agent.start(), 60_000);
   });
   await agent.start();
   const stop = async () => (await agent.stop(), process.exit(0));
@@ -112,6 +132,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  log.error({ err: error }, error instanceof Error ? error.message : String(error));
+  log.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 });

@@ -93,7 +93,7 @@ function OperationTargets({ operation }: { operation: ClientOperationRow }) {
         </h2>
         <label className="flex items-center gap-2 text-xs text-slate-600">
           Show
-          <select className="rounded border border-slate-300 bg-white px-1 py-0.5" value={state ?? ''} onChange={(e) => (setState((e.target.value || undefined) as TargetState | undefined), setPage(1))}>
+          <select aria-label="Show" className="rounded border border-slate-300 bg-white px-1 py-0.5" value={state ?? ''} onChange={(e) => (setState((e.target.value || undefined) as TargetState | undefined), setPage(1))}>
             <option value="">All devices</option>
             {targetStates.map((s) => (
               <option key={s} value={s}>{stateLabels[s]}</option>

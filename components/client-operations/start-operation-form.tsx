@@ -67,7 +67,7 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
       <div className="flex flex-wrap items-end gap-3">
         <label className="flex flex-col text-xs text-slate-600">
           Action
-          <select className={input} value={action} onChange={(e) => (setAction(e.target.value as ClientAction), setPicked(null))}>
+          <select aria-label="Action" className={input} value={action} onChange={(e) => (setAction(e.target.value as ClientAction), setPicked(null))}>
             {clientActions.map((a) => (
               <option key={a} value={a}>{clientActionLabels[a]}</option>
             ))}
@@ -77,17 +77,17 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
           <legend>Target</legend>
           <div className="flex gap-3 py-1 text-sm text-slate-800">
             <label className="flex items-center gap-1">
-              <input type="radio" name="target-mode" checked={mode === 'collection'} onChange={() => (setMode('collection'), setPicked(null))} /> Collection
+              <input type="radio" name="target-mode" checked={mode === 'collection'} onChange={() => (setMode('collection'), setPicked(null))} /> A collection
             </label>
             <label className="flex items-center gap-1">
-              <input type="radio" name="target-mode" checked={mode === 'devices'} onChange={() => (setMode('devices'), setPicked(null))} /> Devices
+              <input type="radio" name="target-mode" checked={mode === 'devices'} onChange={() => (setMode('devices'), setPicked(null))} /> Selected devices
             </label>
           </div>
         </fieldset>
         {mode === 'collection' ? (
           <label className="flex flex-col text-xs text-slate-600">
             Collection
-            <select className={input} value={collectionId} onChange={(e) => (setCollectionId(e.target.value), setPicked(null))} aria-invalid={Boolean(fieldError)}>
+            <select aria-label="Collection" className={input} value={collectionId} onChange={(e) => (setCollectionId(e.target.value), setPicked(null))} aria-invalid={Boolean(fieldError)}>
               <option value="">Pick a collection…</option>
               {collections.data?.rows.map((c) => (
                 <option key={c.id} value={c.id}>{`${c.name} (${c.memberCount.toLocaleString()})`}</option>
