@@ -19,6 +19,7 @@ import { runtime } from './lib/runtime';
 import { attachStatusMessageTail } from './lib/status/status-message-tail';
 import { seedDemoSite } from './lib/seed/seed-demo-site';
 import { attachStatusSummaryFeed } from './lib/summarizers/live-feed';
+import { attachSiteControlFeed } from './lib/sitecontrol/site-control-feed';
 import { Supervisor } from './lib/workers/supervisor';
 import { selectWorkers } from './workers/registry';
 
@@ -56,6 +57,7 @@ async function main() {
   const consoleNamespace = attachConsoleNamespace({ io, log });
   const statusTail = attachStatusMessageTail({ nsp: consoleNamespace, db: pool(), connectionString: cfg.databaseUrl, log });
   const summaryFeed = attachStatusSummaryFeed({ nsp: consoleNamespace, connectionString: cfg.databaseUrl, log });
+  const siteControlFeed = attachSiteControlFeed({ nsp: consoleNamespace, connectionString: cfg.databaseUrl, log });
   // Agents reach the notification server on its own port (site setting, default 10123) and,
   // when that is blocked, on this port's /agents namespace; WebSocket first, long-polling after.
   const notificationServer = new NotificationServer({
@@ -102,6 +104,7 @@ async function main() {
     await relay.close();
     await statusTail.close();
     await summaryFeed.close();
+    await siteControlFeed.close();
     io.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));

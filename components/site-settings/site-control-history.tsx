@@ -9,7 +9,7 @@ import { serialName } from '@/lib/sitecontrol/serial-name';
 import { formatSettingValue, settingLabel } from '@/lib/sitecontrol/site-settings-fields';
 import type { DeltaView } from '@/lib/sitecontrol/site-settings-view';
 import { button } from './site-settings-sheets';
-import { siteSettingsKeys, useSiteControlChangeQuery, useSiteControlDiffQuery, useSiteControlHistoryQuery } from './use-site-settings';
+import { siteSettingsKeys, useSiteControlChangeQuery, useSiteControlDiffQuery, useSiteControlHistoryQuery, SiteControlLive, useSiteControlEvents } from './use-site-settings';
 
 function SerialDiff({ from, to }: { from: number; to: number }) {
   const { data, isLoading, error } = useSiteControlDiffQuery(from, to);
@@ -55,7 +55,7 @@ function RestoreProgress({ id }: { id: number }) {
  * serial in 8-digit hexadecimal; pick any two to compare, restore one as a new change, or
  * download any as text.
  */
-export function SiteControlHistory({ canEdit }: { canEdit: boolean }) {
+function SiteControlHistoryBody({ canEdit }: { canEdit: boolean }) {
   const queryClient = useQueryClient();
   const { data, isLoading } = useSiteControlHistoryQuery();
   const [from, setFrom] = useState<number | null>(null);
@@ -144,5 +144,14 @@ export function SiteControlHistory({ canEdit }: { canEdit: boolean }) {
       </table>
       {shownFrom !== null && shownTo !== null && <SerialDiff from={shownFrom} to={shownTo} />}
     </div>
+  );
+}
+
+export function SiteControlHistory({ canEdit }: { canEdit: boolean }) {
+  const live = useSiteControlEvents();
+  return (
+    <SiteControlLive.Provider value={live}>
+      <SiteControlHistoryBody canEdit={canEdit} />
+    </SiteControlLive.Provider>
   );
 }

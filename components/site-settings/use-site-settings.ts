@@ -1,8 +1,11 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useConsoleEvent } from '@/components/client-operations/use-console-event';
+import { createContext, useContext } from 'react';
 import { api } from '@/lib/client/api';
 import type { PropertyChange } from '@/lib/sitecontrol/document-paths';
+import { SITE_CONTROL_DELTA_EVENT, type DeltaEvent } from '@/lib/sitecontrol/site-control-change.schema';
 import type { DeltaView, HistoryEntryView, SerialDocument, SiteSettingsView } from '@/lib/sitecontrol/site-settings-view';
 
 export const siteSettingsKeys = {
@@ -49,12 +52,37 @@ export function useSiteControlDiffQuery(from: number | null, to: number | null) 
 
 const settled = (state: DeltaView['state'] | undefined) => state === 'APPLIED' || state === 'REJECTED';
 
-/** One change's way through the flow; polled until it is applied or refused. */
+/**
+ * One change's way through the flow. Its states arrive over the console channel; while the
+ * channel is down it is polled, and a slow poll stays as a safety net for a missed event.
+ */
 export function useSiteControlChangeQuery(id: number | null) {
+  const live = useContext(SiteControlLive);
   return useQuery({
     queryKey: siteSettingsKeys.change(id ?? -1),
     queryFn: () => api<{ change: DeltaView }>(`/api/site-settings/changes/${id}`),
     enabled: id !== null,
-    refetchInterval: (query) => (settled(query.state.data?.change.state) ? false : 250),
+    refetchInterval: (query) => (settled(query.state.data?.change.state) ? false : live ? 3000 : 250),
+  });
+}
+
+/** Whether the console channel is connected (set by useSiteControlEvents). */
+export const SiteControlLive = createContext(false);
+
+/**
+ * Follows the flow's events on the console channel (event "siteControl:delta"): a change's
+ * new state goes straight into its query; an applied one refreshes the settings and history.
+ */
+export function useSiteControlEvents(): boolean {
+  const queryClient = useQueryClient();
+  return useConsoleEvent<DeltaEvent>(SITE_CONTROL_DELTA_EVENT, (event) => {
+    queryClient.setQueryData<{ change: DeltaView }>(siteSettingsKeys.change(event.id), (old) =>
+      old ? { change: { ...old.change, state: event.state, appliedSerial: event.appliedSerial } } : old,
+    );
+    if (event.state === 'REJECTED') void queryClient.invalidateQueries({ queryKey: siteSettingsKeys.change(event.id) });
+    if (event.state === 'APPLIED' || event.state === 'REJECTED') {
+      void queryClient.invalidateQueries({ queryKey: siteSettingsKeys.current() });
+      void queryClient.invalidateQueries({ queryKey: siteSettingsKeys.history() });
+    }
   });
 }

@@ -1,0 +1,50 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { config } from '@/lib/config';
+import { logger } from '@/lib/logger';
+import { seedDemoSite } from '@/lib/seed/seed-demo-site';
+import { readSiteControl } from '@/lib/sitecontrol/read-site-settings';
+import { SITE_CONTROL_DELTA_EVENT, type DeltaEvent } from '@/lib/sitecontrol/site-control-change.schema';
+import { attachSiteControlFeed } from '@/lib/sitecontrol/site-control-feed';
+import { submitSiteControlChange } from '@/lib/sitecontrol/submit-site-control-change';
+import { carryChanges } from './carry-changes';
+import { useTestDatabase } from '../../support/database';
+
+describe('site control feed on the console channel', () => {
+  const io = new Server(createServer());
+  let feed: { close(): Promise<void> };
+  let socket: Socket;
+
+  beforeAll(async () => {
+    await useTestDatabase();
+    await seedDemoSite({ devices: 0 });
+    feed = attachSiteControlFeed({ nsp: io.of('/console'), connectionString: config().databaseUrl, log: logger });
+    await new Promise<void>((resolve) => io.httpServer.listen(0, '127.0.0.1', resolve));
+    socket = connect(`http://127.0.0.1:${(io.httpServer.address() as AddressInfo).port}/console`, { transports: ['websocket'] });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  });
+  afterAll(async () => {
+    socket.close();
+    await feed.close();
+    io.close();
+  });
+
+  it('sends each state a change enters, ending with its serial', async () => {
+    const events: DeltaEvent[] = [];
+    socket.on(SITE_CONTROL_DELTA_EVENT, (e: DeltaEvent) => events.push(e));
+    const { serial } = await readSiteControl();
+    const { delta } = await submitSiteControlChange({
+      actor: { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' }, address: '192.0.2.1' },
+      baseSerial: serial,
+      changes: { 'clientAgent.clientNotification': false },
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    await carryChanges();
+    await expect.poll(() => events.at(-1)?.state, { timeout: 5000 }).toBe('APPLIED');
+    expect(events.map((e) => e.state)).toEqual(expect.arrayContaining(['QUEUED', 'MERGED', 'APPLIED']));
+    expect(events.at(-1)).toEqual({ id: delta.id, siteControlId: expect.any(Number), state: 'APPLIED', appliedSerial: serial + 1 });
+  });
+});
