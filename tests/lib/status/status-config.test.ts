@@ -21,7 +21,10 @@ describe('status message configuration', () => {
   it('accepts syslog over UDP or to a file, and a parent site URL', () => {
     expect(parseConfig({ SITEBOX_SYSLOG: 'udp://syslog.example.com:514' }).SITEBOX_SYSLOG).toBe('udp://syslog.example.com:514');
     expect(parseConfig({ SITEBOX_SYSLOG: 'file:/var/log/sitebox-status.log' }).SITEBOX_SYSLOG).toBe('file:/var/log/sitebox-status.log');
-    expect(parseConfig({ SITEBOX_PARENT_SITE_URL: 'https://central.example.com' }).SITEBOX_PARENT_SITE_URL).toBe('https://central.example.com');
+    const credential = `SiteSystem 7.${'a'.repeat(43)}`;
+    const parent = parseConfig({ SITEBOX_PARENT_SITE_URL: 'https://central.example.com', SITEBOX_PARENT_SITE_CREDENTIAL: credential });
+    expect(parent.SITEBOX_PARENT_SITE_URL).toBe('https://central.example.com');
+    expect(parent.SITEBOX_PARENT_SITE_CREDENTIAL).toBe(credential);
   });
 
   it('stops with a message naming each bad variable', () => {
