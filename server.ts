@@ -20,6 +20,7 @@ import { attachStatusMessageTail } from './lib/status/status-message-tail';
 import { seedDemoSite } from './lib/seed/seed-demo-site';
 import { attachStatusSummaryFeed } from './lib/summarizers/live-feed';
 import { attachSiteControlFeed } from './lib/sitecontrol/site-control-feed';
+import { attachDeploymentFeed } from './lib/deployments/live-feed';
 import { Supervisor } from './lib/workers/supervisor';
 import { selectWorkers } from './workers/registry';
 
@@ -58,6 +59,7 @@ async function main() {
   const statusTail = attachStatusMessageTail({ nsp: consoleNamespace, db: pool(), connectionString: cfg.databaseUrl, log });
   const summaryFeed = attachStatusSummaryFeed({ nsp: consoleNamespace, connectionString: cfg.databaseUrl, log });
   const siteControlFeed = attachSiteControlFeed({ nsp: consoleNamespace, connectionString: cfg.databaseUrl, log });
+  const deploymentFeed = attachDeploymentFeed({ nsp: consoleNamespace, connectionString: cfg.databaseUrl, log });
   // Agents reach the notification server on its own port (site setting, default 10123) and,
   // when that is blocked, on this port's /agents namespace; WebSocket first, long-polling after.
   const notificationServer = new NotificationServer({
@@ -105,6 +107,7 @@ async function main() {
     await statusTail.close();
     await summaryFeed.close();
     await siteControlFeed.close();
+    await deploymentFeed.close();
     io.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));

@@ -11,6 +11,7 @@ import { StatusChart, statusColours } from './status-chart';
 import {
   deploymentClientsQueryString,
   useDeploymentClientsQuery,
+  useDeploymentsLive,
   useDeploymentsQuery,
   type DeploymentClientFilters,
 } from './use-deployments-query';
@@ -201,6 +202,7 @@ function DeploymentDetail({ deployment: d, canManage }: { deployment: Deployment
  */
 export function DeploymentsBrowser({ canManage }: { canManage: boolean }) {
   const deployments = useDeploymentsQuery();
+  const live = useDeploymentsLive();
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
@@ -221,6 +223,7 @@ export function DeploymentsBrowser({ canManage }: { canManage: boolean }) {
           onChange={(e) => setFilter(e.target.value)}
           className="w-72 rounded border border-slate-300 px-2 py-1.5 focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600" />
         <span className="text-slate-500">{deployments.data ? `${rows.length} of ${all.length} deployments` : 'Loading…'}</span>
+        <span className={clsx('text-xs', live ? 'text-green-700' : 'text-slate-400')} data-testid="deployments-live">{live ? 'Live' : 'Not live'}</span>
         {canManage && !creating && (
           <button type="button" onClick={() => setCreating(true)} className="ml-auto rounded bg-blue-700 px-3 py-1.5 font-medium text-white hover:bg-blue-800">
             New deployment

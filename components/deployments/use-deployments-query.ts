@@ -1,12 +1,15 @@
 'use client';
 
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/lib/client/api';
 import type { CollectionRow } from '@/lib/collections/list-collections.schema';
 import type { ClientStatus, DeploymentClientPage, DeploymentRow, PackageRow } from '@/lib/deployments/deployment.schema';
 
-/** How often status summaries refresh while the page is open (clients keep reporting). */
-const REFRESH_MS = 5000;
+import { DEPLOYMENTS_CHANGED_EVENT } from '@/lib/deployments/live-feed.events';
+import { useConsoleEvent } from '../client-operations/use-console-event';
+
+/** A safety net only: changes arrive over the console channel (useDeploymentsLive). */
+const REFRESH_MS = 60_000;
 
 export const deploymentsKey = ['deployments'] as const;
 
@@ -55,4 +58,18 @@ export function usePackagesQuery() {
 /** Collections to deploy to (the list the Collections page shows). */
 export function useCollectionChoicesQuery() {
   return useQuery({ queryKey: ['collections', { search: '' }], queryFn: ({ signal }) => api<{ rows: CollectionRow[] }>('/api/collections', { signal }) });
+}
+
+/**
+ * Keeps the deployment queries current: the server announces deployments whose status changed
+ * (client reports processed, expiry, membership) and their cached queries are refetched.
+ * Returns whether the live channel is connected.
+ */
+export function useDeploymentsLive(): boolean {
+  const queryClient = useQueryClient();
+  return useConsoleEvent<{ deployments: number[] }>(DEPLOYMENTS_CHANGED_EVENT, ({ deployments }) => {
+    void queryClient.invalidateQueries({ queryKey: deploymentsKey });
+    if (!deployments.length) void queryClient.invalidateQueries({ queryKey: ['deploymentClients'] });
+    for (const id of deployments) void queryClient.invalidateQueries({ queryKey: ['deploymentClients', id] });
+  });
 }

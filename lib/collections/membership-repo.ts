@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { notifyDeploymentsChanged } from '../deployments/live-feed';
 import { queryRuleSchema } from './collection-rule.schema';
 import { deviceQuerySql } from './device-query-sql';
 
@@ -112,19 +113,23 @@ export async function replaceMembership(options: { db: pg.Pool; collection: Coll
  */
 export async function syncDeploymentTargets(client: pg.PoolClient, collectionId: number): Promise<void> {
   const live = `d.collection_id = $1 AND d.expired_at IS NULL AND (d.expires_at IS NULL OR d.expires_at > now())`;
-  await client.query(
+  const added = await client.query<{ deployment_id: number }>(
     `INSERT INTO deployment_client_status (deployment_id, device_id)
      SELECT d.id, m.device_id FROM deployment d JOIN collection_member m ON m.collection_id = d.collection_id
       WHERE ${live} ORDER BY 1, 2
-     ON CONFLICT DO NOTHING`,
+     ON CONFLICT DO NOTHING
+     RETURNING deployment_id`,
     [collectionId],
   );
-  await client.query(
+  const dropped = await client.query<{ deployment_id: number }>(
     `DELETE FROM deployment_client_status s USING deployment d
       WHERE s.deployment_id = d.id AND ${live} AND s.last_message_id IS NULL AND s.status = 'NONE'
-        AND NOT EXISTS (SELECT 1 FROM collection_member m WHERE m.collection_id = $1 AND m.device_id = s.device_id)`,
+        AND NOT EXISTS (SELECT 1 FROM collection_member m WHERE m.collection_id = $1 AND m.device_id = s.device_id)
+     RETURNING s.deployment_id`,
     [collectionId],
   );
+  const changed = [...added.rows, ...dropped.rows].map((r) => r.deployment_id);
+  if (changed.length) await notifyDeploymentsChanged(client, changed);
 }
 
 // One evaluation at a time across every host sharing the database.

@@ -15,6 +15,7 @@ import {
   writeClientStatuses,
   type SummaryIncrement,
 } from './status-repo';
+import { notifyDeploymentsChanged } from './live-feed';
 
 const counterOf: Record<ProgramReportKind, keyof Omit<SummaryIncrement, 'deploymentId' | 'lateReports' | 'lastMessageAt'>> = {
   received: 'received',
@@ -89,4 +90,5 @@ export const deploymentStatusSummarizer: Summarizers = async ({ client, messages
   }
   await writeClientStatuses(client, [...changed.values()]);
   await addDeploymentSummaryCounts(client, [...increments.values()]);
+  await notifyDeploymentsChanged(client, [...increments.keys()]);
 };

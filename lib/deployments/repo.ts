@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { pool } from '../db/pool';
 import { AppError } from '../errors';
 import { likeLiteral } from '../search/like-literal';
+import { notifyDeploymentsChanged } from './live-feed';
 import {
   clientStatuses,
   runConditionsSchema,
@@ -119,6 +120,7 @@ export async function insertDeployment(
       [id, input.collectionId],
     );
     await options.audit(client, key);
+    await notifyDeploymentsChanged(client, [id]);
     return { id, deploymentId: key };
   });
 }
@@ -190,6 +192,7 @@ export async function markDueDeploymentsExpired(now: Date, onExpired: (client: p
       await onExpired(client, item);
       expired.push(item);
     }
+    if (rows.length) await notifyDeploymentsChanged(client, rows.map((d) => d.id));
     return expired;
   });
 }
@@ -332,6 +335,7 @@ export async function updateDeploymentRow(
         [id, input.name, input.comment, input.availableAt, input.mandatoryAt, input.expiresAt],
       )
       .catch((e) => uniqueViolation(e, 'name', 'is already used'));
+    await notifyDeploymentsChanged(client, [id]);
     await audit(client, {
       deploymentId: before.deployment_id, name: before.name, availableAt: before.available_at, mandatoryAt: before.mandatory_at, expiresAt: before.expires_at,
     });
