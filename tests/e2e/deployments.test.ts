@@ -119,6 +119,23 @@ describe('Deployments page in Chromium', () => {
     await page.screenshot({ path: 'test-results/deployments.png', fullPage: true });
   });
 
+  it('updates the counts live when Status Manager processes a client report', async () => {
+    await page.getByLabel('Search clients').fill('');
+    await page.getByTestId('deployments-live').filter({ hasText: /^Live$/ }).waitFor();
+    await appendToInbox({
+      db: pool(),
+      origin: 'mp',
+      messages: [programMessage(devices[4], ids.programSucceeded, deployment.deploymentId, new Date(), 0)],
+    });
+    await processStatusBatch({
+      db: pool(), rules: [], maxBatches: 10, log: pino({ level: 'silent' }),
+      effects: { summarizers: deploymentStatusSummarizer, eventLog: () => {}, programs: { run: () => {} }, replicationEnabled: false },
+    });
+    await page.getByTestId('status-count-SUCCEEDED').filter({ hasText: 'Succeeded 4' }).waitFor({ timeout: 5000 });
+    expect(await page.getByTestId('status-count-RUNNING').textContent()).toBe('Running 0');
+    expect(await page.getByTestId(`client-${devices[4]}`).textContent()).toContain('Succeeded');
+  });
+
   it('creates a deployment through the form, naming the fields it refuses', async () => {
     await page.getByRole('button', { name: 'New deployment' }).click();
     const form = page.getByRole('form', { name: 'New deployment' });
