@@ -24,6 +24,8 @@ const list = (paths: readonly string[]) => (paths.length > 8 ? `${paths.slice(0,
 
 /** Every stored delta of every site to Site Control Manager (QUEUED wakes it through the trigger). */
 export async function handOffPendingDeltas(options: { db: pg.Pool }): Promise<number> {
+  // Most wake-ups are for merged deltas: one cheap look before a transaction.
+  if ((await siteControlWithDeltaIn(options.db, 'PENDING')) === null) return 0;
   return inTransaction(options.db, async (client) => {
     const queued = await queuePendingDeltas(client);
     if (queued.length) {

@@ -43,7 +43,6 @@ export async function submitSiteControlChange(options: {
 }): Promise<SubmittedChange> {
   const db = options.db ?? pool();
   const siteCode = options.siteCode ?? config().SITEBOX_SITE_CODE;
-  await ensureSiteControl(db, { siteCode, purgeSchedule: config().SITEBOX_STATUS_PURGE_SCHEDULE });
   // Checked first without the lock, so a refusal (the common answer under contention) never
   // queues behind the changes that do go through; then again, authoritatively, under it.
   await checkChange(db, { siteCode, baseSerial: options.baseSerial, changes: options.changes, lock: false });
@@ -90,56 +89,59 @@ async function checkChange(
   options: { siteCode: string; baseSerial: number; changes: SettingChanges; lock: boolean },
 ) {
   const { siteCode } = options;
-    // One change at a time per site is checked and stored: the row lock orders them.
-    const control = await findSiteControl(db, { siteCode }, { lock: options.lock });
-    if (!control) throw new AppError('NOT_FOUND', { userMessage: `Site ${siteCode} has no site control document.` });
-    if (options.baseSerial > control.serial) {
-      throw new AppError('BAD_REQUEST', {
-        userMessage: `Serial ${serialName(options.baseSerial)} does not exist yet; the current serial is ${serialName(control.serial)}.`,
-        details: { fields: [{ path: 'baseSerial', message: 'is newer than the current serial' }] },
-      });
-    }
-    const paths = Object.keys(options.changes);
-    const since = await serialRecordsAfter(db, control.id, options.baseSerial);
-    const moved = findConflicts({ baseSerial: options.baseSerial, currentSerial: control.serial, paths, since });
-    if (moved === 'outdated') {
-      throw new AppError('CONFLICT', {
-        userMessage: `Serial ${serialName(options.baseSerial)} is older than the history kept; reload the settings and make the change again.`,
-        details: { currentSerial: control.serial, conflicts: [] },
-      });
-    }
-    const inFlight = await listUnmergedDeltas(db, control.id);
-    const conflicts: Conflict[] = [...moved, ...inFlightConflicts(inFlight, paths, control.document)];
-    if (conflicts.length) {
-      throw new AppError('CONFLICT', {
-        userMessage: describeConflicts(conflicts),
-        details: { currentSerial: control.serial, conflicts },
-      });
-    }
+  // One change at a time per site is checked and stored: the row lock orders them.
+  const control =
+    (await findSiteControl(db, { siteCode }, { lock: options.lock })) ??
+    // First change of a site nobody has read yet: setup's serial 0 first (outside the lock; the check runs again under it).
+    (options.lock ? null : await ensureSiteControl(db, { siteCode, purgeSchedule: config().SITEBOX_STATUS_PURGE_SCHEDULE }));
+  if (!control) throw new AppError('NOT_FOUND', { userMessage: `Site ${siteCode} has no site control document.` });
+  if (options.baseSerial > control.serial) {
+    throw new AppError('BAD_REQUEST', {
+      userMessage: `Serial ${serialName(options.baseSerial)} does not exist yet; the current serial is ${serialName(control.serial)}.`,
+      details: { fields: [{ path: 'baseSerial', message: 'is newer than the current serial' }] },
+    });
+  }
+  const paths = Object.keys(options.changes);
+  const since = await serialRecordsAfter(db, control.id, options.baseSerial);
+  const moved = findConflicts({ baseSerial: options.baseSerial, currentSerial: control.serial, paths, since });
+  if (moved === 'outdated') {
+    throw new AppError('CONFLICT', {
+      userMessage: `Serial ${serialName(options.baseSerial)} is older than the history kept; reload the settings and make the change again.`,
+      details: { currentSerial: control.serial, conflicts: [] },
+    });
+  }
+  const inFlight = await listUnmergedDeltas(db, control.id);
+  const conflicts: Conflict[] = [...moved, ...inFlightConflicts(inFlight, paths, control.document)];
+  if (conflicts.length) {
+    throw new AppError('CONFLICT', {
+      userMessage: describeConflicts(conflicts),
+      details: { currentSerial: control.serial, conflicts },
+    });
+  }
 
-    // What the document will be once everything already on its way and this change apply.
-    let expected: unknown = control.document;
-    for (const delta of inFlight) for (const [path, value] of Object.entries(delta.changes)) expected = setAt(expected, path, value);
-    const effective: Record<string, unknown> = {};
-    for (const path of paths) {
-      if (!sameValue(getAt(expected, path), options.changes[path])) effective[path] = options.changes[path];
-    }
-    if (!Object.keys(effective).length) {
-      throw new AppError('BAD_REQUEST', {
-        userMessage: 'The change sets every property to the value it already has.',
-        details: { fields: [] },
-      });
-    }
-    let merged: unknown = expected;
-    for (const [path, value] of Object.entries(effective)) merged = setAt(merged, path, value);
-    const parsed = siteControlDocumentSchema.safeParse(merged);
-    if (!parsed.success) {
-      const fields = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-      throw new AppError('BAD_REQUEST', {
-        userMessage: `${settingLabel(fields[0].path)}: ${fields[0].message}`,
-        details: { fields },
-      });
-    }
+  // What the document will be once everything already on its way and this change apply.
+  let expected: unknown = control.document;
+  for (const delta of inFlight) for (const [path, value] of Object.entries(delta.changes)) expected = setAt(expected, path, value);
+  const effective: Record<string, unknown> = {};
+  for (const path of paths) {
+    if (!sameValue(getAt(expected, path), options.changes[path])) effective[path] = options.changes[path];
+  }
+  if (!Object.keys(effective).length) {
+    throw new AppError('BAD_REQUEST', {
+      userMessage: 'The change sets every property to the value it already has.',
+      details: { fields: [] },
+    });
+  }
+  let merged: unknown = expected;
+  for (const [path, value] of Object.entries(effective)) merged = setAt(merged, path, value);
+  const parsed = siteControlDocumentSchema.safeParse(merged);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    throw new AppError('BAD_REQUEST', {
+      userMessage: `${settingLabel(fields[0].path)}: ${fields[0].message}`,
+      details: { fields },
+    });
+  }
 
   return { control, expected, effective, merged: parsed.data };
 }
