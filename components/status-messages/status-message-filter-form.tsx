@@ -136,10 +136,9 @@ export function StatusMessageFilterForm({
       onSubmit={(event) => {
         event.preventDefault();
         const params = draftParams(draft);
-        const { range: _range, ...asApi } = params;
         const found: FieldError[] = [];
         if (draft.range === 'custom' && !draft.from && !draft.to) found.push({ path: 'from', message: 'or To is required for a custom range' });
-        const checked = statusMessageFiltersSchema.safeParse(asApi);
+        const checked = statusMessageFiltersSchema.safeParse(params);
         if (!checked.success) for (const issue of checked.error.issues) found.push({ path: issue.path.join('.'), message: issue.message });
         setErrors(found);
         if (!found.length) apply(draft);

@@ -54,6 +54,8 @@ export function StatusMessageList({
   loadingMore,
   onLoadMore,
   dimmed,
+  scroller,
+  onAtTopChange,
 }: {
   rows: StatusMessageView[];
   selectedId: string | null;
@@ -62,8 +64,12 @@ export function StatusMessageList({
   loadingMore: boolean;
   onLoadMore: () => void;
   dimmed: boolean;
+  /** The scrolling element, for the parent to scroll back to the top. */
+  scroller: React.RefObject<HTMLDivElement | null>;
+  /** Whether the newest rows are in view: the parent holds live messages back while they are not. */
+  onAtTopChange: (atTop: boolean) => void;
 }) {
-  const scroller = useRef<HTMLDivElement>(null);
+  const atTop = useRef(true);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
@@ -88,6 +94,13 @@ export function StatusMessageList({
       aria-label="Status messages"
       data-testid="status-message-scroller"
       className="h-[calc(100vh-26rem)] min-h-64 overflow-auto rounded border border-slate-200 bg-white focus:outline-none focus:ring-1 focus:ring-blue-600"
+      onScroll={(e) => {
+        const now = e.currentTarget.scrollTop < ROW_HEIGHT;
+        if (now !== atTop.current) {
+          atTop.current = now;
+          onAtTopChange(now);
+        }
+      }}
       onKeyDown={(e) => {
         if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
         e.preventDefault();

@@ -9,6 +9,7 @@ import { control, smallButton, toLocalInput } from './status-message-filter-form
 import { statusMessageQueriesKey } from './use-status-messages';
 
 export const filterLabels: Record<StatusMessageFilterField, string> = {
+  range: 'Time range (1h, 24h, 7d or 30d)',
   from: 'Received from',
   to: 'Received before',
   severity: 'Severity',

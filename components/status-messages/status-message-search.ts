@@ -4,34 +4,30 @@ import {
   statusMessageFiltersSchema,
   type StatusMessageFilterField,
   type StatusMessageFilters,
+  type StatusMessageRange,
   type StatusMessageView,
 } from '@/lib/status/status-message-filters.schema';
 import type { StatusMessageQueryView } from '@/lib/status/status-query.schema';
 
-/** Time ranges the viewer offers besides a custom one; the URL keeps the name, the API gets `from`. */
-export const timeRanges = {
-  '1h': { label: 'Last hour', ms: 3_600_000 },
-  '24h': { label: 'Last 24 hours', ms: 86_400_000 },
-  '7d': { label: 'Last 7 days', ms: 7 * 86_400_000 },
-  '30d': { label: 'Last 30 days', ms: 30 * 86_400_000 },
-} as const;
-export type TimeRange = keyof typeof timeRanges;
+/** Time ranges the viewer offers besides a custom one (the API measures them back from each read). */
+export const timeRanges: Record<StatusMessageRange, { label: string }> = {
+  '1h': { label: 'Last hour' },
+  '24h': { label: 'Last 24 hours' },
+  '7d': { label: 'Last 7 days' },
+  '30d': { label: 'Last 30 days' },
+};
+export type TimeRange = StatusMessageRange;
 
 export const isTimeRange = (v: string | null): v is TimeRange => v !== null && v in timeRanges;
 
 const apiKeys = new Set<string>([...statusMessageFilterFields, 'query']);
 
-/**
- * The list API's query string for the viewer's URL: its filters, query and prompts, with a named
- * time range turned into `from` as of `now`.
- */
-export function apiSearchFor(url: URLSearchParams, now: number): string {
+/** The list API's query string for the viewer's URL: its filters, query and prompts. */
+export function apiSearchFor(url: URLSearchParams): string {
   const api = new URLSearchParams();
   for (const [key, value] of url) {
     if ((apiKeys.has(key) || key.startsWith('prompt.')) && value !== '') api.append(key, value);
   }
-  const range = url.get('range');
-  if (isTimeRange(range) && !api.has('from')) api.set('from', new Date(now - timeRanges[range].ms).toISOString());
   return api.toString();
 }
 

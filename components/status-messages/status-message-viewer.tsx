@@ -3,7 +3,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Download, Radio } from 'lucide-react';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '@/lib/client/api';
 import type { StatusMessageView } from '@/lib/status/status-message-filters.schema';
 import type { StatusTailBatch } from '@/lib/status/status-tail.schema';
@@ -28,26 +28,51 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
   const pathname = usePathname();
   const queryClient = useQueryClient();
   const urlText = url.toString();
-  // A named time range is measured from when the URL changed, so the list's key stays put.
-  const apiSearch = useMemo(() => apiSearchFor(new URLSearchParams(urlText), Date.now()), [urlText]);
+  const apiSearch = useMemo(() => apiSearchFor(new URLSearchParams(urlText)), [urlText]);
   const list = useStatusMessagesQuery(apiSearch);
   const queries = useStatusMessageQueries();
   const [selected, setSelected] = useState<StatusMessageView | null>(null);
   const [live, setLive] = useState<StatusMessageView[]>([]);
   const [missed, setMissed] = useState(0);
   const [following, setFollowing] = useState(true);
+  // While the reader has scrolled down, new messages wait here instead of moving the rows they read.
+  const held = useRef<StatusMessageView[]>([]);
+  const [heldCount, setHeldCount] = useState(0);
+  const atTop = useRef(true);
+  const scroller = useRef<HTMLDivElement>(null);
 
   const filters = useMemo(() => effectiveFilters(apiSearch, queries.data?.queries), [apiSearch, queries.data]);
   useEffect(() => {
     setLive([]);
+    held.current = [];
+    setHeldCount(0);
     setMissed(0);
   }, [apiSearch]);
+  const showHeld = useCallback(() => {
+    const waiting = held.current;
+    held.current = [];
+    setHeldCount(0);
+    if (waiting.length) setLive((current) => [...waiting, ...current].slice(0, MAX_LIVE));
+  }, []);
+  const onAtTopChange = useCallback(
+    (top: boolean) => {
+      atTop.current = top;
+      if (top) showHeld();
+    },
+    [showHeld],
+  );
 
   const onBatch = useCallback(
     (batch: StatusTailBatch) => {
       if (!filters) return;
       const passing = batch.messages.filter((m) => matchesStatusMessageFilters(m, filters));
-      if (passing.length) setLive((current) => [...passing, ...current].slice(0, MAX_LIVE));
+      if (passing.length) {
+        if (atTop.current) setLive((current) => [...passing, ...current].slice(0, MAX_LIVE));
+        else {
+          held.current = [...passing, ...held.current].slice(0, MAX_LIVE);
+          setHeldCount(held.current.length);
+        }
+      }
       if (batch.more) setMissed((n) => n + batch.more);
     },
     [filters],
@@ -70,6 +95,8 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
   const loadMore = useCallback(() => void list.fetchNextPage(), [list]);
   const reload = () => {
     setLive([]);
+    held.current = [];
+    setHeldCount(0);
     setMissed(0);
     void queryClient.resetQueries({ queryKey: ['statusMessages', apiSearch] });
   };
@@ -92,6 +119,18 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
         <span role="status" className="text-xs text-slate-500">
           {following ? (tail.connected ? 'Showing new messages as they are stored' : 'Connecting…') : 'Live updates paused'}
         </span>
+        {heldCount > 0 && (
+          <button
+            type="button"
+            className="rounded bg-blue-50 px-2 py-0.5 text-xs font-medium text-blue-800 hover:bg-blue-100"
+            onClick={() => {
+              showHeld();
+              scroller.current?.scrollTo({ top: 0 });
+            }}
+          >
+            {heldCount.toLocaleString()} new message{heldCount === 1 ? '' : 's'} — show
+          </button>
+        )}
         {missed > 0 && (
           <span role="status" className="text-xs text-amber-800">
             {missed.toLocaleString()} more new messages than shown.{' '}
@@ -119,6 +158,8 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
         loadingMore={list.isFetchingNextPage}
         onLoadMore={loadMore}
         dimmed={list.isPlaceholderData || list.isPending}
+        scroller={scroller}
+        onAtTopChange={onAtTopChange}
       />
       <StatusMessageDetails message={selected} />
     </div>

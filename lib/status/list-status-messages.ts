@@ -4,6 +4,7 @@ import { renderDescription } from './catalog';
 import {
   encodeCursor,
   statusMessageFiltersSchema,
+  statusMessageRanges,
   type ListStatusMessagesQuery,
   type StatusMessageCursor,
   type StatusMessageFilters,
@@ -64,6 +65,7 @@ export function filtersToSql(filters: StatusMessageFilters, cursor?: StatusMessa
     params.push(value);
     return `$${params.length}`;
   };
+  if (filters.range) clauses.push(`received_at >= now() - ${p(`${statusMessageRanges[filters.range] / 1000} seconds`)}::interval`);
   if (filters.from) clauses.push(`received_at >= ${p(filters.from)}`);
   if (filters.to) clauses.push(`received_at < ${p(filters.to)}`);
   if (filters.severity) clauses.push(`severity = ANY(${p(filters.severity)}::severity[])`);

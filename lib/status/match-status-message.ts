@@ -1,12 +1,13 @@
-import type { StatusMessageFilters, StatusMessageView } from './status-message-filters.schema';
+import { statusMessageRanges, type StatusMessageFilters, type StatusMessageView } from './status-message-filters.schema';
 
 /**
  * Whether a stored message passes the viewer's filters, exactly as the list query's WHERE
  * clause decides (lib/status/list-status-messages.ts), so live-tail messages can join a
  * filtered list in the browser. Pure.
  */
-export function matchesStatusMessageFilters(message: StatusMessageView, filters: StatusMessageFilters): boolean {
+export function matchesStatusMessageFilters(message: StatusMessageView, filters: StatusMessageFilters, now = Date.now()): boolean {
   const received = Date.parse(message.receivedAt);
+  if (filters.range && received < now - statusMessageRanges[filters.range]) return false;
   if (filters.from && received < filters.from.getTime()) return false;
   if (filters.to && received >= filters.to.getTime()) return false;
   if (filters.severity && !filters.severity.includes(message.severity as (typeof filters.severity)[number])) return false;

@@ -11,8 +11,14 @@ const list = <T extends z.ZodType>(item: T) =>
 const optionalTrimmed = (max: number) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().max(max).optional());
 
+/** Time ranges measured back from the moment a list is read, so a reload shows the latest hour (and a saved query can keep one). */
+export const statusMessageRanges = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
+export type StatusMessageRange = keyof typeof statusMessageRanges;
+
 /** The viewer's filters, as query parameters (every one optional). Each names the field it refuses. */
 export const statusMessageFilterFieldsSchema = z.object({
+  /** Received within the last hour, 24 hours, 7 or 30 days, as of each read. */
+  range: z.enum(Object.keys(statusMessageRanges) as [StatusMessageRange, ...StatusMessageRange[]], { error: 'must be 1h, 24h, 7d or 30d' }).optional(),
   /** Received at or after (ISO date-time). */
   from: z.coerce.date({ error: 'must be a date and time' }).optional(),
   /** Received before (ISO date-time). */

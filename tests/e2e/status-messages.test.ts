@@ -207,6 +207,34 @@ describe('status messages in Chromium', () => {
     });
     await count().filter({ hasText: /^1 message$/ }).waitFor({ timeout: 15_000 });
     expect(await rows().first().textContent()).toContain('WKS0011');
+  });
+
+  it('holds new messages back while the reader has scrolled down, and shows them on request', async () => {
+    await page.goto(`${server.url}/monitoring/status-messages?system=WKS0001&messageId=10907`);
+    await count().filter({ hasText: '200 messages loaded' }).waitFor();
+    await page.getByText('Showing new messages as they are stored').waitFor();
+    await page.getByTestId('status-message-scroller').evaluate((el) => el.scrollTo(0, 1500));
+    await page.waitForFunction(() => document.querySelector('[data-testid="status-message-scroller"]')!.scrollTop >= 1500);
+    const topRow = await rows().first().textContent();
+    await appendToInbox({ db: pool(), origin: 'mp', messages: [message({ messageId: 10907, systemName: 'WKS0001', insertionStrings: ['S0199999', 'held.exe'] })] });
+    const show = page.getByRole('button', { name: '1 new message — show' });
+    await show.waitFor({ timeout: 15_000 });
+    expect(await rows().first().textContent()).toBe(topRow);
+    await show.click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="status-message-row"]')?.textContent?.includes('held.exe'));
+    await count().filter({ hasText: '201 messages loaded' }).waitFor();
+  });
+
+  it('keeps a named time range current: "last hour" is measured from each read', async () => {
+    await page.goto(`${server.url}/monitoring/status-messages`);
+    const filters = page.getByRole('form', { name: 'Filters' });
+    await filters.getByLabel('Time range').selectOption('1h');
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/range=1h/);
+    await page.getByText('The program "S0100001" of package').first().waitFor();
+    // The 3,000 metering messages were received just over an hour before the page was read.
+    const components = await rows().locator('td:nth-child(6)').allTextContents();
+    expect(components).not.toContain('SMS_SOFTWARE_METERING_AGENT');
     expect(errors).toEqual([]);
   });
 });

@@ -222,6 +222,11 @@ describe('status message ingest and viewer API', () => {
     expect((await page('messageId=10005&propertyName=AdvertisementID&propertyValue=S0120002')).items).toHaveLength(2);
     expect((await page('messageId=10005&severity=ERROR,WARNING')).items).toHaveLength(0);
     expect((await page(`messageId=10005&from=${new Date(Date.now() + 60_000).toISOString()}`)).items).toHaveLength(0);
+    // A named range is measured back from each read.
+    expect((await page('messageId=10005&range=1h')).items).toHaveLength(7);
+    await pool().query(`UPDATE status_message SET received_at = received_at - interval '2 hours' WHERE uid = $1`, [messages[0].uid]);
+    expect((await page('messageId=10005&range=1h')).items.map((m: { uid: string }) => m.uid)).not.toContain(messages[0].uid);
+    expect((await page('messageId=10005&range=24h')).items).toHaveLength(7);
 
     const one = await getMessage(request(`/api/status-messages/${first.items[0].id}`, { headers: analyst.headers }), {
       params: Promise.resolve({ id: first.items[0].id }),
@@ -239,6 +244,8 @@ describe('status message ingest and viewer API', () => {
     expect((await bad.json()).error.fields[0].path).toBe('severity.0');
     const badCursor = await listMessages(request('/api/status-messages?cursor=garbage', { headers: analyst.headers }));
     expect((await badCursor.json()).error.fields[0].path).toBe('cursor');
+    const badRange = await listMessages(request('/api/status-messages?range=1y', { headers: analyst.headers }));
+    expect((await badRange.json()).error.fields[0]).toEqual({ path: 'range', message: 'must be 1h, 24h, 7d or 30d' });
     expect((await listMessages(request('/api/status-messages'))).status).toBe(401);
   });
 

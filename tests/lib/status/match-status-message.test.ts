@@ -23,6 +23,9 @@ describe('matchesStatusMessageFilters', () => {
   it('refuses a message any one filter excludes, as the list query does', () => {
     expect(matches({ from: '2026-11-23T08:00:01.001Z' })).toBe(false);
     expect(matches({ to: '2026-11-23T08:00:01.000Z' })).toBe(false);
+    const later = Date.parse('2026-11-23T09:00:01.001Z');
+    expect(matchesStatusMessageFilters(message, statusMessageFiltersSchema.parse({ range: '1h' }), later)).toBe(false);
+    expect(matchesStatusMessageFilters(message, statusMessageFiltersSchema.parse({ range: '24h' }), later)).toBe(true);
     expect(matches({ severity: 'ERROR' })).toBe(false);
     expect(matches({ type: 'AUDIT' })).toBe(false);
     expect(matches({ source: 'SERVER' })).toBe(false);
