@@ -151,6 +151,16 @@ export async function withEvaluationLock<T>(db: pg.Pool, work: () => Promise<T>)
   }
 }
 
+/**
+ * Changes when devices are added or removed (registration, deletion): the collection evaluator
+ * then evaluates every collection, so a new client joins its collections (and the deployments
+ * targeting them) within a cycle instead of at each collection's next refresh.
+ */
+export async function deviceFingerprint(db: pg.Pool | pg.PoolClient): Promise<string> {
+  const { rows } = await db.query(`SELECT count(*)::text || ':' || coalesce(max(id), 0)::text AS f FROM device`);
+  return rows[0].f;
+}
+
 export const COLLECTIONS_CHANGED_CHANNEL = 'sitebox_collections_changed';
 
 /** Tells the collection evaluator that rules or devices changed. */

@@ -1,25 +1,34 @@
 import { evaluateCollections } from '../../lib/collections/evaluate-collections';
-import { COLLECTIONS_CHANGED_CHANNEL } from '../../lib/collections/membership-repo';
+import { COLLECTIONS_CHANGED_CHANNEL, deviceFingerprint } from '../../lib/collections/membership-repo';
 import { config } from '../../lib/config';
 import { listen } from '../../lib/db/listen';
 import { pool } from '../../lib/db/pool';
 import { defineWorker, loop } from '../../lib/workers/define-worker';
 
-/** Keeps collection membership current: on each collection's refresh schedule, and at once on a change. */
+/**
+ * Keeps collection membership current: on each collection's refresh schedule, at once on a rule
+ * change, and within a minute of devices being registered or removed.
+ */
 export default defineWorker({
   name: 'collection-evaluator',
   description: 'Evaluates collection membership rules on schedule and on change',
   async start({ log, signal }) {
     const db = pool();
     let fullPass = true;
+    let devices = '';
     const cycle = loop({
       intervalMs: 60_000,
       signal,
       log,
       tick: async () => {
+        // Devices registered or removed since the last pass: every collection, not only the due ones.
+        const fingerprint = await deviceFingerprint(db);
+        if (fingerprint !== devices) fullPass = true;
+        devices = fingerprint;
         const dueOnly = !fullPass;
         fullPass = false;
         const result = await evaluateCollections({ db, dueOnly });
+        if (result.skipped) devices = ''; // another process was evaluating: look again next cycle
         if (result.cyclic.length) log.warn({ cyclic: result.cyclic }, 'collections in a cycle were not evaluated');
         if (result.evaluated.length) log.info({ evaluated: result.evaluated.length, dueOnly }, 'collections evaluated');
       },
