@@ -21,7 +21,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { hashToken, newToken } from '../lib/auth/tokens';
 import type { StatusMessage } from '../lib/status/status-message.schema';
 import { clientMessages, type FloodPlan } from './support/flood-messages';
-import { consoleSession, freePort, percentile, sleep, stopSitebox } from './support/sitebox-server';
+import { consoleSession, freePort, freshDatabase, percentile, sleep, stopSitebox } from './support/sitebox-server';
 
 const log = (message: string) => process.stderr.write(`[status-flood] ${message}\n`);
 
@@ -31,25 +31,9 @@ function option(args: string[], name: string, fallback: number): number {
 }
 
 /** A fresh database: a new one on DATABASE_URL's server, or none (Sitebox then runs its own embedded one). */
-async function freshDatabase(): Promise<{ url: string | null; drop(): Promise<void> }> {
-  const base = process.env.DATABASE_URL;
-  if (!base) return { url: null, drop: async () => {} };
-  const name = `sitebox_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+async function freshDatabaseIfConfigured(): Promise<{ url: string | null; drop(): Promise<void> }> {
+  if (!process.env.DATABASE_URL) return { url: null, drop: async () => {} };
+  return freshDatabase('sitebox_bench');
 }
 
 async function startSitebox(options: { dataDir: string; databaseUrl: string | null }) {
@@ -120,7 +104,7 @@ export default async function statusFlood(args: string[]) {
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-bench-'));
   // As root, the embedded PostgreSQL runs as its own user, which must reach its data folder.
   await chmod(workDir, 0o755);
-  const database = await freshDatabase();
+  const database = await freshDatabaseIfConfigured();
   log(database.url ? 'fresh database on DATABASE_URL\'s server' : `fresh embedded PostgreSQL in ${workDir}`);
   const sitebox = await startSitebox({ dataDir: path.join(workDir, 'sitebox'), databaseUrl: database.url });
   const db = new pg.Client({ connectionString: sitebox.databaseUrl });

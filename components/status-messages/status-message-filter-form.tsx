@@ -129,6 +129,15 @@ export function StatusMessageFilterForm({
     );
   };
 
+  const choice = (key: 'type' | 'source', label: string, options: [string, string][]) => (
+    <label className="text-xs font-medium text-slate-600">
+      {label}
+      <select value={draft[key]} onChange={(e) => set(key, e.target.value)} className={`mt-0.5 ${control}`}>
+        {options.map(([value, text]) => <option key={value} value={value}>{text}</option>)}
+      </select>
+    </label>
+  );
+
   return (
     <form
       aria-label="Filters"
@@ -183,24 +192,8 @@ export function StatusMessageFilterForm({
           ))}
         </div>
       </fieldset>
-      <label className="text-xs font-medium text-slate-600">
-        Type
-        <select value={draft.type} onChange={(e) => set('type', e.target.value)} className={`mt-0.5 ${control}`}>
-          <option value="">Any type</option>
-          <option value="MILESTONE">Milestone</option>
-          <option value="DETAIL">Detail</option>
-          <option value="AUDIT">Audit</option>
-        </select>
-      </label>
-      <label className="text-xs font-medium text-slate-600">
-        Source
-        <select value={draft.source} onChange={(e) => set('source', e.target.value)} className={`mt-0.5 ${control}`}>
-          <option value="">Any source</option>
-          <option value="CLIENT">Client</option>
-          <option value="SERVER">Server</option>
-          <option value="PROVIDER">Provider</option>
-        </select>
-      </label>
+      {choice('type', 'Type', [['', 'Any type'], ['MILESTONE', 'Milestone'], ['DETAIL', 'Detail'], ['AUDIT', 'Audit']])}
+      {choice('source', 'Source', [['', 'Any source'], ['CLIENT', 'Client'], ['SERVER', 'Server'], ['PROVIDER', 'Provider']])}
       {text('site', 'Site code', 'S01')}
       {text('system', 'System')}
       {text('component', 'Component', '', true)}
