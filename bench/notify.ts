@@ -80,6 +80,13 @@ export default async function notify(args: string[]) {
         return JSON.parse(text);
       });
 
+    // Warm-up, untimed and right away: the routes' first requests load their code (an empty start is
+    // refused with 400; a probe with no agents connected reaches nobody).
+    await fetch(`${sitebox.url}/api/client-operations/estimate?collectionId=${fleet.collectionId}`, { headers: { cookie: session.cookie } }).then((r) => r.text());
+    await post('/api/client-operations', {}).catch(() => undefined);
+    await fetch(`${sitebox.url}/api/mp/policy`, { headers: { authorization: `Device ${fleet.credentials[0].deviceId}.${fleet.credentials[0].secret}` } }).then((r) => r.text());
+
+    await post('/api/client-operations/probe');
     log(`connecting ${agents} agents from a second process over ${spreadMs} ms`);
     const connectedAnswer = fromAgents('connected');
     agentsProcess.send({ type: 'start', urls: [sitebox.url], credentials: fleet.credentials satisfies AgentCredential[], spreadMs });
@@ -88,11 +95,6 @@ export default async function notify(args: string[]) {
     await sleep(3000);
     const { rows: online } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM device WHERE online`);
     log(`${online[0].n} devices online in the database`);
-
-    // Warm-up, untimed: the routes' first requests load their code (an empty start is refused with 400).
-    await fetch(`${sitebox.url}/api/client-operations/estimate?collectionId=${fleet.collectionId}`, { headers: { cookie: session.cookie } }).then((r) => r.text());
-    await post('/api/client-operations', {}).catch(() => undefined);
-    await fetch(`${sitebox.url}/api/mp/policy`, { headers: { authorization: `Device ${fleet.credentials[0].deviceId}.${fleet.credentials[0].secret}` } }).then((r) => r.text());
 
     for (let i = 0; i < probeCount; i++) {
       const probe = await post('/api/client-operations/probe');
