@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { pool } from '../db/pool';
+import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import type { CollectionInput, CollectionPreview } from './collection-input.schema';
 import { desiredMembersSql, type CollectionDefinition } from './membership-repo';
@@ -7,22 +8,17 @@ import { desiredMembersSql, type CollectionDefinition } from './membership-repo'
 /** Writes of collection definitions (membership itself is kept by membership-repo.ts). */
 
 export async function inCollectionTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool().connect();
   try {
-    await client.query('BEGIN');
-    // One definition change at a time, so two edits cannot together close a cycle neither saw.
-    await client.query(`SELECT pg_advisory_xact_lock(7301952044202)`);
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
+    return await inTransaction(pool(), async (client) => {
+      // One definition change at a time, so two edits cannot together close a cycle neither saw.
+      await client.query(`SELECT pg_advisory_xact_lock(7301952044202)`);
+      return work(client);
+    });
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
     if ((error as { code?: string }).code === '23505' && /name/.test((error as { constraint?: string }).constraint ?? '')) {
       throw new AppError('CONFLICT', { userMessage: 'name: another collection has this name', details: { fields: [{ path: 'name', message: 'another collection has this name' }] } });
     }
     throw error;
-  } finally {
-    client.release();
   }
 }
 

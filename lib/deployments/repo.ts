@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { pool } from '../db/pool';
+import { inTransaction as runInTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { likeLiteral } from '../search/like-literal';
 import { notifyDeploymentsChanged } from './live-feed';
@@ -35,20 +36,7 @@ function uniqueViolation(error: unknown, field: string, message: string): never 
   throw error;
 }
 
-async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool().connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+const inTransaction = <T>(work: (client: pg.PoolClient) => Promise<T>) => runInTransaction(pool(), work);
 
 export async function insertPackage(input: CreatePackageInput, siteCode: string, audit: (client: pg.PoolClient, key: string) => Promise<void>) {
   return inTransaction(async (client) => {

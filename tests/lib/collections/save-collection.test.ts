@@ -88,6 +88,9 @@ describe('collections: forms, preview, evaluation and cycles', () => {
   it('creates a collection with direct, query, include and exclude rules and evaluates it at once', async () => {
     const servers = await (await create({ name: 'Servers', rules: [query({ field: 'osKind', value: 'SERVER' })] })).json();
     const nyc = await (await create({ name: 'New York', rules: [query({ field: 'ipSubnet', value: '10.10.0.0/16' })] })).json();
+    const twice = await create({ name: 'New York', rules: [] });
+    expect(twice.status).toBe(409);
+    expect((await twice.json()).error.fields).toEqual([{ path: 'name', message: 'another collection has this name' }]);
     const res = await create({
       name: 'NYC clients and one London laptop',
       comment: 'pilot group',
