@@ -6,12 +6,14 @@
 //
 // On a fresh database: a site with `systems` site systems of `components` components each;
 // `messages` stored messages generated in SQL over the last seven days (indexes built after),
-// and the summaries built from them as Status Manager would have kept them. Then Status Manager
-// (with the summarizers) runs in this process while a feeder appends `rate` messages a second to
+// and the summaries built from them as Status Manager would have kept them. Then the
+// status-manager worker (with the summarizers) runs as its own process, as `npm start` runs it,
+// while a feeder appends `rate` messages a second to
 // its inbox, each half second carrying a probe error for one component. Every summary change
 // Status Manager notifies is followed, as the console does, by GET /api/component-status (the
 // real route handler); componentStatusP95Ms times those requests, liveLagP95Ms the time from
 // appending a probe to the first answer that counts it.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
@@ -23,12 +25,26 @@ import { migrate } from '../lib/db/migrator';
 import { closePool, pool } from '../lib/db/pool';
 import { closePrisma } from '../lib/db/prisma';
 import { appendToInbox } from '../lib/status/inbox-repo';
-import { startStatusManager } from '../lib/status/status-manager';
 import type { StatusMessage } from '../lib/status/status-message.schema';
 import type { ComponentStatusView } from '../lib/summarizers/read-component-status';
-import { createStatusSummarizers } from '../lib/summarizers/status-summarizers';
 import { STATUS_SUMMARIES_CHANGED_CHANNEL } from '../lib/summarizers/summary-writes';
 import { consoleSession, freshDatabase, percentile, sleep } from './support/sitebox-server';
+
+/** The status-manager worker in its own process, as `npm start` supervises it. */
+function startStatusManagerWorker(databaseUrl: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/run.ts', 'status-manager'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', SITEBOX_STATUS_PURGE_SCHEDULE: '0 0 1 1 *' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return {
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
 
 const log = (message: string) => process.stderr.write(`[summarizer] ${message}\n`);
 const option = (args: string[], name: string, fallback: number) => {
@@ -130,7 +146,7 @@ export default async function summarizerBench(args: string[]) {
   const keep = args.includes('--keep');
   const database = await freshDatabase('sitebox_bench_summarizer');
   const quiet = pino({ level: 'warn' });
-  const controller = new AbortController();
+  let manager: ReturnType<typeof startStatusManagerWorker> | null = null;
   try {
     process.env.DATABASE_URL = database.url;
     resetConfig();
@@ -147,34 +163,36 @@ export default async function summarizerBench(args: string[]) {
     await admin.end();
     const headers = { cookie: session.cookie };
     const probe = { systemName: system(1), component: component(1) };
-    const request = async () => {
+    const probeMessage = (): StatusMessage => ({
+      uid: randomUUID(), messageId: 4630, severity: 'ERROR', type: 'MILESTONE', source: 'SERVER', siteCode: 'S01', ...probe,
+      sourceTime: new Date(), insertionStrings: [], properties: {},
+    });
+    // The view's first window (worst first); the probe component is kept Critical, so it is in it.
+    const request = async (query = 'site=S01') => {
       const t = performance.now();
-      const response = await componentStatus(new NextRequest('http://localhost/api/component-status?site=S01', { headers }));
+      const response = await componentStatus(new NextRequest(`http://localhost/api/component-status?${query}`, { headers }));
       const body = (await response.json()) as ComponentStatusView;
       const ms = performance.now() - t;
       if (response.status !== 200) throw new Error(`component status: ${response.status} ${JSON.stringify(body)}`);
-      if (body.components.length < systems * components) throw new Error(`component status listed ${body.components.length} components`);
-      const row = body.components.find((c) => c.systemName === probe.systemName && c.component === probe.component)!;
-      return { ms, probeErrors: row.counts.error };
+      const all = body.tallies.OK + body.tallies.WARNING + body.tallies.CRITICAL;
+      if (all < systems * components) throw new Error(`component status counted ${all} components`);
+      const row = body.components.find((c) => c.systemName === probe.systemName && c.component === probe.component);
+      return { ms, probeErrors: row?.counts.error ?? -1 };
     };
     for (let i = 0; i < 5; i++) await request(); // warm-up
 
-    const manager = await startStatusManager({
-      db,
-      connectionString: database.url,
-      log: quiet,
-      signal: controller.signal,
-      loops: 2,
-      batchRows: 50,
-      purgeSchedule: '0 0 1 1 *',
-      ledgerDays: 7,
-      summarizers: createStatusSummarizers({ db, log: quiet }),
-    });
+    manager = startStatusManagerWorker(database.url);
+    // Running once its first heartbeat is in.
+    for (let i = 0; i < 300 && !(await db.query(`SELECT 1 FROM worker_heartbeat WHERE name = 'status-manager'`)).rowCount; i++) await sleep(100);
 
     const timings: number[] = [];
     const lags: number[] = [];
     const probes: { errorsAfter: number; at: number }[] = [];
+    // Five errors make the probe component Critical at the default thresholds, so it leads the view.
+    await appendToInbox({ db, origin: 'mp', messages: Array.from({ length: 5 }, () => probeMessage()) });
+    for (let i = 0; i < 100 && (await request()).probeErrors < 0; i++) await sleep(100);
     let probeBase = (await request()).probeErrors;
+    if (probeBase < 0) throw new Error('the probe component did not lead the view');
     let arrived = 0;
     let inFlight: Promise<void> | null = null;
     let again = false;
@@ -227,10 +245,7 @@ export default async function summarizerBench(args: string[]) {
         });
       }
       const isProbe = tick % 5 === 0;
-      if (isProbe) {
-        messages.push({ uid: randomUUID(), messageId: 4630, severity: 'ERROR', type: 'MILESTONE', source: 'SERVER', siteCode: 'S01', ...probe,
-          sourceTime: new Date(), insertionStrings: [], properties: {} });
-      }
+      if (isProbe) messages.push(probeMessage());
       const at = performance.now();
       await appendToInbox({ db, messages, origin: 'mp' });
       if (isProbe) probes.push({ errorsAfter: ++probeBase, at });
@@ -241,7 +256,6 @@ export default async function summarizerBench(args: string[]) {
     // Let the last probes show.
     const settle = Date.now() + 5000;
     while (probes.length && Date.now() < settle) await sleep(100);
-    controller.abort();
     await manager.stop();
     await listener.close();
     if (inFlight) await inFlight;
@@ -259,7 +273,7 @@ export default async function summarizerBench(args: string[]) {
       }),
     );
   } finally {
-    controller.abort();
+    await manager?.stop();
     await Promise.all([closePool(), closePrisma()]);
     if (keep) log(`kept ${database.url}`);
     else await database.drop();

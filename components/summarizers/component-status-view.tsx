@@ -5,8 +5,9 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import clsx from 'clsx';
 import { Radio } from 'lucide-react';
 import Link from 'next/link';
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { RelativeTime } from '@/components/ui/relative-time';
+import { useDebouncedValue } from '@/components/ui/use-debounced-value';
 import { api, ApiError } from '@/lib/client/api';
 import type { ComponentStatus, ComponentStatusView } from '@/lib/summarizers/read-component-status';
 import type { Health } from '@/lib/summarizers/summarizer.schema';
@@ -17,7 +18,6 @@ import { useComponentStatusQuery, useLiveSummaries, useMessageRatesQuery } from 
 
 const ROW_HEIGHT = 30;
 const button = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
-const rank: Record<Health, number> = { CRITICAL: 0, WARNING: 1, OK: 2 };
 const columns = 'grid grid-cols-[2.5rem_minmax(0,1.3fr)_minmax(0,1.6fr)_5.5rem_5.5rem_4.5rem_4.5rem_6rem_7rem_6.5rem] items-center gap-2';
 
 /** The Status Message Viewer filtered on a component and the interval (its parameters: site, system, component, from, severity). */
@@ -36,32 +36,33 @@ export function viewerLink(view: Pick<ComponentStatusView, 'site' | 'interval'>,
  */
 export function ComponentStatusView({ canReset }: { canReset: boolean }) {
   const params = useIntervalParams();
-  const query = useComponentStatusQuery(params);
-  const live = useLiveSummaries();
   const [filter, setFilter] = useState('');
   const [onlyProblems, setOnlyProblems] = useState(false);
+  const search = useDebouncedValue(filter.trim(), 250);
+  const query = useComponentStatusQuery(params, { search: search || undefined, problems: onlyProblems });
+  const live = useLiveSummaries();
   const [selectedId, setSelectedId] = useState<number | null>(null);
-  const data = query.data;
-
-  const rows = useMemo(() => {
-    const needle = filter.trim().toLowerCase();
-    return (data?.components ?? [])
-      .filter((c) => !needle || c.component.toLowerCase().includes(needle) || c.systemName.toLowerCase().includes(needle))
-      .filter((c) => !onlyProblems || c.health !== 'OK')
-      .sort((a, b) => rank[a.health] - rank[b.health] || a.systemName.localeCompare(b.systemName) || a.component.localeCompare(b.component));
-  }, [data, filter, onlyProblems]);
-  const selected = data?.components.find((c) => c.id === selectedId) ?? null;
+  const pages = query.data?.pages;
+  const data = pages?.[0];
+  const rows = useMemo(() => pages?.flatMap((p) => p.components) ?? [], [pages]);
+  const total = pages?.at(-1)?.total ?? 0;
+  const selected = rows.find((c) => c.id === selectedId) ?? null;
 
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
-    count: rows.length,
+    count: total,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 20,
-    getItemKey: (i) => rows[i].id,
+    getItemKey: (i) => rows[i]?.id ?? `pending-${i}`,
   });
   const items = virtualizer.getVirtualItems();
-  const tally = (h: Health) => data?.components.filter((c) => c.health === h).length ?? 0;
+  const lastIndex = items.length ? items[items.length - 1].index : -1;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+  useEffect(() => {
+    if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - 30) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, lastIndex, rows.length, fetchNextPage]);
+  const tally = (h: Health) => data?.tallies[h] ?? 0;
 
   return (
     <div className="space-y-3">
@@ -84,13 +85,14 @@ export function ComponentStatusView({ canReset }: { canReset: boolean }) {
       {data && (
         <p className="text-xs text-slate-600" data-testid="component-summary-line">
           Site {data.site.code} ({data.site.name}), {data.interval.label.toLowerCase()}
-          {data.interval.localStart ? ` (${data.interval.localStart.replace('T', ' ')} ${data.site.timeZone})` : ''}: {data.components.length} components —{' '}
+          {data.interval.localStart ? ` (${data.interval.localStart.replace('T', ' ')} ${data.site.timeZone})` : ''}:{' '}
+          {tally('OK') + tally('WARNING') + tally('CRITICAL')} components —{' '}
           <span className="text-red-700">{tally('CRITICAL')} critical</span>, <span className="text-amber-700">{tally('WARNING')} warning</span>, {tally('OK')} OK.
         </p>
       )}
       {query.error && <p role="alert" className="text-sm text-red-700">{query.error instanceof ApiError ? query.error.message : 'Could not load component status.'}</p>}
 
-      <div className="rounded border border-slate-200 bg-white text-sm" role="table" aria-label="Component status" aria-rowcount={rows.length}>
+      <div className="rounded border border-slate-200 bg-white text-sm" role="table" aria-label="Component status" aria-rowcount={total}>
         <div className={clsx(columns, 'border-b border-slate-200 bg-slate-50 px-2 py-1.5 text-xs font-semibold text-slate-600')} role="row">
           <span role="columnheader">Status</span>
           <span role="columnheader">Site system</span>
@@ -104,10 +106,13 @@ export function ComponentStatusView({ canReset }: { canReset: boolean }) {
           <span role="columnheader" className="sr-only">Actions</span>
         </div>
         <div ref={scroller} className="max-h-[calc(100vh-22rem)] min-h-40 overflow-auto">
-          {!rows.length && !query.isLoading && <p className="p-4 text-slate-500">No components{filter || onlyProblems ? ' match' : ' have reported yet'}.</p>}
+          {!total && !query.isLoading && <p className="p-4 text-slate-500">No components{filter || onlyProblems ? ' match' : ' have reported yet'}.</p>}
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
             {items.map((item) => {
               const c = rows[item.index];
+              if (!c) {
+                return <div key={item.key} className="absolute inset-x-0 px-2 text-xs leading-[30px] text-slate-400" style={{ top: item.start, height: ROW_HEIGHT }}>Loading…</div>;
+              }
               return (
                 <div
                   key={item.key}
@@ -119,7 +124,7 @@ export function ComponentStatusView({ canReset }: { canReset: boolean }) {
                   className={clsx(columns, 'absolute inset-x-0 cursor-pointer border-b border-slate-100 px-2', c.id === selectedId ? 'bg-blue-50' : 'hover:bg-slate-50')}
                   style={{ top: item.start, height: ROW_HEIGHT }}
                 >
-                  <span role="cell" title={c.reasons.join('; ')}><HealthIcon health={c.health} /></span>
+                  <span role="cell" title={c.reasons?.join('; ')}><HealthIcon health={c.health} /></span>
                   <span role="cell" className="truncate" title={c.systemName}>{c.systemName}</span>
                   <span role="cell" className="truncate font-medium" title={c.component}>{c.component}</span>
                   <span role="cell" className="text-xs">{c.state.toLowerCase()}</span>
@@ -127,7 +132,7 @@ export function ComponentStatusView({ canReset }: { canReset: boolean }) {
                   <Count value={c.counts.error} href={viewerLink(data!, c, 'ERROR')} tone="text-red-700" label="errors" />
                   <Count value={c.counts.warning} href={viewerLink(data!, c, 'WARNING')} tone="text-amber-700" label="warnings" />
                   <Count value={c.counts.informational} href={viewerLink(data!, c, 'INFORMATIONAL')} label="informational" />
-                  <span role="cell" className="text-xs text-slate-600"><RelativeTime iso={c.lastMessageAt} /></span>
+                  <span role="cell" className="text-xs text-slate-600"><RelativeTime iso={c.lastMessageAt ?? null} /></span>
                   <span role="cell" className="text-right text-xs">
                     <Link href={viewerLink(data!, c)} className="text-blue-700 hover:underline" onClick={(e) => e.stopPropagation()}>Messages</Link>
                   </span>
@@ -172,8 +177,8 @@ function ComponentDetails({ view, component: c, canReset }: { view: ComponentSta
       <div className="space-y-1">
         <h2 className="flex items-center gap-2 font-semibold text-slate-900"><HealthIcon health={c.health} withLabel /> {c.component}</h2>
         <p className="text-xs text-slate-600">on {c.systemName}</p>
-        {c.reasons.length > 0 && <p className="text-xs text-slate-700">Why: {c.reasons.join('; ')}</p>}
-        <p className="text-xs text-slate-600">Last heartbeat: <RelativeTime iso={c.lastHeartbeatAt} /></p>
+        {c.reasons && <p className="text-xs text-slate-700">Why: {c.reasons.join('; ')}</p>}
+        <p className="text-xs text-slate-600">Last heartbeat: <RelativeTime iso={c.lastHeartbeatAt ?? null} /></p>
         <p className="text-xs text-slate-600">
           Counts last reset: {c.resetAt ? <><RelativeTime iso={c.resetAt} /> by {c.resetBy}</> : 'never'}
         </p>

@@ -1,6 +1,6 @@
 'use client';
 
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { api } from '@/lib/client/api';
@@ -40,10 +40,25 @@ export function useSiteStatusQuery(p: IntervalParams) {
   });
 }
 
-export function useComponentStatusQuery(p: IntervalParams) {
-  return useQuery({
-    queryKey: summaryKeys.componentStatus(p),
-    queryFn: ({ signal }) => api<ComponentStatusView>(`/api/component-status?${search({ ...p })}`, { signal }),
+/** The Component Status view's filter. */
+export interface ComponentFilter {
+  search?: string;
+  problems?: boolean;
+}
+
+const COMPONENT_PAGE = 200;
+
+/** Component Status, worst first, in windows of 200 read as the list scrolls. */
+export function useComponentStatusQuery(p: IntervalParams, filter: ComponentFilter) {
+  return useInfiniteQuery({
+    queryKey: [...summaryKeys.componentStatus(p), filter],
+    initialPageParam: 0,
+    queryFn: ({ pageParam, signal }) =>
+      api<ComponentStatusView>(
+        `/api/component-status?${search({ ...p, search: filter.search, problems: filter.problems ? 'true' : undefined, offset: pageParam, limit: COMPONENT_PAGE })}`,
+        { signal },
+      ),
+    getNextPageParam: (last) => (last.offset + last.components.length < last.total ? last.offset + last.components.length : undefined),
     placeholderData: keepPreviousData,
   });
 }

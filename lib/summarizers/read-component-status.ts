@@ -17,15 +17,17 @@ export interface ComponentStatus {
   component: string;
   state: string;
   availability: string;
-  lastHeartbeatAt: string | null;
-  lastMessageAt: string | null;
-  /** With SINCE_RESET: this component's own start (its last reset; null, never reset: the beginning). Otherwise null: the interval's start applies. */
-  since: string | null;
-  resetAt: string | null;
-  resetBy: string | null;
+  // Absent rather than null: thousands of rows are sent at once.
+  lastHeartbeatAt?: string;
+  lastMessageAt?: string;
+  /** With SINCE_RESET: this component's own start, its last reset (absent: never reset, since the beginning). Otherwise the interval's start applies. */
+  since?: string;
+  resetAt?: string;
+  resetBy?: string;
   counts: { informational: number; warning: number; error: number };
   health: Health;
-  reasons: string[];
+  /** Why it is Warning or Critical (absent when OK). */
+  reasons?: string[];
 }
 
 export interface ResolvedInterval {
@@ -41,8 +43,15 @@ export interface ComponentStatusView {
   site: { code: string; name: string; timeZone: string };
   interval: ResolvedInterval;
   generatedAt: string;
+  /** Every component of the site by status, before the filter. */
+  tallies: Record<Health, number>;
+  /** Components that pass the filter; `components` is the window [offset, offset + limit) of them. */
+  total: number;
+  offset: number;
   components: ComponentStatus[];
 }
+
+const rank: Record<Health, number> = { CRITICAL: 0, WARNING: 1, OK: 2 };
 
 /** The interval a view shows: the one asked for, else the site's setting. */
 export async function resolveInterval(options: { site: repo.SiteRow; query: IntervalQuery; now: Date; db?: pg.Pool }) {
@@ -77,7 +86,7 @@ export function countBounds(since: Date | null, timeZone: string): repo.CountBou
   return { dayFrom, hourFrom };
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
 
 /**
  * The Component Status view's data: every component of a site with its counts in the display
@@ -85,7 +94,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * the summaries alone.
  */
 export async function readComponentStatus(options: {
-  query: IntervalQuery;
+  query: IntervalQuery & { search?: string; problems?: boolean; offset?: number; limit?: number };
   clock?: Clock;
   db?: pg.Pool;
   thresholds?: readonly ComponentThreshold[];
@@ -138,19 +147,30 @@ export async function readComponentStatus(options: {
       availability: r.availability === 'ONLINE' && heartbeatStale ? 'OFFLINE' : r.availability,
       lastHeartbeatAt: iso(r.lastHeartbeatAt),
       lastMessageAt: iso(r.lastMessageAt),
-      since: sinceReset ? (reset?.resetAt.toISOString() ?? null) : null,
-      resetAt: reset?.resetAt.toISOString() ?? null,
-      resetBy: reset?.resetBy ?? null,
+      since: sinceReset ? reset?.resetAt.toISOString() : undefined,
+      resetAt: reset?.resetAt.toISOString(),
+      resetBy: reset?.resetBy,
       counts: { informational: counts.INFORMATIONAL, warning: counts.WARNING, error: counts.ERROR },
       health,
-      reasons,
+      reasons: reasons.length ? reasons : undefined,
     };
   });
 
+  const tallies: Record<Health, number> = { OK: 0, WARNING: 0, CRITICAL: 0 };
+  for (const c of components) tallies[c.health]++;
+  const needle = options.query.search?.toLowerCase();
+  const shown = components
+    .filter((c) => (!needle || c.component.toLowerCase().includes(needle) || c.systemName.toLowerCase().includes(needle)) && (!options.query.problems || c.health !== 'OK'))
+    // Stable: within a status, the site system and name order the rows came in.
+    .sort((a, b) => rank[a.health] - rank[b.health]);
+  const offset = options.query.offset ?? 0;
   return {
     site: { code: site.code, name: site.name, timeZone: site.timeZone },
     interval,
     generatedAt: now.toISOString(),
-    components,
+    tallies,
+    total: shown.length,
+    offset,
+    components: options.query.limit === undefined ? shown.slice(offset) : shown.slice(offset, offset + options.query.limit),
   };
 }

@@ -178,6 +178,8 @@ export async function readComponentCounts(
   const all = [options.bounds, ...own.map(([, b]) => b)];
   const dayFloor = earliest(all.map((b) => b.dayFrom));
   const hourFloor = earliest(all.map((b) => b.hourFrom));
+  // Hour counts only count before the first whole day; since a midnight there are none to read.
+  const hourCeiling = all.reduce<Date>((max, b) => (b.dayFrom && b.hourFrom && b.dayFrom > max ? b.dayFrom : max), beginning);
   const { rows } = await db.query<ComponentCountRow>(
     `SELECT c.id, ss.name AS "systemName", c.name AS component, c.state, c.availability,
             (extract(epoch FROM c.last_heartbeat_at) * 1000)::float8 AS "lastHeartbeatAt",
@@ -202,12 +204,11 @@ export async function readComponentCounts(
                 sum(m.count) FILTER (WHERE m.severity = 'ERROR') AS error
            FROM component_message_count m
            LEFT JOIN unnest($4::int[], $5::timestamptz[], $6::timestamptz[]) AS b(id, day_from, hour_from) ON b.id = m.component_id
-          WHERE m.hour_start >= $8 AND m.hour_start >= COALESCE(b.hour_from, $3::timestamptz, '-infinity')
+          WHERE m.hour_start >= $8 AND m.hour_start < $11 AND m.hour_start >= COALESCE(b.hour_from, $3::timestamptz, '-infinity')
             AND m.hour_start < COALESCE(b.day_from, $2::timestamptz, '-infinity')
           GROUP BY m.component_id
        ) h ON h.component_id = c.id
-      WHERE ss.site_id = $1 AND ($9::text IS NULL OR ss.name = $9) AND ($10::text IS NULL OR c.name = $10)
-      ORDER BY ss.name, c.name`,
+      WHERE ss.site_id = $1 AND ($9::text IS NULL OR ss.name = $9) AND ($10::text IS NULL OR c.name = $10)`,
     [
       options.siteId,
       options.bounds.dayFrom,
@@ -219,9 +220,11 @@ export async function readComponentCounts(
       hourFloor,
       options.systemName ?? null,
       options.component ?? null,
+      hourCeiling,
     ],
   );
-  return rows;
+  // Sorted here: a byte-wise order, cheaper than the database's collation over thousands of names.
+  return rows.sort((a, b) => (a.systemName < b.systemName ? -1 : a.systemName > b.systemName ? 1 : a.component < b.component ? -1 : a.component > b.component ? 1 : 0));
 }
 
 /** Counts of the given message IDs per component of a site, within the same bounds as readComponentCounts (hour counts only). */

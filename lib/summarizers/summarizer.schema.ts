@@ -20,17 +20,35 @@ export const localHourSchema = z
 
 const siteCode = z.string().regex(/^[A-Z0-9]{3}$/, 'must be a 3-character site code');
 
+const intervalFields = {
+  site: siteCode.optional(),
+  interval: displayIntervalSchema.optional(),
+  since: localHourSchema.optional(),
+};
+const sinceWithDate = (q: { interval?: DisplayInterval; since?: string }, ctx: z.RefinementCtx) => {
+  if (q.interval === 'SINCE_DATE' && !q.since) ctx.addIssue({ code: 'custom', path: ['since'], message: 'is required with SINCE_DATE' });
+};
+
 /** A display interval as a view asks for it; `since` only with SINCE_DATE. */
-export const intervalQuerySchema = z
-  .object({
-    site: siteCode.optional(),
-    interval: displayIntervalSchema.optional(),
-    since: localHourSchema.optional(),
-  })
-  .superRefine((q, ctx) => {
-    if (q.interval === 'SINCE_DATE' && !q.since) ctx.addIssue({ code: 'custom', path: ['since'], message: 'is required with SINCE_DATE' });
-  });
+export const intervalQuerySchema = z.object(intervalFields).superRefine(sinceWithDate);
 export type IntervalQuery = z.infer<typeof intervalQuerySchema>;
+
+/**
+ * The Component Status view's request: an interval, a filter, and a window of the components in
+ * the view's order (Critical first, then Warning, then OK; by site system and name within each).
+ */
+export const componentStatusQuerySchema = z
+  .object({
+    ...intervalFields,
+    /** Part of a component's or site system's name, any case. */
+    search: z.string().trim().max(128).optional(),
+    /** Only Warning and Critical components. */
+    problems: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional(),
+    offset: z.coerce.number({ error: 'must be a number' }).int().min(0).max(1_000_000).default(0),
+    limit: z.coerce.number({ error: 'must be a number' }).int().min(1).max(1000).default(200),
+  })
+  .superRefine(sinceWithDate);
+export type ComponentStatusQuery = z.input<typeof componentStatusQuerySchema>;
 
 /** The Status Summarizers page's display interval form. */
 export const summarizerSettingsInputSchema = z

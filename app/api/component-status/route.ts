@@ -1,6 +1,9 @@
 import { route } from '@/lib/http/route';
 import { readComponentStatus } from '@/lib/summarizers/read-component-status';
-import { intervalQuerySchema } from '@/lib/summarizers/summarizer.schema';
+import { componentStatusQuerySchema } from '@/lib/summarizers/summarizer.schema';
 
-/** The Component Status view: every component of a site with its counts, status, state and availability. */
-export const GET = route({ permission: 'readConsole', query: intervalQuerySchema }, async ({ query }) => readComponentStatus({ query }));
+/**
+ * The Component Status view: a site's components with their counts, status, state and
+ * availability, worst first, a window at a time (`offset`, `limit`), with the site's tallies.
+ */
+export const GET = route({ permission: 'readConsole', query: componentStatusQuerySchema }, async ({ query }) => readComponentStatus({ query }));
