@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { AppError } from '@/lib/errors';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
+import { reconcileSiteTables } from '@/lib/sitecontrol/hierarchy-manager';
 import { readSiteControl } from '@/lib/sitecontrol/read-site-settings';
+import { reportSiteControlHeartbeat } from '@/lib/sitecontrol/site-control-manager';
 import { ensureSiteControl, findDelta, listHistory } from '@/lib/sitecontrol/repo';
 import { submitSiteControlChange } from '@/lib/sitecontrol/submit-site-control-change';
 import { watchSiteControl, type SiteControlChange } from '@/lib/sitecontrol/watch-site-control';
@@ -165,6 +167,17 @@ describe('site control change flow', () => {
     const states = await pool().query(`SELECT state, count(*)::int n FROM site_control_delta GROUP BY state`);
     expect(states.rows).toEqual([{ state: 'APPLIED', n: expect.any(Number) }]);
   }, 120_000);
+
+  it('puts back a site row changed outside the flow on the cycle, and reports the heartbeat', async () => {
+    const { settings, serial } = await readSiteControl();
+    await pool().query(`UPDATE site SET name = 'Renamed behind its back' WHERE code = 'S01'`);
+    expect(await reconcileSiteTables({ db: pool(), siteCode: 'S01' })).toBe(true);
+    expect((await pool().query(`SELECT name FROM site WHERE code = 'S01'`)).rows[0].name).toBe(settings.site.name);
+    expect(await reconcileSiteTables({ db: pool(), siteCode: 'S01' })).toBe(false);
+    expect(await inboxMessages(2802)).toBe(1);
+    expect(await reportSiteControlHeartbeat({ db: pool(), siteCode: 'S01' })).toEqual({ serial, history: Math.min(serial, 100) });
+    expect(await inboxMessages(2812)).toBe(1);
+  });
 
   it('keeps the last 100 documents in history', async () => {
     for (let i = 0; i < 105; i++) {
