@@ -1,4 +1,4 @@
-// A management point's client-facing side for notification tests: the real policy route and a
+// A management point's client-facing side for notification tests: the real policy and status routes and a
 // real socket.io server with a NotificationServer, on one port kept across restarts.
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { NextRequest } from 'next/server';
 import { Server } from 'socket.io';
 import { GET as policyRoute } from '@/app/api/mp/policy/route';
+import { POST as statusRoute } from '@/app/api/mp/status-messages/route';
 import type { Clock } from '@/lib/clock';
 import { logger } from '@/lib/logger';
 import { NotificationServer } from '@/lib/notification/notification-server';
@@ -33,14 +34,15 @@ export class TestManagementPoint {
 
   async start(): Promise<void> {
     this.http = createServer(async (req, res) => {
-      if (!req.url?.startsWith('/api/mp/policy')) return; // socket.io answers its own paths
+      const handler = req.url?.startsWith('/api/mp/policy') ? policyRoute : req.url?.startsWith('/api/mp/status-messages') ? statusRoute : null;
+      if (!handler) return; // socket.io answers its own paths
       const request = new NextRequest(`${this.url}${req.url}`, {
         method: req.method,
         headers: req.headers as Record<string, string>,
         body: req.method === 'GET' ? undefined : (Readable.toWeb(req) as ReadableStream),
         duplex: 'half',
       } as ConstructorParameters<typeof NextRequest>[1]);
-      const response = await policyRoute(request, { params: Promise.resolve({}) });
+      const response = await handler(request, { params: Promise.resolve({}) });
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(Buffer.from(await response.arrayBuffer()));
     });

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClientAgent } from '@/lib/agent/agent';
 import type { AgentCredential } from '@/lib/agent/policy.schema';
@@ -8,6 +11,8 @@ import { cancelClientOperation } from '@/lib/notification/cancel-client-operatio
 import { expireClientOperations } from '@/lib/notification/expire-client-operations';
 import { listClientOperations, listOperationTargets } from '@/lib/notification/list-client-operations';
 import { startClientOperation } from '@/lib/notification/start-client-operation';
+import { statusMessageIds } from '@/lib/status/catalog';
+import { createStatusReporter } from '@/lib/status/reporter';
 import { useTestDatabase } from '../../support/database';
 import { admin, eventually, fleet, onlineCount, targetStates } from './fleet';
 import { TestManagementPoint } from './management-point';
@@ -189,5 +194,33 @@ describe('client notification channel', () => {
     const refusedAgain = new Promise<{ reason: string }>((resolve) => again.once('refused', resolve));
     await again.start();
     expect(await refusedAgain).toEqual({ reason: 'FORBIDDEN' });
+  });
+
+  it('reports what an action did as a status message, through the spooling reporter with its device credential', async () => {
+    const mp = await managementPoint();
+    const { credentials, deviceIds } = await fleet('STA-', 1);
+    const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-agent-'));
+    const credential = credentials[0];
+    const reporter = createStatusReporter({
+      managementPointUrl: mp.url,
+      spoolDir,
+      device: credential.name,
+      headers: () => ({ authorization: `Device ${credential.deviceId}.${credential.secret}` }),
+      initialBackoffMs: 100,
+    });
+    const a = agent(mp, credential, { reporter });
+    await a.start();
+    await eventually(() => onlineCount(deviceIds), (n) => n === 1);
+    const operation = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
+    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 1);
+    const stored = await eventually(
+      async () => (await pool().query(`SELECT m FROM status_inbox, json_array_elements(messages) AS m`)).rows.map((r) => r.m),
+      (rows) => rows.some((m) => m.messageId === statusMessageIds.clientActionSucceeded),
+    );
+    const message = stored.find((m) => m.messageId === statusMessageIds.clientActionSucceeded);
+    expect(message).toMatchObject({ systemName: credential.name, component: 'CCM_NOTIFICATION_AGENT', source: 'CLIENT' });
+    expect(message.insertionStrings.slice(0, 2)).toEqual([String(operation.id), 'Quick Scan']);
+    await a.stop();
+    await rm(spoolDir, { recursive: true, force: true });
   });
 });
