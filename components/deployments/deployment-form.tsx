@@ -24,6 +24,33 @@ function localInputValue(date: Date) {
   return local.toISOString().slice(0, 16);
 }
 
+/** The name, comment and schedule fields both deployment forms send. */
+function readScheduleFields(form: FormData) {
+  return {
+    name: String(form.get('name') ?? ''),
+    comment: String(form.get('comment') ?? ''),
+    availableAt: toIso(form.get('availableAt')) ?? undefined,
+    mandatoryAt: toIso(form.get('mandatoryAt')),
+    expiresAt: toIso(form.get('expiresAt')),
+  };
+}
+
+/** Available, mandatory and expiration times, with the server's message under each. */
+function ScheduleFields({ error, values }: { error: ApiError | null; values: { availableAt: string; mandatoryAt: string; expiresAt: string } }) {
+  const fields = [
+    ['availableAt', 'Available from', 'Available time'],
+    ['mandatoryAt', 'Mandatory at (optional)', 'Mandatory time'],
+    ['expiresAt', 'Expires at (optional)', 'Expiration'],
+  ] as const;
+  return fields.map(([name, label, field]) => (
+    <label key={name} className={labelClass}>
+      {label}
+      <input name={name} type="datetime-local" className={inputClass} defaultValue={values[name]} />
+      <FieldMessage error={error} path={name} label={field} />
+    </label>
+  ));
+}
+
 /** New deployment: a program, the collection it goes to, and when it is available, mandatory and expires. */
 export function DeploymentForm({ onCreated, onCancel }: { onCreated: (id: number) => void; onCancel: () => void }) {
   const queryClient = useQueryClient();
@@ -53,13 +80,9 @@ export function DeploymentForm({ onCreated, onCancel }: { onCreated: (id: number
         event.preventDefault();
         const form = new FormData(event.currentTarget);
         create.mutate({
-          name: String(form.get('name') ?? ''),
-          comment: String(form.get('comment') ?? ''),
+          ...readScheduleFields(form),
           programId: Number(form.get('programId')) || undefined,
           collectionId: Number(form.get('collectionId')) || undefined,
-          availableAt: toIso(form.get('availableAt')) ?? undefined,
-          mandatoryAt: toIso(form.get('mandatoryAt')),
-          expiresAt: toIso(form.get('expiresAt')),
         });
       }}
     >
@@ -84,21 +107,7 @@ export function DeploymentForm({ onCreated, onCancel }: { onCreated: (id: number
         </select>
         <FieldMessage error={error} path="collectionId" label="Collection:" />
       </label>
-      <label className={labelClass}>
-        Available from
-        <input name="availableAt" type="datetime-local" className={inputClass} defaultValue={localInputValue(now)} />
-        <FieldMessage error={error} path="availableAt" label="Available time" />
-      </label>
-      <label className={labelClass}>
-        Mandatory at (optional)
-        <input name="mandatoryAt" type="datetime-local" className={inputClass} />
-        <FieldMessage error={error} path="mandatoryAt" label="Mandatory time" />
-      </label>
-      <label className={labelClass}>
-        Expires at (optional)
-        <input name="expiresAt" type="datetime-local" className={inputClass} />
-        <FieldMessage error={error} path="expiresAt" label="Expiration" />
-      </label>
+      <ScheduleFields error={error} values={{ availableAt: localInputValue(now), mandatoryAt: '', expiresAt: '' }} />
       <label className={`${labelClass} col-span-3`}>
         Comment
         <input name="comment" className={inputClass} />
@@ -137,20 +146,12 @@ export function ScheduleForm({ deployment, onDone }: { deployment: DeploymentRow
       onSubmit={(event) => {
         event.preventDefault();
         const form = new FormData(event.currentTarget);
-        save.mutate({
-          name: String(form.get('name') ?? ''),
-          comment: String(form.get('comment') ?? ''),
-          availableAt: toIso(form.get('availableAt')) ?? undefined,
-          mandatoryAt: toIso(form.get('mandatoryAt')),
-          expiresAt: toIso(form.get('expiresAt')),
-        });
+        save.mutate(readScheduleFields(form));
       }}
     >
       <label className={labelClass}>Name<input name="name" defaultValue={deployment.name} className={inputClass} /><FieldMessage error={error} path="name" label="Name" /></label>
       <label className={`${labelClass} col-span-2`}>Comment<input name="comment" defaultValue={deployment.comment} className={inputClass} /></label>
-      <label className={labelClass}>Available from<input name="availableAt" type="datetime-local" defaultValue={local(deployment.availableAt)} className={inputClass} /><FieldMessage error={error} path="availableAt" label="Available time" /></label>
-      <label className={labelClass}>Mandatory at (optional)<input name="mandatoryAt" type="datetime-local" defaultValue={local(deployment.mandatoryAt)} className={inputClass} /><FieldMessage error={error} path="mandatoryAt" label="Mandatory time" /></label>
-      <label className={labelClass}>Expires at (optional)<input name="expiresAt" type="datetime-local" defaultValue={local(deployment.expiresAt)} className={inputClass} /><FieldMessage error={error} path="expiresAt" label="Expiration" /></label>
+      <ScheduleFields error={error} values={{ availableAt: local(deployment.availableAt), mandatoryAt: local(deployment.mandatoryAt), expiresAt: local(deployment.expiresAt) }} />
       <div className="col-span-3 flex items-center gap-2">
         <button type="submit" disabled={save.isPending} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">Save schedule</button>
         <button type="button" onClick={onDone} className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50">Cancel</button>
