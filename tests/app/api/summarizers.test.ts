@@ -45,6 +45,16 @@ describe('summarizer API', () => {
     expect(r.lastHour).toHaveLength(60);
     expect(r.lastDay).toHaveLength(24);
 
+    // A window of the list, a search, and problems only, with the site's tallies either way.
+    const page = await (await componentStatus(request('/api/component-status?offset=15&limit=10', { headers: analyst.headers }))).json();
+    expect(page).toMatchObject({ total: 17, offset: 15, tallies: { OK: 17, WARNING: 0, CRITICAL: 0 } });
+    expect(page.components.map((c: { component: string }) => c.component)).toEqual(view.components.slice(15).map((c: { component: string }) => c.component));
+    const found = await (await componentStatus(request('/api/component-status?search=notification_server', { headers: analyst.headers }))).json();
+    expect(found.components.map((c: { systemName: string }) => c.systemName)).toEqual(['S01-MP01.corp.example.com', 'S01-MP02.corp.example.com']);
+    const problems = await (await componentStatus(request('/api/component-status?problems=true', { headers: analyst.headers }))).json();
+    expect(problems).toMatchObject({ total: 0, components: [], tallies: { OK: 17 } });
+    expect(await fields(await componentStatus(request('/api/component-status?limit=5000', { headers: analyst.headers })))).toEqual(['limit']);
+
     const bad = await componentStatus(request('/api/component-status?interval=SINCE_DATE&since=2026-11-20T14:30', { headers: analyst.headers }));
     expect(bad.status).toBe(400);
     expect(await fields(bad)).toEqual(['since']);
