@@ -18,7 +18,7 @@ import { useComponentStatusQuery, useLiveSummaries, useMessageRatesQuery } from 
 
 const ROW_HEIGHT = 30;
 const button = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
-const columns = 'grid grid-cols-[2.5rem_minmax(0,1.3fr)_minmax(0,1.6fr)_5.5rem_5.5rem_4.5rem_4.5rem_6rem_7rem_6.5rem] items-center gap-2';
+const columns = 'grid grid-cols-[2.5rem_minmax(0,1.3fr)_minmax(0,2fr)_4.5rem_5.5rem_3.5rem_4.5rem_6rem_6.5rem_4.5rem] items-center gap-2';
 
 /** The Status Message Viewer filtered on a component and the interval (its parameters: site, system, component, from, severity). */
 export function viewerLink(view: Pick<ComponentStatusView, 'site' | 'interval'>, c: Pick<ComponentStatus, 'systemName' | 'component' | 'since'>, severity?: string) {
@@ -124,7 +124,7 @@ export function ComponentStatusView({ canReset }: { canReset: boolean }) {
                   className={clsx(columns, 'absolute inset-x-0 cursor-pointer border-b border-slate-100 px-2', c.id === selectedId ? 'bg-blue-50' : 'hover:bg-slate-50')}
                   style={{ top: item.start, height: ROW_HEIGHT }}
                 >
-                  <span role="cell" title={c.reasons?.join('; ')}><HealthIcon health={c.health} /></span>
+                  <span role="cell" className="flex items-center" title={c.reasons?.join('; ')}><HealthIcon health={c.health} /></span>
                   <span role="cell" className="truncate" title={c.systemName}>{c.systemName}</span>
                   <span role="cell" className="truncate font-medium" title={c.component}>{c.component}</span>
                   <span role="cell" className="text-xs">{c.state.toLowerCase()}</span>

@@ -19,9 +19,9 @@ export function RateChart({ title, points, bucket }: { title: string; points: Ra
   const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
   return (
     <figure className="rounded border border-slate-200 bg-white p-3">
-      <figcaption className="mb-1 flex items-baseline justify-between text-xs text-slate-600">
-        <span className="font-semibold text-slate-800">{title}</span>
-        <span className="flex gap-3">
+      <figcaption className="mb-1 text-xs text-slate-600">
+        <span className="block font-semibold text-slate-800">{title}</span>
+        <span className="flex flex-wrap gap-3">
           {series.map((s) => (
             <span key={s.key} className="inline-flex items-center gap-1">
               <svg aria-hidden width="8" height="8"><rect width="8" height="8" className={s.fill} /></svg>
