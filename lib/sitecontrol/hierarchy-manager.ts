@@ -58,10 +58,12 @@ export async function applyMergedDeltas(options: { db: pg.Pool }): Promise<{ app
     const siteControlId = await siteControlWithDeltaIn(options.db, 'MERGED');
     if (siteControlId === null) return { applied, serials };
     const done = await inTransaction(options.db, async (client) => {
-      const control = await findSiteControl(client, { id: siteControlId }, { lock: true });
-      if (!control) return 0;
+      // The merged deltas are locked, not the document: Site Control Manager and the console go on
+      // meanwhile. Read after the lock, the document is at least as new as every delta taken.
       const deltas = await lockDeltas(client, siteControlId, 'MERGED');
       if (!deltas.length) return 0;
+      const control = await findSiteControl(client, { id: siteControlId });
+      if (!control) return 0;
       const changedPaths = [...new Set(deltas.flatMap((d) => Object.keys(d.changes)))];
       // Only the tables a change touches (the cycle's reconcileSiteTables checks them all).
       if (changedPaths.some((p) => p.startsWith('site.'))) await syncSiteRow(client, control);

@@ -54,7 +54,7 @@ describe('worker processes: hierarchy-manager and site-control-manager', () => {
 
   const start = async (name: 'hierarchy-manager' | 'site-control-manager') => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'workers/run.ts', name], {
-      env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', SITEBOX_WORKER_HEARTBEAT_SECONDS: '1' },
+      env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? 'warn', SITEBOX_WORKER_HEARTBEAT_SECONDS: '1' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     children.add(child);

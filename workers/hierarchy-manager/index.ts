@@ -63,7 +63,8 @@ export default defineWorker({
       channels: [HIERARCHY_MANAGER_CHANNEL],
       log,
       onNotification: (_channel, payload) => (payload === 'heartbeat' ? wakeForAll() : cycle.wake()),
-      onReconnect: wakeForAll,
+      // Catch up once LISTEN is in place: what was stored before it would not be announced again.
+      onListening: wakeForAll,
     });
     return {
       async stop() {

@@ -67,7 +67,8 @@ export default defineWorker({
       channels: [SITE_CONTROL_MANAGER_CHANNEL],
       log,
       onNotification: () => cycle.wake(),
-      onReconnect: () => cycle.wake(),
+      // Catch up once LISTEN is in place: a hand-off committed before it would not be announced again.
+      onListening: () => cycle.wake(),
     });
     return {
       async stop() {
