@@ -46,7 +46,9 @@ export function createStatusSummarizers(options: { db: pg.Pool; log: Logger; clo
       });
   };
 
-  return async ({ client, messages }) => {
+  return async ({ client, messages: handed }) => {
+    // Client messages are the deployment status summarizer's: a batch of only those costs nothing here.
+    const messages = handed.filter((m) => m.message.source !== 'CLIENT');
     if (!messages.length) return;
     if (!(await claimSummarizerBatch(client, summarizerBatchId(messages.map((m) => m.message.uid))))) return;
     const timeZones = await readSiteTimeZones(client, [...new Set(messages.map((m) => m.message.siteCode))]);
