@@ -18,6 +18,9 @@ import {
 
 const stateLabels: Record<DeploymentRow['state'], string> = { SCHEDULED: 'Scheduled', ACTIVE: 'Active', EXPIRED: 'Expired' };
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
+/** The Status Message Viewer filtered on the deployment (and a client), as the reports name it. */
+const messagesHref = (deploymentId: string, system?: string) =>
+  `/monitoring/status-messages?${new URLSearchParams({ propertyName: 'AdvertisementID', propertyValue: deploymentId, ...(system ? { system } : {}) })}`;
 const pagerButton = 'rounded border border-slate-300 bg-white px-2 py-0.5 hover:bg-slate-50 disabled:opacity-40';
 
 function DeploymentList({ rows, selected, onSelect }: { rows: DeploymentRow[]; selected: number | null; onSelect: (id: number) => void }) {
@@ -132,7 +135,9 @@ function ClientTable({ deployment }: { deployment: DeploymentRow }) {
         <tbody className="divide-y divide-slate-100">
           {page?.rows.map((c) => (
             <tr key={c.deviceId} data-testid={`client-${c.deviceName}`}>
-              <td className="px-2 py-1 font-medium">{c.deviceName}</td>
+              <td className="px-2 py-1 font-medium">
+                <a href={messagesHref(deployment.deploymentId, c.deviceName)} title="Its status messages for this deployment" className="hover:underline">{c.deviceName}</a>
+              </td>
               <td className="px-2 py-1">{c.siteCode}</td>
               <td className="px-2 py-1">
                 <span className="inline-flex items-center gap-1.5">
@@ -176,6 +181,7 @@ function DeploymentDetail({ deployment: d, canManage }: { deployment: Deployment
           available {when(d.availableAt)} · mandatory {when(d.mandatoryAt)} · expires {when(d.expiresAt)}
           {d.expiredAt && <> · expired {when(d.expiredAt)}</>} · by {d.createdBy}
         </p>
+        <a href={messagesHref(d.deploymentId)} className="text-sm text-blue-800 hover:underline">Status messages for this deployment</a>
         {d.state === 'EXPIRED' && (
           <p className="mt-1 text-sm text-slate-500">Withdrawn from clients. Each client keeps the status it last reported; reports made after expiry are marked late.</p>
         )}

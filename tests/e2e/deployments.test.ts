@@ -99,6 +99,9 @@ describe('Deployments page in Chromium', () => {
     expect(await page.getByLabel('Status messages received').textContent()).toContain('Program errors1');
     await page.getByTestId('client-range').filter({ hasText: `of ${targeted}` }).waitFor();
 
+    const messages = await page.getByRole('link', { name: 'Status messages for this deployment' }).getAttribute('href');
+    expect(messages).toBe(`/monitoring/status-messages?propertyName=AdvertisementID&propertyValue=${deployment.deploymentId}`);
+
     await page.getByLabel('Filter by status').selectOption('FAILED');
     await page.getByTestId('client-range').filter({ hasText: '1–1 of 1' }).waitFor();
     const failed = page.getByTestId(`client-${devices[3]}`);
