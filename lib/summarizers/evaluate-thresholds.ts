@@ -74,28 +74,43 @@ export interface ComponentHealthInput {
   thresholds: readonly ComponentThreshold[];
 }
 
+/** A count that reached a threshold. */
+export interface ThresholdFinding {
+  health: Exclude<Health, 'OK'>;
+  severity: Severity;
+  /** Set when a message-ID override was reached. */
+  messageId: number | null;
+  count: number;
+  /** The threshold reached (warningAt or criticalAt). */
+  threshold: number;
+}
+
+const describeFinding = (f: ThresholdFinding) =>
+  f.messageId !== null ? `${f.count} × message ${f.messageId} (${f.severity.toLowerCase()})` : `${f.count} ${f.severity.toLowerCase()} messages`;
+
 /**
  * A component's status: messages of an overridden message ID are judged by that override
  * alone; the rest of each severity by the severity's threshold; the worst result wins. No
  * threshold for a severity means that severity never changes the status.
  */
-export function evaluateComponentHealth(input: ComponentHealthInput): { health: Health; reasons: string[] } {
+export function evaluateComponentHealth(input: ComponentHealthInput): { health: Health; reasons: string[]; findings: ThresholdFinding[] } {
   const { bySeverity, byMessage } = thresholdsForComponent(input);
   const remaining: SeverityCounts = { ...input.counts };
-  const results: { health: Health; reason: string }[] = [];
+  const findings: ThresholdFinding[] = [];
+  const judge = (count: number, t: ComponentThreshold, messageId: number | null) => {
+    const health = healthOfCount(count, t);
+    if (health !== 'OK') findings.push({ health, severity: t.severity, messageId, count, threshold: health === 'CRITICAL' ? t.criticalAt : t.warningAt });
+  };
   for (const t of byMessage) {
     const count = input.messageCounts.find((m) => m.messageId === t.messageId && m.severity === t.severity)?.count ?? 0;
     remaining[t.severity] = Math.max(0, remaining[t.severity] - count);
-    const health = healthOfCount(count, t);
-    if (health !== 'OK') results.push({ health, reason: `${count} × message ${t.messageId} (${t.severity.toLowerCase()})` });
+    judge(count, t, t.messageId);
   }
   for (const severity of severities) {
     const t = bySeverity.get(severity);
-    if (!t) continue;
-    const health = healthOfCount(remaining[severity], t);
-    if (health !== 'OK') results.push({ health, reason: `${remaining[severity]} ${severity.toLowerCase()} messages` });
+    if (t) judge(remaining[severity], t, null);
   }
-  return { health: worstHealth(results.map((r) => r.health)), reasons: results.map((r) => r.reason) };
+  return { health: worstHealth(findings.map((f) => f.health)), reasons: findings.map(describeFinding), findings };
 }
 
 /** Free space against the site's storage thresholds (MB), both inclusive. */

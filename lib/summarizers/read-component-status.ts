@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { systemClock, type Clock } from '../clock';
 import { notFoundOrThrow } from '../errors';
 import { displayIntervalStart } from './display-interval';
-import { evaluateComponentHealth, type ComponentThreshold } from './evaluate-thresholds';
+import { evaluateComponentHealth, type ComponentThreshold, type ThresholdFinding } from './evaluate-thresholds';
 import { formatLocalDateTime, parseLocalDateTime, startOfLocalDay, startOfLocalHour, startOfNextLocalDay } from './local-time';
 import * as repo from './repo';
 import { displayIntervalLabels, type DisplayInterval, type Health, type IntervalQuery } from './summarizer.schema';
@@ -28,6 +28,8 @@ export interface ComponentStatus {
   health: Health;
   /** Why it is Warning or Critical (absent when OK). */
   reasons?: string[];
+  /** The thresholds reached, when asked for (`withFindings`). */
+  findings?: ThresholdFinding[];
 }
 
 export interface ResolvedInterval {
@@ -100,6 +102,7 @@ export async function readComponentStatus(options: {
   thresholds?: readonly ComponentThreshold[];
   systemName?: string;
   component?: string;
+  withFindings?: boolean;
 }): Promise<ComponentStatusView> {
   const now = (options.clock ?? systemClock).now();
   const site = await siteOrDefault(options.query.site, options.db);
@@ -137,7 +140,7 @@ export async function readComponentStatus(options: {
       ...m,
       count: Math.max(0, m.count - baselineOf(baseline, m.severity, m.messageId)),
     }));
-    const { health, reasons } = evaluateComponentHealth({ siteCode: site.code, component: r.component, counts, messageCounts, thresholds });
+    const { health, reasons, findings } = evaluateComponentHealth({ siteCode: site.code, component: r.component, counts, messageCounts, thresholds });
     const heartbeatStale = r.lastHeartbeatAt !== null && now.getTime() - r.lastHeartbeatAt > HEARTBEAT_STALE_MS;
     return {
       id: r.id,
@@ -153,6 +156,7 @@ export async function readComponentStatus(options: {
       counts: { informational: counts.INFORMATIONAL, warning: counts.WARNING, error: counts.ERROR },
       health,
       reasons: reasons.length ? reasons : undefined,
+      findings: options.withFindings ? findings : undefined,
     };
   });
 
