@@ -47,6 +47,8 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
     held.current = [];
     setHeldCount(0);
     setMissed(0);
+    // A new list starts at its newest message.
+    scroller.current?.scrollTo({ top: 0 });
   }, [apiSearch]);
   const showHeld = useCallback(() => {
     const waiting = held.current;
