@@ -60,8 +60,15 @@ export async function ensureComponents(client: pg.ClientBase, keys: [string, Com
   return ids;
 }
 
+const RATE_SHARDS = 8;
+
 /** Adds a batch's increments to the day, hour and minute counts and carries its state changes. */
-export async function applyBatchSummary(client: pg.ClientBase, summary: BatchSummary, ids: ReadonlyMap<string, number>): Promise<void> {
+export async function applyBatchSummary(
+  client: pg.ClientBase,
+  summary: BatchSummary,
+  ids: ReadonlyMap<string, number>,
+  shard = Math.floor(Math.random() * RATE_SHARDS),
+): Promise<void> {
   const days = byKey(
     summary.days.filter((d) => ids.has(d.key)).map((d) => ({ ...d, id: ids.get(d.key)! })),
     (d) => `${String(d.id).padStart(10, '0')}|${d.dayStart.toISOString()}`,
@@ -137,14 +144,15 @@ export async function applyBatchSummary(client: pg.ClientBase, summary: BatchSum
       ],
     );
   }
-  // Last: these few rows are shared by every batch of a site, so they are held the shortest.
+  // Every batch of a site adds to the same minute: each to one of a few rows, so batches do not queue.
   const minutes = byKey(summary.minutes, (m) => `${m.siteCode}|${m.minuteStart.toISOString()}|${m.severity}`);
   if (minutes.length) {
     await client.query(
-      `INSERT INTO status_rate_minute (site_code, minute_start, severity, count)
-       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::severity[], $4::int[])
-       ON CONFLICT (site_code, minute_start, severity) DO UPDATE SET count = status_rate_minute.count + EXCLUDED.count`,
-      [minutes.map((m) => m.siteCode), minutes.map((m) => m.minuteStart), minutes.map((m) => m.severity), minutes.map((m) => m.count)],
+      `INSERT INTO status_rate_minute (site_code, minute_start, severity, shard, count)
+       SELECT t.site_code, t.minute_start, t.severity, $5, t.count FROM unnest($1::text[], $2::timestamptz[], $3::severity[], $4::int[])
+              AS t(site_code, minute_start, severity, count)
+       ON CONFLICT (site_code, minute_start, severity, shard) DO UPDATE SET count = status_rate_minute.count + EXCLUDED.count`,
+      [minutes.map((m) => m.siteCode), minutes.map((m) => m.minuteStart), minutes.map((m) => m.severity), minutes.map((m) => m.count), shard],
     );
   }
 }
