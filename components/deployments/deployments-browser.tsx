@@ -93,8 +93,7 @@ function ClientTable({ deployment }: { deployment: DeploymentRow }) {
   const page = clients.data;
   const first = page && page.total ? (page.page - 1) * page.pageSize + 1 : 0;
   const last = page ? Math.min(page.total, page.page * page.pageSize) : 0;
-  const { page: _page, pageSize: _size, ...exportFilters } = query;
-  const csv = `/api/deployments/${deployment.id}/clients.csv?${deploymentClientsQueryString({ ...exportFilters, page: 1, pageSize: 50 })}`;
+  const csv = `/api/deployments/${deployment.id}/clients.csv?${deploymentClientsQueryString(query, { paging: false })}`;
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center gap-3 text-sm">

@@ -29,13 +29,16 @@ export interface DeploymentClientFilters {
   pageSize: number;
 }
 
-export function deploymentClientsQueryString(f: DeploymentClientFilters): string {
+/** The drill-down's query string; without paging for the CSV export (every matching client). */
+export function deploymentClientsQueryString(f: DeploymentClientFilters, options: { paging?: boolean } = {}): string {
   const params = new URLSearchParams();
   if (f.status) params.set('status', f.status);
   if (f.late) params.set('late', f.late);
   if (f.search) params.set('search', f.search);
-  params.set('page', String(f.page));
-  params.set('pageSize', String(f.pageSize));
+  if (options.paging !== false) {
+    params.set('page', String(f.page));
+    params.set('pageSize', String(f.pageSize));
+  }
   return params.toString();
 }
 

@@ -134,7 +134,7 @@ describe('Deployments page in Chromium', () => {
       db: pool(), rules: [], maxBatches: 10, log: pino({ level: 'silent' }),
       effects: { summarizers: deploymentStatusSummarizer, eventLog: () => {}, programs: { run: () => {} }, replicationEnabled: false },
     });
-    await page.getByTestId('status-count-SUCCEEDED').filter({ hasText: 'Succeeded 4' }).waitFor({ timeout: 5000 });
+    await page.getByTestId('status-count-SUCCEEDED').filter({ hasText: 'Succeeded 4' }).waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('status-count-RUNNING').textContent()).toBe('Running 0');
     expect(await page.getByTestId(`client-${devices[4]}`).textContent()).toContain('Succeeded');
   });
