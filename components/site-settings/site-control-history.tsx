@@ -9,7 +9,8 @@ import { serialName } from '@/lib/sitecontrol/serial-name';
 import { formatSettingValue, settingLabel } from '@/lib/sitecontrol/site-settings-fields';
 import type { DeltaView } from '@/lib/sitecontrol/site-settings-view';
 import { button } from './site-settings-sheets';
-import { siteSettingsKeys, useSiteControlChangeQuery, useSiteControlDiffQuery, useSiteControlHistoryQuery, SiteControlLive, useSiteControlEvents } from './use-site-settings';
+import { SiteControlLiveProvider } from './site-control-live';
+import { siteSettingsKeys, useSiteControlChangeQuery, useSiteControlDiffQuery, useSiteControlHistoryQuery } from './use-site-settings';
 
 function SerialDiff({ from, to }: { from: number; to: number }) {
   const { data, isLoading, error } = useSiteControlDiffQuery(from, to);
@@ -148,10 +149,9 @@ function SiteControlHistoryBody({ canEdit }: { canEdit: boolean }) {
 }
 
 export function SiteControlHistory({ canEdit }: { canEdit: boolean }) {
-  const live = useSiteControlEvents();
   return (
-    <SiteControlLive.Provider value={live}>
+    <SiteControlLiveProvider>
       <SiteControlHistoryBody canEdit={canEdit} />
-    </SiteControlLive.Provider>
+    </SiteControlLiveProvider>
   );
 }

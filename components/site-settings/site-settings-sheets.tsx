@@ -11,7 +11,8 @@ import type { Conflict } from '@/lib/sitecontrol/site-control-change.schema';
 import type { SiteSettings } from '@/lib/sitecontrol/site-control.schema';
 import { formatSettingValue, settingLabel, settingTabs, type SettingField, type SettingTab } from '@/lib/sitecontrol/site-settings-fields';
 import type { DeltaView } from '@/lib/sitecontrol/site-settings-view';
-import { siteSettingsKeys, useSiteControlChangeQuery, useSiteSettingsQuery, SiteControlLive, useSiteControlEvents } from './use-site-settings';
+import { SiteControlLiveProvider } from './site-control-live';
+import { siteSettingsKeys, useSiteControlChangeQuery, useSiteSettingsQuery } from './use-site-settings';
 
 export const control =
   'mt-0.5 block w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600 aria-[invalid=true]:border-red-600 disabled:bg-slate-50 disabled:text-slate-500';
@@ -367,10 +368,9 @@ function SiteSettingsSheetsBody({ canEdit }: { canEdit: boolean }) {
 }
 
 export function SiteSettingsSheets({ canEdit }: { canEdit: boolean }) {
-  const live = useSiteControlEvents();
   return (
-    <SiteControlLive.Provider value={live}>
+    <SiteControlLiveProvider>
       <SiteSettingsSheetsBody canEdit={canEdit} />
-    </SiteControlLive.Provider>
+    </SiteControlLiveProvider>
   );
 }
