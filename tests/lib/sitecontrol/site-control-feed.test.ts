@@ -4,9 +4,11 @@ import { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '@/lib/config';
+import { pool } from '@/lib/db/pool';
 import { logger } from '@/lib/logger';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
 import { readSiteControl } from '@/lib/sitecontrol/read-site-settings';
+import { SITE_CONTROL_DELTA_CHANNEL } from '@/lib/sitecontrol/repo';
 import { SITE_CONTROL_DELTA_EVENT, type DeltaEvent } from '@/lib/sitecontrol/site-control-change.schema';
 import { attachSiteControlFeed } from '@/lib/sitecontrol/site-control-feed';
 import { submitSiteControlChange } from '@/lib/sitecontrol/submit-site-control-change';
@@ -35,16 +37,26 @@ describe('site control feed on the console channel', () => {
   it('sends each state a change enters, ending with its serial', async () => {
     const events: DeltaEvent[] = [];
     socket.on(SITE_CONTROL_DELTA_EVENT, (e: DeltaEvent) => events.push(e));
+    // The feed listens once a notification of its own makes it through.
+    const probe = { id: 0, siteControlId: 0, state: 'PENDING', appliedSerial: null };
+    await expect
+      .poll(
+        async () => {
+          await pool().query(`SELECT pg_notify($1, $2)`, [SITE_CONTROL_DELTA_CHANNEL, JSON.stringify(probe)]);
+          return events.some((e) => e.id === 0);
+        },
+        { timeout: 10_000, interval: 100 },
+      )
+      .toBe(true);
     const { serial } = await readSiteControl();
     const { delta } = await submitSiteControlChange({
       actor: { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' }, address: '192.0.2.1' },
       baseSerial: serial,
       changes: { 'clientAgent.clientNotification': false },
     });
-    await new Promise((r) => setTimeout(r, 300));
     await carryChanges();
     await expect.poll(() => events.at(-1)?.state, { timeout: 5000 }).toBe('APPLIED');
-    expect(events.map((e) => e.state)).toEqual(expect.arrayContaining(['QUEUED', 'MERGED', 'APPLIED']));
+    expect(events.filter((e) => e.id === delta.id).map((e) => e.state)).toEqual(['PENDING', 'QUEUED', 'MERGED', 'APPLIED']);
     expect(events.at(-1)).toEqual({ id: delta.id, siteControlId: expect.any(Number), state: 'APPLIED', appliedSerial: serial + 1 });
   });
 });
