@@ -1,7 +1,7 @@
 // `npm start` runs this first: builds the console with `next build` when there is no build
 // yet or when a source file is newer than it, so a fresh clone and an updated one both start.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 
@@ -40,6 +40,7 @@ if (current) {
 console.log(built ? 'Sources changed since the last build; rebuilding the console…' : 'Building the console (first start)…');
 // Spawned asynchronously: the lock's holder must keep refreshing it while the build runs, or after
 // `stale` a waiting process would take it over and start a second build into the same .next.
+const startedAt = new Date();
 const status = await new Promise((resolve) => {
   const child = spawn(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
     stdio: 'inherit',
@@ -48,5 +49,8 @@ const status = await new Promise((resolve) => {
   child.once('exit', (code) => resolve(code ?? 1));
   child.once('error', () => resolve(1));
 });
+// The build reflects the sources as they were when it started: a file saved during the build
+// must count as newer than it, so the next run rebuilds.
+if (status === 0 && existsSync(buildId)) utimesSync(buildId, startedAt, startedAt);
 await release();
 process.exit(status);
