@@ -111,7 +111,7 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
       <StatusMessageFilterForm url={url} serverFields={error?.fields ?? []} onApply={update} />
       <div className="flex flex-wrap items-center gap-3 text-sm">
         <span data-testid="status-message-count" className="text-slate-600">
-          {list.isPending ? 'Loading…' : `${rows.length.toLocaleString()} message${rows.length === 1 ? '' : 's'}${list.hasNextPage ? ' loaded (scroll for more)' : ''}`}
+          {list.isPending || list.isPlaceholderData ? 'Loading…' : `${rows.length.toLocaleString()} message${rows.length === 1 ? '' : 's'}${list.hasNextPage ? ' loaded (scroll for more)' : ''}`}
         </span>
         <label className="inline-flex items-center gap-1.5">
           <input type="checkbox" checked={following} onChange={(e) => setFollowing(e.target.checked)} />

@@ -231,6 +231,11 @@ describe('status messages in Chromium', () => {
     await filters.getByLabel('Time range').selectOption('1h');
     await filters.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/range=1h/);
+    // The list of the last hour has replaced the 200 loaded before (none of them from the 3,000 older ones).
+    await page.waitForFunction(() => {
+      const shown = /^(\d+) messages?$/.exec(document.querySelector('[data-testid="status-message-count"]')?.textContent ?? '');
+      return shown !== null && Number(shown[1]) < 50;
+    });
     await page.getByText('The program "S0100001" of package').first().waitFor();
     // The 3,000 metering messages were received just over an hour before the page was read.
     const components = await rows().locator('td:nth-child(6)').allTextContents();
