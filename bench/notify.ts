@@ -128,6 +128,7 @@ export default async function notify(args: string[]) {
     const collected = await collectedAnswer;
     const baseline = collected.probes.flatMap((p) => p.receivedAt.map((t) => t - p.sentAt));
     const delivered = collected.pushes.map((t) => t - startedAt);
+    log(`first push received ${Math.min(...delivered)} ms after the start request, last ${Math.max(...delivered)} ms`);
     const baselineP99Ms = Math.round(percentile(baseline, 99));
     const deliveredP99Ms = Math.round(percentile(delivered, 99));
     const { rows: failed } = await db.query<{ n: number }>(

@@ -322,40 +322,46 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
   }
 
   private onPush(push: OperationPush, receivedAt: number) {
-    this.socket?.emit(agentEvents.delivered, { operationId: push.operationId });
-    if (this.operations.has(push.operationId)) return;
-    this.emit('push', { ...push, receivedAt });
-    const work = new AbortController();
+    const repeated = this.operations.has(push.operationId);
+    if (!repeated) this.emit('push', { ...push, receivedAt });
+    const work = this.operations.get(push.operationId) ?? new AbortController();
     this.operations.set(push.operationId, work);
-    void (async () => {
-      const outcome = await performAction({
-        action: push.action,
-        fetchPolicy: () => this.refreshPolicy('notification'),
-        scan: this.options.scan ?? defaultScanDurations,
-        signal: work.signal,
-        random: this.random,
-      });
-      if (this.stopped) return;
-      const result: OperationResult = { operationId: push.operationId, ...outcome, completedAt: new Date().toISOString() };
-      this.unsent.set(push.operationId, result);
-      this.sendResult(result);
-      await this.options.reporter
-        ?.report({
-          uid: crypto.randomUUID(),
-          messageId: outcome.outcome === 'SUCCEEDED' ? statusMessageIds.clientActionSucceeded : statusMessageIds.clientActionFailed,
-          severity: outcome.outcome === 'SUCCEEDED' ? 'INFORMATIONAL' : 'ERROR',
-          type: 'MILESTONE',
-          source: 'CLIENT',
-          siteCode: this.options.siteCode ?? 'S01',
-          systemName: this.credential.name,
-          component: 'CCM_NOTIFICATION_AGENT',
-          sourceTime: new Date(),
-          processId: process.pid,
-          insertionStrings: [String(push.operationId), clientActionLabels[push.action], outcome.detail.message],
-          properties: { ClientOperationID: String(push.operationId) },
-        })
-        .catch((error) => this.log.warn({ err: error }, 'could not spool the action’s status message'));
-    })();
+    // Acknowledge and act once the messages already received are read: where thousands of agents
+    // share one process (the simulator), one agent's work must not delay another's receipt.
+    setImmediate(() => {
+      this.socket?.emit(agentEvents.delivered, { operationId: push.operationId });
+      if (!repeated && !work.signal.aborted) void this.perform(push, work);
+    });
+  }
+
+  private async perform(push: OperationPush, work: AbortController) {
+    const outcome = await performAction({
+      action: push.action,
+      fetchPolicy: () => this.refreshPolicy('notification'),
+      scan: this.options.scan ?? defaultScanDurations,
+      signal: work.signal,
+      random: this.random,
+    });
+    if (this.stopped) return;
+    const result: OperationResult = { operationId: push.operationId, ...outcome, completedAt: new Date().toISOString() };
+    this.unsent.set(push.operationId, result);
+    this.sendResult(result);
+    await this.options.reporter
+      ?.report({
+        uid: crypto.randomUUID(),
+        messageId: outcome.outcome === 'SUCCEEDED' ? statusMessageIds.clientActionSucceeded : statusMessageIds.clientActionFailed,
+        severity: outcome.outcome === 'SUCCEEDED' ? 'INFORMATIONAL' : 'ERROR',
+        type: 'MILESTONE',
+        source: 'CLIENT',
+        siteCode: this.options.siteCode ?? 'S01',
+        systemName: this.credential.name,
+        component: 'CCM_NOTIFICATION_AGENT',
+        sourceTime: new Date(),
+        processId: process.pid,
+        insertionStrings: [String(push.operationId), clientActionLabels[push.action], outcome.detail.message],
+        properties: { ClientOperationID: String(push.operationId) },
+      })
+      .catch((error) => this.log.warn({ err: error }, 'could not spool the action’s status message'));
   }
 
   private sendResult(result: OperationResult) {
