@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { ClientAgent, type ClientAgentOptions } from '../lib/agent/agent';
+import { ClientAgent } from '../lib/agent/agent';
+import { createDeploymentRunner } from '../lib/agent/deployment-runner';
 import { loadOrRegisterCredential } from '../lib/agent/register-agent';
 import { AgentSimulator } from '../lib/agent/simulator';
 import type { RegisterDeviceInput } from '../lib/devices/registration.schema';
@@ -20,17 +21,6 @@ const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { component: 'C
 function firstIPv4(): string | undefined {
   for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   return undefined;
-}
-
-/** The deployment runner, when this build has one: called with every policy fetched. */
-async function policyHook(): Promise<ClientAgentOptions['onPolicy']> {
-  const modulePath = '../lib/agent/deployment-runner';
-  try {
-    const runner = (await import(modulePath)) as { createDeploymentRunner?: () => ClientAgentOptions['onPolicy'] };
-    return runner.createDeploymentRunner?.();
-  } catch {
-    return undefined;
-  }
 }
 
 async function main() {
@@ -103,7 +93,8 @@ async function main() {
     siteCode: values.site,
     notificationPort,
     transports: transports ? [...transports] : undefined,
-    onPolicy: await policyHook(),
+    // Remembers what ran across restarts, so a restarted agent neither re-runs nor re-reports.
+    onPolicy: createDeploymentRunner({ stateFile: path.join(stateRoot, 'deployments.json') }),
     reporter: createStatusReporter({
       managementPointUrl: urls[0],
       spoolDir: path.join(stateRoot, 'spool'),
