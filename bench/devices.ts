@@ -7,21 +7,17 @@
 // times GET /api/devices (the real route handler: session check, zod, Prisma, PostgreSQL) for
 // the views an administrator uses: first and deep pages under every sort, searches, filters
 // and a collection's members. Prints one final JSON line.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { NextRequest } from 'next/server';
 import { GET as listDevices } from '../app/api/devices/route';
 import { hashPassword } from '../lib/auth/password';
 import { createSession } from '../lib/auth/sessions';
 import { resetConfig } from '../lib/config';
-import { startEmbeddedPostgres } from '../lib/db/embedded';
 import { migrate } from '../lib/db/migrator';
 import { closePool, pool } from '../lib/db/pool';
 import { closePrisma, prisma } from '../lib/db/prisma';
 import { deviceSortColumns } from '../lib/devices/list-devices.schema';
 import { seedDemoSite } from '../lib/seed/seed-demo-site';
+import { freshDatabase } from './support/sitebox-server';
 
 const log = (message: string) => process.stderr.write(`[devices] ${message}\n`);
 const option = (args: string[], name: string, fallback: number) => {
@@ -33,42 +29,10 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 };
 
-async function database(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = process.env.DATABASE_URL;
-  if (server) {
-    const name = `sitebox_bench_devices_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-    await admin.end();
-    const url = new URL(server);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      async close() {
-        // The server's own database, not the bench's (DATABASE_URL points there by now).
-        const c = new pg.Client({ connectionString: server });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-        await c.end();
-      },
-    };
-  }
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-bench-devices-'));
-  const db = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: 54000 + Math.floor(Math.random() * 900), database: 'sitebox' });
-  return {
-    url: db.url,
-    async close() {
-      await db.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 export default async function devicesBench(args: string[]) {
   const devices = option(args, 'devices', 100_000);
   const rounds = option(args, 'rounds', 5);
-  const db = await database();
+  const db = await freshDatabase('sitebox_bench_devices');
   try {
     process.env.DATABASE_URL = db.url;
     resetConfig();
@@ -136,6 +100,6 @@ export default async function devicesBench(args: string[]) {
     );
   } finally {
     await Promise.all([closePool(), closePrisma()]);
-    await db.close();
+    await db.drop();
   }
 }

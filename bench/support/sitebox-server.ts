@@ -1,8 +1,12 @@
 // Starting and stopping a real Sitebox server (server.ts) for a benchmark, on a fresh database.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
+import { startEmbeddedPostgres } from '../../lib/db/embedded';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,10 +37,23 @@ export function rssMb(pid: number): number {
   }
 }
 
-/** A new database on DATABASE_URL's server (required: the benchmark writes to it directly). */
+/**
+ * A new database for one benchmark run: on DATABASE_URL's server when that is set, otherwise an
+ * embedded PostgreSQL in a temporary folder (as on a fresh machine), removed by drop().
+ */
 export async function freshDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
   const base = process.env.DATABASE_URL;
-  if (!base) throw new Error('set DATABASE_URL to a PostgreSQL server the benchmark may create a database on');
+  if (!base) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), `${prefix}-`));
+    const db = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), database: 'sitebox' });
+    return {
+      url: db.url,
+      async drop() {
+        await db.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
   const name = `${prefix}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
