@@ -1,6 +1,7 @@
 import { reportAudit } from '../audit/report-audit';
 import { systemClock, type Clock } from '../clock';
 import { pool } from '../db/pool';
+import { inTransaction } from '../db/transaction';
 import { AppError, notFoundOrThrow } from '../errors';
 import type { Actor } from '../users/actor';
 import { clientActionLabels } from './agent-protocol.schema';
@@ -12,7 +13,7 @@ import * as repo from './repo';
  */
 export async function cancelClientOperation(options: { actor: Actor; id: number; clock?: Clock }) {
   const now = (options.clock ?? systemClock).now();
-  const operation = await repo.inTransaction(pool(), async (client) => {
+  const operation = await inTransaction(pool(), async (client) => {
     const found = notFoundOrThrow(await repo.findOperation(client, options.id, { forUpdate: true }), 'The client operation');
     if (found.cancelledAt) throw new AppError('CONFLICT', { userMessage: `The operation was already cancelled by ${found.cancelledBy}.` });
     if (found.validUntil.getTime() <= now.getTime()) throw new AppError('CONFLICT', { userMessage: 'The operation has expired; there is nothing left to cancel.' });

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inTransaction } from './repo';
+import { inTransaction } from '../db/transaction';
 
 /**
  * Data access for notification servers and client presence. A client is online while a

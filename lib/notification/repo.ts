@@ -7,22 +7,6 @@ import { emptyStateCounts, type TargetStateCounts } from './operation-counts';
 
 type Db = pg.Pool | pg.PoolClient;
 
-/** Runs `fn` in one transaction on a pooled connection: committed if it returns, rolled back if it throws. */
-export async function inTransaction<T>(db: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
 /** NOTIFY channel of the push queue; the payload is the new notification_push id. */
 export const NOTIFICATION_PUSH_CHANNEL = 'sitebox_notification_push';
 /** NOTIFY channel the console listens on: JSON `{ progress: [{ id, states }] }` or `{ changed: [id] }`. */

@@ -1,6 +1,7 @@
 import { reportAudit } from '../audit/report-audit';
 import { systemClock, type Clock } from '../clock';
 import { pool } from '../db/pool';
+import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import type { Actor } from '../users/actor';
 import { clientActionLabels } from './agent-protocol.schema';
@@ -19,7 +20,7 @@ export async function startClientOperation(options: { actor: Actor; input: Start
   const resolved = await resolveOperationTarget(options.input.target);
   const settings = await readClientNotificationSettings();
   const validUntil = new Date(now.getTime() + settings.operationValidityMinutes * 60_000);
-  const operation = await repo.inTransaction(pool(), async (client) => {
+  const operation = await inTransaction(pool(), async (client) => {
     const created = await repo.insertOperation(client, {
       action: options.input.action,
       target: resolved.target,
