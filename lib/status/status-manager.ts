@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { listen } from '../db/listen';
 import type { SiteSettings } from '../sitecontrol/site-control.schema';
 import { watchSiteControl } from '../sitecontrol/watch-site-control';
-import { pollLoop } from './poll-loop';
+import { loop } from '../workers/define-worker';
 import { statusMessageIds } from './catalog';
 import { deleteAgedStatusMessages } from './delete-aged-status-messages';
 import { createReplicationForwarder } from './forward-replication';
@@ -94,7 +94,7 @@ export async function startStatusManager(options: StatusManagerOptions) {
   const drain = attachInProcessDrain({ wake: wakeAll });
 
   for (let i = 0; i < options.loops; i++) {
-    const cycle = pollLoop({
+    const cycle = loop({
       intervalMs: options.pollMs ?? 500,
       signal,
       log,
@@ -133,7 +133,7 @@ export async function startStatusManager(options: StatusManagerOptions) {
       })
     : null;
   const forwarding = forwarder
-    ? pollLoop({
+    ? loop({
         intervalMs: 2000,
         signal,
         log,
