@@ -2,6 +2,7 @@
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useConsoleEvent } from '@/components/client-operations/use-console-event';
+import { useRouter } from 'next/navigation';
 import { createContext, useContext } from 'react';
 import { api } from '@/lib/client/api';
 import type { PropertyChange } from '@/lib/sitecontrol/document-paths';
@@ -71,10 +72,12 @@ export const SiteControlLive = createContext(false);
 
 /**
  * Follows the flow's events on the console channel (event "siteControl:delta"): a change's
- * new state goes straight into its query; an applied one refreshes the settings and history.
+ * new state goes straight into its query; an applied one refreshes the settings and history, and
+ * the server-rendered frame, whose header shows the site's name.
  */
 export function useSiteControlEvents(): boolean {
   const queryClient = useQueryClient();
+  const router = useRouter();
   return useConsoleEvent<DeltaEvent>(SITE_CONTROL_DELTA_EVENT, (event) => {
     queryClient.setQueryData<{ change: DeltaView }>(siteSettingsKeys.change(event.id), (old) =>
       old ? { change: { ...old.change, state: event.state, appliedSerial: event.appliedSerial } } : old,
@@ -84,5 +87,6 @@ export function useSiteControlEvents(): boolean {
       void queryClient.invalidateQueries({ queryKey: siteSettingsKeys.current() });
       void queryClient.invalidateQueries({ queryKey: siteSettingsKeys.history() });
     }
+    if (event.state === 'APPLIED') router.refresh();
   });
 }

@@ -55,9 +55,16 @@ describe('Site Settings in Chromium, with the site-control workers', () => {
 
     await page.getByRole('tab', { name: 'Ports' }).click();
     await port.fill('10200');
+    await page.getByRole('tab', { name: 'General' }).click();
+    const siteName = page.getByLabel('Site name');
+    expect(await page.getByTestId('site-name').textContent()).toBe(`S01 - ${await siteName.inputValue()}`);
+    await siteName.fill('Central East');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.getByTestId('change-applied').filter({ hasText: 'the site control serial is now 00000001' }).waitFor({ timeout: 20_000 });
     await page.getByTestId('current-serial').filter({ hasText: '00000001' }).waitFor();
+    // The console header names the site from the site row the change just rewrote.
+    await page.getByTestId('site-name').filter({ hasText: 'S01 - Central East' }).waitFor();
+    await page.getByRole('tab', { name: 'Ports' }).click();
     expect(await page.getByLabel('Client notification port').inputValue()).toBe('10200');
   });
 
@@ -68,7 +75,8 @@ describe('Site Settings in Chromium, with the site-control workers', () => {
     await row.waitFor();
     expect(await row.textContent()).toContain('siteadmin');
     expect(await row.textContent()).toContain('Notification Server: Client notification port: 10123 → 10200');
-    await page.getByRole('region', { name: 'Differences' }).filter({ hasText: '1 setting differ' }).waitFor();
+    expect(await row.textContent()).toContain('Central East');
+    await page.getByRole('region', { name: 'Differences' }).filter({ hasText: '2 settings differ' }).waitFor();
 
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByTestId('history-00000000').getByRole('button', { name: 'Restore this version' }).click();
