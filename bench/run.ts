@@ -4,6 +4,8 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
 async function main() {
+  // Stdout is the result line's: the library's own logs in this process stay at errors unless asked for.
+  process.env.LOG_LEVEL ??= 'error';
   const name = process.argv[2] ?? '';
   const scenarios = readdirSync(path.join(process.cwd(), 'bench'))
     .filter((f) => f.endsWith('.ts') && f !== 'run.ts')

@@ -1,17 +1,21 @@
 import pg from 'pg';
 import { config } from '../config';
+import { logIdleConnectionErrors } from './pool-errors';
 
 // Keep timestamps as Date and BIGINT ids as strings (exact; JSON-safe).
 const globalForPool = globalThis as unknown as { siteboxPool?: pg.Pool };
 
 /** The process-wide pg pool, for hot paths, LISTEN/NOTIFY and COPY. */
 export function pool(): pg.Pool {
-  globalForPool.siteboxPool ??= new pg.Pool({
-    connectionString: config().databaseUrl,
-    max: 10,
-    connectionTimeoutMillis: 10_000,
-    application_name: `sitebox-${process.env.SITEBOX_PROCESS ?? 'server'}`,
-  });
+  globalForPool.siteboxPool ??= logIdleConnectionErrors(
+    new pg.Pool({
+      connectionString: config().databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: 10_000,
+      application_name: `sitebox-${process.env.SITEBOX_PROCESS ?? 'server'}`,
+    }),
+    'pg',
+  );
   return globalForPool.siteboxPool;
 }
 
