@@ -77,6 +77,10 @@ describe('collections: forms, preview, evaluation and cycles', () => {
     const bad = await previewRoute(request('/api/collections/preview', { method: 'POST', headers: analyst.headers, body: { rules: [query({ field: 'ipSubnet', value: '10.1.0.0/33' })] } }));
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.fields[0]).toMatchObject({ path: 'rules.0.query.conditions.0.value' });
+    const empty = await previewRoute(request('/api/collections/preview', { method: 'POST', headers: analyst.headers, body: { rules: [query({ field: 'osName', op: 'contains', value: '' })] } }));
+    expect((await empty.json()).error.fields[0]).toEqual({ path: 'rules.0.query.conditions.0.value', message: 'needs a value' });
+    const days = await previewRoute(request('/api/collections/preview', { method: 'POST', headers: analyst.headers, body: { rules: [query({ field: 'lastSeenWithinDays', value: 0 })] } }));
+    expect((await days.json()).error.fields[0]).toEqual({ path: 'rules.0.query.conditions.0.value', message: 'must be 1 to 3650 days' });
     const missing = await create({ name: 'Ghost', rules: [{ kind: 'DIRECT', deviceId: 999_999 }] });
     expect(missing.status).toBe(400);
     expect((await missing.json()).error.fields).toEqual([{ path: 'rules.0.deviceId', message: 'no such device' }]);
