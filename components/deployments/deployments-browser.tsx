@@ -177,7 +177,7 @@ function DeploymentDetail({ deployment: d, canManage }: { deployment: Deployment
         </h2>
         <p className="text-sm text-slate-600">
           {d.packageName} {d.packageVersion} — {d.programName} ({d.packageId}) to <strong>{d.collectionName}</strong> ·
-          available {when(d.availableAt)} · mandatory {when(d.mandatoryAt)} · expires {when(d.expiresAt)}
+          available {when(d.availableAt)} · {d.mandatoryAt ? `mandatory ${when(d.mandatoryAt)}` : 'not mandatory'} · {d.expiresAt ? `expires ${when(d.expiresAt)}` : 'never expires'}
           {d.expiredAt && <> · expired {when(d.expiredAt)}</>} · by {d.createdBy}
         </p>
         <a href={messagesHref(d.deploymentId)} className="text-sm text-blue-800 hover:underline">Status messages for this deployment</a>

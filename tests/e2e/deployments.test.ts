@@ -97,6 +97,8 @@ describe('Deployments page in Chromium', () => {
     expect(await page.getByTestId('status-count-NONE').textContent()).toBe(`None ${targeted - 6}`);
     expect(await page.getByRole('region', { name: /Acrobat Reader 24\.1/ }).getByRole('img', { name: /Clients by status: None \d+, Received 1, Running 1, Succeeded 3, Failed 1, Retrying 0/ }).count()).toBe(1);
     expect(await page.getByLabel('Status messages received').textContent()).toContain('Program errors1');
+    const schedule = await page.getByRole('region', { name: /Acrobat Reader 24\.1/ }).locator('p').first().textContent();
+    expect(schedule).toContain('· not mandatory · expires ');
     await page.getByTestId('client-range').filter({ hasText: `of ${targeted}` }).waitFor();
 
     const messages = await page.getByRole('link', { name: 'Status messages for this deployment' }).getAttribute('href');
