@@ -261,6 +261,8 @@ function SiteSettingsSheetsBody({ canEdit }: { canEdit: boolean }) {
   const apply = () => {
     const { changes, errors: local } = changesOf(draft, base.settings);
     setFailure(null);
+    // The previous change has settled (Apply waits for it); its outcome no longer describes the form.
+    setPendingId(null);
     if (local.length) {
       setErrors(local);
       const first = settingTabs.find((t) => t.groups.some((g) => g.fields.some((f) => f.path === local[0].path)));

@@ -66,6 +66,13 @@ describe('Site Settings in Chromium, with the site-control workers', () => {
     await page.getByTestId('site-name').filter({ hasText: 'S01 - Central East' }).waitFor();
     await page.getByRole('tab', { name: 'Ports' }).click();
     expect(await page.getByLabel('Client notification port').inputValue()).toBe('10200');
+
+    // The next attempt's field error is not shown beside the previous change's success.
+    await port.fill('0');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('Client notification port must be at least 1').waitFor();
+    expect(await page.getByTestId('change-applied').count()).toBe(0);
+    await port.fill('10200');
   });
 
   it('shows the change in history with a diff, and restores the old version as a new serial', async () => {
