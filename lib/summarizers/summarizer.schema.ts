@@ -81,7 +81,7 @@ export const thresholdOverrideInputSchema = z
   .superRefine((t, ctx) => {
     if (t.warningAt >= t.criticalAt) ctx.addIssue({ code: 'custom', path: ['warningAt'], message: `must be lower than Critical at (${t.criticalAt})` });
     if (t.component === null && t.messageId === null) {
-      ctx.addIssue({ code: 'custom', path: ['component'], message: 'name a component or a message ID (site-wide thresholds are site settings)' });
+      ctx.addIssue({ code: 'custom', path: ['component'], message: 'is required unless a message ID is given (site-wide thresholds are site settings)' });
     }
   });
 export type ThresholdOverrideInput = z.infer<typeof thresholdOverrideInputSchema>;

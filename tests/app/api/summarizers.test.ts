@@ -95,7 +95,8 @@ describe('summarizer API', () => {
     const input = { component: 'SMS_MP_CONTROL_MANAGER', severity: 'ERROR', warningAt: 10, criticalAt: 20 };
     expect((await post(input, operator.headers)).status).toBe(403);
     expect(await fields(await post({ ...input, warningAt: 20 }))).toEqual(['warningAt']);
-    expect(await fields(await post({ ...input, component: '' }))).toEqual(['component']);
+    const noTarget = await (await post({ ...input, component: '' })).json();
+    expect(noTarget.error.fields).toEqual([{ path: 'component', message: 'is required unless a message ID is given (site-wide thresholds are site settings)' }]);
     expect(await fields(await post({ ...input, criticalAt: 'many' }))).toEqual(['criticalAt']);
     const created = await post(input);
     expect(created.status).toBe(201);
