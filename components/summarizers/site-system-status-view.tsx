@@ -40,7 +40,7 @@ export function SiteSystemStatusView() {
             <th className="px-2 py-1.5">Status</th>
             <th className="px-2">Site system</th>
             <th className="px-2">Roles</th>
-            <th className="px-2">Last reported</th>
+            <th className="whitespace-nowrap px-2">Last reported</th>
             <th className="px-2">Storage objects</th>
           </tr>
         </thead>
@@ -48,7 +48,7 @@ export function SiteSystemStatusView() {
           {data?.siteSystems.map((s) => (
             <tr key={s.id} className="border-t border-slate-100 align-top" data-system={s.name}>
               <td className="px-2 py-1.5"><HealthIcon health={s.health} withLabel /></td>
-              <td className="px-2 py-1.5 font-medium">{s.name}</td>
+              <td className="whitespace-nowrap px-2 py-1.5 font-medium">{s.name}</td>
               <td className="px-2 py-1.5 text-xs">{s.roles.map((r) => roleLabels[r] ?? r).join(', ') || '—'}</td>
               <td className={clsx('px-2 py-1.5 text-xs', s.reporting !== 'OK' && 'text-red-700')}>
                 <RelativeTime iso={s.lastReportedAt} />
@@ -65,8 +65,8 @@ export function SiteSystemStatusView() {
                         <span className="h-2 w-32 overflow-hidden rounded bg-slate-100" aria-hidden>
                           <span className={clsx('block h-full', o.health === 'CRITICAL' ? 'bg-red-500' : o.health === 'WARNING' ? 'bg-amber-400' : 'bg-emerald-500')} style={{ width: `${Math.round(used * 100)}%` }} />
                         </span>
-                        <span>{size(o.freeBytes)} free of {size(o.totalBytes)}</span>
-                        <span className="text-slate-500">(<RelativeTime iso={o.reportedAt} />)</span>
+                        <span className="whitespace-nowrap">{size(o.freeBytes)} free of {size(o.totalBytes)}</span>
+                        <span className="whitespace-nowrap text-slate-500">(<RelativeTime iso={o.reportedAt} />)</span>
                       </li>
                     );
                   })}
