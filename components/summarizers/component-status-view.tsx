@@ -120,7 +120,13 @@ export function ComponentStatusView({ canReset }: { canReset: boolean }) {
                   data-component={c.component}
                   data-system={c.systemName}
                   aria-selected={c.id === selectedId}
+                  tabIndex={0}
                   onClick={() => setSelectedId(c.id)}
+                  onKeyDown={(e) => {
+                    if (e.target !== e.currentTarget || (e.key !== 'Enter' && e.key !== ' ')) return;
+                    e.preventDefault();
+                    setSelectedId(c.id);
+                  }}
                   className={clsx(columns, 'absolute inset-x-0 cursor-pointer border-b border-slate-100 px-2', c.id === selectedId ? 'bg-blue-50' : 'hover:bg-slate-50')}
                   style={{ top: item.start, height: ROW_HEIGHT }}
                 >
