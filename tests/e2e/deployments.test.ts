@@ -184,6 +184,8 @@ describe('Deployments page in Chromium', () => {
     await page.getByRole('heading', { level: 2, name: /Servers again/ }).waitFor();
 
     await page.getByRole('button', { name: 'Servers in S01', exact: true }).click();
+    // The details (and their Edit button) belong to the selected collection once its heading shows.
+    await page.getByRole('heading', { level: 2, name: /Servers in S01/ }).waitFor();
     await page.getByRole('button', { name: 'Edit' }).click();
     const edit = page.getByRole('form', { name: 'Edit Servers in S01' });
     await edit.getByRole('button', { name: 'Include collection' }).click();
