@@ -10,9 +10,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 process.chdir(root);
 const require = createRequire(import.meta.url);
-// Per run, so two runs in one tree (two engineers, or an editor's runner) cannot read each
-// other's counts; the finished report is then renamed to test-results/vitest.json.
-const reportFile = path.join('test-results', `vitest.${process.pid}.json`);
+// Reports are named per run, so two runs in one tree (two engineers, or an editor's runner) cannot
+// read each other's counts; each finished report is then renamed under test-results/.
 
 // Tests import the generated Prisma client; a clone that skipped postinstall has none yet.
 if (!existsSync(path.join('lib', 'db', 'generated', 'client.ts'))) {
@@ -21,37 +20,53 @@ if (!existsSync(path.join('lib', 'db', 'generated', 'client.ts'))) {
 }
 
 const vitestBin = path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
-const args = [
-  vitestBin, 'run',
-  '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`,
-  ...process.argv.slice(2),
-];
-const child = spawn(process.execPath, args, {
-  stdio: 'inherit',
-  // Vite warns that a future config loader will need "type": "module" to read vitest.config.ts as
-  // ESM; package.json leaves "type" out on purpose (Next.js), so the warning is only noise today.
-  env: { VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true', ...process.env },
-});
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-const [code, signal] = await new Promise((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+const userArgs = process.argv.slice(2);
+// The whole suite runs in two passes: everything but the browser tests in parallel, then the
+// browser tests one file at a time. Each browser test drives a real server and Chromium; on two
+// cores they flake when they compete with other files for the CPU. With arguments, one pass.
+const passes = userArgs.length
+  ? [userArgs]
+  : [['--exclude', 'tests/e2e/**'], ['tests/e2e', '--no-file-parallelism']];
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-if (existsSync(reportFile)) {
-  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
-  passed = report.numPassedTests;
-  skipped = report.numPendingTests + report.numTodoTests;
-  // A file that failed outside any test (import error, failing beforeAll, crashed worker) has no
-  // failed test of its own; count it once so the line never reads "0 failed" for a broken run.
-  const brokenFiles = report.testResults.filter(
-    (file) => file.status === 'failed' && !file.assertionResults.some((t) => t.status === 'failed'),
-  ).length;
-  failed = report.numFailedTests + brokenFiles;
-  renameSync(reportFile, path.join('test-results', 'vitest.json'));
-} else {
-  console.error(`vitest wrote no report (${signal ?? `exit code ${code}`})`);
+let exitCode = 0;
+for (const [index, passArgs] of passes.entries()) {
+  const reportFile = path.join('test-results', `vitest.${process.pid}.${index}.json`);
+  const args = [vitestBin, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...passArgs];
+  const child = spawn(process.execPath, args, {
+    stdio: 'inherit',
+    // Vite warns that a future config loader will need "type": "module" to read vitest.config.ts as
+    // ESM; package.json leaves "type" out on purpose (Next.js), so the warning is only noise today.
+    env: { VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true', ...process.env },
+  });
+  const forward = (signal) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  const [code, signal] = await new Promise((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+  process.off('SIGINT', forward);
+  process.off('SIGTERM', forward);
+  if (signal) exitCode = 1;
+  else if (code !== 0) exitCode = code ?? 1;
+
+  if (existsSync(reportFile)) {
+    const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+    passed += report.numPassedTests;
+    skipped += report.numPendingTests + report.numTodoTests;
+    // A file that failed outside any test (import error, failing beforeAll, crashed worker) has no
+    // failed test of its own; count it once so the line never reads "0 failed" for a broken run.
+    const brokenFiles = report.testResults.filter(
+      (file) => file.status === 'failed' && !file.assertionResults.some((t) => t.status === 'failed'),
+    ).length;
+    failed += report.numFailedTests + brokenFiles;
+    renameSync(reportFile, path.join('test-results', passes.length > 1 ? `vitest.${index + 1}.json` : 'vitest.json'));
+  } else {
+    console.error(`vitest wrote no report (${signal ?? `exit code ${code}`})`);
+    exitCode ||= 1;
+  }
+  if (signal) break;
 }
 
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(failed > 0 || passed === 0 || code !== 0 ? code || 1 : 0);
+process.exit(failed > 0 || passed === 0 || exitCode !== 0 ? exitCode || 1 : 0);
