@@ -16,6 +16,8 @@ import { relayNotificationsToConsole } from './lib/notification/console-relay';
 import { NotificationServer } from './lib/notification/notification-server';
 import { attachConsoleNamespace } from './lib/realtime/console-namespace';
 import { runtime } from './lib/runtime';
+import { isStatusIngest, serveStatusIngest } from './lib/status/ingest-endpoint';
+import { StatusIngestThreads } from './lib/status/ingest-threads';
 import { attachStatusMessageTail } from './lib/status/status-message-tail';
 import { seedDemoSite } from './lib/seed/seed-demo-site';
 import { attachStatusSummaryFeed } from './lib/summarizers/live-feed';
@@ -43,6 +45,7 @@ async function main() {
   await app.prepare();
 
   const server = createServer((req, res) => {
+    if (isStatusIngest(req)) return void serveStatusIngest(req, res);
     // Route handlers cannot see the socket; tell them the peer's address, overwriting any claim.
     req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? 'unknown';
     void handle(req, res);
@@ -73,6 +76,10 @@ async function main() {
   await notificationServer.start();
   const relay = relayNotificationsToConsole({ console: consoleNamespace, connectionString: cfg.databaseUrl, log });
   runtime().notificationServer = notificationServer;
+  const ingestThreads = cfg.SITEBOX_STATUS_INGEST_THREADS
+    ? new StatusIngestThreads({ connectionString: cfg.databaseUrl, threads: cfg.SITEBOX_STATUS_INGEST_THREADS })
+    : null;
+  if (ingestThreads) runtime().statusIngest = ingestThreads;
   runtime().io = io;
   runtime().startedAt = new Date();
 
@@ -111,6 +118,7 @@ async function main() {
     io.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
+    await ingestThreads?.close();
     await app.close?.().catch(() => undefined);
     await Promise.all([closePool(), closePrisma()]);
     await database?.stop();

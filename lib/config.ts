@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
@@ -31,6 +32,8 @@ export const configSchema = z.object({
   SITEBOX_STATUS_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   /** Largest status message batch body the ingest endpoint reads; larger ones get 413. */
   SITEBOX_STATUS_MAX_BATCH_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
+  /** Threads beside the event loop that parse and store ingested batches (0: the event loop does it). */
+  SITEBOX_STATUS_INGEST_THREADS: z.coerce.number().int().min(0).max(16).default(Math.min(4, availableParallelism())),
   /** Concurrent drain loops in one Status Manager process (each claims distinct inbox batches). */
   SITEBOX_STATUS_MANAGER_LOOPS: z.coerce.number().int().min(1).max(16).default(2),
   /** Inbox batches (one per accepted request) a Status Manager loop claims per transaction. */

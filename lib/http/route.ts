@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NextResponse, type NextRequest } from 'next/server';
 import type { Logger } from 'pino';
-import { z, ZodError, type ZodType } from 'zod';
+import { z, type ZodType } from 'zod';
 import { parse as parseCookies } from 'cookie';
 import { permissions, type Permission } from '../auth/roles';
 import { CSRF_HEADER, resolveSession, SESSION_COOKIE, type SessionContext } from '../auth/sessions';
@@ -11,6 +11,7 @@ import { AppError } from '../errors';
 import { logger } from '../logger';
 import type { Actor } from '../users/actor';
 import { CLIENT_ADDRESS_HEADER } from './client-address';
+import { errorAnswer } from './error-answer';
 import { consume, type RateLimit } from './rate-limits';
 import { readJsonBody } from './read-body';
 
@@ -144,30 +145,7 @@ function misuse(what: string): never {
   throw new Error(`route handler used ctx.${what} without auth "${what}"`);
 }
 
-function fieldPath(path: PropertyKey[]): string {
-  return path.map(String).join('.');
-}
-
 export function errorResponse(error: unknown, log: Logger, requestId: string): Response {
-  if (error instanceof ZodError) {
-    const fields = error.issues.map((i) => ({ path: fieldPath(i.path), message: i.message }));
-    const first = fields[0];
-    const message = first ? `${first.path || 'request'}: ${first.message}` : 'The request is not valid.';
-    return NextResponse.json({ error: { code: 'BAD_REQUEST', message, fields } }, { status: 400 });
-  }
-  if (error instanceof AppError) {
-    if (error.status >= 500) log.error({ err: error }, 'request failed');
-    const details = error.details as { fields?: { path: string; message: string }[] } | undefined;
-    const headers: Record<string, string> = {};
-    if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
-    return NextResponse.json(
-      { error: { code: error.code, message: error.userMessage, fields: details?.fields ?? [], details: error.details } },
-      { status: error.status, headers },
-    );
-  }
-  log.error({ err: error }, 'unexpected error');
-  return NextResponse.json(
-    { error: { code: 'INTERNAL', message: 'Something went wrong on the server.', requestId } },
-    { status: 500 },
-  );
+  const answer = errorAnswer(error, log, requestId);
+  return NextResponse.json(answer.body, { status: answer.status, headers: answer.headers });
 }

@@ -6,7 +6,7 @@ import { statusMessageIds } from './catalog';
 import { ingestCounters } from './counters';
 import { appendToInbox, readInboxDepth } from './inbox-repo';
 import { reportServerMessage, serverMessage } from './report-server-message';
-import type { IngestResult, RejectedMessage, StatusBatch } from './status-batch.schema';
+import { statusBatchSchema, type IngestResult, type RejectedMessage, type StatusBatch } from './status-batch.schema';
 import { statusMessageSchema, type StatusMessage } from './status-message.schema';
 
 const DEPTH_CACHE_MS = 250;
@@ -86,9 +86,7 @@ function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] 
 /**
  * Accepts a batch at the management point: checks each message on its own (its shape, and that
  * a device reports only in its own name), keeps the valid ones (each uid once) and appends them
- * to the inbox in one durable statement before answering.
- * When some were refused, the valid ones are already kept and a 400 lists each refused index
- * with its field and reason, so the reporter drops exactly those and never resends the rest.
+ * to the inbox in one durable statement before answering what was accepted and what refused.
  */
 export async function ingestStatusBatch(options: { db: pg.Pool; batch: StatusBatch; sender: StatusSender }): Promise<IngestResult> {
   const { sender } = options;
@@ -98,15 +96,14 @@ export async function ingestStatusBatch(options: { db: pg.Pool; batch: StatusBat
       details: { fields: [{ path: 'device', message: `must be the sending device's own name (${sender.name})` }] },
     });
   }
-  const counters = ingestCounters();
   const valid: StatusMessage[] = [];
   const rejected: RejectedMessage[] = [];
   const seen = new Set<string>();
   let duplicates = 0;
   const messages = options.batch.messages;
   for (let index = 0; index < messages.length; index++) {
-    // Validation is the costly part of a batch; yield now and then so that console requests
-    // served by the same process get their turn in the middle of a flood.
+    // Validation is the costly part of a batch; yield now and then so that other requests
+    // served by the same thread get their turn in the middle of a flood.
     if (index > 0 && index % VALIDATE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
     const parsed = statusMessageSchema.safeParse(messages[index]);
     if (!parsed.success) {
@@ -125,24 +122,56 @@ export async function ingestStatusBatch(options: { db: pg.Pool; batch: StatusBat
     seen.add(parsed.data.uid);
     valid.push(parsed.data);
   }
-
   await appendToInbox({ db: options.db, messages: valid, origin: 'mp' });
-  noteAppended(valid.length);
-  counters.acceptedMessages += valid.length;
-  counters.rejectedMessages += rejected.length;
-  counters.duplicateMessagesInBatch += duplicates;
-  const result: IngestResult = { accepted: valid.length, duplicates, rejected };
-  if (!rejected.length) {
+  return { accepted: valid.length, duplicates, rejected };
+}
+
+/**
+ * An ingest request's body, as sent: parses the JSON and the batch envelope (a 400 naming the
+ * field when either is wrong), then ingests it. Runs on an ingest thread or inline.
+ */
+export async function ingestStatusBody(options: { db: pg.Pool; body: Uint8Array; sender: StatusSender }): Promise<IngestResult> {
+  const text = Buffer.from(options.body.buffer, options.body.byteOffset, options.body.byteLength).toString('utf8');
+  let json: unknown;
+  try {
+    json = text.trim() ? JSON.parse(text) : undefined;
+  } catch {
+    throw new AppError('BAD_REQUEST', { userMessage: 'The request body is not valid JSON.' });
+  }
+  const batch = statusBatchSchema.safeParse(json);
+  if (!batch.success) {
+    const fields = batch.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    throw new AppError('BAD_REQUEST', {
+      userMessage: `${fields[0]?.path || 'request'}: ${fields[0]?.message ?? 'is not valid'}`,
+      details: { fields },
+    });
+  }
+  return ingestStatusBatch({ db: options.db, batch: batch.data, sender: options.sender });
+}
+
+/**
+ * Counts an ingest outcome in this process's metrics and the cached inbox depth; a batch with
+ * refused messages becomes a 400 listing each refused index with its field and reason (the
+ * valid ones are already kept, so the reporter drops exactly those and never resends the rest).
+ */
+export function answerIngest(result: IngestResult): IngestResult {
+  const counters = ingestCounters();
+  noteAppended(result.accepted);
+  counters.acceptedMessages += result.accepted;
+  counters.rejectedMessages += result.rejected.length;
+  counters.duplicateMessagesInBatch += result.duplicates;
+  if (!result.rejected.length) {
     counters.requests.accepted++;
     return result;
   }
-  if (valid.length) counters.requests.partial++;
+  if (result.accepted) counters.requests.partial++;
   else counters.requests.rejected++;
+  const total = result.accepted + result.duplicates + result.rejected.length;
   throw new AppError('BAD_REQUEST', {
-    userMessage: `${rejected.length} of ${options.batch.messages.length} status messages were rejected; the other ${valid.length} were accepted.`,
+    userMessage: `${result.rejected.length} of ${total} status messages were rejected; the other ${result.accepted} were accepted.`,
     details: {
       ...result,
-      fields: rejected.map((r) => ({ path: `messages.${r.index}.${r.field}`, message: r.reason })),
+      fields: result.rejected.map((r) => ({ path: `messages.${r.index}.${r.field}`, message: r.reason })),
     },
   });
 }
@@ -184,8 +213,8 @@ export class IngestGate {
 
 const gateHolder = globalThis as unknown as { siteboxIngestGate?: IngestGate };
 
-/** The process-wide ingest gate. */
-export function ingestGate(retryAfterSeconds: number): IngestGate {
-  gateHolder.siteboxIngestGate ??= new IngestGate({ maxRunning: 4, maxWaiting: 2000, retryAfterSeconds });
+/** The process-wide ingest gate: `maxRunning` batches at once (four on the event loop alone). */
+export function ingestGate(retryAfterSeconds: number, maxRunning = 4): IngestGate {
+  gateHolder.siteboxIngestGate ??= new IngestGate({ maxRunning, maxWaiting: 2000, retryAfterSeconds });
   return gateHolder.siteboxIngestGate;
 }

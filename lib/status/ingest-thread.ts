@@ -1,0 +1,25 @@
+// An ingest thread (see ingest-threads.ts): parses, validates and appends batches to the inbox
+// with its own database connections, so the management point's event loop only moves bytes.
+import { workerData } from 'node:worker_threads';
+import pg from 'pg';
+import { logIdleConnectionErrors } from '../db/pool-errors';
+import { AppError } from '../errors';
+import type { StatusSender } from './authenticate-status-sender';
+import { ingestStatusBody } from './ingest-status-batch';
+import type { IngestThreadAnswer } from './ingest-threads';
+
+const { connectionString, connections } = workerData as { connectionString: string; connections: number };
+const db = logIdleConnectionErrors(
+  new pg.Pool({ connectionString, max: connections, connectionTimeoutMillis: 10_000, application_name: 'sitebox-ingest' }),
+  'ingest',
+);
+
+export default async function ingest(task: { body: Uint8Array; sender: StatusSender }): Promise<IngestThreadAnswer> {
+  try {
+    return { ok: true, result: await ingestStatusBody({ db, body: task.body, sender: task.sender }) };
+  } catch (error) {
+    // An AppError is an answer for the client; it crosses the thread boundary as plain data.
+    if (error instanceof AppError) return { ok: false, code: error.code, userMessage: error.userMessage, details: error.details };
+    throw error;
+  }
+}

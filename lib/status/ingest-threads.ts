@@ -1,0 +1,58 @@
+import path from 'node:path';
+import Piscina from 'piscina';
+import { AppError, type ErrorCode } from '../errors';
+import type { StatusSender } from './authenticate-status-sender';
+import type { IngestResult } from './status-batch.schema';
+
+/** What an ingest thread answers: the result, or the AppError it threw, as plain data. */
+export type IngestThreadAnswer =
+  | { ok: true; result: IngestResult }
+  | { ok: false; code: ErrorCode; userMessage: string; details?: unknown };
+
+// Batches one thread works on at once: while one waits for its inbox insert, the next is parsed.
+const BATCHES_PER_THREAD = 8;
+
+/**
+ * The management point's ingest threads. Parsing, validating and re-serialising a flood of
+ * batches would otherwise occupy the event loop that also serves the console and the
+ * notification channel; here the event loop reads a body and hands its bytes over (moved, not
+ * copied), and a thread answers with what was accepted.
+ */
+export class StatusIngestThreads {
+  private readonly pool: Piscina;
+
+  constructor(options: { connectionString: string; threads: number }) {
+    this.pool = new Piscina({
+      filename: path.join(process.cwd(), 'lib', 'status', 'ingest-thread.ts'),
+      // Threads run the TypeScript sources as the server does, whichever way it was started.
+      execArgv: ['--import', 'tsx'],
+      minThreads: options.threads,
+      maxThreads: options.threads,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      concurrentTasksPerWorker: BATCHES_PER_THREAD,
+      workerData: { connectionString: options.connectionString, connections: BATCHES_PER_THREAD },
+    });
+  }
+
+  /** Batches accepted at once across the threads. */
+  get capacity(): number {
+    return this.pool.options.maxThreads * BATCHES_PER_THREAD;
+  }
+
+  /** Batches the threads have finished (accepted or refused) since they started. */
+  get completed(): number {
+    return this.pool.completed;
+  }
+
+  async ingest(body: Uint8Array, sender: StatusSender): Promise<IngestResult> {
+    // Only a buffer that owns its whole memory can be moved (small ones share Node's pool).
+    const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : new Uint8Array(body);
+    const answer: IngestThreadAnswer = await this.pool.run({ body: owned, sender }, { transferList: [owned.buffer as ArrayBuffer] });
+    if (answer.ok) return answer.result;
+    throw new AppError(answer.code, { userMessage: answer.userMessage, details: answer.details });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
