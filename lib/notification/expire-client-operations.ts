@@ -1,21 +1,25 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock';
 import { pool } from '../db/pool';
+import { materializeOperationTargets } from './materialize-operation-targets';
 import * as repo from './repo';
 
 /**
- * Notification Manager's bookkeeping: records the unreached targets of operations past their
+ * Notification Manager's bookkeeping: writes the target rows of operations whose start did not
+ * get to write them (the process died between its two steps), records the unreached targets of operations past their
  * validity as Expired (they are never pushed again; the notification servers check the
  * validity themselves too, so this only makes the stored state say so), and deletes push
  * requests a day after their operation ended. Safe to run from several processes.
  */
 export async function expireClientOperations(options: { log?: Logger; clock?: Clock } = {}) {
   const now = (options.clock ?? systemClock).now();
+  const materialized = await materializeOperationTargets({ db: pool() });
+  if (materialized.length) options.log?.warn({ operations: materialized }, 'wrote the targets of client operations whose start was interrupted');
   const expired = await repo.expireOperations(pool(), now);
   if (expired.length) {
     options.log?.info({ operations: expired }, 'client operations expired');
     await repo.notifyProgress(pool(), { changed: expired.map((e) => e.id) });
   }
   const purged = await repo.purgePushes(pool(), now);
-  return { expired, purged };
+  return { materialized, expired, purged };
 }

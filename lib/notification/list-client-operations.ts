@@ -8,10 +8,13 @@ import type {
   ListOperationTargetsQuery,
   OperationTargetPage,
 } from './client-operation.schema';
+import { materializeOperationTargets } from './materialize-operation-targets';
 import { deriveOperationCounts, displayedTargetState, emptyStateCounts } from './operation-counts';
 import * as repo from './repo';
 
-function toRow(o: repo.OperationRecord, states = emptyStateCounts(), now: Date): ClientOperationRow {
+function toRow(o: repo.OperationRecord, stored = emptyStateCounts(), now: Date): ClientOperationRow {
+  // Until its target rows are written (a moment after the start), every target is waiting.
+  const states = o.targetsPending ? { ...emptyStateCounts(), WAITING: o.total } : stored;
   return {
     id: o.id,
     action: o.action,
@@ -46,6 +49,7 @@ export async function getClientOperationOrThrow(id: number, clock: Clock = syste
 /** One operation's per-device results, filtered by the state the console shows. */
 export async function listOperationTargets(id: number, query: ListOperationTargetsQuery, clock: Clock = systemClock): Promise<OperationTargetPage> {
   const operation = notFoundOrThrow(await repo.findOperation(pool(), id), 'The client operation');
+  if (operation.targetsPending) await materializeOperationTargets({ db: pool(), operationIds: [id] });
   const now = clock.now();
   const lapsed = operation.validUntil.getTime() <= now.getTime();
   const targets = await repo.listTargets(pool(), {

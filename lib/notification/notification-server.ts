@@ -27,6 +27,7 @@ import {
   SITE_CONTROL_APPLIED_CHANNEL,
   type ClientNotificationSettings,
 } from './notification-settings';
+import { materializeOperationTargets } from './materialize-operation-targets';
 import { beatNotificationServer, clearOrphanedOnline, reapNotificationServers, recordPresence } from './presence-repo';
 import * as repo from './repo';
 
@@ -91,8 +92,8 @@ export class NotificationServer {
   private owedCheck = new Set<number>();
   private deliveries: { operationId: number; deviceId: number; at: Date }[] = [];
   private results: PendingResult[] = [];
-  /** `${operationId}:${deviceId}` pushed and not yet acknowledged: never pushed twice at once. */
-  private readonly inFlight = new Set<string>();
+  /** Per operation, the devices pushed and not yet acknowledged: never pushed twice at once. */
+  private readonly inFlight = new Map<number, Set<number>>();
   private policyRequests: { device: AuthenticatedDevice; ack: (answer: PolicyAnswer) => void }[] = [];
   private policyBatch: Promise<void> | null = null;
   private cursor = '0';
@@ -237,7 +238,6 @@ export class NotificationServer {
       this.touched.add(id);
     }
     set.add(socket);
-    void socket.join(`device:${id}`);
     this.owedCheck.add(id);
     const settings: AgentSettings = { keepAliveSeconds: this.keepAliveSeconds, serverId: this.instanceId };
     socket.emit(agentEvents.settings, settings);
@@ -251,14 +251,14 @@ export class NotificationServer {
     socket.on(agentEvents.delivered, (payload: unknown) => {
       const parsed = operationDeliveredSchema.safeParse(payload);
       if (!parsed.success) return;
-      this.inFlight.delete(`${parsed.data.operationId}:${id}`);
+      this.acknowledged(parsed.data.operationId, id);
       this.deliveries.push({ operationId: parsed.data.operationId, deviceId: id, at: this.clock.now() });
     });
     socket.on(agentEvents.result, (payload: unknown, ack?: unknown) => {
       const parsed = operationResultSchema.safeParse(payload);
       const reply = typeof ack === 'function' ? (ack as PendingResult['ack']) : undefined;
       if (!parsed.success) return reply?.({ stored: false });
-      this.inFlight.delete(`${parsed.data.operationId}:${id}`);
+      this.acknowledged(parsed.data.operationId, id);
       this.results.push({ deviceId: id, result: parsed.data, receivedAt: this.clock.now(), ack: reply });
     });
     socket.on('disconnect', () => {
@@ -268,22 +268,32 @@ export class NotificationServer {
       this.connectedAt.delete(id);
       this.touched.add(id);
       // Whatever was pushed and not acknowledged is owed again when it comes back.
-      for (const key of this.inFlight) if (key.endsWith(`:${id}`)) this.inFlight.delete(key);
+      for (const [operationId, devices] of this.inFlight) if (devices.delete(id) && !devices.size) this.inFlight.delete(operationId);
     });
   }
 
   private pushToDevices(push: OperationPush, deviceIds: number[]) {
+    const pushed = this.inFlight.get(push.operationId) ?? new Set<number>();
+    // Every socket is in a room of its own id: no per-device rooms to keep or names to build.
     const rooms: string[] = [];
+    let devices = 0;
     for (const id of deviceIds) {
-      const key = `${push.operationId}:${id}`;
-      if (!this.sockets.has(id) || this.inFlight.has(key)) continue;
-      this.inFlight.add(key);
-      rooms.push(`device:${id}`);
+      const sockets = this.sockets.get(id);
+      if (!sockets || pushed.has(id)) continue;
+      pushed.add(id);
+      devices++;
+      for (const socket of sockets) rooms.push(socket.id);
     }
-    if (!rooms.length) return 0;
+    if (!devices) return 0;
+    this.inFlight.set(push.operationId, pushed);
     // One packet, encoded once, written to each target's socket.
     for (const nsp of this.namespaces) nsp.to(rooms).emit(agentEvents.push, push);
-    return rooms.length;
+    return devices;
+  }
+
+  private acknowledged(operationId: number, deviceId: number) {
+    const pushed = this.inFlight.get(operationId);
+    if (pushed?.delete(deviceId) && !pushed.size) this.inFlight.delete(operationId);
   }
 
   // ------------------------------------------------------------------ push queue
@@ -321,14 +331,13 @@ export class NotificationServer {
       return;
     }
     if (!this.sockets.size) return;
-    const operation = await repo.findOperation(this.db, request.operationId);
+    const operation = await repo.findPushTargets(this.db, request.operationId);
     if (!operation || operation.cancelledAt || operation.validUntil.getTime() <= this.clock.now().getTime()) return;
-    const targets = await repo.waitingTargetIds(this.db, operation.id);
     const pushed = this.pushToDevices(
-      { operationId: operation.id, action: operation.action, validUntil: operation.validUntil.toISOString() },
-      targets,
+      { operationId: request.operationId, action: operation.action, validUntil: operation.validUntil.toISOString() },
+      operation.deviceIds,
     );
-    this.log.info({ operationId: operation.id, pushed, targets: targets.length }, 'pushed client operation');
+    this.log.info({ operationId: request.operationId, pushed, targets: operation.deviceIds.length }, 'pushed client operation');
   }
 
   // ------------------------------------------------------------------ batches
@@ -394,6 +403,11 @@ export class NotificationServer {
       for (const { push, deviceIds } of byOperation.values()) this.pushToDevices(push, deviceIds);
     }
 
+    // Answers can come back before anyone wrote the operation's target rows: write them first.
+    await materializeOperationTargets({
+      db: this.db,
+      operationIds: [...new Set([...this.deliveries.map((d) => d.operationId), ...this.results.map((r) => r.result.operationId)])],
+    });
     const changed = new Set<number>();
     if (this.deliveries.length) {
       const batch = this.deliveries;

@@ -25,10 +25,12 @@ export interface OperationRecord {
   expiredAt: Date | null;
   total: number;
   onlineAtStart: number;
+  /** Its targets are fixed but not yet written as client_operation_target rows (all waiting). */
+  targetsPending: boolean;
 }
 
 const operationColumns = `o.id, o.action, o.collection_id, o.target_name, o.started_by, o.started_at, o.valid_until,
-  o.cancelled_at, o.cancelled_by, o.expired_at, o.total, o.online_at_start`;
+  o.cancelled_at, o.cancelled_by, o.expired_at, o.total, o.online_at_start, o.pending_target_ids IS NOT NULL AS targets_pending`;
 
 function toOperation(r: Record<string, unknown>): OperationRecord {
   return {
@@ -44,6 +46,7 @@ function toOperation(r: Record<string, unknown>): OperationRecord {
     expiredAt: r.expired_at as Date | null,
     total: r.total as number,
     onlineAtStart: r.online_at_start as number,
+    targetsPending: r.targets_pending as boolean,
   };
 }
 
@@ -83,7 +86,11 @@ export async function countTargets(db: Db, target: { collectionId: number } | { 
 
 // ---------------------------------------------------------------- notification manager
 
-/** Creates the operation with one target per client and returns it (inside the caller's transaction). */
+/**
+ * Creates the operation with its targets fixed as of now (inside the caller's transaction): one
+ * row, the target device ids kept on it, total and online counted. The per-target rows are
+ * written afterwards by materializeTargets, so the push does not wait for thousands of inserts.
+ */
 export async function insertOperation(
   db: pg.PoolClient,
   options: {
@@ -95,29 +102,51 @@ export async function insertOperation(
     validUntil: Date;
   },
 ): Promise<OperationRecord> {
-  const { rows } = await db.query(
-    `INSERT INTO client_operation (action, collection_id, target_name, started_by, started_at, valid_until, total, online_at_start, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, 0, 0, $5) RETURNING id`,
-    [options.action, 'collectionId' in options.target ? options.target.collectionId : null, options.targetName,
-      options.startedBy, options.startedAt, options.validUntil],
-  );
-  const id: number = rows[0].id;
   const source = 'collectionId' in options.target
-    ? { sql: `SELECT m.device_id FROM collection_member m WHERE m.collection_id = $2`, param: options.target.collectionId }
-    : { sql: `SELECT unnest($2::int[]) AS device_id`, param: options.target.deviceIds };
+    ? { sql: `SELECT m.device_id FROM collection_member m WHERE m.collection_id = $7`, param: options.target.collectionId }
+    : { sql: `SELECT unnest($7::int[])`, param: options.target.deviceIds };
   // Revoked clients can never connect again: they are not targets. Online is as of now.
-  await db.query(
-    `WITH inserted AS (
-       INSERT INTO client_operation_target (operation_id, device_id)
-       SELECT $1, d.id FROM device d WHERE d.id IN (${source.sql}) AND d.approval <> 'REVOKED'
-       RETURNING device_id)
-     UPDATE client_operation SET
-       total = (SELECT count(*) FROM inserted),
-       online_at_start = (SELECT count(*) FROM inserted i JOIN device d ON d.id = i.device_id WHERE d.online)
-     WHERE id = $1`,
-    [id, source.param],
+  const { rows } = await db.query(
+    `WITH targets AS (SELECT d.id, d.online FROM device d WHERE d.id IN (${source.sql}) AND d.approval <> 'REVOKED')
+     INSERT INTO client_operation AS o (action, collection_id, target_name, started_by, started_at, valid_until,
+                                        total, online_at_start, pending_target_ids, updated_at)
+     SELECT $1, $2, $3, $4, $5, $6, count(*), count(*) FILTER (WHERE online), coalesce(array_agg(id ORDER BY id), '{}'), $5 FROM targets
+     RETURNING ${operationColumns}`,
+    [options.action, 'collectionId' in options.target ? options.target.collectionId : null, options.targetName,
+      options.startedBy, options.startedAt, options.validUntil, source.param],
   );
-  return (await findOperation(db, id))!;
+  return toOperation(rows[0]);
+}
+
+/** Operations (of `ids`, or all) whose target rows are not written yet. */
+export async function pendingOperationIds(db: Db, ids?: number[]): Promise<number[]> {
+  const { rows } = ids
+    ? await db.query<{ id: number }>(`SELECT id FROM client_operation WHERE id = ANY($1::int[]) AND pending_target_ids IS NOT NULL ORDER BY id`, [ids])
+    : await db.query<{ id: number }>(`SELECT id FROM client_operation WHERE pending_target_ids IS NOT NULL ORDER BY id`);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Writes an operation's target rows from the ids fixed at its start, once (inside the caller's
+ * transaction; the operation row stays locked until it commits, so a cancel or expiry waits for
+ * it and then sees the rows). A target takes the operation's state: waiting, or cancelled or
+ * expired if that came first. Devices deleted since the start are left out, as their rows would
+ * have been deleted with them. Returns false when the rows were already written.
+ */
+export async function materializeTargets(db: pg.PoolClient, operationId: number): Promise<boolean> {
+  const { rows } = await db.query(`SELECT pending_target_ids IS NOT NULL AS pending FROM client_operation WHERE id = $1 FOR UPDATE`, [operationId]);
+  if (!rows[0]?.pending) return false;
+  await db.query(
+    `INSERT INTO client_operation_target (operation_id, device_id, state)
+     SELECT o.id, p.device_id,
+            (CASE WHEN o.cancelled_at IS NOT NULL THEN 'CANCELLED' WHEN o.expired_at IS NOT NULL THEN 'EXPIRED' ELSE 'WAITING' END)::operation_target_state
+       FROM client_operation o CROSS JOIN LATERAL unnest(o.pending_target_ids) AS p(device_id)
+      WHERE o.id = $1 AND EXISTS (SELECT 1 FROM device d WHERE d.id = p.device_id)
+     ON CONFLICT DO NOTHING`,
+    [operationId],
+  );
+  await db.query(`UPDATE client_operation SET pending_target_ids = NULL WHERE id = $1`, [operationId]);
+  return true;
 }
 
 /** Appends a push request and announces it; commits with the caller's transaction. */
@@ -203,7 +232,7 @@ export async function expireOperations(db: Db, now: Date): Promise<{ id: number;
   const { rows } = await db.query(
     `WITH due AS (
        UPDATE client_operation SET expired_at = $1, updated_at = $1
-        WHERE valid_until <= $1 AND expired_at IS NULL AND cancelled_at IS NULL
+        WHERE valid_until <= $1 AND expired_at IS NULL AND cancelled_at IS NULL AND pending_target_ids IS NULL
        RETURNING id, total),
      expired AS (
        UPDATE client_operation_target t SET state = 'EXPIRED'
@@ -263,22 +292,39 @@ export async function readPushesAfter(db: Db, cursor: string): Promise<PushReque
   return rows.map((r) => ({ id: r.id, operationId: r.operation_id, kind: r.kind }));
 }
 
-export async function waitingTargetIds(db: Db, operationId: number): Promise<number[]> {
-  const { rows } = await db.query<{ device_id: number }>(
-    `SELECT device_id FROM client_operation_target WHERE operation_id = $1 AND state = 'WAITING'`,
+/**
+ * What a START push needs, in one read: the operation, and its targets not reached yet — the ids
+ * fixed at the start while its rows are not written, else the rows still waiting.
+ */
+export async function findPushTargets(
+  db: Db,
+  operationId: number,
+): Promise<{ action: ClientAction; validUntil: Date; cancelledAt: Date | null; deviceIds: number[] } | null> {
+  const { rows } = await db.query(
+    `SELECT o.action, o.valid_until, o.cancelled_at,
+            coalesce(o.pending_target_ids,
+                     ARRAY(SELECT t.device_id FROM client_operation_target t WHERE t.operation_id = o.id AND t.state = 'WAITING')) AS device_ids
+       FROM client_operation o WHERE o.id = $1`,
     [operationId],
   );
-  return rows.map((r) => r.device_id);
+  const r = rows[0];
+  return r ? { action: r.action, validUntil: r.valid_until, cancelledAt: r.cancelled_at, deviceIds: r.device_ids } : null;
 }
 
 /** Pushes owed to clients that just connected: their unreached targets of operations still valid. */
 export async function owedPushes(db: Db, options: { deviceIds: number[]; now: Date }): Promise<{ deviceId: number; operationId: number; action: ClientAction; validUntil: Date }[]> {
   if (!options.deviceIds.length) return [];
+  // Targets whose rows are not written yet are all waiting.
   const { rows } = await db.query(
     `SELECT t.device_id, o.id, o.action, o.valid_until
        FROM client_operation_target t JOIN client_operation o ON o.id = t.operation_id
       WHERE t.device_id = ANY($1::int[]) AND t.state = 'WAITING' AND o.valid_until > $2 AND o.cancelled_at IS NULL
-      ORDER BY o.id`,
+     UNION ALL
+     SELECT c.device_id, o.id, o.action, o.valid_until
+       FROM client_operation o CROSS JOIN LATERAL unnest(o.pending_target_ids) AS p(device_id)
+       JOIN unnest($1::int[]) AS c(device_id) ON c.device_id = p.device_id
+      WHERE o.pending_target_ids IS NOT NULL AND o.valid_until > $2 AND o.cancelled_at IS NULL
+      ORDER BY 2`,
     [options.deviceIds, options.now],
   );
   return rows.map((r) => ({ deviceId: r.device_id, operationId: r.id, action: r.action, validUntil: r.valid_until }));

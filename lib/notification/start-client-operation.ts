@@ -11,9 +11,12 @@ import * as repo from './repo';
 import { resolveOperationTarget } from './resolve-operation-target';
 
 /**
- * Notification Manager: creates a client operation (one target per client, online counted as
- * of now, valid for the site's validity) and queues its push in the same transaction, so every
- * notification server hears of it only once it exists.
+ * Notification Manager: creates a client operation (its targets fixed and online counted as of
+ * now, valid for the site's validity) and queues its push in the same transaction, so every
+ * notification server hears of it only once it exists. That is one small transaction, so the push
+ * leaves at once: the per-target rows are written later, by the first that needs them (see
+ * materializeOperationTargets); until then the notification servers push from the target ids
+ * kept on the operation.
  */
 export async function startClientOperation(options: { actor: Actor; input: StartClientOperationInput; clock?: Clock }) {
   const now = (options.clock ?? systemClock).now();
