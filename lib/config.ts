@@ -35,7 +35,7 @@ export const configSchema = z.object({
   /** Threads beside the event loop that parse and store ingested batches (0: the event loop does it). */
   SITEBOX_STATUS_INGEST_THREADS: z.coerce.number().int().min(0).max(16).default(Math.min(4, availableParallelism())),
   /** Concurrent drain loops in one Status Manager process (each claims distinct inbox batches). */
-  SITEBOX_STATUS_MANAGER_LOOPS: z.coerce.number().int().min(1).max(16).default(2),
+  SITEBOX_STATUS_MANAGER_LOOPS: z.coerce.number().int().min(1).max(16).default(3),
   /** Inbox batches (one per accepted request) a Status Manager loop claims per transaction. */
   SITEBOX_STATUS_MANAGER_BATCH_ROWS: z.coerce.number().int().min(1).max(1000).default(10),
   /** When "Delete Aged Status Messages" runs: a cron pattern in the server's time zone. */

@@ -30,6 +30,10 @@ export class StatusIngestThreads {
       maxThreads: options.threads,
       idleTimeout: Number.POSITIVE_INFINITY,
       concurrentTasksPerWorker: BATCHES_PER_THREAD,
+      // Batches are background work: the event loop (console, notification channel) goes first.
+      niceIncrement: 5,
+      // A batch's objects live until its insert commits; room for them to die young.
+      resourceLimits: { maxYoungGenerationSizeMb: 64 },
       workerData: { connectionString: options.connectionString, connections: BATCHES_PER_THREAD },
     });
   }

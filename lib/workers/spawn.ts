@@ -6,9 +6,9 @@ import path from 'node:path';
  * (Ctrl-C reaches the supervisor only, which stops children in order) with an IPC
  * channel (a child exits when its supervisor disappears).
  */
-export function forkTs(entry: string, args: string[] = [], env: Record<string, string> = {}): ChildProcess {
+export function forkTs(entry: string, args: string[] = [], env: Record<string, string> = {}, nodeFlags: string[] = []): ChildProcess {
   return fork(path.join(process.cwd(), entry), args, {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...nodeFlags, '--import', 'tsx'],
     env: { ...process.env, ...env },
     detached: true,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
