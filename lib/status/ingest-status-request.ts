@@ -24,10 +24,12 @@ export async function ingestStatusRequest(options: {
   const db = pool();
   const retryAfterSeconds = cfg.SITEBOX_STATUS_RETRY_AFTER_SECONDS;
   await checkInboxCapacity({ db, limit: cfg.SITEBOX_STATUS_INBOX_LIMIT, retryAfterSeconds, log: options.log });
-  const sender = await authenticateStatusSender({ authorization: options.authorization, db });
   // The ingest threads when server.ts started them; this thread otherwise (tests, SITEBOX_STATUS_INGEST_THREADS=0).
   const threads = runtime().statusIngest;
   const result = await ingestGate(retryAfterSeconds, threads?.capacity).run(async () => {
+    // Inside the gate: when hundreds of clients report at once, their credential checks do not
+    // take every database connection the console's requests need.
+    const sender = await authenticateStatusSender({ authorization: options.authorization, db });
     try {
       const body = await options.readBody(cfg.SITEBOX_STATUS_MAX_BATCH_BYTES);
       return threads ? await threads.ingest(body, sender) : await ingestStatusBody({ db, body, sender });
