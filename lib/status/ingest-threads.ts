@@ -43,6 +43,11 @@ export class StatusIngestThreads {
     return this.pool.options.maxThreads * BATCHES_PER_THREAD;
   }
 
+  /** For /api/metrics: threads, batches waiting for one, and how busy they have been. */
+  stats(): { threads: number; queued: number; utilization: number } {
+    return { threads: this.pool.threads.length, queued: this.pool.queueSize, utilization: this.pool.utilization };
+  }
+
   /** Batches the threads have finished (accepted or refused) since they started. */
   get completed(): number {
     return this.pool.completed;

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ingestCounters, readStatusCounters } from './counters';
 import { readInboxDepth } from './inbox-repo';
+import { runtime } from '../runtime';
 
 type Sample = { labels?: Record<string, string>; value: number };
 
@@ -33,12 +34,20 @@ export async function renderStatusMetrics(options: { db: pg.Pool }): Promise<str
   ]);
   const ingest = ingestCounters();
   const requestSamples = Object.entries(ingest.requests).map(([outcome, value]) => ({ labels: { outcome }, value }));
+  const threads = runtime().statusIngest?.stats();
   return `${[
     family('sitebox_status_inbox_messages', 'gauge', 'Messages waiting in Status Manager\'s inbox (the backlog).', [{ value: depth }]),
     family('sitebox_status_ingest_requests_total', 'counter', 'Ingest requests answered by this process, by outcome (throttled = 503).', requestSamples),
     family('sitebox_status_ingested_messages_total', 'counter', 'Messages this process accepted into the inbox.', [{ value: ingest.acceptedMessages }]),
     family('sitebox_status_rejected_messages_total', 'counter', 'Messages this process refused as invalid.', [{ value: ingest.rejectedMessages }]),
     family('sitebox_status_throttled_requests_total', 'counter', 'Ingest requests this process answered with 503 (back-pressure).', [{ value: ingest.requests.throttled }]),
+    ...(threads
+      ? [
+          family('sitebox_status_ingest_threads', 'gauge', 'Threads of this process that parse and store ingested batches.', [{ value: threads.threads }]),
+          family('sitebox_status_ingest_thread_queue', 'gauge', 'Batches read and waiting for an ingest thread.', [{ value: threads.queued }]),
+          family('sitebox_status_ingest_thread_utilization', 'gauge', 'Share of time the ingest threads were busy since they started (0 to 1).', [{ value: threads.utilization }]),
+        ]
+      : []),
     family('sitebox_status_accepted_messages_total', 'counter', 'Messages accepted into the inbox by every management point and server component.', [{ value: totals.accepted }]),
     family('sitebox_status_processed_messages_total', 'counter', 'Messages Status Manager processed (all processes).', [{ value: totals.processed }]),
     family('sitebox_status_stored_messages_total', 'counter', 'Messages written to the database by filter rules.', [{ value: totals.stored }]),

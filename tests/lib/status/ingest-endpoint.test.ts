@@ -9,6 +9,7 @@ import { ingestCounters } from '@/lib/status/counters';
 import { isStatusIngest, serveStatusIngest } from '@/lib/status/ingest-endpoint';
 import { resetInboxCapacityCache } from '@/lib/status/ingest-status-batch';
 import { StatusIngestThreads } from '@/lib/status/ingest-threads';
+import { renderStatusMetrics } from '@/lib/status/metrics';
 import { request } from '../../support/console-session';
 import { deviceCredential } from '../../support/credentials';
 import { useTestDatabase } from '../../support/database';
@@ -130,5 +131,10 @@ describe('status ingest endpoint on ingest threads', () => {
     expect(answers.every((a) => a.status === 202 && a.body.accepted === 50)).toBe(true);
     expect((await inboxMessages()) - before).toBe(24 * 50);
     expect(threads.completed - done).toBe(24);
+    expect(threads.stats()).toMatchObject({ threads: 2, queued: 0 });
+    runtime().statusIngest = threads;
+    const metrics = await renderStatusMetrics({ db: pool() });
+    expect(metrics).toMatch(/^sitebox_status_ingest_threads 2$/m);
+    expect(Number(/^sitebox_status_ingest_thread_utilization (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
   });
 });
