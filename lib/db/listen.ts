@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
  * `onReconnect` runs after each reconnect so callers can catch up on what they missed;
  * `onListening` after every successful LISTEN, the first included, for callers whose catch-up
  * must not race the first LISTEN (a NOTIFY sent before it is not delivered).
+ * `connection()` is the listening connection while it is up: a caller may read what it was
+ * notified of there, on a connection that is always open, instead of waiting for a pool's.
  */
 export function listen(options: {
   connectionString: string;
@@ -14,7 +16,7 @@ export function listen(options: {
   onNotification: (channel: string, payload: string) => void;
   onReconnect?: () => void;
   onListening?: () => void;
-}): { close(): Promise<void> } {
+}): { close(): Promise<void>; connection(): pg.Client | null } {
   let client: pg.Client | null = null;
   let closed = false;
   let retryTimer: NodeJS.Timeout | null = null;
@@ -55,6 +57,7 @@ export function listen(options: {
 
   void connect(false);
   return {
+    connection: () => client,
     async close() {
       closed = true;
       if (retryTimer) clearTimeout(retryTimer);

@@ -102,7 +102,7 @@ export class NotificationServer {
   private flushAgain = false;
   private flushTimer: NodeJS.Timeout | null = null;
   private beatTimer: NodeJS.Timeout | null = null;
-  private listener: { close(): Promise<void> } | null = null;
+  private listener: ReturnType<typeof listen> | null = null;
   private readonly startedAt: Date;
   private stopped = false;
   private keepAliveSeconds = 15 * 60;
@@ -313,10 +313,13 @@ export class NotificationServer {
   private readPushQueue() {
     this.pushChain = this.pushChain
       .then(async () => {
+        // Read on the connection that heard the NOTIFY: always open, where the pool may first have
+        // to open one (its idle connections close after a while).
+        const db = this.listener?.connection() ?? this.db;
         for (;;) {
-          const requests = await repo.readPushesAfter(this.db, this.cursor);
+          const requests = await repo.readPushesAfter(db, this.cursor);
           for (const request of requests) {
-            await this.handlePush(request);
+            await this.handlePush(db, request);
             this.cursor = request.id;
           }
           if (requests.length < 1000) return;
@@ -325,13 +328,13 @@ export class NotificationServer {
       .catch((error) => this.log.error({ err: error }, 'reading the push queue failed'));
   }
 
-  private async handlePush(request: repo.PushRequest) {
+  private async handlePush(db: pg.Pool | pg.Client, request: repo.PushRequest) {
     if (request.kind === 'CANCEL') {
       for (const nsp of this.namespaces) nsp.emit(agentEvents.cancel, { operationId: request.operationId });
       return;
     }
     if (!this.sockets.size) return;
-    const operation = await repo.findPushTargets(this.db, request.operationId);
+    const operation = await repo.findPushTargets(db, request.operationId);
     if (!operation || operation.cancelledAt || operation.validUntil.getTime() <= this.clock.now().getTime()) return;
     const pushed = this.pushToDevices(
       { operationId: request.operationId, action: operation.action, validUntil: operation.validUntil.toISOString() },

@@ -5,7 +5,7 @@ import { emptyStateCounts, type TargetStateCounts } from './operation-counts';
 
 /** Data access for client operations and the push queue (pg: these are the hot paths). */
 
-type Db = pg.Pool | pg.PoolClient;
+type Db = pg.Pool | pg.ClientBase;
 
 /** NOTIFY channel of the push queue; the payload is the new notification_push id. */
 export const NOTIFICATION_PUSH_CHANNEL = 'sitebox_notification_push';
