@@ -63,6 +63,11 @@ export interface ClientAgentOptions {
   httpAgent?: http.Agent;
   random?: () => number;
   log?: AgentLog;
+  /**
+   * Runs what a push sets off (its acknowledgement, the action). Default: once the messages
+   * already received are read. A simulator passes one scheduler shared by all its agents.
+   */
+  schedulePushWork?: (work: () => void) => void;
 }
 
 export interface ClientAgentEvents {
@@ -328,7 +333,8 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     this.operations.set(push.operationId, work);
     // Acknowledge and act once the messages already received are read: where thousands of agents
     // share one process (the simulator), one agent's work must not delay another's receipt.
-    setImmediate(() => {
+    const schedule = this.options.schedulePushWork ?? ((run: () => void) => void setImmediate(run));
+    schedule(() => {
       this.socket?.emit(agentEvents.delivered, { operationId: push.operationId });
       if (!repeated && !work.signal.aborted) void this.perform(push, work);
     });

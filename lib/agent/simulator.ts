@@ -19,6 +19,40 @@ export interface SimulatorOptions {
   maxBackoffMs?: number;
 }
 
+const BURST_QUIET_MS = 10;
+const BURST_MAX_WAIT_MS = 1_000;
+const WORK_SLICE = 200;
+
+/**
+ * The simulated fleet's scheduler for what pushes set off: a push reaches thousands of agents in
+ * this one process at once, where real agents each have their own machine. Their acknowledgements
+ * and policy requests wait until no push has arrived for a moment (at most a second), then run in
+ * slices, so writing them does not hold up the reading of the pushes still arriving.
+ */
+function afterPushBurst(): (work: () => void) => void {
+  let queue: (() => void)[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let firstQueuedAt = 0;
+  const drain = async () => {
+    timer = null;
+    const batch = queue;
+    queue = [];
+    for (let i = 0; i < batch.length; i++) {
+      batch[i]();
+      if (i % WORK_SLICE === WORK_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  return (work) => {
+    queue.push(work);
+    if (!timer) {
+      firstQueuedAt = Date.now();
+      timer = setTimeout(() => void drain(), BURST_QUIET_MS);
+    } else if (Date.now() - firstQueuedAt < BURST_MAX_WAIT_MS) {
+      timer.refresh();
+    }
+  };
+}
+
 /**
  * Thousands of client agents in one process, for tests and benchmarks: each is a full
  * ClientAgent with its own socket.io connection; they share one bounded HTTP keep-alive pool.
@@ -30,6 +64,7 @@ export class AgentSimulator {
 
   constructor(private readonly options: SimulatorOptions) {
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.maxHttpSockets ?? 64 });
+    const schedulePushWork = afterPushBurst();
     this.agents = options.credentials.map(
       (credential) =>
         new ClientAgent({
@@ -42,6 +77,7 @@ export class AgentSimulator {
           httpAgent: this.httpAgent,
           initialBackoffMs: options.initialBackoffMs ?? 500,
           maxBackoffMs: options.maxBackoffMs ?? 10_000,
+          schedulePushWork,
         }),
     );
   }
