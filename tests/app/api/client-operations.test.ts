@@ -1,0 +1,62 @@
+// POST/GET /api/client-operations and the drill-down against a real database: the start answers with
+// the targets fixed (revoked clients left out, online counted), and the counts and per-device list are
+// right before and after the per-target rows are written.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GET as getOperation } from '@/app/api/client-operations/[id]/route';
+import { GET as getTargets } from '@/app/api/client-operations/[id]/targets/route';
+import { GET as list, POST as start } from '@/app/api/client-operations/route';
+import { provisionSimulatedFleet } from '@/lib/agent/provision-simulated-fleet';
+import { pool } from '@/lib/db/pool';
+import { useTestDatabase } from '../../support/database';
+import { request, signInAs, withParams, type TestSession } from '../../support/console-session';
+
+let operator: TestSession;
+let analyst: TestSession;
+let collectionId: number;
+let deviceIds: number[];
+
+beforeAll(async () => {
+  await useTestDatabase();
+  operator = await signInAs('OPERATIONS_ADMINISTRATOR');
+  analyst = await signInAs('READ_ONLY_ANALYST');
+  const fleet = await provisionSimulatedFleet({ db: pool(), siteCode: 'S01', prefix: 'API-OP-', count: 5, collectionName: 'API operation clients' });
+  collectionId = fleet.collectionId!;
+  deviceIds = fleet.deviceIds;
+  await pool().query(`UPDATE device SET online = true WHERE id = ANY($1::int[])`, [deviceIds.slice(0, 2)]);
+  await pool().query(`UPDATE device SET approval = 'REVOKED' WHERE id = $1`, [deviceIds[4]]);
+});
+
+const post = (session: TestSession, body: unknown) => start(request('/api/client-operations', { method: 'POST', headers: session.headers, body }));
+
+describe('/api/client-operations', () => {
+  it('starts on a collection: total without revoked clients, online at start, every target waiting', async () => {
+    const res = await post(operator, { action: 'QUICK_SCAN', target: { collectionId } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const started = await res.json();
+    expect(started).toMatchObject({ total: 4, onlineAtStart: 2 });
+
+    const page = await (await list(request('/api/client-operations', { headers: analyst.headers }))).json();
+    const row = page.rows.find((r: { id: number }) => r.id === started.id);
+    expect(row).toMatchObject({ total: 4, onlineAtStart: 2, targetName: 'API operation clients' });
+    expect(row.counts).toMatchObject({ delivered: 0, waiting: 4, expired: 0, cancelled: 0, status: 'RUNNING' });
+
+    const targets = await (await getTargets(request(`/api/client-operations/${started.id}/targets`, { headers: analyst.headers }), withParams({ id: String(started.id) }))).json();
+    expect(targets.total).toBe(4);
+    expect(targets.rows.map((t: { deviceId: number; state: string }) => [t.deviceId, t.state])).toEqual(deviceIds.slice(0, 4).map((id) => [id, 'WAITING']));
+
+    const detail = await (await getOperation(request(`/api/client-operations/${started.id}`, { headers: analyst.headers }), withParams({ id: String(started.id) }))).json();
+    expect(detail.counts).toMatchObject({ waiting: 4, status: 'RUNNING' });
+    expect(detail.states).toMatchObject({ WAITING: 4 });
+  });
+
+  it('refuses a read-only analyst and a collection with no clients that can receive it', async () => {
+    expect((await post(analyst, { action: 'QUICK_SCAN', target: { collectionId } })).status).toBe(403);
+    const { rows } = await pool().query(
+      `INSERT INTO collection (collection_id, name, updated_at) VALUES ('API00002', 'API empty', now()) RETURNING id`,
+    );
+    const res = await post(operator, { action: 'QUICK_SCAN', target: { collectionId: rows[0].id } });
+    expect(res.status).toBe(400);
+    const { rows: operations } = await pool().query(`SELECT count(*)::int AS n FROM client_operation WHERE target_name = 'API empty'`);
+    expect(operations[0].n).toBe(0);
+  });
+});
