@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
@@ -20,6 +20,15 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Comma-separated worker names `npm start` supervises; empty string for none. */
   SITEBOX_WORKERS: z.string().optional(),
+  /**
+   * This server's name as a site system: the system every server component here reports its
+   * status messages under, and the name the seed gives the site server.
+   */
+  SITEBOX_SERVER_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, 'must be a host name such as s01-ss01.corp.example.com')
+    .max(255)
+    .default(() => hostname()),
   /** The code of the site this instance serves. */
   SITEBOX_SITE_CODE: z.string().regex(/^[A-Z0-9]{3}$/, 'must be 3 capital letters or digits').default('S01'),
   /** The first administrator's password (else a one-time password is printed at first start). */
@@ -112,6 +121,11 @@ let cached: Config | undefined;
 export function config(): Config {
   cached ??= parseConfig(process.env);
   return cached;
+}
+
+/** This server's name as a site system (SITEBOX_SERVER_NAME, else the host name). */
+export function serverName(): string {
+  return config().SITEBOX_SERVER_NAME;
 }
 
 /** Forget the cached configuration so the next read sees a changed environment (tests). */

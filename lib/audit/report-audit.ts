@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import type pg from 'pg';
-import { config } from '../config';
+import { config, serverName } from '../config';
 import { pool } from '../db/pool';
 import { reportServerMessage } from '../status/report-server-message';
 import type { StatusMessage } from '../status/status-message.schema';
@@ -53,7 +52,7 @@ export function auditMessage(event: AuditEvent, now = new Date()): StatusMessage
     type: 'AUDIT',
     source: 'PROVIDER',
     siteCode: event.siteCode ?? config().SITEBOX_SITE_CODE,
-    systemName: os.hostname(),
+    systemName: serverName(),
     component: 'SMS_PROVIDER',
     sourceTime: now,
     processId: process.pid,

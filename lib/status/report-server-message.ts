@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import type pg from 'pg';
-import { config } from '../config';
+import { config, serverName } from '../config';
 import { pool } from '../db/pool';
 import { componentLogger } from '../logger';
 import { catalog } from './catalog';
@@ -33,7 +32,7 @@ export function serverMessage(options: {
     type: options.type ?? known?.type ?? 'MILESTONE',
     source: 'SERVER',
     siteCode: options.siteCode ?? config().SITEBOX_SITE_CODE,
-    systemName: options.systemName ?? os.hostname(),
+    systemName: options.systemName ?? serverName(),
     component: options.component,
     sourceTime: options.now ?? new Date(),
     processId: process.pid,

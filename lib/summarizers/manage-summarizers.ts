@@ -1,4 +1,3 @@
-import os from 'node:os';
 import type pg from 'pg';
 import { reportAudit } from '../audit/report-audit';
 import { systemClock, type Clock } from '../clock';
@@ -55,7 +54,6 @@ export async function resetComponentCounts(options: { actor: Actor; input: Reset
           messageId: statusMessageIds.summarizerCountsReset,
           component: COMPONENT_STATUS_SUMMARIZER,
           siteCode: site.code,
-          systemName: os.hostname(),
           insertionStrings: [r.component, r.systemName, userName],
           now: at,
         }),

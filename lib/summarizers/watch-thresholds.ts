@@ -1,4 +1,3 @@
-import os from 'node:os';
 import type pg from 'pg';
 import { statusMessageIds } from '../status/catalog';
 import { reportServerMessage, serverMessage } from '../status/report-server-message';
@@ -33,7 +32,6 @@ export function createThresholdWatcher(options: { db: pg.Pool }) {
               messageId: finding.health === 'CRITICAL' ? statusMessageIds.summarizerCriticalThreshold : statusMessageIds.summarizerWarningThreshold,
               component: COMPONENT_STATUS_SUMMARIZER,
               siteCode: site.code,
-              systemName: os.hostname(),
               insertionStrings: [
                 component.component,
                 component.systemName,

@@ -1,4 +1,4 @@
-import os from 'node:os';
+import { serverName } from '../config';
 import type pg from 'pg';
 
 export interface WorkerLiveness {
@@ -13,14 +13,14 @@ export interface WorkerLiveness {
 }
 
 /** Identifies this process among all hosts sharing the database. */
-export const instanceId = () => `${os.hostname()}:${process.pid}`;
+export const instanceId = () => `${serverName()}:${process.pid}`;
 
 export async function beat(options: { db: pg.Pool; name: string; startedAt: Date }): Promise<void> {
   await options.db.query(
     `INSERT INTO worker_heartbeat (name, instance, pid, host, started_at, last_beat_at, stopped_at)
      VALUES ($1, $2, $3, $4, $5, now(), NULL)
      ON CONFLICT (name, instance) DO UPDATE SET last_beat_at = now(), stopped_at = NULL`,
-    [options.name, instanceId(), process.pid, os.hostname(), options.startedAt],
+    [options.name, instanceId(), process.pid, serverName(), options.startedAt],
   );
 }
 

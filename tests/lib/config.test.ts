@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { config, ConfigError, parseConfig, resetConfig } from '@/lib/config';
@@ -46,6 +47,14 @@ describe('parseConfig', () => {
   it('keeps an empty SITEBOX_WORKERS (no workers) apart from an unset one (all workers)', () => {
     expect(parseConfig(env({ SITEBOX_WORKERS: '' })).SITEBOX_WORKERS).toBe('');
     expect(parseConfig(env()).SITEBOX_WORKERS).toBeUndefined();
+  });
+
+  it('names this server by SITEBOX_SERVER_NAME, by default the host name, and refuses what is no host name', () => {
+    expect(parseConfig(env()).SITEBOX_SERVER_NAME).toBe(os.hostname());
+    expect(parseConfig(env({ SITEBOX_SERVER_NAME: 's01-ss01.corp.example.com' })).SITEBOX_SERVER_NAME).toBe('s01-ss01.corp.example.com');
+    for (const bad of ['bad name', '-s01', 's01..corp', 's01_ss01', 'a'.repeat(64)]) {
+      expect(configErrorOf({ SITEBOX_SERVER_NAME: bad }).message).toMatch(/^\s*SITEBOX_SERVER_NAME: must be a host name/m);
+    }
   });
 
   it('uses DATABASE_URL as given when it is set', () => {
