@@ -4,6 +4,8 @@ import { config, ConfigError } from '../lib/config';
 import { closePool, pool } from '../lib/db/pool';
 import { closePrisma } from '../lib/db/prisma';
 import { logger } from '../lib/logger';
+import { workerComponents } from '../lib/sites/server-components';
+import { startComponentLifeCycle } from '../lib/status/component-life-cycle';
 import { beat, markStopped } from '../lib/workers/heartbeat';
 import { workerNames, workers } from './registry';
 
@@ -31,6 +33,9 @@ async function main() {
   await heartbeat();
   const heartbeatTimer = setInterval(heartbeat, cfg.SITEBOX_WORKER_HEARTBEAT_SECONDS * 1000);
   const running = await definition.start({ log, signal: controller.signal });
+  // Status Manager's own process takes its messages in memory, other workers' go to its inbox.
+  const components = startComponentLifeCycle({ components: workerComponents[name] ?? [], log });
+  await components.started;
   log.info('worker running');
 
   let stopping = false;
@@ -39,6 +44,7 @@ async function main() {
     stopping = true;
     log.info({ reason }, 'worker stopping');
     clearInterval(heartbeatTimer);
+    await components.stop();
     controller.abort();
     await running.stop().catch((error) => log.error({ err: error }, 'worker stop failed'));
     await markStopped({ db, name }).catch(() => undefined);

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { Cron } from 'croner';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -6,7 +5,6 @@ import { listen } from '../db/listen';
 import type { SiteSettings } from '../sitecontrol/site-control.schema';
 import { watchSiteControl } from '../sitecontrol/watch-site-control';
 import { loop } from '../workers/define-worker';
-import { statusMessageIds } from './catalog';
 import { deleteAgedStatusMessages } from './delete-aged-status-messages';
 import { createReplicationForwarder } from './forward-replication';
 import { attachInProcessDrain } from './in-process-queue';
@@ -14,7 +12,7 @@ import { appendToInbox } from './inbox-repo';
 import { processStatusBatch, type StatusManagerEffects } from './process-status-batch';
 import type { ReportingProperties } from './reporting-properties';
 import { FILTER_RULES_CHANGED_CHANNEL, filterRulesVersion, loadFilterRules } from './repo';
-import { componentWritesToSyslog, reportServerMessage, serverMessage } from './report-server-message';
+import { componentWritesToSyslog } from './report-server-message';
 import { createProgramRunner, type ProgramRunner } from './run-program';
 import type { FilterRule } from './status-filter-rule.schema';
 import { noSummarizers, type Summarizers } from './summarizers';
@@ -194,24 +192,9 @@ export async function startStatusManager(options: StatusManagerOptions) {
     onReconnect: () => rules.invalidate(),
   });
 
-  await reportServerMessage({
-    messages: serverMessage({
-      messageId: statusMessageIds.componentStarted,
-      component: STATUS_MANAGER_COMPONENT,
-      insertionStrings: [STATUS_MANAGER_COMPONENT, os.hostname()],
-    }),
-  });
-
   return {
     wake: wakeAll,
     async stop() {
-      await reportServerMessage({
-        messages: serverMessage({
-          messageId: statusMessageIds.componentStopped,
-          component: STATUS_MANAGER_COMPONENT,
-          insertionStrings: [STATUS_MANAGER_COMPONENT, os.hostname()],
-        }),
-      }).catch(() => undefined);
       purge?.stop();
       await siteSettings.close();
       await Promise.all([...cycles.map((c) => c.done), forwarding?.done]);

@@ -34,10 +34,3 @@ export async function localStorageMessages(options: { paths: readonly string[]; 
   }
   return messages;
 }
-
-/** The summarizer's own heartbeat (503), which keeps it online in Component Status. */
-export function heartbeatMessage(options: { component: string; systemName?: string; now?: Date }): StatusMessage {
-  const message = serverMessage({ messageId: statusMessageIds.componentHeartbeat, component: options.component, systemName: options.systemName, now: options.now });
-  message.insertionStrings = [options.component, message.systemName, String(process.pid)];
-  return message;
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { heartbeatMessage, localStorageMessages } from '@/lib/summarizers/report-site-system-status';
+import { lifeCycleMessage } from '@/lib/status/component-life-cycle';
+import { localStorageMessages } from '@/lib/summarizers/report-site-system-status';
 import { summarizeBatch } from '@/lib/summarizers/summarize-batch';
 
 describe('site system status reports', () => {
@@ -11,7 +12,7 @@ describe('site system status reports', () => {
     expect(m).toMatchObject({ messageId: 4700, source: 'SERVER', component: 'SMS_SITE_SYSTEM_STATUS_SUMMARIZER', systemName: 'S01-SS01' });
     expect(BigInt(m.properties.TotalBytes)).toBeGreaterThan(BigInt(m.properties.FreeBytes));
     const summary = summarizeBatch({
-      messages: [{ message: m, receivedAt: now }, { message: heartbeatMessage({ component: 'SMS_SITE_SYSTEM_STATUS_SUMMARIZER', systemName: 'S01-SS01' }), receivedAt: now }],
+      messages: [{ message: m, receivedAt: now }, { message: lifeCycleMessage({ kind: 'running', component: 'SMS_SITE_SYSTEM_STATUS_SUMMARIZER', systemName: 'S01-SS01' }), receivedAt: now }],
       timeZones: new Map([['S01', 'UTC']]),
     });
     expect(summary.storage).toEqual([
