@@ -275,19 +275,28 @@ export class NotificationServer {
   private pushToDevices(push: OperationPush, deviceIds: number[]) {
     const pushed = this.inFlight.get(push.operationId) ?? new Set<number>();
     // Every socket is in a room of its own id: no per-device rooms to keep or names to build.
-    const rooms: string[] = [];
+    const rooms = new Map<Namespace, string[]>();
     let devices = 0;
     for (const id of deviceIds) {
       const sockets = this.sockets.get(id);
       if (!sockets || pushed.has(id)) continue;
       pushed.add(id);
       devices++;
-      for (const socket of sockets) rooms.push(socket.id);
+      for (const socket of sockets) {
+        const ids = rooms.get(socket.nsp);
+        if (ids) ids.push(socket.id);
+        else rooms.set(socket.nsp, [socket.id]);
+      }
     }
     if (!devices) return 0;
     this.inFlight.set(push.operationId, pushed);
-    // One packet, encoded once, written to each target's socket.
-    for (const nsp of this.namespaces) nsp.to(rooms).emit(agentEvents.push, push);
+    // One packet, encoded once, written to each target's socket. When every client connected to a
+    // namespace is a target (a collection that holds them all), a plain broadcast skips the union
+    // of thousands of one-socket rooms.
+    for (const [nsp, ids] of rooms) {
+      if (ids.length === nsp.sockets.size) nsp.emit(agentEvents.push, push);
+      else nsp.to(ids).emit(agentEvents.push, push);
+    }
     return devices;
   }
 

@@ -84,6 +84,26 @@ describe('client notification channel', () => {
     expect(rows.every((r) => r.last_seen_at !== null)).toBe(true);
   });
 
+  it('pushes only to the targets among the clients connected', async () => {
+    const mp = await managementPoint();
+    const { credentials, deviceIds } = await fleet('ONLY-', 3);
+    const fleetAgents = credentials.map((c) => agent(mp, c));
+    const pushed: number[] = [];
+    for (const a of fleetAgents) a.on('push', () => pushed.push(a.credential.deviceId));
+    await Promise.all(fleetAgents.map((a) => a.start()));
+    await eventually(() => onlineCount(deviceIds), (n) => n === 3);
+
+    const some = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds: deviceIds.slice(0, 2) } } });
+    await eventually(() => targetStates(some.id), (s) => s.SUCCEEDED === 2);
+    expect(pushed.sort()).toEqual(deviceIds.slice(0, 2).sort());
+
+    // All of them: one broadcast reaches each once.
+    pushed.length = 0;
+    const all = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
+    await eventually(() => targetStates(all.id), (s) => s.SUCCEEDED === 3);
+    expect(pushed.sort()).toEqual([...deviceIds].sort());
+  });
+
   it('falls back to HTTP long-polling when WebSocket is refused', async () => {
     const mp = await managementPoint({ transports: ['polling'] });
     const { credentials, deviceIds } = await fleet('LP-', 1);
