@@ -20,6 +20,9 @@ import { isStatusIngest, serveStatusIngest } from './lib/status/ingest-endpoint'
 import { StatusIngestThreads } from './lib/status/ingest-threads';
 import { attachStatusMessageTail } from './lib/status/status-message-tail';
 import { seedDemoSite } from './lib/seed/seed-demo-site';
+import { registerThisServer } from './lib/sites/register-this-server';
+import { serverProcessComponents } from './lib/sites/server-components';
+import { startComponentLifeCycle } from './lib/status/component-life-cycle';
 import { attachStatusSummaryFeed } from './lib/summarizers/live-feed';
 import { attachSiteControlFeed } from './lib/sitecontrol/site-control-feed';
 import { attachDeploymentFeed } from './lib/deployments/live-feed';
@@ -35,8 +38,11 @@ async function main() {
 
   const { applied } = await migrate({ connectionString: cfg.databaseUrl, log: (m) => log.info(m) });
   log.info({ applied: applied.length }, 'database schema is current');
-  const seeded = await seedDemoSite({ devices: cfg.SITEBOX_SEED_DEVICES });
+  const workers = selectWorkers(cfg.SITEBOX_WORKERS);
+  const seeded = await seedDemoSite({ devices: cfg.SITEBOX_SEED_DEVICES, workers });
   if (seeded.created) log.info(seeded, 'seeded the demo site');
+  const registration = await registerThisServer({ workers });
+  if (registration.retired.length) log.info(registration, 'this server is the site server; retired the seed placeholders that never reported');
   const admin = await bootstrapAdministrator({ configuredPassword: cfg.SITEBOX_ADMIN_PASSWORD });
 
   const dev = process.env.SITEBOX_DEV === '1';
@@ -89,9 +95,10 @@ async function main() {
   });
   const port = (server.address() as AddressInfo).port;
 
-  const supervisor = new Supervisor({ names: selectWorkers(cfg.SITEBOX_WORKERS), log });
+  const supervisor = new Supervisor({ names: workers, log });
   runtime().supervisorStatus = () => supervisor.status();
   supervisor.start();
+  const components = startComponentLifeCycle({ components: serverProcessComponents, log });
 
   const host = cfg.HOST === '0.0.0.0' || cfg.HOST === '::' ? 'localhost' : cfg.HOST;
   log.info({ url: `http://${host}:${port}` }, 'console ready');
@@ -108,6 +115,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
+    await components.stop();
     await supervisor.stop();
     await notificationServer.stop();
     await relay.close();

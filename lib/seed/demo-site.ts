@@ -1,25 +1,21 @@
 import type { QueryRule } from '../collections/collection-rule.schema';
 
-/** The demo hierarchy: one primary site, its site server and two management points. */
+/**
+ * The demo site. Its site server is this server itself, named by SITEBOX_SERVER_NAME, with the
+ * roles and components it runs (lib/sites/server-components.ts), so everything it reports
+ * lands on the system the console shows.
+ */
 export const demoSite = {
   code: 'S01',
   name: 'Central',
   timeZone: 'America/New_York',
-  systems: [
-    {
-      name: 'S01-SS01.corp.example.com',
-      roles: ['SITE_SERVER', 'SITE_DATABASE_SERVER'],
-      components: [
-        'SMS_SITE_COMPONENT_MANAGER', 'SMS_STATUS_MANAGER', 'SMS_HIERARCHY_MANAGER', 'SMS_SITE_CONTROL_MANAGER',
-        'SMS_COLLECTION_EVALUATOR', 'SMS_NOTIFICATION_MANAGER', 'SMS_POLICY_PROVIDER', 'SMS_OFFER_MANAGER',
-        'SMS_DISTRIBUTION_MANAGER', 'SMS_COMPONENT_STATUS_SUMMARIZER', 'SMS_SITE_SYSTEM_STATUS_SUMMARIZER',
-        'SMS_OFFER_STATUS_SUMMARIZER', 'SMS_DATABASE_NOTIFICATION_MONITOR',
-      ],
-    },
-    { name: 'S01-MP01.corp.example.com', roles: ['MANAGEMENT_POINT'], components: ['SMS_MP_CONTROL_MANAGER', 'SMS_NOTIFICATION_SERVER'] },
-    { name: 'S01-MP02.corp.example.com', roles: ['MANAGEMENT_POINT'], components: ['SMS_MP_CONTROL_MANAGER', 'SMS_NOTIFICATION_SERVER'] },
-  ],
 } as const;
+
+/**
+ * Site systems earlier seeds created under made-up names. None of them ever ran: this server
+ * reported under its own name beside them.
+ */
+export const legacyDemoSystems = ['S01-SS01.corp.example.com', 'S01-MP01.corp.example.com', 'S01-MP02.corp.example.com'] as const;
 
 type DemoCollection = { collectionId: string; name: string; comment: string; query?: QueryRule; limitToAllSystems?: boolean };
 

@@ -1,8 +1,10 @@
 import type pg from 'pg';
 import { evaluateCollections } from '../collections/evaluate-collections';
-import { config } from '../config';
+import { config, serverName } from '../config';
 import { pool } from '../db/pool';
 import { ensureSiteControl } from '../sitecontrol/repo';
+import { registerSiteSystem } from '../sites/register-site-system';
+import { thisServerComponents, thisServerRoles, workerComponents } from '../sites/server-components';
 import { demoDevices } from './demo-devices';
 import { defaultComponentThresholds, defaultFilterRules, demoCollections, demoSite } from './demo-site';
 
@@ -12,11 +14,12 @@ export interface SeedResult {
 }
 
 /**
- * Creates the demo site S01 with its systems, devices, collections, filter rules and
- * thresholds — once. When the site already exists nothing is touched, so a restart
- * never brings back what an administrator deleted.
+ * Creates the demo site S01 with its site server (this server, under SITEBOX_SERVER_NAME, with
+ * the components of `workers` — default all — and its own), devices, collections, filter rules and thresholds —
+ * once. When the site already exists nothing is touched, so a restart never brings back what
+ * an administrator deleted.
  */
-export async function seedDemoSite(options: { devices: number; db?: pg.Pool }): Promise<SeedResult> {
+export async function seedDemoSite(options: { devices: number; workers?: readonly string[]; db?: pg.Pool }): Promise<SeedResult> {
   const db = options.db ?? pool();
   const client = await db.connect();
   let created = false;
@@ -31,7 +34,12 @@ export async function seedDemoSite(options: { devices: number; db?: pg.Pool }): 
     if (site.rowCount) {
       created = true;
       const siteId: number = site.rows[0].id;
-      await seedSystems(client, siteId);
+      await registerSiteSystem(client, {
+        siteCode: demoSite.code,
+        name: serverName(),
+        roles: thisServerRoles(config()),
+        components: thisServerComponents(options.workers ?? Object.keys(workerComponents)),
+      });
       await insertDevices(client, siteId, options.devices);
       await seedCollections(client);
       await seedRulesAndThresholds(client);
@@ -47,25 +55,6 @@ export async function seedDemoSite(options: { devices: number; db?: pg.Pool }): 
   }
   if (created) await evaluateCollections({ db });
   return { created, devices: created ? options.devices : 0 };
-}
-
-async function seedSystems(client: pg.PoolClient, siteId: number) {
-  for (const system of demoSite.systems) {
-    const { rows } = await client.query(
-      `INSERT INTO site_system (site_id, name, updated_at) VALUES ($1, $2, now()) RETURNING id`,
-      [siteId, system.name],
-    );
-    const systemId: number = rows[0].id;
-    await client.query(
-      `INSERT INTO site_system_role (site_system_id, role) SELECT $1, unnest($2::site_system_role_kind[])`,
-      [systemId, system.roles],
-    );
-    await client.query(
-      `INSERT INTO component (site_system_id, name, state, availability, updated_at)
-       SELECT $1, unnest($2::text[]), 'STARTED', 'ONLINE', now()`,
-      [systemId, system.components],
-    );
-  }
 }
 
 /** Inserts demo devices in chunks with one multi-row statement each. */

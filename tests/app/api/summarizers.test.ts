@@ -8,9 +8,14 @@ import { GET as readSettings, PUT as writeSettings } from '@/app/api/summarizers
 import { DELETE as deleteThreshold, PUT as putThreshold } from '@/app/api/summarizers/thresholds/[id]/route';
 import { POST as createThreshold } from '@/app/api/summarizers/thresholds/route';
 import { pool } from '@/lib/db/pool';
+import { serverName } from '@/lib/config';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
+import { thisServerComponents, workerComponents } from '@/lib/sites/server-components';
 import { request, signInAs, withParams, type TestSession } from '../../support/console-session';
 import { useTestDatabase } from '../../support/database';
+
+// The seed's one site system: this server, with its own components and every worker's.
+const seeded = thisServerComponents(Object.keys(workerComponents)).length;
 
 const fields = async (res: Response) => ((await res.json()).error.fields as { path: string; message: string }[]).map((f) => f.path);
 const audits = async (objectType: string) =>
@@ -34,25 +39,25 @@ describe('summarizer API', () => {
     expect(components.status).toBe(200);
     const view = await components.json();
     expect(view).toMatchObject({ site: { code: 'S01', timeZone: 'America/New_York' }, interval: { kind: 'SINCE_MIDNIGHT' } });
-    // The seeded site server and management points with their components, all OK with nothing counted.
-    expect(view.components).toHaveLength(17);
+    // The seeded site server with its components, all OK with nothing counted.
+    expect(view.components).toHaveLength(seeded);
     expect(view.components[0]).toMatchObject({ health: 'OK', counts: { informational: 0, warning: 0, error: 0 } });
 
     expect((await siteStatus(request('/api/site-status', { headers: analyst.headers }))).status).toBe(200);
     const systems = await (await siteSystemStatus(request('/api/site-system-status', { headers: analyst.headers }))).json();
-    expect(systems.siteSystems.map((s: { roles: string[] }) => s.roles)).toContainEqual(['SITE_SERVER', 'SITE_DATABASE_SERVER']);
+    expect(systems.siteSystems.map((s: { name: string; roles: string[] }) => [s.name, s.roles])).toEqual([[serverName(), ['SITE_SERVER', 'MANAGEMENT_POINT']]]);
     const r = await (await rates(request('/api/summarizers/rates?site=S01', { headers: analyst.headers }))).json();
     expect(r.lastHour).toHaveLength(60);
     expect(r.lastDay).toHaveLength(24);
 
     // A window of the list, a search, and problems only, with the site's tallies either way.
-    const page = await (await componentStatus(request('/api/component-status?offset=15&limit=10', { headers: analyst.headers }))).json();
-    expect(page).toMatchObject({ total: 17, offset: 15, tallies: { OK: 17, WARNING: 0, CRITICAL: 0 } });
-    expect(page.components.map((c: { component: string }) => c.component)).toEqual(view.components.slice(15).map((c: { component: string }) => c.component));
+    const page = await (await componentStatus(request('/api/component-status?offset=10&limit=10', { headers: analyst.headers }))).json();
+    expect(page).toMatchObject({ total: seeded, offset: 10, tallies: { OK: seeded, WARNING: 0, CRITICAL: 0 } });
+    expect(page.components.map((c: { component: string }) => c.component)).toEqual(view.components.slice(10).map((c: { component: string }) => c.component));
     const found = await (await componentStatus(request('/api/component-status?search=notification_server', { headers: analyst.headers }))).json();
-    expect(found.components.map((c: { systemName: string }) => c.systemName)).toEqual(['S01-MP01.corp.example.com', 'S01-MP02.corp.example.com']);
+    expect(found.components.map((c: { systemName: string; component: string }) => [c.systemName, c.component])).toEqual([[serverName(), 'SMS_NOTIFICATION_SERVER']]);
     const problems = await (await componentStatus(request('/api/component-status?problems=true', { headers: analyst.headers }))).json();
-    expect(problems).toMatchObject({ total: 0, components: [], tallies: { OK: 17 } });
+    expect(problems).toMatchObject({ total: 0, components: [], tallies: { OK: seeded } });
     expect(await fields(await componentStatus(request('/api/component-status?limit=5000', { headers: analyst.headers })))).toEqual(['limit']);
 
     const bad = await componentStatus(request('/api/component-status?interval=SINCE_DATE&since=2026-11-20T14:30', { headers: analyst.headers }));
@@ -65,11 +70,11 @@ describe('summarizer API', () => {
   });
 
   it('resets counts for operators and above, audited; not for analysts', async () => {
-    const body = { site: 'S01', systemName: 'S01-MP01.corp.example.com' };
+    const body = { site: 'S01', systemName: serverName(), component: 'SMS_NOTIFICATION_SERVER' };
     expect((await resetCounts(request('/api/component-status/reset', { method: 'POST', headers: analyst.headers, body }))).status).toBe(403);
     const res = await resetCounts(request('/api/component-status/reset', { method: 'POST', headers: operator.headers, body }));
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ components: 2 });
+    expect(await res.json()).toMatchObject({ components: 1 });
     expect(await audits('ComponentStatus')).toBe(1);
     const none = await resetCounts(request('/api/component-status/reset', { method: 'POST', headers: operator.headers, body: { site: 'S01', component: 'NOPE' } }));
     expect(none.status).toBe(404);
