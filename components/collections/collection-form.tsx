@@ -1,7 +1,8 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useId, useState } from 'react';
+import { fieldErrorClass, FormAlert, FormField, type FieldControlProps } from '@/components/ui/form-field';
 import { api, ApiError } from '@/lib/client/api';
 import type { CollectionPreview } from '@/lib/collections/collection-input.schema';
 import type { DeviceCondition } from '@/lib/collections/collection-rule.schema';
@@ -10,7 +11,7 @@ import type { DevicePage } from '@/lib/devices/list-devices.schema';
 import { useDebouncedValue } from '../ui/use-debounced-value';
 
 const input =
-  'block w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600';
+  'block w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600 aria-[invalid=true]:border-red-600';
 const small = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs text-slate-700 hover:bg-slate-50';
 
 type Field = DeviceCondition['field'];
@@ -31,6 +32,10 @@ type RuleDraft =
   | { key: number; kind: 'INCLUDE' | 'EXCLUDE'; collectionId: number | null };
 
 let nextKey = 1;
+/** The API paths the form shows beside a field: its own, and the rules' (under each rule). */
+const formPaths = ['name', 'limitingCollectionId', 'refreshMinutes', 'comment'];
+const ruleFieldPath = /^rules\.\d+\.(query\.conditions\.\d+|deviceId|collectionId)(\.|$)/;
+
 const newCondition = (): ConditionDraft => ({ field: 'osName', op: 'contains', value: '' });
 const newRule = (kind: RuleDraft['kind']): RuleDraft =>
   kind === 'QUERY' ? { key: nextKey++, kind, name: '', match: 'all', conditions: [newCondition()] }
@@ -72,27 +77,32 @@ function rulesFromDetail(detail: CollectionDetail): RuleDraft[] {
   });
 }
 
-function ValueInput({ c, onChange, label }: { c: ConditionDraft; onChange: (c: ConditionDraft) => void; label: string }) {
+/** aria-invalid and aria-describedby for a rule's control whose error shows under it. */
+type ErrorLink = Pick<FieldControlProps, 'aria-invalid' | 'aria-describedby'>;
+const errorLink = (errorId: string, problem: string | undefined): ErrorLink =>
+  problem ? { 'aria-invalid': true, 'aria-describedby': errorId } : {};
+
+function ValueInput({ c, onChange, label, link }: { c: ConditionDraft; onChange: (c: ConditionDraft) => void; label: string; link: ErrorLink }) {
   if (c.field === 'osKind') {
     return (
-      <select aria-label={label} className={input} value={c.value || 'WORKSTATION'} onChange={(e) => onChange({ ...c, value: e.target.value })}>
+      <select aria-label={label} {...link} className={input} value={c.value || 'WORKSTATION'} onChange={(e) => onChange({ ...c, value: e.target.value })}>
         <option value="WORKSTATION">Workstations</option><option value="SERVER">Servers</option>
       </select>
     );
   }
   if (c.field === 'online') {
     return (
-      <select aria-label={label} className={input} value={c.value || 'true'} onChange={(e) => onChange({ ...c, value: e.target.value })}>
+      <select aria-label={label} {...link} className={input} value={c.value || 'true'} onChange={(e) => onChange({ ...c, value: e.target.value })}>
         <option value="true">Online now</option><option value="false">Offline</option>
       </select>
     );
   }
   const placeholder = { name: 'NYC-WS-*', osName: 'Windows 11', siteCode: 'S01', ipSubnet: '10.1.0.0/16', lastSeenWithinDays: '7' }[c.field];
-  return <input aria-label={label} className={input} value={c.value} placeholder={placeholder} onChange={(e) => onChange({ ...c, value: e.target.value })} />;
+  return <input aria-label={label} {...link} className={input} value={c.value} placeholder={placeholder} onChange={(e) => onChange({ ...c, value: e.target.value })} />;
 }
 
 /** Picks one device by name for a direct membership rule. */
-function DevicePicker({ rule, onChange, label }: { rule: Extract<RuleDraft, { kind: 'DIRECT' }>; onChange: (r: RuleDraft) => void; label: string }) {
+function DevicePicker({ rule, onChange, label, link }: { rule: Extract<RuleDraft, { kind: 'DIRECT' }>; onChange: (r: RuleDraft) => void; label: string; link: ErrorLink }) {
   const [text, setText] = useState(rule.deviceName);
   const search = useDebouncedValue(text.trim());
   const matches = useQuery({
@@ -102,7 +112,7 @@ function DevicePicker({ rule, onChange, label }: { rule: Extract<RuleDraft, { ki
   });
   return (
     <div className="relative">
-      <input aria-label={label} className={input} value={text} placeholder="Device name"
+      <input aria-label={label} {...link} className={input} value={text} placeholder="Device name"
         onChange={(e) => { setText(e.target.value); onChange({ ...rule, deviceId: null, deviceName: '' }); }} />
       {matches.data && search !== rule.deviceName && (
         <ul role="listbox" aria-label="Matching devices" className="absolute z-10 mt-1 max-h-48 w-full overflow-auto rounded border border-slate-200 bg-white text-sm shadow">
@@ -127,6 +137,7 @@ function RuleEditor({ rule, index, collections, error, onChange, onRemove }: {
 }) {
   const message = (path: string) => error?.fields.find((f) => f.path === `rules.${index}${path}` || f.path.startsWith(`rules.${index}${path}.`))?.message;
   const titles = { QUERY: 'Query rule', DIRECT: 'Direct member', INCLUDE: 'Include collection', EXCLUDE: 'Exclude collection' };
+  const errorId = `${useId()}-error`;
   return (
     <fieldset className="space-y-2 rounded border border-slate-200 bg-slate-50 p-2" aria-label={`Rule ${index + 1}`}>
       <div className="flex items-center gap-2 text-xs font-semibold uppercase text-slate-500">
@@ -146,6 +157,7 @@ function RuleEditor({ rule, index, collections, error, onChange, onRemove }: {
             const label = `Rule ${index + 1} condition ${ci + 1}`;
             const set = (next: ConditionDraft) => onChange({ ...rule, conditions: rule.conditions.map((x, i) => (i === ci ? next : x)) });
             const problem = message(`.query.conditions.${ci}`);
+            const conditionErrorId = `${errorId}-${ci}`;
             return (
               <div key={ci} className="grid grid-cols-[12rem_6rem_1fr_auto] items-start gap-2">
                 <select aria-label={`${label} property`} className={input} value={c.field}
@@ -158,8 +170,8 @@ function RuleEditor({ rule, index, collections, error, onChange, onRemove }: {
                   </select>
                 ) : <span />}
                 <div>
-                  <ValueInput c={c} onChange={set} label={`${label} value`} />
-                  {problem && <span role="alert" className="text-xs text-red-700">{fieldLabels[c.field]}: {problem}</span>}
+                  <ValueInput c={c} onChange={set} label={`${label} value`} link={errorLink(conditionErrorId, problem)} />
+                  {problem && <span id={conditionErrorId} role="alert" className={fieldErrorClass}>{fieldLabels[c.field]}: {problem}</span>}
                 </div>
                 <button type="button" className={small} disabled={rule.conditions.length === 1}
                   onClick={() => onChange({ ...rule, conditions: rule.conditions.filter((_, i) => i !== ci) })}>Remove</button>
@@ -171,18 +183,18 @@ function RuleEditor({ rule, index, collections, error, onChange, onRemove }: {
       )}
       {rule.kind === 'DIRECT' && (
         <>
-          <DevicePicker rule={rule} onChange={onChange} label={`Rule ${index + 1} device`} />
-          {message('.deviceId') && <span role="alert" className="text-xs text-red-700">Device: {message('.deviceId')}</span>}
+          <DevicePicker rule={rule} onChange={onChange} label={`Rule ${index + 1} device`} link={errorLink(errorId, message('.deviceId'))} />
+          {message('.deviceId') && <span id={errorId} role="alert" className={fieldErrorClass}>Device: {message('.deviceId')}</span>}
         </>
       )}
       {(rule.kind === 'INCLUDE' || rule.kind === 'EXCLUDE') && (
         <>
-          <select aria-label={`Rule ${index + 1} collection`} className={input} value={rule.collectionId ?? ''}
+          <select aria-label={`Rule ${index + 1} collection`} {...errorLink(errorId, message('.collectionId'))} className={input} value={rule.collectionId ?? ''}
             onChange={(e) => onChange({ ...rule, collectionId: Number(e.target.value) || null })}>
             <option value="">Choose a collection…</option>
             {collections.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
           </select>
-          {message('.collectionId') && <span role="alert" className="text-xs text-red-700">Collection: {message('.collectionId')}</span>}
+          {message('.collectionId') && <span id={errorId} role="alert" className={fieldErrorClass}>Collection: {message('.collectionId')}</span>}
         </>
       )}
     </fieldset>
@@ -238,24 +250,23 @@ export function CollectionForm({ detail, collections, onSaved, onCancel }: {
     <form aria-label={detail ? `Edit ${detail.name}` : 'New collection'} noValidate className="space-y-3 rounded border border-slate-200 bg-white p-3"
       onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
       <div className="grid grid-cols-4 gap-3">
-        <label className="text-xs font-medium text-slate-600">Name
-          <input className={input} value={name} onChange={(e) => setName(e.target.value)} />
-          {fieldMessage('name') && <span role="alert" className="text-xs text-red-700">Name {fieldMessage('name')}</span>}
-        </label>
-        <label className="text-xs font-medium text-slate-600">Limiting collection
-          <select className={input} value={limiting ?? ''} onChange={(e) => setLimiting(Number(e.target.value) || null)}>
-            <option value="">None</option>
-            {others.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-          </select>
-          {fieldMessage('limitingCollectionId') && <span role="alert" className="text-xs text-red-700">Limiting collection: {fieldMessage('limitingCollectionId')}</span>}
-        </label>
-        <label className="text-xs font-medium text-slate-600">Evaluate every (minutes)
-          <input className={input} inputMode="numeric" value={refresh} onChange={(e) => setRefresh(e.target.value)} />
-          {fieldMessage('refreshMinutes') && <span role="alert" className="text-xs text-red-700">Interval {fieldMessage('refreshMinutes')}</span>}
-        </label>
-        <label className="text-xs font-medium text-slate-600">Comment
-          <input className={input} value={comment} onChange={(e) => setComment(e.target.value)} />
-        </label>
+        <FormField label="Name" error={fieldMessage('name')} path="name">
+          {(control) => <input {...control} className={input} value={name} onChange={(e) => setName(e.target.value)} />}
+        </FormField>
+        <FormField label="Limiting collection" errorName="Limiting collection:" error={fieldMessage('limitingCollectionId')} path="limitingCollectionId">
+          {(control) => (
+            <select {...control} className={input} value={limiting ?? ''} onChange={(e) => setLimiting(Number(e.target.value) || null)}>
+              <option value="">None</option>
+              {others.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+            </select>
+          )}
+        </FormField>
+        <FormField label="Evaluate every (minutes)" errorName="Interval" error={fieldMessage('refreshMinutes')} path="refreshMinutes">
+          {(control) => <input {...control} className={input} inputMode="numeric" value={refresh} onChange={(e) => setRefresh(e.target.value)} />}
+        </FormField>
+        <FormField label="Comment" error={fieldMessage('comment')} path="comment">
+          {(control) => <input {...control} className={input} value={comment} onChange={(e) => setComment(e.target.value)} />}
+        </FormField>
       </div>
       <div className="space-y-2">
         <h3 className="text-xs font-semibold uppercase text-slate-500">Membership rules</h3>
@@ -279,7 +290,7 @@ export function CollectionForm({ detail, collections, onSaved, onCancel }: {
         <button type="button" disabled={previewMutation.isPending} onClick={() => previewMutation.mutate()}
           className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50">Preview members</button>
         <button type="button" onClick={onCancel} className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50">Cancel</button>
-        {error && (!error.fields.length || error.fields.every((f) => f.path === 'rules' || f.path === 'request')) && <p role="alert" className="text-sm text-red-700">{error.message}</p>}
+        <FormAlert error={error} shownAt={(path) => formPaths.includes(path) || ruleFieldPath.test(path)} />
       </div>
       {preview && (
         <div role="status" aria-label="Member preview" className="rounded border border-blue-200 bg-blue-50 p-2 text-sm">

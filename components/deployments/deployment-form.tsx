@@ -2,19 +2,13 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { FormAlert, FormField } from '@/components/ui/form-field';
 import { api, ApiError } from '@/lib/client/api';
 import type { DeploymentRow } from '@/lib/deployments/deployment.schema';
 import { deploymentsKey, useCollectionChoicesQuery, usePackagesQuery } from './use-deployments-query';
 
 export const inputClass =
-  'mt-1 block w-full rounded border border-slate-300 px-2 py-1.5 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600';
-export const labelClass = 'text-xs font-medium text-slate-600';
-
-/** The field message the server gave for `path`, under the field. */
-export function FieldMessage({ error, path, label }: { error: ApiError | null; path: string; label: string }) {
-  const message = error?.fieldMessage(path);
-  return message ? <span role="alert" className="mt-0.5 block text-xs text-red-700">{label} {message}</span> : null;
-}
+  'mt-1 block w-full rounded border border-slate-300 px-2 py-1.5 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600 aria-[invalid=true]:border-red-600';
 
 /** A datetime-local value (the browser's local time) as an ISO instant, or null when empty. */
 const toIso = (value: FormDataEntryValue | null) => (value ? new Date(String(value)).toISOString() : null);
@@ -35,6 +29,10 @@ function readScheduleFields(form: FormData) {
   };
 }
 
+/** The API paths each form shows beside a field; others show with the form's alert. */
+const schedulePaths = ['name', 'comment', 'availableAt', 'mandatoryAt', 'expiresAt'];
+const createPaths = [...schedulePaths, 'programId', 'collectionId'];
+
 /** Available, mandatory and expiration times, with the server's message under each. */
 function ScheduleFields({ error, values }: { error: ApiError | null; values: { availableAt: string; mandatoryAt: string; expiresAt: string } }) {
   const fields = [
@@ -43,11 +41,9 @@ function ScheduleFields({ error, values }: { error: ApiError | null; values: { a
     ['expiresAt', 'Expires at (optional)', 'Expiration'],
   ] as const;
   return fields.map(([name, label, field]) => (
-    <label key={name} className={labelClass}>
-      {label}
-      <input name={name} type="datetime-local" className={inputClass} defaultValue={values[name]} />
-      <FieldMessage error={error} path={name} label={field} />
-    </label>
+    <FormField key={name} label={label} errorName={field} error={error?.fieldMessage(name)} path={name}>
+      {(control) => <input {...control} name={name} type="datetime-local" className={inputClass} defaultValue={values[name]} />}
+    </FormField>
   ));
 }
 
@@ -86,38 +82,35 @@ export function DeploymentForm({ onCreated, onCancel }: { onCreated: (id: number
         });
       }}
     >
-      <label className={labelClass}>
-        Name
-        <input name="name" className={inputClass} />
-        <FieldMessage error={error} path="name" label="Name" />
-      </label>
-      <label className={labelClass}>
-        Program
-        <select name="programId" className={inputClass} defaultValue="">
-          <option value="">Choose a program…</option>
-          {programs.map((p) => <option key={p.id} value={p.id}>{p.label}</option>)}
-        </select>
-        <FieldMessage error={error} path="programId" label="Program:" />
-      </label>
-      <label className={labelClass}>
-        Collection
-        <select name="collectionId" className={inputClass} defaultValue="">
-          <option value="">Choose a collection…</option>
-          {(collections.data?.rows ?? []).map((c) => <option key={c.id} value={c.id}>{c.name} ({c.memberCount})</option>)}
-        </select>
-        <FieldMessage error={error} path="collectionId" label="Collection:" />
-      </label>
+      <FormField label="Name" error={error?.fieldMessage('name')} path="name">
+        {(control) => <input {...control} name="name" className={inputClass} />}
+      </FormField>
+      <FormField label="Program" errorName="Program:" error={error?.fieldMessage('programId')} path="programId">
+        {(control) => (
+          <select {...control} name="programId" className={inputClass} defaultValue="">
+            <option value="">Choose a program…</option>
+            {programs.map((p) => <option key={p.id} value={p.id}>{p.label}</option>)}
+          </select>
+        )}
+      </FormField>
+      <FormField label="Collection" errorName="Collection:" error={error?.fieldMessage('collectionId')} path="collectionId">
+        {(control) => (
+          <select {...control} name="collectionId" className={inputClass} defaultValue="">
+            <option value="">Choose a collection…</option>
+            {(collections.data?.rows ?? []).map((c) => <option key={c.id} value={c.id}>{c.name} ({c.memberCount})</option>)}
+          </select>
+        )}
+      </FormField>
       <ScheduleFields error={error} values={{ availableAt: localInputValue(now), mandatoryAt: '', expiresAt: '' }} />
-      <label className={`${labelClass} col-span-3`}>
-        Comment
-        <input name="comment" className={inputClass} />
-      </label>
+      <FormField label="Comment" error={error?.fieldMessage('comment')} path="comment" className="col-span-3">
+        {(control) => <input {...control} name="comment" className={inputClass} />}
+      </FormField>
       <div className="col-span-3 flex items-center gap-2">
         <button type="submit" disabled={create.isPending} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">
           Create deployment
         </button>
         <button type="button" onClick={onCancel} className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50">Cancel</button>
-        {error && !error.fields.length && <p role="alert" className="text-sm text-red-700">{error.message}</p>}
+        <FormAlert error={error} shownAt={(path) => createPaths.includes(path)} />
         {!programs.length && packages.data && <p className="text-sm text-slate-500">No programs yet: add a package with a program under Assets › Packages.</p>}
       </div>
     </form>
@@ -149,13 +142,17 @@ export function ScheduleForm({ deployment, onDone }: { deployment: DeploymentRow
         save.mutate(readScheduleFields(form));
       }}
     >
-      <label className={labelClass}>Name<input name="name" defaultValue={deployment.name} className={inputClass} /><FieldMessage error={error} path="name" label="Name" /></label>
-      <label className={`${labelClass} col-span-2`}>Comment<input name="comment" defaultValue={deployment.comment} className={inputClass} /></label>
+      <FormField label="Name" error={error?.fieldMessage('name')} path="name">
+        {(control) => <input {...control} name="name" defaultValue={deployment.name} className={inputClass} />}
+      </FormField>
+      <FormField label="Comment" error={error?.fieldMessage('comment')} path="comment" className="col-span-2">
+        {(control) => <input {...control} name="comment" defaultValue={deployment.comment} className={inputClass} />}
+      </FormField>
       <ScheduleFields error={error} values={{ availableAt: local(deployment.availableAt), mandatoryAt: local(deployment.mandatoryAt), expiresAt: local(deployment.expiresAt) }} />
       <div className="col-span-3 flex items-center gap-2">
         <button type="submit" disabled={save.isPending} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">Save schedule</button>
         <button type="button" onClick={onDone} className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50">Cancel</button>
-        {error && !error.fields.length && <p role="alert" className="text-sm text-red-700">{error.message}</p>}
+        <FormAlert error={error} shownAt={(path) => schedulePaths.includes(path)} />
       </div>
     </form>
   );

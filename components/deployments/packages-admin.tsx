@@ -1,12 +1,37 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import clsx from 'clsx';
 import { useState } from 'react';
+import { FormAlert, FormField } from '@/components/ui/form-field';
 import { api, ApiError } from '@/lib/client/api';
-import { FieldMessage, inputClass, labelClass } from './deployment-form';
+import { inputClass } from './deployment-form';
 import { packagesKey, usePackagesQuery } from './use-deployments-query';
 
 const codes = (text: string) => text.split(',').map((c) => c.trim()).filter(Boolean).map(Number);
+
+const program = 'programs.0';
+/** The package form's fields: input name, the API path the server names it by, and how it shows. */
+const packageFields: {
+  name: string; path: string; label: string; errorName?: string; wide?: string; type?: string; mono?: boolean;
+  defaultValue?: string | number; placeholder?: string; options?: [string, string][];
+}[] = [
+  { name: 'name', path: 'name', label: 'Name' },
+  { name: 'version', path: 'version', label: 'Version' },
+  { name: 'manufacturer', path: 'manufacturer', label: 'Manufacturer', wide: 'col-span-2' },
+  { name: 'programName', path: `${program}.name`, label: 'Program name', defaultValue: 'Install' },
+  { name: 'commandLine', path: `${program}.commandLine`, label: 'Command line', wide: 'col-span-3', mono: true, placeholder: 'msiexec /i setup.msi /qn' },
+  { name: 'userLogon', path: `${program}.runConditions.userLogon`, label: 'Program can run', defaultValue: 'whether-or-not', options: [
+    ['whether-or-not', 'Whether or not a user is logged on'], ['only-when-logged-on', 'Only when a user is logged on'], ['only-when-no-user', 'Only when no user is logged on'],
+  ] },
+  { name: 'runMode', path: `${program}.runConditions.runMode`, label: 'Run mode', defaultValue: 'administrative', options: [
+    ['administrative', 'With administrative rights'], ['user', "With the user's rights"],
+  ] },
+  { name: 'maxRunMinutes', path: `${program}.runConditions.maxRunMinutes`, label: 'Maximum run time (minutes)', errorName: 'Maximum run time', type: 'number', defaultValue: 120 },
+  { name: 'successExitCodes', path: `${program}.runConditions.successExitCodes`, label: 'Success exit codes', defaultValue: '0, 3010' },
+  { name: 'retries', path: `${program}.runConditions.retries`, label: 'Retries after a failure', errorName: 'Retries', type: 'number', defaultValue: 0 },
+  { name: 'retryIntervalMinutes', path: `${program}.runConditions.retryIntervalMinutes`, label: 'Retry interval (minutes)', errorName: 'Retry interval', type: 'number', defaultValue: 10 },
+];
 
 /** New package with its first program and the program's run conditions. */
 function PackageForm({ onDone }: { onDone: () => void }) {
@@ -21,7 +46,6 @@ function PackageForm({ onDone }: { onDone: () => void }) {
     },
     onError: (e) => setError(e instanceof ApiError ? e : new ApiError(0, 'INTERNAL', 'The package could not be created.')),
   });
-  const p = 'programs.0';
   return (
     <form
       aria-label="New package"
@@ -50,34 +74,23 @@ function PackageForm({ onDone }: { onDone: () => void }) {
         });
       }}
     >
-      <label className={labelClass}>Name<input name="name" className={inputClass} /><FieldMessage error={error} path="name" label="Name" /></label>
-      <label className={labelClass}>Version<input name="version" className={inputClass} /></label>
-      <label className={`${labelClass} col-span-2`}>Manufacturer<input name="manufacturer" className={inputClass} /></label>
-      <label className={labelClass}>Program name<input name="programName" defaultValue="Install" className={inputClass} /><FieldMessage error={error} path={`${p}.name`} label="Program name" /></label>
-      <label className={`${labelClass} col-span-3`}>Command line<input name="commandLine" className={`${inputClass} font-mono`} placeholder="msiexec /i setup.msi /qn" /><FieldMessage error={error} path={`${p}.commandLine`} label="Command line" /></label>
-      <label className={labelClass}>
-        Program can run
-        <select name="userLogon" className={inputClass} defaultValue="whether-or-not">
-          <option value="whether-or-not">Whether or not a user is logged on</option>
-          <option value="only-when-logged-on">Only when a user is logged on</option>
-          <option value="only-when-no-user">Only when no user is logged on</option>
-        </select>
-      </label>
-      <label className={labelClass}>
-        Run mode
-        <select name="runMode" className={inputClass} defaultValue="administrative">
-          <option value="administrative">With administrative rights</option>
-          <option value="user">With the user&apos;s rights</option>
-        </select>
-      </label>
-      <label className={labelClass}>Maximum run time (minutes)<input name="maxRunMinutes" type="number" defaultValue={120} className={inputClass} /><FieldMessage error={error} path={`${p}.runConditions.maxRunMinutes`} label="Maximum run time" /></label>
-      <label className={labelClass}>Success exit codes<input name="successExitCodes" defaultValue="0, 3010" className={inputClass} /><FieldMessage error={error} path={`${p}.runConditions.successExitCodes`} label="Success exit codes" /></label>
-      <label className={labelClass}>Retries after a failure<input name="retries" type="number" defaultValue={0} className={inputClass} /><FieldMessage error={error} path={`${p}.runConditions.retries`} label="Retries" /></label>
-      <label className={labelClass}>Retry interval (minutes)<input name="retryIntervalMinutes" type="number" defaultValue={10} className={inputClass} /><FieldMessage error={error} path={`${p}.runConditions.retryIntervalMinutes`} label="Retry interval" /></label>
+      {packageFields.map((f) => (
+        <FormField key={f.name} label={f.label} errorName={f.errorName} error={error?.fieldMessage(f.path)} path={f.path} className={f.wide}>
+          {(control) =>
+            f.options ? (
+              <select {...control} name={f.name} className={inputClass} defaultValue={f.defaultValue}>
+                {f.options.map(([value, text]) => <option key={value} value={value}>{text}</option>)}
+              </select>
+            ) : (
+              <input {...control} name={f.name} type={f.type} defaultValue={f.defaultValue} placeholder={f.placeholder} className={clsx(inputClass, f.mono && 'font-mono')} />
+            )
+          }
+        </FormField>
+      ))}
       <div className="col-span-2 flex items-end gap-2">
         <button type="submit" disabled={create.isPending} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">Create package</button>
         <button type="button" onClick={onDone} className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50">Cancel</button>
-        {error && !error.fields.length && <p role="alert" className="text-sm text-red-700">{error.message}</p>}
+        <FormAlert error={error} shownAt={(path) => packageFields.some((f) => f.path === path)} />
       </div>
     </form>
   );

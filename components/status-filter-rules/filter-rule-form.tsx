@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { FormField, type FieldControlProps } from '@/components/ui/form-field';
 import { api, ApiError, type FieldError } from '@/lib/client/api';
 import { filterRuleInputSchema, type FilterRule, type FilterRuleInput } from '@/lib/status/status-filter-rule.schema';
 import { filterRulesKey } from './use-filter-rules';
@@ -140,22 +141,14 @@ export function FilterRuleForm({ rule, onDone }: { rule: FilterRule | null; onDo
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
   const messageFor = (path: string) => errors.find((e) => e.path === path)?.message;
 
-  const field = (path: string, label: string, input: React.ReactNode, hint?: string) => {
-    const message = messageFor(path);
-    return (
-      <label className="block text-xs font-medium text-slate-600">
-        {label}
-        {input}
-        {hint && !message && <span className="block text-[11px] font-normal text-slate-500">{hint}</span>}
-        {message && <span className="block text-xs font-normal text-red-700" data-field-error={path}>{label} {message}</span>}
-      </label>
-    );
-  };
-  const text = (key: keyof Draft & string, path: string, label: string, hint?: string, props: React.InputHTMLAttributes<HTMLInputElement> = {}) =>
-    field(path, label, <input value={draft[key] as string} onChange={(e) => set(key, e.target.value as never)} aria-invalid={Boolean(messageFor(path))} className={control} {...props} />, hint);
+  const field = (path: string, label: string, input: (control: FieldControlProps) => React.ReactNode, hint?: string) => (
+    <FormField label={label} error={messageFor(path)} hint={hint} path={path}>{input}</FormField>
+  );
+  const text = (key: keyof Draft & string, path: string, label: string, hint?: string, inputProps: React.InputHTMLAttributes<HTMLInputElement> = {}) =>
+    field(path, label, (props) => <input {...props} value={draft[key] as string} onChange={(e) => set(key, e.target.value as never)} className={control} {...inputProps} />, hint);
   const select = (key: keyof Draft & string, label: string, options: [string, string][]) =>
-    field(key, label, (
-      <select value={draft[key] as string} onChange={(e) => set(key, e.target.value as never)} className={control}>
+    field(key, label, (props) => (
+      <select {...props} value={draft[key] as string} onChange={(e) => set(key, e.target.value as never)} className={control}>
         {options.map(([value, text]) => <option key={value} value={value}>{text}</option>)}
       </select>
     ));
@@ -217,8 +210,8 @@ export function FilterRuleForm({ rule, onDone }: { rule: FilterRule | null; onDo
             {draft.program === 'command' && (
               <>
                 {text('programFile', 'runProgram.file', 'Program (absolute path)', undefined, { placeholder: '/usr/local/bin/notify' })}
-                {field('runProgram.args', 'Arguments, one per line', (
-                  <textarea rows={3} value={draft.programArgs} onChange={(e) => set('programArgs', e.target.value)} className={`${control} font-mono`} />
+                {field('runProgram.args', 'Arguments, one per line', (props) => (
+                  <textarea {...props} rows={3} value={draft.programArgs} onChange={(e) => set('programArgs', e.target.value)} className={`${control} font-mono`} />
                 ), 'Run without a shell. Placeholders: %msgid %msgsev %msgtype %msgsrc %sitecode %msgsys %msgcomp %msgdesc %msguid %msgtime %msgis01…%msgis10')}
               </>
             )}

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
+import { FormField, type FieldControlProps } from '@/components/ui/form-field';
 import { api, ApiError, type FieldError } from '@/lib/client/api';
 import type { ComponentThreshold } from '@/lib/summarizers/evaluate-thresholds';
 import {
@@ -36,15 +37,8 @@ interface Settings {
 const issuesOf = (error: { issues: { path: PropertyKey[]; message: string }[] }): FieldError[] =>
   error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 
-function Field({ path, label, errors, children }: { path: string; label: string; errors: FieldError[]; children: React.ReactNode }) {
-  const message = errors.find((e) => e.path === path)?.message;
-  return (
-    <label className="block text-xs font-medium text-slate-600">
-      {label}
-      {children}
-      {message && <span className="block text-xs font-normal text-red-700" data-field-error={path}>{label} {message}</span>}
-    </label>
-  );
+function Field({ path, label, errors, children }: { path: string; label: string; errors: FieldError[]; children: (control: FieldControlProps) => React.ReactNode }) {
+  return <FormField label={label} error={errors.find((e) => e.path === path)?.message} path={path}>{children}</FormField>;
 }
 
 /**
@@ -140,13 +134,15 @@ function DisplayIntervalForm({ settings, canEdit }: { settings: Settings; canEdi
       </p>
       <div className="grid max-w-xl grid-cols-2 gap-3">
         <Field path="displayInterval" label="Count messages" errors={errors}>
-          <select className={control} value={interval} disabled={!canEdit} onChange={(e) => setDisplayInterval(e.target.value as DisplayInterval)}>
-            {displayIntervalSchema.options.map((k) => <option key={k} value={k}>{displayIntervalLabels[k]}</option>)}
-          </select>
+          {(p) => (
+            <select {...p} className={control} value={interval} disabled={!canEdit} onChange={(e) => setDisplayInterval(e.target.value as DisplayInterval)}>
+              {displayIntervalSchema.options.map((k) => <option key={k} value={k}>{displayIntervalLabels[k]}</option>)}
+            </select>
+          )}
         </Field>
         {interval === 'SINCE_DATE' && (
           <Field path="since" label="Since" errors={errors}>
-            <input type="datetime-local" step={3600} className={control} value={since} disabled={!canEdit} aria-invalid={errors.some((e) => e.path === 'since')} onChange={(e) => setSince(e.target.value)} />
+            {(p) => <input {...p} type="datetime-local" step={3600} className={control} value={since} disabled={!canEdit} onChange={(e) => setSince(e.target.value)} />}
           </Field>
         )}
       </div>
@@ -249,7 +245,6 @@ function OverrideForm({ threshold, onDone }: { threshold: Threshold | null; onDo
     },
   });
   const set = (key: keyof Draft) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setDraft((d) => ({ ...d, [key]: e.target.value }));
-  const invalid = (path: string) => errors.some((e) => e.path === path);
   return (
     <form
       aria-label={threshold ? 'Edit threshold override' : 'New threshold override'}
@@ -275,16 +270,18 @@ function OverrideForm({ threshold, onDone }: { threshold: Threshold | null; onDo
       }}
     >
       <div className="grid grid-cols-6 gap-2">
-        <Field path="siteCode" label="Site code" errors={errors}><input className={control} value={draft.siteCode} onChange={set('siteCode')} placeholder="All" aria-invalid={invalid('siteCode')} /></Field>
-        <Field path="component" label="Component" errors={errors}><input className={control} value={draft.component} onChange={set('component')} placeholder="Any" aria-invalid={invalid('component')} /></Field>
-        <Field path="messageId" label="Message ID" errors={errors}><input className={control} value={draft.messageId} onChange={set('messageId')} inputMode="numeric" placeholder="Any" aria-invalid={invalid('messageId')} /></Field>
+        <Field path="siteCode" label="Site code" errors={errors}>{(p) => <input {...p} className={control} value={draft.siteCode} onChange={set('siteCode')} placeholder="All" />}</Field>
+        <Field path="component" label="Component" errors={errors}>{(p) => <input {...p} className={control} value={draft.component} onChange={set('component')} placeholder="Any" />}</Field>
+        <Field path="messageId" label="Message ID" errors={errors}>{(p) => <input {...p} className={control} value={draft.messageId} onChange={set('messageId')} inputMode="numeric" placeholder="Any" />}</Field>
         <Field path="severity" label="Severity" errors={errors}>
-          <select className={control} value={draft.severity} onChange={set('severity')}>
-            {Object.entries(severityLabels).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
-          </select>
+          {(p) => (
+            <select {...p} className={control} value={draft.severity} onChange={set('severity')}>
+              {Object.entries(severityLabels).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
+            </select>
+          )}
         </Field>
-        <Field path="warningAt" label="Warning at" errors={errors}><input className={control} value={draft.warningAt} onChange={set('warningAt')} inputMode="numeric" aria-invalid={invalid('warningAt')} /></Field>
-        <Field path="criticalAt" label="Critical at" errors={errors}><input className={control} value={draft.criticalAt} onChange={set('criticalAt')} inputMode="numeric" aria-invalid={invalid('criticalAt')} /></Field>
+        <Field path="warningAt" label="Warning at" errors={errors}>{(p) => <input {...p} className={control} value={draft.warningAt} onChange={set('warningAt')} inputMode="numeric" />}</Field>
+        <Field path="criticalAt" label="Critical at" errors={errors}>{(p) => <input {...p} className={control} value={draft.criticalAt} onChange={set('criticalAt')} inputMode="numeric" />}</Field>
       </div>
       <div className="flex items-center gap-2">
         <button type="submit" className={primary} disabled={save.isPending}>Save</button>
