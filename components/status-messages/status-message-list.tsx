@@ -93,7 +93,7 @@ export function StatusMessageList({
       tabIndex={0}
       aria-label="Status messages"
       data-testid="status-message-scroller"
-      className="h-[calc(100vh-26rem)] min-h-64 overflow-auto rounded border border-slate-200 bg-white focus:outline-none focus:ring-1 focus:ring-blue-600"
+      className="min-h-0 flex-1 overflow-auto rounded border border-slate-200 bg-white focus:outline-none focus:ring-1 focus:ring-blue-600"
       onScroll={(e) => {
         const now = e.currentTarget.scrollTop < ROW_HEIGHT;
         if (now !== atTop.current) {

@@ -4,6 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Download, Radio } from 'lucide-react';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ListDetailsSplit } from '@/components/ui/list-details-split';
 import { ApiError } from '@/lib/client/api';
 import type { StatusMessageView } from '@/lib/status/status-message-filters.schema';
 import type { StatusTailBatch } from '@/lib/status/status-tail.schema';
@@ -104,7 +105,7 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
   };
 
   return (
-    <div className="space-y-3">
+    <div className="flex min-h-0 flex-1 flex-col gap-3">
       {queries.data && (
         <StatusMessageQueryPicker url={url} queries={queries.data.queries} canEdit={canEditQueries} serverFields={error?.fields ?? []} onRun={update} />
       )}
@@ -152,18 +153,23 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
           {error?.fields.map((f) => <span key={f.path} className="ml-2">{f.path}: {f.message}.</span>)}
         </p>
       )}
-      <StatusMessageList
-        rows={rows}
-        selectedId={selected?.id ?? null}
-        onSelect={setSelected}
-        hasMore={Boolean(list.hasNextPage)}
-        loadingMore={list.isFetchingNextPage}
-        onLoadMore={loadMore}
-        dimmed={list.isPlaceholderData || list.isPending}
-        scroller={scroller}
-        onAtTopChange={onAtTopChange}
+      <ListDetailsSplit
+        selectionKey={selected?.id ?? null}
+        list={
+          <StatusMessageList
+            rows={rows}
+            selectedId={selected?.id ?? null}
+            onSelect={setSelected}
+            hasMore={Boolean(list.hasNextPage)}
+            loadingMore={list.isFetchingNextPage}
+            onLoadMore={loadMore}
+            dimmed={list.isPlaceholderData || list.isPending}
+            scroller={scroller}
+            onAtTopChange={onAtTopChange}
+          />
+        }
+        details={<StatusMessageDetails message={selected} />}
       />
-      <StatusMessageDetails message={selected} />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import clsx from 'clsx';
 import { Radio } from 'lucide-react';
 import Link from 'next/link';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { ListDetailsSplit } from '@/components/ui/list-details-split';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { useDebouncedValue } from '@/components/ui/use-debounced-value';
 import { api, ApiError } from '@/lib/client/api';
@@ -65,7 +66,7 @@ export function ComponentStatusView({ canReset }: { canReset: boolean }) {
   const tally = (h: Health) => data?.tallies[h] ?? 0;
 
   return (
-    <div className="space-y-3">
+    <div className="flex min-h-0 flex-1 flex-col gap-3">
       <div className="flex flex-wrap items-end justify-between gap-3">
         <IntervalPicker current={data?.interval} timeZone={data?.site.timeZone} />
         <div className="flex items-end gap-3 text-xs text-slate-600">
@@ -92,64 +93,68 @@ export function ComponentStatusView({ canReset }: { canReset: boolean }) {
       )}
       {query.error && <p role="alert" className="text-sm text-red-700">{query.error instanceof ApiError ? query.error.message : 'Could not load component status.'}</p>}
 
-      <div className="rounded border border-slate-200 bg-white text-sm" role="table" aria-label="Component status" aria-rowcount={total}>
-        <div className={clsx(columns, 'border-b border-slate-200 bg-slate-50 px-2 py-1.5 text-xs font-semibold text-slate-600')} role="row">
-          <span role="columnheader">Status</span>
-          <span role="columnheader">Site system</span>
-          <span role="columnheader">Component</span>
-          <span role="columnheader">State</span>
-          <span role="columnheader">Availability</span>
-          <span role="columnheader" className="text-right">Errors</span>
-          <span role="columnheader" className="text-right">Warnings</span>
-          <span role="columnheader" className="text-right">Informational</span>
-          <span role="columnheader">Last message</span>
-          <span role="columnheader" className="sr-only">Actions</span>
-        </div>
-        <div ref={scroller} className="max-h-[calc(100vh-22rem)] min-h-40 overflow-auto">
-          {!total && !query.isLoading && <p className="p-4 text-slate-500">No components{filter || onlyProblems ? ' match' : ' have reported yet'}.</p>}
-          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-            {items.map((item) => {
-              const c = rows[item.index];
-              if (!c) {
-                return <div key={item.key} className="absolute inset-x-0 px-2 text-xs leading-[30px] text-slate-400" style={{ top: item.start, height: ROW_HEIGHT }}>Loading…</div>;
-              }
-              return (
-                <div
-                  key={item.key}
-                  role="row"
-                  data-component={c.component}
-                  data-system={c.systemName}
-                  aria-selected={c.id === selectedId}
-                  tabIndex={0}
-                  onClick={() => setSelectedId(c.id)}
-                  onKeyDown={(e) => {
-                    if (e.target !== e.currentTarget || (e.key !== 'Enter' && e.key !== ' ')) return;
-                    e.preventDefault();
-                    setSelectedId(c.id);
-                  }}
-                  className={clsx(columns, 'absolute inset-x-0 cursor-pointer border-b border-slate-100 px-2', c.id === selectedId ? 'bg-blue-50' : 'hover:bg-slate-50')}
-                  style={{ top: item.start, height: ROW_HEIGHT }}
-                >
-                  <span role="cell" className="flex items-center" title={c.reasons?.join('; ')}><HealthIcon health={c.health} /></span>
-                  <span role="cell" className="truncate" title={c.systemName}>{c.systemName}</span>
-                  <span role="cell" className="truncate font-medium" title={c.component}>{c.component}</span>
-                  <span role="cell" className="text-xs">{c.state.toLowerCase()}</span>
-                  <span role="cell" className={clsx('text-xs', c.availability === 'OFFLINE' && 'text-red-700')}>{c.availability.toLowerCase()}</span>
-                  <Count value={c.counts.error} href={viewerLink(data!, c, 'ERROR')} tone="text-red-700" label="errors" />
-                  <Count value={c.counts.warning} href={viewerLink(data!, c, 'WARNING')} tone="text-amber-700" label="warnings" />
-                  <Count value={c.counts.informational} href={viewerLink(data!, c, 'INFORMATIONAL')} label="informational" />
-                  <span role="cell" className="text-xs text-slate-600"><RelativeTime iso={c.lastMessageAt ?? null} /></span>
-                  <span role="cell" className="text-right text-xs">
-                    <Link href={viewerLink(data!, c)} className="text-blue-700 hover:underline" onClick={(e) => e.stopPropagation()}>Messages</Link>
-                  </span>
-                </div>
-              );
-            })}
+      <ListDetailsSplit
+        selectionKey={selected?.id ?? null}
+        details={selected && data && <ComponentDetails view={data} component={selected} canReset={canReset} />}
+        list={
+          <div className="flex min-h-0 flex-1 flex-col rounded border border-slate-200 bg-white text-sm" role="table" aria-label="Component status" aria-rowcount={total}>
+            <div className={clsx(columns, 'border-b border-slate-200 bg-slate-50 px-2 py-1.5 text-xs font-semibold text-slate-600')} role="row">
+              <span role="columnheader">Status</span>
+              <span role="columnheader">Site system</span>
+              <span role="columnheader">Component</span>
+              <span role="columnheader">State</span>
+              <span role="columnheader">Availability</span>
+              <span role="columnheader" className="text-right">Errors</span>
+              <span role="columnheader" className="text-right">Warnings</span>
+              <span role="columnheader" className="text-right">Informational</span>
+              <span role="columnheader">Last message</span>
+              <span role="columnheader" className="sr-only">Actions</span>
+            </div>
+            <div ref={scroller} className="min-h-0 flex-1 overflow-auto">
+              {!total && !query.isLoading && <p className="p-4 text-slate-500">No components{filter || onlyProblems ? ' match' : ' have reported yet'}.</p>}
+              <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+                {items.map((item) => {
+                  const c = rows[item.index];
+                  if (!c) {
+                    return <div key={item.key} className="absolute inset-x-0 px-2 text-xs leading-[30px] text-slate-400" style={{ top: item.start, height: ROW_HEIGHT }}>Loading…</div>;
+                  }
+                  return (
+                    <div
+                      key={item.key}
+                      role="row"
+                      data-component={c.component}
+                      data-system={c.systemName}
+                      aria-selected={c.id === selectedId}
+                      tabIndex={0}
+                      onClick={() => setSelectedId(c.id)}
+                      onKeyDown={(e) => {
+                        if (e.target !== e.currentTarget || (e.key !== 'Enter' && e.key !== ' ')) return;
+                        e.preventDefault();
+                        setSelectedId(c.id);
+                      }}
+                      className={clsx(columns, 'absolute inset-x-0 cursor-pointer border-b border-slate-100 px-2', c.id === selectedId ? 'bg-blue-50' : 'hover:bg-slate-50')}
+                      style={{ top: item.start, height: ROW_HEIGHT }}
+                    >
+                      <span role="cell" className="flex items-center" title={c.reasons?.join('; ')}><HealthIcon health={c.health} /></span>
+                      <span role="cell" className="truncate" title={c.systemName}>{c.systemName}</span>
+                      <span role="cell" className="truncate font-medium" title={c.component}>{c.component}</span>
+                      <span role="cell" className="text-xs">{c.state.toLowerCase()}</span>
+                      <span role="cell" className={clsx('text-xs', c.availability === 'OFFLINE' && 'text-red-700')}>{c.availability.toLowerCase()}</span>
+                      <Count value={c.counts.error} href={viewerLink(data!, c, 'ERROR')} tone="text-red-700" label="errors" />
+                      <Count value={c.counts.warning} href={viewerLink(data!, c, 'WARNING')} tone="text-amber-700" label="warnings" />
+                      <Count value={c.counts.informational} href={viewerLink(data!, c, 'INFORMATIONAL')} label="informational" />
+                      <span role="cell" className="text-xs text-slate-600"><RelativeTime iso={c.lastMessageAt ?? null} /></span>
+                      <span role="cell" className="text-right text-xs">
+                        <Link href={viewerLink(data!, c)} className="text-blue-700 hover:underline" onClick={(e) => e.stopPropagation()}>Messages</Link>
+                      </span>
+                    </div>
+                  );
+                })}
+              </div>
+            </div>
           </div>
-        </div>
-      </div>
-
-      {selected && data && <ComponentDetails view={data} component={selected} canReset={canReset} />}
+        }
+      />
     </div>
   );
 }

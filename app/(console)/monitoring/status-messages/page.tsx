@@ -11,13 +11,14 @@ export const metadata: Metadata = { title: 'Status Messages' };
 export default async function StatusMessagesPage() {
   const session = await requirePageSession({ path: '/monitoring/status-messages' });
   return (
-    <>
+    // The page fills the console's height: the list and the details below it share what is left.
+    <div className="flex h-full flex-col">
       <PageHeader title="Status Messages" description="What every component, site system and client reported, newest first.">
         <StatusManagerPanel />
       </PageHeader>
       <Suspense>
         <StatusMessageViewer canEditQueries={canEditStatusMessageQueries(session.principal)} />
       </Suspense>
-    </>
+    </div>
   );
 }
