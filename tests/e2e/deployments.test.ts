@@ -18,7 +18,7 @@ import { appendToInbox } from '@/lib/status/inbox-repo';
 import { processStatusBatch } from '@/lib/status/process-status-batch';
 import type { StatusMessage } from '@/lib/status/status-message.schema';
 import { startAppServer, type AppServer } from '../support/app-server';
-import { launchBrowser, signInThroughPage, watchErrors } from '../support/browser';
+import { expectFieldError, launchBrowser, signInThroughPage, watchErrors } from '../support/browser';
 import { useTestDatabase } from '../support/database';
 
 const actor = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
@@ -145,13 +145,17 @@ describe('Deployments page in Chromium', () => {
     await page.getByRole('button', { name: 'New deployment' }).click();
     const form = page.getByRole('form', { name: 'New deployment' });
     await form.getByRole('button', { name: 'Create deployment' }).click();
-    await form.getByText('Name is required').waitFor();
+    await expectFieldError(form, 'Name', 'Name is required');
+    await expectFieldError(form, 'Program', 'Program: choose a program');
     await form.getByLabel('Name').fill('Acrobat Reader for servers');
     await form.getByLabel('Program').selectOption({ label: 'Acrobat Reader 24.1 — Install' });
     await form.getByLabel('Collection').selectOption({ index: 2 });
     await form.getByLabel('Expires at (optional)').fill('2020-01-01T00:00');
     await form.getByRole('button', { name: 'Create deployment' }).click();
-    await form.getByText('Expiration must be after the available time').waitFor();
+    await expectFieldError(form, 'Expires at (optional)', 'Expiration must be after the available time');
+    // The refusal keeps what was typed, and the fields fixed since are no longer marked.
+    expect(await form.getByLabel('Name').inputValue()).toBe('Acrobat Reader for servers');
+    expect(await form.getByLabel('Name').getAttribute('aria-invalid')).toBeNull();
     await form.getByLabel('Expires at (optional)').fill('2099-01-01T00:00');
     await form.getByRole('button', { name: 'Create deployment' }).click();
     await page.getByRole('heading', { level: 2, name: /Acrobat Reader for servers/ }).waitFor();
@@ -163,6 +167,11 @@ describe('Deployments page in Chromium', () => {
     await page.goto(`${server.url}/assets/collections`);
     await page.getByRole('button', { name: 'New collection' }).click();
     const form = page.getByRole('form', { name: 'New collection' });
+    await form.getByLabel('Evaluate every (minutes)').fill('2');
+    await form.getByRole('button', { name: 'Create collection' }).click();
+    await expectFieldError(form, 'Name', 'Name is required');
+    await expectFieldError(form, 'Evaluate every (minutes)', 'Interval must be at least 5');
+    await form.getByLabel('Evaluate every (minutes)').fill('60');
     await form.getByLabel('Name').fill('Servers in S01');
     await form.getByLabel('Rule 1 condition 1 property').selectOption('osKind');
     await form.getByLabel('Rule 1 condition 1 value').selectOption('SERVER');
@@ -191,7 +200,33 @@ describe('Deployments page in Chromium', () => {
     await edit.getByRole('button', { name: 'Include collection' }).click();
     await edit.getByLabel('Rule 2 collection').selectOption({ label: 'Servers again' });
     await edit.getByRole('button', { name: 'Save collection' }).click();
-    await edit.getByText('Collection: would make a cycle: "Servers in S01" → "Servers again" → "Servers in S01"').waitFor();
+    await expectFieldError(edit, 'Rule 2 collection', 'Collection: would make a cycle: "Servers in S01" → "Servers again" → "Servers in S01"');
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+  });
+
+  it('creates a package through a form that shows each refused field under it and keeps what was typed', async () => {
+    await page.goto(`${server.url}/assets/packages`);
+    await page.getByRole('button', { name: 'New package' }).click();
+    const form = page.getByRole('form', { name: 'New package' });
+    await form.getByLabel('Version').fill('7.2');
+    await form.getByLabel('Retries after a failure').fill('11');
+    await form.getByRole('button', { name: 'Create package' }).click();
+    await expectFieldError(form, 'Name', 'Name is required');
+    await expectFieldError(form, 'Command line', 'Command line is required');
+    await expectFieldError(form, 'Retries after a failure', 'Retries must be at most 10');
+    expect(await form.getByLabel('Version').inputValue()).toBe('7.2');
+    // A field without an error carries no error reference.
+    expect(await form.getByLabel('Version').getAttribute('aria-describedby')).toBeNull();
+
+    await form.getByLabel('Name', { exact: true }).fill('7-Zip');
+    await form.getByLabel('Command line').fill('msiexec /i 7z.msi /qn');
+    await form.getByLabel('Retries after a failure').fill('2');
+    await form.getByRole('button', { name: 'Create package' }).click();
+    await form.waitFor({ state: 'detached' });
+    await page.getByRole('cell', { name: '7-Zip', exact: true }).waitFor();
+    const stored = await prisma().package.findFirstOrThrow({ where: { name: '7-Zip' }, include: { programs: true } });
+    expect(stored).toMatchObject({ version: '7.2' });
+    expect(stored.programs[0].commandLine).toBe('msiexec /i 7z.msi /qn');
     expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
   });
 });

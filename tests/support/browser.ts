@@ -1,5 +1,6 @@
 // Debian's Chromium driven by playwright-core (Playwright's own browser download is not available).
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -24,4 +25,30 @@ export async function signInThroughPage(page: Page, base: string, userName: stri
   await page.getByLabel('User name').fill(userName);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/**
+ * Waits for the field error `text` in `scope` and checks it is given the accessible way: an alert
+ * outside any label, referenced by the aria-describedby of the control labelled `label`, which is
+ * marked invalid and still found by its label alone.
+ */
+export async function expectFieldError(scope: Locator, label: string, text: string) {
+  const error = scope.getByRole('alert').filter({ hasText: text });
+  await error.waitFor();
+  expect(await error.evaluate((el) => el.closest('label') === null)).toBe(true);
+  const errorId = await error.getAttribute('id');
+  expect(errorId).toBeTruthy();
+  const control = scope.getByLabel(label, { exact: true });
+  expect(await control.count()).toBe(1);
+  expect((await control.getAttribute('aria-describedby'))?.split(' ')).toContain(errorId);
+  expect(await control.getAttribute('aria-invalid')).toBe('true');
+}
+
+/** Checks that `target` lies wholly within the page's viewport (nothing to scroll to read it). */
+export async function expectInViewport(page: Page, target: Locator) {
+  const box = await target.boundingBox();
+  const viewport = page.viewportSize();
+  expect(box).not.toBeNull();
+  expect(box!.y).toBeGreaterThanOrEqual(0);
+  expect(box!.y + box!.height).toBeLessThanOrEqual(viewport!.height);
 }
