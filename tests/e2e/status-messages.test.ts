@@ -8,7 +8,7 @@ import { seedDemoSite } from '@/lib/seed/seed-demo-site';
 import { appendToInbox } from '@/lib/status/inbox-repo';
 import type { StatusMessage } from '@/lib/status/status-message.schema';
 import { startAppServer, type AppServer } from '../support/app-server';
-import { launchBrowser, signInThroughPage, watchErrors } from '../support/browser';
+import { expectFieldError, expectInViewport, launchBrowser, signInThroughPage, watchErrors } from '../support/browser';
 import { useTestDatabase } from '../support/database';
 
 const password = 'status-admin-password';
@@ -119,6 +119,31 @@ describe('status messages in Chromium', () => {
     expect(await page.getByTestId('status-message-insertion-strings').textContent()).toContain(hostile);
     expect(await details.locator('script, img').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
+  });
+
+  it('shows the selected message\'s details beside the list at 1280x800, chosen with the mouse or the arrow keys', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    try {
+      await page.goto(`${server.url}/monitoring/status-messages?messageId=10907`);
+      await count().filter({ hasText: '200 messages loaded' }).waitFor();
+      const scroller = page.getByTestId('status-message-scroller');
+      const details = page.getByTestId('status-message-details');
+      await rows().nth(2).click();
+      await details.filter({ hasText: 'S0102998' }).waitFor();
+      await expectInViewport(page, details);
+      await expectInViewport(page, scroller);
+      expect(await page.locator('main').evaluate((m) => m.scrollTop)).toBe(0);
+      await scroller.focus();
+      await page.keyboard.press('ArrowDown');
+      await details.filter({ hasText: 'S0102997' }).waitFor();
+      expect(await rows().nth(3).getAttribute('aria-selected')).toBe('true');
+      // The list still reads on by itself, and the details stay where they are.
+      await scroller.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      await count().filter({ hasText: '400 messages loaded' }).waitFor();
+      await expectInViewport(page, details);
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 1000 });
+    }
   });
 
   it('filters by severity, system, message ID and property value, and names a bad filter', async () => {
@@ -271,9 +296,9 @@ describe('status filter rules in Chromium', () => {
     await form.getByLabel('Message ID').fill('12x');
     await form.getByLabel('Write to the database').check();
     await form.getByRole('button', { name: 'Create rule' }).click();
-    await form.getByText('Rule name is required').waitFor();
-    await form.getByText('Message ID must be a whole number').waitFor();
-    await form.getByText('Keep for (days) is required when messages are written to the database').waitFor();
+    await expectFieldError(form, 'Rule name', 'Rule name is required');
+    await expectFieldError(form, 'Message ID', 'Message ID must be a whole number');
+    await expectFieldError(form, 'Keep for (days)', 'Keep for (days) is required when messages are written to the database');
 
     await form.getByLabel('Rule name').fill('Errors from WKS0001 to a webhook');
     await form.getByLabel('Message ID').fill('');
@@ -283,7 +308,7 @@ describe('status filter rules in Chromium', () => {
     await form.getByLabel('Run a program').selectOption('webhook');
     await form.getByLabel('Webhook URL').fill('ftp://example.com/hook');
     await form.getByRole('button', { name: 'Create rule' }).click();
-    await form.getByText('Webhook URL must be an http or https URL').waitFor();
+    await expectFieldError(form, 'Webhook URL', 'Webhook URL must be an http or https URL');
     await form.getByLabel('Webhook URL').fill('https://hooks.example.com/sitebox');
     await form.getByRole('button', { name: 'Create rule' }).click();
     await form.waitFor({ state: 'detached' });
