@@ -8,7 +8,7 @@ import { seedDemoSite } from '@/lib/seed/seed-demo-site';
 import { appendToInbox } from '@/lib/status/inbox-repo';
 import type { StatusMessage } from '@/lib/status/status-message.schema';
 import { startAppServer, type AppServer } from '../support/app-server';
-import { launchBrowser, signInThroughPage, watchErrors } from '../support/browser';
+import { expectFieldError, expectInViewport, launchBrowser, signInThroughPage, watchErrors } from '../support/browser';
 import { useTestDatabase } from '../support/database';
 
 const password = 'summary-admin-password';
@@ -97,12 +97,26 @@ describe('status views in Chromium', () => {
   });
 
   it('resets the counts from the console, and the row follows', async () => {
+    // The details of the chosen component show below the list, both within a 1280x800 window.
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(`${server.url}/monitoring/component-status?interval=SINCE_RESET`);
     // A row is chosen from the keyboard too.
     await row().focus();
     await page.keyboard.press('Enter');
-    await page.getByRole('region', { name: `Details of ${COMPONENT}` }).waitFor();
+    const details = page.getByRole('region', { name: `Details of ${COMPONENT}` });
+    await details.waitFor();
     expect(await row().getAttribute('aria-selected')).toBe('true');
+    await expectInViewport(page, details);
+    await expectInViewport(page, row());
+    expect(await page.locator('main').evaluate((m) => m.scrollTop)).toBe(0);
+    const other = page.locator('[role="row"][data-component]').nth(1);
+    await other.focus();
+    await page.keyboard.press(' ');
+    await page.getByRole('region', { name: `Details of ${await other.getAttribute('data-component')}` }).waitFor();
+    await row().focus();
+    await page.keyboard.press('Enter');
+    await details.waitFor();
+    await page.setViewportSize({ width: 1400, height: 1000 });
     await page.getByRole('button', { name: 'Reset counts…' }).click();
     await page.getByRole('button', { name: 'Reset counts', exact: true }).click();
     await page.waitForFunction(
@@ -140,7 +154,7 @@ describe('status views in Chromium', () => {
     await form.getByLabel('Warning at', { exact: true }).fill('50');
     await form.getByLabel('Critical at', { exact: true }).fill('20');
     await form.getByRole('button', { name: 'Save' }).click();
-    await form.getByText('Warning at must be lower than Critical at (20)').waitFor();
+    await expectFieldError(form, 'Warning at', 'Warning at must be lower than Critical at (20)');
     await form.getByLabel('Critical at', { exact: true }).fill('100');
     await form.getByRole('button', { name: 'Save' }).click();
     await overrides.getByRole('cell', { name: COMPONENT }).waitFor();
@@ -148,7 +162,7 @@ describe('status views in Chromium', () => {
     const interval = page.getByRole('form', { name: 'Display interval' });
     await interval.getByLabel('Count messages').selectOption('SINCE_DATE');
     await interval.getByRole('button', { name: 'Save' }).click();
-    await interval.getByText('Since is required with Since a date and time').waitFor();
+    await expectFieldError(interval, 'Since', 'Since is required with Since a date and time');
     await interval.locator('input[type="datetime-local"]').fill('2026-11-01T00:00');
     await interval.getByRole('button', { name: 'Save' }).click();
     await interval.getByRole('status').waitFor();
