@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { resetConfig } from '@/lib/config';
+import { lifeCycleMessage } from '@/lib/status/component-life-cycle';
 import type { StatusMessage } from '@/lib/status/status-message.schema';
 import { createSyslogSink, formatSyslogLine } from '@/lib/status/syslog';
 
@@ -32,6 +34,19 @@ describe('formatSyslogLine', () => {
     expect(line).toContain('[properties@32473 Odd__name__="a\\]b\\"c\\\\d"]');
     expect(line.endsWith(' \uFEFFComponent SMS_STATUS_MANAGER could not start on S01-SS01: disk full retrying')).toBe(true);
     expect(line).not.toContain('\n');
+  });
+
+  it('names this server by SITEBOX_SERVER_NAME, as the console does, in a server component\'s own line', () => {
+    process.env.SITEBOX_SERVER_NAME = 'ss01.corp.example.com';
+    resetConfig();
+    try {
+      const line = formatSyslogLine(lifeCycleMessage({ kind: 'started', component: 'SMS_HIERARCHY_MANAGER' }));
+      expect(line).toMatch(/^<134>1 \S+ ss01\.corp\.example\.com SMS_HIERARCHY_MANAGER \d+ 500 /);
+      expect(line.endsWith('Component SMS_HIERARCHY_MANAGER started on ss01.corp.example.com.')).toBe(true);
+    } finally {
+      delete process.env.SITEBOX_SERVER_NAME;
+      resetConfig();
+    }
   });
 
   it('maps severities and uses "-" for missing header fields', () => {
