@@ -28,6 +28,19 @@ async function drainInbox() {
   await processStatusBatch({ db: pool(), rules: await loadFilterRules(pool()), effects, maxBatches: 1000, log });
 }
 
+/** Runs the enclosing block as the server SERVER, on a database of its own. */
+function runAsServerOnItsOwnDatabase() {
+  beforeAll(async () => {
+    process.env.SITEBOX_SERVER_NAME = SERVER;
+    resetConfig();
+    await useTestDatabase();
+  });
+  afterAll(() => {
+    delete process.env.SITEBOX_SERVER_NAME;
+    resetConfig();
+  });
+}
+
 describe('demoDevices', () => {
   it('is deterministic and gives unique names', () => {
     const now = new Date('2026-01-01T00:00:00Z');
@@ -41,15 +54,7 @@ describe('demoDevices', () => {
 });
 
 describe('seedDemoSite', () => {
-  beforeAll(async () => {
-    process.env.SITEBOX_SERVER_NAME = SERVER;
-    resetConfig();
-    await useTestDatabase();
-  });
-  afterAll(() => {
-    delete process.env.SITEBOX_SERVER_NAME;
-    resetConfig();
-  });
+  runAsServerOnItsOwnDatabase();
 
   it('creates the demo site once, with this server as its site server, devices, collections, rules and thresholds', async () => {
     const db = pool();
@@ -111,15 +116,7 @@ describe('seedDemoSite', () => {
 });
 
 describe('registerThisServer on a database an earlier version seeded', () => {
-  beforeAll(async () => {
-    process.env.SITEBOX_SERVER_NAME = SERVER;
-    resetConfig();
-    await useTestDatabase();
-  });
-  afterAll(() => {
-    delete process.env.SITEBOX_SERVER_NAME;
-    resetConfig();
-  });
+  runAsServerOnItsOwnDatabase();
 
   it('makes this server the site server and retires the made-up systems that never reported', async () => {
     const db = pool();
