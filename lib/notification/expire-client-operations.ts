@@ -5,8 +5,8 @@ import { materializeOperationTargets } from './materialize-operation-targets';
 import * as repo from './repo';
 
 /**
- * Notification Manager's bookkeeping: writes the target rows of operations whose start did not
- * get to write them (the process died between its two steps), records the unreached targets of operations past their
+ * Notification Manager's bookkeeping: writes the target rows of started operations nobody has
+ * written yet (no client has answered, nobody has opened the per-device list), records the unreached targets of operations past their
  * validity as Expired (they are never pushed again; the notification servers check the
  * validity themselves too, so this only makes the stored state say so), and deletes push
  * requests a day after their operation ended. Safe to run from several processes.
@@ -14,7 +14,7 @@ import * as repo from './repo';
 export async function expireClientOperations(options: { log?: Logger; clock?: Clock } = {}) {
   const now = (options.clock ?? systemClock).now();
   const materialized = await materializeOperationTargets({ db: pool() });
-  if (materialized.length) options.log?.warn({ operations: materialized }, 'wrote the targets of client operations whose start was interrupted');
+  if (materialized.length) options.log?.info({ operations: materialized }, 'client operation targets written');
   const expired = await repo.expireOperations(pool(), now);
   if (expired.length) {
     options.log?.info({ operations: expired }, 'client operations expired');
