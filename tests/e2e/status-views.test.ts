@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '@/lib/auth/password';
 import { pool } from '@/lib/db/pool';
 import { prisma } from '@/lib/db/prisma';
+import { resetConfig } from '@/lib/config';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
+import { thisServerComponents } from '@/lib/sites/server-components';
 import { appendToInbox } from '@/lib/status/inbox-repo';
 import type { StatusMessage } from '@/lib/status/status-message.schema';
 import { startAppServer, type AppServer } from '../support/app-server';
@@ -12,8 +15,11 @@ import { expectFieldError, expectInViewport, launchBrowser, signInThroughPage, w
 import { useTestDatabase } from '../support/database';
 
 const password = 'summary-admin-password';
-const SYSTEM = 'S01-SS01.corp.example.com';
-const COMPONENT = 'SMS_DISTRIBUTION_MANAGER';
+// The server under test is the seeded site server; of its MP control manager's messages only
+// the informational life cycle comes from the server itself.
+const SYSTEM = 'ss01.status-views.example.com';
+const COMPONENT = 'SMS_MP_CONTROL_MANAGER';
+const WORKERS = ['status-manager'];
 
 function serverMessage(overrides: Partial<StatusMessage> = {}): StatusMessage {
   return {
@@ -34,11 +40,13 @@ describe('status views in Chromium', () => {
 
   beforeAll(async () => {
     const { url } = await useTestDatabase();
-    await seedDemoSite({ devices: 10 });
+    process.env.SITEBOX_SERVER_NAME = SYSTEM;
+    resetConfig();
+    await seedDemoSite({ devices: 10, workers: WORKERS });
     await prisma().consoleUser.create({
       data: { userName: 'summaryadmin', role: 'FULL_ADMINISTRATOR', passwordHash: await hashPassword(password), mustChangePassword: false },
     });
-    server = await startAppServer({ databaseUrl: url, env: { SITEBOX_WORKERS: 'status-manager' } });
+    server = await startAppServer({ databaseUrl: url, env: { SITEBOX_WORKERS: WORKERS.join(','), SITEBOX_SERVER_NAME: SYSTEM } });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     errors = watchErrors(page);
@@ -49,11 +57,32 @@ describe('status views in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    delete process.env.SITEBOX_SERVER_NAME;
+    resetConfig();
   });
 
   const row = () => page.locator(`[role="row"][data-component="${COMPONENT}"][data-system="${SYSTEM}"]`);
   const errorCount = () => row().locator('[data-count="errors"]');
   const health = () => row().locator('[data-health]');
+
+  it('shows a fresh site as this server alone, with the components it runs started and online, and green', async () => {
+    // server.ts and its Status Manager report their components started within seconds.
+    for (const component of thisServerComponents(WORKERS)) {
+      await page.locator(`[role="row"][data-component="${component}"][data-system="${SYSTEM}"]`).filter({ hasText: 'started' }).waitFor({ timeout: 20_000 });
+    }
+    const rows = page.locator('[role="row"][data-component]');
+    expect(new Set(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-system'))))).toEqual(new Set([SYSTEM]));
+    expect(await page.locator(`[role="row"][data-component]`).filter({ hasText: 'unknown' }).count()).toBe(0);
+
+    await page.goto(`${server.url}/monitoring/site-system-status`);
+    await page.locator(`[data-system="${SYSTEM}"]`).waitFor();
+    expect(await page.locator('tr[data-system]').count()).toBe(1);
+    await page.goto(`${server.url}/monitoring/site-status`);
+    await page.locator('[data-site="S01"][data-colour="green"]').waitFor();
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/status-views-fresh-site.png', fullPage: true });
+    await page.goto(`${server.url}/monitoring/component-status`);
+  });
 
   it('shows a component\'s count and colour change live as its messages are processed', async () => {
     await row().waitFor();
