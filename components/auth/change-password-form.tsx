@@ -1,7 +1,13 @@
 'use client';
 
 import { useState } from 'react';
+import { FormAlert, FormField } from '@/components/ui/form-field';
 import { api, ApiError } from '@/lib/client/api';
+
+export const authLabelClass = 'block text-sm font-medium text-slate-700';
+export const authInputClass =
+  'mt-1 block w-full rounded border border-slate-300 px-3 py-2 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600 aria-[invalid=true]:border-red-600';
+export const authAlertClass = 'rounded border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800';
 
 const fields = [
   { name: 'currentPassword', label: 'Current password', autoComplete: 'current-password' },
@@ -37,16 +43,11 @@ export function ChangePasswordForm({ next }: { next: string }) {
   return (
     <form onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
       {fields.map((f) => (
-        <label key={f.name} className="block text-sm">
-          <span className="font-medium text-slate-700">{f.label}</span>
-          <input name={f.name} type="password" autoComplete={f.autoComplete} required
-            className="mt-1 block w-full rounded border border-slate-300 px-3 py-2 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600" />
-          {error?.fieldMessage(f.name) && <span className="mt-1 block text-xs text-red-700">{error.fieldMessage(f.name)}</span>}
-        </label>
+        <FormField key={f.name} label={f.label} labelClassName={authLabelClass} error={error?.fieldMessage(f.name)} errorName="" path={f.name}>
+          {(props) => <input {...props} name={f.name} type="password" autoComplete={f.autoComplete} required className={authInputClass} />}
+        </FormField>
       ))}
-      {error && !error.fields.length && (
-        <p role="alert" className="rounded border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{error.message}</p>
-      )}
+      <FormAlert error={error} shownAt={(path) => fields.some((f) => f.name === path)} className={authAlertClass} />
       <button type="submit" disabled={busy}
         className="w-full rounded bg-blue-700 px-3 py-2 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">
         {busy ? 'Saving…' : 'Change password'}

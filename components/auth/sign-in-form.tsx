@@ -1,7 +1,9 @@
 'use client';
 
 import { useState } from 'react';
+import { FormAlert, FormField } from '@/components/ui/form-field';
 import { api, ApiError } from '@/lib/client/api';
+import { authAlertClass, authInputClass, authLabelClass } from './change-password-form';
 
 export function SignInForm({ next }: { next: string }) {
   const [error, setError] = useState<ApiError | null>(null);
@@ -26,21 +28,13 @@ export function SignInForm({ next }: { next: string }) {
 
   return (
     <form onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
-      <label className="block text-sm">
-        <span className="font-medium text-slate-700">User name</span>
-        <input name="userName" autoComplete="username" required autoFocus
-          className="mt-1 block w-full rounded border border-slate-300 px-3 py-2 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600" />
-        {error?.fieldMessage('userName') && <span className="mt-1 block text-xs text-red-700">User name {error.fieldMessage('userName')}</span>}
-      </label>
-      <label className="block text-sm">
-        <span className="font-medium text-slate-700">Password</span>
-        <input name="password" type="password" autoComplete="current-password" required
-          className="mt-1 block w-full rounded border border-slate-300 px-3 py-2 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600" />
-        {error?.fieldMessage('password') && <span className="mt-1 block text-xs text-red-700">Password {error.fieldMessage('password')}</span>}
-      </label>
-      {error && !error.fields.length && (
-        <p role="alert" className="rounded border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{error.message}</p>
-      )}
+      <FormField label="User name" labelClassName={authLabelClass} error={error?.fieldMessage('userName')} path="userName">
+        {(props) => <input {...props} name="userName" autoComplete="username" required autoFocus className={authInputClass} />}
+      </FormField>
+      <FormField label="Password" labelClassName={authLabelClass} error={error?.fieldMessage('password')} path="password">
+        {(props) => <input {...props} name="password" type="password" autoComplete="current-password" required className={authInputClass} />}
+      </FormField>
+      <FormAlert error={error} shownAt={(path) => path === 'userName' || path === 'password'} className={authAlertClass} />
       <button type="submit" disabled={busy}
         className="w-full rounded bg-blue-700 px-3 py-2 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">
         {busy ? 'Signing in…' : 'Sign in'}

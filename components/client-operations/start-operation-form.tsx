@@ -1,7 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { api, ApiError } from '@/lib/client/api';
 import type { CollectionRow } from '@/lib/collections/list-collections.schema';
 import { clientActionLabels, clientActions, type ClientAction } from '@/lib/notification/agent-protocol.schema';
@@ -26,6 +26,8 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
   const [names, setNames] = useState('');
   const [picked, setPicked] = useState<PickedTarget | null>(null);
   const [fieldError, setFieldError] = useState<string | null>(null);
+  const fieldErrorId = `${useId()}-error`;
+  const errorLink = fieldError ? { 'aria-invalid': true, 'aria-describedby': fieldErrorId } as const : {};
   const collections = useQuery({
     queryKey: ['collections', { search: '' }],
     queryFn: ({ signal }) => api<{ rows: CollectionRow[] }>('/api/collections', { signal }),
@@ -87,7 +89,7 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
         {mode === 'collection' ? (
           <label className="flex flex-col text-xs text-slate-600">
             Collection
-            <select aria-label="Collection" className={input} value={collectionId} onChange={(e) => (setCollectionId(e.target.value), setPicked(null))} aria-invalid={Boolean(fieldError)}>
+            <select aria-label="Collection" className={input} value={collectionId} onChange={(e) => (setCollectionId(e.target.value), setPicked(null))} {...errorLink}>
               <option value="">Pick a collection…</option>
               {collections.data?.rows.map((c) => (
                 <option key={c.id} value={c.id}>{`${c.name} (${c.memberCount.toLocaleString()})`}</option>
@@ -97,12 +99,12 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
         ) : (
           <label className="flex flex-col text-xs text-slate-600">
             Device names (comma or space separated)
-            <textarea className={`${input} h-8 w-72`} value={names} onChange={(e) => (setNames(e.target.value), setPicked(null))} aria-invalid={Boolean(fieldError)} />
+            <textarea className={`${input} h-8 w-72`} value={names} onChange={(e) => (setNames(e.target.value), setPicked(null))} {...errorLink} />
           </label>
         )}
         <button type="button" className={button} onClick={review}>Review…</button>
       </div>
-      {fieldError && <p role="alert" className="mt-1 text-xs text-red-700">{fieldError}</p>}
+      {fieldError && <p id={fieldErrorId} role="alert" className="mt-1 text-xs text-red-700">{fieldError}</p>}
       {estimateError && <p role="alert" className="mt-2 text-sm text-red-700">{estimateError.fieldMessage('collectionId') ?? estimateError.message}</p>}
       {picked && estimate.isLoading && <p className="mt-2 text-sm text-slate-500">Counting online clients…</p>}
       {picked && estimate.data && (

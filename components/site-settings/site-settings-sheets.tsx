@@ -147,7 +147,7 @@ function FieldInput({ field, value, error, disabled, onChange }: {
         </>
       )}
       {field.hint && <p id={`${id}-hint`} className="mt-0.5 text-xs text-slate-400">{field.hint}</p>}
-      {error && <p id={`${id}-error`} className="mt-0.5 text-xs text-red-700">{field.label} {error}</p>}
+      {error && <p id={`${id}-error`} role="alert" className="mt-0.5 text-xs text-red-700">{field.label} {error}</p>}
     </div>
   );
 }

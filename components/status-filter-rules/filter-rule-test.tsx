@@ -3,6 +3,7 @@
 import { useMutation } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { useState } from 'react';
+import { FormField } from '@/components/ui/form-field';
 import { api, ApiError } from '@/lib/client/api';
 import { describeActions } from '@/lib/status/describe-filter-rule';
 import type { RuleTestLine, testFilterRules } from '@/lib/status/test-filter-rules';
@@ -63,11 +64,9 @@ export function FilterRuleTest() {
     (localError?.path === path ? localError.message : undefined) ?? serverError?.fieldMessage(`message.${path}`);
   const set = (key: keyof typeof initial, value: string) => setDraft((d) => ({ ...d, [key]: value }));
   const input = (key: keyof typeof initial, label: string) => (
-    <label className="text-xs font-medium text-slate-600">
-      {label}
-      <input value={draft[key]} onChange={(e) => set(key, e.target.value)} aria-invalid={Boolean(messageFor(key))} className={control} />
-      {messageFor(key) && <span className="block text-xs font-normal text-red-700">{label} {messageFor(key)}</span>}
-    </label>
+    <FormField label={label} error={messageFor(key)} path={`message.${key}`}>
+      {(props) => <input {...props} value={draft[key]} onChange={(e) => set(key, e.target.value)} className={control} />}
+    </FormField>
   );
   const choose = (key: keyof typeof initial, label: string, options: [string, string][]) => (
     <label className="text-xs font-medium text-slate-600">
@@ -115,12 +114,12 @@ export function FilterRuleTest() {
           Insertion strings, one per line
           <textarea rows={3} value={draft.insertionStrings} onChange={(e) => set('insertionStrings', e.target.value)} className={`${control} font-mono`} />
         </label>
-        <label className="col-span-2 text-xs font-medium text-slate-600">
-          Properties, one Name=Value per line
-          <textarea rows={3} value={draft.properties} onChange={(e) => set('properties', e.target.value)} aria-invalid={Boolean(messageFor('properties'))}
-            placeholder="AdvertisementID=S0120001" className={`${control} font-mono`} />
-          {messageFor('properties') && <span className="block text-xs font-normal text-red-700">Properties {messageFor('properties')}</span>}
-        </label>
+        <FormField label="Properties, one Name=Value per line" errorName="Properties" error={messageFor('properties')} path="message.properties" className="col-span-2">
+          {(props) => (
+            <textarea {...props} rows={3} value={draft.properties} onChange={(e) => set('properties', e.target.value)}
+              placeholder="AdvertisementID=S0120001" className={`${control} font-mono`} />
+          )}
+        </FormField>
         <div className="col-span-4 flex items-center gap-2">
           <button type="submit" disabled={test.isPending} className={smallButton}>Test against the rules</button>
           {serverError && !serverError.fields.length && <span role="alert" className="text-xs text-red-700">{serverError.message}</span>}

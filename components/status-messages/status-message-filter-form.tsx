@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
+import { FormField } from '@/components/ui/form-field';
 import type { FieldError } from '@/lib/client/api';
 import { statusMessageFiltersSchema } from '@/lib/status/status-message-filters.schema';
 import { isTimeRange, timeRanges, type TimeRange } from './status-message-search';
@@ -110,24 +111,11 @@ export function StatusMessageFilterForm({
     errors.find((e) => e.path === field)?.message ?? serverFields.find((e) => e.path === field)?.message;
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
-  const text = (key: (typeof textFields)[number], label: string, placeholder = '', wide = false) => {
-    const message = messageFor(key);
-    return (
-      <label className={`${wide ? 'col-span-2 ' : ''}text-xs font-medium text-slate-600`}>
-        {label}
-        <input
-          name={key}
-          value={draft[key]}
-          placeholder={placeholder}
-          aria-invalid={Boolean(message)}
-          aria-describedby={message ? `filter-${key}-error` : undefined}
-          onChange={(e) => set(key, e.target.value)}
-          className={`mt-0.5 ${control}`}
-        />
-        {message && <span id={`filter-${key}-error`} className="text-xs font-normal text-red-700">{label} {message}</span>}
-      </label>
-    );
-  };
+  const text = (key: (typeof textFields)[number], label: string, placeholder = '', wide = false) => (
+    <FormField label={label} error={messageFor(key)} path={key} className={wide ? 'col-span-2' : undefined}>
+      {(props) => <input {...props} name={key} value={draft[key]} placeholder={placeholder} onChange={(e) => set(key, e.target.value)} className={`mt-0.5 ${control}`} />}
+    </FormField>
+  );
 
   const choice = (key: 'type' | 'source', label: string, options: [string, string][]) => (
     <label className="text-xs font-medium text-slate-600">
@@ -163,16 +151,11 @@ export function StatusMessageFilterForm({
       </label>
       {draft.range === 'custom' ? (
         <>
-          <label className="text-xs font-medium text-slate-600">
-            From
-            <input type="datetime-local" value={draft.from} onChange={(e) => set('from', e.target.value)} aria-invalid={Boolean(messageFor('from'))} className={`mt-0.5 ${control}`} />
-            {messageFor('from') && <span className="text-xs font-normal text-red-700">From {messageFor('from')}</span>}
-          </label>
-          <label className="text-xs font-medium text-slate-600">
-            To
-            <input type="datetime-local" value={draft.to} onChange={(e) => set('to', e.target.value)} aria-invalid={Boolean(messageFor('to'))} className={`mt-0.5 ${control}`} />
-            {messageFor('to') && <span className="text-xs font-normal text-red-700">To {messageFor('to')}</span>}
-          </label>
+          {(['from', 'to'] as const).map((key) => (
+            <FormField key={key} label={key === 'from' ? 'From' : 'To'} error={messageFor(key)} path={key}>
+              {(props) => <input {...props} type="datetime-local" value={draft[key]} onChange={(e) => set(key, e.target.value)} className={`mt-0.5 ${control}`} />}
+            </FormField>
+          ))}
         </>
       ) : (
         <div className="col-span-2" />

@@ -1,7 +1,8 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
+import { FormAlert, FormField } from '@/components/ui/form-field';
 import { api, ApiError, type FieldError } from '@/lib/client/api';
 import { statusMessageFilterFields, type StatusMessageFilterField } from '@/lib/status/status-message-filters.schema';
 import { savedQueryInputSchema, type QueryCriteria, type StatusMessageQueryView } from '@/lib/status/status-query.schema';
@@ -36,6 +37,7 @@ function SaveQueryForm({ current, onSaved, onCancel }: { current: [StatusMessage
   const [description, setDescription] = useState('');
   const [prompted, setPrompted] = useState<Set<string>>(new Set());
   const [error, setError] = useState<ApiError | null>(null);
+  const formId = useId();
   const save = useMutation({
     mutationFn: (body: { name: string; description: string; criteria: QueryCriteria }) =>
       api<StatusMessageQueryView>('/api/status-message-queries', { method: 'POST', body }),
@@ -62,33 +64,34 @@ function SaveQueryForm({ current, onSaved, onCancel }: { current: [StatusMessage
       }}
     >
       <div className="grid grid-cols-2 gap-3">
-        <label className="text-xs font-medium text-slate-600">
-          Query name
-          <input value={name} onChange={(e) => setName(e.target.value)} aria-invalid={Boolean(error?.fieldMessage('name'))} className={`mt-0.5 ${control}`} />
-          {error?.fieldMessage('name') && <span className="text-xs text-red-700">Query name {error.fieldMessage('name')}</span>}
-        </label>
-        <label className="text-xs font-medium text-slate-600">
-          Description
-          <input value={description} onChange={(e) => setDescription(e.target.value)} className={`mt-0.5 ${control}`} />
-        </label>
+        <FormField label="Query name" error={error?.fieldMessage('name')} path="name">
+          {(props) => <input {...props} value={name} onChange={(e) => setName(e.target.value)} className={`mt-0.5 ${control}`} />}
+        </FormField>
+        <FormField label="Description" error={error?.fieldMessage('description')} path="description">
+          {(props) => <input {...props} value={description} onChange={(e) => setDescription(e.target.value)} className={`mt-0.5 ${control}`} />}
+        </FormField>
       </div>
       {current.length ? (
         <fieldset>
           <legend className="text-xs font-medium text-slate-600">Criteria (tick those to ask for each time the query runs)</legend>
           <ul className="mt-1 space-y-0.5">
-            {current.map(([field, value]) => (
-              <li key={field}>
-                <label className="inline-flex items-center gap-2">
-                  <input type="checkbox" checked={prompted.has(field)} onChange={(e) => {
-                    const next = new Set(prompted);
-                    if (e.target.checked) next.add(field); else next.delete(field);
-                    setPrompted(next);
-                  }} />
-                  <span>{filterLabels[field]}: <span className="font-mono text-xs">{value}</span>{prompted.has(field) && ' (asked when run)'}</span>
-                </label>
-                {error?.fieldMessage(`criteria.${field}`) && <span className="ml-2 text-xs text-red-700">{error.fieldMessage(`criteria.${field}`)}</span>}
-              </li>
-            ))}
+            {current.map(([field, value]) => {
+              const message = error?.fieldMessage(`criteria.${field}`);
+              const errorId = `${formId}-criteria-${field}-error`;
+              return (
+                <li key={field}>
+                  <label className="inline-flex items-center gap-2">
+                    <input type="checkbox" checked={prompted.has(field)} aria-invalid={message ? true : undefined} aria-describedby={message ? errorId : undefined} onChange={(e) => {
+                      const next = new Set(prompted);
+                      if (e.target.checked) next.add(field); else next.delete(field);
+                      setPrompted(next);
+                    }} />
+                    <span>{filterLabels[field]}: <span className="font-mono text-xs">{value}</span>{prompted.has(field) && ' (asked when run)'}</span>
+                  </label>
+                  {message && <span id={errorId} role="alert" className="ml-2 text-xs text-red-700">{message}</span>}
+                </li>
+              );
+            })}
           </ul>
         </fieldset>
       ) : (
@@ -97,7 +100,7 @@ function SaveQueryForm({ current, onSaved, onCancel }: { current: [StatusMessage
       <div className="flex gap-2">
         <button type="submit" disabled={save.isPending} className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">Save query</button>
         <button type="button" className={smallButton} onClick={onCancel}>Cancel</button>
-        {error && !error.fields.length && <span role="alert" className="text-xs text-red-700">{error.message}</span>}
+        <FormAlert error={error} shownAt={(path) => path === 'name' || path === 'description' || current.some(([field]) => path === `criteria.${field}`)} className="text-xs text-red-700" />
       </div>
     </form>
   );
@@ -187,18 +190,18 @@ export function StatusMessageQueryPicker({
         {query?.prompts.map((p) => {
           const message = fieldMessage(p.field);
           return (
-            <label key={p.field} className="text-xs font-medium text-slate-600">
-              {p.label}
-              <input
-                name={`prompt.${p.field}`}
-                type={promptInputType(p.field)}
-                value={answers[p.field] ?? ''}
-                onChange={(e) => setAnswers({ ...answers, [p.field]: e.target.value })}
-                aria-invalid={Boolean(message)}
-                className={`mt-0.5 w-48 ${control}`}
-              />
-              {message && <span className="block text-xs font-normal text-red-700">{p.label} {message}</span>}
-            </label>
+            <FormField key={p.field} label={p.label} error={message} path={`prompt.${p.field}`}>
+              {(props) => (
+                <input
+                  {...props}
+                  name={`prompt.${p.field}`}
+                  type={promptInputType(p.field)}
+                  value={answers[p.field] ?? ''}
+                  onChange={(e) => setAnswers({ ...answers, [p.field]: e.target.value })}
+                  className={`mt-0.5 w-48 ${control}`}
+                />
+              )}
+            </FormField>
           );
         })}
         <button type="submit" className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800">Run query</button>

@@ -1,7 +1,7 @@
 'use client';
 
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { displayIntervalLabels, displayIntervalSchema, localHourSchema, type DisplayInterval } from '@/lib/summarizers/summarizer.schema';
 import type { IntervalParams } from './use-summaries';
 
@@ -31,6 +31,7 @@ export function IntervalPicker({ current, timeZone }: { current?: { kind: Displa
   const params = useIntervalParams();
   const [since, setSince] = useState(params.since ?? current?.localStart ?? '');
   const [error, setError] = useState<string | null>(null);
+  const errorId = `${useId()}-error`;
   useEffect(() => {
     if (params.since) setSince(params.since);
   }, [params.since]);
@@ -79,12 +80,13 @@ export function IntervalPicker({ current, timeZone }: { current?: { kind: Displa
         >
           <label className="flex flex-col">
             Since ({timeZone ?? 'site time'})
-            <input type="datetime-local" step={3600} className={control} value={since} onChange={(e) => setSince(e.target.value)} aria-invalid={Boolean(error)} />
+            <input type="datetime-local" step={3600} className={control} value={since} onChange={(e) => setSince(e.target.value)}
+              aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined} />
           </label>
           <button type="submit" className="rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50">Apply</button>
         </form>
       )}
-      {error && <span className="text-red-700" role="alert">Since {error}</span>}
+      {error && <span id={errorId} className="text-red-700" role="alert">Since {error}</span>}
     </div>
   );
 }

@@ -2,12 +2,13 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { FormAlert, FormField } from '@/components/ui/form-field';
 import { roleLabels, roles, type Role } from '@/lib/auth/roles';
 import { api, ApiError } from '@/lib/client/api';
 import { usersQueryKey, useUsersQuery, type UserRow } from './use-users-query';
 
 const input =
-  'mt-1 block w-full rounded border border-slate-300 px-2 py-1.5 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600';
+  'mt-1 block w-full rounded border border-slate-300 px-2 py-1.5 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600 aria-[invalid=true]:border-red-600';
 const button = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
 
 /** Shown once after a password is generated; the server never shows it again. */
@@ -32,7 +33,7 @@ function AddUserForm({ onCreated }: { onCreated: (userName: string, password?: s
       void queryClient.invalidateQueries({ queryKey: usersQueryKey });
       onCreated(result.userName, result.oneTimePassword);
     },
-    onError: (e) => setError(e instanceof ApiError ? e : null),
+    onError: (e) => setError(e instanceof ApiError ? e : new ApiError(0, 'INTERNAL', 'The user could not be added.')),
   });
 
   return (
@@ -48,25 +49,23 @@ function AddUserForm({ onCreated }: { onCreated: (userName: string, password?: s
         });
       }}
     >
-      <label className="text-xs font-medium text-slate-600">
-        User name
-        <input name="userName" className={input} required />
-        {error?.fieldMessage('userName') && <span className="text-xs text-red-700">User name {error.fieldMessage('userName')}</span>}
-      </label>
-      <label className="text-xs font-medium text-slate-600">
-        Display name
-        <input name="displayName" className={input} />
-      </label>
-      <label className="text-xs font-medium text-slate-600">
-        Security role
-        <select name="role" className={input} defaultValue="READ_ONLY_ANALYST">
-          {roles.map((r) => <option key={r} value={r}>{roleLabels[r]}</option>)}
-        </select>
-      </label>
+      <FormField label="User name" error={error?.fieldMessage('userName')} path="userName">
+        {(props) => <input {...props} name="userName" className={input} required />}
+      </FormField>
+      <FormField label="Display name" error={error?.fieldMessage('displayName')} path="displayName">
+        {(props) => <input {...props} name="displayName" className={input} />}
+      </FormField>
+      <FormField label="Security role" error={error?.fieldMessage('role')} path="role">
+        {(props) => (
+          <select {...props} name="role" className={input} defaultValue="READ_ONLY_ANALYST">
+            {roles.map((r) => <option key={r} value={r}>{roleLabels[r]}</option>)}
+          </select>
+        )}
+      </FormField>
       <button type="submit" disabled={create.isPending} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">
         Add user
       </button>
-      {error && !error.fields.length && <p role="alert" className="col-span-4 text-sm text-red-700">{error.message}</p>}
+      <FormAlert error={error} shownAt={(path) => ['userName', 'displayName', 'role'].includes(path)} className="col-span-4 text-sm text-red-700" />
     </form>
   );
 }
