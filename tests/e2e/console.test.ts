@@ -6,7 +6,7 @@ import { hashPassword } from '@/lib/auth/password';
 import { prisma } from '@/lib/db/prisma';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
 import { startAppServer, type AppServer } from '../support/app-server';
-import { launchBrowser, signInThroughPage, watchErrors } from '../support/browser';
+import { expectFieldError, launchBrowser, signInThroughPage, watchErrors } from '../support/browser';
 import { useTestDatabase } from '../support/database';
 
 const firstPassword = 'first-admin-password';
@@ -44,7 +44,7 @@ describe('console in Chromium', () => {
     await page.getByLabel('New password (12 characters or more)').fill('short');
     await page.getByLabel('New password again').fill('short');
     await page.getByRole('button', { name: 'Change password' }).click();
-    await page.getByText('must be at least 12 characters').waitFor();
+    await expectFieldError(page.locator('form'), 'New password (12 characters or more)', 'must be at least 12 characters');
 
     await page.getByLabel('New password (12 characters or more)').fill(ownPassword);
     await page.getByLabel('New password again').fill(ownPassword);

@@ -152,7 +152,7 @@ describe('status messages in Chromium', () => {
     const filters = page.getByRole('form', { name: 'Filters' });
     await filters.getByLabel('Message ID').fill('ten');
     await filters.getByRole('button', { name: 'Apply filters' }).click();
-    await filters.getByText('Message ID must be a number').waitFor();
+    await expectFieldError(filters, 'Message ID', 'Message ID must be a number');
 
     await filters.getByLabel('Message ID').fill('10907');
     await filters.getByLabel('System').fill('WKS0003');
@@ -179,7 +179,7 @@ describe('status messages in Chromium', () => {
     const picker = page.getByRole('form', { name: 'Status message query' });
     await picker.getByLabel('Query').selectOption({ label: 'All Status Messages from a Specific System' });
     await picker.getByRole('button', { name: 'Run query' }).click();
-    await picker.getByText('System name is required by this query').waitFor();
+    await expectFieldError(picker, 'System name', 'System name is required by this query');
     await picker.getByLabel('System name').fill('WKS0007');
     await picker.getByRole('button', { name: 'Run query' }).click();
     await page.waitForURL(/prompt\.system=WKS0007/);
@@ -192,7 +192,7 @@ describe('status messages in Chromium', () => {
     await picker.getByRole('button', { name: 'Save filters as query…' }).click();
     const save = page.getByRole('form', { name: 'Save as query' });
     await save.getByRole('button', { name: 'Save query' }).click();
-    await save.getByText('Query name is required').waitFor();
+    await expectFieldError(save, 'Query name', 'Query name is required');
     await save.getByLabel('Query name').fill('Metering by system');
     await save.getByRole('checkbox', { name: /System: WKS0001/ }).check();
     await save.getByRole('button', { name: 'Save query' }).click();
@@ -359,11 +359,11 @@ describe('status filter rules in Chromium', () => {
     await box.getByLabel('Source').selectOption('CLIENT');
     await box.getByLabel('Properties, one Name=Value per line').fill('not a pair');
     await box.getByRole('button', { name: 'Test against the rules' }).click();
-    await box.getByText('Properties line "not a pair" is not Name=Value').waitFor();
+    await expectFieldError(box, 'Properties, one Name=Value per line', 'Properties line "not a pair" is not Name=Value');
     await box.getByLabel('Properties, one Name=Value per line').fill('');
     await box.getByLabel('Site code').fill('TOOLONG');
     await box.getByRole('button', { name: 'Test against the rules' }).click();
-    await box.getByText('Site code must be a 3-character site code').waitFor();
+    await expectFieldError(box, 'Site code', 'Site code must be a 3-character site code');
     await box.getByLabel('Site code').fill('S01');
     await box.getByRole('button', { name: 'Test against the rules' }).click();
     await page.getByTestId('rule-test-outcome').filter({ hasText: 'call webhook https://hooks.example.com/sitebox' }).waitFor();
