@@ -61,7 +61,9 @@ export function listen(options: {
     async close() {
       closed = true;
       if (retryTimer) clearTimeout(retryTimer);
-      await client?.end().catch(() => undefined);
+      const open = client;
+      client = null;
+      await open?.end().catch(() => undefined);
     },
   };
 }
