@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { pool } from '@/lib/db/pool';
 import type { FilterRule } from '@/lib/status/status-filter-rule.schema';
 import type { StatusMessage } from '@/lib/status/status-message.schema';
+import { deviceCredential } from '../../support/credentials';
 
 let ruleIds = 1000;
 
@@ -37,3 +39,13 @@ export function testMessage(overrides: Partial<StatusMessage> = {}): StatusMessa
 
 /** The message as it travels in JSON (what an HTTP client sends). */
 export const wire = (m: StatusMessage) => JSON.parse(JSON.stringify(m));
+
+/** Site S01 with one approved client, WKS0001; returns its `Authorization` header value. */
+export async function seedReportingClient(): Promise<string> {
+  await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('S01', 'Central', now())`);
+  await pool().query(
+    `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, updated_at)
+     VALUES (1, 'WKS0001', 'Windows 11', '10.0', 'WORKSTATION', 'APPROVED', now())`,
+  );
+  return deviceCredential('WKS0001');
+}

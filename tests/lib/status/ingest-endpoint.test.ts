@@ -11,9 +11,8 @@ import { resetInboxCapacityCache } from '@/lib/status/ingest-status-batch';
 import { StatusIngestThreads } from '@/lib/status/ingest-threads';
 import { renderStatusMetrics } from '@/lib/status/metrics';
 import { request } from '../../support/console-session';
-import { deviceCredential } from '../../support/credentials';
 import { useTestDatabase } from '../../support/database';
-import { testMessage, wire } from './fixtures';
+import { seedReportingClient, testMessage, wire } from './fixtures';
 
 // The management point's lean ingest endpoint (what server.ts serves) with real ingest threads,
 // over real HTTP, against the Next.js route running the same ingest on the calling thread.
@@ -25,12 +24,7 @@ describe('status ingest endpoint on ingest threads', () => {
 
   beforeAll(async () => {
     await useTestDatabase();
-    await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('S01', 'Central', now())`);
-    await pool().query(
-      `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, updated_at)
-       VALUES (1, 'WKS0001', 'Windows 11', '10.0', 'WORKSTATION', 'APPROVED', now())`,
-    );
-    authorization = await deviceCredential('WKS0001');
+    authorization = await seedReportingClient();
     threads = new StatusIngestThreads({ connectionString: config().databaseUrl, threads: 2 });
     server = createServer((req, res) => {
       if (isStatusIngest(req)) return void serveStatusIngest(req, res);

@@ -11,9 +11,8 @@ import { resetInboxCapacityCache } from '@/lib/status/ingest-status-batch';
 import { processStatusBatch } from '@/lib/status/process-status-batch';
 import { createStatusReporter, StatusReporter } from '@/lib/status/reporter';
 import { noSummarizers } from '@/lib/status/summarizers';
-import { deviceCredential } from '../../support/credentials';
 import { useTestDatabase } from '../../support/database';
-import { testMessage, testRule } from './fixtures';
+import { seedReportingClient, testMessage, testRule } from './fixtures';
 import { RouteServer } from './serve-route';
 
 const log = pino({ level: 'silent' });
@@ -49,12 +48,7 @@ describe('status reporter', () => {
 
   beforeAll(async () => {
     await useTestDatabase();
-    await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('S01', 'Central', now())`);
-    await pool().query(
-      `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, updated_at)
-       VALUES (1, 'WKS0001', 'Windows 11', '10.0', 'WORKSTATION', 'APPROVED', now())`,
-    );
-    authorization = await deviceCredential('WKS0001');
+    authorization = await seedReportingClient();
     await mp.start();
   });
   afterEach(async () => {
