@@ -28,6 +28,8 @@ export function createReplicationForwarder(options: {
   fetch?: typeof fetch;
   batchSize?: number;
   timeoutMs?: number;
+  /** First retry delay after a failure (doubling, with jitter); default 1 s. */
+  initialRetryMs?: number;
 }) {
   const doFetch = options.fetch ?? fetch;
   const endpoint = new URL('/api/mp/status-messages', options.parentUrl).toString();
@@ -84,7 +86,7 @@ export function createReplicationForwarder(options: {
         outage = false;
         return { sent: rows.length, deferred: 0 };
       }
-      const delays = rows.map((r) => Math.max(failure!.retryAfter ?? 0, backoffMs({ attempt: r.attempts, initialMs: 1000, maxMs: 300_000 })));
+      const delays = rows.map((r) => Math.max(failure!.retryAfter ?? 0, backoffMs({ attempt: r.attempts, initialMs: options.initialRetryMs ?? 1000, maxMs: 300_000 })));
       await client.query(
         `UPDATE replication_outbox o SET attempts = o.attempts + 1, next_try_at = now() + make_interval(secs => d.delay / 1000.0)
            FROM unnest($1::bigint[], $2::int[]) AS d(id, delay) WHERE o.id = d.id`,

@@ -62,7 +62,9 @@ describe('replication to the parent site', () => {
       { message: wire(medium), priority: 'MEDIUM' },
     ]);
     client.release();
-    const forwarder = createReplicationForwarder({ db: pool(), parentUrl: `http://127.0.0.1:${parent.port}`, parentCredential, log, batchSize: 2, timeoutMs: 2000 });
+    const forwarder = createReplicationForwarder({ db: pool(), parentUrl: `http://127.0.0.1:${parent.port}`, parentCredential, log, batchSize: 2, timeoutMs: 2000,
+      // Long enough that a slow machine never sees a deferred message come due during the test.
+      initialRetryMs: 600_000 });
 
     // Down: the connection is refused; nothing is lost and the next try waits.
     await parent.stop();
@@ -75,13 +77,14 @@ describe('replication to the parent site', () => {
     // Busy: 503 with Retry-After.
     await parent.start();
     parent.mode = 'busy';
-    await pool().query(`UPDATE replication_outbox SET next_try_at = now()`);
+    // Due a second ago: next_try_at keeps milliseconds, so plain now() may round to just ahead of the tick's now().
+    await pool().query(`UPDATE replication_outbox SET next_try_at = now() - interval '1 second'`);
     expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 2 });
     expect(parent.received).toHaveLength(0);
 
     // Up again: highest priority first, nothing twice, outbox empty.
     parent.mode = 'up';
-    await pool().query(`UPDATE replication_outbox SET next_try_at = now()`);
+    await pool().query(`UPDATE replication_outbox SET next_try_at = now() - interval '1 second'`);
     expect(await forwarder.tick()).toEqual({ sent: 2, deferred: 0 });
     expect(await forwarder.tick()).toEqual({ sent: 1, deferred: 0 });
     expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 0 });
