@@ -6,7 +6,7 @@ import { AlertOctagon, AlertTriangle, Info } from 'lucide-react';
 import { useEffect, useRef } from 'react';
 import type { StatusMessageView } from '@/lib/status/status-message-filters.schema';
 
-const ROW_HEIGHT = 28;
+const ROW_HEIGHT = 26;
 
 export const severityLabels: Record<string, string> = { INFORMATIONAL: 'Informational', WARNING: 'Warning', ERROR: 'Error' };
 export const typeLabels: Record<string, string> = { MILESTONE: 'Milestone', DETAIL: 'Detail', AUDIT: 'Audit' };
@@ -115,7 +115,7 @@ export function StatusMessageList({
         <caption className="sr-only">Status messages, newest first</caption>
         <thead className="sticky top-0 z-10 bg-slate-50 text-left text-xs uppercase text-slate-500 shadow-[0_1px_0_#e2e8f0]">
           <tr>
-            {columns.map((c) => <th key={c.id} className={clsx('whitespace-nowrap px-2 py-1.5 font-semibold', c.width)}>{c.label}</th>)}
+            {columns.map((c) => <th key={c.id} className={clsx('whitespace-nowrap px-2 py-1 font-semibold', c.width)}>{c.label}</th>)}
           </tr>
         </thead>
         <tbody className={clsx(dimmed && 'opacity-60')}>

@@ -3,13 +3,14 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Download, Radio } from 'lucide-react';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { ListDetailsSplit } from '@/components/ui/list-details-split';
 import { ApiError } from '@/lib/client/api';
 import type { StatusMessageView } from '@/lib/status/status-message-filters.schema';
 import type { StatusTailBatch } from '@/lib/status/status-tail.schema';
 import { StatusMessageDetails } from './status-message-details';
 import { smallButton, StatusMessageFilterForm } from './status-message-filter-form';
+import { filterChips, StatusMessageFilterSummary } from './status-message-filter-summary';
 import { StatusMessageList } from './status-message-list';
 import { StatusMessageQueryPicker } from './status-message-query-picker';
 import { apiSearchFor, effectiveFilters, matchesStatusMessageFilters, mergeLive } from './status-message-search';
@@ -41,6 +42,10 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
   const [heldCount, setHeldCount] = useState(0);
   const atTop = useRef(true);
   const scroller = useRef<HTMLDivElement>(null);
+  // The forms fold into a one-line summary once a list has been asked for, leaving the height to the
+  // list; they stay mounted while folded so nothing typed is lost.
+  const [filtersOpen, setFiltersOpen] = useState(() => apiSearch === '');
+  const filterPanelId = useId();
 
   const filters = useMemo(() => effectiveFilters(apiSearch, queries.data?.queries), [apiSearch, queries.data]);
   useEffect(() => {
@@ -81,6 +86,7 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
     [filters],
   );
   const tail = useStatusMessageTail(following, onBatch);
+  const liveState = following ? (tail.connected ? 'Showing new messages as they are stored' : 'Connecting…') : 'Live updates paused';
 
   const update = useCallback(
     (params: Record<string, string>, keys: string[]) => {
@@ -95,6 +101,19 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
   const pages = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
   const rows = useMemo(() => mergeLive(pages, live), [pages, live]);
   const error = list.error instanceof ApiError ? list.error : null;
+  const refusedFields = error?.fields.length ?? 0;
+  useEffect(() => {
+    if (refusedFields) setFiltersOpen(true);
+  }, [refusedFields]);
+  const chips = useMemo(() => filterChips(new URLSearchParams(urlText), queries.data?.queries), [urlText, queries.data]);
+  /** Applies filters or runs a query; asking for a list folds the forms away (clearing leaves them open). */
+  const applyAndFold = useCallback(
+    (params: Record<string, string>, keys: string[]) => {
+      update(params, keys);
+      if (Object.keys(params).length) setFiltersOpen(false);
+    },
+    [update],
+  );
   const loadMore = useCallback(() => void list.fetchNextPage(), [list]);
   const reload = () => {
     setLive([]);
@@ -105,27 +124,25 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
   };
 
   return (
-    <div className="flex min-h-0 flex-1 flex-col gap-3">
-      {queries.data && (
-        <StatusMessageQueryPicker url={url} queries={queries.data.queries} canEdit={canEditQueries} serverFields={error?.fields ?? []} onRun={update} />
-      )}
-      <StatusMessageFilterForm url={url} serverFields={error?.fields ?? []} onApply={update} />
-      <div className="flex flex-wrap items-center gap-3 text-sm">
-        <span data-testid="status-message-count" className="text-slate-600">
+    <div className="flex min-h-0 flex-1 flex-col gap-2">
+      <div className="flex items-center gap-3 whitespace-nowrap text-sm">
+        <StatusMessageFilterSummary chips={chips} expanded={filtersOpen} panelId={filterPanelId} onToggle={() => setFiltersOpen((open) => !open)} />
+        <span data-testid="status-message-count" className="shrink-0 text-slate-600">
           {list.isPending || list.isPlaceholderData ? 'Loading…' : `${rows.length.toLocaleString()} message${rows.length === 1 ? '' : 's'}${list.hasNextPage ? ' loaded (scroll for more)' : ''}`}
         </span>
-        <label className="inline-flex items-center gap-1.5">
+        <label className="inline-flex shrink-0 items-center gap-1.5">
           <input type="checkbox" checked={following} onChange={(e) => setFollowing(e.target.checked)} />
           <Radio size={14} aria-hidden className={tail.connected ? 'text-green-600' : 'text-slate-400'} />
           Live
         </label>
-        <span role="status" className="text-xs text-slate-500">
-          {following ? (tail.connected ? 'Showing new messages as they are stored' : 'Connecting…') : 'Live updates paused'}
+        {/* The first to give way on a narrow line: the filter chips matter more. */}
+        <span role="status" className="min-w-[1.5rem] shrink-[20] truncate text-xs text-slate-500" title={liveState}>
+          {liveState}
         </span>
         {heldCount > 0 && (
           <button
             type="button"
-            className="rounded bg-blue-50 px-2 py-0.5 text-xs font-medium text-blue-800 hover:bg-blue-100"
+            className="shrink-0 rounded bg-blue-50 px-2 py-0.5 text-xs font-medium text-blue-800 hover:bg-blue-100"
             onClick={() => {
               showHeld();
               scroller.current?.scrollTo({ top: 0 });
@@ -140,12 +157,18 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
             <button type="button" className="underline" onClick={reload}>Reload</button>
           </span>
         )}
-        <span className="ml-auto flex items-center gap-2">
+        <span className="ml-auto flex shrink-0 items-center gap-2">
           <button type="button" className={smallButton} onClick={reload}>Refresh</button>
           <a href={`/api/status-messages/export.csv?${apiSearch}`} download className={`${smallButton} inline-flex items-center gap-1`}>
             <Download size={12} aria-hidden /> Export CSV
           </a>
         </span>
+      </div>
+      <div id={filterPanelId} hidden={!filtersOpen} className="space-y-3">
+        {queries.data && (
+          <StatusMessageQueryPicker url={url} queries={queries.data.queries} canEdit={canEditQueries} serverFields={error?.fields ?? []} onRun={applyAndFold} />
+        )}
+        <StatusMessageFilterForm url={url} serverFields={error?.fields ?? []} onApply={applyAndFold} />
       </div>
       {list.error && (
         <p role="alert" className="text-sm text-red-700">
