@@ -91,6 +91,8 @@ describe('status messages in Chromium', () => {
 
   const rows = () => page.getByTestId('status-message-row');
   const count = () => page.getByTestId('status-message-count');
+  const editFilters = () => page.getByRole('button', { name: 'Edit filters' });
+  const chips = () => page.getByTestId('status-message-filter-chip').allTextContents();
 
   it('reads the newest messages page by page into a virtualized list', async () => {
     await count().filter({ hasText: '200 messages loaded' }).waitFor();
@@ -133,6 +135,17 @@ describe('status messages in Chromium', () => {
       await expectInViewport(page, details);
       await expectInViewport(page, scroller);
       expect(await page.locator('main').evaluate((m) => m.scrollTop)).toBe(0);
+      // With the filters folded into one line, the list has room for an administrator's reading.
+      expect(await editFilters().getAttribute('aria-expanded')).toBe('false');
+      expect(await chips()).toEqual(['Message ID: 10907']);
+      const rowsInView = await scroller.evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        return [...el.querySelectorAll('[data-testid="status-message-row"]')].filter((r) => {
+          const row = r.getBoundingClientRect();
+          return row.top >= box.top && row.bottom <= box.bottom;
+        }).length;
+      });
+      expect(rowsInView).toBeGreaterThanOrEqual(15);
       await scroller.focus();
       await page.keyboard.press('ArrowDown');
       await details.filter({ hasText: 'S0102997' }).waitFor();
@@ -159,12 +172,20 @@ describe('status messages in Chromium', () => {
     await filters.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/system=WKS0003/);
     await count().filter({ hasText: '200 messages loaded' }).waitFor();
+    // Applied, the form folds away into its chips.
+    await filters.waitFor({ state: 'hidden' });
+    expect(await editFilters().getAttribute('aria-expanded')).toBe('false');
+    expect(await chips()).toEqual(['System: WKS0003', 'Message ID: 10907']);
     await page.getByTestId('status-message-scroller').evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await count().filter({ hasText: /^300 messages$/ }).waitFor();
     const systems = await rows().locator('td:nth-child(5)').allTextContents();
     expect(new Set(systems)).toEqual(new Set(['WKS0003']));
 
+    await editFilters().click();
     await filters.getByRole('button', { name: 'Clear' }).click();
+    // Clearing asks for no filter: the form stays open for the next ones.
+    await page.waitForURL((u) => !u.search.includes('system='));
+    expect(await editFilters().getAttribute('aria-expanded')).toBe('true');
     await filters.getByLabel('Property', { exact: true }).fill('PackageID');
     await filters.getByLabel('Property value').fill('S0100001');
     await filters.getByLabel('Error').check();
@@ -172,6 +193,39 @@ describe('status messages in Chromium', () => {
     await page.waitForURL(/propertyValue=S0100001/);
     await count().filter({ hasText: /^1 message$/ }).waitFor();
     expect(await rows().first().textContent()).toContain('WKS0042');
+    expect(await chips()).toEqual(['Severity: Error', 'Property: PackageID = S0100001']);
+  });
+
+  it('folds the filters into a summary line that opens from the keyboard and keeps what was typed', async () => {
+    // Nothing asked for yet: the forms are open.
+    await page.goto(`${server.url}/monitoring/status-messages`);
+    await rows().first().waitFor();
+    const filters = page.getByRole('form', { name: 'Filters' });
+    expect(await editFilters().getAttribute('aria-expanded')).toBe('true');
+    const panel = await editFilters().getAttribute('aria-controls');
+    expect(await page.locator(`[id="${panel}"]`).getByRole('form', { name: 'Filters' }).count()).toBe(1);
+
+    await filters.getByLabel('System').fill('WKS0004');
+    await editFilters().focus();
+    await page.keyboard.press('Enter');
+    await filters.waitFor({ state: 'hidden' });
+    expect(await editFilters().getAttribute('aria-expanded')).toBe('false');
+    await page.keyboard.press('Space');
+    await filters.waitFor();
+    expect(await filters.getByLabel('System').inputValue()).toBe('WKS0004');
+
+    // A list asked for by its URL starts folded; one the server refuses opens on its errors.
+    await page.goto(`${server.url}/monitoring/status-messages?range=24h&severity=ERROR,WARNING&component=SMS_STATUS_MANAGER`);
+    await editFilters().waitFor();
+    expect(await editFilters().getAttribute('aria-expanded')).toBe('false');
+    expect(await chips()).toEqual(['Last 24 hours', 'Severity: Error, Warning', 'Component: SMS_STATUS_MANAGER']);
+    const logged = errors.length;
+    await page.goto(`${server.url}/monitoring/status-messages?messageId=ten`);
+    await expectFieldError(filters, 'Message ID', 'Message ID must be a number');
+    expect(await editFilters().getAttribute('aria-expanded')).toBe('true');
+    // The refused read is the only error the browser logged meanwhile.
+    expect(errors.slice(logged).every((e) => e.includes('400'))).toBe(true);
+    errors.splice(logged);
   });
 
   it('runs a built-in query with its prompt, and saves a query that asks for a value', async () => {
@@ -186,9 +240,11 @@ describe('status messages in Chromium', () => {
     expect(new URL(page.url()).searchParams.get('query')).toBe('builtin:system');
     await count().filter({ hasText: '200 messages loaded' }).waitFor();
     expect(new Set(await rows().locator('td:nth-child(5)').allTextContents())).toEqual(new Set(['WKS0007']));
+    expect(await chips()).toEqual(['Query: All Status Messages from a Specific System', 'System name: WKS0007']);
 
     // Save "component X at a system to be asked for".
     await page.goto(`${server.url}/monitoring/status-messages?component=SMS_SOFTWARE_METERING_AGENT&system=WKS0001`);
+    await editFilters().click();
     await picker.getByRole('button', { name: 'Save filters as query…' }).click();
     const save = page.getByRole('form', { name: 'Save as query' });
     await save.getByRole('button', { name: 'Save query' }).click();
@@ -252,6 +308,8 @@ describe('status messages in Chromium', () => {
 
   it('keeps a named time range current: "last hour" is measured from each read', async () => {
     await page.goto(`${server.url}/monitoring/status-messages`);
+    // Rows come from the browser's first read: the form is live by then (a click before would submit it natively).
+    await rows().first().waitFor();
     const filters = page.getByRole('form', { name: 'Filters' });
     await filters.getByLabel('Time range').selectOption('1h');
     await filters.getByRole('button', { name: 'Apply filters' }).click();
