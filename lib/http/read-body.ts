@@ -2,33 +2,22 @@ import type { IncomingMessage } from 'node:http';
 import { AppError } from '../errors';
 
 /** Reads a body's bytes, refusing more than `maxBytes` before buffering it all. */
-export async function readBodyBytes(request: Request, maxBytes: number): Promise<Buffer> {
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  if (!request.body) return Buffer.alloc(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size);
+export function readBodyBytes(request: Request, maxBytes: number): Promise<Buffer> {
+  return collectWithin(request.body as AsyncIterable<Uint8Array> | null, request.headers.get('content-length'), maxBytes);
 }
 
 /** The same for a request Node's HTTP server hands over directly. */
-export async function readNodeBodyBytes(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const declared = Number(request.headers['content-length'] ?? NaN);
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  const chunks: Buffer[] = [];
+export function readNodeBodyBytes(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return collectWithin(request, request.headers['content-length'], maxBytes);
+}
+
+async function collectWithin(body: AsyncIterable<Uint8Array> | null, contentLength: string | null | undefined, maxBytes: number): Promise<Buffer> {
+  if (Number(contentLength ?? NaN) > maxBytes) throw tooLarge(maxBytes);
+  if (!body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
+  // Leaving the loop early (too large) cancels the stream: the rest is never buffered.
+  for await (const chunk of body) {
     size += chunk.byteLength;
     if (size > maxBytes) throw tooLarge(maxBytes);
     chunks.push(chunk);
