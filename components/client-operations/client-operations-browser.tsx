@@ -16,6 +16,8 @@ import {
 } from './use-client-operations';
 
 const column = createColumnHelper<ClientOperationRow>();
+// One array for "no rows yet": a new one each render would count as new data to the table.
+const noRows: ClientOperationRow[] = [];
 const pagerButton = 'rounded border border-slate-300 bg-white px-2 py-0.5 hover:bg-slate-50 disabled:opacity-40';
 const statusLabels: Record<ClientOperationRow['counts']['status'], string> = {
   RUNNING: 'Running',
@@ -147,8 +149,10 @@ export function ClientOperationsBrowser({ canRun }: { canRun: boolean }) {
   const live = useLiveClientOperations();
   const operations = useClientOperationsQuery({ page, pageSize });
   const table = useReactTable({
-    data: operations.data?.rows ?? [],
+    data: operations.data?.rows ?? noRows,
     columns: useMemo(() => columns(canRun), [canRun]),
+    // The server pages; left to itself the table resets its own page index on every new data.
+    manualPagination: true,
     getCoreRowModel: getCoreRowModel(),
     getRowId: (r) => String(r.id),
   });

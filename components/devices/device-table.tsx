@@ -13,6 +13,8 @@ import { RelativeTime } from '../ui/relative-time';
 import { useDevicesQuery, type DeviceFilters } from './use-devices-query';
 
 const column = createColumnHelper<DeviceRow>();
+// One array for "no rows yet": a new one each render would count as new data to the table.
+const noRows: DeviceRow[] = [];
 const pagerButton = 'rounded border border-slate-300 bg-white px-2 py-0.5 hover:bg-slate-50 disabled:opacity-40';
 
 const approvalLabels: Record<DeviceRow['approval'], string> = { PENDING: 'Pending', APPROVED: 'Approved', REVOKED: 'Revoked' };
@@ -112,7 +114,7 @@ export function DeviceTable({
   const sorting: SortingState = [{ id: filters.sort, desc: filters.dir === 'desc' }];
   const cols = useMemo(() => columns(canManage), [canManage]);
   const table = useReactTable({
-    data: query.data?.rows ?? [],
+    data: query.data?.rows ?? noRows,
     columns: cols,
     state: { sorting },
     manualSorting: true,

@@ -89,6 +89,32 @@ describe('Client Operations in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('keeps the page idle while the list of operations is still loading', async () => {
+    // Hold the list's answer: a table fed a fresh empty array on every render while the data is
+    // pending re-rendered without end, and under load the answer then never got through.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/api\/client-operations\?/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${server.url}/monitoring/client-operations`);
+    await page.getByRole('heading', { level: 1, name: 'Client Operations' }).waitFor();
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const scriptSeconds = async () =>
+      (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ScriptDuration')!.value;
+    const before = await scriptSeconds();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const busy = (await scriptSeconds()) - before;
+    release();
+    await cdp.detach();
+    expect(busy).toBeLessThan(0.2);
+    await page.locator('tbody tr[data-operation-id]').first().waitFor();
+    await page.unroute(/\/api\/client-operations\?/);
+    expect(errors).toEqual([]);
+  });
+
   it('shows clients going online and offline on the Devices page without a reload', async () => {
     const name = fleet.credentials[28].name;
     await page.goto(`${server.url}/assets/devices?search=${name}`);

@@ -17,23 +17,7 @@ export function watchErrors(page: Page): string[] {
     if (m.type() === 'error') errors.push(m.location().url ? `${m.text()} (${m.location().url})` : m.text());
   });
   page.on('pageerror', (e) => errors.push(String(e)));
-  keepRendererAwake(page);
   return errors;
-}
-
-/**
- * In the full CI sequence (never in a single file's run), headless Chromium's renderer sometimes
- * stalled at 100% CPU shortly after the Client Operations page loaded: clicks and navigations then
- * waited forever, while the server sat idle. It happened in five of five clean-clone runs and in
- * none of three with a page evaluation every few seconds, which a real loop in the page's own
- * code would block too. So every test page gets that evaluation.
- */
-function keepRendererAwake(page: Page): void {
-  const timer = setInterval(() => {
-    if (page.isClosed()) clearInterval(timer);
-    else void page.evaluate(() => 0).catch(() => undefined);
-  }, 2000);
-  timer.unref();
 }
 
 /** Signs in through the sign-in page. */
