@@ -6,7 +6,7 @@ import { hashPassword } from '@/lib/auth/password';
 import { prisma } from '@/lib/db/prisma';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
 import { startAppServer, type AppServer } from '../support/app-server';
-import { expectFieldError, launchBrowser, signInThroughPage, watchErrors } from '../support/browser';
+import { expectFieldError, launchBrowser, scriptSecondsWhileIdle, signInThroughPage, watchErrors } from '../support/browser';
 import { useTestDatabase } from '../support/database';
 
 const firstPassword = 'first-admin-password';
@@ -63,6 +63,9 @@ describe('console in Chromium', () => {
         await page.getByRole('heading', { level: 1, name: item.label }).waitFor();
         const link = page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: item.label, exact: true });
         expect(await link.getAttribute('aria-current')).toBe('page');
+        // Loaded and left alone, a page must not keep rendering.
+        await page.waitForLoadState('networkidle');
+        expect(await scriptSecondsWhileIdle(page, 500), item.label).toBeLessThan(0.2);
       }
     }
     expect(errors).toEqual([]);

@@ -20,6 +20,23 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * Seconds the page's main thread spends running script during `ms` milliseconds of doing nothing:
+ * near zero on an idle page, near ms/1000 when a render loop keeps it busy.
+ */
+export async function scriptSecondsWhileIdle(page: Page, ms: number): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('Performance.enable');
+    const read = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ScriptDuration')!.value;
+    const before = await read();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return (await read()) - before;
+  } finally {
+    await cdp.detach();
+  }
+}
+
 /** Signs in through the sign-in page. */
 export async function signInThroughPage(page: Page, base: string, userName: string, password: string, path = '/') {
   await page.goto(`${base}${path}`);
