@@ -12,6 +12,8 @@ import { authenticateDevice, type AuthenticatedDevice } from '../devices/authent
 import { clientPolicies, type ClientPolicy } from '../policy/client-policy';
 import { DEVICE_REVOKED_CHANNEL } from '../devices/set-device-approval';
 import { AppError } from '../errors';
+import { statusMessageIds } from '../status/catalog';
+import { reportServerMessage, serverMessage } from '../status/report-server-message';
 import {
   agentEvents,
   operationDeliveredSchema,
@@ -108,6 +110,9 @@ export class NotificationServer {
   private keepAliveSeconds = 15 * 60;
   private dedicated: { io: Server; http: HttpServer; port: number } | null = null;
   private dedicatedChain: Promise<void> = Promise.resolve();
+  /** The dedicated port wanted but taken by another program, tried again on every beat. */
+  private unboundPort: number | null = null;
+  private reportedPortFailure: number | null = null;
 
   constructor(private readonly options: NotificationServerOptions) {
     this.instanceId = options.instanceId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -457,6 +462,7 @@ export class NotificationServer {
 
   private async beat() {
     if (this.stopped) return;
+    if (this.unboundPort !== null) void this.bindDedicatedPort(this.unboundPort);
     try {
       await beatNotificationServer(this.db, { instanceId: this.instanceId, host: os.hostname(), pid: process.pid, startedAt: this.startedAt });
       const reaped = await reapNotificationServers(this.db, {
@@ -503,15 +509,31 @@ export class NotificationServer {
         });
       } catch (error) {
         io.close();
-        // Agents still reach this server on the console port.
-        this.log.warn({ err: error, port }, 'could not listen on the client notification port');
+        // Agents still reach this server on the console port; beat() tries the port again.
+        this.unboundPort = port;
+        if (this.reportedPortFailure !== port) {
+          this.reportedPortFailure = port;
+          this.log.warn({ err: error, port }, 'could not listen on the client notification port');
+          await this.reportPort(statusMessageIds.notificationPortUnavailable, [String(port), error instanceof Error ? error.message : String(error)]);
+        }
         return;
       }
       this.attach(io);
+      this.unboundPort = null;
+      this.reportedPortFailure = null;
       this.dedicated = { io, http, port: (http.address() as AddressInfo).port };
       this.log.info({ port: this.dedicated.port }, 'client notification port listening');
+      await this.reportPort(statusMessageIds.notificationPortListening, [String(this.dedicated.port)]);
     });
     return this.dedicatedChain;
+  }
+
+  /** Tells the console (Component Status, the viewer) where agents can reach this server. */
+  private async reportPort(messageId: number, insertionStrings: string[]) {
+    const message = serverMessage({ messageId, component: 'SMS_NOTIFICATION_SERVER', insertionStrings, now: this.clock.now() });
+    await reportServerMessage({ messages: message, db: this.db }).catch((error) =>
+      this.log.warn({ err: error }, 'could not report the client notification port'),
+    );
   }
 
   private async closeDedicatedPort() {

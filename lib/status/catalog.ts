@@ -48,6 +48,8 @@ export const statusMessageIds = {
   clientOperationExpired: 6002,
   clientOnline: 6010,
   clientOffline: 6011,
+  notificationPortListening: 6020,
+  notificationPortUnavailable: 6021,
 
   programReceived: 10002,
   programStarted: 10005,
@@ -131,6 +133,9 @@ const entries: CatalogEntry[] = [
     'Client operation %1 expired; %2 of %3 clients had not answered.'),
   entry(ids.clientOnline, 'INFORMATIONAL', 'DETAIL', 'SERVER', 'Client %1 connected to notification server %2.'),
   entry(ids.clientOffline, 'INFORMATIONAL', 'DETAIL', 'SERVER', 'Client %1 disconnected from notification server %2.'),
+  entry(ids.notificationPortListening, 'INFORMATIONAL', 'MILESTONE', 'SERVER', 'The notification server is listening for clients on port %1.'),
+  entry(ids.notificationPortUnavailable, 'ERROR', 'MILESTONE', 'SERVER',
+    'The notification server could not listen for clients on port %1: %2. Clients reach it on the console port meanwhile; it tries the port again every heartbeat.'),
 
   entry(ids.programReceived, 'INFORMATIONAL', 'MILESTONE', 'CLIENT',
     'The program "%3" of package %2 for deployment %1 has been received.'),

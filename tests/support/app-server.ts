@@ -28,6 +28,8 @@ export async function startAppServer(options: { databaseUrl: string; env?: Recor
       PORT: '0',
       HOST: '127.0.0.1',
       SITEBOX_WORKERS: '',
+      // Any free port: a Sitebox already running on this machine holds the site's 10123.
+      SITEBOX_NOTIFICATION_PORT: '0',
       LOG_LEVEL: 'warn',
       NEXT_TELEMETRY_DISABLED: '1',
       ...options.env,

@@ -1,6 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Server } from 'socket.io';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClientAgent } from '@/lib/agent/agent';
 import type { AgentCredential } from '@/lib/agent/policy.schema';
@@ -10,7 +13,10 @@ import { setDeviceApproval } from '@/lib/devices/set-device-approval';
 import { cancelClientOperation } from '@/lib/notification/cancel-client-operation';
 import { expireClientOperations } from '@/lib/notification/expire-client-operations';
 import { getClientOperationOrThrow, listClientOperations, listOperationTargets } from '@/lib/notification/list-client-operations';
+import { logger } from '@/lib/logger';
 import { materializeOperationTargets } from '@/lib/notification/materialize-operation-targets';
+import { NotificationServer } from '@/lib/notification/notification-server';
+import { SITE_CONTROL_APPLIED_CHANNEL } from '@/lib/notification/notification-settings';
 import * as repo from '@/lib/notification/repo';
 import { startClientOperation } from '@/lib/notification/start-client-operation';
 import { statusMessageIds } from '@/lib/status/catalog';
@@ -254,6 +260,100 @@ const start = (deviceIds: number[], clock: Clock = systemClock) =>
   startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds } }, clock });
 
 const targetRowCount = async (operationId: number) => Object.values(await targetStates(operationId)).reduce((a, b) => a + b, 0);
+
+describe('the client notification port', () => {
+  const freePort = () =>
+    new Promise<number>((resolve) => {
+      const probe = createNetServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+  const refusesConnections = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(false)));
+      socket.once('error', () => resolve(true));
+    });
+
+  it('follows the site setting without a restart, and leaves agents the console port while the new one is taken', async () => {
+    const [first, second, taken] = [await freePort(), await freePort(), await freePort()];
+    let port = first;
+    const consoleHttp = createServer();
+    const consoleIo = new Server(consoleHttp, { serveClient: false });
+    await new Promise<void>((resolve) => consoleHttp.listen(0, '127.0.0.1', resolve));
+    const consoleUrl = `http://127.0.0.1:${(consoleHttp.address() as AddressInfo).port}`;
+    const occupant = createNetServer();
+    const server = new NotificationServer({
+      log: logger,
+      connectionString,
+      heartbeatSeconds: 1,
+      flushMs: 50,
+      dedicatedPort: { host: '127.0.0.1' },
+      settings: async () => ({ port, keepAliveSeconds: 900, operationValidityMinutes: 60 }),
+    });
+    server.attach(consoleIo);
+    await server.start();
+    const settingsApplied = () => pool().query(`SELECT pg_notify($1, '')`, [SITE_CONTROL_APPLIED_CHANNEL]);
+    try {
+      expect(server.dedicatedPort()).toBe(first);
+      const { credentials, deviceIds } = await fleet('PORT-', 2);
+      const onPort = (credential: AgentCredential, notificationPort: number) => {
+        const a = new ClientAgent({ managementPointUrls: [consoleUrl], notificationPort, credential, pollPolicy: false, initialBackoffMs: 100, maxBackoffMs: 500 });
+        agents.push(a);
+        return a;
+      };
+      const nextConnection = (a: ClientAgent) => new Promise<string>((resolve) => a.once('connected', ({ url }: { url: string }) => resolve(url)));
+
+      const early = onPort(credentials[0], first);
+      let reached = nextConnection(early);
+      await early.start();
+      expect(await reached).toBe(`http://127.0.0.1:${first}`);
+
+      // Moved: the old port closes, its agent falls back to the console port, the new port takes agents.
+      reached = nextConnection(early);
+      port = second;
+      await settingsApplied();
+      await eventually(async () => server.dedicatedPort(), (p) => p === second);
+      expect(await refusesConnections(first)).toBe(true);
+      expect(await reached).toBe(consoleUrl);
+      const late = onPort(credentials[1], second);
+      const lateReached = nextConnection(late);
+      await late.start();
+      expect(await lateReached).toBe(`http://127.0.0.1:${second}`);
+
+      // A port another program holds: no dedicated port, and agents stay reachable on the console port.
+      await new Promise<void>((resolve) => occupant.listen(taken, '127.0.0.1', resolve));
+      reached = nextConnection(late);
+      port = taken;
+      await settingsApplied();
+      await eventually(async () => server.dedicatedPort(), (p) => p === null);
+      expect(await reached).toBe(consoleUrl);
+      await eventually(() => onlineCount(deviceIds), (n) => n === 2);
+
+      // Said where the console shows it, once; and the port is taken up as soon as it is free.
+      await new Promise<void>((resolve) => occupant.close(() => resolve()));
+      await eventually(async () => server.dedicatedPort(), (p) => p === taken, 10_000);
+      const { rows } = await pool().query<{ id: number; strings: string[] }>(
+        `SELECT (m->>'messageId')::int AS id, ARRAY(SELECT json_array_elements_text(m->'insertionStrings')) AS strings
+           FROM status_inbox, json_array_elements(messages) AS m
+          WHERE (m->>'messageId')::int IN ($1, $2) ORDER BY status_inbox.id`,
+        [statusMessageIds.notificationPortListening, statusMessageIds.notificationPortUnavailable],
+      );
+      expect(rows.map((r) => [r.id, r.strings[0]])).toEqual([
+        [statusMessageIds.notificationPortListening, String(first)],
+        [statusMessageIds.notificationPortListening, String(second)],
+        [statusMessageIds.notificationPortUnavailable, String(taken)],
+        [statusMessageIds.notificationPortListening, String(taken)],
+      ]);
+      expect(rows[2].strings[1]).toContain('EADDRINUSE');
+    } finally {
+      await server.stop();
+      await new Promise<void>((resolve) => consoleIo.close(() => resolve()));
+      if (occupant.listening) await new Promise<void>((resolve) => occupant.close(() => resolve()));
+    }
+  });
+});
 
 describe('client operation target rows, written after the start', () => {
   it('are not needed to push; the first answers write them, each result is stored once, and the totals stay right', async () => {
