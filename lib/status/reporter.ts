@@ -71,6 +71,8 @@ export class StatusReporter {
   private wakeUp: (() => void) | null = null;
   private stopController = new AbortController();
   private idleWaiters: (() => void)[] = [];
+  /** Set by report(), cleared before each read of the spool. */
+  private spoolChanged = false;
 
   constructor(options: StatusReporterOptions) {
     this.options = {
@@ -92,6 +94,7 @@ export class StatusReporter {
     for (let i = 0; i < list.length; i += this.options.maxBatchMessages) {
       await this.writeSpoolFile(list.slice(i, i + this.options.maxBatchMessages));
     }
+    this.spoolChanged = true;
     this.wakeUp?.();
   }
 
@@ -219,10 +222,12 @@ export class StatusReporter {
     while (this.running) {
       let delay = 0;
       try {
+        this.spoolChanged = false;
         const files = await this.spooledFiles();
         if (!files.length) {
           for (const resolve of this.idleWaiters.splice(0)) resolve();
-          await this.sleep(null);
+          // A report written while the spool was being read is not in `files`: look again.
+          if (!this.spoolChanged) await this.sleep(null);
           continue;
         }
         const outcome = await this.sendNext(files);
@@ -237,8 +242,10 @@ export class StatusReporter {
 
   private sleep(ms: number | null): Promise<void> {
     return new Promise((resolve) => {
-      const timer = ms === null ? null : setTimeout(done, ms);
       const signal = this.stopController.signal;
+      // Stopped while the spool was being read or sent: an aborted signal never fires again.
+      if (signal.aborted) return resolve();
+      const timer = ms === null ? null : setTimeout(done, ms);
       function done() {
         if (timer) clearTimeout(timer);
         signal.removeEventListener('abort', done);

@@ -114,6 +114,25 @@ describe('status reporter', () => {
     expect(messages.filter((m) => stored.has(m.uid))).toHaveLength(400);
   });
 
+  it('stops at once when stopped while it reads its spool, and a report made then is sent on the next start', async () => {
+    const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
+    const reporter = await newReporter(spoolDir);
+    // start() begins reading the spool; stopping before that read ends once left the sender
+    // asleep for good, and stop() (an agent's stop with it) never returned.
+    reporter.start();
+    await within(reporter.stop(), 2_000);
+    for (let i = 0; i < 20; i++) {
+      reporter.start();
+      const message = testMessage();
+      const reported = reporter.report(message);
+      await within(reporter.stop(), 2_000);
+      await reported;
+    }
+    expect(await reporter.pending()).toBe(20);
+    await within(reporter.flush(), 10_000);
+    expect(await reporter.pending()).toBe(0);
+  });
+
   it('splits a batch the management point finds too large (413) and sends the halves', async () => {
     process.env.SITEBOX_STATUS_MAX_BATCH_BYTES = '8000';
     resetConfig();
