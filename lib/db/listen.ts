@@ -23,7 +23,8 @@ export function listen(options: {
   let attempt = 0;
 
   const connect = async (isReconnect: boolean) => {
-    const c = new pg.Client({ connectionString: options.connectionString, application_name: 'sitebox-listen' });
+    // A connect that never completes would leave the caller waiting for its first LISTEN: retry instead.
+    const c = new pg.Client({ connectionString: options.connectionString, application_name: 'sitebox-listen', connectionTimeoutMillis: 10_000 });
     c.on('notification', (n) => options.onNotification(n.channel, n.payload ?? ''));
     c.on('error', (error) => {
       options.log.warn({ err: error }, 'LISTEN connection lost');
