@@ -295,6 +295,15 @@ describe('the client notification port', () => {
     server.attach(consoleIo);
     await server.start();
     const settingsApplied = () => pool().query(`SELECT pg_notify($1, '')`, [SITE_CONTROL_APPLIED_CHANNEL]);
+    const portMessages = async () =>
+      (
+        await pool().query<{ id: number; strings: string[] }>(
+          `SELECT (m->>'messageId')::int AS id, ARRAY(SELECT json_array_elements_text(m->'insertionStrings')) AS strings
+             FROM status_inbox, json_array_elements(messages) AS m
+            WHERE (m->>'messageId')::int IN ($1, $2) ORDER BY status_inbox.id`,
+          [statusMessageIds.notificationPortListening, statusMessageIds.notificationPortUnavailable],
+        )
+      ).rows;
     try {
       expect(server.dedicatedPort()).toBe(first);
       const { credentials, deviceIds } = await fleet('PORT-', 2);
@@ -327,19 +336,16 @@ describe('the client notification port', () => {
       reached = nextConnection(late);
       port = taken;
       await settingsApplied();
-      await eventually(async () => server.dedicatedPort(), (p) => p === null);
+      // Said where the console shows it (status messages), once.
+      await eventually(portMessages, (rows) => rows.length === 3);
+      expect(server.dedicatedPort()).toBeNull();
       expect(await reached).toBe(consoleUrl);
       await eventually(() => onlineCount(deviceIds), (n) => n === 2);
 
-      // Said where the console shows it, once; and the port is taken up as soon as it is free.
+      // The port is taken up as soon as it is free.
       await new Promise<void>((resolve) => occupant.close(() => resolve()));
-      await eventually(async () => server.dedicatedPort(), (p) => p === taken, 10_000);
-      const { rows } = await pool().query<{ id: number; strings: string[] }>(
-        `SELECT (m->>'messageId')::int AS id, ARRAY(SELECT json_array_elements_text(m->'insertionStrings')) AS strings
-           FROM status_inbox, json_array_elements(messages) AS m
-          WHERE (m->>'messageId')::int IN ($1, $2) ORDER BY status_inbox.id`,
-        [statusMessageIds.notificationPortListening, statusMessageIds.notificationPortUnavailable],
-      );
+      const rows = await eventually(portMessages, (r) => r.length === 4, 10_000);
+      expect(server.dedicatedPort()).toBe(taken);
       expect(rows.map((r) => [r.id, r.strings[0]])).toEqual([
         [statusMessageIds.notificationPortListening, String(first)],
         [statusMessageIds.notificationPortListening, String(second)],
