@@ -19,9 +19,10 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { hashToken, newToken } from '../lib/auth/tokens';
+import { freePort } from '../lib/net/free-port';
 import type { StatusMessage } from '../lib/status/status-message.schema';
 import { clientMessages, type FloodPlan } from './support/flood-messages';
-import { consoleSession, freePort, freshDatabase, percentile, sleep, stopSitebox } from './support/sitebox-server';
+import { consoleSession, freshDatabase, percentile, sleep, stopSitebox } from './support/sitebox-server';
 
 const log = (message: string) => process.stderr.write(`[status-flood] ${message}\n`);
 

@@ -1,12 +1,12 @@
 // Runs once per `vitest run`, in the main process: picks a PostgreSQL server, builds one migrated
 // template database, and hands its coordinates to the test files (see tests/support/database.ts).
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../lib/db/embedded';
 import { migrate } from '../../lib/db/migrator';
+import { freePort } from '../../lib/net/free-port';
 import { createDatabase, databaseUrl, randomSuffix, withClient } from './postgres-admin';
 
 /** Where test files create their databases. */
@@ -23,18 +23,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     testDatabaseServer: TestDatabaseServer;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export default async function setup(project: TestProject) {

@@ -14,6 +14,7 @@ import { cancelClientOperation } from '@/lib/notification/cancel-client-operatio
 import { expireClientOperations } from '@/lib/notification/expire-client-operations';
 import { getClientOperationOrThrow, listClientOperations, listOperationTargets } from '@/lib/notification/list-client-operations';
 import { logger } from '@/lib/logger';
+import { freePort } from '@/lib/net/free-port';
 import { materializeOperationTargets } from '@/lib/notification/materialize-operation-targets';
 import { NotificationServer } from '@/lib/notification/notification-server';
 import { SITE_CONTROL_APPLIED_CHANNEL } from '@/lib/notification/notification-settings';
@@ -262,13 +263,6 @@ const start = (deviceIds: number[], clock: Clock = systemClock) =>
 const targetRowCount = async (operationId: number) => Object.values(await targetStates(operationId)).reduce((a, b) => a + b, 0);
 
 describe('the client notification port', () => {
-  const freePort = () =>
-    new Promise<number>((resolve) => {
-      const probe = createNetServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as AddressInfo;
-        probe.close(() => resolve(port));
-      });
-    });
   const refusesConnections = (port: number) =>
     new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
