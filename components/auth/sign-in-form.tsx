@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { FormAlert, FormField } from '@/components/ui/form-field';
 import { api, ApiError } from '@/lib/client/api';
-import { authAlertClass, authInputClass, authLabelClass } from './change-password-form';
+import { authAlertClass, authInputClass, authLabelClass } from './auth-form-classes';
 
 export function SignInForm({ next }: { next: string }) {
   const [error, setError] = useState<ApiError | null>(null);

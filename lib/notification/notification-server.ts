@@ -110,9 +110,8 @@ export class NotificationServer {
   private keepAliveSeconds = 15 * 60;
   private dedicated: { io: Server; http: HttpServer; port: number } | null = null;
   private dedicatedChain: Promise<void> = Promise.resolve();
-  /** The dedicated port wanted but taken by another program, tried again on every beat. */
+  /** The dedicated port wanted but taken by another program (reported once), tried again on every beat. */
   private unboundPort: number | null = null;
-  private reportedPortFailure: number | null = null;
 
   constructor(private readonly options: NotificationServerOptions) {
     this.instanceId = options.instanceId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -510,9 +509,8 @@ export class NotificationServer {
       } catch (error) {
         io.close();
         // Agents still reach this server on the console port; beat() tries the port again.
-        this.unboundPort = port;
-        if (this.reportedPortFailure !== port) {
-          this.reportedPortFailure = port;
+        if (this.unboundPort !== port) {
+          this.unboundPort = port;
           this.log.warn({ err: error, port }, 'could not listen on the client notification port');
           await this.reportPort(statusMessageIds.notificationPortUnavailable, [String(port), error instanceof Error ? error.message : String(error)]);
         }
@@ -520,7 +518,6 @@ export class NotificationServer {
       }
       this.attach(io);
       this.unboundPort = null;
-      this.reportedPortFailure = null;
       this.dedicated = { io, http, port: (http.address() as AddressInfo).port };
       this.log.info({ port: this.dedicated.port }, 'client notification port listening');
       await this.reportPort(statusMessageIds.notificationPortListening, [String(this.dedicated.port)]);
