@@ -24,10 +24,10 @@ import { createPackage } from '../lib/deployments/create-package';
 import { deploymentStatusSummarizer } from '../lib/deployments/deployment-status-summarizer';
 import { expireDeployments } from '../lib/deployments/expire-deployments';
 import { seedDemoSite } from '../lib/seed/seed-demo-site';
-import { statusMessageIds as ids } from '../lib/status/catalog';
-import { appendToInbox } from '../lib/status/inbox-repo';
+import { statusMessageIds as ids } from '../lib/reporting/catalog';
+import { appendToInbox } from '../lib/reporting/inbox-repo';
 import { processStatusBatch } from '../lib/status/process-status-batch';
-import type { StatusMessage } from '../lib/status/status-message.schema';
+import type { StatusMessage } from '../lib/reporting/status-message.schema';
 import { consoleSession, freshDatabase, percentile } from './support/sitebox-server';
 
 const log = (message: string) => process.stderr.write(`[deployment-status] ${message}\n`);

@@ -12,7 +12,7 @@ import { fork, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
 import { provisionSimulatedFleet } from '../lib/agent/provision-simulated-fleet';
-import type { AgentCredential } from '../lib/agent/policy.schema';
+import type { AgentCredential } from '../lib/protocol/policy.schema';
 import { consoleSession, freshDatabase, percentile, rssMb, sleep, startSitebox, stopSitebox } from './support/sitebox-server';
 
 const log = (message: string) => process.stderr.write(`[notify] ${message}\n`);

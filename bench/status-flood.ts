@@ -5,7 +5,7 @@
 //
 // Starts Sitebox (server.ts, production build, all workers) on a fresh embedded PostgreSQL in a
 // temporary folder, or on a fresh database of DATABASE_URL's server when that is set. Each
-// simulated client is a StatusReporter (lib/status/reporter.ts) with its own disk spool, so 503s,
+// simulated client is a StatusReporter (lib/agent/status-reporter.ts) with its own disk spool, so 503s,
 // Retry-After and retries are the agent's own. A console reader pages GET /api/status-messages
 // throughout. When every message is processed it checks what was stored, then times a raw COPY
 // of the same rows into the same (emptied) table, and prints one JSON line.
@@ -20,7 +20,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { hashToken, newToken } from '../lib/auth/tokens';
 import { freePort } from '../lib/net/free-port';
-import type { StatusMessage } from '../lib/status/status-message.schema';
+import type { StatusMessage } from '../lib/reporting/status-message.schema';
 import { clientMessages, type FloodPlan } from './support/flood-messages';
 import { consoleSession, freshDatabase, percentile, sleep, stopSitebox } from './support/sitebox-server';
 

@@ -1,5 +1,5 @@
 import type { Server as SocketServer } from 'socket.io';
-import type { StatusIngestThreads } from './status/ingest-threads';
+import type { StatusIngestThreads } from './ingest/5-ingest-threads';
 import type { SupervisedState } from './workers/supervisor';
 
 /**

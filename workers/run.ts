@@ -5,7 +5,7 @@ import { closePool, pool } from '../lib/db/pool';
 import { closePrisma } from '../lib/db/prisma';
 import { logger } from '../lib/logger';
 import { workerComponents } from '../lib/sites/server-components';
-import { startComponentLifeCycle } from '../lib/status/component-life-cycle';
+import { startComponentLifeCycle } from '../lib/reporting/component-life-cycle';
 import { beat, markStopped } from '../lib/workers/heartbeat';
 import { workerNames, workers } from './registry';
 

@@ -5,7 +5,7 @@
 // and flushes, then answers "accepted".
 import os from 'node:os';
 import path from 'node:path';
-import { createStatusReporter } from '../../lib/status/reporter';
+import { createStatusReporter } from '../../lib/agent/status-reporter';
 import { clientMessages, type FloodPlan } from './flood-messages';
 
 interface StartMessage {

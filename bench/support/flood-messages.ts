@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { StatusMessage } from '../../lib/status/status-message.schema';
+import type { StatusMessage } from '../../lib/reporting/status-message.schema';
 
 /** What both the flood's clients and its checker need to make the same messages. */
 export interface FloodPlan {

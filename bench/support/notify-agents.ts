@@ -3,7 +3,7 @@
 //   parent → { type: 'collect' }                                 child → { type: 'collected', probes, pushes, connected }
 // Times are the agents' receipt times (Date.now(), same host as the server).
 import { AgentSimulator } from '../../lib/agent/simulator';
-import type { AgentCredential } from '../../lib/agent/policy.schema';
+import type { AgentCredential } from '../../lib/protocol/policy.schema';
 
 type FromParent =
   | { type: 'start'; urls: string[]; credentials: AgentCredential[]; spreadMs: number }

@@ -1,6 +1,6 @@
 'use client';
 
-import type { StatusMessageView } from '@/lib/status/status-message-filters.schema';
+import type { StatusMessageView } from '@/lib/status-viewer/status-message-filters.schema';
 import { formatTime, SeverityLabel, sourceLabels, typeLabels } from './status-message-list';
 
 /**

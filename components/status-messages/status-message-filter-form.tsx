@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { FormField } from '@/components/ui/form-field';
 import type { FieldError } from '@/lib/client/api';
-import { statusMessageFiltersSchema } from '@/lib/status/status-message-filters.schema';
+import { statusMessageFiltersSchema } from '@/lib/status-viewer/status-message-filters.schema';
 import { isTimeRange, timeRanges, type TimeRange } from './status-message-search';
 
 export const control =

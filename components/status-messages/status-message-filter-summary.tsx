@@ -1,7 +1,7 @@
 'use client';
 
 import { ChevronDown, ChevronRight } from 'lucide-react';
-import type { StatusMessageQueryView } from '@/lib/status/status-query.schema';
+import type { StatusMessageQueryView } from '@/lib/status-viewer/status-query.schema';
 import { formatTime, severityLabels, sourceLabels, typeLabels } from './status-message-list';
 import { isTimeRange, timeRanges } from './status-message-search';
 

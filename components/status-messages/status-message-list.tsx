@@ -4,7 +4,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import clsx from 'clsx';
 import { AlertOctagon, AlertTriangle, Info } from 'lucide-react';
 import { useEffect, useRef } from 'react';
-import type { StatusMessageView } from '@/lib/status/status-message-filters.schema';
+import type { StatusMessageView } from '@/lib/status-viewer/status-message-filters.schema';
 
 const ROW_HEIGHT = 26;
 

@@ -4,8 +4,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
 import { FormAlert, FormField } from '@/components/ui/form-field';
 import { api, ApiError, type FieldError } from '@/lib/client/api';
-import { statusMessageFilterFields, type StatusMessageFilterField } from '@/lib/status/status-message-filters.schema';
-import { savedQueryInputSchema, type QueryCriteria, type StatusMessageQueryView } from '@/lib/status/status-query.schema';
+import { statusMessageFilterFields, type StatusMessageFilterField } from '@/lib/status-viewer/status-message-filters.schema';
+import { savedQueryInputSchema, type QueryCriteria, type StatusMessageQueryView } from '@/lib/status-viewer/status-query.schema';
 import { control, smallButton, toLocalInput } from './status-message-filter-form';
 import { statusMessageQueriesKey } from './use-status-messages';
 

@@ -1,4 +1,4 @@
-import { matchesStatusMessageFilters } from '@/lib/status/match-status-message';
+import { matchesStatusMessageFilters } from '@/lib/status-viewer/match-status-message';
 import {
   statusMessageFilterFields,
   statusMessageFiltersSchema,
@@ -6,8 +6,8 @@ import {
   type StatusMessageFilters,
   type StatusMessageRange,
   type StatusMessageView,
-} from '@/lib/status/status-message-filters.schema';
-import type { StatusMessageQueryView } from '@/lib/status/status-query.schema';
+} from '@/lib/status-viewer/status-message-filters.schema';
+import type { StatusMessageQueryView } from '@/lib/status-viewer/status-query.schema';
 
 /** Time ranges the viewer offers besides a custom one (the API measures them back from each read). */
 export const timeRanges: Record<StatusMessageRange, { label: string }> = {

@@ -4,10 +4,10 @@ import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-qu
 import { useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { api } from '@/lib/client/api';
-import type { StatusMessageView } from '@/lib/status/status-message-filters.schema';
+import type { StatusMessageView } from '@/lib/status-viewer/status-message-filters.schema';
 import type { StatusManagerState } from '@/lib/status/status-manager-state';
-import type { StatusMessageQueryView } from '@/lib/status/status-query.schema';
-import { statusTailEvents, type StatusTailBatch } from '@/lib/status/status-tail.schema';
+import type { StatusMessageQueryView } from '@/lib/status-viewer/status-query.schema';
+import { statusTailEvents, type StatusTailBatch } from '@/lib/status-viewer/status-tail.schema';
 
 export interface StatusMessagePage {
   items: StatusMessageView[];

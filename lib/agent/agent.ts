@@ -12,11 +12,11 @@ import {
   type OperationResult,
   type Probe,
 } from '../notification/agent-protocol.schema';
-import { statusMessageIds } from '../status/catalog';
-import type { StatusReporter } from '../status/reporter';
+import { statusMessageIds } from '../reporting/catalog';
+import type { StatusReporter } from './status-reporter';
 import { httpRequest } from './http';
 import { defaultScanDurations, performAction, type ScanDurations } from './perform-action';
-import { clientPolicySchema, type AgentCredential, type AgentPolicy } from './policy.schema';
+import { clientPolicySchema, type AgentCredential, type AgentPolicy } from '../protocol/policy.schema';
 
 /** The part of a pino logger the agent uses. */
 export interface AgentLog {

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../clock';
 import { policyDeploymentSchema, type PolicyDeployment } from '../deployments/deployment.schema';
-import { catalog, statusMessageIds as ids } from '../status/catalog';
-import type { StatusMessageInput } from '../status/status-message.schema';
+import { catalog, statusMessageIds as ids } from '../reporting/catalog';
+import type { StatusMessageInput } from '../reporting/status-message.schema';
 
 /** What one simulated program run does: exit with a code (after a while), or never start (the user never runs it). */
 export type SimulatedRun = { exitCode: number; durationMs?: number } | { never: true };

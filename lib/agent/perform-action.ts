@@ -1,5 +1,5 @@
 import type { ActionResultDetail, ClientAction } from '../notification/agent-protocol.schema';
-import type { AgentPolicy } from './policy.schema';
+import type { AgentPolicy } from '../protocol/policy.schema';
 
 export interface ActionOutcome {
   outcome: 'SUCCEEDED' | 'FAILED';

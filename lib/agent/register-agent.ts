@@ -1,8 +1,8 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RegisterDeviceInput } from '../devices/registration.schema';
+import type { RegisterDeviceInput } from '../protocol/registration.schema';
 import { httpRequest } from './http';
-import { agentCredentialSchema, registrationAnswerSchema, type AgentCredential } from './policy.schema';
+import { agentCredentialSchema, registrationAnswerSchema, type AgentCredential } from '../protocol/policy.schema';
 
 /**
  * The agent's credential: read from `<stateDir>/credential.json`, or obtained by registering

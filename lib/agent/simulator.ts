@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { ClientAgent, type ClientAgentOptions } from './agent';
 import type { ScanDurations } from './perform-action';
-import type { AgentCredential } from './policy.schema';
+import type { AgentCredential } from '../protocol/policy.schema';
 
 export interface SimulatorOptions {
   managementPointUrls: string[];

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { config, serverName } from '../config';
 import { pool } from '../db/pool';
-import { reportServerMessage } from '../status/report-server-message';
-import type { StatusMessage } from '../status/status-message.schema';
-import { auditMessageIds, type AuditKind } from './audit-message-ids';
+import { reportServerMessage } from '../reporting/report-server-message';
+import type { StatusMessage } from '../reporting/status-message.schema';
+import { auditMessageIds, type AuditKind } from '../reporting/audit-message-ids';
 
 export interface AuditEvent {
   kind: AuditKind;

@@ -1,4 +1,4 @@
-import type { SummarizerHandoff, Summarizers } from '../status/summarizers';
+import type { SummarizerHandoff, Summarizers } from '../summarizers/summarizer-handoff';
 import {
   applyProgramReport,
   programReportMessageIds,

@@ -1,4 +1,4 @@
-import { statusMessageIds } from '../status/catalog';
+import { statusMessageIds } from '../reporting/catalog';
 import type { ClientStatus } from './deployment.schema';
 
 /** What a program status message says happened on the client. */

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../clock';
-import { statusMessageIds } from '../status/catalog';
-import { reportServerMessage, serverMessage } from '../status/report-server-message';
+import { statusMessageIds } from '../reporting/catalog';
+import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
 import { markDueDeploymentsExpired } from './repo';
 
 export const DEPLOYMENT_MANAGER_COMPONENT = 'SMS_OFFER_MANAGER';

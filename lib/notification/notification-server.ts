@@ -12,8 +12,8 @@ import { authenticateDevice, type AuthenticatedDevice } from '../devices/authent
 import { clientPolicies, type ClientPolicy } from '../policy/client-policy';
 import { DEVICE_REVOKED_CHANNEL } from '../devices/set-device-approval';
 import { AppError } from '../errors';
-import { statusMessageIds } from '../status/catalog';
-import { reportServerMessage, serverMessage } from '../status/report-server-message';
+import { statusMessageIds } from '../reporting/catalog';
+import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
 import {
   agentEvents,
   operationDeliveredSchema,

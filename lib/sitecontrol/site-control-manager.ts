@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction';
-import { statusMessageIds } from '../status/catalog';
-import { reportServerMessage, serverMessage } from '../status/report-server-message';
+import { statusMessageIds } from '../reporting/catalog';
+import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
 import { mergeDelta } from './merge-delta';
 import { findSiteControl, HISTORY_LIMIT, lockOldestDelta, rejectDelta, serialRecordsAfter, siteControlWithDeltaIn, writeNextSerial } from './repo';
 import { serialName } from './serial-name';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { statusMessageIds } from './catalog';
+import { statusMessageIds } from '../reporting/catalog';
 import { addStatusCounters } from './counters';
-import { reportServerMessage, serverMessage } from './report-server-message';
+import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
 
 // Any fixed key; every Status Manager that runs the task tries the same one.
 const PURGE_LOCK_KEY = 7_301_952_044_410n;

@@ -1,5 +1,5 @@
 import type { FilterRule, ProgramAction, ReplicationPriority } from './status-filter-rule.schema';
-import type { StatusMessage } from './status-message.schema';
+import type { StatusMessage } from '../reporting/status-message.schema';
 
 /** Retention for a rule that writes to the database without saying how long. */
 export const DEFAULT_RETENTION_DAYS = 30;

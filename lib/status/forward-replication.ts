@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { statusMessageIds } from './catalog';
+import { statusMessageIds } from '../reporting/catalog';
 import { addStatusCounters } from './counters';
-import { reportServerMessage, serverMessage } from './report-server-message';
-import { backoffMs, retryAfterMs } from './retry-delay';
+import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
+import { backoffMs, retryAfterMs } from '../retry-delay';
 
 export interface ForwardResult {
   /** Messages the parent took (or refused for good, which are logged and dropped). */

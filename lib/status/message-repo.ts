@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ReplicationPriority } from './status-filter-rule.schema';
-import type { InboxMessage } from './inbox-repo';
+import type { InboxMessage } from '../reporting/inbox-repo';
 
 /** A message ready to be stored: the wire fields plus when it arrived and until when it is kept. */
 export interface StoredMessageRow {

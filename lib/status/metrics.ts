@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { ingestCounters, readStatusCounters } from './counters';
-import { readInboxDepth } from './inbox-repo';
+import { readInboxDepth } from '../reporting/inbox-repo';
 import { runtime } from '../runtime';
 
 type Sample = { labels?: Record<string, string>; value: number };

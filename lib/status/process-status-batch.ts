@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { addStatusCounters } from './counters';
 import { evaluateRules, type MessageActions } from './evaluate-rules';
 import { applyReportingProperties, type ReportingProperties } from './reporting-properties';
-import { claimInboxBatches, type InboxMessage } from './inbox-repo';
+import { claimInboxBatches, type InboxMessage } from '../reporting/inbox-repo';
 import {
   enqueueReplication,
   findLedgeredUids,
@@ -14,9 +14,9 @@ import {
 } from './message-repo';
 import type { ProgramRunner } from './run-program';
 import type { FilterRule } from './status-filter-rule.schema';
-import type { StatusMessage } from './status-message.schema';
-import type { StoredNotice } from './status-tail.schema';
-import type { Summarizers } from './summarizers';
+import type { StatusMessage } from '../reporting/status-message.schema';
+import type { StoredNotice } from '../status-viewer/status-tail.schema';
+import type { Summarizers } from '../summarizers/summarizer-handoff';
 
 const DAY_MS = 86_400_000;
 

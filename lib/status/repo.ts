@@ -7,7 +7,7 @@ import {
   type FilterRule,
   type FilterRuleInput,
 } from './status-filter-rule.schema';
-import type { QueryCriteria } from './status-query.schema';
+import type { QueryCriteria } from '../status-viewer/status-query.schema';
 
 /** The thin data layer for status filter rules and saved status message queries. */
 

@@ -1,6 +1,6 @@
 import type { SiteSettings } from '../sitecontrol/site-control.schema';
 import type { MessageActions } from './evaluate-rules';
-import type { Severity, StatusMessage } from './status-message.schema';
+import type { Severity, StatusMessage } from '../reporting/status-message.schema';
 
 /** The site's status reporting properties (site setting "Status Reporting"). */
 export type ReportingProperties = SiteSettings['statusReporting'];

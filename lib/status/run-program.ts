@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import type { Logger } from 'pino';
-import { renderDescription } from './catalog';
+import { renderDescription } from '../reporting/catalog';
 import type { ProgramAction } from './status-filter-rule.schema';
-import type { StatusMessageRecord } from './status-message.schema';
+import type { StatusMessageRecord } from '../reporting/status-message.schema';
 
 /** A message as the program action sees it (dates may be ISO strings after the inbox). */
 export type ProgramMessage = StatusMessageRecord;

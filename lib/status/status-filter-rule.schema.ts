@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { messageSourceSchema, messageTypeSchema, severitySchema, statusMessageSchema } from './status-message.schema';
+import { messageSourceSchema, messageTypeSchema, severitySchema, statusMessageSchema } from '../reporting/status-message.schema';
 
 export const replicationPrioritySchema = z.enum(['NONE', 'LOW', 'MEDIUM', 'HIGH']);
 export type ReplicationPriority = z.infer<typeof replicationPrioritySchema>;

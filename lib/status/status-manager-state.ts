@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { readStatusCounters, type StatusCounterName } from './counters';
-import { readInboxDepth } from './inbox-repo';
+import { readInboxDepth } from '../reporting/inbox-repo';
 
 /** What the console shows of Status Manager: the backlog and the site-wide counters at one moment. */
 export interface StatusManagerState {

@@ -7,16 +7,16 @@ import { watchSiteControl } from '../sitecontrol/watch-site-control';
 import { loop } from '../workers/define-worker';
 import { deleteAgedStatusMessages } from './delete-aged-status-messages';
 import { createReplicationForwarder } from './forward-replication';
-import { attachInProcessDrain } from './in-process-queue';
-import { appendToInbox } from './inbox-repo';
+import { attachInProcessDrain } from '../reporting/in-process-queue';
+import { appendToInbox } from '../reporting/inbox-repo';
 import { processStatusBatch, type StatusManagerEffects } from './process-status-batch';
 import type { ReportingProperties } from './reporting-properties';
 import { FILTER_RULES_CHANGED_CHANNEL, filterRulesVersion, loadFilterRules } from './repo';
-import { componentWritesToSyslog } from './report-server-message';
+import { componentWritesToSyslog } from '../reporting/report-server-message';
 import { createProgramRunner, type ProgramRunner } from './run-program';
 import type { FilterRule } from './status-filter-rule.schema';
-import { noSummarizers, type Summarizers } from './summarizers';
-import { createSyslogSink, formatSyslogLine } from './syslog';
+import { noSummarizers, type Summarizers } from '../summarizers/summarizer-handoff';
+import { createSyslogSink, formatSyslogLine } from '../reporting/syslog';
 
 export const STATUS_MANAGER_COMPONENT = 'SMS_STATUS_MANAGER';
 

@@ -1,7 +1,7 @@
-import { renderDescription } from './catalog';
+import { renderDescription } from '../reporting/catalog';
 import { evaluateRules, type MessageActions } from './evaluate-rules';
 import type { FilterRule } from './status-filter-rule.schema';
-import type { StatusMessage } from './status-message.schema';
+import type { StatusMessage } from '../reporting/status-message.schema';
 
 /** What one rule would do with a message, for the rules page's "test a message" box. */
 export interface RuleTestLine {

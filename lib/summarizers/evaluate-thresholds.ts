@@ -1,4 +1,4 @@
-import type { Severity } from '../status/status-message.schema';
+import type { Severity } from '../reporting/status-message.schema';
 import type { Health } from './summarizer.schema';
 
 /** A summarizer_threshold row of the Component Status Summarizer. */

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { systemClock, type Clock } from '../clock';
-import type { Severity } from '../status/status-message.schema';
+import type { Severity } from '../reporting/status-message.schema';
 import * as repo from './repo';
 import { siteOrDefault } from './read-component-status';
 

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { pool } from '../db/pool';
 import { inTransaction } from '../db/transaction';
 import { z } from 'zod';
-import type { Severity } from '../status/status-message.schema';
+import type { Severity } from '../reporting/status-message.schema';
 import type { ComponentThreshold } from './evaluate-thresholds';
 import type { DisplayInterval } from './summarizer.schema';
 

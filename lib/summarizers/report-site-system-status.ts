@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
-import { statusMessageIds } from '../status/catalog';
-import { serverMessage } from '../status/report-server-message';
-import type { StatusMessage } from '../status/status-message.schema';
+import { statusMessageIds } from '../reporting/catalog';
+import { serverMessage } from '../reporting/report-server-message';
+import type { StatusMessage } from '../reporting/status-message.schema';
 
 export const SITE_SYSTEM_STATUS_SUMMARIZER = 'SMS_SITE_SYSTEM_STATUS_SUMMARIZER';
 

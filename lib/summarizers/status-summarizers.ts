@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock';
-import type { Summarizers } from '../status/summarizers';
+import type { Summarizers } from './summarizer-handoff';
 import { summarizeBatch } from './summarize-batch';
 import {
   applyBatchSummary,

@@ -1,6 +1,6 @@
-import { statusMessageIds } from '../status/catalog';
-import type { InboxMessage } from '../status/inbox-repo';
-import type { Severity } from '../status/status-message.schema';
+import { statusMessageIds } from '../reporting/catalog';
+import type { InboxMessage } from '../reporting/inbox-repo';
+import type { Severity } from '../reporting/status-message.schema';
 import { startOfLocalDay, startOfLocalHour, startOfMinute } from './local-time';
 
 /** What the summarizers need of a message Status Manager hands over. */

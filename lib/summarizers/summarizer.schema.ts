@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { severitySchema } from '../status/status-message.schema';
+import { severitySchema } from '../reporting/status-message.schema';
 
 export const displayIntervalSchema = z.enum(['SINCE_MIDNIGHT', 'SINCE_SUNDAY', 'SINCE_DATE', 'SINCE_RESET'], {
   error: 'must be one of SINCE_MIDNIGHT, SINCE_SUNDAY, SINCE_DATE, SINCE_RESET',

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { statusMessageIds } from '../status/catalog';
-import { reportServerMessage, serverMessage } from '../status/report-server-message';
-import type { StatusMessage } from '../status/status-message.schema';
+import { statusMessageIds } from '../reporting/catalog';
+import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
+import type { StatusMessage } from '../reporting/status-message.schema';
 import { readComponentStatus } from './read-component-status';
 import { listSites } from './repo';
 import type { Health } from './summarizer.schema';

@@ -1,6 +1,6 @@
 import { config, serverName } from '../../lib/config';
 import { pool } from '../../lib/db/pool';
-import { reportServerMessage } from '../../lib/status/report-server-message';
+import { reportServerMessage } from '../../lib/reporting/report-server-message';
 import { findSite, readStorageSettings } from '../../lib/summarizers/repo';
 import { localStorageMessages } from '../../lib/summarizers/report-site-system-status';
 import { createThresholdWatcher } from '../../lib/summarizers/watch-thresholds';

@@ -3,7 +3,7 @@ import { pool } from '../../lib/db/pool';
 import { deploymentStatusSummarizer } from '../../lib/deployments/deployment-status-summarizer';
 import { startStatusManager } from '../../lib/status/status-manager';
 import { createStatusSummarizers } from '../../lib/summarizers/status-summarizers';
-import { composeSummarizers } from '../../lib/status/summarizers';
+import { composeSummarizers } from '../../lib/summarizers/summarizer-handoff';
 import { defineWorker } from '../../lib/workers/define-worker';
 
 /**

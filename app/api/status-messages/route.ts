@@ -1,7 +1,7 @@
 import { pool } from '@/lib/db/pool';
 import { route } from '@/lib/http/route';
-import { listStatusMessages, resolveFilters } from '@/lib/status/list-status-messages';
-import { listStatusMessagesQuerySchema, promptValues } from '@/lib/status/status-message-filters.schema';
+import { listStatusMessages, resolveFilters } from '@/lib/status-viewer/list-status-messages';
+import { listStatusMessagesQuerySchema, promptValues } from '@/lib/status-viewer/status-message-filters.schema';
 
 /**
  * The Status Message Viewer's pages: newest first, filtered, `nextCursor` for the next page.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { filterChips } from '@/components/status-messages/status-message-filter-summary';
-import type { StatusMessageQueryView } from '@/lib/status/status-query.schema';
+import type { StatusMessageQueryView } from '@/lib/status-viewer/status-query.schema';
 
 const systemQuery: StatusMessageQueryView = {
   id: 'builtin:system', name: 'All Status Messages from a Specific System', description: '', builtIn: true,

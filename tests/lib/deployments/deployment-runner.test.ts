@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeploymentRunner, simulateFromSpec, type SimulatedRun } from '@/lib/agent/deployment-runner';
 import { manualClock } from '@/lib/clock';
 import type { PolicyDeployment } from '@/lib/deployments/deployment.schema';
-import { statusMessageIds as ids } from '@/lib/status/catalog';
-import { createStatusReporter, type StatusReporter } from '@/lib/status/reporter';
+import { statusMessageIds as ids } from '@/lib/reporting/catalog';
+import { createStatusReporter, type StatusReporter } from '@/lib/agent/status-reporter';
 
 const t0 = new Date('2026-11-23T09:00:00Z');
 const MIN = 60_000;

@@ -6,11 +6,11 @@ import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { deploymentStatusSummarizer } from '@/lib/deployments/deployment-status-summarizer';
-import { statusMessageIds as ids } from '@/lib/status/catalog';
-import { appendToInbox } from '@/lib/status/inbox-repo';
+import { statusMessageIds as ids } from '@/lib/reporting/catalog';
+import { appendToInbox } from '@/lib/reporting/inbox-repo';
 import { processStatusBatch, type StatusManagerEffects } from '@/lib/status/process-status-batch';
-import type { StatusMessage } from '@/lib/status/status-message.schema';
-import { composeSummarizers, type Summarizers } from '@/lib/status/summarizers';
+import type { StatusMessage } from '@/lib/reporting/status-message.schema';
+import { composeSummarizers, type Summarizers } from '@/lib/summarizers/summarizer-handoff';
 import { useTestDatabase } from '../../support/database';
 
 const log = pino({ level: 'silent' });

@@ -7,7 +7,7 @@ import {
   type ClientStatusState,
   type ProgramReport,
 } from '@/lib/deployments/derive-client-status';
-import { statusMessageIds as ids } from '@/lib/status/catalog';
+import { statusMessageIds as ids } from '@/lib/reporting/catalog';
 
 const t = (iso: string) => new Date(`2026-11-${iso}Z`);
 const expiresAt = t('25T09:00:00');

@@ -13,8 +13,8 @@ import { deploymentStatusSummarizer } from '@/lib/deployments/deployment-status-
 import { expireDeployments } from '@/lib/deployments/expire-deployments';
 import { attachDeploymentFeed, DEPLOYMENTS_CHANGED_EVENT } from '@/lib/deployments/live-feed';
 import { attachConsoleNamespace, CONSOLE_NAMESPACE } from '@/lib/realtime/console-namespace';
-import { statusMessageIds as ids } from '@/lib/status/catalog';
-import { appendToInbox } from '@/lib/status/inbox-repo';
+import { statusMessageIds as ids } from '@/lib/reporting/catalog';
+import { appendToInbox } from '@/lib/reporting/inbox-repo';
 import { processStatusBatch } from '@/lib/status/process-status-batch';
 import { signInAs } from '../../support/console-session';
 import { useTestDatabase } from '../../support/database';

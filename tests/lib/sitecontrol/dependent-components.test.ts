@@ -9,7 +9,7 @@ import { readSiteControl } from '@/lib/sitecontrol/read-site-settings';
 import { defaultSiteSettings } from '@/lib/sitecontrol/site-control.schema';
 import { submitSiteControlChange } from '@/lib/sitecontrol/submit-site-control-change';
 import { createFilterRule } from '@/lib/status/create-filter-rule';
-import { appendToInbox } from '@/lib/status/inbox-repo';
+import { appendToInbox } from '@/lib/reporting/inbox-repo';
 import { applyReportingProperties } from '@/lib/status/reporting-properties';
 import { startStatusManager } from '@/lib/status/status-manager';
 import { carryChanges } from './carry-changes';

@@ -2,9 +2,9 @@ import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { deleteAgedStatusMessages } from '@/lib/status/delete-aged-status-messages';
-import { appendToInbox, readInboxDepth } from '@/lib/status/inbox-repo';
+import { appendToInbox, readInboxDepth } from '@/lib/reporting/inbox-repo';
 import { processStatusBatch } from '@/lib/status/process-status-batch';
-import { noSummarizers } from '@/lib/status/summarizers';
+import { noSummarizers } from '@/lib/summarizers/summarizer-handoff';
 import { useTestDatabase } from '../../support/database';
 import { testMessage, testRule } from './fixtures';
 

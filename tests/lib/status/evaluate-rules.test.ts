@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETENTION_DAYS, evaluateRules, ruleMatches } from '@/lib/status/evaluate-rules';
 import type { FilterRule } from '@/lib/status/status-filter-rule.schema';
-import type { StatusMessage } from '@/lib/status/status-message.schema';
+import type { StatusMessage } from '@/lib/reporting/status-message.schema';
 
 let nextId = 1;
 function rule(overrides: Partial<FilterRule>): FilterRule {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { pool } from '@/lib/db/pool';
 import type { FilterRule } from '@/lib/status/status-filter-rule.schema';
-import type { StatusMessage } from '@/lib/status/status-message.schema';
+import type { StatusMessage } from '@/lib/reporting/status-message.schema';
 import { deviceCredential } from '../../support/credentials';
 
 let ruleIds = 1000;

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { readStatusCounters } from '@/lib/status/counters';
-import { appendToInbox, readInboxDepth, type InboxMessage } from '@/lib/status/inbox-repo';
+import { appendToInbox, readInboxDepth, type InboxMessage } from '@/lib/reporting/inbox-repo';
 import { processStatusBatch, type ProcessedMessage, type StatusManagerEffects } from '@/lib/status/process-status-batch';
 import type { ProgramAction } from '@/lib/status/status-filter-rule.schema';
 import type { FilterRule } from '@/lib/status/status-filter-rule.schema';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lifeCycleMessage } from '@/lib/status/component-life-cycle';
+import { lifeCycleMessage } from '@/lib/reporting/component-life-cycle';
 import { localStorageMessages } from '@/lib/summarizers/report-site-system-status';
 import { summarizeBatch } from '@/lib/summarizers/summarize-batch';
 

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { processStatusBatch } from '@/lib/status/process-status-batch';
-import type { StatusMessage } from '@/lib/status/status-message.schema';
+import type { StatusMessage } from '@/lib/reporting/status-message.schema';
 import { createStatusSummarizers } from '@/lib/summarizers/status-summarizers';
 import { thresholdCrossings } from '@/lib/summarizers/threshold-crossings';
 import { createThresholdWatcher } from '@/lib/summarizers/watch-thresholds';

@@ -1,7 +1,7 @@
 import { NextResponse } from 'next/server';
 import { readBodyBytes } from '@/lib/http/read-body';
 import { route } from '@/lib/http/route';
-import { ingestStatusRequest } from '@/lib/status/ingest-status-request';
+import { ingestStatusRequest } from '@/lib/ingest/1-ingest-status-request';
 
 /**
  * The management point's status message ingest: a JSON batch `{ device?, messages: [...] }`
@@ -10,7 +10,7 @@ import { ingestStatusRequest } from '@/lib/status/ingest-status-request';
  * Status Manager's inbox); 400 listing each refused message while the valid ones are kept;
  * 401/403 without a valid credential; 413 over the body limit; 503 with Retry-After while
  * Status Manager's backlog is over its limit. server.ts answers this path before Next.js sees it
- * (lib/status/ingest-endpoint.ts, the same ingestStatusRequest without the framework's
+ * (lib/ingest/serve-status-ingest.ts, the same ingestStatusRequest without the framework's
  * per-request cost); this route serves it wherever the console runs without server.ts.
  */
 export const POST = route({ auth: 'none' }, async ({ req, log }) => {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { route } from '@/lib/http/route';
-import { deleteStatusMessageQuery, updateStatusMessageQuery } from '@/lib/status/saved-queries';
-import { findStatusMessageQueryOrThrow } from '@/lib/status/status-queries';
-import { savedQueryInputSchema } from '@/lib/status/status-query.schema';
+import { deleteStatusMessageQuery, updateStatusMessageQuery } from '@/lib/status-viewer/saved-queries';
+import { findStatusMessageQueryOrThrow } from '@/lib/status-viewer/status-queries';
+import { savedQueryInputSchema } from '@/lib/status-viewer/status-query.schema';
 
 const params = z.object({ id: z.string().min(1).max(64) });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pool } from '@/lib/db/pool';
 import { route } from '@/lib/http/route';
-import { getStatusMessageOrThrow } from '@/lib/status/list-status-messages';
+import { getStatusMessageOrThrow } from '@/lib/status-viewer/list-status-messages';
 
 /** One stored message with its description and every property. */
 export const GET = route(

@@ -1,7 +1,7 @@
 import { pool } from '@/lib/db/pool';
 import { route } from '@/lib/http/route';
-import { exportStatusMessagesCsv, resolveFilters } from '@/lib/status/list-status-messages';
-import { listStatusMessagesQuerySchema, promptValues } from '@/lib/status/status-message-filters.schema';
+import { exportStatusMessagesCsv, resolveFilters } from '@/lib/status-viewer/list-status-messages';
+import { listStatusMessagesQuerySchema, promptValues } from '@/lib/status-viewer/status-message-filters.schema';
 
 /** The filtered messages as CSV, streamed page by page (the same filters and queries as the list). */
 export const GET = route({ permission: 'readConsole', query: listStatusMessagesQuerySchema }, async ({ query, req }) => {

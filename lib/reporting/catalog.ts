@@ -1,4 +1,4 @@
-import { auditMessageIds } from '../audit/audit-message-ids';
+import { auditMessageIds } from './audit-message-ids';
 import type { MessageSource, MessageType, Severity } from './status-message.schema';
 
 /** What Sitebox knows about one message ID: how to describe it and what it usually is. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { messageSourceSchema, messageTypeSchema, severitySchema } from './status-message.schema';
+import { messageSourceSchema, messageTypeSchema, severitySchema } from '../reporting/status-message.schema';
 
 /** `a,b` or a repeated parameter, as a list. */
 const list = <T extends z.ZodType>(item: T) =>

@@ -4,7 +4,7 @@ import type { Namespace } from 'socket.io';
 import { permissions } from '../auth/roles';
 import { listen } from '../db/listen';
 import { listStatusMessagesInSpan } from './list-status-messages';
-import { STATUS_MESSAGES_STORED_CHANNEL } from './process-status-batch';
+import { STATUS_MESSAGES_STORED_CHANNEL } from '../status/process-status-batch';
 import { statusTailEvents, storedNoticeSchema, type StatusTailBatch } from './status-tail.schema';
 
 const ROOM = 'status-messages';

@@ -6,13 +6,13 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { attachConsoleNamespace, CONSOLE_NAMESPACE } from '@/lib/realtime/console-namespace';
-import { appendToInbox } from '@/lib/status/inbox-repo';
+import { appendToInbox } from '@/lib/reporting/inbox-repo';
 import { processStatusBatch, type StatusManagerEffects } from '@/lib/status/process-status-batch';
-import { attachStatusMessageTail } from '@/lib/status/status-message-tail';
-import { statusTailEvents, type StatusTailBatch } from '@/lib/status/status-tail.schema';
+import { attachStatusMessageTail } from '@/lib/status-viewer/status-message-tail';
+import { statusTailEvents, type StatusTailBatch } from '@/lib/status-viewer/status-tail.schema';
 import { signInAs } from '../../support/console-session';
 import { useTestDatabase } from '../../support/database';
-import { testMessage, testRule } from './fixtures';
+import { testMessage, testRule } from '../status/fixtures';
 
 const log = pino({ level: 'silent' });
 const keep = [testRule({ writeToDatabase: true, retentionDays: 1 })];

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { backoffMs, retryAfterMs } from './retry-delay';
-import { MAX_BATCH_MESSAGES } from './status-batch.schema';
-import { statusMessageSchema, type StatusMessage, type StatusMessageInput } from './status-message.schema';
+import { backoffMs, retryAfterMs } from '../retry-delay';
+import { MAX_BATCH_MESSAGES } from '../protocol/status-batch.schema';
+import { statusMessageSchema, type StatusMessage, type StatusMessageInput } from '../reporting/status-message.schema';
 
 /** The part of a pino logger the reporter uses. */
 interface ReporterLog {

@@ -1,12 +1,12 @@
-// An ingest thread (see ingest-threads.ts): parses, validates and appends batches to the inbox
+// An ingest thread (see 5-ingest-threads.ts): parses, validates and appends batches to the inbox
 // with its own database connections, so the management point's event loop only moves bytes.
 import { workerData } from 'node:worker_threads';
 import pg from 'pg';
 import { logIdleConnectionErrors } from '../db/pool-errors';
 import { AppError } from '../errors';
-import type { StatusSender } from './authenticate-status-sender';
-import { ingestStatusBody } from './ingest-status-batch';
-import type { IngestThreadAnswer } from './ingest-threads';
+import type { StatusSender } from './4-authenticate-status-sender';
+import { ingestStatusBody } from './7-validate-status-messages';
+import type { IngestThreadAnswer } from './5-ingest-threads';
 
 const { connectionString, connections } = workerData as { connectionString: string; connections: number };
 const db = logIdleConnectionErrors(

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { AppError, notFoundOrThrow } from '../errors';
-import { renderDescription } from './catalog';
+import { renderDescription } from '../reporting/catalog';
 import {
   encodeCursor,
   statusMessageFiltersSchema,

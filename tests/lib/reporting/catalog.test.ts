@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { auditMessageIds } from '@/lib/audit/audit-message-ids';
-import { catalog, renderDescription, statusMessageIds } from '@/lib/status/catalog';
+import { auditMessageIds } from '@/lib/reporting/audit-message-ids';
+import { catalog, renderDescription, statusMessageIds } from '@/lib/reporting/catalog';
 
 describe('renderDescription', () => {
   it('substitutes insertion strings into the catalog template', () => {

@@ -2,8 +2,8 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resetConfig } from '@/lib/config';
 import { workerComponents } from '@/lib/sites/server-components';
-import { startComponentLifeCycle } from '@/lib/status/component-life-cycle';
-import type { StatusMessage } from '@/lib/status/status-message.schema';
+import { startComponentLifeCycle } from '@/lib/reporting/component-life-cycle';
+import type { StatusMessage } from '@/lib/reporting/status-message.schema';
 import { summarizeBatch } from '@/lib/summarizers/summarize-batch';
 import { workerNames } from '@/workers/registry';
 

@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { AppError } from '../errors';
-import { forgedIdentityReason, type StatusSender } from './authenticate-status-sender';
-import { statusMessageIds } from './catalog';
-import { ingestCounters } from './counters';
-import { appendToInbox, readInboxDepth } from './inbox-repo';
-import { reportServerMessage, serverMessage } from './report-server-message';
-import { statusBatchSchema, type IngestResult, type RejectedMessage, type StatusBatch } from './status-batch.schema';
-import { statusMessageSchema, type StatusMessage } from './status-message.schema';
+import { forgedIdentityReason, type StatusSender } from './4-authenticate-status-sender';
+import { statusMessageIds } from '../reporting/catalog';
+import { ingestCounters } from '../status/counters';
+import { appendToInbox, readInboxDepth } from '../reporting/inbox-repo';
+import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
+import { statusBatchSchema, type IngestResult, type RejectedMessage, type StatusBatch } from '../protocol/status-batch.schema';
+import { statusMessageSchema, type StatusMessage } from '../reporting/status-message.schema';
 
 const DEPTH_CACHE_MS = 250;
 const VALIDATE_SLICE = 100;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, retryAfterMs } from '@/lib/status/retry-delay';
+import { backoffMs, retryAfterMs } from '@/lib/retry-delay';
 
 describe('retryAfterMs', () => {
   it('reads seconds and HTTP dates', () => {

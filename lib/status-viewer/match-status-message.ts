@@ -2,7 +2,7 @@ import { statusMessageRanges, type StatusMessageFilters, type StatusMessageView 
 
 /**
  * Whether a stored message passes the viewer's filters, exactly as the list query's WHERE
- * clause decides (lib/status/list-status-messages.ts), so live-tail messages can join a
+ * clause decides (lib/status-viewer/list-status-messages.ts), so live-tail messages can join a
  * filtered list in the browser. Pure.
  */
 export function matchesStatusMessageFilters(message: StatusMessageView, filters: StatusMessageFilters, now = Date.now()): boolean {

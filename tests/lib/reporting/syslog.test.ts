@@ -5,9 +5,9 @@ import path from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { resetConfig } from '@/lib/config';
-import { lifeCycleMessage } from '@/lib/status/component-life-cycle';
-import type { StatusMessage } from '@/lib/status/status-message.schema';
-import { createSyslogSink, formatSyslogLine } from '@/lib/status/syslog';
+import { lifeCycleMessage } from '@/lib/reporting/component-life-cycle';
+import type { StatusMessage } from '@/lib/reporting/status-message.schema';
+import { createSyslogSink, formatSyslogLine } from '@/lib/reporting/syslog';
 
 const message: StatusMessage = {
   uid: '3f1d2c1e-8a8e-4a57-9a53-0d0a8f0c0002',

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readNodeBodyBytes } from '../http/read-body';
 import { errorAnswer } from '../http/error-answer';
 import { logger } from '../logger';
-import { ingestStatusRequest } from './ingest-status-request';
+import { ingestStatusRequest } from './1-ingest-status-request';
 
 export const STATUS_INGEST_PATH = '/api/mp/status-messages';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { matchesStatusMessageFilters } from '@/lib/status/match-status-message';
-import { statusMessageFiltersSchema, type StatusMessageView } from '@/lib/status/status-message-filters.schema';
+import { matchesStatusMessageFilters } from '@/lib/status-viewer/match-status-message';
+import { statusMessageFiltersSchema, type StatusMessageView } from '@/lib/status-viewer/status-message-filters.schema';
 
 const message: StatusMessageView = {
   id: '7', uid: '00000000-0000-4000-8000-000000000007', messageId: 10907, severity: 'WARNING', type: 'DETAIL', source: 'CLIENT',

@@ -3,10 +3,10 @@ import { config } from '../config';
 import { pool } from '../db/pool';
 import { AppError } from '../errors';
 import { runtime } from '../runtime';
-import { authenticateStatusSender } from './authenticate-status-sender';
-import { ingestCounters } from './counters';
-import { answerIngest, checkInboxCapacity, ingestGate, ingestStatusBody } from './ingest-status-batch';
-import type { IngestResult } from './status-batch.schema';
+import { authenticateStatusSender } from './4-authenticate-status-sender';
+import { ingestCounters } from '../status/counters';
+import { answerIngest, checkInboxCapacity, ingestGate, ingestStatusBody } from './7-validate-status-messages';
+import type { IngestResult } from '../protocol/status-batch.schema';
 
 /**
  * One request to the management point's status message ingest, whichever server reads it:

@@ -7,13 +7,13 @@ import { POST as ingest } from '@/app/api/mp/status-messages/route';
 import { resetConfig } from '@/lib/config';
 import { pool } from '@/lib/db/pool';
 import { ingestCounters, readStatusCounters } from '@/lib/status/counters';
-import { resetInboxCapacityCache } from '@/lib/status/ingest-status-batch';
+import { resetInboxCapacityCache } from '@/lib/ingest/7-validate-status-messages';
 import { processStatusBatch } from '@/lib/status/process-status-batch';
-import { createStatusReporter, StatusReporter } from '@/lib/status/reporter';
-import { noSummarizers } from '@/lib/status/summarizers';
+import { createStatusReporter, StatusReporter } from '@/lib/agent/status-reporter';
+import { noSummarizers } from '@/lib/summarizers/summarizer-handoff';
 import { useTestDatabase } from '../../support/database';
-import { seedReportingClient, testMessage, testRule } from './fixtures';
-import { RouteServer } from './serve-route';
+import { seedReportingClient, testMessage, testRule } from '../status/fixtures';
+import { RouteServer } from '../status/serve-route';
 
 const log = pino({ level: 'silent' });
 const rules = [testRule({ writeToDatabase: true, retentionDays: 1 })];

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ProcessedMessage } from './process-status-batch';
+import type { ProcessedMessage } from '../status/process-status-batch';
 
 /**
  * What Status Manager hands to the status summarizers: the messages of one committed-together

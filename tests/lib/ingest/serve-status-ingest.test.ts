@@ -6,13 +6,13 @@ import { config, resetConfig } from '@/lib/config';
 import { pool } from '@/lib/db/pool';
 import { runtime } from '@/lib/runtime';
 import { ingestCounters } from '@/lib/status/counters';
-import { isStatusIngest, serveStatusIngest } from '@/lib/status/ingest-endpoint';
-import { resetInboxCapacityCache } from '@/lib/status/ingest-status-batch';
-import { StatusIngestThreads } from '@/lib/status/ingest-threads';
+import { isStatusIngest, serveStatusIngest } from '@/lib/ingest/serve-status-ingest';
+import { resetInboxCapacityCache } from '@/lib/ingest/7-validate-status-messages';
+import { StatusIngestThreads } from '@/lib/ingest/5-ingest-threads';
 import { renderStatusMetrics } from '@/lib/status/metrics';
 import { request } from '../../support/console-session';
 import { useTestDatabase } from '../../support/database';
-import { seedReportingClient, testMessage, wire } from './fixtures';
+import { seedReportingClient, testMessage, wire } from '../status/fixtures';
 
 // The management point's lean ingest endpoint (what server.ts serves) with real ingest threads,
 // over real HTTP, against the Next.js route running the same ingest on the calling thread.

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import Piscina from 'piscina';
 import { AppError, type ErrorCode } from '../errors';
-import type { StatusSender } from './authenticate-status-sender';
-import type { IngestResult } from './status-batch.schema';
+import type { StatusSender } from './4-authenticate-status-sender';
+import type { IngestResult } from '../protocol/status-batch.schema';
 
 /** What an ingest thread answers: the result, or the AppError it threw, as plain data. */
 export type IngestThreadAnswer =
@@ -23,7 +23,7 @@ export class StatusIngestThreads {
 
   constructor(options: { connectionString: string; threads: number }) {
     this.pool = new Piscina({
-      filename: path.join(process.cwd(), 'lib', 'status', 'ingest-thread.ts'),
+      filename: path.join(process.cwd(), 'lib', 'ingest', '5-ingest-thread.ts'),
       // Threads run the TypeScript sources as the server does, whichever way it was started.
       execArgv: ['--import', 'tsx'],
       minThreads: options.threads,
