@@ -16,7 +16,7 @@ import type { ProgramRunner } from './run-program';
 import type { FilterRule } from './status-filter-rule.schema';
 import type { StatusMessage } from '../reporting/status-message.schema';
 import type { StoredNotice } from '../status-viewer/status-tail.schema';
-import type { Summarizers } from '../summarizers/summarizer-handoff';
+import type { SummarizedMessage, Summarizers } from '../summarizers/summarizer-handoff';
 
 const DAY_MS = 86_400_000;
 
@@ -27,9 +27,7 @@ const lastMessageId = async (client: pg.PoolClient) =>
   (await client.query<{ id: string }>(`SELECT (CASE WHEN is_called THEN last_value ELSE last_value - 1 END)::text AS id FROM status_message_id_seq`)).rows[0].id;
 
 /** A message Status Manager has evaluated, with what the rules decided. */
-export interface ProcessedMessage {
-  message: InboxMessage;
-  receivedAt: Date;
+export interface ProcessedMessage extends SummarizedMessage {
   actions: MessageActions;
 }
 

@@ -1,5 +1,11 @@
 import type pg from 'pg';
-import type { ProcessedMessage } from '../status/process-status-batch';
+import type { InboxMessage } from '../reporting/inbox-repo';
+
+/** A message as the summarizers receive it: what was reported, and when the site received it. */
+export interface SummarizedMessage {
+  message: InboxMessage;
+  receivedAt: Date;
+}
 
 /**
  * What Status Manager hands to the status summarizers: the messages of one committed-together
@@ -10,7 +16,7 @@ import type { ProcessedMessage } from '../status/process-status-batch';
 export interface SummarizerHandoff {
   client: pg.PoolClient;
   batchId: string;
-  messages: readonly ProcessedMessage[];
+  messages: readonly SummarizedMessage[];
 }
 
 export type Summarizers = (handoff: SummarizerHandoff) => Promise<void>;

@@ -3,7 +3,8 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { readStatusCounters } from '@/lib/status/counters';
 import { appendToInbox, readInboxDepth, type InboxMessage } from '@/lib/reporting/inbox-repo';
-import { processStatusBatch, type ProcessedMessage, type StatusManagerEffects } from '@/lib/status/process-status-batch';
+import { processStatusBatch, type StatusManagerEffects } from '@/lib/status/process-status-batch';
+import type { SummarizedMessage } from '@/lib/summarizers/summarizer-handoff';
 import type { ProgramAction } from '@/lib/status/status-filter-rule.schema';
 import type { FilterRule } from '@/lib/status/status-filter-rule.schema';
 import { useTestDatabase } from '../../support/database';
@@ -13,7 +14,7 @@ const log = pino({ level: 'silent' });
 
 function recordingEffects(replicationEnabled = true) {
   const seen = {
-    summarized: [] as ProcessedMessage[],
+    summarized: [] as SummarizedMessage[],
     eventLog: [] as InboxMessage[],
     programs: [] as { ruleName: string; program: ProgramAction; message: InboxMessage }[],
   };
