@@ -1,7 +1,7 @@
 import { reportAudit } from '../audit/report-audit';
 import { AppError, notFoundOrThrow } from '../errors';
 import type { Actor } from '../users/actor';
-import * as repo from '../status/repo';
+import * as repo from './repo';
 import { statusMessageFilterFieldsSchema } from './status-message-filters.schema';
 import type { QueryCriteria, SavedQueryInput, StatusMessageQueryView } from './status-query.schema';
 import { findStatusMessageQueryOrThrow } from './status-queries';

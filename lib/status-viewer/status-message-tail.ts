@@ -5,7 +5,8 @@ import { permissions } from '../auth/roles';
 import { listen } from '../db/listen';
 import { listStatusMessagesInSpan } from './list-status-messages';
 import { STATUS_MESSAGES_STORED_CHANNEL } from '../status/process-status-batch';
-import { statusTailEvents, storedNoticeSchema, type StatusTailBatch } from './status-tail.schema';
+import { storedNoticeSchema } from '../status/stored-notice.schema';
+import { statusTailEvents, type StatusTailBatch } from './status-tail.schema';
 
 const ROOM = 'status-messages';
 

@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import * as repo from '../status/repo';
+import * as repo from './repo';
 import type { StatusMessageFilterField } from './status-message-filters.schema';
 import { queryCriteriaSchema, type QueryCriteria, type StatusMessageQueryView } from './status-query.schema';
 

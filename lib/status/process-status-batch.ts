@@ -15,7 +15,7 @@ import {
 import type { ProgramRunner } from './run-program';
 import type { FilterRule } from './status-filter-rule.schema';
 import type { StatusMessage } from '../reporting/status-message.schema';
-import type { StoredNotice } from '../status-viewer/status-tail.schema';
+import type { StoredNotice } from './stored-notice.schema';
 import type { SummarizedMessage, Summarizers } from '../summarizers/summarizer-handoff';
 
 const DAY_MS = 86_400_000;

@@ -7,9 +7,8 @@ import {
   type FilterRule,
   type FilterRuleInput,
 } from './status-filter-rule.schema';
-import type { QueryCriteria } from '../status-viewer/status-query.schema';
 
-/** The thin data layer for status filter rules and saved status message queries. */
+/** The thin data layer for status filter rules. */
 
 /** Channel notified whenever a filter rule changes, so every Status Manager reloads at once. */
 export const FILTER_RULES_CHANGED_CHANNEL = 'status_filter_rules_changed';
@@ -168,47 +167,4 @@ export async function filterRulesVersion(db: pg.Pool | pg.ClientBase): Promise<s
     `SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') || ':' || coalesce(sum(id)::text, '') AS v FROM status_filter_rule`,
   );
   return rows[0].v;
-}
-
-// ---------------------------------------------------------------- saved status message queries
-
-export interface SavedQueryRow {
-  id: number;
-  name: string;
-  description: string;
-  criteria: unknown;
-  createdBy: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export function listSavedQueries(): Promise<SavedQueryRow[]> {
-  return prisma().statusMessageQuery.findMany({ orderBy: { name: 'asc' } });
-}
-
-export function findSavedQuery(id: number): Promise<SavedQueryRow | null> {
-  return prisma().statusMessageQuery.findUnique({ where: { id } });
-}
-
-export async function insertSavedQuery(data: { name: string; description: string; criteria: QueryCriteria; createdBy: string }) {
-  try {
-    return await prisma().statusMessageQuery.create({ data: { ...data, criteria: data.criteria as Db.Prisma.InputJsonValue } });
-  } catch (error) {
-    conflictOrRethrow(error);
-  }
-}
-
-export async function updateSavedQuery(id: number, data: { name: string; description: string; criteria: QueryCriteria }) {
-  try {
-    return await prisma().statusMessageQuery.update({
-      where: { id },
-      data: { ...data, criteria: data.criteria as Db.Prisma.InputJsonValue },
-    });
-  } catch (error) {
-    conflictOrRethrow(error);
-  }
-}
-
-export async function deleteSavedQuery(id: number): Promise<void> {
-  await prisma().statusMessageQuery.delete({ where: { id } });
 }

@@ -1,0 +1,56 @@
+import { Db, prisma } from '../db/prisma';
+import { AppError } from '../errors';
+import type { QueryCriteria } from './status-query.schema';
+
+/** The thin data layer for saved status message queries. */
+
+function nameTakenOrRethrow(error: unknown): never {
+  if ((error as { code?: string }).code === 'P2002') {
+    throw new AppError('CONFLICT', {
+      userMessage: 'A query with this name already exists.',
+      details: { fields: [{ path: 'name', message: 'is already taken' }] },
+    });
+  }
+  throw error;
+}
+
+export interface SavedQueryRow {
+  id: number;
+  name: string;
+  description: string;
+  criteria: unknown;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function listSavedQueries(): Promise<SavedQueryRow[]> {
+  return prisma().statusMessageQuery.findMany({ orderBy: { name: 'asc' } });
+}
+
+export function findSavedQuery(id: number): Promise<SavedQueryRow | null> {
+  return prisma().statusMessageQuery.findUnique({ where: { id } });
+}
+
+export async function insertSavedQuery(data: { name: string; description: string; criteria: QueryCriteria; createdBy: string }) {
+  try {
+    return await prisma().statusMessageQuery.create({ data: { ...data, criteria: data.criteria as Db.Prisma.InputJsonValue } });
+  } catch (error) {
+    nameTakenOrRethrow(error);
+  }
+}
+
+export async function updateSavedQuery(id: number, data: { name: string; description: string; criteria: QueryCriteria }) {
+  try {
+    return await prisma().statusMessageQuery.update({
+      where: { id },
+      data: { ...data, criteria: data.criteria as Db.Prisma.InputJsonValue },
+    });
+  } catch (error) {
+    nameTakenOrRethrow(error);
+  }
+}
+
+export async function deleteSavedQuery(id: number): Promise<void> {
+  await prisma().statusMessageQuery.delete({ where: { id } });
+}
