@@ -17,7 +17,7 @@ import { NotificationServer } from './lib/notification/notification-server';
 import { attachConsoleNamespace } from './lib/realtime/console-namespace';
 import { runtime } from './lib/runtime';
 import { isStatusIngest, serveStatusIngest } from './lib/ingest/serve-status-ingest';
-import { StatusIngestThreads } from './lib/ingest/5-ingest-threads';
+import { StatusIngestThreads, useIngestThreads } from './lib/ingest/5-ingest-threads';
 import { attachStatusMessageTail } from './lib/status-viewer/status-message-tail';
 import { seedDemoSite } from './lib/seed/seed-demo-site';
 import { registerThisServer } from './lib/sites/register-this-server';
@@ -84,8 +84,8 @@ async function main() {
   runtime().notificationServer = notificationServer;
   const ingestThreads = cfg.SITEBOX_STATUS_INGEST_THREADS
     ? new StatusIngestThreads({ connectionString: cfg.databaseUrl, threads: cfg.SITEBOX_STATUS_INGEST_THREADS })
-    : null;
-  if (ingestThreads) runtime().statusIngest = ingestThreads;
+    : undefined;
+  useIngestThreads(ingestThreads);
   runtime().io = io;
   runtime().startedAt = new Date();
 

@@ -1,5 +1,4 @@
 import type { Server as SocketServer } from 'socket.io';
-import type { StatusIngestThreads } from './ingest/5-ingest-threads';
 import type { SupervisedState } from './workers/supervisor';
 
 /**
@@ -11,8 +10,6 @@ interface Runtime {
   supervisorStatus?: () => SupervisedState[];
   startedAt?: Date;
   /** This management point's notification server (client notification channel). */
-  /** Threads that parse, validate and store ingested status message batches. */
-  statusIngest?: StatusIngestThreads;
   notificationServer?: { instanceId: string; probe(probe: { probeId: string; sentAt: number }): number; connectedDeviceIds(): number[] };
 }
 

@@ -2,18 +2,27 @@ import type { Logger } from 'pino';
 import { config } from '../config';
 import { pool } from '../db/pool';
 import { AppError } from '../errors';
-import { runtime } from '../runtime';
-import { authenticateStatusSender } from './4-authenticate-status-sender';
-import { ingestCounters } from '../status/counters';
-import { answerIngest, checkInboxCapacity, ingestGate, ingestStatusBody } from './7-validate-status-messages';
 import type { IngestResult } from '../protocol/status-batch.schema';
+import { ingestCounters } from '../status/counters';
+import { checkInboxCapacity, noteAppendedToInbox } from './2-check-inbox-capacity';
+import { ingestGate } from './3-ingest-gate';
+import { authenticateStatusSender } from './4-authenticate-status-sender';
+import { ingestThreads } from './5-ingest-threads';
+import { ingestStatusBody } from './6-ingest-status-body';
+import { answerIngest } from './8-answer-ingest';
+
+// Requests waiting at the gate before the management point answers 503 at once.
+const MAX_WAITING = 2000;
+// Batches parsed at once when they are parsed on the event loop itself.
+const INLINE_RUNNING = 4;
 
 /**
- * One request to the management point's status message ingest, whichever server reads it:
- * 503 with Retry-After while Status Manager's backlog is over its limit, 401/403 without a
- * valid credential (both before the body is read, so a refused request costs nothing), then
- * the batch on an ingest thread (or this one) and the answer: accepted, or a 400 listing each
- * refused message while the valid ones are kept.
+ * One request to the management point's status message ingest, whichever server reads it, in
+ * the order of this folder's files: 503 with Retry-After while Status Manager's backlog is over
+ * its limit, then a place at the gate, then 401/403 without a valid credential (all before the
+ * body is read, so a refused request costs nothing), then the batch on an ingest thread (or
+ * this one) and the answer: accepted, or a 400 listing each refused message while the valid
+ * ones are kept.
  */
 export async function ingestStatusRequest(options: {
   authorization: string | null;
@@ -25,8 +34,9 @@ export async function ingestStatusRequest(options: {
   const retryAfterSeconds = cfg.SITEBOX_STATUS_RETRY_AFTER_SECONDS;
   await checkInboxCapacity({ db, limit: cfg.SITEBOX_STATUS_INBOX_LIMIT, retryAfterSeconds, log: options.log });
   // The ingest threads when server.ts started them; this thread otherwise (tests, SITEBOX_STATUS_INGEST_THREADS=0).
-  const threads = runtime().statusIngest;
-  const result = await ingestGate(retryAfterSeconds, threads?.capacity).run(async () => {
+  const threads = ingestThreads();
+  const gate = ingestGate({ maxRunning: threads?.capacity ?? INLINE_RUNNING, maxWaiting: MAX_WAITING, retryAfterSeconds });
+  const result = await gate.run(async () => {
     // Inside the gate: when hundreds of clients report at once, their credential checks do not
     // take every database connection the console's requests need.
     const sender = await authenticateStatusSender({ authorization: options.authorization, db });
@@ -40,5 +50,6 @@ export async function ingestStatusRequest(options: {
       throw error;
     }
   });
+  noteAppendedToInbox(result.accepted);
   return answerIngest(result);
 }

@@ -5,8 +5,8 @@ import pg from 'pg';
 import { logIdleConnectionErrors } from '../db/pool-errors';
 import { AppError } from '../errors';
 import type { StatusSender } from './4-authenticate-status-sender';
-import { ingestStatusBody } from './7-validate-status-messages';
 import type { IngestThreadAnswer } from './5-ingest-threads';
+import { ingestStatusBody } from './6-ingest-status-body';
 
 const { connectionString, connections } = workerData as { connectionString: string; connections: number };
 const db = logIdleConnectionErrors(

@@ -65,3 +65,16 @@ export class StatusIngestThreads {
     await this.pool.destroy();
   }
 }
+
+// Next bundles route handlers apart from server.ts, so they meet on globalThis.
+const holder = globalThis as unknown as { siteboxIngestThreads?: StatusIngestThreads };
+
+/** The ingest threads server.ts started in this process; none in tests or with SITEBOX_STATUS_INGEST_THREADS=0. */
+export function ingestThreads(): StatusIngestThreads | undefined {
+  return holder.siteboxIngestThreads;
+}
+
+/** Hands the process's ingest requests to these threads (undefined: ingest on the event loop). */
+export function useIngestThreads(threads: StatusIngestThreads | undefined): void {
+  holder.siteboxIngestThreads = threads;
+}

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { ingestCounters, readStatusCounters } from './counters';
 import { readInboxDepth } from '../reporting/inbox-repo';
-import { runtime } from '../runtime';
 
 type Sample = { labels?: Record<string, string>; value: number };
 
@@ -23,7 +22,11 @@ function family(name: string, type: 'counter' | 'gauge', help: string, samples: 
  * counters a few dozen rows, and the stored-message total is the planner's estimate — nothing
  * here counts rows of the message table.
  */
-export async function renderStatusMetrics(options: { db: pg.Pool }): Promise<string> {
+export async function renderStatusMetrics(options: {
+  db: pg.Pool;
+  /** This process's ingest threads, when it runs them. */
+  ingestThreads?: { threads: number; queued: number; utilization: number };
+}): Promise<string> {
   const [depth, totals, outbox, estimate] = await Promise.all([
     readInboxDepth(options.db),
     readStatusCounters(options.db),
@@ -34,7 +37,7 @@ export async function renderStatusMetrics(options: { db: pg.Pool }): Promise<str
   ]);
   const ingest = ingestCounters();
   const requestSamples = Object.entries(ingest.requests).map(([outcome, value]) => ({ labels: { outcome }, value }));
-  const threads = runtime().statusIngest?.stats();
+  const threads = options.ingestThreads;
   return `${[
     family('sitebox_status_inbox_messages', 'gauge', 'Messages waiting in Status Manager\'s inbox (the backlog).', [{ value: depth }]),
     family('sitebox_status_ingest_requests_total', 'counter', 'Ingest requests answered by this process, by outcome (throttled = 503).', requestSamples),

@@ -10,7 +10,7 @@ import { GET as listQueries, POST as saveQuery } from '@/app/api/status-message-
 import { resetConfig } from '@/lib/config';
 import { pool } from '@/lib/db/pool';
 import { readInboxDepth } from '@/lib/reporting/inbox-repo';
-import { resetInboxCapacityCache } from '@/lib/ingest/7-validate-status-messages';
+import { resetInboxCapacityCache } from '@/lib/ingest/2-check-inbox-capacity';
 import { processStatusBatch } from '@/lib/status/process-status-batch';
 import { loadFilterRules } from '@/lib/status/repo';
 import { noSummarizers } from '@/lib/summarizers/summarizer-handoff';

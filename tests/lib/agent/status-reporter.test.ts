@@ -7,7 +7,7 @@ import { POST as ingest } from '@/app/api/mp/status-messages/route';
 import { resetConfig } from '@/lib/config';
 import { pool } from '@/lib/db/pool';
 import { ingestCounters, readStatusCounters } from '@/lib/status/counters';
-import { resetInboxCapacityCache } from '@/lib/ingest/7-validate-status-messages';
+import { resetInboxCapacityCache } from '@/lib/ingest/2-check-inbox-capacity';
 import { processStatusBatch } from '@/lib/status/process-status-batch';
 import { createStatusReporter, StatusReporter } from '@/lib/agent/status-reporter';
 import { noSummarizers } from '@/lib/summarizers/summarizer-handoff';

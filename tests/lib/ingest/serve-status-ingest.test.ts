@@ -1,15 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { GET as metricsRoute } from '@/app/api/metrics/route';
 import { POST as ingestRoute } from '@/app/api/mp/status-messages/route';
 import { config, resetConfig } from '@/lib/config';
 import { pool } from '@/lib/db/pool';
-import { runtime } from '@/lib/runtime';
 import { ingestCounters } from '@/lib/status/counters';
 import { isStatusIngest, serveStatusIngest } from '@/lib/ingest/serve-status-ingest';
-import { resetInboxCapacityCache } from '@/lib/ingest/7-validate-status-messages';
-import { StatusIngestThreads } from '@/lib/ingest/5-ingest-threads';
-import { renderStatusMetrics } from '@/lib/status/metrics';
+import { resetInboxCapacityCache } from '@/lib/ingest/2-check-inbox-capacity';
+import { StatusIngestThreads, useIngestThreads } from '@/lib/ingest/5-ingest-threads';
 import { request } from '../../support/console-session';
 import { useTestDatabase } from '../../support/database';
 import { seedReportingClient, testMessage, wire } from '../status/fixtures';
@@ -35,7 +34,7 @@ describe('status ingest endpoint on ingest threads', () => {
   });
 
   afterEach(() => {
-    runtime().statusIngest = undefined;
+    useIngestThreads(undefined);
     delete process.env.SITEBOX_STATUS_INBOX_LIMIT;
     delete process.env.SITEBOX_STATUS_MAX_BATCH_BYTES;
     resetConfig();
@@ -49,14 +48,14 @@ describe('status ingest endpoint on ingest threads', () => {
 
   /** Posts over HTTP to the lean endpoint, with the ingest threads in use. */
   async function viaEndpoint(body: string, auth: string | null = authorization) {
-    runtime().statusIngest = threads;
+    useIngestThreads(threads);
     const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) } });
     return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
   }
 
   /** The same request through the Next.js route, ingesting on this thread. */
   async function viaRoute(body: string, auth: string | null = authorization) {
-    runtime().statusIngest = undefined;
+    useIngestThreads(undefined);
     const res = await ingestRoute(request('/api/mp/status-messages', { method: 'POST', body, headers: auth ? { authorization: auth } : {} }));
     return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
   }
@@ -126,8 +125,8 @@ describe('status ingest endpoint on ingest threads', () => {
     expect((await inboxMessages()) - before).toBe(24 * 50);
     expect(threads.completed - done).toBe(24);
     expect(threads.stats()).toMatchObject({ threads: 2, queued: 0 });
-    runtime().statusIngest = threads;
-    const metrics = await renderStatusMetrics({ db: pool() });
+    useIngestThreads(threads);
+    const metrics = await (await metricsRoute(request('/api/metrics'))).text();
     expect(metrics).toMatch(/^sitebox_status_ingest_threads 2$/m);
     expect(Number(/^sitebox_status_ingest_thread_utilization (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
   });

@@ -1,0 +1,33 @@
+import type pg from 'pg';
+import { AppError } from '../errors';
+import { statusBatchSchema, type IngestResult } from '../protocol/status-batch.schema';
+import { appendToInbox } from '../reporting/inbox-repo';
+import type { StatusSender } from './4-authenticate-status-sender';
+import { validateStatusMessages } from './7-validate-status-messages';
+
+/**
+ * An ingest request's body, as sent: parses the JSON and the batch envelope (a 400 naming the
+ * field when either is wrong), validates each message, and appends the valid ones to the inbox
+ * in one durable statement before telling what was accepted and what refused. Runs on an
+ * ingest thread or inline.
+ */
+export async function ingestStatusBody(options: { db: pg.Pool; body: Uint8Array; sender: StatusSender }): Promise<IngestResult> {
+  const text = Buffer.from(options.body.buffer, options.body.byteOffset, options.body.byteLength).toString('utf8');
+  let json: unknown;
+  try {
+    json = text.trim() ? JSON.parse(text) : undefined;
+  } catch {
+    throw new AppError('BAD_REQUEST', { userMessage: 'The request body is not valid JSON.' });
+  }
+  const batch = statusBatchSchema.safeParse(json);
+  if (!batch.success) {
+    const fields = batch.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    throw new AppError('BAD_REQUEST', {
+      userMessage: `${fields[0]?.path || 'request'}: ${fields[0]?.message ?? 'is not valid'}`,
+      details: { fields },
+    });
+  }
+  const { valid, rejected, duplicates } = await validateStatusMessages({ batch: batch.data, sender: options.sender });
+  await appendToInbox({ db: options.db, messages: valid, origin: 'mp' });
+  return { accepted: valid.length, duplicates, rejected };
+}
