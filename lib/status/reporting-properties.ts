@@ -1,9 +1,19 @@
-import type { SiteSettings } from '../sitecontrol/site-control.schema';
 import type { MessageActions } from './evaluate-rules';
 import type { Severity, StatusMessage } from '../reporting/status-message.schema';
 
-/** The site's status reporting properties (site setting "Status Reporting"). */
-export type ReportingProperties = SiteSettings['statusReporting'];
+/** Where one kind of component's messages go (site setting "Status Reporting"). */
+export interface ComponentReporting {
+  reportToDatabase: boolean;
+  databaseMinimumSeverity: Severity;
+  reportToEventLog: boolean;
+  eventLogMinimumSeverity: Severity;
+}
+
+/** The site's status reporting properties (site setting "Status Reporting"), as Status Manager is given them. */
+export interface ReportingProperties {
+  serverComponents: ComponentReporting;
+  clientComponents: ComponentReporting;
+}
 
 const rank: Record<Severity, number> = { INFORMATIONAL: 0, WARNING: 1, ERROR: 2 };
 

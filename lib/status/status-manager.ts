@@ -2,8 +2,6 @@ import { Cron } from 'croner';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { listen } from '../db/listen';
-import type { SiteSettings } from '../sitecontrol/site-control.schema';
-import { watchSiteControl } from '../sitecontrol/watch-site-control';
 import { loop } from '../workers/define-worker';
 import { deleteAgedStatusMessages } from './delete-aged-status-messages';
 import { createReplicationForwarder } from './forward-replication';
@@ -43,6 +41,24 @@ export function createRuleCache(db: pg.Pool) {
   };
 }
 
+/** The site settings Status Manager applies without restart: its part of the site control document. */
+export interface StatusManagerSettings {
+  site: { timeZone: string };
+  statusReporting: ReportingProperties;
+  maintenance: { deleteAgedStatusMessages: { enabled: boolean; schedule: string; retentionDays: number } };
+}
+
+/** Where StatusManagerSettings stand in the site control document. */
+export const STATUS_MANAGER_SETTING_PATHS = ['statusReporting', 'maintenance.deleteAgedStatusMessages', 'site.timeZone'] as const;
+
+/**
+ * Follows Status Manager's settings: the settings when it starts (`ready`), then each change.
+ * The face that starts Status Manager provides it (a watcher of the site control document).
+ */
+export type WatchStatusManagerSettings = (
+  onChange: (change: { settings: StatusManagerSettings; serial: number; changedPaths: string[] }) => void,
+) => { ready: Promise<{ settings: StatusManagerSettings }>; close(): Promise<void> };
+
 export interface StatusManagerOptions {
   db: pg.Pool;
   connectionString: string;
@@ -56,8 +72,7 @@ export interface StatusManagerOptions {
   parentUrl?: string;
   /** This site's credential at the parent; required with parentUrl. */
   parentCredential?: string;
-  /** "Delete Aged Status Messages" schedule until the site has a site control document (then its setting). */
-  purgeSchedule: string;
+  watchSettings: WatchStatusManagerSettings;
   ledgerDays: number;
   syslogTarget?: string;
   /** Idle poll interval of a drain loop. */
@@ -157,7 +172,7 @@ export async function startStatusManager(options: StatusManagerOptions) {
       log.error({ err: error }, 'Delete Aged Status Messages failed');
     }
   };
-  const applySettings = (settings: SiteSettings) => {
+  const applySettings = (settings: StatusManagerSettings) => {
     const task = settings.maintenance.deleteAgedStatusMessages;
     reporting = { properties: settings.statusReporting, defaultRetentionDays: task.retentionDays };
     const key = JSON.stringify([task.enabled, task.schedule, settings.site.timeZone]);
@@ -168,16 +183,9 @@ export async function startStatusManager(options: StatusManagerOptions) {
       ? new Cron(task.schedule, { protect: true, name: 'delete-aged-status-messages', timezone: settings.site.timeZone }, runPurge)
       : null;
   };
-  const siteSettings = watchSiteControl({
-    paths: ['statusReporting', 'maintenance.deleteAgedStatusMessages', 'site.timeZone'],
-    connectionString: options.connectionString,
-    db,
-    log,
-    purgeSchedule: options.purgeSchedule,
-    onChange: ({ settings, serial, changedPaths }) => {
-      applySettings(settings);
-      log.info({ serial, changedPaths }, 'site settings changed; reporting properties and schedule reloaded');
-    },
+  const siteSettings = options.watchSettings(({ settings, serial, changedPaths }) => {
+    applySettings(settings);
+    log.info({ serial, changedPaths }, 'site settings changed; reporting properties and schedule reloaded');
   });
   applySettings((await siteSettings.ready).settings);
 

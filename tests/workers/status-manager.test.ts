@@ -14,6 +14,7 @@ import type { SummarizerHandoff } from '@/lib/summarizers/summarizer-handoff';
 import { updateFilterRule } from '@/lib/status/update-filter-rule';
 import { useTestDatabase } from '../support/database';
 import { testMessage } from '../lib/status/fixtures';
+import { siteControlSettings } from '../support/status-manager-settings';
 
 const actor = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
 
@@ -49,7 +50,7 @@ describe('Status Manager', () => {
       signal: controller.signal,
       loops: 2,
       batchRows: 5,
-      purgeSchedule: '0 0 1 1 *',
+      watchSettings: siteControlSettings(config().databaseUrl),
       ledgerDays: 7,
       syslogTarget: `udp://127.0.0.1:${syslog.address().port}`,
       pollMs: 50,

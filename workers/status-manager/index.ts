@@ -1,7 +1,8 @@
 import { config } from '../../lib/config';
 import { pool } from '../../lib/db/pool';
 import { deploymentStatusSummarizer } from '../../lib/deployments/deployment-status-summarizer';
-import { startStatusManager } from '../../lib/status/status-manager';
+import { startStatusManager, STATUS_MANAGER_SETTING_PATHS } from '../../lib/status/status-manager';
+import { watchSiteControl } from '../../lib/sitecontrol/watch-site-control';
 import { createStatusSummarizers } from '../../lib/summarizers/status-summarizers';
 import { composeSummarizers } from '../../lib/summarizers/summarizer-handoff';
 import { defineWorker } from '../../lib/workers/define-worker';
@@ -25,7 +26,16 @@ export default defineWorker({
       batchRows: cfg.SITEBOX_STATUS_MANAGER_BATCH_ROWS,
       parentUrl: cfg.SITEBOX_PARENT_SITE_URL,
       parentCredential: cfg.SITEBOX_PARENT_SITE_CREDENTIAL,
-      purgeSchedule: cfg.SITEBOX_STATUS_PURGE_SCHEDULE,
+      // Until the site has a site control document, its purge schedule is the configured one.
+      watchSettings: (onChange) =>
+        watchSiteControl({
+          paths: STATUS_MANAGER_SETTING_PATHS,
+          connectionString: cfg.databaseUrl,
+          db: pool(),
+          log,
+          purgeSchedule: cfg.SITEBOX_STATUS_PURGE_SCHEDULE,
+          onChange,
+        }),
       ledgerDays: cfg.SITEBOX_STATUS_LEDGER_DAYS,
       syslogTarget: cfg.SITEBOX_SYSLOG,
       summarizers: composeSummarizers(

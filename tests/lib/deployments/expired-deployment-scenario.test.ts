@@ -28,6 +28,7 @@ import { composeSummarizers } from '@/lib/summarizers/summarizer-handoff';
 import { request, signInAs, withParams, type TestSession } from '../../support/console-session';
 import { useTestDatabase } from '../../support/database';
 import { RouteServer } from '../status/serve-route';
+import { siteControlSettings } from '../../support/status-manager-settings';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -143,7 +144,7 @@ describe('a deployment that expires keeps each client\'s last status (reference 
       signal: stop.signal,
       loops: 1,
       batchRows: 10,
-      purgeSchedule: '0 0 1 1 *',
+      watchSettings: siteControlSettings(url),
       ledgerDays: 7,
       pollMs: 100,
       summarizers: composeSummarizers(deploymentStatusSummarizer),
