@@ -19,6 +19,7 @@ import { runtime } from './lib/runtime';
 import { isStatusIngest, serveStatusIngest } from './lib/ingest/serve-status-ingest';
 import { StatusIngestThreads, useIngestThreads } from './lib/ingest/5-ingest-threads';
 import { attachStatusMessageTail } from './lib/status-viewer/status-message-tail';
+import { retireDemoPlaceholders } from './lib/seed/retire-demo-placeholders';
 import { seedDemoSite } from './lib/seed/seed-demo-site';
 import { registerThisServer } from './lib/sites/register-this-server';
 import { serverProcessComponents } from './lib/sites/server-components';
@@ -41,7 +42,7 @@ async function main() {
   const workers = selectWorkers(cfg.SITEBOX_WORKERS);
   const seeded = await seedDemoSite({ devices: cfg.SITEBOX_SEED_DEVICES, workers });
   if (seeded.created) log.info(seeded, 'seeded the demo site');
-  const registration = await registerThisServer({ workers });
+  const registration = await registerThisServer({ workers, retirePlaceholders: retireDemoPlaceholders });
   if (registration.retired.length) log.info(registration, 'this server is the site server; retired the seed placeholders that never reported');
   const admin = await bootstrapAdministrator({ configuredPassword: cfg.SITEBOX_ADMIN_PASSWORD });
 

@@ -20,6 +20,8 @@ export async function registerDevice(options: {
   siteCode: string;
   input: RegisterDeviceInput;
   address: string;
+  /** The site setting "Approve new clients": automatic approves at once, manual waits for an administrator. */
+  approvalMode: 'automatic' | 'manual';
   now?: Date;
 }): Promise<Registration> {
   const now = options.now ?? new Date();
@@ -31,9 +33,8 @@ export async function registerDevice(options: {
       userMessage: `A device named ${options.input.name} is already registered. An administrator must delete it before it can register again.`,
     });
   }
-  const mode = await repo.readApprovalMode(site.id);
   const secret = newToken();
-  const approval = mode === 'automatic' ? 'APPROVED' : 'PENDING';
+  const approval = options.approvalMode === 'automatic' ? 'APPROVED' : 'PENDING';
   let device;
   try {
     device = await repo.claimOrCreateDevice({

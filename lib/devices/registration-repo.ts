@@ -1,5 +1,4 @@
 import { prisma } from '../db/prisma';
-import { readSettingsSection } from '../sitecontrol/site-control.schema';
 import type { RegisterDeviceInput } from '../protocol/registration.schema';
 
 /** Data access for device registration, credentials and approval. */
@@ -57,10 +56,4 @@ export function setDeviceApproval(options: { id: number; approval: 'APPROVED' | 
         ? { approval: 'APPROVED', approvedBy: options.by, revokedAt: null }
         : { approval: 'REVOKED', revokedAt: options.now, online: false },
   });
-}
-
-/** The device approval mode (site setting "Approve new clients"); automatic until the site control document says otherwise. */
-export async function readApprovalMode(siteId: number): Promise<'automatic' | 'manual'> {
-  const control = await prisma().siteControl.findUnique({ where: { siteId }, select: { document: true } });
-  return readSettingsSection(control?.document, 'clientApproval').mode;
 }

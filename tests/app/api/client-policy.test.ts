@@ -19,6 +19,7 @@ describe('GET /api/mp/policy', () => {
       siteCode: 'S01',
       input: { name: 'NYC-WS-0007', osName: 'Windows 11 Enterprise', osVersion: '10.0.26100', osKind: 'WORKSTATION', clientVersion: '5.00' },
       address: '10.0.0.7',
+      approvalMode: 'automatic',
     });
     const auth = { authorization: `Device ${reg.deviceId}.${reg.secret}` };
     const ok = await policy(request('/api/mp/policy', { headers: auth }));

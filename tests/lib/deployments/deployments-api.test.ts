@@ -34,6 +34,7 @@ describe('packages and deployments API', () => {
       siteCode: 'S01',
       input: { name: 'NYC-WS-0042', osName: 'Windows 11 Enterprise', osVersion: '10.0', osKind: 'WORKSTATION', clientVersion: '1.0.0' },
       address: '10.0.0.42',
+      approvalMode: 'automatic',
     });
     device = { authorization: `Device ${reg.deviceId}.${reg.secret}` };
     const c = await pool().query(`INSERT INTO collection (collection_id, name, updated_at) VALUES ('S0100099', 'Pilot', now()) RETURNING id`);
@@ -94,6 +95,7 @@ describe('packages and deployments API', () => {
       siteCode: 'S01',
       input: { name: 'NYC-WS-0043', osName: 'Windows 11 Enterprise', osVersion: '10.0', osKind: 'WORKSTATION', clientVersion: '1.0.0' },
       address: '10.0.0.43',
+      approvalMode: 'automatic',
     });
     await pool().query(`INSERT INTO collection_rule (collection_id, kind, device_id) VALUES ($1, 'DIRECT', $2)`, [collectionId, other.deviceId]);
     await evaluateCollections({ db: pool() });

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { authenticateDevice } from '@/lib/devices/authenticate-device';
 import { registerDevice } from '@/lib/devices/register-device';
+import { readSiteSettings } from '@/lib/sitecontrol/read-site-settings';
 import { DEVICE_REVOKED_CHANNEL, setDeviceApproval } from '@/lib/devices/set-device-approval';
 import { AppError } from '@/lib/errors';
 import { useTestDatabase } from '../../support/database';
@@ -27,7 +28,7 @@ describe('device registration and credentials', () => {
   });
 
   it('registers a device, approves it automatically by default, and accepts its credential', async () => {
-    const reg = await registerDevice({ siteCode: 'S01', input: input('NYC-WS-9001'), address: '10.10.16.40' });
+    const reg = await registerDevice({ siteCode: 'S01', input: input('NYC-WS-9001'), address: '10.10.16.40', approvalMode: 'automatic' });
     expect(reg.approval).toBe('APPROVED');
     await expect(authenticateDevice(`Device ${reg.deviceId}.${reg.secret}`)).resolves.toMatchObject({ name: 'NYC-WS-9001' });
     expect((await refusal(authenticateDevice(`Device ${reg.deviceId}.${'x'.repeat(43)}`))).code).toBe('UNAUTHENTICATED');
@@ -35,7 +36,7 @@ describe('device registration and credentials', () => {
   });
 
   it('refuses a second registration under a registered name (no identity takeover)', async () => {
-    expect((await refusal(registerDevice({ siteCode: 'S01', input: input('NYC-WS-9001'), address: '10.9.9.9' }))).code).toBe('CONFLICT');
+    expect((await refusal(registerDevice({ siteCode: 'S01', input: input('NYC-WS-9001'), address: '10.9.9.9', approvalMode: 'automatic' }))).code).toBe('CONFLICT');
   });
 
   it('holds devices for approval when the site setting says manual', async () => {
@@ -44,7 +45,9 @@ describe('device registration and credentials', () => {
       `INSERT INTO site_control (site_id, serial, document, updated_at) VALUES ($1, 1, '{"clientApproval":{"mode":"manual"}}', now())`,
       [rows[0].id],
     );
-    const reg = await registerDevice({ siteCode: 'S01', input: input('NYC-WS-9002'), address: '10.10.16.41' });
+    const approvalMode = (await readSiteSettings({ siteCode: 'S01' })).clientApproval.mode;
+    expect(approvalMode).toBe('manual');
+    const reg = await registerDevice({ siteCode: 'S01', input: input('NYC-WS-9002'), address: '10.10.16.41', approvalMode });
     expect(reg.approval).toBe('PENDING');
     const waiting = await refusal(authenticateDevice(`Device ${reg.deviceId}.${reg.secret}`));
     expect(waiting.code).toBe('FORBIDDEN');
@@ -54,7 +57,7 @@ describe('device registration and credentials', () => {
   });
 
   it('cuts a revoked device off and tells every management point at once', async () => {
-    const reg = await registerDevice({ siteCode: 'S01', input: input('NYC-WS-9003'), address: '10.10.16.42' });
+    const reg = await registerDevice({ siteCode: 'S01', input: input('NYC-WS-9003'), address: '10.10.16.42', approvalMode: 'automatic' });
     await setDeviceApproval({ actor, deviceId: reg.deviceId, approval: 'APPROVED' });
     const listener = new pg.Client({ connectionString: url });
     await listener.connect();

@@ -14,6 +14,7 @@ import { startStatusManager } from '@/lib/status/status-manager';
 import { carryChanges } from './carry-changes';
 import { useTestDatabase } from '../../support/database';
 import { testMessage } from '../status/fixtures';
+import { siteControlSettings } from '../../support/status-manager-settings';
 
 const actor = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
 
@@ -70,7 +71,7 @@ describe('components that depend on site settings', () => {
       signal: controller.signal,
       loops: 1,
       batchRows: 5,
-      purgeSchedule: '0 0 1 1 *',
+      watchSettings: siteControlSettings(config().databaseUrl),
       ledgerDays: 7,
       pollMs: 50,
     });
@@ -119,6 +120,6 @@ describe('components that depend on site settings', () => {
     const policy = await clientPolicy({ id: rows[0].id, name: rows[0].name, siteId: rows[0].site_id });
     expect(policy.clientAgent).toMatchObject({ policyPollingMinutes: 15, softwareMetering: false, clientNotification: true });
     expect(policy.siteControlSerial).toBe((await readSiteControl()).serial);
-    expect(await readApprovalMode(rows[0].site_id)).toBe('manual');
+    expect((await readSiteSettings()).clientApproval.mode).toBe('manual');
   });
 });
