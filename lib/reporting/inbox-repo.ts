@@ -4,13 +4,6 @@ import type { StatusMessage } from './status-message.schema';
 /** Which path delivered a batch to the inbox. */
 export type InboxOrigin = 'mp' | 'server' | 'audit';
 
-/** A batch as Status Manager claims it: wire-format messages (dates as ISO strings). */
-export interface InboxBatch {
-  id: string;
-  receivedAt: Date;
-  messages: InboxMessage[];
-}
-
 /** A validated message after its trip through JSON: `sourceTime` is an ISO string. */
 export type InboxMessage = Omit<StatusMessage, 'sourceTime'> & { sourceTime: string };
 
@@ -41,21 +34,4 @@ export async function appendToInbox(options: {
 export async function readInboxDepth(db: pg.Pool | pg.ClientBase): Promise<number> {
   const { rows } = await db.query<{ depth: string }>(`SELECT coalesce(sum(message_count), 0)::text AS depth FROM status_inbox`);
   return Number(rows[0].depth);
-}
-
-/**
- * Takes up to `limit` of the oldest batches out of the inbox inside the caller's transaction.
- * SKIP LOCKED lets concurrent Status Manager transactions take distinct batches; a rollback
- * puts them back.
- */
-export async function claimInboxBatches(client: pg.ClientBase, limit: number): Promise<InboxBatch[]> {
-  const { rows } = await client.query<{ id: string; received_at: Date; messages: string }>(
-    `DELETE FROM status_inbox
-      WHERE id IN (SELECT id FROM status_inbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-      RETURNING id, received_at, messages::text AS messages`,
-    [limit],
-  );
-  return rows
-    .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))
-    .map((r) => ({ id: r.id, receivedAt: r.received_at, messages: JSON.parse(r.messages) as InboxMessage[] }));
 }

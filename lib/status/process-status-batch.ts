@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { addStatusCounters } from './counters';
 import { evaluateRules, type MessageActions } from './evaluate-rules';
 import { applyReportingProperties, type ReportingProperties } from './reporting-properties';
-import { claimInboxBatches, type InboxMessage } from '../reporting/inbox-repo';
+import type { InboxMessage } from '../reporting/inbox-repo';
+import { claimInboxBatches } from './claim-inbox-batches';
 import {
   enqueueReplication,
   findLedgeredUids,

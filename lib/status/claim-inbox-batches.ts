@@ -1,0 +1,26 @@
+import type pg from 'pg';
+import type { InboxMessage } from '../reporting/inbox-repo';
+
+/** A batch as Status Manager claims it: wire-format messages (dates as ISO strings). */
+export interface InboxBatch {
+  id: string;
+  receivedAt: Date;
+  messages: InboxMessage[];
+}
+
+/**
+ * Takes up to `limit` of the oldest batches out of the inbox inside the caller's transaction.
+ * SKIP LOCKED lets concurrent Status Manager transactions take distinct batches; a rollback
+ * puts them back.
+ */
+export async function claimInboxBatches(client: pg.ClientBase, limit: number): Promise<InboxBatch[]> {
+  const { rows } = await client.query<{ id: string; received_at: Date; messages: string }>(
+    `DELETE FROM status_inbox
+      WHERE id IN (SELECT id FROM status_inbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+      RETURNING id, received_at, messages::text AS messages`,
+    [limit],
+  );
+  return rows
+    .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))
+    .map((r) => ({ id: r.id, receivedAt: r.received_at, messages: JSON.parse(r.messages) as InboxMessage[] }));
+}
