@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../clock';
 import { notFoundOrThrow } from '../errors';
-import { csvField } from '../status-viewer/list-status-messages';
+import { csvField } from '../csv-field';
 import { clientStatusLabels, type DeploymentClientPage, type DeploymentClientsQuery, type DeploymentRow } from './deployment.schema';
 import { findDeploymentClients, findDeploymentRows } from './repo';
 

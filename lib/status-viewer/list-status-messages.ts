@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { csvField } from '../csv-field';
 import { AppError, notFoundOrThrow } from '../errors';
 import { renderDescription } from '../reporting/catalog';
 import {
@@ -167,17 +168,6 @@ const CSV_COLUMNS: [string, (m: StatusMessageView) => string | number | null][] 
   ['Id', (m) => m.id],
   ['Uid', (m) => m.uid],
 ];
-
-/**
- * One CSV field: quoted when needed, and a leading = + - @ (which spreadsheets would run as a
- * formula) neutralised with an apostrophe, since message text comes from clients.
- */
-export function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 /** The filtered messages as CSV, newest first, read page by page as the client consumes the stream. */
 export function exportStatusMessagesCsv(options: { db: pg.Pool; filters: StatusMessageFilters; pageSize?: number }): ReadableStream<Uint8Array> {

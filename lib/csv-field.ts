@@ -1,0 +1,10 @@
+/**
+ * One CSV field: quoted when needed, and a leading = + - @ (which spreadsheets would run as a
+ * formula) neutralised with an apostrophe, since the text (messages, device names) comes from clients.
+ */
+export function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
