@@ -14,6 +14,7 @@ async function main() {
     port: cfg.SITEBOX_EMBEDDED_PG_PORT,
     database: 'sitebox',
     log: (m) => m && log.debug(m),
+    notice: (m) => log.info(m),
   });
   let stopping = false;
   const stop = async () => {
