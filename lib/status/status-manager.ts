@@ -87,6 +87,45 @@ export async function startStatusManager(options: StatusManagerOptions) {
     replicationEnabled: Boolean(options.parentUrl),
   };
 
+  // Site settings Status Manager applies without restart: reporting properties, the default
+  // retention and the "Delete Aged Status Messages" schedule.
+  let reporting: { properties: ReportingProperties; defaultRetentionDays: number };
+  let purge: Cron | null = null;
+  let purgeKey = '';
+  const runPurge = async () => {
+    try {
+      const result = await deleteAgedStatusMessages({ db, ledgerDays: options.ledgerDays, signal });
+      if (result.ran) log.info(result, 'Delete Aged Status Messages finished');
+    } catch (error) {
+      log.error({ err: error }, 'Delete Aged Status Messages failed');
+    }
+  };
+  const applySettings = (settings: SiteSettings) => {
+    const task = settings.maintenance.deleteAgedStatusMessages;
+    reporting = { properties: settings.statusReporting, defaultRetentionDays: task.retentionDays };
+    const key = JSON.stringify([task.enabled, task.schedule, settings.site.timeZone]);
+    if (key === purgeKey) return;
+    purgeKey = key;
+    purge?.stop();
+    purge = task.enabled
+      ? new Cron(task.schedule, { protect: true, name: 'delete-aged-status-messages', timezone: settings.site.timeZone }, runPurge)
+      : null;
+  };
+  const siteSettings = watchSiteControl({
+    paths: ['statusReporting', 'maintenance.deleteAgedStatusMessages', 'site.timeZone'],
+    connectionString: options.connectionString,
+    db,
+    log,
+    purgeSchedule: options.purgeSchedule,
+    onChange: ({ settings, serial, changedPaths }) => {
+      applySettings(settings);
+      log.info({ serial, changedPaths }, 'site settings changed; reporting properties and schedule reloaded');
+    },
+  });
+  // Loaded before the first drain: a batch processed without them would skip the site's reporting
+  // properties and default retention.
+  applySettings((await siteSettings.ready).settings);
+
   const cycles: { wake(): void; done: Promise<void> }[] = [];
   const wakeAll = () => cycles.forEach((c) => c.wake());
   const drain = attachInProcessDrain({ wake: wakeAll });
@@ -144,42 +183,6 @@ export async function startStatusManager(options: StatusManagerOptions) {
       })
     : null;
 
-  // Site settings Status Manager applies without restart: reporting properties, the default
-  // retention and the "Delete Aged Status Messages" schedule.
-  let reporting: { properties: ReportingProperties; defaultRetentionDays: number } | undefined;
-  let purge: Cron | null = null;
-  let purgeKey = '';
-  const runPurge = async () => {
-    try {
-      const result = await deleteAgedStatusMessages({ db, ledgerDays: options.ledgerDays, signal });
-      if (result.ran) log.info(result, 'Delete Aged Status Messages finished');
-    } catch (error) {
-      log.error({ err: error }, 'Delete Aged Status Messages failed');
-    }
-  };
-  const applySettings = (settings: SiteSettings) => {
-    const task = settings.maintenance.deleteAgedStatusMessages;
-    reporting = { properties: settings.statusReporting, defaultRetentionDays: task.retentionDays };
-    const key = JSON.stringify([task.enabled, task.schedule, settings.site.timeZone]);
-    if (key === purgeKey) return;
-    purgeKey = key;
-    purge?.stop();
-    purge = task.enabled
-      ? new Cron(task.schedule, { protect: true, name: 'delete-aged-status-messages', timezone: settings.site.timeZone }, runPurge)
-      : null;
-  };
-  const siteSettings = watchSiteControl({
-    paths: ['statusReporting', 'maintenance.deleteAgedStatusMessages', 'site.timeZone'],
-    connectionString: options.connectionString,
-    db,
-    log,
-    purgeSchedule: options.purgeSchedule,
-    onChange: ({ settings, serial, changedPaths }) => {
-      applySettings(settings);
-      log.info({ serial, changedPaths }, 'site settings changed; reporting properties and schedule reloaded');
-    },
-  });
-  applySettings((await siteSettings.ready).settings);
 
   const listener = listen({
     connectionString: options.connectionString,
