@@ -129,14 +129,20 @@ export async function startStatusManager(options: StatusManagerOptions) {
   const cycles: { wake(): void; done: Promise<void> }[] = [];
   const wakeAll = () => cycles.forEach((c) => c.wake());
   const drain = attachInProcessDrain({ wake: wakeAll });
+  // Per loop, who waits for it to find nothing to do (see flush()).
+  const idleWaiters: (() => void)[][] = [];
 
   for (let i = 0; i < options.loops; i++) {
+    idleWaiters.push([]);
     const cycle = loop({
       intervalMs: options.pollMs ?? 500,
       signal,
       log,
       tick: async () => {
+        // Only a pass begun after someone started waiting answers them.
+        const answering = idleWaiters[i].splice(0);
         const queued = drain.take(5000);
+        let idle = false;
         try {
           const result = await processStatusBatch({
             db,
@@ -147,13 +153,17 @@ export async function startStatusManager(options: StatusManagerOptions) {
             reporting,
             log,
           });
-          if (result.messages) {
+          idle = !result.batches && !result.messages;
+          if (!idle) {
             log.debug(result, 'status messages processed');
             cycle.wake();
           }
         } catch (error) {
           drain.requeue(queued);
           throw error;
+        } finally {
+          if (idle || signal.aborted) answering.forEach((resolve) => resolve());
+          else idleWaiters[i].push(...answering);
         }
       },
     });
@@ -197,6 +207,16 @@ export async function startStatusManager(options: StatusManagerOptions) {
 
   return {
     wake: wakeAll,
+    /**
+     * Resolves once every drain loop has made a pass, begun after the call, that found nothing
+     * to do: what the inbox and this process's queue held when it was called has been processed.
+     */
+    flush(): Promise<void> {
+      if (signal.aborted) return Promise.resolve();
+      const passes = idleWaiters.map((waiters) => new Promise<void>((resolve) => waiters.push(resolve)));
+      wakeAll();
+      return Promise.all(passes).then(() => undefined);
+    },
     async stop() {
       purge?.stop();
       await siteSettings.close();
