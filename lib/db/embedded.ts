@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { DEFAULT_REACHABLE_DIR, placeForPostgresUser } from './place-for-postgres-user';
 import { bundledPostgresDir } from './postgres-binaries';
-import { initialiseCluster, startServer } from './postgres-process';
+import { initialiseCluster, startServer, type StopOptions } from './postgres-process';
 import { postgresSystemUser, type SystemUser } from './postgres-system-user';
 
 export interface EmbeddedDatabase {
@@ -15,7 +15,7 @@ export interface EmbeddedDatabase {
   adminUrl: string;
   /** Where the cluster's files are: `dataDir`, unless the postgres user could not reach it. */
   dataDir: string;
-  stop(): Promise<void>;
+  stop(options?: StopOptions): Promise<void>;
 }
 
 const USER = 'postgres';
@@ -90,7 +90,7 @@ export async function startEmbeddedPostgres(options: {
     await server.stop();
     throw error;
   });
-  return { url: `${base}/${options.database}`, adminUrl, dataDir, stop: () => server.stop() };
+  return { url: `${base}/${options.database}`, adminUrl, dataDir, stop: (stopOptions) => server.stop(stopOptions) };
 }
 
 export async function createDatabaseIfMissing(options: { adminUrl: string; database: string; template?: string }) {

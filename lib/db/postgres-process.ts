@@ -9,6 +9,12 @@ const exe = (name: string) => (process.platform === 'win32' ? `${name}.exe` : na
 // The start is recognised by PostgreSQL's own line, so its messages must be in English.
 const env = () => ({ ...process.env, LC_MESSAGES: 'C' });
 
+export interface StopOptions {
+  /** End only once every client has disconnected (at most `timeoutMs`, then end their sessions). */
+  waitForClients?: boolean;
+  timeoutMs?: number;
+}
+
 interface ClusterOptions {
   /** A PostgreSQL build: bin/, lib/, share/. */
   postgresDir: string;
@@ -43,7 +49,7 @@ export async function initialiseCluster(options: ClusterOptions & { user: string
 }
 
 /** Runs the server on `dataDir`; resolves once it accepts connections, with a way to stop it. */
-export async function startServer(options: ClusterOptions & { flags: string[] }): Promise<{ stop(): Promise<void> }> {
+export async function startServer(options: ClusterOptions & { flags: string[] }): Promise<{ stop(options?: StopOptions): Promise<void> }> {
   const server = spawn(path.join(options.postgresDir, 'bin', exe('postgres')), ['-D', options.dataDir, ...options.flags], {
     ...options.runAs,
     env: env(),
@@ -61,9 +67,18 @@ export async function startServer(options: ClusterOptions & { flags: string[] })
     server.once('error', reject);
     void exited.then(() => reject(new Error(`postgres exited with code ${server.exitCode}`)));
   });
+  const running = () => server.exitCode === null && server.signalCode === null;
   return {
-    async stop() {
-      if (server.exitCode === null && server.signalCode === null) server.kill('SIGINT');
+    async stop(stopOptions = {}) {
+      if (running() && stopOptions.waitForClients) {
+        // Smart shutdown: no new sessions, and the server ends once the last client has left.
+        server.kill('SIGTERM');
+        const timer = setTimeout(() => running() && server.kill('SIGINT'), stopOptions.timeoutMs ?? 30_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      // Fast shutdown: open sessions are ended.
+      if (running()) server.kill('SIGINT');
       await exited;
     },
   };
