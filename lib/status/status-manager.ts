@@ -209,13 +209,15 @@ export async function startStatusManager(options: StatusManagerOptions) {
     wake: wakeAll,
     /**
      * Resolves once every drain loop has made a pass, begun after the call, that found nothing
-     * to do: what the inbox and this process's queue held when it was called has been processed.
+     * to do, and the programs rules started have ended: what the inbox and this process's queue
+     * held when it was called has been processed, with all its actions.
      */
-    flush(): Promise<void> {
-      if (signal.aborted) return Promise.resolve();
+    async flush(): Promise<void> {
+      if (signal.aborted) return;
       const passes = idleWaiters.map((waiters) => new Promise<void>((resolve) => waiters.push(resolve)));
       wakeAll();
-      return Promise.all(passes).then(() => undefined);
+      await Promise.all(passes);
+      await programs.idle();
     },
     async stop() {
       purge?.stop();
