@@ -94,7 +94,7 @@ async function main() {
     notificationPort,
     transports: transports ? [...transports] : undefined,
     // Remembers what ran across restarts, so a restarted agent neither re-runs nor re-reports.
-    onPolicy: createDeploymentRunner({ stateFile: path.join(stateRoot, 'deployments.json') }),
+    onPolicy: createDeploymentRunner({ stateFile: path.join(stateRoot, 'deployments.json'), log: log.child({ component: 'Software Distribution' }) }),
     reporter: createStatusReporter({
       managementPointUrl: urls[0],
       spoolDir: path.join(stateRoot, 'spool'),

@@ -2,6 +2,7 @@
 // on another host, point DATABASE_URL at the shared database and run it directly.
 import { config, ConfigError } from '../lib/config';
 import { closePool, pool } from '../lib/db/pool';
+import { logDatabaseFailure } from '../lib/db/pool-errors';
 import { closePrisma } from '../lib/db/prisma';
 import { logger } from '../lib/logger';
 import { workerComponents } from '../lib/sites/server-components';
@@ -27,7 +28,7 @@ async function main() {
     try {
       await beat({ db, name, startedAt });
     } catch (error) {
-      log.warn({ err: error }, 'heartbeat failed');
+      logDatabaseFailure(log, error, 'heartbeat failed');
     }
   };
   await heartbeat();

@@ -62,6 +62,7 @@ export interface DeploymentRunnerOptions {
   wait?: (ms: number) => Promise<void>;
   /** Timers for due work between policy fetches (default true; tests drive `runDue` themselves). */
   timers?: boolean;
+  /** Where the agent says what it received, ran and how that ended (the agent's own log). */
   log?: { warn(obj: object, msg?: string): void; info(obj: object, msg?: string): void };
 }
 
@@ -75,6 +76,16 @@ export interface DeploymentRunner {
 }
 
 const COMPONENT = 'Software Distribution';
+
+/** What the agent's log says with each program status message it reports. */
+const logLines = new Map<number, { level: 'info' | 'warn'; text: string }>([
+  [ids.programReceived, { level: 'info', text: 'deployment received' }],
+  [ids.programStarted, { level: 'info', text: 'program started' }],
+  [ids.programSucceeded, { level: 'info', text: 'program succeeded' }],
+  [ids.programFailed, { level: 'warn', text: 'program failed' }],
+  [ids.programWillRetry, { level: 'warn', text: 'program failed; it will be retried' }],
+  [ids.programExpired, { level: 'info', text: 'deployment expired before its program ran' }],
+]);
 const MAX_TIMER_MS = 60 * 60_000;
 
 /**
@@ -122,6 +133,8 @@ export function createDeploymentRunner(options: DeploymentRunnerOptions = {}): D
   }
 
   async function report(d: PolicyDeployment, messageId: number, extra: { exitCode?: number; attempt?: number; of?: number } = {}) {
+    const line = logLines.get(messageId);
+    if (line) options.log?.[line.level]({ deploymentId: d.deploymentId, deployment: d.name, program: d.programName, ...extra }, line.text);
     if (!context?.reporter) {
       options.log?.warn({ deploymentId: d.deploymentId, messageId }, 'no status reporter: program status not reported');
       return;
@@ -155,6 +168,7 @@ export function createDeploymentRunner(options: DeploymentRunnerOptions = {}): D
     if ('never' in outcome) {
       // Optional programs the user never starts; a mandatory one runs regardless.
       if (!d.mandatoryAt) {
+        options.log?.info({ deploymentId: d.deploymentId, deployment: d.name, program: d.programName }, 'program not run: it is optional and the user did not start it');
         t.phase = 'never';
         t.nextRunAt = null;
         return;

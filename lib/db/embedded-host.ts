@@ -14,18 +14,21 @@ async function main() {
     port: cfg.SITEBOX_EMBEDDED_PG_PORT,
     database: 'sitebox',
     log: (m) => m && log.debug(m),
+    notice: (m) => log.info(m),
   });
   let stopping = false;
-  const stop = async () => {
+  const stop = async (waitForClients: boolean) => {
     if (stopping) return;
     stopping = true;
-    await db.stop().catch((error) => log.error({ err: error }, 'stopping PostgreSQL failed'));
+    await db.stop({ waitForClients }).catch((error) => log.error({ err: error }, 'stopping PostgreSQL failed'));
     process.exit(0);
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  // The supervisor went away without asking: do not leave PostgreSQL behind.
-  process.on('disconnect', stop);
+  // Asked by the supervisor, which has stopped every client already.
+  process.on('SIGTERM', () => void stop(false));
+  process.on('SIGINT', () => void stop(false));
+  // The supervisor went away without asking (it crashed): do not leave PostgreSQL behind, but let
+  // the workers, which are stopping too, finish and disconnect first.
+  process.on('disconnect', () => void stop(true));
   process.send?.({ type: 'ready', url: db.url });
 }
 

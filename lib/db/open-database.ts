@@ -1,6 +1,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import type { Config } from '../config';
+import { logger } from '../logger';
 import { startEmbeddedPostgres } from './embedded';
 
 /**
@@ -13,6 +14,7 @@ export async function openDatabase(cfg: Config): Promise<{ url: string; close():
     dataDir: path.join(cfg.dataDir, 'pgdata'),
     port: cfg.SITEBOX_EMBEDDED_PG_PORT,
     database: 'sitebox',
+    notice: (m) => logger.info(m),
   });
   return { url: db.url, close: () => db.stop() };
 }

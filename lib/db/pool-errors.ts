@@ -1,7 +1,32 @@
 import type pg from 'pg';
+import type { Logger } from 'pino';
 import { componentLogger } from '../logger';
 
 const log = componentLogger('database');
+
+// admin_shutdown, crash_shutdown, cannot_connect_now: the server is stopping or starting.
+const SHUTDOWN_STATES = new Set(['57P01', '57P02', '57P03']);
+// Nothing listens, or the connection was cut: the server is gone for now.
+const GONE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET']);
+
+/** The error says the database server is stopping, restarting or away — expected, not a fault of ours. */
+export function isDatabaseGoingAway(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (SHUTDOWN_STATES.has(code) || GONE_CODES.has(code));
+}
+
+/**
+ * Logs a failed database step: a server going away (a stop, a restart) as a warning with its
+ * code and reason and no stack, as it needs no fixing; anything else as an error with its stack.
+ */
+export function logDatabaseFailure(target: Logger, error: unknown, message: string): void {
+  if (isDatabaseGoingAway(error)) {
+    const { code, message: reason } = error as { code: string; message: string };
+    target.warn({ code, reason }, `${message}: the database server is stopping or away`);
+  } else {
+    target.error({ err: error }, message);
+  }
+}
 
 /**
  * An idle pooled connection that the server ends (restart, failover, admin command) emits
@@ -9,6 +34,9 @@ const log = componentLogger('database');
  * opens a new one on the next query, so a warning is all it needs.
  */
 export function logIdleConnectionErrors(pool: pg.Pool, name: string): pg.Pool {
-  pool.on('error', (error) => log.warn({ err: error, pool: name }, 'an idle database connection was closed by the server'));
+  pool.on('error', (error) => {
+    if (isDatabaseGoingAway(error)) log.warn({ pool: name, code: (error as { code?: string }).code, reason: error.message }, 'an idle database connection was closed by the server');
+    else log.warn({ err: error, pool: name }, 'an idle database connection was closed by the server');
+  });
   return pool;
 }

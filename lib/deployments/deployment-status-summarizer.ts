@@ -31,6 +31,7 @@ const counterOf: Record<ProgramReportKind, keyof Omit<SummaryIncrement, 'deploym
  * transaction: from the program status messages clients report it keeps, per deployment, counts
  * by kind (received, programs started, program errors, succeeded, retrying, expired unrun, late),
  * and per client the status derived from the newest report (lib/deployments/derive-client-status).
+ * Reports from devices the deployment does not target are left out.
  * Status Manager hands each message over once (a retried batch is recognised by uid first), and
  * everything written here commits with the batch, so nothing is ever counted twice.
  */
@@ -73,7 +74,10 @@ export const deploymentStatusSummarizer: Summarizers = async ({ client, messages
   resolved.sort((a, b) => a.report.sourceTime.getTime() - b.report.sourceTime.getTime());
   for (const r of resolved) {
     const k = key(r.deployment.id, r.deviceId);
-    const current = states.get(k)!;
+    const current = states.get(k);
+    // A device the deployment never targeted: its report stays in the status messages, but it
+    // neither joins the deployment's clients nor adds to its counts.
+    if (!current) continue;
     const result = applyProgramReport({ current, report: r.report, expiresAt: r.deployment.expiresAt });
     if (result.changed) {
       states.set(k, result.next);

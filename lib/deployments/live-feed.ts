@@ -36,10 +36,13 @@ export function attachDeploymentFeed(options: { nsp: Namespace; connectionString
   const schedule = () => {
     timer ??= setTimeout(flush, options.coalesceMs ?? 250);
   };
+  let resolveListening: () => void;
+  const listening = new Promise<void>((resolve) => (resolveListening = resolve));
   const listener = listen({
     connectionString: options.connectionString,
     channels: [DEPLOYMENTS_CHANGED_CHANNEL],
     log: options.log,
+    onListening: () => resolveListening(),
     onNotification: (_channel, payload) => {
       pending ??= new Set();
       const ids = payload.split(',').filter(Boolean).map(Number);
@@ -53,6 +56,8 @@ export function attachDeploymentFeed(options: { nsp: Namespace; connectionString
     },
   });
   return {
+    /** Resolves once the feed hears changes: what commits from then on reaches the consoles. */
+    listening,
     async close() {
       if (timer) clearTimeout(timer);
       await listener.close();

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { ClientStatus } from './deployment.schema';
-import { noStatus, type ClientStatusState } from './derive-client-status';
+import type { ClientStatusState } from './derive-client-status';
 
 /**
  * SQL for the deployment status summarizer. It runs inside Status Manager's batch transaction,
@@ -50,33 +50,19 @@ function selectForUpdate(db: pg.ClientBase, deploymentIds: number[], deviceIds: 
 
 /**
  * Locks the status row of each (deployment, device), in key order so two Status Manager loops
- * never wait on each other in a circle, creating the rows a client reports for without being
- * targeted yet (the usual rows exist from the deployment's creation); returns the current states.
+ * never wait on each other in a circle; returns the current states. Only targeted clients have a
+ * row (made when the deployment is created, the device joins its collection, or it expires):
+ * a device without one is missing from the result, and nothing is created for it.
  */
 export async function lockClientStatuses(
   db: pg.ClientBase,
   pairs: { deploymentId: number; deviceId: number }[],
 ): Promise<Map<string, ClientStatusState>> {
   const sorted = [...pairs].sort((a, b) => a.deploymentId - b.deploymentId || a.deviceId - b.deviceId);
-  const key = (deploymentId: number, deviceId: number) => `${deploymentId}:${deviceId}`;
   const { rows } = await selectForUpdate(db, sorted.map((p) => p.deploymentId), sorted.map((p) => p.deviceId));
-  const found = new Set(rows.map((r) => key(r.deployment_id, r.device_id)));
-  const missing = sorted.filter((p) => !found.has(key(p.deploymentId, p.deviceId)));
-  if (missing.length) {
-    const deploymentIds = missing.map((p) => p.deploymentId);
-    const deviceIds = missing.map((p) => p.deviceId);
-    await db.query(
-      `INSERT INTO deployment_client_status (deployment_id, device_id)
-       SELECT * FROM unnest($1::int[], $2::int[]) ORDER BY 1, 2
-       ON CONFLICT DO NOTHING`,
-      [deploymentIds, deviceIds],
-    );
-    rows.push(...(await selectForUpdate(db, deploymentIds, deviceIds)).rows);
-  }
   const states = new Map<string, ClientStatusState>();
-  for (const p of sorted) states.set(key(p.deploymentId, p.deviceId), noStatus);
   for (const r of rows) {
-    states.set(key(r.deployment_id, r.device_id), {
+    states.set(`${r.deployment_id}:${r.device_id}`, {
       status: r.status,
       lastReportAt: r.last_report_at,
       receivedAt: r.received_at,

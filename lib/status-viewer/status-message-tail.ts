@@ -33,7 +33,7 @@ export function attachStatusMessageTail(options: {
   log: Logger;
   intervalMs?: number;
   maxPerBatch?: number;
-}): { close(): Promise<void> } {
+}): { listening: Promise<void>; close(): Promise<void> } {
   const { nsp, log } = options;
   const intervalMs = options.intervalMs ?? 1000;
   const maxPerBatch = options.maxPerBatch ?? 100;
@@ -51,7 +51,10 @@ export function attachStatusMessageTail(options: {
       if (allowed) void socket.join(ROOM);
       if (typeof ack === 'function') ack({ ok: allowed });
     });
-    socket.on(statusTailEvents.unfollow, () => void socket.leave(ROOM));
+    socket.on(statusTailEvents.unfollow, (ack?: unknown) => {
+      void socket.leave(ROOM);
+      if (typeof ack === 'function') ack({ ok: true });
+    });
   });
 
   const send = async () => {
@@ -74,10 +77,13 @@ export function attachStatusMessageTail(options: {
     }
   };
 
+  let resolveListening: () => void;
+  const listening = new Promise<void>((resolve) => (resolveListening = resolve));
   const listener = listen({
     connectionString: options.connectionString,
     channels: [STATUS_MESSAGES_STORED_CHANNEL],
     log,
+    onListening: () => resolveListening(),
     onNotification: (_channel, payload) => {
       if (closed || !following()) return;
       const notice = parseNotice(payload);
@@ -92,6 +98,8 @@ export function attachStatusMessageTail(options: {
   });
 
   return {
+    /** Resolves once the tail hears what Status Manager stores: batches committed from then on are sent. */
+    listening,
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);

@@ -102,17 +102,55 @@ export async function startStatusManager(options: StatusManagerOptions) {
     replicationEnabled: Boolean(options.parentUrl),
   };
 
+  // Site settings Status Manager applies without restart: reporting properties, the default
+  // retention and the "Delete Aged Status Messages" schedule.
+  let reporting: { properties: ReportingProperties; defaultRetentionDays: number };
+  let purge: Cron | null = null;
+  let purgeKey = '';
+  const runPurge = async () => {
+    try {
+      const result = await deleteAgedStatusMessages({ db, ledgerDays: options.ledgerDays, signal });
+      if (result.ran) log.info(result, 'Delete Aged Status Messages finished');
+    } catch (error) {
+      log.error({ err: error }, 'Delete Aged Status Messages failed');
+    }
+  };
+  const applySettings = (settings: StatusManagerSettings) => {
+    const task = settings.maintenance.deleteAgedStatusMessages;
+    reporting = { properties: settings.statusReporting, defaultRetentionDays: task.retentionDays };
+    const key = JSON.stringify([task.enabled, task.schedule, settings.site.timeZone]);
+    if (key === purgeKey) return;
+    purgeKey = key;
+    purge?.stop();
+    purge = task.enabled
+      ? new Cron(task.schedule, { protect: true, name: 'delete-aged-status-messages', timezone: settings.site.timeZone }, runPurge)
+      : null;
+  };
+  const siteSettings = options.watchSettings(({ settings, serial, changedPaths }) => {
+    applySettings(settings);
+    log.info({ serial, changedPaths }, 'site settings changed; reporting properties and schedule reloaded');
+  });
+  // Loaded before the first drain: a batch processed without them would skip the site's reporting
+  // properties and default retention.
+  applySettings((await siteSettings.ready).settings);
+
   const cycles: { wake(): void; done: Promise<void> }[] = [];
   const wakeAll = () => cycles.forEach((c) => c.wake());
   const drain = attachInProcessDrain({ wake: wakeAll });
+  // Per loop, who waits for it to find nothing to do (see flush()).
+  const idleWaiters: (() => void)[][] = [];
 
   for (let i = 0; i < options.loops; i++) {
+    idleWaiters.push([]);
     const cycle = loop({
       intervalMs: options.pollMs ?? 500,
       signal,
       log,
       tick: async () => {
+        // Only a pass begun after someone started waiting answers them.
+        const answering = idleWaiters[i].splice(0);
         const queued = drain.take(5000);
+        let idle = false;
         try {
           const result = await processStatusBatch({
             db,
@@ -123,13 +161,17 @@ export async function startStatusManager(options: StatusManagerOptions) {
             reporting,
             log,
           });
-          if (result.messages) {
+          idle = !result.batches && !result.messages;
+          if (!idle) {
             log.debug(result, 'status messages processed');
             cycle.wake();
           }
         } catch (error) {
           drain.requeue(queued);
           throw error;
+        } finally {
+          if (idle || signal.aborted) answering.forEach((resolve) => resolve());
+          else idleWaiters[i].push(...answering);
         }
       },
     });
@@ -159,35 +201,6 @@ export async function startStatusManager(options: StatusManagerOptions) {
       })
     : null;
 
-  // Site settings Status Manager applies without restart: reporting properties, the default
-  // retention and the "Delete Aged Status Messages" schedule.
-  let reporting: { properties: ReportingProperties; defaultRetentionDays: number } | undefined;
-  let purge: Cron | null = null;
-  let purgeKey = '';
-  const runPurge = async () => {
-    try {
-      const result = await deleteAgedStatusMessages({ db, ledgerDays: options.ledgerDays, signal });
-      if (result.ran) log.info(result, 'Delete Aged Status Messages finished');
-    } catch (error) {
-      log.error({ err: error }, 'Delete Aged Status Messages failed');
-    }
-  };
-  const applySettings = (settings: StatusManagerSettings) => {
-    const task = settings.maintenance.deleteAgedStatusMessages;
-    reporting = { properties: settings.statusReporting, defaultRetentionDays: task.retentionDays };
-    const key = JSON.stringify([task.enabled, task.schedule, settings.site.timeZone]);
-    if (key === purgeKey) return;
-    purgeKey = key;
-    purge?.stop();
-    purge = task.enabled
-      ? new Cron(task.schedule, { protect: true, name: 'delete-aged-status-messages', timezone: settings.site.timeZone }, runPurge)
-      : null;
-  };
-  const siteSettings = options.watchSettings(({ settings, serial, changedPaths }) => {
-    applySettings(settings);
-    log.info({ serial, changedPaths }, 'site settings changed; reporting properties and schedule reloaded');
-  });
-  applySettings((await siteSettings.ready).settings);
 
   const listener = listen({
     connectionString: options.connectionString,
@@ -202,6 +215,18 @@ export async function startStatusManager(options: StatusManagerOptions) {
 
   return {
     wake: wakeAll,
+    /**
+     * Resolves once every drain loop has made a pass, begun after the call, that found nothing
+     * to do, and the programs rules started have ended: what the inbox and this process's queue
+     * held when it was called has been processed, with all its actions.
+     */
+    async flush(): Promise<void> {
+      if (signal.aborted) return;
+      const passes = idleWaiters.map((waiters) => new Promise<void>((resolve) => waiters.push(resolve)));
+      wakeAll();
+      await Promise.all(passes);
+      await programs.idle();
+    },
     async stop() {
       purge?.stop();
       await siteSettings.close();

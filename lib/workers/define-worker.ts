@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { logDatabaseFailure } from '../db/pool-errors';
 
 export interface WorkerContext {
   log: Logger;
@@ -43,7 +44,7 @@ export function loop(options: {
       try {
         await options.tick();
       } catch (error) {
-        options.log.error({ err: error }, 'worker cycle failed');
+        logDatabaseFailure(options.log, error, 'worker cycle failed');
       }
       if (options.signal.aborted || woken) continue;
       await new Promise<void>((resolve) => {

@@ -114,8 +114,8 @@ describe('Status Manager', () => {
     await updateFilterRule({ actor, id: rule.id, patch: { enabled: false } });
     const next = testMessage({ messageId: 10006, severity: 'ERROR' });
     await appendToInbox({ db: pool(), messages: [next], origin: 'mp' });
-    expect(await eventually(() => stored(next.uid), (n) => n === 1)).toBe(1);
-    await new Promise((r) => setTimeout(r, 300));
+    await manager.flush();
+    expect(await stored(next.uid)).toBe(1);
     expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(1);
   });
 
@@ -135,10 +135,9 @@ describe('Status Manager', () => {
     await pool().query(`NOTIFY status_filter_rules_changed`);
     const failed = testMessage({ messageId: 10007, severity: 'ERROR', insertionStrings: ['S0120009', 'S0100009', 'setup.exe'] });
     await appendToInbox({ db: pool(), messages: [failed], origin: 'mp' });
-    expect(await eventually(() => stored(failed.uid), (n) => n === 1)).toBe(1);
-    await eventually(() => readFile(out, 'utf8').catch(() => ''), (t) => t.length > 0);
+    await manager.flush();
+    expect(await stored(failed.uid)).toBe(1);
     await eventually(async () => syslogLines.filter((l) => l.includes(failed.uid)).length, (n) => n > 0);
-    await new Promise((r) => setTimeout(r, 300));
     expect(await readFile(out, 'utf8')).toBe(`${failed.uid}\n`);
     expect(syslogLines.filter((l) => l.includes(failed.uid))).toHaveLength(1);
     // Both rules write it; it is stored once and kept as long as the longer retention says.

@@ -33,10 +33,16 @@ describe('status reporter', () => {
   const mp = new RouteServer({ '/api/mp/status-messages': ingest });
   const reporters: StatusReporter[] = [];
   let authorization = '';
-  const newReporter = async (spoolDir: string) => {
+  /** What a reporter logs, as it happens: the test waits on these rather than on time. */
+  function reporterLog(onLine: (msg: string, fields: Record<string, unknown>) => void) {
+    const line = (fields: object, msg?: string) => onLine(msg ?? '', fields as Record<string, unknown>);
+    return { debug: line, info: line, warn: line, error: line };
+  }
+  const newReporter = async (spoolDir: string, onLine?: (msg: string, fields: Record<string, unknown>) => void) => {
     const reporter = createStatusReporter({
       managementPointUrl: mp.url,
       spoolDir,
+      log: onLine ? reporterLog(onLine) : undefined,
       headers: () => ({ authorization }),
       initialBackoffMs: 50,
       maxBackoffMs: 200,
@@ -64,10 +70,12 @@ describe('status reporter', () => {
     const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
     await mp.stop();
     const messages = Array.from({ length: 250 }, () => testMessage());
-    const first = await newReporter(spoolDir);
+    let refused!: () => void;
+    const triedAndFailed = new Promise<void>((resolve) => (refused = resolve));
+    const first = await newReporter(spoolDir, (msg) => msg.startsWith('management point unreachable') && refused());
     await first.report(messages);
     first.start();
-    await new Promise((r) => setTimeout(r, 300));
+    await triedAndFailed;
     expect(await first.pending()).toBe(250);
     await first.stop();
     // A write the crash interrupted is not owed to anyone and is cleared at start.
@@ -89,26 +97,24 @@ describe('status reporter', () => {
     process.env.SITEBOX_STATUS_RETRY_AFTER_SECONDS = '1';
     resetConfig();
     const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
-    const reporter = await newReporter(spoolDir);
+    // Each 503: Status Manager catches up, and the reporter comes back after Retry-After (plus jitter).
+    const waits: number[] = [];
+    let drained = Promise.resolve();
+    let pendingAtFirstRefusal: Promise<number> | null = null;
+    const reporter = await newReporter(spoolDir, (msg, fields) => {
+      if (!msg.startsWith('management point busy')) return;
+      waits.push(fields.retryInMs as number);
+      pendingAtFirstRefusal ??= reporter.pending();
+      drained = drained.then(processAll);
+    });
     const messages = Array.from({ length: 400 }, () => testMessage());
     await reporter.report(messages);
-    const before = Date.now();
-    const flushed = reporter.flush();
     // The first two batches of 100 fill the inbox past 150; the rest is refused with 503.
-    await new Promise((r) => setTimeout(r, 400));
-    expect(await reporter.pending()).toBeGreaterThan(0);
-    // Status Manager catches up; the reporter comes back after Retry-After (plus jitter).
-    let draining = true;
-    const drainer = (async () => {
-      while (draining) {
-        await processAll();
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    })();
-    await within(flushed, 15_000);
-    draining = false;
-    await drainer;
-    expect(Date.now() - before).toBeGreaterThanOrEqual(1000);
+    await within(reporter.flush(), 15_000);
+    await drained;
+    expect(await pendingAtFirstRefusal).toBeGreaterThan(0);
+    expect(waits.length).toBeGreaterThan(0);
+    expect(waits.every((ms) => ms >= 1000 && ms <= 1500)).toBe(true);
     await processAll();
     const stored = await storedUids();
     expect(messages.filter((m) => stored.has(m.uid))).toHaveLength(400);

@@ -2,8 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '@/lib/db/embedded';
+import { freePort } from '@/lib/net/free-port';
 
 describe('embedded PostgreSQL', () => {
   const dirs: string[] = [];
@@ -23,5 +25,28 @@ describe('embedded PostgreSQL', () => {
     } finally {
       blocker.close();
     }
+  }, 120_000);
+
+  it('stopped after its supervisor crashed, lets connected clients finish before it ends', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-embedded-'));
+    dirs.push(dir);
+    const db = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pgdata'), port: await freePort(), database: 'sitebox' });
+    const worker = new pg.Client({ connectionString: db.url });
+    await worker.connect();
+    const stopped = db.stop({ waitForClients: true });
+    // No new session once the stop is under way...
+    await expect
+      .poll(async () => {
+        const late = new pg.Client({ connectionString: db.url });
+        return late.connect().then(
+          () => late.end().then(() => 'accepted'),
+          (error: { code?: string }) => error.code,
+        );
+      }, { timeout: 30_000 })
+      .toBe('57P03');
+    // ...but the connected worker is not cut off: it finishes its work and leaves.
+    expect((await worker.query('SELECT 42 AS answer')).rows).toEqual([{ answer: 42 }]);
+    await worker.end();
+    await stopped;
   }, 120_000);
 });

@@ -56,6 +56,8 @@ describe('deployment status summarizer', () => {
        VALUES ('S0120001', 'D', $1, $2, now(), 'admin', now())`,
       [program, collection],
     );
+    // Both devices are targeted, as creating the deployment for their collection records.
+    await db.query(`INSERT INTO deployment_client_status (deployment_id, device_id) SELECT dep.id, d.id FROM deployment dep CROSS JOIN device d`);
   });
 
   it('derives statuses and counts, and never counts a re-delivered message twice', async () => {

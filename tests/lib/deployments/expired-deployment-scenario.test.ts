@@ -2,6 +2,7 @@
 // register over HTTP, fetch policy over HTTP with their credential, run the program with the deployment runner,
 // report through the spooling status reporter to the real ingest endpoint, and Status Manager
 // processes the messages with the deployment status summarizer. Only the clock is moved.
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -85,6 +86,19 @@ class TestAgent {
     return credential.deviceId;
   }
 
+  /**
+   * A program status message naming a deployment, sent through the agent's own reporter as a
+   * device would that was never offered it (a stale or tampered client).
+   */
+  async reportSucceeded(deploymentId: string) {
+    await this.reporter.report({
+      uid: randomUUID(), messageId: 10008, severity: 'INFORMATIONAL', type: 'MILESTONE', source: 'CLIENT', siteCode: 'S01',
+      systemName: this.name, component: 'Software Distribution', sourceTime: new Date(),
+      insertionStrings: [deploymentId, 'S0100001', 'Install', '0'], properties: { AdvertisementID: deploymentId, ExitCode: '0' },
+    });
+    await this.reporter.flush();
+  }
+
   /** One policy cycle, as the agent's polling interval runs it; then send what the runner reported. */
   async poll() {
     const policy = await this.agent.refreshPolicy('poll');
@@ -93,24 +107,20 @@ class TestAgent {
   }
 }
 
+const lastStatuses = { 'WKS-0001': 'SUCCEEDED', 'WKS-0002': 'SUCCEEDED', 'WKS-0003': 'SUCCEEDED', 'WKS-0004': 'FAILED', 'WKS-0005': 'NONE' };
+
 describe('a deployment that expires keeps each client\'s last status (reference scenario)', () => {
   let mp: RouteServer;
   let spoolRoot: string;
   let agents: TestAgent[];
+  let outsider: TestAgent;
   let statusManager: Awaited<ReturnType<typeof startStatusManager>>;
   let stop: AbortController;
   let admin: TestSession;
   let deployment: { id: number; deploymentId: string };
 
-  /** Waits until Status Manager has processed everything in its inbox. */
-  async function processed() {
-    for (let quiet = 0; quiet < 2; ) {
-      statusManager.wake();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const { rows } = await pool().query(`SELECT count(*)::int AS n FROM status_inbox`);
-      quiet = rows[0].n === 0 ? quiet + 1 : 0;
-    }
-  }
+  /** Waits until Status Manager has processed everything in its inbox (agents flush before it is called). */
+  const processed = () => statusManager.flush();
 
   // Console sessions end after hours idle, and days pass here: each look is a fresh sign-in.
   const console = async () => (await signInAs('READ_ONLY_ANALYST')).headers;
@@ -150,7 +160,8 @@ describe('a deployment that expires keeps each client\'s last status (reference 
       summarizers: composeSummarizers(deploymentStatusSummarizer),
     });
 
-    // Three clients succeed, one fails with 1603, the fifth is an unoccupied machine, switched off.
+    // Three clients succeed, one fails with 1603, the fifth is an unoccupied machine, switched off;
+    // the sixth receives the deployment, but its user never runs the program.
     const succeed: SimulateProgram = () => ({ exitCode: 0 });
     agents = [
       new TestAgent('WKS-0001', mp, spoolRoot, succeed),
@@ -158,7 +169,11 @@ describe('a deployment that expires keeps each client\'s last status (reference 
       new TestAgent('WKS-0003', mp, spoolRoot, succeed),
       new TestAgent('WKS-0004', mp, spoolRoot, () => ({ exitCode: 1603 })),
       new TestAgent('WKS-0005', mp, spoolRoot, succeed),
+      new TestAgent('WKS-0006', mp, spoolRoot, () => ({ never: true })),
     ];
+    // A registered device outside the collection: never targeted.
+    outsider = new TestAgent('WKS-0099', mp, spoolRoot, succeed);
+    await outsider.register();
     const deviceIds = [];
     for (const agent of agents) deviceIds.push(await agent.register());
 
@@ -185,26 +200,26 @@ describe('a deployment that expires keeps each client\'s last status (reference 
   afterAll(async () => {
     stop?.abort();
     await statusManager?.stop();
-    for (const agent of agents ?? []) await agent.reporter?.stop();
+    for (const agent of [...(agents ?? []), outsider]) await agent?.reporter?.stop();
     await mp?.stop();
     vi.useRealTimers();
     if (spoolRoot) await rm(spoolRoot, { recursive: true, force: true });
   });
 
-  it('day one: three succeed, one fails, one never runs', async () => {
+  it('day one: three succeed, one fails, one is switched off, one receives it and never runs it', async () => {
     at(2 * HOUR);
-    for (const agent of agents.slice(0, 4)) {
+    for (const agent of [...agents.slice(0, 4), agents[5]]) {
       const policy = await agent.poll();
       expect(policy.deployments.map((d) => d.deploymentId)).toEqual([deployment.deploymentId]);
     }
     await processed();
-    expect(await statuses()).toEqual({ 'WKS-0001': 'SUCCEEDED', 'WKS-0002': 'SUCCEEDED', 'WKS-0003': 'SUCCEEDED', 'WKS-0004': 'FAILED', 'WKS-0005': 'NONE' });
+    expect(await statuses()).toEqual({ ...lastStatuses, 'WKS-0006': 'RECEIVED' });
     const row = await summary();
     expect(row).toMatchObject({
       state: 'ACTIVE',
-      targeted: 5,
-      statusCounts: { NONE: 1, RECEIVED: 0, RUNNING: 0, SUCCEEDED: 3, FAILED: 1, RETRYING: 0 },
-      messages: { received: 4, programStarted: 4, programSucceeded: 3, programErrors: 1, lateReports: 0 },
+      targeted: 6,
+      statusCounts: { NONE: 1, RECEIVED: 1, RUNNING: 0, SUCCEEDED: 3, FAILED: 1, RETRYING: 0 },
+      messages: { received: 5, programStarted: 4, programSucceeded: 3, programErrors: 1, expiredUnrun: 0, lateReports: 0 },
     });
     const { rows } = await pool().query(
       `SELECT exit_code FROM deployment_client_status s JOIN device d ON d.id = s.device_id WHERE d.name = 'WKS-0004'`,
@@ -212,27 +227,42 @@ describe('a deployment that expires keeps each client\'s last status (reference 
     expect(rows[0].exit_code).toBe(1603);
   });
 
+  it('refuses a program report from a device the deployment never targeted', async () => {
+    const before = await summary();
+    await outsider.reportSucceeded(deployment.deploymentId);
+    await processed();
+    expect(await statuses()).toEqual({ ...lastStatuses, 'WKS-0006': 'RECEIVED' });
+    expect(await summary()).toMatchObject({ targeted: 6, statusCounts: before.statusCounts, messages: before.messages });
+  });
+
   it('after expiry the deployment is withdrawn and marked expired, and no status changes', async () => {
     at(DAY + 2 * HOUR);
-    for (const agent of agents.slice(0, 4)) await agent.poll(); // nothing new on day two
+    for (const agent of [...agents.slice(0, 4), agents[5]]) await agent.poll(); // nothing new on day two
     at(2 * DAY + 5 * 60_000);
     expect((await expireDeployments()).map((d) => d.deploymentId)).toEqual([deployment.deploymentId]);
     expect(await expireDeployments()).toEqual([]); // once
     for (const agent of agents) expect((await agent.poll()).deployments).toEqual([]);
     await processed();
-    expect(await statuses()).toEqual({ 'WKS-0001': 'SUCCEEDED', 'WKS-0002': 'SUCCEEDED', 'WKS-0003': 'SUCCEEDED', 'WKS-0004': 'FAILED', 'WKS-0005': 'NONE' });
-    expect((await summary()).state).toBe('EXPIRED');
+    // The sixth client said "expired before it ran" (10018), a report made at the expiration:
+    // counted (as late), and it stays at Received.
+    expect(await statuses()).toEqual({ ...lastStatuses, 'WKS-0006': 'RECEIVED' });
+    expect(await summary()).toMatchObject({ state: 'EXPIRED', lateClients: 0, messages: { received: 5, expiredUnrun: 1, lateReports: 1 } });
+
+    // Nor does an untargeted device join after expiry.
+    await outsider.reportSucceeded(deployment.deploymentId);
+    await processed();
+    expect(await summary()).toMatchObject({ targeted: 6, lateClients: 0, messages: { programSucceeded: 3, lateReports: 1 } });
   });
 
-  it('on day three the five statuses still read Succeeded, Succeeded, Succeeded, Failed, None', async () => {
+  it('on day three the six statuses still read Succeeded, Succeeded, Succeeded, Failed, None, Received', async () => {
     at(3 * DAY + HOUR);
     for (const agent of agents) await agent.poll();
     await processed();
     // The collection changes after expiry; the deployment's clients stay the ones it had.
     await pool().query(`DELETE FROM collection_rule WHERE device_id = (SELECT id FROM device WHERE name = 'WKS-0005')`);
     await evaluateCollections({ db: pool() });
-    expect(await statuses()).toEqual({ 'WKS-0001': 'SUCCEEDED', 'WKS-0002': 'SUCCEEDED', 'WKS-0003': 'SUCCEEDED', 'WKS-0004': 'FAILED', 'WKS-0005': 'NONE' });
-    expect((await summary()).statusCounts).toMatchObject({ SUCCEEDED: 3, FAILED: 1, NONE: 1 });
+    expect(await statuses()).toEqual({ ...lastStatuses, 'WKS-0006': 'RECEIVED' });
+    expect((await summary()).statusCounts).toMatchObject({ SUCCEEDED: 3, FAILED: 1, NONE: 1, RECEIVED: 1 });
     const { rows } = await pool().query(`SELECT count(*)::int AS n FROM deployment_client_status WHERE late`);
     expect(rows[0].n).toBe(0);
   });
@@ -270,10 +300,10 @@ describe('a deployment that expires keeps each client\'s last status (reference 
     expect(page.rows).toEqual([
       expect.objectContaining({ deviceName: 'WKS-0001', status: 'SUCCEEDED', late: true, lastReportAt: new Date(dayOne.getTime() + 3 * DAY + 2 * HOUR + 10 * 60_000).toISOString() }),
     ]);
-    expect(await statuses(second.id)).toEqual({ 'WKS-0001': 'SUCCEEDED', 'WKS-0002': 'NONE', 'WKS-0003': 'NONE', 'WKS-0004': 'NONE' });
+    expect(await statuses(second.id)).toEqual({ 'WKS-0001': 'SUCCEEDED', 'WKS-0002': 'NONE', 'WKS-0003': 'NONE', 'WKS-0004': 'NONE', 'WKS-0006': 'NONE' });
     const row = await summary(second.id);
     expect(row).toMatchObject({ state: 'EXPIRED', lateClients: 1, messages: { received: 1, programStarted: 1, programSucceeded: 1, lateReports: 1 } });
     // The first deployment is untouched by all this.
-    expect(await statuses()).toEqual({ 'WKS-0001': 'SUCCEEDED', 'WKS-0002': 'SUCCEEDED', 'WKS-0003': 'SUCCEEDED', 'WKS-0004': 'FAILED', 'WKS-0005': 'NONE' });
+    expect(await statuses()).toEqual({ ...lastStatuses, 'WKS-0006': 'RECEIVED' });
   });
 });

@@ -11,7 +11,7 @@ import { pool } from '@/lib/db/pool';
 import { createDeployment } from '@/lib/deployments/create-deployment';
 import { deploymentStatusSummarizer } from '@/lib/deployments/deployment-status-summarizer';
 import { expireDeployments } from '@/lib/deployments/expire-deployments';
-import { attachDeploymentFeed, DEPLOYMENTS_CHANGED_EVENT } from '@/lib/deployments/live-feed';
+import { attachDeploymentFeed, DEPLOYMENTS_CHANGED_EVENT, notifyDeploymentsChanged } from '@/lib/deployments/live-feed';
 import { attachConsoleNamespace, CONSOLE_NAMESPACE } from '@/lib/realtime/console-namespace';
 import { statusMessageIds as ids } from '@/lib/reporting/catalog';
 import { appendToInbox } from '@/lib/reporting/inbox-repo';
@@ -23,7 +23,7 @@ const log = pino({ level: 'silent' });
 
 describe('deployment live feed', () => {
   const io = new Server(createServer());
-  let feed: { close(): Promise<void> };
+  let feed: ReturnType<typeof attachDeploymentFeed>;
   let socket: Socket;
   const received: number[][] = [];
   let programId: number;
@@ -47,7 +47,7 @@ describe('deployment live feed', () => {
     });
     socket.on(DEPLOYMENTS_CHANGED_EVENT, (p: { deployments: number[] }) => received.push(p.deployments));
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    await new Promise((r) => setTimeout(r, 300)); // the LISTEN connection settles
+    await feed.listening;
 
     const site = (await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('S01', 'Central', now()) RETURNING id`)).rows[0].id;
     const device = (await pool().query(`INSERT INTO device (site_id, name, os_name, os_version, os_kind, updated_at) VALUES ($1, 'WKS-1', 'Windows 11', '10.0', 'WORKSTATION', now()) RETURNING id`, [site])).rows[0].id;
@@ -80,9 +80,13 @@ describe('deployment live feed', () => {
         systemName: 'WKS-1', component: 'Software Distribution', sourceTime: new Date(), insertionStrings: [deployment.deploymentId, 'S0100001', 'Install', '0'], properties: {},
       }],
     });
-    // Nothing is announced before Status Manager has processed (and committed) the report.
-    await new Promise((r) => setTimeout(r, 200));
-    expect(received).toEqual([]);
+    // Nothing is announced before Status Manager has processed (and committed) the report: a
+    // marker announced after the append arrives alone (notifications arrive in commit order).
+    const marker = 2_147_483_647;
+    await notifyDeploymentsChanged(pool(), [marker]);
+    await until(() => received.some((d) => d.includes(marker)));
+    expect(received).toEqual([[marker]]);
+    received.length = 0;
     await processStatusBatch({
       db: pool(), rules: [], maxBatches: 10, log,
       effects: { summarizers: deploymentStatusSummarizer, eventLog: () => {}, programs: { run: () => {} }, replicationEnabled: false },

@@ -171,7 +171,10 @@ describe('client notification channel', () => {
     await opened;
     await eventually(() => onlineCount(deviceIds), (n) => n === 3);
     await mp.server!.flush(); // the owed-push check for tooLate has run
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A probe sent after it reaches tooLate after any push that check sent, on the same connection.
+    const probed = new Promise<void>((resolve) => tooLate.on('probe', (p: { probeId: string }) => p.probeId === 'after-owed-check' && resolve()));
+    mp.server!.probe({ probeId: 'after-owed-check', sentAt: Date.now() });
+    await probed;
     expect(pushes.get(tooLate.credential.deviceId)).toBeUndefined();
 
     // Counted Expired at once; Notification Manager then records it so, once.

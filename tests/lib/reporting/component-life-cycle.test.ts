@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resetConfig } from '@/lib/config';
 import { workerComponents } from '@/lib/sites/server-components';
 import { startComponentLifeCycle } from '@/lib/reporting/component-life-cycle';
@@ -11,6 +11,7 @@ const log = pino({ level: 'silent' });
 
 describe('startComponentLifeCycle', () => {
   afterEach(() => {
+    vi.useRealTimers();
     delete process.env.SITEBOX_SERVER_NAME;
     resetConfig();
   });
@@ -19,18 +20,21 @@ describe('startComponentLifeCycle', () => {
     process.env.SITEBOX_SERVER_NAME = 'ss01.corp.example.com';
     resetConfig();
     const sent: StatusMessage[][] = [];
-    const life = startComponentLifeCycle({ components: ['SMS_A', 'SMS_B'], log, heartbeatMs: 20, report: async (m) => void sent.push(m) });
+    // The heartbeat runs on a test clock: three beats pass exactly, and time after the stop too.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const life = startComponentLifeCycle({ components: ['SMS_A', 'SMS_B'], log, heartbeatMs: 20_000, report: async (m) => void sent.push(m) });
     await life.started;
-    await new Promise((resolve) => setTimeout(resolve, 70));
+    await vi.advanceTimersByTimeAsync(3 * 20_000);
+    expect(sent).toHaveLength(4);
     await life.stop();
     const beatsBefore = sent.length;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await vi.advanceTimersByTimeAsync(10 * 20_000);
     expect(sent.length).toBe(beatsBefore); // no heartbeat after the stop
 
     const ids = sent.map((batch) => batch[0].messageId);
     expect(ids[0]).toBe(500);
     expect(ids.at(-1)).toBe(501);
-    expect(ids.slice(1, -1).length).toBeGreaterThanOrEqual(2);
+    expect(ids.slice(1, -1)).toHaveLength(3);
     expect(new Set(ids.slice(1, -1))).toEqual(new Set([503]));
     for (const batch of sent) {
       expect(batch.map((m) => [m.component, m.systemName, m.source])).toEqual([

@@ -49,8 +49,20 @@ describe('applyReportingProperties', () => {
 });
 
 describe('components that depend on site settings', () => {
-  const controller = new AbortController();
+  let controller = new AbortController();
   let manager: Awaited<ReturnType<typeof startStatusManager>>;
+  const start = () =>
+    startStatusManager({
+      db: pool(),
+      connectionString: config().databaseUrl,
+      log: pino({ level: 'silent' }),
+      signal: controller.signal,
+      loops: 1,
+      batchRows: 5,
+      watchSettings: siteControlSettings(config().databaseUrl),
+      ledgerDays: 7,
+      pollMs: 50,
+    });
 
   beforeAll(async () => {
     await useTestDatabase();
@@ -64,17 +76,7 @@ describe('components that depend on site settings', () => {
         reportToEventLog: false, replicateToParent: 'NONE', forwardToSummarizers: true, runProgram: null, stopProcessing: false,
       },
     });
-    manager = await startStatusManager({
-      db: pool(),
-      connectionString: config().databaseUrl,
-      log: pino({ level: 'silent' }),
-      signal: controller.signal,
-      loops: 1,
-      batchRows: 5,
-      watchSettings: siteControlSettings(config().databaseUrl),
-      ledgerDays: 7,
-      pollMs: 50,
-    });
+    manager = await start();
   });
   afterAll(async () => {
     controller.abort();
@@ -112,6 +114,22 @@ describe('components that depend on site settings', () => {
     await expect.poll(() => storedRow(warning.uid), { timeout: 10_000 }).toBeTruthy();
     const row = await storedRow(warning.uid);
     expect(row.expires_at.getTime() - row.received_at.getTime()).toBe(7 * 86_400_000);
+  });
+
+  it('Status Manager applies the reporting properties to the batches waiting when it starts', async () => {
+    controller.abort();
+    await manager.stop();
+    await change({ 'statusReporting.clientComponents.databaseMinimumSeverity': 'ERROR', 'maintenance.deleteAgedStatusMessages.retentionDays': 3 });
+    const waiting = [testMessage({ severity: 'WARNING' }), testMessage({ severity: 'ERROR' })];
+    await appendToInbox({ db: pool(), messages: waiting, origin: 'mp' });
+    controller = new AbortController();
+    manager = await start();
+    // One inbox batch, processed in one transaction: the kept message shows when both are done.
+    await expect.poll(() => storedRow(waiting[1].uid), { timeout: 10_000 }).toBeTruthy();
+    expect(await storedRow(waiting[0].uid)).toBeUndefined();
+    expect(await processed(waiting[0].uid)).toBe(true);
+    const row = await storedRow(waiting[1].uid);
+    expect(row.expires_at.getTime() - row.received_at.getTime()).toBe(3 * 86_400_000);
   });
 
   it('client policy and device approval read the site settings', async () => {

@@ -37,7 +37,7 @@ async function store(count: number, perBatch = count) {
 describe('status message live tail', () => {
   const io = new Server(createServer());
   let base: string;
-  let tail: { close(): Promise<void> };
+  let tail: ReturnType<typeof attachStatusMessageTail>;
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
@@ -46,8 +46,7 @@ describe('status message live tail', () => {
     tail = attachStatusMessageTail({ nsp, db: pool(), connectionString: url, log, intervalMs: 300, maxPerBatch: 50 });
     await new Promise<void>((resolve) => io.httpServer.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(io.httpServer.address() as AddressInfo).port}`;
-    // Let the LISTEN connection settle before anything is notified.
-    await new Promise((r) => setTimeout(r, 300));
+    await tail.listening;
   });
   beforeEach(async () => {
     await pool().query('TRUNCATE status_message, status_inbox, status_processed_uid, status_counter');
@@ -81,14 +80,14 @@ describe('status message live tail', () => {
   it('sends what Status Manager stored to the consoles that follow, rendered, and nothing to the others', async () => {
     const a = await follower();
     const b = await follower();
-    b.socket.emit(statusTailEvents.unfollow);
-    await new Promise((r) => setTimeout(r, 100));
+    expect(await b.socket.timeout(5000).emitWithAck(statusTailEvents.unfollow)).toEqual({ ok: true });
     await store(3);
     await until(() => a.batches.flatMap((x) => x.messages).length === 3);
     const messages = a.batches.flatMap((x) => x.messages);
     expect(new Set(messages.map((m) => m.insertionStrings[0]))).toEqual(new Set(['n0', 'n1', 'n2']));
     expect(messages[0].description).toContain('x.exe');
-    await new Promise((r) => setTimeout(r, 500));
+    // A batch sent to both went out on b's socket before this round trip's answer.
+    await b.socket.timeout(5000).emitWithAck(statusTailEvents.unfollow);
     expect(b.batches).toEqual([]);
   });
 

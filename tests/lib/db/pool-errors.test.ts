@@ -1,0 +1,54 @@
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import pino from 'pino';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { config } from '@/lib/config';
+import { isDatabaseGoingAway, logDatabaseFailure } from '@/lib/db/pool-errors';
+import { useTestDatabase } from '../../support/database';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  return { log: pino({ level: 'info' }, stream), lines };
+}
+
+describe('a database server going away', () => {
+  beforeAll(async () => {
+    await useTestDatabase();
+  });
+
+  it('is logged as a warning with its SQLSTATE and no stack; any other failure as an error with its stack', async () => {
+    // A session the server ends, as a stopping PostgreSQL ends every session (57P01).
+    const victim = new pg.Client({ connectionString: config().databaseUrl });
+    await victim.connect();
+    victim.on('error', () => undefined);
+    const { rows } = await victim.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const killed = victim.query('SELECT pg_sleep(30)').catch((error: unknown) => error);
+    const admin = new pg.Client({ connectionString: config().databaseUrl });
+    await admin.connect();
+    try {
+      await expect.poll(async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND query LIKE '%pg_sleep%'`, [rows[0].pid])).rowCount).toBe(1);
+      await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+      const terminated = await killed;
+      const broken = await admin.query('SELECT FROM nowhere').catch((error: unknown) => error);
+      expect(isDatabaseGoingAway(terminated)).toBe(true);
+      expect(isDatabaseGoingAway(broken)).toBe(false);
+
+      const { log, lines } = capture();
+      logDatabaseFailure(log, terminated, 'worker cycle failed');
+      logDatabaseFailure(log, broken, 'worker cycle failed');
+      expect(lines[0]).toMatchObject({ level: 40, code: '57P01', msg: 'worker cycle failed: the database server is stopping or away' });
+      expect(lines[0].reason).toMatch(/terminating connection/);
+      expect(lines[0]).not.toHaveProperty('err');
+      expect(lines[1]).toMatchObject({ level: 50, msg: 'worker cycle failed', err: { code: '42P01', stack: expect.stringContaining('error') } });
+    } finally {
+      await admin.end();
+      await victim.end().catch(() => undefined);
+    }
+  });
+});
