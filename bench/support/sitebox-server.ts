@@ -1,6 +1,6 @@
 // Starting and stopping a real Sitebox server (server.ts) for a benchmark, on a fresh database.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -89,6 +89,38 @@ export async function startSitebox(options: { databaseUrl: string; env?: Record<
     await sleep(500);
   }
   return { child, url };
+}
+
+/**
+ * Stops (SIGSTOP) every process of a process group but its PostgreSQL ones — a Sitebox server
+ * started detached and the workers it supervises — so a reference measured meanwhile has the
+ * machine to itself; call the returned function to let them continue (SIGCONT).
+ */
+export function pauseProcessGroup(pgid: number): () => void {
+  const pids = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((entry) => {
+      try {
+        // /proc/<pid>/stat: pid (comm) state ppid pgrp ...; comm may itself hold spaces or parentheses.
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const close = stat.lastIndexOf(')');
+        const comm = stat.slice(stat.indexOf('(') + 1, close);
+        const pgrp = Number(stat.slice(close + 2).split(' ')[2]);
+        return pgrp === pgid && comm !== 'postgres' ? [Number(entry)] : [];
+      } catch {
+        return [];
+      }
+    });
+  for (const pid of pids) process.kill(pid, 'SIGSTOP');
+  return () => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // Gone meanwhile: nothing to continue.
+      }
+    }
+  };
 }
 
 export async function stopSitebox(child: ChildProcess) {
