@@ -56,7 +56,7 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
  */
 const targets: Record<string, Target> = {
   lost: { equals: 0 },
-  processedRatio: { min: 0.05 },
+  processedRatio: { min: 0.15 },
   listP95Ms: { max: 250 },
   clientsPageP95Ms: { max: 500 },
   csvMs: { max: 3000 },
