@@ -51,12 +51,13 @@ const system = (n: number) => `S01-SYS${String(n).padStart(3, '0')}.corp.example
 const component = (n: number) => `SMS_COMPONENT_${String(n).padStart(2, '0')}`;
 
 /**
- * What the figures are held to. The Component Status request is also printed beside the health
- * request to the same server in the same moments (httpBaselineP95Ms), the cost of any request there.
+ * What the figures are held to. The Component Status request is held by what it takes beyond the
+ * health request to the same server in the same moments (httpBaselineP95Ms, the cost of any
+ * request there), so a loaded or slower machine moves both.
  */
 const targets: Record<string, Target> = {
   unsummarized: { equals: 0 },
-  componentStatusP95Ms: { max: 1000 },
+  componentStatusOverBaselineMs: { max: 500 },
   liveLagP95Ms: { max: 2000 },
   probesMissing: { equals: 0 },
   ingestFailures: { equals: 0 },
@@ -113,7 +114,7 @@ async function generateMessages(db: pg.Pool, count: number, systems: number, com
     await db.query(
       `INSERT INTO status_message (uid, message_id, severity, type, source, site_code, system_name, component, source_time, received_at,
                                    process_id, insertion_strings, properties, expires_at)
-       SELECT gen_random_uuid(), m.message_id, m.severity::severity, 'MILESTONE', 'SERVER', 'S01',
+       SELECT gen_random_uuid(), m.message_id, s.severity::severity, 'MILESTONE', 'SERVER', 'S01',
               'S01-SYS' || lpad(p.sys::text, 3, '0') || '.corp.example.com', 'SMS_COMPONENT_' || lpad(p.comp::text, 2, '0'),
               t.at, t.at, 1000 + p.comp, ARRAY['x'], '{}'::jsonb, t.at + interval '30 days'
          FROM generate_series($1::bigint, $2::bigint) AS n,
@@ -275,7 +276,9 @@ export default async function summarizerBench(args: string[]) {
           await sleep(Number(response.headers.get('retry-after') ?? 1) * 1000);
           continue;
         }
-        if (response.status !== 200) {
+        // Accepted is 202; a message refused in an accepted batch is a failure too.
+        const rejected = response.ok ? ((JSON.parse(text) as { rejected?: unknown[] }).rejected?.length ?? 0) : 0;
+        if (!response.ok || rejected) {
           ingestFailures++;
           log(`ingest answered ${response.status}: ${text.slice(0, 300)}`);
         }
@@ -379,6 +382,7 @@ export default async function summarizerBench(args: string[]) {
         unsummarized,
         componentStatusP95Ms: Math.round(percentile(timings, 95) * 10) / 10,
         httpBaselineP95Ms: Math.round(percentile(baseline, 95) * 10) / 10,
+        componentStatusOverBaselineMs: Math.round(percentile(timings, 95) - percentile(baseline, 95)),
         liveLagP95Ms: Math.round(percentile(lags.concat(probes.map(() => Infinity)), 95)),
         probesMissing,
         liveMessages: arrived,
