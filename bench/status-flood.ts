@@ -26,7 +26,7 @@ import { freePort } from '../lib/net/free-port';
 import type { StatusMessage } from '../lib/status/status-message.schema';
 import { clientMessages, type FloodPlan } from './support/flood-messages';
 import type { FloodClientCounts } from './support/flood-clients';
-import { consoleSession, freshDatabase, pauseProcessGroup, percentile, sleep, stopSitebox } from './support/sitebox-server';
+import { consoleSession, freshDatabase, pauseProcessTree, percentile, sleep, stopSitebox } from './support/sitebox-server';
 import { reportFigures, type Target } from './support/targets';
 
 const log = (message: string) => process.stderr.write(`[status-flood] ${message}\n`);
@@ -218,7 +218,7 @@ export default async function statusFlood(args: string[]) {
     // Sitebox's own processes paused so they take no CPU from it.
     await db.query(`TRUNCATE status_message`);
     await db.query('CHECKPOINT');
-    const resume = pauseProcessGroup(sitebox.child.pid!);
+    const resume = pauseProcessTree(sitebox.child.pid!);
     const receivedAt = new Date().toISOString();
     const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
     const copyStarted = performance.now();

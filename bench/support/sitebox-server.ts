@@ -92,25 +92,33 @@ export async function startSitebox(options: { databaseUrl: string; env?: Record<
 }
 
 /**
- * Stops (SIGSTOP) every process of a process group but its PostgreSQL ones — a Sitebox server
- * started detached and the workers it supervises — so a reference measured meanwhile has the
- * machine to itself; call the returned function to let them continue (SIGCONT).
+ * Stops (SIGSTOP) a process and its descendants but the PostgreSQL ones — a Sitebox server and
+ * the workers it supervises (each in a process group of its own) — so a reference measured
+ * meanwhile has the machine to itself; call the returned function to let them continue (SIGCONT).
  */
-export function pauseProcessGroup(pgid: number): () => void {
-  const pids = readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .flatMap((entry) => {
-      try {
-        // /proc/<pid>/stat: pid (comm) state ppid pgrp ...; comm may itself hold spaces or parentheses.
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const close = stat.lastIndexOf(')');
-        const comm = stat.slice(stat.indexOf('(') + 1, close);
-        const pgrp = Number(stat.slice(close + 2).split(' ')[2]);
-        return pgrp === pgid && comm !== 'postgres' ? [Number(entry)] : [];
-      } catch {
-        return [];
-      }
-    });
+export function pauseProcessTree(rootPid: number): () => void {
+  const children = new Map<number, number[]>();
+  const names = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/<pid>/stat: pid (comm) state ppid ...; comm may itself hold spaces or parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+      names.set(Number(entry), stat.slice(stat.indexOf('(') + 1, close));
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // Exited while the list was read: nothing to pause.
+    }
+  }
+  const pids: number[] = [];
+  const visit = (pid: number) => {
+    if (names.get(pid) === 'postgres') return;
+    pids.push(pid);
+    for (const child of children.get(pid) ?? []) visit(child);
+  };
+  visit(rootPid);
   for (const pid of pids) process.kill(pid, 'SIGSTOP');
   return () => {
     for (const pid of pids) {
