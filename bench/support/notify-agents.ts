@@ -1,4 +1,5 @@
-// The notify benchmark's second process: simulated agents, driven over IPC by bench/notify.ts.
+// One of the notify benchmark's agent processes: its share of the simulated agents, driven over IPC
+// by bench/notify.ts.
 //   parent → { type: 'start', urls, credentials, spreadMs }      child → { type: 'connected', connected }
 //   parent → { type: 'collect' }                                 child → { type: 'collected', probes, pushes, connected }
 // Times are the agents' receipt times (Date.now(), same host as the server).
