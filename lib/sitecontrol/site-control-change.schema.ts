@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { INT4_MAX, int4IdParam } from '../validation/primitives';
+import { int4, INT4_MAX, int4Id, int4IdParam } from '../validation/primitives';
 import { fixedPaths, settingLeaves } from './document-paths';
 
 const serial = z.number({ error: 'must be a serial number' }).int('must be a whole number').min(0).max(INT4_MAX);
@@ -67,17 +67,17 @@ export type Conflict = z.infer<typeof conflictSchema>;
  */
 export const siteControlAppliedSchema = z.object({
   siteCode: z.string(),
-  serial: z.number().int(),
+  serial: int4(0),
   changedPaths: z.array(z.string()).nullable(),
 });
 export type SiteControlApplied = z.infer<typeof siteControlAppliedSchema>;
 
 /** NOTIFY sitebox_site_control_delta (from the trigger) and the console's `siteControl:delta` event. */
 export const deltaEventSchema = z.object({
-  id: z.number().int(),
-  siteControlId: z.number().int(),
+  id: int4Id(),
+  siteControlId: int4Id(),
   state: deltaStateSchema,
-  appliedSerial: z.number().int().nullable(),
+  appliedSerial: int4(0).nullable(),
 });
 export type DeltaEvent = z.infer<typeof deltaEventSchema>;
 
