@@ -10,11 +10,11 @@ import { authenticateDevice, type AuthenticatedDevice } from '../devices/authent
 import { AppError } from '../errors';
 import { logger } from '../logger';
 import type { Actor } from '../users/actor';
+import { findUnstorable } from '../validation/primitives';
 import { CLIENT_ADDRESS_HEADER } from './client-address';
 import { errorAnswer } from './error-answer';
 import { consume, type RateLimit } from './rate-limits';
 import { readJsonBody } from './read-body';
-import { findUnstorable } from '../validation/primitives';
 
 
 export interface RouteOptions<Q extends ZodType, B extends ZodType, P extends ZodType> {
@@ -85,8 +85,7 @@ export function route<Q extends ZodType = never, B extends ZodType = never, P ex
 
       const rawParams = next ? await next.params : {};
       const params = options.params ? options.params.parse(refuseUnstorable(rawParams)) : undefined;
-      const rawQuery = Object.fromEntries(url.searchParams);
-      const query = options.query ? options.query.parse(refuseUnstorable(rawQuery)) : undefined;
+      const query = options.query ? options.query.parse(refuseUnstorable(Object.fromEntries(url.searchParams))) : undefined;
       const body = options.body
         ? options.body.parse(refuseUnstorable(await readJsonBody(req, options.maxBodyBytes ?? 1024 * 1024)))
         : undefined;

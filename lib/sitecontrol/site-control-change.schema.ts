@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int4, INT4_MAX, int4Id, int4IdParam } from '../validation/primitives';
+import { int4, INT4_MAX, int4IdParam } from '../validation/primitives';
 import { fixedPaths, settingLeaves } from './document-paths';
 
 const serial = z.number({ error: 'must be a serial number' }).int('must be a whole number').min(0).max(INT4_MAX);
@@ -74,8 +74,8 @@ export type SiteControlApplied = z.infer<typeof siteControlAppliedSchema>;
 
 /** NOTIFY sitebox_site_control_delta (from the trigger) and the console's `siteControl:delta` event. */
 export const deltaEventSchema = z.object({
-  id: int4Id(),
-  siteControlId: int4Id(),
+  id: int4(0),
+  siteControlId: int4(0),
   state: deltaStateSchema,
   appliedSerial: int4(0).nullable(),
 });

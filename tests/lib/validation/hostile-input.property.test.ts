@@ -223,6 +223,17 @@ describe('hostile input through the real servers and database', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it('ingest treats a credential whose id no column holds as unknown (401, nosniff)', async () => {
+    for (const credential of [`Device 9999999999.${'A'.repeat(43)}`, `SiteSystem 9999999999.${'A'.repeat(43)}`]) {
+      const res = await fetch(ingestUrl, { method: 'POST', body: JSON.stringify({ messages: [wire(testMessage())] }), headers: { authorization: credential } });
+      expect({ status: res.status, nosniff: res.headers.get('x-content-type-options'), code: (await res.json()).error.code }).toEqual({
+        status: 401,
+        nosniff: 'nosniff',
+        code: 'UNAUTHENTICATED',
+      });
+    }
+  });
+
   it('write routes answer hostile bodies below 500, and a good one afterwards is stored', async () => {
     const post = async (path: string, body: unknown) => {
       const res = await fetch(`${routes.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...admin.headers } });
