@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { INT4_MAX, rawText, safeRecord } from '../validation/primitives';
+import { INT4_MAX, rawText, safeDate, safeRecord } from '../validation/primitives';
 
 export const severitySchema = z.enum(['INFORMATIONAL', 'WARNING', 'ERROR']);
 export const messageTypeSchema = z.enum(['MILESTONE', 'DETAIL', 'AUDIT']);
@@ -23,10 +23,8 @@ export const statusMessageSchema = z.object({
   systemName: text(255).min(1),
   component: text(128).min(1),
   // Bounded so every accepted time fits PostgreSQL's timestamptz and prints as a plain ISO date.
-  sourceTime: z.coerce
-    .date()
-    .min(new Date('1970-01-01T00:00:00Z'), 'must be after 1970')
-    .max(new Date('9999-12-31T23:59:59Z'), 'must be before the year 10000'),
+  // A date that does not exist (February 30) is refused, never rolled over into another.
+  sourceTime: safeDate().refine((d) => d >= new Date('1970-01-01T00:00:00Z'), 'must be after 1970'),
   processId: z.number().int().min(0).max(INT4_MAX).optional(),
   threadId: z.number().int().min(0).max(INT4_MAX).optional(),
   /** Values substituted into the catalog's description for messageId (%1, %2, ...). */
