@@ -145,7 +145,8 @@ const ISO_DATE_TIME =
   /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
 }
 
 /**
@@ -157,17 +158,24 @@ function daysInMonth(year: number, month: number): number {
 export function parseIsoDate(text: string): Date | null {
   const m = ISO_DATE_TIME.exec(text.trim());
   if (!m) return null;
-  const [, y, mo, d, h = '0', mi = '0', s = '0', , zone] = m;
+  const [, y, mo, d, h, mi, s = '00', fraction, zone] = m;
   const year = Number(y);
   const month = Number(mo);
   const day = Number(d);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (h === undefined) return new Date(`${y}-${mo}-${d}T00:00:00.000Z`);
   if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
+  let offset = '';
   if (zone && zone.toUpperCase() !== 'Z') {
-    const offset = zone.replace(':', '');
-    if (Number(offset.slice(1, 3)) > 23 || Number(offset.slice(3, 5)) > 59) return null;
+    const digits = zone.replace(':', '');
+    if (Number(digits.slice(1, 3)) > 23 || Number(digits.slice(3, 5)) > 59) return null;
+    offset = `${digits.slice(0, 3)}:${digits.slice(3, 5)}`;
+  } else if (zone) {
+    offset = 'Z';
   }
-  const date = new Date(text.trim().replace(' ', 'T'));
+  // Rebuilt in the one form every engine reads the same way (colon in the offset, upper-case T and Z).
+  const ms = fraction ? `.${fraction.slice(0, 3).padEnd(3, '0')}` : '';
+  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${ms}${offset}`);
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
