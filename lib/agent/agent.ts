@@ -10,6 +10,7 @@ import {
   probeSchema,
   type OperationPush,
   type OperationResult,
+  type PayloadRefusal,
   type Probe,
 } from '../notification/agent-protocol.schema';
 import { statusMessageIds } from '../reporting/catalog';
@@ -280,6 +281,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
       if (probe.success) this.emit('probe', { ...probe.data, receivedAt });
     });
     socket.on(agentEvents.revoked, () => this.refuse('REVOKED'));
+    socket.on(agentEvents.refused, (refusal: unknown) => this.log.warn({ refusal }, 'the management point refused a payload'));
     socket.on('connect_error', (error: Error) => {
       if (error.message === 'UNAUTHENTICATED' || error.message === 'FORBIDDEN') return this.refuse(error.message);
       this.log.debug({ url, err: error.message }, 'could not reach the notification server');
@@ -376,7 +378,13 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     socket
       .timeout(30_000)
       .emitWithAck(agentEvents.result, result)
-      .then((answer: { stored?: boolean }) => {
+      .then((answer: { stored?: boolean; refused?: PayloadRefusal }) => {
+        if (answer?.refused) {
+          // The same result would be refused again after every reconnect: dropped, once logged.
+          this.unsent.delete(result.operationId);
+          this.log.warn({ refused: answer.refused }, 'the management point refused an action result');
+          return;
+        }
         if (!answer?.stored) return;
         this.unsent.delete(result.operationId);
         this.emit('result', { ...result, stored: true });

@@ -1,20 +1,21 @@
 import { z } from 'zod';
+import { int4Id, requiredText, safeText } from '../validation/primitives';
 import { queryRuleSchema } from './collection-rule.schema';
 
 /** One membership rule as the console's form sends it. */
 export const collectionRuleInputSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('DIRECT'), deviceId: z.number({ error: 'choose a device' }).int().positive('choose a device') }),
-  z.object({ kind: z.literal('QUERY'), name: z.string().trim().max(100).default(''), query: queryRuleSchema }),
-  z.object({ kind: z.literal('INCLUDE'), collectionId: z.number({ error: 'choose a collection' }).int().positive('choose a collection') }),
-  z.object({ kind: z.literal('EXCLUDE'), collectionId: z.number({ error: 'choose a collection' }).int().positive('choose a collection') }),
+  z.object({ kind: z.literal('DIRECT'), deviceId: int4Id('choose a device') }),
+  z.object({ kind: z.literal('QUERY'), name: safeText(100).default(''), query: queryRuleSchema }),
+  z.object({ kind: z.literal('INCLUDE'), collectionId: int4Id('choose a collection') }),
+  z.object({ kind: z.literal('EXCLUDE'), collectionId: int4Id('choose a collection') }),
 ]);
 export type CollectionRuleInput = z.infer<typeof collectionRuleInputSchema>;
 
 /** A collection's definition: what the create and edit forms send. */
 export const collectionInputSchema = z.object({
-  name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
-  comment: z.string().trim().max(500, 'must be at most 500 characters').default(''),
-  limitingCollectionId: z.number().int().positive().nullable().default(null),
+  name: requiredText(100),
+  comment: safeText(500).default(''),
+  limitingCollectionId: int4Id().nullable().default(null),
   refreshMinutes: z.number({ error: 'must be a number of minutes' }).int('must be whole minutes').min(5, 'must be at least 5').max(10_080, 'must be at most 10080 (a week)').default(60),
   rules: z.array(collectionRuleInputSchema).max(200, 'at most 200 rules').default([]),
 });
@@ -23,8 +24,8 @@ export type CollectionInput = z.infer<typeof collectionInputSchema>;
 /** What the form asks to preview: the members its rules would give, before saving. */
 export const collectionPreviewSchema = z.object({
   /** The collection being edited, so a rule that refers back to it is caught as a cycle. */
-  id: z.number().int().positive().nullable().default(null),
-  limitingCollectionId: z.number().int().positive().nullable().default(null),
+  id: int4Id().nullable().default(null),
+  limitingCollectionId: int4Id().nullable().default(null),
   rules: z.array(collectionRuleInputSchema).max(200).default([]),
 });
 export type CollectionPreviewInput = z.infer<typeof collectionPreviewSchema>;

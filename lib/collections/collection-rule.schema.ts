@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rawText } from '../validation/primitives';
 
 const cidr = z
   .string()
@@ -6,7 +7,7 @@ const cidr = z
   .refine((v) => v.split('/')[0].split('.').every((o) => Number(o) <= 255), 'octets must be 0-255');
 
 // Messages read after the property's label in the form ("Operating system: needs a value").
-const text = z.string().min(1, 'needs a value').max(256, 'must be at most 256 characters');
+const text = rawText(256).min(1, 'needs a value');
 
 /** One condition of a query rule, on a device property. */
 export const deviceConditionSchema = z.discriminatedUnion('field', [

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { safeText } from '../validation/primitives';
 
 export const listCollectionsQuerySchema = z.object({
-  search: z.string().trim().max(100, 'must be at most 100 characters').optional(),
+  search: safeText(100).optional(),
 });
 
 export interface CollectionRow {

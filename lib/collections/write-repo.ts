@@ -73,7 +73,7 @@ async function insertRules(client: pg.PoolClient, id: number, input: CollectionI
   }
 }
 
-export async function findCollectionForWrite(db: pg.ClientBase, id: number) {
+export async function findCollectionForWrite(db: pg.ClientBase | pg.Pool, id: number) {
   const { rows } = await db.query<{ id: number; collection_id: string; name: string; built_in: boolean }>(
     `SELECT id, collection_id, name, built_in FROM collection WHERE id = $1 FOR UPDATE`,
     [id],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { int4, int4Id, requiredText, safeDate, safeText } from '../validation/primitives';
 
 /** Per-client deployment status, derived from the program status messages the client reports. */
 export const clientStatuses = ['NONE', 'RECEIVED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'RETRYING'] as const;
@@ -13,8 +14,8 @@ export const clientStatusLabels: Record<ClientStatus, string> = {
   RETRYING: 'Retrying',
 };
 
-const trimmed = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
-const required = (max: number) => trimmed(max).min(1, 'is required');
+const trimmed = safeText;
+const required = requiredText;
 
 /** When and how a program may run on a client. */
 export const runConditionsSchema = z.object({
@@ -27,7 +28,7 @@ export const runConditionsSchema = z.object({
   retries: z.number().int().min(0, 'must be 0 or more').max(10, 'must be at most 10').default(0),
   retryIntervalMinutes: z.number().int().min(1, 'must be at least 1').max(1440, 'must be at most 1440').default(10),
   /** Exit codes that mean success. */
-  successExitCodes: z.array(z.number().int()).min(1, 'needs at least one code').max(20).default([0, 3010]),
+  successExitCodes: z.array(int4()).min(1, 'needs at least one code').max(20).default([0, 3010]),
 });
 export type RunConditions = z.infer<typeof runConditionsSchema>;
 
@@ -53,7 +54,7 @@ export const createPackageSchema = z.object({
 });
 export type CreatePackageInput = z.infer<typeof createPackageSchema>;
 
-const isoDate = z.coerce.date({ error: 'must be a date and time' });
+const isoDate = safeDate('must be a real date and time between the years 1 and 9999');
 
 /** The available, mandatory and expiration times must come in that order. */
 function checkSchedule(d: { availableAt: Date; mandatoryAt: Date | null; expiresAt: Date | null }, ctx: z.RefinementCtx) {
@@ -78,8 +79,8 @@ export const createDeploymentSchema = z
   .object({
     name: required(100),
     comment: trimmed(500).default(''),
-    programId: z.number({ error: 'choose a program' }).int().positive('choose a program'),
-    collectionId: z.number({ error: 'choose a collection' }).int().positive('choose a collection'),
+    programId: int4Id('choose a program'),
+    collectionId: int4Id('choose a collection'),
   })
   .extend(scheduleSchema.shape)
   .superRefine(checkSchedule);

@@ -1,5 +1,6 @@
 import { hashToken, sameSecret } from '../auth/tokens';
 import { AppError } from '../errors';
+import { isInt4Id } from '../validation/primitives';
 import * as repo from './registration-repo';
 
 /** The device a request comes from, once its credential checked out. */
@@ -12,7 +13,8 @@ export interface AuthenticatedDevice {
 /** Parses `Authorization: Device <id>.<secret>`. */
 export function parseDeviceCredential(header: string | null | undefined): { id: number; secret: string } | null {
   const match = /^Device\s+(\d{1,10})\.([A-Za-z0-9_-]{20,128})$/.exec(header?.trim() ?? '');
-  if (!match) return null;
+  // An id no device column can hold is no device's: refused as unknown, before any lookup.
+  if (!match || !isInt4Id(Number(match[1]))) return null;
   return { id: Number(match[1]), secret: match[2] };
 }
 

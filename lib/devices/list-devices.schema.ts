@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { int4IdParam, safeText } from '../validation/primitives';
 
 export const deviceSortColumns = ['name', 'domain', 'osName', 'osVersion', 'ipAddress', 'site', 'approval', 'online', 'lastSeenAt'] as const;
 export type DeviceSortColumn = (typeof deviceSortColumns)[number];
@@ -6,7 +7,7 @@ export const devicePageSizes = [25, 50, 100] as const;
 
 /** Query string of GET /api/devices. */
 export const listDevicesQuerySchema = z.object({
-  search: z.string().trim().max(100, 'must be at most 100 characters').optional(),
+  search: safeText(100).optional(),
   sort: z.enum(deviceSortColumns).default('name'),
   dir: z.enum(['asc', 'desc']).default('asc'),
   page: z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more').max(1_000_000).default(1),
@@ -17,7 +18,7 @@ export const listDevicesQuerySchema = z.object({
   online: z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true').optional(),
   osKind: z.enum(['WORKSTATION', 'SERVER']).optional(),
   approval: z.enum(['PENDING', 'APPROVED', 'REVOKED']).optional(),
-  collectionId: z.coerce.number().int().positive().optional(),
+  collectionId: int4IdParam().optional(),
 });
 
 export type ListDevicesQuery = z.infer<typeof listDevicesQuerySchema>;

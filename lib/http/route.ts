@@ -10,6 +10,7 @@ import { authenticateDevice, type AuthenticatedDevice } from '../devices/authent
 import { AppError } from '../errors';
 import { logger } from '../logger';
 import type { Actor } from '../users/actor';
+import { findUnstorable } from '../validation/primitives';
 import { CLIENT_ADDRESS_HEADER } from './client-address';
 import { errorAnswer } from './error-answer';
 import { consume, type RateLimit } from './rate-limits';
@@ -83,10 +84,10 @@ export function route<Q extends ZodType = never, B extends ZodType = never, P ex
       if (options.rateLimit) await consume(options.rateLimit, device ? `device:${device.id}` : address);
 
       const rawParams = next ? await next.params : {};
-      const params = options.params ? options.params.parse(rawParams) : undefined;
-      const query = options.query ? options.query.parse(Object.fromEntries(url.searchParams)) : undefined;
+      const params = options.params ? options.params.parse(refuseUnstorable(rawParams)) : undefined;
+      const query = options.query ? options.query.parse(refuseUnstorable(Object.fromEntries(url.searchParams))) : undefined;
       const body = options.body
-        ? options.body.parse(await readJsonBody(req, options.maxBodyBytes ?? 1024 * 1024))
+        ? options.body.parse(refuseUnstorable(await readJsonBody(req, options.maxBodyBytes ?? 1024 * 1024)))
         : undefined;
 
       const ctx = {
@@ -140,6 +141,20 @@ function checkOrigin(req: NextRequest, url: URL) {
   }
   if (originHost !== host) throw new AppError('FORBIDDEN', { userMessage: 'Cross-site requests are refused.' });
 }
+
+/**
+ * The last line behind each schema's own checks: text no column can hold (NUL, an unpaired
+ * surrogate, in a name or a value) anywhere in the input is a 400 naming where it is.
+ */
+function refuseUnstorable<T>(input: T): T {
+  const found = findUnstorable(input, MAX_INPUT_DEPTH);
+  if (!found) return input;
+  const field = { path: found.path.map(String).join('.'), message: found.message };
+  throw new AppError('BAD_REQUEST', { userMessage: `${field.path || 'request'}: ${field.message}`, details: { fields: [field] } });
+}
+
+// Deep enough for every document the console sends (site settings, filter rules); JSON nested deeper is refused.
+const MAX_INPUT_DEPTH = 32;
 
 function misuse(what: string): never {
   throw new Error(`route handler used ctx.${what} without auth "${what}"`);

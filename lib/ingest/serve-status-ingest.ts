@@ -7,6 +7,9 @@ import { ingestStatusRequest } from './1-ingest-status-request';
 
 export const STATUS_INGEST_PATH = '/api/mp/status-messages';
 
+// What the proxy adds to every answer Next.js gives; these answers never pass through it.
+const FAST_PATH_HEADERS = { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' } as const;
+
 /** Whether server.ts should answer this request with serveStatusIngest rather than Next.js. */
 export function isStatusIngest(req: IncomingMessage): boolean {
   return req.method === 'POST' && (req.url === STATUS_INGEST_PATH || req.url?.startsWith(`${STATUS_INGEST_PATH}?`) === true);
@@ -28,11 +31,11 @@ export async function serveStatusIngest(req: IncomingMessage, res: ServerRespons
       log,
     });
     // no-transform: a few bytes of JSON are not worth compressing, 500 times a second.
-    res.writeHead(202, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store, no-transform' });
+    res.writeHead(202, { ...FAST_PATH_HEADERS, 'Cache-Control': 'no-store, no-transform' });
     res.end(JSON.stringify(result));
   } catch (error) {
     const answer = errorAnswer(error, log, requestId);
-    const headers: Record<string, string> = { ...answer.headers, 'Content-Type': 'application/json' };
+    const headers: Record<string, string> = { ...answer.headers, ...FAST_PATH_HEADERS };
     // A refused body may still be arriving; do not keep the connection to read the rest.
     if (!req.complete) headers.Connection = 'close';
     res.writeHead(answer.status, headers);

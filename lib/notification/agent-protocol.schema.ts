@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { int4, int4Id, rawText, safeIsoString } from '../validation/primitives';
 
 /**
  * The client notification channel's messages (socket.io namespace `/agents`), shared by the
@@ -36,7 +37,22 @@ export const agentEvents = {
   policyRequest: 'policy:request',
   /** Agent → server, with an acknowledgement once the result is stored: what the action did. */
   result: 'operation:result',
+  /** Server → agent: a payload it sent was refused (a PayloadRefusal naming the field). */
+  refused: 'payload:refused',
 } as const;
+
+/** Why the server refused an agent's payload: the event, the field and the reason. */
+export interface PayloadRefusal {
+  event: string;
+  field: string;
+  message: string;
+}
+
+/** The first problem zod found in a payload, as a PayloadRefusal. */
+export function payloadRefusal(event: string, error: z.ZodError): PayloadRefusal {
+  const issue = error.issues[0];
+  return { event, field: issue?.path.map(String).join('.') || 'payload', message: issue?.message ?? 'is not valid' };
+}
 
 export const agentSettingsSchema = z.object({
   keepAliveSeconds: z.number().int().positive(),
@@ -46,36 +62,36 @@ export const agentSettingsSchema = z.object({
 export type AgentSettings = z.infer<typeof agentSettingsSchema>;
 
 export const operationPushSchema = z.object({
-  operationId: z.number().int().positive(),
+  operationId: int4Id(),
   action: clientActionSchema,
-  validUntil: z.iso.datetime(),
+  validUntil: safeIsoString(),
 });
 export type OperationPush = z.infer<typeof operationPushSchema>;
 
 export const probeSchema = z.object({ probeId: z.string().max(64), sentAt: z.number() });
 export type Probe = z.infer<typeof probeSchema>;
 
-export const operationCancelSchema = z.object({ operationId: z.number().int().positive() });
+export const operationCancelSchema = z.object({ operationId: int4Id() });
 
-export const operationDeliveredSchema = z.object({ operationId: z.number().int().positive() });
+export const operationDeliveredSchema = z.object({ operationId: int4Id() });
 
 /** What an agent says its action did; stored as the target's result. */
 export const actionResultDetailSchema = z.object({
-  message: z.string().max(500),
+  message: rawText(500),
   durationMs: z.number().int().min(0).max(24 * 3600 * 1000),
   /** Download Computer Policy: the policy's site control serial and deployments received. */
-  policySerial: z.number().int().min(0).optional(),
-  deployments: z.number().int().min(0).optional(),
+  policySerial: int4(0).optional(),
+  deployments: int4(0).optional(),
   /** Scans: items scanned and threats found. */
-  itemsScanned: z.number().int().min(0).optional(),
-  threatsFound: z.number().int().min(0).optional(),
+  itemsScanned: int4(0).optional(),
+  threatsFound: int4(0).optional(),
 });
 export type ActionResultDetail = z.infer<typeof actionResultDetailSchema>;
 
 export const operationResultSchema = z.object({
-  operationId: z.number().int().positive(),
+  operationId: int4Id(),
   outcome: z.enum(['SUCCEEDED', 'FAILED']),
   detail: actionResultDetailSchema,
-  completedAt: z.iso.datetime(),
+  completedAt: safeIsoString(),
 });
 export type OperationResult = z.infer<typeof operationResultSchema>;

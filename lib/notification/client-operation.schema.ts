@@ -1,14 +1,15 @@
 import { z } from 'zod';
+import { int4Id, int4IdParam, requiredText } from '../validation/primitives';
 import { clientActionSchema, type ActionResultDetail, type ClientAction } from './agent-protocol.schema';
 import type { OperationCounts, TargetStateCounts } from './operation-counts';
 
-const deviceName = z.string().trim().min(1).max(63);
+const deviceName = requiredText(63);
 
 /** What the console picks a client operation's targets from: a collection, or devices by id or name. */
 export const operationTargetSchema = z
   .object({
-    collectionId: z.coerce.number().int().positive().optional(),
-    deviceIds: z.array(z.number().int().positive()).min(1).max(10_000).optional(),
+    collectionId: z.coerce.number().pipe(int4Id()).optional(),
+    deviceIds: z.array(int4Id()).min(1).max(10_000).optional(),
     deviceNames: z.array(deviceName).min(1, 'name at least one device').max(1000).optional(),
   })
   .refine((t) => [t.collectionId, t.deviceIds, t.deviceNames].filter((v) => v !== undefined).length === 1, {
@@ -27,7 +28,7 @@ export type StartClientOperationInput = z.infer<typeof startClientOperationSchem
 /** Query of GET /api/client-operations/estimate: a collection, or device names comma-separated. */
 export const estimateQuerySchema = z
   .object({
-    collectionId: z.coerce.number().int().positive().optional(),
+    collectionId: int4IdParam().optional(),
     deviceNames: z
       .string()
       .max(64_000)
@@ -56,7 +57,7 @@ export const listClientOperationsQuerySchema = z.object({
 });
 export type ListClientOperationsQuery = z.infer<typeof listClientOperationsQuerySchema>;
 
-export const operationIdParamsSchema = z.object({ id: z.coerce.number().int().positive() });
+export const operationIdParamsSchema = z.object({ id: int4IdParam() });
 
 export const targetStates = ['WAITING', 'DELIVERED', 'SUCCEEDED', 'FAILED', 'EXPIRED', 'CANCELLED'] as const;
 export type TargetState = (typeof targetStates)[number];

@@ -18,9 +18,11 @@ import {
   agentEvents,
   operationDeliveredSchema,
   operationResultSchema,
+  payloadRefusal,
   type AgentSettings,
   type OperationPush,
   type OperationResult,
+  type PayloadRefusal,
   type Probe,
 } from './agent-protocol.schema';
 import {
@@ -67,7 +69,7 @@ interface PendingResult {
   deviceId: number;
   result: OperationResult;
   receivedAt: Date;
-  ack?: (answer: { stored: boolean }) => void;
+  ack?: (answer: { stored: boolean; refused?: PayloadRefusal }) => void;
 }
 
 /**
@@ -254,14 +256,17 @@ export class NotificationServer {
     });
     socket.on(agentEvents.delivered, (payload: unknown) => {
       const parsed = operationDeliveredSchema.safeParse(payload);
-      if (!parsed.success) return;
+      if (!parsed.success) return socket.emit(agentEvents.refused, payloadRefusal(agentEvents.delivered, parsed.error));
       this.acknowledged(parsed.data.operationId, id);
       this.deliveries.push({ operationId: parsed.data.operationId, deviceId: id, at: this.clock.now() });
     });
     socket.on(agentEvents.result, (payload: unknown, ack?: unknown) => {
       const parsed = operationResultSchema.safeParse(payload);
       const reply = typeof ack === 'function' ? (ack as PendingResult['ack']) : undefined;
-      if (!parsed.success) return reply?.({ stored: false });
+      if (!parsed.success) {
+        const refused = payloadRefusal(agentEvents.result, parsed.error);
+        return reply ? reply({ stored: false, refused }) : socket.emit(agentEvents.refused, refused);
+      }
       this.acknowledged(parsed.data.operationId, id);
       this.results.push({ deviceId: id, result: parsed.data, receivedAt: this.clock.now(), ack: reply });
     });

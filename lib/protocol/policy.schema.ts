@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { int4Id } from '../validation/primitives';
 
 /** The part of GET /api/mp/policy the agent acts on, parsed on arrival (the rest passes through). */
 export const clientPolicySchema = z
   .object({
-    deviceId: z.number().int(),
+    deviceId: int4Id(),
     deviceName: z.string(),
     siteControlSerial: z.number().int().min(0),
     clientAgent: z
@@ -19,14 +20,14 @@ export type AgentPolicy = z.infer<typeof clientPolicySchema>;
 
 /** What the agent keeps on disk after registering. */
 export const agentCredentialSchema = z.object({
-  deviceId: z.number().int().positive(),
+  deviceId: int4Id(),
   secret: z.string().min(20),
   name: z.string().min(1),
 });
 export type AgentCredential = z.infer<typeof agentCredentialSchema>;
 
 export const registrationAnswerSchema = z.object({
-  deviceId: z.number().int().positive(),
+  deviceId: int4Id(),
   secret: z.string().min(20),
   approval: z.enum(['PENDING', 'APPROVED']),
 });

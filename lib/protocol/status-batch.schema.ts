@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requiredText } from '../validation/primitives';
 
 /** Most messages one ingest request may carry; reporters split larger spools into several requests. */
 export const MAX_BATCH_MESSAGES = 1000;
@@ -9,7 +10,7 @@ export const MAX_BATCH_MESSAGES = 1000;
  * own against statusMessageSchema, so one bad message does not cost the others.
  */
 export const statusBatchSchema = z.object({
-  device: z.string().trim().min(1).max(255).optional(),
+  device: requiredText(255).optional(),
   messages: z
     .array(z.unknown())
     .min(1, 'must contain at least one message')

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { INT4_MAX, rawText, safeDate, safeRecord } from '../validation/primitives';
 
 export const severitySchema = z.enum(['INFORMATIONAL', 'WARNING', 'ERROR']);
 export const messageTypeSchema = z.enum(['MILESTONE', 'DETAIL', 'AUDIT']);
 export const messageSourceSchema = z.enum(['CLIENT', 'SERVER', 'PROVIDER']);
 
-// PostgreSQL text cannot hold NUL; refusing it here keeps one bad message from failing a batch later.
-const text = (max: number) => z.string().max(max).refine((v) => !v.includes('\0'), 'must not contain NUL characters');
+// Text PostgreSQL can store (no NUL, no unpaired surrogate): one bad message never fails a batch later.
+const text = rawText;
 
 /**
  * A status message as its source reports it — to the in-process queue, to the management
@@ -14,7 +15,7 @@ const text = (max: number) => z.string().max(max).refine((v) => !v.includes('\0'
  */
 export const statusMessageSchema = z.object({
   uid: z.uuid(),
-  messageId: z.number().int().min(0).max(2_147_483_647),
+  messageId: z.number().int().min(0).max(INT4_MAX),
   severity: severitySchema,
   type: messageTypeSchema,
   source: messageSourceSchema,
@@ -22,16 +23,14 @@ export const statusMessageSchema = z.object({
   systemName: text(255).min(1),
   component: text(128).min(1),
   // Bounded so every accepted time fits PostgreSQL's timestamptz and prints as a plain ISO date.
-  sourceTime: z.coerce
-    .date()
-    .min(new Date('1970-01-01T00:00:00Z'), 'must be after 1970')
-    .max(new Date('9999-12-31T23:59:59Z'), 'must be before the year 10000'),
-  processId: z.number().int().min(0).max(2_147_483_647).optional(),
-  threadId: z.number().int().min(0).max(2_147_483_647).optional(),
+  // A date that does not exist (February 30) is refused, never rolled over into another.
+  sourceTime: safeDate().refine((d) => d >= new Date('1970-01-01T00:00:00Z'), 'must be after 1970'),
+  processId: z.number().int().min(0).max(INT4_MAX).optional(),
+  threadId: z.number().int().min(0).max(INT4_MAX).optional(),
   /** Values substituted into the catalog's description for messageId (%1, %2, ...). */
   insertionStrings: z.array(text(4096)).max(10).default([]),
   /** Attribute properties such as AdvertisementID, PackageID, CollectionID, UserName. */
-  properties: z.record(text(64).min(1), text(4096)).default({}),
+  properties: safeRecord({ maxKey: 64, maxValue: 4096 }).default({}),
 });
 
 export type StatusMessageInput = z.input<typeof statusMessageSchema>;

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { int4, INT4_MAX, int4IdParam } from '../validation/primitives';
 import { fixedPaths, settingLeaves } from './document-paths';
 
-const serial = z.number({ error: 'must be a serial number' }).int('must be a whole number').min(0).max(2_147_483_647);
-const serialParam = z.coerce.number().int().min(0).max(2_147_483_647);
+const serial = z.number({ error: 'must be a serial number' }).int('must be a whole number').min(0).max(INT4_MAX);
+const serialParam = z.coerce.number().int().min(0).max(INT4_MAX);
 
 /**
  * What an administrator changes: the new value of each changed setting, by path. Each value is
@@ -37,7 +38,7 @@ export const submitChangeSchema = z.object({
 export const restoreSchema = z.object({ serial, baseSerial: serial });
 
 export const serialParamsSchema = z.object({ serial: serialParam });
-export const deltaParamsSchema = z.object({ id: z.coerce.number().int().min(1).max(2_147_483_647) });
+export const deltaParamsSchema = z.object({ id: int4IdParam() });
 
 export const diffQuerySchema = z.object({ from: serialParam, to: serialParam });
 export const documentQuerySchema = z.object({ serial: serialParam.optional() });
@@ -66,17 +67,17 @@ export type Conflict = z.infer<typeof conflictSchema>;
  */
 export const siteControlAppliedSchema = z.object({
   siteCode: z.string(),
-  serial: z.number().int(),
+  serial: int4(0),
   changedPaths: z.array(z.string()).nullable(),
 });
 export type SiteControlApplied = z.infer<typeof siteControlAppliedSchema>;
 
 /** NOTIFY sitebox_site_control_delta (from the trigger) and the console's `siteControl:delta` event. */
 export const deltaEventSchema = z.object({
-  id: z.number().int(),
-  siteControlId: z.number().int(),
+  id: int4(0),
+  siteControlId: int4(0),
   state: deltaStateSchema,
-  appliedSerial: z.number().int().nullable(),
+  appliedSerial: int4(0).nullable(),
 });
 export type DeltaEvent = z.infer<typeof deltaEventSchema>;
 

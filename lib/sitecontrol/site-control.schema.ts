@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { storable } from '../validation/primitives';
 
 // The site control document: every setting of one site, typed, validated and defaulted. Shared by
 // the console's forms, the route handlers, both site-control workers and the readers elsewhere
@@ -49,7 +50,7 @@ export type MinimumSeverity = z.infer<typeof minimumSeveritySchema>;
 export const siteSectionSchema = z.object({
   /** The site's identity; shown, never changed through a delta. */
   code: siteCodeSchema,
-  name: z.string({ error: 'is required' }).trim().min(1, 'is required').max(50, 'must be at most 50 characters'),
+  name: storable(z.string({ error: 'is required' }).trim().min(1, 'is required').max(50, 'must be at most 50 characters')),
   parentSiteCode: siteCodeSchema.nullable().default(null),
   timeZone: z
     .string({ error: 'is required' })

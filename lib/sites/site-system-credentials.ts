@@ -1,6 +1,7 @@
 import { hashToken, newToken, sameSecret } from '../auth/tokens';
 import { prisma } from '../db/prisma';
 import { AppError } from '../errors';
+import { isInt4Id } from '../validation/primitives';
 
 /** A remote site system (management point host, child site) that proved who it is. */
 export interface AuthenticatedSiteSystem {
@@ -12,7 +13,7 @@ export interface AuthenticatedSiteSystem {
 /** Parses `Authorization: SiteSystem <id>.<secret>`. */
 export function parseSiteSystemCredential(header: string | null | undefined): { id: number; secret: string } | null {
   const match = /^SiteSystem\s+(\d{1,10})\.([A-Za-z0-9_-]{20,128})$/.exec(header?.trim() ?? '');
-  return match ? { id: Number(match[1]), secret: match[2] } : null;
+  return match && isInt4Id(Number(match[1])) ? { id: Number(match[1]), secret: match[2] } : null;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeCursorParts, INT4_MAX, int8IdParam, isStorableDate, parseIsoDate, safeDate, safeText } from '../validation/primitives';
 import { messageSourceSchema, messageTypeSchema, severitySchema } from '../reporting/status-message.schema';
 
 /** `a,b` or a repeated parameter, as a list. */
@@ -9,7 +10,7 @@ const list = <T extends z.ZodType>(item: T) =>
   );
 
 const optionalTrimmed = (max: number) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().max(max).optional());
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), safeText(max).optional());
 
 /** Time ranges measured back from the moment a list is read, so a reload shows the latest hour (and a saved query can keep one). */
 export const statusMessageRanges = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
@@ -20,16 +21,16 @@ export const statusMessageFilterFieldsSchema = z.object({
   /** Received within the last hour, 24 hours, 7 or 30 days, as of each read. */
   range: z.enum(Object.keys(statusMessageRanges) as [StatusMessageRange, ...StatusMessageRange[]], { error: 'must be 1h, 24h, 7d or 30d' }).optional(),
   /** Received at or after (ISO date-time). */
-  from: z.coerce.date({ error: 'must be a date and time' }).optional(),
+  from: safeDate().optional(),
   /** Received before (ISO date-time). */
-  to: z.coerce.date({ error: 'must be a date and time' }).optional(),
+  to: safeDate().optional(),
   severity: list(severitySchema).optional(),
   type: messageTypeSchema.optional(),
   source: messageSourceSchema.optional(),
   component: optionalTrimmed(128),
   system: optionalTrimmed(255),
   site: z.string().regex(/^[A-Z0-9]{3}$/, 'must be a 3-character site code').optional(),
-  messageId: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').max(2_147_483_647, 'is too large').optional(),
+  messageId: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').max(INT4_MAX, 'is too large').optional(),
   /** With propertyValue: messages whose attribute property has that value. */
   propertyName: optionalTrimmed(64),
   propertyValue: optionalTrimmed(4096),
@@ -55,12 +56,14 @@ export function encodeCursor(cursor: StatusMessageCursor): string {
   return Buffer.from(`${cursor.receivedAt}|${cursor.id}`, 'utf8').toString('base64url');
 }
 
+// Both parts go into SQL as they are: the time must be one PostgreSQL reads, the id one bigint holds.
 const cursorSchema = z
   .string()
   .max(200)
   .transform((value, ctx) => {
-    const [receivedAt, id] = Buffer.from(value, 'base64url').toString('utf8').split('|');
-    if (!receivedAt || !id || Number.isNaN(Date.parse(receivedAt)) || !/^\d{1,19}$/.test(id)) {
+    const [receivedAt, id] = decodeCursorParts(value, 2) ?? [];
+    const time = receivedAt ? parseIsoDate(receivedAt) : null;
+    if (!time || !isStorableDate(time) || !id || !int8IdParam().safeParse(id).success) {
       ctx.addIssue({ code: 'custom', message: 'is not a cursor this API gave out' });
       return z.NEVER;
     }
@@ -72,7 +75,7 @@ export const listStatusMessagesQuerySchema = statusMessageFilterFieldsSchema.ext
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: cursorSchema.optional(),
   /** A built-in ("builtin:...") or saved (numeric) Status Message Query; its prompts come as prompt.<field>. */
-  query: z.string().max(64).optional(),
+  query: safeText(64).optional(),
 });
 export type ListStatusMessagesQuery = z.infer<typeof listStatusMessagesQuerySchema>;
 

@@ -1,15 +1,16 @@
 import { z } from 'zod';
+import { rawText, requiredText, safeText } from '../validation/primitives';
 import { statusMessageFilterFields, type StatusMessageFilterField } from './status-message-filters.schema';
 
 /** A criterion the query asks for when it runs, with the label the viewer shows. */
-export const promptSchema = z.object({ prompt: z.string().trim().min(1).max(100) });
+export const promptSchema = z.object({ prompt: requiredText(100) });
 
 /**
  * A query's criteria: viewer filters (as their query-parameter text) each either fixed or
  * prompted, e.g. `{ "type": "AUDIT", "from": { "prompt": "Since" } }`.
  */
 export const queryCriteriaSchema = z
-  .record(z.string(), z.union([z.string().max(4096), promptSchema]))
+  .record(rawText(64), z.union([rawText(4096), promptSchema]))
   .superRefine((criteria, ctx) => {
     for (const key of Object.keys(criteria)) {
       if (!statusMessageFilterFields.includes(key as StatusMessageFilterField)) {
@@ -20,8 +21,8 @@ export const queryCriteriaSchema = z
 export type QueryCriteria = Partial<Record<StatusMessageFilterField, string | { prompt: string }>>;
 
 export const savedQueryInputSchema = z.object({
-  name: z.string().trim().min(1, 'is required').max(200),
-  description: z.string().trim().max(1000).default(''),
+  name: requiredText(200),
+  description: safeText(1000).default(''),
   criteria: queryCriteriaSchema,
 });
 export type SavedQueryInput = z.infer<typeof savedQueryInputSchema>;

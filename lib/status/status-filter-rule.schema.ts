@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INT4_MAX, rawText, requiredText, safeDate, safeText } from '../validation/primitives';
 import { messageSourceSchema, messageTypeSchema, severitySchema, statusMessageSchema } from '../reporting/status-message.schema';
 
 export const replicationPrioritySchema = z.enum(['NONE', 'LOW', 'MEDIUM', 'HIGH']);
@@ -14,13 +15,10 @@ const timeoutSeconds = z.number().int('must be a whole number').min(1, 'must be 
 export const programActionSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('command'),
-    file: z
-      .string()
+    file: rawText(1024)
       .min(1, 'is required')
-      .max(1024, 'must be at most 1024 characters')
-      .refine((f) => f.startsWith('/'), 'must be an absolute path')
-      .refine((f) => !f.includes('\0'), 'must not contain NUL'),
-    args: z.array(z.string().max(1024).refine((a) => !a.includes('\0'), 'must not contain NUL')).max(32).default([]),
+      .refine((f) => f.startsWith('/'), 'must be an absolute path'),
+    args: z.array(rawText(1024)).max(32).default([]),
     timeoutSeconds,
   }),
   z.object({
@@ -32,14 +30,14 @@ export const programActionSchema = z.discriminatedUnion('kind', [
 export type ProgramAction = z.infer<typeof programActionSchema>;
 
 const optionalText = (max: number) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), z.string().trim().max(max).nullable())
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), safeText(max).nullable())
     .optional()
     .transform((v) => v ?? null);
 
 /** What an administrator sends to create a rule; every criterion left out matches anything. */
 export const filterRuleInputSchema = z
   .object({
-    name: z.string().trim().min(1, 'is required').max(200),
+    name: requiredText(200),
     enabled: z.boolean().default(true),
     source: messageSourceSchema.nullable().default(null),
     siteCode: z
@@ -51,7 +49,7 @@ export const filterRuleInputSchema = z
     component: optionalText(128),
     messageType: messageTypeSchema.nullable().default(null),
     severity: severitySchema.nullable().default(null),
-    messageId: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(2_147_483_647, 'is too large').nullable().default(null),
+    messageId: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(INT4_MAX, 'is too large').nullable().default(null),
     propertyName: optionalText(64),
     propertyValue: optionalText(4096),
     writeToDatabase: z.boolean().default(false),
@@ -109,6 +107,6 @@ export interface FilterRule {
 export const testFilterRulesSchema = z.object({
   message: statusMessageSchema.extend({
     uid: z.uuid().default(() => crypto.randomUUID()),
-    sourceTime: z.coerce.date().default(() => new Date()),
+    sourceTime: safeDate().default(() => new Date()),
   }),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INT4_MAX, int4IdParam, parseIsoDate, rawText, safeText } from '../validation/primitives';
 import { severitySchema } from '../reporting/status-message.schema';
 
 export const displayIntervalSchema = z.enum(['SINCE_MIDNIGHT', 'SINCE_SUNDAY', 'SINCE_DATE', 'SINCE_RESET'], {
@@ -16,7 +17,9 @@ export const displayIntervalLabels: Record<DisplayInterval, string> = {
 /** A wall-clock time of the site's zone on a whole hour: counts are kept per local hour, so this start is exact. */
 export const localHourSchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00$/, 'must be a date and a whole hour, like 2026-11-22T14:00');
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00$/, 'must be a date and a whole hour, like 2026-11-22T14:00')
+  // A month 13 or a February 30 would roll over into another date; refused instead.
+  .refine((v) => !v.startsWith('0000') && parseIsoDate(v) !== null, 'must be a real date and hour, like 2026-11-22T14:00');
 
 const siteCode = z.string().regex(/^[A-Z0-9]{3}$/, 'must be a 3-character site code');
 
@@ -41,7 +44,7 @@ export const componentStatusQuerySchema = z
   .object({
     ...intervalFields,
     /** Part of a component's or site system's name, any case. */
-    search: z.string().trim().max(128).optional(),
+    search: safeText(128).optional(),
     /** Only Warning and Critical components. */
     problems: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional(),
     offset: z.coerce.number({ error: 'must be a number' }).int().min(0).max(1_000_000).default(0),
@@ -72,8 +75,8 @@ const count = z.coerce.number({ error: 'must be a number' }).int('must be a whol
 export const thresholdOverrideInputSchema = z
   .object({
     siteCode: siteCode.nullable().default(null),
-    component: z.string().trim().max(128).nullable().default(null).transform((v) => (v ? v : null)),
-    messageId: z.coerce.number({ error: 'must be a number' }).int().min(0).max(2_147_483_647).nullable().default(null),
+    component: safeText(128).nullable().default(null).transform((v) => (v ? v : null)),
+    messageId: z.coerce.number({ error: 'must be a number' }).int().min(0).max(INT4_MAX).nullable().default(null),
     severity: severitySchema,
     warningAt: count,
     criticalAt: count,
@@ -86,13 +89,13 @@ export const thresholdOverrideInputSchema = z
   });
 export type ThresholdOverrideInput = z.infer<typeof thresholdOverrideInputSchema>;
 
-export const thresholdParamsSchema = z.object({ id: z.coerce.number().int().min(1).max(2_147_483_647) });
+export const thresholdParamsSchema = z.object({ id: int4IdParam() });
 
 export const resetCountsInputSchema = z.object({
   site: siteCode,
   /** Omit both to reset every component of the site. */
-  systemName: z.string().min(1).max(255).optional(),
-  component: z.string().min(1).max(128).optional(),
+  systemName: rawText(255).min(1).optional(),
+  component: rawText(128).min(1).optional(),
 });
 export type ResetCountsInput = z.infer<typeof resetCountsInputSchema>;
 

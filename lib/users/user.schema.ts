@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rawText, requiredText, safeText } from '../validation/primitives';
 import { newPasswordSchema } from '../auth/password.schema';
 import { roles } from '../auth/roles';
 
@@ -11,7 +12,7 @@ export const userNameSchema = z
 
 export const createUserSchema = z.object({
   userName: userNameSchema,
-  displayName: z.string().trim().max(128).default(''),
+  displayName: safeText(128).default(''),
   role: z.enum(roles),
   /** Omit to have a one-time password generated and shown once. */
   password: newPasswordSchema.optional(),
@@ -19,20 +20,20 @@ export const createUserSchema = z.object({
 
 export const updateUserSchema = z
   .object({
-    displayName: z.string().trim().max(128).optional(),
+    displayName: safeText(128).optional(),
     role: z.enum(roles).optional(),
     disabled: z.boolean().optional(),
   })
   .refine((v) => Object.keys(v).length > 0, 'nothing to change');
 
 export const changeOwnPasswordSchema = z.object({
-  currentPassword: z.string().min(1, 'is required').max(256),
+  currentPassword: rawText(256).min(1, 'is required'),
   newPassword: newPasswordSchema,
 });
 
 export const signInSchema = z.object({
-  userName: z.string().trim().min(1, 'is required').max(64),
-  password: z.string().min(1, 'is required').max(256),
+  userName: requiredText(64),
+  password: rawText(256).min(1, 'is required'),
 });
 
 export type CreateUserInput = z.infer<typeof createUserSchema>;

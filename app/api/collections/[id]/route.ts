@@ -3,8 +3,9 @@ import { collectionInputSchema } from '@/lib/collections/collection-input.schema
 import { getCollectionOrThrow } from '@/lib/collections/list-collections';
 import { deleteCollection, editCollection } from '@/lib/collections/save-collection';
 import { route } from '@/lib/http/route';
+import { int4IdParam } from '@/lib/validation/primitives';
 
-const params = z.object({ id: z.coerce.number().int().positive() });
+const params = z.object({ id: int4IdParam() });
 
 export const GET = route({ params }, async ({ params }) => getCollectionOrThrow(params.id));
 

@@ -3,8 +3,9 @@ import { updateDeploymentSchema } from '@/lib/deployments/deployment.schema';
 import { getDeploymentOrThrow } from '@/lib/deployments/list-deployments';
 import { updateDeployment } from '@/lib/deployments/update-deployment';
 import { route } from '@/lib/http/route';
+import { int4IdParam } from '@/lib/validation/primitives';
 
-const params = z.object({ id: z.coerce.number().int().positive() });
+const params = z.object({ id: int4IdParam() });
 
 export const GET = route({ permission: 'readConsole', params }, async ({ params }) => getDeploymentOrThrow(params.id));
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { route } from '@/lib/http/route';
+import { int4IdParam } from '@/lib/validation/primitives';
 import { deleteFilterRule } from '@/lib/status/delete-filter-rule';
 import { filterRulePatchSchema } from '@/lib/status/status-filter-rule.schema';
 import { updateFilterRule } from '@/lib/status/update-filter-rule';
 
-const params = z.object({ id: z.coerce.number().int().min(1).max(2_147_483_647) });
+const params = z.object({ id: int4IdParam() });
 
 /** Changes some fields of a rule; `{ "enabled": false }` disables it. */
 export const PATCH = route({ permission: 'editStatusFilterRules', params, body: filterRulePatchSchema }, async ({ params, body, actor }) =>
