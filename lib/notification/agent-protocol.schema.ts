@@ -69,6 +69,11 @@ export const actionResultDetailSchema = z.object({
   /** Scans: items scanned and threats found. */
   itemsScanned: z.number().int().min(0).optional(),
   threatsFound: z.number().int().min(0).optional(),
+  /** Scans: the infected files (the first 50) and the signature each matched. */
+  threats: z
+    .array(z.object({ path: z.string().max(1024), signature: z.string().max(200) }))
+    .max(50)
+    .optional(),
 });
 export type ActionResultDetail = z.infer<typeof actionResultDetailSchema>;
 
