@@ -1,15 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { builtBundlePath } from '@/lib/agent/install/bundle-file';
-import { BUNDLE_NAME } from '@/lib/agent/install/install-layout';
+import path from 'node:path';
 import { AppError } from '@/lib/errors';
 import { route } from '@/lib/http/route';
 import { clientRateLimit } from '@/lib/http/rate-limits';
 
 export const dynamic = 'force-dynamic';
 
+// Where `npm run agent:build` writes the client (scripts/build-agent.mjs), under the site's folder.
+const BUNDLE_NAME = 'sitebox-agent.cjs';
+
 /** The client agent as one file, for a computer about to install it (it holds no secret). */
 export const GET = route({ auth: 'none', rateLimit: clientRateLimit }, async () => {
-  const bundle = await readFile(builtBundlePath()).catch((error: NodeJS.ErrnoException) => {
+  const bundle = await readFile(path.join(process.cwd(), 'dist', BUNDLE_NAME)).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
     throw new AppError('NOT_FOUND', { userMessage: 'The client agent is not built on this site server: run `npm run agent:build` there first.' });
   });
