@@ -1,35 +1,91 @@
-// The Sitebox client agent:
-//   npm run agent -- --mp http://mp01:3000 [--mp http://mp02:3000] [--name NYC-WS-0042]
-//                    [--state ./agent-state] [--notification-port 10123] [--transport websocket|polling]
-//   npm run agent -- --mp http://mp01:3000 --simulate 1000 [--name SIM]   (a simulated fleet)
-// Registers on first start (the credential is kept in --state), then stays connected to the
-// management point's notification server, polls policy, reports status and performs pushed actions.
-import { mkdir } from 'node:fs/promises';
+// The Sitebox client agent (also built into one file, dist/sitebox-agent.cjs: npm run agent:build):
+//   sitebox-agent run --mp http://mp01:3000 [--mp http://mp02:3000] [--name NYC-WS-0042]
+//                     [--state ./agent-state] [--notification-port 10123] [--transport websocket|polling]
+//   sitebox-agent run --config /etc/sitebox-agent/config.json      (what the systemd unit runs)
+//   sitebox-agent run --mp http://mp01:3000 --simulate 1000 [--name SIM]   (a simulated fleet)
+//   sitebox-agent install --mp <url> [--mp <url>…] [--no-start]
+//                         [--prefix DIR | --config-dir DIR --state-dir DIR --unit-dir DIR --lib-dir DIR]
+//   sitebox-agent uninstall [same folder options]      sitebox-agent status [same folder options]
+// `npm run agent -- --mp …` is `run`. The agent registers on first start (the credential is kept
+// in its state folder), then stays connected to the management point's notification server,
+// polls policy, reports status and performs pushed actions.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ClientAgent } from '../lib/agent/agent';
+import { agentConfigSchema, installedPaths, readAgentConfig, type AgentConfig } from '../lib/agent/agent-config';
 import { createDeploymentRunner } from '../lib/agent/deployment-runner';
+import { installAgent } from '../lib/agent/install/install-agent';
+import { BUNDLE_NAME, UNIT_NAME, installLayout } from '../lib/agent/install/install-layout';
+import { systemctl, systemdRuns } from '../lib/agent/install/systemd';
+import { uninstallAgent } from '../lib/agent/install/uninstall-agent';
 import { loadOrRegisterCredential } from '../lib/agent/register-agent';
+import { clamavScanner } from '../lib/agent/scan/clamav-scanner';
 import { AgentSimulator } from '../lib/agent/simulator';
 import type { RegisterDeviceInput } from '../lib/protocol/registration.schema';
 import { createStatusReporter } from '../lib/agent/status-reporter';
 
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { component: 'CCM_NOTIFICATION_AGENT' } });
 
+const usage = `usage: sitebox-agent run --mp <management point URL> [--mp <another>] [--name NAME] [--state DIR]
+       sitebox-agent run --config FILE
+       sitebox-agent install --mp <URL> [--mp <URL>…] [--no-start] [--prefix DIR]
+       sitebox-agent uninstall [--prefix DIR]
+       sitebox-agent status [--prefix DIR]`;
+
+class UsageError extends Error {}
+
 function firstIPv4(): string | undefined {
   for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   return undefined;
 }
 
-async function main() {
+const hostName = () => os.hostname().split('.')[0].replace(/[^A-Za-z0-9-]/g, '-').slice(0, 63);
+
+const layoutOptions = {
+  prefix: { type: 'string' },
+  'config-dir': { type: 'string' },
+  'state-dir': { type: 'string' },
+  'unit-dir': { type: 'string' },
+  'lib-dir': { type: 'string' },
+} as const;
+
+function layoutFrom(values: { prefix?: string; 'config-dir'?: string; 'state-dir'?: string; 'unit-dir'?: string; 'lib-dir'?: string }) {
+  return installLayout({ prefix: values.prefix, configDir: values['config-dir'], stateDir: values['state-dir'], unitDir: values['unit-dir'], libDir: values['lib-dir'] });
+}
+
+/** The configuration a run uses: --config, else --mp and the other flags, else the installed file. */
+async function runConfig(values: { config?: string; mp?: string[]; name?: string; state?: string; site?: string; 'notification-port'?: string }): Promise<AgentConfig> {
+  const file = values.config ?? (values.mp?.length ? undefined : existsSync(installedPaths.configFile) ? installedPaths.configFile : undefined);
+  const base = file ? await readAgentConfig(file) : null;
+  const name = values.name ?? base?.name ?? hostName();
+  const parsed = agentConfigSchema.safeParse({
+    ...base,
+    managementPoints: values.mp?.length ? values.mp : (base?.managementPoints ?? []),
+    name,
+    stateDir: path.resolve(values.state ?? base?.stateDir ?? path.join('.sitebox-agent', name)),
+    siteCode: values.site ?? base?.siteCode,
+    notificationPort: values['notification-port'] ? Number(values['notification-port']) : base?.notificationPort,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`${issue.path.join('.')} ${issue.message}\n${usage}`);
+  }
+  return parsed.data;
+}
+
+async function run(args: string[]) {
   const { values } = parseArgs({
+    args,
     options: {
+      config: { type: 'string' },
       mp: { type: 'string', multiple: true },
-      name: { type: 'string', default: os.hostname().split('.')[0].replace(/[^A-Za-z0-9-]/g, '-').slice(0, 63) },
+      name: { type: 'string' },
       state: { type: 'string' },
-      site: { type: 'string', default: 'S01' },
+      site: { type: 'string' },
       'notification-port': { type: 'string' },
       transport: { type: 'string' },
       'os-name': { type: 'string', default: `${os.type()} ${os.release()}` },
@@ -38,12 +94,8 @@ async function main() {
       simulate: { type: 'string' },
     },
   });
-  const urls = values.mp ?? [];
-  if (!urls.length) {
-    console.error('usage: npm run agent -- --mp <management point URL> [--mp <another>] [--name NAME] [--state DIR]');
-    process.exit(2);
-  }
-  const notificationPort = values['notification-port'] ? Number(values['notification-port']) : undefined;
+  const config = await runConfig(values);
+  const urls = config.managementPoints;
   const transports = values.transport === 'polling' ? (['polling'] as const) : values.transport === 'websocket' ? (['websocket'] as const) : undefined;
   const identity = (name: string): RegisterDeviceInput => ({
     name,
@@ -53,17 +105,18 @@ async function main() {
     ipAddress: firstIPv4(),
     clientVersion: '1.0.0',
   });
-  const stateRoot = path.resolve(values.state ?? path.join('.sitebox-agent', values.name));
+  const name = config.name ?? hostName();
+  const stateRoot = config.stateDir;
 
   if (values.simulate) {
     const count = Number(values.simulate);
-    if (!Number.isInteger(count) || count < 1 || count > 19_000) throw new Error('--simulate takes a number of agents from 1 to 19000');
+    if (!Number.isInteger(count) || count < 1 || count > 19_000) throw new UsageError('--simulate takes a number of agents from 1 to 19000');
     const credentials = [];
     for (let i = 0; i < count; i++) {
-      const name = `${values.name}-${String(i + 1).padStart(5, '0')}`.slice(0, 63);
-      credentials.push((await loadOrRegisterCredential({ managementPointUrl: urls[0], stateDir: path.join(stateRoot, name), identity: identity(name) })).credential);
+      const simulated = `${name}-${String(i + 1).padStart(5, '0')}`.slice(0, 63);
+      credentials.push((await loadOrRegisterCredential({ managementPointUrl: urls[0], stateDir: path.join(stateRoot, simulated), identity: identity(simulated) })).credential);
     }
-    const simulator = new AgentSimulator({ managementPointUrls: urls, credentials, notificationPort, transports: transports ? [...transports] : undefined, connectSpreadMs: Math.min(30_000, count * 2) });
+    const simulator = new AgentSimulator({ managementPointUrls: urls, credentials, notificationPort: config.notificationPort, transports: transports ? [...transports] : undefined, connectSpreadMs: Math.min(30_000, count * 2) });
     await simulator.start();
     const timer = setInterval(() => log.info({ connected: simulator.connectedCount(), agents: count }, 'simulated agents'), 10_000);
     const stop = async () => (clearInterval(timer), await simulator.stop(), process.exit(0));
@@ -72,12 +125,12 @@ async function main() {
     return;
   }
 
-  await mkdir(stateRoot, { recursive: true });
+  await mkdir(stateRoot, { recursive: true, mode: 0o700 });
   // A management point that is down at first start is waited for, as a service would.
   let registration: Awaited<ReturnType<typeof loadOrRegisterCredential>> | null = null;
   for (let attempt = 0; !registration; attempt++) {
     try {
-      registration = await loadOrRegisterCredential({ managementPointUrl: urls[attempt % urls.length], stateDir: stateRoot, identity: identity(values.name) });
+      registration = await loadOrRegisterCredential({ managementPointUrl: urls[attempt % urls.length], stateDir: stateRoot, identity: identity(name) });
     } catch (error) {
       if (error instanceof Error && /refused \((400|409)\)|not a credential/.test(error.message)) throw error;
       const delay = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
@@ -90,9 +143,10 @@ async function main() {
   const agent = new ClientAgent({
     managementPointUrls: urls,
     credential,
-    siteCode: values.site,
-    notificationPort,
+    siteCode: config.siteCode,
+    notificationPort: config.notificationPort,
     transports: transports ? [...transports] : undefined,
+    scanner: clamavScanner(config.scan),
     // Remembers what ran across restarts, so a restarted agent neither re-runs nor re-reports.
     onPolicy: createDeploymentRunner({ stateFile: path.join(stateRoot, 'deployments.json'), log: log.child({ component: 'Software Distribution' }) }),
     reporter: createStatusReporter({
@@ -122,7 +176,61 @@ async function main() {
   process.on('SIGTERM', () => void stop());
 }
 
+async function install(args: string[]) {
+  const { values } = parseArgs({ args, options: { mp: { type: 'string', multiple: true }, 'no-start': { type: 'boolean', default: false }, ...layoutOptions } });
+  const bundlePath = process.argv[1] ? path.resolve(process.argv[1]) : '';
+  if (!bundlePath.endsWith('.cjs')) throw new UsageError(`install copies the built agent: run it from ${BUNDLE_NAME} (npm run agent:build makes dist/${BUNDLE_NAME})`);
+  const parsed = agentConfigSchema.shape.managementPoints.safeParse(values.mp ?? []);
+  if (!parsed.success) throw new UsageError(`--mp ${parsed.error.issues[0].message}\n${usage}`);
+  const layout = layoutFrom(values);
+  const { started } = await installAgent({ layout, managementPoints: parsed.data, bundlePath, nodePath: process.execPath, start: !values['no-start'] });
+  console.log(`Installed the Sitebox client agent:
+  configuration  ${layout.configFile}
+  state folder   ${layout.stateDir}
+  program        ${path.join(layout.libDir, BUNDLE_NAME)} (on ${process.execPath})
+  service unit   ${layout.unitFile}
+${started ? `Started ${UNIT_NAME}; follow it with: journalctl -u ${UNIT_NAME} -f` : values['no-start'] ? 'Not started (--no-start).' : `systemd is not running here: start the agent with ${process.execPath} ${path.join(layout.libDir, BUNDLE_NAME)} run --config ${layout.configFile}`}`);
+}
+
+async function uninstall(args: string[]) {
+  const { values } = parseArgs({ args, options: { 'no-stop': { type: 'boolean', default: false }, ...layoutOptions } });
+  const layout = layoutFrom(values);
+  await uninstallAgent({ layout, stop: !values['no-stop'] });
+  console.log(`Removed the Sitebox client agent (${layout.unitFile}, ${layout.libDir}, ${layout.configFile}, ${layout.stateDir}).`);
+}
+
+async function status(args: string[]) {
+  const { values } = parseArgs({ args, options: layoutOptions });
+  const layout = layoutFrom(values);
+  if (!existsSync(layout.configFile)) {
+    console.log(`Not installed (no ${layout.configFile}).`);
+    process.exitCode = 3;
+    return;
+  }
+  const config = await readAgentConfig(layout.configFile);
+  const credential = await readFile(path.join(config.stateDir, 'credential.json'), 'utf8').then((text) => JSON.parse(text) as { deviceId: number; name: string }, () => null);
+  console.log(`Management points: ${config.managementPoints.join(', ')}
+Registered: ${credential ? `yes, as ${credential.name} (device ${credential.deviceId})` : 'not yet'}
+Service: ${systemdRuns() ? systemctl('is-active', UNIT_NAME) : 'systemd is not running here'}`);
+}
+
+const commands: Record<string, (args: string[]) => Promise<void>> = { run, install, uninstall, status };
+
+async function main() {
+  const [first, ...rest] = process.argv.slice(2);
+  // Without a command (the options straight away), the agent runs.
+  const command = first === undefined || first.startsWith('-') ? 'run' : first;
+  const args = command === first ? rest : process.argv.slice(2);
+  const handler = commands[command];
+  if (!handler) throw new UsageError(`unknown command ${command}\n${usage}`);
+  await handler(args);
+}
+
 main().catch((error) => {
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(2);
+  }
   log.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 });

@@ -124,7 +124,18 @@ function OperationTargets({ operation }: { operation: ClientOperationRow }) {
               <td className="px-3 py-1">{t.online ? 'Online' : 'Offline'}</td>
               <td className="px-3 py-1"><RelativeTime iso={t.deliveredAt} empty="" /></td>
               <td className="px-3 py-1"><RelativeTime iso={t.completedAt} empty="" /></td>
-              <td className="px-3 py-1 text-slate-600">{t.result?.message ?? ''}</td>
+              <td className="px-3 py-1 text-slate-600">
+                {t.result?.message ?? ''}
+                {t.result?.threats && t.result.threats.length > 0 && (
+                  <ul aria-label="Threats found" className="mt-1 space-y-0.5 text-xs">
+                    {t.result.threats.map((threat) => (
+                      <li key={`${threat.signature} ${threat.path}`}>
+                        <span className="font-medium text-red-700">{threat.signature}</span> <span className="break-all font-mono">{threat.path}</span>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </td>
             </tr>
           ))}
           {targets.data && targets.data.rows.length === 0 && (

@@ -16,7 +16,9 @@ import {
 import { statusMessageIds } from '../reporting/catalog';
 import type { StatusReporter } from './status-reporter';
 import { httpRequest } from './http';
-import { defaultScanDurations, performAction, type ScanDurations } from './perform-action';
+import { performAction } from './perform-action';
+import { clamavScanner } from './scan/clamav-scanner';
+import { scanSettingsSchema, type Scanner } from './scan/scan-settings';
 import { clientPolicySchema, type AgentCredential, type AgentPolicy } from '../protocol/policy.schema';
 
 /** The part of a pino logger the agent uses. */
@@ -56,7 +58,8 @@ export interface ClientAgentOptions {
   onPolicy?: (policy: AgentPolicy, ctx: AgentPolicyContext) => Promise<void> | void;
   /** Fetch policy at start and on the polling interval (default true; simulators turn it off). */
   pollPolicy?: boolean;
-  scan?: ScanDurations;
+  /** Runs Quick Scan and Full Scan (default: ClamAV with the default scan settings); the simulator passes synthetic work. */
+  scanner?: Scanner;
   /** Reconnect backoff: full jitter over min(max, initial * 2^attempt). */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -107,6 +110,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
   private readonly operations = new Map<number, AbortController>();
   /** Results not yet confirmed stored: sent again after every reconnect. */
   private readonly unsent = new Map<number, OperationResult>();
+  private readonly scanner: Scanner;
 
   constructor(options: ClientAgentOptions) {
     super();
@@ -115,6 +119,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     this.credential = options.credential;
     this.log = options.log ?? silent;
     this.random = options.random ?? Math.random;
+    this.scanner = options.scanner ?? clamavScanner(scanSettingsSchema.parse({}));
   }
 
   get authorization(): string {
@@ -346,9 +351,8 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     const outcome = await performAction({
       action: push.action,
       fetchPolicy: () => this.refreshPolicy('notification'),
-      scan: this.options.scan ?? defaultScanDurations,
+      scanner: this.scanner,
       signal: work.signal,
-      random: this.random,
     });
     if (this.stopped) return;
     const result: OperationResult = { operationId: push.operationId, ...outcome, completedAt: new Date().toISOString() };

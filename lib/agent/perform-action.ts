@@ -1,38 +1,24 @@
 import type { ActionResultDetail, ClientAction } from '../notification/agent-protocol.schema';
 import type { AgentPolicy } from '../protocol/policy.schema';
+import type { Scanner } from './scan/scan-settings';
 
 export interface ActionOutcome {
   outcome: 'SUCCEEDED' | 'FAILED';
   detail: ActionResultDetail;
 }
 
-export interface ScanDurations {
-  quickScanMs: number;
-  fullScanMs: number;
-}
-
-export const defaultScanDurations: ScanDurations = { quickScanMs: 3_000, fullScanMs: 30_000 };
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
-
 /**
  * Performs one pushed action. Download Computer Policy fetches policy from the management
- * point now; Quick Scan and Full Scan are simulated work of their duration (±20 %) that reports
- * items scanned and threats found. Never throws: a failure is a FAILED outcome with its reason.
+ * point now; Quick Scan and Full Scan run the scanner and report files scanned and each threat
+ * found (a scan that finds threats has still done its work: it succeeds, naming them). Never
+ * throws: a failure is a FAILED outcome with its reason.
  */
 export async function performAction(options: {
   action: ClientAction;
   fetchPolicy: () => Promise<AgentPolicy>;
-  scan: ScanDurations;
+  scanner: Scanner;
   signal: AbortSignal;
-  random?: () => number;
 }): Promise<ActionOutcome> {
-  const random = options.random ?? Math.random;
   const started = performance.now();
   const took = () => Math.round(performance.now() - started);
   try {
@@ -49,21 +35,20 @@ export async function performAction(options: {
       };
     }
     const full = options.action === 'FULL_SCAN';
-    const base = full ? options.scan.fullScanMs : options.scan.quickScanMs;
-    await sleep(Math.round(base * (0.8 + 0.4 * random())), options.signal);
-    const itemsScanned = Math.round((full ? 250_000 : 12_000) * (0.7 + 0.6 * random()));
-    const threatsFound = random() < 0.02 ? 1 : 0;
+    const report = await options.scanner(full ? 'FULL' : 'QUICK', options.signal);
+    const scanned = report.itemsScanned === undefined ? '' : ` ${report.itemsScanned} files scanned,`;
     return {
       outcome: 'SUCCEEDED',
       detail: {
-        message: `${full ? 'Full' : 'Quick'} scan finished: ${itemsScanned} items scanned, ${threatsFound} threats found.`,
+        message: `${full ? 'Full' : 'Quick'} scan finished:${scanned} ${report.threatsFound} threats found.`,
         durationMs: took(),
-        itemsScanned,
-        threatsFound,
+        itemsScanned: report.itemsScanned,
+        threatsFound: report.threatsFound,
+        threats: report.threats.map((t) => ({ path: t.path.slice(0, 1024), signature: t.signature.slice(0, 200) })),
       },
     };
   } catch (error) {
     const reason = options.signal.aborted ? 'cancelled before it finished' : error instanceof Error ? error.message : String(error);
-    return { outcome: 'FAILED', detail: { message: reason.slice(0, 500), durationMs: took() } };
+    return { outcome: 'FAILED', detail: { message: `${options.action === 'DOWNLOAD_COMPUTER_POLICY' ? '' : 'Scan failed: '}${reason}`.slice(0, 500), durationMs: took() } };
   }
 }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { ClientAgent, type ClientAgentOptions } from './agent';
-import type { ScanDurations } from './perform-action';
+import { syntheticScanner, type ScanDurations } from './scan/synthetic-scanner';
 import type { AgentCredential } from '../protocol/policy.schema';
 
 export interface SimulatorOptions {
@@ -65,6 +65,8 @@ export class AgentSimulator {
   constructor(private readonly options: SimulatorOptions) {
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.maxHttpSockets ?? 64 });
     const schedulePushWork = afterPushBurst();
+    // Simulated clients scan nothing: their scans are synthetic work of the given durations.
+    const scanner = syntheticScanner(options.scan ?? { quickScanMs: 500, fullScanMs: 2_000 });
     this.agents = options.credentials.map(
       (credential) =>
         new ClientAgent({
@@ -73,7 +75,7 @@ export class AgentSimulator {
           notificationPort: options.notificationPort,
           transports: options.transports,
           pollPolicy: options.pollPolicy ?? false,
-          scan: options.scan ?? { quickScanMs: 500, fullScanMs: 2_000 },
+          scanner,
           httpAgent: this.httpAgent,
           initialBackoffMs: options.initialBackoffMs ?? 500,
           maxBackoffMs: options.maxBackoffMs ?? 10_000,

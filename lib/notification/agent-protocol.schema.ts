@@ -85,6 +85,11 @@ export const actionResultDetailSchema = z.object({
   /** Scans: items scanned and threats found. */
   itemsScanned: int4(0).optional(),
   threatsFound: int4(0).optional(),
+  /** Scans: the infected files (the first 50) and the signature each matched. */
+  threats: z
+    .array(z.object({ path: rawText(1024), signature: rawText(200) }))
+    .max(50)
+    .optional(),
 });
 export type ActionResultDetail = z.infer<typeof actionResultDetailSchema>;
 

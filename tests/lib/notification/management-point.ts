@@ -1,4 +1,4 @@
-// A management point's client-facing side for notification tests: the real policy and status routes and a
+// A management point's client-facing side for notification tests: the real registration, policy and status routes and a
 // real socket.io server with a NotificationServer, on one port kept across restarts.
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { NextRequest } from 'next/server';
 import { Server } from 'socket.io';
 import { GET as policyRoute } from '@/app/api/mp/policy/route';
+import { POST as registerRoute } from '@/app/api/mp/register/route';
 import { POST as statusRoute } from '@/app/api/mp/status-messages/route';
 import type { Clock } from '@/lib/clock';
 import { logger } from '@/lib/logger';
@@ -34,7 +35,13 @@ export class TestManagementPoint {
 
   async start(): Promise<void> {
     this.http = createServer(async (req, res) => {
-      const handler = req.url?.startsWith('/api/mp/policy') ? policyRoute : req.url?.startsWith('/api/mp/status-messages') ? statusRoute : null;
+      const handler = req.url?.startsWith('/api/mp/policy')
+        ? policyRoute
+        : req.url?.startsWith('/api/mp/status-messages')
+          ? statusRoute
+          : req.url?.startsWith('/api/mp/register')
+            ? registerRoute
+            : null;
       if (!handler) return; // socket.io answers its own paths
       const request = new NextRequest(`${this.url}${req.url}`, {
         method: req.method,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Server } from 'socket.io';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClientAgent } from '@/lib/agent/agent';
+import { syntheticScanner } from '@/lib/agent/scan/synthetic-scanner';
 import type { AgentCredential } from '@/lib/protocol/policy.schema';
 import { manualClock, systemClock, type Clock } from '@/lib/clock';
 import { pool } from '@/lib/db/pool';
@@ -55,7 +56,7 @@ function agent(mp: TestManagementPoint, credential: AgentCredential, options: Pa
     managementPointUrls: [mp.url],
     credential,
     pollPolicy: false,
-    scan: { quickScanMs: 50, fullScanMs: 100 },
+    scanner: syntheticScanner({ quickScanMs: 50, fullScanMs: 100 }),
     initialBackoffMs: 100,
     maxBackoffMs: 500,
     ...options,

@@ -1,0 +1,50 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { scanSettingsSchema } from './scan/scan-settings';
+
+/** Where `sitebox-agent install` puts things on a client machine. */
+export const installedPaths = {
+  configFile: '/etc/sitebox-agent/config.json',
+  stateDir: '/var/lib/sitebox-agent',
+  libDir: '/usr/local/lib/sitebox-agent',
+  unitDir: '/etc/systemd/system',
+} as const;
+
+const managementPointUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .max(2048)
+  .transform((url) => new URL(url).origin);
+
+/** The client agent's configuration file (written by `sitebox-agent install`, mode 0600). */
+export const agentConfigSchema = z.object({
+  /** Management points, preferred first; the agent moves on to the next when one is unreachable. */
+  managementPoints: z.array(managementPointUrl).min(1, 'name at least one management point').max(16),
+  /** The name the device registers with (default: the host name). */
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/, 'must be a host name: letters, digits and hyphens, at most 63')
+    .optional(),
+  /** Holds the credential, the status message spool and what deployments ran. */
+  stateDir: z.string().startsWith('/', 'must be an absolute path').max(4096).default(installedPaths.stateDir),
+  siteCode: z.string().regex(/^[A-Z0-9]{3}$/, 'must be a three-character site code').default('S01'),
+  /** The notification server's own port on each management point, tried before the console port. */
+  notificationPort: z.number().int().min(1).max(65535).optional(),
+  scan: scanSettingsSchema,
+});
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+/** Reads and checks a configuration file, naming the file and the field that is wrong. */
+export async function readAgentConfig(file: string): Promise<AgentConfig> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read the configuration ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parsed = agentConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${file}: ${issue.path.join('.') || '(top)'} ${issue.message}`);
+  }
+  return parsed.data;
+}

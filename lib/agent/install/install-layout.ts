@@ -1,0 +1,23 @@
+import path from 'node:path';
+import { installedPaths } from '../agent-config';
+
+export const UNIT_NAME = 'sitebox-agent.service';
+export const BUNDLE_NAME = 'sitebox-agent.cjs';
+
+/** Where install writes and uninstall removes; `prefix` puts the whole tree under a folder (for tests and packaging). */
+export interface InstallLayout {
+  configFile: string;
+  stateDir: string;
+  libDir: string;
+  unitFile: string;
+}
+
+export function installLayout(options: { prefix?: string; configDir?: string; stateDir?: string; unitDir?: string; libDir?: string }): InstallLayout {
+  const under = (p: string) => (options.prefix ? path.join(path.resolve(options.prefix), p) : path.resolve(p));
+  return {
+    configFile: options.configDir ? path.join(path.resolve(options.configDir), 'config.json') : under(installedPaths.configFile),
+    stateDir: options.stateDir ? path.resolve(options.stateDir) : under(installedPaths.stateDir),
+    libDir: options.libDir ? path.resolve(options.libDir) : under(installedPaths.libDir),
+    unitFile: path.join(options.unitDir ? path.resolve(options.unitDir) : under(installedPaths.unitDir), UNIT_NAME),
+  };
+}

@@ -1,0 +1,22 @@
+import { rm, rmdir } from 'node:fs/promises';
+import path from 'node:path';
+import { UNIT_NAME, type InstallLayout } from './install-layout';
+import { systemctl, systemdRuns } from './systemd';
+
+/**
+ * Removes what install wrote: stops and disables the service (when systemd runs and `stop` is
+ * set), then deletes the unit, the bundle, the configuration and the state folder with the
+ * device's credential. Safe to run twice.
+ */
+export async function uninstallAgent(options: { layout: InstallLayout; stop: boolean }): Promise<void> {
+  const { layout } = options;
+  const managed = options.stop && systemdRuns();
+  if (managed) systemctl('disable', '--now', UNIT_NAME);
+  await rm(layout.unitFile, { force: true });
+  if (managed) systemctl('daemon-reload');
+  await rm(layout.libDir, { recursive: true, force: true });
+  await rm(layout.configFile, { force: true });
+  // The configuration's folder goes too, unless something else lives there.
+  await rmdir(path.dirname(layout.configFile)).catch(() => undefined);
+  await rm(layout.stateDir, { recursive: true, force: true });
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+const pathList = z.array(z.string().min(1).max(4096).startsWith('/', 'must be an absolute path')).max(256);
+
+/**
+ * Where and how the client's Quick Scan and Full Scan run (the `scan` section of the agent's
+ * configuration file). ClamAV does the scanning: clamdscan when its daemon's socket is present
+ * and no own signature folder is named, else clamscan.
+ */
+export const scanSettingsSchema = z
+  .object({
+    /** The clamscan program (a name looked up on PATH, or a path). */
+    clamscan: z.string().min(1).max(4096).default('clamscan'),
+    clamdscan: z.string().min(1).max(4096).default('clamdscan'),
+    /** The clamd socket whose presence means the daemon runs (Debian's clamav-daemon). */
+    clamdSocket: z.string().min(1).max(4096).default('/run/clamav/clamd.ctl'),
+    /** A signature folder of its own (clamscan --database); Debian's freshclam folder when unset. */
+    database: z.string().min(1).max(4096).optional(),
+    /** Quick Scan: the folders where downloads and temporary files land. */
+    quickPaths: pathList.default(['/home', '/root', '/tmp', '/var/tmp']),
+    /** Full Scan: the file systems from the root. */
+    fullPaths: pathList.default(['/']),
+    /** Never scanned: kernel and device file systems, which hang or flood a scan. */
+    exclude: pathList.default(['/proc', '/sys', '/dev', '/run']),
+    quickTimeoutMinutes: z.number().int().min(1).max(1440).default(60),
+    fullTimeoutMinutes: z.number().int().min(1).max(7 * 1440).default(720),
+  })
+  .prefault({});
+export type ScanSettings = z.infer<typeof scanSettingsSchema>;
+
+export type ScanKind = 'QUICK' | 'FULL';
+
+/** A file a scan found infected and the signature it matched. */
+export interface ScanThreat {
+  path: string;
+  signature: string;
+}
+
+/** What a finished scan found. */
+export interface ScanReport {
+  itemsScanned?: number;
+  threatsFound: number;
+  /** The threats, at most the first MAX_REPORTED_THREATS (threatsFound counts them all). */
+  threats: ScanThreat[];
+}
+
+export const MAX_REPORTED_THREATS = 50;
+
+/** Runs one scan; rejects with the reason it could not finish. */
+export type Scanner = (kind: ScanKind, signal: AbortSignal) => Promise<ScanReport>;

@@ -1,0 +1,101 @@
+// The client as a client machine gets it: one built file, run from a folder outside the
+// repository on this machine's Node, installed under a prefix, registering with a real
+// management point, then uninstalled.
+import { spawnSync } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { NextRequest } from 'next/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GET as downloadRoute } from '@/app/api/agent/download/route';
+import { freePort } from '@/lib/net/free-port';
+import { useTestDatabase } from '../../support/database';
+import { eventually } from '../notification/fleet';
+import { TestManagementPoint } from '../notification/management-point';
+import { ensureSite, onlineDevice, repoRoot, startAgentProcess, type AgentProcess } from './agent-process';
+
+let mp: TestManagementPoint;
+let dir = '';
+let bundle = '';
+let agent: AgentProcess | null = null;
+
+const mode = async (file: string) => (await stat(file)).mode & 0o777;
+const runBundle = (args: string[]) => spawnSync(process.execPath, [bundle, ...args], { cwd: dir, encoding: 'utf8' });
+
+beforeAll(async () => {
+  const { url } = await useTestDatabase();
+  await ensureSite();
+  mp = new TestManagementPoint({ connectionString: url });
+  await mp.start();
+  const built = spawnSync(process.execPath, ['scripts/build-agent.mjs'], { cwd: repoRoot, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`npm run agent:build failed:\n${built.stdout}${built.stderr}`);
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-client-'));
+  bundle = path.join(dir, 'sitebox-agent.cjs');
+  await copyFile(path.join(repoRoot, 'dist/sitebox-agent.cjs'), bundle);
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  await mp?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('the client bundle', () => {
+  it('installs under a prefix, registers from outside the repository (past an unreachable management point), and uninstalls', async () => {
+    const root = path.join(dir, 'root');
+    const unreachable = `http://127.0.0.1:${await freePort()}`;
+    const installed = runBundle(['install', '--mp', unreachable, '--mp', mp.url, '--prefix', root, '--no-start']);
+    expect(installed.stderr).toBe('');
+    expect(installed.status).toBe(0);
+
+    const configFile = path.join(root, 'etc/sitebox-agent/config.json');
+    const stateDir = path.join(root, 'var/lib/sitebox-agent');
+    const program = path.join(root, 'usr/local/lib/sitebox-agent/sitebox-agent.cjs');
+    const unitFile = path.join(root, 'etc/systemd/system/sitebox-agent.service');
+    expect(await mode(configFile)).toBe(0o600);
+    expect(await mode(stateDir)).toBe(0o700);
+    expect(await mode(program)).toBe(0o755);
+    expect(await mode(unitFile)).toBe(0o644);
+    expect(JSON.parse(await readFile(configFile, 'utf8'))).toMatchObject({ managementPoints: [unreachable, mp.url], stateDir });
+    expect(await readFile(unitFile, 'utf8')).toContain(`ExecStart="${process.execPath}" "${program}" "run" "--config" "${configFile}"`);
+
+    // What the unit runs, from the installed copy; the first management point never answers.
+    agent = startAgentProcess([program, 'run', '--config', configFile, '--name', 'BUNDLE-01'], { cwd: dir });
+    await eventually(() => onlineDevice('BUNDLE-01'), (d) => d !== null, 45_000).catch((error: Error) => {
+      throw new Error(`${error.message}\nagent output:\n${agent!.output()}`);
+    });
+    expect(await mode(path.join(stateDir, 'credential.json'))).toBe(0o600);
+    expect(runBundle(['status', '--prefix', root]).stdout).toMatch(/^Registered: yes, as BUNDLE-01 \(device \d+\)$/m);
+    await agent.stop();
+
+    const removed = runBundle(['uninstall', '--prefix', root]);
+    expect(removed.status).toBe(0);
+    for (const gone of [configFile, path.dirname(configFile), stateDir, path.dirname(program), unitFile]) expect(existsSync(gone)).toBe(false);
+    expect(runBundle(['status', '--prefix', root]).stdout).toMatch(/^Not installed/);
+  });
+
+  it('refuses an install naming no usable management point', () => {
+    const answer = runBundle(['install', '--mp', 'ftp://mp01', '--prefix', path.join(dir, 'refused')]);
+    expect(answer.status).toBe(2);
+    expect(answer.stderr).toMatch(/^--mp must be an http:\/\/ or https:\/\/ URL/);
+    expect(existsSync(path.join(dir, 'refused'))).toBe(false);
+  });
+
+  it('is served for download by the site, and answers 404 with how to build it where it is not built', async () => {
+    const served = await downloadRoute(new NextRequest('http://127.0.0.1/api/agent/download'));
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-disposition')).toBe('attachment; filename="sitebox-agent.cjs"');
+    expect(Buffer.from(await served.arrayBuffer()).equals(await readFile(bundle))).toBe(true);
+
+    const here = process.cwd();
+    process.chdir(dir);
+    try {
+      const missing = await downloadRoute(new NextRequest('http://127.0.0.1/api/agent/download'));
+      expect(missing.status).toBe(404);
+      expect(JSON.stringify(await missing.json())).toContain('npm run agent:build');
+    } finally {
+      process.chdir(here);
+    }
+  });
+});

@@ -1,0 +1,48 @@
+// A real agent process (scripts/agent.ts, or the built bundle) for agent tests, with its output kept.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { pool } from '@/lib/db/pool';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+
+export interface AgentProcess {
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+/** Starts `command` (node arguments) with its own output captured; stop() ends this child only. */
+export function startAgentProcess(args: string[], options: { cwd?: string } = {}): AgentProcess {
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...process.env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  return {
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The real agent from the repository's sources, as `npm run agent` runs it. */
+export const agentFromSources = (args: string[]) => startAgentProcess(['--import', 'tsx', path.join(repoRoot, 'scripts/agent.ts'), ...args]);
+
+/** The device a name registered as, once it is online. */
+export async function onlineDevice(name: string): Promise<{ id: number; online: boolean } | null> {
+  const { rows } = await pool().query<{ id: number; online: boolean }>(`SELECT id, online FROM device WHERE name = $1`, [name]);
+  return rows[0]?.online ? rows[0] : null;
+}
+
+export { repoRoot };
+
+/** The site the management point serves (SITEBOX_SITE_CODE, S01), as registration needs it. */
+export async function ensureSite(code = 'S01'): Promise<void> {
+  await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ($1::text, $1::text, now()) ON CONFLICT (code) DO NOTHING`, [code]);
+}
