@@ -1,0 +1,37 @@
+import type pg from 'pg';
+import { z, type ZodType } from 'zod';
+import { operationDeliveredSchema, operationResultSchema } from '../notification/agent-protocol.schema';
+import { DELIVERIES_QUARANTINE, recordAnswersNow, RESULTS_QUARANTINE } from '../notification/record-answers';
+import { appendToInbox } from '../status/inbox-repo';
+import { STATUS_INBOX_QUARANTINE } from '../status/process-status-batch';
+import { statusMessageSchema } from '../status/status-message.schema';
+
+/** How a quarantined item goes back: its payload's schema, and what puts it back, on the decision's transaction. */
+interface Requeuer<T> {
+  schema: ZodType<T>;
+  requeue(item: T, client: pg.PoolClient): Promise<void>;
+}
+
+const requeuer = <T>(r: Requeuer<T>) => r as Requeuer<unknown>;
+
+/**
+ * Retry, per quarantine source. This sits above the queues' domains (it names each one); the
+ * consumers themselves know only quarantineItem. A source without an entry (presence, whose
+ * next change supersedes the item) can only be discarded.
+ */
+export const requeuers: Record<string, Requeuer<unknown>> = {
+  // Back into Status Manager's inbox, as its own batch.
+  [STATUS_INBOX_QUARANTINE.name]: requeuer({
+    schema: statusMessageSchema,
+    requeue: (message, client) => appendToInbox({ db: client, messages: [message], origin: 'server' }),
+  }),
+  // A notification server keeps answers in memory until its next flush: a retried one is recorded now.
+  [DELIVERIES_QUARANTINE.name]: requeuer({
+    schema: z.object({ operationId: operationDeliveredSchema.shape.operationId, deviceId: z.number().int().positive(), at: z.coerce.date() }),
+    requeue: (delivery, client) => recordAnswersNow(client, { deliveries: [delivery] }),
+  }),
+  [RESULTS_QUARANTINE.name]: requeuer({
+    schema: z.object({ deviceId: z.number().int().positive(), result: operationResultSchema, receivedAt: z.coerce.date() }),
+    requeue: (result, client) => recordAnswersNow(client, { results: [result] }),
+  }),
+};
