@@ -14,7 +14,12 @@ export interface QuarantineSource {
   component: string;
 }
 
-const describeError = (error: unknown) => storableText(error instanceof Error ? error.message : String(error), 2000);
+/** The error's message, with PostgreSQL's detail when it gives one ("Unicode low surrogate must follow a high surrogate."). */
+function describeError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const detail = (error as { detail?: unknown } | null)?.detail;
+  return storableText(typeof detail === 'string' && detail ? `${message} (${detail})` : message, 2000);
+}
 
 /**
  * Sets a poison item aside: a quarantine row (or one more attempt on the row already there)
