@@ -78,7 +78,7 @@ describe('notification answers with a poison item', () => {
     // Retried as it is, it still fails: it stays quarantined and nothing is audited.
     await expect(decideQuarantinedItem({ id: item.id, action: 'retry', actor: admin })).rejects.toMatchObject({
       code: 'CONFLICT',
-      userMessage: expect.stringMatching(/out of range/),
+      userMessage: expect.stringMatching(/^The item still cannot be processed: /),
     });
     expect((await quarantined('notification.deliveries'))[0].state).toBe('QUARANTINED');
     await decideQuarantinedItem({ id: item.id, action: 'discard', actor: admin });
