@@ -74,3 +74,15 @@ export async function markQuarantinedItem(db: Db, options: { id: string; state: 
     [options.id, options.state, options.by, options.at],
   );
 }
+
+/**
+ * Keys of a source's items waiting for a decision: for consumers that find their work again on
+ * every pass (collections due, deployments due), which skip these until they are retried.
+ */
+export async function quarantinedKeys(db: Db, source: string): Promise<Set<string>> {
+  const { rows } = await db.query<{ item_key: string }>(
+    `SELECT item_key FROM quarantined_item WHERE source = $1 AND state = 'QUARANTINED'`,
+    [source],
+  );
+  return new Set(rows.map((r) => r.item_key));
+}

@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import { z, type ZodType } from 'zod';
+import { COLLECTION_EVALUATION_QUARANTINE } from '../collections/evaluate-collections';
+import { COLLECTIONS_CHANGED_CHANNEL } from '../collections/membership-repo';
 import { operationDeliveredSchema, operationResultSchema } from '../notification/agent-protocol.schema';
 import { DELIVERIES_QUARANTINE, recordAnswersNow, RESULTS_QUARANTINE } from '../notification/record-answers';
 import { appendToInbox } from '../status/inbox-repo';
@@ -33,5 +35,10 @@ export const requeuers: Record<string, Requeuer<unknown>> = {
   [RESULTS_QUARANTINE.name]: requeuer({
     schema: z.object({ deviceId: z.number().int().positive(), result: operationResultSchema, receivedAt: z.coerce.date() }),
     requeue: (result, client) => recordAnswersNow(client, { results: [result] }),
+  }),
+  // A collection is evaluated again on the evaluator's next pass, which this wakes once the decision commits.
+  [COLLECTION_EVALUATION_QUARANTINE.name]: requeuer({
+    schema: z.object({ collectionId: z.number().int().positive() }),
+    requeue: async (_item, client) => void (await client.query(`NOTIFY ${COLLECTIONS_CHANGED_CHANNEL}`)),
   }),
 };
