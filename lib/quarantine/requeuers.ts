@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { z, type ZodType } from 'zod';
 import { COLLECTION_EVALUATION_QUARANTINE } from '../collections/evaluate-collections';
 import { COLLECTIONS_CHANGED_CHANNEL } from '../collections/membership-repo';
+import { DEPLOYMENT_EXPIRY_QUARANTINE } from '../deployments/expire-deployments';
 import { operationDeliveredSchema, operationResultSchema } from '../notification/agent-protocol.schema';
 import { DELIVERIES_QUARANTINE, recordAnswersNow, RESULTS_QUARANTINE } from '../notification/record-answers';
 import { appendToInbox } from '../status/inbox-repo';
@@ -40,5 +41,10 @@ export const requeuers: Record<string, Requeuer<unknown>> = {
   [COLLECTION_EVALUATION_QUARANTINE.name]: requeuer({
     schema: z.object({ collectionId: z.number().int().positive() }),
     requeue: async (_item, client) => void (await client.query(`NOTIFY ${COLLECTIONS_CHANGED_CHANNEL}`)),
+  }),
+  // Deployment Manager expires what is due on its next cycle, this deployment included once it leaves quarantine.
+  [DEPLOYMENT_EXPIRY_QUARANTINE.name]: requeuer({
+    schema: z.object({ deploymentId: z.string().min(1).max(8) }),
+    requeue: async () => undefined,
   }),
 };
