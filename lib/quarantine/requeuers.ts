@@ -5,7 +5,9 @@ import { COLLECTIONS_CHANGED_CHANNEL } from '../collections/membership-repo';
 import { DEPLOYMENT_EXPIRY_QUARANTINE } from '../deployments/expire-deployments';
 import { operationDeliveredSchema, operationResultSchema } from '../notification/agent-protocol.schema';
 import { DELIVERIES_QUARANTINE, recordAnswersNow, RESULTS_QUARANTINE } from '../notification/record-answers';
+import { REPLICATION_QUARANTINE } from '../status/forward-replication';
 import { appendToInbox } from '../status/inbox-repo';
+import { enqueueReplication } from '../status/message-repo';
 import { STATUS_INBOX_QUARANTINE } from '../status/process-status-batch';
 import { statusMessageSchema } from '../status/status-message.schema';
 
@@ -27,6 +29,12 @@ export const requeuers: Record<string, Requeuer<unknown>> = {
   [STATUS_INBOX_QUARANTINE.name]: requeuer({
     schema: statusMessageSchema,
     requeue: (message, client) => appendToInbox({ db: client, messages: [message], origin: 'server' }),
+  }),
+  // Back into the replication outbox with its priority: sent with the next batch to the parent.
+  [REPLICATION_QUARANTINE.name]: requeuer({
+    schema: z.object({ priority: z.enum(['LOW', 'MEDIUM', 'HIGH']), message: statusMessageSchema }),
+    requeue: async ({ priority, message }, client) =>
+      void (await enqueueReplication(client, [{ priority, message: { ...message, sourceTime: message.sourceTime.toISOString() } }])),
   }),
   // A notification server keeps answers in memory until its next flush: a retried one is recorded now.
   [DELIVERIES_QUARANTINE.name]: requeuer({
