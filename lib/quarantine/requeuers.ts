@@ -5,6 +5,7 @@ import { COLLECTIONS_CHANGED_CHANNEL } from '../collections/membership-repo';
 import { DEPLOYMENT_EXPIRY_QUARANTINE } from '../deployments/expire-deployments';
 import { operationDeliveredSchema, operationResultSchema } from '../notification/agent-protocol.schema';
 import { DELIVERIES_QUARANTINE, recordAnswersNow, RESULTS_QUARANTINE } from '../notification/record-answers';
+import { PURGE_QUARANTINE } from '../status/delete-aged-status-messages';
 import { REPLICATION_QUARANTINE } from '../status/forward-replication';
 import { appendToInbox } from '../status/inbox-repo';
 import { enqueueReplication } from '../status/message-repo';
@@ -49,6 +50,11 @@ export const requeuers: Record<string, Requeuer<unknown>> = {
   [COLLECTION_EVALUATION_QUARANTINE.name]: requeuer({
     schema: z.object({ collectionId: z.number().int().positive() }),
     requeue: async (_item, client) => void (await client.query(`NOTIFY ${COLLECTIONS_CHANGED_CHANNEL}`)),
+  }),
+  // The next Delete Aged Status Messages run tries the row again.
+  [PURGE_QUARANTINE.name]: requeuer({
+    schema: z.object({ table: z.enum(['status_message', 'status_processed_uid']), key: z.string().min(1).max(40) }),
+    requeue: async () => undefined,
   }),
   // Deployment Manager expires what is due on its next cycle, this deployment included once it leaves quarantine.
   [DEPLOYMENT_EXPIRY_QUARANTINE.name]: requeuer({
