@@ -1,9 +1,17 @@
 import type pg from 'pg';
+import { classifyFailure } from '../quarantine/classify-failure';
+import { quarantineItem, type QuarantineSource } from '../quarantine/quarantine-item';
+import { quarantinedKeys } from '../quarantine/repo';
 import { evaluationOrder } from './evaluation-order';
 import { loadCollectionDefinitions, replaceMembership, withEvaluationLock } from './membership-repo';
 
+/** Collection evaluation in the quarantine: an item is one collection, keyed by its id. */
+export const COLLECTION_EVALUATION_QUARANTINE: QuarantineSource = { name: 'collections.evaluation', component: 'SMS_COLLECTION_EVALUATOR' };
+
 export interface EvaluationResult {
   evaluated: { id: number; members: number }[];
+  /** Collections whose evaluation the database refused, set aside in quarantine (this pass), or skipped while they wait there. */
+  quarantined: number[];
   /** Collections in an include/exclude/limiting cycle, left as they were. */
   cyclic: number[];
   /** Another process was evaluating; nothing was done. */
@@ -12,7 +20,9 @@ export interface EvaluationResult {
 
 /**
  * Re-evaluates collection membership in dependency order. With `dueOnly`, only collections
- * whose refresh interval has passed (and those that depend on them) are evaluated.
+ * whose refresh interval has passed (and those that depend on them) are evaluated. A collection
+ * whose evaluation the database refuses (a poison item) is set aside in quarantine and keeps its
+ * last membership; the others are evaluated, and it is skipped until someone retries it.
  */
 export async function evaluateCollections(options: { db: pg.Pool; dueOnly?: boolean; now?: Date }): Promise<EvaluationResult> {
   const result = await withEvaluationLock(options.db, async () => {
@@ -38,11 +48,24 @@ export async function evaluateCollections(options: { db: pg.Pool; dueOnly?: bool
       if (!options.dueOnly || due || dependsOnSelected) selected.add(id);
     }
     const evaluated: EvaluationResult['evaluated'] = [];
+    const setAside = await quarantinedKeys(options.db, COLLECTION_EVALUATION_QUARANTINE.name);
+    const quarantined: number[] = [];
     for (const id of order) {
       if (!selected.has(id)) continue;
-      evaluated.push({ id, members: await replaceMembership({ db: options.db, collection: byId.get(id)! }) });
+      if (setAside.has(String(id))) {
+        quarantined.push(id);
+        continue;
+      }
+      const collection = byId.get(id)!;
+      try {
+        evaluated.push({ id, members: await replaceMembership({ db: options.db, collection }) });
+      } catch (error) {
+        if (classifyFailure(error) === 'transient') throw error;
+        await quarantineItem({ source: COLLECTION_EVALUATION_QUARANTINE, itemKey: String(id), item: { collectionId: id }, error, db: options.db });
+        quarantined.push(id);
+      }
     }
-    return { evaluated, cyclic, skipped: false };
+    return { evaluated, cyclic, quarantined, skipped: false };
   });
-  return result ?? { evaluated: [], cyclic: [], skipped: true };
+  return result ?? { evaluated: [], cyclic: [], quarantined: [], skipped: true };
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { pool } from '../db/pool';
-import { inTransaction as runInTransaction } from '../db/transaction';
+import { inSavepoint, inTransaction as runInTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { likeLiteral } from '../search/like-literal';
 import { notifyDeploymentsChanged } from './live-feed';
@@ -159,28 +159,49 @@ export async function findPolicyDeploymentsForDevices(deviceIds: number[], now: 
  * with a status row (None for those that never reported), so the drill-down keeps exactly the
  * clients and statuses it had even when the collection changes later. Statuses are not touched.
  */
-export async function markDueDeploymentsExpired(now: Date, onExpired: (client: pg.PoolClient, d: { deploymentId: string; name: string; clients: number }) => Promise<void>) {
+export async function markDueDeploymentsExpired(
+  now: Date,
+  onExpired: (client: pg.PoolClient, d: { deploymentId: string; name: string; clients: number }) => Promise<void>,
+  isolation?: {
+    /** Deployment ids (S012xxxx) waiting in quarantine: left as they are. */
+    skip: ReadonlySet<string>;
+    /** A deployment the database refused to expire, on its own: set it aside, or throw to roll the whole pass back. */
+    onFailure: (client: pg.PoolClient, d: { deploymentId: string; name: string }, error: unknown) => Promise<void>;
+  },
+) {
   return inTransaction(async (client) => {
     const { rows } = await client.query<{ id: number; deployment_id: string; name: string; collection_id: number }>(
-      `UPDATE deployment SET expired_at = $1, updated_at = now()
-        WHERE expired_at IS NULL AND expires_at <= $1
-        RETURNING id, deployment_id, name, collection_id`,
+      `SELECT id, deployment_id, name, collection_id FROM deployment
+        WHERE expired_at IS NULL AND expires_at <= $1 ORDER BY id FOR UPDATE`,
       [now],
     );
     const expired = [];
+    const changed: number[] = [];
     for (const d of rows) {
-      await client.query(
-        `INSERT INTO deployment_client_status (deployment_id, device_id)
-         SELECT $1, device_id FROM collection_member WHERE collection_id = $2 ORDER BY device_id
-         ON CONFLICT DO NOTHING`,
-        [d.id, d.collection_id],
-      );
-      const { rows: count } = await client.query(`SELECT count(*)::int AS n FROM deployment_client_status WHERE deployment_id = $1`, [d.id]);
-      const item = { deploymentId: d.deployment_id, name: d.name, clients: count[0].n as number };
-      await onExpired(client, item);
-      expired.push(item);
+      if (isolation?.skip.has(d.deployment_id)) continue;
+      // Each deployment in a savepoint: one the database refuses leaves the others to expire.
+      try {
+        const item = await inSavepoint(client, async () => {
+          await client.query(`UPDATE deployment SET expired_at = $2, updated_at = now() WHERE id = $1`, [d.id, now]);
+          await client.query(
+            `INSERT INTO deployment_client_status (deployment_id, device_id)
+             SELECT $1, device_id FROM collection_member WHERE collection_id = $2 ORDER BY device_id
+             ON CONFLICT DO NOTHING`,
+            [d.id, d.collection_id],
+          );
+          const { rows: count } = await client.query(`SELECT count(*)::int AS n FROM deployment_client_status WHERE deployment_id = $1`, [d.id]);
+          const item = { deploymentId: d.deployment_id, name: d.name, clients: count[0].n as number };
+          await onExpired(client, item);
+          return item;
+        });
+        expired.push(item);
+        changed.push(d.id);
+      } catch (error) {
+        if (!isolation) throw error;
+        await isolation.onFailure(client, { deploymentId: d.deployment_id, name: d.name }, error);
+      }
     }
-    if (rows.length) await notifyDeploymentsChanged(client, rows.map((d) => d.id));
+    if (changed.length) await notifyDeploymentsChanged(client, changed);
     return expired;
   });
 }

@@ -21,7 +21,6 @@ import {
   payloadRefusal,
   type AgentSettings,
   type OperationPush,
-  type OperationResult,
   type PayloadRefusal,
   type Probe,
 } from './agent-protocol.schema';
@@ -31,8 +30,8 @@ import {
   SITE_CONTROL_APPLIED_CHANNEL,
   type ClientNotificationSettings,
 } from './notification-settings';
-import { materializeOperationTargets } from './materialize-operation-targets';
-import { beatNotificationServer, clearOrphanedOnline, reapNotificationServers, recordPresence } from './presence-repo';
+import { beatNotificationServer, clearOrphanedOnline, reapNotificationServers } from './presence-repo';
+import { recordAnswers, recordPresenceChanges, type PresenceChange, type PendingResult as AnswerResult } from './record-answers';
 import * as repo from './repo';
 
 export const AGENT_NAMESPACE = '/agents';
@@ -65,10 +64,7 @@ export interface NotificationServerOptions {
   dedicatedPort?: { host: string; port?: number };
 }
 
-interface PendingResult {
-  deviceId: number;
-  result: OperationResult;
-  receivedAt: Date;
+interface PendingResult extends AnswerResult {
   ack?: (answer: { stored: boolean; refused?: PayloadRefusal }) => void;
 }
 
@@ -393,15 +389,13 @@ export class NotificationServer {
       const seen = this.seen;
       this.touched = new Set();
       this.seen = new Set();
-      const connected: { deviceId: number; at: Date }[] = [];
-      const disconnected: number[] = [];
+      const changes: PresenceChange[] = [...seen].map((deviceId) => ({ kind: 'seen', deviceId }));
       for (const id of touched) {
         const at = this.connectedAt.get(id);
-        if (at) connected.push({ deviceId: id, at });
-        else disconnected.push(id);
+        changes.push(at ? { kind: 'connected', deviceId: id, at } : { kind: 'disconnected', deviceId: id });
       }
       try {
-        await recordPresence(this.db, { instanceId: this.instanceId, connected, disconnected, seen: [...seen], now });
+        await recordPresenceChanges({ db: this.db, instanceId: this.instanceId, changes, now });
       } catch (error) {
         for (const id of touched) this.touched.add(id);
         throw error;
@@ -424,40 +418,22 @@ export class NotificationServer {
       for (const { push, deviceIds } of byOperation.values()) this.pushToDevices(push, deviceIds);
     }
 
-    // Answers can come back before anyone wrote the operation's target rows: write them first.
-    await materializeOperationTargets({
-      db: this.db,
-      operationIds: [...new Set([...this.deliveries.map((d) => d.operationId), ...this.results.map((r) => r.result.operationId)])],
-    });
-    const changed = new Set<number>();
-    if (this.deliveries.length) {
-      const batch = this.deliveries;
-      this.deliveries = [];
-      for (const id of await repo.recordDeliveries(this.db, batch)) changed.add(id);
+    const deliveries = this.deliveries;
+    const results = this.results;
+    this.deliveries = [];
+    this.results = [];
+    let recorded: Awaited<ReturnType<typeof recordAnswers>>;
+    try {
+      recorded = await recordAnswers({ db: this.db, deliveries, results });
+    } catch (error) {
+      // Deliveries wait for the next flush; the agents keep their results and send them again.
+      this.deliveries = deliveries.concat(this.deliveries);
+      for (const r of results) r.ack?.({ stored: false });
+      throw error;
     }
-    if (this.results.length) {
-      const batch = this.results;
-      this.results = [];
-      try {
-        const ids = await repo.recordResults(
-          this.db,
-          batch.map((r) => ({
-            operationId: r.result.operationId,
-            deviceId: r.deviceId,
-            outcome: r.result.outcome,
-            detail: r.result.detail,
-            completedAt: new Date(r.result.completedAt),
-            receivedAt: r.receivedAt,
-          })),
-        );
-        for (const id of ids) changed.add(id);
-        for (const r of batch) r.ack?.({ stored: true });
-      } catch (error) {
-        // The agents keep their results and send them again.
-        for (const r of batch) r.ack?.({ stored: false });
-        throw error;
-      }
-    }
+    // A result set aside in quarantine is kept: its agent need not send it again.
+    for (const r of results) r.ack?.({ stored: true });
+    const changed = recorded.changed;
     if (changed.size) {
       const counts = await repo.stateCounts(this.db, [...changed]);
       await repo.notifyProgress(this.db, { progress: [...counts].map(([id, states]) => ({ id, states })) });

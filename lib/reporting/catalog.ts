@@ -42,6 +42,7 @@ export const statusMessageIds = {
   replicationDelayed: 4630,
   agedMessagesDeleted: 4640,
   programActionFailed: 4650,
+  itemQuarantined: 4660,
 
   clientOperationStarted: 6000,
   clientOperationCancelled: 6001,
@@ -125,6 +126,8 @@ const entries: CatalogEntry[] = [
     'Delete Aged Status Messages removed %1 status messages past their retention period.'),
   entry(ids.programActionFailed, 'WARNING', 'DETAIL', 'SERVER',
     'Status filter rule "%1" could not run its program %2: %3'),
+  entry(ids.itemQuarantined, 'ERROR', 'MILESTONE', 'SERVER',
+    'Component %1 could not process item %3 of its queue %2 and set it aside in quarantine: %4. The rest of the queue keeps flowing; retry or discard the item from Status Manager\'s Quarantine in the console.'),
 
   entry(ids.clientOperationStarted, 'INFORMATIONAL', 'AUDIT', 'SERVER',
     'User %1 started client operation %2 (%3) on collection %4 for %5 clients.'),

@@ -1,10 +1,17 @@
 import type pg from 'pg';
+import { classifyFailure } from '../quarantine/classify-failure';
+import { isolateFailures } from '../quarantine/isolate-failures';
+import { quarantineItem, type QuarantineSource } from '../quarantine/quarantine-item';
+import { quarantinedKeys } from '../quarantine/repo';
 import { statusMessageIds } from '../reporting/catalog';
 import { addStatusCounters } from './counters';
 import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
 
 // Any fixed key; every Status Manager that runs the task tries the same one.
 const PURGE_LOCK_KEY = 7_301_952_044_410n;
+
+/** Delete Aged Status Messages in the quarantine: an item is one row it could not delete, keyed "table:key". */
+export const PURGE_QUARANTINE: QuarantineSource = { name: 'status-manager.purge', component: 'SMS_STATUS_MANAGER' };
 
 export interface PurgeResult {
   /** False when another Status Manager was already running the task. */
@@ -33,17 +40,13 @@ export async function deleteAgedStatusMessages(options: {
     const { rows } = await lockClient.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1) AS ok`, [PURGE_LOCK_KEY.toString()]);
     if (!rows[0].ok) return { ran: false, messages: 0, ledger: 0 };
     try {
-      const messages = await deleteInBatches(options.db, batchSize, options.signal, (limit) => ({
-        text: `DELETE FROM status_message WHERE id IN (
-                 SELECT id FROM status_message WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)`,
-        values: [now, limit],
-      }));
+      const messages = await deleteAged(options.db, batchSize, options.signal, {
+        table: 'status_message', key: 'id', keyType: 'bigint', condition: 'expires_at <= $1', order: 'ORDER BY expires_at', cutoff: now,
+      });
       const ledgerBefore = new Date(now.getTime() - options.ledgerDays * 86_400_000);
-      const ledger = await deleteInBatches(options.db, batchSize, options.signal, (limit) => ({
-        text: `DELETE FROM status_processed_uid WHERE uid IN (
-                 SELECT uid FROM status_processed_uid WHERE processed_at < $1 LIMIT $2)`,
-        values: [ledgerBefore, limit],
-      }));
+      const ledger = await deleteAged(options.db, batchSize, options.signal, {
+        table: 'status_processed_uid', key: 'uid', keyType: 'uuid', condition: 'processed_at < $1', order: '', cutoff: ledgerBefore,
+      });
       if (messages) {
         await addStatusCounters(options.db, { purged: messages });
         await reportServerMessage({
@@ -63,17 +66,45 @@ export async function deleteAgedStatusMessages(options: {
   }
 }
 
-async function deleteInBatches(
-  db: pg.Pool,
-  batchSize: number,
-  signal: AbortSignal | undefined,
-  statement: (limit: number) => { text: string; values: unknown[] },
-): Promise<number> {
+/** Rows past their time in one table: which, in what order, keyed how (for isolating one that cannot be deleted). */
+interface AgedRows {
+  table: 'status_message' | 'status_processed_uid';
+  key: 'id' | 'uid';
+  keyType: 'bigint' | 'uuid';
+  /** The rows' condition, with the cutoff as $1. */
+  condition: string;
+  order: string;
+  cutoff: Date;
+}
+
+/**
+ * Deletes the rows in batches of `batchSize`, one statement each. A batch the database refuses
+ * on account of one row (a data or integrity error) is deleted again in halves, and the row that
+ * fails alone is set aside in quarantine and left in place, so the purge goes on past it (and
+ * later purges skip it until someone retries it).
+ */
+async function deleteAged(db: pg.Pool, batchSize: number, signal: AbortSignal | undefined, rows: AgedRows): Promise<number> {
+  const skip = [...(await quarantinedKeys(db, PURGE_QUARANTINE.name))].filter((key) => key.startsWith(`${rows.table}:`)).map((key) => key.slice(rows.table.length + 1));
+  const select = `SELECT ${rows.key} FROM ${rows.table} WHERE ${rows.condition} AND NOT (${rows.key} = ANY($3::${rows.keyType}[])) ${rows.order} LIMIT $2`;
   let total = 0;
   for (;;) {
     if (signal?.aborted) return total;
-    const result = await db.query(statement(batchSize));
-    total += result.rowCount ?? 0;
-    if ((result.rowCount ?? 0) < batchSize) return total;
+    try {
+      const result = await db.query(`DELETE FROM ${rows.table} WHERE ${rows.key} IN (${select})`, [rows.cutoff, batchSize, skip]);
+      total += result.rowCount ?? 0;
+      if ((result.rowCount ?? 0) < batchSize) return total;
+    } catch (error) {
+      if (classifyFailure(error) === 'transient') throw error;
+      const { rows: batch } = await db.query<{ key: string }>(`SELECT ${rows.key}::text AS key FROM (${select}) x`, [rows.cutoff, batchSize, skip]);
+      const outcome = await isolateFailures({
+        items: batch.map((r) => r.key),
+        run: async (keys) => (await db.query(`DELETE FROM ${rows.table} WHERE ${rows.key} = ANY($1::${rows.keyType}[])`, [keys])).rowCount ?? 0,
+        onPoison: async (key, failure) => {
+          skip.push(key);
+          await quarantineItem({ source: PURGE_QUARANTINE, itemKey: `${rows.table}:${key}`, item: { table: rows.table, key }, error: failure, db });
+        },
+      });
+      total += outcome.results.reduce((sum, n) => sum + n, 0);
+    }
   }
 }

@@ -1,12 +1,16 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { quarantineItem, type QuarantineSource } from '../quarantine/quarantine-item';
 import { statusMessageIds } from '../reporting/catalog';
 import { addStatusCounters } from './counters';
 import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
 import { backoffMs, retryAfterMs } from '../retry-delay';
 
+/** The replication outbox in the quarantine: an item is one message the parent cannot take on its own, keyed by uid. */
+export const REPLICATION_QUARANTINE: QuarantineSource = { name: 'status-manager.replication', component: 'SMS_STATUS_MANAGER' };
+
 export interface ForwardResult {
-  /** Messages the parent took (or refused for good, which are logged and dropped). */
+  /** Messages the parent took (or refused for good, which are logged and dropped; or set aside in quarantine). */
   sent: number;
   /** Messages left for a later try because the parent was unreachable or busy. */
   deferred: number;
@@ -17,7 +21,8 @@ export interface ForwardResult {
  * first, oldest first within a priority, one batch per call. Rows stay locked (SKIP LOCKED, so
  * several Status Managers share the work) until the parent answers; they are deleted when it
  * accepts and pushed back with a growing delay when it is down or busy, so nothing is lost
- * while the parent is away.
+ * while the parent is away. A batch too large is halved; a single message still too large
+ * (a poison item at the head of the outbox) is set aside in quarantine so the rest can go.
  */
 export function createReplicationForwarder(options: {
   db: pg.Pool;
@@ -33,15 +38,16 @@ export function createReplicationForwarder(options: {
 }) {
   const doFetch = options.fetch ?? fetch;
   const endpoint = new URL('/api/mp/status-messages', options.parentUrl).toString();
-  let batchSize = options.batchSize ?? 500;
+  const fullBatch = options.batchSize ?? 500;
+  let batchSize = fullBatch;
   let outage = false;
 
   async function tick(): Promise<ForwardResult> {
     const client = await options.db.connect();
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<{ id: string; payload: unknown; attempts: number }>(
-        `SELECT id, payload, attempts FROM replication_outbox
+      const { rows } = await client.query<{ id: string; uid: string; priority_name: string; payload: unknown; attempts: number }>(
+        `SELECT id, uid, priority::text AS priority_name, payload, attempts FROM replication_outbox
           WHERE next_try_at <= now()
           ORDER BY priority DESC, id
           LIMIT $1 FOR UPDATE SKIP LOCKED`,
@@ -53,6 +59,7 @@ export function createReplicationForwarder(options: {
       }
       const ids = rows.map((r) => r.id);
       let failure: { reason: string; retryAfter: number | null } | null = null;
+      let tooLarge = false;
       try {
         const response = await doFetch(endpoint, {
           method: 'POST',
@@ -66,10 +73,13 @@ export function createReplicationForwarder(options: {
           // The parent kept the valid ones; the others will never pass, so they are dropped.
           const body = (await response.json().catch(() => null)) as { error?: { details?: { rejected?: unknown[] } } } | null;
           options.log.warn({ rejected: body?.error?.details?.rejected ?? 'unknown' }, 'the parent site refused some replicated messages');
-        } else if (response.status === 413 && batchSize > 1) {
+        } else if (response.status === 413 && rows.length > 1) {
           await response.body?.cancel();
-          batchSize = Math.max(1, Math.floor(batchSize / 2));
+          batchSize = Math.max(1, Math.floor(rows.length / 2));
           failure = { reason: 'batch too large', retryAfter: 0 };
+        } else if (response.status === 413) {
+          await response.body?.cancel();
+          tooLarge = true;
         } else {
           await response.body?.cancel();
           failure = { reason: `HTTP ${response.status}`, retryAfter: retryAfterMs(response.headers.get('retry-after')) };
@@ -78,7 +88,24 @@ export function createReplicationForwarder(options: {
         failure = { reason: (error as Error).message, retryAfter: null };
       }
 
+      if (tooLarge) {
+        const [row] = rows;
+        await client.query(`DELETE FROM replication_outbox WHERE id = $1`, [row.id]);
+        await quarantineItem({
+          source: REPLICATION_QUARANTINE,
+          itemKey: row.uid,
+          item: { priority: row.priority_name, message: row.payload },
+          error: new Error(`the parent site ${options.parentUrl} refuses the message as too large (HTTP 413)`),
+          db: client,
+        });
+        await client.query('COMMIT');
+        options.log.error({ uid: row.uid }, 'the parent site refuses a replicated message as too large; set aside in quarantine');
+        batchSize = fullBatch;
+        return { sent: 1, deferred: 0 };
+      }
       if (!failure) {
+        // Back to full batches once what was too large has gone.
+        batchSize = Math.min(fullBatch, batchSize * 2);
         await client.query(`DELETE FROM replication_outbox WHERE id = ANY($1::bigint[])`, [ids]);
         await addStatusCounters(client, { forwarded: rows.length });
         await client.query('COMMIT');

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { inSavepoint } from '../db/transaction';
+import { isolateFailures } from '../quarantine/isolate-failures';
+import { quarantineItem, type QuarantineSource } from '../quarantine/quarantine-item';
 import { addStatusCounters } from './counters';
 import { evaluateRules, type MessageActions } from './evaluate-rules';
 import { applyReportingProperties, type ReportingProperties } from './reporting-properties';
@@ -55,7 +58,12 @@ export interface BatchResult {
   /** Messages processed before (a retried batch, a re-delivery): no action ran again. */
   duplicates: number;
   replicated: number;
+  /** Messages that could not be written on their own, set aside in quarantine. */
+  quarantined: number;
 }
+
+/** Status Manager's inbox (and in-process queue) in the quarantine: an item is one message, keyed by its uid. */
+export const STATUS_INBOX_QUARANTINE: QuarantineSource = { name: 'status-manager.inbox', component: 'SMS_STATUS_MANAGER' };
 
 const toInboxMessage = (m: StatusMessage): InboxMessage => ({ ...m, sourceTime: new Date(m.sourceTime).toISOString() });
 
@@ -65,7 +73,9 @@ const toInboxMessage = (m: StatusMessage): InboxMessage => ({ ...m, sourceTime: 
  * filter rules, writes those the rules keep in one statement with their retention stamped,
  * records the others in the processed-uid ledger, queues replication, hands the rest to the
  * summarizers, and commits. Only messages seen for the first time run actions; program and
- * event-log actions run after the commit. A failure rolls the batches back into the inbox.
+ * event-log actions run after the commit. A message that cannot be written on its own (a poison
+ * item) is set aside in quarantine with an Error status message, and the others are written; any
+ * other failure rolls the batches back into the inbox.
  */
 export async function processStatusBatch(options: {
   db: pg.Pool;
@@ -92,7 +102,7 @@ export async function processStatusBatch(options: {
     for (const message of options.queued ?? []) incoming.push({ message: toInboxMessage(message), receivedAt: arrivedNow });
     if (!incoming.length) {
       await client.query('COMMIT');
-      return { batches: 0, messages: 0, fresh: 0, stored: 0, duplicates: 0, replicated: 0 };
+      return { batches: 0, messages: 0, fresh: 0, stored: 0, duplicates: 0, replicated: 0, quarantined: 0 };
     }
 
     // The same uid twice in one transaction (a batch and its retry claimed together): once.
@@ -101,44 +111,24 @@ export async function processStatusBatch(options: {
     // Processed before without being stored: recognised, nothing runs again. (A message stored
     // before is recognised when it is written: see insertStatusMessages.)
     const known = await findLedgeredUids(client, [...unique.keys()]);
+    const idsAfter = await lastMessageId(client);
 
-    const toStore: StoredMessageRow[] = [];
-    const notStored: string[] = [];
-    const evaluated = new Map<string, ProcessedMessage>();
-    for (const [uid, item] of unique) {
-      if (known.has(uid)) continue;
-      const evaluation = evaluateRules({ message: item.message, rules: options.rules, defaultRetentionDays: options.reporting?.defaultRetentionDays });
-      const actions = options.reporting ? applyReportingProperties(item.message, evaluation.actions, options.reporting.properties) : evaluation.actions;
-      evaluated.set(uid, { ...item, actions });
-      if (actions.writeToDatabase) {
-        toStore.push({
-          message: item.message,
-          receivedAt: item.receivedAt,
-          expiresAt: new Date(item.receivedAt.getTime() + (actions.retentionDays ?? 0) * DAY_MS),
-        });
-      } else {
-        notStored.push(uid);
-      }
-    }
+    // A message that cannot be written (a poison item) is set aside on its own, in this
+    // transaction; the others are written. A transient failure still rolls the whole batch back.
+    const isolated = await isolateFailures({
+      items: [...unique.values()].filter((item) => !known.has(item.message.uid)),
+      run: (items) => inSavepoint(client, () => writeMessages({ client, items, rules: options.rules, reporting: options.reporting, effects: options.effects })),
+      onPoison: async (item, error) => {
+        options.log.error({ err: error, uid: item.message.uid }, 'status message set aside in quarantine');
+        await quarantineItem({ source: STATUS_INBOX_QUARANTINE, itemKey: item.message.uid, item: item.message, error, db: client });
+      },
+    });
+    const inserted = new Set(isolated.results.flatMap((r) => [...r.inserted]));
+    const fresh = isolated.results.flatMap((r) => r.fresh);
+    const replicated = isolated.results.reduce((sum, r) => sum + r.replicated, 0);
+    const quarantined = isolated.poisoned.length;
 
-    const idsAfter = toStore.length ? await lastMessageId(client) : '0';
-    const inserted = await insertStatusMessages(client, toStore);
-    const firstSeen = await recordProcessedUids(client, notStored);
-    const fresh = [...evaluated.values()].filter((p) => inserted.has(p.message.uid) || firstSeen.has(p.message.uid));
-
-    const replication = options.effects.replicationEnabled
-      ? fresh
-          .filter((p) => p.actions.replicateToParent !== 'NONE')
-          .map((p) => ({ message: p.message, priority: p.actions.replicateToParent as 'LOW' | 'MEDIUM' | 'HIGH' }))
-      : [];
-    const replicated = await enqueueReplication(client, replication);
-
-    const forSummarizers = fresh.filter((p) => p.actions.forwardToSummarizers);
-    if (forSummarizers.length) {
-      await options.effects.summarizers({ client, batchId: randomUUID(), messages: forSummarizers });
-    }
-
-    const duplicates = incoming.length - fresh.length;
+    const duplicates = incoming.length - fresh.length - quarantined;
     await addStatusCounters(client, {
       processed: incoming.length,
       stored: inserted.size,
@@ -165,6 +155,7 @@ export async function processStatusBatch(options: {
       stored: inserted.size,
       duplicates,
       replicated,
+      quarantined,
     };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -180,4 +171,53 @@ export async function processStatusBatch(options: {
     }
   }
   return result;
+}
+
+/**
+ * Evaluates messages seen for the first time against the rules and writes them: those the rules
+ * keep into status_message with their retention stamped, the others into the processed-uid
+ * ledger; queues replication and hands the fresh ones to the summarizers.
+ */
+async function writeMessages(options: {
+  client: pg.PoolClient;
+  items: readonly { message: InboxMessage; receivedAt: Date }[];
+  rules: readonly FilterRule[];
+  reporting?: { properties: ReportingProperties; defaultRetentionDays: number };
+  effects: StatusManagerEffects;
+}): Promise<{ inserted: Set<string>; fresh: ProcessedMessage[]; replicated: number }> {
+  const { client } = options;
+  const toStore: StoredMessageRow[] = [];
+  const notStored: string[] = [];
+  const evaluated: ProcessedMessage[] = [];
+  for (const item of options.items) {
+    const evaluation = evaluateRules({ message: item.message, rules: options.rules, defaultRetentionDays: options.reporting?.defaultRetentionDays });
+    const actions = options.reporting ? applyReportingProperties(item.message, evaluation.actions, options.reporting.properties) : evaluation.actions;
+    evaluated.push({ ...item, actions });
+    if (actions.writeToDatabase) {
+      toStore.push({
+        message: item.message,
+        receivedAt: item.receivedAt,
+        expiresAt: new Date(item.receivedAt.getTime() + (actions.retentionDays ?? 0) * DAY_MS),
+      });
+    } else {
+      notStored.push(item.message.uid);
+    }
+  }
+
+  const inserted = await insertStatusMessages(client, toStore);
+  const firstSeen = await recordProcessedUids(client, notStored);
+  const fresh = evaluated.filter((p) => inserted.has(p.message.uid) || firstSeen.has(p.message.uid));
+
+  const replication = options.effects.replicationEnabled
+    ? fresh
+        .filter((p) => p.actions.replicateToParent !== 'NONE')
+        .map((p) => ({ message: p.message, priority: p.actions.replicateToParent as 'LOW' | 'MEDIUM' | 'HIGH' }))
+    : [];
+  const replicated = await enqueueReplication(client, replication);
+
+  const forSummarizers = fresh.filter((p) => p.actions.forwardToSummarizers);
+  if (forSummarizers.length) {
+    await options.effects.summarizers({ client, batchId: randomUUID(), messages: forSummarizers });
+  }
+  return { inserted, fresh, replicated };
 }

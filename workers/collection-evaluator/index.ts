@@ -30,6 +30,7 @@ export default defineWorker({
         const result = await evaluateCollections({ db, dueOnly });
         if (result.skipped) devices = ''; // another process was evaluating: look again next cycle
         if (result.cyclic.length) log.warn({ cyclic: result.cyclic }, 'collections in a cycle were not evaluated');
+        if (result.quarantined.length) log.warn({ quarantined: result.quarantined }, 'collections in quarantine were not evaluated');
         if (result.evaluated.length) log.info({ evaluated: result.evaluated.length, dueOnly }, 'collections evaluated');
       },
     });
