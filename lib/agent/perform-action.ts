@@ -2,7 +2,7 @@ import type { ActionResultDetail, ClientAction } from '../notification/agent-pro
 import type { AgentPolicy } from './policy.schema';
 
 export interface ActionOutcome {
-  outcome: 'SUCCEEDED' | 'FAILED';
+  outcome: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
   detail: ActionResultDetail;
 }
 
@@ -23,7 +23,8 @@ const sleep = (ms: number, signal: AbortSignal) =>
 /**
  * Performs one pushed action. Download Computer Policy fetches policy from the management
  * point now; Quick Scan and Full Scan are simulated work of their duration (±20 %) that reports
- * items scanned and threats found. Never throws: a failure is a FAILED outcome with its reason.
+ * items scanned and threats found. Never throws: a failure is a FAILED outcome with its reason,
+ * an action stopped by a cancel a CANCELLED one.
  */
 export async function performAction(options: {
   action: ClientAction;
@@ -63,7 +64,9 @@ export async function performAction(options: {
       },
     };
   } catch (error) {
-    const reason = options.signal.aborted ? 'cancelled before it finished' : error instanceof Error ? error.message : String(error);
+    // Stopped by a cancel: the administrator's choice, not a failure of the client.
+    if (options.signal.aborted) return { outcome: 'CANCELLED', detail: { message: 'Cancelled before it finished.', durationMs: took() } };
+    const reason = error instanceof Error ? error.message : String(error);
     return { outcome: 'FAILED', detail: { message: reason.slice(0, 500), durationMs: took() } };
   }
 }
