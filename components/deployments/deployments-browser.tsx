@@ -15,6 +15,7 @@ import {
   useDeploymentsQuery,
   type DeploymentClientFilters,
 } from './use-deployments-query';
+import { plural } from '@/lib/plural';
 
 const stateLabels: Record<DeploymentRow['state'], string> = { SCHEDULED: 'Scheduled', ACTIVE: 'Active', EXPIRED: 'Expired' };
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
@@ -227,8 +228,10 @@ export function DeploymentsBrowser({ canManage }: { canManage: boolean }) {
         <input type="search" aria-label="Search deployments" placeholder="Name, ID, program or collection" value={filter}
           onChange={(e) => setFilter(e.target.value)}
           className="w-72 rounded border border-slate-300 px-2 py-1.5 focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600" />
-        <span className="text-slate-500">{deployments.data ? `${rows.length} of ${all.length} deployments` : 'Loading…'}</span>
-        <span className={clsx('text-xs', live ? 'text-green-700' : 'text-slate-400')} data-testid="deployments-live">{live ? 'Live' : 'Not live'}</span>
+        <span className="text-slate-500">{deployments.data ? `${rows.length} of ${plural(all.length, 'deployment')}` : 'Loading…'}</span>
+        {live !== 'connecting' && (
+          <span className={clsx('text-xs', live === 'live' ? 'text-green-700' : 'text-slate-400')} data-testid="deployments-live">{live === 'live' ? 'Live' : 'Not live'}</span>
+        )}
         {canManage && !creating && (
           <button type="button" onClick={() => setCreating(true)} className="ml-auto rounded bg-blue-700 px-3 py-1.5 font-medium text-white hover:bg-blue-800">
             New deployment

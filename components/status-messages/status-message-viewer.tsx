@@ -15,6 +15,7 @@ import { StatusMessageList } from './status-message-list';
 import { StatusMessageQueryPicker } from './status-message-query-picker';
 import { apiSearchFor, effectiveFilters, matchesStatusMessageFilters, mergeLive } from './status-message-search';
 import { useStatusMessageQueries, useStatusMessagesQuery, useStatusMessageTail } from './use-status-messages';
+import { plural } from '@/lib/plural';
 
 /** Live messages kept on top of the loaded pages; beyond this the oldest live ones drop off (they are in the pages on reload). */
 const MAX_LIVE = 5000;
@@ -128,7 +129,7 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
       <div className="flex items-center gap-3 whitespace-nowrap text-sm">
         <StatusMessageFilterSummary chips={chips} expanded={filtersOpen} panelId={filterPanelId} onToggle={() => setFiltersOpen((open) => !open)} />
         <span data-testid="status-message-count" className="shrink-0 text-slate-600">
-          {list.isPending || list.isPlaceholderData ? 'Loading…' : `${rows.length.toLocaleString()} message${rows.length === 1 ? '' : 's'}${list.hasNextPage ? ' loaded (scroll for more)' : ''}`}
+          {list.isPending || list.isPlaceholderData ? 'Loading…' : `${plural(rows.length, 'message')}${list.hasNextPage ? ' loaded (scroll for more)' : ''}`}
         </span>
         <label className="inline-flex shrink-0 items-center gap-1.5">
           <input type="checkbox" checked={following} onChange={(e) => setFollowing(e.target.checked)} />
@@ -148,7 +149,7 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
               scroller.current?.scrollTo({ top: 0 });
             }}
           >
-            {heldCount.toLocaleString()} new message{heldCount === 1 ? '' : 's'} — show
+            {plural(heldCount, 'new message')} — show
           </button>
         )}
         {missed > 0 && (

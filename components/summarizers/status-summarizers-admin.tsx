@@ -14,6 +14,7 @@ import {
   type DisplayInterval,
 } from '@/lib/summarizers/summarizer.schema';
 import { summaryKeys } from './use-summaries';
+import { plural } from '@/lib/plural';
 
 const control =
   'mt-0.5 block w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600 aria-[invalid=true]:border-red-600';
@@ -87,7 +88,7 @@ export function StatusSummarizersAdmin({ canEdit }: { canEdit: boolean }) {
         <h2 className="text-sm font-semibold text-slate-900">Site System Status Summarizer</h2>
         <p className="text-xs text-slate-600">
           A storage object turns Warning under {data.storage.freeSpaceWarningMb.toLocaleString()} MB free and Critical under{' '}
-          {data.storage.freeSpaceCriticalMb.toLocaleString()} MB; a site system that has not reported for {data.storage.pollingMinutes} minutes turns
+          {data.storage.freeSpaceCriticalMb.toLocaleString()} MB; a site system that has not reported for {plural(data.storage.pollingMinutes, 'minute')} turns
           Warning, for twice that Critical. These are site settings too (<Link className="text-blue-700 hover:underline" href="/administration/site-settings">Site Settings</Link>).
         </p>
       </section>

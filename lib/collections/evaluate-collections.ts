@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { evaluationOrder } from './evaluation-order';
+import { notifyCollectionsEvaluated } from './live-feed';
 import { loadCollectionDefinitions, replaceMembership, withEvaluationLock } from './membership-repo';
 
 export interface EvaluationResult {
@@ -42,6 +43,7 @@ export async function evaluateCollections(options: { db: pg.Pool; dueOnly?: bool
       if (!selected.has(id)) continue;
       evaluated.push({ id, members: await replaceMembership({ db: options.db, collection: byId.get(id)! }) });
     }
+    if (evaluated.length) await notifyCollectionsEvaluated(options.db);
     return { evaluated, cyclic, skipped: false };
   });
   return result ?? { evaluated: [], cyclic: [], skipped: true };

@@ -1,5 +1,6 @@
 import type { Severity } from '../status/status-message.schema';
 import type { Health } from './summarizer.schema';
+import { plural } from '../plural';
 
 /** A summarizer_threshold row of the Component Status Summarizer. */
 export interface ComponentThreshold {
@@ -86,7 +87,7 @@ export interface ThresholdFinding {
 }
 
 const describeFinding = (f: ThresholdFinding) =>
-  f.messageId !== null ? `${f.count} × message ${f.messageId} (${f.severity.toLowerCase()})` : `${f.count} ${f.severity.toLowerCase()} messages`;
+  f.messageId !== null ? `${f.count} × message ${f.messageId} (${f.severity.toLowerCase()})` : plural(f.count, `${f.severity.toLowerCase()} message`);
 
 /**
  * A component's status: messages of an overridden message ID are judged by that override
