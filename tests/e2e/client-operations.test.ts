@@ -91,7 +91,7 @@ describe('Client Operations in Chromium', () => {
     expect(await row.locator('[data-column="failed"]').textContent()).toBe('0');
 
     // A client that comes online within the validity gets it, and the row follows.
-    late = new ClientAgent({ managementPointUrls: [server.url], credential: fleet.credentials[25], pollPolicy: false });
+    late = new ClientAgent({ managementPointUrls: [server.url], credential: fleet.credentials[25], pollPolicy: false, scan: { quickScanMs: 500, fullScanMs: 300_000 } });
     await late.start();
     await row.locator('[data-column="succeeded"]').filter({ hasText: /^21$/ }).waitFor({ timeout: 20_000 });
     expect(await row.locator('[data-column="waiting"]').textContent()).toBe('9');
@@ -168,7 +168,7 @@ describe('Client Operations in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('shows a new collection's members as soon as an evaluation stores them, without a reload', async () => {
+  it("shows a new collection's members as soon as an evaluation stores them, without a reload", async () => {
     // Another evaluation holds the lock, so the one after the save is skipped: the collection
     // starts out unevaluated, as it does while the evaluator is busy with a large site.
     const lock = await pool().connect();
