@@ -6,6 +6,7 @@ import { useMemo, useState } from 'react';
 import { ApiError } from '@/lib/client/api';
 import { clientActionLabels } from '@/lib/notification/agent-protocol.schema';
 import { targetStates, type ClientOperationRow, type TargetState } from '@/lib/notification/client-operation.schema';
+import { plural } from '@/lib/plural';
 import { RelativeTime } from '../ui/relative-time';
 import { StartOperationForm } from './start-operation-form';
 import {
@@ -14,7 +15,6 @@ import {
   useLiveClientOperations,
   useOperationTargetsQuery,
 } from './use-client-operations';
-import { plural } from '@/lib/plural';
 
 const column = createColumnHelper<ClientOperationRow>();
 const isNumeric = (def: { meta?: unknown }) => (def.meta as { numeric?: boolean } | undefined)?.numeric === true;
@@ -67,7 +67,7 @@ function CancelButton({ row }: { row: ClientOperationRow }) {
   );
 }
 
-/** Twelve columns that fit beside the navigation at 1280 px: action and target share a cell, as do when and by whom. */
+/** Columns that fit beside the navigation at 1280 px: action and target share a cell, as do when and by whom. */
 function columns(canRun: boolean) {
   return [
     column.accessor('action', {

@@ -5,9 +5,9 @@ import { useId, useState } from 'react';
 import { api, ApiError } from '@/lib/client/api';
 import type { CollectionRow } from '@/lib/collections/list-collections.schema';
 import { clientActionLabels, clientActions, type ClientAction } from '@/lib/notification/agent-protocol.schema';
+import { plural, pluralWord } from '@/lib/plural';
 import { useLiveCollections } from '../collections/use-live-collections';
 import { useOnlineEstimateQuery, useStartClientOperation, type PickedTarget } from './use-client-operations';
-import { plural, pluralWord } from '@/lib/plural';
 
 const input = 'rounded border border-slate-300 bg-white px-2 py-1 text-sm';
 const button = 'rounded border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-50 disabled:opacity-50';

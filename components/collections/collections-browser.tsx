@@ -6,6 +6,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { api, ApiError } from '@/lib/client/api';
 import type { CollectionRow } from '@/lib/collections/list-collections.schema';
+import { plural } from '@/lib/plural';
 import { DeviceTable } from '../devices/device-table';
 import type { DeviceFilters } from '../devices/use-devices-query';
 import { RelativeTime } from '../ui/relative-time';
@@ -13,7 +14,6 @@ import { useDebouncedValue } from '../ui/use-debounced-value';
 import { CollectionForm } from './collection-form';
 import { useLiveCollections } from './use-live-collections';
 import { useCollectionQuery, useCollectionsQuery } from './use-collections-query';
-import { plural } from '@/lib/plural';
 
 const action = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
 

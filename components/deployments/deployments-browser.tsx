@@ -4,6 +4,7 @@ import clsx from 'clsx';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { clientStatusLabels, clientStatuses, type ClientStatus, type DeploymentRow } from '@/lib/deployments/deployment.schema';
+import { plural } from '@/lib/plural';
 import { RelativeTime } from '../ui/relative-time';
 import { useDebouncedValue } from '../ui/use-debounced-value';
 import { DeploymentForm, ScheduleForm } from './deployment-form';
@@ -15,7 +16,6 @@ import {
   useDeploymentsQuery,
   type DeploymentClientFilters,
 } from './use-deployments-query';
-import { plural } from '@/lib/plural';
 
 const stateLabels: Record<DeploymentRow['state'], string> = { SCHEDULED: 'Scheduled', ACTIVE: 'Active', EXPIRED: 'Expired' };
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');

@@ -5,13 +5,13 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { api, ApiError } from '@/lib/client/api';
+import { plural, pluralWord } from '@/lib/plural';
 import { serialName } from '@/lib/sitecontrol/serial-name';
 import { formatSettingValue, settingLabel } from '@/lib/sitecontrol/site-settings-fields';
 import type { DeltaView } from '@/lib/sitecontrol/site-settings-view';
 import { button } from './site-settings-sheets';
 import { SiteControlLiveProvider } from './site-control-live';
 import { siteSettingsKeys, useSiteControlChangeQuery, useSiteControlDiffQuery, useSiteControlHistoryQuery } from './use-site-settings';
-import { plural, pluralWord } from '@/lib/plural';
 
 function SerialDiff({ from, to }: { from: number; to: number }) {
   const { data, isLoading, error } = useSiteControlDiffQuery(from, to);

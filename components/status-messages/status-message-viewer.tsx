@@ -6,6 +6,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { ListDetailsSplit } from '@/components/ui/list-details-split';
 import { ApiError } from '@/lib/client/api';
+import { plural } from '@/lib/plural';
 import type { StatusMessageView } from '@/lib/status/status-message-filters.schema';
 import type { StatusTailBatch } from '@/lib/status/status-tail.schema';
 import { StatusMessageDetails } from './status-message-details';
@@ -15,7 +16,6 @@ import { StatusMessageList } from './status-message-list';
 import { StatusMessageQueryPicker } from './status-message-query-picker';
 import { apiSearchFor, effectiveFilters, matchesStatusMessageFilters, mergeLive } from './status-message-search';
 import { useStatusMessageQueries, useStatusMessagesQuery, useStatusMessageTail } from './use-status-messages';
-import { plural } from '@/lib/plural';
 
 /** Live messages kept on top of the loaded pages; beyond this the oldest live ones drop off (they are in the pages on reload). */
 const MAX_LIVE = 5000;

@@ -10,13 +10,13 @@ import { ListDetailsSplit } from '@/components/ui/list-details-split';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { useDebouncedValue } from '@/components/ui/use-debounced-value';
 import { api, ApiError } from '@/lib/client/api';
+import { plural } from '@/lib/plural';
 import type { ComponentStatus, ComponentStatusView } from '@/lib/summarizers/read-component-status';
 import type { Health } from '@/lib/summarizers/summarizer.schema';
 import { HealthIcon } from './health-icon';
 import { IntervalPicker, useIntervalParams } from './interval-picker';
 import { RateChart } from './rate-chart';
 import { useComponentStatusQuery, useLiveSummaries, useMessageRatesQuery } from './use-summaries';
-import { plural } from '@/lib/plural';
 
 const ROW_HEIGHT = 30;
 const button = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';

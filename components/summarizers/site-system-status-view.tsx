@@ -4,9 +4,9 @@ import clsx from 'clsx';
 import { useSearchParams } from 'next/navigation';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { ApiError } from '@/lib/client/api';
+import { plural } from '@/lib/plural';
 import { HealthIcon } from './health-icon';
 import { useLiveSummaries, useSiteSystemStatusQuery } from './use-summaries';
-import { plural } from '@/lib/plural';
 
 const roleLabels: Record<string, string> = {
   SITE_SERVER: 'Site server',

@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { FormField, type FieldControlProps } from '@/components/ui/form-field';
 import { api, ApiError, type FieldError } from '@/lib/client/api';
+import { plural } from '@/lib/plural';
 import type { ComponentThreshold } from '@/lib/summarizers/evaluate-thresholds';
 import {
   displayIntervalLabels,
@@ -14,7 +15,6 @@ import {
   type DisplayInterval,
 } from '@/lib/summarizers/summarizer.schema';
 import { summaryKeys } from './use-summaries';
-import { plural } from '@/lib/plural';
 
 const control =
   'mt-0.5 block w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600 aria-[invalid=true]:border-red-600';

@@ -1,5 +1,5 @@
-import { queryRuleSchema, type DeviceCondition } from './collection-rule.schema';
 import { plural } from '../plural';
+import { queryRuleSchema, type DeviceCondition } from './collection-rule.schema';
 
 /** A collection rule as stored, with the names the description needs. */
 export interface StoredRule {

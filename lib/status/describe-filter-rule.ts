@@ -1,6 +1,6 @@
+import { plural } from '../plural';
 import type { MessageActions } from './evaluate-rules';
 import type { FilterRule, ProgramAction } from './status-filter-rule.schema';
-import { plural } from '../plural';
 
 const sourceWords = { CLIENT: 'clients', SERVER: 'servers', PROVIDER: 'the provider' } as const;
 const typeWords = { MILESTONE: 'milestone', DETAIL: 'detail', AUDIT: 'audit' } as const;

@@ -1,6 +1,6 @@
+import { plural } from '../plural';
 import type { Severity } from '../status/status-message.schema';
 import type { Health } from './summarizer.schema';
-import { plural } from '../plural';
 
 /** A summarizer_threshold row of the Component Status Summarizer. */
 export interface ComponentThreshold {

@@ -117,6 +117,7 @@ describe('Client Operations in Chromium', () => {
     expect(await row.locator('[data-column="cancelled"]').textContent()).toBe('9');
     expect(await shownCounts(row)).toBe(30);
     await expectTableFits(page);
+    await page.screenshot({ path: 'test-results/client-operations-1280.png' });
     expect(errors).toEqual([]);
   });
 
