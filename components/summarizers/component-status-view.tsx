@@ -22,7 +22,7 @@ const ROW_HEIGHT = 30;
 const button = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
 // Component names run to 33 capitals (SMS_SITE_SYSTEM_STATUS_SUMMARIZER): their column takes the
 // width it needs first, site systems what is left, so neither is cut at 1280 px.
-const columns = 'grid grid-cols-[2.25rem_minmax(5rem,1fr)_minmax(0,18.5rem)_4rem_5rem_3.25rem_4.25rem_5.75rem_6rem_4.25rem] items-center gap-2';
+const columns = 'grid grid-cols-[2.5rem_minmax(6rem,1fr)_minmax(0,19.5rem)_3.75rem_4.5rem_3.25rem_4.25rem_5.5rem_5.5rem_3.75rem] items-center gap-x-1.5';
 
 /** The Status Message Viewer filtered on a component and the interval (its parameters: site, system, component, from, severity). */
 export function viewerLink(view: Pick<ComponentStatusView, 'site' | 'interval'>, c: Pick<ComponentStatus, 'systemName' | 'component' | 'since'>, severity?: string) {
