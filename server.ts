@@ -27,6 +27,7 @@ import { startComponentLifeCycle } from './lib/reporting/component-life-cycle';
 import { attachStatusSummaryFeed } from './lib/summarizers/live-feed';
 import { attachSiteControlFeed } from './lib/sitecontrol/site-control-feed';
 import { attachDeploymentFeed } from './lib/deployments/live-feed';
+import { attachCollectionFeed } from './lib/collections/live-feed';
 import { Supervisor } from './lib/workers/supervisor';
 import { selectWorkers } from './workers/registry';
 
@@ -70,6 +71,7 @@ async function main() {
   const summaryFeed = attachStatusSummaryFeed({ nsp: consoleNamespace, connectionString: cfg.databaseUrl, log });
   const siteControlFeed = attachSiteControlFeed({ nsp: consoleNamespace, connectionString: cfg.databaseUrl, log });
   const deploymentFeed = attachDeploymentFeed({ nsp: consoleNamespace, connectionString: cfg.databaseUrl, log });
+  const collectionFeed = attachCollectionFeed({ nsp: consoleNamespace, connectionString: cfg.databaseUrl, log });
   // Agents reach the notification server on its own port (site setting, default 10123) and,
   // when that is blocked, on this port's /agents namespace; WebSocket first, long-polling after.
   const notificationServer = new NotificationServer({
@@ -124,6 +126,7 @@ async function main() {
     await summaryFeed.close();
     await siteControlFeed.close();
     await deploymentFeed.close();
+    await collectionFeed.close();
     io.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));

@@ -6,6 +6,7 @@ import { useMemo, useState } from 'react';
 import { ApiError } from '@/lib/client/api';
 import { clientActionLabels } from '@/lib/notification/agent-protocol.schema';
 import { targetStates, type ClientOperationRow, type TargetState } from '@/lib/notification/client-operation.schema';
+import { plural } from '@/lib/plural';
 import { RelativeTime } from '../ui/relative-time';
 import { StartOperationForm } from './start-operation-form';
 import {
@@ -16,6 +17,7 @@ import {
 } from './use-client-operations';
 
 const column = createColumnHelper<ClientOperationRow>();
+const isNumeric = (def: { meta?: unknown }) => (def.meta as { numeric?: boolean } | undefined)?.numeric === true;
 // One array for "no rows yet": a new one each render would count as new data to the table.
 const noRows: ClientOperationRow[] = [];
 const pagerButton = 'rounded border border-slate-300 bg-white px-2 py-0.5 hover:bg-slate-50 disabled:opacity-40';
@@ -27,17 +29,19 @@ const statusLabels: Record<ClientOperationRow['counts']['status'], string> = {
 };
 const stateLabels: Record<TargetState, string> = {
   WAITING: 'Offline / waiting',
-  DELIVERED: 'Delivered',
+  DELIVERED: 'In progress',
   SUCCEEDED: 'Succeeded',
   FAILED: 'Failed',
   EXPIRED: 'Expired',
   CANCELLED: 'Cancelled',
 };
 
+// Count columns stay narrow: their headers wrap, their numbers do not.
 const count = (id: string, header: string, get: (r: ClientOperationRow) => number, tone?: string) =>
   column.accessor(get, {
     id,
     header,
+    meta: { numeric: true },
     cell: (c) => <span data-column={id} className={clsx('tabular-nums', c.getValue() > 0 && tone)}>{c.getValue().toLocaleString()}</span>,
   });
 
@@ -63,20 +67,36 @@ function CancelButton({ row }: { row: ClientOperationRow }) {
   );
 }
 
+/** Columns that fit beside the navigation at 1280 px: action and target share a cell, as do when and by whom. */
 function columns(canRun: boolean) {
   return [
-    column.accessor('action', { header: 'Action', cell: (c) => <span className="font-medium text-slate-900">{clientActionLabels[c.getValue()]}</span> }),
-    column.accessor('targetName', { header: 'Target collection' }),
-    column.accessor('startedBy', { header: 'Started by' }),
-    column.accessor('startedAt', { header: 'Started', cell: (c) => <RelativeTime iso={c.getValue()} /> }),
+    column.accessor('action', {
+      header: 'Operation',
+      cell: (c) => (
+        <span className="block max-w-56">
+          <span className="block font-medium text-slate-900">{clientActionLabels[c.getValue()]}</span>
+          <span className="block truncate text-xs text-slate-500" title={c.row.original.targetName}>{c.row.original.targetName}</span>
+        </span>
+      ),
+    }),
+    column.accessor('startedAt', {
+      header: 'Started',
+      cell: (c) => (
+        <span className="block whitespace-nowrap">
+          <RelativeTime iso={c.getValue()} />
+          <span className="block text-xs text-slate-500">by {c.row.original.startedBy}</span>
+        </span>
+      ),
+    }),
     count('total', 'Total', (r) => r.total),
     count('onlineAtStart', 'Online at start', (r) => r.onlineAtStart),
-    count('delivered', 'Delivered', (r) => r.counts.delivered),
+    count('inProgress', 'In progress', (r) => r.counts.inProgress),
     count('succeeded', 'Succeeded', (r) => r.counts.succeeded, 'text-green-700'),
     count('failed', 'Failed', (r) => r.counts.failed, 'text-red-700'),
+    count('cancelled', 'Cancelled', (r) => r.counts.cancelled, 'text-slate-700'),
     count('waiting', 'Offline / waiting', (r) => r.counts.waiting),
     count('expired', 'Expired', (r) => r.counts.expired, 'text-amber-700'),
-    column.accessor((r) => r.counts.status, { id: 'status', header: 'Status', cell: (c) => statusLabels[c.getValue()] }),
+    column.accessor((r) => r.counts.status, { id: 'status', header: 'Status', cell: (c) => <span data-column="status">{statusLabels[c.getValue()]}</span> }),
     ...(canRun ? [column.display({ id: 'actions', header: () => <span className="sr-only">Actions</span>, cell: (c) => <CancelButton row={c.row.original} /> })] : []),
   ];
 }
@@ -118,7 +138,7 @@ function OperationTargets({ operation }: { operation: ClientOperationRow }) {
           {targets.data?.rows.map((t) => (
             <tr key={t.deviceId} className="border-t border-slate-100">
               <td className="px-3 py-1 font-medium text-slate-900">{t.deviceName}</td>
-              <td className={clsx('px-3 py-1', t.state === 'SUCCEEDED' && 'text-green-700', t.state === 'FAILED' && 'text-red-700', t.state === 'EXPIRED' && 'text-amber-700')}>
+              <td className={clsx('px-3 py-1', t.state === 'SUCCEEDED' && 'text-green-700', t.state === 'FAILED' && 'text-red-700', t.state === 'EXPIRED' && 'text-amber-700', t.state === 'CANCELLED' && 'text-slate-500')}>
                 {stateLabels[t.state]}
               </td>
               <td className="px-3 py-1">{t.online ? 'Online' : 'Offline'}</td>
@@ -144,7 +164,7 @@ function OperationTargets({ operation }: { operation: ClientOperationRow }) {
         </tbody>
       </table>
       <footer className="flex items-center justify-end gap-2 border-t border-slate-200 px-3 py-1 text-xs text-slate-600">
-        {(targets.data?.total ?? 0).toLocaleString()} devices · page {page} of {pages}
+        {plural(targets.data?.total ?? 0, 'device')} · page {page} of {pages}
         <button type="button" className={pagerButton} disabled={page <= 1} onClick={() => setPage(page - 1)}>Previous</button>
         <button type="button" className={pagerButton} disabled={page >= pages} onClick={() => setPage(page + 1)}>Next</button>
       </footer>
@@ -173,8 +193,8 @@ export function ClientOperationsBrowser({ canRun }: { canRun: boolean }) {
     <>
       {canRun && <StartOperationForm onStarted={(id) => (setPage(1), setSelected(id))} />}
       <div className="mb-1 flex items-center justify-between text-xs text-slate-500">
-        <span>{(operations.data?.total ?? 0).toLocaleString()} operations</span>
-        <span data-testid="live-state">{live ? 'Live' : 'Not live: reconnecting…'}</span>
+        <span>{plural(operations.data?.total ?? 0, 'operation')}</span>
+        <span data-testid="live-state">{live === 'live' ? 'Live' : live === 'lost' ? 'Not live: reconnecting…' : ''}</span>
       </div>
       <div className="overflow-x-auto rounded border border-slate-200">
         <table className="w-full text-sm" aria-label="Client operations">
@@ -182,7 +202,9 @@ export function ClientOperationsBrowser({ canRun }: { canRun: boolean }) {
             {table.getHeaderGroups().map((g) => (
               <tr key={g.id}>
                 {g.headers.map((h) => (
-                  <th key={h.id} className="whitespace-nowrap px-2 py-1.5 font-medium">{flexRender(h.column.columnDef.header, h.getContext())}</th>
+                  <th key={h.id} className={clsx('px-2 py-1.5 align-bottom font-medium', isNumeric(h.column.columnDef) ? 'w-16 text-right leading-tight' : 'whitespace-nowrap')}>
+                    {flexRender(h.column.columnDef.header, h.getContext())}
+                  </th>
                 ))}
               </tr>
             ))}
@@ -197,12 +219,12 @@ export function ClientOperationsBrowser({ canRun }: { canRun: boolean }) {
                 className={clsx('cursor-pointer border-t border-slate-100 hover:bg-slate-50', row.original.id === selected && 'bg-blue-50')}
               >
                 {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id} className="whitespace-nowrap px-2 py-1">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+                  <td key={cell.id} className={clsx('px-2 py-1', isNumeric(cell.column.columnDef) && 'text-right')}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
                 ))}
               </tr>
             ))}
             {operations.data && operations.data.rows.length === 0 && (
-              <tr><td colSpan={13} className="px-3 py-6 text-center text-slate-500">No client operations yet.</td></tr>
+              <tr><td colSpan={table.getVisibleLeafColumns().length} className="px-3 py-6 text-center text-slate-500">No client operations yet.</td></tr>
             )}
           </tbody>
         </table>

@@ -5,6 +5,8 @@ import { useId, useState } from 'react';
 import { api, ApiError } from '@/lib/client/api';
 import type { CollectionRow } from '@/lib/collections/list-collections.schema';
 import { clientActionLabels, clientActions, type ClientAction } from '@/lib/notification/agent-protocol.schema';
+import { plural, pluralWord } from '@/lib/plural';
+import { useLiveCollections } from '../collections/use-live-collections';
 import { useOnlineEstimateQuery, useStartClientOperation, type PickedTarget } from './use-client-operations';
 
 const input = 'rounded border border-slate-300 bg-white px-2 py-1 text-sm';
@@ -32,6 +34,8 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
     queryKey: ['collections', { search: '' }],
     queryFn: ({ signal }) => api<{ rows: CollectionRow[] }>('/api/collections', { signal }),
   });
+  // A collection evaluated while the form is open: the picker's member counts follow.
+  useLiveCollections();
   const estimate = useOnlineEstimateQuery(picked);
   const start = useStartClientOperation();
 
@@ -111,18 +115,19 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
         <div role="dialog" aria-label="Confirm client operation" className="mt-3 rounded border border-blue-200 bg-white p-3 text-sm">
           <p>
             <strong>{clientActionLabels[action]}</strong> on <strong>{estimate.data.targetName}</strong>:{' '}
-            <span data-testid="estimate-total">{estimate.data.total.toLocaleString()}</span> clients, of which an estimated{' '}
-            <strong data-testid="estimate-online">{estimate.data.online.toLocaleString()}</strong> are online now.
+            <span data-testid="estimate-total">{estimate.data.total.toLocaleString()}</span> {pluralWord(estimate.data.total, 'client')}, of which an estimated{' '}
+            <strong data-testid="estimate-online">{estimate.data.online.toLocaleString()}</strong> {pluralWord(estimate.data.online, 'is', 'are')} online now.
+            {estimate.isFetching && <span role="status" className="ml-2 text-xs text-slate-500">Refreshing…</span>}
           </p>
           <p className="text-slate-500">
-            Clients offline now get it if they come online within {estimate.data.validityMinutes} minutes; after that they count as expired.
+            Clients offline now get it if they come online within {plural(estimate.data.validityMinutes, 'minute')}; after that they count as expired.
           </p>
           {estimate.data.unknownDevices.length > 0 && (
             <p className="text-amber-700">No device is named {estimate.data.unknownDevices.slice(0, 10).join(', ')}{estimate.data.unknownDevices.length > 10 ? '…' : ''}.</p>
           )}
           <div className="mt-2 flex gap-2">
             <button type="button" className={primary} disabled={start.isPending || estimate.data.total === 0} onClick={confirm}>
-              {start.isPending ? 'Starting…' : `Start on ${estimate.data.total.toLocaleString()} clients`}
+              {start.isPending ? 'Starting…' : `Start on ${plural(estimate.data.total, 'client')}`}
             </button>
             <button type="button" className={button} onClick={() => setPicked(null)}>Cancel</button>
           </div>

@@ -12,7 +12,7 @@ import type {
   TargetState,
 } from '@/lib/notification/client-operation.schema';
 import { deriveOperationCounts } from '@/lib/notification/operation-counts';
-import { useConsoleEvent } from './use-console-event';
+import { useConsoleEventState, type LiveState } from './use-console-event';
 
 export interface OperationFilters {
   page: number;
@@ -49,6 +49,8 @@ export function useOnlineEstimateQuery(target: PickedTarget | null) {
     queryFn: ({ signal }) => api<OnlineEstimate>(`/api/client-operations/estimate?${params}`, { signal }),
     enabled: target !== null,
     retry: false,
+    // An estimate is of this moment: a Review never opens on one kept from an earlier Review.
+    gcTime: 0,
   });
 }
 
@@ -72,12 +74,12 @@ export function useCancelClientOperation() {
 /**
  * Keeps the Client Operations queries current from the console channel: new per-state counts
  * go straight into the cached pages; new, cancelled or expired operations refetch the list;
- * the open drill-down refetches at most once a second while results arrive. Returns whether live.
+ * the open drill-down refetches at most once a second while results arrive. Returns the live state.
  */
-export function useLiveClientOperations(): boolean {
+export function useLiveClientOperations(): LiveState {
   const queryClient = useQueryClient();
   const targetsTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  return useConsoleEvent<{ progress?: OperationProgress[]; changed?: number[] }>('client-operations:progress', (message) => {
+  return useConsoleEventState<{ progress?: OperationProgress[]; changed?: number[] }>('client-operations:progress', (message) => {
     if (message.changed) void queryClient.invalidateQueries({ queryKey: ['clientOperations'] });
     if (message.progress) {
       const byId = new Map(message.progress.map((p) => [p.id, p.states]));

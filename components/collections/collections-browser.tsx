@@ -6,11 +6,13 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { api, ApiError } from '@/lib/client/api';
 import type { CollectionRow } from '@/lib/collections/list-collections.schema';
+import { plural } from '@/lib/plural';
 import { DeviceTable } from '../devices/device-table';
 import type { DeviceFilters } from '../devices/use-devices-query';
 import { RelativeTime } from '../ui/relative-time';
 import { useDebouncedValue } from '../ui/use-debounced-value';
 import { CollectionForm } from './collection-form';
+import { useLiveCollections } from './use-live-collections';
 import { useCollectionQuery, useCollectionsQuery } from './use-collections-query';
 
 const action = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
@@ -67,9 +69,9 @@ function CollectionDetailView({ id, canManage, canEdit, collections, onDeleted }
           {c.name} <span className="font-normal text-slate-500">({c.collectionId})</span>
         </h2>
         <p className="text-sm text-slate-600">
-          {c.memberCount.toLocaleString()} members
+          {plural(c.memberCount, 'member')}
           {c.limitingCollection && <> · limited to {c.limitingCollection}</>}
-          {' · '}evaluated <RelativeTime iso={c.lastEvaluatedAt} empty="never" /> · refreshed every {c.refreshMinutes} minutes
+          {' · '}evaluated <RelativeTime iso={c.lastEvaluatedAt} empty="never" /> · refreshed every {plural(c.refreshMinutes, 'minute')}
         </p>
         {c.comment && <p className="mt-1 text-sm text-slate-500">{c.comment}</p>}
       </div>
@@ -136,6 +138,7 @@ function CollectionList({ rows, selected, onSelect }: { rows: CollectionRow[]; s
 export function CollectionsBrowser({ canManage, canEdit = false }: { canManage: boolean; canEdit?: boolean }) {
   const [search, setSearch] = useState('');
   const collections = useCollectionsQuery({ search: useDebouncedValue(search.trim()) });
+  useLiveCollections();
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
@@ -156,7 +159,7 @@ export function CollectionsBrowser({ canManage, canEdit = false }: { canManage: 
           <input type="search" aria-label="Search collections" placeholder="Search name or collection ID" value={search}
             onChange={(e) => setSearch(e.target.value)}
             className="w-72 rounded border border-slate-300 px-2 py-1.5 focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600" />
-          <span className="text-slate-500">{collections.data ? `${rows.length.toLocaleString()} collections` : ''}</span>
+          <span className="text-slate-500">{collections.data ? plural(rows.length, 'collection') : ''}</span>
           {collections.isFetching && <span className="text-xs text-slate-500" role="status">Loading…</span>}
         </div>
         {collections.error && <p role="alert" className="text-sm text-red-700">{collections.error.message}</p>}

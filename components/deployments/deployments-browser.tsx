@@ -4,6 +4,7 @@ import clsx from 'clsx';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { clientStatusLabels, clientStatuses, type ClientStatus, type DeploymentRow } from '@/lib/deployments/deployment.schema';
+import { plural } from '@/lib/plural';
 import { RelativeTime } from '../ui/relative-time';
 import { useDebouncedValue } from '../ui/use-debounced-value';
 import { DeploymentForm, ScheduleForm } from './deployment-form';
@@ -227,8 +228,10 @@ export function DeploymentsBrowser({ canManage }: { canManage: boolean }) {
         <input type="search" aria-label="Search deployments" placeholder="Name, ID, program or collection" value={filter}
           onChange={(e) => setFilter(e.target.value)}
           className="w-72 rounded border border-slate-300 px-2 py-1.5 focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600" />
-        <span className="text-slate-500">{deployments.data ? `${rows.length} of ${all.length} deployments` : 'Loading…'}</span>
-        <span className={clsx('text-xs', live ? 'text-green-700' : 'text-slate-400')} data-testid="deployments-live">{live ? 'Live' : 'Not live'}</span>
+        <span className="text-slate-500">{deployments.data ? `${rows.length} of ${plural(all.length, 'deployment')}` : 'Loading…'}</span>
+        {live !== 'connecting' && (
+          <span className={clsx('text-xs', live === 'live' ? 'text-green-700' : 'text-slate-400')} data-testid="deployments-live">{live === 'live' ? 'Live' : 'Not live'}</span>
+        )}
         {canManage && !creating && (
           <button type="button" onClick={() => setCreating(true)} className="ml-auto rounded bg-blue-700 px-3 py-1.5 font-medium text-white hover:bg-blue-800">
             New deployment

@@ -6,7 +6,7 @@ import type { CollectionRow } from '@/lib/collections/list-collections.schema';
 import type { ClientStatus, DeploymentClientPage, DeploymentRow, PackageRow } from '@/lib/deployments/deployment.schema';
 
 import { DEPLOYMENTS_CHANGED_EVENT } from '@/lib/deployments/live-feed.events';
-import { useConsoleEvent } from '../client-operations/use-console-event';
+import { useConsoleEventState, type LiveState } from '../client-operations/use-console-event';
 
 /** A safety net only: changes arrive over the console channel (useDeploymentsLive). */
 const REFRESH_MS = 60_000;
@@ -66,11 +66,11 @@ export function useCollectionChoicesQuery() {
 /**
  * Keeps the deployment queries current: the server announces deployments whose status changed
  * (client reports processed, expiry, membership) and their cached queries are refetched.
- * Returns whether the live channel is connected.
+ * Returns the live channel's state.
  */
-export function useDeploymentsLive(): boolean {
+export function useDeploymentsLive(): LiveState {
   const queryClient = useQueryClient();
-  return useConsoleEvent<{ deployments: number[] }>(DEPLOYMENTS_CHANGED_EVENT, ({ deployments }) => {
+  return useConsoleEventState<{ deployments: number[] }>(DEPLOYMENTS_CHANGED_EVENT, ({ deployments }) => {
     void queryClient.invalidateQueries({ queryKey: deploymentsKey });
     if (!deployments.length) void queryClient.invalidateQueries({ queryKey: ['deploymentClients'] });
     for (const id of deployments) void queryClient.invalidateQueries({ queryKey: ['deploymentClients', id] });

@@ -1,13 +1,19 @@
 'use client';
 
+import { useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
-import { api } from '@/lib/client/api';
+import { api, stopApiRequests } from '@/lib/client/api';
 
 export function UserMenu({ userName, roleLabel }: { userName: string; roleLabel: string }) {
   const [busy, setBusy] = useState(false);
+  const queryClient = useQueryClient();
   async function signOut() {
     setBusy(true);
+    // Requests still under way or started by a live update would reach the server after the
+    // session ended: stop them first.
+    stopApiRequests();
+    await queryClient.cancelQueries();
     try {
       await api('/api/auth/sign-out', { method: 'POST' });
     } finally {

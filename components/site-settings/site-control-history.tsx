@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { api, ApiError } from '@/lib/client/api';
+import { plural, pluralWord } from '@/lib/plural';
 import { serialName } from '@/lib/sitecontrol/serial-name';
 import { formatSettingValue, settingLabel } from '@/lib/sitecontrol/site-settings-fields';
 import type { DeltaView } from '@/lib/sitecontrol/site-settings-view';
@@ -20,7 +21,7 @@ function SerialDiff({ from, to }: { from: number; to: number }) {
     <section aria-label="Differences" className="rounded border border-slate-200 bg-white p-3">
       <h2 className="mb-2 text-sm font-semibold text-slate-800">
         Serial <span className="font-mono">{data.from.serialName}</span> → <span className="font-mono">{data.to.serialName}</span>:{' '}
-        {data.changes.length ? `${data.changes.length} setting${data.changes.length === 1 ? '' : 's'} differ` : 'the same settings'}
+        {data.changes.length ? `${plural(data.changes.length, 'setting')} ${pluralWord(data.changes.length, 'differs', 'differ')}` : 'the same settings'}
       </h2>
       {data.changes.length > 0 && (
         <table className="w-full text-left text-sm">
@@ -82,7 +83,7 @@ function SiteControlHistoryBody({ canEdit }: { canEdit: boolean }) {
     <div className="max-w-5xl space-y-4">
       <div className="flex flex-wrap items-center gap-4 text-sm">
         <Link href="/administration/site-settings" className="text-blue-700 hover:underline">← Site Settings</Link>
-        <span className="text-slate-600">{data.entries.length - 1} earlier documents kept (at most 100).</span>
+        <span className="text-slate-600">{plural(data.entries.length - 1, 'earlier document')} kept (at most 100).</span>
         {restoreId !== null && <RestoreProgress key={restoreId} id={restoreId} />}
         {restoreError && <span role="alert" className="text-red-700">{restoreError}</span>}
       </div>

@@ -1,7 +1,7 @@
 'use client';
 
 import type { StatusMessageView } from '@/lib/status-viewer/status-message-filters.schema';
-import { formatTime, SeverityLabel, sourceLabels, typeLabels } from './status-message-list';
+import { formatTimeWithZone, SeverityLabel, sourceLabels, typeLabels } from './status-message-list';
 
 /**
  * Everything about the selected message: its description with the insertion strings in place,
@@ -20,11 +20,11 @@ export function StatusMessageDetails({ message }: { message: StatusMessageView |
     ['Site code', message.siteCode],
     ['System', message.systemName],
     ['Component', message.component],
-    ['Received', formatTime(message.receivedAt)],
-    ['Time at source', formatTime(message.sourceTime)],
+    ['Received', formatTimeWithZone(message.receivedAt)],
+    ['Time at source', formatTimeWithZone(message.sourceTime)],
     ['Process ID', message.processId ?? '—'],
     ['Thread ID', message.threadId ?? '—'],
-    ['Kept until', formatTime(message.expiresAt)],
+    ['Kept until', formatTimeWithZone(message.expiresAt)],
     ['Record', message.id],
     ['Unique id', <span key="u" className="font-mono text-xs">{message.uid}</span>],
   ];

@@ -2,13 +2,13 @@
 
 import { ChevronDown, ChevronRight } from 'lucide-react';
 import type { StatusMessageQueryView } from '@/lib/status-viewer/status-query.schema';
-import { formatTime, severityLabels, sourceLabels, typeLabels } from './status-message-list';
+import { formatTimeWithZone, severityLabels, sourceLabels, typeLabels } from './status-message-list';
 import { isTimeRange, timeRanges } from './status-message-search';
 
 const labelled = (labels: Record<string, string>, value: string) =>
   value.split(',').filter(Boolean).map((v) => labels[v] ?? v).join(', ');
 
-const time = (iso: string) => (Number.isNaN(new Date(iso).getTime()) ? iso : formatTime(iso));
+const time = (iso: string) => (Number.isNaN(new Date(iso).getTime()) ? iso : formatTimeWithZone(iso));
 
 /**
  * The filters and query a viewer URL asks for, each as a short chip ("Last 24 hours",

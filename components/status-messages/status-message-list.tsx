@@ -3,7 +3,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import clsx from 'clsx';
 import { AlertOctagon, AlertTriangle, Info } from 'lucide-react';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 import type { StatusMessageView } from '@/lib/status-viewer/status-message-filters.schema';
 
 const ROW_HEIGHT = 26;
@@ -24,11 +24,24 @@ export function SeverityLabel({ severity }: { severity: string }) {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** Local time as 2026-11-23 09:11:05: sorts as it reads, and fits its column. */
+/** Local time as 2026-11-23 09:11:05: sorts as it reads, and fits its column (whose header names the zone). */
 export const formatTime = (iso: string) => {
   const d = new Date(iso);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 };
+
+/** This browser's zone at `iso` as a short name (UTC, EST, GMT+1): every time shown outside the list carries it. */
+export const zoneName = (iso?: string) =>
+  new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(iso ? new Date(iso) : new Date()).find((p) => p.type === 'timeZoneName')?.value ?? '';
+
+const noSubscription = () => () => undefined;
+/** The zone for a header: blank in the server's render (its zone is not the reader's), then the browser's. */
+function useZoneName() {
+  return useSyncExternalStore(noSubscription, zoneName, () => '');
+}
+
+/** Local time with its zone, as 2026-11-23 09:11:05 UTC, like the status views' times with the site's zone. */
+export const formatTimeWithZone = (iso: string) => `${formatTime(iso)} ${zoneName(iso)}`;
 
 const columns = [
   { id: 'severity', label: 'Severity', width: 'w-28' },
@@ -70,6 +83,7 @@ export function StatusMessageList({
   onAtTopChange: (atTop: boolean) => void;
 }) {
   const atTop = useRef(true);
+  const zone = useZoneName();
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
@@ -115,7 +129,7 @@ export function StatusMessageList({
         <caption className="sr-only">Status messages, newest first</caption>
         <thead className="sticky top-0 z-10 bg-slate-50 text-left text-xs uppercase text-slate-500 shadow-[0_1px_0_#e2e8f0]">
           <tr>
-            {columns.map((c) => <th key={c.id} className={clsx('whitespace-nowrap px-2 py-1 font-semibold', c.width)}>{c.label}</th>)}
+            {columns.map((c) => <th key={c.id} className={clsx('whitespace-nowrap px-2 py-1 font-semibold', c.width)}>{c.id === 'time' && zone ? `${c.label} (${zone})` : c.label}</th>)}
           </tr>
         </thead>
         <tbody className={clsx(dimmed && 'opacity-60')}>

@@ -6,6 +6,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { ListDetailsSplit } from '@/components/ui/list-details-split';
 import { ApiError } from '@/lib/client/api';
+import { plural } from '@/lib/plural';
 import type { StatusMessageView } from '@/lib/status-viewer/status-message-filters.schema';
 import type { StatusTailBatch } from '@/lib/status-viewer/status-tail.schema';
 import { StatusMessageDetails } from './status-message-details';
@@ -128,7 +129,7 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
       <div className="flex items-center gap-3 whitespace-nowrap text-sm">
         <StatusMessageFilterSummary chips={chips} expanded={filtersOpen} panelId={filterPanelId} onToggle={() => setFiltersOpen((open) => !open)} />
         <span data-testid="status-message-count" className="shrink-0 text-slate-600">
-          {list.isPending || list.isPlaceholderData ? 'Loading…' : `${rows.length.toLocaleString()} message${rows.length === 1 ? '' : 's'}${list.hasNextPage ? ' loaded (scroll for more)' : ''}`}
+          {list.isPending || list.isPlaceholderData ? 'Loading…' : `${plural(rows.length, 'message')}${list.hasNextPage ? ' loaded (scroll for more)' : ''}`}
         </span>
         <label className="inline-flex shrink-0 items-center gap-1.5">
           <input type="checkbox" checked={following} onChange={(e) => setFollowing(e.target.checked)} />
@@ -148,7 +149,7 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
               scroller.current?.scrollTo({ top: 0 });
             }}
           >
-            {heldCount.toLocaleString()} new message{heldCount === 1 ? '' : 's'} — show
+            {plural(heldCount, 'new message')} — show
           </button>
         )}
         {missed > 0 && (

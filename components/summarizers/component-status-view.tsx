@@ -10,6 +10,7 @@ import { ListDetailsSplit } from '@/components/ui/list-details-split';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { useDebouncedValue } from '@/components/ui/use-debounced-value';
 import { api, ApiError } from '@/lib/client/api';
+import { plural } from '@/lib/plural';
 import type { ComponentStatus, ComponentStatusView } from '@/lib/summarizers/read-component-status';
 import type { Health } from '@/lib/summarizers/summarizer.schema';
 import { HealthIcon } from './health-icon';
@@ -19,7 +20,9 @@ import { useComponentStatusQuery, useLiveSummaries, useMessageRatesQuery } from 
 
 const ROW_HEIGHT = 30;
 const button = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
-const columns = 'grid grid-cols-[2.5rem_minmax(0,1.3fr)_minmax(0,2fr)_4.5rem_5.5rem_3.5rem_4.5rem_6rem_6.5rem_4.5rem] items-center gap-2';
+// Component names run to 33 capitals (SMS_SITE_SYSTEM_STATUS_SUMMARIZER): their column takes the
+// width it needs first, site systems what is left, so neither is cut at 1280 px.
+const columns = 'grid grid-cols-[2.5rem_minmax(6rem,1fr)_minmax(0,19.5rem)_3.75rem_4.5rem_3.25rem_4.25rem_5.5rem_5.5rem_3.75rem] items-center gap-x-1.5';
 
 /** The Status Message Viewer filtered on a component and the interval (its parameters: site, system, component, from, severity). */
 export function viewerLink(view: Pick<ComponentStatusView, 'site' | 'interval'>, c: Pick<ComponentStatus, 'systemName' | 'component' | 'since'>, severity?: string) {
@@ -87,7 +90,7 @@ export function ComponentStatusView({ canReset }: { canReset: boolean }) {
         <p className="text-xs text-slate-600" data-testid="component-summary-line">
           Site {data.site.code} ({data.site.name}), {data.interval.label.toLowerCase()}
           {data.interval.localStart ? ` (${data.interval.localStart.replace('T', ' ')} ${data.site.timeZone})` : ''}:{' '}
-          {tally('OK') + tally('WARNING') + tally('CRITICAL')} components —{' '}
+          {plural(tally('OK') + tally('WARNING') + tally('CRITICAL'), 'component')} —{' '}
           <span className="text-red-700">{tally('CRITICAL')} critical</span>, <span className="text-amber-700">{tally('WARNING')} warning</span>, {tally('OK')} OK.
         </p>
       )}
@@ -186,7 +189,7 @@ function ComponentDetails({ view, component: c, canReset }: { view: ComponentSta
   return (
     <section aria-label={`Details of ${c.component}`} className="grid grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)] gap-3 rounded border border-slate-200 bg-slate-50 p-3 text-sm">
       <div className="space-y-1">
-        <h2 className="flex items-center gap-2 font-semibold text-slate-900"><HealthIcon health={c.health} withLabel /> {c.component}</h2>
+        <h2 className="flex flex-wrap items-center gap-x-2 font-semibold text-slate-900"><HealthIcon health={c.health} withLabel /> <span className="break-all">{c.component}</span></h2>
         <p className="text-xs text-slate-600">on {c.systemName}</p>
         {c.reasons && <p className="text-xs text-slate-700">Why: {c.reasons.join('; ')}</p>}
         <p className="text-xs text-slate-600">Last heartbeat: <RelativeTime iso={c.lastHeartbeatAt ?? null} /></p>

@@ -4,6 +4,7 @@ import clsx from 'clsx';
 import { useSearchParams } from 'next/navigation';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { ApiError } from '@/lib/client/api';
+import { plural } from '@/lib/plural';
 import { HealthIcon } from './health-icon';
 import { useLiveSummaries, useSiteSystemStatusQuery } from './use-summaries';
 
@@ -28,7 +29,7 @@ export function SiteSystemStatusView() {
         <p className="flex justify-between text-xs text-slate-600">
           <span>
             Site {data.site.code}: Warning under {data.thresholds.freeSpaceWarningMb.toLocaleString()} MB free, Critical under{' '}
-            {data.thresholds.freeSpaceCriticalMb.toLocaleString()} MB; a system must report every {data.thresholds.pollingMinutes} minutes.
+            {data.thresholds.freeSpaceCriticalMb.toLocaleString()} MB; a system must report every {plural(data.thresholds.pollingMinutes, 'minute')}.
           </span>
           <span className={live.connected ? 'text-emerald-700' : 'text-slate-400'}>{live.connected ? 'Live' : 'Connecting…'}</span>
         </p>

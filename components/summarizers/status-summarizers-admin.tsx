@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { FormField, type FieldControlProps } from '@/components/ui/form-field';
 import { api, ApiError, type FieldError } from '@/lib/client/api';
+import { plural } from '@/lib/plural';
 import type { ComponentThreshold } from '@/lib/summarizers/evaluate-thresholds';
 import {
   displayIntervalLabels,
@@ -87,7 +88,7 @@ export function StatusSummarizersAdmin({ canEdit }: { canEdit: boolean }) {
         <h2 className="text-sm font-semibold text-slate-900">Site System Status Summarizer</h2>
         <p className="text-xs text-slate-600">
           A storage object turns Warning under {data.storage.freeSpaceWarningMb.toLocaleString()} MB free and Critical under{' '}
-          {data.storage.freeSpaceCriticalMb.toLocaleString()} MB; a site system that has not reported for {data.storage.pollingMinutes} minutes turns
+          {data.storage.freeSpaceCriticalMb.toLocaleString()} MB; a site system that has not reported for {plural(data.storage.pollingMinutes, 'minute')} turns
           Warning, for twice that Critical. These are site settings too (<Link className="text-blue-700 hover:underline" href="/administration/site-settings">Site Settings</Link>).
         </p>
       </section>

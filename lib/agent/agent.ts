@@ -28,6 +28,11 @@ export interface AgentLog {
   debug(obj: object, msg?: string): void;
 }
 const silent: AgentLog = { info() {}, warn() {}, debug() {} };
+const outcomeMessageIds = {
+  SUCCEEDED: statusMessageIds.clientActionSucceeded,
+  FAILED: statusMessageIds.clientActionFailed,
+  CANCELLED: statusMessageIds.clientActionCancelled,
+} as const;
 
 /** Why policy was fetched. */
 export type PolicyReason = 'startup' | 'poll' | 'notification';
@@ -361,8 +366,8 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     await this.options.reporter
       ?.report({
         uid: crypto.randomUUID(),
-        messageId: outcome.outcome === 'SUCCEEDED' ? statusMessageIds.clientActionSucceeded : statusMessageIds.clientActionFailed,
-        severity: outcome.outcome === 'SUCCEEDED' ? 'INFORMATIONAL' : 'ERROR',
+        messageId: outcomeMessageIds[outcome.outcome],
+        severity: outcome.outcome === 'FAILED' ? 'ERROR' : 'INFORMATIONAL',
         type: 'MILESTONE',
         source: 'CLIENT',
         siteCode: this.options.siteCode ?? 'S01',

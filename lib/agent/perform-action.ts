@@ -3,7 +3,7 @@ import type { AgentPolicy } from '../protocol/policy.schema';
 import type { Scanner } from './scan/scan-settings';
 
 export interface ActionOutcome {
-  outcome: 'SUCCEEDED' | 'FAILED';
+  outcome: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
   detail: ActionResultDetail;
 }
 
@@ -11,7 +11,8 @@ export interface ActionOutcome {
  * Performs one pushed action. Download Computer Policy fetches policy from the management
  * point now; Quick Scan and Full Scan run the scanner and report files scanned and each threat
  * found (a scan that finds threats has still done its work: it succeeds, naming them). Never
- * throws: a failure is a FAILED outcome with its reason.
+ * throws: a failure is a FAILED outcome with its reason, an action stopped by a cancel a
+ * CANCELLED one.
  */
 export async function performAction(options: {
   action: ClientAction;
@@ -48,7 +49,9 @@ export async function performAction(options: {
       },
     };
   } catch (error) {
-    const reason = options.signal.aborted ? 'cancelled before it finished' : error instanceof Error ? error.message : String(error);
+    // Stopped by a cancel: the administrator's choice, not a failure of the client.
+    if (options.signal.aborted) return { outcome: 'CANCELLED', detail: { message: 'Cancelled before it finished.', durationMs: took() } };
+    const reason = error instanceof Error ? error.message : String(error);
     return { outcome: 'FAILED', detail: { message: `${options.action === 'DOWNLOAD_COMPUTER_POLICY' ? '' : 'Scan failed: '}${reason}`.slice(0, 500), durationMs: took() } };
   }
 }

@@ -29,11 +29,22 @@ function csrfToken(): string {
   return match ? decodeURIComponent(match[1]) : '';
 }
 
+let signedOut = false;
+
+/**
+ * Called as the user signs out: from then on the page asks nothing more of the API (but the
+ * sign-out itself), so no request reaches the server after its session ended and answers 401.
+ */
+export function stopApiRequests(): void {
+  signedOut = true;
+}
+
 /**
  * Calls the API with the session cookie; changes carry the CSRF token from its cookie.
  * A 401 sends the browser to sign-in; other errors throw ApiError.
  */
 export async function api<T>(path: string, options: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  if (signedOut && !path.startsWith('/api/auth/')) throw new ApiError(401, 'UNAUTHENTICATED', 'Signed out.');
   const method = options.method ?? 'GET';
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (method !== 'GET' && method !== 'HEAD') headers['x-csrf-token'] = csrfToken();

@@ -1,3 +1,4 @@
+import { plural } from '../plural';
 import { queryRuleSchema, type DeviceCondition } from './collection-rule.schema';
 
 /** A collection rule as stored, with the names the description needs. */
@@ -21,7 +22,7 @@ function describeCondition(c: DeviceCondition): string {
     case 'ipSubnet':
       return `IP address in ${c.value}`;
     case 'lastSeenWithinDays':
-      return `seen in the last ${c.value} day${c.value === 1 ? '' : 's'}`;
+      return `seen in the last ${plural(c.value, 'day')}`;
     case 'online':
       return c.value ? 'online' : 'offline';
   }

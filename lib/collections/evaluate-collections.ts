@@ -3,6 +3,7 @@ import { classifyFailure } from '../quarantine/classify-failure';
 import { quarantineItem, type QuarantineSource } from '../quarantine/quarantine-item';
 import { quarantinedKeys } from '../quarantine/repo';
 import { evaluationOrder } from './evaluation-order';
+import { notifyCollectionsEvaluated } from './live-feed';
 import { loadCollectionDefinitions, replaceMembership, withEvaluationLock } from './membership-repo';
 
 /** Collection evaluation in the quarantine: an item is one collection, keyed by its id. */
@@ -65,6 +66,7 @@ export async function evaluateCollections(options: { db: pg.Pool; dueOnly?: bool
         quarantined.push(id);
       }
     }
+    if (evaluated.length) await notifyCollectionsEvaluated(options.db);
     return { evaluated, cyclic, quarantined, skipped: false };
   });
   return result ?? { evaluated: [], cyclic: [], quarantined: [], skipped: true };

@@ -53,6 +53,9 @@ export async function registerDevice(options: {
     }
     throw error;
   }
+  // Its collections (All Systems, and those whose rules it matches) take it in within seconds,
+  // so an operation or deployment started now reaches it.
+  await repo.notifyDeviceRegistered(device.id);
   await reportAudit({
     kind: 'performed',
     verb: 'Register',

@@ -95,7 +95,8 @@ export type ActionResultDetail = z.infer<typeof actionResultDetailSchema>;
 
 export const operationResultSchema = z.object({
   operationId: int4Id(),
-  outcome: z.enum(['SUCCEEDED', 'FAILED']),
+  /** CANCELLED: the agent stopped the action because the operation was cancelled (not a failure). */
+  outcome: z.enum(['SUCCEEDED', 'FAILED', 'CANCELLED']),
   detail: actionResultDetailSchema,
   completedAt: safeIsoString(),
 });

@@ -8,18 +8,21 @@ export interface TargetStateCounts {
   CANCELLED: number;
 }
 
-/** The Client Operations columns. */
+/**
+ * The Client Operations columns: every target is in exactly one of them, so they add up to the
+ * operation's total.
+ */
 export interface OperationCounts {
-  /** Received the push (whether or not a result came back yet). */
-  delivered: number;
+  /** Received the push, no result yet. */
+  inProgress: number;
   succeeded: number;
   failed: number;
+  /** Not reached before an administrator cancelled the operation, or stopped by the cancel. */
+  cancelled: number;
   /** Not reached yet: offline, still within the validity. */
   waiting: number;
   /** Not reached within the validity; never pushed again. */
   expired: number;
-  /** Not reached before an administrator cancelled the operation. */
-  cancelled: number;
   status: 'RUNNING' | 'COMPLETED' | 'EXPIRED' | 'CANCELLED';
 }
 
@@ -41,7 +44,7 @@ export function deriveOperationCounts(options: {
   const lapsed = !cancelled && new Date(options.validUntil).getTime() <= options.now.getTime();
   const waiting = cancelled || lapsed ? 0 : s.WAITING;
   const counts = {
-    delivered: s.DELIVERED + s.SUCCEEDED + s.FAILED,
+    inProgress: s.DELIVERED,
     succeeded: s.SUCCEEDED,
     failed: s.FAILED,
     waiting,

@@ -344,10 +344,14 @@ export async function recordDeliveries(db: Db, items: { operationId: number; dev
   return [...new Set(rows.map((r) => r.operation_id))];
 }
 
-/** Records what clients' actions did; a target's first result stands. Returns the operations that changed. */
+/**
+ * Records what clients' actions did; a target's first result stands (every result sets
+ * completed_at). A CANCELLED result is an action the client stopped on a cancel.
+ * Returns the operations that changed.
+ */
 export async function recordResults(
   db: Db,
-  items: { operationId: number; deviceId: number; outcome: 'SUCCEEDED' | 'FAILED'; detail: ActionResultDetail; completedAt: Date; receivedAt: Date }[],
+  items: { operationId: number; deviceId: number; outcome: 'SUCCEEDED' | 'FAILED' | 'CANCELLED'; detail: ActionResultDetail; completedAt: Date; receivedAt: Date }[],
 ): Promise<number[]> {
   if (!items.length) return [];
   const { rows } = await db.query<{ operation_id: number }>(
@@ -356,7 +360,8 @@ export async function recordResults(
             delivered_at = coalesce(t.delivered_at, i.received_at)
        FROM unnest($1::int[], $2::int[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[])
             AS i(operation_id, device_id, outcome, completed_at, result, received_at)
-      WHERE t.operation_id = i.operation_id AND t.device_id = i.device_id AND t.state NOT IN ('SUCCEEDED', 'FAILED')
+      WHERE t.operation_id = i.operation_id AND t.device_id = i.device_id
+        AND t.state NOT IN ('SUCCEEDED', 'FAILED') AND t.completed_at IS NULL
      RETURNING t.operation_id`,
     [
       items.map((i) => i.operationId),

@@ -63,6 +63,7 @@ export const statusMessageIds = {
   meteringRulesReceived: 10907,
   clientActionSucceeded: 10950,
   clientActionFailed: 10951,
+  clientActionCancelled: 10952,
 
   auditCreated: auditMessageIds.created,
   auditModified: auditMessageIds.modified,
@@ -162,6 +163,8 @@ const entries: CatalogEntry[] = [
     'The client notification agent completed %2 for client operation %1: %3'),
   entry(ids.clientActionFailed, 'ERROR', 'MILESTONE', 'CLIENT',
     'The client notification agent could not complete %2 for client operation %1: %3'),
+  entry(ids.clientActionCancelled, 'INFORMATIONAL', 'MILESTONE', 'CLIENT',
+    'The client notification agent stopped %2 for client operation %1 because an administrator cancelled the operation: %3'),
 
   entry(ids.auditCreated, 'INFORMATIONAL', 'AUDIT', 'PROVIDER', 'User %1 created %3 "%4".'),
   entry(ids.auditModified, 'INFORMATIONAL', 'AUDIT', 'PROVIDER', 'User %1 modified %3 "%4".'),

@@ -1,3 +1,4 @@
+import { plural } from '../plural';
 import type { MessageActions } from './evaluate-rules';
 import type { FilterRule, ProgramAction } from './status-filter-rule.schema';
 
@@ -38,7 +39,7 @@ type Actions = Pick<MessageActions, 'writeToDatabase' | 'retentionDays' | 'repor
 /** What is done with a message, as a list of short phrases in the reference's order. Pure. */
 export function describeActions(actions: Actions): string[] {
   const out: string[] = [];
-  if (actions.writeToDatabase) out.push(`write to the database (keep ${actions.retentionDays ?? 30} day${actions.retentionDays === 1 ? '' : 's'})`);
+  if (actions.writeToDatabase) out.push(`write to the database (keep ${plural(actions.retentionDays ?? 30, 'day')})`);
   if (actions.reportToEventLog) out.push('report to the event log');
   if (actions.replicateToParent !== 'NONE') out.push(`replicate to the parent site (${actions.replicateToParent.toLowerCase()} priority)`);
   if (!actions.forwardToSummarizers) out.push('do not forward to the status summarizers');

@@ -1,3 +1,4 @@
+import { plural } from '../plural';
 import type { Severity } from '../reporting/status-message.schema';
 import type { Health } from './summarizer.schema';
 
@@ -86,7 +87,7 @@ export interface ThresholdFinding {
 }
 
 const describeFinding = (f: ThresholdFinding) =>
-  f.messageId !== null ? `${f.count} × message ${f.messageId} (${f.severity.toLowerCase()})` : `${f.count} ${f.severity.toLowerCase()} messages`;
+  f.messageId !== null ? `${f.count} × message ${f.messageId} (${f.severity.toLowerCase()})` : plural(f.count, `${f.severity.toLowerCase()} message`);
 
 /**
  * A component's status: messages of an overridden message ID are judged by that override

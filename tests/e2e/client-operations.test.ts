@@ -1,15 +1,38 @@
-import type { Browser, Page } from 'playwright-core';
+import { syntheticScanner } from '@/lib/agent/scan/synthetic-scanner';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientAgent } from '@/lib/agent/agent';
 import { provisionSimulatedFleet } from '@/lib/agent/provision-simulated-fleet';
 import { AgentSimulator } from '@/lib/agent/simulator';
 import { hashPassword } from '@/lib/auth/password';
+import { evaluateCollections } from '@/lib/collections/evaluate-collections';
+import { createCollection } from '@/lib/collections/save-collection';
 import { pool } from '@/lib/db/pool';
 import { startAppServer, type AppServer } from '../support/app-server';
 import { launchBrowser, scriptSecondsWhileIdle, signInThroughPage, watchErrors } from '../support/browser';
 import { useTestDatabase } from '../support/database';
 
 const password = 'operator-password-1234';
+
+/** The Client Operations table is no wider than its box, and the page no wider than the window. */
+async function expectTableFits(page: Page) {
+  const widths = await page.getByRole('table', { name: 'Client operations' }).evaluate((table) => ({
+    table: table.scrollWidth,
+    box: table.parentElement!.clientWidth,
+    page: document.documentElement.scrollWidth,
+  }));
+  expect(widths.table).toBeLessThanOrEqual(widths.box);
+  expect(widths.page).toBeLessThanOrEqual(1280);
+}
+
+/** The row's per-state columns, added up. */
+async function shownCounts(row: Locator) {
+  let sum = 0;
+  for (const id of ['inProgress', 'succeeded', 'failed', 'cancelled', 'waiting', 'expired']) {
+    sum += Number((await row.locator(`[data-column="${id}"]`).textContent())!.replace(/,/g, ''));
+  }
+  return sum;
+}
 
 describe('Client Operations in Chromium', () => {
   let server: AppServer;
@@ -30,11 +53,12 @@ describe('Client Operations in Chromium', () => {
     );
     server = await startAppServer({ databaseUrl: url, env: { SITEBOX_NOTIFICATION_PORT: 'off', SITEBOX_SEED_DEVICES: '0' } });
     // 20 of the 30 clients are online.
-    simulator = new AgentSimulator({ managementPointUrls: [server.url], credentials: fleet.credentials.slice(0, 20) });
+    // Full scans run long enough to be cancelled while they run.
+    simulator = new AgentSimulator({ managementPointUrls: [server.url], credentials: fleet.credentials.slice(0, 20), scan: { quickScanMs: 500, fullScanMs: 300_000 } });
     await simulator.start();
     await simulator.waitConnected();
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     errors = watchErrors(page);
   }, 240_000);
 
@@ -68,7 +92,7 @@ describe('Client Operations in Chromium', () => {
     expect(await row.locator('[data-column="failed"]').textContent()).toBe('0');
 
     // A client that comes online within the validity gets it, and the row follows.
-    late = new ClientAgent({ managementPointUrls: [server.url], credential: fleet.credentials[25], pollPolicy: false });
+    late = new ClientAgent({ managementPointUrls: [server.url], credential: fleet.credentials[25], pollPolicy: false, scanner: syntheticScanner({ quickScanMs: 500, fullScanMs: 300_000 }) });
     await late.start();
     await row.locator('[data-column="succeeded"]').filter({ hasText: /^21$/ }).waitFor({ timeout: 20_000 });
     expect(await row.locator('[data-column="waiting"]').textContent()).toBe('9');
@@ -81,11 +105,93 @@ describe('Client Operations in Chromium', () => {
     await results.getByText('21 devices').waitFor();
     await results.getByText('Received policy for site control serial').first().waitFor();
 
-    // Cancel: the 9 still waiting are never pushed.
+    // Every column and Cancel are in view at 1280x800: nothing to scroll sideways for.
+    await expectTableFits(page);
+    const cancel = row.getByRole('button', { name: /Cancel operation/ });
+    expect((await cancel.boundingBox())!.x + (await cancel.boundingBox())!.width).toBeLessThanOrEqual(1280);
+
+    // Cancel: the 9 still waiting are never pushed; they count as cancelled, and the row adds up.
+    page.once('dialog', (d) => void d.accept());
+    await cancel.click();
+    await row.locator('[data-column="status"]').filter({ hasText: 'Cancelled' }).waitFor();
+    expect(await row.locator('[data-column="waiting"]').textContent()).toBe('0');
+    expect(await row.locator('[data-column="cancelled"]').textContent()).toBe('9');
+    expect(await shownCounts(row)).toBe(30);
+    await expectTableFits(page);
+    await page.screenshot({ path: 'test-results/client-operations-1280.png' });
+    expect(errors).toEqual([]);
+  });
+
+  it('counts scans stopped by a cancel as Cancelled, never as Failed', async () => {
+    await page.getByLabel('Action').selectOption({ label: 'Full Scan' });
+    await page.getByLabel('Collection', { exact: true }).selectOption({ label: 'Notification test clients (30)' });
+    await page.getByRole('button', { name: 'Review…' }).click();
+    await page.getByRole('dialog', { name: 'Confirm client operation' }).getByRole('button', { name: 'Start on 30 clients' }).click();
+    const row = page.locator('tbody tr[data-operation-id]').first();
+    await row.locator('[data-column="total"]').filter({ hasText: '30' }).waitFor();
+    // The 21 online clients have it and are scanning.
+    await row.locator('[data-column="inProgress"]').filter({ hasText: /^21$/ }).waitFor({ timeout: 20_000 });
     page.once('dialog', (d) => void d.accept());
     await row.getByRole('button', { name: /Cancel operation/ }).click();
-    await row.getByText('Cancelled').waitFor();
-    expect(await row.locator('[data-column="waiting"]').textContent()).toBe('0');
+    await row.locator('[data-column="cancelled"]').filter({ hasText: /^30$/ }).waitFor({ timeout: 20_000 });
+    expect(await row.locator('[data-column="failed"]').textContent()).toBe('0');
+    expect(await row.locator('[data-column="inProgress"]').textContent()).toBe('0');
+    expect(await shownCounts(row)).toBe(30);
+
+    await row.click();
+    const results = page.getByRole('region', { name: 'Results per device' });
+    await results.getByLabel('Show').selectOption({ label: 'Failed' });
+    await results.getByText('No devices in this state.').waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it('opens Review on a fresh online estimate, never on one kept from an earlier Review', async () => {
+    await page.getByLabel('Action').selectOption({ label: 'Download Computer Policy' });
+    await page.getByLabel('Collection', { exact: true }).selectOption({ label: 'Notification test clients (30)' });
+    await page.getByRole('button', { name: 'Review…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Confirm client operation' });
+    await dialog.getByTestId('estimate-online').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    // Hold the next estimate: until it is answered, no number may show.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/api\/client-operations\/estimate/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByRole('button', { name: 'Review…' }).click();
+    await page.getByText('Counting online clients…').waitFor();
+    expect(await dialog.count()).toBe(0);
+    release();
+    await dialog.getByTestId('estimate-online').waitFor();
+    await page.unroute(/\/api\/client-operations\/estimate/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(errors).toEqual([]);
+  });
+
+  it("shows a new collection's members as soon as an evaluation stores them, without a reload", async () => {
+    // Another evaluation holds the lock, so the one after the save is skipped: the collection
+    // starts out unevaluated, as it does while the evaluator is busy with a large site.
+    const lock = await pool().connect();
+    let created: { id: number };
+    try {
+      await lock.query('SELECT pg_advisory_lock(7301952044201)');
+      created = await createCollection({
+        actor: { principal: { userId: 1, userName: 'operator', role: 'OPERATIONS_ADMINISTRATOR' }, address: '127.0.0.1' },
+        input: { name: 'E2E by name', comment: '', limitingCollectionId: null, refreshMinutes: 60, rules: [{ kind: 'QUERY', name: '', query: { match: 'all', conditions: [{ field: 'name', pattern: 'E2E-*' }] } }] },
+      });
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock(7301952044201)');
+      lock.release();
+    }
+    await page.goto(`${server.url}/assets/collections?id=${created.id}`);
+    const summary = page.locator('section[aria-labelledby="collection-title"]');
+    await summary.getByText('0 members').waitFor();
+    await summary.getByText('evaluated never').waitFor();
+
+    await evaluateCollections({ db: pool() });
+    await summary.getByText('30 members').waitFor({ timeout: 15_000 });
     expect(errors).toEqual([]);
   });
 

@@ -120,9 +120,47 @@ describe('console in Chromium', () => {
     await context.close();
   });
 
-  it('signs out, after which console pages need a new sign-in', async () => {
+  it('shows Deployments as live once connected, never "Not live" while the first connection is made', async () => {
+    await page.addInitScript(() => {
+      const w = window as unknown as { sawNotLive?: boolean };
+      new MutationObserver(() => {
+        if (document.querySelector('[data-testid="deployments-live"]')?.textContent === 'Not live') w.sawNotLive = true;
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    await page.goto(`${server.url}/monitoring/deployments`);
+    await page.getByTestId('deployments-live').filter({ hasText: /^Live$/ }).waitFor();
+    expect(await page.evaluate(() => (window as unknown as { sawNotLive?: boolean }).sawNotLive ?? false)).toBe(false);
+    expect(errors).toEqual([]);
+  });
+
+  it('signs out with a request under way without any 401, after which console pages need a new sign-in', async () => {
+    await page.goto(`${server.url}/assets/devices`);
+    await page.getByTestId('device-range').filter({ hasText: 'of 500' }).waitFor();
+    // A device search is under way (held here) when Sign out is clicked; it is let go once the
+    // session has ended, and the sign-out answers only after that request settled.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    const isSearch = (url: string) => url.includes('/api/devices?') && url.includes('WKS');
+    page.on('requestfinished', (r) => isSearch(r.url()) && settle());
+    page.on('requestfailed', (r) => isSearch(r.url()) && settle());
+    await page.route((url) => isSearch(url.href), async (route) => {
+      await held;
+      await route.continue().catch(settle);
+    });
+    await page.route('**/api/auth/sign-out', async (route) => {
+      const response = await route.fetch();
+      release();
+      await settled;
+      await route.fulfill({ response });
+    });
+    const searching = page.waitForRequest((r) => isSearch(r.url()));
+    await page.getByLabel('Search devices').fill('WKS');
+    await searching;
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/sign-in/);
+    expect(errors).toEqual([]);
     await page.goto(`${server.url}/assets/devices`);
     await page.waitForURL(/\/sign-in\?next=/);
   });

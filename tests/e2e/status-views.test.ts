@@ -84,6 +84,27 @@ describe('status views in Chromium', () => {
     await page.goto(`${server.url}/monitoring/component-status`);
   });
 
+  it('shows every component name whole at 1280x800, in the list and in the details', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    try {
+      const cells = page.locator('[role="row"][data-component] [role="cell"]:nth-child(3)');
+      await cells.first().waitFor();
+      const cut = await cells.evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
+      expect(cut).toEqual([]);
+      const longest = (await page.locator('[role="row"][data-component]').evaluateAll((els) => els.map((e) => e.getAttribute('data-component')!)))
+        .sort((a, b) => b.length - a.length)[0];
+      await page.locator(`[role="row"][data-component="${longest}"]`).first().click();
+      const heading = page.getByRole('region', { name: `Details of ${longest}` }).getByRole('heading', { level: 2 });
+      await heading.waitFor();
+      expect(await heading.evaluate((h) => h.scrollWidth <= h.clientWidth && h.getBoundingClientRect().right <= window.innerWidth)).toBe(true);
+      await expectInViewport(page, heading);
+      await page.screenshot({ path: '/tmp/component-status-1280.png' });
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 1000 });
+      await page.goto(`${server.url}/monitoring/component-status`);
+    }
+  });
+
   it('shows a component\'s count and colour change live as its messages are processed', async () => {
     await row().waitFor();
     await page.locator('[data-live="true"]').waitFor();

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { notifyCollectionsChanged } from '@/lib/collections/membership-repo';
 import { pool } from '@/lib/db/pool';
+import { registerDevice } from '@/lib/devices/register-device';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
 import { useTestDatabase } from '../support/database';
 
@@ -52,6 +53,34 @@ describe('worker process: collection-evaluator', () => {
     expect(await exited).toBe(0);
     const { rows } = await pool().query(`SELECT stopped_at FROM worker_heartbeat WHERE pid = $1`, [child.pid]);
     expect(rows[0].stopped_at).not.toBeNull();
+  });
+
+  it('takes a newly registered device into All Systems within seconds, not at the next scheduled pass', async () => {
+    const { spawnedAt } = (await pool().query(`SELECT now() AS "spawnedAt"`)).rows[0];
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'workers/run.ts', 'collection-evaluator'], {
+      env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const allSystems = async () =>
+      (await pool().query(`SELECT member_count, last_evaluated_at FROM collection WHERE collection_id = 'SMS00001'`)).rows[0];
+    try {
+      // After its start-up pass the worker's next scheduled look is a minute away.
+      const before = await until('the start-up pass', async () => {
+        const row = await allSystems();
+        return row.last_evaluated_at >= spawnedAt && row;
+      });
+      await registerDevice({
+        siteCode: 'S01',
+        input: { name: 'NEW-WS-0002', osName: 'Windows 11 Enterprise', osVersion: '10.0.26100', osKind: 'WORKSTATION', clientVersion: '5.00.9132.1000' },
+        address: '10.10.16.41',
+        approvalMode: 'automatic',
+      });
+      await until('the registered device in All Systems', async () => (await allSystems()).member_count === before.member_count + 1, 15_000);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
   });
 
   it('refuses an unknown worker name and lists the known ones', async () => {

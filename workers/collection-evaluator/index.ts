@@ -3,11 +3,12 @@ import { COLLECTIONS_CHANGED_CHANNEL, deviceFingerprint } from '../../lib/collec
 import { config } from '../../lib/config';
 import { listen } from '../../lib/db/listen';
 import { pool } from '../../lib/db/pool';
+import { DEVICE_REGISTERED_CHANNEL } from '../../lib/devices/registration-repo';
 import { defineWorker, loop } from '../../lib/workers/define-worker';
 
 /**
  * Keeps collection membership current: on each collection's refresh schedule, at once on a rule
- * change, and within a minute of devices being registered or removed.
+ * change or a device registration, and within a minute of devices being removed.
  */
 export default defineWorker({
   name: 'collection-evaluator',
@@ -40,7 +41,7 @@ export default defineWorker({
     };
     const listener = listen({
       connectionString: config().databaseUrl,
-      channels: [COLLECTIONS_CHANGED_CHANNEL],
+      channels: [COLLECTIONS_CHANGED_CHANNEL, DEVICE_REGISTERED_CHANNEL],
       log,
       onNotification: wakeForAll,
       onReconnect: wakeForAll,

@@ -38,7 +38,7 @@ describe('/api/client-operations', () => {
     const page = await (await list(request('/api/client-operations', { headers: analyst.headers }))).json();
     const row = page.rows.find((r: { id: number }) => r.id === started.id);
     expect(row).toMatchObject({ total: 4, onlineAtStart: 2, targetName: 'API operation clients' });
-    expect(row.counts).toMatchObject({ delivered: 0, waiting: 4, expired: 0, cancelled: 0, status: 'RUNNING' });
+    expect(row.counts).toMatchObject({ inProgress: 0, waiting: 4, expired: 0, cancelled: 0, status: 'RUNNING' });
 
     const targets = await (await getTargets(request(`/api/client-operations/${started.id}/targets`, { headers: analyst.headers }), withParams({ id: String(started.id) }))).json();
     expect(targets.total).toBe(4);

@@ -31,8 +31,10 @@ describe('filterChips', () => {
     expect(chips('query=builtin:system')).toEqual(['Query: builtin:system']);
   });
 
-  it('shows a custom range in local time', () => {
+  it('shows a custom range in local time, naming the zone', () => {
     const from = new Date(2026, 10, 23, 9, 5, 0).toISOString();
-    expect(chips(`from=${encodeURIComponent(from)}`)).toEqual(['From 2026-11-23 09:05:00']);
+    const zone = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(new Date(from)).find((p) => p.type === 'timeZoneName')!.value;
+    expect(zone).not.toBe('');
+    expect(chips(`from=${encodeURIComponent(from)}`)).toEqual([`From 2026-11-23 09:05:00 ${zone}`]);
   });
 });

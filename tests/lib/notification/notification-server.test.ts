@@ -83,7 +83,7 @@ describe('client notification channel', () => {
     const targets = await listOperationTargets(operation.id, { page: 1, pageSize: 25 });
     expect(targets.rows.map((t) => t.result?.message)).toEqual(Array(3).fill('Received policy for site control serial 0 with 0 deployments.'));
     const page = await listClientOperations({ page: 1, pageSize: 25 });
-    expect(page.rows[0].counts).toMatchObject({ delivered: 3, succeeded: 3, failed: 0, waiting: 0, expired: 0, status: 'COMPLETED' });
+    expect(page.rows[0].counts).toMatchObject({ inProgress: 0, succeeded: 3, failed: 0, waiting: 0, expired: 0, status: 'COMPLETED' });
 
     // A clean stop takes the clients offline at once, not after the heartbeat lapses.
     await Promise.all(fleetAgents.map((a) => a.stop()));
@@ -373,7 +373,7 @@ describe('client operation target rows, written after the start', () => {
     expect(operation).toMatchObject({ total: 3, onlineAtStart: 2, targetsPending: true });
     expect(await targetRowCount(operation.id)).toBe(0);
     // Before any row exists the console counts every target as waiting, not as done.
-    expect((await getClientOperationOrThrow(operation.id)).counts).toMatchObject({ delivered: 0, waiting: 3, status: 'RUNNING' });
+    expect((await getClientOperationOrThrow(operation.id)).counts).toMatchObject({ inProgress: 0, waiting: 3, status: 'RUNNING' });
 
     // The notification server writes the rows before it records the first answers.
     await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 2 && s.WAITING === 1);
@@ -385,7 +385,7 @@ describe('client operation target rows, written after the start', () => {
     expect(await targetRowCount(operation.id)).toBe(3);
     const row = await getClientOperationOrThrow(operation.id);
     expect(row).toMatchObject({ total: 3, onlineAtStart: 2 });
-    expect(row.counts).toMatchObject({ delivered: 2, succeeded: 2, waiting: 1, status: 'RUNNING' });
+    expect(row.counts).toMatchObject({ inProgress: 0, succeeded: 2, waiting: 1, status: 'RUNNING' });
   });
 
   it('are not needed to push to a client that connects before they are written', async () => {

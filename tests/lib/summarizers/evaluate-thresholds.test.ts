@@ -32,6 +32,8 @@ describe('threshold edges', () => {
     expect(health({ INFORMATIONAL: 1999, WARNING: 9 })).toBe('OK');
     expect(health({ WARNING: 10 })).toBe('WARNING');
     expect(health({ ERROR: 1 })).toBe('WARNING');
+    expect(evaluateComponentHealth({ siteCode: 'S01', component: 'SMS_X', counts: { ...zero, ERROR: 1 }, messageCounts: [], thresholds: defaults }).reasons)
+      .toEqual(['1 error message']);
     expect(health({ ERROR: 4, WARNING: 50 })).toBe('CRITICAL');
     expect(health({ ERROR: 5 })).toBe('CRITICAL');
     expect(health({ INFORMATIONAL: 5000 })).toBe('CRITICAL');
