@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { AppError } from '../errors';
+import { processSingleton, processSlot } from '../process-singleton';
 import { forgedIdentityReason, type StatusSender } from './authenticate-status-sender';
 import { statusMessageIds } from './catalog';
 import { ingestCounters } from './counters';
@@ -20,13 +21,12 @@ interface CapacityState {
   over: boolean;
   reportedAt: number;
 }
-const holder = globalThis as unknown as { siteboxInboxCapacity?: CapacityState };
-const capacity = () =>
-  (holder.siteboxInboxCapacity ??= { depth: 0, readAt: 0, reading: null, over: false, reportedAt: 0 });
+const capacitySlot = processSlot<CapacityState>('inboxCapacity');
+const capacity = () => processSingleton<CapacityState>('inboxCapacity', () => ({ depth: 0, readAt: 0, reading: null, over: false, reportedAt: 0 }));
 
 /** Forgets the cached inbox depth (tests). */
 export function resetInboxCapacityCache(): void {
-  holder.siteboxInboxCapacity = undefined;
+  capacitySlot.set(undefined);
 }
 
 /**
@@ -211,10 +211,7 @@ export class IngestGate {
   }
 }
 
-const gateHolder = globalThis as unknown as { siteboxIngestGate?: IngestGate };
-
 /** The process-wide ingest gate: `maxRunning` batches at once (four on the event loop alone). */
 export function ingestGate(retryAfterSeconds: number, maxRunning = 4): IngestGate {
-  gateHolder.siteboxIngestGate ??= new IngestGate({ maxRunning, maxWaiting: 2000, retryAfterSeconds });
-  return gateHolder.siteboxIngestGate;
+  return processSingleton('ingestGate', () => new IngestGate({ maxRunning, maxWaiting: 2000, retryAfterSeconds }));
 }
