@@ -26,12 +26,12 @@ describe('console live-update channel', () => {
     io.close();
   });
 
-  const attempt = (cookie?: string) =>
+  const attempt = (cookie?: string, origin?: string) =>
     new Promise<string>((resolve) => {
       const socket = connect(`${base}${CONSOLE_NAMESPACE}`, {
         transports: ['websocket'],
         reconnection: false,
-        extraHeaders: cookie ? { cookie } : {},
+        extraHeaders: { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) },
       });
       sockets.push(socket);
       socket.once('connect', () => resolve('connected'));
@@ -46,5 +46,12 @@ describe('console live-update channel', () => {
     const token = /sitebox_session=([^;]+)/.exec(user.headers.cookie)![1];
     await endSession((await resolveSession({ token }))!.sessionId);
     expect(await attempt(user.headers.cookie)).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses a signed-in user\'s browser on a page of another site', async () => {
+    const user = await signInAs('READ_ONLY_ANALYST');
+    expect(await attempt(user.headers.cookie, 'https://elsewhere.example')).toBe('FORBIDDEN');
+    expect(await attempt(user.headers.cookie, 'not a url')).toBe('FORBIDDEN');
+    expect(await attempt(user.headers.cookie, base)).toBe('connected');
   });
 });
