@@ -27,8 +27,8 @@ import { closePrisma } from '../lib/db/prisma';
 import { appendToInbox } from '../lib/status/inbox-repo';
 import type { StatusMessage } from '../lib/status/status-message.schema';
 import type { ComponentStatusView } from '../lib/summarizers/read-component-status';
-import { STATUS_SUMMARIES_CHANGED_CHANNEL } from '../lib/summarizers/summary-writes';
 import { consoleSession, freshDatabase, percentile, sleep } from './support/sitebox-server';
+import { channels } from '../lib/live/channels';
 
 /** The status-manager worker in its own process, as `npm start` supervises it. */
 function startStatusManagerWorker(databaseUrl: string) {
@@ -217,7 +217,7 @@ export default async function summarizerBench(args: string[]) {
     let timer: NodeJS.Timeout | null = null;
     const listener = listen({
       connectionString: database.url,
-      channels: [STATUS_SUMMARIES_CHANGED_CHANNEL],
+      channels: [channels.statusSummariesChanged],
       log: quiet,
       onNotification: () => {
         timer ??= setTimeout(() => {

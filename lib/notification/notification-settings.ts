@@ -11,8 +11,6 @@ export interface ClientNotificationSettings {
   operationValidityMinutes: number;
 }
 
-export { SITE_CONTROL_APPLIED_CHANNEL } from '../sitecontrol/repo';
-
 const CACHE_MS = 30_000;
 const cache = processSlot<{ at: number; value: ClientNotificationSettings }>('notificationSettings');
 

@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { listen } from '../db/listen';
+import { listenShared } from '../live/listener';
 import type { SiteSettings } from '../sitecontrol/site-control.schema';
 import { watchSiteControl } from '../sitecontrol/watch-site-control';
 import { loop } from '../workers/define-worker';
@@ -11,12 +11,13 @@ import { attachInProcessDrain } from './in-process-queue';
 import { appendToInbox } from './inbox-repo';
 import { processStatusBatch, type StatusManagerEffects } from './process-status-batch';
 import type { ReportingProperties } from './reporting-properties';
-import { FILTER_RULES_CHANGED_CHANNEL, filterRulesVersion, loadFilterRules } from './repo';
+import { filterRulesVersion, loadFilterRules } from './repo';
 import { componentWritesToSyslog } from './report-server-message';
 import { createProgramRunner, type ProgramRunner } from './run-program';
 import type { FilterRule } from './status-filter-rule.schema';
 import { noSummarizers, type Summarizers } from './summarizers';
 import { createSyslogSink, formatSyslogLine } from './syslog';
+import { channels } from '../live/channels';
 
 export const STATUS_MANAGER_COMPONENT = 'SMS_STATUS_MANAGER';
 
@@ -181,10 +182,9 @@ export async function startStatusManager(options: StatusManagerOptions) {
   });
   applySettings((await siteSettings.ready).settings);
 
-  const listener = listen({
+  const listener = listenShared({
     connectionString: options.connectionString,
-    channels: [FILTER_RULES_CHANGED_CHANNEL],
-    log,
+    channels: [channels.statusFilterRulesChanged],
     onNotification: () => {
       rules.invalidate();
       log.info('status filter rules changed; reloaded');

@@ -1,16 +1,6 @@
 import { z } from 'zod';
 import type { StatusMessageView } from './status-message-filters.schema';
 
-/** socket.io events of the Status Message Viewer's live tail, on the console namespace. */
-export const statusTailEvents = {
-  /** Browser → server: start receiving new messages (ack: `{ ok }`). */
-  follow: 'statusMessages:follow',
-  /** Browser → server: stop. */
-  unfollow: 'statusMessages:unfollow',
-  /** Server → browser: a StatusTailBatch. */
-  stored: 'statusMessages:stored',
-} as const;
-
 /**
  * What Status Manager notifies after a batch commits: how many messages it stored, and a span of
  * ids that holds them all (`after` < id <= `upTo`; it may also hold rows of a transaction that

@@ -5,7 +5,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endSession, resolveSession } from '@/lib/auth/sessions';
 import { logger } from '@/lib/logger';
-import { attachConsoleNamespace, CONSOLE_NAMESPACE } from '@/lib/realtime/console-namespace';
+import { attachConsoleNamespace, CONSOLE_NAMESPACE } from '@/lib/live/console-namespace';
 import { signInAs } from '../../support/console-session';
 import { useTestDatabase } from '../../support/database';
 

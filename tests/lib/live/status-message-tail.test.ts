@@ -5,14 +5,15 @@ import { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
-import { attachConsoleNamespace, CONSOLE_NAMESPACE } from '@/lib/realtime/console-namespace';
+import { attachConsoleNamespace, CONSOLE_NAMESPACE } from '@/lib/live/console-namespace';
+import { joinEvent, leaveEvent, liveEvents, liveRooms } from '@/lib/live/rooms';
+import { attachStatusMessageTail } from '@/lib/live/status-message-tail';
 import { appendToInbox } from '@/lib/status/inbox-repo';
 import { processStatusBatch, type StatusManagerEffects } from '@/lib/status/process-status-batch';
-import { attachStatusMessageTail } from '@/lib/status/status-message-tail';
-import { statusTailEvents, type StatusTailBatch } from '@/lib/status/status-tail.schema';
+import type { StatusTailBatch } from '@/lib/status/status-tail.schema';
 import { signInAs } from '../../support/console-session';
 import { useTestDatabase } from '../../support/database';
-import { testMessage, testRule } from './fixtures';
+import { testMessage, testRule } from '../status/fixtures';
 
 const log = pino({ level: 'silent' });
 const keep = [testRule({ writeToDatabase: true, retentionDays: 1 })];
@@ -63,9 +64,9 @@ describe('status message live tail', () => {
     const socket = connect(`${base}${CONSOLE_NAMESPACE}`, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: user.headers.cookie } });
     sockets.push(socket);
     const batches: StatusTailBatch[] = [];
-    socket.on(statusTailEvents.stored, (b: StatusTailBatch) => batches.push(b));
+    socket.on(liveEvents.statusMessagesStored, (b: StatusTailBatch) => batches.push(b));
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    const ack = await socket.timeout(5000).emitWithAck(statusTailEvents.follow);
+    const ack = await socket.timeout(5000).emitWithAck(joinEvent, { room: liveRooms.statusMessages });
     expect(ack).toEqual({ ok: true });
     return { socket, batches };
   }
@@ -81,7 +82,7 @@ describe('status message live tail', () => {
   it('sends what Status Manager stored to the consoles that follow, rendered, and nothing to the others', async () => {
     const a = await follower();
     const b = await follower();
-    b.socket.emit(statusTailEvents.unfollow);
+    b.socket.emit(leaveEvent, { room: liveRooms.statusMessages });
     await new Promise((r) => setTimeout(r, 100));
     await store(3);
     await until(() => a.batches.flatMap((x) => x.messages).length === 3);
