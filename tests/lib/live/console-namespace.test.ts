@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endSession, resolveSession } from '@/lib/auth/sessions';
 import { logger } from '@/lib/logger';
 import { attachConsoleNamespace, CONSOLE_NAMESPACE } from '@/lib/live/console-namespace';
+import { joinEvent, liveRooms } from '@/lib/live/rooms';
 import { signInAs } from '../../support/console-session';
 import { useTestDatabase } from '../../support/database';
 
@@ -53,5 +54,15 @@ describe('console live-update channel', () => {
     expect(await attempt(user.headers.cookie, 'https://elsewhere.example')).toBe('FORBIDDEN');
     expect(await attempt(user.headers.cookie, 'not a url')).toBe('FORBIDDEN');
     expect(await attempt(user.headers.cookie, base)).toBe('connected');
+  });
+
+  it('lets a page join the rooms it shows and no room that does not exist', async () => {
+    const user = await signInAs('READ_ONLY_ANALYST');
+    const socket = connect(`${base}${CONSOLE_NAMESPACE}`, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: user.headers.cookie } });
+    sockets.push(socket);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    expect(await socket.timeout(5000).emitWithAck(joinEvent, { room: liveRooms.deployments })).toEqual({ ok: true });
+    expect(await socket.timeout(5000).emitWithAck(joinEvent, { room: 'everything' })).toEqual({ ok: false });
+    expect(await socket.timeout(5000).emitWithAck(joinEvent, 'deployments')).toEqual({ ok: false });
   });
 });
