@@ -11,23 +11,17 @@ import { closePool, pool } from './lib/db/pool';
 import { closePrisma } from './lib/db/prisma';
 import { bootstrapAdministrator } from './lib/auth/bootstrap-admin';
 import { CLIENT_ADDRESS_HEADER } from './lib/http/client-address';
+import { startLiveConsole } from './lib/live/start-live-console';
 import { logger } from './lib/logger';
-import { relayNotificationsToConsole } from './lib/notification/console-relay';
 import { NotificationServer } from './lib/notification/notification-server';
-import { attachConsoleNamespace } from './lib/realtime/console-namespace';
 import { runtime } from './lib/runtime';
 import { isStatusIngest, serveStatusIngest } from './lib/ingest/serve-status-ingest';
 import { StatusIngestThreads, useIngestThreads } from './lib/ingest/5-ingest-threads';
-import { attachStatusMessageTail } from './lib/status-viewer/status-message-tail';
 import { retireDemoPlaceholders } from './lib/seed/retire-demo-placeholders';
 import { seedDemoSite } from './lib/seed/seed-demo-site';
 import { registerThisServer } from './lib/sites/register-this-server';
 import { serverProcessComponents } from './lib/sites/server-components';
 import { startComponentLifeCycle } from './lib/reporting/component-life-cycle';
-import { attachStatusSummaryFeed } from './lib/summarizers/live-feed';
-import { attachSiteControlFeed } from './lib/sitecontrol/site-control-feed';
-import { attachDeploymentFeed } from './lib/deployments/live-feed';
-import { attachCollectionFeed } from './lib/collections/live-feed';
 import { Supervisor } from './lib/workers/supervisor';
 import { selectWorkers } from './workers/registry';
 
@@ -66,12 +60,7 @@ async function main() {
       if (!req.url?.startsWith('/socket.io')) void upgrade(req, socket, head);
     });
   }
-  const consoleNamespace = attachConsoleNamespace({ io, log });
-  const statusTail = attachStatusMessageTail({ nsp: consoleNamespace, db: pool(), connectionString: cfg.databaseUrl, log });
-  const summaryFeed = attachStatusSummaryFeed({ nsp: consoleNamespace, connectionString: cfg.databaseUrl, log });
-  const siteControlFeed = attachSiteControlFeed({ nsp: consoleNamespace, connectionString: cfg.databaseUrl, log });
-  const deploymentFeed = attachDeploymentFeed({ nsp: consoleNamespace, connectionString: cfg.databaseUrl, log });
-  const collectionFeed = attachCollectionFeed({ nsp: consoleNamespace, connectionString: cfg.databaseUrl, log });
+  const liveConsole = startLiveConsole({ io, db: pool(), log });
   // Agents reach the notification server on its own port (site setting, default 10123) and,
   // when that is blocked, on this port's /agents namespace; WebSocket first, long-polling after.
   const notificationServer = new NotificationServer({
@@ -83,7 +72,6 @@ async function main() {
   });
   notificationServer.attach(io);
   await notificationServer.start();
-  const relay = relayNotificationsToConsole({ console: consoleNamespace, connectionString: cfg.databaseUrl, log });
   runtime().notificationServer = notificationServer;
   const ingestThreads = cfg.SITEBOX_STATUS_INGEST_THREADS
     ? new StatusIngestThreads({ connectionString: cfg.databaseUrl, threads: cfg.SITEBOX_STATUS_INGEST_THREADS })
@@ -121,12 +109,7 @@ async function main() {
     await components.stop();
     await supervisor.stop();
     await notificationServer.stop();
-    await relay.close();
-    await statusTail.close();
-    await summaryFeed.close();
-    await siteControlFeed.close();
-    await deploymentFeed.close();
-    await collectionFeed.close();
+    await liveConsole.close();
     io.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));

@@ -23,9 +23,9 @@ import { closePrisma } from '../lib/db/prisma';
 import { seedDemoSite } from '../lib/seed/seed-demo-site';
 import { getAt, setAt } from '../lib/sitecontrol/document-paths';
 import { deltaEventSchema } from '../lib/sitecontrol/site-control-change.schema';
-import { SITE_CONTROL_DELTA_CHANNEL } from '../lib/sitecontrol/repo';
 import type { SiteSettingsView } from '../lib/sitecontrol/site-settings-view';
 import { consoleSession, freshDatabase, percentile, sleep } from './support/sitebox-server';
+import { channels } from '../lib/live/channels';
 
 const log = (message: string) => process.stderr.write(`[site-control] ${message}\n`);
 const option = (args: string[], name: string, fallback: number) => {
@@ -84,7 +84,7 @@ export default async function siteControlBench(args: string[]) {
       settled.set(event.data.id, { state: event.data.state, at: performance.now(), serial: event.data.appliedSerial });
       waiting.get(event.data.id)?.();
     });
-    await listener.query(`LISTEN ${SITE_CONTROL_DELTA_CHANNEL}`);
+    await listener.query(`LISTEN ${channels.siteControlDelta}`);
 
     for (const name of ['hierarchy-manager', 'site-control-manager']) {
       workers.push(

@@ -37,7 +37,7 @@ import type { ProcessedMessage } from '../lib/status/process-status-batch';
 import type { Severity, StatusMessage } from '../lib/reporting/status-message.schema';
 import { createStatusSummarizers } from '../lib/summarizers/status-summarizers';
 import type { ComponentStatusView } from '../lib/summarizers/read-component-status';
-import { STATUS_SUMMARIES_CHANGED_CHANNEL } from '../lib/summarizers/summary-writes';
+import { channels } from '../lib/live/channels';
 import { consoleSession, freshDatabase, percentile, sleep, startSitebox, stopSitebox } from './support/sitebox-server';
 import { reportFigures, type Target } from './support/targets';
 
@@ -325,7 +325,7 @@ export default async function summarizerBench(args: string[]) {
     let timer: NodeJS.Timeout | null = null;
     const listener = listen({
       connectionString: database.url,
-      channels: [STATUS_SUMMARIES_CHANGED_CHANNEL],
+      channels: [channels.statusSummariesChanged],
       log: quiet,
       onNotification: () => {
         timer ??= setTimeout(() => {

@@ -1,9 +1,10 @@
 import type { Server as SocketServer } from 'socket.io';
+import { processSingleton } from './process-singleton';
 import type { SupervisedState } from './workers/supervisor';
 
 /**
  * Handles that server.ts creates and route handlers need. Next bundles route code
- * separately from server.ts, so they meet on globalThis rather than in a module variable.
+ * separately from server.ts, so they meet in a process singleton rather than in a module variable.
  */
 interface Runtime {
   io?: SocketServer;
@@ -13,9 +14,6 @@ interface Runtime {
   notificationServer?: { instanceId: string; probe(probe: { probeId: string; sentAt: number }): number; connectedDeviceIds(): number[] };
 }
 
-const holder = globalThis as unknown as { siteboxRuntime?: Runtime };
-
 export function runtime(): Runtime {
-  holder.siteboxRuntime ??= {};
-  return holder.siteboxRuntime;
+  return processSingleton<Runtime>('runtime', () => ({}));
 }

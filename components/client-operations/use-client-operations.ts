@@ -12,7 +12,8 @@ import type {
   TargetState,
 } from '@/lib/notification/client-operation.schema';
 import { deriveOperationCounts } from '@/lib/notification/operation-counts';
-import { useConsoleEventState, type LiveState } from './use-console-event';
+import { useLive, type LiveState } from '@/lib/client/use-live';
+import { liveEvents, liveRooms } from '@/lib/live/rooms';
 
 export interface OperationFilters {
   page: number;
@@ -79,7 +80,7 @@ export function useCancelClientOperation() {
 export function useLiveClientOperations(): LiveState {
   const queryClient = useQueryClient();
   const targetsTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  return useConsoleEventState<{ progress?: OperationProgress[]; changed?: number[] }>('client-operations:progress', (message) => {
+  const onProgress = (message: { progress?: OperationProgress[]; changed?: number[] }) => {
     if (message.changed) void queryClient.invalidateQueries({ queryKey: ['clientOperations'] });
     if (message.progress) {
       const byId = new Map(message.progress.map((p) => [p.id, p.states]));
@@ -98,5 +99,6 @@ export function useLiveClientOperations(): LiveState {
       targetsTimer.current = null;
       void queryClient.invalidateQueries({ queryKey: ['clientOperationTargets'] });
     }, 1000);
-  });
+  };
+  return useLive(liveRooms.clientOperations, { [liveEvents.clientOperationsProgress]: onProgress });
 }

@@ -1,8 +1,8 @@
 'use client';
 
 import { useQueryClient } from '@tanstack/react-query';
-import { COLLECTIONS_EVALUATED_EVENT } from '@/lib/collections/live-feed.events';
-import { useConsoleEvent } from '../client-operations/use-console-event';
+import { useLive } from '@/lib/client/use-live';
+import { liveEvents, liveRooms } from '@/lib/live/rooms';
 
 /**
  * Refetches the cached collection queries (lists, details, pickers) and device lists (members) whenever an
@@ -10,7 +10,8 @@ import { useConsoleEvent } from '../client-operations/use-console-event';
  */
 export function useLiveCollections(): boolean {
   const queryClient = useQueryClient();
-  return useConsoleEvent(COLLECTIONS_EVALUATED_EVENT, () => {
+  const onEvaluated = () => {
     for (const key of ['collections', 'collection', 'devices']) void queryClient.invalidateQueries({ queryKey: [key] });
-  });
+  };
+  return useLive(liveRooms.collections, { [liveEvents.collectionsEvaluated]: onEvaluated }) === 'live';
 }

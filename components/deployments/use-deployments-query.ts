@@ -4,9 +4,8 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { api } from '@/lib/client/api';
 import type { CollectionRow } from '@/lib/collections/list-collections.schema';
 import type { ClientStatus, DeploymentClientPage, DeploymentRow, PackageRow } from '@/lib/deployments/deployment.schema';
-
-import { DEPLOYMENTS_CHANGED_EVENT } from '@/lib/deployments/live-feed.events';
-import { useConsoleEventState, type LiveState } from '../client-operations/use-console-event';
+import { useLive, type LiveState } from '@/lib/client/use-live';
+import { liveEvents, liveRooms } from '@/lib/live/rooms';
 
 /** A safety net only: changes arrive over the console channel (useDeploymentsLive). */
 const REFRESH_MS = 60_000;
@@ -70,9 +69,10 @@ export function useCollectionChoicesQuery() {
  */
 export function useDeploymentsLive(): LiveState {
   const queryClient = useQueryClient();
-  return useConsoleEventState<{ deployments: number[] }>(DEPLOYMENTS_CHANGED_EVENT, ({ deployments }) => {
+  const onChanged = ({ deployments }: { deployments: number[] }) => {
     void queryClient.invalidateQueries({ queryKey: deploymentsKey });
     if (!deployments.length) void queryClient.invalidateQueries({ queryKey: ['deploymentClients'] });
     for (const id of deployments) void queryClient.invalidateQueries({ queryKey: ['deploymentClients', id] });
-  });
+  };
+  return useLive(liveRooms.deployments, { [liveEvents.deploymentsChanged]: onChanged });
 }

@@ -1,12 +1,13 @@
 'use client';
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useConsoleEvent } from '@/components/client-operations/use-console-event';
 import { useRouter } from 'next/navigation';
 import { createContext, useContext } from 'react';
 import { api } from '@/lib/client/api';
+import { useLive } from '@/lib/client/use-live';
+import { liveEvents, liveRooms } from '@/lib/live/rooms';
 import type { PropertyChange } from '@/lib/sitecontrol/document-paths';
-import { SITE_CONTROL_DELTA_EVENT, type DeltaEvent } from '@/lib/sitecontrol/site-control-change.schema';
+import type { DeltaEvent } from '@/lib/sitecontrol/site-control-change.schema';
 import type { DeltaView, HistoryEntryView, SerialDocument, SiteSettingsView } from '@/lib/sitecontrol/site-settings-view';
 
 export const siteSettingsKeys = {
@@ -78,7 +79,7 @@ export const SiteControlLive = createContext(false);
 export function useSiteControlEvents(): boolean {
   const queryClient = useQueryClient();
   const router = useRouter();
-  return useConsoleEvent<DeltaEvent>(SITE_CONTROL_DELTA_EVENT, (event) => {
+  const onDelta = (event: DeltaEvent) => {
     queryClient.setQueryData<{ change: DeltaView }>(siteSettingsKeys.change(event.id), (old) =>
       old ? { change: { ...old.change, state: event.state, appliedSerial: event.appliedSerial } } : old,
     );
@@ -88,5 +89,6 @@ export function useSiteControlEvents(): boolean {
       void queryClient.invalidateQueries({ queryKey: siteSettingsKeys.history() });
     }
     if (event.state === 'APPLIED') router.refresh();
-  });
+  };
+  return useLive(liveRooms.siteControl, { [liveEvents.siteControlDelta]: onDelta }) === 'live';
 }

@@ -2,12 +2,13 @@
 
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
-import { io, type Socket } from 'socket.io-client';
 import { api } from '@/lib/client/api';
+import { useLive } from '@/lib/client/use-live';
+import { liveEvents, liveRooms } from '@/lib/live/rooms';
 import type { StatusMessageView } from '@/lib/status-viewer/status-message-filters.schema';
 import type { StatusManagerState } from '@/lib/status/status-manager-state';
 import type { StatusMessageQueryView } from '@/lib/status-viewer/status-query.schema';
-import { statusTailEvents, type StatusTailBatch } from '@/lib/status-viewer/status-tail.schema';
+import type { StatusTailBatch } from '@/lib/status-viewer/status-tail.schema';
 
 export interface StatusMessagePage {
   items: StatusMessageView[];
@@ -79,22 +80,5 @@ export function useStatusManagerRates(intervalMs = 3000): { data: StatusManagerR
  * to `onBatch`. Reconnects by itself; `connected` says whether messages can arrive.
  */
 export function useStatusMessageTail(enabled: boolean, onBatch: (batch: StatusTailBatch) => void) {
-  const [connected, setConnected] = useState(false);
-  const handler = useRef(onBatch);
-  useEffect(() => {
-    handler.current = onBatch;
-  }, [onBatch]);
-  useEffect(() => {
-    if (!enabled) return;
-    const socket: Socket = io('/console', { transports: ['websocket', 'polling'] });
-    const follow = () => socket.emit(statusTailEvents.follow, (ack: { ok: boolean }) => setConnected(Boolean(ack?.ok)));
-    socket.on('connect', follow);
-    socket.on('disconnect', () => setConnected(false));
-    socket.on(statusTailEvents.stored, (batch: StatusTailBatch) => handler.current(batch));
-    return () => {
-      socket.close();
-      setConnected(false);
-    };
-  }, [enabled]);
-  return { connected };
+  return { connected: useLive(liveRooms.statusMessages, { [liveEvents.statusMessagesStored]: onBatch }, enabled) === 'live' };
 }

@@ -1,9 +1,9 @@
 'use client';
 
 import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import { io, type Socket } from 'socket.io-client';
 import { api } from '@/lib/client/api';
+import { useLive } from '@/lib/client/use-live';
+import { liveEvents, liveRooms } from '@/lib/live/rooms';
 import type { ComponentStatusView } from '@/lib/summarizers/read-component-status';
 import type { RatePoint } from '@/lib/summarizers/read-message-rates';
 import type { SiteStatus } from '@/lib/summarizers/read-site-status';
@@ -90,21 +90,10 @@ export function useMessageRatesQuery(site?: string, componentId?: number) {
  */
 export function useLiveSummaries(): { connected: boolean } {
   const queryClient = useQueryClient();
-  const [connected, setConnected] = useState(false);
-  useEffect(() => {
-    const socket: Socket = io('/console', { transports: ['websocket', 'polling'] });
-    const subscribe = () => socket.emit('status-summaries:subscribe', (ack: { ok: boolean }) => setConnected(Boolean(ack?.ok)));
-    socket.on('connect', subscribe);
-    socket.on('disconnect', () => setConnected(false));
-    socket.on('status-summaries:changed', ({ sites }: { sites: string[] }) => {
-      const touches = (site: unknown) => !sites.length || site === null || sites.includes(String(site));
-      void queryClient.invalidateQueries({ queryKey: ['siteStatus'] });
-      void queryClient.invalidateQueries({ predicate: (q) => ['componentStatus', 'siteSystemStatus', 'statusRates'].includes(String(q.queryKey[0])) && touches(q.queryKey[1]) });
-    });
-    return () => {
-      socket.close();
-      setConnected(false);
-    };
-  }, [queryClient]);
-  return { connected };
+  const onChanged = ({ sites }: { sites: string[] }) => {
+    const touches = (site: unknown) => !sites.length || site === null || sites.includes(String(site));
+    void queryClient.invalidateQueries({ queryKey: ['siteStatus'] });
+    void queryClient.invalidateQueries({ predicate: (q) => ['componentStatus', 'siteSystemStatus', 'statusRates'].includes(String(q.queryKey[0])) && touches(q.queryKey[1]) });
+  };
+  return { connected: useLive(liveRooms.statusSummaries, { [liveEvents.statusSummariesChanged]: onChanged }) === 'live' };
 }

@@ -3,7 +3,7 @@ import { classifyFailure } from '../quarantine/classify-failure';
 import { quarantineItem, type QuarantineSource } from '../quarantine/quarantine-item';
 import { quarantinedKeys } from '../quarantine/repo';
 import { evaluationOrder } from './evaluation-order';
-import { notifyCollectionsEvaluated } from './live-feed';
+import { notifyCollectionsEvaluated } from './notify-collections-evaluated';
 import { loadCollectionDefinitions, replaceMembership, withEvaluationLock } from './membership-repo';
 
 /** Collection evaluation in the quarantine: an item is one collection, keyed by its id. */

@@ -1,7 +1,8 @@
 import type pg from 'pg';
-import { notifyDeploymentsChanged } from '../deployments/live-feed';
+import { notifyDeploymentsChanged } from '../deployments/notify-deployments-changed';
 import { queryRuleSchema } from './collection-rule.schema';
 import { deviceQuerySql } from './device-query-sql';
+import { channels } from '../live/channels';
 
 export interface CollectionDefinition {
   id: number;
@@ -161,9 +162,7 @@ export async function deviceFingerprint(db: pg.Pool | pg.PoolClient): Promise<st
   return rows[0].f;
 }
 
-export const COLLECTIONS_CHANGED_CHANNEL = 'sitebox_collections_changed';
-
 /** Tells the collection evaluator that rules or devices changed. */
 export async function notifyCollectionsChanged(db: pg.Pool | pg.PoolClient): Promise<void> {
-  await db.query(`SELECT pg_notify($1, '')`, [COLLECTIONS_CHANGED_CHANNEL]);
+  await db.query(`SELECT pg_notify($1, '')`, [channels.collectionsChanged]);
 }

@@ -1,26 +1,29 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
-import { config } from '../config';
+import type pg from 'pg';
+import { processSlot } from '../process-singleton';
 import { PrismaClient } from './generated/client';
-import { logIdleConnectionErrors } from './pool-errors';
+import { pool } from './pool';
 
-// One client per process; Next's bundles and server.ts share it through globalThis. Its pool is
-// our own so that a connection the server ends is logged, not a crash.
-const globalForPrisma = globalThis as unknown as { siteboxPrisma?: { client: PrismaClient; pool: pg.Pool } };
+// One client per process, on the process's one pool: when that pool is replaced (closePool, a
+// test moving to another database), the next call makes a client on the new one.
+const slot = processSlot<{ client: PrismaClient; pool: pg.Pool }>('prisma');
 
 export function prisma(): PrismaClient {
-  if (!globalForPrisma.siteboxPrisma) {
-    const pool = logIdleConnectionErrors(new pg.Pool({ connectionString: config().databaseUrl, max: 10 }), 'prisma');
-    globalForPrisma.siteboxPrisma = { client: new PrismaClient({ adapter: new PrismaPg(pool) }), pool };
+  const current = pool();
+  let held = slot.get();
+  if (held?.pool !== current) {
+    void held?.client.$disconnect().catch(() => undefined);
+    held = { client: new PrismaClient({ adapter: new PrismaPg(current) }), pool: current };
+    slot.set(held);
   }
-  return globalForPrisma.siteboxPrisma.client;
+  return held.client;
 }
 
+/** Disconnects the client; the pool stays open until closePool(). */
 export async function closePrisma(): Promise<void> {
-  const held = globalForPrisma.siteboxPrisma;
-  globalForPrisma.siteboxPrisma = undefined;
+  const held = slot.get();
+  slot.set(undefined);
   await held?.client.$disconnect();
-  await held?.pool.end().catch(() => undefined);
 }
 
 export type { PrismaClient };

@@ -15,7 +15,7 @@ import {
   writeClientStatuses,
   type SummaryIncrement,
 } from './status-repo';
-import { notifyDeploymentsChanged } from './live-feed';
+import { notifyDeploymentsChanged } from './notify-deployments-changed';
 
 const counterOf: Record<ProgramReportKind, keyof Omit<SummaryIncrement, 'deploymentId' | 'lateReports' | 'lastMessageAt'>> = {
   received: 'received',

@@ -3,7 +3,7 @@ import { pool } from '../db/pool';
 import { inSavepoint, inTransaction as runInTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { likeLiteral } from '../search/like-literal';
-import { notifyDeploymentsChanged } from './live-feed';
+import { notifyDeploymentsChanged } from './notify-deployments-changed';
 import {
   clientStatuses,
   runConditionsSchema,

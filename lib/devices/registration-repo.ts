@@ -1,14 +1,13 @@
 import { pool } from '../db/pool';
 import { prisma } from '../db/prisma';
+import { channels } from '../live/channels';
 import type { RegisterDeviceInput } from '../protocol/registration.schema';
 
 /** Data access for device registration, credentials and approval. */
 
-/** NOTIFY channel: a device registered (payload: its id); the collection evaluator re-evaluates. */
-export const DEVICE_REGISTERED_CHANNEL = 'sitebox_device_registered';
-
+/** Tells the collection evaluator a device registered, so it places it at once. */
 export async function notifyDeviceRegistered(deviceId: number): Promise<void> {
-  await pool().query(`SELECT pg_notify($1, $2)`, [DEVICE_REGISTERED_CHANNEL, String(deviceId)]);
+  await pool().query(`SELECT pg_notify($1, $2)`, [channels.deviceRegistered, String(deviceId)]);
 }
 
 export function findDeviceForAuth(id: number) {

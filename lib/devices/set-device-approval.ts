@@ -3,8 +3,7 @@ import { pool } from '../db/pool';
 import { notFoundOrThrow } from '../errors';
 import type { Actor } from '../users/actor';
 import * as repo from './registration-repo';
-
-export const DEVICE_REVOKED_CHANNEL = 'sitebox_device_revoked';
+import { channels } from '../live/channels';
 
 /**
  * Approves or revokes a device. Revoking also tells every management point process,
@@ -19,7 +18,7 @@ export async function setDeviceApproval(options: { actor: Actor; deviceId: numbe
     now: new Date(),
   });
   if (options.approval === 'REVOKED') {
-    await pool().query('SELECT pg_notify($1, $2)', [DEVICE_REVOKED_CHANNEL, String(device.id)]);
+    await pool().query('SELECT pg_notify($1, $2)', [channels.deviceRevoked, String(device.id)]);
   }
   await reportAudit({
     kind: 'performed',

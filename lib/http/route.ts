@@ -15,6 +15,7 @@ import { CLIENT_ADDRESS_HEADER } from './client-address';
 import { errorAnswer } from './error-answer';
 import { consume, type RateLimit } from './rate-limits';
 import { readJsonBody } from './read-body';
+import { isSameOrigin } from './same-origin';
 
 
 export interface RouteOptions<Q extends ZodType, B extends ZodType, P extends ZodType> {
@@ -130,16 +131,8 @@ async function authenticateSession(req: NextRequest, options: RouteOptions<ZodTy
 /** A browser's cross-site request says so in Origin; refuse changes that come from elsewhere. */
 function checkOrigin(req: NextRequest, url: URL) {
   if (SAFE_METHODS.has(req.method)) return;
-  const origin = req.headers.get('origin');
-  if (!origin) return;
   const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host') ?? url.host;
-  let originHost: string;
-  try {
-    originHost = new URL(origin).host;
-  } catch {
-    originHost = '';
-  }
-  if (originHost !== host) throw new AppError('FORBIDDEN', { userMessage: 'Cross-site requests are refused.' });
+  if (!isSameOrigin({ origin: req.headers.get('origin'), host })) throw new AppError('FORBIDDEN', { userMessage: 'Cross-site requests are refused.' });
 }
 
 /**

@@ -5,6 +5,7 @@ import { statusMessageIds } from '../reporting/catalog';
 import { readInboxDepth } from '../reporting/inbox-repo';
 import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
 import { ingestCounters } from '../status/counters';
+import { processSingleton, processSlot } from '../process-singleton';
 
 const DEPTH_CACHE_MS = 250;
 const BACKLOG_REPORT_EVERY_MS = 5 * 60_000;
@@ -16,13 +17,12 @@ interface CapacityState {
   over: boolean;
   reportedAt: number;
 }
-const holder = globalThis as unknown as { siteboxInboxCapacity?: CapacityState };
-const capacity = () =>
-  (holder.siteboxInboxCapacity ??= { depth: 0, readAt: 0, reading: null, over: false, reportedAt: 0 });
+const capacitySlot = processSlot<CapacityState>('inboxCapacity');
+const capacity = () => processSingleton<CapacityState>('inboxCapacity', () => ({ depth: 0, readAt: 0, reading: null, over: false, reportedAt: 0 }));
 
 /** Forgets the cached inbox depth (tests). */
 export function resetInboxCapacityCache(): void {
-  holder.siteboxInboxCapacity = undefined;
+  capacitySlot.set(undefined);
 }
 
 /**

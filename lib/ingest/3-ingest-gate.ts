@@ -1,5 +1,6 @@
 import { AppError } from '../errors';
 import { ingestCounters } from '../status/counters';
+import { processSingleton } from '../process-singleton';
 
 export interface IngestGateOptions {
   /** Batches parsed and validated at once. */
@@ -45,15 +46,13 @@ export class IngestGate {
   }
 }
 
-const holder = globalThis as unknown as { siteboxIngestGates?: Map<string, IngestGate> };
-
 /**
  * The process's gate for these options: requests asking with the same options share one
  * admission. Other options (ingest threads started later, a changed Retry-After) get a gate
  * that keeps them, instead of the first caller's.
  */
 export function ingestGate(options: IngestGateOptions): IngestGate {
-  const gates = (holder.siteboxIngestGates ??= new Map());
+  const gates = processSingleton('ingestGates', () => new Map<string, IngestGate>());
   const key = `${options.maxRunning}/${options.maxWaiting}/${options.retryAfterSeconds}`;
   let gate = gates.get(key);
   if (!gate) gates.set(key, (gate = new IngestGate(options)));

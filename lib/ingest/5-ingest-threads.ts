@@ -3,6 +3,7 @@ import Piscina from 'piscina';
 import { AppError, type ErrorCode } from '../errors';
 import type { StatusSender } from './4-authenticate-status-sender';
 import type { IngestResult } from '../protocol/status-batch.schema';
+import { processSlot } from '../process-singleton';
 
 /** What an ingest thread answers: the result, or the AppError it threw, as plain data. */
 export type IngestThreadAnswer =
@@ -66,15 +67,15 @@ export class StatusIngestThreads {
   }
 }
 
-// Next bundles route handlers apart from server.ts, so they meet on globalThis.
-const holder = globalThis as unknown as { siteboxIngestThreads?: StatusIngestThreads };
+// Next bundles route handlers apart from server.ts, so they meet in a process slot.
+const threadsSlot = processSlot<StatusIngestThreads>('ingestThreads');
 
 /** The ingest threads server.ts started in this process; none in tests or with SITEBOX_STATUS_INGEST_THREADS=0. */
 export function ingestThreads(): StatusIngestThreads | undefined {
-  return holder.siteboxIngestThreads;
+  return threadsSlot.get();
 }
 
 /** Hands the process's ingest requests to these threads (undefined: ingest on the event loop). */
 export function useIngestThreads(threads: StatusIngestThreads | undefined): void {
-  holder.siteboxIngestThreads = threads;
+  threadsSlot.set(threads);
 }

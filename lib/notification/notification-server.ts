@@ -6,11 +6,10 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import { systemClock, type Clock } from '../clock';
-import { listen } from '../db/listen';
+import { listenShared } from '../live/listener';
 import { pool } from '../db/pool';
 import { authenticateDevice, type AuthenticatedDevice } from '../devices/authenticate-device';
 import { clientPolicies, type ClientPolicy } from '../policy/client-policy';
-import { DEVICE_REVOKED_CHANNEL } from '../devices/set-device-approval';
 import { AppError } from '../errors';
 import { statusMessageIds } from '../reporting/catalog';
 import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
@@ -27,12 +26,12 @@ import {
 import {
   clearClientNotificationSettingsCache,
   readClientNotificationSettings,
-  SITE_CONTROL_APPLIED_CHANNEL,
   type ClientNotificationSettings,
 } from './notification-settings';
 import { beatNotificationServer, clearOrphanedOnline, reapNotificationServers } from './presence-repo';
 import { recordAnswers, recordPresenceChanges, type PresenceChange, type PendingResult as AnswerResult } from './record-answers';
 import * as repo from './repo';
+import { channels } from '../live/channels';
 
 export const AGENT_NAMESPACE = '/agents';
 
@@ -102,7 +101,7 @@ export class NotificationServer {
   private flushAgain = false;
   private flushTimer: NodeJS.Timeout | null = null;
   private beatTimer: NodeJS.Timeout | null = null;
-  private listener: ReturnType<typeof listen> | null = null;
+  private listener: ReturnType<typeof listenShared> | null = null;
   private readonly startedAt: Date;
   private stopped = false;
   private keepAliveSeconds = 15 * 60;
@@ -141,10 +140,9 @@ export class NotificationServer {
     this.cursor = await repo.latestPushId(this.db);
     await new Promise<void>((resolve) => {
       let first = true;
-      this.listener = listen({
+      this.listener = listenShared({
         connectionString: this.options.connectionString,
-        channels: [repo.NOTIFICATION_PUSH_CHANNEL, DEVICE_REVOKED_CHANNEL, SITE_CONTROL_APPLIED_CHANNEL],
-        log: this.log,
+        channels: [channels.notificationPush, channels.deviceRevoked, channels.siteControlApplied],
         onNotification: (channel, payload) => this.onNotification(channel, payload),
         // A NOTIFY sent before LISTEN is lost: read the queue after every (re)connect.
         onListening: () => {
@@ -313,15 +311,15 @@ export class NotificationServer {
   // ------------------------------------------------------------------ push queue
 
   private onNotification(channel: string, payload: string) {
-    if (channel === repo.NOTIFICATION_PUSH_CHANNEL) return this.readPushQueue();
-    if (channel === DEVICE_REVOKED_CHANNEL) {
+    if (channel === channels.notificationPush) return this.readPushQueue();
+    if (channel === channels.deviceRevoked) {
       for (const socket of this.sockets.get(Number(payload)) ?? []) {
         socket.emit(agentEvents.revoked);
         socket.disconnect(true);
       }
       return;
     }
-    if (channel === SITE_CONTROL_APPLIED_CHANNEL) void this.applySettings();
+    if (channel === channels.siteControlApplied) void this.applySettings();
   }
 
   private readPushQueue() {

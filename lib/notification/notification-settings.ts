@@ -1,4 +1,5 @@
 import { readSiteSettings } from '../sitecontrol/read-site-settings';
+import { processSlot } from '../process-singleton';
 
 /** The site's client notification settings (site setting components.notificationServer). */
 export interface ClientNotificationSettings {
@@ -10,10 +11,8 @@ export interface ClientNotificationSettings {
   operationValidityMinutes: number;
 }
 
-export { SITE_CONTROL_APPLIED_CHANNEL } from '../sitecontrol/repo';
-
 const CACHE_MS = 30_000;
-const holder = globalThis as unknown as { siteboxNotificationSettings?: { at: number; value: ClientNotificationSettings } };
+const cache = processSlot<{ at: number; value: ClientNotificationSettings }>('notificationSettings');
 
 /**
  * The settings in effect, cached for 30 seconds (every agent connection asks for the keep-alive);
@@ -21,7 +20,7 @@ const holder = globalThis as unknown as { siteboxNotificationSettings?: { at: nu
  */
 export async function readClientNotificationSettings(options: { siteCode?: string; now?: number } = {}): Promise<ClientNotificationSettings> {
   const now = options.now ?? Date.now();
-  const cached = holder.siteboxNotificationSettings;
+  const cached = cache.get();
   if (cached && now - cached.at < CACHE_MS) return cached.value;
   const section = (await readSiteSettings({ siteCode: options.siteCode })).components.notificationServer;
   const value: ClientNotificationSettings = {
@@ -29,11 +28,11 @@ export async function readClientNotificationSettings(options: { siteCode?: strin
     keepAliveSeconds: section.keepAliveMinutes * 60,
     operationValidityMinutes: section.operationValidityMinutes,
   };
-  holder.siteboxNotificationSettings = { at: now, value };
+  cache.set({ at: now, value });
   return value;
 }
 
 /** Forgets the cached settings (tests, and after the site control document changes). */
 export function clearClientNotificationSettingsCache(): void {
-  holder.siteboxNotificationSettings = undefined;
+  cache.set(undefined);
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction';
+import { channels } from '../live/channels';
 
 /**
  * Data access for notification servers and client presence. A client is online while a
@@ -8,9 +9,6 @@ import { inTransaction } from '../db/transaction';
  */
 
 type Db = pg.Pool | pg.PoolClient;
-
-/** NOTIFY channel the console listens on: presence changed (payload: how many clients). */
-export const DEVICE_PRESENCE_CHANNEL = 'sitebox_device_presence';
 
 export async function beatNotificationServer(db: Db, server: { instanceId: string; host: string; pid: number; startedAt: Date }): Promise<void> {
   await db.query(
@@ -57,7 +55,7 @@ export async function recordPresence(
     if (batch.seen.length) {
       await client.query(`UPDATE device SET last_seen_at = $2 WHERE id = ANY($1::int[])`, [batch.seen, batch.now]);
     }
-    if (changed) await client.query(`SELECT pg_notify($1, $2)`, [DEVICE_PRESENCE_CHANNEL, String(changed)]);
+    if (changed) await client.query(`SELECT pg_notify($1, $2)`, [channels.devicePresence, String(changed)]);
     return changed;
   });
 }
@@ -96,7 +94,7 @@ export async function reapNotificationServers(
           [ids, options.now],
         );
         offline = rowCount ?? 0;
-        if (offline) await client.query(`SELECT pg_notify($1, $2)`, [DEVICE_PRESENCE_CHANNEL, String(offline)]);
+        if (offline) await client.query(`SELECT pg_notify($1, $2)`, [channels.devicePresence, String(offline)]);
       }
       await client.query(`DELETE FROM notification_server WHERE instance_id = ANY($1::text[])`, [servers]);
     }

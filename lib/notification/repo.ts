@@ -2,15 +2,11 @@ import type pg from 'pg';
 import type { ActionResultDetail, ClientAction } from './agent-protocol.schema';
 import type { TargetState } from './client-operation.schema';
 import { emptyStateCounts, type TargetStateCounts } from './operation-counts';
+import { channels } from '../live/channels';
 
 /** Data access for client operations and the push queue (pg: these are the hot paths). */
 
 type Db = pg.Pool | pg.ClientBase;
-
-/** NOTIFY channel of the push queue; the payload is the new notification_push id. */
-export const NOTIFICATION_PUSH_CHANNEL = 'sitebox_notification_push';
-/** NOTIFY channel the console listens on: JSON `{ progress: [{ id, states }] }` or `{ changed: [id] }`. */
-export const CLIENT_OPERATION_PROGRESS_CHANNEL = 'sitebox_client_operation_progress';
 
 export interface OperationRecord {
   id: number;
@@ -152,7 +148,7 @@ export async function materializeTargets(db: pg.PoolClient, operationId: number)
 /** Appends a push request and announces it; commits with the caller's transaction. */
 export async function enqueuePush(db: Db, operationId: number, kind: 'START' | 'CANCEL'): Promise<void> {
   const { rows } = await db.query(`INSERT INTO notification_push (operation_id, kind) VALUES ($1, $2) RETURNING id`, [operationId, kind]);
-  await db.query(`SELECT pg_notify($1, $2)`, [NOTIFICATION_PUSH_CHANNEL, String(rows[0].id)]);
+  await db.query(`SELECT pg_notify($1, $2)`, [channels.notificationPush, String(rows[0].id)]);
 }
 
 export async function findOperation(db: Db, id: number, options: { forUpdate?: boolean } = {}): Promise<OperationRecord | null> {
@@ -264,11 +260,11 @@ export async function notifyProgress(db: Db, payload: { progress: { id: number; 
   // NOTIFY payloads stay under 8,000 bytes: split long progress lists.
   if ('progress' in payload) {
     for (let i = 0; i < payload.progress.length; i += 40) {
-      await db.query(`SELECT pg_notify($1, $2)`, [CLIENT_OPERATION_PROGRESS_CHANNEL, JSON.stringify({ progress: payload.progress.slice(i, i + 40) })]);
+      await db.query(`SELECT pg_notify($1, $2)`, [channels.clientOperationProgress, JSON.stringify({ progress: payload.progress.slice(i, i + 40) })]);
     }
     return;
   }
-  await db.query(`SELECT pg_notify($1, $2)`, [CLIENT_OPERATION_PROGRESS_CHANNEL, JSON.stringify({ changed: payload.changed.slice(0, 500) })]);
+  await db.query(`SELECT pg_notify($1, $2)`, [channels.clientOperationProgress, JSON.stringify({ changed: payload.changed.slice(0, 500) })]);
 }
 
 // ---------------------------------------------------------------- notification server

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { z, type ZodType } from 'zod';
 import { COLLECTION_EVALUATION_QUARANTINE } from '../collections/evaluate-collections';
-import { COLLECTIONS_CHANGED_CHANNEL } from '../collections/membership-repo';
+import { channels } from '../live/channels';
 import { DEPLOYMENT_EXPIRY_QUARANTINE } from '../deployments/expire-deployments';
 import { operationDeliveredSchema, operationResultSchema } from '../notification/agent-protocol.schema';
 import { DELIVERIES_QUARANTINE, recordAnswersNow, RESULTS_QUARANTINE } from '../notification/record-answers';
@@ -49,7 +49,7 @@ export const requeuers: Record<string, Requeuer<unknown>> = {
   // A collection is evaluated again on the evaluator's next pass, which this wakes once the decision commits.
   [COLLECTION_EVALUATION_QUARANTINE.name]: requeuer({
     schema: z.object({ collectionId: z.number().int().positive() }),
-    requeue: async (_item, client) => void (await client.query(`NOTIFY ${COLLECTIONS_CHANGED_CHANNEL}`)),
+    requeue: async (_item, client) => void (await client.query(`NOTIFY ${channels.collectionsChanged}`)),
   }),
   // The next Delete Aged Status Messages run tries the row again.
   [PURGE_QUARANTINE.name]: requeuer({

@@ -1,4 +1,5 @@
 import type { StatusMessage } from './status-message.schema';
+import { processSlot } from '../process-singleton';
 
 /**
  * Status Manager's in-memory queue: when Status Manager runs in this process, server
@@ -11,7 +12,7 @@ interface Drain {
   wake: () => void;
 }
 
-const holder = globalThis as unknown as { siteboxStatusDrain?: Drain | null };
+const current = processSlot<Drain>('statusDrain');
 
 /** Called by Status Manager at start: from now on server messages of this process queue here. */
 export function attachInProcessDrain(options: { wake: () => void }): {
@@ -21,14 +22,14 @@ export function attachInProcessDrain(options: { wake: () => void }): {
   detach(): StatusMessage[];
 } {
   const drain: Drain = { queue: [], wake: options.wake };
-  holder.siteboxStatusDrain = drain;
+  current.set(drain);
   return {
     take: (max) => drain.queue.splice(0, max),
     requeue: (messages) => {
       drain.queue.unshift(...messages);
     },
     detach() {
-      if (holder.siteboxStatusDrain === drain) holder.siteboxStatusDrain = null;
+      if (current.get() === drain) current.set(undefined);
       return drain.queue.splice(0);
     },
   };
@@ -36,7 +37,7 @@ export function attachInProcessDrain(options: { wake: () => void }): {
 
 /** Queues messages for the Status Manager of this process; false when none runs here. */
 export function enqueueInProcess(messages: readonly StatusMessage[]): boolean {
-  const drain = holder.siteboxStatusDrain;
+  const drain = current.get();
   if (!drain) return false;
   drain.queue.push(...messages);
   drain.wake();

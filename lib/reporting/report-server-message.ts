@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { config, serverName } from '../config';
 import { pool } from '../db/pool';
 import { componentLogger } from '../logger';
+import { processSingleton } from '../process-singleton';
 import { catalog } from './catalog';
 import { enqueueInProcess } from './in-process-queue';
 import { appendToInbox, type InboxOrigin } from './inbox-repo';
@@ -48,10 +49,8 @@ export function componentWritesToSyslog(component: string, list = config().SITEB
   return names.includes('*') || names.includes(component.toLowerCase());
 }
 
-const sinkHolder = globalThis as unknown as { siteboxSourceSyslog?: SyslogSink };
 function sourceSyslog(): SyslogSink {
-  sinkHolder.siteboxSourceSyslog ??= createSyslogSink({ target: config().SITEBOX_SYSLOG, log: componentLogger('syslog') });
-  return sinkHolder.siteboxSourceSyslog;
+  return processSingleton('sourceSyslog', () => createSyslogSink({ target: config().SITEBOX_SYSLOG, log: componentLogger('syslog') }));
 }
 
 /**

@@ -4,16 +4,10 @@ import type { PropertyChange } from './document-paths';
 import type { SerialRecord } from './merge-delta';
 import type { Conflict, DeltaState, SiteControlApplied } from './site-control-change.schema';
 import { defaultSiteSettings, readSettingsDocument, type SiteSettings } from './site-control.schema';
+import { channels } from '../live/channels';
 
 // The thin pg layer for site control: documents, history and deltas. Every step of the change
 // flow runs inside one transaction the caller holds; locks are taken here, decisions elsewhere.
-
-export const HIERARCHY_MANAGER_CHANNEL = 'sitebox_hierarchy_manager';
-export const SITE_CONTROL_MANAGER_CHANNEL = 'sitebox_site_control_manager';
-/** Every delta state change (from the trigger); payload: deltaEventSchema. */
-export const SITE_CONTROL_DELTA_CHANNEL = 'sitebox_site_control_delta';
-/** A new serial is in effect; payload: siteControlAppliedSchema. See README "Site settings". */
-export const SITE_CONTROL_APPLIED_CHANNEL = 'sitebox_site_control_applied';
 
 /** How many superseded documents history keeps per site. */
 export const HISTORY_LIMIT = 100;
@@ -318,7 +312,7 @@ const MAX_NOTIFY_BYTES = 7000;
 export async function notifyApplied(db: Db, applied: SiteControlApplied): Promise<void> {
   let payload = JSON.stringify(applied);
   if (Buffer.byteLength(payload) > MAX_NOTIFY_BYTES) payload = JSON.stringify({ ...applied, changedPaths: null });
-  await notify(db, SITE_CONTROL_APPLIED_CHANNEL, payload);
+  await notify(db, channels.siteControlApplied, payload);
 }
 
 // ------------------------------------------------------------ the tables the rest of Sitebox reads

@@ -80,6 +80,3 @@ export const deltaEventSchema = z.object({
   appliedSerial: int4(0).nullable(),
 });
 export type DeltaEvent = z.infer<typeof deltaEventSchema>;
-
-/** The console channel's event for each state a settings change enters (payload: DeltaEvent). */
-export const SITE_CONTROL_DELTA_EVENT = 'siteControl:delta';

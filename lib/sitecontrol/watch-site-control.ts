@@ -1,14 +1,14 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { config } from '../config';
-import { listen } from '../db/listen';
+import { listenShared } from '../live/listener';
 import { pool } from '../db/pool';
 import { componentLogger } from '../logger';
 import { diffDocuments, overlaps } from './document-paths';
 import { readSiteControl, type SiteControlSnapshot } from './read-site-settings';
-import { SITE_CONTROL_APPLIED_CHANNEL } from './repo';
 import { siteControlAppliedSchema } from './site-control-change.schema';
 import type { SiteSettings } from './site-control.schema';
+import { channels } from '../live/channels';
 
 function parseApplied(payload: string) {
   try {
@@ -89,10 +89,9 @@ export function watchSiteControl(options: {
     });
   };
 
-  const listener = listen({
+  const listener = listenShared({
     connectionString: options.connectionString ?? config().databaseUrl,
-    channels: [SITE_CONTROL_APPLIED_CHANNEL],
-    log,
+    channels: [channels.siteControlApplied],
     onNotification: (_channel, payload) => {
       const applied = parseApplied(payload);
       if (applied && applied.siteCode !== siteCode) return;

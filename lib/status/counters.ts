@@ -1,7 +1,8 @@
 import type pg from 'pg';
+import { processSingleton } from '../process-singleton';
 
 /**
- * Counters of this process's ingest endpoint, for /api/metrics. Kept on globalThis because
+ * Counters of this process's ingest endpoint, for /api/metrics. Kept in a process singleton because
  * Next.js bundles each route separately: the ingest route and the metrics route must share them.
  */
 export interface IngestCounters {
@@ -11,16 +12,13 @@ export interface IngestCounters {
   duplicateMessagesInBatch: number;
 }
 
-const holder = globalThis as unknown as { siteboxIngestCounters?: IngestCounters };
-
 export function ingestCounters(): IngestCounters {
-  holder.siteboxIngestCounters ??= {
+  return processSingleton<IngestCounters>('ingestCounters', () => ({
     requests: { accepted: 0, partial: 0, rejected: 0, throttled: 0, tooLarge: 0 },
     acceptedMessages: 0,
     rejectedMessages: 0,
     duplicateMessagesInBatch: 0,
-  };
-  return holder.siteboxIngestCounters;
+  }));
 }
 
 /** Site-wide counters in status_counter: accepted into the inbox (by any process), and Status Manager's. */

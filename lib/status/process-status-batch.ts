@@ -21,11 +21,9 @@ import type { FilterRule } from './status-filter-rule.schema';
 import type { StatusMessage } from '../reporting/status-message.schema';
 import type { StoredNotice } from './stored-notice.schema';
 import type { SummarizedMessage, Summarizers } from '../summarizers/summarizer-handoff';
+import { channels } from '../live/channels';
 
 const DAY_MS = 86_400_000;
-
-/** Channel Status Manager notifies after storing messages, for live tails (payload: StoredNotice as JSON). */
-export const STATUS_MESSAGES_STORED_CHANNEL = 'status_messages_stored';
 
 const lastMessageId = async (client: pg.PoolClient) =>
   (await client.query<{ id: string }>(`SELECT (CASE WHEN is_called THEN last_value ELSE last_value - 1 END)::text AS id FROM status_message_id_seq`)).rows[0].id;
@@ -138,7 +136,7 @@ export async function processStatusBatch(options: {
     });
     if (inserted.size) {
       const notice: StoredNotice = { stored: inserted.size, after: idsAfter, upTo: await lastMessageId(client) };
-      await client.query(`SELECT pg_notify($1, $2)`, [STATUS_MESSAGES_STORED_CHANNEL, JSON.stringify(notice)]);
+      await client.query(`SELECT pg_notify($1, $2)`, [channels.statusMessagesStored, JSON.stringify(notice)]);
     }
     await client.query('COMMIT');
 

@@ -7,11 +7,10 @@ import {
   type FilterRule,
   type FilterRuleInput,
 } from './status-filter-rule.schema';
+import type { QueryCriteria } from '../status-viewer/status-query.schema';
+import { channels } from '../live/channels';
 
 /** The thin data layer for status filter rules. */
-
-/** Channel notified whenever a filter rule changes, so every Status Manager reloads at once. */
-export const FILTER_RULES_CHANGED_CHANNEL = 'status_filter_rules_changed';
 
 type RuleRow = Db.StatusFilterRule;
 
@@ -126,7 +125,7 @@ export async function swapWithNeighbour(id: number, direction: 'up' | 'down'): P
 
 /** Tells every Status Manager to reload the rules now (they also check on every batch). */
 export async function notifyFilterRulesChanged(): Promise<void> {
-  await prisma().$executeRawUnsafe(`NOTIFY ${FILTER_RULES_CHANGED_CHANNEL}`);
+  await prisma().$executeRawUnsafe(`NOTIFY ${channels.statusFilterRulesChanged}`);
 }
 
 /** Enabled and disabled rules in priority order, for Status Manager (plain pg: workers stay light). */

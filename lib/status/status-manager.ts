@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { listen } from '../db/listen';
+import { listenShared } from '../live/listener';
 import { loop } from '../workers/define-worker';
 import { deleteAgedStatusMessages } from './delete-aged-status-messages';
 import { createReplicationForwarder } from './forward-replication';
@@ -9,12 +9,13 @@ import { attachInProcessDrain } from '../reporting/in-process-queue';
 import { appendToInbox } from '../reporting/inbox-repo';
 import { processStatusBatch, type StatusManagerEffects } from './process-status-batch';
 import type { ReportingProperties } from './reporting-properties';
-import { FILTER_RULES_CHANGED_CHANNEL, filterRulesVersion, loadFilterRules } from './repo';
+import { filterRulesVersion, loadFilterRules } from './repo';
 import { componentWritesToSyslog } from '../reporting/report-server-message';
 import { createProgramRunner, type ProgramRunner } from './run-program';
 import type { FilterRule } from './status-filter-rule.schema';
 import { noSummarizers, type Summarizers } from '../summarizers/summarizer-handoff';
 import { createSyslogSink, formatSyslogLine } from '../reporting/syslog';
+import { channels } from '../live/channels';
 
 export const STATUS_MANAGER_COMPONENT = 'SMS_STATUS_MANAGER';
 
@@ -202,10 +203,9 @@ export async function startStatusManager(options: StatusManagerOptions) {
     : null;
 
 
-  const listener = listen({
+  const listener = listenShared({
     connectionString: options.connectionString,
-    channels: [FILTER_RULES_CHANGED_CHANNEL],
-    log,
+    channels: [channels.statusFilterRulesChanged],
     onNotification: () => {
       rules.invalidate();
       log.info('status filter rules changed; reloaded');

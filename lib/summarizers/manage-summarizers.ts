@@ -11,7 +11,7 @@ import { formatLocalDateTime, parseLocalDateTime, startOfLocalHour } from './loc
 import * as repo from './repo';
 import { siteOrDefault } from './read-component-status';
 import type { ResetCountsInput, SummarizerSettingsInput, ThresholdOverrideInput } from './summarizer.schema';
-import { STATUS_SUMMARIES_CHANGED_CHANNEL } from './summary-writes';
+import { channels } from '../live/channels';
 
 const COMPONENT_STATUS_SUMMARIZER = 'SMS_COMPONENT_STATUS_SUMMARIZER';
 
@@ -59,7 +59,7 @@ export async function resetComponentCounts(options: { actor: Actor; input: Reset
         }),
       ),
     });
-    await client.query(`SELECT pg_notify($1, $2)`, [STATUS_SUMMARIES_CHANGED_CHANNEL, site.code]);
+    await client.query(`SELECT pg_notify($1, $2)`, [channels.statusSummariesChanged, site.code]);
     return rows;
   });
   return { resetAt: at.toISOString(), components: reset.length };
@@ -86,7 +86,7 @@ export async function updateSummarizerSettings(options: { actor: Actor; input: S
       },
       client,
     );
-    await client.query(`SELECT pg_notify($1, $2)`, [STATUS_SUMMARIES_CHANGED_CHANNEL, site.code]);
+    await client.query(`SELECT pg_notify($1, $2)`, [channels.statusSummariesChanged, site.code]);
   });
   return repo.readSummarizerSetting(site.id, db);
 }
@@ -117,7 +117,7 @@ export async function saveThresholdOverride(options: { actor: Actor; id: number 
     oldValue: before ?? undefined,
     newValue: options.input,
   });
-  await db.query(`SELECT pg_notify($1, '')`, [STATUS_SUMMARIES_CHANGED_CHANNEL]);
+  await db.query(`SELECT pg_notify($1, '')`, [channels.statusSummariesChanged]);
   return saved;
 }
 
@@ -135,7 +135,7 @@ export async function deleteThresholdOverride(options: { actor: Actor; id: numbe
     objectName: describe(before),
     oldValue: before,
   });
-  await db.query(`SELECT pg_notify($1, '')`, [STATUS_SUMMARIES_CHANGED_CHANNEL]);
+  await db.query(`SELECT pg_notify($1, '')`, [channels.statusSummariesChanged]);
 }
 
 /** What the Status Summarizers page shows: the site's display interval, every component threshold, the storage settings. */

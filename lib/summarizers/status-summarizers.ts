@@ -10,8 +10,8 @@ import {
   ensureComponents,
   pruneSummaries,
   readSiteTimeZones,
-  STATUS_SUMMARIES_CHANGED_CHANNEL,
 } from './summary-writes';
+import { channels } from '../live/channels';
 
 const HOUR_MS = 3_600_000;
 
@@ -58,7 +58,7 @@ export function createStatusSummarizers(options: { db: pg.Pool; log: Logger; clo
     await applyBatchSummary(client, summary, ids);
     const sites = [...new Set([...summary.components.values()].map((k) => k.siteCode))].sort();
     // Delivered on commit, so live views never see counts a rolled-back batch did not keep.
-    await client.query(`SELECT pg_notify($1, $2)`, [STATUS_SUMMARIES_CHANGED_CHANNEL, sites.join(',')]);
+    await client.query(`SELECT pg_notify($1, $2)`, [channels.statusSummariesChanged, sites.join(',')]);
     prune();
   };
 }

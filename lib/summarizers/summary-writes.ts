@@ -1,9 +1,6 @@
 import type pg from 'pg';
 import type { BatchSummary, ComponentKey } from './summarize-batch';
 
-/** Notified after a batch changed summaries (payload: the site codes, comma-separated), for live views. */
-export const STATUS_SUMMARIES_CHANGED_CHANNEL = 'status_summaries_changed';
-
 const byKey = <T>(rows: T[], key: (r: T) => string) => rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 
 /**

@@ -1,10 +1,10 @@
 import { evaluateCollections } from '../../lib/collections/evaluate-collections';
-import { COLLECTIONS_CHANGED_CHANNEL, deviceFingerprint } from '../../lib/collections/membership-repo';
+import { deviceFingerprint } from '../../lib/collections/membership-repo';
 import { config } from '../../lib/config';
-import { listen } from '../../lib/db/listen';
+import { listenShared } from '../../lib/live/listener';
 import { pool } from '../../lib/db/pool';
-import { DEVICE_REGISTERED_CHANNEL } from '../../lib/devices/registration-repo';
 import { defineWorker, loop } from '../../lib/workers/define-worker';
+import { channels } from '../../lib/live/channels';
 
 /**
  * Keeps collection membership current: on each collection's refresh schedule, at once on a rule
@@ -39,10 +39,9 @@ export default defineWorker({
       fullPass = true;
       cycle.wake();
     };
-    const listener = listen({
+    const listener = listenShared({
       connectionString: config().databaseUrl,
-      channels: [COLLECTIONS_CHANGED_CHANNEL, DEVICE_REGISTERED_CHANNEL],
-      log,
+      channels: [channels.collectionsChanged, channels.deviceRegistered],
       onNotification: wakeForAll,
       onReconnect: wakeForAll,
     });

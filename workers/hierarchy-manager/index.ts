@@ -1,10 +1,11 @@
 import { config } from '../../lib/config';
-import { listen } from '../../lib/db/listen';
+import { listenShared } from '../../lib/live/listener';
 import { pool } from '../../lib/db/pool';
 import { applyMergedDeltas, handOffPendingDeltas, reconcileSiteTables } from '../../lib/sitecontrol/hierarchy-manager';
-import { ensureSiteControl, HIERARCHY_MANAGER_CHANNEL } from '../../lib/sitecontrol/repo';
+import { ensureSiteControl } from '../../lib/sitecontrol/repo';
 import { watchSiteControl } from '../../lib/sitecontrol/watch-site-control';
 import { defineWorker, loop } from '../../lib/workers/define-worker';
+import { channels } from '../../lib/live/channels';
 
 const NEVER = 2_147_483_647;
 
@@ -58,10 +59,9 @@ export default defineWorker({
     });
     scheduleCycle((await settings.ready).settings.components.hierarchyManager.cycleMinutes);
 
-    const listener = listen({
+    const listener = listenShared({
       connectionString: cfg.databaseUrl,
-      channels: [HIERARCHY_MANAGER_CHANNEL],
-      log,
+      channels: [channels.hierarchyManager],
       onNotification: (_channel, payload) => (payload === 'heartbeat' ? wakeForAll() : cycle.wake()),
       // Catch up once LISTEN is in place: what was stored before it would not be announced again.
       onListening: wakeForAll,

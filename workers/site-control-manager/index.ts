@@ -1,12 +1,13 @@
 import { Cron } from 'croner';
 import { config } from '../../lib/config';
-import { listen } from '../../lib/db/listen';
+import { listenShared } from '../../lib/live/listener';
 import { pool } from '../../lib/db/pool';
-import { ensureSiteControl, HIERARCHY_MANAGER_CHANNEL, notify, SITE_CONTROL_MANAGER_CHANNEL } from '../../lib/sitecontrol/repo';
+import { ensureSiteControl, notify } from '../../lib/sitecontrol/repo';
 import type { SiteSettings } from '../../lib/sitecontrol/site-control.schema';
 import { mergeQueuedDeltas, reportSiteControlHeartbeat } from '../../lib/sitecontrol/site-control-manager';
 import { watchSiteControl } from '../../lib/sitecontrol/watch-site-control';
 import { defineWorker, loop } from '../../lib/workers/define-worker';
+import { channels } from '../../lib/live/channels';
 
 // Besides the wake-ups, a safety cycle: a hand-off whose notification was lost waits at most this long.
 const SAFETY_CYCLE_MS = 5 * 60_000;
@@ -44,7 +45,7 @@ export default defineWorker({
         async () => {
           try {
             await reportSiteControlHeartbeat({ db, siteCode });
-            await notify(db, HIERARCHY_MANAGER_CHANNEL, 'heartbeat');
+            await notify(db, channels.hierarchyManager, 'heartbeat');
             cycle.wake();
           } catch (error) {
             log.error({ err: error }, 'site control heartbeat failed');
@@ -62,10 +63,9 @@ export default defineWorker({
     });
     scheduleHeartbeat((await settings.ready).settings);
 
-    const listener = listen({
+    const listener = listenShared({
       connectionString: cfg.databaseUrl,
-      channels: [SITE_CONTROL_MANAGER_CHANNEL],
-      log,
+      channels: [channels.siteControlManager],
       onNotification: () => cycle.wake(),
       // Catch up once LISTEN is in place: a hand-off committed before it would not be announced again.
       onListening: () => cycle.wake(),

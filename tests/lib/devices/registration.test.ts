@@ -4,9 +4,10 @@ import { pool } from '@/lib/db/pool';
 import { authenticateDevice } from '@/lib/devices/authenticate-device';
 import { registerDevice } from '@/lib/devices/register-device';
 import { readSiteSettings } from '@/lib/sitecontrol/read-site-settings';
-import { DEVICE_REVOKED_CHANNEL, setDeviceApproval } from '@/lib/devices/set-device-approval';
+import { setDeviceApproval } from '@/lib/devices/set-device-approval';
 import { AppError } from '@/lib/errors';
 import { useTestDatabase } from '../../support/database';
+import { channels } from '@/lib/live/channels';
 
 const input = (name: string) => ({
   name, osName: 'Windows 11 Enterprise', osVersion: '10.0.26100', osKind: 'WORKSTATION' as const,
@@ -61,7 +62,7 @@ describe('device registration and credentials', () => {
     await setDeviceApproval({ actor, deviceId: reg.deviceId, approval: 'APPROVED' });
     const listener = new pg.Client({ connectionString: url });
     await listener.connect();
-    await listener.query(`LISTEN ${DEVICE_REVOKED_CHANNEL}`);
+    await listener.query(`LISTEN ${channels.deviceRevoked}`);
     const notified = new Promise<string>((resolve) => listener.on('notification', (n) => resolve(n.payload ?? '')));
     await setDeviceApproval({ actor, deviceId: reg.deviceId, approval: 'REVOKED' });
     expect(await notified).toBe(String(reg.deviceId));

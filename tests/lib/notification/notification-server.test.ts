@@ -18,7 +18,6 @@ import { logger } from '@/lib/logger';
 import { freePort } from '@/lib/net/free-port';
 import { materializeOperationTargets } from '@/lib/notification/materialize-operation-targets';
 import { NotificationServer } from '@/lib/notification/notification-server';
-import { SITE_CONTROL_APPLIED_CHANNEL } from '@/lib/notification/notification-settings';
 import * as repo from '@/lib/notification/repo';
 import { startClientOperation } from '@/lib/notification/start-client-operation';
 import { statusMessageIds } from '@/lib/reporting/catalog';
@@ -26,6 +25,7 @@ import { createStatusReporter } from '@/lib/agent/status-reporter';
 import { useTestDatabase } from '../../support/database';
 import { admin, eventually, fleet, onlineCount, targetStates } from './fleet';
 import { TestManagementPoint } from './management-point';
+import { channels } from '@/lib/live/channels';
 
 let connectionString = '';
 const agents: ClientAgent[] = [];
@@ -292,7 +292,7 @@ describe('the client notification port', () => {
     });
     server.attach(consoleIo);
     await server.start();
-    const settingsApplied = () => pool().query(`SELECT pg_notify($1, '')`, [SITE_CONTROL_APPLIED_CHANNEL]);
+    const settingsApplied = () => pool().query(`SELECT pg_notify($1, '')`, [channels.siteControlApplied]);
     const portMessages = async () =>
       (
         await pool().query<{ id: number; strings: string[] }>(

@@ -5,7 +5,8 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endSession, resolveSession } from '@/lib/auth/sessions';
 import { logger } from '@/lib/logger';
-import { attachConsoleNamespace, CONSOLE_NAMESPACE } from '@/lib/realtime/console-namespace';
+import { attachConsoleNamespace, CONSOLE_NAMESPACE } from '@/lib/live/console-namespace';
+import { joinEvent, liveRooms } from '@/lib/live/rooms';
 import { signInAs } from '../../support/console-session';
 import { useTestDatabase } from '../../support/database';
 
@@ -26,12 +27,12 @@ describe('console live-update channel', () => {
     io.close();
   });
 
-  const attempt = (cookie?: string) =>
+  const attempt = (cookie?: string, origin?: string) =>
     new Promise<string>((resolve) => {
       const socket = connect(`${base}${CONSOLE_NAMESPACE}`, {
         transports: ['websocket'],
         reconnection: false,
-        extraHeaders: cookie ? { cookie } : {},
+        extraHeaders: { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) },
       });
       sockets.push(socket);
       socket.once('connect', () => resolve('connected'));
@@ -46,5 +47,22 @@ describe('console live-update channel', () => {
     const token = /sitebox_session=([^;]+)/.exec(user.headers.cookie)![1];
     await endSession((await resolveSession({ token }))!.sessionId);
     expect(await attempt(user.headers.cookie)).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses a signed-in user\'s browser on a page of another site', async () => {
+    const user = await signInAs('READ_ONLY_ANALYST');
+    expect(await attempt(user.headers.cookie, 'https://elsewhere.example')).toBe('FORBIDDEN');
+    expect(await attempt(user.headers.cookie, 'not a url')).toBe('FORBIDDEN');
+    expect(await attempt(user.headers.cookie, base)).toBe('connected');
+  });
+
+  it('lets a page join the rooms it shows and no room that does not exist', async () => {
+    const user = await signInAs('READ_ONLY_ANALYST');
+    const socket = connect(`${base}${CONSOLE_NAMESPACE}`, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: user.headers.cookie } });
+    sockets.push(socket);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    expect(await socket.timeout(5000).emitWithAck(joinEvent, { room: liveRooms.deployments })).toEqual({ ok: true });
+    expect(await socket.timeout(5000).emitWithAck(joinEvent, { room: 'everything' })).toEqual({ ok: false });
+    expect(await socket.timeout(5000).emitWithAck(joinEvent, 'deployments')).toEqual({ ok: false });
   });
 });

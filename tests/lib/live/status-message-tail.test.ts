@@ -5,11 +5,12 @@ import { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
-import { attachConsoleNamespace, CONSOLE_NAMESPACE } from '@/lib/realtime/console-namespace';
+import { attachConsoleNamespace, CONSOLE_NAMESPACE } from '@/lib/live/console-namespace';
+import { joinEvent, leaveEvent, liveEvents, liveRooms } from '@/lib/live/rooms';
+import { attachStatusMessageTail } from '@/lib/live/status-message-tail';
 import { appendToInbox } from '@/lib/reporting/inbox-repo';
 import { processStatusBatch, type StatusManagerEffects } from '@/lib/status/process-status-batch';
-import { attachStatusMessageTail } from '@/lib/status-viewer/status-message-tail';
-import { statusTailEvents, type StatusTailBatch } from '@/lib/status-viewer/status-tail.schema';
+import type { StatusTailBatch } from '@/lib/status-viewer/status-tail.schema';
 import { signInAs } from '../../support/console-session';
 import { useTestDatabase } from '../../support/database';
 import { testMessage, testRule } from '../status/fixtures';
@@ -62,9 +63,9 @@ describe('status message live tail', () => {
     const socket = connect(`${base}${CONSOLE_NAMESPACE}`, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: user.headers.cookie } });
     sockets.push(socket);
     const batches: StatusTailBatch[] = [];
-    socket.on(statusTailEvents.stored, (b: StatusTailBatch) => batches.push(b));
+    socket.on(liveEvents.statusMessagesStored, (b: StatusTailBatch) => batches.push(b));
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    const ack = await socket.timeout(5000).emitWithAck(statusTailEvents.follow);
+    const ack = await socket.timeout(5000).emitWithAck(joinEvent, { room: liveRooms.statusMessages });
     expect(ack).toEqual({ ok: true });
     return { socket, batches };
   }
@@ -80,14 +81,14 @@ describe('status message live tail', () => {
   it('sends what Status Manager stored to the consoles that follow, rendered, and nothing to the others', async () => {
     const a = await follower();
     const b = await follower();
-    expect(await b.socket.timeout(5000).emitWithAck(statusTailEvents.unfollow)).toEqual({ ok: true });
+    expect(await b.socket.timeout(5000).emitWithAck(leaveEvent, { room: liveRooms.statusMessages })).toEqual({ ok: true });
     await store(3);
     await until(() => a.batches.flatMap((x) => x.messages).length === 3);
     const messages = a.batches.flatMap((x) => x.messages);
     expect(new Set(messages.map((m) => m.insertionStrings[0]))).toEqual(new Set(['n0', 'n1', 'n2']));
     expect(messages[0].description).toContain('x.exe');
     // A batch sent to both went out on b's socket before this round trip's answer.
-    await b.socket.timeout(5000).emitWithAck(statusTailEvents.unfollow);
+    await b.socket.timeout(5000).emitWithAck(leaveEvent, { room: liveRooms.statusMessages });
     expect(b.batches).toEqual([]);
   });
 

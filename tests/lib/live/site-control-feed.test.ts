@@ -8,11 +8,14 @@ import { pool } from '@/lib/db/pool';
 import { logger } from '@/lib/logger';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
 import { readSiteControl } from '@/lib/sitecontrol/read-site-settings';
-import { SITE_CONTROL_DELTA_CHANNEL } from '@/lib/sitecontrol/repo';
-import { SITE_CONTROL_DELTA_EVENT, type DeltaEvent } from '@/lib/sitecontrol/site-control-change.schema';
-import { attachSiteControlFeed } from '@/lib/sitecontrol/site-control-feed';
+import type { DeltaEvent } from '@/lib/sitecontrol/site-control-change.schema';
 import { submitSiteControlChange } from '@/lib/sitecontrol/submit-site-control-change';
-import { carryChanges } from './carry-changes';
+import { channels } from '@/lib/live/channels';
+import { attachConsoleNamespace, CONSOLE_NAMESPACE } from '@/lib/live/console-namespace';
+import { joinEvent, liveEvents, liveRooms } from '@/lib/live/rooms';
+import { attachSiteControlFeed } from '@/lib/live/site-control-feed';
+import { carryChanges } from '../sitecontrol/carry-changes';
+import { signInAs } from '../../support/console-session';
 import { useTestDatabase } from '../../support/database';
 
 describe('site control feed on the console channel', () => {
@@ -23,10 +26,12 @@ describe('site control feed on the console channel', () => {
   beforeAll(async () => {
     await useTestDatabase();
     await seedDemoSite({ devices: 0 });
-    feed = attachSiteControlFeed({ nsp: io.of('/console'), connectionString: config().databaseUrl, log: logger });
+    feed = attachSiteControlFeed({ nsp: attachConsoleNamespace({ io, log: logger }), connectionString: config().databaseUrl, log: logger });
     await new Promise<void>((resolve) => io.httpServer.listen(0, '127.0.0.1', resolve));
-    socket = connect(`http://127.0.0.1:${(io.httpServer.address() as AddressInfo).port}/console`, { transports: ['websocket'] });
+    const user = await signInAs('READ_ONLY_ANALYST');
+    socket = connect(`http://127.0.0.1:${(io.httpServer.address() as AddressInfo).port}${CONSOLE_NAMESPACE}`, { transports: ['websocket'], extraHeaders: { cookie: user.headers.cookie } });
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    expect(await socket.timeout(5000).emitWithAck(joinEvent, { room: liveRooms.siteControl })).toEqual({ ok: true });
   });
   afterAll(async () => {
     socket.close();
@@ -36,13 +41,13 @@ describe('site control feed on the console channel', () => {
 
   it('sends each state a change enters, ending with its serial', async () => {
     const events: DeltaEvent[] = [];
-    socket.on(SITE_CONTROL_DELTA_EVENT, (e: DeltaEvent) => events.push(e));
+    socket.on(liveEvents.siteControlDelta, (e: DeltaEvent) => events.push(e));
     // The feed listens once a notification of its own makes it through.
     const probe = { id: 0, siteControlId: 0, state: 'PENDING', appliedSerial: null };
     await expect
       .poll(
         async () => {
-          await pool().query(`SELECT pg_notify($1, $2)`, [SITE_CONTROL_DELTA_CHANNEL, JSON.stringify(probe)]);
+          await pool().query(`SELECT pg_notify($1, $2)`, [channels.siteControlDelta, JSON.stringify(probe)]);
           return events.some((e) => e.id === 0);
         },
         { timeout: 10_000, interval: 100 },

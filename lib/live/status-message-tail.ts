@@ -1,14 +1,14 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Namespace } from 'socket.io';
-import { permissions } from '../auth/roles';
-import { listen } from '../db/listen';
-import { listStatusMessagesInSpan } from './list-status-messages';
-import { STATUS_MESSAGES_STORED_CHANNEL } from '../status/process-status-batch';
+import { listStatusMessagesInSpan } from '../status-viewer/list-status-messages';
 import { storedNoticeSchema } from '../status/stored-notice.schema';
-import { statusTailEvents, type StatusTailBatch } from './status-tail.schema';
+import type { StatusTailBatch } from '../status-viewer/status-tail.schema';
+import { channels } from './channels';
+import { listenShared } from './listener';
+import { liveEvents, liveRooms } from './rooms';
 
-const ROOM = 'status-messages';
+const ROOM = liveRooms.statusMessages;
 
 function parseNotice(payload: string) {
   try {
@@ -24,12 +24,12 @@ function parseNotice(payload: string) {
  * stored; this gathers those notices and, at most once per `intervalMs`, reads the newest
  * `maxPerBatch` of them in one query and sends them to every console following the tail. A
  * flood therefore costs one indexed read per interval, however many batches or viewers there
- * are; what did not fit is counted in `more`. Nothing is read while nobody follows.
+ * are; what did not fit is counted in `more`. Nothing is read while nobody is in the room.
  */
 export function attachStatusMessageTail(options: {
   nsp: Namespace;
   db: pg.Pool;
-  connectionString: string;
+  connectionString?: string;
   log: Logger;
   intervalMs?: number;
   maxPerBatch?: number;
@@ -43,19 +43,6 @@ export function attachStatusMessageTail(options: {
   let closed = false;
 
   const following = () => (nsp.adapter.rooms.get(ROOM)?.size ?? 0) > 0;
-
-  nsp.on('connection', (socket) => {
-    socket.on(statusTailEvents.follow, (ack?: unknown) => {
-      const session = socket.data.session;
-      const allowed = Boolean(session && permissions.readConsole(session.principal));
-      if (allowed) void socket.join(ROOM);
-      if (typeof ack === 'function') ack({ ok: allowed });
-    });
-    socket.on(statusTailEvents.unfollow, (ack?: unknown) => {
-      void socket.leave(ROOM);
-      if (typeof ack === 'function') ack({ ok: true });
-    });
-  });
 
   const send = async () => {
     timer = null;
@@ -71,19 +58,15 @@ export function attachStatusMessageTail(options: {
         limit: maxPerBatch,
       });
       const batch: StatusTailBatch = { messages, more: Math.max(0, span.stored - messages.length) };
-      nsp.to(ROOM).emit(statusTailEvents.stored, batch);
+      nsp.to(ROOM).emit(liveEvents.statusMessagesStored, batch);
     } catch (error) {
       log.warn({ err: error }, 'live tail read failed');
     }
   };
 
-  let resolveListening: () => void;
-  const listening = new Promise<void>((resolve) => (resolveListening = resolve));
-  const listener = listen({
+  const listener = listenShared({
     connectionString: options.connectionString,
-    channels: [STATUS_MESSAGES_STORED_CHANNEL],
-    log,
-    onListening: () => resolveListening(),
+    channels: [channels.statusMessagesStored],
     onNotification: (_channel, payload) => {
       if (closed || !following()) return;
       const notice = parseNotice(payload);
@@ -99,7 +82,7 @@ export function attachStatusMessageTail(options: {
 
   return {
     /** Resolves once the tail hears what Status Manager stores: batches committed from then on are sent. */
-    listening,
+    listening: listener.listening,
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
