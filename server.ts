@@ -19,6 +19,7 @@ import { runtime } from './lib/runtime';
 import { isStatusIngest, serveStatusIngest } from './lib/status/ingest-endpoint';
 import { StatusIngestThreads } from './lib/status/ingest-threads';
 import { attachStatusMessageTail } from './lib/status/status-message-tail';
+import { retireDemoPlaceholders } from './lib/seed/retire-demo-placeholders';
 import { seedDemoSite } from './lib/seed/seed-demo-site';
 import { registerThisServer } from './lib/sites/register-this-server';
 import { serverProcessComponents } from './lib/sites/server-components';
@@ -41,7 +42,7 @@ async function main() {
   const workers = selectWorkers(cfg.SITEBOX_WORKERS);
   const seeded = await seedDemoSite({ devices: cfg.SITEBOX_SEED_DEVICES, workers });
   if (seeded.created) log.info(seeded, 'seeded the demo site');
-  const registration = await registerThisServer({ workers });
+  const registration = await registerThisServer({ workers, retireStandIns: retireDemoPlaceholders });
   if (registration.retired.length) log.info(registration, 'this server is the site server; retired the seed placeholders that never reported');
   const admin = await bootstrapAdministrator({ configuredPassword: cfg.SITEBOX_ADMIN_PASSWORD });
 
@@ -123,7 +124,8 @@ async function main() {
     await summaryFeed.close();
     await siteControlFeed.close();
     await deploymentFeed.close();
-    io.close();
+    // Resolves only once the HTTP server has closed, which waits for the connections closed below.
+    void io.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     await ingestThreads?.close();

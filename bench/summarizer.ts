@@ -258,7 +258,9 @@ export default async function summarizerBench(args: string[]) {
     while (probes.length && Date.now() < settle) await sleep(100);
     await manager.stop();
     await listener.close();
-    if (inFlight) await inFlight;
+    // Assigned inside the loop's callback, so TypeScript narrows the variable to its initial null here.
+    const pending = inFlight as Promise<void> | null;
+    if (pending) await pending;
     if (probes.length) log(`${probes.length} probes never showed within 5 s of the end`);
 
     const { rows } = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM status_message`);

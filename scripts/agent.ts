@@ -13,7 +13,7 @@ import { ClientAgent } from '../lib/agent/agent';
 import { createDeploymentRunner } from '../lib/agent/deployment-runner';
 import { loadOrRegisterCredential } from '../lib/agent/register-agent';
 import { AgentSimulator } from '../lib/agent/simulator';
-import type { RegisterDeviceInput } from '../lib/devices/registration.schema';
+import type { RegisterDeviceInput } from '../lib/protocol/registration.schema';
 import { createStatusReporter } from '../lib/status/reporter';
 
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { component: 'CCM_NOTIFICATION_AGENT' } });

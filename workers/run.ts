@@ -31,7 +31,7 @@ async function main() {
     }
   };
   await heartbeat();
-  const heartbeatTimer = setInterval(heartbeat, cfg.SITEBOX_WORKER_HEARTBEAT_SECONDS * 1000);
+  const heartbeatTimer = setInterval(() => void heartbeat(), cfg.SITEBOX_WORKER_HEARTBEAT_SECONDS * 1000);
   const running = await definition.start({ log, signal: controller.signal });
   // Status Manager's own process takes its messages in memory, other workers' go to its inbox.
   const components = startComponentLifeCycle({ components: workerComponents[name] ?? [], log });

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RegisterDeviceInput } from '../devices/registration.schema';
+import type { RegisterDeviceInput } from '../protocol/registration.schema';
 import { httpRequest } from './http';
 import { agentCredentialSchema, registrationAnswerSchema, type AgentCredential } from './policy.schema';
 

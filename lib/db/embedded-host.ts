@@ -22,10 +22,10 @@ async function main() {
     await db.stop().catch((error) => log.error({ err: error }, 'stopping PostgreSQL failed'));
     process.exit(0);
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
   // The supervisor went away without asking: do not leave PostgreSQL behind.
-  process.on('disconnect', stop);
+  process.on('disconnect', () => void stop());
   process.send?.({ type: 'ready', url: db.url });
 }
 

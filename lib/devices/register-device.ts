@@ -3,7 +3,7 @@ import { hashToken, newToken } from '../auth/tokens';
 import { AppError } from '../errors';
 import { findSiteByCode } from '../sites/repo';
 import * as repo from './registration-repo';
-import type { RegisterDeviceInput } from './registration.schema';
+import type { RegisterDeviceInput } from '../protocol/registration.schema';
 
 export interface Registration {
   deviceId: number;

@@ -1,6 +1,6 @@
 import { prisma } from '../db/prisma';
 import { readSettingsSection } from '../sitecontrol/site-control.schema';
-import type { RegisterDeviceInput } from './registration.schema';
+import type { RegisterDeviceInput } from '../protocol/registration.schema';
 
 /** Data access for device registration, credentials and approval. */
 

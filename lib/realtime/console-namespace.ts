@@ -18,6 +18,7 @@ declare module 'socket.io' {
  */
 export function attachConsoleNamespace(options: { io: Server; log: Logger }): Namespace {
   const nsp = options.io.of(CONSOLE_NAMESPACE);
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- every path, failure included, ends in next()
   nsp.use(async (socket, next) => {
     try {
       const cookies = parseCookies(socket.handshake.headers.cookie ?? '');

@@ -5,6 +5,7 @@ import { resetConfig } from '@/lib/config';
 import { pool } from '@/lib/db/pool';
 import { demoDevices } from '@/lib/seed/demo-devices';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
+import { retireDemoPlaceholders } from '@/lib/seed/retire-demo-placeholders';
 import { registerThisServer } from '@/lib/sites/register-this-server';
 import { serverProcessComponents, thisServerComponents, thisServerRoles, workerComponents } from '@/lib/sites/server-components';
 import { startComponentLifeCycle } from '@/lib/status/component-life-cycle';
@@ -136,7 +137,7 @@ describe('registerThisServer on a database an earlier version seeded', () => {
     await db.query(`INSERT INTO component_summary (component_id, interval_start, info_count, warning_count, error_count, last_message_at)
                     SELECT c.id, now(), 3, 0, 0, now() FROM component c JOIN site_system ss ON ss.id = c.site_system_id WHERE ss.name = $1`, [SERVER]);
 
-    const result = await registerThisServer({ workers: ['status-manager'] });
+    const result = await registerThisServer({ workers: ['status-manager'], retireStandIns: retireDemoPlaceholders });
     // S01-MP02 holds a credential someone issued: it may be a real system, so it stays.
     expect(result).toEqual({ registered: true, retired: ['S01-MP01.corp.example.com', 'S01-SS01.corp.example.com'] });
     const systems = (await readSiteSystemStatus({ site: 'S01' })).siteSystems;
@@ -150,6 +151,6 @@ describe('registerThisServer on a database an earlier version seeded', () => {
     expect(own.map((c) => c.component).sort()).toEqual(thisServerComponents(['status-manager']).sort());
 
     // Idempotent: the next start finds nothing to do.
-    expect(await registerThisServer({ workers: ['status-manager'] })).toEqual({ registered: true, retired: [] });
+    expect(await registerThisServer({ workers: ['status-manager'], retireStandIns: retireDemoPlaceholders })).toEqual({ registered: true, retired: [] });
   });
 });

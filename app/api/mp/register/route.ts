@@ -1,6 +1,6 @@
 import { config } from '@/lib/config';
 import { registerDevice } from '@/lib/devices/register-device';
-import { registerDeviceSchema } from '@/lib/devices/registration.schema';
+import { registerDeviceSchema } from '@/lib/protocol/registration.schema';
 import { route } from '@/lib/http/route';
 import { clientRateLimit } from '@/lib/http/rate-limits';
 
