@@ -6,6 +6,7 @@ import { closePrisma } from '../lib/db/prisma';
 import { logger } from '../lib/logger';
 import { workerComponents } from '../lib/sites/server-components';
 import { startComponentLifeCycle } from '../lib/status/component-life-cycle';
+import { processMetrics } from '../lib/metrics/registry';
 import { beat, markStopped } from '../lib/workers/heartbeat';
 import { workerNames, workers } from './registry';
 
@@ -25,7 +26,7 @@ async function main() {
 
   const heartbeat = async () => {
     try {
-      await beat({ db, name, startedAt });
+      await beat({ db, name, startedAt, metrics: await processMetrics().getMetricsAsJSON() });
     } catch (error) {
       log.warn({ err: error }, 'heartbeat failed');
     }

@@ -42,3 +42,8 @@ export function enqueueInProcess(messages: readonly StatusMessage[]): boolean {
   drain.wake();
   return true;
 }
+
+/** Messages waiting in this process's queue (0 when no Status Manager runs here). */
+export function queuedInProcess(): number {
+  return holder.siteboxStatusDrain?.queue.length ?? 0;
+}

@@ -16,6 +16,7 @@ import { componentWritesToSyslog } from './report-server-message';
 import { createProgramRunner, type ProgramRunner } from './run-program';
 import type { FilterRule } from './status-filter-rule.schema';
 import { noSummarizers, type Summarizers } from './summarizers';
+import { recordStatusBatch, statusManagerMetrics } from './status-manager-metrics';
 import { createSyslogSink, formatSyslogLine } from './syslog';
 
 export const STATUS_MANAGER_COMPONENT = 'SMS_STATUS_MANAGER';
@@ -108,12 +109,14 @@ export async function startStatusManager(options: StatusManagerOptions) {
             reporting,
             log,
           });
+          recordStatusBatch(result);
           if (result.messages) {
             log.debug(result, 'status messages processed');
             cycle.wake();
           }
         } catch (error) {
           drain.requeue(queued);
+          statusManagerMetrics().batchesFailed.inc();
           throw error;
         }
       },

@@ -9,7 +9,7 @@ import { ingestCounters } from '@/lib/status/counters';
 import { isStatusIngest, serveStatusIngest } from '@/lib/status/ingest-endpoint';
 import { resetInboxCapacityCache } from '@/lib/status/ingest-status-batch';
 import { StatusIngestThreads } from '@/lib/status/ingest-threads';
-import { renderStatusMetrics } from '@/lib/status/metrics';
+import { statusMetrics } from '@/lib/status/metrics';
 import { request } from '../../support/console-session';
 import { useTestDatabase } from '../../support/database';
 import { seedReportingClient, testMessage, wire } from './fixtures';
@@ -127,7 +127,7 @@ describe('status ingest endpoint on ingest threads', () => {
     expect(threads.completed - done).toBe(24);
     expect(threads.stats()).toMatchObject({ threads: 2, queued: 0 });
     runtime().statusIngest = threads;
-    const metrics = await renderStatusMetrics({ db: pool() });
+    const metrics = await (await statusMetrics({ db: pool() })).metrics();
     expect(metrics).toMatch(/^sitebox_status_ingest_threads 2$/m);
     expect(Number(/^sitebox_status_ingest_thread_utilization (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
   });
