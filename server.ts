@@ -87,8 +87,6 @@ async function main() {
     ? new StatusIngestThreads({ connectionString: cfg.databaseUrl, threads: cfg.SITEBOX_STATUS_INGEST_THREADS })
     : null;
   if (ingestThreads) runtime().statusIngest = ingestThreads;
-  runtime().io = io;
-  runtime().startedAt = new Date();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,4 +1,3 @@
-import type { Server as SocketServer } from 'socket.io';
 import type { StatusIngestThreads } from './status/ingest-threads';
 import type { SupervisedState } from './workers/supervisor';
 
@@ -7,12 +6,10 @@ import type { SupervisedState } from './workers/supervisor';
  * separately from server.ts, so they meet on globalThis rather than in a module variable.
  */
 interface Runtime {
-  io?: SocketServer;
   supervisorStatus?: () => SupervisedState[];
-  startedAt?: Date;
-  /** This management point's notification server (client notification channel). */
   /** Threads that parse, validate and store ingested status message batches. */
   statusIngest?: StatusIngestThreads;
+  /** This management point's notification server (client notification channel). */
   notificationServer?: { instanceId: string; probe(probe: { probeId: string; sentAt: number }): number; connectedDeviceIds(): number[] };
 }
 

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { config } from '../config';
 import { logIdleConnectionErrors } from './pool-errors';
 
-// Keep timestamps as Date and BIGINT ids as strings (exact; JSON-safe).
+// On globalThis: Next.js bundles each route separately, and the process keeps one pool for all of them.
 const globalForPool = globalThis as unknown as { siteboxPool?: pg.Pool };
 
 /** The process-wide pg pool, for hot paths, LISTEN/NOTIFY and COPY. */
