@@ -58,7 +58,8 @@ function withSecurityHeaders(response: NextResponse) {
 export const config = {
   matcher: [
     {
-      source: '/((?!_next/static|_next/image|favicon.ico).*)',
+      // Static files in public/ are for everyone, signed in or not (the sign-in page shows the icon).
+      source: '/((?!_next/static|_next/image|favicon.ico|icon.svg|robots.txt).*)',
       missing: [
         { type: 'header', key: 'next-router-prefetch' },
         { type: 'header', key: 'purpose', value: 'prefetch' },

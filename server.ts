@@ -77,8 +77,6 @@ async function main() {
     ? new StatusIngestThreads({ connectionString: cfg.databaseUrl, threads: cfg.SITEBOX_STATUS_INGEST_THREADS })
     : undefined;
   useIngestThreads(ingestThreads);
-  runtime().io = io;
-  runtime().startedAt = new Date();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -110,7 +108,8 @@ async function main() {
     await supervisor.stop();
     await notificationServer.stop();
     await liveConsole.close();
-    io.close();
+    // Resolves only once the HTTP server has closed, which waits for the connections closed below.
+    void io.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     await ingestThreads?.close();

@@ -190,7 +190,7 @@ export default async function siteControlBench(args: string[]) {
   } finally {
     await listener.end().catch(() => undefined);
     for (const w of workers) w.kill('SIGTERM');
-    await Promise.all(workers.map((w) => (w.exitCode === null ? new Promise((r) => w.once('exit', r)) : null)));
+    await Promise.all(workers.filter((w) => w.exitCode === null).map((w) => new Promise((r) => w.once('exit', r))));
     await Promise.all([closePool(), closePrisma()]);
     await db.drop();
   }

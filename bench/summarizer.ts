@@ -368,7 +368,9 @@ export default async function summarizerBench(args: string[]) {
     const settle = Date.now() + 5000;
     while (probes.length && Date.now() < settle) await sleep(100);
     await listener.close();
-    if (inFlight) await inFlight;
+    // Assigned inside the loop's callback, so TypeScript narrows the variable to its initial null here.
+    const pending = inFlight as Promise<void> | null;
+    if (pending) await pending;
     const probesMissing = probes.length;
     if (probesMissing) log(`${probesMissing} probes never showed within 5 s of the end`);
 

@@ -1,4 +1,3 @@
-import type { Server as SocketServer } from 'socket.io';
 import { processSingleton } from './process-singleton';
 import type { SupervisedState } from './workers/supervisor';
 
@@ -7,9 +6,7 @@ import type { SupervisedState } from './workers/supervisor';
  * separately from server.ts, so they meet in a process singleton rather than in a module variable.
  */
 interface Runtime {
-  io?: SocketServer;
   supervisorStatus?: () => SupervisedState[];
-  startedAt?: Date;
   /** This management point's notification server (client notification channel). */
   notificationServer?: { instanceId: string; probe(probe: { probeId: string; sentAt: number }): number; connectedDeviceIds(): number[] };
 }

@@ -1,6 +1,10 @@
-// `npm test [-- vitest args]`: runs the whole suite, then prints one closing line CI reads:
+// `npm test [-- vitest args]`: type-checks and lints, runs the whole suite, then prints one closing
+// line CI reads:
 //   N passed, N failed[, N skipped]
 // Counts come from vitest's JSON report rather than its console output, which is for people.
+// The static checks (`tsc --noEmit`, `eslint .`) run before the whole suite and stop it when one
+// fails, each counted as one failure. With named files or options they are skipped, to keep a
+// developer's run short; SITEBOX_STATIC_CHECKS=1 runs them anyway, =0 skips them always.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,6 +25,34 @@ if (!existsSync(path.join('lib', 'db', 'generated', 'client.ts'))) {
 
 const vitestBin = path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
 const userArgs = process.argv.slice(2);
+
+const staticChecks = process.env.SITEBOX_STATIC_CHECKS ? process.env.SITEBOX_STATIC_CHECKS === '1' : userArgs.length === 0;
+if (staticChecks) {
+  const bin = (pkg, file) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
+  // Both at once: each is mostly one thread, and their output is held back so it cannot interleave.
+  const results = await Promise.all([
+    runCheck('tsc --noEmit', [bin('typescript', 'bin/tsc'), '--noEmit', '--pretty']),
+    runCheck('eslint .', [bin('eslint', 'bin/eslint.js'), '.', '--max-warnings', '0']),
+  ]);
+  const failures = results.filter((result) => !result.ok);
+  for (const failure of failures) process.stderr.write(`\n${failure.name} failed:\n${failure.output}\n`);
+  if (failures.length) {
+    console.error(`Static checks failed (${failures.map((f) => f.name).join(', ')}); tests not run.`);
+    console.log(`0 passed, ${failures.length} failed`);
+    process.exit(1);
+  }
+  console.log(`Static checks passed: ${results.map((r) => r.name).join(', ')}`);
+}
+
+function runCheck(name, args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.once('exit', (code, signal) => resolve({ name, ok: code === 0, output: output.trim() || `(${signal ?? `exit code ${code}`})` }));
+  });
+}
 // The whole suite runs in two passes: everything but the browser tests in parallel, then the
 // browser tests one file at a time. Each browser test drives a real server and Chromium; on two
 // cores they flake when they compete with other files for the CPU. With arguments, one pass.

@@ -7,6 +7,7 @@ import { closePrisma } from '../lib/db/prisma';
 import { logger } from '../lib/logger';
 import { workerComponents } from '../lib/sites/server-components';
 import { startComponentLifeCycle } from '../lib/reporting/component-life-cycle';
+import { processMetrics } from '../lib/metrics/registry';
 import { beat, markStopped } from '../lib/workers/heartbeat';
 import { workerNames, workers } from './registry';
 
@@ -26,13 +27,13 @@ async function main() {
 
   const heartbeat = async () => {
     try {
-      await beat({ db, name, startedAt });
+      await beat({ db, name, startedAt, metrics: await processMetrics().getMetricsAsJSON() });
     } catch (error) {
       logDatabaseFailure(log, error, 'heartbeat failed');
     }
   };
   await heartbeat();
-  const heartbeatTimer = setInterval(heartbeat, cfg.SITEBOX_WORKER_HEARTBEAT_SECONDS * 1000);
+  const heartbeatTimer = setInterval(() => void heartbeat(), cfg.SITEBOX_WORKER_HEARTBEAT_SECONDS * 1000);
   const running = await definition.start({ log, signal: controller.signal });
   // Status Manager's own process takes its messages in memory, other workers' go to its inbox.
   const components = startComponentLifeCycle({ components: workerComponents[name] ?? [], log });

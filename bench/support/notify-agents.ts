@@ -15,7 +15,9 @@ let simulator: AgentSimulator | null = null;
 const probes = new Map<string, { sentAt: number; receivedAt: number[] }>();
 const pushes: number[] = [];
 
-process.on('message', async (message: FromParent) => {
+process.on('message', (message: FromParent) => void handle(message));
+
+async function handle(message: FromParent) {
   try {
     if (message.type === 'start') {
       simulator = new AgentSimulator({
@@ -50,4 +52,4 @@ process.on('message', async (message: FromParent) => {
   } catch (error) {
     process.send!({ type: 'failed', message: error instanceof Error ? error.stack : String(error) });
   }
-});
+}

@@ -11,6 +11,7 @@ const format = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 export function RelativeTime({ iso, empty = 'Never' }: { iso: string | null; empty?: string }) {
   if (!iso) return <span className="text-slate-400">{empty}</span>;
   const date = new Date(iso);
+  // eslint-disable-next-line react-hooks/purity -- relative to the moment of rendering, on purpose
   const diff = date.getTime() - Date.now();
   const [unit, ms] = units.find(([, size]) => Math.abs(diff) >= size) ?? ['minute', 60_000];
   return (

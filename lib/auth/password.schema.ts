@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { rawText } from '../validation/primitives';
 
 /** The console's password rule: long rather than complicated. */

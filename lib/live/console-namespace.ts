@@ -36,6 +36,7 @@ const roomSchema = z.object({ room: z.enum(Object.values(liveRooms) as [LiveRoom
  */
 export function attachConsoleNamespace(options: { io: Server; log: Logger }): Namespace {
   const nsp = options.io.of(CONSOLE_NAMESPACE);
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- every path, failure included, ends in next()
   nsp.use(async (socket, next) => {
     // A page of another site may open a WebSocket here and the browser sends our cookie with it.
     const { origin, host } = socket.handshake.headers;

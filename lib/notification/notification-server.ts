@@ -486,7 +486,7 @@ export class NotificationServer {
           http.listen(port, this.options.dedicatedPort!.host, resolve);
         });
       } catch (error) {
-        io.close();
+        void io.close();
         // Agents still reach this server on the console port; beat() tries the port again.
         if (this.unboundPort !== port) {
           this.unboundPort = port;
@@ -518,7 +518,7 @@ export class NotificationServer {
     this.dedicated = null;
     this.namespaces.delete(current.io.of(AGENT_NAMESPACE));
     await new Promise<void>((resolve) => {
-      current.io.close(() => resolve());
+      void current.io.close(() => resolve());
       current.http.closeAllConnections();
     });
   }

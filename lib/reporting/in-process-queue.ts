@@ -43,3 +43,8 @@ export function enqueueInProcess(messages: readonly StatusMessage[]): boolean {
   drain.wake();
   return true;
 }
+
+/** Messages waiting in this process's queue (0 when no Status Manager runs here). */
+export function queuedInProcess(): number {
+  return current.get()?.queue.length ?? 0;
+}

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { config } from '../config';
 import { pool } from '../db/pool';
 import { findSiteControl } from './repo';
-import { defaultSiteSettings, readSettingsDocument, type SiteSettings } from './site-control.schema';
+import { defaultSiteSettings, type SiteSettings } from './site-control.schema';
 
 /** The settings in effect and the serial they come from. */
 export interface SiteControlSnapshot {

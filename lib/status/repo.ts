@@ -7,7 +7,6 @@ import {
   type FilterRule,
   type FilterRuleInput,
 } from './status-filter-rule.schema';
-import type { QueryCriteria } from '../status-viewer/status-query.schema';
 import { channels } from '../live/channels';
 
 /** The thin data layer for status filter rules. */

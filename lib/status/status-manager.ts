@@ -16,6 +16,7 @@ import type { FilterRule } from './status-filter-rule.schema';
 import { noSummarizers, type Summarizers } from '../summarizers/summarizer-handoff';
 import { createSyslogSink, formatSyslogLine } from '../reporting/syslog';
 import { channels } from '../live/channels';
+import { recordStatusBatch, statusManagerMetrics } from './status-manager-metrics';
 
 export const STATUS_MANAGER_COMPONENT = 'SMS_STATUS_MANAGER';
 
@@ -162,6 +163,7 @@ export async function startStatusManager(options: StatusManagerOptions) {
             reporting,
             log,
           });
+          recordStatusBatch(result);
           idle = !result.batches && !result.messages;
           if (!idle) {
             log.debug(result, 'status messages processed');
@@ -169,6 +171,7 @@ export async function startStatusManager(options: StatusManagerOptions) {
           }
         } catch (error) {
           drain.requeue(queued);
+          statusManagerMetrics().batchesFailed.inc();
           throw error;
         } finally {
           if (idle || signal.aborted) answering.forEach((resolve) => resolve());

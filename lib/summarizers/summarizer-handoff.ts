@@ -21,7 +21,7 @@ export interface SummarizerHandoff {
 
 export type Summarizers = (handoff: SummarizerHandoff) => Promise<void>;
 
-/** Until the component and site system status summarizers exist (issue 6), messages stop here. */
+/** For a Status Manager started without summarizers (tests, benchmarks): messages stop here. */
 export const noSummarizers: Summarizers = async () => {};
 
 /**

@@ -15,13 +15,31 @@ export interface WorkerLiveness {
 /** Identifies this process among all hosts sharing the database. */
 export const instanceId = () => `${serverName()}:${process.pid}`;
 
-export async function beat(options: { db: pg.Pool; name: string; startedAt: Date }): Promise<void> {
+/**
+ * Records that this worker is alive and, when given, its metrics: the console process serves
+ * every worker's figures on /api/metrics from these rows.
+ */
+export async function beat(options: { db: pg.Pool; name: string; startedAt: Date; metrics?: unknown }): Promise<void> {
   await options.db.query(
-    `INSERT INTO worker_heartbeat (name, instance, pid, host, started_at, last_beat_at, stopped_at)
-     VALUES ($1, $2, $3, $4, $5, now(), NULL)
-     ON CONFLICT (name, instance) DO UPDATE SET last_beat_at = now(), stopped_at = NULL`,
-    [options.name, instanceId(), process.pid, serverName(), options.startedAt],
+    `INSERT INTO worker_heartbeat (name, instance, pid, host, started_at, last_beat_at, stopped_at, metrics)
+     VALUES ($1, $2, $3, $4, $5, now(), NULL, $6)
+     ON CONFLICT (name, instance) DO UPDATE SET last_beat_at = now(), stopped_at = NULL, metrics = EXCLUDED.metrics`,
+    [options.name, instanceId(), process.pid, serverName(), options.startedAt, options.metrics === undefined ? null : JSON.stringify(options.metrics)],
   );
+}
+
+/** The metrics snapshot of every live worker instance (beat within three intervals, not stopped). */
+export async function readWorkerMetrics(options: {
+  db: pg.Pool;
+  heartbeatSeconds: number;
+}): Promise<{ name: string; host: string; metrics: unknown[] }[]> {
+  const { rows } = await options.db.query<{ name: string; host: string; metrics: unknown[] }>(
+    `SELECT name, host, metrics FROM worker_heartbeat
+      WHERE metrics IS NOT NULL AND stopped_at IS NULL AND last_beat_at > now() - make_interval(secs => $1)
+      ORDER BY name, host`,
+    [options.heartbeatSeconds * 3],
+  );
+  return rows;
 }
 
 export async function markStopped(options: { db: pg.Pool; name: string }): Promise<void> {

@@ -30,6 +30,7 @@ export async function signInAs(role: Role, userName = `${role.toLowerCase()}-${M
 
 /** A request as the route handlers receive it. */
 export function request(path: string, options: { method?: string; headers?: Record<string, string>; body?: unknown } = {}) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- next/server loads only for the tests that build a request
   const { NextRequest } = require('next/server') as typeof import('next/server');
   return new NextRequest(`http://localhost${path}`, {
     method: options.method ?? 'GET',

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '@/lib/config';
 import { pool } from '@/lib/db/pool';
+import { processMetrics } from '@/lib/metrics/registry';
 import { createFilterRule } from '@/lib/status/create-filter-rule';
 import { appendToInbox } from '@/lib/reporting/inbox-repo';
 import { reportServerMessage, serverMessage } from '@/lib/reporting/report-server-message';
@@ -77,6 +78,10 @@ describe('Status Manager', () => {
     expect(await eventually(() => stored(fromClient.uid), (n) => n === 1)).toBe(1);
     expect(await eventually(() => stored(own.uid), (n) => n === 1)).toBe(1);
     expect(summarized.map((m) => m.message.uid)).toEqual(expect.arrayContaining([fromClient.uid, own.uid]));
+    // This process's own figures, which its worker writes with each heartbeat for /api/metrics.
+    const figure = async (name: string) => Number(/ (\d+)$/m.exec(await processMetrics().getSingleMetricAsString(name))?.[1]);
+    expect(await figure('sitebox_status_manager_batches_processed_total')).toBeGreaterThanOrEqual(1);
+    expect(await figure('sitebox_status_manager_messages_stored_total')).toBeGreaterThanOrEqual(2);
   });
 
   it('applies rule changes without a restart, and runs the event-log and program actions once each', async () => {

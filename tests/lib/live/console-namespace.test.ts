@@ -24,7 +24,7 @@ describe('console live-update channel', () => {
   });
   afterAll(() => {
     for (const s of sockets) s.close();
-    io.close();
+    void io.close();
   });
 
   const attempt = (cookie?: string, origin?: string) =>

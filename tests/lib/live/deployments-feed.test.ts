@@ -63,7 +63,7 @@ describe('deployment live feed', () => {
   afterAll(async () => {
     socket?.close();
     await feed?.close();
-    io.close();
+    void io.close();
   });
 
   it('announces a new deployment, a processed report and an expiry', async () => {

@@ -36,7 +36,7 @@ describe('site control feed on the console channel', () => {
   afterAll(async () => {
     socket.close();
     await feed.close();
-    io.close();
+    void io.close();
   });
 
   it('sends each state a change enters, ending with its serial', async () => {

@@ -55,7 +55,7 @@ describe('status message live tail', () => {
   afterAll(async () => {
     for (const s of sockets) s.close();
     await tail.close();
-    io.close();
+    void io.close();
   });
 
   async function follower() {

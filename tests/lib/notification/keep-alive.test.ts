@@ -43,7 +43,7 @@ describe('client notification keep-alive', () => {
   afterAll(async () => {
     await agent?.stop();
     await server?.stop();
-    io.close();
+    void io.close();
     vi.useRealTimers();
   });
 

@@ -72,7 +72,8 @@ export class TestManagementPoint {
     await this.server?.stop();
     await new Promise<void>((resolve) => {
       this.http?.closeAllConnections();
-      this.io ? this.io.close(() => resolve()) : resolve();
+      if (this.io) void this.io.close(() => resolve());
+      else resolve();
     });
     this.server = null;
     this.io = null;

@@ -353,7 +353,7 @@ describe('the client notification port', () => {
       expect(rows[2].strings[1]).toContain('EADDRINUSE');
     } finally {
       await server.stop();
-      await new Promise<void>((resolve) => consoleIo.close(() => resolve()));
+      await new Promise<void>((resolve) => void consoleIo.close(() => resolve()));
       if (occupant.listening) await new Promise<void>((resolve) => occupant.close(() => resolve()));
     }
   });

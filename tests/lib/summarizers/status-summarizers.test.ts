@@ -175,7 +175,7 @@ describe('status summarizers', () => {
     const mb = 1_048_576;
     const storage = (free: number) => serverMessage({ messageId: 4700, component: 'SMS_SITE_SYSTEM_STATUS_SUMMARIZER', properties: { StorageObject: 'D:', FreeBytes: String(free * mb), TotalBytes: String(500 * mb) } });
     await process(clock, [serverMessage({ messageId: 500 }), storage(200)]);
-    let status = await counts(clock);
+    const status = await counts(clock);
     expect(status.row).toMatchObject({ state: 'STARTED', availability: 'ONLINE' });
     let systems = await readSiteSystemStatus({ site: 'S01', clock });
     expect(systems.siteSystems[0]).toMatchObject({ name: SYSTEM, reporting: 'OK', health: 'OK', storage: [{ name: 'D:', freeBytes: 200 * mb, health: 'OK' }] });

@@ -1,0 +1,209 @@
+// Sitebox's layers as an import rule. From the top: faces (app, components, workers, server.ts),
+// edge (lib/http, lib/live), domains, identity, the reporting core, base; beside them the wire
+// protocol, the agent and the demo data. Each layer may import the layers below it, never the ones
+// above. `npm test` runs ESLint first, so a
+// climbing import fails the build.
+//
+// Imports that climb today and wait for a larger move are listed in `knownClimbs`, each by
+// importing file and imported file, with the reason. Only those exact pairs pass: any new climbing
+// import, even from the same file, fails.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+
+/** Each layer's folders (`lib/x/`) and files, relative to the repository root. */
+export const layers = {
+  base: [
+    'lib/db/',
+    'lib/config.ts',
+    'lib/logger.ts',
+    'lib/errors.ts',
+    'lib/clock.ts',
+    'lib/validation/',
+    'lib/metrics/',
+    'lib/net/',
+    'lib/search/',
+    'lib/workers/',
+    'lib/runtime.ts',
+    'lib/process-singleton.ts',
+    'lib/retry-delay.ts',
+    'lib/csv-field.ts',
+    'lib/plural.ts',
+    // The live channel's NOTIFY names and the process's one LISTEN: they import only lib/db, and
+    // every domain sends or hears on them.
+    'lib/live/channels.ts',
+    'lib/live/listener.ts',
+  ],
+  reporting: ['lib/reporting/'],
+  identity: ['lib/auth/', 'lib/users/', 'lib/devices/', 'lib/sites/', 'lib/audit/'],
+  domains: [
+    'lib/status/',
+    'lib/status-viewer/',
+    'lib/quarantine/',
+    'lib/sitecontrol/',
+    'lib/summarizers/',
+    'lib/collections/',
+    'lib/deployments/',
+    'lib/notification/',
+    'lib/policy/',
+    'lib/health/',
+    'lib/inventory/',
+    'lib/metering/',
+    'lib/scripts/',
+  ],
+  edge: ['lib/http/', 'lib/ingest/', 'lib/live/', 'lib/client/'],
+  faces: ['app/', 'components/', 'workers/', 'server.ts', 'proxy.ts'],
+  protocol: ['lib/protocol/'],
+  agent: ['lib/agent/'],
+  demo: ['lib/seed/'],
+};
+
+/**
+ * Climbing imports that wait for the lib/status split (reporting core out of Status Manager's
+ * folder, settings passed into domains) and the agent's protocol move. Remove an entry with the
+ * import it names; never add one for new code.
+ */
+export const knownClimbs = [
+  {
+    importer: 'lib/notification/notification-settings.ts',
+    imports: ['lib/sitecontrol/read-site-settings.ts', 'lib/sitecontrol/repo.ts'],
+    why: 'the notification server reads its port and intervals from site control itself',
+  },
+  {
+    importer: 'lib/policy/client-policy.ts',
+    imports: ['lib/sitecontrol/site-control.schema.ts'],
+    why: 'client policy reads its client settings section from site control itself',
+  },
+  {
+    importer: 'lib/agent/agent.ts',
+    imports: ['lib/notification/agent-protocol.schema.ts', 'lib/reporting/catalog.ts'],
+    why: 'the notification wire schema and the client message ids are not yet in lib/protocol',
+  },
+  {
+    importer: 'lib/agent/perform-action.ts',
+    imports: ['lib/notification/agent-protocol.schema.ts'],
+    why: 'the notification wire schema is not yet in lib/protocol',
+  },
+  {
+    importer: 'lib/agent/deployment-runner.ts',
+    imports: ['lib/deployments/deployment.schema.ts', 'lib/reporting/catalog.ts', 'lib/reporting/status-message.schema.ts'],
+    why: 'the policy deployment schema, the client message ids and the status message schema are not yet in lib/protocol',
+  },
+  {
+    importer: 'lib/agent/status-reporter.ts',
+    imports: ['lib/reporting/status-message.schema.ts'],
+    why: 'the status message wire schema is not yet in lib/protocol',
+  },
+  {
+    importer: 'lib/agent/provision-simulated-fleet.ts',
+    imports: ['lib/auth/tokens.ts'],
+    why: 'the simulator writes device tokens directly instead of registering through the management point',
+  },
+];
+
+/**
+ * The rules themselves: `target` may not import `from`, apart from `allow` (lower layers inside
+ * a broad `from`).
+ */
+const rules = [
+  {
+    target: layers.base,
+    from: ['lib/'],
+    allow: layers.base,
+    message: 'The base layer (db, config, logger, errors, clock, validation, process plumbing) imports nothing above it.',
+  },
+  {
+    target: layers.reporting,
+    from: ['lib/'],
+    allow: [...layers.base, ...layers.reporting],
+    message: 'The reporting core every component uses imports only the base layer.',
+  },
+  {
+    target: layers.identity,
+    from: [...layers.domains, ...layers.edge, ...layers.agent, ...layers.demo],
+    allow: layers.base,
+    message: 'Identity (auth, users, devices, sites, audit) sits below the domains, the edge and the agent.',
+  },
+  {
+    target: layers.domains,
+    from: [...layers.edge, ...layers.agent, ...layers.demo],
+    allow: layers.base,
+    message: 'A domain does not import the edge (lib/http, lib/live), the agent or the demo data.',
+  },
+  {
+    target: [...layers.identity, ...layers.domains.filter((domain) => domain !== 'lib/sitecontrol/')],
+    from: ['lib/sitecontrol/'],
+    message: 'A domain receives its settings (passed in, or through a watcher its worker starts); it does not reach into lib/sitecontrol.',
+  },
+  {
+    target: ['lib/'],
+    from: layers.faces,
+    message: 'lib/ never imports a face (app/, components/, workers/, server.ts).',
+  },
+  {
+    target: layers.protocol,
+    from: ['lib/'],
+    allow: [...layers.base, ...layers.protocol],
+    message: 'Wire schemas (lib/protocol) import only the base layer, so both sides can share them.',
+  },
+  {
+    target: layers.agent,
+    from: ['lib/'],
+    allow: [...layers.base, ...layers.protocol, ...layers.agent],
+    message: 'The agent shares only lib/protocol and the base layer with the server.',
+  },
+  {
+    target: Object.entries(layers)
+      .filter(([name]) => name !== 'demo')
+      .flatMap(([, entries]) => entries)
+      .filter((entry) => entry !== 'server.ts'),
+    from: layers.demo,
+    message: 'Production code never depends on the demo data; only server.ts (SITEBOX_SEED_DEVICES) and scripts seed.',
+  },
+];
+
+/** A glob for one folder (everything under it) or one file (itself). */
+function glob(root, entry) {
+  if (entry.endsWith('/')) return path.join(root, entry, '**');
+  // A plain file path is not a glob to the rule; an extglob of one alternative matches just it.
+  return path.join(root, path.dirname(entry), `@(${path.basename(entry)})`);
+}
+
+function underAny(file, entries) {
+  return entries.some((entry) => (entry.endsWith('/') ? file.startsWith(entry) : file === entry));
+}
+
+function zonesFor(root, importer) {
+  const allowedClimbs = importer ? knownClimbs.find((climb) => climb.importer === importer).imports : [];
+  return rules
+    .filter((rule) => !importer || underAny(importer, rule.target))
+    .map((rule) => ({
+      target: rule.target.map((entry) => glob(root, entry)),
+      from: rule.from.map((entry) => glob(root, entry)),
+      except: [...(rule.allow ?? []), ...allowedClimbs].map((entry) => glob(root, entry)),
+      message: rule.message,
+    }));
+}
+
+/** Every folder and file directly under lib/ belongs to a layer, so a new one cannot slip past the rule. */
+function assertEveryLibEntryHasALayer(root) {
+  const placed = Object.values(layers).flat();
+  const unplaced = readdirSync(path.join(root, 'lib'), { withFileTypes: true })
+    .map((entry) => `lib/${entry.name}${entry.isDirectory() ? '/' : ''}`)
+    .filter((entry) => !placed.includes(entry));
+  if (unplaced.length) throw new Error(`eslint.layers.mjs: place ${unplaced.join(', ')} in a layer`);
+}
+
+/** ESLint config blocks: the layer rule for every file, and per-file variants that let a known climb pass. */
+export function layerRuleBlocks(root) {
+  assertEveryLibEntryHasALayer(root);
+  return [
+    {
+      files: ['**/*.{ts,tsx,mts}'],
+      rules: { 'import-x/no-restricted-paths': ['error', { zones: zonesFor(root) }] },
+    },
+    ...knownClimbs.map((climb) => ({
+      files: [climb.importer],
+      rules: { 'import-x/no-restricted-paths': ['error', { zones: zonesFor(root, climb.importer) }] },
+    })),
+  ];
+}
