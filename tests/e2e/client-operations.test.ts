@@ -130,7 +130,7 @@ describe('Client Operations in Chromium', () => {
     const row = page.locator('tbody tr[data-operation-id]').first();
     await row.locator('[data-column="total"]').filter({ hasText: '30' }).waitFor();
     // The 21 online clients have it and are scanning.
-    await row.locator('[data-column="inProgress"]').filter({ hasText: /^21$/ }).waitFor({ timeout: 20_000 });
+    await row.locator('[data-column="inProgress"]').filter({ hasText: /^21$/ }).waitFor({ timeout: 45_000 });
     page.once('dialog', (d) => void d.accept());
     await row.getByRole('button', { name: /Cancel operation/ }).click();
     await row.locator('[data-column="cancelled"]').filter({ hasText: /^30$/ }).waitFor({ timeout: 20_000 });
