@@ -82,6 +82,43 @@ export default tseslint.config(
     settings: { next: { rootDir: import.meta.dirname } },
   },
   {
+    // Data access: SQL and Prisma calls live in repository files (repo.ts, *-repo.ts) and lib/db.
+    // Elsewhere a `.query()` with literal SQL, a `prisma()` call or a raw Prisma query fails.
+    files: ['lib/**/*.{ts,tsx}', 'app/**/*.{ts,tsx}', 'components/**/*.{ts,tsx}', 'workers/**/*.ts', 'server.ts'],
+    ignores: ['**/repo.ts', '**/*-repo.ts', 'lib/db/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.type='MemberExpression'][callee.property.name='query'][arguments.0.type=/^(TemplateLiteral|Literal)$/]",
+          message: 'SQL lives in a repository file (repo.ts or <topic>-repo.ts) beside this one; call a named function there.',
+        },
+        {
+          selector: "CallExpression[callee.type='Identifier'][callee.name='prisma']",
+          message: 'Prisma calls live in a repository file (repo.ts or <topic>-repo.ts) beside this one; call a named function there.',
+        },
+        {
+          selector: "MemberExpression[property.name=/^\\$(queryRaw|executeRaw|queryRawUnsafe|executeRawUnsafe|transaction)$/]",
+          message: 'Raw Prisma queries and transactions live in a repository file (repo.ts or <topic>-repo.ts).',
+        },
+      ],
+    },
+  },
+  {
+    // Transactions: lib/db/transaction.ts is the one place that opens, commits and rolls back.
+    files: ['**/repo.ts', '**/*-repo.ts'],
+    ignores: ['lib/db/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.type='MemberExpression'][callee.property.name='query'][arguments.0.value=/^(BEGIN|COMMIT|ROLLBACK)$/i]",
+          message: 'Run the work through inTransaction (lib/db/transaction.ts) instead of issuing BEGIN/COMMIT/ROLLBACK.',
+        },
+      ],
+    },
+  },
+  {
     plugins: { 'import-x': importX },
     settings: {
       'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],

@@ -8,7 +8,7 @@ import { logger } from '../lib/logger';
 import { workerComponents } from '../lib/sites/server-components';
 import { startComponentLifeCycle } from '../lib/reporting/component-life-cycle';
 import { processMetrics } from '../lib/metrics/registry';
-import { beat, markStopped } from '../lib/workers/heartbeat';
+import { beat, markStopped } from '../lib/workers/heartbeat-repo';
 import { workerNames, workers } from './registry';
 
 async function main() {

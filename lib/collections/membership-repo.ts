@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../db/transaction';
 import { notifyDeploymentsChanged } from '../deployments/notify-deployments-changed';
 import { queryRuleSchema } from './collection-rule.schema';
 import { deviceQuerySql } from './device-query-sql';
@@ -74,9 +75,7 @@ export function desiredMembersSql(c: CollectionDefinition): { sql: string; param
 /** Brings a collection's stored members in line with its rules; returns the member count. */
 export async function replaceMembership(options: { db: pg.Pool; collection: CollectionDefinition }): Promise<number> {
   const { sql, params } = desiredMembersSql(options.collection);
-  const client = await options.db.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(options.db, async (client) => {
     await client.query(`CREATE TEMP TABLE desired_members ON COMMIT DROP AS SELECT DISTINCT device_id FROM (${sql}) x`, params);
     const id = options.collection.id;
     await client.query(
@@ -90,21 +89,15 @@ export async function replaceMembership(options: { db: pg.Pool; collection: Coll
        ON CONFLICT DO NOTHING`,
       [id],
     );
-    const { rows } = await client.query(
+    const { rows } = await client.query<{ member_count: number }>(
       `UPDATE collection SET member_count = (SELECT count(*) FROM collection_member WHERE collection_id = $1),
               last_evaluated_at = now(), updated_at = now()
         WHERE id = $1 RETURNING member_count`,
       [id],
     );
     await syncDeploymentTargets(client, id);
-    await client.query('COMMIT');
     return rows[0]?.member_count ?? 0;
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**

@@ -189,8 +189,8 @@ export async function markDueDeploymentsExpired(
              ON CONFLICT DO NOTHING`,
             [d.id, d.collection_id],
           );
-          const { rows: count } = await client.query(`SELECT count(*)::int AS n FROM deployment_client_status WHERE deployment_id = $1`, [d.id]);
-          const item = { deploymentId: d.deployment_id, name: d.name, clients: count[0].n as number };
+          const { rows: count } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM deployment_client_status WHERE deployment_id = $1`, [d.id]);
+          const item = { deploymentId: d.deployment_id, name: d.name, clients: count[0].n };
           await onExpired(client, item);
           return item;
         });
@@ -329,7 +329,7 @@ export async function updateDeploymentRow(
   audit: (client: pg.PoolClient, before: { deploymentId: string; name: string; availableAt: Date; mandatoryAt: Date | null; expiresAt: Date | null }) => Promise<void>,
 ) {
   return inTransaction(async (client) => {
-    const { rows } = await client.query(
+    const { rows } = await client.query<{ deployment_id: string; name: string; available_at: Date; mandatory_at: Date | null; expires_at: Date | null; expired_at: Date | null }>(
       `SELECT deployment_id, name, available_at, mandatory_at, expires_at, expired_at FROM deployment WHERE id = $1 FOR UPDATE`,
       [id],
     );
@@ -348,6 +348,6 @@ export async function updateDeploymentRow(
     await audit(client, {
       deploymentId: before.deployment_id, name: before.name, availableAt: before.available_at, mandatoryAt: before.mandatory_at, expiresAt: before.expires_at,
     });
-    return { id, deploymentId: before.deployment_id as string };
+    return { id, deploymentId: before.deployment_id };
   });
 }

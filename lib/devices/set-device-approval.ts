@@ -4,6 +4,7 @@ import { notFoundOrThrow } from '../errors';
 import type { Actor } from '../users/actor';
 import * as repo from './registration-repo';
 import { channels } from '../live/channels';
+import { notify } from '../db/notify';
 
 /**
  * Approves or revokes a device. Revoking also tells every management point process,
@@ -18,7 +19,7 @@ export async function setDeviceApproval(options: { actor: Actor; deviceId: numbe
     now: new Date(),
   });
   if (options.approval === 'REVOKED') {
-    await pool().query('SELECT pg_notify($1, $2)', [channels.deviceRevoked, String(device.id)]);
+    await notify(pool(), channels.deviceRevoked, String(device.id));
   }
   await reportAudit({
     kind: 'performed',

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { migrationState } from '../db/migrator';
-import { listWorkerLiveness, type WorkerLiveness } from '../workers/heartbeat';
+import { pingDatabase } from './health-repo';
+import { listWorkerLiveness, type WorkerLiveness } from '../workers/heartbeat-repo';
 import type { SupervisedState } from '../workers/supervisor';
 
 export interface HealthReport {
@@ -36,7 +37,7 @@ export async function checkHealth(options: {
     };
   }
   try {
-    await client.query('SELECT 1');
+    await pingDatabase(client);
     const latencyMs = Math.round((performance.now() - started) * 10) / 10;
     const state = await migrationState({ client });
     const workers = await listWorkerLiveness({ db: options.db, heartbeatSeconds: options.heartbeatSeconds });

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { authenticateDevice } from '../devices/authenticate-device';
 import { AppError } from '../errors';
+import { findSiteCodeById } from '../sites/repo';
 import { authenticateSiteSystem } from '../sites/site-system-credentials';
 
 /**
@@ -18,8 +19,7 @@ const siteCodes = new Map<number, string>();
 async function siteCodeOf(db: pg.Pool, siteId: number): Promise<string> {
   let code = siteCodes.get(siteId);
   if (code === undefined) {
-    const { rows } = await db.query<{ code: string }>(`SELECT code FROM site WHERE id = $1`, [siteId]);
-    code = rows[0]?.code ?? '';
+    code = (await findSiteCodeById(db, siteId)) ?? '';
     siteCodes.set(siteId, code);
   }
   return code;

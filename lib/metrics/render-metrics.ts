@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
-import { readWorkerMetrics } from '../workers/heartbeat';
+import { readWorkerMetrics } from '../workers/heartbeat-repo';
 import { processMetrics } from './registry';
 
 type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];

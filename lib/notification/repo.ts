@@ -28,51 +28,68 @@ export interface OperationRecord {
 const operationColumns = `o.id, o.action, o.collection_id, o.target_name, o.started_by, o.started_at, o.valid_until,
   o.cancelled_at, o.cancelled_by, o.expired_at, o.total, o.online_at_start, o.pending_target_ids IS NOT NULL AS targets_pending`;
 
-function toOperation(r: Record<string, unknown>): OperationRecord {
+/** A client_operation row as operationColumns reads it. */
+interface OperationRow {
+  id: number;
+  action: ClientAction;
+  collection_id: number | null;
+  target_name: string;
+  started_by: string;
+  started_at: Date;
+  valid_until: Date;
+  cancelled_at: Date | null;
+  cancelled_by: string | null;
+  expired_at: Date | null;
+  total: number;
+  online_at_start: number;
+  targets_pending: boolean;
+}
+
+function toOperation(r: OperationRow): OperationRecord {
   return {
-    id: r.id as number,
-    action: r.action as ClientAction,
-    collectionId: r.collection_id as number | null,
-    targetName: r.target_name as string,
-    startedBy: r.started_by as string,
-    startedAt: r.started_at as Date,
-    validUntil: r.valid_until as Date,
-    cancelledAt: r.cancelled_at as Date | null,
-    cancelledBy: r.cancelled_by as string | null,
-    expiredAt: r.expired_at as Date | null,
-    total: r.total as number,
-    onlineAtStart: r.online_at_start as number,
-    targetsPending: r.targets_pending as boolean,
+    id: r.id,
+    action: r.action,
+    collectionId: r.collection_id,
+    targetName: r.target_name,
+    startedBy: r.started_by,
+    startedAt: r.started_at,
+    validUntil: r.valid_until,
+    cancelledAt: r.cancelled_at,
+    cancelledBy: r.cancelled_by,
+    expiredAt: r.expired_at,
+    total: r.total,
+    onlineAtStart: r.online_at_start,
+    targetsPending: r.targets_pending,
   };
 }
 
 // ---------------------------------------------------------------- targets and estimates
 
 export async function findCollection(db: Db, id: number): Promise<{ id: number; name: string } | null> {
-  const { rows } = await db.query(`SELECT id, name FROM collection WHERE id = $1`, [id]);
+  const { rows } = await db.query<{ id: number; name: string }>(`SELECT id, name FROM collection WHERE id = $1`, [id]);
   return rows[0] ?? null;
 }
 
 export async function findDevicesByName(db: Db, names: string[]): Promise<{ id: number; name: string }[]> {
-  const { rows } = await db.query(`SELECT id, name FROM device WHERE name = ANY($1::text[]) AND approval <> 'REVOKED' ORDER BY id`, [names]);
+  const { rows } = await db.query<{ id: number; name: string }>(`SELECT id, name FROM device WHERE name = ANY($1::text[]) AND approval <> 'REVOKED' ORDER BY id`, [names]);
   return rows;
 }
 
 export async function findDevicesById(db: Db, ids: number[]): Promise<{ id: number; name: string }[]> {
-  const { rows } = await db.query(`SELECT id, name FROM device WHERE id = ANY($1::int[]) AND approval <> 'REVOKED' ORDER BY id`, [ids]);
+  const { rows } = await db.query<{ id: number; name: string }>(`SELECT id, name FROM device WHERE id = ANY($1::int[]) AND approval <> 'REVOKED' ORDER BY id`, [ids]);
   return rows;
 }
 
 /** Clients an operation on the collection or devices would target, and how many are online. */
 export async function countTargets(db: Db, target: { collectionId: number } | { deviceIds: number[] }): Promise<{ total: number; online: number }> {
   const { rows } = 'collectionId' in target
-    ? await db.query(
+    ? await db.query<{ total: number; online: number }>(
         `SELECT count(*)::int AS total, count(*) FILTER (WHERE d.online)::int AS online
            FROM collection_member m JOIN device d ON d.id = m.device_id
           WHERE m.collection_id = $1 AND d.approval <> 'REVOKED'`,
         [target.collectionId],
       )
-    : await db.query(
+    : await db.query<{ total: number; online: number }>(
         `SELECT count(*)::int AS total, count(*) FILTER (WHERE d.online)::int AS online
            FROM device d WHERE d.id = ANY($1::int[]) AND d.approval <> 'REVOKED'`,
         [target.deviceIds],
@@ -102,7 +119,7 @@ export async function insertOperation(
     ? { sql: `SELECT m.device_id FROM collection_member m WHERE m.collection_id = $7`, param: options.target.collectionId }
     : { sql: `SELECT unnest($7::int[])`, param: options.target.deviceIds };
   // Revoked clients can never connect again: they are not targets. Online is as of now.
-  const { rows } = await db.query(
+  const { rows } = await db.query<OperationRow>(
     `WITH targets AS (SELECT d.id, d.online FROM device d WHERE d.id IN (${source.sql}) AND d.approval <> 'REVOKED')
      INSERT INTO client_operation AS o (action, collection_id, target_name, started_by, started_at, valid_until,
                                         total, online_at_start, pending_target_ids, updated_at)
@@ -130,7 +147,7 @@ export async function pendingOperationIds(db: Db, ids?: number[]): Promise<numbe
  * have been deleted with them. Returns false when the rows were already written.
  */
 export async function materializeTargets(db: pg.PoolClient, operationId: number): Promise<boolean> {
-  const { rows } = await db.query(`SELECT pending_target_ids IS NOT NULL AS pending FROM client_operation WHERE id = $1 FOR UPDATE`, [operationId]);
+  const { rows } = await db.query<{ pending: boolean }>(`SELECT pending_target_ids IS NOT NULL AS pending FROM client_operation WHERE id = $1 FOR UPDATE`, [operationId]);
   if (!rows[0]?.pending) return false;
   await db.query(
     `INSERT INTO client_operation_target (operation_id, device_id, state)
@@ -147,12 +164,12 @@ export async function materializeTargets(db: pg.PoolClient, operationId: number)
 
 /** Appends a push request and announces it; commits with the caller's transaction. */
 export async function enqueuePush(db: Db, operationId: number, kind: 'START' | 'CANCEL'): Promise<void> {
-  const { rows } = await db.query(`INSERT INTO notification_push (operation_id, kind) VALUES ($1, $2) RETURNING id`, [operationId, kind]);
+  const { rows } = await db.query<{ id: string }>(`INSERT INTO notification_push (operation_id, kind) VALUES ($1, $2) RETURNING id`, [operationId, kind]);
   await db.query(`SELECT pg_notify($1, $2)`, [channels.notificationPush, String(rows[0].id)]);
 }
 
 export async function findOperation(db: Db, id: number, options: { forUpdate?: boolean } = {}): Promise<OperationRecord | null> {
-  const { rows } = await db.query(`SELECT ${operationColumns} FROM client_operation o WHERE o.id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  const { rows } = await db.query<OperationRow>(`SELECT ${operationColumns} FROM client_operation o WHERE o.id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
   return rows[0] ? toOperation(rows[0]) : null;
 }
 
@@ -164,8 +181,8 @@ export async function cancelOperation(db: pg.PoolClient, options: { id: number; 
 
 export async function listOperations(db: Db, options: { limit: number; offset: number }): Promise<{ rows: OperationRecord[]; total: number }> {
   const [page, count] = await Promise.all([
-    db.query(`SELECT ${operationColumns} FROM client_operation o ORDER BY o.started_at DESC, o.id DESC LIMIT $1 OFFSET $2`, [options.limit, options.offset]),
-    db.query(`SELECT count(*)::int AS total FROM client_operation`),
+    db.query<OperationRow>(`SELECT ${operationColumns} FROM client_operation o ORDER BY o.started_at DESC, o.id DESC LIMIT $1 OFFSET $2`, [options.limit, options.offset]),
+    db.query<{ total: number }>(`SELECT count(*)::int AS total FROM client_operation`),
   ]);
   return { rows: page.rows.map(toOperation), total: count.rows[0].total };
 }
@@ -198,13 +215,21 @@ export async function listTargets(
     where += ` AND t.state = ANY($${params.length}::operation_target_state[])`;
   }
   const [page, count] = await Promise.all([
-    db.query(
+    db.query<{
+      device_id: number;
+      name: string;
+      state: TargetState;
+      online: boolean;
+      delivered_at: Date | null;
+      completed_at: Date | null;
+      result: ActionResultDetail | null;
+    }>(
       `SELECT t.device_id, d.name, t.state, d.online, t.delivered_at, t.completed_at, t.result
          FROM client_operation_target t JOIN device d ON d.id = t.device_id
         WHERE ${where} ORDER BY d.name, t.device_id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, options.limit, options.offset],
     ),
-    db.query(`SELECT count(*)::int AS total FROM client_operation_target t WHERE ${where}`, params),
+    db.query<{ total: number }>(`SELECT count(*)::int AS total FROM client_operation_target t WHERE ${where}`, params),
   ]);
   return {
     rows: page.rows.map((r) => ({
@@ -225,7 +250,7 @@ export async function listTargets(
  * each operation it closed with the number expired, once (expired_at is set in the same step).
  */
 export async function expireOperations(db: Db, now: Date): Promise<{ id: number; expired: number; total: number }[]> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ id: number; expired: number; total: number }>(
     `WITH due AS (
        UPDATE client_operation SET expired_at = $1, updated_at = $1
         WHERE valid_until <= $1 AND expired_at IS NULL AND cancelled_at IS NULL AND pending_target_ids IS NULL
@@ -242,7 +267,7 @@ export async function expireOperations(db: Db, now: Date): Promise<{ id: number;
 
 /** The next moment an operation's validity ends, for Notification Manager's timer. */
 export async function nextValidityEnd(db: Db): Promise<Date | null> {
-  const { rows } = await db.query(`SELECT min(valid_until) AS at FROM client_operation WHERE expired_at IS NULL AND cancelled_at IS NULL`);
+  const { rows } = await db.query<{ at: Date | null }>(`SELECT min(valid_until) AS at FROM client_operation WHERE expired_at IS NULL AND cancelled_at IS NULL`);
   return rows[0].at;
 }
 
@@ -270,7 +295,7 @@ export async function notifyProgress(db: Db, payload: { progress: { id: number; 
 // ---------------------------------------------------------------- notification server
 
 export async function latestPushId(db: Db): Promise<string> {
-  const { rows } = await db.query(`SELECT coalesce(max(id), 0)::text AS id FROM notification_push`);
+  const { rows } = await db.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM notification_push`);
   return rows[0].id;
 }
 
@@ -281,7 +306,7 @@ export interface PushRequest {
 }
 
 export async function readPushesAfter(db: Db, cursor: string): Promise<PushRequest[]> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ id: string; operation_id: number; kind: PushRequest['kind'] }>(
     `SELECT id::text, operation_id, kind FROM notification_push WHERE id > $1::bigint ORDER BY id LIMIT 1000`,
     [cursor],
   );
@@ -296,7 +321,7 @@ export async function findPushTargets(
   db: Db,
   operationId: number,
 ): Promise<{ action: ClientAction; validUntil: Date; cancelledAt: Date | null; deviceIds: number[] } | null> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ action: ClientAction; valid_until: Date; cancelled_at: Date | null; device_ids: number[] }>(
     `SELECT o.action, o.valid_until, o.cancelled_at,
             coalesce(o.pending_target_ids,
                      ARRAY(SELECT t.device_id FROM client_operation_target t WHERE t.operation_id = o.id AND t.state = 'WAITING')) AS device_ids
@@ -311,7 +336,7 @@ export async function findPushTargets(
 export async function owedPushes(db: Db, options: { deviceIds: number[]; now: Date }): Promise<{ deviceId: number; operationId: number; action: ClientAction; validUntil: Date }[]> {
   if (!options.deviceIds.length) return [];
   // Targets whose rows are not written yet are all waiting.
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ device_id: number; id: number; action: ClientAction; valid_until: Date }>(
     `SELECT t.device_id, o.id, o.action, o.valid_until
        FROM client_operation_target t JOIN client_operation o ON o.id = t.operation_id
       WHERE t.device_id = ANY($1::int[]) AND t.state = 'WAITING' AND o.valid_until > $2 AND o.cancelled_at IS NULL

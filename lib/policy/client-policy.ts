@@ -1,8 +1,8 @@
-import { prisma } from '../db/prisma';
 import type { PolicyDeployment } from '../deployments/deployment.schema';
 import { policyDeploymentsForDevices } from '../deployments/policy-deployments';
 import type { AuthenticatedDevice } from '../devices/authenticate-device';
 import { readSettingsSection, type SiteSettings } from '../sitecontrol/site-control.schema';
+import { findSiteCodes, findSiteControlsOfSites } from './repo';
 
 /** What a client agent is told to do: its agent settings and what is assigned to it. */
 export interface ClientPolicy {
@@ -30,8 +30,8 @@ export async function clientPolicy(device: AuthenticatedDevice, now = new Date()
 export async function clientPolicies(devices: AuthenticatedDevice[], now = new Date()): Promise<Map<number, ClientPolicy>> {
   const siteIds = [...new Set(devices.map((d) => d.siteId))];
   const [controls, sites, deployments] = await Promise.all([
-    prisma().siteControl.findMany({ where: { siteId: { in: siteIds } }, select: { siteId: true, serial: true, document: true } }),
-    prisma().site.findMany({ where: { id: { in: siteIds } }, select: { id: true, code: true } }),
+    findSiteControlsOfSites(siteIds),
+    findSiteCodes(siteIds),
     policyDeploymentsForDevices({ deviceIds: devices.map((d) => d.id), now }),
   ]);
   const controlBySite = new Map(controls.map((c) => [c.siteId, c]));

@@ -11,6 +11,7 @@ import { appendToInbox } from '../reporting/inbox-repo';
 import { enqueueReplication } from '../status/message-repo';
 import { STATUS_INBOX_QUARANTINE } from '../status/process-status-batch';
 import { statusMessageSchema } from '../reporting/status-message.schema';
+import { notify } from '../db/notify';
 
 /** How a quarantined item goes back: its payload's schema, and what puts it back, on the decision's transaction. */
 interface Requeuer<T> {
@@ -49,7 +50,7 @@ export const requeuers: Record<string, Requeuer<unknown>> = {
   // A collection is evaluated again on the evaluator's next pass, which this wakes once the decision commits.
   [COLLECTION_EVALUATION_QUARANTINE.name]: requeuer({
     schema: z.object({ collectionId: z.number().int().positive() }),
-    requeue: async (_item, client) => void (await client.query(`NOTIFY ${channels.collectionsChanged}`)),
+    requeue: async (_item, client) => notify(client, channels.collectionsChanged),
   }),
   // The next Delete Aged Status Messages run tries the row again.
   [PURGE_QUARANTINE.name]: requeuer({

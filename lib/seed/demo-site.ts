@@ -17,7 +17,7 @@ export const demoSite = {
  */
 export const legacyDemoSystems = ['S01-SS01.corp.example.com', 'S01-MP01.corp.example.com', 'S01-MP02.corp.example.com'] as const;
 
-type DemoCollection = { collectionId: string; name: string; comment: string; query?: QueryRule; limitToAllSystems?: boolean };
+export type DemoCollection = { collectionId: string; name: string; comment: string; query?: QueryRule; limitToAllSystems?: boolean };
 
 export const demoCollections: DemoCollection[] = [
   { collectionId: 'SMS00001', name: 'All Systems', comment: 'Every client known to the site',

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { config } from '../config';
 import { pool } from '../db/pool';
+import { findSiteNameAndTimeZone } from '../sites/repo';
 import { findSiteControl } from './repo';
 import { defaultSiteSettings, type SiteSettings } from './site-control.schema';
 
@@ -27,9 +28,9 @@ export async function readSiteControl(
   const siteCode = options.siteCode ?? config().SITEBOX_SITE_CODE;
   const control = await findSiteControl(db, { siteCode });
   if (control) return { siteCode, serial: control.serial, settings: control.document };
-  const { rows } = await db.query(`SELECT name, time_zone FROM site WHERE code = $1`, [siteCode]);
+  const site = await findSiteNameAndTimeZone(db, siteCode);
   const settings = defaultSiteSettings(
-    { code: siteCode, name: (rows[0]?.name as string | undefined)?.slice(0, 50) || siteCode, timeZone: rows[0]?.time_zone },
+    { code: siteCode, name: site?.name.slice(0, 50) || siteCode, timeZone: site?.timeZone },
     { purgeSchedule: options.purgeSchedule ?? config().SITEBOX_STATUS_PURGE_SCHEDULE },
   );
   return { siteCode, serial: 0, settings };

@@ -296,6 +296,12 @@ export async function markApplied(client: pg.PoolClient, ids: number[]): Promise
   await client.query(`UPDATE site_control_delta SET state = 'APPLIED', applied_at = now() WHERE id = ANY($1::int[])`, [ids]);
 }
 
+/** Serials kept in a site control's history. */
+export async function countHistory(db: Db, siteControlId: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM site_control_history WHERE site_control_id = $1`, [siteControlId]);
+  return rows[0].n;
+}
+
 /** Counts of deltas waiting in each state, for the workers' catch-up. */
 export async function countDeltasIn(db: Db, state: DeltaState): Promise<number> {
   const { rows } = await db.query(`SELECT count(*)::int AS n FROM site_control_delta WHERE state = $1`, [state]);

@@ -3,7 +3,7 @@ import { inTransaction } from '../db/transaction';
 import { statusMessageIds } from '../reporting/catalog';
 import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
 import { mergeDelta } from './merge-delta';
-import { findSiteControl, HISTORY_LIMIT, lockOldestDelta, rejectDelta, serialRecordsAfter, siteControlWithDeltaIn, writeNextSerial } from './repo';
+import { countHistory, findSiteControl, HISTORY_LIMIT, lockOldestDelta, rejectDelta, serialRecordsAfter, siteControlWithDeltaIn, writeNextSerial } from './repo';
 import { serialName } from './serial-name';
 import { describeConflicts } from './submit-site-control-change';
 import { settingLabel } from './site-settings-fields';
@@ -76,8 +76,7 @@ export async function mergeQueuedDeltas(options: { db: pg.Pool; limit?: number }
 export async function reportSiteControlHeartbeat(options: { db: pg.Pool; siteCode: string }): Promise<{ serial: number; history: number } | null> {
   const control = await findSiteControl(options.db, { siteCode: options.siteCode });
   if (!control) return null;
-  const { rows } = await options.db.query(`SELECT count(*)::int AS n FROM site_control_history WHERE site_control_id = $1`, [control.id]);
-  const history: number = Math.min(rows[0].n, HISTORY_LIMIT);
+  const history = Math.min(await countHistory(options.db, control.id), HISTORY_LIMIT);
   await reportServerMessage({
     messages: serverMessage({
       messageId: statusMessageIds.siteControlHeartbeat,

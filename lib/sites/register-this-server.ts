@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { config, serverName } from '../config';
 import { pool } from '../db/pool';
 import { inTransaction } from '../db/transaction';
-import { registerSiteSystem } from './register-site-system';
+import { registerSiteSystem } from './register-site-system-repo';
 import { thisServerComponents, thisServerRoles } from './server-components';
 
 /**

@@ -1,7 +1,7 @@
 import { hashToken, newToken, sameSecret } from '../auth/tokens';
-import { prisma } from '../db/prisma';
 import { AppError } from '../errors';
 import { isInt4Id } from '../validation/primitives';
+import { findSiteByCode, findSiteSystemCredential, upsertSiteSystemCredential } from './repo';
 
 /** A remote site system (management point host, child site) that proved who it is. */
 export interface AuthenticatedSiteSystem {
@@ -21,24 +21,17 @@ export function parseSiteSystemCredential(header: string | null | undefined): { 
  * replacing any earlier one. The secret is returned once; only its hash is kept.
  */
 export async function issueSiteSystemCredential(options: { siteCode: string; name: string }) {
-  const site = await prisma().site.findUnique({ where: { code: options.siteCode } });
+  const site = await findSiteByCode(options.siteCode);
   if (!site) throw new AppError('NOT_FOUND', { userMessage: `Site ${options.siteCode} does not exist here.` });
   const secret = newToken();
-  const system = await prisma().siteSystem.upsert({
-    where: { siteId_name: { siteId: site.id, name: options.name } },
-    create: { siteId: site.id, name: options.name, credentialHash: hashToken(secret) },
-    update: { credentialHash: hashToken(secret) },
-  });
+  const system = await upsertSiteSystemCredential({ siteId: site.id, name: options.name, credentialHash: hashToken(secret) });
   return { siteSystemId: system.id, credential: `SiteSystem ${system.id}.${secret}` };
 }
 
 export async function authenticateSiteSystem(header: string | null | undefined): Promise<AuthenticatedSiteSystem> {
   const credential = parseSiteSystemCredential(header);
   if (!credential) throw new AppError('UNAUTHENTICATED', { userMessage: 'A site system credential is required.' });
-  const system = await prisma().siteSystem.findUnique({
-    where: { id: credential.id },
-    select: { id: true, name: true, credentialHash: true, site: { select: { code: true } } },
-  });
+  const system = await findSiteSystemCredential(credential.id);
   if (!system?.credentialHash || !sameSecret(system.credentialHash, hashToken(credential.secret))) {
     throw new AppError('UNAUTHENTICATED', { userMessage: 'Unknown site system or wrong credential.' });
   }

@@ -5,37 +5,15 @@ import { renderDescription } from '../reporting/catalog';
 import {
   encodeCursor,
   statusMessageFiltersSchema,
-  statusMessageRanges,
   type ListStatusMessagesQuery,
   type StatusMessageCursor,
   type StatusMessageFilters,
   type StatusMessageView,
 } from './status-message-filters.schema';
 import { findStatusMessageQueryOrThrow, resolveQuery } from './status-queries';
+import { findStatusMessageRow, selectStatusMessagePage, selectStatusMessagesInSpan, type StatusMessageRow } from './status-message-repo';
 
-interface Row {
-  id: string;
-  uid: string;
-  message_id: number;
-  severity: string;
-  type: string;
-  source: string;
-  site_code: string;
-  system_name: string;
-  component: string;
-  source_time: Date;
-  received_at: Date;
-  process_id: number | null;
-  thread_id: number | null;
-  insertion_strings: string[] | null;
-  properties: Record<string, string>;
-  expires_at: Date;
-}
-
-const COLUMNS = `id, uid, message_id, severity, type, source, site_code, system_name, component, source_time,
-                 received_at, process_id, thread_id, insertion_strings, properties, expires_at`;
-
-function toView(r: Row): StatusMessageView {
+function toView(r: StatusMessageRow): StatusMessageView {
   const insertionStrings = r.insertion_strings ?? [];
   return {
     id: r.id,
@@ -56,35 +34,6 @@ function toView(r: Row): StatusMessageView {
     expiresAt: r.expires_at.toISOString(),
     description: renderDescription({ messageId: r.message_id, insertionStrings }),
   };
-}
-
-/** WHERE clause and parameters for the filters; every value travels as a parameter. */
-export function filtersToSql(filters: StatusMessageFilters, cursor?: StatusMessageCursor): { where: string; params: unknown[] } {
-  const params: unknown[] = [];
-  const clauses: string[] = [];
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
-  if (filters.range) clauses.push(`received_at >= now() - ${p(`${statusMessageRanges[filters.range] / 1000} seconds`)}::interval`);
-  if (filters.from) clauses.push(`received_at >= ${p(filters.from)}`);
-  if (filters.to) clauses.push(`received_at < ${p(filters.to)}`);
-  if (filters.severity) clauses.push(`severity = ANY(${p(filters.severity)}::severity[])`);
-  if (filters.type) clauses.push(`type = ${p(filters.type)}::message_type`);
-  if (filters.source) clauses.push(`source = ${p(filters.source)}::message_source`);
-  if (filters.component) clauses.push(`component = ${p(filters.component)}`);
-  if (filters.system) clauses.push(`system_name = ${p(filters.system)}`);
-  if (filters.site) clauses.push(`site_code = ${p(filters.site)}`);
-  if (filters.messageId !== undefined) clauses.push(`message_id = ${p(filters.messageId)}`);
-  if (filters.propertyName !== undefined) {
-    clauses.push(
-      filters.propertyValue !== undefined
-        ? `properties @> jsonb_build_object(${p(filters.propertyName)}::text, ${p(filters.propertyValue)}::text)`
-        : `properties ? ${p(filters.propertyName)}`,
-    );
-  }
-  if (cursor) clauses.push(`(received_at, id) < (${p(cursor.receivedAt)}::timestamptz, ${p(cursor.id)}::bigint)`);
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
 /**
@@ -121,12 +70,7 @@ export async function listStatusMessages(options: {
   limit: number;
   cursor?: StatusMessageCursor;
 }): Promise<{ items: StatusMessageView[]; nextCursor: string | null }> {
-  const { where, params } = filtersToSql(options.filters, options.cursor);
-  params.push(options.limit + 1);
-  const { rows } = await options.db.query<Row>(
-    `SELECT ${COLUMNS} FROM status_message ${where} ORDER BY received_at DESC, id DESC LIMIT $${params.length}`,
-    params,
-  );
+  const rows = await selectStatusMessagePage(options.db, { filters: options.filters, cursor: options.cursor, limit: options.limit + 1 });
   const page = rows.slice(0, options.limit);
   const last = page[page.length - 1];
   return {
@@ -137,17 +81,13 @@ export async function listStatusMessages(options: {
 
 /** The newest `limit` messages with `after` < id <= `upTo`, newest first: what the live tail sends. */
 export async function listStatusMessagesInSpan(options: { db: pg.Pool; after: string; upTo: string; limit: number }): Promise<StatusMessageView[]> {
-  const { rows } = await options.db.query<Row>(
-    `SELECT ${COLUMNS} FROM status_message WHERE id > $1 AND id <= $2 ORDER BY id DESC LIMIT $3`,
-    [options.after, options.upTo, options.limit],
-  );
+  const rows = await selectStatusMessagesInSpan(options.db, options);
   return rows.map(toView);
 }
 
 export async function getStatusMessageOrThrow(options: { db: pg.Pool; id: string }): Promise<StatusMessageView> {
   if (!/^\d{1,19}$/.test(options.id)) throw new AppError('NOT_FOUND', { userMessage: 'That status message was not found.' });
-  const { rows } = await options.db.query<Row>(`SELECT ${COLUMNS} FROM status_message WHERE id = $1`, [options.id]);
-  return toView(notFoundOrThrow(rows[0], 'That status message'));
+  return toView(notFoundOrThrow(await findStatusMessageRow(options.db, options.id), 'That status message'));
 }
 
 const CSV_COLUMNS: [string, (m: StatusMessageView) => string | number | null][] = [

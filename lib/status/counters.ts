@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { processSingleton } from '../process-singleton';
+import { addToCounterShard, sumCounterShards } from './counters-repo';
 
 /**
  * Counters of this process's ingest endpoint, for /api/metrics. Kept in a process singleton because
@@ -45,18 +46,11 @@ export async function addStatusCounters(
 ): Promise<void> {
   const entries = Object.entries(increments).filter(([, n]) => n && n > 0) as [StatusCounterName, number][];
   if (!entries.length) return;
-  await db.query(
-    `INSERT INTO status_counter (name, shard, value)
-     SELECT name, $3, value FROM unnest($1::text[], $2::bigint[]) AS t(name, value)
-     ON CONFLICT (name, shard) DO UPDATE SET value = status_counter.value + EXCLUDED.value`,
-    [entries.map(([n]) => n), entries.map(([, v]) => v), shard % SHARDS],
-  );
+  await addToCounterShard(db, entries.map(([n]) => n), entries.map(([, v]) => v), shard % SHARDS);
 }
 
 export async function readStatusCounters(db: pg.Pool | pg.ClientBase): Promise<Record<StatusCounterName, number>> {
-  const { rows } = await db.query<{ name: string; total: string }>(
-    `SELECT name, sum(value)::text AS total FROM status_counter GROUP BY name`,
-  );
+  const rows = await sumCounterShards(db);
   const totals = Object.fromEntries(statusCounterNames.map((n) => [n, 0])) as Record<StatusCounterName, number>;
   for (const row of rows) if (row.name in totals) totals[row.name as StatusCounterName] = Number(row.total);
   return totals;

@@ -1,10 +1,12 @@
 import type pg from 'pg';
+import { advisoryUnlock, tryAdvisoryLock } from '../db/advisory-lock';
 import { classifyFailure } from '../quarantine/classify-failure';
 import { isolateFailures } from '../quarantine/isolate-failures';
 import { quarantineItem, type QuarantineSource } from '../quarantine/quarantine-item';
 import { quarantinedKeys } from '../quarantine/repo';
 import { statusMessageIds } from '../reporting/catalog';
 import { addStatusCounters } from './counters';
+import { deleteAgedBatch, deleteRowsByKey, selectAgedKeys, type AgedRows } from './purge-repo';
 import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
 
 // Any fixed key; every Status Manager that runs the task tries the same one.
@@ -37,8 +39,7 @@ export async function deleteAgedStatusMessages(options: {
   const batchSize = options.batchSize ?? 10_000;
   const lockClient = await options.db.connect();
   try {
-    const { rows } = await lockClient.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock($1) AS ok`, [PURGE_LOCK_KEY.toString()]);
-    if (!rows[0].ok) return { ran: false, messages: 0, ledger: 0 };
+    if (!(await tryAdvisoryLock(lockClient, PURGE_LOCK_KEY))) return { ran: false, messages: 0, ledger: 0 };
     try {
       const messages = await deleteAged(options.db, batchSize, options.signal, {
         table: 'status_message', key: 'id', keyType: 'bigint', condition: 'expires_at <= $1', order: 'ORDER BY expires_at', cutoff: now,
@@ -59,22 +60,11 @@ export async function deleteAgedStatusMessages(options: {
       }
       return { ran: true, messages, ledger };
     } finally {
-      await lockClient.query(`SELECT pg_advisory_unlock($1)`, [PURGE_LOCK_KEY.toString()]);
+      await advisoryUnlock(lockClient, PURGE_LOCK_KEY);
     }
   } finally {
     lockClient.release();
   }
-}
-
-/** Rows past their time in one table: which, in what order, keyed how (for isolating one that cannot be deleted). */
-interface AgedRows {
-  table: 'status_message' | 'status_processed_uid';
-  key: 'id' | 'uid';
-  keyType: 'bigint' | 'uuid';
-  /** The rows' condition, with the cutoff as $1. */
-  condition: string;
-  order: string;
-  cutoff: Date;
 }
 
 /**
@@ -85,20 +75,18 @@ interface AgedRows {
  */
 async function deleteAged(db: pg.Pool, batchSize: number, signal: AbortSignal | undefined, rows: AgedRows): Promise<number> {
   const skip = [...(await quarantinedKeys(db, PURGE_QUARANTINE.name))].filter((key) => key.startsWith(`${rows.table}:`)).map((key) => key.slice(rows.table.length + 1));
-  const select = `SELECT ${rows.key} FROM ${rows.table} WHERE ${rows.condition} AND NOT (${rows.key} = ANY($3::${rows.keyType}[])) ${rows.order} LIMIT $2`;
   let total = 0;
   for (;;) {
     if (signal?.aborted) return total;
     try {
-      const result = await db.query(`DELETE FROM ${rows.table} WHERE ${rows.key} IN (${select})`, [rows.cutoff, batchSize, skip]);
-      total += result.rowCount ?? 0;
-      if ((result.rowCount ?? 0) < batchSize) return total;
+      const deleted = await deleteAgedBatch(db, rows, batchSize, skip);
+      total += deleted;
+      if (deleted < batchSize) return total;
     } catch (error) {
       if (classifyFailure(error) === 'transient') throw error;
-      const { rows: batch } = await db.query<{ key: string }>(`SELECT ${rows.key}::text AS key FROM (${select}) x`, [rows.cutoff, batchSize, skip]);
       const outcome = await isolateFailures({
-        items: batch.map((r) => r.key),
-        run: async (keys) => (await db.query(`DELETE FROM ${rows.table} WHERE ${rows.key} = ANY($1::${rows.keyType}[])`, [keys])).rowCount ?? 0,
+        items: await selectAgedKeys(db, rows, batchSize, skip),
+        run: (keys) => deleteRowsByKey(db, rows, keys),
         onPoison: async (key, failure) => {
           skip.push(key);
           await quarantineItem({ source: PURGE_QUARANTINE, itemKey: `${rows.table}:${key}`, item: { table: rows.table, key }, error: failure, db });

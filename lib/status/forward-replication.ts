@@ -1,10 +1,12 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { inTransaction } from '../db/transaction';
 import { quarantineItem, type QuarantineSource } from '../quarantine/quarantine-item';
 import { statusMessageIds } from '../reporting/catalog';
 import { addStatusCounters } from './counters';
 import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
 import { backoffMs, retryAfterMs } from '../retry-delay';
+import { deferOutboxRows, deleteOutboxRows, lockDueOutboxRows } from './replication-outbox-repo';
 
 /** The replication outbox in the quarantine: an item is one message the parent cannot take on its own, keyed by uid. */
 export const REPLICATION_QUARANTINE: QuarantineSource = { name: 'status-manager.replication', component: 'SMS_STATUS_MANAGER' };
@@ -43,20 +45,10 @@ export function createReplicationForwarder(options: {
   let outage = false;
 
   async function tick(): Promise<ForwardResult> {
-    const client = await options.db.connect();
-    try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<{ id: string; uid: string; priority_name: string; payload: unknown; attempts: number }>(
-        `SELECT id, uid, priority::text AS priority_name, payload, attempts FROM replication_outbox
-          WHERE next_try_at <= now()
-          ORDER BY priority DESC, id
-          LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [batchSize],
-      );
-      if (!rows.length) {
-        await client.query('COMMIT');
-        return { sent: 0, deferred: 0 };
-      }
+    // The rows stay locked while the parent is asked, so no other forwarder sends them too.
+    const outcome = await inTransaction(options.db, async (client) => {
+      const rows = await lockDueOutboxRows(client, batchSize);
+      if (!rows.length) return { kind: 'idle' as const };
       const ids = rows.map((r) => r.id);
       let failure: { reason: string; retryAfter: number | null } | null = null;
       let tooLarge = false;
@@ -90,7 +82,7 @@ export function createReplicationForwarder(options: {
 
       if (tooLarge) {
         const [row] = rows;
-        await client.query(`DELETE FROM replication_outbox WHERE id = $1`, [row.id]);
+        await deleteOutboxRows(client, [row.id]);
         await quarantineItem({
           source: REPLICATION_QUARANTINE,
           itemKey: row.uid,
@@ -98,44 +90,45 @@ export function createReplicationForwarder(options: {
           error: new Error(`the parent site ${options.parentUrl} refuses the message as too large (HTTP 413)`),
           db: client,
         });
-        await client.query('COMMIT');
-        options.log.error({ uid: row.uid }, 'the parent site refuses a replicated message as too large; set aside in quarantine');
-        batchSize = fullBatch;
-        return { sent: 1, deferred: 0 };
+        return { kind: 'tooLarge' as const, uid: row.uid };
       }
       if (!failure) {
+        await deleteOutboxRows(client, ids);
+        await addStatusCounters(client, { forwarded: rows.length });
+        return { kind: 'sent' as const, count: rows.length };
+      }
+      const reason = failure.reason;
+      const delays = rows.map((r) => Math.max(failure.retryAfter ?? 0, backoffMs({ attempt: r.attempts, initialMs: options.initialRetryMs ?? 1000, maxMs: 300_000 })));
+      await deferOutboxRows(client, ids, delays);
+      return { kind: 'deferred' as const, count: rows.length, reason };
+    });
+
+    // What follows the commit.
+    switch (outcome.kind) {
+      case 'idle':
+        return { sent: 0, deferred: 0 };
+      case 'tooLarge':
+        options.log.error({ uid: outcome.uid }, 'the parent site refuses a replicated message as too large; set aside in quarantine');
+        batchSize = fullBatch;
+        return { sent: 1, deferred: 0 };
+      case 'sent':
         // Back to full batches once what was too large has gone.
         batchSize = Math.min(fullBatch, batchSize * 2);
-        await client.query(`DELETE FROM replication_outbox WHERE id = ANY($1::bigint[])`, [ids]);
-        await addStatusCounters(client, { forwarded: rows.length });
-        await client.query('COMMIT');
         if (outage) options.log.info({ parent: options.parentUrl }, 'the parent site takes replicated messages again');
         outage = false;
-        return { sent: rows.length, deferred: 0 };
-      }
-      const delays = rows.map((r) => Math.max(failure!.retryAfter ?? 0, backoffMs({ attempt: r.attempts, initialMs: options.initialRetryMs ?? 1000, maxMs: 300_000 })));
-      await client.query(
-        `UPDATE replication_outbox o SET attempts = o.attempts + 1, next_try_at = now() + make_interval(secs => d.delay / 1000.0)
-           FROM unnest($1::bigint[], $2::int[]) AS d(id, delay) WHERE o.id = d.id`,
-        [ids, delays],
-      );
-      await client.query('COMMIT');
-      if (!outage) {
-        outage = true;
-        options.log.warn({ parent: options.parentUrl, reason: failure.reason }, 'cannot reach the parent site; replicated messages wait in the outbox');
-        const message = serverMessage({
-          messageId: statusMessageIds.replicationDelayed,
-          component: 'SMS_STATUS_MANAGER',
-          insertionStrings: [String(rows.length), options.parentUrl, failure.reason],
-        });
-        await reportServerMessage({ messages: message }).catch(() => undefined);
-      }
-      return { sent: 0, deferred: rows.length };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
+        return { sent: outcome.count, deferred: 0 };
+      case 'deferred':
+        if (!outage) {
+          outage = true;
+          options.log.warn({ parent: options.parentUrl, reason: outcome.reason }, 'cannot reach the parent site; replicated messages wait in the outbox');
+          const message = serverMessage({
+            messageId: statusMessageIds.replicationDelayed,
+            component: 'SMS_STATUS_MANAGER',
+            insertionStrings: [String(outcome.count), options.parentUrl, outcome.reason],
+          });
+          await reportServerMessage({ messages: message }).catch(() => undefined);
+        }
+        return { sent: 0, deferred: outcome.count };
     }
   }
 

@@ -164,3 +164,15 @@ export async function enqueueReplication(
   );
   return result.rowCount ?? 0;
 }
+
+/** The highest status_message id handed out so far (ids are never reused), as text. */
+export async function lastMessageId(client: pg.ClientBase): Promise<string> {
+  const { rows } = await client.query<{ id: string }>(`SELECT (CASE WHEN is_called THEN last_value ELSE last_value - 1 END)::text AS id FROM status_message_id_seq`);
+  return rows[0].id;
+}
+
+/** The planner's estimate of stored status messages (no count over the table). */
+export async function estimateStoredMessages(db: pg.Pool | pg.ClientBase): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(`SELECT greatest(reltuples, 0)::bigint::text AS n FROM pg_class WHERE oid = 'status_message'::regclass`);
+  return Number(rows[0]?.n ?? 0);
+}

@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { ingestCounters, readStatusCounters } from './counters';
 import { readInboxDepth } from '../reporting/inbox-repo';
+import { estimateStoredMessages } from './message-repo';
+import { countOutboxRows } from './replication-outbox-repo';
 
 function gauge(registry: Registry, name: string, help: string, value: number) {
   new Gauge({ name, help, registers: [registry] }).set(Number.isFinite(value) ? value : 0);
@@ -26,8 +28,8 @@ export async function statusMetrics(options: {
   const [depth, totals, outbox, estimate] = await Promise.all([
     readInboxDepth(options.db),
     readStatusCounters(options.db),
-    options.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM (SELECT 1 FROM replication_outbox LIMIT 100000) o`),
-    options.db.query<{ n: string }>(`SELECT greatest(reltuples, 0)::bigint::text AS n FROM pg_class WHERE oid = 'status_message'::regclass`),
+    countOutboxRows(options.db, 100_000),
+    estimateStoredMessages(options.db),
   ]);
   const registry = new Registry();
   const ingest = ingestCounters();
@@ -55,8 +57,8 @@ export async function statusMetrics(options: {
   counter(registry, 'sitebox_status_discarded_messages_total', 'Processed messages no rule wrote to the database.', totals.discarded);
   counter(registry, 'sitebox_status_replication_queued_total', 'Messages queued for the parent site.', totals.replicated);
   counter(registry, 'sitebox_status_replication_forwarded_total', 'Messages the parent site took.', totals.forwarded);
-  gauge(registry, 'sitebox_status_replication_outbox_messages', 'Messages waiting to be forwarded to the parent site.', Number(outbox.rows[0].n));
+  gauge(registry, 'sitebox_status_replication_outbox_messages', 'Messages waiting to be forwarded to the parent site.', outbox);
   counter(registry, 'sitebox_status_purged_messages_total', 'Messages removed by Delete Aged Status Messages.', totals.purged);
-  gauge(registry, 'sitebox_status_messages_stored_estimate', 'Stored status messages (planner estimate).', Number(estimate.rows[0]?.n ?? 0));
+  gauge(registry, 'sitebox_status_messages_stored_estimate', 'Stored status messages (planner estimate).', estimate);
   return registry;
 }

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { inSavepoint } from '../db/transaction';
+import { inSavepoint, inTransaction } from '../db/transaction';
 import { isolateFailures } from '../quarantine/isolate-failures';
 import { quarantineItem, type QuarantineSource } from '../quarantine/quarantine-item';
 import { addStatusCounters } from './counters';
 import { evaluateRules, type MessageActions } from './evaluate-rules';
 import { applyReportingProperties, type ReportingProperties } from './reporting-properties';
 import type { InboxMessage } from '../reporting/inbox-repo';
-import { claimInboxBatches } from './claim-inbox-batches';
+import { claimInboxBatches } from './claim-inbox-batches-repo';
 import {
   enqueueReplication,
   findLedgeredUids,
   insertStatusMessages,
+  lastMessageId,
   recordProcessedUids,
   type StoredMessageRow,
 } from './message-repo';
@@ -22,11 +23,9 @@ import type { StatusMessage } from '../reporting/status-message.schema';
 import type { StoredNotice } from './stored-notice.schema';
 import type { SummarizedMessage, Summarizers } from '../summarizers/summarizer-handoff';
 import { channels } from '../live/channels';
+import { notify } from '../db/notify';
 
 const DAY_MS = 86_400_000;
-
-const lastMessageId = async (client: pg.PoolClient) =>
-  (await client.query<{ id: string }>(`SELECT (CASE WHEN is_called THEN last_value ELSE last_value - 1 END)::text AS id FROM status_message_id_seq`)).rows[0].id;
 
 /** A message Status Manager has evaluated, with what the rules decided. */
 export interface ProcessedMessage extends SummarizedMessage {
@@ -88,18 +87,14 @@ export async function processStatusBatch(options: {
   now?: () => Date;
 }): Promise<BatchResult> {
   const now = options.now ?? (() => new Date());
-  const client = await options.db.connect();
   const after: (() => void)[] = [];
-  let result: BatchResult;
-  try {
-    await client.query('BEGIN');
+  const result = await inTransaction(options.db, async (client): Promise<BatchResult> => {
     const batches = await claimInboxBatches(client, options.maxBatches);
     const arrivedNow = now();
     const incoming: { message: InboxMessage; receivedAt: Date }[] = [];
     for (const batch of batches) for (const message of batch.messages) incoming.push({ message, receivedAt: batch.receivedAt });
     for (const message of options.queued ?? []) incoming.push({ message: toInboxMessage(message), receivedAt: arrivedNow });
     if (!incoming.length) {
-      await client.query('COMMIT');
       return { batches: 0, messages: 0, fresh: 0, stored: 0, duplicates: 0, replicated: 0, quarantined: 0 };
     }
 
@@ -136,9 +131,8 @@ export async function processStatusBatch(options: {
     });
     if (inserted.size) {
       const notice: StoredNotice = { stored: inserted.size, after: idsAfter, upTo: await lastMessageId(client) };
-      await client.query(`SELECT pg_notify($1, $2)`, [channels.statusMessagesStored, JSON.stringify(notice)]);
+      await notify(client, channels.statusMessagesStored, JSON.stringify(notice));
     }
-    await client.query('COMMIT');
 
     for (const p of fresh) {
       if (p.actions.reportToEventLog) after.push(() => options.effects.eventLog(p.message));
@@ -146,7 +140,7 @@ export async function processStatusBatch(options: {
         after.push(() => options.effects.programs.run({ ruleName, program, message: p.message }));
       }
     }
-    result = {
+    return {
       batches: batches.length,
       messages: incoming.length,
       fresh: fresh.length,
@@ -155,12 +149,7 @@ export async function processStatusBatch(options: {
       replicated,
       quarantined,
     };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
   for (const effect of after) {
     try {
       effect();

@@ -12,6 +12,7 @@ import * as repo from './repo';
 import { siteOrDefault } from './read-component-status';
 import type { ResetCountsInput, SummarizerSettingsInput, ThresholdOverrideInput } from './summarizer.schema';
 import { channels } from '../live/channels';
+import { notify } from '../db/notify';
 
 const COMPONENT_STATUS_SUMMARIZER = 'SMS_COMPONENT_STATUS_SUMMARIZER';
 
@@ -59,7 +60,7 @@ export async function resetComponentCounts(options: { actor: Actor; input: Reset
         }),
       ),
     });
-    await client.query(`SELECT pg_notify($1, $2)`, [channels.statusSummariesChanged, site.code]);
+    await notify(client, channels.statusSummariesChanged, site.code);
     return rows;
   });
   return { resetAt: at.toISOString(), components: reset.length };
@@ -86,7 +87,7 @@ export async function updateSummarizerSettings(options: { actor: Actor; input: S
       },
       client,
     );
-    await client.query(`SELECT pg_notify($1, $2)`, [channels.statusSummariesChanged, site.code]);
+    await notify(client, channels.statusSummariesChanged, site.code);
   });
   return repo.readSummarizerSetting(site.id, db);
 }
@@ -117,7 +118,7 @@ export async function saveThresholdOverride(options: { actor: Actor; id: number 
     oldValue: before ?? undefined,
     newValue: options.input,
   });
-  await db.query(`SELECT pg_notify($1, '')`, [channels.statusSummariesChanged]);
+  await notify(db, channels.statusSummariesChanged);
   return saved;
 }
 
@@ -135,7 +136,7 @@ export async function deleteThresholdOverride(options: { actor: Actor; id: numbe
     objectName: describe(before),
     oldValue: before,
   });
-  await db.query(`SELECT pg_notify($1, '')`, [channels.statusSummariesChanged]);
+  await notify(db, channels.statusSummariesChanged);
 }
 
 /** What the Status Summarizers page shows: the site's display interval, every component threshold, the storage settings. */

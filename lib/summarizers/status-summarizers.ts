@@ -10,8 +10,9 @@ import {
   ensureComponents,
   pruneSummaries,
   readSiteTimeZones,
-} from './summary-writes';
+} from './summary-writes-repo';
 import { channels } from '../live/channels';
+import { notify } from '../db/notify';
 
 const HOUR_MS = 3_600_000;
 
@@ -58,7 +59,7 @@ export function createStatusSummarizers(options: { db: pg.Pool; log: Logger; clo
     await applyBatchSummary(client, summary, ids);
     const sites = [...new Set([...summary.components.values()].map((k) => k.siteCode))].sort();
     // Delivered on commit, so live views never see counts a rolled-back batch did not keep.
-    await client.query(`SELECT pg_notify($1, $2)`, [channels.statusSummariesChanged, sites.join(',')]);
+    await notify(client, channels.statusSummariesChanged, sites.join(','));
     prune();
   };
 }

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { renderMetrics } from '@/lib/metrics/render-metrics';
 import { processMetric } from '@/lib/metrics/registry';
-import { beat, markStopped } from '@/lib/workers/heartbeat';
+import { beat, markStopped } from '@/lib/workers/heartbeat-repo';
 import { useTestDatabase } from '../../support/database';
 
 /** A worker's registry as its heartbeat writes it. */

@@ -54,7 +54,16 @@ export async function markStopped(options: { db: pg.Pool; name: string }): Promi
  * three heartbeat intervals and has not said it stopped.
  */
 export async function listWorkerLiveness(options: { db: pg.Pool; heartbeatSeconds: number }): Promise<WorkerLiveness[]> {
-  const { rows } = await options.db.query(
+  const { rows } = await options.db.query<{
+    name: string;
+    instance: string;
+    host: string;
+    pid: number;
+    started_at: Date;
+    last_beat_at: Date;
+    stopped_at: Date | null;
+    alive: boolean;
+  }>(
     `SELECT name, instance, host, pid, started_at, last_beat_at, stopped_at,
             (stopped_at IS NULL AND last_beat_at > now() - make_interval(secs => $1)) AS alive
        FROM worker_heartbeat

@@ -1,0 +1,82 @@
+import type pg from 'pg';
+import { statusMessageRanges, type StatusMessageCursor, type StatusMessageFilters } from './status-message-filters.schema';
+
+/** A status_message row as the viewer reads it. */
+export interface StatusMessageRow {
+  id: string;
+  uid: string;
+  message_id: number;
+  severity: string;
+  type: string;
+  source: string;
+  site_code: string;
+  system_name: string;
+  component: string;
+  source_time: Date;
+  received_at: Date;
+  process_id: number | null;
+  thread_id: number | null;
+  insertion_strings: string[] | null;
+  properties: Record<string, string>;
+  expires_at: Date;
+}
+
+const COLUMNS = `id, uid, message_id, severity, type, source, site_code, system_name, component, source_time,
+                 received_at, process_id, thread_id, insertion_strings, properties, expires_at`;
+
+/** WHERE clause and parameters for the filters; every value travels as a parameter. */
+function filtersToSql(filters: StatusMessageFilters, cursor?: StatusMessageCursor): { where: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const clauses: string[] = [];
+  const p = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (filters.range) clauses.push(`received_at >= now() - ${p(`${statusMessageRanges[filters.range] / 1000} seconds`)}::interval`);
+  if (filters.from) clauses.push(`received_at >= ${p(filters.from)}`);
+  if (filters.to) clauses.push(`received_at < ${p(filters.to)}`);
+  if (filters.severity) clauses.push(`severity = ANY(${p(filters.severity)}::severity[])`);
+  if (filters.type) clauses.push(`type = ${p(filters.type)}::message_type`);
+  if (filters.source) clauses.push(`source = ${p(filters.source)}::message_source`);
+  if (filters.component) clauses.push(`component = ${p(filters.component)}`);
+  if (filters.system) clauses.push(`system_name = ${p(filters.system)}`);
+  if (filters.site) clauses.push(`site_code = ${p(filters.site)}`);
+  if (filters.messageId !== undefined) clauses.push(`message_id = ${p(filters.messageId)}`);
+  if (filters.propertyName !== undefined) {
+    clauses.push(
+      filters.propertyValue !== undefined
+        ? `properties @> jsonb_build_object(${p(filters.propertyName)}::text, ${p(filters.propertyValue)}::text)`
+        : `properties ? ${p(filters.propertyName)}`,
+    );
+  }
+  if (cursor) clauses.push(`(received_at, id) < (${p(cursor.receivedAt)}::timestamptz, ${p(cursor.id)}::bigint)`);
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/** One page of stored messages matching `filters`, after `cursor`, newest first; `limit` rows at most. */
+export async function selectStatusMessagePage(
+  db: pg.Pool,
+  options: { filters: StatusMessageFilters; cursor?: StatusMessageCursor; limit: number },
+): Promise<StatusMessageRow[]> {
+  const { where, params } = filtersToSql(options.filters, options.cursor);
+  params.push(options.limit);
+  const { rows } = await db.query<StatusMessageRow>(
+    `SELECT ${COLUMNS} FROM status_message ${where} ORDER BY received_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return rows;
+}
+
+/** The newest `limit` messages with `after` < id <= `upTo`, newest first. */
+export async function selectStatusMessagesInSpan(db: pg.Pool, options: { after: string; upTo: string; limit: number }): Promise<StatusMessageRow[]> {
+  const { rows } = await db.query<StatusMessageRow>(
+    `SELECT ${COLUMNS} FROM status_message WHERE id > $1 AND id <= $2 ORDER BY id DESC LIMIT $3`,
+    [options.after, options.upTo, options.limit],
+  );
+  return rows;
+}
+
+export async function findStatusMessageRow(db: pg.Pool, id: string): Promise<StatusMessageRow | undefined> {
+  const { rows } = await db.query<StatusMessageRow>(`SELECT ${COLUMNS} FROM status_message WHERE id = $1`, [id]);
+  return rows[0];
+}
