@@ -22,7 +22,7 @@ import {
   type OperationPush,
   type PayloadRefusal,
   type Probe,
-} from './agent-protocol.schema';
+} from '../protocol/agent-protocol.schema';
 import {
   clearClientNotificationSettingsCache,
   readClientNotificationSettings,

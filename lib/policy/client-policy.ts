@@ -1,5 +1,5 @@
 import { prisma } from '../db/prisma';
-import type { PolicyDeployment } from '../deployments/deployment.schema';
+import type { PolicyDeployment } from '../protocol/policy-deployment.schema';
 import { policyDeploymentsForDevices } from '../deployments/policy-deployments';
 import type { AuthenticatedDevice } from '../devices/authenticate-device';
 import { readSettingsSection, type SiteSettings } from '../sitecontrol/site-control.schema';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeploymentRunner, simulateFromSpec, type SimulatedRun } from '@/lib/agent/deployment-runner';
 import { manualClock } from '@/lib/clock';
-import type { PolicyDeployment } from '@/lib/deployments/deployment.schema';
+import type { PolicyDeployment } from '@/lib/protocol/policy-deployment.schema';
 import { statusMessageIds as ids } from '@/lib/reporting/catalog';
 import { createStatusReporter, type StatusReporter } from '@/lib/agent/status-reporter';
 

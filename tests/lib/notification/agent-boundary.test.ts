@@ -3,7 +3,7 @@
 // with the field it names — while the agent's next, good event is still recorded.
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentEvents, type PayloadRefusal } from '@/lib/notification/agent-protocol.schema';
+import { agentEvents, type PayloadRefusal } from '@/lib/protocol/agent-protocol.schema';
 import { AGENT_NAMESPACE } from '@/lib/notification/notification-server';
 import { startClientOperation } from '@/lib/notification/start-client-operation';
 import { useTestDatabase } from '../../support/database';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ClientAgent } from '@/lib/agent/agent';
 import { manualClock } from '@/lib/clock';
 import { pool } from '@/lib/db/pool';
-import { agentEvents } from '@/lib/notification/agent-protocol.schema';
+import { agentEvents } from '@/lib/protocol/agent-protocol.schema';
 import { NotificationServer } from '@/lib/notification/notification-server';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
 import { readSiteControl } from '@/lib/sitecontrol/read-site-settings';

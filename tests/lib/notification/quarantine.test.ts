@@ -3,7 +3,7 @@ import { io as connectAgent, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientAgent } from '@/lib/agent/agent';
 import { pool } from '@/lib/db/pool';
-import { agentEvents } from '@/lib/notification/agent-protocol.schema';
+import { agentEvents } from '@/lib/protocol/agent-protocol.schema';
 import { recordAnswers } from '@/lib/notification/record-answers';
 import { startClientOperation } from '@/lib/notification/start-client-operation';
 import { decideQuarantinedItem } from '@/lib/quarantine/decide-quarantined-item';
