@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { hashToken, newToken } from '../auth/tokens';
-import type { AgentCredential } from '../protocol/policy.schema';
+import { hashToken, newToken } from '../../lib/auth/tokens';
+import type { AgentCredential } from '../../lib/protocol/policy.schema';
 
 /**
  * Registers a simulated fleet straight in the database (approved devices with credentials, and
