@@ -48,7 +48,7 @@ describe('the agent channel boundary', () => {
       socket.once('connect_error', reject);
     });
     const pushed = new Promise<{ operationId: number }>((resolve) => socket.once(agentEvents.push, resolve));
-    const operation = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds: [device.deviceId] } } });
+    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds: [device.deviceId] } } });
     expect((await pushed).operationId).toBe(operation.id);
 
     const refused = new Promise<PayloadRefusal>((resolve) => socket.once(agentEvents.refused, resolve));

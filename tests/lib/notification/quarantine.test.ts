@@ -47,7 +47,7 @@ describe('notification answers with a poison item', () => {
   it('sets aside a delivery the database refuses and records every other delivery and result of the flush', async () => {
     const { deviceIds } = await fleet('QA-', 2);
     const [a, b] = deviceIds;
-    const operation = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
+    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
     const at = new Date();
     const recorded = await recordAnswers({
       db: pool(),
@@ -88,7 +88,7 @@ describe('notification answers with a poison item', () => {
 
   it('retries a quarantined result that can now be recorded', async () => {
     const { deviceIds } = await fleet('QR-', 1);
-    const operation = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
+    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
     // A result for an operation id that did not fit: set aside; once the id is corrected, retry records it.
     await recordAnswers({ db: pool(), deliveries: [], results: [{ deviceId: deviceIds[0], result: result(3_000_000_001), receivedAt: new Date() }] });
     const [item] = await quarantined('notification.results');
@@ -110,7 +110,7 @@ describe('notification answers with a poison item', () => {
       await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
       await eventually(() => onlineCount(deviceIds), (n) => n === 3);
       socket.emit(agentEvents.delivered, { operationId: 3_000_000_000 });
-      const operation = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds: deviceIds.slice(1) } } });
+      const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds: deviceIds.slice(1) } } });
       expect(await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 2)).toEqual({ SUCCEEDED: 2 });
     } finally {
       socket.disconnect();
