@@ -21,6 +21,8 @@ import { retireDemoPlaceholders } from './lib/seed/retire-demo-placeholders';
 import { seedDemoSite } from './lib/seed/seed-demo-site';
 import { registerThisServer } from './lib/sites/register-this-server';
 import { serverProcessComponents } from './lib/sites/server-components';
+import { readClientNotificationSettings } from './lib/sitecontrol/read-client-notification-settings';
+import { readPolicySiteSettings } from './lib/sitecontrol/read-policy-site-settings';
 import { startComponentLifeCycle } from './lib/reporting/component-life-cycle';
 import { Supervisor } from './lib/workers/supervisor';
 import { selectWorkers } from './workers/registry';
@@ -68,6 +70,10 @@ async function main() {
     connectionString: cfg.databaseUrl,
     heartbeatSeconds: cfg.SITEBOX_NOTIFICATION_HEARTBEAT_SECONDS,
     flushMs: cfg.SITEBOX_NOTIFICATION_FLUSH_MS,
+    // Fresh each time: the server reads them at start and after each applied serial, and refreshes
+    // the cache the client operation routes read.
+    settings: () => readClientNotificationSettings({ fresh: true }),
+    policySiteSettings: (siteIds) => readPolicySiteSettings(siteIds),
     dedicatedPort: cfg.SITEBOX_NOTIFICATION_PORT === 'off' ? undefined : { host: cfg.HOST, port: cfg.SITEBOX_NOTIFICATION_PORT },
   });
   notificationServer.attach(io);

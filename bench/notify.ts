@@ -14,7 +14,7 @@
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
-import { provisionSimulatedFleet } from '../lib/agent/provision-simulated-fleet';
+import { provisionSimulatedFleet } from './support/provision-simulated-fleet';
 import type { AgentCredential } from '../lib/protocol/policy.schema';
 import { consoleSession, freshDatabase, percentile, rssMb, sleep, startSitebox, stopSitebox } from './support/sitebox-server';
 import { reportFigures, type Target } from './support/targets';

@@ -4,7 +4,7 @@ import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '
 import clsx from 'clsx';
 import { useMemo, useState } from 'react';
 import { ApiError } from '@/lib/client/api';
-import { clientActionLabels } from '@/lib/notification/agent-protocol.schema';
+import { clientActionLabels } from '@/lib/protocol/agent-protocol.schema';
 import { targetStates, type ClientOperationRow, type TargetState } from '@/lib/notification/client-operation.schema';
 import { plural } from '@/lib/plural';
 import { RelativeTime } from '../ui/relative-time';

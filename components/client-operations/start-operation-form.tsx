@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { api, ApiError } from '@/lib/client/api';
 import type { CollectionRow } from '@/lib/collections/list-collections.schema';
-import { clientActionLabels, clientActions, type ClientAction } from '@/lib/notification/agent-protocol.schema';
+import { clientActionLabels, clientActions, type ClientAction } from '@/lib/protocol/agent-protocol.schema';
 import { plural, pluralWord } from '@/lib/plural';
 import { useLiveCollections } from '../collections/use-live-collections';
 import { useOnlineEstimateQuery, useStartClientOperation, type PickedTarget } from './use-client-operations';

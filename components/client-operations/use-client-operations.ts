@@ -3,7 +3,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef } from 'react';
 import { api } from '@/lib/client/api';
-import type { ClientAction } from '@/lib/notification/agent-protocol.schema';
+import type { ClientAction } from '@/lib/protocol/agent-protocol.schema';
 import type {
   ClientOperationPage,
   OnlineEstimate,

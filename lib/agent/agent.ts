@@ -12,8 +12,8 @@ import {
   type OperationResult,
   type PayloadRefusal,
   type Probe,
-} from '../notification/agent-protocol.schema';
-import { statusMessageIds } from '../reporting/catalog';
+} from '../protocol/agent-protocol.schema';
+import { clientMessageIds } from '../protocol/client-message-ids';
 import type { StatusReporter } from './status-reporter';
 import { httpRequest } from './http';
 import { performAction } from './perform-action';
@@ -29,9 +29,9 @@ export interface AgentLog {
 }
 const silent: AgentLog = { info() {}, warn() {}, debug() {} };
 const outcomeMessageIds = {
-  SUCCEEDED: statusMessageIds.clientActionSucceeded,
-  FAILED: statusMessageIds.clientActionFailed,
-  CANCELLED: statusMessageIds.clientActionCancelled,
+  SUCCEEDED: clientMessageIds.clientActionSucceeded,
+  FAILED: clientMessageIds.clientActionFailed,
+  CANCELLED: clientMessageIds.clientActionCancelled,
 } as const;
 
 /** Why policy was fetched. */

@@ -3,9 +3,9 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../clock';
-import { policyDeploymentSchema, type PolicyDeployment } from '../deployments/deployment.schema';
-import { catalog, statusMessageIds as ids } from '../reporting/catalog';
-import type { StatusMessageInput } from '../reporting/status-message.schema';
+import { policyDeploymentSchema, type PolicyDeployment } from '../protocol/policy-deployment.schema';
+import { clientMessageIds as ids } from '../protocol/client-message-ids';
+import type { Severity, StatusMessageInput } from '../protocol/status-message.schema';
 
 /** What one simulated program run does: exit with a code (after a while), or never start (the user never runs it). */
 export type SimulatedRun = { exitCode: number; durationMs?: number } | { never: true };
@@ -77,14 +77,14 @@ export interface DeploymentRunner {
 
 const COMPONENT = 'Software Distribution';
 
-/** What the agent's log says with each program status message it reports. */
-const logLines = new Map<number, { level: 'info' | 'warn'; text: string }>([
-  [ids.programReceived, { level: 'info', text: 'deployment received' }],
-  [ids.programStarted, { level: 'info', text: 'program started' }],
-  [ids.programSucceeded, { level: 'info', text: 'program succeeded' }],
-  [ids.programFailed, { level: 'warn', text: 'program failed' }],
-  [ids.programWillRetry, { level: 'warn', text: 'program failed; it will be retried' }],
-  [ids.programExpired, { level: 'info', text: 'deployment expired before its program ran' }],
+/** Each program status message the agent reports: its severity, and what the agent's log says with it. */
+const programMessages = new Map<number, { severity: Severity; level: 'info' | 'warn'; text: string }>([
+  [ids.programReceived, { severity: 'INFORMATIONAL', level: 'info', text: 'deployment received' }],
+  [ids.programStarted, { severity: 'INFORMATIONAL', level: 'info', text: 'program started' }],
+  [ids.programSucceeded, { severity: 'INFORMATIONAL', level: 'info', text: 'program succeeded' }],
+  [ids.programFailed, { severity: 'ERROR', level: 'warn', text: 'program failed' }],
+  [ids.programWillRetry, { severity: 'WARNING', level: 'warn', text: 'program failed; it will be retried' }],
+  [ids.programExpired, { severity: 'WARNING', level: 'info', text: 'deployment expired before its program ran' }],
 ]);
 const MAX_TIMER_MS = 60 * 60_000;
 
@@ -133,13 +133,12 @@ export function createDeploymentRunner(options: DeploymentRunnerOptions = {}): D
   }
 
   async function report(d: PolicyDeployment, messageId: number, extra: { exitCode?: number; attempt?: number; of?: number } = {}) {
-    const line = logLines.get(messageId);
-    if (line) options.log?.[line.level]({ deploymentId: d.deploymentId, deployment: d.name, program: d.programName, ...extra }, line.text);
+    const message = programMessages.get(messageId)!;
+    options.log?.[message.level]({ deploymentId: d.deploymentId, deployment: d.name, program: d.programName, ...extra }, message.text);
     if (!context?.reporter) {
       options.log?.warn({ deploymentId: d.deploymentId, messageId }, 'no status reporter: program status not reported');
       return;
     }
-    const known = catalog.get(messageId)!;
     const properties: Record<string, string> = { AdvertisementID: d.deploymentId, PackageID: d.packageId, ProgramName: d.programName };
     if (extra.exitCode !== undefined) properties.ExitCode = String(extra.exitCode);
     const strings = [d.deploymentId, d.packageId, d.programName];
@@ -148,8 +147,8 @@ export function createDeploymentRunner(options: DeploymentRunnerOptions = {}): D
     await context.reporter.report({
       uid: randomUUID(),
       messageId,
-      severity: known.severity,
-      type: known.type,
+      severity: message.severity,
+      type: 'MILESTONE',
       source: 'CLIENT',
       siteCode: context.siteCode,
       systemName: context.deviceName,

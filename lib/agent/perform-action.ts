@@ -1,4 +1,4 @@
-import type { ActionResultDetail, ClientAction } from '../notification/agent-protocol.schema';
+import type { ActionResultDetail, ClientAction } from '../protocol/agent-protocol.schema';
 import type { AgentPolicy } from '../protocol/policy.schema';
 import type { Scanner } from './scan/scan-settings';
 

@@ -3,7 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { backoffMs, retryAfterMs } from '../retry-delay';
 import { MAX_BATCH_MESSAGES } from '../protocol/status-batch.schema';
-import { statusMessageSchema, type StatusMessage, type StatusMessageInput } from '../reporting/status-message.schema';
+import { statusMessageSchema, type StatusMessage, type StatusMessageInput } from '../protocol/status-message.schema';
 
 /** The part of a pino logger the reporter uses. */
 interface ReporterLog {

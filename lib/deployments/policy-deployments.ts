@@ -1,4 +1,4 @@
-import type { PolicyDeployment } from './deployment.schema';
+import type { PolicyDeployment } from '../protocol/policy-deployment.schema';
 import { findPolicyDeployments, findPolicyDeploymentsForDevices } from './repo';
 
 /**

@@ -6,7 +6,6 @@ import { likeLiteral } from '../search/like-literal';
 import { notifyDeploymentsChanged } from './notify-deployments-changed';
 import {
   clientStatuses,
-  runConditionsSchema,
   type ClientStatus,
   type CreateDeploymentInput,
   type CreatePackageInput,
@@ -14,9 +13,9 @@ import {
   type DeploymentClientsQuery,
   type DeploymentRow,
   type PackageRow,
-  type PolicyDeployment,
   type UpdateDeploymentInput,
 } from './deployment.schema';
+import { runConditionsSchema, type PolicyDeployment } from '../protocol/policy-deployment.schema';
 
 /**
  * The data layer for packages, programs and deployments (the status summarizer's hot-path SQL is

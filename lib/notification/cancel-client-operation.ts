@@ -4,7 +4,7 @@ import { pool } from '../db/pool';
 import { inTransaction } from '../db/transaction';
 import { AppError, notFoundOrThrow } from '../errors';
 import type { Actor } from '../users/actor';
-import { clientActionLabels } from './agent-protocol.schema';
+import { clientActionLabels } from '../protocol/agent-protocol.schema';
 import * as repo from './repo';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { int4Id, int4IdParam, requiredText } from '../validation/primitives';
-import { clientActionSchema, type ActionResultDetail, type ClientAction } from './agent-protocol.schema';
+import { clientActionSchema, type ActionResultDetail, type ClientAction } from '../protocol/agent-protocol.schema';
 import type { OperationCounts, TargetStateCounts } from './operation-counts';
 
 const deviceName = requiredText(63);

@@ -9,7 +9,7 @@ import { systemClock, type Clock } from '../clock';
 import { listenShared } from '../live/listener';
 import { pool } from '../db/pool';
 import { authenticateDevice, type AuthenticatedDevice } from '../devices/authenticate-device';
-import { clientPolicies, type ClientPolicy } from '../policy/client-policy';
+import { clientPolicies, type ClientPolicy, type ReadPolicySiteSettings } from '../policy/client-policy';
 import { AppError } from '../errors';
 import { statusMessageIds } from '../reporting/catalog';
 import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
@@ -22,12 +22,8 @@ import {
   type OperationPush,
   type PayloadRefusal,
   type Probe,
-} from './agent-protocol.schema';
-import {
-  clearClientNotificationSettingsCache,
-  readClientNotificationSettings,
-  type ClientNotificationSettings,
-} from './notification-settings';
+} from '../protocol/agent-protocol.schema';
+import type { ClientNotificationSettings } from './notification-settings';
 import { beatNotificationServer, clearOrphanedOnline, reapNotificationServers } from './presence-repo';
 import { recordAnswers, recordPresenceChanges, type PresenceChange, type PendingResult as AnswerResult } from './record-answers';
 import * as repo from './repo';
@@ -55,7 +51,10 @@ export interface NotificationServerOptions {
   heartbeatSeconds: number;
   /** How often presence, deliveries and results are written, in one batch each. */
   flushMs: number;
-  settings?: () => Promise<ClientNotificationSettings>;
+  /** Reads the site's settings as they stand: at start, and again whenever a site control serial is applied. */
+  settings: () => Promise<ClientNotificationSettings>;
+  /** What policy answered over the channel carries from each site's settings. */
+  policySiteSettings: ReadPolicySiteSettings;
   /**
    * The dedicated notification port: the site setting (default 10123), or `port` to override it
    * for this process (0: any free port). Omit to serve agents only where attach() is called.
@@ -115,7 +114,7 @@ export class NotificationServer {
     this.log = options.log.child({ component: 'SMS_NOTIFICATION_SERVER', instanceId: this.instanceId });
     this.db = options.db ?? pool();
     this.clock = options.clock ?? systemClock;
-    this.settings = options.settings ?? (() => readClientNotificationSettings());
+    this.settings = options.settings;
     this.startedAt = this.clock.now();
   }
 
@@ -368,7 +367,7 @@ export class NotificationServer {
         const batch = this.policyRequests.splice(0, POLICY_BATCH);
         const devices = [...new Map(batch.map((r) => [r.device.id, r.device])).values()];
         try {
-          const policies = await clientPolicies(devices, this.clock.now());
+          const policies = await clientPolicies(devices, { siteSettings: this.options.policySiteSettings, now: this.clock.now() });
           for (const r of batch) r.ack({ policy: policies.get(r.device.id)! });
         } catch (error) {
           this.log.error({ err: error }, 'could not build client policies');
@@ -457,7 +456,6 @@ export class NotificationServer {
   // ------------------------------------------------------------------ settings and the dedicated port
 
   private async applySettings() {
-    clearClientNotificationSettingsCache();
     try {
       const settings = await this.settings();
       if (settings.keepAliveSeconds !== this.keepAliveSeconds) {

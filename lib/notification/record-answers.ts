@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { isolateFailures } from '../quarantine/isolate-failures';
 import { quarantineItem, type QuarantineSource } from '../quarantine/quarantine-item';
-import type { OperationResult } from './agent-protocol.schema';
+import type { OperationResult } from '../protocol/agent-protocol.schema';
 import { materializeOperationTargets } from './materialize-operation-targets';
 import { recordPresence } from './presence-repo';
 import * as repo from './repo';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ActionResultDetail, ClientAction } from './agent-protocol.schema';
+import type { ActionResultDetail, ClientAction } from '../protocol/agent-protocol.schema';
 import type { TargetState } from './client-operation.schema';
 import { emptyStateCounts, type TargetStateCounts } from './operation-counts';
 import { channels } from '../live/channels';

@@ -4,9 +4,9 @@ import { pool } from '../db/pool';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import type { Actor } from '../users/actor';
-import { clientActionLabels } from './agent-protocol.schema';
+import { clientActionLabels } from '../protocol/agent-protocol.schema';
 import type { StartClientOperationInput } from './client-operation.schema';
-import { readClientNotificationSettings } from './notification-settings';
+import type { ClientNotificationSettings } from './notification-settings';
 import * as repo from './repo';
 import { resolveOperationTarget } from './resolve-operation-target';
 
@@ -18,11 +18,15 @@ import { resolveOperationTarget } from './resolve-operation-target';
  * materializeOperationTargets); until then the notification servers push from the target ids
  * kept on the operation.
  */
-export async function startClientOperation(options: { actor: Actor; input: StartClientOperationInput; clock?: Clock }) {
+export async function startClientOperation(options: {
+  actor: Actor;
+  input: StartClientOperationInput;
+  settings: Pick<ClientNotificationSettings, 'operationValidityMinutes'>;
+  clock?: Clock;
+}) {
   const now = (options.clock ?? systemClock).now();
   const resolved = await resolveOperationTarget(options.input.target);
-  const settings = await readClientNotificationSettings();
-  const validUntil = new Date(now.getTime() + settings.operationValidityMinutes * 60_000);
+  const validUntil = new Date(now.getTime() + options.settings.operationValidityMinutes * 60_000);
   const operation = await inTransaction(pool(), async (client) => {
     const created = await repo.insertOperation(client, {
       action: options.input.action,

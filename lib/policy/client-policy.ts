@@ -1,8 +1,8 @@
-import type { PolicyDeployment } from '../deployments/deployment.schema';
+import type { PolicyDeployment } from '../protocol/policy-deployment.schema';
 import { policyDeploymentsForDevices } from '../deployments/policy-deployments';
 import type { AuthenticatedDevice } from '../devices/authenticate-device';
-import { readSettingsSection, type SiteSettings } from '../sitecontrol/site-control.schema';
-import { findSiteCodes, findSiteControlsOfSites } from './repo';
+import type { AgentPolicy } from '../protocol/policy.schema';
+import { findSiteCodes } from './repo';
 
 /** What a client agent is told to do: its agent settings and what is assigned to it. */
 export interface ClientPolicy {
@@ -13,39 +13,52 @@ export interface ClientPolicy {
   /** Changes whenever the site control document does; agents skip unchanged policy. */
   siteControlSerial: number;
   /** The site's client agent settings (site setting "Client Agents"). */
-  clientAgent: SiteSettings['clientAgent'];
+  clientAgent: AgentPolicy['clientAgent'];
   /** Deployments targeted at the device's collections, available and not expired (lib/deployments). */
   deployments: PolicyDeployment[];
 }
 
+/** What policy carries from a site's settings: the site control serial and the client agent settings. */
+export interface PolicySiteSettings {
+  serial: number;
+  clientAgent: AgentPolicy['clientAgent'];
+}
+
+/** Reads PolicySiteSettings for each of these sites; the face that serves policy provides it (from site control). */
+export type ReadPolicySiteSettings = (siteIds: number[]) => Promise<Map<number, PolicySiteSettings>>;
+
 /** The policy for one authenticated device: site client-agent settings plus its live deployments. */
-export async function clientPolicy(device: AuthenticatedDevice, now = new Date()): Promise<ClientPolicy> {
-  return (await clientPolicies([device], now)).get(device.id)!;
+export async function clientPolicy(
+  device: AuthenticatedDevice,
+  options: { siteSettings: ReadPolicySiteSettings; now?: Date },
+): Promise<ClientPolicy> {
+  return (await clientPolicies([device], options)).get(device.id)!;
 }
 
 /**
  * Policies for many devices with three queries in all, by device id: what a notification server
  * answers when thousands of clients ask at once (Download Computer Policy on a collection).
  */
-export async function clientPolicies(devices: AuthenticatedDevice[], now = new Date()): Promise<Map<number, ClientPolicy>> {
+export async function clientPolicies(
+  devices: AuthenticatedDevice[],
+  options: { siteSettings: ReadPolicySiteSettings; now?: Date },
+): Promise<Map<number, ClientPolicy>> {
   const siteIds = [...new Set(devices.map((d) => d.siteId))];
-  const [controls, sites, deployments] = await Promise.all([
-    findSiteControlsOfSites(siteIds),
+  const [settingsBySite, sites, deployments] = await Promise.all([
+    options.siteSettings(siteIds),
     findSiteCodes(siteIds),
-    policyDeploymentsForDevices({ deviceIds: devices.map((d) => d.id), now }),
+    policyDeploymentsForDevices({ deviceIds: devices.map((d) => d.id), now: options.now ?? new Date() }),
   ]);
-  const controlBySite = new Map(controls.map((c) => [c.siteId, c]));
-  const agentBySite = new Map(siteIds.map((id) => [id, readSettingsSection(controlBySite.get(id)?.document, 'clientAgent')]));
   const codeBySite = new Map(sites.map((s) => [s.id, s.code]));
   return new Map(
     devices.map((device) => {
-      const control = controlBySite.get(device.siteId);
+      const settings = settingsBySite.get(device.siteId)!;
       const policy: ClientPolicy = {
         deviceId: device.id,
         deviceName: device.name,
         siteCode: codeBySite.get(device.siteId) ?? '',
-        siteControlSerial: control?.serial ?? 0,
-        clientAgent: agentBySite.get(device.siteId)!,
+        siteControlSerial: settings.serial,
+        clientAgent: settings.clientAgent,
         deployments: deployments.get(device.id) ?? [],
       };
       return [device.id, policy];

@@ -3,7 +3,7 @@ import { z, type ZodType } from 'zod';
 import { COLLECTION_EVALUATION_QUARANTINE } from '../collections/evaluate-collections';
 import { channels } from '../live/channels';
 import { DEPLOYMENT_EXPIRY_QUARANTINE } from '../deployments/expire-deployments';
-import { operationDeliveredSchema, operationResultSchema } from '../notification/agent-protocol.schema';
+import { operationDeliveredSchema, operationResultSchema } from '../protocol/agent-protocol.schema';
 import { DELIVERIES_QUARANTINE, recordAnswersNow, RESULTS_QUARANTINE } from '../notification/record-answers';
 import { PURGE_QUARANTINE } from '../status/delete-aged-status-messages';
 import { REPLICATION_QUARANTINE } from '../status/forward-replication';

@@ -1,3 +1,4 @@
+import { clientMessageIds } from '../protocol/client-message-ids';
 import { auditMessageIds } from './audit-message-ids';
 import type { MessageSource, MessageType, Severity } from './status-message.schema';
 
@@ -52,18 +53,7 @@ export const statusMessageIds = {
   notificationPortListening: 6020,
   notificationPortUnavailable: 6021,
 
-  programReceived: 10002,
-  programStarted: 10005,
-  programFailed: 10006,
-  programFailedMif: 10007,
-  programSucceeded: 10008,
-  programSucceededMif: 10009,
-  programExpired: 10018,
-  programWillRetry: 10019,
-  meteringRulesReceived: 10907,
-  clientActionSucceeded: 10950,
-  clientActionFailed: 10951,
-  clientActionCancelled: 10952,
+  ...clientMessageIds,
 
   auditCreated: auditMessageIds.created,
   auditModified: auditMessageIds.modified,

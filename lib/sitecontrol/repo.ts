@@ -96,6 +96,12 @@ export async function findSiteControl(db: Db, where: { siteCode: string } | { id
   return rows[0] ? toControl(rows[0]) : null;
 }
 
+/** The serial and raw document of each of these sites that has one, by site id. */
+export async function findSiteControlsBySite(db: Db, siteIds: number[]): Promise<Map<number, { serial: number; document: unknown }>> {
+  const { rows } = await db.query(`SELECT site_id, serial, document FROM site_control WHERE site_id = ANY($1::int[])`, [siteIds]);
+  return new Map(rows.map((r) => [r.site_id as number, { serial: r.serial as number, document: r.document as unknown }]));
+}
+
 /**
  * The site's document, written at serial 0 from the site row and the defaults the first time
  * anyone asks (setup's job in the reference); concurrent callers write it once.

@@ -2,7 +2,7 @@ import { syntheticScanner } from '@/lib/agent/scan/synthetic-scanner';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientAgent } from '@/lib/agent/agent';
-import { provisionSimulatedFleet } from '@/lib/agent/provision-simulated-fleet';
+import { provisionSimulatedFleet } from '@/bench/support/provision-simulated-fleet';
 import { AgentSimulator } from '@/lib/agent/simulator';
 import { hashPassword } from '@/lib/auth/password';
 import { evaluateCollections } from '@/lib/collections/evaluate-collections';

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { GET as getOperation } from '@/app/api/client-operations/[id]/route';
 import { GET as getTargets } from '@/app/api/client-operations/[id]/targets/route';
 import { GET as list, POST as start } from '@/app/api/client-operations/route';
-import { provisionSimulatedFleet } from '@/lib/agent/provision-simulated-fleet';
+import { provisionSimulatedFleet } from '@/bench/support/provision-simulated-fleet';
 import { pool } from '@/lib/db/pool';
 import { useTestDatabase } from '../../support/database';
 import { request, signInAs, withParams, type TestSession } from '../../support/console-session';

@@ -53,7 +53,7 @@ async function agentWith(name: string, scan: Record<string, unknown>) {
 }
 
 async function quickScan(deviceId: number) {
-  const operation = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds: [deviceId] } } });
+  const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds: [deviceId] } } });
   await eventually(() => targetStates(operation.id), (s) => (s.SUCCEEDED ?? 0) + (s.FAILED ?? 0) === 1, 60_000);
   const { rows } = await listOperationTargets(operation.id, { page: 1, pageSize: 25 });
   return rows[0];

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeploymentRunner, simulateFromSpec, type SimulatedRun } from '@/lib/agent/deployment-runner';
 import { manualClock } from '@/lib/clock';
-import type { PolicyDeployment } from '@/lib/deployments/deployment.schema';
-import { statusMessageIds as ids } from '@/lib/reporting/catalog';
+import type { PolicyDeployment } from '@/lib/protocol/policy-deployment.schema';
+import { catalog, statusMessageIds as ids } from '@/lib/reporting/catalog';
 import { createStatusReporter, type StatusReporter } from '@/lib/agent/status-reporter';
 
 const t0 = new Date('2026-11-23T09:00:00Z');
@@ -34,7 +34,10 @@ describe('deployment runner', () => {
   });
 
   /** A reporter that is never started: what it was given stays in its spool, in order. */
-  function spooled(): { reporter: StatusReporter; read(): Promise<{ messageId: number; insertionStrings: string[]; sourceTime: string }[]> } {
+  function spooled(): {
+    reporter: StatusReporter;
+    read(): Promise<{ messageId: number; severity: string; type: string; insertionStrings: string[]; sourceTime: string }[]>;
+  } {
     const spoolDir = path.join(dir, `spool-${spool++}`);
     const reporter = createStatusReporter({ managementPointUrl: 'http://127.0.0.1:9', spoolDir });
     return {
@@ -94,6 +97,35 @@ describe('deployment runner', () => {
     await createDeploymentRunner({ clock: manualClock(t0), timers: false, stateFile, simulate: () => ({ exitCode: 0 }) })(policy, { reporter, deviceName: 'WKS-3' });
     await createDeploymentRunner({ clock: manualClock(t0), timers: false, stateFile, simulate: () => ({ exitCode: 0 }) })(policy, { reporter, deviceName: 'WKS-3' });
     expect((await read()).map((m) => m.messageId)).toEqual([ids.programReceived, ids.programStarted, ids.programSucceeded]);
+  });
+
+  it('reports each program message with the severity and type the server catalog gives it', async () => {
+    const clock = manualClock(t0);
+    const outcomes: SimulatedRun[] = [{ exitCode: 1603 }, { exitCode: 1603 }];
+    const runner = createDeploymentRunner({
+      clock,
+      timers: false,
+      simulate: (d) => (d.deploymentId === 'S0120002' ? { never: true } : outcomes.shift()!),
+    });
+    const { reporter, read } = spooled();
+    const failing = deployment({ mandatoryAt: at(0), runConditions: { ...deployment().runConditions, retries: 1, retryIntervalMinutes: 1 } });
+    const unrun = deployment({ deploymentId: 'S0120002', expiresAt: at(10) });
+    await runner({ siteCode: 'S01', deployments: [failing, unrun] }, { reporter, deviceName: 'WKS-1' });
+    await runner.runDue();
+    clock.advance(MIN);
+    await runner.runDue();
+    clock.advance(10 * MIN);
+    await runner({ siteCode: 'S01', deployments: [failing] }, { reporter, deviceName: 'WKS-1' });
+    await runner.runDue();
+
+    const messages = await read();
+    expect(new Set(messages.map((m) => m.messageId))).toEqual(
+      new Set([ids.programReceived, ids.programStarted, ids.programWillRetry, ids.programFailed, ids.programExpired]),
+    );
+    for (const m of messages) {
+      const entry = catalog.get(m.messageId)!;
+      expect({ id: m.messageId, severity: m.severity, type: m.type }).toEqual({ id: m.messageId, severity: entry.severity, type: entry.type });
+    }
   });
 
   it('reads outcome specs', () => {

@@ -3,7 +3,7 @@
 // with the field it names — while the agent's next, good event is still recorded.
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentEvents, type PayloadRefusal } from '@/lib/notification/agent-protocol.schema';
+import { agentEvents, type PayloadRefusal } from '@/lib/protocol/agent-protocol.schema';
 import { AGENT_NAMESPACE } from '@/lib/notification/notification-server';
 import { startClientOperation } from '@/lib/notification/start-client-operation';
 import { useTestDatabase } from '../../support/database';
@@ -48,7 +48,7 @@ describe('the agent channel boundary', () => {
       socket.once('connect_error', reject);
     });
     const pushed = new Promise<{ operationId: number }>((resolve) => socket.once(agentEvents.push, resolve));
-    const operation = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds: [device.deviceId] } } });
+    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds: [device.deviceId] } } });
     expect((await pushed).operationId).toBe(operation.id);
 
     const refused = new Promise<PayloadRefusal>((resolve) => socket.once(agentEvents.refused, resolve));

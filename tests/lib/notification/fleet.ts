@@ -1,6 +1,6 @@
 // Helpers for notification tests: a provisioned fleet, polling the database until a condition holds.
 import { pool } from '@/lib/db/pool';
-import { provisionSimulatedFleet } from '@/lib/agent/provision-simulated-fleet';
+import { provisionSimulatedFleet } from '@/bench/support/provision-simulated-fleet';
 
 export const admin = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
 

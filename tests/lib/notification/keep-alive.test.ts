@@ -11,9 +11,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ClientAgent } from '@/lib/agent/agent';
 import { manualClock } from '@/lib/clock';
 import { pool } from '@/lib/db/pool';
-import { agentEvents } from '@/lib/notification/agent-protocol.schema';
+import { agentEvents } from '@/lib/protocol/agent-protocol.schema';
 import { NotificationServer } from '@/lib/notification/notification-server';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
+import { readClientNotificationSettings } from '@/lib/sitecontrol/read-client-notification-settings';
+import { readPolicySiteSettings } from '@/lib/sitecontrol/read-policy-site-settings';
 import { readSiteControl } from '@/lib/sitecontrol/read-site-settings';
 import { submitSiteControlChange } from '@/lib/sitecontrol/submit-site-control-change';
 import { useTestDatabase } from '../../support/database';
@@ -54,7 +56,15 @@ describe('client notification keep-alive', () => {
     const sent = vi.spyOn(ClientSocket.prototype, 'emit');
     const keepAlives = () => sent.mock.calls.filter(([event]) => event === agentEvents.keepAlive).length;
 
-    server = new NotificationServer({ log: pino({ level: 'silent' }), connectionString, clock, heartbeatSeconds: 3600, flushMs: 3_600_000 });
+    server = new NotificationServer({
+      log: pino({ level: 'silent' }),
+      connectionString,
+      clock,
+      heartbeatSeconds: 3600,
+      flushMs: 3_600_000,
+      settings: () => readClientNotificationSettings({ fresh: true }),
+      policySiteSettings: (siteIds) => readPolicySiteSettings(siteIds),
+    });
     server.attach(io);
     await server.start();
     await new Promise<void>((resolve) => io.httpServer.listen(0, '127.0.0.1', resolve));

@@ -11,6 +11,7 @@ import { POST as statusRoute } from '@/app/api/mp/status-messages/route';
 import type { Clock } from '@/lib/clock';
 import { logger } from '@/lib/logger';
 import { NotificationServer } from '@/lib/notification/notification-server';
+import { readPolicySiteSettings } from '@/lib/sitecontrol/read-policy-site-settings';
 
 export class TestManagementPoint {
   port = 0;
@@ -61,6 +62,7 @@ export class TestManagementPoint {
       heartbeatSeconds: this.options.heartbeatSeconds ?? 1,
       flushMs: 50,
       settings: async () => ({ port: 10123, keepAliveSeconds: this.options.keepAliveSeconds ?? 900, operationValidityMinutes: this.options.validityMinutes ?? 60 }),
+      policySiteSettings: (siteIds) => readPolicySiteSettings(siteIds),
     });
     this.server.attach(this.io);
     await this.server.start();

@@ -20,6 +20,7 @@ import { materializeOperationTargets } from '@/lib/notification/materialize-oper
 import { NotificationServer } from '@/lib/notification/notification-server';
 import * as repo from '@/lib/notification/repo';
 import { startClientOperation } from '@/lib/notification/start-client-operation';
+import { readPolicySiteSettings } from '@/lib/sitecontrol/read-policy-site-settings';
 import { statusMessageIds } from '@/lib/reporting/catalog';
 import { createStatusReporter } from '@/lib/agent/status-reporter';
 import { useTestDatabase } from '../../support/database';
@@ -77,7 +78,7 @@ describe('client notification channel', () => {
     expect((await Promise.all(opened)).map((c) => c.transport)).toEqual(['websocket', 'websocket', 'websocket']);
     await eventually(() => onlineCount(deviceIds), (n) => n === 3);
 
-    const operation = await startClientOperation({ actor: admin, input: { action: 'DOWNLOAD_COMPUTER_POLICY', target: { deviceIds } } });
+    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'DOWNLOAD_COMPUTER_POLICY', target: { deviceIds } } });
     expect(operation).toMatchObject({ total: 3, onlineAtStart: 3 });
     await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 3);
     const targets = await listOperationTargets(operation.id, { page: 1, pageSize: 25 });
@@ -101,13 +102,13 @@ describe('client notification channel', () => {
     await Promise.all(fleetAgents.map((a) => a.start()));
     await eventually(() => onlineCount(deviceIds), (n) => n === 3);
 
-    const some = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds: deviceIds.slice(0, 2) } } });
+    const some = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds: deviceIds.slice(0, 2) } } });
     await eventually(() => targetStates(some.id), (s) => s.SUCCEEDED === 2);
     expect(pushed.sort()).toEqual(deviceIds.slice(0, 2).sort());
 
     // All of them: one broadcast reaches each once.
     pushed.length = 0;
-    const all = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
+    const all = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
     await eventually(() => targetStates(all.id), (s) => s.SUCCEEDED === 3);
     expect(pushed.sort()).toEqual([...deviceIds].sort());
   });
@@ -122,7 +123,7 @@ describe('client notification channel', () => {
     await a.start();
     expect((await opened).transport).toBe('polling');
     expect(a.transport).toBe('polling');
-    const operation = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
+    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
     await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 1);
   });
 
@@ -143,7 +144,7 @@ describe('client notification channel', () => {
     await Promise.all(back);
     await eventually(() => onlineCount(deviceIds), (n) => n === 2);
 
-    const operation = await startClientOperation({ actor: admin, input: { action: 'FULL_SCAN', target: { deviceIds } } });
+    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'FULL_SCAN', target: { deviceIds } } });
     await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 2);
   });
 
@@ -157,7 +158,7 @@ describe('client notification channel', () => {
     await early.start();
     await eventually(() => onlineCount(deviceIds), (n) => n === 1);
 
-    const operation = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds } }, clock });
+    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds } }, clock });
     expect(operation).toMatchObject({ total: 3, onlineAtStart: 1 });
     expect(operation.validUntil.getTime() - clock.now().getTime()).toBe(60 * 60_000);
     await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 1 && s.WAITING === 2);
@@ -194,7 +195,7 @@ describe('client notification channel', () => {
     const [online, later] = credentials.map((c) => agent(mp, c));
     await online.start();
     await eventually(() => onlineCount(deviceIds), (n) => n === 1);
-    const operation = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
+    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
     await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 1);
     await cancelClientOperation({ actor: admin, id: operation.id });
     let pushed = false;
@@ -244,7 +245,7 @@ describe('client notification channel', () => {
     const a = agent(mp, credential, { reporter });
     await a.start();
     await eventually(() => onlineCount(deviceIds), (n) => n === 1);
-    const operation = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
+    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
     await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 1);
     const stored = await eventually(
       async () => (await pool().query(`SELECT m FROM status_inbox, json_array_elements(messages) AS m`)).rows.map((r) => r.m),
@@ -262,7 +263,7 @@ describe('client notification channel', () => {
 // per-target rows are written later by the first that needs them. These check pushes, results,
 // counts, cancel and expiry before and after that, and that the rows are written once.
 const start = (deviceIds: number[], clock: Clock = systemClock) =>
-  startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds } }, clock });
+  startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds } }, clock });
 
 const targetRowCount = async (operationId: number) => Object.values(await targetStates(operationId)).reduce((a, b) => a + b, 0);
 
@@ -289,6 +290,7 @@ describe('the client notification port', () => {
       flushMs: 50,
       dedicatedPort: { host: '127.0.0.1' },
       settings: async () => ({ port, keepAliveSeconds: 900, operationValidityMinutes: 60 }),
+      policySiteSettings: (siteIds) => readPolicySiteSettings(siteIds),
     });
     server.attach(consoleIo);
     await server.start();

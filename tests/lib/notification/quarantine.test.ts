@@ -3,7 +3,7 @@ import { io as connectAgent, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientAgent } from '@/lib/agent/agent';
 import { pool } from '@/lib/db/pool';
-import { agentEvents } from '@/lib/notification/agent-protocol.schema';
+import { agentEvents } from '@/lib/protocol/agent-protocol.schema';
 import { recordAnswers } from '@/lib/notification/record-answers';
 import { startClientOperation } from '@/lib/notification/start-client-operation';
 import { decideQuarantinedItem } from '@/lib/quarantine/decide-quarantined-item';
@@ -47,7 +47,7 @@ describe('notification answers with a poison item', () => {
   it('sets aside a delivery the database refuses and records every other delivery and result of the flush', async () => {
     const { deviceIds } = await fleet('QA-', 2);
     const [a, b] = deviceIds;
-    const operation = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
+    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
     const at = new Date();
     const recorded = await recordAnswers({
       db: pool(),
@@ -88,7 +88,7 @@ describe('notification answers with a poison item', () => {
 
   it('retries a quarantined result that can now be recorded', async () => {
     const { deviceIds } = await fleet('QR-', 1);
-    const operation = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
+    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
     // A result for an operation id that did not fit: set aside; once the id is corrected, retry records it.
     await recordAnswers({ db: pool(), deliveries: [], results: [{ deviceId: deviceIds[0], result: result(3_000_000_001), receivedAt: new Date() }] });
     const [item] = await quarantined('notification.results');
@@ -110,7 +110,7 @@ describe('notification answers with a poison item', () => {
       await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
       await eventually(() => onlineCount(deviceIds), (n) => n === 3);
       socket.emit(agentEvents.delivered, { operationId: 3_000_000_000 });
-      const operation = await startClientOperation({ actor: admin, input: { action: 'QUICK_SCAN', target: { deviceIds: deviceIds.slice(1) } } });
+      const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds: deviceIds.slice(1) } } });
       expect(await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 2)).toEqual({ SUCCEEDED: 2 });
     } finally {
       socket.disconnect();

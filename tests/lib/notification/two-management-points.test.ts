@@ -60,7 +60,7 @@ describe('two management point processes on one database', () => {
     for (const agent of [...onA.agents, ...onB.agents]) {
       agent.on('push', () => pushes.set(agent.credential.deviceId, (pushes.get(agent.credential.deviceId) ?? 0) + 1));
     }
-    const operation = await startClientOperation({ actor: admin, input: { action: 'FULL_SCAN', target: { collectionId: collectionId! } } });
+    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'FULL_SCAN', target: { collectionId: collectionId! } } });
     expect(operation).toMatchObject({ total: 40, onlineAtStart: 40 });
     // Every client got it exactly once, from the server it is connected to.
     await eventually(() => targetStates(operation.id), (s) => s.DELIVERED === 40);

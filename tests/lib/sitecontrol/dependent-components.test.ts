@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '@/lib/config';
 import { pool } from '@/lib/db/pool';
 import { clientPolicy } from '@/lib/policy/client-policy';
+import { readPolicySiteSettings } from '@/lib/sitecontrol/read-policy-site-settings';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
 import { readSiteControl, readSiteSettings } from '@/lib/sitecontrol/read-site-settings';
 import { defaultSiteSettings } from '@/lib/sitecontrol/site-control.schema';
@@ -135,7 +136,10 @@ describe('components that depend on site settings', () => {
   it('client policy and device approval read the site settings', async () => {
     await change({ 'clientAgent.policyPollingMinutes': 15, 'clientAgent.softwareMetering': false, 'clientApproval.mode': 'manual' });
     const { rows } = await pool().query(`SELECT d.id, d.name, d.site_id FROM device d LIMIT 1`);
-    const policy = await clientPolicy({ id: rows[0].id, name: rows[0].name, siteId: rows[0].site_id });
+    const policy = await clientPolicy(
+      { id: rows[0].id, name: rows[0].name, siteId: rows[0].site_id },
+      { siteSettings: (siteIds) => readPolicySiteSettings(siteIds) },
+    );
     expect(policy.clientAgent).toMatchObject({ policyPollingMinutes: 15, softwareMetering: false, clientNotification: true });
     expect(policy.siteControlSerial).toBe((await readSiteControl()).serial);
     expect((await readSiteSettings()).clientApproval.mode).toBe('manual');

@@ -17,7 +17,7 @@ import { collectionInputSchema, collectionPreviewSchema } from '@/lib/collection
 import { pool } from '@/lib/db/pool';
 import { createDeploymentSchema, createPackageSchema } from '@/lib/deployments/deployment.schema';
 import { registerDeviceSchema } from '@/lib/protocol/registration.schema';
-import { operationDeliveredSchema, operationResultSchema } from '@/lib/notification/agent-protocol.schema';
+import { operationDeliveredSchema, operationResultSchema } from '@/lib/protocol/agent-protocol.schema';
 import { estimateQuerySchema, startClientOperationSchema } from '@/lib/notification/client-operation.schema';
 import { isStatusIngest, serveStatusIngest } from '@/lib/ingest/serve-status-ingest';
 import { processStatusBatch, type StatusManagerEffects } from '@/lib/status/process-status-batch';

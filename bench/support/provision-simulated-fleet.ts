@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { hashToken, newToken } from '../auth/tokens';
-import type { AgentCredential } from '../protocol/policy.schema';
+import { hashToken, newToken } from '../../lib/auth/tokens';
+import type { AgentCredential } from '../../lib/protocol/policy.schema';
 import { insertSimulatedCollection, insertSimulatedDevices, upsertSimulatedSite } from './simulated-fleet-repo';
 
 /**

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { INT4_MAX, rawText, safeDate, safeRecord } from '../validation/primitives';
+
+export const severitySchema = z.enum(['INFORMATIONAL', 'WARNING', 'ERROR']);
+export const messageTypeSchema = z.enum(['MILESTONE', 'DETAIL', 'AUDIT']);
+export const messageSourceSchema = z.enum(['CLIENT', 'SERVER', 'PROVIDER']);
+
+// Text PostgreSQL can store (no NUL, no unpaired surrogate): one bad message never fails a batch later.
+const text = rawText;
+
+/**
+ * A status message as its source reports it — a client agent to the management point's ingest
+ * endpoint, a server component to the in-process queue, the console as an audit message. `uid` is
+ * made at the source so a retried report is never stored twice.
+ */
+export const statusMessageSchema = z.object({
+  uid: z.uuid(),
+  messageId: z.number().int().min(0).max(INT4_MAX),
+  severity: severitySchema,
+  type: messageTypeSchema,
+  source: messageSourceSchema,
+  siteCode: z.string().regex(/^[A-Z0-9]{3}$/, 'must be a 3-character site code'),
+  systemName: text(255).min(1),
+  component: text(128).min(1),
+  // Bounded so every accepted time fits PostgreSQL's timestamptz and prints as a plain ISO date.
+  // A date that does not exist (February 30) is refused, never rolled over into another.
+  sourceTime: safeDate().refine((d) => d >= new Date('1970-01-01T00:00:00Z'), 'must be after 1970'),
+  processId: z.number().int().min(0).max(INT4_MAX).optional(),
+  threadId: z.number().int().min(0).max(INT4_MAX).optional(),
+  /** Values substituted into the catalog's description for messageId (%1, %2, ...). */
+  insertionStrings: z.array(text(4096)).max(10).default([]),
+  /** Attribute properties such as AdvertisementID, PackageID, CollectionID, UserName. */
+  properties: safeRecord({ maxKey: 64, maxValue: 4096 }).default({}),
+});
+
+export type StatusMessageInput = z.input<typeof statusMessageSchema>;
+export type StatusMessage = z.infer<typeof statusMessageSchema>;
+export type Severity = z.infer<typeof severitySchema>;
+export type MessageType = z.infer<typeof messageTypeSchema>;
+export type MessageSource = z.infer<typeof messageSourceSchema>;
