@@ -76,7 +76,11 @@ const toInboxMessage = (m: StatusMessage): InboxMessage => ({ ...m, sourceTime: 
  */
 export async function processStatusBatch(options: {
   db: pg.Pool;
-  rules: readonly FilterRule[];
+  /**
+   * The filter rules, or how to read them: read after the inbox is claimed, so a rule change
+   * committed before a message arrived applies to it.
+   */
+  rules: readonly FilterRule[] | (() => Promise<readonly FilterRule[]>);
   effects: StatusManagerEffects;
   maxBatches: number;
   /** Messages from the in-process queue; put back by the caller if this throws. */
@@ -90,6 +94,7 @@ export async function processStatusBatch(options: {
   const after: (() => void)[] = [];
   const result = await inTransaction(options.db, async (client): Promise<BatchResult> => {
     const batches = await claimInboxBatches(client, options.maxBatches);
+    const rules = typeof options.rules === 'function' ? await options.rules() : options.rules;
     const arrivedNow = now();
     const incoming: { message: InboxMessage; receivedAt: Date }[] = [];
     for (const batch of batches) for (const message of batch.messages) incoming.push({ message, receivedAt: batch.receivedAt });
@@ -110,7 +115,7 @@ export async function processStatusBatch(options: {
     // transaction; the others are written. A transient failure still rolls the whole batch back.
     const isolated = await isolateFailures({
       items: [...unique.values()].filter((item) => !known.has(item.message.uid)),
-      run: (items) => inSavepoint(client, () => writeMessages({ client, items, rules: options.rules, reporting: options.reporting, effects: options.effects })),
+      run: (items) => inSavepoint(client, () => writeMessages({ client, items, rules, reporting: options.reporting, effects: options.effects })),
       onPoison: async (item, error) => {
         options.log.error({ err: error, uid: item.message.uid }, 'status message set aside in quarantine');
         await quarantineItem({ source: STATUS_INBOX_QUARANTINE, itemKey: item.message.uid, item: item.message, error, db: client });

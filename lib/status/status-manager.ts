@@ -156,7 +156,7 @@ export async function startStatusManager(options: StatusManagerOptions) {
         try {
           const result = await processStatusBatch({
             db,
-            rules: await rules.get(),
+            rules: () => rules.get(),
             effects,
             maxBatches: options.batchRows,
             queued,

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '@/lib/config';
 import { pool } from '@/lib/db/pool';
+import { channels } from '@/lib/live/channels';
 import { processMetrics } from '@/lib/metrics/registry';
 import { createFilterRule } from '@/lib/status/create-filter-rule';
 import { appendToInbox } from '@/lib/reporting/inbox-repo';
@@ -101,7 +102,7 @@ describe('Status Manager', () => {
     });
     // Moved first so it runs before "Write all" and stops it.
     await pool().query(`UPDATE status_filter_rule SET priority = -5 WHERE id = $1`, [rule.id]);
-    await pool().query(`NOTIFY status_filter_rules_changed`);
+    await pool().query(`SELECT pg_notify($1, '')`, [channels.statusFilterRulesChanged]);
 
     const hostile = '$(touch /tmp/sitebox-owned); rm -rf /';
     const failed = testMessage({ messageId: 10006, severity: 'ERROR', insertionStrings: ['S0120001', 'S0100003', hostile, '1603'] });
@@ -137,7 +138,7 @@ describe('Status Manager', () => {
       });
       await pool().query(`UPDATE status_filter_rule SET priority = $2 WHERE id = $1`, [rule.id, -20 + rule.id % 10]);
     }
-    await pool().query(`NOTIFY status_filter_rules_changed`);
+    await pool().query(`SELECT pg_notify($1, '')`, [channels.statusFilterRulesChanged]);
     const failed = testMessage({ messageId: 10007, severity: 'ERROR', insertionStrings: ['S0120009', 'S0100009', 'setup.exe'] });
     await appendToInbox({ db: pool(), messages: [failed], origin: 'mp' });
     await manager.flush();
