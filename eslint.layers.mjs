@@ -28,10 +28,7 @@ export const layers = {
     'lib/retry-delay.ts',
     'lib/csv-field.ts',
     'lib/plural.ts',
-    // The live channel's NOTIFY names and the process's one LISTEN: they import only lib/db, and
-    // every domain sends or hears on them.
-    'lib/live/channels.ts',
-    'lib/live/listener.ts',
+    'lib/fork-ts.ts',
   ],
   reporting: ['lib/reporting/'],
   identity: ['lib/auth/', 'lib/users/', 'lib/devices/', 'lib/sites/', 'lib/audit/'],
@@ -39,6 +36,7 @@ export const layers = {
     'lib/status/',
     'lib/status-viewer/',
     'lib/quarantine/',
+    'lib/quarantine-review/',
     'lib/sitecontrol/',
     'lib/summarizers/',
     'lib/collections/',

@@ -25,7 +25,7 @@ import { getAt, setAt } from '../lib/sitecontrol/document-paths';
 import { deltaEventSchema } from '../lib/sitecontrol/site-control-change.schema';
 import type { SiteSettingsView } from '../lib/sitecontrol/site-settings-view';
 import { consoleSession, freshDatabase, percentile, sleep } from './support/sitebox-server';
-import { channels } from '../lib/live/channels';
+import { channels } from '../lib/db/channels';
 
 const log = (message: string) => process.stderr.write(`[site-control] ${message}\n`);
 const option = (args: string[], name: string, fallback: number) => {

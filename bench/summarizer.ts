@@ -37,7 +37,7 @@ import type { ProcessedMessage } from '../lib/status/process-status-batch';
 import type { Severity, StatusMessage } from '../lib/reporting/status-message.schema';
 import { createStatusSummarizers } from '../lib/summarizers/status-summarizers';
 import type { ComponentStatusView } from '../lib/summarizers/read-component-status';
-import { channels } from '../lib/live/channels';
+import { channels } from '../lib/db/channels';
 import { consoleSession, freshDatabase, percentile, sleep, startSitebox, stopSitebox } from './support/sitebox-server';
 import { reportFigures, type Target } from './support/targets';
 

@@ -3,7 +3,7 @@ import { inTransaction } from '../db/transaction';
 import { notifyDeploymentsChanged } from '../deployments/notify-deployments-changed';
 import { queryRuleSchema } from './collection-rule.schema';
 import { deviceQuerySql } from './device-query-sql';
-import { channels } from '../live/channels';
+import { channels } from '../db/channels';
 
 export interface CollectionDefinition {
   id: number;

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { exited, forkTs } from '../workers/spawn';
+import { exited, forkTs } from '../fork-ts';
 
 /** Starts the embedded PostgreSQL in its own process and resolves once it accepts connections. */
 export async function startDatabaseHost(): Promise<{ url: string; stop(): Promise<void> }> {

@@ -159,7 +159,7 @@ export class ListenConnection {
 }
 
 /**
- * LISTENs on `channels` with a connection of its own. Inside Sitebox use lib/live/listener.ts,
+ * LISTENs on `channels` with a connection of its own. Inside Sitebox use lib/db/listen-shared.ts,
  * which shares one connection per process; this is for tools that must not share it.
  */
 export function listen(options: ListenOptions & { connectionString: string; log: Logger }): Listening {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { channels } from '../live/channels';
+import { channels } from '../db/channels';
 import { notify } from '../db/notify';
 
 /**

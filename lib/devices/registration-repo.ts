@@ -1,6 +1,6 @@
 import { pool } from '../db/pool';
 import { prisma } from '../db/prisma';
-import { channels } from '../live/channels';
+import { channels } from '../db/channels';
 import type { RegisterDeviceInput } from '../protocol/registration.schema';
 
 /** Data access for device registration, credentials and approval. */

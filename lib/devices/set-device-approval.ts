@@ -3,7 +3,7 @@ import { pool } from '../db/pool';
 import { notFoundOrThrow } from '../errors';
 import type { Actor } from '../users/actor';
 import * as repo from './registration-repo';
-import { channels } from '../live/channels';
+import { channels } from '../db/channels';
 import { notify } from '../db/notify';
 
 /**

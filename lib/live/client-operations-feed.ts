@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Namespace } from 'socket.io';
-import { channels } from './channels';
-import { listenShared } from './listener';
+import { channels } from '../db/channels';
+import { listenShared } from '../db/listen-shared';
 import { liveEvents, liveRooms } from './rooms';
 
 const PRESENCE_EVERY_MS = 1000;

@@ -1,6 +1,6 @@
 import type { Namespace } from 'socket.io';
-import { channels } from './channels';
-import { listenShared } from './listener';
+import { channels } from '../db/channels';
+import { listenShared } from '../db/listen-shared';
 import { liveEvents, liveRooms } from './rooms';
 
 /**

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Namespace } from 'socket.io';
 import { deltaEventSchema } from '../sitecontrol/site-control-change.schema';
-import { channels } from './channels';
-import { listenShared } from './listener';
+import { channels } from '../db/channels';
+import { listenShared } from '../db/listen-shared';
 import { liveEvents, liveRooms } from './rooms';
 
 /**

@@ -4,8 +4,8 @@ import type { Namespace } from 'socket.io';
 import { listStatusMessagesInSpan } from '../status-viewer/list-status-messages';
 import { storedNoticeSchema } from '../status/stored-notice.schema';
 import type { StatusTailBatch } from '../status-viewer/status-tail.schema';
-import { channels } from './channels';
-import { listenShared } from './listener';
+import { channels } from '../db/channels';
+import { listenShared } from '../db/listen-shared';
 import { liveEvents, liveRooms } from './rooms';
 
 const ROOM = liveRooms.statusMessages;

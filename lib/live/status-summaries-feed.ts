@@ -1,7 +1,7 @@
 import type { Namespace } from 'socket.io';
-import { channels } from './channels';
+import { channels } from '../db/channels';
 import { coalesce } from './coalesce';
-import { listenShared } from './listener';
+import { listenShared } from '../db/listen-shared';
 import { liveEvents, liveRooms } from './rooms';
 
 /**

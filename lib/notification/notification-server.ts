@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import { systemClock, type Clock } from '../clock';
-import { listenShared } from '../live/listener';
+import { listenShared } from '../db/listen-shared';
 import { pool } from '../db/pool';
 import { authenticateDevice, type AuthenticatedDevice } from '../devices/authenticate-device';
 import { clientPolicies, type ClientPolicy, type ReadPolicySiteSettings } from '../policy/client-policy';
@@ -27,7 +27,7 @@ import type { ClientNotificationSettings } from './notification-settings';
 import { beatNotificationServer, clearOrphanedOnline, reapNotificationServers } from './presence-repo';
 import { recordAnswers, recordPresenceChanges, type PresenceChange, type PendingResult as AnswerResult } from './record-answers';
 import * as repo from './repo';
-import { channels } from '../live/channels';
+import { channels } from '../db/channels';
 
 export const AGENT_NAMESPACE = '/agents';
 

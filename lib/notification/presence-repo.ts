@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction';
-import { channels } from '../live/channels';
+import { channels } from '../db/channels';
 
 /**
  * Data access for notification servers and client presence. A client is online while a

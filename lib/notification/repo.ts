@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { ActionResultDetail, ClientAction } from '../protocol/agent-protocol.schema';
 import type { TargetState } from './client-operation.schema';
 import { emptyStateCounts, type TargetStateCounts } from './operation-counts';
-import { channels } from '../live/channels';
+import { channels } from '../db/channels';
 
 /** Data access for client operations and the push queue (pg: these are the hot paths). */
 

@@ -4,7 +4,7 @@ import type { PropertyChange } from './document-paths';
 import type { SerialRecord } from './merge-delta';
 import type { Conflict, DeltaState, SiteControlApplied } from './site-control-change.schema';
 import { defaultSiteSettings, readSettingsDocument, type SiteSettings } from './site-control.schema';
-import { channels } from '../live/channels';
+import { channels } from '../db/channels';
 
 // The thin pg layer for site control: documents, history and deltas. Every step of the change
 // flow runs inside one transaction the caller holds; locks are taken here, decisions elsewhere.

@@ -1,14 +1,14 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { config } from '../config';
-import { listenShared } from '../live/listener';
+import { listenShared } from '../db/listen-shared';
 import { pool } from '../db/pool';
 import { componentLogger } from '../logger';
 import { diffDocuments, overlaps } from './document-paths';
 import { readSiteControl, type SiteControlSnapshot } from './read-site-settings';
 import { siteControlAppliedSchema } from './site-control-change.schema';
 import type { SiteSettings } from './site-control.schema';
-import { channels } from '../live/channels';
+import { channels } from '../db/channels';
 
 function parseApplied(payload: string) {
   try {

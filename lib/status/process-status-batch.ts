@@ -22,7 +22,7 @@ import type { FilterRule } from './status-filter-rule.schema';
 import type { StatusMessage } from '../reporting/status-message.schema';
 import type { StoredNotice } from './stored-notice.schema';
 import type { SummarizedMessage, Summarizers } from '../summarizers/summarizer-handoff';
-import { channels } from '../live/channels';
+import { channels } from '../db/channels';
 import { notify } from '../db/notify';
 
 const DAY_MS = 86_400_000;

@@ -7,7 +7,7 @@ import {
   type FilterRule,
   type FilterRuleInput,
 } from './status-filter-rule.schema';
-import { channels } from '../live/channels';
+import { channels } from '../db/channels';
 
 /** The thin data layer for status filter rules. */
 

@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { listenShared } from '../live/listener';
+import { listenShared } from '../db/listen-shared';
 import { loop } from '../workers/define-worker';
 import { deleteAgedStatusMessages } from './delete-aged-status-messages';
 import { createReplicationForwarder } from './forward-replication';
@@ -15,7 +15,7 @@ import { createProgramRunner, type ProgramRunner } from './run-program';
 import type { FilterRule } from './status-filter-rule.schema';
 import { noSummarizers, type Summarizers } from '../summarizers/summarizer-handoff';
 import { createSyslogSink, formatSyslogLine } from '../reporting/syslog';
-import { channels } from '../live/channels';
+import { channels } from '../db/channels';
 import { recordStatusBatch, statusManagerMetrics } from './status-manager-metrics';
 
 export const STATUS_MANAGER_COMPONENT = 'SMS_STATUS_MANAGER';

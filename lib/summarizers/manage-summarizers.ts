@@ -11,7 +11,7 @@ import { formatLocalDateTime, parseLocalDateTime, startOfLocalHour } from './loc
 import * as repo from './repo';
 import { siteOrDefault } from './read-component-status';
 import type { ResetCountsInput, SummarizerSettingsInput, ThresholdOverrideInput } from './summarizer.schema';
-import { channels } from '../live/channels';
+import { channels } from '../db/channels';
 import { notify } from '../db/notify';
 
 const COMPONENT_STATUS_SUMMARIZER = 'SMS_COMPONENT_STATUS_SUMMARIZER';

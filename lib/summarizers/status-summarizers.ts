@@ -11,7 +11,7 @@ import {
   pruneSummaries,
   readSiteTimeZones,
 } from './summary-writes-repo';
-import { channels } from '../live/channels';
+import { channels } from '../db/channels';
 import { notify } from '../db/notify';
 
 const HOUR_MS = 3_600_000;

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import { restartDelay } from './backoff';
-import { exited, forkTs } from './spawn';
+import { exited, forkTs } from '../fork-ts';
 
 export interface SupervisedState {
   name: string;

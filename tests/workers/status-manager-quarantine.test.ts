@@ -2,7 +2,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '@/lib/config';
 import { pool } from '@/lib/db/pool';
-import { decideQuarantinedItem } from '@/lib/quarantine/decide-quarantined-item';
+import { decideQuarantinedItem } from '@/lib/quarantine-review/decide-quarantined-item';
 import { listQuarantinedItems } from '@/lib/quarantine/list-quarantined-items';
 import { statusMessageIds } from '@/lib/reporting/catalog';
 import { createFilterRule } from '@/lib/status/create-filter-rule';

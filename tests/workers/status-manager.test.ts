@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '@/lib/config';
 import { pool } from '@/lib/db/pool';
-import { channels } from '@/lib/live/channels';
+import { channels } from '@/lib/db/channels';
 import { processMetrics } from '@/lib/metrics/registry';
 import { createFilterRule } from '@/lib/status/create-filter-rule';
 import { appendToInbox } from '@/lib/reporting/inbox-repo';

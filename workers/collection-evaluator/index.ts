@@ -2,11 +2,11 @@ import { Counter } from 'prom-client';
 import { evaluateCollections } from '../../lib/collections/evaluate-collections';
 import { deviceFingerprint } from '../../lib/collections/membership-repo';
 import { config } from '../../lib/config';
-import { listenShared } from '../../lib/live/listener';
+import { listenShared } from '../../lib/db/listen-shared';
 import { pool } from '../../lib/db/pool';
 import { processMetric } from '../../lib/metrics/registry';
 import { defineWorker, loop } from '../../lib/workers/define-worker';
-import { channels } from '../../lib/live/channels';
+import { channels } from '../../lib/db/channels';
 
 function evaluatorMetrics() {
   return {

@@ -1,11 +1,11 @@
 import { config } from '../../lib/config';
-import { listenShared } from '../../lib/live/listener';
+import { listenShared } from '../../lib/db/listen-shared';
 import { pool } from '../../lib/db/pool';
 import { applyMergedDeltas, handOffPendingDeltas, reconcileSiteTables } from '../../lib/sitecontrol/hierarchy-manager';
 import { ensureSiteControl } from '../../lib/sitecontrol/repo';
 import { watchSiteControl } from '../../lib/sitecontrol/watch-site-control';
 import { defineWorker, loop } from '../../lib/workers/define-worker';
-import { channels } from '../../lib/live/channels';
+import { channels } from '../../lib/db/channels';
 
 const NEVER = 2_147_483_647;
 

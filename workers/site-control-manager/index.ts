@@ -1,13 +1,13 @@
 import { Cron } from 'croner';
 import { config } from '../../lib/config';
-import { listenShared } from '../../lib/live/listener';
+import { listenShared } from '../../lib/db/listen-shared';
 import { pool } from '../../lib/db/pool';
 import { ensureSiteControl, notify } from '../../lib/sitecontrol/repo';
 import type { SiteSettings } from '../../lib/sitecontrol/site-control.schema';
 import { mergeQueuedDeltas, reportSiteControlHeartbeat } from '../../lib/sitecontrol/site-control-manager';
 import { watchSiteControl } from '../../lib/sitecontrol/watch-site-control';
 import { defineWorker, loop } from '../../lib/workers/define-worker';
-import { channels } from '../../lib/live/channels';
+import { channels } from '../../lib/db/channels';
 
 // Besides the wake-ups, a safety cycle: a hand-off whose notification was lost waits at most this long.
 const SAFETY_CYCLE_MS = 5 * 60_000;

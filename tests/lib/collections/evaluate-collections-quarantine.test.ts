@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateCollections } from '@/lib/collections/evaluate-collections';
 import { pool } from '@/lib/db/pool';
-import { decideQuarantinedItem } from '@/lib/quarantine/decide-quarantined-item';
+import { decideQuarantinedItem } from '@/lib/quarantine-review/decide-quarantined-item';
 import { statusMessageIds } from '@/lib/reporting/catalog';
 import { useTestDatabase } from '../../support/database';
 

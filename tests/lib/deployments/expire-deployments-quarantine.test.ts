@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { expireDeployments } from '@/lib/deployments/expire-deployments';
-import { decideQuarantinedItem } from '@/lib/quarantine/decide-quarantined-item';
+import { decideQuarantinedItem } from '@/lib/quarantine-review/decide-quarantined-item';
 import { useTestDatabase } from '../../support/database';
 
 const actor = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.9' };

@@ -7,7 +7,7 @@ import { readSiteSettings } from '@/lib/sitecontrol/read-site-settings';
 import { setDeviceApproval } from '@/lib/devices/set-device-approval';
 import { AppError } from '@/lib/errors';
 import { useTestDatabase } from '../../support/database';
-import { channels } from '@/lib/live/channels';
+import { channels } from '@/lib/db/channels';
 
 const input = (name: string) => ({
   name, osName: 'Windows 11 Enterprise', osVersion: '10.0.26100', osKind: 'WORKSTATION' as const,

@@ -2,8 +2,8 @@
 // hears its own channels, catches up after the connection is lost, and the last one out closes it.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
-import { channels } from '@/lib/live/channels';
-import { listenShared } from '@/lib/live/listener';
+import { channels } from '@/lib/db/channels';
+import { listenShared } from '@/lib/db/listen-shared';
 import { useTestDatabase } from '../../support/database';
 
 const listenConnections = async () =>

@@ -10,7 +10,7 @@ import { seedDemoSite } from '@/lib/seed/seed-demo-site';
 import { readSiteControl } from '@/lib/sitecontrol/read-site-settings';
 import type { DeltaEvent } from '@/lib/sitecontrol/site-control-change.schema';
 import { submitSiteControlChange } from '@/lib/sitecontrol/submit-site-control-change';
-import { channels } from '@/lib/live/channels';
+import { channels } from '@/lib/db/channels';
 import { attachConsoleNamespace, CONSOLE_NAMESPACE } from '@/lib/live/console-namespace';
 import { joinEvent, liveEvents, liveRooms } from '@/lib/live/rooms';
 import { attachSiteControlFeed } from '@/lib/live/site-control-feed';

@@ -26,7 +26,7 @@ import { createStatusReporter } from '@/lib/agent/status-reporter';
 import { useTestDatabase } from '../../support/database';
 import { admin, eventually, fleet, onlineCount, targetStates } from './fleet';
 import { TestManagementPoint } from './management-point';
-import { channels } from '@/lib/live/channels';
+import { channels } from '@/lib/db/channels';
 
 let connectionString = '';
 const agents: ClientAgent[] = [];

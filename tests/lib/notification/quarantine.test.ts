@@ -6,7 +6,7 @@ import { pool } from '@/lib/db/pool';
 import { agentEvents } from '@/lib/protocol/agent-protocol.schema';
 import { recordAnswers } from '@/lib/notification/record-answers';
 import { startClientOperation } from '@/lib/notification/start-client-operation';
-import { decideQuarantinedItem } from '@/lib/quarantine/decide-quarantined-item';
+import { decideQuarantinedItem } from '@/lib/quarantine-review/decide-quarantined-item';
 import { statusMessageIds } from '@/lib/reporting/catalog';
 import { useTestDatabase } from '../../support/database';
 import { admin, eventually, fleet, onlineCount, targetStates } from './fleet';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
-import { decideQuarantinedItem } from '@/lib/quarantine/decide-quarantined-item';
+import { decideQuarantinedItem } from '@/lib/quarantine-review/decide-quarantined-item';
 import { createReplicationForwarder } from '@/lib/status/forward-replication';
 import { enqueueReplication } from '@/lib/status/message-repo';
 import { useTestDatabase } from '../../support/database';

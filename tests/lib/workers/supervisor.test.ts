@@ -3,7 +3,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { restartDelay } from '@/lib/workers/backoff';
-import { forkTs } from '@/lib/workers/spawn';
+import { forkTs } from '@/lib/fork-ts';
 import { Supervisor, type SupervisorOptions } from '@/lib/workers/supervisor';
 
 const fixture = 'tests/fixtures/supervised-worker.mjs';

@@ -1,5 +1,5 @@
 import { route } from '@/lib/http/route';
-import { decideQuarantinedItem } from '@/lib/quarantine/decide-quarantined-item';
+import { decideQuarantinedItem } from '@/lib/quarantine-review/decide-quarantined-item';
 import { quarantineIdParamsSchema } from '@/lib/quarantine/quarantine.schema';
 
 /** Drops a quarantined item for good (audited); the row stays, marked discarded. */

@@ -1,5 +1,5 @@
 import { route } from '@/lib/http/route';
-import { decideQuarantinedItem } from '@/lib/quarantine/decide-quarantined-item';
+import { decideQuarantinedItem } from '@/lib/quarantine-review/decide-quarantined-item';
 import { quarantineIdParamsSchema } from '@/lib/quarantine/quarantine.schema';
 
 /** Puts a quarantined item back in its queue (audited); 409 when it still cannot be processed. */

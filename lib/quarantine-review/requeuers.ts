@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { z, type ZodType } from 'zod';
 import { COLLECTION_EVALUATION_QUARANTINE } from '../collections/evaluate-collections';
-import { channels } from '../live/channels';
+import { channels } from '../db/channels';
 import { DEPLOYMENT_EXPIRY_QUARANTINE } from '../deployments/expire-deployments';
 import { operationDeliveredSchema, operationResultSchema } from '../protocol/agent-protocol.schema';
 import { DELIVERIES_QUARANTINE, recordAnswersNow, RESULTS_QUARANTINE } from '../notification/record-answers';

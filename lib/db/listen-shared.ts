@@ -1,5 +1,5 @@
 import { config } from '../config';
-import { ListenConnection, type Listening, type ListenOptions } from '../db/listen';
+import { ListenConnection, type Listening, type ListenOptions } from './listen';
 import { componentLogger } from '../logger';
 import { processSingleton } from '../process-singleton';
 import type { Channel } from './channels';

@@ -4,8 +4,8 @@ import { pool } from '../db/pool';
 import { inTransaction } from '../db/transaction';
 import { AppError, notFoundOrThrow } from '../errors';
 import type { Actor } from '../users/actor';
-import { classifyFailure } from './classify-failure';
-import { lockQuarantinedItem, markQuarantinedItem, type QuarantinedItemRow } from './repo';
+import { classifyFailure } from '../quarantine/classify-failure';
+import { lockQuarantinedItem, markQuarantinedItem, type QuarantinedItemRow } from '../quarantine/repo';
 import { requeuers } from './requeuers';
 
 /**
