@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { api, ApiError } from '@/lib/client/api';
 import type { CollectionRow } from '@/lib/collections/list-collections.schema';
 import { plural } from '@/lib/plural';
@@ -14,8 +15,6 @@ import { useDebouncedValue } from '../ui/use-debounced-value';
 import { CollectionForm } from './collection-form';
 import { useLiveCollections } from './use-live-collections';
 import { useCollectionQuery, useCollectionsQuery } from './use-collections-query';
-
-const action = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
 
 /** Edit, evaluate now and delete, for those whose role may change collections. */
 function CollectionActions({ id, builtIn, name, onEdit, onDeleted }: { id: number; builtIn: boolean; name: string; onEdit: () => void; onDeleted: () => void }) {
@@ -36,11 +35,11 @@ function CollectionActions({ id, builtIn, name, onEdit, onDeleted }: { id: numbe
   });
   return (
     <div className="flex items-center gap-2">
-      {!builtIn && <button type="button" className={action} onClick={onEdit}>Edit</button>}
-      <button type="button" className={action} disabled={evaluate.isPending} onClick={() => evaluate.mutate()}>Evaluate now</button>
+      {!builtIn && <Button size="xs" onClick={onEdit}>Edit</Button>}
+      <Button size="xs" disabled={evaluate.isPending} onClick={() => evaluate.mutate()}>Evaluate now</Button>
       {!builtIn && (
-        <button type="button" className={action} disabled={remove.isPending}
-          onClick={() => { if (window.confirm(`Delete the collection "${name}"?`)) remove.mutate(); }}>Delete</button>
+        <Button size="xs" disabled={remove.isPending}
+          onClick={() => { if (window.confirm(`Delete the collection "${name}"?`)) remove.mutate(); }}>Delete</Button>
       )}
       {error && <span role="alert" className="text-xs text-red-700">{error}</span>}
     </div>
@@ -154,7 +153,7 @@ export function CollectionsBrowser({ canManage, canEdit = false }: { canManage: 
       <div className="space-y-2">
         <div className="flex items-center gap-3 text-sm">
           {canEdit && !creating && (
-            <button type="button" onClick={() => setCreating(true)} className="rounded bg-blue-700 px-3 py-1.5 font-medium text-white hover:bg-blue-800">New collection</button>
+            <Button onClick={() => setCreating(true)} variant="primary">New collection</Button>
           )}
           <input type="search" aria-label="Search collections" placeholder="Search name or collection ID" value={search}
             onChange={(e) => setSearch(e.target.value)}

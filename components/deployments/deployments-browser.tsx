@@ -3,6 +3,7 @@
 import clsx from 'clsx';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { clientStatusLabels, clientStatuses, type ClientStatus, type DeploymentRow } from '@/lib/deployments/deployment.schema';
 import { plural } from '@/lib/plural';
 import { RelativeTime } from '../ui/relative-time';
@@ -163,9 +164,9 @@ function DeploymentDetail({ deployment: d, canManage }: { deployment: Deployment
   return (
     <section aria-labelledby="deployment-title" className="space-y-4 border-t border-slate-200 pt-4">
       {canManage && d.state !== 'EXPIRED' && !editing && (
-        <button type="button" onClick={() => setEditing(true)} className="rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50">
+        <Button onClick={() => setEditing(true)} size="xs">
           Change schedule
-        </button>
+        </Button>
       )}
       {editing && <ScheduleForm deployment={d} onDone={() => setEditing(false)} />}
       <div>
@@ -233,9 +234,9 @@ export function DeploymentsBrowser({ canManage }: { canManage: boolean }) {
           <span className={clsx('text-xs', live === 'live' ? 'text-green-700' : 'text-slate-400')} data-testid="deployments-live">{live === 'live' ? 'Live' : 'Not live'}</span>
         )}
         {canManage && !creating && (
-          <button type="button" onClick={() => setCreating(true)} className="ml-auto rounded bg-blue-700 px-3 py-1.5 font-medium text-white hover:bg-blue-800">
+          <Button onClick={() => setCreating(true)} variant="primary" className="ml-auto">
             New deployment
-          </button>
+          </Button>
         )}
       </div>
       {creating && <DeploymentForm onCancel={() => setCreating(false)} onCreated={(id) => { setCreating(false); select(id); }} />}

@@ -7,6 +7,7 @@ import {
 import clsx from 'clsx';
 import { ArrowDown, ArrowUp } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { Select } from '@/components/ui/select';
 import { api, ApiError } from '@/lib/client/api';
 import { devicePageSizes, type DeviceRow, type DeviceSortColumn } from '@/lib/devices/list-devices.schema';
 import { RelativeTime } from '../ui/relative-time';
@@ -204,10 +205,10 @@ export function DeviceTable({
         <div className="flex items-center gap-2">
           <label className="flex items-center gap-1">
             Rows
-            <select value={filters.pageSize} className="rounded border border-slate-300 px-1 py-0.5"
+            <Select value={filters.pageSize} controlSize="xs"
               onChange={(e) => onChange({ ...filters, pageSize: Number(e.target.value), page: 1 })}>
               {devicePageSizes.map((s) => <option key={s} value={s}>{s}</option>)}
-            </select>
+            </Select>
           </label>
           <button type="button" className={pagerButton} disabled={filters.page <= 1}
             onClick={() => onChange({ ...filters, page: 1 })}>First</button>

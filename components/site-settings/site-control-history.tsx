@@ -3,13 +3,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { api, ApiError } from '@/lib/client/api';
 import { plural, pluralWord } from '@/lib/plural';
 import { serialName } from '@/lib/sitecontrol/serial-name';
 import { formatSettingValue, settingLabel } from '@/lib/sitecontrol/site-settings-fields';
 import type { DeltaView } from '@/lib/sitecontrol/site-settings-view';
-import { button } from './site-settings-sheets';
 import { SiteControlLiveProvider } from './site-control-live';
 import { siteSettingsKeys, useSiteControlChangeQuery, useSiteControlDiffQuery, useSiteControlHistoryQuery } from './use-site-settings';
 
@@ -126,9 +126,8 @@ function SiteControlHistoryBody({ canEdit }: { canEdit: boolean }) {
               <td className="whitespace-nowrap px-2 py-1 text-right">
                 <a href={`/api/site-settings/document?serial=${e.serial}`} className="mr-2 text-xs text-blue-700 hover:underline" download>Download</a>
                 {canEdit && !e.current && current && (
-                  <button
-                    type="button"
-                    className={`${button} text-xs`}
+                  <Button
+                    size="xs"
                     disabled={restore.isPending}
                     onClick={() => {
                       if (window.confirm(`Restore the settings of serial ${e.serialName}? This is a new change, applied as the next serial.`)) {
@@ -137,7 +136,7 @@ function SiteControlHistoryBody({ canEdit }: { canEdit: boolean }) {
                     }}
                   >
                     Restore this version
-                  </button>
+                  </Button>
                 )}
               </td>
             </tr>

@@ -3,11 +3,13 @@
 import { useMutation } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { FormField } from '@/components/ui/form-field';
+import { Input, Textarea } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
 import { api, ApiError } from '@/lib/client/api';
 import { describeActions } from '@/lib/status/describe-filter-rule';
 import type { RuleTestLine, testFilterRules } from '@/lib/status/test-filter-rules';
-import { control, smallButton } from './filter-rule-form';
 
 type TestResult = ReturnType<typeof testFilterRules>;
 
@@ -65,15 +67,15 @@ export function FilterRuleTest() {
   const set = (key: keyof typeof initial, value: string) => setDraft((d) => ({ ...d, [key]: value }));
   const input = (key: keyof typeof initial, label: string) => (
     <FormField label={label} error={messageFor(key)} path={`message.${key}`}>
-      {(props) => <input {...props} value={draft[key]} onChange={(e) => set(key, e.target.value)} className={control} />}
+      {(props) => <Input {...props} value={draft[key]} onChange={(e) => set(key, e.target.value)} className="mt-0.5 block w-full" />}
     </FormField>
   );
   const choose = (key: keyof typeof initial, label: string, options: [string, string][]) => (
     <label className="text-xs font-medium text-slate-600">
       {label}
-      <select value={draft[key]} onChange={(e) => set(key, e.target.value)} className={control}>
+      <Select value={draft[key]} onChange={(e) => set(key, e.target.value)} className="mt-0.5 block w-full">
         {options.map(([v, t]) => <option key={v} value={v}>{t}</option>)}
-      </select>
+      </Select>
     </label>
   );
   const result = test.data;
@@ -112,16 +114,17 @@ export function FilterRuleTest() {
         <div className="col-span-2">{input('component', 'Component')}</div>
         <label className="col-span-2 text-xs font-medium text-slate-600">
           Insertion strings, one per line
-          <textarea rows={3} value={draft.insertionStrings} onChange={(e) => set('insertionStrings', e.target.value)} className={`${control} font-mono`} />
+          <Textarea rows={3} value={draft.insertionStrings} onChange={(e) => set('insertionStrings', e.target.value)} className="mt-0.5 block w-full font-mono" />
         </label>
         <FormField label="Properties, one Name=Value per line" errorName="Properties" error={messageFor('properties')} path="message.properties" className="col-span-2">
           {(props) => (
-            <textarea {...props} rows={3} value={draft.properties} onChange={(e) => set('properties', e.target.value)}
-              placeholder="AdvertisementID=S0120001" className={`${control} font-mono`} />
+            <Textarea {...props} rows={3} value={draft.properties} onChange={(e) => set('properties', e.target.value)}
+              placeholder="AdvertisementID=S0120001"
+              className="mt-0.5 block w-full font-mono" />
           )}
         </FormField>
         <div className="col-span-4 flex items-center gap-2">
-          <button type="submit" disabled={test.isPending} className={smallButton}>Test against the rules</button>
+          <Button type="submit" disabled={test.isPending} size="xs">Test against the rules</Button>
           {serverError && !serverError.fields.length && <span role="alert" className="text-xs text-red-700">{serverError.message}</span>}
           {serverError && serverError.fields.length > 0 && <span role="alert" className="text-xs text-red-700">The message is not valid.</span>}
         </div>

@@ -4,10 +4,11 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { ArrowDown, ArrowUp } from 'lucide-react';
 import { useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { api, ApiError } from '@/lib/client/api';
 import { describeCriteria, describeRuleActions } from '@/lib/status/describe-filter-rule';
 import type { FilterRule } from '@/lib/status/status-filter-rule.schema';
-import { FilterRuleForm, smallButton } from './filter-rule-form';
+import { FilterRuleForm } from './filter-rule-form';
 import { FilterRuleTest } from './filter-rule-test';
 import { filterRulesKey, useFilterRulesQuery } from './use-filter-rules';
 
@@ -49,20 +50,20 @@ function RuleRow({ rule, index, count, canEdit, onEdit }: { rule: FilterRule; in
       {canEdit && (
         <td className="whitespace-nowrap px-2 py-1.5 text-right">
           <span className="inline-flex items-center gap-1">
-            <button type="button" className={smallButton} disabled={busy || index === 0} aria-label={`Move ${rule.name} up`} onClick={() => move.mutate('up')}>
+            <Button size="xs" disabled={busy || index === 0} aria-label={`Move ${rule.name} up`} onClick={() => move.mutate('up')}>
               <ArrowUp size={12} aria-hidden />
-            </button>
-            <button type="button" className={smallButton} disabled={busy || index === count - 1} aria-label={`Move ${rule.name} down`} onClick={() => move.mutate('down')}>
+            </Button>
+            <Button size="xs" disabled={busy || index === count - 1} aria-label={`Move ${rule.name} down`} onClick={() => move.mutate('down')}>
               <ArrowDown size={12} aria-hidden />
-            </button>
-            <button type="button" className={smallButton} disabled={busy} onClick={() => toggle.mutate()} aria-label={`${rule.enabled ? 'Disable' : 'Enable'} ${rule.name}`}>
+            </Button>
+            <Button size="xs" disabled={busy} onClick={() => toggle.mutate()} aria-label={`${rule.enabled ? 'Disable' : 'Enable'} ${rule.name}`}>
               {rule.enabled ? 'Disable' : 'Enable'}
-            </button>
-            <button type="button" className={smallButton} disabled={busy} onClick={onEdit} aria-label={`Edit ${rule.name}`}>Edit</button>
-            <button type="button" className={smallButton} disabled={busy} aria-label={`Delete ${rule.name}`}
+            </Button>
+            <Button size="xs" disabled={busy} onClick={onEdit} aria-label={`Edit ${rule.name}`}>Edit</Button>
+            <Button size="xs" disabled={busy} aria-label={`Delete ${rule.name}`}
               onClick={() => { if (window.confirm(`Delete the rule "${rule.name}"?`)) remove.mutate(); }}>
               Delete
-            </button>
+            </Button>
           </span>
           {error && <span role="alert" className="block text-xs text-red-700">{error}</span>}
         </td>
@@ -83,9 +84,9 @@ export function StatusFilterRulesAdmin({ canEdit }: { canEdit: boolean }) {
   return (
     <div className="space-y-4">
       {canEdit && !editing && (
-        <button type="button" onClick={() => setEditing('new')} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800">
+        <Button onClick={() => setEditing('new')} variant="primary">
           New rule
-        </button>
+        </Button>
       )}
       {editing && <FilterRuleForm key={editing === 'new' ? 'new' : editing.id} rule={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />}
       {rules.error && <p role="alert" className="text-sm text-red-700">{rules.error.message}</p>}
