@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { RelativeTime } from '@/components/ui/relative-time';
+import { Td } from '@/components/ui/table';
 import { api, ApiError } from '@/lib/client/api';
 import { plural, pluralWord } from '@/lib/plural';
 import { serialName } from '@/lib/sitecontrol/serial-name';
@@ -102,10 +103,10 @@ function SiteControlHistoryBody({ canEdit }: { canEdit: boolean }) {
         <tbody>
           {data.entries.map((e) => (
             <tr key={e.serial} data-testid={`history-${e.serialName}`} className="border-t border-slate-100 align-top">
-              <td className="px-2 py-1 font-mono">
+              <Td className="font-mono">
                 {e.serialName}
                 {e.current && <span className="ml-1 rounded bg-blue-100 px-1 font-sans text-xs text-blue-800">current</span>}
-              </td>
+              </Td>
               <td className="px-2">{e.changedBy}</td>
               <td className="px-2"><RelativeTime iso={e.changedAt} /></td>
               <td className="px-2 text-xs">
@@ -123,7 +124,7 @@ function SiteControlHistoryBody({ canEdit }: { canEdit: boolean }) {
               </td>
               <td className="px-2"><input type="radio" name="from" aria-label={`Compare from ${e.serialName}`} checked={shownFrom === e.serial} onChange={() => setFrom(e.serial)} /></td>
               <td className="px-2"><input type="radio" name="to" aria-label={`Compare to ${e.serialName}`} checked={shownTo === e.serial} onChange={() => setTo(e.serial)} /></td>
-              <td className="whitespace-nowrap px-2 py-1 text-right">
+              <Td className="whitespace-nowrap text-right">
                 <a href={`/api/site-settings/document?serial=${e.serial}`} className="mr-2 text-xs text-blue-700 hover:underline" download>Download</a>
                 {canEdit && !e.current && current && (
                   <Button
@@ -138,7 +139,7 @@ function SiteControlHistoryBody({ canEdit }: { canEdit: boolean }) {
                     Restore this version
                   </Button>
                 )}
-              </td>
+              </Td>
             </tr>
           ))}
         </tbody>

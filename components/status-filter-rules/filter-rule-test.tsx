@@ -7,6 +7,7 @@ import { Button } from '@/components/ui/button';
 import { FormField } from '@/components/ui/form-field';
 import { Input, Textarea } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
+import { Table, TBody, Td, THead } from '@/components/ui/table';
 import { api, ApiError } from '@/lib/client/api';
 import { describeActions } from '@/lib/status/describe-filter-rule';
 import type { RuleTestLine, testFilterRules } from '@/lib/status/test-filter-rules';
@@ -132,23 +133,23 @@ export function FilterRuleTest() {
       {result && (
         <div data-testid="rule-test-result" className="space-y-2 text-sm">
           <p><span className="text-slate-500">Description:</span> <span data-testid="rule-test-description">{result.description}</span></p>
-          <table className="w-full text-[13px]">
-            <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+          <Table framed={false}>
+            <THead>
               <tr><th className="px-2 py-1">#</th><th className="px-2 py-1">Rule</th><th className="px-2 py-1">Verdict</th><th className="px-2 py-1">Would do</th></tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+            </THead>
+            <TBody>
               {result.rules.map((line, i) => (
                 <tr key={line.ruleId} data-testid="rule-test-line" className={clsx(!line.actions && 'text-slate-400')}>
-                  <td className="px-2 py-1 tabular-nums">{i + 1}</td>
-                  <td className="px-2 py-1">{line.name}</td>
-                  <td className="px-2 py-1">{lineOutcome(line)}</td>
-                  <td className="px-2 py-1">
+                  <Td className="tabular-nums">{i + 1}</Td>
+                  <Td>{line.name}</Td>
+                  <Td>{lineOutcome(line)}</Td>
+                  <Td>
                     {line.actions ? describeActions({ ...line.actions, stopProcessing: line.stops }).join('; ') || 'nothing' : '—'}
-                  </td>
+                  </Td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+            </TBody>
+          </Table>
           <p data-testid="rule-test-outcome">
             <span className="font-medium">Status Manager would: </span>
             {outcome(result.result).join('; ')}.

@@ -5,6 +5,7 @@ import clsx from 'clsx';
 import { ArrowDown, ArrowUp } from 'lucide-react';
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';
+import { Table, TBody, Th, THead } from '@/components/ui/table';
 import { api, ApiError } from '@/lib/client/api';
 import { describeCriteria, describeRuleActions } from '@/lib/status/describe-filter-rule';
 import type { FilterRule } from '@/lib/status/status-filter-rule.schema';
@@ -90,26 +91,26 @@ export function StatusFilterRulesAdmin({ canEdit }: { canEdit: boolean }) {
       )}
       {editing && <FilterRuleForm key={editing === 'new' ? 'new' : editing.id} rule={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />}
       {rules.error && <p role="alert" className="text-sm text-red-700">{rules.error.message}</p>}
-      <table className="w-full border border-slate-200 bg-white text-[13px]">
+      <Table>
         <caption className="sr-only">Status filter rules in priority order</caption>
-        <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+        <THead>
           <tr>
-            <th className="w-8 px-2 py-2">#</th>
-            <th className="px-2 py-2">Rule</th>
-            <th className="px-2 py-2">Applies to</th>
-            <th className="px-2 py-2">Actions</th>
-            {canEdit && <th className="px-2 py-2"><span className="sr-only">Change</span></th>}
+            <Th className="w-8">#</Th>
+            <Th>Rule</Th>
+            <Th>Applies to</Th>
+            <Th>Actions</Th>
+            {canEdit && <Th><span className="sr-only">Change</span></Th>}
           </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+        </THead>
+        <TBody>
           {list.map((rule, i) => (
             <RuleRow key={rule.id} rule={rule} index={i} count={list.length} canEdit={canEdit} onEdit={() => setEditing(rule)} />
           ))}
           {rules.data && !list.length && (
             <tr><td colSpan={5} className="px-3 py-6 text-center text-slate-500">No rules: Status Manager discards every message.</td></tr>
           )}
-        </tbody>
-      </table>
+        </TBody>
+      </Table>
       <FilterRuleTest />
     </div>
   );

@@ -6,6 +6,7 @@ import { Button } from '@/components/ui/button';
 import { FormAlert, FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
+import { Table, TBody, THead } from '@/components/ui/table';
 import { roleLabels, roles, type Role } from '@/lib/auth/roles';
 import { api, ApiError } from '@/lib/client/api';
 import { usersQueryKey, useUsersQuery, type UserRow } from './use-users-query';
@@ -129,8 +130,8 @@ export function UsersAdmin() {
       <AddUserForm onCreated={(userName, password) => password && setShown({ userName, password })} />
       {shown && <OneTimePassword userName={shown.userName} password={shown.password} onClose={() => setShown(null)} />}
       {users.error && <p role="alert" className="text-sm text-red-700">{(users.error as Error).message}</p>}
-      <table className="w-full border border-slate-200 bg-white text-sm">
-        <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+      <Table dense={false}>
+        <THead>
           <tr>
             <th className="px-3 py-2">User name</th>
             <th className="px-3 py-2">Display name</th>
@@ -139,13 +140,13 @@ export function UsersAdmin() {
             <th className="px-3 py-2">Last sign-in</th>
             <th className="px-3 py-2" />
           </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+        </THead>
+        <TBody>
           {users.data?.users.map((u) => (
             <UserRowView key={u.id} user={u} onPassword={(userName, password) => setShown({ userName, password })} />
           ))}
-        </tbody>
-      </table>
+        </TBody>
+      </Table>
     </div>
   );
 }
