@@ -1,6 +1,7 @@
 'use client';
 
 import { useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { FormAlert, FormField } from '@/components/ui/form-field';
 import { api, ApiError } from '@/lib/client/api';
 import { authAlertClass, authInputClass, authLabelClass } from './auth-form-classes';
@@ -44,10 +45,9 @@ export function ChangePasswordForm({ next }: { next: string }) {
         </FormField>
       ))}
       <FormAlert error={error} shownAt={(path) => fields.some((f) => f.name === path)} className={authAlertClass} />
-      <button type="submit" disabled={busy}
-        className="w-full rounded bg-blue-700 px-3 py-2 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">
+      <Button type="submit" disabled={busy} variant="primary" size="lg" className="w-full">
         {busy ? 'Saving…' : 'Change password'}
-      </button>
+      </Button>
     </form>
   );
 }

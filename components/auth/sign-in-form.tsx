@@ -1,6 +1,7 @@
 'use client';
 
 import { useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { FormAlert, FormField } from '@/components/ui/form-field';
 import { api, ApiError } from '@/lib/client/api';
 import { authAlertClass, authInputClass, authLabelClass } from './auth-form-classes';
@@ -35,10 +36,9 @@ export function SignInForm({ next }: { next: string }) {
         {(props) => <input {...props} name="password" type="password" autoComplete="current-password" required className={authInputClass} />}
       </FormField>
       <FormAlert error={error} shownAt={(path) => path === 'userName' || path === 'password'} className={authAlertClass} />
-      <button type="submit" disabled={busy}
-        className="w-full rounded bg-blue-700 px-3 py-2 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">
+      <Button type="submit" disabled={busy} variant="primary" size="lg" className="w-full">
         {busy ? 'Signing in…' : 'Sign in'}
-      </button>
+      </Button>
     </form>
   );
 }

@@ -3,6 +3,7 @@
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import clsx from 'clsx';
 import { useMemo, useState } from 'react';
+import { Select } from '@/components/ui/select';
 import { ApiError } from '@/lib/client/api';
 import { clientActionLabels } from '@/lib/protocol/agent-protocol.schema';
 import { targetStates, type ClientOperationRow, type TargetState } from '@/lib/notification/client-operation.schema';
@@ -115,12 +116,12 @@ function OperationTargets({ operation }: { operation: ClientOperationRow }) {
         </h2>
         <label className="flex items-center gap-2 text-xs text-slate-600">
           Show
-          <select aria-label="Show" className="rounded border border-slate-300 bg-white px-1 py-0.5" value={state ?? ''} onChange={(e) => (setState((e.target.value || undefined) as TargetState | undefined), setPage(1))}>
+          <Select aria-label="Show" controlSize="xs" value={state ?? ''} onChange={(e) => (setState((e.target.value || undefined) as TargetState | undefined), setPage(1))}>
             <option value="">All devices</option>
             {targetStates.map((s) => (
               <option key={s} value={s}>{stateLabels[s]}</option>
             ))}
-          </select>
+          </Select>
         </label>
       </header>
       <table className="w-full text-sm">

@@ -2,16 +2,15 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { Textarea } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
 import { api, ApiError } from '@/lib/client/api';
 import type { CollectionRow } from '@/lib/collections/list-collections.schema';
 import { clientActionLabels, clientActions, type ClientAction } from '@/lib/protocol/agent-protocol.schema';
 import { plural, pluralWord } from '@/lib/plural';
 import { useLiveCollections } from '../collections/use-live-collections';
 import { useOnlineEstimateQuery, useStartClientOperation, type PickedTarget } from './use-client-operations';
-
-const input = 'rounded border border-slate-300 bg-white px-2 py-1 text-sm';
-const button = 'rounded border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-50 disabled:opacity-50';
-const primary = 'rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-50';
 
 function parseNames(text: string): string[] {
   return [...new Set(text.split(/[\s,;]+/).map((n) => n.trim()).filter(Boolean))];
@@ -73,11 +72,11 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
       <div className="flex flex-wrap items-end gap-3">
         <label className="flex flex-col text-xs text-slate-600">
           Action
-          <select aria-label="Action" className={input} value={action} onChange={(e) => (setAction(e.target.value as ClientAction), setPicked(null))}>
+          <Select aria-label="Action" value={action} onChange={(e) => (setAction(e.target.value as ClientAction), setPicked(null))}>
             {clientActions.map((a) => (
               <option key={a} value={a}>{clientActionLabels[a]}</option>
             ))}
-          </select>
+          </Select>
         </label>
         <fieldset className="flex flex-col text-xs text-slate-600">
           <legend>Target</legend>
@@ -93,20 +92,20 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
         {mode === 'collection' ? (
           <label className="flex flex-col text-xs text-slate-600">
             Collection
-            <select aria-label="Collection" className={input} value={collectionId} onChange={(e) => (setCollectionId(e.target.value), setPicked(null))} {...errorLink}>
+            <Select aria-label="Collection" value={collectionId} onChange={(e) => (setCollectionId(e.target.value), setPicked(null))} {...errorLink}>
               <option value="">Pick a collection…</option>
               {collections.data?.rows.map((c) => (
                 <option key={c.id} value={c.id}>{`${c.name} (${c.memberCount.toLocaleString()})`}</option>
               ))}
-            </select>
+            </Select>
           </label>
         ) : (
           <label className="flex flex-col text-xs text-slate-600">
             Device names (comma or space separated)
-            <textarea className={`${input} h-8 w-72`} value={names} onChange={(e) => (setNames(e.target.value), setPicked(null))} {...errorLink} />
+            <Textarea className="h-8 w-72" value={names} onChange={(e) => (setNames(e.target.value), setPicked(null))} {...errorLink} />
           </label>
         )}
-        <button type="button" className={button} onClick={review}>Review…</button>
+        <Button size="sm" onClick={review}>Review…</Button>
       </div>
       {fieldError && <p id={fieldErrorId} role="alert" className="mt-1 text-xs text-red-700">{fieldError}</p>}
       {estimateError && <p role="alert" className="mt-2 text-sm text-red-700">{estimateError.fieldMessage('collectionId') ?? estimateError.message}</p>}
@@ -126,10 +125,10 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
             <p className="text-amber-700">No device is named {estimate.data.unknownDevices.slice(0, 10).join(', ')}{estimate.data.unknownDevices.length > 10 ? '…' : ''}.</p>
           )}
           <div className="mt-2 flex gap-2">
-            <button type="button" className={primary} disabled={start.isPending || estimate.data.total === 0} onClick={confirm}>
+            <Button variant="primary" size="sm" disabled={start.isPending || estimate.data.total === 0} onClick={confirm}>
               {start.isPending ? 'Starting…' : `Start on ${plural(estimate.data.total, 'client')}`}
-            </button>
-            <button type="button" className={button} onClick={() => setPicked(null)}>Cancel</button>
+            </Button>
+            <Button size="sm" onClick={() => setPicked(null)}>Cancel</Button>
           </div>
           {startError && <p role="alert" className="mt-1 text-red-700">{startError.fields[0]?.message ? `${startError.fields[0].path}: ${startError.fields[0].message}` : startError.message}</p>}
         </div>

@@ -2,17 +2,16 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { fieldErrorClass, FormAlert, FormField, type FieldControlProps } from '@/components/ui/form-field';
+import { Input } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
 import { api, ApiError } from '@/lib/client/api';
 import type { CollectionPreview } from '@/lib/collections/collection-input.schema';
 import type { DeviceCondition } from '@/lib/collections/collection-rule.schema';
 import type { CollectionDetail, CollectionRow } from '@/lib/collections/list-collections.schema';
 import type { DevicePage } from '@/lib/devices/list-devices.schema';
 import { useDebouncedValue } from '../ui/use-debounced-value';
-
-const input =
-  'block w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600 aria-[invalid=true]:border-red-600';
-const small = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs text-slate-700 hover:bg-slate-50';
 
 type Field = DeviceCondition['field'];
 const fieldLabels: Record<Field, string> = {
@@ -85,20 +84,20 @@ const errorLink = (errorId: string, problem: string | undefined): ErrorLink =>
 function ValueInput({ c, onChange, label, link }: { c: ConditionDraft; onChange: (c: ConditionDraft) => void; label: string; link: ErrorLink }) {
   if (c.field === 'osKind') {
     return (
-      <select aria-label={label} {...link} className={input} value={c.value || 'WORKSTATION'} onChange={(e) => onChange({ ...c, value: e.target.value })}>
+      <Select aria-label={label} {...link} className="block w-full" value={c.value || 'WORKSTATION'} onChange={(e) => onChange({ ...c, value: e.target.value })}>
         <option value="WORKSTATION">Workstations</option><option value="SERVER">Servers</option>
-      </select>
+      </Select>
     );
   }
   if (c.field === 'online') {
     return (
-      <select aria-label={label} {...link} className={input} value={c.value || 'true'} onChange={(e) => onChange({ ...c, value: e.target.value })}>
+      <Select aria-label={label} {...link} className="block w-full" value={c.value || 'true'} onChange={(e) => onChange({ ...c, value: e.target.value })}>
         <option value="true">Online now</option><option value="false">Offline</option>
-      </select>
+      </Select>
     );
   }
   const placeholder = { name: 'NYC-WS-*', osName: 'Windows 11', siteCode: 'S01', ipSubnet: '10.1.0.0/16', lastSeenWithinDays: '7' }[c.field];
-  return <input aria-label={label} {...link} className={input} value={c.value} placeholder={placeholder} onChange={(e) => onChange({ ...c, value: e.target.value })} />;
+  return <Input aria-label={label} {...link} className="block w-full" value={c.value} placeholder={placeholder} onChange={(e) => onChange({ ...c, value: e.target.value })} />;
 }
 
 /** Picks one device by name for a direct membership rule. */
@@ -112,7 +111,7 @@ function DevicePicker({ rule, onChange, label, link }: { rule: Extract<RuleDraft
   });
   return (
     <div className="relative">
-      <input aria-label={label} {...link} className={input} value={text} placeholder="Device name"
+      <Input aria-label={label} {...link} className="block w-full" value={text} placeholder="Device name"
         onChange={(e) => { setText(e.target.value); onChange({ ...rule, deviceId: null, deviceName: '' }); }} />
       {matches.data && search !== rule.deviceName && (
         <ul role="listbox" aria-label="Matching devices" className="absolute z-10 mt-1 max-h-48 w-full overflow-auto rounded border border-slate-200 bg-white text-sm shadow">
@@ -142,16 +141,16 @@ function RuleEditor({ rule, index, collections, error, onChange, onRemove }: {
     <fieldset className="space-y-2 rounded border border-slate-200 bg-slate-50 p-2" aria-label={`Rule ${index + 1}`}>
       <div className="flex items-center gap-2 text-xs font-semibold uppercase text-slate-500">
         {titles[rule.kind]}
-        <button type="button" className={`${small} ml-auto normal-case`} onClick={onRemove}>Remove rule {index + 1}</button>
+        <Button size="xs" className="ml-auto normal-case" onClick={onRemove}>Remove rule {index + 1}</Button>
       </div>
       {rule.kind === 'QUERY' && (
         <>
           <label className="flex items-center gap-2 text-xs text-slate-600">
             Devices matching
-            <select aria-label={`Rule ${index + 1} match`} className="rounded border border-slate-300 px-1 py-0.5" value={rule.match}
+            <Select aria-label={`Rule ${index + 1} match`} controlSize="xs" value={rule.match}
               onChange={(e) => onChange({ ...rule, match: e.target.value as 'all' | 'any' })}>
               <option value="all">all conditions</option><option value="any">any condition</option>
-            </select>
+            </Select>
           </label>
           {rule.conditions.map((c, ci) => {
             const label = `Rule ${index + 1} condition ${ci + 1}`;
@@ -160,25 +159,25 @@ function RuleEditor({ rule, index, collections, error, onChange, onRemove }: {
             const conditionErrorId = `${errorId}-${ci}`;
             return (
               <div key={ci} className="grid grid-cols-[12rem_6rem_1fr_auto] items-start gap-2">
-                <select aria-label={`${label} property`} className={input} value={c.field}
+                <Select aria-label={`${label} property`} className="block w-full" value={c.field}
                   onChange={(e) => set({ field: e.target.value as Field, op: 'contains', value: e.target.value === 'online' ? 'true' : e.target.value === 'osKind' ? 'WORKSTATION' : '' })}>
                   {(Object.keys(fieldLabels) as Field[]).map((f) => <option key={f} value={f}>{fieldLabels[f]}</option>)}
-                </select>
+                </Select>
                 {c.field === 'osName' ? (
-                  <select aria-label={`${label} operator`} className={input} value={c.op} onChange={(e) => set({ ...c, op: e.target.value as 'equals' | 'contains' })}>
+                  <Select aria-label={`${label} operator`} className="block w-full" value={c.op} onChange={(e) => set({ ...c, op: e.target.value as 'equals' | 'contains' })}>
                     <option value="contains">contains</option><option value="equals">is</option>
-                  </select>
+                  </Select>
                 ) : <span />}
                 <div>
                   <ValueInput c={c} onChange={set} label={`${label} value`} link={errorLink(conditionErrorId, problem)} />
                   {problem && <span id={conditionErrorId} role="alert" className={fieldErrorClass}>{fieldLabels[c.field]}: {problem}</span>}
                 </div>
-                <button type="button" className={small} disabled={rule.conditions.length === 1}
-                  onClick={() => onChange({ ...rule, conditions: rule.conditions.filter((_, i) => i !== ci) })}>Remove</button>
+                <Button size="xs" disabled={rule.conditions.length === 1}
+                  onClick={() => onChange({ ...rule, conditions: rule.conditions.filter((_, i) => i !== ci) })}>Remove</Button>
               </div>
             );
           })}
-          <button type="button" className={small} onClick={() => onChange({ ...rule, conditions: [...rule.conditions, newCondition()] })}>Add condition</button>
+          <Button size="xs" onClick={() => onChange({ ...rule, conditions: [...rule.conditions, newCondition()] })}>Add condition</Button>
         </>
       )}
       {rule.kind === 'DIRECT' && (
@@ -189,11 +188,11 @@ function RuleEditor({ rule, index, collections, error, onChange, onRemove }: {
       )}
       {(rule.kind === 'INCLUDE' || rule.kind === 'EXCLUDE') && (
         <>
-          <select aria-label={`Rule ${index + 1} collection`} {...errorLink(errorId, message('.collectionId'))} className={input} value={rule.collectionId ?? ''}
+          <Select aria-label={`Rule ${index + 1} collection`} {...errorLink(errorId, message('.collectionId'))} className="block w-full" value={rule.collectionId ?? ''}
             onChange={(e) => onChange({ ...rule, collectionId: Number(e.target.value) || null })}>
             <option value="">Choose a collection…</option>
             {collections.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-          </select>
+          </Select>
           {message('.collectionId') && <span id={errorId} role="alert" className={fieldErrorClass}>Collection: {message('.collectionId')}</span>}
         </>
       )}
@@ -251,21 +250,21 @@ export function CollectionForm({ detail, collections, onSaved, onCancel }: {
       onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
       <div className="grid grid-cols-4 gap-3">
         <FormField label="Name" error={fieldMessage('name')} path="name">
-          {(control) => <input {...control} className={input} value={name} onChange={(e) => setName(e.target.value)} />}
+          {(control) => <Input {...control} className="block w-full" value={name} onChange={(e) => setName(e.target.value)} />}
         </FormField>
         <FormField label="Limiting collection" errorName="Limiting collection:" error={fieldMessage('limitingCollectionId')} path="limitingCollectionId">
           {(control) => (
-            <select {...control} className={input} value={limiting ?? ''} onChange={(e) => setLimiting(Number(e.target.value) || null)}>
+            <Select {...control} className="block w-full" value={limiting ?? ''} onChange={(e) => setLimiting(Number(e.target.value) || null)}>
               <option value="">None</option>
               {others.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-            </select>
+            </Select>
           )}
         </FormField>
         <FormField label="Evaluate every (minutes)" errorName="Interval" error={fieldMessage('refreshMinutes')} path="refreshMinutes">
-          {(control) => <input {...control} className={input} inputMode="numeric" value={refresh} onChange={(e) => setRefresh(e.target.value)} />}
+          {(control) => <Input {...control} className="block w-full" inputMode="numeric" value={refresh} onChange={(e) => setRefresh(e.target.value)} />}
         </FormField>
         <FormField label="Comment" error={fieldMessage('comment')} path="comment">
-          {(control) => <input {...control} className={input} value={comment} onChange={(e) => setComment(e.target.value)} />}
+          {(control) => <Input {...control} className="block w-full" value={comment} onChange={(e) => setComment(e.target.value)} />}
         </FormField>
       </div>
       <div className="space-y-2">
@@ -277,19 +276,18 @@ export function CollectionForm({ detail, collections, onSaved, onCancel }: {
         ))}
         {rules.length === 0 && <p className="text-sm text-slate-500">No rules: the collection will have no members.</p>}
         <div className="flex gap-2">
-          <button type="button" className={small} onClick={() => setRules((l) => [...l, newRule('QUERY')])}>Add query rule</button>
-          <button type="button" className={small} onClick={() => setRules((l) => [...l, newRule('DIRECT')])}>Add direct member</button>
-          <button type="button" className={small} onClick={() => setRules((l) => [...l, newRule('INCLUDE')])}>Include collection</button>
-          <button type="button" className={small} onClick={() => setRules((l) => [...l, newRule('EXCLUDE')])}>Exclude collection</button>
+          <Button size="xs" onClick={() => setRules((l) => [...l, newRule('QUERY')])}>Add query rule</Button>
+          <Button size="xs" onClick={() => setRules((l) => [...l, newRule('DIRECT')])}>Add direct member</Button>
+          <Button size="xs" onClick={() => setRules((l) => [...l, newRule('INCLUDE')])}>Include collection</Button>
+          <Button size="xs" onClick={() => setRules((l) => [...l, newRule('EXCLUDE')])}>Exclude collection</Button>
         </div>
       </div>
       <div className="flex items-center gap-2">
-        <button type="submit" disabled={save.isPending} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">
+        <Button type="submit" disabled={save.isPending} variant="primary">
           {detail ? 'Save collection' : 'Create collection'}
-        </button>
-        <button type="button" disabled={previewMutation.isPending} onClick={() => previewMutation.mutate()}
-          className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50">Preview members</button>
-        <button type="button" onClick={onCancel} className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50">Cancel</button>
+        </Button>
+        <Button disabled={previewMutation.isPending} onClick={() => previewMutation.mutate()}>Preview members</Button>
+        <Button onClick={onCancel}>Cancel</Button>
         <FormAlert error={error} shownAt={(path) => formPaths.includes(path) || ruleFieldPath.test(path)} />
       </div>
       {preview && (

@@ -4,6 +4,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { Table, TBody, Td, Th, THead } from '@/components/ui/table';
 import { api, ApiError } from '@/lib/client/api';
 import type { CollectionRow } from '@/lib/collections/list-collections.schema';
 import { plural } from '@/lib/plural';
@@ -14,8 +16,6 @@ import { useDebouncedValue } from '../ui/use-debounced-value';
 import { CollectionForm } from './collection-form';
 import { useLiveCollections } from './use-live-collections';
 import { useCollectionQuery, useCollectionsQuery } from './use-collections-query';
-
-const action = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
 
 /** Edit, evaluate now and delete, for those whose role may change collections. */
 function CollectionActions({ id, builtIn, name, onEdit, onDeleted }: { id: number; builtIn: boolean; name: string; onEdit: () => void; onDeleted: () => void }) {
@@ -36,11 +36,11 @@ function CollectionActions({ id, builtIn, name, onEdit, onDeleted }: { id: numbe
   });
   return (
     <div className="flex items-center gap-2">
-      {!builtIn && <button type="button" className={action} onClick={onEdit}>Edit</button>}
-      <button type="button" className={action} disabled={evaluate.isPending} onClick={() => evaluate.mutate()}>Evaluate now</button>
+      {!builtIn && <Button size="xs" onClick={onEdit}>Edit</Button>}
+      <Button size="xs" disabled={evaluate.isPending} onClick={() => evaluate.mutate()}>Evaluate now</Button>
       {!builtIn && (
-        <button type="button" className={action} disabled={remove.isPending}
-          onClick={() => { if (window.confirm(`Delete the collection "${name}"?`)) remove.mutate(); }}>Delete</button>
+        <Button size="xs" disabled={remove.isPending}
+          onClick={() => { if (window.confirm(`Delete the collection "${name}"?`)) remove.mutate(); }}>Delete</Button>
       )}
       {error && <span role="alert" className="text-xs text-red-700">{error}</span>}
     </div>
@@ -92,41 +92,41 @@ function CollectionDetailView({ id, canManage, canEdit, collections, onDeleted }
 function CollectionList({ rows, selected, onSelect }: { rows: CollectionRow[]; selected: number | null; onSelect: (id: number) => void }) {
   return (
     <div className="max-h-80 overflow-auto rounded border border-slate-200 bg-white">
-      <table className="w-full text-[13px]">
+      <Table framed={false}>
         <caption className="sr-only">Collections</caption>
-        <thead className="sticky top-0 whitespace-nowrap bg-slate-50 text-left text-xs uppercase text-slate-500">
+        <THead className="sticky top-0 whitespace-nowrap">
           <tr>
-            <th className="px-2 py-2 font-semibold">Name</th>
-            <th className="px-2 py-2 font-semibold">Collection ID</th>
-            <th className="px-2 py-2 font-semibold">Comment</th>
-            <th className="px-2 py-2 font-semibold text-right">Members</th>
-            <th className="px-2 py-2 font-semibold">Limiting collection</th>
-            <th className="px-2 py-2 font-semibold">Last evaluated</th>
+            <Th className="font-semibold">Name</Th>
+            <Th className="font-semibold">Collection ID</Th>
+            <Th className="font-semibold">Comment</Th>
+            <Th className="font-semibold text-right">Members</Th>
+            <Th className="font-semibold">Limiting collection</Th>
+            <Th className="font-semibold">Last evaluated</Th>
           </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+        </THead>
+        <TBody>
           {rows.map((c) => (
             <tr key={c.id} onClick={() => onSelect(c.id)}
               className={clsx('cursor-pointer', selected === c.id ? 'bg-blue-50' : 'hover:bg-slate-50')}>
-              <td className="whitespace-nowrap px-2 py-1">
+              <Td className="whitespace-nowrap">
                 <button type="button" aria-current={selected === c.id ? 'true' : undefined}
                   onClick={(e) => { e.stopPropagation(); onSelect(c.id); }}
                   className="text-left font-medium text-blue-800 hover:underline">
                   {c.name}
                 </button>
-              </td>
-              <td className="px-2 py-1 font-mono text-xs">{c.collectionId}</td>
-              <td className="max-w-xs truncate px-2 py-1 text-slate-600" title={c.comment}>{c.comment}</td>
-              <td className="px-2 py-1 text-right tabular-nums">{c.memberCount.toLocaleString()}</td>
-              <td className="whitespace-nowrap px-2 py-1 text-slate-600">{c.limitingCollection ?? ''}</td>
-              <td className="whitespace-nowrap px-2 py-1 text-slate-600"><RelativeTime iso={c.lastEvaluatedAt} /></td>
+              </Td>
+              <Td className="font-mono text-xs">{c.collectionId}</Td>
+              <Td className="max-w-xs truncate text-slate-600" title={c.comment}>{c.comment}</Td>
+              <Td className="text-right tabular-nums">{c.memberCount.toLocaleString()}</Td>
+              <Td className="whitespace-nowrap text-slate-600">{c.limitingCollection ?? ''}</Td>
+              <Td className="whitespace-nowrap text-slate-600"><RelativeTime iso={c.lastEvaluatedAt} /></Td>
             </tr>
           ))}
           {rows.length === 0 && (
             <tr><td colSpan={6} className="px-3 py-6 text-center text-slate-500">No collections match.</td></tr>
           )}
-        </tbody>
-      </table>
+        </TBody>
+      </Table>
     </div>
   );
 }
@@ -154,7 +154,7 @@ export function CollectionsBrowser({ canManage, canEdit = false }: { canManage: 
       <div className="space-y-2">
         <div className="flex items-center gap-3 text-sm">
           {canEdit && !creating && (
-            <button type="button" onClick={() => setCreating(true)} className="rounded bg-blue-700 px-3 py-1.5 font-medium text-white hover:bg-blue-800">New collection</button>
+            <Button onClick={() => setCreating(true)} variant="primary">New collection</Button>
           )}
           <input type="search" aria-label="Search collections" placeholder="Search name or collection ID" value={search}
             onChange={(e) => setSearch(e.target.value)}

@@ -2,13 +2,13 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { FormAlert, FormField } from '@/components/ui/form-field';
+import { Input } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
 import { api, ApiError } from '@/lib/client/api';
 import type { DeploymentRow } from '@/lib/deployments/deployment.schema';
 import { deploymentsKey, useCollectionChoicesQuery, usePackagesQuery } from './use-deployments-query';
-
-export const inputClass =
-  'mt-1 block w-full rounded border border-slate-300 px-2 py-1.5 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600 aria-[invalid=true]:border-red-600';
 
 /** A datetime-local value (the browser's local time) as an ISO instant, or null when empty. */
 const toIso = (value: FormDataEntryValue | null) => (value ? new Date(String(value)).toISOString() : null);
@@ -42,7 +42,7 @@ function ScheduleFields({ error, values }: { error: ApiError | null; values: { a
   ] as const;
   return fields.map(([name, label, field]) => (
     <FormField key={name} label={label} errorName={field} error={error?.fieldMessage(name)} path={name}>
-      {(control) => <input {...control} name={name} type="datetime-local" className={inputClass} defaultValue={values[name]} />}
+      {(control) => <Input {...control} name={name} type="datetime-local" controlSize="md" className="mt-1 block w-full" defaultValue={values[name]} />}
     </FormField>
   ));
 }
@@ -83,33 +83,33 @@ export function DeploymentForm({ onCreated, onCancel }: { onCreated: (id: number
       }}
     >
       <FormField label="Name" error={error?.fieldMessage('name')} path="name">
-        {(control) => <input {...control} name="name" className={inputClass} />}
+        {(control) => <Input {...control} name="name" controlSize="md" className="mt-1 block w-full" />}
       </FormField>
       <FormField label="Program" errorName="Program:" error={error?.fieldMessage('programId')} path="programId">
         {(control) => (
-          <select {...control} name="programId" className={inputClass} defaultValue="">
+          <Select {...control} name="programId" controlSize="md" className="mt-1 block w-full" defaultValue="">
             <option value="">Choose a program…</option>
             {programs.map((p) => <option key={p.id} value={p.id}>{p.label}</option>)}
-          </select>
+          </Select>
         )}
       </FormField>
       <FormField label="Collection" errorName="Collection:" error={error?.fieldMessage('collectionId')} path="collectionId">
         {(control) => (
-          <select {...control} name="collectionId" className={inputClass} defaultValue="">
+          <Select {...control} name="collectionId" controlSize="md" className="mt-1 block w-full" defaultValue="">
             <option value="">Choose a collection…</option>
             {(collections.data?.rows ?? []).map((c) => <option key={c.id} value={c.id}>{c.name} ({c.memberCount})</option>)}
-          </select>
+          </Select>
         )}
       </FormField>
       <ScheduleFields error={error} values={{ availableAt: localInputValue(now), mandatoryAt: '', expiresAt: '' }} />
       <FormField label="Comment" error={error?.fieldMessage('comment')} path="comment" className="col-span-3">
-        {(control) => <input {...control} name="comment" className={inputClass} />}
+        {(control) => <Input {...control} name="comment" controlSize="md" className="mt-1 block w-full" />}
       </FormField>
       <div className="col-span-3 flex items-center gap-2">
-        <button type="submit" disabled={create.isPending} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">
+        <Button type="submit" disabled={create.isPending} variant="primary">
           Create deployment
-        </button>
-        <button type="button" onClick={onCancel} className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50">Cancel</button>
+        </Button>
+        <Button onClick={onCancel}>Cancel</Button>
         <FormAlert error={error} shownAt={(path) => createPaths.includes(path)} />
         {!programs.length && packages.data && <p className="text-sm text-slate-500">No programs yet: add a package with a program under Assets › Packages.</p>}
       </div>
@@ -143,15 +143,15 @@ export function ScheduleForm({ deployment, onDone }: { deployment: DeploymentRow
       }}
     >
       <FormField label="Name" error={error?.fieldMessage('name')} path="name">
-        {(control) => <input {...control} name="name" defaultValue={deployment.name} className={inputClass} />}
+        {(control) => <Input {...control} name="name" defaultValue={deployment.name} controlSize="md" className="mt-1 block w-full" />}
       </FormField>
       <FormField label="Comment" error={error?.fieldMessage('comment')} path="comment" className="col-span-2">
-        {(control) => <input {...control} name="comment" defaultValue={deployment.comment} className={inputClass} />}
+        {(control) => <Input {...control} name="comment" defaultValue={deployment.comment} controlSize="md" className="mt-1 block w-full" />}
       </FormField>
       <ScheduleFields error={error} values={{ availableAt: local(deployment.availableAt), mandatoryAt: local(deployment.mandatoryAt), expiresAt: local(deployment.expiresAt) }} />
       <div className="col-span-3 flex items-center gap-2">
-        <button type="submit" disabled={save.isPending} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">Save schedule</button>
-        <button type="button" onClick={onDone} className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50">Cancel</button>
+        <Button type="submit" disabled={save.isPending} variant="primary">Save schedule</Button>
+        <Button onClick={onDone}>Cancel</Button>
         <FormAlert error={error} shownAt={(path) => schedulePaths.includes(path)} />
       </div>
     </form>

@@ -3,6 +3,8 @@
 import clsx from 'clsx';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { Table, TBody, Td, Th, THead } from '@/components/ui/table';
 import { clientStatusLabels, clientStatuses, type ClientStatus, type DeploymentRow } from '@/lib/deployments/deployment.schema';
 import { plural } from '@/lib/plural';
 import { RelativeTime } from '../ui/relative-time';
@@ -27,42 +29,42 @@ const pagerButton = 'rounded border border-slate-300 bg-white px-2 py-0.5 hover:
 function DeploymentList({ rows, selected, onSelect }: { rows: DeploymentRow[]; selected: number | null; onSelect: (id: number) => void }) {
   return (
     <div className="max-h-80 overflow-auto rounded border border-slate-200 bg-white">
-      <table className="w-full text-[13px]">
+      <Table framed={false}>
         <caption className="sr-only">Deployments</caption>
-        <thead className="sticky top-0 whitespace-nowrap bg-slate-50 text-left text-xs uppercase text-slate-500">
+        <THead className="sticky top-0 whitespace-nowrap">
           <tr>
-            <th className="px-2 py-2 font-semibold">Name</th>
-            <th className="px-2 py-2 font-semibold">ID</th>
-            <th className="px-2 py-2 font-semibold">Program</th>
-            <th className="px-2 py-2 font-semibold">Collection</th>
-            <th className="px-2 py-2 font-semibold">State</th>
-            <th className="px-2 py-2 font-semibold text-right">Targeted</th>
-            <th className="px-2 py-2 font-semibold text-right">Succeeded</th>
-            <th className="px-2 py-2 font-semibold text-right">Failed</th>
-            <th className="px-2 py-2 font-semibold">Clients by status</th>
+            <Th className="font-semibold">Name</Th>
+            <Th className="font-semibold">ID</Th>
+            <Th className="font-semibold">Program</Th>
+            <Th className="font-semibold">Collection</Th>
+            <Th className="font-semibold">State</Th>
+            <Th className="font-semibold text-right">Targeted</Th>
+            <Th className="font-semibold text-right">Succeeded</Th>
+            <Th className="font-semibold text-right">Failed</Th>
+            <Th className="font-semibold">Clients by status</Th>
           </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+        </THead>
+        <TBody>
           {rows.map((d) => (
             <tr key={d.id} onClick={() => onSelect(d.id)} className={clsx('cursor-pointer', selected === d.id ? 'bg-blue-50' : 'hover:bg-slate-50')}>
-              <td className="whitespace-nowrap px-2 py-1">
+              <Td className="whitespace-nowrap">
                 <button type="button" aria-current={selected === d.id ? 'true' : undefined}
                   onClick={(e) => { e.stopPropagation(); onSelect(d.id); }}
                   className="text-left font-medium text-blue-800 hover:underline">{d.name}</button>
-              </td>
-              <td className="px-2 py-1 font-mono text-xs">{d.deploymentId}</td>
-              <td className="whitespace-nowrap px-2 py-1 text-slate-600">{d.packageName} — {d.programName}</td>
-              <td className="whitespace-nowrap px-2 py-1 text-slate-600">{d.collectionName}</td>
+              </Td>
+              <Td className="font-mono text-xs">{d.deploymentId}</Td>
+              <Td className="whitespace-nowrap text-slate-600">{d.packageName} — {d.programName}</Td>
+              <Td className="whitespace-nowrap text-slate-600">{d.collectionName}</Td>
               <td className={clsx('px-2 py-1', d.state === 'EXPIRED' && 'text-slate-500')}>{stateLabels[d.state]}</td>
-              <td className="px-2 py-1 text-right tabular-nums">{d.targeted}</td>
-              <td className="px-2 py-1 text-right tabular-nums">{d.statusCounts.SUCCEEDED}</td>
+              <Td className="text-right tabular-nums">{d.targeted}</Td>
+              <Td className="text-right tabular-nums">{d.statusCounts.SUCCEEDED}</Td>
               <td className={clsx('px-2 py-1 text-right tabular-nums', d.statusCounts.FAILED > 0 && 'font-semibold text-red-700')}>{d.statusCounts.FAILED}</td>
-              <td className="px-2 py-1"><StatusChart counts={d.statusCounts} compact /></td>
+              <Td><StatusChart counts={d.statusCounts} compact /></Td>
             </tr>
           ))}
           {rows.length === 0 && <tr><td colSpan={9} className="px-3 py-6 text-center text-slate-500">No deployments yet.</td></tr>}
-        </tbody>
-      </table>
+        </TBody>
+      </Table>
     </div>
   );
 }
@@ -120,40 +122,40 @@ function ClientTable({ deployment }: { deployment: DeploymentRow }) {
         <button type="button" className={pagerButton} disabled={!page || last >= page.total} onClick={() => setFilters((f) => ({ ...f, page: f.page + 1 }))}>Next</button>
       </div>
       {clients.error && <p role="alert" className="text-sm text-red-700">{clients.error.message}</p>}
-      <table className="w-full border border-slate-200 bg-white text-[13px]">
+      <Table>
         <caption className="sr-only">Clients of {deployment.name}</caption>
-        <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+        <THead>
           <tr>
-            <th className="px-2 py-2">Device</th>
-            <th className="px-2 py-2">Site</th>
-            <th className="px-2 py-2">Status</th>
-            <th className="px-2 py-2 text-right">Exit code</th>
-            <th className="px-2 py-2">Last report</th>
-            <th className="px-2 py-2">Received</th>
+            <Th>Device</Th>
+            <Th>Site</Th>
+            <Th>Status</Th>
+            <Th className="text-right">Exit code</Th>
+            <Th>Last report</Th>
+            <Th>Received</Th>
           </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+        </THead>
+        <TBody>
           {page?.rows.map((c) => (
             <tr key={c.deviceId} data-testid={`client-${c.deviceName}`}>
-              <td className="px-2 py-1 font-medium">
+              <Td className="font-medium">
                 <a href={messagesHref(deployment.deploymentId, c.deviceName)} title="Its status messages for this deployment" className="hover:underline">{c.deviceName}</a>
-              </td>
-              <td className="px-2 py-1">{c.siteCode}</td>
-              <td className="px-2 py-1">
+              </Td>
+              <Td>{c.siteCode}</Td>
+              <Td>
                 <span className="inline-flex items-center gap-1.5">
                   <span aria-hidden className="inline-block h-2.5 w-2.5 rounded-full" style={{ background: statusColours[c.status] }} />
                   {clientStatusLabels[c.status]}
                   {c.late && <span className="rounded bg-amber-100 px-1 text-[11px] font-medium text-amber-800" title="Reported after the deployment expired">late</span>}
                 </span>
-              </td>
-              <td className="px-2 py-1 text-right tabular-nums">{c.exitCode ?? ''}</td>
-              <td className="px-2 py-1 text-slate-600"><RelativeTime iso={c.lastReportAt} empty="—" /></td>
-              <td className="px-2 py-1 text-slate-600">{c.receivedAt ? new Date(c.receivedAt).toLocaleString() : ''}</td>
+              </Td>
+              <Td className="text-right tabular-nums">{c.exitCode ?? ''}</Td>
+              <Td className="text-slate-600"><RelativeTime iso={c.lastReportAt} empty="—" /></Td>
+              <Td className="text-slate-600">{c.receivedAt ? new Date(c.receivedAt).toLocaleString() : ''}</Td>
             </tr>
           ))}
           {page && page.rows.length === 0 && <tr><td colSpan={6} className="px-3 py-6 text-center text-slate-500">No clients match.</td></tr>}
-        </tbody>
-      </table>
+        </TBody>
+      </Table>
     </div>
   );
 }
@@ -163,9 +165,9 @@ function DeploymentDetail({ deployment: d, canManage }: { deployment: Deployment
   return (
     <section aria-labelledby="deployment-title" className="space-y-4 border-t border-slate-200 pt-4">
       {canManage && d.state !== 'EXPIRED' && !editing && (
-        <button type="button" onClick={() => setEditing(true)} className="rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50">
+        <Button onClick={() => setEditing(true)} size="xs">
           Change schedule
-        </button>
+        </Button>
       )}
       {editing && <ScheduleForm deployment={d} onDone={() => setEditing(false)} />}
       <div>
@@ -233,9 +235,9 @@ export function DeploymentsBrowser({ canManage }: { canManage: boolean }) {
           <span className={clsx('text-xs', live === 'live' ? 'text-green-700' : 'text-slate-400')} data-testid="deployments-live">{live === 'live' ? 'Live' : 'Not live'}</span>
         )}
         {canManage && !creating && (
-          <button type="button" onClick={() => setCreating(true)} className="ml-auto rounded bg-blue-700 px-3 py-1.5 font-medium text-white hover:bg-blue-800">
+          <Button onClick={() => setCreating(true)} variant="primary" className="ml-auto">
             New deployment
-          </button>
+          </Button>
         )}
       </div>
       {creating && <DeploymentForm onCancel={() => setCreating(false)} onCreated={(id) => { setCreating(false); select(id); }} />}

@@ -3,9 +3,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { FormAlert, FormField } from '@/components/ui/form-field';
+import { Input } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
+import { Table, TBody, Td, Th, THead } from '@/components/ui/table';
 import { api, ApiError } from '@/lib/client/api';
-import { inputClass } from './deployment-form';
 import { packagesKey, usePackagesQuery } from './use-deployments-query';
 
 const codes = (text: string) => text.split(',').map((c) => c.trim()).filter(Boolean).map(Number);
@@ -78,18 +81,18 @@ function PackageForm({ onDone }: { onDone: () => void }) {
         <FormField key={f.name} label={f.label} errorName={f.errorName} error={error?.fieldMessage(f.path)} path={f.path} className={f.wide}>
           {(control) =>
             f.options ? (
-              <select {...control} name={f.name} className={inputClass} defaultValue={f.defaultValue}>
+              <Select {...control} name={f.name} controlSize="md" className="mt-1 block w-full" defaultValue={f.defaultValue}>
                 {f.options.map(([value, text]) => <option key={value} value={value}>{text}</option>)}
-              </select>
+              </Select>
             ) : (
-              <input {...control} name={f.name} type={f.type} defaultValue={f.defaultValue} placeholder={f.placeholder} className={clsx(inputClass, f.mono && 'font-mono')} />
+              <Input {...control} name={f.name} type={f.type} defaultValue={f.defaultValue} placeholder={f.placeholder} controlSize="md" className={clsx('mt-1 block w-full', f.mono && 'font-mono')} />
             )
           }
         </FormField>
       ))}
       <div className="col-span-2 flex items-end gap-2">
-        <button type="submit" disabled={create.isPending} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">Create package</button>
-        <button type="button" onClick={onDone} className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50">Cancel</button>
+        <Button type="submit" disabled={create.isPending} variant="primary">Create package</Button>
+        <Button onClick={onDone}>Cancel</Button>
         <FormAlert error={error} shownAt={(path) => packageFields.some((f) => f.path === path)} />
       </div>
     </form>
@@ -103,39 +106,39 @@ export function PackagesAdmin({ canManage }: { canManage: boolean }) {
   return (
     <div className="space-y-4">
       {canManage && !creating && (
-        <button type="button" onClick={() => setCreating(true)} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800">New package</button>
+        <Button onClick={() => setCreating(true)} variant="primary">New package</Button>
       )}
       {creating && <PackageForm onDone={() => setCreating(false)} />}
       {packages.error && <p role="alert" className="text-sm text-red-700">{packages.error.message}</p>}
-      <table className="w-full border border-slate-200 bg-white text-[13px]">
+      <Table>
         <caption className="sr-only">Packages</caption>
-        <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+        <THead>
           <tr>
-            <th className="px-2 py-2">Name</th><th className="px-2 py-2">Package ID</th><th className="px-2 py-2">Version</th>
-            <th className="px-2 py-2">Manufacturer</th><th className="px-2 py-2">Programs</th><th className="px-2 py-2 text-right">Deployments</th>
+            <Th>Name</Th><Th>Package ID</Th><Th>Version</Th>
+            <Th>Manufacturer</Th><Th>Programs</Th><Th className="text-right">Deployments</Th>
           </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+        </THead>
+        <TBody>
           {packages.data?.rows.map((p) => (
             <tr key={p.id} className="align-top">
-              <td className="px-2 py-1 font-medium">{p.name}</td>
-              <td className="px-2 py-1 font-mono text-xs">{p.packageId}</td>
-              <td className="px-2 py-1">{p.version}</td>
-              <td className="px-2 py-1">{p.manufacturer}</td>
-              <td className="px-2 py-1">
+              <Td className="font-medium">{p.name}</Td>
+              <Td className="font-mono text-xs">{p.packageId}</Td>
+              <Td>{p.version}</Td>
+              <Td>{p.manufacturer}</Td>
+              <Td>
                 {p.programs.map((g) => (
                   <div key={g.id}>
                     <span className="font-medium">{g.name}</span>: <code className="text-xs">{g.commandLine}</code>
                     <span className="text-xs text-slate-500"> · up to {g.runConditions.maxRunMinutes} min · success {g.runConditions.successExitCodes.join(', ')}{g.runConditions.retries ? ` · ${g.runConditions.retries} retries` : ''}</span>
                   </div>
                 ))}
-              </td>
-              <td className="px-2 py-1 text-right tabular-nums">{p.deployments}</td>
+              </Td>
+              <Td className="text-right tabular-nums">{p.deployments}</Td>
             </tr>
           ))}
           {packages.data?.rows.length === 0 && <tr><td colSpan={6} className="px-3 py-6 text-center text-slate-500">No packages yet.</td></tr>}
-        </tbody>
-      </table>
+        </TBody>
+      </Table>
     </div>
   );
 }

@@ -7,6 +7,8 @@ import {
 import clsx from 'clsx';
 import { ArrowDown, ArrowUp } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { Select } from '@/components/ui/select';
+import { Table, Td, Th, THead } from '@/components/ui/table';
 import { api, ApiError } from '@/lib/client/api';
 import { devicePageSizes, type DeviceRow, type DeviceSortColumn } from '@/lib/devices/list-devices.schema';
 import { RelativeTime } from '../ui/relative-time';
@@ -162,16 +164,16 @@ export function DeviceTable({
       </div>
       {query.error && <p role="alert" className="text-sm text-red-700">{(query.error as Error).message}</p>}
       <div className="overflow-x-auto rounded border border-slate-200 bg-white">
-        <table className="w-full text-[13px]">
+        <Table framed={false}>
           <caption className="sr-only">{caption}</caption>
-          <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+          <THead>
             {table.getHeaderGroups().map((group) => (
               <tr key={group.id}>
                 {group.headers.map((header) => {
                   const sorted = header.column.getIsSorted();
                   const label = flexRender(header.column.columnDef.header, header.getContext());
                   return (
-                    <th key={header.id} className="whitespace-nowrap px-2 py-2 font-semibold" aria-sort={sorted ? (sorted === 'desc' ? 'descending' : 'ascending') : undefined}>
+                    <Th key={header.id} className="whitespace-nowrap font-semibold" aria-sort={sorted ? (sorted === 'desc' ? 'descending' : 'ascending') : undefined}>
                       {header.column.getCanSort() ? (
                         <button type="button" onClick={header.column.getToggleSortingHandler()} className="inline-flex items-center gap-1 uppercase hover:text-slate-800">
                           {label}
@@ -179,17 +181,17 @@ export function DeviceTable({
                           {sorted === 'desc' && <ArrowDown size={12} aria-hidden />}
                         </button>
                       ) : label}
-                    </th>
+                    </Th>
                   );
                 })}
               </tr>
             ))}
-          </thead>
+          </THead>
           <tbody className={clsx('divide-y divide-slate-100', query.isPlaceholderData && 'opacity-60')}>
             {table.getRowModel().rows.map((row) => (
               <tr key={row.id} className="hover:bg-slate-50">
                 {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id} className="whitespace-nowrap px-2 py-1">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+                  <Td key={cell.id} className="whitespace-nowrap">{flexRender(cell.column.columnDef.cell, cell.getContext())}</Td>
                 ))}
               </tr>
             ))}
@@ -197,17 +199,17 @@ export function DeviceTable({
               <tr><td colSpan={cols.length} className="px-3 py-6 text-center text-slate-500">No devices match.</td></tr>
             )}
           </tbody>
-        </table>
+        </Table>
       </div>
       <div className="flex items-center justify-between text-sm text-slate-600">
         <span data-testid="device-range">{!query.data ? 'Loading…' : from ? `${from.toLocaleString()}–${to.toLocaleString()} of ${total.toLocaleString()}` : total ? `None on this page of ${total.toLocaleString()}` : 'No devices'}</span>
         <div className="flex items-center gap-2">
           <label className="flex items-center gap-1">
             Rows
-            <select value={filters.pageSize} className="rounded border border-slate-300 px-1 py-0.5"
+            <Select value={filters.pageSize} controlSize="xs"
               onChange={(e) => onChange({ ...filters, pageSize: Number(e.target.value), page: 1 })}>
               {devicePageSizes.map((s) => <option key={s} value={s}>{s}</option>)}
-            </select>
+            </Select>
           </label>
           <button type="button" className={pagerButton} disabled={filters.page <= 1}
             onClick={() => onChange({ ...filters, page: 1 })}>First</button>

@@ -3,13 +3,14 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { RelativeTime } from '@/components/ui/relative-time';
+import { Td } from '@/components/ui/table';
 import { api, ApiError } from '@/lib/client/api';
 import { plural, pluralWord } from '@/lib/plural';
 import { serialName } from '@/lib/sitecontrol/serial-name';
 import { formatSettingValue, settingLabel } from '@/lib/sitecontrol/site-settings-fields';
 import type { DeltaView } from '@/lib/sitecontrol/site-settings-view';
-import { button } from './site-settings-sheets';
 import { SiteControlLiveProvider } from './site-control-live';
 import { siteSettingsKeys, useSiteControlChangeQuery, useSiteControlDiffQuery, useSiteControlHistoryQuery } from './use-site-settings';
 
@@ -102,10 +103,10 @@ function SiteControlHistoryBody({ canEdit }: { canEdit: boolean }) {
         <tbody>
           {data.entries.map((e) => (
             <tr key={e.serial} data-testid={`history-${e.serialName}`} className="border-t border-slate-100 align-top">
-              <td className="px-2 py-1 font-mono">
+              <Td className="font-mono">
                 {e.serialName}
                 {e.current && <span className="ml-1 rounded bg-blue-100 px-1 font-sans text-xs text-blue-800">current</span>}
-              </td>
+              </Td>
               <td className="px-2">{e.changedBy}</td>
               <td className="px-2"><RelativeTime iso={e.changedAt} /></td>
               <td className="px-2 text-xs">
@@ -123,12 +124,11 @@ function SiteControlHistoryBody({ canEdit }: { canEdit: boolean }) {
               </td>
               <td className="px-2"><input type="radio" name="from" aria-label={`Compare from ${e.serialName}`} checked={shownFrom === e.serial} onChange={() => setFrom(e.serial)} /></td>
               <td className="px-2"><input type="radio" name="to" aria-label={`Compare to ${e.serialName}`} checked={shownTo === e.serial} onChange={() => setTo(e.serial)} /></td>
-              <td className="whitespace-nowrap px-2 py-1 text-right">
+              <Td className="whitespace-nowrap text-right">
                 <a href={`/api/site-settings/document?serial=${e.serial}`} className="mr-2 text-xs text-blue-700 hover:underline" download>Download</a>
                 {canEdit && !e.current && current && (
-                  <button
-                    type="button"
-                    className={`${button} text-xs`}
+                  <Button
+                    size="xs"
                     disabled={restore.isPending}
                     onClick={() => {
                       if (window.confirm(`Restore the settings of serial ${e.serialName}? This is a new change, applied as the next serial.`)) {
@@ -137,9 +137,9 @@ function SiteControlHistoryBody({ canEdit }: { canEdit: boolean }) {
                     }}
                   >
                     Restore this version
-                  </button>
+                  </Button>
                 )}
-              </td>
+              </Td>
             </tr>
           ))}
         </tbody>

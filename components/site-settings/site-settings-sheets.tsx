@@ -3,7 +3,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { Input } from '@/components/ui/input';
 import { RelativeTime } from '@/components/ui/relative-time';
+import { Select } from '@/components/ui/select';
 import { api, ApiError, type FieldError } from '@/lib/client/api';
 import { getAt, sameValue, settingLeaves } from '@/lib/sitecontrol/document-paths';
 import { serialName } from '@/lib/sitecontrol/serial-name';
@@ -13,12 +16,6 @@ import { formatSettingValue, settingLabel, settingTabs, type SettingField, type 
 import type { DeltaView } from '@/lib/sitecontrol/site-settings-view';
 import { SiteControlLiveProvider } from './site-control-live';
 import { siteSettingsKeys, useSiteControlChangeQuery, useSiteSettingsQuery } from './use-site-settings';
-
-export const control =
-  'mt-0.5 block w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600 aria-[invalid=true]:border-red-600 disabled:bg-slate-50 disabled:text-slate-500';
-export const button =
-  'rounded border border-slate-300 bg-white px-3 py-1 text-sm font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
-const primary = 'rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60';
 
 /** What an input holds: text for text and number inputs, a flag for check boxes. */
 type Draft = Record<string, string | boolean>;
@@ -131,17 +128,17 @@ function FieldInput({ field, value, error, disabled, onChange }: {
             {field.unit && <span className="font-normal text-slate-400"> ({field.unit})</span>}
           </label>
           {field.kind === 'select' ? (
-            <select {...common} value={String(value)} onChange={(e) => onChange(e.target.value)} className={control}>
+            <Select {...common} value={String(value)} onChange={(e) => onChange(e.target.value)} className="mt-0.5 block w-full">
               {field.options?.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
-            </select>
+            </Select>
           ) : (
-            <input
+            <Input
               {...common}
               type="text"
               inputMode={field.kind === 'number' ? 'numeric' : undefined}
               value={String(value)}
               onChange={(e) => onChange(e.target.value)}
-              className={control}
+              className="mt-0.5 block w-full"
             />
           )}
         </>
@@ -338,8 +335,8 @@ function SiteSettingsSheetsBody({ canEdit }: { canEdit: boolean }) {
         <div className="flex flex-wrap items-center gap-3 border-t border-slate-200 bg-slate-50 px-4 py-2">
           {canEdit ? (
             <>
-              <button type="submit" className={primary} disabled={!dirty || submit.isPending || inFlight}>Apply</button>
-              <button type="button" className={button} disabled={!dirty || submit.isPending || inFlight} onClick={reload}>Cancel</button>
+              <Button type="submit" variant="primary" size="sm" disabled={!dirty || submit.isPending || inFlight}>Apply</Button>
+              <Button size="sm" disabled={!dirty || submit.isPending || inFlight} onClick={reload}>Cancel</Button>
               {!inFlight && base.serial !== view.serial && (
                 <span className="text-xs text-amber-800">
                   Editing from serial {serialName(base.serial)}; serial {view.serialName} is now current.{' '}

@@ -2,15 +2,13 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { FormField, type FieldControlProps } from '@/components/ui/form-field';
+import { Input, Textarea } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
 import { api, ApiError, type FieldError } from '@/lib/client/api';
 import { filterRuleInputSchema, type FilterRule, type FilterRuleInput } from '@/lib/status/status-filter-rule.schema';
 import { filterRulesKey } from './use-filter-rules';
-
-export const control =
-  'mt-0.5 block w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600 aria-[invalid=true]:border-red-600';
-export const smallButton =
-  'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
 
 /** The form's values: what the inputs hold, as text where the input is text. */
 interface Draft {
@@ -145,12 +143,12 @@ export function FilterRuleForm({ rule, onDone }: { rule: FilterRule | null; onDo
     <FormField label={label} error={messageFor(path)} hint={hint} path={path}>{input}</FormField>
   );
   const text = (key: keyof Draft & string, path: string, label: string, hint?: string, inputProps: React.InputHTMLAttributes<HTMLInputElement> = {}) =>
-    field(path, label, (props) => <input {...props} value={draft[key] as string} onChange={(e) => set(key, e.target.value as never)} className={control} {...inputProps} />, hint);
+    field(path, label, (props) => <Input {...props} value={draft[key] as string} onChange={(e) => set(key, e.target.value as never)} className="mt-0.5 block w-full" {...inputProps} />, hint);
   const select = (key: keyof Draft & string, label: string, options: [string, string][]) =>
     field(key, label, (props) => (
-      <select {...props} value={draft[key] as string} onChange={(e) => set(key, e.target.value as never)} className={control}>
+      <Select {...props} value={draft[key] as string} onChange={(e) => set(key, e.target.value as never)} className="mt-0.5 block w-full">
         {options.map(([value, text]) => <option key={value} value={value}>{text}</option>)}
-      </select>
+      </Select>
     ));
   const check = (key: keyof Draft & string, label: string) => (
     <label className="flex items-center gap-2 text-sm text-slate-800">
@@ -211,7 +209,7 @@ export function FilterRuleForm({ rule, onDone }: { rule: FilterRule | null; onDo
               <>
                 {text('programFile', 'runProgram.file', 'Program (absolute path)', undefined, { placeholder: '/usr/local/bin/notify' })}
                 {field('runProgram.args', 'Arguments, one per line', (props) => (
-                  <textarea {...props} rows={3} value={draft.programArgs} onChange={(e) => set('programArgs', e.target.value)} className={`${control} font-mono`} />
+                  <Textarea {...props} rows={3} value={draft.programArgs} onChange={(e) => set('programArgs', e.target.value)} className="mt-0.5 block w-full font-mono" />
                 ), 'Run without a shell. Placeholders: %msgid %msgsev %msgtype %msgsrc %sitecode %msgsys %msgcomp %msgdesc %msguid %msgtime %msgis01…%msgis10')}
               </>
             )}
@@ -221,10 +219,10 @@ export function FilterRuleForm({ rule, onDone }: { rule: FilterRule | null; onDo
         </div>
       </fieldset>
       <div className="flex items-center gap-2">
-        <button type="submit" disabled={save.isPending} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">
+        <Button type="submit" disabled={save.isPending} variant="primary">
           {rule ? 'Save changes' : 'Create rule'}
-        </button>
-        <button type="button" className={smallButton} onClick={onDone}>Cancel</button>
+        </Button>
+        <Button size="xs" onClick={onDone}>Cancel</Button>
         {failure && <span role="alert" className="text-sm text-red-700">{failure}</span>}
       </div>
     </form>

@@ -3,11 +3,14 @@
 import { useMutation } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { FormField } from '@/components/ui/form-field';
+import { Input, Textarea } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
+import { Table, TBody, Td, THead } from '@/components/ui/table';
 import { api, ApiError } from '@/lib/client/api';
 import { describeActions } from '@/lib/status/describe-filter-rule';
 import type { RuleTestLine, testFilterRules } from '@/lib/status/test-filter-rules';
-import { control, smallButton } from './filter-rule-form';
 
 type TestResult = ReturnType<typeof testFilterRules>;
 
@@ -65,15 +68,15 @@ export function FilterRuleTest() {
   const set = (key: keyof typeof initial, value: string) => setDraft((d) => ({ ...d, [key]: value }));
   const input = (key: keyof typeof initial, label: string) => (
     <FormField label={label} error={messageFor(key)} path={`message.${key}`}>
-      {(props) => <input {...props} value={draft[key]} onChange={(e) => set(key, e.target.value)} className={control} />}
+      {(props) => <Input {...props} value={draft[key]} onChange={(e) => set(key, e.target.value)} className="mt-0.5 block w-full" />}
     </FormField>
   );
   const choose = (key: keyof typeof initial, label: string, options: [string, string][]) => (
     <label className="text-xs font-medium text-slate-600">
       {label}
-      <select value={draft[key]} onChange={(e) => set(key, e.target.value)} className={control}>
+      <Select value={draft[key]} onChange={(e) => set(key, e.target.value)} className="mt-0.5 block w-full">
         {options.map(([v, t]) => <option key={v} value={v}>{t}</option>)}
-      </select>
+      </Select>
     </label>
   );
   const result = test.data;
@@ -112,16 +115,17 @@ export function FilterRuleTest() {
         <div className="col-span-2">{input('component', 'Component')}</div>
         <label className="col-span-2 text-xs font-medium text-slate-600">
           Insertion strings, one per line
-          <textarea rows={3} value={draft.insertionStrings} onChange={(e) => set('insertionStrings', e.target.value)} className={`${control} font-mono`} />
+          <Textarea rows={3} value={draft.insertionStrings} onChange={(e) => set('insertionStrings', e.target.value)} className="mt-0.5 block w-full font-mono" />
         </label>
         <FormField label="Properties, one Name=Value per line" errorName="Properties" error={messageFor('properties')} path="message.properties" className="col-span-2">
           {(props) => (
-            <textarea {...props} rows={3} value={draft.properties} onChange={(e) => set('properties', e.target.value)}
-              placeholder="AdvertisementID=S0120001" className={`${control} font-mono`} />
+            <Textarea {...props} rows={3} value={draft.properties} onChange={(e) => set('properties', e.target.value)}
+              placeholder="AdvertisementID=S0120001"
+              className="mt-0.5 block w-full font-mono" />
           )}
         </FormField>
         <div className="col-span-4 flex items-center gap-2">
-          <button type="submit" disabled={test.isPending} className={smallButton}>Test against the rules</button>
+          <Button type="submit" disabled={test.isPending} size="xs">Test against the rules</Button>
           {serverError && !serverError.fields.length && <span role="alert" className="text-xs text-red-700">{serverError.message}</span>}
           {serverError && serverError.fields.length > 0 && <span role="alert" className="text-xs text-red-700">The message is not valid.</span>}
         </div>
@@ -129,23 +133,23 @@ export function FilterRuleTest() {
       {result && (
         <div data-testid="rule-test-result" className="space-y-2 text-sm">
           <p><span className="text-slate-500">Description:</span> <span data-testid="rule-test-description">{result.description}</span></p>
-          <table className="w-full text-[13px]">
-            <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+          <Table framed={false}>
+            <THead>
               <tr><th className="px-2 py-1">#</th><th className="px-2 py-1">Rule</th><th className="px-2 py-1">Verdict</th><th className="px-2 py-1">Would do</th></tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+            </THead>
+            <TBody>
               {result.rules.map((line, i) => (
                 <tr key={line.ruleId} data-testid="rule-test-line" className={clsx(!line.actions && 'text-slate-400')}>
-                  <td className="px-2 py-1 tabular-nums">{i + 1}</td>
-                  <td className="px-2 py-1">{line.name}</td>
-                  <td className="px-2 py-1">{lineOutcome(line)}</td>
-                  <td className="px-2 py-1">
+                  <Td className="tabular-nums">{i + 1}</Td>
+                  <Td>{line.name}</Td>
+                  <Td>{lineOutcome(line)}</Td>
+                  <Td>
                     {line.actions ? describeActions({ ...line.actions, stopProcessing: line.stops }).join('; ') || 'nothing' : '—'}
-                  </td>
+                  </Td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+            </TBody>
+          </Table>
           <p data-testid="rule-test-outcome">
             <span className="font-medium">Status Manager would: </span>
             {outcome(result.result).join('; ')}.

@@ -4,10 +4,12 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { ArrowDown, ArrowUp } from 'lucide-react';
 import { useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { Table, TBody, Th, THead } from '@/components/ui/table';
 import { api, ApiError } from '@/lib/client/api';
 import { describeCriteria, describeRuleActions } from '@/lib/status/describe-filter-rule';
 import type { FilterRule } from '@/lib/status/status-filter-rule.schema';
-import { FilterRuleForm, smallButton } from './filter-rule-form';
+import { FilterRuleForm } from './filter-rule-form';
 import { FilterRuleTest } from './filter-rule-test';
 import { filterRulesKey, useFilterRulesQuery } from './use-filter-rules';
 
@@ -49,20 +51,20 @@ function RuleRow({ rule, index, count, canEdit, onEdit }: { rule: FilterRule; in
       {canEdit && (
         <td className="whitespace-nowrap px-2 py-1.5 text-right">
           <span className="inline-flex items-center gap-1">
-            <button type="button" className={smallButton} disabled={busy || index === 0} aria-label={`Move ${rule.name} up`} onClick={() => move.mutate('up')}>
+            <Button size="xs" disabled={busy || index === 0} aria-label={`Move ${rule.name} up`} onClick={() => move.mutate('up')}>
               <ArrowUp size={12} aria-hidden />
-            </button>
-            <button type="button" className={smallButton} disabled={busy || index === count - 1} aria-label={`Move ${rule.name} down`} onClick={() => move.mutate('down')}>
+            </Button>
+            <Button size="xs" disabled={busy || index === count - 1} aria-label={`Move ${rule.name} down`} onClick={() => move.mutate('down')}>
               <ArrowDown size={12} aria-hidden />
-            </button>
-            <button type="button" className={smallButton} disabled={busy} onClick={() => toggle.mutate()} aria-label={`${rule.enabled ? 'Disable' : 'Enable'} ${rule.name}`}>
+            </Button>
+            <Button size="xs" disabled={busy} onClick={() => toggle.mutate()} aria-label={`${rule.enabled ? 'Disable' : 'Enable'} ${rule.name}`}>
               {rule.enabled ? 'Disable' : 'Enable'}
-            </button>
-            <button type="button" className={smallButton} disabled={busy} onClick={onEdit} aria-label={`Edit ${rule.name}`}>Edit</button>
-            <button type="button" className={smallButton} disabled={busy} aria-label={`Delete ${rule.name}`}
+            </Button>
+            <Button size="xs" disabled={busy} onClick={onEdit} aria-label={`Edit ${rule.name}`}>Edit</Button>
+            <Button size="xs" disabled={busy} aria-label={`Delete ${rule.name}`}
               onClick={() => { if (window.confirm(`Delete the rule "${rule.name}"?`)) remove.mutate(); }}>
               Delete
-            </button>
+            </Button>
           </span>
           {error && <span role="alert" className="block text-xs text-red-700">{error}</span>}
         </td>
@@ -83,32 +85,32 @@ export function StatusFilterRulesAdmin({ canEdit }: { canEdit: boolean }) {
   return (
     <div className="space-y-4">
       {canEdit && !editing && (
-        <button type="button" onClick={() => setEditing('new')} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800">
+        <Button onClick={() => setEditing('new')} variant="primary">
           New rule
-        </button>
+        </Button>
       )}
       {editing && <FilterRuleForm key={editing === 'new' ? 'new' : editing.id} rule={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />}
       {rules.error && <p role="alert" className="text-sm text-red-700">{rules.error.message}</p>}
-      <table className="w-full border border-slate-200 bg-white text-[13px]">
+      <Table>
         <caption className="sr-only">Status filter rules in priority order</caption>
-        <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+        <THead>
           <tr>
-            <th className="w-8 px-2 py-2">#</th>
-            <th className="px-2 py-2">Rule</th>
-            <th className="px-2 py-2">Applies to</th>
-            <th className="px-2 py-2">Actions</th>
-            {canEdit && <th className="px-2 py-2"><span className="sr-only">Change</span></th>}
+            <Th className="w-8">#</Th>
+            <Th>Rule</Th>
+            <Th>Applies to</Th>
+            <Th>Actions</Th>
+            {canEdit && <Th><span className="sr-only">Change</span></Th>}
           </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+        </THead>
+        <TBody>
           {list.map((rule, i) => (
             <RuleRow key={rule.id} rule={rule} index={i} count={list.length} canEdit={canEdit} onEdit={() => setEditing(rule)} />
           ))}
           {rules.data && !list.length && (
             <tr><td colSpan={5} className="px-3 py-6 text-center text-slate-500">No rules: Status Manager discards every message.</td></tr>
           )}
-        </tbody>
-      </table>
+        </TBody>
+      </Table>
       <FilterRuleTest />
     </div>
   );

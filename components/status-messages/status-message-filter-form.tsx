@@ -1,15 +1,13 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { FormField } from '@/components/ui/form-field';
+import { Input } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
 import type { FieldError } from '@/lib/client/api';
 import { statusMessageFiltersSchema } from '@/lib/status-viewer/status-message-filters.schema';
 import { isTimeRange, timeRanges, type TimeRange } from './status-message-search';
-
-export const control =
-  'block w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600 aria-[invalid=true]:border-red-600';
-export const smallButton =
-  'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
 
 const severities = [
   ['INFORMATIONAL', 'Informational'],
@@ -113,16 +111,16 @@ export function StatusMessageFilterForm({
 
   const text = (key: (typeof textFields)[number], label: string, placeholder = '', wide = false) => (
     <FormField label={label} error={messageFor(key)} path={key} className={wide ? 'col-span-2' : undefined}>
-      {(props) => <input {...props} name={key} value={draft[key]} placeholder={placeholder} onChange={(e) => set(key, e.target.value)} className={`mt-0.5 ${control}`} />}
+      {(props) => <Input {...props} name={key} value={draft[key]} placeholder={placeholder} onChange={(e) => set(key, e.target.value)} className="mt-0.5 block w-full" />}
     </FormField>
   );
 
   const choice = (key: 'type' | 'source', label: string, options: [string, string][]) => (
     <label className="text-xs font-medium text-slate-600">
       {label}
-      <select value={draft[key]} onChange={(e) => set(key, e.target.value)} className={`mt-0.5 ${control}`}>
+      <Select value={draft[key]} onChange={(e) => set(key, e.target.value)} className="mt-0.5 block w-full">
         {options.map(([value, text]) => <option key={value} value={value}>{text}</option>)}
-      </select>
+      </Select>
     </label>
   );
 
@@ -143,17 +141,17 @@ export function StatusMessageFilterForm({
     >
       <label className="col-span-2 text-xs font-medium text-slate-600">
         Time range
-        <select value={draft.range} onChange={(e) => set('range', e.target.value as Draft['range'])} className={`mt-0.5 ${control}`}>
+        <Select value={draft.range} onChange={(e) => set('range', e.target.value as Draft['range'])} className="mt-0.5 block w-full">
           <option value="">Any time</option>
           {Object.entries(timeRanges).map(([key, r]) => <option key={key} value={key}>{r.label}</option>)}
           <option value="custom">Between…</option>
-        </select>
+        </Select>
       </label>
       {draft.range === 'custom' ? (
         <>
           {(['from', 'to'] as const).map((key) => (
             <FormField key={key} label={key === 'from' ? 'From' : 'To'} error={messageFor(key)} path={key}>
-              {(props) => <input {...props} type="datetime-local" value={draft[key]} onChange={(e) => set(key, e.target.value)} className={`mt-0.5 ${control}`} />}
+              {(props) => <Input {...props} type="datetime-local" value={draft[key]} onChange={(e) => set(key, e.target.value)} className="mt-0.5 block w-full" />}
             </FormField>
           ))}
         </>
@@ -184,13 +182,13 @@ export function StatusMessageFilterForm({
       {text('propertyName', 'Property', 'AdvertisementID')}
       {text('propertyValue', 'Property value', '', true)}
       <div className="col-span-8 flex items-center gap-2">
-        <button type="submit" className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800">Apply filters</button>
-        <button type="button" className={smallButton} onClick={() => {
+        <Button type="submit" variant="primary" size="sm">Apply filters</Button>
+        <Button size="xs" onClick={() => {
           const empty = draftFrom(new URLSearchParams());
           setErrors([]);
           setDraft(empty);
           apply(empty);
-        }}>Clear</button>
+        }}>Clear</Button>
         {errors.length > 0 && <span role="alert" className="text-xs text-red-700">Some filters are not valid.</span>}
       </div>
     </form>

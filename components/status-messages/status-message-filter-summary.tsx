@@ -1,6 +1,7 @@
 'use client';
 
 import { ChevronDown, ChevronRight } from 'lucide-react';
+import { Button } from '@/components/ui/button';
 import type { StatusMessageQueryView } from '@/lib/status-viewer/status-query.schema';
 import { formatTimeWithZone, severityLabels, sourceLabels, typeLabels } from './status-message-list';
 import { isTimeRange, timeRanges } from './status-message-search';
@@ -63,16 +64,16 @@ export function StatusMessageFilterSummary({ chips, expanded, panelId, onToggle 
   const Chevron = expanded ? ChevronDown : ChevronRight;
   return (
     <div className="flex min-w-0 flex-auto items-center gap-2 text-sm" data-testid="status-message-filter-summary">
-      <button
-        type="button"
+      <Button
         aria-expanded={expanded}
         aria-controls={panelId}
         onClick={onToggle}
-        className="inline-flex shrink-0 items-center gap-1 rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 focus:outline-none focus:ring-1 focus:ring-blue-600"
+        size="xs"
+        className="inline-flex shrink-0 items-center gap-1 focus:outline-none focus:ring-1 focus:ring-blue-600"
       >
         <Chevron size={14} aria-hidden />
         Edit filters
-      </button>
+      </Button>
       <ul aria-label="Filters in force" className="flex min-w-0 items-center gap-1.5 overflow-hidden">
         {chips.length ? (
           chips.map((chip) => (

@@ -4,6 +4,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import clsx from 'clsx';
 import { AlertOctagon, AlertTriangle, Info } from 'lucide-react';
 import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { THead } from '@/components/ui/table';
 import type { StatusMessageView } from '@/lib/status-viewer/status-message-filters.schema';
 
 const ROW_HEIGHT = 26;
@@ -127,11 +128,11 @@ export function StatusMessageList({
     >
       <table className="w-full table-fixed text-[13px]" aria-rowcount={rows.length + 1}>
         <caption className="sr-only">Status messages, newest first</caption>
-        <thead className="sticky top-0 z-10 bg-slate-50 text-left text-xs uppercase text-slate-500 shadow-[0_1px_0_#e2e8f0]">
+        <THead className="sticky top-0 z-10 shadow-[0_1px_0_#e2e8f0]">
           <tr>
             {columns.map((c) => <th key={c.id} className={clsx('whitespace-nowrap px-2 py-1 font-semibold', c.width)}>{c.id === 'time' && zone ? `${c.label} (${zone})` : c.label}</th>)}
           </tr>
-        </thead>
+        </THead>
         <tbody className={clsx(dimmed && 'opacity-60')}>
           {paddingTop > 0 && <tr aria-hidden style={{ height: paddingTop }} />}
           {items.map((item) => {

@@ -2,11 +2,14 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { FormAlert, FormField } from '@/components/ui/form-field';
+import { Input } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
 import { api, ApiError, type FieldError } from '@/lib/client/api';
 import { statusMessageFilterFields, type StatusMessageFilterField } from '@/lib/status-viewer/status-message-filters.schema';
 import { savedQueryInputSchema, type QueryCriteria, type StatusMessageQueryView } from '@/lib/status-viewer/status-query.schema';
-import { control, smallButton, toLocalInput } from './status-message-filter-form';
+import { toLocalInput } from './status-message-filter-form';
 import { statusMessageQueriesKey } from './use-status-messages';
 
 export const filterLabels: Record<StatusMessageFilterField, string> = {
@@ -65,10 +68,10 @@ function SaveQueryForm({ current, onSaved, onCancel }: { current: [StatusMessage
     >
       <div className="grid grid-cols-2 gap-3">
         <FormField label="Query name" error={error?.fieldMessage('name')} path="name">
-          {(props) => <input {...props} value={name} onChange={(e) => setName(e.target.value)} className={`mt-0.5 ${control}`} />}
+          {(props) => <Input {...props} value={name} onChange={(e) => setName(e.target.value)} className="mt-0.5 block w-full" />}
         </FormField>
         <FormField label="Description" error={error?.fieldMessage('description')} path="description">
-          {(props) => <input {...props} value={description} onChange={(e) => setDescription(e.target.value)} className={`mt-0.5 ${control}`} />}
+          {(props) => <Input {...props} value={description} onChange={(e) => setDescription(e.target.value)} className="mt-0.5 block w-full" />}
         </FormField>
       </div>
       {current.length ? (
@@ -98,8 +101,8 @@ function SaveQueryForm({ current, onSaved, onCancel }: { current: [StatusMessage
         <p className="text-xs text-slate-500">No filters are applied: the query will list every message.</p>
       )}
       <div className="flex gap-2">
-        <button type="submit" disabled={save.isPending} className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">Save query</button>
-        <button type="button" className={smallButton} onClick={onCancel}>Cancel</button>
+        <Button type="submit" disabled={save.isPending} variant="primary" size="sm">Save query</Button>
+        <Button size="xs" onClick={onCancel}>Cancel</Button>
         <FormAlert error={error} shownAt={(path) => path === 'name' || path === 'description' || current.some(([field]) => path === `criteria.${field}`)} className="text-xs text-red-700" />
       </div>
     </form>
@@ -175,7 +178,7 @@ export function StatusMessageQueryPicker({
       >
         <label className="text-xs font-medium text-slate-600">
           Query
-          <select value={selected} onChange={(e) => { setSelected(e.target.value); setMissing([]); }} className={`mt-0.5 w-96 ${control}`}>
+          <Select value={selected} onChange={(e) => { setSelected(e.target.value); setMissing([]); }} className="mt-0.5 w-96 block w-full">
             <option value="">No query: the filters below</option>
             <optgroup label="Built-in queries">
               {queries.filter((q) => q.builtIn).map((q) => <option key={q.id} value={q.id}>{q.name}</option>)}
@@ -185,32 +188,32 @@ export function StatusMessageQueryPicker({
                 {queries.filter((q) => !q.builtIn).map((q) => <option key={q.id} value={q.id}>{q.name}</option>)}
               </optgroup>
             )}
-          </select>
+          </Select>
         </label>
         {query?.prompts.map((p) => {
           const message = fieldMessage(p.field);
           return (
             <FormField key={p.field} label={p.label} error={message} path={`prompt.${p.field}`}>
               {(props) => (
-                <input
+                <Input
                   {...props}
                   name={`prompt.${p.field}`}
                   type={promptInputType(p.field)}
                   value={answers[p.field] ?? ''}
                   onChange={(e) => setAnswers({ ...answers, [p.field]: e.target.value })}
-                  className={`mt-0.5 w-48 ${control}`}
+                  className="mt-0.5 w-48 block w-full"
                 />
               )}
             </FormField>
           );
         })}
-        <button type="submit" className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800">Run query</button>
-        {canEdit && !saving && <button type="button" className={smallButton} onClick={() => setSaving(true)}>Save filters as query…</button>}
+        <Button type="submit" variant="primary" size="sm">Run query</Button>
+        {canEdit && !saving && <Button size="xs" onClick={() => setSaving(true)}>Save filters as query…</Button>}
         {canEdit && query && !query.builtIn && (
-          <button type="button" className={smallButton} disabled={remove.isPending}
+          <Button size="xs" disabled={remove.isPending}
             onClick={() => { if (window.confirm(`Delete the query "${query.name}"?`)) remove.mutate(query.id); }}>
             Delete query
-          </button>
+          </Button>
         )}
       </form>
       {query?.description && <p className="text-xs text-slate-500">{query.description}</p>}

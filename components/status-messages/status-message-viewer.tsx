@@ -4,13 +4,14 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Download, Radio } from 'lucide-react';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { Button, buttonClass } from '@/components/ui/button';
 import { ListDetailsSplit } from '@/components/ui/list-details-split';
 import { ApiError } from '@/lib/client/api';
 import { plural } from '@/lib/plural';
 import type { StatusMessageView } from '@/lib/status-viewer/status-message-filters.schema';
 import type { StatusTailBatch } from '@/lib/status-viewer/status-tail.schema';
 import { StatusMessageDetails } from './status-message-details';
-import { smallButton, StatusMessageFilterForm } from './status-message-filter-form';
+import { StatusMessageFilterForm } from './status-message-filter-form';
 import { filterChips, StatusMessageFilterSummary } from './status-message-filter-summary';
 import { StatusMessageList } from './status-message-list';
 import { StatusMessageQueryPicker } from './status-message-query-picker';
@@ -159,8 +160,8 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
           </span>
         )}
         <span className="ml-auto flex shrink-0 items-center gap-2">
-          <button type="button" className={smallButton} onClick={reload}>Refresh</button>
-          <a href={`/api/status-messages/export.csv?${apiSearch}`} download className={`${smallButton} inline-flex items-center gap-1`}>
+          <Button size="xs" onClick={reload}>Refresh</Button>
+          <a href={`/api/status-messages/export.csv?${apiSearch}`} download className={buttonClass({ size: 'xs', className: 'inline-flex items-center gap-1' })}>
             <Download size={12} aria-hidden /> Export CSV
           </a>
         </span>

@@ -6,6 +6,8 @@ import clsx from 'clsx';
 import { Radio } from 'lucide-react';
 import Link from 'next/link';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { Input } from '@/components/ui/input';
 import { ListDetailsSplit } from '@/components/ui/list-details-split';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { useDebouncedValue } from '@/components/ui/use-debounced-value';
@@ -19,7 +21,6 @@ import { RateChart } from './rate-chart';
 import { useComponentStatusQuery, useLiveSummaries, useMessageRatesQuery } from './use-summaries';
 
 const ROW_HEIGHT = 30;
-const button = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
 // Component names run to 33 capitals (SMS_SITE_SYSTEM_STATUS_SUMMARIZER): their column takes the
 // width it needs first, site systems what is left, so neither is cut at 1280 px.
 const columns = 'grid grid-cols-[2.5rem_minmax(6rem,1fr)_minmax(0,19.5rem)_3.75rem_4.5rem_3.25rem_4.25rem_5.5rem_5.5rem_3.75rem] items-center gap-x-1.5';
@@ -75,7 +76,7 @@ export function ComponentStatusView({ canReset }: { canReset: boolean }) {
         <div className="flex items-end gap-3 text-xs text-slate-600">
           <label className="flex flex-col">
             Find
-            <input className="rounded border border-slate-300 px-2 py-1 text-sm" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="Component or site system" />
+            <Input value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="Component or site system" />
           </label>
           <label className="flex items-center gap-1 pb-1.5">
             <input type="checkbox" checked={onlyProblems} onChange={(e) => setOnlyProblems(e.target.checked)} /> Warning and Critical only
@@ -206,11 +207,11 @@ function ComponentDetails({ view, component: c, canReset }: { view: ComponentSta
             {confirming ? (
               <span className="flex items-center gap-2 text-xs">
                 Reset the counts of {c.component}?
-                <button type="button" className={button} disabled={reset.isPending} onClick={() => reset.mutate()}>Reset counts</button>
-                <button type="button" className={button} onClick={() => setConfirming(false)}>Cancel</button>
+                <Button size="xs" disabled={reset.isPending} onClick={() => reset.mutate()}>Reset counts</Button>
+                <Button size="xs" onClick={() => setConfirming(false)}>Cancel</Button>
               </span>
             ) : (
-              <button type="button" className={button} onClick={() => setConfirming(true)}>Reset counts…</button>
+              <Button size="xs" onClick={() => setConfirming(true)}>Reset counts…</Button>
             )}
             {reset.error && <p role="alert" className="text-xs text-red-700">{reset.error instanceof ApiError ? reset.error.message : 'Reset failed.'}</p>}
           </div>

@@ -2,10 +2,11 @@
 
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useId, useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { Input } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
 import { displayIntervalLabels, displayIntervalSchema, localHourSchema, type DisplayInterval } from '@/lib/summarizers/summarizer.schema';
 import type { IntervalParams } from './use-summaries';
-
-const control = 'rounded border border-slate-300 bg-white px-2 py-1 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600';
 
 /** The view's site and interval, as kept in the URL (so a link or Back shows the same counts). */
 export function useIntervalParams(): IntervalParams {
@@ -49,8 +50,7 @@ export function IntervalPicker({ current, timeZone }: { current?: { kind: Displa
     <div className="flex flex-wrap items-end gap-2 text-xs text-slate-600">
       <label className="flex flex-col">
         Display interval
-        <select
-          className={control}
+        <Select
           value={params.interval ?? ''}
           onChange={(e) => {
             const value = e.target.value;
@@ -64,7 +64,7 @@ export function IntervalPicker({ current, timeZone }: { current?: { kind: Displa
         >
           <option value="">Site setting{current && !params.interval ? ` (${displayIntervalLabels[current.kind].toLowerCase()})` : ''}</option>
           {displayIntervalSchema.options.map((k) => <option key={k} value={k}>{displayIntervalLabels[k]}</option>)}
-        </select>
+        </Select>
       </label>
       {params.interval === 'SINCE_DATE' && (
         <form
@@ -80,10 +80,10 @@ export function IntervalPicker({ current, timeZone }: { current?: { kind: Displa
         >
           <label className="flex flex-col">
             Since ({timeZone ?? 'site time'})
-            <input type="datetime-local" step={3600} className={control} value={since} onChange={(e) => setSince(e.target.value)}
+            <Input type="datetime-local" step={3600} value={since} onChange={(e) => setSince(e.target.value)}
               aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined} />
           </label>
-          <button type="submit" className="rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50">Apply</button>
+          <Button type="submit" size="xs">Apply</Button>
         </form>
       )}
       {error && <span id={errorId} className="text-red-700" role="alert">Since {error}</span>}

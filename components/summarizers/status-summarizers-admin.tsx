@@ -3,7 +3,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { FormField, type FieldControlProps } from '@/components/ui/form-field';
+import { Input } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
 import { api, ApiError, type FieldError } from '@/lib/client/api';
 import { plural } from '@/lib/plural';
 import type { ComponentThreshold } from '@/lib/summarizers/evaluate-thresholds';
@@ -16,10 +19,6 @@ import {
 } from '@/lib/summarizers/summarizer.schema';
 import { summaryKeys } from './use-summaries';
 
-const control =
-  'mt-0.5 block w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600 aria-[invalid=true]:border-red-600';
-const button = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
-const primary = 'rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-50';
 const severityLabels = { INFORMATIONAL: 'Informational', WARNING: 'Warning', ERROR: 'Error' } as const;
 
 type Threshold = ComponentThreshold & { id: number };
@@ -61,9 +60,9 @@ export function StatusSummarizersAdmin({ canEdit }: { canEdit: boolean }) {
       {data.sites.length > 1 && (
         <label className="block w-60 text-xs font-medium text-slate-600">
           Site
-          <select className={control} value={data.site.code} onChange={(e) => setSite(e.target.value)}>
+          <Select className="mt-0.5 block w-full" value={data.site.code} onChange={(e) => setSite(e.target.value)}>
             {data.sites.map((s) => <option key={s.code} value={s.code}>{s.code} — {s.name}</option>)}
-          </select>
+          </Select>
         </label>
       )}
       <DisplayIntervalForm settings={data} canEdit={canEdit} />
@@ -136,20 +135,20 @@ function DisplayIntervalForm({ settings, canEdit }: { settings: Settings; canEdi
       <div className="grid max-w-xl grid-cols-2 gap-3">
         <Field path="displayInterval" label="Count messages" errors={errors}>
           {(p) => (
-            <select {...p} className={control} value={interval} disabled={!canEdit} onChange={(e) => setDisplayInterval(e.target.value as DisplayInterval)}>
+            <Select {...p} className="mt-0.5 block w-full" value={interval} disabled={!canEdit} onChange={(e) => setDisplayInterval(e.target.value as DisplayInterval)}>
               {displayIntervalSchema.options.map((k) => <option key={k} value={k}>{displayIntervalLabels[k]}</option>)}
-            </select>
+            </Select>
           )}
         </Field>
         {interval === 'SINCE_DATE' && (
           <Field path="since" label="Since" errors={errors}>
-            {(p) => <input {...p} type="datetime-local" step={3600} className={control} value={since} disabled={!canEdit} onChange={(e) => setSince(e.target.value)} />}
+            {(p) => <Input {...p} type="datetime-local" step={3600} className="mt-0.5 block w-full" value={since} disabled={!canEdit} onChange={(e) => setSince(e.target.value)} />}
           </Field>
         )}
       </div>
       {canEdit && (
         <div className="flex items-center gap-3">
-          <button type="submit" className={primary} disabled={save.isPending}>Save</button>
+          <Button type="submit" variant="primary" size="sm" disabled={save.isPending}>Save</Button>
           {saved && <span className="text-xs text-emerald-700" role="status">Saved; the views use it now.</span>}
           {settings.updatedBy && <span className="text-xs text-slate-500">Last changed by {settings.updatedBy}</span>}
         </div>
@@ -187,7 +186,7 @@ function Overrides({ settings, canEdit }: { settings: Settings; canEdit: boolean
     <section className="space-y-2">
       <div className="flex items-center justify-between">
         <h2 className="text-sm font-semibold text-slate-900">Threshold overrides</h2>
-        {canEdit && editing === null && <button type="button" className={button} onClick={() => setEditing('new')}>New override</button>}
+        {canEdit && editing === null && <Button size="xs" onClick={() => setEditing('new')}>New override</Button>}
       </div>
       <p className="text-xs text-slate-600">
         For one component (of every site or of one), or for one message ID: messages of an overridden message ID are judged by the
@@ -214,8 +213,8 @@ function Overrides({ settings, canEdit }: { settings: Settings; canEdit: boolean
                 <td className="space-x-1 text-right">
                   {canEdit && (
                     <>
-                      <button type="button" className={button} onClick={() => setEditing(t.id)}>Edit</button>
-                      <button type="button" className={button} disabled={remove.isPending} onClick={() => remove.mutate(t.id)}>Delete</button>
+                      <Button size="xs" onClick={() => setEditing(t.id)}>Edit</Button>
+                      <Button size="xs" disabled={remove.isPending} onClick={() => remove.mutate(t.id)}>Delete</Button>
                     </>
                   )}
                 </td>
@@ -271,22 +270,22 @@ function OverrideForm({ threshold, onDone }: { threshold: Threshold | null; onDo
       }}
     >
       <div className="grid grid-cols-6 gap-2">
-        <Field path="siteCode" label="Site code" errors={errors}>{(p) => <input {...p} className={control} value={draft.siteCode} onChange={set('siteCode')} placeholder="All" />}</Field>
-        <Field path="component" label="Component" errors={errors}>{(p) => <input {...p} className={control} value={draft.component} onChange={set('component')} placeholder="Any" />}</Field>
-        <Field path="messageId" label="Message ID" errors={errors}>{(p) => <input {...p} className={control} value={draft.messageId} onChange={set('messageId')} inputMode="numeric" placeholder="Any" />}</Field>
+        <Field path="siteCode" label="Site code" errors={errors}>{(p) => <Input {...p} className="mt-0.5 block w-full" value={draft.siteCode} onChange={set('siteCode')} placeholder="All" />}</Field>
+        <Field path="component" label="Component" errors={errors}>{(p) => <Input {...p} className="mt-0.5 block w-full" value={draft.component} onChange={set('component')} placeholder="Any" />}</Field>
+        <Field path="messageId" label="Message ID" errors={errors}>{(p) => <Input {...p} className="mt-0.5 block w-full" value={draft.messageId} onChange={set('messageId')} inputMode="numeric" placeholder="Any" />}</Field>
         <Field path="severity" label="Severity" errors={errors}>
           {(p) => (
-            <select {...p} className={control} value={draft.severity} onChange={set('severity')}>
+            <Select {...p} className="mt-0.5 block w-full" value={draft.severity} onChange={set('severity')}>
               {Object.entries(severityLabels).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
-            </select>
+            </Select>
           )}
         </Field>
-        <Field path="warningAt" label="Warning at" errors={errors}>{(p) => <input {...p} className={control} value={draft.warningAt} onChange={set('warningAt')} inputMode="numeric" />}</Field>
-        <Field path="criticalAt" label="Critical at" errors={errors}>{(p) => <input {...p} className={control} value={draft.criticalAt} onChange={set('criticalAt')} inputMode="numeric" />}</Field>
+        <Field path="warningAt" label="Warning at" errors={errors}>{(p) => <Input {...p} className="mt-0.5 block w-full" value={draft.warningAt} onChange={set('warningAt')} inputMode="numeric" />}</Field>
+        <Field path="criticalAt" label="Critical at" errors={errors}>{(p) => <Input {...p} className="mt-0.5 block w-full" value={draft.criticalAt} onChange={set('criticalAt')} inputMode="numeric" />}</Field>
       </div>
       <div className="flex items-center gap-2">
-        <button type="submit" className={primary} disabled={save.isPending}>Save</button>
-        <button type="button" className={button} onClick={onDone}>Cancel</button>
+        <Button type="submit" variant="primary" size="sm" disabled={save.isPending}>Save</Button>
+        <Button size="xs" onClick={onDone}>Cancel</Button>
         {failure && <span role="alert" className="text-xs text-red-700">{failure}</span>}
       </div>
     </form>

@@ -2,14 +2,14 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Button } from '@/components/ui/button';
 import { FormAlert, FormField } from '@/components/ui/form-field';
+import { Input } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
+import { Table, TBody, THead } from '@/components/ui/table';
 import { roleLabels, roles, type Role } from '@/lib/auth/roles';
 import { api, ApiError } from '@/lib/client/api';
 import { usersQueryKey, useUsersQuery, type UserRow } from './use-users-query';
-
-const input =
-  'mt-1 block w-full rounded border border-slate-300 px-2 py-1.5 text-sm focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600 aria-[invalid=true]:border-red-600';
-const button = 'rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50';
 
 /** Shown once after a password is generated; the server never shows it again. */
 function OneTimePassword({ userName, password, onClose }: { userName: string; password: string; onClose: () => void }) {
@@ -17,7 +17,7 @@ function OneTimePassword({ userName, password, onClose }: { userName: string; pa
     <div role="status" className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
       One-time password for <strong>{userName}</strong>: <code data-testid="one-time-password" className="rounded bg-white px-1 font-mono">{password}</code>
       <span className="ml-2 text-amber-800">Give it to the user now; it is not shown again. They must change it at first sign-in.</span>
-      <button type="button" onClick={onClose} className={`${button} ml-3`}>Done</button>
+      <Button onClick={onClose} size="xs" className="ml-3">Done</Button>
     </div>
   );
 }
@@ -50,21 +50,21 @@ function AddUserForm({ onCreated }: { onCreated: (userName: string, password?: s
       }}
     >
       <FormField label="User name" error={error?.fieldMessage('userName')} path="userName">
-        {(props) => <input {...props} name="userName" className={input} required />}
+        {(props) => <Input {...props} name="userName" controlSize="md" className="mt-1 block w-full" required />}
       </FormField>
       <FormField label="Display name" error={error?.fieldMessage('displayName')} path="displayName">
-        {(props) => <input {...props} name="displayName" className={input} />}
+        {(props) => <Input {...props} name="displayName" controlSize="md" className="mt-1 block w-full" />}
       </FormField>
       <FormField label="Security role" error={error?.fieldMessage('role')} path="role">
         {(props) => (
-          <select {...props} name="role" className={input} defaultValue="READ_ONLY_ANALYST">
+          <Select {...props} name="role" controlSize="md" className="mt-1 block w-full" defaultValue="READ_ONLY_ANALYST">
             {roles.map((r) => <option key={r} value={r}>{roleLabels[r]}</option>)}
-          </select>
+          </Select>
         )}
       </FormField>
-      <button type="submit" disabled={create.isPending} className="rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60">
+      <Button type="submit" disabled={create.isPending} variant="primary">
         Add user
-      </button>
+      </Button>
       <FormAlert error={error} shownAt={(path) => ['userName', 'displayName', 'role'].includes(path)} className="col-span-4 text-sm text-red-700" />
     </form>
   );
@@ -97,23 +97,24 @@ function UserRowView({ user, onPassword }: { user: UserRow; onPassword: (userNam
       <td className="px-3 py-2 font-medium">{user.userName}</td>
       <td className="px-3 py-2">{user.displayName}</td>
       <td className="px-3 py-2">
-        <select
+        <Select
           aria-label={`Role of ${user.userName}`}
           value={user.role}
           disabled={update.isPending}
           onChange={(e) => update.mutate({ role: e.target.value as Role })}
-          className="rounded border border-slate-300 px-1 py-0.5 text-sm"
+          controlSize="xs"
+          className="text-sm"
         >
           {roles.map((r) => <option key={r} value={r}>{roleLabels[r]}</option>)}
-        </select>
+        </Select>
       </td>
       <td className="px-3 py-2">{disabled ? 'Disabled' : user.mustChangePassword ? 'Must change password' : 'Active'}</td>
       <td className="px-3 py-2" title={user.lastSignInAt ?? ''}>{user.lastSignInAt ? new Date(user.lastSignInAt).toLocaleString() : 'Never'}</td>
       <td className="space-x-2 px-3 py-2 text-right">
-        <button type="button" className={button} disabled={reset.isPending} onClick={() => reset.mutate()}>Reset password</button>
-        <button type="button" className={button} disabled={update.isPending} onClick={() => update.mutate({ disabled: !disabled })}>
+        <Button size="xs" disabled={reset.isPending} onClick={() => reset.mutate()}>Reset password</Button>
+        <Button size="xs" disabled={update.isPending} onClick={() => update.mutate({ disabled: !disabled })}>
           {disabled ? 'Enable' : 'Disable'}
-        </button>
+        </Button>
         {error && <span role="alert" className="block text-xs text-red-700">{error}</span>}
       </td>
     </tr>
@@ -129,8 +130,8 @@ export function UsersAdmin() {
       <AddUserForm onCreated={(userName, password) => password && setShown({ userName, password })} />
       {shown && <OneTimePassword userName={shown.userName} password={shown.password} onClose={() => setShown(null)} />}
       {users.error && <p role="alert" className="text-sm text-red-700">{(users.error as Error).message}</p>}
-      <table className="w-full border border-slate-200 bg-white text-sm">
-        <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+      <Table dense={false}>
+        <THead>
           <tr>
             <th className="px-3 py-2">User name</th>
             <th className="px-3 py-2">Display name</th>
@@ -139,13 +140,13 @@ export function UsersAdmin() {
             <th className="px-3 py-2">Last sign-in</th>
             <th className="px-3 py-2" />
           </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+        </THead>
+        <TBody>
           {users.data?.users.map((u) => (
             <UserRowView key={u.id} user={u} onPassword={(userName, password) => setShown({ userName, password })} />
           ))}
-        </tbody>
-      </table>
+        </TBody>
+      </Table>
     </div>
   );
 }
