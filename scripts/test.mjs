@@ -2,7 +2,7 @@
 // line CI reads:
 //   N passed, N failed[, N skipped]
 // Counts come from vitest's JSON report rather than its console output, which is for people.
-// The static checks (`tsc --noEmit`, `eslint .`) run before the whole suite and stop it when one
+// The static checks (`tsc --noEmit`, `eslint .`, `prettier --check .`) run before the whole suite and stop it when one
 // fails, each counted as one failure. With named files or options they are skipped, to keep a
 // developer's run short; SITEBOX_STATIC_CHECKS=1 runs them anyway, =0 skips them always.
 import { spawn, spawnSync } from 'node:child_process';
@@ -33,6 +33,7 @@ if (staticChecks) {
   const results = await Promise.all([
     runCheck('tsc --noEmit', [bin('typescript', 'bin/tsc'), '--noEmit', '--pretty']),
     runCheck('eslint .', [bin('eslint', 'bin/eslint.js'), '.', '--max-warnings', '0']),
+    runCheck('prettier --check .', [bin('prettier', 'bin/prettier.cjs'), '--check', '--log-level', 'warn', '.']),
   ]);
   const failures = results.filter((result) => !result.ok);
   for (const failure of failures) process.stderr.write(`\n${failure.name} failed:\n${failure.output}\n`);
