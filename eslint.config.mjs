@@ -31,7 +31,10 @@ export default tseslint.config(
       // An abort passes on `signal.reason`, which is typed any but is the abort's own error.
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       // The no-unsafe-* family flags every value that passes through `any` (JSON, pg rows, test
       // fixtures); boundaries parse with zod instead, which these rules cannot see. Off.
       '@typescript-eslint/no-unsafe-assignment': 'off',
@@ -98,7 +101,7 @@ export default tseslint.config(
           message: 'Prisma calls live in a repository file (repo.ts or <topic>-repo.ts) beside this one; call a named function there.',
         },
         {
-          selector: "MemberExpression[property.name=/^\\$(queryRaw|executeRaw|queryRawUnsafe|executeRawUnsafe|transaction)$/]",
+          selector: 'MemberExpression[property.name=/^\\$(queryRaw|executeRaw|queryRawUnsafe|executeRawUnsafe|transaction)$/]',
           message: 'Raw Prisma queries and transactions live in a repository file (repo.ts or <topic>-repo.ts).',
         },
       ],

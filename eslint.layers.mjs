@@ -76,7 +76,8 @@ const rules = [
     target: layers.reporting,
     from: ['lib/'],
     allow: [...layers.base, ...layers.protocol, ...layers.reporting],
-    message: 'The reporting core every component uses imports only the base layer and the wire protocol (the status message and the client message ids).',
+    message:
+      'The reporting core every component uses imports only the base layer and the wire protocol (the status message and the client message ids).',
   },
   {
     target: layers.identity,

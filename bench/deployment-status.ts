@@ -68,7 +68,8 @@ function copyText(messages: StatusMessage[], receivedAt: string, expiresAt: stri
   const array = (values: string[]) => `{"${values.join('","')}"}`;
   let text = '';
   for (const m of messages) {
-    text += `${m.uid}\t${m.messageId}\t${m.severity}\t${m.type}\t${m.source}\t${m.siteCode}\t${m.systemName}\t${m.component}\t` +
+    text +=
+      `${m.uid}\t${m.messageId}\t${m.severity}\t${m.type}\t${m.source}\t${m.siteCode}\t${m.systemName}\t${m.component}\t` +
       `${m.sourceTime.toISOString()}\t${receivedAt}\t${array(m.insertionStrings)}\t${JSON.stringify(m.properties)}\t${expiresAt}\n`;
   }
   return text;
@@ -84,21 +85,60 @@ export default async function deploymentStatusBench(args: string[]) {
     await migrate({ connectionString: db.url });
     await seedDemoSite({ devices: clients });
     const actor = { principal: { userId: 0, userName: 'bench', role: 'FULL_ADMINISTRATOR' as const }, address: '127.0.0.1' };
-    const pkg = await createPackage({ actor, input: { name: 'Bench', version: '1', manufacturer: '', programs: [{ name: 'Install', commandLine: 'setup.exe', runConditions: { userLogon: 'whether-or-not', runMode: 'administrative', maxRunMinutes: 60, retries: 0, retryIntervalMinutes: 10, successExitCodes: [0] } }] } });
+    const pkg = await createPackage({
+      actor,
+      input: {
+        name: 'Bench',
+        version: '1',
+        manufacturer: '',
+        programs: [
+          {
+            name: 'Install',
+            commandLine: 'setup.exe',
+            runConditions: {
+              userLogon: 'whether-or-not',
+              runMode: 'administrative',
+              maxRunMinutes: 60,
+              retries: 0,
+              retryIntervalMinutes: 10,
+              successExitCodes: [0],
+            },
+          },
+        ],
+      },
+    });
     const program = (await pool().query(`SELECT id FROM program WHERE package_id = $1`, [pkg.id])).rows[0].id;
     const all = (await pool().query(`SELECT id, member_count FROM collection WHERE collection_id = 'SMS00001'`)).rows[0];
     const start = Date.now();
     const deployment = await createDeployment({
       actor,
-      input: { name: 'Bench rollout', comment: '', programId: program, collectionId: all.id, availableAt: new Date(start - 3_600_000), mandatoryAt: null, expiresAt: new Date(start + 86_400_000) },
+      input: {
+        name: 'Bench rollout',
+        comment: '',
+        programId: program,
+        collectionId: all.id,
+        availableAt: new Date(start - 3_600_000),
+        mandatoryAt: null,
+        expiresAt: new Date(start + 86_400_000),
+      },
     });
-    const { rows: devices } = await pool().query(`SELECT d.name FROM collection_member m JOIN device d ON d.id = m.device_id WHERE m.collection_id = $1`, [all.id]);
+    const { rows: devices } = await pool().query(
+      `SELECT d.name FROM collection_member m JOIN device d ON d.id = m.device_id WHERE m.collection_id = $1`,
+      [all.id],
+    );
     log(`${devices.length} clients targeted by ${deployment.deploymentId}`);
 
     // Each client's three reports, as 1,000-message ingest batches would land in the inbox.
     const message = (device: string, messageId: number, offsetMs: number, exitCode?: number): StatusMessage => ({
-      uid: randomUUID(), messageId, severity: messageId === ids.programFailed ? 'ERROR' : 'INFORMATIONAL', type: 'MILESTONE', source: 'CLIENT',
-      siteCode: 'S01', systemName: device, component: 'Software Distribution', sourceTime: new Date(start + offsetMs),
+      uid: randomUUID(),
+      messageId,
+      severity: messageId === ids.programFailed ? 'ERROR' : 'INFORMATIONAL',
+      type: 'MILESTONE',
+      source: 'CLIENT',
+      siteCode: 'S01',
+      systemName: device,
+      component: 'Software Distribution',
+      sourceTime: new Date(start + offsetMs),
       insertionStrings: [deployment.deploymentId, 'S0100001', 'Install', ...(exitCode === undefined ? [] : [String(exitCode)])],
       properties: { AdvertisementID: deployment.deploymentId },
     });
@@ -143,12 +183,13 @@ export default async function deploymentStatusBench(args: string[]) {
     }
     const processMs = performance.now() - t;
     const processedPerSecond = Math.round(messages.length / (processMs / 1000));
-    const { rows: storedRows } = await pool().query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM status_message WHERE uid = ANY($1::uuid[])`,
-      [messages.map((m) => m.uid)],
-    );
+    const { rows: storedRows } = await pool().query<{ n: number }>(`SELECT count(*)::int AS n FROM status_message WHERE uid = ANY($1::uuid[])`, [
+      messages.map((m) => m.uid),
+    ]);
     const stored = storedRows[0].n;
-    log(`processed ${messages.length} messages in ${Math.round(processMs)} ms (${processedPerSecond}/s), ${stored} stored, ${Math.round(summarizerMs)} ms in the deployment summarizer`);
+    log(
+      `processed ${messages.length} messages in ${Math.round(processMs)} ms (${processedPerSecond}/s), ${stored} stored, ${Math.round(summarizerMs)} ms in the deployment summarizer`,
+    );
 
     // The reference: the same rows by raw COPY into an empty table shaped (and indexed) as status_message.
     await pool().query(`CREATE TABLE bench_copy (LIKE status_message INCLUDING ALL)`);
@@ -159,7 +200,11 @@ export default async function deploymentStatusBench(args: string[]) {
     t = performance.now();
     try {
       await pipeline(
-        Readable.from(Array.from({ length: Math.ceil(messages.length / 1000) }, (_, i) => copyText(messages.slice(i * 1000, (i + 1) * 1000), receivedAt, expiresAt))),
+        Readable.from(
+          Array.from({ length: Math.ceil(messages.length / 1000) }, (_, i) =>
+            copyText(messages.slice(i * 1000, (i + 1) * 1000), receivedAt, expiresAt),
+          ),
+        ),
         copyClient.query(
           copyFrom(`COPY bench_copy (uid, message_id, severity, type, source, site_code, system_name, component, source_time,
                                      received_at, insertion_strings, properties, expires_at) FROM STDIN`),
@@ -179,7 +224,9 @@ export default async function deploymentStatusBench(args: string[]) {
     const headers = { cookie: `${session.cookie}; sitebox_csrf=${session.csrf}` };
     const call = async (handler: (req: NextRequest, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>, path: string) => {
       const started = performance.now();
-      const response = await handler(new NextRequest(`http://localhost${path}`, { headers }), { params: Promise.resolve({ id: String(deployment.id) }) });
+      const response = await handler(new NextRequest(`http://localhost${path}`, { headers }), {
+        params: Promise.resolve({ id: String(deployment.id) }),
+      });
       await response.text();
       if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
       return performance.now() - started;
@@ -208,7 +255,11 @@ export default async function deploymentStatusBench(args: string[]) {
     await pool().query(`UPDATE deployment SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
     await expireDeployments();
     const expireMs = performance.now() - t;
-    const counts = (await pool().query(`SELECT status, count(*)::int AS n FROM deployment_client_status WHERE deployment_id = $1 GROUP BY status ORDER BY status`, [id])).rows;
+    const counts = (
+      await pool().query(`SELECT status, count(*)::int AS n FROM deployment_client_status WHERE deployment_id = $1 GROUP BY status ORDER BY status`, [
+        id,
+      ])
+    ).rows;
     const expected = { SUCCEEDED: devices.length - Math.ceil(devices.length / 10), FAILED: Math.ceil(devices.length / 10) };
     const got = Object.fromEntries(counts.map((c) => [c.status, c.n]));
     if (got.SUCCEEDED !== expected.SUCCEEDED || got.FAILED !== expected.FAILED) throw new Error(`statuses after expiry: ${JSON.stringify(got)}`);
@@ -216,21 +267,25 @@ export default async function deploymentStatusBench(args: string[]) {
 
     for (const [view, ms] of Object.entries(timings)) log(`${view}: p50 ${round(percentile(ms, 50))} ms, p95 ${round(percentile(ms, 95))} ms`);
     const p95 = (view: string) => round(percentile(timings[view], 95));
-    return reportFigures('deployment-status', {
-      clients: devices.length,
-      messages: messages.length,
-      stored,
-      lost: messages.length - stored,
-      processedPerSecond,
-      copyPerSecond,
-      processedRatio: Math.round((processedPerSecond / copyPerSecond) * 1000) / 1000,
-      summarizerMs: Math.round(summarizerMs),
-      listP95Ms: p95('list'),
-      clientsPageP95Ms: Math.max(p95('clientsFirstPage'), p95('clientsFailed'), p95('clientsSearch'), p95('clientsLastPage')),
-      csvMs: Math.round(csvMs),
-      expireMs: Math.round(expireMs),
-      expiredListMs: round(expiredListMs),
-    }, targets);
+    return reportFigures(
+      'deployment-status',
+      {
+        clients: devices.length,
+        messages: messages.length,
+        stored,
+        lost: messages.length - stored,
+        processedPerSecond,
+        copyPerSecond,
+        processedRatio: Math.round((processedPerSecond / copyPerSecond) * 1000) / 1000,
+        summarizerMs: Math.round(summarizerMs),
+        listP95Ms: p95('list'),
+        clientsPageP95Ms: Math.max(p95('clientsFirstPage'), p95('clientsFailed'), p95('clientsSearch'), p95('clientsLastPage')),
+        csvMs: Math.round(csvMs),
+        expireMs: Math.round(expireMs),
+        expiredListMs: round(expiredListMs),
+      },
+      targets,
+    );
   } finally {
     await closePool();
     await closePrisma();

@@ -101,9 +101,13 @@ export default async function notify(args: string[]) {
 
     // Warm-up, untimed and right away: the routes' first requests load their code (an empty start is
     // refused with 400; a probe with no agents connected reaches nobody).
-    await fetch(`${sitebox.url}/api/client-operations/estimate?collectionId=${fleet.collectionId}`, { headers: { cookie: session.cookie } }).then((r) => r.text());
+    await fetch(`${sitebox.url}/api/client-operations/estimate?collectionId=${fleet.collectionId}`, { headers: { cookie: session.cookie } }).then(
+      (r) => r.text(),
+    );
     await post('/api/client-operations', {}).catch(() => undefined);
-    await fetch(`${sitebox.url}/api/mp/policy`, { headers: { authorization: `Device ${fleet.credentials[0].deviceId}.${fleet.credentials[0].secret}` } }).then((r) => r.text());
+    await fetch(`${sitebox.url}/api/mp/policy`, {
+      headers: { authorization: `Device ${fleet.credentials[0].deviceId}.${fleet.credentials[0].secret}` },
+    }).then((r) => r.text());
 
     await post('/api/client-operations/probe');
     log(`connecting ${agents} agents from ${processCount} processes over ${spreadMs} ms`);
@@ -169,7 +173,9 @@ export default async function notify(args: string[]) {
          FROM client_operation_target WHERE operation_id = $1`,
       [operation.id, new Date(startedAt)],
     );
-    log(`policy fetch p50 ${timing[0].fetch_p50} ms, p99 ${timing[0].fetch_p99} ms; last action completed ${Math.round(timing[0].last_completed_ms)} ms after the start`);
+    log(
+      `policy fetch p50 ${timing[0].fetch_p50} ms, p99 ${timing[0].fetch_p99} ms; last action completed ${Math.round(timing[0].last_completed_ms)} ms after the start`,
+    );
     const figures = {
       agents,
       processes: processCount,

@@ -95,7 +95,9 @@ export default async function siteControlBench(args: string[]) {
       );
     }
     for (;;) {
-      const { rows } = await pool().query(`SELECT count(*)::int n FROM worker_heartbeat WHERE name IN ('hierarchy-manager', 'site-control-manager') AND stopped_at IS NULL`);
+      const { rows } = await pool().query(
+        `SELECT count(*)::int n FROM worker_heartbeat WHERE name IN ('hierarchy-manager', 'site-control-manager') AND stopped_at IS NULL`,
+      );
       if (rows[0].n === 2) break;
       await sleep(200);
     }
@@ -160,14 +162,17 @@ export default async function siteControlBench(args: string[]) {
     );
     const notApplied = deltas.filter((d) => submittedAt.has(d.id) && d.state !== 'APPLIED').length;
     let expected: unknown = start.settings;
-    for (const d of deltas.filter((x) => x.state === 'APPLIED')) for (const [path, value] of Object.entries(d.changes)) expected = setAt(expected, path, value);
+    for (const d of deltas.filter((x) => x.state === 'APPLIED'))
+      for (const [path, value] of Object.entries(d.changes)) expected = setAt(expected, path, value);
     const { rows: steps } = await pool().query(
       `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM queued_at - submitted_at)) * 1000 AS handoff,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM merged_at - queued_at)) * 1000 AS merge,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM applied_at - merged_at)) * 1000 AS apply
          FROM site_control_delta WHERE state = 'APPLIED'`,
     );
-    log(`median step times (ms): hand-off ${Number(steps[0].handoff).toFixed(1)}, merge ${Number(steps[0].merge).toFixed(1)}, apply ${Number(steps[0].apply).toFixed(1)}`);
+    log(
+      `median step times (ms): hand-off ${Number(steps[0].handoff).toFixed(1)}, merge ${Number(steps[0].merge).toFixed(1)}, apply ${Number(steps[0].apply).toFixed(1)}`,
+    );
     const final = await read();
     const differing = properties.filter(([path]) => getAt(final.settings, path) !== getAt(expected, path)).length;
     const serialGaps = final.serial - start.serial - deltas.filter((d) => d.state === 'APPLIED').length;

@@ -80,7 +80,10 @@ async function startSitebox(options: { dataDir: string; databaseUrl: string | nu
   const until = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Sitebox exited with code ${child.exitCode} while starting`);
-    const ok = await fetch(`${url}/api/health`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${url}/api/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > until) throw new Error('Sitebox did not become healthy within 3 minutes');
     await sleep(500);
@@ -104,7 +107,8 @@ async function issueDeviceCredentials(db: pg.Client, devices: string[]): Promise
 function copyText(messages: StatusMessage[], receivedAt: string, expiresAt: string): string {
   let text = '';
   for (const m of messages) {
-    text += `${m.uid}\t${m.messageId}\t${m.severity}\t${m.type}\t${m.source}\t${m.siteCode}\t${m.systemName}\t${m.component}\t` +
+    text +=
+      `${m.uid}\t${m.messageId}\t${m.severity}\t${m.type}\t${m.source}\t${m.siteCode}\t${m.systemName}\t${m.component}\t` +
       `${m.sourceTime.toISOString()}\t${receivedAt}\t${m.processId}\t${m.threadId}\t{"${m.insertionStrings.join('","')}"}\t{}\t${expiresAt}\n`;
   }
   return text;
@@ -124,7 +128,7 @@ export default async function statusFlood(args: string[]) {
   // As root, the embedded PostgreSQL runs as its own user, which must reach its data folder.
   await chmod(workDir, 0o755);
   const database = await freshDatabaseIfConfigured();
-  log(database.url ? 'fresh database on DATABASE_URL\'s server' : `fresh embedded PostgreSQL in ${workDir}`);
+  log(database.url ? "fresh database on DATABASE_URL's server" : `fresh embedded PostgreSQL in ${workDir}`);
   const sitebox = await startSitebox({ dataDir: path.join(workDir, 'sitebox'), databaseUrl: database.url });
   const db = new pg.Client({ connectionString: sitebox.databaseUrl });
   await db.connect();

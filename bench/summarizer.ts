@@ -155,7 +155,12 @@ async function summarizeStored(db: pg.Pool, batchSize: number): Promise<number> 
   let batch: ProcessedMessage[] = [];
   // What the "write all other messages" rule decided for each of them.
   const actions: ProcessedMessage['actions'] = {
-    writeToDatabase: true, retentionDays: 30, reportToEventLog: false, replicateToParent: 'NONE', forwardToSummarizers: true, programs: [],
+    writeToDatabase: true,
+    retentionDays: 30,
+    reportToEventLog: false,
+    replicateToParent: 'NONE',
+    forwardToSummarizers: true,
+    programs: [],
   };
   const flush = async () => {
     if (!batch.length) return;
@@ -178,8 +183,17 @@ async function summarizeStored(db: pg.Pool, batchSize: number): Promise<number> 
         const [uid, messageId, severity, siteCode, systemName, componentName, receivedMs] = line.split('\t');
         batch.push({
           message: {
-            uid, messageId: Number(messageId), severity: severity as Severity, type: 'MILESTONE', source: 'SERVER', siteCode, systemName,
-            component: componentName, sourceTime: '', insertionStrings: [], properties: {},
+            uid,
+            messageId: Number(messageId),
+            severity: severity as Severity,
+            type: 'MILESTONE',
+            source: 'SERVER',
+            siteCode,
+            systemName,
+            component: componentName,
+            sourceTime: '',
+            insertionStrings: [],
+            properties: {},
           },
           receivedAt: new Date(Number(receivedMs)),
           actions,
@@ -286,8 +300,16 @@ export default async function summarizerBench(args: string[]) {
       }
     };
     const probeMessage = (): StatusMessage => ({
-      uid: randomUUID(), messageId: 4630, severity: 'ERROR', type: 'MILESTONE', source: 'SERVER', siteCode: 'S01', ...probe,
-      sourceTime: new Date(), insertionStrings: [], properties: {},
+      uid: randomUUID(),
+      messageId: 4630,
+      severity: 'ERROR',
+      type: 'MILESTONE',
+      source: 'SERVER',
+      siteCode: 'S01',
+      ...probe,
+      sourceTime: new Date(),
+      insertionStrings: [],
+      properties: {},
     });
     for (let i = 0; i < 5; i++) await Promise.all([request(), timedGet('/api/health')]); // warm-up
 
@@ -349,10 +371,24 @@ export default async function summarizerBench(args: string[]) {
         const comp = 2 + Math.floor(Math.random() ** 1.5 * (components - 1));
         const r = Math.random();
         const severity: Severity = r < 0.002 ? 'ERROR' : r < 0.03 ? 'WARNING' : 'INFORMATIONAL';
-        const messageId = severity === 'ERROR' ? 4600 + (comp % 10) * 3 : severity === 'WARNING' ? 4700 + (comp % 10) * 5 : infoIds(comp) + Math.floor(Math.random() * 12);
+        const messageId =
+          severity === 'ERROR'
+            ? 4600 + (comp % 10) * 3
+            : severity === 'WARNING'
+              ? 4700 + (comp % 10) * 5
+              : infoIds(comp) + Math.floor(Math.random() * 12);
         messages.push({
-          uid: randomUUID(), messageId, severity, type: 'MILESTONE', source: 'SERVER', siteCode: 'S01',
-          systemName: system(sys), component: component(comp), sourceTime: new Date(), insertionStrings: [], properties: {},
+          uid: randomUUID(),
+          messageId,
+          severity,
+          type: 'MILESTONE',
+          source: 'SERVER',
+          siteCode: 'S01',
+          systemName: system(sys),
+          component: component(comp),
+          sourceTime: new Date(),
+          insertionStrings: [],
+          properties: {},
         });
       }
       const isProbe = tick % 5 === 0;
@@ -375,7 +411,9 @@ export default async function summarizerBench(args: string[]) {
     if (probesMissing) log(`${probesMissing} probes never showed within 5 s of the end`);
 
     const { rows } = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM status_message`);
-    log(`${timings.length} component status requests while ${arrived.toLocaleString()} messages arrived (${throttled} answered 503 and were sent again); p50 ${percentile(timings, 50).toFixed(1)} ms, max ${Math.max(...timings).toFixed(1)} ms`);
+    log(
+      `${timings.length} component status requests while ${arrived.toLocaleString()} messages arrived (${throttled} answered 503 and were sent again); p50 ${percentile(timings, 50).toFixed(1)} ms, max ${Math.max(...timings).toFixed(1)} ms`,
+    );
     log(`live lag over ${lags.length} probes: p50 ${percentile(lags, 50).toFixed(0)} ms, max ${Math.max(...lags).toFixed(0)} ms`);
     return reportFigures(
       'summarizer',

@@ -8,76 +8,89 @@ const port = z.coerce.number().int().min(1).max(65535);
 const listenPort = z.coerce.number().int().min(0).max(65535);
 
 /** Environment variables Sitebox reads, with their defaults. Documented in README.md. */
-export const configSchema = z.object({
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string')
-    .optional(),
-  SITEBOX_DATA_DIR: z.string().min(1).default('.sitebox'),
-  SITEBOX_EMBEDDED_PG_PORT: port.default(54329),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  PORT: listenPort.default(3000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Comma-separated worker names `npm start` supervises; empty string for none. */
-  SITEBOX_WORKERS: z.string().optional(),
-  /**
-   * This server's name as a site system: the system every server component here reports its
-   * status messages under, and the name the seed gives the site server.
-   */
-  SITEBOX_SERVER_NAME: z
-    .string()
-    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, 'must be a host name such as s01-ss01.corp.example.com')
-    .max(255)
-    .default(() => hostname()),
-  /** The code of the site this instance serves. */
-  SITEBOX_SITE_CODE: z.string().regex(/^[A-Z0-9]{3}$/, 'must be 3 capital letters or digits').default('S01'),
-  /** The first administrator's password (else a one-time password is printed at first start). */
-  SITEBOX_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(256).optional(),
-  SITEBOX_SEED_DEVICES: z.coerce.number().int().min(0).max(1_000_000).default(500),
-  SITEBOX_WORKER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
-  /** Messages waiting in Status Manager's inbox above which ingest answers 503 with Retry-After. */
-  SITEBOX_STATUS_INBOX_LIMIT: z.coerce.number().int().min(1).default(200_000),
-  /** The Retry-After, in seconds, of a 503 from the ingest endpoint (reporters add jitter). */
-  SITEBOX_STATUS_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
-  /** Largest status message batch body the ingest endpoint reads; larger ones get 413. */
-  SITEBOX_STATUS_MAX_BATCH_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
-  /** Threads beside the event loop that parse and store ingested batches (0: the event loop does it). */
-  SITEBOX_STATUS_INGEST_THREADS: z.coerce.number().int().min(0).max(16).default(Math.min(4, availableParallelism())),
-  /** Concurrent drain loops in one Status Manager process (each claims distinct inbox batches). */
-  SITEBOX_STATUS_MANAGER_LOOPS: z.coerce.number().int().min(1).max(16).default(3),
-  /** Inbox batches (one per accepted request) a Status Manager loop claims per transaction. */
-  SITEBOX_STATUS_MANAGER_BATCH_ROWS: z.coerce.number().int().min(1).max(1000).default(10),
-  /** When "Delete Aged Status Messages" runs: a cron pattern in the server's time zone. */
-  SITEBOX_STATUS_PURGE_SCHEDULE: z.string().refine(isCronPattern, 'must be a cron pattern such as "0 0 * * *"').default('0 0 * * *'),
-  /** Days to remember the uids of processed messages that were not stored, to refuse re-deliveries. */
-  SITEBOX_STATUS_LEDGER_DAYS: z.coerce.number().int().min(1).max(365).default(7),
-  /** Base URL of the parent site's Sitebox; messages a rule replicates are forwarded there. */
-  SITEBOX_PARENT_SITE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  /** This site's credential at the parent, issued there with `npm run site-system:credential`. */
-  SITEBOX_PARENT_SITE_CREDENTIAL: z
-    .string()
-    .regex(/^SiteSystem \d+\.[A-Za-z0-9_-]{20,128}$/, 'must be a site system credential: SiteSystem <id>.<secret>')
-    .optional(),
-  /** Where "report to the event log" writes RFC 5424 lines: udp://host:port or file:/path. Unset: the process log. */
-  SITEBOX_SYSLOG: z
-    .string()
-    .regex(/^(udp:\/\/[^/:]+(:\d{1,5})?|udp:\/\/\[[0-9a-fA-F:]+\](:\d{1,5})?|file:.+)$/, 'must be udp://host:port or file:/path')
-    .optional(),
-  /** Server components (comma-separated, or *) whose own messages also go to the system log at the source. */
-  SITEBOX_SYSLOG_COMPONENTS: z.string().optional(),
-  /** How often a notification server records that it is alive; silent for three intervals, its clients count as offline. */
-  SITEBOX_NOTIFICATION_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
-  /** How often a notification server writes its batched presence, deliveries and results. */
-  SITEBOX_NOTIFICATION_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(250),
-  /**
-   * The client notification port of this process, overriding the site setting (default 10123):
-   * a port, 0 for any free port, or "off" to serve agents on the console port only.
-   */
-  SITEBOX_NOTIFICATION_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).optional(),
-}).refine((c) => !c.SITEBOX_PARENT_SITE_URL || c.SITEBOX_PARENT_SITE_CREDENTIAL, {
-  path: ['SITEBOX_PARENT_SITE_CREDENTIAL'],
-  message: 'is required with SITEBOX_PARENT_SITE_URL (the parent issues it)',
-});
+export const configSchema = z
+  .object({
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string')
+      .optional(),
+    SITEBOX_DATA_DIR: z.string().min(1).default('.sitebox'),
+    SITEBOX_EMBEDDED_PG_PORT: port.default(54329),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: listenPort.default(3000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Comma-separated worker names `npm start` supervises; empty string for none. */
+    SITEBOX_WORKERS: z.string().optional(),
+    /**
+     * This server's name as a site system: the system every server component here reports its
+     * status messages under, and the name the seed gives the site server.
+     */
+    SITEBOX_SERVER_NAME: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+        'must be a host name such as s01-ss01.corp.example.com',
+      )
+      .max(255)
+      .default(() => hostname()),
+    /** The code of the site this instance serves. */
+    SITEBOX_SITE_CODE: z
+      .string()
+      .regex(/^[A-Z0-9]{3}$/, 'must be 3 capital letters or digits')
+      .default('S01'),
+    /** The first administrator's password (else a one-time password is printed at first start). */
+    SITEBOX_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(256).optional(),
+    SITEBOX_SEED_DEVICES: z.coerce.number().int().min(0).max(1_000_000).default(500),
+    SITEBOX_WORKER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+    /** Messages waiting in Status Manager's inbox above which ingest answers 503 with Retry-After. */
+    SITEBOX_STATUS_INBOX_LIMIT: z.coerce.number().int().min(1).default(200_000),
+    /** The Retry-After, in seconds, of a 503 from the ingest endpoint (reporters add jitter). */
+    SITEBOX_STATUS_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+    /** Largest status message batch body the ingest endpoint reads; larger ones get 413. */
+    SITEBOX_STATUS_MAX_BATCH_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(2 * 1024 * 1024),
+    /** Threads beside the event loop that parse and store ingested batches (0: the event loop does it). */
+    SITEBOX_STATUS_INGEST_THREADS: z.coerce.number().int().min(0).max(16).default(Math.min(4, availableParallelism())),
+    /** Concurrent drain loops in one Status Manager process (each claims distinct inbox batches). */
+    SITEBOX_STATUS_MANAGER_LOOPS: z.coerce.number().int().min(1).max(16).default(3),
+    /** Inbox batches (one per accepted request) a Status Manager loop claims per transaction. */
+    SITEBOX_STATUS_MANAGER_BATCH_ROWS: z.coerce.number().int().min(1).max(1000).default(10),
+    /** When "Delete Aged Status Messages" runs: a cron pattern in the server's time zone. */
+    SITEBOX_STATUS_PURGE_SCHEDULE: z.string().refine(isCronPattern, 'must be a cron pattern such as "0 0 * * *"').default('0 0 * * *'),
+    /** Days to remember the uids of processed messages that were not stored, to refuse re-deliveries. */
+    SITEBOX_STATUS_LEDGER_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+    /** Base URL of the parent site's Sitebox; messages a rule replicates are forwarded there. */
+    SITEBOX_PARENT_SITE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    /** This site's credential at the parent, issued there with `npm run site-system:credential`. */
+    SITEBOX_PARENT_SITE_CREDENTIAL: z
+      .string()
+      .regex(/^SiteSystem \d+\.[A-Za-z0-9_-]{20,128}$/, 'must be a site system credential: SiteSystem <id>.<secret>')
+      .optional(),
+    /** Where "report to the event log" writes RFC 5424 lines: udp://host:port or file:/path. Unset: the process log. */
+    SITEBOX_SYSLOG: z
+      .string()
+      .regex(/^(udp:\/\/[^/:]+(:\d{1,5})?|udp:\/\/\[[0-9a-fA-F:]+\](:\d{1,5})?|file:.+)$/, 'must be udp://host:port or file:/path')
+      .optional(),
+    /** Server components (comma-separated, or *) whose own messages also go to the system log at the source. */
+    SITEBOX_SYSLOG_COMPONENTS: z.string().optional(),
+    /** How often a notification server records that it is alive; silent for three intervals, its clients count as offline. */
+    SITEBOX_NOTIFICATION_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+    /** How often a notification server writes its batched presence, deliveries and results. */
+    SITEBOX_NOTIFICATION_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+    /**
+     * The client notification port of this process, overriding the site setting (default 10123):
+     * a port, 0 for any free port, or "off" to serve agents on the console port only.
+     */
+    SITEBOX_NOTIFICATION_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).optional(),
+  })
+  .refine((c) => !c.SITEBOX_PARENT_SITE_URL || c.SITEBOX_PARENT_SITE_CREDENTIAL, {
+    path: ['SITEBOX_PARENT_SITE_CREDENTIAL'],
+    message: 'is required with SITEBOX_PARENT_SITE_URL (the parent issues it)',
+  });
 
 function isCronPattern(pattern: string): boolean {
   try {
@@ -110,8 +123,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const c = result.data;
   const dataDir = path.resolve(c.SITEBOX_DATA_DIR);
   const embedded = !c.DATABASE_URL;
-  const databaseUrl =
-    c.DATABASE_URL ?? `postgresql://postgres:postgres@127.0.0.1:${c.SITEBOX_EMBEDDED_PG_PORT}/sitebox`;
+  const databaseUrl = c.DATABASE_URL ?? `postgresql://postgres:postgres@127.0.0.1:${c.SITEBOX_EMBEDDED_PG_PORT}/sitebox`;
   return { ...c, dataDir, embedded, databaseUrl };
 }
 

@@ -35,10 +35,7 @@ export class AppError extends Error {
   readonly details?: unknown;
   readonly retryAfterSeconds?: number;
 
-  constructor(
-    code: ErrorCode,
-    options: { message?: string; userMessage?: string; details?: unknown; retryAfterSeconds?: number } = {},
-  ) {
+  constructor(code: ErrorCode, options: { message?: string; userMessage?: string; details?: unknown; retryAfterSeconds?: number } = {}) {
     super(options.message ?? options.userMessage ?? defaultUserMessages[code]);
     this.name = 'AppError';
     this.code = code;

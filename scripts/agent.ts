@@ -43,7 +43,12 @@ function firstIPv4(): string | undefined {
   return undefined;
 }
 
-const hostName = () => os.hostname().split('.')[0].replace(/[^A-Za-z0-9-]/g, '-').slice(0, 63);
+const hostName = () =>
+  os
+    .hostname()
+    .split('.')[0]
+    .replace(/[^A-Za-z0-9-]/g, '-')
+    .slice(0, 63);
 
 const layoutOptions = {
   prefix: { type: 'string' },
@@ -54,11 +59,24 @@ const layoutOptions = {
 } as const;
 
 function layoutFrom(values: { prefix?: string; 'config-dir'?: string; 'state-dir'?: string; 'unit-dir'?: string; 'lib-dir'?: string }) {
-  return installLayout({ prefix: values.prefix, configDir: values['config-dir'], stateDir: values['state-dir'], unitDir: values['unit-dir'], libDir: values['lib-dir'] });
+  return installLayout({
+    prefix: values.prefix,
+    configDir: values['config-dir'],
+    stateDir: values['state-dir'],
+    unitDir: values['unit-dir'],
+    libDir: values['lib-dir'],
+  });
 }
 
 /** The configuration a run uses: --config, else --mp and the other flags, else the installed file. */
-async function runConfig(values: { config?: string; mp?: string[]; name?: string; state?: string; site?: string; 'notification-port'?: string }): Promise<AgentConfig> {
+async function runConfig(values: {
+  config?: string;
+  mp?: string[];
+  name?: string;
+  state?: string;
+  site?: string;
+  'notification-port'?: string;
+}): Promise<AgentConfig> {
   const file = values.config ?? (values.mp?.length ? undefined : existsSync(installedPaths.configFile) ? installedPaths.configFile : undefined);
   const base = file ? await readAgentConfig(file) : null;
   const name = values.name ?? base?.name ?? hostName();
@@ -96,7 +114,8 @@ async function run(args: string[]) {
   });
   const config = await runConfig(values);
   const urls = config.managementPoints;
-  const transports = values.transport === 'polling' ? (['polling'] as const) : values.transport === 'websocket' ? (['websocket'] as const) : undefined;
+  const transports =
+    values.transport === 'polling' ? (['polling'] as const) : values.transport === 'websocket' ? (['websocket'] as const) : undefined;
   const identity = (name: string): RegisterDeviceInput => ({
     name,
     osName: values['os-name'].slice(0, 128),
@@ -114,9 +133,18 @@ async function run(args: string[]) {
     const credentials = [];
     for (let i = 0; i < count; i++) {
       const simulated = `${name}-${String(i + 1).padStart(5, '0')}`.slice(0, 63);
-      credentials.push((await loadOrRegisterCredential({ managementPointUrl: urls[0], stateDir: path.join(stateRoot, simulated), identity: identity(simulated) })).credential);
+      credentials.push(
+        (await loadOrRegisterCredential({ managementPointUrl: urls[0], stateDir: path.join(stateRoot, simulated), identity: identity(simulated) }))
+          .credential,
+      );
     }
-    const simulator = new AgentSimulator({ managementPointUrls: urls, credentials, notificationPort: config.notificationPort, transports: transports ? [...transports] : undefined, connectSpreadMs: Math.min(30_000, count * 2) });
+    const simulator = new AgentSimulator({
+      managementPointUrls: urls,
+      credentials,
+      notificationPort: config.notificationPort,
+      transports: transports ? [...transports] : undefined,
+      connectSpreadMs: Math.min(30_000, count * 2),
+    });
     await simulator.start();
     const timer = setInterval(() => log.info({ connected: simulator.connectedCount(), agents: count }, 'simulated agents'), 10_000);
     const stop = async () => (clearInterval(timer), await simulator.stop(), process.exit(0));
@@ -130,7 +158,11 @@ async function run(args: string[]) {
   let registration: Awaited<ReturnType<typeof loadOrRegisterCredential>> | null = null;
   for (let attempt = 0; !registration; attempt++) {
     try {
-      registration = await loadOrRegisterCredential({ managementPointUrl: urls[attempt % urls.length], stateDir: stateRoot, identity: identity(name) });
+      registration = await loadOrRegisterCredential({
+        managementPointUrl: urls[attempt % urls.length],
+        stateDir: stateRoot,
+        identity: identity(name),
+      });
     } catch (error) {
       if (error instanceof Error && /refused \((400|409)\)|not a credential/.test(error.message)) throw error;
       const delay = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
@@ -139,7 +171,11 @@ async function run(args: string[]) {
     }
   }
   const { credential, registered, approval } = registration;
-  if (registered) log.info({ deviceId: credential.deviceId, approval }, approval === 'PENDING' ? 'registered; waiting for an administrator to approve this device' : 'registered');
+  if (registered)
+    log.info(
+      { deviceId: credential.deviceId, approval },
+      approval === 'PENDING' ? 'registered; waiting for an administrator to approve this device' : 'registered',
+    );
   const agent = new ClientAgent({
     managementPointUrls: urls,
     credential,
@@ -177,13 +213,23 @@ async function run(args: string[]) {
 }
 
 async function install(args: string[]) {
-  const { values } = parseArgs({ args, options: { mp: { type: 'string', multiple: true }, 'no-start': { type: 'boolean', default: false }, ...layoutOptions } });
+  const { values } = parseArgs({
+    args,
+    options: { mp: { type: 'string', multiple: true }, 'no-start': { type: 'boolean', default: false }, ...layoutOptions },
+  });
   const bundlePath = process.argv[1] ? path.resolve(process.argv[1]) : '';
-  if (!bundlePath.endsWith('.cjs')) throw new UsageError(`install copies the built agent: run it from ${BUNDLE_NAME} (npm run agent:build makes dist/${BUNDLE_NAME})`);
+  if (!bundlePath.endsWith('.cjs'))
+    throw new UsageError(`install copies the built agent: run it from ${BUNDLE_NAME} (npm run agent:build makes dist/${BUNDLE_NAME})`);
   const parsed = agentConfigSchema.shape.managementPoints.safeParse(values.mp ?? []);
   if (!parsed.success) throw new UsageError(`--mp ${parsed.error.issues[0].message}\n${usage}`);
   const layout = layoutFrom(values);
-  const { started } = await installAgent({ layout, managementPoints: parsed.data, bundlePath, nodePath: process.execPath, start: !values['no-start'] });
+  const { started } = await installAgent({
+    layout,
+    managementPoints: parsed.data,
+    bundlePath,
+    nodePath: process.execPath,
+    start: !values['no-start'],
+  });
   console.log(`Installed the Sitebox client agent:
   configuration  ${layout.configFile}
   state folder   ${layout.stateDir}
@@ -208,7 +254,10 @@ async function status(args: string[]) {
     return;
   }
   const config = await readAgentConfig(layout.configFile);
-  const credential = await readFile(path.join(config.stateDir, 'credential.json'), 'utf8').then((text) => JSON.parse(text) as { deviceId: number; name: string }, () => null);
+  const credential = await readFile(path.join(config.stateDir, 'credential.json'), 'utf8').then(
+    (text) => JSON.parse(text) as { deviceId: number; name: string },
+    () => null,
+  );
   console.log(`Management points: ${config.managementPoints.join(', ')}
 Registered: ${credential ? `yes, as ${credential.name} (device ${credential.deviceId})` : 'not yet'}
 Service: ${systemdRuns() ? systemctl('is-active', UNIT_NAME) : 'systemd is not running here'}`);

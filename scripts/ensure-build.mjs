@@ -31,7 +31,11 @@ if (isCurrent().current) process.exit(0);
 
 // Two test runs (or a test run and `npm start`) in one checkout must not build into .next at
 // once; the second waits for the first and then finds the build current.
-const release = await lockfile.lock(root, { lockfilePath: path.join(root, '.next-build.lock'), retries: { retries: 600, minTimeout: 1000, maxTimeout: 1000 }, stale: 30_000 });
+const release = await lockfile.lock(root, {
+  lockfilePath: path.join(root, '.next-build.lock'),
+  retries: { retries: 600, minTimeout: 1000, maxTimeout: 1000 },
+  stale: 30_000,
+});
 const { built, current } = isCurrent();
 if (current) {
   await release();

@@ -59,7 +59,10 @@ function runCheck(name, args) {
 // cores they flake when they compete with other files for the CPU. With arguments, one pass.
 const passes = userArgs.length
   ? [userArgs]
-  : [['--exclude', 'tests/e2e/**'], ['tests/e2e', '--no-file-parallelism']];
+  : [
+      ['--exclude', 'tests/e2e/**'],
+      ['tests/e2e', '--no-file-parallelism'],
+    ];
 
 let passed = 0;
 let failed = 0;

@@ -23,7 +23,10 @@ export const workerNames = Object.keys(workers);
 /** The workers to supervise: all by default, or the comma-separated list in SITEBOX_WORKERS. */
 export function selectWorkers(list: string | undefined): string[] {
   if (list === undefined) return workerNames;
-  const names = list.split(',').map((n) => n.trim()).filter(Boolean);
+  const names = list
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !workers[n]);
   if (unknown.length) throw new Error(`SITEBOX_WORKERS names unknown workers: ${unknown.join(', ')}`);
   return names;

@@ -9,7 +9,9 @@ export default function ForbiddenPage() {
       <div className="max-w-md rounded-lg border border-slate-200 bg-white p-8 text-sm shadow-sm">
         <h1 className="text-lg font-semibold text-slate-900">Your security role does not allow this page</h1>
         <p className="mt-2 text-slate-600">Ask a Full Administrator if you need access.</p>
-        <Link href="/" className="mt-4 inline-block text-blue-700 hover:underline">Back to the console</Link>
+        <Link href="/" className="mt-4 inline-block text-blue-700 hover:underline">
+          Back to the console
+        </Link>
       </div>
     </main>
   );

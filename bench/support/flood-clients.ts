@@ -79,7 +79,13 @@ process.on('disconnect', () => process.exit(0));
 async function run({ plan, authorizations, url, spoolRoot, spreadMs }: StartMessage): Promise<{ counts: FloodClientCounts }> {
   os.setPriority(10);
   const counts: FloodClientCounts = {
-    requests: 0, answered503: 0, unanswered: 0, otherErrors: 0, retriedRequests: 0, resentMessages: 0, resentAfterNoAnswer: 0,
+    requests: 0,
+    answered503: 0,
+    unanswered: 0,
+    otherErrors: 0,
+    retriedRequests: 0,
+    resentMessages: 0,
+    resentAfterNoAnswer: 0,
   };
   const counted = countingFetch(counts);
   const reporters = plan.devices.map((device, i) =>

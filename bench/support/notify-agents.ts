@@ -6,10 +6,7 @@
 import { AgentSimulator } from '../../lib/agent/simulator';
 import type { AgentCredential } from '../../lib/protocol/policy.schema';
 
-type FromParent =
-  | { type: 'start'; urls: string[]; credentials: AgentCredential[]; spreadMs: number }
-  | { type: 'collect' }
-  | { type: 'stop' };
+type FromParent = { type: 'start'; urls: string[]; credentials: AgentCredential[]; spreadMs: number } | { type: 'collect' } | { type: 'stop' };
 
 let simulator: AgentSimulator | null = null;
 const probes = new Map<string, { sentAt: number; receivedAt: number[] }>();

@@ -21,6 +21,12 @@ export async function provisionSimulatedFleet(options: {
   const rows = await insertSimulatedDevices(options.db, siteId, names, secrets.map(hashToken));
   const idByName = new Map(rows.map((r) => [r.name, r.id]));
   const credentials = names.map((name, i) => ({ deviceId: idByName.get(name)!, secret: secrets[i], name }));
-  const collectionId = options.collectionName ? await insertSimulatedCollection(options.db, options.collectionName, rows.map((r) => r.id)) : null;
+  const collectionId = options.collectionName
+    ? await insertSimulatedCollection(
+        options.db,
+        options.collectionName,
+        rows.map((r) => r.id),
+      )
+    : null;
   return { credentials, deviceIds: credentials.map((c) => c.deviceId), collectionId };
 }

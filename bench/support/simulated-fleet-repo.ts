@@ -12,7 +12,12 @@ export async function upsertSimulatedSite(db: Db, code: string): Promise<number>
 }
 
 /** Inserts approved workstations named `names[i]` holding credential hash `hashes[i]`. */
-export async function insertSimulatedDevices(db: Db, siteId: number, names: readonly string[], hashes: readonly string[]): Promise<{ id: number; name: string }[]> {
+export async function insertSimulatedDevices(
+  db: Db,
+  siteId: number,
+  names: readonly string[],
+  hashes: readonly string[],
+): Promise<{ id: number; name: string }[]> {
   const { rows } = await db.query<{ id: number; name: string }>(
     `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, credential_hash, registered_at, approved_by, client_version, updated_at)
      SELECT $1, n, 'Windows 11 Enterprise', '10.0.22631', 'WORKSTATION', 'APPROVED', h, now(), 'simulated fleet', '1.0.0', now()

@@ -10,7 +10,6 @@ import { freePort } from '../../lib/net/free-port';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 export function percentile(values: number[], p: number): number {
   if (!values.length) return 0;
   const sorted = [...values].sort((a, b) => a - b);
@@ -84,7 +83,13 @@ export async function startSitebox(options: { databaseUrl: string; env?: Record<
   const until = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Sitebox exited with code ${child.exitCode} while starting`);
-    if (await fetch(`${url}/api/health`).then((r) => r.status === 200, () => false)) break;
+    if (
+      await fetch(`${url}/api/health`).then(
+        (r) => r.status === 200,
+        () => false,
+      )
+    )
+      break;
     if (Date.now() > until) throw new Error('Sitebox did not become healthy within 3 minutes');
     await sleep(500);
   }

@@ -10,12 +10,7 @@ import { targetStates, type ClientOperationRow, type TargetState } from '@/lib/n
 import { plural } from '@/lib/plural';
 import { RelativeTime } from '../ui/relative-time';
 import { StartOperationForm } from './start-operation-form';
-import {
-  useCancelClientOperation,
-  useClientOperationsQuery,
-  useLiveClientOperations,
-  useOperationTargetsQuery,
-} from './use-client-operations';
+import { useCancelClientOperation, useClientOperationsQuery, useLiveClientOperations, useOperationTargetsQuery } from './use-client-operations';
 
 const column = createColumnHelper<ClientOperationRow>();
 const isNumeric = (def: { meta?: unknown }) => (def.meta as { numeric?: boolean } | undefined)?.numeric === true;
@@ -43,7 +38,11 @@ const count = (id: string, header: string, get: (r: ClientOperationRow) => numbe
     id,
     header,
     meta: { numeric: true },
-    cell: (c) => <span data-column={id} className={clsx('tabular-nums', c.getValue() > 0 && tone)}>{c.getValue().toLocaleString()}</span>,
+    cell: (c) => (
+      <span data-column={id} className={clsx('tabular-nums', c.getValue() > 0 && tone)}>
+        {c.getValue().toLocaleString()}
+      </span>
+    ),
   });
 
 function CancelButton({ row }: { row: ClientOperationRow }) {
@@ -57,13 +56,18 @@ function CancelButton({ row }: { row: ClientOperationRow }) {
         disabled={cancel.isPending}
         onClick={(e) => {
           e.stopPropagation();
-          if (window.confirm(`Cancel ${clientActionLabels[row.action]} on ${row.targetName}? Clients not reached yet will not get it.`)) cancel.mutate(row.id);
+          if (window.confirm(`Cancel ${clientActionLabels[row.action]} on ${row.targetName}? Clients not reached yet will not get it.`))
+            cancel.mutate(row.id);
         }}
         className="rounded border border-slate-300 bg-white px-1.5 text-xs leading-5 text-slate-700 hover:bg-slate-100 disabled:opacity-50"
       >
         Cancel
       </button>
-      {cancel.error && <span role="alert" className="text-xs text-red-700">{cancel.error instanceof ApiError ? cancel.error.message : 'Failed.'}</span>}
+      {cancel.error && (
+        <span role="alert" className="text-xs text-red-700">
+          {cancel.error instanceof ApiError ? cancel.error.message : 'Failed.'}
+        </span>
+      )}
     </span>
   );
 }
@@ -76,7 +80,9 @@ function columns(canRun: boolean) {
       cell: (c) => (
         <span className="block max-w-56">
           <span className="block font-medium text-slate-900">{clientActionLabels[c.getValue()]}</span>
-          <span className="block truncate text-xs text-slate-500" title={c.row.original.targetName}>{c.row.original.targetName}</span>
+          <span className="block truncate text-xs text-slate-500" title={c.row.original.targetName}>
+            {c.row.original.targetName}
+          </span>
         </span>
       ),
     }),
@@ -97,8 +103,20 @@ function columns(canRun: boolean) {
     count('cancelled', 'Cancelled', (r) => r.counts.cancelled, 'text-slate-700'),
     count('waiting', 'Offline / waiting', (r) => r.counts.waiting),
     count('expired', 'Expired', (r) => r.counts.expired, 'text-amber-700'),
-    column.accessor((r) => r.counts.status, { id: 'status', header: 'Status', cell: (c) => <span data-column="status">{statusLabels[c.getValue()]}</span> }),
-    ...(canRun ? [column.display({ id: 'actions', header: () => <span className="sr-only">Actions</span>, cell: (c) => <CancelButton row={c.row.original} /> })] : []),
+    column.accessor((r) => r.counts.status, {
+      id: 'status',
+      header: 'Status',
+      cell: (c) => <span data-column="status">{statusLabels[c.getValue()]}</span>,
+    }),
+    ...(canRun
+      ? [
+          column.display({
+            id: 'actions',
+            header: () => <span className="sr-only">Actions</span>,
+            cell: (c) => <CancelButton row={c.row.original} />,
+          }),
+        ]
+      : []),
   ];
 }
 
@@ -116,10 +134,17 @@ function OperationTargets({ operation }: { operation: ClientOperationRow }) {
         </h2>
         <label className="flex items-center gap-2 text-xs text-slate-600">
           Show
-          <Select aria-label="Show" controlSize="xs" value={state ?? ''} onChange={(e) => (setState((e.target.value || undefined) as TargetState | undefined), setPage(1))}>
+          <Select
+            aria-label="Show"
+            controlSize="xs"
+            value={state ?? ''}
+            onChange={(e) => (setState((e.target.value || undefined) as TargetState | undefined), setPage(1))}
+          >
             <option value="">All devices</option>
             {targetStates.map((s) => (
-              <option key={s} value={s}>{stateLabels[s]}</option>
+              <option key={s} value={s}>
+                {stateLabels[s]}
+              </option>
             ))}
           </Select>
         </label>
@@ -139,19 +164,32 @@ function OperationTargets({ operation }: { operation: ClientOperationRow }) {
           {targets.data?.rows.map((t) => (
             <tr key={t.deviceId} className="border-t border-slate-100">
               <td className="px-3 py-1 font-medium text-slate-900">{t.deviceName}</td>
-              <td className={clsx('px-3 py-1', t.state === 'SUCCEEDED' && 'text-green-700', t.state === 'FAILED' && 'text-red-700', t.state === 'EXPIRED' && 'text-amber-700', t.state === 'CANCELLED' && 'text-slate-500')}>
+              <td
+                className={clsx(
+                  'px-3 py-1',
+                  t.state === 'SUCCEEDED' && 'text-green-700',
+                  t.state === 'FAILED' && 'text-red-700',
+                  t.state === 'EXPIRED' && 'text-amber-700',
+                  t.state === 'CANCELLED' && 'text-slate-500',
+                )}
+              >
                 {stateLabels[t.state]}
               </td>
               <td className="px-3 py-1">{t.online ? 'Online' : 'Offline'}</td>
-              <td className="px-3 py-1"><RelativeTime iso={t.deliveredAt} empty="" /></td>
-              <td className="px-3 py-1"><RelativeTime iso={t.completedAt} empty="" /></td>
+              <td className="px-3 py-1">
+                <RelativeTime iso={t.deliveredAt} empty="" />
+              </td>
+              <td className="px-3 py-1">
+                <RelativeTime iso={t.completedAt} empty="" />
+              </td>
               <td className="px-3 py-1 text-slate-600">
                 {t.result?.message ?? ''}
                 {t.result?.threats && t.result.threats.length > 0 && (
                   <ul aria-label="Threats found" className="mt-1 space-y-0.5 text-xs">
                     {t.result.threats.map((threat) => (
                       <li key={`${threat.signature} ${threat.path}`}>
-                        <span className="font-medium text-red-700">{threat.signature}</span> <span className="break-all font-mono">{threat.path}</span>
+                        <span className="font-medium text-red-700">{threat.signature}</span>{' '}
+                        <span className="break-all font-mono">{threat.path}</span>
                       </li>
                     ))}
                   </ul>
@@ -160,14 +198,22 @@ function OperationTargets({ operation }: { operation: ClientOperationRow }) {
             </tr>
           ))}
           {targets.data && targets.data.rows.length === 0 && (
-            <tr><td colSpan={6} className="px-3 py-3 text-center text-slate-500">No devices in this state.</td></tr>
+            <tr>
+              <td colSpan={6} className="px-3 py-3 text-center text-slate-500">
+                No devices in this state.
+              </td>
+            </tr>
           )}
         </tbody>
       </table>
       <footer className="flex items-center justify-end gap-2 border-t border-slate-200 px-3 py-1 text-xs text-slate-600">
         {plural(targets.data?.total ?? 0, 'device')} · page {page} of {pages}
-        <button type="button" className={pagerButton} disabled={page <= 1} onClick={() => setPage(page - 1)}>Previous</button>
-        <button type="button" className={pagerButton} disabled={page >= pages} onClick={() => setPage(page + 1)}>Next</button>
+        <button type="button" className={pagerButton} disabled={page <= 1} onClick={() => setPage(page - 1)}>
+          Previous
+        </button>
+        <button type="button" className={pagerButton} disabled={page >= pages} onClick={() => setPage(page + 1)}>
+          Next
+        </button>
       </footer>
     </section>
   );
@@ -203,7 +249,13 @@ export function ClientOperationsBrowser({ canRun }: { canRun: boolean }) {
             {table.getHeaderGroups().map((g) => (
               <tr key={g.id}>
                 {g.headers.map((h) => (
-                  <th key={h.id} className={clsx('px-2 py-1.5 align-bottom font-medium', isNumeric(h.column.columnDef) ? 'w-16 text-right leading-tight' : 'whitespace-nowrap')}>
+                  <th
+                    key={h.id}
+                    className={clsx(
+                      'px-2 py-1.5 align-bottom font-medium',
+                      isNumeric(h.column.columnDef) ? 'w-16 text-right leading-tight' : 'whitespace-nowrap',
+                    )}
+                  >
                     {flexRender(h.column.columnDef.header, h.getContext())}
                   </th>
                 ))}
@@ -220,20 +272,30 @@ export function ClientOperationsBrowser({ canRun }: { canRun: boolean }) {
                 className={clsx('cursor-pointer border-t border-slate-100 hover:bg-slate-50', row.original.id === selected && 'bg-blue-50')}
               >
                 {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id} className={clsx('px-2 py-1', isNumeric(cell.column.columnDef) && 'text-right')}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+                  <td key={cell.id} className={clsx('px-2 py-1', isNumeric(cell.column.columnDef) && 'text-right')}>
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </td>
                 ))}
               </tr>
             ))}
             {operations.data && operations.data.rows.length === 0 && (
-              <tr><td colSpan={table.getVisibleLeafColumns().length} className="px-3 py-6 text-center text-slate-500">No client operations yet.</td></tr>
+              <tr>
+                <td colSpan={table.getVisibleLeafColumns().length} className="px-3 py-6 text-center text-slate-500">
+                  No client operations yet.
+                </td>
+              </tr>
             )}
           </tbody>
         </table>
       </div>
       <div className="mt-1 flex items-center justify-end gap-2 text-xs text-slate-600">
         page {page} of {pages}
-        <button type="button" className={pagerButton} disabled={page <= 1} onClick={() => setPage(page - 1)}>Previous</button>
-        <button type="button" className={pagerButton} disabled={page >= pages} onClick={() => setPage(page + 1)}>Next</button>
+        <button type="button" className={pagerButton} disabled={page <= 1} onClick={() => setPage(page - 1)}>
+          Previous
+        </button>
+        <button type="button" className={pagerButton} disabled={page >= pages} onClick={() => setPage(page + 1)}>
+          Next
+        </button>
       </div>
       {selectedRow && <OperationTargets key={selectedRow.id} operation={selectedRow} />}
     </>

@@ -13,7 +13,14 @@ import { useLiveCollections } from '../collections/use-live-collections';
 import { useOnlineEstimateQuery, useStartClientOperation, type PickedTarget } from './use-client-operations';
 
 function parseNames(text: string): string[] {
-  return [...new Set(text.split(/[\s,;]+/).map((n) => n.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(/[\s,;]+/)
+        .map((n) => n.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /**
@@ -28,7 +35,7 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
   const [picked, setPicked] = useState<PickedTarget | null>(null);
   const [fieldError, setFieldError] = useState<string | null>(null);
   const fieldErrorId = `${useId()}-error`;
-  const errorLink = fieldError ? { 'aria-invalid': true, 'aria-describedby': fieldErrorId } as const : {};
+  const errorLink = fieldError ? ({ 'aria-invalid': true, 'aria-describedby': fieldErrorId } as const) : {};
   const collections = useQuery({
     queryKey: ['collections', { search: '' }],
     queryFn: ({ signal }) => api<{ rows: CollectionRow[] }>('/api/collections', { signal }),
@@ -74,7 +81,9 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
           Action
           <Select aria-label="Action" value={action} onChange={(e) => (setAction(e.target.value as ClientAction), setPicked(null))}>
             {clientActions.map((a) => (
-              <option key={a} value={a}>{clientActionLabels[a]}</option>
+              <option key={a} value={a}>
+                {clientActionLabels[a]}
+              </option>
             ))}
           </Select>
         </label>
@@ -82,10 +91,12 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
           <legend>Target</legend>
           <div className="flex gap-3 py-1 text-sm text-slate-800">
             <label className="flex items-center gap-1">
-              <input type="radio" name="target-mode" checked={mode === 'collection'} onChange={() => (setMode('collection'), setPicked(null))} /> A collection
+              <input type="radio" name="target-mode" checked={mode === 'collection'} onChange={() => (setMode('collection'), setPicked(null))} /> A
+              collection
             </label>
             <label className="flex items-center gap-1">
-              <input type="radio" name="target-mode" checked={mode === 'devices'} onChange={() => (setMode('devices'), setPicked(null))} /> Selected devices
+              <input type="radio" name="target-mode" checked={mode === 'devices'} onChange={() => (setMode('devices'), setPicked(null))} /> Selected
+              devices
             </label>
           </div>
         </fieldset>
@@ -105,32 +116,56 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
             <Textarea className="h-8 w-72" value={names} onChange={(e) => (setNames(e.target.value), setPicked(null))} {...errorLink} />
           </label>
         )}
-        <Button size="sm" onClick={review}>Review…</Button>
+        <Button size="sm" onClick={review}>
+          Review…
+        </Button>
       </div>
-      {fieldError && <p id={fieldErrorId} role="alert" className="mt-1 text-xs text-red-700">{fieldError}</p>}
-      {estimateError && <p role="alert" className="mt-2 text-sm text-red-700">{estimateError.fieldMessage('collectionId') ?? estimateError.message}</p>}
+      {fieldError && (
+        <p id={fieldErrorId} role="alert" className="mt-1 text-xs text-red-700">
+          {fieldError}
+        </p>
+      )}
+      {estimateError && (
+        <p role="alert" className="mt-2 text-sm text-red-700">
+          {estimateError.fieldMessage('collectionId') ?? estimateError.message}
+        </p>
+      )}
       {picked && estimate.isLoading && <p className="mt-2 text-sm text-slate-500">Counting online clients…</p>}
       {picked && estimate.data && (
         <div role="dialog" aria-label="Confirm client operation" className="mt-3 rounded border border-blue-200 bg-white p-3 text-sm">
           <p>
             <strong>{clientActionLabels[action]}</strong> on <strong>{estimate.data.targetName}</strong>:{' '}
-            <span data-testid="estimate-total">{estimate.data.total.toLocaleString()}</span> {pluralWord(estimate.data.total, 'client')}, of which an estimated{' '}
-            <strong data-testid="estimate-online">{estimate.data.online.toLocaleString()}</strong> {pluralWord(estimate.data.online, 'is', 'are')} online now.
-            {estimate.isFetching && <span role="status" className="ml-2 text-xs text-slate-500">Refreshing…</span>}
+            <span data-testid="estimate-total">{estimate.data.total.toLocaleString()}</span> {pluralWord(estimate.data.total, 'client')}, of which an
+            estimated <strong data-testid="estimate-online">{estimate.data.online.toLocaleString()}</strong>{' '}
+            {pluralWord(estimate.data.online, 'is', 'are')} online now.
+            {estimate.isFetching && (
+              <span role="status" className="ml-2 text-xs text-slate-500">
+                Refreshing…
+              </span>
+            )}
           </p>
           <p className="text-slate-500">
             Clients offline now get it if they come online within {plural(estimate.data.validityMinutes, 'minute')}; after that they count as expired.
           </p>
           {estimate.data.unknownDevices.length > 0 && (
-            <p className="text-amber-700">No device is named {estimate.data.unknownDevices.slice(0, 10).join(', ')}{estimate.data.unknownDevices.length > 10 ? '…' : ''}.</p>
+            <p className="text-amber-700">
+              No device is named {estimate.data.unknownDevices.slice(0, 10).join(', ')}
+              {estimate.data.unknownDevices.length > 10 ? '…' : ''}.
+            </p>
           )}
           <div className="mt-2 flex gap-2">
             <Button variant="primary" size="sm" disabled={start.isPending || estimate.data.total === 0} onClick={confirm}>
               {start.isPending ? 'Starting…' : `Start on ${plural(estimate.data.total, 'client')}`}
             </Button>
-            <Button size="sm" onClick={() => setPicked(null)}>Cancel</Button>
+            <Button size="sm" onClick={() => setPicked(null)}>
+              Cancel
+            </Button>
           </div>
-          {startError && <p role="alert" className="mt-1 text-red-700">{startError.fields[0]?.message ? `${startError.fields[0].path}: ${startError.fields[0].message}` : startError.message}</p>}
+          {startError && (
+            <p role="alert" className="mt-1 text-red-700">
+              {startError.fields[0]?.message ? `${startError.fields[0].path}: ${startError.fields[0].message}` : startError.message}
+            </p>
+          )}
         </div>
       )}
     </section>

@@ -84,15 +84,21 @@ export function useLiveClientOperations(): LiveState {
     if (message.changed) void queryClient.invalidateQueries({ queryKey: ['clientOperations'] });
     if (message.progress) {
       const byId = new Map(message.progress.map((p) => [p.id, p.states]));
-      queryClient.setQueriesData<ClientOperationPage>({ queryKey: ['clientOperations'] }, (page) =>
-        page && {
-          ...page,
-          rows: page.rows.map((row) => {
-            const states = byId.get(row.id);
-            if (!states) return row;
-            return { ...row, states, counts: deriveOperationCounts({ states, validUntil: row.validUntil, cancelledAt: row.cancelledAt, now: new Date() }) };
-          }),
-        },
+      queryClient.setQueriesData<ClientOperationPage>(
+        { queryKey: ['clientOperations'] },
+        (page) =>
+          page && {
+            ...page,
+            rows: page.rows.map((row) => {
+              const states = byId.get(row.id);
+              if (!states) return row;
+              return {
+                ...row,
+                states,
+                counts: deriveOperationCounts({ states, validUntil: row.validUntil, cancelledAt: row.cancelledAt, now: new Date() }),
+              };
+            }),
+          },
       );
     }
     targetsTimer.current ??= setTimeout(() => {

@@ -24,7 +24,11 @@ const fieldLabels: Record<Field, string> = {
   online: 'Online',
 };
 
-interface ConditionDraft { field: Field; op: 'equals' | 'contains'; value: string }
+interface ConditionDraft {
+  field: Field;
+  op: 'equals' | 'contains';
+  value: string;
+}
 type RuleDraft =
   | { key: number; kind: 'QUERY'; name: string; match: 'all' | 'any'; conditions: ConditionDraft[] }
   | { key: number; kind: 'DIRECT'; deviceId: number | null; deviceName: string }
@@ -37,17 +41,24 @@ const ruleFieldPath = /^rules\.\d+\.(query\.conditions\.\d+|deviceId|collectionI
 
 const newCondition = (): ConditionDraft => ({ field: 'osName', op: 'contains', value: '' });
 const newRule = (kind: RuleDraft['kind']): RuleDraft =>
-  kind === 'QUERY' ? { key: nextKey++, kind, name: '', match: 'all', conditions: [newCondition()] }
-    : kind === 'DIRECT' ? { key: nextKey++, kind, deviceId: null, deviceName: '' }
+  kind === 'QUERY'
+    ? { key: nextKey++, kind, name: '', match: 'all', conditions: [newCondition()] }
+    : kind === 'DIRECT'
+      ? { key: nextKey++, kind, deviceId: null, deviceName: '' }
       : { key: nextKey++, kind, collectionId: null };
 
 function conditionToApi(c: ConditionDraft): unknown {
   switch (c.field) {
-    case 'name': return { field: 'name', pattern: c.value };
-    case 'osName': return { field: 'osName', op: c.op, value: c.value };
-    case 'lastSeenWithinDays': return { field: c.field, value: c.value.trim() === '' ? Number.NaN : Number(c.value) };
-    case 'online': return { field: c.field, value: c.value !== 'false' };
-    default: return { field: c.field, value: c.value };
+    case 'name':
+      return { field: 'name', pattern: c.value };
+    case 'osName':
+      return { field: 'osName', op: c.op, value: c.value };
+    case 'lastSeenWithinDays':
+      return { field: c.field, value: c.value.trim() === '' ? Number.NaN : Number(c.value) };
+    case 'online':
+      return { field: c.field, value: c.value !== 'false' };
+    default:
+      return { field: c.field, value: c.value };
   }
 }
 
@@ -59,8 +70,10 @@ function conditionFromApi(c: DeviceCondition): ConditionDraft {
 
 function rulesToApi(rules: RuleDraft[]): unknown[] {
   return rules.map((r) =>
-    r.kind === 'QUERY' ? { kind: r.kind, name: r.name, query: { match: r.match, conditions: r.conditions.map(conditionToApi) } }
-      : r.kind === 'DIRECT' ? { kind: r.kind, deviceId: r.deviceId ?? 0 }
+    r.kind === 'QUERY'
+      ? { kind: r.kind, name: r.name, query: { match: r.match, conditions: r.conditions.map(conditionToApi) } }
+      : r.kind === 'DIRECT'
+        ? { kind: r.kind, deviceId: r.deviceId ?? 0 }
         : { kind: r.kind, collectionId: r.collectionId ?? 0 },
   );
 }
@@ -78,48 +91,103 @@ function rulesFromDetail(detail: CollectionDetail): RuleDraft[] {
 
 /** aria-invalid and aria-describedby for a rule's control whose error shows under it. */
 type ErrorLink = Pick<FieldControlProps, 'aria-invalid' | 'aria-describedby'>;
-const errorLink = (errorId: string, problem: string | undefined): ErrorLink =>
-  problem ? { 'aria-invalid': true, 'aria-describedby': errorId } : {};
+const errorLink = (errorId: string, problem: string | undefined): ErrorLink => (problem ? { 'aria-invalid': true, 'aria-describedby': errorId } : {});
 
 function ValueInput({ c, onChange, label, link }: { c: ConditionDraft; onChange: (c: ConditionDraft) => void; label: string; link: ErrorLink }) {
   if (c.field === 'osKind') {
     return (
-      <Select aria-label={label} {...link} className="block w-full" value={c.value || 'WORKSTATION'} onChange={(e) => onChange({ ...c, value: e.target.value })}>
-        <option value="WORKSTATION">Workstations</option><option value="SERVER">Servers</option>
+      <Select
+        aria-label={label}
+        {...link}
+        className="block w-full"
+        value={c.value || 'WORKSTATION'}
+        onChange={(e) => onChange({ ...c, value: e.target.value })}
+      >
+        <option value="WORKSTATION">Workstations</option>
+        <option value="SERVER">Servers</option>
       </Select>
     );
   }
   if (c.field === 'online') {
     return (
-      <Select aria-label={label} {...link} className="block w-full" value={c.value || 'true'} onChange={(e) => onChange({ ...c, value: e.target.value })}>
-        <option value="true">Online now</option><option value="false">Offline</option>
+      <Select
+        aria-label={label}
+        {...link}
+        className="block w-full"
+        value={c.value || 'true'}
+        onChange={(e) => onChange({ ...c, value: e.target.value })}
+      >
+        <option value="true">Online now</option>
+        <option value="false">Offline</option>
       </Select>
     );
   }
   const placeholder = { name: 'NYC-WS-*', osName: 'Windows 11', siteCode: 'S01', ipSubnet: '10.1.0.0/16', lastSeenWithinDays: '7' }[c.field];
-  return <Input aria-label={label} {...link} className="block w-full" value={c.value} placeholder={placeholder} onChange={(e) => onChange({ ...c, value: e.target.value })} />;
+  return (
+    <Input
+      aria-label={label}
+      {...link}
+      className="block w-full"
+      value={c.value}
+      placeholder={placeholder}
+      onChange={(e) => onChange({ ...c, value: e.target.value })}
+    />
+  );
 }
 
 /** Picks one device by name for a direct membership rule. */
-function DevicePicker({ rule, onChange, label, link }: { rule: Extract<RuleDraft, { kind: 'DIRECT' }>; onChange: (r: RuleDraft) => void; label: string; link: ErrorLink }) {
+function DevicePicker({
+  rule,
+  onChange,
+  label,
+  link,
+}: {
+  rule: Extract<RuleDraft, { kind: 'DIRECT' }>;
+  onChange: (r: RuleDraft) => void;
+  label: string;
+  link: ErrorLink;
+}) {
   const [text, setText] = useState(rule.deviceName);
   const search = useDebouncedValue(text.trim());
   const matches = useQuery({
     queryKey: ['devices', { search, pageSize: 8, picker: true }],
-    queryFn: ({ signal }) => api<DevicePage>(`/api/devices?${new URLSearchParams({ search, pageSize: '10', sort: 'name', dir: 'asc', page: '1' })}`, { signal }),
+    queryFn: ({ signal }) =>
+      api<DevicePage>(`/api/devices?${new URLSearchParams({ search, pageSize: '10', sort: 'name', dir: 'asc', page: '1' })}`, { signal }),
     enabled: search.length > 0 && search !== rule.deviceName,
   });
   return (
     <div className="relative">
-      <Input aria-label={label} {...link} className="block w-full" value={text} placeholder="Device name"
-        onChange={(e) => { setText(e.target.value); onChange({ ...rule, deviceId: null, deviceName: '' }); }} />
+      <Input
+        aria-label={label}
+        {...link}
+        className="block w-full"
+        value={text}
+        placeholder="Device name"
+        onChange={(e) => {
+          setText(e.target.value);
+          onChange({ ...rule, deviceId: null, deviceName: '' });
+        }}
+      />
       {matches.data && search !== rule.deviceName && (
-        <ul role="listbox" aria-label="Matching devices" className="absolute z-10 mt-1 max-h-48 w-full overflow-auto rounded border border-slate-200 bg-white text-sm shadow">
+        <ul
+          role="listbox"
+          aria-label="Matching devices"
+          className="absolute z-10 mt-1 max-h-48 w-full overflow-auto rounded border border-slate-200 bg-white text-sm shadow"
+        >
           {matches.data.rows.map((d) => (
             <li key={d.id} role="option" aria-selected={false}>
-              <button type="button" className="block w-full px-2 py-1 text-left hover:bg-blue-50"
-                onClick={() => { setText(d.name); onChange({ ...rule, deviceId: d.id, deviceName: d.name }); }}>
-                {d.name} <span className="text-xs text-slate-500">{d.osName} · {d.ipAddress ?? ''}</span>
+              <button
+                type="button"
+                className="block w-full px-2 py-1 text-left hover:bg-blue-50"
+                onClick={() => {
+                  setText(d.name);
+                  onChange({ ...rule, deviceId: d.id, deviceName: d.name });
+                }}
+              >
+                {d.name}{' '}
+                <span className="text-xs text-slate-500">
+                  {d.osName} · {d.ipAddress ?? ''}
+                </span>
               </button>
             </li>
           ))}
@@ -130,26 +198,45 @@ function DevicePicker({ rule, onChange, label, link }: { rule: Extract<RuleDraft
   );
 }
 
-function RuleEditor({ rule, index, collections, error, onChange, onRemove }: {
-  rule: RuleDraft; index: number; collections: CollectionRow[]; error: ApiError | null;
-  onChange: (r: RuleDraft) => void; onRemove: () => void;
+function RuleEditor({
+  rule,
+  index,
+  collections,
+  error,
+  onChange,
+  onRemove,
+}: {
+  rule: RuleDraft;
+  index: number;
+  collections: CollectionRow[];
+  error: ApiError | null;
+  onChange: (r: RuleDraft) => void;
+  onRemove: () => void;
 }) {
-  const message = (path: string) => error?.fields.find((f) => f.path === `rules.${index}${path}` || f.path.startsWith(`rules.${index}${path}.`))?.message;
+  const message = (path: string) =>
+    error?.fields.find((f) => f.path === `rules.${index}${path}` || f.path.startsWith(`rules.${index}${path}.`))?.message;
   const titles = { QUERY: 'Query rule', DIRECT: 'Direct member', INCLUDE: 'Include collection', EXCLUDE: 'Exclude collection' };
   const errorId = `${useId()}-error`;
   return (
     <fieldset className="space-y-2 rounded border border-slate-200 bg-slate-50 p-2" aria-label={`Rule ${index + 1}`}>
       <div className="flex items-center gap-2 text-xs font-semibold uppercase text-slate-500">
         {titles[rule.kind]}
-        <Button size="xs" className="ml-auto normal-case" onClick={onRemove}>Remove rule {index + 1}</Button>
+        <Button size="xs" className="ml-auto normal-case" onClick={onRemove}>
+          Remove rule {index + 1}
+        </Button>
       </div>
       {rule.kind === 'QUERY' && (
         <>
           <label className="flex items-center gap-2 text-xs text-slate-600">
             Devices matching
-            <Select aria-label={`Rule ${index + 1} match`} controlSize="xs" value={rule.match}
-              onChange={(e) => onChange({ ...rule, match: e.target.value as 'all' | 'any' })}>
-              <option value="all">all conditions</option><option value="any">any condition</option>
+            <Select
+              aria-label={`Rule ${index + 1} match`}
+              controlSize="xs"
+              value={rule.match}
+              onChange={(e) => onChange({ ...rule, match: e.target.value as 'all' | 'any' })}
+            >
+              <option value="all">all conditions</option>
+              <option value="any">any condition</option>
             </Select>
           </label>
           {rule.conditions.map((c, ci) => {
@@ -159,41 +246,91 @@ function RuleEditor({ rule, index, collections, error, onChange, onRemove }: {
             const conditionErrorId = `${errorId}-${ci}`;
             return (
               <div key={ci} className="grid grid-cols-[12rem_6rem_1fr_auto] items-start gap-2">
-                <Select aria-label={`${label} property`} className="block w-full" value={c.field}
-                  onChange={(e) => set({ field: e.target.value as Field, op: 'contains', value: e.target.value === 'online' ? 'true' : e.target.value === 'osKind' ? 'WORKSTATION' : '' })}>
-                  {(Object.keys(fieldLabels) as Field[]).map((f) => <option key={f} value={f}>{fieldLabels[f]}</option>)}
+                <Select
+                  aria-label={`${label} property`}
+                  className="block w-full"
+                  value={c.field}
+                  onChange={(e) =>
+                    set({
+                      field: e.target.value as Field,
+                      op: 'contains',
+                      value: e.target.value === 'online' ? 'true' : e.target.value === 'osKind' ? 'WORKSTATION' : '',
+                    })
+                  }
+                >
+                  {(Object.keys(fieldLabels) as Field[]).map((f) => (
+                    <option key={f} value={f}>
+                      {fieldLabels[f]}
+                    </option>
+                  ))}
                 </Select>
                 {c.field === 'osName' ? (
-                  <Select aria-label={`${label} operator`} className="block w-full" value={c.op} onChange={(e) => set({ ...c, op: e.target.value as 'equals' | 'contains' })}>
-                    <option value="contains">contains</option><option value="equals">is</option>
+                  <Select
+                    aria-label={`${label} operator`}
+                    className="block w-full"
+                    value={c.op}
+                    onChange={(e) => set({ ...c, op: e.target.value as 'equals' | 'contains' })}
+                  >
+                    <option value="contains">contains</option>
+                    <option value="equals">is</option>
                   </Select>
-                ) : <span />}
+                ) : (
+                  <span />
+                )}
                 <div>
                   <ValueInput c={c} onChange={set} label={`${label} value`} link={errorLink(conditionErrorId, problem)} />
-                  {problem && <span id={conditionErrorId} role="alert" className={fieldErrorClass}>{fieldLabels[c.field]}: {problem}</span>}
+                  {problem && (
+                    <span id={conditionErrorId} role="alert" className={fieldErrorClass}>
+                      {fieldLabels[c.field]}: {problem}
+                    </span>
+                  )}
                 </div>
-                <Button size="xs" disabled={rule.conditions.length === 1}
-                  onClick={() => onChange({ ...rule, conditions: rule.conditions.filter((_, i) => i !== ci) })}>Remove</Button>
+                <Button
+                  size="xs"
+                  disabled={rule.conditions.length === 1}
+                  onClick={() => onChange({ ...rule, conditions: rule.conditions.filter((_, i) => i !== ci) })}
+                >
+                  Remove
+                </Button>
               </div>
             );
           })}
-          <Button size="xs" onClick={() => onChange({ ...rule, conditions: [...rule.conditions, newCondition()] })}>Add condition</Button>
+          <Button size="xs" onClick={() => onChange({ ...rule, conditions: [...rule.conditions, newCondition()] })}>
+            Add condition
+          </Button>
         </>
       )}
       {rule.kind === 'DIRECT' && (
         <>
           <DevicePicker rule={rule} onChange={onChange} label={`Rule ${index + 1} device`} link={errorLink(errorId, message('.deviceId'))} />
-          {message('.deviceId') && <span id={errorId} role="alert" className={fieldErrorClass}>Device: {message('.deviceId')}</span>}
+          {message('.deviceId') && (
+            <span id={errorId} role="alert" className={fieldErrorClass}>
+              Device: {message('.deviceId')}
+            </span>
+          )}
         </>
       )}
       {(rule.kind === 'INCLUDE' || rule.kind === 'EXCLUDE') && (
         <>
-          <Select aria-label={`Rule ${index + 1} collection`} {...errorLink(errorId, message('.collectionId'))} className="block w-full" value={rule.collectionId ?? ''}
-            onChange={(e) => onChange({ ...rule, collectionId: Number(e.target.value) || null })}>
+          <Select
+            aria-label={`Rule ${index + 1} collection`}
+            {...errorLink(errorId, message('.collectionId'))}
+            className="block w-full"
+            value={rule.collectionId ?? ''}
+            onChange={(e) => onChange({ ...rule, collectionId: Number(e.target.value) || null })}
+          >
             <option value="">Choose a collection…</option>
-            {collections.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+            {collections.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
           </Select>
-          {message('.collectionId') && <span id={errorId} role="alert" className={fieldErrorClass}>Collection: {message('.collectionId')}</span>}
+          {message('.collectionId') && (
+            <span id={errorId} role="alert" className={fieldErrorClass}>
+              Collection: {message('.collectionId')}
+            </span>
+          )}
         </>
       )}
     </fieldset>
@@ -206,8 +343,16 @@ function RuleEditor({ rule, index, collections, error, onChange, onRemove }: {
  * preview of the members the rules give before saving. The server refuses cycles with a message
  * naming them, shown under the rule.
  */
-export function CollectionForm({ detail, collections, onSaved, onCancel }: {
-  detail?: CollectionDetail; collections: CollectionRow[]; onSaved: (id: number) => void; onCancel: () => void;
+export function CollectionForm({
+  detail,
+  collections,
+  onSaved,
+  onCancel,
+}: {
+  detail?: CollectionDetail;
+  collections: CollectionRow[];
+  onSaved: (id: number) => void;
+  onCancel: () => void;
 }) {
   const queryClient = useQueryClient();
   const [name, setName] = useState(detail?.name ?? '');
@@ -221,15 +366,29 @@ export function CollectionForm({ detail, collections, onSaved, onCancel }: {
   const asError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'INTERNAL', 'The request failed.'));
 
   const previewMutation = useMutation({
-    mutationFn: () => api<CollectionPreview>('/api/collections/preview', {
-      method: 'POST', body: { id: detail?.id ?? null, limitingCollectionId: limiting, rules: rulesToApi(rules) },
-    }),
-    onSuccess: (p) => { setError(null); setPreview(p); },
-    onError: (e) => { setPreview(null); setError(asError(e)); },
+    mutationFn: () =>
+      api<CollectionPreview>('/api/collections/preview', {
+        method: 'POST',
+        body: { id: detail?.id ?? null, limitingCollectionId: limiting, rules: rulesToApi(rules) },
+      }),
+    onSuccess: (p) => {
+      setError(null);
+      setPreview(p);
+    },
+    onError: (e) => {
+      setPreview(null);
+      setError(asError(e));
+    },
   });
   const save = useMutation({
     mutationFn: () => {
-      const body = { name, comment, limitingCollectionId: limiting, refreshMinutes: refresh.trim() === '' ? Number.NaN : Number(refresh), rules: rulesToApi(rules) };
+      const body = {
+        name,
+        comment,
+        limitingCollectionId: limiting,
+        refreshMinutes: refresh.trim() === '' ? Number.NaN : Number(refresh),
+        rules: rulesToApi(rules),
+      };
       return detail
         ? api<{ id: number }>(`/api/collections/${detail.id}`, { method: 'PATCH', body })
         : api<{ id: number }>('/api/collections', { method: 'POST', body });
@@ -246,22 +405,40 @@ export function CollectionForm({ detail, collections, onSaved, onCancel }: {
   const fieldMessage = (path: string) => error?.fieldMessage(path);
 
   return (
-    <form aria-label={detail ? `Edit ${detail.name}` : 'New collection'} noValidate className="space-y-3 rounded border border-slate-200 bg-white p-3"
-      onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
+    <form
+      aria-label={detail ? `Edit ${detail.name}` : 'New collection'}
+      noValidate
+      className="space-y-3 rounded border border-slate-200 bg-white p-3"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate();
+      }}
+    >
       <div className="grid grid-cols-4 gap-3">
         <FormField label="Name" error={fieldMessage('name')} path="name">
           {(control) => <Input {...control} className="block w-full" value={name} onChange={(e) => setName(e.target.value)} />}
         </FormField>
-        <FormField label="Limiting collection" errorName="Limiting collection:" error={fieldMessage('limitingCollectionId')} path="limitingCollectionId">
+        <FormField
+          label="Limiting collection"
+          errorName="Limiting collection:"
+          error={fieldMessage('limitingCollectionId')}
+          path="limitingCollectionId"
+        >
           {(control) => (
             <Select {...control} className="block w-full" value={limiting ?? ''} onChange={(e) => setLimiting(Number(e.target.value) || null)}>
               <option value="">None</option>
-              {others.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+              {others.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
             </Select>
           )}
         </FormField>
         <FormField label="Evaluate every (minutes)" errorName="Interval" error={fieldMessage('refreshMinutes')} path="refreshMinutes">
-          {(control) => <Input {...control} className="block w-full" inputMode="numeric" value={refresh} onChange={(e) => setRefresh(e.target.value)} />}
+          {(control) => (
+            <Input {...control} className="block w-full" inputMode="numeric" value={refresh} onChange={(e) => setRefresh(e.target.value)} />
+          )}
         </FormField>
         <FormField label="Comment" error={fieldMessage('comment')} path="comment">
           {(control) => <Input {...control} className="block w-full" value={comment} onChange={(e) => setComment(e.target.value)} />}
@@ -270,32 +447,58 @@ export function CollectionForm({ detail, collections, onSaved, onCancel }: {
       <div className="space-y-2">
         <h3 className="text-xs font-semibold uppercase text-slate-500">Membership rules</h3>
         {rules.map((r, i) => (
-          <RuleEditor key={r.key} rule={r} index={i} collections={others} error={error}
+          <RuleEditor
+            key={r.key}
+            rule={r}
+            index={i}
+            collections={others}
+            error={error}
             onChange={(next) => setRules((list) => list.map((x) => (x.key === r.key ? next : x)))}
-            onRemove={() => setRules((list) => list.filter((x) => x.key !== r.key))} />
+            onRemove={() => setRules((list) => list.filter((x) => x.key !== r.key))}
+          />
         ))}
         {rules.length === 0 && <p className="text-sm text-slate-500">No rules: the collection will have no members.</p>}
         <div className="flex gap-2">
-          <Button size="xs" onClick={() => setRules((l) => [...l, newRule('QUERY')])}>Add query rule</Button>
-          <Button size="xs" onClick={() => setRules((l) => [...l, newRule('DIRECT')])}>Add direct member</Button>
-          <Button size="xs" onClick={() => setRules((l) => [...l, newRule('INCLUDE')])}>Include collection</Button>
-          <Button size="xs" onClick={() => setRules((l) => [...l, newRule('EXCLUDE')])}>Exclude collection</Button>
+          <Button size="xs" onClick={() => setRules((l) => [...l, newRule('QUERY')])}>
+            Add query rule
+          </Button>
+          <Button size="xs" onClick={() => setRules((l) => [...l, newRule('DIRECT')])}>
+            Add direct member
+          </Button>
+          <Button size="xs" onClick={() => setRules((l) => [...l, newRule('INCLUDE')])}>
+            Include collection
+          </Button>
+          <Button size="xs" onClick={() => setRules((l) => [...l, newRule('EXCLUDE')])}>
+            Exclude collection
+          </Button>
         </div>
       </div>
       <div className="flex items-center gap-2">
         <Button type="submit" disabled={save.isPending} variant="primary">
           {detail ? 'Save collection' : 'Create collection'}
         </Button>
-        <Button disabled={previewMutation.isPending} onClick={() => previewMutation.mutate()}>Preview members</Button>
+        <Button disabled={previewMutation.isPending} onClick={() => previewMutation.mutate()}>
+          Preview members
+        </Button>
         <Button onClick={onCancel}>Cancel</Button>
         <FormAlert error={error} shownAt={(path) => formPaths.includes(path) || ruleFieldPath.test(path)} />
       </div>
       {preview && (
         <div role="status" aria-label="Member preview" className="rounded border border-blue-200 bg-blue-50 p-2 text-sm">
-          <p><strong data-testid="preview-count">{preview.count.toLocaleString()}</strong> devices would be members{preview.count > preview.sample.length ? ` (first ${preview.sample.length} shown)` : ''}.</p>
+          <p>
+            <strong data-testid="preview-count">{preview.count.toLocaleString()}</strong> devices would be members
+            {preview.count > preview.sample.length ? ` (first ${preview.sample.length} shown)` : ''}.
+          </p>
           {preview.sample.length > 0 && (
             <ul className="mt-1 columns-3 text-xs text-slate-700">
-              {preview.sample.map((d) => <li key={d.id}>{d.name} <span className="text-slate-500">{d.siteCode} · {d.ipAddress ?? ''}</span></li>)}
+              {preview.sample.map((d) => (
+                <li key={d.id}>
+                  {d.name}{' '}
+                  <span className="text-slate-500">
+                    {d.siteCode} · {d.ipAddress ?? ''}
+                  </span>
+                </li>
+              ))}
             </ul>
           )}
         </div>

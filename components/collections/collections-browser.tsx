@@ -18,7 +18,19 @@ import { useLiveCollections } from './use-live-collections';
 import { useCollectionQuery, useCollectionsQuery } from './use-collections-query';
 
 /** Edit, evaluate now and delete, for those whose role may change collections. */
-function CollectionActions({ id, builtIn, name, onEdit, onDeleted }: { id: number; builtIn: boolean; name: string; onEdit: () => void; onDeleted: () => void }) {
+function CollectionActions({
+  id,
+  builtIn,
+  name,
+  onEdit,
+  onDeleted,
+}: {
+  id: number;
+  builtIn: boolean;
+  name: string;
+  onEdit: () => void;
+  onDeleted: () => void;
+}) {
   const queryClient = useQueryClient();
   const [error, setError] = useState<string | null>(null);
   const refresh = () => {
@@ -31,31 +43,66 @@ function CollectionActions({ id, builtIn, name, onEdit, onDeleted }: { id: numbe
   const evaluate = useMutation({ mutationFn: () => api(`/api/collections/${id}/evaluate`, { method: 'POST' }), onSuccess: refresh, onError });
   const remove = useMutation({
     mutationFn: () => api(`/api/collections/${id}`, { method: 'DELETE' }),
-    onSuccess: () => { refresh(); onDeleted(); },
+    onSuccess: () => {
+      refresh();
+      onDeleted();
+    },
     onError,
   });
   return (
     <div className="flex items-center gap-2">
-      {!builtIn && <Button size="xs" onClick={onEdit}>Edit</Button>}
-      <Button size="xs" disabled={evaluate.isPending} onClick={() => evaluate.mutate()}>Evaluate now</Button>
       {!builtIn && (
-        <Button size="xs" disabled={remove.isPending}
-          onClick={() => { if (window.confirm(`Delete the collection "${name}"?`)) remove.mutate(); }}>Delete</Button>
+        <Button size="xs" onClick={onEdit}>
+          Edit
+        </Button>
       )}
-      {error && <span role="alert" className="text-xs text-red-700">{error}</span>}
+      <Button size="xs" disabled={evaluate.isPending} onClick={() => evaluate.mutate()}>
+        Evaluate now
+      </Button>
+      {!builtIn && (
+        <Button
+          size="xs"
+          disabled={remove.isPending}
+          onClick={() => {
+            if (window.confirm(`Delete the collection "${name}"?`)) remove.mutate();
+          }}
+        >
+          Delete
+        </Button>
+      )}
+      {error && (
+        <span role="alert" className="text-xs text-red-700">
+          {error}
+        </span>
+      )}
     </div>
   );
 }
 
 const memberDefaults: Omit<DeviceFilters, 'collectionId'> = { search: '', sort: 'name', dir: 'asc', page: 1, pageSize: 25 };
 
-function CollectionDetailView({ id, canManage, canEdit, collections, onDeleted }: {
-  id: number; canManage: boolean; canEdit: boolean; collections: CollectionRow[]; onDeleted: () => void;
+function CollectionDetailView({
+  id,
+  canManage,
+  canEdit,
+  collections,
+  onDeleted,
+}: {
+  id: number;
+  canManage: boolean;
+  canEdit: boolean;
+  collections: CollectionRow[];
+  onDeleted: () => void;
 }) {
   const detail = useCollectionQuery(id);
   const [filters, setFilters] = useState<DeviceFilters>({ ...memberDefaults, collectionId: id });
   const [editing, setEditing] = useState(false);
-  if (detail.error) return <p role="alert" className="text-sm text-red-700">{detail.error.message}</p>;
+  if (detail.error)
+    return (
+      <p role="alert" className="text-sm text-red-700">
+        {detail.error.message}
+      </p>
+    );
   if (!detail.data) return <p className="text-sm text-slate-500">Loading…</p>;
   const c = detail.data;
   if (editing) {
@@ -106,24 +153,37 @@ function CollectionList({ rows, selected, onSelect }: { rows: CollectionRow[]; s
         </THead>
         <TBody>
           {rows.map((c) => (
-            <tr key={c.id} onClick={() => onSelect(c.id)}
-              className={clsx('cursor-pointer', selected === c.id ? 'bg-blue-50' : 'hover:bg-slate-50')}>
+            <tr key={c.id} onClick={() => onSelect(c.id)} className={clsx('cursor-pointer', selected === c.id ? 'bg-blue-50' : 'hover:bg-slate-50')}>
               <Td className="whitespace-nowrap">
-                <button type="button" aria-current={selected === c.id ? 'true' : undefined}
-                  onClick={(e) => { e.stopPropagation(); onSelect(c.id); }}
-                  className="text-left font-medium text-blue-800 hover:underline">
+                <button
+                  type="button"
+                  aria-current={selected === c.id ? 'true' : undefined}
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    onSelect(c.id);
+                  }}
+                  className="text-left font-medium text-blue-800 hover:underline"
+                >
                   {c.name}
                 </button>
               </Td>
               <Td className="font-mono text-xs">{c.collectionId}</Td>
-              <Td className="max-w-xs truncate text-slate-600" title={c.comment}>{c.comment}</Td>
+              <Td className="max-w-xs truncate text-slate-600" title={c.comment}>
+                {c.comment}
+              </Td>
               <Td className="text-right tabular-nums">{c.memberCount.toLocaleString()}</Td>
               <Td className="whitespace-nowrap text-slate-600">{c.limitingCollection ?? ''}</Td>
-              <Td className="whitespace-nowrap text-slate-600"><RelativeTime iso={c.lastEvaluatedAt} /></Td>
+              <Td className="whitespace-nowrap text-slate-600">
+                <RelativeTime iso={c.lastEvaluatedAt} />
+              </Td>
             </tr>
           ))}
           {rows.length === 0 && (
-            <tr><td colSpan={6} className="px-3 py-6 text-center text-slate-500">No collections match.</td></tr>
+            <tr>
+              <td colSpan={6} className="px-3 py-6 text-center text-slate-500">
+                No collections match.
+              </td>
+            </tr>
           )}
         </TBody>
       </Table>
@@ -149,25 +209,53 @@ export function CollectionsBrowser({ canManage, canEdit = false }: { canManage: 
   return (
     <div className="space-y-4">
       {creating && (
-        <CollectionForm collections={rows} onCancel={() => setCreating(false)} onSaved={(id) => { setCreating(false); select(id); }} />
+        <CollectionForm
+          collections={rows}
+          onCancel={() => setCreating(false)}
+          onSaved={(id) => {
+            setCreating(false);
+            select(id);
+          }}
+        />
       )}
       <div className="space-y-2">
         <div className="flex items-center gap-3 text-sm">
           {canEdit && !creating && (
-            <Button onClick={() => setCreating(true)} variant="primary">New collection</Button>
+            <Button onClick={() => setCreating(true)} variant="primary">
+              New collection
+            </Button>
           )}
-          <input type="search" aria-label="Search collections" placeholder="Search name or collection ID" value={search}
+          <input
+            type="search"
+            aria-label="Search collections"
+            placeholder="Search name or collection ID"
+            value={search}
             onChange={(e) => setSearch(e.target.value)}
-            className="w-72 rounded border border-slate-300 px-2 py-1.5 focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600" />
+            className="w-72 rounded border border-slate-300 px-2 py-1.5 focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600"
+          />
           <span className="text-slate-500">{collections.data ? plural(rows.length, 'collection') : ''}</span>
-          {collections.isFetching && <span className="text-xs text-slate-500" role="status">Loading…</span>}
+          {collections.isFetching && (
+            <span className="text-xs text-slate-500" role="status">
+              Loading…
+            </span>
+          )}
         </div>
-        {collections.error && <p role="alert" className="text-sm text-red-700">{collections.error.message}</p>}
+        {collections.error && (
+          <p role="alert" className="text-sm text-red-700">
+            {collections.error.message}
+          </p>
+        )}
         <CollectionList rows={rows} selected={selected} onSelect={select} />
       </div>
       {selected ? (
-        <CollectionDetailView key={selected} id={selected} canManage={canManage} canEdit={canEdit} collections={rows}
-          onDeleted={() => router.replace(pathname, { scroll: false })} />
+        <CollectionDetailView
+          key={selected}
+          id={selected}
+          canManage={canManage}
+          canEdit={canEdit}
+          collections={rows}
+          onDeleted={() => router.replace(pathname, { scroll: false })}
+        />
       ) : (
         <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-500">
           Select a collection to see its rules and members.

@@ -42,7 +42,9 @@ function ScheduleFields({ error, values }: { error: ApiError | null; values: { a
   ] as const;
   return fields.map(([name, label, field]) => (
     <FormField key={name} label={label} errorName={field} error={error?.fieldMessage(name)} path={name}>
-      {(control) => <Input {...control} name={name} type="datetime-local" controlSize="md" className="mt-1 block w-full" defaultValue={values[name]} />}
+      {(control) => (
+        <Input {...control} name={name} type="datetime-local" controlSize="md" className="mt-1 block w-full" defaultValue={values[name]} />
+      )}
     </FormField>
   ));
 }
@@ -89,7 +91,11 @@ export function DeploymentForm({ onCreated, onCancel }: { onCreated: (id: number
         {(control) => (
           <Select {...control} name="programId" controlSize="md" className="mt-1 block w-full" defaultValue="">
             <option value="">Choose a program…</option>
-            {programs.map((p) => <option key={p.id} value={p.id}>{p.label}</option>)}
+            {programs.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.label}
+              </option>
+            ))}
           </Select>
         )}
       </FormField>
@@ -97,7 +103,11 @@ export function DeploymentForm({ onCreated, onCancel }: { onCreated: (id: number
         {(control) => (
           <Select {...control} name="collectionId" controlSize="md" className="mt-1 block w-full" defaultValue="">
             <option value="">Choose a collection…</option>
-            {(collections.data?.rows ?? []).map((c) => <option key={c.id} value={c.id}>{c.name} ({c.memberCount})</option>)}
+            {(collections.data?.rows ?? []).map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name} ({c.memberCount})
+              </option>
+            ))}
           </Select>
         )}
       </FormField>
@@ -111,7 +121,9 @@ export function DeploymentForm({ onCreated, onCancel }: { onCreated: (id: number
         </Button>
         <Button onClick={onCancel}>Cancel</Button>
         <FormAlert error={error} shownAt={(path) => createPaths.includes(path)} />
-        {!programs.length && packages.data && <p className="text-sm text-slate-500">No programs yet: add a package with a program under Assets › Packages.</p>}
+        {!programs.length && packages.data && (
+          <p className="text-sm text-slate-500">No programs yet: add a package with a program under Assets › Packages.</p>
+        )}
       </div>
     </form>
   );
@@ -148,9 +160,14 @@ export function ScheduleForm({ deployment, onDone }: { deployment: DeploymentRow
       <FormField label="Comment" error={error?.fieldMessage('comment')} path="comment" className="col-span-2">
         {(control) => <Input {...control} name="comment" defaultValue={deployment.comment} controlSize="md" className="mt-1 block w-full" />}
       </FormField>
-      <ScheduleFields error={error} values={{ availableAt: local(deployment.availableAt), mandatoryAt: local(deployment.mandatoryAt), expiresAt: local(deployment.expiresAt) }} />
+      <ScheduleFields
+        error={error}
+        values={{ availableAt: local(deployment.availableAt), mandatoryAt: local(deployment.mandatoryAt), expiresAt: local(deployment.expiresAt) }}
+      />
       <div className="col-span-3 flex items-center gap-2">
-        <Button type="submit" disabled={save.isPending} variant="primary">Save schedule</Button>
+        <Button type="submit" disabled={save.isPending} variant="primary">
+          Save schedule
+        </Button>
         <Button onClick={onDone}>Cancel</Button>
         <FormAlert error={error} shownAt={(path) => schedulePaths.includes(path)} />
       </div>

@@ -16,14 +16,24 @@ export function StatusChart({ counts, compact = false }: { counts: Record<Client
   const label = clientStatuses.map((s) => `${clientStatusLabels[s]} ${counts[s]}`).join(', ');
   return (
     <figure className={compact ? 'w-40' : 'space-y-2'}>
-      <svg role="img" aria-label={`Clients by status: ${label}`} viewBox="0 0 100 6" preserveAspectRatio="none"
-        className={compact ? 'h-2.5 w-full rounded-sm bg-slate-100' : 'h-5 w-full rounded bg-slate-100'}>
-        {total > 0 && clientStatuses.map((s) => {
-          const width = (counts[s] / total) * 100;
-          const rect = <rect key={s} x={x} y={0} width={width} height={6} fill={statusColours[s]}><title>{`${clientStatusLabels[s]}: ${counts[s]}`}</title></rect>;
-          x += width;
-          return rect;
-        })}
+      <svg
+        role="img"
+        aria-label={`Clients by status: ${label}`}
+        viewBox="0 0 100 6"
+        preserveAspectRatio="none"
+        className={compact ? 'h-2.5 w-full rounded-sm bg-slate-100' : 'h-5 w-full rounded bg-slate-100'}
+      >
+        {total > 0 &&
+          clientStatuses.map((s) => {
+            const width = (counts[s] / total) * 100;
+            const rect = (
+              <rect key={s} x={x} y={0} width={width} height={6} fill={statusColours[s]}>
+                <title>{`${clientStatusLabels[s]}: ${counts[s]}`}</title>
+              </rect>
+            );
+            x += width;
+            return rect;
+          })}
       </svg>
       {!compact && (
         <figcaption className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600">

@@ -59,7 +59,10 @@ export function usePackagesQuery() {
 
 /** Collections to deploy to (the list the Collections page shows). */
 export function useCollectionChoicesQuery() {
-  return useQuery({ queryKey: ['collections', { search: '' }], queryFn: ({ signal }) => api<{ rows: CollectionRow[] }>('/api/collections', { signal }) });
+  return useQuery({
+    queryKey: ['collections', { search: '' }],
+    queryFn: ({ signal }) => api<{ rows: CollectionRow[] }>('/api/collections', { signal }),
+  });
 }
 
 /**

@@ -1,9 +1,7 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import {
-  createColumnHelper, flexRender, getCoreRowModel, useReactTable, type SortingState,
-} from '@tanstack/react-table';
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type SortingState } from '@tanstack/react-table';
 import clsx from 'clsx';
 import { ArrowDown, ArrowUp } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState } from 'react';
@@ -36,12 +34,20 @@ function ApprovalAction({ device }: { device: DeviceRow }) {
   const next = device.approval === 'APPROVED' ? 'REVOKED' : 'APPROVED';
   return (
     <span className="flex items-center gap-2">
-      <button type="button" disabled={change.isPending} onClick={() => change.mutate(next)}
+      <button
+        type="button"
+        disabled={change.isPending}
+        onClick={() => change.mutate(next)}
         aria-label={`${next === 'APPROVED' ? 'Approve' : 'Revoke'} ${device.name}`}
-        className="rounded border border-slate-300 bg-white px-1.5 text-xs leading-5 text-slate-700 hover:bg-slate-100 disabled:opacity-50">
+        className="rounded border border-slate-300 bg-white px-1.5 text-xs leading-5 text-slate-700 hover:bg-slate-100 disabled:opacity-50"
+      >
         {next === 'APPROVED' ? 'Approve' : 'Revoke'}
       </button>
-      {error && <span role="alert" className="text-xs text-red-700">{error}</span>}
+      {error && (
+        <span role="alert" className="text-xs text-red-700">
+          {error}
+        </span>
+      )}
     </span>
   );
 }
@@ -75,7 +81,13 @@ function columns(canManage: boolean) {
     // Most recent first on the first click: what an administrator looking at activity wants.
     column.accessor('lastSeenAt', { header: 'Last seen', sortDescFirst: true, cell: (c) => <RelativeTime iso={c.getValue()} /> }),
     ...(canManage
-      ? [column.display({ id: 'actions', header: () => <span className="sr-only">Actions</span>, cell: (c) => <ApprovalAction device={c.row.original} /> })]
+      ? [
+          column.display({
+            id: 'actions',
+            header: () => <span className="sr-only">Actions</span>,
+            cell: (c) => <ApprovalAction device={c.row.original} />,
+          }),
+        ]
       : []),
   ];
 }
@@ -148,21 +160,37 @@ export function DeviceTable({
           onChange={(e) => setSearch(e.target.value)}
           className="w-72 rounded border border-slate-300 px-2 py-1.5 focus:border-blue-600 focus:outline-none focus:ring-1 focus:ring-blue-600"
         />
-        <select aria-label="Online" value={filters.online ?? ''} className="rounded border border-slate-300 px-2 py-1.5"
-          onChange={(e) => onChange({ ...filters, online: (e.target.value || undefined) as DeviceFilters['online'], page: 1 })}>
+        <select
+          aria-label="Online"
+          value={filters.online ?? ''}
+          className="rounded border border-slate-300 px-2 py-1.5"
+          onChange={(e) => onChange({ ...filters, online: (e.target.value || undefined) as DeviceFilters['online'], page: 1 })}
+        >
           <option value="">Online and offline</option>
           <option value="true">Online only</option>
           <option value="false">Offline only</option>
         </select>
-        <select aria-label="Kind" value={filters.osKind ?? ''} className="rounded border border-slate-300 px-2 py-1.5"
-          onChange={(e) => onChange({ ...filters, osKind: (e.target.value || undefined) as DeviceFilters['osKind'], page: 1 })}>
+        <select
+          aria-label="Kind"
+          value={filters.osKind ?? ''}
+          className="rounded border border-slate-300 px-2 py-1.5"
+          onChange={(e) => onChange({ ...filters, osKind: (e.target.value || undefined) as DeviceFilters['osKind'], page: 1 })}
+        >
           <option value="">Workstations and servers</option>
           <option value="WORKSTATION">Workstations</option>
           <option value="SERVER">Servers</option>
         </select>
-        {query.isFetching && <span className="text-xs text-slate-500" role="status">Loading…</span>}
+        {query.isFetching && (
+          <span className="text-xs text-slate-500" role="status">
+            Loading…
+          </span>
+        )}
       </div>
-      {query.error && <p role="alert" className="text-sm text-red-700">{(query.error as Error).message}</p>}
+      {query.error && (
+        <p role="alert" className="text-sm text-red-700">
+          {(query.error as Error).message}
+        </p>
+      )}
       <div className="overflow-x-auto rounded border border-slate-200 bg-white">
         <Table framed={false}>
           <caption className="sr-only">{caption}</caption>
@@ -173,14 +201,24 @@ export function DeviceTable({
                   const sorted = header.column.getIsSorted();
                   const label = flexRender(header.column.columnDef.header, header.getContext());
                   return (
-                    <Th key={header.id} className="whitespace-nowrap font-semibold" aria-sort={sorted ? (sorted === 'desc' ? 'descending' : 'ascending') : undefined}>
+                    <Th
+                      key={header.id}
+                      className="whitespace-nowrap font-semibold"
+                      aria-sort={sorted ? (sorted === 'desc' ? 'descending' : 'ascending') : undefined}
+                    >
                       {header.column.getCanSort() ? (
-                        <button type="button" onClick={header.column.getToggleSortingHandler()} className="inline-flex items-center gap-1 uppercase hover:text-slate-800">
+                        <button
+                          type="button"
+                          onClick={header.column.getToggleSortingHandler()}
+                          className="inline-flex items-center gap-1 uppercase hover:text-slate-800"
+                        >
                           {label}
                           {sorted === 'asc' && <ArrowUp size={12} aria-hidden />}
                           {sorted === 'desc' && <ArrowDown size={12} aria-hidden />}
                         </button>
-                      ) : label}
+                      ) : (
+                        label
+                      )}
                     </Th>
                   );
                 })}
@@ -191,35 +229,63 @@ export function DeviceTable({
             {table.getRowModel().rows.map((row) => (
               <tr key={row.id} className="hover:bg-slate-50">
                 {row.getVisibleCells().map((cell) => (
-                  <Td key={cell.id} className="whitespace-nowrap">{flexRender(cell.column.columnDef.cell, cell.getContext())}</Td>
+                  <Td key={cell.id} className="whitespace-nowrap">
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </Td>
                 ))}
               </tr>
             ))}
             {query.data && query.data.rows.length === 0 && (
-              <tr><td colSpan={cols.length} className="px-3 py-6 text-center text-slate-500">No devices match.</td></tr>
+              <tr>
+                <td colSpan={cols.length} className="px-3 py-6 text-center text-slate-500">
+                  No devices match.
+                </td>
+              </tr>
             )}
           </tbody>
         </Table>
       </div>
       <div className="flex items-center justify-between text-sm text-slate-600">
-        <span data-testid="device-range">{!query.data ? 'Loading…' : from ? `${from.toLocaleString()}–${to.toLocaleString()} of ${total.toLocaleString()}` : total ? `None on this page of ${total.toLocaleString()}` : 'No devices'}</span>
+        <span data-testid="device-range">
+          {!query.data
+            ? 'Loading…'
+            : from
+              ? `${from.toLocaleString()}–${to.toLocaleString()} of ${total.toLocaleString()}`
+              : total
+                ? `None on this page of ${total.toLocaleString()}`
+                : 'No devices'}
+        </span>
         <div className="flex items-center gap-2">
           <label className="flex items-center gap-1">
             Rows
-            <Select value={filters.pageSize} controlSize="xs"
-              onChange={(e) => onChange({ ...filters, pageSize: Number(e.target.value), page: 1 })}>
-              {devicePageSizes.map((s) => <option key={s} value={s}>{s}</option>)}
+            <Select value={filters.pageSize} controlSize="xs" onChange={(e) => onChange({ ...filters, pageSize: Number(e.target.value), page: 1 })}>
+              {devicePageSizes.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
             </Select>
           </label>
-          <button type="button" className={pagerButton} disabled={filters.page <= 1}
-            onClick={() => onChange({ ...filters, page: 1 })}>First</button>
-          <button type="button" className={pagerButton} disabled={filters.page <= 1}
-            onClick={() => onChange({ ...filters, page: filters.page - 1 })}>Previous</button>
-          <span className="tabular-nums">Page {filters.page.toLocaleString()} of {pages.toLocaleString()}</span>
-          <button type="button" className={pagerButton} disabled={filters.page >= pages}
-            onClick={() => onChange({ ...filters, page: filters.page + 1 })}>Next</button>
-          <button type="button" className={pagerButton} disabled={filters.page >= pages}
-            onClick={() => onChange({ ...filters, page: pages })}>Last</button>
+          <button type="button" className={pagerButton} disabled={filters.page <= 1} onClick={() => onChange({ ...filters, page: 1 })}>
+            First
+          </button>
+          <button type="button" className={pagerButton} disabled={filters.page <= 1} onClick={() => onChange({ ...filters, page: filters.page - 1 })}>
+            Previous
+          </button>
+          <span className="tabular-nums">
+            Page {filters.page.toLocaleString()} of {pages.toLocaleString()}
+          </span>
+          <button
+            type="button"
+            className={pagerButton}
+            disabled={filters.page >= pages}
+            onClick={() => onChange({ ...filters, page: filters.page + 1 })}
+          >
+            Next
+          </button>
+          <button type="button" className={pagerButton} disabled={filters.page >= pages} onClick={() => onChange({ ...filters, page: pages })}>
+            Last
+          </button>
         </div>
       </div>
     </div>

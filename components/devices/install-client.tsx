@@ -6,18 +6,20 @@ export function InstallClient({ siteUrl }: { siteUrl: string }) {
     <details className="mb-4 rounded border border-slate-200 bg-white text-sm">
       <summary className="cursor-pointer px-3 py-2 font-medium text-slate-900">Install the client</summary>
       <div className="space-y-2 border-t border-slate-200 px-3 py-2 text-slate-700">
-        <p>On a Linux computer with Node.js 20 or later (and Debian&apos;s <code>clamav</code> package for Quick and Full Scan), as root:</p>
+        <p>
+          On a Linux computer with Node.js 20 or later (and Debian&apos;s <code>clamav</code> package for Quick and Full Scan), as root:
+        </p>
         <pre aria-label="Install commands" className="overflow-x-auto rounded bg-slate-900 px-3 py-2 font-mono text-xs text-slate-100">
           {`${download}\n${install}`}
         </pre>
         <p>
-          The agent registers with this site and appears here; it runs as the <code>sitebox-agent</code> systemd service. Name more
-          management points with further <code>--mp</code> options: the agent moves to the next when one is unreachable.
+          The agent registers with this site and appears here; it runs as the <code>sitebox-agent</code> systemd service. Name more management points
+          with further <code>--mp</code> options: the agent moves to the next when one is unreachable.
           <code> sudo node /usr/local/lib/sitebox-agent/sitebox-agent.cjs uninstall</code> removes it.
         </p>
         <p>
-          The download answers 404 until the client is built on the site server: <code>npm run agent:build</code> in the Sitebox folder
-          writes <code>dist/sitebox-agent.cjs</code>.
+          The download answers 404 until the client is built on the site server: <code>npm run agent:build</code> in the Sitebox folder writes{' '}
+          <code>dist/sitebox-agent.cjs</code>.
         </p>
       </div>
     </details>

@@ -17,24 +17,41 @@ import { siteSettingsKeys, useSiteControlChangeQuery, useSiteControlDiffQuery, u
 function SerialDiff({ from, to }: { from: number; to: number }) {
   const { data, isLoading, error } = useSiteControlDiffQuery(from, to);
   if (isLoading) return <p className="text-sm text-slate-500">Comparing…</p>;
-  if (error || !data) return <p role="alert" className="text-sm text-red-700">{error instanceof ApiError ? error.message : 'The serials could not be compared.'}</p>;
+  if (error || !data)
+    return (
+      <p role="alert" className="text-sm text-red-700">
+        {error instanceof ApiError ? error.message : 'The serials could not be compared.'}
+      </p>
+    );
   return (
     <section aria-label="Differences" className="rounded border border-slate-200 bg-white p-3">
       <h2 className="mb-2 text-sm font-semibold text-slate-800">
         Serial <span className="font-mono">{data.from.serialName}</span> → <span className="font-mono">{data.to.serialName}</span>:{' '}
-        {data.changes.length ? `${plural(data.changes.length, 'setting')} ${pluralWord(data.changes.length, 'differs', 'differ')}` : 'the same settings'}
+        {data.changes.length
+          ? `${plural(data.changes.length, 'setting')} ${pluralWord(data.changes.length, 'differs', 'differ')}`
+          : 'the same settings'}
       </h2>
       {data.changes.length > 0 && (
         <table className="w-full text-left text-sm">
           <thead className="text-xs text-slate-500">
-            <tr><th className="py-1 pr-3 font-medium">Setting</th><th className="pr-3 font-medium">{data.from.serialName}</th><th className="font-medium">{data.to.serialName}</th></tr>
+            <tr>
+              <th className="py-1 pr-3 font-medium">Setting</th>
+              <th className="pr-3 font-medium">{data.from.serialName}</th>
+              <th className="font-medium">{data.to.serialName}</th>
+            </tr>
           </thead>
           <tbody>
             {data.changes.map((c) => (
               <tr key={c.path} className="border-t border-slate-100">
-                <td className="py-1 pr-3" title={c.path}>{settingLabel(c.path)}</td>
-                <td className="pr-3 text-red-800"><del>{formatSettingValue(c.path, c.before)}</del></td>
-                <td className="text-green-800"><ins className="no-underline">{formatSettingValue(c.path, c.after)}</ins></td>
+                <td className="py-1 pr-3" title={c.path}>
+                  {settingLabel(c.path)}
+                </td>
+                <td className="pr-3 text-red-800">
+                  <del>{formatSettingValue(c.path, c.before)}</del>
+                </td>
+                <td className="text-green-800">
+                  <ins className="no-underline">{formatSettingValue(c.path, c.after)}</ins>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -48,9 +65,23 @@ function RestoreProgress({ id }: { id: number }) {
   const { data } = useSiteControlChangeQuery(id);
   const change = data?.change;
   if (!change) return null;
-  if (change.state === 'APPLIED') return <span role="status" className="text-green-800">Restored as serial <span className="font-mono">{serialName(change.appliedSerial ?? 0)}</span>.</span>;
-  if (change.state === 'REJECTED') return <span role="alert" className="text-red-700">Refused: {change.error}</span>;
-  return <span role="status" className="text-amber-800">Restore pending ({change.state.toLowerCase()})…</span>;
+  if (change.state === 'APPLIED')
+    return (
+      <span role="status" className="text-green-800">
+        Restored as serial <span className="font-mono">{serialName(change.appliedSerial ?? 0)}</span>.
+      </span>
+    );
+  if (change.state === 'REJECTED')
+    return (
+      <span role="alert" className="text-red-700">
+        Refused: {change.error}
+      </span>
+    );
+  return (
+    <span role="status" className="text-amber-800">
+      Restore pending ({change.state.toLowerCase()})…
+    </span>
+  );
 }
 
 /**
@@ -83,10 +114,16 @@ function SiteControlHistoryBody({ canEdit }: { canEdit: boolean }) {
   return (
     <div className="max-w-5xl space-y-4">
       <div className="flex flex-wrap items-center gap-4 text-sm">
-        <Link href="/administration/site-settings" className="text-blue-700 hover:underline">← Site Settings</Link>
+        <Link href="/administration/site-settings" className="text-blue-700 hover:underline">
+          ← Site Settings
+        </Link>
         <span className="text-slate-600">{plural(data.entries.length - 1, 'earlier document')} kept (at most 100).</span>
         {restoreId !== null && <RestoreProgress key={restoreId} id={restoreId} />}
-        {restoreError && <span role="alert" className="text-red-700">{restoreError}</span>}
+        {restoreError && (
+          <span role="alert" className="text-red-700">
+            {restoreError}
+          </span>
+        )}
       </div>
       <table className="w-full rounded border border-slate-200 bg-white text-left text-sm">
         <thead className="bg-slate-50 text-xs text-slate-500">
@@ -95,9 +132,15 @@ function SiteControlHistoryBody({ canEdit }: { canEdit: boolean }) {
             <th className="px-2 font-medium">Changed by</th>
             <th className="px-2 font-medium">When</th>
             <th className="px-2 font-medium">Properties</th>
-            <th className="px-2 font-medium" title="Compare: from">From</th>
-            <th className="px-2 font-medium" title="Compare: to">To</th>
-            <th className="px-2 font-medium"><span className="sr-only">Actions</span></th>
+            <th className="px-2 font-medium" title="Compare: from">
+              From
+            </th>
+            <th className="px-2 font-medium" title="Compare: to">
+              To
+            </th>
+            <th className="px-2 font-medium">
+              <span className="sr-only">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -108,7 +151,9 @@ function SiteControlHistoryBody({ canEdit }: { canEdit: boolean }) {
                 {e.current && <span className="ml-1 rounded bg-blue-100 px-1 font-sans text-xs text-blue-800">current</span>}
               </Td>
               <td className="px-2">{e.changedBy}</td>
-              <td className="px-2"><RelativeTime iso={e.changedAt} /></td>
+              <td className="px-2">
+                <RelativeTime iso={e.changedAt} />
+              </td>
               <td className="px-2 text-xs">
                 {e.properties.length ? (
                   <ul>
@@ -122,10 +167,28 @@ function SiteControlHistoryBody({ canEdit }: { canEdit: boolean }) {
                   <span className="text-slate-400">{e.serial === 0 ? 'Written at setup' : '—'}</span>
                 )}
               </td>
-              <td className="px-2"><input type="radio" name="from" aria-label={`Compare from ${e.serialName}`} checked={shownFrom === e.serial} onChange={() => setFrom(e.serial)} /></td>
-              <td className="px-2"><input type="radio" name="to" aria-label={`Compare to ${e.serialName}`} checked={shownTo === e.serial} onChange={() => setTo(e.serial)} /></td>
+              <td className="px-2">
+                <input
+                  type="radio"
+                  name="from"
+                  aria-label={`Compare from ${e.serialName}`}
+                  checked={shownFrom === e.serial}
+                  onChange={() => setFrom(e.serial)}
+                />
+              </td>
+              <td className="px-2">
+                <input
+                  type="radio"
+                  name="to"
+                  aria-label={`Compare to ${e.serialName}`}
+                  checked={shownTo === e.serial}
+                  onChange={() => setTo(e.serial)}
+                />
+              </td>
               <Td className="whitespace-nowrap text-right">
-                <a href={`/api/site-settings/document?serial=${e.serial}`} className="mr-2 text-xs text-blue-700 hover:underline" download>Download</a>
+                <a href={`/api/site-settings/document?serial=${e.serial}`} className="mr-2 text-xs text-blue-700 hover:underline" download>
+                  Download
+                </a>
                 {canEdit && !e.current && current && (
                   <Button
                     size="xs"

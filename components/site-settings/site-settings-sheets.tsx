@@ -81,7 +81,11 @@ function ChangeProgress({ id, onSettled }: { id: number; onSettled: (change: Del
     );
   }
   if (change.state === 'REJECTED') {
-    return <p role="alert" className="text-sm text-red-700">Change {change.id} was refused: {change.error}</p>;
+    return (
+      <p role="alert" className="text-sm text-red-700">
+        Change {change.id} was refused: {change.error}
+      </p>
+    );
   }
   return (
     <p role="status" data-testid="change-pending" className="flex items-center gap-2 text-sm text-amber-800">
@@ -104,7 +108,13 @@ function ConflictList({ conflicts }: { conflicts: Conflict[] }) {
   );
 }
 
-function FieldInput({ field, value, error, disabled, onChange }: {
+function FieldInput({
+  field,
+  value,
+  error,
+  disabled,
+  onChange,
+}: {
   field: SettingField;
   value: string | boolean;
   error?: string;
@@ -113,7 +123,13 @@ function FieldInput({ field, value, error, disabled, onChange }: {
 }) {
   const id = `setting-${field.path}`;
   const described = [field.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-  const common = { id, name: field.path, disabled: disabled || field.readOnly, 'aria-invalid': error ? true : undefined, 'aria-describedby': described };
+  const common = {
+    id,
+    name: field.path,
+    disabled: disabled || field.readOnly,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': described,
+  };
   return (
     <div className={field.kind === 'boolean' ? 'col-span-2' : ''}>
       {field.kind === 'boolean' ? (
@@ -129,7 +145,11 @@ function FieldInput({ field, value, error, disabled, onChange }: {
           </label>
           {field.kind === 'select' ? (
             <Select {...common} value={String(value)} onChange={(e) => onChange(e.target.value)} className="mt-0.5 block w-full">
-              {field.options?.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+              {field.options?.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
+              ))}
             </Select>
           ) : (
             <Input
@@ -143,8 +163,16 @@ function FieldInput({ field, value, error, disabled, onChange }: {
           )}
         </>
       )}
-      {field.hint && <p id={`${id}-hint`} className="mt-0.5 text-xs text-slate-400">{field.hint}</p>}
-      {error && <p id={`${id}-error`} role="alert" className="mt-0.5 text-xs text-red-700">{field.label} {error}</p>}
+      {field.hint && (
+        <p id={`${id}-hint`} className="mt-0.5 text-xs text-slate-400">
+          {field.hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} role="alert" className="mt-0.5 text-xs text-red-700">
+          {field.label} {error}
+        </p>
+      )}
     </div>
   );
 }
@@ -156,18 +184,37 @@ function RecentChanges({ changes }: { changes: DeltaView[] }) {
       <h2 className="mb-1 text-sm font-semibold text-slate-800">Latest changes</h2>
       <table className="w-full text-left text-xs">
         <thead className="text-slate-500">
-          <tr><th className="py-1 pr-3 font-medium">Change</th><th className="pr-3 font-medium">By</th><th className="pr-3 font-medium">Submitted</th><th className="pr-3 font-medium">State</th><th className="font-medium">Properties</th></tr>
+          <tr>
+            <th className="py-1 pr-3 font-medium">Change</th>
+            <th className="pr-3 font-medium">By</th>
+            <th className="pr-3 font-medium">Submitted</th>
+            <th className="pr-3 font-medium">State</th>
+            <th className="font-medium">Properties</th>
+          </tr>
         </thead>
         <tbody>
           {changes.map((d) => (
             <tr key={d.id} className="border-t border-slate-100 align-top">
               <td className="py-1 pr-3 font-mono">{d.id}</td>
               <td className="pr-3">{d.submittedBy}</td>
-              <td className="pr-3"><RelativeTime iso={d.submittedAt} /></td>
               <td className="pr-3">
-                {d.state === 'APPLIED' ? `Applied as ${serialName(d.appliedSerial ?? 0)}` : d.state === 'REJECTED' ? <span className="text-red-700" title={d.error ?? ''}>Refused</span> : <span className="text-amber-700">Pending ({d.state.toLowerCase()})</span>}
+                <RelativeTime iso={d.submittedAt} />
               </td>
-              <td>{Object.keys(d.changes).map(settingLabel).join('; ')}{d.comment && <span className="text-slate-500"> — {d.comment}</span>}</td>
+              <td className="pr-3">
+                {d.state === 'APPLIED' ? (
+                  `Applied as ${serialName(d.appliedSerial ?? 0)}`
+                ) : d.state === 'REJECTED' ? (
+                  <span className="text-red-700" title={d.error ?? ''}>
+                    Refused
+                  </span>
+                ) : (
+                  <span className="text-amber-700">Pending ({d.state.toLowerCase()})</span>
+                )}
+              </td>
+              <td>
+                {Object.keys(d.changes).map(settingLabel).join('; ')}
+                {d.comment && <span className="text-slate-500"> — {d.comment}</span>}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -253,7 +300,8 @@ function SiteSettingsSheetsBody({ canEdit }: { canEdit: boolean }) {
     },
   });
 
-  if (isLoading || !draft || !view || !base) return <p className="text-sm text-slate-500">{loadError ? 'The site settings could not be loaded.' : 'Loading site settings…'}</p>;
+  if (isLoading || !draft || !view || !base)
+    return <p className="text-sm text-slate-500">{loadError ? 'The site settings could not be loaded.' : 'Loading site settings…'}</p>;
 
   const apply = () => {
     const { changes, errors: local } = changesOf(draft, base.settings);
@@ -277,13 +325,20 @@ function SiteSettingsSheetsBody({ canEdit }: { canEdit: boolean }) {
     <div className="max-w-3xl">
       <div className="mb-3 flex flex-wrap items-center gap-x-4 gap-y-1 text-sm text-slate-600">
         <span>
-          Site <strong>{view.siteCode}</strong> · serial <strong data-testid="current-serial" className="font-mono">{view.serialName}</strong>
+          Site <strong>{view.siteCode}</strong> · serial{' '}
+          <strong data-testid="current-serial" className="font-mono">
+            {view.serialName}
+          </strong>
         </span>
         <span>
           last changed by {view.changedBy} <RelativeTime iso={view.changedAt} />
         </span>
-        <Link href="/administration/site-settings/history" className="text-blue-700 hover:underline">History</Link>
-        <a href="/api/site-settings/document" className="text-blue-700 hover:underline" download>Download as text</a>
+        <Link href="/administration/site-settings/history" className="text-blue-700 hover:underline">
+          History
+        </Link>
+        <a href="/api/site-settings/document" className="text-blue-700 hover:underline" download>
+          Download as text
+        </a>
       </div>
 
       <form
@@ -335,24 +390,25 @@ function SiteSettingsSheetsBody({ canEdit }: { canEdit: boolean }) {
         <div className="flex flex-wrap items-center gap-3 border-t border-slate-200 bg-slate-50 px-4 py-2">
           {canEdit ? (
             <>
-              <Button type="submit" variant="primary" size="sm" disabled={!dirty || submit.isPending || inFlight}>Apply</Button>
-              <Button size="sm" disabled={!dirty || submit.isPending || inFlight} onClick={reload}>Cancel</Button>
+              <Button type="submit" variant="primary" size="sm" disabled={!dirty || submit.isPending || inFlight}>
+                Apply
+              </Button>
+              <Button size="sm" disabled={!dirty || submit.isPending || inFlight} onClick={reload}>
+                Cancel
+              </Button>
               {!inFlight && base.serial !== view.serial && (
                 <span className="text-xs text-amber-800">
                   Editing from serial {serialName(base.serial)}; serial {view.serialName} is now current.{' '}
-                  <button type="button" className="underline" onClick={reload}>Discard and reload</button>
+                  <button type="button" className="underline" onClick={reload}>
+                    Discard and reload
+                  </button>
                 </span>
               )}
             </>
           ) : (
             <span className="text-xs text-slate-500">Your security role can view the site settings but not change them.</span>
           )}
-          {pendingId !== null && (
-            <ChangeProgress
-              id={pendingId}
-              onSettled={onSettled}
-            />
-          )}
+          {pendingId !== null && <ChangeProgress id={pendingId} onSettled={onSettled} />}
         </div>
         {failure && (
           <div role="alert" className="border-t border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800">

@@ -140,14 +140,39 @@ export function FilterRuleForm({ rule, onDone }: { rule: FilterRule | null; onDo
   const messageFor = (path: string) => errors.find((e) => e.path === path)?.message;
 
   const field = (path: string, label: string, input: (control: FieldControlProps) => React.ReactNode, hint?: string) => (
-    <FormField label={label} error={messageFor(path)} hint={hint} path={path}>{input}</FormField>
+    <FormField label={label} error={messageFor(path)} hint={hint} path={path}>
+      {input}
+    </FormField>
   );
-  const text = (key: keyof Draft & string, path: string, label: string, hint?: string, inputProps: React.InputHTMLAttributes<HTMLInputElement> = {}) =>
-    field(path, label, (props) => <Input {...props} value={draft[key] as string} onChange={(e) => set(key, e.target.value as never)} className="mt-0.5 block w-full" {...inputProps} />, hint);
+  const text = (
+    key: keyof Draft & string,
+    path: string,
+    label: string,
+    hint?: string,
+    inputProps: React.InputHTMLAttributes<HTMLInputElement> = {},
+  ) =>
+    field(
+      path,
+      label,
+      (props) => (
+        <Input
+          {...props}
+          value={draft[key] as string}
+          onChange={(e) => set(key, e.target.value as never)}
+          className="mt-0.5 block w-full"
+          {...inputProps}
+        />
+      ),
+      hint,
+    );
   const select = (key: keyof Draft & string, label: string, options: [string, string][]) =>
     field(key, label, (props) => (
       <Select {...props} value={draft[key] as string} onChange={(e) => set(key, e.target.value as never)} className="mt-0.5 block w-full">
-        {options.map(([value, text]) => <option key={value} value={value}>{text}</option>)}
+        {options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
       </Select>
     ));
   const check = (key: keyof Draft & string, label: string) => (
@@ -177,14 +202,31 @@ export function FilterRuleForm({ rule, onDone }: { rule: FilterRule | null; onDo
         {check('enabled', 'Enabled')}
       </div>
       <fieldset className="space-y-2">
-        <legend className="text-xs font-semibold uppercase text-slate-500">Messages this rule applies to (leave a criterion empty to match any)</legend>
+        <legend className="text-xs font-semibold uppercase text-slate-500">
+          Messages this rule applies to (leave a criterion empty to match any)
+        </legend>
         <div className="grid grid-cols-3 gap-3">
-          {select('source', 'Source', [['', 'Any source'], ['CLIENT', 'Client'], ['SERVER', 'Server'], ['PROVIDER', 'Provider']])}
+          {select('source', 'Source', [
+            ['', 'Any source'],
+            ['CLIENT', 'Client'],
+            ['SERVER', 'Server'],
+            ['PROVIDER', 'Provider'],
+          ])}
           {text('siteCode', 'siteCode', 'Site code', undefined, { placeholder: 'S01' })}
           {text('systemName', 'systemName', 'System')}
           {text('component', 'component', 'Component')}
-          {select('messageType', 'Message type', [['', 'Any type'], ['MILESTONE', 'Milestone'], ['DETAIL', 'Detail'], ['AUDIT', 'Audit']])}
-          {select('severity', 'Severity', [['', 'Any severity'], ['INFORMATIONAL', 'Informational'], ['WARNING', 'Warning'], ['ERROR', 'Error']])}
+          {select('messageType', 'Message type', [
+            ['', 'Any type'],
+            ['MILESTONE', 'Milestone'],
+            ['DETAIL', 'Detail'],
+            ['AUDIT', 'Audit'],
+          ])}
+          {select('severity', 'Severity', [
+            ['', 'Any severity'],
+            ['INFORMATIONAL', 'Informational'],
+            ['WARNING', 'Warning'],
+            ['ERROR', 'Error'],
+          ])}
           {text('messageId', 'messageId', 'Message ID', undefined, { inputMode: 'numeric' })}
           {text('propertyName', 'propertyName', 'Property', undefined, { placeholder: 'AdvertisementID' })}
           {text('propertyValue', 'propertyValue', 'Property value')}
@@ -196,24 +238,47 @@ export function FilterRuleForm({ rule, onDone }: { rule: FilterRule | null; onDo
           <div className="space-y-2">
             <div className="flex items-end gap-3">
               {check('writeToDatabase', 'Write to the database')}
-              {draft.writeToDatabase && <div className="w-40">{text('retentionDays', 'retentionDays', 'Keep for (days)', undefined, { inputMode: 'numeric' })}</div>}
+              {draft.writeToDatabase && (
+                <div className="w-40">{text('retentionDays', 'retentionDays', 'Keep for (days)', undefined, { inputMode: 'numeric' })}</div>
+              )}
             </div>
             {check('reportToEventLog', 'Report to the event log')}
-            {select('replicateToParent', 'Replicate to the parent site', [['NONE', 'Do not replicate'], ['LOW', 'Low priority'], ['MEDIUM', 'Medium priority'], ['HIGH', 'High priority']])}
+            {select('replicateToParent', 'Replicate to the parent site', [
+              ['NONE', 'Do not replicate'],
+              ['LOW', 'Low priority'],
+              ['MEDIUM', 'Medium priority'],
+              ['HIGH', 'High priority'],
+            ])}
             {check('doNotForward', 'Do not forward to status summarizers')}
             {check('stopProcessing', 'Do not process lower-priority status filter rules')}
           </div>
           <div className="space-y-2">
-            {select('program', 'Run a program', [['', 'No program'], ['command', 'A command on the site server'], ['webhook', 'A webhook (HTTP POST of the message)']])}
+            {select('program', 'Run a program', [
+              ['', 'No program'],
+              ['command', 'A command on the site server'],
+              ['webhook', 'A webhook (HTTP POST of the message)'],
+            ])}
             {draft.program === 'command' && (
               <>
                 {text('programFile', 'runProgram.file', 'Program (absolute path)', undefined, { placeholder: '/usr/local/bin/notify' })}
-                {field('runProgram.args', 'Arguments, one per line', (props) => (
-                  <Textarea {...props} rows={3} value={draft.programArgs} onChange={(e) => set('programArgs', e.target.value)} className="mt-0.5 block w-full font-mono" />
-                ), 'Run without a shell. Placeholders: %msgid %msgsev %msgtype %msgsrc %sitecode %msgsys %msgcomp %msgdesc %msguid %msgtime %msgis01…%msgis10')}
+                {field(
+                  'runProgram.args',
+                  'Arguments, one per line',
+                  (props) => (
+                    <Textarea
+                      {...props}
+                      rows={3}
+                      value={draft.programArgs}
+                      onChange={(e) => set('programArgs', e.target.value)}
+                      className="mt-0.5 block w-full font-mono"
+                    />
+                  ),
+                  'Run without a shell. Placeholders: %msgid %msgsev %msgtype %msgsrc %sitecode %msgsys %msgcomp %msgdesc %msguid %msgtime %msgis01…%msgis10',
+                )}
               </>
             )}
-            {draft.program === 'webhook' && text('programUrl', 'runProgram.url', 'Webhook URL', undefined, { placeholder: 'https://hooks.example.com/sitebox' })}
+            {draft.program === 'webhook' &&
+              text('programUrl', 'runProgram.url', 'Webhook URL', undefined, { placeholder: 'https://hooks.example.com/sitebox' })}
             {draft.program && text('programTimeout', 'runProgram.timeoutSeconds', 'Time limit (seconds)', undefined, { inputMode: 'numeric' })}
           </div>
         </div>
@@ -222,8 +287,14 @@ export function FilterRuleForm({ rule, onDone }: { rule: FilterRule | null; onDo
         <Button type="submit" disabled={save.isPending} variant="primary">
           {rule ? 'Save changes' : 'Create rule'}
         </Button>
-        <Button size="xs" onClick={onDone}>Cancel</Button>
-        {failure && <span role="alert" className="text-sm text-red-700">{failure}</span>}
+        <Button size="xs" onClick={onDone}>
+          Cancel
+        </Button>
+        {failure && (
+          <span role="alert" className="text-sm text-red-700">
+            {failure}
+          </span>
+        )}
       </div>
     </form>
   );

@@ -29,7 +29,10 @@ const initial = {
 /** "Name=Value" lines as properties; a line without "=" is refused by name. */
 function parseProperties(text: string): { properties: Record<string, string>; bad: string | null } {
   const properties: Record<string, string> = {};
-  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const at = line.indexOf('=');
     if (at < 1) return { properties, bad: line };
     properties[line.slice(0, at).trim()] = line.slice(at + 1).trim();
@@ -63,8 +66,7 @@ export function FilterRuleTest() {
     mutationFn: (message: unknown) => api<TestResult>('/api/status-filter-rules/test', { method: 'POST', body: { message } }),
   });
   const serverError = test.error instanceof ApiError ? test.error : null;
-  const messageFor = (path: string) =>
-    (localError?.path === path ? localError.message : undefined) ?? serverError?.fieldMessage(`message.${path}`);
+  const messageFor = (path: string) => (localError?.path === path ? localError.message : undefined) ?? serverError?.fieldMessage(`message.${path}`);
   const set = (key: keyof typeof initial, value: string) => setDraft((d) => ({ ...d, [key]: value }));
   const input = (key: keyof typeof initial, label: string) => (
     <FormField label={label} error={messageFor(key)} path={`message.${key}`}>
@@ -75,7 +77,11 @@ export function FilterRuleTest() {
     <label className="text-xs font-medium text-slate-600">
       {label}
       <Select value={draft[key]} onChange={(e) => set(key, e.target.value)} className="mt-0.5 block w-full">
-        {options.map(([v, t]) => <option key={v} value={v}>{t}</option>)}
+        {options.map(([v, t]) => (
+          <option key={v} value={v}>
+            {t}
+          </option>
+        ))}
       </Select>
     </label>
   );
@@ -83,7 +89,9 @@ export function FilterRuleTest() {
 
   return (
     <section aria-labelledby="rule-test-title" className="space-y-3 rounded border border-slate-200 bg-white p-4">
-      <h2 id="rule-test-title" className="text-sm font-semibold text-slate-900">Test a message</h2>
+      <h2 id="rule-test-title" className="text-sm font-semibold text-slate-900">
+        Test a message
+      </h2>
       <form
         aria-label="Test a message"
         className="grid grid-cols-4 gap-3"
@@ -107,35 +115,80 @@ export function FilterRuleTest() {
         }}
       >
         {input('messageId', 'Message ID')}
-        {choose('severity', 'Severity', [['INFORMATIONAL', 'Informational'], ['WARNING', 'Warning'], ['ERROR', 'Error']])}
-        {choose('type', 'Type', [['MILESTONE', 'Milestone'], ['DETAIL', 'Detail'], ['AUDIT', 'Audit']])}
-        {choose('source', 'Source', [['CLIENT', 'Client'], ['SERVER', 'Server'], ['PROVIDER', 'Provider']])}
+        {choose('severity', 'Severity', [
+          ['INFORMATIONAL', 'Informational'],
+          ['WARNING', 'Warning'],
+          ['ERROR', 'Error'],
+        ])}
+        {choose('type', 'Type', [
+          ['MILESTONE', 'Milestone'],
+          ['DETAIL', 'Detail'],
+          ['AUDIT', 'Audit'],
+        ])}
+        {choose('source', 'Source', [
+          ['CLIENT', 'Client'],
+          ['SERVER', 'Server'],
+          ['PROVIDER', 'Provider'],
+        ])}
         {input('siteCode', 'Site code')}
         {input('systemName', 'System')}
         <div className="col-span-2">{input('component', 'Component')}</div>
         <label className="col-span-2 text-xs font-medium text-slate-600">
           Insertion strings, one per line
-          <Textarea rows={3} value={draft.insertionStrings} onChange={(e) => set('insertionStrings', e.target.value)} className="mt-0.5 block w-full font-mono" />
+          <Textarea
+            rows={3}
+            value={draft.insertionStrings}
+            onChange={(e) => set('insertionStrings', e.target.value)}
+            className="mt-0.5 block w-full font-mono"
+          />
         </label>
-        <FormField label="Properties, one Name=Value per line" errorName="Properties" error={messageFor('properties')} path="message.properties" className="col-span-2">
+        <FormField
+          label="Properties, one Name=Value per line"
+          errorName="Properties"
+          error={messageFor('properties')}
+          path="message.properties"
+          className="col-span-2"
+        >
           {(props) => (
-            <Textarea {...props} rows={3} value={draft.properties} onChange={(e) => set('properties', e.target.value)}
+            <Textarea
+              {...props}
+              rows={3}
+              value={draft.properties}
+              onChange={(e) => set('properties', e.target.value)}
               placeholder="AdvertisementID=S0120001"
-              className="mt-0.5 block w-full font-mono" />
+              className="mt-0.5 block w-full font-mono"
+            />
           )}
         </FormField>
         <div className="col-span-4 flex items-center gap-2">
-          <Button type="submit" disabled={test.isPending} size="xs">Test against the rules</Button>
-          {serverError && !serverError.fields.length && <span role="alert" className="text-xs text-red-700">{serverError.message}</span>}
-          {serverError && serverError.fields.length > 0 && <span role="alert" className="text-xs text-red-700">The message is not valid.</span>}
+          <Button type="submit" disabled={test.isPending} size="xs">
+            Test against the rules
+          </Button>
+          {serverError && !serverError.fields.length && (
+            <span role="alert" className="text-xs text-red-700">
+              {serverError.message}
+            </span>
+          )}
+          {serverError && serverError.fields.length > 0 && (
+            <span role="alert" className="text-xs text-red-700">
+              The message is not valid.
+            </span>
+          )}
         </div>
       </form>
       {result && (
         <div data-testid="rule-test-result" className="space-y-2 text-sm">
-          <p><span className="text-slate-500">Description:</span> <span data-testid="rule-test-description">{result.description}</span></p>
+          <p>
+            <span className="text-slate-500">Description:</span> <span data-testid="rule-test-description">{result.description}</span>
+          </p>
           <Table framed={false}>
             <THead>
-              <tr><th className="px-2 py-1">#</th><th className="px-2 py-1">Rule</th><th className="px-2 py-1">Verdict</th><th className="px-2 py-1">Would do</th></tr>
+              <tr>
+                <th className="px-2 py-1">#</th>
+                <th className="px-2 py-1">Rule</th>
+                <th className="px-2 py-1">Verdict</th>
+                <th className="px-2 py-1">Would do</th>
+              </tr>
             </THead>
             <TBody>
               {result.rules.map((line, i) => (
@@ -143,9 +196,7 @@ export function FilterRuleTest() {
                   <Td className="tabular-nums">{i + 1}</Td>
                   <Td>{line.name}</Td>
                   <Td>{lineOutcome(line)}</Td>
-                  <Td>
-                    {line.actions ? describeActions({ ...line.actions, stopProcessing: line.stops }).join('; ') || 'nothing' : '—'}
-                  </Td>
+                  <Td>{line.actions ? describeActions({ ...line.actions, stopProcessing: line.stops }).join('; ') || 'nothing' : '—'}</Td>
                 </tr>
               ))}
             </TBody>

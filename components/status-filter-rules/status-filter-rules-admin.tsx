@@ -24,7 +24,8 @@ function RuleRow({ rule, index, count, canEdit, onEdit }: { rule: FilterRule; in
     onError: (e: unknown) => setError(e instanceof ApiError ? e.message : 'The change failed.'),
   };
   const move = useMutation({
-    mutationFn: (direction: 'up' | 'down') => api<{ rules: FilterRule[] }>(`/api/status-filter-rules/${rule.id}/move`, { method: 'POST', body: { direction } }),
+    mutationFn: (direction: 'up' | 'down') =>
+      api<{ rules: FilterRule[] }>(`/api/status-filter-rules/${rule.id}/move`, { method: 'POST', body: { direction } }),
     ...options,
     onSuccess: (result) => {
       setError(null);
@@ -47,7 +48,9 @@ function RuleRow({ rule, index, count, canEdit, onEdit }: { rule: FilterRule; in
         {!rule.enabled && <span className="ml-1 rounded bg-slate-100 px-1 text-[11px] text-slate-500">disabled</span>}
       </td>
       <td className="px-2 py-1.5">{describeCriteria(rule)}</td>
-      <td className="px-2 py-1.5">{actions.length ? actions.join('; ') : <span className="text-slate-400">nothing (the message is discarded)</span>}</td>
+      <td className="px-2 py-1.5">
+        {actions.length ? actions.join('; ') : <span className="text-slate-400">nothing (the message is discarded)</span>}
+      </td>
       {canEdit && (
         <td className="whitespace-nowrap px-2 py-1.5 text-right">
           <span className="inline-flex items-center gap-1">
@@ -60,13 +63,25 @@ function RuleRow({ rule, index, count, canEdit, onEdit }: { rule: FilterRule; in
             <Button size="xs" disabled={busy} onClick={() => toggle.mutate()} aria-label={`${rule.enabled ? 'Disable' : 'Enable'} ${rule.name}`}>
               {rule.enabled ? 'Disable' : 'Enable'}
             </Button>
-            <Button size="xs" disabled={busy} onClick={onEdit} aria-label={`Edit ${rule.name}`}>Edit</Button>
-            <Button size="xs" disabled={busy} aria-label={`Delete ${rule.name}`}
-              onClick={() => { if (window.confirm(`Delete the rule "${rule.name}"?`)) remove.mutate(); }}>
+            <Button size="xs" disabled={busy} onClick={onEdit} aria-label={`Edit ${rule.name}`}>
+              Edit
+            </Button>
+            <Button
+              size="xs"
+              disabled={busy}
+              aria-label={`Delete ${rule.name}`}
+              onClick={() => {
+                if (window.confirm(`Delete the rule "${rule.name}"?`)) remove.mutate();
+              }}
+            >
               Delete
             </Button>
           </span>
-          {error && <span role="alert" className="block text-xs text-red-700">{error}</span>}
+          {error && (
+            <span role="alert" className="block text-xs text-red-700">
+              {error}
+            </span>
+          )}
         </td>
       )}
     </tr>
@@ -89,8 +104,14 @@ export function StatusFilterRulesAdmin({ canEdit }: { canEdit: boolean }) {
           New rule
         </Button>
       )}
-      {editing && <FilterRuleForm key={editing === 'new' ? 'new' : editing.id} rule={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />}
-      {rules.error && <p role="alert" className="text-sm text-red-700">{rules.error.message}</p>}
+      {editing && (
+        <FilterRuleForm key={editing === 'new' ? 'new' : editing.id} rule={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />
+      )}
+      {rules.error && (
+        <p role="alert" className="text-sm text-red-700">
+          {rules.error.message}
+        </p>
+      )}
       <Table>
         <caption className="sr-only">Status filter rules in priority order</caption>
         <THead>
@@ -99,7 +120,11 @@ export function StatusFilterRulesAdmin({ canEdit }: { canEdit: boolean }) {
             <Th>Rule</Th>
             <Th>Applies to</Th>
             <Th>Actions</Th>
-            {canEdit && <Th><span className="sr-only">Change</span></Th>}
+            {canEdit && (
+              <Th>
+                <span className="sr-only">Change</span>
+              </Th>
+            )}
           </tr>
         </THead>
         <TBody>
@@ -107,7 +132,11 @@ export function StatusFilterRulesAdmin({ canEdit }: { canEdit: boolean }) {
             <RuleRow key={rule.id} rule={rule} index={i} count={list.length} canEdit={canEdit} onEdit={() => setEditing(rule)} />
           ))}
           {rules.data && !list.length && (
-            <tr><td colSpan={5} className="px-3 py-6 text-center text-slate-500">No rules: Status Manager discards every message.</td></tr>
+            <tr>
+              <td colSpan={5} className="px-3 py-6 text-center text-slate-500">
+                No rules: Status Manager discards every message.
+              </td>
+            </tr>
           )}
         </TBody>
       </Table>

@@ -26,22 +26,35 @@ export function StatusMessageDetails({ message }: { message: StatusMessageView |
     ['Thread ID', message.threadId ?? '—'],
     ['Kept until', formatTimeWithZone(message.expiresAt)],
     ['Record', message.id],
-    ['Unique id', <span key="u" className="font-mono text-xs">{message.uid}</span>],
+    [
+      'Unique id',
+      <span key="u" className="font-mono text-xs">
+        {message.uid}
+      </span>,
+    ],
   ];
   const properties = Object.entries(message.properties);
   return (
-    <section aria-label="Message details" data-testid="status-message-details" className="grid grid-cols-[minmax(0,3fr)_minmax(0,2fr)] gap-4 rounded border border-slate-200 bg-white p-3 text-sm xl:grid-cols-[minmax(0,3fr)_minmax(0,1fr)]">
+    <section
+      aria-label="Message details"
+      data-testid="status-message-details"
+      className="grid grid-cols-[minmax(0,3fr)_minmax(0,2fr)] gap-4 rounded border border-slate-200 bg-white p-3 text-sm xl:grid-cols-[minmax(0,3fr)_minmax(0,1fr)]"
+    >
       <div className="space-y-3">
         <div>
           <h2 className="text-xs font-semibold uppercase text-slate-500">Description</h2>
-          <p data-testid="status-message-description" className="mt-1 whitespace-pre-wrap break-words text-slate-900">{message.description}</p>
+          <p data-testid="status-message-description" className="mt-1 whitespace-pre-wrap break-words text-slate-900">
+            {message.description}
+          </p>
         </div>
         {/* Three label-value pairs a row where the width allows, so the pane fits beside the list at 1280x800. */}
         <dl className="grid grid-cols-[7rem_minmax(0,1fr)_7rem_minmax(0,1fr)] gap-x-3 gap-y-0.5 text-[13px] xl:grid-cols-[max-content_minmax(0,1fr)_max-content_minmax(0,1fr)_max-content_minmax(0,1fr)]">
           {fields.map(([label, value]) => (
             <div key={label} className="contents">
               <dt className="text-slate-500">{label}</dt>
-              <dd className="truncate text-slate-900" title={typeof value === 'string' || typeof value === 'number' ? String(value) : undefined}>{value}</dd>
+              <dd className="truncate text-slate-900" title={typeof value === 'string' || typeof value === 'number' ? String(value) : undefined}>
+                {value}
+              </dd>
             </div>
           ))}
         </dl>
@@ -54,7 +67,9 @@ export function StatusMessageDetails({ message }: { message: StatusMessageView |
               <tbody>
                 {properties.map(([name, value]) => (
                   <tr key={name} className="border-b border-slate-100 align-top">
-                    <th scope="row" className="w-2/5 py-0.5 pr-2 text-left font-medium text-slate-600">{name}</th>
+                    <th scope="row" className="w-2/5 py-0.5 pr-2 text-left font-medium text-slate-600">
+                      {name}
+                    </th>
                     <td className="break-all py-0.5">{value}</td>
                   </tr>
                 ))}

@@ -105,13 +105,21 @@ export function StatusMessageFilterForm({
     onApply(params, filterKeys);
   };
 
-  const messageFor = (field: string) =>
-    errors.find((e) => e.path === field)?.message ?? serverFields.find((e) => e.path === field)?.message;
+  const messageFor = (field: string) => errors.find((e) => e.path === field)?.message ?? serverFields.find((e) => e.path === field)?.message;
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
   const text = (key: (typeof textFields)[number], label: string, placeholder = '', wide = false) => (
     <FormField label={label} error={messageFor(key)} path={key} className={wide ? 'col-span-2' : undefined}>
-      {(props) => <Input {...props} name={key} value={draft[key]} placeholder={placeholder} onChange={(e) => set(key, e.target.value)} className="mt-0.5 block w-full" />}
+      {(props) => (
+        <Input
+          {...props}
+          name={key}
+          value={draft[key]}
+          placeholder={placeholder}
+          onChange={(e) => set(key, e.target.value)}
+          className="mt-0.5 block w-full"
+        />
+      )}
     </FormField>
   );
 
@@ -119,7 +127,11 @@ export function StatusMessageFilterForm({
     <label className="text-xs font-medium text-slate-600">
       {label}
       <Select value={draft[key]} onChange={(e) => set(key, e.target.value)} className="mt-0.5 block w-full">
-        {options.map(([value, text]) => <option key={value} value={value}>{text}</option>)}
+        {options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
       </Select>
     </label>
   );
@@ -143,7 +155,11 @@ export function StatusMessageFilterForm({
         Time range
         <Select value={draft.range} onChange={(e) => set('range', e.target.value as Draft['range'])} className="mt-0.5 block w-full">
           <option value="">Any time</option>
-          {Object.entries(timeRanges).map(([key, r]) => <option key={key} value={key}>{r.label}</option>)}
+          {Object.entries(timeRanges).map(([key, r]) => (
+            <option key={key} value={key}>
+              {r.label}
+            </option>
+          ))}
           <option value="custom">Between…</option>
         </Select>
       </label>
@@ -151,7 +167,15 @@ export function StatusMessageFilterForm({
         <>
           {(['from', 'to'] as const).map((key) => (
             <FormField key={key} label={key === 'from' ? 'From' : 'To'} error={messageFor(key)} path={key}>
-              {(props) => <Input {...props} type="datetime-local" value={draft[key]} onChange={(e) => set(key, e.target.value)} className="mt-0.5 block w-full" />}
+              {(props) => (
+                <Input
+                  {...props}
+                  type="datetime-local"
+                  value={draft[key]}
+                  onChange={(e) => set(key, e.target.value)}
+                  className="mt-0.5 block w-full"
+                />
+              )}
             </FormField>
           ))}
         </>
@@ -173,8 +197,18 @@ export function StatusMessageFilterForm({
           ))}
         </div>
       </fieldset>
-      {choice('type', 'Type', [['', 'Any type'], ['MILESTONE', 'Milestone'], ['DETAIL', 'Detail'], ['AUDIT', 'Audit']])}
-      {choice('source', 'Source', [['', 'Any source'], ['CLIENT', 'Client'], ['SERVER', 'Server'], ['PROVIDER', 'Provider']])}
+      {choice('type', 'Type', [
+        ['', 'Any type'],
+        ['MILESTONE', 'Milestone'],
+        ['DETAIL', 'Detail'],
+        ['AUDIT', 'Audit'],
+      ])}
+      {choice('source', 'Source', [
+        ['', 'Any source'],
+        ['CLIENT', 'Client'],
+        ['SERVER', 'Server'],
+        ['PROVIDER', 'Provider'],
+      ])}
       {text('site', 'Site code', 'S01')}
       {text('system', 'System')}
       {text('component', 'Component', '', true)}
@@ -182,14 +216,25 @@ export function StatusMessageFilterForm({
       {text('propertyName', 'Property', 'AdvertisementID')}
       {text('propertyValue', 'Property value', '', true)}
       <div className="col-span-8 flex items-center gap-2">
-        <Button type="submit" variant="primary" size="sm">Apply filters</Button>
-        <Button size="xs" onClick={() => {
-          const empty = draftFrom(new URLSearchParams());
-          setErrors([]);
-          setDraft(empty);
-          apply(empty);
-        }}>Clear</Button>
-        {errors.length > 0 && <span role="alert" className="text-xs text-red-700">Some filters are not valid.</span>}
+        <Button type="submit" variant="primary" size="sm">
+          Apply filters
+        </Button>
+        <Button
+          size="xs"
+          onClick={() => {
+            const empty = draftFrom(new URLSearchParams());
+            setErrors([]);
+            setDraft(empty);
+            apply(empty);
+          }}
+        >
+          Clear
+        </Button>
+        {errors.length > 0 && (
+          <span role="alert" className="text-xs text-red-700">
+            Some filters are not valid.
+          </span>
+        )}
       </div>
     </form>
   );

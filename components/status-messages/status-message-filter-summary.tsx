@@ -7,7 +7,11 @@ import { formatTimeWithZone, severityLabels, sourceLabels, typeLabels } from './
 import { isTimeRange, timeRanges } from './status-message-search';
 
 const labelled = (labels: Record<string, string>, value: string) =>
-  value.split(',').filter(Boolean).map((v) => labels[v] ?? v).join(', ');
+  value
+    .split(',')
+    .filter(Boolean)
+    .map((v) => labels[v] ?? v)
+    .join(', ');
 
 const time = (iso: string) => (Number.isNaN(new Date(iso).getTime()) ? iso : formatTimeWithZone(iso));
 
@@ -55,7 +59,12 @@ export function filterChips(url: URLSearchParams, queries: StatusMessageQueryVie
  * One line standing for the filter panel while it is folded away: the filters in force as chips
  * and the disclosure button that shows the full query and filter forms (`panelId`).
  */
-export function StatusMessageFilterSummary({ chips, expanded, panelId, onToggle }: {
+export function StatusMessageFilterSummary({
+  chips,
+  expanded,
+  panelId,
+  onToggle,
+}: {
   chips: string[];
   expanded: boolean;
   panelId: string;
@@ -77,8 +86,12 @@ export function StatusMessageFilterSummary({ chips, expanded, panelId, onToggle 
       <ul aria-label="Filters in force" className="flex min-w-0 items-center gap-1.5 overflow-hidden">
         {chips.length ? (
           chips.map((chip) => (
-            <li key={chip} data-testid="status-message-filter-chip" title={chip}
-              className="max-w-[28rem] shrink-0 truncate rounded-full last:min-w-[4rem] last:shrink border border-slate-200 bg-slate-100 px-2 py-0.5 text-xs text-slate-700">
+            <li
+              key={chip}
+              data-testid="status-message-filter-chip"
+              title={chip}
+              className="max-w-[28rem] shrink-0 truncate rounded-full last:min-w-[4rem] last:shrink border border-slate-200 bg-slate-100 px-2 py-0.5 text-xs text-slate-700"
+            >
               {chip}
             </li>
           ))

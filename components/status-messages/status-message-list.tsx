@@ -17,7 +17,11 @@ export function SeverityLabel({ severity }: { severity: string }) {
   const Icon = severity === 'ERROR' ? AlertOctagon : severity === 'WARNING' ? AlertTriangle : Info;
   return (
     <span className="inline-flex items-center gap-1">
-      <Icon size={14} aria-hidden className={clsx(severity === 'ERROR' ? 'text-red-600' : severity === 'WARNING' ? 'text-amber-500' : 'text-blue-600')} />
+      <Icon
+        size={14}
+        aria-hidden
+        className={clsx(severity === 'ERROR' ? 'text-red-600' : severity === 'WARNING' ? 'text-amber-500' : 'text-blue-600')}
+      />
       {severityLabels[severity] ?? severity}
     </span>
   );
@@ -33,7 +37,8 @@ export const formatTime = (iso: string) => {
 
 /** This browser's zone at `iso` as a short name (UTC, EST, GMT+1): every time shown outside the list carries it. */
 export const zoneName = (iso?: string) =>
-  new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(iso ? new Date(iso) : new Date()).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(iso ? new Date(iso) : new Date()).find((p) => p.type === 'timeZoneName')
+    ?.value ?? '';
 
 const noSubscription = () => () => undefined;
 /** The zone for a header: blank in the server's render (its zone is not the reader's), then the browser's. */
@@ -130,7 +135,11 @@ export function StatusMessageList({
         <caption className="sr-only">Status messages, newest first</caption>
         <THead className="sticky top-0 z-10 shadow-[0_1px_0_#e2e8f0]">
           <tr>
-            {columns.map((c) => <th key={c.id} className={clsx('whitespace-nowrap px-2 py-1 font-semibold', c.width)}>{c.id === 'time' && zone ? `${c.label} (${zone})` : c.label}</th>)}
+            {columns.map((c) => (
+              <th key={c.id} className={clsx('whitespace-nowrap px-2 py-1 font-semibold', c.width)}>
+                {c.id === 'time' && zone ? `${c.label} (${zone})` : c.label}
+              </th>
+            ))}
           </tr>
         </THead>
         <tbody className={clsx(dimmed && 'opacity-60')}>
@@ -148,24 +157,42 @@ export function StatusMessageList({
                 style={{ height: ROW_HEIGHT }}
                 className={clsx('cursor-default border-b border-slate-100', selected ? 'bg-blue-100' : 'hover:bg-slate-50')}
               >
-                <td className="truncate px-2"><SeverityLabel severity={m.severity} /></td>
+                <td className="truncate px-2">
+                  <SeverityLabel severity={m.severity} />
+                </td>
                 <td className="truncate px-2">{typeLabels[m.type] ?? m.type}</td>
                 <td className="truncate px-2">{m.siteCode}</td>
-                <td className="truncate px-2 tabular-nums" title={m.receivedAt}>{formatTime(m.receivedAt)}</td>
-                <td className="truncate px-2" title={m.systemName}>{m.systemName}</td>
-                <td className="truncate px-2" title={m.component}>{m.component}</td>
+                <td className="truncate px-2 tabular-nums" title={m.receivedAt}>
+                  {formatTime(m.receivedAt)}
+                </td>
+                <td className="truncate px-2" title={m.systemName}>
+                  {m.systemName}
+                </td>
+                <td className="truncate px-2" title={m.component}>
+                  {m.component}
+                </td>
                 <td className="truncate px-2 tabular-nums">{m.messageId}</td>
-                <td className="truncate px-2" title={m.description}>{m.description}</td>
+                <td className="truncate px-2" title={m.description}>
+                  {m.description}
+                </td>
               </tr>
             );
           })}
           {paddingBottom > 0 && <tr aria-hidden style={{ height: paddingBottom }} />}
           {!rows.length && !dimmed && (
-            <tr><td colSpan={columns.length} className="px-3 py-6 text-center text-slate-500">No status messages match.</td></tr>
+            <tr>
+              <td colSpan={columns.length} className="px-3 py-6 text-center text-slate-500">
+                No status messages match.
+              </td>
+            </tr>
           )}
         </tbody>
       </table>
-      {loadingMore && <p role="status" className="px-3 py-1 text-xs text-slate-500">Loading more…</p>}
+      {loadingMore && (
+        <p role="status" className="px-3 py-1 text-xs text-slate-500">
+          Loading more…
+        </p>
+      )}
     </div>
   );
 }

@@ -34,7 +34,15 @@ const promptValue = (field: StatusMessageFilterField, value: string) =>
   promptInputType(field) === 'datetime-local' && value ? new Date(value).toISOString() : value.trim();
 
 /** An administrator saves the filters in force as a query, choosing which of them are asked for when it runs. */
-function SaveQueryForm({ current, onSaved, onCancel }: { current: [StatusMessageFilterField, string][]; onSaved: (id: string) => void; onCancel: () => void }) {
+function SaveQueryForm({
+  current,
+  onSaved,
+  onCancel,
+}: {
+  current: [StatusMessageFilterField, string][];
+  onSaved: (id: string) => void;
+  onCancel: () => void;
+}) {
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
@@ -84,14 +92,28 @@ function SaveQueryForm({ current, onSaved, onCancel }: { current: [StatusMessage
               return (
                 <li key={field}>
                   <label className="inline-flex items-center gap-2">
-                    <input type="checkbox" checked={prompted.has(field)} aria-invalid={message ? true : undefined} aria-describedby={message ? errorId : undefined} onChange={(e) => {
-                      const next = new Set(prompted);
-                      if (e.target.checked) next.add(field); else next.delete(field);
-                      setPrompted(next);
-                    }} />
-                    <span>{filterLabels[field]}: <span className="font-mono text-xs">{value}</span>{prompted.has(field) && ' (asked when run)'}</span>
+                    <input
+                      type="checkbox"
+                      checked={prompted.has(field)}
+                      aria-invalid={message ? true : undefined}
+                      aria-describedby={message ? errorId : undefined}
+                      onChange={(e) => {
+                        const next = new Set(prompted);
+                        if (e.target.checked) next.add(field);
+                        else next.delete(field);
+                        setPrompted(next);
+                      }}
+                    />
+                    <span>
+                      {filterLabels[field]}: <span className="font-mono text-xs">{value}</span>
+                      {prompted.has(field) && ' (asked when run)'}
+                    </span>
                   </label>
-                  {message && <span id={errorId} role="alert" className="ml-2 text-xs text-red-700">{message}</span>}
+                  {message && (
+                    <span id={errorId} role="alert" className="ml-2 text-xs text-red-700">
+                      {message}
+                    </span>
+                  )}
                 </li>
               );
             })}
@@ -101,9 +123,17 @@ function SaveQueryForm({ current, onSaved, onCancel }: { current: [StatusMessage
         <p className="text-xs text-slate-500">No filters are applied: the query will list every message.</p>
       )}
       <div className="flex gap-2">
-        <Button type="submit" disabled={save.isPending} variant="primary" size="sm">Save query</Button>
-        <Button size="xs" onClick={onCancel}>Cancel</Button>
-        <FormAlert error={error} shownAt={(path) => path === 'name' || path === 'description' || current.some(([field]) => path === `criteria.${field}`)} className="text-xs text-red-700" />
+        <Button type="submit" disabled={save.isPending} variant="primary" size="sm">
+          Save query
+        </Button>
+        <Button size="xs" onClick={onCancel}>
+          Cancel
+        </Button>
+        <FormAlert
+          error={error}
+          shownAt={(path) => path === 'name' || path === 'description' || current.some(([field]) => path === `criteria.${field}`)}
+          className="text-xs text-red-700"
+        />
       </div>
     </form>
   );
@@ -178,14 +208,33 @@ export function StatusMessageQueryPicker({
       >
         <label className="text-xs font-medium text-slate-600">
           Query
-          <Select value={selected} onChange={(e) => { setSelected(e.target.value); setMissing([]); }} className="mt-0.5 w-96 block w-full">
+          <Select
+            value={selected}
+            onChange={(e) => {
+              setSelected(e.target.value);
+              setMissing([]);
+            }}
+            className="mt-0.5 w-96 block w-full"
+          >
             <option value="">No query: the filters below</option>
             <optgroup label="Built-in queries">
-              {queries.filter((q) => q.builtIn).map((q) => <option key={q.id} value={q.id}>{q.name}</option>)}
+              {queries
+                .filter((q) => q.builtIn)
+                .map((q) => (
+                  <option key={q.id} value={q.id}>
+                    {q.name}
+                  </option>
+                ))}
             </optgroup>
             {queries.some((q) => !q.builtIn) && (
               <optgroup label="Saved queries">
-                {queries.filter((q) => !q.builtIn).map((q) => <option key={q.id} value={q.id}>{q.name}</option>)}
+                {queries
+                  .filter((q) => !q.builtIn)
+                  .map((q) => (
+                    <option key={q.id} value={q.id}>
+                      {q.name}
+                    </option>
+                  ))}
               </optgroup>
             )}
           </Select>
@@ -207,11 +256,22 @@ export function StatusMessageQueryPicker({
             </FormField>
           );
         })}
-        <Button type="submit" variant="primary" size="sm">Run query</Button>
-        {canEdit && !saving && <Button size="xs" onClick={() => setSaving(true)}>Save filters as query…</Button>}
+        <Button type="submit" variant="primary" size="sm">
+          Run query
+        </Button>
+        {canEdit && !saving && (
+          <Button size="xs" onClick={() => setSaving(true)}>
+            Save filters as query…
+          </Button>
+        )}
         {canEdit && query && !query.builtIn && (
-          <Button size="xs" disabled={remove.isPending}
-            onClick={() => { if (window.confirm(`Delete the query "${query.name}"?`)) remove.mutate(query.id); }}>
+          <Button
+            size="xs"
+            disabled={remove.isPending}
+            onClick={() => {
+              if (window.confirm(`Delete the query "${query.name}"?`)) remove.mutate(query.id);
+            }}
+          >
             Delete query
           </Button>
         )}

@@ -130,7 +130,9 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
       <div className="flex items-center gap-3 whitespace-nowrap text-sm">
         <StatusMessageFilterSummary chips={chips} expanded={filtersOpen} panelId={filterPanelId} onToggle={() => setFiltersOpen((open) => !open)} />
         <span data-testid="status-message-count" className="shrink-0 text-slate-600">
-          {list.isPending || list.isPlaceholderData ? 'Loading…' : `${plural(rows.length, 'message')}${list.hasNextPage ? ' loaded (scroll for more)' : ''}`}
+          {list.isPending || list.isPlaceholderData
+            ? 'Loading…'
+            : `${plural(rows.length, 'message')}${list.hasNextPage ? ' loaded (scroll for more)' : ''}`}
         </span>
         <label className="inline-flex shrink-0 items-center gap-1.5">
           <input type="checkbox" checked={following} onChange={(e) => setFollowing(e.target.checked)} />
@@ -156,26 +158,44 @@ export function StatusMessageViewer({ canEditQueries }: { canEditQueries: boolea
         {missed > 0 && (
           <span role="status" className="text-xs text-amber-800">
             {missed.toLocaleString()} more new messages than shown.{' '}
-            <button type="button" className="underline" onClick={reload}>Reload</button>
+            <button type="button" className="underline" onClick={reload}>
+              Reload
+            </button>
           </span>
         )}
         <span className="ml-auto flex shrink-0 items-center gap-2">
-          <Button size="xs" onClick={reload}>Refresh</Button>
-          <a href={`/api/status-messages/export.csv?${apiSearch}`} download className={buttonClass({ size: 'xs', className: 'inline-flex items-center gap-1' })}>
+          <Button size="xs" onClick={reload}>
+            Refresh
+          </Button>
+          <a
+            href={`/api/status-messages/export.csv?${apiSearch}`}
+            download
+            className={buttonClass({ size: 'xs', className: 'inline-flex items-center gap-1' })}
+          >
             <Download size={12} aria-hidden /> Export CSV
           </a>
         </span>
       </div>
       <div id={filterPanelId} hidden={!filtersOpen} className="space-y-3">
         {queries.data && (
-          <StatusMessageQueryPicker url={url} queries={queries.data.queries} canEdit={canEditQueries} serverFields={error?.fields ?? []} onRun={applyAndFold} />
+          <StatusMessageQueryPicker
+            url={url}
+            queries={queries.data.queries}
+            canEdit={canEditQueries}
+            serverFields={error?.fields ?? []}
+            onRun={applyAndFold}
+          />
         )}
         <StatusMessageFilterForm url={url} serverFields={error?.fields ?? []} onApply={applyAndFold} />
       </div>
       {list.error && (
         <p role="alert" className="text-sm text-red-700">
           {list.error.message}
-          {error?.fields.map((f) => <span key={f.path} className="ml-2">{f.path}: {f.message}.</span>)}
+          {error?.fields.map((f) => (
+            <span key={f.path} className="ml-2">
+              {f.path}: {f.message}.
+            </span>
+          ))}
         </p>
       )}
       <ListDetailsSplit

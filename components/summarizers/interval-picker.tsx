@@ -63,7 +63,11 @@ export function IntervalPicker({ current, timeZone }: { current?: { kind: Displa
           }}
         >
           <option value="">Site setting{current && !params.interval ? ` (${displayIntervalLabels[current.kind].toLowerCase()})` : ''}</option>
-          {displayIntervalSchema.options.map((k) => <option key={k} value={k}>{displayIntervalLabels[k]}</option>)}
+          {displayIntervalSchema.options.map((k) => (
+            <option key={k} value={k}>
+              {displayIntervalLabels[k]}
+            </option>
+          ))}
         </Select>
       </label>
       {params.interval === 'SINCE_DATE' && (
@@ -80,13 +84,25 @@ export function IntervalPicker({ current, timeZone }: { current?: { kind: Displa
         >
           <label className="flex flex-col">
             Since ({timeZone ?? 'site time'})
-            <Input type="datetime-local" step={3600} value={since} onChange={(e) => setSince(e.target.value)}
-              aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined} />
+            <Input
+              type="datetime-local"
+              step={3600}
+              value={since}
+              onChange={(e) => setSince(e.target.value)}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? errorId : undefined}
+            />
           </label>
-          <Button type="submit" size="xs">Apply</Button>
+          <Button type="submit" size="xs">
+            Apply
+          </Button>
         </form>
       )}
-      {error && <span id={errorId} className="text-red-700" role="alert">Since {error}</span>}
+      {error && (
+        <span id={errorId} className="text-red-700" role="alert">
+          Since {error}
+        </span>
+      )}
     </div>
   );
 }

@@ -24,13 +24,21 @@ export function RateChart({ title, points, bucket }: { title: string; points: Ra
         <span className="flex flex-wrap gap-3">
           {series.map((s) => (
             <span key={s.key} className="inline-flex items-center gap-1">
-              <svg aria-hidden width="8" height="8"><rect width="8" height="8" className={s.fill} /></svg>
+              <svg aria-hidden width="8" height="8">
+                <rect width="8" height="8" className={s.fill} />
+              </svg>
               {s.label} {total(s.key)}
             </span>
           ))}
         </span>
       </figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} className="h-24 w-full" preserveAspectRatio="none" role="img" aria-label={`${title}: peak ${max} messages per ${bucket}`}>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        className="h-24 w-full"
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={`${title}: peak ${max} messages per ${bucket}`}
+      >
         <line x1="0" y1={height - 0.5} x2={width} y2={height - 0.5} className="stroke-slate-200" />
         {points.map((p, i) => {
           let y = height;
@@ -40,7 +48,9 @@ export function RateChart({ title, points, bucket }: { title: string; points: Ra
               {series.map((s) => {
                 const h = (p[s.key] / max) * (height - 4);
                 y -= h;
-                return h > 0 ? <rect key={s.key} x={i * barWidth + 0.5} y={y} width={Math.max(1, barWidth - 1)} height={h} className={s.fill} /> : null;
+                return h > 0 ? (
+                  <rect key={s.key} x={i * barWidth + 0.5} y={y} width={Math.max(1, barWidth - 1)} height={h} className={s.fill} />
+                ) : null;
               })}
             </g>
           );
@@ -48,7 +58,9 @@ export function RateChart({ title, points, bucket }: { title: string; points: Ra
       </svg>
       <div className="mt-0.5 flex justify-between text-[10px] text-slate-500">
         <span>{points[0] ? time(points[0].at) : ''}</span>
-        <span>peak {max} / {bucket}</span>
+        <span>
+          peak {max} / {bucket}
+        </span>
         <span>{points.at(-1) ? time(points.at(-1)!.at) : ''}</span>
       </div>
     </figure>

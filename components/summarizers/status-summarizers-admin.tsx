@@ -37,8 +37,22 @@ interface Settings {
 const issuesOf = (error: { issues: { path: PropertyKey[]; message: string }[] }): FieldError[] =>
   error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 
-function Field({ path, label, errors, children }: { path: string; label: string; errors: FieldError[]; children: (control: FieldControlProps) => React.ReactNode }) {
-  return <FormField label={label} error={errors.find((e) => e.path === path)?.message} path={path}>{children}</FormField>;
+function Field({
+  path,
+  label,
+  errors,
+  children,
+}: {
+  path: string;
+  label: string;
+  errors: FieldError[];
+  children: (control: FieldControlProps) => React.ReactNode;
+}) {
+  return (
+    <FormField label={label} error={errors.find((e) => e.path === path)?.message} path={path}>
+      {children}
+    </FormField>
+  );
 }
 
 /**
@@ -53,7 +67,12 @@ export function StatusSummarizersAdmin({ canEdit }: { canEdit: boolean }) {
     queryFn: ({ signal }) => api<Settings>(`/api/summarizers/settings${site ? `?site=${site}` : ''}`, { signal }),
   });
   const data = settings.data;
-  if (settings.error) return <p role="alert" className="text-sm text-red-700">{settings.error instanceof ApiError ? settings.error.message : 'Could not load the settings.'}</p>;
+  if (settings.error)
+    return (
+      <p role="alert" className="text-sm text-red-700">
+        {settings.error instanceof ApiError ? settings.error.message : 'Could not load the settings.'}
+      </p>
+    );
   if (!data) return <p className="text-sm text-slate-500">Loading…</p>;
   return (
     <div className="max-w-5xl space-y-6">
@@ -61,7 +80,11 @@ export function StatusSummarizersAdmin({ canEdit }: { canEdit: boolean }) {
         <label className="block w-60 text-xs font-medium text-slate-600">
           Site
           <Select className="mt-0.5 block w-full" value={data.site.code} onChange={(e) => setSite(e.target.value)}>
-            {data.sites.map((s) => <option key={s.code} value={s.code}>{s.code} — {s.name}</option>)}
+            {data.sites.map((s) => (
+              <option key={s.code} value={s.code}>
+                {s.code} — {s.name}
+              </option>
+            ))}
           </Select>
         </label>
       )}
@@ -69,15 +92,28 @@ export function StatusSummarizersAdmin({ canEdit }: { canEdit: boolean }) {
       <section className="space-y-2">
         <h2 className="text-sm font-semibold text-slate-900">Component Status Summarizer thresholds</h2>
         <p className="text-xs text-slate-600">
-          Messages of a severity within the display interval turn a component Warning or Critical when their count reaches the
-          threshold. The site-wide thresholds are site settings:{' '}
-          <Link className="text-blue-700 hover:underline" href="/administration/site-settings">change them in Site Settings</Link>.
+          Messages of a severity within the display interval turn a component Warning or Critical when their count reaches the threshold. The
+          site-wide thresholds are site settings:{' '}
+          <Link className="text-blue-700 hover:underline" href="/administration/site-settings">
+            change them in Site Settings
+          </Link>
+          .
         </p>
         <table className="w-full max-w-xl text-sm" aria-label="Site-wide thresholds">
-          <thead className="text-left text-xs text-slate-600"><tr><th>Severity</th><th>Warning at</th><th>Critical at</th></tr></thead>
+          <thead className="text-left text-xs text-slate-600">
+            <tr>
+              <th>Severity</th>
+              <th>Warning at</th>
+              <th>Critical at</th>
+            </tr>
+          </thead>
           <tbody>
             {data.siteWideThresholds.map((t) => (
-              <tr key={t.id} className="border-t border-slate-100"><td>{severityLabels[t.severity]}</td><td>{t.warningAt.toLocaleString()}</td><td>{t.criticalAt.toLocaleString()}</td></tr>
+              <tr key={t.id} className="border-t border-slate-100">
+                <td>{severityLabels[t.severity]}</td>
+                <td>{t.warningAt.toLocaleString()}</td>
+                <td>{t.criticalAt.toLocaleString()}</td>
+              </tr>
             ))}
           </tbody>
         </table>
@@ -87,8 +123,12 @@ export function StatusSummarizersAdmin({ canEdit }: { canEdit: boolean }) {
         <h2 className="text-sm font-semibold text-slate-900">Site System Status Summarizer</h2>
         <p className="text-xs text-slate-600">
           A storage object turns Warning under {data.storage.freeSpaceWarningMb.toLocaleString()} MB free and Critical under{' '}
-          {data.storage.freeSpaceCriticalMb.toLocaleString()} MB; a site system that has not reported for {plural(data.storage.pollingMinutes, 'minute')} turns
-          Warning, for twice that Critical. These are site settings too (<Link className="text-blue-700 hover:underline" href="/administration/site-settings">Site Settings</Link>).
+          {data.storage.freeSpaceCriticalMb.toLocaleString()} MB; a site system that has not reported for{' '}
+          {plural(data.storage.pollingMinutes, 'minute')} turns Warning, for twice that Critical. These are site settings too (
+          <Link className="text-blue-700 hover:underline" href="/administration/site-settings">
+            Site Settings
+          </Link>
+          ).
         </p>
       </section>
     </div>
@@ -112,7 +152,12 @@ function DisplayIntervalForm({ settings, canEdit }: { settings: Settings; canEdi
       void queryClient.invalidateQueries({ queryKey: ['summarizerSettings'] });
       setSaved(true);
     },
-    onError: (e) => setErrors(e instanceof ApiError && e.fields.length ? e.fields : [{ path: 'displayInterval', message: e instanceof ApiError ? e.message : 'could not be saved' }]),
+    onError: (e) =>
+      setErrors(
+        e instanceof ApiError && e.fields.length
+          ? e.fields
+          : [{ path: 'displayInterval', message: e instanceof ApiError ? e.message : 'could not be saved' }],
+      ),
   });
   return (
     <form
@@ -122,7 +167,11 @@ function DisplayIntervalForm({ settings, canEdit }: { settings: Settings; canEdi
       onSubmit={(e) => {
         e.preventDefault();
         setSaved(false);
-        const parsed = summarizerSettingsInputSchema.safeParse({ site: settings.site.code, displayInterval: interval, since: interval === 'SINCE_DATE' ? since || null : null });
+        const parsed = summarizerSettingsInputSchema.safeParse({
+          site: settings.site.code,
+          displayInterval: interval,
+          since: interval === 'SINCE_DATE' ? since || null : null,
+        });
         if (!parsed.success) return setErrors(issuesOf(parsed.error));
         setErrors([]);
         save.mutate(parsed.data);
@@ -130,26 +179,53 @@ function DisplayIntervalForm({ settings, canEdit }: { settings: Settings; canEdi
     >
       <h2 className="text-sm font-semibold text-slate-900">Display interval</h2>
       <p className="text-xs text-slate-600">
-        The interval the status views count messages in, by the clock of site {settings.site.code} ({settings.site.timeZone}). A view can show another one without changing this.
+        The interval the status views count messages in, by the clock of site {settings.site.code} ({settings.site.timeZone}). A view can show another
+        one without changing this.
       </p>
       <div className="grid max-w-xl grid-cols-2 gap-3">
         <Field path="displayInterval" label="Count messages" errors={errors}>
           {(p) => (
-            <Select {...p} className="mt-0.5 block w-full" value={interval} disabled={!canEdit} onChange={(e) => setDisplayInterval(e.target.value as DisplayInterval)}>
-              {displayIntervalSchema.options.map((k) => <option key={k} value={k}>{displayIntervalLabels[k]}</option>)}
+            <Select
+              {...p}
+              className="mt-0.5 block w-full"
+              value={interval}
+              disabled={!canEdit}
+              onChange={(e) => setDisplayInterval(e.target.value as DisplayInterval)}
+            >
+              {displayIntervalSchema.options.map((k) => (
+                <option key={k} value={k}>
+                  {displayIntervalLabels[k]}
+                </option>
+              ))}
             </Select>
           )}
         </Field>
         {interval === 'SINCE_DATE' && (
           <Field path="since" label="Since" errors={errors}>
-            {(p) => <Input {...p} type="datetime-local" step={3600} className="mt-0.5 block w-full" value={since} disabled={!canEdit} onChange={(e) => setSince(e.target.value)} />}
+            {(p) => (
+              <Input
+                {...p}
+                type="datetime-local"
+                step={3600}
+                className="mt-0.5 block w-full"
+                value={since}
+                disabled={!canEdit}
+                onChange={(e) => setSince(e.target.value)}
+              />
+            )}
           </Field>
         )}
       </div>
       {canEdit && (
         <div className="flex items-center gap-3">
-          <Button type="submit" variant="primary" size="sm" disabled={save.isPending}>Save</Button>
-          {saved && <span className="text-xs text-emerald-700" role="status">Saved; the views use it now.</span>}
+          <Button type="submit" variant="primary" size="sm" disabled={save.isPending}>
+            Save
+          </Button>
+          {saved && (
+            <span className="text-xs text-emerald-700" role="status">
+              Saved; the views use it now.
+            </span>
+          )}
           {settings.updatedBy && <span className="text-xs text-slate-500">Last changed by {settings.updatedBy}</span>}
         </div>
       )}
@@ -186,22 +262,44 @@ function Overrides({ settings, canEdit }: { settings: Settings; canEdit: boolean
     <section className="space-y-2">
       <div className="flex items-center justify-between">
         <h2 className="text-sm font-semibold text-slate-900">Threshold overrides</h2>
-        {canEdit && editing === null && <Button size="xs" onClick={() => setEditing('new')}>New override</Button>}
+        {canEdit && editing === null && (
+          <Button size="xs" onClick={() => setEditing('new')}>
+            New override
+          </Button>
+        )}
       </div>
       <p className="text-xs text-slate-600">
-        For one component (of every site or of one), or for one message ID: messages of an overridden message ID are judged by the
-        override alone, the rest of their severity by the severity&apos;s threshold.
+        For one component (of every site or of one), or for one message ID: messages of an overridden message ID are judged by the override alone, the
+        rest of their severity by the severity&apos;s threshold.
       </p>
       {editing === 'new' && <OverrideForm threshold={null} onDone={() => setEditing(null)} />}
       <table className="w-full text-sm" aria-label="Threshold overrides">
         <thead className="text-left text-xs text-slate-600">
-          <tr><th>Site</th><th>Component</th><th>Message ID</th><th>Severity</th><th>Warning at</th><th>Critical at</th><th /></tr>
+          <tr>
+            <th>Site</th>
+            <th>Component</th>
+            <th>Message ID</th>
+            <th>Severity</th>
+            <th>Warning at</th>
+            <th>Critical at</th>
+            <th />
+          </tr>
         </thead>
         <tbody>
-          {!settings.overrides.length && <tr><td colSpan={7} className="py-2 text-xs text-slate-500">No overrides: the site-wide thresholds apply to every component.</td></tr>}
+          {!settings.overrides.length && (
+            <tr>
+              <td colSpan={7} className="py-2 text-xs text-slate-500">
+                No overrides: the site-wide thresholds apply to every component.
+              </td>
+            </tr>
+          )}
           {settings.overrides.map((t) =>
             editing === t.id ? (
-              <tr key={t.id}><td colSpan={7}><OverrideForm threshold={t} onDone={() => setEditing(null)} /></td></tr>
+              <tr key={t.id}>
+                <td colSpan={7}>
+                  <OverrideForm threshold={t} onDone={() => setEditing(null)} />
+                </td>
+              </tr>
             ) : (
               <tr key={t.id} className="border-t border-slate-100" data-threshold={t.id}>
                 <td>{t.siteCode ?? 'All'}</td>
@@ -213,8 +311,12 @@ function Overrides({ settings, canEdit }: { settings: Settings; canEdit: boolean
                 <td className="space-x-1 text-right">
                   {canEdit && (
                     <>
-                      <Button size="xs" onClick={() => setEditing(t.id)}>Edit</Button>
-                      <Button size="xs" disabled={remove.isPending} onClick={() => remove.mutate(t.id)}>Delete</Button>
+                      <Button size="xs" onClick={() => setEditing(t.id)}>
+                        Edit
+                      </Button>
+                      <Button size="xs" disabled={remove.isPending} onClick={() => remove.mutate(t.id)}>
+                        Delete
+                      </Button>
                     </>
                   )}
                 </td>
@@ -234,7 +336,9 @@ function OverrideForm({ threshold, onDone }: { threshold: Threshold | null; onDo
   const [failure, setFailure] = useState<string | null>(null);
   const save = useMutation({
     mutationFn: (body: unknown) =>
-      threshold ? api(`/api/summarizers/thresholds/${threshold.id}`, { method: 'PUT', body }) : api('/api/summarizers/thresholds', { method: 'POST', body }),
+      threshold
+        ? api(`/api/summarizers/thresholds/${threshold.id}`, { method: 'PUT', body })
+        : api('/api/summarizers/thresholds', { method: 'POST', body }),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ['summarizerSettings'] });
       onDone();
@@ -244,7 +348,8 @@ function OverrideForm({ threshold, onDone }: { threshold: Threshold | null; onDo
       setFailure(e instanceof ApiError ? e.message : 'Saving failed.');
     },
   });
-  const set = (key: keyof Draft) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setDraft((d) => ({ ...d, [key]: e.target.value }));
+  const set = (key: keyof Draft) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
+    setDraft((d) => ({ ...d, [key]: e.target.value }));
   return (
     <form
       aria-label={threshold ? 'Edit threshold override' : 'New threshold override'}
@@ -270,23 +375,47 @@ function OverrideForm({ threshold, onDone }: { threshold: Threshold | null; onDo
       }}
     >
       <div className="grid grid-cols-6 gap-2">
-        <Field path="siteCode" label="Site code" errors={errors}>{(p) => <Input {...p} className="mt-0.5 block w-full" value={draft.siteCode} onChange={set('siteCode')} placeholder="All" />}</Field>
-        <Field path="component" label="Component" errors={errors}>{(p) => <Input {...p} className="mt-0.5 block w-full" value={draft.component} onChange={set('component')} placeholder="Any" />}</Field>
-        <Field path="messageId" label="Message ID" errors={errors}>{(p) => <Input {...p} className="mt-0.5 block w-full" value={draft.messageId} onChange={set('messageId')} inputMode="numeric" placeholder="Any" />}</Field>
+        <Field path="siteCode" label="Site code" errors={errors}>
+          {(p) => <Input {...p} className="mt-0.5 block w-full" value={draft.siteCode} onChange={set('siteCode')} placeholder="All" />}
+        </Field>
+        <Field path="component" label="Component" errors={errors}>
+          {(p) => <Input {...p} className="mt-0.5 block w-full" value={draft.component} onChange={set('component')} placeholder="Any" />}
+        </Field>
+        <Field path="messageId" label="Message ID" errors={errors}>
+          {(p) => (
+            <Input {...p} className="mt-0.5 block w-full" value={draft.messageId} onChange={set('messageId')} inputMode="numeric" placeholder="Any" />
+          )}
+        </Field>
         <Field path="severity" label="Severity" errors={errors}>
           {(p) => (
             <Select {...p} className="mt-0.5 block w-full" value={draft.severity} onChange={set('severity')}>
-              {Object.entries(severityLabels).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
+              {Object.entries(severityLabels).map(([k, v]) => (
+                <option key={k} value={k}>
+                  {v}
+                </option>
+              ))}
             </Select>
           )}
         </Field>
-        <Field path="warningAt" label="Warning at" errors={errors}>{(p) => <Input {...p} className="mt-0.5 block w-full" value={draft.warningAt} onChange={set('warningAt')} inputMode="numeric" />}</Field>
-        <Field path="criticalAt" label="Critical at" errors={errors}>{(p) => <Input {...p} className="mt-0.5 block w-full" value={draft.criticalAt} onChange={set('criticalAt')} inputMode="numeric" />}</Field>
+        <Field path="warningAt" label="Warning at" errors={errors}>
+          {(p) => <Input {...p} className="mt-0.5 block w-full" value={draft.warningAt} onChange={set('warningAt')} inputMode="numeric" />}
+        </Field>
+        <Field path="criticalAt" label="Critical at" errors={errors}>
+          {(p) => <Input {...p} className="mt-0.5 block w-full" value={draft.criticalAt} onChange={set('criticalAt')} inputMode="numeric" />}
+        </Field>
       </div>
       <div className="flex items-center gap-2">
-        <Button type="submit" variant="primary" size="sm" disabled={save.isPending}>Save</Button>
-        <Button size="xs" onClick={onDone}>Cancel</Button>
-        {failure && <span role="alert" className="text-xs text-red-700">{failure}</span>}
+        <Button type="submit" variant="primary" size="sm" disabled={save.isPending}>
+          Save
+        </Button>
+        <Button size="xs" onClick={onDone}>
+          Cancel
+        </Button>
+        {failure && (
+          <span role="alert" className="text-xs text-red-700">
+            {failure}
+          </span>
+        )}
       </div>
     </form>
   );

@@ -35,7 +35,8 @@ export const summaryKeys = {
 export function useSiteStatusQuery(p: IntervalParams) {
   return useQuery({
     queryKey: summaryKeys.siteStatus(p),
-    queryFn: ({ signal }) => api<{ generatedAt: string; sites: SiteStatus[] }>(`/api/site-status?${search({ interval: p.interval, since: p.since })}`, { signal }),
+    queryFn: ({ signal }) =>
+      api<{ generatedAt: string; sites: SiteStatus[] }>(`/api/site-status?${search({ interval: p.interval, since: p.since })}`, { signal }),
     placeholderData: keepPreviousData,
   });
 }
@@ -77,7 +78,9 @@ export function useMessageRatesQuery(site?: string, componentId?: number) {
   return useQuery({
     queryKey: summaryKeys.rates(site, componentId),
     queryFn: ({ signal }) =>
-      api<{ site: string; lastHour: RatePoint[] | null; lastDay: RatePoint[] }>(`/api/summarizers/rates?${search({ site, componentId })}`, { signal }),
+      api<{ site: string; lastHour: RatePoint[] | null; lastDay: RatePoint[] }>(`/api/summarizers/rates?${search({ site, componentId })}`, {
+        signal,
+      }),
     placeholderData: keepPreviousData,
     refetchInterval: 60_000,
   });
@@ -93,7 +96,9 @@ export function useLiveSummaries(): { connected: boolean } {
   const onChanged = ({ sites }: { sites: string[] }) => {
     const touches = (site: unknown) => !sites.length || site === null || sites.includes(String(site));
     void queryClient.invalidateQueries({ queryKey: ['siteStatus'] });
-    void queryClient.invalidateQueries({ predicate: (q) => ['componentStatus', 'siteSystemStatus', 'statusRates'].includes(String(q.queryKey[0])) && touches(q.queryKey[1]) });
+    void queryClient.invalidateQueries({
+      predicate: (q) => ['componentStatus', 'siteSystemStatus', 'statusRates'].includes(String(q.queryKey[0])) && touches(q.queryKey[1]),
+    });
   };
   return { connected: useLive(liveRooms.statusSummaries, { [liveEvents.statusSummariesChanged]: onChanged }) === 'live' };
 }

@@ -17,7 +17,11 @@ export type ButtonVariant = keyof typeof variants;
 export type ButtonSize = keyof typeof sizes;
 
 /** The console's one button look: `variant` says how much it stands out, `size` how much room it takes. */
-export function buttonClass({ variant = 'secondary', size = 'md', className }: {
+export function buttonClass({
+  variant = 'secondary',
+  size = 'md',
+  className,
+}: {
   variant?: ButtonVariant;
   size?: ButtonSize;
   className?: string;
@@ -29,7 +33,13 @@ export function buttonClass({ variant = 'secondary', size = 'md', className }: {
  * A native button with the console's look. It is `type="button"` unless told otherwise, so a
  * button inside a form never submits it by accident.
  */
-export function Button({ variant, size, className, type = 'button', ...props }: ComponentPropsWithRef<'button'> & {
+export function Button({
+  variant,
+  size,
+  className,
+  type = 'button',
+  ...props
+}: ComponentPropsWithRef<'button'> & {
   variant?: ButtonVariant;
   size?: ButtonSize;
 }) {

@@ -19,7 +19,16 @@ export const fieldErrorClass = 'mt-0.5 block text-xs font-normal text-red-700';
  * shows), the error has its own id, is linked by aria-describedby and is announced as it appears.
  * `children` renders the control with the props it is given.
  */
-export function FormField({ label, error, errorName, hint, className, labelClassName = fieldLabelClass, path, children }: {
+export function FormField({
+  label,
+  error,
+  errorName,
+  hint,
+  className,
+  labelClassName = fieldLabelClass,
+  path,
+  children,
+}: {
   label: React.ReactNode;
   /** Why the value is refused ("is required"); shown after `errorName`. */
   error?: string;
@@ -40,9 +49,15 @@ export function FormField({ label, error, errorName, hint, className, labelClass
   const name = errorName ?? (typeof label === 'string' ? label : '');
   return (
     <div className={className}>
-      <label htmlFor={id} className={labelClassName}>{label}</label>
+      <label htmlFor={id} className={labelClassName}>
+        {label}
+      </label>
       {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy })}
-      {showHint && <span id={hintId} className="block text-[11px] font-normal text-slate-500">{hint}</span>}
+      {showHint && (
+        <span id={hintId} className="block text-[11px] font-normal text-slate-500">
+          {hint}
+        </span>
+      )}
       {error && (
         <span id={errorId} role="alert" className={fieldErrorClass} data-field-error={path}>
           {name ? `${name} ${error}` : error}
@@ -56,7 +71,11 @@ export function FormField({ label, error, errorName, hint, className, labelClass
  * The form-level error: the server's message when it named no field, or the refused fields the
  * form has no place for (so no error is ever silently dropped).
  */
-export function FormAlert({ error, shownAt, className = 'text-sm text-red-700' }: {
+export function FormAlert({
+  error,
+  shownAt,
+  className = 'text-sm text-red-700',
+}: {
   error: ApiError | null;
   /** Whether the form shows the error of this API path beside a field. */
   shownAt: (path: string) => boolean;

@@ -18,7 +18,11 @@ export function controlSizeClass(size: ControlSize) {
 }
 
 /** A native text input with the console's look; every native prop (ref, aria-*, data-*) passes through. */
-export function Input({ controlSize = 'sm', className, ...props }: ComponentPropsWithRef<'input'> & {
+export function Input({
+  controlSize = 'sm',
+  className,
+  ...props
+}: ComponentPropsWithRef<'input'> & {
   /** How much room the control takes; `size` stays the native width in characters. */
   controlSize?: ControlSize;
 }) {
@@ -26,7 +30,11 @@ export function Input({ controlSize = 'sm', className, ...props }: ComponentProp
 }
 
 /** A native textarea with the look of the text inputs. */
-export function Textarea({ controlSize = 'sm', className, ...props }: ComponentPropsWithRef<'textarea'> & {
+export function Textarea({
+  controlSize = 'sm',
+  className,
+  ...props
+}: ComponentPropsWithRef<'textarea'> & {
   controlSize?: ControlSize;
 }) {
   return <textarea className={clsx(controlClass, sizes[controlSize], className)} {...props} />;

@@ -8,7 +8,11 @@ import { useEffect, useRef } from 'react';
  * Where the viewport is too short for the split's minimum height, the page scrolls just far
  * enough to show the details whenever the selection changes.
  */
-export function ListDetailsSplit({ list, details, selectionKey }: {
+export function ListDetailsSplit({
+  list,
+  details,
+  selectionKey,
+}: {
   list: React.ReactNode;
   details: React.ReactNode;
   /** Changes when another item is selected; null while none is. */

@@ -5,7 +5,12 @@ import type { ComponentPropsWithRef } from 'react';
  * A full-width table; `framed` gives it the border and white ground of a stand-alone list, `dense`
  * the smaller type of the long lists (devices, messages, deployments).
  */
-export function Table({ framed = true, dense = true, className, ...props }: ComponentPropsWithRef<'table'> & {
+export function Table({
+  framed = true,
+  dense = true,
+  className,
+  ...props
+}: ComponentPropsWithRef<'table'> & {
   framed?: boolean;
   dense?: boolean;
 }) {

@@ -15,9 +15,14 @@ import { usersQueryKey, useUsersQuery, type UserRow } from './use-users-query';
 function OneTimePassword({ userName, password, onClose }: { userName: string; password: string; onClose: () => void }) {
   return (
     <div role="status" className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
-      One-time password for <strong>{userName}</strong>: <code data-testid="one-time-password" className="rounded bg-white px-1 font-mono">{password}</code>
+      One-time password for <strong>{userName}</strong>:{' '}
+      <code data-testid="one-time-password" className="rounded bg-white px-1 font-mono">
+        {password}
+      </code>
       <span className="ml-2 text-amber-800">Give it to the user now; it is not shown again. They must change it at first sign-in.</span>
-      <Button onClick={onClose} size="xs" className="ml-3">Done</Button>
+      <Button onClick={onClose} size="xs" className="ml-3">
+        Done
+      </Button>
     </div>
   );
 }
@@ -58,7 +63,11 @@ function AddUserForm({ onCreated }: { onCreated: (userName: string, password?: s
       <FormField label="Security role" error={error?.fieldMessage('role')} path="role">
         {(props) => (
           <Select {...props} name="role" controlSize="md" className="mt-1 block w-full" defaultValue="READ_ONLY_ANALYST">
-            {roles.map((r) => <option key={r} value={r}>{roleLabels[r]}</option>)}
+            {roles.map((r) => (
+              <option key={r} value={r}>
+                {roleLabels[r]}
+              </option>
+            ))}
           </Select>
         )}
       </FormField>
@@ -105,17 +114,29 @@ function UserRowView({ user, onPassword }: { user: UserRow; onPassword: (userNam
           controlSize="xs"
           className="text-sm"
         >
-          {roles.map((r) => <option key={r} value={r}>{roleLabels[r]}</option>)}
+          {roles.map((r) => (
+            <option key={r} value={r}>
+              {roleLabels[r]}
+            </option>
+          ))}
         </Select>
       </td>
       <td className="px-3 py-2">{disabled ? 'Disabled' : user.mustChangePassword ? 'Must change password' : 'Active'}</td>
-      <td className="px-3 py-2" title={user.lastSignInAt ?? ''}>{user.lastSignInAt ? new Date(user.lastSignInAt).toLocaleString() : 'Never'}</td>
+      <td className="px-3 py-2" title={user.lastSignInAt ?? ''}>
+        {user.lastSignInAt ? new Date(user.lastSignInAt).toLocaleString() : 'Never'}
+      </td>
       <td className="space-x-2 px-3 py-2 text-right">
-        <Button size="xs" disabled={reset.isPending} onClick={() => reset.mutate()}>Reset password</Button>
+        <Button size="xs" disabled={reset.isPending} onClick={() => reset.mutate()}>
+          Reset password
+        </Button>
         <Button size="xs" disabled={update.isPending} onClick={() => update.mutate({ disabled: !disabled })}>
           {disabled ? 'Enable' : 'Disable'}
         </Button>
-        {error && <span role="alert" className="block text-xs text-red-700">{error}</span>}
+        {error && (
+          <span role="alert" className="block text-xs text-red-700">
+            {error}
+          </span>
+        )}
       </td>
     </tr>
   );
@@ -129,7 +150,11 @@ export function UsersAdmin() {
     <div className="space-y-4">
       <AddUserForm onCreated={(userName, password) => password && setShown({ userName, password })} />
       {shown && <OneTimePassword userName={shown.userName} password={shown.password} onClose={() => setShown(null)} />}
-      {users.error && <p role="alert" className="text-sm text-red-700">{(users.error as Error).message}</p>}
+      {users.error && (
+        <p role="alert" className="text-sm text-red-700">
+          {(users.error as Error).message}
+        </p>
+      )}
       <Table dense={false}>
         <THead>
           <tr>

@@ -26,7 +26,10 @@ export const agentConfigSchema = z.object({
     .optional(),
   /** Holds the credential, the status message spool and what deployments ran. */
   stateDir: z.string().startsWith('/', 'must be an absolute path').max(4096).default(installedPaths.stateDir),
-  siteCode: z.string().regex(/^[A-Z0-9]{3}$/, 'must be a three-character site code').default('S01'),
+  siteCode: z
+    .string()
+    .regex(/^[A-Z0-9]{3}$/, 'must be a three-character site code')
+    .default('S01'),
   /** The notification server's own port on each management point, tried before the console port. */
   notificationPort: z.number().int().min(1).max(65535).optional(),
   scan: scanSettingsSchema,

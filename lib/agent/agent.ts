@@ -199,7 +199,8 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
       try {
         const answer: unknown = await socket.timeout(30_000).emitWithAck(agentEvents.policyRequest);
         const policy = (answer as { policy?: unknown } | null)?.policy;
-        if (policy) return { policy: clientPolicySchema.parse(policy), managementPointUrl: this.options.managementPointUrls[this.currentManagementPoint()] };
+        if (policy)
+          return { policy: clientPolicySchema.parse(policy), managementPointUrl: this.options.managementPointUrls[this.currentManagementPoint()] };
       } catch (error) {
         this.log.debug({ err: error }, 'policy over the notification channel failed; asking the policy endpoint');
       }
@@ -405,11 +406,14 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
   private schedulePoll() {
     if (this.stopped) return;
     const ms = this.pollMinutes * 60_000;
-    this.pollTimer = setTimeout(() => {
-      void this.refreshPolicy('poll')
-        .catch((error) => this.log.warn({ err: error }, 'policy poll failed'))
-        .finally(() => this.schedulePoll());
-    }, Math.round(ms * (0.9 + 0.2 * this.random())));
+    this.pollTimer = setTimeout(
+      () => {
+        void this.refreshPolicy('poll')
+          .catch((error) => this.log.warn({ err: error }, 'policy poll failed'))
+          .finally(() => this.schedulePoll());
+      },
+      Math.round(ms * (0.9 + 0.2 * this.random())),
+    );
     this.pollTimer.unref?.();
   }
 }

@@ -111,7 +111,10 @@ export function createDeploymentRunner(options: DeploymentRunnerOptions = {}): D
 
   const serial = <T>(work: () => Promise<T>): Promise<T> => {
     const next = queue.then(work);
-    queue = next.then(() => undefined, () => undefined);
+    queue = next.then(
+      () => undefined,
+      () => undefined,
+    );
     return next;
   };
 
@@ -167,7 +170,10 @@ export function createDeploymentRunner(options: DeploymentRunnerOptions = {}): D
     if ('never' in outcome) {
       // Optional programs the user never starts; a mandatory one runs regardless.
       if (!d.mandatoryAt) {
-        options.log?.info({ deploymentId: d.deploymentId, deployment: d.name, program: d.programName }, 'program not run: it is optional and the user did not start it');
+        options.log?.info(
+          { deploymentId: d.deploymentId, deployment: d.name, program: d.programName },
+          'program not run: it is optional and the user did not start it',
+        );
         t.phase = 'never';
         t.nextRunAt = null;
         return;
@@ -254,7 +260,6 @@ export function createDeploymentRunner(options: DeploymentRunnerOptions = {}): D
     })) as DeploymentRunner;
 
   runner.runDue = () => serial(runDueNow);
-  runner.snapshot = () =>
-    Object.fromEntries([...tracked].map(([id, t]) => [id, { phase: t.phase, attempts: t.attempts, nextRunAt: t.nextRunAt }]));
+  runner.snapshot = () => Object.fromEntries([...tracked].map(([id, t]) => [id, { phase: t.phase, attempts: t.attempts, nextRunAt: t.nextRunAt }]));
   return runner;
 }

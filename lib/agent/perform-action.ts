@@ -52,6 +52,9 @@ export async function performAction(options: {
     // Stopped by a cancel: the administrator's choice, not a failure of the client.
     if (options.signal.aborted) return { outcome: 'CANCELLED', detail: { message: 'Cancelled before it finished.', durationMs: took() } };
     const reason = error instanceof Error ? error.message : String(error);
-    return { outcome: 'FAILED', detail: { message: `${options.action === 'DOWNLOAD_COMPUTER_POLICY' ? '' : 'Scan failed: '}${reason}`.slice(0, 500), durationMs: took() } };
+    return {
+      outcome: 'FAILED',
+      detail: { message: `${options.action === 'DOWNLOAD_COMPUTER_POLICY' ? '' : 'Scan failed: '}${reason}`.slice(0, 500), durationMs: took() },
+    };
   }
 }

@@ -18,7 +18,8 @@ export async function loadOrRegisterCredential(options: {
     const credential = agentCredentialSchema.parse(JSON.parse(await readFile(file, 'utf8')));
     return { credential, registered: false };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file} is not a credential this agent wrote: remove it to register again`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`${file} is not a credential this agent wrote: remove it to register again`);
   }
   const answer = await httpRequest({
     url: new URL('/api/mp/register', options.managementPointUrl).toString(),

@@ -57,8 +57,7 @@ function countOf(name: string): number | null {
  * A new reporter on the same folder (after a restart) sends what the old one left.
  */
 export class StatusReporter {
-  private readonly options: Required<Omit<StatusReporterOptions, 'device' | 'headers' | 'log' | 'fetch' | 'random'>> &
-    StatusReporterOptions;
+  private readonly options: Required<Omit<StatusReporterOptions, 'device' | 'headers' | 'log' | 'fetch' | 'random'>> & StatusReporterOptions;
   private readonly log: ReporterLog;
   private readonly random: () => number;
   private readonly doFetch: typeof fetch;
@@ -147,8 +146,7 @@ export class StatusReporter {
 
   private async writeSpoolFile(messages: StatusMessage[], name?: string): Promise<void> {
     const fileName =
-      name ??
-      `${Date.now().toString().padStart(15, '0')}-${(this.sequence++).toString().padStart(6, '0')}-${randomBytes(4).toString('hex')}`;
+      name ?? `${Date.now().toString().padStart(15, '0')}-${(this.sequence++).toString().padStart(6, '0')}-${randomBytes(4).toString('hex')}`;
     const target = path.join(this.options.spoolDir, `${fileName}-n${messages.length}${BATCH_SUFFIX}`);
     const temporary = `${target}.tmp`;
     const handle = await open(temporary, 'w');
@@ -234,7 +232,12 @@ export class StatusReporter {
         delay = outcome.delayMs;
       } catch (error) {
         this.log.warn({ err: error }, 'status reporter failed; retrying');
-        delay = backoffMs({ attempt: this.attempt++, initialMs: this.options.initialBackoffMs, maxMs: this.options.maxBackoffMs, random: this.random });
+        delay = backoffMs({
+          attempt: this.attempt++,
+          initialMs: this.options.initialBackoffMs,
+          maxMs: this.options.maxBackoffMs,
+          random: this.random,
+        });
       }
       if (delay > 0) await this.sleep(delay);
     }

@@ -42,9 +42,7 @@ export function auditMessage(event: AuditEvent, now = new Date()): StatusMessage
   const newValue = asProperty(event.newValue);
   if (oldValue !== undefined) properties.OldValue = oldValue;
   if (newValue !== undefined) properties.NewValue = newValue;
-  const verb = event.kind === 'signedIn' || event.kind === 'signInFailed' || event.kind === 'signedOut'
-    ? event.address
-    : (event.verb ?? event.kind);
+  const verb = event.kind === 'signedIn' || event.kind === 'signInFailed' || event.kind === 'signedOut' ? event.address : (event.verb ?? event.kind);
   return {
     uid: randomUUID(),
     messageId: auditMessageIds[event.kind],

@@ -29,14 +29,7 @@ export function recordSuccessfulSignIn(userId: number, at: Date) {
   });
 }
 
-export function insertSession(data: {
-  id: string;
-  userId: number;
-  expiresAt: Date;
-  csrfToken: string;
-  address: string;
-  userAgent: string;
-}) {
+export function insertSession(data: { id: string; userId: number; expiresAt: Date; csrfToken: string; address: string; userAgent: string }) {
   return prisma().consoleSession.create({ data });
 }
 
@@ -66,8 +59,15 @@ export function listUsers() {
   return prisma().consoleUser.findMany({
     orderBy: { userName: 'asc' },
     select: {
-      id: true, userName: true, displayName: true, role: true, mustChangePassword: true,
-      disabledAt: true, lastSignInAt: true, createdAt: true, failedSignIns: true,
+      id: true,
+      userName: true,
+      displayName: true,
+      role: true,
+      mustChangePassword: true,
+      disabledAt: true,
+      lastSignInAt: true,
+      createdAt: true,
+      failedSignIns: true,
     },
   });
 }
@@ -78,7 +78,14 @@ export function insertUser(data: { userName: string; displayName: string; role: 
 
 export function updateUser(
   id: number,
-  data: Partial<{ displayName: string; role: Role; passwordHash: string; mustChangePassword: boolean; disabledAt: Date | null; failedSignIns: number }>,
+  data: Partial<{
+    displayName: string;
+    role: Role;
+    passwordHash: string;
+    mustChangePassword: boolean;
+    disabledAt: Date | null;
+    failedSignIns: number;
+  }>,
 ) {
   return prisma().consoleUser.update({ where: { id }, data });
 }

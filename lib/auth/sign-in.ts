@@ -17,13 +17,7 @@ export interface SignInResult {
  * Checks a user name and password and opens a session. Failures say only "wrong user name or
  * password"; repeated failures for a user make them wait longer before the next attempt.
  */
-export async function signIn(options: {
-  userName: string;
-  password: string;
-  address: string;
-  userAgent: string;
-  now?: Date;
-}): Promise<SignInResult> {
+export async function signIn(options: { userName: string; password: string; address: string; userAgent: string; now?: Date }): Promise<SignInResult> {
   const now = options.now ?? new Date();
   const user = await repo.findUserByName(options.userName);
   if (!user) {

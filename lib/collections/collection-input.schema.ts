@@ -16,7 +16,12 @@ export const collectionInputSchema = z.object({
   name: requiredText(100),
   comment: safeText(500).default(''),
   limitingCollectionId: int4Id().nullable().default(null),
-  refreshMinutes: z.number({ error: 'must be a number of minutes' }).int('must be whole minutes').min(5, 'must be at least 5').max(10_080, 'must be at most 10080 (a week)').default(60),
+  refreshMinutes: z
+    .number({ error: 'must be a number of minutes' })
+    .int('must be whole minutes')
+    .min(5, 'must be at least 5')
+    .max(10_080, 'must be at most 10080 (a week)')
+    .default(60),
   rules: z.array(collectionRuleInputSchema).max(200, 'at most 200 rules').default([]),
 });
 export type CollectionInput = z.infer<typeof collectionInputSchema>;

@@ -4,7 +4,14 @@ import { rawText } from '../validation/primitives';
 const cidr = z
   .string()
   .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, 'must be an IPv4 subnet such as 10.1.0.0/16')
-  .refine((v) => v.split('/')[0].split('.').every((o) => Number(o) <= 255), 'octets must be 0-255');
+  .refine(
+    (v) =>
+      v
+        .split('/')[0]
+        .split('.')
+        .every((o) => Number(o) <= 255),
+    'octets must be 0-255',
+  );
 
 // Messages read after the property's label in the form ("Operating system: needs a value").
 const text = rawText(256).min(1, 'needs a value');
@@ -20,7 +27,14 @@ export const deviceConditionSchema = z.discriminatedUnion('field', [
   z.object({ field: z.literal('osKind'), value: z.enum(['WORKSTATION', 'SERVER']) }),
   z.object({ field: z.literal('siteCode'), value: z.string().regex(/^[A-Z0-9]{3}$/, 'must be a 3-character site code') }),
   z.object({ field: z.literal('ipSubnet'), value: cidr }),
-  z.object({ field: z.literal('lastSeenWithinDays'), value: z.number('must be a number of days').int('must be a whole number of days').min(1, 'must be 1 to 3650 days').max(3650, 'must be 1 to 3650 days') }),
+  z.object({
+    field: z.literal('lastSeenWithinDays'),
+    value: z
+      .number('must be a number of days')
+      .int('must be a whole number of days')
+      .min(1, 'must be 1 to 3650 days')
+      .max(3650, 'must be 1 to 3650 days'),
+  }),
   z.object({ field: z.literal('online'), value: z.boolean() }),
 ]);
 

@@ -20,9 +20,7 @@ function conditionSql(c: DeviceCondition, param: (value: unknown) => string): st
     case 'name':
       return `d.name ILIKE ${param(wildcardToLike(c.pattern))} ESCAPE '\\'`;
     case 'osName':
-      return c.op === 'equals'
-        ? `lower(d.os_name) = lower(${param(c.value)})`
-        : `d.os_name ILIKE ${param(`%${escapeLike(c.value)}%`)} ESCAPE '\\'`;
+      return c.op === 'equals' ? `lower(d.os_name) = lower(${param(c.value)})` : `d.os_name ILIKE ${param(`%${escapeLike(c.value)}%`)} ESCAPE '\\'`;
     case 'osKind':
       return `d.os_kind = ${param(c.value)}::os_kind`;
     case 'siteCode':

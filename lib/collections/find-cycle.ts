@@ -16,7 +16,7 @@ export function findCycle(collections: readonly CollectionDependencies[], from: 
       previous.set(next, id);
       if (next === from) {
         const path = [from];
-        for (let at = from; at !== to; ) path.unshift((at = previous.get(at)!));
+        for (let at = from; at !== to;) path.unshift((at = previous.get(at)!));
         return path;
       }
       queue.push(next);

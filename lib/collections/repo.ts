@@ -4,16 +4,21 @@ import { likeLiteral } from '../search/like-literal';
 /** The thin data layer for reading collections (membership upkeep is in membership-repo.ts). */
 
 const listSelect = {
-  id: true, collectionId: true, name: true, comment: true, memberCount: true, lastEvaluatedAt: true, builtIn: true,
-  refreshMinutes: true, limitingCollection: { select: { id: true, name: true } },
+  id: true,
+  collectionId: true,
+  name: true,
+  comment: true,
+  memberCount: true,
+  lastEvaluatedAt: true,
+  builtIn: true,
+  refreshMinutes: true,
+  limitingCollection: { select: { id: true, name: true } },
 } as const;
 
 export function findCollections(search?: string) {
   const term = search ? likeLiteral(search) : '';
   return prisma().collection.findMany({
-    where: term
-      ? { OR: [{ name: { contains: term, mode: 'insensitive' } }, { collectionId: { contains: term, mode: 'insensitive' } }] }
-      : {},
+    where: term ? { OR: [{ name: { contains: term, mode: 'insensitive' } }, { collectionId: { contains: term, mode: 'insensitive' } }] } : {},
     orderBy: [{ builtIn: 'desc' }, { name: 'asc' }],
     take: 1000,
     select: listSelect,
@@ -28,7 +33,12 @@ export function findCollectionWithRules(id: number) {
       rules: {
         orderBy: { id: 'asc' },
         select: {
-          id: true, kind: true, query: true, name: true, deviceId: true, referencedCollectionId: true,
+          id: true,
+          kind: true,
+          query: true,
+          name: true,
+          deviceId: true,
+          referencedCollectionId: true,
           device: { select: { name: true } },
           referencedCollection: { select: { name: true } },
         },

@@ -34,14 +34,17 @@ async function validateReferences(db: pg.PoolClient, id: number | null, input: P
   if (input.limitingCollectionId && !refs.collections.has(input.limitingCollectionId)) throw badField('limitingCollectionId', 'no such collection');
   input.rules.forEach((r, i) => {
     if (r.kind === 'DIRECT' && !refs.devices.has(r.deviceId)) throw badField(`rules.${i}.deviceId`, 'no such device');
-    if ((r.kind === 'INCLUDE' || r.kind === 'EXCLUDE') && !refs.collections.has(r.collectionId)) throw badField(`rules.${i}.collectionId`, 'no such collection');
+    if ((r.kind === 'INCLUDE' || r.kind === 'EXCLUDE') && !refs.collections.has(r.collectionId))
+      throw badField(`rules.${i}.collectionId`, 'no such collection');
   });
   if (id === null) return; // nothing refers to a collection that does not exist yet
   const graph = (await loadCollectionDefinitions(db)).map((d) => ({ id: d.id, dependsOn: dependencies(d) }));
   const names = await collectionNames(db);
   const describe = (path: number[]) => [id, ...path].map((c) => `"${names.get(c) ?? c}"`).join(' → ');
   const edges: [string, number][] = [
-    ...input.rules.flatMap((r, i): [string, number][] => (r.kind === 'INCLUDE' || r.kind === 'EXCLUDE' ? [[`rules.${i}.collectionId`, r.collectionId]] : [])),
+    ...input.rules.flatMap((r, i): [string, number][] =>
+      r.kind === 'INCLUDE' || r.kind === 'EXCLUDE' ? [[`rules.${i}.collectionId`, r.collectionId]] : [],
+    ),
     ...(input.limitingCollectionId ? [['limitingCollectionId', input.limitingCollectionId] as [string, number]] : []),
   ];
   const others = graph.filter((c) => c.id !== id);
@@ -69,7 +72,17 @@ export async function createCollection(options: { actor: Actor; input: Collectio
   const created = await inCollectionTransaction(async (client) => {
     await validateReferences(client, null, input);
     const row = await insertCollection(client, config().SITEBOX_SITE_CODE, input);
-    await reportAudit({ kind: 'created', userName: actor.principal.userName, address: actor.address, objectType: 'Collection', objectName: `${row.collectionId} ${input.name}`, newValue: input }, client);
+    await reportAudit(
+      {
+        kind: 'created',
+        userName: actor.principal.userName,
+        address: actor.address,
+        objectType: 'Collection',
+        objectName: `${row.collectionId} ${input.name}`,
+        newValue: input,
+      },
+      client,
+    );
     return row;
   });
   await evaluateAfterChange();
@@ -85,7 +98,18 @@ export async function editCollection(options: { actor: Actor; id: number; input:
     await validateReferences(client, id, input);
     const old = (await loadCollectionDefinitions(client)).find((d) => d.id === id);
     await updateCollection(client, id, input);
-    await reportAudit({ kind: 'modified', userName: actor.principal.userName, address: actor.address, objectType: 'Collection', objectName: `${before.collection_id} ${input.name}`, oldValue: { name: before.name, rules: old?.rules }, newValue: input }, client);
+    await reportAudit(
+      {
+        kind: 'modified',
+        userName: actor.principal.userName,
+        address: actor.address,
+        objectType: 'Collection',
+        objectName: `${before.collection_id} ${input.name}`,
+        oldValue: { name: before.name, rules: old?.rules },
+        newValue: input,
+      },
+      client,
+    );
   });
   await evaluateAfterChange();
   return { id };
@@ -98,7 +122,16 @@ export async function deleteCollection(options: { actor: Actor; id: number }) {
     if (!before) throw new AppError('NOT_FOUND', { userMessage: 'The collection was not found.' });
     if (before.built_in) throw new AppError('CONFLICT', { userMessage: 'Built-in collections cannot be deleted.' });
     await deleteCollectionRow(client, id);
-    await reportAudit({ kind: 'deleted', userName: actor.principal.userName, address: actor.address, objectType: 'Collection', objectName: `${before.collection_id} ${before.name}` }, client);
+    await reportAudit(
+      {
+        kind: 'deleted',
+        userName: actor.principal.userName,
+        address: actor.address,
+        objectType: 'Collection',
+        objectName: `${before.collection_id} ${before.name}`,
+      },
+      client,
+    );
   });
   await evaluateAfterChange();
   return { id };
@@ -109,7 +142,14 @@ export async function evaluateCollectionNow(options: { actor: Actor; id: number 
   if (!(await findCollectionForWrite(pool(), options.id))) throw new AppError('NOT_FOUND', { userMessage: 'The collection was not found.' });
   const result = await evaluateCollections({ db: pool() });
   if (result.skipped) throw new AppError('CONFLICT', { userMessage: 'The collection evaluator is busy; try again in a moment.' });
-  await reportAudit({ kind: 'performed', verb: 'Evaluate', userName: options.actor.principal.userName, address: options.actor.address, objectType: 'Collection', objectName: String(options.id) });
+  await reportAudit({
+    kind: 'performed',
+    verb: 'Evaluate',
+    userName: options.actor.principal.userName,
+    address: options.actor.address,
+    objectType: 'Collection',
+    objectName: String(options.id),
+  });
   return { evaluated: result.evaluated.length, members: result.evaluated.find((e) => e.id === options.id)?.members ?? null };
 }
 

@@ -16,7 +16,10 @@ export async function inCollectionTransaction<T>(work: (client: pg.PoolClient) =
     });
   } catch (error) {
     if ((error as { code?: string }).code === '23505' && /name/.test((error as { constraint?: string }).constraint ?? '')) {
-      throw new AppError('CONFLICT', { userMessage: 'name: another collection has this name', details: { fields: [{ path: 'name', message: 'another collection has this name' }] } });
+      throw new AppError('CONFLICT', {
+        userMessage: 'name: another collection has this name',
+        details: { fields: [{ path: 'name', message: 'another collection has this name' }] },
+      });
     }
     throw error;
   }
@@ -99,10 +102,7 @@ export async function collectionNames(db: pg.ClientBase): Promise<Map<number, st
 }
 
 export async function deleteCollectionRow(client: pg.PoolClient, id: number) {
-  const used = await client.query<{ n: number }>(
-    `SELECT (SELECT count(*) FROM deployment WHERE collection_id = $1)::int AS n`,
-    [id],
-  );
+  const used = await client.query<{ n: number }>(`SELECT (SELECT count(*) FROM deployment WHERE collection_id = $1)::int AS n`, [id]);
   if (used.rows[0].n > 0) {
     throw new AppError('CONFLICT', { userMessage: `The collection is the target of ${used.rows[0].n} deployment(s); it cannot be deleted.` });
   }

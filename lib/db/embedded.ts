@@ -65,8 +65,7 @@ export async function startEmbeddedPostgres(options: {
   };
   const failed = (step: string) => (error: unknown) => {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`PostgreSQL ${step} failed in ${dataDir} on port ${options.port}: ${reason}` +
-      (recent.length ? `\n${recent.join('\n')}` : ''));
+    throw new Error(`PostgreSQL ${step} failed in ${dataDir} on port ${options.port}: ${reason}` + (recent.length ? `\n${recent.join('\n')}` : ''));
   };
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     if (runAs) {

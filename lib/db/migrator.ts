@@ -38,7 +38,10 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 
 export async function readMigrations(dir = defaultMigrationsDir()): Promise<MigrationFile[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, 'migration.sql'), 'utf8');
@@ -77,11 +80,7 @@ export async function migrationState(options: { client: pg.ClientBase; dir?: str
  * Applies pending migrations, each in its own transaction, under an advisory lock so
  * processes that start together apply each migration exactly once.
  */
-export async function migrate(options: {
-  connectionString: string;
-  dir?: string;
-  log?: (message: string) => void;
-}): Promise<{ applied: string[] }> {
+export async function migrate(options: { connectionString: string; dir?: string; log?: (message: string) => void }): Promise<{ applied: string[] }> {
   const files = await readMigrations(options.dir);
   const client = new pg.Client({ connectionString: options.connectionString, application_name: 'sitebox-migrator' });
   await client.connect();

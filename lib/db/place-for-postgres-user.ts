@@ -36,9 +36,14 @@ export async function placeForPostgresUser(options: {
     dataDir = path.join(await reachableFolder(reachableDir), `${path.basename(dataDir)}-${shortHash(options.dataDir)}`);
     notices.push(`The postgres user cannot reach ${parent}; the database for ${options.dataDir} lives in ${dataDir}.`);
   }
-  for (const [what, target] of [['programs', path.join(postgresDir, 'bin', 'postgres')], ['data folder', path.dirname(dataDir)]]) {
+  for (const [what, target] of [
+    ['programs', path.join(postgresDir, 'bin', 'postgres')],
+    ['data folder', path.dirname(dataDir)],
+  ]) {
     if (!(await userCanReach(user, target))) {
-      throw new Error(`The postgres system user cannot reach PostgreSQL's ${what} at ${target}: let it enter every folder on the way (chmod o+x), or set DATABASE_URL to a PostgreSQL of your own.`);
+      throw new Error(
+        `The postgres system user cannot reach PostgreSQL's ${what} at ${target}: let it enter every folder on the way (chmod o+x), or set DATABASE_URL to a PostgreSQL of your own.`,
+      );
     }
   }
   return { postgresDir, dataDir, notices };

@@ -35,7 +35,11 @@ export function logDatabaseFailure(target: Logger, error: unknown, message: stri
  */
 export function logIdleConnectionErrors(pool: pg.Pool, name: string): pg.Pool {
   pool.on('error', (error) => {
-    if (isDatabaseGoingAway(error)) log.warn({ pool: name, code: (error as { code?: string }).code, reason: error.message }, 'an idle database connection was closed by the server');
+    if (isDatabaseGoingAway(error))
+      log.warn(
+        { pool: name, code: (error as { code?: string }).code, reason: error.message },
+        'an idle database connection was closed by the server',
+      );
     else log.warn({ err: error, pool: name }, 'an idle database connection was closed by the server');
   });
   return pool;

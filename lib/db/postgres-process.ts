@@ -30,13 +30,11 @@ export async function initialiseCluster(options: ClusterOptions & { user: string
   await writeFile(passwordFile, `${options.password}\n`, { mode: 0o600 });
   try {
     if (options.runAs) await chown(passwordFile, options.runAs.uid, options.runAs.gid);
-    const initdb = spawn(path.join(options.postgresDir, 'bin', exe('initdb')), [
-      `--pgdata=${options.dataDir}`,
-      '--auth=scram-sha-256',
-      `--username=${options.user}`,
-      `--pwfile=${passwordFile}`,
-      '--lc-messages=C',
-    ], { ...options.runAs, env: env() });
+    const initdb = spawn(
+      path.join(options.postgresDir, 'bin', exe('initdb')),
+      [`--pgdata=${options.dataDir}`, '--auth=scram-sha-256', `--username=${options.user}`, `--pwfile=${passwordFile}`, '--lc-messages=C'],
+      { ...options.runAs, env: env() },
+    );
     forwardLines(initdb, options.onLine);
     const code = await new Promise<number | null>((resolve, reject) => {
       initdb.once('error', reject);

@@ -39,22 +39,12 @@ function loadEngine() {
  * A schema-to-schema diff: the engine opens a connection to `connectionString` (any reachable
  * PostgreSQL) but reads nothing from it.
  */
-export async function diffSchemas(options: {
-  from: SchemaSource;
-  to: SchemaSource;
-  connectionString: string;
-}): Promise<string> {
+export async function diffSchemas(options: { from: SchemaSource; to: SchemaSource; connectionString: string }): Promise<string> {
   const SchemaEngine = await loadEngine();
   const target = options.to ?? options.from;
   if (!target) return '';
-  const adapter = bindMigrationAwareSqlAdapterFactory(
-    new PrismaPg({ connectionString: options.connectionString }) as never,
-  );
-  const engine = await SchemaEngine.new(
-    { datamodels: [[target.path, target.content]] },
-    () => undefined,
-    adapter,
-  );
+  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString: options.connectionString }) as never);
+  const engine = await SchemaEngine.new({ datamodels: [[target.path, target.content]] }, () => undefined, adapter);
   const side = (s: SchemaSource) => (s ? { tag: 'schemaDatamodel', files: [s] } : { tag: 'empty' });
   const result = await engine.diff({
     from: side(options.from),

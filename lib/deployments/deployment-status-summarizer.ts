@@ -40,17 +40,19 @@ export const deploymentStatusSummarizer: Summarizers = async ({ client, messages
     if (message.source !== 'CLIENT' || !programReportMessageIds.has(message.messageId)) return [];
     const deploymentKey = reportedDeploymentId(message);
     if (!deploymentKey) return [];
-    return [{
-      deploymentKey,
-      deviceName: message.systemName,
-      siteCode: message.siteCode,
-      report: {
-        messageId: message.messageId,
-        sourceTime: new Date(message.sourceTime),
-        receivedAt,
-        exitCode: reportedExitCode(message),
+    return [
+      {
+        deploymentKey,
+        deviceName: message.systemName,
+        siteCode: message.siteCode,
+        report: {
+          messageId: message.messageId,
+          sourceTime: new Date(message.sourceTime),
+          receivedAt,
+          exitCode: reportedExitCode(message),
+        },
       },
-    }];
+    ];
   });
   if (!reports.length) return;
 
@@ -65,7 +67,9 @@ export const deploymentStatusSummarizer: Summarizers = async ({ client, messages
   if (!resolved.length) return;
 
   const key = (deploymentId: number, deviceId: number) => `${deploymentId}:${deviceId}`;
-  const pairs = [...new Map(resolved.map((r) => [key(r.deployment.id, r.deviceId), { deploymentId: r.deployment.id, deviceId: r.deviceId }])).values()];
+  const pairs = [
+    ...new Map(resolved.map((r) => [key(r.deployment.id, r.deviceId), { deploymentId: r.deployment.id, deviceId: r.deviceId }])).values(),
+  ];
   const states = await lockClientStatuses(client, pairs);
   const changed = new Map<string, { deploymentId: number; deviceId: number; state: ClientStatusState }>();
   const increments = new Map<number, SummaryIncrement>();
@@ -85,7 +89,17 @@ export const deploymentStatusSummarizer: Summarizers = async ({ client, messages
     }
     let inc = increments.get(r.deployment.id);
     if (!inc) {
-      inc = { deploymentId: r.deployment.id, received: 0, programStarted: 0, programErrors: 0, programSucceeded: 0, retrying: 0, expiredUnrun: 0, lateReports: 0, lastMessageAt: r.report.receivedAt };
+      inc = {
+        deploymentId: r.deployment.id,
+        received: 0,
+        programStarted: 0,
+        programErrors: 0,
+        programSucceeded: 0,
+        retrying: 0,
+        expiredUnrun: 0,
+        lateReports: 0,
+        lastMessageAt: r.report.receivedAt,
+      };
       increments.set(r.deployment.id, inc);
     }
     if (result.kind) inc[counterOf[result.kind]] += 1;

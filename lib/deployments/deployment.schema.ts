@@ -25,19 +25,22 @@ export const programInputSchema = z.object({
 });
 export type ProgramInput = z.infer<typeof programInputSchema>;
 
-export const createPackageSchema = z.object({
-  name: required(100),
-  version: trimmed(50).default(''),
-  manufacturer: trimmed(100).default(''),
-  programs: z.array(programInputSchema).max(20, 'at most 20 programs').default([]),
-}).superRefine((p, ctx) => {
-  const seen = new Set<string>();
-  p.programs.forEach((program, i) => {
-    const key = program.name.toLowerCase();
-    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['programs', i, 'name'], message: 'is already used by another program of this package' });
-    seen.add(key);
+export const createPackageSchema = z
+  .object({
+    name: required(100),
+    version: trimmed(50).default(''),
+    manufacturer: trimmed(100).default(''),
+    programs: z.array(programInputSchema).max(20, 'at most 20 programs').default([]),
+  })
+  .superRefine((p, ctx) => {
+    const seen = new Set<string>();
+    p.programs.forEach((program, i) => {
+      const key = program.name.toLowerCase();
+      if (seen.has(key))
+        ctx.addIssue({ code: 'custom', path: ['programs', i, 'name'], message: 'is already used by another program of this package' });
+      seen.add(key);
+    });
   });
-});
 export type CreatePackageInput = z.infer<typeof createPackageSchema>;
 
 const isoDate = safeDate('must be a real date and time between the years 1 and 9999');

@@ -47,7 +47,12 @@ export interface ClientStatusState {
 }
 
 export const noStatus: ClientStatusState = {
-  status: 'NONE', lastReportAt: null, receivedAt: null, exitCode: null, lastMessageId: null, late: false,
+  status: 'NONE',
+  lastReportAt: null,
+  receivedAt: null,
+  exitCode: null,
+  lastMessageId: null,
+  late: false,
 };
 
 /** One program status message, reduced to what status derivation needs. */
@@ -70,15 +75,15 @@ export interface ProgramReport {
  * - A report made or received at or after the deployment's expiration is late: it still counts
  *   (it is what the client did) but is marked late, never passed off as one from before expiry.
  */
-export function applyProgramReport(options: {
-  current: ClientStatusState;
-  report: ProgramReport;
-  expiresAt: Date | null;
-}): { next: ClientStatusState; kind: ProgramReportKind | null; late: boolean; changed: boolean } {
+export function applyProgramReport(options: { current: ClientStatusState; report: ProgramReport; expiresAt: Date | null }): {
+  next: ClientStatusState;
+  kind: ProgramReportKind | null;
+  late: boolean;
+  changed: boolean;
+} {
   const { current, report, expiresAt } = options;
   const kind = programReportKind(report.messageId);
-  const late =
-    expiresAt !== null && (report.receivedAt.getTime() >= expiresAt.getTime() || report.sourceTime.getTime() >= expiresAt.getTime());
+  const late = expiresAt !== null && (report.receivedAt.getTime() >= expiresAt.getTime() || report.sourceTime.getTime() >= expiresAt.getTime());
   if (kind === null || kind === 'expired') return { next: current, kind, late, changed: false };
   const status = statusOf[kind];
   if (current.lastReportAt) {

@@ -7,5 +7,12 @@ import { notify } from '../db/notify';
  * notification is delivered when it commits, so the console never reads ahead of the data.
  */
 export async function notifyDeploymentsChanged(db: pg.ClientBase | pg.Pool, ids: number[] = []): Promise<void> {
-  await notify(db, channels.deploymentsChanged, [...new Set(ids)].sort((a, b) => a - b).join(',').slice(0, 7000));
+  await notify(
+    db,
+    channels.deploymentsChanged,
+    [...new Set(ids)]
+      .sort((a, b) => a - b)
+      .join(',')
+      .slice(0, 7000),
+  );
 }

@@ -42,15 +42,20 @@ export async function insertPackage(input: CreatePackageInput, siteCode: string,
     const { rows } = await client.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('package', 'id'))::int AS id`);
     const id = rows[0].id;
     const key = packageKey(siteCode, id);
-    await client.query(
-      `INSERT INTO package (id, package_id, name, version, manufacturer, updated_at) VALUES ($1, $2, $3, $4, $5, now())`,
-      [id, key, input.name, input.version, input.manufacturer],
-    );
+    await client.query(`INSERT INTO package (id, package_id, name, version, manufacturer, updated_at) VALUES ($1, $2, $3, $4, $5, now())`, [
+      id,
+      key,
+      input.name,
+      input.version,
+      input.manufacturer,
+    ]);
     for (const p of input.programs) {
-      await client.query(
-        `INSERT INTO program (package_id, name, command_line, run_conditions, updated_at) VALUES ($1, $2, $3, $4, now())`,
-        [id, p.name, p.commandLine, JSON.stringify(p.runConditions)],
-      );
+      await client.query(`INSERT INTO program (package_id, name, command_line, run_conditions, updated_at) VALUES ($1, $2, $3, $4, now())`, [
+        id,
+        p.name,
+        p.commandLine,
+        JSON.stringify(p.runConditions),
+      ]);
     }
     await audit(client, key);
     return { id, packageId: key };
@@ -84,11 +89,17 @@ export async function insertDeployment(
   return inTransaction(async (client) => {
     const program = await client.query(`SELECT id FROM program WHERE id = $1`, [input.programId]);
     if (!program.rowCount) {
-      throw new AppError('BAD_REQUEST', { userMessage: 'programId: no such program', details: { fields: [{ path: 'programId', message: 'no such program' }] } });
+      throw new AppError('BAD_REQUEST', {
+        userMessage: 'programId: no such program',
+        details: { fields: [{ path: 'programId', message: 'no such program' }] },
+      });
     }
     const collection = await client.query(`SELECT id FROM collection WHERE id = $1`, [input.collectionId]);
     if (!collection.rowCount) {
-      throw new AppError('BAD_REQUEST', { userMessage: 'collectionId: no such collection', details: { fields: [{ path: 'collectionId', message: 'no such collection' }] } });
+      throw new AppError('BAD_REQUEST', {
+        userMessage: 'collectionId: no such collection',
+        details: { fields: [{ path: 'collectionId', message: 'no such collection' }] },
+      });
     }
     const { rows } = await client.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('deployment', 'id'))::int AS id`);
     const id = rows[0].id;
@@ -97,7 +108,18 @@ export async function insertDeployment(
       .query(
         `INSERT INTO deployment (id, deployment_id, name, comment, program_id, collection_id, available_at, mandatory_at, expires_at, created_by, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())`,
-        [id, key, input.name, input.comment, input.programId, input.collectionId, input.availableAt, input.mandatoryAt, input.expiresAt, options.createdBy],
+        [
+          id,
+          key,
+          input.name,
+          input.comment,
+          input.programId,
+          input.collectionId,
+          input.availableAt,
+          input.mandatoryAt,
+          input.expiresAt,
+          options.createdBy,
+        ],
       )
       .catch((e) => uniqueViolation(e, 'name', 'is already used'));
     // Every member starts as None; the collection evaluator keeps the list in step from here on.
@@ -188,7 +210,10 @@ export async function markDueDeploymentsExpired(
              ON CONFLICT DO NOTHING`,
             [d.id, d.collection_id],
           );
-          const { rows: count } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM deployment_client_status WHERE deployment_id = $1`, [d.id]);
+          const { rows: count } = await client.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM deployment_client_status WHERE deployment_id = $1`,
+            [d.id],
+          );
           const item = { deploymentId: d.deployment_id, name: d.name, clients: count[0].n };
           await onExpired(client, item);
           return item;
@@ -299,10 +324,7 @@ export async function findDeploymentClients(
                 ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
   const page = query.limit === null ? '' : `LIMIT ${Math.trunc(query.limit)} OFFSET ${Math.trunc(query.offset)}`;
   const [list, count] = await Promise.all([
-    pool().query(
-      `SELECT t.*, dv.name AS device_name, si.code AS site_code ${base} ORDER BY dv.name, dv.id ${page}`,
-      params,
-    ),
+    pool().query(`SELECT t.*, dv.name AS device_name, si.code AS site_code ${base} ORDER BY dv.name, dv.id ${page}`, params),
     query.limit === null ? null : pool().query(`SELECT count(*)::int AS n ${base}`, params),
   ]);
   return {
@@ -325,17 +347,26 @@ export async function findDeploymentClients(
 export async function updateDeploymentRow(
   id: number,
   input: UpdateDeploymentInput,
-  audit: (client: pg.PoolClient, before: { deploymentId: string; name: string; availableAt: Date; mandatoryAt: Date | null; expiresAt: Date | null }) => Promise<void>,
+  audit: (
+    client: pg.PoolClient,
+    before: { deploymentId: string; name: string; availableAt: Date; mandatoryAt: Date | null; expiresAt: Date | null },
+  ) => Promise<void>,
 ) {
   return inTransaction(async (client) => {
-    const { rows } = await client.query<{ deployment_id: string; name: string; available_at: Date; mandatory_at: Date | null; expires_at: Date | null; expired_at: Date | null }>(
-      `SELECT deployment_id, name, available_at, mandatory_at, expires_at, expired_at FROM deployment WHERE id = $1 FOR UPDATE`,
-      [id],
-    );
+    const { rows } = await client.query<{
+      deployment_id: string;
+      name: string;
+      available_at: Date;
+      mandatory_at: Date | null;
+      expires_at: Date | null;
+      expired_at: Date | null;
+    }>(`SELECT deployment_id, name, available_at, mandatory_at, expires_at, expired_at FROM deployment WHERE id = $1 FOR UPDATE`, [id]);
     const before = rows[0];
     if (!before) throw new AppError('NOT_FOUND', { userMessage: 'The deployment was not found.' });
     if (before.expired_at) {
-      throw new AppError('CONFLICT', { userMessage: 'The deployment has expired and its clients have withdrawn it; create a new deployment to offer the program again.' });
+      throw new AppError('CONFLICT', {
+        userMessage: 'The deployment has expired and its clients have withdrawn it; create a new deployment to offer the program again.',
+      });
     }
     await client
       .query(
@@ -345,7 +376,11 @@ export async function updateDeploymentRow(
       .catch((e) => uniqueViolation(e, 'name', 'is already used'));
     await notifyDeploymentsChanged(client, [id]);
     await audit(client, {
-      deploymentId: before.deployment_id, name: before.name, availableAt: before.available_at, mandatoryAt: before.mandatory_at, expiresAt: before.expires_at,
+      deploymentId: before.deployment_id,
+      name: before.name,
+      availableAt: before.available_at,
+      mandatoryAt: before.mandatory_at,
+      expiresAt: before.expires_at,
     });
     return { id, deploymentId: before.deployment_id };
   });

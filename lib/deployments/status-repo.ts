@@ -7,10 +7,7 @@ import type { ClientStatusState } from './derive-client-status';
  * on the hot path, so it is plain pg with one statement per step rather than Prisma.
  */
 
-export async function findDeploymentsByKey(
-  db: pg.ClientBase,
-  keys: string[],
-): Promise<Map<string, { id: number; expiresAt: Date | null }>> {
+export async function findDeploymentsByKey(db: pg.ClientBase, keys: string[]): Promise<Map<string, { id: number; expiresAt: Date | null }>> {
   const { rows } = await db.query<{ id: number; deployment_id: string; expires_at: Date | null }>(
     `SELECT id, deployment_id, expires_at FROM deployment WHERE deployment_id = ANY($1::text[])`,
     [keys],
@@ -18,10 +15,7 @@ export async function findDeploymentsByKey(
   return new Map(rows.map((r) => [r.deployment_id, { id: r.id, expiresAt: r.expires_at }]));
 }
 
-export async function findDevicesByName(
-  db: pg.ClientBase,
-  names: string[],
-): Promise<Map<string, { id: number; siteCode: string }[]>> {
+export async function findDevicesByName(db: pg.ClientBase, names: string[]): Promise<Map<string, { id: number; siteCode: string }[]>> {
   const { rows } = await db.query<{ id: number; name: string; code: string }>(
     `SELECT d.id, d.name, s.code FROM device d JOIN site s ON s.id = d.site_id WHERE d.name = ANY($1::text[]) ORDER BY d.id`,
     [names],
@@ -32,8 +26,14 @@ export async function findDevicesByName(
 }
 
 type StatusRow = {
-  deployment_id: number; device_id: number; status: ClientStatus; last_report_at: Date | null;
-  received_at: Date | null; exit_code: number | null; last_message_id: number | null; late: boolean;
+  deployment_id: number;
+  device_id: number;
+  status: ClientStatus;
+  last_report_at: Date | null;
+  received_at: Date | null;
+  exit_code: number | null;
+  last_message_id: number | null;
+  late: boolean;
 };
 
 function selectForUpdate(db: pg.ClientBase, deploymentIds: number[], deviceIds: number[]) {
@@ -59,7 +59,11 @@ export async function lockClientStatuses(
   pairs: { deploymentId: number; deviceId: number }[],
 ): Promise<Map<string, ClientStatusState>> {
   const sorted = [...pairs].sort((a, b) => a.deploymentId - b.deploymentId || a.deviceId - b.deviceId);
-  const { rows } = await selectForUpdate(db, sorted.map((p) => p.deploymentId), sorted.map((p) => p.deviceId));
+  const { rows } = await selectForUpdate(
+    db,
+    sorted.map((p) => p.deploymentId),
+    sorted.map((p) => p.deviceId),
+  );
   const states = new Map<string, ClientStatusState>();
   for (const r of rows) {
     states.set(`${r.deployment_id}:${r.device_id}`, {
@@ -131,8 +135,15 @@ export async function addDeploymentSummaryCounts(db: pg.ClientBase, increments: 
        last_message_at = greatest(t.last_message_at, excluded.last_message_at),
        updated_at = now()`,
     [
-      column('deploymentId'), column('received'), column('programStarted'), column('programErrors'),
-      column('programSucceeded'), column('retrying'), column('expiredUnrun'), column('lateReports'), column('lastMessageAt'),
+      column('deploymentId'),
+      column('received'),
+      column('programStarted'),
+      column('programErrors'),
+      column('programSucceeded'),
+      column('retrying'),
+      column('expiredUnrun'),
+      column('lateReports'),
+      column('lastMessageAt'),
     ],
   );
 }

@@ -15,7 +15,10 @@ export const listDevicesQuerySchema = z.object({
     .number()
     .refine((v) => (devicePageSizes as readonly number[]).includes(v), 'must be 25, 50 or 100')
     .default(50),
-  online: z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true').optional(),
+  online: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .transform((v) => v === 'true')
+    .optional(),
   osKind: z.enum(['WORKSTATION', 'SERVER']).optional(),
   approval: z.enum(['PENDING', 'APPROVED', 'REVOKED']).optional(),
   collectionId: int4IdParam().optional(),

@@ -18,11 +18,7 @@ export interface HealthReport {
  * Database reachability, migration state and worker liveness. Down when the database
  * cannot be reached; degraded when migrations are pending or a supervised worker is not alive.
  */
-export async function checkHealth(options: {
-  db: pg.Pool;
-  heartbeatSeconds: number;
-  supervised: SupervisedState[];
-}): Promise<HealthReport> {
+export async function checkHealth(options: { db: pg.Pool; heartbeatSeconds: number; supervised: SupervisedState[] }): Promise<HealthReport> {
   const started = performance.now();
   let client: pg.PoolClient;
   try {

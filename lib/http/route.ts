@@ -17,7 +17,6 @@ import { consume, type RateLimit } from './rate-limits';
 import { readJsonBody } from './read-body';
 import { isSameOrigin } from './same-origin';
 
-
 export interface RouteOptions<Q extends ZodType, B extends ZodType, P extends ZodType> {
   /** Who may call: a signed-in console user (default), a registered device, or anyone. */
   auth?: 'session' | 'device' | 'none';
@@ -87,19 +86,26 @@ export function route<Q extends ZodType = never, B extends ZodType = never, P ex
       const rawParams = next ? await next.params : {};
       const params = options.params ? options.params.parse(refuseUnstorable(rawParams)) : undefined;
       const query = options.query ? options.query.parse(refuseUnstorable(Object.fromEntries(url.searchParams))) : undefined;
-      const body = options.body
-        ? options.body.parse(refuseUnstorable(await readJsonBody(req, options.maxBodyBytes ?? 1024 * 1024)))
-        : undefined;
+      const body = options.body ? options.body.parse(refuseUnstorable(await readJsonBody(req, options.maxBodyBytes ?? 1024 * 1024))) : undefined;
 
       const ctx = {
-        req, log, requestId, address,
-        query: query as Infer<Q>, body: body as Infer<B>, params: params as Infer<P>,
-        get session() { return session ?? misuse('session'); },
+        req,
+        log,
+        requestId,
+        address,
+        query: query as Infer<Q>,
+        body: body as Infer<B>,
+        params: params as Infer<P>,
+        get session() {
+          return session ?? misuse('session');
+        },
         get actor(): Actor {
           const s = session ?? misuse('session');
           return { principal: s.principal, address, sessionId: s.sessionId };
         },
-        get device() { return device ?? misuse('device'); },
+        get device() {
+          return device ?? misuse('device');
+        },
       } satisfies RouteContext<Infer<Q>, Infer<B>, Infer<P>>;
       const result = await handler(ctx);
       if (result instanceof Response) return result;
@@ -132,7 +138,8 @@ async function authenticateSession(req: NextRequest, options: RouteOptions<ZodTy
 function checkOrigin(req: NextRequest, url: URL) {
   if (SAFE_METHODS.has(req.method)) return;
   const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host') ?? url.host;
-  if (!isSameOrigin({ origin: req.headers.get('origin'), host })) throw new AppError('FORBIDDEN', { userMessage: 'Cross-site requests are refused.' });
+  if (!isSameOrigin({ origin: req.headers.get('origin'), host }))
+    throw new AppError('FORBIDDEN', { userMessage: 'Cross-site requests are refused.' });
 }
 
 /**

@@ -6,9 +6,7 @@ import type { IngestResult } from '../protocol/status-batch.schema';
 import { processSlot } from '../process-singleton';
 
 /** What an ingest thread answers: the result, or the AppError it threw, as plain data. */
-export type IngestThreadAnswer =
-  | { ok: true; result: IngestResult }
-  | { ok: false; code: ErrorCode; userMessage: string; details?: unknown };
+export type IngestThreadAnswer = { ok: true; result: IngestResult } | { ok: false; code: ErrorCode; userMessage: string; details?: unknown };
 
 // Batches one thread works on at once: while one waits for its inbox insert, the next is parsed.
 const BATCHES_PER_THREAD = 8;

@@ -74,7 +74,11 @@ export function attachStatusMessageTail(options: {
       const after = BigInt(notice.after);
       const upTo = BigInt(notice.upTo);
       pending = pending
-        ? { after: after < pending.after ? after : pending.after, upTo: upTo > pending.upTo ? upTo : pending.upTo, stored: pending.stored + notice.stored }
+        ? {
+            after: after < pending.after ? after : pending.after,
+            upTo: upTo > pending.upTo ? upTo : pending.upTo,
+            stored: pending.stored + notice.stored,
+          }
         : { after, upTo, stored: notice.stored };
       timer ??= setTimeout(() => void send(), Math.max(0, lastSent + intervalMs - Date.now()));
     },

@@ -16,7 +16,8 @@ export async function cancelClientOperation(options: { actor: Actor; id: number;
   const operation = await inTransaction(pool(), async (client) => {
     const found = notFoundOrThrow(await repo.findOperation(client, options.id, { forUpdate: true }), 'The client operation');
     if (found.cancelledAt) throw new AppError('CONFLICT', { userMessage: `The operation was already cancelled by ${found.cancelledBy}.` });
-    if (found.validUntil.getTime() <= now.getTime()) throw new AppError('CONFLICT', { userMessage: 'The operation has expired; there is nothing left to cancel.' });
+    if (found.validUntil.getTime() <= now.getTime())
+      throw new AppError('CONFLICT', { userMessage: 'The operation has expired; there is nothing left to cancel.' });
     await repo.cancelOperation(client, { id: found.id, by: options.actor.principal.userName, at: now });
     await repo.enqueuePush(client, found.id, 'CANCEL');
     return found;

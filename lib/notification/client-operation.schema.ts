@@ -32,7 +32,12 @@ export const estimateQuerySchema = z
     deviceNames: z
       .string()
       .max(64_000)
-      .transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(deviceName).min(1, 'name at least one device').max(1000))
       .optional(),
   })
@@ -53,7 +58,11 @@ export interface OnlineEstimate {
 
 export const listClientOperationsQuerySchema = z.object({
   page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().refine((v) => [25, 50, 100].includes(v), 'must be 25, 50 or 100').default(25),
+  pageSize: z.coerce
+    .number()
+    .int()
+    .refine((v) => [25, 50, 100].includes(v), 'must be 25, 50 or 100')
+    .default(25),
 });
 export type ListClientOperationsQuery = z.infer<typeof listClientOperationsQuerySchema>;
 
@@ -65,7 +74,11 @@ export type TargetState = (typeof targetStates)[number];
 export const listOperationTargetsQuerySchema = z.object({
   state: z.enum(targetStates).optional(),
   page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-  pageSize: z.coerce.number().int().refine((v) => [25, 50, 100].includes(v), 'must be 25, 50 or 100').default(25),
+  pageSize: z.coerce
+    .number()
+    .int()
+    .refine((v) => [25, 50, 100].includes(v), 'must be 25, 50 or 100')
+    .default(25),
 });
 export type ListOperationTargetsQuery = z.infer<typeof listOperationTargetsQuerySchema>;
 

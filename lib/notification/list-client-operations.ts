@@ -35,7 +35,10 @@ function toRow(o: repo.OperationRecord, stored = emptyStateCounts(), now: Date):
 /** The Client Operations page: newest first, with counts per state. */
 export async function listClientOperations(query: ListClientOperationsQuery, clock: Clock = systemClock): Promise<ClientOperationPage> {
   const { rows, total } = await repo.listOperations(pool(), { limit: query.pageSize, offset: (query.page - 1) * query.pageSize });
-  const counts = await repo.stateCounts(pool(), rows.map((r) => r.id));
+  const counts = await repo.stateCounts(
+    pool(),
+    rows.map((r) => r.id),
+  );
   const now = clock.now();
   return { rows: rows.map((o) => toRow(o, counts.get(o.id), now)), total, page: query.page, pageSize: query.pageSize };
 }

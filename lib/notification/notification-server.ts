@@ -151,7 +151,10 @@ export class NotificationServer {
         },
       });
     });
-    this.flushTimer = setInterval(() => void this.flush().catch((error) => this.log.error({ err: error }, 'notification flush failed')), this.options.flushMs);
+    this.flushTimer = setInterval(
+      () => void this.flush().catch((error) => this.log.error({ err: error }, 'notification flush failed')),
+      this.options.flushMs,
+    );
     this.beatTimer = setInterval(() => void this.beat(), this.options.heartbeatSeconds * 1000);
     if (this.options.dedicatedPort) await this.bindDedicatedPort(settings.port);
     this.log.info({ heartbeatSeconds: this.options.heartbeatSeconds }, 'notification server started');

@@ -54,8 +54,12 @@ export function deriveOperationCounts(options: {
   const status: OperationCounts['status'] = cancelled
     ? 'CANCELLED'
     : waiting === 0 && s.DELIVERED === 0
-      ? counts.expired > 0 ? 'EXPIRED' : 'COMPLETED'
-      : lapsed ? 'EXPIRED' : 'RUNNING';
+      ? counts.expired > 0
+        ? 'EXPIRED'
+        : 'COMPLETED'
+      : lapsed
+        ? 'EXPIRED'
+        : 'RUNNING';
   return { ...counts, status };
 }
 

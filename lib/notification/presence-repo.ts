@@ -36,10 +36,10 @@ export async function recordPresence(
          ON CONFLICT (device_id, instance_id) DO UPDATE SET connected_at = excluded.connected_at`,
         [batch.instanceId, batch.connected.map((c) => c.deviceId), batch.connected.map((c) => c.at)],
       );
-      const { rowCount } = await client.query(
-        `UPDATE device SET online = true, last_seen_at = $2 WHERE id = ANY($1::int[])`,
-        [batch.connected.map((c) => c.deviceId), batch.now],
-      );
+      const { rowCount } = await client.query(`UPDATE device SET online = true, last_seen_at = $2 WHERE id = ANY($1::int[])`, [
+        batch.connected.map((c) => c.deviceId),
+        batch.now,
+      ]);
       changed += rowCount ?? 0;
     }
     if (batch.disconnected.length) {
@@ -82,10 +82,9 @@ export async function reapNotificationServers(
     const servers = rows.map((r) => r.instance_id);
     let offline = 0;
     if (servers.length) {
-      const gone = await client.query<{ device_id: number }>(
-        `DELETE FROM device_presence WHERE instance_id = ANY($1::text[]) RETURNING device_id`,
-        [servers],
-      );
+      const gone = await client.query<{ device_id: number }>(`DELETE FROM device_presence WHERE instance_id = ANY($1::text[]) RETURNING device_id`, [
+        servers,
+      ]);
       const ids = [...new Set(gone.rows.map((r) => r.device_id))];
       if (ids.length) {
         const { rowCount } = await client.query(

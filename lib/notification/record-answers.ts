@@ -25,9 +25,7 @@ export interface PendingResult {
 }
 
 export type PresenceChange =
-  | { kind: 'connected'; deviceId: number; at: Date }
-  | { kind: 'disconnected'; deviceId: number }
-  | { kind: 'seen'; deviceId: number };
+  { kind: 'connected'; deviceId: number; at: Date } | { kind: 'disconnected'; deviceId: number } | { kind: 'seen'; deviceId: number };
 
 const operationIds = (items: readonly { operationId: number }[]) => [...new Set(items.map((i) => i.operationId))];
 
@@ -105,7 +103,13 @@ export async function recordPresenceChanges(options: {
         now: options.now,
       }),
     onPoison: async (item, error) => {
-      await quarantineItem({ source: PRESENCE_QUARANTINE, itemKey: `${options.instanceId}:${item.kind}:${item.deviceId}`, item, error, db: options.db });
+      await quarantineItem({
+        source: PRESENCE_QUARANTINE,
+        itemKey: `${options.instanceId}:${item.kind}:${item.deviceId}`,
+        item,
+        error,
+        db: options.db,
+      });
     },
   });
 }
@@ -122,7 +126,10 @@ export async function recordAnswersNow(client: pg.PoolClient, answers: { deliver
   }
   const changed = new Set([
     ...(await repo.recordDeliveries(client, deliveries)),
-    ...(await repo.recordResults(client, results.map((r) => ({ ...r.result, deviceId: r.deviceId, completedAt: new Date(r.result.completedAt), receivedAt: r.receivedAt })))),
+    ...(await repo.recordResults(
+      client,
+      results.map((r) => ({ ...r.result, deviceId: r.deviceId, completedAt: new Date(r.result.completedAt), receivedAt: r.receivedAt })),
+    )),
   ]);
   if (changed.size) {
     const counts = await repo.stateCounts(client, [...changed]);

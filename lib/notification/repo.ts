@@ -71,29 +71,36 @@ export async function findCollection(db: Db, id: number): Promise<{ id: number; 
 }
 
 export async function findDevicesByName(db: Db, names: string[]): Promise<{ id: number; name: string }[]> {
-  const { rows } = await db.query<{ id: number; name: string }>(`SELECT id, name FROM device WHERE name = ANY($1::text[]) AND approval <> 'REVOKED' ORDER BY id`, [names]);
+  const { rows } = await db.query<{ id: number; name: string }>(
+    `SELECT id, name FROM device WHERE name = ANY($1::text[]) AND approval <> 'REVOKED' ORDER BY id`,
+    [names],
+  );
   return rows;
 }
 
 export async function findDevicesById(db: Db, ids: number[]): Promise<{ id: number; name: string }[]> {
-  const { rows } = await db.query<{ id: number; name: string }>(`SELECT id, name FROM device WHERE id = ANY($1::int[]) AND approval <> 'REVOKED' ORDER BY id`, [ids]);
+  const { rows } = await db.query<{ id: number; name: string }>(
+    `SELECT id, name FROM device WHERE id = ANY($1::int[]) AND approval <> 'REVOKED' ORDER BY id`,
+    [ids],
+  );
   return rows;
 }
 
 /** Clients an operation on the collection or devices would target, and how many are online. */
 export async function countTargets(db: Db, target: { collectionId: number } | { deviceIds: number[] }): Promise<{ total: number; online: number }> {
-  const { rows } = 'collectionId' in target
-    ? await db.query<{ total: number; online: number }>(
-        `SELECT count(*)::int AS total, count(*) FILTER (WHERE d.online)::int AS online
+  const { rows } =
+    'collectionId' in target
+      ? await db.query<{ total: number; online: number }>(
+          `SELECT count(*)::int AS total, count(*) FILTER (WHERE d.online)::int AS online
            FROM collection_member m JOIN device d ON d.id = m.device_id
           WHERE m.collection_id = $1 AND d.approval <> 'REVOKED'`,
-        [target.collectionId],
-      )
-    : await db.query<{ total: number; online: number }>(
-        `SELECT count(*)::int AS total, count(*) FILTER (WHERE d.online)::int AS online
+          [target.collectionId],
+        )
+      : await db.query<{ total: number; online: number }>(
+          `SELECT count(*)::int AS total, count(*) FILTER (WHERE d.online)::int AS online
            FROM device d WHERE d.id = ANY($1::int[]) AND d.approval <> 'REVOKED'`,
-        [target.deviceIds],
-      );
+          [target.deviceIds],
+        );
   return rows[0];
 }
 
@@ -115,9 +122,10 @@ export async function insertOperation(
     validUntil: Date;
   },
 ): Promise<OperationRecord> {
-  const source = 'collectionId' in options.target
-    ? { sql: `SELECT m.device_id FROM collection_member m WHERE m.collection_id = $7`, param: options.target.collectionId }
-    : { sql: `SELECT unnest($7::int[])`, param: options.target.deviceIds };
+  const source =
+    'collectionId' in options.target
+      ? { sql: `SELECT m.device_id FROM collection_member m WHERE m.collection_id = $7`, param: options.target.collectionId }
+      : { sql: `SELECT unnest($7::int[])`, param: options.target.deviceIds };
   // Revoked clients can never connect again: they are not targets. Online is as of now.
   const { rows } = await db.query<OperationRow>(
     `WITH targets AS (SELECT d.id, d.online FROM device d WHERE d.id IN (${source.sql}) AND d.approval <> 'REVOKED')
@@ -125,8 +133,15 @@ export async function insertOperation(
                                         total, online_at_start, pending_target_ids, updated_at)
      SELECT $1, $2, $3, $4, $5, $6, count(*), count(*) FILTER (WHERE online), coalesce(array_agg(id ORDER BY id), '{}'), $5 FROM targets
      RETURNING ${operationColumns}`,
-    [options.action, 'collectionId' in options.target ? options.target.collectionId : null, options.targetName,
-      options.startedBy, options.startedAt, options.validUntil, source.param],
+    [
+      options.action,
+      'collectionId' in options.target ? options.target.collectionId : null,
+      options.targetName,
+      options.startedBy,
+      options.startedAt,
+      options.validUntil,
+      source.param,
+    ],
   );
   return toOperation(rows[0]);
 }
@@ -134,7 +149,9 @@ export async function insertOperation(
 /** Operations (of `ids`, or all) whose target rows are not written yet. */
 export async function pendingOperationIds(db: Db, ids?: number[]): Promise<number[]> {
   const { rows } = ids
-    ? await db.query<{ id: number }>(`SELECT id FROM client_operation WHERE id = ANY($1::int[]) AND pending_target_ids IS NOT NULL ORDER BY id`, [ids])
+    ? await db.query<{ id: number }>(`SELECT id FROM client_operation WHERE id = ANY($1::int[]) AND pending_target_ids IS NOT NULL ORDER BY id`, [
+        ids,
+      ])
     : await db.query<{ id: number }>(`SELECT id FROM client_operation WHERE pending_target_ids IS NOT NULL ORDER BY id`);
   return rows.map((r) => r.id);
 }
@@ -147,7 +164,10 @@ export async function pendingOperationIds(db: Db, ids?: number[]): Promise<numbe
  * have been deleted with them. Returns false when the rows were already written.
  */
 export async function materializeTargets(db: pg.PoolClient, operationId: number): Promise<boolean> {
-  const { rows } = await db.query<{ pending: boolean }>(`SELECT pending_target_ids IS NOT NULL AS pending FROM client_operation WHERE id = $1 FOR UPDATE`, [operationId]);
+  const { rows } = await db.query<{ pending: boolean }>(
+    `SELECT pending_target_ids IS NOT NULL AS pending FROM client_operation WHERE id = $1 FOR UPDATE`,
+    [operationId],
+  );
   if (!rows[0]?.pending) return false;
   await db.query(
     `INSERT INTO client_operation_target (operation_id, device_id, state)
@@ -164,24 +184,37 @@ export async function materializeTargets(db: pg.PoolClient, operationId: number)
 
 /** Appends a push request and announces it; commits with the caller's transaction. */
 export async function enqueuePush(db: Db, operationId: number, kind: 'START' | 'CANCEL'): Promise<void> {
-  const { rows } = await db.query<{ id: string }>(`INSERT INTO notification_push (operation_id, kind) VALUES ($1, $2) RETURNING id`, [operationId, kind]);
+  const { rows } = await db.query<{ id: string }>(`INSERT INTO notification_push (operation_id, kind) VALUES ($1, $2) RETURNING id`, [
+    operationId,
+    kind,
+  ]);
   await db.query(`SELECT pg_notify($1, $2)`, [channels.notificationPush, String(rows[0].id)]);
 }
 
 export async function findOperation(db: Db, id: number, options: { forUpdate?: boolean } = {}): Promise<OperationRecord | null> {
-  const { rows } = await db.query<OperationRow>(`SELECT ${operationColumns} FROM client_operation o WHERE o.id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  const { rows } = await db.query<OperationRow>(
+    `SELECT ${operationColumns} FROM client_operation o WHERE o.id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
   return rows[0] ? toOperation(rows[0]) : null;
 }
 
 /** Marks the operation cancelled and its unreached targets with it. */
 export async function cancelOperation(db: pg.PoolClient, options: { id: number; by: string; at: Date }): Promise<void> {
-  await db.query(`UPDATE client_operation SET cancelled_at = $2, cancelled_by = $3, updated_at = $2 WHERE id = $1`, [options.id, options.at, options.by]);
+  await db.query(`UPDATE client_operation SET cancelled_at = $2, cancelled_by = $3, updated_at = $2 WHERE id = $1`, [
+    options.id,
+    options.at,
+    options.by,
+  ]);
   await db.query(`UPDATE client_operation_target SET state = 'CANCELLED' WHERE operation_id = $1 AND state = 'WAITING'`, [options.id]);
 }
 
 export async function listOperations(db: Db, options: { limit: number; offset: number }): Promise<{ rows: OperationRecord[]; total: number }> {
   const [page, count] = await Promise.all([
-    db.query<OperationRow>(`SELECT ${operationColumns} FROM client_operation o ORDER BY o.started_at DESC, o.id DESC LIMIT $1 OFFSET $2`, [options.limit, options.offset]),
+    db.query<OperationRow>(`SELECT ${operationColumns} FROM client_operation o ORDER BY o.started_at DESC, o.id DESC LIMIT $1 OFFSET $2`, [
+      options.limit,
+      options.offset,
+    ]),
     db.query<{ total: number }>(`SELECT count(*)::int AS total FROM client_operation`),
   ]);
   return { rows: page.rows.map(toOperation), total: count.rows[0].total };
@@ -203,7 +236,18 @@ export async function stateCounts(db: Db, operationIds: number[]): Promise<Map<n
 export async function listTargets(
   db: Db,
   options: { operationId: number; state?: TargetState; lapsed: boolean; limit: number; offset: number },
-): Promise<{ rows: { deviceId: number; deviceName: string; state: TargetState; online: boolean; deliveredAt: Date | null; completedAt: Date | null; result: ActionResultDetail | null }[]; total: number }> {
+): Promise<{
+  rows: {
+    deviceId: number;
+    deviceName: string;
+    state: TargetState;
+    online: boolean;
+    deliveredAt: Date | null;
+    completedAt: Date | null;
+    result: ActionResultDetail | null;
+  }[];
+  total: number;
+}> {
   // Past the validity, WAITING reads as EXPIRED: the filter follows what the console shows.
   let states: TargetState[] | null = options.state ? [options.state] : null;
   if (options.state === 'EXPIRED' && options.lapsed) states = ['EXPIRED', 'WAITING'];
@@ -267,7 +311,9 @@ export async function expireOperations(db: Db, now: Date): Promise<{ id: number;
 
 /** The next moment an operation's validity ends, for Notification Manager's timer. */
 export async function nextValidityEnd(db: Db): Promise<Date | null> {
-  const { rows } = await db.query<{ at: Date | null }>(`SELECT min(valid_until) AS at FROM client_operation WHERE expired_at IS NULL AND cancelled_at IS NULL`);
+  const { rows } = await db.query<{ at: Date | null }>(
+    `SELECT min(valid_until) AS at FROM client_operation WHERE expired_at IS NULL AND cancelled_at IS NULL`,
+  );
   return rows[0].at;
 }
 
@@ -281,7 +327,10 @@ export async function purgePushes(db: Db, now: Date): Promise<number> {
   return rowCount ?? 0;
 }
 
-export async function notifyProgress(db: Db, payload: { progress: { id: number; states: TargetStateCounts }[] } | { changed: number[] }): Promise<void> {
+export async function notifyProgress(
+  db: Db,
+  payload: { progress: { id: number; states: TargetStateCounts }[] } | { changed: number[] },
+): Promise<void> {
   // NOTIFY payloads stay under 8,000 bytes: split long progress lists.
   if ('progress' in payload) {
     for (let i = 0; i < payload.progress.length; i += 40) {
@@ -333,7 +382,10 @@ export async function findPushTargets(
 }
 
 /** Pushes owed to clients that just connected: their unreached targets of operations still valid. */
-export async function owedPushes(db: Db, options: { deviceIds: number[]; now: Date }): Promise<{ deviceId: number; operationId: number; action: ClientAction; validUntil: Date }[]> {
+export async function owedPushes(
+  db: Db,
+  options: { deviceIds: number[]; now: Date },
+): Promise<{ deviceId: number; operationId: number; action: ClientAction; validUntil: Date }[]> {
   if (!options.deviceIds.length) return [];
   // Targets whose rows are not written yet are all waiting.
   const { rows } = await db.query<{ device_id: number; id: number; action: ClientAction; valid_until: Date }>(
@@ -372,7 +424,14 @@ export async function recordDeliveries(db: Db, items: { operationId: number; dev
  */
 export async function recordResults(
   db: Db,
-  items: { operationId: number; deviceId: number; outcome: 'SUCCEEDED' | 'FAILED' | 'CANCELLED'; detail: ActionResultDetail; completedAt: Date; receivedAt: Date }[],
+  items: {
+    operationId: number;
+    deviceId: number;
+    outcome: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+    detail: ActionResultDetail;
+    completedAt: Date;
+    receivedAt: Date;
+  }[],
 ): Promise<number[]> {
   if (!items.length) return [];
   const { rows } = await db.query<{ operation_id: number }>(

@@ -8,7 +8,11 @@ export type ResolvedTarget = { target: { collectionId: number } | { deviceIds: n
  * What the administrator picked, as the notification manager stores it: a collection, or
  * devices (by id or by name; names no device has are returned, not silently dropped).
  */
-export async function resolveOperationTarget(picked: { collectionId?: number; deviceIds?: number[]; deviceNames?: string[] }): Promise<ResolvedTarget> {
+export async function resolveOperationTarget(picked: {
+  collectionId?: number;
+  deviceIds?: number[];
+  deviceNames?: string[];
+}): Promise<ResolvedTarget> {
   const db = pool();
   if (picked.collectionId !== undefined) {
     const collection = notFoundOrThrow(await repo.findCollection(db, picked.collectionId), 'The collection');

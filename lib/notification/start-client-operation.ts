@@ -52,7 +52,13 @@ export async function startClientOperation(options: {
     address: options.actor.address,
     objectType: 'ClientOperation',
     objectName: `${clientActionLabels[operation.action]} on ${operation.targetName}`,
-    newValue: { id: operation.id, action: operation.action, total: operation.total, onlineAtStart: operation.onlineAtStart, validUntil: operation.validUntil },
+    newValue: {
+      id: operation.id,
+      action: operation.action,
+      total: operation.total,
+      onlineAtStart: operation.onlineAtStart,
+      validUntil: operation.validUntil,
+    },
   });
   await repo.notifyProgress(pool(), { changed: [operation.id] });
   return operation;

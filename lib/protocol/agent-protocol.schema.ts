@@ -78,7 +78,11 @@ export const operationDeliveredSchema = z.object({ operationId: int4Id() });
 /** What an agent says its action did; stored as the target's result. */
 export const actionResultDetailSchema = z.object({
   message: rawText(500),
-  durationMs: z.number().int().min(0).max(24 * 3600 * 1000),
+  durationMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600 * 1000),
   /** Download Computer Policy: the policy's site control serial and deployments received. */
   policySerial: int4(0).optional(),
   deployments: int4(0).optional(),

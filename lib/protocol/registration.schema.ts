@@ -16,7 +16,10 @@ export const registerDeviceSchema = z.object({
   osVersion: requiredText(64),
   osKind: z.enum(['WORKSTATION', 'SERVER']),
   ipAddress: ipv4.optional(),
-  macAddress: z.string().regex(/^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/, 'must be a MAC address like 00:11:22:AA:BB:CC').optional(),
+  macAddress: z
+    .string()
+    .regex(/^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/, 'must be a MAC address like 00:11:22:AA:BB:CC')
+    .optional(),
   clientVersion: requiredText(32),
 });
 

@@ -21,7 +21,9 @@ export async function decideQuarantinedItem(options: { id: string; action: 'retr
   return inTransaction(db, async (client) => {
     const item = notFoundOrThrow(await lockQuarantinedItem(client, options.id), 'The quarantined item');
     if (item.state !== 'QUARANTINED') {
-      throw new AppError('CONFLICT', { userMessage: `The item was already ${item.state === 'RETRIED' ? 'retried' : 'discarded'} by ${item.resolvedBy ?? 'someone'}.` });
+      throw new AppError('CONFLICT', {
+        userMessage: `The item was already ${item.state === 'RETRIED' ? 'retried' : 'discarded'} by ${item.resolvedBy ?? 'someone'}.`,
+      });
     }
     if (options.action === 'retry') await requeue(item, client);
     await markQuarantinedItem(client, { id: item.id, state: options.action === 'retry' ? 'RETRIED' : 'DISCARDED', by: userName, at });

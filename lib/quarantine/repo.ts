@@ -69,10 +69,12 @@ export async function lockQuarantinedItem(db: pg.ClientBase, id: string): Promis
 }
 
 export async function markQuarantinedItem(db: Db, options: { id: string; state: 'RETRIED' | 'DISCARDED'; by: string; at: Date }): Promise<void> {
-  await db.query(
-    `UPDATE quarantined_item SET state = $2::quarantine_state, resolved_by = $3, resolved_at = $4, updated_at = $4 WHERE id = $1`,
-    [options.id, options.state, options.by, options.at],
-  );
+  await db.query(`UPDATE quarantined_item SET state = $2::quarantine_state, resolved_by = $3, resolved_at = $4, updated_at = $4 WHERE id = $1`, [
+    options.id,
+    options.state,
+    options.by,
+    options.at,
+  ]);
 }
 
 /**
@@ -80,9 +82,8 @@ export async function markQuarantinedItem(db: Db, options: { id: string; state: 
  * every pass (collections due, deployments due), which skip these until they are retried.
  */
 export async function quarantinedKeys(db: Db, source: string): Promise<Set<string>> {
-  const { rows } = await db.query<{ item_key: string }>(
-    `SELECT item_key FROM quarantined_item WHERE source = $1 AND state = 'QUARANTINED'`,
-    [source],
-  );
+  const { rows } = await db.query<{ item_key: string }>(`SELECT item_key FROM quarantined_item WHERE source = $1 AND state = 'QUARANTINED'`, [
+    source,
+  ]);
   return new Set(rows.map((r) => r.item_key));
 }

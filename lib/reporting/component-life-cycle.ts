@@ -17,10 +17,14 @@ const lifeCycleIds = {
 
 /** A server component's life-cycle message: started (500), running (503) or stopped (501), from this server. */
 export function lifeCycleMessage(options: { kind: keyof typeof lifeCycleIds; component: string; systemName?: string; now?: Date }): StatusMessage {
-  const message = serverMessage({ messageId: lifeCycleIds[options.kind], component: options.component, systemName: options.systemName, now: options.now });
-  message.insertionStrings = options.kind === 'running'
-    ? [options.component, message.systemName, String(process.pid)]
-    : [options.component, message.systemName];
+  const message = serverMessage({
+    messageId: lifeCycleIds[options.kind],
+    component: options.component,
+    systemName: options.systemName,
+    now: options.now,
+  });
+  message.insertionStrings =
+    options.kind === 'running' ? [options.component, message.systemName, String(process.pid)] : [options.component, message.systemName];
   return message;
 }
 

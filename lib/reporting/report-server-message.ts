@@ -45,7 +45,10 @@ export function serverMessage(options: {
 /** Whether a server component's own settings ask for its messages in the system log (SITEBOX_SYSLOG_COMPONENTS). */
 export function componentWritesToSyslog(component: string, list = config().SITEBOX_SYSLOG_COMPONENTS): boolean {
   if (!list) return false;
-  const names = list.split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
+  const names = list
+    .split(',')
+    .map((n) => n.trim().toLowerCase())
+    .filter(Boolean);
   return names.includes('*') || names.includes(component.toLowerCase());
 }
 

@@ -14,7 +14,9 @@ const BOM = '\uFEFF';
 /** Header fields allow printable US-ASCII only, no spaces, up to a length; empty is "-". */
 function headerField(value: string | number | undefined | null, max: number): string {
   if (value === undefined || value === null || value === '') return '-';
-  const clean = String(value).replace(/[^\x21-\x7e]/g, '_').slice(0, max);
+  const clean = String(value)
+    .replace(/[^\x21-\x7e]/g, '_')
+    .slice(0, max);
   return clean || '-';
 }
 

@@ -71,8 +71,12 @@ export function demoDevices(options: { count: number; now?: Date }): DemoDevice[
     const n = (counters.get(key) ?? 0) + 1;
     counters.set(key, n);
     const name = isServer ? `${key}${String(n).padStart(2, '0')}` : `${key}-${String(n).padStart(4, '0')}`;
-    const ip = `10.${location.subnet}.${isServer ? 1 : 16 + Math.floor(i / 250) % 200}.${(i % 250) + 2}`;
-    const mac = Array.from({ length: 6 }, () => Math.floor(random() * 256).toString(16).padStart(2, '0'))
+    const ip = `10.${location.subnet}.${isServer ? 1 : 16 + (Math.floor(i / 250) % 200)}.${(i % 250) + 2}`;
+    const mac = Array.from({ length: 6 }, () =>
+      Math.floor(random() * 256)
+        .toString(16)
+        .padStart(2, '0'),
+    )
       .join(':')
       .toUpperCase();
     // Servers check in constantly; some laptops have been away for weeks; a few never reported.

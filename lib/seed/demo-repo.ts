@@ -52,10 +52,11 @@ export async function insertCollections(client: pg.ClientBase, collections: read
     );
     ids.set(c.collectionId, rows[0].id);
     if (c.query) {
-      await client.query(
-        `INSERT INTO collection_rule (collection_id, kind, name, query) VALUES ($1, 'QUERY', $2, $3)`,
-        [rows[0].id, c.name, JSON.stringify(c.query)],
-      );
+      await client.query(`INSERT INTO collection_rule (collection_id, kind, name, query) VALUES ($1, 'QUERY', $2, $3)`, [
+        rows[0].id,
+        c.name,
+        JSON.stringify(c.query),
+      ]);
     }
   }
   const allSystems = ids.get('SMS00001')!;
@@ -78,9 +79,17 @@ export async function insertFilterRulesAndThresholds(
        VALUES ($1, $2, true, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
        ON CONFLICT (name) DO NOTHING`,
       [
-        rule.name, rule.priority, rule.source ?? null, rule.severity ?? null, rule.messageType ?? null,
-        rule.messageId ?? null, rule.writeToDatabase ?? false, rule.retentionDays ?? null,
-        rule.replicateToParent ?? 'NONE', rule.forwardToSummarizers ?? true, rule.stopProcessing ?? false,
+        rule.name,
+        rule.priority,
+        rule.source ?? null,
+        rule.severity ?? null,
+        rule.messageType ?? null,
+        rule.messageId ?? null,
+        rule.writeToDatabase ?? false,
+        rule.retentionDays ?? null,
+        rule.replicateToParent ?? 'NONE',
+        rule.forwardToSummarizers ?? true,
+        rule.stopProcessing ?? false,
       ],
     );
   }

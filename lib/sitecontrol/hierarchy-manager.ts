@@ -68,7 +68,10 @@ export async function applyMergedDeltas(options: { db: pg.Pool }): Promise<{ app
       // Only the tables a change touches (the cycle's reconcileSiteTables checks them all).
       if (changedPaths.some((p) => p.startsWith('site.'))) await syncSiteRow(client, control);
       if (changedPaths.some((p) => p.startsWith('summarizers.componentStatus.'))) await syncComponentThresholds(client, control.document);
-      await markApplied(client, deltas.map((d) => d.id));
+      await markApplied(
+        client,
+        deltas.map((d) => d.id),
+      );
       await notifyApplied(client, { siteCode: control.siteCode, serial: control.serial, changedPaths });
       await reportServerMessage({
         db: client,

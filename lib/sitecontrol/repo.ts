@@ -57,7 +57,12 @@ function toControl(r: Record<string, any>): SiteControlRow {
     siteId: r.site_id,
     siteCode: r.site_code,
     serial: r.serial,
-    document: readSettingsDocument(r.document, { code: r.site_code, name: r.site_name, timeZone: r.site_time_zone, parentSiteCode: r.parent_code ?? null }),
+    document: readSettingsDocument(r.document, {
+      code: r.site_code,
+      name: r.site_name,
+      timeZone: r.site_time_zone,
+      parentSiteCode: r.parent_code ?? null,
+    }),
     changedBy: r.changed_by,
     changedAt: r.changed_at,
     properties: r.properties ?? [],
@@ -160,10 +165,10 @@ export async function findDelta(db: Db, id: number): Promise<DeltaRow | null> {
 
 /** The newest deltas of a site, newest first: what is in flight and what was refused lately. */
 export async function listRecentDeltas(db: Db, siteControlId: number, limit = 20): Promise<DeltaRow[]> {
-  const { rows } = await db.query(
-    `SELECT ${deltaColumns} FROM site_control_delta WHERE site_control_id = $1 ORDER BY id DESC LIMIT $2`,
-    [siteControlId, limit],
-  );
+  const { rows } = await db.query(`SELECT ${deltaColumns} FROM site_control_delta WHERE site_control_id = $1 ORDER BY id DESC LIMIT $2`, [
+    siteControlId,
+    limit,
+  ]);
   return rows.map(toDelta);
 }
 
@@ -198,12 +203,16 @@ export async function listHistory(db: Db, siteControlId: number): Promise<Histor
 }
 
 /** The document at `serial` (current or from history), or null when history no longer has it. */
-export async function findDocumentAtSerial(db: Db, control: SiteControlRow, serial: number): Promise<{ serial: number; document: SiteSettings; changedBy: string; changedAt: Date } | null> {
+export async function findDocumentAtSerial(
+  db: Db,
+  control: SiteControlRow,
+  serial: number,
+): Promise<{ serial: number; document: SiteSettings; changedBy: string; changedAt: Date } | null> {
   if (serial === control.serial) return { serial, document: control.document, changedBy: control.changedBy, changedAt: control.changedAt };
-  const { rows } = await db.query(
-    `SELECT document, changed_by, changed_at FROM site_control_history WHERE site_control_id = $1 AND serial = $2`,
-    [control.id, serial],
-  );
+  const { rows } = await db.query(`SELECT document, changed_by, changed_at FROM site_control_history WHERE site_control_id = $1 AND serial = $2`, [
+    control.id,
+    serial,
+  ]);
   if (!rows[0]) return null;
   return {
     serial,
@@ -221,7 +230,10 @@ export async function queuePendingDeltas(client: pg.PoolClient): Promise<(DeltaR
     `UPDATE site_control_delta d SET state = 'QUEUED', queued_at = now()
        FROM site_control sc JOIN site s ON s.id = sc.site_id
       WHERE d.state = 'PENDING' AND sc.id = d.site_control_id
-      RETURNING ${deltaColumns.split(',').map((c) => `d.${c.trim()}`).join(', ')}, s.code AS site_code`,
+      RETURNING ${deltaColumns
+        .split(',')
+        .map((c) => `d.${c.trim()}`)
+        .join(', ')}, s.code AS site_code`,
   );
   return rows.map((r) => ({ ...toDelta(r), siteCode: r.site_code }));
 }
@@ -285,7 +297,15 @@ export async function writeNextSerial(
        UPDATE site_control_delta SET state = 'MERGED', merged_at = now(), applied_serial = $2 WHERE id = $7
      )
      SELECT (SELECT count(*)::int FROM pruned) AS pruned`,
-    [control.id, serial, JSON.stringify(options.document), delta.submittedBy, options.changes.map((c) => c.path), JSON.stringify(options.changes), delta.id],
+    [
+      control.id,
+      serial,
+      JSON.stringify(options.document),
+      delta.submittedBy,
+      options.changes.map((c) => c.path),
+      JSON.stringify(options.changes),
+      delta.id,
+    ],
   );
   return { serial, prunedHistory: rows[0].pruned };
 }

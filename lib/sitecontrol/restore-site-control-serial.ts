@@ -24,7 +24,9 @@ export async function restoreSiteControlSerial(options: {
   ]);
   const changes = restoreChanges(base.settings, old.settings);
   if (!Object.keys(changes).length) {
-    throw new AppError('BAD_REQUEST', { userMessage: `Serial ${serialName(options.serial)} has the same settings as serial ${serialName(options.baseSerial)}.` });
+    throw new AppError('BAD_REQUEST', {
+      userMessage: `Serial ${serialName(options.serial)} has the same settings as serial ${serialName(options.baseSerial)}.`,
+    });
   }
   return submitSiteControlChange({
     actor: options.actor,

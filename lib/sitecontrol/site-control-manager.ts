@@ -3,7 +3,16 @@ import { inTransaction } from '../db/transaction';
 import { statusMessageIds } from '../reporting/catalog';
 import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
 import { mergeDelta } from './merge-delta';
-import { countHistory, findSiteControl, HISTORY_LIMIT, lockOldestDelta, rejectDelta, serialRecordsAfter, siteControlWithDeltaIn, writeNextSerial } from './repo';
+import {
+  countHistory,
+  findSiteControl,
+  HISTORY_LIMIT,
+  lockOldestDelta,
+  rejectDelta,
+  serialRecordsAfter,
+  siteControlWithDeltaIn,
+  writeNextSerial,
+} from './repo';
 import { serialName } from './serial-name';
 import { describeConflicts } from './submit-site-control-change';
 import { settingLabel } from './site-settings-fields';
@@ -53,7 +62,11 @@ export async function mergeQueuedDeltas(options: { db: pg.Pool; limit?: number }
       if (result.outcome === 'invalid') error = result.fields.map((f) => `${settingLabel(f.path)} ${f.message}`).join('; ');
       if (result.outcome === 'conflict') error = describeConflicts(result.conflicts);
       if (error !== null || result.outcome !== 'merged') {
-        await rejectDelta(client, { id: delta.id, error: error ?? 'refused', conflicts: result.outcome === 'conflict' ? result.conflicts : undefined });
+        await rejectDelta(client, {
+          id: delta.id,
+          error: error ?? 'refused',
+          conflicts: result.outcome === 'conflict' ? result.conflicts : undefined,
+        });
         await report(statusMessageIds.siteControlDeltaRejected, [delta.submittedBy, control.siteCode, error ?? 'refused']);
         return 'rejected' as const;
       }

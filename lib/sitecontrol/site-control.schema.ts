@@ -8,11 +8,7 @@ import { storable } from '../validation/primitives';
 // leaves by dotted path ("clientAgent.policyPollingMinutes"), see document-paths.ts.
 
 const whole = (min: number, max: number) =>
-  z
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
+  z.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 const flag = () => z.boolean({ error: 'must be on or off' });
 
@@ -164,38 +160,39 @@ export const defaultedSections = {
  * The whole document. Rules between properties are checked here too, each reported on the
  * property an administrator would correct.
  */
-export const siteControlDocumentSchema = z
-  .object({ site: siteSectionSchema, ...defaultedSections })
-  .superRefine((doc, ctx) => {
-    if (doc.site.parentSiteCode !== null && doc.site.parentSiteCode === doc.site.code) {
-      ctx.addIssue({ code: 'custom', path: ['site', 'parentSiteCode'], message: 'must not be the site itself' });
-    }
-    for (const severity of ['informational', 'warning', 'error'] as const) {
-      const t = doc.summarizers.componentStatus[severity];
-      if (t.warningAt >= t.criticalAt) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['summarizers', 'componentStatus', severity, 'warningAt'],
-          message: `must be lower than the critical threshold (${t.criticalAt})`,
-        });
-      }
-    }
-    const storage = doc.summarizers.siteSystemStatus;
-    if (storage.freeSpaceCriticalMb >= storage.freeSpaceWarningMb) {
+export const siteControlDocumentSchema = z.object({ site: siteSectionSchema, ...defaultedSections }).superRefine((doc, ctx) => {
+  if (doc.site.parentSiteCode !== null && doc.site.parentSiteCode === doc.site.code) {
+    ctx.addIssue({ code: 'custom', path: ['site', 'parentSiteCode'], message: 'must not be the site itself' });
+  }
+  for (const severity of ['informational', 'warning', 'error'] as const) {
+    const t = doc.summarizers.componentStatus[severity];
+    if (t.warningAt >= t.criticalAt) {
       ctx.addIssue({
         code: 'custom',
-        path: ['summarizers', 'siteSystemStatus', 'freeSpaceCriticalMb'],
-        message: `must be lower than the warning free space (${storage.freeSpaceWarningMb} MB)`,
+        path: ['summarizers', 'componentStatus', severity, 'warningAt'],
+        message: `must be lower than the critical threshold (${t.criticalAt})`,
       });
     }
-  });
+  }
+  const storage = doc.summarizers.siteSystemStatus;
+  if (storage.freeSpaceCriticalMb >= storage.freeSpaceWarningMb) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['summarizers', 'siteSystemStatus', 'freeSpaceCriticalMb'],
+      message: `must be lower than the warning free space (${storage.freeSpaceWarningMb} MB)`,
+    });
+  }
+});
 
 /** Every setting of a site, as the site control document holds it. */
 export type SiteSettings = z.infer<typeof siteControlDocumentSchema>;
 export type SiteSection = SiteSettings['site'];
 
 /** A new site's document: its identity plus every default. */
-export function defaultSiteSettings(site: { code: string; name: string; timeZone?: string; parentSiteCode?: string | null }, overrides: { purgeSchedule?: string } = {}): SiteSettings {
+export function defaultSiteSettings(
+  site: { code: string; name: string; timeZone?: string; parentSiteCode?: string | null },
+  overrides: { purgeSchedule?: string } = {},
+): SiteSettings {
   const document = siteControlDocumentSchema.parse({
     site: { code: site.code, name: site.name, timeZone: site.timeZone ?? 'UTC', parentSiteCode: site.parentSiteCode ?? null },
   });

@@ -47,7 +47,7 @@ const counts = (severity: string, label: string): SettingField[] => [
   { path: `summarizers.componentStatus.${severity}.criticalAt`, label: `${label} messages: Critical at`, kind: 'number', unit: 'messages' },
 ];
 
-const cronHint = 'Cron pattern: minute hour day month weekday, in the site\'s time zone.';
+const cronHint = "Cron pattern: minute hour day month weekday, in the site's time zone.";
 
 export const settingTabs: readonly SettingTab[] = [
   {
@@ -86,7 +86,12 @@ export const settingTabs: readonly SettingTab[] = [
       {
         label: 'Notification Server',
         fields: [
-          { path: 'components.notificationServer.port', label: 'Client notification port', kind: 'number', hint: 'TCP port clients connect to for notifications.' },
+          {
+            path: 'components.notificationServer.port',
+            label: 'Client notification port',
+            kind: 'number',
+            hint: 'TCP port clients connect to for notifications.',
+          },
           { path: 'components.notificationServer.keepAliveMinutes', label: 'Keep-alive interval', kind: 'number', unit: 'minutes' },
           {
             path: 'components.notificationServer.operationValidityMinutes',
@@ -176,7 +181,9 @@ export const settingTabs: readonly SettingTab[] = [
   },
 ];
 
-const byPath = new Map(settingTabs.flatMap((t) => t.groups.flatMap((g) => g.fields.map((f) => [f.path, { ...f, tab: t.label, group: g.label }] as const))));
+const byPath = new Map(
+  settingTabs.flatMap((t) => t.groups.flatMap((g) => g.fields.map((f) => [f.path, { ...f, tab: t.label, group: g.label }] as const))),
+);
 
 /** The field for a path, with the tab and group it sits in. */
 export function settingField(path: string): (SettingField & { tab: string; group: string }) | undefined {

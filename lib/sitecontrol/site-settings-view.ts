@@ -3,7 +3,16 @@ import { config } from '../config';
 import { pool } from '../db/pool';
 import { AppError } from '../errors';
 import { diffDocuments, fixedPaths, type PropertyChange } from './document-paths';
-import { ensureSiteControl, findDelta, findDocumentAtSerial, findSiteControl, listHistory, listRecentDeltas, type DeltaRow, type SiteControlRow } from './repo';
+import {
+  ensureSiteControl,
+  findDelta,
+  findDocumentAtSerial,
+  findSiteControl,
+  listHistory,
+  listRecentDeltas,
+  type DeltaRow,
+  type SiteControlRow,
+} from './repo';
 import { serialName } from './serial-name';
 import type { SiteSettings } from './site-control.schema';
 
@@ -89,7 +98,9 @@ export interface HistoryEntryView {
 }
 
 /** The current serial and the last 100 before it, newest first. */
-export async function readSiteControlHistory(options: { siteCode?: string; db?: pg.Pool } = {}): Promise<{ siteCode: string; entries: HistoryEntryView[] }> {
+export async function readSiteControlHistory(
+  options: { siteCode?: string; db?: pg.Pool } = {},
+): Promise<{ siteCode: string; entries: HistoryEntryView[] }> {
   const db = options.db ?? pool();
   const control = await controlOrThrow(db, options.siteCode ?? config().SITEBOX_SITE_CODE);
   const entries = await listHistory(db, control.id);
@@ -148,5 +159,9 @@ export async function diffSiteControlSerials(options: { from: number; to: number
 
 /** What restoring `settings` would change in `current`: every setting that differs, except the fixed ones. */
 export function restoreChanges(current: SiteSettings, settings: SiteSettings): Record<string, unknown> {
-  return Object.fromEntries(diffDocuments(current, settings).filter((c) => !fixedPaths.has(c.path)).map((c) => [c.path, c.after]));
+  return Object.fromEntries(
+    diffDocuments(current, settings)
+      .filter((c) => !fixedPaths.has(c.path))
+      .map((c) => [c.path, c.after]),
+  );
 }

@@ -7,14 +7,7 @@ import { AppError } from '../errors';
 import type { Actor } from '../users/actor';
 import { diffDocuments, getAt, overlaps, sameValue, setAt, type PropertyChange } from './document-paths';
 import { findConflicts } from './merge-delta';
-import {
-  ensureSiteControl,
-  findSiteControl,
-  insertDelta,
-  listUnmergedDeltas,
-  serialRecordsAfter,
-  type DeltaRow,
-} from './repo';
+import { ensureSiteControl, findSiteControl, insertDelta, listUnmergedDeltas, serialRecordsAfter, type DeltaRow } from './repo';
 import { serialName } from './serial-name';
 import type { Conflict, SettingChanges } from './site-control-change.schema';
 import { siteControlDocumentSchema } from './site-control.schema';
@@ -78,16 +71,12 @@ export async function submitSiteControlChange(options: {
   });
 }
 
-
 /**
  * The provider's check of a change against the current image and the changes in flight: what
  * the document will be without and with it, and the properties it really moves. Throws the
  * 409 or 400 the change deserves. `lock` takes the site's row for the caller's transaction.
  */
-async function checkChange(
-  db: pg.Pool | pg.PoolClient,
-  options: { siteCode: string; baseSerial: number; changes: SettingChanges; lock: boolean },
-) {
+async function checkChange(db: pg.Pool | pg.PoolClient, options: { siteCode: string; baseSerial: number; changes: SettingChanges; lock: boolean }) {
   const { siteCode } = options;
   // One change at a time per site is checked and stored: the row lock orders them.
   const control =

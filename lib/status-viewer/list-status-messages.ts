@@ -46,15 +46,18 @@ export async function resolveFilters(options: {
   prompts: Record<string, string | undefined>;
 }): Promise<StatusMessageFilters> {
   const { limit: _limit, cursor: _cursor, query, ...own } = options.request;
-  const fromQuery = query
-    ? resolveQuery({ criteria: (await findStatusMessageQueryOrThrow(query)).criteria, values: options.prompts })
-    : {};
+  const fromQuery = query ? resolveQuery({ criteria: (await findStatusMessageQueryOrThrow(query)).criteria, values: options.prompts }) : {};
   const merged = { ...fromQuery, ...Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined)) };
   const parsed = statusMessageFiltersSchema.safeParse(merged);
   if (!parsed.success) {
     throw new AppError('BAD_REQUEST', {
       userMessage: 'The filters are not valid.',
-      details: { fields: parsed.error.issues.map((i) => ({ path: (query && i.path[0] && i.path[0] in fromQuery ? 'prompt.' : '') + i.path.join('.'), message: i.message })) },
+      details: {
+        fields: parsed.error.issues.map((i) => ({
+          path: (query && i.path[0] && i.path[0] in fromQuery ? 'prompt.' : '') + i.path.join('.'),
+          message: i.message,
+        })),
+      },
     });
   }
   return parsed.data;

@@ -28,8 +28,12 @@ export async function createStatusMessageQuery(options: { actor: Actor; input: S
   checkFixedCriteria(criteria);
   const row = await repo.insertSavedQuery({ ...options.input, criteria, createdBy: options.actor.principal.userName });
   await reportAudit({
-    kind: 'created', userName: options.actor.principal.userName, address: options.actor.address,
-    objectType: 'StatusMessageQuery', objectName: row.name, newValue: options.input,
+    kind: 'created',
+    userName: options.actor.principal.userName,
+    address: options.actor.address,
+    objectType: 'StatusMessageQuery',
+    objectName: row.name,
+    newValue: options.input,
   });
   return findStatusMessageQueryOrThrow(String(row.id));
 }
@@ -41,9 +45,13 @@ export async function updateStatusMessageQuery(options: { actor: Actor; id: stri
   checkFixedCriteria(criteria);
   await repo.updateSavedQuery(id, { ...options.input, criteria });
   await reportAudit({
-    kind: 'modified', userName: options.actor.principal.userName, address: options.actor.address,
-    objectType: 'StatusMessageQuery', objectName: options.input.name,
-    oldValue: { name: before.name, description: before.description, criteria: before.criteria }, newValue: options.input,
+    kind: 'modified',
+    userName: options.actor.principal.userName,
+    address: options.actor.address,
+    objectType: 'StatusMessageQuery',
+    objectName: options.input.name,
+    oldValue: { name: before.name, description: before.description, criteria: before.criteria },
+    newValue: options.input,
   });
   return findStatusMessageQueryOrThrow(String(id));
 }
@@ -53,7 +61,11 @@ export async function deleteStatusMessageQuery(options: { actor: Actor; id: stri
   const before = notFoundOrThrow(await repo.findSavedQuery(id), 'That status message query');
   await repo.deleteSavedQuery(id);
   await reportAudit({
-    kind: 'deleted', userName: options.actor.principal.userName, address: options.actor.address,
-    objectType: 'StatusMessageQuery', objectName: before.name, oldValue: before.criteria,
+    kind: 'deleted',
+    userName: options.actor.principal.userName,
+    address: options.actor.address,
+    objectType: 'StatusMessageQuery',
+    objectName: before.name,
+    oldValue: before.criteria,
   });
 }

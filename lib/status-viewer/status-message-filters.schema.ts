@@ -5,12 +5,17 @@ import { messageSourceSchema, messageTypeSchema, severitySchema } from '../repor
 /** `a,b` or a repeated parameter, as a list. */
 const list = <T extends z.ZodType>(item: T) =>
   z.preprocess(
-    (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : v,
     z.array(item).min(1).max(10),
   );
 
-const optionalTrimmed = (max: number) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), safeText(max).optional());
+const optionalTrimmed = (max: number) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), safeText(max).optional());
 
 /** Time ranges measured back from the moment a list is read, so a reload shows the latest hour (and a saved query can keep one). */
 export const statusMessageRanges = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
@@ -19,7 +24,9 @@ export type StatusMessageRange = keyof typeof statusMessageRanges;
 /** The viewer's filters, as query parameters (every one optional). Each names the field it refuses. */
 export const statusMessageFilterFieldsSchema = z.object({
   /** Received within the last hour, 24 hours, 7 or 30 days, as of each read. */
-  range: z.enum(Object.keys(statusMessageRanges) as [StatusMessageRange, ...StatusMessageRange[]], { error: 'must be 1h, 24h, 7d or 30d' }).optional(),
+  range: z
+    .enum(Object.keys(statusMessageRanges) as [StatusMessageRange, ...StatusMessageRange[]], { error: 'must be 1h, 24h, 7d or 30d' })
+    .optional(),
   /** Received at or after (ISO date-time). */
   from: safeDate().optional(),
   /** Received before (ISO date-time). */
@@ -29,8 +36,16 @@ export const statusMessageFilterFieldsSchema = z.object({
   source: messageSourceSchema.optional(),
   component: optionalTrimmed(128),
   system: optionalTrimmed(255),
-  site: z.string().regex(/^[A-Z0-9]{3}$/, 'must be a 3-character site code').optional(),
-  messageId: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').max(INT4_MAX, 'is too large').optional(),
+  site: z
+    .string()
+    .regex(/^[A-Z0-9]{3}$/, 'must be a 3-character site code')
+    .optional(),
+  messageId: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 or more')
+    .max(INT4_MAX, 'is too large')
+    .optional(),
   /** With propertyValue: messages whose attribute property has that value. */
   propertyName: optionalTrimmed(64),
   propertyValue: optionalTrimmed(4096),

@@ -69,10 +69,11 @@ export async function selectStatusMessagePage(
 
 /** The newest `limit` messages with `after` < id <= `upTo`, newest first. */
 export async function selectStatusMessagesInSpan(db: pg.Pool, options: { after: string; upTo: string; limit: number }): Promise<StatusMessageRow[]> {
-  const { rows } = await db.query<StatusMessageRow>(
-    `SELECT ${COLUMNS} FROM status_message WHERE id > $1 AND id <= $2 ORDER BY id DESC LIMIT $3`,
-    [options.after, options.upTo, options.limit],
-  );
+  const { rows } = await db.query<StatusMessageRow>(`SELECT ${COLUMNS} FROM status_message WHERE id > $1 AND id <= $2 ORDER BY id DESC LIMIT $3`, [
+    options.after,
+    options.upTo,
+    options.limit,
+  ]);
   return rows;
 }
 

@@ -9,15 +9,13 @@ export const promptSchema = z.object({ prompt: requiredText(100) });
  * A query's criteria: viewer filters (as their query-parameter text) each either fixed or
  * prompted, e.g. `{ "type": "AUDIT", "from": { "prompt": "Since" } }`.
  */
-export const queryCriteriaSchema = z
-  .record(rawText(64), z.union([rawText(4096), promptSchema]))
-  .superRefine((criteria, ctx) => {
-    for (const key of Object.keys(criteria)) {
-      if (!statusMessageFilterFields.includes(key as StatusMessageFilterField)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `is not a filter (use ${statusMessageFilterFields.join(', ')})` });
-      }
+export const queryCriteriaSchema = z.record(rawText(64), z.union([rawText(4096), promptSchema])).superRefine((criteria, ctx) => {
+  for (const key of Object.keys(criteria)) {
+    if (!statusMessageFilterFields.includes(key as StatusMessageFilterField)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `is not a filter (use ${statusMessageFilterFields.join(', ')})` });
     }
-  });
+  }
+});
 export type QueryCriteria = Partial<Record<StatusMessageFilterField, string | { prompt: string }>>;
 
 export const savedQueryInputSchema = z.object({

@@ -1,7 +1,12 @@
 import type pg from 'pg';
 
 /** Adds `values[i]` to counter `names[i]` in the given shard row. */
-export async function addToCounterShard(db: pg.ClientBase | pg.Pool, names: readonly string[], values: readonly number[], shard: number): Promise<void> {
+export async function addToCounterShard(
+  db: pg.ClientBase | pg.Pool,
+  names: readonly string[],
+  values: readonly number[],
+  shard: number,
+): Promise<void> {
   await db.query(
     `INSERT INTO status_counter (name, shard, value)
      SELECT name, $3, value FROM unnest($1::text[], $2::bigint[]) AS t(name, value)

@@ -23,16 +23,7 @@ export function ingestCounters(): IngestCounters {
 }
 
 /** Site-wide counters in status_counter: accepted into the inbox (by any process), and Status Manager's. */
-export const statusCounterNames = [
-  'accepted',
-  'processed',
-  'stored',
-  'duplicates',
-  'discarded',
-  'replicated',
-  'forwarded',
-  'purged',
-] as const;
+export const statusCounterNames = ['accepted', 'processed', 'stored', 'duplicates', 'discarded', 'replicated', 'forwarded', 'purged'] as const;
 export type StatusCounterName = (typeof statusCounterNames)[number];
 
 // Rows per counter: concurrent Status Manager transactions each add to their own row.
@@ -46,7 +37,12 @@ export async function addStatusCounters(
 ): Promise<void> {
   const entries = Object.entries(increments).filter(([, n]) => n && n > 0) as [StatusCounterName, number][];
   if (!entries.length) return;
-  await addToCounterShard(db, entries.map(([n]) => n), entries.map(([, v]) => v), shard % SHARDS);
+  await addToCounterShard(
+    db,
+    entries.map(([n]) => n),
+    entries.map(([, v]) => v),
+    shard % SHARDS,
+  );
 }
 
 export async function readStatusCounters(db: pg.Pool | pg.ClientBase): Promise<Record<StatusCounterName, number>> {

@@ -42,11 +42,21 @@ export async function deleteAgedStatusMessages(options: {
     if (!(await tryAdvisoryLock(lockClient, PURGE_LOCK_KEY))) return { ran: false, messages: 0, ledger: 0 };
     try {
       const messages = await deleteAged(options.db, batchSize, options.signal, {
-        table: 'status_message', key: 'id', keyType: 'bigint', condition: 'expires_at <= $1', order: 'ORDER BY expires_at', cutoff: now,
+        table: 'status_message',
+        key: 'id',
+        keyType: 'bigint',
+        condition: 'expires_at <= $1',
+        order: 'ORDER BY expires_at',
+        cutoff: now,
       });
       const ledgerBefore = new Date(now.getTime() - options.ledgerDays * 86_400_000);
       const ledger = await deleteAged(options.db, batchSize, options.signal, {
-        table: 'status_processed_uid', key: 'uid', keyType: 'uuid', condition: 'processed_at < $1', order: '', cutoff: ledgerBefore,
+        table: 'status_processed_uid',
+        key: 'uid',
+        keyType: 'uuid',
+        condition: 'processed_at < $1',
+        order: '',
+        cutoff: ledgerBefore,
       });
       if (messages) {
         await addStatusCounters(options.db, { purged: messages });
@@ -74,7 +84,9 @@ export async function deleteAgedStatusMessages(options: {
  * later purges skip it until someone retries it).
  */
 async function deleteAged(db: pg.Pool, batchSize: number, signal: AbortSignal | undefined, rows: AgedRows): Promise<number> {
-  const skip = [...(await quarantinedKeys(db, PURGE_QUARANTINE.name))].filter((key) => key.startsWith(`${rows.table}:`)).map((key) => key.slice(rows.table.length + 1));
+  const skip = [...(await quarantinedKeys(db, PURGE_QUARANTINE.name))]
+    .filter((key) => key.startsWith(`${rows.table}:`))
+    .map((key) => key.slice(rows.table.length + 1));
   let total = 0;
   for (;;) {
     if (signal?.aborted) return total;

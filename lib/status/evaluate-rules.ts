@@ -26,10 +26,7 @@ export interface RuleEvaluation {
   stoppedByRuleId: number | null;
 }
 
-type EvaluatedMessage = Pick<
-  StatusMessage,
-  'messageId' | 'severity' | 'type' | 'source' | 'siteCode' | 'systemName' | 'component' | 'properties'
->;
+type EvaluatedMessage = Pick<StatusMessage, 'messageId' | 'severity' | 'type' | 'source' | 'siteCode' | 'systemName' | 'component' | 'properties'>;
 
 const replicationRank: Record<ReplicationPriority, number> = { NONE: 0, LOW: 1, MEDIUM: 2, HIGH: 3 };
 
@@ -53,8 +50,7 @@ export function ruleMatches(rule: FilterRule, message: EvaluatedMessage): boolea
   return true;
 }
 
-const programKey = (p: ProgramAction) =>
-  p.kind === 'command' ? JSON.stringify(['command', p.file, p.args]) : JSON.stringify(['webhook', p.url]);
+const programKey = (p: ProgramAction) => (p.kind === 'command' ? JSON.stringify(['command', p.file, p.args]) : JSON.stringify(['webhook', p.url]));
 
 /**
  * Evaluates a message against the status filter rules in priority order (lower first),

@@ -98,7 +98,9 @@ export function createReplicationForwarder(options: {
         return { kind: 'sent' as const, count: rows.length };
       }
       const reason = failure.reason;
-      const delays = rows.map((r) => Math.max(failure.retryAfter ?? 0, backoffMs({ attempt: r.attempts, initialMs: options.initialRetryMs ?? 1000, maxMs: 300_000 })));
+      const delays = rows.map((r) =>
+        Math.max(failure.retryAfter ?? 0, backoffMs({ attempt: r.attempts, initialMs: options.initialRetryMs ?? 1000, maxMs: 300_000 })),
+      );
       await deferOutboxRows(client, ids, delays);
       return { kind: 'deferred' as const, count: rows.length, reason };
     });
@@ -120,7 +122,10 @@ export function createReplicationForwarder(options: {
       case 'deferred':
         if (!outage) {
           outage = true;
-          options.log.warn({ parent: options.parentUrl, reason: outcome.reason }, 'cannot reach the parent site; replicated messages wait in the outbox');
+          options.log.warn(
+            { parent: options.parentUrl, reason: outcome.reason },
+            'cannot reach the parent site; replicated messages wait in the outbox',
+          );
           const message = serverMessage({
             messageId: statusMessageIds.replicationDelayed,
             component: 'SMS_STATUS_MANAGER',

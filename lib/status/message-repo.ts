@@ -22,9 +22,7 @@ const COLUMNS =
 
 /** COPY text format: backslash, tab, newline and carriage return escaped. */
 function copyField(value: string): string {
-  return /[\\\t\n\r]/.test(value)
-    ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
-    : value;
+  return /[\\\t\n\r]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : value;
 }
 
 function copyLines(rows: readonly StoredMessageRow[]): string[] {
@@ -117,8 +115,23 @@ export async function insertStatusMessagesSkippingDuplicates(client: pg.ClientBa
                  process_id, thread_id, insertion_strings, properties, expires_at)
      ON CONFLICT (uid) DO NOTHING
      RETURNING uid`,
-    [uid, messageId, severity, type, source, siteCode, systemName, component, sourceTime, receivedAt, processId, threadId,
-      insertionStrings, properties, expiresAt],
+    [
+      uid,
+      messageId,
+      severity,
+      type,
+      source,
+      siteCode,
+      systemName,
+      component,
+      sourceTime,
+      receivedAt,
+      processId,
+      threadId,
+      insertionStrings,
+      properties,
+      expiresAt,
+    ],
   );
   return new Set(inserted.map((r) => r.uid));
 }
@@ -167,12 +180,16 @@ export async function enqueueReplication(
 
 /** The highest status_message id handed out so far (ids are never reused), as text. */
 export async function lastMessageId(client: pg.ClientBase): Promise<string> {
-  const { rows } = await client.query<{ id: string }>(`SELECT (CASE WHEN is_called THEN last_value ELSE last_value - 1 END)::text AS id FROM status_message_id_seq`);
+  const { rows } = await client.query<{ id: string }>(
+    `SELECT (CASE WHEN is_called THEN last_value ELSE last_value - 1 END)::text AS id FROM status_message_id_seq`,
+  );
   return rows[0].id;
 }
 
 /** The planner's estimate of stored status messages (no count over the table). */
 export async function estimateStoredMessages(db: pg.Pool | pg.ClientBase): Promise<number> {
-  const { rows } = await db.query<{ n: string }>(`SELECT greatest(reltuples, 0)::bigint::text AS n FROM pg_class WHERE oid = 'status_message'::regclass`);
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT greatest(reltuples, 0)::bigint::text AS n FROM pg_class WHERE oid = 'status_message'::regclass`,
+  );
   return Number(rows[0]?.n ?? 0);
 }

@@ -43,14 +43,29 @@ export async function statusMetrics(options: {
   for (const [outcome, value] of Object.entries(ingest.requests)) requests.inc({ outcome }, value);
   counter(registry, 'sitebox_status_ingested_messages_total', 'Messages this process accepted into the inbox.', ingest.acceptedMessages);
   counter(registry, 'sitebox_status_rejected_messages_total', 'Messages this process refused as invalid.', ingest.rejectedMessages);
-  counter(registry, 'sitebox_status_throttled_requests_total', 'Ingest requests this process answered with 503 (back-pressure).', ingest.requests.throttled);
+  counter(
+    registry,
+    'sitebox_status_throttled_requests_total',
+    'Ingest requests this process answered with 503 (back-pressure).',
+    ingest.requests.throttled,
+  );
   const threads = options.ingestThreads;
   if (threads) {
     gauge(registry, 'sitebox_status_ingest_threads', 'Threads of this process that parse and store ingested batches.', threads.threads);
     gauge(registry, 'sitebox_status_ingest_thread_queue', 'Batches read and waiting for an ingest thread.', threads.queued);
-    gauge(registry, 'sitebox_status_ingest_thread_utilization', 'Share of time the ingest threads were busy since they started (0 to 1).', threads.utilization);
+    gauge(
+      registry,
+      'sitebox_status_ingest_thread_utilization',
+      'Share of time the ingest threads were busy since they started (0 to 1).',
+      threads.utilization,
+    );
   }
-  counter(registry, 'sitebox_status_accepted_messages_total', 'Messages accepted into the inbox by every management point and server component.', totals.accepted);
+  counter(
+    registry,
+    'sitebox_status_accepted_messages_total',
+    'Messages accepted into the inbox by every management point and server component.',
+    totals.accepted,
+  );
   counter(registry, 'sitebox_status_processed_messages_total', 'Messages Status Manager processed (all processes).', totals.processed);
   counter(registry, 'sitebox_status_stored_messages_total', 'Messages written to the database by filter rules.', totals.stored);
   counter(registry, 'sitebox_status_duplicate_messages_total', 'Re-delivered messages recognised by uid; no action ran again.', totals.duplicates);

@@ -2,11 +2,7 @@ import type pg from 'pg';
 import { Db, prisma } from '../db/prisma';
 import { AppError } from '../errors';
 import { logger } from '../logger';
-import {
-  programActionSchema,
-  type FilterRule,
-  type FilterRuleInput,
-} from './status-filter-rule.schema';
+import { programActionSchema, type FilterRule, type FilterRuleInput } from './status-filter-rule.schema';
 import { channels } from '../db/channels';
 
 /** The thin data layer for status filter rules. */

@@ -17,17 +17,28 @@ const PLACEHOLDER = /%(msgis\d{2}|msgid|msgsev|msgtype|msgsrc|sitecode|msgsys|ms
 function placeholderValue(name: string, message: ProgramMessage): string | undefined {
   if (name.startsWith('msgis')) return message.insertionStrings?.[Number(name.slice(5)) - 1] ?? '';
   switch (name) {
-    case 'msgid': return String(message.messageId);
-    case 'msgsev': return message.severity;
-    case 'msgtype': return message.type;
-    case 'msgsrc': return message.source;
-    case 'sitecode': return message.siteCode;
-    case 'msgsys': return message.systemName;
-    case 'msgcomp': return message.component;
-    case 'msgdesc': return renderDescription(message);
-    case 'msguid': return message.uid;
-    case 'msgtime': return new Date(message.sourceTime).toISOString();
-    default: return undefined;
+    case 'msgid':
+      return String(message.messageId);
+    case 'msgsev':
+      return message.severity;
+    case 'msgtype':
+      return message.type;
+    case 'msgsrc':
+      return message.source;
+    case 'sitecode':
+      return message.siteCode;
+    case 'msgsys':
+      return message.systemName;
+    case 'msgcomp':
+      return message.component;
+    case 'msgdesc':
+      return renderDescription(message);
+    case 'msguid':
+      return message.uid;
+    case 'msgtime':
+      return new Date(message.sourceTime).toISOString();
+    default:
+      return undefined;
   }
 }
 
@@ -38,9 +49,7 @@ function placeholderValue(name: string, message: ProgramMessage): string | undef
  * insertion string is just text in one argument. Pure.
  */
 export function substituteArguments(args: readonly string[], message: ProgramMessage): string[] {
-  return args.map((arg) =>
-    arg.replace(PLACEHOLDER, (whole, name: string) => (placeholderValue(name, message) ?? whole).replace(/\0/g, '')),
-  );
+  return args.map((arg) => arg.replace(PLACEHOLDER, (whole, name: string) => (placeholderValue(name, message) ?? whole).replace(/\0/g, '')));
 }
 
 export interface ProgramRunner {
@@ -54,12 +63,7 @@ export interface ProgramRunner {
  * is dropped and logged, so a flood cannot pile up processes), a timeout for each. Commands run
  * with execFile (no shell) and a minimal environment, so the server's secrets stay out of them.
  */
-export function createProgramRunner(options: {
-  log: Logger;
-  maxConcurrent?: number;
-  maxQueued?: number;
-  fetch?: typeof fetch;
-}): ProgramRunner {
+export function createProgramRunner(options: { log: Logger; maxConcurrent?: number; maxQueued?: number; fetch?: typeof fetch }): ProgramRunner {
   const maxConcurrent = options.maxConcurrent ?? 4;
   const maxQueued = options.maxQueued ?? 1000;
   const doFetch = options.fetch ?? fetch;

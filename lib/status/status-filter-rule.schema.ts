@@ -30,7 +30,8 @@ export const programActionSchema = z.discriminatedUnion('kind', [
 export type ProgramAction = z.infer<typeof programActionSchema>;
 
 const optionalText = (max: number) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), safeText(max).nullable())
+  z
+    .preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), safeText(max).nullable())
     .optional()
     .transform((v) => v ?? null);
 
@@ -53,7 +54,13 @@ export const filterRuleInputSchema = z
     propertyName: optionalText(64),
     propertyValue: optionalText(4096),
     writeToDatabase: z.boolean().default(false),
-    retentionDays: z.number().int('must be a whole number').min(1, 'must be 1 to 3650 days').max(3650, 'must be 1 to 3650 days').nullable().default(null),
+    retentionDays: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be 1 to 3650 days')
+      .max(3650, 'must be 1 to 3650 days')
+      .nullable()
+      .default(null),
     reportToEventLog: z.boolean().default(false),
     replicateToParent: replicationPrioritySchema.default('NONE'),
     forwardToSummarizers: z.boolean().default(true),
@@ -71,9 +78,7 @@ export const filterRuleInputSchema = z
 export type FilterRuleInput = z.infer<typeof filterRuleInputSchema>;
 
 /** A partial change to a rule (PATCH); the merged rule is validated again as a whole. */
-export const filterRulePatchSchema = z
-  .record(z.string(), z.unknown())
-  .refine((v) => Object.keys(v).length > 0, 'nothing to change');
+export const filterRulePatchSchema = z.record(z.string(), z.unknown()).refine((v) => Object.keys(v).length > 0, 'nothing to change');
 
 export const moveFilterRuleSchema = z.object({ direction: z.enum(['up', 'down']) });
 

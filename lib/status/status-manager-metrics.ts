@@ -10,7 +10,10 @@ import type { BatchResult } from './process-status-batch';
 export function statusManagerMetrics() {
   const counter = (name: string, help: string) => processMetric(name, (registers) => new Counter({ name, help, registers }));
   return {
-    batchesProcessed: counter('sitebox_status_manager_batches_processed_total', 'Drain-loop transactions this Status Manager committed with messages in them.'),
+    batchesProcessed: counter(
+      'sitebox_status_manager_batches_processed_total',
+      'Drain-loop transactions this Status Manager committed with messages in them.',
+    ),
     batchesFailed: counter('sitebox_status_manager_batches_failed_total', 'Drain-loop transactions this Status Manager rolled back on an error.'),
     messagesProcessed: counter('sitebox_status_manager_messages_processed_total', 'Messages this Status Manager processed.'),
     messagesStored: counter('sitebox_status_manager_messages_stored_total', 'Messages this Status Manager wrote to the database.'),

@@ -205,7 +205,6 @@ export async function startStatusManager(options: StatusManagerOptions) {
       })
     : null;
 
-
   const listener = listenShared({
     connectionString: options.connectionString,
     channels: [channels.statusFilterRulesChanged],
@@ -237,7 +236,10 @@ export async function startStatusManager(options: StatusManagerOptions) {
       await listener.close();
       // What is still queued in memory survives the stop in the durable inbox.
       const left = drain.detach();
-      if (left.length) await appendToInbox({ db, messages: left, origin: 'server' }).catch((error) => log.error({ err: error, lost: left.length }, 'could not save queued messages'));
+      if (left.length)
+        await appendToInbox({ db, messages: left, origin: 'server' }).catch((error) =>
+          log.error({ err: error, lost: left.length }, 'could not save queued messages'),
+        );
       await programs.idle();
       await syslog.close();
     },

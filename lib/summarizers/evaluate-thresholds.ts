@@ -100,7 +100,8 @@ export function evaluateComponentHealth(input: ComponentHealthInput): { health: 
   const findings: ThresholdFinding[] = [];
   const judge = (count: number, t: ComponentThreshold, messageId: number | null) => {
     const health = healthOfCount(count, t);
-    if (health !== 'OK') findings.push({ health, severity: t.severity, messageId, count, threshold: health === 'CRITICAL' ? t.criticalAt : t.warningAt });
+    if (health !== 'OK')
+      findings.push({ health, severity: t.severity, messageId, count, threshold: health === 'CRITICAL' ? t.criticalAt : t.warningAt });
   };
   for (const t of byMessage) {
     const count = input.messageCounts.find((m) => m.messageId === t.messageId && m.severity === t.severity)?.count ?? 0;

@@ -76,10 +76,7 @@ function offsetAt(at: number, timeZone: string): number {
  * The instant a local wall-clock time names. A time skipped by a daylight-saving jump maps to
  * the instant just after the jump; a repeated one to its first occurrence.
  */
-export function localToInstant(
-  local: { year: number; month: number; day: number; hour?: number; minute?: number },
-  timeZone: string,
-): Date {
+export function localToInstant(local: { year: number; month: number; day: number; hour?: number; minute?: number }, timeZone: string): Date {
   const wall = Date.UTC(local.year, local.month - 1, local.day, local.hour ?? 0, local.minute ?? 0);
   // Offsets before and after: the earlier candidate wins when both read back as this wall time.
   const candidates = [wall - offsetAt(wall - DAY_MS / 2, timeZone), wall - offsetAt(wall + DAY_MS / 2, timeZone)].sort((a, b) => a - b);

@@ -71,9 +71,14 @@ export async function updateSummarizerSettings(options: { actor: Actor; input: S
   const db = options.db ?? pool();
   const site = await siteOrDefault(options.input.site, db);
   const before = await repo.readSummarizerSetting(site.id, db);
-  const sinceAt = options.input.displayInterval === 'SINCE_DATE' && options.input.since ? parseLocalDateTime(options.input.since, site.timeZone) : null;
+  const sinceAt =
+    options.input.displayInterval === 'SINCE_DATE' && options.input.since ? parseLocalDateTime(options.input.since, site.timeZone) : null;
   await inTransaction(db, async (client) => {
-    await repo.writeSummarizerSetting(site.id, { displayInterval: options.input.displayInterval, sinceAt, updatedBy: options.actor.principal.userName }, client);
+    await repo.writeSummarizerSetting(
+      site.id,
+      { displayInterval: options.input.displayInterval, sinceAt, updatedBy: options.actor.principal.userName },
+      client,
+    );
     await reportAudit(
       {
         kind: 'modified',

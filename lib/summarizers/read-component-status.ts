@@ -116,7 +116,9 @@ export async function readComponentStatus(options: {
   // Since reset: each reset component from its reset; one never reset, from the beginning.
   const perComponent = sinceReset ? new Map(resetList.map((r) => [r.componentId, countBounds(r.resetAt, site.timeZone)])) : undefined;
   const bounds = countBounds(start, site.timeZone);
-  const overrideIds = [...new Set(thresholds.filter((t) => t.messageId !== null && (t.siteCode === null || t.siteCode === site.code)).map((t) => t.messageId!))];
+  const overrideIds = [
+    ...new Set(thresholds.filter((t) => t.messageId !== null && (t.siteCode === null || t.siteCode === site.code)).map((t) => t.messageId!)),
+  ];
   const [rows, idCounts] = await Promise.all([
     repo.readComponentCounts({ siteId: site.id, bounds, perComponent, systemName: options.systemName, component: options.component }, options.db),
     repo.readMessageIdCounts({ siteId: site.id, bounds, perComponent, messageIds: overrideIds }, options.db),
@@ -164,7 +166,11 @@ export async function readComponentStatus(options: {
   for (const c of components) tallies[c.health]++;
   const needle = options.query.search?.toLowerCase();
   const shown = components
-    .filter((c) => (!needle || c.component.toLowerCase().includes(needle) || c.systemName.toLowerCase().includes(needle)) && (!options.query.problems || c.health !== 'OK'))
+    .filter(
+      (c) =>
+        (!needle || c.component.toLowerCase().includes(needle) || c.systemName.toLowerCase().includes(needle)) &&
+        (!options.query.problems || c.health !== 'OK'),
+    )
     // Stable: within a status, the site system and name order the rows came in.
     .sort((a, b) => rank[a.health] - rank[b.health]);
   const offset = options.query.offset ?? 0;

@@ -25,7 +25,11 @@ export interface SiteStatus {
 }
 
 /** One status per site: the component and site system summaries rolled up to green, yellow or red. */
-export async function readSiteStatus(options: { query?: Omit<IntervalQuery, 'site'>; clock?: Clock; db?: pg.Pool }): Promise<{ generatedAt: string; sites: SiteStatus[] }> {
+export async function readSiteStatus(options: {
+  query?: Omit<IntervalQuery, 'site'>;
+  clock?: Clock;
+  db?: pg.Pool;
+}): Promise<{ generatedAt: string; sites: SiteStatus[] }> {
   const clock = options.clock ?? systemClock;
   const thresholds = await repo.listComponentThresholds(options.db);
   const sites = await repo.listSites(options.db);

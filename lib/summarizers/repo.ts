@@ -91,7 +91,11 @@ export async function findThreshold(id: number, db: Db = pool()): Promise<(Compo
  * Inserts (id null) or updates an override; null when another row already holds its (site,
  * component, message ID, severity) — checked here because the unique index treats NULLs as distinct.
  */
-export async function saveThreshold(t: ComponentThreshold, id: number | null, db: pg.Pool = pool()): Promise<(ComponentThreshold & { id: number }) | null> {
+export async function saveThreshold(
+  t: ComponentThreshold,
+  id: number | null,
+  db: pg.Pool = pool(),
+): Promise<(ComponentThreshold & { id: number }) | null> {
   return inTransaction(db, async (client) => {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('summarizer_threshold'))`);
     const clash = await client.query(
@@ -116,7 +120,10 @@ export async function saveThreshold(t: ComponentThreshold, id: number | null, db
 }
 
 export async function deleteThreshold(id: number, db: Db = pool()): Promise<boolean> {
-  const { rowCount } = await db.query(`DELETE FROM summarizer_threshold WHERE id = $1 AND summarizer = 'COMPONENT' AND (component IS NOT NULL OR message_id IS NOT NULL)`, [id]);
+  const { rowCount } = await db.query(
+    `DELETE FROM summarizer_threshold WHERE id = $1 AND summarizer = 'COMPONENT' AND (component IS NOT NULL OR message_id IS NOT NULL)`,
+    [id],
+  );
   return rowCount === 1;
 }
 
@@ -163,7 +170,8 @@ export interface CountBounds {
 
 // Before any message: the status message schema refuses times before 1970.
 const beginning = new Date(0);
-const earliest = (dates: (Date | null)[]) => dates.reduce<Date>((min, d) => ((d ?? beginning) < min ? (d ?? beginning) : min), new Date(8_640_000_000_000_000));
+const earliest = (dates: (Date | null)[]) =>
+  dates.reduce<Date>((min, d) => ((d ?? beginning) < min ? (d ?? beginning) : min), new Date(8_640_000_000_000_000));
 
 /**
  * Each component of a site with its counts within `bounds` (components in `perComponent` within
@@ -224,7 +232,9 @@ export async function readComponentCounts(
     ],
   );
   // Sorted here: a byte-wise order, cheaper than the database's collation over thousands of names.
-  return rows.sort((a, b) => (a.systemName < b.systemName ? -1 : a.systemName > b.systemName ? 1 : a.component < b.component ? -1 : a.component > b.component ? 1 : 0));
+  return rows.sort((a, b) =>
+    a.systemName < b.systemName ? -1 : a.systemName > b.systemName ? 1 : a.component < b.component ? -1 : a.component > b.component ? 1 : 0,
+  );
 }
 
 /** Counts of the given message IDs per component of a site, within the same bounds as readComponentCounts (hour counts only). */

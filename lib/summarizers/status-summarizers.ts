@@ -4,13 +4,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock';
 import type { Summarizers } from './summarizer-handoff';
 import { summarizeBatch } from './summarize-batch';
-import {
-  applyBatchSummary,
-  claimSummarizerBatch,
-  ensureComponents,
-  pruneSummaries,
-  readSiteTimeZones,
-} from './summary-writes-repo';
+import { applyBatchSummary, claimSummarizerBatch, ensureComponents, pruneSummaries, readSiteTimeZones } from './summary-writes-repo';
 import { channels } from '../db/channels';
 import { notify } from '../db/notify';
 

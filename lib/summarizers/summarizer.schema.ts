@@ -46,7 +46,10 @@ export const componentStatusQuerySchema = z
     /** Part of a component's or site system's name, any case. */
     search: safeText(128).optional(),
     /** Only Warning and Critical components. */
-    problems: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional(),
+    problems: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .transform((v) => v === 'true')
+      .optional(),
     offset: z.coerce.number({ error: 'must be a number' }).int().min(0).max(1_000_000).default(0),
     limit: z.coerce.number({ error: 'must be a number' }).int().min(1).max(1000).default(200),
   })
@@ -61,11 +64,16 @@ export const summarizerSettingsInputSchema = z
     since: localHourSchema.nullable().default(null),
   })
   .superRefine((q, ctx) => {
-    if (q.displayInterval === 'SINCE_DATE' && !q.since) ctx.addIssue({ code: 'custom', path: ['since'], message: 'is required with Since a date and time' });
+    if (q.displayInterval === 'SINCE_DATE' && !q.since)
+      ctx.addIssue({ code: 'custom', path: ['since'], message: 'is required with Since a date and time' });
   });
 export type SummarizerSettingsInput = z.infer<typeof summarizerSettingsInputSchema>;
 
-const count = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(1_000_000, 'must be at most 1,000,000');
+const count = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be at least 1')
+  .max(1_000_000, 'must be at most 1,000,000');
 
 /**
  * A threshold override: for one component (any site's, or one site's), and optionally only for
@@ -75,16 +83,24 @@ const count = z.coerce.number({ error: 'must be a number' }).int('must be a whol
 export const thresholdOverrideInputSchema = z
   .object({
     siteCode: siteCode.nullable().default(null),
-    component: safeText(128).nullable().default(null).transform((v) => (v ? v : null)),
+    component: safeText(128)
+      .nullable()
+      .default(null)
+      .transform((v) => (v ? v : null)),
     messageId: z.coerce.number({ error: 'must be a number' }).int().min(0).max(INT4_MAX).nullable().default(null),
     severity: severitySchema,
     warningAt: count,
     criticalAt: count,
   })
   .superRefine((t, ctx) => {
-    if (t.warningAt >= t.criticalAt) ctx.addIssue({ code: 'custom', path: ['warningAt'], message: `must be lower than Critical at (${t.criticalAt})` });
+    if (t.warningAt >= t.criticalAt)
+      ctx.addIssue({ code: 'custom', path: ['warningAt'], message: `must be lower than Critical at (${t.criticalAt})` });
     if (t.component === null && t.messageId === null) {
-      ctx.addIssue({ code: 'custom', path: ['component'], message: 'is required unless a message ID is given (site-wide thresholds are site settings)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['component'],
+        message: 'is required unless a message ID is given (site-wide thresholds are site settings)',
+      });
     }
   });
 export type ThresholdOverrideInput = z.infer<typeof thresholdOverrideInputSchema>;

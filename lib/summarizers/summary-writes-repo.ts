@@ -79,7 +79,14 @@ export async function applyBatchSummary(
          warning_count = component_summary.warning_count + EXCLUDED.warning_count,
          error_count = component_summary.error_count + EXCLUDED.error_count,
          last_message_at = GREATEST(component_summary.last_message_at, EXCLUDED.last_message_at)`,
-      [days.map((d) => d.id), days.map((d) => d.dayStart), days.map((d) => d.info), days.map((d) => d.warning), days.map((d) => d.error), days.map((d) => d.lastMessageAt)],
+      [
+        days.map((d) => d.id),
+        days.map((d) => d.dayStart),
+        days.map((d) => d.info),
+        days.map((d) => d.warning),
+        days.map((d) => d.error),
+        days.map((d) => d.lastMessageAt),
+      ],
     );
   }
   const hours = byKey(

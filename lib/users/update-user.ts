@@ -9,9 +9,7 @@ export async function updateUser(options: { actor: Actor; userId: number; input:
   const { actor, userId, input } = options;
   const user = notFoundOrThrow(await repo.findUserById(userId), 'The user');
   const losesFullAdmin =
-    user.role === 'FULL_ADMINISTRATOR' &&
-    !user.disabledAt &&
-    ((input.role && input.role !== 'FULL_ADMINISTRATOR') || input.disabled === true);
+    user.role === 'FULL_ADMINISTRATOR' && !user.disabledAt && ((input.role && input.role !== 'FULL_ADMINISTRATOR') || input.disabled === true);
   if (losesFullAdmin && (await repo.countActiveFullAdministrators(user.id)) === 0) {
     throw new AppError('CONFLICT', { userMessage: 'Sitebox needs at least one active Full Administrator.' });
   }

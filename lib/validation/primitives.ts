@@ -64,11 +64,7 @@ export const MAX_JSON_DEPTH = 8;
  * a NUL or unpaired surrogate in a key or a string, a number JSON cannot carry, nesting deeper
  * than `maxDepth` — as its path and reason, or null.
  */
-export function findUnstorable(
-  value: unknown,
-  maxDepth = MAX_JSON_DEPTH,
-  path: PropertyKey[] = [],
-): { path: PropertyKey[]; message: string } | null {
+export function findUnstorable(value: unknown, maxDepth = MAX_JSON_DEPTH, path: PropertyKey[] = []): { path: PropertyKey[]; message: string } | null {
   if (typeof value === 'string') {
     const reason = unstorableTextReason(value);
     return reason ? { path, message: reason } : null;
@@ -141,8 +137,7 @@ export function int4(min = -INT4_MAX - 1, max = INT4_MAX) {
 
 // ---------------------------------------------------------------------------- dates
 
-const ISO_DATE_TIME =
-  /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const ISO_DATE_TIME = /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 function daysInMonth(year: number, month: number): number {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
@@ -191,8 +186,7 @@ export function isStorableDate(date: Date): boolean {
  */
 export function safeDate(message = 'must be a real date and time (ISO 8601) between the years 1 and 9999') {
   return z.union([z.string(), z.number(), z.date()], { error: message }).transform((value, ctx) => {
-    const date =
-      typeof value === 'string' ? parseIsoDate(value) : typeof value === 'number' ? new Date(value) : new Date(value.getTime());
+    const date = typeof value === 'string' ? parseIsoDate(value) : typeof value === 'number' ? new Date(value) : new Date(value.getTime());
     if (!date || !isStorableDate(date)) {
       ctx.addIssue({ code: 'custom', message });
       return z.NEVER;

@@ -26,12 +26,10 @@ export function defineWorker(definition: WorkerDefinition): WorkerDefinition {
  * Runs `tick` now and then every `intervalMs` (waiting for each run to finish) until
  * `signal` aborts; `wake()` runs it early, e.g. on a NOTIFY.
  */
-export function loop(options: {
-  intervalMs: number;
-  signal: AbortSignal;
-  log: Logger;
-  tick: () => Promise<void>;
-}): { wake(): void; done: Promise<void> } {
+export function loop(options: { intervalMs: number; signal: AbortSignal; log: Logger; tick: () => Promise<void> }): {
+  wake(): void;
+  done: Promise<void>;
+} {
   let wakeUp: (() => void) | null = null;
   let woken = false;
   const wake = () => {

@@ -24,7 +24,14 @@ export async function beat(options: { db: pg.Pool; name: string; startedAt: Date
     `INSERT INTO worker_heartbeat (name, instance, pid, host, started_at, last_beat_at, stopped_at, metrics)
      VALUES ($1, $2, $3, $4, $5, now(), NULL, $6)
      ON CONFLICT (name, instance) DO UPDATE SET last_beat_at = now(), stopped_at = NULL, metrics = EXCLUDED.metrics`,
-    [options.name, instanceId(), process.pid, serverName(), options.startedAt, options.metrics === undefined ? null : JSON.stringify(options.metrics)],
+    [
+      options.name,
+      instanceId(),
+      process.pid,
+      serverName(),
+      options.startedAt,
+      options.metrics === undefined ? null : JSON.stringify(options.metrics),
+    ],
   );
 }
 
@@ -43,10 +50,7 @@ export async function readWorkerMetrics(options: {
 }
 
 export async function markStopped(options: { db: pg.Pool; name: string }): Promise<void> {
-  await options.db.query(
-    `UPDATE worker_heartbeat SET stopped_at = now() WHERE name = $1 AND instance = $2`,
-    [options.name, instanceId()],
-  );
+  await options.db.query(`UPDATE worker_heartbeat SET stopped_at = now() WHERE name = $1 AND instance = $2`, [options.name, instanceId()]);
 }
 
 /**

@@ -53,8 +53,15 @@ export class Supervisor {
   start(): void {
     for (const name of this.options.names) {
       const entry: Entry = {
-        name, pid: null, state: 'starting', restarts: 0, lastExit: null,
-        child: null, attempt: 0, startedAt: 0, timer: null,
+        name,
+        pid: null,
+        state: 'starting',
+        restarts: 0,
+        lastExit: null,
+        child: null,
+        attempt: 0,
+        startedAt: 0,
+        timer: null,
       };
       this.entries.set(name, entry);
       this.launch(entry);
@@ -63,7 +70,11 @@ export class Supervisor {
 
   status(): SupervisedState[] {
     return [...this.entries.values()].map(({ name, pid, state, restarts, lastExit }) => ({
-      name, pid, state, restarts, lastExit,
+      name,
+      pid,
+      state,
+      restarts,
+      lastExit,
     }));
   }
 

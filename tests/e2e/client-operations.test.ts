@@ -54,7 +54,11 @@ describe('Client Operations in Chromium', () => {
     server = await startAppServer({ databaseUrl: url, env: { SITEBOX_NOTIFICATION_PORT: 'off', SITEBOX_SEED_DEVICES: '0' } });
     // 20 of the 30 clients are online.
     // Full scans run long enough to be cancelled while they run.
-    simulator = new AgentSimulator({ managementPointUrls: [server.url], credentials: fleet.credentials.slice(0, 20), scan: { quickScanMs: 500, fullScanMs: 300_000 } });
+    simulator = new AgentSimulator({
+      managementPointUrls: [server.url],
+      credentials: fleet.credentials.slice(0, 20),
+      scan: { quickScanMs: 500, fullScanMs: 300_000 },
+    });
     await simulator.start();
     await simulator.waitConnected();
     browser = await launchBrowser();
@@ -92,7 +96,12 @@ describe('Client Operations in Chromium', () => {
     expect(await row.locator('[data-column="failed"]').textContent()).toBe('0');
 
     // A client that comes online within the validity gets it, and the row follows.
-    late = new ClientAgent({ managementPointUrls: [server.url], credential: fleet.credentials[25], pollPolicy: false, scanner: syntheticScanner({ quickScanMs: 500, fullScanMs: 300_000 }) });
+    late = new ClientAgent({
+      managementPointUrls: [server.url],
+      credential: fleet.credentials[25],
+      pollPolicy: false,
+      scanner: syntheticScanner({ quickScanMs: 500, fullScanMs: 300_000 }),
+    });
     await late.start();
     await row.locator('[data-column="succeeded"]').filter({ hasText: /^21$/ }).waitFor({ timeout: 20_000 });
     expect(await row.locator('[data-column="waiting"]').textContent()).toBe('9');
@@ -179,7 +188,13 @@ describe('Client Operations in Chromium', () => {
       await lock.query('SELECT pg_advisory_lock(7301952044201)');
       created = await createCollection({
         actor: { principal: { userId: 1, userName: 'operator', role: 'OPERATIONS_ADMINISTRATOR' }, address: '127.0.0.1' },
-        input: { name: 'E2E by name', comment: '', limitingCollectionId: null, refreshMinutes: 60, rules: [{ kind: 'QUERY', name: '', query: { match: 'all', conditions: [{ field: 'name', pattern: 'E2E-*' }] } }] },
+        input: {
+          name: 'E2E by name',
+          comment: '',
+          limitingCollectionId: null,
+          refreshMinutes: 60,
+          rules: [{ kind: 'QUERY', name: '', query: { match: 'all', conditions: [{ field: 'name', pattern: 'E2E-*' }] } }],
+        },
       });
     } finally {
       await lock.query('SELECT pg_advisory_unlock(7301952044201)');

@@ -86,7 +86,10 @@ describe('console in Chromium', () => {
 
     const { name } = (await prisma().device.findFirst({ where: { osKind: 'SERVER' }, orderBy: { name: 'asc' } }))!;
     await page.getByLabel('Search devices').fill(name);
-    await page.getByTestId('device-range').filter({ hasText: /^1–\d+ of \d+$/ }).waitFor();
+    await page
+      .getByTestId('device-range')
+      .filter({ hasText: /^1–\d+ of \d+$/ })
+      .waitFor();
     expect(await page.locator('tbody').textContent()).toContain(name);
     await page.reload();
     expect(await page.getByLabel('Search devices').inputValue()).toBe(name);
@@ -97,12 +100,15 @@ describe('console in Chromium', () => {
     await page.screenshot({ path: 'test-results/console-devices.png' });
   });
 
-  it('shows a collection\'s rules and members', async () => {
+  it("shows a collection's rules and members", async () => {
     await page.goto(`${server.url}/assets/collections`);
     await page.getByRole('button', { name: 'All Servers' }).click();
     await page.getByText('Query: servers').waitFor();
     const servers = await prisma().device.count({ where: { osKind: 'SERVER' } });
-    await page.getByTestId('device-range').filter({ hasText: `of ${servers}` }).waitFor();
+    await page
+      .getByTestId('device-range')
+      .filter({ hasText: `of ${servers}` })
+      .waitFor();
     await page.screenshot({ path: 'test-results/console-collections.png' });
   });
 
@@ -128,7 +134,10 @@ describe('console in Chromium', () => {
       }).observe(document, { subtree: true, childList: true, characterData: true });
     });
     await page.goto(`${server.url}/monitoring/deployments`);
-    await page.getByTestId('deployments-live').filter({ hasText: /^Live$/ }).waitFor();
+    await page
+      .getByTestId('deployments-live')
+      .filter({ hasText: /^Live$/ })
+      .waitFor();
     expect(await page.evaluate(() => (window as unknown as { sawNotLive?: boolean }).sawNotLive ?? false)).toBe(false);
     expect(errors).toEqual([]);
   });
@@ -145,10 +154,13 @@ describe('console in Chromium', () => {
     const isSearch = (url: string) => url.includes('/api/devices?') && url.includes('WKS');
     page.on('requestfinished', (r) => isSearch(r.url()) && settle());
     page.on('requestfailed', (r) => isSearch(r.url()) && settle());
-    await page.route((url) => isSearch(url.href), async (route) => {
-      await held;
-      await route.continue().catch(settle);
-    });
+    await page.route(
+      (url) => isSearch(url.href),
+      async (route) => {
+        await held;
+        await route.continue().catch(settle);
+      },
+    );
     await page.route('**/api/auth/sign-out', async (route) => {
       const response = await route.fetch();
       release();

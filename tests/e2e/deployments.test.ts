@@ -25,8 +25,15 @@ const actor = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTR
 
 function programMessage(device: string, messageId: number, deploymentId: string, at: Date, exitCode?: number): StatusMessage {
   return {
-    uid: randomUUID(), messageId, severity: messageId === ids.programFailed ? 'ERROR' : 'INFORMATIONAL', type: 'MILESTONE', source: 'CLIENT',
-    siteCode: 'S01', systemName: device, component: 'Software Distribution', sourceTime: at,
+    uid: randomUUID(),
+    messageId,
+    severity: messageId === ids.programFailed ? 'ERROR' : 'INFORMATIONAL',
+    type: 'MILESTONE',
+    source: 'CLIENT',
+    siteCode: 'S01',
+    systemName: device,
+    component: 'Software Distribution',
+    sourceTime: at,
     insertionStrings: [deploymentId, 'S0100001', 'Install', ...(exitCode === undefined ? [] : [String(exitCode)])],
     properties: { AdvertisementID: deploymentId, ...(exitCode === undefined ? {} : { ExitCode: String(exitCode) }) },
   };
@@ -47,12 +54,41 @@ describe('Deployments page in Chromium', () => {
       data: { userName: 'deployer', role: 'FULL_ADMINISTRATOR', passwordHash: await hashPassword('deployer-password'), mustChangePassword: false },
     });
     // A deployment of a package to "All Workstations"; six of its clients report through Status Manager.
-    const pkg = await createPackage({ actor, input: { name: 'Acrobat Reader', version: '24.1', manufacturer: 'Adobe', programs: [{ name: 'Install', commandLine: 'setup.exe /sAll', runConditions: { userLogon: 'whether-or-not', runMode: 'administrative', maxRunMinutes: 60, retries: 0, retryIntervalMinutes: 10, successExitCodes: [0] } }] } });
+    const pkg = await createPackage({
+      actor,
+      input: {
+        name: 'Acrobat Reader',
+        version: '24.1',
+        manufacturer: 'Adobe',
+        programs: [
+          {
+            name: 'Install',
+            commandLine: 'setup.exe /sAll',
+            runConditions: {
+              userLogon: 'whether-or-not',
+              runMode: 'administrative',
+              maxRunMinutes: 60,
+              retries: 0,
+              retryIntervalMinutes: 10,
+              successExitCodes: [0],
+            },
+          },
+        ],
+      },
+    });
     const program = await prisma().program.findFirstOrThrow({ where: { packageId: pkg.id } });
     const workstations = await prisma().collection.findFirstOrThrow({ where: { name: 'All Workstations' } });
     deployment = await createDeployment({
       actor,
-      input: { name: 'Acrobat Reader 24.1', comment: 'pilot', programId: program.id, collectionId: workstations.id, availableAt: new Date(Date.now() - 3_600_000), mandatoryAt: null, expiresAt: new Date(Date.now() + 86_400_000) },
+      input: {
+        name: 'Acrobat Reader 24.1',
+        comment: 'pilot',
+        programId: program.id,
+        collectionId: workstations.id,
+        availableAt: new Date(Date.now() - 3_600_000),
+        mandatoryAt: null,
+        expiresAt: new Date(Date.now() + 86_400_000),
+      },
     });
     const members = await pool().query(
       `SELECT d.name FROM collection_member m JOIN device d ON d.id = m.device_id WHERE m.collection_id = $1 ORDER BY d.name LIMIT 6`,
@@ -63,13 +99,22 @@ describe('Deployments page in Chromium', () => {
     const messages: StatusMessage[] = [];
     devices.forEach((name, i) => messages.push(programMessage(name, ids.programReceived, deployment.deploymentId, t(i))));
     for (const name of devices.slice(0, 3)) {
-      messages.push(programMessage(name, ids.programStarted, deployment.deploymentId, t(10)), programMessage(name, ids.programSucceeded, deployment.deploymentId, t(20), 0));
+      messages.push(
+        programMessage(name, ids.programStarted, deployment.deploymentId, t(10)),
+        programMessage(name, ids.programSucceeded, deployment.deploymentId, t(20), 0),
+      );
     }
-    messages.push(programMessage(devices[3], ids.programStarted, deployment.deploymentId, t(10)), programMessage(devices[3], ids.programFailed, deployment.deploymentId, t(20), 1603));
+    messages.push(
+      programMessage(devices[3], ids.programStarted, deployment.deploymentId, t(10)),
+      programMessage(devices[3], ids.programFailed, deployment.deploymentId, t(20), 1603),
+    );
     messages.push(programMessage(devices[4], ids.programStarted, deployment.deploymentId, t(10)));
     await appendToInbox({ db: pool(), messages, origin: 'mp' });
     await processStatusBatch({
-      db: pool(), rules: [], maxBatches: 10, log: pino({ level: 'silent' }),
+      db: pool(),
+      rules: [],
+      maxBatches: 10,
+      log: pino({ level: 'silent' }),
       effects: { summarizers: deploymentStatusSummarizer, eventLog: () => {}, programs: { run: () => {} }, replicationEnabled: false },
     });
 
@@ -95,11 +140,23 @@ describe('Deployments page in Chromium', () => {
     expect(await page.getByTestId('status-count-RUNNING').textContent()).toBe('Running 1');
     expect(await page.getByTestId('status-count-RECEIVED').textContent()).toBe('Received 1');
     expect(await page.getByTestId('status-count-NONE').textContent()).toBe(`None ${targeted - 6}`);
-    expect(await page.getByRole('region', { name: /Acrobat Reader 24\.1/ }).getByRole('img', { name: /Clients by status: None \d+, Received 1, Running 1, Succeeded 3, Failed 1, Retrying 0/ }).count()).toBe(1);
+    expect(
+      await page
+        .getByRole('region', { name: /Acrobat Reader 24\.1/ })
+        .getByRole('img', { name: /Clients by status: None \d+, Received 1, Running 1, Succeeded 3, Failed 1, Retrying 0/ })
+        .count(),
+    ).toBe(1);
     expect(await page.getByLabel('Status messages received').textContent()).toContain('Program errors1');
-    const schedule = await page.getByRole('region', { name: /Acrobat Reader 24\.1/ }).locator('p').first().textContent();
+    const schedule = await page
+      .getByRole('region', { name: /Acrobat Reader 24\.1/ })
+      .locator('p')
+      .first()
+      .textContent();
     expect(schedule).toContain('· not mandatory · expires ');
-    await page.getByTestId('client-range').filter({ hasText: `of ${targeted}` }).waitFor();
+    await page
+      .getByTestId('client-range')
+      .filter({ hasText: `of ${targeted}` })
+      .waitFor();
 
     const messages = await page.getByRole('link', { name: 'Status messages for this deployment' }).getAttribute('href');
     expect(messages).toBe(`/monitoring/status-messages?propertyName=AdvertisementID&propertyValue=${deployment.deploymentId}`);
@@ -126,14 +183,20 @@ describe('Deployments page in Chromium', () => {
 
   it('updates the counts live when Status Manager processes a client report', async () => {
     await page.getByLabel('Search clients').fill('');
-    await page.getByTestId('deployments-live').filter({ hasText: /^Live$/ }).waitFor();
+    await page
+      .getByTestId('deployments-live')
+      .filter({ hasText: /^Live$/ })
+      .waitFor();
     await appendToInbox({
       db: pool(),
       origin: 'mp',
       messages: [programMessage(devices[4], ids.programSucceeded, deployment.deploymentId, new Date(), 0)],
     });
     await processStatusBatch({
-      db: pool(), rules: [], maxBatches: 10, log: pino({ level: 'silent' }),
+      db: pool(),
+      rules: [],
+      maxBatches: 10,
+      log: pino({ level: 'silent' }),
       effects: { summarizers: deploymentStatusSummarizer, eventLog: () => {}, programs: { run: () => {} }, replicationEnabled: false },
     });
     await page.getByTestId('status-count-SUCCEEDED').filter({ hasText: 'Succeeded 4' }).waitFor({ timeout: 10_000 });
@@ -164,7 +227,7 @@ describe('Deployments page in Chromium', () => {
     expect(await prisma().deployment.count()).toBe(2);
   });
 
-  it('previews a collection\'s members in its form and refuses an include cycle', async () => {
+  it("previews a collection's members in its form and refuses an include cycle", async () => {
     await page.goto(`${server.url}/assets/collections`);
     await page.getByRole('button', { name: 'New collection' }).click();
     const form = page.getByRole('form', { name: 'New collection' });
@@ -178,7 +241,10 @@ describe('Deployments page in Chromium', () => {
     await form.getByLabel('Rule 1 condition 1 value').selectOption('SERVER');
     await form.getByRole('button', { name: 'Preview members' }).click();
     const servers = await prisma().device.count({ where: { osKind: 'SERVER' } });
-    await form.getByTestId('preview-count').filter({ hasText: String(servers) }).waitFor();
+    await form
+      .getByTestId('preview-count')
+      .filter({ hasText: String(servers) })
+      .waitFor();
     await form.getByRole('button', { name: 'Create collection' }).click();
     await page.getByRole('heading', { level: 2, name: /Servers in S01/ }).waitFor();
     await page.getByText(`${servers} members`).waitFor();

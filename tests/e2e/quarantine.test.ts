@@ -13,8 +13,17 @@ const password = 'quarantine-admin-password';
 
 /** A client message whose property name holds a lone surrogate: the inbox takes it, jsonb does not. */
 const poison = (systemName: string) => ({
-  uid: randomUUID(), messageId: 10002, severity: 'INFORMATIONAL', type: 'MILESTONE', source: 'CLIENT', siteCode: 'S01',
-  systemName, component: 'Software Distribution', sourceTime: new Date().toISOString(), insertionStrings: [], properties: { '\udfff': 'v' },
+  uid: randomUUID(),
+  messageId: 10002,
+  severity: 'INFORMATIONAL',
+  type: 'MILESTONE',
+  source: 'CLIENT',
+  siteCode: 'S01',
+  systemName,
+  component: 'Software Distribution',
+  sourceTime: new Date().toISOString(),
+  insertionStrings: [],
+  properties: { '\udfff': 'v' },
 });
 
 async function eventually<T>(check: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
@@ -40,7 +49,9 @@ describe('quarantine in Chromium', () => {
       data: { userName: 'quarantineadmin', role: 'FULL_ADMINISTRATOR', passwordHash: await hashPassword(password), mustChangePassword: false },
     });
     // Past the door: straight into the inbox.
-    await pool().query(`INSERT INTO status_inbox (messages, message_count, origin) VALUES ($1::json, 2, 'mp')`, [JSON.stringify([fixable, hopeless])]);
+    await pool().query(`INSERT INTO status_inbox (messages, message_count, origin) VALUES ($1::json, 2, 'mp')`, [
+      JSON.stringify([fixable, hopeless]),
+    ]);
     server = await startAppServer({ databaseUrl: url, env: { SITEBOX_WORKERS: 'status-manager' } });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -67,10 +78,16 @@ describe('quarantine in Chromium', () => {
     expect(await fixableRow.textContent()).toMatch(/invalid input syntax for type json|surrogate/);
 
     // Someone fixes the message; retry sends it back to Status Manager, which stores it.
-    await pool().query(`UPDATE quarantined_item SET payload = $2 WHERE item_key = $1`, [fixable.uid, JSON.stringify({ ...fixable, properties: { fixed: 'v' } })]);
+    await pool().query(`UPDATE quarantined_item SET payload = $2 WHERE item_key = $1`, [
+      fixable.uid,
+      JSON.stringify({ ...fixable, properties: { fixed: 'v' } }),
+    ]);
     await dialog.getByRole('button', { name: `Retry ${fixable.uid}` }).click();
     await fixableRow.waitFor({ state: 'detached' });
-    await eventually(() => pool().query(`SELECT 1 FROM status_message WHERE uid = $1`, [fixable.uid]), (r) => r.rowCount === 1);
+    await eventually(
+      () => pool().query(`SELECT 1 FROM status_message WHERE uid = $1`, [fixable.uid]),
+      (r) => r.rowCount === 1,
+    );
 
     await dialog.getByRole('button', { name: `Discard ${hopeless.uid}` }).click();
     await dialog.getByText('No item is in quarantine').waitFor();
@@ -85,7 +102,10 @@ describe('quarantine in Chromium', () => {
       ].sort((a, b) => a.item_key.localeCompare(b.item_key)),
     );
     const audits = await eventually(
-      () => pool().query(`SELECT insertion_strings[2] AS verb FROM status_message WHERE message_id = 30003 AND properties->>'ObjectType' = 'QuarantinedItem' ORDER BY id`),
+      () =>
+        pool().query(
+          `SELECT insertion_strings[2] AS verb FROM status_message WHERE message_id = 30003 AND properties->>'ObjectType' = 'QuarantinedItem' ORDER BY id`,
+        ),
       (r) => r.rowCount === 2,
     );
     expect(audits.rows.map((r) => r.verb)).toEqual(['RetryQuarantinedItem', 'DiscardQuarantinedItem']);

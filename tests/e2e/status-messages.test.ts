@@ -29,12 +29,20 @@ async function storeMessages(count: number) {
 
 function message(overrides: Partial<StatusMessage>): StatusMessage {
   return {
-    uid: randomUUID(), messageId: 10002, severity: 'INFORMATIONAL', type: 'MILESTONE', source: 'CLIENT', siteCode: 'S01',
-    systemName: 'WKS0001', component: 'Software Distribution', sourceTime: new Date(), insertionStrings: [], properties: {},
+    uid: randomUUID(),
+    messageId: 10002,
+    severity: 'INFORMATIONAL',
+    type: 'MILESTONE',
+    source: 'CLIENT',
+    siteCode: 'S01',
+    systemName: 'WKS0001',
+    component: 'Software Distribution',
+    sourceTime: new Date(),
+    insertionStrings: [],
+    properties: {},
     ...overrides,
   };
 }
-
 
 /**
  * A fresh database with the demo site and a Full Administrator, `prepare`d further, a running
@@ -76,8 +84,13 @@ describe('status messages in Chromium', () => {
         db: pool(),
         origin: 'mp',
         messages: [
-          message({ messageId: 10005, severity: 'ERROR', systemName: 'WKS0042', insertionStrings: ['S0120001', hostile, 'S0100001'],
-            properties: { AdvertisementID: 'S0120001', PackageID: 'S0100001', Note: hostile } }),
+          message({
+            messageId: 10005,
+            severity: 'ERROR',
+            systemName: 'WKS0042',
+            insertionStrings: ['S0120001', hostile, 'S0100001'],
+            properties: { AdvertisementID: 'S0120001', PackageID: 'S0100001', Note: hostile },
+          }),
         ],
       });
     },
@@ -123,7 +136,7 @@ describe('status messages in Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
   });
 
-  it('shows the selected message\'s details beside the list at 1280x800, chosen with the mouse or the arrow keys', async () => {
+  it("shows the selected message's details beside the list at 1280x800, chosen with the mouse or the arrow keys", async () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     try {
       await page.goto(`${server.url}/monitoring/status-messages?messageId=10907`);
@@ -177,7 +190,9 @@ describe('status messages in Chromium', () => {
     expect(await editFilters().getAttribute('aria-expanded')).toBe('false');
     expect(await chips()).toEqual(['System: WKS0003', 'Message ID: 10907']);
     await page.getByTestId('status-message-scroller').evaluate((el) => el.scrollTo(0, el.scrollHeight));
-    await count().filter({ hasText: /^300 messages$/ }).waitFor();
+    await count()
+      .filter({ hasText: /^300 messages$/ })
+      .waitFor();
     const systems = await rows().locator('td:nth-child(5)').allTextContents();
     expect(new Set(systems)).toEqual(new Set(['WKS0003']));
 
@@ -191,7 +206,9 @@ describe('status messages in Chromium', () => {
     await filters.getByLabel('Error').check();
     await filters.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/propertyValue=S0100001/);
-    await count().filter({ hasText: /^1 message$/ }).waitFor();
+    await count()
+      .filter({ hasText: /^1 message$/ })
+      .waitFor();
     expect(await rows().first().textContent()).toContain('WKS0042');
     expect(await chips()).toEqual(['Severity: Error', 'Property: PackageID = S0100001']);
   });
@@ -277,7 +294,9 @@ describe('status messages in Chromium', () => {
   it('tails new messages live, only those that pass the filters', async () => {
     await page.goto(`${server.url}/monitoring/status-messages?component=Live%20Component`);
     await page.getByText('Showing new messages as they are stored').waitFor();
-    await count().filter({ hasText: /^0 messages$/ }).waitFor();
+    await count()
+      .filter({ hasText: /^0 messages$/ })
+      .waitFor();
     await appendToInbox({
       db: pool(),
       origin: 'mp',
@@ -286,7 +305,9 @@ describe('status messages in Chromium', () => {
         message({ component: 'Another Component', systemName: 'WKS0012' }),
       ],
     });
-    await count().filter({ hasText: /^1 message$/ }).waitFor({ timeout: 15_000 });
+    await count()
+      .filter({ hasText: /^1 message$/ })
+      .waitFor({ timeout: 15_000 });
     expect(await rows().first().textContent()).toContain('WKS0011');
   });
 
@@ -297,7 +318,11 @@ describe('status messages in Chromium', () => {
     await page.getByTestId('status-message-scroller').evaluate((el) => el.scrollTo(0, 1500));
     await page.waitForFunction(() => document.querySelector('[data-testid="status-message-scroller"]')!.scrollTop >= 1500);
     const topRow = await rows().first().textContent();
-    await appendToInbox({ db: pool(), origin: 'mp', messages: [message({ messageId: 10907, systemName: 'WKS0001', insertionStrings: ['S0199999', 'held.exe'] })] });
+    await appendToInbox({
+      db: pool(),
+      origin: 'mp',
+      messages: [message({ messageId: 10907, systemName: 'WKS0001', insertionStrings: ['S0199999', 'held.exe'] })],
+    });
     const show = page.getByRole('button', { name: '1 new message — show' });
     await show.waitFor({ timeout: 15_000 });
     expect(await rows().first().textContent()).toBe(topRow);

@@ -23,8 +23,17 @@ const WORKERS = ['status-manager'];
 
 function serverMessage(overrides: Partial<StatusMessage> = {}): StatusMessage {
   return {
-    uid: randomUUID(), messageId: 2306, severity: 'ERROR', type: 'MILESTONE', source: 'SERVER', siteCode: 'S01',
-    systemName: SYSTEM, component: COMPONENT, sourceTime: new Date(), insertionStrings: [], properties: {},
+    uid: randomUUID(),
+    messageId: 2306,
+    severity: 'ERROR',
+    type: 'MILESTONE',
+    source: 'SERVER',
+    siteCode: 'S01',
+    systemName: SYSTEM,
+    component: COMPONENT,
+    sourceTime: new Date(),
+    insertionStrings: [],
+    properties: {},
     ...overrides,
   };
 }
@@ -68,7 +77,10 @@ describe('status views in Chromium', () => {
   it('shows a fresh site as this server alone, with the components it runs started and online, and green', async () => {
     // server.ts and its Status Manager report their components started within seconds.
     for (const component of thisServerComponents(WORKERS)) {
-      await page.locator(`[role="row"][data-component="${component}"][data-system="${SYSTEM}"]`).filter({ hasText: 'started' }).waitFor({ timeout: 20_000 });
+      await page
+        .locator(`[role="row"][data-component="${component}"][data-system="${SYSTEM}"]`)
+        .filter({ hasText: 'started' })
+        .waitFor({ timeout: 20_000 });
     }
     const rows = page.locator('[role="row"][data-component]');
     expect(new Set(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-system'))))).toEqual(new Set([SYSTEM]));
@@ -91,8 +103,9 @@ describe('status views in Chromium', () => {
       await cells.first().waitFor();
       const cut = await cells.evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
       expect(cut).toEqual([]);
-      const longest = (await page.locator('[role="row"][data-component]').evaluateAll((els) => els.map((e) => e.getAttribute('data-component')!)))
-        .sort((a, b) => b.length - a.length)[0];
+      const longest = (
+        await page.locator('[role="row"][data-component]').evaluateAll((els) => els.map((e) => e.getAttribute('data-component')!))
+      ).sort((a, b) => b.length - a.length)[0];
       await page.locator(`[role="row"][data-component="${longest}"]`).first().click();
       const heading = page.getByRole('region', { name: `Details of ${longest}` }).getByRole('heading', { level: 2 });
       await heading.waitFor();
@@ -105,7 +118,7 @@ describe('status views in Chromium', () => {
     }
   });
 
-  it('shows a component\'s count and colour change live as its messages are processed', async () => {
+  it("shows a component's count and colour change live as its messages are processed", async () => {
     await row().waitFor();
     await page.locator('[data-live="true"]').waitFor();
     expect(await errorCount().textContent()).toBe('0');
@@ -138,7 +151,9 @@ describe('status views in Chromium', () => {
     expect(link.pathname).toBe('/monitoring/status-messages');
     expect(Object.fromEntries(link.searchParams)).toMatchObject({ site: 'S01', system: SYSTEM, component: COMPONENT, severity: 'ERROR' });
     // Since the site's midnight (America/New_York).
-    const { rows } = await pool().query(`SELECT (date_trunc('day', now() AT TIME ZONE 'America/New_York') AT TIME ZONE 'America/New_York') AS midnight`);
+    const { rows } = await pool().query(
+      `SELECT (date_trunc('day', now() AT TIME ZONE 'America/New_York') AT TIME ZONE 'America/New_York') AS midnight`,
+    );
     expect(new Date(link.searchParams.get('from')!).toISOString()).toBe(rows[0].midnight.toISOString());
     await errorCount().click();
     await page.waitForURL(/\/monitoring\/status-messages/);
@@ -186,8 +201,14 @@ describe('status views in Chromium', () => {
     await page.locator('[data-site="S01"][data-colour="red"]').waitFor();
     await page.getByText('Messages per minute, last hour').waitFor();
 
-    await post([serverMessage({ severity: 'INFORMATIONAL', messageId: 4700, component: 'SMS_SITE_SYSTEM_STATUS_SUMMARIZER',
-      properties: { StorageObject: 'D:', FreeBytes: String(3 * 1024 ** 3), TotalBytes: String(100 * 1024 ** 3) } })]);
+    await post([
+      serverMessage({
+        severity: 'INFORMATIONAL',
+        messageId: 4700,
+        component: 'SMS_SITE_SYSTEM_STATUS_SUMMARIZER',
+        properties: { StorageObject: 'D:', FreeBytes: String(3 * 1024 ** 3), TotalBytes: String(100 * 1024 ** 3) },
+      }),
+    ]);
     await page.goto(`${server.url}/monitoring/site-system-status`);
     const storage = page.locator(`[data-system="${SYSTEM}"] [data-storage="D:"]`);
     await storage.waitFor();
@@ -224,7 +245,11 @@ describe('status views in Chromium', () => {
     expect(await health().getAttribute('data-health')).toBe('OK');
     // Both changes are audited; the messages are stored once Status Manager has read them from its inbox.
     const audited = async () =>
-      (await pool().query(`SELECT count(*)::int AS n FROM status_message WHERE properties->>'ObjectType' IN ('SummarizerThreshold', 'SummarizerSettings')`)).rows[0].n;
+      (
+        await pool().query(
+          `SELECT count(*)::int AS n FROM status_message WHERE properties->>'ObjectType' IN ('SummarizerThreshold', 'SummarizerSettings')`,
+        )
+      ).rows[0].n;
     await expect.poll(audited, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
     expect(errors).toEqual([]);
   });

@@ -37,9 +37,7 @@ describe('parseConfig', () => {
       embedded: true,
       databaseUrl: 'postgresql://postgres:postgres@127.0.0.1:54329/sitebox',
     });
-    expect(parseConfig(env({ SITEBOX_EMBEDDED_PG_PORT: '55000' })).databaseUrl).toBe(
-      'postgresql://postgres:postgres@127.0.0.1:55000/sitebox',
-    );
+    expect(parseConfig(env({ SITEBOX_EMBEDDED_PG_PORT: '55000' })).databaseUrl).toBe('postgresql://postgres:postgres@127.0.0.1:55000/sitebox');
     // An empty variable (DATABASE_URL= in a .env file) means unset, not "invalid".
     expect(parseConfig(env({ DATABASE_URL: '' })).embedded).toBe(true);
   });
@@ -85,7 +83,9 @@ describe('parseConfig', () => {
 
   it('needs the credential the parent issued whenever a parent site is set', () => {
     const url = 'http://central.example.com:3000';
-    expect(configErrorOf({ SITEBOX_PARENT_SITE_URL: url }).message).toMatch(/^\s*SITEBOX_PARENT_SITE_CREDENTIAL: is required with SITEBOX_PARENT_SITE_URL/m);
+    expect(configErrorOf({ SITEBOX_PARENT_SITE_URL: url }).message).toMatch(
+      /^\s*SITEBOX_PARENT_SITE_CREDENTIAL: is required with SITEBOX_PARENT_SITE_URL/m,
+    );
     expect(configErrorOf({ SITEBOX_PARENT_SITE_URL: url, SITEBOX_PARENT_SITE_CREDENTIAL: 'hunter2' }).message).toMatch(
       /SITEBOX_PARENT_SITE_CREDENTIAL: must be a site system credential/,
     );

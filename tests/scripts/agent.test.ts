@@ -41,12 +41,38 @@ describe('npm run agent', () => {
     await evaluateCollections({ db: pool() });
     const pkg = await createPackage({
       actor,
-      input: { name: 'Payroll client', version: '4.2', manufacturer: 'Contoso', programs: [{ name: 'Install', commandLine: 'setup.exe', runConditions: { userLogon: 'whether-or-not', runMode: 'administrative', maxRunMinutes: 60, retries: 0, retryIntervalMinutes: 10, successExitCodes: [0] } }] },
+      input: {
+        name: 'Payroll client',
+        version: '4.2',
+        manufacturer: 'Contoso',
+        programs: [
+          {
+            name: 'Install',
+            commandLine: 'setup.exe',
+            runConditions: {
+              userLogon: 'whether-or-not',
+              runMode: 'administrative',
+              maxRunMinutes: 60,
+              retries: 0,
+              retryIntervalMinutes: 10,
+              successExitCodes: [0],
+            },
+          },
+        ],
+      },
     });
     const { rows: programs } = await pool().query(`SELECT id FROM program WHERE package_id = $1`, [pkg.id]);
     await createDeployment({
       actor,
-      input: { name: 'Payroll 4.2', comment: '', programId: programs[0].id, collectionId: rows[0].id, availableAt: new Date(Date.now() - 60_000), mandatoryAt: null, expiresAt: null },
+      input: {
+        name: 'Payroll 4.2',
+        comment: '',
+        programId: programs[0].id,
+        collectionId: rows[0].id,
+        availableAt: new Date(Date.now() - 60_000),
+        mandatoryAt: null,
+        expiresAt: null,
+      },
     });
   }, 60_000);
 

@@ -6,7 +6,10 @@ let built = false;
 /** Runs `next build` when the sources changed since the last build (what `npm start` does). */
 export function ensureBuilt(): void {
   if (built) return;
-  const result = spawnSync(process.execPath, ['scripts/ensure-build.mjs'], { stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  const result = spawnSync(process.execPath, ['scripts/ensure-build.mjs'], {
+    stdio: 'inherit',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
   if (result.status !== 0) throw new Error('next build failed');
   built = true;
 }

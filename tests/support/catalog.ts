@@ -32,8 +32,14 @@ export async function readCatalog(client: pg.ClientBase, options: ReadCatalogOpt
   for (const t of tables.rows) add(`table ${t.table}`, t.kind === 'p' ? 'partitioned' : 'ordinary');
 
   const columns = await client.query<{
-    table: string; column: string; type: string; not_null: boolean;
-    default: string | null; identity: string; generated: string; collation: string | null;
+    table: string;
+    column: string;
+    type: string;
+    not_null: boolean;
+    default: string | null;
+    identity: string;
+    generated: string;
+    collation: string | null;
   }>(
     `SELECT c.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type,
             a.attnotnull AS not_null, pg_get_expr(d.adbin, d.adrelid) AS default,

@@ -38,11 +38,12 @@ export default async function setup(project: TestProject) {
     // A user's machine has no PostgreSQL: run a throwaway one. The data folder's parent must be
     // our own temp folder, since startEmbeddedPostgres opens the parent up when running as root.
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-test-pg-'));
-    const server = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pgdata'), port: await freePort(), database: template })
-      .catch(async (error) => {
+    const server = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pgdata'), port: await freePort(), database: template }).catch(
+      async (error) => {
         await rm(dir, { recursive: true, force: true });
         throw error;
-      });
+      },
+    );
     embedded = { server, dir };
     adminUrl = server.adminUrl;
     // Durability is worthless for a cluster deleted at the end of the run; skipping it is faster.
@@ -63,10 +64,7 @@ export default async function setup(project: TestProject) {
     }
     // On a shared server, remove this run's databases, including any a crashed file left behind.
     await withClient(admin, async (c) => {
-      const { rows } = await c.query<{ datname: string }>(
-        `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`,
-        [`${prefix}_`],
-      );
+      const { rows } = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, [`${prefix}_`]);
       for (const { datname } of rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     });
   };

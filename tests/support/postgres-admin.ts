@@ -31,7 +31,5 @@ export async function createDatabase(options: { adminUrl: string; name: string; 
 
 /** Drops the database even if a test left connections open (FORCE needs PostgreSQL 13+). */
 export async function dropDatabase(options: { adminUrl: string; name: string }): Promise<void> {
-  await withClient(options.adminUrl, (c) =>
-    c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(options.name)} WITH (FORCE)`),
-  );
+  await withClient(options.adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(options.name)} WITH (FORCE)`));
 }

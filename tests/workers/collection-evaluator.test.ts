@@ -72,7 +72,13 @@ describe('worker process: collection-evaluator', () => {
       });
       await registerDevice({
         siteCode: 'S01',
-        input: { name: 'NEW-WS-0002', osName: 'Windows 11 Enterprise', osVersion: '10.0.26100', osKind: 'WORKSTATION', clientVersion: '5.00.9132.1000' },
+        input: {
+          name: 'NEW-WS-0002',
+          osName: 'Windows 11 Enterprise',
+          osVersion: '10.0.26100',
+          osKind: 'WORKSTATION',
+          clientVersion: '5.00.9132.1000',
+        },
         address: '10.10.16.41',
         approvalMode: 'automatic',
       });

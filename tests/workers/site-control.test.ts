@@ -128,9 +128,9 @@ describe('worker processes: hierarchy-manager and site-control-manager', () => {
       const [[path, value]] = Object.entries(changes);
       expect(getAt(after.settings, path)).toEqual(value);
     }
-    const serials = (await pool().query(`SELECT applied_serial FROM site_control_delta WHERE id = ANY($1::int[]) ORDER BY applied_serial`, [ids])).rows.map(
-      (r) => r.applied_serial,
-    );
+    const serials = (
+      await pool().query(`SELECT applied_serial FROM site_control_delta WHERE id = ANY($1::int[]) ORDER BY applied_serial`, [ids])
+    ).rows.map((r) => r.applied_serial);
     expect(serials).toEqual(wanted.map((_, i) => before.serial + 1 + i));
     const history = (await pool().query(`SELECT serial FROM site_control_history ORDER BY serial`)).rows.map((r) => r.serial);
     expect(history).toEqual(Array.from({ length: after.serial }, (_, i) => i));

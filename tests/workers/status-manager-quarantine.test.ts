@@ -19,7 +19,10 @@ const stored = async (uid: string) => Number((await pool().query(`SELECT count(*
 
 /** A batch straight into the inbox, as the ingest endpoint would write it, past any validation at the door. */
 async function intoInbox(messages: unknown[]) {
-  await pool().query(`INSERT INTO status_inbox (messages, message_count, origin) VALUES ($1::json, $2, 'mp')`, [JSON.stringify(messages), messages.length]);
+  await pool().query(`INSERT INTO status_inbox (messages, message_count, origin) VALUES ($1::json, $2, 'mp')`, [
+    JSON.stringify(messages),
+    messages.length,
+  ]);
 }
 
 async function storedMessages(messageId: number) {
@@ -41,9 +44,24 @@ describe('Status Manager with a poison message', () => {
     await createFilterRule({
       actor,
       input: {
-        name: 'Write all', enabled: true, source: null, siteCode: null, systemName: null, component: null, messageType: null,
-        severity: null, messageId: null, propertyName: null, propertyValue: null, writeToDatabase: true, retentionDays: 30,
-        reportToEventLog: false, replicateToParent: 'NONE', forwardToSummarizers: true, runProgram: null, stopProcessing: false,
+        name: 'Write all',
+        enabled: true,
+        source: null,
+        siteCode: null,
+        systemName: null,
+        component: null,
+        messageType: null,
+        severity: null,
+        messageId: null,
+        propertyName: null,
+        propertyValue: null,
+        writeToDatabase: true,
+        retentionDays: 30,
+        reportToEventLog: false,
+        replicateToParent: 'NONE',
+        forwardToSummarizers: true,
+        runProgram: null,
+        stopProcessing: false,
       },
     });
     manager = await startStatusManager({
@@ -79,7 +97,13 @@ describe('Status Manager with a poison message', () => {
     const later = testMessage({ systemName: 'WKS-LATER' });
     await intoInbox([wire(later)]);
 
-    for (const m of [before, after, later]) expect(await eventually(() => stored(m.uid), (n) => n === 1)).toBe(1);
+    for (const m of [before, after, later])
+      expect(
+        await eventually(
+          () => stored(m.uid),
+          (n) => n === 1,
+        ),
+      ).toBe(1);
     expect(await stored(poison.uid)).toBe(0);
 
     const page = await listQuarantinedItems({ state: 'QUARANTINED', limit: 50, offset: 0 });
@@ -111,15 +135,25 @@ describe('Status Manager with a poison message', () => {
     const droppedId = items.rows.find((r) => r.itemKey === dropped.uid)!.id;
 
     // Someone fixes the item's text; retry puts it back in the inbox and Status Manager stores it.
-    await pool().query(`UPDATE quarantined_item SET payload = $2 WHERE id = $1`, [fixedId, JSON.stringify({ ...broken, properties: { fixed: 'v' } })]);
+    await pool().query(`UPDATE quarantined_item SET payload = $2 WHERE id = $1`, [
+      fixedId,
+      JSON.stringify({ ...broken, properties: { fixed: 'v' } }),
+    ]);
     expect(await decideQuarantinedItem({ id: fixedId, action: 'retry', actor })).toEqual({ id: fixedId, state: 'RETRIED' });
-    expect(await eventually(() => stored(broken.uid), (n) => n === 1)).toBe(1);
+    expect(
+      await eventually(
+        () => stored(broken.uid),
+        (n) => n === 1,
+      ),
+    ).toBe(1);
 
     expect(await decideQuarantinedItem({ id: droppedId, action: 'discard', actor })).toEqual({ id: droppedId, state: 'DISCARDED' });
     await expect(decideQuarantinedItem({ id: droppedId, action: 'retry', actor })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await stored(dropped.uid)).toBe(0);
 
-    const { rows } = await pool().query(`SELECT id::text, state::text, resolved_by FROM quarantined_item WHERE id = ANY($1::bigint[]) ORDER BY id`, [[fixedId, droppedId]]);
+    const { rows } = await pool().query(`SELECT id::text, state::text, resolved_by FROM quarantined_item WHERE id = ANY($1::bigint[]) ORDER BY id`, [
+      [fixedId, droppedId],
+    ]);
     expect(rows).toEqual([
       { id: fixedId, state: 'RETRIED', resolved_by: 'admin' },
       { id: droppedId, state: 'DISCARDED', resolved_by: 'admin' },
@@ -128,10 +162,12 @@ describe('Status Manager with a poison message', () => {
       () => storedMessages(statusMessageIds.auditPerformed),
       (list) => list.filter((a) => a.properties.ObjectType === 'QuarantinedItem').length === 2,
     );
-    expect(audits.filter((a) => a.properties.ObjectType === 'QuarantinedItem').map((a) => [a.insertion_strings[1], a.properties.ObjectName])).toEqual([
-      ['RetryQuarantinedItem', `status-manager.inbox ${broken.uid}`],
-      ['DiscardQuarantinedItem', `status-manager.inbox ${dropped.uid}`],
-    ]);
+    expect(audits.filter((a) => a.properties.ObjectType === 'QuarantinedItem').map((a) => [a.insertion_strings[1], a.properties.ObjectName])).toEqual(
+      [
+        ['RetryQuarantinedItem', `status-manager.inbox ${broken.uid}`],
+        ['DiscardQuarantinedItem', `status-manager.inbox ${dropped.uid}`],
+      ],
+    );
   });
 
   it('counts another attempt when the same poison message comes again, with one row for it', async () => {
@@ -145,7 +181,10 @@ describe('Status Manager with a poison message', () => {
     // A reporter that never got its answer sends the batch again.
     await intoInbox([poison]);
     const again = await eventually(
-      () => pool().query(`SELECT id::text, state::text, attempts FROM quarantined_item WHERE item_key = $1`, [poison.uid]).then((r) => r.rows),
+      () =>
+        pool()
+          .query(`SELECT id::text, state::text, attempts FROM quarantined_item WHERE item_key = $1`, [poison.uid])
+          .then((r) => r.rows),
       (rows) => rows[0]?.attempts === 2,
     );
     expect(again).toEqual([{ id, state: 'QUARANTINED', attempts: 2 }]);
@@ -156,7 +195,13 @@ describe('Status Manager with a poison message', () => {
     failNextBatch = true;
     const messages: StatusMessage[] = [testMessage({ systemName: 'WKS-T1' }), testMessage({ systemName: 'WKS-T2' })];
     await intoInbox(messages.map(wire));
-    for (const m of messages) expect(await eventually(() => stored(m.uid), (n) => n === 1)).toBe(1);
+    for (const m of messages)
+      expect(
+        await eventually(
+          () => stored(m.uid),
+          (n) => n === 1,
+        ),
+      ).toBe(1);
     expect(failNextBatch).toBe(false);
     const { rows: after } = await pool().query(`SELECT count(*)::int AS n FROM quarantined_item`);
     expect(after[0].n).toBe(before[0].n);

@@ -76,8 +76,18 @@ describe('Status Manager', () => {
     const own = serverMessage({ messageId: 500, component: 'SMS_TEST_COMPONENT', insertionStrings: ['SMS_TEST_COMPONENT', 'here'] });
     await reportServerMessage({ messages: own });
     expect(Number((await pool().query(`SELECT count(*) n FROM status_inbox WHERE messages::text LIKE $1`, [`%${own.uid}%`])).rows[0].n)).toBe(0);
-    expect(await eventually(() => stored(fromClient.uid), (n) => n === 1)).toBe(1);
-    expect(await eventually(() => stored(own.uid), (n) => n === 1)).toBe(1);
+    expect(
+      await eventually(
+        () => stored(fromClient.uid),
+        (n) => n === 1,
+      ),
+    ).toBe(1);
+    expect(
+      await eventually(
+        () => stored(own.uid),
+        (n) => n === 1,
+      ),
+    ).toBe(1);
     expect(summarized.map((m) => m.message.uid)).toEqual(expect.arrayContaining([fromClient.uid, own.uid]));
     // This process's own figures, which its worker writes with each heartbeat for /api/metrics.
     const figure = async (name: string) => Number(/ (\d+)$/m.exec(await processMetrics().getSingleMetricAsString(name))?.[1]);
@@ -108,9 +118,15 @@ describe('Status Manager', () => {
     const failed = testMessage({ messageId: 10006, severity: 'ERROR', insertionStrings: ['S0120001', 'S0100003', hostile, '1603'] });
     await appendToInbox({ db: pool(), messages: [failed], origin: 'mp' });
     await appendToInbox({ db: pool(), messages: [failed], origin: 'mp' });
-    const runs = await eventually(() => readFile(out, 'utf8').catch(() => ''), (t) => t.length > 0);
+    const runs = await eventually(
+      () => readFile(out, 'utf8').catch(() => ''),
+      (t) => t.length > 0,
+    );
     expect(runs).toBe(`WKS0001|${hostile}\n`);
-    await eventually(async () => syslogLines.length, (n) => n > 0);
+    await eventually(
+      async () => syslogLines.length,
+      (n) => n > 0,
+    );
     expect(syslogLines.filter((l) => l.includes(failed.uid))).toHaveLength(1);
     expect(syslogLines[0]).toMatch(/^<131>1 /);
     // Stopped before "Write all": not stored.
@@ -134,29 +150,57 @@ describe('Status Manager', () => {
     for (const name of ['Deployment failures (operators)', 'Deployment failures (auditors)']) {
       const rule = await createFilterRule({
         actor,
-        input: ruleInput({ name, messageId: 10007, reportToEventLog: true, runProgram: program, writeToDatabase: true, retentionDays: name.includes('auditors') ? 90 : 7 }),
+        input: ruleInput({
+          name,
+          messageId: 10007,
+          reportToEventLog: true,
+          runProgram: program,
+          writeToDatabase: true,
+          retentionDays: name.includes('auditors') ? 90 : 7,
+        }),
       });
-      await pool().query(`UPDATE status_filter_rule SET priority = $2 WHERE id = $1`, [rule.id, -20 + rule.id % 10]);
+      await pool().query(`UPDATE status_filter_rule SET priority = $2 WHERE id = $1`, [rule.id, -20 + (rule.id % 10)]);
     }
     await pool().query(`SELECT pg_notify($1, '')`, [channels.statusFilterRulesChanged]);
     const failed = testMessage({ messageId: 10007, severity: 'ERROR', insertionStrings: ['S0120009', 'S0100009', 'setup.exe'] });
     await appendToInbox({ db: pool(), messages: [failed], origin: 'mp' });
     await manager.flush();
     expect(await stored(failed.uid)).toBe(1);
-    await eventually(async () => syslogLines.filter((l) => l.includes(failed.uid)).length, (n) => n > 0);
+    await eventually(
+      async () => syslogLines.filter((l) => l.includes(failed.uid)).length,
+      (n) => n > 0,
+    );
     expect(await readFile(out, 'utf8')).toBe(`${failed.uid}\n`);
     expect(syslogLines.filter((l) => l.includes(failed.uid))).toHaveLength(1);
     // Both rules write it; it is stored once and kept as long as the longer retention says.
-    const { rows } = await pool().query(`SELECT round(extract(epoch FROM expires_at - received_at) / 86400) AS days FROM status_message WHERE uid = $1`, [failed.uid]);
+    const { rows } = await pool().query(
+      `SELECT round(extract(epoch FROM expires_at - received_at) / 86400) AS days FROM status_message WHERE uid = $1`,
+      [failed.uid],
+    );
     expect(Number(rows[0].days)).toBe(90);
   });
 });
 
 function ruleInput(overrides: Record<string, unknown>) {
   return {
-    name: 'rule', enabled: true, source: null, siteCode: null, systemName: null, component: null, messageType: null,
-    severity: null, messageId: null, propertyName: null, propertyValue: null, writeToDatabase: false, retentionDays: null,
-    reportToEventLog: false, replicateToParent: 'NONE' as const, forwardToSummarizers: true, runProgram: null, stopProcessing: false,
+    name: 'rule',
+    enabled: true,
+    source: null,
+    siteCode: null,
+    systemName: null,
+    component: null,
+    messageType: null,
+    severity: null,
+    messageId: null,
+    propertyName: null,
+    propertyValue: null,
+    writeToDatabase: false,
+    retentionDays: null,
+    reportToEventLog: false,
+    replicateToParent: 'NONE' as const,
+    forwardToSummarizers: true,
+    runProgram: null,
+    stopProcessing: false,
     ...overrides,
   } as Parameters<typeof createFilterRule>[0]['input'];
 }

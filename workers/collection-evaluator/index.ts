@@ -23,7 +23,11 @@ function evaluatorMetrics() {
     evaluated: processMetric(
       'sitebox_collection_evaluator_collections_evaluated_total',
       (registers) =>
-        new Counter({ name: 'sitebox_collection_evaluator_collections_evaluated_total', help: 'Collections whose membership was evaluated.', registers }),
+        new Counter({
+          name: 'sitebox_collection_evaluator_collections_evaluated_total',
+          help: 'Collections whose membership was evaluated.',
+          registers,
+        }),
     ),
   };
 }

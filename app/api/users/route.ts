@@ -5,6 +5,4 @@ import { createUserSchema } from '@/lib/users/user.schema';
 
 export const GET = route({ permission: 'manageUsers' }, async () => ({ users: await listUsers() }));
 
-export const POST = route({ permission: 'manageUsers', body: createUserSchema }, async ({ body, actor }) =>
-  createUser({ actor, input: body }),
-);
+export const POST = route({ permission: 'manageUsers', body: createUserSchema }, async ({ body, actor }) => createUser({ actor, input: body }));

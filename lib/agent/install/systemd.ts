@@ -8,6 +8,7 @@ export const systemdRuns = () => existsSync('/run/systemd/system');
 export function systemctl(...args: string[]): string {
   const result = spawnSync('systemctl', args, { encoding: 'utf8' });
   if (result.error) throw new Error(`systemctl ${args.join(' ')}: ${result.error.message}`);
-  if (result.status !== 0 && args[0] !== 'is-active') throw new Error(`systemctl ${args.join(' ')} failed: ${(result.stderr || result.stdout).trim()}`);
+  if (result.status !== 0 && args[0] !== 'is-active')
+    throw new Error(`systemctl ${args.join(' ')} failed: ${(result.stderr || result.stdout).trim()}`);
   return result.stdout.trim();
 }

@@ -4,7 +4,11 @@ import { clamavFailureReason, parseClamavOutput } from './parse-clamav-output';
 import type { ScanKind, ScanReport, ScanSettings, Scanner } from './scan-settings';
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const exists = (file: string) => access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 /** The program and arguments one scan runs (no shell: paths are arguments, never parsed). */
 export async function clamavCommand(settings: ScanSettings, kind: ScanKind): Promise<{ program: string; args: string[]; paths: string[] }> {
@@ -49,13 +53,23 @@ export function clamavScanner(settings: ScanSettings): Scanner {
       const done = () => (clearTimeout(timer), signal.removeEventListener('abort', onAbort));
       child.once('error', (error: NodeJS.ErrnoException) => {
         done();
-        reject(new Error(error.code === 'ENOENT' ? `no virus scanner: ${program} is not installed (install Debian's clamav package)` : `could not start ${program}: ${error.message}`));
+        reject(
+          new Error(
+            error.code === 'ENOENT'
+              ? `no virus scanner: ${program} is not installed (install Debian's clamav package)`
+              : `could not start ${program}: ${error.message}`,
+          ),
+        );
       });
       child.once('close', (code) => {
         done();
         if (stopped) return reject(new Error(stopped));
         if (code === 0 || code === 1) return resolve(parseClamavOutput(stdout));
-        reject(new Error(`${program} failed (exit code ${code}): ${clamavFailureReason(stderr) ?? (stderr.trim().split('\n').pop() || 'no reason given')}`));
+        reject(
+          new Error(
+            `${program} failed (exit code ${code}): ${clamavFailureReason(stderr) ?? (stderr.trim().split('\n').pop() || 'no reason given')}`,
+          ),
+        );
       });
     });
   };

@@ -23,7 +23,12 @@ export const scanSettingsSchema = z
     /** Never scanned: kernel and device file systems, which hang or flood a scan. */
     exclude: pathList.default(['/proc', '/sys', '/dev', '/run']),
     quickTimeoutMinutes: z.number().int().min(1).max(1440).default(60),
-    fullTimeoutMinutes: z.number().int().min(1).max(7 * 1440).default(720),
+    fullTimeoutMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 1440)
+      .default(720),
   })
   .prefault({});
 export type ScanSettings = z.infer<typeof scanSettingsSchema>;

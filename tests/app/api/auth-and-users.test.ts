@@ -33,7 +33,11 @@ describe('console sign-in over HTTP', () => {
     expect(cookies.find((c) => c.startsWith('sitebox_csrf='))).not.toMatch(/HttpOnly/i);
 
     const https = await signIn(
-      request('/api/auth/sign-in', { method: 'POST', headers: { 'x-forwarded-proto': 'https' }, body: { userName: 'carol', password: 'test-password-123' } }),
+      request('/api/auth/sign-in', {
+        method: 'POST',
+        headers: { 'x-forwarded-proto': 'https' },
+        body: { userName: 'carol', password: 'test-password-123' },
+      }),
     );
     expect(https.headers.getSetCookie().find((c) => c.startsWith('sitebox_session='))).toMatch(/Secure/i);
   });
@@ -67,7 +71,11 @@ describe('console sign-in over HTTP', () => {
     expect(tooShort.status).toBe(400);
     expect((await tooShort.json()).error.fields[0].path).toBe('newPassword');
     const changed = await changePassword(
-      request('/api/auth/password', { method: 'POST', headers: user.headers, body: { currentPassword: 'test-password-123', newPassword: 'a-much-longer-password' } }),
+      request('/api/auth/password', {
+        method: 'POST',
+        headers: user.headers,
+        body: { currentPassword: 'test-password-123', newPassword: 'a-much-longer-password' },
+      }),
     );
     expect(changed.status).toBe(200);
     expect((await listUsers(request('/api/users', { headers: user.headers }))).status).toBe(200);
@@ -103,14 +111,23 @@ describe('each role against each kind of action', () => {
       name: 'add a user',
       allowed: ['FULL_ADMINISTRATOR'],
       call: (s) =>
-        createUser(request('/api/users', { method: 'POST', headers: s.headers, body: { userName: `u${Math.random().toString(36).slice(2, 8)}`, role: 'READ_ONLY_ANALYST' } })),
+        createUser(
+          request('/api/users', {
+            method: 'POST',
+            headers: s.headers,
+            body: { userName: `u${Math.random().toString(36).slice(2, 8)}`, role: 'READ_ONLY_ANALYST' },
+          }),
+        ),
     },
     {
       name: 'change a role',
       allowed: ['FULL_ADMINISTRATOR'],
       call: async (s) => {
         const target = await signInAs('READ_ONLY_ANALYST');
-        return patchUser(request(`/api/users/x`, { method: 'PATCH', headers: s.headers, body: { role: 'OPERATIONS_ADMINISTRATOR' } }), withParams({ id: String(target.userId) }));
+        return patchUser(
+          request(`/api/users/x`, { method: 'PATCH', headers: s.headers, body: { role: 'OPERATIONS_ADMINISTRATOR' } }),
+          withParams({ id: String(target.userId) }),
+        );
       },
     },
     {
@@ -118,14 +135,20 @@ describe('each role against each kind of action', () => {
       allowed: ['FULL_ADMINISTRATOR'],
       call: async (s) => {
         const victim = await signInAs('READ_ONLY_ANALYST');
-        return resetPassword(request('/api/users/x/reset-password', { method: 'POST', headers: s.headers }), withParams({ id: String(victim.userId) }));
+        return resetPassword(
+          request('/api/users/x/reset-password', { method: 'POST', headers: s.headers }),
+          withParams({ id: String(victim.userId) }),
+        );
       },
     },
     {
       name: 'approve a device',
       allowed: ['FULL_ADMINISTRATOR'],
       call: (s) =>
-        setApproval(request('/api/devices/x/approval', { method: 'POST', headers: s.headers, body: { approval: 'APPROVED' } }), withParams({ id: String(deviceId) })),
+        setApproval(
+          request('/api/devices/x/approval', { method: 'POST', headers: s.headers, body: { approval: 'APPROVED' } }),
+          withParams({ id: String(deviceId) }),
+        ),
     },
   ];
 
@@ -139,9 +162,13 @@ describe('each role against each kind of action', () => {
     }
   }
 
-  it('shows a new user\'s one-time password once, and audits the change', async () => {
+  it("shows a new user's one-time password once, and audits the change", async () => {
     const res = await createUser(
-      request('/api/users', { method: 'POST', headers: sessions.FULL_ADMINISTRATOR.headers, body: { userName: 'dave', role: 'OPERATIONS_ADMINISTRATOR' } }),
+      request('/api/users', {
+        method: 'POST',
+        headers: sessions.FULL_ADMINISTRATOR.headers,
+        body: { userName: 'dave', role: 'OPERATIONS_ADMINISTRATOR' },
+      }),
     );
     const body = await res.json();
     expect(body.oneTimePassword).toHaveLength(20);
@@ -149,7 +176,11 @@ describe('each role against each kind of action', () => {
     expect(JSON.stringify(listed)).not.toContain(body.oneTimePassword);
     expect(JSON.stringify(listed)).not.toContain('passwordHash');
     const duplicate = await createUser(
-      request('/api/users', { method: 'POST', headers: sessions.FULL_ADMINISTRATOR.headers, body: { userName: 'dave', role: 'OPERATIONS_ADMINISTRATOR' } }),
+      request('/api/users', {
+        method: 'POST',
+        headers: sessions.FULL_ADMINISTRATOR.headers,
+        body: { userName: 'dave', role: 'OPERATIONS_ADMINISTRATOR' },
+      }),
     );
     expect(duplicate.status).toBe(409);
     expect((await duplicate.json()).error.fields).toEqual([{ path: 'userName', message: 'is already taken' }]);
@@ -166,7 +197,13 @@ describe('client registration endpoint', () => {
     const ok = await register(
       request('/api/mp/register', {
         method: 'POST',
-        body: { name: 'LON-LT-0100', osName: 'Windows 11 Enterprise', osVersion: '10.0.26100', osKind: 'WORKSTATION', clientVersion: '5.00.9132.1000' },
+        body: {
+          name: 'LON-LT-0100',
+          osName: 'Windows 11 Enterprise',
+          osVersion: '10.0.26100',
+          osKind: 'WORKSTATION',
+          clientVersion: '5.00.9132.1000',
+        },
       }),
     );
     expect(ok.status).toBe(200);

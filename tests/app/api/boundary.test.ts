@@ -69,7 +69,10 @@ async function call(
 /** Asserts a 400 naming `field`. */
 async function refused(answer: Promise<{ status: number; fields: string[]; message: string }>, field: string) {
   const { status, fields, message } = await answer;
-  expect({ status, named: fields.includes(field) || message.startsWith(`${field}:`) }, `${field}: ${message} ${fields}`).toEqual({ status: 400, named: true });
+  expect({ status, named: fields.includes(field) || message.startsWith(`${field}:`) }, `${field}: ${message} ${fields}`).toEqual({
+    status: 400,
+    named: true,
+  });
 }
 
 const nul = (text: string) => `${text}\u0000x`;
@@ -103,7 +106,10 @@ describe('the API boundary', () => {
       }),
       'osName',
     );
-    await refused(call(submitChange, '/api/site-settings/changes', { body: { baseSerial: serial, changes: { 'site.name': nul('Central') } } }), 'changes.site.name');
+    await refused(
+      call(submitChange, '/api/site-settings/changes', { body: { baseSerial: serial, changes: { 'site.name': nul('Central') } } }),
+      'changes.site.name',
+    );
     await refused(call(createRule, '/api/status-filter-rules', { body: { name: nul('rule') } }), 'name');
     await refused(call(createCollection, '/api/collections', { body: { name: nul('Servers') } }), 'name');
     await refused(
@@ -120,8 +126,14 @@ describe('the API boundary', () => {
       'name',
     );
     await refused(call(saveQuery, '/api/status-message-queries', { body: { name: nul('Errors'), criteria: {} } }), 'name');
-    await refused(call(createUser, '/api/users', { body: { userName: 'someone', displayName: nul('Some One'), role: 'READ_ONLY_ANALYST' } }), 'displayName');
-    await refused(call(editUser, `/api/users/${userId}`, { method: 'PATCH', body: { displayName: nul('Me') }, params: { id: String(userId) } }), 'displayName');
+    await refused(
+      call(createUser, '/api/users', { body: { userName: 'someone', displayName: nul('Some One'), role: 'READ_ONLY_ANALYST' } }),
+      'displayName',
+    );
+    await refused(
+      call(editUser, `/api/users/${userId}`, { method: 'PATCH', body: { displayName: nul('Me') }, params: { id: String(userId) } }),
+      'displayName',
+    );
     await refused(
       call(startOperation, '/api/client-operations', { body: { action: 'QUICK_SCAN', target: { deviceNames: [nul('WKS')] } } }),
       'target.deviceNames.0',
@@ -130,7 +142,10 @@ describe('the API boundary', () => {
   });
 
   it('refuses NUL in a filter rule patch', async () => {
-    await refused(call(editRule, `/api/status-filter-rules/${ruleId}`, { method: 'PATCH', body: { name: nul('rule') }, params: { id: String(ruleId) } }), 'name');
+    await refused(
+      call(editRule, `/api/status-filter-rules/${ruleId}`, { method: 'PATCH', body: { name: nul('rule') }, params: { id: String(ruleId) } }),
+      'name',
+    );
   });
 
   it('refuses ids beyond their column with a 400 naming the field', async () => {
@@ -154,7 +169,10 @@ describe('the API boundary', () => {
       }),
       'rules.0.deviceId',
     );
-    await refused(call(createCollection, '/api/collections', { body: { name: 'Ranged', rules: [{ kind: 'INCLUDE', collectionId: HUGE }] } }), 'rules.0.collectionId');
+    await refused(
+      call(createCollection, '/api/collections', { body: { name: 'Ranged', rules: [{ kind: 'INCLUDE', collectionId: HUGE }] } }),
+      'rules.0.collectionId',
+    );
     await refused(
       call(createDeployment, '/api/deployments', { body: { name: 'Ranged', programId: HUGE, collectionId, availableAt: '2026-01-01T00:00:00Z' } }),
       'programId',
@@ -163,12 +181,17 @@ describe('the API boundary', () => {
       call(startOperation, '/api/client-operations', { body: { action: 'QUICK_SCAN', target: { deviceIds: [deviceId, HUGE] } } }),
       'target.deviceIds.1',
     );
-    await refused(call(startOperation, '/api/client-operations', { body: { action: 'QUICK_SCAN', target: { collectionId: HUGE } } }), 'target.collectionId');
+    await refused(
+      call(startOperation, '/api/client-operations', { body: { action: 'QUICK_SCAN', target: { collectionId: HUGE } } }),
+      'target.collectionId',
+    );
   });
 
   it('answers an unknown collection to evaluate with 404', async () => {
     expect((await call(evaluateCollection, '/api/collections/999999/evaluate', { method: 'POST', params: { id: '999999' } })).status).toBe(404);
-    expect((await call(evaluateCollection, `/api/collections/${collectionId}/evaluate`, { method: 'POST', params: { id: String(collectionId) } })).status).toBe(200);
+    expect(
+      (await call(evaluateCollection, `/api/collections/${collectionId}/evaluate`, { method: 'POST', params: { id: String(collectionId) } })).status,
+    ).toBe(200);
   });
 
   it('treats a credential whose id no column holds as unknown (401)', async () => {

@@ -40,11 +40,17 @@ describe('/api/client-operations', () => {
     expect(row).toMatchObject({ total: 4, onlineAtStart: 2, targetName: 'API operation clients' });
     expect(row.counts).toMatchObject({ inProgress: 0, waiting: 4, expired: 0, cancelled: 0, status: 'RUNNING' });
 
-    const targets = await (await getTargets(request(`/api/client-operations/${started.id}/targets`, { headers: analyst.headers }), withParams({ id: String(started.id) }))).json();
+    const targets = await (
+      await getTargets(request(`/api/client-operations/${started.id}/targets`, { headers: analyst.headers }), withParams({ id: String(started.id) }))
+    ).json();
     expect(targets.total).toBe(4);
-    expect(targets.rows.map((t: { deviceId: number; state: string }) => [t.deviceId, t.state])).toEqual(deviceIds.slice(0, 4).map((id) => [id, 'WAITING']));
+    expect(targets.rows.map((t: { deviceId: number; state: string }) => [t.deviceId, t.state])).toEqual(
+      deviceIds.slice(0, 4).map((id) => [id, 'WAITING']),
+    );
 
-    const detail = await (await getOperation(request(`/api/client-operations/${started.id}`, { headers: analyst.headers }), withParams({ id: String(started.id) }))).json();
+    const detail = await (
+      await getOperation(request(`/api/client-operations/${started.id}`, { headers: analyst.headers }), withParams({ id: String(started.id) }))
+    ).json();
     expect(detail.counts).toMatchObject({ waiting: 4, status: 'RUNNING' });
     expect(detail.states).toMatchObject({ WAITING: 4 });
   });

@@ -27,7 +27,10 @@ async function detail(id: string | number) {
 }
 
 async function members(collectionId: number, query: Record<string, string | number> = {}): Promise<DevicePage> {
-  const qs = new URLSearchParams({ collectionId: String(collectionId), ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) });
+  const qs = new URLSearchParams({
+    collectionId: String(collectionId),
+    ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])),
+  });
   const res = await listDevices(request(`/api/devices?${qs}`, { headers: analyst.headers }));
   expect(res.status).toBe(200);
   return res.json();
@@ -107,7 +110,12 @@ describe('collections API', () => {
       refreshMinutes: expect.any(Number),
     });
     expect(body.rules).toEqual([
-      expect.objectContaining({ id: expect.any(Number), kind: 'QUERY', description: 'Query: servers', query: { match: 'all', conditions: [{ field: 'osKind', value: 'SERVER' }] } }),
+      expect.objectContaining({
+        id: expect.any(Number),
+        kind: 'QUERY',
+        description: 'Query: servers',
+        query: { match: 'all', conditions: [{ field: 'osKind', value: 'SERVER' }] },
+      }),
     ]);
 
     const win11: CollectionDetail = await (await detail(byCollectionId(await list(), 'S0100001').id)).json();

@@ -163,7 +163,10 @@ describe('GET /api/devices', () => {
       const body = await page({ search, pageSize: 100 });
       expect(body.total, search).toBe(expected.length);
       expect(body.rows, search).toHaveLength(Math.min(100, expected.length));
-      expect(body.rows.every((r) => expected.some((d) => d.id === r.id)), search).toBe(true);
+      expect(
+        body.rows.every((r) => expected.some((d) => d.id === r.id)),
+        search,
+      ).toBe(true);
     }
     const one = all.find((d) => d.name.startsWith('LON-SRV-'))!;
     const exact = await page({ search: one.name.toLowerCase() });

@@ -25,7 +25,8 @@ async function quarantined(properties: Record<string, string> = { '\udfff': 'v' 
   return quarantineItem({ source: STATUS_INBOX_QUARANTINE, itemKey: message.uid, item: message, error });
 }
 
-const inboxText = async () => (await pool().query<{ t: string }>(`SELECT coalesce(string_agg(messages::text, ''), '') AS t FROM status_inbox`)).rows[0].t;
+const inboxText = async () =>
+  (await pool().query<{ t: string }>(`SELECT coalesce(string_agg(messages::text, ''), '') AS t FROM status_inbox`)).rows[0].t;
 
 describe('/api/quarantine', () => {
   it('lists quarantined items to any console user', async () => {
@@ -33,13 +34,18 @@ describe('/api/quarantine', () => {
     const response = await listRoute(request('/api/quarantine', { headers: analyst.headers }));
     expect(response.status).toBe(200);
     const page = await response.json();
-    expect(page.rows).toContainEqual(expect.objectContaining({ id: item.id, source: 'status-manager.inbox', error: 'invalid input syntax for type json', errorCode: '22P02' }));
+    expect(page.rows).toContainEqual(
+      expect.objectContaining({ id: item.id, source: 'status-manager.inbox', error: 'invalid input syntax for type json', errorCode: '22P02' }),
+    );
   });
 
   it('refuses retry and discard to a role that may not change site settings, and a malformed id or query', async () => {
     const item = await quarantined();
     for (const handler of [retryRoute, discardRoute]) {
-      const response = await handler(request(`/api/quarantine/${item.id}/x`, { method: 'POST', headers: analyst.headers }), withParams({ id: item.id }));
+      const response = await handler(
+        request(`/api/quarantine/${item.id}/x`, { method: 'POST', headers: analyst.headers }),
+        withParams({ id: item.id }),
+      );
       expect(response.status).toBe(403);
     }
     const bad = await discardRoute(request('/api/quarantine/abc/discard', { method: 'POST', headers: admin.headers }), withParams({ id: 'abc' }));
@@ -47,7 +53,10 @@ describe('/api/quarantine', () => {
     expect((await bad.json()).error.fields).toEqual([expect.objectContaining({ path: 'id' })]);
     const badQuery = await listRoute(request('/api/quarantine?limit=0', { headers: admin.headers }));
     expect(badQuery.status).toBe(400);
-    const missing = await discardRoute(request('/api/quarantine/999999/discard', { method: 'POST', headers: admin.headers }), withParams({ id: '999999' }));
+    const missing = await discardRoute(
+      request('/api/quarantine/999999/discard', { method: 'POST', headers: admin.headers }),
+      withParams({ id: '999999' }),
+    );
     expect(missing.status).toBe(404);
     const { rows } = await pool().query(`SELECT state::text FROM quarantined_item WHERE id = $1`, [item.id]);
     expect(rows[0].state).toBe('QUARANTINED');
@@ -57,12 +66,21 @@ describe('/api/quarantine', () => {
     // Since set aside, it was fixed: retry passes the door's checks again.
     const retried = await quarantined({ fixed: 'v' });
     const discarded = await quarantined();
-    const retry = await retryRoute(request(`/api/quarantine/${retried.id}/retry`, { method: 'POST', headers: admin.headers }), withParams({ id: retried.id }));
+    const retry = await retryRoute(
+      request(`/api/quarantine/${retried.id}/retry`, { method: 'POST', headers: admin.headers }),
+      withParams({ id: retried.id }),
+    );
     expect(retry.status).toBe(200);
     expect(await retry.json()).toEqual({ id: retried.id, state: 'RETRIED' });
-    const discard = await discardRoute(request(`/api/quarantine/${discarded.id}/discard`, { method: 'POST', headers: admin.headers }), withParams({ id: discarded.id }));
+    const discard = await discardRoute(
+      request(`/api/quarantine/${discarded.id}/discard`, { method: 'POST', headers: admin.headers }),
+      withParams({ id: discarded.id }),
+    );
     expect(await discard.json()).toEqual({ id: discarded.id, state: 'DISCARDED' });
-    const again = await discardRoute(request(`/api/quarantine/${discarded.id}/discard`, { method: 'POST', headers: admin.headers }), withParams({ id: discarded.id }));
+    const again = await discardRoute(
+      request(`/api/quarantine/${discarded.id}/discard`, { method: 'POST', headers: admin.headers }),
+      withParams({ id: discarded.id }),
+    );
     expect(again.status).toBe(409);
 
     const inbox = await inboxText();

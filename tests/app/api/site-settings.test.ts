@@ -14,7 +14,6 @@ import { request, signInAs, withParams, type TestSession } from '../../support/c
 import { carryChanges } from '../../lib/sitecontrol/carry-changes';
 import { useTestDatabase } from '../../support/database';
 
-
 describe('/api/site-settings', () => {
   let admin: TestSession;
   let analyst: TestSession;
@@ -29,7 +28,7 @@ describe('/api/site-settings', () => {
   });
   afterAll(() => workerDb.end());
 
-  const current = async () => (await (await getSettings(request('/api/site-settings', { headers: admin.headers }))).json());
+  const current = async () => await (await getSettings(request('/api/site-settings', { headers: admin.headers }))).json();
   const change = (session: TestSession, body: unknown) =>
     postChange(request('/api/site-settings/changes', { method: 'POST', headers: session.headers, body }));
 
@@ -45,13 +44,18 @@ describe('/api/site-settings', () => {
     const { change: submitted } = await response.json();
     expect(submitted).toMatchObject({ state: 'PENDING', baseSerial: 0, submittedBy: 'admin1' });
     await carryChanges(workerDb);
-    const state = await (await getChange(request(`/api/site-settings/changes/${submitted.id}`, { headers: admin.headers }), withParams({ id: String(submitted.id) }))).json();
+    const state = await (
+      await getChange(request(`/api/site-settings/changes/${submitted.id}`, { headers: admin.headers }), withParams({ id: String(submitted.id) }))
+    ).json();
     expect(state.change).toMatchObject({ state: 'APPLIED', appliedSerial: 1 });
     expect((await current()).settings.clientAgent.policyPollingMinutes).toBe(15);
   });
 
   it('refuses bad values with 400 naming the field', async () => {
-    const response = await change(admin, { baseSerial: 1, changes: { 'components.notificationServer.port': 0, 'clientAgent.softwareMetering': 'maybe' } });
+    const response = await change(admin, {
+      baseSerial: 1,
+      changes: { 'components.notificationServer.port': 0, 'clientAgent.softwareMetering': 'maybe' },
+    });
     expect(response.status).toBe(400);
     const { error } = await response.json();
     expect(error.fields).toEqual([
@@ -60,7 +64,10 @@ describe('/api/site-settings', () => {
     ]);
     const rule = await change(admin, { baseSerial: 1, changes: { 'summarizers.componentStatus.warning.criticalAt': 10 } });
     expect(rule.status).toBe(400);
-    expect((await rule.json()).error.fields[0]).toEqual({ path: 'summarizers.componentStatus.warning.warningAt', message: 'must be lower than the critical threshold (10)' });
+    expect((await rule.json()).error.fields[0]).toEqual({
+      path: 'summarizers.componentStatus.warning.warningAt',
+      message: 'must be lower than the critical threshold (10)',
+    });
     const missing = await change(admin, { changes: { 'clientAgent.softwareMetering': false } });
     expect((await missing.json()).error.fields[0].path).toBe('baseSerial');
   });
@@ -70,7 +77,9 @@ describe('/api/site-settings', () => {
     expect(response.status).toBe(409);
     const { error } = await response.json();
     expect(error.message).toContain('admin1 changed Client policy: Policy polling interval from 60 to 15 in serial 00000001');
-    expect(error.details.conflicts).toEqual([expect.objectContaining({ path: 'clientAgent.policyPollingMinutes', serial: 1, changedBy: 'admin1', before: 60, after: 15 })]);
+    expect(error.details.conflicts).toEqual([
+      expect.objectContaining({ path: 'clientAgent.policyPollingMinutes', serial: 1, changedBy: 'admin1', before: 60, after: 15 }),
+    ]);
     // A different property from the same old serial still applies.
     expect((await change(admin, { baseSerial: 0, changes: { 'clientApproval.mode': 'manual' } })).status).toBe(202);
     await carryChanges(workerDb);
@@ -98,7 +107,9 @@ describe('/api/site-settings', () => {
     const zero = await (await getSerial(request('/api/site-settings/history/0', { headers: admin.headers }), withParams({ serial: '0' }))).json();
     expect(zero.settings.clientApproval.mode).toBe('automatic');
 
-    const restore = await postRestore(request('/api/site-settings/restore', { method: 'POST', headers: admin.headers, body: { serial: 0, baseSerial: 2 } }));
+    const restore = await postRestore(
+      request('/api/site-settings/restore', { method: 'POST', headers: admin.headers, body: { serial: 0, baseSerial: 2 } }),
+    );
     expect(restore.status).toBe(202);
     expect((await restore.json()).change.comment).toBe('Restore serial 00000000');
     await carryChanges(workerDb);
@@ -120,7 +131,11 @@ describe('/api/site-settings', () => {
     );
     expect(rows).toHaveLength(3);
     expect(rows[0].m.insertionStrings).toEqual(['admin1', 'modified', 'SiteControl', 'S01: clientAgent.policyPollingMinutes']);
-    expect(rows[0].m.properties).toMatchObject({ UserName: 'admin1', OldValue: '{"clientAgent.policyPollingMinutes":60}', NewValue: '{"clientAgent.policyPollingMinutes":15}' });
+    expect(rows[0].m.properties).toMatchObject({
+      UserName: 'admin1',
+      OldValue: '{"clientAgent.policyPollingMinutes":60}',
+      NewValue: '{"clientAgent.policyPollingMinutes":15}',
+    });
     expect(rows[2].m.insertionStrings[3]).toBe('S01 (Restore serial 00000000): clientAgent.policyPollingMinutes, clientApproval.mode');
   });
 });

@@ -66,7 +66,10 @@ describe('status filter rules API', () => {
     const rules = (await (await listRules(request('/api/status-filter-rules', { headers: admin.headers }))).json()).rules as Rule[];
     const mine = rules.find((r) => r.name === 'Page on failed installs')!;
     const move = (direction: string) =>
-      moveRule(request(`/api/status-filter-rules/${mine.id}/move`, { method: 'POST', headers: admin.headers, body: { direction } }), withParams({ id: String(mine.id) }));
+      moveRule(
+        request(`/api/status-filter-rules/${mine.id}/move`, { method: 'POST', headers: admin.headers, body: { direction } }),
+        withParams({ id: String(mine.id) }),
+      );
     expect((await move('up')).status).toBe(200);
     expect((await move('up')).status).toBe(200);
     expect((await names()).indexOf('Page on failed installs')).toBe(2);
@@ -90,9 +93,23 @@ describe('status filter rules API', () => {
     );
     expect((await invalid.json()).error.fields[0].path).toBe('retentionDays');
 
-    expect((await deleteRule(request(`/api/status-filter-rules/${mine.id}`, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(mine.id) }))).status).toBe(200);
+    expect(
+      (
+        await deleteRule(
+          request(`/api/status-filter-rules/${mine.id}`, { method: 'DELETE', headers: admin.headers }),
+          withParams({ id: String(mine.id) }),
+        )
+      ).status,
+    ).toBe(200);
     expect(await names()).not.toContain('Page on failed installs');
-    expect((await deleteRule(request(`/api/status-filter-rules/${mine.id}`, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(mine.id) }))).status).toBe(404);
+    expect(
+      (
+        await deleteRule(
+          request(`/api/status-filter-rules/${mine.id}`, { method: 'DELETE', headers: admin.headers }),
+          withParams({ id: String(mine.id) }),
+        )
+      ).status,
+    ).toBe(404);
   });
 
   it('tests a message: which rules match, which are reached, and what would happen', async () => {
@@ -100,7 +117,18 @@ describe('status filter rules API', () => {
       request('/api/status-filter-rules/test', {
         method: 'POST',
         headers: analyst.headers,
-        body: { message: { messageId: 10907, severity: 'INFORMATIONAL', type: 'DETAIL', source: 'CLIENT', siteCode: 'S01', systemName: 'WKS0001', component: 'Software Metering Agent', insertionStrings: ['S0100001', 'winword.exe'] } },
+        body: {
+          message: {
+            messageId: 10907,
+            severity: 'INFORMATIONAL',
+            type: 'DETAIL',
+            source: 'CLIENT',
+            siteCode: 'S01',
+            systemName: 'WKS0001',
+            component: 'Software Metering Agent',
+            insertionStrings: ['S0100001', 'winword.exe'],
+          },
+        },
       }),
     );
     expect(res.status).toBe(200);
@@ -115,7 +143,9 @@ describe('status filter rules API', () => {
     expect(body.rules[3].actions).toBeNull();
     expect(body.result).toMatchObject({ writeToDatabase: true, retentionDays: 1, forwardToSummarizers: false });
 
-    const bad = await testRules(request('/api/status-filter-rules/test', { method: 'POST', headers: analyst.headers, body: { message: { messageId: -1 } } }));
+    const bad = await testRules(
+      request('/api/status-filter-rules/test', { method: 'POST', headers: analyst.headers, body: { message: { messageId: -1 } } }),
+    );
     expect(bad.status).toBe(400);
   });
 });

@@ -148,7 +148,11 @@ describe('status message ingest and viewer API', () => {
     expect(await status(credentials.WKS0003, { messages: [wire(testMessage({ systemName: 'WKS0003' }))] })).toEqual([403, 'FORBIDDEN']);
     expect(await status(credentials.WKS0001)).toEqual([202, 'OK']);
     // A site system reports for its site's servers (and, as a child site, replicates others' messages).
-    expect(await status(credentials.server, { messages: [wire(testMessage({ source: 'SERVER', systemName: 'SITESERVER01', component: 'SMS_STATUS_MANAGER' }))] })).toEqual([202, 'OK']);
+    expect(
+      await status(credentials.server, {
+        messages: [wire(testMessage({ source: 'SERVER', systemName: 'SITESERVER01', component: 'SMS_STATUS_MANAGER' }))],
+      }),
+    ).toEqual([202, 'OK']);
     await processAll();
   });
 
@@ -204,7 +208,12 @@ describe('status message ingest and viewer API', () => {
   it('pages newest first with a cursor, filters, and shows one message with every property', async () => {
     const base = Date.now();
     const messages = Array.from({ length: 7 }, (_, i) =>
-      testMessage({ messageId: 10005, systemName: `PAGE${i % 2}`, properties: { AdvertisementID: `S012000${i % 3}` }, sourceTime: new Date(base + i) }),
+      testMessage({
+        messageId: 10005,
+        systemName: `PAGE${i % 2}`,
+        properties: { AdvertisementID: `S012000${i % 3}` },
+        sourceTime: new Date(base + i),
+      }),
     );
     for (const m of messages) {
       expect((await post({ messages: [wire(m)] }, credentials.server)).status).toBe(202);
@@ -215,7 +224,12 @@ describe('status message ingest and viewer API', () => {
     expect(first.items.map((m: { uid: string }) => m.uid)).toEqual([messages[6].uid, messages[5].uid, messages[4].uid]);
     const second = await page(`messageId=10005&limit=3&cursor=${first.nextCursor}`);
     const third = await page(`messageId=10005&limit=3&cursor=${second.nextCursor}`);
-    expect([...second.items, ...third.items].map((m: { uid: string }) => m.uid)).toEqual(messages.slice(0, 4).reverse().map((m) => m.uid));
+    expect([...second.items, ...third.items].map((m: { uid: string }) => m.uid)).toEqual(
+      messages
+        .slice(0, 4)
+        .reverse()
+        .map((m) => m.uid),
+    );
     expect(third.nextCursor).toBeNull();
 
     expect((await page('messageId=10005&system=PAGE1')).items).toHaveLength(3);
@@ -253,8 +267,13 @@ describe('status message ingest and viewer API', () => {
     const queries = (await (await listQueries(request('/api/status-message-queries', { headers: analyst.headers }))).json()).queries;
     expect(queries.find((q: { id: string }) => q.id === 'builtin:deployment').prompts).toEqual([{ field: 'propertyValue', label: 'Deployment ID' }]);
 
-    const run = await listMessages(request('/api/status-messages?query=builtin:deployment&prompt.propertyValue=S0120001', { headers: analyst.headers }));
-    expect((await run.json()).items.map((m: { properties: Record<string, string> }) => m.properties.AdvertisementID)).toEqual(['S0120001', 'S0120001']);
+    const run = await listMessages(
+      request('/api/status-messages?query=builtin:deployment&prompt.propertyValue=S0120001', { headers: analyst.headers }),
+    );
+    expect((await run.json()).items.map((m: { properties: Record<string, string> }) => m.properties.AdvertisementID)).toEqual([
+      'S0120001',
+      'S0120001',
+    ]);
     const unanswered = await listMessages(request('/api/status-messages?query=builtin:deployment', { headers: analyst.headers }));
     expect(unanswered.status).toBe(400);
     expect((await unanswered.json()).error.fields[0].path).toBe('prompt.propertyValue');
@@ -267,14 +286,21 @@ describe('status message ingest and viewer API', () => {
     const view = await saved.json();
     expect(view).toMatchObject({ builtIn: false, prompts: [{ field: 'system', label: 'System' }] });
     const badCriteria = await saveQuery(
-      request('/api/status-message-queries', { method: 'POST', headers: admin.headers, body: { name: 'Bad', criteria: { messageId: 'many', color: 'red' } } }),
+      request('/api/status-message-queries', {
+        method: 'POST',
+        headers: admin.headers,
+        body: { name: 'Bad', criteria: { messageId: 'many', color: 'red' } },
+      }),
     );
     expect(badCriteria.status).toBe(400);
     expect((await badCriteria.json()).error.fields[0].path).toBe('criteria.color');
   });
 
   it('exports the filtered messages as CSV, streamed, with formula-like cells neutralised', async () => {
-    await post({ device: 'WKS0001', messages: [wire(testMessage({ messageId: 10008, component: '=2+5', insertionStrings: ['=HYPERLINK("http://evil")', 'x,"y"'] }))] });
+    await post({
+      device: 'WKS0001',
+      messages: [wire(testMessage({ messageId: 10008, component: '=2+5', insertionStrings: ['=HYPERLINK("http://evil")', 'x,"y"'] }))],
+    });
     await processAll();
     const res = await exportCsv(request('/api/status-messages/export.csv?messageId=10008', { headers: analyst.headers }));
     expect(res.headers.get('content-type')).toMatch(/text\/csv/);

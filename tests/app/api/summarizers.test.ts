@@ -45,7 +45,9 @@ describe('summarizer API', () => {
 
     expect((await siteStatus(request('/api/site-status', { headers: analyst.headers }))).status).toBe(200);
     const systems = await (await siteSystemStatus(request('/api/site-system-status', { headers: analyst.headers }))).json();
-    expect(systems.siteSystems.map((s: { name: string; roles: string[] }) => [s.name, s.roles])).toEqual([[serverName(), ['SITE_SERVER', 'MANAGEMENT_POINT']]]);
+    expect(systems.siteSystems.map((s: { name: string; roles: string[] }) => [s.name, s.roles])).toEqual([
+      [serverName(), ['SITE_SERVER', 'MANAGEMENT_POINT']],
+    ]);
     const r = await (await rates(request('/api/summarizers/rates?site=S01', { headers: analyst.headers }))).json();
     expect(r.lastHour).toHaveLength(60);
     expect(r.lastDay).toHaveLength(24);
@@ -53,9 +55,13 @@ describe('summarizer API', () => {
     // A window of the list, a search, and problems only, with the site's tallies either way.
     const page = await (await componentStatus(request('/api/component-status?offset=10&limit=10', { headers: analyst.headers }))).json();
     expect(page).toMatchObject({ total: seeded, offset: 10, tallies: { OK: seeded, WARNING: 0, CRITICAL: 0 } });
-    expect(page.components.map((c: { component: string }) => c.component)).toEqual(view.components.slice(10).map((c: { component: string }) => c.component));
+    expect(page.components.map((c: { component: string }) => c.component)).toEqual(
+      view.components.slice(10).map((c: { component: string }) => c.component),
+    );
     const found = await (await componentStatus(request('/api/component-status?search=notification_server', { headers: analyst.headers }))).json();
-    expect(found.components.map((c: { systemName: string; component: string }) => [c.systemName, c.component])).toEqual([[serverName(), 'SMS_NOTIFICATION_SERVER']]);
+    expect(found.components.map((c: { systemName: string; component: string }) => [c.systemName, c.component])).toEqual([
+      [serverName(), 'SMS_NOTIFICATION_SERVER'],
+    ]);
     const problems = await (await componentStatus(request('/api/component-status?problems=true', { headers: analyst.headers }))).json();
     expect(problems).toMatchObject({ total: 0, components: [], tallies: { OK: seeded } });
     expect(await fields(await componentStatus(request('/api/component-status?limit=5000', { headers: analyst.headers })))).toEqual(['limit']);
@@ -76,12 +82,15 @@ describe('summarizer API', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ components: 1 });
     expect(await audits('ComponentStatus')).toBe(1);
-    const none = await resetCounts(request('/api/component-status/reset', { method: 'POST', headers: operator.headers, body: { site: 'S01', component: 'NOPE' } }));
+    const none = await resetCounts(
+      request('/api/component-status/reset', { method: 'POST', headers: operator.headers, body: { site: 'S01', component: 'NOPE' } }),
+    );
     expect(none.status).toBe(404);
   });
 
   it('sets the display interval (full administrators), validated and audited', async () => {
-    const put = (headers: Record<string, string>, body: unknown) => writeSettings(request('/api/summarizers/settings', { method: 'PUT', headers, body }));
+    const put = (headers: Record<string, string>, body: unknown) =>
+      writeSettings(request('/api/summarizers/settings', { method: 'PUT', headers, body }));
     expect((await put(operator.headers, { site: 'S01', displayInterval: 'SINCE_SUNDAY' })).status).toBe(403);
     const missing = await put(admin.headers, { site: 'S01', displayInterval: 'SINCE_DATE' });
     expect(missing.status).toBe(400);
@@ -96,28 +105,40 @@ describe('summarizer API', () => {
   });
 
   it('adds, changes and deletes threshold overrides; site-wide thresholds stay with Site Settings', async () => {
-    const post = (body: unknown, headers = admin.headers) => createThreshold(request('/api/summarizers/thresholds', { method: 'POST', headers, body }));
+    const post = (body: unknown, headers = admin.headers) =>
+      createThreshold(request('/api/summarizers/thresholds', { method: 'POST', headers, body }));
     const input = { component: 'SMS_MP_CONTROL_MANAGER', severity: 'ERROR', warningAt: 10, criticalAt: 20 };
     expect((await post(input, operator.headers)).status).toBe(403);
     expect(await fields(await post({ ...input, warningAt: 20 }))).toEqual(['warningAt']);
     const noTarget = await (await post({ ...input, component: '' })).json();
-    expect(noTarget.error.fields).toEqual([{ path: 'component', message: 'is required unless a message ID is given (site-wide thresholds are site settings)' }]);
+    expect(noTarget.error.fields).toEqual([
+      { path: 'component', message: 'is required unless a message ID is given (site-wide thresholds are site settings)' },
+    ]);
     expect(await fields(await post({ ...input, criticalAt: 'many' }))).toEqual(['criticalAt']);
     const created = await post(input);
     expect(created.status).toBe(201);
     const { id } = await created.json();
     expect((await post(input)).status).toBe(409);
 
-    const changed = await putThreshold(request(`/api/summarizers/thresholds/${id}`, { method: 'PUT', headers: admin.headers, body: { ...input, messageId: 5100 } }), withParams({ id: String(id) }));
+    const changed = await putThreshold(
+      request(`/api/summarizers/thresholds/${id}`, { method: 'PUT', headers: admin.headers, body: { ...input, messageId: 5100 } }),
+      withParams({ id: String(id) }),
+    );
     expect(await changed.json()).toMatchObject({ id, messageId: 5100 });
     const settings = await (await readSettings(request('/api/summarizers/settings', { headers: analyst.headers }))).json();
     expect(settings.siteWideThresholds).toHaveLength(3);
     expect(settings.overrides).toMatchObject([{ id, component: 'SMS_MP_CONTROL_MANAGER', messageId: 5100 }]);
 
     const siteWide = settings.siteWideThresholds[0].id;
-    const refused = await deleteThreshold(request(`/api/summarizers/thresholds/${siteWide}`, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(siteWide) }));
+    const refused = await deleteThreshold(
+      request(`/api/summarizers/thresholds/${siteWide}`, { method: 'DELETE', headers: admin.headers }),
+      withParams({ id: String(siteWide) }),
+    );
     expect(refused.status).toBe(400);
-    const deleted = await deleteThreshold(request(`/api/summarizers/thresholds/${id}`, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(id) }));
+    const deleted = await deleteThreshold(
+      request(`/api/summarizers/thresholds/${id}`, { method: 'DELETE', headers: admin.headers }),
+      withParams({ id: String(id) }),
+    );
     expect(deleted.status).toBe(200);
     expect(await audits('SummarizerThreshold')).toBe(3);
   });

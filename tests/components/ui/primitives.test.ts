@@ -25,7 +25,7 @@ describe('Button', () => {
     expect(markup).toContain('>Edit filters</button>');
   });
 
-  it('draws each variant and size with its own classes and adds the caller\'s', () => {
+  it("draws each variant and size with its own classes and adds the caller's", () => {
     const primary = classesOf(html(Button, { variant: 'primary', size: 'lg', className: 'w-full' }, 'Sign in'));
     for (const c of ['bg-blue-700', 'text-white', 'px-3', 'py-2', 'text-sm', 'w-full']) expect(primary).toContain(c);
     expect(primary).not.toContain('border-slate-300');
@@ -35,7 +35,9 @@ describe('Button', () => {
   });
 
   it('gives a link the look of a button', () => {
-    expect(buttonClass({ size: 'xs', className: 'inline-flex' }).split(' ')).toEqual(expect.arrayContaining(['text-xs', 'inline-flex', 'border-slate-300']));
+    expect(buttonClass({ size: 'xs', className: 'inline-flex' }).split(' ')).toEqual(
+      expect.arrayContaining(['text-xs', 'inline-flex', 'border-slate-300']),
+    );
   });
 });
 
@@ -60,15 +62,19 @@ describe('Input, Textarea and Select', () => {
     expect(textarea).toMatch(/^<textarea /);
     expect(classesOf(textarea)).toEqual(new Set([...classesOf(html(Input, {})), 'h-8']));
   });
-
 });
 
 describe('Table', () => {
-  it('renders the native table parts with the header band and the caller\'s classes', () => {
-    const markup = html(Table, { 'aria-label': 'Packages' },
+  it("renders the native table parts with the header band and the caller's classes", () => {
+    const markup = html(
+      Table,
+      { 'aria-label': 'Packages' },
       createElement(THead, null, createElement('tr', null, createElement(Th, { className: 'text-right' }, 'Deployments'))),
-      createElement(TBody, null, createElement('tr', null, createElement(Td, null, '3'))));
-    expect(markup).toMatch(/^<table class="[^"]*border-slate-200[^"]*text-\[13px\][^"]*" aria-label="Packages"><thead class="bg-slate-50 text-left text-xs uppercase text-slate-500"><tr><th class="px-2 py-2 text-right">Deployments<\/th><\/tr><\/thead><tbody class="divide-y divide-slate-100"><tr><td class="px-2 py-1">3<\/td>/);
+      createElement(TBody, null, createElement('tr', null, createElement(Td, null, '3'))),
+    );
+    expect(markup).toMatch(
+      /^<table class="[^"]*border-slate-200[^"]*text-\[13px\][^"]*" aria-label="Packages"><thead class="bg-slate-50 text-left text-xs uppercase text-slate-500"><tr><th class="px-2 py-2 text-right">Deployments<\/th><\/tr><\/thead><tbody class="divide-y divide-slate-100"><tr><td class="px-2 py-1">3<\/td>/,
+    );
     expect(html(Table, { framed: false, dense: false })).toBe('<table class="w-full text-sm"></table>');
   });
 });

@@ -62,7 +62,11 @@ describe('the client bundle', () => {
 
     // What the unit runs, from the installed copy; the first management point never answers.
     agent = startAgentProcess([program, 'run', '--config', configFile, '--name', 'BUNDLE-01'], { cwd: dir });
-    await eventually(() => onlineDevice('BUNDLE-01'), (d) => d !== null, 45_000).catch((error: Error) => {
+    await eventually(
+      () => onlineDevice('BUNDLE-01'),
+      (d) => d !== null,
+      45_000,
+    ).catch((error: Error) => {
       throw new Error(`${error.message}\nagent output:\n${agent!.output()}`);
     });
     expect(await mode(path.join(stateDir, 'credential.json'))).toBe(0o600);

@@ -28,7 +28,9 @@ beforeAll(async () => {
   infectedFile = path.join(dir, 'home/ann/Downloads/invoice.pdf.exe');
   await writeFile(infectedFile, 'a harmless file that the test signature names\n');
   await writeFile(path.join(dir, 'home/ann/notes.txt'), 'nothing to see\n');
-  const md5 = createHash('md5').update(await readFile(infectedFile)).digest('hex');
+  const md5 = createHash('md5')
+    .update(await readFile(infectedFile))
+    .digest('hex');
   await writeFile(path.join(dir, 'signatures/sitebox-test.hdb'), `${md5}:${(await stat(infectedFile)).size}:Sitebox.Test.Signature\n`);
 });
 
@@ -46,22 +48,37 @@ async function agentWith(name: string, scan: Record<string, unknown>) {
   await writeFile(config, JSON.stringify({ managementPoints: [mp.url], name, stateDir: path.join(dir, 'state', name), scan }), { mode: 0o600 });
   const agent = agentFromSources(['run', '--config', config]);
   agents.push(agent);
-  const device = await eventually(() => onlineDevice(name), (d) => d !== null, 30_000).catch((error: Error) => {
+  const device = await eventually(
+    () => onlineDevice(name),
+    (d) => d !== null,
+    30_000,
+  ).catch((error: Error) => {
     throw new Error(`${error.message}\nagent output:\n${agent.output()}`);
   });
   return { agent, deviceId: device!.id };
 }
 
 async function quickScan(deviceId: number) {
-  const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds: [deviceId] } } });
-  await eventually(() => targetStates(operation.id), (s) => (s.SUCCEEDED ?? 0) + (s.FAILED ?? 0) === 1, 60_000);
+  const operation = await startClientOperation({
+    actor: admin,
+    settings: { operationValidityMinutes: 60 },
+    input: { action: 'QUICK_SCAN', target: { deviceIds: [deviceId] } },
+  });
+  await eventually(
+    () => targetStates(operation.id),
+    (s) => (s.SUCCEEDED ?? 0) + (s.FAILED ?? 0) === 1,
+    60_000,
+  );
   const { rows } = await listOperationTargets(operation.id, { page: 1, pageSize: 25 });
   return rows[0];
 }
 
 describe('Quick Scan on the real agent', () => {
   it('runs clamscan over the configured folders and reports the files scanned and the threat with its path', async () => {
-    const { deviceId } = await agentWith('SCAN-01', { database: path.join(dir, 'signatures'), quickPaths: [path.join(dir, 'home'), path.join(dir, 'no-such-folder')] });
+    const { deviceId } = await agentWith('SCAN-01', {
+      database: path.join(dir, 'signatures'),
+      quickPaths: [path.join(dir, 'home'), path.join(dir, 'no-such-folder')],
+    });
     const target = await quickScan(deviceId);
     expect(target.state).toBe('SUCCEEDED');
     expect(target.result).toMatchObject({
@@ -73,10 +90,16 @@ describe('Quick Scan on the real agent', () => {
   });
 
   it('ends Failed with the reason when no scanner is installed, inventing nothing', async () => {
-    const { deviceId } = await agentWith('SCAN-02', { clamscan: path.join(dir, 'not-installed/clamscan'), database: path.join(dir, 'signatures'), quickPaths: [path.join(dir, 'home')] });
+    const { deviceId } = await agentWith('SCAN-02', {
+      clamscan: path.join(dir, 'not-installed/clamscan'),
+      database: path.join(dir, 'signatures'),
+      quickPaths: [path.join(dir, 'home')],
+    });
     const target = await quickScan(deviceId);
     expect(target.state).toBe('FAILED');
-    expect(target.result?.message).toBe(`Scan failed: no virus scanner: ${path.join(dir, 'not-installed/clamscan')} is not installed (install Debian's clamav package)`);
+    expect(target.result?.message).toBe(
+      `Scan failed: no virus scanner: ${path.join(dir, 'not-installed/clamscan')} is not installed (install Debian's clamav package)`,
+    );
     expect(target.result?.itemsScanned).toBeUndefined();
   });
 

@@ -10,7 +10,10 @@ import { scanSettingsSchema } from '@/lib/agent/scan/scan-settings';
 /** The ids of this process's clamscan children. */
 const clamscanChildren = () => {
   try {
-    return execFileSync('pgrep', ['-P', String(process.pid), '-x', 'clamscan'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(process.pid), '-x', 'clamscan'], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -21,10 +24,24 @@ describe('clamavScanner', () => {
     const settings = scanSettingsSchema.parse({ database: '/srv/sigs', quickPaths: ['/tmp', '/no/such/folder', '/etc'] });
     expect(await clamavCommand(settings, 'QUICK')).toEqual({
       program: 'clamscan',
-      args: ['--recursive', '--infected', '--stdout', '--database=/srv/sigs', '--exclude-dir=^/proc(/|$)', '--exclude-dir=^/sys(/|$)', '--exclude-dir=^/dev(/|$)', '--exclude-dir=^/run(/|$)', '--', '/tmp', '/etc'],
+      args: [
+        '--recursive',
+        '--infected',
+        '--stdout',
+        '--database=/srv/sigs',
+        '--exclude-dir=^/proc(/|$)',
+        '--exclude-dir=^/sys(/|$)',
+        '--exclude-dir=^/dev(/|$)',
+        '--exclude-dir=^/run(/|$)',
+        '--',
+        '/tmp',
+        '/etc',
+      ],
       paths: ['/tmp', '/etc'],
     });
-    await expect(clamavCommand(scanSettingsSchema.parse({ quickPaths: ['/no/such/folder'] }), 'QUICK')).rejects.toThrow('none of the folders to scan exists (/no/such/folder)');
+    await expect(clamavCommand(scanSettingsSchema.parse({ quickPaths: ['/no/such/folder'] }), 'QUICK')).rejects.toThrow(
+      'none of the folders to scan exists (/no/such/folder)',
+    );
   });
 
   it('stops the scanner process when the action is cancelled', async () => {
@@ -35,7 +52,10 @@ describe('clamavScanner', () => {
     try {
       const work = new AbortController();
       const scan = clamavScanner(scanSettingsSchema.parse({ database: db, quickPaths: ['/usr'] }))('QUICK', work.signal);
-      const [child] = await eventually(async () => clamscanChildren(), (ids) => ids.length > 0);
+      const [child] = await eventually(
+        async () => clamscanChildren(),
+        (ids) => ids.length > 0,
+      );
       work.abort();
       await expect(scan).rejects.toThrow('cancelled before it finished');
       expect(clamscanChildren()).not.toContain(child);

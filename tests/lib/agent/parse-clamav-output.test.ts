@@ -34,9 +34,11 @@ describe('parseClamavOutput', () => {
   });
 
   it('names the errors in standard error, not the per-file warnings', () => {
-    expect(clamavFailureReason('WARNING: /x: Can\'t access file\nLibClamAV Error: cl_load(): No such file or directory: /db\nERROR: Can\'t open file or directory')).toBe(
-      "LibClamAV Error: cl_load(): No such file or directory: /db ERROR: Can't open file or directory",
-    );
-    expect(clamavFailureReason('WARNING: /x: Can\'t access file')).toBeNull();
+    expect(
+      clamavFailureReason(
+        "WARNING: /x: Can't access file\nLibClamAV Error: cl_load(): No such file or directory: /db\nERROR: Can't open file or directory",
+      ),
+    ).toBe("LibClamAV Error: cl_load(): No such file or directory: /db ERROR: Can't open file or directory");
+    expect(clamavFailureReason("WARNING: /x: Can't access file")).toBeNull();
   });
 });

@@ -12,7 +12,10 @@ const address = '192.0.2.10';
 const userAgent = 'vitest';
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => null, (e) => e);
+  const error = await promise.then(
+    () => null,
+    (e) => e,
+  );
   expect(error).toBeInstanceOf(AppError);
   return error as AppError;
 }
@@ -62,7 +65,9 @@ describe('console sign-in', () => {
     expect(limited.code).toBe('RATE_LIMITED');
     expect(limited.retryAfterSeconds).toBe(1);
     const later = new Date(start.getTime() + 1500);
-    await expect(signIn({ userName: 'alice', password: 'alice-password-1', address, userAgent, now: later })).resolves.toMatchObject({ userName: 'alice' });
+    await expect(signIn({ userName: 'alice', password: 'alice-password-1', address, userAgent, now: later })).resolves.toMatchObject({
+      userName: 'alice',
+    });
   });
 
   it('ends sessions on sign-out, expiry, idleness and when the user is disabled', async () => {

@@ -18,7 +18,10 @@ describe('deviceQuerySql', () => {
   it('uses OR for "any"', () => {
     const rule = queryRuleSchema.parse({
       match: 'any',
-      conditions: [{ field: 'online', value: true }, { field: 'lastSeenWithinDays', value: 7 }],
+      conditions: [
+        { field: 'online', value: true },
+        { field: 'lastSeenWithinDays', value: 7 },
+      ],
     });
     expect(deviceQuerySql({ rule, firstParam: 1 }).sql).toContain(' OR ');
   });
@@ -53,13 +56,35 @@ describe('queryRuleSchema', () => {
 describe('describeRule', () => {
   it('reads as a sentence for each kind of rule', async () => {
     const { describeRule } = await import('@/lib/collections/describe-rule');
-    const query = (conditions: unknown[], match = 'all') => ({ kind: 'QUERY' as const, query: { match, conditions }, deviceName: null, referencedCollectionName: null });
+    const query = (conditions: unknown[], match = 'all') => ({
+      kind: 'QUERY' as const,
+      query: { match, conditions },
+      deviceName: null,
+      referencedCollectionName: null,
+    });
     expect(describeRule(query([{ field: 'osKind', value: 'SERVER' }]))).toBe('Query: servers');
-    expect(describeRule(query([{ field: 'ipSubnet', value: '10.1.0.0/16' }, { field: 'lastSeenWithinDays', value: 7 }]))).toBe(
-      'Query: IP address in 10.1.0.0/16 and seen in the last 7 days',
+    expect(
+      describeRule(
+        query([
+          { field: 'ipSubnet', value: '10.1.0.0/16' },
+          { field: 'lastSeenWithinDays', value: 7 },
+        ]),
+      ),
+    ).toBe('Query: IP address in 10.1.0.0/16 and seen in the last 7 days');
+    expect(
+      describeRule(
+        query(
+          [
+            { field: 'online', value: true },
+            { field: 'name', pattern: 'LON-*' },
+          ],
+          'any',
+        ),
+      ),
+    ).toBe('Query: online or name matches LON-*');
+    expect(describeRule({ kind: 'INCLUDE', query: null, deviceName: null, referencedCollectionName: 'All Servers' })).toBe(
+      'Include collection: All Servers',
     );
-    expect(describeRule(query([{ field: 'online', value: true }, { field: 'name', pattern: 'LON-*' }], 'any'))).toBe('Query: online or name matches LON-*');
-    expect(describeRule({ kind: 'INCLUDE', query: null, deviceName: null, referencedCollectionName: 'All Servers' })).toBe('Include collection: All Servers');
     expect(describeRule(query([{ field: 'colour', value: 'red' }]))).toBe('Query: (not valid; selects no devices)');
   });
 });

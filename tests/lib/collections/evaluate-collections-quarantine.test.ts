@@ -8,7 +8,9 @@ import { useTestDatabase } from '../../support/database';
 const actor = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.9' };
 
 async function collection(id: string) {
-  const { rows } = await pool().query(`INSERT INTO collection (collection_id, name, updated_at) VALUES ($1::text, $1::text, now()) RETURNING id`, [id]);
+  const { rows } = await pool().query(`INSERT INTO collection (collection_id, name, updated_at) VALUES ($1::text, $1::text, now()) RETURNING id`, [
+    id,
+  ]);
   await pool().query(`INSERT INTO collection_rule (collection_id, kind, query) VALUES ($1, 'QUERY', $2)`, [
     rows[0].id,
     JSON.stringify({ conditions: [{ field: 'siteCode', value: 'T01' }] }),
@@ -16,7 +18,8 @@ async function collection(id: string) {
   return rows[0].id as number;
 }
 
-const memberCount = async (id: number) => (await pool().query(`SELECT member_count FROM collection WHERE id = $1`, [id])).rows[0].member_count as number;
+const memberCount = async (id: number) =>
+  (await pool().query(`SELECT member_count FROM collection WHERE id = $1`, [id])).rows[0].member_count as number;
 
 describe('collection evaluation with a collection the database refuses', () => {
   beforeAll(async () => {
@@ -40,10 +43,14 @@ describe('collection evaluation with a collection the database refuses', () => {
     expect(result.quarantined).toEqual([poison]);
     expect([await memberCount(first), await memberCount(poison), await memberCount(last)]).toEqual([1, 0, 1]);
 
-    const { rows } = await pool().query(`SELECT id::text, item_key, error_code, attempts FROM quarantined_item WHERE source = 'collections.evaluation'`);
+    const { rows } = await pool().query(
+      `SELECT id::text, item_key, error_code, attempts FROM quarantined_item WHERE source = 'collections.evaluation'`,
+    );
     expect(rows).toEqual([{ id: expect.any(String), item_key: String(poison), error_code: '23514', attempts: 1 }]);
     const { rows: inbox } = await pool().query<{ messages: string }>(`SELECT messages::text AS messages FROM status_inbox`);
-    const reported = inbox.flatMap((r) => JSON.parse(r.messages)).filter((m: { messageId: number }) => m.messageId === statusMessageIds.itemQuarantined);
+    const reported = inbox
+      .flatMap((r) => JSON.parse(r.messages))
+      .filter((m: { messageId: number }) => m.messageId === statusMessageIds.itemQuarantined);
     expect(reported).toEqual([expect.objectContaining({ severity: 'ERROR', component: 'SMS_COLLECTION_EVALUATOR' })]);
 
     // The next pass skips it: no new attempt, no new message.

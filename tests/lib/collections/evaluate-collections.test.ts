@@ -33,10 +33,13 @@ async function collection(id: string, rules: { kind: string; query?: unknown; de
     [id, limiting ?? null],
   );
   for (const r of rules) {
-    await db.query(
-      `INSERT INTO collection_rule (collection_id, kind, query, device_id, referenced_collection_id) VALUES ($1, $2, $3, $4, $5)`,
-      [rows[0].id, r.kind, r.query ? JSON.stringify(r.query) : null, r.deviceId ?? null, r.ref ?? null],
-    );
+    await db.query(`INSERT INTO collection_rule (collection_id, kind, query, device_id, referenced_collection_id) VALUES ($1, $2, $3, $4, $5)`, [
+      rows[0].id,
+      r.kind,
+      r.query ? JSON.stringify(r.query) : null,
+      r.deviceId ?? null,
+      r.ref ?? null,
+    ]);
   }
   return rows[0].id as number;
 }
@@ -71,7 +74,16 @@ describe('evaluateCollections', () => {
       all,
     );
     const namePattern = await collection('T0000005', [
-      { kind: 'QUERY', query: { match: 'any', conditions: [{ field: 'name', pattern: '*-WS-000?' }, { field: 'online', value: true }] } },
+      {
+        kind: 'QUERY',
+        query: {
+          match: 'any',
+          conditions: [
+            { field: 'name', pattern: '*-WS-000?' },
+            { field: 'online', value: true },
+          ],
+        },
+      },
     ]);
 
     const result = await evaluateCollections({ db: pool() });
@@ -101,7 +113,9 @@ describe('evaluateCollections', () => {
   });
 
   it('with dueOnly evaluates only collections whose refresh interval has passed', async () => {
-    await pool().query(`DELETE FROM collection_rule WHERE kind = 'INCLUDE' AND collection_id = (SELECT id FROM collection WHERE collection_id = 'T0000010')`);
+    await pool().query(
+      `DELETE FROM collection_rule WHERE kind = 'INCLUDE' AND collection_id = (SELECT id FROM collection WHERE collection_id = 'T0000010')`,
+    );
     await evaluateCollections({ db: pool() });
     const soon = await evaluateCollections({ db: pool(), dueOnly: true });
     expect(soon.evaluated).toEqual([]);

@@ -62,24 +62,51 @@ describe('collections: forms, preview, evaluation and cycles', () => {
   });
 
   it('previews each rule kind the form offers', async () => {
-    expect(names(await preview({ rules: [query({ field: 'osName', op: 'contains', value: 'windows 11' })] }))).toEqual(['LON-WS-0001', 'NYC-WS-0001']);
+    expect(names(await preview({ rules: [query({ field: 'osName', op: 'contains', value: 'windows 11' })] }))).toEqual([
+      'LON-WS-0001',
+      'NYC-WS-0001',
+    ]);
     expect(names(await preview({ rules: [query({ field: 'name', pattern: 'nyc-ws-000?' })] }))).toEqual(['NYC-WS-0001', 'NYC-WS-0002']);
     expect(names(await preview({ rules: [query({ field: 'siteCode', value: 'S02' })] }))).toEqual(['LON-SRV-FS01', 'LON-WS-0001']);
     expect(names(await preview({ rules: [query({ field: 'ipSubnet', value: '10.10.16.0/24' })] }))).toEqual(['NYC-WS-0001', 'NYC-WS-0002']);
-    expect(names(await preview({ rules: [query({ field: 'lastSeenWithinDays', value: 2 })] }))).toEqual(['LON-SRV-FS01', 'NYC-SRV-SQL01', 'NYC-WS-0001']);
+    expect(names(await preview({ rules: [query({ field: 'lastSeenWithinDays', value: 2 })] }))).toEqual([
+      'LON-SRV-FS01',
+      'NYC-SRV-SQL01',
+      'NYC-WS-0001',
+    ]);
     expect(names(await preview({ rules: [query({ field: 'online', value: false })] }))).toEqual(['LON-WS-0001', 'NYC-WS-0002']);
-    expect(names(await preview({ rules: [query({ field: 'osKind', value: 'SERVER' }, { field: 'siteCode', value: 'S01' })] }))).toEqual(['NYC-SRV-SQL01']);
+    expect(names(await preview({ rules: [query({ field: 'osKind', value: 'SERVER' }, { field: 'siteCode', value: 'S01' })] }))).toEqual([
+      'NYC-SRV-SQL01',
+    ]);
     const direct = await preview({ rules: [{ kind: 'DIRECT', deviceId: ids['LON-WS-0001'] }] });
     expect(direct).toMatchObject({ count: 1, sample: [{ name: 'LON-WS-0001', siteCode: 'S02', ipAddress: '10.20.16.2' }] });
   });
 
   it('refuses bad rules with 400 naming the field', async () => {
-    const bad = await previewRoute(request('/api/collections/preview', { method: 'POST', headers: analyst.headers, body: { rules: [query({ field: 'ipSubnet', value: '10.1.0.0/33' })] } }));
+    const bad = await previewRoute(
+      request('/api/collections/preview', {
+        method: 'POST',
+        headers: analyst.headers,
+        body: { rules: [query({ field: 'ipSubnet', value: '10.1.0.0/33' })] },
+      }),
+    );
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.fields[0]).toMatchObject({ path: 'rules.0.query.conditions.0.value' });
-    const empty = await previewRoute(request('/api/collections/preview', { method: 'POST', headers: analyst.headers, body: { rules: [query({ field: 'osName', op: 'contains', value: '' })] } }));
+    const empty = await previewRoute(
+      request('/api/collections/preview', {
+        method: 'POST',
+        headers: analyst.headers,
+        body: { rules: [query({ field: 'osName', op: 'contains', value: '' })] },
+      }),
+    );
     expect((await empty.json()).error.fields[0]).toEqual({ path: 'rules.0.query.conditions.0.value', message: 'needs a value' });
-    const days = await previewRoute(request('/api/collections/preview', { method: 'POST', headers: analyst.headers, body: { rules: [query({ field: 'lastSeenWithinDays', value: 0 })] } }));
+    const days = await previewRoute(
+      request('/api/collections/preview', {
+        method: 'POST',
+        headers: analyst.headers,
+        body: { rules: [query({ field: 'lastSeenWithinDays', value: 0 })] },
+      }),
+    );
     expect((await days.json()).error.fields[0]).toEqual({ path: 'rules.0.query.conditions.0.value', message: 'must be 1 to 3650 days' });
     const missing = await create({ name: 'Ghost', rules: [{ kind: 'DIRECT', deviceId: 999_999 }] });
     expect(missing.status).toBe(400);
@@ -99,7 +126,11 @@ describe('collections: forms, preview, evaluation and cycles', () => {
       name: 'NYC clients and one London laptop',
       comment: 'pilot group',
       refreshMinutes: 30,
-      rules: [{ kind: 'INCLUDE', collectionId: nyc.id }, { kind: 'DIRECT', deviceId: ids['LON-WS-0001'] }, { kind: 'EXCLUDE', collectionId: servers.id }],
+      rules: [
+        { kind: 'INCLUDE', collectionId: nyc.id },
+        { kind: 'DIRECT', deviceId: ids['LON-WS-0001'] },
+        { kind: 'EXCLUDE', collectionId: servers.id },
+      ],
     });
     expect(res.status).toBe(200);
     const created = await res.json();
@@ -107,13 +138,21 @@ describe('collections: forms, preview, evaluation and cycles', () => {
     const shown = await detail(created.id);
     expect(shown).toMatchObject({ memberCount: 3, refreshMinutes: 30, comment: 'pilot group' });
     expect(shown.rules.map((r) => r.description)).toEqual([
-      'Include collection: New York', 'Direct member: LON-WS-0001', 'Exclude collection: Servers',
+      'Include collection: New York',
+      'Direct member: LON-WS-0001',
+      'Exclude collection: Servers',
     ]);
     const audit = await pool().query(`SELECT messages FROM status_inbox WHERE origin = 'audit' ORDER BY id DESC LIMIT 1`);
     expect(JSON.stringify(audit.rows[0].messages)).toContain('NYC clients and one London laptop');
 
     // Editing re-evaluates: drop the London laptop.
-    const edited = await edit(created.id, { name: 'NYC clients', rules: [{ kind: 'INCLUDE', collectionId: nyc.id }, { kind: 'EXCLUDE', collectionId: servers.id }] });
+    const edited = await edit(created.id, {
+      name: 'NYC clients',
+      rules: [
+        { kind: 'INCLUDE', collectionId: nyc.id },
+        { kind: 'EXCLUDE', collectionId: servers.id },
+      ],
+    });
     expect(edited.status).toBe(200);
     expect((await detail(created.id)).memberCount).toBe(2);
   });
@@ -127,7 +166,13 @@ describe('collections: forms, preview, evaluation and cycles', () => {
     expect(direct.status).toBe(400);
     expect((await direct.json()).error.fields).toEqual([{ path: 'rules.0.collectionId', message: 'would make a cycle: "A" → "B" → "A"' }]);
 
-    const viaExclude = await edit(a.id, { name: 'A', rules: [{ kind: 'DIRECT', deviceId: ids['NYC-WS-0001'] }, { kind: 'EXCLUDE', collectionId: c.id }] });
+    const viaExclude = await edit(a.id, {
+      name: 'A',
+      rules: [
+        { kind: 'DIRECT', deviceId: ids['NYC-WS-0001'] },
+        { kind: 'EXCLUDE', collectionId: c.id },
+      ],
+    });
     expect(viaExclude.status).toBe(400);
     expect((await viaExclude.json()).error.fields[0]).toEqual({ path: 'rules.1.collectionId', message: 'would make a cycle: "A" → "C" → "B" → "A"' });
 
@@ -137,7 +182,13 @@ describe('collections: forms, preview, evaluation and cycles', () => {
     const self = await edit(a.id, { name: 'A', rules: [{ kind: 'INCLUDE', collectionId: a.id }] });
     expect((await self.json()).error.fields[0]).toEqual({ path: 'rules.0.collectionId', message: 'would make a cycle: "A" → "A"' });
 
-    const preview = await previewRoute(request('/api/collections/preview', { method: 'POST', headers: analyst.headers, body: { id: a.id, rules: [{ kind: 'INCLUDE', collectionId: b.id }] } }));
+    const preview = await previewRoute(
+      request('/api/collections/preview', {
+        method: 'POST',
+        headers: analyst.headers,
+        body: { id: a.id, rules: [{ kind: 'INCLUDE', collectionId: b.id }] },
+      }),
+    );
     expect(preview.status).toBe(400);
 
     // Nothing was stored by the refused edits.
@@ -146,18 +197,29 @@ describe('collections: forms, preview, evaluation and cycles', () => {
 
   it('deletes a collection, but not one a deployment targets', async () => {
     const doomed = await (await create({ name: 'Doomed', rules: [] })).json();
-    const del = await deleteCollection(request(`/api/collections/${doomed.id}`, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(doomed.id) }));
+    const del = await deleteCollection(
+      request(`/api/collections/${doomed.id}`, { method: 'DELETE', headers: admin.headers }),
+      withParams({ id: String(doomed.id) }),
+    );
     expect(del.status).toBe(200);
-    expect((await getCollection(request(`/api/collections/${doomed.id}`, { headers: analyst.headers }), withParams({ id: String(doomed.id) }))).status).toBe(404);
+    expect(
+      (await getCollection(request(`/api/collections/${doomed.id}`, { headers: analyst.headers }), withParams({ id: String(doomed.id) }))).status,
+    ).toBe(404);
 
     const target = await (await create({ name: 'Targeted', rules: [] })).json();
     const pkg = await pool().query(`INSERT INTO package (package_id, name, updated_at) VALUES ('S0100001', 'P', now()) RETURNING id`);
-    const prog = await pool().query(`INSERT INTO program (package_id, name, command_line, updated_at) VALUES ($1, 'Install', 'setup.exe', now()) RETURNING id`, [pkg.rows[0].id]);
+    const prog = await pool().query(
+      `INSERT INTO program (package_id, name, command_line, updated_at) VALUES ($1, 'Install', 'setup.exe', now()) RETURNING id`,
+      [pkg.rows[0].id],
+    );
     await pool().query(
       `INSERT INTO deployment (deployment_id, name, program_id, collection_id, available_at, created_by, updated_at) VALUES ('S0120001', 'D', $1, $2, now(), 'admin', now())`,
       [prog.rows[0].id, target.id],
     );
-    const refused = await deleteCollection(request(`/api/collections/${target.id}`, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(target.id) }));
+    const refused = await deleteCollection(
+      request(`/api/collections/${target.id}`, { method: 'DELETE', headers: admin.headers }),
+      withParams({ id: String(target.id) }),
+    );
     expect(refused.status).toBe(409);
   });
 });

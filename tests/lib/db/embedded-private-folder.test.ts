@@ -57,18 +57,24 @@ describe('embedded PostgreSQL started from a private (0700) folder', () => {
     }
   }, 180_000);
 
-  it.runIf(isRoot)('names the folder and the fix when the place it would move to is out of reach too', async () => {
-    const started = startEmbeddedPostgres({
-      dataDir: path.join(privateDir, 'other', 'pgdata'),
-      port: await freePort(),
-      database: 'sitebox',
-      postgresDir,
-      reachableDir: path.join(privateDir, 'also-private'),
-    });
-    await expect(started).rejects.toThrow(
-      new RegExp(`^The postgres system user cannot reach PostgreSQL's programs at ${privateDir}/also-private/.*: let it enter every folder on the way`),
-    );
-  }, 120_000);
+  it.runIf(isRoot)(
+    'names the folder and the fix when the place it would move to is out of reach too',
+    async () => {
+      const started = startEmbeddedPostgres({
+        dataDir: path.join(privateDir, 'other', 'pgdata'),
+        port: await freePort(),
+        database: 'sitebox',
+        postgresDir,
+        reachableDir: path.join(privateDir, 'also-private'),
+      });
+      await expect(started).rejects.toThrow(
+        new RegExp(
+          `^The postgres system user cannot reach PostgreSQL's programs at ${privateDir}/also-private/.*: let it enter every folder on the way`,
+        ),
+      );
+    },
+    120_000,
+  );
 });
 
 async function query(url: string, sql: string) {

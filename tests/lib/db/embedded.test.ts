@@ -36,13 +36,16 @@ describe('embedded PostgreSQL', () => {
     const stopped = db.stop({ waitForClients: true });
     // No new session once the stop is under way...
     await expect
-      .poll(async () => {
-        const late = new pg.Client({ connectionString: db.url });
-        return late.connect().then(
-          () => late.end().then(() => 'accepted'),
-          (error: { code?: string }) => error.code,
-        );
-      }, { timeout: 30_000 })
+      .poll(
+        async () => {
+          const late = new pg.Client({ connectionString: db.url });
+          return late.connect().then(
+            () => late.end().then(() => 'accepted'),
+            (error: { code?: string }) => error.code,
+          );
+        },
+        { timeout: 30_000 },
+      )
       .toBe('57P03');
     // ...but the connected worker is not cut off: it finishes its work and leaves.
     expect((await worker.query('SELECT 42 AS answer')).rows).toEqual([{ answer: 42 }]);

@@ -10,8 +10,9 @@ import { withClient } from '../../support/postgres-admin';
 type Row = { migration_name: string; checksum: string; finished_at: Date | null };
 
 const bookkeeping = (url: string) =>
-  withClient(url, async (c) =>
-    (await c.query<Row>(`SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" ORDER BY migration_name`)).rows,
+  withClient(
+    url,
+    async (c) => (await c.query<Row>(`SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" ORDER BY migration_name`)).rows,
   );
 
 const tableExists = (url: string, table: string) =>
@@ -41,17 +42,18 @@ describe('migrate on prisma/migrations', () => {
   it('lets two processes that start together apply each migration exactly once', async () => {
     const db = await createEmptyDatabase();
     const onDisk = await readFiles();
-    const [first, second] = await Promise.all([
-      migrate({ connectionString: db.url }),
-      migrate({ connectionString: db.url }),
-    ]);
+    const [first, second] = await Promise.all([migrate({ connectionString: db.url }), migrate({ connectionString: db.url })]);
     // Whoever got the lock first did all the work; the other found nothing left.
     expect([...first.applied, ...second.applied].sort()).toEqual(onDisk.map((f) => f.name));
     expect([first.applied.length, second.applied.length].sort()).toEqual([0, onDisk.length]);
-    const counts = await withClient(db.url, async (c) =>
-      (await c.query<{ migration_name: string; n: number }>(
-        `SELECT migration_name, count(*)::int AS n FROM "_prisma_migrations" GROUP BY migration_name ORDER BY 1`,
-      )).rows,
+    const counts = await withClient(
+      db.url,
+      async (c) =>
+        (
+          await c.query<{ migration_name: string; n: number }>(
+            `SELECT migration_name, count(*)::int AS n FROM "_prisma_migrations" GROUP BY migration_name ORDER BY 1`,
+          )
+        ).rows,
     );
     expect(counts).toEqual(onDisk.map((f) => ({ migration_name: f.name, n: 1 })));
     await db.drop();
@@ -96,7 +98,10 @@ describe('migrate on a scratch migrations folder', () => {
     const state = () => withClient(db.url, (client) => migrationState({ client, dir: migrations }));
 
     expect(await state()).toEqual({
-      onDisk: ['001_first', '002_second'], applied: [], pending: ['001_first', '002_second'], modified: [],
+      onDisk: ['001_first', '002_second'],
+      applied: [],
+      pending: ['001_first', '002_second'],
+      modified: [],
     });
     await migrate({ connectionString: db.url, dir: migrations });
     expect(await state()).toMatchObject({ applied: ['001_first', '002_second'], pending: [], modified: [] });

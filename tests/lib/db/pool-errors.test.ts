@@ -32,7 +32,9 @@ describe('a database server going away', () => {
     const admin = new pg.Client({ connectionString: config().databaseUrl });
     await admin.connect();
     try {
-      await expect.poll(async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND query LIKE '%pg_sleep%'`, [rows[0].pid])).rowCount).toBe(1);
+      await expect
+        .poll(async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND query LIKE '%pg_sleep%'`, [rows[0].pid])).rowCount)
+        .toBe(1);
       await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
       const terminated = await killed;
       const broken = await admin.query('SELECT FROM nowhere').catch((error: unknown) => error);

@@ -16,9 +16,23 @@ const at = (minutes: number) => new Date(t0.getTime() + minutes * MIN).toISOStri
 
 function deployment(overrides: Partial<PolicyDeployment> = {}): PolicyDeployment {
   return {
-    deploymentId: 'S0120001', name: 'Payroll', packageId: 'S0100001', packageName: 'Payroll', programName: 'Install',
-    commandLine: 'setup.exe', availableAt: at(0), mandatoryAt: null, expiresAt: at(24 * 60),
-    runConditions: { userLogon: 'whether-or-not', runMode: 'administrative', maxRunMinutes: 60, retries: 0, retryIntervalMinutes: 10, successExitCodes: [0, 3010] },
+    deploymentId: 'S0120001',
+    name: 'Payroll',
+    packageId: 'S0100001',
+    packageName: 'Payroll',
+    programName: 'Install',
+    commandLine: 'setup.exe',
+    availableAt: at(0),
+    mandatoryAt: null,
+    expiresAt: at(24 * 60),
+    runConditions: {
+      userLogon: 'whether-or-not',
+      runMode: 'administrative',
+      maxRunMinutes: 60,
+      retries: 0,
+      retryIntervalMinutes: 10,
+      successExitCodes: [0, 3010],
+    },
     ...overrides,
   };
 }
@@ -70,7 +84,11 @@ describe('deployment runner', () => {
     await runner.runDue();
     const messages = await read();
     expect(messages.map((m) => m.messageId)).toEqual([
-      ids.programReceived, ids.programStarted, ids.programWillRetry, ids.programStarted, ids.programSucceeded,
+      ids.programReceived,
+      ids.programStarted,
+      ids.programWillRetry,
+      ids.programStarted,
+      ids.programSucceeded,
     ]);
     expect(messages[2].insertionStrings).toEqual(['S0120001', 'S0100001', 'Install', '1603', '1', '2']);
     expect(messages[4]).toMatchObject({ insertionStrings: ['S0120001', 'S0100001', 'Install', '0'], sourceTime: at(75) });
@@ -94,8 +112,14 @@ describe('deployment runner', () => {
     const stateFile = path.join(dir, 'agent', 'deployments.json');
     const { reporter, read } = spooled();
     const policy = { siteCode: 'S01', deployments: [deployment()] };
-    await createDeploymentRunner({ clock: manualClock(t0), timers: false, stateFile, simulate: () => ({ exitCode: 0 }) })(policy, { reporter, deviceName: 'WKS-3' });
-    await createDeploymentRunner({ clock: manualClock(t0), timers: false, stateFile, simulate: () => ({ exitCode: 0 }) })(policy, { reporter, deviceName: 'WKS-3' });
+    await createDeploymentRunner({ clock: manualClock(t0), timers: false, stateFile, simulate: () => ({ exitCode: 0 }) })(policy, {
+      reporter,
+      deviceName: 'WKS-3',
+    });
+    await createDeploymentRunner({ clock: manualClock(t0), timers: false, stateFile, simulate: () => ({ exitCode: 0 }) })(policy, {
+      reporter,
+      deviceName: 'WKS-3',
+    });
     expect((await read()).map((m) => m.messageId)).toEqual([ids.programReceived, ids.programStarted, ids.programSucceeded]);
   });
 

@@ -18,9 +18,18 @@ const base = Date.parse('2026-11-23T09:00:00Z');
 
 function message(device: string, messageId: number, minute: number, extra: Partial<StatusMessage> = {}): StatusMessage {
   return {
-    uid: randomUUID(), messageId, severity: 'INFORMATIONAL', type: 'MILESTONE', source: 'CLIENT', siteCode: 'S01',
-    systemName: device, component: 'Software Distribution', sourceTime: new Date(base + minute * 60_000),
-    insertionStrings: ['S0120001', 'S0100001', 'Install', '0'], properties: { AdvertisementID: 'S0120001' }, ...extra,
+    uid: randomUUID(),
+    messageId,
+    severity: 'INFORMATIONAL',
+    type: 'MILESTONE',
+    source: 'CLIENT',
+    siteCode: 'S01',
+    systemName: device,
+    component: 'Software Distribution',
+    sourceTime: new Date(base + minute * 60_000),
+    insertionStrings: ['S0120001', 'S0100001', 'Install', '0'],
+    properties: { AdvertisementID: 'S0120001' },
+    ...extra,
   };
 }
 
@@ -46,11 +55,19 @@ describe('deployment status summarizer', () => {
     const db = pool();
     const site = (await db.query(`INSERT INTO site (code, name, updated_at) VALUES ('S01', 'Central', now()) RETURNING id`)).rows[0].id;
     for (const name of ['WKS-A', 'WKS-B']) {
-      await db.query(`INSERT INTO device (site_id, name, os_name, os_version, os_kind, updated_at) VALUES ($1, $2, 'Windows 11', '10.0', 'WORKSTATION', now())`, [site, name]);
+      await db.query(
+        `INSERT INTO device (site_id, name, os_name, os_version, os_kind, updated_at) VALUES ($1, $2, 'Windows 11', '10.0', 'WORKSTATION', now())`,
+        [site, name],
+      );
     }
-    const collection = (await db.query(`INSERT INTO collection (collection_id, name, updated_at) VALUES ('S0100009', 'Pilot', now()) RETURNING id`)).rows[0].id;
+    const collection = (await db.query(`INSERT INTO collection (collection_id, name, updated_at) VALUES ('S0100009', 'Pilot', now()) RETURNING id`))
+      .rows[0].id;
     const pkg = (await db.query(`INSERT INTO package (package_id, name, updated_at) VALUES ('S0100001', 'P', now()) RETURNING id`)).rows[0].id;
-    const program = (await db.query(`INSERT INTO program (package_id, name, command_line, updated_at) VALUES ($1, 'Install', 'setup.exe', now()) RETURNING id`, [pkg])).rows[0].id;
+    const program = (
+      await db.query(`INSERT INTO program (package_id, name, command_line, updated_at) VALUES ($1, 'Install', 'setup.exe', now()) RETURNING id`, [
+        pkg,
+      ])
+    ).rows[0].id;
     await db.query(
       `INSERT INTO deployment (deployment_id, name, program_id, collection_id, available_at, created_by, updated_at)
        VALUES ('S0120001', 'D', $1, $2, now(), 'admin', now())`,
@@ -94,7 +111,10 @@ describe('deployment status summarizer', () => {
     expect((await state()).clients[0]).toMatchObject({ status: 'SUCCEEDED' });
     expect((await state()).summary.program_started).toBe(2);
 
-    const retry = message('WKS-B', ids.programWillRetry, 10, { insertionStrings: ['S0120001', 'S0100001', 'Install', '1603', '1', '3'], properties: {} });
+    const retry = message('WKS-B', ids.programWillRetry, 10, {
+      insertionStrings: ['S0120001', 'S0100001', 'Install', '1603', '1', '3'],
+      properties: {},
+    });
     await appendToInbox({ db: pool(), messages: [retry], origin: 'mp' });
     const failing = composeSummarizers(deploymentStatusSummarizer, async () => {
       throw new Error('another summarizer failed');

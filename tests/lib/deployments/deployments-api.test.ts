@@ -45,7 +45,11 @@ describe('packages and deployments API', () => {
 
   it('creates a package with programs, naming refused fields', async () => {
     const bad = await post(postPackage, '/api/packages', {
-      name: 'Office', programs: [{ name: 'Install', commandLine: '' }, { name: 'install', commandLine: 'setup.exe', runConditions: { retries: 99 } }],
+      name: 'Office',
+      programs: [
+        { name: 'Install', commandLine: '' },
+        { name: 'install', commandLine: 'setup.exe', runConditions: { retries: 99 } },
+      ],
     });
     expect(bad.status).toBe(400);
     const fields = (await bad.json()).error.fields.map((f: { path: string }) => f.path);
@@ -53,41 +57,67 @@ describe('packages and deployments API', () => {
     expect((await post(postPackage, '/api/packages', { name: 'Office' }, analyst)).status).toBe(403);
 
     const ok = await post(postPackage, '/api/packages', {
-      name: 'Office', version: '2024', manufacturer: 'Microsoft',
+      name: 'Office',
+      version: '2024',
+      manufacturer: 'Microsoft',
       programs: [{ name: 'Install', commandLine: 'setup.exe /configure office.xml', runConditions: { retries: 2, successExitCodes: [0] } }],
     });
     expect(ok.status).toBe(200);
     expect((await ok.json()).packageId).toMatch(/^S01[0-9A-F]{5}$/);
     const list = (await (await listPackages(request('/api/packages', { headers: analyst.headers }))).json()).rows as PackageRow[];
-    expect(list[0].programs[0]).toMatchObject({ name: 'Install', runConditions: { retries: 2, retryIntervalMinutes: 10, maxRunMinutes: 120, successExitCodes: [0] } });
+    expect(list[0].programs[0]).toMatchObject({
+      name: 'Install',
+      runConditions: { retries: 2, retryIntervalMinutes: 10, maxRunMinutes: 120, successExitCodes: [0] },
+    });
     programId = list[0].programs[0].id;
   });
 
   it('creates a deployment, refusing times out of order, and hands it to members in policy', async () => {
     const now = Date.now();
     const late = await post(postDeployment, '/api/deployments', {
-      name: 'Office 2024', programId, collectionId, availableAt: new Date(now).toISOString(), expiresAt: new Date(now - hour).toISOString(),
+      name: 'Office 2024',
+      programId,
+      collectionId,
+      availableAt: new Date(now).toISOString(),
+      expiresAt: new Date(now - hour).toISOString(),
     });
     expect(late.status).toBe(400);
     expect((await late.json()).error.fields).toEqual([{ path: 'expiresAt', message: 'must be after the available time' }]);
-    const nowhere = await post(postDeployment, '/api/deployments', { name: 'X', programId: 99999, collectionId, availableAt: new Date(now).toISOString() });
+    const nowhere = await post(postDeployment, '/api/deployments', {
+      name: 'X',
+      programId: 99999,
+      collectionId,
+      availableAt: new Date(now).toISOString(),
+    });
     expect((await nowhere.json()).error.fields).toEqual([{ path: 'programId', message: 'no such program' }]);
 
     const created = await post(postDeployment, '/api/deployments', {
-      name: 'Office 2024', programId, collectionId,
-      availableAt: new Date(now - hour).toISOString(), mandatoryAt: new Date(now + hour).toISOString(), expiresAt: new Date(now + 2 * hour).toISOString(),
+      name: 'Office 2024',
+      programId,
+      collectionId,
+      availableAt: new Date(now - hour).toISOString(),
+      mandatoryAt: new Date(now + hour).toISOString(),
+      expiresAt: new Date(now + 2 * hour).toISOString(),
     });
     expect(created.status).toBe(200);
     const { id, deploymentId } = await created.json();
     const policy = await (await policyRoute(request('/api/mp/policy', { headers: device }))).json();
     expect(policy.siteCode).toBe('S01');
     expect(policy.deployments).toEqual([
-      expect.objectContaining({ deploymentId, packageName: 'Office', programName: 'Install', commandLine: 'setup.exe /configure office.xml', mandatoryAt: new Date(now + hour).toISOString(), runConditions: expect.objectContaining({ retries: 2 }) }),
+      expect.objectContaining({
+        deploymentId,
+        packageName: 'Office',
+        programName: 'Install',
+        commandLine: 'setup.exe /configure office.xml',
+        mandatoryAt: new Date(now + hour).toISOString(),
+        runConditions: expect.objectContaining({ retries: 2 }),
+      }),
     ]);
     const audit = await pool().query(`SELECT messages::text AS m FROM status_inbox WHERE origin = 'audit'`);
     expect(audit.rows.some((r) => r.m.includes(`${deploymentId} Office 2024`))).toBe(true);
 
-    const listed = async () => ((await (await listDeployments(request('/api/deployments', { headers: analyst.headers }))).json()).rows as DeploymentRow[])[0];
+    const listed = async () =>
+      ((await (await listDeployments(request('/api/deployments', { headers: analyst.headers }))).json()).rows as DeploymentRow[])[0];
     expect(await listed()).toMatchObject({ deploymentId, state: 'ACTIVE', targeted: 1, statusCounts: { NONE: 1 } });
 
     // The client list follows the collection until expiry: a device that joins is targeted (None), one that leaves unreported is dropped.
@@ -105,10 +135,21 @@ describe('packages and deployments API', () => {
     expect(await listed()).toMatchObject({ targeted: 1, statusCounts: { NONE: 1 } });
 
     // Extend the expiration by a day.
-    const patch = (body: unknown) => patchDeployment(request(`/api/deployments/${id}`, { method: 'PATCH', headers: operator.headers, body }), withParams({ id: String(id) }));
-    const bad = await patch({ name: 'Office 2024', availableAt: new Date(now - hour).toISOString(), mandatoryAt: new Date(now + 3 * hour).toISOString(), expiresAt: new Date(now + 2 * hour).toISOString() });
+    const patch = (body: unknown) =>
+      patchDeployment(request(`/api/deployments/${id}`, { method: 'PATCH', headers: operator.headers, body }), withParams({ id: String(id) }));
+    const bad = await patch({
+      name: 'Office 2024',
+      availableAt: new Date(now - hour).toISOString(),
+      mandatoryAt: new Date(now + 3 * hour).toISOString(),
+      expiresAt: new Date(now + 2 * hour).toISOString(),
+    });
     expect((await bad.json()).error.fields).toEqual([{ path: 'expiresAt', message: 'must be after the mandatory time' }]);
-    const extended = await patch({ name: 'Office 2024', availableAt: new Date(now - hour).toISOString(), mandatoryAt: new Date(now + hour).toISOString(), expiresAt: new Date(now + 26 * hour).toISOString() });
+    const extended = await patch({
+      name: 'Office 2024',
+      availableAt: new Date(now - hour).toISOString(),
+      mandatoryAt: new Date(now + hour).toISOString(),
+      expiresAt: new Date(now + 26 * hour).toISOString(),
+    });
     expect(extended.status).toBe(200);
     const after = await (await policyRoute(request('/api/mp/policy', { headers: device }))).json();
     expect(after.deployments[0].expiresAt).toBe(new Date(now + 26 * hour).toISOString());
@@ -119,11 +160,17 @@ describe('packages and deployments API', () => {
     await expireDeployments();
     expect((await patch({ name: 'Office 2024', availableAt: new Date(now - hour).toISOString() })).status).toBe(409);
 
-    const csv = await clientsCsv(request(`/api/deployments/${id}/clients.csv?status=NONE`, { headers: analyst.headers }), withParams({ id: String(id) }));
+    const csv = await clientsCsv(
+      request(`/api/deployments/${id}/clients.csv?status=NONE`, { headers: analyst.headers }),
+      withParams({ id: String(id) }),
+    );
     expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="deployment-${deploymentId}-clients.csv"`);
     const lines = (await csv.text()).trim().split('\r\n');
     expect(lines).toEqual(['Device,Site,Status,Exit code,Last report (client time),Received,Message ID,Late', 'NYC-WS-0042,S01,None,,,,,']);
-    const badFilter = await clientsCsv(request(`/api/deployments/${id}/clients.csv?status=DONE`, { headers: analyst.headers }), withParams({ id: String(id) }));
+    const badFilter = await clientsCsv(
+      request(`/api/deployments/${id}/clients.csv?status=DONE`, { headers: analyst.headers }),
+      withParams({ id: String(id) }),
+    );
     expect(badFilter.status).toBe(400);
     expect((await badFilter.json()).error.fields[0].path).toBe('status');
   });

@@ -12,7 +12,11 @@ import { statusMessageIds as ids } from '@/lib/reporting/catalog';
 const t = (iso: string) => new Date(`2026-11-${iso}Z`);
 const expiresAt = t('25T09:00:00');
 const report = (messageId: number, at: string, overrides: Partial<ProgramReport> = {}): ProgramReport => ({
-  messageId, sourceTime: t(at), receivedAt: t(at), exitCode: null, ...overrides,
+  messageId,
+  sourceTime: t(at),
+  receivedAt: t(at),
+  exitCode: null,
+  ...overrides,
 });
 
 function fold(reports: ProgramReport[], start: ClientStatusState = noStatus) {
@@ -47,7 +51,7 @@ describe('applyProgramReport', () => {
     expect(fold([report(ids.programSucceeded, '23T10:00:00')], started).status).toBe('SUCCEEDED');
   });
 
-  it('keeps each client\'s last status when the deployment expires', () => {
+  it("keeps each client's last status when the deployment expires", () => {
     for (const start of [
       fold([report(ids.programSucceeded, '23T10:00:00', { exitCode: 0 })]),
       fold([report(ids.programFailed, '23T10:00:00', { exitCode: 1 })]),
@@ -79,7 +83,10 @@ describe('applyProgramReport', () => {
   });
 
   it('ignores message IDs that are not program status', () => {
-    expect(applyProgramReport({ current: noStatus, report: report(ids.meteringRulesReceived, '23T09:00:00'), expiresAt })).toMatchObject({ changed: false, kind: null });
+    expect(applyProgramReport({ current: noStatus, report: report(ids.meteringRulesReceived, '23T09:00:00'), expiresAt })).toMatchObject({
+      changed: false,
+      kind: null,
+    });
   });
 });
 

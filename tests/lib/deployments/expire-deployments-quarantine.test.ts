@@ -17,15 +17,22 @@ async function dueDeployment(deploymentId: string) {
 }
 
 const expiredIds = async () =>
-  (await pool().query<{ deployment_id: string }>(`SELECT deployment_id FROM deployment WHERE expired_at IS NOT NULL ORDER BY id`)).rows.map((r) => r.deployment_id);
+  (await pool().query<{ deployment_id: string }>(`SELECT deployment_id FROM deployment WHERE expired_at IS NOT NULL ORDER BY id`)).rows.map(
+    (r) => r.deployment_id,
+  );
 
 describe('deployment expiry with a deployment the database refuses', () => {
   beforeAll(async () => {
     await useTestDatabase();
     const pkg = await pool().query(`INSERT INTO package (package_id, name, updated_at) VALUES ('S0100001', 'Office', now()) RETURNING id`);
-    const program = await pool().query(`INSERT INTO program (package_id, name, command_line, updated_at) VALUES ($1, 'Install', 'setup.exe', now()) RETURNING id`, [pkg.rows[0].id]);
+    const program = await pool().query(
+      `INSERT INTO program (package_id, name, command_line, updated_at) VALUES ($1, 'Install', 'setup.exe', now()) RETURNING id`,
+      [pkg.rows[0].id],
+    );
     programId = program.rows[0].id;
-    const collection = await pool().query(`INSERT INTO collection (collection_id, name, updated_at) VALUES ('S0100099', 'Pilot', now()) RETURNING id`);
+    const collection = await pool().query(
+      `INSERT INTO collection (collection_id, name, updated_at) VALUES ('S0100099', 'Pilot', now()) RETURNING id`,
+    );
     collectionId = collection.rows[0].id;
   });
 

@@ -82,7 +82,13 @@ class TestAgent {
       initialBackoffMs: 50,
       maxBackoffMs: 200,
     });
-    this.agent = new ClientAgent({ managementPointUrls: [this.mp.url], credential, reporter: this.reporter, onPolicy: this.runner, pollPolicy: false });
+    this.agent = new ClientAgent({
+      managementPointUrls: [this.mp.url],
+      credential,
+      reporter: this.reporter,
+      onPolicy: this.runner,
+      pollPolicy: false,
+    });
     return credential.deviceId;
   }
 
@@ -92,9 +98,17 @@ class TestAgent {
    */
   async reportSucceeded(deploymentId: string) {
     await this.reporter.report({
-      uid: randomUUID(), messageId: 10008, severity: 'INFORMATIONAL', type: 'MILESTONE', source: 'CLIENT', siteCode: 'S01',
-      systemName: this.name, component: 'Software Distribution', sourceTime: new Date(),
-      insertionStrings: [deploymentId, 'S0100001', 'Install', '0'], properties: { AdvertisementID: deploymentId, ExitCode: '0' },
+      uid: randomUUID(),
+      messageId: 10008,
+      severity: 'INFORMATIONAL',
+      type: 'MILESTONE',
+      source: 'CLIENT',
+      siteCode: 'S01',
+      systemName: this.name,
+      component: 'Software Distribution',
+      sourceTime: new Date(),
+      insertionStrings: [deploymentId, 'S0100001', 'Install', '0'],
+      properties: { AdvertisementID: deploymentId, ExitCode: '0' },
     });
     await this.reporter.flush();
   }
@@ -109,7 +123,7 @@ class TestAgent {
 
 const lastStatuses = { 'WKS-0001': 'SUCCEEDED', 'WKS-0002': 'SUCCEEDED', 'WKS-0003': 'SUCCEEDED', 'WKS-0004': 'FAILED', 'WKS-0005': 'NONE' };
 
-describe('a deployment that expires keeps each client\'s last status (reference scenario)', () => {
+describe("a deployment that expires keeps each client's last status (reference scenario)", () => {
   let mp: RouteServer;
   let spoolRoot: string;
   let agents: TestAgent[];
@@ -187,13 +201,39 @@ describe('a deployment that expires keeps each client\'s last status (reference 
     await evaluateCollections({ db: pool() });
     const pkg = await createPackage({
       actor,
-      input: { name: 'Payroll client', version: '4.2', manufacturer: 'Contoso', programs: [{ name: 'Install', commandLine: 'msiexec /i payroll.msi /qn', runConditions: { userLogon: 'whether-or-not', runMode: 'administrative', maxRunMinutes: 60, retries: 0, retryIntervalMinutes: 10, successExitCodes: [0, 3010] } }] },
+      input: {
+        name: 'Payroll client',
+        version: '4.2',
+        manufacturer: 'Contoso',
+        programs: [
+          {
+            name: 'Install',
+            commandLine: 'msiexec /i payroll.msi /qn',
+            runConditions: {
+              userLogon: 'whether-or-not',
+              runMode: 'administrative',
+              maxRunMinutes: 60,
+              retries: 0,
+              retryIntervalMinutes: 10,
+              successExitCodes: [0, 3010],
+            },
+          },
+        ],
+      },
     });
     const { rows: programs } = await pool().query(`SELECT id FROM program WHERE package_id = $1`, [pkg.id]);
     // Offered for two days.
     deployment = await createDeployment({
       actor,
-      input: { name: 'Payroll 4.2', comment: '', programId: programs[0].id, collectionId: rows[0].id, availableAt: dayOne, mandatoryAt: null, expiresAt: new Date(dayOne.getTime() + 2 * DAY) },
+      input: {
+        name: 'Payroll 4.2',
+        comment: '',
+        programId: programs[0].id,
+        collectionId: rows[0].id,
+        availableAt: dayOne,
+        mandatoryAt: null,
+        expiresAt: new Date(dayOne.getTime() + 2 * DAY),
+      },
     });
   }, 60_000);
 
@@ -275,15 +315,25 @@ describe('a deployment that expires keeps each client\'s last status (reference 
     const second = await createDeployment({
       actor,
       input: {
-        name: 'Payroll 4.2 hotfix', comment: '', programId: rows[0].id, collectionId: collection.rows[0].id,
-        availableAt: new Date(dayOne.getTime() + 3 * DAY), mandatoryAt: new Date(dayOne.getTime() + 3 * DAY + HOUR),
+        name: 'Payroll 4.2 hotfix',
+        comment: '',
+        programId: rows[0].id,
+        collectionId: collection.rows[0].id,
+        availableAt: new Date(dayOne.getTime() + 3 * DAY),
+        mandatoryAt: new Date(dayOne.getTime() + 3 * DAY + HOUR),
         expiresAt: new Date(dayOne.getTime() + 3 * DAY + 2 * HOUR),
       },
     });
     // WKS-0001 starts it at 01:30; the installation runs past the expiration and ends at 02:10.
     const slow = new TestAgent('WKS-0001', mp, spoolRoot, () => ({ exitCode: 0, durationMs: 40 * 60_000 }));
     slow.reporter = agents[0].reporter;
-    slow.agent = new ClientAgent({ managementPointUrls: [mp.url], credential: agents[0].agent.credential, reporter: slow.reporter, onPolicy: slow.runner, pollPolicy: false });
+    slow.agent = new ClientAgent({
+      managementPointUrls: [mp.url],
+      credential: agents[0].agent.credential,
+      reporter: slow.reporter,
+      onPolicy: slow.runner,
+      pollPolicy: false,
+    });
     at(3 * DAY + HOUR + 30 * 60_000);
     await slow.poll();
     // WKS-0002 comes by only after the expiration: nothing is offered, nothing changes.
@@ -298,11 +348,26 @@ describe('a deployment that expires keeps each client\'s last status (reference 
     );
     const page = (await clients.json()) as DeploymentClientPage;
     expect(page.rows).toEqual([
-      expect.objectContaining({ deviceName: 'WKS-0001', status: 'SUCCEEDED', late: true, lastReportAt: new Date(dayOne.getTime() + 3 * DAY + 2 * HOUR + 10 * 60_000).toISOString() }),
+      expect.objectContaining({
+        deviceName: 'WKS-0001',
+        status: 'SUCCEEDED',
+        late: true,
+        lastReportAt: new Date(dayOne.getTime() + 3 * DAY + 2 * HOUR + 10 * 60_000).toISOString(),
+      }),
     ]);
-    expect(await statuses(second.id)).toEqual({ 'WKS-0001': 'SUCCEEDED', 'WKS-0002': 'NONE', 'WKS-0003': 'NONE', 'WKS-0004': 'NONE', 'WKS-0006': 'NONE' });
+    expect(await statuses(second.id)).toEqual({
+      'WKS-0001': 'SUCCEEDED',
+      'WKS-0002': 'NONE',
+      'WKS-0003': 'NONE',
+      'WKS-0004': 'NONE',
+      'WKS-0006': 'NONE',
+    });
     const row = await summary(second.id);
-    expect(row).toMatchObject({ state: 'EXPIRED', lateClients: 1, messages: { received: 1, programStarted: 1, programSucceeded: 1, lateReports: 1 } });
+    expect(row).toMatchObject({
+      state: 'EXPIRED',
+      lateClients: 1,
+      messages: { received: 1, programStarted: 1, programSucceeded: 1, lateReports: 1 },
+    });
     // The first deployment is untouched by all this.
     expect(await statuses()).toEqual({ ...lastStatuses, 'WKS-0006': 'RECEIVED' });
   });

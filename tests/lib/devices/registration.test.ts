@@ -10,13 +10,20 @@ import { useTestDatabase } from '../../support/database';
 import { channels } from '@/lib/db/channels';
 
 const input = (name: string) => ({
-  name, osName: 'Windows 11 Enterprise', osVersion: '10.0.26100', osKind: 'WORKSTATION' as const,
-  ipAddress: '10.10.16.40', clientVersion: '5.00.9132.1000',
+  name,
+  osName: 'Windows 11 Enterprise',
+  osVersion: '10.0.26100',
+  osKind: 'WORKSTATION' as const,
+  ipAddress: '10.10.16.40',
+  clientVersion: '5.00.9132.1000',
 });
 const actor = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
 
 async function refusal(promise: Promise<unknown>) {
-  const error = await promise.then(() => null, (e) => e);
+  const error = await promise.then(
+    () => null,
+    (e) => e,
+  );
   expect(error).toBeInstanceOf(AppError);
   return error as AppError;
 }
@@ -37,7 +44,9 @@ describe('device registration and credentials', () => {
   });
 
   it('refuses a second registration under a registered name (no identity takeover)', async () => {
-    expect((await refusal(registerDevice({ siteCode: 'S01', input: input('NYC-WS-9001'), address: '10.9.9.9', approvalMode: 'automatic' }))).code).toBe('CONFLICT');
+    expect(
+      (await refusal(registerDevice({ siteCode: 'S01', input: input('NYC-WS-9001'), address: '10.9.9.9', approvalMode: 'automatic' }))).code,
+    ).toBe('CONFLICT');
   });
 
   it('holds devices for approval when the site setting says manual', async () => {

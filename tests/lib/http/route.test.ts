@@ -37,10 +37,7 @@ describe('route wrapper', () => {
     const { error } = await res.json();
     expect(error.code).toBe('BAD_REQUEST');
     expect(error.fields).toEqual(
-      expect.arrayContaining([
-        { path: 'name', message: 'must be at least 2 characters' },
-        expect.objectContaining({ path: 'count' }),
-      ]),
+      expect.arrayContaining([{ path: 'name', message: 'must be at least 2 characters' }, expect.objectContaining({ path: 'count' })]),
     );
   });
 

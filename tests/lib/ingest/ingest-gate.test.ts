@@ -9,10 +9,11 @@ describe('ingest gate', () => {
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
     let started = 0;
-    const hold = () => gate.run(async () => {
-      started++;
-      await held;
-    });
+    const hold = () =>
+      gate.run(async () => {
+        started++;
+        await held;
+      });
     const running = [hold(), hold()];
     // Work inside the gate starts at once, so both have started if both were admitted.
     expect(started).toBe(2);

@@ -49,7 +49,7 @@ describe('console live-update channel', () => {
     expect(await attempt(user.headers.cookie)).toBe('UNAUTHENTICATED');
   });
 
-  it('refuses a signed-in user\'s browser on a page of another site', async () => {
+  it("refuses a signed-in user's browser on a page of another site", async () => {
     const user = await signInAs('READ_ONLY_ANALYST');
     expect(await attempt(user.headers.cookie, 'https://elsewhere.example')).toBe('FORBIDDEN');
     expect(await attempt(user.headers.cookie, 'not a url')).toBe('FORBIDDEN');
@@ -58,7 +58,11 @@ describe('console live-update channel', () => {
 
   it('lets a page join the rooms it shows and no room that does not exist', async () => {
     const user = await signInAs('READ_ONLY_ANALYST');
-    const socket = connect(`${base}${CONSOLE_NAMESPACE}`, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: user.headers.cookie } });
+    const socket = connect(`${base}${CONSOLE_NAMESPACE}`, {
+      transports: ['websocket'],
+      reconnection: false,
+      extraHeaders: { cookie: user.headers.cookie },
+    });
     sockets.push(socket);
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     expect(await socket.timeout(5000).emitWithAck(joinEvent, { room: liveRooms.deployments })).toEqual({ ok: true });

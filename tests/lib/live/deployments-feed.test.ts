@@ -45,7 +45,9 @@ describe('deployment live feed', () => {
     await new Promise<void>((resolve) => io.httpServer.listen(0, '127.0.0.1', resolve));
     const user = await signInAs('READ_ONLY_ANALYST');
     socket = connect(`http://127.0.0.1:${(io.httpServer.address() as AddressInfo).port}${CONSOLE_NAMESPACE}`, {
-      transports: ['websocket'], reconnection: false, extraHeaders: { cookie: user.headers.cookie },
+      transports: ['websocket'],
+      reconnection: false,
+      extraHeaders: { cookie: user.headers.cookie },
     });
     socket.on(liveEvents.deploymentsChanged, (p: { deployments: number[] }) => received.push(p.deployments));
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
@@ -53,11 +55,21 @@ describe('deployment live feed', () => {
     await feed.listening;
 
     const site = (await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('S01', 'Central', now()) RETURNING id`)).rows[0].id;
-    const device = (await pool().query(`INSERT INTO device (site_id, name, os_name, os_version, os_kind, updated_at) VALUES ($1, 'WKS-1', 'Windows 11', '10.0', 'WORKSTATION', now()) RETURNING id`, [site])).rows[0].id;
-    collectionId = (await pool().query(`INSERT INTO collection (collection_id, name, updated_at) VALUES ('S0100009', 'Pilot', now()) RETURNING id`)).rows[0].id;
+    const device = (
+      await pool().query(
+        `INSERT INTO device (site_id, name, os_name, os_version, os_kind, updated_at) VALUES ($1, 'WKS-1', 'Windows 11', '10.0', 'WORKSTATION', now()) RETURNING id`,
+        [site],
+      )
+    ).rows[0].id;
+    collectionId = (await pool().query(`INSERT INTO collection (collection_id, name, updated_at) VALUES ('S0100009', 'Pilot', now()) RETURNING id`))
+      .rows[0].id;
     await pool().query(`INSERT INTO collection_member (collection_id, device_id) VALUES ($1, $2)`, [collectionId, device]);
     const pkg = (await pool().query(`INSERT INTO package (package_id, name, updated_at) VALUES ('S0100001', 'P', now()) RETURNING id`)).rows[0].id;
-    programId = (await pool().query(`INSERT INTO program (package_id, name, command_line, updated_at) VALUES ($1, 'Install', 'setup.exe', now()) RETURNING id`, [pkg])).rows[0].id;
+    programId = (
+      await pool().query(`INSERT INTO program (package_id, name, command_line, updated_at) VALUES ($1, 'Install', 'setup.exe', now()) RETURNING id`, [
+        pkg,
+      ])
+    ).rows[0].id;
   });
 
   afterAll(async () => {
@@ -70,7 +82,15 @@ describe('deployment live feed', () => {
     const actor = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
     const deployment = await createDeployment({
       actor,
-      input: { name: 'Live', comment: '', programId, collectionId, availableAt: new Date(Date.now() - 60_000), mandatoryAt: null, expiresAt: new Date(Date.now() + 3_600_000) },
+      input: {
+        name: 'Live',
+        comment: '',
+        programId,
+        collectionId,
+        availableAt: new Date(Date.now() - 60_000),
+        mandatoryAt: null,
+        expiresAt: new Date(Date.now() + 3_600_000),
+      },
     });
     await until(() => received.some((d) => d.includes(deployment.id)));
     received.length = 0;
@@ -78,10 +98,21 @@ describe('deployment live feed', () => {
     await appendToInbox({
       db: pool(),
       origin: 'mp',
-      messages: [{
-        uid: randomUUID(), messageId: ids.programSucceeded, severity: 'INFORMATIONAL', type: 'MILESTONE', source: 'CLIENT', siteCode: 'S01',
-        systemName: 'WKS-1', component: 'Software Distribution', sourceTime: new Date(), insertionStrings: [deployment.deploymentId, 'S0100001', 'Install', '0'], properties: {},
-      }],
+      messages: [
+        {
+          uid: randomUUID(),
+          messageId: ids.programSucceeded,
+          severity: 'INFORMATIONAL',
+          type: 'MILESTONE',
+          source: 'CLIENT',
+          siteCode: 'S01',
+          systemName: 'WKS-1',
+          component: 'Software Distribution',
+          sourceTime: new Date(),
+          insertionStrings: [deployment.deploymentId, 'S0100001', 'Install', '0'],
+          properties: {},
+        },
+      ],
     });
     // Nothing is announced before Status Manager has processed (and committed) the report: a
     // marker announced after the append arrives alone (notifications arrive in commit order).
@@ -91,7 +122,10 @@ describe('deployment live feed', () => {
     expect(received).toEqual([[marker]]);
     received.length = 0;
     await processStatusBatch({
-      db: pool(), rules: [], maxBatches: 10, log,
+      db: pool(),
+      rules: [],
+      maxBatches: 10,
+      log,
       effects: { summarizers: deploymentStatusSummarizer, eventLog: () => {}, programs: { run: () => {} }, replicationEnabled: false },
     });
     await until(() => received.some((d) => d.includes(deployment.id)));

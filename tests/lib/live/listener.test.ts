@@ -7,7 +7,10 @@ import { listenShared } from '@/lib/db/listen-shared';
 import { useTestDatabase } from '../../support/database';
 
 const listenConnections = async () =>
-  Number((await pool().query(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'sitebox-listen'`)).rows[0].count);
+  Number(
+    (await pool().query(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'sitebox-listen'`)).rows[0]
+      .count,
+  );
 
 const notify = (channel: string, payload: string) => pool().query('SELECT pg_notify($1, $2)', [channel, payload]);
 
@@ -56,7 +59,9 @@ describe('the process LISTEN connection', () => {
     const a = subscriber([channels.deploymentsChanged]);
     const b = subscriber([channels.siteControlApplied]);
     await Promise.all([a.firstListen, b.firstListen]);
-    await pool().query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'sitebox-listen'`);
+    await pool().query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'sitebox-listen'`,
+    );
     await expect.poll(() => [a.reconnects(), b.reconnects()], { timeout: 10_000 }).toEqual([1, 1]);
     await notify(channels.siteControlApplied, 'after');
     await expect.poll(() => b.heard).toEqual([`${channels.siteControlApplied}:after`]);

@@ -29,7 +29,10 @@ describe('site control feed on the console channel', () => {
     feed = attachSiteControlFeed({ nsp: attachConsoleNamespace({ io, log: logger }), connectionString: config().databaseUrl, log: logger });
     await new Promise<void>((resolve) => io.httpServer.listen(0, '127.0.0.1', resolve));
     const user = await signInAs('READ_ONLY_ANALYST');
-    socket = connect(`http://127.0.0.1:${(io.httpServer.address() as AddressInfo).port}${CONSOLE_NAMESPACE}`, { transports: ['websocket'], extraHeaders: { cookie: user.headers.cookie } });
+    socket = connect(`http://127.0.0.1:${(io.httpServer.address() as AddressInfo).port}${CONSOLE_NAMESPACE}`, {
+      transports: ['websocket'],
+      extraHeaders: { cookie: user.headers.cookie },
+    });
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     expect(await socket.timeout(5000).emitWithAck(joinEvent, { room: liveRooms.siteControl })).toEqual({ ok: true });
   });

@@ -60,7 +60,11 @@ describe('status message live tail', () => {
 
   async function follower() {
     const user = await signInAs('READ_ONLY_ANALYST');
-    const socket = connect(`${base}${CONSOLE_NAMESPACE}`, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: user.headers.cookie } });
+    const socket = connect(`${base}${CONSOLE_NAMESPACE}`, {
+      transports: ['websocket'],
+      reconnection: false,
+      extraHeaders: { cookie: user.headers.cookie },
+    });
     sockets.push(socket);
     const batches: StatusTailBatch[] = [];
     socket.on(liveEvents.statusMessagesStored, (b: StatusTailBatch) => batches.push(b));
@@ -118,7 +122,13 @@ describe('status message live tail', () => {
     let release!: () => void;
     const inside = new Promise<void>((r) => (reached = r));
     const gate = new Promise<void>((r) => (release = r));
-    const held: StatusManagerEffects = { ...effects, summarizers: async () => { reached(); await gate; } };
+    const held: StatusManagerEffects = {
+      ...effects,
+      summarizers: async () => {
+        reached();
+        await gate;
+      },
+    };
     const one = processStatusBatch({ db: pool(), rules: keep, effects: held, maxBatches: 1, log });
     await inside;
     await processStatusBatch({ db: pool(), rules: keep, effects, maxBatches: 1, log });
@@ -126,7 +136,12 @@ describe('status message live tail', () => {
     release();
     await one;
     const ids = (await pool().query<{ id: string; uid: string }>(`SELECT id::text, uid::text FROM status_message ORDER BY id`)).rows;
-    expect(ids.slice(0, 2).map((r) => r.uid).sort()).toEqual(first.map((m) => m.uid).sort());
+    expect(
+      ids
+        .slice(0, 2)
+        .map((r) => r.uid)
+        .sort(),
+    ).toEqual(first.map((m) => m.uid).sort());
     await until(() => new Set(a.batches.flatMap((x) => x.messages.map((m) => m.uid))).size === 3);
   });
 });

@@ -48,7 +48,11 @@ describe('the agent channel boundary', () => {
       socket.once('connect_error', reject);
     });
     const pushed = new Promise<{ operationId: number }>((resolve) => socket.once(agentEvents.push, resolve));
-    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds: [device.deviceId] } } });
+    const operation = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'QUICK_SCAN', target: { deviceIds: [device.deviceId] } },
+    });
     expect((await pushed).operationId).toBe(operation.id);
 
     const refused = new Promise<PayloadRefusal>((resolve) => socket.once(agentEvents.refused, resolve));
@@ -64,7 +68,10 @@ describe('the agent channel boundary', () => {
     expect(answer).toEqual({ stored: false, refused: { event: agentEvents.result, field: 'detail.message', message: expect.any(String) } });
 
     socket.emit(agentEvents.delivered, { operationId: operation.id });
-    await eventually(() => targetStates(operation.id), (s) => s.DELIVERED === 1);
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.DELIVERED === 1,
+    );
     const stored = await socket.emitWithAck(agentEvents.result, {
       operationId: operation.id,
       outcome: 'SUCCEEDED',

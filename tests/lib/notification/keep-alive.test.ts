@@ -69,7 +69,11 @@ describe('client notification keep-alive', () => {
     await server.start();
     await new Promise<void>((resolve) => io.httpServer.listen(0, '127.0.0.1', resolve));
     const { credentials, deviceIds } = await fleet('KA-', 1);
-    agent = new ClientAgent({ managementPointUrls: [`http://127.0.0.1:${(io.httpServer.address() as AddressInfo).port}`], credential: credentials[0], pollPolicy: false });
+    agent = new ClientAgent({
+      managementPointUrls: [`http://127.0.0.1:${(io.httpServer.address() as AddressInfo).port}`],
+      credential: credentials[0],
+      pollPolicy: false,
+    });
     let settingsReceived = 0;
     let disconnects = 0;
     agent.on('connected', () => settingsReceived++);

@@ -61,7 +61,11 @@ export class TestManagementPoint {
       clock: this.options.clock,
       heartbeatSeconds: this.options.heartbeatSeconds ?? 1,
       flushMs: 50,
-      settings: async () => ({ port: 10123, keepAliveSeconds: this.options.keepAliveSeconds ?? 900, operationValidityMinutes: this.options.validityMinutes ?? 60 }),
+      settings: async () => ({
+        port: 10123,
+        keepAliveSeconds: this.options.keepAliveSeconds ?? 900,
+        operationValidityMinutes: this.options.validityMinutes ?? 60,
+      }),
       policySiteSettings: (siteIds) => readPolicySiteSettings(siteIds),
     });
     this.server.attach(this.io);

@@ -76,11 +76,21 @@ describe('client notification channel', () => {
     const opened = fleetAgents.map(connectedTo);
     await Promise.all(fleetAgents.map((a) => a.start()));
     expect((await Promise.all(opened)).map((c) => c.transport)).toEqual(['websocket', 'websocket', 'websocket']);
-    await eventually(() => onlineCount(deviceIds), (n) => n === 3);
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 3,
+    );
 
-    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'DOWNLOAD_COMPUTER_POLICY', target: { deviceIds } } });
+    const operation = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'DOWNLOAD_COMPUTER_POLICY', target: { deviceIds } },
+    });
     expect(operation).toMatchObject({ total: 3, onlineAtStart: 3 });
-    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 3);
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.SUCCEEDED === 3,
+    );
     const targets = await listOperationTargets(operation.id, { page: 1, pageSize: 25 });
     expect(targets.rows.map((t) => t.result?.message)).toEqual(Array(3).fill('Received policy for site control serial 0 with 0 deployments.'));
     const page = await listClientOperations({ page: 1, pageSize: 25 });
@@ -88,7 +98,10 @@ describe('client notification channel', () => {
 
     // A clean stop takes the clients offline at once, not after the heartbeat lapses.
     await Promise.all(fleetAgents.map((a) => a.stop()));
-    await eventually(() => onlineCount(deviceIds), (n) => n === 0);
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 0,
+    );
     const { rows } = await pool().query(`SELECT last_seen_at FROM device WHERE id = ANY($1::int[])`, [deviceIds]);
     expect(rows.every((r) => r.last_seen_at !== null)).toBe(true);
   });
@@ -100,16 +113,33 @@ describe('client notification channel', () => {
     const pushed: number[] = [];
     for (const a of fleetAgents) a.on('push', () => pushed.push(a.credential.deviceId));
     await Promise.all(fleetAgents.map((a) => a.start()));
-    await eventually(() => onlineCount(deviceIds), (n) => n === 3);
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 3,
+    );
 
-    const some = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds: deviceIds.slice(0, 2) } } });
-    await eventually(() => targetStates(some.id), (s) => s.SUCCEEDED === 2);
+    const some = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'QUICK_SCAN', target: { deviceIds: deviceIds.slice(0, 2) } },
+    });
+    await eventually(
+      () => targetStates(some.id),
+      (s) => s.SUCCEEDED === 2,
+    );
     expect(pushed.sort()).toEqual(deviceIds.slice(0, 2).sort());
 
     // All of them: one broadcast reaches each once.
     pushed.length = 0;
-    const all = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
-    await eventually(() => targetStates(all.id), (s) => s.SUCCEEDED === 3);
+    const all = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'QUICK_SCAN', target: { deviceIds } },
+    });
+    await eventually(
+      () => targetStates(all.id),
+      (s) => s.SUCCEEDED === 3,
+    );
     expect(pushed.sort()).toEqual([...deviceIds].sort());
   });
 
@@ -123,8 +153,15 @@ describe('client notification channel', () => {
     await a.start();
     expect((await opened).transport).toBe('polling');
     expect(a.transport).toBe('polling');
-    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
-    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 1);
+    const operation = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'QUICK_SCAN', target: { deviceIds } },
+    });
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.SUCCEEDED === 1,
+    );
   });
 
   it('reconnects after the management point restarts and still gets pushes', async () => {
@@ -133,19 +170,35 @@ describe('client notification channel', () => {
     const fleetAgents = credentials.map((c) => agent(mp, c));
     await Promise.all(fleetAgents.map((a) => a.start()));
     await eventually(async () => fleetAgents.every((a) => a.connected), Boolean);
-    await eventually(() => onlineCount(deviceIds), (n) => n === 2);
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 2,
+    );
 
     const dropped = fleetAgents.map((a) => new Promise((resolve) => a.once('disconnected', resolve)));
     await mp.stop();
     await Promise.all(dropped);
-    await eventually(() => onlineCount(deviceIds), (n) => n === 0);
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 0,
+    );
     const back = fleetAgents.map(connectedTo);
     await mp.start(); // same port
     await Promise.all(back);
-    await eventually(() => onlineCount(deviceIds), (n) => n === 2);
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 2,
+    );
 
-    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'FULL_SCAN', target: { deviceIds } } });
-    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 2);
+    const operation = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'FULL_SCAN', target: { deviceIds } },
+    });
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.SUCCEEDED === 2,
+    );
   });
 
   it('re-pushes to a client that comes online within the validity, and never after it: Expired', async () => {
@@ -154,24 +207,42 @@ describe('client notification channel', () => {
     const { credentials, deviceIds } = await fleet('VAL-', 3);
     const [early, withinValidity, tooLate] = credentials.map((c) => agent(mp, c));
     const pushes = new Map<number, number>();
-    for (const a of [early, withinValidity, tooLate]) a.on('push', () => pushes.set(a.credential.deviceId, (pushes.get(a.credential.deviceId) ?? 0) + 1));
+    for (const a of [early, withinValidity, tooLate])
+      a.on('push', () => pushes.set(a.credential.deviceId, (pushes.get(a.credential.deviceId) ?? 0) + 1));
     await early.start();
-    await eventually(() => onlineCount(deviceIds), (n) => n === 1);
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 1,
+    );
 
-    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds } }, clock });
+    const operation = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'QUICK_SCAN', target: { deviceIds } },
+      clock,
+    });
     expect(operation).toMatchObject({ total: 3, onlineAtStart: 1 });
     expect(operation.validUntil.getTime() - clock.now().getTime()).toBe(60 * 60_000);
-    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 1 && s.WAITING === 2);
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.SUCCEEDED === 1 && s.WAITING === 2,
+    );
 
     clock.advance(59 * 60_000);
     await withinValidity.start();
-    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 2 && s.WAITING === 1);
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.SUCCEEDED === 2 && s.WAITING === 1,
+    );
 
     clock.advance(2 * 60_000); // past the validity
     const opened = connectedTo(tooLate);
     await tooLate.start();
     await opened;
-    await eventually(() => onlineCount(deviceIds), (n) => n === 3);
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 3,
+    );
     await mp.server!.flush(); // the owed-push check for tooLate has run
     // A probe sent after it reaches tooLate after any push that check sent, on the same connection.
     const probed = new Promise<void>((resolve) => tooLate.on('probe', (p: { probeId: string }) => p.probeId === 'after-owed-check' && resolve()));
@@ -194,14 +265,27 @@ describe('client notification channel', () => {
     const { credentials, deviceIds } = await fleet('CAN-', 2);
     const [online, later] = credentials.map((c) => agent(mp, c));
     await online.start();
-    await eventually(() => onlineCount(deviceIds), (n) => n === 1);
-    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
-    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 1);
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 1,
+    );
+    const operation = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'QUICK_SCAN', target: { deviceIds } },
+    });
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.SUCCEEDED === 1,
+    );
     await cancelClientOperation({ actor: admin, id: operation.id });
     let pushed = false;
     later.on('push', () => (pushed = true));
     await later.start();
-    await eventually(() => onlineCount(deviceIds), (n) => n === 2);
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 2,
+    );
     await mp.server!.flush();
     expect(pushed).toBe(false);
     expect(await targetStates(operation.id)).toEqual({ SUCCEEDED: 1, CANCELLED: 1 });
@@ -244,9 +328,19 @@ describe('client notification channel', () => {
     });
     const a = agent(mp, credential, { reporter });
     await a.start();
-    await eventually(() => onlineCount(deviceIds), (n) => n === 1);
-    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
-    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 1);
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 1,
+    );
+    const operation = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'QUICK_SCAN', target: { deviceIds } },
+    });
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.SUCCEEDED === 1,
+    );
     const stored = await eventually(
       async () => (await pool().query(`SELECT m FROM status_inbox, json_array_elements(messages) AS m`)).rows.map((r) => r.m),
       (rows) => rows.some((m) => m.messageId === statusMessageIds.clientActionSucceeded),
@@ -308,7 +402,14 @@ describe('the client notification port', () => {
       expect(server.dedicatedPort()).toBe(first);
       const { credentials, deviceIds } = await fleet('PORT-', 2);
       const onPort = (credential: AgentCredential, notificationPort: number) => {
-        const a = new ClientAgent({ managementPointUrls: [consoleUrl], notificationPort, credential, pollPolicy: false, initialBackoffMs: 100, maxBackoffMs: 500 });
+        const a = new ClientAgent({
+          managementPointUrls: [consoleUrl],
+          notificationPort,
+          credential,
+          pollPolicy: false,
+          initialBackoffMs: 100,
+          maxBackoffMs: 500,
+        });
         agents.push(a);
         return a;
       };
@@ -323,7 +424,10 @@ describe('the client notification port', () => {
       reached = nextConnection(early);
       port = second;
       await settingsApplied();
-      await eventually(async () => server.dedicatedPort(), (p) => p === second);
+      await eventually(
+        async () => server.dedicatedPort(),
+        (p) => p === second,
+      );
       expect(await refusesConnections(first)).toBe(true);
       expect(await reached).toBe(consoleUrl);
       const late = onPort(credentials[1], second);
@@ -340,7 +444,10 @@ describe('the client notification port', () => {
       await eventually(portMessages, (rows) => rows.length === 3);
       expect(server.dedicatedPort()).toBeNull();
       expect(await reached).toBe(consoleUrl);
-      await eventually(() => onlineCount(deviceIds), (n) => n === 2);
+      await eventually(
+        () => onlineCount(deviceIds),
+        (n) => n === 2,
+      );
 
       // The port is taken up as soon as it is free.
       await new Promise<void>((resolve) => occupant.close(() => resolve()));
@@ -369,7 +476,10 @@ describe('client operation target rows, written after the start', () => {
     const pushes: number[] = [];
     for (const a of [first, second]) a.on('push', () => pushes.push(a.credential.deviceId));
     await Promise.all([first.start(), second.start()]);
-    await eventually(() => onlineCount(deviceIds), (n) => n === 2);
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 2,
+    );
 
     const operation = await start(deviceIds);
     expect(operation).toMatchObject({ total: 3, onlineAtStart: 2, targetsPending: true });
@@ -378,7 +488,10 @@ describe('client operation target rows, written after the start', () => {
     expect((await getClientOperationOrThrow(operation.id)).counts).toMatchObject({ inProgress: 0, waiting: 3, status: 'RUNNING' });
 
     // The notification server writes the rows before it records the first answers.
-    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 2 && s.WAITING === 1);
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.SUCCEEDED === 2 && s.WAITING === 1,
+    );
     expect(await targetRowCount(operation.id)).toBe(3);
     expect(pushes.sort()).toEqual(deviceIds.slice(0, 2).sort());
 
@@ -396,7 +509,10 @@ describe('client operation target rows, written after the start', () => {
     const operation = await start(deviceIds);
     const late = agent(mp, credentials[0]);
     await late.start();
-    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 1);
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.SUCCEEDED === 1,
+    );
     expect(await targetStates(operation.id)).toEqual({ SUCCEEDED: 1 });
   });
 

@@ -18,7 +18,11 @@ describe('deriveOperationCounts', () => {
 
   it('adds up to the total in every state mix, before and after the validity and a cancel', () => {
     const states = { WAITING: 7, DELIVERED: 5, SUCCEEDED: 11, FAILED: 3, EXPIRED: 2, CANCELLED: 1 };
-    for (const [validUntil, cancelledAt] of [[later, null], [earlier, null], [later, now]] as const) {
+    for (const [validUntil, cancelledAt] of [
+      [later, null],
+      [earlier, null],
+      [later, now],
+    ] as const) {
       expect(shown(deriveOperationCounts({ states, validUntil, cancelledAt, now }))).toBe(total(states));
     }
     expect(deriveOperationCounts({ states, validUntil: later, cancelledAt: null, now })).toMatchObject({ inProgress: 5, waiting: 7, cancelled: 1 });

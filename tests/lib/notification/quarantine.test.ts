@@ -26,7 +26,11 @@ afterAll(async () => {
 });
 
 const quarantined = async (source: string) =>
-  (await pool().query(`SELECT id::text, item_key, error, error_code, attempts, state::text FROM quarantined_item WHERE source = $1 ORDER BY id`, [source])).rows;
+  (
+    await pool().query(`SELECT id::text, item_key, error, error_code, attempts, state::text FROM quarantined_item WHERE source = $1 ORDER BY id`, [
+      source,
+    ])
+  ).rows;
 
 /** The Error status messages waiting in the inbox (no Status Manager runs here) that name a quarantined item. */
 async function quarantineMessages() {
@@ -47,7 +51,11 @@ describe('notification answers with a poison item', () => {
   it('sets aside a delivery the database refuses and records every other delivery and result of the flush', async () => {
     const { deviceIds } = await fleet('QA-', 2);
     const [a, b] = deviceIds;
-    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
+    const operation = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'QUICK_SCAN', target: { deviceIds } },
+    });
     const at = new Date();
     const recorded = await recordAnswers({
       db: pool(),
@@ -88,7 +96,11 @@ describe('notification answers with a poison item', () => {
 
   it('retries a quarantined result that can now be recorded', async () => {
     const { deviceIds } = await fleet('QR-', 1);
-    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds } } });
+    const operation = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'QUICK_SCAN', target: { deviceIds } },
+    });
     // A result for an operation id that did not fit: set aside; once the id is corrected, retry records it.
     await recordAnswers({ db: pool(), deliveries: [], results: [{ deviceId: deviceIds[0], result: result(3_000_000_001), receivedAt: new Date() }] });
     const [item] = await quarantined('notification.results');
@@ -102,16 +114,39 @@ describe('notification answers with a poison item', () => {
     const { credentials, deviceIds } = await fleet('QS-', 3);
     const [rogue, ...honest] = credentials;
     const agents = honest.map(
-      (c) => new ClientAgent({ managementPointUrls: [mp.url], credential: c, pollPolicy: false, scanner: syntheticScanner({ quickScanMs: 50, fullScanMs: 100 }), initialBackoffMs: 100, maxBackoffMs: 500 }),
+      (c) =>
+        new ClientAgent({
+          managementPointUrls: [mp.url],
+          credential: c,
+          pollPolicy: false,
+          scanner: syntheticScanner({ quickScanMs: 50, fullScanMs: 100 }),
+          initialBackoffMs: 100,
+          maxBackoffMs: 500,
+        }),
     );
-    const socket: Socket = connectAgent(`${mp.url}/agents`, { auth: { credential: `Device ${rogue.deviceId}.${rogue.secret}` }, transports: ['websocket'] });
+    const socket: Socket = connectAgent(`${mp.url}/agents`, {
+      auth: { credential: `Device ${rogue.deviceId}.${rogue.secret}` },
+      transports: ['websocket'],
+    });
     try {
       await Promise.all(agents.map((agent) => agent.start()));
       await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-      await eventually(() => onlineCount(deviceIds), (n) => n === 3);
+      await eventually(
+        () => onlineCount(deviceIds),
+        (n) => n === 3,
+      );
       socket.emit(agentEvents.delivered, { operationId: 3_000_000_000 });
-      const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'QUICK_SCAN', target: { deviceIds: deviceIds.slice(1) } } });
-      expect(await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 2)).toEqual({ SUCCEEDED: 2 });
+      const operation = await startClientOperation({
+        actor: admin,
+        settings: { operationValidityMinutes: 60 },
+        input: { action: 'QUICK_SCAN', target: { deviceIds: deviceIds.slice(1) } },
+      });
+      expect(
+        await eventually(
+          () => targetStates(operation.id),
+          (s) => s.SUCCEEDED === 2,
+        ),
+      ).toEqual({ SUCCEEDED: 2 });
     } finally {
       socket.disconnect();
       await Promise.all(agents.map((agent) => agent.stop()));

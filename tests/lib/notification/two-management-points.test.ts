@@ -47,30 +47,58 @@ describe('two management point processes on one database', () => {
     children.push(a.child, b.child);
     const { credentials, deviceIds, collectionId } = await fleet('MP-', 40, 'Two management points');
     // Half prefer A, half prefer B; each falls back to the other.
-    const onA = new AgentSimulator({ managementPointUrls: [a.url, b.url], credentials: credentials.slice(0, 20), scan: { quickScanMs: 100, fullScanMs: 2_500 }, initialBackoffMs: 200, maxBackoffMs: 1000 });
-    const onB = new AgentSimulator({ managementPointUrls: [b.url, a.url], credentials: credentials.slice(20), scan: { quickScanMs: 100, fullScanMs: 2_500 }, initialBackoffMs: 200, maxBackoffMs: 1000 });
+    const onA = new AgentSimulator({
+      managementPointUrls: [a.url, b.url],
+      credentials: credentials.slice(0, 20),
+      scan: { quickScanMs: 100, fullScanMs: 2_500 },
+      initialBackoffMs: 200,
+      maxBackoffMs: 1000,
+    });
+    const onB = new AgentSimulator({
+      managementPointUrls: [b.url, a.url],
+      credentials: credentials.slice(20),
+      scan: { quickScanMs: 100, fullScanMs: 2_500 },
+      initialBackoffMs: 200,
+      maxBackoffMs: 1000,
+    });
     simulators.push(onA, onB);
     await Promise.all([onA.start(), onB.start()]);
     await Promise.all([onA.waitConnected(), onB.waitConnected()]);
-    await eventually(() => onlineCount(deviceIds), (n) => n === 40);
-    const presence = await pool().query<{ instance_id: string; n: number }>(`SELECT instance_id, count(*)::int AS n FROM device_presence GROUP BY instance_id ORDER BY instance_id`);
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 40,
+    );
+    const presence = await pool().query<{ instance_id: string; n: number }>(
+      `SELECT instance_id, count(*)::int AS n FROM device_presence GROUP BY instance_id ORDER BY instance_id`,
+    );
     expect(Object.fromEntries(presence.rows.map((r) => [r.instance_id, r.n]))).toEqual({ [a.instanceId]: 20, [b.instanceId]: 20 });
 
     const pushes = new Map<number, number>();
     for (const agent of [...onA.agents, ...onB.agents]) {
       agent.on('push', () => pushes.set(agent.credential.deviceId, (pushes.get(agent.credential.deviceId) ?? 0) + 1));
     }
-    const operation = await startClientOperation({ actor: admin, settings: { operationValidityMinutes: 60 }, input: { action: 'FULL_SCAN', target: { collectionId: collectionId! } } });
+    const operation = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'FULL_SCAN', target: { collectionId: collectionId! } },
+    });
     expect(operation).toMatchObject({ total: 40, onlineAtStart: 40 });
     // Every client got it exactly once, from the server it is connected to.
-    await eventually(() => targetStates(operation.id), (s) => s.DELIVERED === 40);
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.DELIVERED === 40,
+    );
     expect(pushes.size).toBe(40);
     expect([...pushes.values()].every((n) => n === 1)).toBe(true);
 
     // A dies while its clients are still scanning.
     a.child.kill('SIGKILL');
     // Its clients reconnect to B and send their results there.
-    await eventually(() => targetStates(operation.id), (s) => s.SUCCEEDED === 40, 30_000);
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.SUCCEEDED === 40,
+      30_000,
+    );
     // B reaps A's presence after three missed heartbeats; everyone is online through B.
     await eventually(
       async () => (await pool().query(`SELECT DISTINCT instance_id FROM device_presence`)).rows.map((r) => r.instance_id),
@@ -84,6 +112,9 @@ describe('two management point processes on one database', () => {
 
     // And B going away takes everyone offline.
     await Promise.all(simulators.map((s) => s.stop()));
-    await eventually(() => onlineCount(deviceIds), (n) => n === 0);
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 0,
+    );
   });
 });

@@ -50,7 +50,11 @@ describe('isolateFailures', () => {
     const poisoned: number[] = [];
     for (const code of ['08006', '40001', '40P01', '57P01']) {
       await expect(
-        isolateFailures({ items: [1, 2, 3, 4], run: failingOn(new Set([2]), () => dbError(code)), onPoison: async (item) => void poisoned.push(item) }),
+        isolateFailures({
+          items: [1, 2, 3, 4],
+          run: failingOn(new Set([2]), () => dbError(code)),
+          onPoison: async (item) => void poisoned.push(item),
+        }),
       ).rejects.toMatchObject({ code });
     }
     expect(poisoned).toEqual([]);

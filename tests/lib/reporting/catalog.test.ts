@@ -7,9 +7,9 @@ describe('renderDescription', () => {
     expect(renderDescription({ messageId: 10907, insertionStrings: ['S0100012', 'winword.exe'] })).toBe(
       'The Software Metering Agent received software metering rule S0100012 for winword.exe.',
     );
-    expect(
-      renderDescription({ messageId: statusMessageIds.programFailed, insertionStrings: ['S0120001', 'S0100003', 'Install', '1603'] }),
-    ).toBe('The program "Install" of package S0100003 for deployment S0120001 failed with exit code 1603.');
+    expect(renderDescription({ messageId: statusMessageIds.programFailed, insertionStrings: ['S0120001', 'S0100003', 'Install', '1603'] })).toBe(
+      'The program "Install" of package S0100003 for deployment S0120001 failed with exit code 1603.',
+    );
   });
 
   it('substitutes once: an insertion string that looks like a placeholder stays as it is', () => {
@@ -34,9 +34,9 @@ describe('renderDescription', () => {
 
   it('knows the provider audit messages with the IDs the audit module reports', () => {
     for (const id of Object.values(auditMessageIds)) expect(catalog.get(id)?.type).toBe('AUDIT');
-    expect(renderDescription({ messageId: auditMessageIds.created, insertionStrings: ['admin', 'created', 'StatusFilterRule', 'Page on errors'] })).toBe(
-      'User admin created StatusFilterRule "Page on errors".',
-    );
+    expect(
+      renderDescription({ messageId: auditMessageIds.created, insertionStrings: ['admin', 'created', 'StatusFilterRule', 'Page on errors'] }),
+    ).toBe('User admin created StatusFilterRule "Page on errors".');
   });
 
   it('has one entry per message ID, each with a template', () => {

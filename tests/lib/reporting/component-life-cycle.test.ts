@@ -46,16 +46,29 @@ describe('startComponentLifeCycle', () => {
     expect(sent[1][1].insertionStrings).toEqual(['SMS_B', 'ss01.corp.example.com', String(process.pid)]);
 
     // The summarizer turns them into the component's state: started and online, then stopped.
-    const fold = (batches: StatusMessage[][], at: number) => summarizeBatch({
-      messages: batches.flat().map((message, i) => ({ message, receivedAt: new Date(at + i) })),
-      timeZones: new Map([['S01', 'UTC']]),
-    }).states.map((s) => [s.state, s.availability]);
-    expect(fold(sent.slice(0, -1), 0)).toEqual([['STARTED', 'ONLINE'], ['STARTED', 'ONLINE']]);
-    expect(fold(sent, 0)).toEqual([['STOPPED', 'OFFLINE'], ['STOPPED', 'OFFLINE']]);
+    const fold = (batches: StatusMessage[][], at: number) =>
+      summarizeBatch({
+        messages: batches.flat().map((message, i) => ({ message, receivedAt: new Date(at + i) })),
+        timeZones: new Map([['S01', 'UTC']]),
+      }).states.map((s) => [s.state, s.availability]);
+    expect(fold(sent.slice(0, -1), 0)).toEqual([
+      ['STARTED', 'ONLINE'],
+      ['STARTED', 'ONLINE'],
+    ]);
+    expect(fold(sent, 0)).toEqual([
+      ['STOPPED', 'OFFLINE'],
+      ['STOPPED', 'OFFLINE'],
+    ]);
   });
 
   it('keeps running when a report fails', async () => {
-    const life = startComponentLifeCycle({ components: ['SMS_A'], log, report: async () => { throw new Error('database down'); } });
+    const life = startComponentLifeCycle({
+      components: ['SMS_A'],
+      log,
+      report: async () => {
+        throw new Error('database down');
+      },
+    });
     await expect(life.started).resolves.toBeUndefined();
     await expect(life.stop()).resolves.toBeUndefined();
   });

@@ -36,7 +36,7 @@ describe('formatSyslogLine', () => {
     expect(line).not.toContain('\n');
   });
 
-  it('names this server by SITEBOX_SERVER_NAME, as the console does, in a server component\'s own line', () => {
+  it("names this server by SITEBOX_SERVER_NAME, as the console does, in a server component's own line", () => {
     process.env.SITEBOX_SERVER_NAME = 'ss01.corp.example.com';
     resetConfig();
     try {

@@ -25,7 +25,12 @@ const allWorkers = Object.keys(workerComponents);
 
 /** Status Manager's work: everything in the inbox through the seeded filter rules and the summarizers. */
 async function drainInbox() {
-  const effects: StatusManagerEffects = { summarizers: createStatusSummarizers({ db: pool(), log }), eventLog: () => {}, programs: { run: () => {} }, replicationEnabled: false };
+  const effects: StatusManagerEffects = {
+    summarizers: createStatusSummarizers({ db: pool(), log }),
+    eventLog: () => {},
+    programs: { run: () => {} },
+    replicationEnabled: false,
+  };
   await processStatusBatch({ db: pool(), rules: await loadFilterRules(pool()), effects, maxBatches: 1000, log });
 }
 
@@ -100,8 +105,12 @@ describe('seedDemoSite', () => {
     const view = await readComponentStatus({ query: { site: 'S01' } });
     expect(view.components.length).toBe(thisServerComponents(allWorkers).length);
     for (const c of view.components) {
-      expect({ system: c.systemName, component: c.component, state: c.state, availability: c.availability })
-        .toEqual({ system: SERVER, component: c.component, state: 'STARTED', availability: 'ONLINE' });
+      expect({ system: c.systemName, component: c.component, state: c.state, availability: c.availability }).toEqual({
+        system: SERVER,
+        component: c.component,
+        state: 'STARTED',
+        availability: 'ONLINE',
+      });
     }
     const [site] = (await readSiteStatus({})).sites;
     expect(site).toMatchObject({ code: 'S01', colour: 'green', siteSystems: { ok: 1, warning: 0, critical: 0 } });
@@ -131,11 +140,16 @@ describe('registerThisServer on a database an earlier version seeded', () => {
                       ('S01-MP02.corp.example.com', NULL, 'issued'), ($1, now(), NULL)) AS t(name, reported, credential)`,
       [SERVER],
     );
-    await db.query(`INSERT INTO site_system_role (site_system_id, role) SELECT id, 'SITE_SERVER' FROM site_system WHERE name = 'S01-SS01.corp.example.com'`);
+    await db.query(
+      `INSERT INTO site_system_role (site_system_id, role) SELECT id, 'SITE_SERVER' FROM site_system WHERE name = 'S01-SS01.corp.example.com'`,
+    );
     await db.query(`INSERT INTO component (site_system_id, name, state, availability, updated_at)
                     SELECT id, 'SMS_STATUS_MANAGER', 'STARTED', 'ONLINE', now() FROM site_system`);
-    await db.query(`INSERT INTO component_summary (component_id, interval_start, info_count, warning_count, error_count, last_message_at)
-                    SELECT c.id, now(), 3, 0, 0, now() FROM component c JOIN site_system ss ON ss.id = c.site_system_id WHERE ss.name = $1`, [SERVER]);
+    await db.query(
+      `INSERT INTO component_summary (component_id, interval_start, info_count, warning_count, error_count, last_message_at)
+                    SELECT c.id, now(), 3, 0, 0, now() FROM component c JOIN site_system ss ON ss.id = c.site_system_id WHERE ss.name = $1`,
+      [SERVER],
+    );
 
     const result = await registerThisServer({ workers: ['status-manager'], retirePlaceholders: retireDemoPlaceholders });
     // S01-MP02 holds a credential someone issued: it may be a real system, so it stays.
@@ -151,6 +165,9 @@ describe('registerThisServer on a database an earlier version seeded', () => {
     expect(own.map((c) => c.component).sort()).toEqual(thisServerComponents(['status-manager']).sort());
 
     // Idempotent: the next start finds nothing to do.
-    expect(await registerThisServer({ workers: ['status-manager'], retirePlaceholders: retireDemoPlaceholders })).toEqual({ registered: true, retired: [] });
+    expect(await registerThisServer({ workers: ['status-manager'], retirePlaceholders: retireDemoPlaceholders })).toEqual({
+      registered: true,
+      retired: [],
+    });
   });
 });

@@ -15,7 +15,6 @@ import { useTestDatabase } from '../../support/database';
 const alice = { principal: { userId: 1, userName: 'alice', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
 const bob = { principal: { userId: 2, userName: 'bob', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.2' };
 
-
 async function refusal(promise: Promise<unknown>): Promise<AppError> {
   try {
     await promise;
@@ -58,7 +57,7 @@ describe('site control change flow', () => {
     const after = await readSiteControl();
     expect(after.serial).toBe(before.serial + 1);
     expect(after.settings.components.notificationServer.port).toBe(10200);
-    expect((await findDelta(pool(), delta.id))).toMatchObject({ state: 'APPLIED', appliedSerial: after.serial });
+    expect(await findDelta(pool(), delta.id)).toMatchObject({ state: 'APPLIED', appliedSerial: after.serial });
     const site = await pool().query(`SELECT name FROM site WHERE code = 'S01'`);
     expect(site.rows[0].name).toBe('New York HQ');
     const history = await listHistory(pool(), (await ensureSiteControl(pool(), { siteCode: 'S01' })).id);
@@ -67,9 +66,7 @@ describe('site control change flow', () => {
     expect(history[1]).toMatchObject({ serial: before.serial, current: false });
     // Each step reported once; the audit names the user and the properties.
     for (const id of [2800, 2810, 2801]) expect(await inboxMessages(id)).toBe(1);
-    const audit = await pool().query(
-      `SELECT m FROM status_inbox i, json_array_elements(i.messages) m WHERE (m->>'messageId')::int = 30001`,
-    );
+    const audit = await pool().query(`SELECT m FROM status_inbox i, json_array_elements(i.messages) m WHERE (m->>'messageId')::int = 30001`);
     expect(audit.rows[0].m.insertionStrings[0]).toBe('alice');
     expect(audit.rows[0].m.insertionStrings[3]).toContain('components.notificationServer.port');
     // The watcher of the notification server's settings was told.
@@ -83,7 +80,9 @@ describe('site control change flow', () => {
     const changes: SiteControlChange[] = [];
     const watcher = watchSiteControl({ paths: ['clientAgent.inventory'], onChange: (c) => void changes.push(c) });
     await watcher.ready;
-    await pool().query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'sitebox-listen'`);
+    await pool().query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'sitebox-listen'`,
+    );
     const { serial } = await readSiteControl();
     await submitSiteControlChange({ actor: alice, baseSerial: serial, changes: { 'clientAgent.inventory.every': 3 } });
     await carryChanges();
@@ -106,14 +105,20 @@ describe('site control change flow', () => {
     const { serial } = await readSiteControl();
     await submitSiteControlChange({ actor: alice, baseSerial: serial, changes: { 'components.notificationServer.keepAliveMinutes': 20 } });
     // Still on its way: refused at once.
-    const pending = await refusal(submitSiteControlChange({ actor: bob, baseSerial: serial, changes: { 'components.notificationServer.keepAliveMinutes': 25 } }));
+    const pending = await refusal(
+      submitSiteControlChange({ actor: bob, baseSerial: serial, changes: { 'components.notificationServer.keepAliveMinutes': 25 } }),
+    );
     expect(pending.code).toBe('CONFLICT');
     expect(pending.userMessage).toMatch(/alice changed Notification Server: Keep-alive interval from 15 to 20/);
     await carryChanges();
     // Applied: refused naming the serial.
-    const moved = await refusal(submitSiteControlChange({ actor: bob, baseSerial: serial, changes: { 'components.notificationServer.keepAliveMinutes': 25 } }));
+    const moved = await refusal(
+      submitSiteControlChange({ actor: bob, baseSerial: serial, changes: { 'components.notificationServer.keepAliveMinutes': 25 } }),
+    );
     expect(moved.code).toBe('CONFLICT');
-    expect(moved.details).toMatchObject({ conflicts: [{ path: 'components.notificationServer.keepAliveMinutes', serial: serial + 1, changedBy: 'alice', before: 15, after: 20 }] });
+    expect(moved.details).toMatchObject({
+      conflicts: [{ path: 'components.notificationServer.keepAliveMinutes', serial: serial + 1, changedBy: 'alice', before: 15, after: 20 }],
+    });
     expect(moved.userMessage).toContain(`serial 0000000${(serial + 1).toString(16).toUpperCase()}`);
     expect((await readSiteControl()).settings.components.notificationServer.keepAliveMinutes).toBe(20);
   });

@@ -25,7 +25,14 @@ async function change(changes: Record<string, unknown>) {
   await carryChanges();
 }
 
-const keep = { writeToDatabase: true, retentionDays: 30, reportToEventLog: false, replicateToParent: 'NONE' as const, forwardToSummarizers: true, programs: [] };
+const keep = {
+  writeToDatabase: true,
+  retentionDays: 30,
+  reportToEventLog: false,
+  replicateToParent: 'NONE' as const,
+  forwardToSummarizers: true,
+  programs: [],
+};
 
 describe('applyReportingProperties', () => {
   const reporting = defaultSiteSettings({ code: 'S01', name: 'S01' }).statusReporting;
@@ -37,10 +44,22 @@ describe('applyReportingProperties', () => {
   it('drops messages under the minimum severity from the database, and sends those over it to the event log', () => {
     const strict = {
       ...reporting,
-      clientComponents: { ...reporting.clientComponents, databaseMinimumSeverity: 'WARNING' as const, reportToEventLog: true, eventLogMinimumSeverity: 'ERROR' as const },
+      clientComponents: {
+        ...reporting.clientComponents,
+        databaseMinimumSeverity: 'WARNING' as const,
+        reportToEventLog: true,
+        eventLogMinimumSeverity: 'ERROR' as const,
+      },
     };
-    expect(applyReportingProperties({ source: 'CLIENT', type: 'DETAIL', severity: 'INFORMATIONAL' }, keep, strict)).toMatchObject({ writeToDatabase: false, retentionDays: null, reportToEventLog: false });
-    expect(applyReportingProperties({ source: 'CLIENT', type: 'DETAIL', severity: 'ERROR' }, keep, strict)).toMatchObject({ writeToDatabase: true, reportToEventLog: true });
+    expect(applyReportingProperties({ source: 'CLIENT', type: 'DETAIL', severity: 'INFORMATIONAL' }, keep, strict)).toMatchObject({
+      writeToDatabase: false,
+      retentionDays: null,
+      reportToEventLog: false,
+    });
+    expect(applyReportingProperties({ source: 'CLIENT', type: 'DETAIL', severity: 'ERROR' }, keep, strict)).toMatchObject({
+      writeToDatabase: true,
+      reportToEventLog: true,
+    });
     // Server components have their own properties; audit messages are always kept.
     expect(applyReportingProperties({ source: 'SERVER', type: 'DETAIL', severity: 'INFORMATIONAL' }, keep, strict)).toEqual(keep);
     const off = { ...reporting, serverComponents: { ...reporting.serverComponents, reportToDatabase: false } };
@@ -72,9 +91,24 @@ describe('components that depend on site settings', () => {
     await createFilterRule({
       actor,
       input: {
-        name: 'Keep everything', enabled: true, source: null, siteCode: null, systemName: null, component: null, messageType: null,
-        severity: null, messageId: null, propertyName: null, propertyValue: null, writeToDatabase: true, retentionDays: null,
-        reportToEventLog: false, replicateToParent: 'NONE', forwardToSummarizers: true, runProgram: null, stopProcessing: false,
+        name: 'Keep everything',
+        enabled: true,
+        source: null,
+        siteCode: null,
+        systemName: null,
+        component: null,
+        messageType: null,
+        severity: null,
+        messageId: null,
+        propertyName: null,
+        propertyValue: null,
+        writeToDatabase: true,
+        retentionDays: null,
+        reportToEventLog: false,
+        replicateToParent: 'NONE',
+        forwardToSummarizers: true,
+        runProgram: null,
+        stopProcessing: false,
       },
     });
     manager = await start();

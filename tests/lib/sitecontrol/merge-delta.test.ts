@@ -104,12 +104,27 @@ describe('mergeDelta', () => {
     });
     expect(result).toEqual({
       outcome: 'conflict',
-      conflicts: [{ path: 'components.notificationServer.port', serial: 7, deltaId: null, changedBy: 'bob', changedAt: at.toISOString(), before: 10123, after: 10200 }],
+      conflicts: [
+        {
+          path: 'components.notificationServer.port',
+          serial: 7,
+          deltaId: null,
+          changedBy: 'bob',
+          changedAt: at.toISOString(),
+          before: 10123,
+          after: 10200,
+        },
+      ],
     });
   });
 
   it('cannot rule out conflicts once the base serial has left history', () => {
-    const result = mergeDelta({ current: current(200), baseSerial: 10, changes: { 'clientAgent.softwareMetering': false }, since: [record(199, 'x', 1, 2)] });
+    const result = mergeDelta({
+      current: current(200),
+      baseSerial: 10,
+      changes: { 'clientAgent.softwareMetering': false },
+      since: [record(199, 'x', 1, 2)],
+    });
     expect(result.outcome).toBe('outdated');
   });
 

@@ -7,11 +7,27 @@ let nextId = 1;
 function rule(overrides: Partial<FilterRule>): FilterRule {
   const id = overrides.id ?? nextId++;
   return {
-    id, name: `rule ${id}`, priority: id * 10, enabled: true, builtIn: false,
-    source: null, siteCode: null, systemName: null, component: null, messageType: null, severity: null,
-    messageId: null, propertyName: null, propertyValue: null,
-    writeToDatabase: false, retentionDays: null, reportToEventLog: false, replicateToParent: 'NONE',
-    forwardToSummarizers: true, runProgram: null, stopProcessing: false,
+    id,
+    name: `rule ${id}`,
+    priority: id * 10,
+    enabled: true,
+    builtIn: false,
+    source: null,
+    siteCode: null,
+    systemName: null,
+    component: null,
+    messageType: null,
+    severity: null,
+    messageId: null,
+    propertyName: null,
+    propertyValue: null,
+    writeToDatabase: false,
+    retentionDays: null,
+    reportToEventLog: false,
+    replicateToParent: 'NONE',
+    forwardToSummarizers: true,
+    runProgram: null,
+    stopProcessing: false,
     ...overrides,
   };
 }
@@ -33,7 +49,9 @@ const message: StatusMessage = {
 describe('ruleMatches', () => {
   it('matches on every criterion, leaving unset ones open', () => {
     expect(ruleMatches(rule({}), message)).toBe(true);
-    expect(ruleMatches(rule({ source: 'CLIENT', siteCode: 'S01', messageType: 'MILESTONE', severity: 'ERROR', messageId: 10006 }), message)).toBe(true);
+    expect(ruleMatches(rule({ source: 'CLIENT', siteCode: 'S01', messageType: 'MILESTONE', severity: 'ERROR', messageId: 10006 }), message)).toBe(
+      true,
+    );
     expect(ruleMatches(rule({ source: 'SERVER' }), message)).toBe(false);
     expect(ruleMatches(rule({ siteCode: 'S02' }), message)).toBe(false);
     expect(ruleMatches(rule({ messageType: 'AUDIT' }), message)).toBe(false);
@@ -60,8 +78,12 @@ describe('evaluateRules', () => {
     const result = evaluateRules({ message, rules: [rule({ messageId: 1, writeToDatabase: true, retentionDays: 5 })] });
     expect(result.matchedRuleIds).toEqual([]);
     expect(result.actions).toEqual({
-      writeToDatabase: false, retentionDays: null, reportToEventLog: false, replicateToParent: 'NONE',
-      forwardToSummarizers: true, programs: [],
+      writeToDatabase: false,
+      retentionDays: null,
+      reportToEventLog: false,
+      replicateToParent: 'NONE',
+      forwardToSummarizers: true,
+      programs: [],
     });
   });
 
@@ -94,7 +116,12 @@ describe('evaluateRules', () => {
     const rules = [
       rule({ priority: 1, writeToDatabase: true, retentionDays: 7, replicateToParent: 'MEDIUM', runProgram: program, reportToEventLog: true }),
       rule({ priority: 2, writeToDatabase: true, retentionDays: 90, replicateToParent: 'LOW', runProgram: { ...program }, reportToEventLog: true }),
-      rule({ priority: 3, writeToDatabase: true, replicateToParent: 'HIGH', runProgram: { kind: 'webhook', url: 'https://hooks.example.com/x', timeoutSeconds: 5 } }),
+      rule({
+        priority: 3,
+        writeToDatabase: true,
+        replicateToParent: 'HIGH',
+        runProgram: { kind: 'webhook', url: 'https://hooks.example.com/x', timeoutSeconds: 5 },
+      }),
     ];
     const { actions } = evaluateRules({ message, rules });
     expect(actions.writeToDatabase).toBe(true);

@@ -10,11 +10,27 @@ let ruleIds = 1000;
 export function testRule(overrides: Partial<FilterRule>): FilterRule {
   const id = overrides.id ?? ruleIds++;
   return {
-    id, name: `rule ${id}`, priority: id, enabled: true, builtIn: false,
-    source: null, siteCode: null, systemName: null, component: null, messageType: null, severity: null,
-    messageId: null, propertyName: null, propertyValue: null,
-    writeToDatabase: false, retentionDays: null, reportToEventLog: false, replicateToParent: 'NONE',
-    forwardToSummarizers: true, runProgram: null, stopProcessing: false,
+    id,
+    name: `rule ${id}`,
+    priority: id,
+    enabled: true,
+    builtIn: false,
+    source: null,
+    siteCode: null,
+    systemName: null,
+    component: null,
+    messageType: null,
+    severity: null,
+    messageId: null,
+    propertyName: null,
+    propertyValue: null,
+    writeToDatabase: false,
+    retentionDays: null,
+    reportToEventLog: false,
+    replicateToParent: 'NONE',
+    forwardToSummarizers: true,
+    runProgram: null,
+    stopProcessing: false,
     ...overrides,
   };
 }

@@ -40,11 +40,19 @@ describe('replication with a message the parent cannot take', () => {
     const poison = testMessage({ messageId: 99, severity: 'ERROR' });
     const others = [testMessage({ messageId: 1 }), testMessage({ messageId: 2 }), testMessage({ messageId: 3 })];
     const client = await pool().connect();
-    await enqueueReplication(client, [{ message: wire(poison), priority: 'HIGH' }, ...others.map((m) => ({ message: wire(m), priority: 'LOW' as const }))]);
+    await enqueueReplication(client, [
+      { message: wire(poison), priority: 'HIGH' },
+      ...others.map((m) => ({ message: wire(m), priority: 'LOW' as const })),
+    ]);
     client.release();
     const forwarder = createReplicationForwarder({
-      db: pool(), parentUrl: `http://127.0.0.1:${port}`, parentCredential: `SiteSystem 7.${'k'.repeat(43)}`, log: pino({ level: 'silent' }),
-      batchSize: 4, timeoutMs: 5000, initialRetryMs: 1,
+      db: pool(),
+      parentUrl: `http://127.0.0.1:${port}`,
+      parentCredential: `SiteSystem 7.${'k'.repeat(43)}`,
+      log: pino({ level: 'silent' }),
+      batchSize: 4,
+      timeoutMs: 5000,
+      initialRetryMs: 1,
     });
 
     // Each tick is one answer from the parent; the halved batches come due within milliseconds.

@@ -62,9 +62,16 @@ describe('replication to the parent site', () => {
       { message: wire(medium), priority: 'MEDIUM' },
     ]);
     client.release();
-    const forwarder = createReplicationForwarder({ db: pool(), parentUrl: `http://127.0.0.1:${parent.port}`, parentCredential, log, batchSize: 2, timeoutMs: 2000,
+    const forwarder = createReplicationForwarder({
+      db: pool(),
+      parentUrl: `http://127.0.0.1:${parent.port}`,
+      parentCredential,
+      log,
+      batchSize: 2,
+      timeoutMs: 2000,
       // Long enough that a slow machine never sees a deferred message come due during the test.
-      initialRetryMs: 600_000 });
+      initialRetryMs: 600_000,
+    });
 
     // Down: the connection is refused; nothing is lost and the next try waits.
     await parent.stop();

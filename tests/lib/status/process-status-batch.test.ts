@@ -52,7 +52,10 @@ describe('processStatusBatch', () => {
 
   it('writes what a rule keeps, stamping its retention, and leaves the inbox empty', async () => {
     const rules = [testRule({ writeToDatabase: true, retentionDays: 3 })];
-    const m = testMessage({ insertionStrings: ['<script>alert(1)</script>', 'a "quoted" \\ value', '{braces},commas'], properties: { PackageID: 'S0100003' } });
+    const m = testMessage({
+      insertionStrings: ['<script>alert(1)</script>', 'a "quoted" \\ value', '{braces},commas'],
+      properties: { PackageID: 'S0100003' },
+    });
     await appendToInbox({ db: pool(), messages: [m], origin: 'mp' });
     const { effects } = recordingEffects();
     const [result] = await drain(rules, effects);
@@ -113,7 +116,10 @@ describe('processStatusBatch', () => {
     await appendToInbox({ db: pool(), messages: [error, info], origin: 'mp' });
     await drain(rules, recordingEffects(true).effects);
     const { rows } = await pool().query(`SELECT uid, priority, payload FROM replication_outbox ORDER BY priority DESC`);
-    expect(rows.map((r) => [r.uid, r.priority])).toEqual([[error.uid, 'HIGH'], [info.uid, 'LOW']]);
+    expect(rows.map((r) => [r.uid, r.priority])).toEqual([
+      [error.uid, 'HIGH'],
+      [info.uid, 'LOW'],
+    ]);
     expect(rows[0].payload).toMatchObject({ uid: error.uid, severity: 'ERROR', sourceTime: '2026-11-23T08:00:00.000Z' });
 
     await appendToInbox({ db: pool(), messages: [testMessage({ severity: 'ERROR' })], origin: 'mp' });
@@ -160,8 +166,15 @@ describe('processStatusBatch', () => {
   it('puts the batch back when processing fails', async () => {
     await appendToInbox({ db: pool(), messages: [testMessage()], origin: 'mp' });
     const { effects } = recordingEffects();
-    const failing: StatusManagerEffects = { ...effects, summarizers: async () => { throw new Error('summarizer down'); } };
-    await expect(processStatusBatch({ db: pool(), rules: [testRule({ writeToDatabase: true, retentionDays: 1 })], effects: failing, maxBatches: 5, log })).rejects.toThrow('summarizer down');
+    const failing: StatusManagerEffects = {
+      ...effects,
+      summarizers: async () => {
+        throw new Error('summarizer down');
+      },
+    };
+    await expect(
+      processStatusBatch({ db: pool(), rules: [testRule({ writeToDatabase: true, retentionDays: 1 })], effects: failing, maxBatches: 5, log }),
+    ).rejects.toThrow('summarizer down');
     expect(await readInboxDepth(pool())).toBe(1);
     expect(await count('SELECT count(*) n FROM status_message')).toBe(0);
   });
@@ -179,7 +192,12 @@ describe('insertStatusMessages', () => {
       receivedAt: new Date(),
       expiresAt: new Date(Date.now() + 86_400_000),
     });
-    const tricky = testMessage({ systemName: 'tab\there', component: 'new\nline', insertionStrings: ['back\\slash', 'quote"d', ''], properties: { 'k\t': 'v\\n' } });
+    const tricky = testMessage({
+      systemName: 'tab\there',
+      component: 'new\nline',
+      insertionStrings: ['back\\slash', 'quote"d', ''],
+      properties: { 'k\t': 'v\\n' },
+    });
     const client = await pool().connect();
     try {
       await client.query('BEGIN');
@@ -192,7 +210,14 @@ describe('insertStatusMessages', () => {
     } finally {
       client.release();
     }
-    const { rows } = await pool().query(`SELECT system_name, component, insertion_strings, properties FROM status_message WHERE uid = $1`, [tricky.uid]);
-    expect(rows[0]).toEqual({ system_name: 'tab\there', component: 'new\nline', insertion_strings: ['back\\slash', 'quote"d', ''], properties: { 'k\t': 'v\\n' } });
+    const { rows } = await pool().query(`SELECT system_name, component, insertion_strings, properties FROM status_message WHERE uid = $1`, [
+      tricky.uid,
+    ]);
+    expect(rows[0]).toEqual({
+      system_name: 'tab\there',
+      component: 'new\nline',
+      insertion_strings: ['back\\slash', 'quote"d', ''],
+      properties: { 'k\t': 'v\\n' },
+    });
   });
 });

@@ -47,7 +47,11 @@ describe('createProgramRunner', () => {
     await chmod(script, 0o755);
     process.env.DATABASE_URL ??= 'postgresql://secret@example/db';
     const runner = createProgramRunner({ log: pino({ level: 'silent' }) });
-    runner.run({ ruleName: 'page', message, program: { kind: 'command', file: script, args: ['%msgis03', '$(id)', '%msgdesc'], timeoutSeconds: 10 } });
+    runner.run({
+      ruleName: 'page',
+      message,
+      program: { kind: 'command', file: script, args: ['%msgis03', '$(id)', '%msgdesc'], timeoutSeconds: 10 },
+    });
     await runner.idle();
     const lines = (await readFile(out, 'utf8')).split('\n');
     expect(lines[0]).toBe(hostile);

@@ -9,7 +9,12 @@ import {
 } from '@/lib/summarizers/evaluate-thresholds';
 
 const siteWide = (severity: ComponentThreshold['severity'], warningAt: number, criticalAt: number): ComponentThreshold => ({
-  siteCode: null, component: null, messageId: null, severity, warningAt, criticalAt,
+  siteCode: null,
+  component: null,
+  messageId: null,
+  severity,
+  warningAt,
+  criticalAt,
 });
 const defaults = [siteWide('INFORMATIONAL', 2000, 5000), siteWide('WARNING', 10, 50), siteWide('ERROR', 1, 5)];
 const zero = { INFORMATIONAL: 0, WARNING: 0, ERROR: 0 };
@@ -27,13 +32,16 @@ describe('threshold edges', () => {
 
   it('judges a component by the worst of its severities', () => {
     const health = (counts: Partial<typeof zero>) =>
-      evaluateComponentHealth({ siteCode: 'S01', component: 'SMS_X', counts: { ...zero, ...counts }, messageCounts: [], thresholds: defaults }).health;
+      evaluateComponentHealth({ siteCode: 'S01', component: 'SMS_X', counts: { ...zero, ...counts }, messageCounts: [], thresholds: defaults })
+        .health;
     expect(health({})).toBe('OK');
     expect(health({ INFORMATIONAL: 1999, WARNING: 9 })).toBe('OK');
     expect(health({ WARNING: 10 })).toBe('WARNING');
     expect(health({ ERROR: 1 })).toBe('WARNING');
-    expect(evaluateComponentHealth({ siteCode: 'S01', component: 'SMS_X', counts: { ...zero, ERROR: 1 }, messageCounts: [], thresholds: defaults }).reasons)
-      .toEqual(['1 error message']);
+    expect(
+      evaluateComponentHealth({ siteCode: 'S01', component: 'SMS_X', counts: { ...zero, ERROR: 1 }, messageCounts: [], thresholds: defaults })
+        .reasons,
+    ).toEqual(['1 error message']);
     expect(health({ ERROR: 4, WARNING: 50 })).toBe('CRITICAL');
     expect(health({ ERROR: 5 })).toBe('CRITICAL');
     expect(health({ INFORMATIONAL: 5000 })).toBe('CRITICAL');
@@ -58,7 +66,10 @@ describe('threshold edges', () => {
   });
 
   it('judges an overridden message ID by its own threshold alone, the rest of its severity by the severity', () => {
-    const thresholds = [...defaults, { siteCode: null, component: null, messageId: 4630, severity: 'WARNING', warningAt: 100, criticalAt: 500 }] satisfies ComponentThreshold[];
+    const thresholds = [
+      ...defaults,
+      { siteCode: null, component: null, messageId: 4630, severity: 'WARNING', warningAt: 100, criticalAt: 500 },
+    ] satisfies ComponentThreshold[];
     const judge = (warnings: number, of4630: number) =>
       evaluateComponentHealth({
         siteCode: 'S01',

@@ -12,11 +12,21 @@ describe('site system status reports', () => {
     expect(m).toMatchObject({ messageId: 4700, source: 'SERVER', component: 'SMS_SITE_SYSTEM_STATUS_SUMMARIZER', systemName: 'S01-SS01' });
     expect(BigInt(m.properties.TotalBytes)).toBeGreaterThan(BigInt(m.properties.FreeBytes));
     const summary = summarizeBatch({
-      messages: [{ message: m, receivedAt: now }, { message: lifeCycleMessage({ kind: 'running', component: 'SMS_SITE_SYSTEM_STATUS_SUMMARIZER', systemName: 'S01-SS01' }), receivedAt: now }],
+      messages: [
+        { message: m, receivedAt: now },
+        { message: lifeCycleMessage({ kind: 'running', component: 'SMS_SITE_SYSTEM_STATUS_SUMMARIZER', systemName: 'S01-SS01' }), receivedAt: now },
+      ],
       timeZones: new Map([['S01', 'UTC']]),
     });
     expect(summary.storage).toEqual([
-      { siteCode: 'S01', systemName: 'S01-SS01', name: '/', freeBytes: BigInt(m.properties.FreeBytes), totalBytes: BigInt(m.properties.TotalBytes), reportedAt: now },
+      {
+        siteCode: 'S01',
+        systemName: 'S01-SS01',
+        name: '/',
+        freeBytes: BigInt(m.properties.FreeBytes),
+        totalBytes: BigInt(m.properties.TotalBytes),
+        reportedAt: now,
+      },
     ]);
     expect(summary.states).toMatchObject([{ state: 'STARTED', availability: 'ONLINE', heartbeatAt: now }]);
   });

@@ -24,7 +24,11 @@ const serverMessage = (overrides: Partial<StatusMessage> = {}) =>
   testMessage({ source: 'SERVER', systemName: SYSTEM, component: 'SMS_DISTRIBUTION_MANAGER', messageId: 2300, type: 'MILESTONE', ...overrides });
 
 /** One Status Manager transaction over `messages`, arriving at the clock's time. */
-async function process(clock: ReturnType<typeof manualClock>, messages: StatusMessage[], summarizers = createStatusSummarizers({ db: pool(), log, clock })) {
+async function process(
+  clock: ReturnType<typeof manualClock>,
+  messages: StatusMessage[],
+  summarizers = createStatusSummarizers({ db: pool(), log, clock }),
+) {
   const effects: StatusManagerEffects = { summarizers, eventLog: () => {}, programs: { run: () => {} }, replicationEnabled: false };
   return processStatusBatch({ db: pool(), rules, effects, maxBatches: 10, queued: messages, log, now: clock.now });
 }
@@ -86,7 +90,15 @@ describe('status summarizers', () => {
     const client = await pool().connect();
     try {
       await client.query('BEGIN');
-      const handoff = { client, batchId: 'x', messages: again.map((m) => ({ message: { ...m, sourceTime: new Date(m.sourceTime).toISOString() }, receivedAt: clock.now(), actions: {} as never })) };
+      const handoff = {
+        client,
+        batchId: 'x',
+        messages: again.map((m) => ({
+          message: { ...m, sourceTime: new Date(m.sourceTime).toISOString() },
+          receivedAt: clock.now(),
+          actions: {} as never,
+        })),
+      };
       await summarizers(handoff);
       await summarizers(handoff);
       await client.query('COMMIT');
@@ -136,7 +148,11 @@ describe('status summarizers', () => {
     // The site's display interval setting is what views use by default.
     await updateSummarizerSettings({ actor, input: { site: 'S01', displayInterval: 'SINCE_SUNDAY', since: null } });
     expect(await counts(clock)).toMatchObject({ error: 3 });
-    expect((await counts(clock)).view.interval).toMatchObject({ kind: 'SINCE_SUNDAY', start: '2026-11-22T05:00:00.000Z', localStart: '2026-11-22T00:00' });
+    expect((await counts(clock)).view.interval).toMatchObject({
+      kind: 'SINCE_SUNDAY',
+      start: '2026-11-22T05:00:00.000Z',
+      localStart: '2026-11-22T00:00',
+    });
   });
 
   it('resets counts: since reset starts at the reset, exactly, even within the same hour; audited', async () => {
@@ -161,7 +177,9 @@ describe('status summarizers', () => {
     // Since midnight is unaffected by the reset.
     expect(await counts(clock)).toMatchObject({ error: 2 });
     // The audit message and the summarizer's 4611 went through Status Manager with the batches above.
-    const { rows } = await pool().query(`SELECT message_id, insertion_strings FROM status_message WHERE message_id IN (30003, 4611) ORDER BY message_id`);
+    const { rows } = await pool().query(
+      `SELECT message_id, insertion_strings FROM status_message WHERE message_id IN (30003, 4611) ORDER BY message_id`,
+    );
     expect(rows).toEqual([
       { message_id: 4611, insertion_strings: ['SMS_DISTRIBUTION_MANAGER', SYSTEM, 'admin'] },
       { message_id: 30003, insertion_strings: ['admin', 'ResetCounts', 'ComponentStatus', `S01/${SYSTEM}/SMS_DISTRIBUTION_MANAGER`] },
@@ -173,12 +191,22 @@ describe('status summarizers', () => {
     await pool().query(`INSERT INTO site_control (site_id, serial, document, updated_at)
       SELECT id, 1, '{"summarizers":{"siteSystemStatus":{"freeSpaceWarningMb":100,"freeSpaceCriticalMb":50,"pollingMinutes":10}}}', now() FROM site`);
     const mb = 1_048_576;
-    const storage = (free: number) => serverMessage({ messageId: 4700, component: 'SMS_SITE_SYSTEM_STATUS_SUMMARIZER', properties: { StorageObject: 'D:', FreeBytes: String(free * mb), TotalBytes: String(500 * mb) } });
+    const storage = (free: number) =>
+      serverMessage({
+        messageId: 4700,
+        component: 'SMS_SITE_SYSTEM_STATUS_SUMMARIZER',
+        properties: { StorageObject: 'D:', FreeBytes: String(free * mb), TotalBytes: String(500 * mb) },
+      });
     await process(clock, [serverMessage({ messageId: 500 }), storage(200)]);
     const status = await counts(clock);
     expect(status.row).toMatchObject({ state: 'STARTED', availability: 'ONLINE' });
     let systems = await readSiteSystemStatus({ site: 'S01', clock });
-    expect(systems.siteSystems[0]).toMatchObject({ name: SYSTEM, reporting: 'OK', health: 'OK', storage: [{ name: 'D:', freeBytes: 200 * mb, health: 'OK' }] });
+    expect(systems.siteSystems[0]).toMatchObject({
+      name: SYSTEM,
+      reporting: 'OK',
+      health: 'OK',
+      storage: [{ name: 'D:', freeBytes: 200 * mb, health: 'OK' }],
+    });
     expect((await readSiteStatus({ clock })).sites[0]).toMatchObject({ code: 'S01', colour: 'green' });
 
     await process(clock, [serverMessage({ messageId: 501 }), storage(100)]);

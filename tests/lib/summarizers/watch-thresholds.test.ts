@@ -11,11 +11,23 @@ import { useTestDatabase } from '../../support/database';
 import { testRule } from '../status/fixtures';
 
 const log = pino({ level: 'silent' });
-const finding = (health: 'WARNING' | 'CRITICAL', count: number, threshold: number) => ({ health, severity: 'ERROR' as const, messageId: null, count, threshold });
+const finding = (health: 'WARNING' | 'CRITICAL', count: number, threshold: number) => ({
+  health,
+  severity: 'ERROR' as const,
+  messageId: null,
+  count,
+  threshold,
+});
 
 describe('threshold crossings', () => {
   it('reports a component once per crossing into Warning or Critical, with the threshold it reached', () => {
-    const c = (health: 'OK' | 'WARNING' | 'CRITICAL', findings = [] as ReturnType<typeof finding>[]) => ({ id: 1, systemName: 'S', component: 'C', health, findings });
+    const c = (health: 'OK' | 'WARNING' | 'CRITICAL', findings = [] as ReturnType<typeof finding>[]) => ({
+      id: 1,
+      systemName: 'S',
+      component: 'C',
+      health,
+      findings,
+    });
     let { crossed, next } = thresholdCrossings(new Map(), [c('WARNING', [finding('WARNING', 1, 1)])]);
     expect(crossed.map((x) => x.finding)).toEqual([finding('WARNING', 1, 1)]);
     ({ crossed, next } = thresholdCrossings(next, [c('WARNING', [finding('WARNING', 2, 1)])]));
@@ -33,18 +45,38 @@ describe('threshold watcher', () => {
   beforeAll(async () => {
     await useTestDatabase();
     await pool().query(`INSERT INTO site (code, name, time_zone, updated_at) VALUES ('S01', 'Central', 'UTC', now())`);
-    await pool().query(`INSERT INTO summarizer_threshold (summarizer, severity, warning_at, critical_at, updated_at) VALUES ('COMPONENT', 'ERROR', 1, 3, now())`);
+    await pool().query(
+      `INSERT INTO summarizer_threshold (summarizer, severity, warning_at, critical_at, updated_at) VALUES ('COMPONENT', 'ERROR', 1, 3, now())`,
+    );
   });
 
   const errors = (n: number, component: string): StatusMessage[] =>
     Array.from({ length: n }, () => ({
-      uid: randomUUID(), messageId: 2300, severity: 'ERROR', type: 'MILESTONE', source: 'SERVER', siteCode: 'S01', systemName: 'S01-SS01',
-      component, sourceTime: new Date(), insertionStrings: [], properties: {},
+      uid: randomUUID(),
+      messageId: 2300,
+      severity: 'ERROR',
+      type: 'MILESTONE',
+      source: 'SERVER',
+      siteCode: 'S01',
+      systemName: 'S01-SS01',
+      component,
+      sourceTime: new Date(),
+      insertionStrings: [],
+      properties: {},
     }));
   const process = (messages: StatusMessage[]) =>
     processStatusBatch({
-      db: pool(), rules: [testRule({})], maxBatches: 10, queued: messages, log,
-      effects: { summarizers: createStatusSummarizers({ db: pool(), log }), eventLog: () => {}, programs: { run: () => {} }, replicationEnabled: false },
+      db: pool(),
+      rules: [testRule({})],
+      maxBatches: 10,
+      queued: messages,
+      log,
+      effects: {
+        summarizers: createStatusSummarizers({ db: pool(), log }),
+        eventLog: () => {},
+        programs: { run: () => {} },
+        replicationEnabled: false,
+      },
     });
 
   it('learns silently at first, then reports 4609 and 4610 as components cross, once each', async () => {

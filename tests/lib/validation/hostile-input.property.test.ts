@@ -57,7 +57,9 @@ const hostileDate = fc.oneof(
   fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
   fc
     .tuple(fc.integer({ min: 0, max: 99999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }))
-    .map(([y, m, d, h]) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:00`),
+    .map(
+      ([y, m, d, h]) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:00`,
+    ),
 );
 const deepValue = fc.integer({ min: 5, max: 60 }).map((depth) => {
   let value: unknown = 'leaf';
@@ -140,7 +142,12 @@ describe('boundary schemas under hostile input', () => {
   });
 
   it('never rolls an impossible date over: an accepted date reads back as written', () => {
-    const parts = fc.tuple(fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 25 }));
+    const parts = fc.tuple(
+      fc.integer({ min: 1, max: 9999 }),
+      fc.integer({ min: 0, max: 13 }),
+      fc.integer({ min: 0, max: 32 }),
+      fc.integer({ min: 0, max: 25 }),
+    );
     fc.assert(
       fc.property(parts, ([y, m, d, h]) => {
         const text = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:00:00.000Z`;
@@ -225,7 +232,11 @@ describe('hostile input through the real servers and database', () => {
 
   it('ingest treats a credential whose id no column holds as unknown (401, nosniff)', async () => {
     for (const credential of [`Device 9999999999.${'A'.repeat(43)}`, `SiteSystem 9999999999.${'A'.repeat(43)}`]) {
-      const res = await fetch(ingestUrl, { method: 'POST', body: JSON.stringify({ messages: [wire(testMessage())] }), headers: { authorization: credential } });
+      const res = await fetch(ingestUrl, {
+        method: 'POST',
+        body: JSON.stringify({ messages: [wire(testMessage())] }),
+        headers: { authorization: credential },
+      });
       expect({ status: res.status, nosniff: res.headers.get('x-content-type-options'), code: (await res.json()).error.code }).toEqual({
         status: 401,
         nosniff: 'nosniff',
@@ -236,7 +247,11 @@ describe('hostile input through the real servers and database', () => {
 
   it('write routes answer hostile bodies below 500, and a good one afterwards is stored', async () => {
     const post = async (path: string, body: unknown) => {
-      const res = await fetch(`${routes.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...admin.headers } });
+      const res = await fetch(`${routes.url}${path}`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json', ...admin.headers },
+      });
       await res.arrayBuffer();
       return res.status;
     };

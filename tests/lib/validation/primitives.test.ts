@@ -54,7 +54,16 @@ describe('boundary primitives', () => {
     expect(parseIsoDate('2026-01-01T00:00+0530')?.toISOString()).toBe('2025-12-31T18:30:00.000Z');
     expect(parseIsoDate('0004-02-29T00:00:00Z')?.toISOString()).toBe('0004-02-29T00:00:00.000Z');
     expect(parseIsoDate('2100-02-29T00:00:00Z')).toBeNull();
-    for (const text of ['2026-13-45T99:00', '2026-02-30T10:00', '2025-02-29', '2026-04-31', '2026-01-01T24:00', '2026-01-01T10:60', '1', 'yesterday']) {
+    for (const text of [
+      '2026-13-45T99:00',
+      '2026-02-30T10:00',
+      '2025-02-29',
+      '2026-04-31',
+      '2026-01-01T24:00',
+      '2026-01-01T10:60',
+      '1',
+      'yesterday',
+    ]) {
       expect(parseIsoDate(text), text).toBeNull();
     }
     const date = safeDate();

@@ -46,8 +46,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.stop()));
 });
 
-const ready = (launch: Launch | undefined) =>
-  vi.waitFor(() => expect(launch?.messages.map((m) => m.type)).toContain('ready'), { timeout: 10_000 });
+const ready = (launch: Launch | undefined) => vi.waitFor(() => expect(launch?.messages.map((m) => m.type)).toContain('ready'), { timeout: 10_000 });
 
 describe('restartDelay', () => {
   it('doubles from the initial delay and stops at the cap', () => {
@@ -74,9 +73,7 @@ describe('Supervisor', () => {
     for (let i = 1; i < 5; i++) {
       expect(launches[i].at - launches[i - 1].at).toBeGreaterThanOrEqual((restarts[i - 1].restartInMs as number) - 2);
     }
-    expect(supervisor.status()).toEqual([
-      expect.objectContaining({ name: 'crash', state: 'stopped', pid: null, restarts: restarts.length }),
-    ]);
+    expect(supervisor.status()).toEqual([expect.objectContaining({ name: 'crash', state: 'stopped', pid: null, restarts: restarts.length })]);
   });
 
   it('stop() sends SIGTERM and waits for the worker to finish shutting down', async () => {

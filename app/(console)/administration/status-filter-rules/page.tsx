@@ -10,7 +10,10 @@ export default async function StatusFilterRulesPage() {
   const session = await requirePageSession({ path: '/administration/status-filter-rules' });
   return (
     <>
-      <PageHeader title="Status Filter Rules" description="How Status Manager disposes of each status message, in priority order; changes apply at once." />
+      <PageHeader
+        title="Status Filter Rules"
+        description="How Status Manager disposes of each status message, in priority order; changes apply at once."
+      />
       <StatusFilterRulesAdmin canEdit={canEditStatusFilterRules(session.principal)} />
     </>
   );

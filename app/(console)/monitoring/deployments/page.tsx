@@ -11,7 +11,10 @@ export default async function DeploymentsPage() {
   const session = await requirePageSession({ path: '/monitoring/deployments' });
   return (
     <>
-      <PageHeader title="Deployments" description="Programs deployed to collections: each client's status from the messages it reported, kept after expiry." />
+      <PageHeader
+        title="Deployments"
+        description="Programs deployed to collections: each client's status from the messages it reported, kept after expiry."
+      />
       <Suspense>
         <DeploymentsBrowser canManage={canManageDeployments(session.principal)} />
       </Suspense>

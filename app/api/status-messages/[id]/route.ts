@@ -5,7 +5,6 @@ import { int8IdParam } from '@/lib/validation/primitives';
 import { getStatusMessageOrThrow } from '@/lib/status-viewer/list-status-messages';
 
 /** One stored message with its description and every property. */
-export const GET = route(
-  { permission: 'readConsole', params: z.object({ id: int8IdParam() }) },
-  async ({ params }) => getStatusMessageOrThrow({ db: pool(), id: params.id }),
+export const GET = route({ permission: 'readConsole', params: z.object({ id: int8IdParam() }) }, async ({ params }) =>
+  getStatusMessageOrThrow({ db: pool(), id: params.id }),
 );

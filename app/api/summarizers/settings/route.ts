@@ -3,7 +3,12 @@ import { route } from '@/lib/http/route';
 import { readSummarizerSettings, updateSummarizerSettings } from '@/lib/summarizers/manage-summarizers';
 import { summarizerSettingsInputSchema } from '@/lib/summarizers/summarizer.schema';
 
-const query = z.object({ site: z.string().regex(/^[A-Z0-9]{3}$/, 'must be a 3-character site code').optional() });
+const query = z.object({
+  site: z
+    .string()
+    .regex(/^[A-Z0-9]{3}$/, 'must be a 3-character site code')
+    .optional(),
+});
 
 export const GET = route({ permission: 'readConsole', query }, async ({ query }) => readSummarizerSettings({ site: query.site }));
 

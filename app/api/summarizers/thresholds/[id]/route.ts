@@ -2,8 +2,9 @@ import { route } from '@/lib/http/route';
 import { deleteThresholdOverride, saveThresholdOverride } from '@/lib/summarizers/manage-summarizers';
 import { thresholdOverrideInputSchema, thresholdParamsSchema } from '@/lib/summarizers/summarizer.schema';
 
-export const PUT = route({ permission: 'editSummarizerSettings', params: thresholdParamsSchema, body: thresholdOverrideInputSchema }, async ({ params, body, actor }) =>
-  saveThresholdOverride({ actor, id: params.id, input: body }),
+export const PUT = route(
+  { permission: 'editSummarizerSettings', params: thresholdParamsSchema, body: thresholdOverrideInputSchema },
+  async ({ params, body, actor }) => saveThresholdOverride({ actor, id: params.id, input: body }),
 );
 
 export const DELETE = route({ permission: 'editSummarizerSettings', params: thresholdParamsSchema }, async ({ params, actor }) => {

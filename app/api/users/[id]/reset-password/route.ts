@@ -5,6 +5,4 @@ import { resetPassword } from '@/lib/users/reset-password';
 
 const params = z.object({ id: int4IdParam() });
 
-export const POST = route({ permission: 'manageUsers', params }, async ({ params, actor }) =>
-  resetPassword({ actor, userId: params.id }),
-);
+export const POST = route({ permission: 'manageUsers', params }, async ({ params, actor }) => resetPassword({ actor, userId: params.id }));
