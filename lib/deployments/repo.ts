@@ -184,7 +184,7 @@ export async function markDueDeploymentsExpired(
   now: Date,
   onExpired: (client: pg.PoolClient, d: { deploymentId: string; name: string; clients: number }) => Promise<void>,
   isolation?: {
-    /** Deployment ids (S012xxxx) waiting in quarantine: left as they are. */
+    /** Deployment ids (such as S0120001) waiting in quarantine: left as they are. */
     skip: ReadonlySet<string>;
     /** A deployment the database refused to expire, on its own: set it aside, or throw to roll the whole pass back. */
     onFailure: (client: pg.PoolClient, d: { deploymentId: string; name: string }, error: unknown) => Promise<void>;
