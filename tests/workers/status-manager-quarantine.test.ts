@@ -9,7 +9,7 @@ import { createFilterRule } from '@/lib/status/create-filter-rule';
 import { startStatusManager } from '@/lib/status/status-manager';
 import type { StatusMessage } from '@/lib/reporting/status-message.schema';
 import { useTestDatabase } from '../support/database';
-import { testMessage, wire } from '../lib/status/fixtures';
+import { testMessage, testRuleInput, wire } from '../lib/status/fixtures';
 import { eventually } from '../lib/notification/fleet';
 import { siteControlSettings } from '../support/status-manager-settings';
 
@@ -43,26 +43,7 @@ describe('Status Manager with a poison message', () => {
     await useTestDatabase();
     await createFilterRule({
       actor,
-      input: {
-        name: 'Write all',
-        enabled: true,
-        source: null,
-        siteCode: null,
-        systemName: null,
-        component: null,
-        messageType: null,
-        severity: null,
-        messageId: null,
-        propertyName: null,
-        propertyValue: null,
-        writeToDatabase: true,
-        retentionDays: 30,
-        reportToEventLog: false,
-        replicateToParent: 'NONE',
-        forwardToSummarizers: true,
-        runProgram: null,
-        stopProcessing: false,
-      },
+      input: testRuleInput({ name: 'Write all', writeToDatabase: true, retentionDays: 30 }),
     });
     manager = await startStatusManager({
       db: pool(),

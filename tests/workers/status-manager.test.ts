@@ -15,7 +15,7 @@ import { startStatusManager } from '@/lib/status/status-manager';
 import type { SummarizerHandoff } from '@/lib/summarizers/summarizer-handoff';
 import { updateFilterRule } from '@/lib/status/update-filter-rule';
 import { useTestDatabase } from '../support/database';
-import { testMessage } from '../lib/status/fixtures';
+import { testMessage, testRuleInput as ruleInput } from '../lib/status/fixtures';
 import { siteControlSettings } from '../support/status-manager-settings';
 
 const actor = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
@@ -180,27 +180,3 @@ describe('Status Manager', () => {
     expect(Number(rows[0].days)).toBe(90);
   });
 });
-
-function ruleInput(overrides: Record<string, unknown>) {
-  return {
-    name: 'rule',
-    enabled: true,
-    source: null,
-    siteCode: null,
-    systemName: null,
-    component: null,
-    messageType: null,
-    severity: null,
-    messageId: null,
-    propertyName: null,
-    propertyValue: null,
-    writeToDatabase: false,
-    retentionDays: null,
-    reportToEventLog: false,
-    replicateToParent: 'NONE' as const,
-    forwardToSummarizers: true,
-    runProgram: null,
-    stopProcessing: false,
-    ...overrides,
-  } as Parameters<typeof createFilterRule>[0]['input'];
-}

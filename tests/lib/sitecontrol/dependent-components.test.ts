@@ -14,7 +14,7 @@ import { applyReportingProperties } from '@/lib/status/reporting-properties';
 import { startStatusManager } from '@/lib/status/status-manager';
 import { carryChanges } from './carry-changes';
 import { useTestDatabase } from '../../support/database';
-import { testMessage } from '../status/fixtures';
+import { testMessage, testRuleInput } from '../status/fixtures';
 import { siteControlSettings } from '../../support/status-manager-settings';
 
 const actor = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
@@ -90,26 +90,7 @@ describe('components that depend on site settings', () => {
     await pool().query(`DELETE FROM status_filter_rule`);
     await createFilterRule({
       actor,
-      input: {
-        name: 'Keep everything',
-        enabled: true,
-        source: null,
-        siteCode: null,
-        systemName: null,
-        component: null,
-        messageType: null,
-        severity: null,
-        messageId: null,
-        propertyName: null,
-        propertyValue: null,
-        writeToDatabase: true,
-        retentionDays: null,
-        reportToEventLog: false,
-        replicateToParent: 'NONE',
-        forwardToSummarizers: true,
-        runProgram: null,
-        stopProcessing: false,
-      },
+      input: testRuleInput({ name: 'Keep everything', writeToDatabase: true }),
     });
     manager = await start();
   });

@@ -2,34 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETENTION_DAYS, evaluateRules, ruleMatches } from '@/lib/status/evaluate-rules';
 import type { FilterRule } from '@/lib/status/status-filter-rule.schema';
 import type { StatusMessage } from '@/lib/reporting/status-message.schema';
+import { testRule } from './fixtures';
 
 let nextId = 1;
 function rule(overrides: Partial<FilterRule>): FilterRule {
   const id = overrides.id ?? nextId++;
-  return {
-    id,
-    name: `rule ${id}`,
-    priority: id * 10,
-    enabled: true,
-    builtIn: false,
-    source: null,
-    siteCode: null,
-    systemName: null,
-    component: null,
-    messageType: null,
-    severity: null,
-    messageId: null,
-    propertyName: null,
-    propertyValue: null,
-    writeToDatabase: false,
-    retentionDays: null,
-    reportToEventLog: false,
-    replicateToParent: 'NONE',
-    forwardToSummarizers: true,
-    runProgram: null,
-    stopProcessing: false,
-    ...overrides,
-  };
+  return testRule({ id, priority: id * 10, ...overrides });
 }
 
 const message: StatusMessage = {

@@ -35,6 +35,12 @@ export function testRule(overrides: Partial<FilterRule>): FilterRule {
   };
 }
 
+/** What createFilterRule takes for a rule that matches everything and does nothing, with `overrides` applied. */
+export function testRuleInput(overrides: Partial<Omit<FilterRule, 'id' | 'priority' | 'builtIn'>> = {}) {
+  const { id: _id, priority: _priority, builtIn: _builtIn, ...input } = testRule({ name: 'rule', ...overrides });
+  return input;
+}
+
 /** A valid client status message (10907 unless overridden) with a fresh uid. */
 export function testMessage(overrides: Partial<StatusMessage> = {}): StatusMessage {
   return {
