@@ -7,7 +7,14 @@ import { int4, int4Id, rawText, safeIsoString } from '../validation/primitives';
  * these schemas on arrival.
  */
 
-export const clientActions = ['DOWNLOAD_COMPUTER_POLICY', 'QUICK_SCAN', 'FULL_SCAN'] as const;
+export const clientActions = [
+  'DOWNLOAD_COMPUTER_POLICY',
+  'QUICK_SCAN',
+  'FULL_SCAN',
+  'HARDWARE_INVENTORY_CYCLE',
+  'SOFTWARE_INVENTORY_CYCLE',
+  'DISCOVERY_DATA_COLLECTION_CYCLE',
+] as const;
 export const clientActionSchema = z.enum(clientActions);
 export type ClientAction = z.infer<typeof clientActionSchema>;
 
@@ -15,6 +22,9 @@ export const clientActionLabels: Record<ClientAction, string> = {
   DOWNLOAD_COMPUTER_POLICY: 'Download Computer Policy',
   QUICK_SCAN: 'Quick Scan',
   FULL_SCAN: 'Full Scan',
+  HARDWARE_INVENTORY_CYCLE: 'Hardware Inventory Cycle',
+  SOFTWARE_INVENTORY_CYCLE: 'Software Inventory Cycle',
+  DISCOVERY_DATA_COLLECTION_CYCLE: 'Discovery Data Collection Cycle',
 };
 
 /** Event names, server → agent and agent → server. */

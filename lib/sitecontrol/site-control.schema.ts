@@ -91,18 +91,35 @@ export const statusReportingSectionSchema = z
 
 export const scheduleUnitSchema = z.enum(['hours', 'days', 'weeks'], { error: 'must be hours, days or weeks' });
 
+/** An agent cycle: on or off, and how often (default every 7 days, as in the reference product). */
+const cycle = () =>
+  z
+    .object({
+      enabled: flag().default(true),
+      every: whole(1, 999).default(7),
+      unit: scheduleUnitSchema.default('days'),
+    })
+    .prefault({});
+
 export const clientAgentSectionSchema = z
   .object({
     policyPollingMinutes: whole(5, 1440).default(60),
     softwareMetering: flag().default(true),
     clientNotification: flag().default(true),
-    inventory: z
-      .object({
-        enabled: flag().default(true),
-        every: whole(1, 999).default(7),
-        unit: scheduleUnitSchema.default('days'),
-      })
-      .prefault({}),
+    /** Hardware inventory cycle (the agent also inventories at first registration and when pushed). */
+    inventory: cycle(),
+    /** Software inventory cycle: the installed packages (dpkg, rpm). */
+    softwareInventory: cycle(),
+    /** Heartbeat discovery: the agent's discovery record (name, FQDN, addresses, OS, agent version). */
+    heartbeatDiscovery: cycle(),
+  })
+  .prefault({});
+
+/** Client status: when a client counts as inactive, and when one without a ping counts as offline. */
+export const clientStatusSectionSchema = z
+  .object({
+    /** Active: a policy request, a heartbeat or a hardware inventory within this many days. */
+    inactiveAfterDays: whole(1, 365).default(7),
   })
   .prefault({});
 
@@ -154,6 +171,7 @@ export const defaultedSections = {
   summarizers: summarizersSectionSchema,
   maintenance: maintenanceSectionSchema,
   clientApproval: clientApprovalSectionSchema,
+  clientStatus: clientStatusSectionSchema,
 } as const;
 
 /**
@@ -220,6 +238,7 @@ export function readSettingsDocument(raw: unknown, fallbackSite: SiteSection): S
     summarizers: read(summarizersSectionSchema, doc.summarizers),
     maintenance: read(maintenanceSectionSchema, doc.maintenance),
     clientApproval: read(clientApprovalSectionSchema, doc.clientApproval),
+    clientStatus: read(clientStatusSectionSchema, doc.clientStatus),
   };
 }
 

@@ -47,6 +47,25 @@ const counts = (severity: string, label: string): SettingField[] => [
   { path: `summarizers.componentStatus.${severity}.criticalAt`, label: `${label} messages: Critical at`, kind: 'number', unit: 'messages' },
 ];
 
+/** An agent cycle's fields: on or off, every N, and the unit. */
+const cycleGroup = (label: string, prefix: string, agentLabel: string, everyLabel: string): SettingGroup => ({
+  label,
+  fields: [
+    { path: `${prefix}.enabled`, label: agentLabel, kind: 'boolean' },
+    { path: `${prefix}.every`, label: `${everyLabel} every`, kind: 'number' },
+    {
+      path: `${prefix}.unit`,
+      label: `${everyLabel} interval unit`,
+      kind: 'select',
+      options: [
+        { value: 'hours', label: 'hours' },
+        { value: 'days', label: 'days' },
+        { value: 'weeks', label: 'weeks' },
+      ],
+    },
+  ],
+});
+
 const cronHint = "Cron pattern: minute hour day month weekday, in the site's time zone.";
 
 export const settingTabs: readonly SettingTab[] = [
@@ -119,20 +138,18 @@ export const settingTabs: readonly SettingTab[] = [
           { path: 'clientAgent.clientNotification', label: 'Client notification', kind: 'boolean' },
         ],
       },
+      cycleGroup('Hardware inventory', 'clientAgent.inventory', 'Hardware Inventory Agent', 'Inventory'),
+      cycleGroup('Software inventory', 'clientAgent.softwareInventory', 'Software Inventory Agent', 'Software inventory'),
+      cycleGroup('Heartbeat discovery', 'clientAgent.heartbeatDiscovery', 'Heartbeat Discovery', 'Heartbeat'),
       {
-        label: 'Hardware inventory',
+        label: 'Client status',
         fields: [
-          { path: 'clientAgent.inventory.enabled', label: 'Hardware Inventory Agent', kind: 'boolean' },
-          { path: 'clientAgent.inventory.every', label: 'Inventory every', kind: 'number' },
           {
-            path: 'clientAgent.inventory.unit',
-            label: 'Inventory interval unit',
-            kind: 'select',
-            options: [
-              { value: 'hours', label: 'hours' },
-              { value: 'days', label: 'days' },
-              { value: 'weeks', label: 'weeks' },
-            ],
+            path: 'clientStatus.inactiveAfterDays',
+            label: 'Inactive after',
+            kind: 'number',
+            unit: 'days',
+            hint: 'A client is active while it made a policy request, sent a heartbeat or a hardware inventory within this time.',
           },
         ],
       },
