@@ -56,20 +56,21 @@ export async function findHardwareClasses(deviceId: number, db: Db = pool()): Pr
   }));
 }
 
-// Each sort is total (product id last), so offset pages never overlap or skip a row.
+// Names sort without regard to case (rpm has "NetworkManager" beside "nano"). Each sort is total
+// (product id last), so offset pages never overlap or skip a row.
 const softwareOrder: Record<SoftwareSortColumn, Record<'asc' | 'desc', string>> = {
   name: {
-    asc: 'p.name ASC, p.version ASC, p.arch ASC, ds.product_id ASC',
-    desc: 'p.name DESC, p.version DESC, p.arch DESC, ds.product_id DESC',
+    asc: 'lower(p.name) ASC, p.name ASC, p.version ASC, p.arch ASC, ds.product_id ASC',
+    desc: 'lower(p.name) DESC, p.name DESC, p.version DESC, p.arch DESC, ds.product_id DESC',
   },
   version: {
-    asc: 'p.version ASC, p.name ASC, p.arch ASC, ds.product_id ASC',
-    desc: 'p.version DESC, p.name DESC, p.arch DESC, ds.product_id DESC',
+    asc: 'p.version ASC, lower(p.name) ASC, p.name ASC, p.arch ASC, ds.product_id ASC',
+    desc: 'p.version DESC, lower(p.name) DESC, p.name DESC, p.arch DESC, ds.product_id DESC',
   },
   // Packages without a known date come last either way.
   installedOn: {
-    asc: 'ds.installed_on ASC NULLS LAST, p.name ASC, p.version ASC, ds.product_id ASC',
-    desc: 'ds.installed_on DESC NULLS LAST, p.name ASC, p.version ASC, ds.product_id ASC',
+    asc: 'ds.installed_on ASC NULLS LAST, lower(p.name) ASC, p.name ASC, p.version ASC, ds.product_id ASC',
+    desc: 'ds.installed_on DESC NULLS LAST, lower(p.name) ASC, p.name ASC, p.version ASC, ds.product_id ASC',
   },
 };
 
