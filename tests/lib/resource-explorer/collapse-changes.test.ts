@@ -12,7 +12,11 @@ describe('collapseChanges', () => {
 
   it('keeps one report as it is, sorted by name', () => {
     const result = collapseChanges([
-      changes({ added: [pkg('zsh', '5.9'), pkg('curl', '8.5')], removed: [pkg('nano', '7.2')], upgraded: [{ name: 'bash', arch: 'amd64', from: '5.1', to: '5.2' }] }),
+      changes({
+        added: [pkg('zsh', '5.9'), pkg('curl', '8.5')],
+        removed: [pkg('nano', '7.2')],
+        upgraded: [{ name: 'bash', arch: 'amd64', from: '5.1', to: '5.2' }],
+      }),
     ]);
     expect(result.software).toEqual({
       added: [pkg('curl', '8.5'), pkg('zsh', '5.9')],
@@ -32,7 +36,12 @@ describe('collapseChanges', () => {
 
   it('chains upgrades into one and drops an upgrade undone', () => {
     const result = collapseChanges([
-      changes({ upgraded: [{ name: 'openssl', arch: 'amd64', from: '3.0.1', to: '3.0.2' }, { name: 'git', arch: 'amd64', from: '2.43', to: '2.44' }] }),
+      changes({
+        upgraded: [
+          { name: 'openssl', arch: 'amd64', from: '3.0.1', to: '3.0.2' },
+          { name: 'git', arch: 'amd64', from: '2.43', to: '2.44' },
+        ],
+      }),
       changes({ upgraded: [{ name: 'openssl', arch: 'amd64', from: '3.0.2', to: '3.0.3' }] }),
       changes({ upgraded: [{ name: 'git', arch: 'amd64', from: '2.44', to: '2.43' }] }),
     ]);

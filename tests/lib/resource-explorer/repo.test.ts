@@ -60,7 +60,14 @@ describe('Resource Explorer reads', () => {
     const { rows } = await pool().query<{ id: number }>(`SELECT id FROM device ORDER BY id`);
     [device, bare, other] = rows.map((r) => r.id);
     fleet = rows.slice(3).map((r) => r.id);
-    await setDeviceSummary(device, { manufacturer: 'LENOVO', model: '20XW', serialNumber: 'PF3ABC', memoryMb: 16_384, diskFreeMb: 102_400, version: 4 });
+    await setDeviceSummary(device, {
+      manufacturer: 'LENOVO',
+      model: '20XW',
+      serialNumber: 'PF3ABC',
+      memoryMb: 16_384,
+      diskFreeMb: 102_400,
+      version: 4,
+    });
     await setHardwareClasses(device, {
       disk: [{ name: 'nvme0n1', sizeBytes: 512_110_190_592 }],
       system: [{ manufacturer: 'LENOVO', model: '20XW', serial: 'PF3ABC' }],
@@ -71,18 +78,25 @@ describe('Resource Explorer reads', () => {
     await setInstalledSoftware(other, [{ name: 'bash', version: '5.2.21-2' }]);
 
     const day = (n: number) => new Date(Date.UTC(2025, 5, n, 9));
-    reports.push(await insertReport(device, { kind: 'FULL', version: 1, collectedAt: day(1), changes: changes({ baseline: true }), softwareCount: 46 }));
+    reports.push(
+      await insertReport(device, { kind: 'FULL', version: 1, collectedAt: day(1), changes: changes({ baseline: true }), softwareCount: 46 }),
+    );
     reports.push(
       await insertReport(device, {
         kind: 'DELTA',
         version: 2,
         collectedAt: day(8),
-        changes: changes({ added: [{ name: 'htop', version: '3.3.0', arch: 'amd64' }], upgraded: [{ name: 'openssl', arch: 'amd64', from: '3.0.11-1', to: '3.0.12-1' }] }),
+        changes: changes({
+          added: [{ name: 'htop', version: '3.3.0', arch: 'amd64' }],
+          upgraded: [{ name: 'openssl', arch: 'amd64', from: '3.0.11-1', to: '3.0.12-1' }],
+        }),
         softwareCount: 47,
       }),
     );
     // The other device's report lands between this device's, as the loader interleaves devices.
-    reports.push(await insertReport(other, { kind: 'FULL', version: 1, collectedAt: day(9), changes: changes({ baseline: true }), softwareCount: 1 }));
+    reports.push(
+      await insertReport(other, { kind: 'FULL', version: 1, collectedAt: day(9), changes: changes({ baseline: true }), softwareCount: 1 }),
+    );
     reports.push(
       await insertReport(device, {
         kind: 'DELTA',
@@ -225,7 +239,11 @@ describe('Resource Explorer reads', () => {
       partial: false,
       hardware: [{ className: 'disk', change: 'changed', before: 1, after: 1 }],
       // htop came and went; openssl went 3.0.11 → 3.0.12 → 3.0.13.
-      software: { added: [{ name: 'curl', version: '8.5.0-2', arch: 'amd64' }], removed: [], upgraded: [{ name: 'openssl', arch: 'amd64', from: '3.0.11-1', to: '3.0.13-1' }] },
+      software: {
+        added: [{ name: 'curl', version: '8.5.0-2', arch: 'amd64' }],
+        removed: [],
+        upgraded: [{ name: 'openssl', arch: 'amd64', from: '3.0.11-1', to: '3.0.13-1' }],
+      },
     });
     const one = await compareInventoryReports({ deviceId: device, query: { from: v2, to: v3 } });
     expect(one.reportsBetween).toBe(1);
