@@ -65,9 +65,7 @@ export function ResourceExplorer({ device }: { device: DeviceInventoryHeader }) 
   return (
     <div className="space-y-4">
       <DeviceFacts device={device} />
-      {device.isDemo && (
-        <p className="text-sm text-amber-700">A demo device seeded with the site: no agent reports for it, so it has no inventory.</p>
-      )}
+      {device.isDemo && <p className="text-sm text-amber-700">A demo device seeded with the site, not a computer running the agent.</p>}
       {!device.hasInventory ? (
         <p data-testid="no-inventory" className="rounded border border-dashed border-slate-300 bg-white px-4 py-8 text-center text-sm text-slate-600">
           No inventory yet — the agent sends one at first start.
