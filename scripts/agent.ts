@@ -186,7 +186,8 @@ async function run(args: string[]) {
     // Remembers what ran across restarts, so a restarted agent neither re-runs nor re-reports.
     onPolicy: createDeploymentRunner({ stateFile: path.join(stateRoot, 'deployments.json'), log: log.child({ component: 'Software Distribution' }) }),
     reporter: createStatusReporter({
-      managementPointUrl: urls[0],
+      // Batches go to the first management point and fail over to the next when it stops taking them.
+      managementPointUrls: urls,
       spoolDir: path.join(stateRoot, 'spool'),
       device: credential.name,
       headers: () => ({ authorization: `Device ${credential.deviceId}.${credential.secret}` }),
