@@ -268,4 +268,19 @@ describe('inventory loader', () => {
       answer: { status: 'duplicate', version: 2 },
     });
   });
+
+  it('drains a long inbox batch after batch in id order, when ids change their number of digits', async () => {
+    const { rows } = await pool().query<{ id: number }>(
+      `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, updated_at)
+       SELECT 1, 'D' || g, 'Linux', '0', 'WORKSTATION', 'APPROVED', now() FROM generate_series(1, 12) g RETURNING id`,
+    );
+    // Ids 96 to 107: read as text, "100" sorts before "96".
+    await pool().query(`SELECT setval('inventory_inbox_id_seq', 95)`);
+    for (const { id } of rows) {
+      ids[`D${id}`] = id;
+      await send(full(`D${id}`, 1, [['bash', '5.2.15-2', 'amd64', null]]));
+    }
+    expect(await drainInventoryInbox({ db: pool(), log, limits: { maxReports: 4, maxBytes: 1024 * 1024 } })).toMatchObject({ loaded: 12 });
+    expect((await pool().query(`SELECT count(*)::int AS n FROM inventory_inbox`)).rows[0].n).toBe(0);
+  });
 });
