@@ -88,9 +88,12 @@ export function startInventoryLoader(options: {
     connectionString: options.connectionString,
     channels: [channels.inventoryInbox],
     onNotification: () => cycle.wake(),
-    onReconnect: () => cycle.wake(),
+    // Reports stored before LISTEN was in place (or while it was down) are taken at once.
+    onListening: () => cycle.wake(),
   });
   return {
+    /** Settles once the loader hears management points' notifications. */
+    listening: listener.listening,
     async stop() {
       await listener.close();
       await cycle.done;

@@ -12,6 +12,7 @@ import { statusMessageIds } from '../reporting/catalog';
 import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
 import {
   claimInbox,
+  commitWithoutFlush,
   copyDeviceSoftware,
   countSoftware,
   currentHardware,
@@ -39,12 +40,16 @@ export const INVENTORY_LOADER_COMPONENT = 'SMS_INVENTORY_DATA_LOADER';
 /** The inventory inbox in the quarantine: an item is one report, keyed by its reportId. */
 export const INVENTORY_INBOX_QUARANTINE: QuarantineSource = { name: 'inventory-loader.inbox', component: INVENTORY_LOADER_COMPONENT };
 
-/** How much one batch takes: reports, and their compressed bytes (about 10 KB for 1,500 packages). */
+/**
+ * How much one batch takes: reports, and their compressed bytes (about 10 KB for 1,500 packages).
+ * Full reports fill a batch by bytes (~200 of them, ~300,000 rows: small enough that the next
+ * batch is prepared while this one is copied); deltas, a kilobyte each, fill it by count.
+ */
 export interface BatchLimits {
   maxReports: number;
   maxBytes: number;
 }
-export const defaultBatchLimits: BatchLimits = { maxReports: 500, maxBytes: 4 * 1024 * 1024 };
+export const defaultBatchLimits: BatchLimits = { maxReports: 1000, maxBytes: 2 * 1024 * 1024 };
 
 /** A batch read from the inbox and decoded, ready to write. */
 export interface PreparedBatch {
@@ -96,16 +101,17 @@ export async function prepareBatch(options: { db: pg.Pool; products: ProductCach
   }
 
   options.products.trim();
-  const bySource = new Map<string, string[]>();
+  const bySource = new Map<string, Set<string>>();
   const removedKeys: string[] = [];
   for (const { report } of decoded) {
     const rowsOf = report.kind === 'full' ? report.software.packages : (report.software?.added ?? []);
     const source = report.software?.source ?? '';
-    const missing = planProducts([rowsOf], options.products.ids);
-    if (missing.length) bySource.set(source, [...(bySource.get(source) ?? []), ...missing]);
+    let keys = bySource.get(source);
+    if (!keys) bySource.set(source, (keys = new Set()));
+    for (const key of planProducts([rowsOf], options.products.ids)) keys.add(key);
     if (report.kind === 'delta') for (const [n, v, a] of report.software?.removed ?? []) removedKeys.push(productKey(n, v, a));
   }
-  for (const [source, keys] of bySource) await options.products.ensure([...new Set(keys)], source);
+  for (const [source, keys] of bySource) await options.products.ensure([...keys], source);
   await options.products.lookup(removedKeys);
 
   const ids = options.products.ids;
@@ -141,6 +147,7 @@ export interface WriteResult {
 export async function writeBatch(options: { db: pg.Pool; items: readonly ResolvedReport[]; now?: () => Date }): Promise<WriteResult> {
   const now = options.now ?? (() => new Date());
   return inTransaction(options.db, async (client) => {
+    await commitWithoutFlush(client);
     const claimed = await claimInbox(
       client,
       options.items.map((i) => i.inboxId),

@@ -23,7 +23,7 @@ export interface InboxRow {
 export async function fetchInbox(db: Db, afterId: string, limit: number): Promise<InboxRow[]> {
   const { rows } = await db.query<InboxRow>(
     `SELECT id::text, device_id AS "deviceId", report_id::text AS "reportId", received_at AS "receivedAt", body
-       FROM inventory_inbox WHERE id > $1::bigint ORDER BY id LIMIT $2`,
+       FROM inventory_inbox i WHERE i.id > $1::bigint ORDER BY i.id LIMIT $2`,
     [afterId, limit],
   );
   return rows;
@@ -53,6 +53,15 @@ export async function insertInboxRow(
      VALUES ($1, $2, $3::inventory_report_kind, $4, $5, $6) ON CONFLICT (report_id) DO NOTHING`,
     [row.deviceId, row.reportId, row.kind, row.version, row.baseVersion, row.body],
   );
+}
+
+/**
+ * Lets the caller's transaction commit without waiting for its WAL flush. Safe for a loader batch:
+ * its inbox rows leave in the same transaction, so a batch lost in a crash finds its reports
+ * still in the (durably written) inbox and loads again.
+ */
+export async function commitWithoutFlush(client: pg.ClientBase): Promise<void> {
+  await client.query(`SET LOCAL synchronous_commit = off`);
 }
 
 /** The inventory state of the devices, locked until the caller's transaction ends (in id order, so loaders never deadlock). */

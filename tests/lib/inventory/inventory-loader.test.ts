@@ -6,12 +6,13 @@ import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { acceptInventoryReport } from '@/lib/inventory/accept-inventory-report';
-import { drainInventoryInbox } from '@/lib/inventory/inventory-loader';
+import { drainInventoryInbox, startInventoryLoader } from '@/lib/inventory/inventory-loader';
 import { insertInboxRow } from '@/lib/inventory/loader-repo';
 import { useTestDatabase } from '../../support/database';
 
 const log = pino({ level: 'silent' });
 const ids: Record<string, number> = {};
+let databaseUrl = '';
 type Row = [string, string, string, string | null];
 
 const hardware = (freeBytes: number) => ({
@@ -87,7 +88,7 @@ async function reportedMessageIds(): Promise<number[]> {
 
 describe('inventory loader', () => {
   beforeAll(async () => {
-    await useTestDatabase();
+    databaseUrl = (await useTestDatabase()).url;
     await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('S01', 'Central', now())`);
     const { rows } = await pool().query<{ id: number; name: string }>(
       `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, updated_at)
@@ -267,5 +268,38 @@ describe('inventory loader', () => {
       status: 200,
       answer: { status: 'duplicate', version: 2 },
     });
+  });
+
+  it('drains a long inbox batch after batch in id order, when ids change their number of digits', async () => {
+    const { rows } = await pool().query<{ id: number }>(
+      `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, updated_at)
+       SELECT 1, 'D' || g, 'Linux', '0', 'WORKSTATION', 'APPROVED', now() FROM generate_series(1, 12) g RETURNING id`,
+    );
+    // Ids 96 to 107: read as text, "100" sorts before "96".
+    await pool().query(`SELECT setval('inventory_inbox_id_seq', 95)`);
+    for (const { id } of rows) {
+      ids[`D${id}`] = id;
+      await send(full(`D${id}`, 1, [['bash', '5.2.15-2', 'amd64', null]]));
+    }
+    expect(await drainInventoryInbox({ db: pool(), log, limits: { maxReports: 4, maxBytes: 1024 * 1024 } })).toMatchObject({ loaded: 12 });
+    expect((await pool().query(`SELECT count(*)::int AS n FROM inventory_inbox`)).rows[0].n).toBe(0);
+  });
+
+  it('the running loader wakes on the notification a management point sends, without waiting for its poll', async () => {
+    const controller = new AbortController();
+    // A poll far longer than the test: only the NOTIFY can wake it in time.
+    const loader = startInventoryLoader({ db: pool(), connectionString: databaseUrl, log, signal: controller.signal, pollMs: 3_600_000 });
+    try {
+      await loader.listening;
+      const report = await send(full('B', 6, [['nano', '7.2-1', 'amd64', null]]));
+      for (let i = 0; i < 200; i++) {
+        if ((await pool().query(`SELECT 1 FROM inventory_report WHERE report_id = $1`, [report.reportId])).rowCount) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await software('B')).toEqual(['nano 7.2-1 amd64']);
+    } finally {
+      controller.abort();
+      await loader.stop();
+    }
   });
 });
