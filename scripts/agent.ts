@@ -39,6 +39,8 @@ const usage = `usage: sitebox-agent run --mp <management point URL> [--mp <anoth
        sitebox-agent status [--prefix DIR]`;
 
 class UsageError extends Error {}
+/** A command that could not do its work (exit 1), said on stderr whatever the log level. */
+class CommandFailed extends Error {}
 
 /** The --ca-fingerprint given, normalized (AB:CD:…), or undefined; a malformed one is a usage error. */
 function fingerprintOption(value: string | undefined): string | undefined {
@@ -265,7 +267,7 @@ async function install(args: string[]) {
       failures.push(`  ${url}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  if (fingerprint && !pinnedCa) throw new Error(`no management point gave the site certificate authority ${fingerprint}; nothing installed:\n${failures.join('\n')}`);
+  if (fingerprint && !pinnedCa) throw new CommandFailed(`no management point gave the site certificate authority ${fingerprint}; nothing installed:\n${failures.join('\n')}`);
   const layout = layoutFrom(values);
   const { config, started } = await installAgent({
     layout,
@@ -326,6 +328,10 @@ main().catch((error) => {
   if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(2);
+  }
+  if (error instanceof CommandFailed) {
+    console.error(error.message);
+    process.exit(1);
   }
   log.error(error instanceof Error ? error.message : String(error));
   process.exit(1);

@@ -42,6 +42,11 @@ export class TestManagementPoint {
     return this.options.security ? `https://localhost:${this.port}` : `http://127.0.0.1:${this.port}`;
   }
 
+  /** The agents' sockets on the console port, as socket.io holds them. */
+  agentSockets() {
+    return [...(this.io?.of('/agents').sockets.values() ?? [])];
+  }
+
   /** Ends every connection to the console port (agents reconnect), keeping the server up. */
   dropConnections(): void {
     this.io?.of('/agents').disconnectSockets(true);
