@@ -56,7 +56,9 @@ async function main() {
   const security = await startSiteTransportSecurity(cfg, tlsLog);
   if (security) runtime().transportSecurity = security;
   const serveTls = (target: ReturnType<typeof createServer>) =>
-    acceptTls(target, security!, { onTlsError: (error, socket) => tlsLog.debug({ err: error.message, peer: socket.remoteAddress }, 'TLS handshake failed') });
+    acceptTls(target, security!, {
+      onTlsError: (error, socket) => tlsLog.debug({ err: error.message, peer: socket.remoteAddress }, 'TLS handshake failed'),
+    });
 
   const server = createServer((req, res) => {
     if (isStatusIngest(req)) return void serveStatusIngest(req, res);

@@ -99,7 +99,7 @@ export const configSchema = z
     /** More names and addresses (comma-separated) the site's server certificate holds, beside this server's own. */
     SITEBOX_TLS_HOSTS: z
       .string()
-      .regex(/^[A-Za-z0-9.:\-]+(,[A-Za-z0-9.:\-]+)*$/, 'must be comma-separated host names or IP addresses')
+      .regex(/^[A-Za-z0-9.:-]+(,[A-Za-z0-9.:-]+)*$/, 'must be comma-separated host names or IP addresses')
       .optional(),
   })
   .refine((c) => c.SITEBOX_TLS !== 'provided' || (c.SITEBOX_TLS_CERT && c.SITEBOX_TLS_KEY), {

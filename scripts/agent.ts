@@ -46,7 +46,8 @@ class CommandFailed extends Error {}
 function fingerprintOption(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const fingerprint = normalizeFingerprint(value);
-  if (!fingerprint) throw new UsageError(`--ca-fingerprint must be the site CA's SHA-256 fingerprint (64 hex digits, as the console shows it)\n${usage}`);
+  if (!fingerprint)
+    throw new UsageError(`--ca-fingerprint must be the site CA's SHA-256 fingerprint (64 hex digits, as the console shows it)\n${usage}`);
   return fingerprint;
 }
 
@@ -133,7 +134,8 @@ async function run(args: string[]) {
   const wantedFingerprint = fingerprintOption(values['ca-fingerprint']);
   // The pinned authority of the configuration, unless another fingerprint is asked for (fetched below).
   let pin: PinnedCa | undefined = wantedFingerprint && wantedFingerprint !== config.pinnedCa?.fingerprint ? undefined : config.pinnedCa;
-  const pinFor = async (url: string) => (pin ??= wantedFingerprint ? await fetchPinnedCa({ managementPointUrl: url, fingerprint: wantedFingerprint }) : undefined);
+  const pinFor = async (url: string) =>
+    (pin ??= wantedFingerprint ? await fetchPinnedCa({ managementPointUrl: url, fingerprint: wantedFingerprint }) : undefined);
   const transports =
     values.transport === 'polling' ? (['polling'] as const) : values.transport === 'websocket' ? (['websocket'] as const) : undefined;
   const identity = (name: string): RegisterDeviceInput => ({
@@ -155,8 +157,14 @@ async function run(args: string[]) {
     for (let i = 0; i < count; i++) {
       const simulated = `${name}-${String(i + 1).padStart(5, '0')}`.slice(0, 63);
       credentials.push(
-        (await loadOrRegisterCredential({ managementPointUrl: urls[0], stateDir: path.join(stateRoot, simulated), identity: identity(simulated), tls }))
-          .credential,
+        (
+          await loadOrRegisterCredential({
+            managementPointUrl: urls[0],
+            stateDir: path.join(stateRoot, simulated),
+            identity: identity(simulated),
+            tls,
+          })
+        ).credential,
       );
     }
     const simulator = new AgentSimulator({
@@ -267,7 +275,8 @@ async function install(args: string[]) {
       failures.push(`  ${url}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  if (fingerprint && !pinnedCa) throw new CommandFailed(`no management point gave the site certificate authority ${fingerprint}; nothing installed:\n${failures.join('\n')}`);
+  if (fingerprint && !pinnedCa)
+    throw new CommandFailed(`no management point gave the site certificate authority ${fingerprint}; nothing installed:\n${failures.join('\n')}`);
   const layout = layoutFrom(values);
   const { config, started } = await installAgent({
     layout,
@@ -307,7 +316,7 @@ async function status(args: string[]) {
     () => null,
   );
   console.log(`Management points: ${config.managementPoints.join(', ')}
-Pinned certificate authority: ${config.pinnedCa?.fingerprint ?? 'none (the system\'s authorities)'}
+Pinned certificate authority: ${config.pinnedCa?.fingerprint ?? "none (the system's authorities)"}
 Registered: ${credential ? `yes, as ${credential.name} (device ${credential.deviceId})` : 'not yet'}
 Service: ${systemdRuns() ? systemctl('is-active', UNIT_NAME) : 'systemd is not running here'}`);
 }

@@ -55,7 +55,8 @@ export async function fetchPinnedCa(options: { managementPointUrl: string; finge
   } catch {
     throw new Error(`${url.origin} answered /api/agent/ca with something that is not a certificate`);
   }
-  if (actual !== fingerprint) throw new Error(`the certificate authority of ${url.origin} has SHA-256 ${actual}, not the pinned ${fingerprint}: refusing it`);
+  if (actual !== fingerprint)
+    throw new Error(`the certificate authority of ${url.origin} has SHA-256 ${actual}, not the pinned ${fingerprint}: refusing it`);
   return { fingerprint, certificate: answer.body };
 }
 

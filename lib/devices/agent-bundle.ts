@@ -16,7 +16,13 @@ export async function agentBundleSha256(): Promise<string | null> {
   const info = await stat(file).catch(() => null);
   if (!info) return null;
   if (cached?.file !== file || cached.mtimeMs !== info.mtimeMs) {
-    cached = { file, mtimeMs: info.mtimeMs, sha256: createHash('sha256').update(await readFile(file)).digest('hex') };
+    cached = {
+      file,
+      mtimeMs: info.mtimeMs,
+      sha256: createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex'),
+    };
   }
   return cached.sha256;
 }

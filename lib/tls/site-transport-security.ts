@@ -18,7 +18,12 @@ function interfaceAddresses(): string[] {
 export async function startSiteTransportSecurity(cfg: Config, log: TransportSecurityOptions['log']): Promise<TransportSecurity | null> {
   if (cfg.SITEBOX_TLS === 'off') return null;
   if (cfg.SITEBOX_TLS === 'provided') {
-    return startTransportSecurity({ mode: 'provided', certFile: path.resolve(cfg.SITEBOX_TLS_CERT!), keyFile: path.resolve(cfg.SITEBOX_TLS_KEY!), log });
+    return startTransportSecurity({
+      mode: 'provided',
+      certFile: path.resolve(cfg.SITEBOX_TLS_CERT!),
+      keyFile: path.resolve(cfg.SITEBOX_TLS_KEY!),
+      log,
+    });
   }
   const extra = cfg.SITEBOX_TLS_HOSTS?.split(',') ?? [];
   return startTransportSecurity({

@@ -210,10 +210,7 @@ export async function startTransportSecurity(options: TransportSecurityOptions):
   const every = options.checkEveryMs ?? 86_400_000;
   const timer =
     every > 0
-      ? setInterval(
-          () => void security.check().catch((error) => options.log.error({ err: error }, 'could not check the server certificate')),
-          every,
-        )
+      ? setInterval(() => void security.check().catch((error) => options.log.error({ err: error }, 'could not check the server certificate')), every)
       : null;
   timer?.unref();
   return security;

@@ -115,7 +115,16 @@ describe('the client bundle', () => {
     expect(refused.stdout + refused.stderr).toContain(`has SHA-256 ${security.caFingerprint()}, not the pinned ${other}: refusing it`);
     expect(existsSync(configFile)).toBe(false);
 
-    const installed = await runBundleAsync(['install', '--mp', secureMp.url, '--ca-fingerprint', security.caFingerprint(), '--prefix', root, '--no-start']);
+    const installed = await runBundleAsync([
+      'install',
+      '--mp',
+      secureMp.url,
+      '--ca-fingerprint',
+      security.caFingerprint(),
+      '--prefix',
+      root,
+      '--no-start',
+    ]);
     expect(installed.stderr).toBe('');
     expect(installed.status).toBe(0);
     expect(installed.stdout).toContain(`trusts         only the site certificate authority ${security.caFingerprint()}`);

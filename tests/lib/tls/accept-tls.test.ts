@@ -50,7 +50,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const server of servers) server.closeAllConnections(), server.close();
+  for (const server of servers) {
+    server.closeAllConnections();
+    server.close();
+  }
   security?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
