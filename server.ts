@@ -26,7 +26,7 @@ import { readClientNotificationSettings } from './lib/sitecontrol/read-client-no
 import { readPolicySiteSettings } from './lib/sitecontrol/read-policy-site-settings';
 import { startComponentLifeCycle } from './lib/reporting/component-life-cycle';
 import { Supervisor } from './lib/workers/supervisor';
-import { acceptTls } from './lib/tls/accept-tls';
+import { acceptTls, isLoopback } from './lib/tls/accept-tls';
 import { startSiteTransportSecurity } from './lib/tls/site-transport-security';
 import { selectWorkers } from './workers/registry';
 
@@ -117,7 +117,8 @@ async function main() {
   if (security) {
     const remote = cfg.HOST === '0.0.0.0' || cfg.HOST === '::' ? cfg.SITEBOX_SERVER_NAME : cfg.HOST;
     tlsLog.info({ caFingerprint: security.caFingerprint(), validTo: security.validTo().toISOString() }, 'serving HTTPS');
-    console.log(`  From other computers: https://${remote}:${port} (plain HTTP is served to this computer only)`);
+    if (isLoopback(cfg.HOST) || cfg.HOST === 'localhost') console.log(`  Over HTTPS: https://${cfg.HOST}:${port}`);
+    else console.log(`  From other computers: https://${remote}:${port} (plain HTTP is served to this computer only)`);
     console.log(`  Site certificate authority SHA-256: ${security.caFingerprint()}\n`);
   }
   if (admin?.oneTimePassword) {
