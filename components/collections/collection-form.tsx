@@ -204,6 +204,7 @@ function ValueInput({
 }: {
   c: ConditionDraft;
   onChange: (c: ConditionDraft) => void;
+  /** The condition's name ("Rule 1 condition 2"); each control's label starts with it. */
   label: string;
   link: ErrorLink;
   versionLink: ErrorLink;
@@ -211,7 +212,7 @@ function ValueInput({
   if (c.field === 'osKind') {
     return (
       <Select
-        aria-label={label}
+        aria-label={`${label} value`}
         {...link}
         className="block w-full"
         value={c.value || 'WORKSTATION'}
@@ -225,7 +226,7 @@ function ValueInput({
   if (c.field === 'online') {
     return (
       <Select
-        aria-label={label}
+        aria-label={`${label} value`}
         {...link}
         className="block w-full"
         value={c.value || 'true'}
@@ -238,7 +239,7 @@ function ValueInput({
   }
   const input = (
     <Input
-      aria-label={label}
+      aria-label={`${label} value`}
       {...link}
       className="block w-full"
       inputMode={numericFields.includes(c.field) ? 'numeric' : undefined}
@@ -252,12 +253,7 @@ function ValueInput({
   return (
     <div className="grid grid-cols-[1fr_8rem_1fr] gap-2">
       {input}
-      <Select
-        aria-label={`${label.replace(/ value$/, '')} version operator`}
-        className="block w-full"
-        value={c.op}
-        onChange={(e) => onChange({ ...c, op: e.target.value })}
-      >
+      <Select aria-label={`${label} version operator`} className="block w-full" value={c.op} onChange={(e) => onChange({ ...c, op: e.target.value })}>
         {versionOps.map(([op, text]) => (
           <option key={op} value={op}>
             {text}
@@ -266,7 +262,7 @@ function ValueInput({
       </Select>
       {c.op ? (
         <Input
-          aria-label={`${label.replace(/ value$/, '')} version`}
+          aria-label={`${label} version`}
           {...versionLink}
           className="block w-full"
           value={c.version}
@@ -422,7 +418,7 @@ function RuleEditor({
                   <ValueInput
                     c={c}
                     onChange={set}
-                    label={`${label} value`}
+                    label={label}
                     link={errorLink(conditionErrorId, onVersion ? undefined : problem)}
                     versionLink={errorLink(conditionErrorId, onVersion ? problem : undefined)}
                   />
