@@ -22,6 +22,8 @@ export const listDevicesQuerySchema = z.object({
   osKind: z.enum(['WORKSTATION', 'SERVER']).optional(),
   approval: z.enum(['PENDING', 'APPROVED', 'REVOKED']).optional(),
   collectionId: int4IdParam().optional(),
+  /** Client activity (client status): active or inactive by each device's site's threshold. */
+  activity: z.enum(['active', 'inactive'], { message: 'must be active or inactive' }).optional(),
 });
 
 export type ListDevicesQuery = z.infer<typeof listDevicesQuerySchema>;
@@ -39,6 +41,30 @@ export interface DeviceRow {
   approval: 'PENDING' | 'APPROVED' | 'REVOKED';
   online: boolean;
   lastSeenAt: string | null;
+  /** Active or inactive by client activity, with the sentence saying why. */
+  clientActivity: DeviceClientActivity;
+}
+
+export interface DeviceClientActivity {
+  active: boolean;
+  reason: string;
+}
+
+/** A device's activity times, as the face's judge of client activity reads them. */
+export interface DeviceActivityTimes {
+  siteId: number;
+  lastPolicyRequestAt: Date | null;
+  lastHeartbeatAt: Date | null;
+  lastHwInventoryAt: Date | null;
+}
+
+/**
+ * How the list judges client activity, handed in by the face: where active starts in each site,
+ * and the judgement of one device (the client status domain's).
+ */
+export interface DeviceActivityJudge {
+  activeSince: { siteId: number; activeSince: Date }[];
+  judge: (device: DeviceActivityTimes) => DeviceClientActivity;
 }
 
 export interface DevicePage {
