@@ -13,6 +13,7 @@ export interface DeviceFilters {
   online?: 'true' | 'false';
   osKind?: 'WORKSTATION' | 'SERVER';
   collectionId?: number;
+  activity?: 'active' | 'inactive';
 }
 
 export function deviceQueryString(f: DeviceFilters): string {
@@ -25,6 +26,7 @@ export function deviceQueryString(f: DeviceFilters): string {
   if (f.online) params.set('online', f.online);
   if (f.osKind) params.set('osKind', f.osKind);
   if (f.collectionId) params.set('collectionId', String(f.collectionId));
+  if (f.activity) params.set('activity', f.activity);
   return params.toString();
 }
 
