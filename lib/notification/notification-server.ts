@@ -31,6 +31,15 @@ import { channels } from '../db/channels';
 
 export const AGENT_NAMESPACE = '/agents';
 
+/**
+ * How a silent client is noticed: the transport pings each agent every 25 s and closes a
+ * connection not answered within 20 s, so a client that stops answering (gone from the network,
+ * hung) goes offline within a minute and a flush — inside the five minutes after which a client
+ * without a ping counts as offline. The agent's own keep-alive (a site setting, 15 minutes by
+ * default) only records it as seen. Every socket.io server agents connect to takes these options.
+ */
+export const agentChannelPing = { pingInterval: 25_000, pingTimeout: 20_000 } as const;
+
 declare module 'socket.io' {
   interface SocketData {
     device?: AuthenticatedDevice;
@@ -480,7 +489,7 @@ export class NotificationServer {
       await this.closeDedicatedPort();
       const port = this.options.dedicatedPort!.port ?? sitePort;
       const http = createServer();
-      const io = new Server(http, { serveClient: false });
+      const io = new Server(http, { serveClient: false, ...agentChannelPing });
       try {
         await new Promise<void>((resolve, reject) => {
           http.once('error', reject);
