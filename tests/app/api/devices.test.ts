@@ -104,6 +104,7 @@ describe('GET /api/devices', () => {
       approval: expect.stringMatching(/^(PENDING|APPROVED|REVOKED)$/),
       online: expect.any(Boolean),
       lastSeenAt: expect.toBeOneOf([expect.any(String), null]),
+      clientActivity: { active: expect.any(Boolean), reason: expect.stringMatching(/^(Active|Inactive): /) },
     });
   });
 
@@ -220,6 +221,7 @@ describe('GET /api/devices', () => {
     expect(await badField({ page: 1.5 })).toEqual(['page']);
     expect(await badField({ online: 'maybe' })).toEqual(['online']);
     expect(await badField({ osKind: 'PHONE' })).toEqual(['osKind']);
+    expect(await badField({ activity: 'asleep' })).toEqual(['activity']);
     expect(await badField({ collectionId: 'abc' })).toEqual(['collectionId']);
     expect(await badField({ search: 'x'.repeat(101) })).toEqual(['search']);
     expect(await badField({ sort: 'nope', pageSize: 7 })).toEqual(['sort', 'pageSize']);
