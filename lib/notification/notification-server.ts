@@ -453,7 +453,18 @@ export class NotificationServer {
     if (this.stopped) return;
     if (this.unboundPort !== null) void this.bindDedicatedPort(this.unboundPort);
     try {
-      await beatNotificationServer(this.db, { instanceId: this.instanceId, host: os.hostname(), pid: process.pid, startedAt: this.startedAt });
+      const reapedHere = await beatNotificationServer(this.db, {
+        instanceId: this.instanceId,
+        host: os.hostname(),
+        pid: process.pid,
+        startedAt: this.startedAt,
+      });
+      // Reaped while alive: its presence rows are gone though its clients are still connected.
+      // The next flush records them connected again, so they read online again.
+      if (reapedHere) {
+        for (const id of this.sockets.keys()) this.touched.add(id);
+        this.log.warn({ clients: this.sockets.size }, 'this notification server was reaped while alive; recording its clients again');
+      }
       const reaped = await reapNotificationServers(this.db, {
         staleSeconds: this.options.heartbeatSeconds * 3,
         exceptInstanceId: this.instanceId,
