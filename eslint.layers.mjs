@@ -49,6 +49,7 @@ export const layers = {
     'lib/resource-explorer/',
     'lib/metering/',
     'lib/scripts/',
+    'lib/client-status/',
   ],
   edge: ['lib/http/', 'lib/ingest/', 'lib/live/', 'lib/client/'],
   faces: ['app/', 'components/', 'workers/', 'server.ts', 'proxy.ts'],

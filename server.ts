@@ -14,7 +14,7 @@ import { bootstrapAdministrator } from './lib/auth/bootstrap-admin';
 import { CLIENT_ADDRESS_HEADER } from './lib/http/client-address';
 import { startLiveConsole } from './lib/live/start-live-console';
 import { logger } from './lib/logger';
-import { NotificationServer } from './lib/notification/notification-server';
+import { agentChannelPing, NotificationServer } from './lib/notification/notification-server';
 import { runtime } from './lib/runtime';
 import { isStatusIngest, serveStatusIngest } from './lib/ingest/serve-status-ingest';
 import { StatusIngestThreads, useIngestThreads } from './lib/ingest/5-ingest-threads';
@@ -70,7 +70,7 @@ async function main() {
   });
   const stopServingTls = security ? serveTls(server) : () => undefined;
   // Other upgrades (Next's dev reload) are not socket.io's to refuse.
-  const io = new SocketServer(server, { destroyUpgrade: false, serveClient: false });
+  const io = new SocketServer(server, { destroyUpgrade: false, serveClient: false, ...agentChannelPing });
   if (dev) {
     const upgrade = app.getUpgradeHandler();
     server.on('upgrade', (req, socket, head) => {

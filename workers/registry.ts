@@ -1,4 +1,5 @@
 import type { WorkerDefinition } from '../lib/workers/define-worker';
+import clientStatusSummarizer from './client-status-summarizer';
 import collectionEvaluator from './collection-evaluator';
 import deploymentManager from './deployment-manager';
 import hierarchyManager from './hierarchy-manager';
@@ -10,6 +11,7 @@ import statusManager from './status-manager';
 
 /** Every worker `npm start` can supervise and `npm run worker -- <name>` can run. */
 export const workers: Record<string, WorkerDefinition> = {
+  [clientStatusSummarizer.name]: clientStatusSummarizer,
   [collectionEvaluator.name]: collectionEvaluator,
   [deploymentManager.name]: deploymentManager,
   [notificationManager.name]: notificationManager,

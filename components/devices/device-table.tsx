@@ -99,6 +99,18 @@ function columns(canManage: boolean) {
         </span>
       ),
     }),
+    // Client status by activity; the reason (which activity, how long ago) is its tooltip.
+    column.accessor('clientActivity', {
+      id: 'clientActivity',
+      header: 'Client activity',
+      enableSorting: false,
+      cell: (c) => (
+        <span title={c.getValue().reason} className={clsx(!c.getValue().active && 'text-red-700')}>
+          {c.getValue().active ? 'Active' : 'Inactive'}
+          <span className="sr-only"> ({c.getValue().reason})</span>
+        </span>
+      ),
+    }),
     // Most recent first on the first click: what an administrator looking at activity wants.
     column.accessor('lastSeenAt', { header: 'Last seen', sortDescFirst: true, cell: (c) => <RelativeTime iso={c.getValue()} /> }),
     ...(canManage
@@ -210,6 +222,16 @@ export function DeviceTable({
           <option value="">Agents and demo devices</option>
           <option value="agent">Hide demo devices</option>
           <option value="demo">Demo devices only</option>
+        </select>
+        <select
+          aria-label="Client activity"
+          value={filters.activity ?? ''}
+          className="rounded border border-slate-300 px-2 py-1.5"
+          onChange={(e) => onChange({ ...filters, activity: (e.target.value || undefined) as DeviceFilters['activity'], page: 1 })}
+        >
+          <option value="">Active and inactive</option>
+          <option value="active">Active only</option>
+          <option value="inactive">Inactive only</option>
         </select>
         {query.isFetching && (
           <span className="text-xs text-slate-500" role="status">

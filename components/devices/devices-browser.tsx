@@ -25,6 +25,7 @@ export function DevicesBrowser({ canManage }: { canManage: boolean }) {
       online: q.online === undefined ? undefined : q.online ? 'true' : 'false',
       osKind: q.osKind,
       source: q.source,
+      activity: q.activity,
     };
   }, [params]);
   // Online / offline and last seen follow the notification servers' presence as it changes.

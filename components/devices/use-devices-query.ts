@@ -16,6 +16,7 @@ export interface DeviceFilters {
   osKind?: 'WORKSTATION' | 'SERVER';
   collectionId?: number;
   source?: DeviceSource;
+  activity?: 'active' | 'inactive';
 }
 
 export function deviceQueryString(f: DeviceFilters): string {
@@ -29,6 +30,7 @@ export function deviceQueryString(f: DeviceFilters): string {
   if (f.osKind) params.set('osKind', f.osKind);
   if (f.collectionId) params.set('collectionId', String(f.collectionId));
   if (f.source) params.set('source', f.source);
+  if (f.activity) params.set('activity', f.activity);
   return params.toString();
 }
 

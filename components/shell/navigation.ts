@@ -7,6 +7,7 @@ export const navigation = [
       { href: '/monitoring/component-status', label: 'Component Status' },
       { href: '/monitoring/site-system-status', label: 'Site System Status' },
       { href: '/monitoring/status-messages', label: 'Status Messages' },
+      { href: '/monitoring/client-status', label: 'Client Status' },
       { href: '/monitoring/client-operations', label: 'Client Operations' },
       { href: '/monitoring/deployments', label: 'Deployments' },
     ],

@@ -25,6 +25,8 @@ export const listDevicesQuerySchema = z.object({
   collectionId: int4IdParam().optional(),
   /** `agent`: registered clients only (hides the demo seed's devices); `demo`: the demo devices only. */
   source: z.enum(deviceSources, { message: 'must be agent or demo' }).optional(),
+  /** Client activity (client status): active or inactive by each device's site's threshold. */
+  activity: z.enum(['active', 'inactive'], { message: 'must be active or inactive' }).optional(),
 });
 
 export type ListDevicesQuery = z.infer<typeof listDevicesQuerySchema>;
@@ -44,6 +46,30 @@ export interface DeviceRow {
   lastSeenAt: string | null;
   /** Inserted by the demo seed, not reported by an agent. */
   isDemo: boolean;
+  /** Active or inactive by client activity, with the sentence saying why. */
+  clientActivity: DeviceClientActivity;
+}
+
+export interface DeviceClientActivity {
+  active: boolean;
+  reason: string;
+}
+
+/** A device's activity times, as the face's judge of client activity reads them. */
+export interface DeviceActivityTimes {
+  siteId: number;
+  lastPolicyRequestAt: Date | null;
+  lastHeartbeatAt: Date | null;
+  lastHwInventoryAt: Date | null;
+}
+
+/**
+ * How the list judges client activity, handed in by the face: where active starts in each site,
+ * and the judgement of one device (the client status domain's).
+ */
+export interface DeviceActivityJudge {
+  activeSince: { siteId: number; activeSince: Date }[];
+  judge: (device: DeviceActivityTimes) => DeviceClientActivity;
 }
 
 export interface DevicePage {

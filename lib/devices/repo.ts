@@ -1,11 +1,26 @@
 import { prisma } from '../db/prisma';
 import type { Prisma } from '../db/generated/client';
 import { likeLiteral } from '../search/like-literal';
-import type { DeviceRow, DeviceSortColumn, ListDevicesQuery } from './list-devices.schema';
+import type { DeviceActivityJudge, DeviceActivityTimes, DeviceRow, DeviceSortColumn, ListDevicesQuery } from './list-devices.schema';
 
 /** The thin data layer for reading devices. */
 
-function where(query: ListDevicesQuery): Prisma.DeviceWhereInput {
+/**
+ * Active: any of the three activities at or after the device's site's cutoff; inactive: none
+ * (a device that never reported is inactive). A site without a cutoff matches neither.
+ */
+function activityFilter(activity: 'active' | 'inactive', cutoffs: DeviceActivityJudge['activeSince']): Prisma.DeviceWhereInput {
+  const columns = ['lastPolicyRequestAt', 'lastHeartbeatAt', 'lastHwInventoryAt'] as const;
+  return {
+    OR: cutoffs.map(({ siteId, activeSince }) =>
+      activity === 'active'
+        ? { siteId, OR: columns.map((c) => ({ [c]: { gte: activeSince } })) }
+        : { siteId, AND: columns.map((c) => ({ OR: [{ [c]: null }, { [c]: { lt: activeSince } }] })) },
+    ),
+  };
+}
+
+function where(query: ListDevicesQuery, cutoffs: DeviceActivityJudge['activeSince']): Prisma.DeviceWhereInput {
   const term = query.search ? likeLiteral(query.search) : '';
   const search = term
     ? {
@@ -23,6 +38,7 @@ function where(query: ListDevicesQuery): Prisma.DeviceWhereInput {
     ...(query.approval ? { approval: query.approval } : {}),
     ...(query.collectionId ? { memberships: { some: { collectionId: query.collectionId } } } : {}),
     ...(query.source ? { isDemo: query.source === 'demo' } : {}),
+    ...(query.activity ? { AND: [activityFilter(query.activity, cutoffs)] } : {}),
   };
 }
 
@@ -42,8 +58,11 @@ function orderBy(sort: DeviceSortColumn, dir: 'asc' | 'desc'): Prisma.DeviceOrde
   return [by[sort], { id: dir }];
 }
 
-export async function findDevicePage(query: ListDevicesQuery): Promise<{ rows: DeviceRow[]; total: number }> {
-  const filter = where(query);
+export async function findDevicePage(
+  query: ListDevicesQuery,
+  cutoffs: DeviceActivityJudge['activeSince'],
+): Promise<{ rows: (Omit<DeviceRow, 'clientActivity'> & DeviceActivityTimes)[]; total: number }> {
+  const filter = where(query, cutoffs);
   const [total, devices] = await prisma().$transaction([
     prisma().device.count({ where: filter }),
     prisma().device.findMany({
@@ -63,6 +82,10 @@ export async function findDevicePage(query: ListDevicesQuery): Promise<{ rows: D
         online: true,
         lastSeenAt: true,
         isDemo: true,
+        siteId: true,
+        lastPolicyRequestAt: true,
+        lastHeartbeatAt: true,
+        lastHwInventoryAt: true,
         site: { select: { code: true } },
       },
     }),

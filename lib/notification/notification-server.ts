@@ -31,6 +31,15 @@ import { channels } from '../db/channels';
 
 export const AGENT_NAMESPACE = '/agents';
 
+/**
+ * How a silent client is noticed: the transport pings each agent every 25 s and closes a
+ * connection not answered within 20 s, so a client that stops answering (gone from the network,
+ * hung) goes offline within a minute and a flush — inside the five minutes after which a client
+ * without a ping counts as offline. The agent's own keep-alive (a site setting, 15 minutes by
+ * default) only records it as seen. Every socket.io server agents connect to takes these options.
+ */
+export const agentChannelPing = { pingInterval: 25_000, pingTimeout: 20_000 } as const;
+
 declare module 'socket.io' {
   interface SocketData {
     device?: AuthenticatedDevice;
@@ -449,7 +458,18 @@ export class NotificationServer {
     if (this.stopped) return;
     if (this.unboundPort !== null) void this.bindDedicatedPort(this.unboundPort);
     try {
-      await beatNotificationServer(this.db, { instanceId: this.instanceId, host: os.hostname(), pid: process.pid, startedAt: this.startedAt });
+      const reapedHere = await beatNotificationServer(this.db, {
+        instanceId: this.instanceId,
+        host: os.hostname(),
+        pid: process.pid,
+        startedAt: this.startedAt,
+      });
+      // Reaped while alive: its presence rows are gone though its clients are still connected.
+      // The next flush records them connected again, so they read online again.
+      if (reapedHere) {
+        for (const id of this.sockets.keys()) this.touched.add(id);
+        this.log.warn({ clients: this.sockets.size }, 'this notification server was reaped while alive; recording its clients again');
+      }
       const reaped = await reapNotificationServers(this.db, {
         staleSeconds: this.options.heartbeatSeconds * 3,
         exceptInstanceId: this.instanceId,
@@ -486,7 +506,7 @@ export class NotificationServer {
       const port = this.options.dedicatedPort!.port ?? sitePort;
       const http = createServer();
       const release = this.options.prepareDedicatedServer?.(http);
-      const io = new Server(http, { serveClient: false });
+      const io = new Server(http, { serveClient: false, ...agentChannelPing });
       try {
         await new Promise<void>((resolve, reject) => {
           http.once('error', reject);

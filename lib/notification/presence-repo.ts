@@ -10,13 +10,19 @@ import { channels } from '../db/channels';
 
 type Db = pg.Pool | pg.PoolClient;
 
-export async function beatNotificationServer(db: Db, server: { instanceId: string; host: string; pid: number; startedAt: Date }): Promise<void> {
-  await db.query(
+/**
+ * Records that the server is alive. Returns true when its row was missing: at its first beat, or
+ * after another server reaped it (its beats failed for a while, e.g. the database was away).
+ */
+export async function beatNotificationServer(db: Db, server: { instanceId: string; host: string; pid: number; startedAt: Date }): Promise<boolean> {
+  const { rows } = await db.query<{ inserted: boolean }>(
     `INSERT INTO notification_server (instance_id, host, pid, started_at, last_beat_at)
      VALUES ($1, $2, $3, $4, now())
-     ON CONFLICT (instance_id) DO UPDATE SET last_beat_at = now(), stopped_at = NULL`,
+     ON CONFLICT (instance_id) DO UPDATE SET last_beat_at = now(), stopped_at = NULL
+     RETURNING (xmax = 0) AS inserted`,
     [server.instanceId, server.host, server.pid, server.startedAt],
   );
+  return rows[0].inserted;
 }
 
 /**

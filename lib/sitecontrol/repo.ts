@@ -391,3 +391,9 @@ export async function syncComponentThresholds(client: pg.PoolClient, settings: S
     }
   }
 }
+
+/** Every site's id with its raw document (null before it has one). */
+export async function findEverySiteControl(db: Db): Promise<Map<number, unknown>> {
+  const { rows } = await db.query(`SELECT s.id AS site_id, sc.document FROM site s LEFT JOIN site_control sc ON sc.site_id = s.id`);
+  return new Map(rows.map((r) => [r.site_id as number, r.document as unknown]));
+}

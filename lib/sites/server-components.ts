@@ -15,6 +15,7 @@ export const serverProcessComponents = ['SMS_SITE_COMPONENT_MANAGER', 'SMS_PROVI
  * each one started (500), running (503) and stopped (501), so Component Status shows what runs.
  */
 export const workerComponents: Readonly<Record<string, readonly string[]>> = {
+  'client-status-summarizer': ['SMS_CLIENT_STATUS_SUMMARIZER'],
   'collection-evaluator': ['SMS_COLLECTION_EVALUATOR'],
   'deployment-manager': ['SMS_OFFER_MANAGER'],
   'notification-manager': ['SMS_NOTIFICATION_MANAGER'],

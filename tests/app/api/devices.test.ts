@@ -105,6 +105,7 @@ describe('GET /api/devices', () => {
       online: expect.any(Boolean),
       lastSeenAt: expect.toBeOneOf([expect.any(String), null]),
       isDemo: true,
+      clientActivity: { active: expect.any(Boolean), reason: expect.stringMatching(/^(Active|Inactive): /) },
     });
   });
 
@@ -240,6 +241,7 @@ describe('GET /api/devices', () => {
     expect(await badField({ online: 'maybe' })).toEqual(['online']);
     expect(await badField({ osKind: 'PHONE' })).toEqual(['osKind']);
     expect(await badField({ source: 'real' })).toEqual(['source']);
+    expect(await badField({ activity: 'asleep' })).toEqual(['activity']);
     expect(await badField({ collectionId: 'abc' })).toEqual(['collectionId']);
     expect(await badField({ search: 'x'.repeat(101) })).toEqual(['search']);
     expect(await badField({ sort: 'nope', pageSize: 7 })).toEqual(['sort', 'pageSize']);
