@@ -100,7 +100,7 @@ export function ClientStatusView() {
             {inactive.data?.rows.map((row) => (
               <tr key={row.id}>
                 <Td className="whitespace-nowrap">
-                  <Link href={`/assets/devices?search=${encodeURIComponent(row.name)}`} className="font-medium text-blue-700 hover:underline">
+                  <Link href={`/assets/devices/${row.id}`} className="font-medium text-blue-700 hover:underline">
                     {row.name}
                   </Link>
                   {row.isDemo && <span className="ml-1 text-xs text-slate-500">(demo)</span>}
