@@ -33,11 +33,17 @@ function megabytes(bytes: number | null): number | null {
   return bytes === null ? null : Math.min(INT4_MAX, Math.floor(bytes / MB));
 }
 
+/** Megabytes as an int column holds them. */
+function wholeMb(mb: number | null | undefined): number | null {
+  return mb === null || mb === undefined ? null : Math.min(INT4_MAX, Math.max(0, Math.floor(mb)));
+}
+
 /**
  * Reads the summary columns from hardware classes: manufacturer, model and serial number from
- * `system`; memory from `memory` (its `total`, or the sum of module `size`s); free space of the
- * file system mounted at "/" from `fileSystem` (`available`, else `size` − `used`); OS name and
- * version from `operatingSystem` (`distro`/`name`, `release`/`version`). Sizes are in bytes.
+ * `system`; memory from `memory` (its `totalMb` or `total`, or the sum of module `sizeMb`s or
+ * `size`s); free space of the file system mounted at "/" from `fileSystem` (`freeMb`, else
+ * `available`, else `size` − `used`); OS name and
+ * version from `operatingSystem` (`distro`/`name`, `release`/`version`). Sizes are in bytes unless named `…Mb`.
  */
 export function extractSummary(hardware: HardwareClasses): DeviceSummary {
   const summary: DeviceSummary = {};
@@ -50,16 +56,21 @@ export function extractSummary(hardware: HardwareClasses): DeviceSummary {
     };
   }
   if (hardware.memory) {
+    // The agent reports megabytes (`totalMb` on its total row, `sizeMb` per module); bytes are read too.
+    const totalMb = hardware.memory.map((m) => numberOf(m, 'totalMb')).find((t) => t !== null);
+    const moduleMb = hardware.memory.map((m) => numberOf(m, 'sizeMb')).filter((s): s is number => s !== null);
     const total = hardware.memory.map((m) => numberOf(m, 'total')).find((t) => t !== null);
     const sizes = hardware.memory.map((m) => numberOf(m, 'size')).filter((s): s is number => s !== null);
-    summary.memoryMb = megabytes(total ?? (sizes.length ? sizes.reduce((a, b) => a + b, 0) : null));
+    const bytes = megabytes(total ?? (sizes.length ? sizes.reduce((a, b) => a + b, 0) : null));
+    summary.memoryMb = wholeMb(totalMb ?? (moduleMb.length ? moduleMb.reduce((a, b) => a + b, 0) : null)) ?? bytes;
   }
   if (hardware.fileSystem) {
     const root = hardware.fileSystem.find((f) => f.mount === '/');
+    const freeMb = numberOf(root, 'freeMb');
     const available = numberOf(root, 'available');
     const size = numberOf(root, 'size');
     const used = numberOf(root, 'used');
-    summary.diskFreeMb = megabytes(available ?? (size !== null && used !== null ? Math.max(0, size - used) : null));
+    summary.diskFreeMb = wholeMb(freeMb) ?? megabytes(available ?? (size !== null && used !== null ? Math.max(0, size - used) : null));
   }
   const os = hardware.operatingSystem?.[0];
   const name = textOf(os, 'distro', 'name');

@@ -72,6 +72,21 @@ describe('extractSummary', () => {
     expect(extractSummary({ fileSystem: [{ mount: '/boot', available: 5 }], operatingSystem: [{ distro: 'Ubuntu' }] })).toEqual({ diskFreeMb: null });
     expect(extractSummary({})).toEqual({});
   });
+
+  it("reads the megabytes the agent's collector reports (memory's total row, the root file system's freeMb)", () => {
+    expect(
+      extractSummary({
+        memory: [
+          { kind: 'total', totalMb: 15_872, swapMb: 2048 },
+          { kind: 'module', sizeMb: 8192 },
+        ],
+        fileSystem: [
+          { mount: '/', sizeMb: 100_000, usedMb: 60_000, freeMb: 40_000 },
+          { mount: '/boot', freeMb: 500 },
+        ],
+      }),
+    ).toEqual({ memoryMb: 15_872, diskFreeMb: 40_000 });
+  });
 });
 
 describe('planProducts and resolveRows', () => {
