@@ -33,6 +33,15 @@ export const agentConfigSchema = z.object({
   /** The notification server's own port on each management point, tried before the console port. */
   notificationPort: z.number().int().min(1).max(65535).optional(),
   scan: scanSettingsSchema,
+  /** Hardware and software inventory and heartbeat discovery (their cycles come from policy). */
+  inventory: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** dpkg's database and file lists, when not the system's own (tests, a chroot). */
+      dpkgStatusFile: z.string().startsWith('/', 'must be an absolute path').max(4096).optional(),
+      dpkgInfoDir: z.string().startsWith('/', 'must be an absolute path').max(4096).optional(),
+    })
+    .prefault({}),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 

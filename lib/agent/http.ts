@@ -15,7 +15,7 @@ export function httpRequest(options: {
   url: string;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   agent?: http.Agent;
   timeoutMs?: number;
   signal?: AbortSignal;

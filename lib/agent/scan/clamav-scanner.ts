@@ -30,8 +30,10 @@ export async function clamavCommand(settings: ScanSettings, kind: ScanKind): Pro
  * Exit code 0 is clean, 1 is threats found (a finished scan), anything else a failure with
  * ClamAV's own reason. Cancellation and the time limit stop the scanner process.
  */
-export function clamavScanner(settings: ScanSettings): Scanner {
+export function clamavScanner(settingsOf: ScanSettings | (() => ScanSettings)): Scanner {
   return async (kind, signal) => {
+    // A function: the settings as they are when the scan starts (policy may have changed them).
+    const settings = typeof settingsOf === 'function' ? settingsOf() : settingsOf;
     const { program, args } = await clamavCommand(settings, kind);
     const minutes = kind === 'QUICK' ? settings.quickTimeoutMinutes : settings.fullTimeoutMinutes;
     return new Promise<ScanReport>((resolve, reject) => {

@@ -33,6 +33,19 @@ export const scanSettingsSchema = z
   .prefault({});
 export type ScanSettings = z.infer<typeof scanSettingsSchema>;
 
+/** Scan paths as the site's settings give them in policy (clientAgent.scan). */
+export interface PolicyScanPaths {
+  quickPaths: string[];
+  fullPaths: string[];
+  exclusions: string[];
+}
+
+/** The configuration's scan settings with the site's scan paths in place of its own, when policy has them. */
+export function scanSettingsWithPolicy(settings: ScanSettings, policy: PolicyScanPaths | undefined | null): ScanSettings {
+  if (!policy) return settings;
+  return { ...settings, quickPaths: policy.quickPaths, fullPaths: policy.fullPaths, exclude: policy.exclusions };
+}
+
 export type ScanKind = 'QUICK' | 'FULL';
 
 /** A file a scan found infected and the signature it matched. */
