@@ -67,8 +67,11 @@ export class InventoryClient {
   /** The site refused a report as this device (403: waiting for approval, or revoked): inventory waits for a policy. */
   private waitForPolicy = false;
   private resyncQueued = false;
-  private heartbeatAttempt = 0;
-  private heartbeatRetryAt = 0;
+  /** A cycle that failed waits until then (backoff), not its whole interval, nor no time at all. */
+  private readonly retryAt: Partial<Record<InventoryTask, number>> = {};
+  private readonly attempts: Partial<Record<InventoryTask, number>> = {};
+  /** Runs due now, queued but not yet started (so a second schedule() does not queue them twice). */
+  private readonly queued = new Set<InventoryTask>();
   private heartbeatRefused = false;
 
   constructor(options: InventoryClientOptions) {
@@ -123,13 +126,23 @@ export class InventoryClient {
     return this.queue.then(() => this.sender.flush());
   }
 
+  /** When each cycle runs next (null: off, or waiting for a policy); read by tests and diagnostics. */
+  nextRuns(): Record<InventoryTask, Date | null> {
+    const state = this.state;
+    const at = (task: InventoryTask) => {
+      const due = state ? this.dueAt(task, state) : null;
+      return due === null ? null : new Date(due);
+    };
+    return { hardware: at('hardware'), software: at('software'), discovery: at('discovery') };
+  }
+
   /** A policy arrived: its cycles become the schedules, and a resync it asks for is answered. */
   onPolicy(policy: AgentPolicy): void {
     const agent = policy.clientAgent;
     this.cycles = { hardware: agent.inventory, software: agent.softwareInventory, discovery: agent.heartbeatDiscovery };
     // A policy means the site takes this device (approved): what a 403 held back may go now.
     this.waitForPolicy = false;
-    if (this.heartbeatRefused) this.heartbeatRetryAt = 0;
+    if (this.heartbeatRefused) delete this.retryAt.discovery;
     const resync = policy.inventory?.resync === true;
     void this.enqueue(async () => {
       const state = await this.loadState();
@@ -177,10 +190,10 @@ export class InventoryClient {
     if (task !== 'discovery' && this.waitForPolicy) return null;
     const last = state.lastRun[task];
     const due = last ? Date.parse(last) + cycleMs(cycle) : this.now().getTime();
-    return task === 'discovery' ? Math.max(due, this.heartbeatRetryAt) : due;
+    return Math.max(due, this.retryAt[task] ?? 0);
   }
 
-  /** Arms one timer per enabled cycle for its next run (now, when it never ran or is overdue). */
+  /** Arms one timer per enabled cycle for its next run; one due now (never ran, or overdue) is queued at once. */
   private schedule(): void {
     if (!this.running) return;
     for (const timer of this.timers.values()) clearTimeout(timer);
@@ -190,20 +203,49 @@ export class InventoryClient {
     for (const task of ['hardware', 'software', 'discovery'] as const) {
       const due = this.dueAt(task, state);
       if (due === null) continue;
-      const delay = Math.min(MAX_TIMER_MS, Math.max(0, due - this.now().getTime()));
+      const delay = Math.min(MAX_TIMER_MS, due - this.now().getTime());
+      if (delay <= 0) {
+        this.runDue(task);
+        continue;
+      }
       const timer = setTimeout(() => {
         this.timers.delete(task);
-        void this.enqueue(async () => {
-          // Another run (an action, a full report covering both) may have made it not due any more.
-          const at = this.dueAt(task, await this.loadState());
-          if (at !== null && at <= this.now().getTime()) await this.run(task);
-        })
-          .catch((error) => this.log.warn({ err: error, task }, 'inventory cycle failed'))
-          .finally(() => this.schedule());
+        this.runDue(task);
       }, delay);
       timer.unref?.();
       this.timers.set(task, timer);
     }
+  }
+
+  private runDue(task: InventoryTask): void {
+    if (this.queued.has(task)) return;
+    this.queued.add(task);
+    void this.enqueue(async () => {
+      this.queued.delete(task);
+      // Another run (an action, a full report covering both parts) may have made it not due any more.
+      const at = this.dueAt(task, await this.loadState());
+      if (!this.running || at === null || at > this.now().getTime()) return;
+      try {
+        await this.run(task);
+        this.attempts[task] = 0;
+        delete this.retryAt[task];
+      } catch (error) {
+        // Refused (e.g. waiting for approval): in an hour, or with the next policy; else backoff.
+        const wait =
+          error instanceof HeartbeatRefusedError
+            ? 60 * 60_000
+            : backoffMs({
+                attempt: (this.attempts[task] = (this.attempts[task] ?? 0) + 1) - 1,
+                initialMs: 5_000,
+                maxMs: 60 * 60_000,
+                random: this.random,
+              });
+        this.retryAt[task] = this.now().getTime() + wait;
+        throw error;
+      }
+    })
+      .catch((error) => this.log.warn({ err: error instanceof Error ? error.message : error, task }, 'inventory cycle failed; trying again later'))
+      .finally(() => this.schedule());
   }
 
   // ------------------------------------------------------------------ cycles
@@ -274,7 +316,8 @@ export class InventoryClient {
       // Deltas spooled between the 409 and the full report meet a 409 of their own: one resync answers all.
       if (this.resyncQueued) return;
       this.resyncQueued = true;
-      void this.enqueue(async () => {
+      // Awaited: the sender goes on with the full report, not with an empty spool.
+      await this.enqueue(async () => {
         this.resyncQueued = false;
         const state = await this.loadState();
         if (settled.siteVersion !== null) state.nextVersion = Math.max(state.nextVersion, settled.siteVersion + 1);
@@ -313,22 +356,13 @@ export class InventoryClient {
         httpAgent: this.options.httpAgent,
         signal: this.controller.signal,
       });
-      this.heartbeatAttempt = 0;
-      this.heartbeatRetryAt = 0;
       this.heartbeatRefused = false;
       state.lastRun.discovery = this.now().toISOString();
       await this.save();
       this.log.info({ managementPointUrl }, 'heartbeat discovery record sent');
       return `Discovery data record sent to ${managementPointUrl}.`;
     } catch (error) {
-      // Unreachable: tried again with backoff. Refused (e.g. waiting for approval): at the latest
-      // on the next cycle, and sooner with the next policy.
       this.heartbeatRefused = error instanceof HeartbeatRefusedError;
-      this.heartbeatRetryAt =
-        this.now().getTime() +
-        (error instanceof HeartbeatRefusedError
-          ? 60 * 60_000
-          : backoffMs({ attempt: this.heartbeatAttempt++, initialMs: 5_000, maxMs: 60 * 60_000, random: this.random }));
       throw error;
     }
   }
