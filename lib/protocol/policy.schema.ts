@@ -40,8 +40,8 @@ export const clientPolicySchema = z
       })
       .passthrough(),
     deployments: z.array(z.object({ deploymentId: z.string() }).passthrough()),
-    /** Set when the site wants a full inventory (it refused a delta it had accepted). */
-    inventory: z.object({ resync: z.boolean().optional() }).passthrough().optional().catch(undefined),
+    /** Absent from older sites: no resync asked. */
+    inventory: z.object({ resync: z.boolean() }).passthrough().optional(),
   })
   .passthrough();
 export type AgentPolicy = z.infer<typeof clientPolicySchema>;
