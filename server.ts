@@ -2,6 +2,7 @@
 // embedded database (when DATABASE_URL is unset) and the workers run as supervised processes.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import next from 'next';
 import { Server as SocketServer } from 'socket.io';
 import { config, ConfigError } from './lib/config';
@@ -25,6 +26,8 @@ import { readClientNotificationSettings } from './lib/sitecontrol/read-client-no
 import { readPolicySiteSettings } from './lib/sitecontrol/read-policy-site-settings';
 import { startComponentLifeCycle } from './lib/reporting/component-life-cycle';
 import { Supervisor } from './lib/workers/supervisor';
+import { acceptTls, isLoopback } from './lib/tls/accept-tls';
+import { startSiteTransportSecurity } from './lib/tls/site-transport-security';
 import { selectWorkers } from './workers/registry';
 
 const log = logger.child({ component: 'server' });
@@ -48,12 +51,24 @@ async function main() {
   const handle = app.getRequestHandler();
   await app.prepare();
 
+  // HTTPS on the console port and the notification port (plain HTTP only from this computer).
+  const tlsLog = log.child({ component: 'transport security' });
+  const security = await startSiteTransportSecurity(cfg, tlsLog);
+  if (security) runtime().transportSecurity = security;
+  const serveTls = (target: ReturnType<typeof createServer>) =>
+    acceptTls(target, security!, {
+      onTlsError: (error, socket) => tlsLog.debug({ err: error.message, peer: socket.remoteAddress }, 'TLS handshake failed'),
+    });
+
   const server = createServer((req, res) => {
     if (isStatusIngest(req)) return void serveStatusIngest(req, res);
     // Route handlers cannot see the socket; tell them the peer's address, overwriting any claim.
     req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? 'unknown';
+    // Decrypted here: the page, the cookies (Secure) and the install commands say https.
+    if ((req.socket as TLSSocket).encrypted) req.headers['x-forwarded-proto'] = 'https';
     void handle(req, res);
   });
+  const stopServingTls = security ? serveTls(server) : () => undefined;
   // Other upgrades (Next's dev reload) are not socket.io's to refuse.
   const io = new SocketServer(server, { destroyUpgrade: false, serveClient: false });
   if (dev) {
@@ -75,6 +90,7 @@ async function main() {
     settings: () => readClientNotificationSettings({ fresh: true }),
     policySiteSettings: (siteIds) => readPolicySiteSettings(siteIds),
     dedicatedPort: cfg.SITEBOX_NOTIFICATION_PORT === 'off' ? undefined : { host: cfg.HOST, port: cfg.SITEBOX_NOTIFICATION_PORT },
+    prepareDedicatedServer: security ? serveTls : undefined,
   });
   notificationServer.attach(io);
   await notificationServer.start();
@@ -98,6 +114,13 @@ async function main() {
   const host = cfg.HOST === '0.0.0.0' || cfg.HOST === '::' ? 'localhost' : cfg.HOST;
   log.info({ url: `http://${host}:${port}` }, 'console ready');
   console.log(`\n  Sitebox console: http://${host}:${port}\n`);
+  if (security) {
+    const remote = cfg.HOST === '0.0.0.0' || cfg.HOST === '::' ? cfg.SITEBOX_SERVER_NAME : cfg.HOST;
+    tlsLog.info({ caFingerprint: security.caFingerprint(), validTo: security.validTo().toISOString() }, 'serving HTTPS');
+    if (isLoopback(cfg.HOST) || cfg.HOST === 'localhost') console.log(`  Over HTTPS: https://${cfg.HOST}:${port}`);
+    else console.log(`  From other computers: https://${remote}:${port} (plain HTTP is served to this computer only)`);
+    console.log(`  Site certificate authority SHA-256: ${security.caFingerprint()}\n`);
+  }
   if (admin?.oneTimePassword) {
     // Shown this once and never logged: the administrator must change it at first sign-in.
     console.log(`  First sign-in: user "admin", one-time password: ${admin.oneTimePassword}\n`);
@@ -110,6 +133,8 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
+    security?.stop();
+    stopServingTls();
     await components.stop();
     await supervisor.stop();
     await notificationServer.stop();

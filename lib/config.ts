@@ -86,6 +86,25 @@ export const configSchema = z
      * a port, 0 for any free port, or "off" to serve agents on the console port only.
      */
     SITEBOX_NOTIFICATION_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).optional(),
+    /**
+     * Transport security of the console port and the notification port: "auto" (the site's own
+     * certificate authority and server certificate, made and renewed here), "provided"
+     * (SITEBOX_TLS_CERT and SITEBOX_TLS_KEY) or "off" (plain HTTP, e.g. behind a TLS proxy).
+     */
+    SITEBOX_TLS: z.enum(['auto', 'provided', 'off'], { error: 'must be auto, provided or off' }).default('auto'),
+    /** With SITEBOX_TLS=provided: the server certificate, then its chain up to the authority agents pin (PEM). */
+    SITEBOX_TLS_CERT: z.string().min(1).optional(),
+    /** With SITEBOX_TLS=provided: the server certificate's private key (PEM). */
+    SITEBOX_TLS_KEY: z.string().min(1).optional(),
+    /** More names and addresses (comma-separated) the site's server certificate holds, beside this server's own. */
+    SITEBOX_TLS_HOSTS: z
+      .string()
+      .regex(/^[A-Za-z0-9.:-]+(,[A-Za-z0-9.:-]+)*$/, 'must be comma-separated host names or IP addresses')
+      .optional(),
+  })
+  .refine((c) => c.SITEBOX_TLS !== 'provided' || (c.SITEBOX_TLS_CERT && c.SITEBOX_TLS_KEY), {
+    path: ['SITEBOX_TLS_CERT'],
+    message: 'and SITEBOX_TLS_KEY are required with SITEBOX_TLS=provided',
   })
   .refine((c) => !c.SITEBOX_PARENT_SITE_URL || c.SITEBOX_PARENT_SITE_CREDENTIAL, {
     path: ['SITEBOX_PARENT_SITE_CREDENTIAL'],

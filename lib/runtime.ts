@@ -9,6 +9,8 @@ interface Runtime {
   supervisorStatus?: () => SupervisedState[];
   /** This management point's notification server (client notification channel). */
   notificationServer?: { instanceId: string; probe(probe: { probeId: string; sentAt: number }): number; connectedDeviceIds(): number[] };
+  /** The certificate authority agents pin, when this server serves HTTPS (SITEBOX_TLS auto or provided). */
+  transportSecurity?: { caPem(): string; caFingerprint(): string };
 }
 
 export function runtime(): Runtime {

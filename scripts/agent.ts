@@ -1,9 +1,10 @@
 // The Sitebox client agent (also built into one file, dist/sitebox-agent.cjs: npm run agent:build):
 //   sitebox-agent run --mp http://mp01:3000 [--mp http://mp02:3000] [--name NYC-WS-0042]
 //                     [--state ./agent-state] [--notification-port 10123] [--transport websocket|polling]
+//                     [--ca-fingerprint AB:CD:…]      (https: trust only the site CA with this SHA-256)
 //   sitebox-agent run --config /etc/sitebox-agent/config.json      (what the systemd unit runs)
 //   sitebox-agent run --mp http://mp01:3000 --simulate 1000 [--name SIM]   (a simulated fleet)
-//   sitebox-agent install --mp <url> [--mp <url>…] [--no-start]
+//   sitebox-agent install --mp <url> [--mp <url>…] [--ca-fingerprint AB:CD:…] [--no-start]
 //                         [--prefix DIR | --config-dir DIR --state-dir DIR --unit-dir DIR --lib-dir DIR]
 //   sitebox-agent uninstall [same folder options]      sitebox-agent status [same folder options]
 // `npm run agent -- --mp …` is `run`. The agent registers on first start (the credential is kept
@@ -32,16 +33,31 @@ import type { AgentPolicy } from '../lib/protocol/policy.schema';
 import { AgentSimulator } from '../lib/agent/simulator';
 import type { RegisterDeviceInput } from '../lib/protocol/registration.schema';
 import { createStatusReporter } from '../lib/agent/status-reporter';
+import { certificateProblem, fetchPinnedCa, fetchWithTrust, normalizeFingerprint, trustOf, type PinnedCa } from '../lib/agent/tls-pin';
 
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { component: 'CCM_NOTIFICATION_AGENT' } });
 
-const usage = `usage: sitebox-agent run --mp <management point URL> [--mp <another>] [--name NAME] [--state DIR]
+const usage = `usage: sitebox-agent run --mp <management point URL> [--mp <another>] [--name NAME] [--state DIR] [--ca-fingerprint SHA256]
        sitebox-agent run --config FILE
-       sitebox-agent install --mp <URL> [--mp <URL>…] [--no-start] [--prefix DIR]
+       sitebox-agent install --mp <URL> [--mp <URL>…] [--ca-fingerprint SHA256] [--no-start] [--prefix DIR]
        sitebox-agent uninstall [--prefix DIR]
        sitebox-agent status [--prefix DIR]`;
 
 class UsageError extends Error {}
+/** A command that could not do its work (exit 1), said on stderr whatever the log level. */
+class CommandFailed extends Error {}
+
+/** The --ca-fingerprint given, normalized (AB:CD:…), or undefined; a malformed one is a usage error. */
+function fingerprintOption(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const fingerprint = normalizeFingerprint(value);
+  if (!fingerprint)
+    throw new UsageError(`--ca-fingerprint must be the site CA's SHA-256 fingerprint (64 hex digits, as the console shows it)\n${usage}`);
+  return fingerprint;
+}
+
+/** Why a connection failed, with the certificate problem spelled out when there is one. */
+const why = (error: unknown) => certificateProblem(error) ?? (error instanceof Error ? error.message : String(error));
 
 function firstIPv4(): string | undefined {
   for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
@@ -122,6 +138,7 @@ async function run(args: string[]) {
       'dpkg-status': { type: 'string' },
       'dpkg-info': { type: 'string' },
       'no-inventory': { type: 'boolean', default: false },
+      'ca-fingerprint': { type: 'string' },
       transport: { type: 'string' },
       'os-name': { type: 'string', default: `${os.type()} ${os.release()}` },
       'os-version': { type: 'string', default: os.release() },
@@ -131,6 +148,11 @@ async function run(args: string[]) {
   });
   const config = await runConfig(values);
   const urls = config.managementPoints;
+  const wantedFingerprint = fingerprintOption(values['ca-fingerprint']);
+  // The pinned authority of the configuration, unless another fingerprint is asked for (fetched below).
+  let pin: PinnedCa | undefined = wantedFingerprint && wantedFingerprint !== config.pinnedCa?.fingerprint ? undefined : config.pinnedCa;
+  const pinFor = async (url: string) =>
+    (pin ??= wantedFingerprint ? await fetchPinnedCa({ managementPointUrl: url, fingerprint: wantedFingerprint }) : undefined);
   const transports =
     values.transport === 'polling' ? (['polling'] as const) : values.transport === 'websocket' ? (['websocket'] as const) : undefined;
   const identity = (name: string): RegisterDeviceInput => ({
@@ -148,11 +170,18 @@ async function run(args: string[]) {
     const count = Number(values.simulate);
     if (!Number.isInteger(count) || count < 1 || count > 19_000) throw new UsageError('--simulate takes a number of agents from 1 to 19000');
     const credentials = [];
+    const tls = trustOf(await pinFor(urls[0]));
     for (let i = 0; i < count; i++) {
       const simulated = `${name}-${String(i + 1).padStart(5, '0')}`.slice(0, 63);
       credentials.push(
-        (await loadOrRegisterCredential({ managementPointUrl: urls[0], stateDir: path.join(stateRoot, simulated), identity: identity(simulated) }))
-          .credential,
+        (
+          await loadOrRegisterCredential({
+            managementPointUrl: urls[0],
+            stateDir: path.join(stateRoot, simulated),
+            identity: identity(simulated),
+            tls,
+          })
+        ).credential,
       );
     }
     const simulator = new AgentSimulator({
@@ -161,6 +190,7 @@ async function run(args: string[]) {
       notificationPort: config.notificationPort,
       transports: transports ? [...transports] : undefined,
       connectSpreadMs: Math.min(30_000, count * 2),
+      tls,
     });
     await simulator.start();
     const timer = setInterval(() => log.info({ connected: simulator.connectedCount(), agents: count }, 'simulated agents'), 10_000);
@@ -174,20 +204,24 @@ async function run(args: string[]) {
   // A management point that is down at first start is waited for, as a service would.
   let registration: Awaited<ReturnType<typeof loadOrRegisterCredential>> | null = null;
   for (let attempt = 0; !registration; attempt++) {
+    const url = urls[attempt % urls.length];
     try {
       registration = await loadOrRegisterCredential({
-        managementPointUrl: urls[attempt % urls.length],
+        managementPointUrl: url,
         stateDir: stateRoot,
         identity: identity(name),
+        tls: trustOf(await pinFor(url)),
       });
     } catch (error) {
       if (error instanceof Error && /refused \((400|409)\)|not a credential/.test(error.message)) throw error;
       const delay = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
-      log.warn({ err: error instanceof Error ? error.message : error, retryInMs: Math.round(delay) }, 'could not register with the management point');
+      log.warn({ url, err: why(error), retryInMs: Math.round(delay) }, 'could not register with the management point');
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
   const { credential, registered, approval } = registration;
+  const tls = trustOf(pin);
+  if (pin) log.info({ fingerprint: pin.fingerprint }, 'trusting only the pinned site certificate authority');
   if (registered)
     log.info(
       { deviceId: credential.deviceId, approval },
@@ -210,13 +244,16 @@ async function run(args: string[]) {
           software: { dpkgStatusFile: config.inventory.dpkgStatusFile, dpkgInfoDir: config.inventory.dpkgInfoDir },
         }
       : undefined,
+    tls,
     // Remembers what ran across restarts, so a restarted agent neither re-runs nor re-reports.
     onPolicy: createDeploymentRunner({ stateFile: path.join(stateRoot, 'deployments.json'), log: log.child({ component: 'Software Distribution' }) }),
     reporter: createStatusReporter({
-      managementPointUrl: urls[0],
+      // Batches go to the first management point and fail over to the next when it stops taking them.
+      managementPointUrls: urls,
       spoolDir: path.join(stateRoot, 'spool'),
       device: credential.name,
       headers: () => ({ authorization: `Device ${credential.deviceId}.${credential.secret}` }),
+      fetch: tls ? fetchWithTrust(tls) : undefined,
       log,
     }),
     log,
@@ -243,17 +280,37 @@ async function run(args: string[]) {
 async function install(args: string[]) {
   const { values } = parseArgs({
     args,
-    options: { mp: { type: 'string', multiple: true }, 'no-start': { type: 'boolean', default: false }, ...layoutOptions },
+    options: {
+      mp: { type: 'string', multiple: true },
+      'ca-fingerprint': { type: 'string' },
+      'no-start': { type: 'boolean', default: false },
+      ...layoutOptions,
+    },
   });
   const bundlePath = process.argv[1] ? path.resolve(process.argv[1]) : '';
   if (!bundlePath.endsWith('.cjs'))
     throw new UsageError(`install copies the built agent: run it from ${BUNDLE_NAME} (npm run agent:build makes dist/${BUNDLE_NAME})`);
   const parsed = agentConfigSchema.shape.managementPoints.safeParse(values.mp ?? []);
   if (!parsed.success) throw new UsageError(`--mp ${parsed.error.issues[0].message}\n${usage}`);
+  const fingerprint = fingerprintOption(values['ca-fingerprint']);
+  // The authority is fetched from the first management point that gives one with this fingerprint.
+  let pinnedCa: PinnedCa | undefined;
+  const failures: string[] = [];
+  for (const url of fingerprint ? parsed.data : []) {
+    try {
+      pinnedCa = await fetchPinnedCa({ managementPointUrl: url, fingerprint: fingerprint!, timeoutMs: 15_000 });
+      break;
+    } catch (error) {
+      failures.push(`  ${url}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (fingerprint && !pinnedCa)
+    throw new CommandFailed(`no management point gave the site certificate authority ${fingerprint}; nothing installed:\n${failures.join('\n')}`);
   const layout = layoutFrom(values);
-  const { started } = await installAgent({
+  const { config, started } = await installAgent({
     layout,
     managementPoints: parsed.data,
+    pinnedCa,
     bundlePath,
     nodePath: process.execPath,
     start: !values['no-start'],
@@ -263,6 +320,7 @@ async function install(args: string[]) {
   state folder   ${layout.stateDir}
   program        ${path.join(layout.libDir, BUNDLE_NAME)} (on ${process.execPath})
   service unit   ${layout.unitFile}
+  trusts         ${config.pinnedCa ? `only the site certificate authority ${config.pinnedCa.fingerprint}` : "the system's certificate authorities (no --ca-fingerprint)"}
 ${started ? `Started ${UNIT_NAME}; follow it with: journalctl -u ${UNIT_NAME} -f` : values['no-start'] ? 'Not started (--no-start).' : `systemd is not running here: start the agent with ${process.execPath} ${path.join(layout.libDir, BUNDLE_NAME)} run --config ${layout.configFile}`}`);
 }
 
@@ -287,6 +345,7 @@ async function status(args: string[]) {
     () => null,
   );
   console.log(`Management points: ${config.managementPoints.join(', ')}
+Pinned certificate authority: ${config.pinnedCa?.fingerprint ?? "none (the system's authorities)"}
 Registered: ${credential ? `yes, as ${credential.name} (device ${credential.deviceId})` : 'not yet'}
 Service: ${systemdRuns() ? systemctl('is-active', UNIT_NAME) : 'systemd is not running here'}`);
 }
@@ -307,6 +366,10 @@ main().catch((error) => {
   if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(2);
+  }
+  if (error instanceof CommandFailed) {
+    console.error(error.message);
+    process.exit(1);
   }
   log.error(error instanceof Error ? error.message : String(error));
   process.exit(1);

@@ -17,17 +17,67 @@ type Field = DeviceCondition['field'];
 const fieldLabels: Record<Field, string> = {
   name: 'Name matches (* and ?)',
   osName: 'Operating system',
+  osVersion: 'OS version',
   osKind: 'Kind',
   siteCode: 'Site code',
   ipSubnet: 'IP subnet',
   lastSeenWithinDays: 'Seen within days',
   online: 'Online',
+  clientActivity: 'Client activity',
+  memoryMb: 'Memory (MB)',
+  diskFreeMb: 'Free disk (MB)',
+  manufacturer: 'Manufacturer',
+  model: 'Model',
+  software: 'Has package',
+  notSoftware: 'Does not have package',
 };
 
+const textOps: [string, string][] = [
+  ['contains', 'contains'],
+  ['equals', 'is'],
+];
+const sizeOps: [string, string][] = [
+  ['>=', 'at least'],
+  ['<=', 'at most'],
+];
+/** The operator choices of a property (value, label); properties without one have none. */
+const operators: Partial<Record<Field, [string, string][]>> = {
+  osName: textOps,
+  model: textOps,
+  manufacturer: textOps,
+  osVersion: [
+    ['equals', 'is'],
+    ['startsWith', 'starts with'],
+    ['<', 'earlier than'],
+    ['<=', 'at most'],
+    ['>=', 'at least'],
+    ['>', 'later than'],
+  ],
+  memoryMb: sizeOps,
+  diskFreeMb: sizeOps,
+  clientActivity: [
+    ['active', 'active within'],
+    ['inactive', 'inactive for'],
+  ],
+};
+const versionOps: [string, string][] = [
+  ['', 'any version'],
+  ['<', 'version <'],
+  ['<=', 'version <='],
+  ['=', 'version ='],
+  ['>=', 'version >='],
+  ['>', 'version >'],
+];
+
+/**
+ * One condition as the form holds it: `value` is the pattern, text, number or package name;
+ * `op` the operator (for a package, the version comparison, '' for any version).
+ */
 interface ConditionDraft {
   field: Field;
-  op: 'equals' | 'contains';
+  op: string;
   value: string;
+  version: string;
 }
 type RuleDraft =
   | { key: number; kind: 'QUERY'; name: string; match: 'all' | 'any'; conditions: ConditionDraft[] }
@@ -39,7 +89,13 @@ let nextKey = 1;
 const formPaths = ['name', 'limitingCollectionId', 'refreshMinutes', 'comment'];
 const ruleFieldPath = /^rules\.\d+\.(query\.conditions\.\d+|deviceId|collectionId)(\.|$)/;
 
-const newCondition = (): ConditionDraft => ({ field: 'osName', op: 'contains', value: '' });
+const conditionFor = (field: Field): ConditionDraft => ({
+  field,
+  op: operators[field]?.[0][0] ?? '',
+  value: field === 'online' ? 'true' : field === 'osKind' ? 'WORKSTATION' : '',
+  version: '',
+});
+const newCondition = () => conditionFor('osName');
 const newRule = (kind: RuleDraft['kind']): RuleDraft =>
   kind === 'QUERY'
     ? { key: nextKey++, kind, name: '', match: 'all', conditions: [newCondition()] }
@@ -47,14 +103,28 @@ const newRule = (kind: RuleDraft['kind']): RuleDraft =>
       ? { key: nextKey++, kind, deviceId: null, deviceName: '' }
       : { key: nextKey++, kind, collectionId: null };
 
+/** A typed number, or NaN (sent as null) for an empty field, so the server names the field. */
+const numberOf = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
+
 function conditionToApi(c: ConditionDraft): unknown {
   switch (c.field) {
     case 'name':
       return { field: 'name', pattern: c.value };
     case 'osName':
-      return { field: 'osName', op: c.op, value: c.value };
+    case 'osVersion':
+    case 'model':
+    case 'manufacturer':
+      return { field: c.field, op: c.op, value: c.value };
+    case 'memoryMb':
+    case 'diskFreeMb':
+      return { field: c.field, op: c.op, value: numberOf(c.value) };
+    case 'software':
+    case 'notSoftware':
+      return { field: c.field, name: c.value.trim(), ...(c.op ? { version: { op: c.op, value: c.version.trim() } } : {}) };
+    case 'clientActivity':
+      return { field: c.field, value: c.op, days: numberOf(c.value) };
     case 'lastSeenWithinDays':
-      return { field: c.field, value: c.value.trim() === '' ? Number.NaN : Number(c.value) };
+      return { field: c.field, value: numberOf(c.value) };
     case 'online':
       return { field: c.field, value: c.value !== 'false' };
     default:
@@ -63,9 +133,24 @@ function conditionToApi(c: ConditionDraft): unknown {
 }
 
 function conditionFromApi(c: DeviceCondition): ConditionDraft {
-  if (c.field === 'name') return { field: 'name', op: 'contains', value: c.pattern };
-  if (c.field === 'osName') return { field: 'osName', op: c.op, value: c.value };
-  return { field: c.field, op: 'equals', value: String(c.value) };
+  switch (c.field) {
+    case 'name':
+      return { field: 'name', op: '', value: c.pattern, version: '' };
+    case 'software':
+    case 'notSoftware':
+      return { field: c.field, op: c.version?.op ?? '', value: c.name, version: c.version?.value ?? '' };
+    case 'clientActivity':
+      return { field: c.field, op: c.value, value: String(c.days), version: '' };
+    case 'osName':
+    case 'osVersion':
+    case 'model':
+    case 'manufacturer':
+    case 'memoryMb':
+    case 'diskFreeMb':
+      return { field: c.field, op: c.op, value: String(c.value), version: '' };
+    default:
+      return { field: c.field, op: '', value: String(c.value), version: '' };
+  }
 }
 
 function rulesToApi(rules: RuleDraft[]): unknown[] {
@@ -93,11 +178,41 @@ function rulesFromDetail(detail: CollectionDetail): RuleDraft[] {
 type ErrorLink = Pick<FieldControlProps, 'aria-invalid' | 'aria-describedby'>;
 const errorLink = (errorId: string, problem: string | undefined): ErrorLink => (problem ? { 'aria-invalid': true, 'aria-describedby': errorId } : {});
 
-function ValueInput({ c, onChange, label, link }: { c: ConditionDraft; onChange: (c: ConditionDraft) => void; label: string; link: ErrorLink }) {
+const placeholders: Partial<Record<Field, string>> = {
+  name: 'NYC-WS-*',
+  osName: 'Windows 11',
+  osVersion: '22.04',
+  siteCode: 'S01',
+  ipSubnet: '10.1.0.0/16',
+  lastSeenWithinDays: '7',
+  clientActivity: 'days, e.g. 7',
+  memoryMb: '8192',
+  diskFreeMb: '10240',
+  manufacturer: 'Dell Inc.',
+  model: 'OptiPlex 7010',
+  software: 'openssl',
+  notSoftware: 'openssl',
+};
+const numericFields: Field[] = ['lastSeenWithinDays', 'clientActivity', 'memoryMb', 'diskFreeMb'];
+
+function ValueInput({
+  c,
+  onChange,
+  label,
+  link,
+  versionLink,
+}: {
+  c: ConditionDraft;
+  onChange: (c: ConditionDraft) => void;
+  /** The condition's name ("Rule 1 condition 2"); each control's label starts with it. */
+  label: string;
+  link: ErrorLink;
+  versionLink: ErrorLink;
+}) {
   if (c.field === 'osKind') {
     return (
       <Select
-        aria-label={label}
+        aria-label={`${label} value`}
         {...link}
         className="block w-full"
         value={c.value || 'WORKSTATION'}
@@ -111,7 +226,7 @@ function ValueInput({ c, onChange, label, link }: { c: ConditionDraft; onChange:
   if (c.field === 'online') {
     return (
       <Select
-        aria-label={label}
+        aria-label={`${label} value`}
         {...link}
         className="block w-full"
         value={c.value || 'true'}
@@ -122,16 +237,42 @@ function ValueInput({ c, onChange, label, link }: { c: ConditionDraft; onChange:
       </Select>
     );
   }
-  const placeholder = { name: 'NYC-WS-*', osName: 'Windows 11', siteCode: 'S01', ipSubnet: '10.1.0.0/16', lastSeenWithinDays: '7' }[c.field];
-  return (
+  const input = (
     <Input
-      aria-label={label}
+      aria-label={`${label} value`}
       {...link}
       className="block w-full"
+      inputMode={numericFields.includes(c.field) ? 'numeric' : undefined}
       value={c.value}
-      placeholder={placeholder}
+      placeholder={placeholders[c.field]}
       onChange={(e) => onChange({ ...c, value: e.target.value })}
     />
+  );
+  if (c.field !== 'software' && c.field !== 'notSoftware') return input;
+  // A package: its name, then optionally a version comparison ("with version < 3.0").
+  return (
+    <div className="grid grid-cols-[1fr_8rem_1fr] gap-2">
+      {input}
+      <Select aria-label={`${label} version operator`} className="block w-full" value={c.op} onChange={(e) => onChange({ ...c, op: e.target.value })}>
+        {versionOps.map(([op, text]) => (
+          <option key={op} value={op}>
+            {text}
+          </option>
+        ))}
+      </Select>
+      {c.op ? (
+        <Input
+          aria-label={`${label} version`}
+          {...versionLink}
+          className="block w-full"
+          value={c.version}
+          placeholder="1:2.3-1"
+          onChange={(e) => onChange({ ...c, version: e.target.value })}
+        />
+      ) : (
+        <span />
+      )}
+    </div>
   );
 }
 
@@ -213,8 +354,9 @@ function RuleEditor({
   onChange: (r: RuleDraft) => void;
   onRemove: () => void;
 }) {
-  const message = (path: string) =>
-    error?.fields.find((f) => f.path === `rules.${index}${path}` || f.path.startsWith(`rules.${index}${path}.`))?.message;
+  const fieldError = (path: string) => error?.fields.find((f) => f.path === `rules.${index}${path}` || f.path.startsWith(`rules.${index}${path}.`));
+  const message = (path: string) => fieldError(path)?.message;
+  const fieldPath = (path: string) => fieldError(path)?.path;
   const titles = { QUERY: 'Query rule', DIRECT: 'Direct member', INCLUDE: 'Include collection', EXCLUDE: 'Exclude collection' };
   const errorId = `${useId()}-error`;
   return (
@@ -242,21 +384,18 @@ function RuleEditor({
           {rule.conditions.map((c, ci) => {
             const label = `Rule ${index + 1} condition ${ci + 1}`;
             const set = (next: ConditionDraft) => onChange({ ...rule, conditions: rule.conditions.map((x, i) => (i === ci ? next : x)) });
+            const problemPath = fieldPath(`.query.conditions.${ci}`);
             const problem = message(`.query.conditions.${ci}`);
             const conditionErrorId = `${errorId}-${ci}`;
+            const onVersion = problemPath?.includes('.version') ?? false;
+            const ops = operators[c.field];
             return (
-              <div key={ci} className="grid grid-cols-[12rem_6rem_1fr_auto] items-start gap-2">
+              <div key={ci} className="grid grid-cols-[12rem_8rem_1fr_auto] items-start gap-2">
                 <Select
                   aria-label={`${label} property`}
                   className="block w-full"
                   value={c.field}
-                  onChange={(e) =>
-                    set({
-                      field: e.target.value as Field,
-                      op: 'contains',
-                      value: e.target.value === 'online' ? 'true' : e.target.value === 'osKind' ? 'WORKSTATION' : '',
-                    })
-                  }
+                  onChange={(e) => set(conditionFor(e.target.value as Field))}
                 >
                   {(Object.keys(fieldLabels) as Field[]).map((f) => (
                     <option key={f} value={f}>
@@ -264,21 +403,25 @@ function RuleEditor({
                     </option>
                   ))}
                 </Select>
-                {c.field === 'osName' ? (
-                  <Select
-                    aria-label={`${label} operator`}
-                    className="block w-full"
-                    value={c.op}
-                    onChange={(e) => set({ ...c, op: e.target.value as 'equals' | 'contains' })}
-                  >
-                    <option value="contains">contains</option>
-                    <option value="equals">is</option>
+                {ops ? (
+                  <Select aria-label={`${label} operator`} className="block w-full" value={c.op} onChange={(e) => set({ ...c, op: e.target.value })}>
+                    {ops.map(([op, text]) => (
+                      <option key={op} value={op}>
+                        {text}
+                      </option>
+                    ))}
                   </Select>
                 ) : (
                   <span />
                 )}
                 <div>
-                  <ValueInput c={c} onChange={set} label={`${label} value`} link={errorLink(conditionErrorId, problem)} />
+                  <ValueInput
+                    c={c}
+                    onChange={set}
+                    label={label}
+                    link={errorLink(conditionErrorId, onVersion ? undefined : problem)}
+                    versionLink={errorLink(conditionErrorId, onVersion ? problem : undefined)}
+                  />
                   {problem && (
                     <span id={conditionErrorId} role="alert" className={fieldErrorClass}>
                       {fieldLabels[c.field]}: {problem}

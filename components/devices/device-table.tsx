@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type SortingState } from '@tanstack/react-table';
 import clsx from 'clsx';
 import { ArrowDown, ArrowUp } from 'lucide-react';
+import Link from 'next/link';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Select } from '@/components/ui/select';
 import { Table, Td, Th, THead } from '@/components/ui/table';
@@ -18,6 +19,26 @@ const noRows: DeviceRow[] = [];
 const pagerButton = 'rounded border border-slate-300 bg-white px-2 py-0.5 hover:bg-slate-50 disabled:opacity-40';
 
 const approvalLabels: Record<DeviceRow['approval'], string> = { PENDING: 'Pending', APPROVED: 'Approved', REVOKED: 'Revoked' };
+
+/** The device's name, with a Demo badge on the demo seed's made-up devices so nobody takes them for real clients. */
+function DeviceName({ device }: { device: DeviceRow }) {
+  return (
+    <span className="inline-flex items-center gap-1.5">
+      {/* Opens the device in Resource Explorer. */}
+      <Link href={`/assets/devices/${device.id}`} className="font-medium text-blue-800 hover:underline">
+        {device.name}
+      </Link>
+      {device.isDemo && (
+        <span
+          title="Made up by the demo seed, not reported by an agent"
+          className="rounded bg-slate-100 px-1.5 text-xs font-medium leading-5 text-slate-600 ring-1 ring-inset ring-slate-300"
+        >
+          Demo
+        </span>
+      )}
+    </span>
+  );
+}
 
 /** The one change that makes sense for the device's state: approve a pending or revoked client, revoke an approved one. */
 function ApprovalAction({ device }: { device: DeviceRow }) {
@@ -54,7 +75,7 @@ function ApprovalAction({ device }: { device: DeviceRow }) {
 
 function columns(canManage: boolean) {
   return [
-    column.accessor('name', { header: 'Name', cell: (c) => <span className="font-medium text-slate-900">{c.getValue()}</span> }),
+    column.accessor('name', { header: 'Name', cell: (c) => <DeviceName device={c.row.original} /> }),
     column.accessor('domain', { header: 'Domain', cell: (c) => c.getValue() ?? '' }),
     column.accessor('osName', { header: 'Operating system' }),
     column.accessor('osVersion', { header: 'OS version' }),
@@ -179,6 +200,16 @@ export function DeviceTable({
           <option value="">Workstations and servers</option>
           <option value="WORKSTATION">Workstations</option>
           <option value="SERVER">Servers</option>
+        </select>
+        <select
+          aria-label="Source"
+          value={filters.source ?? ''}
+          className="rounded border border-slate-300 px-2 py-1.5"
+          onChange={(e) => onChange({ ...filters, source: (e.target.value || undefined) as DeviceFilters['source'], page: 1 })}
+        >
+          <option value="">Agents and demo devices</option>
+          <option value="agent">Hide demo devices</option>
+          <option value="demo">Demo devices only</option>
         </select>
         {query.isFetching && (
           <span className="text-xs text-slate-500" role="status">

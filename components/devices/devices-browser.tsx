@@ -24,6 +24,7 @@ export function DevicesBrowser({ canManage }: { canManage: boolean }) {
       pageSize: q.pageSize,
       online: q.online === undefined ? undefined : q.online ? 'true' : 'false',
       osKind: q.osKind,
+      source: q.source,
     };
   }, [params]);
   // Online / offline and last seen follow the notification servers' presence as it changes.

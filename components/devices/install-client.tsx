@@ -1,7 +1,16 @@
-/** How to put the client agent on a computer of this site: the commands, with this site's own URL. */
-export function InstallClient({ siteUrl }: { siteUrl: string }) {
-  const download = `curl -fsSLo sitebox-agent.cjs ${siteUrl}/api/agent/download`;
-  const install = `sudo node sitebox-agent.cjs install --mp ${siteUrl}`;
+/**
+ * How to put the client agent on a computer of this site: the commands, with this site's own URL
+ * and, over HTTPS, the fingerprint of the site's certificate authority that the agent pins.
+ */
+export function InstallClient({ siteUrl, caFingerprint, bundleSha256 }: { siteUrl: string; caFingerprint?: string; bundleSha256?: string | null }) {
+  const commands = caFingerprint
+    ? [
+        // -k: the computer does not trust the site's own authority yet; the checksum vouches for the file.
+        `curl -fsSLko sitebox-agent.cjs ${siteUrl}/api/agent/download`,
+        ...(bundleSha256 ? [`echo "${bundleSha256}  sitebox-agent.cjs" | sha256sum -c`] : []),
+        `sudo node sitebox-agent.cjs install --mp ${siteUrl} --ca-fingerprint ${caFingerprint}`,
+      ]
+    : [`curl -fsSLo sitebox-agent.cjs ${siteUrl}/api/agent/download`, `sudo node sitebox-agent.cjs install --mp ${siteUrl}`];
   return (
     <details className="mb-4 rounded border border-slate-200 bg-white text-sm">
       <summary className="cursor-pointer px-3 py-2 font-medium text-slate-900">Install the client</summary>
@@ -10,8 +19,17 @@ export function InstallClient({ siteUrl }: { siteUrl: string }) {
           On a Linux computer with Node.js 20 or later (and Debian&apos;s <code>clamav</code> package for Quick and Full Scan), as root:
         </p>
         <pre aria-label="Install commands" className="overflow-x-auto rounded bg-slate-900 px-3 py-2 font-mono text-xs text-slate-100">
-          {`${download}\n${install}`}
+          {commands.join('\n')}
         </pre>
+        {caFingerprint ? (
+          <p>
+            The agent trusts only this site&apos;s certificate authority, SHA-256{' '}
+            <code aria-label="Site CA fingerprint" className="break-all">
+              {caFingerprint}
+            </code>{' '}
+            (<a href="/api/agent/ca">download it</a> to trust it in a browser); it refuses any other certificate.
+          </p>
+        ) : null}
         <p>
           The agent registers with this site and appears here; it runs as the <code>sitebox-agent</code> systemd service. Name more management points
           with further <code>--mp</code> options: the agent moves to the next when one is unreachable.

@@ -2,7 +2,9 @@
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api } from '@/lib/client/api';
-import type { DevicePage, DeviceSortColumn } from '@/lib/devices/list-devices.schema';
+import type { DevicePage, DeviceSortColumn, deviceSources } from '@/lib/devices/list-devices.schema';
+
+export type DeviceSource = (typeof deviceSources)[number];
 
 export interface DeviceFilters {
   search: string;
@@ -13,6 +15,7 @@ export interface DeviceFilters {
   online?: 'true' | 'false';
   osKind?: 'WORKSTATION' | 'SERVER';
   collectionId?: number;
+  source?: DeviceSource;
 }
 
 export function deviceQueryString(f: DeviceFilters): string {
@@ -25,6 +28,7 @@ export function deviceQueryString(f: DeviceFilters): string {
   if (f.online) params.set('online', f.online);
   if (f.osKind) params.set('osKind', f.osKind);
   if (f.collectionId) params.set('collectionId', String(f.collectionId));
+  if (f.source) params.set('source', f.source);
   return params.toString();
 }
 

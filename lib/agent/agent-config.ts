@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { scanSettingsSchema } from './scan/scan-settings';
+import { fingerprintOf, normalizeFingerprint } from './tls-pin';
 
 /** Where `sitebox-agent install` puts things on a client machine. */
 export const installedPaths = {
@@ -32,6 +33,31 @@ export const agentConfigSchema = z.object({
     .default('S01'),
   /** The notification server's own port on each management point, tried before the console port. */
   notificationPort: z.number().int().min(1).max(65535).optional(),
+  /**
+   * The site certificate authority this agent trusts, alone, for https management points: its
+   * SHA-256 fingerprint (from the console's Devices page) and the certificate fetched and checked
+   * against it at install. Without it an https management point needs a publicly trusted certificate.
+   */
+  pinnedCa: z
+    .object({
+      fingerprint: z.string().transform((text, ctx) => {
+        const fingerprint = normalizeFingerprint(text);
+        if (!fingerprint) ctx.addIssue({ code: 'custom', message: 'must be a SHA-256 fingerprint (64 hex digits, e.g. AB:CD:…)' });
+        return fingerprint ?? text;
+      }),
+      certificate: z.string().max(16_384),
+    })
+    .refine(
+      (pin) => {
+        try {
+          return fingerprintOf(pin.certificate) === pin.fingerprint;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'the certificate is not the one the fingerprint names', path: ['certificate'] },
+    )
+    .optional(),
   scan: scanSettingsSchema,
   /** Hardware and software inventory and heartbeat discovery (their cycles come from policy). */
   inventory: z

@@ -17,6 +17,7 @@ import { clientMessageIds } from '../protocol/client-message-ids';
 import type { StatusReporter } from './status-reporter';
 import { httpRequest } from './http';
 import { InventoryClient, type InventoryOptions } from './inventory/inventory-client';
+import { certificateProblem, type TlsTrust } from './tls-pin';
 import { performAction } from './perform-action';
 import { clamavScanner } from './scan/clamav-scanner';
 import { scanSettingsSchema, type Scanner } from './scan/scan-settings';
@@ -76,6 +77,8 @@ export interface ClientAgentOptions {
   maxBackoffMs?: number;
   /** Shared HTTP keep-alive pool (simulators), else Node's default agent. */
   httpAgent?: http.Agent;
+  /** For https management points: the pinned site certificate authority, trusted alone on every channel. */
+  tls?: TlsTrust;
   random?: () => number;
   log?: AgentLog;
   /**
@@ -138,6 +141,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
           managementPointUrls: options.managementPointUrls,
           credential: options.credential,
           httpAgent: options.httpAgent,
+          tls: options.tls,
           random: options.random,
           log: this.log,
         })
@@ -232,6 +236,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
           url: new URL('/api/mp/policy', base).toString(),
           headers: { authorization: this.authorization },
           agent: this.options.httpAgent,
+          tls: this.options.tls,
           signal: this.controller.signal,
         });
         if (answer.status === 401 || answer.status === 403) throw new Error(`the management point refused the credential (${answer.status})`);
@@ -283,6 +288,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
       forceNew: true,
       reconnection: false,
       timeout: 20_000,
+      ...this.options.tls,
     });
     this.socket = socket;
 
@@ -315,7 +321,9 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     socket.on(agentEvents.refused, (refusal: unknown) => this.log.warn({ refusal }, 'the management point refused a payload'));
     socket.on('connect_error', (error: Error) => {
       if (error.message === 'UNAUTHENTICATED' || error.message === 'FORBIDDEN') return this.refuse(error.message);
-      this.log.debug({ url, err: error.message }, 'could not reach the notification server');
+      const untrusted = certificateProblem(error);
+      if (untrusted) this.log.warn({ url, reason: untrusted }, 'refused the notification server: its certificate is not trusted');
+      else this.log.debug({ url, err: error.message }, 'could not reach the notification server');
       // Next endpoint: the console port after the notification port, then the next management point.
       this.endpointIndex = (this.endpointIndex + 1) % endpoints.length;
       this.scheduleReconnect();

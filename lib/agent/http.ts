@@ -17,6 +17,8 @@ export function httpRequest(options: {
   headers?: Record<string, string>;
   body?: string | Buffer;
   agent?: http.Agent;
+  /** For https: the only certificate authorities to trust (the pinned site authority, lib/agent/tls-pin.ts). */
+  tls?: { ca: string[] };
   timeoutMs?: number;
   signal?: AbortSignal;
 }): Promise<HttpAnswer> {
@@ -29,6 +31,7 @@ export function httpRequest(options: {
         method: options.method ?? 'GET',
         headers: { accept: 'application/json', ...(options.body ? { 'content-type': 'application/json' } : {}), ...options.headers },
         agent: options.agent,
+        ...(url.protocol === 'https:' ? options.tls : undefined),
         timeout: options.timeoutMs ?? 30_000,
         signal: options.signal,
       },

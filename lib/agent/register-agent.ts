@@ -12,6 +12,8 @@ export async function loadOrRegisterCredential(options: {
   managementPointUrl: string;
   stateDir: string;
   identity: RegisterDeviceInput;
+  /** For an https management point: the pinned site certificate authority. */
+  tls?: { ca: string[] };
 }): Promise<{ credential: AgentCredential; registered: boolean; approval?: 'PENDING' | 'APPROVED' }> {
   const file = path.join(options.stateDir, 'credential.json');
   try {
@@ -25,6 +27,7 @@ export async function loadOrRegisterCredential(options: {
     url: new URL('/api/mp/register', options.managementPointUrl).toString(),
     method: 'POST',
     body: JSON.stringify(options.identity),
+    tls: options.tls,
   });
   if (answer.status !== 200 && answer.status !== 201) {
     let message = answer.body.slice(0, 500);

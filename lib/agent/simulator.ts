@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import { ClientAgent, type ClientAgentOptions } from './agent';
 import { syntheticScanner, type ScanDurations } from './scan/synthetic-scanner';
 import type { AgentCredential } from '../protocol/policy.schema';
@@ -17,6 +18,8 @@ export interface SimulatorOptions {
   pollPolicy?: boolean;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  /** For https management points: the pinned site certificate authority. */
+  tls?: ClientAgentOptions['tls'];
 }
 
 const BURST_QUIET_MS = 10;
@@ -63,7 +66,9 @@ export class AgentSimulator {
   private readonly httpAgent: http.Agent;
 
   constructor(private readonly options: SimulatorOptions) {
-    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.maxHttpSockets ?? 64 });
+    const pool = { keepAlive: true, maxSockets: options.maxHttpSockets ?? 64 };
+    const secure = options.managementPointUrls.some((url) => url.startsWith('https:'));
+    this.httpAgent = secure ? new https.Agent({ ...pool, ...options.tls }) : new http.Agent(pool);
     const schedulePushWork = afterPushBurst();
     // Simulated clients scan nothing: their scans are synthetic work of the given durations.
     const scanner = syntheticScanner(options.scan ?? { quickScanMs: 500, fullScanMs: 2_000 });
@@ -77,6 +82,7 @@ export class AgentSimulator {
           pollPolicy: options.pollPolicy ?? false,
           scanner,
           httpAgent: this.httpAgent,
+          tls: options.tls,
           initialBackoffMs: options.initialBackoffMs ?? 500,
           maxBackoffMs: options.maxBackoffMs ?? 10_000,
           schedulePushWork,

@@ -15,8 +15,15 @@ interface ReporterLog {
 const silent: ReporterLog = { info() {}, warn() {}, debug() {} };
 
 export interface StatusReporterOptions {
-  /** Base URL of the management point, e.g. `http://mp01.example.com:3000`. */
-  managementPointUrl: string;
+  /** Base URL of the management point, e.g. `http://mp01.example.com:3000` (or give `managementPointUrls`). */
+  managementPointUrl?: string;
+  /**
+   * The management points to report to, in order: a batch goes to the first until it fails
+   * `attemptsPerManagementPoint` times in a row, then to the next, and so on round the list.
+   */
+  managementPointUrls?: readonly string[];
+  /** Failed attempts (unreachable, 5xx, 503, …) at one management point before the next one is tried (default 3). */
+  attemptsPerManagementPoint?: number;
   /** Folder of unsent batches; created if missing, reloaded at start. */
   spoolDir: string;
   /** The reporting client's name, sent with each batch (omit for a site system). */
@@ -34,7 +41,7 @@ export interface StatusReporterOptions {
 }
 
 /** What happened to one request, for tests and diagnostics. */
-export type SendOutcome = 'accepted' | 'partly-rejected' | 'dead-lettered' | 'split' | 'retry';
+export type SendOutcome = 'accepted' | 'partly-rejected' | 'dead-lettered' | 'split' | 'retry' | 'failed-over';
 
 const BATCH_SUFFIX = '.batch.json';
 const REJECTED_DIR = 'rejected';
@@ -54,10 +61,23 @@ function countOf(name: string): number | null {
  * disk. A sender then posts spooled batches, oldest first, and deletes a file only when the
  * management point has answered for its messages. A 503 is retried after its Retry-After plus
  * jitter; network errors and other failures with exponential backoff and jitter, without end.
+ * With several management points, a batch that failed `attemptsPerManagementPoint` times in a
+ * row at one is sent to the next (at once, unless the whole list failed in this round), and the
+ * reporter stays with the one that answers. Batches still leave one at a time, oldest first, so
+ * the order holds; a batch one management point stored without answering may arrive again at
+ * the next, and the site keeps a message once by its uid.
  * A new reporter on the same folder (after a restart) sends what the old one left.
  */
 export class StatusReporter {
-  private readonly options: Required<Omit<StatusReporterOptions, 'device' | 'headers' | 'log' | 'fetch' | 'random'>> & StatusReporterOptions;
+  private readonly options: Required<
+    Omit<StatusReporterOptions, 'managementPointUrl' | 'managementPointUrls' | 'device' | 'headers' | 'log' | 'fetch' | 'random'>
+  > &
+    StatusReporterOptions;
+  private readonly urls: readonly string[];
+  /** The management point batches go to now, its failures in a row, and where this round of failing over began. */
+  private current = 0;
+  private failuresHere = 0;
+  private roundStart = 0;
   private readonly log: ReporterLog;
   private readonly random: () => number;
   private readonly doFetch: typeof fetch;
@@ -80,7 +100,14 @@ export class StatusReporter {
       maxBackoffMs: 5 * 60_000,
       requestTimeoutMs: 30_000,
       ...options,
+      attemptsPerManagementPoint: Math.max(1, options.attemptsPerManagementPoint ?? 3),
     };
+    this.urls = options.managementPointUrls?.length
+      ? [...options.managementPointUrls]
+      : options.managementPointUrl
+        ? [options.managementPointUrl]
+        : [];
+    if (!this.urls.length) throw new Error('a status reporter needs a management point URL');
     this.log = options.log ?? silent;
     this.random = options.random ?? Math.random;
     this.doFetch = options.fetch ?? fetch;
@@ -119,6 +146,11 @@ export class StatusReporter {
     this.start();
     if ((await this.spooledFiles()).length === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** The management point batches are sent to now. */
+  managementPoint(): string {
+    return this.urls[this.current];
   }
 
   /** Messages waiting in the spool. */
@@ -279,7 +311,7 @@ export class StatusReporter {
 
     let response: Response;
     try {
-      response = await this.doFetch(new URL('/api/mp/status-messages', this.options.managementPointUrl), {
+      response = await this.doFetch(new URL('/api/mp/status-messages', this.urls[this.current]), {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', ...(await this.options.headers?.()) },
         body,
@@ -288,9 +320,14 @@ export class StatusReporter {
     } catch (error) {
       if (!this.running) return { outcome: 'retry', delayMs: 0 };
       const delayMs = this.nextBackoff();
-      this.log.debug({ err: error, retryInMs: delayMs }, 'management point unreachable; messages stay spooled');
-      return { outcome: 'retry', delayMs };
+      this.log.debug(
+        { err: error, managementPoint: this.urls[this.current], retryInMs: delayMs },
+        'management point unreachable; messages stay spooled',
+      );
+      return this.failedHere(delayMs);
     }
+    // Taken, refused or too large: this management point answered for the batch.
+    if (response.ok || response.status === 400 || response.status === 413) this.answeredHere();
 
     const answer = (await response.json().catch(() => null)) as {
       error?: { details?: { accepted?: number; rejected?: { index: number; field: string; reason: string }[] } };
@@ -319,12 +356,31 @@ export class StatusReporter {
       const after = retryAfterMs(response.headers.get('retry-after'));
       // Up to half again on top of Retry-After, so clients told the same time do not return together.
       const delayMs = after === null ? this.nextBackoff() : Math.round(after * (1 + 0.5 * this.random()));
-      this.log.debug({ retryInMs: delayMs }, 'management point busy; messages stay spooled');
-      return { outcome: 'retry', delayMs };
+      this.log.debug({ managementPoint: this.urls[this.current], retryInMs: delayMs }, 'management point busy; messages stay spooled');
+      return this.failedHere(delayMs);
     }
     const delayMs = this.nextBackoff();
-    this.log.warn({ status: response.status, retryInMs: delayMs }, 'management point did not take the batch; retrying');
-    return { outcome: 'retry', delayMs };
+    this.log.warn(
+      { status: response.status, managementPoint: this.urls[this.current], retryInMs: delayMs },
+      'management point did not take the batch; retrying',
+    );
+    return this.failedHere(delayMs);
+  }
+
+  private answeredHere() {
+    this.failuresHere = 0;
+    this.roundStart = this.current;
+  }
+
+  /** One more failure in a row at the current management point; enough of them move the batch to the next. */
+  private failedHere(delayMs: number): { outcome: SendOutcome; delayMs: number } {
+    if (this.urls.length === 1 || ++this.failuresHere < this.options.attemptsPerManagementPoint) return { outcome: 'retry', delayMs };
+    const from = this.urls[this.current];
+    this.current = (this.current + 1) % this.urls.length;
+    this.failuresHere = 0;
+    this.log.info({ from, to: this.urls[this.current] }, 'failing over to the next management point');
+    // A management point not yet tried in this round is tried at once; once every one failed, the backoff applies.
+    return { outcome: 'failed-over', delayMs: this.current === this.roundStart ? delayMs : 0 };
   }
 
   private nextBackoff(): number {

@@ -1,5 +1,5 @@
 import { plural } from '../plural';
-import { queryRuleSchema, type DeviceCondition } from './collection-rule.schema';
+import { queryRuleSchema, type DeviceCondition, type SoftwareCondition } from './collection-rule.schema';
 
 /** A collection rule as stored, with the names the description needs. */
 export interface StoredRule {
@@ -7,6 +7,24 @@ export interface StoredRule {
   query: unknown;
   deviceName: string | null;
   referencedCollectionName: string | null;
+}
+
+const osVersionOps = {
+  equals: 'is',
+  startsWith: 'starts with',
+  '<': 'earlier than',
+  '<=': 'at most',
+  '>=': 'at least',
+  '>': 'later than',
+} as const;
+
+function quoted(op: string, value: string): string {
+  return op === 'equals' || op === 'startsWith' || op === 'contains' ? `"${value}"` : value;
+}
+
+function describeSoftware(c: SoftwareCondition): string {
+  const has = c.field === 'software' ? 'has package' : 'does not have package';
+  return c.version ? `${has} "${c.name}" with version ${c.version.op} ${c.version.value}` : `${has} "${c.name}"`;
 }
 
 function describeCondition(c: DeviceCondition): string {
@@ -25,6 +43,22 @@ function describeCondition(c: DeviceCondition): string {
       return `seen in the last ${plural(c.value, 'day')}`;
     case 'online':
       return c.value ? 'online' : 'offline';
+    case 'osVersion':
+      return `OS version ${osVersionOps[c.op]} ${quoted(c.op, c.value)}`;
+    case 'memoryMb':
+      return `memory ${c.op === '>=' ? 'at least' : 'at most'} ${c.value} MB`;
+    case 'diskFreeMb':
+      return `free disk space ${c.op === '>=' ? 'at least' : 'at most'} ${c.value} MB`;
+    case 'model':
+    case 'manufacturer':
+      return `${c.field} ${c.op === 'equals' ? 'is' : 'contains'} "${c.value}"`;
+    case 'software':
+    case 'notSoftware':
+      return describeSoftware(c);
+    case 'clientActivity':
+      return c.value === 'active'
+        ? `active clients (activity in the last ${plural(c.days, 'day')})`
+        : `inactive clients (no activity in the last ${plural(c.days, 'day')})`;
   }
 }
 

@@ -5,6 +5,7 @@ import { quarantinedKeys } from '../quarantine/repo';
 import { evaluationOrder } from './evaluation-order';
 import { notifyCollectionsEvaluated } from './notify-collections-evaluated';
 import { loadCollectionDefinitions, replaceMembership, withEvaluationLock } from './membership-repo';
+import { ruleLookups } from './rule-lookup-repo';
 
 /** Collection evaluation in the quarantine: an item is one collection, keyed by its id. */
 export const COLLECTION_EVALUATION_QUARANTINE: QuarantineSource = { name: 'collections.evaluation', component: 'SMS_COLLECTION_EVALUATOR' };
@@ -51,6 +52,7 @@ export async function evaluateCollections(options: { db: pg.Pool; dueOnly?: bool
     const evaluated: EvaluationResult['evaluated'] = [];
     const setAside = await quarantinedKeys(options.db, COLLECTION_EVALUATION_QUARANTINE.name);
     const quarantined: number[] = [];
+    const lookups = ruleLookups(options.db);
     for (const id of order) {
       if (!selected.has(id)) continue;
       if (setAside.has(String(id))) {
@@ -59,7 +61,7 @@ export async function evaluateCollections(options: { db: pg.Pool; dueOnly?: bool
       }
       const collection = byId.get(id)!;
       try {
-        evaluated.push({ id, members: await replaceMembership({ db: options.db, collection }) });
+        evaluated.push({ id, members: await replaceMembership({ db: options.db, collection, lookups }) });
       } catch (error) {
         if (classifyFailure(error) === 'transient') throw error;
         await quarantineItem({ source: COLLECTION_EVALUATION_QUARANTINE, itemKey: String(id), item: { collectionId: id }, error, db: options.db });

@@ -3,6 +3,8 @@ import { inTransaction } from '../db/transaction';
 import { notifyDeploymentsChanged } from '../deployments/notify-deployments-changed';
 import { queryRuleSchema } from './collection-rule.schema';
 import { deviceQuerySql } from './device-query-sql';
+import { resolveQueryRule, type RuleLookups } from './resolve-query-rule';
+import { ruleLookups } from './rule-lookup-repo';
 import { channels } from '../db/channels';
 
 export interface CollectionDefinition {
@@ -36,8 +38,11 @@ export async function loadCollectionDefinitions(db: pg.Pool | pg.PoolClient): Pr
   }));
 }
 
-/** SELECT of the device ids a collection should have, from its rules. */
-export function desiredMembersSql(c: CollectionDefinition): { sql: string; params: unknown[] } {
+/**
+ * SELECT of the device ids a collection should have, from its rules. Query rules are resolved
+ * first (version comparisons made through `lookups`); evaluation and preview both come here.
+ */
+export async function desiredMembersSql(c: CollectionDefinition, lookups: RuleLookups): Promise<{ sql: string; params: unknown[] }> {
   const params: unknown[] = [];
   const sources: string[] = [];
   const direct = c.rules.filter((r) => r.kind === 'DIRECT' && r.deviceId !== null).map((r) => r.deviceId);
@@ -48,7 +53,7 @@ export function desiredMembersSql(c: CollectionDefinition): { sql: string; param
   for (const rule of c.rules.filter((r) => r.kind === 'QUERY')) {
     const parsed = queryRuleSchema.safeParse(rule.query);
     if (!parsed.success) continue; // validated on write; a bad stored rule selects nothing
-    const where = deviceQuerySql({ rule: parsed.data, firstParam: params.length + 1 });
+    const where = deviceQuerySql({ rule: await resolveQueryRule(parsed.data, lookups), firstParam: params.length + 1 });
     params.push(...where.params);
     sources.push(`SELECT d.id AS device_id FROM device d JOIN site s ON s.id = d.site_id WHERE ${where.sql}`);
   }
@@ -72,9 +77,12 @@ export function desiredMembersSql(c: CollectionDefinition): { sql: string; param
   return { sql, params };
 }
 
-/** Brings a collection's stored members in line with its rules; returns the member count. */
-export async function replaceMembership(options: { db: pg.Pool; collection: CollectionDefinition }): Promise<number> {
-  const { sql, params } = desiredMembersSql(options.collection);
+/**
+ * Brings a collection's stored members in line with its rules; returns the member count. Pass the
+ * pass's `lookups` so every collection evaluated together reads the same software and OS versions.
+ */
+export async function replaceMembership(options: { db: pg.Pool; collection: CollectionDefinition; lookups?: RuleLookups }): Promise<number> {
+  const { sql, params } = await desiredMembersSql(options.collection, options.lookups ?? ruleLookups(options.db));
   return inTransaction(options.db, async (client) => {
     await client.query(`CREATE TEMP TABLE desired_members ON COMMIT DROP AS SELECT DISTINCT device_id FROM (${sql}) x`, params);
     const id = options.collection.id;

@@ -4,6 +4,7 @@ import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import type { CollectionInput, CollectionPreview } from './collection-input.schema';
 import { desiredMembersSql, type CollectionDefinition } from './membership-repo';
+import { ruleLookups } from './rule-lookup-repo';
 
 /** Writes of collection definitions (membership itself is kept by membership-repo.ts). */
 
@@ -111,7 +112,7 @@ export async function deleteCollectionRow(client: pg.PoolClient, id: number) {
 
 /** The members a definition would have now, without storing anything. */
 export async function previewMembers(definition: CollectionDefinition, sampleSize: number): Promise<CollectionPreview> {
-  const { sql, params } = desiredMembersSql(definition);
+  const { sql, params } = await desiredMembersSql(definition, ruleLookups(pool()));
   const { rows } = await pool().query(
     `WITH m AS (SELECT DISTINCT device_id FROM (${sql}) x)
      SELECT (SELECT count(*)::int FROM m JOIN device d ON d.id = m.device_id) AS count,

@@ -4,6 +4,7 @@ import { int4IdParam, safeText } from '../validation/primitives';
 export const deviceSortColumns = ['name', 'domain', 'osName', 'osVersion', 'ipAddress', 'site', 'approval', 'online', 'lastSeenAt'] as const;
 export type DeviceSortColumn = (typeof deviceSortColumns)[number];
 export const devicePageSizes = [25, 50, 100] as const;
+export const deviceSources = ['agent', 'demo'] as const;
 
 /** Query string of GET /api/devices. */
 export const listDevicesQuerySchema = z.object({
@@ -22,6 +23,8 @@ export const listDevicesQuerySchema = z.object({
   osKind: z.enum(['WORKSTATION', 'SERVER']).optional(),
   approval: z.enum(['PENDING', 'APPROVED', 'REVOKED']).optional(),
   collectionId: int4IdParam().optional(),
+  /** `agent`: registered clients only (hides the demo seed's devices); `demo`: the demo devices only. */
+  source: z.enum(deviceSources, { message: 'must be agent or demo' }).optional(),
 });
 
 export type ListDevicesQuery = z.infer<typeof listDevicesQuerySchema>;
@@ -39,6 +42,8 @@ export interface DeviceRow {
   approval: 'PENDING' | 'APPROVED' | 'REVOKED';
   online: boolean;
   lastSeenAt: string | null;
+  /** Inserted by the demo seed, not reported by an agent. */
+  isDemo: boolean;
 }
 
 export interface DevicePage {

@@ -42,6 +42,8 @@ export function claimOrCreateDevice(options: {
     credentialHash: options.credentialHash,
     registeredAt: options.now,
     lastSeenAt: options.now,
+    // A real agent that takes a demo device's name makes it a real client.
+    isDemo: false,
   };
   if (options.existingId !== null) {
     // Only a device record nobody has claimed yet: a concurrent claim finds no row and fails.

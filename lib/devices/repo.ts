@@ -22,6 +22,7 @@ function where(query: ListDevicesQuery): Prisma.DeviceWhereInput {
     ...(query.osKind ? { osKind: query.osKind } : {}),
     ...(query.approval ? { approval: query.approval } : {}),
     ...(query.collectionId ? { memberships: { some: { collectionId: query.collectionId } } } : {}),
+    ...(query.source ? { isDemo: query.source === 'demo' } : {}),
   };
 }
 
@@ -61,6 +62,7 @@ export async function findDevicePage(query: ListDevicesQuery): Promise<{ rows: D
         approval: true,
         online: true,
         lastSeenAt: true,
+        isDemo: true,
         site: { select: { code: true } },
       },
     }),

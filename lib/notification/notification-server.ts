@@ -60,6 +60,11 @@ export interface NotificationServerOptions {
    * for this process (0: any free port). Omit to serve agents only where attach() is called.
    */
   dedicatedPort?: { host: string; port?: number };
+  /**
+   * Called with the dedicated port's HTTP server before it listens, e.g. to serve TLS on it as on
+   * the console port; returns what undoes it when the port closes.
+   */
+  prepareDedicatedServer?: (server: HttpServer) => () => void;
 }
 
 interface PendingResult extends AnswerResult {
@@ -104,7 +109,7 @@ export class NotificationServer {
   private readonly startedAt: Date;
   private stopped = false;
   private keepAliveSeconds = 15 * 60;
-  private dedicated: { io: Server; http: HttpServer; port: number } | null = null;
+  private dedicated: { io: Server; http: HttpServer; port: number; release?: () => void } | null = null;
   private dedicatedChain: Promise<void> = Promise.resolve();
   /** The dedicated port wanted but taken by another program (reported once), tried again on every beat. */
   private unboundPort: number | null = null;
@@ -480,6 +485,7 @@ export class NotificationServer {
       await this.closeDedicatedPort();
       const port = this.options.dedicatedPort!.port ?? sitePort;
       const http = createServer();
+      const release = this.options.prepareDedicatedServer?.(http);
       const io = new Server(http, { serveClient: false });
       try {
         await new Promise<void>((resolve, reject) => {
@@ -487,6 +493,7 @@ export class NotificationServer {
           http.listen(port, this.options.dedicatedPort!.host, resolve);
         });
       } catch (error) {
+        release?.();
         void io.close();
         // Agents still reach this server on the console port; beat() tries the port again.
         if (this.unboundPort !== port) {
@@ -498,7 +505,7 @@ export class NotificationServer {
       }
       this.attach(io);
       this.unboundPort = null;
-      this.dedicated = { io, http, port: (http.address() as AddressInfo).port };
+      this.dedicated = { io, http, port: (http.address() as AddressInfo).port, release };
       this.log.info({ port: this.dedicated.port }, 'client notification port listening');
       await this.reportPort(statusMessageIds.notificationPortListening, [String(this.dedicated.port)]);
     });
@@ -517,6 +524,7 @@ export class NotificationServer {
     const current = this.dedicated;
     if (!current) return;
     this.dedicated = null;
+    current.release?.();
     this.namespaces.delete(current.io.of(AGENT_NAMESPACE));
     await new Promise<void>((resolve) => {
       void current.io.close(() => resolve());

@@ -12,15 +12,15 @@ export async function insertDemoSiteRow(client: pg.ClientBase, site: { code: str
   return rows[0]?.id ?? null;
 }
 
-/** Inserts demo devices in chunks with one multi-row statement each. */
+/** Inserts demo devices (marked is_demo, so the console can tell them from real clients) in chunks with one multi-row statement each. */
 export async function insertDevices(client: pg.ClientBase | pg.Pool, siteId: number, devices: readonly DemoDevice[]) {
   for (let i = 0; i < devices.length; i += 5000) {
     const chunk = devices.slice(i, i + 5000);
     await client.query(
       `INSERT INTO device (site_id, name, domain, os_name, os_version, os_kind, ip_address, mac_address,
-                           client_version, approval, last_seen_at, updated_at)
+                           client_version, approval, last_seen_at, is_demo, updated_at)
        SELECT $1, t.name, t.domain, t.os_name, t.os_version, t.os_kind, t.ip, t.mac, t.client_version,
-              'APPROVED', t.last_seen, now()
+              'APPROVED', t.last_seen, true, now()
          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::os_kind[], $7::text[], $8::text[],
                      $9::text[], $10::timestamptz[])
               AS t(name, domain, os_name, os_version, os_kind, ip, mac, client_version, last_seen)

@@ -100,6 +100,38 @@ describe('console in Chromium', () => {
     await page.screenshot({ path: 'test-results/console-devices.png' });
   });
 
+  it('marks demo devices with a badge and hides them on request', async () => {
+    // Every seeded device is demo; one stands in for a registered client here.
+    const real = (await prisma().device.findFirst({ orderBy: { name: 'asc' } }))!;
+    await prisma().device.update({ where: { id: real.id }, data: { isDemo: false } });
+    try {
+      await page.goto(`${server.url}/assets/devices`);
+      await page.getByTestId('device-range').filter({ hasText: 'of 500' }).waitFor();
+      const rowOf = (name: string) => page.locator('tbody tr').filter({ hasText: name });
+      const seeded = (await prisma().device.findFirst({ where: { isDemo: true }, orderBy: { name: 'asc' } }))!;
+      expect(await rowOf(seeded.name).getByText('Demo', { exact: true }).count()).toBe(1);
+      expect(await rowOf(real.name).getByText('Demo', { exact: true }).count()).toBe(0);
+
+      await page.getByLabel('Source').selectOption({ label: 'Hide demo devices' });
+      await page.waitForURL(/source=agent/);
+      await page
+        .getByTestId('device-range')
+        .filter({ hasText: /^1–1 of 1$/ })
+        .waitFor();
+      expect(await page.locator('tbody tr').count()).toBe(1);
+      expect(await rowOf(real.name).count()).toBe(1);
+      expect(await page.locator('tbody').getByText('Demo', { exact: true }).count()).toBe(0);
+
+      await page.getByLabel('Source').selectOption({ label: 'Demo devices only' });
+      await page.getByTestId('device-range').filter({ hasText: 'of 499' }).waitFor();
+      await page.reload();
+      expect(await page.getByLabel('Source').inputValue()).toBe('demo');
+    } finally {
+      await prisma().device.update({ where: { id: real.id }, data: { isDemo: true } });
+    }
+    expect(errors).toEqual([]);
+  });
+
   it("shows a collection's rules and members", async () => {
     await page.goto(`${server.url}/assets/collections`);
     await page.getByRole('button', { name: 'All Servers' }).click();

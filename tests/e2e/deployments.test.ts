@@ -1,6 +1,6 @@
 // The Deployments and Collections pages in Chromium against a real server: status summary and chart,
 // per-client drill-down with filters and CSV export, the new-deployment form with field messages,
-// and the collection form's member preview and cycle refusal.
+// and the collection form's member preview, cycle refusal and inventory conditions.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import pino from 'pino';
@@ -268,6 +268,51 @@ describe('Deployments page in Chromium', () => {
     await edit.getByLabel('Rule 2 collection').selectOption({ label: 'Servers again' });
     await edit.getByRole('button', { name: 'Save collection' }).click();
     await expectFieldError(edit, 'Rule 2 collection', 'Collection: would make a cycle: "Servers in S01" → "Servers again" → "Servers in S01"');
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+  });
+
+  it('builds a collection on installed software with a version comparison, naming the fields it refuses', async () => {
+    // Three machines report openssl: two an older build, one the fixed one.
+    const products = await pool().query<{ id: number }>(
+      `INSERT INTO software_product (name, version, arch)
+       VALUES ('openssl', '3.0.11-1~deb12u2', 'amd64'), ('openssl', '3.0.13-1~deb12u1', 'amd64') RETURNING id`,
+    );
+    const [older, fixed] = products.rows.map((r) => r.id);
+    const machines = (await pool().query<{ id: number }>(`SELECT id FROM device ORDER BY name LIMIT 3`)).rows.map((r) => r.id);
+    await pool().query(`INSERT INTO device_software (device_id, product_id) VALUES ($1, $4), ($2, $4), ($3, $5)`, [...machines, older, fixed]);
+
+    await page.goto(`${server.url}/assets/collections`);
+    await page.getByRole('button', { name: 'New collection' }).click();
+    const form = page.getByRole('form', { name: 'New collection' });
+    await form.getByLabel('Name').fill('Needs the OpenSSL update');
+    await form.getByLabel('Rule 1 condition 1 property').selectOption('software');
+    await form.getByLabel('Rule 1 condition 1 value').fill('OpenSSL');
+    await form.getByLabel('Rule 1 condition 1 version operator').selectOption('<');
+    await form.getByRole('button', { name: 'Preview members' }).click();
+    await expectFieldError(form, 'Rule 1 condition 1 version', 'Has package: needs a version to compare with');
+    await form.getByLabel('Rule 1 condition 1 version', { exact: true }).fill('3.0.13');
+    await form.getByRole('button', { name: 'Preview members' }).click();
+    await form.getByTestId('preview-count').filter({ hasText: /^2$/ }).waitFor();
+
+    await form.getByRole('button', { name: 'Add condition' }).click();
+    await form.getByLabel('Rule 1 condition 2 property').selectOption('memoryMb');
+    await form.getByLabel('Rule 1 condition 2 value').fill('lots');
+    await form.getByRole('button', { name: 'Create collection' }).click();
+    await expectFieldError(form, 'Rule 1 condition 2 value', 'Memory (MB): must be a number of MB');
+    await form.getByRole('button', { name: 'Remove', exact: true }).nth(1).click();
+    await form.getByRole('button', { name: 'Create collection' }).click();
+    await page.getByRole('heading', { level: 2, name: /Needs the OpenSSL update/ }).waitFor();
+    await page.getByText('Query: has package "OpenSSL" with version < 3.0.13').waitFor();
+    await page.getByText('2 members').waitFor();
+
+    // The edit form shows the condition as it was saved.
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('form', { name: 'Edit Needs the OpenSSL update' });
+    expect(await edit.getByLabel('Rule 1 condition 1 property').inputValue()).toBe('software');
+    expect(await edit.getByLabel('Rule 1 condition 1 value').inputValue()).toBe('OpenSSL');
+    expect(await edit.getByLabel('Rule 1 condition 1 version operator').inputValue()).toBe('<');
+    expect(await edit.getByLabel('Rule 1 condition 1 version', { exact: true }).inputValue()).toBe('3.0.13');
+    await edit.getByRole('button', { name: 'Cancel' }).click();
     expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
   });
 

@@ -32,6 +32,19 @@ describe('parseConfig', () => {
     expect(c.dataDir).toBe(path.resolve('.sitebox'));
   });
 
+  it('serves HTTPS with its own certificates by default, and takes the administrator’s only with both files', () => {
+    expect(parseConfig(env()).SITEBOX_TLS).toBe('auto');
+    expect(parseConfig(env({ SITEBOX_TLS: 'off' })).SITEBOX_TLS).toBe('off');
+    expect(configErrorOf({ SITEBOX_TLS: 'provided', SITEBOX_TLS_CERT: '/etc/sitebox/server.pem' }).message).toContain(
+      'SITEBOX_TLS_CERT: and SITEBOX_TLS_KEY are required with SITEBOX_TLS=provided',
+    );
+    expect(configErrorOf({ SITEBOX_TLS: 'on' }).message).toContain('SITEBOX_TLS: must be auto, provided or off');
+    expect(configErrorOf({ SITEBOX_TLS_HOSTS: 'mp01, mp02' }).message).toContain(
+      'SITEBOX_TLS_HOSTS: must be comma-separated host names or IP addresses',
+    );
+    expect(parseConfig(env({ SITEBOX_TLS_HOSTS: 'mp01.corp.example.com,203.0.113.7' })).SITEBOX_TLS_HOSTS).toBe('mp01.corp.example.com,203.0.113.7');
+  });
+
   it('runs its own PostgreSQL when DATABASE_URL is unset, on the configured port', () => {
     expect(parseConfig(env())).toMatchObject({
       embedded: true,

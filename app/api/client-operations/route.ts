@@ -7,7 +7,7 @@ import { readClientNotificationSettings } from '@/lib/sitecontrol/read-client-no
 /** Client operations, newest first, with their live counts. */
 export const GET = route({ query: listClientOperationsQuerySchema }, async ({ query }) => listClientOperations(query));
 
-/** Starts Download Computer Policy, Quick Scan or Full Scan on a collection or on picked devices. */
+/** Starts a client action (any of `clientActions`: policy, scans, inventory and discovery cycles) on a collection or on picked devices. */
 export const POST = route({ permission: 'runClientOperations', body: startClientOperationSchema }, async ({ body, actor }) => {
   const operation = await startClientOperation({ actor, input: body, settings: await readClientNotificationSettings() });
   return { id: operation.id, total: operation.total, onlineAtStart: operation.onlineAtStart, validUntil: operation.validUntil.toISOString() };

@@ -1,6 +1,7 @@
 import { chmod, copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { agentConfigSchema, type AgentConfig } from '../agent-config';
+import type { PinnedCa } from '../tls-pin';
 import { BUNDLE_NAME, UNIT_NAME, type InstallLayout } from './install-layout';
 import { systemctl, systemdRuns } from './systemd';
 import { systemdUnit } from './systemd-unit';
@@ -29,6 +30,8 @@ async function writeAtomically(file: string, content: string, mode: number) {
 export async function installAgent(options: {
   layout: InstallLayout;
   managementPoints: string[];
+  /** The site certificate authority to trust alone (checked against its fingerprint); else an earlier install's stays. */
+  pinnedCa?: PinnedCa;
   /** The bundle being run (copied into the library folder). */
   bundlePath: string;
   nodePath: string;
@@ -36,7 +39,12 @@ export async function installAgent(options: {
 }): Promise<{ config: AgentConfig; started: boolean }> {
   const { layout } = options;
   const existing = (await readJson(layout.configFile)) ?? {};
-  const config = agentConfigSchema.parse({ ...existing, managementPoints: options.managementPoints, stateDir: layout.stateDir });
+  const config = agentConfigSchema.parse({
+    ...existing,
+    managementPoints: options.managementPoints,
+    stateDir: layout.stateDir,
+    ...(options.pinnedCa ? { pinnedCa: options.pinnedCa } : {}),
+  });
 
   await mkdir(path.dirname(layout.configFile), { recursive: true, mode: 0o755 });
   await writeAtomically(layout.configFile, `${JSON.stringify(config, null, 2)}\n`, 0o600);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import si from 'systeminformation';
 import { discoveryRecordSchema, type DiscoveryRecord } from '../../protocol/inventory.schema';
 import { httpRequest } from '../http';
+import type { TlsTrust } from '../tls-pin';
 
 const ZERO_MAC = '00:00:00:00:00:00';
 
@@ -65,6 +66,7 @@ export async function sendDiscoveryRecord(options: {
   managementPointUrls: string[];
   authorization: string;
   httpAgent?: http.Agent;
+  tls?: TlsTrust;
   signal?: AbortSignal;
 }): Promise<{ managementPointUrl: string }> {
   let reason = 'no management point';
@@ -76,6 +78,7 @@ export async function sendDiscoveryRecord(options: {
         headers: { authorization: options.authorization },
         body: JSON.stringify(options.record),
         agent: options.httpAgent,
+        tls: options.tls,
         signal: options.signal,
       });
       if (answer.status === 200 || answer.status === 202) return { managementPointUrl: base };

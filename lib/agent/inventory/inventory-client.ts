@@ -3,6 +3,7 @@ import type http from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { backoffMs } from '../../retry-delay';
+import type { TlsTrust } from '../tls-pin';
 import { cycleMs, type AgentCredential, type AgentCycle, type AgentPolicy } from '../../protocol/policy.schema';
 import { collectHardware, type HardwareCollection } from './collect-hardware';
 import { collectDiscoveryRecord, HeartbeatRefusedError, sendDiscoveryRecord } from './heartbeat';
@@ -37,6 +38,8 @@ export interface InventoryClientOptions extends InventoryOptions {
   managementPointUrls: string[];
   credential: AgentCredential;
   httpAgent?: http.Agent;
+  /** The pinned site certificate authority, for https management points. */
+  tls?: TlsTrust;
   random?: () => number;
   log?: InventoryLog;
 }
@@ -84,6 +87,7 @@ export class InventoryClient {
       managementPointUrls: options.managementPointUrls,
       authorization: `Device ${options.credential.deviceId}.${options.credential.secret}`,
       httpAgent: options.httpAgent,
+      tls: options.tls,
       initialBackoffMs: options.initialBackoffMs,
       maxBackoffMs: options.maxBackoffMs,
       random: options.random,
@@ -354,6 +358,7 @@ export class InventoryClient {
         managementPointUrls: this.options.managementPointUrls,
         authorization: `Device ${this.options.credential.deviceId}.${this.options.credential.secret}`,
         httpAgent: this.options.httpAgent,
+        tls: this.options.tls,
         signal: this.controller.signal,
       });
       this.heartbeatRefused = false;

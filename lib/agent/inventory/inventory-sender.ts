@@ -6,6 +6,7 @@ import { gzip as gzipCallback } from 'node:zlib';
 import { backoffMs, retryAfterMs } from '../../retry-delay';
 import { inventoryAnswerSchema, type InventoryReport } from '../../protocol/inventory.schema';
 import { httpRequest } from '../http';
+import type { TlsTrust } from '../tls-pin';
 
 const gzip = promisify(gzipCallback);
 
@@ -40,6 +41,8 @@ export interface InventorySenderOptions {
   managementPointUrls: string[];
   authorization: string;
   httpAgent?: http.Agent;
+  /** The pinned site certificate authority, for https management points. */
+  tls?: TlsTrust;
   onSettled?: (settled: SettledReport) => Promise<void> | void;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -230,6 +233,7 @@ export class InventorySender {
           headers: { authorization: this.options.authorization, 'content-type': 'application/json', 'content-encoding': 'gzip' },
           body,
           agent: this.options.httpAgent,
+          tls: this.options.tls,
           timeoutMs: this.options.requestTimeoutMs ?? 60_000,
           signal: this.stopController.signal,
         });

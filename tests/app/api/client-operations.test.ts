@@ -7,6 +7,7 @@ import { GET as getTargets } from '@/app/api/client-operations/[id]/targets/rout
 import { GET as list, POST as start } from '@/app/api/client-operations/route';
 import { provisionSimulatedFleet } from '@/bench/support/provision-simulated-fleet';
 import { pool } from '@/lib/db/pool';
+import { clientActionLabels, clientActions } from '@/lib/protocol/agent-protocol.schema';
 import { useTestDatabase } from '../../support/database';
 import { request, signInAs, withParams, type TestSession } from '../../support/console-session';
 
@@ -53,6 +54,33 @@ describe('/api/client-operations', () => {
     ).json();
     expect(detail.counts).toMatchObject({ waiting: 4, status: 'RUNNING' });
     expect(detail.states).toMatchObject({ WAITING: 4 });
+  });
+
+  it.each(['HARDWARE_INVENTORY_CYCLE', 'SOFTWARE_INVENTORY_CYCLE', 'DISCOVERY_DATA_COLLECTION_CYCLE'] as const)(
+    'starts %s on a collection, lists it and audits it by its name',
+    async (action) => {
+      expect(clientActions).toContain(action);
+      const res = await post(operator, { action, target: { collectionId } });
+      expect(res.status, await res.clone().text()).toBe(200);
+      const started = await res.json();
+      expect(started).toMatchObject({ total: 4, onlineAtStart: 2 });
+
+      const page = await (await list(request('/api/client-operations', { headers: analyst.headers }))).json();
+      expect(page.rows[0]).toMatchObject({ id: started.id, action, targetName: 'API operation clients', total: 4 });
+      expect(page.rows[0].counts).toMatchObject({ waiting: 4, status: 'RUNNING' });
+      const { rows: stored } = await pool().query(`SELECT action::text FROM client_operation WHERE id = $1`, [started.id]);
+      expect(stored[0].action).toBe(action);
+      // The audit message names the action as the console shows it.
+      const { rows: audits } = await pool().query<{ m: string }>(`SELECT messages::text AS m FROM status_inbox WHERE origin = 'audit'`);
+      expect(audits.filter((r) => r.m.includes(`${clientActionLabels[action]} on API operation clients`))).toHaveLength(1);
+    },
+  );
+
+  it('refuses an action it does not know, naming the field', async () => {
+    const res = await post(operator, { action: 'REBOOT', target: { collectionId } });
+    expect(res.status).toBe(400);
+    const { error } = await res.json();
+    expect(error.fields.map((f: { path: string }) => f.path)).toEqual(['action']);
   });
 
   it('refuses a read-only analyst and a collection with no clients that can receive it', async () => {

@@ -104,6 +104,7 @@ describe('GET /api/devices', () => {
       approval: expect.stringMatching(/^(PENDING|APPROVED|REVOKED)$/),
       online: expect.any(Boolean),
       lastSeenAt: expect.toBeOneOf([expect.any(String), null]),
+      isDemo: true,
     });
   });
 
@@ -197,6 +198,24 @@ describe('GET /api/devices', () => {
     expect(both.rows.every((r) => r.osKind === 'SERVER' && r.online && r.name.startsWith('NYC-'))).toBe(true);
   });
 
+  it('marks the demo devices and filters by source', async () => {
+    // Every seeded device is demo; a few stand in for registered clients here.
+    await pool().query(`UPDATE device SET is_demo = false WHERE id % 9 = 0`);
+    try {
+      const real = all.filter((d) => d.id % 9 === 0);
+      const agents = await page({ source: 'agent', pageSize: 100 });
+      expect(agents.total).toBe(real.length);
+      expect(agents.rows.map((r) => r.id).sort((a, b) => a - b)).toEqual(real.map((d) => d.id).sort((a, b) => a - b));
+      expect(agents.rows.every((r) => !r.isDemo)).toBe(true);
+      const demo = await page({ source: 'demo', pageSize: 100 });
+      expect(demo.total).toBe(DEVICES - real.length);
+      expect(demo.rows.every((r) => r.isDemo)).toBe(true);
+      expect((await page({ source: 'agent', osKind: 'SERVER', pageSize: 100 })).total).toBe(real.filter((d) => d.osKind === 'SERVER').length);
+    } finally {
+      await pool().query(`UPDATE device SET is_demo = true`);
+    }
+  });
+
   it('lists the members of a collection', async () => {
     const { rows } = await pool().query<{ id: number; member_count: number }>(
       `SELECT id, member_count FROM collection WHERE collection_id = 'SMS00002'`,
@@ -220,6 +239,7 @@ describe('GET /api/devices', () => {
     expect(await badField({ page: 1.5 })).toEqual(['page']);
     expect(await badField({ online: 'maybe' })).toEqual(['online']);
     expect(await badField({ osKind: 'PHONE' })).toEqual(['osKind']);
+    expect(await badField({ source: 'real' })).toEqual(['source']);
     expect(await badField({ collectionId: 'abc' })).toEqual(['collectionId']);
     expect(await badField({ search: 'x'.repeat(101) })).toEqual(['search']);
     expect(await badField({ sort: 'nope', pageSize: 7 })).toEqual(['sort', 'pageSize']);

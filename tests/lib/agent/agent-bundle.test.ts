@@ -1,7 +1,7 @@
 // The client as a client machine gets it: one built file, run from a folder outside the
 // repository on this machine's Node, installed under a prefix, registering with a real
 // management point, then uninstalled.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -11,27 +11,52 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET as downloadRoute } from '@/app/api/agent/download/route';
 import { pool } from '@/lib/db/pool';
 import { freePort } from '@/lib/net/free-port';
+import { createCertificateAuthority, certificateFingerprint, serverNames } from '@/lib/tls/site-certificates';
+import { startTransportSecurity, type TransportSecurity } from '@/lib/tls/transport-security';
 import { useTestDatabase } from '../../support/database';
 import { eventually } from '../notification/fleet';
 import { TestManagementPoint } from '../notification/management-point';
 import { ensureSite, onlineDevice, repoRoot, startAgentProcess, type AgentProcess } from './agent-process';
 
 let mp: TestManagementPoint;
+let secureMp: TestManagementPoint;
+let security: TransportSecurity;
 let dir = '';
 let bundle = '';
 let agent: AgentProcess | null = null;
 
 const mode = async (file: string) => (await stat(file)).mode & 0o777;
 const runBundle = (args: string[]) => spawnSync(process.execPath, [bundle, ...args], { cwd: dir, encoding: 'utf8' });
+/** The same without blocking this process, for a command that talks to the management point served here. */
+const runBundleAsync = (args: string[]) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [bundle, ...args], { cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
 
 beforeAll(async () => {
   const { url } = await useTestDatabase();
   await ensureSite();
   mp = new TestManagementPoint({ connectionString: url });
   await mp.start();
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-client-'));
+  // A management point serving HTTPS with the site's own authority, as server.ts does by default.
+  security = await startTransportSecurity({
+    mode: 'auto',
+    dir: path.join(dir, 'site-tls'),
+    siteCode: 'S01',
+    names: () => serverNames({ hosts: [], addresses: [] }),
+    log: { info() {}, warn() {}, error() {} },
+    checkEveryMs: 0,
+  });
+  secureMp = new TestManagementPoint({ connectionString: url, security });
+  await secureMp.start();
   const built = spawnSync(process.execPath, ['scripts/build-agent.mjs'], { cwd: repoRoot, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`npm run agent:build failed:\n${built.stdout}${built.stderr}`);
-  dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-client-'));
   bundle = path.join(dir, 'sitebox-agent.cjs');
   await copyFile(path.join(repoRoot, 'dist/sitebox-agent.cjs'), bundle);
 });
@@ -39,6 +64,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.stop();
   await mp?.stop();
+  await secureMp?.stop();
+  security?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -86,6 +113,49 @@ describe('the client bundle', () => {
     expect(removed.status).toBe(0);
     for (const gone of [configFile, path.dirname(configFile), stateDir, path.dirname(program), unitFile]) expect(existsSync(gone)).toBe(false);
     expect(runBundle(['status', '--prefix', root]).stdout).toMatch(/^Not installed/);
+  });
+
+  it('pins the site certificate authority given by its fingerprint, and registers over HTTPS trusting only it', async () => {
+    const root = path.join(dir, 'tls-root');
+    const configFile = path.join(root, 'etc/sitebox-agent/config.json');
+    const other = certificateFingerprint((await createCertificateAuthority({ siteCode: 'S01', now: new Date() })).certPem);
+    const refused = await runBundleAsync(['install', '--mp', secureMp.url, '--ca-fingerprint', other, '--prefix', root, '--no-start']);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout + refused.stderr).toContain(`has SHA-256 ${security.caFingerprint()}, not the pinned ${other}: refusing it`);
+    expect(existsSync(configFile)).toBe(false);
+
+    const installed = await runBundleAsync([
+      'install',
+      '--mp',
+      secureMp.url,
+      '--ca-fingerprint',
+      security.caFingerprint(),
+      '--prefix',
+      root,
+      '--no-start',
+    ]);
+    expect(installed.stderr).toBe('');
+    expect(installed.status).toBe(0);
+    expect(installed.stdout).toContain(`trusts         only the site certificate authority ${security.caFingerprint()}`);
+    expect(JSON.parse(await readFile(configFile, 'utf8'))).toMatchObject({
+      managementPoints: [secureMp.url],
+      pinnedCa: { fingerprint: security.caFingerprint(), certificate: security.caPem() },
+    });
+    expect(await mode(configFile)).toBe(0o600);
+
+    const program = path.join(root, 'usr/local/lib/sitebox-agent/sitebox-agent.cjs');
+    agent = startAgentProcess([program, 'run', '--config', configFile, '--name', 'BUNDLE-TLS'], { cwd: dir });
+    await eventually(
+      () => onlineDevice('BUNDLE-TLS'),
+      (d) => d !== null,
+      45_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\nagent output:\n${agent!.output()}`);
+    });
+    expect(agent.output()).toContain('trusting only the pinned site certificate authority');
+    expect(runBundle(['status', '--prefix', root]).stdout).toContain(`Pinned certificate authority: ${security.caFingerprint()}`);
+    await agent.stop();
+    agent = null;
   });
 
   it('refuses an install naming no usable management point', () => {

@@ -14,6 +14,7 @@ import { noSummarizers } from '@/lib/summarizers/summarizer-handoff';
 import { useTestDatabase } from '../../support/database';
 import { seedReportingClient, testMessage, testRule } from '../status/fixtures';
 import { RouteServer } from '../status/serve-route';
+import { NextRequest } from 'next/server';
 
 const log = pino({ level: 'silent' });
 const rules = [testRule({ writeToDatabase: true, retentionDays: 1 })];
@@ -139,6 +140,96 @@ describe('status reporter', () => {
     expect(await reporter.pending()).toBe(20);
     await within(reporter.flush(), 10_000);
     expect(await reporter.pending()).toBe(0);
+  });
+
+  describe('with two management points', () => {
+    /** The uids each management point was sent, in the order it was sent them. */
+    let sentToFirst: string[] = [];
+    let sentToSecond: string[] = [];
+    /** Reads the batch's uids, then hands the request on (its body read once, so rebuilt). */
+    const recorded = (into: () => string[], handler: (req: NextRequest) => Promise<Response>) => async (req: NextRequest) => {
+      const body = await req.text();
+      into().push(...(JSON.parse(body) as { messages: { uid: string }[] }).messages.map((m) => m.uid));
+      return handler(new NextRequest(req.url, { method: 'POST', headers: req.headers, body }));
+    };
+    const second = new RouteServer({ '/api/mp/status-messages': recorded(() => sentToSecond, ingest) });
+    const firstBehaviours = {
+      // Stored, but the answer is lost (a proxy's 502): the batch is owed again, to the next one.
+      'stores the batch but answers 502': recorded(
+        () => sentToFirst,
+        async (req) => (await ingest(req), new Response('bad gateway', { status: 502 })),
+      ),
+      'answers 503 with Retry-After': recorded(
+        () => sentToFirst,
+        async () => new Response('{}', { status: 503, headers: { 'retry-after': '1' } }),
+      ),
+    };
+    beforeAll(() => second.start());
+    afterAll(() => second.stop());
+    afterEach(() => {
+      sentToFirst = [];
+      sentToSecond = [];
+    });
+
+    const duplicateUids = async () =>
+      (await pool().query(`SELECT uid FROM status_message GROUP BY uid HAVING count(*) > 1`)).rows.map((r) => r.uid as string);
+
+    const failOver = async (first: RouteServer) => {
+      const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
+      const reporter = createStatusReporter({
+        managementPointUrls: [first.url, second.url],
+        attemptsPerManagementPoint: 2,
+        spoolDir,
+        headers: () => ({ authorization }),
+        initialBackoffMs: 50,
+        maxBackoffMs: 200,
+        maxBatchMessages: 100,
+      });
+      reporters.push(reporter);
+      const messages = Array.from({ length: 250 }, () => testMessage());
+      await reporter.report(messages);
+      await within(reporter.flush(), 15_000);
+      expect(await reporter.pending()).toBe(0);
+      expect(reporter.managementPoint()).toBe(second.url);
+      return messages.map((m) => m.uid);
+    };
+
+    it('sends to the next when the first is unreachable, in order, each message once', async () => {
+      const down = new RouteServer({});
+      await down.start();
+      await down.stop();
+      const uids = await failOver(down);
+      // Three batches of 100, 100 and 50, in the order they were reported.
+      expect(sentToSecond).toEqual(uids);
+      await processAll();
+      const stored = await storedUids();
+      expect(uids.filter((uid) => stored.has(uid))).toHaveLength(250);
+      expect(await duplicateUids()).toEqual([]);
+    });
+
+    it.each(Object.keys(firstBehaviours) as (keyof typeof firstBehaviours)[])(
+      'moves on when the first %s, stays with the second, and stores each message once',
+      async (behaviour) => {
+        const first = new RouteServer({ '/api/mp/status-messages': firstBehaviours[behaviour] });
+        await first.start();
+        try {
+          const duplicatesBefore = (await readStatusCounters(pool())).duplicates;
+          const uids = await failOver(first);
+          // Two attempts with the oldest batch at the first, then everything at the second, in order.
+          expect(sentToFirst).toEqual([...uids.slice(0, 100), ...uids.slice(0, 100)]);
+          expect(sentToSecond).toEqual(uids);
+          await processAll();
+          const stored = await storedUids();
+          expect(uids.filter((uid) => stored.has(uid))).toHaveLength(250);
+          expect(await duplicateUids()).toEqual([]);
+          // The first batch reached the site three times when the first management point stored it; kept once.
+          const duplicates = (await readStatusCounters(pool())).duplicates - duplicatesBefore;
+          expect(duplicates).toBe(behaviour === 'stores the batch but answers 502' ? 200 : 0);
+        } finally {
+          await first.stop();
+        }
+      },
+    );
   });
 
   it('splits a batch the management point finds too large (413) and sends the halves', async () => {

@@ -10,10 +10,14 @@ import { POST as inventoryRoute } from '@/app/api/mp/inventory/route';
 import { GET as policyRoute } from '@/app/api/mp/policy/route';
 import { POST as registerRoute } from '@/app/api/mp/register/route';
 import { POST as statusRoute } from '@/app/api/mp/status-messages/route';
+import { GET as caRoute } from '@/app/api/agent/ca/route';
 import type { Clock } from '@/lib/clock';
 import { logger } from '@/lib/logger';
 import { NotificationServer } from '@/lib/notification/notification-server';
 import { readPolicySiteSettings } from '@/lib/sitecontrol/read-policy-site-settings';
+import { runtime } from '@/lib/runtime';
+import { acceptTls } from '@/lib/tls/accept-tls';
+import type { TransportSecurity } from '@/lib/tls/transport-security';
 
 export class TestManagementPoint {
   port = 0;
@@ -29,11 +33,26 @@ export class TestManagementPoint {
       heartbeatSeconds?: number;
       keepAliveSeconds?: number;
       validityMinutes?: number;
+      /** Serve HTTPS (as server.ts does) with these certificates; the URL is then https://localhost:<port>. */
+      security?: TransportSecurity;
+      /** Also open a dedicated notification port (any free one), TLS too when `security` is given. */
+      dedicatedPort?: boolean;
     },
   ) {}
 
   get url() {
-    return `http://127.0.0.1:${this.port}`;
+    return this.options.security ? `https://localhost:${this.port}` : `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The agents' sockets on the console port, as socket.io holds them. */
+  agentSockets() {
+    return [...(this.io?.of('/agents').sockets.values() ?? [])];
+  }
+
+  /** Ends every connection to the console port (agents reconnect), keeping the server up. */
+  dropConnections(): void {
+    this.io?.of('/agents').disconnectSockets(true);
+    this.http?.closeAllConnections();
   }
 
   async start(): Promise<void> {
@@ -48,7 +67,9 @@ export class TestManagementPoint {
               ? inventoryRoute
               : req.url?.startsWith('/api/mp/heartbeat')
                 ? heartbeatRoute
-                : null;
+                : req.url?.startsWith('/api/agent/ca')
+                  ? caRoute
+                  : null;
       if (!handler) return; // socket.io answers its own paths
       const request = new NextRequest(`${this.url}${req.url}`, {
         method: req.method,
@@ -60,6 +81,11 @@ export class TestManagementPoint {
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(Buffer.from(await response.arrayBuffer()));
     });
+    const security = this.options.security;
+    if (security) {
+      runtime().transportSecurity = security;
+      acceptTls(this.http, security);
+    }
     this.io = new Server(this.http, { transports: this.options.transports ?? ['polling', 'websocket'], serveClient: false });
     this.server = new NotificationServer({
       log: logger,
@@ -73,6 +99,8 @@ export class TestManagementPoint {
         operationValidityMinutes: this.options.validityMinutes ?? 60,
       }),
       policySiteSettings: (siteIds) => readPolicySiteSettings(siteIds),
+      dedicatedPort: this.options.dedicatedPort ? { host: '127.0.0.1', port: 0 } : undefined,
+      prepareDedicatedServer: security ? (server) => acceptTls(server, security) : undefined,
     });
     this.server.attach(this.io);
     await this.server.start();

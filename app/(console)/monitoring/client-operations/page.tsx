@@ -12,7 +12,7 @@ export default async function ClientOperationsPage() {
     <>
       <PageHeader
         title="Client Operations"
-        description="Download Computer Policy, Quick Scan and Full Scan pushed to clients over the notification channel, with results as they arrive."
+        description="Download Computer Policy, scans and inventory cycles pushed to clients over the notification channel, with results as they arrive."
       />
       <ClientOperationsBrowser canRun={canRunClientOperations(session.principal)} />
     </>

@@ -1,0 +1,119 @@
+import { X509Certificate } from 'node:crypto';
+import https from 'node:https';
+import { httpRequest } from './http';
+
+/**
+ * What every agent connection to a management point over https trusts: given `ca`, Node checks
+ * the chain against that authority only (the system's authorities no longer count) and the host
+ * name against the certificate. Undefined: the system's authorities, as any https client.
+ */
+export interface TlsTrust {
+  ca: string[];
+}
+
+/** The site certificate authority an agent pins: its SHA-256 fingerprint and the certificate it names. */
+export interface PinnedCa {
+  fingerprint: string;
+  certificate: string;
+}
+
+/** `AB:CD:…` (64 hex digits, colons optional, any case) as Node and openssl print it, or null. */
+export function normalizeFingerprint(text: string): string | null {
+  const hex = text.replace(/[:\s]/g, '').toUpperCase();
+  return /^[0-9A-F]{64}$/.test(hex) ? hex.match(/../g)!.join(':') : null;
+}
+
+/** The SHA-256 fingerprint of a PEM certificate, `AB:CD:…`. */
+export function fingerprintOf(certificatePem: string): string {
+  return new X509Certificate(certificatePem).fingerprint256;
+}
+
+/** The trust for a pinned authority (undefined without one). */
+export function trustOf(pin: PinnedCa | undefined): TlsTrust | undefined {
+  return pin ? { ca: [pin.certificate] } : undefined;
+}
+
+/**
+ * Fetches the site's certificate authority from a management point (GET /api/agent/ca) and keeps
+ * it only when its fingerprint is the pinned one. The certificate is not trusted while fetched —
+ * the fingerprint, which the administrator copied from the console, is what makes it trustworthy.
+ */
+export async function fetchPinnedCa(options: { managementPointUrl: string; fingerprint: string; timeoutMs?: number }): Promise<PinnedCa> {
+  const fingerprint = normalizeFingerprint(options.fingerprint);
+  if (!fingerprint) throw new Error(`${options.fingerprint} is not a SHA-256 fingerprint (64 hex digits, e.g. AB:CD:…)`);
+  const url = new URL('/api/agent/ca', options.managementPointUrl);
+  const answer = await httpRequest({
+    url: url.toString(),
+    headers: { accept: 'application/x-pem-file' },
+    timeoutMs: options.timeoutMs,
+    agent: url.protocol === 'https:' ? new https.Agent({ rejectUnauthorized: false, keepAlive: false }) : undefined,
+  });
+  if (answer.status !== 200) throw new Error(`${url.origin} did not give its certificate authority (${answer.status}): is HTTPS on there?`);
+  let actual: string;
+  try {
+    actual = fingerprintOf(answer.body);
+  } catch {
+    throw new Error(`${url.origin} answered /api/agent/ca with something that is not a certificate`);
+  }
+  if (actual !== fingerprint)
+    throw new Error(`the certificate authority of ${url.origin} has SHA-256 ${actual}, not the pinned ${fingerprint}: refusing it`);
+  return { fingerprint, certificate: answer.body };
+}
+
+// OpenSSL's verification failures (Node's error codes) and Node's own host name check.
+const untrustedCodes = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+]);
+
+/**
+ * Why a connection failed on the server's certificate, in words for the agent's log, or null when
+ * the failure was something else. Looks through the wrappers socket.io puts around the cause.
+ */
+export function certificateProblem(error: unknown): string | null {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string') {
+      if (untrustedCodes.has(code)) return `the server's certificate is not signed by the pinned site certificate authority (${code})`;
+      if (code === 'CERT_HAS_EXPIRED') return 'the server presented an expired certificate (CERT_HAS_EXPIRED)';
+      if (code === 'CERT_NOT_YET_VALID') return 'the server presented a certificate not valid yet (CERT_NOT_YET_VALID): check the clocks';
+      if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+        return `the server's certificate does not name the host the agent asked for (${typeof message === 'string' ? message : code}); name it in SITEBOX_TLS_HOSTS on the server`;
+    }
+    const next = e as { description?: unknown; error?: unknown; cause?: unknown };
+    e = next.error ?? next.description ?? next.cause;
+  }
+  return null;
+}
+
+/**
+ * A fetch for the status reporter over the agent's own HTTP client, so its requests carry the
+ * same trust as every other agent connection (Node's built-in fetch takes no `ca`).
+ */
+export function fetchWithTrust(trust: TlsTrust | undefined): typeof fetch {
+  return async (input, init) => {
+    const url = input instanceof Request ? input.url : input.toString();
+    const headers = Object.fromEntries(new Headers(init?.headers).entries());
+    if (init?.body !== undefined && init.body !== null && typeof init.body !== 'string') throw new Error('fetchWithTrust sends text bodies only');
+    const answer = await httpRequest({
+      url,
+      method: init?.method === 'POST' ? 'POST' : 'GET',
+      headers,
+      body: init?.body ?? undefined,
+      signal: init?.signal ?? undefined,
+      tls: trust,
+    });
+    const responseHeaders = new Headers();
+    for (const [name, value] of Object.entries(answer.headers)) {
+      for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) responseHeaders.append(name, one);
+    }
+    const bodyless = answer.status === 204 || answer.status === 304;
+    return new Response(bodyless ? null : answer.body, { status: answer.status, headers: responseHeaders });
+  };
+}
