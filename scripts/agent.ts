@@ -9,7 +9,9 @@
 //   sitebox-agent uninstall [same folder options]      sitebox-agent status [same folder options]
 // `npm run agent -- --mp …` is `run`. The agent registers on first start (the credential is kept
 // in its state folder), then stays connected to the management point's notification server,
-// polls policy, reports status and performs pushed actions.
+// polls policy, reports status, sends hardware/software inventory and heartbeat discovery, and
+// performs pushed actions. --dpkg-status/--dpkg-info point the software inventory at another
+// package database; --no-inventory turns inventory and discovery off.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,6 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ClientAgent } from '../lib/agent/agent';
+import { AGENT_VERSION } from '../lib/agent/agent-version';
 import { agentConfigSchema, installedPaths, readAgentConfig, type AgentConfig } from '../lib/agent/agent-config';
 import { createDeploymentRunner } from '../lib/agent/deployment-runner';
 import { installAgent } from '../lib/agent/install/install-agent';
@@ -25,6 +28,8 @@ import { systemctl, systemdRuns } from '../lib/agent/install/systemd';
 import { uninstallAgent } from '../lib/agent/install/uninstall-agent';
 import { loadOrRegisterCredential } from '../lib/agent/register-agent';
 import { clamavScanner } from '../lib/agent/scan/clamav-scanner';
+import { scanSettingsWithPolicy } from '../lib/agent/scan/scan-settings';
+import type { AgentPolicy } from '../lib/protocol/policy.schema';
 import { AgentSimulator } from '../lib/agent/simulator';
 import type { RegisterDeviceInput } from '../lib/protocol/registration.schema';
 import { createStatusReporter } from '../lib/agent/status-reporter';
@@ -92,6 +97,9 @@ async function runConfig(values: {
   state?: string;
   site?: string;
   'notification-port'?: string;
+  'dpkg-status'?: string;
+  'dpkg-info'?: string;
+  'no-inventory'?: boolean;
 }): Promise<AgentConfig> {
   const file = values.config ?? (values.mp?.length ? undefined : existsSync(installedPaths.configFile) ? installedPaths.configFile : undefined);
   const base = file ? await readAgentConfig(file) : null;
@@ -103,6 +111,12 @@ async function runConfig(values: {
     stateDir: path.resolve(values.state ?? base?.stateDir ?? path.join('.sitebox-agent', name)),
     siteCode: values.site ?? base?.siteCode,
     notificationPort: values['notification-port'] ? Number(values['notification-port']) : base?.notificationPort,
+    inventory: {
+      ...base?.inventory,
+      ...(values['no-inventory'] ? { enabled: false } : {}),
+      ...(values['dpkg-status'] ? { dpkgStatusFile: path.resolve(values['dpkg-status']) } : {}),
+      ...(values['dpkg-info'] ? { dpkgInfoDir: path.resolve(values['dpkg-info']) } : {}),
+    },
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -121,6 +135,9 @@ async function run(args: string[]) {
       state: { type: 'string' },
       site: { type: 'string' },
       'notification-port': { type: 'string' },
+      'dpkg-status': { type: 'string' },
+      'dpkg-info': { type: 'string' },
+      'no-inventory': { type: 'boolean', default: false },
       'ca-fingerprint': { type: 'string' },
       transport: { type: 'string' },
       'os-name': { type: 'string', default: `${os.type()} ${os.release()}` },
@@ -144,7 +161,7 @@ async function run(args: string[]) {
     osVersion: values['os-version'].slice(0, 64),
     osKind: values['os-kind'] === 'SERVER' ? 'SERVER' : 'WORKSTATION',
     ipAddress: firstIPv4(),
-    clientVersion: '1.0.0',
+    clientVersion: AGENT_VERSION,
   });
   const name = config.name ?? hostName();
   const stateRoot = config.stateDir;
@@ -210,14 +227,24 @@ async function run(args: string[]) {
       { deviceId: credential.deviceId, approval },
       approval === 'PENDING' ? 'registered; waiting for an administrator to approve this device' : 'registered',
     );
+  // Scan paths set in the site's settings (policy) take the place of the configuration file's.
+  let policy: AgentPolicy | null = null;
   const agent = new ClientAgent({
     managementPointUrls: urls,
     credential,
     siteCode: config.siteCode,
     notificationPort: config.notificationPort,
     transports: transports ? [...transports] : undefined,
+    scanner: clamavScanner(() => scanSettingsWithPolicy(config.scan, policy?.clientAgent.scan)),
+    inventory: config.inventory.enabled
+      ? {
+          stateDir: path.join(stateRoot, 'inventory'),
+          agentVersion: AGENT_VERSION,
+          osKind: values['os-kind'] === 'SERVER' ? 'SERVER' : 'WORKSTATION',
+          software: { dpkgStatusFile: config.inventory.dpkgStatusFile, dpkgInfoDir: config.inventory.dpkgInfoDir },
+        }
+      : undefined,
     tls,
-    scanner: clamavScanner(config.scan),
     // Remembers what ran across restarts, so a restarted agent neither re-runs nor re-reports.
     onPolicy: createDeploymentRunner({ stateFile: path.join(stateRoot, 'deployments.json'), log: log.child({ component: 'Software Distribution' }) }),
     reporter: createStatusReporter({
@@ -231,6 +258,7 @@ async function run(args: string[]) {
     }),
     log,
   });
+  agent.on('policy', (p) => (policy = p));
   agent.on('connected', (c) => log.info(c, 'client notification channel open'));
   agent.on('push', (p) => log.info({ operationId: p.operationId, action: p.action }, 'client operation received'));
   agent.on('result', (r) => log.info({ operationId: r.operationId, outcome: r.outcome }, 'result stored by the management point'));

@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
-import { Input } from '@/components/ui/input';
+import { Input, Textarea } from '@/components/ui/input';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Select } from '@/components/ui/select';
 import { api, ApiError, type FieldError } from '@/lib/client/api';
@@ -26,7 +26,14 @@ function draftOf(settings: SiteSettings): Draft {
   const draft: Draft = {};
   for (const f of fields) {
     const value = getAt(settings, f.path);
-    draft[f.path] = f.kind === 'boolean' ? Boolean(value) : value === null || value === undefined ? '' : String(value);
+    draft[f.path] =
+      f.kind === 'boolean'
+        ? Boolean(value)
+        : f.kind === 'lines' && Array.isArray(value)
+          ? value.join('\n')
+          : value === null || value === undefined
+            ? ''
+            : String(value);
   }
   return draft;
 }
@@ -34,6 +41,12 @@ function draftOf(settings: SiteSettings): Draft {
 /** The input's value as the setting's type; text that is not a number stays text, for its error. */
 function valueOf(field: SettingField, input: string | boolean): unknown {
   if (field.kind === 'boolean') return input;
+  // One value per line; blank lines are ignored.
+  if (field.kind === 'lines')
+    return String(input)
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
   const text = String(input).trim();
   if (field.kind === 'number') return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
   if (field.nullable && text === '') return null;
@@ -151,6 +164,15 @@ function FieldInput({
                 </option>
               ))}
             </Select>
+          ) : field.kind === 'lines' ? (
+            <Textarea
+              {...common}
+              rows={4}
+              spellCheck={false}
+              value={String(value)}
+              onChange={(e) => onChange(e.target.value)}
+              className="mt-0.5 block w-full font-mono"
+            />
           ) : (
             <Input
               {...common}

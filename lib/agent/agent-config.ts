@@ -59,6 +59,15 @@ export const agentConfigSchema = z.object({
     )
     .optional(),
   scan: scanSettingsSchema,
+  /** Hardware and software inventory and heartbeat discovery (their cycles come from policy). */
+  inventory: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** dpkg's database and file lists, when not the system's own (tests, a chroot). */
+      dpkgStatusFile: z.string().startsWith('/', 'must be an absolute path').max(4096).optional(),
+      dpkgInfoDir: z.string().startsWith('/', 'must be an absolute path').max(4096).optional(),
+    })
+    .prefault({}),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 

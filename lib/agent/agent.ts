@@ -16,6 +16,7 @@ import {
 import { clientMessageIds } from '../protocol/client-message-ids';
 import type { StatusReporter } from './status-reporter';
 import { httpRequest } from './http';
+import { InventoryClient, type InventoryOptions } from './inventory/inventory-client';
 import { certificateProblem, type TlsTrust } from './tls-pin';
 import { performAction } from './perform-action';
 import { clamavScanner } from './scan/clamav-scanner';
@@ -66,6 +67,11 @@ export interface ClientAgentOptions {
   pollPolicy?: boolean;
   /** Runs Quick Scan and Full Scan (default: ClamAV with the default scan settings); the simulator passes synthetic work. */
   scanner?: Scanner;
+  /**
+   * Hardware and software inventory and heartbeat discovery (lib/agent/inventory): the real agent
+   * turns them on; without this option (the simulator) the agent collects nothing.
+   */
+  inventory?: InventoryOptions;
   /** Reconnect backoff: full jitter over min(max, initial * 2^attempt). */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -119,6 +125,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
   /** Results not yet confirmed stored: sent again after every reconnect. */
   private readonly unsent = new Map<number, OperationResult>();
   private readonly scanner: Scanner;
+  private readonly inventory: InventoryClient | null;
 
   constructor(options: ClientAgentOptions) {
     super();
@@ -128,6 +135,17 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     this.log = options.log ?? silent;
     this.random = options.random ?? Math.random;
     this.scanner = options.scanner ?? clamavScanner(scanSettingsSchema.parse({}));
+    this.inventory = options.inventory
+      ? new InventoryClient({
+          ...options.inventory,
+          managementPointUrls: options.managementPointUrls,
+          credential: options.credential,
+          httpAgent: options.httpAgent,
+          tls: options.tls,
+          random: options.random,
+          log: this.log,
+        })
+      : null;
   }
 
   get authorization(): string {
@@ -148,6 +166,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     this.stopped = false;
     this.controller = new AbortController();
     this.options.reporter?.start();
+    await this.inventory?.start();
     this.connect();
     if (this.options.pollPolicy !== false) {
       await this.refreshPolicy('startup').catch((error) => this.log.warn({ err: error }, 'policy fetch at start failed; will retry on the interval'));
@@ -166,6 +185,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     this.socket?.io.removeAllListeners();
     this.socket?.close();
     this.socket = null;
+    await this.inventory?.stop();
     await this.options.reporter?.stop();
   }
 
@@ -177,6 +197,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
   async refreshPolicy(reason: PolicyReason): Promise<AgentPolicy> {
     const { policy, managementPointUrl } = await this.fetchPolicy();
     this.pollMinutes = policy.clientAgent.policyPollingMinutes;
+    this.inventory?.onPolicy(policy);
     this.emit('policy', policy);
     if (this.options.onPolicy) {
       const ctx: AgentPolicyContext = {
@@ -365,6 +386,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
       action: push.action,
       fetchPolicy: () => this.refreshPolicy('notification'),
       scanner: this.scanner,
+      runInventoryCycle: this.inventory ? (task) => this.inventory!.runCycle(task) : undefined,
       signal: work.signal,
     });
     if (this.stopped) return;

@@ -15,7 +15,7 @@ export function httpRequest(options: {
   url: string;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   agent?: http.Agent;
   /** For https: the only certificate authorities to trust (the pinned site authority, lib/agent/tls-pin.ts). */
   tls?: { ca: string[] };

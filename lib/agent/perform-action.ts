@@ -1,5 +1,6 @@
 import type { ActionResultDetail, ClientAction } from '../protocol/agent-protocol.schema';
 import type { AgentPolicy } from '../protocol/policy.schema';
+import type { InventoryTask } from './inventory/inventory-state';
 import type { Scanner } from './scan/scan-settings';
 
 export interface ActionOutcome {
@@ -7,9 +8,15 @@ export interface ActionOutcome {
   detail: ActionResultDetail;
 }
 
+const inventoryTasks: Partial<Record<ClientAction, InventoryTask>> = {
+  HARDWARE_INVENTORY_CYCLE: 'hardware',
+  SOFTWARE_INVENTORY_CYCLE: 'software',
+  DISCOVERY_DATA_COLLECTION_CYCLE: 'discovery',
+};
+
 /**
  * Performs one pushed action. Download Computer Policy fetches policy from the management
- * point now; Quick Scan and Full Scan run the scanner and report files scanned and each threat
+ * point now; the inventory and discovery cycles run now and say what they sent; Quick Scan and Full Scan run the scanner and report files scanned and each threat
  * found (a scan that finds threats has still done its work: it succeeds, naming them). Never
  * throws: a failure is a FAILED outcome with its reason, an action stopped by a cancel a
  * CANCELLED one.
@@ -18,6 +25,8 @@ export async function performAction(options: {
   action: ClientAction;
   fetchPolicy: () => Promise<AgentPolicy>;
   scanner: Scanner;
+  /** Runs an inventory or discovery cycle now; absent where the client collects no inventory (the simulator). */
+  runInventoryCycle?: (task: InventoryTask) => Promise<string>;
   signal: AbortSignal;
 }): Promise<ActionOutcome> {
   const started = performance.now();
@@ -34,6 +43,11 @@ export async function performAction(options: {
           deployments: policy.deployments.length,
         },
       };
+    }
+    const task = inventoryTasks[options.action];
+    if (task) {
+      if (!options.runInventoryCycle) throw new Error('this client does not collect inventory');
+      return { outcome: 'SUCCEEDED', detail: { message: (await options.runInventoryCycle(task)).slice(0, 500), durationMs: took() } };
     }
     const full = options.action === 'FULL_SCAN';
     const report = await options.scanner(full ? 'FULL' : 'QUICK', options.signal);
@@ -54,7 +68,15 @@ export async function performAction(options: {
     const reason = error instanceof Error ? error.message : String(error);
     return {
       outcome: 'FAILED',
-      detail: { message: `${options.action === 'DOWNLOAD_COMPUTER_POLICY' ? '' : 'Scan failed: '}${reason}`.slice(0, 500), durationMs: took() },
+      detail: { message: `${failurePrefix(options.action)}${reason}`.slice(0, 500), durationMs: took() },
     };
   }
+}
+
+function failurePrefix(action: ClientAction): string {
+  if (action === 'QUICK_SCAN' || action === 'FULL_SCAN') return 'Scan failed: ';
+  if (action === 'HARDWARE_INVENTORY_CYCLE') return 'Hardware inventory failed: ';
+  if (action === 'SOFTWARE_INVENTORY_CYCLE') return 'Software inventory failed: ';
+  if (action === 'DISCOVERY_DATA_COLLECTION_CYCLE') return 'Discovery data collection failed: ';
+  return '';
 }

@@ -1,6 +1,26 @@
 import { z } from 'zod';
 import { int4Id } from '../validation/primitives';
 
+/** An agent cycle as policy carries it (site settings' clientAgent.inventory and the like). */
+export const agentCycleSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    every: z.number().int().min(1).max(999).default(7),
+    unit: z.enum(['hours', 'days', 'weeks']).default('days'),
+  })
+  // A cycle this agent cannot read falls back to the default rather than losing the whole policy.
+  .catch({ enabled: true, every: 7, unit: 'days' })
+  .prefault({});
+export type AgentCycle = z.infer<typeof agentCycleSchema>;
+
+/** The milliseconds between two runs of a cycle. */
+export function cycleMs(cycle: AgentCycle): number {
+  const hours = { hours: 1, days: 24, weeks: 7 * 24 }[cycle.unit];
+  return cycle.every * hours * 3_600_000;
+}
+
+const scanPaths = z.array(z.string().min(1).max(4096).startsWith('/')).max(256);
+
 /** The part of GET /api/mp/policy the agent acts on, parsed on arrival (the rest passes through). */
 export const clientPolicySchema = z
   .object({
@@ -11,6 +31,12 @@ export const clientPolicySchema = z
       .object({
         policyPollingMinutes: z.number().int().min(1),
         clientNotification: z.boolean(),
+        // Cycles and scan paths arrived later: an older server's policy has none, and gets the defaults.
+        inventory: agentCycleSchema,
+        softwareInventory: agentCycleSchema,
+        heartbeatDiscovery: agentCycleSchema,
+        /** Where Quick Scan and Full Scan look (site settings); absent: the agent's own configuration. */
+        scan: z.object({ quickPaths: scanPaths, fullPaths: scanPaths, exclusions: scanPaths }).optional().catch(undefined),
       })
       .passthrough(),
     deployments: z.array(z.object({ deploymentId: z.string() }).passthrough()),

@@ -60,8 +60,14 @@ export function setAt<T>(document: T, path: string, value: unknown): T {
   return root as T;
 }
 
-/** Setting values are JSON scalars; undefined (a missing leaf) differs from everything else. */
+/**
+ * Setting values are JSON scalars or lists of them (scan paths); lists are the same when they hold
+ * the same values in the same order. Undefined (a missing leaf) differs from everything else.
+ */
 export function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+  }
   return Object.is(a, b);
 }
 

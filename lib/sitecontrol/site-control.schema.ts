@@ -101,6 +101,23 @@ const cycle = () =>
     })
     .prefault({});
 
+/** A list of absolute paths (a scan's folders), at most 256; a change names the first bad one. */
+const pathList = (defaults: string[]) =>
+  z
+    .array(
+      storable(
+        z
+          .string({ error: 'must be paths' })
+          .trim()
+          .min(1, 'must not hold an empty path')
+          .max(4096, 'must hold paths of at most 4096 characters')
+          .startsWith('/', 'must hold absolute paths (each starting with /)'),
+      ),
+      { error: 'must be a list of paths' },
+    )
+    .max(256, 'must hold at most 256 paths')
+    .default(defaults);
+
 export const clientAgentSectionSchema = z
   .object({
     policyPollingMinutes: whole(5, 1440).default(60),
@@ -112,6 +129,17 @@ export const clientAgentSectionSchema = z
     softwareInventory: cycle(),
     /** Heartbeat discovery: the agent's discovery record (name, FQDN, addresses, OS, agent version). */
     heartbeatDiscovery: cycle(),
+    /** Where Quick Scan and Full Scan look on the clients (in place of each agent's own configuration). */
+    scan: z
+      .object({
+        /** Quick Scan: where downloads and temporary files land. */
+        quickPaths: pathList(['/home', '/tmp', '/root']),
+        /** Full Scan: the file systems from the root. */
+        fullPaths: pathList(['/']),
+        /** Never scanned: kernel and device file systems, which hang or flood a scan. */
+        exclusions: pathList(['/proc', '/sys', '/dev', '/run']),
+      })
+      .prefault({}),
   })
   .prefault({});
 

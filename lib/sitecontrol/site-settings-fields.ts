@@ -2,7 +2,8 @@
 // and input. Plain data, shared by the forms, history, diffs and status messages; a test checks
 // it names every setting of the document exactly once.
 
-export type FieldKind = 'text' | 'number' | 'boolean' | 'select';
+/** How a setting is edited; `lines` is a list of text values, one per line of a text area. */
+export type FieldKind = 'text' | 'number' | 'boolean' | 'select' | 'lines';
 
 export interface SettingField {
   path: string;
@@ -142,6 +143,19 @@ export const settingTabs: readonly SettingTab[] = [
       cycleGroup('Software inventory', 'clientAgent.softwareInventory', 'Software Inventory Agent', 'Software inventory'),
       cycleGroup('Heartbeat discovery', 'clientAgent.heartbeatDiscovery', 'Heartbeat Discovery', 'Heartbeat'),
       {
+        label: 'Scan paths',
+        fields: [
+          { path: 'clientAgent.scan.quickPaths', label: 'Quick Scan folders', kind: 'lines', hint: 'One absolute path per line.' },
+          { path: 'clientAgent.scan.fullPaths', label: 'Full Scan folders', kind: 'lines', hint: 'One absolute path per line.' },
+          {
+            path: 'clientAgent.scan.exclusions',
+            label: 'Never scanned',
+            kind: 'lines',
+            hint: 'Folders both scans leave out (kernel and device file systems), one per line.',
+          },
+        ],
+      },
+      {
         label: 'Client status',
         fields: [
           {
@@ -218,6 +232,7 @@ export function formatSettingValue(path: string, value: unknown): string {
   if (value === null || value === undefined) return '(none)';
   const field = byPath.get(path);
   if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (Array.isArray(value)) return value.length ? value.map(String).join(', ') : '(none)';
   const option = field?.options?.find((o) => o.value === value);
   if (option) return option.label;
   return field?.unit ? `${String(value)} ${field.unit}` : String(value);

@@ -91,4 +91,18 @@ describe('Site Settings in Chromium, with the site-control workers', () => {
     await page.getByTestId('history-00000002').waitFor();
     expect(errors.filter((e) => !e.includes('400'))).toEqual([]);
   });
+
+  it('edits the scan paths one per line, refusing a path that is not absolute', async () => {
+    await page.goto(`${server.url}/administration/site-settings`);
+    await page.getByRole('tab', { name: 'Client Agents' }).click();
+    const quick = page.getByLabel('Quick Scan folders');
+    expect(await quick.inputValue()).toBe('/home\n/tmp\n/root');
+    await quick.fill('/home\nsrv/uploads');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('Quick Scan folders must hold absolute paths (each starting with /)').waitFor();
+    await quick.fill('/home\n\n  /srv/uploads  ');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByTestId('current-serial').filter({ hasText: '00000003' }).waitFor({ timeout: 20_000 });
+    expect(await page.getByLabel('Quick Scan folders').inputValue()).toBe('/home\n/srv/uploads');
+  });
 });

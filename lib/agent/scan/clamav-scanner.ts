@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { clamavFailureReason, parseClamavOutput } from './parse-clamav-output';
-import type { ScanKind, ScanReport, ScanSettings, Scanner } from './scan-settings';
+import { scanPathsOf, type ScanKind, type ScanReport, type ScanSettings, type Scanner } from './scan-settings';
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const exists = (file: string) =>
@@ -12,7 +12,8 @@ const exists = (file: string) =>
 
 /** The program and arguments one scan runs (no shell: paths are arguments, never parsed). */
 export async function clamavCommand(settings: ScanSettings, kind: ScanKind): Promise<{ program: string; args: string[]; paths: string[] }> {
-  const wanted = kind === 'QUICK' ? settings.quickPaths : settings.fullPaths;
+  const { quickPaths, fullPaths, exclude } = scanPathsOf(settings);
+  const wanted = kind === 'QUICK' ? quickPaths : fullPaths;
   const paths = (await Promise.all(wanted.map(async (p) => ((await exists(p)) ? p : null)))).filter((p): p is string => p !== null);
   if (!paths.length) throw new Error(`none of the folders to scan exists (${wanted.join(', ')})`);
   // The daemon has its signatures loaded already; an own signature folder needs clamscan.
@@ -21,7 +22,7 @@ export async function clamavCommand(settings: ScanSettings, kind: ScanKind): Pro
   }
   const args = ['--recursive', '--infected', '--stdout'];
   if (settings.database) args.push(`--database=${settings.database}`);
-  for (const dir of settings.exclude) args.push(`--exclude-dir=^${escapeRegExp(dir.replace(/\/+$/, ''))}(/|$)`);
+  for (const dir of exclude) args.push(`--exclude-dir=^${escapeRegExp(dir.replace(/\/+$/, ''))}(/|$)`);
   return { program: settings.clamscan, args: [...args, '--', ...paths], paths };
 }
 
@@ -30,8 +31,10 @@ export async function clamavCommand(settings: ScanSettings, kind: ScanKind): Pro
  * Exit code 0 is clean, 1 is threats found (a finished scan), anything else a failure with
  * ClamAV's own reason. Cancellation and the time limit stop the scanner process.
  */
-export function clamavScanner(settings: ScanSettings): Scanner {
+export function clamavScanner(settingsOf: ScanSettings | (() => ScanSettings)): Scanner {
   return async (kind, signal) => {
+    // A function: the settings as they are when the scan starts (policy may have changed them).
+    const settings = typeof settingsOf === 'function' ? settingsOf() : settingsOf;
     const { program, args } = await clamavCommand(settings, kind);
     const minutes = kind === 'QUICK' ? settings.quickTimeoutMinutes : settings.fullTimeoutMinutes;
     return new Promise<ScanReport>((resolve, reject) => {

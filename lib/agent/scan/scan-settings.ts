@@ -16,12 +16,13 @@ export const scanSettingsSchema = z
     clamdSocket: z.string().min(1).max(4096).default('/run/clamav/clamd.ctl'),
     /** A signature folder of its own (clamscan --database); Debian's freshclam folder when unset. */
     database: z.string().min(1).max(4096).optional(),
-    /** Quick Scan: the folders where downloads and temporary files land. */
-    quickPaths: pathList.default(['/home', '/root', '/tmp', '/var/tmp']),
-    /** Full Scan: the file systems from the root. */
-    fullPaths: pathList.default(['/']),
-    /** Never scanned: kernel and device file systems, which hang or flood a scan. */
-    exclude: pathList.default(['/proc', '/sys', '/dev', '/run']),
+    /**
+     * Quick Scan's folders, Full Scan's, and those never scanned. Named here they are this
+     * machine's own; left out, the site's scan paths from policy apply (else DEFAULT_SCAN_PATHS).
+     */
+    quickPaths: pathList.optional(),
+    fullPaths: pathList.optional(),
+    exclude: pathList.optional(),
     quickTimeoutMinutes: z.number().int().min(1).max(1440).default(60),
     fullTimeoutMinutes: z
       .number()
@@ -32,6 +33,43 @@ export const scanSettingsSchema = z
   })
   .prefault({});
 export type ScanSettings = z.infer<typeof scanSettingsSchema>;
+
+/** Where scans look when neither the configuration nor policy says. */
+export const DEFAULT_SCAN_PATHS = {
+  /** The folders where downloads and temporary files land. */
+  quickPaths: ['/home', '/root', '/tmp', '/var/tmp'],
+  /** The file systems from the root. */
+  fullPaths: ['/'],
+  /** Kernel and device file systems, which hang or flood a scan. */
+  exclude: ['/proc', '/sys', '/dev', '/run'],
+};
+
+/** Scan paths as the site's settings give them in policy (clientAgent.scan). */
+export interface PolicyScanPaths {
+  quickPaths: string[];
+  fullPaths: string[];
+  exclusions: string[];
+}
+
+/**
+ * The scan paths a scan uses: those the configuration file names (this machine's own), else the
+ * site's from policy, else the defaults.
+ */
+export function scanPathsOf(
+  settings: ScanSettings,
+  policy?: PolicyScanPaths | null,
+): { quickPaths: string[]; fullPaths: string[]; exclude: string[] } {
+  return {
+    quickPaths: settings.quickPaths ?? policy?.quickPaths ?? DEFAULT_SCAN_PATHS.quickPaths,
+    fullPaths: settings.fullPaths ?? policy?.fullPaths ?? DEFAULT_SCAN_PATHS.fullPaths,
+    exclude: settings.exclude ?? policy?.exclusions ?? DEFAULT_SCAN_PATHS.exclude,
+  };
+}
+
+/** The configuration's scan settings with the site's scan paths filling in what it leaves out. */
+export function scanSettingsWithPolicy(settings: ScanSettings, policy: PolicyScanPaths | undefined | null): ScanSettings {
+  return { ...settings, ...scanPathsOf(settings, policy) };
+}
 
 export type ScanKind = 'QUICK' | 'FULL';
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET as downloadRoute } from '@/app/api/agent/download/route';
+import { pool } from '@/lib/db/pool';
 import { freePort } from '@/lib/net/free-port';
 import { createCertificateAuthority, certificateFingerprint, serverNames } from '@/lib/tls/site-certificates';
 import { startTransportSecurity, type TransportSecurity } from '@/lib/tls/transport-security';
@@ -89,7 +90,7 @@ describe('the client bundle', () => {
 
     // What the unit runs, from the installed copy; the first management point never answers.
     agent = startAgentProcess([program, 'run', '--config', configFile, '--name', 'BUNDLE-01'], { cwd: dir });
-    await eventually(
+    const device = await eventually(
       () => onlineDevice('BUNDLE-01'),
       (d) => d !== null,
       45_000,
@@ -97,6 +98,14 @@ describe('the client bundle', () => {
       throw new Error(`${error.message}\nagent output:\n${agent!.output()}`);
     });
     expect(await mode(path.join(stateDir, 'credential.json'))).toBe(0o600);
+    // The bundle carries the inventory collectors too: its first full report reaches the site.
+    await eventually(
+      async () => (await pool().query(`SELECT kind::text FROM inventory_inbox WHERE device_id = $1`, [device!.id])).rows,
+      (rows) => rows.some((r) => r.kind === 'FULL'),
+      45_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\nagent output:\n${agent!.output()}`);
+    });
     expect(runBundle(['status', '--prefix', root]).stdout).toMatch(/^Registered: yes, as BUNDLE-01 \(device \d+\)$/m);
     await agent.stop();
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../notification/fleet';
 import { clamavCommand, clamavScanner } from '@/lib/agent/scan/clamav-scanner';
-import { scanSettingsSchema } from '@/lib/agent/scan/scan-settings';
+import { scanSettingsSchema, scanSettingsWithPolicy } from '@/lib/agent/scan/scan-settings';
 
 /** The ids of this process's clamscan children. */
 const clamscanChildren = () => {
@@ -62,5 +62,28 @@ describe('clamavScanner', () => {
     } finally {
       await rm(db, { recursive: true, force: true });
     }
+  });
+});
+
+describe('scan paths from policy', () => {
+  const site = { quickPaths: ['/home', '/srv/uploads'], fullPaths: ['/', '/mnt/data'], exclusions: ['/proc', '/sys'] };
+
+  it('uses the site’s scan paths where the configuration names none, and the defaults without either', async () => {
+    const settings = scanSettingsWithPolicy(scanSettingsSchema.parse({ database: '/srv/sigs' }), site);
+    expect(settings).toMatchObject({ quickPaths: site.quickPaths, fullPaths: site.fullPaths, exclude: site.exclusions });
+    const command = await clamavCommand(settings, 'FULL');
+    expect(command.args).toContain('--exclude-dir=^/sys(/|$)');
+    expect(command.args).not.toContain('--exclude-dir=^/dev(/|$)');
+    expect(scanSettingsWithPolicy(scanSettingsSchema.parse({}), null)).toMatchObject({
+      quickPaths: ['/home', '/root', '/tmp', '/var/tmp'],
+      fullPaths: ['/'],
+    });
+  });
+
+  it('keeps the paths this machine’s configuration names', () => {
+    expect(scanSettingsWithPolicy(scanSettingsSchema.parse({ quickPaths: ['/opt/inbox'] }), site)).toMatchObject({
+      quickPaths: ['/opt/inbox'],
+      fullPaths: site.fullPaths,
+    });
   });
 });

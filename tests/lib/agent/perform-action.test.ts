@@ -25,3 +25,30 @@ describe('performAction', () => {
     expect(outcome).toMatchObject({ outcome: 'FAILED', detail: { message: 'management point unreachable' } });
   });
 });
+
+describe('performAction: inventory cycles', () => {
+  const base = {
+    fetchPolicy: () => Promise.reject(new Error('not used')),
+    scanner: syntheticScanner({ quickScanMs: 1, fullScanMs: 1 }),
+    signal: new AbortController().signal,
+  };
+
+  it('runs the cycle the action names and reports what it sent', async () => {
+    const ran: string[] = [];
+    const runInventoryCycle = async (task: string) => (ran.push(task), `${task} sent (delta, 3 classes changed).`);
+    expect(await performAction({ ...base, action: 'HARDWARE_INVENTORY_CYCLE', runInventoryCycle })).toMatchObject({
+      outcome: 'SUCCEEDED',
+      detail: { message: 'hardware sent (delta, 3 classes changed).' },
+    });
+    await performAction({ ...base, action: 'SOFTWARE_INVENTORY_CYCLE', runInventoryCycle });
+    await performAction({ ...base, action: 'DISCOVERY_DATA_COLLECTION_CYCLE', runInventoryCycle });
+    expect(ran).toEqual(['hardware', 'software', 'discovery']);
+  });
+
+  it('fails an inventory action on a client that collects no inventory, instead of scanning', async () => {
+    expect(await performAction({ ...base, action: 'HARDWARE_INVENTORY_CYCLE' })).toMatchObject({
+      outcome: 'FAILED',
+      detail: { message: 'Hardware inventory failed: this client does not collect inventory' },
+    });
+  });
+});

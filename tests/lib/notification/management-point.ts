@@ -1,10 +1,12 @@
-// A management point's client-facing side for notification tests: the real registration, policy and status routes and a
-// real socket.io server with a NotificationServer, on one port kept across restarts.
+// A management point's client-facing side for notification tests: the real registration, policy, status, inventory
+// and heartbeat routes and a real socket.io server with a NotificationServer, on one port kept across restarts.
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { NextRequest } from 'next/server';
 import { Server } from 'socket.io';
+import { POST as heartbeatRoute } from '@/app/api/mp/heartbeat/route';
+import { POST as inventoryRoute } from '@/app/api/mp/inventory/route';
 import { GET as policyRoute } from '@/app/api/mp/policy/route';
 import { POST as registerRoute } from '@/app/api/mp/register/route';
 import { POST as statusRoute } from '@/app/api/mp/status-messages/route';
@@ -61,9 +63,13 @@ export class TestManagementPoint {
           ? statusRoute
           : req.url?.startsWith('/api/mp/register')
             ? registerRoute
-            : req.url?.startsWith('/api/agent/ca')
-              ? caRoute
-              : null;
+            : req.url?.startsWith('/api/mp/inventory')
+              ? inventoryRoute
+              : req.url?.startsWith('/api/mp/heartbeat')
+                ? heartbeatRoute
+                : req.url?.startsWith('/api/agent/ca')
+                  ? caRoute
+                  : null;
       if (!handler) return; // socket.io answers its own paths
       const request = new NextRequest(`${this.url}${req.url}`, {
         method: req.method,

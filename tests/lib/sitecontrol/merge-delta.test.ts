@@ -75,6 +75,23 @@ describe('setting changes', () => {
   it('refuses an empty change', () => {
     expect(settingChangesSchema.safeParse({}).success).toBe(false);
   });
+
+  it('takes scan paths as lists of absolute paths, naming the setting of a bad one', () => {
+    expect(base.clientAgent.scan).toEqual({
+      quickPaths: ['/home', '/tmp', '/root'],
+      fullPaths: ['/'],
+      exclusions: ['/proc', '/sys', '/dev', '/run'],
+    });
+    expect(settingChangesSchema.parse({ 'clientAgent.scan.quickPaths': [' /home ', '/srv/uploads'] })).toEqual({
+      'clientAgent.scan.quickPaths': ['/home', '/srv/uploads'],
+    });
+    const result = settingChangesSchema.safeParse({ 'clientAgent.scan.quickPaths': ['/home', 'tmp'], 'clientAgent.scan.exclusions': '/proc' });
+    const fields = Object.fromEntries(result.error!.issues.map((i) => [i.path.join('.'), i.message]));
+    expect(fields).toEqual({
+      'clientAgent.scan.quickPaths': 'must hold absolute paths (each starting with /)',
+      'clientAgent.scan.exclusions': 'must be a list of paths',
+    });
+  });
 });
 
 describe('mergeDelta', () => {
@@ -144,5 +161,12 @@ describe('mergeDelta', () => {
   it('diffs two documents by setting', () => {
     const other = { ...base, clientApproval: { mode: 'manual' as const } };
     expect(diffDocuments(base, other)).toEqual([{ path: 'clientApproval.mode', before: 'automatic', after: 'manual' }]);
+  });
+
+  it('diffs list settings by their values, not by identity', () => {
+    const same = { ...base, clientAgent: { ...base.clientAgent, scan: { ...base.clientAgent.scan, fullPaths: ['/'] } } };
+    expect(diffDocuments(base, same)).toEqual([]);
+    const moved = { ...base, clientAgent: { ...base.clientAgent, scan: { ...base.clientAgent.scan, fullPaths: ['/', '/mnt/data'] } } };
+    expect(diffDocuments(base, moved)).toEqual([{ path: 'clientAgent.scan.fullPaths', before: ['/'], after: ['/', '/mnt/data'] }]);
   });
 });

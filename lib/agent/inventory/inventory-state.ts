@@ -1,0 +1,59 @@
+import { open, readFile, rename } from 'node:fs/promises';
+import { z } from 'zod';
+import { hardwareClassesSchema, softwareRowSchema, softwareSourceSchema } from '../../protocol/inventory.schema';
+
+/** The three cycles the inventory client runs. */
+export type InventoryTask = 'hardware' | 'software' | 'discovery';
+
+const isoTime = z.iso.datetime();
+
+/** What the inventory client keeps in the agent's state folder between runs. */
+export const inventoryStateSchema = z.object({
+  /** The version the next report takes. */
+  nextVersion: z.number().int().min(1).default(1),
+  /**
+   * The inventory as of the last report spooled (the site holds it once the spool is sent, as
+   * reports are sent in order): the base of the next delta. Null: the next report is full.
+   */
+  snapshot: z
+    .object({
+      version: z.number().int().min(1),
+      hardware: hardwareClassesSchema,
+      software: z.object({ source: softwareSourceSchema.nullable(), packages: z.array(softwareRowSchema) }),
+    })
+    .nullable()
+    .default(null),
+  /** The last version the site acknowledged (202 or 200). */
+  acknowledgedVersion: z.number().int().nullable().default(null),
+  /** When each cycle last ran (a report spooled, a heartbeat recorded): a restart does not run them again early. */
+  lastRun: z.object({ hardware: isoTime.optional(), software: isoTime.optional(), discovery: isoTime.optional() }).default({}),
+  /** A resync asked for in policy was answered with a full report; cleared once policy stops asking. */
+  resyncAnswered: z.boolean().default(false),
+});
+export type InventoryState = z.infer<typeof inventoryStateSchema>;
+
+export const emptyInventoryState = (): InventoryState => inventoryStateSchema.parse({});
+
+/** The saved state, or a fresh one when there is none or it cannot be read (the next report is then full). */
+export async function readInventoryState(file: string): Promise<InventoryState> {
+  try {
+    const parsed = inventoryStateSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    if (parsed.success) return parsed.data;
+  } catch {
+    /* none yet, or unreadable */
+  }
+  return emptyInventoryState();
+}
+
+/** Writes the state atomically (temporary file, flushed, renamed). */
+export async function writeInventoryState(file: string, state: InventoryState): Promise<void> {
+  const temporary = `${file}.tmp`;
+  const handle = await open(temporary, 'w', 0o600);
+  try {
+    await handle.writeFile(JSON.stringify(state));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, file);
+}

@@ -1,0 +1,92 @@
+import { mkdtemp, mkdir, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { listSoftware, parseDpkgStatus, parseRpmOutput } from '@/lib/agent/inventory/list-software';
+
+/** A small dpkg database: an installed package, a multi-arch one, a removed one with its configuration left, a held one. */
+const status = `Package: adduser
+Status: install ok installed
+Priority: important
+Architecture: all
+Version: 3.134
+Description: add and remove users and groups
+ This package includes the 'adduser' and 'deluser' commands.
+ .
+ Package: not-a-field
+
+Package: libc6
+Status: install ok installed
+Architecture: amd64
+Multi-Arch: same
+Version: 2.36-9+deb12u10
+
+Package: oldtool
+Status: deinstall ok config-files
+Architecture: amd64
+Version: 1.0-1
+
+Package: pinned
+Status: hold ok installed
+Architecture: amd64
+Version: 4.2
+`;
+
+describe('parseDpkgStatus', () => {
+  it('lists the installed packages with name, version and architecture, and skips removed ones and continuation lines', () => {
+    expect(parseDpkgStatus(status)).toEqual([
+      { name: 'adduser', version: '3.134', arch: 'all' },
+      { name: 'libc6', version: '2.36-9+deb12u10', arch: 'amd64' },
+      { name: 'pinned', version: '4.2', arch: 'amd64' },
+    ]);
+  });
+});
+
+describe('listSoftware from a dpkg database', () => {
+  it('takes install dates from the file lists (name:arch.list for multi-arch packages), null without one', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-dpkg-'));
+    const info = path.join(dir, 'info');
+    await mkdir(info);
+    await writeFile(path.join(dir, 'status'), status);
+    await writeFile(path.join(info, 'adduser.list'), '/usr/sbin/adduser\n');
+    await writeFile(path.join(info, 'libc6:amd64.list'), '/lib\n');
+    await utimes(path.join(info, 'adduser.list'), new Date('2025-05-20T10:00:00Z'), new Date('2025-05-20T10:00:00Z'));
+    await utimes(path.join(info, 'libc6:amd64.list'), new Date('2026-01-02T23:30:00Z'), new Date('2026-01-02T23:30:00Z'));
+
+    const list = await listSoftware({ dpkgStatusFile: path.join(dir, 'status'), dpkgInfoDir: info });
+    expect(list).toEqual({
+      source: 'dpkg',
+      packages: [
+        ['adduser', '3.134', 'all', '2025-05-20'],
+        ['libc6', '2.36-9+deb12u10', 'amd64', '2026-01-02'],
+        ['pinned', '4.2', 'amd64', null],
+      ],
+    });
+  });
+
+  it('falls back to rpm, and to no source at all, when there is no dpkg database', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-nodpkg-'));
+    const list = await listSoftware({ dpkgStatusFile: path.join(dir, 'status'), rpm: path.join(dir, 'no-rpm-here') });
+    expect(list).toEqual({ source: null, packages: [] });
+  });
+});
+
+describe('parseRpmOutput', () => {
+  it('reads name, version-release, arch and install time; several kernels of one name stay apart', () => {
+    const output = [
+      'bash\t5.1.8-9.el9\tx86_64\t1700000000',
+      'kernel\t5.14.0-362.el9\tx86_64\t1700000100',
+      'kernel\t5.14.0-427.el9\tx86_64\t1710000000',
+      'gpg-pubkey\t8483c65d-5ccc5b19\t(none)\t1690000000',
+      'tzdata\t1:2024a-1.el9\tnoarch\t0',
+      '',
+    ].join('\n');
+    expect(parseRpmOutput(output)).toEqual([
+      ['bash', '5.1.8-9.el9', 'x86_64', '2023-11-14'],
+      ['gpg-pubkey', '8483c65d-5ccc5b19', '', '2023-07-22'],
+      ['kernel', '5.14.0-362.el9', 'x86_64', '2023-11-14'],
+      ['kernel', '5.14.0-427.el9', 'x86_64', '2024-03-09'],
+      ['tzdata', '1:2024a-1.el9', 'noarch', null],
+    ]);
+  });
+});
