@@ -1,4 +1,4 @@
-import { inventoryReportSchema, MAX_SOFTWARE_ROWS, type InventoryReport } from '../protocol/inventory.schema';
+import { inventoryReportSchema, isInstallDate, MAX_SOFTWARE_ROWS, type InventoryReport } from '../protocol/inventory.schema';
 import { unstorableTextReason } from '../validation/primitives';
 
 /**
@@ -52,14 +52,13 @@ function text(value: unknown, max: number, min: number): boolean {
 
 // The few install dates a fleet has, once checked.
 const goodDates = new Set<string>();
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function installDate(value: unknown): boolean {
   if (value === null) return true;
   if (typeof value !== 'string') return false;
   if (goodDates.has(value)) return true;
-  // The schema's rule, word for word.
-  const ok = DATE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  // The schema's own rule.
+  const ok = isInstallDate(value);
   if (ok && goodDates.size < 100_000) goodDates.add(value);
   return ok;
 }

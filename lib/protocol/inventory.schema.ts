@@ -58,11 +58,21 @@ export type SoftwareSource = z.infer<typeof softwareSourceSchema>;
 const packageName = rawText(256).min(1, 'must not be empty');
 const packageVersion = rawText(256);
 const packageArch = rawText(32);
+/** A real calendar date, YYYY-MM-DD, from the year 1 on (PostgreSQL has no year 0). */
+export function isInstallDate(d: string): boolean {
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(d) &&
+    d >= '0001-01-01' &&
+    !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) &&
+    new Date(`${d}T00:00:00Z`).toISOString().startsWith(d)
+  );
+}
+
 /** A calendar date, YYYY-MM-DD, or null when the package manager does not know it. */
 const installDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'must be a real date')
+  .refine(isInstallDate, 'must be a real date from the year 1 on')
   .nullable();
 
 /**

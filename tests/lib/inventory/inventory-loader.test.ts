@@ -199,8 +199,10 @@ describe('inventory loader', () => {
     await send(full('B', 1, [['bash', '5.2.15-2', 'amd64', null]]));
     await drain();
     const before = await reportedMessageIds();
-    // Year 0 passes the wire schema but no PostgreSQL date holds it: the COPY of its batch fails.
-    const poison = await send(delta('B', 1, 2, { added: [['ancient', '1.0', 'all', '0000-01-01']] }));
+    // A rule of this database the wire schema does not know (as a constraint an administrator
+    // added might be): the report passes validation, the COPY of its batch fails.
+    await pool().query(`ALTER TABLE device_software ADD CONSTRAINT installed_after_1900 CHECK (installed_on IS NULL OR installed_on > '1900-01-01')`);
+    const poison = await send(delta('B', 1, 2, { added: [['ancient', '1.0', 'all', '1800-01-01']] }));
     await send(full('C', 1, [['bash', '5.2.15-2', 'amd64', null]]));
     const next = await send(delta('B', 2, 3, { added: [['nano', '7.2-1', 'amd64', null]] }));
     // Not gzip at all: unreadable, set aside before the batch is written.
@@ -214,12 +216,14 @@ describe('inventory loader', () => {
       body: Buffer.from('garbage'),
     });
 
-    expect(await drain()).toMatchObject({ loaded: 1, full: 1, refused: 1, quarantined: 2 });
+    const drained = await drain();
+    await pool().query(`ALTER TABLE device_software DROP CONSTRAINT installed_after_1900`);
+    expect(drained).toMatchObject({ loaded: 1, full: 1, refused: 1, quarantined: 2 });
     const { rows: quarantined } = await pool().query(`SELECT source, item_key, error_code FROM quarantined_item ORDER BY item_key = $1`, [
       unreadable,
     ]);
     expect(quarantined).toEqual([
-      { source: 'inventory-loader.inbox', item_key: poison.reportId, error_code: '22008' },
+      { source: 'inventory-loader.inbox', item_key: poison.reportId, error_code: '23514' },
       { source: 'inventory-loader.inbox', item_key: unreadable, error_code: null },
     ]);
     expect(await software('C')).toEqual(['bash 5.2.15-2 amd64']);

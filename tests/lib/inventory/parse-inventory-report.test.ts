@@ -73,6 +73,14 @@ describe('parseInventoryReport', () => {
     agree({ ...full([good]), kind: 'other' });
   });
 
+  it('refuses an install date PostgreSQL cannot hold (year 0), naming the row', () => {
+    expect(() => parseInventoryReport(full([['bash', '1', 'amd64', '0000-01-01']]))).toThrow(
+      expect.objectContaining({
+        issues: [expect.objectContaining({ path: ['software', 'packages', 0, 3], message: 'must be a real date from the year 1 on' })],
+      }),
+    );
+  });
+
   it('keeps the rows as sent and drops unknown fields', () => {
     const report = parseInventoryReport(full([good]));
     expect(report).not.toHaveProperty('extra');
