@@ -2,7 +2,7 @@
 // packages each) to one management point (server.ts with its workers), then a round of deltas
 // (~1 % of each machine's packages changed), on a fresh database.
 //
-//   npm run bench -- inventory [--clients 10000] [--processes 2] [--concurrency 8] [--seed 1] [--samples 200]
+//   npm run bench -- inventory [--clients 10000] [--processes 2] [--concurrency 8] [--seed 1] [--samples 200] [--stall-seconds 60]
 //   (SITEBOX_BENCH_INVENTORY_CLIENTS sets the default of --clients)
 //
 // The clients are bench/support/inventory-clients.ts processes (not the real agent): reports made
@@ -75,8 +75,6 @@ function option(args: string[], name: string, fallback: number): number {
   return index >= 0 ? Number(args[index + 1]) : fallback;
 }
 
-/** Gives up waiting for the loader after this long without one more report loaded. */
-const STALL_MS = 60_000;
 const CHUNK = 500;
 
 export default async function inventory(args: string[]) {
@@ -85,6 +83,8 @@ export default async function inventory(args: string[]) {
   const concurrency = option(args, 'concurrency', 8);
   const seed = option(args, 'seed', 1);
   const samples = option(args, 'samples', 200);
+  // Gives up waiting for the loader after this long without one more report loaded.
+  const stallMs = option(args, 'stall-seconds', 60) * 1000;
 
   log('checking the console build (npm start does the same)');
   if (spawnSync(process.execPath, ['scripts/ensure-build.mjs'], { stdio: ['ignore', 'inherit', 'inherit'] }).status !== 0)
@@ -151,7 +151,7 @@ export default async function inventory(args: string[]) {
     );
     log(`full reports ready: ${(ready.reduce((s, r) => s + r.bytes, 0) / 1e6).toFixed(1)} MB gzip-encoded`);
 
-    const full = await sendRound('full', ask, db, clients);
+    const full = await sendRound('full', ask, db, clients, stallMs);
     log(`full round: loaded ${full.loaded} of ${clients} in ${full.seconds.toFixed(1)} s; clients: ${describeCounts(full.counts)}`);
     const fullCheck = await checkSoftware({ db, catalog, plan, machines, after: 'full', probe });
     const fullReports = await countLoadedReports(
@@ -162,7 +162,7 @@ export default async function inventory(args: string[]) {
 
     ready = await ask(() => ({ type: 'prepare-deltas' }), 'ready');
     log(`deltas ready: ${(ready.reduce((s, r) => s + r.bytes, 0) / 1e6).toFixed(2)} MB gzip-encoded`);
-    const delta = await sendRound('delta', ask, db, clients);
+    const delta = await sendRound('delta', ask, db, clients, stallMs);
     log(`delta round: loaded ${delta.loaded} of ${clients} in ${delta.seconds.toFixed(1)} s; clients: ${describeCounts(delta.counts)}`);
     const finalCheck = await checkSoftware({ db, catalog, plan, machines, after: 'delta', probe });
     const deltaReports = await countLoadedReports(
@@ -261,7 +261,7 @@ type Ask = <T extends FromInventoryClients['type']>(
 ) => Promise<Extract<FromInventoryClients, { type: T }>[]>;
 
 /** Sends a round from every client process and waits until the site has loaded it (or stalls). */
-async function sendRound(round: 'full' | 'delta', ask: Ask, db: pg.Client, clients: number) {
+async function sendRound(round: 'full' | 'delta', ask: Ask, db: pg.Client, clients: number, stallMs: number) {
   const started = performance.now();
   let allSent = false;
   const sending = ask(() => ({ type: 'send' }), 'sent').finally(() => (allSent = true));
@@ -277,8 +277,8 @@ async function sendRound(round: 'full' | 'delta', ask: Ask, db: pg.Client, clien
       lastProgress = loadedAt = performance.now();
     }
     if (loaded >= clients) break;
-    if (allSent && performance.now() - lastProgress > STALL_MS) {
-      log(`${round} round: nothing more loaded for ${STALL_MS / 1000} s (inbox holds ${counts.inbox}); giving up`);
+    if (allSent && performance.now() - lastProgress > stallMs) {
+      log(`${round} round: nothing more loaded for ${stallMs / 1000} s (inbox holds ${counts.inbox}); giving up`);
       break;
     }
     await sleep(100);
