@@ -36,6 +36,10 @@ export const channels = {
   collectionsEvaluated: 'sitebox_collections_evaluated',
   /** A device registered (payload: its id): the collection evaluator places it at once. */
   deviceRegistered: 'sitebox_device_registered',
+  /** A management point stored an inventory report: the inventory loader takes it. */
+  inventoryInbox: 'sitebox_inventory_inbox',
+  /** The inventory loader loaded reports (payload: how many devices changed). */
+  inventoryLoaded: 'sitebox_inventory_loaded',
 } as const;
 
 export type Channel = (typeof channels)[keyof typeof channels];

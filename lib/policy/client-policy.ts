@@ -2,7 +2,7 @@ import type { PolicyDeployment } from '../protocol/policy-deployment.schema';
 import { policyDeploymentsForDevices } from '../deployments/policy-deployments';
 import type { AuthenticatedDevice } from '../devices/authenticate-device';
 import type { AgentPolicy } from '../protocol/policy.schema';
-import { findSiteCodes } from './repo';
+import { findSiteCodes, recordPolicyRequests } from './repo';
 
 /** What a client agent is told to do: its agent settings and what is assigned to it. */
 export interface ClientPolicy {
@@ -16,6 +16,8 @@ export interface ClientPolicy {
   clientAgent: AgentPolicy['clientAgent'];
   /** Deployments targeted at the device's collections, available and not expired (lib/deployments). */
   deployments: PolicyDeployment[];
+  /** `resync`: the site refused an inventory delta and asks for a full report (device.inventory_resync). */
+  inventory: { resync: boolean };
 }
 
 /** What policy carries from a site's settings: the site control serial and the client agent settings. */
@@ -36,18 +38,23 @@ export async function clientPolicy(
 }
 
 /**
- * Policies for many devices with three queries in all, by device id: what a notification server
+ * Policies for many devices with four queries in all, by device id: what a notification server
  * answers when thousands of clients ask at once (Download Computer Policy on a collection).
+ * Asking for policy is client activity: every device's last policy request is stamped, in one
+ * statement that also reads whether its inventory needs a resync.
  */
 export async function clientPolicies(
   devices: AuthenticatedDevice[],
   options: { siteSettings: ReadPolicySiteSettings; now?: Date },
 ): Promise<Map<number, ClientPolicy>> {
   const siteIds = [...new Set(devices.map((d) => d.siteId))];
-  const [settingsBySite, sites, deployments] = await Promise.all([
+  const now = options.now ?? new Date();
+  const deviceIds = devices.map((d) => d.id);
+  const [settingsBySite, sites, deployments, resync] = await Promise.all([
     options.siteSettings(siteIds),
     findSiteCodes(siteIds),
-    policyDeploymentsForDevices({ deviceIds: devices.map((d) => d.id), now: options.now ?? new Date() }),
+    policyDeploymentsForDevices({ deviceIds, now }),
+    recordPolicyRequests(deviceIds, now),
   ]);
   const codeBySite = new Map(sites.map((s) => [s.id, s.code]));
   return new Map(
@@ -60,6 +67,7 @@ export async function clientPolicies(
         siteControlSerial: settings.serial,
         clientAgent: settings.clientAgent,
         deployments: deployments.get(device.id) ?? [],
+        inventory: { resync: resync.get(device.id) ?? false },
       };
       return [device.id, policy];
     }),

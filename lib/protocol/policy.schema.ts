@@ -14,6 +14,8 @@ export const clientPolicySchema = z
       })
       .passthrough(),
     deployments: z.array(z.object({ deploymentId: z.string() }).passthrough()),
+    /** Absent from older sites: no resync asked. */
+    inventory: z.object({ resync: z.boolean() }).passthrough().optional(),
   })
   .passthrough();
 export type AgentPolicy = z.infer<typeof clientPolicySchema>;

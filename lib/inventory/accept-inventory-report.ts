@@ -1,0 +1,40 @@
+import type pg from 'pg';
+import { pool } from '../db/pool';
+import { inTransaction } from '../db/transaction';
+import { AppError } from '../errors';
+import type { InventoryAnswer } from '../protocol/inventory.schema';
+import { decideAcceptance } from './decide-acceptance';
+import { insertInboxReport, lockInventoryHolding } from './inbox-repo';
+import { readInventoryRequest } from './read-inventory-request';
+
+/** The HTTP status of each answer (lib/protocol/inventory.schema.ts). */
+const answerStatus = { accepted: 202, duplicate: 200, resync: 409 } as const;
+
+/**
+ * POST /api/mp/inventory for an authenticated device: reads and validates the report, refuses
+ * another device's (403), and stores it in the loader's inbox unless it is a resend or a delta
+ * the site cannot apply. Nothing here looks at a package one by one beyond validation: the
+ * loader does that work in batches.
+ */
+export async function acceptInventoryReport(options: {
+  device: { id: number };
+  body: Buffer;
+  contentEncoding: string | null;
+  db?: pg.Pool;
+}): Promise<{ status: number; answer: InventoryAnswer }> {
+  const { report, compressed } = await readInventoryRequest({ body: options.body, contentEncoding: options.contentEncoding });
+  if (report.deviceId !== options.device.id) {
+    throw new AppError('FORBIDDEN', {
+      userMessage: `deviceId: must be the sending device's own id (${options.device.id})`,
+      details: { fields: [{ path: 'deviceId', message: `must be the sending device's own id (${options.device.id})` }] },
+    });
+  }
+  const answer = await inTransaction(options.db ?? pool(), async (client) => {
+    const holding = await lockInventoryHolding(client, report.deviceId, report.reportId);
+    if (!holding) throw new AppError('UNAUTHENTICATED', { userMessage: 'Unknown device.' });
+    const decision = decideAcceptance(report, holding);
+    if (decision.store) await insertInboxReport(client, report, compressed);
+    return decision.answer;
+  });
+  return { status: answerStatus[answer.status], answer };
+}

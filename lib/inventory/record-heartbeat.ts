@@ -1,0 +1,29 @@
+import type pg from 'pg';
+import { systemClock, type Clock } from '../clock';
+import { pool } from '../db/pool';
+import { AppError } from '../errors';
+import type { DiscoveryRecord } from '../protocol/inventory.schema';
+import { updateDeviceFromDiscovery } from './activity-repo';
+import { discoveryUpdate } from './discovery-update';
+
+/**
+ * POST /api/mp/heartbeat for an authenticated device: its heartbeat discovery record updates the
+ * device (addresses, OS, agent version) and counts as client activity. Another device's id is 403.
+ */
+export async function recordHeartbeat(options: {
+  device: { id: number };
+  record: DiscoveryRecord;
+  db?: pg.Pool;
+  clock?: Clock;
+}): Promise<{ status: 'recorded' }> {
+  if (options.record.deviceId !== options.device.id) {
+    throw new AppError('FORBIDDEN', {
+      userMessage: `deviceId: must be the sending device's own id (${options.device.id})`,
+      details: { fields: [{ path: 'deviceId', message: `must be the sending device's own id (${options.device.id})` }] },
+    });
+  }
+  const at = (options.clock ?? systemClock).now();
+  const found = await updateDeviceFromDiscovery(options.db ?? pool(), options.device.id, discoveryUpdate(options.record), at);
+  if (!found) throw new AppError('UNAUTHENTICATED', { userMessage: 'Unknown device.' });
+  return { status: 'recorded' };
+}
