@@ -263,8 +263,8 @@ type Ask = <T extends FromInventoryClients['type']>(
 /** Sends a round from every client process and waits until the site has loaded it (or stalls). */
 async function sendRound(round: 'full' | 'delta', ask: Ask, db: pg.Client, clients: number, stallMs: number) {
   const started = performance.now();
-  let allSent = false;
-  const sending = ask(() => ({ type: 'send' }), 'sent').finally(() => (allSent = true));
+  let sentAt: number | null = null;
+  const sending = ask(() => ({ type: 'send' }), 'sent').finally(() => (sentAt = performance.now()));
   sending.catch(() => undefined); // awaited below; a failure meanwhile must not count as unhandled
   let loaded = 0;
   let lastProgress = performance.now();
@@ -277,7 +277,7 @@ async function sendRound(round: 'full' | 'delta', ask: Ask, db: pg.Client, clien
       lastProgress = loadedAt = performance.now();
     }
     if (loaded >= clients) break;
-    if (allSent && performance.now() - lastProgress > stallMs) {
+    if (sentAt !== null && performance.now() - Math.max(lastProgress, sentAt) > stallMs) {
       log(`${round} round: nothing more loaded for ${stallMs / 1000} s (inbox holds ${counts.inbox}); giving up`);
       break;
     }
@@ -375,6 +375,7 @@ async function writeCopyFiles(db: pg.Client, catalog: FleetCatalog, plan: FleetP
         softwareRows++;
       });
       for (const [className, instances] of Object.entries(machineHardware(plan, m.machine, m.name))) {
+        if (!instances.length) continue; // a class with no instances is no row (no user logged on)
         hardwareText += `${m.deviceId}\t${className}\t${JSON.stringify(instances).replace(/\\/g, '\\\\')}\t${updatedAt}\n`;
         hardwareRows++;
       }
