@@ -2,6 +2,7 @@ import type { WorkerDefinition } from '../lib/workers/define-worker';
 import collectionEvaluator from './collection-evaluator';
 import deploymentManager from './deployment-manager';
 import hierarchyManager from './hierarchy-manager';
+import inventoryLoader from './inventory-loader';
 import siteControlManager from './site-control-manager';
 import siteSystemStatusSummarizer from './site-system-status-summarizer';
 import notificationManager from './notification-manager';
@@ -14,6 +15,7 @@ export const workers: Record<string, WorkerDefinition> = {
   [notificationManager.name]: notificationManager,
   [statusManager.name]: statusManager,
   [hierarchyManager.name]: hierarchyManager,
+  [inventoryLoader.name]: inventoryLoader,
   [siteControlManager.name]: siteControlManager,
   [siteSystemStatusSummarizer.name]: siteSystemStatusSummarizer,
 };

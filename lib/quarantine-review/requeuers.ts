@@ -12,6 +12,9 @@ import { enqueueReplication } from '../status/message-repo';
 import { STATUS_INBOX_QUARANTINE } from '../status/process-status-batch';
 import { statusMessageSchema } from '../reporting/status-message.schema';
 import { notify } from '../db/notify';
+import { INVENTORY_INBOX_QUARANTINE } from '../inventory/load-inventory-batch';
+import { requeueInventoryReport } from '../inventory/requeue-inventory-report';
+import { inventoryReportSchema } from '../protocol/inventory.schema';
 
 /** How a quarantined item goes back: its payload's schema, and what puts it back, on the decision's transaction. */
 interface Requeuer<T> {
@@ -56,6 +59,11 @@ export const requeuers: Record<string, Requeuer<unknown>> = {
   [PURGE_QUARANTINE.name]: requeuer({
     schema: z.object({ table: z.enum(['status_message', 'status_processed_uid']), key: z.string().min(1).max(40) }),
     requeue: async () => undefined,
+  }),
+  // Back into the inventory inbox: the loader takes it again (a delta whose base moved on meanwhile asks for a resync).
+  [INVENTORY_INBOX_QUARANTINE.name]: requeuer({
+    schema: inventoryReportSchema,
+    requeue: (report, client) => requeueInventoryReport(report, client),
   }),
   // Deployment Manager expires what is due on its next cycle, this deployment included once it leaves quarantine.
   [DEPLOYMENT_EXPIRY_QUARANTINE.name]: requeuer({

@@ -14,7 +14,7 @@ export interface CatalogEntry {
 
 /**
  * Message IDs Sitebox components and agents report. Ranges follow the console Sitebox is
- * modelled on: 500s component life cycle, 2800s site control, 4600s Status Manager and
+ * modelled on: 500s component life cycle, 2700s inventory loading, 2800s site control, 4600s Status Manager and
  * summarizers, 6000s client notification, 10000s client agents, 30000s provider audit.
  */
 export const statusMessageIds = {
@@ -22,6 +22,9 @@ export const statusMessageIds = {
   componentStopped: 501,
   componentStartFailed: 502,
   componentHeartbeat: 503,
+
+  inventoryBatchLoaded: 2700,
+  inventoryDeltaRefused: 2710,
 
   siteControlChangeHandedOff: 2800,
   siteControlChangeApplied: 2801,
@@ -79,6 +82,20 @@ const entries: CatalogEntry[] = [
   entry(ids.componentStartFailed, 'ERROR', 'MILESTONE', 'SERVER', 'Component %1 could not start on %2: %3'),
   entry(ids.componentHeartbeat, 'INFORMATIONAL', 'DETAIL', 'SERVER', 'Component %1 on %2 is running (process %3).'),
 
+  entry(
+    ids.inventoryBatchLoaded,
+    'INFORMATIONAL',
+    'DETAIL',
+    'SERVER',
+    'Inventory Data Loader loaded %1 inventory reports into the site database (%2 full, %3 delta), writing %4 software rows.',
+  ),
+  entry(
+    ids.inventoryDeltaRefused,
+    'WARNING',
+    'MILESTONE',
+    'SERVER',
+    'Inventory Data Loader did not apply delta inventory report %1 from device %2: it builds on version %3, while the site database holds version %4. The device will be asked for a full inventory with its next policy.',
+  ),
   entry(
     ids.siteControlChangeHandedOff,
     'INFORMATIONAL',

@@ -1,0 +1,99 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { advisoryUnlock, tryAdvisoryLock } from '../db/advisory-lock';
+import { channels } from '../db/channels';
+import { listenShared } from '../db/listen-shared';
+import { loop } from '../workers/define-worker';
+import { defaultBatchLimits, loadPreparedBatch, prepareBatch, type BatchLimits, type LoadResult, type PreparedBatch } from './load-inventory-batch';
+import { createProductCache, type ProductCache } from './product-cache';
+
+// One loader drains the inbox at a time, so a device's reports load in the order they came.
+const LOADER_LOCK_KEY = 7_301_952_044_520n;
+
+/**
+ * Loads everything in the inventory inbox, batch after batch, until a batch finds it empty. While
+ * the database writes one batch, the next is read, decompressed, validated and resolved (the two
+ * work on different cores). Returns the totals, or null when another loader is draining.
+ */
+export async function drainInventoryInbox(options: {
+  db: pg.Pool;
+  log: Logger;
+  products?: ProductCache;
+  limits?: BatchLimits;
+  signal?: AbortSignal;
+  now?: () => Date;
+  onBatch?: (result: LoadResult) => void;
+}): Promise<LoadResult | null> {
+  const { db, log } = options;
+  const products = options.products ?? createProductCache(db);
+  const limits = options.limits ?? defaultBatchLimits;
+  const lockClient = await db.connect();
+  try {
+    if (!(await tryAdvisoryLock(lockClient, LOADER_LOCK_KEY))) return null;
+    try {
+      const total: LoadResult = { loaded: 0, full: 0, delta: 0, refused: 0, skipped: 0, softwareRows: 0, quarantined: 0 };
+      const prepare = (afterId: string) => {
+        const next = prepareBatch({ db, products, afterId, limits });
+        next.catch(() => undefined); // awaited below; a pass that stops first must not leave it unhandled
+        return next;
+      };
+      let next: Promise<PreparedBatch> | null = prepare('0');
+      while (next && !options.signal?.aborted) {
+        const batch: PreparedBatch = await next;
+        if (!batch.items.length && !batch.unreadable.length) break;
+        next = batch.drained ? null : prepare(batch.lastId);
+        const started = performance.now();
+        const result = await loadPreparedBatch({ db, batch, log, now: options.now });
+        for (const key of Object.keys(total) as (keyof LoadResult)[]) total[key] += result[key];
+        options.onBatch?.(result);
+        log.debug({ ...result, ms: Math.round(performance.now() - started) }, 'inventory batch loaded');
+      }
+      return total;
+    } finally {
+      await advisoryUnlock(lockClient, LOADER_LOCK_KEY);
+    }
+  } finally {
+    lockClient.release();
+  }
+}
+
+/**
+ * The inventory loader: drains the inbox when a management point says it stored a report
+ * (NOTIFY), and every `pollMs` in case a notification was missed.
+ */
+export function startInventoryLoader(options: {
+  db: pg.Pool;
+  connectionString: string;
+  log: Logger;
+  signal: AbortSignal;
+  pollMs?: number;
+  limits?: BatchLimits;
+}) {
+  const { db, log, signal } = options;
+  const products = createProductCache(db);
+  const cycle = loop({
+    intervalMs: options.pollMs ?? 10_000,
+    signal,
+    log,
+    tick: async () => {
+      const result = await drainInventoryInbox({ db, log, products, limits: options.limits, signal });
+      if (result?.loaded || result?.quarantined || result?.refused || result?.skipped) {
+        log.info(result, 'inventory reports loaded');
+        // Another pass from the start: reports committed out of id order while this one ran.
+        cycle.wake();
+      }
+    },
+  });
+  const listener = listenShared({
+    connectionString: options.connectionString,
+    channels: [channels.inventoryInbox],
+    onNotification: () => cycle.wake(),
+    onReconnect: () => cycle.wake(),
+  });
+  return {
+    async stop() {
+      await listener.close();
+      await cycle.done;
+    },
+  };
+}
