@@ -45,6 +45,7 @@ export const layers = {
     'lib/policy/',
     'lib/health/',
     'lib/inventory/',
+    'lib/resource-explorer/',
     'lib/metering/',
     'lib/scripts/',
   ],

@@ -18,7 +18,8 @@
 //   deltaPerSecond: clients whose delta was loaded per second, first delta sent to last loaded.
 //   softwareRows: device_software rows after the deltas.
 //   collectionEvalMs: "has package X with version < Y" over every device's software (median of 3).
-//   resourceExplorerP95Ms: a device's software page and its hardware, at random devices.
+//   resourceExplorerP95Ms: HTTP GETs of a random device's first software page (200 packages, as the
+//     Software tab loads) and of its summary with hardware classes, as a read-only console user.
 //   lost: reports not loaded, plus package rows expected after the full load or after the deltas
 //     and not found; unexpectedRows: rows found that no report left there.
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -47,14 +48,12 @@ import {
   evaluateSoftwareVersionBelow,
   loadedReportCounts,
   productIds,
-  resourceExplorerHardware,
-  resourceExplorerSoftwarePage,
   softwareDigests,
   softwareKeysOf,
   tableCounts,
   truncateInventoryTables,
 } from './support/inventory-bench-repo';
-import { freshDatabase, pauseProcessTree, percentile, sleep, startSitebox, stopSitebox } from './support/sitebox-server';
+import { consoleSession, freshDatabase, pauseProcessTree, percentile, sleep, startSitebox, stopSitebox } from './support/sitebox-server';
 import { reportFigures, type Target } from './support/targets';
 
 /** Issue 20's targets for this 2-core machine. */
@@ -196,15 +195,24 @@ export default async function inventory(args: string[]) {
     );
     if (members !== expectedMembers) log('WARNING: the collection has other members than the fleet holds');
 
+    // Resource Explorer over HTTP, as the console reads it: a random device's first software page
+    // (the page size the Software tab loads) and its summary with hardware classes.
+    const session = await consoleSession(db, 'READ_ONLY_ANALYST', 'bench-reader');
+    const get = async (url: string) => {
+      const started = performance.now();
+      const response = await fetch(`${sitebox!.url}${url}`, { headers: { cookie: session.cookie } });
+      const body = await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}: ${Buffer.from(body).toString().slice(0, 200)}`);
+      return performance.now() - started;
+    };
+    // Warm-up, untimed: each route's first request loads its code.
+    await get(`/api/devices/${machines[0].deviceId}/software?limit=200`);
+    await get(`/api/devices/${machines[0].deviceId}/inventory`);
     const latencies: number[] = [];
     for (let i = 0; i < samples; i++) {
-      const machine = machines[Math.floor(Math.random() * machines.length)];
-      let started = performance.now();
-      await resourceExplorerSoftwarePage(db, machine.deviceId);
-      latencies.push(performance.now() - started);
-      started = performance.now();
-      await resourceExplorerHardware(db, machine.deviceId);
-      latencies.push(performance.now() - started);
+      const { deviceId } = machines[Math.floor(Math.random() * machines.length)];
+      latencies.push(await get(`/api/devices/${deviceId}/software?limit=200`));
+      latencies.push(await get(`/api/devices/${deviceId}/inventory`));
     }
     log(
       `Resource Explorer: ${latencies.length} reads, p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms`,

@@ -1,6 +1,5 @@
 // The inventory benchmark's own reads and writes of the database: what it counts independently of
-// the simulated clients, the stand-ins for the collection and Resource Explorer reads, and the raw
-// COPY reference. Never used by a real management point.
+// the simulated clients, the stand-in for the collection evaluation, and the raw COPY reference. Never used by a real management point.
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
@@ -80,28 +79,6 @@ export async function evaluateSoftwareVersionBelow(db: Db, name: string, version
     [name, version],
   );
   return rows[0].n;
-}
-
-/**
- * STAND-IN for Resource Explorer's reads until its API (branch d-resource-explorer) is on main:
- * switch to HTTP GETs of the device's software page and hardware. The first page of a device's
- * installed software by name with its total, and all its hardware classes.
- */
-export async function resourceExplorerSoftwarePage(db: Db, deviceId: number): Promise<number> {
-  const { rows } = await db.query(
-    `SELECT p.name, p.version, p.arch, ds.installed_on, count(*) OVER () AS total
-       FROM device_software ds JOIN software_product p ON p.id = ds.product_id
-      WHERE ds.device_id = $1 ORDER BY p.name, p.version LIMIT 50`,
-    [deviceId],
-  );
-  return rows.length;
-}
-
-export async function resourceExplorerHardware(db: Db, deviceId: number): Promise<number> {
-  const { rows } = await db.query(`SELECT class_name, instances, updated_at FROM device_hardware_class WHERE device_id = $1 ORDER BY class_name`, [
-    deviceId,
-  ]);
-  return rows.length;
 }
 
 /** Empties the two tables the raw COPY reference loads. */

@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type SortingState } from '@tanstack/react-table';
 import clsx from 'clsx';
 import { ArrowDown, ArrowUp } from 'lucide-react';
+import Link from 'next/link';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Select } from '@/components/ui/select';
 import { Table, Td, Th, THead } from '@/components/ui/table';
@@ -54,7 +55,15 @@ function ApprovalAction({ device }: { device: DeviceRow }) {
 
 function columns(canManage: boolean) {
   return [
-    column.accessor('name', { header: 'Name', cell: (c) => <span className="font-medium text-slate-900">{c.getValue()}</span> }),
+    column.accessor('name', {
+      header: 'Name',
+      // Opens the device in Resource Explorer.
+      cell: (c) => (
+        <Link href={`/assets/devices/${c.row.original.id}`} className="font-medium text-blue-800 hover:underline">
+          {c.getValue()}
+        </Link>
+      ),
+    }),
     column.accessor('domain', { header: 'Domain', cell: (c) => c.getValue() ?? '' }),
     column.accessor('osName', { header: 'Operating system' }),
     column.accessor('osVersion', { header: 'OS version' }),

@@ -122,12 +122,15 @@ export function int4IdParam(message = 'must be a positive whole number up to 214
 
 /** An id of a `BigInt` column from a path or query string, kept as its decimal text. */
 export function int8IdParam(message = 'must be a positive whole number up to 9223372036854775807') {
-  return z
-    .string({ error: message })
-    .trim()
-    .regex(/^\d{1,19}$/, message)
-    .refine((s) => BigInt(s) >= 1n && BigInt(s) <= INT8_MAX, message)
-    .transform((s) => BigInt(s).toString());
+  return (
+    z
+      .string({ error: message })
+      .trim()
+      // Abort on anything but digits: the range check would throw in BigInt() (a 500, not a 400).
+      .regex(/^\d{1,19}$/, { message, abort: true })
+      .refine((s) => BigInt(s) >= 1n && BigInt(s) <= INT8_MAX, message)
+      .transform((s) => BigInt(s).toString())
+  );
 }
 
 /** A whole number an `integer` column can hold, between `min` and `max` (inside int4). */

@@ -25,6 +25,7 @@ describe('boundary primitives', () => {
     expect(int8IdParam().parse('9223372036854775807')).toBe('9223372036854775807');
     expect(int8IdParam().safeParse('9223372036854775808').success).toBe(false);
     expect(int8IdParam().safeParse('9999999999999999999').success).toBe(false);
+    for (const text of ['x1', '1e3', '-1', '', '1.5']) expect(int8IdParam().safeParse(text).error?.issues, text).toHaveLength(1);
   });
 
   it('text refuses NUL and unpaired surrogates, keeps paired ones', () => {
