@@ -2,7 +2,8 @@
 // packages each) to one management point (server.ts with its workers), then a round of deltas
 // (~1 % of each machine's packages changed), on a fresh database.
 //
-//   npm run bench -- inventory [--clients 10000] [--processes 2] [--concurrency 8] [--seed 1] [--samples 200] [--stall-seconds 60]
+//   npm run bench -- inventory [--clients 10000] [--processes 2] [--concurrency 8] [--seed 1] [--samples 200]
+//                              [--stall-seconds 60] [--round-seconds 1800]
 //   (SITEBOX_BENCH_INVENTORY_CLIENTS sets the default of --clients)
 //
 // The clients are bench/support/inventory-clients.ts processes (not the real agent): reports made
@@ -20,8 +21,10 @@
 //   collectionEvalMs: "has package X with version < Y" over every device's software (median of 3).
 //   resourceExplorerP95Ms: HTTP GETs of a random device's first software page (200 packages, as the
 //     Software tab loads) and of its summary with hardware classes, as a read-only console user.
-//   lost: reports not loaded, plus package rows expected after the full load or after the deltas
-//     and not found; unexpectedRows: rows found that no report left there.
+//   lost: reports neither loaded nor waiting in the inbox, plus package rows expected after the
+//     full load or after the deltas and not found; unexpectedRows: rows no report left there.
+//   A round stops waiting after --round-seconds (fullLoadSeconds / deltaPerSecond are then null);
+//   reports still in the inbox count as pendingReports, and their devices are not checked.
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID, createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -44,7 +47,7 @@ import {
 import type { FromInventoryClients, InventoryClient, InventoryClientCounts, ToInventoryClients } from './support/inventory-clients';
 import {
   copyInventoryFiles,
-  countLoadedReports,
+  reportStates,
   evaluateSoftwareVersionBelow,
   loadedReportCounts,
   productIds,
@@ -84,6 +87,8 @@ export default async function inventory(args: string[]) {
   const samples = option(args, 'samples', 200);
   // Gives up waiting for the loader after this long without one more report loaded.
   const stallMs = option(args, 'stall-seconds', 60) * 1000;
+  // Stops waiting for a round after this long (its unloaded reports then count as pending, not lost).
+  const roundMs = option(args, 'round-seconds', 1800) * 1000;
 
   log('checking the console build (npm start does the same)');
   if (spawnSync(process.execPath, ['scripts/ensure-build.mjs'], { stdio: ['ignore', 'inherit', 'inherit'] }).status !== 0)
@@ -150,30 +155,47 @@ export default async function inventory(args: string[]) {
     );
     log(`full reports ready: ${(ready.reduce((s, r) => s + r.bytes, 0) / 1e6).toFixed(1)} MB gzip-encoded`);
 
-    const full = await sendRound('full', ask, db, clients, stallMs);
+    const full = await sendRound('full', ask, db, clients, stallMs, roundMs);
     log(`full round: loaded ${full.loaded} of ${clients} in ${full.seconds.toFixed(1)} s; clients: ${describeCounts(full.counts)}`);
-    const fullCheck = await checkSoftware({ db, catalog, plan, machines, after: 'full', probe });
-    const fullReports = await countLoadedReports(
+    const fullIds = machines.map((m) => reportId(runId, m.machine, 'full'));
+    const deltaIds = machines.map((m) => reportId(runId, m.machine, 'delta'));
+    let fullStates = await reportStates(db, fullIds);
+    const fullCheck = await checkSoftware({
       db,
-      machines.map((m) => reportId(runId, m.machine, 'full')),
+      catalog,
+      plan,
+      machines,
+      probe,
+      holds: (m) => (fullStates.loaded.has(fullIds[m]) ? 'full' : null),
+    });
+    log(
+      `after the full round: ${fullCheck.missing.size} rows missing, ${fullCheck.unexpected} unexpected, ` +
+        `${fullStates.loaded.size} of ${clients} reports loaded, ${fullStates.waiting.size} waiting`,
     );
-    log(`after the full round: ${fullCheck.missing.size} rows missing, ${fullCheck.unexpected} unexpected, ${fullReports} of ${clients} reports`);
 
     ready = await ask(() => ({ type: 'prepare-deltas' }), 'ready');
     log(`deltas ready: ${(ready.reduce((s, r) => s + r.bytes, 0) / 1e6).toFixed(2)} MB gzip-encoded`);
-    const delta = await sendRound('delta', ask, db, clients, stallMs);
+    const delta = await sendRound('delta', ask, db, clients, stallMs, roundMs);
     log(`delta round: loaded ${delta.loaded} of ${clients} in ${delta.seconds.toFixed(1)} s; clients: ${describeCounts(delta.counts)}`);
-    const finalCheck = await checkSoftware({ db, catalog, plan, machines, after: 'delta', probe });
-    const deltaReports = await countLoadedReports(
+    fullStates = await reportStates(db, fullIds);
+    const deltaStates = await reportStates(db, deltaIds);
+    // Each device is checked against the last of its reports the site has loaded; one with none is only pending.
+    const finalCheck = await checkSoftware({
       db,
-      machines.map((m) => reportId(runId, m.machine, 'delta')),
-    );
-    // A row missing after the full load and then removed by its delta shows only in the first check.
+      catalog,
+      plan,
+      machines,
+      probe,
+      holds: (m) => (deltaStates.loaded.has(deltaIds[m]) ? 'delta' : fullStates.loaded.has(fullIds[m]) ? 'full' : null),
+    });
+    // A row missing after the full load and then removed by its (loaded) delta shows only in the first check.
     let lostRows = finalCheck.missing.size;
-    for (const key of fullCheck.missing) if (fullCheck.removedByDelta.has(key)) lostRows++;
-    const lostReports = 2 * clients - fullReports - deltaReports;
+    lostRows += fullCheck.removedMissing.filter((machine) => deltaStates.loaded.has(deltaIds[machine])).length;
+    const pendingReports = fullStates.waiting.size + deltaStates.waiting.size;
+    const lostReports = 2 * clients - fullStates.loaded.size - deltaStates.loaded.size - pendingReports;
     log(
-      `after the deltas: ${finalCheck.missing.size} rows missing, ${finalCheck.unexpected} unexpected, ${deltaReports} of ${clients} delta reports`,
+      `after the deltas: ${finalCheck.missing.size} rows missing, ${finalCheck.unexpected} unexpected, ` +
+        `${deltaStates.loaded.size} of ${clients} delta reports loaded, ${deltaStates.waiting.size} waiting`,
     );
 
     await db.query('ANALYZE');
@@ -245,6 +267,9 @@ export default async function inventory(args: string[]) {
       copySeconds: Number(copySeconds.toFixed(1)),
       deltaSeconds: Number(delta.seconds.toFixed(1)),
       softwareProducts: counts.softwareProducts,
+      fullLoaded: full.loaded,
+      deltaLoaded: delta.loaded,
+      pendingReports,
       lostReports,
       lostRows,
       unexpectedRows: finalCheck.unexpected,
@@ -269,7 +294,7 @@ type Ask = <T extends FromInventoryClients['type']>(
 ) => Promise<Extract<FromInventoryClients, { type: T }>[]>;
 
 /** Sends a round from every client process and waits until the site has loaded it (or stalls). */
-async function sendRound(round: 'full' | 'delta', ask: Ask, db: pg.Client, clients: number, stallMs: number) {
+async function sendRound(round: 'full' | 'delta', ask: Ask, db: pg.Client, clients: number, stallMs: number, roundMs: number) {
   const started = performance.now();
   let sentAt: number | null = null;
   const sending = ask(() => ({ type: 'send' }), 'sent').finally(() => (sentAt = performance.now()));
@@ -285,6 +310,10 @@ async function sendRound(round: 'full' | 'delta', ask: Ask, db: pg.Client, clien
       lastProgress = loadedAt = performance.now();
     }
     if (loaded >= clients) break;
+    if (performance.now() - started > roundMs) {
+      log(`${round} round: ${loaded} of ${clients} loaded after ${roundMs / 1000} s; no longer waiting`);
+      break;
+    }
     if (sentAt !== null && performance.now() - Math.max(lastProgress, sentAt) > stallMs) {
       log(`${round} round: nothing more loaded for ${stallMs / 1000} s (inbox holds ${counts.inbox}); giving up`);
       break;
@@ -310,28 +339,30 @@ const productKey = (catalog: FleetCatalog, p: number) => {
 };
 
 /**
- * Compares every device's device_software rows with what the fleet says it holds after the
- * `after` round: an md5 of its sorted keys per device, and for a device that differs the rows
- * themselves. Returns the missing rows (as `deviceId name version arch`), the count of rows no
- * report left there, and for the full round the rows its delta removes.
+ * Compares every device's device_software rows with what the fleet says it holds after the round
+ * `holds(machine)` names (null: nothing of it is loaded yet, not checked): an md5 of its sorted
+ * keys per device, and for a device that differs the rows themselves. Returns the missing rows
+ * (`deviceId name version arch`), the count of rows no report left there, for each missing row
+ * that the machine's delta removes the machine (such a row no longer shows once the delta is
+ * loaded), and how many machines hold a version of `probe` below its newest.
  */
 async function checkSoftware(options: {
   db: pg.Client;
   catalog: FleetCatalog;
   plan: FleetPlan;
   machines: InventoryClient[];
-  after: 'full' | 'delta';
-  /** Products of one package: the machines holding one of them but the last are counted (the collection's expected members). */
+  holds: (machine: number) => 'full' | 'delta' | null;
+  /** Products of one package, oldest version first (the collection's package). */
   probe: number[];
 }) {
-  const { db, catalog, plan, machines, after } = options;
+  const { db, catalog, plan, machines } = options;
   const missing = new Set<string>();
-  const removedByDelta = new Set<string>();
+  const removedMissing: number[] = [];
   let unexpected = 0;
   const older = new Set(options.probe.slice(0, -1));
   let machinesWithOlder = 0;
   for (let start = 0; start < machines.length; start += CHUNK) {
-    const chunk = machines.slice(start, start + CHUNK);
+    const chunk = machines.slice(start, start + CHUNK).filter((m) => options.holds(m.machine) !== null);
     const found = await softwareDigests(
       db,
       chunk.map((m) => m.deviceId),
@@ -339,7 +370,7 @@ async function checkSoftware(options: {
     for (const m of chunk) {
       const fullSoftware = machineSoftware(catalog, plan, m.machine);
       const delta = machineDelta(catalog, plan, m.machine, fullSoftware);
-      const software = after === 'full' ? fullSoftware : applyDelta(fullSoftware, delta);
+      const software = options.holds(m.machine) === 'full' ? fullSoftware : applyDelta(fullSoftware, delta);
       if (software.products.some((p) => older.has(p))) machinesWithOlder++;
       const keys = software.products.map((p) => productKey(catalog, p)).sort();
       const digest = createHash('md5').update(keys.join('\n')).digest('hex');
@@ -351,12 +382,12 @@ async function checkSoftware(options: {
       for (const k of keys) {
         if (storedKeys.has(k)) continue;
         missing.add(`${m.deviceId}\t${k}`);
-        if (after === 'full' && removed.has(k)) removedByDelta.add(`${m.deviceId}\t${k}`);
+        if (options.holds(m.machine) === 'full' && removed.has(k)) removedMissing.push(m.machine);
       }
       for (const k of storedKeys) if (!expected.has(k)) unexpected++;
     }
   }
-  return { missing, removedByDelta, unexpected, machinesWithOlder };
+  return { missing, removedMissing, unexpected, machinesWithOlder };
 }
 
 /**

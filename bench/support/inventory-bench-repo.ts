@@ -17,10 +17,14 @@ export async function loadedReportCounts(db: Db): Promise<{ full: number; delta:
   return rows[0];
 }
 
-/** How many of these report ids the site has loaded. */
-export async function countLoadedReports(db: Db, reportIds: string[]): Promise<number> {
-  const { rows } = await db.query(`SELECT count(*)::int AS n FROM inventory_report WHERE report_id = ANY($1::uuid[])`, [reportIds]);
-  return rows[0].n;
+/** Which of these report ids the site has loaded (inventory_report) and which still wait in its inbox. */
+export async function reportStates(db: Db, reportIds: string[]): Promise<{ loaded: Set<string>; waiting: Set<string> }> {
+  const { rows } = await db.query(
+    `SELECT report_id::text AS id, true AS loaded FROM inventory_report WHERE report_id = ANY($1::uuid[])
+     UNION ALL SELECT report_id::text, false FROM inventory_inbox WHERE report_id = ANY($1::uuid[])`,
+    [reportIds],
+  );
+  return { loaded: new Set(rows.filter((r) => r.loaded).map((r) => r.id)), waiting: new Set(rows.filter((r) => !r.loaded).map((r) => r.id)) };
 }
 
 /**
