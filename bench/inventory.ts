@@ -206,10 +206,16 @@ export default async function inventory(args: string[]) {
     const expectedMembers = finalCheck.machinesWithOlder;
     const evaluations: number[] = [];
     let members = 0;
-    for (let i = 0; i < 3; i++) {
-      const started = performance.now();
-      members = await evaluateSoftwareVersionBelow(db, probeName, probeVersion);
-      evaluations.push(performance.now() - started);
+    // The collection evaluator's own rule resolution and member query (lib/collections), on a pool as it runs.
+    const evaluationPool = new pg.Pool({ connectionString: database.url, max: 2 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        members = await evaluateSoftwareVersionBelow(evaluationPool, probeName, probeVersion);
+        evaluations.push(performance.now() - started);
+      }
+    } finally {
+      await evaluationPool.end();
     }
     log(
       `collection "has ${probeName} with version < ${probeVersion}": ${members} members (the fleet says ${expectedMembers}), ` +

@@ -1,9 +1,11 @@
 // The inventory benchmark's own reads and writes of the database: what it counts independently of
-// the simulated clients, the stand-in for the collection evaluation, and the raw COPY reference. Never used by a real management point.
+// the simulated clients, the collection rule it times, and the raw COPY reference. Never used by a real management point.
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { desiredMembersSql, type CollectionDefinition } from '../../lib/collections/membership-repo';
+import { ruleLookups } from '../../lib/collections/rule-lookup-repo';
 
 type Db = pg.Client;
 
@@ -69,19 +71,27 @@ export async function productIds(db: Db): Promise<Map<string, number>> {
 }
 
 /**
- * STAND-IN for the collection condition "has package `name` with version < `version`" until the
- * inventory collection condition (branch e-inventory-collections) is on main: switch to its
- * member query (desiredMembersSql / previewCollection with the software condition). Compares
- * versions part by part as numbers, which the fleet's `major.minor.patch-revision` versions allow.
+ * Evaluates the collection rule "has package `name` with version < `version`" as the collection
+ * evaluator does: the rule resolved through the site's version comparison (lib/collections), then
+ * its member query over every device's software. Returns the number of members.
  */
-export async function evaluateSoftwareVersionBelow(db: Db, name: string, version: string): Promise<number> {
-  const { rows } = await db.query(
-    `SELECT count(*)::int AS n FROM device d JOIN site s ON s.id = d.site_id
-      WHERE EXISTS (SELECT 1 FROM device_software ds JOIN software_product p ON p.id = ds.product_id
-                     WHERE ds.device_id = d.id AND p.name = $1
-                       AND regexp_split_to_array(p.version, '[.-]')::int[] < regexp_split_to_array($2, '[.-]')::int[])`,
-    [name, version],
-  );
+export async function evaluateSoftwareVersionBelow(db: pg.Pool, name: string, version: string): Promise<number> {
+  const collection: CollectionDefinition = {
+    id: 0,
+    limitingCollectionId: null,
+    refreshMinutes: 60,
+    lastEvaluatedAt: null,
+    rules: [
+      {
+        kind: 'QUERY',
+        deviceId: null,
+        referencedCollectionId: null,
+        query: { match: 'all', conditions: [{ field: 'software', name, version: { op: '<', value: version } }] },
+      },
+    ],
+  };
+  const { sql, params } = await desiredMembersSql(collection, ruleLookups(db));
+  const { rows } = await db.query<{ n: number }>(`SELECT count(DISTINCT device_id)::int AS n FROM (${sql}) m`, params);
   return rows[0].n;
 }
 
