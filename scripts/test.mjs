@@ -69,6 +69,19 @@ let failed = 0;
 let skipped = 0;
 let exitCode = 0;
 for (const [index, passArgs] of passes.entries()) {
+  // The browser tests' server needs a production build; make it here, once, rather than inside the
+  // first browser test's setup, whose time limit a slow or busy machine can exceed.
+  if (passArgs.some((arg) => arg.startsWith('tests/e2e'))) {
+    const build = spawnSync(process.execPath, ['scripts/ensure-build.mjs'], {
+      stdio: 'inherit',
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    });
+    if (build.status !== 0) {
+      console.error('next build failed; browser tests not run.');
+      console.log(`${passed} passed, ${failed + 1} failed`);
+      process.exit(1);
+    }
+  }
   const reportFile = path.join('test-results', `vitest.${process.pid}.${index}.json`);
   const args = [vitestBin, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...passArgs];
   const child = spawn(process.execPath, args, {
