@@ -4,7 +4,7 @@ import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import type { InventoryAnswer } from '../protocol/inventory.schema';
 import { decideAcceptance } from './decide-acceptance';
-import { insertInboxReport, lockInventoryHolding } from './inbox-repo';
+import { insertInboxReport, lockInventoryHolding, wakeInventoryLoader } from './inbox-repo';
 import { readInventoryRequest } from './read-inventory-request';
 
 /** The HTTP status of each answer (lib/protocol/inventory.schema.ts). */
@@ -29,12 +29,17 @@ export async function acceptInventoryReport(options: {
       details: { fields: [{ path: 'deviceId', message: `must be the sending device's own id (${options.device.id})` }] },
     });
   }
-  const answer = await inTransaction(options.db ?? pool(), async (client) => {
+  const db = options.db ?? pool();
+  const decision = await inTransaction(db, async (client) => {
     const holding = await lockInventoryHolding(client, report.deviceId, report.reportId);
     if (!holding) throw new AppError('UNAUTHENTICATED', { userMessage: 'Unknown device.' });
-    const decision = decideAcceptance(report, holding);
-    if (decision.store) await insertInboxReport(client, report, compressed);
-    return decision.answer;
+    const decided = decideAcceptance(report, holding);
+    if (decided.store) await insertInboxReport(client, report, compressed);
+    return decided;
   });
+  // Outside the transaction, so the many accepting commits do not queue behind one another for
+  // PostgreSQL's notification lock, and not waited for; a wake-up lost is made up by the loader's poll.
+  if (decision.store) void wakeInventoryLoader(db).catch(() => undefined);
+  const answer = decision.answer;
   return { status: answerStatus[answer.status], answer };
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { channels } from '../db/channels';
-import { notify } from '../db/notify';
+import { coalescedNotifier } from '../db/notify';
 import type { InventoryReport } from '../protocol/inventory.schema';
 import type { InventoryHolding } from './decide-acceptance';
 
@@ -21,7 +21,7 @@ export async function lockInventoryHolding(client: pg.ClientBase, deviceId: numb
   return { loadedVersion: row.loaded, resync: row.resync, pendingVersion: row.pending, duplicateVersion: row.duplicate };
 }
 
-/** Stores a report for the loader and wakes it when the transaction commits. */
+/** Stores a report for the loader; wake it (wakeInventoryLoader) once the transaction committed. */
 export async function insertInboxReport(client: pg.ClientBase, report: InventoryReport, body: Buffer): Promise<void> {
   await client.query(
     `INSERT INTO inventory_inbox (device_id, report_id, kind, version, base_version, body)
@@ -35,8 +35,10 @@ export async function insertInboxReport(client: pg.ClientBase, report: Inventory
       body,
     ],
   );
-  await notify(client, channels.inventoryInbox);
 }
+
+/** Tells the inventory loader that reports are waiting (after their transaction committed; coalesced). */
+export const wakeInventoryLoader = coalescedNotifier(channels.inventoryInbox);
 
 /** Reports waiting for the loader (all devices). */
 export async function countInboxReports(db: pg.Pool | pg.ClientBase): Promise<number> {

@@ -12,8 +12,8 @@ const LOADER_LOCK_KEY = 7_301_952_044_520n;
 
 /**
  * Loads everything in the inventory inbox, batch after batch, until a batch finds it empty. While
- * the database writes one batch, the next is read, decompressed, validated and resolved (the two
- * work on different cores). Returns the totals, or null when another loader is draining.
+ * the database writes one batch of a backlog, the next is read, decompressed, validated and
+ * resolved (the two work on different cores). Returns the totals, or null when another loader is draining.
  */
 export async function drainInventoryInbox(options: {
   db: pg.Pool;
@@ -37,13 +37,18 @@ export async function drainInventoryInbox(options: {
         next.catch(() => undefined); // awaited below; a pass that stops first must not leave it unhandled
         return next;
       };
-      let next: Promise<PreparedBatch> | null = prepare('0');
-      while (next && !options.signal?.aborted) {
+      let next: Promise<PreparedBatch> = prepare('0');
+      while (!options.signal?.aborted) {
         const batch: PreparedBatch = await next;
         if (!batch.items.length && !batch.unreadable.length) break;
-        next = batch.drained ? null : prepare(batch.lastId);
+        // A backlog: the next batch is read while this one is written. The inbox read empty past
+        // this batch: the next is read once it is written, and takes every report that came
+        // meanwhile — reports arriving one by one load in batches as large as the write is long,
+        // not in a transaction each, and a lone report still loads at once.
+        const ahead = batch.drained ? null : prepare(batch.lastId);
         const started = performance.now();
         const result = await loadPreparedBatch({ db, batch, log, now: options.now });
+        next = ahead ?? prepare(batch.lastId);
         for (const key of Object.keys(total) as (keyof LoadResult)[]) total[key] += result[key];
         options.onBatch?.(result);
         log.debug({ ...result, ms: Math.round(performance.now() - started) }, 'inventory batch loaded');
