@@ -103,6 +103,7 @@ describe('Site Settings in Chromium, with the site-control workers', () => {
     await quick.fill('/home\n\n  /srv/uploads  ');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.getByTestId('current-serial').filter({ hasText: '00000003' }).waitFor({ timeout: 20_000 });
-    expect(await page.getByLabel('Quick Scan folders').inputValue()).toBe('/home\n/srv/uploads');
+    // The form shows the stored list once it has re-read the new serial's document.
+    await expect.poll(() => page.getByLabel('Quick Scan folders').inputValue(), { timeout: 20_000 }).toBe('/home\n/srv/uploads');
   });
 });
