@@ -17,6 +17,7 @@ import { logger } from './lib/logger';
 import { agentChannelPing, NotificationServer } from './lib/notification/notification-server';
 import { runtime } from './lib/runtime';
 import { isStatusIngest, serveStatusIngest } from './lib/ingest/serve-status-ingest';
+import { deviceUploads } from './lib/http/serve-device-uploads';
 import { StatusIngestThreads, useIngestThreads } from './lib/ingest/5-ingest-threads';
 import { retireDemoPlaceholders } from './lib/seed/retire-demo-placeholders';
 import { seedDemoSite } from './lib/seed/seed-demo-site';
@@ -60,8 +61,10 @@ async function main() {
       onTlsError: (error, socket) => tlsLog.debug({ err: error.message, peer: socket.remoteAddress }, 'TLS handshake failed'),
     });
 
+  const uploads = deviceUploads();
   const server = createServer((req, res) => {
     if (isStatusIngest(req)) return void serveStatusIngest(req, res);
+    if (uploads.handles(req)) return void uploads.serve(req, res);
     // Route handlers cannot see the socket; tell them the peer's address, overwriting any claim.
     req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? 'unknown';
     // Decrypted here: the page, the cookies (Secure) and the install commands say https.

@@ -332,6 +332,20 @@ async function sendRound(round: 'full' | 'delta', ask: Ask, db: pg.Client, clien
     (sum, a) => Object.fromEntries(Object.entries(sum).map(([k, v]) => [k, v + a.counts[k as keyof InventoryClientCounts]])) as InventoryClientCounts,
     { requests: 0, accepted: 0, duplicate: 0, resync: 0, answered503: 0, retried: 0, refused: 0, failed: 0, bytes: 0 },
   );
+  const latencies = answers.flatMap((a) => a.latenciesMs).sort((a, b) => a - b);
+  const latency = latencies.length
+    ? `answers p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms`
+    : 'no answers';
+  const { rows: batches } = await db.query<{ n: number; at: Date }>(
+    `SELECT count(*)::int AS n, loaded_at AS at FROM inventory_report WHERE kind = $1 GROUP BY loaded_at ORDER BY loaded_at`,
+    [round === 'full' ? 'FULL' : 'DELTA'],
+  );
+  const sizes = batches.map((b) => b.n).sort((a, b) => a - b);
+  log(
+    `${round} round: loaded in ${batches.length} batches (median ${percentile(sizes, 50)} reports, largest ${sizes.at(-1) ?? 0}), ` +
+      `${batches.length ? ((batches.at(-1)!.at.getTime() - batches[0].at.getTime()) / 1000).toFixed(1) : 0} s from the first batch to the last`,
+  );
+  log(`${round} round: all sent ${(((sentAt ?? started) - started) / 1000).toFixed(1)} s after the start; ${latency}`);
   return { seconds: (loadedAt - started) / 1000, loaded, counts };
 }
 

@@ -45,7 +45,9 @@ export type ToInventoryClients =
   | { type: 'send' };
 
 export type FromInventoryClients =
-  { type: 'ready'; bytes: number } | { type: 'sent'; counts: InventoryClientCounts; refusals: string[] } | { type: 'failed'; message: string };
+  | { type: 'ready'; bytes: number }
+  | { type: 'sent'; counts: InventoryClientCounts; refusals: string[]; latenciesMs: number[] }
+  | { type: 'failed'; message: string };
 
 const MAX_ATTEMPTS = 30;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -104,7 +106,7 @@ async function handle(message: ToInventoryClients) {
 }
 
 /** Sends every prepared body, `concurrency` at a time, each until it is answered for good. */
-async function sendAll(): Promise<{ counts: InventoryClientCounts; refusals: string[] }> {
+async function sendAll(): Promise<{ counts: InventoryClientCounts; refusals: string[]; latenciesMs: number[] }> {
   const { clients, concurrency } = setup!;
   const counts: InventoryClientCounts = {
     requests: 0,
@@ -118,25 +120,34 @@ async function sendAll(): Promise<{ counts: InventoryClientCounts; refusals: str
     bytes: 0,
   };
   const refusals: string[] = [];
+  // How long each answered request took, for the round's latency figures.
+  const latenciesMs: number[] = [];
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < clients.length; i = next++) {
       if (!bodies[i].length) continue;
-      const outcome = await sendOne(clients[i], bodies[i], counts);
+      const outcome = await sendOne(clients[i], bodies[i], counts, latenciesMs);
       if (outcome.version !== null) acknowledged[i] = outcome.version;
       if (outcome.refusal && refusals.length < 5) refusals.push(outcome.refusal);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return { counts, refusals };
+  return { counts, refusals, latenciesMs };
 }
 
-async function sendOne(client: InventoryClient, body: Buffer, counts: InventoryClientCounts): Promise<{ version: number | null; refusal?: string }> {
+async function sendOne(
+  client: InventoryClient,
+  body: Buffer,
+  counts: InventoryClientCounts,
+  latenciesMs: number[],
+): Promise<{ version: number | null; refusal?: string }> {
   let backoffMs = 250;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     counts.requests++;
     counts.bytes += body.length;
+    const started = performance.now();
     const answer = await post(client, body).catch((error: Error) => ({ status: 0, retryAfter: null, text: error.message }));
+    if (answer.status) latenciesMs.push(performance.now() - started);
     if (answer.status === 200 || answer.status === 202) {
       const parsed = inventoryAnswerSchema.parse(JSON.parse(answer.text));
       if (parsed.status === 'resync') throw new Error(`a ${answer.status} answer asked for a resync: ${answer.text}`);

@@ -75,7 +75,9 @@ export async function startSitebox(options: { databaseUrl: string; env?: Record<
     NEXT_TELEMETRY_DISABLED: '1',
     ...options.env,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  // BENCH_CPU_PROF_DIR: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   child.stdout!.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (/"level":(40|50|60)/.test(line)) process.stderr.write(`[sitebox] ${line}\n`);
   });

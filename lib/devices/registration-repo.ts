@@ -10,11 +10,25 @@ export async function notifyDeviceRegistered(deviceId: number): Promise<void> {
   await pool().query(`SELECT pg_notify($1, $2)`, [channels.deviceRegistered, String(deviceId)]);
 }
 
-export function findDeviceForAuth(id: number) {
-  return prisma().device.findUnique({
-    where: { id },
-    select: { id: true, name: true, approval: true, credentialHash: true, siteId: true },
+export interface DeviceAuthRow {
+  id: number;
+  name: string;
+  approval: 'PENDING' | 'APPROVED' | 'REVOKED';
+  credentialHash: string | null;
+  siteId: number;
+}
+
+/**
+ * What a device credential is checked against. Every client request asks this (thousands a second
+ * in a flood), so it is one named statement on the pg pool: parsed once per connection.
+ */
+export async function findDeviceForAuth(id: number): Promise<DeviceAuthRow | null> {
+  const { rows } = await pool().query<DeviceAuthRow>({
+    name: 'device-for-auth',
+    text: `SELECT id, name, approval::text AS approval, credential_hash AS "credentialHash", site_id AS "siteId" FROM device WHERE id = $1`,
+    values: [id],
   });
+  return rows[0] ?? null;
 }
 
 export function findDeviceByName(siteId: number, name: string) {

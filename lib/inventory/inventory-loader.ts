@@ -23,10 +23,13 @@ export async function drainInventoryInbox(options: {
   signal?: AbortSignal;
   now?: () => Date;
   onBatch?: (result: LoadResult) => void;
+  /** After a small batch that emptied the inbox, how long to let reports gather before the next (0: at once). */
+  gatherMs?: number;
 }): Promise<LoadResult | null> {
   const { db, log } = options;
   const products = options.products ?? createProductCache(db);
   const limits = options.limits ?? defaultBatchLimits;
+  const gatherMs = options.gatherMs ?? 0;
   const lockClient = await db.connect();
   try {
     if (!(await tryAdvisoryLock(lockClient, LOADER_LOCK_KEY))) return null;
@@ -48,6 +51,9 @@ export async function drainInventoryInbox(options: {
         const ahead = batch.drained ? null : prepare(batch.lastId);
         const started = performance.now();
         const result = await loadPreparedBatch({ db, batch, log, now: options.now });
+        // Reports streaming in one by one (a fleet's deltas): a moment's wait lets the next batch
+        // hold a hundred of them instead of a handful — one transaction, one status message, for all.
+        if (!ahead && gatherMs && batch.items.length < limits.maxReports / 4) await new Promise((r) => setTimeout(r, gatherMs));
         next = ahead ?? prepare(batch.lastId);
         for (const key of Object.keys(total) as (keyof LoadResult)[]) total[key] += result[key];
         options.onBatch?.(result);
@@ -73,6 +79,7 @@ export function startInventoryLoader(options: {
   signal: AbortSignal;
   pollMs?: number;
   limits?: BatchLimits;
+  gatherMs?: number;
 }) {
   const { db, log, signal } = options;
   const products = createProductCache(db);
@@ -81,7 +88,7 @@ export function startInventoryLoader(options: {
     signal,
     log,
     tick: async () => {
-      const result = await drainInventoryInbox({ db, log, products, limits: options.limits, signal });
+      const result = await drainInventoryInbox({ db, log, products, limits: options.limits, signal, gatherMs: options.gatherMs ?? 100 });
       if (result?.loaded || result?.quarantined || result?.refused || result?.skipped) {
         log.info(result, 'inventory reports loaded');
         // Another pass from the start: reports committed out of id order while this one ran.

@@ -1,5 +1,5 @@
 import { promisify } from 'node:util';
-import { gunzip, gzip, constants as zlib } from 'node:zlib';
+import { gunzip, gunzipSync, gzip, constants as zlib } from 'node:zlib';
 import { ZodError } from 'zod';
 import { AppError } from '../errors';
 import { MAX_INVENTORY_BYTES, type InventoryReport } from '../protocol/inventory.schema';
@@ -13,6 +13,8 @@ export interface ReadInventoryRequest {
   report: InventoryReport;
   compressed: Buffer;
 }
+
+const SMALL_BODY_BYTES = 16 * 1024;
 
 function tooLarge() {
   return new AppError('PAYLOAD_TOO_LARGE', { userMessage: `The inventory report is larger than ${MAX_INVENTORY_BYTES} bytes once decompressed.` });
@@ -30,7 +32,11 @@ export async function readInventoryRequest(options: { body: Buffer; contentEncod
   let compressed: Buffer | null = null;
   if (encoding === 'gzip' || encoding === 'x-gzip') {
     try {
-      json = await gunzipAsync(options.body, { maxOutputLength: MAX_INVENTORY_BYTES });
+      // A delta (a kilobyte) inflates in microseconds: cheaper here than a trip to the thread pool.
+      json =
+        options.body.byteLength <= SMALL_BODY_BYTES
+          ? gunzipSync(options.body, { maxOutputLength: MAX_INVENTORY_BYTES })
+          : await gunzipAsync(options.body, { maxOutputLength: MAX_INVENTORY_BYTES });
     } catch (error) {
       if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) throw tooLarge();
       throw new AppError('BAD_REQUEST', { userMessage: 'The request body is not valid gzip data.' });

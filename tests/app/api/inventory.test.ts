@@ -1,11 +1,15 @@
-// The management point's inventory, heartbeat and policy endpoints over real HTTP, on a real database.
+// The management point's inventory, heartbeat and policy endpoints over real HTTP, on a real
+// database: inventory and heartbeat both as Next.js routes and as the lean endpoints server.ts serves.
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as heartbeatRoute } from '@/app/api/mp/heartbeat/route';
 import { POST as inventoryRoute } from '@/app/api/mp/inventory/route';
 import { GET as policyRoute } from '@/app/api/mp/policy/route';
 import { pool } from '@/lib/db/pool';
+import { deviceUploads } from '@/lib/http/serve-device-uploads';
 import { MAX_INVENTORY_BYTES } from '@/lib/protocol/inventory.schema';
 import { deviceCredential } from '../../support/credentials';
 import { useTestDatabase } from '../../support/database';
@@ -16,6 +20,9 @@ const server = new RouteServer({
   '/api/mp/heartbeat': (req) => heartbeatRoute(req),
   '/api/mp/policy': (req) => policyRoute(req),
 });
+const uploads = deviceUploads();
+const lean = createServer((req, res) => (uploads.handles(req) ? void uploads.serve(req, res) : void res.writeHead(404).end()));
+let leanUrl = '';
 const auth: Record<string, string> = {};
 const ids: Record<string, number> = {};
 
@@ -37,14 +44,14 @@ function fullReport(deviceId: number, version = 1) {
   };
 }
 
-async function post(path: string, body: unknown, options: { device?: string; gzip?: boolean; raw?: Buffer } = {}) {
+async function post(base: string, path: string, body: unknown, options: { device: string; gzip?: boolean; raw?: Buffer }) {
   const json = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   const payload = options.raw ?? (options.gzip ? gzipSync(json) : json);
-  const res = await fetch(`${server.url}${path}`, {
+  const res = await fetch(`${base}${path}`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      authorization: auth[options.device ?? 'WKS1'],
+      authorization: auth[options.device],
       ...(options.gzip || options.raw ? { 'content-encoding': 'gzip' } : {}),
     },
     body: new Uint8Array(payload),
@@ -64,126 +71,136 @@ describe('management point: inventory, heartbeat discovery and policy activity',
     await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('S01', 'Central', now())`);
     await pool().query(
       `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, updated_at)
-       SELECT 1, n, 'Debian GNU/Linux', '12', 'WORKSTATION', 'APPROVED', now() FROM unnest(ARRAY['WKS1', 'WKS2']) n`,
+       SELECT 1, n, 'Debian GNU/Linux', '12', 'WORKSTATION', 'APPROVED', now() FROM unnest(ARRAY['WKS1', 'WKS2', 'LEAN1', 'LEAN2']) n`,
     );
-    for (const name of ['WKS1', 'WKS2']) {
+    for (const name of ['WKS1', 'WKS2', 'LEAN1', 'LEAN2']) {
       auth[name] = await deviceCredential(name);
       ids[name] = Number(/^Device (\d+)\./.exec(auth[name])![1]);
     }
     await server.start();
+    await new Promise<void>((resolve) => lean.listen(0, '127.0.0.1', resolve));
+    leanUrl = `http://127.0.0.1:${(lean.address() as AddressInfo).port}`;
   });
-  afterAll(() => server.stop());
-
-  it('accepts a full report (202), answers its resend as a duplicate (200) and stores it once', async () => {
-    const report = fullReport(ids.WKS1);
-    expect(await post('/api/mp/inventory', report)).toEqual({ status: 202, json: { status: 'accepted', version: 1 } });
-    expect(await post('/api/mp/inventory', report)).toEqual({ status: 200, json: { status: 'duplicate', version: 1 } });
-    expect(await inbox(ids.WKS1)).toEqual([{ version: 1, kind: 'FULL' }]);
+  afterAll(async () => {
+    await server.stop();
+    await new Promise((resolve) => lean.close(resolve));
   });
 
-  it('takes a delta on the newest accepted version and refuses one on another base with 409', async () => {
-    const delta = (baseVersion: number, version: number) => ({
-      kind: 'delta',
-      reportId: randomUUID(),
-      deviceId: ids.WKS1,
-      version,
-      baseVersion,
-      collectedAt: new Date().toISOString(),
-      software: { source: 'dpkg', added: [['curl', '7.88.1-10', 'amd64', null]], removed: [] },
+  describe.each([
+    { via: 'the Next.js routes', devices: ['WKS1', 'WKS2'], base: () => server.url },
+    { via: 'the lean endpoints', devices: ['LEAN1', 'LEAN2'], base: () => leanUrl },
+  ])('through $via', ({ devices: [A, B], base }) => {
+    it('accepts a full report (202), answers its resend as a duplicate (200) and stores it once', async () => {
+      const report = fullReport(ids[A]);
+      expect(await post(base(), '/api/mp/inventory', report, { device: A })).toEqual({ status: 202, json: { status: 'accepted', version: 1 } });
+      expect(await post(base(), '/api/mp/inventory', report, { device: A })).toEqual({ status: 200, json: { status: 'duplicate', version: 1 } });
+      expect(await inbox(ids[A])).toEqual([{ version: 1, kind: 'FULL' }]);
     });
-    expect(await post('/api/mp/inventory', delta(1, 2))).toEqual({ status: 202, json: { status: 'accepted', version: 2 } });
-    const stale = await post('/api/mp/inventory', delta(1, 3));
-    expect(stale.status).toBe(409);
-    expect(stale.json).toMatchObject({ status: 'resync', siteVersion: 2 });
-    expect(await inbox(ids.WKS1)).toEqual([
-      { version: 1, kind: 'FULL' },
-      { version: 2, kind: 'DELTA' },
-    ]);
-  });
 
-  it('accepts a gzip body, and stores every body gzip-compressed', async () => {
-    const report = fullReport(ids.WKS2, 4);
-    expect(await post('/api/mp/inventory', report, { device: 'WKS2', gzip: true })).toEqual({
-      status: 202,
-      json: { status: 'accepted', version: 4 },
+    it('takes a delta on the newest accepted version and refuses one on another base with 409', async () => {
+      const delta = (baseVersion: number, version: number) => ({
+        kind: 'delta',
+        reportId: randomUUID(),
+        deviceId: ids[A],
+        version,
+        baseVersion,
+        collectedAt: new Date().toISOString(),
+        software: { source: 'dpkg', added: [['curl', '7.88.1-10', 'amd64', null]], removed: [] },
+      });
+      expect(await post(base(), '/api/mp/inventory', delta(1, 2), { device: A })).toEqual({ status: 202, json: { status: 'accepted', version: 2 } });
+      const stale = await post(base(), '/api/mp/inventory', delta(1, 3), { device: A });
+      expect(stale.status).toBe(409);
+      expect(stale.json).toMatchObject({ status: 'resync', siteVersion: 2 });
+      expect(await inbox(ids[A])).toEqual([
+        { version: 1, kind: 'FULL' },
+        { version: 2, kind: 'DELTA' },
+      ]);
     });
-    const { rows } = await pool().query<{ body: Buffer }>(`SELECT body FROM inventory_inbox WHERE device_id = $1`, [ids.WKS2]);
-    expect(rows.map((r) => r.body.subarray(0, 2).toString('hex'))).toEqual(['1f8b']);
-  });
 
-  it('refuses a report over the size limit, plain or as a gzip bomb, with 413', async () => {
-    const before = await inbox(ids.WKS2);
-    const big = JSON.stringify({ ...fullReport(ids.WKS2), padding: 'x'.repeat(MAX_INVENTORY_BYTES) });
-    expect((await post('/api/mp/inventory', big, { device: 'WKS2' })).status).toBe(413);
-    // A few kilobytes that decompress past the limit.
-    const bomb = gzipSync(Buffer.alloc(MAX_INVENTORY_BYTES + 1024, 0x20));
-    expect(bomb.byteLength).toBeLessThan(64 * 1024);
-    const refused = await post('/api/mp/inventory', '', { device: 'WKS2', raw: bomb });
-    expect(refused.status).toBe(413);
-    expect(refused.json.error?.message).toMatch(/larger than/);
-    expect(await inbox(ids.WKS2)).toEqual(before);
-  });
-
-  it('refuses a malformed report with 400 naming the field', async () => {
-    const report = fullReport(ids.WKS2);
-    report.software.packages.push(['', '1.0', 'amd64', null]);
-    const bad = await post('/api/mp/inventory', report, { device: 'WKS2' });
-    expect(bad.status).toBe(400);
-    expect(bad.json.error?.message).toMatch(/^software\.packages\.2\.0: must not be empty/);
-    const badDate = fullReport(ids.WKS2);
-    badDate.software.packages[1][3] = '2024-02-30';
-    expect((await post('/api/mp/inventory', badDate, { device: 'WKS2' })).json.error?.message).toMatch(
-      /^software\.packages\.1\.3: must be a real date/,
-    );
-    expect((await post('/api/mp/inventory', '{"kind":', { device: 'WKS2' })).json.error?.message).toMatch(/not valid JSON/);
-    expect((await post('/api/mp/inventory', '', { device: 'WKS2', raw: Buffer.from('not gzip') })).status).toBe(400);
-  });
-
-  it("refuses a report in another device's name with 403, and one without a credential with 401", async () => {
-    const forged = await post('/api/mp/inventory', fullReport(ids.WKS1), { device: 'WKS2' });
-    expect(forged.status).toBe(403);
-    expect(forged.json.error?.message).toMatch(/^deviceId: /);
-    const res = await fetch(`${server.url}/api/mp/inventory`, { method: 'POST', body: JSON.stringify(fullReport(ids.WKS1)) });
-    expect(res.status).toBe(401);
-  });
-
-  it('heartbeat discovery updates the device, keeps its registered name and stamps its activity', async () => {
-    const record = {
-      deviceId: ids.WKS2,
-      name: 'renamed-host',
-      domain: 'corp.example',
-      fqdn: 'renamed-host.corp.example',
-      ipAddresses: ['fe80::1', '10.1.2.3', '10.1.2.4'],
-      macAddresses: ['00:11:22:AA:BB:CC'],
-      osName: 'Ubuntu',
-      osVersion: '24.04',
-      osKind: 'SERVER',
-      agentVersion: '1.2.3',
-      sentAt: new Date().toISOString(),
-    };
-    const started = Date.now();
-    expect(await post('/api/mp/heartbeat', record, { device: 'WKS2' })).toEqual({ status: 200, json: { status: 'recorded' } });
-    const { rows } = await pool().query(
-      `SELECT name, domain, fqdn, ip_address, mac_address, os_name, os_version, os_kind::text, client_version, last_heartbeat_at FROM device WHERE id = $1`,
-      [ids.WKS2],
-    );
-    expect(rows[0]).toMatchObject({
-      name: 'WKS2',
-      domain: 'corp.example',
-      fqdn: 'renamed-host.corp.example',
-      ip_address: '10.1.2.3',
-      mac_address: '00:11:22:AA:BB:CC',
-      os_name: 'Ubuntu',
-      os_version: '24.04',
-      os_kind: 'SERVER',
-      client_version: '1.2.3',
+    it('accepts a gzip body, and stores every body gzip-compressed', async () => {
+      const report = fullReport(ids[B], 4);
+      expect(await post(base(), '/api/mp/inventory', report, { device: B, gzip: true })).toEqual({
+        status: 202,
+        json: { status: 'accepted', version: 4 },
+      });
+      const { rows } = await pool().query<{ body: Buffer }>(`SELECT body FROM inventory_inbox WHERE device_id = $1`, [ids[B]]);
+      expect(rows.map((r) => r.body.subarray(0, 2).toString('hex'))).toEqual(['1f8b']);
     });
-    expect((rows[0].last_heartbeat_at as Date).getTime()).toBeGreaterThanOrEqual(started - 5);
 
-    expect((await post('/api/mp/heartbeat', { ...record, deviceId: ids.WKS1 }, { device: 'WKS2' })).status).toBe(403);
-    const bad = await post('/api/mp/heartbeat', { ...record, macAddresses: ['nope'] }, { device: 'WKS2' });
-    expect(bad.status).toBe(400);
-    expect(bad.json.error?.message).toMatch(/^macAddresses\.0: /);
+    it('refuses a report over the size limit, plain or as a gzip bomb, with 413', async () => {
+      const before = await inbox(ids[B]);
+      const big = JSON.stringify({ ...fullReport(ids[B]), padding: 'x'.repeat(MAX_INVENTORY_BYTES) });
+      expect((await post(base(), '/api/mp/inventory', big, { device: B })).status).toBe(413);
+      // A few kilobytes that decompress past the limit.
+      const bomb = gzipSync(Buffer.alloc(MAX_INVENTORY_BYTES + 1024, 0x20));
+      expect(bomb.byteLength).toBeLessThan(64 * 1024);
+      const refused = await post(base(), '/api/mp/inventory', '', { device: B, raw: bomb });
+      expect(refused.status).toBe(413);
+      expect(refused.json.error?.message).toMatch(/larger than/);
+      expect(await inbox(ids[B])).toEqual(before);
+    });
+
+    it('refuses a malformed report with 400 naming the field', async () => {
+      const report = fullReport(ids[B]);
+      report.software.packages.push(['', '1.0', 'amd64', null]);
+      const bad = await post(base(), '/api/mp/inventory', report, { device: B });
+      expect(bad.status).toBe(400);
+      expect(bad.json.error?.message).toMatch(/^software\.packages\.2\.0: must not be empty/);
+      const badDate = fullReport(ids[B]);
+      badDate.software.packages[1][3] = '2024-02-30';
+      expect((await post(base(), '/api/mp/inventory', badDate, { device: B })).json.error?.message).toMatch(
+        /^software\.packages\.1\.3: must be a real date/,
+      );
+      expect((await post(base(), '/api/mp/inventory', '{"kind":', { device: B })).json.error?.message).toMatch(/not valid JSON/);
+      expect((await post(base(), '/api/mp/inventory', '', { device: B, raw: Buffer.from('not gzip') })).status).toBe(400);
+    });
+
+    it("refuses a report in another device's name with 403, and one without a credential with 401", async () => {
+      const forged = await post(base(), '/api/mp/inventory', fullReport(ids[A]), { device: B });
+      expect(forged.status).toBe(403);
+      expect(forged.json.error?.message).toMatch(/^deviceId: /);
+      const res = await fetch(`${base()}/api/mp/inventory`, { method: 'POST', body: JSON.stringify(fullReport(ids[A])) });
+      expect(res.status).toBe(401);
+    });
+
+    it('heartbeat discovery updates the device, keeps its registered name and stamps its activity', async () => {
+      const record = {
+        deviceId: ids[B],
+        name: 'renamed-host',
+        domain: 'corp.example',
+        fqdn: 'renamed-host.corp.example',
+        ipAddresses: ['fe80::1', '10.1.2.3', '10.1.2.4'],
+        macAddresses: ['00:11:22:AA:BB:CC'],
+        osName: 'Ubuntu',
+        osVersion: '24.04',
+        osKind: 'SERVER',
+        agentVersion: '1.2.3',
+        sentAt: new Date().toISOString(),
+      };
+      const started = Date.now();
+      expect(await post(base(), '/api/mp/heartbeat', record, { device: B })).toEqual({ status: 200, json: { status: 'recorded' } });
+      const { rows } = await pool().query(
+        `SELECT name, domain, fqdn, ip_address, mac_address, os_name, os_version, os_kind::text, client_version, last_heartbeat_at FROM device WHERE id = $1`,
+        [ids[B]],
+      );
+      expect(rows[0]).toMatchObject({
+        name: B,
+        domain: 'corp.example',
+        fqdn: 'renamed-host.corp.example',
+        ip_address: '10.1.2.3',
+        mac_address: '00:11:22:AA:BB:CC',
+        os_name: 'Ubuntu',
+        os_version: '24.04',
+        os_kind: 'SERVER',
+        client_version: '1.2.3',
+      });
+      expect((rows[0].last_heartbeat_at as Date).getTime()).toBeGreaterThanOrEqual(started - 5);
+
+      expect((await post(base(), '/api/mp/heartbeat', { ...record, deviceId: ids[A] }, { device: B })).status).toBe(403);
+      const bad = await post(base(), '/api/mp/heartbeat', { ...record, macAddresses: ['nope'] }, { device: B });
+      expect(bad.status).toBe(400);
+      expect(bad.json.error?.message).toMatch(/^macAddresses\.0: /);
+    });
   });
 
   it('a policy request stamps the last policy request and carries the inventory resync flag', async () => {
