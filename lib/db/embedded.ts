@@ -80,7 +80,7 @@ export async function startEmbeddedPostgres(options: {
     dataDir,
     runAs,
     onLine,
-    flags: ['-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'lc_messages=C'],
+    flags: ['-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'lc_messages=C', ...writeLoadFlags],
   }).catch(failed('start'));
 
   const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
@@ -91,6 +91,13 @@ export async function startEmbeddedPostgres(options: {
   });
   return { url: `${base}/${options.database}`, adminUrl, dataDir, stop: (stopOptions) => server.stop(stopOptions) };
 }
+
+/**
+ * A fleet's first inventory writes gigabytes of rows and index entries in minutes: checkpoints
+ * spaced by WAL volume (1 GB by default) would come every few seconds, each making the next
+ * change of every page log a full page image. Spacing them wider costs disk for WAL, not memory.
+ */
+const writeLoadFlags = ['-c', 'max_wal_size=4GB', '-c', 'checkpoint_timeout=15min'];
 
 export async function createDatabaseIfMissing(options: { adminUrl: string; database: string; template?: string }) {
   const client = new pg.Client({ connectionString: options.adminUrl });

@@ -59,7 +59,11 @@ export function currentNeeded(decided: readonly { item: ResolvedReport; decision
 
 /** Every write of one batch, set by set. */
 export interface BatchPlan {
-  /** Devices whose package rows and hardware classes a full report replaces. */
+  /**
+   * Devices whose package rows and hardware classes a full report replaces: not a device's first
+   * (version 0 means the site never loaded a report for it, so it holds nothing to delete — and a
+   * fleet's first load, the largest, skips a delete per batch on a table that grows faster than its statistics).
+   */
   replaceDevices: number[];
   copy: { deviceId: number; productIds: number[]; installedOn: (string | null)[] }[];
   removeRows: { deviceIds: number[]; productIds: number[] };
@@ -114,13 +118,13 @@ export function planBatch(decided: readonly { item: ResolvedReport; decision: Lo
     const update: DeviceInventoryUpdate = { deviceId, version: report.version, ...summaryColumns(hardware) };
     let changes: InventoryChanges;
     if (report.kind === 'full') {
-      plan.replaceDevices.push(deviceId);
+      const baseline = decision.action === 'full' && decision.baseline;
+      if (!baseline) plan.replaceDevices.push(deviceId);
       plan.copy.push({ deviceId, productIds: item.productIds, installedOn: item.installedOn });
       for (const [className, instances] of Object.entries(hardware)) {
         if (instances.length) plan.hardwareUpserts.push({ deviceId, className, instances });
       }
       Object.assign(update, { resync: false, hwAt: at, swAt: at });
-      const baseline = decision.action === 'full' && decision.baseline;
       changes = baseline
         ? { baseline: true, hardware: [], software: { added: [], removed: [], upgraded: [] } }
         : (() => {

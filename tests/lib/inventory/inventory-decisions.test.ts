@@ -182,6 +182,33 @@ describe('decideLoad and planBatch', () => {
   });
 });
 
+describe('planBatch for a baseline', () => {
+  it("copies a device's first full report without deleting anything first, and records no changes", () => {
+    const report = inventoryReportSchema.parse({
+      kind: 'full',
+      reportId: '00000000-0000-4000-8000-000000000009',
+      deviceId: 4,
+      version: 1,
+      collectedAt: '2026-01-01T00:00:00Z',
+      hardware: { system: [{ model: 'M1' }] },
+      software: { source: 'dpkg', packages: [['bash', '5', 'amd64', null]] },
+    });
+    const item: ResolvedReport = {
+      inboxId: '1',
+      receivedAt: new Date('2026-06-01T00:00:00Z'),
+      report,
+      productIds: [7],
+      installedOn: [null],
+      removedIds: [],
+    };
+    const plan = planBatch([{ item, decision: decideLoad(report, { version: 0 }, false) }], { software: new Map(), hardware: new Map() });
+    expect(plan.replaceDevices).toEqual([]);
+    expect(plan.copy).toEqual([{ deviceId: 4, productIds: [7], installedOn: [null] }]);
+    expect(plan.hardwareUpserts).toEqual([{ deviceId: 4, className: 'system', instances: [{ model: 'M1' }] }]);
+    expect(plan.reports[0].changes).toMatchObject({ baseline: true });
+  });
+});
+
 describe('discoveryUpdate', () => {
   it('takes the first IPv4 address and the first MAC, and never the name', () => {
     const update = discoveryUpdate({
