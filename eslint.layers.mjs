@@ -29,6 +29,7 @@ export const layers = {
     'lib/csv-field.ts',
     'lib/plural.ts',
     'lib/fork-ts.ts',
+    'lib/entry-points.ts',
     'lib/tls/',
   ],
   reporting: ['lib/reporting/'],

@@ -29,7 +29,7 @@ import { startComponentLifeCycle } from './lib/reporting/component-life-cycle';
 import { Supervisor } from './lib/workers/supervisor';
 import { acceptTls, isLoopback } from './lib/tls/accept-tls';
 import { startSiteTransportSecurity } from './lib/tls/site-transport-security';
-import { selectWorkers } from './workers/registry';
+import { selectWorkers, workersApart } from './workers/registry';
 
 const log = logger.child({ component: 'server' });
 
@@ -109,7 +109,7 @@ async function main() {
   });
   const port = (server.address() as AddressInfo).port;
 
-  const supervisor = new Supervisor({ names: workers, log });
+  const supervisor = new Supervisor({ names: workers, apart: workersApart(cfg.SITEBOX_WORKERS_APART), log });
   runtime().supervisorStatus = () => supervisor.status();
   supervisor.start();
   const components = startComponentLifeCycle({ components: serverProcessComponents, log });

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { buildServer } from '../scripts/build-server.mjs';
 import { from as copyFrom } from 'pg-copy-streams';
 import { hashToken, newToken } from '../lib/auth/tokens';
 import { freePort } from '../lib/net/free-port';
@@ -72,7 +73,8 @@ async function startSitebox(options: { dataDir: string; databaseUrl: string | nu
   };
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   else delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  await buildServer();
+  const child = spawn(process.execPath, ['dist/server/server.mjs'], { env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   child.stdout!.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (/"level":(50|60)/.test(line)) process.stderr.write(`[sitebox] ${line}\n`);
   });

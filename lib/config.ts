@@ -21,6 +21,8 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Comma-separated worker names `npm start` supervises; empty string for none. */
     SITEBOX_WORKERS: z.string().optional(),
+    /** Workers `npm start` runs each in a process of its own (comma-separated, or `*` for all); the rest share one. */
+    SITEBOX_WORKERS_APART: z.string().optional(),
     /**
      * This server's name as a site system: the system every server component here reports its
      * status messages under, and the name the seed gives the site server.

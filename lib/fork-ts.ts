@@ -1,14 +1,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import { entryPoint } from './entry-points';
 
 /**
- * Forks a TypeScript entry point as its own Node process, in its own process group
+ * Forks one of Sitebox's entry points (compiled or TypeScript, see entry-points.ts) as its own Node process, in its own process group
  * (Ctrl-C reaches the supervisor only, which stops children in order) with an IPC
  * channel (a child exits when its supervisor disappears).
  */
 export function forkTs(entry: string, args: string[] = [], env: Record<string, string> = {}, nodeFlags: string[] = []): ChildProcess {
-  return fork(path.join(process.cwd(), entry), args, {
-    execArgv: [...nodeFlags, '--import', 'tsx'],
+  const { file, execArgv } = entryPoint(entry);
+  return fork(file, args, {
+    execArgv: [...nodeFlags, ...execArgv],
     env: { ...process.env, ...env },
     detached: true,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

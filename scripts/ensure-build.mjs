@@ -1,9 +1,11 @@
-// `npm start` runs this first: builds the console with `next build` when there is no build
-// yet or when a source file is newer than it, so a fresh clone and an updated one both start.
+// `npm start` runs this first: compiles the server's own processes (scripts/build-server.mjs),
+// and builds the console with `next build` when there is no build yet or when a source file is
+// newer than it, so a fresh clone and an updated one both start.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
+import { buildServer } from './build-server.mjs';
 
 const root = process.cwd();
 const buildId = path.join(root, '.next', 'BUILD_ID');
@@ -27,6 +29,8 @@ function isCurrent() {
   return { built, current: built > 0 && built >= Math.max(...sources.map(newestMtime)) };
 }
 
+// The server's own processes compile in well under a second: always from the current sources.
+await buildServer();
 if (isCurrent().current) process.exit(0);
 
 // Two test runs (or a test run and `npm start`) in one checkout must not build into .next at

@@ -35,3 +35,9 @@ export function selectWorkers(list: string | undefined): string[] {
   if (unknown.length) throw new Error(`SITEBOX_WORKERS names unknown workers: ${unknown.join(', ')}`);
   return names;
 }
+
+/** SITEBOX_WORKERS_APART: the workers to run each in its own process (`*`: all), checked like SITEBOX_WORKERS. */
+export function workersApart(list: string | undefined): string[] | '*' {
+  if (list?.trim() === '*') return '*';
+  return list === undefined ? [] : selectWorkers(list);
+}

@@ -1,5 +1,6 @@
-// Runs one worker by name: `npm run worker -- <name>`. `npm start` forks this per worker;
-// on another host, point DATABASE_URL at the shared database and run it directly.
+// Runs workers by name: `npm run worker -- <name>[,<name>…]`; several names share one process.
+// `npm start` forks this for its workers (all in one process unless SITEBOX_WORKERS_APART says
+// otherwise); on another host, point DATABASE_URL at the shared database and run it directly.
 import { config, ConfigError } from '../lib/config';
 import { closePool, pool } from '../lib/db/pool';
 import { logDatabaseFailure } from '../lib/db/pool-errors';
@@ -12,44 +13,57 @@ import { beat, markStopped } from '../lib/workers/heartbeat-repo';
 import { workerNames, workers } from './registry';
 
 async function main() {
-  const name = process.argv[2] ?? '';
-  const definition = workers[name];
-  if (!definition) {
-    console.error(`unknown worker "${name}"; known: ${workerNames.join(', ')}`);
+  const names = (process.argv[2] ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !workers[name]);
+  if (!names.length || unknown.length) {
+    console.error(`unknown worker "${unknown.join(', ') || process.argv[2] || ''}"; known: ${workerNames.join(', ')}`);
     process.exit(2);
   }
   const cfg = config();
-  process.env.SITEBOX_PROCESS = name;
-  const log = logger.child({ worker: name });
+  process.env.SITEBOX_PROCESS = names.join(',');
   const controller = new AbortController();
   const startedAt = new Date();
   const db = pool();
 
+  // Each worker beats under its own name (with this process's pid), so health lists every one.
   const heartbeat = async () => {
-    try {
-      await beat({ db, name, startedAt, metrics: await processMetrics().getMetricsAsJSON() });
-    } catch (error) {
-      logDatabaseFailure(log, error, 'heartbeat failed');
+    const metrics = await processMetrics().getMetricsAsJSON();
+    for (const name of names) {
+      try {
+        await beat({ db, name, startedAt, metrics });
+      } catch (error) {
+        logDatabaseFailure(logger.child({ worker: name }), error, 'heartbeat failed');
+      }
     }
   };
   await heartbeat();
   const heartbeatTimer = setInterval(() => void heartbeat(), cfg.SITEBOX_WORKER_HEARTBEAT_SECONDS * 1000);
-  const running = await definition.start({ log, signal: controller.signal });
-  // Status Manager's own process takes its messages in memory, other workers' go to its inbox.
-  const components = startComponentLifeCycle({ components: workerComponents[name] ?? [], log });
-  await components.started;
-  log.info('worker running');
+  const running: { name: string; stop(): Promise<void> }[] = [];
+  const lifeCycles: { stop(): Promise<void> }[] = [];
+  for (const name of names) {
+    const log = logger.child({ worker: name });
+    running.push({ name, ...(await workers[name].start({ log, signal: controller.signal })) });
+    const components = startComponentLifeCycle({ components: workerComponents[name] ?? [], log });
+    await components.started;
+    lifeCycles.push(components);
+    log.info('worker running');
+  }
 
   let stopping = false;
   const stop = async (reason: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ reason }, 'worker stopping');
+    logger.info({ workers: names, reason }, 'workers stopping');
     clearInterval(heartbeatTimer);
-    await components.stop();
+    for (const components of lifeCycles) await components.stop();
     controller.abort();
-    await running.stop().catch((error) => log.error({ err: error }, 'worker stop failed'));
-    await markStopped({ db, name }).catch(() => undefined);
+    await Promise.all(
+      running.map((worker) => worker.stop().catch((error) => logger.error({ err: error, worker: worker.name }, 'worker stop failed'))),
+    );
+    for (const name of names) await markStopped({ db, name }).catch(() => undefined);
     await Promise.all([closePool(), closePrisma()]);
     process.exit(0);
   };

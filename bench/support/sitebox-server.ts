@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { buildServer } from '../../scripts/build-server.mjs';
 import { startEmbeddedPostgres } from '../../lib/db/embedded';
 import { freePort } from '../../lib/net/free-port';
 
@@ -77,7 +78,9 @@ export async function startSitebox(options: { databaseUrl: string; env?: Record<
   };
   // BENCH_CPU_PROF_DIR: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
   const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  // What `npm start` runs: the compiled server (compiled here from the current sources).
+  await buildServer();
+  const child = spawn(process.execPath, [...profile, 'dist/server/server.mjs'], { env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   child.stdout!.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (/"level":(40|50|60)/.test(line)) process.stderr.write(`[sitebox] ${line}\n`);
   });

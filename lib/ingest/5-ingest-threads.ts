@@ -1,5 +1,5 @@
-import path from 'node:path';
 import Piscina from 'piscina';
+import { entryPoint } from '../entry-points';
 import { AppError, type ErrorCode } from '../errors';
 import type { StatusSender } from './4-authenticate-status-sender';
 import type { IngestResult } from '../protocol/status-batch.schema';
@@ -21,13 +21,16 @@ export class StatusIngestThreads {
   private readonly pool: Piscina;
 
   constructor(options: { connectionString: string; threads: number }) {
+    // Threads run the compiled build or the TypeScript sources, as the server does.
+    const thread = entryPoint('lib/ingest/5-ingest-thread.ts');
     this.pool = new Piscina({
-      filename: path.join(process.cwd(), 'lib', 'ingest', '5-ingest-thread.ts'),
-      // Threads run the TypeScript sources as the server does, whichever way it was started.
-      execArgv: ['--import', 'tsx'],
-      minThreads: options.threads,
+      filename: thread.file,
+      execArgv: thread.execArgv,
+      // Started by the first batch and ended after a quiet minute: an idle site holds no thread
+      // (each is a Node.js runtime of its own, ~35 MB); a flood's first batch waits for one to start.
+      minThreads: 0,
       maxThreads: options.threads,
-      idleTimeout: Number.POSITIVE_INFINITY,
+      idleTimeout: 60_000,
       concurrentTasksPerWorker: BATCHES_PER_THREAD,
       // Batches are background work: the event loop (console, notification channel) goes first.
       niceIncrement: 5,

@@ -21,7 +21,12 @@ interface Entry extends SupervisedState {
 export interface SupervisorOptions {
   names: string[];
   log: Logger;
-  /** How a worker process is made; tests swap in a different entry. */
+  /**
+   * Workers that get a process of their own (`*`: every one); the others share one process,
+   * which saves a Node.js runtime, its libraries and heap (about 90 MB) per worker.
+   */
+  apart?: readonly string[] | '*';
+  /** How a worker process is made (for one worker or a comma-separated group); tests swap in a different entry. */
   spawn?: (name: string) => ChildProcess;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -40,18 +45,31 @@ const workerNodeFlags: Record<string, string[]> = {
   'status-manager': ['--max-semi-space-size=64'],
 };
 
-/** Starts each worker as a process, restarts it with backoff when it dies, and stops them all on request. */
+/** The processes to run: one per worker told to run apart, and one for all the others. */
+export function workerProcesses(names: readonly string[], apart: readonly string[] | '*' = []): string[][] {
+  const alone = names.filter((name) => apart === '*' || apart.includes(name));
+  const shared = names.filter((name) => !alone.includes(name));
+  return [...(shared.length ? [shared] : []), ...alone.map((name) => [name])];
+}
+
+/** Every node flag any worker of a group asks for. */
+const groupNodeFlags = (group: string) => [...new Set(group.split(',').flatMap((name) => workerNodeFlags[name] ?? []))];
+
+/**
+ * Starts the workers as processes (a group of workers shares one), restarts a process with
+ * backoff when it dies, and stops them all on request.
+ */
 export class Supervisor {
   private readonly entries = new Map<string, Entry>();
   private stopping = false;
   private readonly spawn: (name: string) => ChildProcess;
 
   constructor(private readonly options: SupervisorOptions) {
-    this.spawn = options.spawn ?? ((name) => forkTs('workers/run.ts', [name], { SITEBOX_PROCESS: name }, workerNodeFlags[name]));
+    this.spawn = options.spawn ?? ((group) => forkTs('workers/run.ts', [group], { SITEBOX_PROCESS: group }, groupNodeFlags(group)));
   }
 
   start(): void {
-    for (const name of this.options.names) {
+    for (const name of workerProcesses(this.options.names, this.options.apart).map((group) => group.join(','))) {
       const entry: Entry = {
         name,
         pid: null,
@@ -68,14 +86,11 @@ export class Supervisor {
     }
   }
 
+  /** One row per worker; the workers of a shared process show its pid, state and restarts. */
   status(): SupervisedState[] {
-    return [...this.entries.values()].map(({ name, pid, state, restarts, lastExit }) => ({
-      name,
-      pid,
-      state,
-      restarts,
-      lastExit,
-    }));
+    return [...this.entries.values()].flatMap(({ name: group, pid, state, restarts, lastExit }) =>
+      group.split(',').map((name) => ({ name, pid, state, restarts, lastExit })),
+    );
   }
 
   private launch(entry: Entry): void {

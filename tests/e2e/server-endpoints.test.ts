@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAppServer, type AppServer } from '../support/app-server';
 import { useTestDatabase } from '../support/database';
 
-// The real server.ts over HTTP, no browser: its static files, and /api/metrics with a real worker
-// process supervised beside it, reporting through its heartbeat.
+// The real server over HTTP, no browser, as `npm start` runs it (compiled to dist/server): its static
+// files, and /api/metrics and /api/health with two real workers supervised beside it in one process,
+// reporting through their heartbeats.
 describe('server endpoints', () => {
   let server: AppServer;
 
@@ -11,7 +13,8 @@ describe('server endpoints', () => {
     const { url } = await useTestDatabase();
     server = await startAppServer({
       databaseUrl: url,
-      env: { SITEBOX_WORKERS: 'collection-evaluator', SITEBOX_WORKER_HEARTBEAT_SECONDS: '1' },
+      compiled: true,
+      env: { SITEBOX_WORKERS: 'collection-evaluator,client-status-summarizer', SITEBOX_WORKER_HEARTBEAT_SECONDS: '1' },
     });
   }, 180_000);
 
@@ -47,5 +50,38 @@ describe('server endpoints', () => {
     expect(body).toMatch(/^process_cpu_user_seconds_total \d/m);
     expect(body).toMatch(/^process_cpu_user_seconds_total\{worker="collection-evaluator",host="[^"]+"\} \d/m);
     expect(body).toMatch(/^sitebox_status_inbox_messages \d+$/m);
+  });
+
+  it('runs compiled JavaScript, and both workers in one process that beats for each of them', async () => {
+    const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    expect(commandLine(server.pid)).toEqual([process.execPath, 'dist/server/server.mjs']);
+    type Health = {
+      status: string;
+      supervised: { name: string; pid: number; state: string }[];
+      workers: { name: string; pid: number; alive: boolean }[];
+    };
+    let health: Health | null = null;
+    await expect
+      .poll(
+        async () => {
+          health = (await (await fetch(`${server.url}/api/health`)).json()) as Health;
+          return health.workers
+            .filter((w) => w.alive)
+            .map((w) => w.name)
+            .sort();
+        },
+        { timeout: 60_000, interval: 500 },
+      )
+      .toEqual(['client-status-summarizer', 'collection-evaluator']);
+    const { supervised, workers } = health!;
+    const pid = supervised[0].pid;
+    expect(supervised.map(({ name, pid, state }) => ({ name, pid, state }))).toEqual([
+      { name: 'collection-evaluator', pid, state: 'running' },
+      { name: 'client-status-summarizer', pid, state: 'running' },
+    ]);
+    expect(new Set(workers.map((w) => w.pid))).toEqual(new Set([pid]));
+    const worker = commandLine(pid);
+    expect(worker.some((arg) => arg.includes('tsx'))).toBe(false);
+    expect(worker.slice(-2)).toEqual([expect.stringMatching(/dist\/server\/workers\/run\.mjs$/), 'collection-evaluator,client-status-summarizer']);
   });
 });

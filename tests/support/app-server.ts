@@ -16,15 +16,20 @@ export function ensureBuilt(): void {
 
 export interface AppServer {
   url: string;
+  pid: number;
   /** Everything the server printed, for assertions and for debugging a failure. */
   output: () => string;
   stop(): Promise<void>;
 }
 
-/** Starts server.ts against `databaseUrl`; resolves once it prints its URL. */
-export async function startAppServer(options: { databaseUrl: string; env?: Record<string, string> }): Promise<AppServer> {
+/**
+ * Starts server.ts against `databaseUrl` — the TypeScript source through tsx, or with `compiled`
+ * the build `npm start` runs (dist/server/server.mjs); resolves once it prints its URL.
+ */
+export async function startAppServer(options: { databaseUrl: string; env?: Record<string, string>; compiled?: boolean }): Promise<AppServer> {
   ensureBuilt();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  const entry = options.compiled ? ['dist/server/server.mjs'] : ['--import', 'tsx', 'server.ts'];
+  const child: ChildProcess = spawn(process.execPath, entry, {
     env: {
       ...process.env,
       DATABASE_URL: options.databaseUrl,
@@ -59,6 +64,7 @@ export async function startAppServer(options: { databaseUrl: string; env?: Recor
   });
   return {
     url,
+    pid: child.pid!,
     output: () => output,
     async stop() {
       if (child.exitCode !== null) return;

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { restartDelay } from '@/lib/workers/backoff';
 import { forkTs } from '@/lib/fork-ts';
-import { Supervisor, type SupervisorOptions } from '@/lib/workers/supervisor';
+import { Supervisor, workerProcesses, type SupervisorOptions } from '@/lib/workers/supervisor';
 
 const fixture = 'tests/fixtures/supervised-worker.mjs';
 
@@ -107,5 +107,36 @@ describe('Supervisor', () => {
     expect(launches[0].messages.map((m) => m.type)).toEqual(['ready', 'sigterm']);
     expect(launches[0].child.signalCode).toBe('SIGKILL');
     expect(supervisor.status()[0]).toMatchObject({ state: 'stopped', lastExit: { code: null, signal: 'SIGKILL' } });
+  });
+});
+
+describe('workers sharing a process', () => {
+  it('groups every worker not told to run apart into one process', () => {
+    const names = ['status-manager', 'inventory-loader', 'collection-evaluator'];
+    expect(workerProcesses(names)).toEqual([names]);
+    expect(workerProcesses(names, ['inventory-loader'])).toEqual([['status-manager', 'collection-evaluator'], ['inventory-loader']]);
+    expect(workerProcesses(names, '*')).toEqual(names.map((name) => [name]));
+    expect(workerProcesses([], [])).toEqual([]);
+  });
+
+  it("starts one process for a group and shows each of its workers with that process's pid, restarted together", async () => {
+    // The fixture reads its mode from the group's name: 'graceful,stubborn' is no mode it knows, so it runs until stopped.
+    const { supervisor, launches } = supervise({ names: ['graceful', 'stubborn'], stopTimeoutMs: 300 });
+    await ready(launches[0]);
+    expect(launches).toHaveLength(1);
+    const pid = launches[0].child.pid;
+    await vi.waitFor(() =>
+      expect(supervisor.status().map(({ name, pid, state }) => ({ name, pid, state }))).toEqual([
+        { name: 'graceful', pid, state: 'running' },
+        { name: 'stubborn', pid, state: 'running' },
+      ]),
+    );
+    launches[0].child.kill('SIGKILL');
+    await vi.waitFor(() => expect(launches).toHaveLength(2), { timeout: 10_000 });
+    await ready(launches[1]);
+    expect(supervisor.status().map((s) => [s.name, s.pid, s.restarts])).toEqual([
+      ['graceful', launches[1].child.pid, 1],
+      ['stubborn', launches[1].child.pid, 1],
+    ]);
   });
 });

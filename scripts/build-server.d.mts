@@ -1,0 +1,3 @@
+/** scripts/build-server.mjs: compiles the server's own processes into dist/server. */
+export declare const serverEntryPoints: string[];
+export declare function buildServer(): Promise<void>;

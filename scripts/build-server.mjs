@@ -1,0 +1,34 @@
+// Compiles the server's own processes — server.ts, the workers, the embedded database host and the
+// ingest threads — from TypeScript to JavaScript in dist/server, so that production runs plain Node:
+// no TypeScript compiler held in every process. Packages stay in node_modules (not bundled).
+// `npm run build` and `npm start` (through scripts/ensure-build.mjs) run it.
+import { build } from 'esbuild';
+
+export const serverEntryPoints = ['server.ts', 'workers/run.ts', 'lib/db/embedded-host.ts', 'lib/ingest/5-ingest-thread.ts'];
+
+export async function buildServer() {
+  await build({
+    entryPoints: serverEntryPoints,
+    outdir: 'dist/server',
+    outbase: '.',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    outExtension: { '.js': '.mjs' },
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    // lib/entry-points.ts: compiled processes start their children from dist/server, without tsx.
+    define: { 'process.env.SITEBOX_COMPILED': '"1"' },
+  });
+}
+
+// Run as a script (not imported): build now. No top-level await, so TypeScript benches can import it.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  buildServer().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
