@@ -53,7 +53,7 @@ export const layers = {
     'lib/client-status/',
   ],
   edge: ['lib/http/', 'lib/ingest/', 'lib/live/', 'lib/client/'],
-  faces: ['app/', 'components/', 'workers/', 'server.ts', 'proxy.ts'],
+  faces: ['app/', 'components/', 'workers/', 'server.ts', 'mp.ts', 'proxy.ts'],
   protocol: ['lib/protocol/'],
   agent: ['lib/agent/'],
   demo: ['lib/seed/'],

@@ -14,7 +14,8 @@ import { bootstrapAdministrator } from './lib/auth/bootstrap-admin';
 import { CLIENT_ADDRESS_HEADER } from './lib/http/client-address';
 import { startLiveConsole } from './lib/live/start-live-console';
 import { logger } from './lib/logger';
-import { agentChannelPing, NotificationServer } from './lib/notification/notification-server';
+import { agentChannelPing } from './lib/notification/notification-server';
+import { startNotificationService } from './lib/live/start-notification-service';
 import { runtime } from './lib/runtime';
 import { isStatusIngest, serveStatusIngest } from './lib/ingest/serve-status-ingest';
 import { deviceUploads } from './lib/http/serve-device-uploads';
@@ -23,13 +24,12 @@ import { retireDemoPlaceholders } from './lib/seed/retire-demo-placeholders';
 import { seedDemoSite } from './lib/seed/seed-demo-site';
 import { registerThisServer } from './lib/sites/register-this-server';
 import { serverProcessComponents } from './lib/sites/server-components';
-import { readClientNotificationSettings } from './lib/sitecontrol/read-client-notification-settings';
-import { readPolicySiteSettings } from './lib/sitecontrol/read-policy-site-settings';
 import { startComponentLifeCycle } from './lib/reporting/component-life-cycle';
 import { Supervisor } from './lib/workers/supervisor';
 import { acceptTls, isLoopback } from './lib/tls/accept-tls';
 import { startSiteTransportSecurity } from './lib/tls/site-transport-security';
 import { selectWorkers, workersApart } from './workers/registry';
+import { startRoleHeartbeat } from './lib/workers/role-heartbeat';
 
 const log = logger.child({ component: 'server' });
 
@@ -81,22 +81,7 @@ async function main() {
     });
   }
   const liveConsole = startLiveConsole({ io, db: pool(), log });
-  // Agents reach the notification server on its own port (site setting, default 10123) and,
-  // when that is blocked, on this port's /agents namespace; WebSocket first, long-polling after.
-  const notificationServer = new NotificationServer({
-    log,
-    connectionString: cfg.databaseUrl,
-    heartbeatSeconds: cfg.SITEBOX_NOTIFICATION_HEARTBEAT_SECONDS,
-    flushMs: cfg.SITEBOX_NOTIFICATION_FLUSH_MS,
-    // Fresh each time: the server reads them at start and after each applied serial, and refreshes
-    // the cache the client operation routes read.
-    settings: () => readClientNotificationSettings({ fresh: true }),
-    policySiteSettings: (siteIds) => readPolicySiteSettings(siteIds),
-    dedicatedPort: cfg.SITEBOX_NOTIFICATION_PORT === 'off' ? undefined : { host: cfg.HOST, port: cfg.SITEBOX_NOTIFICATION_PORT },
-    prepareDedicatedServer: security ? serveTls : undefined,
-  });
-  notificationServer.attach(io);
-  await notificationServer.start();
+  const notificationServer = await startNotificationService({ io, cfg, log, serveTls: security ? serveTls : undefined });
   runtime().notificationServer = notificationServer;
   const ingestThreads = cfg.SITEBOX_STATUS_INGEST_THREADS
     ? new StatusIngestThreads({ connectionString: cfg.databaseUrl, threads: cfg.SITEBOX_STATUS_INGEST_THREADS })
@@ -109,6 +94,13 @@ async function main() {
   });
   const port = (server.address() as AddressInfo).port;
 
+  // This process is the console and a management point: both show in /api/health beside every other instance.
+  const roles = await startRoleHeartbeat({
+    db: pool(),
+    names: ['console', 'management-point'],
+    intervalSeconds: cfg.SITEBOX_WORKER_HEARTBEAT_SECONDS,
+    log,
+  });
   const supervisor = new Supervisor({ names: workers, apart: workersApart(cfg.SITEBOX_WORKERS_APART), log });
   runtime().supervisorStatus = () => supervisor.status();
   supervisor.start();
@@ -147,6 +139,7 @@ async function main() {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     await ingestThreads?.close();
+    await roles.stop();
     await app.close?.().catch(() => undefined);
     await Promise.all([closePool(), closePrisma()]);
     await database?.stop();

@@ -1,10 +1,10 @@
-// Compiles the server's own processes — server.ts, the workers, the embedded database host and the
+// Compiles the server's own processes — server.ts, a management point of its own (mp.ts), the workers, the embedded database host and the
 // ingest threads — from TypeScript to JavaScript in dist/server, so that production runs plain Node:
 // no TypeScript compiler held in every process. Packages stay in node_modules (not bundled).
 // `npm run build` and `npm start` (through scripts/ensure-build.mjs) run it.
 import { build } from 'esbuild';
 
-export const serverEntryPoints = ['server.ts', 'workers/run.ts', 'lib/db/embedded-host.ts', 'lib/ingest/5-ingest-thread.ts'];
+export const serverEntryPoints = ['server.ts', 'mp.ts', 'workers/run.ts', 'lib/db/embedded-host.ts', 'lib/ingest/5-ingest-thread.ts'];
 
 export async function buildServer() {
   await build({
@@ -18,10 +18,12 @@ export async function buildServer() {
     platform: 'node',
     target: 'node20',
     packages: 'external',
+    // next has no export map: from an ES module, its subpaths need their file name.
+    alias: { 'next/server': 'next/server.js' },
     sourcemap: 'linked',
     logLevel: 'warning',
     // lib/entry-points.ts: compiled processes start their children from dist/server, without tsx.
-    define: { 'process.env.SITEBOX_COMPILED': '"1"' },
+    define: { SITEBOX_COMPILED: 'true' },
   });
 }
 

@@ -3,13 +3,12 @@
 // otherwise); on another host, point DATABASE_URL at the shared database and run it directly.
 import { config, ConfigError } from '../lib/config';
 import { closePool, pool } from '../lib/db/pool';
-import { logDatabaseFailure } from '../lib/db/pool-errors';
 import { closePrisma } from '../lib/db/prisma';
 import { logger } from '../lib/logger';
 import { workerComponents } from '../lib/sites/server-components';
 import { startComponentLifeCycle } from '../lib/reporting/component-life-cycle';
 import { processMetrics } from '../lib/metrics/registry';
-import { beat, markStopped } from '../lib/workers/heartbeat-repo';
+import { startRoleHeartbeat } from '../lib/workers/role-heartbeat';
 import { workerNames, workers } from './registry';
 
 async function main() {
@@ -25,22 +24,16 @@ async function main() {
   const cfg = config();
   process.env.SITEBOX_PROCESS = names.join(',');
   const controller = new AbortController();
-  const startedAt = new Date();
   const db = pool();
 
   // Each worker beats under its own name (with this process's pid), so health lists every one.
-  const heartbeat = async () => {
-    const metrics = await processMetrics().getMetricsAsJSON();
-    for (const name of names) {
-      try {
-        await beat({ db, name, startedAt, metrics });
-      } catch (error) {
-        logDatabaseFailure(logger.child({ worker: name }), error, 'heartbeat failed');
-      }
-    }
-  };
-  await heartbeat();
-  const heartbeatTimer = setInterval(() => void heartbeat(), cfg.SITEBOX_WORKER_HEARTBEAT_SECONDS * 1000);
+  const heartbeat = await startRoleHeartbeat({
+    db,
+    names,
+    intervalSeconds: cfg.SITEBOX_WORKER_HEARTBEAT_SECONDS,
+    log: logger,
+    metrics: () => processMetrics().getMetricsAsJSON(),
+  });
   const running: { name: string; stop(): Promise<void> }[] = [];
   const lifeCycles: { stop(): Promise<void> }[] = [];
   for (const name of names) {
@@ -57,13 +50,12 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ workers: names, reason }, 'workers stopping');
-    clearInterval(heartbeatTimer);
     for (const components of lifeCycles) await components.stop();
     controller.abort();
     await Promise.all(
       running.map((worker) => worker.stop().catch((error) => logger.error({ err: error, worker: worker.name }, 'worker stop failed'))),
     );
-    for (const name of names) await markStopped({ db, name }).catch(() => undefined);
+    await heartbeat.stop();
     await Promise.all([closePool(), closePrisma()]);
     process.exit(0);
   };

@@ -10,6 +10,9 @@ export type SiteSystemRole = 'SITE_SERVER' | 'MANAGEMENT_POINT' | 'SITE_DATABASE
  */
 export const serverProcessComponents = ['SMS_SITE_COMPONENT_MANAGER', 'SMS_PROVIDER', 'SMS_MP_CONTROL_MANAGER', 'SMS_NOTIFICATION_SERVER'] as const;
 
+/** The components a management point process of its own (`npm run mp`) runs: client endpoints and notification server. */
+export const managementPointComponents = ['SMS_MP_CONTROL_MANAGER', 'SMS_NOTIFICATION_SERVER'] as const;
+
 /**
  * The server components each worker process runs, by worker name. The worker's runner reports
  * each one started (500), running (503) and stopped (501), so Component Status shows what runs.

@@ -72,14 +72,19 @@ describe('server endpoints', () => {
         },
         { timeout: 60_000, interval: 500 },
       )
-      .toEqual(['client-status-summarizer', 'collection-evaluator']);
+      .toEqual(['client-status-summarizer', 'collection-evaluator', 'console', 'management-point']);
     const { supervised, workers } = health!;
     const pid = supervised[0].pid;
     expect(supervised.map(({ name, pid, state }) => ({ name, pid, state }))).toEqual([
       { name: 'collection-evaluator', pid, state: 'running' },
       { name: 'client-status-summarizer', pid, state: 'running' },
     ]);
-    expect(new Set(workers.map((w) => w.pid))).toEqual(new Set([pid]));
+    const byName = new Map(workers.map((w) => [w.name, w.pid]));
+    expect(byName.get('collection-evaluator')).toBe(pid);
+    expect(byName.get('client-status-summarizer')).toBe(pid);
+    // The server's own roles beat too, under its pid.
+    expect(byName.get('console')).toBe(server.pid);
+    expect(byName.get('management-point')).toBe(server.pid);
     const worker = commandLine(pid);
     expect(worker.some((arg) => arg.includes('tsx'))).toBe(false);
     expect(worker.slice(-2)).toEqual([expect.stringMatching(/dist\/server\/workers\/run\.mjs$/), 'collection-evaluator,client-status-summarizer']);

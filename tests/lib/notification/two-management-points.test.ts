@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../../scripts/build-server.mjs';
 import { AgentSimulator } from '@/lib/agent/simulator';
 import { pool } from '@/lib/db/pool';
 import { startClientOperation } from '@/lib/notification/start-client-operation';
+import { listWorkerLiveness } from '@/lib/workers/heartbeat-repo';
 import { useTestDatabase } from '../../support/database';
 import { admin, eventually, fleet, onlineCount, targetStates } from './fleet';
 
@@ -12,29 +14,50 @@ interface Process {
   instanceId: string;
 }
 
-function startManagementPoint(databaseUrl: string): Promise<Process> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/notification-mp.ts'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
+/**
+ * A management point as `npm run mp` runs it: the compiled mp.ts, a process of its own with its
+ * client endpoints on a free port and its notification server (heartbeat every second).
+ */
+async function startManagementPoint(databaseUrl: string): Promise<Process> {
+  const child = spawn(process.execPath, ['dist/server/mp.mjs'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      SITEBOX_NOTIFICATION_PORT: '0',
+      SITEBOX_NOTIFICATION_HEARTBEAT_SECONDS: '1',
+      SITEBOX_WORKER_HEARTBEAT_SECONDS: '1',
+      SITEBOX_TLS: 'off',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return new Promise((resolve, reject) => {
+  const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /ready (\d+) (\S+)/.exec(out);
-      if (match) resolve({ child, url: `http://127.0.0.1:${match[1]}`, instanceId: match[2] });
+      const match = /Sitebox management point: (http:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1]);
     });
     child.once('exit', (code) => reject(new Error(`management point exited (${code}): ${out}`)));
   });
+  // Its notification server's instance, as it registered itself.
+  const instanceId = await eventually(
+    async () => (await pool().query<{ id: string }>(`SELECT instance_id AS id FROM notification_server WHERE pid = $1`, [child.pid])).rows[0]?.id,
+    (id) => Boolean(id),
+  );
+  return { child, url, instanceId: instanceId! };
 }
 
-describe('two management point processes on one database', () => {
+describe('two management point processes (npm run mp) on one database', () => {
   let databaseUrl = '';
   const children: ChildProcess[] = [];
   const simulators: AgentSimulator[] = [];
 
   beforeAll(async () => {
     ({ url: databaseUrl } = await useTestDatabase());
+    await buildServer();
   });
 
   afterAll(async () => {
@@ -45,6 +68,17 @@ describe('two management point processes on one database', () => {
   it('each pushes to its own clients; when one is killed mid-operation its clients move over and every result arrives', async () => {
     const [a, b] = await Promise.all([startManagementPoint(databaseUrl), startManagementPoint(databaseUrl)]);
     children.push(a.child, b.child);
+    // Client endpoints only: a console path is not here, and registration validates as the console's does.
+    const consolePath = await fetch(`${a.url}/api/devices`);
+    expect(consolePath.status).toBe(404);
+    expect(await consolePath.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    const badRegistration = await fetch(`${a.url}/api/mp/register`, {
+      method: 'POST',
+      body: JSON.stringify({ name: '' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(badRegistration.status).toBe(400);
+    expect(((await badRegistration.json()) as { error: { fields: { path: string }[] } }).error.fields.length).toBeGreaterThan(0);
     const { credentials, deviceIds, collectionId } = await fleet('MP-', 40, 'Two management points');
     // Half prefer A, half prefer B; each falls back to the other.
     const onA = new AgentSimulator({
@@ -109,6 +143,13 @@ describe('two management point processes on one database', () => {
     const servers = await pool().query(`SELECT instance_id FROM notification_server`);
     expect(servers.rows.map((r) => r.instance_id)).toEqual([b.instanceId]);
     expect([...pushes.values()].every((n) => n === 1)).toBe(true);
+
+    // Health lists each management point instance by its heartbeat: A's has stopped beating.
+    await eventually(
+      async () => (await listWorkerLiveness({ db: pool(), heartbeatSeconds: 1 })).filter((w) => w.name === 'management-point'),
+      (mps) => mps.length === 2 && mps.some((m) => m.pid === b.child.pid && m.alive) && mps.some((m) => m.pid === a.child.pid && !m.alive),
+      15_000,
+    );
 
     // And B going away takes everyone offline.
     await Promise.all(simulators.map((s) => s.stop()));
