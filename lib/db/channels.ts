@@ -8,6 +8,8 @@
 export const channels = {
   /** A client operation was queued for the notification servers (payload: notification_push id). */
   notificationPush: 'sitebox_notification_push',
+  /** A channel probe for every notification server (payload: probe id): each broadcasts it to its own agents at once. */
+  notificationProbe: 'sitebox_notification_probe',
   /** Client operation counts moved: `{ progress: [{ id, states }] }` or `{ changed: [id] }`. */
   clientOperationProgress: 'sitebox_client_operation_progress',
   /** Clients came online or went offline (payload: how many). */

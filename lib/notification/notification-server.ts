@@ -155,7 +155,7 @@ export class NotificationServer {
       let first = true;
       this.listener = listenShared({
         connectionString: this.options.connectionString,
-        channels: [channels.notificationPush, channels.deviceRevoked, channels.siteControlApplied],
+        channels: [channels.notificationPush, channels.deviceRevoked, channels.siteControlApplied, channels.notificationProbe],
         onNotification: (channel, payload) => this.onNotification(channel, payload),
         // A NOTIFY sent before LISTEN is lost: read the queue after every (re)connect.
         onListening: () => {
@@ -336,6 +336,8 @@ export class NotificationServer {
       return;
     }
     if (channel === channels.siteControlApplied) void this.applySettings();
+    // Stamped here, as it leaves: the probe times the channel from this server, not the NOTIFY.
+    if (channel === channels.notificationProbe) this.probe({ probeId: payload, sentAt: Date.now() });
   }
 
   private readPushQueue() {

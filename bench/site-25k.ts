@@ -1,0 +1,249 @@
+// site-25k: a site of 25,000 simulated agents (in --processes agent processes, 4 by default: each
+// holds its share of sockets under the per-process file limit) over two management point processes
+// started as `npm run mp` starts one (dist/server/mp.mjs), beside a console (the compiled server.ts,
+// no workers, no agents of its own). Half the agent processes prefer one management point, half
+// the other. First, bare socket.io broadcasts from the two management point processes themselves
+// (a site-wide channel probe: each broadcasts as it hears it, with no database work) give the
+// baseline; then Download Computer Policy on a collection of all of them, started from the
+// console's API, while a console user reads pages. Prints one JSON line:
+// {"scenario":"site-25k","agents":N,"connected":C,"deliveredP99Ms":B,"baselineP99Ms":Z,"ratio":B/Z,"allResultsMs":R,
+//  "failed":F,"missing":M,"mpRssMb":[…],"consoleP95Ms":P,…,"targets":{…},"missed":[…]}
+//   delivered: from the start request to each agent's receipt of the push.
+//   allResults: from the start request until every target has a result (null if not within 60 s).
+//   missing: targets without a successful result 60 s after the start; failed: failures stored.
+//   mpRssMb: each management point's peak resident memory while the agents were connected.
+//   consoleP95Ms: GETs of the Client Operations list and of the operation, as an operations
+//     administrator, every 200 ms from the start until all results (or 60 s).
+//
+//   npm run bench -- site-25k [--agents 25000] [--processes 4] [--spread-ms 30000] [--probes 3]
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import pg from 'pg';
+import { freePort } from '../lib/net/free-port';
+import type { AgentCredential } from '../lib/protocol/policy.schema';
+import { buildServer } from '../scripts/build-server.mjs';
+import { provisionSimulatedFleet } from './support/provision-simulated-fleet';
+import { consoleSession, freshDatabase, percentile, rssMb, sleep, startSitebox, stopSitebox } from './support/sitebox-server';
+import { reportFigures, type Target } from './support/targets';
+
+/** Issue 18's targets; the push is held against the bare broadcasts measured in the same run. */
+const targets: Record<string, Target> = {
+  notConnected: { equals: 0 },
+  missing: { equals: 0 },
+  failed: { equals: 0 },
+  ratio: { max: 1.5 },
+  allResultsMs: { max: 15_000 },
+  maxMpRssMb: { max: 1024 },
+  consoleP95Ms: { max: 250 },
+};
+
+const log = (message: string) => process.stderr.write(`[site-25k] ${message}\n`);
+
+function option(args: string[], name: string, fallback: number): number {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 ? Number(args[index + 1]) : fallback;
+}
+
+type FromAgents =
+  | { type: 'connected'; connected: number }
+  | { type: 'collected'; connected: number; probes: { sentAt: number; receivedAt: number[] }[]; pushes: number[] }
+  | { type: 'failed'; message: string };
+
+/** One management point as `npm run mp` runs it, on free ports; resolves with its URL once it is ready. */
+async function startManagementPoint(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/server/mp.mjs'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      SITEBOX_NOTIFICATION_PORT: 'off',
+      SITEBOX_TLS: 'off',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('Sitebox management point:')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`management point exited (${code}): ${out}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+export default async function site25k(args: string[]) {
+  const agents = option(args, 'agents', 25_000);
+  const spreadMs = option(args, 'spread-ms', 30_000);
+  const probeCount = option(args, 'probes', 3);
+  const processCount = Math.max(3, option(args, 'processes', 4));
+
+  log('checking the console build and compiling the server (npm start and npm run mp do the same)');
+  if (spawnSync(process.execPath, ['scripts/ensure-build.mjs'], { stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+  await buildServer();
+
+  const database = await freshDatabase('sitebox_bench_site25k');
+  const { migrate } = await import('../lib/db/migrator');
+  await migrate({ connectionString: database.url });
+  const db = new pg.Client({ connectionString: database.url });
+  await db.connect();
+  let consoleServer: Awaited<ReturnType<typeof startSitebox>> | null = null;
+  const managementPoints: { child: ChildProcess; url: string }[] = [];
+  const agentProcesses: ChildProcess[] = Array.from({ length: processCount }, () =>
+    fork(path.join(process.cwd(), 'bench', 'support', 'notify-agents.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  const fromOne = <T extends FromAgents['type']>(child: ChildProcess, type: T) =>
+    new Promise<Extract<FromAgents, { type: T }>>((resolve, reject) => {
+      const onMessage = (m: FromAgents) => {
+        if (m.type === 'failed') reject(new Error(`simulated agents failed: ${m.message}`));
+        if (m.type !== type) return;
+        child.off('message', onMessage);
+        resolve(m as Extract<FromAgents, { type: T }>);
+      };
+      child.on('message', onMessage);
+    });
+  const fromAgents = <T extends FromAgents['type']>(type: T) => Promise.all(agentProcesses.map((child) => fromOne(child, type)));
+  try {
+    log(`provisioning ${agents} devices and a collection of them`);
+    const fleet = await provisionSimulatedFleet({ db, siteCode: 'S01', prefix: 'SITE-', count: agents, collectionName: 'Site benchmark' });
+    const session = await consoleSession(db, 'OPERATIONS_ADMINISTRATOR', 'bench-operator');
+
+    log('starting the console (no workers) and two management points');
+    consoleServer = await startSitebox({
+      databaseUrl: database.url,
+      env: { SITEBOX_SEED_DEVICES: '0', SITEBOX_WORKERS: '', SITEBOX_NOTIFICATION_PORT: 'off' },
+    });
+    managementPoints.push(...(await Promise.all([startManagementPoint(database.url), startManagementPoint(database.url)])));
+    const peakRss = managementPoints.map((mp) => rssMb(mp.child.pid!));
+    const sampler = setInterval(() => managementPoints.forEach((mp, i) => (peakRss[i] = Math.max(peakRss[i], rssMb(mp.child.pid!)))), 200);
+    const consoleUrl = consoleServer.url;
+    const post = (p: string, body?: unknown) =>
+      fetch(`${consoleUrl}${p}`, {
+        method: 'POST',
+        headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }).then(async (r) => {
+        const text = await r.text();
+        if (r.status !== 200) throw new Error(`POST ${p} answered ${r.status}: ${text}`);
+        return JSON.parse(text);
+      });
+    const get = async (p: string) => {
+      const started = performance.now();
+      const response = await fetch(`${consoleUrl}${p}`, { headers: { cookie: session.cookie } });
+      await response.text();
+      if (response.status !== 200) throw new Error(`GET ${p} answered ${response.status}`);
+      return performance.now() - started;
+    };
+
+    // Warm-up, untimed: the routes' first requests load their code.
+    await get(`/api/client-operations/estimate?collectionId=${fleet.collectionId}`);
+    await get('/api/client-operations');
+    await post('/api/client-operations', {}).catch(() => undefined);
+    await post('/api/client-operations/probe?site=1');
+
+    log(`connecting ${agents} agents from ${processCount} processes over ${spreadMs} ms`);
+    const connectedAnswer = fromAgents('connected');
+    const credentials: AgentCredential[] = fleet.credentials;
+    const share = Math.ceil(credentials.length / processCount);
+    agentProcesses.forEach((child, i) => {
+      // Half the processes prefer the first management point, half the second; each falls back to the other.
+      const urls = i % 2 === 0 ? managementPoints.map((mp) => mp.url) : managementPoints.map((mp) => mp.url).reverse();
+      child.send({ type: 'start', urls, credentials: credentials.slice(i * share, (i + 1) * share), spreadMs });
+    });
+    const connected = (await connectedAnswer).reduce((sum, answer) => sum + answer.connected, 0);
+    log(`${connected} agents connected; letting presence settle`);
+    await sleep(5000);
+    const { rows: byServer } = await db.query<{ instance_id: string; n: number }>(
+      `SELECT instance_id, count(*)::int AS n FROM device_presence GROUP BY instance_id ORDER BY instance_id`,
+    );
+    log(`presence: ${byServer.map((r) => `${r.n} on ${r.instance_id}`).join(', ')}`);
+
+    for (let i = 0; i < probeCount; i++) {
+      await post('/api/client-operations/probe?site=1');
+      await sleep(3000);
+    }
+
+    log('starting Download Computer Policy on the collection');
+    const startedAt = Date.now();
+    const operation = await post('/api/client-operations', { action: 'DOWNLOAD_COMPUTER_POLICY', target: { collectionId: fleet.collectionId } });
+    const consoleTimes: number[] = [];
+    let reading = true;
+    const reader = (async () => {
+      while (reading) {
+        consoleTimes.push(await get('/api/client-operations'), await get(`/api/client-operations/${operation.id}`));
+        await sleep(200);
+      }
+    })();
+    let allResultsMs: number | null = null;
+    let results = 0;
+    const deadline = startedAt + 60_000;
+    while (Date.now() < deadline) {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM client_operation_target WHERE operation_id = $1 AND state IN ('SUCCEEDED', 'FAILED')`,
+        [operation.id],
+      );
+      results = rows[0].n;
+      if (results >= operation.total) {
+        allResultsMs = Date.now() - startedAt;
+        break;
+      }
+      await sleep(50);
+    }
+    reading = false;
+    await reader;
+    clearInterval(sampler);
+    log(`${results} of ${operation.total} results stored${allResultsMs !== null ? ` after ${allResultsMs} ms` : ' (gave up after 60 s)'}`);
+
+    const collectedAnswer = fromAgents('collected');
+    for (const child of agentProcesses) child.send({ type: 'collect' });
+    const collected = await collectedAnswer;
+    const baseline = collected.flatMap((c) => c.probes.flatMap((p) => p.receivedAt.map((t) => t - p.sentAt)));
+    const delivered = collected.flatMap((c) => c.pushes.map((t) => t - startedAt));
+    log(`baseline: ${baseline.length} probe receipts; pushes received: ${delivered.length}`);
+    const baselineP99Ms = Math.round(percentile(baseline, 99));
+    const deliveredP99Ms = Math.round(percentile(delivered, 99));
+    const { rows: states } = await db.query<{ succeeded: number; failed: number }>(
+      `SELECT count(*) FILTER (WHERE state = 'SUCCEEDED')::int AS succeeded, count(*) FILTER (WHERE state = 'FAILED')::int AS failed
+         FROM client_operation_target WHERE operation_id = $1`,
+      [operation.id],
+    );
+    const { succeeded, failed } = states[0];
+    const figures = {
+      agents,
+      processes: processCount,
+      managementPoints: managementPoints.length,
+      connected,
+      notConnected: agents - connected,
+      deliveredP50Ms: Math.round(percentile(delivered, 50)),
+      deliveredP99Ms,
+      baselineP99Ms,
+      ratio: baselineP99Ms ? Math.round((deliveredP99Ms / baselineP99Ms) * 100) / 100 : null,
+      allResultsMs,
+      succeeded,
+      failed,
+      missing: operation.total - succeeded,
+      mpRssMb: peakRss.map(Math.round),
+      maxMpRssMb: Math.round(Math.max(...peakRss)),
+      consoleP95Ms: Math.round(percentile(consoleTimes, 95) * 10) / 10,
+      consoleReads: consoleTimes.length,
+    };
+    const stopped = agentProcesses.map((child) => new Promise((resolve) => child.once('exit', resolve)));
+    for (const child of agentProcesses) child.send({ type: 'stop' });
+    await Promise.all(stopped);
+    return reportFigures('site-25k', figures, targets);
+  } finally {
+    for (const child of agentProcesses) if (child.exitCode === null) child.kill('SIGKILL');
+    await Promise.all(managementPoints.map((mp) => stopSitebox(mp.child)));
+    if (consoleServer) await stopSitebox(consoleServer.child);
+    await db.end();
+    await database.drop();
+  }
+}
