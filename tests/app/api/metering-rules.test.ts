@@ -125,4 +125,21 @@ describe('software metering rules API', () => {
     });
     expect((await send('Product,File\nA,"unclosed\n')).refused[0]).toMatchObject({ field: 'csv' });
   });
+
+  it('refuses what the database cannot hold with a 400 naming the field', async () => {
+    const nul = await create(admin, { productName: 'A\u0000B', fileName: 'a', siteCode: 'S01' });
+    expect(nul.status).toBe(400);
+    expect((await nul.json()).error.fields[0].path).toBe('productName');
+    const huge = await patchRule(
+      request('/api/metering-rules/3000000000', { method: 'PATCH', headers: admin.headers, body: { enabled: false } }),
+      withParams({ id: '3000000000' }),
+    );
+    expect(huge.status).toBe(400);
+    expect((await huge.json()).error.fields[0].path).toBe('id');
+    const csv = await importRules(
+      request('/api/metering-rules/import', { method: 'POST', headers: admin.headers, body: { csv: 'Product,File\nA,b\u0000' } }),
+    );
+    expect(csv.status).toBe(400);
+    expect((await csv.json()).error.fields[0].path).toBe('csv');
+  });
 });
