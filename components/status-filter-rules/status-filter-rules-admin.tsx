@@ -1,12 +1,13 @@
 'use client';
 
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { ArrowDown, ArrowUp } from 'lucide-react';
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Table, TBody, Th, THead } from '@/components/ui/table';
-import { api, ApiError } from '@/lib/client/api';
+import { useRowChange } from '@/components/ui/use-row-change';
+import { api } from '@/lib/client/api';
 import { describeCriteria, describeRuleActions } from '@/lib/status/describe-filter-rule';
 import type { FilterRule } from '@/lib/status/status-filter-rule.schema';
 import { FilterRuleForm } from './filter-rule-form';
@@ -14,15 +15,7 @@ import { FilterRuleTest } from './filter-rule-test';
 import { filterRulesKey, useFilterRulesQuery } from './use-filter-rules';
 
 function RuleRow({ rule, index, count, canEdit, onEdit }: { rule: FilterRule; index: number; count: number; canEdit: boolean; onEdit: () => void }) {
-  const queryClient = useQueryClient();
-  const [error, setError] = useState<string | null>(null);
-  const options = {
-    onSuccess: () => {
-      setError(null);
-      void queryClient.invalidateQueries({ queryKey: filterRulesKey });
-    },
-    onError: (e: unknown) => setError(e instanceof ApiError ? e.message : 'The change failed.'),
-  };
+  const { error, setError, options, queryClient } = useRowChange(filterRulesKey);
   const move = useMutation({
     mutationFn: (direction: 'up' | 'down') =>
       api<{ rules: FilterRule[] }>(`/api/status-filter-rules/${rule.id}/move`, { method: 'POST', body: { direction } }),

@@ -17,6 +17,7 @@ import { clientMessageIds } from '../protocol/client-message-ids';
 import type { StatusReporter } from './status-reporter';
 import { httpRequest } from './http';
 import { InventoryClient, type InventoryOptions } from './inventory/inventory-client';
+import { meteringAcknowledgements } from './metering/acknowledge-rules';
 import { certificateProblem, type TlsTrust } from './tls-pin';
 import { performAction } from './perform-action';
 import { clamavScanner } from './scan/clamav-scanner';
@@ -126,6 +127,8 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
   private readonly unsent = new Map<number, OperationResult>();
   private readonly scanner: Scanner;
   private readonly inventory: InventoryClient | null;
+  /** Software metering rules (id and revision) this agent has acknowledged since it started. */
+  private readonly acknowledgedRules = new Set<string>();
 
   constructor(options: ClientAgentOptions) {
     super();
@@ -198,6 +201,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     const { policy, managementPointUrl } = await this.fetchPolicy();
     this.pollMinutes = policy.clientAgent.policyPollingMinutes;
     this.inventory?.onPolicy(policy);
+    await this.acknowledgeMeteringRules(policy);
     this.emit('policy', policy);
     if (this.options.onPolicy) {
       const ctx: AgentPolicyContext = {
@@ -215,6 +219,32 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
       if (reason !== 'notification') await hook;
     }
     return policy;
+  }
+
+  /**
+   * Acknowledges the software metering rules received for the first time (or changed), through
+   * the spooling status reporter, in the way the site chose (one 10907 per rule, or one message
+   * per policy naming every rule).
+   */
+  private async acknowledgeMeteringRules(policy: AgentPolicy) {
+    const reporter = this.options.reporter;
+    if (!reporter || !policy.metering?.enabled) return;
+    const { messages, covered } = meteringAcknowledgements({
+      policy: policy.metering,
+      acknowledged: this.acknowledgedRules,
+      siteCode: policy.siteCode ?? this.options.siteCode ?? 'S01',
+      systemName: this.credential.name,
+      now: new Date(),
+    });
+    if (!messages.length) return;
+    // Marked before the report is spooled: two policies fetched at once acknowledge each rule once.
+    for (const key of covered) this.acknowledgedRules.add(key);
+    try {
+      await reporter.report(messages);
+    } catch (error) {
+      for (const key of covered) this.acknowledgedRules.delete(key);
+      this.log.warn({ err: error }, 'could not spool the software metering acknowledgements; they are sent with the next policy');
+    }
   }
 
   private async fetchPolicy(): Promise<{ policy: AgentPolicy; managementPointUrl: string }> {

@@ -29,6 +29,7 @@ export const canEditSummarizerSettings = isFull;
 export const canManageUsers = isFull;
 export const canManageDevices = isFull;
 export const canEditCollections = isFull;
+export const canEditMeteringRules = isFull;
 export const canRunClientOperations = isOperator;
 export const canManageDeployments = isOperator;
 export const canResetSummarizerCounts = isOperator;
@@ -43,6 +44,7 @@ export const permissions = {
   manageUsers: canManageUsers,
   manageDevices: canManageDevices,
   editCollections: canEditCollections,
+  editMeteringRules: canEditMeteringRules,
   runClientOperations: canRunClientOperations,
   manageDeployments: canManageDeployments,
   resetSummarizerCounts: canResetSummarizerCounts,

@@ -1,4 +1,6 @@
 import type { PolicyDeployment } from '../protocol/policy-deployment.schema';
+import { meteringAgentSettingsSchema, type MeteringPolicy } from '../protocol/metering-policy.schema';
+import { enabledRulesBySite } from '../metering/policy-rules-repo';
 import { policyDeploymentsForDevices } from '../deployments/policy-deployments';
 import type { AuthenticatedDevice } from '../devices/authenticate-device';
 import type { AgentPolicy } from '../protocol/policy.schema';
@@ -18,6 +20,8 @@ export interface ClientPolicy {
   deployments: PolicyDeployment[];
   /** `resync`: the site refused an inventory delta and asks for a full report (device.inventory_resync). */
   inventory: { resync: boolean };
+  /** The Software Metering Agent's settings and the enabled rules of the device's site. */
+  metering: MeteringPolicy;
 }
 
 /** What policy carries from a site's settings: the site control serial and the client agent settings. */
@@ -57,6 +61,7 @@ export async function clientPolicies(
     recordPolicyRequests(deviceIds, now),
   ]);
   const codeBySite = new Map(sites.map((s) => [s.id, s.code]));
+  const rulesBySite = await enabledRulesBySite(sites.map((s) => s.code));
   return new Map(
     devices.map((device) => {
       const settings = settingsBySite.get(device.siteId)!;
@@ -68,6 +73,11 @@ export async function clientPolicies(
         clientAgent: settings.clientAgent,
         deployments: deployments.get(device.id) ?? [],
         inventory: { resync: resync.get(device.id) ?? false },
+        metering: {
+          enabled: settings.clientAgent.softwareMetering !== false,
+          ...meteringAgentSettingsSchema.parse(settings.clientAgent.meteringAgent ?? {}),
+          rules: settings.clientAgent.softwareMetering !== false ? (rulesBySite.get(codeBySite.get(device.siteId) ?? '') ?? []) : [],
+        },
       };
       return [device.id, policy];
     }),

@@ -13,6 +13,7 @@ export const clientMessageIds = {
   programExpired: 10018,
   programWillRetry: 10019,
   meteringRulesReceived: 10907,
+  meteringPolicyReceived: 10908,
   clientActionSucceeded: 10950,
   clientActionFailed: 10951,
   clientActionCancelled: 10952,

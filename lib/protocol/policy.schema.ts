@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { int4Id } from '../validation/primitives';
+import { meteringPolicySchema } from './metering-policy.schema';
 
 /** An agent cycle as policy carries it (site settings' clientAgent.inventory and the like). */
 export const agentCycleSchema = z
@@ -26,6 +27,12 @@ export const clientPolicySchema = z
   .object({
     deviceId: int4Id(),
     deviceName: z.string(),
+    /** The device's site, for the status messages it reports; absent from older sites. */
+    siteCode: z
+      .string()
+      .regex(/^[A-Z0-9]{3}$/)
+      .optional()
+      .catch(undefined),
     siteControlSerial: z.number().int().min(0),
     clientAgent: z
       .object({
@@ -42,6 +49,8 @@ export const clientPolicySchema = z
     deployments: z.array(z.object({ deploymentId: z.string() }).passthrough()),
     /** Absent from older sites: no resync asked. */
     inventory: z.object({ resync: z.boolean() }).passthrough().optional(),
+    /** The Software Metering Agent's settings and the site's enabled rules; absent from older sites. */
+    metering: meteringPolicySchema.optional().catch(undefined),
   })
   .passthrough();
 export type AgentPolicy = z.infer<typeof clientPolicySchema>;

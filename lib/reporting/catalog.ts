@@ -255,6 +255,13 @@ const entries: CatalogEntry[] = [
     'The program "%3" of package %2 for deployment %1 failed with exit code %4; it will be retried (attempt %5 of %6).',
   ),
   entry(ids.meteringRulesReceived, 'INFORMATIONAL', 'DETAIL', 'CLIENT', 'The Software Metering Agent received software metering rule %1 for %2.'),
+  entry(
+    ids.meteringPolicyReceived,
+    'INFORMATIONAL',
+    'DETAIL',
+    'CLIENT',
+    'The Software Metering Agent received software metering policy with %1 rules: %2.',
+  ),
   entry(ids.clientActionSucceeded, 'INFORMATIONAL', 'MILESTONE', 'CLIENT', 'The client notification agent completed %2 for client operation %1: %3'),
   entry(ids.clientActionFailed, 'ERROR', 'MILESTONE', 'CLIENT', 'The client notification agent could not complete %2 for client operation %1: %3'),
   entry(

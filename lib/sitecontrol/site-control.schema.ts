@@ -122,6 +122,15 @@ export const clientAgentSectionSchema = z
   .object({
     policyPollingMinutes: whole(5, 1440).default(60),
     softwareMetering: flag().default(true),
+    /** The Software Metering Agent: how often it looks at running processes and uploads usage, and how it acknowledges rules. */
+    meteringAgent: z
+      .object({
+        processPollSeconds: whole(5, 3600).default(30),
+        uploadMinutes: whole(1, 1440).default(15),
+        /** per-policy: one message naming every rule received; per-rule: one 10907 per rule (the reference's flood). */
+        acknowledgements: z.enum(['per-policy', 'per-rule'], { error: 'must be per-policy or per-rule' }).default('per-policy'),
+      })
+      .prefault({}),
     clientNotification: flag().default(true),
     /** Hardware inventory cycle (the agent also inventories at first registration and when pushed). */
     inventory: cycle(),

@@ -139,6 +139,23 @@ export const settingTabs: readonly SettingTab[] = [
           { path: 'clientAgent.clientNotification', label: 'Client notification', kind: 'boolean' },
         ],
       },
+      {
+        label: 'Software metering',
+        fields: [
+          { path: 'clientAgent.meteringAgent.processPollSeconds', label: 'Look at running programs every', kind: 'number', unit: 'seconds' },
+          { path: 'clientAgent.meteringAgent.uploadMinutes', label: 'Upload usage every', kind: 'number', unit: 'minutes' },
+          {
+            path: 'clientAgent.meteringAgent.acknowledgements',
+            label: 'Rule acknowledgements',
+            kind: 'select',
+            options: [
+              { value: 'per-policy', label: 'One message per policy naming every rule' },
+              { value: 'per-rule', label: 'One 10907 per rule received' },
+            ],
+            hint: 'One message per rule is how the reference product acknowledged rules; with many rules and clients it floods the site.',
+          },
+        ],
+      },
       cycleGroup('Hardware inventory', 'clientAgent.inventory', 'Hardware Inventory Agent', 'Inventory'),
       cycleGroup('Software inventory', 'clientAgent.softwareInventory', 'Software Inventory Agent', 'Software inventory'),
       cycleGroup('Heartbeat discovery', 'clientAgent.heartbeatDiscovery', 'Heartbeat Discovery', 'Heartbeat'),

@@ -1,0 +1,49 @@
+import { reportAudit } from '../audit/report-audit';
+import type { Actor } from '../users/actor';
+import type { MeteringRule } from './metering-rule.schema';
+import { meteringRuleKey, parseRulesCsv, type ImportProblem } from './parse-rules-csv';
+import * as repo from './repo';
+
+export interface ImportResult {
+  imported: MeteringRule[];
+  /** Each refused row with its line in the file and the reason; the other rows were kept. */
+  refused: ImportProblem[];
+}
+
+/**
+ * Bulk import of software metering rules from CSV: every row is checked on its own (fields, site,
+ * a rule already there), the good rows are stored together and the bad ones reported by line.
+ */
+export async function importMeteringRules(options: { actor: Actor; csv: string; siteCode?: string }): Promise<ImportResult> {
+  const parsed = parseRulesCsv({ csv: options.csv, defaultSiteCode: options.siteCode });
+  const refused = [...parsed.problems];
+  const sites = await repo.knownSiteCodes();
+  const existing = parsed.rules.length ? await repo.existingRuleKeys(parsed.rules.map((r) => r.input)) : new Set<string>();
+  const accepted = parsed.rules.filter(({ line, input }) => {
+    if (!sites.has(input.siteCode)) refused.push({ line, field: 'siteCode', message: `${input.siteCode} is not a site of this hierarchy` });
+    else if (existing.has(meteringRuleKey(input)))
+      refused.push({ line, field: 'fileName', message: 'a rule for this product, file name and version already exists at this site' });
+    else return true;
+    return false;
+  });
+  const imported = accepted.length ? await repo.insertMeteringRules(accepted.map((r) => r.input)) : [];
+  // A rule another administrator added meanwhile is skipped by the insert: report it too.
+  const stored = new Set(imported.map(meteringRuleKey));
+  for (const { line, input } of accepted) {
+    if (!stored.has(meteringRuleKey(input)))
+      refused.push({ line, field: 'fileName', message: 'a rule for this product, file name and version already exists at this site' });
+  }
+  refused.sort((a, b) => a.line - b.line);
+  if (imported.length) {
+    await reportAudit({
+      kind: 'performed',
+      verb: 'Import',
+      userName: options.actor.principal.userName,
+      address: options.actor.address,
+      objectType: 'MeteringRule',
+      objectName: `${imported.length} rules`,
+      newValue: imported.map((r) => `${r.siteCode}:${r.productName} (${r.fileName} ${r.version})`),
+    });
+  }
+  return { imported, refused };
+}

@@ -1,0 +1,105 @@
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import { meteringRuleInputSchema, type MeteringRuleInput } from './metering-rule.schema';
+
+/** One refused row of an import: its line in the file, the field at fault and why. */
+export interface ImportProblem {
+  line: number;
+  field: string;
+  message: string;
+}
+
+export interface ParsedRulesCsv {
+  rules: { line: number; input: MeteringRuleInput }[];
+  problems: ImportProblem[];
+}
+
+/** Header names accepted for each field, compared without case, spaces, dashes or underscores. */
+const headerAliases: Record<string, keyof MeteringRuleInput> = {
+  productname: 'productName',
+  product: 'productName',
+  filename: 'fileName',
+  file: 'fileName',
+  originalfilename: 'originalFileName',
+  version: 'version',
+  site: 'siteCode',
+  sitecode: 'siteCode',
+  comment: 'comment',
+  enabled: 'enabled',
+};
+
+const truthy = new Set(['true', 'yes', '1', 'y', 'enabled']);
+const falsy = new Set(['false', 'no', '0', 'n', 'disabled']);
+
+const ruleKey = (r: MeteringRuleInput) => JSON.stringify([r.siteCode, r.productName, r.fileName, r.version]);
+
+/**
+ * Reads software metering rules from CSV text whose first row names the columns (Product Name,
+ * File Name, Original File Name, Version, Site, Comment, Enabled). Each row is validated on its
+ * own: a bad row is reported with its line number and reason and the good rows are kept.
+ * `defaultSiteCode` fills rows without a site.
+ */
+export function parseRulesCsv(options: { csv: string; defaultSiteCode?: string }): ParsedRulesCsv {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(options.csv, {
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+    }) as unknown as typeof records;
+  } catch (error) {
+    const e = error as { lines?: number; message?: string };
+    return { rules: [], problems: [{ line: e.lines ?? 1, field: 'csv', message: `is not readable CSV: ${e.message ?? 'parse error'}` }] };
+  }
+  const [header, ...rows] = records;
+  if (!header) return { rules: [], problems: [{ line: 1, field: 'csv', message: 'has no header row' }] };
+  const columns = header.record.map((name) => headerAliases[name.toLowerCase().replace(/[\s_-]/g, '')] ?? null);
+  const problems: ImportProblem[] = header.record
+    .filter((_, i) => columns[i] === null)
+    .map((name) => ({ line: header.info.lines, field: name, message: 'is not a rule column' }));
+  for (const required of ['productName', 'fileName'] as const) {
+    if (!columns.includes(required)) problems.push({ line: header.info.lines, field: required, message: 'column is missing from the header' });
+  }
+  if (problems.length) return { rules: [], problems };
+
+  const rules: ParsedRulesCsv['rules'] = [];
+  const seen = new Map<string, number>();
+  for (const { record, info } of rows) {
+    const line = info.lines;
+    if (record.length > columns.length) {
+      problems.push({ line, field: 'csv', message: `has ${record.length} fields, the header names ${columns.length}` });
+      continue;
+    }
+    const raw: Record<string, unknown> = { siteCode: options.defaultSiteCode };
+    columns.forEach((field, i) => {
+      const value = record[i];
+      if (field === null || value === undefined || value === '') return;
+      raw[field] = field === 'enabled' ? (truthy.has(value.toLowerCase()) ? true : falsy.has(value.toLowerCase()) ? false : value) : value;
+    });
+    const parsed = meteringRuleInputSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      problems.push({ line, field: issue.path.join('.') || 'row', message: issueMessage(issue) });
+      continue;
+    }
+    const key = ruleKey(parsed.data);
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      problems.push({ line, field: 'fileName', message: `repeats the rule on line ${earlier}` });
+      continue;
+    }
+    seen.set(key, line);
+    rules.push({ line, input: parsed.data });
+  }
+  return { rules, problems };
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.path[0] === 'enabled') return 'must be true or false';
+  if (issue.code === 'invalid_type') return issue.input === undefined ? 'is required' : `must be ${issue.expected}`;
+  return issue.message;
+}
+
+export { ruleKey as meteringRuleKey };

@@ -1,0 +1,93 @@
+import { Db, prisma } from '../db/prisma';
+import { AppError } from '../errors';
+import type { MeteringRule, MeteringRuleInput } from './metering-rule.schema';
+import { meteringRuleKey } from './parse-rules-csv';
+
+/** The thin data layer for software metering rules. */
+
+function toMeteringRule(row: Db.MeteringRule): MeteringRule {
+  return {
+    id: row.id,
+    productName: row.productName,
+    fileName: row.fileName,
+    originalFileName: row.originalFileName,
+    version: row.version,
+    siteCode: row.siteCode,
+    comment: row.comment,
+    enabled: row.enabled,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function conflictOrRethrow(error: unknown): never {
+  if ((error as { code?: string }).code === 'P2002') {
+    throw new AppError('CONFLICT', {
+      userMessage: 'A rule for this product, file name and version already exists at this site.',
+      details: { fields: [{ path: 'fileName', message: 'already has a rule with this product and version at this site' }] },
+    });
+  }
+  throw error;
+}
+
+export async function listMeteringRules(filter: { siteCode?: string; search?: string }): Promise<MeteringRule[]> {
+  const rows = await prisma().meteringRule.findMany({
+    where: {
+      siteCode: filter.siteCode,
+      ...(filter.search
+        ? {
+            OR: [{ productName: { contains: filter.search, mode: 'insensitive' } }, { fileName: { contains: filter.search, mode: 'insensitive' } }],
+          }
+        : {}),
+    },
+    orderBy: [{ productName: 'asc' }, { fileName: 'asc' }, { id: 'asc' }],
+  });
+  return rows.map(toMeteringRule);
+}
+
+export async function findMeteringRule(id: number): Promise<MeteringRule | null> {
+  const row = await prisma().meteringRule.findUnique({ where: { id } });
+  return row ? toMeteringRule(row) : null;
+}
+
+export async function insertMeteringRule(input: MeteringRuleInput): Promise<MeteringRule> {
+  try {
+    return toMeteringRule(await prisma().meteringRule.create({ data: input }));
+  } catch (error) {
+    conflictOrRethrow(error);
+  }
+}
+
+export async function updateMeteringRuleRow(id: number, input: MeteringRuleInput): Promise<MeteringRule> {
+  try {
+    return toMeteringRule(await prisma().meteringRule.update({ where: { id }, data: input }));
+  } catch (error) {
+    conflictOrRethrow(error);
+  }
+}
+
+export async function deleteMeteringRuleRow(id: number): Promise<void> {
+  await prisma().meteringRule.delete({ where: { id } });
+}
+
+/** The codes of the sites this server knows. */
+export async function knownSiteCodes(): Promise<Set<string>> {
+  const rows = await prisma().site.findMany({ select: { code: true } });
+  return new Set(rows.map((r) => r.code));
+}
+
+/** Which of these rules' natural keys are already taken. */
+export async function existingRuleKeys(inputs: MeteringRuleInput[]): Promise<Set<string>> {
+  const siteCodes = [...new Set(inputs.map((r) => r.siteCode))];
+  const rows = await prisma().meteringRule.findMany({
+    where: { siteCode: { in: siteCodes } },
+    select: { siteCode: true, productName: true, fileName: true, version: true },
+  });
+  return new Set(rows.map((r) => meteringRuleKey({ ...r, originalFileName: '', comment: '', enabled: true })));
+}
+
+/** Inserts many rules at once; rules whose natural key was taken meanwhile are left out. */
+export async function insertMeteringRules(inputs: MeteringRuleInput[]): Promise<MeteringRule[]> {
+  const rows = await prisma().meteringRule.createManyAndReturn({ data: inputs, skipDuplicates: true });
+  return rows.map(toMeteringRule);
+}

@@ -1,0 +1,35 @@
+import { reportAudit } from '../audit/report-audit';
+import { AppError, notFoundOrThrow } from '../errors';
+import type { Actor } from '../users/actor';
+import { meteringRuleInputSchema, type MeteringRule, type MeteringRuleInput } from './metering-rule.schema';
+import * as repo from './repo';
+import { requireKnownSite } from './require-known-site';
+
+const editable = Object.keys(meteringRuleInputSchema.shape) as (keyof MeteringRuleInput)[];
+
+/** Changes some of a rule's fields (enable / disable is `{ enabled }`); the merged rule is validated as a whole. */
+export async function updateMeteringRule(options: { actor: Actor; id: number; patch: Record<string, unknown> }): Promise<MeteringRule> {
+  const unknown = Object.keys(options.patch).filter((k) => !editable.includes(k as keyof MeteringRuleInput));
+  if (unknown.length) {
+    throw new AppError('BAD_REQUEST', {
+      userMessage: 'The change names fields a rule does not have.',
+      details: { fields: unknown.map((path) => ({ path, message: 'is not a rule field' })) },
+    });
+  }
+  const before = notFoundOrThrow(await repo.findMeteringRule(options.id), 'That software metering rule');
+  const input = meteringRuleInputSchema.parse({ ...Object.fromEntries(editable.map((k) => [k, before[k]])), ...options.patch });
+  if (input.siteCode !== before.siteCode) await requireKnownSite(input.siteCode);
+  const rule = await repo.updateMeteringRuleRow(options.id, input);
+  const changed = Object.keys(options.patch) as (keyof MeteringRuleInput)[];
+  await reportAudit({
+    kind: 'modified',
+    userName: options.actor.principal.userName,
+    address: options.actor.address,
+    objectType: 'MeteringRule',
+    objectName: `${rule.productName} (${rule.fileName})`,
+    oldValue: Object.fromEntries(changed.map((k) => [k, before[k]])),
+    newValue: Object.fromEntries(changed.map((k) => [k, input[k]])),
+    siteCode: rule.siteCode,
+  });
+  return rule;
+}

@@ -1,0 +1,145 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DELETE as deleteRule, PATCH as patchRule } from '@/app/api/metering-rules/[id]/route';
+import { POST as importRules } from '@/app/api/metering-rules/import/route';
+import { GET as listRules, POST as createRule } from '@/app/api/metering-rules/route';
+import { pool } from '@/lib/db/pool';
+import { seedDemoSite } from '@/lib/seed/seed-demo-site';
+import { request, signInAs, withParams, type TestSession } from '../../support/console-session';
+import { useTestDatabase } from '../../support/database';
+
+type Rule = { id: number; productName: string; fileName: string; version: string; siteCode: string; enabled: boolean };
+
+describe('software metering rules API', () => {
+  let admin: TestSession;
+  let operator: TestSession;
+  let analyst: TestSession;
+  const list = async (query = '') =>
+    (await (await listRules(request(`/api/metering-rules${query}`, { headers: analyst.headers }))).json()).rules as Rule[];
+  const create = (session: TestSession, body: unknown) =>
+    createRule(request('/api/metering-rules', { method: 'POST', headers: session.headers, body }));
+
+  beforeAll(async () => {
+    await useTestDatabase();
+    await seedDemoSite({ devices: 0 });
+    admin = await signInAs('FULL_ADMINISTRATOR');
+    operator = await signInAs('OPERATIONS_ADMINISTRATOR');
+    analyst = await signInAs('READ_ONLY_ANALYST');
+  });
+
+  it('creates rules for full administrators only, validates each field and audits the change', async () => {
+    const input = { productName: 'Firefox', fileName: 'firefox', version: '1*', siteCode: 's01' };
+    expect((await create(analyst, input)).status).toBe(403);
+    expect((await create(operator, input)).status).toBe(403);
+    const created = await create(admin, input);
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ productName: 'Firefox', siteCode: 'S01', version: '1*', originalFileName: '', enabled: true });
+    expect((await create(admin, input)).status).toBe(409);
+
+    const bad = async (body: unknown) => {
+      const res = await create(admin, body);
+      expect(res.status).toBe(400);
+      return (await res.json()).error.fields[0].path as string;
+    };
+    expect(await bad({ ...input, productName: '' })).toBe('productName');
+    expect(await bad({ ...input, fileName: 'bin/firefox' })).toBe('fileName');
+    expect(await bad({ ...input, version: '1 2' })).toBe('version');
+    expect(await bad({ ...input, siteCode: 'TOOLONG' })).toBe('siteCode');
+    expect(await bad({ ...input, siteCode: 'ZZZ' })).toBe('siteCode');
+
+    const audits = await pool().query(`SELECT messages::text AS m FROM status_inbox WHERE origin = 'audit'`);
+    expect(audits.rows.some((r) => r.m.includes('MeteringRule') && r.m.includes('Firefox (firefox)') && r.m.includes('"messageId":30000'))).toBe(
+      true,
+    );
+  });
+
+  it('disables, edits and deletes a rule', async () => {
+    const rule = (await list()).find((r) => r.productName === 'Firefox')!;
+    const patch = (body: unknown, session = admin) =>
+      patchRule(request(`/api/metering-rules/${rule.id}`, { method: 'PATCH', headers: session.headers, body }), withParams({ id: String(rule.id) }));
+    expect((await patch({ enabled: false }, analyst)).status).toBe(403);
+    expect(await (await patch({ enabled: false })).json()).toMatchObject({ enabled: false, version: '1*' });
+    expect(await (await patch({ version: '128.*', fileName: '/usr/lib/firefox/firefox' })).json()).toMatchObject({
+      version: '128.*',
+      fileName: '/usr/lib/firefox/firefox',
+      enabled: false,
+    });
+    expect((await (await patch({ colour: 'red' })).json()).error.fields[0].path).toBe('colour');
+    expect((await (await patch({ version: 'a b' })).json()).error.fields[0].path).toBe('version');
+    const remove = () =>
+      deleteRule(request(`/api/metering-rules/${rule.id}`, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(rule.id) }));
+    expect((await remove()).status).toBe(200);
+    expect((await list()).map((r) => r.id)).not.toContain(rule.id);
+    expect((await remove()).status).toBe(404);
+  });
+
+  it('imports rules from CSV, keeping the good rows and refusing each bad one with its line and reason', async () => {
+    expect((await create(admin, { productName: 'Vim', fileName: 'vim', siteCode: 'S01' })).status).toBe(201);
+    const csv = [
+      'Product Name,File Name,Original File Name,Version,Site,Enabled',
+      'LibreOffice Writer,soffice.bin,,7.*,S01,yes',
+      'Broken,,,1.0,S01,',
+      'Code,/usr/share/code/code,,*,S01,no',
+      'Elsewhere,thing,,*,XYZ,',
+      'Vim,vim,,*,S01,',
+      'Switch,switch,,*,S01,maybe',
+      'LibreOffice Writer,soffice.bin,,7.*,S01,yes',
+      'Gimp,gimp,,2.10.*,,',
+    ].join('\n');
+    const send = (session: TestSession) =>
+      importRules(request('/api/metering-rules/import', { method: 'POST', headers: session.headers, body: { csv, siteCode: 'S01' } }));
+    expect((await send(analyst)).status).toBe(403);
+    const res = await send(admin);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.imported).toBe(3);
+    expect(body.refused).toEqual([
+      { line: 3, field: 'fileName', message: 'is required' },
+      { line: 5, field: 'siteCode', message: 'XYZ is not a site of this hierarchy' },
+      { line: 6, field: 'fileName', message: 'a rule for this product, file name and version already exists at this site' },
+      { line: 7, field: 'enabled', message: 'must be true or false' },
+      { line: 8, field: 'fileName', message: 'repeats the rule on line 2' },
+    ]);
+    const rules = await list('?siteCode=S01');
+    expect(rules.map((r) => [r.productName, r.enabled])).toEqual([
+      ['Code', false],
+      ['Gimp', true],
+      ['LibreOffice Writer', true],
+      ['Vim', true],
+    ]);
+    const audits = await pool().query(`SELECT messages::text AS m FROM status_inbox WHERE origin = 'audit'`);
+    expect(audits.rows.some((r) => r.m.includes('"Import"') && r.m.includes('3 rules'))).toBe(true);
+  });
+
+  it('refuses a header that names no file column, and unreadable CSV, with the line', async () => {
+    const send = async (csv: string) =>
+      (await (await importRules(request('/api/metering-rules/import', { method: 'POST', headers: admin.headers, body: { csv } }))).json()) as {
+        imported: number;
+        refused: { line: number; field: string }[];
+      };
+    expect(await send('Product,Colour\nA,red')).toMatchObject({
+      imported: 0,
+      refused: [
+        { line: 1, field: 'Colour' },
+        { line: 1, field: 'fileName' },
+      ],
+    });
+    expect((await send('Product,File\nA,"unclosed\n')).refused[0]).toMatchObject({ field: 'csv' });
+  });
+
+  it('refuses what the database cannot hold with a 400 naming the field', async () => {
+    const nul = await create(admin, { productName: 'A\u0000B', fileName: 'a', siteCode: 'S01' });
+    expect(nul.status).toBe(400);
+    expect((await nul.json()).error.fields[0].path).toBe('productName');
+    const huge = await patchRule(
+      request('/api/metering-rules/3000000000', { method: 'PATCH', headers: admin.headers, body: { enabled: false } }),
+      withParams({ id: '3000000000' }),
+    );
+    expect(huge.status).toBe(400);
+    expect((await huge.json()).error.fields[0].path).toBe('id');
+    const csv = await importRules(
+      request('/api/metering-rules/import', { method: 'POST', headers: admin.headers, body: { csv: 'Product,File\nA,b\u0000' } }),
+    );
+    expect(csv.status).toBe(400);
+    expect((await csv.json()).error.fields[0].path).toBe('csv');
+  });
+});

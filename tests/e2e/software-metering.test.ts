@@ -1,0 +1,104 @@
+// Assets › Software Metering in Chromium against a real server: a rule created through the form
+// (with a field refused first), disabled, edited and deleted; a CSV import listing its refused rows
+// by line while keeping the good ones; a read-only analyst sees the rules but no controls.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '@/lib/auth/password';
+import { prisma } from '@/lib/db/prisma';
+import { seedDemoSite } from '@/lib/seed/seed-demo-site';
+import { startAppServer, type AppServer } from '../support/app-server';
+import { expectFieldError, launchBrowser, signInThroughPage, watchErrors } from '../support/browser';
+import { useTestDatabase } from '../support/database';
+
+describe('Software Metering rules page in Chromium', () => {
+  let server: AppServer;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    const { url } = await useTestDatabase();
+    await seedDemoSite({ devices: 0 });
+    for (const [userName, role] of [
+      ['meter-admin', 'FULL_ADMINISTRATOR'],
+      ['meter-analyst', 'READ_ONLY_ANALYST'],
+    ] as const) {
+      await prisma().consoleUser.create({
+        data: { userName, role, passwordHash: await hashPassword(`${userName}-password`), mustChangePassword: false },
+      });
+    }
+    server = await startAppServer({ databaseUrl: url });
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    errors = watchErrors(page);
+    await signInThroughPage(page, server.url, 'meter-admin', 'meter-admin-password', '/assets/software-metering');
+    await page.waitForURL(/\/assets\/software-metering/);
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const row = (product: string) => page.getByTestId('metering-rule-row').filter({ has: page.getByText(product, { exact: true }) });
+
+  it('creates a rule through the form, showing a refused field beside it', async () => {
+    await page.getByRole('link', { name: 'Software Metering' }).waitFor();
+    await page.getByRole('button', { name: 'New rule' }).click();
+    const form = page.getByRole('form', { name: 'New software metering rule' });
+    await form.getByLabel('Product name', { exact: true }).fill('Firefox');
+    await form.getByLabel('File name', { exact: true }).fill('bin/firefox');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await expectFieldError(form, 'File name', 'must be an executable name');
+    await form.getByLabel('File name', { exact: true }).fill('firefox');
+    await form.getByLabel('Version', { exact: true }).fill('128.*');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await row('Firefox').waitFor();
+    expect(await row('Firefox').textContent()).toContain('128.*');
+    expect(await prisma().meteringRule.count({ where: { productName: 'Firefox', version: '128.*', siteCode: 'S01' } })).toBe(1);
+  });
+
+  it('disables, edits and deletes the rule', async () => {
+    await page.getByRole('button', { name: 'Disable Firefox' }).click();
+    await row('Firefox').getByText('disabled').waitFor();
+    await page.getByRole('button', { name: 'Edit Firefox' }).click();
+    const form = page.getByRole('form', { name: 'Edit rule Firefox' });
+    await form.getByLabel('Product name', { exact: true }).fill('Firefox ESR');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await row('Firefox ESR').waitFor();
+    expect(await prisma().meteringRule.findFirst({ where: { productName: 'Firefox ESR' }, select: { enabled: true } })).toEqual({ enabled: false });
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete Firefox ESR' }).click();
+    await page.getByText('No software metering rules yet.').waitFor();
+  });
+
+  it('imports rules from CSV and lists each refused row by line', async () => {
+    await page.getByRole('button', { name: 'Import CSV' }).click();
+    const panel = page.getByRole('region', { name: 'Import rules' });
+    await panel
+      .getByLabel('CSV', { exact: true })
+      .fill(['Product Name,File Name,Version', 'Code,/usr/share/code/code,1.*', 'Broken,,1', 'Gimp,gimp,2 10', 'Vim,vim,'].join('\n'));
+    await panel.getByRole('button', { name: 'Import' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Imported 2 rules; refused 2.' }).waitFor();
+    expect(await panel.getByRole('list', { name: 'Refused rows' }).getByRole('listitem').allTextContents()).toEqual([
+      'Line 3: fileName is required',
+      'Line 4: version may hold only letters, digits, . - + _ ~ : and the wildcards * and ?',
+    ]);
+    await row('Code').waitFor();
+    await row('Vim').waitFor();
+    expect(await page.getByTestId('metering-rule-row').count()).toBe(2);
+  });
+
+  it('shows a read-only analyst the rules without controls', async () => {
+    const other = await browser.newPage();
+    const otherErrors = watchErrors(other);
+    await signInThroughPage(other, server.url, 'meter-analyst', 'meter-analyst-password', '/assets/software-metering');
+    await other.getByTestId('metering-rule-row').first().waitFor();
+    expect(await other.getByTestId('metering-rule-row').count()).toBe(2);
+    expect(await other.getByRole('button', { name: 'New rule' }).count()).toBe(0);
+    expect(await other.getByRole('button', { name: /^Delete / }).count()).toBe(0);
+    await other.close();
+    expect(otherErrors).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
