@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../../scripts/build-server.mjs';
 import { AgentSimulator } from '@/lib/agent/simulator';
+import { channels } from '@/lib/db/channels';
+import { notify } from '@/lib/db/notify';
 import { pool } from '@/lib/db/pool';
 import { startClientOperation } from '@/lib/notification/start-client-operation';
 import { listWorkerLiveness } from '@/lib/workers/heartbeat-repo';
@@ -106,6 +108,17 @@ describe('two management point processes (npm run mp) on one database', () => {
       `SELECT instance_id, count(*)::int AS n FROM device_presence GROUP BY instance_id ORDER BY instance_id`,
     );
     expect(Object.fromEntries(presence.rows.map((r) => [r.instance_id, r.n]))).toEqual({ [a.instanceId]: 20, [b.instanceId]: 20 });
+
+    // A site-wide channel probe: both management points broadcast it to their own agents.
+    const probed = new Set<number>();
+    for (const agent of [...onA.agents, ...onB.agents]) {
+      agent.on('probe', (p: { probeId: string }) => p.probeId === 'site-probe-1' && probed.add(agent.credential.deviceId));
+    }
+    await notify(pool(), channels.notificationProbe, 'site-probe-1');
+    await eventually(
+      async () => probed.size,
+      (n) => n === 40,
+    );
 
     const pushes = new Map<number, number>();
     for (const agent of [...onA.agents, ...onB.agents]) {
