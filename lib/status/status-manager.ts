@@ -199,7 +199,7 @@ export async function startStatusManager(options: StatusManagerOptions) {
         tick: async () => {
           for (;;) {
             const result = await forwarder.tick();
-            if (!result.sent || result.deferred || signal.aborted) return;
+            if ((!result.sent && !result.retryNow) || result.deferred || signal.aborted) return;
           }
         },
       })
