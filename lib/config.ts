@@ -40,6 +40,14 @@ export const configSchema = z
       .string()
       .regex(/^[A-Z0-9]{3}$/, 'must be 3 capital letters or digits')
       .default('S01'),
+    /** The name the first start gives this site. */
+    SITEBOX_SITE_NAME: z
+      .string()
+      .max(100)
+      .regex(/^[^\u0000-\u001f\u007f]+$/, 'must be printable text')
+      .default('Central'),
+    /** The IANA time zone the first start gives this site (changed later in Site Settings). */
+    SITEBOX_SITE_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('America/New_York'),
     /** The first administrator's password (else a one-time password is printed at first start). */
     SITEBOX_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(256).optional(),
     SITEBOX_SEED_DEVICES: z.coerce.number().int().min(0).max(1_000_000).default(500),
@@ -112,6 +120,15 @@ export const configSchema = z
     path: ['SITEBOX_PARENT_SITE_CREDENTIAL'],
     message: 'is required with SITEBOX_PARENT_SITE_URL (the parent issues it)',
   });
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone.includes('/') || zone === 'UTC';
+  } catch {
+    return false;
+  }
+}
 
 function isCronPattern(pattern: string): boolean {
   try {

@@ -9,6 +9,9 @@ import { workerComponents } from '../lib/sites/server-components';
 import { startComponentLifeCycle } from '../lib/reporting/component-life-cycle';
 import { processMetrics } from '../lib/metrics/registry';
 import { startRoleHeartbeat } from '../lib/workers/role-heartbeat';
+import type { Logger } from 'pino';
+import { statusMessageIds } from '../lib/reporting/catalog';
+import { reportServerMessage, serverMessage } from '../lib/reporting/report-server-message';
 import { workerNames, workers } from './registry';
 
 async function main() {
@@ -26,7 +29,26 @@ async function main() {
   const controller = new AbortController();
   const db = pool();
 
-  // Each worker beats under its own name (with this process's pid), so health lists every one.
+  const running: { name: string; stop(): Promise<void> }[] = [];
+  const lifeCycles: { stop(): Promise<void> }[] = [];
+  for (const name of names) {
+    const log = logger.child({ worker: name });
+    try {
+      running.push({ name, ...(await workers[name].start({ log, signal: controller.signal })) });
+    } catch (error) {
+      // No heartbeat yet: /api/health shows the process's workers down, and Component Status shows why.
+      log.fatal({ err: error }, 'worker failed to start');
+      await reportStartFailure(name, error, log);
+      await Promise.all([closePool(), closePrisma()]).catch(() => undefined);
+      process.exit(1);
+    }
+    const components = startComponentLifeCycle({ components: workerComponents[name] ?? [], log });
+    await components.started;
+    lifeCycles.push(components);
+    log.info('worker running');
+  }
+  // Each worker beats under its own name (with this process's pid), so health lists every one; the
+  // first beat comes once they all run, so one that cannot start is never counted alive.
   const heartbeat = await startRoleHeartbeat({
     db,
     names,
@@ -34,16 +56,6 @@ async function main() {
     log: logger,
     metrics: () => processMetrics().getMetricsAsJSON(),
   });
-  const running: { name: string; stop(): Promise<void> }[] = [];
-  const lifeCycles: { stop(): Promise<void> }[] = [];
-  for (const name of names) {
-    const log = logger.child({ worker: name });
-    running.push({ name, ...(await workers[name].start({ log, signal: controller.signal })) });
-    const components = startComponentLifeCycle({ components: workerComponents[name] ?? [], log });
-    await components.started;
-    lifeCycles.push(components);
-    log.info('worker running');
-  }
 
   let stopping = false;
   const stop = async (reason: string) => {
@@ -62,6 +74,18 @@ async function main() {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('disconnect', () => void stop('supervisor gone'));
+}
+
+/** An Error status message (502) from each component of the worker, naming why it could not start. */
+async function reportStartFailure(name: string, error: unknown, log: Logger): Promise<void> {
+  const reason = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+  const messages = (workerComponents[name] ?? []).map((component) => {
+    const message = serverMessage({ messageId: statusMessageIds.componentStartFailed, component });
+    message.insertionStrings = [component, message.systemName, reason];
+    return message;
+  });
+  if (!messages.length) return;
+  await reportServerMessage({ messages }).catch((e) => log.warn({ err: e }, 'could not report the failed start'));
 }
 
 main().catch((error) => {

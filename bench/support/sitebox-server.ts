@@ -62,9 +62,10 @@ export async function freshDatabase(prefix: string): Promise<{ url: string; drop
   };
 }
 
-/** Starts server.ts on a free port against `databaseUrl`; resolves once /api/health answers. */
+/** Starts server.ts on a free port (or env.PORT) against `databaseUrl`; resolves once /api/health answers. */
 export async function startSitebox(options: { databaseUrl: string; env?: Record<string, string> }) {
-  const port = await freePort();
+  // A fixed port (env.PORT) lets a restarted server be found where a child site expects it.
+  const port = options.env?.PORT ? Number(options.env.PORT) : await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'production',

@@ -8,7 +8,7 @@ import { catalog } from './catalog';
 import { enqueueInProcess } from './in-process-queue';
 import { appendToInbox, type InboxOrigin } from './inbox-repo';
 import { statusMessageSchema, type MessageType, type Severity, type StatusMessage } from './status-message.schema';
-import { createSyslogSink, formatSyslogLine, type SyslogSink } from './syslog';
+import { createSyslogSink, type SyslogSink } from './syslog';
 
 /**
  * A status message from a server component of this site, with the catalog's severity and
@@ -71,7 +71,7 @@ export async function reportServerMessage(options: {
   const list = Array.isArray(options.messages) ? options.messages : [options.messages as StatusMessage];
   const messages = list.map((m) => statusMessageSchema.parse(m));
   for (const message of messages) {
-    if (componentWritesToSyslog(message.component)) sourceSyslog().write(formatSyslogLine(message));
+    if (componentWritesToSyslog(message.component)) sourceSyslog().write(message);
   }
   if (options.db) return appendToInbox({ db: options.db, messages, origin: options.origin ?? 'server' });
   if (enqueueInProcess(messages)) return;

@@ -19,7 +19,19 @@ export const legacyDemoSystems = ['S01-SS01.corp.example.com', 'S01-MP01.corp.ex
 
 export type DemoCollection = { collectionId: string; name: string; comment: string; query?: QueryRule; limitToAllSystems?: boolean };
 
-export const demoCollections: DemoCollection[] = [
+/** The demo collections of site `siteCode`: the built-in SMS ones, then the site's own keys (S0100001 for S01). */
+export function demoCollections(siteCode: string): DemoCollection[] {
+  return builtInAndDemoCollections.map((c) => ({
+    ...c,
+    collectionId: c.collectionId.replace(/^S01/, siteCode),
+    query: c.query && {
+      ...c.query,
+      conditions: c.query.conditions.map((cond) => (cond.field === 'siteCode' ? { ...cond, value: siteCode } : cond)),
+    },
+  }));
+}
+
+const builtInAndDemoCollections: DemoCollection[] = [
   {
     collectionId: 'SMS00001',
     name: 'All Systems',

@@ -5,6 +5,7 @@ import type { SerialRecord } from './merge-delta';
 import type { Conflict, DeltaState, SiteControlApplied } from './site-control-change.schema';
 import { defaultSiteSettings, readSettingsDocument, type SiteSettings } from './site-control.schema';
 import { channels } from '../db/channels';
+import { rebuildDayCounts } from '../summarizers/summary-writes-repo';
 
 // The thin pg layer for site control: documents, history and deltas. Every step of the change
 // flow runs inside one transaction the caller holds; locks are taken here, decisions elsewhere.
@@ -355,14 +356,22 @@ export async function notifyApplied(db: Db, applied: SiteControlApplied): Promis
  */
 export async function syncSiteRow(client: pg.PoolClient, control: SiteControlRow): Promise<boolean> {
   const { site } = control.document;
-  const result = await client.query(
+  // The old zone is read under the row lock Status Manager's batches wait on (FOR SHARE), so no
+  // batch counts under the old zone once the day counts are rebuilt under the new one.
+  const result = await client.query<{ old_zone: string }>(
     `UPDATE site s SET name = $2, time_zone = $3,
             parent_site_id = (SELECT p.id FROM site p WHERE p.code = $4 AND p.id <> s.id), updated_at = now()
-      WHERE s.id = $1
+       FROM (SELECT id, time_zone AS old_zone FROM site WHERE id = $1 FOR UPDATE) o
+      WHERE s.id = $1 AND o.id = s.id
         AND (s.name IS DISTINCT FROM $2 OR s.time_zone IS DISTINCT FROM $3
-             OR s.parent_site_id IS DISTINCT FROM (SELECT p.id FROM site p WHERE p.code = $4 AND p.id <> s.id))`,
+             OR s.parent_site_id IS DISTINCT FROM (SELECT p.id FROM site p WHERE p.code = $4 AND p.id <> s.id))
+      RETURNING o.old_zone`,
     [control.siteId, site.name, site.timeZone, site.parentSiteCode],
   );
+  const oldZone = result.rows[0]?.old_zone;
+  if (oldZone !== undefined && oldZone !== site.timeZone) {
+    await rebuildDayCounts(client, { siteId: control.siteId, oldTimeZone: oldZone, timeZone: site.timeZone });
+  }
   return (result.rowCount ?? 0) > 0;
 }
 

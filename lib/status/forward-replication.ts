@@ -6,7 +6,7 @@ import { statusMessageIds } from '../reporting/catalog';
 import { addStatusCounters } from './counters';
 import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
 import { backoffMs, retryAfterMs } from '../retry-delay';
-import { deferOutboxRows, deleteOutboxRows, lockDueOutboxRows } from './replication-outbox-repo';
+import { deleteOutboxRows, lockDueOutboxRows } from './replication-outbox-repo';
 
 /** The replication outbox in the quarantine: an item is one message the parent cannot take on its own, keyed by uid. */
 export const REPLICATION_QUARANTINE: QuarantineSource = { name: 'status-manager.replication', component: 'SMS_STATUS_MANAGER' };
@@ -16,14 +16,19 @@ export interface ForwardResult {
   sent: number;
   /** Messages left for a later try because the parent was unreachable or busy. */
   deferred: number;
+  /** True when the link is backing off and nothing was tried. */
+  waiting?: boolean;
+  /** True when the batch was halved and the next one should be tried at once. */
+  retryNow?: boolean;
 }
 
 /**
  * Forwards the replication outbox to the parent site's ingest endpoint: the highest priority
  * first, oldest first within a priority, one batch per call. Rows stay locked (SKIP LOCKED, so
  * several Status Managers share the work) until the parent answers; they are deleted when it
- * accepts and pushed back with a growing delay when it is down or busy, so nothing is lost
- * while the parent is away. A batch too large is halved; a single message still too large
+ * accepts and stay in the outbox when it is down or busy, so nothing is lost while the parent
+ * is away. The link, not each row, waits a growing delay (at most `maxRetryMs`) between
+ * attempts, so the first attempt that succeeds is followed at once by the rest of the outbox. A batch too large is halved; a single message still too large
  * (a poison item at the head of the outbox) is set aside in quarantine so the rest can go.
  */
 export function createReplicationForwarder(options: {
@@ -35,22 +40,31 @@ export function createReplicationForwarder(options: {
   fetch?: typeof fetch;
   batchSize?: number;
   timeoutMs?: number;
-  /** First retry delay after a failure (doubling, with jitter); default 1 s. */
+  /** First retry delay of the link after a failure (doubling, with jitter); default 1 s. */
   initialRetryMs?: number;
+  /** Longest wait between two attempts while the parent is away; default 5 s. */
+  maxRetryMs?: number;
+  now?: () => number;
 }) {
   const doFetch = options.fetch ?? fetch;
   const endpoint = new URL('/api/mp/status-messages', options.parentUrl).toString();
   const fullBatch = options.batchSize ?? 500;
   let batchSize = fullBatch;
   let outage = false;
+  /** Consecutive failed attempts of the link, and when the next one may be made. */
+  let failedAttempts = 0;
+  let nextAttemptAt = 0;
+  let retryAfter: number | null = null;
+  const now = options.now ?? Date.now;
 
   async function tick(): Promise<ForwardResult> {
+    if (now() < nextAttemptAt) return { sent: 0, deferred: 0, waiting: true };
     // The rows stay locked while the parent is asked, so no other forwarder sends them too.
     const outcome = await inTransaction(options.db, async (client) => {
       const rows = await lockDueOutboxRows(client, batchSize);
       if (!rows.length) return { kind: 'idle' as const };
       const ids = rows.map((r) => r.id);
-      let failure: { reason: string; retryAfter: number | null } | null = null;
+      let failure: { reason: string; retryAfter: number | null; halved?: boolean } | null = null;
       let tooLarge = false;
       try {
         const response = await doFetch(endpoint, {
@@ -68,7 +82,7 @@ export function createReplicationForwarder(options: {
         } else if (response.status === 413 && rows.length > 1) {
           await response.body?.cancel();
           batchSize = Math.max(1, Math.floor(rows.length / 2));
-          failure = { reason: 'batch too large', retryAfter: 0 };
+          failure = { reason: 'batch too large', retryAfter: 0, halved: true };
         } else if (response.status === 413) {
           await response.body?.cancel();
           tooLarge = true;
@@ -98,10 +112,10 @@ export function createReplicationForwarder(options: {
         return { kind: 'sent' as const, count: rows.length };
       }
       const reason = failure.reason;
-      const delays = rows.map((r) =>
-        Math.max(failure.retryAfter ?? 0, backoffMs({ attempt: r.attempts, initialMs: options.initialRetryMs ?? 1000, maxMs: 300_000 })),
-      );
-      await deferOutboxRows(client, ids, delays);
+      // The rows stay due (the rollback-free commit just releases their locks): the link backs
+      // off as a whole, so the whole outbox drains in priority order as soon as the parent answers.
+      retryAfter = failure.retryAfter;
+      if (failure.halved) return { kind: 'halved' as const };
       return { kind: 'deferred' as const, count: rows.length, reason };
     });
 
@@ -109,17 +123,31 @@ export function createReplicationForwarder(options: {
     switch (outcome.kind) {
       case 'idle':
         return { sent: 0, deferred: 0 };
+      case 'halved':
+        // Not a failure of the link: the next tick tries the smaller batch at once.
+        return { sent: 0, deferred: 0, retryNow: true };
       case 'tooLarge':
+        failedAttempts = 0;
+        nextAttemptAt = 0;
         options.log.error({ uid: outcome.uid }, 'the parent site refuses a replicated message as too large; set aside in quarantine');
         batchSize = fullBatch;
         return { sent: 1, deferred: 0 };
       case 'sent':
+        failedAttempts = 0;
+        nextAttemptAt = 0;
         // Back to full batches once what was too large has gone.
         batchSize = Math.min(fullBatch, batchSize * 2);
         if (outage) options.log.info({ parent: options.parentUrl }, 'the parent site takes replicated messages again');
         outage = false;
         return { sent: outcome.count, deferred: 0 };
       case 'deferred':
+        nextAttemptAt =
+          now() +
+          Math.max(
+            retryAfter ?? 0,
+            backoffMs({ attempt: failedAttempts, initialMs: options.initialRetryMs ?? 1000, maxMs: options.maxRetryMs ?? 5000 }),
+          );
+        failedAttempts += 1;
         if (!outage) {
           outage = true;
           options.log.warn(
@@ -137,5 +165,5 @@ export function createReplicationForwarder(options: {
     }
   }
 
-  return { tick };
+  return { tick, failedAttempts: () => failedAttempts };
 }

@@ -25,15 +25,6 @@ export async function deleteOutboxRows(client: pg.ClientBase, ids: readonly stri
   await client.query(`DELETE FROM replication_outbox WHERE id = ANY($1::bigint[])`, [ids]);
 }
 
-/** Counts one more attempt per row and holds each back by its own delay (milliseconds). */
-export async function deferOutboxRows(client: pg.ClientBase, ids: readonly string[], delaysMs: readonly number[]): Promise<void> {
-  await client.query(
-    `UPDATE replication_outbox o SET attempts = o.attempts + 1, next_try_at = now() + make_interval(secs => d.delay / 1000.0)
-       FROM unnest($1::bigint[], $2::int[]) AS d(id, delay) WHERE o.id = d.id`,
-    [ids, delaysMs],
-  );
-}
-
 /** Rows in the outbox, counted up to `cap` so a long outage never makes this slow. */
 export async function countOutboxRows(db: pg.Pool | pg.ClientBase, cap: number): Promise<number> {
   const { rows } = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM (SELECT 1 FROM replication_outbox LIMIT $1) o`, [cap]);

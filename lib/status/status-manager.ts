@@ -14,7 +14,7 @@ import { componentWritesToSyslog } from '../reporting/report-server-message';
 import { createProgramRunner, type ProgramRunner } from './run-program';
 import type { FilterRule } from './status-filter-rule.schema';
 import { noSummarizers, type Summarizers } from '../summarizers/summarizer-handoff';
-import { createSyslogSink, formatSyslogLine } from '../reporting/syslog';
+import { createSyslogSink } from '../reporting/syslog';
 import { channels } from '../db/channels';
 import { recordStatusBatch, statusManagerMetrics } from './status-manager-metrics';
 
@@ -98,7 +98,7 @@ export async function startStatusManager(options: StatusManagerOptions) {
     eventLog(message) {
       // A server component that writes its own messages to the system log already did.
       if (message.source === 'SERVER' && componentWritesToSyslog(message.component)) return;
-      syslog.write(formatSyslogLine(message));
+      syslog.write(message);
     },
     programs,
     replicationEnabled: Boolean(options.parentUrl),
@@ -199,7 +199,7 @@ export async function startStatusManager(options: StatusManagerOptions) {
         tick: async () => {
           for (;;) {
             const result = await forwarder.tick();
-            if (!result.sent || result.deferred || signal.aborted) return;
+            if ((!result.sent && !result.retryNow) || result.deferred || signal.aborted) return;
           }
         },
       })

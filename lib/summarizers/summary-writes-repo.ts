@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { startOfLocalDay } from './local-time';
 import type { BatchSummary, ComponentKey } from './summarize-batch';
 
 const byKey = <T>(rows: T[], key: (r: T) => string) => rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
@@ -13,7 +14,11 @@ export async function claimSummarizerBatch(client: pg.ClientBase, batchId: strin
 }
 
 export async function readSiteTimeZones(client: pg.ClientBase, codes: string[]): Promise<Map<string, string>> {
-  const { rows } = await client.query<{ code: string; time_zone: string }>(`SELECT code, time_zone FROM site WHERE code = ANY($1::text[])`, [codes]);
+  // FOR SHARE: a time-zone change (which rebuilds the day counts) waits for this batch, and the next batch for it.
+  const { rows } = await client.query<{ code: string; time_zone: string }>(
+    `SELECT code, time_zone FROM site WHERE code = ANY($1::text[]) ORDER BY code FOR SHARE`,
+    [codes],
+  );
   return new Map(rows.map((r) => [r.code, r.time_zone]));
 }
 
@@ -159,6 +164,58 @@ export async function applyBatchSummary(
       [minutes.map((m) => m.siteCode), minutes.map((m) => m.minuteStart), minutes.map((m) => m.severity), minutes.map((m) => m.count), shard],
     );
   }
+}
+
+/** How far back a time-zone change re-counts the days: inside the hour counts' retention (45 days) with a day to spare. */
+const REBUILD_DAYS = 43;
+
+/**
+ * After a site's time zone changes, its day counts (kept per local day of the zone in force
+ * when counted) are re-counted from the hour counts under the new zone's days, from the old
+ * zone's midnight REBUILD_DAYS ago: "since midnight", "since Sunday" and a chosen date stay
+ * exact. The hour counts are per hour of the zone in force, so this is exact whenever the two
+ * zones' offsets differ by whole hours. Older days stay as they were counted.
+ */
+export async function rebuildDayCounts(
+  client: pg.ClientBase,
+  options: { siteId: number; oldTimeZone: string; timeZone: string; now?: Date },
+): Promise<void> {
+  const from = startOfLocalDay(new Date((options.now ?? new Date()).getTime() - REBUILD_DAYS * 86_400_000), options.oldTimeZone);
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS rebuilt_last (component_id int PRIMARY KEY, last timestamptz) ON COMMIT DROP`);
+  await client.query(`TRUNCATE rebuilt_last`);
+  await client.query(
+    `WITH gone AS (
+       DELETE FROM component_summary s USING component c, site_system ss
+        WHERE s.component_id = c.id AND ss.id = c.site_system_id AND ss.site_id = $1 AND s.interval_start >= $2
+        RETURNING s.component_id, s.last_message_at
+     )
+     INSERT INTO rebuilt_last SELECT component_id, max(last_message_at) FROM gone GROUP BY 1`,
+    [options.siteId, from],
+  );
+  await client.query(
+    `WITH days AS (
+       SELECT m.component_id, (date_trunc('day', m.hour_start AT TIME ZONE $3) AT TIME ZONE $3) AS day_start,
+              sum(m.count) FILTER (WHERE m.severity = 'INFORMATIONAL') AS info,
+              sum(m.count) FILTER (WHERE m.severity = 'WARNING') AS warning,
+              sum(m.count) FILTER (WHERE m.severity = 'ERROR') AS error
+         FROM component_message_count m
+         JOIN component c ON c.id = m.component_id
+         JOIN site_system ss ON ss.id = c.site_system_id
+        WHERE ss.site_id = $1 AND m.hour_start >= $2
+        GROUP BY 1, 2
+     )
+     INSERT INTO component_summary (component_id, interval_start, info_count, warning_count, error_count, last_message_at)
+     SELECT d.component_id, d.day_start, COALESCE(d.info, 0), COALESCE(d.warning, 0), COALESCE(d.error, 0),
+            -- The last arrival belongs on the component's newest day.
+            CASE WHEN d.day_start = max(d.day_start) OVER (PARTITION BY d.component_id) THEN l.last END
+       FROM days d LEFT JOIN rebuilt_last l ON l.component_id = d.component_id
+     ON CONFLICT (component_id, interval_start) DO UPDATE SET
+       info_count = component_summary.info_count + EXCLUDED.info_count,
+       warning_count = component_summary.warning_count + EXCLUDED.warning_count,
+       error_count = component_summary.error_count + EXCLUDED.error_count,
+       last_message_at = GREATEST(component_summary.last_message_at, EXCLUDED.last_message_at)`,
+    [options.siteId, from, options.timeZone],
+  );
 }
 
 /** Drops hour counts, minute rates and batch ids past their use; day counts are kept. */

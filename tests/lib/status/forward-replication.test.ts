@@ -62,6 +62,7 @@ describe('replication to the parent site', () => {
       { message: wire(medium), priority: 'MEDIUM' },
     ]);
     client.release();
+    let clock = 1_000_000;
     const forwarder = createReplicationForwarder({
       db: pool(),
       parentUrl: `http://127.0.0.1:${parent.port}`,
@@ -69,32 +70,35 @@ describe('replication to the parent site', () => {
       log,
       batchSize: 2,
       timeoutMs: 2000,
-      // Long enough that a slow machine never sees a deferred message come due during the test.
-      initialRetryMs: 600_000,
+      maxRetryMs: 5000,
+      now: () => clock,
     });
 
-    // Down: the connection is refused; nothing is lost and the next try waits.
+    // Down: the connection is refused; nothing is lost and the link waits before its next try.
     await parent.stop();
     expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 2 });
-    const waiting = await pool().query(`SELECT uid, attempts, next_try_at > now() AS later FROM replication_outbox ORDER BY id`);
-    expect(waiting.rows.filter((r) => r.attempts === 1 && r.later)).toHaveLength(2);
-    // The third (LOW) was not in that batch, so it can go now; still down.
-    expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 1 });
+    expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 0, waiting: true });
+    // A long outage: many failed attempts, yet the link never waits more than maxRetryMs.
+    for (let attempt = 2; attempt <= 14; attempt++) {
+      clock += 5000;
+      expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 2 });
+      expect(forwarder.failedAttempts()).toBe(attempt);
+    }
 
-    // Busy: 503 with Retry-After.
+    // Busy: 503 with Retry-After (1 s) counts as a failed attempt too.
     await parent.start();
     parent.mode = 'busy';
-    // Due a second ago: next_try_at keeps milliseconds, so plain now() may round to just ahead of the tick's now().
-    await pool().query(`UPDATE replication_outbox SET next_try_at = now() - interval '1 second'`);
+    clock += 5000;
     expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 2 });
     expect(parent.received).toHaveLength(0);
 
-    // Up again: highest priority first, nothing twice, outbox empty.
+    // Up again: one wait at most, then the whole outbox at once, highest priority first, nothing twice.
     parent.mode = 'up';
-    await pool().query(`UPDATE replication_outbox SET next_try_at = now() - interval '1 second'`);
+    clock += 5000;
     expect(await forwarder.tick()).toEqual({ sent: 2, deferred: 0 });
     expect(await forwarder.tick()).toEqual({ sent: 1, deferred: 0 });
     expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 0 });
+    expect(forwarder.failedAttempts()).toBe(0);
     expect(parent.received.map((batch) => batch.map((m) => m.uid))).toEqual([[high.uid, medium.uid], [low.uid]]);
     // Every request carried this site's credential at the parent.
     expect(new Set(parent.authorizations)).toEqual(new Set([parentCredential]));

@@ -1,0 +1,136 @@
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendToInbox } from '@/lib/reporting/inbox-repo';
+import type { StatusMessage } from '@/lib/reporting/status-message.schema';
+import { startAppServer, type AppServer } from '../support/app-server';
+import { createEmptyDatabase } from '../support/database';
+import { testMessage } from '../lib/status/fixtures';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+// Two real instances, each on its own database, set up with the README's commands: a parent P01
+// and a child C01 whose Status Manager replicates to it.
+describe('a parent site and a child site', () => {
+  const common = { SITEBOX_TLS: 'off', SITEBOX_SEED_DEVICES: '0', SITEBOX_WORKERS: 'status-manager', SITEBOX_WORKER_HEARTBEAT_SECONDS: '1' };
+  let parentDb: Awaited<ReturnType<typeof createEmptyDatabase>>;
+  let childDb: Awaited<ReturnType<typeof createEmptyDatabase>>;
+  let parent: AppServer | undefined;
+  let child: AppServer | undefined;
+  let parentPort: number;
+  let parentPool: pg.Pool;
+  let childPool: pg.Pool;
+  const startParent = async () => {
+    parent = await startAppServer({
+      databaseUrl: parentDb.url,
+      env: {
+        ...common,
+        PORT: String(parentPort),
+        SITEBOX_SITE_CODE: 'P01',
+        SITEBOX_SITE_NAME: 'Head office',
+        SITEBOX_SERVER_NAME: 'p01-ss01.example.com',
+      },
+    });
+  };
+  const arrivedAtParent = async (uids: string[]) => {
+    const { rows } = await parentPool.query<{ n: string; d: string }>(
+      `SELECT count(*) n, count(DISTINCT uid) d FROM status_message WHERE site_code = 'C01' AND uid = ANY($1::uuid[])`,
+      [uids],
+    );
+    return { count: Number(rows[0].n), distinct: Number(rows[0].d) };
+  };
+  const sendAtChild = async (n: number) => {
+    // One message of each priority per step: Low (9001, informational), Medium (9002, warning), High (a server error).
+    const messages: StatusMessage[] = [];
+    for (let i = 0; i < n; i++) {
+      const base = { source: 'SERVER' as const, siteCode: 'C01', systemName: 'c01-ss01.example.com', component: 'SMS_TEST' };
+      messages.push(testMessage({ ...base, messageId: 9001, severity: 'INFORMATIONAL' }));
+      messages.push(testMessage({ ...base, messageId: 9002, severity: 'WARNING' }));
+      messages.push(testMessage({ ...base, messageId: 9003, severity: 'ERROR' }));
+    }
+    await appendToInbox({ db: childPool, messages, origin: 'server' });
+    return messages.map((m) => m.uid);
+  };
+
+  beforeAll(async () => {
+    [parentDb, childDb, parentPort] = await Promise.all([createEmptyDatabase(), createEmptyDatabase(), freePort()]);
+    parentPool = new pg.Pool({ connectionString: parentDb.url, max: 2 });
+    childPool = new pg.Pool({ connectionString: childDb.url, max: 2 });
+    await startParent();
+    // On the parent: the child's credential (README, "Site hierarchy").
+    const issued = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/site-system-credential.ts', 'c01-ss01.example.com'], {
+      env: { ...process.env, DATABASE_URL: parentDb.url, SITEBOX_SITE_CODE: 'P01', LOG_LEVEL: 'warn' },
+      encoding: 'utf8',
+    });
+    const credential = /SiteSystem \d+\.\S+/.exec(issued.stdout)?.[0];
+    expect(credential, issued.stdout + issued.stderr).toBeDefined();
+    child = await startAppServer({
+      databaseUrl: childDb.url,
+      env: {
+        ...common,
+        SITEBOX_SITE_CODE: 'C01',
+        SITEBOX_SERVER_NAME: 'c01-ss01.example.com',
+        SITEBOX_PARENT_SITE_URL: `http://127.0.0.1:${parentPort}`,
+        SITEBOX_PARENT_SITE_CREDENTIAL: credential!,
+      },
+    });
+    // Status filter rules replicating at Low and Medium (server errors replicate at High by default).
+    await childPool.query(
+      `INSERT INTO status_filter_rule (name, priority, built_in, message_id, replicate_to_parent, updated_at)
+       VALUES ('Replicate 9001 at Low', 5, false, 9001, 'LOW', now()), ('Replicate 9002 at Medium', 6, false, 9002, 'MEDIUM', now());
+       NOTIFY sitebox_status_filter_rules_changed`,
+    );
+  }, 300_000);
+
+  afterAll(async () => {
+    await child?.stop();
+    await parent?.stop();
+    await Promise.all([parentPool?.end(), childPool?.end()]);
+    await Promise.all([parentDb?.drop(), childDb?.drop()]);
+  });
+
+  it('replicates at each priority, and after the parent was down drains the outbox at once, nothing lost or twice', async () => {
+    const first = await sendAtChild(5);
+    await until('the first messages at the parent', async () => (await arrivedAtParent(first)).count === first.length);
+    const { rows: priorities } = await parentPool.query<{ message_id: number; n: string }>(
+      `SELECT message_id, count(*) n FROM status_message WHERE site_code = 'C01' GROUP BY 1 ORDER BY 1`,
+    );
+    expect(priorities.map((r) => [r.message_id, Number(r.n)])).toEqual([
+      [9001, 5],
+      [9002, 5],
+      [9003, 5],
+    ]);
+
+    await parent!.stop();
+    const during = await sendAtChild(100);
+    await until('the outbox to hold them', async () => {
+      const { rows } = await childPool.query<{ n: string }>(`SELECT count(*) n FROM replication_outbox`);
+      return Number(rows[0].n) === during.length;
+    });
+    // Several failed attempts while the parent is away.
+    await new Promise((r) => setTimeout(r, 4000));
+    await startParent();
+    const back = Date.now();
+    await until('the outbox to drain', async () => (await arrivedAtParent(during)).count === during.length, 20_000);
+    const drainMs = Date.now() - back;
+    expect(drainMs).toBeLessThan(12_000);
+    expect(await arrivedAtParent([...first, ...during])).toEqual({ count: first.length + during.length, distinct: first.length + during.length });
+    const { rows: left } = await childPool.query<{ n: string }>(`SELECT count(*) n FROM replication_outbox`);
+    expect(Number(left[0].n)).toBe(0);
+  });
+});
