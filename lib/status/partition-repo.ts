@@ -54,6 +54,9 @@ async function createDayPartition(db: pg.Pool, day: Date): Promise<number> {
   return inShortLockTransaction(db, async (client) => {
     const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [name]);
     if (exists.rows[0].ok) return 0;
+    // Held to the end: a message arriving for this day meanwhile waits, then finds the partition
+    // (else it would land in the default partition between the move and the attach, which then fails).
+    await client.query(`LOCK TABLE ${DEFAULT_PARTITION} IN ACCESS EXCLUSIVE MODE`);
     await client.query(`CREATE TABLE ${name} (LIKE ${PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
     const moved = await client.query(
       `WITH moved AS (DELETE FROM ${DEFAULT_PARTITION} WHERE expires_at >= $1 AND expires_at < $2 RETURNING *)
