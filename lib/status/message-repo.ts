@@ -213,10 +213,12 @@ export async function lastMessageId(client: pg.ClientBase): Promise<string> {
   return rows[0].id;
 }
 
-/** The planner's estimate of stored status messages (no count over the table). */
+/** The planner's estimate of stored status messages (no count over the table): the sum over its partitions. */
 export async function estimateStoredMessages(db: pg.Pool | pg.ClientBase): Promise<number> {
   const { rows } = await db.query<{ n: string }>(
-    `SELECT greatest(reltuples, 0)::bigint::text AS n FROM pg_class WHERE oid = 'status_message'::regclass`,
+    `SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint::text AS n
+       FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'status_message'::regclass`,
   );
   return Number(rows[0]?.n ?? 0);
 }
