@@ -73,6 +73,8 @@ export const configSchema = z
     SITEBOX_STATUS_PURGE_SCHEDULE: z.string().refine(isCronPattern, 'must be a cron pattern such as "0 0 * * *"').default('0 0 * * *'),
     /** Days to remember the uids of processed messages that were not stored, to refuse re-deliveries. */
     SITEBOX_STATUS_LEDGER_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+    /** Days of status_message partitions Delete Aged Status Messages makes ahead of today. */
+    SITEBOX_STATUS_PARTITION_DAYS_AHEAD: z.coerce.number().int().min(1).max(366).default(14),
     /** Base URL of the parent site's Sitebox; messages a rule replicates are forwarded there. */
     SITEBOX_PARENT_SITE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     /** This site's credential at the parent, issued there with `npm run site-system:credential`. */

@@ -6,13 +6,14 @@ import { quarantineItem, type QuarantineSource } from '../quarantine/quarantine-
 import { quarantinedKeys } from '../quarantine/repo';
 import { statusMessageIds } from '../reporting/catalog';
 import { addStatusCounters } from './counters';
+import { dropDuePartitions, ensureStatusPartitions } from './partition-repo';
 import { deleteAgedBatch, deleteRowsByKey, selectAgedKeys, type AgedRows } from './purge-repo';
 import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
 
 // Any fixed key; every Status Manager that runs the task tries the same one.
 const PURGE_LOCK_KEY = 7_301_952_044_410n;
 
-/** Delete Aged Status Messages in the quarantine: an item is one row it could not delete, keyed "table:key". */
+/** Delete Aged Status Messages in the quarantine: an item is one ledger row it could not delete, keyed "table:key". */
 export const PURGE_QUARANTINE: QuarantineSource = { name: 'status-manager.purge', component: 'SMS_STATUS_MANAGER' };
 
 export interface PurgeResult {
@@ -20,35 +21,42 @@ export interface PurgeResult {
   ran: boolean;
   messages: number;
   ledger: number;
+  /** Day partitions of status_message made ahead (or for rows waiting in the default partition). */
+  partitionsCreated: string[];
 }
 
+/** Days of status_message partitions made ahead of today unless told otherwise. */
+export const DEFAULT_PARTITION_DAYS_AHEAD = 14;
+
 /**
- * "Delete Aged Status Messages": removes stored messages whose retention (stamped as
- * expires_at when they were written) has passed, and processed-uid ledger entries older than
- * `ledgerDays`, in batches of `batchSize` rows so no statement holds locks or bloats WAL for
- * long. One Status Manager runs it at a time (advisory lock); safe to run again at any time.
+ * "Delete Aged Status Messages": drops the day partitions of status_message whose whole UTC day
+ * has passed (every message in them is past the retention stamped as expires_at when it was
+ * written), so a day of messages goes at once, without deleting rows; then deletes processed-uid
+ * ledger entries older than `ledgerDays` in batches of `batchSize` rows. First it makes the
+ * partitions of the next `partitionDaysAhead` days and moves rows out of the default partition
+ * into their day's partition. One Status Manager runs it at a time (advisory lock); safe to run
+ * again at any time.
  */
 export async function deleteAgedStatusMessages(options: {
   db: pg.Pool;
   ledgerDays: number;
   now?: Date;
   batchSize?: number;
+  partitionDaysAhead?: number;
   signal?: AbortSignal;
 }): Promise<PurgeResult> {
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? 10_000;
   const lockClient = await options.db.connect();
   try {
-    if (!(await tryAdvisoryLock(lockClient, PURGE_LOCK_KEY))) return { ran: false, messages: 0, ledger: 0 };
+    if (!(await tryAdvisoryLock(lockClient, PURGE_LOCK_KEY))) return { ran: false, messages: 0, ledger: 0, partitionsCreated: [] };
     try {
-      const messages = await deleteAged(options.db, batchSize, options.signal, {
-        table: 'status_message',
-        key: 'id',
-        keyType: 'bigint',
-        condition: 'expires_at <= $1',
-        order: 'ORDER BY expires_at',
-        cutoff: now,
+      const { created } = await ensureStatusPartitions({
+        db: options.db,
+        now,
+        daysAhead: options.partitionDaysAhead ?? DEFAULT_PARTITION_DAYS_AHEAD,
       });
+      const messages = await dropDuePartitions({ db: options.db, now, signal: options.signal });
       const ledgerBefore = new Date(now.getTime() - options.ledgerDays * 86_400_000);
       const ledger = await deleteAged(options.db, batchSize, options.signal, {
         table: 'status_processed_uid',
@@ -68,7 +76,7 @@ export async function deleteAgedStatusMessages(options: {
           }),
         });
       }
-      return { ran: true, messages, ledger };
+      return { ran: true, messages, ledger, partitionsCreated: created };
     } finally {
       await advisoryUnlock(lockClient, PURGE_LOCK_KEY);
     }

@@ -43,13 +43,40 @@ function copyLines(rows: readonly StoredMessageRow[]): string[] {
   return chunks;
 }
 
+/** How far apart two arrivals of one uid (a batch and its retry) may be and still be recognised. */
+const REPEAT_WINDOW_MS = 86_400_000;
+
 /**
- * Writes messages with COPY, the fastest way into PostgreSQL. When one of them is already
- * stored (a retried batch, or a batch and its retry processed at the same moment by two Status
- * Managers), the unique uid refuses the COPY and the rows go in again with INSERT ... ON
- * CONFLICT DO NOTHING, which skips the repeats. Returns the uids actually inserted.
+ * The uids of these rows already stored. status_message is partitioned by expires_at, so its
+ * unique key is (uid, expires_at), and a retry that arrives later is stamped a later expires_at:
+ * the lookup covers the expiry days a repeat can have (a day either side), through the
+ * (uid, expires_at) index of those few partitions only.
  */
-export async function insertStatusMessages(client: pg.ClientBase, rows: readonly StoredMessageRow[]): Promise<Set<string>> {
+async function findStoredUids(client: pg.ClientBase, rows: readonly StoredMessageRow[]): Promise<Set<string>> {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const r of rows) {
+    first = Math.min(first, r.expiresAt.getTime());
+    last = Math.max(last, r.expiresAt.getTime());
+  }
+  const { rows: found } = await client.query<{ uid: string }>(
+    `SELECT uid FROM status_message WHERE uid = ANY($1::uuid[]) AND expires_at >= $2 AND expires_at <= $3`,
+    [rows.map((r) => r.message.uid), new Date(first - REPEAT_WINDOW_MS), new Date(last + REPEAT_WINDOW_MS)],
+  );
+  return new Set(found.map((r) => r.uid));
+}
+
+/**
+ * Writes messages with COPY, the fastest way into PostgreSQL, leaving out those already stored
+ * (a retried batch). When one of them is stored meanwhile (a batch and its retry processed at
+ * the same moment by two Status Managers), the unique key refuses the COPY and the rows go in
+ * again with INSERT ... ON CONFLICT DO NOTHING, which skips the repeats. Returns the uids
+ * actually inserted.
+ */
+export async function insertStatusMessages(client: pg.ClientBase, all: readonly StoredMessageRow[]): Promise<Set<string>> {
+  if (!all.length) return new Set();
+  const stored = await findStoredUids(client, all);
+  const rows = stored.size ? all.filter((r) => !stored.has(r.message.uid)) : all;
   if (!rows.length) return new Set();
   await client.query('SAVEPOINT status_copy');
   try {
@@ -113,7 +140,7 @@ export async function insertStatusMessagesSkippingDuplicates(client: pg.ClientBa
                    $15::timestamptz[])
             AS t(uid, message_id, severity, type, source, site_code, system_name, component, source_time, received_at,
                  process_id, thread_id, insertion_strings, properties, expires_at)
-     ON CONFLICT (uid) DO NOTHING
+     ON CONFLICT (uid, expires_at) DO NOTHING
      RETURNING uid`,
     [
       uid,
@@ -186,10 +213,12 @@ export async function lastMessageId(client: pg.ClientBase): Promise<string> {
   return rows[0].id;
 }
 
-/** The planner's estimate of stored status messages (no count over the table). */
+/** The planner's estimate of stored status messages (no count over the table): the sum over its partitions. */
 export async function estimateStoredMessages(db: pg.Pool | pg.ClientBase): Promise<number> {
   const { rows } = await db.query<{ n: string }>(
-    `SELECT greatest(reltuples, 0)::bigint::text AS n FROM pg_class WHERE oid = 'status_message'::regclass`,
+    `SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint::text AS n
+       FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'status_message'::regclass`,
   );
   return Number(rows[0]?.n ?? 0);
 }

@@ -3,7 +3,8 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { listenShared } from '../db/listen-shared';
 import { loop } from '../workers/define-worker';
-import { deleteAgedStatusMessages } from './delete-aged-status-messages';
+import { DEFAULT_PARTITION_DAYS_AHEAD, deleteAgedStatusMessages } from './delete-aged-status-messages';
+import { ensureStatusPartitions } from './partition-repo';
 import { createReplicationForwarder } from './forward-replication';
 import { attachInProcessDrain } from '../reporting/in-process-queue';
 import { appendToInbox } from '../reporting/inbox-repo';
@@ -76,6 +77,8 @@ export interface StatusManagerOptions {
   parentCredential?: string;
   watchSettings: WatchStatusManagerSettings;
   ledgerDays: number;
+  /** Days of status_message partitions made ahead of today by each purge. */
+  partitionDaysAhead?: number;
   syslogTarget?: string;
   /** Idle poll interval of a drain loop. */
   pollMs?: number;
@@ -111,7 +114,7 @@ export async function startStatusManager(options: StatusManagerOptions) {
   let purgeKey = '';
   const runPurge = async () => {
     try {
-      const result = await deleteAgedStatusMessages({ db, ledgerDays: options.ledgerDays, signal });
+      const result = await deleteAgedStatusMessages({ db, ledgerDays: options.ledgerDays, partitionDaysAhead: options.partitionDaysAhead, signal });
       if (result.ran) log.info(result, 'Delete Aged Status Messages finished');
     } catch (error) {
       log.error({ err: error }, 'Delete Aged Status Messages failed');
@@ -135,6 +138,11 @@ export async function startStatusManager(options: StatusManagerOptions) {
   // Loaded before the first drain: a batch processed without them would skip the site's reporting
   // properties and default retention.
   applySettings((await siteSettings.ready).settings);
+  // The days ahead get their partitions now, not only at the first scheduled purge (until then a
+  // message finds the default partition, kept all the same). Another Status Manager may be at it.
+  await ensureStatusPartitions({ db, now: new Date(), daysAhead: options.partitionDaysAhead ?? DEFAULT_PARTITION_DAYS_AHEAD }).catch(
+    (error: unknown) => log.warn({ err: error }, 'status_message partitions not made ahead at start; the next purge makes them'),
+  );
 
   const cycles: { wake(): void; done: Promise<void> }[] = [];
   const wakeAll = () => cycles.forEach((c) => c.wake());

@@ -21,7 +21,9 @@ export async function readCatalog(client: pg.ClientBase, options: ReadCatalogOpt
   const add = (key: string, value: string) => {
     catalog[key] = value;
   };
-  const tableFilter = `n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relname = ANY($2)`;
+  // A partition is the parent's storage, made at run time (Prisma does not model partitions):
+  // the parent and its partitioned indexes describe the schema.
+  const tableFilter = `n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND NOT c.relname = ANY($2)`;
 
   const tables = await client.query<{ table: string; kind: string }>(
     `SELECT c.relname AS table, c.relkind AS kind
@@ -71,7 +73,8 @@ export async function readCatalog(client: pg.ClientBase, options: ReadCatalogOpt
       WHERE ${tableFilter}`,
     params,
   );
-  for (const i of indexes.rows) add(`index ${i.index}`, i.definition);
+  // An index on a partitioned table reads "ON ONLY <table>"; the columns are what matter.
+  for (const i of indexes.rows) add(`index ${i.index}`, i.definition.replace(' ON ONLY ', ' ON '));
 
   // contype 'n' (NOT NULL, PostgreSQL 18+) is already covered by the columns' nullability.
   const constraints = await client.query<{ table: string; name: string; definition: string }>(

@@ -37,6 +37,7 @@ export default defineWorker({
           onChange,
         }),
       ledgerDays: cfg.SITEBOX_STATUS_LEDGER_DAYS,
+      partitionDaysAhead: cfg.SITEBOX_STATUS_PARTITION_DAYS_AHEAD,
       syslogTarget: cfg.SITEBOX_SYSLOG,
       summarizers: composeSummarizers(
         createStatusSummarizers({ db: pool(), log: log.child({ task: 'summarizers' }), batchDays: cfg.SITEBOX_STATUS_LEDGER_DAYS }),
