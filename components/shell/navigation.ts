@@ -18,6 +18,7 @@ export const navigation = [
       { href: '/assets/devices', label: 'Devices' },
       { href: '/assets/collections', label: 'Collections' },
       { href: '/assets/packages', label: 'Packages' },
+      { href: '/assets/scripts', label: 'Scripts' },
     ],
   },
   {

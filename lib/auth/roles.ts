@@ -32,6 +32,9 @@ export const canEditCollections = isFull;
 export const canRunClientOperations = isOperator;
 export const canManageDeployments = isOperator;
 export const canResetSummarizerCounts = isOperator;
+/** Writing scripts and approving them are separate: an approver reviews what an author wrote. */
+export const canEditScripts = isOperator;
+export const canApproveScripts = isFull;
 
 /** Named permissions, for route options and the UI's enabling of controls. */
 export const permissions = {
@@ -46,6 +49,8 @@ export const permissions = {
   runClientOperations: canRunClientOperations,
   manageDeployments: canManageDeployments,
   resetSummarizerCounts: canResetSummarizerCounts,
+  editScripts: canEditScripts,
+  approveScripts: canApproveScripts,
 } as const satisfies Record<string, (p: Principal) => boolean>;
 
 export type Permission = keyof typeof permissions;
