@@ -144,3 +144,17 @@ export interface OperationProgress {
   id: number;
   states: TargetStateCounts;
 }
+
+/** Identical script results of an operation, grouped: how each ended and what it wrote, with device counts. */
+export interface ScriptOutputGroup {
+  outcome: string;
+  exitCode: number | null;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  devices: number;
+  /** Up to 20 of the devices, by name. */
+  sampleDevices: string[];
+}

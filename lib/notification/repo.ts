@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { ActionResultDetail, ClientAction, ScriptRun } from '../protocol/agent-protocol.schema';
-import type { TargetState } from './client-operation.schema';
+import type { ScriptOutputGroup, TargetState } from './client-operation.schema';
 import { emptyStateCounts, type TargetStateCounts } from './operation-counts';
 import { channels } from '../db/channels';
 
@@ -461,20 +461,6 @@ export async function recordResults(
     ],
   );
   return [...new Set(rows.map((r) => r.operation_id))];
-}
-
-/** Identical script results of an operation, grouped: how each ended and what it wrote, with device counts. */
-export interface ScriptOutputGroup {
-  outcome: string;
-  exitCode: number | null;
-  timedOut: boolean;
-  stdout: string;
-  stderr: string;
-  stdoutTruncated: boolean;
-  stderrTruncated: boolean;
-  devices: number;
-  /** Up to 20 of the devices, by name. */
-  sampleDevices: string[];
 }
 
 export async function scriptOutputGroups(db: Db, operationId: number): Promise<ScriptOutputGroup[]> {

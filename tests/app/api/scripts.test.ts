@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { POST as approve } from '@/app/api/scripts/[id]/approve/route';
 import { DELETE as deleteScript, GET as getScript, PUT as putScript } from '@/app/api/scripts/[id]/route';
+import { POST as startOperation } from '@/app/api/client-operations/route';
 import { GET as listScripts, POST as createScript } from '@/app/api/scripts/route';
 import { pool } from '@/lib/db/pool';
 import { findApprovedScriptByHash } from '@/lib/scripts/repo';
@@ -110,6 +111,29 @@ describe('scripts API', () => {
     const third = await signInAs('FULL_ADMINISTRATOR');
     expect((await approveAs(third, script.id, second.contentHash)).status).toBe(200);
     expect((await read(script.id)).approval).toMatchObject({ by: third.userName });
+  });
+
+  it('Run Script needs an approved script and values that keep its rules', async () => {
+    const start = async (session: TestSession, body: unknown) => {
+      const res = await startOperation(request('/api/client-operations', { method: 'POST', headers: session.headers, body }));
+      return { status: res.status, body: await res.json() };
+    };
+    const target = { deviceNames: ['NOBODY'] };
+    expect((await start(analyst, { action: 'RUN_SCRIPT', target, script: { scriptId: script.id } })).status).toBe(403);
+    const missing = await start(operator, { action: 'RUN_SCRIPT', target });
+    expect([missing.status, missing.body.error.fields[0].path]).toEqual([400, 'script.scriptId']);
+    const misplaced = await start(operator, { action: 'QUICK_SCAN', target, script: { scriptId: script.id } });
+    expect([misplaced.status, misplaced.body.error.fields[0].path]).toEqual([400, 'script']);
+    const pending = (await (await post(operator, { ...input, name: 'Pending' })).json()) as Script;
+    const unapproved = await start(operator, { action: 'RUN_SCRIPT', target, script: { scriptId: pending.id } });
+    expect([unapproved.status, unapproved.body.error.fields[0].path]).toEqual([409, 'script.scriptId']);
+    const broken = await start(operator, {
+      action: 'RUN_SCRIPT',
+      target,
+      script: { scriptId: script.id, arguments: { Path: 'relative', Days: 91 } },
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.body.error.fields.map((f: { path: string }) => f.path)).toEqual(['script.arguments.Path', 'script.arguments.Days']);
   });
 
   it('audits creation, edits, approval and deletion', async () => {
