@@ -128,99 +128,96 @@ function OperationTargets({ operation }: { operation: ClientOperationRow }) {
   const targets = useOperationTargetsQuery(operation.id, { state, page, pageSize });
   const pages = Math.max(1, Math.ceil((targets.data?.total ?? 0) / pageSize));
   return (
-    <>
-      {operation.action === 'RUN_SCRIPT' && <ScriptOutputGroups operationId={operation.id} />}
-      <section aria-label="Results per device" className="mt-4 rounded border border-slate-200">
-        <header className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-200 bg-slate-50 px-3 py-2 text-sm">
-          <h2 className="font-medium text-slate-900">
-            {clientActionLabels[operation.action]} on {operation.targetName}: results per device
-          </h2>
-          <label className="flex items-center gap-2 text-xs text-slate-600">
-            Show
-            <Select
-              aria-label="Show"
-              controlSize="xs"
-              value={state ?? ''}
-              onChange={(e) => (setState((e.target.value || undefined) as TargetState | undefined), setPage(1))}
-            >
-              <option value="">All devices</option>
-              {targetStates.map((s) => (
-                <option key={s} value={s}>
-                  {stateLabels[s]}
-                </option>
-              ))}
-            </Select>
-          </label>
-        </header>
-        <table className="w-full text-sm">
-          <thead className="text-left text-xs text-slate-500">
-            <tr>
-              <th className="px-3 py-1 font-medium">Device</th>
-              <th className="px-3 py-1 font-medium">Result</th>
-              <th className="px-3 py-1 font-medium">Client</th>
-              <th className="px-3 py-1 font-medium">Delivered</th>
-              <th className="px-3 py-1 font-medium">Completed</th>
-              <th className="px-3 py-1 font-medium">Details</th>
-            </tr>
-          </thead>
-          <tbody>
-            {targets.data?.rows.map((t) => (
-              <tr key={t.deviceId} className="border-t border-slate-100">
-                <td className="px-3 py-1 font-medium text-slate-900">{t.deviceName}</td>
-                <td
-                  className={clsx(
-                    'px-3 py-1',
-                    t.state === 'SUCCEEDED' && 'text-green-700',
-                    t.state === 'FAILED' && 'text-red-700',
-                    t.state === 'EXPIRED' && 'text-amber-700',
-                    t.state === 'CANCELLED' && 'text-slate-500',
-                  )}
-                >
-                  {stateLabels[t.state]}
-                </td>
-                <td className="px-3 py-1">{t.online ? 'Online' : 'Offline'}</td>
-                <td className="px-3 py-1">
-                  <RelativeTime iso={t.deliveredAt} empty="" />
-                </td>
-                <td className="px-3 py-1">
-                  <RelativeTime iso={t.completedAt} empty="" />
-                </td>
-                <td className="px-3 py-1 text-slate-600">
-                  {t.result?.message ?? ''}
-                  {t.result?.script && <ScriptOutput result={t.result.script} />}
-                  {t.result?.threats && t.result.threats.length > 0 && (
-                    <ul aria-label="Threats found" className="mt-1 space-y-0.5 text-xs">
-                      {t.result.threats.map((threat) => (
-                        <li key={`${threat.signature} ${threat.path}`}>
-                          <span className="font-medium text-red-700">{threat.signature}</span>{' '}
-                          <span className="break-all font-mono">{threat.path}</span>
-                        </li>
-                      ))}
-                    </ul>
-                  )}
-                </td>
-              </tr>
+    <section aria-label="Results per device" className="mt-4 rounded border border-slate-200">
+      <header className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-200 bg-slate-50 px-3 py-2 text-sm">
+        <h2 className="font-medium text-slate-900">
+          {clientActionLabels[operation.action]} on {operation.targetName}: results per device
+        </h2>
+        <label className="flex items-center gap-2 text-xs text-slate-600">
+          Show
+          <Select
+            aria-label="Show"
+            controlSize="xs"
+            value={state ?? ''}
+            onChange={(e) => (setState((e.target.value || undefined) as TargetState | undefined), setPage(1))}
+          >
+            <option value="">All devices</option>
+            {targetStates.map((s) => (
+              <option key={s} value={s}>
+                {stateLabels[s]}
+              </option>
             ))}
-            {targets.data && targets.data.rows.length === 0 && (
-              <tr>
-                <td colSpan={6} className="px-3 py-3 text-center text-slate-500">
-                  No devices in this state.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-        <footer className="flex items-center justify-end gap-2 border-t border-slate-200 px-3 py-1 text-xs text-slate-600">
-          {plural(targets.data?.total ?? 0, 'device')} · page {page} of {pages}
-          <button type="button" className={pagerButton} disabled={page <= 1} onClick={() => setPage(page - 1)}>
-            Previous
-          </button>
-          <button type="button" className={pagerButton} disabled={page >= pages} onClick={() => setPage(page + 1)}>
-            Next
-          </button>
-        </footer>
-      </section>
-    </>
+          </Select>
+        </label>
+      </header>
+      <table className="w-full text-sm">
+        <thead className="text-left text-xs text-slate-500">
+          <tr>
+            <th className="px-3 py-1 font-medium">Device</th>
+            <th className="px-3 py-1 font-medium">Result</th>
+            <th className="px-3 py-1 font-medium">Client</th>
+            <th className="px-3 py-1 font-medium">Delivered</th>
+            <th className="px-3 py-1 font-medium">Completed</th>
+            <th className="px-3 py-1 font-medium">Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {targets.data?.rows.map((t) => (
+            <tr key={t.deviceId} className="border-t border-slate-100">
+              <td className="px-3 py-1 font-medium text-slate-900">{t.deviceName}</td>
+              <td
+                className={clsx(
+                  'px-3 py-1',
+                  t.state === 'SUCCEEDED' && 'text-green-700',
+                  t.state === 'FAILED' && 'text-red-700',
+                  t.state === 'EXPIRED' && 'text-amber-700',
+                  t.state === 'CANCELLED' && 'text-slate-500',
+                )}
+              >
+                {stateLabels[t.state]}
+              </td>
+              <td className="px-3 py-1">{t.online ? 'Online' : 'Offline'}</td>
+              <td className="px-3 py-1">
+                <RelativeTime iso={t.deliveredAt} empty="" />
+              </td>
+              <td className="px-3 py-1">
+                <RelativeTime iso={t.completedAt} empty="" />
+              </td>
+              <td className="px-3 py-1 text-slate-600">
+                {t.result?.message ?? ''}
+                {t.result?.script && <ScriptOutput result={t.result.script} />}
+                {t.result?.threats && t.result.threats.length > 0 && (
+                  <ul aria-label="Threats found" className="mt-1 space-y-0.5 text-xs">
+                    {t.result.threats.map((threat) => (
+                      <li key={`${threat.signature} ${threat.path}`}>
+                        <span className="font-medium text-red-700">{threat.signature}</span>{' '}
+                        <span className="break-all font-mono">{threat.path}</span>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </td>
+            </tr>
+          ))}
+          {targets.data && targets.data.rows.length === 0 && (
+            <tr>
+              <td colSpan={6} className="px-3 py-3 text-center text-slate-500">
+                No devices in this state.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      <footer className="flex items-center justify-end gap-2 border-t border-slate-200 px-3 py-1 text-xs text-slate-600">
+        {plural(targets.data?.total ?? 0, 'device')} · page {page} of {pages}
+        <button type="button" className={pagerButton} disabled={page <= 1} onClick={() => setPage(page - 1)}>
+          Previous
+        </button>
+        <button type="button" className={pagerButton} disabled={page >= pages} onClick={() => setPage(page + 1)}>
+          Next
+        </button>
+      </footer>
+    </section>
   );
 }
 
@@ -302,6 +299,7 @@ export function ClientOperationsBrowser({ canRun }: { canRun: boolean }) {
           Next
         </button>
       </div>
+      {selectedRow?.action === 'RUN_SCRIPT' && <ScriptOutputGroups key={`groups-${selectedRow.id}`} operationId={selectedRow.id} />}
       {selectedRow && <OperationTargets key={selectedRow.id} operation={selectedRow} />}
     </>
   );
