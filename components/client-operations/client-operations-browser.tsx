@@ -10,6 +10,7 @@ import { targetStates, type ClientOperationRow, type TargetState } from '@/lib/n
 import { plural } from '@/lib/plural';
 import { RelativeTime } from '../ui/relative-time';
 import { StartOperationForm } from './start-operation-form';
+import { ScriptOutput, ScriptOutputGroups } from './script-output';
 import { useCancelClientOperation, useClientOperationsQuery, useLiveClientOperations, useOperationTargetsQuery } from './use-client-operations';
 
 const column = createColumnHelper<ClientOperationRow>();
@@ -184,6 +185,7 @@ function OperationTargets({ operation }: { operation: ClientOperationRow }) {
               </td>
               <td className="px-3 py-1 text-slate-600">
                 {t.result?.message ?? ''}
+                {t.result?.script && <ScriptOutput result={t.result.script} />}
                 {t.result?.threats && t.result.threats.length > 0 && (
                   <ul aria-label="Threats found" className="mt-1 space-y-0.5 text-xs">
                     {t.result.threats.map((threat) => (
@@ -297,6 +299,7 @@ export function ClientOperationsBrowser({ canRun }: { canRun: boolean }) {
           Next
         </button>
       </div>
+      {selectedRow?.action === 'RUN_SCRIPT' && <ScriptOutputGroups key={`groups-${selectedRow.id}`} operationId={selectedRow.id} />}
       {selectedRow && <OperationTargets key={selectedRow.id} operation={selectedRow} />}
     </>
   );

@@ -10,6 +10,7 @@ import type { CollectionRow } from '@/lib/collections/list-collections.schema';
 import { clientActionLabels, clientActions, type ClientAction } from '@/lib/protocol/agent-protocol.schema';
 import { plural, pluralWord } from '@/lib/plural';
 import { useLiveCollections } from '../collections/use-live-collections';
+import { useScriptsQuery } from '../scripts/use-scripts-query';
 import { useOnlineEstimateQuery, useStartClientOperation, type PickedTarget } from './use-client-operations';
 
 function parseNames(text: string): string[] {
@@ -34,6 +35,11 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
   const [names, setNames] = useState('');
   const [picked, setPicked] = useState<PickedTarget | null>(null);
   const [fieldError, setFieldError] = useState<string | null>(null);
+  const [scriptId, setScriptId] = useState('');
+  const [scriptArgs, setScriptArgs] = useState<Record<string, string>>({});
+  const scripts = useScriptsQuery();
+  const approvedScripts = scripts.data?.rows.filter((s) => s.approval) ?? [];
+  const script = approvedScripts.find((s) => String(s.id) === scriptId);
   const fieldErrorId = `${useId()}-error`;
   const errorLink = fieldError ? ({ 'aria-invalid': true, 'aria-describedby': fieldErrorId } as const) : {};
   const collections = useQuery({
@@ -48,6 +54,7 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
   const review = () => {
     setFieldError(null);
     start.reset();
+    if (action === 'RUN_SCRIPT' && !script) return setFieldError('Pick an approved script.');
     if (mode === 'collection') {
       if (!collectionId) return setFieldError('Pick a collection.');
       setPicked({ collectionId: Number(collectionId) });
@@ -62,7 +69,7 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
   const confirm = () => {
     if (!picked) return;
     start.mutate(
-      { action, target: picked },
+      { action, target: picked, ...(action === 'RUN_SCRIPT' && script ? { script: { scriptId: script.id, arguments: scriptArgs } } : {}) },
       {
         onSuccess: (operation) => {
           setPicked(null);
@@ -87,6 +94,48 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
             ))}
           </Select>
         </label>
+        {action === 'RUN_SCRIPT' && (
+          <label className="flex flex-col text-xs text-slate-600">
+            Script
+            <Select aria-label="Script" value={scriptId} onChange={(e) => (setScriptId(e.target.value), setScriptArgs({}), setPicked(null))}>
+              <option value="">Pick an approved script…</option>
+              {approvedScripts.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </Select>
+          </label>
+        )}
+        {action === 'RUN_SCRIPT' &&
+          script?.parameters.map((p) => (
+            <label key={p.name} className="flex flex-col text-xs text-slate-600">
+              {p.name}
+              {p.required ? ' (required)' : ''}
+              {p.type === 'choice' ? (
+                <Select
+                  aria-label={p.name}
+                  value={scriptArgs[p.name] ?? ''}
+                  onChange={(e) => (setScriptArgs({ ...scriptArgs, [p.name]: e.target.value }), setPicked(null))}
+                >
+                  <option value="" />
+                  {p.choices?.map((c) => (
+                    <option key={c} value={c}>
+                      {c}
+                    </option>
+                  ))}
+                </Select>
+              ) : (
+                <Textarea
+                  aria-label={p.name}
+                  className="h-8 w-56 font-mono"
+                  placeholder={p.type === 'boolean' ? 'true or false' : p.type}
+                  value={scriptArgs[p.name] ?? ''}
+                  onChange={(e) => (setScriptArgs({ ...scriptArgs, [p.name]: e.target.value }), setPicked(null))}
+                />
+              )}
+            </label>
+          ))}
         <fieldset className="flex flex-col text-xs text-slate-600">
           <legend>Target</legend>
           <div className="flex gap-3 py-1 text-sm text-slate-800">
@@ -134,10 +183,14 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
       {picked && estimate.data && (
         <div role="dialog" aria-label="Confirm client operation" className="mt-3 rounded border border-blue-200 bg-white p-3 text-sm">
           <p>
-            <strong>{clientActionLabels[action]}</strong> on <strong>{estimate.data.targetName}</strong>:{' '}
-            <span data-testid="estimate-total">{estimate.data.total.toLocaleString()}</span> {pluralWord(estimate.data.total, 'client')}, of which an
-            estimated <strong data-testid="estimate-online">{estimate.data.online.toLocaleString()}</strong>{' '}
-            {pluralWord(estimate.data.online, 'is', 'are')} online now.
+            <strong>
+              {clientActionLabels[action]}
+              {action === 'RUN_SCRIPT' && script ? ` ${script.name}` : ''}
+            </strong>{' '}
+            on <strong>{estimate.data.targetName}</strong>: <span data-testid="estimate-total">{estimate.data.total.toLocaleString()}</span>{' '}
+            {pluralWord(estimate.data.total, 'client')}, of which an estimated{' '}
+            <strong data-testid="estimate-online">{estimate.data.online.toLocaleString()}</strong> {pluralWord(estimate.data.online, 'is', 'are')}{' '}
+            online now.
             {estimate.isFetching && (
               <span role="status" className="ml-2 text-xs text-slate-500">
                 Refreshing…

@@ -5,6 +5,7 @@ import { useRef } from 'react';
 import { api } from '@/lib/client/api';
 import type { ClientAction } from '@/lib/protocol/agent-protocol.schema';
 import type {
+  ScriptOutputGroup,
   ClientOperationPage,
   OnlineEstimate,
   OperationProgress,
@@ -58,7 +59,7 @@ export function useOnlineEstimateQuery(target: PickedTarget | null) {
 export function useStartClientOperation() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: { action: ClientAction; target: PickedTarget }) =>
+    mutationFn: (input: { action: ClientAction; target: PickedTarget; script?: { scriptId: number; arguments: Record<string, string> } }) =>
       api<{ id: number; total: number; onlineAtStart: number }>('/api/client-operations', { method: 'POST', body: input }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['clientOperations'] }),
   });
@@ -107,4 +108,13 @@ export function useLiveClientOperations(): LiveState {
     }, 1000);
   };
   return useLive(liveRooms.clientOperations, { [liveEvents.clientOperationsProgress]: onProgress });
+}
+
+/** A Run Script operation's identical outputs, grouped with their device counts. */
+export function useScriptOutputGroupsQuery(operationId: number, enabled: boolean) {
+  return useQuery({
+    queryKey: ['clientOperationTargets', operationId, 'scriptOutputs'],
+    queryFn: ({ signal }) => api<{ groups: ScriptOutputGroup[] }>(`/api/client-operations/${operationId}/script-outputs`, { signal }),
+    enabled,
+  });
 }

@@ -19,6 +19,7 @@ export const navigation = [
       { href: '/assets/collections', label: 'Collections' },
       { href: '/assets/packages', label: 'Packages' },
       { href: '/assets/software-metering', label: 'Software Metering' },
+      { href: '/assets/scripts', label: 'Scripts' },
     ],
   },
   {

@@ -20,6 +20,7 @@ import { InventoryClient, type InventoryOptions } from './inventory/inventory-cl
 import { meteringAcknowledgements } from './metering/acknowledge-rules';
 import { certificateProblem, type TlsTrust } from './tls-pin';
 import { performAction } from './perform-action';
+import { runScript } from './run-script';
 import { clamavScanner } from './scan/clamav-scanner';
 import { scanSettingsSchema, type Scanner } from './scan/scan-settings';
 import { clientPolicySchema, type AgentCredential, type AgentPolicy } from '../protocol/policy.schema';
@@ -280,6 +281,28 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     throw lastError instanceof Error ? lastError : new Error(String(lastError));
   }
 
+  /** The approved text of a script, by its content hash, from the management points (preferred first). */
+  private async fetchScriptText(contentHash: string, signal: AbortSignal): Promise<string> {
+    let lastError: unknown;
+    for (const base of this.rotatedManagementPoints()) {
+      try {
+        const answer = await httpRequest({
+          url: new URL(`/api/mp/scripts/${contentHash}`, base).toString(),
+          headers: { authorization: this.authorization, accept: 'text/x-shellscript' },
+          agent: this.options.httpAgent,
+          tls: this.options.tls,
+          signal,
+        });
+        if (answer.status !== 200) throw new Error(`the management point answered ${answer.status} for script ${contentHash.slice(0, 12)}`);
+        return answer.body;
+      } catch (error) {
+        lastError = error;
+        if (signal.aborted) break;
+      }
+    }
+    throw lastError instanceof Error ? lastError : new Error(String(lastError));
+  }
+
   // ------------------------------------------------------------------ the notification channel
 
   /** Endpoints in the order to try: per management point, its notification port then its console port. */
@@ -417,6 +440,8 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
       fetchPolicy: () => this.refreshPolicy('notification'),
       scanner: this.scanner,
       runInventoryCycle: this.inventory ? (task) => this.inventory!.runCycle(task) : undefined,
+      script: push.script,
+      runScript: (script, signal) => runScript({ script, signal, fetchText: (hash) => this.fetchScriptText(hash, signal) }),
       signal: work.signal,
     });
     if (this.stopped) return;

@@ -1,4 +1,4 @@
-import type { ActionResultDetail, ClientAction } from '../protocol/agent-protocol.schema';
+import type { ActionResultDetail, ClientAction, ScriptRun } from '../protocol/agent-protocol.schema';
 import type { AgentPolicy } from '../protocol/policy.schema';
 import type { InventoryTask } from './inventory/inventory-state';
 import type { Scanner } from './scan/scan-settings';
@@ -27,6 +27,12 @@ export async function performAction(options: {
   scanner: Scanner;
   /** Runs an inventory or discovery cycle now; absent where the client collects no inventory (the simulator). */
   runInventoryCycle?: (task: InventoryTask) => Promise<string>;
+  /** Run Script: the pushed script, and how to run it (see run-script.ts). */
+  script?: ScriptRun;
+  runScript?: (
+    script: ScriptRun,
+    signal: AbortSignal,
+  ) => Promise<{ outcome: ActionOutcome['outcome']; message: string; script?: ActionResultDetail['script'] }>;
   signal: AbortSignal;
 }): Promise<ActionOutcome> {
   const started = performance.now();
@@ -42,6 +48,14 @@ export async function performAction(options: {
           policySerial: policy.siteControlSerial,
           deployments: policy.deployments.length,
         },
+      };
+    }
+    if (options.action === 'RUN_SCRIPT') {
+      if (!options.script || !options.runScript) throw new Error('this client does not run scripts');
+      const ran = await options.runScript(options.script, options.signal);
+      return {
+        outcome: ran.outcome,
+        detail: { message: ran.message.slice(0, 500), durationMs: took(), ...(ran.script ? { script: ran.script } : {}) },
       };
     }
     const task = inventoryTasks[options.action];
@@ -78,5 +92,6 @@ function failurePrefix(action: ClientAction): string {
   if (action === 'HARDWARE_INVENTORY_CYCLE') return 'Hardware inventory failed: ';
   if (action === 'SOFTWARE_INVENTORY_CYCLE') return 'Software inventory failed: ';
   if (action === 'DISCOVERY_DATA_COLLECTION_CYCLE') return 'Discovery data collection failed: ';
+  if (action === 'RUN_SCRIPT') return 'Run Script failed: ';
   return '';
 }

@@ -33,6 +33,9 @@ export const canEditMeteringRules = isFull;
 export const canRunClientOperations = isOperator;
 export const canManageDeployments = isOperator;
 export const canResetSummarizerCounts = isOperator;
+/** Writing scripts and approving them are separate: an approver reviews what an author wrote. */
+export const canEditScripts = isOperator;
+export const canApproveScripts = isFull;
 
 /** Named permissions, for route options and the UI's enabling of controls. */
 export const permissions = {
@@ -48,6 +51,8 @@ export const permissions = {
   runClientOperations: canRunClientOperations,
   manageDeployments: canManageDeployments,
   resetSummarizerCounts: canResetSummarizerCounts,
+  editScripts: canEditScripts,
+  approveScripts: canApproveScripts,
 } as const satisfies Record<string, (p: Principal) => boolean>;
 
 export type Permission = keyof typeof permissions;

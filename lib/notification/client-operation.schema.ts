@@ -19,10 +19,23 @@ export const operationTargetSchema = z
 export type OperationTarget = z.infer<typeof operationTargetSchema>;
 
 /** Body of POST /api/client-operations. */
-export const startClientOperationSchema = z.object({
-  action: clientActionSchema,
-  target: operationTargetSchema,
-});
+export const startClientOperationSchema = z
+  .object({
+    action: clientActionSchema,
+    target: operationTargetSchema,
+    /** Run Script: which approved script, and the value of each of its parameters. */
+    script: z
+      .object({
+        scriptId: int4Id(),
+        arguments: z.record(z.string().max(63), z.union([z.string().max(65_536), z.number(), z.boolean()])).default({}),
+      })
+      .optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.action === 'RUN_SCRIPT' && !input.script)
+      ctx.addIssue({ code: 'custom', path: ['script', 'scriptId'], message: 'is required to run a script' });
+    if (input.action !== 'RUN_SCRIPT' && input.script) ctx.addIssue({ code: 'custom', path: ['script'], message: 'is only for Run Script' });
+  });
 export type StartClientOperationInput = z.infer<typeof startClientOperationSchema>;
 
 /** Query of GET /api/client-operations/estimate: a collection, or device names comma-separated. */
@@ -130,4 +143,18 @@ export interface OperationTargetPage {
 export interface OperationProgress {
   id: number;
   states: TargetStateCounts;
+}
+
+/** Identical script results of an operation, grouped: how each ended and what it wrote, with device counts. */
+export interface ScriptOutputGroup {
+  outcome: string;
+  exitCode: number | null;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  devices: number;
+  /** Up to 20 of the devices, by name. */
+  sampleDevices: string[];
 }

@@ -367,7 +367,12 @@ export class NotificationServer {
     const operation = await repo.findPushTargets(db, request.operationId);
     if (!operation || operation.cancelledAt || operation.validUntil.getTime() <= this.clock.now().getTime()) return;
     const pushed = this.pushToDevices(
-      { operationId: request.operationId, action: operation.action, validUntil: operation.validUntil.toISOString() },
+      {
+        operationId: request.operationId,
+        action: operation.action,
+        validUntil: operation.validUntil.toISOString(),
+        ...(operation.script ? { script: operation.script } : {}),
+      },
       operation.deviceIds,
     );
     this.log.info({ operationId: request.operationId, pushed, targets: operation.deviceIds.length }, 'pushed client operation');
@@ -425,7 +430,7 @@ export class NotificationServer {
       const byOperation = new Map<number, { push: OperationPush; deviceIds: number[] }>();
       for (const o of owed) {
         const entry = byOperation.get(o.operationId) ?? {
-          push: { operationId: o.operationId, action: o.action, validUntil: o.validUntil.toISOString() },
+          push: { operationId: o.operationId, action: o.action, validUntil: o.validUntil.toISOString(), ...(o.script ? { script: o.script } : {}) },
           deviceIds: [],
         };
         entry.deviceIds.push(o.deviceId);

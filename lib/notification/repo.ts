@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { ActionResultDetail, ClientAction } from '../protocol/agent-protocol.schema';
-import type { TargetState } from './client-operation.schema';
+import type { ActionResultDetail, ClientAction, ScriptRun } from '../protocol/agent-protocol.schema';
+import type { ScriptOutputGroup, TargetState } from './client-operation.schema';
 import { emptyStateCounts, type TargetStateCounts } from './operation-counts';
 import { channels } from '../db/channels';
 
@@ -120,6 +120,7 @@ export async function insertOperation(
     startedBy: string;
     startedAt: Date;
     validUntil: Date;
+    script?: ScriptRun;
   },
 ): Promise<OperationRecord> {
   const source =
@@ -130,8 +131,8 @@ export async function insertOperation(
   const { rows } = await db.query<OperationRow>(
     `WITH targets AS (SELECT d.id, d.online FROM device d WHERE d.id IN (${source.sql}) AND d.approval <> 'REVOKED')
      INSERT INTO client_operation AS o (action, collection_id, target_name, started_by, started_at, valid_until,
-                                        total, online_at_start, pending_target_ids, updated_at)
-     SELECT $1, $2, $3, $4, $5, $6, count(*), count(*) FILTER (WHERE online), coalesce(array_agg(id ORDER BY id), '{}'), $5 FROM targets
+                                        total, online_at_start, pending_target_ids, updated_at, script)
+     SELECT $1, $2, $3, $4, $5, $6, count(*), count(*) FILTER (WHERE online), coalesce(array_agg(id ORDER BY id), '{}'), $5, $8::jsonb FROM targets
      RETURNING ${operationColumns}`,
     [
       options.action,
@@ -141,6 +142,7 @@ export async function insertOperation(
       options.startedAt,
       options.validUntil,
       source.param,
+      options.script ? JSON.stringify(options.script) : null,
     ],
   );
   return toOperation(rows[0]);
@@ -369,38 +371,44 @@ export async function readPushesAfter(db: Db, cursor: string): Promise<PushReque
 export async function findPushTargets(
   db: Db,
   operationId: number,
-): Promise<{ action: ClientAction; validUntil: Date; cancelledAt: Date | null; deviceIds: number[] } | null> {
-  const { rows } = await db.query<{ action: ClientAction; valid_until: Date; cancelled_at: Date | null; device_ids: number[] }>(
-    `SELECT o.action, o.valid_until, o.cancelled_at,
+): Promise<{ action: ClientAction; validUntil: Date; cancelledAt: Date | null; deviceIds: number[]; script: ScriptRun | null } | null> {
+  const { rows } = await db.query<{
+    action: ClientAction;
+    valid_until: Date;
+    cancelled_at: Date | null;
+    device_ids: number[];
+    script: ScriptRun | null;
+  }>(
+    `SELECT o.action, o.valid_until, o.cancelled_at, o.script,
             coalesce(o.pending_target_ids,
                      ARRAY(SELECT t.device_id FROM client_operation_target t WHERE t.operation_id = o.id AND t.state = 'WAITING')) AS device_ids
        FROM client_operation o WHERE o.id = $1`,
     [operationId],
   );
   const r = rows[0];
-  return r ? { action: r.action, validUntil: r.valid_until, cancelledAt: r.cancelled_at, deviceIds: r.device_ids } : null;
+  return r ? { action: r.action, validUntil: r.valid_until, cancelledAt: r.cancelled_at, deviceIds: r.device_ids, script: r.script } : null;
 }
 
 /** Pushes owed to clients that just connected: their unreached targets of operations still valid. */
 export async function owedPushes(
   db: Db,
   options: { deviceIds: number[]; now: Date },
-): Promise<{ deviceId: number; operationId: number; action: ClientAction; validUntil: Date }[]> {
+): Promise<{ deviceId: number; operationId: number; action: ClientAction; validUntil: Date; script: ScriptRun | null }[]> {
   if (!options.deviceIds.length) return [];
   // Targets whose rows are not written yet are all waiting.
-  const { rows } = await db.query<{ device_id: number; id: number; action: ClientAction; valid_until: Date }>(
-    `SELECT t.device_id, o.id, o.action, o.valid_until
+  const { rows } = await db.query<{ device_id: number; id: number; action: ClientAction; valid_until: Date; script: ScriptRun | null }>(
+    `SELECT t.device_id, o.id, o.action, o.valid_until, o.script
        FROM client_operation_target t JOIN client_operation o ON o.id = t.operation_id
       WHERE t.device_id = ANY($1::int[]) AND t.state = 'WAITING' AND o.valid_until > $2 AND o.cancelled_at IS NULL
      UNION ALL
-     SELECT c.device_id, o.id, o.action, o.valid_until
+     SELECT c.device_id, o.id, o.action, o.valid_until, o.script
        FROM client_operation o CROSS JOIN LATERAL unnest(o.pending_target_ids) AS p(device_id)
        JOIN unnest($1::int[]) AS c(device_id) ON c.device_id = p.device_id
       WHERE o.pending_target_ids IS NOT NULL AND o.valid_until > $2 AND o.cancelled_at IS NULL
       ORDER BY 2`,
     [options.deviceIds, options.now],
   );
-  return rows.map((r) => ({ deviceId: r.device_id, operationId: r.id, action: r.action, validUntil: r.valid_until }));
+  return rows.map((r) => ({ deviceId: r.device_id, operationId: r.id, action: r.action, validUntil: r.valid_until, script: r.script }));
 }
 
 /** Records pushes clients acknowledged; returns the operations that changed. */
@@ -453,4 +461,56 @@ export async function recordResults(
     ],
   );
   return [...new Set(rows.map((r) => r.operation_id))];
+}
+
+export async function scriptOutputGroups(db: Db, operationId: number): Promise<ScriptOutputGroup[]> {
+  const { rows } = await db.query<{
+    outcome: string;
+    exit_code: number | null;
+    timed_out: boolean;
+    stdout: string;
+    stderr: string;
+    stdout_truncated: boolean;
+    stderr_truncated: boolean;
+    devices: number;
+    sample: string[];
+  }>(
+    `SELECT t.state::text AS outcome, (t.result->'script'->>'exitCode')::int AS exit_code,
+            coalesce((t.result->'script'->>'timedOut')::boolean, false) AS timed_out,
+            coalesce(t.result->'script'->>'stdout', t.result->>'message', '') AS stdout, coalesce(t.result->'script'->>'stderr', '') AS stderr,
+            coalesce((t.result->'script'->>'stdoutTruncated')::boolean, false) AS stdout_truncated,
+            coalesce((t.result->'script'->>'stderrTruncated')::boolean, false) AS stderr_truncated,
+            count(*)::int AS devices, (array_agg(d.name ORDER BY d.name))[1:20] AS sample
+       FROM client_operation_target t JOIN device d ON d.id = t.device_id
+      WHERE t.operation_id = $1 AND t.result IS NOT NULL
+      GROUP BY 1, 2, 3, 4, 5, 6, 7
+      ORDER BY devices DESC, exit_code NULLS LAST
+      LIMIT 500`,
+    [operationId],
+  );
+  return rows.map((r) => ({
+    outcome: r.outcome,
+    exitCode: r.exit_code,
+    timedOut: r.timed_out,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    stdoutTruncated: r.stdout_truncated,
+    stderrTruncated: r.stderr_truncated,
+    devices: r.devices,
+    sampleDevices: r.sample,
+  }));
+}
+
+/** Every target of an operation with its script result, by device name, for CSV export. */
+export async function scriptResultRows(
+  db: Db,
+  operationId: number,
+): Promise<{ deviceName: string; state: string; completedAt: Date | null; result: ActionResultDetail | null }[]> {
+  const { rows } = await db.query<{ name: string; state: string; completed_at: Date | null; result: ActionResultDetail | null }>(
+    `SELECT d.name, t.state::text AS state, t.completed_at, t.result
+       FROM client_operation_target t JOIN device d ON d.id = t.device_id
+      WHERE t.operation_id = $1 ORDER BY d.name`,
+    [operationId],
+  );
+  return rows.map((r) => ({ deviceName: r.name, state: r.state, completedAt: r.completed_at, result: r.result }));
 }

@@ -8,6 +8,7 @@ import { clientActionLabels } from '../protocol/agent-protocol.schema';
 import type { StartClientOperationInput } from './client-operation.schema';
 import type { ClientNotificationSettings } from './notification-settings';
 import * as repo from './repo';
+import { resolveScriptRun } from '../scripts/resolve-script-run';
 import { resolveOperationTarget } from './resolve-operation-target';
 
 /**
@@ -25,6 +26,7 @@ export async function startClientOperation(options: {
   clock?: Clock;
 }) {
   const now = (options.clock ?? systemClock).now();
+  const script = options.input.script ? await resolveScriptRun(options.input.script) : undefined;
   const resolved = await resolveOperationTarget(options.input.target);
   const validUntil = new Date(now.getTime() + options.settings.operationValidityMinutes * 60_000);
   const operation = await inTransaction(pool(), async (client) => {
@@ -35,6 +37,7 @@ export async function startClientOperation(options: {
       startedBy: options.actor.principal.userName,
       startedAt: now,
       validUntil,
+      script,
     });
     if (created.total === 0) {
       throw new AppError('BAD_REQUEST', {
@@ -51,13 +54,14 @@ export async function startClientOperation(options: {
     userName: options.actor.principal.userName,
     address: options.actor.address,
     objectType: 'ClientOperation',
-    objectName: `${clientActionLabels[operation.action]} on ${operation.targetName}`,
+    objectName: `${clientActionLabels[operation.action]}${script ? ` ${script.name}` : ''} on ${operation.targetName}`,
     newValue: {
       id: operation.id,
       action: operation.action,
       total: operation.total,
       onlineAtStart: operation.onlineAtStart,
       validUntil: operation.validUntil,
+      ...(script ? { script } : {}),
     },
   });
   await repo.notifyProgress(pool(), { changed: [operation.id] });

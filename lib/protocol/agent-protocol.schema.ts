@@ -14,6 +14,7 @@ export const clientActions = [
   'HARDWARE_INVENTORY_CYCLE',
   'SOFTWARE_INVENTORY_CYCLE',
   'DISCOVERY_DATA_COLLECTION_CYCLE',
+  'RUN_SCRIPT',
 ] as const;
 export const clientActionSchema = z.enum(clientActions);
 export type ClientAction = z.infer<typeof clientActionSchema>;
@@ -25,6 +26,7 @@ export const clientActionLabels: Record<ClientAction, string> = {
   HARDWARE_INVENTORY_CYCLE: 'Hardware Inventory Cycle',
   SOFTWARE_INVENTORY_CYCLE: 'Software Inventory Cycle',
   DISCOVERY_DATA_COLLECTION_CYCLE: 'Discovery Data Collection Cycle',
+  RUN_SCRIPT: 'Run Script',
 };
 
 /** Event names, server → agent and agent → server. */
@@ -71,10 +73,28 @@ export const agentSettingsSchema = z.object({
 });
 export type AgentSettings = z.infer<typeof agentSettingsSchema>;
 
+/** The most of each of stdout and stderr a script's result carries; the rest is cut and marked. */
+export const SCRIPT_OUTPUT_LIMIT = 64 * 1024;
+
+/**
+ * What a Run Script push names: the approved script by the SHA-256 of its text (the agent fetches
+ * the text from the management point and checks the hash), its timeout and the checked argument
+ * values, handed to the script as arguments and environment, never into its text.
+ */
+export const scriptRunSchema = z.object({
+  name: rawText(100),
+  contentHash: z.string().regex(/^[0-9a-f]{64}$/),
+  timeoutSeconds: int4(1, 24 * 3600),
+  arguments: z.array(z.object({ name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/), value: rawText(65_536) })).max(30),
+});
+export type ScriptRun = z.infer<typeof scriptRunSchema>;
+
 export const operationPushSchema = z.object({
   operationId: int4Id(),
   action: clientActionSchema,
   validUntil: safeIsoString(),
+  /** Run Script only. */
+  script: scriptRunSchema.optional(),
 });
 export type OperationPush = z.infer<typeof operationPushSchema>;
 
@@ -103,6 +123,18 @@ export const actionResultDetailSchema = z.object({
   threats: z
     .array(z.object({ path: rawText(1024), signature: rawText(200) }))
     .max(50)
+    .optional(),
+  /** Run Script: how the script ended and what it wrote (each stream cut at SCRIPT_OUTPUT_LIMIT characters). */
+  script: z
+    .object({
+      exitCode: z.number().int().min(-1).max(255).nullable(),
+      signal: rawText(20).nullable(),
+      timedOut: z.boolean(),
+      stdout: rawText(SCRIPT_OUTPUT_LIMIT),
+      stderr: rawText(SCRIPT_OUTPUT_LIMIT),
+      stdoutTruncated: z.boolean(),
+      stderrTruncated: z.boolean(),
+    })
     .optional(),
 });
 export type ActionResultDetail = z.infer<typeof actionResultDetailSchema>;

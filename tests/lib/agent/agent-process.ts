@@ -1,5 +1,6 @@
 // A real agent process (scripts/agent.ts, or the built bundle) for agent tests, with its output kept.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pool } from '@/lib/db/pool';
 
@@ -45,4 +46,33 @@ export { repoRoot };
 /** The site the management point serves (SITEBOX_SITE_CODE, S01), as registration needs it. */
 export async function ensureSite(code = 'S01'): Promise<void> {
   await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ($1::text, $1::text, now()) ON CONFLICT (code) DO NOTHING`, [code]);
+}
+
+/**
+ * Writes a config for agent `name` in `dir` (with `extra` settings), starts the agent from the
+ * sources, keeps it in `agents` for stopping, and waits until its device is online.
+ */
+export async function startConfiguredAgent(options: {
+  dir: string;
+  managementPointUrl: string;
+  name: string;
+  extra?: Record<string, unknown>;
+  agents: AgentProcess[];
+}): Promise<{ agent: AgentProcess; deviceId: number }> {
+  const { dir, name } = options;
+  const config = path.join(dir, `${name}.json`);
+  await writeFile(
+    config,
+    JSON.stringify({ managementPoints: [options.managementPointUrl], name, stateDir: path.join(dir, 'state', name), ...options.extra }),
+    { mode: 0o600 },
+  );
+  const agent = agentFromSources(['run', '--config', config]);
+  options.agents.push(agent);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const device = await onlineDevice(name);
+    if (device) return { agent, deviceId: device.id };
+    if (Date.now() > deadline) throw new Error(`agent ${name} did not come online\nagent output:\n${agent.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

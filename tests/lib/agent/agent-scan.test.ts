@@ -10,7 +10,7 @@ import { startClientOperation } from '@/lib/notification/start-client-operation'
 import { useTestDatabase } from '../../support/database';
 import { TestManagementPoint } from '../notification/management-point';
 import { admin, eventually, targetStates } from '../notification/fleet';
-import { agentFromSources, ensureSite, onlineDevice, type AgentProcess } from './agent-process';
+import { ensureSite, startConfiguredAgent, type AgentProcess } from './agent-process';
 
 let mp: TestManagementPoint;
 let dir = '';
@@ -43,20 +43,8 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function agentWith(name: string, scan: Record<string, unknown>) {
-  const config = path.join(dir, `${name}.json`);
-  await writeFile(config, JSON.stringify({ managementPoints: [mp.url], name, stateDir: path.join(dir, 'state', name), scan }), { mode: 0o600 });
-  const agent = agentFromSources(['run', '--config', config]);
-  agents.push(agent);
-  const device = await eventually(
-    () => onlineDevice(name),
-    (d) => d !== null,
-    30_000,
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}\nagent output:\n${agent.output()}`);
-  });
-  return { agent, deviceId: device!.id };
-}
+const agentWith = (name: string, scan: Record<string, unknown>) =>
+  startConfiguredAgent({ dir, managementPointUrl: mp.url, name, extra: { scan }, agents });
 
 async function quickScan(deviceId: number) {
   const operation = await startClientOperation({

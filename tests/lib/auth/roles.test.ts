@@ -6,7 +6,7 @@ const as = (role: Role) => ({ userId: 1, userName: 'u', role });
 // The security roles' matrix, spelled out: a change to roles.ts must change this table too.
 const expected: Record<Role, Permission[]> = {
   FULL_ADMINISTRATOR: Object.keys(permissions) as Permission[],
-  OPERATIONS_ADMINISTRATOR: ['readConsole', 'runClientOperations', 'manageDeployments', 'resetSummarizerCounts'],
+  OPERATIONS_ADMINISTRATOR: ['readConsole', 'runClientOperations', 'manageDeployments', 'resetSummarizerCounts', 'editScripts'],
   READ_ONLY_ANALYST: ['readConsole'],
 };
 

@@ -9,6 +9,7 @@ import { POST as heartbeatRoute } from '@/app/api/mp/heartbeat/route';
 import { POST as inventoryRoute } from '@/app/api/mp/inventory/route';
 import { GET as policyRoute } from '@/app/api/mp/policy/route';
 import { POST as registerRoute } from '@/app/api/mp/register/route';
+import { GET as scriptRoute } from '@/app/api/mp/scripts/[hash]/route';
 import { POST as statusRoute } from '@/app/api/mp/status-messages/route';
 import { GET as caRoute } from '@/app/api/agent/ca/route';
 import type { Clock } from '@/lib/clock';
@@ -18,6 +19,15 @@ import { readPolicySiteSettings } from '@/lib/sitecontrol/read-policy-site-setti
 import { runtime } from '@/lib/runtime';
 import { acceptTls } from '@/lib/tls/accept-tls';
 import type { TransportSecurity } from '@/lib/tls/transport-security';
+
+const routes = [
+  ['/api/mp/policy', policyRoute],
+  ['/api/mp/status-messages', statusRoute],
+  ['/api/mp/register', registerRoute],
+  ['/api/mp/inventory', inventoryRoute],
+  ['/api/mp/heartbeat', heartbeatRoute],
+  ['/api/agent/ca', caRoute],
+] as const;
 
 export class TestManagementPoint {
   port = 0;
@@ -57,19 +67,8 @@ export class TestManagementPoint {
 
   async start(): Promise<void> {
     this.http = createServer(async (req, res) => {
-      const handler = req.url?.startsWith('/api/mp/policy')
-        ? policyRoute
-        : req.url?.startsWith('/api/mp/status-messages')
-          ? statusRoute
-          : req.url?.startsWith('/api/mp/register')
-            ? registerRoute
-            : req.url?.startsWith('/api/mp/inventory')
-              ? inventoryRoute
-              : req.url?.startsWith('/api/mp/heartbeat')
-                ? heartbeatRoute
-                : req.url?.startsWith('/api/agent/ca')
-                  ? caRoute
-                  : null;
+      const script = req.url?.match(/^\/api\/mp\/scripts\/([^/?]+)/);
+      const handler = script ? scriptRoute : routes.find(([prefix]) => req.url?.startsWith(prefix))?.[1];
       if (!handler) return; // socket.io answers its own paths
       const request = new NextRequest(`${this.url}${req.url}`, {
         method: req.method,
@@ -77,7 +76,7 @@ export class TestManagementPoint {
         body: req.method === 'GET' ? undefined : (Readable.toWeb(req) as ReadableStream),
         duplex: 'half',
       } as ConstructorParameters<typeof NextRequest>[1]);
-      const response = await handler(request, { params: Promise.resolve({}) });
+      const response = await handler(request, { params: Promise.resolve<Record<string, string>>(script ? { hash: script[1] } : {}) });
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(Buffer.from(await response.arrayBuffer()));
     });

@@ -1,0 +1,147 @@
+import type pg from 'pg';
+import { pool } from '../db/pool';
+import { inTransaction as runInTransaction } from '../db/transaction';
+import { AppError, notFoundOrThrow } from '../errors';
+import { scriptParameterSchema, type ScriptInput, type ScriptRow } from './script.schema';
+
+const inTransaction = <T>(work: (client: pg.PoolClient) => Promise<T>) => runInTransaction(pool(), work);
+
+const COLUMNS = `id, name, description, body, parameters, timeout_seconds, content_hash, author_ids, created_by, updated_by,
+  approved_by, approved_at, approved_hash, created_at, updated_at`;
+
+interface ScriptDbRow {
+  id: number;
+  name: string;
+  description: string;
+  body: string;
+  parameters: unknown;
+  timeout_seconds: number;
+  content_hash: string;
+  author_ids: number[] | null;
+  created_by: string;
+  updated_by: string;
+  approved_by: string | null;
+  approved_at: Date | null;
+  approved_hash: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toRow(r: ScriptDbRow): ScriptRow {
+  const approved = r.approved_hash !== null && r.approved_hash === r.content_hash && r.approved_by !== null && r.approved_at !== null;
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    body: r.body,
+    parameters: scriptParameterSchema.array().parse(r.parameters),
+    timeoutSeconds: r.timeout_seconds,
+    contentHash: r.content_hash,
+    authorIds: r.author_ids ?? [],
+    createdBy: r.created_by,
+    updatedBy: r.updated_by,
+    approval: approved ? { by: r.approved_by!, at: r.approved_at!.toISOString() } : null,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+/** A second script of the same name is a 409 naming the field. */
+function nameTaken(error: unknown): never {
+  if ((error as { code?: string }).code === '23505')
+    throw new AppError('CONFLICT', {
+      userMessage: 'A script of that name already exists.',
+      details: { fields: [{ path: 'name', message: 'is already used by another script' }] },
+    });
+  throw error;
+}
+
+export async function listScripts(): Promise<ScriptRow[]> {
+  const { rows } = await pool().query<ScriptDbRow>(`SELECT ${COLUMNS} FROM script ORDER BY name, id LIMIT 5000`);
+  return rows.map(toRow);
+}
+
+export async function findScriptOrThrow(id: number, db: pg.Pool | pg.PoolClient = pool(), lock = false): Promise<ScriptRow> {
+  const { rows } = await db.query<ScriptDbRow>(`SELECT ${COLUMNS} FROM script WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+  return toRow(notFoundOrThrow(rows[0], 'The script'));
+}
+
+/** The approved script whose text hashes to `contentHash`, or null: what an agent may fetch. */
+export async function findApprovedScriptByHash(contentHash: string): Promise<ScriptRow | null> {
+  const { rows } = await pool().query<ScriptDbRow>(
+    `SELECT ${COLUMNS} FROM script WHERE content_hash = $1 AND approved_hash = content_hash ORDER BY id LIMIT 1`,
+    [contentHash],
+  );
+  return rows[0] ? toRow(rows[0]) : null;
+}
+
+export async function insertScript(
+  options: { input: ScriptInput; contentHash: string; authorId: number; authorName: string },
+  audit: (client: pg.PoolClient, row: ScriptRow) => Promise<void>,
+): Promise<ScriptRow> {
+  const { input, contentHash, authorId, authorName } = options;
+  return inTransaction(async (client) => {
+    const { rows } = await client
+      .query<ScriptDbRow>(
+        `INSERT INTO script (name, description, body, parameters, timeout_seconds, content_hash, author_ids, created_by, updated_by, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, ARRAY[$7::int], $8, $8, now()) RETURNING ${COLUMNS}`,
+        [input.name, input.description, input.body, JSON.stringify(input.parameters), input.timeoutSeconds, contentHash, authorId, authorName],
+      )
+      .catch(nameTaken);
+    const row = toRow(rows[0]);
+    await audit(client, row);
+    return row;
+  });
+}
+
+/**
+ * Replaces a script's text and settings. The editor joins its authors, and any approval is
+ * withdrawn: the new text has not been reviewed.
+ */
+export async function updateScript(
+  options: { id: number; input: ScriptInput; contentHash: string; editorId: number; editorName: string },
+  audit: (client: pg.PoolClient, before: ScriptRow, after: ScriptRow) => Promise<void>,
+): Promise<ScriptRow> {
+  const { id, input, contentHash, editorId, editorName } = options;
+  return inTransaction(async (client) => {
+    const before = await findScriptOrThrow(id, client, true);
+    const { rows } = await client
+      .query<ScriptDbRow>(
+        `UPDATE script SET name = $2, description = $3, body = $4, parameters = $5, timeout_seconds = $6, content_hash = $7,
+                author_ids = CASE WHEN $8::int = ANY(author_ids) THEN author_ids ELSE array_append(author_ids, $8::int) END,
+                updated_by = $9, approved_by_id = NULL, approved_by = NULL, approved_at = NULL, approved_hash = NULL, updated_at = now()
+          WHERE id = $1 RETURNING ${COLUMNS}`,
+        [id, input.name, input.description, input.body, JSON.stringify(input.parameters), input.timeoutSeconds, contentHash, editorId, editorName],
+      )
+      .catch(nameTaken);
+    const after = toRow(rows[0]);
+    await audit(client, before, after);
+    return after;
+  });
+}
+
+/** Records an approval once `check` (given the locked row) finds nothing against it. */
+export async function approveScript(
+  options: { id: number; approverId: number; approverName: string; check: (row: ScriptRow) => void },
+  audit: (client: pg.PoolClient, row: ScriptRow) => Promise<void>,
+): Promise<ScriptRow> {
+  return inTransaction(async (client) => {
+    const current = await findScriptOrThrow(options.id, client, true);
+    options.check(current);
+    const { rows } = await client.query<ScriptDbRow>(
+      `UPDATE script SET approved_by_id = $2, approved_by = $3, approved_at = now(), approved_hash = content_hash WHERE id = $1 RETURNING ${COLUMNS}`,
+      [options.id, options.approverId, options.approverName],
+    );
+    const row = toRow(rows[0]);
+    await audit(client, row);
+    return row;
+  });
+}
+
+export async function deleteScript(id: number, audit: (client: pg.PoolClient, row: ScriptRow) => Promise<void>): Promise<void> {
+  await inTransaction(async (client) => {
+    const row = await findScriptOrThrow(id, client, true);
+    await client.query(`DELETE FROM script WHERE id = $1`, [id]);
+    await audit(client, row);
+  });
+}

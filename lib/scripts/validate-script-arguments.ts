@@ -1,0 +1,58 @@
+import type { ScriptParameter } from './script.schema';
+
+export interface ArgumentProblem {
+  /** The parameter's name. */
+  name: string;
+  message: string;
+}
+
+/**
+ * Checks the values given for a run against the script's typed parameters and returns them as
+ * text, in parameter order, ready to be handed to the script as arguments and environment —
+ * never pasted into its text or a command line. Unknown names and rule breaks are problems.
+ */
+export function validateScriptArguments(options: {
+  parameters: ScriptParameter[];
+  values: Record<string, string | number | boolean | undefined>;
+}): { ok: true; values: { name: string; value: string }[] } | { ok: false; problems: ArgumentProblem[] } {
+  const { parameters, values } = options;
+  const problems: ArgumentProblem[] = [];
+  const known = new Set(parameters.map((p) => p.name));
+  for (const name of Object.keys(values)) if (!known.has(name)) problems.push({ name, message: 'is not a parameter of this script' });
+  const out: { name: string; value: string }[] = [];
+  for (const p of parameters) {
+    const given = values[p.name];
+    if (given === undefined || given === '') {
+      if (p.required) problems.push({ name: p.name, message: 'is required' });
+      else out.push({ name: p.name, value: '' });
+      continue;
+    }
+    const problem = checkValue(p, given);
+    if (problem) problems.push({ name: p.name, message: problem });
+    else out.push({ name: p.name, value: String(given) });
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, values: out };
+}
+
+function checkValue(p: ScriptParameter, given: string | number | boolean): string | null {
+  const text = String(given);
+  if (text.includes('\0')) return 'must not contain a NUL character';
+  switch (p.type) {
+    case 'boolean':
+      return text === 'true' || text === 'false' ? null : 'must be true or false';
+    case 'integer': {
+      if (!/^-?\d{1,15}$/.test(text)) return 'must be a whole number';
+      const n = Number(text);
+      if (p.min !== undefined && n < p.min) return `must be ${p.min} or more`;
+      if (p.max !== undefined && n > p.max) return `must be ${p.max} or less`;
+      return null;
+    }
+    case 'choice':
+      return p.choices?.includes(text) ? null : `must be one of ${(p.choices ?? []).join(', ')}`;
+    case 'string': {
+      if (p.maxLength !== undefined && text.length > p.maxLength) return `must be at most ${p.maxLength} characters`;
+      if (p.pattern !== undefined && !new RegExp(`^(?:${p.pattern})$`, 'u').test(text)) return `must match ${p.pattern}`;
+      return null;
+    }
+  }
+}

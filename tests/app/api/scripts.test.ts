@@ -1,0 +1,153 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { POST as approve } from '@/app/api/scripts/[id]/approve/route';
+import { DELETE as deleteScript, GET as getScript, PUT as putScript } from '@/app/api/scripts/[id]/route';
+import { POST as startOperation } from '@/app/api/client-operations/route';
+import { GET as listScripts, POST as createScript } from '@/app/api/scripts/route';
+import { pool } from '@/lib/db/pool';
+import { findApprovedScriptByHash } from '@/lib/scripts/repo';
+import { seedDemoSite } from '@/lib/seed/seed-demo-site';
+import { request, signInAs, withParams, type TestSession } from '../../support/console-session';
+import { useTestDatabase } from '../../support/database';
+
+type Script = { id: number; name: string; contentHash: string; approval: { by: string } | null; authorIds: number[] };
+
+const input = {
+  name: 'Clean temp files',
+  description: 'Removes old files under a path',
+  body: '#!/bin/bash\nfind "$1" -mtime +"$SITEBOX_PARAM_Days" -delete\n',
+  parameters: [
+    { name: 'Path', type: 'string', required: true, pattern: '/.*' },
+    { name: 'Days', type: 'integer', min: 1, max: 90 },
+  ],
+  timeoutSeconds: 120,
+};
+
+describe('scripts API', () => {
+  let author: TestSession;
+  let approver: TestSession;
+  let operator: TestSession;
+  let analyst: TestSession;
+  let script: Script;
+
+  const post = (session: TestSession, body: unknown) => createScript(request('/api/scripts', { method: 'POST', headers: session.headers, body }));
+  const put = (session: TestSession, id: number, body: unknown) =>
+    putScript(request(`/api/scripts/${id}`, { method: 'PUT', headers: session.headers, body }), withParams({ id: String(id) }));
+  const approveAs = (session: TestSession, id: number, contentHash: string) =>
+    approve(
+      request(`/api/scripts/${id}/approve`, { method: 'POST', headers: session.headers, body: { contentHash } }),
+      withParams({ id: String(id) }),
+    );
+  const read = async (id: number) =>
+    (await (await getScript(request(`/api/scripts/${id}`, { headers: analyst.headers }), withParams({ id: String(id) }))).json()) as Script;
+
+  beforeAll(async () => {
+    await useTestDatabase();
+    await seedDemoSite({ devices: 0 });
+    author = await signInAs('FULL_ADMINISTRATOR');
+    approver = await signInAs('FULL_ADMINISTRATOR');
+    operator = await signInAs('OPERATIONS_ADMINISTRATOR');
+    analyst = await signInAs('READ_ONLY_ANALYST');
+  });
+
+  it('creates a script awaiting approval, validating each field', async () => {
+    expect((await post(analyst, input)).status).toBe(403);
+    const created = await post(author, input);
+    expect(created.status).toBe(201);
+    script = await created.json();
+    expect(script).toMatchObject({ name: input.name, approval: null, timeoutSeconds: 120 });
+    expect(script.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    expect((await post(author, input)).status).toBe(409);
+
+    const bad = async (body: unknown) => {
+      const res = await post(author, body);
+      expect(res.status).toBe(400);
+      return (await res.json()).error.fields[0].path as string;
+    };
+    expect(await bad({ ...input, name: '' })).toBe('name');
+    expect(await bad({ ...input, timeoutSeconds: 0 })).toBe('timeoutSeconds');
+    expect(await bad({ ...input, parameters: [{ name: 'x', type: 'float' }] })).toBe('parameters.0.type');
+    expect(
+      await bad({
+        ...input,
+        parameters: [
+          { name: 'A', type: 'string' },
+          { name: 'a', type: 'string' },
+        ],
+      }),
+    ).toBe('parameters.1.name');
+    const list = (await (await listScripts(request('/api/scripts', { headers: analyst.headers }))).json()).rows as Script[];
+    expect(list.map((s) => s.name)).toEqual([input.name]);
+  });
+
+  it('approval is its own permission, and an author never approves their own script', async () => {
+    expect((await approveAs(operator, script.id, script.contentHash)).status).toBe(403);
+    const own = await approveAs(author, script.id, script.contentHash);
+    expect(own.status).toBe(403);
+    expect((await own.json()).error.message).toMatch(/another user must approve/);
+    expect(await findApprovedScriptByHash(script.contentHash)).toBeNull();
+    // A hash other than the current text's is not approved unseen.
+    expect((await approveAs(approver, script.id, 'a'.repeat(64))).status).toBe(409);
+    expect((await approveAs(approver, script.id, 'nothex')).status).toBe(400);
+
+    const approved = await approveAs(approver, script.id, script.contentHash);
+    expect(approved.status).toBe(200);
+    expect((await approved.json()).approval).toMatchObject({ by: approver.userName });
+    expect((await findApprovedScriptByHash(script.contentHash))?.body).toBe(input.body);
+  });
+
+  it('editing withdraws approval, and the editor may not approve the new text either', async () => {
+    const edited = await put(operator, script.id, { ...input, body: `${input.body}echo done\n` });
+    expect(edited.status).toBe(200);
+    const after = (await edited.json()) as Script;
+    expect(after.approval).toBeNull();
+    expect(after.contentHash).not.toBe(script.contentHash);
+    expect(await findApprovedScriptByHash(script.contentHash)).toBeNull();
+    expect(await findApprovedScriptByHash(after.contentHash)).toBeNull();
+
+    // The approver edits too: now both are authors, so the original author (a full administrator) still may not approve.
+    const second = (await (await put(approver, script.id, { ...input, body: `${input.body}echo again\n` })).json()) as Script;
+    expect((await approveAs(approver, script.id, second.contentHash)).status).toBe(403);
+    expect((await approveAs(author, script.id, second.contentHash)).status).toBe(403);
+    const third = await signInAs('FULL_ADMINISTRATOR');
+    expect((await approveAs(third, script.id, second.contentHash)).status).toBe(200);
+    expect((await read(script.id)).approval).toMatchObject({ by: third.userName });
+  });
+
+  it('Run Script needs an approved script and values that keep its rules', async () => {
+    const start = async (session: TestSession, body: unknown) => {
+      const res = await startOperation(request('/api/client-operations', { method: 'POST', headers: session.headers, body }));
+      return { status: res.status, body: await res.json() };
+    };
+    const target = { deviceNames: ['NOBODY'] };
+    expect((await start(analyst, { action: 'RUN_SCRIPT', target, script: { scriptId: script.id } })).status).toBe(403);
+    const missing = await start(operator, { action: 'RUN_SCRIPT', target });
+    expect([missing.status, missing.body.error.fields[0].path]).toEqual([400, 'script.scriptId']);
+    const misplaced = await start(operator, { action: 'QUICK_SCAN', target, script: { scriptId: script.id } });
+    expect([misplaced.status, misplaced.body.error.fields[0].path]).toEqual([400, 'script']);
+    const pending = (await (await post(operator, { ...input, name: 'Pending' })).json()) as Script;
+    const unapproved = await start(operator, { action: 'RUN_SCRIPT', target, script: { scriptId: pending.id } });
+    expect([unapproved.status, unapproved.body.error.fields[0].path]).toEqual([409, 'script.scriptId']);
+    const broken = await start(operator, {
+      action: 'RUN_SCRIPT',
+      target,
+      script: { scriptId: script.id, arguments: { Path: 'relative', Days: 91 } },
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.body.error.fields.map((f: { path: string }) => f.path)).toEqual(['script.arguments.Path', 'script.arguments.Days']);
+  });
+
+  it('audits creation, edits, approval and deletion', async () => {
+    const res = await deleteScript(
+      request(`/api/scripts/${script.id}`, { method: 'DELETE', headers: operator.headers }),
+      withParams({ id: String(script.id) }),
+    );
+    expect(res.status).toBe(200);
+    expect((await getScript(request(`/api/scripts/${script.id}`, { headers: analyst.headers }), withParams({ id: String(script.id) }))).status).toBe(
+      404,
+    );
+    const { rows } = await pool().query<{ m: string }>(`SELECT messages::text AS m FROM status_inbox WHERE origin = 'audit'`);
+    const about = rows.map((r) => r.m).filter((m) => m.includes('"ObjectType":"Script"'));
+    for (const id of [30000, 30001, 30002, 30003]) expect(about.some((m) => m.includes(`"messageId":${id}`))).toBe(true);
+    expect(about.some((m) => m.includes('"Approve"'))).toBe(true);
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { scriptContentHash } from '@/lib/scripts/script-content-hash';
+import { scriptInputSchema, type ScriptParameter } from '@/lib/scripts/script.schema';
+import { validateScriptArguments } from '@/lib/scripts/validate-script-arguments';
+
+const parameters: ScriptParameter[] = [
+  { name: 'Path', type: 'string', description: '', required: true, pattern: '/[^\\n]*', maxLength: 200 },
+  { name: 'Days', type: 'integer', description: '', required: false, min: 1, max: 30 },
+  { name: 'Force', type: 'boolean', description: '', required: false },
+  { name: 'Mode', type: 'choice', description: '', required: false, choices: ['fast', 'full'] },
+];
+
+describe('validateScriptArguments', () => {
+  it('passes values through as text, shell metacharacters untouched', () => {
+    const tricky = '/tmp/$(touch pwned); `id` && echo "x" | rm -rf ~ \'q\'';
+    const result = validateScriptArguments({ parameters, values: { Path: tricky, Days: 7, Force: true, Mode: 'full' } });
+    expect(result).toEqual({
+      ok: true,
+      values: [
+        { name: 'Path', value: tricky },
+        { name: 'Days', value: '7' },
+        { name: 'Force', value: 'true' },
+        { name: 'Mode', value: 'full' },
+      ],
+    });
+  });
+
+  it('names each value that breaks its rule', () => {
+    const result = validateScriptArguments({ parameters, values: { Days: 31, Force: 'yes', Mode: 'slow', Other: 'x' } });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(Object.fromEntries(result.problems.map((p) => [p.name, p.message]))).toEqual({
+      Other: 'is not a parameter of this script',
+      Path: 'is required',
+      Days: 'must be 30 or less',
+      Force: 'must be true or false',
+      Mode: 'must be one of fast, full',
+    });
+    const pattern = validateScriptArguments({ parameters, values: { Path: 'relative/path' } });
+    expect(pattern).toEqual({ ok: false, problems: [{ name: 'Path', message: 'must match /[^\\n]*' }] });
+    expect(validateScriptArguments({ parameters, values: { Path: '/a', Days: '1.5' } })).toMatchObject({ ok: false, problems: [{ name: 'Days' }] });
+  });
+
+  it('refuses parameter definitions that cannot be checked', () => {
+    const parse = (p: unknown) => scriptInputSchema.safeParse({ name: 's', body: 'echo', parameters: [p] });
+    expect(parse({ name: '1x', type: 'string' }).error?.issues[0].path).toEqual(['parameters', 0, 'name']);
+    expect(parse({ name: 'x', type: 'string', pattern: '(' }).error?.issues[0].path).toEqual(['parameters', 0, 'pattern']);
+    expect(parse({ name: 'x', type: 'choice' }).error?.issues[0].path).toEqual(['parameters', 0, 'choices']);
+    expect(parse({ name: 'x', type: 'integer', min: 5, max: 1 }).error?.issues[0].path).toEqual(['parameters', 0, 'max']);
+    expect(scriptInputSchema.safeParse({ name: 's', body: '  \n' }).error?.issues[0].path).toEqual(['body']);
+  });
+
+  it('hashes the exact text', () => {
+    expect(scriptContentHash('echo hi\n')).toBe('ab08508fdf5ca4da5c4995987bc41c56c048aaa5eeb046417ae4049b7d40286e');
+    expect(scriptContentHash('echo hi\n')).not.toBe(scriptContentHash('echo hi \n'));
+  });
+});
