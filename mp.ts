@@ -1,6 +1,6 @@
 // A management point as a process of its own (`npm run mp`): the client endpoints — registration,
-// policy, status ingest, inventory, heartbeat discovery, the site's CA certificate and the agent
-// download — and the notification server, on Node's HTTP server without Next.js. Any number of
+// policy, status ingest, inventory, heartbeat discovery, approved script texts, the site's CA
+// certificate and the agent download — and the notification server, on Node's HTTP server without Next.js. Any number of
 // them serve one site from several hosts against the shared DATABASE_URL; agents fail over
 // between them. The console (`npm start`) keeps serving the same endpoints itself.
 import { createServer } from 'node:http';
@@ -10,6 +10,7 @@ import { GET as caRoute } from './app/api/agent/ca/route';
 import { GET as downloadRoute } from './app/api/agent/download/route';
 import { GET as policyRoute } from './app/api/mp/policy/route';
 import { POST as registerRoute } from './app/api/mp/register/route';
+import { GET as scriptRoute } from './app/api/mp/scripts/[hash]/route';
 import { config, ConfigError, serverName } from './lib/config';
 import { closePool, pool } from './lib/db/pool';
 import { closePrisma } from './lib/db/prisma';
@@ -35,6 +36,7 @@ const log = logger.child({ component: 'management point' });
 const routes: Record<string, RouteHandler> = {
   'POST /api/mp/register': registerRoute as RouteHandler,
   'GET /api/mp/policy': policyRoute as RouteHandler,
+  'GET /api/mp/scripts/[hash]': scriptRoute as RouteHandler,
   'GET /api/agent/ca': caRoute as RouteHandler,
   'GET /api/agent/download': downloadRoute as RouteHandler,
 };

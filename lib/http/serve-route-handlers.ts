@@ -7,17 +7,45 @@ import { CLIENT_ADDRESS_HEADER } from './client-address';
 /** A route handler as app/api exports it (`GET`, `POST`): a request in, a Response out. */
 export type RouteHandler = (req: NextRequest, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
+/** A route's path with `[name]` segments as a pattern: the segment's text is the handler's `params.name`. */
+function pathPattern(path: string): { regex: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = path
+    .split('/')
+    .map((segment) => {
+      const param = /^\[(\w+)\]$/.exec(segment);
+      if (!param) return segment.replace(/[.*+?^${}()|\\]/g, '\\$&');
+      names.push(param[1]);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { regex: new RegExp(`^${source}$`), names };
+}
+
 /**
  * Serves route handlers on Node's HTTP server without the Next.js server — for a management
  * point process, which answers a handful of client endpoints and renders no page. `routes` maps
- * a method and exact path (`POST /api/mp/register`) to its handler; anything else is a 404.
+ * a method and path as app/ names it (`POST /api/mp/register`, `GET /api/mp/scripts/[hash]`) to
+ * its handler; anything else is a 404.
  */
 export function serveRouteHandlers(routes: Readonly<Record<string, RouteHandler>>) {
+  const table = Object.entries(routes).map(([key, handler]) => {
+    const [method, path] = key.split(' ');
+    return { method, ...pathPattern(path), handler };
+  });
+  const find = (method: string | undefined, pathname: string) => {
+    for (const route of table) {
+      const match = route.method === method ? route.regex.exec(pathname) : null;
+      if (match)
+        return { handler: route.handler, params: Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(match[i + 1])])) };
+    }
+    return null;
+  };
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const secure = (req.socket as TLSSocket).encrypted === true;
     const url = new URL(req.url ?? '/', `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
-    const handler = routes[`${req.method} ${url.pathname}`];
-    if (!handler) {
+    const found = find(req.method, url.pathname);
+    if (!found) {
       res.writeHead(404, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
       res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: `${req.method} ${url.pathname} is not served by a management point.` } }));
       return;
@@ -35,7 +63,7 @@ export function serveRouteHandlers(routes: Readonly<Record<string, RouteHandler>
       body: req.method === 'GET' || req.method === 'HEAD' ? undefined : (Readable.toWeb(req) as ReadableStream<Uint8Array>),
       duplex: 'half',
     } as ConstructorParameters<typeof NextRequest>[1]);
-    const response = await handler(request, { params: Promise.resolve({}) });
+    const response = await found.handler(request, { params: Promise.resolve(found.params) });
     res.writeHead(response.status, Object.fromEntries(response.headers));
     if (!response.body) return void res.end();
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);

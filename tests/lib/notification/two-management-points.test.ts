@@ -83,6 +83,12 @@ describe('two management point processes (npm run mp) on one database', () => {
     expect(((await badRegistration.json()) as { error: { fields: { path: string }[] } }).error.fields.length).toBeGreaterThan(0);
     const { credentials, deviceIds, collectionId } = await fleet('MP-', 40, 'Two management points');
     // Half prefer A, half prefer B; each falls back to the other.
+    // A route with a path parameter reaches its handler: no approved script has this hash.
+    const script = await fetch(`${a.url}/api/mp/scripts/${'0'.repeat(64)}`, {
+      headers: { authorization: `Device ${credentials[0].deviceId}.${credentials[0].secret}` },
+    });
+    expect(script.status).toBe(404);
+    expect(await script.json()).toMatchObject({ error: { message: 'No approved script has that content hash.' } });
     const onA = new AgentSimulator({
       managementPointUrls: [a.url, b.url],
       credentials: credentials.slice(0, 20),
