@@ -4,6 +4,7 @@ export const navigation = [
     group: 'Monitoring',
     items: [
       { href: '/monitoring/site-status', label: 'Site Status' },
+      { href: '/monitoring/site-hierarchy', label: 'Site Hierarchy' },
       { href: '/monitoring/component-status', label: 'Component Status' },
       { href: '/monitoring/site-system-status', label: 'Site System Status' },
       { href: '/monitoring/status-messages', label: 'Status Messages' },

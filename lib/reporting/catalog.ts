@@ -44,6 +44,7 @@ export const statusMessageIds = {
   inboxBacklogOverLimit: 4620,
   inboxBacklogCleared: 4621,
   replicationDelayed: 4630,
+  replicationCredentialRefused: 4631,
   agedMessagesDeleted: 4640,
   programActionFailed: 4650,
   itemQuarantined: 4660,
@@ -191,6 +192,13 @@ const entries: CatalogEntry[] = [
     'DETAIL',
     'SERVER',
     'Status Manager could not forward %1 status messages to the parent site at %2 (%3); it will retry.',
+  ),
+  entry(
+    ids.replicationCredentialRefused,
+    'ERROR',
+    'MILESTONE',
+    'SERVER',
+    'The parent site at %1 refuses this site\'s credential (%2): status messages wait in the outbox until the credential is issued again on the parent and set here.',
   ),
   entry(
     ids.agedMessagesDeleted,

@@ -6,6 +6,15 @@ export function findSiteByCode(code: string) {
   return prisma().site.findUnique({ where: { code } });
 }
 
+/** Records site `code` as a child of `parent` (its time zone to begin with); an existing one is left as it is. */
+export function createChildSite(options: { code: string; name: string; parent: { id: number; timeZone: string } }) {
+  return prisma().site.upsert({
+    where: { code: options.code },
+    create: { code: options.code, name: options.name, timeZone: options.parent.timeZone, parentSiteId: options.parent.id },
+    update: {},
+  });
+}
+
 /** The code of site `id`, or null when there is none. */
 export async function findSiteCodeById(db: pg.Pool | pg.ClientBase, id: number): Promise<string | null> {
   const { rows } = await db.query<{ code: string }>(`SELECT code FROM site WHERE id = $1`, [id]);

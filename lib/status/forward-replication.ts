@@ -6,7 +6,7 @@ import { statusMessageIds } from '../reporting/catalog';
 import { addStatusCounters } from './counters';
 import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
 import { backoffMs, retryAfterMs } from '../retry-delay';
-import { deleteOutboxRows, lockDueOutboxRows } from './replication-outbox-repo';
+import { deleteOutboxRows, lockDueOutboxRows, recordLinkAttempt, type LinkAttempt } from './replication-outbox-repo';
 
 /** The replication outbox in the quarantine: an item is one message the parent cannot take on its own, keyed by uid. */
 export const REPLICATION_QUARANTINE: QuarantineSource = { name: 'status-manager.replication', component: 'SMS_STATUS_MANAGER' };
@@ -56,6 +56,12 @@ export function createReplicationForwarder(options: {
   let nextAttemptAt = 0;
   let retryAfter: number | null = null;
   const now = options.now ?? Date.now;
+  let refusedReported = false;
+  // The link's state for the Site Hierarchy view; a failure to record it never stops forwarding.
+  const record = (attempt: LinkAttempt) =>
+    recordLinkAttempt(options.db, options.parentUrl, attempt).catch((error) =>
+      options.log.warn({ err: error }, 'could not record the state of the link to the parent site'),
+    );
 
   async function tick(): Promise<ForwardResult> {
     if (now() < nextAttemptAt) return { sent: 0, deferred: 0, waiting: true };
@@ -64,7 +70,7 @@ export function createReplicationForwarder(options: {
       const rows = await lockDueOutboxRows(client, batchSize);
       if (!rows.length) return { kind: 'idle' as const };
       const ids = rows.map((r) => r.id);
-      let failure: { reason: string; retryAfter: number | null; halved?: boolean } | null = null;
+      let failure: { reason: string; retryAfter: number | null; halved?: boolean; refused?: boolean } | null = null;
       let tooLarge = false;
       try {
         const response = await doFetch(endpoint, {
@@ -86,6 +92,9 @@ export function createReplicationForwarder(options: {
         } else if (response.status === 413) {
           await response.body?.cancel();
           tooLarge = true;
+        } else if (response.status === 401 || response.status === 403) {
+          await response.body?.cancel();
+          failure = { reason: `HTTP ${response.status}: the parent refuses this site's credential`, retryAfter: null, refused: true };
         } else {
           await response.body?.cancel();
           failure = { reason: `HTTP ${response.status}`, retryAfter: retryAfterMs(response.headers.get('retry-after')) };
@@ -116,7 +125,7 @@ export function createReplicationForwarder(options: {
       // off as a whole, so the whole outbox drains in priority order as soon as the parent answers.
       retryAfter = failure.retryAfter;
       if (failure.halved) return { kind: 'halved' as const };
-      return { kind: 'deferred' as const, count: rows.length, reason };
+      return { kind: 'deferred' as const, count: rows.length, reason, refused: failure.refused === true };
     });
 
     // What follows the commit.
@@ -135,6 +144,8 @@ export function createReplicationForwarder(options: {
       case 'sent':
         failedAttempts = 0;
         nextAttemptAt = 0;
+        refusedReported = false;
+        await record({ ok: true });
         // Back to full batches once what was too large has gone.
         batchSize = Math.min(fullBatch, batchSize * 2);
         if (outage) options.log.info({ parent: options.parentUrl }, 'the parent site takes replicated messages again');
@@ -148,6 +159,17 @@ export function createReplicationForwarder(options: {
             backoffMs({ attempt: failedAttempts, initialMs: options.initialRetryMs ?? 1000, maxMs: options.maxRetryMs ?? 5000 }),
           );
         failedAttempts += 1;
+        await record({ ok: false, consecutiveFailures: failedAttempts, error: outcome.reason, credentialRefused: outcome.refused });
+        if (outcome.refused && !refusedReported) {
+          refusedReported = true;
+          options.log.error({ parent: options.parentUrl }, "the parent site refuses this site's credential");
+          const refusal = serverMessage({
+            messageId: statusMessageIds.replicationCredentialRefused,
+            component: 'SMS_STATUS_MANAGER',
+            insertionStrings: [options.parentUrl, outcome.reason],
+          });
+          await reportServerMessage({ messages: refusal }).catch(() => undefined);
+        }
         if (!outage) {
           outage = true;
           options.log.warn(

@@ -2,9 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '@/lib/auth/password';
 import { appendToInbox } from '@/lib/reporting/inbox-repo';
 import type { StatusMessage } from '@/lib/reporting/status-message.schema';
 import { startAppServer, type AppServer } from '../support/app-server';
+import { launchBrowser, signInThroughPage, watchErrors } from '../support/browser';
 import { createEmptyDatabase } from '../support/database';
 import { testMessage } from '../lib/status/fixtures';
 
@@ -73,7 +75,7 @@ describe('a parent site and a child site', () => {
     childPool = new pg.Pool({ connectionString: childDb.url, max: 2 });
     await startParent();
     // On the parent: the child's credential (README, "Site hierarchy").
-    const issued = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/site-system-credential.ts', 'c01-ss01.example.com'], {
+    const issued = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/site-system-credential.ts', 'c01-ss01.example.com', '--site', 'C01'], {
       env: { ...process.env, DATABASE_URL: parentDb.url, SITEBOX_SITE_CODE: 'P01', LOG_LEVEL: 'warn' },
       encoding: 'utf8',
     });
@@ -122,8 +124,13 @@ describe('a parent site and a child site', () => {
       const { rows } = await childPool.query<{ n: string }>(`SELECT count(*) n FROM replication_outbox`);
       return Number(rows[0].n) === during.length;
     });
-    // Several failed attempts while the parent is away.
+    // Several failed attempts while the parent is away, each recorded on the child's link.
     await new Promise((r) => setTimeout(r, 4000));
+    const { rows: link } = await childPool.query<{ consecutive_failures: number; last_error: string }>(
+      `SELECT consecutive_failures, last_error FROM replication_link`,
+    );
+    expect(link[0].consecutive_failures).toBeGreaterThanOrEqual(2);
+    expect(link[0].last_error).toBeTruthy();
     await startParent();
     const back = Date.now();
     await until('the outbox to drain', async () => (await arrivedAtParent(during)).count === during.length, 20_000);
@@ -132,5 +139,40 @@ describe('a parent site and a child site', () => {
     expect(await arrivedAtParent([...first, ...during])).toEqual({ count: first.length + during.length, distinct: first.length + during.length });
     const { rows: left } = await childPool.query<{ n: string }>(`SELECT count(*) n FROM replication_outbox`);
     expect(Number(left[0].n)).toBe(0);
+  });
+
+  it('shows the link on the child and the child on the parent in the Site Hierarchy view', async () => {
+    const password = 'hierarchy-password-1';
+    for (const db of [parentPool, childPool]) {
+      await db.query(
+        `INSERT INTO console_user (user_name, display_name, role, password_hash, must_change_password, updated_at)
+         VALUES ('hierarchy', 'hierarchy', 'READ_ONLY_ANALYST', $1, false, now())`,
+        [await hashPassword(password)],
+      );
+    }
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const errors = watchErrors(page);
+      // The child: its parent link is OK again, nothing waiting.
+      await signInThroughPage(page, child!.url, 'hierarchy', password, '/monitoring/site-hierarchy');
+      const link = page.getByTestId('parent-link');
+      await link.waitFor();
+      await expect.poll(() => link.textContent(), { timeout: 15_000 }).toMatch(/OK/);
+      expect(await link.textContent()).toContain(`http://127.0.0.1:${parentPort}`);
+      expect(await link.textContent()).toMatch(/0 \/ 0 \/ 0/);
+      // The parent: no parent of its own, and C01 among its children, drilling down to its messages.
+      const other = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      errors.push(...watchErrors(other));
+      await signInThroughPage(other, parent!.url, 'hierarchy', password, '/monitoring/site-hierarchy');
+      await other.getByText('This site reports to no parent').waitFor();
+      const row = other.getByTestId('child-site-C01');
+      await row.waitFor();
+      await row.getByRole('link', { name: 'Messages' }).click();
+      await other.waitForURL(/\/monitoring\/status-messages\?site=C01/);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });

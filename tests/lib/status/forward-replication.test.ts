@@ -6,6 +6,8 @@ import { pool } from '@/lib/db/pool';
 import { readStatusCounters } from '@/lib/status/counters';
 import { createReplicationForwarder } from '@/lib/status/forward-replication';
 import { enqueueReplication } from '@/lib/status/message-repo';
+import { readReplicationLink } from '@/lib/status/replication-outbox-repo';
+import { linkState } from '@/lib/status/site-hierarchy';
 import { useTestDatabase } from '../../support/database';
 import { testMessage, wire } from './fixtures';
 
@@ -13,7 +15,7 @@ import { testMessage, wire } from './fixtures';
 class FakeParent {
   server: Server | null = null;
   port = 0;
-  mode: 'busy' | 'up' = 'up';
+  mode: 'busy' | 'up' | 'refusing' = 'up';
   received: { uid: string; severity: string }[][] = [];
   authorizations: (string | undefined)[] = [];
 
@@ -23,6 +25,10 @@ class FakeParent {
       req.on('data', (c) => (body += c));
       req.on('end', () => {
         this.authorizations.push(req.headers.authorization);
+        if (this.mode === 'refusing') {
+          res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"error":{"code":"UNAUTHENTICATED"}}');
+          return;
+        }
         if (this.mode === 'busy') {
           res.writeHead(503, { 'Retry-After': '1', 'Content-Type': 'application/json' }).end('{"error":{"code":"UNAVAILABLE"}}');
           return;
@@ -78,12 +84,21 @@ describe('replication to the parent site', () => {
     await parent.stop();
     expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 2 });
     expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 0, waiting: true });
-    // A long outage: many failed attempts, yet the link never waits more than maxRetryMs.
-    for (let attempt = 2; attempt <= 14; attempt++) {
+    const link = async () => {
+      const row = await readReplicationLink(pool(), `http://127.0.0.1:${parent.port}`);
+      return { state: linkState(row), failures: row?.consecutiveFailures, refused: row?.credentialRefused, sentAt: row?.lastSuccessAt ?? null };
+    };
+    expect(await link()).toMatchObject({ state: 'OK', failures: 1, sentAt: null });
+    // A long outage: many failed attempts, yet the link never waits more than maxRetryMs; the
+    // link reads Degraded from the 12th failed attempt in a row and Failed from the 24th.
+    for (let attempt = 2; attempt <= 24; attempt++) {
       clock += 5000;
       expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 2 });
       expect(forwarder.failedAttempts()).toBe(attempt);
+      if (attempt === 11) expect((await link()).state).toBe('OK');
+      if (attempt === 12 || attempt === 23) expect((await link()).state).toBe('DEGRADED');
     }
+    expect(await link()).toMatchObject({ state: 'FAILED', failures: 24, refused: false });
 
     // Busy: 503 with Retry-After (1 s) counts as a failed attempt too.
     await parent.start();
@@ -99,10 +114,44 @@ describe('replication to the parent site', () => {
     expect(await forwarder.tick()).toEqual({ sent: 1, deferred: 0 });
     expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 0 });
     expect(forwarder.failedAttempts()).toBe(0);
+    expect(await link()).toMatchObject({ state: 'OK', failures: 0, sentAt: expect.any(Date) });
     expect(parent.received.map((batch) => batch.map((m) => m.uid))).toEqual([[high.uid, medium.uid], [low.uid]]);
     // Every request carried this site's credential at the parent.
     expect(new Set(parent.authorizations)).toEqual(new Set([parentCredential]));
     expect(Number((await pool().query(`SELECT count(*) n FROM replication_outbox`)).rows[0].n)).toBe(0);
     expect((await readStatusCounters(pool())).forwarded).toBe(3);
+  });
+
+  it('reports a parent that refuses the credential as an Error, once, and keeps the messages', async () => {
+    const message = testMessage({ messageId: 4 });
+    const client = await pool().connect();
+    await enqueueReplication(client, [{ message: wire(message), priority: 'HIGH' }]);
+    client.release();
+    let clock = 5_000_000;
+    const parentUrl = `http://127.0.0.1:${parent.port}`;
+    const forwarder = createReplicationForwarder({
+      db: pool(),
+      parentUrl,
+      parentCredential: `SiteSystem 7.${'x'.repeat(43)}`,
+      log: pino({ level: 'silent' }),
+      now: () => clock,
+    });
+    parent.mode = 'refusing';
+    const errors = async () =>
+      (
+        await pool().query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM status_inbox i, json_array_elements(i.messages) m WHERE (m->>'messageId')::int = 4631`,
+        )
+      ).rows[0].n;
+    expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 1 });
+    clock += 10_000;
+    expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 1 });
+    const row = await readReplicationLink(pool(), parentUrl);
+    expect(row).toMatchObject({ consecutiveFailures: 2, credentialRefused: true, lastError: expect.stringMatching(/^HTTP 401: the parent refuses/) });
+    expect(await errors()).toBe(1);
+    parent.mode = 'up';
+    clock += 10_000;
+    expect(await forwarder.tick()).toEqual({ sent: 1, deferred: 0 });
+    expect(await readReplicationLink(pool(), parentUrl)).toMatchObject({ consecutiveFailures: 0, credentialRefused: false });
   });
 });
