@@ -198,7 +198,7 @@ const entries: CatalogEntry[] = [
     'ERROR',
     'MILESTONE',
     'SERVER',
-    'The parent site at %1 refuses this site\'s credential (%2): status messages wait in the outbox until the credential is issued again on the parent and set here.',
+    "The parent site at %1 refuses this site's credential (%2): status messages wait in the outbox until the credential is issued again on the parent and set here.",
   ),
   entry(
     ids.agedMessagesDeleted,
