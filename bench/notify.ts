@@ -11,12 +11,12 @@
 //   succeeded / failed: targets whose stored result is a success / a failure.
 //   missing: targets without a successful result 60 s after the start (total - succeeded).
 //   npm run bench -- notify [--agents 10000] [--processes 2] [--spread-ms 15000] [--probes 3]
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { provisionSimulatedFleet } from './support/provision-simulated-fleet';
 import type { AgentCredential } from '../lib/protocol/policy.schema';
 import { consoleSession, freshDatabase, percentile, rssMb, sleep, startSitebox, stopSitebox } from './support/sitebox-server';
+import { forkAgentProcesses } from './support/notify-agent-processes';
 import { reportFigures, type Target } from './support/targets';
 
 /** What the figures are held to; the push is held against the bare broadcast measured in the same run. */
@@ -37,11 +37,6 @@ function option(args: string[], name: string, fallback: number): number {
   return index >= 0 ? Number(args[index + 1]) : fallback;
 }
 
-type FromAgents =
-  | { type: 'connected'; connected: number }
-  | { type: 'collected'; connected: number; probes: { sentAt: number; receivedAt: number[] }[]; pushes: number[] }
-  | { type: 'failed'; message: string };
-
 export default async function notify(args: string[]) {
   const agents = option(args, 'agents', 10_000);
   const spreadMs = option(args, 'spread-ms', 15_000);
@@ -57,23 +52,7 @@ export default async function notify(args: string[]) {
   const db = new pg.Client({ connectionString: database.url });
   await db.connect();
   let sitebox: Awaited<ReturnType<typeof startSitebox>> | null = null;
-  const agentProcesses: ChildProcess[] = Array.from({ length: processCount }, () =>
-    fork(path.join(process.cwd(), 'bench', 'support', 'notify-agents.ts'), [], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    }),
-  );
-  const fromOne = <T extends FromAgents['type']>(child: ChildProcess, type: T) =>
-    new Promise<Extract<FromAgents, { type: T }>>((resolve, reject) => {
-      const onMessage = (m: FromAgents) => {
-        if (m.type === 'failed') reject(new Error(`simulated agents failed: ${m.message}`));
-        if (m.type !== type) return;
-        child.off('message', onMessage);
-        resolve(m as Extract<FromAgents, { type: T }>);
-      };
-      child.on('message', onMessage);
-    });
-  const fromAgents = <T extends FromAgents['type']>(type: T) => Promise.all(agentProcesses.map((child) => fromOne(child, type)));
+  const { processes: agentProcesses, fromAgents } = forkAgentProcesses(processCount);
   try {
     log(`provisioning ${agents} devices and a collection of them`);
     const fleet = await provisionSimulatedFleet({ db, siteCode: 'S01', prefix: 'BENCH-', count: agents, collectionName: 'Notify benchmark' });

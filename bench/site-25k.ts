@@ -16,14 +16,14 @@
 //     administrator, every 200 ms from the start until all results (or 60 s).
 //
 //   npm run bench -- site-25k [--agents 25000] [--processes 4] [--spread-ms 30000] [--probes 3]
-import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { freePort } from '../lib/net/free-port';
 import type { AgentCredential } from '../lib/protocol/policy.schema';
 import { buildServer } from '../scripts/build-server.mjs';
 import { provisionSimulatedFleet } from './support/provision-simulated-fleet';
 import { consoleSession, freshDatabase, percentile, rssMb, sleep, startSitebox, stopSitebox } from './support/sitebox-server';
+import { forkAgentProcesses } from './support/notify-agent-processes';
 import { reportFigures, type Target } from './support/targets';
 
 /** Issue 18's targets; the push is held against the bare broadcasts measured in the same run. */
@@ -43,11 +43,6 @@ function option(args: string[], name: string, fallback: number): number {
   const index = args.indexOf(`--${name}`);
   return index >= 0 ? Number(args[index + 1]) : fallback;
 }
-
-type FromAgents =
-  | { type: 'connected'; connected: number }
-  | { type: 'collected'; connected: number; probes: { sentAt: number; receivedAt: number[] }[]; pushes: number[] }
-  | { type: 'failed'; message: string };
 
 /** One management point as `npm run mp` runs it, on free ports; resolves with its URL once it is ready. */
 async function startManagementPoint(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
@@ -94,23 +89,7 @@ export default async function site25k(args: string[]) {
   await db.connect();
   let consoleServer: Awaited<ReturnType<typeof startSitebox>> | null = null;
   const managementPoints: { child: ChildProcess; url: string }[] = [];
-  const agentProcesses: ChildProcess[] = Array.from({ length: processCount }, () =>
-    fork(path.join(process.cwd(), 'bench', 'support', 'notify-agents.ts'), [], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    }),
-  );
-  const fromOne = <T extends FromAgents['type']>(child: ChildProcess, type: T) =>
-    new Promise<Extract<FromAgents, { type: T }>>((resolve, reject) => {
-      const onMessage = (m: FromAgents) => {
-        if (m.type === 'failed') reject(new Error(`simulated agents failed: ${m.message}`));
-        if (m.type !== type) return;
-        child.off('message', onMessage);
-        resolve(m as Extract<FromAgents, { type: T }>);
-      };
-      child.on('message', onMessage);
-    });
-  const fromAgents = <T extends FromAgents['type']>(type: T) => Promise.all(agentProcesses.map((child) => fromOne(child, type)));
+  const { processes: agentProcesses, fromAgents } = forkAgentProcesses(processCount);
   try {
     log(`provisioning ${agents} devices and a collection of them`);
     const fleet = await provisionSimulatedFleet({ db, siteCode: 'S01', prefix: 'SITE-', count: agents, collectionName: 'Site benchmark' });
