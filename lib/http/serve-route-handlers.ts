@@ -44,7 +44,23 @@ export function serveRouteHandlers(routes: Readonly<Record<string, RouteHandler>
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const secure = (req.socket as TLSSocket).encrypted === true;
     const url = new URL(req.url ?? '/', `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
-    const found = find(req.method, url.pathname);
+    let found: ReturnType<typeof find>;
+    try {
+      found = find(req.method, url.pathname);
+    } catch {
+      // A path parameter that is not valid percent-encoding (`%E0%A4%A`): the client's fault.
+      res.writeHead(400, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
+      res.end(
+        JSON.stringify({
+          error: {
+            code: 'BAD_REQUEST',
+            message: 'path: is not valid percent-encoding',
+            fields: [{ path: 'path', message: 'is not valid percent-encoding' }],
+          },
+        }),
+      );
+      return;
+    }
     if (!found) {
       res.writeHead(404, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
       res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: `${req.method} ${url.pathname} is not served by a management point.` } }));

@@ -89,6 +89,11 @@ describe('two management point processes (npm run mp) on one database', () => {
     });
     expect(script.status).toBe(404);
     expect(await script.json()).toMatchObject({ error: { message: 'No approved script has that content hash.' } });
+    // A path parameter that is not valid percent-encoding is the client's error, not the server's.
+    const hostile = await fetch(`${a.url}/api/mp/scripts/%E0%A4%A`, {
+      headers: { authorization: `Device ${credentials[0].deviceId}.${credentials[0].secret}` },
+    });
+    expect(hostile.status).toBe(400);
     const onA = new AgentSimulator({
       managementPointUrls: [a.url, b.url],
       credentials: credentials.slice(0, 20),
