@@ -144,6 +144,29 @@ export async function startStatusManager(options: StatusManagerOptions) {
     (error: unknown) => log.warn({ err: error }, 'status_message partitions not made ahead at start; the next purge makes them'),
   );
 
+  const forwarder = options.parentUrl
+    ? createReplicationForwarder({
+        db,
+        parentUrl: options.parentUrl,
+        parentCredential: options.parentCredential ?? '',
+        log: log.child({ task: 'replication' }),
+        fetch: options.fetch,
+      })
+    : null;
+  const forwarding = forwarder
+    ? loop({
+        intervalMs: 2000,
+        signal,
+        log,
+        tick: async () => {
+          for (;;) {
+            const result = await forwarder.tick();
+            if ((!result.sent && !result.retryNow) || result.deferred || signal.aborted) return;
+          }
+        },
+      })
+    : null;
+
   const cycles: { wake(): void; done: Promise<void> }[] = [];
   const wakeAll = () => cycles.forEach((c) => c.wake());
   const drain = attachInProcessDrain({ wake: wakeAll });
@@ -172,6 +195,8 @@ export async function startStatusManager(options: StatusManagerOptions) {
             log,
           });
           recordStatusBatch(result);
+          // What was just queued for the parent goes now, not at the forwarder's next poll.
+          if (result.replicated) forwarding?.wake();
           idle = !result.batches && !result.messages;
           if (!idle) {
             log.debug(result, 'status messages processed');
@@ -189,29 +214,6 @@ export async function startStatusManager(options: StatusManagerOptions) {
     });
     cycles.push(cycle);
   }
-
-  const forwarder = options.parentUrl
-    ? createReplicationForwarder({
-        db,
-        parentUrl: options.parentUrl,
-        parentCredential: options.parentCredential ?? '',
-        log: log.child({ task: 'replication' }),
-        fetch: options.fetch,
-      })
-    : null;
-  const forwarding = forwarder
-    ? loop({
-        intervalMs: 2000,
-        signal,
-        log,
-        tick: async () => {
-          for (;;) {
-            const result = await forwarder.tick();
-            if ((!result.sent && !result.retryNow) || result.deferred || signal.aborted) return;
-          }
-        },
-      })
-    : null;
 
   const listener = listenShared({
     connectionString: options.connectionString,
