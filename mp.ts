@@ -1,5 +1,5 @@
 // A management point as a process of its own (`npm run mp`): the client endpoints — registration,
-// policy, status ingest, inventory, heartbeat discovery, approved script texts, the site's CA
+// policy, status ingest, inventory, heartbeat discovery, approved script texts, child sites' link reports, the site's CA
 // certificate and the agent download — and the notification server, on Node's HTTP server without Next.js. Any number of
 // them serve one site from several hosts against the shared DATABASE_URL; agents fail over
 // between them. The console (`npm start`) keeps serving the same endpoints itself.
@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Server as SocketServer } from 'socket.io';
 import { GET as caRoute } from './app/api/agent/ca/route';
 import { GET as downloadRoute } from './app/api/agent/download/route';
+import { POST as childSiteLinkRoute } from './app/api/mp/child-site-link/route';
 import { GET as policyRoute } from './app/api/mp/policy/route';
 import { POST as registerRoute } from './app/api/mp/register/route';
 import { GET as scriptRoute } from './app/api/mp/scripts/[hash]/route';
@@ -37,6 +38,7 @@ const routes: Record<string, RouteHandler> = {
   'POST /api/mp/register': registerRoute as RouteHandler,
   'GET /api/mp/policy': policyRoute as RouteHandler,
   'GET /api/mp/scripts/[hash]': scriptRoute as RouteHandler,
+  'POST /api/mp/child-site-link': childSiteLinkRoute as RouteHandler,
   'GET /api/agent/ca': caRoute as RouteHandler,
   'GET /api/agent/download': downloadRoute as RouteHandler,
 };

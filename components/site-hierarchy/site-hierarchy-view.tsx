@@ -19,6 +19,8 @@ const stateLabel: Record<LinkState, { text: string; tone: string }> = {
 };
 
 const viewer = (site: string) => `/monitoring/status-messages?${new URLSearchParams({ site })}`;
+const siteView = (path: string, site: string) => `/monitoring/${path}?${new URLSearchParams({ site })}`;
+const count = (n: number | undefined) => (n ?? 0).toLocaleString();
 
 /** The Site Hierarchy page: this site, its link to its parent, and the child sites replicating to it. */
 export function SiteHierarchyView() {
@@ -75,8 +77,7 @@ export function SiteHierarchyView() {
                   {parent.lastError && <div className="text-xs text-slate-500">{parent.lastError}</div>}
                 </Td>
                 <Td className="tabular-nums">
-                  {(parent.backlog.HIGH ?? 0).toLocaleString()} / {(parent.backlog.MEDIUM ?? 0).toLocaleString()} /{' '}
-                  {(parent.backlog.LOW ?? 0).toLocaleString()}
+                  {count(parent.backlog.HIGH)} / {count(parent.backlog.MEDIUM)} / {count(parent.backlog.LOW)}
                 </Td>
               </tr>
             </TBody>
@@ -88,12 +89,14 @@ export function SiteHierarchyView() {
       <section aria-label="Child sites">
         <h2 className="mb-2 text-sm font-semibold text-slate-700">Child sites</h2>
         {!data.children.length ? (
-          <p className="text-sm text-slate-500">No other site’s messages arrived here in the last two days.</p>
+          <p className="text-sm text-slate-500">No other site’s messages arrived here in the last two days, and no child site reported its link.</p>
         ) : (
           <Table dense={false}>
             <THead>
               <tr>
                 <Th>Site</Th>
+                <Th>Link (as the child reported it)</Th>
+                <Th>Waiting at the child: High / Medium / Low</Th>
                 <Th>Last message received</Th>
                 <Th>Last hour: errors / warnings / informational</Th>
                 <Th />
@@ -107,15 +110,52 @@ export function SiteHierarchyView() {
                     {child.name && <span className="text-slate-600"> — {child.name}</span>}
                   </Td>
                   <Td>
+                    {child.link ? (
+                      <>
+                        <span className={clsx('font-semibold', stateLabel[child.link.state].tone)}>{stateLabel[child.link.state].text}</span>
+                        {child.link.consecutiveFailures > 0 && (
+                          <span className="ml-2 text-xs text-slate-600">{child.link.consecutiveFailures} failed attempts in a row</span>
+                        )}
+                        <div className="text-xs text-slate-500">
+                          reported <RelativeTime iso={child.link.reportedAt} />
+                        </div>
+                      </>
+                    ) : (
+                      <span className="text-slate-400">No report yet</span>
+                    )}
+                  </Td>
+                  <Td className="tabular-nums" data-testid={`child-backlog-${child.code}`}>
+                    {child.link ? (
+                      <>
+                        {count(child.link.backlog.HIGH)} / {count(child.link.backlog.MEDIUM)} / {count(child.link.backlog.LOW)}
+                        {child.link.oldestQueuedAt && (
+                          <div className="text-xs text-slate-500">
+                            oldest queued <RelativeTime iso={child.link.oldestQueuedAt} />
+                          </div>
+                        )}
+                      </>
+                    ) : (
+                      '—'
+                    )}
+                  </Td>
+                  <Td>
                     <RelativeTime iso={child.lastMessageAt} />
                   </Td>
                   <Td className="tabular-nums">
                     {child.lastHour.errors} / {child.lastHour.warnings} / {child.lastHour.informational}
                   </Td>
                   <Td>
-                    <Link className="text-sky-700 hover:underline" href={viewer(child.code)}>
-                      Messages
-                    </Link>
+                    <div className="flex gap-3">
+                      <Link className="text-sky-700 hover:underline" href={viewer(child.code)}>
+                        Messages
+                      </Link>
+                      <Link className="text-sky-700 hover:underline" href={siteView('site-status', child.code)}>
+                        Site Status
+                      </Link>
+                      <Link className="text-sky-700 hover:underline" href={siteView('component-status', child.code)}>
+                        Component Status
+                      </Link>
+                    </div>
                   </Td>
                 </tr>
               ))}

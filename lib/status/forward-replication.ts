@@ -6,7 +6,11 @@ import { statusMessageIds } from '../reporting/catalog';
 import { addStatusCounters } from './counters';
 import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
 import { backoffMs, retryAfterMs } from '../retry-delay';
-import { deleteOutboxRows, lockDueOutboxRows, recordLinkAttempt, type LinkAttempt } from './replication-outbox-repo';
+import type { ChildSiteLinkReport } from '../protocol/child-site-link.schema';
+import { deleteOutboxRows, lockDueOutboxRows, oldestQueuedAt, outboxBacklog, recordLinkAttempt, type LinkAttempt } from './replication-outbox-repo';
+
+/** Outbox rows counted per priority for a link report, at most (a long outage never makes counting slow). */
+const BACKLOG_CAP = 100_000;
 
 /** The replication outbox in the quarantine: an item is one message the parent cannot take on its own, keyed by uid. */
 export const REPLICATION_QUARANTINE: QuarantineSource = { name: 'status-manager.replication', component: 'SMS_STATUS_MANAGER' };
@@ -45,9 +49,13 @@ export function createReplicationForwarder(options: {
   /** Longest wait between two attempts while the parent is away; default 5 s. */
   maxRetryMs?: number;
   now?: () => number;
+  /** Least time between two reports of this link to the parent (its backlog, its failures); default 5 s. */
+  reportEveryMs?: number;
 }) {
   const doFetch = options.fetch ?? fetch;
   const endpoint = new URL('/api/mp/status-messages', options.parentUrl).toString();
+  const linkEndpoint = new URL('/api/mp/child-site-link', options.parentUrl).toString();
+  let lastReportAt = -Infinity;
   const fullBatch = options.batchSize ?? 500;
   let batchSize = fullBatch;
   let outage = false;
@@ -63,7 +71,40 @@ export function createReplicationForwarder(options: {
       options.log.warn({ err: error }, 'could not record the state of the link to the parent site'),
     );
 
+  /**
+   * Tells the parent what waits here (it cannot see this outbox), at most every reportEveryMs
+   * while the parent answers; a parent that cannot take the report changes nothing here.
+   */
+  async function reportLink(): Promise<void> {
+    if (now() - lastReportAt < (options.reportEveryMs ?? 5000)) return;
+    lastReportAt = now();
+    try {
+      const [backlog, oldest] = await Promise.all([outboxBacklog(options.db, BACKLOG_CAP), oldestQueuedAt(options.db)]);
+      const report: ChildSiteLinkReport = {
+        backlog: { HIGH: backlog.HIGH ?? 0, MEDIUM: backlog.MEDIUM ?? 0, LOW: backlog.LOW ?? 0 },
+        consecutiveFailures: failedAttempts,
+        oldestQueuedAt: oldest?.toISOString() ?? null,
+      };
+      const response = await doFetch(linkEndpoint, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: options.parentCredential },
+        body: JSON.stringify(report),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+      });
+      await response.body?.cancel();
+      if (!response.ok) options.log.debug({ status: response.status }, 'the parent site did not take the link report');
+    } catch (error) {
+      options.log.debug({ err: error }, 'could not report the link to the parent site');
+    }
+  }
+
   async function tick(): Promise<ForwardResult> {
+    const result = await forward();
+    if (!result.waiting && !result.deferred) await reportLink();
+    return result;
+  }
+
+  async function forward(): Promise<ForwardResult> {
     if (now() < nextAttemptAt) return { sent: 0, deferred: 0, waiting: true };
     // The rows stay locked while the parent is asked, so no other forwarder sends them too.
     const outcome = await inTransaction(options.db, async (client) => {

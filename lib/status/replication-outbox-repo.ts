@@ -31,6 +31,12 @@ export async function countOutboxRows(db: pg.Pool | pg.ClientBase, cap: number):
   return Number(rows[0].n);
 }
 
+/** When the oldest message waiting in the outbox was queued (ids follow queueing order), or null when it is empty. */
+export async function oldestQueuedAt(db: pg.Pool | pg.ClientBase): Promise<Date | null> {
+  const { rows } = await db.query<{ created_at: Date }>(`SELECT created_at FROM replication_outbox ORDER BY id LIMIT 1`);
+  return rows[0]?.created_at ?? null;
+}
+
 /** What the forwarder found at one attempt: the parent took the batch, or did not (and why). */
 export type LinkAttempt = { ok: true } | { ok: false; consecutiveFailures: number; error: string; credentialRefused: boolean };
 

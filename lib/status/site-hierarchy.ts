@@ -31,7 +31,20 @@ export interface SiteHierarchy {
     backlog: Record<string, number>;
   } | null;
   /** Sites whose messages this site received in the last two days (they replicate to it). */
-  children: { code: string; name: string | null; lastMessageAt: string; lastHour: { errors: number; warnings: number; informational: number } }[];
+  children: {
+    code: string;
+    name: string | null;
+    lastMessageAt: string | null;
+    lastHour: { errors: number; warnings: number; informational: number };
+    /** The child's outbox and failed attempts as it last reported them, with the link state they make; null before its first report. */
+    link: {
+      state: LinkState;
+      backlog: { HIGH: number; MEDIUM: number; LOW: number };
+      consecutiveFailures: number;
+      oldestQueuedAt: string | null;
+      reportedAt: string;
+    } | null;
+  }[];
 }
 
 const BACKLOG_CAP = 100_000;
@@ -56,6 +69,16 @@ export async function readSiteHierarchy(options: { db: pg.Pool; siteCode: string
       backlog,
     };
   }
-  const children = (await readChildSites(db, siteCode)).map((c) => ({ ...c, lastMessageAt: c.lastMessageAt.toISOString() }));
+  const children = (await readChildSites(db, siteCode)).map((c) => ({
+    ...c,
+    lastMessageAt: c.lastMessageAt?.toISOString() ?? null,
+    link: c.link && {
+      state: linkState({ consecutiveFailures: c.link.consecutiveFailures, lastAttemptAt: c.link.reportedAt }),
+      backlog: c.link.backlog,
+      consecutiveFailures: c.link.consecutiveFailures,
+      oldestQueuedAt: c.link.oldestQueuedAt?.toISOString() ?? null,
+      reportedAt: c.link.reportedAt.toISOString(),
+    },
+  }));
   return { site: { code: siteCode, name: site?.name ?? siteCode }, parent, children };
 }

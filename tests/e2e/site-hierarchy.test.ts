@@ -168,7 +168,15 @@ describe('a parent site and a child site', () => {
       await other.getByText('This site reports to no parent').waitFor();
       const row = other.getByTestId('child-site-C01');
       await row.waitFor();
-      await row.getByRole('link', { name: 'Messages' }).click();
+      // What the child reported of its link: OK, nothing waiting in its outbox (it reports every 5 s).
+      await expect.poll(() => row.textContent(), { timeout: 15_000 }).toMatch(/OK/);
+      expect(await other.getByTestId('child-backlog-C01').textContent()).toMatch(/^0 \/ 0 \/ 0/);
+      // Component Status switched to the child site shows its components from its replicated messages.
+      await row.getByRole('link', { name: 'Component Status' }).click();
+      await other.waitForURL(/\/monitoring\/component-status\?site=C01/);
+      await other.getByText('SMS_TEST').first().waitFor();
+      await other.goBack();
+      await other.getByTestId('child-site-C01').getByRole('link', { name: 'Messages' }).click();
       await other.waitForURL(/\/monitoring\/status-messages\?site=C01/);
       expect(errors).toEqual([]);
     } finally {

@@ -17,6 +17,8 @@ class FakeParent {
   port = 0;
   mode: 'busy' | 'up' | 'refusing' = 'up';
   received: { uid: string; severity: string }[][] = [];
+  /** What the child reported of its link (POST /api/mp/child-site-link). */
+  linkReports: unknown[] = [];
   authorizations: (string | undefined)[] = [];
 
   async start() {
@@ -31,6 +33,11 @@ class FakeParent {
         }
         if (this.mode === 'busy') {
           res.writeHead(503, { 'Retry-After': '1', 'Content-Type': 'application/json' }).end('{"error":{"code":"UNAVAILABLE"}}');
+          return;
+        }
+        if (req.url === '/api/mp/child-site-link') {
+          this.linkReports.push(JSON.parse(body));
+          res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"recorded"}');
           return;
         }
         this.received.push(JSON.parse(body).messages);
@@ -110,9 +117,18 @@ describe('replication to the parent site', () => {
     // Up again: one wait at most, then the whole outbox at once, highest priority first, nothing twice.
     parent.mode = 'up';
     clock += 5000;
+    expect(parent.linkReports).toEqual([]);
     expect(await forwarder.tick()).toEqual({ sent: 2, deferred: 0 });
+    // The parent hears what still waits here (the Low message), at most every 5 s.
+    expect(parent.linkReports).toEqual([
+      { backlog: { HIGH: 0, MEDIUM: 0, LOW: 1 }, consecutiveFailures: 0, oldestQueuedAt: expect.stringMatching(/^\d{4}-/) },
+    ]);
     expect(await forwarder.tick()).toEqual({ sent: 1, deferred: 0 });
     expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 0 });
+    expect(parent.linkReports).toHaveLength(1);
+    clock += 5000;
+    expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 0 });
+    expect(parent.linkReports.at(-1)).toEqual({ backlog: { HIGH: 0, MEDIUM: 0, LOW: 0 }, consecutiveFailures: 0, oldestQueuedAt: null });
     expect(forwarder.failedAttempts()).toBe(0);
     expect(await link()).toMatchObject({ state: 'OK', failures: 0, sentAt: expect.any(Date) });
     expect(parent.received.map((batch) => batch.map((m) => m.uid))).toEqual([[high.uid, medium.uid], [low.uid]]);
