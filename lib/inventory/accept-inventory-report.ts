@@ -1,14 +1,21 @@
 import type pg from 'pg';
 import { pool } from '../db/pool';
-import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import type { InventoryAnswer } from '../protocol/inventory.schema';
-import { decideAcceptance } from './decide-acceptance';
-import { insertInboxReport, lockInventoryHolding, wakeInventoryLoader } from './inbox-repo';
+import { createAcceptanceBatcher } from './acceptance-batcher';
+import { wakeInventoryLoader } from './inbox-repo';
 import { readInventoryRequest } from './read-inventory-request';
 
 /** The HTTP status of each answer (lib/protocol/inventory.schema.ts). */
 const answerStatus = { accepted: 202, duplicate: 200, resync: 409 } as const;
+
+// One batcher per pool (tests pass their own), so concurrent reports share transactions.
+const batchers = new WeakMap<pg.Pool, ReturnType<typeof createAcceptanceBatcher>>();
+function batcherFor(db: pg.Pool) {
+  let batcher = batchers.get(db);
+  if (!batcher) batchers.set(db, (batcher = createAcceptanceBatcher({ db })));
+  return batcher;
+}
 
 /**
  * POST /api/mp/inventory for an authenticated device: reads and validates the report, refuses
@@ -30,13 +37,8 @@ export async function acceptInventoryReport(options: {
     });
   }
   const db = options.db ?? pool();
-  const decision = await inTransaction(db, async (client) => {
-    const holding = await lockInventoryHolding(client, report.deviceId, report.reportId);
-    if (!holding) throw new AppError('UNAUTHENTICATED', { userMessage: 'Unknown device.' });
-    const decided = decideAcceptance(report, holding);
-    if (decided.store) await insertInboxReport(client, report, compressed);
-    return decided;
-  });
+  const decision = await batcherFor(db).accept(report, compressed);
+  if (!decision) throw new AppError('UNAUTHENTICATED', { userMessage: 'Unknown device.' });
   // Outside the transaction, so the many accepting commits do not queue behind one another for
   // PostgreSQL's notification lock, and not waited for; a wake-up lost is made up by the loader's poll.
   if (decision.store) void wakeInventoryLoader(db).catch(() => undefined);
