@@ -2,13 +2,15 @@
 // packages each) to one management point (server.ts with its workers), then a round of deltas
 // (~1 % of each machine's packages changed), on a fresh database.
 //
-//   npm run bench -- inventory [--clients 10000] [--processes 2] [--concurrency 8] [--seed 1] [--samples 200]
+//   npm run bench -- inventory [--clients 10000] [--processes 2] [--concurrency 8] [--delta-concurrency 32] [--seed 1] [--samples 200]
 //                              [--stall-seconds 60] [--round-seconds 1800]
 //   (SITEBOX_BENCH_INVENTORY_CLIENTS sets the default of --clients)
 //
 // The clients are bench/support/inventory-clients.ts processes (not the real agent): reports made
 // from the seeded fleet of bench/support/inventory-fleet.ts (machines sharing most packages, a few
-// thousand distinct products), POSTed gzip-encoded over keep-alive with bounded concurrency.
+// thousand distinct products), POSTed gzip-encoded over keep-alive with bounded concurrency: a
+// process's 5,000 clients have 8 full reports (~100 KB each) in flight at a time, and 32 deltas
+// (a few KB), as a fleet reporting after its inventory cycle would keep far more than 8 going.
 // Everything counted is read from the database, independently of what the clients say they sent.
 // Prints one JSON line:
 // {"scenario":"inventory","clients":N,"fullLoadSeconds":A,"copyRatio":R,"deltaPerSecond":D,"softwareRows":S,
@@ -83,6 +85,7 @@ export default async function inventory(args: string[]) {
   const clients = option(args, 'clients', Number(process.env.SITEBOX_BENCH_INVENTORY_CLIENTS ?? 10_000));
   const processCount = Math.max(2, option(args, 'processes', 2));
   const concurrency = option(args, 'concurrency', 8);
+  const deltaConcurrency = option(args, 'delta-concurrency', 32);
   const seed = option(args, 'seed', 1);
   const samples = option(args, 'samples', 200);
   // Gives up waiting for the loader after this long without one more report loaded.
@@ -149,13 +152,10 @@ export default async function inventory(args: string[]) {
     const share = Math.ceil(clients / processCount);
 
     log(`making ${clients} full reports in ${processCount} processes`);
-    let ready = await ask(
-      (i) => ({ type: 'prepare', url: sitebox!.url, runId, plan, clients: machines.slice(i * share, (i + 1) * share), concurrency }),
-      'ready',
-    );
+    let ready = await ask((i) => ({ type: 'prepare', url: sitebox!.url, runId, plan, clients: machines.slice(i * share, (i + 1) * share) }), 'ready');
     log(`full reports ready: ${(ready.reduce((s, r) => s + r.bytes, 0) / 1e6).toFixed(1)} MB gzip-encoded`);
 
-    const full = await sendRound('full', ask, db, clients, stallMs, roundMs);
+    const full = await sendRound('full', ask, db, clients, stallMs, roundMs, concurrency);
     log(`full round: loaded ${full.loaded} of ${clients} in ${full.seconds.toFixed(1)} s; clients: ${describeCounts(full.counts)}`);
     const fullIds = machines.map((m) => reportId(runId, m.machine, 'full'));
     const deltaIds = machines.map((m) => reportId(runId, m.machine, 'delta'));
@@ -175,7 +175,7 @@ export default async function inventory(args: string[]) {
 
     ready = await ask(() => ({ type: 'prepare-deltas' }), 'ready');
     log(`deltas ready: ${(ready.reduce((s, r) => s + r.bytes, 0) / 1e6).toFixed(2)} MB gzip-encoded`);
-    const delta = await sendRound('delta', ask, db, clients, stallMs, roundMs);
+    const delta = await sendRound('delta', ask, db, clients, stallMs, roundMs, deltaConcurrency);
     log(`delta round: loaded ${delta.loaded} of ${clients} in ${delta.seconds.toFixed(1)} s; clients: ${describeCounts(delta.counts)}`);
     fullStates = await reportStates(db, fullIds);
     const deltaStates = await reportStates(db, deltaIds);
@@ -300,10 +300,10 @@ type Ask = <T extends FromInventoryClients['type']>(
 ) => Promise<Extract<FromInventoryClients, { type: T }>[]>;
 
 /** Sends a round from every client process and waits until the site has loaded it (or stalls). */
-async function sendRound(round: 'full' | 'delta', ask: Ask, db: pg.Client, clients: number, stallMs: number, roundMs: number) {
+async function sendRound(round: 'full' | 'delta', ask: Ask, db: pg.Client, clients: number, stallMs: number, roundMs: number, concurrency: number) {
   const started = performance.now();
   let sentAt: number | null = null;
-  const sending = ask(() => ({ type: 'send' }), 'sent').finally(() => (sentAt = performance.now()));
+  const sending = ask(() => ({ type: 'send', concurrency }), 'sent').finally(() => (sentAt = performance.now()));
   sending.catch(() => undefined); // awaited below; a failure meanwhile must not count as unhandled
   let loaded = 0;
   let lastProgress = performance.now();

@@ -40,9 +40,9 @@ export interface InventoryClientCounts {
 }
 
 export type ToInventoryClients =
-  | { type: 'prepare'; url: string; runId: string; plan: FleetPlan; clients: InventoryClient[]; concurrency: number }
+  | { type: 'prepare'; url: string; runId: string; plan: FleetPlan; clients: InventoryClient[] }
   | { type: 'prepare-deltas' }
-  | { type: 'send' };
+  | { type: 'send'; concurrency: number };
 
 export type FromInventoryClients =
   | { type: 'ready'; bytes: number }
@@ -70,7 +70,7 @@ async function handle(message: ToInventoryClients) {
     case 'prepare': {
       os.setPriority(10);
       setup = message;
-      agent = new http.Agent({ keepAlive: true, maxSockets: message.concurrency });
+      agent = new http.Agent({ keepAlive: true });
       const catalog = fleetCatalog(message.plan.seed);
       bodies = message.clients.map((c) =>
         gzipSync(
@@ -100,14 +100,14 @@ async function handle(message: ToInventoryClients) {
       return;
     }
     case 'send':
-      reply({ type: 'sent', ...(await sendAll()) });
+      reply({ type: 'sent', ...(await sendAll(message.concurrency)) });
       return;
   }
 }
 
-/** Sends every prepared body, `concurrency` at a time, each until it is answered for good. */
-async function sendAll(): Promise<{ counts: InventoryClientCounts; refusals: string[]; latenciesMs: number[] }> {
-  const { clients, concurrency } = setup!;
+/** Sends every prepared body, `concurrency` at a time (one keep-alive socket each), each until it is answered for good. */
+async function sendAll(concurrency: number): Promise<{ counts: InventoryClientCounts; refusals: string[]; latenciesMs: number[] }> {
+  const { clients } = setup!;
   const counts: InventoryClientCounts = {
     requests: 0,
     accepted: 0,
