@@ -244,6 +244,13 @@ async function run(args: string[]) {
           software: { dpkgStatusFile: config.inventory.dpkgStatusFile, dpkgInfoDir: config.inventory.dpkgInfoDir },
         }
       : undefined,
+    metering: config.metering.enabled
+      ? {
+          stateDir: path.join(stateRoot, 'metering'),
+          dpkgStatusFile: config.inventory.dpkgStatusFile,
+          dpkgInfoDir: config.inventory.dpkgInfoDir,
+        }
+      : undefined,
     tls,
     // Remembers what ran across restarts, so a restarted agent neither re-runs nor re-reports.
     onPolicy: createDeploymentRunner({ stateFile: path.join(stateRoot, 'deployments.json'), log: log.child({ component: 'Software Distribution' }) }),

@@ -68,6 +68,8 @@ export const agentConfigSchema = z.object({
       dpkgInfoDir: z.string().startsWith('/', 'must be an absolute path').max(4096).optional(),
     })
     .prefault({}),
+  /** Software metering usage (whether it meters, by which rules and how often comes from policy). */
+  metering: z.object({ enabled: z.boolean().default(true) }).prefault({}),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 

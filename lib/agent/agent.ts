@@ -18,6 +18,7 @@ import type { StatusReporter } from './status-reporter';
 import { httpRequest } from './http';
 import { InventoryClient, type InventoryOptions } from './inventory/inventory-client';
 import { meteringAcknowledgements } from './metering/acknowledge-rules';
+import { MeteringAgent, type MeteringOptions } from './metering/metering-agent';
 import { certificateProblem, type TlsTrust } from './tls-pin';
 import { performAction } from './perform-action';
 import { runScript } from './run-script';
@@ -74,6 +75,11 @@ export interface ClientAgentOptions {
    * turns them on; without this option (the simulator) the agent collects nothing.
    */
   inventory?: InventoryOptions;
+  /**
+   * Software metering usage (lib/agent/metering): the real agent turns it on; policy then says
+   * whether it meters and by which rules. Without this option (the simulator) nothing is metered.
+   */
+  metering?: MeteringOptions;
   /** Reconnect backoff: full jitter over min(max, initial * 2^attempt). */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -128,6 +134,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
   private readonly unsent = new Map<number, OperationResult>();
   private readonly scanner: Scanner;
   private readonly inventory: InventoryClient | null;
+  private readonly metering: MeteringAgent | null;
   /** Software metering rules (id and revision) this agent has acknowledged since it started. */
   private readonly acknowledgedRules = new Set<string>();
 
@@ -144,6 +151,17 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
           ...options.inventory,
           managementPointUrls: options.managementPointUrls,
           credential: options.credential,
+          httpAgent: options.httpAgent,
+          tls: options.tls,
+          random: options.random,
+          log: this.log,
+        })
+      : null;
+    this.metering = options.metering
+      ? new MeteringAgent({
+          ...options.metering,
+          managementPointUrls: options.managementPointUrls,
+          authorization: `Device ${options.credential.deviceId}.${options.credential.secret}`,
           httpAgent: options.httpAgent,
           tls: options.tls,
           random: options.random,
@@ -171,6 +189,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     this.controller = new AbortController();
     this.options.reporter?.start();
     await this.inventory?.start();
+    this.metering?.start();
     this.connect();
     if (this.options.pollPolicy !== false) {
       await this.refreshPolicy('startup').catch((error) => this.log.warn({ err: error }, 'policy fetch at start failed; will retry on the interval'));
@@ -190,6 +209,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     this.socket?.close();
     this.socket = null;
     await this.inventory?.stop();
+    await this.metering?.stop();
     await this.options.reporter?.stop();
   }
 
@@ -202,6 +222,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     const { policy, managementPointUrl } = await this.fetchPolicy();
     this.pollMinutes = policy.clientAgent.policyPollingMinutes;
     this.inventory?.onPolicy(policy);
+    this.metering?.onPolicy(policy.metering);
     await this.acknowledgeMeteringRules(policy);
     this.emit('policy', policy);
     if (this.options.onPolicy) {

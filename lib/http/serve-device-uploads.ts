@@ -6,7 +6,9 @@ import { AppError } from '../errors';
 import { acceptInventoryReport } from '../inventory/accept-inventory-report';
 import { recordHeartbeat } from '../inventory/record-heartbeat';
 import { logger } from '../logger';
+import { storeMeteringUsage } from '../metering/store-metering-usage';
 import { discoveryRecordSchema, MAX_INVENTORY_BYTES } from '../protocol/inventory.schema';
+import { MAX_METERING_USAGE_BYTES, meteringUsageUploadSchema } from '../protocol/metering-usage.schema';
 import { errorAnswer } from './error-answer';
 import { clientRateLimit, consume } from './rate-limits';
 import { readNodeBodyBytes } from './read-body';
@@ -34,7 +36,10 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
-/** Inventory reports and heartbeats: what the routes in app/api/mp/inventory and app/api/mp/heartbeat answer. */
+/**
+ * Inventory reports, heartbeats and metering usage: what the routes in app/api/mp/inventory,
+ * app/api/mp/heartbeat and app/api/mp/metering-usage answer.
+ */
 export const deviceUploadEndpoints: readonly DeviceUploadEndpoint[] = [
   {
     path: '/api/mp/inventory',
@@ -50,6 +55,14 @@ export const deviceUploadEndpoints: readonly DeviceUploadEndpoint[] = [
     handle: async ({ device, body }) => ({
       status: 200,
       body: await recordHeartbeat({ device, record: discoveryRecordSchema.parse(parseJson(body)) }),
+    }),
+  },
+  {
+    path: '/api/mp/metering-usage',
+    maxBytes: MAX_METERING_USAGE_BYTES,
+    handle: async ({ device, body }) => ({
+      status: 200,
+      body: await storeMeteringUsage({ device, upload: meteringUsageUploadSchema.parse(parseJson(body)) }),
     }),
   },
 ];

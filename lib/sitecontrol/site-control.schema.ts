@@ -193,6 +193,11 @@ export const maintenanceSectionSchema = z
         retentionDays: whole(1, 3650).default(30),
       })
       .prefault({}),
+    /**
+     * Raw software metering usage (metering_usage): whole days older than this are dropped with
+     * Delete Aged Status Messages, once the metering summarizer has counted them.
+     */
+    deleteAgedMeteringUsage: z.object({ retentionDays: whole(1, 3650).default(90) }).prefault({}),
   })
   .prefault({});
 

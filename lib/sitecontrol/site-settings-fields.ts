@@ -216,6 +216,13 @@ export const settingTabs: readonly SettingTab[] = [
           { path: 'maintenance.deleteAgedStatusMessages.enabled', label: 'Enable this task', kind: 'boolean' },
           { path: 'maintenance.deleteAgedStatusMessages.schedule', label: 'Schedule', kind: 'text', hint: cronHint },
           { path: 'maintenance.deleteAgedStatusMessages.retentionDays', label: 'Delete messages older than', kind: 'number', unit: 'days' },
+          {
+            path: 'maintenance.deleteAgedMeteringUsage.retentionDays',
+            label: 'Delete raw metering usage older than',
+            kind: 'number',
+            unit: 'days',
+            hint: 'On the same schedule; a day the metering summarizer has not counted yet is kept until it has.',
+          },
         ],
       },
       {

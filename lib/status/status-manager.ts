@@ -5,6 +5,7 @@ import { listenShared } from '../db/listen-shared';
 import { loop } from '../workers/define-worker';
 import { DEFAULT_PARTITION_DAYS_AHEAD, deleteAgedStatusMessages } from './delete-aged-status-messages';
 import { ensureStatusPartitions } from './partition-repo';
+import { deleteAgedMeteringUsage, ensureMeteringUsagePartitions } from '../metering/delete-aged-metering-usage';
 import { createReplicationForwarder } from './forward-replication';
 import { attachInProcessDrain } from '../reporting/in-process-queue';
 import { appendToInbox } from '../reporting/inbox-repo';
@@ -48,11 +49,20 @@ export function createRuleCache(db: pg.Pool) {
 export interface StatusManagerSettings {
   site: { timeZone: string };
   statusReporting: ReportingProperties;
-  maintenance: { deleteAgedStatusMessages: { enabled: boolean; schedule: string; retentionDays: number } };
+  maintenance: {
+    deleteAgedStatusMessages: { enabled: boolean; schedule: string; retentionDays: number };
+    /** Raw metering usage, aged out on the same schedule. */
+    deleteAgedMeteringUsage: { retentionDays: number };
+  };
 }
 
 /** Where StatusManagerSettings stand in the site control document. */
-export const STATUS_MANAGER_SETTING_PATHS = ['statusReporting', 'maintenance.deleteAgedStatusMessages', 'site.timeZone'] as const;
+export const STATUS_MANAGER_SETTING_PATHS = [
+  'statusReporting',
+  'maintenance.deleteAgedStatusMessages',
+  'maintenance.deleteAgedMeteringUsage',
+  'site.timeZone',
+] as const;
 
 /**
  * Follows Status Manager's settings: the settings when it starts (`ready`), then each change.
@@ -112,17 +122,29 @@ export async function startStatusManager(options: StatusManagerOptions) {
   let reporting: { properties: ReportingProperties; defaultRetentionDays: number };
   let purge: Cron | null = null;
   let purgeKey = '';
+  let meteringRetentionDays = 90;
+  const partitionDaysAhead = options.partitionDaysAhead ?? DEFAULT_PARTITION_DAYS_AHEAD;
   const runPurge = async () => {
     try {
-      const result = await deleteAgedStatusMessages({ db, ledgerDays: options.ledgerDays, partitionDaysAhead: options.partitionDaysAhead, signal });
+      const result = await deleteAgedStatusMessages({ db, ledgerDays: options.ledgerDays, partitionDaysAhead, signal });
       if (result.ran) log.info(result, 'Delete Aged Status Messages finished');
     } catch (error) {
       log.error({ err: error }, 'Delete Aged Status Messages failed');
+    }
+    // Raw metering usage shares the schedule (and the day-partition upkeep), not the outcome.
+    try {
+      const usage = await deleteAgedMeteringUsage({ db, retentionDays: meteringRetentionDays, partitionDaysAhead, signal });
+      if (usage.waitingForSummarizer.length)
+        log.info({ partitions: usage.waitingForSummarizer }, 'metering usage due for deletion kept: the metering summarizer has not counted it yet');
+      if (usage.ran) log.info(usage, 'aged metering usage deleted');
+    } catch (error) {
+      log.error({ err: error }, 'deleting aged metering usage failed');
     }
   };
   const applySettings = (settings: StatusManagerSettings) => {
     const task = settings.maintenance.deleteAgedStatusMessages;
     reporting = { properties: settings.statusReporting, defaultRetentionDays: task.retentionDays };
+    meteringRetentionDays = settings.maintenance.deleteAgedMeteringUsage.retentionDays;
     const key = JSON.stringify([task.enabled, task.schedule, settings.site.timeZone]);
     if (key === purgeKey) return;
     purgeKey = key;
@@ -140,8 +162,11 @@ export async function startStatusManager(options: StatusManagerOptions) {
   applySettings((await siteSettings.ready).settings);
   // The days ahead get their partitions now, not only at the first scheduled purge (until then a
   // message finds the default partition, kept all the same). Another Status Manager may be at it.
-  await ensureStatusPartitions({ db, now: new Date(), daysAhead: options.partitionDaysAhead ?? DEFAULT_PARTITION_DAYS_AHEAD }).catch(
-    (error: unknown) => log.warn({ err: error }, 'status_message partitions not made ahead at start; the next purge makes them'),
+  await ensureStatusPartitions({ db, now: new Date(), daysAhead: partitionDaysAhead }).catch((error: unknown) =>
+    log.warn({ err: error }, 'status_message partitions not made ahead at start; the next purge makes them'),
+  );
+  await ensureMeteringUsagePartitions({ db, now: new Date(), daysAhead: partitionDaysAhead }).catch((error: unknown) =>
+    log.warn({ err: error }, 'metering_usage partitions not made ahead at start; the next purge makes them'),
   );
 
   const forwarder = options.parentUrl

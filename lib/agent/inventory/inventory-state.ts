@@ -1,5 +1,6 @@
-import { open, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { writeFileAtomic } from '../write-file-atomic';
 import { hardwareClassesSchema, softwareRowSchema, softwareSourceSchema } from '../../protocol/inventory.schema';
 
 /** The three cycles the inventory client runs. */
@@ -47,13 +48,5 @@ export async function readInventoryState(file: string): Promise<InventoryState> 
 
 /** Writes the state atomically (temporary file, flushed, renamed). */
 export async function writeInventoryState(file: string, state: InventoryState): Promise<void> {
-  const temporary = `${file}.tmp`;
-  const handle = await open(temporary, 'w', 0o600);
-  try {
-    await handle.writeFile(JSON.stringify(state));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, file);
+  await writeFileAtomic(file, JSON.stringify(state));
 }

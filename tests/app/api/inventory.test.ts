@@ -1,17 +1,14 @@
 // The management point's inventory, heartbeat and policy endpoints over real HTTP, on a real
 // database: inventory and heartbeat both as Next.js routes and as the lean endpoints server.ts serves.
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as heartbeatRoute } from '@/app/api/mp/heartbeat/route';
 import { POST as inventoryRoute } from '@/app/api/mp/inventory/route';
 import { GET as policyRoute } from '@/app/api/mp/policy/route';
 import { pool } from '@/lib/db/pool';
-import { deviceUploads } from '@/lib/http/serve-device-uploads';
 import { MAX_INVENTORY_BYTES } from '@/lib/protocol/inventory.schema';
-import { deviceCredential } from '../../support/credentials';
+import { approvedDevices, startLeanUploads } from '../../support/approved-devices';
 import { useTestDatabase } from '../../support/database';
 import { RouteServer } from '../../lib/status/serve-route';
 
@@ -20,8 +17,7 @@ const server = new RouteServer({
   '/api/mp/heartbeat': (req) => heartbeatRoute(req),
   '/api/mp/policy': (req) => policyRoute(req),
 });
-const uploads = deviceUploads();
-const lean = createServer((req, res) => (uploads.handles(req) ? void uploads.serve(req, res) : void res.writeHead(404).end()));
+let lean: Awaited<ReturnType<typeof startLeanUploads>>;
 let leanUrl = '';
 const auth: Record<string, string> = {};
 const ids: Record<string, number> = {};
@@ -69,21 +65,15 @@ describe('management point: inventory, heartbeat discovery and policy activity',
   beforeAll(async () => {
     await useTestDatabase();
     await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('S01', 'Central', now())`);
-    await pool().query(
-      `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, updated_at)
-       SELECT 1, n, 'Debian GNU/Linux', '12', 'WORKSTATION', 'APPROVED', now() FROM unnest(ARRAY['WKS1', 'WKS2', 'LEAN1', 'LEAN2']) n`,
-    );
-    for (const name of ['WKS1', 'WKS2', 'LEAN1', 'LEAN2']) {
-      auth[name] = await deviceCredential(name);
-      ids[name] = Number(/^Device (\d+)\./.exec(auth[name])![1]);
-    }
+    Object.assign(auth, (await approvedDevices(['WKS1', 'WKS2', 'LEAN1', 'LEAN2'])).auth);
+    for (const name of Object.keys(auth)) ids[name] = Number(/^Device (\d+)\./.exec(auth[name])![1]);
     await server.start();
-    await new Promise<void>((resolve) => lean.listen(0, '127.0.0.1', resolve));
-    leanUrl = `http://127.0.0.1:${(lean.address() as AddressInfo).port}`;
+    lean = await startLeanUploads();
+    leanUrl = lean.url;
   });
   afterAll(async () => {
     await server.stop();
-    await new Promise((resolve) => lean.close(resolve));
+    await lean.stop();
   });
 
   describe.each([

@@ -9,6 +9,8 @@ const repoRoot = path.resolve(__dirname, '../../..');
 export interface AgentProcess {
   output: () => string;
   stop(): Promise<void>;
+  /** Kills the process with SIGKILL (no shutdown work at all) and waits for it to go. */
+  kill(): Promise<void>;
 }
 
 /** Starts `command` (node arguments) with its own output captured; stop() ends this child only. */
@@ -21,15 +23,13 @@ export function startAgentProcess(args: string[], options: { cwd?: string } = {}
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  return {
-    output: () => output,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
   };
+  return { output: () => output, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
 }
 
 /** The real agent from the repository's sources, as `npm run agent` runs it. */

@@ -7,6 +7,7 @@ import { NextRequest } from 'next/server';
 import { Server } from 'socket.io';
 import { POST as heartbeatRoute } from '@/app/api/mp/heartbeat/route';
 import { POST as inventoryRoute } from '@/app/api/mp/inventory/route';
+import { POST as meteringUsageRoute } from '@/app/api/mp/metering-usage/route';
 import { GET as policyRoute } from '@/app/api/mp/policy/route';
 import { POST as registerRoute } from '@/app/api/mp/register/route';
 import { GET as scriptRoute } from '@/app/api/mp/scripts/[hash]/route';
@@ -26,6 +27,7 @@ const routes = [
   ['/api/mp/register', registerRoute],
   ['/api/mp/inventory', inventoryRoute],
   ['/api/mp/heartbeat', heartbeatRoute],
+  ['/api/mp/metering-usage', meteringUsageRoute],
   ['/api/agent/ca', caRoute],
 ] as const;
 

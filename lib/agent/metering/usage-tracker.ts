@@ -1,0 +1,169 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { MeteringPolicyRule } from '../../protocol/metering-policy.schema';
+import type { MeteringUsageRun } from '../../protocol/metering-usage.schema';
+import { writeFileAtomic } from '../write-file-atomic';
+import { TICKS_PER_SECOND, type ProcessInfo } from './list-processes';
+import { matchingRules } from './match-rules';
+
+/** A run in progress, as the state file keeps it across agent restarts. */
+const openRunSchema = z.object({
+  ruleId: z.number().int(),
+  usageKey: z.string(),
+  pid: z.number().int(),
+  startTick: z.number().int(),
+  startedAt: z.string(),
+  userName: z.string(),
+  filePath: z.string(),
+  fileVersion: z.string(),
+  /** The last poll that found the process alive: the best known end should the agent not see it end. */
+  lastSeenAt: z.string(),
+});
+type OpenRun = z.infer<typeof openRunSchema>;
+const trackerStateSchema = z.object({ bootId: z.string(), runs: z.array(openRunSchema) });
+
+/** What the tracker reads from the machine; the real agent passes /proc, /etc/passwd and dpkg. */
+export interface MachineView {
+  bootId: string;
+  bootTimeMs: number;
+  listProcesses(): Promise<ProcessInfo[]>;
+  userName(uid: number): Promise<string>;
+  versionOf(filePath: string): Promise<string | null>;
+}
+
+/**
+ * Follows the runs of metered programs: each poll lists the running processes, opens a run for
+ * each process a rule matches (one per rule), and finishes the runs whose process is gone. Runs
+ * in progress are kept in `stateFile`, so an agent that restarts continues a run whose process
+ * (same pid and start tick, same boot) still runs, and closes one whose process ended meanwhile
+ * at the last time it was seen alive, marked estimated. A run's usage key (boot id, pid, start
+ * tick, rule) stays the same however often it is closed or sent, so the site stores it once.
+ */
+export class MeteringUsageTracker {
+  private runs = new Map<string, OpenRun>();
+  private loaded = false;
+  /** Processes already matched against the current rules ("pid:tick"), so a poll matches only new ones. */
+  private matched = new Set<string>();
+  private rules: readonly MeteringPolicyRule[] = [];
+  private readonly patterns = new Map<string, RegExp>();
+
+  constructor(private readonly options: { stateFile: string; machine: MachineView; now?: () => Date }) {}
+
+  /** The rules to meter by; processes are matched against them again at the next poll. */
+  setRules(rules: readonly MeteringPolicyRule[]): void {
+    this.rules = rules;
+    this.matched.clear();
+    this.patterns.clear();
+  }
+
+  /** Runs in progress. */
+  get openRuns(): number {
+    return this.runs.size;
+  }
+
+  /**
+   * One look at the running processes. Resolves to the runs that finished (to be spooled before
+   * the next poll: the state file no longer holds them once this resolves).
+   */
+  async poll(): Promise<MeteringUsageRun[]> {
+    const now = (this.options.now ?? (() => new Date()))();
+    const machine = this.options.machine;
+    const finished: MeteringUsageRun[] = [];
+    if (!this.loaded) finished.push(...(await this.restore()));
+    const processes = await machine.listProcesses();
+    const alive = new Map(processes.map((p) => [`${p.pid}:${p.startTick}`, p]));
+    for (const [key, run] of this.runs) {
+      if (alive.has(`${run.pid}:${run.startTick}`)) run.lastSeenAt = now.toISOString();
+      else {
+        this.runs.delete(key);
+        // Seen gone at this poll: it ended since the last one.
+        finished.push(finishedRun(run, now.toISOString(), false));
+      }
+    }
+    for (const key of this.matched) if (!alive.has(key)) this.matched.delete(key);
+    for (const [key, process] of alive) {
+      if (this.matched.has(key)) continue;
+      this.matched.add(key);
+      for (const { rule, version } of await matchingRules({
+        rules: this.rules,
+        program: process,
+        versionOf: machine.versionOf,
+        patterns: this.patterns,
+      })) {
+        const usageKey = `${machine.bootId}:${process.pid}:${process.startTick}:${rule.ruleId}`;
+        if (this.runs.has(usageKey)) continue;
+        this.runs.set(usageKey, {
+          ruleId: rule.ruleId,
+          usageKey,
+          pid: process.pid,
+          startTick: process.startTick,
+          startedAt: new Date(machine.bootTimeMs + (process.startTick * 1000) / TICKS_PER_SECOND).toISOString(),
+          userName: await machine.userName(process.uid),
+          filePath: process.filePath,
+          fileVersion: version,
+          lastSeenAt: now.toISOString(),
+        });
+      }
+    }
+    await this.save();
+    return finished;
+  }
+
+  /**
+   * Ends every run in progress now (metering turned off, or no rule left): the runs, to spool.
+   * A stopping agent does not call this: its runs stay open in the state file for its next start.
+   */
+  async finishAll(): Promise<MeteringUsageRun[]> {
+    const now = (this.options.now ?? (() => new Date()))().toISOString();
+    const closed = this.loaded ? [] : await this.restore();
+    const finished = [...this.runs.values()].map((run) => finishedRun(run, now, false));
+    this.runs.clear();
+    await this.save();
+    return [...closed, ...finished];
+  }
+
+  /** Loads the runs a previous agent left open; those of another boot are over, closed at their last sighting. */
+  private async restore(): Promise<MeteringUsageRun[]> {
+    this.loaded = true;
+    let saved: z.infer<typeof trackerStateSchema> | null = null;
+    try {
+      const parsed = trackerStateSchema.safeParse(JSON.parse(await readFile(this.options.stateFile, 'utf8')));
+      if (parsed.success) saved = parsed.data;
+    } catch {
+      /* none yet, or unreadable: nothing was open */
+    }
+    if (!saved) return [];
+    const closed: MeteringUsageRun[] = [];
+    for (const run of saved.runs) {
+      if (saved.bootId === this.options.machine.bootId) this.runs.set(run.usageKey, run);
+      else closed.push(finishedRun(run, run.lastSeenAt, true));
+    }
+    // Of this boot's runs, the next look at the processes keeps the live ones; the rest are closed there.
+    const processes = new Set((await this.options.machine.listProcesses()).map((p) => `${p.pid}:${p.startTick}`));
+    for (const [key, run] of this.runs) {
+      if (processes.has(`${run.pid}:${run.startTick}`)) continue;
+      this.runs.delete(key);
+      closed.push(finishedRun(run, run.lastSeenAt, true));
+    }
+    return closed;
+  }
+
+  private async save(): Promise<void> {
+    await writeFileAtomic(this.options.stateFile, JSON.stringify({ bootId: this.options.machine.bootId, runs: [...this.runs.values()] }));
+  }
+}
+
+function finishedRun(run: OpenRun, endedAt: string, endEstimated: boolean): MeteringUsageRun {
+  return {
+    ruleId: run.ruleId,
+    usageKey: run.usageKey,
+    startedAt: run.startedAt,
+    // Never before the start, whatever the clocks did.
+    endedAt: endedAt < run.startedAt ? run.startedAt : endedAt,
+    userName: run.userName,
+    processId: run.pid,
+    filePath: run.filePath,
+    fileVersion: run.fileVersion,
+    endEstimated,
+  };
+}

@@ -1,0 +1,153 @@
+import type pg from 'pg';
+import { inTransaction } from './transaction';
+
+/**
+ * A table partitioned by range of one timestamp column, one partition per UTC day
+ * (<parent>_pYYYYMMDD holds [day, day + 1)), plus <parent>_default for rows whose day has no
+ * partition yet, so no row is ever refused for want of one. status_message (by expires_at) and
+ * metering_usage (by started_at) are both laid out so.
+ */
+export interface DayPartitionedTable {
+  parent: string;
+  column: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/** How long a partition change waits for the table's lock before giving up and trying again later. */
+const LOCK_TIMEOUT = '2s';
+
+const defaultPartition = (table: DayPartitionedTable) => `${table.parent}_default`;
+
+/** The UTC midnight that starts the day holding `time`. */
+export function dayStart(time: Date): Date {
+  return new Date(Math.floor(time.getTime() / DAY_MS) * DAY_MS);
+}
+
+export function dayPartitionName(table: DayPartitionedTable, day: Date): string {
+  return `${table.parent}_p${day.toISOString().slice(0, 10).replace(/-/g, '')}`;
+}
+
+/** The day partitions of `table` that exist, each with its first day, oldest first. */
+export async function listDayPartitions(db: pg.Pool | pg.ClientBase, table: DayPartitionedTable): Promise<{ name: string; day: Date }[]> {
+  const { rows } = await db.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = $1::regclass ORDER BY c.relname`,
+    [table.parent],
+  );
+  const pattern = new RegExp(`^${table.parent}_p(\\d{4})(\\d{2})(\\d{2})$`);
+  return rows.flatMap(({ name }) => {
+    const match = pattern.exec(name);
+    return match ? [{ name, day: new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) }] : [];
+  });
+}
+
+/** Runs `work` in one transaction that waits at most LOCK_TIMEOUT for each lock. */
+const inShortLockTransaction = <T>(db: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
+  inTransaction(db, async (client) => {
+    await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
+    return work(client);
+  });
+
+/**
+ * Creates the partition of one day, moving into it any rows the default partition holds for
+ * that day (they landed there while it was missing), in one transaction. Returns the rows moved.
+ */
+async function createDayPartition(db: pg.Pool, table: DayPartitionedTable, day: Date): Promise<number> {
+  const name = dayPartitionName(table, day);
+  const from = day.toISOString();
+  const to = new Date(day.getTime() + DAY_MS).toISOString();
+  return inShortLockTransaction(db, async (client) => {
+    const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [name]);
+    if (exists.rows[0].ok) return 0;
+    // Held to the end: a row arriving for this day meanwhile waits, then finds the partition
+    // (else it would land in the default partition between the move and the attach, which then fails).
+    await client.query(`LOCK TABLE ${defaultPartition(table)} IN ACCESS EXCLUSIVE MODE`);
+    await client.query(`CREATE TABLE ${name} (LIKE ${table.parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+    const moved = await client.query(
+      `WITH moved AS (DELETE FROM ${defaultPartition(table)} WHERE ${table.column} >= $1 AND ${table.column} < $2 RETURNING *)
+       INSERT INTO ${name} SELECT * FROM moved`,
+      [from, to],
+    );
+    // Bounds are literals in DDL; both are ISO timestamps made above.
+    await client.query(`ALTER TABLE ${table.parent} ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`);
+    return moved.rowCount ?? 0;
+  });
+}
+
+/**
+ * Makes sure a partition exists for each day from today to `daysAhead` days on, and for each
+ * earlier-or-equal day that has rows waiting in the default partition (which then move into
+ * it). Rows beyond that range stay in the default partition, kept, until the range reaches
+ * them. Returns the partitions created and the rows moved.
+ */
+export async function ensureDayPartitions(
+  table: DayPartitionedTable,
+  options: { db: pg.Pool; now: Date; daysAhead: number },
+): Promise<{ created: string[]; moved: number }> {
+  const today = dayStart(options.now);
+  const horizon = new Date(today.getTime() + (options.daysAhead + 1) * DAY_MS);
+  const existing = new Set((await listDayPartitions(options.db, table)).map((p) => p.name));
+  const { rows } = await options.db.query<{ day: Date }>(
+    `SELECT DISTINCT to_timestamp(floor(extract(epoch FROM ${table.column}) / 86400) * 86400) AS day
+       FROM ${defaultPartition(table)} WHERE ${table.column} < $1`,
+    [horizon],
+  );
+  const days = new Map<string, Date>();
+  for (const { day } of rows) days.set(dayPartitionName(table, day), day);
+  for (let t = today.getTime(); t < horizon.getTime(); t += DAY_MS) days.set(dayPartitionName(table, new Date(t)), new Date(t));
+  const created: string[] = [];
+  let moved = 0;
+  for (const [name, day] of [...days].sort(([a], [b]) => a.localeCompare(b))) {
+    // A day with a partition has no rows in the default one: routing put them in the partition.
+    if (existing.has(name)) continue;
+    moved += await createDayPartition(options.db, table, day);
+    created.push(name);
+  }
+  return { created, moved };
+}
+
+/**
+ * The rows a partition holds: the planner's figure once (auto)analyze has counted it (a day of a
+ * million rows is not read again only to be counted, which would cost the purge most of its
+ * time and take I/O from ingest), else an exact count.
+ */
+async function partitionRows(client: pg.ClientBase, name: string): Promise<number> {
+  const { rows } = await client.query<{ n: string }>(`SELECT reltuples::bigint::text AS n FROM pg_class WHERE oid = $1::regclass`, [name]);
+  const estimate = Number(rows[0].n);
+  if (estimate >= 0) return estimate;
+  const counted = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}`);
+  return Number(counted.rows[0].n);
+}
+
+/**
+ * Drops, one at a time and oldest first, every day partition whose whole day is before `before`,
+ * unless `keep` says a partition must stay (asked inside the dropping transaction, after its lock
+ * is held). Returns the rows the dropped partitions held (see partitionRows) and the partitions kept.
+ */
+export async function dropDayPartitionsBefore(
+  table: DayPartitionedTable,
+  options: { db: pg.Pool; before: Date; signal?: AbortSignal; keep?: (client: pg.ClientBase, partition: string) => Promise<boolean> },
+): Promise<{ rows: number; dropped: string[]; kept: string[] }> {
+  const result = { rows: 0, dropped: [] as string[], kept: [] as string[] };
+  for (const partition of await listDayPartitions(options.db, table)) {
+    if (options.signal?.aborted) break;
+    if (partition.day.getTime() + DAY_MS > options.before.getTime()) break;
+    const rows = await inShortLockTransaction(options.db, async (client) => {
+      if (options.keep) {
+        // Taken first, so no row changes between the check and the drop.
+        await client.query(`LOCK TABLE ${partition.name} IN ACCESS EXCLUSIVE MODE`);
+        if (await options.keep(client, partition.name)) return null;
+      }
+      const count = await partitionRows(client, partition.name);
+      await client.query(`DROP TABLE ${partition.name}`);
+      return count;
+    });
+    if (rows === null) result.kept.push(partition.name);
+    else {
+      result.rows += rows;
+      result.dropped.push(partition.name);
+    }
+  }
+  return result;
+}

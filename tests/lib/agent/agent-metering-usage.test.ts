@@ -1,0 +1,175 @@
+// Software metering usage from real agent processes: a real program started by the test (a copy
+// of sleep under a name a rule meters) is seen in /proc, its run spooled and uploaded to a real
+// management point into metering_usage; a run in progress survives an agent killed with SIGKILL,
+// closed at its last sighting when the program ended meanwhile, continued when it still runs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { pool } from '@/lib/db/pool';
+import { insertMeteringRules } from '@/lib/metering/repo';
+import { seedDemoSite } from '@/lib/seed/seed-demo-site';
+import { useTestDatabase } from '../../support/database';
+import { TestManagementPoint } from '../notification/management-point';
+import { agentFromSources, type AgentProcess } from './agent-process';
+
+const program = `sbxmeter${randomBytes(3).toString('hex')}`;
+let mp: TestManagementPoint;
+let dir = '';
+let programPath = '';
+const ruleIds: Record<'byName' | 'otherVersion', number> = { byName: 0, otherVersion: 0 };
+const agents: AgentProcess[] = [];
+const programs: ChildProcess[] = [];
+
+interface StoredRun {
+  rule_id: number;
+  device_id: number;
+  started_at: Date;
+  ended_at: Date;
+  user_name: string;
+  process_id: number;
+  file_path: string;
+  end_estimated: boolean;
+}
+const runsOf = async (pid: number) =>
+  (await pool().query<StoredRun>(`SELECT * FROM metering_usage WHERE process_id = $1 AND file_path = $2 ORDER BY id`, [pid, programPath])).rows;
+
+/** Starts the metered program for `seconds`; resolves once it runs, with when it started. */
+function startProgram(seconds: number) {
+  const child = spawn(programPath, [String(seconds)], { stdio: 'ignore' });
+  programs.push(child);
+  const exited = new Promise<number>((resolve) => child.once('exit', () => resolve(Date.now())));
+  return { child, pid: child.pid!, startedAt: Date.now(), exited };
+}
+
+function startAgent(name: string) {
+  const agent = agentFromSources(['run', '--mp', mp.url, '--name', name, '--state', path.join(dir, name)]);
+  agents.push(agent);
+  return agent;
+}
+
+/** The runs in progress the agent `name` keeps on disk (none before its first look at the processes). */
+async function runsInProgress(name: string): Promise<{ pid: number; lastSeenAt: string }[]> {
+  try {
+    return JSON.parse(await readFile(path.join(dir, name, 'metering', 'runs-in-progress.json'), 'utf8')).runs;
+  } catch {
+    return [];
+  }
+}
+/** Whether the agent `name` has looked at the processes once (its runs-in-progress file exists). */
+const hasLooked = async (name: string) =>
+  (await readdir(path.join(dir, name, 'metering')).catch(() => [] as string[])).includes('runs-in-progress.json');
+const deviceIdOf = async (name: string) => (await pool().query<{ id: number }>(`SELECT id FROM device WHERE name = $1`, [name])).rows[0]?.id;
+const spooled = async (name: string) => readdir(path.join(dir, name, 'metering', 'usage-spool')).catch(() => [] as string[]);
+
+/** Waits for `check` to hold, failing with the agent's output. */
+async function until(agent: AgentProcess, what: string, check: () => Promise<boolean>, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen\nagent output:\n${agent.output().slice(-4000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+beforeAll(async () => {
+  const { url } = await useTestDatabase();
+  await seedDemoSite({ devices: 0 });
+  // The shortest look interval the site allows; upload every minute (the tests see uploads at stop).
+  await pool().query(
+    `UPDATE site_control SET document = jsonb_set(document, '{clientAgent,meteringAgent}',
+       '{"processPollSeconds": 5, "uploadMinutes": 1, "acknowledgements": "per-policy"}'::jsonb), serial = serial + 1`,
+  );
+  const base = { productName: 'Sleep copy', originalFileName: '', siteCode: 'S01', comment: '', enabled: true };
+  await insertMeteringRules([
+    { ...base, fileName: program, version: '*' },
+    // No package owns the copy: a rule asking for a version does not meter it.
+    { ...base, fileName: program, version: '9.9.*' },
+  ]);
+  const { rows } = await pool().query<{ id: number; version: string }>(`SELECT id, version FROM metering_rule WHERE file_name = $1`, [program]);
+  ruleIds.byName = rows.find((r) => r.version === '*')!.id;
+  ruleIds.otherVersion = rows.find((r) => r.version !== '*')!.id;
+  mp = new TestManagementPoint({ connectionString: url });
+  await mp.start();
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-metering-usage-'));
+  await mkdir(path.join(dir, 'bin'));
+  programPath = path.join(dir, 'bin', program);
+  await copyFile('/bin/sleep', programPath);
+  await chmod(programPath, 0o755);
+}, 60_000);
+afterEach(async () => {
+  for (const child of programs.splice(0)) child.kill('SIGKILL');
+  await Promise.all(agents.splice(0).map((a) => a.stop()));
+});
+afterAll(async () => {
+  await mp?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('software metering usage from real agents', () => {
+  it('records a run of a metered program with its start, end, user, process and path, uploaded when the agent stops', async () => {
+    const agent = startAgent('MTU-01');
+    await until(agent, 'the first look at the processes', () => hasLooked('MTU-01'));
+    const run = startProgram(7);
+    await until(agent, 'the run seen', async () => (await runsInProgress('MTU-01')).some((r) => r.pid === run.pid));
+    const exitedAt = await run.exited;
+    await until(agent, 'the run finished and spooled', async () => (await spooled('MTU-01')).length === 1);
+    await agent.stop();
+
+    const rows = await runsOf(run.pid);
+    expect(rows.map((r) => [r.rule_id, r.user_name, r.file_path, r.end_estimated])).toEqual([
+      [ruleIds.byName, os.userInfo().username, programPath, false],
+    ]);
+    const [stored] = rows;
+    expect(stored.device_id).toBe(await deviceIdOf('MTU-01'));
+    // The start comes from /proc (boot time + start tick: to the second); the end is the look that found it gone.
+    expect(Math.abs(stored.started_at.getTime() - run.startedAt)).toBeLessThan(1_500);
+    expect(stored.ended_at.getTime()).toBeGreaterThanOrEqual(exitedAt - 1_000);
+    expect(stored.ended_at.getTime()).toBeLessThan(exitedAt + 6_000);
+    expect(await spooled('MTU-01')).toEqual([]);
+  }, 90_000);
+
+  it('closes a run whose program ended while the agent was down at its last sighting, once, marked estimated', async () => {
+    const run = startProgram(120);
+    const first = startAgent('MTU-02');
+    await until(first, 'the run seen', async () => (await runsInProgress('MTU-02')).some((r) => r.pid === run.pid));
+    const lastSeen = (await runsInProgress('MTU-02')).find((r) => r.pid === run.pid)!.lastSeenAt;
+    await first.kill();
+    run.child.kill('SIGKILL');
+    await run.exited;
+
+    const second = startAgent('MTU-02');
+    await until(second, 'the run closed and spooled', async () => (await spooled('MTU-02')).length === 1);
+    await second.stop();
+    const rows = await runsOf(run.pid);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ rule_id: ruleIds.byName, end_estimated: true });
+    // Closed at the last time the killed agent saw it alive (or a later look before it was killed).
+    expect(rows[0].ended_at.getTime()).toBeGreaterThanOrEqual(new Date(lastSeen).getTime());
+    expect(rows[0].ended_at.getTime()).toBeLessThan(Date.now());
+    expect(Math.abs(rows[0].started_at.getTime() - run.startedAt)).toBeLessThan(1_500);
+  }, 90_000);
+
+  it('continues a run whose program still runs when the agent comes back, counted once', async () => {
+    const run = startProgram(120);
+    const first = startAgent('MTU-03');
+    await until(first, 'the run seen', async () => (await runsInProgress('MTU-03')).some((r) => r.pid === run.pid));
+    await first.kill();
+    const killedAt = Date.now();
+
+    const second = startAgent('MTU-03');
+    await until(second, 'the run seen again', async () =>
+      (await runsInProgress('MTU-03')).some((r) => r.pid === run.pid && new Date(r.lastSeenAt).getTime() > killedAt),
+    );
+    run.child.kill('SIGKILL');
+    const exitedAt = await run.exited;
+    await until(second, 'the run finished and spooled', async () => (await spooled('MTU-03')).length === 1);
+    await second.stop();
+    const rows = await runsOf(run.pid);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ rule_id: ruleIds.byName, end_estimated: false });
+    expect(Math.abs(rows[0].started_at.getTime() - run.startedAt)).toBeLessThan(1_500);
+    expect(rows[0].ended_at.getTime()).toBeGreaterThanOrEqual(exitedAt - 1_000);
+  }, 90_000);
+});
