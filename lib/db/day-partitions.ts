@@ -120,34 +120,78 @@ async function partitionRows(client: pg.ClientBase, name: string): Promise<numbe
   return Number(counted.rows[0].n);
 }
 
+/** How long detaching a partition waits for the parent's lock before letting writers go on, and how often it tries. */
+const DETACH_LOCK_TIMEOUT = '100ms';
+const DETACH_ATTEMPTS = 30;
+
+/** Tables named as day partitions of `table` that are no longer attached (a purge detached them, then stopped). */
+async function listDetachedDayTables(db: pg.Pool, table: DayPartitionedTable): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c
+      WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace AND c.relname ~ $1
+        AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid)`,
+    [`^${table.parent}_p\\d{8}$`],
+  );
+  return rows.map((r) => r.name);
+}
+
+/**
+ * Detaches one partition, its rows counted first; null when `keep` says it stays. Writers to the
+ * parent wait while the parent's lock is held, and while it is asked for: each attempt gives up
+ * after DETACH_LOCK_TIMEOUT (the writers then go on) and the next follows a moment later.
+ */
+async function detachDayPartition(
+  db: pg.Pool,
+  table: DayPartitionedTable,
+  name: string,
+  keep?: (client: pg.ClientBase, partition: string) => Promise<boolean>,
+): Promise<number | null> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inShortLockTransaction(db, async (client) => {
+        if (keep) {
+          // Taken first, so no row changes between the check and the detach.
+          await client.query(`LOCK TABLE ${name} IN ACCESS EXCLUSIVE MODE`);
+          if (await keep(client, name)) return null;
+        }
+        const count = await partitionRows(client, name);
+        await client.query(`SET LOCAL lock_timeout = '${DETACH_LOCK_TIMEOUT}'`);
+        await client.query(`ALTER TABLE ${table.parent} DETACH PARTITION ${name}`);
+        return count;
+      });
+    } catch (error) {
+      // 55P03: lock_not_available.
+      if ((error as { code?: string }).code !== '55P03' || attempt >= DETACH_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50 * attempt, 500)));
+    }
+  }
+}
+
 /**
  * Drops, one at a time and oldest first, every day partition whose whole day is before `before`,
- * unless `keep` says a partition must stay (asked inside the dropping transaction, after its lock
- * is held). Returns the rows the dropped partitions held (see partitionRows) and the partitions kept.
+ * unless `keep` says a partition must stay (asked inside the detaching transaction, after its lock
+ * is held). A partition is detached first — a change of the catalog, quick, under the parent's
+ * lock — and dropped after, when removing its files no longer holds up the parent's writers; a
+ * table left detached by a purge that stopped between the two is dropped by the next. Returns the
+ * rows the dropped partitions held (see partitionRows) and the partitions kept.
  */
 export async function dropDayPartitionsBefore(
   table: DayPartitionedTable,
   options: { db: pg.Pool; before: Date; signal?: AbortSignal; keep?: (client: pg.ClientBase, partition: string) => Promise<boolean> },
 ): Promise<{ rows: number; dropped: string[]; kept: string[] }> {
   const result = { rows: 0, dropped: [] as string[], kept: [] as string[] };
+  for (const leftover of await listDetachedDayTables(options.db, table)) await options.db.query(`DROP TABLE IF EXISTS ${leftover}`);
   for (const partition of await listDayPartitions(options.db, table)) {
     if (options.signal?.aborted) break;
     if (partition.day.getTime() + DAY_MS > options.before.getTime()) break;
-    const rows = await inShortLockTransaction(options.db, async (client) => {
-      if (options.keep) {
-        // Taken first, so no row changes between the check and the drop.
-        await client.query(`LOCK TABLE ${partition.name} IN ACCESS EXCLUSIVE MODE`);
-        if (await options.keep(client, partition.name)) return null;
-      }
-      const count = await partitionRows(client, partition.name);
-      await client.query(`DROP TABLE ${partition.name}`);
-      return count;
-    });
-    if (rows === null) result.kept.push(partition.name);
-    else {
-      result.rows += rows;
-      result.dropped.push(partition.name);
+    const rows = await detachDayPartition(options.db, table, partition.name, options.keep);
+    if (rows === null) {
+      result.kept.push(partition.name);
+      continue;
     }
+    await options.db.query(`DROP TABLE IF EXISTS ${partition.name}`);
+    result.rows += rows;
+    result.dropped.push(partition.name);
   }
   return result;
 }

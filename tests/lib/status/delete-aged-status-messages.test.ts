@@ -101,6 +101,31 @@ describe('deleteAgedStatusMessages', () => {
     expect(await estimateStoredMessages(pool())).toBe(await count('SELECT count(*) n FROM status_message'));
   });
 
+  it('detaches a due partition before dropping it, waiting out a writer, and drops a table an earlier purge left detached', async () => {
+    const now = new Date();
+    await deleteAgedStatusMessages({ db: pool(), ledgerDays: 7, now, partitionDaysAhead: 3 });
+    const inTwoDays = new Date(dayStart(new Date(now.getTime() + 2 * DAY)).getTime() + 3_600_000);
+    const due = await storeDueAt(inTwoDays);
+    // An earlier purge detached tomorrow's partition and stopped before dropping it.
+    const tomorrow = partitionName(dayStart(new Date(now.getTime() + DAY)));
+    await pool().query(`ALTER TABLE status_message DETACH PARTITION ${tomorrow}`);
+    // A writer holds the parent for a while (as an ingest batch does): each try to detach gives up
+    // after a moment, so the writer goes on, and a later one succeeds.
+    const writer = await pool().connect();
+    await writer.query('BEGIN');
+    await writer.query(`LOCK TABLE status_message IN ROW EXCLUSIVE MODE`);
+    const releaseWriter = setTimeout(() => void writer.query('COMMIT').finally(() => writer.release()), 700);
+    const purgeAt = new Date(dayStart(new Date(now.getTime() + 3 * DAY)).getTime() + 1_000);
+    const run = await deleteAgedStatusMessages({ db: pool(), ledgerDays: 7, now: purgeAt, partitionDaysAhead: 3 });
+    clearTimeout(releaseWriter);
+    expect(run.ran).toBe(true);
+    expect(await stored(due)).toBe(0);
+    const leftovers = await count(`SELECT count(*) n FROM pg_class WHERE relname = ANY($1::text[])`, [
+      [tomorrow, partitionName(dayStart(inTwoDays))],
+    ]);
+    expect(leftovers).toBe(0);
+  });
+
   it('keeps a message whose retention is beyond the partitions made ahead until its day has passed', async () => {
     const now = new Date();
     const uid = await storeDueAt(new Date(now.getTime() + 400 * DAY));
