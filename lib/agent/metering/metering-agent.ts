@@ -106,6 +106,8 @@ export class MeteringAgent {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    // A later start() takes up metering again with the next policy it is given.
+    this.policy = null;
     for (const timer of [this.pollTimer, this.uploadTimer]) if (timer) clearTimeout(timer);
     this.pollTimer = this.uploadTimer = null;
     await this.queue;

@@ -69,7 +69,8 @@ export class MeteringUsageTracker {
     const now = (this.options.now ?? (() => new Date()))();
     const machine = this.options.machine;
     const finished: MeteringUsageRun[] = [];
-    if (!this.loaded) finished.push(...(await this.restore()));
+    const firstLook = !this.loaded;
+    if (firstLook) finished.push(...(await this.restore()));
     const processes = await machine.listProcesses();
     const alive = new Map(processes.map((p) => [`${p.pid}:${p.startTick}`, p]));
     for (const [key, run] of this.runs) {
@@ -105,7 +106,8 @@ export class MeteringUsageTracker {
         });
       }
     }
-    await this.save();
+    // Nothing open before or after: the file already says so (no disk write every poll on an idle machine).
+    if (firstLook || this.runs.size || finished.length) await this.save();
     return finished;
   }
 

@@ -2,7 +2,7 @@
 // of sleep under a name a rule meters) is seen in /proc, its run spooled and uploaded to a real
 // management point into metering_usage; a run in progress survives an agent killed with SIGKILL,
 // closed at its last sighting when the program ended meanwhile, continued when it still runs.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,7 +19,9 @@ const program = `sbxmeter${randomBytes(3).toString('hex')}`;
 let mp: TestManagementPoint;
 let dir = '';
 let programPath = '';
-const ruleIds: Record<'byName' | 'otherVersion', number> = { byName: 0, otherVersion: 0 };
+const ruleIds: Record<'byName' | 'byPath' | 'otherVersion' | 'sleepVersion', number> = { byName: 0, byPath: 0, otherVersion: 0, sleepVersion: 0 };
+/** The version dpkg gives the package owning /bin/sleep (coreutils): a rule asking for it meters sleep. */
+const coreutils = spawnSync('dpkg-query', ['-W', '-f=${Version}', 'coreutils'], { encoding: 'utf8' }).stdout ?? '';
 const agents: AgentProcess[] = [];
 const programs: ChildProcess[] = [];
 
@@ -34,11 +36,11 @@ interface StoredRun {
   end_estimated: boolean;
 }
 const runsOf = async (pid: number) =>
-  (await pool().query<StoredRun>(`SELECT * FROM metering_usage WHERE process_id = $1 AND file_path = $2 ORDER BY id`, [pid, programPath])).rows;
+  (await pool().query<StoredRun & { file_version: string }>(`SELECT * FROM metering_usage WHERE process_id = $1 ORDER BY rule_id`, [pid])).rows;
 
 /** Starts the metered program for `seconds`; resolves once it runs, with when it started. */
-function startProgram(seconds: number) {
-  const child = spawn(programPath, [String(seconds)], { stdio: 'ignore' });
+function startProgram(seconds: number, file = programPath) {
+  const child = spawn(file, [String(seconds)], { stdio: 'ignore' });
   programs.push(child);
   const exited = new Promise<number>((resolve) => child.once('exit', () => resolve(Date.now())));
   return { child, pid: child.pid!, startedAt: Date.now(), exited };
@@ -63,6 +65,8 @@ const hasLooked = async (name: string) =>
   (await readdir(path.join(dir, name, 'metering')).catch(() => [] as string[])).includes('runs-in-progress.json');
 const deviceIdOf = async (name: string) => (await pool().query<{ id: number }>(`SELECT id FROM device WHERE name = $1`, [name])).rows[0]?.id;
 const spooled = async (name: string) => readdir(path.join(dir, name, 'metering', 'usage-spool')).catch(() => [] as string[]);
+/** Runs of process `pid` in the spool of agent `name` (a spool file is named by the run's usage key: boot, pid, tick, rule). */
+const spooledFor = async (name: string, pid: number) => (await spooled(name)).filter((file) => file.includes(`_${pid}_`)).length;
 
 /** Waits for `check` to hold, failing with the agent's output. */
 async function until(agent: AgentProcess, what: string, check: () => Promise<boolean>, timeoutMs = 30_000) {
@@ -81,18 +85,21 @@ beforeAll(async () => {
     `UPDATE site_control SET document = jsonb_set(document, '{clientAgent,meteringAgent}',
        '{"processPollSeconds": 5, "uploadMinutes": 1, "acknowledgements": "per-policy"}'::jsonb), serial = serial + 1`,
   );
-  const base = { productName: 'Sleep copy', originalFileName: '', siteCode: 'S01', comment: '', enabled: true };
-  await insertMeteringRules([
-    { ...base, fileName: program, version: '*' },
-    // No package owns the copy: a rule asking for a version does not meter it.
-    { ...base, fileName: program, version: '9.9.*' },
-  ]);
-  const { rows } = await pool().query<{ id: number; version: string }>(`SELECT id, version FROM metering_rule WHERE file_name = $1`, [program]);
-  ruleIds.byName = rows.find((r) => r.version === '*')!.id;
-  ruleIds.otherVersion = rows.find((r) => r.version !== '*')!.id;
   mp = new TestManagementPoint({ connectionString: url });
   await mp.start();
   dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-metering-usage-'));
+  const base = { productName: 'Sleep copy', originalFileName: '', siteCode: 'S01', comment: '', enabled: true };
+  const rules = {
+    byName: { ...base, fileName: program, version: '*' },
+    byPath: { ...base, fileName: `${dir}/b?n/*meter*`, version: '*' },
+    // No package owns the copy: a rule asking for a version does not meter it.
+    otherVersion: { ...base, fileName: program, version: '9.9.*' },
+    sleepVersion: { ...base, productName: 'Sleep', fileName: 'sleep', version: coreutils ? `${coreutils.split('-')[0]}*` : '0.0-none' },
+  };
+  await insertMeteringRules(Object.values(rules));
+  const { rows } = await pool().query<{ id: number; file_name: string; version: string }>(`SELECT id, file_name, version FROM metering_rule`);
+  for (const [key, rule] of Object.entries(rules))
+    ruleIds[key as keyof typeof ruleIds] = rows.find((r) => r.file_name === rule.fileName && r.version === rule.version)!.id;
   await mkdir(path.join(dir, 'bin'));
   programPath = path.join(dir, 'bin', program);
   await copyFile('/bin/sleep', programPath);
@@ -112,22 +119,32 @@ describe('software metering usage from real agents', () => {
     const agent = startAgent('MTU-01');
     await until(agent, 'the first look at the processes', () => hasLooked('MTU-01'));
     const run = startProgram(7);
+    const sleep = startProgram(7, '/bin/sleep');
     await until(agent, 'the run seen', async () => (await runsInProgress('MTU-01')).some((r) => r.pid === run.pid));
     const exitedAt = await run.exited;
-    await until(agent, 'the run finished and spooled', async () => (await spooled('MTU-01')).length === 1);
+    await sleep.exited;
+    await until(
+      agent,
+      'the runs finished and spooled',
+      async () => (await spooledFor('MTU-01', run.pid)) === 2 && (await spooledFor('MTU-01', sleep.pid)) === (coreutils ? 1 : 0),
+    );
     await agent.stop();
 
+    // The copy: by its name and by its path, not by the rule asking for a version no package gives it.
     const rows = await runsOf(run.pid);
-    expect(rows.map((r) => [r.rule_id, r.user_name, r.file_path, r.end_estimated])).toEqual([
-      [ruleIds.byName, os.userInfo().username, programPath, false],
+    expect(rows.map((r) => [r.rule_id, r.user_name, r.file_path, r.file_version, r.end_estimated])).toEqual([
+      [ruleIds.byName, os.userInfo().username, programPath, '', false],
+      [ruleIds.byPath, os.userInfo().username, programPath, '', false],
     ]);
+    // The system's sleep: by the version of the package that installed it.
+    expect((await runsOf(sleep.pid)).map((r) => [r.rule_id, r.file_version])).toEqual(coreutils ? [[ruleIds.sleepVersion, coreutils]] : []);
     const [stored] = rows;
     expect(stored.device_id).toBe(await deviceIdOf('MTU-01'));
     // The start comes from /proc (boot time + start tick: to the second); the end is the look that found it gone.
     expect(Math.abs(stored.started_at.getTime() - run.startedAt)).toBeLessThan(1_500);
     expect(stored.ended_at.getTime()).toBeGreaterThanOrEqual(exitedAt - 1_000);
     expect(stored.ended_at.getTime()).toBeLessThan(exitedAt + 6_000);
-    expect(await spooled('MTU-01')).toEqual([]);
+    expect(await spooledFor('MTU-01', run.pid)).toBe(0);
   }, 90_000);
 
   it('closes a run whose program ended while the agent was down at its last sighting, once, marked estimated', async () => {
@@ -140,11 +157,13 @@ describe('software metering usage from real agents', () => {
     await run.exited;
 
     const second = startAgent('MTU-02');
-    await until(second, 'the run closed and spooled', async () => (await spooled('MTU-02')).length === 1);
+    await until(second, 'the run closed and spooled', async () => (await spooledFor('MTU-02', run.pid)) === 2);
     await second.stop();
     const rows = await runsOf(run.pid);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ rule_id: ruleIds.byName, end_estimated: true });
+    expect(rows.map((r) => [r.rule_id, r.end_estimated])).toEqual([
+      [ruleIds.byName, true],
+      [ruleIds.byPath, true],
+    ]);
     // Closed at the last time the killed agent saw it alive (or a later look before it was killed).
     expect(rows[0].ended_at.getTime()).toBeGreaterThanOrEqual(new Date(lastSeen).getTime());
     expect(rows[0].ended_at.getTime()).toBeLessThan(Date.now());
@@ -164,11 +183,13 @@ describe('software metering usage from real agents', () => {
     );
     run.child.kill('SIGKILL');
     const exitedAt = await run.exited;
-    await until(second, 'the run finished and spooled', async () => (await spooled('MTU-03')).length === 1);
+    await until(second, 'the run finished and spooled', async () => (await spooledFor('MTU-03', run.pid)) === 2);
     await second.stop();
     const rows = await runsOf(run.pid);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ rule_id: ruleIds.byName, end_estimated: false });
+    expect(rows.map((r) => [r.rule_id, r.end_estimated])).toEqual([
+      [ruleIds.byName, false],
+      [ruleIds.byPath, false],
+    ]);
     expect(Math.abs(rows[0].started_at.getTime() - run.startedAt)).toBeLessThan(1_500);
     expect(rows[0].ended_at.getTime()).toBeGreaterThanOrEqual(exitedAt - 1_000);
   }, 90_000);

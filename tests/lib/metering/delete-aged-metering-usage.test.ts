@@ -6,6 +6,7 @@ import { dayPartitionName, dayStart, listDayPartitions } from '@/lib/db/day-part
 import { pool } from '@/lib/db/pool';
 import { deleteAgedMeteringUsage, meteringUsageTable } from '@/lib/metering/delete-aged-metering-usage';
 import { useTestDatabase } from '../../support/database';
+import { startTestStatusManager } from '../../support/status-manager-settings';
 
 const DAY = 86_400_000;
 const count = async (sql: string) => Number((await pool().query<{ n: string }>(sql)).rows[0].n);
@@ -72,6 +73,18 @@ describe('deleteAgedMeteringUsage', () => {
     } finally {
       await holder.query(`SELECT pg_advisory_unlock(7301952044411)`);
       holder.release();
+    }
+  });
+
+  it('Status Manager makes the metering_usage partitions of the days ahead when it starts', async () => {
+    const controller = new AbortController();
+    const manager = await startTestStatusManager(controller.signal);
+    try {
+      // 14 days ahead unless configured otherwise, as for status_message.
+      expect(await partitions()).toContain(partitionOf(Date.now() + 14 * DAY));
+    } finally {
+      controller.abort();
+      await manager.stop();
     }
   });
 });

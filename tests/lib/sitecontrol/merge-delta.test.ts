@@ -23,6 +23,7 @@ describe('site control document', () => {
     expect(base.components.siteControlManager.heartbeatSchedule).toBe('0 0 * * *');
     expect(base.clientApproval.mode).toBe('automatic');
     expect(base.maintenance.deleteAgedStatusMessages).toMatchObject({ enabled: true, retentionDays: 30 });
+    expect(base.maintenance.deleteAgedMeteringUsage).toEqual({ retentionDays: 90 });
   });
 
   it('reads an old or partial document with its defaults, never failing', () => {

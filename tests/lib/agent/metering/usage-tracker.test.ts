@@ -1,0 +1,96 @@
+// The run bookkeeping of the metering agent, on a stand-in machine: runs opened and finished as
+// processes come and go, and what a restarted agent does with the runs its state file holds.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProcessInfo } from '@/lib/agent/metering/list-processes';
+import { MeteringUsageTracker, type MachineView } from '@/lib/agent/metering/usage-tracker';
+import type { MeteringPolicyRule } from '@/lib/protocol/metering-policy.schema';
+
+let dir = '';
+const rules: MeteringPolicyRule[] = [
+  { ruleId: 5, ruleName: 'S0100005', productName: 'Editor', fileName: 'editor', originalFileName: '', version: '*', revision: '1' },
+];
+const BOOT = Date.parse('2026-12-03T00:00:00.000Z');
+
+function machine(bootId: string, processes: ProcessInfo[]): MachineView {
+  return {
+    bootId,
+    bootTimeMs: BOOT,
+    listProcesses: async () => processes,
+    userName: async (uid) => (uid === 1000 ? 'alice' : String(uid)),
+    versionOf: async () => null,
+  };
+}
+const editor = (pid: number, startTick: number): ProcessInfo => ({ pid, startTick, uid: 1000, filePath: '/usr/bin/editor' });
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-usage-tracker-'));
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('MeteringUsageTracker', () => {
+  it('opens a run per matched process and finishes it at the look that finds it gone', async () => {
+    const stateFile = path.join(dir, 'a.json');
+    const processes = [editor(10, 6000), { pid: 11, startTick: 100, uid: 0, filePath: '/usr/sbin/cron' }];
+    let now = new Date(BOOT + 120_000);
+    const tracker = new MeteringUsageTracker({ stateFile, machine: machine('boot-1', processes), now: () => now });
+    tracker.setRules(rules);
+    expect(await tracker.poll()).toEqual([]);
+    expect(tracker.openRuns).toBe(1);
+    now = new Date(BOOT + 150_000);
+    processes.splice(0, 1);
+    expect(await tracker.poll()).toEqual([
+      {
+        ruleId: 5,
+        usageKey: 'boot-1:10:6000:5',
+        // 6000 ticks at 100 a second after boot.
+        startedAt: '2026-12-03T00:01:00.000Z',
+        endedAt: '2026-12-03T00:02:30.000Z',
+        userName: 'alice',
+        processId: 10,
+        filePath: '/usr/bin/editor',
+        fileVersion: '',
+        endEstimated: false,
+      },
+    ]);
+  });
+
+  it('after a restart continues a run whose process runs on, and closes one whose pid now names another process', async () => {
+    const stateFile = path.join(dir, 'b.json');
+    const before = new MeteringUsageTracker({
+      stateFile,
+      machine: machine('boot-1', [editor(20, 100), editor(21, 200)]),
+      now: () => new Date(BOOT + 60_000),
+    });
+    before.setRules(rules);
+    await before.poll();
+    // Restarted: pid 20 is the same process; pid 21 was reused by a new one (another start tick).
+    const after = new MeteringUsageTracker({
+      stateFile,
+      machine: machine('boot-1', [editor(20, 100), editor(21, 9000)]),
+      now: () => new Date(BOOT + 120_000),
+    });
+    after.setRules(rules);
+    const closed = await after.poll();
+    expect(closed.map((r) => [r.usageKey, r.endedAt, r.endEstimated])).toEqual([['boot-1:21:200:5', '2026-12-03T00:01:00.000Z', true]]);
+    expect(after.openRuns).toBe(2);
+  });
+
+  it('closes at their last sighting, estimated, the runs of a previous boot', async () => {
+    const stateFile = path.join(dir, 'c.json');
+    const before = new MeteringUsageTracker({ stateFile, machine: machine('boot-1', [editor(30, 100)]), now: () => new Date(BOOT + 60_000) });
+    before.setRules(rules);
+    await before.poll();
+    const rebooted = new MeteringUsageTracker({ stateFile, machine: machine('boot-2', [editor(30, 100)]), now: () => new Date(BOOT + 3_600_000) });
+    rebooted.setRules(rules);
+    const closed = await rebooted.poll();
+    expect(closed.map((r) => [r.usageKey, r.endedAt, r.endEstimated])).toEqual([['boot-1:30:100:5', '2026-12-03T00:01:00.000Z', true]]);
+    // The process of the same pid and tick in the new boot is a new run.
+    expect(rebooted.openRuns).toBe(1);
+    expect((await rebooted.finishAll()).map((r) => r.usageKey)).toEqual(['boot-2:30:100:5']);
+  });
+});
