@@ -4,6 +4,7 @@ import collectionEvaluator from './collection-evaluator';
 import deploymentManager from './deployment-manager';
 import hierarchyManager from './hierarchy-manager';
 import inventoryLoader from './inventory-loader';
+import meteringSummarizer from './metering-summarizer';
 import siteControlManager from './site-control-manager';
 import siteSystemStatusSummarizer from './site-system-status-summarizer';
 import notificationManager from './notification-manager';
@@ -18,6 +19,7 @@ export const workers: Record<string, WorkerDefinition> = {
   [statusManager.name]: statusManager,
   [hierarchyManager.name]: hierarchyManager,
   [inventoryLoader.name]: inventoryLoader,
+  [meteringSummarizer.name]: meteringSummarizer,
   [siteControlManager.name]: siteControlManager,
   [siteSystemStatusSummarizer.name]: siteSystemStatusSummarizer,
 };

@@ -42,6 +42,8 @@ export const channels = {
   inventoryInbox: 'sitebox_inventory_inbox',
   /** The inventory loader loaded reports (payload: how many devices changed). */
   inventoryLoaded: 'sitebox_inventory_loaded',
+  /** A management point stored metering usage: the metering summarizer counts it. */
+  meteringUsage: 'sitebox_metering_usage',
 } as const;
 
 export type Channel = (typeof channels)[keyof typeof channels];

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { pool } from '../db/pool';
 import type { MeteringUsageAnswer, MeteringUsageUpload } from '../protocol/metering-usage.schema';
-import { insertMeteringUsage } from './usage-repo';
+import { insertMeteringUsage, wakeMeteringSummarizer } from './usage-repo';
 
 /**
  * POST /api/mp/metering-usage for an authenticated device: stores its finished runs, each once
@@ -13,6 +13,9 @@ export async function storeMeteringUsage(options: {
   upload: MeteringUsageUpload;
   db?: pg.Pool;
 }): Promise<MeteringUsageAnswer> {
-  const stored = await insertMeteringUsage(options.db ?? pool(), options.device.id, options.upload.usage);
+  const db = options.db ?? pool();
+  const stored = await insertMeteringUsage(db, options.device.id, options.upload.usage);
+  // Not waited for: a wake-up lost is made up by the summarizer's poll.
+  if (stored) void wakeMeteringSummarizer(db).catch(() => undefined);
   return { received: options.upload.usage.length, stored };
 }

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { channels } from '../db/channels';
+import { coalescedNotifier } from '../db/notify';
 import type { MeteringUsageRecord } from '../protocol/metering-usage.schema';
 
 /** The thin data layer for raw metering usage (metering_usage). */
@@ -34,3 +36,6 @@ export async function holdsUnsummarizedUsage(client: pg.ClientBase, partition: s
   const { rows } = await client.query<{ waiting: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${partition} WHERE summarized_at IS NULL) AS waiting`);
   return rows[0].waiting;
 }
+
+/** Tells the metering summarizer that runs are waiting (after their insert committed; coalesced). */
+export const wakeMeteringSummarizer = coalescedNotifier(channels.meteringUsage);

@@ -26,6 +26,7 @@ export const workerComponents: Readonly<Record<string, readonly string[]>> = {
   'status-manager': ['SMS_STATUS_MANAGER', 'SMS_COMPONENT_STATUS_SUMMARIZER', 'SMS_OFFER_STATUS_SUMMARIZER'],
   'hierarchy-manager': ['SMS_HIERARCHY_MANAGER'],
   'inventory-loader': ['SMS_INVENTORY_DATA_LOADER'],
+  'metering-summarizer': ['SMS_SOFTWARE_METERING_PROCESSOR'],
   'site-control-manager': ['SMS_SITE_CONTROL_MANAGER'],
   'site-system-status-summarizer': ['SMS_SITE_SYSTEM_STATUS_SUMMARIZER'],
 };

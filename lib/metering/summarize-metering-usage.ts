@@ -1,0 +1,23 @@
+import type pg from 'pg';
+import { inTransaction } from '../db/transaction';
+import { summarizeUsage } from './summarize-usage';
+import { addLastRuns, addPeriodIncrements, lockUncountedRuns, markRunsCounted } from './summary-repo';
+
+/**
+ * One pass of the metering summarizer: takes up to `limit` runs not counted yet, adds them to the
+ * per-rule day and month summaries and the latest runs, and marks them counted — all in one
+ * transaction, so a pass that fails or is killed counts nothing and its runs wait for the next,
+ * and a run is counted exactly once (several summarizers skip each other's locked runs).
+ * Returns how many runs it counted (0: nothing waits).
+ */
+export async function summarizeMeteringUsage(options: { db: pg.Pool; limit?: number }): Promise<number> {
+  return inTransaction(options.db, async (client) => {
+    const runs = await lockUncountedRuns(client, options.limit ?? 5000);
+    if (!runs.length) return 0;
+    const increments = summarizeUsage(runs);
+    await addPeriodIncrements(client, increments.periods);
+    await addLastRuns(client, increments.computers, increments.users);
+    await markRunsCounted(client, runs);
+    return runs.length;
+  });
+}

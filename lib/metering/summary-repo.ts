@@ -1,0 +1,110 @@
+import type pg from 'pg';
+import type { LastRun, PeriodIncrement, UsageRun } from './summarize-usage';
+
+/** The thin data layer of the metering summarizer: raw runs in, summaries out (plain pg). */
+
+/** Locks up to `limit` runs not counted yet, oldest first; another summarizer skips them. */
+export async function lockUncountedRuns(client: pg.ClientBase, limit: number): Promise<(UsageRun & { id: string })[]> {
+  const { rows } = await client.query<{ id: string; rule_id: number; device_id: number; user_name: string; started_at: Date; ended_at: Date }>(
+    `SELECT id::text, rule_id, device_id, user_name, started_at, ended_at FROM metering_usage
+      WHERE summarized_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    ruleId: r.rule_id,
+    deviceId: r.device_id,
+    userName: r.user_name,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+  }));
+}
+
+/** Marks runs counted (they are locked by this transaction). */
+export async function markRunsCounted(client: pg.ClientBase, runs: readonly { id: string; startedAt: Date }[]): Promise<void> {
+  await client.query(
+    `UPDATE metering_usage u SET summarized_at = now()
+       FROM unnest($1::bigint[], $2::timestamptz[]) AS r(id, started_at)
+      WHERE u.id = r.id AND u.started_at = r.started_at`,
+    [runs.map((r) => r.id), runs.map((r) => r.startedAt)],
+  );
+}
+
+/**
+ * Adds a batch's increments to the period summaries: members are inserted first, and only those
+ * new to their period raise its distinct users and computers.
+ */
+export async function addPeriodIncrements(client: pg.ClientBase, increments: readonly PeriodIncrement[]): Promise<void> {
+  if (!increments.length) return;
+  const members = <T>(pick: (p: PeriodIncrement) => T[]) => increments.flatMap((p) => pick(p).map((member) => ({ p, member })));
+  const users = members((p) => p.users);
+  const computers = members((p) => p.deviceIds);
+  await client.query(
+    `WITH new_users AS (
+       INSERT INTO metering_summary_user (rule_id, period, period_start, user_name)
+       SELECT * FROM unnest($1::int[], $2::metering_period[], $3::date[], $4::text[])
+       ON CONFLICT DO NOTHING RETURNING rule_id, period, period_start),
+     new_computers AS (
+       INSERT INTO metering_summary_computer (rule_id, period, period_start, device_id)
+       SELECT * FROM unnest($5::int[], $6::metering_period[], $7::date[], $8::int[])
+       ON CONFLICT DO NOTHING RETURNING rule_id, period, period_start),
+     added AS (
+       SELECT i.rule_id, i.period, i.period_start, i.runs, i.seconds,
+              (SELECT count(*) FROM new_users n WHERE (n.rule_id, n.period, n.period_start) = (i.rule_id, i.period, i.period_start))::int AS users,
+              (SELECT count(*) FROM new_computers n WHERE (n.rule_id, n.period, n.period_start) = (i.rule_id, i.period, i.period_start))::int AS computers
+         FROM unnest($9::int[], $10::metering_period[], $11::date[], $12::int[], $13::bigint[]) AS i(rule_id, period, period_start, runs, seconds))
+     INSERT INTO metering_summary AS s (rule_id, period, period_start, distinct_users, distinct_computers, run_count, run_seconds)
+     SELECT rule_id, period, period_start, users, computers, runs, seconds FROM added
+     ON CONFLICT (rule_id, period, period_start) DO UPDATE SET
+       distinct_users = s.distinct_users + excluded.distinct_users,
+       distinct_computers = s.distinct_computers + excluded.distinct_computers,
+       run_count = s.run_count + excluded.run_count,
+       run_seconds = s.run_seconds + excluded.run_seconds`,
+    [
+      users.map((u) => u.p.ruleId),
+      users.map((u) => u.p.period),
+      users.map((u) => u.p.periodStart),
+      users.map((u) => u.member),
+      computers.map((c) => c.p.ruleId),
+      computers.map((c) => c.p.period),
+      computers.map((c) => c.p.periodStart),
+      computers.map((c) => c.member),
+      increments.map((p) => p.ruleId),
+      increments.map((p) => p.period),
+      increments.map((p) => p.periodStart),
+      increments.map((p) => p.runCount),
+      increments.map((p) => p.runSeconds),
+    ],
+  );
+}
+
+/** Raises each computer's and each user's latest run and run count per rule. */
+export async function addLastRuns(client: pg.ClientBase, computers: readonly LastRun<number>[], users: readonly LastRun<string>[]): Promise<void> {
+  if (computers.length) {
+    await client.query(
+      `INSERT INTO metering_computer_last_run AS l (rule_id, device_id, last_run_at, last_user, run_count)
+       SELECT * FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::text[], $5::int[])
+       ON CONFLICT (rule_id, device_id) DO UPDATE SET
+         run_count = l.run_count + excluded.run_count,
+         last_user = CASE WHEN excluded.last_run_at > l.last_run_at THEN excluded.last_user ELSE l.last_user END,
+         last_run_at = greatest(l.last_run_at, excluded.last_run_at)`,
+      [
+        computers.map((c) => c.ruleId),
+        computers.map((c) => c.key),
+        computers.map((c) => c.lastRunAt),
+        computers.map((c) => c.lastUser),
+        computers.map((c) => c.runCount),
+      ],
+    );
+  }
+  if (users.length) {
+    await client.query(
+      `INSERT INTO metering_user_last_run AS l (rule_id, user_name, last_run_at, run_count)
+       SELECT * FROM unnest($1::int[], $2::text[], $3::timestamptz[], $4::int[])
+       ON CONFLICT (rule_id, user_name) DO UPDATE SET
+         run_count = l.run_count + excluded.run_count,
+         last_run_at = greatest(l.last_run_at, excluded.last_run_at)`,
+      [users.map((u) => u.ruleId), users.map((u) => u.key), users.map((u) => u.lastRunAt), users.map((u) => u.runCount)],
+    );
+  }
+}
