@@ -12,8 +12,8 @@ import { useTestDatabase } from '../../support/database';
 const run = (ruleId: number, usageKey: string, userName: string, start: string, seconds: number) => ({
   ruleId,
   usageKey,
-  startedAt: start,
-  endedAt: new Date(new Date(start).getTime() + seconds * 1000).toISOString(),
+  startedAt: new Date(start),
+  endedAt: new Date(new Date(start).getTime() + seconds * 1000),
   userName,
   processId: 100,
   filePath: '/usr/bin/app',

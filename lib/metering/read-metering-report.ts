@@ -1,0 +1,86 @@
+import { pool } from '../db/pool';
+import { notFoundOrThrow } from '../errors';
+import { findMeteringRule } from './repo';
+import { readComputerRuns, readUnusedComputers, readUsageSeries, readUserRuns, type UsagePoint } from './report-repo';
+
+const DAY_MS = 86_400_000;
+/** Computers and users listed on a report at most (the totals say how many there are). */
+const LIST_LIMIT = 200;
+
+const isoDay = (t: Date) => t.toISOString().slice(0, 10);
+
+/** The first days of the `count` UTC months ending with the one holding `now`, oldest first. */
+export function lastMonths(now: Date, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => isoDay(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (count - 1 - i), 1))));
+}
+
+/** The `count` UTC days ending with the one holding `now`, oldest first. */
+export function lastDays(now: Date, count: number): string[] {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return Array.from({ length: count }, (_, i) => isoDay(new Date(today - (count - 1 - i) * DAY_MS)));
+}
+
+/** Every period of `starts`, with the summary's figures or zeros where nothing ran. */
+export function fillSeries(starts: string[], points: UsagePoint[]): UsagePoint[] {
+  const byStart = new Map(points.map((p) => [p.start, p]));
+  return starts.map((start) => byStart.get(start) ?? { start, distinctUsers: 0, distinctComputers: 0, runCount: 0, runSeconds: 0 });
+}
+
+/**
+ * A software metering rule's usage report: per month (the last `months`) and per day (the last
+ * 31) the distinct users and computers, runs and run time, and the computers and users that ran
+ * the program, latest first.
+ */
+export async function readMeteringReport(options: { ruleId: number; months: number; now?: Date }) {
+  const db = pool();
+  const now = options.now ?? new Date();
+  const rule = notFoundOrThrow(await findMeteringRule(options.ruleId), 'The metering rule');
+  const monthStarts = lastMonths(now, options.months);
+  const dayStarts = lastDays(now, 31);
+  const [months, days, computers, users] = await Promise.all([
+    readUsageSeries(db, rule.id, 'MONTH', monthStarts[0]),
+    readUsageSeries(db, rule.id, 'DAY', dayStarts[0]),
+    readComputerRuns(db, rule.id, LIST_LIMIT),
+    readUserRuns(db, rule.id, LIST_LIMIT),
+  ]);
+  return { rule, months: fillSeries(monthStarts, months), days: fillSeries(dayStarts, days), computers, users };
+}
+
+/**
+ * The package names that make a rule's program count as installed: its product name and its
+ * file's base name (unless that is a pattern), case ignored.
+ */
+export function installedPackageNames(rule: { productName: string; fileName: string }): string[] {
+  const base = rule.fileName.split('/').pop() ?? '';
+  const names = [rule.productName, ...(base && !/[*?]/.test(base) ? [base] : [])];
+  return [...new Set(names.map((n) => n.trim().toLowerCase()).filter(Boolean))];
+}
+
+/** A rule's version pattern (`*` and `?`) as a LIKE pattern, or null for any version. */
+export function versionLikePattern(version: string): string | null {
+  if (version === '*' || version === '') return null;
+  return version
+    .replace(/[\\%_]/g, (c) => `\\${c}`)
+    .replace(/\*/g, '%')
+    .replace(/\?/g, '_');
+}
+
+/**
+ * Computers of the rule's site that have the program installed (see installedPackageNames) or ran
+ * it before, and have not run it in `days` days — the licence-reclaim question.
+ */
+export async function readUnusedComputersReport(options: { ruleId: number; days: number; limit: number; now?: Date }) {
+  const now = options.now ?? new Date();
+  const rule = notFoundOrThrow(await findMeteringRule(options.ruleId), 'The metering rule');
+  const since = new Date(now.getTime() - options.days * DAY_MS);
+  const packageNames = installedPackageNames(rule);
+  const unused = await readUnusedComputers(pool(), {
+    ruleId: rule.id,
+    siteCode: rule.siteCode,
+    packageNames,
+    versionLike: versionLikePattern(rule.version),
+    since,
+    limit: options.limit,
+  });
+  return { days: options.days, since, packageNames, ...unused };
+}

@@ -1,0 +1,130 @@
+import type pg from 'pg';
+
+/** The thin data layer of the Software Metering reports: summaries and latest runs (plain pg). */
+
+export interface UsagePoint {
+  /** The period's first day, YYYY-MM-DD (UTC). */
+  start: string;
+  distinctUsers: number;
+  distinctComputers: number;
+  runCount: number;
+  runSeconds: number;
+}
+
+/** A rule's summaries of one kind of period from `from` (inclusive), oldest first; periods without runs are missing. */
+export async function readUsageSeries(db: pg.Pool, ruleId: number, period: 'DAY' | 'MONTH', from: string): Promise<UsagePoint[]> {
+  const { rows } = await db.query<{ start: string; users: number; computers: number; runs: number; seconds: string }>(
+    `SELECT to_char(period_start, 'YYYY-MM-DD') AS start, distinct_users AS users, distinct_computers AS computers,
+            run_count AS runs, run_seconds::text AS seconds
+       FROM metering_summary WHERE rule_id = $1 AND period = $2::metering_period AND period_start >= $3::date
+      ORDER BY period_start`,
+    [ruleId, period, from],
+  );
+  return rows.map((r) => ({
+    start: r.start,
+    distinctUsers: r.users,
+    distinctComputers: r.computers,
+    runCount: r.runs,
+    runSeconds: Number(r.seconds),
+  }));
+}
+
+export interface ComputerRun {
+  deviceId: number;
+  name: string | null;
+  lastRunAt: Date;
+  lastUser: string;
+  runCount: number;
+}
+
+/** The computers that ran a rule's program, latest first, a page at a time, with how many there are. */
+export async function readComputerRuns(db: pg.Pool, ruleId: number, limit: number): Promise<{ total: number; computers: ComputerRun[] }> {
+  const [{ rows }, { rows: count }] = await Promise.all([
+    db.query<{ device_id: number; name: string | null; last_run_at: Date; last_user: string; run_count: number }>(
+      `SELECT l.device_id, d.name, l.last_run_at, l.last_user, l.run_count
+         FROM metering_computer_last_run l LEFT JOIN device d ON d.id = l.device_id
+        WHERE l.rule_id = $1 ORDER BY l.last_run_at DESC, l.device_id LIMIT $2`,
+      [ruleId, limit],
+    ),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM metering_computer_last_run WHERE rule_id = $1`, [ruleId]),
+  ]);
+  return {
+    total: count[0].n,
+    computers: rows.map((r) => ({ deviceId: r.device_id, name: r.name, lastRunAt: r.last_run_at, lastUser: r.last_user, runCount: r.run_count })),
+  };
+}
+
+/** The users who ran a rule's program, latest first, with how many there are. */
+export async function readUserRuns(
+  db: pg.Pool,
+  ruleId: number,
+  limit: number,
+): Promise<{ total: number; users: { userName: string; lastRunAt: Date; runCount: number }[] }> {
+  const [{ rows }, { rows: count }] = await Promise.all([
+    db.query<{ user_name: string; last_run_at: Date; run_count: number }>(
+      `SELECT user_name, last_run_at, run_count FROM metering_user_last_run WHERE rule_id = $1 ORDER BY last_run_at DESC, user_name LIMIT $2`,
+      [ruleId, limit],
+    ),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM metering_user_last_run WHERE rule_id = $1`, [ruleId]),
+  ]);
+  return { total: count[0].n, users: rows.map((r) => ({ userName: r.user_name, lastRunAt: r.last_run_at, runCount: r.run_count })) };
+}
+
+export interface UnusedComputer {
+  deviceId: number;
+  name: string;
+  /** The installed package that makes the program count as installed there (null: only known from an earlier run). */
+  packageName: string | null;
+  packageVersion: string | null;
+  /** Its latest run of the program, if it ever ran it. */
+  lastRunAt: Date | null;
+}
+
+/**
+ * Computers of the rule's site where the program is installed — a package named as the rule's
+ * product or its file (case ignored; of a version the rule's pattern takes) — or that ran it
+ * before, and that have not run it since `since`: licences to reclaim. At most `limit`, the
+ * longest unused first, with how many there are.
+ */
+export async function readUnusedComputers(
+  db: pg.Pool,
+  options: { ruleId: number; siteCode: string; packageNames: string[]; versionLike: string | null; since: Date; limit: number },
+): Promise<{ total: number; computers: UnusedComputer[] }> {
+  const { rows } = await db.query<{
+    device_id: number;
+    name: string;
+    package_name: string | null;
+    package_version: string | null;
+    last_run_at: Date | null;
+    total: number;
+  }>(
+    `WITH installed AS (
+       SELECT DISTINCT ON (ds.device_id) ds.device_id, p.name AS package_name, p.version AS package_version
+         FROM software_product p JOIN device_software ds ON ds.product_id = p.id
+        WHERE lower(p.name) = ANY($3::text[]) AND ($4::text IS NULL OR p.version LIKE $4)
+        ORDER BY ds.device_id, p.name),
+     candidates AS (
+       SELECT device_id FROM installed
+        UNION SELECT device_id FROM metering_computer_last_run WHERE rule_id = $1)
+     SELECT d.id AS device_id, d.name, i.package_name, i.package_version, l.last_run_at, count(*) OVER ()::int AS total
+       FROM candidates c
+       JOIN device d ON d.id = c.device_id
+       JOIN site s ON s.id = d.site_id AND s.code = $2
+       LEFT JOIN installed i ON i.device_id = d.id
+       LEFT JOIN metering_computer_last_run l ON l.rule_id = $1 AND l.device_id = d.id
+      WHERE d.approval <> 'REVOKED' AND (l.last_run_at IS NULL OR l.last_run_at < $5)
+      ORDER BY l.last_run_at ASC NULLS FIRST, d.name
+      LIMIT $6`,
+    [options.ruleId, options.siteCode, options.packageNames, options.versionLike, options.since, options.limit],
+  );
+  return {
+    total: rows[0]?.total ?? 0,
+    computers: rows.map((r) => ({
+      deviceId: r.device_id,
+      name: r.name,
+      packageName: r.package_name,
+      packageVersion: r.package_version,
+      lastRunAt: r.last_run_at,
+    })),
+  };
+}

@@ -1,0 +1,121 @@
+// The Software Metering reports over real summaries: usage per month and day, the computers and
+// users that ran a program, and the computers where it is installed but unused (licence reclaim).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GET as report } from '@/app/api/metering-rules/[id]/report/route';
+import { GET as unused } from '@/app/api/metering-rules/[id]/unused/route';
+import { POST as createRule } from '@/app/api/metering-rules/route';
+import { pool } from '@/lib/db/pool';
+import { installedPackageNames, versionLikePattern } from '@/lib/metering/read-metering-report';
+import { summarizeMeteringUsage } from '@/lib/metering/summarize-metering-usage';
+import { insertMeteringUsage } from '@/lib/metering/usage-repo';
+import { seedDemoSite } from '@/lib/seed/seed-demo-site';
+import { request, signInAs, withParams, type TestSession } from '../../support/console-session';
+import { useTestDatabase } from '../../support/database';
+import { setInstalledSoftware } from '../../support/inventory-fixture';
+
+const DAY = 86_400_000;
+const runOf = (ruleId: number, key: string, userName: string, startedAt: Date, seconds: number) => ({
+  ruleId,
+  usageKey: key,
+  startedAt,
+  endedAt: new Date(startedAt.getTime() + seconds * 1000),
+  userName,
+  processId: 1,
+  filePath: '/usr/bin/gimp',
+  fileVersion: '2.10',
+  endEstimated: false,
+});
+
+describe('software metering reports', () => {
+  let analyst: TestSession;
+  let ruleId: number;
+  const devices: { id: number; name: string }[] = [];
+  const now = Date.now();
+
+  beforeAll(async () => {
+    await useTestDatabase();
+    await seedDemoSite({ devices: 4 });
+    const admin = await signInAs('FULL_ADMINISTRATOR');
+    analyst = await signInAs('READ_ONLY_ANALYST');
+    const created = await createRule(
+      request('/api/metering-rules', {
+        method: 'POST',
+        headers: admin.headers,
+        body: { productName: 'GIMP', fileName: 'gimp', version: '2.*', siteCode: 'S01' },
+      }),
+    );
+    ruleId = (await created.json()).id;
+    devices.push(...(await pool().query<{ id: number; name: string }>(`SELECT id, name FROM device ORDER BY id LIMIT 4`)).rows);
+    // Installed on devices 0, 1 and 2 (2 at a version the rule does not meter); device 3 ran it once, long ago.
+    await setInstalledSoftware(devices[0].id, [{ name: 'gimp', version: '2.10.34-1' }]);
+    await setInstalledSoftware(devices[1].id, [{ name: 'gimp', version: '2.10.34-1' }]);
+    await setInstalledSoftware(devices[2].id, [{ name: 'gimp', version: '3.0.0-1' }]);
+    await insertMeteringUsage(pool(), devices[0].id, [
+      runOf(ruleId, 'a', 'alice', new Date(now - 2 * DAY), 600),
+      runOf(ruleId, 'b', 'bob', new Date(now - DAY), 60),
+    ]);
+    await insertMeteringUsage(pool(), devices[3].id, [runOf(ruleId, 'c', 'carol', new Date(now - 200 * DAY), 30)]);
+    while (await summarizeMeteringUsage({ db: pool() }));
+  });
+
+  it('shows usage per month and day and who ran it, latest first', async () => {
+    const response = await report(
+      request(`/api/metering-rules/${ruleId}/report?months=12`, { headers: analyst.headers }),
+      withParams({ id: String(ruleId) }),
+    );
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.rule).toMatchObject({ productName: 'GIMP' });
+    expect(body.months).toHaveLength(12);
+    expect(body.days).toHaveLength(31);
+    const sum = (points: { runCount: number; runSeconds: number }[]) => points.reduce((s, p) => [s[0] + p.runCount, s[1] + p.runSeconds], [0, 0]);
+    // The 200-day-old run is outside the last 31 days; within 12 months it may or may not fall.
+    expect(sum(body.days)).toEqual([2, 660]);
+    expect(body.months.at(-1).start).toBe(`${new Date(now).toISOString().slice(0, 7)}-01`);
+    expect(body.computers.total).toBe(2);
+    expect(body.computers.computers.map((c: { name: string; lastUser: string; runCount: number }) => [c.name, c.lastUser, c.runCount])).toEqual([
+      [devices[0].name, 'bob', 2],
+      [devices[3].name, 'carol', 1],
+    ]);
+    expect(body.users.users.map((u: { userName: string }) => u.userName)).toEqual(['bob', 'alice', 'carol']);
+  });
+
+  it('lists computers with the program installed or run before that have not run it in N days', async () => {
+    const ask = async (query: string) =>
+      unused(request(`/api/metering-rules/${ruleId}/unused${query}`, { headers: analyst.headers }), withParams({ id: String(ruleId) }));
+    const in30 = await (await ask('?days=30')).json();
+    // Device 1: installed, never run; device 3: ran 200 days ago; device 0 ran yesterday; device 2's version is not metered.
+    expect(
+      in30.computers.map((c: { name: string; packageName: string | null; lastRunAt: string | null }) => [
+        c.name,
+        c.packageName,
+        c.lastRunAt !== null,
+      ]),
+    ).toEqual([
+      [devices[1].name, 'gimp', false],
+      [devices[3].name, null, true],
+    ]);
+    expect(in30.total).toBe(2);
+    const inOne = await (await ask('?days=1')).json();
+    expect(inOne.computers.map((c: { name: string }) => c.name)).toContain(devices[0].name);
+
+    for (const [query, field] of [
+      ['?days=0', 'days'],
+      ['?days=abc', 'days'],
+      ['?days=1.5', 'days'],
+    ]) {
+      const res = await ask(query);
+      expect(res.status, query).toBe(400);
+      expect((await res.json()).error.fields[0].path).toBe(field);
+    }
+    const missing = await unused(request(`/api/metering-rules/999999/unused`, { headers: analyst.headers }), withParams({ id: '999999' }));
+    expect(missing.status).toBe(404);
+  });
+
+  it('matches installed packages by product or file name and the version pattern', () => {
+    expect(installedPackageNames({ productName: 'GIMP', fileName: '/usr/bin/gimp-2.10' })).toEqual(['gimp', 'gimp-2.10']);
+    expect(installedPackageNames({ productName: 'Code', fileName: '/opt/*/bin/code*' })).toEqual(['code']);
+    expect(versionLikePattern('*')).toBeNull();
+    expect(versionLikePattern('2.1?_*')).toBe('2.1_\\_%');
+  });
+});
