@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { useMutation } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { useState } from 'react';
@@ -25,7 +26,9 @@ function RuleRow({ rule, canEdit, onEdit }: { rule: MeteringRule; canEdit: boole
   return (
     <tr data-testid="metering-rule-row" data-product={rule.productName} className={clsx('align-top', !rule.enabled && 'text-slate-400')}>
       <Td>
-        <span className="font-medium">{rule.productName}</span>
+        <Link className="font-medium text-sky-700 hover:underline" href={`/assets/software-metering/${rule.id}`}>
+          {rule.productName}
+        </Link>
         {!rule.enabled && <span className="ml-1 rounded bg-slate-100 px-1 text-[11px] text-slate-500">disabled</span>}
       </Td>
       <Td className="font-mono text-xs">{rule.fileName}</Td>

@@ -1,14 +1,19 @@
 // Assets › Software Metering in Chromium against a real server: a rule created through the form
 // (with a field refused first), disabled, edited and deleted; a CSV import listing its refused rows
-// by line while keeping the good ones; a read-only analyst sees the rules but no controls.
+// by line while keeping the good ones; a read-only analyst sees the rules but no controls; a rule's
+// report with its usage chart, who ran it, and where it is installed but unused.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '@/lib/auth/password';
 import { prisma } from '@/lib/db/prisma';
+import { pool } from '@/lib/db/pool';
+import { summarizeMeteringUsage } from '@/lib/metering/summarize-metering-usage';
+import { insertMeteringUsage } from '@/lib/metering/usage-repo';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
 import { startAppServer, type AppServer } from '../support/app-server';
 import { expectFieldError, launchBrowser, signInThroughPage, watchErrors } from '../support/browser';
 import { useTestDatabase } from '../support/database';
+import { setInstalledSoftware } from '../support/inventory-fixture';
 
 describe('Software Metering rules page in Chromium', () => {
   let server: AppServer;
@@ -18,7 +23,7 @@ describe('Software Metering rules page in Chromium', () => {
 
   beforeAll(async () => {
     const { url } = await useTestDatabase();
-    await seedDemoSite({ devices: 0 });
+    await seedDemoSite({ devices: 3 });
     for (const [userName, role] of [
       ['meter-admin', 'FULL_ADMINISTRATOR'],
       ['meter-analyst', 'READ_ONLY_ANALYST'],
@@ -89,12 +94,54 @@ describe('Software Metering rules page in Chromium', () => {
     expect(await page.getByTestId('metering-rule-row').count()).toBe(2);
   });
 
+  it("opens a rule's report: usage per month, who ran it, and computers with it installed but not run in N days", async () => {
+    const rule = await prisma().meteringRule.create({ data: { productName: 'Inkscape', fileName: 'inkscape', siteCode: 'S01' } });
+    const devices = (await pool().query<{ id: number; name: string }>(`SELECT id, name FROM device ORDER BY id LIMIT 3`)).rows;
+    const started = new Date(Date.now() - 3_600_000);
+    const usage = (key: string, userName: string) => ({
+      ruleId: rule.id,
+      usageKey: key,
+      startedAt: started,
+      endedAt: new Date(started.getTime() + 1_800_000),
+      userName,
+      processId: 7,
+      filePath: '/usr/bin/inkscape',
+      fileVersion: '1.2',
+      endEstimated: false,
+    });
+    await insertMeteringUsage(pool(), devices[0].id, [usage('r1', 'alice'), usage('r2', 'bob')]);
+    await setInstalledSoftware(devices[0].id, [{ name: 'inkscape', version: '1.2.2-2' }]);
+    await setInstalledSoftware(devices[1].id, [{ name: 'inkscape', version: '1.2.2-2' }]);
+    while (await summarizeMeteringUsage({ db: pool() }));
+
+    await page.goto(`${server.url}/assets/software-metering`);
+    await page.getByRole('link', { name: 'Inkscape' }).click();
+    await page.waitForURL(new RegExp(`/assets/software-metering/${rule.id}$`));
+    await page.getByRole('img', { name: 'Usage per month: peak 2 runs' }).waitFor();
+    const month = `${started.toISOString().slice(0, 7)}-01`;
+    expect(await page.getByTestId(`usage-month-${month}`).textContent()).toMatch(/2\s*1\s*2\s*1/);
+    expect(await page.getByTestId('ran-computer').count()).toBe(1);
+    expect(await page.getByTestId('ran-computer').textContent()).toContain(devices[0].name);
+    expect(await page.getByTestId('ran-user').allTextContents()).toHaveLength(2);
+    // Installed on two computers; one ran it an hour ago, so in 90 days only the other is unused.
+    await page.getByTestId('unused-computer').first().waitFor();
+    expect(await page.getByTestId('unused-computer').allTextContents()).toEqual([expect.stringContaining(devices[1].name)]);
+    const form = page.getByRole('region', { name: 'Not run in N days' });
+    await form.getByLabel('Not run in (days)').fill('0');
+    await form.getByRole('button', { name: 'Show' }).click();
+    await expectFieldError(form, 'Not run in (days)', 'must be 1 or more');
+    await form.getByLabel('Not run in (days)').fill('1');
+    await form.getByRole('button', { name: 'Show' }).click();
+    await expect.poll(() => page.getByTestId('unused-summary').textContent()).toContain('in the last 1 day.');
+    expect(errors).toEqual([]);
+  });
+
   it('shows a read-only analyst the rules without controls', async () => {
     const other = await browser.newPage();
     const otherErrors = watchErrors(other);
     await signInThroughPage(other, server.url, 'meter-analyst', 'meter-analyst-password', '/assets/software-metering');
     await other.getByTestId('metering-rule-row').first().waitFor();
-    expect(await other.getByTestId('metering-rule-row').count()).toBe(2);
+    expect(await other.getByTestId('metering-rule-row').count()).toBe(3);
     expect(await other.getByRole('button', { name: 'New rule' }).count()).toBe(0);
     expect(await other.getByRole('button', { name: /^Delete / }).count()).toBe(0);
     await other.close();

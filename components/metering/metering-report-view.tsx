@@ -1,0 +1,178 @@
+'use client';
+
+import Link from 'next/link';
+import { useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { FormField } from '@/components/ui/form-field';
+import { Input } from '@/components/ui/input';
+import { RelativeTime } from '@/components/ui/relative-time';
+import { Table, TBody, Td, Th, THead } from '@/components/ui/table';
+import { meteringUnusedQuerySchema } from '@/lib/metering/metering-report.schema';
+import { plural } from '@/lib/plural';
+import { UsageChart } from './usage-chart';
+import { useMeteringReportQuery, useUnusedComputersQuery, type MeteringReport } from './use-metering-report';
+
+const monthLabel = (start: string) => new Date(`${start}T00:00:00Z`).toLocaleDateString('en', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+const dayLabel = (start: string) => new Date(`${start}T00:00:00Z`).toLocaleDateString('en', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+const hours = (seconds: number) => (seconds / 3600).toLocaleString('en', { maximumFractionDigits: 1 });
+
+function MonthTable({ months }: { months: MeteringReport['months'] }) {
+  return (
+    <Table>
+      <THead>
+        <tr>
+          <Th>Month</Th>
+          <Th className="text-right">Runs</Th>
+          <Th className="text-right">Computers</Th>
+          <Th className="text-right">Users</Th>
+          <Th className="text-right">Hours</Th>
+        </tr>
+      </THead>
+      <TBody>
+        {[...months].reverse().map((m) => (
+          <tr key={m.start} data-testid={`usage-month-${m.start}`}>
+            <Td>{monthLabel(m.start)}</Td>
+            <Td className="text-right tabular-nums">{m.runCount}</Td>
+            <Td className="text-right tabular-nums">{m.distinctComputers}</Td>
+            <Td className="text-right tabular-nums">{m.distinctUsers}</Td>
+            <Td className="text-right tabular-nums">{hours(m.runSeconds)}</Td>
+          </tr>
+        ))}
+      </TBody>
+    </Table>
+  );
+}
+
+/** Computers of the site with the program installed (or run before) and not run in N days: licences to reclaim. */
+function UnusedComputers({ ruleId }: { ruleId: number }) {
+  const [text, setText] = useState('90');
+  const [days, setDays] = useState(90);
+  const [error, setError] = useState<string | undefined>();
+  const query = useUnusedComputersQuery(ruleId, days);
+  const apply = (event: React.FormEvent) => {
+    event.preventDefault();
+    const parsed = meteringUnusedQuerySchema.shape.days.safeParse(text.trim() === '' ? undefined : text);
+    if (!parsed.success) return setError(parsed.error.issues[0].message);
+    setError(undefined);
+    setDays(parsed.data);
+  };
+  const data = query.data;
+  return (
+    <section aria-label="Not run in N days" className="space-y-2">
+      <h2 className="text-sm font-semibold text-slate-700">Installed but not run</h2>
+      <form onSubmit={apply} className="flex items-end gap-2" noValidate>
+        <FormField label="Not run in (days)" errorName="Days" error={error} path="days">
+          {(control) => <Input {...control} className="w-28" inputMode="numeric" value={text} onChange={(e) => setText(e.target.value)} />}
+        </FormField>
+        <Button type="submit">Show</Button>
+      </form>
+      {query.isError && <p className="text-sm text-red-700">{query.error.message}</p>}
+      {data && (
+        <>
+          <p className="text-xs text-slate-600" data-testid="unused-summary">
+            {plural(data.total, 'computer')} with {data.packageNames.join(' or ')} installed, or that ran it before, did not run it in the last{' '}
+            {plural(data.days, 'day')}.
+          </p>
+          <Table>
+            <THead>
+              <tr>
+                <Th>Computer</Th>
+                <Th>Installed package</Th>
+                <Th>Last run</Th>
+              </tr>
+            </THead>
+            <TBody>
+              {data.computers.map((c) => (
+                <tr key={c.deviceId} data-testid="unused-computer">
+                  <Td>
+                    <Link className="text-sky-700 hover:underline" href={`/assets/devices/${c.deviceId}`}>
+                      {c.name}
+                    </Link>
+                  </Td>
+                  <Td className="font-mono text-xs">{c.packageName ? `${c.packageName} ${c.packageVersion}` : '—'}</Td>
+                  <Td>
+                    <RelativeTime iso={c.lastRunAt} />
+                  </Td>
+                </tr>
+              ))}
+            </TBody>
+          </Table>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** A software metering rule's report: usage over months and days, who ran it, and where it goes unused. */
+export function MeteringReportView({ ruleId }: { ruleId: number }) {
+  const query = useMeteringReportQuery(ruleId);
+  if (query.isError) return <p className="text-sm text-red-700">The report could not be read: {query.error.message}</p>;
+  const data = query.data;
+  if (!data) return <p className="text-sm text-slate-500">Loading…</p>;
+  const { rule } = data;
+  return (
+    <div className="space-y-6">
+      <p className="text-sm text-slate-700">
+        <span className="font-semibold">{rule.productName}</span> — <span className="font-mono text-xs">{rule.fileName}</span>, version{' '}
+        <span className="font-mono text-xs">{rule.version}</span>, site {rule.siteCode}
+        {!rule.enabled && <span className="ml-1 text-slate-500">(disabled)</span>}
+      </p>
+      <div className="grid gap-4 lg:grid-cols-2">
+        <UsageChart title="Usage per month" points={data.months} label={monthLabel} />
+        <UsageChart title="Usage per day, last 31 days" points={data.days} label={dayLabel} />
+      </div>
+      <MonthTable months={data.months} />
+      <div className="grid gap-4 lg:grid-cols-2">
+        <section aria-label="Computers that ran it" className="space-y-2">
+          <h2 className="text-sm font-semibold text-slate-700">Computers that ran it ({data.computers.total})</h2>
+          <Table>
+            <THead>
+              <tr>
+                <Th>Computer</Th>
+                <Th>Last run</Th>
+                <Th>By</Th>
+                <Th className="text-right">Runs</Th>
+              </tr>
+            </THead>
+            <TBody>
+              {data.computers.computers.map((c) => (
+                <tr key={c.deviceId} data-testid="ran-computer">
+                  <Td>{c.name ?? `device ${c.deviceId} (removed)`}</Td>
+                  <Td>
+                    <RelativeTime iso={c.lastRunAt} />
+                  </Td>
+                  <Td>{c.lastUser}</Td>
+                  <Td className="text-right tabular-nums">{c.runCount}</Td>
+                </tr>
+              ))}
+            </TBody>
+          </Table>
+        </section>
+        <section aria-label="Users who ran it" className="space-y-2">
+          <h2 className="text-sm font-semibold text-slate-700">Users who ran it ({data.users.total})</h2>
+          <Table>
+            <THead>
+              <tr>
+                <Th>User</Th>
+                <Th>Last run</Th>
+                <Th className="text-right">Runs</Th>
+              </tr>
+            </THead>
+            <TBody>
+              {data.users.users.map((u) => (
+                <tr key={u.userName} data-testid="ran-user">
+                  <Td>{u.userName}</Td>
+                  <Td>
+                    <RelativeTime iso={u.lastRunAt} />
+                  </Td>
+                  <Td className="text-right tabular-nums">{u.runCount}</Td>
+                </tr>
+              ))}
+            </TBody>
+          </Table>
+        </section>
+      </div>
+      <UnusedComputers ruleId={ruleId} />
+    </div>
+  );
+}
