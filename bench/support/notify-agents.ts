@@ -1,12 +1,16 @@
-// One of the notify benchmark's agent processes: its share of the simulated agents, driven over IPC
-// by bench/notify.ts.
-//   parent → { type: 'start', urls, credentials, spreadMs }      child → { type: 'connected', connected }
+// One of the channel benchmarks' agent processes: its share of the simulated agents, driven over IPC
+// by bench/notify.ts, bench/site-25k.ts and bench/metering-flood.ts.
+//   parent → { type: 'start', urls, credentials, spreadMs, spoolRoot? }  child → { type: 'connected', connected }
 //   parent → { type: 'collect' }                                 child → { type: 'collected', probes, pushes, connected }
 // Times are the agents' receipt times (Date.now(), same host as the server).
+import path from 'node:path';
 import { AgentSimulator } from '../../lib/agent/simulator';
+import { createStatusReporter } from '../../lib/agent/status-reporter';
 import type { AgentCredential } from '../../lib/protocol/policy.schema';
 
-type FromParent = { type: 'start'; urls: string[]; credentials: AgentCredential[]; spreadMs: number } | { type: 'collect' } | { type: 'stop' };
+/** With `spoolRoot`, each agent reports status messages through its own spooling reporter (a folder per agent under it). */
+type FromParent =
+  { type: 'start'; urls: string[]; credentials: AgentCredential[]; spreadMs: number; spoolRoot?: string } | { type: 'collect' } | { type: 'stop' };
 
 let simulator: AgentSimulator | null = null;
 const probes = new Map<string, { sentAt: number; receivedAt: number[] }>();
@@ -23,6 +27,17 @@ async function handle(message: FromParent) {
         connectSpreadMs: message.spreadMs,
         transports: ['websocket', 'polling'],
         maxHttpSockets: 64,
+        reporterFor: message.spoolRoot
+          ? (credential) =>
+              createStatusReporter({
+                managementPointUrls: message.urls,
+                spoolDir: path.join(message.spoolRoot!, String(credential.deviceId)),
+                device: credential.name,
+                headers: () => ({ authorization: `Device ${credential.deviceId}.${credential.secret}` }),
+                initialBackoffMs: 500,
+                maxBackoffMs: 10_000,
+              })
+          : undefined,
       });
       for (const agent of simulator.agents) {
         agent.on('probe', (p) => {

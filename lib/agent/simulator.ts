@@ -3,6 +3,7 @@ import https from 'node:https';
 import { ClientAgent, type ClientAgentOptions } from './agent';
 import { syntheticScanner, type ScanDurations } from './scan/synthetic-scanner';
 import type { AgentCredential } from '../protocol/policy.schema';
+import type { StatusReporter } from './status-reporter';
 
 export interface SimulatorOptions {
   managementPointUrls: string[];
@@ -20,6 +21,8 @@ export interface SimulatorOptions {
   maxBackoffMs?: number;
   /** For https management points: the pinned site certificate authority. */
   tls?: ClientAgentOptions['tls'];
+  /** Each agent's status reporter, when what it reports is measured (its own disk spool); none by default. */
+  reporterFor?: (credential: AgentCredential) => StatusReporter;
 }
 
 const BURST_QUIET_MS = 10;
@@ -59,7 +62,8 @@ function afterPushBurst(): (work: () => void) => void {
 /**
  * Thousands of client agents in one process, for tests and benchmarks: each is a full
  * ClientAgent with its own socket.io connection; they share one bounded HTTP keep-alive pool.
- * (No status reporter: a spool folder per simulated client would measure the disk.)
+ * No status reporter unless `reporterFor` gives one (a spool folder per simulated client measures
+ * the disk too, which only a benchmark of reporting wants).
  */
 export class AgentSimulator {
   readonly agents: ClientAgent[];
@@ -86,6 +90,7 @@ export class AgentSimulator {
           initialBackoffMs: options.initialBackoffMs ?? 500,
           maxBackoffMs: options.maxBackoffMs ?? 10_000,
           schedulePushWork,
+          reporter: options.reporterFor?.(credential) ?? null,
         }),
     );
   }

@@ -16,11 +16,17 @@ async function collectWithin(body: AsyncIterable<Uint8Array> | null, contentLeng
   if (!body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  // Leaving the loop early (too large) cancels the stream: the rest is never buffered.
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk);
+  try {
+    // Leaving the loop early (too large) cancels the stream: the rest is never buffered.
+    for await (const chunk of body) {
+      size += chunk.byteLength;
+      if (size > maxBytes) throw tooLarge(maxBytes);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    // The client went away mid-body (an agent stopped, a timeout): its request, not the server, failed.
+    throw new AppError('BAD_REQUEST', { userMessage: 'The request was closed before its body arrived.' });
   }
   return Buffer.concat(chunks, size);
 }
