@@ -86,7 +86,8 @@ describe('metering summarizer', () => {
 
     const passes = async () => {
       let total = 0;
-      for (let n = await summarizeMeteringUsage({ db: pool(), limit: 50 }); n; n = await summarizeMeteringUsage({ db: pool(), limit: 50 })) total += n;
+      for (let n = await summarizeMeteringUsage({ db: pool(), limit: 50 }); n; n = await summarizeMeteringUsage({ db: pool(), limit: 50 }))
+        total += n;
       return total;
     };
     const [first, second] = await Promise.all([passes(), passes()]);
@@ -111,10 +112,12 @@ describe('metering summarizer', () => {
       await summarizer.listening;
       await insertMeteringUsage(pool(), 30, [run(3, 'n1', 'carol', '2026-12-03T08:00:00Z', 5)]);
       await pool().query(`NOTIFY sitebox_metering_usage`);
-      await expect.poll(() => summaries(3), { timeout: 10_000 }).toEqual([
-        ['DAY', '2026-12-03', 1, 1, 1, 5],
-        ['MONTH', '2026-12-01', 1, 1, 1, 5],
-      ]);
+      await expect
+        .poll(() => summaries(3), { timeout: 10_000 })
+        .toEqual([
+          ['DAY', '2026-12-03', 1, 1, 1, 5],
+          ['MONTH', '2026-12-01', 1, 1, 1, 5],
+        ]);
     } finally {
       stop.abort();
       await summarizer.stop();
