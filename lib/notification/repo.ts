@@ -329,6 +329,20 @@ export async function purgePushes(db: Db, now: Date): Promise<number> {
   return rowCount ?? 0;
 }
 
+/**
+ * Deletes up to `limit` client operations that ended (their validity over, or cancelled) before
+ * `before`, with their targets, results and pushes (cascade). Returns their ids.
+ */
+export async function deleteOperationsEndedBefore(db: Db, before: Date, limit: number): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>(
+    `DELETE FROM client_operation WHERE id IN (
+       SELECT id FROM client_operation WHERE valid_until < $1 OR cancelled_at < $1 ORDER BY id LIMIT $2)
+     RETURNING id`,
+    [before, limit],
+  );
+  return rows.map((r) => r.id);
+}
+
 export async function notifyProgress(
   db: Db,
   payload: { progress: { id: number; states: TargetStateCounts }[] } | { changed: number[] },

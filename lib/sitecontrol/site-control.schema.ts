@@ -198,6 +198,11 @@ export const maintenanceSectionSchema = z
      * Delete Aged Status Messages, once the metering summarizer has counted them.
      */
     deleteAgedMeteringUsage: z.object({ retentionDays: whole(1, 3650).default(90) }).prefault({}),
+    /**
+     * Client operations (Run Script outputs and every other per-device result) whose validity
+     * ended (or that were cancelled) more than this long ago are deleted by Notification Manager.
+     */
+    deleteAgedClientOperations: z.object({ retentionDays: whole(1, 3650).default(90) }).prefault({}),
   })
   .prefault({});
 

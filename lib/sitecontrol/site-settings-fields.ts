@@ -226,6 +226,18 @@ export const settingTabs: readonly SettingTab[] = [
         ],
       },
       {
+        label: 'Client operation results',
+        fields: [
+          {
+            path: 'maintenance.deleteAgedClientOperations.retentionDays',
+            label: 'Delete client operations ended more than',
+            kind: 'number',
+            unit: 'days',
+            hint: 'With their per-device results and script outputs; checked every hour.',
+          },
+        ],
+      },
+      {
         label: 'Site control',
         fields: [
           { path: 'components.hierarchyManager.cycleMinutes', label: 'Hierarchy Manager cycle', kind: 'number', unit: 'minutes' },
