@@ -54,7 +54,8 @@ export const layers = {
   ],
   edge: ['lib/http/', 'lib/ingest/', 'lib/live/', 'lib/client/'],
   faces: ['app/', 'components/', 'workers/', 'server.ts', 'mp.ts', 'proxy.ts'],
-  protocol: ['lib/protocol/'],
+  // The live query language and its evaluation are shared by the console, the server and the agent.
+  protocol: ['lib/protocol/', 'lib/live-query/'],
   agent: ['lib/agent/'],
   demo: ['lib/seed/'],
 };

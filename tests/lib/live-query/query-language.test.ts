@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { parseLiveQuery } from '@/lib/live-query/query-language';
+
+describe('parseLiveQuery', () => {
+  it('reads an entity and its stages: where, project, summarize, order, take', () => {
+    const { query, error } = parseLiveQuery(
+      'processes | where cpu > 5 and (name startswith "post" or not user = \'root\') | project name, pid, cpu | order by cpu desc, name | take 10',
+    );
+    expect(error).toBeUndefined();
+    expect(query!.entity).toMatchObject({ name: 'processes', argument: null });
+    expect(query!.stages.map((s) => s.kind)).toEqual(['where', 'project', 'order', 'take']);
+    expect(query!.stages[0]).toMatchObject({
+      expression: {
+        kind: 'and',
+        left: { kind: 'compare', column: 'cpu', operator: '>', value: 5 },
+        right: {
+          kind: 'or',
+          left: { kind: 'compare', column: 'name', operator: 'startswith', value: 'post' },
+          right: { kind: 'not', operand: { kind: 'compare', column: 'user', operator: '=', value: 'root' } },
+        },
+      },
+    });
+    expect(query!.stages[2]).toMatchObject({
+      keys: [
+        { name: 'cpu', descending: true },
+        { name: 'name', descending: false },
+      ],
+    });
+    expect(query!.stages[3]).toMatchObject({ count: 10 });
+  });
+
+  it('reads summarize with several aggregates and keys, an entity argument, keywords in any case and lines', () => {
+    const { query } = parseLiveQuery('processes\n| SUMMARIZE count(), max(cpu), sum(memoryMb) BY user\n| order by count desc');
+    expect(query!.stages[0]).toMatchObject({
+      kind: 'summarize',
+      aggregates: [
+        { fn: 'count', column: null, name: 'count' },
+        { fn: 'max', column: 'cpu', name: 'max_cpu' },
+        { fn: 'sum', column: 'memoryMb', name: 'sum_memoryMb' },
+      ],
+      by: [{ name: 'user', at: { line: 2, column: 49 } }],
+    });
+    expect(parseLiveQuery('file("/etc/host\\"name") | project exists').query!.entity).toMatchObject({ name: 'file', argument: '/etc/host"name' });
+  });
+
+  it('points at the position of what it cannot read', () => {
+    expect(parseLiveQuery('processes | wher cpu > 5').error).toMatchObject({
+      offset: 12,
+      line: 1,
+      column: 13,
+      length: 4,
+      message: expect.stringContaining('"wher"'),
+    });
+    expect(parseLiveQuery('processes | where cpu >').error).toMatchObject({ offset: 23, message: expect.stringMatching(/ends too early/) });
+    expect(parseLiveQuery('processes | where cpu $ 5').error).toMatchObject({ offset: 22, message: 'Unexpected character "$"' });
+    expect(parseLiveQuery('processes\n| take x').error).toMatchObject({ line: 2, column: 8, message: expect.stringContaining('a number') });
+    expect(parseLiveQuery('').error).toMatchObject({ offset: 0 });
+  });
+});
