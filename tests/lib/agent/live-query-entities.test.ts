@@ -1,0 +1,65 @@
+// Each live query entity answered from this machine itself, with the entity's columns and types.
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { collectEntity, parseSystemctlUnits } from '@/lib/agent/live-query/collect-entity';
+import { liveQueryEntities } from '@/lib/live-query/entities';
+import { evaluateLiveQuery } from '@/lib/live-query/evaluate-query';
+import { readLiveQuery } from '@/lib/live-query/validate-query';
+
+function expectTyped(entity: string, rows: Record<string, unknown>[]) {
+  const columns = liveQueryEntities[entity].columns;
+  for (const row of rows) {
+    expect(Object.keys(row).sort()).toEqual(Object.keys(columns).sort());
+    for (const [name, type] of Object.entries(columns)) if (row[name] !== null) expect(typeof row[name], `${entity}.${name}`).toBe(type);
+  }
+}
+
+describe('live query entities on this machine', () => {
+  it('os, processes (this test among them), disks, packages and a file answer with typed columns', async () => {
+    const [system] = await collectEntity('os', null);
+    expect(system.hostname).toBe(os.hostname());
+    expect(system.arch).toBeTruthy();
+    expectTyped('os', [system]);
+
+    const processes = await collectEntity('processes', null);
+    expect(processes.find((p) => p.pid === process.pid)).toBeDefined();
+    expectTyped('processes', processes);
+
+    const disks = await collectEntity('disks', null);
+    expect(disks.some((d) => d.mount === '/')).toBe(true);
+    expectTyped('disks', disks);
+
+    const packages = await collectEntity('packages', null);
+    // This machine is Debian: dpkg itself is installed.
+    expect(packages.find((p) => p.name === 'dpkg')).toMatchObject({ source: 'dpkg' });
+    expectTyped('packages', packages);
+
+    const target = path.join(os.tmpdir(), `live-query-${process.pid}.txt`);
+    await writeFile(target, 'abc');
+    expect(await collectEntity('file', target)).toEqual([
+      { path: target, exists: true, size: 3, sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' },
+    ]);
+    expect(await collectEntity('file', `${target}.missing`)).toEqual([{ path: `${target}.missing`, exists: false, size: null, sha256: null }]);
+  });
+
+  it('ports, users and services answer (possibly empty where the machine has none), and a query runs over them', async () => {
+    for (const entity of ['ports', 'users', 'services']) expectTyped(entity, await collectEntity(entity, null));
+    const query = readLiveQuery('packages | where source = "dpkg" | summarize count() by source');
+    const rows = evaluateLiveQuery(query.query!, await collectEntity('packages', null));
+    expect(rows).toHaveLength(1);
+    expect(rows[0].count).toBeGreaterThan(10);
+  });
+
+  it('reads systemctl’s unit list', () => {
+    expect(
+      parseSystemctlUnits(
+        'ssh.service loaded active running OpenBSD Secure Shell server\ncron.service loaded inactive dead Regular jobs\nfoo.socket loaded active listening x\n',
+      ),
+    ).toEqual([
+      { name: 'ssh.service', active: 'active', sub: 'running', description: 'OpenBSD Secure Shell server' },
+      { name: 'cron.service', active: 'inactive', sub: 'dead', description: 'Regular jobs' },
+    ]);
+  });
+});
