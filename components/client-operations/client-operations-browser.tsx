@@ -80,7 +80,10 @@ function columns(canRun: boolean) {
       header: 'Operation',
       cell: (c) => (
         <span className="block max-w-56">
-          <span className="block font-medium text-slate-900">{clientActionLabels[c.getValue()]}</span>
+          <span className="block truncate font-medium text-slate-900" title={c.row.original.scriptName ?? undefined}>
+            {clientActionLabels[c.getValue()]}
+            {c.row.original.scriptName && <span data-testid="script-name">: {c.row.original.scriptName}</span>}
+          </span>
           <span className="block truncate text-xs text-slate-500" title={c.row.original.targetName}>
             {c.row.original.targetName}
           </span>
@@ -131,7 +134,8 @@ function OperationTargets({ operation }: { operation: ClientOperationRow }) {
     <section aria-label="Results per device" className="mt-4 rounded border border-slate-200">
       <header className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-200 bg-slate-50 px-3 py-2 text-sm">
         <h2 className="font-medium text-slate-900">
-          {clientActionLabels[operation.action]} on {operation.targetName}: results per device
+          {clientActionLabels[operation.action]}
+          {operation.scriptName ? ` ${operation.scriptName}` : ''} on {operation.targetName}: results per device
         </h2>
         <label className="flex items-center gap-2 text-xs text-slate-600">
           Show

@@ -99,6 +99,8 @@ export type ListOperationTargetsQuery = z.infer<typeof listOperationTargetsQuery
 export interface ClientOperationRow {
   id: number;
   action: ClientAction;
+  /** Run Script: which script ran; null for other actions. */
+  scriptName: string | null;
   collectionId: number | null;
   targetName: string;
   startedBy: string;

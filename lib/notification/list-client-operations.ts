@@ -18,6 +18,7 @@ function toRow(o: repo.OperationRecord, stored = emptyStateCounts(), now: Date):
   return {
     id: o.id,
     action: o.action,
+    scriptName: o.scriptName,
     collectionId: o.collectionId,
     targetName: o.targetName,
     startedBy: o.startedBy,

@@ -23,10 +23,13 @@ export interface OperationRecord {
   onlineAtStart: number;
   /** Its targets are fixed but not yet written as client_operation_target rows (all waiting). */
   targetsPending: boolean;
+  /** Run Script: the name of the script run (as approved then); null for other actions. */
+  scriptName: string | null;
 }
 
 const operationColumns = `o.id, o.action, o.collection_id, o.target_name, o.started_by, o.started_at, o.valid_until,
-  o.cancelled_at, o.cancelled_by, o.expired_at, o.total, o.online_at_start, o.pending_target_ids IS NOT NULL AS targets_pending`;
+  o.cancelled_at, o.cancelled_by, o.expired_at, o.total, o.online_at_start, o.pending_target_ids IS NOT NULL AS targets_pending,
+  o.script->>'name' AS script_name`;
 
 /** A client_operation row as operationColumns reads it. */
 interface OperationRow {
@@ -43,6 +46,7 @@ interface OperationRow {
   total: number;
   online_at_start: number;
   targets_pending: boolean;
+  script_name: string | null;
 }
 
 function toOperation(r: OperationRow): OperationRecord {
@@ -60,6 +64,7 @@ function toOperation(r: OperationRow): OperationRecord {
     total: r.total,
     onlineAtStart: r.online_at_start,
     targetsPending: r.targets_pending,
+    scriptName: r.script_name,
   };
 }
 

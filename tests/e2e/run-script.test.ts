@@ -88,6 +88,8 @@ describe('Run Script in Chromium', () => {
     // A script that exits non-zero has run: its result is stored with the exit code.
     const row = page.locator('tbody tr[data-operation-id]').first();
     await row.locator('[data-column="total"]').filter({ hasText: '3' }).waitFor();
+    // The row names the script that ran.
+    expect(await row.getByTestId('script-name').textContent()).toBe(': Greet');
     await expect
       .poll(
         async () =>
@@ -101,6 +103,7 @@ describe('Run Script in Chromium', () => {
     await row.click();
     const results = page.getByRole('region', { name: 'Results per device' });
     await results.getByText('3 devices').waitFor();
+    await results.getByRole('heading', { name: 'Run Script Greet on Script test clients: results per device' }).waitFor();
     await results.getByText('Exit code 3').first().waitFor();
     expect(await results.getByText('Exit code 3').count()).toBe(3);
 
