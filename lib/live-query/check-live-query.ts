@@ -1,0 +1,20 @@
+import { AppError } from '../errors';
+import { readLiveQuery } from './validate-query';
+import { liveQueryEntities } from './entities';
+
+/**
+ * Checks a live query's text for the console: the query and the columns its answer will have, or a
+ * 400 naming the field `query` with the line and column of the problem (and its offset and length
+ * in the details, so the editor can mark it).
+ */
+export function checkLiveQuery(text: string) {
+  const result = readLiveQuery(text);
+  if (result.error) {
+    const { message, offset, line, column, length } = result.error;
+    throw new AppError('BAD_REQUEST', {
+      userMessage: `query: line ${line}, column ${column}: ${message}`,
+      details: { fields: [{ path: 'query', message: `line ${line}, column ${column}: ${message}` }], position: { offset, line, column, length } },
+    });
+  }
+  return { query: result.query, entity: liveQueryEntities[result.query.entity.name.toLowerCase()].description };
+}
