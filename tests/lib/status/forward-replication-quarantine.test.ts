@@ -25,6 +25,9 @@ describe('replication with a message the parent cannot take', () => {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
+        // The child's link reports (its backlog) are taken and otherwise ignored here.
+        if (req.url === '/api/mp/child-site-link')
+          return void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"recorded"}');
         const messages = JSON.parse(body).messages as { uid: string; messageId: number }[];
         if (messages.some((m) => m.messageId === 99)) return void res.writeHead(413).end();
         received.push(...messages.map((m) => m.uid));
