@@ -141,8 +141,12 @@ export class InventorySender {
   /** Resolves when the spool is empty; starts the sender if needed. */
   async flush(): Promise<void> {
     this.start();
-    if (!(await this.pending()).length) return;
-    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    // Answered by the loop when it finds the spool empty, never by a look of our own: a 409's
+    // resync empties the spool for a moment before the full report is written.
+    await new Promise<void>((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.wakeUp?.();
+    });
   }
 
   private prepare(): Promise<void> {
