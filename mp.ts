@@ -21,7 +21,7 @@ import { StatusIngestThreads, useIngestThreads } from './lib/ingest/5-ingest-thr
 import { isStatusIngest, serveStatusIngest } from './lib/ingest/serve-status-ingest';
 import { logger } from './lib/logger';
 import { processMetrics } from './lib/metrics/registry';
-import { agentChannelPing } from './lib/notification/notification-server';
+import { agentChannelOptions } from './lib/notification/notification-server';
 import { startNotificationService } from './lib/live/start-notification-service';
 import { startComponentLifeCycle } from './lib/reporting/component-life-cycle';
 import { runtime } from './lib/runtime';
@@ -77,7 +77,7 @@ async function main() {
     });
   });
   const stopServingTls = security ? serveTls(server) : () => undefined;
-  const io = new SocketServer(server, { serveClient: false, ...agentChannelPing });
+  const io = new SocketServer(server, { serveClient: false, ...agentChannelOptions });
   const notificationServer = await startNotificationService({ io, cfg, log, serveTls: security ? serveTls : undefined });
   runtime().notificationServer = notificationServer;
   const ingestThreads = cfg.SITEBOX_STATUS_INGEST_THREADS

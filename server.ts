@@ -14,7 +14,7 @@ import { bootstrapAdministrator } from './lib/auth/bootstrap-admin';
 import { CLIENT_ADDRESS_HEADER } from './lib/http/client-address';
 import { startLiveConsole } from './lib/live/start-live-console';
 import { logger } from './lib/logger';
-import { agentChannelPing } from './lib/notification/notification-server';
+import { agentChannelOptions } from './lib/notification/notification-server';
 import { startNotificationService } from './lib/live/start-notification-service';
 import { runtime } from './lib/runtime';
 import { isStatusIngest, serveStatusIngest } from './lib/ingest/serve-status-ingest';
@@ -73,7 +73,7 @@ async function main() {
   });
   const stopServingTls = security ? serveTls(server) : () => undefined;
   // Other upgrades (Next's dev reload) are not socket.io's to refuse.
-  const io = new SocketServer(server, { destroyUpgrade: false, serveClient: false, ...agentChannelPing });
+  const io = new SocketServer(server, { destroyUpgrade: false, serveClient: false, ...agentChannelOptions });
   if (dev) {
     const upgrade = app.getUpgradeHandler();
     server.on('upgrade', (req, socket, head) => {

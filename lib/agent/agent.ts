@@ -23,6 +23,8 @@ import { certificateProblem, type TlsTrust } from './tls-pin';
 import { performAction } from './perform-action';
 import { runScript } from './run-script';
 import { clamavScanner } from './scan/clamav-scanner';
+import { collectEntity } from './live-query/collect-entity';
+import type { EntityCollector } from './live-query/answer-live-query';
 import { scanSettingsSchema, type Scanner } from './scan/scan-settings';
 import { clientPolicySchema, type AgentCredential, type AgentPolicy } from '../protocol/policy.schema';
 
@@ -70,6 +72,8 @@ export interface ClientAgentOptions {
   pollPolicy?: boolean;
   /** Runs Quick Scan and Full Scan (default: ClamAV with the default scan settings); the simulator passes synthetic work. */
   scanner?: Scanner;
+  /** How live queries read the machine: this machine itself unless told (the simulator's are synthetic). */
+  collectEntity?: EntityCollector;
   /**
    * Hardware and software inventory and heartbeat discovery (lib/agent/inventory): the real agent
    * turns them on; without this option (the simulator) the agent collects nothing.
@@ -133,6 +137,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
   /** Results not yet confirmed stored: sent again after every reconnect. */
   private readonly unsent = new Map<number, OperationResult>();
   private readonly scanner: Scanner;
+  private readonly collectEntity: EntityCollector;
   private readonly inventory: InventoryClient | null;
   private readonly metering: MeteringAgent | null;
   /** Software metering rules (id and revision) this agent has acknowledged since it started. */
@@ -146,6 +151,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     this.log = options.log ?? silent;
     this.random = options.random ?? Math.random;
     this.scanner = options.scanner ?? clamavScanner(scanSettingsSchema.parse({}));
+    this.collectEntity = options.collectEntity ?? collectEntity;
     this.inventory = options.inventory
       ? new InventoryClient({
           ...options.inventory,
@@ -462,6 +468,8 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
       scanner: this.scanner,
       runInventoryCycle: this.inventory ? (task) => this.inventory!.runCycle(task) : undefined,
       script: push.script,
+      liveQuery: push.liveQuery,
+      collectEntity: this.collectEntity,
       runScript: (script, signal) => runScript({ script, signal, fetchText: (hash) => this.fetchScriptText(hash, signal) }),
       signal: work.signal,
     });

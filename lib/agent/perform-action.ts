@@ -1,7 +1,8 @@
-import type { ActionResultDetail, ClientAction, ScriptRun } from '../protocol/agent-protocol.schema';
+import type { ActionResultDetail, ClientAction, LiveQueryRun, ScriptRun } from '../protocol/agent-protocol.schema';
 import type { AgentPolicy } from '../protocol/policy.schema';
 import type { InventoryTask } from './inventory/inventory-state';
 import type { Scanner } from './scan/scan-settings';
+import { answerLiveQuery, type EntityCollector } from './live-query/answer-live-query';
 
 export interface ActionOutcome {
   outcome: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -33,6 +34,9 @@ export async function performAction(options: {
     script: ScriptRun,
     signal: AbortSignal,
   ) => Promise<{ outcome: ActionOutcome['outcome']; message: string; script?: ActionResultDetail['script'] }>;
+  /** Live Query: the pushed query, and how this client reads an entity. */
+  liveQuery?: LiveQueryRun;
+  collectEntity?: EntityCollector;
   signal: AbortSignal;
 }): Promise<ActionOutcome> {
   const started = performance.now();
@@ -57,6 +61,11 @@ export async function performAction(options: {
         outcome: ran.outcome,
         detail: { message: ran.message.slice(0, 500), durationMs: took(), ...(ran.script ? { script: ran.script } : {}) },
       };
+    }
+    if (options.action === 'LIVE_QUERY') {
+      if (!options.liveQuery || !options.collectEntity) throw new Error('this client does not answer live queries');
+      const answer = await answerLiveQuery(options.liveQuery, options.collectEntity);
+      return { outcome: 'SUCCEEDED', detail: { message: answer.message, durationMs: took(), liveQuery: answer.liveQuery } };
     }
     const task = inventoryTasks[options.action];
     if (task) {
@@ -93,5 +102,6 @@ function failurePrefix(action: ClientAction): string {
   if (action === 'SOFTWARE_INVENTORY_CYCLE') return 'Software inventory failed: ';
   if (action === 'DISCOVERY_DATA_COLLECTION_CYCLE') return 'Discovery data collection failed: ';
   if (action === 'RUN_SCRIPT') return 'Run Script failed: ';
+  if (action === 'LIVE_QUERY') return 'Live query failed: ';
   return '';
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { ClientAgent, type ClientAgentOptions } from './agent';
 import { syntheticScanner, type ScanDurations } from './scan/synthetic-scanner';
+import { syntheticEntities } from './live-query/synthetic-entities';
 import type { AgentCredential } from '../protocol/policy.schema';
 import type { StatusReporter } from './status-reporter';
 
@@ -85,6 +86,7 @@ export class AgentSimulator {
           transports: options.transports,
           pollPolicy: options.pollPolicy ?? false,
           scanner,
+          collectEntity: syntheticEntities(credential.name),
           httpAgent: this.httpAgent,
           tls: options.tls,
           initialBackoffMs: options.initialBackoffMs ?? 500,

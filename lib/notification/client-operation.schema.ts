@@ -30,11 +30,16 @@ export const startClientOperationSchema = z
         arguments: z.record(z.string().max(63), z.union([z.string().max(65_536), z.number(), z.boolean()])).default({}),
       })
       .optional(),
+    /** Live Query: the query's text (checked against the language and the entities at the start). */
+    liveQuery: z.object({ query: requiredText(4000) }).optional(),
   })
   .superRefine((input, ctx) => {
     if (input.action === 'RUN_SCRIPT' && !input.script)
       ctx.addIssue({ code: 'custom', path: ['script', 'scriptId'], message: 'is required to run a script' });
     if (input.action !== 'RUN_SCRIPT' && input.script) ctx.addIssue({ code: 'custom', path: ['script'], message: 'is only for Run Script' });
+    if (input.action === 'LIVE_QUERY' && !input.liveQuery)
+      ctx.addIssue({ code: 'custom', path: ['liveQuery', 'query'], message: 'is required to run a live query' });
+    if (input.action !== 'LIVE_QUERY' && input.liveQuery) ctx.addIssue({ code: 'custom', path: ['liveQuery'], message: 'is only for Live Query' });
   });
 export type StartClientOperationInput = z.infer<typeof startClientOperationSchema>;
 
@@ -101,6 +106,8 @@ export interface ClientOperationRow {
   action: ClientAction;
   /** Run Script: which script ran; null for other actions. */
   scriptName: string | null;
+  /** Live Query: the query's text; null for other actions. */
+  liveQuery: string | null;
   collectionId: number | null;
   targetName: string;
   startedBy: string;
@@ -160,3 +167,12 @@ export interface ScriptOutputGroup {
   /** Up to 20 of the devices, by name. */
   sampleDevices: string[];
 }
+
+/** Query of GET /api/client-operations/:id/live-query/rows: rows after a cursor, in the order they arrived. */
+export const liveQueryRowsQuerySchema = z.object({
+  after: z
+    .string()
+    .regex(/^\d{1,18}$/, 'must be a row cursor (digits)')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+});

@@ -19,6 +19,7 @@ function toRow(o: repo.OperationRecord, stored = emptyStateCounts(), now: Date):
     id: o.id,
     action: o.action,
     scriptName: o.scriptName,
+    liveQuery: o.liveQuery,
     collectionId: o.collectionId,
     targetName: o.targetName,
     startedBy: o.startedBy,

@@ -36,9 +36,10 @@ export const AGENT_NAMESPACE = '/agents';
  * connection not answered within 20 s, so a client that stops answering (gone from the network,
  * hung) goes offline within a minute and a flush — inside the five minutes after which a client
  * without a ping counts as offline. The agent's own keep-alive (a site setting, 15 minutes by
- * default) only records it as seen. Every socket.io server agents connect to takes these options.
+ * default) only records it as seen. A message may be up to 4 MB: a live query's answer carries up
+ * to LIVE_QUERY_DEVICE_ROWS rows. Every socket.io server agents connect to takes these options.
  */
-export const agentChannelPing = { pingInterval: 25_000, pingTimeout: 20_000 } as const;
+export const agentChannelOptions = { pingInterval: 25_000, pingTimeout: 20_000, maxHttpBufferSize: 4_000_000 } as const;
 
 declare module 'socket.io' {
   interface SocketData {
@@ -372,6 +373,7 @@ export class NotificationServer {
         action: operation.action,
         validUntil: operation.validUntil.toISOString(),
         ...(operation.script ? { script: operation.script } : {}),
+        ...(operation.liveQuery ? { liveQuery: operation.liveQuery } : {}),
       },
       operation.deviceIds,
     );
@@ -430,7 +432,13 @@ export class NotificationServer {
       const byOperation = new Map<number, { push: OperationPush; deviceIds: number[] }>();
       for (const o of owed) {
         const entry = byOperation.get(o.operationId) ?? {
-          push: { operationId: o.operationId, action: o.action, validUntil: o.validUntil.toISOString(), ...(o.script ? { script: o.script } : {}) },
+          push: {
+            operationId: o.operationId,
+            action: o.action,
+            validUntil: o.validUntil.toISOString(),
+            ...(o.script ? { script: o.script } : {}),
+            ...(o.liveQuery ? { liveQuery: o.liveQuery } : {}),
+          },
           deviceIds: [],
         };
         entry.deviceIds.push(o.deviceId);
@@ -513,7 +521,7 @@ export class NotificationServer {
       const port = this.options.dedicatedPort!.port ?? sitePort;
       const http = createServer();
       const release = this.options.prepareDedicatedServer?.(http);
-      const io = new Server(http, { serveClient: false, ...agentChannelPing });
+      const io = new Server(http, { serveClient: false, ...agentChannelOptions });
       try {
         await new Promise<void>((resolve, reject) => {
           http.once('error', reject);

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ActionResultDetail, ClientAction, ScriptRun } from '../protocol/agent-protocol.schema';
+import type { ActionResultDetail, ClientAction, LiveQueryRun, ScriptRun } from '../protocol/agent-protocol.schema';
 import type { ScriptOutputGroup, TargetState } from './client-operation.schema';
 import { emptyStateCounts, type TargetStateCounts } from './operation-counts';
 import { channels } from '../db/channels';
@@ -25,11 +25,13 @@ export interface OperationRecord {
   targetsPending: boolean;
   /** Run Script: the name of the script run (as approved then); null for other actions. */
   scriptName: string | null;
+  /** Live Query: the query's text; null for other actions. */
+  liveQuery: string | null;
 }
 
 const operationColumns = `o.id, o.action, o.collection_id, o.target_name, o.started_by, o.started_at, o.valid_until,
   o.cancelled_at, o.cancelled_by, o.expired_at, o.total, o.online_at_start, o.pending_target_ids IS NOT NULL AS targets_pending,
-  o.script->>'name' AS script_name`;
+  o.script->>'name' AS script_name, o.live_query->>'text' AS live_query`;
 
 /** A client_operation row as operationColumns reads it. */
 interface OperationRow {
@@ -47,6 +49,7 @@ interface OperationRow {
   online_at_start: number;
   targets_pending: boolean;
   script_name: string | null;
+  live_query: string | null;
 }
 
 function toOperation(r: OperationRow): OperationRecord {
@@ -65,6 +68,7 @@ function toOperation(r: OperationRow): OperationRecord {
     onlineAtStart: r.online_at_start,
     targetsPending: r.targets_pending,
     scriptName: r.script_name,
+    liveQuery: r.live_query,
   };
 }
 
@@ -126,6 +130,7 @@ export async function insertOperation(
     startedAt: Date;
     validUntil: Date;
     script?: ScriptRun;
+    liveQuery?: LiveQueryRun;
   },
 ): Promise<OperationRecord> {
   const source =
@@ -136,8 +141,9 @@ export async function insertOperation(
   const { rows } = await db.query<OperationRow>(
     `WITH targets AS (SELECT d.id, d.online FROM device d WHERE d.id IN (${source.sql}) AND d.approval <> 'REVOKED')
      INSERT INTO client_operation AS o (action, collection_id, target_name, started_by, started_at, valid_until,
-                                        total, online_at_start, pending_target_ids, updated_at, script)
-     SELECT $1, $2, $3, $4, $5, $6, count(*), count(*) FILTER (WHERE online), coalesce(array_agg(id ORDER BY id), '{}'), $5, $8::jsonb FROM targets
+                                        total, online_at_start, pending_target_ids, updated_at, script, live_query)
+     SELECT $1, $2, $3, $4, $5, $6, count(*), count(*) FILTER (WHERE online), coalesce(array_agg(id ORDER BY id), '{}'), $5, $8::jsonb, $9::jsonb
+       FROM targets
      RETURNING ${operationColumns}`,
     [
       options.action,
@@ -148,6 +154,7 @@ export async function insertOperation(
       options.validUntil,
       source.param,
       options.script ? JSON.stringify(options.script) : null,
+      options.liveQuery ? JSON.stringify(options.liveQuery) : null,
     ],
   );
   return toOperation(rows[0]);
@@ -390,44 +397,70 @@ export async function readPushesAfter(db: Db, cursor: string): Promise<PushReque
 export async function findPushTargets(
   db: Db,
   operationId: number,
-): Promise<{ action: ClientAction; validUntil: Date; cancelledAt: Date | null; deviceIds: number[]; script: ScriptRun | null } | null> {
+): Promise<{
+  action: ClientAction;
+  validUntil: Date;
+  cancelledAt: Date | null;
+  deviceIds: number[];
+  script: ScriptRun | null;
+  liveQuery: LiveQueryRun | null;
+} | null> {
   const { rows } = await db.query<{
     action: ClientAction;
     valid_until: Date;
     cancelled_at: Date | null;
     device_ids: number[];
     script: ScriptRun | null;
+    live_query: LiveQueryRun | null;
   }>(
-    `SELECT o.action, o.valid_until, o.cancelled_at, o.script,
+    `SELECT o.action, o.valid_until, o.cancelled_at, o.script, o.live_query,
             coalesce(o.pending_target_ids,
                      ARRAY(SELECT t.device_id FROM client_operation_target t WHERE t.operation_id = o.id AND t.state = 'WAITING')) AS device_ids
        FROM client_operation o WHERE o.id = $1`,
     [operationId],
   );
   const r = rows[0];
-  return r ? { action: r.action, validUntil: r.valid_until, cancelledAt: r.cancelled_at, deviceIds: r.device_ids, script: r.script } : null;
+  return r
+    ? { action: r.action, validUntil: r.valid_until, cancelledAt: r.cancelled_at, deviceIds: r.device_ids, script: r.script, liveQuery: r.live_query }
+    : null;
 }
 
 /** Pushes owed to clients that just connected: their unreached targets of operations still valid. */
 export async function owedPushes(
   db: Db,
   options: { deviceIds: number[]; now: Date },
-): Promise<{ deviceId: number; operationId: number; action: ClientAction; validUntil: Date; script: ScriptRun | null }[]> {
+): Promise<
+  { deviceId: number; operationId: number; action: ClientAction; validUntil: Date; script: ScriptRun | null; liveQuery: LiveQueryRun | null }[]
+> {
   if (!options.deviceIds.length) return [];
   // Targets whose rows are not written yet are all waiting.
-  const { rows } = await db.query<{ device_id: number; id: number; action: ClientAction; valid_until: Date; script: ScriptRun | null }>(
-    `SELECT t.device_id, o.id, o.action, o.valid_until, o.script
+  const { rows } = await db.query<{
+    device_id: number;
+    id: number;
+    action: ClientAction;
+    valid_until: Date;
+    script: ScriptRun | null;
+    live_query: LiveQueryRun | null;
+  }>(
+    `SELECT t.device_id, o.id, o.action, o.valid_until, o.script, o.live_query
        FROM client_operation_target t JOIN client_operation o ON o.id = t.operation_id
       WHERE t.device_id = ANY($1::int[]) AND t.state = 'WAITING' AND o.valid_until > $2 AND o.cancelled_at IS NULL
      UNION ALL
-     SELECT c.device_id, o.id, o.action, o.valid_until, o.script
+     SELECT c.device_id, o.id, o.action, o.valid_until, o.script, o.live_query
        FROM client_operation o CROSS JOIN LATERAL unnest(o.pending_target_ids) AS p(device_id)
        JOIN unnest($1::int[]) AS c(device_id) ON c.device_id = p.device_id
       WHERE o.pending_target_ids IS NOT NULL AND o.valid_until > $2 AND o.cancelled_at IS NULL
       ORDER BY 2`,
     [options.deviceIds, options.now],
   );
-  return rows.map((r) => ({ deviceId: r.device_id, operationId: r.id, action: r.action, validUntil: r.valid_until, script: r.script }));
+  return rows.map((r) => ({
+    deviceId: r.device_id,
+    operationId: r.id,
+    action: r.action,
+    validUntil: r.valid_until,
+    script: r.script,
+    liveQuery: r.live_query,
+  }));
 }
 
 /** Records pushes clients acknowledged; returns the operations that changed. */
@@ -446,7 +479,9 @@ export async function recordDeliveries(db: Db, items: { operationId: number; dev
 
 /**
  * Records what clients' actions did; a target's first result stands (every result sets
- * completed_at). A CANCELLED result is an action the client stopped on a cancel.
+ * completed_at). A CANCELLED result is an action the client stopped on a cancel. A live query's
+ * rows go to live_query_row in the same statement, only for the targets this result completed, so
+ * a result sent again adds nothing; the stored result keeps their count.
  * Returns the operations that changed.
  */
 export async function recordResults(
@@ -461,22 +496,47 @@ export async function recordResults(
   }[],
 ): Promise<number[]> {
   if (!items.length) return [];
+  const liveRows = { operationIds: [] as number[], deviceIds: [] as number[], rowNos: [] as number[], rows: [] as string[] };
+  const details = items.map((i) => {
+    const live = i.detail.liveQuery;
+    if (!live) return JSON.stringify(i.detail);
+    live.rows.forEach((row, n) => {
+      liveRows.operationIds.push(i.operationId);
+      liveRows.deviceIds.push(i.deviceId);
+      liveRows.rowNos.push(n);
+      liveRows.rows.push(JSON.stringify(row));
+    });
+    return JSON.stringify({ ...i.detail, liveQuery: { ...live, rows: [] } });
+  });
   const { rows } = await db.query<{ operation_id: number }>(
-    `UPDATE client_operation_target t
-        SET state = i.outcome::operation_target_state, completed_at = i.completed_at, result = i.result::jsonb,
-            delivered_at = coalesce(t.delivered_at, i.received_at)
-       FROM unnest($1::int[], $2::int[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[])
-            AS i(operation_id, device_id, outcome, completed_at, result, received_at)
-      WHERE t.operation_id = i.operation_id AND t.device_id = i.device_id
-        AND t.state NOT IN ('SUCCEEDED', 'FAILED') AND t.completed_at IS NULL
-     RETURNING t.operation_id`,
+    `WITH done AS (
+       UPDATE client_operation_target t
+          SET state = i.outcome::operation_target_state, completed_at = i.completed_at, result = i.result::jsonb,
+              delivered_at = coalesce(t.delivered_at, i.received_at)
+         FROM unnest($1::int[], $2::int[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[])
+              AS i(operation_id, device_id, outcome, completed_at, result, received_at)
+        WHERE t.operation_id = i.operation_id AND t.device_id = i.device_id
+          AND t.state NOT IN ('SUCCEEDED', 'FAILED') AND t.completed_at IS NULL
+       RETURNING t.operation_id, t.device_id
+     ), live AS (
+       INSERT INTO live_query_row (operation_id, device_id, row_no, row)
+       SELECT r.operation_id, r.device_id, r.row_no, r.row::jsonb
+         FROM unnest($7::int[], $8::int[], $9::int[], $10::text[]) AS r(operation_id, device_id, row_no, row)
+         JOIN done USING (operation_id, device_id)
+       ON CONFLICT DO NOTHING
+     )
+     SELECT operation_id FROM done`,
     [
       items.map((i) => i.operationId),
       items.map((i) => i.deviceId),
       items.map((i) => i.outcome),
       items.map((i) => i.completedAt),
-      items.map((i) => JSON.stringify(i.detail)),
+      details,
       items.map((i) => i.receivedAt),
+      liveRows.operationIds,
+      liveRows.deviceIds,
+      liveRows.rowNos,
+      liveRows.rows,
     ],
   );
   return [...new Set(rows.map((r) => r.operation_id))];
@@ -532,4 +592,58 @@ export async function scriptResultRows(
     [operationId],
   );
   return rows.map((r) => ({ deviceName: r.name, state: r.state, completedAt: r.completed_at, result: r.result }));
+}
+
+/** How many rows a live query has stored, and how many devices had more rows than they sent. */
+export async function liveQueryStoredCounts(db: Db, operationId: number): Promise<{ rows: number; devicesTruncated: number }> {
+  const { rows } = await db.query<{ rows: number; truncated: number }>(
+    `SELECT (SELECT count(*)::int FROM live_query_row WHERE operation_id = $1) AS rows,
+            (SELECT count(*)::int FROM client_operation_target
+              WHERE operation_id = $1 AND (result -> 'liveQuery' ->> 'truncated')::boolean) AS truncated`,
+    [operationId],
+  );
+  return { rows: rows[0].rows, devicesTruncated: rows[0].truncated };
+}
+
+/** A page of a live query's rows, with each device's name, in the order they arrived. */
+export async function liveQueryRows(
+  db: Db,
+  operationId: number,
+  page: { after: string | undefined; limit: number },
+): Promise<{ seq: string; deviceName: string; row: Record<string, unknown> }[]> {
+  const { rows } = await db.query<{ seq: string; name: string; row: Record<string, unknown> }>(
+    `SELECT r.seq::text, d.name, r.row
+       FROM live_query_row r JOIN device d ON d.id = r.device_id
+      WHERE r.operation_id = $1 AND r.seq > $2::bigint
+      ORDER BY r.seq LIMIT $3`,
+    [operationId, page.after ?? '0', page.limit],
+  );
+  return rows.map((r) => ({ seq: r.seq, deviceName: r.name, row: r.row }));
+}
+
+/**
+ * A summarizing live query's device summaries merged by the same keys: counts and sums added,
+ * minima and maxima compared. Key and aggregate names are bound as parameters, never spliced in.
+ */
+export async function mergedLiveQuerySummary(
+  db: Db,
+  operationId: number,
+  stage: { by: string[]; aggregates: { fn: 'count' | 'sum' | 'min' | 'max'; name: string }[] },
+): Promise<Record<string, string | number | boolean | null>[]> {
+  const params: unknown[] = [operationId];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const keys = stage.by.map((k) => `row -> ${param(k)}`);
+  const aggregates = stage.aggregates.map((a) => {
+    const value = `(row ->> ${param(a.name)})::float8`;
+    return a.fn === 'min' ? `min(${value})` : a.fn === 'max' ? `max(${value})` : `coalesce(sum(${value}), 0)`;
+  });
+  const { rows } = await db.query<{ keys: (string | number | boolean | null)[]; values: (number | null)[] }>(
+    `SELECT jsonb_build_array(${keys.join(', ')}) AS keys, ARRAY[${aggregates.join(', ') || 'NULL'}]::float8[] AS values
+       FROM live_query_row WHERE operation_id = $1
+      GROUP BY 1`,
+    params,
+  );
+  return rows.map((r) =>
+    Object.fromEntries([...stage.by.map((k, i) => [k, r.keys[i] ?? null]), ...stage.aggregates.map((a, i) => [a.name, r.values[i]])]),
+  );
 }

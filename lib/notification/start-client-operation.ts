@@ -10,6 +10,7 @@ import type { ClientNotificationSettings } from './notification-settings';
 import * as repo from './repo';
 import { resolveScriptRun } from '../scripts/resolve-script-run';
 import { resolveOperationTarget } from './resolve-operation-target';
+import { checkLiveQuery } from '../live-query/check-live-query';
 
 /**
  * Notification Manager: creates a client operation (its targets fixed and online counted as of
@@ -27,6 +28,9 @@ export async function startClientOperation(options: {
 }) {
   const now = (options.clock ?? systemClock).now();
   const script = options.input.script ? await resolveScriptRun(options.input.script) : undefined;
+  // A query the agents could not parse is refused here, with its position, not by every agent.
+  const liveQuery = options.input.liveQuery ? { text: options.input.liveQuery.query } : undefined;
+  if (liveQuery) checkLiveQuery(liveQuery.text, 'liveQuery.query');
   const resolved = await resolveOperationTarget(options.input.target);
   const validUntil = new Date(now.getTime() + options.settings.operationValidityMinutes * 60_000);
   const operation = await inTransaction(pool(), async (client) => {
@@ -38,6 +42,7 @@ export async function startClientOperation(options: {
       startedAt: now,
       validUntil,
       script,
+      liveQuery,
     });
     if (created.total === 0) {
       throw new AppError('BAD_REQUEST', {
@@ -62,6 +67,7 @@ export async function startClientOperation(options: {
       onlineAtStart: operation.onlineAtStart,
       validUntil: operation.validUntil,
       ...(script ? { script } : {}),
+      ...(liveQuery ? { liveQuery: liveQuery.text } : {}),
     },
   });
   await repo.notifyProgress(pool(), { changed: [operation.id] });

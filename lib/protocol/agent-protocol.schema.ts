@@ -15,6 +15,7 @@ export const clientActions = [
   'SOFTWARE_INVENTORY_CYCLE',
   'DISCOVERY_DATA_COLLECTION_CYCLE',
   'RUN_SCRIPT',
+  'LIVE_QUERY',
 ] as const;
 export const clientActionSchema = z.enum(clientActions);
 export type ClientAction = z.infer<typeof clientActionSchema>;
@@ -27,6 +28,7 @@ export const clientActionLabels: Record<ClientAction, string> = {
   SOFTWARE_INVENTORY_CYCLE: 'Software Inventory Cycle',
   DISCOVERY_DATA_COLLECTION_CYCLE: 'Discovery Data Collection Cycle',
   RUN_SCRIPT: 'Run Script',
+  LIVE_QUERY: 'Live Query',
 };
 
 /** Event names, server → agent and agent → server. */
@@ -89,12 +91,18 @@ export const scriptRunSchema = z.object({
 });
 export type ScriptRun = z.infer<typeof scriptRunSchema>;
 
+/** What a Live Query push carries: the query's text, checked by the console; the agent parses it again. */
+export const liveQueryRunSchema = z.object({ text: rawText(4000) });
+export type LiveQueryRun = z.infer<typeof liveQueryRunSchema>;
+
 export const operationPushSchema = z.object({
   operationId: int4Id(),
   action: clientActionSchema,
   validUntil: safeIsoString(),
   /** Run Script only. */
   script: scriptRunSchema.optional(),
+  /** Live Query only. */
+  liveQuery: liveQueryRunSchema.optional(),
 });
 export type OperationPush = z.infer<typeof operationPushSchema>;
 
@@ -104,6 +112,15 @@ export type Probe = z.infer<typeof probeSchema>;
 export const operationCancelSchema = z.object({ operationId: int4Id() });
 
 export const operationDeliveredSchema = z.object({ operationId: int4Id() });
+
+/**
+ * The most rows one device answers a live query with (its own rows; the site keeps every device's,
+ * uncapped), and the most characters of one value. A machine with more says so: truncated.
+ */
+export const LIVE_QUERY_DEVICE_ROWS = 10_000;
+export const LIVE_QUERY_VALUE_LIMIT = 1024;
+
+const liveQueryValue = z.union([rawText(LIVE_QUERY_VALUE_LIMIT), z.number(), z.boolean(), z.null()]);
 
 /** What an agent says its action did; stored as the target's result. */
 export const actionResultDetailSchema = z.object({
@@ -134,6 +151,17 @@ export const actionResultDetailSchema = z.object({
       stderr: rawText(SCRIPT_OUTPUT_LIMIT),
       stdoutTruncated: z.boolean(),
       stderrTruncated: z.boolean(),
+    })
+    .optional(),
+  /**
+   * Live Query: the device's rows (moved by the site into live_query_row, so a stored result keeps
+   * only the count), how many it had, and whether it had more than it sent.
+   */
+  liveQuery: z
+    .object({
+      rows: z.array(z.record(z.string().max(63), liveQueryValue)).max(LIVE_QUERY_DEVICE_ROWS),
+      rowCount: int4(0),
+      truncated: z.boolean(),
     })
     .optional(),
 });

@@ -15,7 +15,7 @@ import { POST as statusRoute } from '@/app/api/mp/status-messages/route';
 import { GET as caRoute } from '@/app/api/agent/ca/route';
 import type { Clock } from '@/lib/clock';
 import { logger } from '@/lib/logger';
-import { NotificationServer } from '@/lib/notification/notification-server';
+import { agentChannelOptions, NotificationServer } from '@/lib/notification/notification-server';
 import { readPolicySiteSettings } from '@/lib/sitecontrol/read-policy-site-settings';
 import { runtime } from '@/lib/runtime';
 import { acceptTls } from '@/lib/tls/accept-tls';
@@ -87,7 +87,7 @@ export class TestManagementPoint {
       runtime().transportSecurity = security;
       acceptTls(this.http, security);
     }
-    this.io = new Server(this.http, { transports: this.options.transports ?? ['polling', 'websocket'], serveClient: false });
+    this.io = new Server(this.http, { ...agentChannelOptions, transports: this.options.transports ?? ['polling', 'websocket'], serveClient: false });
     this.server = new NotificationServer({
       log: logger,
       connectionString: this.options.connectionString,

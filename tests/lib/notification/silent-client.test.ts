@@ -1,7 +1,7 @@
 // A client that goes silent goes offline: a real agent connected through a TCP relay that then
 // stops forwarding (the network gone, nothing closed) is dropped by the transport's ping timeout,
 // and the notification server records it offline. The test server pings every 300 ms; the
-// production timings (agentChannelPing) keep the same path inside the five minutes of the rule.
+// production timings (agentChannelOptions) keep the same path inside the five minutes of the rule.
 // (On a loaded machine an early ping may time out too and the agent reconnect: only what happens
 // once the relay is silent is asserted.)
 import { createServer } from 'node:http';
@@ -11,7 +11,7 @@ import { Server } from 'socket.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientAgent } from '@/lib/agent/agent';
 import { pool } from '@/lib/db/pool';
-import { AGENT_NAMESPACE, agentChannelPing, NotificationServer } from '@/lib/notification/notification-server';
+import { AGENT_NAMESPACE, agentChannelOptions, NotificationServer } from '@/lib/notification/notification-server';
 import { reapNotificationServers } from '@/lib/notification/presence-repo';
 import { readPolicySiteSettings } from '@/lib/sitecontrol/read-policy-site-settings';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
@@ -105,7 +105,7 @@ describe('a silent client', () => {
   }, 30_000);
 
   it('is noticed well inside five minutes with the production timings', () => {
-    expect(agentChannelPing.pingInterval + agentChannelPing.pingTimeout).toBeLessThan(5 * 60_000);
+    expect(agentChannelOptions.pingInterval + agentChannelOptions.pingTimeout).toBeLessThan(5 * 60_000);
   });
 });
 

@@ -1,0 +1,48 @@
+import { evaluateLiveQuery, type Row } from '../../live-query/evaluate-query';
+import { readLiveQuery } from '../../live-query/validate-query';
+import { LIVE_QUERY_DEVICE_ROWS, LIVE_QUERY_VALUE_LIMIT, type ActionResultDetail, type LiveQueryRun } from '../../protocol/agent-protocol.schema';
+
+/** How an agent reads an entity from its machine (collect-entity.ts; the simulator's are synthetic). */
+export type EntityCollector = (entity: string, argument: string | null) => Promise<Row[]>;
+
+/** A result message must fit the channel's 4 MB: rows stop here, and the answer says it was cut. */
+const ANSWER_BYTES = 3_000_000;
+
+/**
+ * Answers a pushed live query on this machine: parses the text again (the agent trusts no one's
+ * parse but its own), reads the entity, runs the device's stages, and returns the rows — at most
+ * LIVE_QUERY_DEVICE_ROWS of them and about 3 MB, long values cut, marked truncated when cut.
+ * Throws with the reason when the query does not parse or the entity cannot be read.
+ */
+export async function answerLiveQuery(
+  run: LiveQueryRun,
+  collect: EntityCollector,
+): Promise<{ message: string; liveQuery: NonNullable<ActionResultDetail['liveQuery']> }> {
+  const read = readLiveQuery(run.text);
+  if (read.error) throw new Error(`the query does not parse at line ${read.error.line}, column ${read.error.column}: ${read.error.message}`);
+  const entity = read.query.entity.name.toLowerCase();
+  const all = evaluateLiveQuery(read.query, await collect(entity, read.query.entity.argument));
+  const rows: Row[] = [];
+  let bytes = 0;
+  let truncated = all.length > LIVE_QUERY_DEVICE_ROWS;
+  for (const row of all.slice(0, LIVE_QUERY_DEVICE_ROWS)) {
+    const kept = Object.fromEntries(
+      Object.entries(row).map(([k, v]) => {
+        if (typeof v !== 'string' || v.length <= LIVE_QUERY_VALUE_LIMIT) return [k, v];
+        truncated = true;
+        return [k, v.slice(0, LIVE_QUERY_VALUE_LIMIT)];
+      }),
+    );
+    bytes += JSON.stringify(kept).length;
+    if (bytes > ANSWER_BYTES) {
+      truncated = true;
+      break;
+    }
+    rows.push(kept);
+  }
+  const plural = all.length === 1 ? 'row' : 'rows';
+  return {
+    message: truncated ? `Answered ${all.length} ${plural}; sent the first ${rows.length}.` : `Answered ${all.length} ${plural}.`,
+    liveQuery: { rows, rowCount: all.length, truncated },
+  };
+}
