@@ -11,6 +11,7 @@ import { plural } from '@/lib/plural';
 import { RelativeTime } from '../ui/relative-time';
 import { StartOperationForm } from './start-operation-form';
 import { ScriptOutput, ScriptOutputGroups } from './script-output';
+import { LiveQueryResults } from './live-query-results';
 import { useCancelClientOperation, useClientOperationsQuery, useLiveClientOperations, useOperationTargetsQuery } from './use-client-operations';
 
 const column = createColumnHelper<ClientOperationRow>();
@@ -80,9 +81,10 @@ function columns(canRun: boolean) {
       header: 'Operation',
       cell: (c) => (
         <span className="block max-w-56">
-          <span className="block truncate font-medium text-slate-900" title={c.row.original.scriptName ?? undefined}>
+          <span className="block truncate font-medium text-slate-900" title={c.row.original.scriptName ?? c.row.original.liveQuery ?? undefined}>
             {clientActionLabels[c.getValue()]}
             {c.row.original.scriptName && <span data-testid="script-name">: {c.row.original.scriptName}</span>}
+            {c.row.original.liveQuery && <span className="font-mono font-normal text-slate-600">: {c.row.original.liveQuery}</span>}
           </span>
           <span className="block truncate text-xs text-slate-500" title={c.row.original.targetName}>
             {c.row.original.targetName}
@@ -304,6 +306,7 @@ export function ClientOperationsBrowser({ canRun }: { canRun: boolean }) {
         </button>
       </div>
       {selectedRow?.action === 'RUN_SCRIPT' && <ScriptOutputGroups key={`groups-${selectedRow.id}`} operationId={selectedRow.id} />}
+      {selectedRow?.action === 'LIVE_QUERY' && <LiveQueryResults key={`live-${selectedRow.id}`} operation={selectedRow} />}
       {selectedRow && <OperationTargets key={selectedRow.id} operation={selectedRow} />}
     </>
   );

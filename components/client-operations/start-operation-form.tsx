@@ -11,6 +11,7 @@ import { clientActionLabels, clientActions, type ClientAction } from '@/lib/prot
 import { plural, pluralWord } from '@/lib/plural';
 import { useLiveCollections } from '../collections/use-live-collections';
 import { useScriptsQuery } from '../scripts/use-scripts-query';
+import { LiveQueryEditor } from './live-query-editor';
 import { useOnlineEstimateQuery, useStartClientOperation, type PickedTarget } from './use-client-operations';
 
 function parseNames(text: string): string[] {
@@ -37,6 +38,7 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [scriptId, setScriptId] = useState('');
   const [scriptArgs, setScriptArgs] = useState<Record<string, string>>({});
+  const [queryText, setQueryText] = useState('');
   const scripts = useScriptsQuery();
   const approvedScripts = scripts.data?.rows.filter((s) => s.approval) ?? [];
   const script = approvedScripts.find((s) => String(s.id) === scriptId);
@@ -55,6 +57,7 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
     setFieldError(null);
     start.reset();
     if (action === 'RUN_SCRIPT' && !script) return setFieldError('Pick an approved script.');
+    if (action === 'LIVE_QUERY' && !queryText.trim()) return setFieldError('Type a query.');
     if (mode === 'collection') {
       if (!collectionId) return setFieldError('Pick a collection.');
       setPicked({ collectionId: Number(collectionId) });
@@ -69,7 +72,12 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
   const confirm = () => {
     if (!picked) return;
     start.mutate(
-      { action, target: picked, ...(action === 'RUN_SCRIPT' && script ? { script: { scriptId: script.id, arguments: scriptArgs } } : {}) },
+      {
+        action,
+        target: picked,
+        ...(action === 'RUN_SCRIPT' && script ? { script: { scriptId: script.id, arguments: scriptArgs } } : {}),
+        ...(action === 'LIVE_QUERY' ? { liveQuery: { query: queryText } } : {}),
+      },
       {
         onSuccess: (operation) => {
           setPicked(null);
@@ -136,6 +144,9 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
               )}
             </label>
           ))}
+        {action === 'LIVE_QUERY' && (
+          <LiveQueryEditor value={queryText} onChange={(text) => (setQueryText(text), setPicked(null))} startError={start.error} />
+        )}
         <fieldset className="flex flex-col text-xs text-slate-600">
           <legend>Target</legend>
           <div className="flex gap-3 py-1 text-sm text-slate-800">

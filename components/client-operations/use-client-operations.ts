@@ -1,7 +1,7 @@
 'use client';
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '@/lib/client/api';
 import type { ClientAction } from '@/lib/protocol/agent-protocol.schema';
 import type {
@@ -59,8 +59,12 @@ export function useOnlineEstimateQuery(target: PickedTarget | null) {
 export function useStartClientOperation() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: { action: ClientAction; target: PickedTarget; script?: { scriptId: number; arguments: Record<string, string> } }) =>
-      api<{ id: number; total: number; onlineAtStart: number }>('/api/client-operations', { method: 'POST', body: input }),
+    mutationFn: (input: {
+      action: ClientAction;
+      target: PickedTarget;
+      script?: { scriptId: number; arguments: Record<string, string> };
+      liveQuery?: { query: string };
+    }) => api<{ id: number; total: number; onlineAtStart: number }>('/api/client-operations', { method: 'POST', body: input }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['clientOperations'] }),
   });
 }
@@ -117,4 +121,74 @@ export function useScriptOutputGroupsQuery(operationId: number, enabled: boolean
     queryFn: ({ signal }) => api<{ groups: ScriptOutputGroup[] }>(`/api/client-operations/${operationId}/script-outputs`, { signal }),
     enabled,
   });
+}
+
+export interface LiveQueryOverview {
+  operationId: number;
+  query: string;
+  columns: string[];
+  rowsStored: number;
+  devicesTruncated: number;
+  summary: Record<string, string | number | boolean | null>[] | null;
+}
+
+export interface LiveQueryRow {
+  seq: string;
+  deviceName: string;
+  row: Record<string, unknown>;
+}
+
+/** A live query's columns, rows stored and summary across devices; refetched as results arrive. */
+export function useLiveQueryOverviewQuery(operationId: number) {
+  return useQuery({
+    queryKey: ['clientOperationTargets', operationId, 'liveQuery'],
+    queryFn: ({ signal }) => api<LiveQueryOverview>(`/api/client-operations/${operationId}/live-query`, { signal }),
+  });
+}
+
+/**
+ * A live query's rows as they arrive: the pages after the last row held are fetched whenever
+ * `answered` grows (and once at the start), so rows stream in without fetching again what is held.
+ */
+export function useLiveQueryRows(operationId: number, answered: number) {
+  const [rows, setRows] = useState<LiveQueryRow[]>([]);
+  const [error, setError] = useState<Error | null>(null);
+  const pullRef = useRef<() => void>(() => {});
+  useEffect(() => {
+    const controller = new AbortController();
+    let cursor: string | undefined;
+    let running = false;
+    let again = false;
+    const pull = async () => {
+      if (running) return void (again = true);
+      running = true;
+      try {
+        do {
+          again = false;
+          for (;;) {
+            const params = new URLSearchParams({ limit: '1000' });
+            if (cursor) params.set('after', cursor);
+            const page = await api<{ rows: LiveQueryRow[]; next: string | null }>(`/api/client-operations/${operationId}/live-query/rows?${params}`, {
+              signal: controller.signal,
+            });
+            if (page.rows.length) {
+              cursor = page.rows[page.rows.length - 1].seq;
+              setRows((held) => [...held, ...page.rows]);
+            }
+            if (!page.next) break;
+          }
+        } while (again);
+        setError(null);
+      } catch (e) {
+        if (!controller.signal.aborted) setError(e as Error);
+      } finally {
+        running = false;
+      }
+    };
+    pullRef.current = () => void pull();
+    return () => controller.abort();
+  }, [operationId]);
+  // Every new answer may have brought rows: fetch what came after the last one held.
+  useEffect(() => pullRef.current(), [operationId, answered]);
+  return { rows, error };
 }

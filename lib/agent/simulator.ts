@@ -3,6 +3,7 @@ import https from 'node:https';
 import { ClientAgent, type ClientAgentOptions } from './agent';
 import { syntheticScanner, type ScanDurations } from './scan/synthetic-scanner';
 import { syntheticEntities } from './live-query/synthetic-entities';
+import type { EntityCollector } from './live-query/answer-live-query';
 import type { AgentCredential } from '../protocol/policy.schema';
 import type { StatusReporter } from './status-reporter';
 
@@ -24,6 +25,8 @@ export interface SimulatorOptions {
   tls?: ClientAgentOptions['tls'];
   /** Each agent's status reporter, when what it reports is measured (its own disk spool); none by default. */
   reporterFor?: (credential: AgentCredential) => StatusReporter;
+  /** How each agent answers live queries: synthetic rows by default; a browser test passes this machine's. */
+  collectEntity?: EntityCollector;
 }
 
 const BURST_QUIET_MS = 10;
@@ -86,7 +89,7 @@ export class AgentSimulator {
           transports: options.transports,
           pollPolicy: options.pollPolicy ?? false,
           scanner,
-          collectEntity: syntheticEntities(credential.name),
+          collectEntity: options.collectEntity ?? syntheticEntities(credential.name),
           httpAgent: this.httpAgent,
           tls: options.tls,
           initialBackoffMs: options.initialBackoffMs ?? 500,
