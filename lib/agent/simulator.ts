@@ -30,13 +30,13 @@ export interface SimulatorOptions {
 }
 
 const BURST_QUIET_MS = 10;
-const BURST_MAX_WAIT_MS = 1_000;
+const BURST_MAX_WAIT_MS = 400;
 const WORK_SLICE = 200;
 
 /**
  * The simulated fleet's scheduler for what pushes set off: a push reaches thousands of agents in
  * this one process at once, where real agents each have their own machine. Their acknowledgements
- * and policy requests wait until no push has arrived for a moment (at most a second), then run in
+ * and policy requests wait until no push has arrived for a moment (at most 400 ms), then run in
  * slices, so writing them does not hold up the reading of the pushes still arriving.
  */
 function afterPushBurst(): (work: () => void) => void {

@@ -25,6 +25,7 @@ import {
 } from '../protocol/agent-protocol.schema';
 import type { ClientNotificationSettings } from './notification-settings';
 import { beatNotificationServer, clearOrphanedOnline, reapNotificationServers } from './presence-repo';
+import { materializeOperationTargets } from './materialize-operation-targets';
 import { recordAnswers, recordPresenceChanges, type PresenceChange, type PendingResult as AnswerResult } from './record-answers';
 import * as repo from './repo';
 import { channels } from '../db/channels';
@@ -49,6 +50,9 @@ declare module 'socket.io' {
 
 type PolicyAnswer = { policy: ClientPolicy } | { error: string };
 const POLICY_BATCH = 2000;
+const RESULTS_PER_WRITE = 2000;
+const RESULT_DELAY_MS = 20;
+const LIVE_ROWS_PER_WRITE = 10_000;
 
 export interface NotificationServerOptions {
   log: Logger;
@@ -114,6 +118,7 @@ export class NotificationServer {
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
   private flushTimer: NodeJS.Timeout | null = null;
+  private soonTimer: NodeJS.Timeout | null = null;
   private beatTimer: NodeJS.Timeout | null = null;
   private listener: ReturnType<typeof listenShared> | null = null;
   private readonly startedAt: Date;
@@ -180,6 +185,7 @@ export class NotificationServer {
     if (this.stopped) return;
     this.stopped = true;
     if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.soonTimer) clearTimeout(this.soonTimer);
     if (this.beatTimer) clearInterval(this.beatTimer);
     await this.listener?.close();
     await this.closeDedicatedPort();
@@ -207,6 +213,22 @@ export class NotificationServer {
   probe(probe: Probe): number {
     for (const nsp of this.namespaces) nsp.emit(agentEvents.probe, probe);
     return this.sockets.size;
+  }
+
+  /**
+   * A result is what an administrator watches for: it is written within RESULT_DELAY_MS, not at
+   * the next flush interval. Results that arrive while a flush writes are taken by the flush that
+   * follows it at once, so under a burst each write takes what gathered during the one before.
+   */
+  private flushSoon() {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
+    this.soonTimer ??= setTimeout(() => {
+      this.soonTimer = null;
+      if (!this.stopped) void this.flush().catch((error) => this.log.error({ err: error }, 'notification flush failed'));
+    }, RESULT_DELAY_MS);
   }
 
   /** Writes pending presence, deliveries and results now (one batch each). */
@@ -280,6 +302,7 @@ export class NotificationServer {
       }
       this.acknowledged(parsed.data.operationId, id);
       this.results.push({ deviceId: id, result: parsed.data, receivedAt: this.clock.now(), ack: reply });
+      this.flushSoon();
     });
     socket.on('disconnect', () => {
       set.delete(socket);
@@ -378,6 +401,12 @@ export class NotificationServer {
       operation.deviceIds,
     );
     this.log.info({ operationId: request.operationId, pushed, targets: operation.deviceIds.length }, 'pushed client operation');
+    // The push is out: write the target rows now, while the clients act, so the flush that brings
+    // the first answers does not write them first (a no-op when another server already has).
+    if (pushed)
+      void materializeOperationTargets({ db: this.db, operationIds: [request.operationId] }).catch((error) =>
+        this.log.warn({ err: error, operationId: request.operationId }, 'could not write the operation’s targets yet'),
+      );
   }
 
   // ------------------------------------------------------------------ batches
@@ -447,10 +476,11 @@ export class NotificationServer {
       for (const { push, deviceIds } of byOperation.values()) this.pushToDevices(push, deviceIds);
     }
 
-    const deliveries = this.deliveries;
-    const results = this.results;
+    const results = this.takeResultBatch();
+    // A result written in this batch records its delivery too: its own delivery row is not written.
+    const answered = new Set(results.map((r) => `${r.result.operationId}:${r.deviceId}`));
+    const deliveries = this.deliveries.filter((d) => !answered.has(`${d.operationId}:${d.deviceId}`));
     this.deliveries = [];
-    this.results = [];
     let recorded: Awaited<ReturnType<typeof recordAnswers>>;
     try {
       recorded = await recordAnswers({ db: this.db, deliveries, results });
@@ -467,6 +497,25 @@ export class NotificationServer {
       const counts = await repo.stateCounts(this.db, [...changed]);
       await repo.notifyProgress(this.db, { progress: [...counts].map(([id, states]) => ({ id, states })) });
     }
+  }
+
+  /**
+   * The results one flush writes: up to RESULTS_PER_WRITE of them, or fewer when their live query
+   * rows pass LIVE_ROWS_PER_WRITE. When a whole fleet answers at once the first answers are stored
+   * (and shown) while the rest still arrive, instead of all of them in one long statement; the
+   * rest are written by the flush that follows at once.
+   */
+  private takeResultBatch(): PendingResult[] {
+    let rows = 0;
+    let count = 0;
+    while (count < this.results.length && count < RESULTS_PER_WRITE && rows < LIVE_ROWS_PER_WRITE) {
+      rows += this.results[count].result.detail.liveQuery?.rows.length ?? 0;
+      count++;
+    }
+    const batch = this.results.slice(0, count);
+    this.results = this.results.slice(count);
+    if (this.results.length) this.flushAgain = true;
+    return batch;
   }
 
   private async beat() {

@@ -43,17 +43,8 @@ export async function recordAnswers(options: {
 }): Promise<{ changed: Set<number>; deliveriesQuarantined: PendingDelivery[]; resultsQuarantined: PendingResult[] }> {
   const { db } = options;
   const changed = new Set<number>();
-  // Answers can come back before anyone wrote the operation's target rows: write them first.
-  const deliveries = await isolateFailures({
-    items: options.deliveries,
-    run: async (items) => {
-      await materializeOperationTargets({ db, operationIds: operationIds(items) });
-      return repo.recordDeliveries(db, [...items]);
-    },
-    onPoison: async (item, error) => {
-      await quarantineItem({ source: DELIVERIES_QUARANTINE, itemKey: `${item.operationId}:${item.deviceId}`, item, error, db });
-    },
-  });
+  // Answers can come back before anyone wrote the operation's target rows: each part writes them first.
+  // Results first: they are what the console waits for, and a delivery never overwrites one.
   const results = await isolateFailures({
     items: options.results,
     run: async (items) => {
@@ -72,6 +63,16 @@ export async function recordAnswers(options: {
     },
     onPoison: async (item, error) => {
       await quarantineItem({ source: RESULTS_QUARANTINE, itemKey: `${item.result.operationId}:${item.deviceId}`, item, error, db });
+    },
+  });
+  const deliveries = await isolateFailures({
+    items: options.deliveries,
+    run: async (items) => {
+      await materializeOperationTargets({ db, operationIds: operationIds(items) });
+      return repo.recordDeliveries(db, [...items]);
+    },
+    onPoison: async (item, error) => {
+      await quarantineItem({ source: DELIVERIES_QUARANTINE, itemKey: `${item.operationId}:${item.deviceId}`, item, error, db });
     },
   });
   for (const ids of [...deliveries.results, ...results.results]) for (const id of ids) changed.add(id);
