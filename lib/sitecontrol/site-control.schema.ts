@@ -199,6 +199,11 @@ export const maintenanceSectionSchema = z
      */
     deleteAgedMeteringUsage: z.object({ retentionDays: whole(1, 3650).default(90) }).prefault({}),
     /**
+     * Inventory history (inventory_report: what each loaded report changed): whole days of loading
+     * older than this are dropped with Delete Aged Status Messages. A device's current inventory stays.
+     */
+    deleteAgedInventoryHistory: z.object({ retentionDays: whole(1, 3650).default(90) }).prefault({}),
+    /**
      * Client operations (Run Script outputs and every other per-device result) whose validity
      * ended (or that were cancelled) more than this long ago are deleted by Notification Manager.
      */

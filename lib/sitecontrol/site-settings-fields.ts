@@ -223,6 +223,13 @@ export const settingTabs: readonly SettingTab[] = [
             unit: 'days',
             hint: 'On the same schedule; a day the metering summarizer has not counted yet is kept until it has.',
           },
+          {
+            path: 'maintenance.deleteAgedInventoryHistory.retentionDays',
+            label: 'Delete inventory history older than',
+            kind: 'number',
+            unit: 'days',
+            hint: 'On the same schedule: what each report changed, by day loaded. Each device’s current inventory is kept.',
+          },
         ],
       },
       {

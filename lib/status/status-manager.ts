@@ -6,6 +6,7 @@ import { loop } from '../workers/define-worker';
 import { DEFAULT_PARTITION_DAYS_AHEAD, deleteAgedStatusMessages } from './delete-aged-status-messages';
 import { ensureStatusPartitions } from './partition-repo';
 import { deleteAgedMeteringUsage, ensureMeteringUsagePartitions } from '../metering/delete-aged-metering-usage';
+import { deleteAgedInventoryHistory, ensureInventoryHistoryPartitions } from '../inventory/delete-aged-inventory-history';
 import { createReplicationForwarder } from './forward-replication';
 import { attachInProcessDrain } from '../reporting/in-process-queue';
 import { appendToInbox } from '../reporting/inbox-repo';
@@ -53,6 +54,8 @@ export interface StatusManagerSettings {
     deleteAgedStatusMessages: { enabled: boolean; schedule: string; retentionDays: number };
     /** Raw metering usage, aged out on the same schedule. */
     deleteAgedMeteringUsage: { retentionDays: number };
+    /** Inventory history, aged out on the same schedule. */
+    deleteAgedInventoryHistory: { retentionDays: number };
   };
 }
 
@@ -61,6 +64,7 @@ export const STATUS_MANAGER_SETTING_PATHS = [
   'statusReporting',
   'maintenance.deleteAgedStatusMessages',
   'maintenance.deleteAgedMeteringUsage',
+  'maintenance.deleteAgedInventoryHistory',
   'site.timeZone',
 ] as const;
 
@@ -123,6 +127,7 @@ export async function startStatusManager(options: StatusManagerOptions) {
   let purge: Cron | null = null;
   let purgeKey = '';
   let meteringRetentionDays = 90;
+  let inventoryRetentionDays = 90;
   const partitionDaysAhead = options.partitionDaysAhead ?? DEFAULT_PARTITION_DAYS_AHEAD;
   const runPurge = async () => {
     try {
@@ -140,11 +145,18 @@ export async function startStatusManager(options: StatusManagerOptions) {
     } catch (error) {
       log.error({ err: error }, 'deleting aged metering usage failed');
     }
+    try {
+      const history = await deleteAgedInventoryHistory({ db, retentionDays: inventoryRetentionDays, partitionDaysAhead, signal });
+      if (history.ran) log.info(history, 'Delete Aged Inventory History finished');
+    } catch (error) {
+      log.error({ err: error }, 'Delete Aged Inventory History failed');
+    }
   };
   const applySettings = (settings: StatusManagerSettings) => {
     const task = settings.maintenance.deleteAgedStatusMessages;
     reporting = { properties: settings.statusReporting, defaultRetentionDays: task.retentionDays };
     meteringRetentionDays = settings.maintenance.deleteAgedMeteringUsage.retentionDays;
+    inventoryRetentionDays = settings.maintenance.deleteAgedInventoryHistory.retentionDays;
     const key = JSON.stringify([task.enabled, task.schedule, settings.site.timeZone]);
     if (key === purgeKey) return;
     purgeKey = key;
@@ -167,6 +179,9 @@ export async function startStatusManager(options: StatusManagerOptions) {
   );
   await ensureMeteringUsagePartitions({ db, now: new Date(), daysAhead: partitionDaysAhead }).catch((error: unknown) =>
     log.warn({ err: error }, 'metering_usage partitions not made ahead at start; the next purge makes them'),
+  );
+  await ensureInventoryHistoryPartitions({ db, now: new Date(), daysAhead: partitionDaysAhead }).catch((error: unknown) =>
+    log.warn({ err: error }, 'inventory_report partitions not made ahead at start; the next purge makes them'),
   );
 
   const forwarder = options.parentUrl
