@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { ensureOperationPartitions } from './operation-partitions-repo';
 import type { ActionResultDetail, ClientAction, LiveQueryRun, ScriptRun } from '../protocol/agent-protocol.schema';
 import type { ScriptOutputGroup, TargetState } from './client-operation.schema';
 import { emptyStateCounts, type TargetStateCounts } from './operation-counts';
@@ -157,6 +158,7 @@ export async function insertOperation(
       options.liveQuery ? JSON.stringify(options.liveQuery) : null,
     ],
   );
+  await ensureOperationPartitions(db, rows[0].id);
   return toOperation(rows[0]);
 }
 
@@ -339,20 +341,6 @@ export async function purgePushes(db: Db, now: Date): Promise<number> {
     [now],
   );
   return rowCount ?? 0;
-}
-
-/**
- * Deletes up to `limit` client operations that ended (their validity over, or cancelled) before
- * `before`, with their targets, results and pushes (cascade). Returns their ids.
- */
-export async function deleteOperationsEndedBefore(db: Db, before: Date, limit: number): Promise<number[]> {
-  const { rows } = await db.query<{ id: number }>(
-    `DELETE FROM client_operation WHERE id IN (
-       SELECT id FROM client_operation WHERE valid_until < $1 OR cancelled_at < $1 ORDER BY id LIMIT $2)
-     RETURNING id`,
-    [before, limit],
-  );
-  return rows.map((r) => r.id);
 }
 
 export async function notifyProgress(

@@ -29,6 +29,10 @@ const start = new Date();
 const clock = manualClock(start);
 const settings = (siteIds: number[]) => readClientStatusSettings(siteIds);
 const day = (at: Date) => at.toISOString().slice(0, 10);
+// Daily counts are kept by the site's local day (the demo site's time zone is not UTC).
+let siteTimeZone = 'UTC';
+const siteDay = (at: Date) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: siteTimeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 
 async function addDevice(
   name: string,
@@ -63,6 +67,7 @@ describe('client status', () => {
   beforeAll(async () => {
     await useTestDatabase();
     await seedDemoSite({ devices: 0 });
+    siteTimeZone = (await pool().query<{ tz: string }>(`SELECT time_zone AS tz FROM site WHERE code = 'S01'`)).rows[0].tz;
     analyst = await signInAs('READ_ONLY_ANALYST');
     await addDevice('CS-POLICY', { policy: start });
     // Six days silent since its last heartbeat: active for one more day.
@@ -79,7 +84,7 @@ describe('client status', () => {
   it('counts today, turns a client inactive once the threshold passes, and writes each day', async () => {
     const first = await recordClientStatusDaily({ now: clock.now(), settings });
     expect([...first.values()]).toEqual([{ total: 4, online: 1, active: 3, inactive: 1 }]);
-    expect(await dailyRows()).toEqual([{ day: day(start), total: 4, online: 1, active: 3, inactive: 1 }]);
+    expect(await dailyRows()).toEqual([{ day: siteDay(start), total: 4, online: 1, active: 3, inactive: 1 }]);
 
     // Running again the same day rewrites the day's row rather than adding one.
     await recordClientStatusDaily({ now: clock.now(), settings });
@@ -88,12 +93,12 @@ describe('client status', () => {
     // Exactly seven days after its heartbeat: still active.
     clock.advance(DAY);
     await recordClientStatusDaily({ now: clock.now(), settings });
-    expect((await dailyRows()).at(-1)).toEqual({ day: day(clock.now()), total: 4, online: 1, active: 3, inactive: 1 });
+    expect((await dailyRows()).at(-1)).toEqual({ day: siteDay(clock.now()), total: 4, online: 1, active: 3, inactive: 1 });
 
     // One millisecond later it is inactive, and the reason says why.
     clock.advance(1);
     await recordClientStatusDaily({ now: clock.now(), settings });
-    expect((await dailyRows()).at(-1)).toEqual({ day: day(clock.now()), total: 4, online: 1, active: 2, inactive: 2 });
+    expect((await dailyRows()).at(-1)).toEqual({ day: siteDay(clock.now()), total: 4, online: 1, active: 2, inactive: 2 });
     const inactive = await listInactiveClients({ query: { page: 1, pageSize: 25 }, now: clock.now(), settings });
     expect(inactive.total).toBe(2);
     expect(inactive.rows.map((r) => [r.name, r.isDemo, r.reason])).toEqual([
@@ -108,7 +113,7 @@ describe('client status', () => {
     const overview = await readClientStatusOverview({ now: clock.now(), days: 30, settings });
     expect(overview.totals).toEqual({ total: 4, online: 1, offline: 3, active: 2, inactive: 2 });
     expect(overview.inactiveAfterDays).toEqual({ S01: 7 });
-    expect(overview.history.at(-1)).toMatchObject({ day: day(clock.now()), active: 2, inactive: 2 });
+    expect(overview.history.at(-1)).toMatchObject({ day: siteDay(clock.now()), active: 2, inactive: 2 });
   });
 
   it('judges by the site setting handed in, so a changed threshold applies at the next count', async () => {
@@ -126,7 +131,7 @@ describe('client status', () => {
     const stop = new AbortController();
     const running = await workers['client-status-summarizer'].start({ log: pino({ level: 'silent' }), signal: stop.signal });
     try {
-      await expect.poll(async () => (await dailyRows()).map((r) => r.day), { timeout: 10_000 }).toEqual([day(new Date())]);
+      await expect.poll(async () => (await dailyRows()).map((r) => r.day), { timeout: 10_000 }).toEqual([siteDay(new Date())]);
     } finally {
       stop.abort();
       await running.stop();

@@ -12,7 +12,7 @@ import { withClient } from '../../support/postgres-admin';
 const schemaPath = path.join(process.cwd(), 'prisma', 'schema.prisma');
 
 /** Tables the migrations partition with raw SQL; schema.prisma describes them as plain tables. */
-const PARTITIONED_BY_MIGRATIONS = ['status_message', 'metering_usage', 'inventory_report'];
+const PARTITIONED_BY_MIGRATIONS = ['status_message', 'metering_usage', 'inventory_report', 'client_operation_target', 'live_query_row'];
 
 /** A database built straight from `schema` (the engine's diff from nothing), and its catalog. */
 async function catalogFromSchema(schema: string): Promise<Catalog> {
