@@ -17,7 +17,12 @@ const DAY = 86_400_000;
 const password = 'client-status-password';
 const WORKERS = ['client-status-summarizer'];
 const now = Date.now();
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+// Days are the site's local days (the demo site's time zone is not UTC), as the summarizer keeps them.
+let siteTimeZone = 'UTC';
+/** A reason names the day of the last activity in UTC. */
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const isoDay = (ms: number) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: siteTimeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
 
 // Offline at first: a server takes devices that no notification server holds offline at its start.
 async function addDevice(name: string, values: { policy?: number; heartbeat?: number } = {}) {
@@ -45,6 +50,7 @@ describe('Client Status in Chromium', () => {
   beforeAll(async () => {
     const { url } = await useTestDatabase();
     await seedDemoSite({ devices: 0, workers: WORKERS });
+    siteTimeZone = (await pool().query<{ tz: string }>(`SELECT time_zone AS tz FROM site WHERE code = 'S01'`)).rows[0].tz;
     await prisma().consoleUser.create({
       data: { userName: 'clientstatus', role: 'READ_ONLY_ANALYST', passwordHash: await hashPassword(password), mustChangePassword: false },
     });
@@ -96,7 +102,7 @@ describe('Client Status in Chromium', () => {
     expect(rows[1]).toContain('CS-NEVER');
     expect(rows[1]).toContain('Inactive: never reported');
     expect(rows[2]).toContain('CS-SILENT');
-    expect(rows[2]).toContain(`Inactive: no policy request, heartbeat or hardware inventory for 9 days (last: heartbeat ${isoDay(now - 9 * DAY)})`);
+    expect(rows[2]).toContain(`Inactive: no policy request, heartbeat or hardware inventory for 9 days (last: heartbeat ${utcDay(now - 9 * DAY)})`);
     expect(await page.getByTestId('inactive-total').innerText()).toBe('2 inactive');
   });
 
@@ -121,7 +127,7 @@ describe('Client Status in Chromium', () => {
       .nth(1)
       .getByTitle(/^Inactive: /);
     expect(await cell.getAttribute('title')).toBe(
-      `Inactive: no policy request, heartbeat or hardware inventory for 9 days (last: heartbeat ${isoDay(now - 9 * DAY)})`,
+      `Inactive: no policy request, heartbeat or hardware inventory for 9 days (last: heartbeat ${utcDay(now - 9 * DAY)})`,
     );
 
     await page.getByLabel('Search devices').fill('');
