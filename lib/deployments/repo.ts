@@ -191,9 +191,12 @@ export async function markDueDeploymentsExpired(
   },
 ) {
   return inTransaction(async (client) => {
+    // NO KEY UPDATE, not UPDATE: the status summarizer's writes take KEY SHARE on the deployment (its
+    // summary's foreign key) while holding client status rows this pass then waits on; a full
+    // UPDATE lock here would close that circle into a deadlock.
     const { rows } = await client.query<{ id: number; deployment_id: string; name: string; collection_id: number }>(
       `SELECT id, deployment_id, name, collection_id FROM deployment
-        WHERE expired_at IS NULL AND expires_at <= $1 ORDER BY id FOR UPDATE`,
+        WHERE expired_at IS NULL AND expires_at <= $1 ORDER BY id FOR NO KEY UPDATE`,
       [now],
     );
     const expired = [];
