@@ -83,8 +83,7 @@ export async function dropBlockIfAged(db: pg.Pool, block: number, before: Date):
       [from, to, before],
     );
     if (!rows[0].due || !rows[0].issued) return null;
-    // Live query rows first: they refer to the results. A partition another table refers to is
-    // detached before it is dropped (the reference has a part per partition).
+    // Detached before dropped: a detach takes only a moment's lock on the parent, the drop none.
     for (const { table, name } of existing.reverse()) {
       await client.query(`ALTER TABLE ${table} DETACH PARTITION ${name}`);
       await client.query(`DROP TABLE ${name}`);
