@@ -1,9 +1,14 @@
 import { pool } from '../db/pool';
-import { prisma } from '../db/prisma';
 
-/** The code of each of the sites. */
-export function findSiteCodes(siteIds: readonly number[]) {
-  return prisma().site.findMany({ where: { id: { in: [...siteIds] } }, select: { id: true, code: true } });
+/**
+ * The code of each of the sites. Plain SQL: policy is a management point's hot path, and the first
+ * Prisma query of a process loads its query compiler (most of a second of CPU), which would land
+ * on the first fleet-wide policy request after a start.
+ */
+export async function findSiteCodes(siteIds: readonly number[]): Promise<{ id: number; code: string }[]> {
+  if (!siteIds.length) return [];
+  const { rows } = await pool().query<{ id: number; code: string }>(`SELECT id, code FROM site WHERE id = ANY($1::int[])`, [siteIds]);
+  return rows;
 }
 
 /**
