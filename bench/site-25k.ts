@@ -47,7 +47,9 @@ function option(args: string[], name: string, fallback: number): number {
 /** One management point as `npm run mp` runs it, on free ports; resolves with its URL once it is ready. */
 async function startManagementPoint(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/server/mp.mjs'], {
+  // BENCH_CPU_PROF_DIR: each management point writes a V8 CPU profile there when it stops, as the console does.
+  const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, 'dist/server/mp.mjs'], {
     env: {
       ...process.env,
       NODE_ENV: 'production',

@@ -11,7 +11,12 @@ export type FromAgents =
 export function forkAgentProcesses(count: number) {
   const processes: ChildProcess[] = Array.from({ length: count }, () =>
     fork(path.join(process.cwd(), 'bench', 'support', 'notify-agents.ts'), [], {
-      execArgv: ['--import', 'tsx'],
+      // BENCH_AGENT_CPU_PROF_DIR: each agent process writes a V8 CPU profile there when it stops.
+      execArgv: [
+        '--import',
+        'tsx',
+        ...(process.env.BENCH_AGENT_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_AGENT_CPU_PROF_DIR}`] : []),
+      ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
   );
