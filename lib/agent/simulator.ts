@@ -37,14 +37,18 @@ const WORK_SLICE = 200;
  * The simulated fleet's scheduler for what pushes set off: a push reaches thousands of agents in
  * this one process at once, where real agents each have their own machine. Their acknowledgements
  * and policy requests wait until no push has arrived for a moment (at most 400 ms), then run in
- * slices, so writing them does not hold up the reading of the pushes still arriving.
+ * slices, so writing them does not hold up the reading of the pushes still arriving. The moment is
+ * judged after the event loop's next read of its sockets: on a busy host the process may have
+ * waited for the CPU past the quiet time with pushes already in its sockets, and timers run before
+ * those are read.
  */
 function afterPushBurst(): (work: () => void) => void {
   let queue: (() => void)[] = [];
-  let timer: NodeJS.Timeout | null = null;
+  let waiting = false;
   let firstQueuedAt = 0;
+  let lastQueuedAt = 0;
   const drain = async () => {
-    timer = null;
+    waiting = false;
     const batch = queue;
     queue = [];
     for (let i = 0; i < batch.length; i++) {
@@ -52,14 +56,25 @@ function afterPushBurst(): (work: () => void) => void {
       if (i % WORK_SLICE === WORK_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
     }
   };
+  const wait = (ms: number) =>
+    setTimeout(
+      () =>
+        // setImmediate runs after the poll phase has read what is waiting in the sockets.
+        setImmediate(() => {
+          const now = Date.now();
+          const quietFor = now - lastQueuedAt;
+          if (quietFor >= BURST_QUIET_MS || now - firstQueuedAt >= BURST_MAX_WAIT_MS) void drain();
+          else wait(Math.min(BURST_QUIET_MS - quietFor, BURST_MAX_WAIT_MS - (now - firstQueuedAt)));
+        }),
+      ms,
+    );
   return (work) => {
     queue.push(work);
-    if (!timer) {
-      firstQueuedAt = Date.now();
-      timer = setTimeout(() => void drain(), BURST_QUIET_MS);
-    } else if (Date.now() - firstQueuedAt < BURST_MAX_WAIT_MS) {
-      timer.refresh();
-    }
+    lastQueuedAt = Date.now();
+    if (waiting) return;
+    waiting = true;
+    firstQueuedAt = lastQueuedAt;
+    wait(BURST_QUIET_MS);
   };
 }
 
