@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import { inTransaction } from './transaction';
+import { advisoryUnlock, tryAdvisoryLock } from './advisory-lock';
 
 /**
  * A table partitioned by range of one timestamp column, one partition per UTC day
  * (<parent>_pYYYYMMDD holds [day, day + 1)), plus <parent>_default for rows whose day has no
- * partition yet, so no row is ever refused for want of one. status_message (by expires_at) and
- * metering_usage (by started_at) are both laid out so.
+ * partition yet, so no row is ever refused for want of one. status_message (by expires_at),
+ * metering_usage (by started_at) and inventory_report (by loaded_at) are laid out so.
  */
 export interface DayPartitionedTable {
   parent: string;
@@ -194,4 +195,54 @@ export async function dropDayPartitionsBefore(
     result.dropped.push(partition.name);
   }
   return result;
+}
+
+/** What one retention run of a day-partitioned table did; `ran` is false when another process was at it. */
+export interface DayRetentionResult {
+  ran: boolean;
+  partitionsCreated: string[];
+  /** Day partitions dropped, and the rows they held. */
+  dropped: string[];
+  rows: number;
+  /** Due partitions `keep` held back. */
+  kept: string[];
+}
+
+/**
+ * One retention run of a day-partitioned table: under session advisory lock `lockKey` (one
+ * process at a time; a run that finds it taken does nothing), makes the partitions from today to
+ * `daysAhead` days on, then drops each whose whole day started more than `retentionDays` ago
+ * (see dropDayPartitionsBefore for `keep`). Safe to run again at any time.
+ */
+export async function ageOutDayPartitions(
+  table: DayPartitionedTable,
+  options: {
+    db: pg.Pool;
+    lockKey: bigint;
+    retentionDays: number;
+    daysAhead: number;
+    now?: Date;
+    signal?: AbortSignal;
+    keep?: (client: pg.ClientBase, partition: string) => Promise<boolean>;
+  },
+): Promise<DayRetentionResult> {
+  const now = options.now ?? new Date();
+  const lockClient = await options.db.connect();
+  try {
+    if (!(await tryAdvisoryLock(lockClient, options.lockKey))) return { ran: false, partitionsCreated: [], dropped: [], rows: 0, kept: [] };
+    try {
+      const { created } = await ensureDayPartitions(table, { db: options.db, now, daysAhead: options.daysAhead });
+      const { rows, dropped, kept } = await dropDayPartitionsBefore(table, {
+        db: options.db,
+        before: new Date(dayStart(now).getTime() - options.retentionDays * DAY_MS),
+        signal: options.signal,
+        keep: options.keep,
+      });
+      return { ran: true, partitionsCreated: created, dropped, rows, kept };
+    } finally {
+      await advisoryUnlock(lockClient, options.lockKey);
+    }
+  } finally {
+    lockClient.release();
+  }
 }

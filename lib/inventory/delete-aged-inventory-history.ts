@@ -1,13 +1,11 @@
 import type pg from 'pg';
-import { advisoryUnlock, tryAdvisoryLock } from '../db/advisory-lock';
-import { dayStart, dropDayPartitionsBefore, ensureDayPartitions } from '../db/day-partitions';
+import { ageOutDayPartitions, ensureDayPartitions } from '../db/day-partitions';
 
 /** inventory_report: one partition per UTC day of loaded_at, plus inventory_report_default (see lib/db/day-partitions.ts). */
 export const inventoryHistoryTable = { parent: 'inventory_report', column: 'loaded_at' };
 
 // Any fixed key; every Status Manager that runs the task tries the same one.
 const RETENTION_LOCK_KEY = 7_301_952_044_412n;
-const DAY_MS = 86_400_000;
 
 /** Makes the partitions of inventory_report from today to `daysAhead` days on, moving reports out of the default partition. */
 export const ensureInventoryHistoryPartitions = (options: { db: pg.Pool; now: Date; daysAhead: number }) =>
@@ -37,22 +35,10 @@ export async function deleteAgedInventoryHistory(options: {
   partitionDaysAhead: number;
   signal?: AbortSignal;
 }): Promise<InventoryHistoryRetentionResult> {
-  const now = options.now ?? new Date();
-  const lockClient = await options.db.connect();
-  try {
-    if (!(await tryAdvisoryLock(lockClient, RETENTION_LOCK_KEY))) return { ran: false, partitionsCreated: [], dropped: [], rows: 0 };
-    try {
-      const { created } = await ensureInventoryHistoryPartitions({ db: options.db, now, daysAhead: options.partitionDaysAhead });
-      const { rows, dropped } = await dropDayPartitionsBefore(inventoryHistoryTable, {
-        db: options.db,
-        before: new Date(dayStart(now).getTime() - options.retentionDays * DAY_MS),
-        signal: options.signal,
-      });
-      return { ran: true, partitionsCreated: created, dropped, rows };
-    } finally {
-      await advisoryUnlock(lockClient, RETENTION_LOCK_KEY);
-    }
-  } finally {
-    lockClient.release();
-  }
+  const { ran, partitionsCreated, dropped, rows } = await ageOutDayPartitions(inventoryHistoryTable, {
+    ...options,
+    lockKey: RETENTION_LOCK_KEY,
+    daysAhead: options.partitionDaysAhead,
+  });
+  return { ran, partitionsCreated, dropped, rows };
 }

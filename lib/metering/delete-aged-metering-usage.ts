@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import { advisoryUnlock, tryAdvisoryLock } from '../db/advisory-lock';
-import { dayStart, dropDayPartitionsBefore, ensureDayPartitions } from '../db/day-partitions';
+import { ageOutDayPartitions, ensureDayPartitions } from '../db/day-partitions';
 import { holdsUnsummarizedUsage } from './usage-repo';
 
 /** metering_usage: one partition per UTC day of started_at, plus metering_usage_default (see lib/db/day-partitions.ts). */
@@ -8,7 +7,6 @@ export const meteringUsageTable = { parent: 'metering_usage', column: 'started_a
 
 // Any fixed key; every Status Manager that runs the task tries the same one.
 const RETENTION_LOCK_KEY = 7_301_952_044_411n;
-const DAY_MS = 86_400_000;
 
 export interface MeteringUsageRetentionResult {
   /** False when another Status Manager was already at it. */
@@ -40,24 +38,11 @@ export async function deleteAgedMeteringUsage(options: {
   partitionDaysAhead: number;
   signal?: AbortSignal;
 }): Promise<MeteringUsageRetentionResult> {
-  const now = options.now ?? new Date();
-  const lockClient = await options.db.connect();
-  try {
-    if (!(await tryAdvisoryLock(lockClient, RETENTION_LOCK_KEY)))
-      return { ran: false, partitionsCreated: [], dropped: [], rows: 0, waitingForSummarizer: [] };
-    try {
-      const { created } = await ensureMeteringUsagePartitions({ db: options.db, now, daysAhead: options.partitionDaysAhead });
-      const { rows, dropped, kept } = await dropDayPartitionsBefore(meteringUsageTable, {
-        db: options.db,
-        before: new Date(dayStart(now).getTime() - options.retentionDays * DAY_MS),
-        signal: options.signal,
-        keep: holdsUnsummarizedUsage,
-      });
-      return { ran: true, partitionsCreated: created, dropped, rows, waitingForSummarizer: kept };
-    } finally {
-      await advisoryUnlock(lockClient, RETENTION_LOCK_KEY);
-    }
-  } finally {
-    lockClient.release();
-  }
+  const { kept, ...result } = await ageOutDayPartitions(meteringUsageTable, {
+    ...options,
+    lockKey: RETENTION_LOCK_KEY,
+    daysAhead: options.partitionDaysAhead,
+    keep: holdsUnsummarizedUsage,
+  });
+  return { ...result, waitingForSummarizer: kept };
 }
