@@ -19,24 +19,28 @@ const partitionName = (table: string, block: number) => `${table}_b${block}`;
  * ahead, so the start of an operation seldom waits for the lock that making a partition takes.
  */
 export async function ensureOperationPartitions(client: pg.PoolClient, operationId: number): Promise<void> {
-  for (const block of [blockOf(operationId), blockOf(operationId) + 1]) {
-    for (const table of TABLES) {
-      const name = partitionName(table, block);
-      const { rows } = await client.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [name]);
-      if (rows[0].ok) continue;
-      // Two starts may make the same block at once: the second's CREATE is a no-op after the first commits,
-      // and a lost race on the catalog (duplicate type) leaves the savepoint, not the transaction.
-      await client.query('SAVEPOINT make_partition');
-      try {
-        const from = block * OPERATIONS_PER_PARTITION;
-        await client.query(
-          `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${table} FOR VALUES FROM (${from}) TO (${from + OPERATIONS_PER_PARTITION})`,
-        );
-        await client.query('RELEASE SAVEPOINT make_partition');
-      } catch (error) {
-        await client.query('ROLLBACK TO SAVEPOINT make_partition');
-        if (!['42P07', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
-      }
+  const wanted = [blockOf(operationId), blockOf(operationId) + 1].flatMap((block) =>
+    TABLES.map((table) => ({ table, block, name: partitionName(table, block) })),
+  );
+  // One look for all four (the start's transaction is on the push's path): usually none is missing.
+  const { rows: missing } = await client.query<{ name: string }>(`SELECT n AS name FROM unnest($1::text[]) n WHERE to_regclass(n) IS NULL`, [
+    wanted.map((w) => w.name),
+  ]);
+  const missingNames = new Set(missing.map((r) => r.name));
+  for (const { table, block, name } of wanted) {
+    if (!missingNames.has(name)) continue;
+    // Two starts may make the same block at once: the second's CREATE is a no-op after the first commits,
+    // and a lost race on the catalog (duplicate type) leaves the savepoint, not the transaction.
+    await client.query('SAVEPOINT make_partition');
+    try {
+      const from = block * OPERATIONS_PER_PARTITION;
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${table} FOR VALUES FROM (${from}) TO (${from + OPERATIONS_PER_PARTITION})`,
+      );
+      await client.query('RELEASE SAVEPOINT make_partition');
+    } catch (error) {
+      await client.query('ROLLBACK TO SAVEPOINT make_partition');
+      if (!['42P07', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
     }
   }
   // Held until the operation is committed: a purge dropping this block waits for it, then sees it.
