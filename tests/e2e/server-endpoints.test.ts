@@ -36,6 +36,13 @@ describe('server endpoints', () => {
     expect(page).toMatch(/<link rel="icon" href="\/icon.svg" type="image\/svg\+xml"/);
   });
 
+  it('answers /favicon.ico, which browsers ask for where a response names no icon, with the same icon', async () => {
+    const icon = await fetch(`${server.url}/favicon.ico`, { redirect: 'manual' });
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toContain('image/svg+xml');
+    expect(await icon.text()).toBe(await (await fetch(`${server.url}/icon.svg`)).text());
+  });
+
   it("serves this process's metrics and the collection evaluator's own, labelled with the worker", async () => {
     const scrape = async () => {
       const response = await fetch(`${server.url}/api/metrics`);
