@@ -8,8 +8,10 @@ import { entryPoint } from './entry-points';
  */
 export function forkTs(entry: string, args: string[] = [], env: Record<string, string> = {}, nodeFlags: string[] = []): ChildProcess {
   const { file, execArgv } = entryPoint(entry);
+  // A profiled parent (node --cpu-prof) has its children profiled into the same folder.
+  const profile = process.execArgv.filter((flag) => flag === '--cpu-prof' || flag.startsWith('--cpu-prof-dir='));
   return fork(file, args, {
-    execArgv: [...nodeFlags, ...execArgv],
+    execArgv: [...profile, ...nodeFlags, ...execArgv],
     env: { ...process.env, ...env },
     detached: true,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -77,7 +77,7 @@ export async function startSitebox(options: { databaseUrl: string; env?: Record<
     NEXT_TELEMETRY_DISABLED: '1',
     ...options.env,
   };
-  // BENCH_CPU_PROF_DIR: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  // BENCH_CPU_PROF_DIR: the server and its worker processes write V8 CPU profiles there when they stop (open them in Chrome's DevTools).
   const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
   // What `npm start` runs: the compiled server (compiled here from the current sources).
   await buildServer();
