@@ -14,20 +14,30 @@ const blockOf = (operationId: number) => Math.floor(operationId / OPERATIONS_PER
 const partitionName = (table: string, block: number) => `${table}_b${block}`;
 
 /**
- * Makes the partitions of the block holding `operationId` and of the next block, where missing,
- * inside the caller's transaction (the one that creates the operation). The next block is made
- * ahead, so the start of an operation seldom waits for the lock that making a partition takes.
+ * Makes the partitions of the block holding `operationId` where missing, inside the caller's
+ * transaction (the one that creates the operation), and holds them until it commits. The block is
+ * normally there already: the first block comes with the schema and each start makes the next one
+ * after its commit (makeNextOperationBlock), so a push seldom waits for the lock making one takes.
  */
 export async function ensureOperationPartitions(client: pg.PoolClient, operationId: number): Promise<void> {
-  const wanted = [blockOf(operationId), blockOf(operationId) + 1].flatMap((block) =>
-    TABLES.map((table) => ({ table, block, name: partitionName(table, block) })),
-  );
-  // One look for all four (the start's transaction is on the push's path): usually none is missing.
+  await makeBlock(client, blockOf(operationId));
+  // Held until the operation is committed: a purge dropping this block waits for it, then sees it.
+  await client.query(`LOCK TABLE ${partitionName(TABLES[0], blockOf(operationId))} IN ACCESS SHARE MODE`);
+}
+
+/** Makes the block after the one holding `operationId` where missing, in a transaction of its own, off the push's path. */
+export async function makeNextOperationBlock(db: pg.Pool, operationId: number): Promise<void> {
+  await inTransaction(db, (client) => makeBlock(client, blockOf(operationId) + 1));
+}
+
+async function makeBlock(client: pg.PoolClient, block: number): Promise<void> {
+  const wanted = TABLES.map((table) => ({ table, name: partitionName(table, block) }));
+  // One look for both: usually neither is missing.
   const { rows: missing } = await client.query<{ name: string }>(`SELECT n AS name FROM unnest($1::text[]) n WHERE to_regclass(n) IS NULL`, [
     wanted.map((w) => w.name),
   ]);
   const missingNames = new Set(missing.map((r) => r.name));
-  for (const { table, block, name } of wanted) {
+  for (const { table, name } of wanted) {
     if (!missingNames.has(name)) continue;
     // Two starts may make the same block at once: the second's CREATE is a no-op after the first commits,
     // and a lost race on the catalog (duplicate type) leaves the savepoint, not the transaction.
@@ -43,8 +53,6 @@ export async function ensureOperationPartitions(client: pg.PoolClient, operation
       if (!['42P07', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
     }
   }
-  // Held until the operation is committed: a purge dropping this block waits for it, then sees it.
-  await client.query(`LOCK TABLE ${partitionName(TABLES[0], blockOf(operationId))} IN ACCESS SHARE MODE`);
 }
 
 /** The blocks whose partitions exist, oldest first. */

@@ -8,6 +8,7 @@ import { clientActionLabels } from '../protocol/agent-protocol.schema';
 import type { StartClientOperationInput } from './client-operation.schema';
 import type { ClientNotificationSettings } from './notification-settings';
 import * as repo from './repo';
+import { makeNextOperationBlock } from './operation-partitions-repo';
 import { resolveScriptRun } from '../scripts/resolve-script-run';
 import { resolveOperationTarget } from './resolve-operation-target';
 import { checkLiveQuery } from '../live-query/check-live-query';
@@ -18,7 +19,7 @@ import { checkLiveQuery } from '../live-query/check-live-query';
  * notification server hears of it only once it exists. That is one small transaction, so the push
  * leaves at once: the per-target rows are written later, by the first that needs them (see
  * materializeOperationTargets); until then the notification servers push from the target ids
- * kept on the operation.
+ * kept on the operation. The partitions those rows go to are made ahead, after the commit.
  */
 export async function startClientOperation(options: {
   actor: Actor;
@@ -53,6 +54,9 @@ export async function startClientOperation(options: {
     await repo.enqueuePush(client, created.id, 'START');
     return created;
   });
+  // The next block of partitions, made now that the push is out; should this fail, the start that
+  // needs the block makes it in its own transaction.
+  await makeNextOperationBlock(pool(), operation.id).catch(() => undefined);
   await reportAudit({
     kind: 'performed',
     verb: 'StartClientOperation',

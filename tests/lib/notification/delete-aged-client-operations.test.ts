@@ -7,7 +7,7 @@ import { provisionSimulatedFleet } from '@/bench/support/provision-simulated-fle
 import { pool } from '@/lib/db/pool';
 import { inTransaction } from '@/lib/db/transaction';
 import { deleteAgedClientOperations } from '@/lib/notification/delete-aged-client-operations';
-import { listOperationBlocks, OPERATIONS_PER_PARTITION } from '@/lib/notification/operation-partitions-repo';
+import { listOperationBlocks, makeNextOperationBlock, OPERATIONS_PER_PARTITION } from '@/lib/notification/operation-partitions-repo';
 import * as repo from '@/lib/notification/repo';
 import { useTestDatabase } from '../../support/database';
 
@@ -28,6 +28,7 @@ async function operation(deviceIds: number[], validUntil: Date, cancelledAt: Dat
       liveQuery: { text: 'os' },
     }),
   );
+  await makeNextOperationBlock(pool(), created.id);
   await inTransaction(pool(), (client) => repo.materializeTargets(client, created.id));
   await repo.recordResults(
     pool(),

@@ -18,6 +18,7 @@ import { logger } from '@/lib/logger';
 import { freePort } from '@/lib/net/free-port';
 import { materializeOperationTargets } from '@/lib/notification/materialize-operation-targets';
 import { NotificationServer } from '@/lib/notification/notification-server';
+import { listOperationBlocks } from '@/lib/notification/operation-partitions-repo';
 import * as repo from '@/lib/notification/repo';
 import { startClientOperation } from '@/lib/notification/start-client-operation';
 import { readPolicySiteSettings } from '@/lib/sitecontrol/read-policy-site-settings';
@@ -81,12 +82,15 @@ describe('client notification channel', () => {
       (n) => n === 3,
     );
 
+    // The first operation's partitions come with the schema; its start makes the next block.
+    expect(await listOperationBlocks(pool())).toEqual([0]);
     const operation = await startClientOperation({
       actor: admin,
       settings: { operationValidityMinutes: 60 },
       input: { action: 'DOWNLOAD_COMPUTER_POLICY', target: { deviceIds } },
     });
     expect(operation).toMatchObject({ total: 3, onlineAtStart: 3 });
+    expect(await listOperationBlocks(pool())).toEqual([0, 1]);
     await eventually(
       () => targetStates(operation.id),
       (s) => s.SUCCEEDED === 3,
