@@ -378,6 +378,11 @@ export async function readPushesAfter(db: Db, cursor: string): Promise<PushReque
   return rows.map((r) => ({ id: r.id, operationId: r.operation_id, kind: r.kind }));
 }
 
+/** An int[] as PostgreSQL prints it (`{1,2,3}`; no NULLs, no quotes), as numbers. */
+function intArrayFromText(text: string): number[] {
+  return text.length > 2 ? text.slice(1, -1).split(',').map(Number) : [];
+}
+
 /**
  * What a START push needs, in one read: the operation, and its targets not reached yet — the ids
  * fixed at the start while its rows are not written, else the rows still waiting.
@@ -397,19 +402,27 @@ export async function findPushTargets(
     action: ClientAction;
     valid_until: Date;
     cancelled_at: Date | null;
-    device_ids: number[];
+    device_ids: string;
     script: ScriptRun | null;
     live_query: LiveQueryRun | null;
   }>(
+    // The ids as text: pg's generic array parser takes 10-30 ms for 25,000 of them, on the push's path.
     `SELECT o.action, o.valid_until, o.cancelled_at, o.script, o.live_query,
             coalesce(o.pending_target_ids,
-                     ARRAY(SELECT t.device_id FROM client_operation_target t WHERE t.operation_id = o.id AND t.state = 'WAITING')) AS device_ids
+                     ARRAY(SELECT t.device_id FROM client_operation_target t WHERE t.operation_id = o.id AND t.state = 'WAITING'))::text AS device_ids
        FROM client_operation o WHERE o.id = $1`,
     [operationId],
   );
   const r = rows[0];
   return r
-    ? { action: r.action, validUntil: r.valid_until, cancelledAt: r.cancelled_at, deviceIds: r.device_ids, script: r.script, liveQuery: r.live_query }
+    ? {
+        action: r.action,
+        validUntil: r.valid_until,
+        cancelledAt: r.cancelled_at,
+        deviceIds: intArrayFromText(r.device_ids),
+        script: r.script,
+        liveQuery: r.live_query,
+      }
     : null;
 }
 
