@@ -28,6 +28,7 @@ import { beatNotificationServer, clearOrphanedOnline, reapNotificationServers } 
 import { materializeOperationTargets } from './materialize-operation-targets';
 import { recordAnswers, recordPresenceChanges, type PresenceChange, type PendingResult as AnswerResult } from './record-answers';
 import * as repo from './repo';
+import { ProgressNotifier } from './progress-notifier';
 import { channels } from '../db/channels';
 
 export const AGENT_NAMESPACE = '/agents';
@@ -123,6 +124,7 @@ export class NotificationServer {
   private listener: ReturnType<typeof listenShared> | null = null;
   private readonly startedAt: Date;
   private stopped = false;
+  private readonly progress: ProgressNotifier;
   private keepAliveSeconds = 15 * 60;
   private dedicated: { io: Server; http: HttpServer; port: number; release?: () => void } | null = null;
   private dedicatedChain: Promise<void> = Promise.resolve();
@@ -134,6 +136,7 @@ export class NotificationServer {
     this.log = options.log.child({ component: 'SMS_NOTIFICATION_SERVER', instanceId: this.instanceId });
     this.db = options.db ?? pool();
     this.clock = options.clock ?? systemClock;
+    this.progress = new ProgressNotifier({ db: this.db, log: this.log });
     this.settings = options.settings;
     this.startedAt = this.clock.now();
   }
@@ -191,6 +194,7 @@ export class NotificationServer {
     await this.closeDedicatedPort();
     for (const set of this.sockets.values()) for (const socket of set) socket.disconnect(true);
     await this.flush().catch((error) => this.log.warn({ err: error }, 'final notification flush failed'));
+    await this.progress.flush();
     await this.pushChain;
     await reapNotificationServers(this.db, { staleSeconds: 0, only: this.instanceId, now: this.clock.now() }).catch((error) =>
       this.log.warn({ err: error }, 'could not remove this server’s presence'),
@@ -492,11 +496,7 @@ export class NotificationServer {
     }
     // A result set aside in quarantine is kept: its agent need not send it again.
     for (const r of results) r.ack?.({ stored: true });
-    const changed = recorded.changed;
-    if (changed.size) {
-      const counts = await repo.stateCounts(this.db, [...changed]);
-      await repo.notifyProgress(this.db, { progress: [...counts].map(([id, states]) => ({ id, states })) });
-    }
+    this.progress.changed(recorded.changed);
   }
 
   /**
