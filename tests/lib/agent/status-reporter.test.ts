@@ -93,6 +93,26 @@ describe('status reporter', () => {
     expect((await readStatusCounters(pool())).duplicates).toBe(0);
   });
 
+  it('sends spool files as they were written, text in any script byte for byte, and a file in another layout too', async () => {
+    const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
+    const texts = ['Ünïcödé ✓ 日本語 🎉', 'line\nbreak "quoted" \\ back', 'plain'];
+    const reported = texts.map((text) => testMessage({ insertionStrings: [text, 'winword.exe'] }));
+    // Written by hand as an older reporter might have: spaces around the array, still one message.
+    const laidOut = testMessage({ insertionStrings: ['Ωmega', 'excel.exe'] });
+    await writeFile(path.join(spoolDir, `000000000000000-000000-manual-n1.batch.json`), `{ "messages": [ ${JSON.stringify(laidOut)} ] }\n`);
+    const reporter = await newReporter(spoolDir);
+    for (const message of reported) await reporter.report(message);
+    await reporter.flush();
+    await processAll();
+    const { rows } = await pool().query<{ uid: string; insertion_strings: string[] }>(
+      `SELECT uid, insertion_strings FROM status_message WHERE uid = ANY($1::uuid[])`,
+      [[...reported, laidOut].map((m) => m.uid)],
+    );
+    const stored = new Map(rows.map((r) => [r.uid, r.insertion_strings[0]]));
+    expect(stored).toEqual(new Map([...reported, laidOut].map((m) => [m.uid, m.insertionStrings[0]])));
+    expect((await readdir(spoolDir)).filter((n) => n.endsWith('.batch.json'))).toEqual([]);
+  });
+
   it('honours 503 and Retry-After while the backlog is over its limit, then gets everything in', async () => {
     process.env.SITEBOX_STATUS_INBOX_LIMIT = '150';
     process.env.SITEBOX_STATUS_RETRY_AFTER_SECONDS = '1';
