@@ -1,6 +1,7 @@
 import { reportAudit } from '../audit/report-audit';
 import { systemClock, type Clock } from '../clock';
 import { pool } from '../db/pool';
+import { logger } from '../logger';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import type { Actor } from '../users/actor';
@@ -56,7 +57,9 @@ export async function startClientOperation(options: {
   });
   // The next block of partitions, made now that the push is out; should this fail, the start that
   // needs the block makes it in its own transaction.
-  await makeNextOperationBlock(pool(), operation.id).catch(() => undefined);
+  await makeNextOperationBlock(pool(), operation.id).catch((error) =>
+    logger.warn({ err: error, operationId: operation.id }, 'could not make the next block of result partitions yet'),
+  );
   await reportAudit({
     kind: 'performed',
     verb: 'StartClientOperation',
