@@ -185,7 +185,8 @@ async function writeMessages(options: {
   for (const item of options.items) {
     const evaluation = evaluateRules({ message: item.message, rules: options.rules, defaultRetentionDays: options.reporting?.defaultRetentionDays });
     const actions = options.reporting ? applyReportingProperties(item.message, evaluation.actions, options.reporting.properties) : evaluation.actions;
-    evaluated.push({ ...item, actions });
+    // Written out rather than spread: V8 builds `{ ...item, more }` in its slow form, per message here.
+    evaluated.push({ message: item.message, receivedAt: item.receivedAt, actions });
     if (actions.writeToDatabase) {
       toStore.push({
         message: item.message,
