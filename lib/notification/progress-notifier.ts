@@ -18,7 +18,7 @@ export class ProgressNotifier {
   private lastToldAt = Number.NEGATIVE_INFINITY;
   private telling: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: { db: pg.Pool; log: Logger; intervalMs?: number; now?: () => number }) {}
+  constructor(private readonly options: { db: pg.Pool; log: Logger; intervalMs?: number }) {}
 
   /** The targets of these operations changed (committed). */
   changed(operationIds: Iterable<number>): void {
@@ -33,13 +33,9 @@ export class ProgressNotifier {
     await this.tell();
   }
 
-  private now(): number {
-    return this.options.now?.() ?? Date.now();
-  }
-
   private schedule(): void {
     if (this.timer || !this.pending.size) return;
-    const wait = Math.max(0, this.lastToldAt + (this.options.intervalMs ?? PROGRESS_INTERVAL_MS) - this.now());
+    const wait = Math.max(0, this.lastToldAt + (this.options.intervalMs ?? PROGRESS_INTERVAL_MS) - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.tell();
@@ -51,7 +47,7 @@ export class ProgressNotifier {
       if (!this.pending.size) return;
       const ids = [...this.pending];
       this.pending.clear();
-      this.lastToldAt = this.now();
+      this.lastToldAt = Date.now();
       try {
         const counts = await repo.stateCounts(this.options.db, ids);
         await repo.notifyProgress(this.options.db, { progress: [...counts].map(([id, states]) => ({ id, states })) });
