@@ -1,6 +1,7 @@
 // Runs workers by name: `npm run worker -- <name>[,<name>…]`; several names share one process.
 // `npm start` forks this for its workers (all in one process unless SITEBOX_WORKERS_APART says
 // otherwise); on another host, point DATABASE_URL at the shared database and run it directly.
+import { setMaxListeners } from 'node:events';
 import { config, ConfigError } from '../lib/config';
 import { closePool, pool } from '../lib/db/pool';
 import { closePrisma } from '../lib/db/prisma';
@@ -27,6 +28,9 @@ async function main() {
   const cfg = config();
   process.env.SITEBOX_PROCESS = names.join(',');
   const controller = new AbortController();
+  // Every loop of every worker here waits on this one signal (a listener each while it sleeps):
+  // a dozen at once is normal, not Node's suspected leak at 11; a real leak would still pass 100.
+  setMaxListeners(100, controller.signal);
   const db = pool();
 
   const running: { name: string; stop(): Promise<void> }[] = [];
