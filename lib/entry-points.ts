@@ -13,5 +13,6 @@ export function entryPoint(source: string): { file: string; execArgv: string[] }
   if (compiled) {
     return { file: path.join(process.cwd(), 'dist', 'server', source.replace(/\.ts$/, '.mjs')), execArgv: [] };
   }
-  return { file: path.join(process.cwd(), source), execArgv: ['--import', 'tsx'] };
+  // Resolved at run time, never bundled: the ignore comment keeps Next's tracer from taking the whole tree.
+  return { file: path.join(/*turbopackIgnore: true*/ process.cwd(), source), execArgv: ['--import', 'tsx'] };
 }
