@@ -52,6 +52,8 @@ export const configSchema = z
     SITEBOX_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(256).optional(),
     SITEBOX_SEED_DEVICES: z.coerce.number().int().min(0).max(1_000_000).default(500),
     SITEBOX_WORKER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+    /** How much lower the CPU priority of worker processes is than the process that starts them (nice steps, 0: equal). */
+    SITEBOX_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(5),
     /** Messages waiting in Status Manager's inbox above which ingest answers 503 with Retry-After. */
     SITEBOX_STATUS_INBOX_LIMIT: z.coerce.number().int().min(1).default(200_000),
     /** The Retry-After, in seconds, of a 503 from the ingest endpoint (reporters add jitter). */

@@ -2,6 +2,7 @@
 // `npm start` forks this for its workers (all in one process unless SITEBOX_WORKERS_APART says
 // otherwise); on another host, point DATABASE_URL at the shared database and run it directly.
 import { setMaxListeners } from 'node:events';
+import os from 'node:os';
 import { config, ConfigError } from '../lib/config';
 import { closePool, pool } from '../lib/db/pool';
 import { closePrisma } from '../lib/db/prisma';
@@ -15,6 +16,20 @@ import { statusMessageIds } from '../lib/reporting/catalog';
 import { reportServerMessage, serverMessage } from '../lib/reporting/report-server-message';
 import { workerNames, workers } from './registry';
 
+/**
+ * Workers are background work: a few nice steps down, the console's and the management points'
+ * event loops win the CPU from them under a flood. On Linux this sets the main thread's priority
+ * (threads started later inherit it), which is where a worker's JavaScript runs.
+ */
+function lowerPriority(steps: number) {
+  if (!steps) return;
+  try {
+    os.setPriority(Math.min(19, os.getPriority() + steps));
+  } catch (error) {
+    logger.warn({ err: error }, 'could not lower the workers’ CPU priority');
+  }
+}
+
 async function main() {
   const names = (process.argv[2] ?? '')
     .split(',')
@@ -27,6 +42,7 @@ async function main() {
   }
   const cfg = config();
   process.env.SITEBOX_PROCESS = names.join(',');
+  lowerPriority(cfg.SITEBOX_WORKER_NICE);
   const controller = new AbortController();
   // Every loop of every worker here waits on this one signal (a listener each while it sleeps):
   // a dozen at once is normal, not Node's suspected leak at 11; a real leak would still pass 100.
