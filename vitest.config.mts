@@ -11,7 +11,9 @@ export default defineConfig({
   test: {
     environment: 'node',
     // Quiet logs unless asked for: LOG_LEVEL=debug npm test.
-    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+    // Workers the tests start run at the tests' own priority: niced (the default), they would wait
+    // behind the test files running beside them on a busy CI host.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', SITEBOX_WORKER_NICE: process.env.SITEBOX_WORKER_NICE ?? '0' },
     include: ['tests/**/*.test.ts'],
     // Separate processes: tests spawn children, set process.env and hold pg pools.
     pool: 'forks',
