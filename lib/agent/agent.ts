@@ -11,6 +11,7 @@ import {
   type OperationPush,
   type OperationResult,
   type PayloadRefusal,
+  type PolicyRequest,
   type Probe,
 } from '../protocol/agent-protocol.schema';
 import { clientMessageIds } from '../protocol/client-message-ids';
@@ -27,6 +28,7 @@ import { collectEntity } from './live-query/collect-entity';
 import type { EntityCollector } from './live-query/answer-live-query';
 import { scanSettingsSchema, type Scanner } from './scan/scan-settings';
 import { clientPolicySchema, type AgentCredential, type AgentPolicy } from '../protocol/policy.schema';
+import type { MeteringPolicyRule } from '../protocol/metering-policy.schema';
 
 /** The part of a pino logger the agent uses. */
 export interface AgentLog {
@@ -142,6 +144,8 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
   private readonly metering: MeteringAgent | null;
   /** Software metering rules (id and revision) this agent has acknowledged since it started. */
   private readonly acknowledgedRules = new Set<string>();
+  /** The metering rules of the last policy that carried them: named in policy requests, reused when the answer says unchanged. */
+  private meteringRules: { revision: string; rules: MeteringPolicyRule[] } | null = null;
 
   constructor(options: ClientAgentOptions) {
     super();
@@ -275,11 +279,33 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     }
   }
 
+  /**
+   * Fetches policy naming the metering rules held; an answer that leaves them out as unchanged gets
+   * them back from what is held (or, should that not be the revision the answer names, is asked
+   * again in full).
+   */
   private async fetchPolicy(): Promise<{ policy: AgentPolicy; managementPointUrl: string }> {
+    const held = this.meteringRules;
+    let answer = await this.requestPolicy(held?.revision);
+    let metering = answer.policy.metering;
+    if (metering?.rulesUnchanged) {
+      if (held && metering.rulesRevision === held.revision) metering.rules = held.rules;
+      else {
+        answer = await this.requestPolicy(undefined);
+        metering = answer.policy.metering;
+      }
+    }
+    if (metering?.rulesRevision && !metering.rulesUnchanged) this.meteringRules = { revision: metering.rulesRevision, rules: metering.rules };
+    if (metering) delete metering.rulesUnchanged;
+    return answer;
+  }
+
+  private async requestPolicy(meteringRulesRevision: string | undefined): Promise<{ policy: AgentPolicy; managementPointUrl: string }> {
+    const request: PolicyRequest = meteringRulesRevision ? { meteringRulesRevision } : {};
     const socket = this.socket;
     if (socket?.connected) {
       try {
-        const answer: unknown = await socket.timeout(30_000).emitWithAck(agentEvents.policyRequest);
+        const answer: unknown = await socket.timeout(30_000).emitWithAck(agentEvents.policyRequest, request);
         const policy = (answer as { policy?: unknown } | null)?.policy;
         if (policy)
           return { policy: clientPolicySchema.parse(policy), managementPointUrl: this.options.managementPointUrls[this.currentManagementPoint()] };
@@ -291,7 +317,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     for (const base of this.rotatedManagementPoints()) {
       try {
         const answer = await httpRequest({
-          url: new URL('/api/mp/policy', base).toString(),
+          url: new URL(`/api/mp/policy${meteringRulesRevision ? `?${new URLSearchParams(request)}` : ''}`, base).toString(),
           headers: { authorization: this.authorization },
           agent: this.options.httpAgent,
           tls: this.options.tls,

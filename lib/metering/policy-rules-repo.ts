@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { pool } from '../db/pool';
 import { meteringRuleName, type MeteringPolicyRule } from '../protocol/metering-policy.schema';
 
@@ -30,4 +31,11 @@ export async function enabledRulesBySite(siteCodes: readonly string[]): Promise<
     });
   }
   return bySite;
+}
+
+/** The revision of a set of rules as policy carries them: changes when any rule is added, changed or taken out. */
+export function meteringRulesRevision(rules: readonly MeteringPolicyRule[]): string {
+  const hash = createHash('sha256');
+  for (const rule of rules) hash.update(`${rule.ruleId}:${rule.revision}\n`);
+  return hash.digest('base64url').slice(0, 22);
 }

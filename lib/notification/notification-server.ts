@@ -9,7 +9,7 @@ import { systemClock, type Clock } from '../clock';
 import { listenShared } from '../db/listen-shared';
 import { pool } from '../db/pool';
 import { authenticateDevice, type AuthenticatedDevice } from '../devices/authenticate-device';
-import { clientPolicies, type ClientPolicy, type ReadPolicySiteSettings } from '../policy/client-policy';
+import { clientPolicies, policyForHolder, type ClientPolicy, type ReadPolicySiteSettings } from '../policy/client-policy';
 import { AppError } from '../errors';
 import { statusMessageIds } from '../reporting/catalog';
 import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
@@ -18,6 +18,7 @@ import {
   operationDeliveredSchema,
   operationResultSchema,
   payloadRefusal,
+  policyRequestSchema,
   type AgentSettings,
   type OperationPush,
   type PayloadRefusal,
@@ -112,7 +113,7 @@ export class NotificationServer {
   private results: PendingResult[] = [];
   /** Per operation, the devices pushed and not yet acknowledged: never pushed twice at once. */
   private readonly inFlight = new Map<number, Set<number>>();
-  private policyRequests: { device: AuthenticatedDevice; ack: (answer: PolicyAnswer) => void }[] = [];
+  private policyRequests: { device: AuthenticatedDevice; knownMeteringRulesRevision?: string; ack: (answer: PolicyAnswer) => void }[] = [];
   private policyBatch: Promise<void> | null = null;
   private cursor = '0';
   private pushChain: Promise<void> = Promise.resolve();
@@ -286,9 +287,18 @@ export class NotificationServer {
     socket.emit(agentEvents.settings, settings);
 
     socket.on(agentEvents.keepAlive, () => this.seen.add(id));
-    socket.on(agentEvents.policyRequest, (ack: unknown) => {
+    // A policy request may name what the agent holds (agents before it sent the acknowledgement alone).
+    socket.on(agentEvents.policyRequest, (first: unknown, second?: unknown) => {
+      const ack = typeof first === 'function' ? first : second;
       if (typeof ack !== 'function') return;
-      this.policyRequests.push({ device: socket.data.device!, ack: ack as (answer: PolicyAnswer) => void });
+      const parsed = policyRequestSchema.safeParse(typeof first === 'function' ? {} : first);
+      // A hint that cannot be read is refused and the whole policy answered: the agent still gets it.
+      if (!parsed.success) socket.emit(agentEvents.refused, payloadRefusal(agentEvents.policyRequest, parsed.error));
+      this.policyRequests.push({
+        device: socket.data.device!,
+        knownMeteringRulesRevision: parsed.success ? parsed.data.meteringRulesRevision : undefined,
+        ack: ack as (answer: PolicyAnswer) => void,
+      });
       this.policyBatch ??= this.answerPolicyRequests();
     });
     socket.on(agentEvents.delivered, (payload: unknown) => {
@@ -427,7 +437,7 @@ export class NotificationServer {
         const devices = [...new Map(batch.map((r) => [r.device.id, r.device])).values()];
         try {
           const policies = await clientPolicies(devices, { siteSettings: this.options.policySiteSettings, now: this.clock.now() });
-          for (const r of batch) r.ack({ policy: policies.get(r.device.id)! });
+          for (const r of batch) r.ack({ policy: policyForHolder(policies.get(r.device.id)!, r.knownMeteringRulesRevision) });
         } catch (error) {
           this.log.error({ err: error }, 'could not build client policies');
           for (const r of batch) r.ack({ error: 'UNAVAILABLE' });

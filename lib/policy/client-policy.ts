@@ -1,6 +1,6 @@
 import type { PolicyDeployment } from '../protocol/policy-deployment.schema';
 import { meteringAgentSettingsSchema, type MeteringPolicy } from '../protocol/metering-policy.schema';
-import { enabledRulesBySite } from '../metering/policy-rules-repo';
+import { enabledRulesBySite, meteringRulesRevision } from '../metering/policy-rules-repo';
 import { policyDeploymentsForDevices } from '../deployments/policy-deployments';
 import type { AuthenticatedDevice } from '../devices/authenticate-device';
 import type { AgentPolicy } from '../protocol/policy.schema';
@@ -36,9 +36,9 @@ export type ReadPolicySiteSettings = (siteIds: number[]) => Promise<Map<number, 
 /** The policy for one authenticated device: site client-agent settings plus its live deployments. */
 export async function clientPolicy(
   device: AuthenticatedDevice,
-  options: { siteSettings: ReadPolicySiteSettings; now?: Date },
+  options: { siteSettings: ReadPolicySiteSettings; now?: Date; knownMeteringRulesRevision?: string },
 ): Promise<ClientPolicy> {
-  return (await clientPolicies([device], options)).get(device.id)!;
+  return policyForHolder((await clientPolicies([device], options)).get(device.id)!, options.knownMeteringRulesRevision);
 }
 
 /**
@@ -62,6 +62,7 @@ export async function clientPolicies(
   ]);
   const codeBySite = new Map(sites.map((s) => [s.id, s.code]));
   const rulesBySite = await enabledRulesBySite(sites.map((s) => s.code));
+  const revisionBySite = new Map([...rulesBySite].map(([code, rules]) => [code, meteringRulesRevision(rules)]));
   return new Map(
     devices.map((device) => {
       const settings = settingsBySite.get(device.siteId)!;
@@ -77,9 +78,20 @@ export async function clientPolicies(
           enabled: settings.clientAgent.softwareMetering !== false,
           ...meteringAgentSettingsSchema.parse(settings.clientAgent.meteringAgent ?? {}),
           rules: settings.clientAgent.softwareMetering !== false ? (rulesBySite.get(codeBySite.get(device.siteId) ?? '') ?? []) : [],
+          rulesRevision: settings.clientAgent.softwareMetering !== false ? revisionBySite.get(codeBySite.get(device.siteId) ?? '') : undefined,
         },
       };
       return [device.id, policy];
     }),
   );
+}
+
+/**
+ * The policy as answered to an agent that holds the metering rules of `knownRulesRevision`: the
+ * same policy without the rules (`rulesUnchanged`) when that revision is still current.
+ */
+export function policyForHolder(policy: ClientPolicy, knownRulesRevision: string | undefined): ClientPolicy {
+  const { metering } = policy;
+  if (!knownRulesRevision || !metering.rulesRevision || metering.rulesRevision !== knownRulesRevision) return policy;
+  return { ...policy, metering: { ...metering, rules: [], rulesUnchanged: true } };
 }

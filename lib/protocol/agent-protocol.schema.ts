@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { int4, int4Id, rawText, safeIsoString } from '../validation/primitives';
+import { meteringRulesRevisionSchema } from './metering-policy.schema';
 
 /**
  * The client notification channel's messages (socket.io namespace `/agents`), shared by the
@@ -54,6 +55,10 @@ export const agentEvents = {
   /** Server → agent: a payload it sent was refused (a PayloadRefusal naming the field). */
   refused: 'payload:refused',
 } as const;
+
+/** Agent → server with a policy request (optional): what the agent holds already, so unchanged parts stay out of the answer. */
+export const policyRequestSchema = z.object({ meteringRulesRevision: meteringRulesRevisionSchema.optional() }).strict();
+export type PolicyRequest = z.infer<typeof policyRequestSchema>;
 
 /** Why the server refused an agent's payload: the event, the field and the reason. */
 export interface PayloadRefusal {

@@ -26,10 +26,21 @@ export const meteringAgentSettingsSchema = z.object({
   uploadMinutes: z.number().int().min(1).max(10_080).catch(15),
 });
 
-/** The Software Metering Agent's settings and rules in client policy. */
+/** Names one set of a site's enabled rules: any rule added, changed, enabled, disabled or deleted gives another. */
+export const meteringRulesRevisionSchema = z.string().min(1).max(64);
+
+/**
+ * The Software Metering Agent's settings and rules in client policy. An agent that names the
+ * rules revision it holds when it asks for policy gets `rulesUnchanged` and no rules while that
+ * revision is current: 500 rules are some 75 KB, which every policy cycle of every client would
+ * otherwise carry again.
+ */
 export const meteringPolicySchema = meteringAgentSettingsSchema.extend({
   enabled: z.boolean(),
   rules: z.array(meteringPolicyRuleSchema).max(50_000),
+  rulesRevision: meteringRulesRevisionSchema.optional(),
+  /** True when the rules are left out because the agent holds `rulesRevision` already (`rules` is then empty). */
+  rulesUnchanged: z.boolean().optional(),
 });
 export type MeteringPolicy = z.infer<typeof meteringPolicySchema>;
 
