@@ -68,7 +68,8 @@ export function LiveQueryResults({ operation }: { operation: ClientOperationRow 
           {counts.failed.toLocaleString()}
           {counts.expired ? `, expired ${counts.expired.toLocaleString()}` : ''})
           <span className="ml-2 text-xs text-slate-500">
-            {plural(rows.length, 'row')} shown of {plural(overview.data?.rowsStored ?? rows.length, 'row')} stored
+            {/* The count and the rows are read apart; the rows shown are stored, so never fewer stored than shown. */}
+            {plural(rows.length, 'row')} shown of {plural(Math.max(overview.data?.rowsStored ?? 0, rows.length), 'row')} stored
             {overview.data?.devicesTruncated ? ` · ${plural(overview.data.devicesTruncated, 'device')} had more rows than they send` : ''}
           </span>
         </p>

@@ -104,8 +104,8 @@ describe('Run Script in Chromium', () => {
     const results = page.getByRole('region', { name: 'Results per device' });
     await results.getByText('3 devices').waitFor();
     await results.getByRole('heading', { name: 'Run Script Greet on Script test clients: results per device' }).waitFor();
-    await results.getByText('Exit code 3').first().waitFor();
-    expect(await results.getByText('Exit code 3').count()).toBe(3);
+    // The devices' results arrive with the list's live updates, not necessarily all at once.
+    await expect.poll(async () => results.getByText('Exit code 3').count(), { timeout: 15_000 }).toBe(3);
 
     const groups = page.getByRole('region', { name: 'Outputs grouped' });
     await groups.getByTestId('output-group').first().waitFor();
