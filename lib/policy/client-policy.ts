@@ -92,6 +92,6 @@ export async function clientPolicies(
  */
 export function policyForHolder(policy: ClientPolicy, knownRulesRevision: string | undefined): ClientPolicy {
   const { metering } = policy;
-  if (!knownRulesRevision || !metering.rulesRevision || metering.rulesRevision !== knownRulesRevision) return policy;
+  if (!knownRulesRevision || metering.rulesRevision !== knownRulesRevision) return policy;
   return { ...policy, metering: { ...metering, rules: [], rulesUnchanged: true } };
 }

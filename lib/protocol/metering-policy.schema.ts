@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int4Id } from '../validation/primitives';
+import { int4Id, rawText } from '../validation/primitives';
 
 /** How clients acknowledge the software metering rules they receive (site setting). */
 export const meteringAcknowledgementModes = ['per-policy', 'per-rule'] as const;
@@ -27,7 +27,7 @@ export const meteringAgentSettingsSchema = z.object({
 });
 
 /** Names one set of a site's enabled rules: any rule added, changed, enabled, disabled or deleted gives another. */
-export const meteringRulesRevisionSchema = z.string().min(1).max(64);
+export const meteringRulesRevisionSchema = rawText(64).min(1);
 
 /**
  * The Software Metering Agent's settings and rules in client policy. An agent that names the
