@@ -29,14 +29,8 @@ import type { EntityCollector } from './live-query/answer-live-query';
 import { scanSettingsSchema, type Scanner } from './scan/scan-settings';
 import { clientPolicySchema, type AgentCredential, type AgentPolicy } from '../protocol/policy.schema';
 import type { MeteringPolicyRule } from '../protocol/metering-policy.schema';
+import { silentLog, type AgentLog } from './agent-log';
 
-/** The part of a pino logger the agent uses. */
-export interface AgentLog {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  debug(obj: object, msg?: string): void;
-}
-const silent: AgentLog = { info() {}, warn() {}, debug() {} };
 const outcomeMessageIds = {
   SUCCEEDED: clientMessageIds.clientActionSucceeded,
   FAILED: clientMessageIds.clientActionFailed,
@@ -152,7 +146,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     if (!options.managementPointUrls.length) throw new Error('name at least one management point');
     this.options = options;
     this.credential = options.credential;
-    this.log = options.log ?? silent;
+    this.log = options.log ?? silentLog;
     this.random = options.random ?? Math.random;
     this.scanner = options.scanner ?? clamavScanner(scanSettingsSchema.parse({}));
     this.collectEntity = options.collectEntity ?? collectEntity;

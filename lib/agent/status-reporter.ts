@@ -4,15 +4,7 @@ import path from 'node:path';
 import { backoffMs, retryAfterMs } from '../retry-delay';
 import { MAX_BATCH_MESSAGES } from '../protocol/status-batch.schema';
 import { statusMessageSchema, type StatusMessage, type StatusMessageInput } from '../protocol/status-message.schema';
-
-/** The part of a pino logger the reporter uses. */
-interface ReporterLog {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  debug(obj: object, msg?: string): void;
-}
-
-const silent: ReporterLog = { info() {}, warn() {}, debug() {} };
+import { silentLog, type AgentLog } from './agent-log';
 
 export interface StatusReporterOptions {
   /** Base URL of the management point, e.g. `http://mp01.example.com:3000` (or give `managementPointUrls`). */
@@ -37,7 +29,7 @@ export interface StatusReporterOptions {
   requestTimeoutMs?: number;
   fetch?: typeof fetch;
   random?: () => number;
-  log?: ReporterLog;
+  log?: AgentLog;
 }
 
 /** What happened to one request, for tests and diagnostics. */
@@ -78,7 +70,7 @@ export class StatusReporter {
   private current = 0;
   private failuresHere = 0;
   private roundStart = 0;
-  private readonly log: ReporterLog;
+  private readonly log: AgentLog;
   private readonly random: () => number;
   private readonly doFetch: typeof fetch;
   private ready: Promise<void> | null = null;
@@ -108,7 +100,7 @@ export class StatusReporter {
         ? [options.managementPointUrl]
         : [];
     if (!this.urls.length) throw new Error('a status reporter needs a management point URL');
-    this.log = options.log ?? silent;
+    this.log = options.log ?? silentLog;
     this.random = options.random ?? Math.random;
     this.doFetch = options.fetch ?? fetch;
   }

@@ -11,13 +11,7 @@ import { buildInventoryReport, describeInventoryReport, type InventoryCollection
 import { InventorySender, type SettledReport } from './inventory-sender';
 import { readInventoryState, writeInventoryState, type InventoryState, type InventoryTask } from './inventory-state';
 import { listSoftware, type SoftwareList, type SoftwareListerOptions } from './list-software';
-
-interface InventoryLog {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  debug(obj: object, msg?: string): void;
-}
-const silent: InventoryLog = { info() {}, warn() {}, debug() {} };
+import { silentLog, type AgentLog } from '../agent-log';
 
 /** What the real agent turns on (ClientAgent's `inventory` option); the rest comes from the agent. */
 export interface InventoryOptions {
@@ -41,7 +35,7 @@ export interface InventoryClientOptions extends InventoryOptions {
   /** The pinned site certificate authority, for https management points. */
   tls?: TlsTrust;
   random?: () => number;
-  log?: InventoryLog;
+  log?: AgentLog;
 }
 
 type Cycles = Record<InventoryTask, AgentCycle>;
@@ -57,7 +51,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export class InventoryClient {
   private readonly options: InventoryClientOptions;
-  private readonly log: InventoryLog;
+  private readonly log: AgentLog;
   private readonly random: () => number;
   private readonly stateFile: string;
   private readonly sender: InventorySender;
@@ -79,7 +73,7 @@ export class InventoryClient {
 
   constructor(options: InventoryClientOptions) {
     this.options = options;
-    this.log = options.log ?? silent;
+    this.log = options.log ?? silentLog;
     this.random = options.random ?? Math.random;
     this.stateFile = path.join(options.stateDir, 'inventory-state.json');
     this.sender = new InventorySender({

@@ -7,15 +7,9 @@ import { backoffMs, retryAfterMs } from '../../retry-delay';
 import { inventoryAnswerSchema, type InventoryReport } from '../../protocol/inventory.schema';
 import { httpRequest } from '../http';
 import type { TlsTrust } from '../tls-pin';
+import { silentLog, type AgentLog } from '../agent-log';
 
 const gzip = promisify(gzipCallback);
-
-interface SenderLog {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  debug(obj: object, msg?: string): void;
-}
-const silent: SenderLog = { info() {}, warn() {}, debug() {} };
 
 /** A report waiting in the spool. */
 export interface SpooledReport {
@@ -48,7 +42,7 @@ export interface InventorySenderOptions {
   maxBackoffMs?: number;
   requestTimeoutMs?: number;
   random?: () => number;
-  log?: SenderLog;
+  log?: AgentLog;
 }
 
 const SUFFIX = '.inventory.json';
@@ -68,7 +62,7 @@ function parseName(file: string): SpooledReport | null {
  */
 export class InventorySender {
   private readonly options: InventorySenderOptions;
-  private readonly log: SenderLog;
+  private readonly log: AgentLog;
   private readonly random: () => number;
   private ready: Promise<void> | null = null;
   private running = false;
@@ -82,7 +76,7 @@ export class InventorySender {
   constructor(options: InventorySenderOptions) {
     if (!options.managementPointUrls.length) throw new Error('name at least one management point');
     this.options = options;
-    this.log = options.log ?? silent;
+    this.log = options.log ?? silentLog;
     this.random = options.random ?? Math.random;
   }
 

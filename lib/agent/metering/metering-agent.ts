@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import path from 'node:path';
 import type { MeteringPolicy } from '../../protocol/metering-policy.schema';
-import type { AgentLog } from '../agent';
+import type { AgentLog } from '../agent-log';
 import type { TlsTrust } from '../tls-pin';
 import { listProcesses, readBootId, readBootTimeMs } from './list-processes';
 import { createPackageVersions } from './package-versions';

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { backoffMs } from '../../retry-delay';
 import { MAX_METERING_USAGE_RUNS, type MeteringUsageRun } from '../../protocol/metering-usage.schema';
-import type { AgentLog } from '../agent';
+import type { AgentLog } from '../agent-log';
 import { httpRequest } from '../http';
 import type { TlsTrust } from '../tls-pin';
 import { writeFileAtomic } from '../write-file-atomic';
