@@ -1,5 +1,6 @@
 import type { ActionResultDetail, ClientAction, LiveQueryRun, ScriptRun } from '../protocol/agent-protocol.schema';
 import type { AgentPolicy } from '../protocol/policy.schema';
+import { plural } from '../plural';
 import type { InventoryTask } from './inventory/inventory-state';
 import type { Scanner } from './scan/scan-settings';
 import { answerLiveQuery, type EntityCollector } from './live-query/answer-live-query';
@@ -47,7 +48,7 @@ export async function performAction(options: {
       return {
         outcome: 'SUCCEEDED',
         detail: {
-          message: `Received policy for site control serial ${policy.siteControlSerial} with ${policy.deployments.length} deployments.`,
+          message: describePolicy(policy),
           durationMs: took(),
           policySerial: policy.siteControlSerial,
           deployments: policy.deployments.length,
@@ -104,4 +105,10 @@ function failurePrefix(action: ClientAction): string {
   if (action === 'RUN_SCRIPT') return 'Run Script failed: ';
   if (action === 'LIVE_QUERY') return 'Live query failed: ';
   return '';
+}
+
+/** What a Download Computer Policy brought, as its result says it: the serial, the deployments and the metering rules held. */
+function describePolicy(policy: AgentPolicy): string {
+  const metering = policy.metering?.enabled ? ` and ${plural(policy.metering.rules.length, 'software metering rule')}` : '';
+  return `Received policy for site control serial ${policy.siteControlSerial} with ${plural(policy.deployments.length, 'deployment')}${metering}.`;
 }

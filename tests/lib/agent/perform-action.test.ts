@@ -1,6 +1,7 @@
 import { syntheticScanner } from '@/lib/agent/scan/synthetic-scanner';
 import { describe, expect, it } from 'vitest';
 import { performAction } from '@/lib/agent/perform-action';
+import { clientPolicySchema } from '@/lib/protocol/policy.schema';
 
 describe('performAction', () => {
   it('reports an action stopped by a cancel as CANCELLED, not as a failure', async () => {
@@ -50,5 +51,59 @@ describe('performAction: inventory cycles', () => {
       outcome: 'FAILED',
       detail: { message: 'Hardware inventory failed: this client does not collect inventory' },
     });
+  });
+});
+
+describe('performAction: Download Computer Policy', () => {
+  const policy = (metering?: { enabled: boolean; rules: number }) =>
+    clientPolicySchema.parse({
+      deviceId: 7,
+      deviceName: 'PC7',
+      siteControlSerial: 12,
+      clientAgent: { policyPollingMinutes: 60, clientNotification: true },
+      deployments: [{ deploymentId: 'S0100001' }],
+      ...(metering && {
+        metering: {
+          enabled: metering.enabled,
+          acknowledgements: 'per-policy',
+          processPollSeconds: 30,
+          uploadMinutes: 15,
+          rules: Array.from({ length: metering.rules }, (_, i) => ({
+            ruleId: i + 1,
+            ruleName: `S01${String(i + 1).padStart(5, '0')}`,
+            productName: 'Product',
+            fileName: 'program',
+            originalFileName: '',
+            version: '*',
+            revision: 'r1',
+          })),
+        },
+      }),
+    });
+  const run = (p: ReturnType<typeof policy>) =>
+    performAction({
+      action: 'DOWNLOAD_COMPUTER_POLICY',
+      fetchPolicy: () => Promise.resolve(p),
+      scanner: syntheticScanner({ quickScanMs: 1, fullScanMs: 1 }),
+      signal: new AbortController().signal,
+    });
+
+  it('says what the policy brought: its serial, deployments and the metering rules the client holds', async () => {
+    expect(await run(policy({ enabled: true, rules: 2 }))).toMatchObject({
+      outcome: 'SUCCEEDED',
+      detail: {
+        message: 'Received policy for site control serial 12 with 1 deployment and 2 software metering rules.',
+        policySerial: 12,
+        deployments: 1,
+      },
+    });
+    expect((await run(policy({ enabled: true, rules: 1 }))).detail.message).toBe(
+      'Received policy for site control serial 12 with 1 deployment and 1 software metering rule.',
+    );
+  });
+
+  it('leaves metering out where the site turned it off or sends none', async () => {
+    expect((await run(policy({ enabled: false, rules: 3 }))).detail.message).toBe('Received policy for site control serial 12 with 1 deployment.');
+    expect((await run(policy())).detail.message).toBe('Received policy for site control serial 12 with 1 deployment.');
   });
 });

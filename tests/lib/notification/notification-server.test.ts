@@ -96,7 +96,9 @@ describe('client notification channel', () => {
       (s) => s.SUCCEEDED === 3,
     );
     const targets = await listOperationTargets(operation.id, { page: 1, pageSize: 25 });
-    expect(targets.rows.map((t) => t.result?.message)).toEqual(Array(3).fill('Received policy for site control serial 0 with 0 deployments.'));
+    expect(targets.rows.map((t) => t.result?.message)).toEqual(
+      Array(3).fill('Received policy for site control serial 0 with 0 deployments and 0 software metering rules.'),
+    );
     const page = await listClientOperations({ page: 1, pageSize: 25 });
     expect(page.rows[0].counts).toMatchObject({ inProgress: 0, succeeded: 3, failed: 0, waiting: 0, expired: 0, status: 'COMPLETED' });
 
