@@ -2,6 +2,8 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 
 export const metadata: Metadata = { title: 'Not allowed' };
+// Rendered for each request, so its scripts carry the request's CSP nonce (a prerendered page's are refused).
+export const dynamic = 'force-dynamic';
 
 export default function ForbiddenPage() {
   return (

@@ -70,6 +70,30 @@ describe('console in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('answers an unknown address and a missing object with a Not found page whose scripts the CSP lets run', async () => {
+    const documentStatus = async (path: string) => (await page.goto(`${server.url}${path}`))?.status();
+    expect(await documentStatus('/no/such/page')).toBe(404);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'Nothing is at /no/such/page' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Back to the console' }).getAttribute('href')).toBe('/');
+
+    // Inside the console frame: the page an address belongs to is the way back.
+    expect(await documentStatus('/assets/devices/999999')).toBe(404);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    await page.getByTestId('signed-in-user').waitFor();
+    await page.getByRole('link', { name: 'Back to Devices' }).click();
+    await page.waitForURL(/\/assets\/devices$/);
+    await page.getByTestId('device-range').filter({ hasText: 'of 500' }).waitFor();
+
+    expect(await documentStatus('/monitoring/client-operations/1')).toBe(404);
+    await page.getByRole('link', { name: 'Back to Client Operations' }).waitFor();
+    expect(await documentStatus('/forbidden')).toBe(200);
+    // A prerendered page carries no nonce, and the policy refuses its scripts ("violates the
+    // following Content Security Policy directive"); the only errors left are the 404s themselves.
+    expect(errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+    errors.length = 0;
+  });
+
   it('lists, searches, sorts and pages the seeded devices', async () => {
     await page.goto(`${server.url}/assets/devices`);
     await page.getByTestId('device-range').filter({ hasText: 'of 500' }).waitFor();
