@@ -9,8 +9,11 @@ type Point = MeteringReport['months'][number];
 export function UsageChart({ title, points, label }: { title: string; points: Point[]; label: (start: string) => string }) {
   const width = 600;
   const height = 120;
-  const max = Math.max(1, ...points.map((p) => p.runCount));
-  const maxComputers = Math.max(1, ...points.map((p) => p.distinctComputers));
+  // The peaks as they are; the scales at least 1, so a period without runs draws flat, not NaN.
+  const peakRuns = Math.max(0, ...points.map((p) => p.runCount));
+  const peakComputers = Math.max(0, ...points.map((p) => p.distinctComputers));
+  const max = Math.max(1, peakRuns);
+  const maxComputers = Math.max(1, peakComputers);
   const step = width / Math.max(1, points.length);
   const line = points
     .map((p, i) => `${(i * step + step / 2).toFixed(1)},${(height - (p.distinctComputers / maxComputers) * (height - 4)).toFixed(1)}`)
@@ -23,26 +26,35 @@ export function UsageChart({ title, points, label }: { title: string; points: Po
           <svg aria-hidden width="8" height="8">
             <rect width="8" height="8" className="fill-sky-400" />
           </svg>
-          runs (peak {max})
+          runs (peak {peakRuns})
         </span>
         <span className="inline-flex items-center gap-1">
           <svg aria-hidden width="12" height="8">
             <line x1="0" y1="4" x2="12" y2="4" className="stroke-emerald-600" strokeWidth="2" />
           </svg>
-          distinct computers (peak {maxComputers})
+          distinct computers (peak {peakComputers})
         </span>
       </figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} className="h-32 w-full" preserveAspectRatio="none" role="img" aria-label={`${title}: peak ${max} runs`}>
-        {points.map((p, i) => {
-          const h = (p.runCount / max) * (height - 4);
-          return (
-            <rect key={p.start} x={i * step + 1} y={height - h} width={Math.max(1, step - 2)} height={h} className="fill-sky-400">
-              <title>{`${label(p.start)}: ${p.runCount} runs, ${p.distinctComputers} computers, ${p.distinctUsers} users`}</title>
-            </rect>
-          );
-        })}
-        <polyline points={line} fill="none" className="stroke-emerald-600" strokeWidth="2" vectorEffect="non-scaling-stroke" />
-      </svg>
+      <div className="relative">
+        <svg
+          viewBox={`0 0 ${width} ${height}`}
+          className="h-32 w-full"
+          preserveAspectRatio="none"
+          role="img"
+          aria-label={peakRuns ? `${title}: peak ${peakRuns} runs` : `${title}: no runs`}
+        >
+          {points.map((p, i) => {
+            const h = (p.runCount / max) * (height - 4);
+            return (
+              <rect key={p.start} x={i * step + 1} y={height - h} width={Math.max(1, step - 2)} height={h} className="fill-sky-400">
+                <title>{`${label(p.start)}: ${p.runCount} runs, ${p.distinctComputers} computers, ${p.distinctUsers} users`}</title>
+              </rect>
+            );
+          })}
+          <polyline points={line} fill="none" className="stroke-emerald-600" strokeWidth="2" vectorEffect="non-scaling-stroke" />
+        </svg>
+        {!peakRuns && <p className="absolute inset-0 flex items-center justify-center text-xs text-slate-500">No runs recorded in this period.</p>}
+      </div>
       <div className="mt-1 flex justify-between text-[11px] text-slate-500">
         <span>{points[0] && label(points[0].start)}</span>
         <span>{points.at(-1) && label(points.at(-1)!.start)}</span>

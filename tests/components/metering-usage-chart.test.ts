@@ -1,0 +1,33 @@
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { UsageChart } from '@/components/metering/usage-chart';
+
+const point = (start: string, runCount: number, distinctComputers: number) => ({
+  start,
+  runCount,
+  distinctComputers,
+  distinctUsers: distinctComputers,
+  runSeconds: runCount * 60,
+});
+const chart = (points: ReturnType<typeof point>[]) =>
+  renderToStaticMarkup(createElement(UsageChart, { title: 'Usage per month', points, label: (start: string) => start }));
+
+describe('UsageChart', () => {
+  it('names the real peaks of runs and computers', () => {
+    const markup = chart([point('2026-11-01', 3, 1), point('2026-12-01', 7, 2)]);
+    expect(markup).toContain('runs (peak 7)');
+    expect(markup).toContain('distinct computers (peak 2)');
+    expect(markup).toContain('aria-label="Usage per month: peak 7 runs"');
+    expect(markup).not.toContain('No runs recorded');
+  });
+
+  it('says so when nothing ran, instead of a peak of 1', () => {
+    const markup = chart([point('2026-11-01', 0, 0), point('2026-12-01', 0, 0)]);
+    expect(markup).toContain('runs (peak 0)');
+    expect(markup).toContain('distinct computers (peak 0)');
+    expect(markup).toContain('aria-label="Usage per month: no runs"');
+    expect(markup).toContain('No runs recorded in this period.');
+    expect(markup).not.toContain('NaN');
+  });
+});
