@@ -7,14 +7,11 @@ import { Table, TBody, Td, Th, THead } from '@/components/ui/table';
 import { RelativeTime } from '../ui/relative-time';
 import { ClientStatusChart } from './client-status-chart';
 import { useClientStatusQuery, useInactiveClientsQuery, useLiveClientStatus } from './use-client-status';
+import { formatShare } from '@/components/ui/format-share';
 
 const HISTORY_DAYS = 30;
 const PAGE_SIZE = 25;
 const pagerButton = 'rounded border border-slate-300 bg-white px-2 py-0.5 hover:bg-slate-50 disabled:opacity-40';
-
-function percent(part: number, total: number): string {
-  return total ? `${Math.round((part / total) * 100)} %` : '–';
-}
 
 /** One figure of the totals: a count, its share of all clients, and what it means. */
 function Figure({ label, value, total, tone, hint }: { label: string; value: number; total: number; tone: string; hint: string }) {
@@ -28,7 +25,7 @@ function Figure({ label, value, total, tone, hint }: { label: string; value: num
       <div className="text-xs uppercase text-slate-500">{label}</div>
       <div className="flex items-baseline gap-2">
         <span className={clsx('text-2xl font-semibold tabular-nums', tone)}>{value.toLocaleString()}</span>
-        <span className="text-sm tabular-nums text-slate-600">{percent(value, total)}</span>
+        <span className="text-sm tabular-nums text-slate-600">{formatShare(value, total)}</span>
       </div>
       <div className="text-xs text-slate-500">{hint}</div>
     </div>
