@@ -76,10 +76,28 @@ function coarse(valueMb: number | null, sizeMb: number | null): number | null {
   return Math.round(valueMb / step) * step;
 }
 
+/**
+ * Whether the machine is virtual, and on what. systeminformation recognises hypervisors by their
+ * firmware names and messages, which many clouds' machines do not carry, and names a container
+ * "Docker Container" without calling it virtual; the CPU's `hypervisor` flag, which every x86
+ * hypervisor sets for its guests, and the container settle both.
+ */
+export function virtualization(found: { virtual?: boolean; virtualHost?: string; model?: string; cpuFlags: string }): {
+  virtual: boolean;
+  virtualHost: string | null;
+} {
+  const container = found.model === 'Docker Container';
+  const hypervisor = found.cpuFlags.split(/\s+/).includes('hypervisor');
+  return {
+    virtual: Boolean(found.virtual) || container || hypervisor,
+    virtualHost: text(found.virtualHost) ?? (container ? 'Docker' : null),
+  };
+}
+
 /** Each class's collector: systeminformation call(s) mapped to flat, run-to-run stable records. */
 const collectors: Record<HardwareClassName, () => Promise<Record<string, Value>[]>> = {
   system: async () => {
-    const s = await si.system();
+    const [s, flags] = await Promise.all([si.system(), si.cpuFlags().catch(() => '')]);
     return [
       {
         manufacturer: text(s.manufacturer),
@@ -88,8 +106,7 @@ const collectors: Record<HardwareClassName, () => Promise<Record<string, Value>[
         serial: text(s.serial),
         uuid: text(s.uuid),
         sku: text(s.sku),
-        virtual: s.virtual ?? null,
-        virtualHost: text(s.virtualHost),
+        ...virtualization({ virtual: s.virtual, virtualHost: s.virtualHost, model: s.model, cpuFlags: flags }),
       },
     ];
   },
