@@ -137,7 +137,15 @@ export function MeteringReportView({ ruleId }: { ruleId: number }) {
             <TBody>
               {data.computers.computers.map((c) => (
                 <tr key={c.deviceId} data-testid="ran-computer">
-                  <Td>{c.name ?? `device ${c.deviceId} (removed)`}</Td>
+                  <Td>
+                    {c.name === null ? (
+                      `device ${c.deviceId} (removed)`
+                    ) : (
+                      <Link className="text-sky-700 hover:underline" href={`/assets/devices/${c.deviceId}`}>
+                        {c.name}
+                      </Link>
+                    )}
+                  </Td>
                   <Td>
                     <RelativeTime iso={c.lastRunAt} />
                   </Td>

@@ -122,6 +122,10 @@ describe('Software Metering rules page in Chromium', () => {
     expect(await page.getByTestId(`usage-month-${month}`).textContent()).toMatch(/2\s*1\s*2\s*1/);
     expect(await page.getByTestId('ran-computer').count()).toBe(1);
     expect(await page.getByTestId('ran-computer').textContent()).toContain(devices[0].name);
+    // Each computer that ran it opens its Resource Explorer.
+    expect(await page.getByTestId('ran-computer').getByRole('link', { name: devices[0].name }).getAttribute('href')).toBe(
+      `/assets/devices/${devices[0].id}`,
+    );
     expect(await page.getByTestId('ran-user').allTextContents()).toHaveLength(2);
     // Installed on two computers; one ran it an hour ago, so in 90 days only the other is unused.
     await page.getByTestId('unused-computer').first().waitFor();
