@@ -3,6 +3,7 @@ import { headers } from 'next/headers';
 import { Suspense } from 'react';
 import { DevicesBrowser } from '@/components/devices/devices-browser';
 import { InstallClient } from '@/components/devices/install-client';
+import { installSiteUrl } from '@/components/devices/install-site-url';
 import { PageHeader } from '@/components/shell/page-header';
 import { requirePageSession } from '@/lib/auth/current-session';
 import { canManageDevices } from '@/lib/auth/roles';
@@ -14,22 +15,18 @@ export const metadata: Metadata = { title: 'Devices' };
 
 export default async function DevicesPage() {
   const session = await requirePageSession({ path: '/assets/devices' });
-  // The commands name the site as this browser reached it (behind a proxy, as the proxy says);
-  // over HTTPS, and by this server's name when the browser is on this computer.
   const request = await headers();
   const security = runtime().transportSecurity;
-  const reached = request.get('x-forwarded-host') ?? request.get('host') ?? 'localhost:3000';
-  const local = /^(localhost|127\.[\d.]+|\[::1\])(:\d+)?$/.exec(reached);
-  const host = security && local ? `${serverName()}${local[2] ?? ''}` : reached;
-  const protocol = security ? 'https' : (request.get('x-forwarded-proto') ?? 'http');
+  const siteUrl = installSiteUrl({
+    reachedHost: request.get('x-forwarded-host') ?? request.get('host'),
+    forwardedProto: request.get('x-forwarded-proto'),
+    secure: Boolean(security),
+    serverName: serverName(),
+  });
   return (
     <>
       <PageHeader title="Devices" description="Every client known to the site: search, sort, approve or revoke." />
-      <InstallClient
-        siteUrl={`${protocol}://${host}`}
-        caFingerprint={security?.caFingerprint()}
-        bundleSha256={security ? await agentBundleSha256() : undefined}
-      />
+      <InstallClient siteUrl={siteUrl} caFingerprint={security?.caFingerprint()} bundleSha256={security ? await agentBundleSha256() : undefined} />
       <Suspense>
         <DevicesBrowser canManage={canManageDevices(session.principal)} />
       </Suspense>
