@@ -45,3 +45,8 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
 function tooLarge(maxBytes: number) {
   return new AppError('PAYLOAD_TOO_LARGE', { userMessage: `The request body is larger than ${maxBytes} bytes.` });
 }
+
+/** A Content-Length header as a number, or null when absent or not a plain count. */
+export function declaredLength(header: string | null | undefined): number | null {
+  return header && /^\d{1,15}$/.test(header) ? Number(header) : null;
+}

@@ -15,6 +15,9 @@ import { answerIngest } from './8-answer-ingest';
 const MAX_WAITING = 2000;
 // Batches parsed at once when they are parsed on the event loop itself.
 const INLINE_RUNNING = 4;
+// A body declared this small (a client's acknowledgement or action result: a message or a few)
+// is parsed on the event loop: less work than handing it to a thread and back.
+const SMALL_BATCH_BYTES = 16 * 1024;
 
 /**
  * One request to the management point's status message ingest, whichever server reads it, in
@@ -26,6 +29,8 @@ const INLINE_RUNNING = 4;
  */
 export async function ingestStatusRequest(options: {
   authorization: string | null;
+  /** The request's Content-Length, when it has one. */
+  declaredBytes?: number | null;
   readBody: (maxBytes: number) => Promise<Uint8Array>;
   log: Logger;
 }): Promise<IngestResult> {
@@ -34,7 +39,9 @@ export async function ingestStatusRequest(options: {
   const retryAfterSeconds = cfg.SITEBOX_STATUS_RETRY_AFTER_SECONDS;
   await checkInboxCapacity({ db, limit: cfg.SITEBOX_STATUS_INBOX_LIMIT, retryAfterSeconds, log: options.log });
   // The ingest threads when server.ts started them; this thread otherwise (tests, SITEBOX_STATUS_INGEST_THREADS=0).
-  const threads = ingestThreads();
+  // Large batches (or of unknown size) to the threads when there are any; small ones here, through a gate of their own.
+  const declared = options.declaredBytes ?? null;
+  const threads = declared !== null && declared <= SMALL_BATCH_BYTES ? undefined : ingestThreads();
   const gate = ingestGate({ maxRunning: threads?.capacity ?? INLINE_RUNNING, maxWaiting: MAX_WAITING, retryAfterSeconds });
   const result = await gate.run(async () => {
     // Inside the gate: when hundreds of clients report at once, their credential checks do not

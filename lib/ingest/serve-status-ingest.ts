@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readNodeBodyBytes } from '../http/read-body';
+import { declaredLength, readNodeBodyBytes } from '../http/read-body';
 import { errorAnswer } from '../http/error-answer';
 import { logger } from '../logger';
 import { ingestStatusRequest } from './1-ingest-status-request';
@@ -27,6 +27,7 @@ export async function serveStatusIngest(req: IncomingMessage, res: ServerRespons
   try {
     const result = await ingestStatusRequest({
       authorization: req.headers.authorization ?? null,
+      declaredBytes: declaredLength(req.headers['content-length']),
       readBody: (maxBytes) => readNodeBodyBytes(req, maxBytes),
       log,
     });

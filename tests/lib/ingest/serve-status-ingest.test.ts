@@ -116,13 +116,35 @@ describe('status ingest endpoint on ingest threads', () => {
     expect(busy.retryAfter).toBe(String(config().SITEBOX_STATUS_RETRY_AFTER_SECONDS));
   });
 
+  it('parses a small batch on the event loop, a large one on a thread', async () => {
+    const done = threads.completed;
+    // A client's acknowledgement: less work than the hop to a thread and back.
+    expect(await viaEndpoint(JSON.stringify({ messages: [wire(testMessage())] }))).toMatchObject({ status: 202, body: { accepted: 1 } });
+    expect(threads.completed - done).toBe(0);
+    const large = JSON.stringify({ messages: Array.from({ length: 100 }, () => wire(testMessage())) });
+    expect(large.length).toBeGreaterThan(16 * 1024);
+    expect(await viaEndpoint(large)).toMatchObject({ status: 202, body: { accepted: 100 } });
+    expect(threads.completed - done).toBe(1);
+    // A body of unknown length (chunked) is taken for a large one.
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(JSON.stringify({ messages: [wire(testMessage())] })));
+        controller.close();
+      },
+    });
+    useIngestThreads(threads);
+    const res = await fetch(url, { method: 'POST', body: chunked, duplex: 'half', headers: { authorization } } as RequestInit);
+    expect(res.status).toBe(202);
+    expect(threads.completed - done).toBe(2);
+  });
+
   it('keeps every message of many concurrent batches spread over the threads', async () => {
     const before = await inboxMessages();
     const done = threads.completed;
-    const batches = Array.from({ length: 24 }, () => Array.from({ length: 50 }, () => wire(testMessage())));
+    const batches = Array.from({ length: 24 }, () => Array.from({ length: 100 }, () => wire(testMessage())));
     const answers = await Promise.all(batches.map((messages) => viaEndpoint(JSON.stringify({ messages }))));
-    expect(answers.every((a) => a.status === 202 && a.body.accepted === 50)).toBe(true);
-    expect((await inboxMessages()) - before).toBe(24 * 50);
+    expect(answers.every((a) => a.status === 202 && a.body.accepted === 100)).toBe(true);
+    expect((await inboxMessages()) - before).toBe(24 * 100);
     expect(threads.completed - done).toBe(24);
     expect(threads.stats()).toMatchObject({ threads: 2, queued: 0 });
     useIngestThreads(threads);

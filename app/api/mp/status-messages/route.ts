@@ -1,5 +1,5 @@
 import { NextResponse } from 'next/server';
-import { readBodyBytes } from '@/lib/http/read-body';
+import { declaredLength, readBodyBytes } from '@/lib/http/read-body';
 import { route } from '@/lib/http/route';
 import { ingestStatusRequest } from '@/lib/ingest/1-ingest-status-request';
 
@@ -16,6 +16,7 @@ import { ingestStatusRequest } from '@/lib/ingest/1-ingest-status-request';
 export const POST = route({ auth: 'none' }, async ({ req, log }) => {
   const result = await ingestStatusRequest({
     authorization: req.headers.get('authorization'),
+    declaredBytes: declaredLength(req.headers.get('content-length')),
     readBody: (maxBytes) => readBodyBytes(req, maxBytes),
     log,
   });
