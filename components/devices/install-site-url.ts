@@ -8,6 +8,5 @@ export function installSiteUrl(options: { reachedHost: string | null; forwardedP
   const reached = options.reachedHost ?? 'localhost:3000';
   const local = /^(localhost|127\.[\d.]+|\[::1\])(:\d+)?$/i.exec(reached);
   const host = local ? `${options.serverName}${local[2] ?? ''}` : reached;
-  const protocol = options.secure ? 'https' : options.forwardedProto === 'https' ? 'https' : 'http';
-  return `${protocol}://${host}`;
+  return `${options.secure || options.forwardedProto === 'https' ? 'https' : 'http'}://${host}`;
 }

@@ -1,3 +1,4 @@
+import { headers } from 'next/headers';
 import Link from 'next/link';
 import { navigation } from './navigation';
 
@@ -8,8 +9,13 @@ function sectionOf(path: string): { href: string; label: string } | undefined {
   return items.find((item) => pathname === item.href || pathname.startsWith(`${item.href}/`));
 }
 
-/** What a not-found page says: the address asked for, and the way back to the page it belongs to. */
-export function NotFoundNotice({ path }: { path: string }) {
+/**
+ * What a not-found page says: the address asked for (as the proxy passed it on), and the way back
+ * to the page it belongs to. Reading the address renders the page per request, which also gives
+ * its scripts the request's CSP nonce: a prerendered page's would be refused.
+ */
+export async function NotFoundNotice() {
+  const path = (await headers()).get('x-pathname') ?? '/';
   const section = sectionOf(path);
   return (
     <div className="max-w-md rounded-lg border border-slate-200 bg-white p-8 text-sm shadow-sm" role="alert">

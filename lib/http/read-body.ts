@@ -12,7 +12,7 @@ export function readNodeBodyBytes(request: IncomingMessage, maxBytes: number): P
 }
 
 async function collectWithin(body: AsyncIterable<Uint8Array> | null, contentLength: string | null | undefined, maxBytes: number): Promise<Buffer> {
-  if (Number(contentLength ?? NaN) > maxBytes) throw tooLarge(maxBytes);
+  if ((declaredLength(contentLength) ?? 0) > maxBytes) throw tooLarge(maxBytes);
   if (!body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
