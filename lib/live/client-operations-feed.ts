@@ -1,29 +1,57 @@
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Namespace } from 'socket.io';
 import { channels } from '../db/channels';
 import { listenShared } from '../db/listen-shared';
+import { ProgressNotifier } from '../notification/progress-notifier';
+import { stateCounts, type OperationNotice } from '../notification/repo';
 import { liveEvents, liveRooms } from './rooms';
 
 const PRESENCE_EVERY_MS = 1000;
 
 /**
  * Relays what notification servers and Notification Manager announce through NOTIFY (from any
- * process) to the consoles: operation progress to the client-operations room as it comes,
- * presence to the devices room at most once a second.
+ * process) to the consoles: started, cancelled and expired operations to the client-operations
+ * room as they come; answered ones as new per-state counts, made here at most every 250 ms and
+ * only while someone has the room open: counting an operation reads all its target rows, and
+ * every management point announces answers several times a second while a fleet answers.
+ * Presence goes to the devices room at most once a second.
  */
-export function attachClientOperationsFeed(options: { nsp: Namespace; connectionString?: string; log: Logger }) {
+export function attachClientOperationsFeed(options: {
+  nsp: Namespace;
+  db: pg.Pool;
+  connectionString?: string;
+  log: Logger;
+  progressIntervalMs?: number;
+}) {
   let presenceTimer: NodeJS.Timeout | null = null;
   let presenceChanged = 0;
+  const watched = () => (options.nsp.adapter.rooms.get(liveRooms.clientOperations)?.size ?? 0) > 0;
+  const progress = new ProgressNotifier({
+    log: options.log,
+    intervalMs: options.progressIntervalMs,
+    tell: async (ids) => {
+      // Nobody to tell: whoever opens the page next reads the counts with it.
+      if (!watched()) return;
+      const counts = await stateCounts(options.db, ids);
+      options.nsp
+        .to(liveRooms.clientOperations)
+        .emit(liveEvents.clientOperationsProgress, { progress: [...counts].map(([id, states]) => ({ id, states })) });
+    },
+  });
   const listener = listenShared({
     connectionString: options.connectionString,
     channels: [channels.clientOperationProgress, channels.devicePresence],
     onNotification: (channel, payload) => {
       if (channel === channels.clientOperationProgress) {
+        let notice: OperationNotice;
         try {
-          options.nsp.to(liveRooms.clientOperations).emit(liveEvents.clientOperationsProgress, JSON.parse(payload));
+          notice = JSON.parse(payload) as OperationNotice;
         } catch {
-          options.log.warn({ payload }, 'unreadable client operation progress');
+          return options.log.warn({ payload }, 'unreadable client operation notice');
         }
+        if ('answered' in notice && Array.isArray(notice.answered)) progress.changed(notice.answered.filter(Number.isInteger));
+        else options.nsp.to(liveRooms.clientOperations).emit(liveEvents.clientOperationsProgress, notice);
         return;
       }
       presenceChanged += Number(payload) || 1;
@@ -33,10 +61,15 @@ export function attachClientOperationsFeed(options: { nsp: Namespace; connection
         presenceChanged = 0;
       }, PRESENCE_EVERY_MS);
     },
+    // Notices may have been missed while the connection was down: the pages read everything again.
+    onReconnect: () => options.nsp.to(liveRooms.clientOperations).emit(liveEvents.clientOperationsProgress, { changed: [] }),
   });
   return {
+    /** Settles once the feed hears the notices. */
+    listening: listener.listening,
     close: async () => {
       if (presenceTimer) clearTimeout(presenceTimer);
+      progress.stop();
       await listener.close();
     },
   };

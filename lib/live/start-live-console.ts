@@ -20,7 +20,7 @@ export function startLiveConsole(options: { io: Server; db: pg.Pool; log: Logger
     attachStatusSummaryFeed({ nsp }),
     attachSiteControlFeed({ nsp, log: options.log }),
     attachDeploymentFeed({ nsp }),
-    attachClientOperationsFeed({ nsp, log: options.log }),
+    attachClientOperationsFeed({ nsp, db: options.db, log: options.log }),
     attachCollectionsFeed({ nsp }),
   ];
   return {

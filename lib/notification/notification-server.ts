@@ -137,7 +137,7 @@ export class NotificationServer {
     this.log = options.log.child({ component: 'SMS_NOTIFICATION_SERVER', instanceId: this.instanceId });
     this.db = options.db ?? pool();
     this.clock = options.clock ?? systemClock;
-    this.progress = new ProgressNotifier({ db: this.db, log: this.log });
+    this.progress = new ProgressNotifier({ tell: (ids) => repo.notifyProgress(this.db, { answered: ids }), log: this.log });
     this.settings = options.settings;
     this.startedAt = this.clock.now();
   }

@@ -1,16 +1,13 @@
-import type pg from 'pg';
 import type { Logger } from 'pino';
-import * as repo from './repo';
 
-/** How often one management point tells the console an operation's counts while answers pour in. */
+/** How often operation progress is told while answers pour in: by each management point, and by each console to its viewers. */
 export const PROGRESS_INTERVAL_MS = 250;
 
 /**
- * Tells the console the live counts of operations whose targets changed, at most once per
- * interval. Counting an operation reads every one of its target rows, and when a whole fleet
- * answers at once the batches that write the answers come many times a second: counted after
- * each, the counts took more of the database than the answers. Changes within an interval are
- * told together at its end, so the first change is told at once and the last one always.
+ * Tells which operations' targets changed, at most once per interval: when a whole fleet answers
+ * at once, the batches that write the answers come many times a second. Changes within an
+ * interval are told together at its end, so the first change is told at once and the last one
+ * always. A `tell` that fails keeps its operations for the next change.
  */
 export class ProgressNotifier {
   private pending = new Set<number>();
@@ -18,7 +15,7 @@ export class ProgressNotifier {
   private lastToldAt = Number.NEGATIVE_INFINITY;
   private telling: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: { db: pg.Pool; log: Logger; intervalMs?: number }) {}
+  constructor(private readonly options: { tell: (operationIds: number[]) => Promise<void>; log: Logger; intervalMs?: number }) {}
 
   /** The targets of these operations changed (committed). */
   changed(operationIds: Iterable<number>): void {
@@ -31,6 +28,13 @@ export class ProgressNotifier {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.tell();
+  }
+
+  /** Stops the interval's timer; nothing pending is told. */
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pending.clear();
   }
 
   private schedule(): void {
@@ -49,12 +53,10 @@ export class ProgressNotifier {
       this.pending.clear();
       this.lastToldAt = Date.now();
       try {
-        const counts = await repo.stateCounts(this.options.db, ids);
-        await repo.notifyProgress(this.options.db, { progress: [...counts].map(([id, states]) => ({ id, states })) });
+        await this.options.tell(ids);
       } catch (error) {
-        // Told with the next change (the console reads the counts itself whenever it shows them).
         for (const id of ids) this.pending.add(id);
-        this.options.log.warn({ err: error }, 'could not tell the console the live counts');
+        this.options.log.warn({ err: error }, 'could not tell the progress of client operations');
         return;
       }
       this.schedule();

@@ -132,8 +132,5 @@ export async function recordAnswersNow(client: pg.PoolClient, answers: { deliver
       results.map((r) => ({ ...r.result, deviceId: r.deviceId, completedAt: new Date(r.result.completedAt), receivedAt: r.receivedAt })),
     )),
   ]);
-  if (changed.size) {
-    const counts = await repo.stateCounts(client, [...changed]);
-    await repo.notifyProgress(client, { progress: [...counts].map(([id, states]) => ({ id, states })) });
-  }
+  if (changed.size) await repo.notifyProgress(client, { answered: [...changed] });
 }

@@ -343,18 +343,18 @@ export async function purgePushes(db: Db, now: Date): Promise<number> {
   return rowCount ?? 0;
 }
 
-export async function notifyProgress(
-  db: Db,
-  payload: { progress: { id: number; states: TargetStateCounts }[] } | { changed: number[] },
-): Promise<void> {
-  // NOTIFY payloads stay under 8,000 bytes: split long progress lists.
-  if ('progress' in payload) {
-    for (let i = 0; i < payload.progress.length; i += 40) {
-      await db.query(`SELECT pg_notify($1, $2)`, [channels.clientOperationProgress, JSON.stringify({ progress: payload.progress.slice(i, i + 40) })]);
-    }
-    return;
-  }
-  await db.query(`SELECT pg_notify($1, $2)`, [channels.clientOperationProgress, JSON.stringify({ changed: payload.changed.slice(0, 500) })]);
+/**
+ * What the client-operations channel carries: `changed`, operations started, cancelled or expired
+ * (a console refetches its list); `answered`, operations whose targets' states changed (a console
+ * counts them for the pages open on it, if any; see lib/live/client-operations-feed.ts).
+ */
+export type OperationNotice = { changed: number[] } | { answered: number[] };
+
+export async function notifyProgress(db: Db, notice: OperationNotice): Promise<void> {
+  const notify = (body: OperationNotice) => db.query(`SELECT pg_notify($1, $2)`, [channels.clientOperationProgress, JSON.stringify(body)]);
+  if ('changed' in notice) return void (await notify({ changed: notice.changed.slice(0, 500) }));
+  // NOTIFY payloads stay under 8,000 bytes: a long list goes in several.
+  for (let i = 0; i < notice.answered.length; i += 500) await notify({ answered: notice.answered.slice(i, i + 500) });
 }
 
 // ---------------------------------------------------------------- notification server

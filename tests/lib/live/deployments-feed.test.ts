@@ -2,23 +2,22 @@
 // deployment and an expiry each announce the deployment, after their transaction commits.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { Server } from 'socket.io';
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { createDeployment } from '@/lib/deployments/create-deployment';
 import { notifyDeploymentsChanged } from '@/lib/deployments/notify-deployments-changed';
 import { deploymentStatusSummarizer } from '@/lib/deployments/deployment-status-summarizer';
 import { expireDeployments } from '@/lib/deployments/expire-deployments';
-import { attachConsoleNamespace, CONSOLE_NAMESPACE } from '@/lib/live/console-namespace';
+import { attachConsoleNamespace } from '@/lib/live/console-namespace';
 import { attachDeploymentFeed } from '@/lib/live/deployments-feed';
 import { joinEvent, liveEvents, liveRooms } from '@/lib/live/rooms';
 import { statusMessageIds as ids } from '@/lib/reporting/catalog';
 import { appendToInbox } from '@/lib/reporting/inbox-repo';
 import { processStatusBatch } from '@/lib/status/process-status-batch';
-import { signInAs } from '../../support/console-session';
+import { connectConsoleSocket } from '../../support/console-socket';
 import { useTestDatabase } from '../../support/database';
 
 const log = pino({ level: 'silent' });
@@ -42,15 +41,8 @@ describe('deployment live feed', () => {
   beforeAll(async () => {
     const { url } = await useTestDatabase();
     feed = attachDeploymentFeed({ nsp: attachConsoleNamespace({ io, log }), connectionString: url, coalesceMs: 50 });
-    await new Promise<void>((resolve) => io.httpServer.listen(0, '127.0.0.1', resolve));
-    const user = await signInAs('READ_ONLY_ANALYST');
-    socket = connect(`http://127.0.0.1:${(io.httpServer.address() as AddressInfo).port}${CONSOLE_NAMESPACE}`, {
-      transports: ['websocket'],
-      reconnection: false,
-      extraHeaders: { cookie: user.headers.cookie },
-    });
+    socket = await connectConsoleSocket(io);
     socket.on(liveEvents.deploymentsChanged, (p: { deployments: number[] }) => received.push(p.deployments));
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     expect(await socket.timeout(5000).emitWithAck(joinEvent, { room: liveRooms.deployments })).toEqual({ ok: true });
     await feed.listening;
 

@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '@/lib/config';
 import { pool } from '@/lib/db/pool';
@@ -11,11 +10,11 @@ import { readSiteControl } from '@/lib/sitecontrol/read-site-settings';
 import type { DeltaEvent } from '@/lib/sitecontrol/site-control-change.schema';
 import { submitSiteControlChange } from '@/lib/sitecontrol/submit-site-control-change';
 import { channels } from '@/lib/db/channels';
-import { attachConsoleNamespace, CONSOLE_NAMESPACE } from '@/lib/live/console-namespace';
+import { attachConsoleNamespace } from '@/lib/live/console-namespace';
 import { joinEvent, liveEvents, liveRooms } from '@/lib/live/rooms';
 import { attachSiteControlFeed } from '@/lib/live/site-control-feed';
 import { carryChanges } from '../sitecontrol/carry-changes';
-import { signInAs } from '../../support/console-session';
+import { connectConsoleSocket } from '../../support/console-socket';
 import { useTestDatabase } from '../../support/database';
 
 describe('site control feed on the console channel', () => {
@@ -27,13 +26,7 @@ describe('site control feed on the console channel', () => {
     await useTestDatabase();
     await seedDemoSite({ devices: 0 });
     feed = attachSiteControlFeed({ nsp: attachConsoleNamespace({ io, log: logger }), connectionString: config().databaseUrl, log: logger });
-    await new Promise<void>((resolve) => io.httpServer.listen(0, '127.0.0.1', resolve));
-    const user = await signInAs('READ_ONLY_ANALYST');
-    socket = connect(`http://127.0.0.1:${(io.httpServer.address() as AddressInfo).port}${CONSOLE_NAMESPACE}`, {
-      transports: ['websocket'],
-      extraHeaders: { cookie: user.headers.cookie },
-    });
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket = await connectConsoleSocket(io);
     expect(await socket.timeout(5000).emitWithAck(joinEvent, { room: liveRooms.siteControl })).toEqual({ ok: true });
   });
   afterAll(async () => {
