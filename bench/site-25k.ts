@@ -155,6 +155,7 @@ export default async function site25k(args: string[]) {
     log('starting Download Computer Policy on the collection');
     const startedAt = Date.now();
     const operation = await post('/api/client-operations', { action: 'DOWNLOAD_COMPUTER_POLICY', target: { collectionId: fleet.collectionId } });
+    log(`the start answered after ${Date.now() - startedAt} ms`);
     const consoleTimes: number[] = [];
     let reading = true;
     const reader = (async () => {

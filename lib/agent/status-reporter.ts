@@ -27,6 +27,12 @@ export interface StatusReporterOptions {
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * How long an idle sender waits after a report before it reads the spool (default 50 ms), so
+   * reports made together leave in one request: an action's result right after what it did
+   * reported, say. Nothing waits while a backlog is being sent.
+   */
+  lingerMs?: number;
   fetch?: typeof fetch;
   random?: () => number;
   log?: AgentLog;
@@ -80,6 +86,10 @@ export class StatusReporter {
   private running = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
+  /** The wait after a report before the sender is woken: its timer, and whether its time is up. */
+  private linger: { timer: NodeJS.Timeout; over: boolean } | null = null;
+  /** Reports being written to the spool now. */
+  private writing = 0;
   private stopController = new AbortController();
   private idleWaiters: (() => void)[] = [];
   /** Set by report(), cleared before each read of the spool. */
@@ -91,6 +101,7 @@ export class StatusReporter {
       initialBackoffMs: 1000,
       maxBackoffMs: 5 * 60_000,
       requestTimeoutMs: 30_000,
+      lingerMs: 50,
       ...options,
       attemptsPerManagementPoint: Math.max(1, options.attemptsPerManagementPoint ?? 3),
     };
@@ -107,13 +118,44 @@ export class StatusReporter {
 
   /** Validates messages and writes them to the spool; resolves when they are durably on disk. */
   async report(messages: StatusMessageInput | readonly StatusMessageInput[]): Promise<void> {
-    const list = (Array.isArray(messages) ? messages : [messages]).map((m) => statusMessageSchema.parse(m));
-    await this.prepare();
-    for (let i = 0; i < list.length; i += this.options.maxBatchMessages) {
-      await this.writeSpoolFile(list.slice(i, i + this.options.maxBatchMessages));
+    this.writing++;
+    try {
+      const list = (Array.isArray(messages) ? messages : [messages]).map((m) => statusMessageSchema.parse(m));
+      await this.prepare();
+      for (let i = 0; i < list.length; i += this.options.maxBatchMessages) {
+        await this.writeSpoolFile(list.slice(i, i + this.options.maxBatchMessages));
+      }
+    } finally {
+      this.writing--;
     }
     this.spoolChanged = true;
+    if (!this.linger) this.linger = { timer: this.lingerTimer(this.options.lingerMs, () => this.lingerOver()), over: false };
+    else if (this.linger.over && !this.writing) this.endLinger();
+  }
+
+  /**
+   * The linger is over: the sender is woken now, or, while a report is still being written (what
+   * an action reports right after another often is), once it is on disk, but at the latest nine
+   * lingers later.
+   */
+  private lingerOver() {
+    if (!this.linger) return;
+    this.linger.over = true;
+    if (this.writing) this.linger.timer = this.lingerTimer(9 * this.options.lingerMs, () => this.endLinger());
+    else this.endLinger();
+  }
+
+  private endLinger() {
+    if (!this.linger) return;
+    clearTimeout(this.linger.timer);
+    this.linger = null;
     this.wakeUp?.();
+  }
+
+  private lingerTimer(ms: number, then: () => void): NodeJS.Timeout {
+    const timer = setTimeout(then, ms);
+    timer.unref?.();
+    return timer;
   }
 
   /** Starts sending in the background (spooled batches from an earlier run first). */
@@ -128,6 +170,8 @@ export class StatusReporter {
   async stop(): Promise<void> {
     this.running = false;
     this.stopController.abort();
+    if (this.linger) clearTimeout(this.linger.timer);
+    this.linger = null;
     this.wakeUp?.();
     await this.loop;
     this.loop = null;

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as ingest } from '@/app/api/mp/status-messages/route';
 import { resetConfig } from '@/lib/config';
 import { pool } from '@/lib/db/pool';
@@ -51,6 +51,24 @@ describe('status reporter', () => {
     });
     reporters.push(reporter);
     return reporter;
+  };
+
+  /** A started reporter with nothing to send and the default linger, and the message count of each request it makes. */
+  const idleCountingReporter = async () => {
+    const requests: number[] = [];
+    const reporter = createStatusReporter({
+      managementPointUrl: mp.url,
+      spoolDir: await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-')),
+      headers: () => ({ authorization }),
+      fetch: async (url, init) => {
+        requests.push((JSON.parse(String(init?.body)) as { messages: unknown[] }).messages.length);
+        return fetch(url, init);
+      },
+    });
+    reporters.push(reporter);
+    reporter.start();
+    await reporter.flush();
+    return { reporter, requests };
   };
 
   beforeAll(async () => {
@@ -111,6 +129,38 @@ describe('status reporter', () => {
     const stored = new Map(rows.map((r) => [r.uid, r.insertion_strings[0]]));
     expect(stored).toEqual(new Map([...reported, laidOut].map((m) => [m.uid, m.insertionStrings[0]])));
     expect((await readdir(spoolDir)).filter((n) => n.endsWith('.batch.json'))).toEqual([]);
+  });
+
+  it('sends reports made together in one request, and an idle sender wakes for a later one', async () => {
+    const { reporter, requests } = await idleCountingReporter();
+    // What an action reports as it acts, then its result a moment later: one request.
+    await reporter.report(testMessage());
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await reporter.report([testMessage(), testMessage()]);
+    await within(reporter.flush(), 5_000);
+    expect(requests).toEqual([3]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await reporter.report(testMessage());
+    await within(reporter.flush(), 5_000);
+    expect(requests).toEqual([3, 1]);
+  });
+
+  it('waits past the linger for a report still being written, so the two still leave together', async () => {
+    const { reporter, requests } = await idleCountingReporter();
+    // The linger's clock is a fake one, moved past its end while the second report is still
+    // being written, as on a client whose disk is slow.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    let second: Promise<void>;
+    try {
+      await reporter.report(testMessage());
+      second = reporter.report([testMessage(), testMessage()]);
+      vi.advanceTimersByTime(60);
+    } finally {
+      vi.useRealTimers();
+    }
+    await second;
+    await within(reporter.flush(), 5_000);
+    expect(requests).toEqual([3]);
   });
 
   it('honours 503 and Retry-After while the backlog is over its limit, then gets everything in', async () => {
