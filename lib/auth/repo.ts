@@ -1,3 +1,4 @@
+import { pool } from '../db/pool';
 import { prisma } from '../db/prisma';
 import type { Role } from './roles';
 
@@ -33,11 +34,47 @@ export function insertSession(data: { id: string; userId: number; expiresAt: Dat
   return prisma().consoleSession.create({ data });
 }
 
-export function findSessionWithUser(id: string) {
-  return prisma().consoleSession.findUnique({
-    where: { id },
-    include: { user: { select: { id: true, userName: true, role: true, disabledAt: true, mustChangePassword: true } } },
-  });
+/**
+ * A session with its user, in one round trip: every console request and live socket resolves its
+ * session first, so this is plain SQL (Prisma reads the user with a second query).
+ */
+export async function findSessionWithUser(id: string): Promise<SessionWithUser | null> {
+  const { rows } = await pool().query<SessionRow>(
+    `SELECT s.expires_at, s.revoked_at, s.last_seen_at, s.csrf_token,
+            u.id AS user_id, u.user_name, u.role::text AS role, u.disabled_at, u.must_change_password
+       FROM console_session s JOIN console_user u ON u.id = s.user_id
+      WHERE s.id = $1`,
+    [id],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    lastSeenAt: row.last_seen_at,
+    csrfToken: row.csrf_token,
+    user: { id: row.user_id, userName: row.user_name, role: row.role, disabledAt: row.disabled_at, mustChangePassword: row.must_change_password },
+  };
+}
+
+export interface SessionWithUser {
+  expiresAt: Date;
+  revokedAt: Date | null;
+  lastSeenAt: Date;
+  csrfToken: string;
+  user: { id: number; userName: string; role: Role; disabledAt: Date | null; mustChangePassword: boolean };
+}
+
+interface SessionRow {
+  expires_at: Date;
+  revoked_at: Date | null;
+  last_seen_at: Date;
+  csrf_token: string;
+  user_id: number;
+  user_name: string;
+  role: Role;
+  disabled_at: Date | null;
+  must_change_password: boolean;
 }
 
 export function touchSession(id: string, at: Date) {

@@ -1,6 +1,6 @@
 import { AppError } from '../errors';
 import * as repo from './repo';
-import type { Principal, Role } from './roles';
+import type { Principal } from './roles';
 import { hashToken, newToken } from './tokens';
 
 export const SESSION_COOKIE = 'sitebox_session';
@@ -49,7 +49,7 @@ export async function resolveSession(options: { token: string | undefined; now?:
     sessionId: id,
     csrfToken: session.csrfToken,
     mustChangePassword: session.user.mustChangePassword,
-    principal: { userId: session.user.id, userName: session.user.userName, role: session.user.role as Role },
+    principal: { userId: session.user.id, userName: session.user.userName, role: session.user.role },
   };
 }
 
