@@ -315,8 +315,12 @@ describe('status messages in Chromium', () => {
     await page.goto(`${server.url}/monitoring/status-messages?system=WKS0001&messageId=10907`);
     await count().filter({ hasText: '200 messages loaded' }).waitFor();
     await page.getByText('Showing new messages as they are stored').waitFor();
+    const firstBefore = await rows().first().textContent();
     await page.getByTestId('status-message-scroller').evaluate((el) => el.scrollTo(0, 1500));
     await page.waitForFunction(() => document.querySelector('[data-testid="status-message-scroller"]')!.scrollTop >= 1500);
+    // The list renders the rows of its new window a frame or two after the scroll: read the top row once it has.
+    await page.waitForFunction((before) => document.querySelector('[data-testid="status-message-row"]')?.textContent !== before, firstBefore);
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     const topRow = await rows().first().textContent();
     await appendToInbox({
       db: pool(),
