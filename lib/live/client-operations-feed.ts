@@ -4,7 +4,8 @@ import type { Namespace } from 'socket.io';
 import { channels } from '../db/channels';
 import { listenShared } from '../db/listen-shared';
 import { ProgressNotifier } from '../notification/progress-notifier';
-import { stateCounts, type OperationNotice } from '../notification/repo';
+import { operationNoticeSchema } from '../notification/client-operation.schema';
+import { stateCounts } from '../notification/repo';
 import { liveEvents, liveRooms } from './rooms';
 
 const PRESENCE_EVERY_MS = 1000;
@@ -44,14 +45,15 @@ export function attachClientOperationsFeed(options: {
     channels: [channels.clientOperationProgress, channels.devicePresence],
     onNotification: (channel, payload) => {
       if (channel === channels.clientOperationProgress) {
-        let notice: OperationNotice;
+        let notice;
         try {
-          notice = JSON.parse(payload) as OperationNotice;
+          notice = operationNoticeSchema.safeParse(JSON.parse(payload));
         } catch {
-          return options.log.warn({ payload }, 'unreadable client operation notice');
+          notice = null;
         }
-        if ('answered' in notice && Array.isArray(notice.answered)) progress.changed(notice.answered.filter(Number.isInteger));
-        else options.nsp.to(liveRooms.clientOperations).emit(liveEvents.clientOperationsProgress, notice);
+        if (!notice?.success) return options.log.warn({ payload }, 'unreadable client operation notice');
+        if ('answered' in notice.data) progress.changed(notice.data.answered);
+        else options.nsp.to(liveRooms.clientOperations).emit(liveEvents.clientOperationsProgress, notice.data);
         return;
       }
       presenceChanged += Number(payload) || 1;

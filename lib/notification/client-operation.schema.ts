@@ -176,3 +176,14 @@ export const liveQueryRowsQuerySchema = z.object({
     .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
+
+/**
+ * What the client-operations NOTIFY channel carries: `changed`, operations started, cancelled or
+ * expired (a console refetches its list); `answered`, operations whose targets' states changed (a
+ * console counts them for the pages open on it, if any; see lib/live/client-operations-feed.ts).
+ */
+export const operationNoticeSchema = z.union([
+  z.strictObject({ changed: z.array(z.number().int()).max(500) }),
+  z.strictObject({ answered: z.array(z.number().int()).max(500) }),
+]);
+export type OperationNotice = z.infer<typeof operationNoticeSchema>;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { ensureOperationPartitions } from './operation-partitions-repo';
 import type { ActionResultDetail, ClientAction, LiveQueryRun, ScriptRun } from '../protocol/agent-protocol.schema';
-import type { ScriptOutputGroup, TargetState } from './client-operation.schema';
+import type { OperationNotice, ScriptOutputGroup, TargetState } from './client-operation.schema';
 import { emptyStateCounts, type TargetStateCounts } from './operation-counts';
 import { channels } from '../db/channels';
 
@@ -343,18 +343,12 @@ export async function purgePushes(db: Db, now: Date): Promise<number> {
   return rowCount ?? 0;
 }
 
-/**
- * What the client-operations channel carries: `changed`, operations started, cancelled or expired
- * (a console refetches its list); `answered`, operations whose targets' states changed (a console
- * counts them for the pages open on it, if any; see lib/live/client-operations-feed.ts).
- */
-export type OperationNotice = { changed: number[] } | { answered: number[] };
-
 export async function notifyProgress(db: Db, notice: OperationNotice): Promise<void> {
   const notify = (body: OperationNotice) => db.query(`SELECT pg_notify($1, $2)`, [channels.clientOperationProgress, JSON.stringify(body)]);
-  if ('changed' in notice) return void (await notify({ changed: notice.changed.slice(0, 500) }));
-  // NOTIFY payloads stay under 8,000 bytes: a long list goes in several.
-  for (let i = 0; i < notice.answered.length; i += 500) await notify({ answered: notice.answered.slice(i, i + 500) });
+  // NOTIFY payloads stay under 8,000 bytes. Any change makes a console read its whole list again,
+  // so 500 changed ids say as much as more; every answered operation is named, in several if need be.
+  if ('changed' in notice) await notify({ changed: notice.changed.slice(0, 500) });
+  else for (let i = 0; i < notice.answered.length; i += 500) await notify({ answered: notice.answered.slice(i, i + 500) });
 }
 
 // ---------------------------------------------------------------- notification server

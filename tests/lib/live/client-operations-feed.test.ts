@@ -6,6 +6,7 @@ import pino from 'pino';
 import { Server } from 'socket.io';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { channels } from '@/lib/db/channels';
 import { pool } from '@/lib/db/pool';
 import { inTransaction } from '@/lib/db/transaction';
 import { attachClientOperationsFeed } from '@/lib/live/client-operations-feed';
@@ -76,6 +77,11 @@ describe('client operations live feed', () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(counted).toEqual([]);
     expect(await socket.timeout(5000).emitWithAck(joinEvent, { room: liveRooms.clientOperations })).toEqual({ ok: true });
+    // Notices that are not what the channel carries are set aside: none reaches the page, and the
+    // feed goes on with the next.
+    for (const hostile of ['null', 'not json', '{"answered":"x"}', '{"answered":[1.5]}', '{"changed":[1],"admin":true}']) {
+      await pool().query(`SELECT pg_notify($1, $2)`, [channels.clientOperationProgress, hostile]);
+    }
     // Started, cancelled and expired operations are relayed as they come.
     await repo.notifyProgress(pool(), { changed: [operation.id] });
     await until(() => received.length > 0);
