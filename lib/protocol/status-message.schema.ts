@@ -24,7 +24,7 @@ export const statusMessageSchema = z.object({
   component: text(128).min(1),
   // Bounded so every accepted time fits PostgreSQL's timestamptz and prints as a plain ISO date.
   // A date that does not exist (February 30) is refused, never rolled over into another.
-  sourceTime: safeDate().refine((d) => d >= new Date('1970-01-01T00:00:00Z'), 'must be after 1970'),
+  sourceTime: safeDate().refine((d) => d.getTime() >= 0, 'must be after 1970'),
   processId: z.number().int().min(0).max(INT4_MAX).optional(),
   threadId: z.number().int().min(0).max(INT4_MAX).optional(),
   /** Values substituted into the catalog's description for messageId (%1, %2, ...). */

@@ -23,10 +23,17 @@ export function isInt4Id(value: number): boolean {
 
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+// String.prototype.isWellFormed (ES2024) says the same as the regex without running one; the
+// regex stays for engines that lack it. Every string field of every message passes here.
+const isWellFormed: (value: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
+    ? (value) => (value as string & { isWellFormed(): boolean }).isWellFormed()
+    : (value) => !UNPAIRED_SURROGATE.test(value);
+
 /** Why PostgreSQL could not store `value` as text or jsonb, or null when it can. */
 export function unstorableTextReason(value: string): string | null {
   if (value.includes('\0')) return 'must not contain NUL characters';
-  if (UNPAIRED_SURROGATE.test(value)) return 'must not contain unpaired UTF-16 surrogates';
+  if (!isWellFormed(value)) return 'must not contain unpaired UTF-16 surrogates';
   return null;
 }
 
@@ -140,6 +147,7 @@ export function int4(min = -INT4_MAX - 1, max = INT4_MAX) {
 
 // ---------------------------------------------------------------------------- dates
 
+const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ISO_DATE_TIME = /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 function daysInMonth(year: number, month: number): number {
@@ -154,6 +162,12 @@ function daysInMonth(year: number, month: number): number {
  * date-time local, as in JavaScript.
  */
 export function parseIsoDate(text: string): Date | null {
+  // The form toISOString writes (what agents and servers send): read directly, and kept only
+  // when it prints back the same, which a date that does not exist (February 30) never does.
+  if (text.length === 24 && CANONICAL_ISO.test(text)) {
+    const date = new Date(text);
+    return !Number.isNaN(date.getTime()) && date.toISOString() === text ? date : null;
+  }
   const m = ISO_DATE_TIME.exec(text.trim());
   if (!m) return null;
   const [, y, mo, d, h, mi, s = '00', fraction, zone] = m;

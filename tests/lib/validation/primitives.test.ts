@@ -76,6 +76,23 @@ describe('boundary primitives', () => {
     expect(safeIsoString().safeParse('2026-02-28T00:00:00.000Z').success).toBe(true);
   });
 
+  it('dates in the form toISOString writes are read by the short path with the same rules', () => {
+    expect(parseIsoDate('2026-11-22T14:05:09.123Z')?.getTime()).toBe(Date.UTC(2026, 10, 22, 14, 5, 9, 123));
+    expect(parseIsoDate('0001-01-01T00:00:00.000Z')?.toISOString()).toBe('0001-01-01T00:00:00.000Z');
+    expect(parseIsoDate('2024-02-29T23:59:59.999Z')?.toISOString()).toBe('2024-02-29T23:59:59.999Z');
+    for (const text of [
+      '2026-02-30T00:00:00.000Z',
+      '2025-02-29T00:00:00.000Z',
+      '2026-04-31T00:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+      '2026-01-01T10:60:00.000Z',
+      '2026-01-01T10:00:60.000Z',
+      '2026-13-01T00:00:00.000Z',
+    ]) {
+      expect(parseIsoDate(text), text).toBeNull();
+    }
+  });
+
   it('cursors decode only from base64url with every part present', () => {
     expect(decodeCursorParts(Buffer.from('2026-01-01T00:00:00.000Z|7').toString('base64url'), 2)).toEqual(['2026-01-01T00:00:00.000Z', '7']);
     expect(decodeCursorParts('MXwx', 2)).toEqual(['1', '1']);
