@@ -26,6 +26,7 @@ export const layers = {
     'lib/runtime.ts',
     'lib/process-singleton.ts',
     'lib/retry-delay.ts',
+    'lib/yield-in-slices.ts',
     'lib/csv-field.ts',
     'lib/plural.ts',
     'lib/fork-ts.ts',

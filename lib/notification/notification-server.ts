@@ -10,6 +10,7 @@ import { listenShared } from '../db/listen-shared';
 import { pool } from '../db/pool';
 import { authenticateDevice, type AuthenticatedDevice } from '../devices/authenticate-device';
 import { clientPolicies, policyForHolder, type ClientPolicy, type ReadPolicySiteSettings } from '../policy/client-policy';
+import { forEachInSlices } from '../yield-in-slices';
 import { AppError } from '../errors';
 import { statusMessageIds } from '../reporting/catalog';
 import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
@@ -52,6 +53,8 @@ declare module 'socket.io' {
 
 type PolicyAnswer = { policy: ClientPolicy } | { error: string };
 const POLICY_BATCH = 2000;
+// How long answering policy may hold the event loop before other work gets a turn.
+const ANSWER_SLICE_MS = 10;
 const RESULTS_PER_WRITE = 2000;
 const RESULT_DELAY_MS = 20;
 const LIVE_ROWS_PER_WRITE = 10_000;
@@ -435,13 +438,20 @@ export class NotificationServer {
       while (this.policyRequests.length) {
         const batch = this.policyRequests.splice(0, POLICY_BATCH);
         const devices = [...new Map(batch.map((r) => [r.device.id, r.device])).values()];
+        let policies: Map<number, ClientPolicy>;
         try {
-          const policies = await clientPolicies(devices, { siteSettings: this.options.policySiteSettings, now: this.clock.now() });
-          for (const r of batch) r.ack({ policy: policyForHolder(policies.get(r.device.id)!, r.knownMeteringRulesRevision) });
+          policies = await clientPolicies(devices, { siteSettings: this.options.policySiteSettings, now: this.clock.now() });
         } catch (error) {
           this.log.error({ err: error }, 'could not build client policies');
           for (const r of batch) r.ack({ error: 'UNAVAILABLE' });
+          continue;
         }
+        // Each answer is encoded and written as it is sent: 500 clients' policies with 500
+        // software metering rules are some 37 MB of JSON, which in one go would hold the event
+        // loop (the console, pushes, results) for half a second. Sent in slices instead.
+        await forEachInSlices(batch, (r) => r.ack({ policy: policyForHolder(policies.get(r.device.id)!, r.knownMeteringRulesRevision) }), {
+          sliceMs: ANSWER_SLICE_MS,
+        });
       }
     } finally {
       this.policyBatch = null;
