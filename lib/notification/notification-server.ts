@@ -52,6 +52,7 @@ declare module 'socket.io' {
 }
 
 type PolicyAnswer = { policy: ClientPolicy } | { error: string };
+type PendingPolicyRequest = { device: AuthenticatedDevice; knownMeteringRulesRevision?: string; ack: (answer: PolicyAnswer) => void };
 const POLICY_BATCH = 2000;
 // How long answering policy may hold the event loop before other work gets a turn.
 const ANSWER_SLICE_MS = 10;
@@ -116,7 +117,7 @@ export class NotificationServer {
   private results: PendingResult[] = [];
   /** Per operation, the devices pushed and not yet acknowledged: never pushed twice at once. */
   private readonly inFlight = new Map<number, Set<number>>();
-  private policyRequests: { device: AuthenticatedDevice; knownMeteringRulesRevision?: string; ack: (answer: PolicyAnswer) => void }[] = [];
+  private policyRequests: PendingPolicyRequest[] = [];
   private policyBatch: Promise<void> | null = null;
   private cursor = '0';
   private pushChain: Promise<void> = Promise.resolve();
@@ -449,12 +450,19 @@ export class NotificationServer {
         // Each answer is encoded and written as it is sent: 500 clients' policies with 500
         // software metering rules are some 37 MB of JSON, which in one go would hold the event
         // loop (the console, pushes, results) for half a second. Sent in slices instead.
-        await forEachInSlices(batch, (r) => r.ack({ policy: policyForHolder(policies.get(r.device.id)!, r.knownMeteringRulesRevision) }), {
-          sliceMs: ANSWER_SLICE_MS,
-        });
+        await forEachInSlices(batch, (r) => this.answerPolicyRequest(r, policies), { sliceMs: ANSWER_SLICE_MS });
       }
     } finally {
       this.policyBatch = null;
+    }
+  }
+
+  /** One answer; a socket that cannot take it (its encoding or write throwing) costs only its own. */
+  private answerPolicyRequest(request: PendingPolicyRequest, policies: Map<number, ClientPolicy>) {
+    try {
+      request.ack({ policy: policyForHolder(policies.get(request.device.id)!, request.knownMeteringRulesRevision) });
+    } catch (error) {
+      this.log.warn({ err: error, deviceId: request.device.id }, 'could not answer a policy request');
     }
   }
 
