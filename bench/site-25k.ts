@@ -190,6 +190,15 @@ export default async function site25k(args: string[]) {
     const baseline = collected.flatMap((c) => c.probes.flatMap((p) => p.receivedAt.map((t) => t - p.sentAt)));
     const delivered = collected.flatMap((c) => c.pushes.map((t) => t - startedAt));
     log(`baseline: ${baseline.length} probe receipts; pushes received: ${delivered.length}`);
+    const spread = (times: number[]) =>
+      `first ${Math.round(times.reduce((a, b) => Math.min(a, b), Infinity))}, ` +
+      [10, 50, 90, 99].map((q) => `p${q} ${Math.round(percentile(times, q))}`).join(', ');
+    collected.forEach((c, i) =>
+      log(
+        `process ${i}: probe ${spread(c.probes.flatMap((p) => p.receivedAt.map((t) => t - p.sentAt)))}; push ${spread(c.pushes.map((t) => t - startedAt))}`,
+      ),
+    );
+    log(`probe receipts after the broadcast left (ms): ${spread(baseline)}; pushes after the start request: ${spread(delivered)}`);
     const baselineP99Ms = Math.round(percentile(baseline, 99));
     const deliveredP99Ms = Math.round(percentile(delivered, 99));
     const { rows: states } = await db.query<{ succeeded: number; failed: number }>(
