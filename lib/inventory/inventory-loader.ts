@@ -6,6 +6,7 @@ import { listenShared } from '../db/listen-shared';
 import { loop } from '../workers/define-worker';
 import { defaultBatchLimits, loadPreparedBatch, prepareBatch, type BatchLimits, type LoadResult, type PreparedBatch } from './load-inventory-batch';
 import { createProductCache, type ProductCache } from './product-cache';
+import { inboxHasReports } from './loader-repo';
 
 // One loader drains the inbox at a time, so a device's reports load in the order they came.
 const LOADER_LOCK_KEY = 7_301_952_044_520n;
@@ -30,11 +31,15 @@ export async function drainInventoryInbox(options: {
   const products = options.products ?? createProductCache(db);
   const limits = options.limits ?? defaultBatchLimits;
   const gatherMs = options.gatherMs ?? 0;
+  const total: LoadResult = { loaded: 0, full: 0, delta: 0, refused: 0, skipped: 0, softwareRows: 0, quarantined: 0 };
+  // An empty inbox (an idle site's every poll) costs one short read on whatever connection is
+  // free, not a connection held for the lock and a second for the read: the pool's spare
+  // connections then close, as an idle site's should.
+  if (!(await inboxHasReports(db))) return total;
   const lockClient = await db.connect();
   try {
     if (!(await tryAdvisoryLock(lockClient, LOADER_LOCK_KEY))) return null;
     try {
-      const total: LoadResult = { loaded: 0, full: 0, delta: 0, refused: 0, skipped: 0, softwareRows: 0, quarantined: 0 };
       const prepare = (afterId: string) => {
         const next = prepareBatch({ db, products, afterId, limits });
         next.catch(() => undefined); // awaited below; a pass that stops first must not leave it unhandled

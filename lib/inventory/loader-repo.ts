@@ -19,6 +19,12 @@ export interface InboxRow {
   body: Buffer;
 }
 
+/** Whether any report waits in the inbox: one short read, for the idle loader's every poll. */
+export async function inboxHasReports(db: Db): Promise<boolean> {
+  const { rows } = await db.query<{ waiting: boolean }>(`SELECT EXISTS (SELECT 1 FROM inventory_inbox) AS waiting`);
+  return rows[0].waiting;
+}
+
 /** The oldest reports after `afterId`, read without locking: the write transaction claims them. */
 export async function fetchInbox(db: Db, afterId: string, limit: number): Promise<InboxRow[]> {
   const { rows } = await db.query<InboxRow>(

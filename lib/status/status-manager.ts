@@ -213,10 +213,13 @@ export async function startStatusManager(options: StatusManagerOptions) {
   // Per loop, who waits for it to find nothing to do (see flush()).
   const idleWaiters: (() => void)[][] = [];
 
+  const pollMs = options.pollMs ?? 500;
   for (let i = 0; i < options.loops; i++) {
     idleWaiters.push([]);
     const cycle = loop({
-      intervalMs: options.pollMs ?? 500,
+      // The first loop polls the inbox and wakes the others when it finds work; until then they
+      // rest (a minute, as a safety net), so an idle site holds one polling connection, not one per loop.
+      intervalMs: i === 0 ? pollMs : Math.max(pollMs, 60_000),
       signal,
       log,
       tick: async () => {
@@ -240,7 +243,8 @@ export async function startStatusManager(options: StatusManagerOptions) {
           idle = !result.batches && !result.messages;
           if (!idle) {
             log.debug(result, 'status messages processed');
-            cycle.wake();
+            if (i === 0) wakeAll();
+            else cycle.wake();
           }
         } catch (error) {
           drain.requeue(queued);

@@ -22,9 +22,22 @@ export function defineWorker(definition: WorkerDefinition): WorkerDefinition {
   return definition;
 }
 
+// setTimeout's longest delay; a longer one fires at once.
+const LONGEST_TIMEOUT_MS = 2_147_483_647;
+
 /**
- * Runs `tick` now and then every `intervalMs` (waiting for each run to finish) until
- * `signal` aborts; `wake()` runs it early, e.g. on a NOTIFY.
+ * A wait of about `intervalMs`, give or take a tenth. Loops started together with intervals that
+ * divide one another (5 s, 10 s, 30 s, 60 s) would otherwise all wake at every minute, each taking
+ * a connection at the same moment; a little spread keeps an idle site's wake-ups, and the
+ * connections they open, apart.
+ */
+export function spreadInterval(intervalMs: number, random: () => number = Math.random): number {
+  return Math.min(LONGEST_TIMEOUT_MS, Math.round(intervalMs * (0.9 + 0.2 * random())));
+}
+
+/**
+ * Runs `tick` now and then about every `intervalMs` (see spreadInterval; waiting for each run to
+ * finish) until `signal` aborts; `wake()` runs it early, e.g. on a NOTIFY.
  */
 export function loop(options: { intervalMs: number; signal: AbortSignal; log: Logger; tick: () => Promise<void> }): {
   wake(): void;
@@ -49,7 +62,7 @@ export function loop(options: { intervalMs: number; signal: AbortSignal; log: Lo
         // One abort listener per wait, removed when the wait ends: a worker woken thousands of
         // times must not pile them up on the signal.
         const onAbort = () => wakeUp?.();
-        const timer = setTimeout(() => wakeUp?.(), options.intervalMs);
+        const timer = setTimeout(() => wakeUp?.(), spreadInterval(options.intervalMs));
         wakeUp = () => {
           clearTimeout(timer);
           options.signal.removeEventListener('abort', onAbort);

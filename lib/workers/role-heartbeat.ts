@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { logDatabaseFailure } from '../db/pool-errors';
+import { spreadInterval } from './define-worker';
 import { beat, markStopped } from './heartbeat-repo';
 
 /**
@@ -27,10 +28,26 @@ export async function startRoleHeartbeat(options: {
     }
   };
   await heartbeat();
-  const timer = setInterval(() => void heartbeat(), options.intervalSeconds * 1000);
+  // Each beat about intervalSeconds after the last (spread, as the workers' loops are), never two at once.
+  let timer: NodeJS.Timeout | undefined;
+  let beating: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const next = () => {
+    if (stopped) return;
+    timer = setTimeout(
+      () => {
+        beating = heartbeat().finally(next);
+      },
+      spreadInterval(options.intervalSeconds * 1000),
+    );
+  };
+  next();
   return {
     async stop() {
-      clearInterval(timer);
+      stopped = true;
+      clearTimeout(timer);
+      // A beat under way lands before the stop is marked, not after it.
+      await beating;
       for (const name of options.names) await markStopped({ db: options.db, name }).catch(() => undefined);
     },
   };

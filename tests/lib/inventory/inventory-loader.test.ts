@@ -2,6 +2,7 @@
 // acceptance, the loader drains the inbox, and the tests read what the site database holds.
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import pg from 'pg';
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
@@ -304,6 +305,24 @@ describe('inventory loader', () => {
     } finally {
       controller.abort();
       await loader.stop();
+    }
+  });
+
+  it('polls an empty inbox with one short read on one connection, so the spare connections of an idle site can close', async () => {
+    await drain();
+    const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+    try {
+      let mostAtOnce = 0;
+      db.on('acquire', () => (mostAtOnce = Math.max(mostAtOnce, db.totalCount - db.idleCount)));
+      for (let i = 0; i < 3; i++) expect(await drainInventoryInbox({ db, log })).toMatchObject({ loaded: 0 });
+      expect(mostAtOnce).toBe(1);
+      expect(db.totalCount).toBe(1);
+      // With a report waiting, the loader still takes its lock and loads it.
+      const report = await send(full('C', 1, [['vim', '9.0-1', 'amd64', null]]));
+      expect(await drainInventoryInbox({ db, log })).toMatchObject({ loaded: 1 });
+      expect((await pool().query(`SELECT 1 FROM inventory_report WHERE report_id = $1`, [report.reportId])).rowCount).toBe(1);
+    } finally {
+      await db.end();
     }
   });
 });
