@@ -24,6 +24,8 @@ export const channels = {
   siteControlDelta: 'sitebox_site_control_delta',
   /** A site control serial is in effect (payload: SiteControlApplied JSON). */
   siteControlApplied: 'sitebox_site_control_applied',
+  /** Status messages were appended to the inbox: Status Manager drains it now, not at its next poll. */
+  statusInbox: 'sitebox_status_inbox',
   /** Status Manager stored messages (payload: StoredNotice JSON). */
   statusMessagesStored: 'sitebox_status_messages_stored',
   /** Status filter rules changed: Status Manager reloads them. */

@@ -16,14 +16,17 @@ export async function notify(db: pg.Pool | pg.ClientBase, channel: string, paylo
  * such commit of the cluster waits in line; a NOTIFY alone writes no WAL and flushes nothing.
  * The listener must also poll: a process that stops between the commit and the NOTIFY sends none.
  */
-export function coalescedNotifier(channel: string): (db: pg.Pool) => Promise<void> {
+export function coalescedNotifier(channel: string, options: { spacingMs?: number } = {}): (db: pg.Pool) => Promise<void> {
+  const spacingMs = options.spacingMs ?? 0;
   const state = new WeakMap<pg.Pool, { inFlight: Promise<void> | null; again: Promise<void> | null }>();
   return (db) => {
     let s = state.get(db);
     if (!s) state.set(db, (s = { inFlight: null, again: null }));
     const pool = s;
     const send = (): Promise<void> => {
-      const sending = notify(db, channel).finally(() => {
+      // With spacingMs, the next one waits that long after this one (calls meanwhile share it).
+      const spaced = spacingMs ? notify(db, channel).finally(() => new Promise((resolve) => setTimeout(resolve, spacingMs))) : notify(db, channel);
+      const sending = spaced.finally(() => {
         if (pool.inFlight === sending) pool.inFlight = null;
       });
       pool.inFlight = sending;

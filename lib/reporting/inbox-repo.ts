@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { channels } from '../db/channels';
+import { coalescedNotifier, notify } from '../db/notify';
 import type { StatusMessage } from './status-message.schema';
 
 /** Which path delivered a batch to the inbox. */
@@ -8,9 +10,17 @@ export type InboxOrigin = 'mp' | 'server' | 'audit';
 export type InboxMessage = Omit<StatusMessage, 'sourceTime'> & { sourceTime: string };
 
 /**
+ * Tells Status Manager that batches wait in the inbox (after they committed; coalesced, at most one
+ * every 50 ms per pool: in a flood its loops are awake anyway, and hundreds of NOTIFYs a second
+ * would only queue on PostgreSQL's notification lock).
+ */
+const wakeStatusManager = coalescedNotifier(channels.statusInbox, { spacingMs: 50 });
+
+/**
  * Appends validated messages as one inbox row, durably (the statement commits before this
- * resolves unless `db` is a client inside a transaction, which then decides), and counts them
- * in status_counter's "accepted".
+ * resolves unless `db` is a client inside a transaction, which then decides), counts them in
+ * status_counter's "accepted", and wakes Status Manager: on a pool by a NOTIFY after the commit,
+ * coalesced (the ingest's hot path); on a client by one that the caller's commit delivers.
  */
 export async function appendToInbox(options: {
   db: pg.Pool | pg.ClientBase;
@@ -25,6 +35,8 @@ export async function appendToInbox(options: {
      ON CONFLICT (name, shard) DO UPDATE SET value = status_counter.value + EXCLUDED.value`,
     [JSON.stringify(options.messages), options.messages.length, options.origin, Math.floor(Math.random() * 16)],
   );
+  if ('totalCount' in options.db) void wakeStatusManager(options.db).catch(() => undefined);
+  else await notify(options.db, channels.statusInbox);
 }
 
 /**

@@ -94,7 +94,7 @@ export interface StatusManagerOptions {
   /** Days of status_message partitions made ahead of today by each purge. */
   partitionDaysAhead?: number;
   syslogTarget?: string;
-  /** Idle poll interval of a drain loop. */
+  /** How often the polling drain loop looks at the inbox when no NOTIFY came (default 5 s). */
   pollMs?: number;
   summarizers?: Summarizers;
   programs?: ProgramRunner;
@@ -213,7 +213,8 @@ export async function startStatusManager(options: StatusManagerOptions) {
   // Per loop, who waits for it to find nothing to do (see flush()).
   const idleWaiters: (() => void)[][] = [];
 
-  const pollMs = options.pollMs ?? 500;
+  // Appends to the inbox NOTIFY (channels.statusInbox): the poll only catches one that was missed.
+  const pollMs = options.pollMs ?? 5_000;
   for (let i = 0; i < options.loops; i++) {
     idleWaiters.push([]);
     const cycle = loop({
@@ -261,12 +262,18 @@ export async function startStatusManager(options: StatusManagerOptions) {
 
   const listener = listenShared({
     connectionString: options.connectionString,
-    channels: [channels.statusFilterRulesChanged],
-    onNotification: () => {
+    channels: [channels.statusFilterRulesChanged, channels.statusInbox],
+    onNotification: (channel) => {
+      // The polling loop takes it, and wakes the others if there is more than it can take alone.
+      if (channel === channels.statusInbox) return cycles[0]?.wake();
       rules.invalidate();
       log.info('status filter rules changed; reloaded');
     },
-    onReconnect: () => rules.invalidate(),
+    onReconnect: () => {
+      rules.invalidate();
+      // Batches appended while the listener was away told no one.
+      cycles[0]?.wake();
+    },
   });
 
   return {

@@ -44,6 +44,21 @@ function claimCountingPool(connectionString: string) {
   return { db, counts };
 }
 
+/** A rule that stores everything, and Status Manager on `db` (the test database already in use). */
+async function startManagerOn(db: pg.Pool, signal: AbortSignal, tuning: { loops: number; batchRows: number; pollMs: number }) {
+  const actor = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
+  await createFilterRule({ actor, input: testRuleInput({ name: 'Write all', writeToDatabase: true, retentionDays: 30 }) });
+  return startStatusManager({
+    db,
+    connectionString: config().databaseUrl,
+    log: pino({ level: 'silent' }),
+    signal,
+    watchSettings: siteControlSettings(config().databaseUrl),
+    ledgerDays: 7,
+    ...tuning,
+  });
+}
+
 describe('Status Manager drain loops', () => {
   const controller = new AbortController();
   let db: pg.Pool;
@@ -52,20 +67,8 @@ describe('Status Manager drain loops', () => {
 
   beforeAll(async () => {
     await useTestDatabase();
-    const actor = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
-    await createFilterRule({ actor, input: testRuleInput({ name: 'Write all', writeToDatabase: true, retentionDays: 30 }) });
     ({ db, counts } = claimCountingPool(config().databaseUrl));
-    manager = await startStatusManager({
-      db,
-      connectionString: config().databaseUrl,
-      log: pino({ level: 'silent' }),
-      signal: controller.signal,
-      loops: 3,
-      batchRows: 1,
-      watchSettings: siteControlSettings(config().databaseUrl),
-      ledgerDays: 7,
-      pollMs: 50,
-    });
+    manager = await startManagerOn(db, controller.signal, { loops: 3, batchRows: 1, pollMs: 50 });
   });
 
   afterAll(async () => {
@@ -92,5 +95,53 @@ describe('Status Manager drain loops', () => {
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM status_message WHERE insertion_strings[1] LIKE 'loop-%'`);
     expect(rows[0].n).toBe(60);
     expect(counts.mostAtOnce).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('Status Manager woken by the inbox', () => {
+  const controller = new AbortController();
+  let manager: Awaited<ReturnType<typeof startStatusManager>>;
+  let db: pg.Pool;
+  const storedCount = async (tag: string) =>
+    (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM status_message WHERE $1 = ANY(insertion_strings)`, [tag])).rows[0].n;
+  const storedWithin = async (tag: string, ms: number) => {
+    for (const until = Date.now() + ms; Date.now() < until;) {
+      if ((await storedCount(tag)) > 0) return true;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return false;
+  };
+
+  beforeAll(async () => {
+    await useTestDatabase();
+    db = new pg.Pool({ connectionString: config().databaseUrl, max: 4 });
+    // A poll far longer than the test: only the inbox's NOTIFY can bring the messages in time.
+    manager = await startManagerOn(db, controller.signal, { loops: 2, batchRows: 5, pollMs: 3_600_000 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  });
+
+  afterAll(async () => {
+    controller.abort();
+    await manager?.stop();
+    await db?.end();
+  });
+
+  it('drains a batch appended through a pool at once, without waiting for its poll', async () => {
+    await appendToInbox({ db, messages: [testMessage({ messageId: 10002, insertionStrings: ['by-pool'] })], origin: 'mp' });
+    expect(await storedWithin('by-pool', 5_000)).toBe(true);
+  });
+
+  it('drains a batch appended inside a transaction once it commits, and not before', async () => {
+    const client = await db.connect();
+    try {
+      await client.query('BEGIN');
+      await appendToInbox({ db: client, messages: [testMessage({ messageId: 10002, insertionStrings: ['in-transaction'] })], origin: 'server' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await storedCount('in-transaction')).toBe(0);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    expect(await storedWithin('in-transaction', 5_000)).toBe(true);
   });
 });
