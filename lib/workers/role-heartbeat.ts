@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { logDatabaseFailure } from '../db/pool-errors';
-import { spreadInterval } from './define-worker';
+import { loop } from './define-worker';
 import { beat, markStopped } from './heartbeat-repo';
 
 /**
@@ -27,27 +27,22 @@ export async function startRoleHeartbeat(options: {
       }
     }
   };
-  await heartbeat();
-  // Each beat about intervalSeconds after the last (spread, as the workers' loops are), never two at once.
-  let timer: NodeJS.Timeout | undefined;
-  let beating: Promise<void> = Promise.resolve();
-  let stopped = false;
-  const next = () => {
-    if (stopped) return;
-    timer = setTimeout(
-      () => {
-        beating = heartbeat().finally(next);
-      },
-      spreadInterval(options.intervalSeconds * 1000),
-    );
-  };
-  next();
+  // The workers' own loop: each beat about intervalSeconds after the last one ended, never two at once.
+  const stopping = new AbortController();
+  let firstBeat!: () => void;
+  const started = new Promise<void>((resolve) => (firstBeat = resolve));
+  const beats = loop({
+    intervalMs: options.intervalSeconds * 1000,
+    signal: stopping.signal,
+    log: options.log,
+    tick: () => heartbeat().finally(firstBeat),
+  });
+  await started;
   return {
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
+      stopping.abort();
       // A beat under way lands before the stop is marked, not after it.
-      await beating;
+      await beats.done;
       for (const name of options.names) await markStopped({ db: options.db, name }).catch(() => undefined);
     },
   };
