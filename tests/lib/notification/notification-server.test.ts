@@ -509,6 +509,36 @@ describe('client operation target rows, written after the start', () => {
     expect(row.counts).toMatchObject({ inProgress: 0, succeeded: 2, waiting: 1, status: 'RUNNING' });
   });
 
+  it('are not written while the push is still being read: the first answer writes them', async () => {
+    const mp = await managementPoint();
+    const { credentials, deviceIds } = await fleet('PHELD-', 2);
+    // The agents receive the push but hold their acknowledgement and result until released.
+    const held: (() => void)[] = [];
+    const pair = credentials.map((c) => agent(mp, c, { schedulePushWork: (work) => void held.push(work) }));
+    const pushes: number[] = [];
+    for (const a of pair) a.on('push', () => pushes.push(a.credential.deviceId));
+    await Promise.all(pair.map((a) => a.start()));
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 2,
+    );
+
+    const operation = await start(deviceIds);
+    await eventually(
+      async () => pushes.length,
+      (n) => n === 2,
+    );
+    // Past the management point's flush interval: with nothing answered it has written nothing.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await targetRowCount(operation.id)).toBe(0);
+
+    held.splice(0).forEach((work) => work());
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.SUCCEEDED === 2,
+    );
+  });
+
   it('are not needed to push to a client that connects before they are written', async () => {
     const mp = await managementPoint();
     const { credentials, deviceIds } = await fleet('PENDC-', 1);
