@@ -57,6 +57,12 @@ const POLICY_BATCH = 2000;
 const ANSWER_SLICE_MS = 10;
 const RESULTS_PER_WRITE = 2000;
 const RESULT_DELAY_MS = 20;
+/**
+ * How long a delivery waits before it is written. A result that comes within it records the
+ * delivery too, so an action that answers quickly (most do) costs its target row one update, not
+ * two; a longer one shows as delivered this much later.
+ */
+const DELIVERY_HOLD_MS = 1_000;
 const LIVE_ROWS_PER_WRITE = 10_000;
 
 export interface NotificationServerOptions {
@@ -112,7 +118,7 @@ export class NotificationServer {
   private touched = new Set<number>();
   private seen = new Set<number>();
   private owedCheck = new Set<number>();
-  private deliveries: { operationId: number; deviceId: number; at: Date }[] = [];
+  private deliveries: { operationId: number; deviceId: number; at: Date; heldUntil: number }[] = [];
   private results: PendingResult[] = [];
   /** Per operation, the devices pushed and not yet acknowledged: never pushed twice at once. */
   private readonly inFlight = new Map<number, Set<number>>();
@@ -308,7 +314,12 @@ export class NotificationServer {
       const parsed = operationDeliveredSchema.safeParse(payload);
       if (!parsed.success) return socket.emit(agentEvents.refused, payloadRefusal(agentEvents.delivered, parsed.error));
       this.acknowledged(parsed.data.operationId, id);
-      this.deliveries.push({ operationId: parsed.data.operationId, deviceId: id, at: this.clock.now() });
+      this.deliveries.push({
+        operationId: parsed.data.operationId,
+        deviceId: id,
+        at: this.clock.now(),
+        heldUntil: performance.now() + DELIVERY_HOLD_MS,
+      });
     });
     socket.on(agentEvents.result, (payload: unknown, ack?: unknown) => {
       const parsed = operationResultSchema.safeParse(payload);
@@ -506,10 +517,8 @@ export class NotificationServer {
     }
 
     const results = this.takeResultBatch();
-    // A result written in this batch records its delivery too: its own delivery row is not written.
-    const answered = new Set(results.map((r) => `${r.result.operationId}:${r.deviceId}`));
-    const deliveries = this.deliveries.filter((d) => !answered.has(`${d.operationId}:${d.deviceId}`));
-    this.deliveries = [];
+    const { due: deliveries, held } = this.takeDueDeliveries(results);
+    this.deliveries = held;
     let recorded: Awaited<ReturnType<typeof recordAnswers>>;
     try {
       recorded = await recordAnswers({ db: this.db, deliveries, results });
@@ -522,6 +531,24 @@ export class NotificationServer {
     // A result set aside in quarantine is kept: its agent need not send it again.
     for (const r of results) r.ack?.({ stored: true });
     this.progress.changed(recorded.changed);
+  }
+
+  /**
+   * The deliveries this flush writes: those held DELIVERY_HOLD_MS (all of them once stopping)
+   * and not answered meanwhile. A result, written in this batch or waiting for the next, records
+   * its delivery too, so its own delivery is dropped.
+   */
+  private takeDueDeliveries(batch: PendingResult[]) {
+    const answered = new Set<string>();
+    for (const r of batch.concat(this.results)) answered.add(`${r.result.operationId}:${r.deviceId}`);
+    const now = performance.now();
+    const due: typeof this.deliveries = [];
+    const held: typeof this.deliveries = [];
+    for (const d of this.deliveries) {
+      if (answered.has(`${d.operationId}:${d.deviceId}`)) continue;
+      (this.stopped || d.heldUntil <= now ? due : held).push(d);
+    }
+    return { due, held };
   }
 
   /**

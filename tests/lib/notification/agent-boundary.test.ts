@@ -1,17 +1,15 @@
 // The `/agents` namespace refuses what the database cannot hold at the door: a credential whose id
 // no column holds is an authentication error, and an event with an id beyond its column is answered
 // with the field it names — while the agent's next, good event is still recorded.
-import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentEvents, type PayloadRefusal } from '@/lib/protocol/agent-protocol.schema';
-import { AGENT_NAMESPACE } from '@/lib/notification/notification-server';
 import { startClientOperation } from '@/lib/notification/start-client-operation';
 import { useTestDatabase } from '../../support/database';
 import { admin, eventually, fleet, targetStates } from './fleet';
 import { TestManagementPoint } from './management-point';
+import { heldAgentSocket, rawAgentSocket, rawSockets } from './raw-agent-socket';
 
 let mp: TestManagementPoint;
-const sockets: Socket[] = [];
 
 beforeAll(async () => {
   const { url } = await useTestDatabase();
@@ -20,20 +18,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  sockets.forEach((s) => s.disconnect());
+  rawSockets.forEach((s) => s.disconnect());
   await mp?.stop();
 });
-
-function agentSocket(credential: string): Socket {
-  const socket = connect(`${mp.url}${AGENT_NAMESPACE}`, { auth: { credential }, transports: ['websocket'], reconnection: false });
-  sockets.push(socket);
-  return socket;
-}
 
 describe('the agent channel boundary', () => {
   it('refuses a credential whose id no device column holds as unauthenticated', async () => {
     for (const credential of [`Device 9999999999.${'A'.repeat(43)}`, `Device 2147483648.${'A'.repeat(43)}`]) {
-      const error = await new Promise<Error>((resolve) => agentSocket(credential).once('connect_error', resolve));
+      const error = await new Promise<Error>((resolve) => rawAgentSocket(mp, credential).once('connect_error', resolve));
       expect(error.message).toBe('UNAUTHENTICATED');
     }
   });
@@ -41,12 +33,7 @@ describe('the agent channel boundary', () => {
   it('answers an event naming an id beyond its column, and records the next good one', async () => {
     const { credentials } = await fleet('BND', 1);
     const [device] = credentials;
-    const socket = agentSocket(`Device ${device.deviceId}.${device.secret}`);
-    // The server sends its settings once it holds the socket, so a push from now on reaches it.
-    await new Promise<void>((resolve, reject) => {
-      socket.once(agentEvents.settings, () => resolve());
-      socket.once('connect_error', reject);
-    });
+    const socket = await heldAgentSocket(mp, `Device ${device.deviceId}.${device.secret}`);
     const pushed = new Promise<{ operationId: number }>((resolve) => socket.once(agentEvents.push, resolve));
     const operation = await startClientOperation({
       actor: admin,

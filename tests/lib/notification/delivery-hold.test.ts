@@ -1,0 +1,74 @@
+// A delivery is held for a moment before it is written: when the result follows within it, the
+// target row is updated once (to its result), not twice; a delivery with no result is still written.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pool } from '@/lib/db/pool';
+import { agentEvents } from '@/lib/protocol/agent-protocol.schema';
+import { startClientOperation } from '@/lib/notification/start-client-operation';
+import { useTestDatabase } from '../../support/database';
+import { admin, eventually, fleet, targetStates } from './fleet';
+import { TestManagementPoint } from './management-point';
+import { heldAgentSocket, rawSockets } from './raw-agent-socket';
+
+let mp: TestManagementPoint;
+
+beforeAll(async () => {
+  const { url } = await useTestDatabase();
+  mp = new TestManagementPoint({ connectionString: url });
+  await mp.start();
+  // Every update of a target row, as it happens (a row trigger on the partitioned table reaches each partition).
+  await pool().query(`
+    CREATE TABLE target_update_log (operation_id int, device_id int, state text);
+    CREATE FUNCTION log_target_update() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN INSERT INTO target_update_log VALUES (NEW.operation_id, NEW.device_id, NEW.state::text); RETURN NEW; END $$;
+    CREATE TRIGGER log_target_update AFTER UPDATE ON client_operation_target FOR EACH ROW EXECUTE FUNCTION log_target_update();`);
+});
+
+afterAll(async () => {
+  rawSockets.forEach((s) => s.disconnect());
+  await mp?.stop();
+});
+
+async function updatesOf(operationId: number, deviceId: number): Promise<string[]> {
+  const { rows } = await pool().query<{ state: string }>(`SELECT state FROM target_update_log WHERE operation_id = $1 AND device_id = $2`, [
+    operationId,
+    deviceId,
+  ]);
+  return rows.map((r) => r.state);
+}
+
+describe('deliveries', () => {
+  it('are not written when the result follows within the hold, and are written when it does not', async () => {
+    const { credentials } = await fleet('HOLD-', 2);
+    const [quick, slow] = await Promise.all(credentials.map((c) => heldAgentSocket(mp, `Device ${c.deviceId}.${c.secret}`)));
+    const pushed = Promise.all([quick, slow].map((s) => new Promise<{ operationId: number }>((resolve) => s.once(agentEvents.push, resolve))));
+    const operation = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'QUICK_SCAN', target: { deviceIds: credentials.map((c) => c.deviceId) } },
+    });
+    await pushed;
+
+    for (const socket of [quick, slow]) socket.emit(agentEvents.delivered, { operationId: operation.id });
+    // Several of the management point's flushes (every 50 ms here) pass before the quick one answers.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const answer = await quick.emitWithAck(agentEvents.result, {
+      operationId: operation.id,
+      outcome: 'SUCCEEDED',
+      detail: { message: 'scanned', durationMs: 5 },
+      completedAt: new Date().toISOString(),
+    });
+    expect(answer).toEqual({ stored: true });
+
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.SUCCEEDED === 1 && s.DELIVERED === 1,
+    );
+    expect(await updatesOf(operation.id, credentials[0].deviceId)).toEqual(['SUCCEEDED']);
+    expect(await updatesOf(operation.id, credentials[1].deviceId)).toEqual(['DELIVERED']);
+    const { rows } = await pool().query<{ device_id: number; delivered: boolean }>(
+      `SELECT device_id, delivered_at IS NOT NULL AS delivered FROM client_operation_target WHERE operation_id = $1 ORDER BY device_id`,
+      [operation.id],
+    );
+    expect(rows.map((r) => r.delivered)).toEqual([true, true]);
+  });
+});
