@@ -126,7 +126,7 @@ export default async function meteringFlood(args: string[]): Promise<BenchOutcom
       const counterBefore = await storedCounter();
 
       const spoolRoot = await mkdtemp(path.join(os.tmpdir(), 'sitebox-metering-flood-'));
-      const { processes, fromAgents } = forkAgentProcesses(processCount);
+      const { processes, fromAgents } = forkAgentProcesses(processCount, { nice: 10 });
       try {
         log(`${mode}: connecting ${clients} agents (a spooling reporter each) from ${processCount} processes`);
         const connectedAnswer = fromAgents('connected');
