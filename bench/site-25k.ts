@@ -5,7 +5,8 @@
 // the other. First, bare socket.io broadcasts from the two management point processes themselves
 // (a site-wide channel probe: each broadcasts as it hears it, with no database work) give the
 // baseline; then Download Computer Policy on a collection of all of them, started from the
-// console's API, while a console user reads pages. Prints one JSON line:
+// console's API, while a console user reads pages. The agent processes act on the push once all of
+// them have read it (gatePushWork): real agents read it on machines of their own. Prints one JSON line:
 // {"scenario":"site-25k","agents":N,"connected":C,"deliveredP99Ms":B,"baselineP99Ms":Z,"ratio":B/Z,"allResultsMs":R,
 //  "failed":F,"missing":M,"mpRssMb":[…],"consoleP95Ms":P,…,"targets":{…},"missed":[…]}
 //   delivered: from the start request to each agent's receipt of the push.
@@ -23,7 +24,7 @@ import type { AgentCredential } from '../lib/protocol/policy.schema';
 import { buildServer } from '../scripts/build-server.mjs';
 import { provisionSimulatedFleet } from './support/provision-simulated-fleet';
 import { consoleSession, freshDatabase, percentile, rssMb, sleep, startSitebox, stopSitebox } from './support/sitebox-server';
-import { forkAgentProcesses } from './support/notify-agent-processes';
+import { forkAgentProcesses, gatePushWork } from './support/notify-agent-processes';
 import { reportFigures, type Target } from './support/targets';
 
 /** Issue 18's targets; the push is held against the bare broadcasts measured in the same run. */
@@ -92,10 +93,14 @@ export default async function site25k(args: string[]) {
   let consoleServer: Awaited<ReturnType<typeof startSitebox>> | null = null;
   const managementPoints: { child: ChildProcess; url: string }[] = [];
   const { processes: agentProcesses, fromAgents } = forkAgentProcesses(processCount);
+  gatePushWork(agentProcesses);
   try {
     log(`provisioning ${agents} devices and a collection of them`);
     const fleet = await provisionSimulatedFleet({ db, siteCode: 'S01', prefix: 'SITE-', count: agents, collectionName: 'Site benchmark' });
     const session = await consoleSession(db, 'OPERATIONS_ADMINISTRATOR', 'bench-operator');
+    // A running site's tables have statistics (autovacuum keeps them); a fleet loaded a moment ago
+    // has none, and the start's insert would then plan 25,000 index lookups instead of a hash join.
+    await db.query('ANALYZE device, collection_member');
 
     log('starting the console (no workers) and two management points');
     consoleServer = await startSitebox({
@@ -142,7 +147,7 @@ export default async function site25k(args: string[]) {
     agentProcesses.forEach((child, i) => {
       // Half the processes prefer the first management point, half the second; each falls back to the other.
       const urls = i % 2 === 0 ? managementPoints.map((mp) => mp.url) : managementPoints.map((mp) => mp.url).reverse();
-      child.send({ type: 'start', urls, credentials: credentials.slice(i * share, (i + 1) * share), spreadMs });
+      child.send({ type: 'start', urls, credentials: credentials.slice(i * share, (i + 1) * share), spreadMs, gatePushWork: true });
     });
     const connected = (await connectedAnswer).reduce((sum, answer) => sum + answer.connected, 0);
     log(`${connected} agents connected; letting presence settle`);

@@ -7,7 +7,8 @@ import path from 'node:path';
 export type FromAgents =
   | { type: 'connected'; connected: number }
   | { type: 'collected'; connected: number; probes: { sentAt: number; receivedAt: number[] }[]; pushes: number[] }
-  | { type: 'failed'; message: string };
+  | { type: 'failed'; message: string }
+  | { type: 'quiet' };
 
 /**
  * `nice`: run the agent processes that many steps below this one, as the flood benchmarks' clients
@@ -40,4 +41,27 @@ export function forkAgentProcesses(count: number, options: { nice?: number } = {
   /** The answer of `type` from every process (rejects when one reports a failure). */
   const fromAgents = <T extends FromAgents['type']>(type: T) => Promise.all(processes.map((child) => fromOne(child, type)));
   return { processes, fromAgents };
+}
+
+/**
+ * Holds every process's push work until all of them have read their burst of pushes (each says so
+ * with 'quiet'), or a second after the first did: on one host, one process acting on a push takes
+ * the CPU the others need to read it, where real agents each have a machine of their own.
+ */
+export function gatePushWork(processes: ChildProcess[]): void {
+  let quiet = new Set<ChildProcess>();
+  let timer: NodeJS.Timeout | null = null;
+  const release = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    quiet = new Set();
+    for (const child of processes) if (child.connected) child.send({ type: 'release' });
+  };
+  for (const child of processes)
+    child.on('message', (m: FromAgents) => {
+      if (m.type !== 'quiet') return;
+      quiet.add(child);
+      timer ??= setTimeout(release, 1_000);
+      if (quiet.size === processes.length) release();
+    });
 }

@@ -2,6 +2,7 @@
 // by bench/notify.ts, bench/site-25k.ts and bench/metering-flood.ts.
 //   parent → { type: 'start', urls, credentials, spreadMs, spoolRoot? }  child → { type: 'connected', connected }
 //   parent → { type: 'collect' }                                 child → { type: 'collected', probes, pushes, connected }
+//   with gatePushWork: child → { type: 'quiet' } when its burst of pushes has gone quiet; parent → { type: 'release' }
 // Times are the agents' receipt times (Date.now(), same host as the server).
 import path from 'node:path';
 import { AgentSimulator } from '../../lib/agent/simulator';
@@ -10,7 +11,10 @@ import type { AgentCredential } from '../../lib/protocol/policy.schema';
 
 /** With `spoolRoot`, each agent reports status messages through its own spooling reporter (a folder per agent under it). */
 type FromParent =
-  { type: 'start'; urls: string[]; credentials: AgentCredential[]; spreadMs: number; spoolRoot?: string } | { type: 'collect' } | { type: 'stop' };
+  | { type: 'start'; urls: string[]; credentials: AgentCredential[]; spreadMs: number; spoolRoot?: string; gatePushWork?: boolean }
+  | { type: 'collect' }
+  | { type: 'release' }
+  | { type: 'stop' };
 
 let simulator: AgentSimulator | null = null;
 const probes = new Map<string, { sentAt: number; receivedAt: number[] }>();
@@ -27,6 +31,7 @@ async function handle(message: FromParent) {
         connectSpreadMs: message.spreadMs,
         transports: ['websocket', 'polling'],
         maxHttpSockets: 64,
+        onPushBurstQuiet: message.gatePushWork ? () => process.send!({ type: 'quiet' }) : undefined,
         reporterFor: message.spoolRoot
           ? (credential) =>
               createStatusReporter({
@@ -57,6 +62,8 @@ async function handle(message: FromParent) {
         probes: [...probes.values()],
         pushes,
       });
+    } else if (message.type === 'release') {
+      simulator?.releasePushWork();
     } else if (message.type === 'stop') {
       await simulator?.stop();
       process.exit(0);

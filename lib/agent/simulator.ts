@@ -27,6 +27,12 @@ export interface SimulatorOptions {
   reporterFor?: (credential: AgentCredential) => StatusReporter;
   /** How each agent answers live queries: synthetic rows by default; a browser test passes this machine's. */
   collectEntity?: EntityCollector;
+  /**
+   * For several simulator processes on one host: called when this process's burst of pushes has
+   * gone quiet. Its agents' work then waits for releasePushWork() (at most GATE_MAX_WAIT_MS), so
+   * that no process starts acting while another is still reading the same push.
+   */
+  onPushBurstQuiet?: () => void;
 }
 
 // 50 ms: on a loaded host the gaps inside one burst (this process or the sender waiting for the
@@ -34,6 +40,7 @@ export interface SimulatorOptions {
 const BURST_QUIET_MS = 50;
 const BURST_MAX_WAIT_MS = 1_000;
 const WORK_SLICE = 200;
+const GATE_MAX_WAIT_MS = 2_000;
 
 /**
  * The simulated fleet's scheduler for what pushes set off: a push reaches thousands of agents in
@@ -44,12 +51,15 @@ const WORK_SLICE = 200;
  * waited for the CPU past the quiet time with pushes already in its sockets, and timers run before
  * those are read.
  */
-function afterPushBurst(): (work: () => void) => void {
+function afterPushBurst(onQuiet?: () => void): { schedule: (work: () => void) => void; release: () => void } {
   let queue: (() => void)[] = [];
   let waiting = false;
   let firstQueuedAt = 0;
   let lastQueuedAt = 0;
+  let gate: NodeJS.Timeout | null = null;
   const drain = async () => {
+    if (gate) clearTimeout(gate);
+    gate = null;
     waiting = false;
     const batch = queue;
     queue = [];
@@ -65,18 +75,29 @@ function afterPushBurst(): (work: () => void) => void {
         setImmediate(() => {
           const now = Date.now();
           const quietFor = now - lastQueuedAt;
-          if (quietFor >= BURST_QUIET_MS || now - firstQueuedAt >= BURST_MAX_WAIT_MS) void drain();
+          if (quietFor >= BURST_QUIET_MS || now - firstQueuedAt >= BURST_MAX_WAIT_MS) quiet();
           else wait(Math.min(BURST_QUIET_MS - quietFor, BURST_MAX_WAIT_MS - (now - firstQueuedAt)));
         }),
       ms,
     );
-  return (work) => {
-    queue.push(work);
-    lastQueuedAt = Date.now();
-    if (waiting) return;
-    waiting = true;
-    firstQueuedAt = lastQueuedAt;
-    wait(BURST_QUIET_MS);
+  // Work queued while the gate is shut joins the drain it opens.
+  const quiet = () => {
+    if (!onQuiet) return void drain();
+    gate = setTimeout(() => void drain(), GATE_MAX_WAIT_MS);
+    onQuiet();
+  };
+  return {
+    schedule: (work) => {
+      queue.push(work);
+      lastQueuedAt = Date.now();
+      if (waiting) return;
+      waiting = true;
+      firstQueuedAt = lastQueuedAt;
+      wait(BURST_QUIET_MS);
+    },
+    release: () => {
+      if (gate) void drain();
+    },
   };
 }
 
@@ -89,12 +110,14 @@ function afterPushBurst(): (work: () => void) => void {
 export class AgentSimulator {
   readonly agents: ClientAgent[];
   private readonly httpAgent: http.Agent;
+  private readonly pushWork: ReturnType<typeof afterPushBurst>;
 
   constructor(private readonly options: SimulatorOptions) {
     const pool = { keepAlive: true, maxSockets: options.maxHttpSockets ?? 64 };
     const secure = options.managementPointUrls.some((url) => url.startsWith('https:'));
     this.httpAgent = secure ? new https.Agent({ ...pool, ...options.tls }) : new http.Agent(pool);
-    const schedulePushWork = afterPushBurst();
+    this.pushWork = afterPushBurst(options.onPushBurstQuiet);
+    const schedulePushWork = this.pushWork.schedule;
     // Simulated clients scan nothing: their scans are synthetic work of the given durations.
     const scanner = syntheticScanner(options.scan ?? { quickScanMs: 500, fullScanMs: 2_000 });
     this.agents = options.credentials.map(
@@ -127,6 +150,11 @@ export class AgentSimulator {
       if (step) await new Promise((resolve) => setTimeout(resolve, step));
       else if (i % 200 === 199) await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+
+  /** Lets the agents act on the pushes they hold (see onPushBurstQuiet). */
+  releasePushWork(): void {
+    this.pushWork.release();
   }
 
   connectedCount(): number {
