@@ -539,6 +539,8 @@ export class NotificationServer {
    * its delivery too, so its own delivery is dropped.
    */
   private takeDueDeliveries(batch: PendingResult[]) {
+    // Most flushes (a burst of results) have no delivery waiting: no set of every pending result then.
+    if (!this.deliveries.length) return { due: [], held: [] };
     const answered = new Set<string>();
     for (const r of batch.concat(this.results)) answered.add(`${r.result.operationId}:${r.deviceId}`);
     const now = performance.now();
