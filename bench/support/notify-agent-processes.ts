@@ -8,7 +8,8 @@ export type FromAgents =
   | { type: 'connected'; connected: number }
   | { type: 'collected'; connected: number; probes: { sentAt: number; receivedAt: number[] }[]; pushes: number[] }
   | { type: 'failed'; message: string }
-  | { type: 'quiet' };
+  | { type: 'quiet' }
+  | { type: 'allStored'; operationId: number; at: number };
 
 /**
  * `nice`: run the agent processes that many steps below this one, as the flood benchmarks' clients

@@ -3,6 +3,8 @@
 //   parent → { type: 'start', urls, credentials, spreadMs, spoolRoot? }  child → { type: 'connected', connected }
 //   parent → { type: 'collect' }                                 child → { type: 'collected', probes, pushes, connected }
 //   with gatePushWork: child → { type: 'quiet' } when its burst of pushes has gone quiet; parent → { type: 'release' }
+//   child → { type: 'allStored', operationId, at } once the management points have answered every one of
+//   its agents that they stored its result of that operation (they answer after the commit)
 // Times are the agents' receipt times (Date.now(), same host as the server).
 import path from 'node:path';
 import { AgentSimulator } from '../../lib/agent/simulator';
@@ -19,6 +21,8 @@ type FromParent =
 let simulator: AgentSimulator | null = null;
 const probes = new Map<string, { sentAt: number; receivedAt: number[] }>();
 const pushes: number[] = [];
+/** Results the management points said they stored, per operation. */
+const stored = new Map<number, number>();
 
 process.on('message', (message: FromParent) => void handle(message));
 
@@ -51,6 +55,11 @@ async function handle(message: FromParent) {
           probes.set(p.probeId, entry);
         });
         agent.on('push', (p) => pushes.push(p.receivedAt));
+        agent.on('result', (r) => {
+          const count = (stored.get(r.operationId) ?? 0) + 1;
+          stored.set(r.operationId, count);
+          if (count === message.credentials.length) process.send!({ type: 'allStored', operationId: r.operationId, at: Date.now() });
+        });
       }
       await simulator.start();
       await simulator.waitConnected(message.credentials.length, 180_000).catch(() => undefined);
