@@ -517,14 +517,15 @@ export class NotificationServer {
     }
 
     const results = this.takeResultBatch();
-    const { due: deliveries, held } = this.takeDueDeliveries(results);
+    const { due: deliveries, held, covered } = this.takeDueDeliveries(results);
     this.deliveries = held;
     let recorded: Awaited<ReturnType<typeof recordAnswers>>;
     try {
       recorded = await recordAnswers({ db: this.db, deliveries, results });
     } catch (error) {
-      // Deliveries wait for the next flush; the agents keep their results and send them again.
-      this.deliveries = deliveries.concat(this.deliveries);
+      // Deliveries wait for the next flush, those of these results too: the agents keep their
+      // results and send them again only after they reconnect.
+      this.deliveries = covered.concat(deliveries, this.deliveries);
       for (const r of results) r.ack?.({ stored: false });
       throw error;
     }
@@ -534,23 +535,29 @@ export class NotificationServer {
   }
 
   /**
-   * The deliveries this flush writes: those held DELIVERY_HOLD_MS (all of them once stopping)
-   * and not answered meanwhile. A result, written in this batch or waiting for the next, records
-   * its delivery too, so its own delivery is dropped.
+   * The deliveries this flush writes: those held DELIVERY_HOLD_MS (all of them once stopping).
+   * A result records its delivery too, so a delivery whose result this batch writes is dropped
+   * (`covered`: put back should the batch fail), and one whose result waits for a later batch
+   * stays held until that batch takes it (unless stopping: later batches may never come).
    */
   private takeDueDeliveries(batch: PendingResult[]) {
-    // Most flushes (a burst of results) have no delivery waiting: no set of every pending result then.
-    if (!this.deliveries.length) return { due: [], held: [] };
-    const answered = new Set<string>();
-    for (const r of batch.concat(this.results)) answered.add(`${r.result.operationId}:${r.deviceId}`);
+    type Delivery = (typeof this.deliveries)[number];
+    // Most flushes (a burst of results) have no delivery waiting: no set of the pending results then.
+    if (!this.deliveries.length) return { due: [], held: [], covered: [] };
+    const key = (operationId: number, deviceId: number) => `${operationId}:${deviceId}`;
+    const inBatch = new Set(batch.map((r) => key(r.result.operationId, r.deviceId)));
+    const pending = new Set(this.results.map((r) => key(r.result.operationId, r.deviceId)));
     const now = performance.now();
-    const due: typeof this.deliveries = [];
-    const held: typeof this.deliveries = [];
+    const due: Delivery[] = [];
+    const held: Delivery[] = [];
+    const covered: Delivery[] = [];
     for (const d of this.deliveries) {
-      if (answered.has(`${d.operationId}:${d.deviceId}`)) continue;
-      (this.stopped || d.heldUntil <= now ? due : held).push(d);
+      const k = key(d.operationId, d.deviceId);
+      if (inBatch.has(k)) covered.push(d);
+      else if (!this.stopped && (pending.has(k) || d.heldUntil > now)) held.push(d);
+      else due.push(d);
     }
-    return { due, held };
+    return { due, held, covered };
   }
 
   /**

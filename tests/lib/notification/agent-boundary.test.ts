@@ -3,11 +3,10 @@
 // with the field it names — while the agent's next, good event is still recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentEvents, type PayloadRefusal } from '@/lib/protocol/agent-protocol.schema';
-import { startClientOperation } from '@/lib/notification/start-client-operation';
 import { useTestDatabase } from '../../support/database';
-import { admin, eventually, fleet, targetStates } from './fleet';
+import { eventually, targetStates } from './fleet';
 import { TestManagementPoint } from './management-point';
-import { heldAgentSocket, rawAgentSocket, rawSockets } from './raw-agent-socket';
+import { quickScanPushedToOne, rawAgentSocket, rawSockets } from './raw-agent-socket';
 
 let mp: TestManagementPoint;
 
@@ -31,16 +30,8 @@ describe('the agent channel boundary', () => {
   });
 
   it('answers an event naming an id beyond its column, and records the next good one', async () => {
-    const { credentials } = await fleet('BND', 1);
-    const [device] = credentials;
-    const socket = await heldAgentSocket(mp, `Device ${device.deviceId}.${device.secret}`);
-    const pushed = new Promise<{ operationId: number }>((resolve) => socket.once(agentEvents.push, resolve));
-    const operation = await startClientOperation({
-      actor: admin,
-      settings: { operationValidityMinutes: 60 },
-      input: { action: 'QUICK_SCAN', target: { deviceIds: [device.deviceId] } },
-    });
-    expect((await pushed).operationId).toBe(operation.id);
+    const { socket, operation, push } = await quickScanPushedToOne(mp, 'BND');
+    expect(push.operationId).toBe(operation.id);
 
     const refused = new Promise<PayloadRefusal>((resolve) => socket.once(agentEvents.refused, resolve));
     socket.emit(agentEvents.delivered, { operationId: 3_000_000_000 });

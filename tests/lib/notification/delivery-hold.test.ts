@@ -7,7 +7,7 @@ import { startClientOperation } from '@/lib/notification/start-client-operation'
 import { useTestDatabase } from '../../support/database';
 import { admin, eventually, fleet, targetStates } from './fleet';
 import { TestManagementPoint } from './management-point';
-import { heldAgentSocket, rawSockets } from './raw-agent-socket';
+import { heldAgentSocket, quickScanPushedToOne, rawSockets } from './raw-agent-socket';
 
 let mp: TestManagementPoint;
 
@@ -70,5 +70,34 @@ describe('deliveries', () => {
       [operation.id],
     );
     expect(rows.map((r) => r.delivered)).toEqual([true, true]);
+  });
+
+  it('of a result whose write failed are still written: the agent sends the result again only after it reconnects', async () => {
+    const { socket, operation } = await quickScanPushedToOne(mp, 'HOLDF-');
+    // The management point's next write of answers for this operation fails once.
+    await pool().query(`
+      CREATE TABLE fail_answers_of (operation_id int);
+      CREATE FUNCTION fail_answers() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM fail_answers_of f WHERE f.operation_id = NEW.operation_id) THEN RAISE EXCEPTION 'answers refused'; END IF;
+          RETURN NEW;
+        END $$;
+      CREATE TRIGGER fail_answers BEFORE UPDATE ON client_operation_target FOR EACH ROW EXECUTE FUNCTION fail_answers();`);
+    await pool().query(`INSERT INTO fail_answers_of VALUES ($1)`, [operation.id]);
+
+    socket.emit(agentEvents.delivered, { operationId: operation.id });
+    const answer = await socket.emitWithAck(agentEvents.result, {
+      operationId: operation.id,
+      outcome: 'SUCCEEDED',
+      detail: { message: 'scanned', durationMs: 5 },
+      completedAt: new Date().toISOString(),
+    });
+    expect(answer).toEqual({ stored: false });
+    await pool().query(`DELETE FROM fail_answers_of`);
+
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.DELIVERED === 1,
+    );
   });
 });

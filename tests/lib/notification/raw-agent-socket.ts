@@ -3,6 +3,8 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import { AGENT_NAMESPACE } from '@/lib/notification/notification-server';
 import { agentEvents } from '@/lib/protocol/agent-protocol.schema';
+import { startClientOperation } from '@/lib/notification/start-client-operation';
+import { admin, fleet } from './fleet';
 import type { TestManagementPoint } from './management-point';
 
 /** Sockets opened here, for the test file's afterAll to close. */
@@ -23,4 +25,18 @@ export async function heldAgentSocket(mp: TestManagementPoint, credential: strin
     socket.once('connect_error', reject);
   });
   return socket;
+}
+
+/** One new device's bare socket, held by the management point, and a Quick Scan started on it once its push has arrived. */
+export async function quickScanPushedToOne(mp: TestManagementPoint, prefix: string) {
+  const { credentials } = await fleet(prefix, 1);
+  const [device] = credentials;
+  const socket = await heldAgentSocket(mp, `Device ${device.deviceId}.${device.secret}`);
+  const pushed = new Promise<{ operationId: number }>((resolve) => socket.once(agentEvents.push, resolve));
+  const operation = await startClientOperation({
+    actor: admin,
+    settings: { operationValidityMinutes: 60 },
+    input: { action: 'QUICK_SCAN', target: { deviceIds: [device.deviceId] } },
+  });
+  return { device, socket, operation, push: await pushed };
 }
