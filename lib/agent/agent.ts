@@ -222,8 +222,8 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
    * many clients per query), else from the management points' policy endpoint, preferred first;
    * then hands it to the hook.
    */
-  async refreshPolicy(reason: PolicyReason): Promise<AgentPolicy> {
-    const { policy, managementPointUrl } = await this.fetchPolicy();
+  async refreshPolicy(reason: PolicyReason, deliveredOperationId?: number): Promise<AgentPolicy> {
+    const { policy, managementPointUrl } = await this.fetchPolicy(deliveredOperationId);
     this.pollMinutes = policy.clientAgent.policyPollingMinutes;
     this.inventory?.onPolicy(policy);
     this.metering?.onPolicy(policy.metering);
@@ -278,9 +278,9 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
    * them back from what is held (or, should that not be the revision the answer names, is asked
    * again in full).
    */
-  private async fetchPolicy(): Promise<{ policy: AgentPolicy; managementPointUrl: string }> {
+  private async fetchPolicy(deliveredOperationId?: number): Promise<{ policy: AgentPolicy; managementPointUrl: string }> {
     const held = this.meteringRules;
-    let answer = await this.requestPolicy(held?.revision);
+    let answer = await this.requestPolicy(held?.revision, deliveredOperationId);
     let metering = answer.policy.metering;
     if (metering?.rulesUnchanged) {
       if (held && metering.rulesRevision === held.revision) metering.rules = held.rules;
@@ -294,9 +294,21 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     return answer;
   }
 
-  private async requestPolicy(meteringRulesRevision: string | undefined): Promise<{ policy: AgentPolicy; managementPointUrl: string }> {
-    const request: PolicyRequest = meteringRulesRevision ? { meteringRulesRevision } : {};
+  /**
+   * Policy over the notification channel, else from the policy endpoints. `deliveredOperationId`:
+   * the pushed operation this request acknowledges; should the request not leave over the channel,
+   * a delivered packet is sent instead (the socket sends it once it is connected again).
+   */
+  private async requestPolicy(
+    meteringRulesRevision: string | undefined,
+    deliveredOperationId?: number,
+  ): Promise<{ policy: AgentPolicy; managementPointUrl: string }> {
+    const request: PolicyRequest = {
+      ...(meteringRulesRevision ? { meteringRulesRevision } : {}),
+      ...(deliveredOperationId !== undefined ? { deliveredOperationId } : {}),
+    };
     const socket = this.socket;
+    if (deliveredOperationId !== undefined && !socket?.connected) socket?.emit(agentEvents.delivered, { operationId: deliveredOperationId });
     if (socket?.connected) {
       try {
         const answer: unknown = await socket.timeout(30_000).emitWithAck(agentEvents.policyRequest, request);
@@ -311,7 +323,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     for (const base of this.rotatedManagementPoints()) {
       try {
         const answer = await httpRequest({
-          url: new URL(`/api/mp/policy${meteringRulesRevision ? `?${new URLSearchParams(request)}` : ''}`, base).toString(),
+          url: new URL(`/api/mp/policy${meteringRulesRevision ? `?${new URLSearchParams({ meteringRulesRevision })}` : ''}`, base).toString(),
           headers: { authorization: this.authorization },
           agent: this.options.httpAgent,
           tls: this.options.tls,
@@ -476,15 +488,18 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     // share one process (the simulator), one agent's work must not delay another's receipt.
     const schedule = this.options.schedulePushWork ?? ((run: () => void) => void setImmediate(run));
     schedule(() => {
-      this.socket?.emit(agentEvents.delivered, { operationId: push.operationId });
-      if (!repeated && !work.signal.aborted) void this.perform(push, work);
+      // A pushed Download Computer Policy asks for policy over the channel at once: that request
+      // says the push arrived, and the delivered packet is spared (a fleet's worth of them).
+      const deliveredWithRequest = !repeated && push.action === 'DOWNLOAD_COMPUTER_POLICY' && this.socket?.connected === true;
+      if (!deliveredWithRequest) this.socket?.emit(agentEvents.delivered, { operationId: push.operationId });
+      if (!repeated && !work.signal.aborted) void this.perform(push, work, deliveredWithRequest);
     });
   }
 
-  private async perform(push: OperationPush, work: AbortController) {
+  private async perform(push: OperationPush, work: AbortController, deliveredWithRequest: boolean) {
     const outcome = await performAction({
       action: push.action,
-      fetchPolicy: () => this.refreshPolicy('notification'),
+      fetchPolicy: () => this.refreshPolicy('notification', deliveredWithRequest ? push.operationId : undefined),
       scanner: this.scanner,
       runInventoryCycle: this.inventory ? (task) => this.inventory!.runCycle(task) : undefined,
       script: push.script,

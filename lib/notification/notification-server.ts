@@ -303,6 +303,7 @@ export class NotificationServer {
       const parsed = policyRequestSchema.safeParse(typeof first === 'function' ? {} : first);
       // A hint that cannot be read is refused and the whole policy answered: the agent still gets it.
       if (!parsed.success) socket.emit(agentEvents.refused, payloadRefusal(agentEvents.policyRequest, parsed.error));
+      if (parsed.success && parsed.data.deliveredOperationId !== undefined) this.delivered(parsed.data.deliveredOperationId, id);
       this.policyRequests.push({
         device: socket.data.device!,
         knownMeteringRulesRevision: parsed.success ? parsed.data.meteringRulesRevision : undefined,
@@ -313,13 +314,7 @@ export class NotificationServer {
     socket.on(agentEvents.delivered, (payload: unknown) => {
       const parsed = operationDeliveredSchema.safeParse(payload);
       if (!parsed.success) return socket.emit(agentEvents.refused, payloadRefusal(agentEvents.delivered, parsed.error));
-      this.acknowledged(parsed.data.operationId, id);
-      this.deliveries.push({
-        operationId: parsed.data.operationId,
-        deviceId: id,
-        at: this.clock.now(),
-        heldUntil: performance.now() + DELIVERY_HOLD_MS,
-      });
+      this.delivered(parsed.data.operationId, id);
     });
     socket.on(agentEvents.result, (payload: unknown, ack?: unknown) => {
       const parsed = operationResultSchema.safeParse(payload);
@@ -369,6 +364,12 @@ export class NotificationServer {
       else nsp.to(ids).emit(agentEvents.push, push);
     }
     return devices;
+  }
+
+  /** A push arrived, as its agent said with a delivered packet or with the policy request it made. */
+  private delivered(operationId: number, deviceId: number) {
+    this.acknowledged(operationId, deviceId);
+    this.deliveries.push({ operationId, deviceId, at: this.clock.now(), heldUntil: performance.now() + DELIVERY_HOLD_MS });
   }
 
   private acknowledged(operationId: number, deviceId: number) {

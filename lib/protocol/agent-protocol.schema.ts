@@ -46,7 +46,7 @@ export const agentEvents = {
   revoked: 'revoked',
   /** Agent → server: still here. */
   keepAlive: 'keepalive',
-  /** Agent → server: the push arrived. */
+  /** Agent → server: the push arrived (a pushed Download Computer Policy says so with its policy request instead). */
   delivered: 'operation:delivered',
   /** Agent → server, answered through the acknowledgement: this client's policy, now. */
   policyRequest: 'policy:request',
@@ -56,8 +56,14 @@ export const agentEvents = {
   refused: 'payload:refused',
 } as const;
 
-/** Agent → server with a policy request (optional): what the agent holds already, so unchanged parts stay out of the answer. */
-export const policyRequestSchema = z.object({ meteringRulesRevision: meteringRulesRevisionSchema.optional() }).strict();
+/**
+ * Agent → server with a policy request (optional): what the agent holds already, so unchanged
+ * parts stay out of the answer; and, when a pushed Download Computer Policy made the request, that
+ * operation, whose delivery the request acknowledges (one packet where the push would cost two).
+ */
+export const policyRequestSchema = z
+  .object({ meteringRulesRevision: meteringRulesRevisionSchema.optional(), deliveredOperationId: int4Id().optional() })
+  .strict();
 export type PolicyRequest = z.infer<typeof policyRequestSchema>;
 
 /** Why the server refused an agent's payload: the event, the field and the reason. */

@@ -112,6 +112,57 @@ describe('client notification channel', () => {
     expect(rows.every((r) => r.last_seen_at !== null)).toBe(true);
   });
 
+  it('takes a pushed Download Computer Policy as delivered from its policy request, with no delivered packet', async () => {
+    const mp = await managementPoint();
+    const { credentials, deviceIds } = await fleet('ACKREQ-', 1);
+    const a = agent(mp, credentials[0]);
+    await a.start();
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 1,
+    );
+    const received: { event: string; payload: unknown }[] = [];
+    for (const socket of mp.agentSockets()) socket.onAny((event: string, payload: unknown) => received.push({ event, payload }));
+
+    // The policy answer waits on the metering rules: only the request can have said "delivered".
+    const blocker = await pool().connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE metering_rule IN ACCESS EXCLUSIVE MODE');
+      const policy = await startClientOperation({
+        actor: admin,
+        settings: { operationValidityMinutes: 60 },
+        input: { action: 'DOWNLOAD_COMPUTER_POLICY', target: { deviceIds } },
+      });
+      await eventually(
+        () => targetStates(policy.id),
+        (s) => s.DELIVERED === 1,
+      );
+      await blocker.query('ROLLBACK');
+      await eventually(
+        () => targetStates(policy.id),
+        (s) => s.SUCCEEDED === 1,
+      );
+      expect(received.filter((r) => r.event === 'policy:request').map((r) => r.payload)).toContainEqual({ deliveredOperationId: policy.id });
+      expect(received.map((r) => r.event)).not.toContain('operation:delivered');
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      blocker.release();
+    }
+
+    // Any other action still says so with a delivered packet as soon as the push is read.
+    const scan = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'QUICK_SCAN', target: { deviceIds } },
+    });
+    await eventually(
+      () => targetStates(scan.id),
+      (s) => s.SUCCEEDED === 1,
+    );
+    expect(received.filter((r) => r.event === 'operation:delivered').map((r) => r.payload)).toEqual([{ operationId: scan.id }]);
+  });
+
   it('pushes only to the targets among the clients connected', async () => {
     const mp = await managementPoint();
     const { credentials, deviceIds } = await fleet('ONLY-', 3);

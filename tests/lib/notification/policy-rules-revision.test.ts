@@ -112,5 +112,11 @@ describe('metering rules in policy, by revision', () => {
     // A hint it cannot read is refused, naming the field, and the whole policy still answered.
     expect((await ask({ meteringRulesRevision: 5 })).metering).toMatchObject({ rules: full.body.metering.rules });
     expect(await refused).toMatchObject({ event: agentEvents.policyRequest, field: 'meteringRulesRevision' });
+    // So is a delivered operation id it cannot read, naming that field.
+    for (const deliveredOperationId of [-1, 'x', 2 ** 31]) {
+      const refusedOperation = new Promise<PayloadRefusal>((resolve) => socket.once(agentEvents.refused, resolve));
+      expect((await ask({ deliveredOperationId })).metering).toMatchObject({ rules: full.body.metering.rules });
+      expect(await refusedOperation).toMatchObject({ event: agentEvents.policyRequest, field: 'deliveredOperationId' });
+    }
   });
 });
