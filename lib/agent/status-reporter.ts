@@ -97,7 +97,7 @@ export class StatusReporter {
 
   constructor(options: StatusReporterOptions) {
     this.options = {
-      maxBatchMessages: Math.min(MAX_BATCH_MESSAGES, options.maxBatchMessages ?? 500),
+      maxBatchMessages: Math.min(MAX_BATCH_MESSAGES, options.maxBatchMessages ?? MAX_BATCH_MESSAGES),
       initialBackoffMs: 1000,
       maxBackoffMs: 5 * 60_000,
       requestTimeoutMs: 30_000,

@@ -145,6 +145,18 @@ describe('status reporter', () => {
     expect(requests).toEqual([3, 1]);
   });
 
+  it('sends as many messages in one request as the endpoint takes (1,000), and more in the next', async () => {
+    const { reporter, requests } = await idleCountingReporter();
+    // 500 software metering acknowledgements and the action's own message: one request, not two.
+    await reporter.report(Array.from({ length: 500 }, () => testMessage()));
+    await reporter.report(testMessage());
+    await within(reporter.flush(), 5_000);
+    expect(requests).toEqual([501]);
+    await reporter.report(Array.from({ length: 1001 }, () => testMessage()));
+    await within(reporter.flush(), 5_000);
+    expect(requests).toEqual([501, 1000, 1]);
+  });
+
   it('waits past the linger for a report still being written, so the two still leave together', async () => {
     const { reporter, requests } = await idleCountingReporter();
     // The linger's clock is a fake one, moved past its end while the second report is still
