@@ -80,7 +80,12 @@ export async function startEmbeddedPostgres(options: {
     dataDir,
     runAs,
     onLine,
-    flags: ['-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'lc_messages=C', ...writeLoadFlags],
+    flags: [
+      ...['-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'lc_messages=C'],
+      // The site's own database subscribes to nothing: no logical replication launcher idling beside it.
+      ...['-c', 'max_logical_replication_workers=0'],
+      ...writeLoadFlags,
+    ],
   }).catch(failed('start'));
 
   const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
