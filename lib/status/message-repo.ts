@@ -47,10 +47,18 @@ function copyLines(rows: readonly StoredMessageRow[]): string[] {
 const REPEAT_WINDOW_MS = 86_400_000;
 
 /**
- * The uids of these rows already stored. status_message is partitioned by expires_at, so its
- * unique key is (uid, expires_at), and a retry that arrives later is stamped a later expires_at:
- * the lookup covers the expiry days a repeat can have (a day either side), through the
- * (uid, expires_at) index of those few partitions only.
+ * The uids among $1 already stored with an expiry between $2 and $3. status_message is
+ * partitioned by expires_at, so its unique key is (uid, expires_at); each uid is looked up on its
+ * own through that index, in the partitions of the window only. Asked as `uid = ANY($1)` over the
+ * window, the planner takes the expires_at index whenever the day's partition holds more rows
+ * than its statistics know of (the case all through a flood) and reads every row of the window.
+ */
+export const STORED_UIDS_SQL = `SELECT m.uid FROM unnest($1::uuid[]) AS u(uid)
+  CROSS JOIN LATERAL (SELECT uid FROM status_message WHERE uid = u.uid AND expires_at >= $2 AND expires_at <= $3 LIMIT 1) AS m`;
+
+/**
+ * The uids of these rows already stored. A retry that arrives later is stamped a later
+ * expires_at, so the lookup covers the expiry days a repeat can have (a day either side).
  */
 async function findStoredUids(client: pg.ClientBase, rows: readonly StoredMessageRow[]): Promise<Set<string>> {
   let first = Infinity;
@@ -59,10 +67,11 @@ async function findStoredUids(client: pg.ClientBase, rows: readonly StoredMessag
     first = Math.min(first, r.expiresAt.getTime());
     last = Math.max(last, r.expiresAt.getTime());
   }
-  const { rows: found } = await client.query<{ uid: string }>(
-    `SELECT uid FROM status_message WHERE uid = ANY($1::uuid[]) AND expires_at >= $2 AND expires_at <= $3`,
-    [rows.map((r) => r.message.uid), new Date(first - REPEAT_WINDOW_MS), new Date(last + REPEAT_WINDOW_MS)],
-  );
+  const { rows: found } = await client.query<{ uid: string }>(STORED_UIDS_SQL, [
+    rows.map((r) => r.message.uid),
+    new Date(first - REPEAT_WINDOW_MS),
+    new Date(last + REPEAT_WINDOW_MS),
+  ]);
   return new Set(found.map((r) => r.uid));
 }
 

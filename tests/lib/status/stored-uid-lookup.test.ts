@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { pool } from '@/lib/db/pool';
+import { inTransaction } from '@/lib/db/transaction';
+import { insertStatusMessages, STORED_UIDS_SQL, type StoredMessageRow } from '@/lib/status/message-repo';
+import { ensureStatusPartitions, partitionName, dayStart } from '@/lib/status/partition-repo';
+import { useTestDatabase } from '../../support/database';
+import { testMessage } from './fixtures';
+
+const DAY = 86_400_000;
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+/** Every node of a plan that reads a table or an index. */
+function scans(node: PlanNode): PlanNode[] {
+  const own = /Scan$/.test(node['Node Type']) && node['Node Type'] !== 'Function Scan' ? [node] : [];
+  return [...own, ...(node.Plans ?? []).flatMap(scans)];
+}
+
+// A flood fills the day's partition far faster than autovacuum analyses it: the lookup of a
+// batch's uids must go through the (uid, expires_at) index however stale the statistics are.
+describe('the lookup of uids already stored', () => {
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + DAY);
+
+  beforeAll(async () => {
+    await useTestDatabase();
+    await ensureStatusPartitions({ db: pool(), now, daysAhead: 3 });
+    const partition = partitionName(dayStart(expiresAt));
+    // Statistics from when the partition was empty, then a day's worth of rows they do not know of.
+    await pool().query(`ALTER TABLE ${partition} SET (autovacuum_enabled = false)`);
+    await pool().query(`ANALYZE ${partition}`);
+    await pool().query(
+      `INSERT INTO status_message (uid, message_id, severity, type, source, site_code, system_name, component, source_time, received_at, expires_at)
+       SELECT gen_random_uuid(), 10907, 'INFORMATIONAL', 'MILESTONE', 'CLIENT', 'S01', 'WKS' || g, 'Software Metering Agent', $1, $1, $2
+         FROM generate_series(1, 20000) AS g`,
+      [now, expiresAt],
+    );
+  });
+
+  it('reads the (uid, expires_at) index of the window’s partitions, not every row of the window', async () => {
+    const uids = Array.from({ length: 500 }, () => randomUUID());
+    const window = [new Date(expiresAt.getTime() - DAY), new Date(expiresAt.getTime() + DAY)];
+    const { rows } = await pool().query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${STORED_UIDS_SQL}`, [uids, ...window]);
+    const read = scans(rows[0]['QUERY PLAN'][0].Plan);
+    expect(read.length).toBeGreaterThan(0);
+    for (const node of read) {
+      if (node['Node Type'] === 'Bitmap Heap Scan') continue; // reads only what its index scan found
+      expect(node['Index Name'], `${node['Node Type']} on ${node['Relation Name']}`).toMatch(/_uid_expires_at_idx$/);
+    }
+  });
+
+  it('leaves out of a batch the messages stored before and stores the rest', async () => {
+    const row = (): StoredMessageRow => ({ message: { ...testMessage(), sourceTime: now.toISOString() }, receivedAt: now, expiresAt });
+    const first = [row(), row()];
+    const again = [...first, row()];
+    await inTransaction(pool(), async (client) => {
+      expect(await insertStatusMessages(client, first)).toEqual(new Set(first.map((r) => r.message.uid)));
+    });
+    await inTransaction(pool(), async (client) => {
+      expect(await insertStatusMessages(client, again)).toEqual(new Set([again[2].message.uid]));
+    });
+    const { rows } = await pool().query<{ n: number }>(`SELECT count(*)::int AS n FROM status_message WHERE uid = ANY($1::uuid[])`, [
+      again.map((r) => r.message.uid),
+    ]);
+    expect(rows[0].n).toBe(3);
+  });
+});
