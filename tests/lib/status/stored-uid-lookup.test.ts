@@ -27,14 +27,14 @@ function scans(node: PlanNode): PlanNode[] {
 describe('the lookup of uids already stored', () => {
   const now = new Date();
   const expiresAt = new Date(now.getTime() + DAY);
+  const loaded = partitionName(dayStart(expiresAt));
 
   beforeAll(async () => {
     await useTestDatabase();
     await ensureStatusPartitions({ db: pool(), now, daysAhead: 3 });
-    const partition = partitionName(dayStart(expiresAt));
     // Statistics from when the partition was empty, then a day's worth of rows they do not know of.
-    await pool().query(`ALTER TABLE ${partition} SET (autovacuum_enabled = false)`);
-    await pool().query(`ANALYZE ${partition}`);
+    await pool().query(`ALTER TABLE ${loaded} SET (autovacuum_enabled = false)`);
+    await pool().query(`ANALYZE ${loaded}`);
     await pool().query(
       `INSERT INTO status_message (uid, message_id, severity, type, source, site_code, system_name, component, source_time, received_at, expires_at)
        SELECT gen_random_uuid(), 10907, 'INFORMATIONAL', 'MILESTONE', 'CLIENT', 'S01', 'WKS' || g, 'Software Metering Agent', $1, $1, $2
@@ -47,11 +47,12 @@ describe('the lookup of uids already stored', () => {
     const uids = Array.from({ length: 500 }, () => randomUUID());
     const window = [new Date(expiresAt.getTime() - DAY), new Date(expiresAt.getTime() + DAY)];
     const { rows } = await pool().query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${STORED_UIDS_SQL}`, [uids, ...window]);
-    const read = scans(rows[0]['QUERY PLAN'][0].Plan);
+    // What reads the loaded partition (empty neighbours in the window may be read any way).
+    const read = scans(rows[0]['QUERY PLAN'][0].Plan).filter((n) => (n['Relation Name'] ?? n['Index Name'] ?? '').startsWith(loaded));
     expect(read.length).toBeGreaterThan(0);
     for (const node of read) {
       if (node['Node Type'] === 'Bitmap Heap Scan') continue; // reads only what its index scan found
-      expect(node['Index Name'], `${node['Node Type']} on ${node['Relation Name']}`).toMatch(/_uid_expires_at_idx$/);
+      expect(node['Index Name'], `${node['Node Type']} on ${node['Relation Name'] ?? node['Index Name']}`).toBe(`${loaded}_uid_expires_at_idx`);
     }
   });
 
