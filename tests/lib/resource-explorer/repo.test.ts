@@ -12,6 +12,7 @@ import { softwarePageStatement } from '@/lib/resource-explorer/repo';
 import { listSoftwareQuerySchema, type ListSoftwareQuery } from '@/lib/resource-explorer/resource-explorer.schema';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
 import { useTestDatabase } from '../../support/database';
+import { planNodes } from '../../support/query-plan';
 import {
   changes,
   fillFleetSoftware,
@@ -194,8 +195,7 @@ describe('Resource Explorer reads', () => {
     await fillFleetSoftware({ deviceIds: fleet, products: 3000, perDevice: 400 });
     for (const query of [{}, { search: 'pkg-1', sort: 'installedOn' as const, dir: 'desc' as const, offset: 100 }]) {
       const statement = softwarePageStatement(fleet[7], listSoftwareQuerySchema.parse(query));
-      const { rows } = await pool().query<{ 'QUERY PLAN': unknown }>({ text: `EXPLAIN (FORMAT JSON) ${statement.text}`, values: statement.values });
-      const nodes = planNodes(rows[0]['QUERY PLAN']);
+      const nodes = await planNodes(statement.text, statement.values);
       const onDeviceSoftware = nodes.filter((n) => n['Relation Name'] === 'device_software');
       expect(onDeviceSoftware.length, JSON.stringify(nodes)).toBeGreaterThan(0);
       for (const n of onDeviceSoftware) {
@@ -260,15 +260,3 @@ describe('Resource Explorer reads', () => {
     expect(await notFound(compareInventoryReports({ deviceId: device, query: { from: '99999999', to: reports[0] } }))).toMatch(/^from: /);
   });
 });
-
-type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Index Cond'?: string; Plans?: PlanNode[] };
-
-function planNodes(plan: unknown): PlanNode[] {
-  const out: PlanNode[] = [];
-  const walk = (n: PlanNode) => {
-    out.push(n);
-    for (const child of n.Plans ?? []) walk(child);
-  };
-  walk((plan as { Plan: PlanNode }[])[0].Plan);
-  return out;
-}

@@ -5,22 +5,13 @@ import { inTransaction } from '@/lib/db/transaction';
 import { insertStatusMessages, STORED_UIDS_SQL, type StoredMessageRow } from '@/lib/status/message-repo';
 import { ensureStatusPartitions, partitionName, dayStart } from '@/lib/status/partition-repo';
 import { useTestDatabase } from '../../support/database';
+import { planNodes, type PlanNode } from '../../support/query-plan';
 import { testMessage } from './fixtures';
 
 const DAY = 86_400_000;
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
 /** Every node of a plan that reads a table or an index. */
-function scans(node: PlanNode): PlanNode[] {
-  const own = /Scan$/.test(node['Node Type']) && node['Node Type'] !== 'Function Scan' ? [node] : [];
-  return [...own, ...(node.Plans ?? []).flatMap(scans)];
-}
+const scans = (nodes: PlanNode[]) => nodes.filter((n) => /Scan$/.test(n['Node Type']) && n['Node Type'] !== 'Function Scan');
 
 // A flood fills the day's partition far faster than autovacuum analyses it: the lookup of a
 // batch's uids must go through the (uid, expires_at) index however stale the statistics are.
@@ -46,9 +37,10 @@ describe('the lookup of uids already stored', () => {
   it('reads the (uid, expires_at) index of the window’s partitions, not every row of the window', async () => {
     const uids = Array.from({ length: 500 }, () => randomUUID());
     const window = [new Date(expiresAt.getTime() - DAY), new Date(expiresAt.getTime() + DAY)];
-    const { rows } = await pool().query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${STORED_UIDS_SQL}`, [uids, ...window]);
     // What reads the loaded partition (empty neighbours in the window may be read any way).
-    const read = scans(rows[0]['QUERY PLAN'][0].Plan).filter((n) => (n['Relation Name'] ?? n['Index Name'] ?? '').startsWith(loaded));
+    const read = scans(await planNodes(STORED_UIDS_SQL, [uids, ...window])).filter((n) =>
+      (n['Relation Name'] ?? n['Index Name'] ?? '').startsWith(loaded),
+    );
     expect(read.length).toBeGreaterThan(0);
     for (const node of read) {
       if (node['Node Type'] === 'Bitmap Heap Scan') continue; // reads only what its index scan found
