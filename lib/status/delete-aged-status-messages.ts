@@ -44,6 +44,8 @@ export async function deleteAgedStatusMessages(options: {
   batchSize?: number;
   partitionDaysAhead?: number;
   signal?: AbortSignal;
+  /** Called as each due day leaves status_message, before its files are freed. */
+  onDetached?: (partition: string, rows: number) => void;
 }): Promise<PurgeResult> {
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? 10_000;
@@ -56,7 +58,7 @@ export async function deleteAgedStatusMessages(options: {
         now,
         daysAhead: options.partitionDaysAhead ?? DEFAULT_PARTITION_DAYS_AHEAD,
       });
-      const messages = await dropDuePartitions({ db: options.db, now, signal: options.signal });
+      const messages = await dropDuePartitions({ db: options.db, now, signal: options.signal, onDetached: options.onDetached });
       const ledgerBefore = new Date(now.getTime() - options.ledgerDays * 86_400_000);
       const ledger = await deleteAged(options.db, batchSize, options.signal, {
         table: 'status_processed_uid',

@@ -19,8 +19,14 @@ export const ensureStatusPartitions = (options: { db: pg.Pool; now: Date; daysAh
 
 /**
  * Drops every day partition whose whole day is past `now` (each of its messages is due),
- * one at a time. Returns the rows the dropped partitions held.
+ * one at a time, its files freed at a pace (see dropDayPartitionsBefore). Returns the rows the
+ * dropped partitions held.
  */
-export async function dropDuePartitions(options: { db: pg.Pool; now: Date; signal?: AbortSignal }): Promise<number> {
-  return (await dropDayPartitionsBefore(statusMessageTable, { db: options.db, before: options.now, signal: options.signal })).rows;
+export async function dropDuePartitions(options: {
+  db: pg.Pool;
+  now: Date;
+  signal?: AbortSignal;
+  onDetached?: (partition: string, rows: number) => void;
+}): Promise<number> {
+  return (await dropDayPartitionsBefore(statusMessageTable, { ...options, before: options.now })).rows;
 }
