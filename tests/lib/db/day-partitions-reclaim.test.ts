@@ -8,7 +8,7 @@ const table: DayPartitionedTable = { parent: 'reclaim_probe', column: 'at' };
 const count = async (sql: string, params: unknown[] = []) => Number((await pool().query(sql, params)).rows[0].n);
 const exists = async (name: string) => count(`SELECT count(*) n FROM pg_class WHERE relname = $1`, [name]);
 
-/** A day-partitioned table like status_message: a key, an index backing a unique constraint, two plain indexes. */
+/** A day-partitioned table like status_message: a primary key (dropped with its constraint), a unique index and a plain one. */
 async function makeTable(now: Date) {
   await pool().query(`DROP TABLE IF EXISTS reclaim_probe`);
   await pool().query(
