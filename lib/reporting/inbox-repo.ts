@@ -30,7 +30,7 @@ export async function appendToInbox(options: {
   if (!options.messages.length) return;
   // One statement: the batch and the site-wide "accepted" counter commit together.
   await options.db.query(
-    `WITH batch AS (INSERT INTO status_inbox (messages, message_count, origin) VALUES ($1::json, $2, $3) RETURNING message_count)
+    `WITH batch AS (INSERT INTO status_inbox (messages, message_count, origin) VALUES ($1, $2, $3) RETURNING message_count)
      INSERT INTO status_counter (name, shard, value) SELECT 'accepted', $4, message_count FROM batch
      ON CONFLICT (name, shard) DO UPDATE SET value = status_counter.value + EXCLUDED.value`,
     [JSON.stringify(options.messages), options.messages.length, options.origin, Math.floor(Math.random() * 16)],

@@ -17,7 +17,7 @@ export async function claimInboxBatches(client: pg.ClientBase, limit: number): P
   const { rows } = await client.query<{ id: string; received_at: Date; messages: string }>(
     `DELETE FROM status_inbox
       WHERE id IN (SELECT id FROM status_inbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-      RETURNING id, received_at, messages::text AS messages`,
+      RETURNING id, received_at, messages`,
     [limit],
   );
   return rows

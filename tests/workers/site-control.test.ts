@@ -28,7 +28,7 @@ const deltaStates = async () =>
 const reportsPerDelta = async (messageId: number) =>
   (
     await pool().query(
-      `SELECT m->'properties'->>'DeltaId' AS delta, count(*)::int n FROM status_inbox i, json_array_elements(i.messages) m
+      `SELECT m->'properties'->>'DeltaId' AS delta, count(*)::int n FROM status_inbox i, json_array_elements(i.messages::json) m
         WHERE (m->>'messageId')::int = $1 GROUP BY 1`,
       [messageId],
     )

@@ -127,7 +127,7 @@ describe('/api/site-settings', () => {
 
   it('audits each change naming the user and the properties', async () => {
     const { rows } = await pool().query(
-      `SELECT m FROM status_inbox i, json_array_elements(i.messages) m WHERE (m->>'messageId')::int = 30001 ORDER BY i.id`,
+      `SELECT m FROM status_inbox i, json_array_elements(i.messages::json) m WHERE (m->>'messageId')::int = 30001 ORDER BY i.id`,
     );
     expect(rows).toHaveLength(3);
     expect(rows[0].m.insertionStrings).toEqual(['admin1', 'modified', 'SiteControl', 'S01: clientAgent.policyPollingMinutes']);

@@ -82,7 +82,7 @@ async function history(name: string) {
 }
 async function reportedMessageIds(): Promise<number[]> {
   const { rows } = await pool().query<{ id: number }>(
-    `SELECT (m->>'messageId')::int AS id FROM status_inbox, json_array_elements(messages) m ORDER BY status_inbox.id`,
+    `SELECT (m->>'messageId')::int AS id FROM status_inbox, json_array_elements(messages::json) m ORDER BY status_inbox.id`,
   );
   return rows.map((r) => r.id);
 }

@@ -27,8 +27,11 @@ async function refusal(promise: Promise<unknown>): Promise<AppError> {
 
 const inboxMessages = async (messageId: number) =>
   Number(
-    (await pool().query(`SELECT count(*) n FROM status_inbox i, json_array_elements(i.messages) m WHERE (m->>'messageId')::int = $1`, [messageId]))
-      .rows[0].n,
+    (
+      await pool().query(`SELECT count(*) n FROM status_inbox i, json_array_elements(i.messages::json) m WHERE (m->>'messageId')::int = $1`, [
+        messageId,
+      ])
+    ).rows[0].n,
   );
 
 describe('site control change flow', () => {
@@ -66,7 +69,7 @@ describe('site control change flow', () => {
     expect(history[1]).toMatchObject({ serial: before.serial, current: false });
     // Each step reported once; the audit names the user and the properties.
     for (const id of [2800, 2810, 2801]) expect(await inboxMessages(id)).toBe(1);
-    const audit = await pool().query(`SELECT m FROM status_inbox i, json_array_elements(i.messages) m WHERE (m->>'messageId')::int = 30001`);
+    const audit = await pool().query(`SELECT m FROM status_inbox i, json_array_elements(i.messages::json) m WHERE (m->>'messageId')::int = 30001`);
     expect(audit.rows[0].m.insertionStrings[0]).toBe('alice');
     expect(audit.rows[0].m.insertionStrings[3]).toContain('components.notificationServer.port');
     // The watcher of the notification server's settings was told.

@@ -52,7 +52,7 @@ describe('a fresh install with a site code other than S01', () => {
     const { rows: beats } = await pool().query(`SELECT 1 FROM worker_heartbeat WHERE pid = $1`, [child.pid]);
     expect(beats).toHaveLength(0);
     const { rows } = await pool().query<{ m: { messageId: number; severity: string; component: string; insertionStrings: string[] } }>(
-      `SELECT json_array_elements(messages) AS m FROM status_inbox`,
+      `SELECT json_array_elements(messages::json) AS m FROM status_inbox`,
     );
     const failed = rows.map((r) => r.m).find((m) => m.messageId === 502);
     expect(failed).toMatchObject({ severity: 'ERROR', component: 'SMS_HIERARCHY_MANAGER' });

@@ -156,7 +156,7 @@ describe('replication to the parent site', () => {
     const errors = async () =>
       (
         await pool().query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM status_inbox i, json_array_elements(i.messages) m WHERE (m->>'messageId')::int = 4631`,
+          `SELECT count(*)::int AS n FROM status_inbox i, json_array_elements(i.messages::json) m WHERE (m->>'messageId')::int = 4631`,
         )
       ).rows[0].n;
     expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 1 });
