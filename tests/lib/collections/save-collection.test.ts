@@ -142,7 +142,7 @@ describe('collections: forms, preview, evaluation and cycles', () => {
       'Direct member: LON-WS-0001',
       'Exclude collection: Servers',
     ]);
-    const audit = await pool().query(`SELECT messages FROM status_inbox WHERE origin = 'audit' ORDER BY id DESC LIMIT 1`);
+    const audit = await pool().query(`SELECT messages::json AS messages FROM status_inbox WHERE origin = 'audit' ORDER BY id DESC LIMIT 1`);
     expect(JSON.stringify(audit.rows[0].messages)).toContain('NYC clients and one London laptop');
 
     // Editing re-evaluates: drop the London laptop.
