@@ -46,6 +46,11 @@ const REJECTED_DIR = 'rejected';
 // A spool file is exactly this around the JSON array of its messages; its name ends -n<count>.batch.json.
 const SPOOL_PREFIX = '{"messages":';
 const SPOOL_SUFFIX = '}';
+// The same around the array's elements, as bytes; and what joins files and closes a request body.
+const SPOOL_HEAD = Buffer.from(`${SPOOL_PREFIX}[`);
+const SPOOL_TAIL = Buffer.from(`]${SPOOL_SUFFIX}`);
+const COMMA = Buffer.from(',');
+const BODY_TAIL = Buffer.from(']}');
 
 function countOf(name: string): number | null {
   const match = /-n(\d+)\.batch\.json$/.exec(name);
@@ -255,23 +260,26 @@ export class StatusReporter {
   }
 
   /**
-   * A spool file's messages as the JSON text of their array, without parsing it: files are sent
-   * as they were written, so a flood of reports costs the reporter no JSON work on the way out.
+   * A spool file's messages as the bytes of their JSON, the array's brackets left out, without
+   * parsing or decoding it: files are sent as they were written, so a flood of reports costs the
+   * reporter no JSON or text work on the way out.
    */
-  private async readSpoolArrayText(name: string): Promise<{ text: string; count: number } | null> {
-    let content: string;
+  private async readSpoolMessageBytes(name: string): Promise<{ bytes: Buffer; count: number } | null> {
+    let content: Buffer;
     try {
-      content = await readFile(path.join(this.options.spoolDir, name), 'utf8');
+      content = await readFile(path.join(this.options.spoolDir, name));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
     }
     const count = countOf(name);
-    if (count !== null && content.startsWith(SPOOL_PREFIX) && content.endsWith(SPOOL_SUFFIX)) {
-      return { text: content.slice(SPOOL_PREFIX.length, content.length - SPOOL_SUFFIX.length), count };
+    const start = SPOOL_HEAD.length;
+    const end = content.length - SPOOL_TAIL.length;
+    if (count !== null && end >= start && content.subarray(0, start).equals(SPOOL_HEAD) && content.subarray(end).equals(SPOOL_TAIL)) {
+      return { bytes: content.subarray(start, end), count };
     }
     const messages = await this.readSpoolFile(name);
-    return messages ? { text: JSON.stringify(messages), count: messages.length } : null;
+    return messages ? { bytes: Buffer.from(JSON.stringify(messages).slice(1, -1)), count: messages.length } : null;
   }
 
   private async deadLetter(names: string[]) {
@@ -330,20 +338,23 @@ export class StatusReporter {
   /** Sends the oldest spooled files that fit in one request and settles them by the answer. */
   private async sendNext(files: string[]): Promise<{ outcome: SendOutcome; delayMs: number }> {
     const batchFiles: string[] = [];
-    const arrays: string[] = [];
+    const device = this.options.device ? `"device":${JSON.stringify(this.options.device)},` : '';
+    const parts: Buffer[] = [Buffer.from(`{${device}"messages":[`)];
     let count = 0;
     for (const name of files) {
       const known = countOf(name);
       if (batchFiles.length && (this.oneFilePerRequest || count + (known ?? 1) > this.options.maxBatchMessages)) break;
-      const content = await this.readSpoolArrayText(name);
+      const content = await this.readSpoolMessageBytes(name);
       if (!content || content.count === 0) continue;
+      if (batchFiles.length) parts.push(COMMA);
       batchFiles.push(name);
-      arrays.push(content.text.slice(1, -1));
+      parts.push(content.bytes);
       count += content.count;
     }
     if (!batchFiles.length) return { outcome: 'accepted', delayMs: 0 };
-    const device = this.options.device ? `"device":${JSON.stringify(this.options.device)},` : '';
-    const body = `{${device}"messages":[${arrays.join(',')}]}`;
+    parts.push(BODY_TAIL);
+    // Bytes, not a string: the request needs neither the text's UTF-8 length nor its encoding.
+    const body = Buffer.concat(parts);
 
     let response: Response;
     try {

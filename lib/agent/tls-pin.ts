@@ -100,12 +100,14 @@ export function fetchWithTrust(trust: TlsTrust | undefined): typeof fetch {
   return async (input, init) => {
     const url = input instanceof Request ? input.url : input.toString();
     const headers = Object.fromEntries(new Headers(init?.headers).entries());
-    if (init?.body !== undefined && init.body !== null && typeof init.body !== 'string') throw new Error('fetchWithTrust sends text bodies only');
+    const body = init?.body ?? undefined;
+    if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array))
+      throw new Error('fetchWithTrust sends text or byte bodies only');
     const answer = await httpRequest({
       url,
       method: init?.method === 'POST' ? 'POST' : 'GET',
       headers,
-      body: init?.body ?? undefined,
+      body: body instanceof Uint8Array && !Buffer.isBuffer(body) ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : body,
       signal: init?.signal ?? undefined,
       tls: trust,
     });
