@@ -147,12 +147,44 @@ export function int4(min = -INT4_MAX - 1, max = INT4_MAX) {
 
 // ---------------------------------------------------------------------------- dates
 
-const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ISO_DATE_TIME = /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 function daysInMonth(year: number, month: number): number {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+}
+
+/** The number written in `count` digits from `start`, or -1 when one of them is not a digit. */
+function digitsAt(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** Whether `text` (24 characters) has the separators of `YYYY-MM-DDTHH:mm:ss.sssZ`. */
+function isCanonicalLayout(text: string): boolean {
+  return text[4] === '-' && text[7] === '-' && text[10] === 'T' && text[13] === ':' && text[16] === ':' && text[19] === '.' && text[23] === 'Z';
+}
+
+/** `YYYY-MM-DDTHH:mm:ss.sssZ` as a Date when every part is a digit and real, else null. */
+function readCanonicalIso(text: string): Date | null {
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  const ms = digitsAt(text, 20, 3);
+  if (year < 0 || hour < 0 || minute < 0 || second < 0 || ms < 0) return null;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
+  // Date.UTC reads years 0–99 as 1900–1999.
+  if (year < 100) date.setUTCFullYear(year, month - 1, day);
+  return date;
 }
 
 /**
@@ -162,12 +194,9 @@ function daysInMonth(year: number, month: number): number {
  * date-time local, as in JavaScript.
  */
 export function parseIsoDate(text: string): Date | null {
-  // The form toISOString writes (what agents and servers send): read directly, and kept only
-  // when it prints back the same, which a date that does not exist (February 30) never does.
-  if (text.length === 24 && CANONICAL_ISO.test(text)) {
-    const date = new Date(text);
-    return !Number.isNaN(date.getTime()) && date.toISOString() === text ? date : null;
-  }
+  // The form toISOString writes (what agents and servers send, once per status message): read
+  // digit by digit, without a regular expression or the engine's date parser.
+  if (text.length === 24 && isCanonicalLayout(text)) return readCanonicalIso(text);
   const m = ISO_DATE_TIME.exec(text.trim());
   if (!m) return null;
   const [, y, mo, d, h, mi, s = '00', fraction, zone] = m;

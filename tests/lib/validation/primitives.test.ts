@@ -80,6 +80,8 @@ describe('boundary primitives', () => {
     expect(parseIsoDate('2026-11-22T14:05:09.123Z')?.getTime()).toBe(Date.UTC(2026, 10, 22, 14, 5, 9, 123));
     expect(parseIsoDate('0001-01-01T00:00:00.000Z')?.toISOString()).toBe('0001-01-01T00:00:00.000Z');
     expect(parseIsoDate('2024-02-29T23:59:59.999Z')?.toISOString()).toBe('2024-02-29T23:59:59.999Z');
+    // Years below 100 are not read as 19xx, and their leap days are their own.
+    expect(parseIsoDate('0004-02-29T12:00:00.000Z')?.toISOString()).toBe('0004-02-29T12:00:00.000Z');
     for (const text of [
       '2026-02-30T00:00:00.000Z',
       '2025-02-29T00:00:00.000Z',
@@ -88,6 +90,8 @@ describe('boundary primitives', () => {
       '2026-01-01T10:60:00.000Z',
       '2026-01-01T10:00:60.000Z',
       '2026-13-01T00:00:00.000Z',
+      '0100-02-29T00:00:00.000Z',
+      '2026-0a-01T00:00:00.000Z',
     ]) {
       expect(parseIsoDate(text), text).toBeNull();
     }
