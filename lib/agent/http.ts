@@ -15,7 +15,7 @@ export function httpRequest(options: {
   url: string;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
-  body?: string | Buffer;
+  body?: string | Uint8Array;
   agent?: http.Agent;
   /** For https: the only certificate authorities to trust (the pinned site authority, lib/agent/tls-pin.ts). */
   tls?: { ca: string[] };

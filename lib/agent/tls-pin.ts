@@ -107,7 +107,7 @@ export function fetchWithTrust(trust: TlsTrust | undefined): typeof fetch {
       url,
       method: init?.method === 'POST' ? 'POST' : 'GET',
       headers,
-      body: body instanceof Uint8Array && !Buffer.isBuffer(body) ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : body,
+      body,
       signal: init?.signal ?? undefined,
       tls: trust,
     });
