@@ -1,12 +1,13 @@
 // site-25k: a site of 25,000 simulated agents (in --processes agent processes, 4 by default: each
 // holds its share of sockets under the per-process file limit) over two management point processes
 // started as `npm run mp` starts one (dist/server/mp.mjs), beside a console (the compiled server.ts,
-// no workers, no agents of its own). Half the agent processes prefer one management point, half
-// the other. First, bare socket.io broadcasts from the two management point processes themselves
-// (a site-wide channel probe: each broadcasts as it hears it, with no database work) give the
-// baseline; then Download Computer Policy on a collection of all of them, started from the
-// console's API, while a console user reads pages. The agent processes act on the push once all of
-// them have read it (gatePushWork): real agents read it on machines of their own. Prints one JSON line:
+// no workers, no agents of its own). In each agent process, every other agent prefers one
+// management point and the rest the other. First, bare socket.io broadcasts from the two
+// management point processes themselves (a site-wide channel probe: each broadcasts as it hears
+// it, with no database work) give the baseline; then Download Computer Policy on a collection of
+// all of them, started from the console's API, while a console user reads pages. The agent
+// processes act on the push once all of them have read it (gatePushWork): real agents read it on
+// machines of their own. Prints one JSON line:
 // {"scenario":"site-25k","agents":N,"connected":C,"deliveredP99Ms":B,"baselineP99Ms":Z,"ratio":B/Z,"allResultsMs":R,
 //  "failed":F,"missing":M,"mpRssMb":[…],"consoleP95Ms":P,…,"targets":{…},"missed":[…]}
 //   delivered: from the start request to each agent's receipt of the push.
@@ -145,9 +146,17 @@ export default async function site25k(args: string[]) {
     const credentials: AgentCredential[] = fleet.credentials;
     const share = Math.ceil(credentials.length / processCount);
     agentProcesses.forEach((child, i) => {
-      // Half the processes prefer the first management point, half the second; each falls back to the other.
-      const urls = i % 2 === 0 ? managementPoints.map((mp) => mp.url) : managementPoints.map((mp) => mp.url).reverse();
-      child.send({ type: 'start', urls, credentials: credentials.slice(i * share, (i + 1) * share), spreadMs, gatePushWork: true });
+      // Within each process, every other agent prefers the first management point and the rest the
+      // second (each falls back to the other): an even split whatever the number of processes.
+      const urls = managementPoints.map((mp) => mp.url);
+      child.send({
+        type: 'start',
+        urls,
+        spreadOverUrls: true,
+        credentials: credentials.slice(i * share, (i + 1) * share),
+        spreadMs,
+        gatePushWork: true,
+      });
     });
     const connected = (await connectedAnswer).reduce((sum, answer) => sum + answer.connected, 0);
     log(`${connected} agents connected; letting presence settle`);

@@ -13,7 +13,16 @@ import type { AgentCredential } from '../../lib/protocol/policy.schema';
 
 /** With `spoolRoot`, each agent reports status messages through its own spooling reporter (a folder per agent under it). */
 type FromParent =
-  | { type: 'start'; urls: string[]; credentials: AgentCredential[]; spreadMs: number; spoolRoot?: string; gatePushWork?: boolean }
+  | {
+      type: 'start';
+      urls: string[];
+      /** Each agent in turn prefers the next of `urls` (AgentSimulator's spreadOverManagementPoints). */
+      spreadOverUrls?: boolean;
+      credentials: AgentCredential[];
+      spreadMs: number;
+      spoolRoot?: string;
+      gatePushWork?: boolean;
+    }
   | { type: 'collect' }
   | { type: 'release' }
   | { type: 'stop' };
@@ -31,18 +40,20 @@ async function handle(message: FromParent) {
     if (message.type === 'start') {
       simulator = new AgentSimulator({
         managementPointUrls: message.urls,
+        spreadOverManagementPoints: message.spreadOverUrls,
         credentials: message.credentials,
         connectSpreadMs: message.spreadMs,
         transports: ['websocket', 'polling'],
         maxHttpSockets: 64,
         onPushBurstQuiet: message.gatePushWork ? () => process.send!({ type: 'quiet' }) : undefined,
         reporterFor: message.spoolRoot
-          ? (credential) =>
+          ? (credential, shared) =>
               createStatusReporter({
                 managementPointUrls: message.urls,
                 spoolDir: path.join(message.spoolRoot!, String(credential.deviceId)),
                 device: credential.name,
                 headers: () => ({ authorization: `Device ${credential.deviceId}.${credential.secret}` }),
+                fetch: shared.fetch,
                 initialBackoffMs: 500,
                 maxBackoffMs: 10_000,
               })

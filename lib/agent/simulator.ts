@@ -6,9 +6,17 @@ import { syntheticEntities } from './live-query/synthetic-entities';
 import type { EntityCollector } from './live-query/answer-live-query';
 import type { AgentCredential } from '../protocol/policy.schema';
 import type { StatusReporter } from './status-reporter';
+import { fetchWithTrust } from './tls-pin';
 
 export interface SimulatorOptions {
+  /** The management points every agent reports to, preferred first (but see spreadOverManagementPoints). */
   managementPointUrls: string[];
+  /**
+   * Each agent in turn prefers the next management point of the list (then the rest, in order),
+   * so one process's agents divide evenly among them, as a fleet's clients assigned to several
+   * management points do. Default false: every agent prefers the first.
+   */
+  spreadOverManagementPoints?: boolean;
   credentials: AgentCredential[];
   notificationPort?: number;
   transports?: ClientAgentOptions['transports'];
@@ -23,8 +31,11 @@ export interface SimulatorOptions {
   maxBackoffMs?: number;
   /** For https management points: the pinned site certificate authority. */
   tls?: ClientAgentOptions['tls'];
-  /** Each agent's status reporter, when what it reports is measured (its own disk spool); none by default. */
-  reporterFor?: (credential: AgentCredential) => StatusReporter;
+  /**
+   * Each agent's status reporter, when what it reports is measured (its own disk spool); none by
+   * default. `fetch` sends over the simulator's shared keep-alive pool (give it to the reporter).
+   */
+  reporterFor?: (credential: AgentCredential, shared: { fetch: typeof fetch }) => StatusReporter;
   /** How each agent answers live queries: synthetic rows by default; a browser test passes this machine's. */
   collectEntity?: EntityCollector;
   /**
@@ -101,9 +112,16 @@ function afterPushBurst(onQuiet?: () => void): { schedule: (work: () => void) =>
   };
 }
 
+/** The management points as agent number `index` prefers them: the next in turn first, then the rest in order. */
+export function managementPointsInTurn(urls: readonly string[], index: number): string[] {
+  const first = index % urls.length;
+  return [...urls.slice(first), ...urls.slice(0, first)];
+}
+
 /**
  * Thousands of client agents in one process, for tests and benchmarks: each is a full
- * ClientAgent with its own socket.io connection; they share one bounded HTTP keep-alive pool.
+ * ClientAgent with its own socket.io connection; they share one bounded HTTP keep-alive pool
+ * (policy requests and, with reporters, their status reports).
  * No status reporter unless `reporterFor` gives one (a spool folder per simulated client measures
  * the disk too, which only a benchmark of reporting wants).
  */
@@ -120,10 +138,12 @@ export class AgentSimulator {
     const schedulePushWork = this.pushWork.schedule;
     // Simulated clients scan nothing: their scans are synthetic work of the given durations.
     const scanner = syntheticScanner(options.scan ?? { quickScanMs: 500, fullScanMs: 2_000 });
+    const urls = options.managementPointUrls;
+    const sharedFetch = fetchWithTrust(options.tls, this.httpAgent);
     this.agents = options.credentials.map(
-      (credential) =>
+      (credential, i) =>
         new ClientAgent({
-          managementPointUrls: options.managementPointUrls,
+          managementPointUrls: options.spreadOverManagementPoints ? managementPointsInTurn(urls, i) : urls,
           credential,
           notificationPort: options.notificationPort,
           transports: options.transports,
@@ -135,7 +155,7 @@ export class AgentSimulator {
           initialBackoffMs: options.initialBackoffMs ?? 500,
           maxBackoffMs: options.maxBackoffMs ?? 10_000,
           schedulePushWork,
-          reporter: options.reporterFor?.(credential) ?? null,
+          reporter: options.reporterFor?.(credential, { fetch: sharedFetch }) ?? null,
         }),
     );
   }
