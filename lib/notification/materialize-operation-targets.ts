@@ -1,6 +1,10 @@
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction';
+import { analyzeOperationTargets } from './operation-partitions-repo';
 import * as repo from './repo';
+
+/** Targets written at once from which the partition's statistics are refreshed (see analyzeOperationTargets). */
+const ANALYZE_AFTER_TARGETS = 1000;
 
 /**
  * Writes the target rows of started operations that have none yet (of `operationIds`, or every
@@ -14,7 +18,11 @@ export async function materializeOperationTargets(options: { db: pg.Pool; operat
   if (options.operationIds && !options.operationIds.length) return [];
   const written: number[] = [];
   for (const id of await repo.pendingOperationIds(options.db, options.operationIds)) {
-    if (await inTransaction(options.db, (client) => repo.materializeTargets(client, id))) written.push(id);
+    const targets = await inTransaction(options.db, (client) => repo.materializeTargets(client, id));
+    if (targets === null) continue;
+    written.push(id);
+    // Statistics only steer plans: should refreshing them fail, the answers are still recorded.
+    if (targets >= ANALYZE_AFTER_TARGETS) await analyzeOperationTargets(options.db, id).catch(() => undefined);
   }
   return written;
 }

@@ -55,6 +55,17 @@ async function makeBlock(client: pg.PoolClient, block: number): Promise<void> {
   }
 }
 
+/**
+ * Refreshes the planner's statistics of the target partition holding `operationId`. A fleet-wide
+ * operation's thousands of targets are written in one statement, after which the partition's
+ * statistics still describe what it held before (often nothing): each flush of answers then
+ * planned its update as a scan of the whole partition (10–25 ms a batch at 25,000 targets)
+ * instead of looking its rows up by key.
+ */
+export async function analyzeOperationTargets(db: pg.Pool, operationId: number): Promise<void> {
+  await db.query(`ANALYZE ${partitionName(TABLES[0], blockOf(operationId))}`);
+}
+
 /** The blocks whose partitions exist, oldest first. */
 export async function listOperationBlocks(db: pg.Pool): Promise<number[]> {
   const { rows } = await db.query<{ name: string }>(

@@ -177,15 +177,15 @@ export async function pendingOperationIds(db: Db, ids?: number[]): Promise<numbe
  * transaction; the operation row stays locked until it commits, so a cancel or expiry waits for
  * it and then sees the rows). A target takes the operation's state: waiting, or cancelled or
  * expired if that came first. Devices deleted since the start are left out, as their rows would
- * have been deleted with them. Returns false when the rows were already written.
+ * have been deleted with them. Returns the rows written, or null when they were written before.
  */
-export async function materializeTargets(db: pg.PoolClient, operationId: number): Promise<boolean> {
+export async function materializeTargets(db: pg.PoolClient, operationId: number): Promise<number | null> {
   const { rows } = await db.query<{ pending: boolean }>(
     `SELECT pending_target_ids IS NOT NULL AS pending FROM client_operation WHERE id = $1 FOR UPDATE`,
     [operationId],
   );
-  if (!rows[0]?.pending) return false;
-  await db.query(
+  if (!rows[0]?.pending) return null;
+  const inserted = await db.query(
     `INSERT INTO client_operation_target (operation_id, device_id, state)
      SELECT o.id, p.device_id,
             (CASE WHEN o.cancelled_at IS NOT NULL THEN 'CANCELLED' WHEN o.expired_at IS NOT NULL THEN 'EXPIRED' ELSE 'WAITING' END)::operation_target_state
@@ -195,7 +195,7 @@ export async function materializeTargets(db: pg.PoolClient, operationId: number)
     [operationId],
   );
   await db.query(`UPDATE client_operation SET pending_target_ids = NULL WHERE id = $1`, [operationId]);
-  return true;
+  return inserted.rowCount ?? 0;
 }
 
 /** Appends a push request and announces it; commits with the caller's transaction. */

@@ -613,6 +613,27 @@ describe('client operation target rows, written after the start', () => {
     expect(await targetStates(operation.id)).toEqual({ WAITING: 4 });
   });
 
+  it("refresh their partition's statistics when a fleet's worth is written, so answers update them by key", async () => {
+    // Written in one statement, 1,200 rows leave the partition's statistics describing what it
+    // held before; every flush of answers would then plan its update as a scan of the whole
+    // partition. The planner must see them at once, not after autovacuum's next round.
+    const { deviceIds } = await fleet('STATS-', 1200);
+    const operation = await start(deviceIds);
+    const partition = `client_operation_target_b${Math.floor(operation.id / 100)}`;
+    const statistics = async () =>
+      (
+        await pool().query<{ reltuples: number; analyzed: boolean }>(
+          `SELECT c.reltuples::float8 AS reltuples, s.last_analyze IS NOT NULL AS analyzed
+             FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.relname = $1`,
+          [partition],
+        )
+      ).rows[0];
+    expect((await statistics()).reltuples).toBeLessThan(1200);
+    expect(await materializeOperationTargets({ db: pool(), operationIds: [operation.id] })).toEqual([operation.id]);
+    expect(await statistics()).toEqual({ reltuples: expect.any(Number), analyzed: true });
+    expect((await statistics()).reltuples).toBeGreaterThanOrEqual(1200);
+  });
+
   it('are written by Notification Manager on its cycle', async () => {
     const { deviceIds } = await fleet('CYCLE-', 2);
     const operation = await start(deviceIds);
