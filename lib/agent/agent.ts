@@ -30,6 +30,7 @@ import { scanSettingsSchema, type Scanner } from './scan/scan-settings';
 import { clientPolicySchema, type AgentCredential, type AgentPolicy } from '../protocol/policy.schema';
 import type { MeteringPolicyRule } from '../protocol/metering-policy.schema';
 import { silentLog, type AgentLog } from './agent-log';
+import { managementPointsInTurn } from './management-points-in-turn';
 
 const outcomeMessageIds = {
   SUCCEEDED: clientMessageIds.clientActionSucceeded,
@@ -379,9 +380,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
   }
 
   private rotatedManagementPoints(): string[] {
-    const list = this.options.managementPointUrls;
-    const current = this.socket?.connected ? this.currentManagementPoint() : 0;
-    return [...list.slice(current), ...list.slice(0, current)];
+    return managementPointsInTurn(this.options.managementPointUrls, this.socket?.connected ? this.currentManagementPoint() : 0);
   }
 
   private currentManagementPoint(): number {

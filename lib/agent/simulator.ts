@@ -5,6 +5,7 @@ import { syntheticScanner, type ScanDurations } from './scan/synthetic-scanner';
 import { syntheticEntities } from './live-query/synthetic-entities';
 import type { EntityCollector } from './live-query/answer-live-query';
 import type { AgentCredential } from '../protocol/policy.schema';
+import { managementPointsInTurn } from './management-points-in-turn';
 import type { StatusReporter } from './status-reporter';
 import { fetchWithTrust } from './tls-pin';
 
@@ -110,12 +111,6 @@ function afterPushBurst(onQuiet?: () => void): { schedule: (work: () => void) =>
       if (gate) void drain();
     },
   };
-}
-
-/** The management points as agent number `index` prefers them: the next in turn first, then the rest in order. */
-export function managementPointsInTurn(urls: readonly string[], index: number): string[] {
-  const first = index % urls.length;
-  return [...urls.slice(first), ...urls.slice(0, first)];
 }
 
 /**

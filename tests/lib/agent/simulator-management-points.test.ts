@@ -1,7 +1,7 @@
 // A simulator process spread over several management points: agent i prefers the i-th in turn and
 // falls back to the others in their order, so one process's agents divide evenly among them.
 import { describe, expect, it } from 'vitest';
-import { managementPointsInTurn } from '@/lib/agent/simulator';
+import { managementPointsInTurn } from '@/lib/agent/management-points-in-turn';
 
 describe('managementPointsInTurn', () => {
   const urls = ['http://mp1:3000', 'http://mp2:3000', 'http://mp3:3000'];
