@@ -45,6 +45,8 @@ function copyLines(rows: readonly StoredMessageRow[]): string[] {
 
 /** How far apart two arrivals of one uid (a batch and its retry) may be and still be recognised. */
 const REPEAT_WINDOW_MS = 86_400_000;
+/** How far apart the expiries of the rows looked up in one window may be. */
+const EXPIRY_GROUP_MS = 86_400_000;
 
 /**
  * The uids among $1 already stored with an expiry between $2 and $3. status_message is
@@ -56,23 +58,49 @@ const REPEAT_WINDOW_MS = 86_400_000;
 export const STORED_UIDS_SQL = `SELECT m.uid FROM unnest($1::uuid[]) AS u(uid)
   CROSS JOIN LATERAL (SELECT uid FROM status_message WHERE uid = u.uid AND expires_at >= $2 AND expires_at <= $3 LIMIT 1) AS m`;
 
+/** A stretch of expiry times looked up together, and the uids of the rows whose expiry is in it. */
+export interface ExpiryWindow {
+  from: Date;
+  to: Date;
+  uids: string[];
+}
+
 /**
- * The uids of these rows already stored. A retry that arrives later is stamped a later
- * expires_at, so the lookup covers the expiry days a repeat can have (a day either side).
+ * The windows to look a batch's uids up in. A retry that arrives later is stamped a later
+ * expires_at, so each row's window reaches a day either side of its expiry. Rows are grouped by
+ * expiry, each group spanning at most a day, and each group gets a window of its own: a batch that
+ * mixes a day's retention with a month's looks in the few partitions around each, not in every
+ * partition of the month between them (a uid probe per partition in the window).
  */
-async function findStoredUids(client: pg.ClientBase, rows: readonly StoredMessageRow[]): Promise<Set<string>> {
-  let first = Infinity;
-  let last = -Infinity;
-  for (const r of rows) {
-    first = Math.min(first, r.expiresAt.getTime());
-    last = Math.max(last, r.expiresAt.getTime());
+export function expiryWindows(rows: readonly StoredMessageRow[]): ExpiryWindow[] {
+  const sorted = [...rows].sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime());
+  const windows: ExpiryWindow[] = [];
+  let first = 0;
+  let last = 0;
+  let uids: string[] = [];
+  const close = () => windows.push({ from: new Date(first - REPEAT_WINDOW_MS), to: new Date(last + REPEAT_WINDOW_MS), uids });
+  for (const row of sorted) {
+    const at = row.expiresAt.getTime();
+    if (uids.length && at - first > EXPIRY_GROUP_MS) {
+      close();
+      uids = [];
+    }
+    if (!uids.length) first = at;
+    last = at;
+    uids.push(row.message.uid);
   }
-  const { rows: found } = await client.query<{ uid: string }>(STORED_UIDS_SQL, [
-    rows.map((r) => r.message.uid),
-    new Date(first - REPEAT_WINDOW_MS),
-    new Date(last + REPEAT_WINDOW_MS),
-  ]);
-  return new Set(found.map((r) => r.uid));
+  if (uids.length) close();
+  return windows;
+}
+
+/** The uids of these rows already stored, looked up window by window (see expiryWindows). */
+async function findStoredUids(client: pg.ClientBase, rows: readonly StoredMessageRow[]): Promise<Set<string>> {
+  const stored = new Set<string>();
+  for (const window of expiryWindows(rows)) {
+    const { rows: found } = await client.query<{ uid: string }>(STORED_UIDS_SQL, [window.uids, window.from, window.to]);
+    for (const r of found) stored.add(r.uid);
+  }
+  return stored;
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { inTransaction } from '@/lib/db/transaction';
-import { insertStatusMessages, STORED_UIDS_SQL, type StoredMessageRow } from '@/lib/status/message-repo';
+import { expiryWindows, insertStatusMessages, STORED_UIDS_SQL, type StoredMessageRow } from '@/lib/status/message-repo';
 import { ensureStatusPartitions, partitionName, dayStart } from '@/lib/status/partition-repo';
 import { useTestDatabase } from '../../support/database';
 import { planNodes, type PlanNode } from '../../support/query-plan';
@@ -62,5 +62,54 @@ describe('the lookup of uids already stored', () => {
       again.map((r) => r.message.uid),
     ]);
     expect(rows[0].n).toBe(3);
+  });
+
+  it('recognises a retried message of each retention in a batch that mixes a day’s retention with a month’s', async () => {
+    const row = (days: number, arrived = now): StoredMessageRow => ({
+      message: { ...testMessage(), sourceTime: now.toISOString() },
+      receivedAt: arrived,
+      expiresAt: new Date(arrived.getTime() + days * DAY),
+    });
+    const first = [row(1), row(30)];
+    await inTransaction(pool(), async (client) => {
+      await insertStatusMessages(client, first);
+    });
+    // The retry arrives an hour later: stamped an hour later expiry, still the same messages.
+    const later = new Date(now.getTime() + 3_600_000);
+    const retried = first.map((r) => ({ ...r, receivedAt: later, expiresAt: new Date(r.expiresAt.getTime() + 3_600_000) }));
+    const fresh = row(7, later);
+    await inTransaction(pool(), async (client) => {
+      expect(await insertStatusMessages(client, [...retried, fresh])).toEqual(new Set([fresh.message.uid]));
+    });
+  });
+});
+
+describe('the expiry windows a batch’s uids are looked up in', () => {
+  const at = Date.parse('2026-12-05T10:00:00Z');
+  const row = (expiresAt: number): StoredMessageRow => ({
+    message: { ...testMessage(), sourceTime: new Date(at).toISOString() },
+    receivedAt: new Date(at),
+    expiresAt: new Date(expiresAt),
+  });
+
+  it('is one window a day either side when every row expires within a day', () => {
+    const rows = [row(at + DAY), row(at + DAY + 3_600_000), row(at + 2 * DAY)];
+    expect(expiryWindows(rows)).toEqual([{ from: new Date(at), to: new Date(at + 3 * DAY), uids: rows.map((r) => r.message.uid) }]);
+  });
+
+  it('gives each retention of a mixed batch a window of its own, never one spanning the month between them', () => {
+    const day = [row(at + DAY), row(at + DAY + 60_000)];
+    const month = [row(at + 30 * DAY), row(at + 30 * DAY - 60_000)];
+    const windows = expiryWindows([month[0], day[0], month[1], day[1]]);
+    expect(windows.map((w) => [w.from, w.to])).toEqual([
+      [new Date(at), new Date(at + 2 * DAY + 60_000)],
+      [new Date(at + 29 * DAY - 60_000), new Date(at + 31 * DAY)],
+    ]);
+    expect(windows.map((w) => new Set(w.uids))).toEqual([new Set(day.map((r) => r.message.uid)), new Set(month.map((r) => r.message.uid))]);
+    for (const w of windows) expect(w.to.getTime() - w.from.getTime()).toBeLessThanOrEqual(3 * DAY);
+  });
+
+  it('is none for no rows', () => {
+    expect(expiryWindows([])).toEqual([]);
   });
 });
