@@ -3,7 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { backoffMs, retryAfterMs } from '../retry-delay';
 import { MAX_BATCH_MESSAGES } from '../protocol/status-batch.schema';
-import { statusMessageSchema, type StatusMessage, type StatusMessageInput } from '../protocol/status-message.schema';
+import { statusMessageSchema, toWireStatusMessage, type StatusMessageInput, type WireStatusMessage } from '../protocol/status-message.schema';
 import { silentLog, type AgentLog } from './agent-log';
 
 export interface StatusReporterOptions {
@@ -125,7 +125,7 @@ export class StatusReporter {
   async report(messages: StatusMessageInput | readonly StatusMessageInput[]): Promise<void> {
     this.writing++;
     try {
-      const list = (Array.isArray(messages) ? messages : [messages]).map((m) => statusMessageSchema.parse(m));
+      const list = (Array.isArray(messages) ? messages : [messages]).map((m) => toWireStatusMessage(statusMessageSchema.parse(m)));
       await this.prepare();
       for (let i = 0; i < list.length; i += this.options.maxBatchMessages) {
         await this.writeSpoolFile(list.slice(i, i + this.options.maxBatchMessages));
@@ -217,7 +217,7 @@ export class StatusReporter {
     return (await readdir(this.options.spoolDir)).filter((n) => n.endsWith(BATCH_SUFFIX)).sort();
   }
 
-  private async writeSpoolFile(messages: StatusMessage[], name?: string): Promise<void> {
+  private async writeSpoolFile(messages: WireStatusMessage[], name?: string): Promise<void> {
     const fileName =
       name ?? `${Date.now().toString().padStart(15, '0')}-${(this.sequence++).toString().padStart(6, '0')}-${randomBytes(4).toString('hex')}`;
     const target = path.join(this.options.spoolDir, `${fileName}-n${messages.length}${BATCH_SUFFIX}`);
@@ -247,9 +247,9 @@ export class StatusReporter {
     }
   }
 
-  private async readSpoolFile(name: string): Promise<StatusMessage[] | null> {
+  private async readSpoolFile(name: string): Promise<WireStatusMessage[] | null> {
     try {
-      const parsed = JSON.parse(await readFile(path.join(this.options.spoolDir, name), 'utf8')) as { messages?: StatusMessage[] };
+      const parsed = JSON.parse(await readFile(path.join(this.options.spoolDir, name), 'utf8')) as { messages?: WireStatusMessage[] };
       return Array.isArray(parsed.messages) ? parsed.messages : null;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;

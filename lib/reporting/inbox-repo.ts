@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import { channels } from '../db/channels';
 import { coalescedNotifier, notify } from '../db/notify';
-import type { StatusMessage } from './status-message.schema';
+import { toWireStatusMessage, type StatusMessage, type WireStatusMessage } from './status-message.schema';
 
 /** Which path delivered a batch to the inbox. */
 export type InboxOrigin = 'mp' | 'server' | 'audit';
 
 /** A validated message after its trip through JSON: `sourceTime` is an ISO string. */
-export type InboxMessage = Omit<StatusMessage, 'sourceTime'> & { sourceTime: string };
+export type InboxMessage = WireStatusMessage;
 
 /**
  * Tells Status Manager that batches wait in the inbox (after they committed; coalesced, at most one
@@ -33,7 +33,7 @@ export async function appendToInbox(options: {
     `WITH batch AS (INSERT INTO status_inbox (messages, message_count, origin) VALUES ($1, $2, $3) RETURNING message_count)
      INSERT INTO status_counter (name, shard, value) SELECT 'accepted', $4, message_count FROM batch
      ON CONFLICT (name, shard) DO UPDATE SET value = status_counter.value + EXCLUDED.value`,
-    [JSON.stringify(options.messages), options.messages.length, options.origin, Math.floor(Math.random() * 16)],
+    [JSON.stringify(options.messages.map(toWireStatusMessage)), options.messages.length, options.origin, Math.floor(Math.random() * 16)],
   );
   if ('totalCount' in options.db) void wakeStatusManager(options.db).catch(() => undefined);
   else await notify(options.db, channels.statusInbox);
