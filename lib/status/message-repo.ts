@@ -43,6 +43,7 @@ function copyLines(rows: readonly StoredMessageRow[]): string[] {
   return chunks;
 }
 
+const DAY_MS = 86_400_000;
 /** How far apart two arrivals of one uid (a batch and its retry) may be and still be recognised. */
 const REPEAT_WINDOW_MS = 86_400_000;
 /** How far apart the expiries of the rows looked up in one window may be. */
@@ -72,7 +73,7 @@ export interface ExpiryWindow {
  * mixes a day's retention with a month's looks in the few partitions around each, not in every
  * partition of the month between them (a uid probe per partition in the window).
  */
-export function expiryWindows(rows: readonly StoredMessageRow[]): ExpiryWindow[] {
+export function expiryWindows(rows: readonly { uid: string; expiresAt: Date }[]): ExpiryWindow[] {
   const sorted = [...rows].sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime());
   const windows: ExpiryWindow[] = [];
   let first = 0;
@@ -87,20 +88,47 @@ export function expiryWindows(rows: readonly StoredMessageRow[]): ExpiryWindow[]
     }
     if (!uids.length) first = at;
     last = at;
-    uids.push(row.message.uid);
+    uids.push(row.uid);
   }
   if (uids.length) close();
   return windows;
 }
 
-/** The uids of these rows already stored, looked up window by window (see expiryWindows). */
-async function findStoredUids(client: pg.ClientBase, rows: readonly StoredMessageRow[]): Promise<Set<string>> {
+/** The uids among `rows` already stored with an expiry near theirs, looked up window by window (see expiryWindows). */
+async function findStoredUids(client: pg.ClientBase, rows: readonly { uid: string; expiresAt: Date }[]): Promise<Set<string>> {
   const stored = new Set<string>();
   for (const window of expiryWindows(rows)) {
     const { rows: found } = await client.query<{ uid: string }>(STORED_UIDS_SQL, [window.uids, window.from, window.to]);
     for (const r of found) stored.add(r.uid);
   }
   return stored;
+}
+
+/** How long a recorded retention counts as fresh: a batch that stores with it records it again only after this. */
+const RETENTION_REFRESH_MS = 3_600_000;
+
+/**
+ * Records in status_retention_used the retentions (whole days) of messages this transaction
+ * stores, unless the table says they were used within the hour. It commits with the messages, so
+ * a retention is known before anything stored with it can be looked for (recordProcessedUids).
+ * Read first, without a lock: nearly every batch finds its retentions fresh and writes nothing,
+ * so concurrent Status Manager transactions do not queue on these few rows.
+ */
+async function noteRetentionsUsed(client: pg.ClientBase, rows: readonly StoredMessageRow[]): Promise<void> {
+  const days = new Set<number>();
+  for (const r of rows) days.add(Math.round((r.expiresAt.getTime() - r.receivedAt.getTime()) / DAY_MS));
+  const { rows: fresh } = await client.query<{ days: number }>(
+    `SELECT retention_days AS days FROM status_retention_used
+      WHERE retention_days = ANY($1::int[]) AND last_used_at >= now() - make_interval(secs => $2::float8 / 1000)`,
+    [[...days], RETENTION_REFRESH_MS],
+  );
+  for (const r of fresh) days.delete(r.days);
+  if (!days.size) return;
+  await client.query(
+    `INSERT INTO status_retention_used (retention_days, last_used_at) SELECT d, now() FROM unnest($1::int[]) AS d
+     ON CONFLICT (retention_days) DO UPDATE SET last_used_at = greatest(status_retention_used.last_used_at, EXCLUDED.last_used_at)`,
+    [[...days]],
+  );
 }
 
 /**
@@ -112,9 +140,13 @@ async function findStoredUids(client: pg.ClientBase, rows: readonly StoredMessag
  */
 export async function insertStatusMessages(client: pg.ClientBase, all: readonly StoredMessageRow[]): Promise<Set<string>> {
   if (!all.length) return new Set();
-  const stored = await findStoredUids(client, all);
+  const stored = await findStoredUids(
+    client,
+    all.map((r) => ({ uid: r.message.uid, expiresAt: r.expiresAt })),
+  );
   const rows = stored.size ? all.filter((r) => !stored.has(r.message.uid)) : all;
   if (!rows.length) return new Set();
+  await noteRetentionsUsed(client, rows);
   await client.query('SAVEPOINT status_copy');
   try {
     await pipeline(Readable.from(copyLines(rows)), client.query(copyFrom(`COPY status_message (${COLUMNS}) FROM STDIN`)));
@@ -203,15 +235,30 @@ export async function insertStatusMessagesSkippingDuplicates(client: pg.ClientBa
 /**
  * Records the uids of processed messages that were not stored. Returns the ones seen for the
  * first time: neither in the ledger nor stored as a message before.
+ *
+ * A message stored before and now discarded is a retry that arrived after the rules changed. Its
+ * stored copy came in within the repeat window with a retention status_retention_used records, so
+ * it is looked for, retention by retention, only around the expiry that retention gave it: a few
+ * partitions each, instead of every partition of status_message (tens of index probes per uid on
+ * a site keeping a month, which made discarding a flood dearer than storing it).
  */
-export async function recordProcessedUids(client: pg.ClientBase, uids: readonly string[]): Promise<Set<string>> {
+export async function recordProcessedUids(client: pg.ClientBase, items: readonly { uid: string; receivedAt: Date }[]): Promise<Set<string>> {
+  if (!items.length) return new Set();
+  // A copy stored within the repeat window of the earliest arrival here, its retention recorded at most an hour before.
+  let earliest = Infinity;
+  for (const i of items) earliest = Math.min(earliest, i.receivedAt.getTime());
+  const { rows: retentions } = await client.query<{ days: number }>(
+    `SELECT retention_days AS days FROM status_retention_used WHERE last_used_at >= $1`,
+    [new Date(earliest - REPEAT_WINDOW_MS - RETENTION_REFRESH_MS)],
+  );
+  const candidates = retentions.flatMap(({ days }) =>
+    items.map((i) => ({ uid: i.uid, expiresAt: new Date(i.receivedAt.getTime() + days * DAY_MS) })),
+  );
+  const stored = candidates.length ? await findStoredUids(client, candidates) : new Set<string>();
+  const uids = items.map((i) => i.uid).filter((uid) => !stored.has(uid));
   if (!uids.length) return new Set();
   const { rows } = await client.query<{ uid: string }>(
-    `INSERT INTO status_processed_uid (uid)
-     SELECT u FROM unnest($1::uuid[]) AS u
-      WHERE NOT EXISTS (SELECT 1 FROM status_message m WHERE m.uid = u)
-     ON CONFLICT (uid) DO NOTHING
-     RETURNING uid`,
+    `INSERT INTO status_processed_uid (uid) SELECT unnest($1::uuid[]) ON CONFLICT (uid) DO NOTHING RETURNING uid`,
     [uids],
   );
   return new Set(rows.map((r) => r.uid));

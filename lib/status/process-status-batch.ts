@@ -180,7 +180,7 @@ async function writeMessages(options: {
 }): Promise<{ inserted: Set<string>; fresh: ProcessedMessage[]; replicated: number }> {
   const { client } = options;
   const toStore: StoredMessageRow[] = [];
-  const notStored: string[] = [];
+  const notStored: { uid: string; receivedAt: Date }[] = [];
   const evaluated: ProcessedMessage[] = [];
   for (const item of options.items) {
     const evaluation = evaluateRules({ message: item.message, rules: options.rules, defaultRetentionDays: options.reporting?.defaultRetentionDays });
@@ -194,7 +194,7 @@ async function writeMessages(options: {
         expiresAt: new Date(item.receivedAt.getTime() + (actions.retentionDays ?? 0) * DAY_MS),
       });
     } else {
-      notStored.push(item.message.uid);
+      notStored.push({ uid: item.message.uid, receivedAt: item.receivedAt });
     }
   }
 

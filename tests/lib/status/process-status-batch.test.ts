@@ -109,6 +109,18 @@ describe('processStatusBatch', () => {
     expect(await count('SELECT count(*) n FROM status_message')).toBe(0);
   });
 
+  it('runs nothing again for a stored message whose retry arrives after the rules changed to discard it', async () => {
+    const m = testMessage();
+    const { effects, seen } = recordingEffects();
+    await appendToInbox({ db: pool(), messages: [m], origin: 'mp' });
+    await drain([testRule({ writeToDatabase: true, retentionDays: 30, reportToEventLog: true })], effects);
+    await appendToInbox({ db: pool(), messages: [m], origin: 'mp' });
+    const [retried] = await drain([testRule({ reportToEventLog: true })], effects);
+    expect(retried).toMatchObject({ messages: 1, fresh: 0, duplicates: 1 });
+    expect(seen.eventLog).toHaveLength(1);
+    expect(await count('SELECT count(*) n FROM status_processed_uid WHERE uid = $1', [m.uid])).toBe(0);
+  });
+
   it('queues replication with the priority the rules ask for, only when the site has a parent', async () => {
     const rules = [testRule({ severity: 'ERROR', replicateToParent: 'HIGH' }), testRule({ replicateToParent: 'LOW' })];
     const error = testMessage({ severity: 'ERROR' });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { inTransaction } from '@/lib/db/transaction';
-import { expiryWindows, insertStatusMessages, STORED_UIDS_SQL, type StoredMessageRow } from '@/lib/status/message-repo';
+import { expiryWindows, insertStatusMessages, recordProcessedUids, STORED_UIDS_SQL, type StoredMessageRow } from '@/lib/status/message-repo';
 import { ensureStatusPartitions, partitionName, dayStart } from '@/lib/status/partition-repo';
 import { useTestDatabase } from '../../support/database';
 import { planNodes, type PlanNode } from '../../support/query-plan';
@@ -84,17 +84,73 @@ describe('the lookup of uids already stored', () => {
   });
 });
 
+// A message the rules now discard may have been stored before, under rules since changed; it is
+// looked for only where the retentions stored with lately would have put it.
+describe('the lookup of discarded messages stored before', () => {
+  const now = new Date();
+  const row = (days: number): StoredMessageRow => ({
+    message: { ...testMessage(), sourceTime: now.toISOString() },
+    receivedAt: now,
+    expiresAt: new Date(now.getTime() + days * DAY),
+  });
+  /** Scans (of any kind) each status_message partition has had, by partition. */
+  const scansByPartition = async () => {
+    await pool().query('SELECT pg_stat_force_next_flush()');
+    const { rows } = await pool().query<{ name: string; scans: string }>(
+      `SELECT relname AS name, (coalesce(seq_scan, 0) + coalesce(idx_scan, 0))::text AS scans FROM pg_stat_user_tables WHERE relname LIKE 'status_message_p%'`,
+    );
+    return new Map(rows.map((r) => [r.name, Number(r.scans)]));
+  };
+
+  beforeAll(async () => {
+    await useTestDatabase();
+    await ensureStatusPartitions({ db: pool(), now, daysAhead: 40 });
+  });
+
+  it('records the retentions stored with, once within the hour', async () => {
+    await inTransaction(pool(), (client) => insertStatusMessages(client, [row(1), row(30)]));
+    const recorded = async () =>
+      (await pool().query<{ days: number; at: Date }>(`SELECT retention_days AS days, last_used_at AS at FROM status_retention_used ORDER BY 1`))
+        .rows;
+    const first = await recorded();
+    expect(first.map((r) => r.days)).toEqual([1, 30]);
+    await inTransaction(pool(), (client) => insertStatusMessages(client, [row(1), row(30), row(7)]));
+    const second = await recorded();
+    expect(second.map((r) => r.days)).toEqual([1, 7, 30]);
+    // The fresh ones were read, not written again.
+    expect(second.filter((r) => r.days !== 7)).toEqual(first);
+  });
+
+  it('recognises a copy stored with any retention used lately, and records only the new uids', async () => {
+    const stored = [row(1), row(7), row(30)];
+    await inTransaction(pool(), (client) => insertStatusMessages(client, stored));
+    // The retries arrive an hour later, now discarded by the rules.
+    const later = new Date(now.getTime() + 3_600_000);
+    const fresh = randomUUID();
+    const items = [...stored.map((r) => ({ uid: r.message.uid, receivedAt: later })), { uid: fresh, receivedAt: later }];
+    expect(await inTransaction(pool(), (client) => recordProcessedUids(client, items))).toEqual(new Set([fresh]));
+    expect(await inTransaction(pool(), (client) => recordProcessedUids(client, items))).toEqual(new Set());
+  });
+
+  it('reads only the partitions around the expiries those retentions give, not every partition', async () => {
+    const before = await scansByPartition();
+    await inTransaction(pool(), (client) => recordProcessedUids(client, [{ uid: randomUUID(), receivedAt: now }]));
+    const after = await scansByPartition();
+    const read = [...after].filter(([name, scans]) => scans > (before.get(name) ?? 0)).map(([name]) => name);
+    // Retentions 1, 7 and 30 days: a day either side of each expiry, some ten partitions of forty-one.
+    const near = new Set([1, 7, 30].flatMap((days) => [-1, 0, 1, 2].map((d) => partitionName(dayStart(new Date(now.getTime() + (days + d) * DAY))))));
+    expect(read.length).toBeGreaterThan(0);
+    for (const name of read) expect(near, name).toContain(name);
+  });
+});
+
 describe('the expiry windows a batch’s uids are looked up in', () => {
   const at = Date.parse('2026-12-05T10:00:00Z');
-  const row = (expiresAt: number): StoredMessageRow => ({
-    message: { ...testMessage(), sourceTime: new Date(at).toISOString() },
-    receivedAt: new Date(at),
-    expiresAt: new Date(expiresAt),
-  });
+  const row = (expiresAt: number) => ({ uid: randomUUID(), expiresAt: new Date(expiresAt) });
 
   it('is one window a day either side when every row expires within a day', () => {
     const rows = [row(at + DAY), row(at + DAY + 3_600_000), row(at + 2 * DAY)];
-    expect(expiryWindows(rows)).toEqual([{ from: new Date(at), to: new Date(at + 3 * DAY), uids: rows.map((r) => r.message.uid) }]);
+    expect(expiryWindows(rows)).toEqual([{ from: new Date(at), to: new Date(at + 3 * DAY), uids: rows.map((r) => r.uid) }]);
   });
 
   it('gives each retention of a mixed batch a window of its own, never one spanning the month between them', () => {
@@ -105,7 +161,7 @@ describe('the expiry windows a batch’s uids are looked up in', () => {
       [new Date(at), new Date(at + 2 * DAY + 60_000)],
       [new Date(at + 29 * DAY - 60_000), new Date(at + 31 * DAY)],
     ]);
-    expect(windows.map((w) => new Set(w.uids))).toEqual([new Set(day.map((r) => r.message.uid)), new Set(month.map((r) => r.message.uid))]);
+    expect(windows.map((w) => new Set(w.uids))).toEqual([new Set(day.map((r) => r.uid)), new Set(month.map((r) => r.uid))]);
     for (const w of windows) expect(w.to.getTime() - w.from.getTime()).toBeLessThanOrEqual(3 * DAY);
   });
 
