@@ -124,10 +124,11 @@ async function noteRetentionsUsed(client: pg.ClientBase, rows: readonly StoredMe
   );
   for (const r of fresh) days.delete(r.days);
   if (!days.size) return;
+  // In ascending order: two transactions recording the same retentions lock their rows in one order, never each other's.
   await client.query(
     `INSERT INTO status_retention_used (retention_days, last_used_at) SELECT d, now() FROM unnest($1::int[]) AS d
      ON CONFLICT (retention_days) DO UPDATE SET last_used_at = greatest(status_retention_used.last_used_at, EXCLUDED.last_used_at)`,
-    [[...days]],
+    [[...days].sort((a, b) => a - b)],
   );
 }
 
