@@ -10,7 +10,7 @@ import { REPLICATION_QUARANTINE } from '../status/forward-replication';
 import { appendToInbox } from '../reporting/inbox-repo';
 import { enqueueReplication } from '../status/message-repo';
 import { STATUS_INBOX_QUARANTINE } from '../status/process-status-batch';
-import { statusMessageSchema } from '../reporting/status-message.schema';
+import { statusMessageSchema, toWireStatusMessage } from '../reporting/status-message.schema';
 import { notify } from '../db/notify';
 import { INVENTORY_INBOX_QUARANTINE } from '../inventory/load-inventory-batch';
 import { requeueInventoryReport } from '../inventory/requeue-inventory-report';
@@ -38,8 +38,7 @@ export const requeuers: Record<string, Requeuer<unknown>> = {
   // Back into the replication outbox with its priority: sent with the next batch to the parent.
   [REPLICATION_QUARANTINE.name]: requeuer({
     schema: z.object({ priority: z.enum(['LOW', 'MEDIUM', 'HIGH']), message: statusMessageSchema }),
-    requeue: async ({ priority, message }, client) =>
-      void (await enqueueReplication(client, [{ priority, message: { ...message, sourceTime: message.sourceTime.toISOString() } }])),
+    requeue: async ({ priority, message }, client) => void (await enqueueReplication(client, [{ priority, message: toWireStatusMessage(message) }])),
   }),
   // A notification server keeps answers in memory until its next flush: a retried one is recorded now.
   [DELIVERIES_QUARANTINE.name]: requeuer({

@@ -19,7 +19,7 @@ import {
 } from './message-repo';
 import type { ProgramRunner } from './run-program';
 import type { FilterRule } from './status-filter-rule.schema';
-import type { StatusMessage } from '../reporting/status-message.schema';
+import { toWireStatusMessage, type StatusMessage } from '../reporting/status-message.schema';
 import type { StoredNotice } from './stored-notice.schema';
 import type { SummarizedMessage, Summarizers } from '../summarizers/summarizer-handoff';
 import { channels } from '../db/channels';
@@ -62,8 +62,6 @@ export interface BatchResult {
 /** Status Manager's inbox (and in-process queue) in the quarantine: an item is one message, keyed by its uid. */
 export const STATUS_INBOX_QUARANTINE: QuarantineSource = { name: 'status-manager.inbox', component: 'SMS_STATUS_MANAGER' };
 
-const toInboxMessage = (m: StatusMessage): InboxMessage => ({ ...m, sourceTime: new Date(m.sourceTime).toISOString() });
-
 /**
  * One Status Manager transaction: takes the oldest inbox batches no other Status Manager holds
  * (plus messages from this process's in-memory queue), evaluates each message against the
@@ -97,7 +95,7 @@ export async function processStatusBatch(options: {
     const arrivedNow = now();
     const incoming: { message: InboxMessage; receivedAt: Date }[] = [];
     for (const batch of batches) for (const message of batch.messages) incoming.push({ message, receivedAt: batch.receivedAt });
-    for (const message of options.queued ?? []) incoming.push({ message: toInboxMessage(message), receivedAt: arrivedNow });
+    for (const message of options.queued ?? []) incoming.push({ message: toWireStatusMessage(message), receivedAt: arrivedNow });
     if (!incoming.length) {
       return { batches: 0, messages: 0, fresh: 0, stored: 0, duplicates: 0, replicated: 0, quarantined: 0 };
     }
