@@ -13,11 +13,12 @@
 //   idleCpuPct: CPU time of those processes over --measure-seconds of idling, in % of one core.
 //   startSeconds: from spawning the server until /api/health answers "ok" (every worker beating).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../lib/net/free-port';
 import { buildServer } from '../scripts/build-server.mjs';
+import { processTree, readProcessTable, TICKS_PER_SECOND } from './support/process-table';
 import { sleep, stopSitebox } from './support/sitebox-server';
 import { reportFigures, type Target } from './support/targets';
 
@@ -43,48 +44,23 @@ interface Sample {
 }
 
 /** Every process below `root` (and root), read from /proc. */
-async function processTree(root: number): Promise<Sample[]> {
-  const parents = new Map<number, number>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
-    if (!stat) continue;
-    // After the command in parentheses: state, ppid, …
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    parents.set(Number(entry), Number(fields[1]));
-  }
-  const inTree = new Set([root]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [pid, ppid] of parents) {
-      if (!inTree.has(pid) && inTree.has(ppid)) {
-        inTree.add(pid);
-        grew = true;
-      }
-    }
-  }
+async function processSamples(root: number): Promise<Sample[]> {
   const samples: Sample[] = [];
-  for (const pid of inTree) {
-    const [stat, status, rollup, cmdline] = await Promise.all(
-      [`/proc/${pid}/stat`, `/proc/${pid}/status`, `/proc/${pid}/smaps_rollup`, `/proc/${pid}/cmdline`].map((f) =>
-        readFile(f, 'utf8').catch(() => ''),
-      ),
+  for (const { pid, cpuTicks } of processTree(readProcessTable(), root)) {
+    const [status, rollup, cmdline] = await Promise.all(
+      [`/proc/${pid}/status`, `/proc/${pid}/smaps_rollup`, `/proc/${pid}/cmdline`].map((f) => readFile(f, 'utf8').catch(() => '')),
     );
-    if (!stat) continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (!status) continue;
     samples.push({
       pid,
       command: cmdline.replaceAll('\0', ' ').trim().slice(0, 100),
       rssKb: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0),
       pssKb: Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0),
-      // utime + stime, in clock ticks (fields 14 and 15 of stat; 12 and 13 after the state).
-      cpuTicks: Number(fields[11]) + Number(fields[12]),
+      cpuTicks,
     });
   }
   return samples;
 }
-
-const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
 
 async function measureSite(options: { compiled: boolean; settleMs: number; measureMs: number }) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-bench-footprint-'));
@@ -127,9 +103,9 @@ async function measureSite(options: { compiled: boolean; settleMs: number; measu
     }
     log(`${options.compiled ? 'compiled' : 'baseline'}: ok after ${startSeconds.toFixed(1)} s; settling`);
     await sleep(options.settleMs);
-    const before = await processTree(child.pid!);
+    const before = await processSamples(child.pid!);
     await sleep(options.measureMs);
-    const after = await processTree(child.pid!);
+    const after = await processSamples(child.pid!);
     const ticks = (samples: Sample[]) => samples.reduce((sum, s) => sum + s.cpuTicks, 0);
     const common = after.filter((s) => before.some((b) => b.pid === s.pid));
     const cpuSeconds = (ticks(common) - ticks(before.filter((b) => common.some((s) => s.pid === b.pid)))) / TICKS_PER_SECOND;

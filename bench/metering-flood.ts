@@ -15,6 +15,10 @@
 //   consoleP95Ms: the status message viewer's first page, read every 100 ms throughout.
 //   copyRate / ratio: a raw COPY of as many status_message rows in the same run (Sitebox paused),
 //     and the flood's storing rate against it.
+//   cpuSeconds: CPU time (Linux /proc) from the push until every acknowledgement is stored, of the
+//     agent processes, of Sitebox's processes (server, ingest threads, workers) and of every
+//     postgres process on the host; copyCpuSeconds: the same for the raw COPY, of this process
+//     (writing the rows) and of postgres. Where the flood's time goes, as one host has two cores.
 //
 //   npm run bench -- metering-flood [--clients 500] [--rules 500] [--processes 2] [--mode per-rule|per-policy]
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -30,6 +34,7 @@ import type { MeteringAcknowledgementMode } from '../lib/protocol/metering-polic
 import { clientPolicySchema } from '../lib/protocol/policy.schema';
 import { provisionSimulatedFleet } from './support/provision-simulated-fleet';
 import { forkAgentProcesses } from './support/notify-agent-processes';
+import { cpuMeter, isPostgres, processTree } from './support/process-table';
 import { consoleSession, freshDatabase, pauseProcessTree, percentile, sleep, startSitebox, stopSitebox } from './support/sitebox-server';
 import { reportFigures, type BenchOutcome, type Target } from './support/targets';
 
@@ -165,6 +170,11 @@ export default async function meteringFlood(args: string[]): Promise<BenchOutcom
 
         log(`${mode}: Download Computer Policy to all ${clients}; ${acks} acknowledgements expected`);
         const started = performance.now();
+        const floodCpu = cpuMeter({
+          agents: (table) => processes.flatMap((child) => processTree(table, child.pid!)),
+          site: (table) => processTree(table, sitebox.child.pid!, isPostgres),
+          postgres: (table) => table.filter(isPostgres),
+        });
         await api('POST', '/api/client-operations', { action: 'DOWNLOAD_COMPUTER_POLICY', target: { deviceIds: fleet.deviceIds } });
         let stored = 0;
         let last = { stored: -1, at: Date.now() };
@@ -181,6 +191,7 @@ export default async function meteringFlood(args: string[]): Promise<BenchOutcom
           if (Date.now() - last.at > 60_000) break;
           await sleep(50);
         }
+        const cpuSeconds = floodCpu.stop();
         reading = false;
         await reading$;
         log(`${mode}: ${stored} of ${acks} stored${seconds === null ? ' (gave up)' : ` after ${seconds.toFixed(2)} s`}`);
@@ -189,9 +200,15 @@ export default async function meteringFlood(args: string[]): Promise<BenchOutcom
         await db.query('CHECKPOINT');
         const resume = pauseProcessTree(sitebox.child.pid!);
         const copyStarted = performance.now();
+        const copyMeter = cpuMeter({
+          client: (table) => table.filter((e) => e.pid === process.pid),
+          postgres: (table) => table.filter(isPostgres),
+        });
+        let copyCpuSeconds: Record<'client' | 'postgres', number>;
         try {
           await pipeline(Readable.from(copyRows(acks, names, messageId)), db.query(copyFrom(COPY_SQL)));
         } finally {
+          copyCpuSeconds = copyMeter.stop();
           resume();
         }
         const copyRate = acks / ((performance.now() - copyStarted) / 1000);
@@ -211,6 +228,8 @@ export default async function meteringFlood(args: string[]): Promise<BenchOutcom
             consoleReadErrors: readErrors,
             copyRate: Math.round(copyRate),
             ratio: Number((rate / copyRate).toFixed(3)),
+            cpuSeconds,
+            copyCpuSeconds,
           },
           targets[mode],
         );

@@ -16,6 +16,8 @@
 //   mpRssMb: each management point's peak resident memory while the agents were connected.
 //   consoleP95Ms: GETs of the Client Operations list and of the operation, as an operations
 //     administrator, every 200 ms from the start until all results (or 60 s).
+//   cpuSeconds: CPU time (Linux /proc) from the start until all results, of the agent processes,
+//     the management points, the console and every postgres process on the host.
 //
 //   npm run bench -- site-25k [--agents 25000] [--processes 4] [--spread-ms 30000] [--probes 3]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -26,6 +28,7 @@ import { buildServer } from '../scripts/build-server.mjs';
 import { provisionSimulatedFleet } from './support/provision-simulated-fleet';
 import { consoleSession, freshDatabase, percentile, rssMb, sleep, startSitebox, stopSitebox } from './support/sitebox-server';
 import { forkAgentProcesses, gatePushWork } from './support/notify-agent-processes';
+import { cpuMeter, isPostgres, processTree } from './support/process-table';
 import { reportFigures, type Target } from './support/targets';
 
 /** Issue 18's targets; the push is held against the bare broadcasts measured in the same run. */
@@ -177,6 +180,12 @@ export default async function site25k(args: string[]) {
     // on that rather than counting target rows every 50 ms keeps the benchmark's own queries off
     // the database it times; a count every second remains, should an answer go missing.
     const allStored = fromAgents('allStored');
+    const cpu = cpuMeter({
+      agents: (table) => agentProcesses.flatMap((child) => processTree(table, child.pid!)),
+      managementPoints: (table) => managementPoints.flatMap((mp) => processTree(table, mp.child.pid!, isPostgres)),
+      console: (table) => processTree(table, consoleServer!.child.pid!, isPostgres),
+      postgres: (table) => table.filter(isPostgres),
+    });
     const startedAt = Date.now();
     const operation = await post('/api/client-operations', { action: 'DOWNLOAD_COMPUTER_POLICY', target: { collectionId: fleet.collectionId } });
     log(`the start answered after ${Date.now() - startedAt} ms`);
@@ -218,6 +227,7 @@ export default async function site25k(args: string[]) {
       }
       await (toldAt === null ? Promise.race([sleep(1000), allStored.catch(() => undefined)]) : sleep(50));
     }
+    const cpuSeconds = cpu.stop();
     reading = false;
     await reader;
     clearInterval(sampler);
@@ -280,6 +290,7 @@ export default async function site25k(args: string[]) {
       maxMpRssMb: Math.round(Math.max(...peakRss)),
       consoleP95Ms: Math.round(percentile(consoleTimes, 95) * 10) / 10,
       consoleReads: consoleTimes.length,
+      cpuSeconds,
     };
     const stopped = agentProcesses.map((child) => new Promise((resolve) => child.once('exit', resolve)));
     for (const child of agentProcesses) child.send({ type: 'stop' });

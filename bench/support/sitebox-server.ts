@@ -1,6 +1,6 @@
 // Starting and stopping a real Sitebox server (server.ts) for a benchmark, on a fresh database.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import pg from 'pg';
 import { buildServer } from '../../scripts/build-server.mjs';
 import { startEmbeddedPostgres } from '../../lib/db/embedded';
 import { freePort } from '../../lib/net/free-port';
+import { isPostgres, processTree, readProcessTable } from './process-table';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -108,28 +109,7 @@ export async function startSitebox(options: { databaseUrl: string; env?: Record<
  * meanwhile has the machine to itself; call the returned function to let them continue (SIGCONT).
  */
 export function pauseProcessTree(rootPid: number): () => void {
-  const children = new Map<number, number[]>();
-  const names = new Map<number, string>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // /proc/<pid>/stat: pid (comm) state ppid ...; comm may itself hold spaces or parentheses.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
-      names.set(Number(entry), stat.slice(stat.indexOf('(') + 1, close));
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // Exited while the list was read: nothing to pause.
-    }
-  }
-  const pids: number[] = [];
-  const visit = (pid: number) => {
-    if (names.get(pid) === 'postgres') return;
-    pids.push(pid);
-    for (const child of children.get(pid) ?? []) visit(child);
-  };
-  visit(rootPid);
+  const pids = processTree(readProcessTable(), rootPid, isPostgres).map((e) => e.pid);
   for (const pid of pids) process.kill(pid, 'SIGSTOP');
   return () => {
     for (const pid of pids) {

@@ -5,7 +5,7 @@
 /** A bound on one figure: `max` and `min` inclusive, `equals` exact. */
 export type Target = { max: number } | { min: number } | { equals: number };
 
-export type Figures = Record<string, number | string | boolean | null | number[]>;
+export type Figures = Record<string, number | string | boolean | null | number[] | Record<string, number>>;
 
 /** What a scenario's default export resolves to when its figures are held to targets. */
 export interface BenchOutcome {
