@@ -169,12 +169,12 @@ export default async function meteringFlood(args: string[]): Promise<BenchOutcom
         })();
 
         log(`${mode}: Download Computer Policy to all ${clients}; ${acks} acknowledgements expected`);
-        const started = performance.now();
         const floodCpu = cpuMeter({
           agents: (table) => processes.flatMap((child) => processTree(table, child.pid!)),
           site: (table) => processTree(table, sitebox.child.pid!, isPostgres),
           postgres: (table) => table.filter(isPostgres),
         });
+        const started = performance.now();
         await api('POST', '/api/client-operations', { action: 'DOWNLOAD_COMPUTER_POLICY', target: { deviceIds: fleet.deviceIds } });
         let stored = 0;
         let last = { stored: -1, at: Date.now() };

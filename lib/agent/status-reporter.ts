@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { backoffMs, retryAfterMs } from '../retry-delay';
 import { MAX_BATCH_MESSAGES } from '../protocol/status-batch.schema';
@@ -289,7 +289,13 @@ export class StatusReporter {
   }
 
   private async removeFiles(names: string[]) {
-    for (const name of names) await rm(path.join(this.options.spoolDir, name), { force: true });
+    // unlink, not rm: rm looks at each path (lstat) before removing it, a second call per file for
+    // every batch a flood of reports sends.
+    for (const name of names) {
+      await unlink(path.join(this.options.spoolDir, name)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+    }
   }
 
   private async run(): Promise<void> {
