@@ -62,6 +62,9 @@ async function createDayPartition(db: pg.Pool, table: DayPartitionedTable, day: 
   return inShortLockTransaction(db, async (client) => {
     const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [name]);
     if (exists.rows[0].ok) return 0;
+    // The parent first, in the lock the attach takes: ANALYZE and every query of the table lock the
+    // parent before its partitions, and the default partition locked first made a cycle with them.
+    await client.query(`LOCK TABLE ONLY ${table.parent} IN SHARE UPDATE EXCLUSIVE MODE`);
     // Held to the end: a row arriving for this day meanwhile waits, then finds the partition
     // (else it would land in the default partition between the move and the attach, which then fails).
     await client.query(`LOCK TABLE ${defaultPartition(table)} IN ACCESS EXCLUSIVE MODE`);
