@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultMigrationsDir, migrate, migrationState, readMigrations } from '@/lib/db/migrator';
 import { createEmptyDatabase } from '../../support/database';
 import { withClient } from '../../support/postgres-admin';
@@ -115,6 +115,33 @@ describe('migrate on a scratch migrations folder', () => {
     expect((await migrate({ connectionString: db.url, dir: migrations, log: (m) => log.push(m) })).applied).toEqual(['003_third']);
     expect(log).toContain('migration 002_second changed after it was applied');
     await db.drop();
+  });
+});
+
+describe('migrationState of the migrations this process started with', () => {
+  it('reads them once: a folder added later is not pending for the running version, though asked by folder it is', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'sitebox-shipped-'));
+    const shipped = path.join(root, 'prisma', 'migrations');
+    await writeMigration(shipped, '001_first', 'CREATE TABLE first (id int);');
+    const cwd = process.cwd();
+    const db = await createEmptyDatabase();
+    try {
+      process.chdir(root);
+      // A module of its own: what another test of this file read stays out of it.
+      vi.resetModules();
+      const fresh = await import('@/lib/db/migrator');
+      const state = () => withClient(db.url, (client) => fresh.migrationState({ client }));
+      expect(await state()).toMatchObject({ onDisk: ['001_first'], pending: ['001_first'] });
+      await fresh.migrate({ connectionString: db.url });
+      await writeMigration(shipped, '002_second', 'CREATE TABLE second (id int);');
+      expect(await state()).toEqual({ onDisk: ['001_first'], applied: ['001_first'], pending: [], modified: [] });
+      const byFolder = await withClient(db.url, (client) => fresh.migrationState({ client, dir: shipped }));
+      expect(byFolder.pending).toEqual(['002_second']);
+    } finally {
+      process.chdir(cwd);
+      await db.drop();
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
 
