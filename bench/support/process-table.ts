@@ -44,7 +44,11 @@ export function readProcessTable(): ProcessEntry[] {
 /** `root` and its descendants in `table`, leaving out the subtrees of processes `skip` names. */
 export function processTree(table: ProcessEntry[], root: number, skip: (entry: ProcessEntry) => boolean = () => false): ProcessEntry[] {
   const children = new Map<number, ProcessEntry[]>();
-  for (const entry of table) children.set(entry.ppid, [...(children.get(entry.ppid) ?? []), entry]);
+  for (const entry of table) {
+    const siblings = children.get(entry.ppid);
+    if (siblings) siblings.push(entry);
+    else children.set(entry.ppid, [entry]);
+  }
   const found: ProcessEntry[] = [];
   const visit = (entry: ProcessEntry) => {
     if (skip(entry)) return;
@@ -59,10 +63,10 @@ export function processTree(table: ProcessEntry[], root: number, skip: (entry: P
 export const isPostgres = (entry: ProcessEntry) => entry.name === 'postgres';
 
 /**
- * CPU seconds spent by each group of processes between `start()` and the answer's `stop()`. A group
- * is a function choosing its processes from the table, read again at each end, so processes that
- * start meanwhile (a PostgreSQL backend for a new connection) are counted from zero and those that
- * end meanwhile are counted up to their last reading.
+ * CPU seconds spent by each group of processes between this call and the answer's `stop()`. A group
+ * is a function choosing its processes from the table, read again at each end, so a process that
+ * starts meanwhile (a PostgreSQL backend for a new connection) is counted from zero, and one that
+ * ends meanwhile adds nothing after the first reading.
  */
 export function cpuMeter<G extends string>(groups: Record<G, (table: ProcessEntry[]) => ProcessEntry[]>) {
   const read = () => {
@@ -83,7 +87,6 @@ export function cpuMeter<G extends string>(groups: Record<G, (table: ProcessEntr
       for (const group of Object.keys(groups) as G[]) {
         let ticks = 0;
         for (const [pid, end] of ended[group]) ticks += end - (started[group].get(pid) ?? 0);
-        // A process gone by the end ran at least until its start reading; it adds nothing more we can see.
         seconds[group] = Math.round((ticks / TICKS_PER_SECOND) * 100) / 100;
       }
       return seconds;
