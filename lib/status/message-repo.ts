@@ -12,9 +12,20 @@ export interface StoredMessageRow {
   expiresAt: Date;
 }
 
-/** PostgreSQL's text-array literal for one row's insertion strings (the rows travel as text[] of these). */
+const ARRAY_ELEMENT_SPECIAL = /[\\"]/;
+
+/**
+ * PostgreSQL's text-array literal for one row's insertion strings (the rows travel as text[] of
+ * these). Built by concatenation, each element escaped only when it holds a quote or backslash:
+ * Status Manager makes one per stored message.
+ */
 function textArrayLiteral(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+  let literal = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    literal += `${i ? ',' : ''}"${ARRAY_ELEMENT_SPECIAL.test(v) ? v.replace(/[\\"]/g, '\\$&') : v}"`;
+  }
+  return `${literal}}`;
 }
 
 const COLUMNS =
@@ -28,12 +39,17 @@ function copyField(value: string): string {
 function copyLines(rows: readonly StoredMessageRow[]): string[] {
   const chunks: string[] = [];
   let chunk = '';
+  // A batch's rows share their arrival and mostly their expiry: each printed once, not per row.
+  let received: { at: Date | null; text: string } = { at: null, text: '' };
+  let expires: { at: number; text: string } = { at: NaN, text: '' };
   for (let i = 0; i < rows.length; i++) {
     const { message: m, receivedAt, expiresAt } = rows[i];
+    if (receivedAt !== received.at) received = { at: receivedAt, text: receivedAt.toISOString() };
+    if (expiresAt.getTime() !== expires.at) expires = { at: expiresAt.getTime(), text: expiresAt.toISOString() };
     chunk +=
       `${m.uid}\t${m.messageId}\t${m.severity}\t${m.type}\t${m.source}\t${copyField(m.siteCode)}\t${copyField(m.systemName)}\t` +
-      `${copyField(m.component)}\t${m.sourceTime}\t${receivedAt.toISOString()}\t${m.processId ?? '\\N'}\t${m.threadId ?? '\\N'}\t` +
-      `${copyField(textArrayLiteral(m.insertionStrings ?? []))}\t${copyField(JSON.stringify(m.properties ?? {}))}\t${expiresAt.toISOString()}\n`;
+      `${copyField(m.component)}\t${m.sourceTime}\t${received.text}\t${m.processId ?? '\\N'}\t${m.threadId ?? '\\N'}\t` +
+      `${copyField(textArrayLiteral(m.insertionStrings ?? []))}\t${copyField(JSON.stringify(m.properties ?? {}))}\t${expires.text}\n`;
     if (chunk.length > 256 * 1024) {
       chunks.push(chunk);
       chunk = '';
