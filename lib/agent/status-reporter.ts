@@ -3,7 +3,8 @@ import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/prom
 import path from 'node:path';
 import { backoffMs, retryAfterMs } from '../retry-delay';
 import { MAX_BATCH_MESSAGES } from '../protocol/status-batch.schema';
-import { statusMessageSchema, toWireStatusMessage, type StatusMessageInput, type WireStatusMessage } from '../protocol/status-message.schema';
+import { parseStatusMessage } from '../protocol/parse-status-message';
+import { toWireStatusMessage, type StatusMessage, type StatusMessageInput, type WireStatusMessage } from '../protocol/status-message.schema';
 import { silentLog, type AgentLog } from './agent-log';
 
 export interface StatusReporterOptions {
@@ -55,6 +56,13 @@ const BODY_TAIL = Buffer.from(']}');
 function countOf(name: string): number | null {
   const match = /-n(\d+)\.batch\.json$/.exec(name);
   return match ? Number(match[1]) : null;
+}
+
+/** A message as the schema outputs it; throws the schema's error for one the site would refuse. */
+function validated(message: StatusMessageInput): StatusMessage {
+  const parsed = parseStatusMessage(message);
+  if (!parsed.success) throw parsed.error;
+  return parsed.data;
 }
 
 /**
@@ -125,7 +133,7 @@ export class StatusReporter {
   async report(messages: StatusMessageInput | readonly StatusMessageInput[]): Promise<void> {
     this.writing++;
     try {
-      const list = (Array.isArray(messages) ? messages : [messages]).map((m) => toWireStatusMessage(statusMessageSchema.parse(m)));
+      const list = (Array.isArray(messages) ? messages : [messages]).map((m) => toWireStatusMessage(validated(m)));
       await this.prepare();
       for (let i = 0; i < list.length; i += this.options.maxBatchMessages) {
         await this.writeSpoolFile(list.slice(i, i + this.options.maxBatchMessages));

@@ -1,6 +1,7 @@
 import { AppError } from '../errors';
 import type { StatusBatch, RejectedMessage } from '../protocol/status-batch.schema';
-import { statusMessageSchema, type StatusMessage } from '../reporting/status-message.schema';
+import { parseStatusMessage } from '../protocol/parse-status-message';
+import type { StatusMessage } from '../reporting/status-message.schema';
 import { forgedIdentityReason, type StatusSender } from './4-authenticate-status-sender';
 
 const VALIDATE_SLICE = 100;
@@ -38,7 +39,7 @@ export async function validateStatusMessages(options: { batch: StatusBatch; send
     // Validation is the costly part of a batch; yield now and then so that other requests
     // served by the same thread get their turn in the middle of a flood.
     if (index > 0 && index % VALIDATE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-    const parsed = statusMessageSchema.safeParse(messages[index]);
+    const parsed = parseStatusMessage(messages[index]);
     if (!parsed.success) {
       rejected.push({ index, ...firstIssue(parsed.error) });
       continue;
