@@ -42,12 +42,17 @@ export type MessageSource = z.infer<typeof messageSourceSchema>;
 /** A validated message as JSON carries it (a spool file, an ingest body, the inbox): `sourceTime` an ISO string. */
 export type WireStatusMessage = Omit<StatusMessage, 'sourceTime'> & { sourceTime: string };
 
+let lastSourceTime = { time: NaN, text: '' };
+
 /**
  * A validated message in its JSON form, ready for JSON.stringify. Written out field by field, the
  * date already text: JSON.stringify takes a Date through its toJSON, off its fast path, which made
  * serialising a message two to three times dearer (a spool file, an inbox row of 500 of them).
  */
 export function toWireStatusMessage(m: StatusMessage): WireStatusMessage {
+  const time = m.sourceTime.getTime();
+  // Messages come in runs made at one moment (an agent's acknowledgements, a batch): printed once.
+  if (time !== lastSourceTime.time) lastSourceTime = { time, text: m.sourceTime.toISOString() };
   return {
     uid: m.uid,
     messageId: m.messageId,
@@ -57,7 +62,7 @@ export function toWireStatusMessage(m: StatusMessage): WireStatusMessage {
     siteCode: m.siteCode,
     systemName: m.systemName,
     component: m.component,
-    sourceTime: m.sourceTime.toISOString(),
+    sourceTime: lastSourceTime.text,
     processId: m.processId,
     threadId: m.threadId,
     insertionStrings: m.insertionStrings,

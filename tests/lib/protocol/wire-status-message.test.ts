@@ -34,4 +34,11 @@ describe('a status message in its JSON form', () => {
     expect([processId, threadId]).toEqual([4242, 7]);
     expect(JSON.parse(JSON.stringify(toWireStatusMessage(rest)))).not.toHaveProperty('processId');
   });
+
+  it('prints each message’s own time, in runs of one time and across them', () => {
+    const at = (iso: string) => ({ ...message, sourceTime: new Date(iso) });
+    const times = ['2026-12-05T10:20:30.456Z', '2026-12-05T10:20:30.456Z', '1999-01-01T00:00:00.000Z', '2026-12-05T10:20:30.456Z'];
+    expect(times.map((t) => toWireStatusMessage(at(t)).sourceTime)).toEqual(times);
+    expect(() => toWireStatusMessage(at('not a date'))).toThrow(RangeError);
+  });
 });
