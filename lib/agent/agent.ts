@@ -27,7 +27,8 @@ import { clamavScanner } from './scan/clamav-scanner';
 import { collectEntity } from './live-query/collect-entity';
 import type { EntityCollector } from './live-query/answer-live-query';
 import { scanSettingsSchema, type Scanner } from './scan/scan-settings';
-import { clientPolicySchema, type AgentCredential, type AgentPolicy } from '../protocol/policy.schema';
+import { parseClientPolicy } from '../protocol/parse-client-policy';
+import type { AgentCredential, AgentPolicy } from '../protocol/policy.schema';
 import type { MeteringPolicyRule } from '../protocol/metering-policy.schema';
 import { silentLog, type AgentLog } from './agent-log';
 import { managementPointsInTurn } from './management-points-in-turn';
@@ -314,8 +315,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
       try {
         const answer: unknown = await socket.timeout(30_000).emitWithAck(agentEvents.policyRequest, request);
         const policy = (answer as { policy?: unknown } | null)?.policy;
-        if (policy)
-          return { policy: clientPolicySchema.parse(policy), managementPointUrl: this.options.managementPointUrls[this.currentManagementPoint()] };
+        if (policy) return { policy: parseClientPolicy(policy), managementPointUrl: this.options.managementPointUrls[this.currentManagementPoint()] };
       } catch (error) {
         this.log.debug({ err: error }, 'policy over the notification channel failed; asking the policy endpoint');
       }
@@ -332,7 +332,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
         });
         if (answer.status === 401 || answer.status === 403) throw new Error(`the management point refused the credential (${answer.status})`);
         if (answer.status !== 200) throw new Error(`policy request answered ${answer.status}`);
-        return { policy: clientPolicySchema.parse(JSON.parse(answer.body)), managementPointUrl: base };
+        return { policy: parseClientPolicy(JSON.parse(answer.body)), managementPointUrl: base };
       } catch (error) {
         lastError = error;
         if (this.controller.signal.aborted) break;
