@@ -29,6 +29,9 @@ export const meteringAgentSettingsSchema = z.object({
 /** Names one set of a site's enabled rules: any rule added, changed, enabled, disabled or deleted gives another. */
 export const meteringRulesRevisionSchema = rawText(64).min(1);
 
+/** Most metering rules one policy carries. */
+export const MAX_POLICY_RULES = 50_000;
+
 /**
  * The Software Metering Agent's settings and rules in client policy. An agent that names the
  * rules revision it holds when it asks for policy gets `rulesUnchanged` and no rules while that
@@ -37,7 +40,7 @@ export const meteringRulesRevisionSchema = rawText(64).min(1);
  */
 export const meteringPolicySchema = meteringAgentSettingsSchema.extend({
   enabled: z.boolean(),
-  rules: z.array(meteringPolicyRuleSchema).max(50_000),
+  rules: z.array(meteringPolicyRuleSchema).max(MAX_POLICY_RULES),
   rulesRevision: meteringRulesRevisionSchema.optional(),
   /** True when the rules are left out because the agent holds `rulesRevision` already (`rules` is then empty). */
   rulesUnchanged: z.boolean().optional(),

@@ -1,9 +1,6 @@
-import { INT4_MAX } from '../validation/primitives';
-import type { MeteringPolicyRule } from './metering-policy.schema';
+import { INT4_MAX, isPlainObject } from '../validation/primitives';
+import { MAX_POLICY_RULES, type MeteringPolicyRule } from './metering-policy.schema';
 import { clientPolicySchema, type AgentPolicy } from './policy.schema';
-
-/** Most rules a policy may carry (meteringPolicySchema's `rules`). */
-const MAX_RULES = 50_000;
 
 /**
  * Parses client policy as clientPolicySchema does, faster when it carries many metering rules.
@@ -24,10 +21,6 @@ export function parseClientPolicy(input: unknown): AgentPolicy {
   return parsed.metering ? { ...parsed, metering: { ...parsed.metering, rules } } : parsed;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
-}
-
 function isString(value: unknown, min: number, max: number): value is string {
   return typeof value === 'string' && value.length >= min && value.length <= max;
 }
@@ -36,7 +29,7 @@ function isString(value: unknown, min: number, max: number): value is string {
 function plainRules(input: unknown): MeteringPolicyRule[] | null {
   if (!isPlainObject(input) || !isPlainObject(input.metering)) return null;
   const rules = input.metering.rules;
-  if (!Array.isArray(rules) || rules.length > MAX_RULES) return null;
+  if (!Array.isArray(rules) || rules.length > MAX_POLICY_RULES) return null;
   const out: MeteringPolicyRule[] = new Array(rules.length);
   for (let i = 0; i < rules.length; i++) {
     const r: unknown = rules[i];

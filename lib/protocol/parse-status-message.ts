@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { INT4_MAX, isStorableDate, parseIsoDate, unstorableTextReason } from '../validation/primitives';
-import { statusMessageSchema, type StatusMessage } from './status-message.schema';
+import { INT4_MAX, isPlainObject, isStorableDate, parseIsoDate, unstorableTextReason } from '../validation/primitives';
+import { SITE_CODE, statusMessageSchema, type StatusMessage } from './status-message.schema';
 
 /**
  * Validates one status message as statusMessageSchema does, faster for the usual message.
@@ -20,14 +20,9 @@ export function parseStatusMessage(input: unknown): z.ZodSafeParseResult<StatusM
 }
 
 const UUID = z.regexes.uuid();
-const SITE_CODE = /^[A-Z0-9]{3}$/;
 const SEVERITIES: ReadonlySet<unknown> = new Set(statusMessageSchema.shape.severity.options);
 const TYPES: ReadonlySet<unknown> = new Set(statusMessageSchema.shape.type.options);
 const SOURCES: ReadonlySet<unknown> = new Set(statusMessageSchema.shape.source.options);
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
-}
 
 function isText(value: unknown, min: number, max: number): value is string {
   return typeof value === 'string' && value.length >= min && value.length <= max && unstorableTextReason(value) === null;
@@ -61,7 +56,7 @@ function properties(value: unknown): Record<string, string> | null {
   if (!isPlainObject(value)) return null;
   const copy: Record<string, string> = {};
   for (const key of Object.keys(value)) {
-    // `__proto__` as an own key (JSON can make one) would set the copy's prototype: the schema's.
+    // An own `__proto__` key (JSON can make one) does not copy as a plain key: left to the schema.
     if (key === '__proto__' || !isText(key, 1, 64)) return null;
     const v = value[key];
     if (!isText(v, 0, 4096)) return null;

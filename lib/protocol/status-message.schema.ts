@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { INT4_MAX, rawText, safeDate, safeRecord } from '../validation/primitives';
 
+/** A site code: three capital letters or digits. */
+export const SITE_CODE = /^[A-Z0-9]{3}$/;
+
 export const severitySchema = z.enum(['INFORMATIONAL', 'WARNING', 'ERROR']);
 export const messageTypeSchema = z.enum(['MILESTONE', 'DETAIL', 'AUDIT']);
 export const messageSourceSchema = z.enum(['CLIENT', 'SERVER', 'PROVIDER']);
@@ -19,7 +22,7 @@ export const statusMessageSchema = z.object({
   severity: severitySchema,
   type: messageTypeSchema,
   source: messageSourceSchema,
-  siteCode: z.string().regex(/^[A-Z0-9]{3}$/, 'must be a 3-character site code'),
+  siteCode: z.string().regex(SITE_CODE, 'must be a 3-character site code'),
   systemName: text(255).min(1),
   component: text(128).min(1),
   // Bounded so every accepted time fits PostgreSQL's timestamptz and prints as a plain ISO date.

@@ -19,6 +19,11 @@ export function isInt4Id(value: number): boolean {
   return Number.isSafeInteger(value) && value >= 1 && value <= INT4_MAX;
 }
 
+/** An object as JSON.parse or an object literal makes it (not an array, a Date or a class instance). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
 // ---------------------------------------------------------------------------- text
 
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
