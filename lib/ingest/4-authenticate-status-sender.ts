@@ -46,6 +46,14 @@ export async function authenticateStatusSender(options: { authorization: string 
 }
 
 /**
+ * The sender as the inbox records it: the same client or site system names the same sender
+ * whichever management point its batch (or the retry of it) reaches.
+ */
+export function inboxSender(sender: StatusSender): string {
+  return sender.kind === 'device' ? `device:${sender.deviceId}` : `site-system:${sender.siteSystemId}`;
+}
+
+/**
  * Why a device may not send `message`, or null when it may. A client reports only in its own
  * name: source Client, its own system name and its own site, so one compromised client cannot
  * forge messages that look like another machine's or a server component's.

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { AppError } from '../errors';
 import { statusBatchSchema, type IngestResult } from '../protocol/status-batch.schema';
 import { appendToInbox } from '../reporting/inbox-repo';
-import type { StatusSender } from './4-authenticate-status-sender';
+import { inboxSender, type StatusSender } from './4-authenticate-status-sender';
 import { validateStatusMessages } from './7-validate-status-messages';
 
 /**
@@ -28,6 +28,6 @@ export async function ingestStatusBody(options: { db: pg.Pool; body: Uint8Array;
     });
   }
   const { valid, rejected, duplicates } = await validateStatusMessages({ batch: batch.data, sender: options.sender });
-  await appendToInbox({ db: options.db, messages: valid, origin: 'mp' });
+  await appendToInbox({ db: options.db, messages: valid, origin: 'mp', sender: inboxSender(options.sender) });
   return { accepted: valid.length, duplicates, rejected };
 }

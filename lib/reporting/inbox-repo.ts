@@ -26,14 +26,22 @@ export async function appendToInbox(options: {
   db: pg.Pool | pg.ClientBase;
   messages: readonly StatusMessage[];
   origin: InboxOrigin;
+  /** Who sent the batch to the ingest endpoint (see inboxSender); none for the site's own messages. */
+  sender?: string;
 }): Promise<void> {
   if (!options.messages.length) return;
   // One statement: the batch and the site-wide "accepted" counter commit together.
   await options.db.query(
-    `WITH batch AS (INSERT INTO status_inbox (messages, message_count, origin) VALUES ($1, $2, $3) RETURNING message_count)
+    `WITH batch AS (INSERT INTO status_inbox (messages, message_count, origin, sender) VALUES ($1, $2, $3, $5) RETURNING message_count)
      INSERT INTO status_counter (name, shard, value) SELECT 'accepted', $4, message_count FROM batch
      ON CONFLICT (name, shard) DO UPDATE SET value = status_counter.value + EXCLUDED.value`,
-    [JSON.stringify(options.messages.map(toWireStatusMessage)), options.messages.length, options.origin, Math.floor(Math.random() * 16)],
+    [
+      JSON.stringify(options.messages.map(toWireStatusMessage)),
+      options.messages.length,
+      options.origin,
+      Math.floor(Math.random() * 16),
+      options.sender ?? null,
+    ],
   );
   if ('totalCount' in options.db) void wakeStatusManager(options.db).catch(() => undefined);
   else await notify(options.db, channels.statusInbox);

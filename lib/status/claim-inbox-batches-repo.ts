@@ -5,6 +5,8 @@ import type { InboxMessage } from '../reporting/inbox-repo';
 export interface InboxBatch {
   id: string;
   receivedAt: Date;
+  /** Who sent it through the ingest endpoint; null for the site's own messages. */
+  sender: string | null;
   messages: InboxMessage[];
 }
 
@@ -14,13 +16,13 @@ export interface InboxBatch {
  * puts them back.
  */
 export async function claimInboxBatches(client: pg.ClientBase, limit: number): Promise<InboxBatch[]> {
-  const { rows } = await client.query<{ id: string; received_at: Date; messages: string }>(
+  const { rows } = await client.query<{ id: string; received_at: Date; sender: string | null; messages: string }>(
     `DELETE FROM status_inbox
       WHERE id IN (SELECT id FROM status_inbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-      RETURNING id, received_at, messages`,
+      RETURNING id, received_at, sender, messages`,
     [limit],
   );
   return rows
     .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))
-    .map((r) => ({ id: r.id, receivedAt: r.received_at, messages: JSON.parse(r.messages) as InboxMessage[] }));
+    .map((r) => ({ id: r.id, receivedAt: r.received_at, sender: r.sender, messages: JSON.parse(r.messages) as InboxMessage[] }));
 }

@@ -150,10 +150,10 @@ async function noteRetentionsUsed(client: pg.ClientBase, rows: readonly StoredMe
 
 /**
  * Writes messages with COPY, the fastest way into PostgreSQL, leaving out those already stored
- * (a retried batch). When one of them is stored meanwhile (a batch and its retry processed at
- * the same moment by two Status Managers), the unique key refuses the COPY and the rows go in
- * again with INSERT ... ON CONFLICT DO NOTHING, which skips the repeats. Returns the uids
- * actually inserted.
+ * (a retried batch; a batch and its retry are never processed at once, see lockSenders). Should
+ * one of them still meet a stored copy with the same expiry, the unique key refuses the COPY and
+ * the rows go in again with INSERT ... ON CONFLICT DO NOTHING, which skips the repeats. Returns
+ * the uids actually inserted.
  */
 export async function insertStatusMessages(client: pg.ClientBase, all: readonly StoredMessageRow[]): Promise<Set<string>> {
   if (!all.length) return new Set();

@@ -9,6 +9,7 @@ import { evaluateRules, type MessageActions } from './evaluate-rules';
 import { applyReportingProperties, type ReportingProperties } from './reporting-properties';
 import type { InboxMessage } from '../reporting/inbox-repo';
 import { claimInboxBatches } from './claim-inbox-batches-repo';
+import { lockSenders } from './sender-locks-repo';
 import {
   enqueueReplication,
   findLedgeredUids,
@@ -64,7 +65,8 @@ export const STATUS_INBOX_QUARANTINE: QuarantineSource = { name: 'status-manager
 
 /**
  * One Status Manager transaction: takes the oldest inbox batches no other Status Manager holds
- * (plus messages from this process's in-memory queue), evaluates each message against the
+ * (plus messages from this process's in-memory queue), waits for any other transaction holding
+ * batches of the same senders to end (see lockSenders), evaluates each message against the
  * filter rules, writes those the rules keep in one statement with their retention stamped,
  * records the others in the processed-uid ledger, queues replication, hands the rest to the
  * summarizers, and commits. Only messages seen for the first time run actions; program and
@@ -92,6 +94,8 @@ export async function processStatusBatch(options: {
   const after: (() => void)[] = [];
   const result = await inTransaction(options.db, async (client): Promise<BatchResult> => {
     const batches = await claimInboxBatches(client, options.maxBatches);
+    // Before anything is looked up: a transaction holding a retry of these batches waits for this one.
+    await lockSenders(client, batches);
     const arrivedNow = now();
     const incoming: { message: InboxMessage; receivedAt: Date }[] = [];
     for (const batch of batches) for (const message of batch.messages) incoming.push({ message, receivedAt: batch.receivedAt });

@@ -70,8 +70,10 @@ describe('status ingest endpoint on ingest threads', () => {
     expect(answer).toEqual({ status: 202, retryAfter: null, body: { accepted: 2, duplicates: 1, rejected: [] } });
     expect((await inboxMessages()) - before).toBe(2);
     expect(ingestCounters().acceptedMessages - counted).toBe(2);
-    const { rows } = await pool().query(`SELECT messages::json AS messages FROM status_inbox ORDER BY id DESC LIMIT 1`);
+    const { rows } = await pool().query(`SELECT messages::json AS messages, sender FROM status_inbox ORDER BY id DESC LIMIT 1`);
     expect(rows[0].messages.map((m: { uid: string }) => m.uid)).toEqual(messages.map((m) => m.uid));
+    // The device its credential names: Status Manager takes a sender's batches one transaction at a time.
+    expect(rows[0].sender).toBe(`device:${/^Device (\d+)\./.exec(authorization)![1]}`);
   });
 
   it('answers every kind of bad request exactly as the route does', async () => {

@@ -175,6 +175,53 @@ describe('processStatusBatch', () => {
     expect(seen.eventLog).toHaveLength(1000);
   });
 
+  /**
+   * Two transactions, one inbox row each, run at once; each waits inside its transaction (in the
+   * summarizers, after its messages are written) until the other has got as far, for at most a
+   * second. Returns whether both got there together, and what each did.
+   */
+  async function processTwoAtOnce(rules: FilterRule[]) {
+    const { effects, seen } = recordingEffects();
+    let arrived = 0;
+    let together!: () => void;
+    const bothArrived = new Promise<void>((resolve) => (together = resolve));
+    const waiting: StatusManagerEffects = {
+      ...effects,
+      summarizers: async (handoff) => {
+        await effects.summarizers(handoff);
+        if (++arrived === 2) together();
+        await Promise.race([bothArrived, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      },
+    };
+    const at = Date.now();
+    const results = await Promise.all([0, 1].map(() => processStatusBatch({ db: pool(), rules, effects: waiting, maxBatches: 1, log })));
+    return { results, seen, together: Date.now() - at < 1000 };
+  }
+
+  it('never processes a batch and its retry from one sender at once, so their messages are stored and acted on once', async () => {
+    const rules = [testRule({ writeToDatabase: true, retentionDays: 1 })];
+    const messages = [testMessage(), testMessage()];
+    // A client's batch, and the same messages sent again to another management point (a later arrival, so a later expiry).
+    await appendToInbox({ db: pool(), messages, origin: 'mp', sender: 'device:7' });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await appendToInbox({ db: pool(), messages, origin: 'mp', sender: 'device:7' });
+    const { results, seen, together } = await processTwoAtOnce(rules);
+    expect(together).toBe(false);
+    expect(results.map((r) => r.stored).sort()).toEqual([0, 2]);
+    expect(await count('SELECT count(*) n FROM status_message')).toBe(2);
+    expect(seen.summarized).toHaveLength(2);
+    expect(await readStatusCounters(pool())).toMatchObject({ processed: 4, stored: 2, duplicates: 2 });
+  });
+
+  it('processes batches of different senders at once', async () => {
+    const rules = [testRule({ writeToDatabase: true, retentionDays: 1 })];
+    await appendToInbox({ db: pool(), messages: [testMessage()], origin: 'mp', sender: 'device:7' });
+    await appendToInbox({ db: pool(), messages: [testMessage()], origin: 'mp', sender: 'site-system:7' });
+    const { results, together } = await processTwoAtOnce(rules);
+    expect(together).toBe(true);
+    expect(results.map((r) => r.stored)).toEqual([1, 1]);
+  });
+
   it('puts the batch back when processing fails', async () => {
     await appendToInbox({ db: pool(), messages: [testMessage()], origin: 'mp' });
     const { effects } = recordingEffects();
