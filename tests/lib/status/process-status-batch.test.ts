@@ -4,6 +4,7 @@ import { pool } from '@/lib/db/pool';
 import { readStatusCounters } from '@/lib/status/counters';
 import { appendToInbox, readInboxDepth, type InboxMessage } from '@/lib/reporting/inbox-repo';
 import { processStatusBatch, type StatusManagerEffects } from '@/lib/status/process-status-batch';
+import { MAX_SENDER_LOCKS } from '@/lib/status/sender-locks-repo';
 import type { SummarizedMessage } from '@/lib/summarizers/summarizer-handoff';
 import type { ProgramAction } from '@/lib/status/status-filter-rule.schema';
 import type { FilterRule } from '@/lib/status/status-filter-rule.schema';
@@ -176,26 +177,32 @@ describe('processStatusBatch', () => {
   });
 
   /**
-   * Two transactions, one inbox row each, run at once; each waits inside its transaction (in the
-   * summarizers, after its messages are written) until the other has got as far, for at most a
-   * second. Returns whether both got there together, and what each did.
+   * Two transactions run at once, claiming up to `maxBatches` inbox rows each; each waits inside
+   * its transaction (in the summarizers, after its messages are written) until the other has got
+   * as far, for at most a second. Returns whether both got there together, what each did, and how
+   * many advisory locks each held there (one that found nothing new does not get there).
    */
-  async function processTwoAtOnce(rules: FilterRule[]) {
+  async function processTwoAtOnce(rules: FilterRule[], maxBatches: [number, number] = [1, 1]) {
     const { effects, seen } = recordingEffects();
     let arrived = 0;
     let together!: () => void;
     const bothArrived = new Promise<void>((resolve) => (together = resolve));
-    const waiting: StatusManagerEffects = {
+    const locks = new Map<number, number>();
+    const waiting = (maxBatches: number): StatusManagerEffects => ({
       ...effects,
       summarizers: async (handoff) => {
         await effects.summarizers(handoff);
+        const { rows } = await handoff.client.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()`);
+        locks.set(maxBatches, rows[0].n);
         if (++arrived === 2) together();
         await Promise.race([bothArrived, new Promise((resolve) => setTimeout(resolve, 1000))]);
       },
-    };
+    });
     const at = Date.now();
-    const results = await Promise.all([0, 1].map(() => processStatusBatch({ db: pool(), rules, effects: waiting, maxBatches: 1, log })));
-    return { results, seen, together: Date.now() - at < 1000 };
+    const results = await Promise.all(
+      maxBatches.map((max) => processStatusBatch({ db: pool(), rules, effects: waiting(max), maxBatches: max, log })),
+    );
+    return { results, seen, together: Date.now() - at < 1000, locks };
   }
 
   it('never processes a batch and its retry from one sender at once, so their messages are stored and acted on once', async () => {
@@ -205,12 +212,14 @@ describe('processStatusBatch', () => {
     await appendToInbox({ db: pool(), messages, origin: 'mp', sender: 'device:7' });
     await new Promise((resolve) => setTimeout(resolve, 10));
     await appendToInbox({ db: pool(), messages, origin: 'mp', sender: 'device:7' });
-    const { results, seen, together } = await processTwoAtOnce(rules);
+    const { results, seen, together, locks } = await processTwoAtOnce(rules);
     expect(together).toBe(false);
     expect(results.map((r) => r.stored).sort()).toEqual([0, 2]);
     expect(await count('SELECT count(*) n FROM status_message')).toBe(2);
     expect(seen.summarized).toHaveLength(2);
     expect(await readStatusCounters(pool())).toMatchObject({ processed: 4, stored: 2, duplicates: 2 });
+    // The lock over all senders, shared, and the sender's own (the retry's transaction found nothing new).
+    expect([...locks.values()]).toEqual([2]);
   });
 
   it('processes batches of different senders at once', async () => {
@@ -220,6 +229,26 @@ describe('processStatusBatch', () => {
     const { results, together } = await processTwoAtOnce(rules);
     expect(together).toBe(true);
     expect(results.map((r) => r.stored)).toEqual([1, 1]);
+  });
+
+  it('takes one lock over all senders, alone, when it claimed batches of more senders than it locks one by one', async () => {
+    const rules = [testRule({ writeToDatabase: true, retentionDays: 1 })];
+    const first = testMessage();
+    await appendToInbox({ db: pool(), messages: [first], origin: 'mp', sender: 'device:1' });
+    for (let i = 2; i <= MAX_SENDER_LOCKS + 1; i++) {
+      await appendToInbox({ db: pool(), messages: [testMessage()], origin: 'mp', sender: `device:${i}` });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await appendToInbox({ db: pool(), messages: [first], origin: 'mp', sender: 'device:1' });
+    // One transaction takes all but one of the rows (the senders of all of them whichever it
+    // misses), the other the one left; the retry of device:1's batch is in one or the other.
+    const { results, together, locks } = await processTwoAtOnce(rules, [MAX_SENDER_LOCKS + 1, 1]);
+    expect(together).toBe(false);
+    expect(locks.get(MAX_SENDER_LOCKS + 1)).toBe(1);
+    // The other reaches the summarizers only when it took device:1's first batch; then with two locks.
+    expect([undefined, 2]).toContain(locks.get(1));
+    expect(results.reduce((n, r) => n + r.stored, 0)).toBe(MAX_SENDER_LOCKS + 1);
+    expect(await count('SELECT count(*) n FROM status_message WHERE uid = $1', [first.uid])).toBe(1);
   });
 
   it('puts the batch back when processing fails', async () => {
