@@ -9,8 +9,8 @@ const ALL_SENDERS_LOCK_SPACE = 0x534d616c;
 
 /**
  * Senders locked one by one at most. Each lock takes a slot of PostgreSQL's shared lock table
- * (64 per connection by default); a transaction with more senders than this (only a site that
- * claims hundreds of batches a transaction) takes the lock over all senders instead.
+ * (64 per connection by default); a transaction with more senders than this (possible only when
+ * it claims more batches than this, against ten by default) takes the lock over all senders instead.
  */
 export const MAX_SENDER_LOCKS = 64;
 
