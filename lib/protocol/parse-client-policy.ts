@@ -1,4 +1,4 @@
-import { INT4_MAX, isPlainObject } from '../validation/primitives';
+import { isInt4Id, isPlainObject } from '../validation/primitives';
 import { MAX_POLICY_RULES, type MeteringPolicyRule } from './metering-policy.schema';
 import { clientPolicySchema, type AgentPolicy } from './policy.schema';
 
@@ -36,9 +36,7 @@ function plainRules(input: unknown): MeteringPolicyRule[] | null {
     if (
       !isPlainObject(r) ||
       typeof r.ruleId !== 'number' ||
-      !Number.isSafeInteger(r.ruleId) ||
-      r.ruleId < 1 ||
-      r.ruleId > INT4_MAX ||
+      !isInt4Id(r.ruleId) ||
       !isString(r.ruleName, 1, 32) ||
       !isString(r.productName, 0, 200) ||
       !isString(r.fileName, 1, 1024) ||
