@@ -28,6 +28,12 @@ export async function ingestStatusBody(options: { db: pg.Pool; body: Uint8Array;
     });
   }
   const { valid, rejected, duplicates } = await validateStatusMessages({ batch: batch.data, sender: options.sender });
-  await appendToInbox({ db: options.db, messages: valid, origin: 'mp', sender: inboxSender(options.sender) });
+  await appendToInbox({
+    db: options.db,
+    messages: valid,
+    origin: 'mp',
+    sender: inboxSender(options.sender),
+    firstSending: batch.data.firstSending === true,
+  });
   return { accepted: valid.length, duplicates, rejected };
 }

@@ -11,6 +11,14 @@ export const MAX_BATCH_MESSAGES = 1000;
  */
 export const statusBatchSchema = z.object({
   device: requiredText(255).optional(),
+  /**
+   * True when no message of the batch was ever sent before (the reporter's first request for
+   * spool files it wrote itself): Status Manager then skips looking its uids up among stored
+   * messages. Left out, or false, for a retry or anything the sender cannot vouch for. A sender
+   * that says true wrongly can only have its own messages stored twice, which any sender could do
+   * with new uids.
+   */
+  firstSending: z.boolean().optional(),
   messages: z
     .array(z.unknown())
     .min(1, 'must contain at least one message')

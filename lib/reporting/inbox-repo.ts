@@ -28,11 +28,13 @@ export async function appendToInbox(options: {
   origin: InboxOrigin;
   /** Who sent the batch to the ingest endpoint (see inboxSender); none for the site's own messages. */
   sender?: string;
+  /** The sender says no message of the batch was ever sent before (see statusBatchSchema). */
+  firstSending?: boolean;
 }): Promise<void> {
   if (!options.messages.length) return;
   // One statement: the batch and the site-wide "accepted" counter commit together.
   await options.db.query(
-    `WITH batch AS (INSERT INTO status_inbox (messages, message_count, origin, sender) VALUES ($1, $2, $3, $5) RETURNING message_count)
+    `WITH batch AS (INSERT INTO status_inbox (messages, message_count, origin, sender, first_sending) VALUES ($1, $2, $3, $5, $6) RETURNING message_count)
      INSERT INTO status_counter (name, shard, value) SELECT 'accepted', $4, message_count FROM batch
      ON CONFLICT (name, shard) DO UPDATE SET value = status_counter.value + EXCLUDED.value`,
     [
@@ -41,6 +43,7 @@ export async function appendToInbox(options: {
       options.origin,
       Math.floor(Math.random() * 16),
       options.sender ?? null,
+      options.firstSending === true,
     ],
   );
   if ('totalCount' in options.db) void wakeStatusManager(options.db).catch(() => undefined);

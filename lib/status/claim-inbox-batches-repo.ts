@@ -7,6 +7,8 @@ export interface InboxBatch {
   receivedAt: Date;
   /** Who sent it through the ingest endpoint; null for the site's own messages. */
   sender: string | null;
+  /** The sender said none of these messages was ever sent before (see statusBatchSchema). */
+  firstSending: boolean;
   messages: InboxMessage[];
 }
 
@@ -16,13 +18,19 @@ export interface InboxBatch {
  * puts them back.
  */
 export async function claimInboxBatches(client: pg.ClientBase, limit: number): Promise<InboxBatch[]> {
-  const { rows } = await client.query<{ id: string; received_at: Date; sender: string | null; messages: string }>(
+  const { rows } = await client.query<{ id: string; received_at: Date; sender: string | null; first_sending: boolean; messages: string }>(
     `DELETE FROM status_inbox
       WHERE id IN (SELECT id FROM status_inbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-      RETURNING id, received_at, sender, messages`,
+      RETURNING id, received_at, sender, first_sending, messages`,
     [limit],
   );
   return rows
     .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))
-    .map((r) => ({ id: r.id, receivedAt: r.received_at, sender: r.sender, messages: JSON.parse(r.messages) as InboxMessage[] }));
+    .map((r) => ({
+      id: r.id,
+      receivedAt: r.received_at,
+      sender: r.sender,
+      firstSending: r.first_sending,
+      messages: JSON.parse(r.messages) as InboxMessage[],
+    }));
 }

@@ -70,10 +70,15 @@ describe('status ingest endpoint on ingest threads', () => {
     expect(answer).toEqual({ status: 202, retryAfter: null, body: { accepted: 2, duplicates: 1, rejected: [] } });
     expect((await inboxMessages()) - before).toBe(2);
     expect(ingestCounters().acceptedMessages - counted).toBe(2);
-    const { rows } = await pool().query(`SELECT messages::json AS messages, sender FROM status_inbox ORDER BY id DESC LIMIT 1`);
+    const { rows } = await pool().query(`SELECT messages::json AS messages, sender, first_sending FROM status_inbox ORDER BY id DESC LIMIT 1`);
     expect(rows[0].messages.map((m: { uid: string }) => m.uid)).toEqual(messages.map((m) => m.uid));
     // The device its credential names: Status Manager takes a sender's batches one transaction at a time.
     expect(rows[0].sender).toBe(`device:${/^Device (\d+)\./.exec(authorization)![1]}`);
+    expect(rows[0].first_sending).toBe(false);
+    // A sender that vouches for a first sending: recorded, so Status Manager skips the lookup among stored messages.
+    await viaEndpoint(JSON.stringify({ device: 'WKS0001', firstSending: true, messages: [wire(testMessage())] }));
+    const { rows: vouched } = await pool().query(`SELECT first_sending FROM status_inbox ORDER BY id DESC LIMIT 1`);
+    expect(vouched[0].first_sending).toBe(true);
   });
 
   it('answers every kind of bad request exactly as the route does', async () => {
@@ -83,6 +88,7 @@ describe('status ingest endpoint on ingest threads', () => {
       JSON.stringify({ device: 'WKS0001', messages: [{ ...wire(testMessage()), systemName: 'WKS0002' }] }),
       JSON.stringify({ device: 'WKS0002', messages: [wire(testMessage())] }),
       JSON.stringify({ messages: 'many' }),
+      JSON.stringify({ firstSending: 'yes', messages: [wire(testMessage())] }),
       JSON.stringify({ messages: [] }),
       '{"messages": [',
       '',

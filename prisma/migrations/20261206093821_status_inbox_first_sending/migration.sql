@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "status_inbox" ADD COLUMN     "first_sending" BOOLEAN NOT NULL DEFAULT false;
