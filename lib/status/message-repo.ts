@@ -10,6 +10,8 @@ export interface StoredMessageRow {
   message: InboxMessage;
   receivedAt: Date;
   expiresAt: Date;
+  /** Its sender vouched that it was never sent before (see statusBatchSchema): not looked for among stored messages. */
+  firstSending?: boolean;
 }
 
 const ARRAY_ELEMENT_SPECIAL = /[\\"]/;
@@ -150,17 +152,17 @@ async function noteRetentionsUsed(client: pg.ClientBase, rows: readonly StoredMe
 
 /**
  * Writes messages with COPY, the fastest way into PostgreSQL, leaving out those already stored
- * (a retried batch; a batch and its retry are never processed at once, see lockSenders). Should
+ * (a retried batch; a batch and its retry are never processed at once, see lockSenders). Rows
+ * marked firstSending are not looked for: their sender never sent them before. Should
  * one of them still meet a stored copy with the same expiry, the unique key refuses the COPY and
  * the rows go in again with INSERT ... ON CONFLICT DO NOTHING, which skips the repeats. Returns
  * the uids actually inserted.
  */
 export async function insertStatusMessages(client: pg.ClientBase, all: readonly StoredMessageRow[]): Promise<Set<string>> {
   if (!all.length) return new Set();
-  const stored = await findStoredUids(
-    client,
-    all.map((r) => ({ uid: r.message.uid, expiresAt: r.expiresAt })),
-  );
+  const mayRepeat: { uid: string; expiresAt: Date }[] = [];
+  for (const r of all) if (!r.firstSending) mayRepeat.push({ uid: r.message.uid, expiresAt: r.expiresAt });
+  const stored = mayRepeat.length ? await findStoredUids(client, mayRepeat) : new Set<string>();
   const rows = stored.size ? all.filter((r) => !stored.has(r.message.uid)) : all;
   if (!rows.length) return new Set();
   await noteRetentionsUsed(client, rows);
@@ -251,7 +253,8 @@ export async function insertStatusMessagesSkippingDuplicates(client: pg.ClientBa
 
 /**
  * Records the uids of processed messages that were not stored. Returns the ones seen for the
- * first time: neither in the ledger nor stored as a message before.
+ * first time: neither in the ledger nor stored as a message before (not looked for among stored
+ * messages when marked firstSending).
  *
  * A message stored before and now discarded is a retry that arrived after the rules changed. Its
  * stored copy came in within the repeat window with a retention status_retention_used records, so
@@ -259,20 +262,34 @@ export async function insertStatusMessagesSkippingDuplicates(client: pg.ClientBa
  * partitions each, instead of every partition of status_message (tens of index probes per uid on
  * a site keeping a month, which made discarding a flood dearer than storing it).
  */
-export async function recordProcessedUids(client: pg.ClientBase, items: readonly { uid: string; receivedAt: Date }[]): Promise<Set<string>> {
+export async function recordProcessedUids(
+  client: pg.ClientBase,
+  items: readonly { uid: string; receivedAt: Date; firstSending?: boolean }[],
+): Promise<Set<string>> {
   if (!items.length) return new Set();
-  // A copy stored within the repeat window of the earliest arrival here, its retention recorded at most an hour before.
-  let earliest = Infinity;
-  for (const i of items) earliest = Math.min(earliest, i.receivedAt.getTime());
-  const { rows: retentions } = await client.query<{ days: number }>(
-    `SELECT retention_days AS days FROM status_retention_used WHERE last_used_at >= $1`,
-    [new Date(earliest - REPEAT_WINDOW_MS - RETENTION_REFRESH_MS)],
+  const mayRepeat = items.filter((i) => !i.firstSending);
+  let stored = new Set<string>();
+  if (mayRepeat.length) {
+    // A copy stored within the repeat window of the earliest arrival here, its retention recorded at most an hour before.
+    let earliest = Infinity;
+    for (const i of mayRepeat) earliest = Math.min(earliest, i.receivedAt.getTime());
+    const { rows: retentions } = await client.query<{ days: number }>(
+      `SELECT retention_days AS days FROM status_retention_used WHERE last_used_at >= $1`,
+      [new Date(earliest - REPEAT_WINDOW_MS - RETENTION_REFRESH_MS)],
+    );
+    const candidates = retentions.flatMap(({ days }) =>
+      mayRepeat.map((i) => ({ uid: i.uid, expiresAt: new Date(i.receivedAt.getTime() + days * DAY_MS) })),
+    );
+    if (candidates.length) stored = await findStoredUids(client, candidates);
+  }
+  return ledgerUids(
+    client,
+    items.map((i) => i.uid).filter((uid) => !stored.has(uid)),
   );
-  const candidates = retentions.flatMap(({ days }) =>
-    items.map((i) => ({ uid: i.uid, expiresAt: new Date(i.receivedAt.getTime() + days * DAY_MS) })),
-  );
-  const stored = candidates.length ? await findStoredUids(client, candidates) : new Set<string>();
-  const uids = items.map((i) => i.uid).filter((uid) => !stored.has(uid));
+}
+
+/** Adds uids to the processed-uid ledger; returns those it did not hold yet. */
+export async function ledgerUids(client: pg.ClientBase, uids: readonly string[]): Promise<Set<string>> {
   if (!uids.length) return new Set();
   const { rows } = await client.query<{ uid: string }>(
     `INSERT INTO status_processed_uid (uid) SELECT unnest($1::uuid[]) ON CONFLICT (uid) DO NOTHING RETURNING uid`,
@@ -282,8 +299,9 @@ export async function recordProcessedUids(client: pg.ClientBase, items: readonly
 }
 
 /**
- * Of these uids, the ones the processed-uid ledger holds: processed before without being
- * stored. (Stored ones need no lookup here: the unique uid refuses them when they are written.)
+ * Of these uids, the ones the processed-uid ledger holds: processed before without being stored,
+ * or stored from a batch that may have been sent before (whose first sending, arriving only now,
+ * is not looked for among stored messages). Other stored ones are found when they are written.
  */
 export async function findLedgeredUids(client: pg.ClientBase, uids: readonly string[]): Promise<Set<string>> {
   if (!uids.length) return new Set();

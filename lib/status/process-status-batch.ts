@@ -15,6 +15,7 @@ import {
   findLedgeredUids,
   insertStatusMessages,
   lastMessageId,
+  ledgerUids,
   recordProcessedUids,
   type StoredMessageRow,
 } from './message-repo';
@@ -27,6 +28,25 @@ import { channels } from '../db/channels';
 import { notify } from '../db/notify';
 
 const DAY_MS = 86_400_000;
+
+/**
+ * How a message may have reached the site before, which decides where it is looked for:
+ * - `first`: its sender vouched it was never sent before: not looked for among stored messages.
+ *   Should a retry of it have been processed first (its first sending held up at a management
+ *   point while the sender gave up and sent it again), that retry put its uid in the processed-uid
+ *   ledger, where every message is looked for.
+ * - `repeat`: from a sender that may have sent it before: looked for, and put in the ledger when stored.
+ * - `own`: the site's own, repeated only after a commit whose outcome was unknown: looked for.
+ */
+type Sending = 'first' | 'repeat' | 'own';
+const CAUTION: Record<Sending, number> = { first: 0, own: 1, repeat: 2 };
+
+/** A message taken from the inbox or the in-process queue. */
+interface IncomingMessage {
+  message: InboxMessage;
+  receivedAt: Date;
+  sending: Sending;
+}
 
 /** A message Status Manager has evaluated, with what the rules decided. */
 export interface ProcessedMessage extends SummarizedMessage {
@@ -97,20 +117,28 @@ export async function processStatusBatch(options: {
     // Before anything is looked up: a transaction holding a retry of these batches waits for this one.
     await lockSenders(client, batches);
     const arrivedNow = now();
-    const incoming: { message: InboxMessage; receivedAt: Date }[] = [];
-    for (const batch of batches) for (const message of batch.messages) incoming.push({ message, receivedAt: batch.receivedAt });
-    for (const message of options.queued ?? []) incoming.push({ message: toWireStatusMessage(message), receivedAt: arrivedNow });
+    const incoming: IncomingMessage[] = [];
+    for (const batch of batches) {
+      const sending: Sending = batch.sender === null ? 'own' : batch.firstSending ? 'first' : 'repeat';
+      for (const message of batch.messages) incoming.push({ message, receivedAt: batch.receivedAt, sending });
+    }
+    for (const message of options.queued ?? []) incoming.push({ message: toWireStatusMessage(message), receivedAt: arrivedNow, sending: 'own' });
     if (!incoming.length) {
       return { batches: 0, messages: 0, fresh: 0, stored: 0, duplicates: 0, replicated: 0, quarantined: 0 };
     }
     // Only when there is something to filter: an idle site's polls stay one statement each.
     const rules = typeof options.rules === 'function' ? await options.rules() : options.rules;
 
-    // The same uid twice in one transaction (a batch and its retry claimed together): once.
-    const unique = new Map<string, (typeof incoming)[number]>();
-    for (const item of incoming) if (!unique.has(item.message.uid)) unique.set(item.message.uid, item);
-    // Processed before without being stored: recognised, nothing runs again. (A message stored
-    // before is recognised when it is written: see insertStatusMessages.)
+    // The same uid twice in one transaction (a batch and its retry claimed together): once,
+    // treated as the most cautious of its copies.
+    const unique = new Map<string, IncomingMessage>();
+    for (const item of incoming) {
+      const kept = unique.get(item.message.uid);
+      if (!kept) unique.set(item.message.uid, item);
+      else if (CAUTION[item.sending] > CAUTION[kept.sending]) kept.sending = item.sending;
+    }
+    // In the ledger (processed before without being stored, or stored from a retry): recognised,
+    // nothing runs again. (Other messages stored before are recognised when written: see insertStatusMessages.)
     const known = await findLedgeredUids(client, [...unique.keys()]);
     const idsAfter = await lastMessageId(client);
 
@@ -175,14 +203,15 @@ export async function processStatusBatch(options: {
  */
 async function writeMessages(options: {
   client: pg.PoolClient;
-  items: readonly { message: InboxMessage; receivedAt: Date }[];
+  items: readonly IncomingMessage[];
   rules: readonly FilterRule[];
   reporting?: { properties: ReportingProperties; defaultRetentionDays: number };
   effects: StatusManagerEffects;
 }): Promise<{ inserted: Set<string>; fresh: ProcessedMessage[]; replicated: number }> {
   const { client } = options;
   const toStore: StoredMessageRow[] = [];
-  const notStored: { uid: string; receivedAt: Date }[] = [];
+  const notStored: { uid: string; receivedAt: Date; firstSending: boolean }[] = [];
+  const repeats = new Set<string>();
   const evaluated: ProcessedMessage[] = [];
   for (const item of options.items) {
     const evaluation = evaluateRules({ message: item.message, rules: options.rules, defaultRetentionDays: options.reporting?.defaultRetentionDays });
@@ -194,13 +223,21 @@ async function writeMessages(options: {
         message: item.message,
         receivedAt: item.receivedAt,
         expiresAt: new Date(item.receivedAt.getTime() + (actions.retentionDays ?? 0) * DAY_MS),
+        firstSending: item.sending === 'first',
       });
+      if (item.sending === 'repeat') repeats.add(item.message.uid);
     } else {
-      notStored.push({ uid: item.message.uid, receivedAt: item.receivedAt });
+      notStored.push({ uid: item.message.uid, receivedAt: item.receivedAt, firstSending: item.sending === 'first' });
     }
   }
 
   const inserted = await insertStatusMessages(client, toStore);
+  // A retry stored now goes into the ledger too: its first sending, should it reach the site only
+  // now, is not looked for among stored messages but is in the ledger.
+  await ledgerUids(
+    client,
+    [...repeats].filter((uid) => inserted.has(uid)),
+  );
   const firstSeen = await recordProcessedUids(client, notStored);
   const fresh = evaluated.filter((p) => inserted.has(p.message.uid) || firstSeen.has(p.message.uid));
 

@@ -122,6 +122,56 @@ describe('processStatusBatch', () => {
     expect(await count('SELECT count(*) n FROM status_processed_uid WHERE uid = $1', [m.uid])).toBe(0);
   });
 
+  it('stores a first sending and its retry once, whichever the site processes first, and runs their actions once', async () => {
+    const rules = [testRule({ writeToDatabase: true, retentionDays: 1, reportToEventLog: true })];
+    const { effects, seen } = recordingEffects();
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 10));
+    // The retry processed first: the first sending was held up at a management point meanwhile.
+    const heldUp = testMessage();
+    await appendToInbox({ db: pool(), messages: [heldUp], origin: 'mp', sender: 'device:7' });
+    await drain(rules, effects);
+    expect(await count('SELECT count(*) n FROM status_processed_uid WHERE uid = $1', [heldUp.uid])).toBe(1);
+    await pause();
+    await appendToInbox({ db: pool(), messages: [heldUp], origin: 'mp', sender: 'device:7', firstSending: true });
+    const [late] = await drain(rules, effects);
+    expect(late).toMatchObject({ messages: 1, fresh: 0, stored: 0, duplicates: 1 });
+    // The first sending processed first, its retry later, and a first sending claimed with its retry.
+    const answerLost = testMessage();
+    await appendToInbox({ db: pool(), messages: [answerLost], origin: 'mp', sender: 'device:7', firstSending: true });
+    await drain(rules, effects);
+    await pause();
+    await appendToInbox({ db: pool(), messages: [answerLost], origin: 'mp', sender: 'device:7' });
+    const together = testMessage();
+    await appendToInbox({ db: pool(), messages: [together], origin: 'mp', sender: 'device:7', firstSending: true });
+    await appendToInbox({ db: pool(), messages: [together], origin: 'mp', sender: 'device:7' });
+    await drain(rules, effects);
+
+    const uids = [heldUp.uid, answerLost.uid, together.uid];
+    expect(await count('SELECT count(*) n FROM status_message WHERE uid = ANY($1::uuid[])', [uids])).toBe(3);
+    expect(seen.eventLog.map((m) => m.uid).sort()).toEqual([...uids].sort());
+    expect(await readStatusCounters(pool())).toMatchObject({ processed: 6, stored: 3, duplicates: 3 });
+  });
+
+  it('does not look a first sending up among stored messages, nor put stored messages of a first sending or of the site in the ledger', async () => {
+    const rules = [testRule({ writeToDatabase: true, retentionDays: 1 })];
+    const { effects } = recordingEffects();
+    const [vouched, retried, own] = [testMessage(), testMessage(), testMessage()];
+    // A copy already stored, as only a sender that said "first sending" wrongly could bring about:
+    // the retry is found stored, the vouched one is not looked for (its sender's messages only, twice).
+    for (const m of [vouched, retried]) {
+      await appendToInbox({ db: pool(), messages: [m], origin: 'mp', sender: 'device:8', firstSending: true });
+      await drain(rules, effects);
+    }
+    await pool().query('TRUNCATE status_processed_uid');
+    await appendToInbox({ db: pool(), messages: [vouched], origin: 'mp', sender: 'device:8', firstSending: true });
+    await appendToInbox({ db: pool(), messages: [retried], origin: 'mp', sender: 'device:8' });
+    await appendToInbox({ db: pool(), messages: [own], origin: 'server' });
+    await drain(rules, effects);
+    const stored = async (m: { uid: string }) => count('SELECT count(*) n FROM status_message WHERE uid = $1', [m.uid]);
+    expect([await stored(vouched), await stored(retried), await stored(own)]).toEqual([2, 1, 1]);
+    expect(await count('SELECT count(*) n FROM status_processed_uid')).toBe(0);
+  });
+
   it('queues replication with the priority the rules ask for, only when the site has a parent', async () => {
     const rules = [testRule({ severity: 'ERROR', replicateToParent: 'HIGH' }), testRule({ replicateToParent: 'LOW' })];
     const error = testMessage({ severity: 'ERROR' });
