@@ -107,6 +107,12 @@ export class StatusReporter {
   private idleWaiters: (() => void)[] = [];
   /** Set by report(), cleared before each read of the spool. */
   private spoolChanged = false;
+  /**
+   * Spool files this reporter wrote and has not put in a request yet. A request made of these
+   * alone tells the site so (`firstSending`), which spares it looking their messages up among
+   * those it stored. Files left by an earlier run, retried or split are never in it.
+   */
+  private readonly neverSent = new Set<string>();
 
   constructor(options: StatusReporterOptions) {
     this.options = {
@@ -228,7 +234,8 @@ export class StatusReporter {
   private async writeSpoolFile(messages: WireStatusMessage[], name?: string): Promise<void> {
     const fileName =
       name ?? `${Date.now().toString().padStart(15, '0')}-${(this.sequence++).toString().padStart(6, '0')}-${randomBytes(4).toString('hex')}`;
-    const target = path.join(this.options.spoolDir, `${fileName}-n${messages.length}${BATCH_SUFFIX}`);
+    const spoolName = `${fileName}-n${messages.length}${BATCH_SUFFIX}`;
+    const target = path.join(this.options.spoolDir, spoolName);
     const temporary = `${target}.tmp`;
     const handle = await open(temporary, 'w');
     try {
@@ -237,7 +244,14 @@ export class StatusReporter {
     } finally {
       await handle.close();
     }
-    await rename(temporary, target);
+    // Noted before the rename makes the file visible to the sender, never after it was sent.
+    if (name === undefined) this.neverSent.add(spoolName);
+    try {
+      await rename(temporary, target);
+    } catch (error) {
+      this.neverSent.delete(spoolName);
+      throw error;
+    }
     await this.syncDirectory();
   }
 
@@ -292,6 +306,7 @@ export class StatusReporter {
 
   private async deadLetter(names: string[]) {
     for (const name of names) {
+      this.neverSent.delete(name);
       await rename(path.join(this.options.spoolDir, name), path.join(this.options.spoolDir, REJECTED_DIR, name)).catch(() => undefined);
     }
   }
@@ -352,8 +367,7 @@ export class StatusReporter {
   /** Sends the oldest spooled files that fit in one request and settles them by the answer. */
   private async sendNext(files: string[]): Promise<{ outcome: SendOutcome; delayMs: number }> {
     const batchFiles: string[] = [];
-    const device = this.options.device ? `"device":${JSON.stringify(this.options.device)},` : '';
-    const parts: Buffer[] = [Buffer.from(`{${device}"messages":[`)];
+    const parts: Buffer[] = [Buffer.alloc(0)];
     let count = 0;
     for (const name of files) {
       const known = countOf(name);
@@ -366,6 +380,11 @@ export class StatusReporter {
       count += content.count;
     }
     if (!batchFiles.length) return { outcome: 'accepted', delayMs: 0 };
+    // Only this one request may say so: whatever becomes of it, these files count as sent.
+    const firstSending = batchFiles.every((name) => this.neverSent.has(name));
+    for (const name of batchFiles) this.neverSent.delete(name);
+    const device = this.options.device ? `"device":${JSON.stringify(this.options.device)},` : '';
+    parts[0] = Buffer.from(`{${device}${firstSending ? '"firstSending":true,' : ''}"messages":[`);
     parts.push(BODY_TAIL);
     // Bytes, not a string: the request needs neither the text's UTF-8 length nor its encoding.
     const body = Buffer.concat(parts);

@@ -314,6 +314,66 @@ describe('status reporter', () => {
     );
   });
 
+  it('says a request is a first sending only when none of its files was sent before, by this run or an earlier one', async () => {
+    const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
+    const sent: { firstSending: boolean; uids: string[] }[] = [];
+    let loseNextAnswer = false;
+    const recordingFetch =
+      (lost?: () => void): typeof fetch =>
+      async (url, init) => {
+        const body = JSON.parse(String(init?.body)) as { firstSending?: unknown; messages: { uid: string }[] };
+        sent.push({ firstSending: body.firstSending === true, uids: body.messages.map((m) => m.uid) });
+        const response = await fetch(url, init);
+        // Taken by the management point, but the answer never reaches the client.
+        if (loseNextAnswer) {
+          loseNextAnswer = false;
+          lost?.();
+          throw new TypeError('fetch failed');
+        }
+        return response;
+      };
+    let answerLost!: () => void;
+    const lostOnce = new Promise<void>((resolve) => (answerLost = resolve));
+    const reporter = createStatusReporter({
+      managementPointUrl: mp.url,
+      spoolDir,
+      headers: () => ({ authorization }),
+      initialBackoffMs: 50,
+      maxBackoffMs: 200,
+      fetch: recordingFetch(answerLost),
+    });
+    reporters.push(reporter);
+    const first = testMessage();
+    await reporter.report(first);
+    await within(reporter.flush(), 10_000);
+    const second = testMessage();
+    loseNextAnswer = true;
+    await reporter.report(second);
+    reporter.start();
+    await lostOnce;
+    await within(reporter.flush(), 10_000);
+    // Left in the spool by a reporter that stopped before sending it: sent by the next as not new.
+    const stopped = createStatusReporter({ managementPointUrl: mp.url, spoolDir, headers: () => ({ authorization }) });
+    const third = testMessage();
+    await stopped.report(third);
+    const next = createStatusReporter({ managementPointUrl: mp.url, spoolDir, headers: () => ({ authorization }), fetch: recordingFetch() });
+    reporters.push(next);
+    await within(next.flush(), 10_000);
+
+    expect(sent).toEqual([
+      { firstSending: true, uids: [first.uid] },
+      { firstSending: true, uids: [second.uid] },
+      { firstSending: false, uids: [second.uid] },
+      { firstSending: false, uids: [third.uid] },
+    ]);
+    // The retry of the batch whose answer was lost is looked for among stored messages: once.
+    await processAll();
+    const { rows } = await pool().query(`SELECT uid, count(*)::int AS n FROM status_message WHERE uid = ANY($1::uuid[]) GROUP BY uid`, [
+      [first.uid, second.uid, third.uid],
+    ]);
+    expect(rows.map((r) => r.n)).toEqual([1, 1, 1]);
+  });
+
   it('splits a batch the management point finds too large (413) and sends the halves', async () => {
     process.env.SITEBOX_STATUS_MAX_BATCH_BYTES = '8000';
     resetConfig();
