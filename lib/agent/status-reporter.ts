@@ -384,7 +384,7 @@ export class StatusReporter {
     const firstSending = batchFiles.every((name) => this.neverSent.has(name));
     for (const name of batchFiles) this.neverSent.delete(name);
     const device = this.options.device ? `"device":${JSON.stringify(this.options.device)},` : '';
-    parts[0] = Buffer.from(`{${device}${firstSending ? '"firstSending":true,' : ''}"messages":[`);
+    parts[0] = Buffer.from(`{${device}"firstSending":${firstSending},"messages":[`);
     parts.push(BODY_TAIL);
     // Bytes, not a string: the request needs neither the text's UTF-8 length nor its encoding.
     const body = Buffer.concat(parts);

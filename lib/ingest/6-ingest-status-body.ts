@@ -33,7 +33,7 @@ export async function ingestStatusBody(options: { db: pg.Pool; body: Uint8Array;
     messages: valid,
     origin: 'mp',
     sender: inboxSender(options.sender),
-    firstSending: batch.data.firstSending === true,
+    firstSending: batch.data.firstSending,
   });
   return { accepted: valid.length, duplicates, rejected };
 }

@@ -14,9 +14,9 @@ export const statusBatchSchema = z.object({
   /**
    * True when no message of the batch was ever sent before (the reporter's first request for
    * spool files it wrote itself): Status Manager then skips looking its uids up among stored
-   * messages. Left out, or false, for a retry or anything the sender cannot vouch for. A sender
-   * that says true wrongly can only have its own messages stored twice, which any sender could do
-   * with new uids.
+   * messages. False for a retry or anything else the sender cannot vouch for; left out by a sender
+   * that never says true. A sender that says true wrongly can only have its own messages stored
+   * twice, which any sender could do with new uids.
    */
   firstSending: z.boolean().optional(),
   messages: z

@@ -28,7 +28,7 @@ export async function appendToInbox(options: {
   origin: InboxOrigin;
   /** Who sent the batch to the ingest endpoint (see inboxSender); none for the site's own messages. */
   sender?: string;
-  /** The sender says no message of the batch was ever sent before (see statusBatchSchema). */
+  /** What the sender said: none of the batch was ever sent before, or it may have been (see statusBatchSchema). */
   firstSending?: boolean;
 }): Promise<void> {
   if (!options.messages.length) return;
@@ -43,7 +43,7 @@ export async function appendToInbox(options: {
       options.origin,
       Math.floor(Math.random() * 16),
       options.sender ?? null,
-      options.firstSending === true,
+      options.firstSending ?? null,
     ],
   );
   if ('totalCount' in options.db) void wakeStatusManager(options.db).catch(() => undefined);

@@ -7,8 +7,8 @@ export interface InboxBatch {
   receivedAt: Date;
   /** Who sent it through the ingest endpoint; null for the site's own messages. */
   sender: string | null;
-  /** The sender said none of these messages was ever sent before (see statusBatchSchema). */
-  firstSending: boolean;
+  /** The sender said none of these messages was ever sent before, or that they may have been; null: it did not say. */
+  firstSending: boolean | null;
   messages: InboxMessage[];
 }
 
@@ -18,7 +18,7 @@ export interface InboxBatch {
  * puts them back.
  */
 export async function claimInboxBatches(client: pg.ClientBase, limit: number): Promise<InboxBatch[]> {
-  const { rows } = await client.query<{ id: string; received_at: Date; sender: string | null; first_sending: boolean; messages: string }>(
+  const { rows } = await client.query<{ id: string; received_at: Date; sender: string | null; first_sending: boolean | null; messages: string }>(
     `DELETE FROM status_inbox
       WHERE id IN (SELECT id FROM status_inbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
       RETURNING id, received_at, sender, first_sending, messages`,

@@ -35,11 +35,13 @@ const DAY_MS = 86_400_000;
  *   Should a retry of it have been processed first (its first sending held up at a management
  *   point while the sender gave up and sent it again), that retry put its uid in the processed-uid
  *   ledger, where every message is looked for.
- * - `repeat`: from a sender that may have sent it before: looked for, and put in the ledger when stored.
- * - `own`: the site's own, repeated only after a commit whose outcome was unknown: looked for.
+ * - `repeat`: its sender marks first sendings and did not mark this one: looked for, and put in
+ *   the ledger when stored.
+ * - `unmarked`: the site's own, or from a sender that never marks first sendings (a child site's
+ *   replication): looked for; no first sending of it can follow, so it stays out of the ledger.
  */
-type Sending = 'first' | 'repeat' | 'own';
-const CAUTION: Record<Sending, number> = { first: 0, own: 1, repeat: 2 };
+type Sending = 'first' | 'repeat' | 'unmarked';
+const CAUTION: Record<Sending, number> = { first: 0, unmarked: 1, repeat: 2 };
 
 /** A message taken from the inbox or the in-process queue. */
 interface IncomingMessage {
@@ -119,10 +121,10 @@ export async function processStatusBatch(options: {
     const arrivedNow = now();
     const incoming: IncomingMessage[] = [];
     for (const batch of batches) {
-      const sending: Sending = batch.sender === null ? 'own' : batch.firstSending ? 'first' : 'repeat';
+      const sending: Sending = batch.sender === null || batch.firstSending === null ? 'unmarked' : batch.firstSending ? 'first' : 'repeat';
       for (const message of batch.messages) incoming.push({ message, receivedAt: batch.receivedAt, sending });
     }
-    for (const message of options.queued ?? []) incoming.push({ message: toWireStatusMessage(message), receivedAt: arrivedNow, sending: 'own' });
+    for (const message of options.queued ?? []) incoming.push({ message: toWireStatusMessage(message), receivedAt: arrivedNow, sending: 'unmarked' });
     if (!incoming.length) {
       return { batches: 0, messages: 0, fresh: 0, stored: 0, duplicates: 0, replicated: 0, quarantined: 0 };
     }

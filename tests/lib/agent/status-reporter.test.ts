@@ -316,13 +316,13 @@ describe('status reporter', () => {
 
   it('says a request is a first sending only when none of its files was sent before, by this run or an earlier one', async () => {
     const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
-    const sent: { firstSending: boolean; uids: string[] }[] = [];
+    const sent: { firstSending: unknown; uids: string[] }[] = [];
     let loseNextAnswer = false;
     const recordingFetch =
       (lost?: () => void): typeof fetch =>
       async (url, init) => {
         const body = JSON.parse(String(init?.body)) as { firstSending?: unknown; messages: { uid: string }[] };
-        sent.push({ firstSending: body.firstSending === true, uids: body.messages.map((m) => m.uid) });
+        sent.push({ firstSending: body.firstSending, uids: body.messages.map((m) => m.uid) });
         const response = await fetch(url, init);
         // Taken by the management point, but the answer never reaches the client.
         if (loseNextAnswer) {

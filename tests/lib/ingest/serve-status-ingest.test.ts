@@ -74,11 +74,14 @@ describe('status ingest endpoint on ingest threads', () => {
     expect(rows[0].messages.map((m: { uid: string }) => m.uid)).toEqual(messages.map((m) => m.uid));
     // The device its credential names: Status Manager takes a sender's batches one transaction at a time.
     expect(rows[0].sender).toBe(`device:${/^Device (\d+)\./.exec(authorization)![1]}`);
-    expect(rows[0].first_sending).toBe(false);
-    // A sender that vouches for a first sending: recorded, so Status Manager skips the lookup among stored messages.
-    await viaEndpoint(JSON.stringify({ device: 'WKS0001', firstSending: true, messages: [wire(testMessage())] }));
-    const { rows: vouched } = await pool().query(`SELECT first_sending FROM status_inbox ORDER BY id DESC LIMIT 1`);
-    expect(vouched[0].first_sending).toBe(true);
+    // Not said: Status Manager looks its messages up as any retry's.
+    expect(rows[0].first_sending).toBe(null);
+    // A sender that vouches for a first sending, or says it may not be one: recorded as said.
+    for (const firstSending of [true, false]) {
+      await viaEndpoint(JSON.stringify({ device: 'WKS0001', firstSending, messages: [wire(testMessage())] }));
+      const { rows: said } = await pool().query(`SELECT first_sending FROM status_inbox ORDER BY id DESC LIMIT 1`);
+      expect(said[0].first_sending).toBe(firstSending);
+    }
   });
 
   it('answers every kind of bad request exactly as the route does', async () => {

@@ -128,7 +128,7 @@ describe('processStatusBatch', () => {
     const pause = () => new Promise((resolve) => setTimeout(resolve, 10));
     // The retry processed first: the first sending was held up at a management point meanwhile.
     const heldUp = testMessage();
-    await appendToInbox({ db: pool(), messages: [heldUp], origin: 'mp', sender: 'device:7' });
+    await appendToInbox({ db: pool(), messages: [heldUp], origin: 'mp', sender: 'device:7', firstSending: false });
     await drain(rules, effects);
     expect(await count('SELECT count(*) n FROM status_processed_uid WHERE uid = $1', [heldUp.uid])).toBe(1);
     await pause();
@@ -140,10 +140,10 @@ describe('processStatusBatch', () => {
     await appendToInbox({ db: pool(), messages: [answerLost], origin: 'mp', sender: 'device:7', firstSending: true });
     await drain(rules, effects);
     await pause();
-    await appendToInbox({ db: pool(), messages: [answerLost], origin: 'mp', sender: 'device:7' });
+    await appendToInbox({ db: pool(), messages: [answerLost], origin: 'mp', sender: 'device:7', firstSending: false });
     const together = testMessage();
     await appendToInbox({ db: pool(), messages: [together], origin: 'mp', sender: 'device:7', firstSending: true });
-    await appendToInbox({ db: pool(), messages: [together], origin: 'mp', sender: 'device:7' });
+    await appendToInbox({ db: pool(), messages: [together], origin: 'mp', sender: 'device:7', firstSending: false });
     await drain(rules, effects);
 
     const uids = [heldUp.uid, answerLost.uid, together.uid];
@@ -152,10 +152,10 @@ describe('processStatusBatch', () => {
     expect(await readStatusCounters(pool())).toMatchObject({ processed: 6, stored: 3, duplicates: 3 });
   });
 
-  it('does not look a first sending up among stored messages, nor put stored messages of a first sending or of the site in the ledger', async () => {
+  it('does not look a first sending up among stored messages, and puts in the ledger only stored retries of senders that mark first sendings', async () => {
     const rules = [testRule({ writeToDatabase: true, retentionDays: 1 })];
     const { effects } = recordingEffects();
-    const [vouched, retried, own] = [testMessage(), testMessage(), testMessage()];
+    const [vouched, retried, own, replicated] = [testMessage(), testMessage(), testMessage(), testMessage()];
     // A copy already stored, as only a sender that said "first sending" wrongly could bring about:
     // the retry is found stored, the vouched one is not looked for (its sender's messages only, twice).
     for (const m of [vouched, retried]) {
@@ -164,11 +164,13 @@ describe('processStatusBatch', () => {
     }
     await pool().query('TRUNCATE status_processed_uid');
     await appendToInbox({ db: pool(), messages: [vouched], origin: 'mp', sender: 'device:8', firstSending: true });
-    await appendToInbox({ db: pool(), messages: [retried], origin: 'mp', sender: 'device:8' });
+    await appendToInbox({ db: pool(), messages: [retried], origin: 'mp', sender: 'device:8', firstSending: false });
     await appendToInbox({ db: pool(), messages: [own], origin: 'server' });
+    // A sender that never marks first sendings (a child site's replication): none of its can follow.
+    await appendToInbox({ db: pool(), messages: [replicated], origin: 'mp', sender: 'site-system:3' });
     await drain(rules, effects);
     const stored = async (m: { uid: string }) => count('SELECT count(*) n FROM status_message WHERE uid = $1', [m.uid]);
-    expect([await stored(vouched), await stored(retried), await stored(own)]).toEqual([2, 1, 1]);
+    expect([await stored(vouched), await stored(retried), await stored(own), await stored(replicated)]).toEqual([2, 1, 1, 1]);
     expect(await count('SELECT count(*) n FROM status_processed_uid')).toBe(0);
   });
 

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "status_inbox" ALTER COLUMN "first_sending" DROP NOT NULL,
+ALTER COLUMN "first_sending" DROP DEFAULT;
