@@ -367,7 +367,7 @@ export class StatusReporter {
   /** Sends the oldest spooled files that fit in one request and settles them by the answer. */
   private async sendNext(files: string[]): Promise<{ outcome: SendOutcome; delayMs: number }> {
     const batchFiles: string[] = [];
-    const parts: Buffer[] = [Buffer.alloc(0)];
+    const parts: Buffer[] = [];
     let count = 0;
     for (const name of files) {
       const known = countOf(name);
@@ -384,10 +384,9 @@ export class StatusReporter {
     const firstSending = batchFiles.every((name) => this.neverSent.has(name));
     for (const name of batchFiles) this.neverSent.delete(name);
     const device = this.options.device ? `"device":${JSON.stringify(this.options.device)},` : '';
-    parts[0] = Buffer.from(`{${device}"firstSending":${firstSending},"messages":[`);
-    parts.push(BODY_TAIL);
+    const head = Buffer.from(`{${device}"firstSending":${firstSending},"messages":[`);
     // Bytes, not a string: the request needs neither the text's UTF-8 length nor its encoding.
-    const body = Buffer.concat(parts);
+    const body = Buffer.concat([head, ...parts, BODY_TAIL]);
 
     let response: Response;
     try {
