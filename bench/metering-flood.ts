@@ -5,7 +5,10 @@
 // acknowledgement code, its reporter and disk spool, the management point's ingest and Status
 // Manager with its seeded filter rules. Run in both acknowledgement modes (site setting
 // clientAgent.meteringAgent.acknowledgements, changed through the site settings API), each with
-// fresh agent processes. Prints one JSON line per mode, the last one the per-policy mode's:
+// fresh agent processes. Before each measured flood, a warm-up flood of 100 other rules goes to the
+// same clients the same way, and is not counted: the site and its clients measured as they run
+// after a while, their code compiled and their connections open, not in their first seconds.
+// Prints one JSON line per mode, the last one the per-policy mode's:
 // {"scenario":"metering-flood","mode":"per-rule"|"per-policy","clients":500,"rules":500,"acks":A,"stored":S,"lost":L,
 //  "seconds":T,"consoleP95Ms":P,"copyRate":C,"ratio":R,"targets":{…},"missed":[…]}
 //   acks: the acknowledgements the clients make (the agent's own function over the policy they get).
@@ -19,6 +22,7 @@
 //     agent processes, of Sitebox's processes (server, ingest threads, workers) and of every
 //     postgres process on the host; copyCpuSeconds: the same for the raw COPY, of this process
 //     (writing the rows) and of postgres. Where the flood's time goes, as one host has two cores.
+//   warmUp: the warm-up flood's acknowledgements and the seconds until all were stored.
 //
 //   npm run bench -- metering-flood [--clients 500] [--rules 500] [--processes 2] [--mode per-rule|per-policy]
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -52,6 +56,8 @@ function option(args: string[], name: string, fallback: string): string {
 }
 
 const SITE = 'S01';
+/** Rules of the warm-up flood that comes before each measured one (see below). */
+const WARM_UP_RULES = 100;
 
 export default async function meteringFlood(args: string[]): Promise<BenchOutcome> {
   const clients = Number(option(args, 'clients', '500'));
@@ -74,6 +80,14 @@ export default async function meteringFlood(args: string[]): Promise<BenchOutcom
        SELECT 'Bench Product ' || g, 'bench-program-' || g, $2, now() FROM generate_series(1, $1) g`,
       [ruleCount, SITE],
     );
+    await db.query(
+      `INSERT INTO metering_rule (product_name, file_name, site_code, enabled, updated_at)
+       SELECT 'Warm-up Product ' || g, 'warm-up-program-' || g, $2, false, now() FROM generate_series(1, $1) g`,
+      [WARM_UP_RULES, SITE],
+    );
+    /** Enables the warm-up rules alone, or the measured rules alone. */
+    const enableRules = (which: 'warm-up' | 'measured') =>
+      db.query(`UPDATE metering_rule SET enabled = ((product_name LIKE 'Warm-up %') = $1), updated_at = now()`, [which === 'warm-up']);
     const admin = await consoleSession(db, 'FULL_ADMINISTRATOR', 'bench-admin');
     const reader = await consoleSession(db, 'READ_ONLY_ANALYST', 'bench-reader');
     const api = async (method: string, p: string, body?: unknown) => {
@@ -102,19 +116,23 @@ export default async function meteringFlood(args: string[]): Promise<BenchOutcom
         }
       }
       // What the clients will acknowledge: the agent's own function over the policy they will get.
-      const policyResponse = await fetch(`${sitebox.url}/api/mp/policy`, {
-        headers: { authorization: `Device ${fleet.credentials[0].deviceId}.${fleet.credentials[0].secret}` },
-      });
-      const policy = clientPolicySchema.parse(await policyResponse.json());
-      if (policy.metering?.acknowledgements !== mode) throw new Error(`policy says ${policy.metering?.acknowledgements}, not ${mode}`);
-      const perClient = meteringAcknowledgements({
-        policy: policy.metering,
-        acknowledged: new Set(),
-        siteCode: SITE,
-        systemName: names[0],
-        now: new Date(),
-      }).messages;
-      const acks = perClient.length * clients;
+      const acknowledgementsNow = async () => {
+        const policyResponse = await fetch(`${sitebox.url}/api/mp/policy`, {
+          headers: { authorization: `Device ${fleet.credentials[0].deviceId}.${fleet.credentials[0].secret}` },
+        });
+        const policy = clientPolicySchema.parse(await policyResponse.json());
+        if (policy.metering?.acknowledgements !== mode) throw new Error(`policy says ${policy.metering?.acknowledgements}, not ${mode}`);
+        const perClient = meteringAcknowledgements({
+          policy: policy.metering,
+          acknowledged: new Set(),
+          siteCode: SITE,
+          systemName: names[0],
+          now: new Date(),
+        }).messages;
+        return perClient.length * clients;
+      };
+      await enableRules('measured');
+      const acks = await acknowledgementsNow();
       const messageId = mode === 'per-rule' ? clientMessageIds.meteringRulesReceived : clientMessageIds.meteringPolicyReceived;
       const storedNow = async () =>
         (
@@ -127,8 +145,8 @@ export default async function meteringFlood(args: string[]): Promise<BenchOutcom
       // database; the exact count runs once the counter says every acknowledgement could be in.
       const storedCounter = async () =>
         Number((await db.query<{ n: string }>(`SELECT coalesce(sum(value), 0)::text AS n FROM status_counter WHERE name = 'stored'`)).rows[0].n);
-      const before = await storedNow();
-      const counterBefore = await storedCounter();
+      let before = await storedNow();
+      let counterBefore = await storedCounter();
 
       const spoolRoot = await mkdtemp(path.join(os.tmpdir(), 'sitebox-metering-flood-'));
       const { processes, fromAgents } = forkAgentProcesses(processCount, { nice: 10 });
@@ -147,6 +165,23 @@ export default async function meteringFlood(args: string[]): Promise<BenchOutcom
         );
         const connected = (await connectedAnswer).reduce((sum, a) => sum + a.connected, 0);
         if (connected < clients) throw new Error(`only ${connected} of ${clients} agents connected`);
+
+        // A warm-up flood first, of other rules to the same clients, and not counted: a site that has
+        // run a while has its code compiled and its connections open, and so have its clients. It
+        // ends when every one of its acknowledgements is stored, counted exactly.
+        const warmUpStarted = performance.now();
+        await enableRules('warm-up');
+        const warmUpAcks = await acknowledgementsNow();
+        await api('POST', '/api/client-operations', { action: 'DOWNLOAD_COMPUTER_POLICY', target: { deviceIds: fleet.deviceIds } });
+        for (const until = Date.now() + 120_000; (await storedCounter()) - counterBefore < warmUpAcks || (await storedNow()) - before < warmUpAcks;) {
+          if (Date.now() > until) throw new Error('the warm-up flood was not stored within two minutes');
+          await sleep(100);
+        }
+        await enableRules('measured');
+        before = await storedNow();
+        counterBefore = await storedCounter();
+        const warmUpSeconds = (performance.now() - warmUpStarted) / 1000;
+        log(`${mode}: warm-up flood of ${warmUpAcks} acknowledgements stored in ${warmUpSeconds.toFixed(2)} s`);
 
         const latencies: number[] = [];
         let readErrors = 0;
@@ -230,6 +265,7 @@ export default async function meteringFlood(args: string[]): Promise<BenchOutcom
             ratio: Number((rate / copyRate).toFixed(3)),
             cpuSeconds,
             copyCpuSeconds,
+            warmUp: { acks: warmUpAcks, seconds: Number(warmUpSeconds.toFixed(2)) },
           },
           targets[mode],
         );
