@@ -25,6 +25,11 @@ const wakeStatusManager = coalescedNotifier(channels.statusInbox, { spacingMs: 5
 export async function appendToInbox(options: {
   db: pg.Pool | pg.ClientBase;
   messages: readonly StatusMessage[];
+  /**
+   * The batch's JSON exactly as its sender sent it, when it reads back as `messages` in wire form
+   * (see sentInWireForm): stored as it is instead of printing the messages again.
+   */
+  asSent?: string;
   origin: InboxOrigin;
   /** Who sent the batch to the ingest endpoint (see inboxSender); none for the site's own messages. */
   sender?: string;
@@ -38,7 +43,7 @@ export async function appendToInbox(options: {
      INSERT INTO status_counter (name, shard, value) SELECT 'accepted', $4, message_count FROM batch
      ON CONFLICT (name, shard) DO UPDATE SET value = status_counter.value + EXCLUDED.value`,
     [
-      JSON.stringify(options.messages.map(toWireStatusMessage)),
+      options.asSent ?? JSON.stringify(options.messages.map(toWireStatusMessage)),
       options.messages.length,
       options.origin,
       Math.floor(Math.random() * 16),

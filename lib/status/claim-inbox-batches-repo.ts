@@ -31,6 +31,15 @@ export async function claimInboxBatches(client: pg.ClientBase, limit: number): P
       receivedAt: r.received_at,
       sender: r.sender,
       firstSending: r.first_sending,
-      messages: JSON.parse(r.messages) as InboxMessage[],
+      messages: inboxMessages(r.messages),
     }));
+}
+
+/**
+ * An inbox row's messages: a JSON array of them, or a batch stored as its sender sent it, whose
+ * `messages` are already in wire form (see appendToInbox).
+ */
+function inboxMessages(text: string): InboxMessage[] {
+  const stored = JSON.parse(text) as InboxMessage[] | { messages: InboxMessage[] };
+  return Array.isArray(stored) ? stored : stored.messages;
 }

@@ -6,6 +6,8 @@ import { POST as ingestRoute } from '@/app/api/mp/status-messages/route';
 import { config, resetConfig } from '@/lib/config';
 import { pool } from '@/lib/db/pool';
 import { ingestCounters } from '@/lib/status/counters';
+import { claimInboxBatches } from '@/lib/status/claim-inbox-batches-repo';
+import { toWireStatusMessage } from '@/lib/protocol/status-message.schema';
 import { isStatusIngest, serveStatusIngest } from '@/lib/ingest/serve-status-ingest';
 import { resetInboxCapacityCache } from '@/lib/ingest/2-check-inbox-capacity';
 import { StatusIngestThreads, useIngestThreads } from '@/lib/ingest/5-ingest-threads';
@@ -81,6 +83,44 @@ describe('status ingest endpoint on ingest threads', () => {
       await viaEndpoint(JSON.stringify({ device: 'WKS0001', firstSending, messages: [wire(testMessage())] }));
       const { rows: said } = await pool().query(`SELECT first_sending FROM status_inbox ORDER BY id DESC LIMIT 1`);
       expect(said[0].first_sending).toBe(firstSending);
+    }
+  });
+
+  it('stores a batch already in wire form as it came, any other as the wire form of what it kept', async () => {
+    const latestRow = async () =>
+      (await pool().query<{ messages: string }>(`SELECT messages FROM status_inbox ORDER BY id DESC LIMIT 1`)).rows[0].messages;
+    /** What Status Manager claims of the newest inbox row (in a transaction rolled back). */
+    const claimedNewest = async () => {
+      const client = await pool().connect();
+      try {
+        await client.query('BEGIN');
+        const batches = await claimInboxBatches(client, 1_000_000);
+        return batches.at(-1)!.messages;
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
+    };
+    // What JSON makes of a value: the wire form's absent processId is no field at all.
+    const roundTrip = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+    const kept = [testMessage({ processId: 12, properties: { UserName: 'ann' } }), testMessage()].map(toWireStatusMessage);
+    const asSent = JSON.stringify({ device: 'WKS0001', firstSending: true, messages: kept });
+    for (const via of [viaEndpoint, viaRoute]) {
+      expect((await via(asSent)).status).toBe(202);
+      expect(await latestRow()).toBe(asSent);
+      expect(await claimedNewest()).toEqual(roundTrip(kept));
+
+      // A time printed otherwise, a field the wire form lacks, a repeated message: stored as the wire form of what was kept.
+      const other = testMessage();
+      for (const messages of [
+        [{ ...toWireStatusMessage(other), sourceTime: '2026-11-23T08:00:00Z' }],
+        [{ ...toWireStatusMessage(other), note: 'dropped' }],
+        [toWireStatusMessage(other), toWireStatusMessage(other)],
+      ]) {
+        expect((await via(JSON.stringify({ device: 'WKS0001', messages }))).status).toBe(202);
+        expect(JSON.parse(await latestRow())).toEqual([roundTrip(toWireStatusMessage(other))]);
+        expect(await claimedNewest()).toEqual([roundTrip(toWireStatusMessage(other))]);
+      }
     }
   });
 
