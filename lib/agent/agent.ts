@@ -257,18 +257,22 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
   private async acknowledgeMeteringRules(policy: AgentPolicy) {
     const reporter = this.options.reporter;
     if (!reporter || !policy.metering?.enabled) return;
-    const { messages, covered } = meteringAcknowledgements({
-      policy: policy.metering,
-      acknowledged: this.acknowledgedRules,
-      siteCode: policy.siteCode ?? this.options.siteCode ?? 'S01',
-      systemName: this.credential.name,
-      now: new Date(),
-    });
-    if (!messages.length) return;
+    // Made and handed to the reporter in one step that keeps no hold on them (see report()).
+    const { spooled, covered } = (() => {
+      const made = meteringAcknowledgements({
+        policy: policy.metering,
+        acknowledged: this.acknowledgedRules,
+        siteCode: policy.siteCode ?? this.options.siteCode ?? 'S01',
+        systemName: this.credential.name,
+        now: new Date(),
+      });
+      return { spooled: made.messages.length ? reporter.report(made.messages) : null, covered: made.covered };
+    })();
+    if (!spooled) return;
     // Marked before the report is spooled: two policies fetched at once acknowledge each rule once.
     for (const key of covered) this.acknowledgedRules.add(key);
     try {
-      await reporter.report(messages);
+      await spooled;
     } catch (error) {
       for (const key of covered) this.acknowledgedRules.delete(key);
       this.log.warn({ err: error }, 'could not spool the software metering acknowledgements; they are sent with the next policy');

@@ -53,6 +53,16 @@ const SPOOL_TAIL = Buffer.from(`]${SPOOL_SUFFIX}`);
 const COMMA = Buffer.from(',');
 const BODY_TAIL = Buffer.from(']}');
 
+/** A spool file's content: the JSON text of its messages, and how many they are. */
+interface SpoolText {
+  text: string;
+  count: number;
+}
+
+function spoolText(messages: readonly WireStatusMessage[]): SpoolText {
+  return { text: `${SPOOL_PREFIX}${JSON.stringify(messages)}${SPOOL_SUFFIX}`, count: messages.length };
+}
+
 function countOf(name: string): number | null {
   const match = /-n(\d+)\.batch\.json$/.exec(name);
   return match ? Number(match[1]) : null;
@@ -135,15 +145,35 @@ export class StatusReporter {
     this.doFetch = options.fetch ?? fetch;
   }
 
-  /** Validates messages and writes them to the spool; resolves when they are durably on disk. */
-  async report(messages: StatusMessageInput | readonly StatusMessageInput[]): Promise<void> {
+  /**
+   * Validates messages and writes them to the spool; resolves when they are durably on disk. They
+   * are validated and printed before anything waits, so nothing holds them while the spool is
+   * written, only their text: a client reporting hundreds at once (a policy's acknowledgements)
+   * leaves short-lived objects, cheap to collect, not ones that outlive the disk's wait.
+   */
+  report(messages: StatusMessageInput | readonly StatusMessageInput[]): Promise<void> {
+    let files: SpoolText[];
+    try {
+      files = this.spoolTexts(Array.isArray(messages) ? messages : [messages]);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.spool(files);
+  }
+
+  /** The spool files' texts for these messages, each file at most maxBatchMessages of them. */
+  private spoolTexts(messages: readonly StatusMessageInput[]): SpoolText[] {
+    const list = messages.map((m) => toWireStatusMessage(validated(m)));
+    const files: SpoolText[] = [];
+    for (let i = 0; i < list.length; i += this.options.maxBatchMessages) files.push(spoolText(list.slice(i, i + this.options.maxBatchMessages)));
+    return files;
+  }
+
+  private async spool(files: SpoolText[]): Promise<void> {
     this.writing++;
     try {
-      const list = (Array.isArray(messages) ? messages : [messages]).map((m) => toWireStatusMessage(validated(m)));
       await this.prepare();
-      for (let i = 0; i < list.length; i += this.options.maxBatchMessages) {
-        await this.writeSpoolFile(list.slice(i, i + this.options.maxBatchMessages));
-      }
+      for (const file of files) await this.writeSpoolFile(file);
     } finally {
       this.writing--;
     }
@@ -231,15 +261,15 @@ export class StatusReporter {
     return (await readdir(this.options.spoolDir)).filter((n) => n.endsWith(BATCH_SUFFIX)).sort();
   }
 
-  private async writeSpoolFile(messages: WireStatusMessage[], name?: string): Promise<void> {
+  private async writeSpoolFile(file: SpoolText, name?: string): Promise<void> {
     const fileName =
       name ?? `${Date.now().toString().padStart(15, '0')}-${(this.sequence++).toString().padStart(6, '0')}-${randomBytes(4).toString('hex')}`;
-    const spoolName = `${fileName}-n${messages.length}${BATCH_SUFFIX}`;
+    const spoolName = `${fileName}-n${file.count}${BATCH_SUFFIX}`;
     const target = path.join(this.options.spoolDir, spoolName);
     const temporary = `${target}.tmp`;
     const handle = await open(temporary, 'w');
     try {
-      await handle.writeFile(`${SPOOL_PREFIX}${JSON.stringify(messages)}${SPOOL_SUFFIX}`);
+      await handle.writeFile(file.text);
       await handle.sync();
     } finally {
       await handle.close();
@@ -481,8 +511,8 @@ export class StatusReporter {
     // The original's name without its count keeps the halves in its place in the order.
     const base = files[0].replace(/-n\d+\.batch\.json$/, '');
     const half = Math.ceil(messages.length / 2);
-    await this.writeSpoolFile(messages.slice(0, half), `${base}-a`);
-    await this.writeSpoolFile(messages.slice(half), `${base}-b`);
+    await this.writeSpoolFile(spoolText(messages.slice(0, half)), `${base}-a`);
+    await this.writeSpoolFile(spoolText(messages.slice(half)), `${base}-b`);
     await this.removeFiles(files);
     this.oneFilePerRequest = true;
     return { outcome: 'split', delayMs: 0 };
