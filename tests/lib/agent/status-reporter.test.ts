@@ -145,6 +145,16 @@ describe('status reporter', () => {
     expect(requests).toEqual([3, 1]);
   });
 
+  it('refuses a report holding a message the site would refuse, spooling none of it, and takes the next', async () => {
+    const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
+    const reporter = await newReporter(spoolDir);
+    const good = testMessage();
+    await expect(reporter.report([good, { ...testMessage(), severity: 'CATASTROPHIC' as never }])).rejects.toThrow(/severity/);
+    expect((await readdir(spoolDir)).filter((name) => name.endsWith('.batch.json'))).toEqual([]);
+    await reporter.report(good);
+    expect((await readdir(spoolDir)).filter((name) => name.endsWith('.batch.json'))).toHaveLength(1);
+  });
+
   it('sends as many messages in one request as the endpoint takes (1,000), and more in the next', async () => {
     const { reporter, requests } = await idleCountingReporter();
     // 500 software metering acknowledgements and the action's own message: one request, not two.
