@@ -17,6 +17,20 @@ export type InboxMessage = WireStatusMessage;
 const wakeStatusManager = coalescedNotifier(channels.statusInbox, { spacingMs: 50 });
 
 /**
+ * Messages as an inbox row holds them: the JSON text of the wire form of each, as an array, or a
+ * batch as its sender sent it whose messages are already in wire form (see sentInWireForm); and
+ * how many they are.
+ */
+export interface InboxText {
+  text: string;
+  count: number;
+}
+
+export function inboxText(messages: readonly StatusMessage[]): InboxText {
+  return { text: JSON.stringify(messages.map(toWireStatusMessage)), count: messages.length };
+}
+
+/**
  * Appends validated messages as one inbox row, durably (the statement commits before this
  * resolves unless `db` is a client inside a transaction, which then decides), counts them in
  * status_counter's "accepted", and wakes Status Manager: on a pool by a NOTIFY after the commit,
@@ -24,32 +38,22 @@ const wakeStatusManager = coalescedNotifier(channels.statusInbox, { spacingMs: 5
  */
 export async function appendToInbox(options: {
   db: pg.Pool | pg.ClientBase;
-  messages: readonly StatusMessage[];
-  /**
-   * The batch's JSON exactly as its sender sent it, when it reads back as `messages` in wire form
-   * (see sentInWireForm): stored as it is instead of printing the messages again.
-   */
-  asSent?: string;
+  /** The messages, or already their inbox text (see inboxText). */
+  messages: readonly StatusMessage[] | InboxText;
   origin: InboxOrigin;
   /** Who sent the batch to the ingest endpoint (see inboxSender); none for the site's own messages. */
   sender?: string;
   /** What the sender said: none of the batch was ever sent before, or it may have been (see statusBatchSchema). */
   firstSending?: boolean;
 }): Promise<void> {
-  if (!options.messages.length) return;
+  const row = 'text' in options.messages ? options.messages : inboxText(options.messages);
+  if (!row.count) return;
   // One statement: the batch and the site-wide "accepted" counter commit together.
   await options.db.query(
     `WITH batch AS (INSERT INTO status_inbox (messages, message_count, origin, sender, first_sending) VALUES ($1, $2, $3, $5, $6) RETURNING message_count)
      INSERT INTO status_counter (name, shard, value) SELECT 'accepted', $4, message_count FROM batch
      ON CONFLICT (name, shard) DO UPDATE SET value = status_counter.value + EXCLUDED.value`,
-    [
-      options.asSent ?? JSON.stringify(options.messages.map(toWireStatusMessage)),
-      options.messages.length,
-      options.origin,
-      Math.floor(Math.random() * 16),
-      options.sender ?? null,
-      options.firstSending ?? null,
-    ],
+    [row.text, row.count, options.origin, Math.floor(Math.random() * 16), options.sender ?? null, options.firstSending ?? null],
   );
   if ('totalCount' in options.db) void wakeStatusManager(options.db).catch(() => undefined);
   else await notify(options.db, channels.statusInbox);
