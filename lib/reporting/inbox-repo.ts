@@ -48,13 +48,15 @@ export async function appendToInbox(options: {
 }): Promise<void> {
   const row = 'text' in options.messages ? options.messages : inboxText(options.messages);
   if (!row.count) return;
-  // One statement: the batch and the site-wide "accepted" counter commit together.
-  await options.db.query(
-    `WITH batch AS (INSERT INTO status_inbox (messages, message_count, origin, sender, first_sending) VALUES ($1, $2, $3, $5, $6) RETURNING message_count)
+  // One statement: the batch and the site-wide "accepted" counter commit together. Named, so that
+  // each connection plans it once: the ingest runs it for every batch.
+  await options.db.query({
+    name: 'append-to-inbox',
+    text: `WITH batch AS (INSERT INTO status_inbox (messages, message_count, origin, sender, first_sending) VALUES ($1, $2, $3, $5, $6) RETURNING message_count)
      INSERT INTO status_counter (name, shard, value) SELECT 'accepted', $4, message_count FROM batch
      ON CONFLICT (name, shard) DO UPDATE SET value = status_counter.value + EXCLUDED.value`,
-    [row.text, row.count, options.origin, Math.floor(Math.random() * 16), options.sender ?? null, options.firstSending ?? null],
-  );
+    values: [row.text, row.count, options.origin, Math.floor(Math.random() * 16), options.sender ?? null, options.firstSending ?? null],
+  });
   if ('totalCount' in options.db) void wakeStatusManager(options.db).catch(() => undefined);
   else await notify(options.db, channels.statusInbox);
 }
