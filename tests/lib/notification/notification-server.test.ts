@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Server } from 'socket.io';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { INBOX_MESSAGES } from '../../support/inbox';
 import { ClientAgent } from '@/lib/agent/agent';
 import { syntheticScanner } from '@/lib/agent/scan/synthetic-scanner';
 import type { AgentCredential } from '@/lib/protocol/policy.schema';
@@ -399,7 +400,7 @@ describe('client notification channel', () => {
       (s) => s.SUCCEEDED === 1,
     );
     const stored = await eventually(
-      async () => (await pool().query(`SELECT m FROM status_inbox, json_array_elements(messages::json) AS m`)).rows.map((r) => r.m),
+      async () => (await pool().query(`SELECT m FROM status_inbox, json_array_elements(${INBOX_MESSAGES}) AS m`)).rows.map((r) => r.m),
       (rows) => rows.some((m) => m.messageId === statusMessageIds.clientActionSucceeded),
     );
     const message = stored.find((m) => m.messageId === statusMessageIds.clientActionSucceeded);
@@ -450,7 +451,7 @@ describe('the client notification port', () => {
       (
         await pool().query<{ id: number; strings: string[] }>(
           `SELECT (m->>'messageId')::int AS id, ARRAY(SELECT json_array_elements_text(m->'insertionStrings')) AS strings
-             FROM status_inbox, json_array_elements(messages::json) AS m
+             FROM status_inbox, json_array_elements(${INBOX_MESSAGES}) AS m
             WHERE (m->>'messageId')::int IN ($1, $2) ORDER BY status_inbox.id`,
           [statusMessageIds.notificationPortListening, statusMessageIds.notificationPortUnavailable],
         )
