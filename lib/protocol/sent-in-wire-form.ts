@@ -1,3 +1,4 @@
+import { isPlainObject } from '../validation/primitives';
 import type { StatusMessage } from './status-message.schema';
 
 /**
@@ -12,7 +13,7 @@ import type { StatusMessage } from './status-message.schema';
  * none dropped as a repeat).
  */
 export function sentInWireForm(sent: unknown, valid: readonly StatusMessage[]): boolean {
-  if (!isObject(sent)) return false;
+  if (!isPlainObject(sent)) return false;
   for (const key in sent) if (key !== 'messages' && key !== 'device' && key !== 'firstSending') return false;
   const messages = sent.messages;
   if (!Array.isArray(messages) || messages.length !== valid.length) return false;
@@ -30,15 +31,11 @@ export function sentInWireForm(sent: unknown, valid: readonly StatusMessage[]): 
   return true;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 // The wire form's fields: every field of a message, processId and threadId only when given.
 const ALWAYS_THERE = 11;
 
 function sameMessage(sent: unknown, m: StatusMessage, sourceTime: string): boolean {
-  if (!isObject(sent)) return false;
+  if (!isPlainObject(sent)) return false;
   let fields = 0;
   // An own "__proto__" (JSON.parse makes one) is counted here, so it never passes.
   for (const key in sent) if (Object.hasOwn(sent, key)) fields++;
@@ -68,7 +65,7 @@ function sameStrings(sent: unknown, strings: readonly string[]): boolean {
 }
 
 function sameProperties(sent: unknown, properties: Readonly<Record<string, string>>): boolean {
-  if (!isObject(sent) || Object.getPrototypeOf(sent) !== Object.prototype) return false;
+  if (!isPlainObject(sent)) return false;
   let count = 0;
   for (const key in sent) {
     if (!Object.hasOwn(sent, key) || !Object.hasOwn(properties, key) || sent[key] !== properties[key]) return false;
