@@ -227,7 +227,7 @@ export default async function site25k(args: string[]) {
       }
       await (toldAt === null ? Promise.race([sleep(1000), allStored.catch(() => undefined)]) : sleep(50));
     }
-    const cpuSeconds = cpu.stop();
+    const cpuSeconds = cpu.stop().seconds;
     reading = false;
     await reader;
     clearInterval(sampler);

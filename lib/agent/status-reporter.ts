@@ -44,23 +44,42 @@ export type SendOutcome = 'accepted' | 'partly-rejected' | 'dead-lettered' | 'sp
 
 const BATCH_SUFFIX = '.batch.json';
 const REJECTED_DIR = 'rejected';
-// A spool file is exactly this around the JSON array of its messages; its name ends -n<count>.batch.json.
-const SPOOL_PREFIX = '{"messages":';
-const SPOOL_SUFFIX = '}';
-// The same around the array's elements, as bytes; and what joins files and closes a request body.
-const SPOOL_HEAD = Buffer.from(`${SPOOL_PREFIX}[`);
-const SPOOL_TAIL = Buffer.from(`]${SPOOL_SUFFIX}`);
+// A spool file is exactly this around its messages' JSON, joined by commas; its name ends -n<count>.batch.json.
+const SPOOL_HEAD = Buffer.from('{"messages":[');
+const SPOOL_TAIL = Buffer.from(']}');
+// What joins files and closes a request body.
 const COMMA = Buffer.from(',');
 const BODY_TAIL = Buffer.from(']}');
+/** Most bytes of spool files a reporter holds in memory for its sender (see StatusReporter.held). */
+const MAX_HELD_BYTES = 4 * 1024 * 1024;
 
-/** A spool file's content: the JSON text of its messages, and how many they are. */
-interface SpoolText {
-  text: string;
+/**
+ * A spool file's content, and how many messages it holds. `bytes` holds the file from `room` on;
+ * the bytes before it are left free for a request's head.
+ */
+interface SpoolBytes {
+  bytes: Buffer<ArrayBuffer>;
+  room: number;
   count: number;
 }
 
-function spoolText(messages: readonly WireStatusMessage[]): SpoolText {
-  return { text: `${SPOOL_PREFIX}${JSON.stringify(messages)}${SPOOL_SUFFIX}`, count: messages.length };
+/**
+ * A spool file's bytes for these messages, written straight into one buffer: each message is
+ * printed alone, so no text the size of the whole file is made (above 128 KB, V8 gives every such
+ * string fresh memory of its own, and on a virtual machine each new page costs microseconds).
+ */
+function spoolBytes(messages: readonly WireStatusMessage[], room: number): SpoolBytes {
+  const texts = messages.map((m) => JSON.stringify(m));
+  let size = room + SPOOL_HEAD.length + Math.max(0, texts.length - 1) + SPOOL_TAIL.length;
+  for (const text of texts) size += Buffer.byteLength(text);
+  const bytes = Buffer.allocUnsafe(size);
+  let at = room + SPOOL_HEAD.copy(bytes, room);
+  for (let i = 0; i < texts.length; i++) {
+    if (i) at += COMMA.copy(bytes, at);
+    at += bytes.write(texts[i], at);
+  }
+  SPOOL_TAIL.copy(bytes, at);
+  return { bytes, room, count: texts.length };
 }
 
 function countOf(name: string): number | null {
@@ -123,6 +142,16 @@ export class StatusReporter {
    * those it stored. Files left by an earlier run, retried or split are never in it.
    */
   private readonly neverSent = new Set<string>();
+  /**
+   * Spool files this reporter wrote and has not yet seen answered for, as the bytes it wrote, with
+   * room before them for a request's head: a request of one of them is sent from that memory, not
+   * read back from disk and copied into a body. At most MAX_HELD_BYTES; others are read from disk.
+   */
+  private readonly held = new Map<string, SpoolBytes>();
+  private heldBytes = 0;
+  /** A request's head up to its messages, by its `firstSending`; the room a held file keeps before it. */
+  private readonly requestHeads: Record<'true' | 'false', Buffer>;
+  private readonly headRoom: number;
 
   constructor(options: StatusReporterOptions) {
     this.options = {
@@ -143,6 +172,10 @@ export class StatusReporter {
     this.log = options.log ?? silentLog;
     this.random = options.random ?? Math.random;
     this.doFetch = options.fetch ?? fetch;
+    const device = options.device ? `"device":${JSON.stringify(options.device)},` : '';
+    const head = (firstSending: boolean) => Buffer.from(`{${device}"firstSending":${firstSending},"messages":[`);
+    this.requestHeads = { true: head(true), false: head(false) };
+    this.headRoom = Math.max(this.requestHeads.true.length, this.requestHeads.false.length) - SPOOL_HEAD.length;
   }
 
   /**
@@ -152,24 +185,26 @@ export class StatusReporter {
    * leaves short-lived objects, cheap to collect, not ones that outlive the disk's wait.
    */
   report(messages: StatusMessageInput | readonly StatusMessageInput[]): Promise<void> {
-    let files: SpoolText[];
+    let files: SpoolBytes[];
     try {
-      files = this.spoolTexts(Array.isArray(messages) ? messages : [messages]);
+      files = this.spoolFiles(Array.isArray(messages) ? messages : [messages]);
     } catch (error) {
       return Promise.reject(error);
     }
     return this.spool(files);
   }
 
-  /** The spool files' texts for these messages, each file at most maxBatchMessages of them. */
-  private spoolTexts(messages: readonly StatusMessageInput[]): SpoolText[] {
+  /** The spool files' bytes for these messages, each file at most maxBatchMessages of them. */
+  private spoolFiles(messages: readonly StatusMessageInput[]): SpoolBytes[] {
     const list = messages.map((m) => toWireStatusMessage(validated(m)));
-    const files: SpoolText[] = [];
-    for (let i = 0; i < list.length; i += this.options.maxBatchMessages) files.push(spoolText(list.slice(i, i + this.options.maxBatchMessages)));
+    const files: SpoolBytes[] = [];
+    for (let i = 0; i < list.length; i += this.options.maxBatchMessages) {
+      files.push(spoolBytes(list.slice(i, i + this.options.maxBatchMessages), this.headRoom));
+    }
     return files;
   }
 
-  private async spool(files: SpoolText[]): Promise<void> {
+  private async spool(files: SpoolBytes[]): Promise<void> {
     this.writing++;
     try {
       await this.prepare();
@@ -261,7 +296,7 @@ export class StatusReporter {
     return (await readdir(this.options.spoolDir)).filter((n) => n.endsWith(BATCH_SUFFIX)).sort();
   }
 
-  private async writeSpoolFile(file: SpoolText, name?: string): Promise<void> {
+  private async writeSpoolFile(file: SpoolBytes, name?: string): Promise<void> {
     const fileName =
       name ?? `${Date.now().toString().padStart(15, '0')}-${(this.sequence++).toString().padStart(6, '0')}-${randomBytes(4).toString('hex')}`;
     const spoolName = `${fileName}-n${file.count}${BATCH_SUFFIX}`;
@@ -269,20 +304,35 @@ export class StatusReporter {
     const temporary = `${target}.tmp`;
     const handle = await open(temporary, 'w');
     try {
-      await handle.writeFile(file.text);
+      await handle.writeFile(file.bytes.subarray(file.room));
       await handle.sync();
     } finally {
       await handle.close();
     }
     // Noted before the rename makes the file visible to the sender, never after it was sent.
     if (name === undefined) this.neverSent.add(spoolName);
+    this.hold(spoolName, file);
     try {
       await rename(temporary, target);
     } catch (error) {
       this.neverSent.delete(spoolName);
+      this.release(spoolName);
       throw error;
     }
     await this.syncDirectory();
+  }
+
+  private hold(name: string, file: SpoolBytes) {
+    if (this.heldBytes + file.bytes.length > MAX_HELD_BYTES) return;
+    this.held.set(name, file);
+    this.heldBytes += file.bytes.length;
+  }
+
+  private release(name: string) {
+    const file = this.held.get(name);
+    if (!file) return;
+    this.held.delete(name);
+    this.heldBytes -= file.bytes.length;
   }
 
   private async syncDirectory() {
@@ -317,6 +367,8 @@ export class StatusReporter {
    * reporter no JSON or text work on the way out.
    */
   private async readSpoolMessageBytes(name: string): Promise<{ bytes: Buffer; count: number } | null> {
+    const held = this.held.get(name);
+    if (held) return { bytes: held.bytes.subarray(held.room + SPOOL_HEAD.length, held.bytes.length - SPOOL_TAIL.length), count: held.count };
     let content: Buffer;
     try {
       content = await readFile(path.join(this.options.spoolDir, name));
@@ -337,6 +389,7 @@ export class StatusReporter {
   private async deadLetter(names: string[]) {
     for (const name of names) {
       this.neverSent.delete(name);
+      this.release(name);
       await rename(path.join(this.options.spoolDir, name), path.join(this.options.spoolDir, REJECTED_DIR, name)).catch(() => undefined);
     }
   }
@@ -345,6 +398,7 @@ export class StatusReporter {
     // unlink, not rm: rm looks at each path (lstat) before removing it, a second call per file for
     // every batch a flood of reports sends.
     for (const name of names) {
+      this.release(name);
       await unlink(path.join(this.options.spoolDir, name)).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
       });
@@ -413,10 +467,8 @@ export class StatusReporter {
     // Only this one request may say so: whatever becomes of it, these files count as sent.
     const firstSending = batchFiles.every((name) => this.neverSent.has(name));
     for (const name of batchFiles) this.neverSent.delete(name);
-    const device = this.options.device ? `"device":${JSON.stringify(this.options.device)},` : '';
-    const head = Buffer.from(`{${device}"firstSending":${firstSending},"messages":[`);
     // Bytes, not a string: the request needs neither the text's UTF-8 length nor its encoding.
-    const body = Buffer.concat([head, ...parts, BODY_TAIL]);
+    const body = this.requestBody(batchFiles, firstSending, parts);
 
     let response: Response;
     try {
@@ -476,6 +528,20 @@ export class StatusReporter {
     return this.failedHere(delayMs);
   }
 
+  /**
+   * A request's body: the head, the files' messages and the tail. A request of one held file is
+   * sent from the file's own memory, the head written into the room before its messages (over
+   * bytes of the file's own head, which were on disk already); others are copied into one buffer.
+   */
+  private requestBody(files: readonly string[], firstSending: boolean, parts: readonly Buffer[]): Buffer<ArrayBuffer> {
+    const head = this.requestHeads[firstSending ? 'true' : 'false'];
+    const held = files.length === 1 ? this.held.get(files[0]) : undefined;
+    if (!held) return Buffer.concat([head, ...parts, BODY_TAIL]);
+    const start = held.room + SPOOL_HEAD.length - head.length;
+    head.copy(held.bytes, start);
+    return held.bytes.subarray(start);
+  }
+
   private answeredHere() {
     this.failuresHere = 0;
     this.roundStart = this.current;
@@ -511,8 +577,8 @@ export class StatusReporter {
     // The original's name without its count keeps the halves in its place in the order.
     const base = files[0].replace(/-n\d+\.batch\.json$/, '');
     const half = Math.ceil(messages.length / 2);
-    await this.writeSpoolFile(spoolText(messages.slice(0, half)), `${base}-a`);
-    await this.writeSpoolFile(spoolText(messages.slice(half)), `${base}-b`);
+    await this.writeSpoolFile(spoolBytes(messages.slice(0, half), this.headRoom), `${base}-a`);
+    await this.writeSpoolFile(spoolBytes(messages.slice(half), this.headRoom), `${base}-b`);
     await this.removeFiles(files);
     this.oneFilePerRequest = true;
     return { outcome: 'split', delayMs: 0 };

@@ -38,6 +38,13 @@ function copyField(value: string): string {
   return /[\\\t\n\r]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : value;
 }
 
+/**
+ * Characters of COPY text per chunk: each chunk stays below V8's large-object size (128 KB, even
+ * as two-byte text), where a string gets fresh memory of its own every time; on a virtual
+ * machine each new page costs microseconds, and a flood writes thousands of chunks.
+ */
+const CHUNK_CHARS = 48 * 1024;
+
 function copyLines(rows: readonly StoredMessageRow[]): string[] {
   const chunks: string[] = [];
   let chunk = '';
@@ -52,7 +59,7 @@ function copyLines(rows: readonly StoredMessageRow[]): string[] {
       `${m.uid}\t${m.messageId}\t${m.severity}\t${m.type}\t${m.source}\t${copyField(m.siteCode)}\t${copyField(m.systemName)}\t` +
       `${copyField(m.component)}\t${m.sourceTime}\t${received.text}\t${m.processId ?? '\\N'}\t${m.threadId ?? '\\N'}\t` +
       `${copyField(textArrayLiteral(m.insertionStrings ?? []))}\t${copyField(JSON.stringify(m.properties ?? {}))}\t${expires.text}\n`;
-    if (chunk.length > 256 * 1024) {
+    if (chunk.length > CHUNK_CHARS) {
       chunks.push(chunk);
       chunk = '';
     }

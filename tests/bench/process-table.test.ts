@@ -7,13 +7,16 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
 
-/** A node process that spins for `spinMs` of its own CPU time once told to (a line on stdin), then idles; resolves once it has started up. */
-async function startChild(spinMs: number): Promise<ChildProcess> {
+/**
+ * A node process that spins for `spinMs` of its own CPU time once told to (a line on stdin), and
+ * fills `touchMb` of fresh memory, then idles; resolves once it has started up.
+ */
+async function startChild(spinMs: number, touchMb = 0): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
     [
       '-e',
-      `process.stdin.once('data', () => { const from = process.cpuUsage(); while (process.cpuUsage(from).user < ${spinMs} * 1000); console.log('done'); }); setInterval(() => {}, 1000); console.log('ready');`,
+      `let kept; process.stdin.once('data', () => { const from = process.cpuUsage(); while (process.cpuUsage(from).user < ${spinMs} * 1000); kept = Buffer.alloc(${touchMb} * 1048576, 1); console.log('done'); }); setInterval(() => kept, 1000); console.log('ready');`,
     ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
@@ -22,7 +25,7 @@ async function startChild(spinMs: number): Promise<ChildProcess> {
   return child;
 }
 
-const entry = (pid: number, ppid: number, name = 'node'): ProcessEntry => ({ pid, ppid, name, cpuTicks: 0 });
+const entry = (pid: number, ppid: number, name = 'node'): ProcessEntry => ({ pid, ppid, name, cpuTicks: 0, minorFaults: 0 });
 
 // Benchmarks run on Linux, as the agent's process listing and its tests do: /proc is read as it is.
 describe('the process table', () => {
@@ -40,16 +43,19 @@ describe('the process table', () => {
     expect(processTree(table, 99)).toEqual([]);
   });
 
-  it('meters the CPU time of the group that worked, not of the one that idled', async () => {
-    const [busy, idle] = await Promise.all([startChild(600), startChild(600)]);
+  it('meters the CPU time and page faults of the group that worked, not of the one that idled', async () => {
+    const [busy, idle] = await Promise.all([startChild(600, 64), startChild(600, 64)]);
     const meter = cpuMeter({
       busy: (table) => processTree(table, busy.pid!),
       idle: (table) => processTree(table, idle.pid!),
     });
     busy.stdin!.write('go\n');
     await new Promise((resolve) => busy.stdout!.once('data', resolve));
-    const seconds = meter.stop();
+    const { seconds, minorFaultsK } = meter.stop();
     expect(seconds.busy).toBeGreaterThanOrEqual(0.55);
     expect(seconds.idle).toBeLessThan(0.1);
+    // 64 MB of fresh memory is 16,384 pages of 4 KB, each first touched there.
+    expect(minorFaultsK.busy).toBeGreaterThanOrEqual(16);
+    expect(minorFaultsK.idle).toBeLessThan(1);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -129,6 +129,42 @@ describe('status reporter', () => {
     const stored = new Map(rows.map((r) => [r.uid, r.insertion_strings[0]]));
     expect(stored).toEqual(new Map([...reported, laidOut].map((m) => [m.uid, m.insertionStrings[0]])));
     expect((await readdir(spoolDir)).filter((n) => n.endsWith('.batch.json'))).toEqual([]);
+  });
+
+  it('sends a file from the memory it was written from: its bytes on disk behind the head, the head rewritten for a retry', async () => {
+    const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
+    const bodies: Buffer[] = [];
+    const reporter = createStatusReporter({
+      managementPointUrl: mp.url,
+      spoolDir,
+      device: 'WKS0001',
+      headers: () => ({ authorization }),
+      initialBackoffMs: 50,
+      maxBackoffMs: 200,
+      fetch: async (url, init) => {
+        bodies.push(Buffer.from(init!.body as Buffer));
+        // The first attempt is turned away, so the same file goes again as a retry.
+        if (bodies.length === 1) return new Response(null, { status: 503 });
+        return fetch(url, init);
+      },
+    });
+    reporters.push(reporter);
+    const messages = ['Ünïcödé ✓ 日本語 🎉', 'plain'].map((text) => testMessage({ insertionStrings: [text, 'winword.exe'] }));
+    await reporter.report(messages);
+    const [name] = (await readdir(spoolDir)).filter((n) => n.endsWith('.batch.json'));
+    const onDisk = await readFile(path.join(spoolDir, name));
+    await within(reporter.flush(), 10_000);
+
+    const messagesOnDisk = onDisk.subarray('{"messages":['.length);
+    const head = (firstSending: boolean) => Buffer.from(`{"device":"WKS0001","firstSending":${firstSending},"messages":[`);
+    expect(bodies.map((b) => b.toString())).toEqual([
+      Buffer.concat([head(true), messagesOnDisk]).toString(),
+      Buffer.concat([head(false), messagesOnDisk]).toString(),
+    ]);
+    expect(JSON.parse(bodies[1].toString())).toEqual({ device: 'WKS0001', firstSending: false, messages: JSON.parse(onDisk.toString()).messages });
+    await processAll();
+    const stored = await storedUids();
+    expect(messages.every((m) => stored.has(m.uid))).toBe(true);
   });
 
   it('sends reports made together in one request, and an idle sender wakes for a later one', async () => {
