@@ -72,7 +72,8 @@ function spoolBytes(messages: readonly WireStatusMessage[], room: number): Spool
   const texts = messages.map((m) => JSON.stringify(m));
   let size = room + SPOOL_HEAD.length + Math.max(0, texts.length - 1) + SPOOL_TAIL.length;
   for (const text of texts) size += Buffer.byteLength(text);
-  const bytes = Buffer.allocUnsafe(size);
+  // Never a slice of Node's shared pool: a held file keeps exactly its own memory.
+  const bytes = Buffer.allocUnsafeSlow(size);
   let at = room + SPOOL_HEAD.copy(bytes, room);
   for (let i = 0; i < texts.length; i++) {
     if (i) at += COMMA.copy(bytes, at);
