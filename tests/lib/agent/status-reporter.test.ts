@@ -167,6 +167,32 @@ describe('status reporter', () => {
     expect(messages.every((m) => stored.has(m.uid))).toBe(true);
   });
 
+  it('holds at most 4 MiB of spool files in memory: one within it is sent as written, one beyond it is read from disk', async () => {
+    const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
+    const reporter = createStatusReporter({ managementPointUrl: mp.url, spoolDir, headers: () => ({ authorization }) });
+    reporters.push(reporter);
+    // Four files of 1,000 messages, about 1.3 MB each: the fourth is past the 4 MiB held in memory.
+    const files = Array.from({ length: 4 }, () =>
+      Array.from({ length: 1000 }, () => testMessage({ insertionStrings: ['S0100001', 'x'.repeat(1200)] })),
+    );
+    for (const messages of files) await reporter.report(messages);
+    // The same change made on disk to the first file and to the last: only the one read from disk carries it.
+    const names = (await readdir(spoolDir)).filter((n) => n.endsWith('.batch.json')).sort();
+    expect(names).toHaveLength(4);
+    for (const name of [names[0], names[3]]) {
+      const file = path.join(spoolDir, name);
+      await writeFile(file, (await readFile(file, 'utf8')).replace('"S0100001"', '"changed on disk"'));
+    }
+    await within(reporter.flush(), 30_000);
+    await processAll();
+    const { rows } = await pool().query<{ uid: string; first: string }>(
+      `SELECT uid, insertion_strings[1] AS first FROM status_message WHERE insertion_strings[1] <> 'S0100001'`,
+    );
+    expect(rows.map((r) => r.uid)).toEqual([files[3][0].uid]);
+    const stored = await storedUids();
+    expect(files.flat().every((m) => stored.has(m.uid))).toBe(true);
+  });
+
   it('sends reports made together in one request, and an idle sender wakes for a later one', async () => {
     const { reporter, requests } = await idleCountingReporter();
     // What an action reports as it acts, then its result a moment later: one request.
