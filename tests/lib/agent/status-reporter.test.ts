@@ -186,9 +186,10 @@ describe('status reporter', () => {
     await within(reporter.flush(), 30_000);
     await processAll();
     const { rows } = await pool().query<{ uid: string; first: string }>(
-      `SELECT uid, insertion_strings[1] AS first FROM status_message WHERE insertion_strings[1] <> 'S0100001'`,
+      `SELECT uid, insertion_strings[1] AS first FROM status_message WHERE uid = ANY($1::uuid[]) AND insertion_strings[1] <> 'S0100001'`,
+      [files.flat().map((m) => m.uid)],
     );
-    expect(rows.map((r) => r.uid)).toEqual([files[3][0].uid]);
+    expect(rows).toEqual([{ uid: files[3][0].uid, first: 'changed on disk' }]);
     const stored = await storedUids();
     expect(files.flat().every((m) => stored.has(m.uid))).toBe(true);
   });
