@@ -47,9 +47,10 @@ const REJECTED_DIR = 'rejected';
 // A spool file is exactly this around its messages' JSON, joined by commas; its name ends -n<count>.batch.json.
 const SPOOL_HEAD = Buffer.from('{"messages":[');
 const SPOOL_TAIL = Buffer.from(']}');
-// What joins files and closes a request body.
+// What joins files; a request body ends as a spool file does, which lets a held file's own tail
+// close the body sent from its memory (see requestBody).
 const COMMA = Buffer.from(',');
-const BODY_TAIL = Buffer.from(']}');
+const BODY_TAIL = SPOOL_TAIL;
 /** Most bytes of spool files a reporter holds in memory for its sender (see StatusReporter.held). */
 const MAX_HELD_BYTES = 4 * 1024 * 1024;
 
