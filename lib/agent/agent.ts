@@ -28,6 +28,7 @@ import { collectEntity } from './live-query/collect-entity';
 import type { EntityCollector } from './live-query/answer-live-query';
 import { scanSettingsSchema, type Scanner } from './scan/scan-settings';
 import { parseClientPolicy } from '../protocol/parse-client-policy';
+import { readPolicyAnswer } from '../protocol/read-policy-answer';
 import type { AgentCredential, AgentPolicy } from '../protocol/policy.schema';
 import type { MeteringPolicyRule } from '../protocol/metering-policy.schema';
 import { silentLog, type AgentLog } from './agent-log';
@@ -312,13 +313,14 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     const request: PolicyRequest = {
       ...(meteringRulesRevision ? { meteringRulesRevision } : {}),
       ...(deliveredOperationId !== undefined ? { deliveredOperationId } : {}),
+      answerAsBytes: true,
     };
     const socket = this.socket;
     if (deliveredOperationId !== undefined && !socket?.connected) socket?.emit(agentEvents.delivered, { operationId: deliveredOperationId });
     if (socket?.connected) {
       try {
         const answer: unknown = await socket.timeout(30_000).emitWithAck(agentEvents.policyRequest, request);
-        const policy = (answer as { policy?: unknown } | null)?.policy;
+        const policy = readPolicyAnswer(answer);
         if (policy) return { policy: parseClientPolicy(policy), managementPointUrl: this.options.managementPointUrls[this.currentManagementPoint()] };
       } catch (error) {
         this.log.debug({ err: error }, 'policy over the notification channel failed; asking the policy endpoint');

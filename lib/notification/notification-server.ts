@@ -10,6 +10,7 @@ import { listenShared } from '../db/listen-shared';
 import { pool } from '../db/pool';
 import { authenticateDevice, type AuthenticatedDevice } from '../devices/authenticate-device';
 import { clientPolicies, policyForHolder, type ClientPolicy, type ReadPolicySiteSettings } from '../policy/client-policy';
+import { policyAnswerBytes } from './policy-answer-bytes';
 import { forEachInSlices } from '../yield-in-slices';
 import { AppError } from '../errors';
 import { statusMessageIds } from '../reporting/catalog';
@@ -51,7 +52,13 @@ declare module 'socket.io' {
 }
 
 type PolicyAnswer = { policy: ClientPolicy } | { error: string };
-type PendingPolicyRequest = { device: AuthenticatedDevice; knownMeteringRulesRevision?: string; ack: (answer: PolicyAnswer) => void };
+type PendingPolicyRequest = {
+  device: AuthenticatedDevice;
+  knownMeteringRulesRevision?: string;
+  /** The agent takes the answer as the bytes of its JSON (see policyAnswerBytes). */
+  asBytes: boolean;
+  ack: (answer: PolicyAnswer | Buffer) => void;
+};
 const POLICY_BATCH = 2000;
 // How long answering policy may hold the event loop before other work gets a turn.
 const ANSWER_SLICE_MS = 10;
@@ -307,7 +314,8 @@ export class NotificationServer {
       this.policyRequests.push({
         device: socket.data.device!,
         knownMeteringRulesRevision: parsed.success ? parsed.data.meteringRulesRevision : undefined,
-        ack: ack as (answer: PolicyAnswer) => void,
+        asBytes: parsed.success && parsed.data.answerAsBytes === true,
+        ack: ack as PendingPolicyRequest['ack'],
       });
       this.policyBatch ??= this.answerPolicyRequests();
     });
@@ -469,7 +477,8 @@ export class NotificationServer {
   /** One answer; a socket that cannot take it (its encoding or write throwing) costs only its own. */
   private answerPolicyRequest(request: PendingPolicyRequest, policies: Map<number, ClientPolicy>) {
     try {
-      request.ack({ policy: policyForHolder(policies.get(request.device.id)!, request.knownMeteringRulesRevision) });
+      const policy = policyForHolder(policies.get(request.device.id)!, request.knownMeteringRulesRevision);
+      request.ack(request.asBytes ? policyAnswerBytes(policy) : { policy });
     } catch (error) {
       this.log.warn({ err: error, deviceId: request.device.id }, 'could not answer a policy request');
     }

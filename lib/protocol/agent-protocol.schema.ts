@@ -62,7 +62,12 @@ export const agentEvents = {
  * operation, whose delivery the request acknowledges (one packet where the push would cost two).
  */
 export const policyRequestSchema = z
-  .object({ meteringRulesRevision: meteringRulesRevisionSchema.optional(), deliveredOperationId: int4Id().optional() })
+  .object({
+    meteringRulesRevision: meteringRulesRevisionSchema.optional(),
+    deliveredOperationId: int4Id().optional(),
+    /** The agent takes the answer as the UTF-8 bytes of its JSON, a binary attachment (see readPolicyAnswer). */
+    answerAsBytes: z.literal(true).optional(),
+  })
   .strict();
 export type PolicyRequest = z.infer<typeof policyRequestSchema>;
 

@@ -144,7 +144,10 @@ describe('client notification channel', () => {
         () => targetStates(policy.id),
         (s) => s.SUCCEEDED === 1,
       );
-      expect(received.filter((r) => r.event === 'policy:request').map((r) => r.payload)).toContainEqual({ deliveredOperationId: policy.id });
+      expect(received.filter((r) => r.event === 'policy:request').map((r) => r.payload)).toContainEqual({
+        deliveredOperationId: policy.id,
+        answerAsBytes: true,
+      });
       expect(received.map((r) => r.event)).not.toContain('operation:delivered');
     } finally {
       await blocker.query('ROLLBACK').catch(() => undefined);

@@ -9,6 +9,7 @@ import { pool } from '@/lib/db/pool';
 import { insertMeteringRules } from '@/lib/metering/repo';
 import { agentEvents, type PayloadRefusal } from '@/lib/protocol/agent-protocol.schema';
 import type { AgentCredential } from '@/lib/protocol/policy.schema';
+import { readPolicyAnswer } from '@/lib/protocol/read-policy-answer';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
 import { useTestDatabase } from '../../support/database';
 import { fleet } from './fleet';
@@ -74,7 +75,11 @@ describe('metering rules in policy, by revision', () => {
     expect(third.metering?.rules.map((r) => r.productName)).toEqual(['P1', 'P3']);
     expect(third.metering?.rulesRevision).not.toBe(revision);
 
-    expect(requests).toEqual([{}, { meteringRulesRevision: revision }, { meteringRulesRevision: revision }]);
+    expect(requests).toEqual([
+      { answerAsBytes: true },
+      { meteringRulesRevision: revision, answerAsBytes: true },
+      { meteringRulesRevision: revision, answerAsBytes: true },
+    ]);
   });
 
   it('the policy endpoint and the channel answer by the revision named, and refuse one they cannot read', async () => {
@@ -117,6 +122,34 @@ describe('metering rules in policy, by revision', () => {
       const refusedOperation = new Promise<PayloadRefusal>((resolve) => socket.once(agentEvents.refused, resolve));
       expect((await ask({ deliveredOperationId })).metering).toMatchObject({ rules: full.body.metering.rules });
       expect(await refusedOperation).toMatchObject({ event: agentEvents.policyRequest, field: 'deliveredOperationId' });
+    }
+  });
+
+  it('answers an agent that asks for bytes with the JSON of the same answer, over WebSocket and long-polling', async () => {
+    const { credentials } = await fleet('BYTES-', 1);
+    const credential = authorization(credentials[0]);
+    const full = await (await fetch(`${mp.url}/api/mp/policy`, { headers: { authorization: credential } })).json();
+    const revision: string = full.metering.rulesRevision;
+    for (const transport of ['websocket', 'polling'] as const) {
+      const socket = io(`${mp.url}/agents`, { auth: { credential }, transports: [transport] });
+      sockets.push(socket);
+      await new Promise<void>((resolve, reject) => socket.once('connect', () => resolve()).once('connect_error', reject));
+      const ask = (payload: unknown) => socket.timeout(10_000).emitWithAck(agentEvents.policyRequest, payload) as Promise<unknown>;
+
+      const objectAnswer = (await ask({})) as { policy: unknown };
+      const bytes = await ask({ answerAsBytes: true });
+      expect(bytes, transport).toBeInstanceOf(Buffer);
+      const policy = readPolicyAnswer(bytes) as typeof full;
+      expect(policy).toEqual(objectAnswer.policy);
+      expect(policy.metering.rules.map((r: { productName: string }) => r.productName)).toEqual(['P1', 'P3']);
+      expect(readPolicyAnswer(await ask({ answerAsBytes: true, meteringRulesRevision: revision }))).toMatchObject({
+        metering: { rules: [], rulesUnchanged: true, rulesRevision: revision },
+      });
+
+      // Anything but `true` is refused, naming the field, and the policy answered as an object.
+      const refused = new Promise<PayloadRefusal>((resolve) => socket.once(agentEvents.refused, resolve));
+      expect(await ask({ answerAsBytes: 'yes' })).toEqual(objectAnswer);
+      expect(await refused).toMatchObject({ event: agentEvents.policyRequest, field: 'answerAsBytes' });
     }
   });
 });
