@@ -478,7 +478,9 @@ export class NotificationServer {
   private answerPolicyRequest(request: PendingPolicyRequest, policies: Map<number, ClientPolicy>) {
     try {
       const policy = policyForHolder(policies.get(request.device.id)!, request.knownMeteringRulesRevision);
-      request.ack(request.asBytes ? policyAnswerBytes(policy) : { policy });
+      // Bytes pay where printed rules are shared; they go as two frames (the packet, then its
+      // attachment), so an answer without rules stays one frame as an object.
+      request.ack(request.asBytes && policy.metering.rules.length ? policyAnswerBytes(policy) : { policy });
     } catch (error) {
       this.log.warn({ err: error, deviceId: request.device.id }, 'could not answer a policy request');
     }
