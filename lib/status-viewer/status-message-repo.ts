@@ -24,21 +24,38 @@ export interface StatusMessageRow {
 const COLUMNS = `id, uid, message_id, severity, type, source, site_code, system_name, component, source_time,
                  received_at, process_id, thread_id, insertion_strings, properties, expires_at`;
 
+/** Filters on one value of a column that leads an index with the received time after it. */
+const INDEX_LEADS = [
+  ['system', 'system_name'],
+  ['component', 'component'],
+  ['messageId', 'message_id'],
+] as const;
+
 /**
  * WHERE clause and parameters for the filters; every value travels as a parameter. `extra`:
- * clauses to add, written by a function that is given the placeholder maker.
+ * clauses to add, written by a function that is given the placeholder maker. `lead`: the column
+ * to order by first, when the page is to be read from that column's index (see selectPage).
  */
 function filtersToSql(
   filters: StatusMessageFilters,
   cursor?: StatusMessageCursor,
   extra?: (p: (value: unknown) => string) => string,
-): { where: string; params: unknown[] } {
+): { where: string; params: unknown[]; lead?: string } {
   const params: unknown[] = [];
   const clauses: string[] = [];
   const p = (value: unknown) => {
     params.push(value);
     return `$${params.length}`;
   };
+  // Without a severity (whose own index then leads), the first of these filters is written as a
+  // range of one value and the page ordered by its column first; see selectPage.
+  const led =
+    extra || filters.severity ? undefined : INDEX_LEADS.find(([field]) => (field === 'messageId' ? filters[field] !== undefined : filters[field]));
+  if (led) {
+    const value = p(filters[led[0]]);
+    clauses.push(`${led[1]} >= ${value} AND ${led[1]} <= ${value}`);
+    filters = { ...filters, [led[0]]: undefined };
+  }
   if (filters.range) clauses.push(`received_at >= now() - ${p(`${statusMessageRanges[filters.range] / 1000} seconds`)}::interval`);
   if (filters.from) clauses.push(`received_at >= ${p(filters.from)}`);
   if (filters.to) clauses.push(`received_at < ${p(filters.to)}`);
@@ -58,7 +75,7 @@ function filtersToSql(
   }
   if (cursor) clauses.push(`(received_at, id) < (${p(cursor.receivedAt)}::timestamptz, ${p(cursor.id)}::bigint)`);
   if (extra) clauses.push(extra(p));
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params, lead: led?.[1] };
 }
 
 /**
@@ -96,10 +113,18 @@ export async function selectStatusMessagePage(
   return rows;
 }
 
-async function selectPage(db: pg.Pool, { where, params }: { where: string; params: unknown[] }, limit: number): Promise<StatusMessageRow[]> {
+/**
+ * One page, newest first. With a `lead` column (filtered to one value, as a range), the page is
+ * ordered by that column first, which changes nothing in the order (the column holds one value)
+ * but makes PostgreSQL read the column's index: with `column = value` it counted the column
+ * constant, took the received-time index as giving the order, and walked the newest messages
+ * checking each, which, when none of the newest match (a component's messages after a flood of
+ * another's), meant reading every one of them first.
+ */
+async function selectPage(db: pg.Pool, { where, params, lead }: ReturnType<typeof filtersToSql>, limit: number): Promise<StatusMessageRow[]> {
   params.push(limit);
   const { rows } = await db.query<StatusMessageRow>(
-    `SELECT ${COLUMNS} FROM status_message ${where} ORDER BY received_at DESC, id DESC LIMIT $${params.length}`,
+    `SELECT ${COLUMNS} FROM status_message ${where} ORDER BY ${lead ? `${lead} DESC, ` : ''}received_at DESC, id DESC LIMIT $${params.length}`,
     params,
   );
   return rows;

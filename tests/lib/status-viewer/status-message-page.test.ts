@@ -1,5 +1,6 @@
-// The viewer's pages filtered by severity: each severity read on its own and merged gives the
-// same pages, in the same order, as one filter over every message would.
+// The viewer's pages read the way the filters let them be read from an index (each severity on
+// its own and merged; a system, component or message ID as a range of one value, its column
+// first in the order): the same pages, in the same order, as one filter over every message.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { selectStatusMessagePage, type StatusMessageRow } from '@/lib/status-viewer/status-message-repo';
@@ -14,7 +15,7 @@ beforeAll(async () => {
   // 60 messages: severities and components interleaved, several at the same instant (ties broken by id).
   await pool().query(
     `INSERT INTO status_message (uid, message_id, severity, type, source, site_code, system_name, component, source_time, received_at, insertion_strings, expires_at)
-     SELECT gen_random_uuid(), 10907, ($1::severity[])[1 + (i * 7) % 3], 'MILESTONE', 'CLIENT', 'S01', 'WKS0001',
+     SELECT gen_random_uuid(), 10900 + i % 5, ($1::severity[])[1 + (i * 7) % 3], 'MILESTONE', 'CLIENT', 'S01', 'WKS000' || (i % 3),
             CASE WHEN i % 4 = 0 THEN 'Inventory Agent' ELSE 'Software Metering Agent' END,
             $2::timestamptz, $2::timestamptz + (i / 3) * interval '1 second', '{}', now() + interval '7 days'
        FROM generate_series(1, 60) AS i`,
@@ -39,6 +40,37 @@ async function expected(where: (r: StatusMessageRow) => boolean): Promise<string
   const { rows } = await pool().query<StatusMessageRow>(`SELECT * FROM status_message ORDER BY received_at DESC, id DESC`);
   return rows.filter(where).map((r) => String(r.id));
 }
+
+describe('selectStatusMessagePage by system, component or message ID', () => {
+  it.each([
+    { component: 'Inventory Agent' },
+    { system: 'WKS0002' },
+    { messageId: 10903 },
+    { messageId: 10900, component: 'Software Metering Agent', system: 'WKS0001' },
+    { component: 'Software Metering Agent', severity: ['ERROR', 'WARNING'] as const },
+    { system: 'WKS0001', severity: ['WARNING'] as const },
+  ])('pages through %j as one filter would, in order, each message once', async (filters) => {
+    const severity = 'severity' in filters ? (filters.severity as readonly StatusMessageRow['severity'][]) : undefined;
+    const query = { ...filters, severity: severity && [...severity] } as StatusMessageFilters;
+    const pages = await allPages(query, 2);
+    expect(pages.slice(0, -1).every((p) => p.length === 2)).toBe(true);
+    const want = await expected(
+      (r) =>
+        (!query.severity || query.severity.includes(r.severity as never)) &&
+        (!query.component || r.component === query.component) &&
+        (!query.system || r.system_name === query.system) &&
+        (query.messageId === undefined || r.message_id === query.messageId),
+    );
+    expect(want.length).toBeGreaterThan(2);
+    expect(pages.flat().map((r) => String(r.id))).toEqual(want);
+  });
+
+  it('matches a value exactly, not a prefix or a neighbour', async () => {
+    expect(await selectStatusMessagePage(pool(), { filters: { component: 'Inventory' }, limit: 10 })).toEqual([]);
+    expect(await selectStatusMessagePage(pool(), { filters: { system: 'WKS000' }, limit: 10 })).toEqual([]);
+    expect(await selectStatusMessagePage(pool(), { filters: { messageId: 10905 }, limit: 10 })).toEqual([]);
+  });
+});
 
 describe('selectStatusMessagePage by severity', () => {
   it.each([
