@@ -7,11 +7,8 @@ import { isPlainObject } from '../validation/primitives';
  * that are not JSON throw.
  */
 export function readPolicyAnswer(answer: unknown): unknown {
-  const body: unknown =
-    answer instanceof Uint8Array || answer instanceof ArrayBuffer
-      ? JSON.parse(
-          (answer instanceof ArrayBuffer ? Buffer.from(answer) : Buffer.from(answer.buffer, answer.byteOffset, answer.byteLength)).toString('utf8'),
-        )
-      : answer;
+  const body: unknown = answer instanceof Uint8Array || answer instanceof ArrayBuffer ? JSON.parse(utf8.decode(answer)) : answer;
   return isPlainObject(body) ? body.policy : undefined;
 }
+
+const utf8 = new TextDecoder();

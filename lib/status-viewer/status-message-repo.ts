@@ -32,14 +32,15 @@ const INDEX_LEADS = [
 ] as const;
 
 /**
- * WHERE clause and parameters for the filters; every value travels as a parameter. `extra`:
- * clauses to add, written by a function that is given the placeholder maker. `lead`: the column
- * to order by first, when the page is to be read from that column's index (see selectPage).
+ * WHERE clause and parameters for the filters; every value travels as a parameter.
+ * `severityFrom`: the severity is the one this SQL expression names (one of several read in turn,
+ * see selectStatusMessagePage), not the filter's. `lead`: the column to order by first, when the
+ * page is to be read from that column's index (see selectPage).
  */
 function filtersToSql(
   filters: StatusMessageFilters,
   cursor?: StatusMessageCursor,
-  extra?: (p: (value: unknown) => string) => string,
+  severityFrom?: string,
 ): { where: string; params: unknown[]; lead?: string } {
   const params: unknown[] = [];
   const clauses: string[] = [];
@@ -47,10 +48,15 @@ function filtersToSql(
     params.push(value);
     return `$${params.length}`;
   };
+  const severities = filters.severity && [...new Set(filters.severity)];
+  if (severityFrom) clauses.push(`severity = ${severityFrom}`);
+  // One severity with `=`, which its index gives in order (`= ANY(…)` does not).
+  else if (severities?.length === 1) clauses.push(`severity = ${p(severities[0])}::severity`);
+  else if (severities) clauses.push(`severity = ANY(${p(severities)}::severity[])`);
   // Without a severity (whose own index then leads), the first of these filters is written as a
   // range of one value and the page ordered by its column first; see selectPage.
   const led =
-    extra || filters.severity ? undefined : INDEX_LEADS.find(([field]) => (field === 'messageId' ? filters[field] !== undefined : filters[field]));
+    severityFrom || severities ? undefined : INDEX_LEADS.find(([field]) => (field === 'messageId' ? filters[field] !== undefined : filters[field]));
   if (led) {
     const value = p(filters[led[0]]);
     clauses.push(`${led[1]} >= ${value} AND ${led[1]} <= ${value}`);
@@ -59,7 +65,6 @@ function filtersToSql(
   if (filters.range) clauses.push(`received_at >= now() - ${p(`${statusMessageRanges[filters.range] / 1000} seconds`)}::interval`);
   if (filters.from) clauses.push(`received_at >= ${p(filters.from)}`);
   if (filters.to) clauses.push(`received_at < ${p(filters.to)}`);
-  if (filters.severity) clauses.push(`severity = ANY(${p(filters.severity)}::severity[])`);
   if (filters.type) clauses.push(`type = ${p(filters.type)}::message_type`);
   if (filters.source) clauses.push(`source = ${p(filters.source)}::message_source`);
   if (filters.component) clauses.push(`component = ${p(filters.component)}`);
@@ -74,7 +79,6 @@ function filtersToSql(
     );
   }
   if (cursor) clauses.push(`(received_at, id) < (${p(cursor.receivedAt)}::timestamptz, ${p(cursor.id)}::bigint)`);
-  if (extra) clauses.push(extra(p));
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params, lead: led?.[1] };
 }
 
@@ -92,16 +96,8 @@ export async function selectStatusMessagePage(
   options: { filters: StatusMessageFilters; cursor?: StatusMessageCursor; limit: number },
 ): Promise<StatusMessageRow[]> {
   const severities = options.filters.severity && [...new Set(options.filters.severity)];
-  if (!severities || severities.length === 0) return selectPage(db, filtersToSql(options.filters, options.cursor), options.limit);
-  const others = { ...options.filters, severity: undefined };
-  if (severities.length === 1) {
-    return selectPage(
-      db,
-      filtersToSql(others, options.cursor, (p) => `severity = ${p(severities[0])}::severity`),
-      options.limit,
-    );
-  }
-  const { where, params } = filtersToSql(others, options.cursor, () => `severity = wanted.level`);
+  if (!severities || severities.length < 2) return selectPage(db, filtersToSql(options.filters, options.cursor), options.limit);
+  const { where, params } = filtersToSql(options.filters, options.cursor, 'wanted.level');
   params.push(options.limit, severities);
   const limit = `$${params.length - 1}`;
   const { rows } = await db.query<StatusMessageRow>(
