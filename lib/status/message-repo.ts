@@ -45,20 +45,47 @@ function copyField(value: string): string {
  */
 const CHUNK_CHARS = 48 * 1024;
 
+/** Whether two messages agree on every field printed between the uid and the insertion strings. */
+function sameSharedFields(a: InboxMessage, b: InboxMessage): boolean {
+  return (
+    a.messageId === b.messageId &&
+    a.severity === b.severity &&
+    a.type === b.type &&
+    a.source === b.source &&
+    a.siteCode === b.siteCode &&
+    a.systemName === b.systemName &&
+    a.component === b.component &&
+    a.sourceTime === b.sourceTime &&
+    a.processId === b.processId &&
+    a.threadId === b.threadId
+  );
+}
+
 function copyLines(rows: readonly StoredMessageRow[]): string[] {
   const chunks: string[] = [];
   let chunk = '';
-  // A batch's rows share their arrival and mostly their expiry: each printed once, not per row.
+  // A batch's rows share their arrival and mostly their expiry, and one sender's messages mostly
+  // share everything from the message ID to the thread: each printed once for a run of rows that
+  // share it, not per row (a flood's rows differ only in uid, insertion strings and properties).
   let received: { at: Date | null; text: string } = { at: null, text: '' };
   let expires: { at: number; text: string } = { at: NaN, text: '' };
+  let shared: { from: InboxMessage | null; text: string } = { from: null, text: '' };
   for (let i = 0; i < rows.length; i++) {
     const { message: m, receivedAt, expiresAt } = rows[i];
-    if (receivedAt !== received.at) received = { at: receivedAt, text: receivedAt.toISOString() };
+    if (receivedAt !== received.at) {
+      received = { at: receivedAt, text: receivedAt.toISOString() };
+      shared = { from: null, text: '' };
+    }
     if (expiresAt.getTime() !== expires.at) expires = { at: expiresAt.getTime(), text: expiresAt.toISOString() };
-    chunk +=
-      `${m.uid}\t${m.messageId}\t${m.severity}\t${m.type}\t${m.source}\t${copyField(m.siteCode)}\t${copyField(m.systemName)}\t` +
-      `${copyField(m.component)}\t${m.sourceTime}\t${received.text}\t${m.processId ?? '\\N'}\t${m.threadId ?? '\\N'}\t` +
-      `${copyField(textArrayLiteral(m.insertionStrings ?? []))}\t${copyField(JSON.stringify(m.properties ?? {}))}\t${expires.text}\n`;
+    if (shared.from === null || !sameSharedFields(shared.from, m)) {
+      shared = {
+        from: m,
+        text:
+          `\t${m.messageId}\t${m.severity}\t${m.type}\t${m.source}\t${copyField(m.siteCode)}\t${copyField(m.systemName)}\t` +
+          `${copyField(m.component)}\t${m.sourceTime}\t${received.text}\t${m.processId ?? '\\N'}\t${m.threadId ?? '\\N'}\t`,
+      };
+    }
+    chunk += `${m.uid}${shared.text}${copyField(textArrayLiteral(m.insertionStrings ?? []))}\t${copyField(JSON.stringify(m.properties ?? {}))}\t${expires.text}\n`;
     if (chunk.length > CHUNK_CHARS) {
       chunks.push(chunk);
       chunk = '';

@@ -1,10 +1,12 @@
 import pino from 'pino';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
+import { inTransaction } from '@/lib/db/transaction';
 import { readStatusCounters } from '@/lib/status/counters';
 import { appendToInbox, readInboxDepth, type InboxMessage } from '@/lib/reporting/inbox-repo';
 import { processStatusBatch, type StatusManagerEffects } from '@/lib/status/process-status-batch';
 import { MAX_SENDER_LOCKS } from '@/lib/status/sender-locks-repo';
+import type { StatusMessage } from '@/lib/reporting/status-message.schema';
 import type { SummarizedMessage } from '@/lib/summarizers/summarizer-handoff';
 import type { ProgramAction } from '@/lib/status/status-filter-rule.schema';
 import type { FilterRule } from '@/lib/status/status-filter-rule.schema';
@@ -359,5 +361,52 @@ describe('insertStatusMessages', () => {
       insertion_strings: ['back\\slash', 'quote"d', ''],
       properties: { 'k\t': 'v\\n' },
     });
+  });
+
+  it('stores each row with its own fields when consecutive rows differ in one field at a time, or arrived apart', async () => {
+    const { insertStatusMessages } = await import('@/lib/status/message-repo');
+    const arrived = [new Date('2026-12-06T10:00:00.000Z'), new Date('2026-12-06T10:00:01.000Z')];
+    // Each variant follows a row of the defaults, so the two differ in that one field alone.
+    const variants: Partial<StatusMessage>[] = [
+      { messageId: 10908 },
+      { severity: 'WARNING' },
+      { type: 'MILESTONE' },
+      { source: 'SERVER' },
+      { siteCode: 'S02' },
+      { systemName: 'WKS\t0002' },
+      { component: 'back\\slash' },
+      { sourceTime: new Date('2026-11-23T08:00:01.000Z') },
+      { processId: 42 },
+      { threadId: 7 },
+    ].flatMap((variant) => [{}, variant]);
+    const rows = [...variants, {}, {}].map((overrides, i) => {
+      const m = testMessage(overrides);
+      // The last two rows share every field with the one before them but arrived later (another batch).
+      const receivedAt = i < variants.length + 1 ? arrived[0] : arrived[1];
+      return { message: { ...m, sourceTime: m.sourceTime.toISOString() }, receivedAt, expiresAt: new Date(Date.now() + 86_400_000) };
+    });
+    await inTransaction(pool(), (client) => insertStatusMessages(client, rows));
+    const { rows: stored } = await pool().query(
+      `SELECT uid, message_id, severity, type, source, site_code, system_name, component, source_time, received_at, process_id, thread_id
+         FROM status_message WHERE uid = ANY($1::uuid[])`,
+      [rows.map((r) => r.message.uid)],
+    );
+    const byUid = new Map(stored.map((r) => [r.uid, r]));
+    for (const { message: m, receivedAt } of rows) {
+      expect(byUid.get(m.uid)).toEqual({
+        uid: m.uid,
+        message_id: m.messageId,
+        severity: m.severity,
+        type: m.type,
+        source: m.source,
+        site_code: m.siteCode,
+        system_name: m.systemName,
+        component: m.component,
+        source_time: new Date(m.sourceTime),
+        received_at: receivedAt,
+        process_id: m.processId ?? null,
+        thread_id: m.threadId ?? null,
+      });
+    }
   });
 });
