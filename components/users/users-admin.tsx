@@ -79,7 +79,10 @@ function AddUserForm({ onCreated }: { onCreated: (userName: string, password?: s
   );
 }
 
-function UserRowView({ user, onPassword }: { user: UserRow; onPassword: (userName: string, password: string) => void }) {
+// Each would end the session making it; the server refuses them too (409 naming the field).
+const OWN_ACCOUNT_HINT = 'Your own account: change your password from the user menu; another administrator changes your role or state.';
+
+function UserRowView({ user, own, onPassword }: { user: UserRow; own: boolean; onPassword: (userName: string, password: string) => void }) {
   const queryClient = useQueryClient();
   const [error, setError] = useState<string | null>(null);
   const onError = (e: unknown) => setError(e instanceof ApiError ? e.message : 'The change failed.');
@@ -109,7 +112,8 @@ function UserRowView({ user, onPassword }: { user: UserRow; onPassword: (userNam
         <Select
           aria-label={`Role of ${user.userName}`}
           value={user.role}
-          disabled={update.isPending}
+          disabled={own || update.isPending}
+          title={own ? OWN_ACCOUNT_HINT : undefined}
           onChange={(e) => update.mutate({ role: e.target.value as Role })}
           controlSize="xs"
           className="text-sm"
@@ -126,10 +130,15 @@ function UserRowView({ user, onPassword }: { user: UserRow; onPassword: (userNam
         {user.lastSignInAt ? new Date(user.lastSignInAt).toLocaleString() : 'Never'}
       </td>
       <td className="space-x-2 px-3 py-2 text-right">
-        <Button size="xs" disabled={reset.isPending} onClick={() => reset.mutate()}>
+        <Button size="xs" disabled={own || reset.isPending} title={own ? OWN_ACCOUNT_HINT : undefined} onClick={() => reset.mutate()}>
           Reset password
         </Button>
-        <Button size="xs" disabled={update.isPending} onClick={() => update.mutate({ disabled: !disabled })}>
+        <Button
+          size="xs"
+          disabled={own || update.isPending}
+          title={own ? OWN_ACCOUNT_HINT : undefined}
+          onClick={() => update.mutate({ disabled: !disabled })}
+        >
           {disabled ? 'Enable' : 'Disable'}
         </Button>
         {error && (
@@ -142,8 +151,8 @@ function UserRowView({ user, onPassword }: { user: UserRow; onPassword: (userNam
   );
 }
 
-/** Administration › Users: add users, assign roles, reset passwords, disable accounts. */
-export function UsersAdmin() {
+/** Administration › Users: add users, assign roles, reset passwords, disable accounts (others' only: see OWN_ACCOUNT_HINT). */
+export function UsersAdmin({ selfUserId }: { selfUserId: number }) {
   const users = useUsersQuery();
   const [shown, setShown] = useState<{ userName: string; password: string } | null>(null);
   return (
@@ -168,7 +177,7 @@ export function UsersAdmin() {
         </THead>
         <TBody>
           {users.data?.users.map((u) => (
-            <UserRowView key={u.id} user={u} onPassword={(userName, password) => setShown({ userName, password })} />
+            <UserRowView key={u.id} user={u} own={u.id === selfUserId} onPassword={(userName, password) => setShown({ userName, password })} />
           ))}
         </TBody>
       </Table>

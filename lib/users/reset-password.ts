@@ -1,12 +1,21 @@
 import { reportAudit } from '../audit/report-audit';
 import { generatePassword, hashPassword } from '../auth/password';
 import * as repo from '../auth/repo';
-import { notFoundOrThrow } from '../errors';
+import { AppError, notFoundOrThrow } from '../errors';
 import type { Actor } from './actor';
 
-/** Gives the user a new one-time password (returned once), ends their sessions and clears sign-in throttling. */
+/**
+ * Gives the user a new one-time password (returned once), ends their sessions and clears sign-in
+ * throttling. Not one's own: that would end the session asking, with the password only in its answer.
+ */
 export async function resetPassword(options: { actor: Actor; userId: number }) {
   const user = notFoundOrThrow(await repo.findUserById(options.userId), 'The user');
+  if (user.id === options.actor.principal.userId) {
+    throw new AppError('CONFLICT', {
+      userMessage: 'Your own password is changed with Change password, not reset.',
+      details: { fields: [{ path: 'id', message: 'is your own account' }] },
+    });
+  }
   const oneTimePassword = generatePassword();
   await repo.updateUser(user.id, {
     passwordHash: await hashPassword(oneTimePassword),

@@ -4,10 +4,22 @@ import { AppError, notFoundOrThrow } from '../errors';
 import type { Actor } from './actor';
 import type { UpdateUserInput } from './user.schema';
 
-/** Changes a user's display name, role or disabled state. Disabling ends the user's sessions. */
+/**
+ * Changes a user's display name, role or disabled state. Disabling ends the user's sessions. One's
+ * own role and state are left to another administrator: either change would end the session making it.
+ */
 export async function updateUser(options: { actor: Actor; userId: number; input: UpdateUserInput }) {
   const { actor, userId, input } = options;
   const user = notFoundOrThrow(await repo.findUserById(userId), 'The user');
+  if (user.id === actor.principal.userId) {
+    const field = input.disabled === true ? 'disabled' : input.role && input.role !== user.role ? 'role' : null;
+    if (field) {
+      throw new AppError('CONFLICT', {
+        userMessage: field === 'disabled' ? 'You cannot disable your own account.' : 'You cannot change your own role.',
+        details: { fields: [{ path: field, message: 'cannot be changed on your own account' }] },
+      });
+    }
+  }
   const losesFullAdmin =
     user.role === 'FULL_ADMINISTRATOR' && !user.disabledAt && ((input.role && input.role !== 'FULL_ADMINISTRATOR') || input.disabled === true);
   if (losesFullAdmin && (await repo.countActiveFullAdministrators(user.id)) === 0) {

@@ -182,6 +182,29 @@ describe('console in Chromium', () => {
     await context.close();
   });
 
+  it("leaves the administrator's own row alone on the Users page, and resets another user's password", async () => {
+    await prisma().consoleUser.create({
+      data: { userName: 'olga', role: 'OPERATIONS_ADMINISTRATOR', passwordHash: await hashPassword('olga-password-1'), mustChangePassword: false },
+    });
+    await page.goto(`${server.url}/administration/users`);
+    const own = page.getByTestId('user-admin');
+    const other = page.getByTestId('user-olga');
+    await other.waitFor();
+    for (const control of [
+      own.getByRole('button', { name: 'Reset password' }),
+      own.getByRole('button', { name: 'Disable' }),
+      own.getByLabel('Role of admin'),
+    ]) {
+      expect(await control.isDisabled()).toBe(true);
+      expect(await control.getAttribute('title')).toMatch(/Your own account/);
+    }
+    await other.getByRole('button', { name: 'Reset password' }).click();
+    const shown = await page.getByTestId('one-time-password').textContent();
+    expect(shown).toHaveLength(20);
+    await other.filter({ hasText: 'Must change password' }).waitFor();
+    expect(errors).toEqual([]);
+  });
+
   it('shows Deployments as live once connected, never "Not live" while the first connection is made', async () => {
     await page.addInitScript(() => {
       const w = window as unknown as { sawNotLive?: boolean };

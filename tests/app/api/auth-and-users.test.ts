@@ -185,6 +185,33 @@ describe('each role against each kind of action', () => {
     expect(duplicate.status).toBe(409);
     expect((await duplicate.json()).error.fields).toEqual([{ path: 'userName', message: 'is already taken' }]);
   });
+
+  it("leaves an administrator's own role, state and password to another administrator, naming the field", async () => {
+    const self = await signInAs('FULL_ADMINISTRATOR');
+    const patchSelf = (body: object) =>
+      patchUser(request('/api/users/x', { method: 'PATCH', headers: self.headers, body }), withParams({ id: String(self.userId) }));
+    const refusedField = async (res: Response) => {
+      expect(res.status).toBe(409);
+      return (await res.json()).error.fields;
+    };
+    expect(await refusedField(await patchSelf({ role: 'READ_ONLY_ANALYST' }))).toEqual([
+      { path: 'role', message: 'cannot be changed on your own account' },
+    ]);
+    expect(await refusedField(await patchSelf({ disabled: true }))).toEqual([{ path: 'disabled', message: 'cannot be changed on your own account' }]);
+    const reset = await resetPassword(
+      request('/api/users/x/reset-password', { method: 'POST', headers: self.headers }),
+      withParams({ id: String(self.userId) }),
+    );
+    expect(await refusedField(reset)).toEqual([{ path: 'id', message: 'is your own account' }]);
+
+    // Nothing changed: still signed in, still a Full Administrator, the password still the one set.
+    const who = await me(request('/api/auth/me', { headers: self.headers }));
+    expect(await who.json()).toMatchObject({ role: 'FULL_ADMINISTRATOR', mustChangePassword: false });
+    // What ends no session stays one's own to change.
+    const renamed = await patchSelf({ displayName: 'Still Me', role: 'FULL_ADMINISTRATOR', disabled: false });
+    expect(renamed.status).toBe(200);
+    expect(await renamed.json()).toMatchObject({ displayName: 'Still Me', role: 'FULL_ADMINISTRATOR', disabled: false });
+  });
 });
 
 describe('client registration endpoint', () => {

@@ -89,9 +89,11 @@ describe('console sign-in', () => {
 
   it('keeps at least one active Full Administrator', async () => {
     const { rows } = await pool().query(`SELECT id FROM console_user WHERE user_name = 'admin'`);
-    const actor = { principal: { userId: rows[0].id, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address };
+    // An administrator since removed (one's own role is refused before this is asked).
+    const actor = { principal: { userId: 2_000_000_000, userName: 'former-admin', role: 'FULL_ADMINISTRATOR' as const }, address };
     const error = await failure(updateUser({ actor, userId: rows[0].id, input: { role: 'READ_ONLY_ANALYST' } }));
     expect(error.code).toBe('CONFLICT');
+    expect(error.userMessage).toMatch(/at least one active Full Administrator/);
   });
 
   it('writes an audit status message for each change, naming who, what and from where', async () => {

@@ -6,11 +6,11 @@ import { requirePageSession } from '@/lib/auth/current-session';
 export const metadata: Metadata = { title: 'Users' };
 
 export default async function UsersPage() {
-  await requirePageSession({ path: '/administration/users', permission: 'manageUsers' });
+  const session = await requirePageSession({ path: '/administration/users', permission: 'manageUsers' });
   return (
     <>
       <PageHeader title="Users" description="Console users and their security roles." />
-      <UsersAdmin />
+      <UsersAdmin selfUserId={session.principal.userId} />
     </>
   );
 }
