@@ -22,7 +22,7 @@ export type MeteringPolicyRule = z.infer<typeof meteringPolicyRuleSchema>;
 /** The Software Metering Agent's settings (site setting clientAgent.meteringAgent); what cannot be read falls back to the default. */
 export const meteringAgentSettingsSchema = z.object({
   acknowledgements: z.enum(meteringAcknowledgementModes).catch('per-policy'),
-  processPollSeconds: z.number().int().min(1).max(86_400).catch(30),
+  processPollSeconds: z.number().int().min(1).max(86_400).catch(10),
   uploadMinutes: z.number().int().min(1).max(10_080).catch(15),
 });
 

@@ -125,7 +125,7 @@ export const clientAgentSectionSchema = z
     /** The Software Metering Agent: how often it looks at running processes and uploads usage, and how it acknowledges rules. */
     meteringAgent: z
       .object({
-        processPollSeconds: whole(5, 3600).default(30),
+        processPollSeconds: whole(2, 3600).default(10),
         uploadMinutes: whole(1, 1440).default(15),
         /** per-policy: one message naming every rule received; per-rule: one 10907 per rule (the reference's flood). */
         acknowledgements: z.enum(['per-policy', 'per-rule'], { error: 'must be per-policy or per-rule' }).default('per-policy'),

@@ -1,4 +1,5 @@
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 
 /** One running process as /proc shows it. */
 export interface ProcessInfo {
@@ -33,46 +34,84 @@ export function parseStartTick(stat: string): number | null {
   return Number.isSafeInteger(tick) ? tick : null;
 }
 
+/** The command name in a /proc/PID/stat line (field 2): an exec changes it to the new program's. */
+export function parseCommandName(stat: string): string {
+  return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+}
+
+// /proc's files are made in memory as they are read: read synchronously, each costs microseconds,
+// where the promise API's open, read and close through the thread pool cost about half a
+// millisecond a process.
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
 /** The executable a process runs, from what /proc lets this user read. */
-async function executablePath(dir: string): Promise<string | null> {
+function executablePath(dir: string): string | null {
   try {
     // A binary replaced or removed since it started still runs; its link says so.
-    return (await readlink(`${dir}/exe`)).replace(/ \(deleted\)$/, '');
+    return readlinkSync(`${dir}/exe`).replace(/ \(deleted\)$/, '');
   } catch {
     // Another user's process (when not root): the command line and the name are still readable.
   }
-  try {
-    const first = (await readFile(`${dir}/cmdline`, 'utf8')).split('\0', 1)[0];
-    if (first.startsWith('/')) return first;
-  } catch {
-    return null;
-  }
-  try {
-    return (await readFile(`${dir}/comm`, 'utf8')).trim() || null;
-  } catch {
-    return null;
-  }
+  const commandLine = readText(`${dir}/cmdline`);
+  if (commandLine === null) return null;
+  const first = commandLine.split('\0', 1)[0];
+  if (first.startsWith('/')) return first;
+  return readText(`${dir}/comm`)?.trim() || null;
 }
 
-async function readProcess(proc: string, pid: number): Promise<ProcessInfo | null> {
-  const dir = `${proc}/${pid}`;
-  try {
-    const [stat, status] = await Promise.all([readFile(`${dir}/stat`, 'utf8'), readFile(`${dir}/status`, 'utf8')]);
-    const startTick = parseStartTick(stat);
-    const uid = /^Uid:\s+(\d+)/m.exec(status);
-    const filePath = await executablePath(dir);
-    // Kernel threads have no executable and no command line; nothing to meter there.
-    if (startTick === null || !uid || !filePath) return null;
-    return { pid, startTick, uid: Number(uid[1]), filePath };
-  } catch {
-    // Gone between the listing and the read.
-    return null;
-  }
+/** The rest of a process whose stat line was read: its owner and executable. */
+function readProcess(dir: string, pid: number, startTick: number): ProcessInfo | null {
+  const uid = /^Uid:\s+(\d+)/m.exec(readText(`${dir}/status`) ?? '');
+  const filePath = executablePath(dir);
+  // Gone between the reads, or nothing to name it by.
+  if (!uid || !filePath) return null;
+  return { pid, startTick, uid: Number(uid[1]), filePath };
 }
 
-/** The processes running now (not their threads), read from /proc. */
-export async function listProcesses(proc = '/proc'): Promise<ProcessInfo[]> {
-  const pids = (await readdir(proc)).filter((name) => /^\d+$/.test(name)).map(Number);
-  const found = await Promise.all(pids.map((pid) => readProcess(proc, pid)));
-  return found.filter((p): p is ProcessInfo => p !== null);
+interface Sighting {
+  startTick: number;
+  command: string;
+  /** null: nothing to meter (gone mid-read, or no name). */
+  process: ProcessInfo | null;
+}
+
+/**
+ * The running processes (not their threads), looked at again and again. Each look lists /proc and
+ * reads every process's stat line; only a process not seen before, or whose start tick (its pid
+ * reused) or command name (an exec) changed since, has its owner and executable read again. A
+ * look at a machine of a hundred processes costs a few milliseconds of CPU, so it can be frequent.
+ */
+export class ProcessTable {
+  private sightings = new Map<number, Sighting>();
+
+  constructor(private readonly proc = '/proc') {}
+
+  async list(): Promise<ProcessInfo[]> {
+    const next = new Map<number, Sighting>();
+    const running: ProcessInfo[] = [];
+    for (const name of await readdir(this.proc)) {
+      if (!/^\d+$/.test(name)) continue;
+      const pid = Number(name);
+      const dir = `${this.proc}/${name}`;
+      const stat = readText(`${dir}/stat`);
+      const startTick = stat === null ? null : parseStartTick(stat);
+      // Gone since the listing, a line that cannot be read, or a zombie: ended, not yet reaped.
+      if (stat === null || startTick === null || stat[stat.lastIndexOf(')') + 2] === 'Z') continue;
+      const command = parseCommandName(stat);
+      let sighting = this.sightings.get(pid);
+      if (!sighting || sighting.startTick !== startTick || sighting.command !== command) {
+        sighting = { startTick, command, process: readProcess(dir, pid, startTick) };
+      }
+      next.set(pid, sighting);
+      if (sighting.process) running.push(sighting.process);
+    }
+    this.sightings = next;
+    return running;
+  }
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { MeteringPolicy } from '../../protocol/metering-policy.schema';
 import type { AgentLog } from '../agent-log';
 import type { TlsTrust } from '../tls-pin';
-import { listProcesses, readBootId, readBootTimeMs } from './list-processes';
+import { ProcessTable, readBootId, readBootTimeMs } from './list-processes';
 import { createPackageVersions } from './package-versions';
 import { MeteringUsageTracker, type MachineView } from './usage-tracker';
 import { MeteringUsageUploader, nextUploadDelayMs } from './usage-uploader';
@@ -34,10 +34,11 @@ const SHUTDOWN_UPLOAD_MS = 5_000;
 
 /** The machine as the real agent sees it. */
 async function realMachine(options: MeteringOptions): Promise<MachineView> {
+  const processes = new ProcessTable();
   return {
     bootId: await readBootId(),
     bootTimeMs: await readBootTimeMs(),
-    listProcesses: () => listProcesses(),
+    listProcesses: () => processes.list(),
     userName: createUserNames(),
     versionOf: createPackageVersions({ dpkgStatusFile: options.dpkgStatusFile, dpkgInfoDir: options.dpkgInfoDir }),
   };
@@ -110,6 +111,8 @@ export class MeteringAgent {
     this.policy = null;
     for (const timer of [this.pollTimer, this.uploadTimer]) if (timer) clearTimeout(timer);
     this.pollTimer = this.uploadTimer = null;
+    const tracker = this.tracker;
+    if (tracker) void this.enqueue(async () => (await tracker).keepSightings());
     await this.queue;
     await this.uploading;
     const deadline = AbortSignal.any([this.controller.signal, AbortSignal.timeout(SHUTDOWN_UPLOAD_MS)]);

@@ -20,6 +20,12 @@ const openRunSchema = z.object({
   lastSeenAt: z.string(),
 });
 type OpenRun = z.infer<typeof openRunSchema>;
+
+/**
+ * How often a run that goes on has its last sighting written to the state file: the end an agent
+ * that stops unseen gives it is at most this much early.
+ */
+const SIGHTING_SAVE_MS = 30_000;
 const trackerStateSchema = z.object({ bootId: z.string(), runs: z.array(openRunSchema) });
 
 /** What the tracker reads from the machine; the real agent passes /proc, /etc/passwd and dpkg. */
@@ -42,8 +48,10 @@ export interface MachineView {
 export class MeteringUsageTracker {
   private runs = new Map<string, OpenRun>();
   private loaded = false;
-  /** Processes already matched against the current rules ("pid:tick"), so a poll matches only new ones. */
+  /** Program images already matched against the current rules (see programImage), so a poll matches only new ones. */
   private matched = new Set<string>();
+  /** When the state file was last written (epoch ms). */
+  private savedAt = 0;
   private rules: readonly MeteringPolicyRule[] = [];
   private readonly patterns = new Map<string, RegExp>();
 
@@ -71,20 +79,24 @@ export class MeteringUsageTracker {
     const finished: MeteringUsageRun[] = [];
     const firstLook = !this.loaded;
     if (firstLook) finished.push(...(await this.restore()));
+    const runsBefore = this.runs.size;
     const processes = await machine.listProcesses();
     const alive = new Map(processes.map((p) => [`${p.pid}:${p.startTick}`, p]));
     for (const [key, run] of this.runs) {
-      if (alive.has(`${run.pid}:${run.startTick}`)) run.lastSeenAt = now.toISOString();
+      // Still its program: the process may since have replaced it by another (an exec).
+      if (alive.get(`${run.pid}:${run.startTick}`)?.filePath === run.filePath) run.lastSeenAt = now.toISOString();
       else {
         this.runs.delete(key);
         // Seen gone at this poll: it ended since the last one.
         finished.push(finishedRun(run, now.toISOString(), false));
       }
     }
-    for (const key of this.matched) if (!alive.has(key)) this.matched.delete(key);
-    for (const [key, process] of alive) {
-      if (this.matched.has(key)) continue;
-      this.matched.add(key);
+    const images = new Set(processes.map(programImage));
+    for (const key of this.matched) if (!images.has(key)) this.matched.delete(key);
+    for (const process of processes) {
+      const image = programImage(process);
+      if (this.matched.has(image)) continue;
+      this.matched.add(image);
       for (const { rule, version } of await matchingRules({
         rules: this.rules,
         program: process,
@@ -106,8 +118,10 @@ export class MeteringUsageTracker {
         });
       }
     }
-    // Nothing open before or after: the file already says so (no disk write every poll on an idle machine).
-    if (firstLook || this.runs.size || finished.length) await this.save();
+    // The file is written when runs open or finish; a run that only goes on refreshes its last
+    // sighting there every SIGHTING_SAVE_MS, not at every poll (nor at all on an idle machine).
+    const changed = firstLook || finished.length > 0 || this.runs.size !== runsBefore;
+    if (changed || (this.runs.size && now.getTime() - this.savedAt >= SIGHTING_SAVE_MS)) await this.save(now);
     return finished;
   }
 
@@ -120,8 +134,13 @@ export class MeteringUsageTracker {
     const closed = this.loaded ? [] : await this.restore();
     const finished = [...this.runs.values()].map((run) => finishedRun(run, now, false));
     this.runs.clear();
-    await this.save();
+    await this.save(new Date(now));
     return [...closed, ...finished];
+  }
+
+  /** Writes the runs in progress as last seen (a stopping agent: its next start takes them up from there). */
+  async keepSightings(): Promise<void> {
+    if (this.loaded && this.runs.size) await this.save((this.options.now ?? (() => new Date()))());
   }
 
   /** Loads the runs a previous agent left open; those of another boot are over, closed at their last sighting. */
@@ -150,9 +169,15 @@ export class MeteringUsageTracker {
     return closed;
   }
 
-  private async save(): Promise<void> {
+  private async save(now: Date): Promise<void> {
+    this.savedAt = now.getTime();
     await writeFileAtomic(this.options.stateFile, JSON.stringify({ bootId: this.options.machine.bootId, runs: [...this.runs.values()] }));
   }
+}
+
+/** A process and the program it runs: an exec keeps the pid and start tick, and makes a new image to match. */
+function programImage(process: ProcessInfo): string {
+  return `${process.pid}:${process.startTick}:${process.filePath}`;
 }
 
 function finishedRun(run: OpenRun, endedAt: string, endEstimated: boolean): MeteringUsageRun {

@@ -1,6 +1,6 @@
 // The run bookkeeping of the metering agent, on a stand-in machine: runs opened and finished as
 // processes come and go, and what a restarted agent does with the runs its state file holds.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,5 +92,48 @@ describe('MeteringUsageTracker', () => {
     // The process of the same pid and tick in the new boot is a new run.
     expect(rebooted.openRuns).toBe(1);
     expect((await rebooted.finishAll()).map((r) => r.usageKey)).toEqual(['boot-2:30:100:5']);
+  });
+
+  it('meters a process from the moment it runs a metered program, and ends the run when it runs another', async () => {
+    const stateFile = path.join(dir, 'd.json');
+    let now = new Date(BOOT + 60_000);
+    const shell = { pid: 40, startTick: 1000, uid: 1000, filePath: '/usr/bin/dash' };
+    const processes: ProcessInfo[] = [shell];
+    const tracker = new MeteringUsageTracker({ stateFile, machine: machine('boot-1', processes), now: () => now });
+    tracker.setRules(rules);
+    await tracker.poll();
+    expect(tracker.openRuns).toBe(0);
+    // The shell execs the editor: the same pid and start tick, now a metered program.
+    processes[0] = { ...shell, filePath: '/usr/bin/editor' };
+    now = new Date(BOOT + 65_000);
+    expect(await tracker.poll()).toEqual([]);
+    expect(tracker.openRuns).toBe(1);
+    // And the editor execs something else: its run ends there.
+    processes[0] = { ...shell, filePath: '/usr/bin/less' };
+    now = new Date(BOOT + 70_000);
+    expect((await tracker.poll()).map((r) => [r.usageKey, r.startedAt, r.endedAt, r.endEstimated])).toEqual([
+      ['boot-1:40:1000:5', '2026-12-03T00:00:10.000Z', '2026-12-03T00:01:10.000Z', false],
+    ]);
+    expect(tracker.openRuns).toBe(0);
+  });
+
+  it('writes a run that goes on at most every 30 s, and at once when a stopping agent asks', async () => {
+    const stateFile = path.join(dir, 'e.json');
+    const saved = async () => JSON.parse(await readFile(stateFile, 'utf8')).runs.map((r: { lastSeenAt: string }) => r.lastSeenAt);
+    let now = new Date(BOOT + 60_000);
+    const tracker = new MeteringUsageTracker({ stateFile, machine: machine('boot-1', [editor(50, 100)]), now: () => now });
+    tracker.setRules(rules);
+    await tracker.poll();
+    expect(await saved()).toEqual(['2026-12-03T00:01:00.000Z']);
+    now = new Date(BOOT + 85_000);
+    await tracker.poll();
+    expect(await saved()).toEqual(['2026-12-03T00:01:00.000Z']);
+    now = new Date(BOOT + 90_000);
+    await tracker.poll();
+    expect(await saved()).toEqual(['2026-12-03T00:01:30.000Z']);
+    now = new Date(BOOT + 95_000);
+    await tracker.poll();
+    await tracker.keepSightings();
+    expect(await saved()).toEqual(['2026-12-03T00:01:35.000Z']);
   });
 });
