@@ -99,7 +99,7 @@ export class MeteringAgent {
       if (this.pollTimer) clearTimeout(this.pollTimer);
       this.pollTimer = null;
       // Metering turned off: what runs now is no longer metered; each open run ends here.
-      void this.enqueue(async () => this.uploader.spool(await (await this.trackerOnce()).finishAll()));
+      void this.enqueue(async () => void (await (await this.trackerOnce()).finishAll()));
     }
   }
 
@@ -123,14 +123,18 @@ export class MeteringAgent {
   /** One look at the processes now (tests, and the poll timer). */
   pollNow(): Promise<void> {
     return this.enqueue(async () => {
-      const finished = await (await this.trackerOnce()).poll();
-      if (finished.length) await this.uploader.spool(finished);
+      await (await this.trackerOnce()).poll();
     });
   }
 
   private trackerOnce(): Promise<MeteringUsageTracker> {
     this.tracker ??= (this.options.machine ?? (() => realMachine(this.options)))().then(
-      (machine) => new MeteringUsageTracker({ stateFile: path.join(this.options.stateDir, 'runs-in-progress.json'), machine }),
+      (machine) =>
+        new MeteringUsageTracker({
+          stateFile: path.join(this.options.stateDir, 'runs-in-progress.json'),
+          machine,
+          spool: (runs) => this.uploader.spool(runs),
+        }),
     );
     // A machine that could not be read is tried again at the next poll.
     this.tracker.catch(() => (this.tracker = null));

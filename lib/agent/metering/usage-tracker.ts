@@ -55,7 +55,15 @@ export class MeteringUsageTracker {
   private rules: readonly MeteringPolicyRule[] = [];
   private readonly patterns = new Map<string, RegExp>();
 
-  constructor(private readonly options: { stateFile: string; machine: MachineView; now?: () => Date }) {}
+  constructor(
+    private readonly options: {
+      stateFile: string;
+      machine: MachineView;
+      /** Where finished runs go (the usage spool); called before the state file drops them. */
+      spool: (runs: MeteringUsageRun[]) => Promise<void>;
+      now?: () => Date;
+    },
+  ) {}
 
   /** The rules to meter by; processes are matched against them again at the next poll. */
   setRules(rules: readonly MeteringPolicyRule[]): void {
@@ -70,72 +78,80 @@ export class MeteringUsageTracker {
   }
 
   /**
-   * One look at the running processes. Resolves to the runs that finished (to be spooled before
-   * the next poll: the state file no longer holds them once this resolves).
+   * One look at the running processes. Hands the runs that finished to `spool` before the state
+   * file forgets them, and resolves to them: should the agent die in between, the next start sends
+   * a run again (the site stores it once) rather than never. If `spool` fails, nothing is forgotten.
    */
   async poll(): Promise<MeteringUsageRun[]> {
     const now = (this.options.now ?? (() => new Date()))();
     const machine = this.options.machine;
-    const finished: MeteringUsageRun[] = [];
     const firstLook = !this.loaded;
-    if (firstLook) finished.push(...(await this.restore()));
+    const finished = firstLook ? await this.restore() : [];
     const runsBefore = this.runs.size;
     const processes = await machine.listProcesses();
+    const images = new Map(processes.map((p) => [programImage(p), p]));
+    for (const image of this.matched) if (!images.has(image)) this.matched.delete(image);
+    // Program images not matched before (a new process, or one that exec'd another program).
+    const matches: { process: ProcessInfo; rule: MeteringPolicyRule; version: string }[] = [];
+    for (const [image, process] of images) {
+      if (this.matched.has(image)) continue;
+      this.matched.add(image);
+      const found = await matchingRules({ rules: this.rules, program: process, versionOf: machine.versionOf, patterns: this.patterns });
+      for (const { rule, version } of found) matches.push({ process, rule, version });
+    }
     const alive = new Map(processes.map((p) => [`${p.pid}:${p.startTick}`, p]));
+    const ended: string[] = [];
     for (const [key, run] of this.runs) {
-      // Still its program: the process may since have replaced it by another (an exec).
-      if (alive.get(`${run.pid}:${run.startTick}`)?.filePath === run.filePath) run.lastSeenAt = now.toISOString();
-      else {
-        this.runs.delete(key);
-        // Seen gone at this poll: it ended since the last one.
+      const process = alive.get(`${run.pid}:${run.startTick}`);
+      // Its program runs on; or the process exec'd another that the same rule meters, and the run goes on with it.
+      const execed = process && process.filePath !== run.filePath && matches.find((m) => m.process === process && m.rule.ruleId === run.ruleId);
+      if (process && (process.filePath === run.filePath || execed)) {
+        run.lastSeenAt = now.toISOString();
+        if (execed) Object.assign(run, { filePath: process.filePath, fileVersion: execed.version });
+      } else {
+        ended.push(key);
+        // Seen gone (or running another program) at this poll: it ended since the last one.
         finished.push(finishedRun(run, now.toISOString(), false));
       }
     }
-    const images = new Set(processes.map(programImage));
-    for (const key of this.matched) if (!images.has(key)) this.matched.delete(key);
-    for (const process of processes) {
-      const image = programImage(process);
-      if (this.matched.has(image)) continue;
-      this.matched.add(image);
-      for (const { rule, version } of await matchingRules({
-        rules: this.rules,
-        program: process,
-        versionOf: machine.versionOf,
-        patterns: this.patterns,
-      })) {
-        const usageKey = `${machine.bootId}:${process.pid}:${process.startTick}:${rule.ruleId}`;
-        if (this.runs.has(usageKey)) continue;
-        this.runs.set(usageKey, {
-          ruleId: rule.ruleId,
-          usageKey,
-          pid: process.pid,
-          startTick: process.startTick,
-          startedAt: new Date(machine.bootTimeMs + (process.startTick * 1000) / TICKS_PER_SECOND).toISOString(),
-          userName: await machine.userName(process.uid),
-          filePath: process.filePath,
-          fileVersion: version,
-          lastSeenAt: now.toISOString(),
-        });
-      }
+    for (const { process, rule, version } of matches) {
+      const usageKey = `${machine.bootId}:${process.pid}:${process.startTick}:${rule.ruleId}`;
+      if (this.runs.has(usageKey)) continue;
+      this.runs.set(usageKey, {
+        ruleId: rule.ruleId,
+        usageKey,
+        pid: process.pid,
+        startTick: process.startTick,
+        startedAt: new Date(machine.bootTimeMs + (process.startTick * 1000) / TICKS_PER_SECOND).toISOString(),
+        userName: await machine.userName(process.uid),
+        filePath: process.filePath,
+        fileVersion: version,
+        lastSeenAt: now.toISOString(),
+      });
     }
+    if (finished.length) await this.options.spool(finished);
+    for (const key of ended) this.runs.delete(key);
     // The file is written when runs open or finish; a run that only goes on refreshes its last
     // sighting there every SIGHTING_SAVE_MS, not at every poll (nor at all on an idle machine).
     const changed = firstLook || finished.length > 0 || this.runs.size !== runsBefore;
     if (changed || (this.runs.size && now.getTime() - this.savedAt >= SIGHTING_SAVE_MS)) await this.save(now);
+    this.loaded = true;
     return finished;
   }
 
   /**
-   * Ends every run in progress now (metering turned off, or no rule left): the runs, to spool.
+   * Ends every run in progress now (metering turned off, or no rule left), spooled as poll() does.
    * A stopping agent does not call this: its runs stay open in the state file for its next start.
    */
   async finishAll(): Promise<MeteringUsageRun[]> {
-    const now = (this.options.now ?? (() => new Date()))().toISOString();
+    const now = (this.options.now ?? (() => new Date()))();
     const closed = this.loaded ? [] : await this.restore();
-    const finished = [...this.runs.values()].map((run) => finishedRun(run, now, false));
+    const finished = [...closed, ...[...this.runs.values()].map((run) => finishedRun(run, now.toISOString(), false))];
+    if (finished.length) await this.options.spool(finished);
     this.runs.clear();
-    await this.save(new Date(now));
-    return [...closed, ...finished];
+    await this.save(now);
+    this.loaded = true;
+    return finished;
   }
 
   /** Writes the runs in progress as last seen (a stopping agent: its next start takes them up from there). */
@@ -145,7 +161,6 @@ export class MeteringUsageTracker {
 
   /** Loads the runs a previous agent left open; those of another boot are over, closed at their last sighting. */
   private async restore(): Promise<MeteringUsageRun[]> {
-    this.loaded = true;
     let saved: z.infer<typeof trackerStateSchema> | null = null;
     try {
       const parsed = trackerStateSchema.safeParse(JSON.parse(await readFile(this.options.stateFile, 'utf8')));

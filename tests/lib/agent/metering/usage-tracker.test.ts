@@ -23,6 +23,8 @@ function machine(bootId: string, processes: ProcessInfo[]): MachineView {
     versionOf: async () => null,
   };
 }
+/** The usage spool, for tests that read what poll() resolves to. */
+const spool = async () => {};
 const editor = (pid: number, startTick: number): ProcessInfo => ({ pid, startTick, uid: 1000, filePath: '/usr/bin/editor' });
 
 beforeAll(async () => {
@@ -37,7 +39,7 @@ describe('MeteringUsageTracker', () => {
     const stateFile = path.join(dir, 'a.json');
     const processes = [editor(10, 6000), { pid: 11, startTick: 100, uid: 0, filePath: '/usr/sbin/cron' }];
     let now = new Date(BOOT + 120_000);
-    const tracker = new MeteringUsageTracker({ stateFile, machine: machine('boot-1', processes), now: () => now });
+    const tracker = new MeteringUsageTracker({ stateFile, spool, machine: machine('boot-1', processes), now: () => now });
     tracker.setRules(rules);
     expect(await tracker.poll()).toEqual([]);
     expect(tracker.openRuns).toBe(1);
@@ -63,6 +65,7 @@ describe('MeteringUsageTracker', () => {
     const stateFile = path.join(dir, 'b.json');
     const before = new MeteringUsageTracker({
       stateFile,
+      spool,
       machine: machine('boot-1', [editor(20, 100), editor(21, 200)]),
       now: () => new Date(BOOT + 60_000),
     });
@@ -71,6 +74,7 @@ describe('MeteringUsageTracker', () => {
     // Restarted: pid 20 is the same process; pid 21 was reused by a new one (another start tick).
     const after = new MeteringUsageTracker({
       stateFile,
+      spool,
       machine: machine('boot-1', [editor(20, 100), editor(21, 9000)]),
       now: () => new Date(BOOT + 120_000),
     });
@@ -82,10 +86,15 @@ describe('MeteringUsageTracker', () => {
 
   it('closes at their last sighting, estimated, the runs of a previous boot', async () => {
     const stateFile = path.join(dir, 'c.json');
-    const before = new MeteringUsageTracker({ stateFile, machine: machine('boot-1', [editor(30, 100)]), now: () => new Date(BOOT + 60_000) });
+    const before = new MeteringUsageTracker({ stateFile, spool, machine: machine('boot-1', [editor(30, 100)]), now: () => new Date(BOOT + 60_000) });
     before.setRules(rules);
     await before.poll();
-    const rebooted = new MeteringUsageTracker({ stateFile, machine: machine('boot-2', [editor(30, 100)]), now: () => new Date(BOOT + 3_600_000) });
+    const rebooted = new MeteringUsageTracker({
+      stateFile,
+      spool,
+      machine: machine('boot-2', [editor(30, 100)]),
+      now: () => new Date(BOOT + 3_600_000),
+    });
     rebooted.setRules(rules);
     const closed = await rebooted.poll();
     expect(closed.map((r) => [r.usageKey, r.endedAt, r.endEstimated])).toEqual([['boot-1:30:100:5', '2026-12-03T00:01:00.000Z', true]]);
@@ -99,7 +108,7 @@ describe('MeteringUsageTracker', () => {
     let now = new Date(BOOT + 60_000);
     const shell = { pid: 40, startTick: 1000, uid: 1000, filePath: '/usr/bin/dash' };
     const processes: ProcessInfo[] = [shell];
-    const tracker = new MeteringUsageTracker({ stateFile, machine: machine('boot-1', processes), now: () => now });
+    const tracker = new MeteringUsageTracker({ stateFile, spool, machine: machine('boot-1', processes), now: () => now });
     tracker.setRules(rules);
     await tracker.poll();
     expect(tracker.openRuns).toBe(0);
@@ -121,7 +130,7 @@ describe('MeteringUsageTracker', () => {
     const stateFile = path.join(dir, 'e.json');
     const saved = async () => JSON.parse(await readFile(stateFile, 'utf8')).runs.map((r: { lastSeenAt: string }) => r.lastSeenAt);
     let now = new Date(BOOT + 60_000);
-    const tracker = new MeteringUsageTracker({ stateFile, machine: machine('boot-1', [editor(50, 100)]), now: () => now });
+    const tracker = new MeteringUsageTracker({ stateFile, spool, machine: machine('boot-1', [editor(50, 100)]), now: () => now });
     tracker.setRules(rules);
     await tracker.poll();
     expect(await saved()).toEqual(['2026-12-03T00:01:00.000Z']);
@@ -135,5 +144,58 @@ describe('MeteringUsageTracker', () => {
     await tracker.poll();
     await tracker.keepSightings();
     expect(await saved()).toEqual(['2026-12-03T00:01:35.000Z']);
+  });
+
+  it('spools finished runs while the state file still holds them, and forgets none when spooling fails', async () => {
+    const stateFile = path.join(dir, 'f.json');
+    const open = async () => JSON.parse(await readFile(stateFile, 'utf8')).runs.map((r: { usageKey: string }) => r.usageKey);
+    const processes = [editor(60, 100)];
+    let failing = true;
+    const seenInFile: string[][] = [];
+    const spooled: string[] = [];
+    let now = new Date(BOOT + 60_000);
+    const tracker = new MeteringUsageTracker({
+      stateFile,
+      machine: machine('boot-1', processes),
+      now: () => now,
+      spool: async (runs) => {
+        seenInFile.push(await open());
+        if (failing) throw new Error('disk full');
+        spooled.push(...runs.map((r) => `${r.usageKey} ${r.endedAt}`));
+      },
+    });
+    tracker.setRules(rules);
+    await tracker.poll();
+    processes.splice(0, 1);
+    now = new Date(BOOT + 70_000);
+    await expect(tracker.poll()).rejects.toThrow('disk full');
+    expect(await open()).toEqual(['boot-1:60:100:5']);
+    expect(tracker.openRuns).toBe(1);
+    failing = false;
+    now = new Date(BOOT + 80_000);
+    expect((await tracker.poll()).map((r) => r.usageKey)).toEqual(['boot-1:60:100:5']);
+    expect(spooled).toEqual(['boot-1:60:100:5 2026-12-03T00:01:20.000Z']);
+    expect(seenInFile).toEqual([['boot-1:60:100:5'], ['boot-1:60:100:5']]);
+    expect(await open()).toEqual([]);
+    expect(tracker.openRuns).toBe(0);
+  });
+
+  it('goes on with a run whose process execs another program the same rule meters', async () => {
+    const stateFile = path.join(dir, 'g.json');
+    const anyEditor: MeteringPolicyRule[] = [{ ...rules[0], fileName: '/opt/editor/*/editor' }];
+    const processes: ProcessInfo[] = [{ pid: 70, startTick: 100, uid: 1000, filePath: '/opt/editor/1.0/editor' }];
+    let now = new Date(BOOT + 60_000);
+    const tracker = new MeteringUsageTracker({ stateFile, spool, machine: machine('boot-1', processes), now: () => now });
+    tracker.setRules(anyEditor);
+    await tracker.poll();
+    processes[0] = { ...processes[0], filePath: '/opt/editor/2.0/editor' };
+    now = new Date(BOOT + 70_000);
+    expect(await tracker.poll()).toEqual([]);
+    now = new Date(BOOT + 80_000);
+    expect(await tracker.poll()).toEqual([]);
+    expect(tracker.openRuns).toBe(1);
+    expect((await tracker.finishAll()).map((r) => [r.usageKey, r.filePath, r.endedAt])).toEqual([
+      ['boot-1:70:100:5', '/opt/editor/2.0/editor', '2026-12-03T00:01:20.000Z'],
+    ]);
   });
 });
