@@ -1,20 +1,14 @@
 // The metering agent's look at the running processes: on a /proc folder made by the test (pid
 // reuse, exec, zombies, another user's process) and on the machine's own /proc with real processes.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../../../support/temp-dir';
 import { ProcessTable, parseCommandName, parseStartTick } from '@/lib/agent/metering/list-processes';
 
-let dir = '';
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-list-processes-'));
-});
-afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('sitebox-list-processes-');
 
 interface FakeProcess {
   pid: number;
@@ -54,7 +48,7 @@ describe('the stat line', () => {
 
 describe('ProcessTable on a /proc folder', () => {
   it('names each process by its executable, else its command line, else its command name, and leaves out zombies', async () => {
-    const proc = path.join(dir, 'names');
+    const proc = path.join(tempDir(), 'names');
     await writeProcess(proc, { pid: 10, startTick: 500, command: 'editor', uid: 1000, exe: '/usr/bin/editor' });
     await writeProcess(proc, { pid: 11, startTick: 600, command: 'editor', uid: 1001, exe: '/opt/editor/editor (deleted)' });
     await writeProcess(proc, { pid: 12, startTick: 700, command: 'python3', uid: 1002, commandLine: ['/usr/bin/python3', 'x.py'] });
@@ -70,7 +64,7 @@ describe('ProcessTable on a /proc folder', () => {
   });
 
   it('reads a process again when its pid is reused or it runs another program, and drops it when gone', async () => {
-    const proc = path.join(dir, 'changes');
+    const proc = path.join(tempDir(), 'changes');
     await writeProcess(proc, { pid: 20, startTick: 100, command: 'sh', exe: '/usr/bin/dash' });
     await writeProcess(proc, { pid: 21, startTick: 200, command: 'sleep', exe: '/usr/bin/sleep' });
     await writeProcess(proc, { pid: 22, startTick: 300, command: 'editor', uid: 1000, exe: '/usr/bin/editor' });

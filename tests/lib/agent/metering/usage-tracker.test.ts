@@ -1,14 +1,13 @@
 // The run bookkeeping of the metering agent, on a stand-in machine: runs opened and finished as
 // processes come and go, and what a restarted agent does with the runs its state file holds.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../../../support/temp-dir';
 import type { ProcessInfo } from '@/lib/agent/metering/list-processes';
 import { MeteringUsageTracker, type MachineView } from '@/lib/agent/metering/usage-tracker';
 import type { MeteringPolicyRule } from '@/lib/protocol/metering-policy.schema';
 
-let dir = '';
 const rules: MeteringPolicyRule[] = [
   { ruleId: 5, ruleName: 'S0100005', productName: 'Editor', fileName: 'editor', originalFileName: '', version: '*', revision: '1' },
 ];
@@ -27,16 +26,11 @@ function machine(bootId: string, processes: ProcessInfo[]): MachineView {
 const spool = async () => {};
 const editor = (pid: number, startTick: number): ProcessInfo => ({ pid, startTick, uid: 1000, filePath: '/usr/bin/editor' });
 
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-usage-tracker-'));
-});
-afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('sitebox-usage-tracker-');
 
 describe('MeteringUsageTracker', () => {
   it('opens a run per matched process and finishes it at the look that finds it gone', async () => {
-    const stateFile = path.join(dir, 'a.json');
+    const stateFile = path.join(tempDir(), 'a.json');
     const processes = [editor(10, 6000), { pid: 11, startTick: 100, uid: 0, filePath: '/usr/sbin/cron' }];
     let now = new Date(BOOT + 120_000);
     const tracker = new MeteringUsageTracker({ stateFile, spool, machine: machine('boot-1', processes), now: () => now });
@@ -62,7 +56,7 @@ describe('MeteringUsageTracker', () => {
   });
 
   it('after a restart continues a run whose process runs on, and closes one whose pid now names another process', async () => {
-    const stateFile = path.join(dir, 'b.json');
+    const stateFile = path.join(tempDir(), 'b.json');
     const before = new MeteringUsageTracker({
       stateFile,
       spool,
@@ -85,7 +79,7 @@ describe('MeteringUsageTracker', () => {
   });
 
   it('closes at their last sighting, estimated, the runs of a previous boot', async () => {
-    const stateFile = path.join(dir, 'c.json');
+    const stateFile = path.join(tempDir(), 'c.json');
     const before = new MeteringUsageTracker({ stateFile, spool, machine: machine('boot-1', [editor(30, 100)]), now: () => new Date(BOOT + 60_000) });
     before.setRules(rules);
     await before.poll();
@@ -104,7 +98,7 @@ describe('MeteringUsageTracker', () => {
   });
 
   it('meters a process from the moment it runs a metered program, and ends the run when it runs another', async () => {
-    const stateFile = path.join(dir, 'd.json');
+    const stateFile = path.join(tempDir(), 'd.json');
     let now = new Date(BOOT + 60_000);
     const shell = { pid: 40, startTick: 1000, uid: 1000, filePath: '/usr/bin/dash' };
     const processes: ProcessInfo[] = [shell];
@@ -127,7 +121,7 @@ describe('MeteringUsageTracker', () => {
   });
 
   it('writes a run that goes on at most every 30 s, and at once when a stopping agent asks', async () => {
-    const stateFile = path.join(dir, 'e.json');
+    const stateFile = path.join(tempDir(), 'e.json');
     const saved = async () => JSON.parse(await readFile(stateFile, 'utf8')).runs.map((r: { lastSeenAt: string }) => r.lastSeenAt);
     let now = new Date(BOOT + 60_000);
     const tracker = new MeteringUsageTracker({ stateFile, spool, machine: machine('boot-1', [editor(50, 100)]), now: () => now });
@@ -147,7 +141,7 @@ describe('MeteringUsageTracker', () => {
   });
 
   it('spools finished runs while the state file still holds them, and forgets none when spooling fails', async () => {
-    const stateFile = path.join(dir, 'f.json');
+    const stateFile = path.join(tempDir(), 'f.json');
     const open = async () => JSON.parse(await readFile(stateFile, 'utf8')).runs.map((r: { usageKey: string }) => r.usageKey);
     const processes = [editor(60, 100)];
     let failing = true;
@@ -181,7 +175,7 @@ describe('MeteringUsageTracker', () => {
   });
 
   it('goes on with a run whose process execs another program the same rule meters', async () => {
-    const stateFile = path.join(dir, 'g.json');
+    const stateFile = path.join(tempDir(), 'g.json');
     const anyEditor: MeteringPolicyRule[] = [{ ...rules[0], fileName: '/opt/editor/*/editor' }];
     const processes: ProcessInfo[] = [{ pid: 70, startTick: 100, uid: 1000, filePath: '/opt/editor/1.0/editor' }];
     let now = new Date(BOOT + 60_000);
