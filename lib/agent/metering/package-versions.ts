@@ -1,19 +1,42 @@
+import { execFile } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { DEFAULT_DPKG_INFO, DEFAULT_DPKG_STATUS, parseDpkgStatus } from '../inventory/list-software';
 
+const run = promisify(execFile);
+
+/** How long rpm's answer for a file is kept (rpm has no one file whose change says an upgrade happened). */
+const RPM_ANSWER_MS = 10 * 60_000;
+
+/** What `rpm -qf` prints of the owning package: its version-release, with the epoch when there is one (as inventory reports it). */
+const RPM_VERSION_FORMAT = '%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\\n';
+
+export interface PackageVersionsOptions {
+  /** dpkg's database, when not the system's own (tests, a chroot). */
+  dpkgStatusFile?: string;
+  dpkgInfoDir?: string;
+  /** The rpm program (default "rpm" on PATH), and its database when not the system's own. */
+  rpm?: string;
+  rpmDbPath?: string;
+  now?: () => number;
+}
+
 /**
- * The version of the package that installed a file, from dpkg's database (what `dpkg -S` tells):
- * info/<package>.list names each package's files, the status file its version. Only files a
- * rule's name matched are looked up, so each is searched for once and its answer kept, until
- * dpkg changes its status file (an upgrade). Null for a file no package owns, or with no dpkg.
+ * The version of the package that installed a file: from dpkg's database where there is one
+ * (what `dpkg -S` tells: info/<package>.list names each package's files, the status file its
+ * version), else from rpm (`rpm -qf`). Only files a rule's name matched are looked up, so each is
+ * searched for once and its answer kept: until dpkg changes its status file (an upgrade), or for
+ * RPM_ANSWER_MS. Null for a file no package owns, or with neither package manager.
  */
-export function createPackageVersions(options: { dpkgStatusFile?: string; dpkgInfoDir?: string } = {}) {
+export function createPackageVersions(options: PackageVersionsOptions = {}) {
   const statusFile = options.dpkgStatusFile ?? DEFAULT_DPKG_STATUS;
   const infoDir = options.dpkgInfoDir ?? DEFAULT_DPKG_INFO;
+  const now = options.now ?? Date.now;
   let loadedFor = -1;
   let versions = new Map<string, string>();
   const known = new Map<string, string | null>();
+  const fromRpm = new Map<string, { version: string | null; at: number }>();
 
   async function owningPackage(filePath: string): Promise<string | null> {
     // /usr/bin/x may be listed as /bin/x (merged /usr) and the other way round.
@@ -27,19 +50,44 @@ export function createPackageVersions(options: { dpkgStatusFile?: string; dpkgIn
     return null;
   }
 
-  return async function versionOf(filePath: string): Promise<string | null> {
+  async function dpkgVersion(filePath: string, changed: number): Promise<string | null> {
+    if (changed !== loadedFor) {
+      versions = new Map(parseDpkgStatus(await readFile(statusFile, 'utf8')).map((p) => [p.name, p.version] as const));
+      known.clear();
+      loadedFor = changed;
+    }
+    if (!known.has(filePath)) {
+      const owner = await owningPackage(filePath);
+      known.set(filePath, owner === null ? null : (versions.get(owner) ?? null));
+    }
+    return known.get(filePath) ?? null;
+  }
+
+  async function rpmVersion(filePath: string): Promise<string | null> {
+    const kept = fromRpm.get(filePath);
+    if (kept && now() - kept.at < RPM_ANSWER_MS) return kept.version;
+    const database = options.rpmDbPath ? ['--dbpath', options.rpmDbPath] : [];
+    let version: string | null = null;
     try {
-      const changed = (await stat(statusFile)).mtimeMs;
-      if (changed !== loadedFor) {
-        versions = new Map(parseDpkgStatus(await readFile(statusFile, 'utf8')).map((p) => [p.name, p.version] as const));
-        known.clear();
-        loadedFor = changed;
-      }
-      if (!known.has(filePath)) {
-        const owner = await owningPackage(filePath);
-        known.set(filePath, owner === null ? null : (versions.get(owner) ?? null));
-      }
-      return known.get(filePath) ?? null;
+      const { stdout } = await run(options.rpm ?? 'rpm', [...database, '-qf', '--queryformat', RPM_VERSION_FORMAT, '--', filePath], {
+        timeout: 10_000,
+      });
+      // A file two packages own (multilib) prints a line each: the first is as good as any.
+      version = stdout.split('\n', 1)[0].trim() || null;
+    } catch {
+      // Exit code 1: no package owns the file. No rpm at all: no version either.
+    }
+    fromRpm.set(filePath, { version, at: now() });
+    return version;
+  }
+
+  return async function versionOf(filePath: string): Promise<string | null> {
+    const changed = await stat(statusFile).then(
+      (status) => status.mtimeMs,
+      () => null,
+    );
+    try {
+      return changed === null ? await rpmVersion(filePath) : await dpkgVersion(filePath, changed);
     } catch {
       return null;
     }

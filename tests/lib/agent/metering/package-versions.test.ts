@@ -1,0 +1,89 @@
+// The version a metering rule compares: that of the package owning the program's file, from a dpkg
+// database made by the test, and from a real rpm database where a package built here is installed.
+import { execFile } from 'node:child_process';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTempDir } from '../../../support/temp-dir';
+import { createPackageVersions } from '@/lib/agent/metering/package-versions';
+
+const run = promisify(execFile);
+const tempDir = useTempDir('sitebox-package-versions-');
+
+const paragraph = (name: string, version: string) => `Package: ${name}\nStatus: install ok installed\nVersion: ${version}\n\n`;
+
+describe('package versions from dpkg', () => {
+  it('gives the owning package version, merged /usr either way, and reads the database again after an upgrade', async () => {
+    const statusFile = path.join(tempDir(), 'status');
+    const infoDir = path.join(tempDir(), 'info');
+    await mkdir(infoDir);
+    await writeFile(statusFile, paragraph('coreutils', '9.1-1') + paragraph('editor', '2.0-3'));
+    await writeFile(path.join(infoDir, 'coreutils.list'), '/.\n/bin\n/bin/sleep\n');
+    await writeFile(path.join(infoDir, 'editor:amd64.list'), '/usr/bin/editor\n');
+    const versionOf = createPackageVersions({ dpkgStatusFile: statusFile, dpkgInfoDir: infoDir, rpm: '/nonexistent/rpm' });
+    expect(await versionOf('/usr/bin/sleep')).toBe('9.1-1');
+    expect(await versionOf('/usr/bin/editor')).toBe('2.0-3');
+    expect(await versionOf('/opt/unpackaged/tool')).toBeNull();
+    await writeFile(statusFile, paragraph('coreutils', '9.4-2') + paragraph('editor', '2.0-3'));
+    // A later modification time, as dpkg's own write would give it.
+    await utimes(statusFile, new Date(), new Date(Date.now() + 5_000));
+    expect(await versionOf('/usr/bin/sleep')).toBe('9.4-2');
+  });
+});
+
+describe('package versions from rpm, where there is no dpkg database', () => {
+  let dbPath = '';
+  let packageFile = '';
+
+  beforeAll(async () => {
+    // A package of one file, built and recorded in a database of the test's own (not installed).
+    const top = path.join(tempDir(), 'rpmbuild');
+    const spec = path.join(tempDir(), 'meterme.spec');
+    await writeFile(
+      spec,
+      [
+        'Name: sitebox-meterme',
+        'Version: 2.5',
+        'Release: 1',
+        'Epoch: 3',
+        'Summary: a program for the metering tests',
+        'License: MIT',
+        'BuildArch: noarch',
+        '%description',
+        'A program for the metering tests.',
+        '%install',
+        'mkdir -p %{buildroot}/opt/sitebox-meterme',
+        'echo run > %{buildroot}/opt/sitebox-meterme/meterme',
+        '%files',
+        '/opt/sitebox-meterme/meterme',
+        '',
+      ].join('\n'),
+    );
+    await run('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, spec]).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`building the test package needs rpmbuild (apt-get install rpm): ${error.message}`);
+    });
+    packageFile = path.join(top, 'RPMS', 'noarch', 'sitebox-meterme-2.5-1.noarch.rpm');
+    dbPath = path.join(tempDir(), 'rpmdb');
+    await mkdir(dbPath);
+    await run('rpm', ['--dbpath', dbPath, '--initdb']);
+    await run('rpm', ['--dbpath', dbPath, '-i', '--justdb', '--nodeps', '--ignoreos', packageFile]);
+  });
+
+  it('gives epoch, version and release of the owning package, kept for ten minutes', async () => {
+    let now = 0;
+    const versionOf = createPackageVersions({ dpkgStatusFile: path.join(tempDir(), 'no-dpkg-here'), rpmDbPath: dbPath, now: () => now });
+    expect(await versionOf('/opt/sitebox-meterme/meterme')).toBe('3:2.5-1');
+    expect(await versionOf('/opt/sitebox-meterme/other')).toBeNull();
+    await run('rpm', ['--dbpath', dbPath, '-e', '--justdb', '--nodeps', 'sitebox-meterme']);
+    now = 9 * 60_000;
+    expect(await versionOf('/opt/sitebox-meterme/meterme')).toBe('3:2.5-1');
+    now = 10 * 60_000;
+    expect(await versionOf('/opt/sitebox-meterme/meterme')).toBeNull();
+  });
+
+  it('gives no version without rpm either', async () => {
+    const versionOf = createPackageVersions({ dpkgStatusFile: path.join(tempDir(), 'no-dpkg-here'), rpm: path.join(tempDir(), 'no-rpm-here') });
+    expect(await versionOf('/usr/bin/sleep')).toBeNull();
+  });
+});
