@@ -110,8 +110,8 @@ export class MeteringUsageTracker {
         if (execed) Object.assign(run, { filePath: process.filePath, fileVersion: execed.version });
       } else {
         ended.push(key);
-        // Seen gone (or running another program) at this poll: it ended since the last one.
-        finished.push(finishedRun(run, now.toISOString(), false));
+        // Gone (or running another program) at this poll, seen at the last: it ended between them.
+        finished.push(finishedRun(run, halfwayBetween(run.lastSeenAt, now), false));
       }
     }
     for (const { process, rule, version } of matches) {
@@ -188,6 +188,15 @@ export class MeteringUsageTracker {
     this.savedAt = now.getTime();
     await writeFileAtomic(this.options.stateFile, JSON.stringify({ bootId: this.options.machine.bootId, runs: [...this.runs.values()] }));
   }
+}
+
+/**
+ * The end of a run that ended between two polls: halfway, so that run times are not counted long
+ * by half an interval on average (each end is off by at most half an interval either way).
+ */
+function halfwayBetween(lastSeenAt: string, goneAt: Date): string {
+  const seen = Date.parse(lastSeenAt);
+  return new Date(seen + Math.max(0, goneAt.getTime() - seen) / 2).toISOString();
 }
 
 /** A process and the program it runs: an exec keeps the pid and start tick, and makes a new image to match. */

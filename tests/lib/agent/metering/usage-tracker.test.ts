@@ -29,7 +29,7 @@ const editor = (pid: number, startTick: number): ProcessInfo => ({ pid, startTic
 const tempDir = useTempDir('sitebox-usage-tracker-');
 
 describe('MeteringUsageTracker', () => {
-  it('opens a run per matched process and finishes it at the look that finds it gone', async () => {
+  it('opens a run per matched process and ends it halfway between the look that last saw it and the one that finds it gone', async () => {
     const stateFile = path.join(tempDir(), 'a.json');
     const processes = [editor(10, 6000), { pid: 11, startTick: 100, uid: 0, filePath: '/usr/sbin/cron' }];
     let now = new Date(BOOT + 120_000);
@@ -45,7 +45,7 @@ describe('MeteringUsageTracker', () => {
         usageKey: 'boot-1:10:6000:5',
         // 6000 ticks at 100 a second after boot.
         startedAt: '2026-12-03T00:01:00.000Z',
-        endedAt: '2026-12-03T00:02:30.000Z',
+        endedAt: '2026-12-03T00:02:15.000Z',
         userName: 'alice',
         processId: 10,
         filePath: '/usr/bin/editor',
@@ -115,7 +115,7 @@ describe('MeteringUsageTracker', () => {
     processes[0] = { ...shell, filePath: '/usr/bin/less' };
     now = new Date(BOOT + 70_000);
     expect((await tracker.poll()).map((r) => [r.usageKey, r.startedAt, r.endedAt, r.endEstimated])).toEqual([
-      ['boot-1:40:1000:5', '2026-12-03T00:00:10.000Z', '2026-12-03T00:01:10.000Z', false],
+      ['boot-1:40:1000:5', '2026-12-03T00:00:10.000Z', '2026-12-03T00:01:07.500Z', false],
     ]);
     expect(tracker.openRuns).toBe(0);
   });
@@ -168,7 +168,7 @@ describe('MeteringUsageTracker', () => {
     failing = false;
     now = new Date(BOOT + 80_000);
     expect((await tracker.poll()).map((r) => r.usageKey)).toEqual(['boot-1:60:100:5']);
-    expect(spooled).toEqual(['boot-1:60:100:5 2026-12-03T00:01:20.000Z']);
+    expect(spooled).toEqual(['boot-1:60:100:5 2026-12-03T00:01:10.000Z']);
     expect(seenInFile).toEqual([['boot-1:60:100:5'], ['boot-1:60:100:5']]);
     expect(await open()).toEqual([]);
     expect(tracker.openRuns).toBe(0);
