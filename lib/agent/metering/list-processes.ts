@@ -6,6 +6,8 @@ export interface ProcessInfo {
   pid: number;
   /** Clock ticks after boot at which the process started (/proc/PID/stat, field 22): with the pid, names this process for the life of the boot. */
   startTick: number;
+  /** The process that started it (/proc/PID/stat, field 4); 1 or a subreaper once that one has ended. */
+  parentPid: number;
   uid: number;
   /** The executable's path (/proc/PID/exe), else the command line's first word, else the command name. */
   filePath: string;
@@ -32,6 +34,11 @@ export function parseStartTick(stat: string): number | null {
   // Fields after the name begin at field 3 (state), so field 22 is the 20th of them.
   const tick = Number(fields[19]);
   return Number.isSafeInteger(tick) ? tick : null;
+}
+
+/** The parent's pid in a /proc/PID/stat line (field 4, the second after the command name). */
+export function parseParentPid(stat: string): number {
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ', 2)[1]);
 }
 
 /** The command name in a /proc/PID/stat line (field 2): an exec changes it to the new program's. */
@@ -66,12 +73,12 @@ function executablePath(dir: string): string | null {
 }
 
 /** The rest of a process whose stat line was read: its owner and executable. */
-function readProcess(dir: string, pid: number, startTick: number): ProcessInfo | null {
+function readProcess(dir: string, pid: number, startTick: number, parentPid: number): ProcessInfo | null {
   const uid = /^Uid:\s+(\d+)/m.exec(readText(`${dir}/status`) ?? '');
   const filePath = executablePath(dir);
   // Gone between the reads, or nothing to name it by.
   if (!uid || !filePath) return null;
-  return { pid, startTick, uid: Number(uid[1]), filePath };
+  return { pid, startTick, parentPid, uid: Number(uid[1]), filePath };
 }
 
 interface Sighting {
@@ -104,9 +111,13 @@ export class ProcessTable {
       // Gone since the listing, a line that cannot be read, or a zombie: ended, not yet reaped.
       if (stat === null || startTick === null || stat[stat.lastIndexOf(')') + 2] === 'Z') continue;
       const command = parseCommandName(stat);
+      const parentPid = parseParentPid(stat);
       let sighting = this.sightings.get(pid);
       if (!sighting || sighting.startTick !== startTick || sighting.command !== command) {
-        sighting = { startTick, command, process: readProcess(dir, pid, startTick) };
+        sighting = { startTick, command, process: readProcess(dir, pid, startTick, parentPid) };
+      } else if (sighting.process && sighting.process.parentPid !== parentPid) {
+        // Its parent ended and it was handed to another.
+        sighting = { ...sighting, process: { ...sighting.process, parentPid } };
       }
       next.set(pid, sighting);
       if (sighting.process) running.push(sighting.process);

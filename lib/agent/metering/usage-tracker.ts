@@ -48,8 +48,8 @@ export interface MachineView {
 export class MeteringUsageTracker {
   private runs = new Map<string, OpenRun>();
   private loaded = false;
-  /** Program images already matched against the current rules (see programImage), so a poll matches only new ones. */
-  private matched = new Set<string>();
+  /** Program images already matched against the current rules (see programImage), with the rules each matched. */
+  private matched = new Map<string, number[]>();
   /** When the state file was last written (epoch ms). */
   private savedAt = 0;
   private rules: readonly MeteringPolicyRule[] = [];
@@ -90,15 +90,19 @@ export class MeteringUsageTracker {
     const runsBefore = this.runs.size;
     const processes = await machine.listProcesses();
     const images = new Map(processes.map((p) => [programImage(p), p]));
-    for (const image of this.matched) if (!images.has(image)) this.matched.delete(image);
+    for (const image of this.matched.keys()) if (!images.has(image)) this.matched.delete(image);
     // Program images not matched before (a new process, or one that exec'd another program).
     const matches: { process: ProcessInfo; rule: MeteringPolicyRule; version: string }[] = [];
     for (const [image, process] of images) {
       if (this.matched.has(image)) continue;
-      this.matched.add(image);
       const found = await matchingRules({ rules: this.rules, program: process, versionOf: machine.versionOf, patterns: this.patterns });
+      this.matched.set(
+        image,
+        found.map((m) => m.rule.ruleId),
+      );
       for (const { rule, version } of found) matches.push({ process, rule, version });
     }
+    const byPid = new Map(processes.map((p) => [p.pid, p]));
     const alive = new Map(processes.map((p) => [`${p.pid}:${p.startTick}`, p]));
     const ended: string[] = [];
     for (const [key, run] of this.runs) {
@@ -117,6 +121,10 @@ export class MeteringUsageTracker {
     for (const { process, rule, version } of matches) {
       const usageKey = `${machine.bootId}:${process.pid}:${process.startTick}:${rule.ruleId}`;
       if (this.runs.has(usageKey)) continue;
+      // A process that a program of the same rule started (a browser's content processes, an
+      // editor's helpers) is part of that program's run, not a run of its own.
+      const parent = byPid.get(process.parentPid);
+      if (parent && parent.startTick <= process.startTick && this.matched.get(programImage(parent))?.includes(rule.ruleId)) continue;
       this.runs.set(usageKey, {
         ruleId: rule.ruleId,
         usageKey,

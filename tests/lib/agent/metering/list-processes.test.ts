@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../../../support/temp-dir';
-import { ProcessTable, parseCommandName, parseStartTick } from '@/lib/agent/metering/list-processes';
+import { ProcessTable, parseCommandName, parseParentPid, parseStartTick } from '@/lib/agent/metering/list-processes';
 
 const tempDir = useTempDir('sitebox-list-processes-');
 
@@ -14,6 +14,7 @@ interface FakeProcess {
   pid: number;
   startTick: number;
   command: string;
+  parentPid?: number;
   uid?: number;
   state?: string;
   /** The exe link's target; none: a process this user may not look into. */
@@ -27,7 +28,7 @@ async function writeProcess(proc: string, p: FakeProcess): Promise<void> {
   await rm(folder, { recursive: true, force: true });
   await mkdir(folder, { recursive: true });
   // Fields 3 to 21 before the start tick (field 22), then a few more.
-  const before = [p.state ?? 'S', ...Array.from({ length: 18 }, (_, i) => String(i + 1))];
+  const before = [p.state ?? 'S', String(p.parentPid ?? 1), ...Array.from({ length: 17 }, (_, i) => String(i + 2))];
   await writeFile(path.join(folder, 'stat'), `${p.pid} (${p.command}) ${before.join(' ')} ${p.startTick} 1000 200 0\n`);
   await writeFile(path.join(folder, 'status'), `Name:\t${p.command}\nUid:\t${p.uid ?? 0}\t${p.uid ?? 0}\t${p.uid ?? 0}\t${p.uid ?? 0}\n`);
   await writeFile(path.join(folder, 'comm'), `${p.command}\n`);
@@ -39,10 +40,11 @@ const summary = (processes: { pid: number; startTick: number; uid: number; fileP
   processes.map((p) => [p.pid, p.startTick, p.uid, p.filePath]).sort((a, b) => Number(a[0]) - Number(b[0]));
 
 describe('the stat line', () => {
-  it('reads the start tick and the command name, whatever the name holds', () => {
-    const stat = '4242 (my (odd) prog) S 1 4242 4242 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 98765 1000 200\n';
+  it('reads the start tick, the parent and the command name, whatever the name holds', () => {
+    const stat = '4242 (my (odd) 7 prog) S 17 4242 4242 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 98765 1000 200\n';
     expect(parseStartTick(stat)).toBe(98765);
-    expect(parseCommandName(stat)).toBe('my (odd) prog');
+    expect(parseParentPid(stat)).toBe(17);
+    expect(parseCommandName(stat)).toBe('my (odd) 7 prog');
   });
 });
 
@@ -77,7 +79,11 @@ describe('ProcessTable on a /proc folder', () => {
     // 20 execs another program (same pid and start tick); 21 ends and its pid is taken by a new process.
     await writeProcess(proc, { pid: 20, startTick: 100, command: 'editor', uid: 1000, exe: '/usr/bin/editor' });
     await writeProcess(proc, { pid: 21, startTick: 250, command: 'sleep', uid: 1001, exe: '/usr/bin/sleep' });
-    // 22 is unchanged: what was read of it holds, even with its status no longer there to read.
+    // 22 is unchanged: what was read of it holds, even with its status no longer there to read;
+    // only its parent, which its stat line gives, is new (its own ended, and init took it).
+    await writeProcess(proc, { pid: 22, startTick: 300, command: 'editor', parentPid: 20, uid: 1000, exe: '/usr/bin/editor' });
+    expect((await table.list()).find((p) => p.pid === 22)?.parentPid).toBe(20);
+    await writeProcess(proc, { pid: 22, startTick: 300, command: 'editor', parentPid: 1, uid: 1000, exe: '/usr/bin/editor' });
     await unlink(path.join(proc, '22', 'status'));
     expect(summary(await table.list())).toEqual([
       [20, 100, 1000, '/usr/bin/editor'],
@@ -102,6 +108,7 @@ describe('ProcessTable on this machine', () => {
       const shell = (await table.list()).find((p) => p.pid === pid);
       expect(shell?.filePath).toMatch(/\/(dash|bash|sh)$/);
       expect(shell?.uid).toBe(process.getuid!());
+      expect(shell?.parentPid).toBe(process.pid);
       child.stdin!.end('go\n');
       let after = shell;
       for (let i = 0; i < 100 && after?.filePath === shell?.filePath; i++) {

@@ -24,14 +24,14 @@ function machine(bootId: string, processes: ProcessInfo[]): MachineView {
 }
 /** The usage spool, for tests that read what poll() resolves to. */
 const spool = async () => {};
-const editor = (pid: number, startTick: number): ProcessInfo => ({ pid, startTick, uid: 1000, filePath: '/usr/bin/editor' });
+const editor = (pid: number, startTick: number): ProcessInfo => ({ pid, startTick, parentPid: 1, uid: 1000, filePath: '/usr/bin/editor' });
 
 const tempDir = useTempDir('sitebox-usage-tracker-');
 
 describe('MeteringUsageTracker', () => {
   it('opens a run per matched process and ends it halfway between the look that last saw it and the one that finds it gone', async () => {
     const stateFile = path.join(tempDir(), 'a.json');
-    const processes = [editor(10, 6000), { pid: 11, startTick: 100, uid: 0, filePath: '/usr/sbin/cron' }];
+    const processes = [editor(10, 6000), { pid: 11, startTick: 100, parentPid: 1, uid: 0, filePath: '/usr/sbin/cron' }];
     let now = new Date(BOOT + 120_000);
     const tracker = new MeteringUsageTracker({ stateFile, spool, machine: machine('boot-1', processes), now: () => now });
     tracker.setRules(rules);
@@ -100,7 +100,7 @@ describe('MeteringUsageTracker', () => {
   it('meters a process from the moment it runs a metered program, and ends the run when it runs another', async () => {
     const stateFile = path.join(tempDir(), 'd.json');
     let now = new Date(BOOT + 60_000);
-    const shell = { pid: 40, startTick: 1000, uid: 1000, filePath: '/usr/bin/dash' };
+    const shell = { pid: 40, startTick: 1000, parentPid: 1, uid: 1000, filePath: '/usr/bin/dash' };
     const processes: ProcessInfo[] = [shell];
     const tracker = new MeteringUsageTracker({ stateFile, spool, machine: machine('boot-1', processes), now: () => now });
     tracker.setRules(rules);
@@ -177,7 +177,7 @@ describe('MeteringUsageTracker', () => {
   it('goes on with a run whose process execs another program the same rule meters', async () => {
     const stateFile = path.join(tempDir(), 'g.json');
     const anyEditor: MeteringPolicyRule[] = [{ ...rules[0], fileName: '/opt/editor/*/editor' }];
-    const processes: ProcessInfo[] = [{ pid: 70, startTick: 100, uid: 1000, filePath: '/opt/editor/1.0/editor' }];
+    const processes: ProcessInfo[] = [{ pid: 70, startTick: 100, parentPid: 1, uid: 1000, filePath: '/opt/editor/1.0/editor' }];
     let now = new Date(BOOT + 60_000);
     const tracker = new MeteringUsageTracker({ stateFile, spool, machine: machine('boot-1', processes), now: () => now });
     tracker.setRules(anyEditor);
@@ -191,5 +191,42 @@ describe('MeteringUsageTracker', () => {
     expect((await tracker.finishAll()).map((r) => [r.usageKey, r.filePath, r.endedAt])).toEqual([
       ['boot-1:70:100:5', '/opt/editor/2.0/editor', '2026-12-03T00:01:20.000Z'],
     ]);
+  });
+
+  it("counts a program's own child processes as part of its run, and a new launch as a run of its own", async () => {
+    const stateFile = path.join(tempDir(), 'h.json');
+    const browser: MeteringPolicyRule = { ...rules[0], ruleId: 6, fileName: 'browser' };
+    const helper: MeteringPolicyRule = { ...rules[0], ruleId: 7, fileName: 'helper' };
+    const at = (pid: number, parentPid: number, startTick: number, filePath: string): ProcessInfo => ({
+      pid,
+      startTick,
+      parentPid,
+      uid: 1000,
+      filePath,
+    });
+    const processes = [
+      at(50, 1, 10, '/usr/bin/bash'),
+      // A browser launched from the shell, its zygote and two content processes under that.
+      at(80, 50, 100, '/opt/browser/browser'),
+      at(81, 80, 101, '/opt/browser/browser'),
+      at(82, 81, 102, '/opt/browser/browser'),
+      at(83, 81, 103, '/opt/browser/browser'),
+      // A helper program the browser started: another rule's, so a run of that rule.
+      at(84, 80, 104, '/opt/browser/helper'),
+      // A second browser the user started from the shell: a run of its own.
+      at(90, 50, 200, '/opt/browser/browser'),
+    ];
+    const tracker = new MeteringUsageTracker({ stateFile, spool, machine: machine('boot-1', processes), now: () => new Date(BOOT + 60_000) });
+    tracker.setRules([browser, helper]);
+    await tracker.poll();
+    const open = async () =>
+      JSON.parse(await readFile(stateFile, 'utf8'))
+        .runs.map((r: { usageKey: string }) => r.usageKey)
+        .sort();
+    expect(await open()).toEqual(['boot-1:80:100:6', 'boot-1:84:104:7', 'boot-1:90:200:6']);
+    // New content processes later are the browser's as well; a pid whose parent started after it is not its child.
+    processes.push(at(85, 82, 300, '/opt/browser/browser'), at(86, 90, 150, '/opt/browser/browser'));
+    await tracker.poll();
+    expect(await open()).toEqual(['boot-1:80:100:6', 'boot-1:84:104:7', 'boot-1:86:150:6', 'boot-1:90:200:6']);
   });
 });
