@@ -48,7 +48,8 @@ export function parseCommandName(stat: string): string {
 
 // /proc's files are made in memory as they are read: read synchronously, each costs microseconds,
 // where the promise API's open, read and close through the thread pool cost about half a
-// millisecond a process.
+// millisecond a process. (The stat and status lines and the exe link need no lock the process
+// itself could hold.)
 function readText(file: string): string | null {
   try {
     return readFileSync(file, 'utf8');
@@ -57,28 +58,27 @@ function readText(file: string): string | null {
   }
 }
 
-/** The executable a process runs, from what /proc lets this user read. */
-function executablePath(dir: string): string | null {
+/** The executable from the process's exe link, or null where this user may not follow it (another user's process). */
+function exeLink(dir: string): string | null {
   try {
     // A binary replaced or removed since it started still runs; its link says so.
     return readlinkSync(`${dir}/exe`).replace(/ \(deleted\)$/, '');
   } catch {
-    // Another user's process (when not root): the command line and the name are still readable.
+    return null;
   }
-  const commandLine = readText(`${dir}/cmdline`);
+}
+
+/**
+ * Another user's process, when not root: the first word of its command line when that is a path,
+ * else its command name. Not read synchronously: reading a command line takes the process's memory
+ * map lock, which a process stuck in the kernel (a hung network file system) can hold for long.
+ */
+async function nameFromCommandLine(dir: string): Promise<string | null> {
+  const commandLine = await readFile(`${dir}/cmdline`, 'utf8').catch(() => null);
   if (commandLine === null) return null;
   const first = commandLine.split('\0', 1)[0];
   if (first.startsWith('/')) return first;
   return readText(`${dir}/comm`)?.trim() || null;
-}
-
-/** The rest of a process whose stat line was read: its owner and executable. */
-function readProcess(dir: string, pid: number, startTick: number, parentPid: number): ProcessInfo | null {
-  const uid = /^Uid:\s+(\d+)/m.exec(readText(`${dir}/status`) ?? '');
-  const filePath = executablePath(dir);
-  // Gone between the reads, or nothing to name it by.
-  if (!uid || !filePath) return null;
-  return { pid, startTick, parentPid, uid: Number(uid[1]), filePath };
 }
 
 interface Sighting {
@@ -102,6 +102,7 @@ export class ProcessTable {
   async list(): Promise<ProcessInfo[]> {
     const next = new Map<number, Sighting>();
     const running: ProcessInfo[] = [];
+    const unnamed: { sighting: Sighting; dir: string; process: Omit<ProcessInfo, 'filePath'> }[] = [];
     for (const name of await readdir(this.proc)) {
       if (!/^\d+$/.test(name)) continue;
       const pid = Number(name);
@@ -114,7 +115,11 @@ export class ProcessTable {
       const parentPid = parseParentPid(stat);
       let sighting = this.sightings.get(pid);
       if (!sighting || sighting.startTick !== startTick || sighting.command !== command) {
-        sighting = { startTick, command, process: readProcess(dir, pid, startTick, parentPid) };
+        const uid = /^Uid:\s+(\d+)/m.exec(readText(`${dir}/status`) ?? '');
+        const filePath = exeLink(dir);
+        // Gone between the reads (no status), or named below from its command line.
+        sighting = { startTick, command, process: uid && filePath ? { pid, startTick, parentPid, uid: Number(uid[1]), filePath } : null };
+        if (uid && !filePath) unnamed.push({ sighting, dir, process: { pid, startTick, parentPid, uid: Number(uid[1]) } });
       } else if (sighting.process && sighting.process.parentPid !== parentPid) {
         // Its parent ended and it was handed to another.
         sighting = { ...sighting, process: { ...sighting.process, parentPid } };
@@ -122,6 +127,12 @@ export class ProcessTable {
       next.set(pid, sighting);
       if (sighting.process) running.push(sighting.process);
     }
+    await Promise.all(
+      unnamed.map(async ({ sighting, dir, process }) => {
+        const filePath = await nameFromCommandLine(dir);
+        if (filePath) running.push((sighting.process = { ...process, filePath }));
+      }),
+    );
     this.sightings = next;
     return running;
   }
