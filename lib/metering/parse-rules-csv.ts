@@ -34,9 +34,25 @@ const falsy = new Set(['false', 'no', '0', 'n', 'disabled']);
 const ruleKey = (r: MeteringRuleInput) => JSON.stringify([r.siteCode, r.productName, r.fileName, r.version]);
 
 /**
+ * The separator the header row uses: a comma, or the semicolon a spreadsheet writes where the
+ * comma is the decimal mark, or a tab; whichever occurs most in the first line, outside quotes.
+ */
+export function headerDelimiter(csv: string): ',' | ';' | '\t' {
+  const counts = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  for (const char of csv) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && (char === '\n' || char === '\r')) break;
+    else if (!quoted && char in counts) counts[char as keyof typeof counts]++;
+  }
+  return counts[';'] > counts[','] && counts[';'] >= counts['\t'] ? ';' : counts['\t'] > counts[','] ? '\t' : ',';
+}
+
+/**
  * Reads software metering rules from CSV text whose first row names the columns (Product Name,
- * File Name, Original File Name, Version, Site, Comment, Enabled). Each row is validated on its
- * own: a bad row is reported with its line number and reason and the good rows are kept.
+ * File Name, Original File Name, Version, Site, Comment, Enabled), separated as that row is. Each
+ * row is validated on its own: a bad row is reported with its line number and reason and the good
+ * rows are kept.
  * `defaultSiteCode` fills rows without a site.
  */
 export function parseRulesCsv(options: { csv: string; defaultSiteCode?: string }): ParsedRulesCsv {
@@ -44,6 +60,7 @@ export function parseRulesCsv(options: { csv: string; defaultSiteCode?: string }
   try {
     records = parse(options.csv, {
       bom: true,
+      delimiter: headerDelimiter(options.csv.replace(/^\uFEFF/, '')),
       info: true,
       relax_column_count: true,
       skip_empty_lines: true,

@@ -1,0 +1,36 @@
+// Reading metering rules from CSV as spreadsheets write it: commas, or semicolons where the comma
+// is the decimal mark, or tabs; with a byte order mark and CRLF line ends.
+import { describe, expect, it } from 'vitest';
+import { headerDelimiter, parseRulesCsv } from '@/lib/metering/parse-rules-csv';
+
+const rulesOf = (csv: string) => parseRulesCsv({ csv, defaultSiteCode: 'S01' });
+
+describe('metering rules from CSV', () => {
+  it.each([
+    ['Product Name,File Name,Version\r\nA;B,c,*', ','],
+    ['Product Name;File Name;Version\r\n"A, Inc.";a;*', ';'],
+    ['"Product, Name";"File, Name"\n', ';'],
+    ['Product Name\tFile Name\tVersion\n', '\t'],
+    ['Product\n', ','],
+  ])('takes the separator the header row uses, outside quotes: %j', (csv, separator) => {
+    expect(headerDelimiter(csv)).toBe(separator);
+  });
+
+  it('reads a semicolon file as a spreadsheet saves it, with its line numbers', () => {
+    const csv =
+      '\uFEFFProduct Name;File Name;Version;Enabled\r\n"Editor, Pro; 64-bit";editor;2.*;yes\r\nBrowser;firefox;*;no\r\n;missing-product;*;yes\r\n';
+    const parsed = rulesOf(csv);
+    expect(parsed.rules.map((r) => [r.line, r.input.productName, r.input.fileName, r.input.version, r.input.enabled])).toEqual([
+      [2, 'Editor, Pro; 64-bit', 'editor', '2.*', true],
+      [3, 'Browser', 'firefox', '*', false],
+    ]);
+    expect(parsed.problems.map((p) => [p.line, p.field])).toEqual([[4, 'productName']]);
+  });
+
+  it('reads a tab-separated file, and a comma file as before', () => {
+    expect(rulesOf('Product\tFile\nEditor\teditor\n').rules.map((r) => [r.input.productName, r.input.fileName])).toEqual([['Editor', 'editor']]);
+    expect(rulesOf('Product,File,Comment\nEditor,editor,"a; b"\n').rules.map((r) => [r.input.productName, r.input.comment])).toEqual([
+      ['Editor', 'a; b'],
+    ]);
+  });
+});
