@@ -23,7 +23,7 @@ export function ImportMeteringRules({ defaultSiteCode, onDone }: { defaultSiteCo
       <h2 className="text-sm font-semibold text-slate-900">Import rules from CSV</h2>
       <FormField
         label="CSV"
-        hint={`First row: Product Name, File Name, Original File Name, Version, Site, Comment, Enabled. Rows without a site go to ${defaultSiteCode}.`}
+        hint={`First row: Product Name, File Name, Original File Name, Version, Site, Comment, Enabled, separated by commas, semicolons or tabs. Rows without a site go to ${defaultSiteCode}.`}
         error={run.error instanceof ApiError ? run.error.fieldMessage('csv') : undefined}
         path="csv"
       >
