@@ -6,6 +6,7 @@ import { Button } from '@/components/ui/button';
 import { FormField } from '@/components/ui/form-field';
 import { Textarea } from '@/components/ui/input';
 import { api, ApiError } from '@/lib/client/api';
+import { readTextFile } from '@/lib/client/read-text-file';
 import type { ImportProblem } from '@/lib/metering/parse-rules-csv';
 import { meteringRulesKey } from './use-metering-rules';
 
@@ -33,10 +34,13 @@ export function ImportMeteringRules({ defaultSiteCode, onDone }: { defaultSiteCo
       </FormField>
       <input
         type="file"
-        accept=".csv,text/csv"
+        accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values"
         aria-label="CSV file"
         className="text-xs"
-        onChange={(e) => void e.target.files?.[0]?.text().then(setCsv)}
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          if (file) void readTextFile(file).then(setCsv);
+        }}
       />
       <div className="flex gap-2">
         <Button variant="primary" disabled={!csv.trim() || run.isPending} onClick={() => run.mutate()}>

@@ -94,6 +94,20 @@ describe('Software Metering rules page in Chromium', () => {
     expect(await page.getByTestId('metering-rule-row').count()).toBe(2);
   });
 
+  it("imports a spreadsheet's own file: semicolons, in Windows-1252", async () => {
+    const panel = page.getByRole('region', { name: 'Import rules' });
+    if (!(await panel.isVisible())) await page.getByRole('button', { name: 'Import CSV' }).click();
+    // What a spreadsheet on Windows saves as "CSV" where the comma is the decimal mark: ü is the byte 0xFC.
+    const text = 'Product Name;File Name;Version\r\nBüro Suite;buero;*\r\n';
+    const bytes = Buffer.from([...text].map((c) => (c === 'ü' ? 0xfc : c.charCodeAt(0))));
+    await panel.getByLabel('CSV file').setInputFiles({ name: 'rules.csv', mimeType: 'text/csv', buffer: bytes });
+    await expect.poll(() => panel.getByLabel('CSV', { exact: true }).inputValue()).toContain('Büro Suite;buero;*');
+    await panel.getByRole('button', { name: 'Import' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Imported 1 rule; refused 0.' }).waitFor();
+    await row('Büro Suite').waitFor();
+    expect(errors).toEqual([]);
+  });
+
   it("opens a rule's report: usage per month, who ran it, and computers with it installed but not run in N days", async () => {
     const rule = await prisma().meteringRule.create({ data: { productName: 'Inkscape', fileName: 'inkscape', siteCode: 'S01' } });
     const devices = (await pool().query<{ id: number; name: string }>(`SELECT id, name FROM device ORDER BY id LIMIT 3`)).rows;
@@ -145,7 +159,7 @@ describe('Software Metering rules page in Chromium', () => {
     const otherErrors = watchErrors(other);
     await signInThroughPage(other, server.url, 'meter-analyst', 'meter-analyst-password', '/assets/software-metering');
     await other.getByTestId('metering-rule-row').first().waitFor();
-    expect(await other.getByTestId('metering-rule-row').count()).toBe(3);
+    expect(await other.getByTestId('metering-rule-row').count()).toBe(4);
     expect(await other.getByRole('button', { name: 'New rule' }).count()).toBe(0);
     expect(await other.getByRole('button', { name: /^Delete / }).count()).toBe(0);
     await other.close();

@@ -1,0 +1,19 @@
+// Files chosen for an import: UTF-8, or the Windows-1252 a spreadsheet saves "CSV" in on Windows.
+import { describe, expect, it } from 'vitest';
+import { decodeTextFile, readTextFile } from '@/lib/client/read-text-file';
+
+const windows1252 = (text: string) =>
+  Uint8Array.from([...text].map((c) => ({ ü: 0xfc, é: 0xe9, '€': 0x80, '™': 0x99, Ÿ: 0x9f })[c] ?? c.charCodeAt(0)));
+
+describe('decodeTextFile', () => {
+  it('reads UTF-8, keeping a byte order mark for the CSV reader to skip', () => {
+    expect(decodeTextFile(new TextEncoder().encode('\uFEFFProduct;File\nBüro;büro\n'))).toBe('\uFEFFProduct;File\nBüro;büro\n');
+  });
+
+  it('reads a file that is not UTF-8 as Windows-1252', async () => {
+    const bytes = windows1252('Product;File\nBüro Suite € ™ Ÿ;buero\nCafé;cafe\n');
+    expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes)).toThrow();
+    expect(decodeTextFile(bytes)).toBe('Product;File\nBüro Suite € ™ Ÿ;buero\nCafé;cafe\n');
+    expect(await readTextFile(new Blob([bytes]))).toBe('Product;File\nBüro Suite € ™ Ÿ;buero\nCafé;cafe\n');
+  });
+});
