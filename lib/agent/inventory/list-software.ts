@@ -14,8 +14,9 @@ export interface SoftwareListerOptions {
   dpkgStatusFile?: string;
   /** dpkg's per-package file lists, whose modification time is the install date (default /var/lib/dpkg/info). */
   dpkgInfoDir?: string;
-  /** The rpm program (default "rpm" on PATH). */
+  /** The rpm program (default "rpm" on PATH), and its database when not the system's own (tests). */
   rpm?: string;
+  rpmDbPath?: string;
 }
 
 export const DEFAULT_DPKG_STATUS = '/var/lib/dpkg/status';
@@ -112,9 +113,10 @@ export function parseRpmOutput(text: string): SoftwareRow[] {
 }
 
 /** Runs rpm; resolves null when rpm is not installed. */
-function runRpm(program: string): Promise<string | null> {
+function runRpm(program: string, dbPath?: string): Promise<string | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, ['-qa', '--queryformat', RPM_QUERY_FORMAT], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const database = dbPath ? ['--dbpath', dbPath] : [];
+    const child = spawn(program, [...database, '-qa', '--queryformat', RPM_QUERY_FORMAT], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -139,7 +141,7 @@ export async function listSoftware(options: SoftwareListerOptions = {}): Promise
   if (await exists(statusFile)) {
     return { source: 'dpkg', packages: await listDpkgPackages({ statusFile, infoDir: options.dpkgInfoDir }) };
   }
-  const rpm = await runRpm(options.rpm ?? 'rpm');
+  const rpm = await runRpm(options.rpm ?? 'rpm', options.rpmDbPath);
   if (rpm !== null) return { source: 'rpm', packages: parseRpmOutput(rpm) };
   return { source: null, packages: [] };
 }

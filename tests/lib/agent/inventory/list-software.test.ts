@@ -2,6 +2,7 @@ import { mkdtemp, mkdir, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { rpmDatabaseWith } from '../../../support/rpm-package';
 import { listSoftware, parseDpkgStatus, parseRpmOutput } from '@/lib/agent/inventory/list-software';
 
 /** A small dpkg database: an installed package, a multi-arch one, a removed one with its configuration left, a held one. */
@@ -62,6 +63,23 @@ describe('listSoftware from a dpkg database', () => {
         ['pinned', '4.2', 'amd64', null],
       ],
     });
+  });
+
+  it("lists rpm's packages where there is no dpkg database: name, epoch, version-release, arch, install day", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-rpm-'));
+    const rpmDbPath = await rpmDatabaseWith(dir, [
+      { name: 'sitebox-editor', version: '2.5', release: '1.el9', epoch: 3, files: ['/opt/sitebox-editor/editor'] },
+      { name: 'sitebox-tool', version: '1.0', release: '7', files: ['/opt/sitebox-tool/tool'] },
+    ]);
+    const today = new Date().toISOString().slice(0, 10);
+    const list = await listSoftware({ dpkgStatusFile: path.join(dir, 'status'), rpmDbPath });
+    expect(list.source).toBe('rpm');
+    expect(list.packages).toEqual([
+      ['sitebox-editor', '3:2.5-1.el9', 'noarch', expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/)],
+      ['sitebox-tool', '1.0-7', 'noarch', expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/)],
+    ]);
+    // Recorded just now: today, or yesterday for a test that crosses midnight.
+    expect(list.packages.every(([, , , day]) => day === today || Date.parse(today) - Date.parse(day!) === 86_400_000)).toBe(true);
   });
 
   it('falls back to rpm, and to no source at all, when there is no dpkg database', async () => {

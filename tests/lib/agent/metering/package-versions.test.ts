@@ -1,14 +1,12 @@
 // The version a metering rule compares: that of the package owning the program's file, from a dpkg
 // database made by the test, and from a real rpm database where a package built here is installed.
-import { execFile } from 'node:child_process';
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { eraseFromRpmDatabase, rpmDatabaseWith } from '../../../support/rpm-package';
 import { useTempDir } from '../../../support/temp-dir';
 import { createPackageVersions } from '@/lib/agent/metering/package-versions';
 
-const run = promisify(execFile);
 const tempDir = useTempDir('sitebox-package-versions-');
 
 const paragraph = (name: string, version: string) => `Package: ${name}\nStatus: install ok installed\nVersion: ${version}\n\n`;
@@ -34,40 +32,11 @@ describe('package versions from dpkg', () => {
 
 describe('package versions from rpm, where there is no dpkg database', () => {
   let dbPath = '';
-  let packageFile = '';
 
   beforeAll(async () => {
-    // A package of one file, built and recorded in a database of the test's own (not installed).
-    const top = path.join(tempDir(), 'rpmbuild');
-    const spec = path.join(tempDir(), 'meterme.spec');
-    await writeFile(
-      spec,
-      [
-        'Name: sitebox-meterme',
-        'Version: 2.5',
-        'Release: 1',
-        'Epoch: 3',
-        'Summary: a program for the metering tests',
-        'License: MIT',
-        'BuildArch: noarch',
-        '%description',
-        'A program for the metering tests.',
-        '%install',
-        'mkdir -p %{buildroot}/opt/sitebox-meterme',
-        'echo run > %{buildroot}/opt/sitebox-meterme/meterme',
-        '%files',
-        '/opt/sitebox-meterme/meterme',
-        '',
-      ].join('\n'),
-    );
-    await run('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, spec]).catch((error: NodeJS.ErrnoException) => {
-      throw new Error(`building the test package needs rpmbuild (apt-get install rpm): ${error.message}`);
-    });
-    packageFile = path.join(top, 'RPMS', 'noarch', 'sitebox-meterme-2.5-1.noarch.rpm');
-    dbPath = path.join(tempDir(), 'rpmdb');
-    await mkdir(dbPath);
-    await run('rpm', ['--dbpath', dbPath, '--initdb']);
-    await run('rpm', ['--dbpath', dbPath, '-i', '--justdb', '--nodeps', '--ignoreos', packageFile]);
+    dbPath = await rpmDatabaseWith(tempDir(), [
+      { name: 'sitebox-meterme', version: '2.5', release: '1', epoch: 3, files: ['/opt/sitebox-meterme/meterme'] },
+    ]);
   });
 
   it('gives epoch, version and release of the owning package, kept for ten minutes', async () => {
@@ -75,7 +44,7 @@ describe('package versions from rpm, where there is no dpkg database', () => {
     const versionOf = createPackageVersions({ dpkgStatusFile: path.join(tempDir(), 'no-dpkg-here'), rpmDbPath: dbPath, now: () => now });
     expect(await versionOf('/opt/sitebox-meterme/meterme')).toBe('3:2.5-1');
     expect(await versionOf('/opt/sitebox-meterme/other')).toBeNull();
-    await run('rpm', ['--dbpath', dbPath, '-e', '--justdb', '--nodeps', 'sitebox-meterme']);
+    await eraseFromRpmDatabase(dbPath, 'sitebox-meterme');
     now = 9 * 60_000;
     expect(await versionOf('/opt/sitebox-meterme/meterme')).toBe('3:2.5-1');
     now = 10 * 60_000;
