@@ -26,13 +26,15 @@ import { installAgent } from '../lib/agent/install/install-agent';
 import { BUNDLE_NAME, UNIT_NAME, installLayout } from '../lib/agent/install/install-layout';
 import { systemctl, systemdRuns } from '../lib/agent/install/systemd';
 import { uninstallAgent } from '../lib/agent/install/uninstall-agent';
+import { meteringBacklog } from '../lib/agent/metering/metering-agent';
 import { loadOrRegisterCredential } from '../lib/agent/register-agent';
 import { clamavScanner } from '../lib/agent/scan/clamav-scanner';
 import { scanSettingsWithPolicy } from '../lib/agent/scan/scan-settings';
+import { plural } from '../lib/plural';
 import type { AgentPolicy } from '../lib/protocol/policy.schema';
 import { AgentSimulator } from '../lib/agent/simulator';
 import type { RegisterDeviceInput } from '../lib/protocol/registration.schema';
-import { createStatusReporter } from '../lib/agent/status-reporter';
+import { createStatusReporter, spooledStatusMessages } from '../lib/agent/status-reporter';
 import { certificateProblem, fetchPinnedCa, fetchWithTrust, normalizeFingerprint, trustOf, type PinnedCa } from '../lib/agent/tls-pin';
 
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { component: 'CCM_NOTIFICATION_AGENT' } });
@@ -351,10 +353,14 @@ async function status(args: string[]) {
     (text) => JSON.parse(text) as { deviceId: number; name: string },
     () => null,
   );
+  const messages = await spooledStatusMessages(path.join(config.stateDir, 'spool'));
+  const metering = await meteringBacklog(path.join(config.stateDir, 'metering'));
   console.log(`Management points: ${config.managementPoints.join(', ')}
 Pinned certificate authority: ${config.pinnedCa?.fingerprint ?? "none (the system's authorities)"}
 Registered: ${credential ? `yes, as ${credential.name} (device ${credential.deviceId})` : 'not yet'}
-Service: ${systemdRuns() ? systemctl('is-active', UNIT_NAME) : 'systemd is not running here'}`);
+Service: ${systemdRuns() ? systemctl('is-active', UNIT_NAME) : 'systemd is not running here'}
+Status messages waiting to be sent: ${messages}
+Software metering: ${plural(metering.inProgress, 'run')} in progress, ${metering.waiting} waiting to be uploaded`);
 }
 
 const commands: Record<string, (args: string[]) => Promise<void>> = { run, install, uninstall, status };

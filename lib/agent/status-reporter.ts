@@ -39,6 +39,12 @@ export interface StatusReporterOptions {
   log?: AgentLog;
 }
 
+/** How many status messages wait in a reporter's spool folder (each file's name ends -n<count>.batch.json); 0 when there is none. */
+export async function spooledStatusMessages(spoolDir: string): Promise<number> {
+  const names = await readdir(spoolDir).catch(() => [] as string[]);
+  return names.reduce((sum, name) => sum + Number(/-n(\d+)\.batch\.json$/.exec(name)?.[1] ?? 0), 0);
+}
+
 /** What happened to one request, for tests and diagnostics. */
 export type SendOutcome = 'accepted' | 'partly-rejected' | 'dead-lettered' | 'split' | 'retry' | 'failed-over';
 

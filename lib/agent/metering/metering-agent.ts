@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MeteringPolicy } from '../../protocol/metering-policy.schema';
 import type { AgentLog } from '../agent-log';
@@ -31,6 +32,23 @@ export interface MeteringAgentOptions extends MeteringOptions {
 
 /** How long a stopping agent tries to upload what is spooled before it goes (the rest goes at its next start). */
 const SHUTDOWN_UPLOAD_MS = 5_000;
+
+/** In the metering state folder: the runs in progress, and the spool of finished runs. */
+const RUNS_IN_PROGRESS = 'runs-in-progress.json';
+const USAGE_SPOOL = 'usage-spool';
+
+/** What `sitebox-agent status` tells of metering: runs in progress and finished runs not yet uploaded. */
+export async function meteringBacklog(stateDir: string): Promise<{ inProgress: number; waiting: number }> {
+  const state = await readFile(path.join(stateDir, RUNS_IN_PROGRESS), 'utf8')
+    .then((text) => JSON.parse(text) as { runs?: unknown } | null)
+    // None yet, or torn: nothing to count.
+    .catch(() => null);
+  const waiting = await readdir(path.join(stateDir, USAGE_SPOOL)).catch(() => [] as string[]);
+  return {
+    inProgress: Array.isArray(state?.runs) ? state.runs.length : 0,
+    waiting: waiting.filter((name) => name.endsWith('.usage.json')).length,
+  };
+}
 
 /** The machine as the real agent sees it. */
 async function realMachine(options: MeteringOptions): Promise<MachineView> {
@@ -66,7 +84,7 @@ export class MeteringAgent {
 
   constructor(private readonly options: MeteringAgentOptions) {
     this.uploader = new MeteringUsageUploader({
-      spoolDir: path.join(options.stateDir, 'usage-spool'),
+      spoolDir: path.join(options.stateDir, USAGE_SPOOL),
       managementPointUrls: options.managementPointUrls,
       authorization: options.authorization,
       httpAgent: options.httpAgent,
@@ -131,7 +149,7 @@ export class MeteringAgent {
     this.tracker ??= (this.options.machine ?? (() => realMachine(this.options)))().then(
       (machine) =>
         new MeteringUsageTracker({
-          stateFile: path.join(this.options.stateDir, 'runs-in-progress.json'),
+          stateFile: path.join(this.options.stateDir, RUNS_IN_PROGRESS),
           machine,
           spool: (runs) => this.uploader.spool(runs),
         }),

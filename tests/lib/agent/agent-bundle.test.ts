@@ -106,7 +106,10 @@ describe('the client bundle', () => {
     ).catch((error: Error) => {
       throw new Error(`${error.message}\nagent output:\n${agent!.output()}`);
     });
-    expect(runBundle(['status', '--prefix', root]).stdout).toMatch(/^Registered: yes, as BUNDLE-01 \(device \d+\)$/m);
+    const shown = runBundle(['status', '--prefix', root]).stdout;
+    expect(shown).toMatch(/^Registered: yes, as BUNDLE-01 \(device \d+\)$/m);
+    expect(shown).toMatch(/^Status messages waiting to be sent: \d+$/m);
+    expect(shown).toMatch(/^Software metering: \d+ runs? in progress, \d+ waiting to be uploaded$/m);
     await agent.stop();
 
     const removed = runBundle(['uninstall', '--prefix', root]);
