@@ -39,17 +39,18 @@ export interface StatusReporterOptions {
   log?: AgentLog;
 }
 
-/** How many status messages wait in a reporter's spool folder (each file's name ends -n<count>.batch.json); 0 when there is none. */
-export async function spooledStatusMessages(spoolDir: string): Promise<number> {
-  const names = await readdir(spoolDir).catch(() => [] as string[]);
-  return names.reduce((sum, name) => sum + Number(/-n(\d+)\.batch\.json$/.exec(name)?.[1] ?? 0), 0);
-}
-
 /** What happened to one request, for tests and diagnostics. */
 export type SendOutcome = 'accepted' | 'partly-rejected' | 'dead-lettered' | 'split' | 'retry' | 'failed-over';
 
 const BATCH_SUFFIX = '.batch.json';
 const REJECTED_DIR = 'rejected';
+
+/** How many status messages wait in a reporter's spool folder (each file's name ends -n<count>.batch.json); 0 when there is none. */
+export async function spooledStatusMessages(spoolDir: string): Promise<number> {
+  const names = (await readdir(spoolDir).catch(() => [] as string[])).filter((name) => name.endsWith(BATCH_SUFFIX));
+  return names.reduce((sum, name) => sum + Number(/-n(\d+)$/.exec(name.slice(0, -BATCH_SUFFIX.length))?.[1] ?? 0), 0);
+}
+
 // A spool file is exactly this around its messages' JSON, joined by commas; its name ends -n<count>.batch.json.
 const SPOOL_HEAD = Buffer.from('{"messages":[');
 const SPOOL_TAIL = Buffer.from(']}');

@@ -7,7 +7,7 @@ import type { TlsTrust } from '../tls-pin';
 import { ProcessTable, readBootId, readBootTimeMs } from './list-processes';
 import { createPackageVersions } from './package-versions';
 import { MeteringUsageTracker, type MachineView } from './usage-tracker';
-import { MeteringUsageUploader, nextUploadDelayMs } from './usage-uploader';
+import { MeteringUsageUploader, USAGE_FILE_SUFFIX, nextUploadDelayMs } from './usage-uploader';
 import { createUserNames } from './user-names';
 
 /** What the real agent turns on (ClientAgent's `metering` option); the rest comes from the agent. */
@@ -46,7 +46,7 @@ export async function meteringBacklog(stateDir: string): Promise<{ inProgress: n
   const waiting = await readdir(path.join(stateDir, USAGE_SPOOL)).catch(() => [] as string[]);
   return {
     inProgress: Array.isArray(state?.runs) ? state.runs.length : 0,
-    waiting: waiting.filter((name) => name.endsWith('.usage.json')).length,
+    waiting: waiting.filter((name) => name.endsWith(USAGE_FILE_SUFFIX)).length,
   };
 }
 

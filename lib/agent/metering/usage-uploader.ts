@@ -19,9 +19,10 @@ export interface UsageUploaderOptions {
   requestTimeoutMs?: number;
 }
 
-const SUFFIX = '.usage.json';
+/** The ending of a spooled run's file name (sitebox-agent status counts them too). */
+export const USAGE_FILE_SUFFIX = '.usage.json';
 /** One file per run, named by its usage key: spooling a run again (a crash between spool and state) overwrites it. */
-const fileOf = (run: MeteringUsageRun) => `${run.usageKey.replace(/[^A-Za-z0-9-]/g, '_')}${SUFFIX}`;
+const fileOf = (run: MeteringUsageRun) => `${run.usageKey.replace(/[^A-Za-z0-9-]/g, '_')}${USAGE_FILE_SUFFIX}`;
 
 /** How one upload attempt ended: the spool is empty, or what is left waits for a retry. */
 export type UploadOutcome = 'empty' | 'retry';
@@ -47,7 +48,7 @@ export class MeteringUsageUploader {
   /** Runs waiting in the spool (file names). */
   async pending(): Promise<string[]> {
     await this.prepare();
-    return (await readdir(this.options.spoolDir)).filter((name) => name.endsWith(SUFFIX)).sort();
+    return (await readdir(this.options.spoolDir)).filter((name) => name.endsWith(USAGE_FILE_SUFFIX)).sort();
   }
 
   /** Sends the whole spool in batches; 'retry' when a batch could not be delivered (what is left stays). */
