@@ -1,8 +1,9 @@
 'use client';
 
+import { Download } from 'lucide-react';
 import Link from 'next/link';
 import { useState } from 'react';
-import { Button } from '@/components/ui/button';
+import { Button, buttonClass } from '@/components/ui/button';
 import { FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { RelativeTime } from '@/components/ui/relative-time';
@@ -43,6 +44,25 @@ function MonthTable({ months }: { months: MeteringReport['months'] }) {
   );
 }
 
+/** A link to every row of a list as CSV. */
+function CsvLink({ href }: { href: string }) {
+  return (
+    <a href={href} download className={buttonClass({ size: 'xs', className: 'ml-auto inline-flex shrink-0 items-center gap-1' })}>
+      <Download size={12} aria-hidden /> CSV
+    </a>
+  );
+}
+
+/** Said under a list the page shows only the first rows of. */
+function ShownOf({ shown, total }: { shown: number; total: number }) {
+  if (shown >= total) return null;
+  return (
+    <p className="text-xs text-slate-500" data-testid="list-truncated">
+      The first {shown} of {total} are shown; the CSV holds them all.
+    </p>
+  );
+}
+
 /** Computers of the site with the program installed (or run before) and not run in N days: licences to reclaim. */
 function UnusedComputers({ ruleId }: { ruleId: number }) {
   const [text, setText] = useState('90');
@@ -69,10 +89,14 @@ function UnusedComputers({ ruleId }: { ruleId: number }) {
       {query.isError && <p className="text-sm text-red-700">{query.error.message}</p>}
       {data && (
         <>
-          <p className="text-xs text-slate-600" data-testid="unused-summary">
-            {plural(data.total, 'computer')} with {data.packageNames.join(' or ')} installed, or that ran it before, did not run it in the last{' '}
-            {plural(data.days, 'day')}.
-          </p>
+          <div className="flex items-center gap-2">
+            <p className="text-xs text-slate-600" data-testid="unused-summary">
+              {plural(data.total, 'computer')} with {data.packageNames.join(' or ')} installed, or that ran it before, did not run it in the last{' '}
+              {plural(data.days, 'day')}.
+            </p>
+            <CsvLink href={`/api/metering-rules/${ruleId}/unused.csv?days=${data.days}`} />
+          </div>
+          <ShownOf shown={data.computers.length} total={data.total} />
           <Table>
             <THead>
               <tr>
@@ -124,7 +148,11 @@ export function MeteringReportView({ ruleId }: { ruleId: number }) {
       <MonthTable months={data.months} />
       <div className="grid gap-4 lg:grid-cols-2">
         <section aria-label="Computers that ran it" className="space-y-2">
-          <h2 className="text-sm font-semibold text-slate-700">Computers that ran it ({data.computers.total})</h2>
+          <div className="flex items-center gap-2">
+            <h2 className="text-sm font-semibold text-slate-700">Computers that ran it ({data.computers.total})</h2>
+            <CsvLink href={`/api/metering-rules/${ruleId}/computers.csv`} />
+          </div>
+          <ShownOf shown={data.computers.computers.length} total={data.computers.total} />
           <Table>
             <THead>
               <tr>
@@ -157,7 +185,11 @@ export function MeteringReportView({ ruleId }: { ruleId: number }) {
           </Table>
         </section>
         <section aria-label="Users who ran it" className="space-y-2">
-          <h2 className="text-sm font-semibold text-slate-700">Users who ran it ({data.users.total})</h2>
+          <div className="flex items-center gap-2">
+            <h2 className="text-sm font-semibold text-slate-700">Users who ran it ({data.users.total})</h2>
+            <CsvLink href={`/api/metering-rules/${ruleId}/users.csv`} />
+          </div>
+          <ShownOf shown={data.users.users.length} total={data.users.total} />
           <Table>
             <THead>
               <tr>

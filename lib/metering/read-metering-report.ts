@@ -69,7 +69,7 @@ export function versionLikePattern(version: string): string | null {
  * Computers of the rule's site that have the program installed (see installedPackageNames) or ran
  * it before, and have not run it in `days` days — the licence-reclaim question.
  */
-export async function readUnusedComputersReport(options: { ruleId: number; days: number; limit: number; now?: Date }) {
+export async function readUnusedComputersReport(options: { ruleId: number; days: number; limit: number | null; now?: Date }) {
   const now = options.now ?? new Date();
   const rule = notFoundOrThrow(await findMeteringRule(options.ruleId), 'The metering rule');
   const since = new Date(now.getTime() - options.days * DAY_MS);

@@ -37,8 +37,8 @@ export interface ComputerRun {
   runCount: number;
 }
 
-/** The computers that ran a rule's program, latest first, a page at a time, with how many there are. */
-export async function readComputerRuns(db: pg.Pool, ruleId: number, limit: number): Promise<{ total: number; computers: ComputerRun[] }> {
+/** The computers that ran a rule's program, latest first, the first `limit` (null: all), with how many there are. */
+export async function readComputerRuns(db: pg.Pool, ruleId: number, limit: number | null): Promise<{ total: number; computers: ComputerRun[] }> {
   const [{ rows }, { rows: count }] = await Promise.all([
     db.query<{ device_id: number; name: string | null; last_run_at: Date; last_user: string; run_count: number }>(
       `SELECT l.device_id, d.name, l.last_run_at, l.last_user, l.run_count
@@ -54,11 +54,11 @@ export async function readComputerRuns(db: pg.Pool, ruleId: number, limit: numbe
   };
 }
 
-/** The users who ran a rule's program, latest first, with how many there are. */
+/** The users who ran a rule's program, latest first, the first `limit` (null: all), with how many there are. */
 export async function readUserRuns(
   db: pg.Pool,
   ruleId: number,
-  limit: number,
+  limit: number | null,
 ): Promise<{ total: number; users: { userName: string; lastRunAt: Date; runCount: number }[] }> {
   const [{ rows }, { rows: count }] = await Promise.all([
     db.query<{ user_name: string; last_run_at: Date; run_count: number }>(
@@ -83,12 +83,12 @@ export interface UnusedComputer {
 /**
  * Computers of the rule's site where the program is installed — a package named as the rule's
  * product or its file (case ignored; of a version the rule's pattern takes) — or that ran it
- * before, and that have not run it since `since`: licences to reclaim. At most `limit`, the
- * longest unused first, with how many there are.
+ * before, and that have not run it since `since`: licences to reclaim. At most `limit` (null: all),
+ * the longest unused first, with how many there are.
  */
 export async function readUnusedComputers(
   db: pg.Pool,
-  options: { ruleId: number; siteCode: string; packageNames: string[]; versionLike: string | null; since: Date; limit: number },
+  options: { ruleId: number; siteCode: string; packageNames: string[]; versionLike: string | null; since: Date; limit: number | null },
 ): Promise<{ total: number; computers: UnusedComputer[] }> {
   const { rows } = await db.query<{
     device_id: number;

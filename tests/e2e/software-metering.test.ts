@@ -1,7 +1,8 @@
 // Assets › Software Metering in Chromium against a real server: a rule created through the form
 // (with a field refused first), disabled, edited and deleted; a CSV import listing its refused rows
 // by line while keeping the good ones; a read-only analyst sees the rules but no controls; a rule's
-// report with its usage chart, who ran it, and where it is installed but unused.
+// report with its usage chart, who ran it (each list downloadable whole as CSV), and where it is installed but unused.
+import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '@/lib/auth/password';
@@ -141,6 +142,13 @@ describe('Software Metering rules page in Chromium', () => {
       `/assets/devices/${devices[0].id}`,
     );
     expect(await page.getByTestId('ran-user').allTextContents()).toHaveLength(2);
+    // Each list downloads whole as CSV (the page shows the first 200 rows).
+    const ran = page.getByRole('region', { name: 'Computers that ran it' });
+    const [download] = await Promise.all([page.waitForEvent('download'), ran.getByRole('link', { name: 'CSV' }).click()]);
+    expect(download.suggestedFilename()).toBe(`metering-rule-${rule.id}-computers.csv`);
+    expect((await readFile(await download.path(), 'utf8')).split('\r\n').slice(1, 2)).toEqual([
+      expect.stringMatching(new RegExp(`^${devices[0].name},${devices[0].id},.+Z,(alice|bob),2$`)),
+    ]);
     // Installed on two computers; one ran it an hour ago, so in 90 days only the other is unused.
     await page.getByTestId('unused-computer').first().waitFor();
     expect(await page.getByTestId('unused-computer').allTextContents()).toEqual([expect.stringContaining(devices[1].name)]);
@@ -151,6 +159,7 @@ describe('Software Metering rules page in Chromium', () => {
     await form.getByLabel('Not run in (days)').fill('1');
     await form.getByRole('button', { name: 'Show' }).click();
     await expect.poll(() => page.getByTestId('unused-summary').textContent()).toContain('in the last 1 day.');
+    expect(await form.getByRole('link', { name: 'CSV' }).getAttribute('href')).toBe(`/api/metering-rules/${rule.id}/unused.csv?days=1`);
     expect(errors).toEqual([]);
   });
 

@@ -3,6 +3,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GET as report } from '@/app/api/metering-rules/[id]/report/route';
 import { GET as unused } from '@/app/api/metering-rules/[id]/unused/route';
+import { GET as computersCsv } from '@/app/api/metering-rules/[id]/computers.csv/route';
+import { GET as unusedCsv } from '@/app/api/metering-rules/[id]/unused.csv/route';
+import { GET as usersCsv } from '@/app/api/metering-rules/[id]/users.csv/route';
 import { POST as createRule } from '@/app/api/metering-rules/route';
 import { pool } from '@/lib/db/pool';
 import { installedPackageNames, versionLikePattern } from '@/lib/metering/read-metering-report';
@@ -110,6 +113,44 @@ describe('software metering reports', () => {
     }
     const missing = await unused(request(`/api/metering-rules/999999/unused`, { headers: analyst.headers }), withParams({ id: '999999' }));
     expect(missing.status).toBe(404);
+  });
+
+  it('gives every row of each list as CSV, for a spreadsheet or a reclaim request', async () => {
+    const get = async (handler: typeof computersCsv, path: string) => {
+      const response = await handler(
+        request(`/api/metering-rules/${ruleId}/${path}`, { headers: analyst.headers }),
+        withParams({ id: String(ruleId) }),
+      );
+      return { response, lines: response.status === 200 ? (await response.text()).trimEnd().split('\r\n') : [] };
+    };
+    const computers = await get(computersCsv, 'computers.csv');
+    expect(computers.response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(computers.response.headers.get('content-disposition')).toBe(`attachment; filename="metering-rule-${ruleId}-computers.csv"`);
+    expect(computers.lines).toEqual([
+      'Computer,Device ID,Last run (UTC),Last run by,Runs',
+      `${devices[0].name},${devices[0].id},${new Date(now - DAY).toISOString()},bob,2`,
+      `${devices[3].name},${devices[3].id},${new Date(now - 200 * DAY).toISOString()},carol,1`,
+    ]);
+    const users = await get(usersCsv, 'users.csv');
+    expect(users.lines.map((line) => line.split(',')[0])).toEqual(['User', 'bob', 'alice', 'carol']);
+    expect(users.lines[2]).toBe(`alice,${new Date(now - 2 * DAY).toISOString()},1`);
+    const notRun = await get(unusedCsv, 'unused.csv?days=30');
+    expect(notRun.response.headers.get('content-disposition')).toContain(`metering-rule-${ruleId}-not-run-in-30-days.csv`);
+    expect(notRun.lines).toEqual([
+      'Computer,Device ID,Installed package,Package version,Last run (UTC)',
+      `${devices[1].name},${devices[1].id},gimp,2.10.34-1,`,
+      `${devices[3].name},${devices[3].id},,,${new Date(now - 200 * DAY).toISOString()}`,
+    ]);
+
+    const bad = await get(unusedCsv, 'unused.csv?days=-3');
+    expect(bad.response.status).toBe(400);
+    expect((await bad.response.json()).error.fields[0].path).toBe('days');
+    for (const handler of [computersCsv, usersCsv, unusedCsv]) {
+      const missing = await handler(request(`/api/metering-rules/999999/x.csv`, { headers: analyst.headers }), withParams({ id: '999999' }));
+      expect(missing.status).toBe(404);
+    }
+    const anonymous = await computersCsv(request(`/api/metering-rules/${ruleId}/computers.csv`), withParams({ id: String(ruleId) }));
+    expect(anonymous.status).toBe(401);
   });
 
   it('matches installed packages by product or file name and the version pattern', () => {

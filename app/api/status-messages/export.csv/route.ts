@@ -1,4 +1,5 @@
 import { pool } from '@/lib/db/pool';
+import { csvDownload } from '@/lib/http/csv-download';
 import { route } from '@/lib/http/route';
 import { exportStatusMessagesCsv, resolveFilters } from '@/lib/status-viewer/list-status-messages';
 import { listStatusMessagesQuerySchema, promptValues } from '@/lib/status-viewer/status-message-filters.schema';
@@ -7,11 +8,5 @@ import { listStatusMessagesQuerySchema, promptValues } from '@/lib/status-viewer
 export const GET = route({ permission: 'readConsole', query: listStatusMessagesQuerySchema }, async ({ query, req }) => {
   const filters = await resolveFilters({ request: query, prompts: promptValues(req.nextUrl.searchParams) });
   const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
-  return new Response(exportStatusMessagesCsv({ db: pool(), filters }), {
-    headers: {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="status-messages-${stamp}.csv"`,
-      'Cache-Control': 'no-store',
-    },
-  });
+  return csvDownload({ filename: `status-messages-${stamp}.csv`, body: exportStatusMessagesCsv({ db: pool(), filters }) });
 });

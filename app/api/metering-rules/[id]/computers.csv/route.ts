@@ -1,0 +1,10 @@
+import { z } from 'zod';
+import { csvDownload } from '@/lib/http/csv-download';
+import { route } from '@/lib/http/route';
+import { meteredComputersCsv } from '@/lib/metering/metering-report-csv';
+import { int4IdParam } from '@/lib/validation/primitives';
+
+const params = z.object({ id: int4IdParam() });
+
+/** Every computer that ran the rule's program, as CSV (the report shows the latest 200). */
+export const GET = route({ permission: 'readConsole', params }, async ({ params }) => csvDownload(await meteredComputersCsv(params.id)));
