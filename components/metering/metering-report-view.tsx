@@ -169,7 +169,7 @@ export function MeteringReportView({ ruleId }: { ruleId: number }) {
                     {c.name === null ? (
                       `device ${c.deviceId} (removed)`
                     ) : (
-                      <Link className="text-sky-700 hover:underline" href={`/assets/devices/${c.deviceId}`}>
+                      <Link className="text-sky-700 hover:underline" href={`/assets/devices/${c.deviceId}?tab=metering`}>
                         {c.name}
                       </Link>
                     )}

@@ -1,10 +1,8 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { api } from '@/lib/client/api';
+import { api, type Jsonified } from '@/lib/client/api';
 import type { readMeteringReport, readUnusedComputersReport } from '@/lib/metering/read-metering-report';
-
-type Jsonified<T> = T extends Date ? string : T extends (infer U)[] ? Jsonified<U>[] : T extends object ? { [K in keyof T]: Jsonified<T[K]> } : T;
 
 export type MeteringReport = Jsonified<Awaited<ReturnType<typeof readMeteringReport>>>;
 export type UnusedComputersReport = Jsonified<Awaited<ReturnType<typeof readUnusedComputersReport>>>;

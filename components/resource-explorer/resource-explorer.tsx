@@ -8,12 +8,14 @@ import { formatMegabytes } from '@/lib/resource-explorer/hardware-labels';
 import type { DeviceInventoryHeader } from '@/lib/resource-explorer/resource-explorer.schema';
 import { HardwareTab } from './hardware-tab';
 import { HistoryTab } from './history-tab';
+import { MeteringTab } from './metering-tab';
 import { SoftwareTab } from './software-tab';
 
 const tabs = [
   { id: 'hardware', label: 'Hardware' },
   { id: 'software', label: 'Software' },
   { id: 'history', label: 'History' },
+  { id: 'metering', label: 'Metered software' },
 ] as const;
 type TabId = (typeof tabs)[number]['id'];
 
@@ -51,14 +53,14 @@ function DeviceFacts({ device }: { device: DeviceInventoryHeader }) {
 }
 
 /**
- * Resource Explorer for one device: its summary, then its hardware classes, installed software
- * and inventory history as tabs (the tab kept in the URL, so a reload or a link shows the same).
+ * Resource Explorer for one device: its summary, then its hardware classes, installed software,
+ * inventory history and metered software as tabs (the tab kept in the URL, so a reload or a link shows the same).
  */
 export function ResourceExplorer({ device }: { device: DeviceInventoryHeader }) {
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  const tabRefs = useRef<Record<TabId, HTMLButtonElement | null>>({ hardware: null, software: null, history: null });
+  const tabRefs = useRef<Record<TabId, HTMLButtonElement | null>>({ hardware: null, software: null, history: null, metering: null });
   const current: TabId = tabs.find((t) => t.id === params.get('tab'))?.id ?? 'hardware';
   const select = (id: TabId) => router.replace(id === 'hardware' ? pathname : `${pathname}?tab=${id}`, { scroll: false });
 
@@ -111,6 +113,7 @@ export function ResourceExplorer({ device }: { device: DeviceInventoryHeader }) 
             {current === 'hardware' && <HardwareTab deviceId={device.id} />}
             {current === 'software' && <SoftwareTab deviceId={device.id} />}
             {current === 'history' && <HistoryTab deviceId={device.id} />}
+            {current === 'metering' && <MeteringTab deviceId={device.id} />}
           </div>
         </div>
       )}

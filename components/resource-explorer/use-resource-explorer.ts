@@ -1,7 +1,8 @@
 'use client';
 
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { api } from '@/lib/client/api';
+import { api, type Jsonified } from '@/lib/client/api';
+import type { readDeviceMetering } from '@/lib/metering/read-device-metering';
 import type {
   DeviceInventory,
   ReportComparison,
@@ -58,5 +59,15 @@ export function useReportComparisonQuery(deviceId: number, pair: [string, string
     queryKey: ['resourceExplorer', deviceId, 'compare', pair],
     queryFn: ({ signal }) => api<ReportComparison>(`/api/devices/${deviceId}/inventory/compare?from=${pair![0]}&to=${pair![1]}`, { signal }),
     enabled: pair !== null,
+  });
+}
+
+export type DeviceMetering = Jsonified<Awaited<ReturnType<typeof readDeviceMetering>>>;
+
+/** The metered programs the device ran and its latest runs. */
+export function useDeviceMeteringQuery(deviceId: number) {
+  return useQuery({
+    queryKey: ['resourceExplorer', deviceId, 'metering'],
+    queryFn: ({ signal }) => api<DeviceMetering>(`/api/devices/${deviceId}/metering`, { signal }),
   });
 }

@@ -1,5 +1,14 @@
 'use client';
 
+/** A server function's answer as it arrives in JSON: its dates as ISO strings. */
+export type Jsonified<T> = T extends Date
+  ? string
+  : T extends (infer U)[]
+    ? Jsonified<U>[]
+    : T extends object
+      ? { [K in keyof T]: Jsonified<T[K]> }
+      : T;
+
 /** A field the server refused, and why. */
 export interface FieldError {
   path: string;

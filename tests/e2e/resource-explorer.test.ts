@@ -1,12 +1,14 @@
 // Resource Explorer in Chromium against a real server, on inventory rows written by the fixture:
 // opened from the Devices list, the hardware tables, the software list narrowed by a search, and
-// the history comparing two reports; a device without inventory says so.
+// the history comparing two reports, the metered programs it ran; a device without inventory says so.
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '@/lib/auth/password';
 import { pool } from '@/lib/db/pool';
 import { prisma } from '@/lib/db/prisma';
+import { summarizeMeteringUsage } from '@/lib/metering/summarize-metering-usage';
+import { insertMeteringUsage } from '@/lib/metering/usage-repo';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
 import { startAppServer, type AppServer } from '../support/app-server';
 import { launchBrowser, signInThroughPage, watchErrors } from '../support/browser';
@@ -87,6 +89,32 @@ describe('Resource Explorer in Chromium', () => {
       softwareCount: PACKAGES,
     });
 
+    // Two runs of a metered program (one ended while the agent was down), and one of a rule deleted since.
+    const rules = await Promise.all(
+      ['GIMP', 'Retired Tool'].map((productName) =>
+        prisma().meteringRule.create({ data: { productName, fileName: productName.toLowerCase(), siteCode: 'S01' } }),
+      ),
+    );
+    const started = new Date(Date.now() - 3 * 3_600_000);
+    const run = (ruleId: number, key: string, minutes: number, endEstimated: boolean) => ({
+      ruleId,
+      usageKey: key,
+      startedAt: new Date(started.getTime() + minutes * 60_000),
+      endedAt: new Date(started.getTime() + (minutes + 65) * 60_000),
+      userName: 'alice',
+      processId: 4242,
+      filePath: '/usr/bin/gimp',
+      fileVersion: '2.10.34-1',
+      endEstimated,
+    });
+    await insertMeteringUsage(pool(), device.id, [
+      run(rules[0].id, 'g1', 0, false),
+      run(rules[0].id, 'g2', 70, true),
+      run(rules[1].id, 'r1', 10, false),
+    ]);
+    while (await summarizeMeteringUsage({ db: pool() }));
+    await prisma().meteringRule.delete({ where: { id: rules[1].id } });
+
     server = await startAppServer({ databaseUrl: url });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -132,7 +160,7 @@ describe('Resource Explorer in Chromium', () => {
   });
 
   it('lists the software virtualised and narrows it by a search on the server', async () => {
-    await page.getByRole('tab', { name: 'Software' }).click();
+    await page.getByRole('tab', { name: 'Software', exact: true }).click();
     await page.waitForURL(/\?tab=software$/);
     await page.getByTestId('software-count').filter({ hasText: '1,500 packages' }).waitFor();
     const rendered = await page.getByTestId('software-row').count();
@@ -193,6 +221,26 @@ describe('Resource Explorer in Chromium', () => {
     expect(await comparison.getByTestId('changes-upgraded').getByRole('row').nth(1).textContent()).toBe('opensslamd643.0.12-13.0.13-1');
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/resource-explorer.png', fullPage: true });
+  });
+
+  it('lists the metered programs the device ran and its latest runs', async () => {
+    await page.goto(`${server.url}/assets/devices/${device.id}`);
+    await page.getByRole('tab', { name: 'Metered software' }).click();
+    await page.waitForURL(/\?tab=metering$/);
+    const programs = page.getByTestId('metered-program');
+    await programs.first().waitFor();
+    expect(await programs.allTextContents()).toEqual([
+      expect.stringMatching(/^GIMP.*alice2$/),
+      expect.stringMatching(/^rule \d+ \(deleted\).*alice1$/),
+    ]);
+    expect(await programs.first().getByRole('link', { name: 'GIMP' }).getAttribute('href')).toMatch(/^\/assets\/software-metering\/\d+$/);
+    const runs = page.getByTestId('metered-run');
+    expect(await runs.count()).toBe(3);
+    // Newest first; an end the agent did not see is marked as about.
+    expect(await runs.nth(0).textContent()).toMatch(/^GIMP.*about 1 h 05 minalice4242\/usr\/bin\/gimp \(2\.10\.34-1\)$/);
+    expect(await runs.nth(2).textContent()).toMatch(/^GIMP.*1 h 05 min/);
+    await page.screenshot({ path: 'test-results/resource-explorer-metering.png', fullPage: true });
+    expect(errors).toEqual([]);
   });
 
   it('says a device without inventory has none yet, and an unknown device is not found', async () => {

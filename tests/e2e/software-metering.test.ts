@@ -137,9 +137,9 @@ describe('Software Metering rules page in Chromium', () => {
     expect(await page.getByTestId(`usage-month-${month}`).textContent()).toMatch(/2\s*1\s*2\s*1/);
     expect(await page.getByTestId('ran-computer').count()).toBe(1);
     expect(await page.getByTestId('ran-computer').textContent()).toContain(devices[0].name);
-    // Each computer that ran it opens its Resource Explorer.
+    // Each computer that ran it opens its Resource Explorer at the metered programs it ran.
     expect(await page.getByTestId('ran-computer').getByRole('link', { name: devices[0].name }).getAttribute('href')).toBe(
-      `/assets/devices/${devices[0].id}`,
+      `/assets/devices/${devices[0].id}?tab=metering`,
     );
     expect(await page.getByTestId('ran-user').allTextContents()).toHaveLength(2);
     // Each list downloads whole as CSV (the page shows the first 200 rows).

@@ -1,0 +1,22 @@
+import { pool } from '../db/pool';
+import { AppError } from '../errors';
+import { deviceExists, readDeviceMeteredPrograms, readDeviceRecentRuns } from './device-usage-repo';
+
+/** Runs listed on a device's Metered software tab at most (raw runs; the programs list is whole). */
+export const DEVICE_RECENT_RUNS = 100;
+
+/**
+ * What software metering knows of one device: every metered program it ran (latest run, by whom,
+ * how often — from the summaries, kept for good) and its latest raw runs (kept for the raw usage
+ * retention). NOT_FOUND for an unknown device.
+ */
+export async function readDeviceMetering(deviceId: number) {
+  const db = pool();
+  const [exists, programs, recentRuns] = await Promise.all([
+    deviceExists(db, deviceId),
+    readDeviceMeteredPrograms(db, deviceId),
+    readDeviceRecentRuns(db, deviceId, DEVICE_RECENT_RUNS),
+  ]);
+  if (!exists) throw new AppError('NOT_FOUND', { userMessage: `Device ${deviceId} was not found.` });
+  return { programs, recentRuns };
+}
