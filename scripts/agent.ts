@@ -11,7 +11,8 @@
 // in its state folder), then stays connected to the management point's notification server,
 // polls policy, reports status, sends hardware/software inventory and heartbeat discovery, and
 // performs pushed actions. --dpkg-status/--dpkg-info point the software inventory at another
-// package database; --no-inventory turns inventory and discovery off.
+// package database, --snap-dir at another folder of snaps; --no-inventory turns inventory and
+// discovery off.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -101,6 +102,7 @@ async function runConfig(values: {
   'notification-port'?: string;
   'dpkg-status'?: string;
   'dpkg-info'?: string;
+  'snap-dir'?: string;
   'no-inventory'?: boolean;
 }): Promise<AgentConfig> {
   const file = values.config ?? (values.mp?.length ? undefined : existsSync(installedPaths.configFile) ? installedPaths.configFile : undefined);
@@ -118,6 +120,7 @@ async function runConfig(values: {
       ...(values['no-inventory'] ? { enabled: false } : {}),
       ...(values['dpkg-status'] ? { dpkgStatusFile: path.resolve(values['dpkg-status']) } : {}),
       ...(values['dpkg-info'] ? { dpkgInfoDir: path.resolve(values['dpkg-info']) } : {}),
+      ...(values['snap-dir'] ? { snapDir: path.resolve(values['snap-dir']) } : {}),
     },
   });
   if (!parsed.success) {
@@ -139,6 +142,7 @@ async function run(args: string[]) {
       'notification-port': { type: 'string' },
       'dpkg-status': { type: 'string' },
       'dpkg-info': { type: 'string' },
+      'snap-dir': { type: 'string' },
       'no-inventory': { type: 'boolean', default: false },
       'ca-fingerprint': { type: 'string' },
       transport: { type: 'string' },
@@ -243,7 +247,7 @@ async function run(args: string[]) {
           stateDir: path.join(stateRoot, 'inventory'),
           agentVersion: AGENT_VERSION,
           osKind: values['os-kind'] === 'SERVER' ? 'SERVER' : 'WORKSTATION',
-          software: { dpkgStatusFile: config.inventory.dpkgStatusFile, dpkgInfoDir: config.inventory.dpkgInfoDir },
+          software: { dpkgStatusFile: config.inventory.dpkgStatusFile, dpkgInfoDir: config.inventory.dpkgInfoDir, snapDir: config.inventory.snapDir },
         }
       : undefined,
     metering: config.metering.enabled
@@ -251,6 +255,7 @@ async function run(args: string[]) {
           stateDir: path.join(stateRoot, 'metering'),
           dpkgStatusFile: config.inventory.dpkgStatusFile,
           dpkgInfoDir: config.inventory.dpkgInfoDir,
+          snapDir: config.inventory.snapDir,
         }
       : undefined,
     tls,

@@ -66,6 +66,8 @@ export const agentConfigSchema = z.object({
       /** dpkg's database and file lists, when not the system's own (tests, a chroot). */
       dpkgStatusFile: z.string().startsWith('/', 'must be an absolute path').max(4096).optional(),
       dpkgInfoDir: z.string().startsWith('/', 'must be an absolute path').max(4096).optional(),
+      /** Where snaps are mounted, when not /snap (tests). */
+      snapDir: z.string().startsWith('/', 'must be an absolute path').max(4096).optional(),
     })
     .prefault({}),
   /** Software metering usage (whether it meters, by which rules and how often comes from policy). */

@@ -101,17 +101,15 @@ export async function prepareBatch(options: { db: pg.Pool; products: ProductCach
   }
 
   options.products.trim();
-  const bySource = new Map<string, Set<string>>();
   const removedKeys: string[] = [];
+  const added = decoded.map(({ report }) => ({
+    rows: report.kind === 'full' ? report.software.packages : (report.software?.added ?? []),
+    source: report.software?.source ?? '',
+  }));
   for (const { report } of decoded) {
-    const rowsOf = report.kind === 'full' ? report.software.packages : (report.software?.added ?? []);
-    const source = report.software?.source ?? '';
-    let keys = bySource.get(source);
-    if (!keys) bySource.set(source, (keys = new Set()));
-    for (const key of planProducts([rowsOf], options.products.ids)) keys.add(key);
     if (report.kind === 'delta') for (const [n, v, a] of report.software?.removed ?? []) removedKeys.push(productKey(n, v, a));
   }
-  for (const [source, keys] of bySource) await options.products.ensure([...keys], source);
+  for (const [source, keys] of planProducts(added, options.products.ids)) await options.products.ensure(keys, source);
   await options.products.lookup(removedKeys);
 
   const ids = options.products.ids;

@@ -1,4 +1,4 @@
-import { inventoryReportSchema, isInstallDate, MAX_SOFTWARE_ROWS, type InventoryReport } from '../protocol/inventory.schema';
+import { inventoryReportSchema, isInstallDate, MAX_SOFTWARE_ROWS, rowSourceSchema, type InventoryReport } from '../protocol/inventory.schema';
 import { unstorableTextReason } from '../validation/primitives';
 
 /**
@@ -50,6 +50,8 @@ function text(value: unknown, max: number, min: number): boolean {
   return !MAYBE_UNSTORABLE.test(value) || unstorableTextReason(value) === null;
 }
 
+const ROW_SOURCES: ReadonlySet<unknown> = new Set(rowSourceSchema.options);
+
 // The few install dates a fleet has, once checked.
 const goodDates = new Set<string>();
 
@@ -63,11 +65,14 @@ function installDate(value: unknown): boolean {
   return ok;
 }
 
-/** [name, version, arch] (width 3) or [name, version, arch, install date] (width 4), as softwareRowSchema/softwareKeySchema. */
+/**
+ * [name, version, arch] (width 3) or [name, version, arch, install date] with the row's own
+ * source or none (width 4), as softwareKeySchema/softwareRowSchema.
+ */
 function validRows(value: unknown, width: 3 | 4): boolean {
   if (!Array.isArray(value) || value.length > MAX_SOFTWARE_ROWS) return false;
   for (const row of value as unknown[]) {
-    if (!Array.isArray(row) || row.length !== width) return false;
+    if (!Array.isArray(row) || (row.length !== width && !(width === 4 && row.length === 5 && ROW_SOURCES.has(row[4])))) return false;
     if (!text(row[0], 256, 1) || !text(row[1], 256, 0) || !text(row[2], 32, 0)) return false;
     if (width === 4 && !installDate(row[3])) return false;
   }

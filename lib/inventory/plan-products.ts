@@ -11,22 +11,29 @@ export function splitProductKey(key: string): SoftwareKey {
 }
 
 /**
- * Which package identities of a batch the product cache does not know yet, in first-seen order,
- * each once: the loader looks these up (and inserts those new to the site) in one statement.
- * Rows are [name, version, arch, ...] as reported.
+ * Which package identities of a batch the product cache does not know yet, by the package
+ * manager they come from (a row's own fifth element, else its report's source), in first-seen
+ * order, each once: the loader looks these up (and inserts those new to the site, with that
+ * source) in one statement per source. Rows are [name, version, arch, install date, source?].
  */
 export function planProducts(
-  rowLists: Iterable<readonly (readonly [string, string, string, ...unknown[]])[]>,
+  reports: Iterable<{ rows: readonly (readonly [string, string, string, unknown?, string?])[]; source: string }>,
   known: ReadonlyMap<string, number>,
-): string[] {
-  const missing = new Set<string>();
-  for (const rows of rowLists) {
+): Map<string, string[]> {
+  const missing = new Map<string, Set<string>>();
+  const seen = new Set<string>();
+  for (const { rows, source } of reports) {
     for (const row of rows) {
       const key = productKey(row[0], row[1], row[2]);
-      if (!known.has(key)) missing.add(key);
+      if (known.has(key) || seen.has(key)) continue;
+      seen.add(key);
+      const from = row[4] ?? source;
+      let keys = missing.get(from);
+      if (!keys) missing.set(from, (keys = new Set()));
+      keys.add(key);
     }
   }
-  return [...missing];
+  return new Map([...missing].map(([from, keys]) => [from, [...keys]]));
 }
 
 /**
@@ -34,7 +41,7 @@ export function planProducts(
  * first install date, as device_software holds one row per device and product.
  */
 export function resolveRows(
-  rows: readonly (readonly [string, string, string, string | null])[],
+  rows: readonly (readonly [string, string, string, string | null, string?])[],
   ids: ReadonlyMap<string, number>,
 ): { productIds: number[]; installedOn: (string | null)[] } {
   const seen = new Set<number>();

@@ -76,11 +76,19 @@ const installDate = z
   .nullable();
 
 /**
- * One installed package as a tuple — [name, version, architecture, install date] — since a full
- * report carries about 1,500 of them. A package is identified by all three of name, version and
- * architecture (rpm keeps several kernels of one name installed at once).
+ * Package managers a row can name for itself, beside the report's own (dpkg or rpm): snaps are
+ * installed next to either, or on a machine with neither.
  */
-export const softwareRowSchema = z.tuple([packageName, packageVersion, packageArch, installDate]);
+export const rowSourceSchema = z.enum(['snap'], { error: 'must be "snap", or left out for the report\'s own source' });
+export type RowSource = z.infer<typeof rowSourceSchema>;
+
+/**
+ * One installed package as a tuple — [name, version, architecture, install date] — since a full
+ * report carries about 1,500 of them, and a fifth element when it comes from another package
+ * manager than the report's `source` (a snap). A package is identified by all three of name,
+ * version and architecture (rpm keeps several kernels of one name installed at once).
+ */
+export const softwareRowSchema = z.tuple([packageName, packageVersion, packageArch, installDate, rowSourceSchema.optional()]);
 export type SoftwareRow = z.infer<typeof softwareRowSchema>;
 /** A package's identity: [name, version, architecture]. */
 export const softwareKeySchema = z.tuple([packageName, packageVersion, packageArch]);

@@ -72,6 +72,9 @@ describe('the inventory pipeline with a real agent and a real server', () => {
     statusFile,
     '--dpkg-info',
     path.join(dir, 'dpkg-info'),
+    // No snaps: the host's own would join the packages this test expects.
+    '--snap-dir',
+    path.join(dir, 'no-snaps'),
   ];
   const startServer = async (env: Record<string, string> = {}) => {
     server = await startAppServer({

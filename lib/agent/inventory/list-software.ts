@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { softwareRowSchema, type SoftwareRow, type SoftwareSource } from '../../protocol/inventory.schema';
 
@@ -17,10 +17,13 @@ export interface SoftwareListerOptions {
   /** The rpm program (default "rpm" on PATH), and its database when not the system's own (tests). */
   rpm?: string;
   rpmDbPath?: string;
+  /** Where snaps are mounted (default /snap); tests point it at a folder of their own. */
+  snapDir?: string;
 }
 
 export const DEFAULT_DPKG_STATUS = '/var/lib/dpkg/status';
 export const DEFAULT_DPKG_INFO = '/var/lib/dpkg/info';
+export const DEFAULT_SNAP_DIR = '/snap';
 
 /** A package as dpkg's status file lists it, before its install date is known. */
 export interface DpkgPackage {
@@ -126,6 +129,63 @@ function runRpm(program: string, dbPath?: string): Promise<string | null> {
   });
 }
 
+/** A YAML scalar as written: quotes taken off, a trailing comment dropped. */
+function yamlScalar(raw: string): string {
+  const text = raw.trim();
+  const quoted = /^(['"])(.*?)\1(?:\s+#.*)?$/.exec(text);
+  if (quoted) return quoted[1] === "'" ? quoted[2].replace(/''/g, "'") : quoted[2];
+  return text.replace(/\s+#.*$/, '');
+}
+
+/**
+ * A snap's version and architecture from its meta/snap.yaml: the top-level `version` and the first
+ * of `architectures` (a block or flow list; "all" when absent, as snapd reads it). Only these
+ * two keys are read, so the rest of the YAML needs no parser. Null without a version.
+ */
+export function parseSnapYaml(text: string): { version: string; arch: string } | null {
+  let version: string | null = null;
+  let arch: string | null = null;
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const top = /^([A-Za-z0-9_-]+):(.*)$/.exec(lines[i]);
+    if (!top) continue;
+    if (top[1] === 'version') version = yamlScalar(top[2]);
+    else if (top[1] === 'architectures') {
+      const flow = /^\s*\[([^\]]*)\]/.exec(top[2]);
+      if (flow) arch = yamlScalar(flow[1].split(',')[0] ?? '');
+      else {
+        const item = /^\s+-\s*(.+)$/.exec(lines[i + 1] ?? '');
+        if (item) arch = yamlScalar(item[1]);
+      }
+    }
+  }
+  return version ? { version, arch: arch || 'all' } : null;
+}
+
+/**
+ * The snaps installed (as `snap list` has them, without asking snapd): each folder of `snapDir`
+ * with a `current` revision whose meta/snap.yaml names a version. The name is the folder's (a
+ * parallel install is `name_key`); the install day is when snapd last pointed `current` at a
+ * revision (its install or latest refresh). Rows carry the source `snap`.
+ */
+export async function listSnaps(snapDir: string = DEFAULT_SNAP_DIR): Promise<SoftwareRow[]> {
+  const names = await readdir(snapDir).catch(() => [] as string[]);
+  const rows = await Promise.all(
+    names.map(async (name): Promise<SoftwareRow | null> => {
+      const current = path.join(snapDir, name, 'current');
+      const meta = await readFile(path.join(current, 'meta', 'snap.yaml'), 'utf8').catch(() => null);
+      const snap = meta === null ? null : parseSnapYaml(meta);
+      if (!snap) return null;
+      const linked = await lstat(current).then(
+        (s) => s.mtimeMs,
+        () => null,
+      );
+      return [name, snap.version, snap.arch, linked === null ? null : isoDay(linked), 'snap'];
+    }),
+  );
+  return validRows(rows.filter((row): row is SoftwareRow => row !== null));
+}
+
 const exists = (file: string) =>
   stat(file).then(
     () => true,
@@ -134,9 +194,15 @@ const exists = (file: string) =>
 
 /**
  * The machine's installed packages: dpkg's when its database exists (Debian, Ubuntu), else
- * rpm's when rpm is installed, else none.
+ * rpm's when rpm is installed, else none as the report's source; and beside them its snaps,
+ * each marked as such (on Ubuntu, Firefox and many licensed programs come only as snaps).
  */
 export async function listSoftware(options: SoftwareListerOptions = {}): Promise<SoftwareList> {
+  const [system, snaps] = await Promise.all([listSystemPackages(options), listSnaps(options.snapDir)]);
+  return snaps.length ? { source: system.source, packages: validRows([...system.packages, ...snaps]) } : system;
+}
+
+async function listSystemPackages(options: SoftwareListerOptions): Promise<SoftwareList> {
   const statusFile = options.dpkgStatusFile ?? DEFAULT_DPKG_STATUS;
   if (await exists(statusFile)) {
     return { source: 'dpkg', packages: await listDpkgPackages({ statusFile, infoDir: options.dpkgInfoDir }) };

@@ -17,6 +17,8 @@ export interface MeteringOptions {
   /** dpkg's database, when not the system's own (tests, a chroot). */
   dpkgStatusFile?: string;
   dpkgInfoDir?: string;
+  /** Where snaps are mounted, when not /snap. */
+  snapDir?: string;
   /** A stand-in for the machine (tests); default /proc, /etc/passwd and dpkg. */
   machine?: () => Promise<MachineView>;
 }
@@ -58,7 +60,7 @@ async function realMachine(options: MeteringOptions): Promise<MachineView> {
     bootTimeMs: await readBootTimeMs(),
     listProcesses: () => processes.list(),
     userName: createUserNames(),
-    versionOf: createPackageVersions({ dpkgStatusFile: options.dpkgStatusFile, dpkgInfoDir: options.dpkgInfoDir }),
+    versionOf: createPackageVersions({ dpkgStatusFile: options.dpkgStatusFile, dpkgInfoDir: options.dpkgInfoDir, snapDir: options.snapDir }),
   };
 }
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { DEFAULT_DPKG_INFO, DEFAULT_DPKG_STATUS, parseDpkgStatus } from '../inventory/list-software';
+import { DEFAULT_DPKG_INFO, DEFAULT_DPKG_STATUS, DEFAULT_SNAP_DIR, parseDpkgStatus, parseSnapYaml } from '../inventory/list-software';
 
 const run = promisify(execFile);
 
@@ -19,13 +19,16 @@ export interface PackageVersionsOptions {
   /** The rpm program (default "rpm" on PATH), and its database when not the system's own. */
   rpm?: string;
   rpmDbPath?: string;
+  /** Where snaps are mounted (default /snap). */
+  snapDir?: string;
   now?: () => number;
 }
 
 /**
- * The version of the package that installed a file: from dpkg's database where there is one
- * (what `dpkg -S` tells: info/<package>.list names each package's files, the status file its
- * version), else from rpm (`rpm -qf`). Only files a rule's name matched are looked up, so each is
+ * The version of the package that installed a file: for a file of a snap
+ * (/snap/<name>/<revision>/…) that revision's version from its snap.yaml; else from dpkg's
+ * database where there is one (what `dpkg -S` tells: info/<package>.list names each package's
+ * files, the status file its version), else from rpm (`rpm -qf`). Only files a rule's name matched are looked up, so each is
  * searched for once and its answer kept: until dpkg changes its status file (an upgrade), or for
  * RPM_ANSWER_MS. Null for a file no package owns, or with neither package manager.
  */
@@ -81,7 +84,23 @@ export function createPackageVersions(options: PackageVersionsOptions = {}) {
     return version;
   }
 
+  const snapRoot = `${options.snapDir ?? DEFAULT_SNAP_DIR}/`;
+  // A revision's files never change, so its answer is kept for as long as the agent runs.
+  const snapVersions = new Map<string, string | null>();
+
+  async function snapVersion(filePath: string): Promise<string | null> {
+    const [name, revision] = filePath.slice(snapRoot.length).split('/', 2);
+    if (!name || !revision) return null;
+    const revisionDir = `${snapRoot}${name}/${revision}`;
+    if (!snapVersions.has(revisionDir)) {
+      const yaml = await readFile(path.join(revisionDir, 'meta', 'snap.yaml'), 'utf8').catch(() => null);
+      snapVersions.set(revisionDir, yaml === null ? null : (parseSnapYaml(yaml)?.version ?? null));
+    }
+    return snapVersions.get(revisionDir) ?? null;
+  }
+
   return async function versionOf(filePath: string): Promise<string | null> {
+    if (filePath.startsWith(snapRoot)) return snapVersion(filePath);
     const changed = await stat(statusFile).then(
       (status) => status.mtimeMs,
       () => null,

@@ -1,7 +1,7 @@
 // Inventory and heartbeat discovery end to end: a real agent process against the management
 // point's real inventory and heartbeat routes on a real database. The one stand-in is the
-// package database: a dpkg status file the test writes and changes.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+// package database: a dpkg status file the test writes and changes, and a folder of snaps.
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -62,6 +62,11 @@ describe('inventory on the real agent', () => {
     const statusFile = path.join(dir, 'dpkg-status');
     await mkdir(path.join(dir, 'dpkg-info'));
     await writeFile(statusFile, [paragraph('bash', '5.2.15-2'), paragraph('curl', '7.88.1-10')].join('\n'));
+    const snapDir = path.join(dir, 'snap');
+    await mkdir(path.join(snapDir, 'pycharm-professional', '512', 'meta'), { recursive: true });
+    await writeFile(path.join(snapDir, 'pycharm-professional', '512', 'meta', 'snap.yaml'), 'name: pycharm-professional\nversion: 2024.3\n');
+    await symlink('512', path.join(snapDir, 'pycharm-professional', 'current'));
+    const today = new Date().toISOString().slice(0, 10);
     const agent = agentFromSources([
       'run',
       '--mp',
@@ -74,6 +79,8 @@ describe('inventory on the real agent', () => {
       statusFile,
       '--dpkg-info',
       path.join(dir, 'dpkg-info'),
+      '--snap-dir',
+      snapDir,
     ]);
     agents.push(agent);
     const fail = (error: Error) => {
@@ -97,8 +104,11 @@ describe('inventory on the real agent', () => {
       packages: [
         ['bash', '5.2.15-2', 'amd64', null],
         ['curl', '7.88.1-10', 'amd64', null],
+        // Linked just now: today, or yesterday for a test that crosses midnight.
+        ['pycharm-professional', '2024.3', 'all', expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), 'snap'],
       ],
     });
+    expect([today, new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)]).toContain(full.software.packages[2][3]);
     expect(full.hardware.operatingSystem?.[0]).toMatchObject({ platform: 'linux' });
     expect(full.hardware.memory?.length).toBeGreaterThan(0);
 

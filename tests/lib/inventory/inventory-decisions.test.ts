@@ -97,9 +97,51 @@ describe('planProducts and resolveRows', () => {
       ['curl', '8', 'amd64', '2024-01-01'],
       ['curl', '8', 'amd64', '2024-02-02'],
     ];
-    expect(planProducts([rows, [['curl', '8', 'amd64', null]]], known)).toEqual([productKey('curl', '8', 'amd64')]);
+    expect(
+      planProducts(
+        [
+          { rows, source: 'dpkg' },
+          { rows: [['curl', '8', 'amd64', null]], source: 'dpkg' },
+        ],
+        known,
+      ),
+    ).toEqual(new Map([['dpkg', [productKey('curl', '8', 'amd64')]]]));
     const ids = new Map([...known, [productKey('curl', '8', 'amd64'), 2]]);
     expect(resolveRows(rows, ids)).toEqual({ productIds: [1, 2], installedOn: [null, '2024-01-01'] });
+  });
+});
+
+describe('planProducts by source', () => {
+  it("files a snap row under snap whatever its report's source, and a report without a source under none", () => {
+    const known = new Map<string, number>();
+    expect(
+      planProducts(
+        [
+          {
+            rows: [
+              ['libc6', '2.36', 'amd64', null],
+              ['firefox', '128.0.3-1', 'amd64', '2026-11-30', 'snap'],
+            ],
+            source: 'dpkg',
+          },
+          { rows: [['bash', '5.2', 'x86_64', null]], source: 'rpm' },
+          {
+            rows: [
+              ['core22', '20241001', 'amd64', null, 'snap'],
+              ['libc6', '2.36', 'amd64', null],
+            ],
+            source: '',
+          },
+        ],
+        known,
+      ),
+    ).toEqual(
+      new Map([
+        ['dpkg', [productKey('libc6', '2.36', 'amd64')]],
+        ['snap', [productKey('firefox', '128.0.3-1', 'amd64'), productKey('core22', '20241001', 'amd64')]],
+        ['rpm', [productKey('bash', '5.2', 'x86_64')]],
+      ]),
+    );
   });
 });
 

@@ -14,7 +14,7 @@ import { useTestDatabase } from '../../support/database';
 const log = pino({ level: 'silent' });
 const ids: Record<string, number> = {};
 let databaseUrl = '';
-type Row = [string, string, string, string | null];
+type Row = [string, string, string, string | null] | [string, string, string, string | null, 'snap'];
 
 const hardware = (freeBytes: number) => ({
   system: [{ manufacturer: 'Contoso', model: 'Surface 9', serial: 'SN-0042' }],
@@ -93,7 +93,7 @@ describe('inventory loader', () => {
     await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('S01', 'Central', now())`);
     const { rows } = await pool().query<{ id: number; name: string }>(
       `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, updated_at)
-       SELECT 1, n, 'Linux', '0', 'WORKSTATION', 'APPROVED', now() FROM unnest(ARRAY['A', 'B', 'C']) n RETURNING id, name`,
+       SELECT 1, n, 'Linux', '0', 'WORKSTATION', 'APPROVED', now() FROM unnest(ARRAY['A', 'B', 'C', 'D']) n RETURNING id, name`,
     );
     for (const r of rows) ids[r.name] = r.id;
   });
@@ -166,6 +166,50 @@ describe('inventory loader', () => {
           upgraded: [{ name: 'openssl', arch: 'amd64', from: '3.0.11-1', to: '3.0.13-1' }],
         },
       },
+    });
+  });
+
+  it('stores snaps beside the packages of the report’s own source, each product with the manager it came from', async () => {
+    await send(
+      full('D', 1, [
+        ['bash', '5.2.15-2', 'amd64', null],
+        ['firefox', '1:1snap1-0ubuntu5', 'amd64', null],
+        ['firefox', '128.0.3-1', 'amd64', '2026-11-30', 'snap'],
+        ['pycharm-professional', '2024.3', 'amd64', '2026-10-01', 'snap'],
+      ]),
+    );
+    expect(await drain()).toMatchObject({ loaded: 1, full: 1, softwareRows: 4, quarantined: 0 });
+    await send(
+      delta('D', 1, 2, {
+        removed: [['firefox', '128.0.3-1', 'amd64']],
+        added: [['firefox', '129.0-1', 'amd64', '2026-12-06', 'snap']],
+      }),
+    );
+    expect(await drain()).toMatchObject({ loaded: 1, delta: 1, refused: 0 });
+    const { rows } = await pool().query<{ p: string }>(
+      `SELECT p.name || ' ' || p.version || ' ' || p.source AS p
+         FROM device_software s JOIN software_product p ON p.id = s.product_id WHERE s.device_id = $1 ORDER BY 1`,
+      [ids.D],
+    );
+    expect(rows.map((r) => r.p)).toEqual([
+      'bash 5.2.15-2 dpkg',
+      'firefox 129.0-1 snap',
+      'firefox 1:1snap1-0ubuntu5 dpkg',
+      'pycharm-professional 2024.3 snap',
+    ]);
+    expect(((await history('D'))[1].changes as { software: unknown }).software).toEqual({
+      added: [],
+      removed: [],
+      upgraded: [{ name: 'firefox', arch: 'amd64', from: '128.0.3-1', to: '129.0-1' }],
+    });
+
+    // A source the protocol does not know is refused, naming the field.
+    const bad = full('D', 3, [['code', '1.95', 'amd64', null, 'flatpak' as 'snap']]);
+    await expect(
+      acceptInventoryReport({ device: { id: ids.D }, body: gzipSync(JSON.stringify(bad)), contentEncoding: 'gzip' }),
+    ).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      userMessage: `software.packages.0.4: must be "snap", or left out for the report's own source`,
     });
   });
 

@@ -56,3 +56,22 @@ describe('package versions from rpm, where there is no dpkg database', () => {
     expect(await versionOf('/usr/bin/sleep')).toBeNull();
   });
 });
+
+describe('package versions of snaps', () => {
+  it("gives a snap program the version of the revision it runs from, from that revision's snap.yaml", async () => {
+    const snapDir = path.join(tempDir(), 'snap');
+    for (const [revision, version] of [
+      ['512', '2024.3'],
+      ['530', "'2024.3.1'"],
+    ]) {
+      await mkdir(path.join(snapDir, 'pycharm-professional', revision, 'meta'), { recursive: true });
+      await writeFile(path.join(snapDir, 'pycharm-professional', revision, 'meta', 'snap.yaml'), `name: pycharm-professional\nversion: ${version}\n`);
+    }
+    const versionOf = createPackageVersions({ dpkgStatusFile: path.join(tempDir(), 'no-dpkg-here'), rpm: '/nonexistent/rpm', snapDir });
+    expect(await versionOf(`${snapDir}/pycharm-professional/512/jbr/bin/java`)).toBe('2024.3');
+    // A process started after a refresh runs from the new revision, the one before it from the old.
+    expect(await versionOf(`${snapDir}/pycharm-professional/530/jbr/bin/java`)).toBe('2024.3.1');
+    expect(await versionOf(`${snapDir}/pycharm-professional/999/bin/pycharm`)).toBeNull();
+    expect(await versionOf(`${snapDir}/pycharm-professional`)).toBeNull();
+  });
+});
