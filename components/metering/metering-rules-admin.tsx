@@ -3,19 +3,33 @@
 import Link from 'next/link';
 import { useMutation } from '@tanstack/react-query';
 import clsx from 'clsx';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Table, TBody, Td, Th, THead } from '@/components/ui/table';
 import { useDebouncedValue } from '@/components/ui/use-debounced-value';
 import { useRowChange } from '@/components/ui/use-row-change';
 import { api } from '@/lib/client/api';
-import type { MeteringRule } from '@/lib/metering/metering-rule.schema';
+import type { BulkChangeResult } from '@/lib/metering/bulk-change-metering-rules';
+import type { MeteringRule, MeteringRulesBulkChange } from '@/lib/metering/metering-rule.schema';
+import { plural } from '@/lib/plural';
 import { ImportMeteringRules } from './import-metering-rules';
 import { MeteringRuleForm } from './metering-rule-form';
 import { meteringRulesKey, useMeteringRulesQuery } from './use-metering-rules';
 
-function RuleRow({ rule, canEdit, onEdit }: { rule: MeteringRule; canEdit: boolean; onEdit: () => void }) {
+function RuleRow({
+  rule,
+  canEdit,
+  onEdit,
+  selected,
+  onSelect,
+}: {
+  rule: MeteringRule;
+  canEdit: boolean;
+  onEdit: () => void;
+  selected: boolean;
+  onSelect: (selected: boolean) => void;
+}) {
   const { error, options } = useRowChange(meteringRulesKey);
   const toggle = useMutation({
     mutationFn: () => api(`/api/metering-rules/${rule.id}`, { method: 'PATCH', body: { enabled: !rule.enabled } }),
@@ -25,6 +39,11 @@ function RuleRow({ rule, canEdit, onEdit }: { rule: MeteringRule; canEdit: boole
   const busy = toggle.isPending || remove.isPending;
   return (
     <tr data-testid="metering-rule-row" data-product={rule.productName} className={clsx('align-top', !rule.enabled && 'text-slate-400')}>
+      {canEdit && (
+        <Td className="w-8">
+          <input type="checkbox" aria-label={`Select ${rule.productName}`} checked={selected} onChange={(e) => onSelect(e.target.checked)} />
+        </Td>
+      )}
       <Td>
         <Link className="font-medium text-sky-700 hover:underline" href={`/assets/software-metering/${rule.id}`}>
           {rule.productName}
@@ -71,15 +90,101 @@ function RuleRow({ rule, canEdit, onEdit }: { rule: MeteringRule; canEdit: boole
   );
 }
 
+const doneVerbs = { enable: 'Enabled', disable: 'Disabled', delete: 'Deleted' } as const;
+
+/** What a bulk change did, in a sentence. */
+function describeBulkChange(result: BulkChangeResult): string {
+  const parts = [`${doneVerbs[result.action]} ${plural(result.changed, 'rule')}.`];
+  if (result.unchanged) parts.push(`${plural(result.unchanged, 'rule')} already ${result.action === 'enable' ? 'enabled' : 'disabled'}.`);
+  if (result.notFound.length) parts.push(`${plural(result.notFound.length, 'rule')} no longer there.`);
+  return parts.join(' ');
+}
+
+/** The "select every rule shown" box: ticked when all are, half-ticked when some are. */
+function SelectAll({ shown, chosen, onChange }: { shown: number; chosen: number; onChange: (all: boolean) => void }) {
+  const box = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (box.current) box.current.indeterminate = chosen > 0 && chosen < shown;
+  }, [chosen, shown]);
+  return (
+    <input
+      ref={box}
+      type="checkbox"
+      aria-label="Select every rule shown"
+      disabled={!shown}
+      checked={shown > 0 && chosen === shown}
+      onChange={(e) => onChange(e.target.checked)}
+    />
+  );
+}
+
+/** Enable, disable or delete the chosen rules at once. */
+function BulkActions({ chosen, onDone }: { chosen: MeteringRule[]; onDone: (message: string) => void }) {
+  const { error, setError, options } = useRowChange(meteringRulesKey);
+  const change = useMutation({
+    mutationFn: (action: MeteringRulesBulkChange['action']) =>
+      api<BulkChangeResult>('/api/metering-rules/bulk', { method: 'POST', body: { action, ids: chosen.map((r) => r.id) } }),
+    ...options,
+    onSuccess: (result) => {
+      options.onSuccess();
+      onDone(describeBulkChange(result));
+    },
+  });
+  const run = (action: MeteringRulesBulkChange['action']) => {
+    setError(null);
+    if (action === 'delete' && !window.confirm(`Delete ${plural(chosen.length, 'rule')}? Their recorded usage stays.`)) return;
+    change.mutate(action);
+  };
+  return (
+    <div
+      role="toolbar"
+      aria-label="Selected rules"
+      className="flex flex-wrap items-center gap-2 rounded border border-sky-200 bg-sky-50 px-3 py-2 text-sm"
+    >
+      <span data-testid="selected-count">{plural(chosen.length, 'rule')} selected</span>
+      <Button size="xs" disabled={change.isPending} onClick={() => run('enable')}>
+        Enable
+      </Button>
+      <Button size="xs" disabled={change.isPending} onClick={() => run('disable')}>
+        Disable
+      </Button>
+      <Button size="xs" disabled={change.isPending} onClick={() => run('delete')}>
+        Delete
+      </Button>
+      {error && (
+        <span role="alert" className="text-red-700">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
 /**
  * Assets › Software Metering: the rules whose program runs the agents record. Full administrators
- * create, edit, enable, disable, delete and bulk-import them from CSV.
+ * create, edit, enable, disable, delete and bulk-import them from CSV, and enable, disable or
+ * delete the rules they tick all at once.
  */
 export function MeteringRulesAdmin({ canEdit, siteCode }: { canEdit: boolean; siteCode: string }) {
   const [search, setSearch] = useState('');
   const rules = useMeteringRulesQuery(useDebouncedValue(search.trim()));
   const [panel, setPanel] = useState<MeteringRule | 'new' | 'import' | null>(null);
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
+  const [done, setDone] = useState<string | null>(null);
   const list = rules.data?.rules ?? [];
+  // Only the rules shown count as chosen: a search that hides a ticked rule leaves it out of a change.
+  const chosen = list.filter((r) => selected.has(r.id));
+  const select = (ids: number[], on: boolean) => {
+    setDone(null);
+    setSelected((before) => {
+      const next = new Set(before);
+      for (const id of ids) {
+        if (on) next.add(id);
+        else next.delete(id);
+      }
+      return next;
+    });
+  };
   return (
     <div className="space-y-4">
       <div className="flex items-center gap-2">
@@ -108,6 +213,20 @@ export function MeteringRulesAdmin({ canEdit, siteCode }: { canEdit: boolean; si
           onDone={() => setPanel(null)}
         />
       )}
+      {canEdit && chosen.length > 0 && (
+        <BulkActions
+          chosen={chosen}
+          onDone={(message) => {
+            setSelected(new Set());
+            setDone(message);
+          }}
+        />
+      )}
+      {done && (
+        <p role="status" className="text-sm text-slate-700">
+          {done}
+        </p>
+      )}
       {rules.error && (
         <p role="alert" className="text-sm text-red-700">
           {rules.error.message}
@@ -117,6 +236,20 @@ export function MeteringRulesAdmin({ canEdit, siteCode }: { canEdit: boolean; si
         <caption className="sr-only">Software metering rules</caption>
         <THead>
           <tr>
+            {canEdit && (
+              <Th className="w-8">
+                <SelectAll
+                  shown={list.length}
+                  chosen={chosen.length}
+                  onChange={(all) =>
+                    select(
+                      list.map((r) => r.id),
+                      all,
+                    )
+                  }
+                />
+              </Th>
+            )}
             <Th>Product</Th>
             <Th>File name</Th>
             <Th>Original file name</Th>
@@ -131,11 +264,18 @@ export function MeteringRulesAdmin({ canEdit, siteCode }: { canEdit: boolean; si
         </THead>
         <TBody>
           {list.map((rule) => (
-            <RuleRow key={rule.id} rule={rule} canEdit={canEdit} onEdit={() => setPanel(rule)} />
+            <RuleRow
+              key={rule.id}
+              rule={rule}
+              canEdit={canEdit}
+              onEdit={() => setPanel(rule)}
+              selected={selected.has(rule.id)}
+              onSelect={(on) => select([rule.id], on)}
+            />
           ))}
           {rules.data && !list.length && (
             <tr>
-              <td colSpan={6} className="px-3 py-6 text-center text-slate-500">
+              <td colSpan={7} className="px-3 py-6 text-center text-slate-500">
                 {search ? 'No rule matches the search.' : 'No software metering rules yet.'}
               </td>
             </tr>

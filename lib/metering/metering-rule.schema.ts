@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requiredText, safeText } from '../validation/primitives';
+import { int4Id, requiredText, safeText } from '../validation/primitives';
 
 const siteCode = z
   .string()
@@ -32,6 +32,20 @@ export type MeteringRuleInput = z.infer<typeof meteringRuleInputSchema>;
 
 /** A partial change (PATCH); the merged rule is validated again as a whole. */
 export const meteringRulePatchSchema = z.record(z.string(), z.unknown());
+
+/** Most rules one bulk change names (a page of search results, an import's worth). */
+export const MAX_BULK_RULES = 1000;
+
+/** POST /api/metering-rules/bulk: enable, disable or delete the rules named, at once. */
+export const meteringRulesBulkSchema = z.object({
+  action: z.enum(['enable', 'disable', 'delete'], { error: 'must be enable, disable or delete' }),
+  ids: z
+    .array(int4Id('must be a rule id'), { error: 'must be a list of rule ids' })
+    .min(1, 'must name at least one rule')
+    .max(MAX_BULK_RULES, `must name at most ${MAX_BULK_RULES} rules`)
+    .refine((ids) => new Set(ids).size === ids.length, 'must name each rule once'),
+});
+export type MeteringRulesBulkChange = z.infer<typeof meteringRulesBulkSchema>;
 
 /** A stored rule, as the console sees it. */
 export interface MeteringRule extends MeteringRuleInput {

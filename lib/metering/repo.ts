@@ -70,6 +70,26 @@ export async function deleteMeteringRuleRow(id: number): Promise<void> {
   await prisma().meteringRule.delete({ where: { id } });
 }
 
+/** The rules of these ids that exist. */
+export async function findMeteringRules(ids: number[]): Promise<MeteringRule[]> {
+  return (await prisma().meteringRule.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } })).map(toMeteringRule);
+}
+
+/** Enables or disables the rules of these ids not already so; returns the ones it changed (their revision changes with them). */
+export async function setMeteringRulesEnabled(ids: number[], enabled: boolean): Promise<MeteringRule[]> {
+  const rows = await prisma().meteringRule.updateManyAndReturn({ where: { id: { in: ids }, enabled: !enabled }, data: { enabled } });
+  return rows.map(toMeteringRule).sort((a, b) => a.id - b.id);
+}
+
+/** Deletes the rules of these ids; returns the ones it deleted. */
+export async function deleteMeteringRuleRows(ids: number[]): Promise<MeteringRule[]> {
+  return prisma().$transaction(async (tx) => {
+    const rows = await tx.meteringRule.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });
+    await tx.meteringRule.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+    return rows.map(toMeteringRule);
+  });
+}
+
 /** The codes of the sites this server knows. */
 export async function knownSiteCodes(): Promise<Set<string>> {
   const rows = await prisma().site.findMany({ select: { code: true } });

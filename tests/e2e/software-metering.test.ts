@@ -1,6 +1,7 @@
 // Assets › Software Metering in Chromium against a real server: a rule created through the form
 // (with a field refused first), disabled, edited and deleted; a CSV import listing its refused rows
-// by line while keeping the good ones; a read-only analyst sees the rules but no controls; a rule's
+// by line while keeping the good ones; a read-only analyst sees the rules but no controls; ticked
+// rules enabled, disabled and deleted at once; a rule's
 // report with its usage chart, who ran it (each list downloadable whole as CSV), and where it is installed but unused.
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
@@ -173,6 +174,53 @@ describe('Software Metering rules page in Chromium', () => {
     expect(await other.getByRole('button', { name: /^Delete / }).count()).toBe(0);
     await other.close();
     expect(otherErrors).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+  it('disables, enables and deletes the ticked rules at once', async () => {
+    await prisma().meteringRule.createMany({
+      data: ['Bulk One', 'Bulk Two', 'Bulk Three'].map((productName) => ({
+        productName,
+        fileName: productName.replace(' ', '-').toLowerCase(),
+        siteCode: 'S01',
+      })),
+    });
+    await page.goto(`${server.url}/assets/software-metering`);
+    const rows = page.getByTestId('metering-rule-row');
+    await rows.first().waitFor();
+    const count = await rows.count();
+    expect(count).toBeGreaterThan(2);
+    const toolbar = page.getByRole('toolbar', { name: 'Selected rules' });
+    expect(await toolbar.count()).toBe(0);
+
+    await page.getByLabel('Select every rule shown').check();
+    await expect.poll(() => toolbar.getByTestId('selected-count').textContent()).toBe(`${count} rules selected`);
+    await toolbar.getByRole('button', { name: 'Disable' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Disabled \d+ rules?\./ })
+      .waitFor();
+    expect(await toolbar.count()).toBe(0);
+    await expect.poll(() => rows.filter({ hasText: 'disabled' }).count()).toBe(count);
+
+    const [first, second] = await rows.evaluateAll((trs) => trs.slice(0, 2).map((tr) => tr.getAttribute('data-product')!));
+    await page.getByLabel(`Select ${first}`).check();
+    await page.getByLabel(`Select ${second}`).check();
+    await page.getByLabel(`Select ${second}`).uncheck();
+    await toolbar.getByRole('button', { name: 'Enable' }).click();
+    await page.getByRole('status').filter({ hasText: 'Enabled 1 rule.' }).waitFor();
+    await expect.poll(() => row(first).textContent()).not.toContain('disabled');
+
+    await page.getByLabel('Select every rule shown').check();
+    page.once('dialog', (dialog) => {
+      expect(dialog.message()).toBe(`Delete ${count} rules? Their recorded usage stays.`);
+      void dialog.accept();
+    });
+    await toolbar.getByRole('button', { name: 'Delete' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Deleted ${count} rules.` })
+      .waitFor();
+    await page.getByText('No software metering rules yet.').waitFor();
     expect(errors).toEqual([]);
   });
 });

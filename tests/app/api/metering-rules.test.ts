@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DELETE as deleteRule, PATCH as patchRule } from '@/app/api/metering-rules/[id]/route';
+import { POST as bulkRules } from '@/app/api/metering-rules/bulk/route';
 import { POST as importRules } from '@/app/api/metering-rules/import/route';
 import { GET as listRules, POST as createRule } from '@/app/api/metering-rules/route';
 import { pool } from '@/lib/db/pool';
@@ -124,6 +125,59 @@ describe('software metering rules API', () => {
       ],
     });
     expect((await send('Product,File\nA,"unclosed\n')).refused[0]).toMatchObject({ field: 'csv' });
+  });
+
+  it('enables, disables and deletes many rules at once, audited as one change, and tells which ids no rule has', async () => {
+    const ids: number[] = [];
+    for (const productName of ['Bulk A', 'Bulk B', 'Bulk C']) {
+      const res = await create(admin, { productName, fileName: productName.replace(' ', '-').toLowerCase(), siteCode: 'S01' });
+      ids.push((await res.json()).id);
+    }
+    const bulk = async (body: unknown, session = admin) =>
+      bulkRules(request('/api/metering-rules/bulk', { method: 'POST', headers: session.headers, body }));
+    const enabled = async () => (await list('?search=Bulk')).map((r) => [r.productName, r.enabled]);
+    const stamps = async () =>
+      (await pool().query(`SELECT updated_at FROM metering_rule WHERE id = ANY($1) ORDER BY id`, [ids])).rows.map((r) => r.updated_at.getTime());
+    expect((await bulk({ action: 'disable', ids }, operator)).status).toBe(403);
+    expect((await bulk({ action: 'disable', ids }, analyst)).status).toBe(403);
+
+    const before = await stamps();
+    const disabled = await bulk({ action: 'disable', ids: [...ids, 999_999] });
+    expect(disabled.status).toBe(200);
+    expect(await disabled.json()).toEqual({ action: 'disable', changed: 3, unchanged: 0, notFound: [999_999] });
+    expect(await enabled()).toEqual([
+      ['Bulk A', false],
+      ['Bulk B', false],
+      ['Bulk C', false],
+    ]);
+    // A new revision for each, so policy carries the change to the agents.
+    (await stamps()).forEach((stamp, i) => expect(stamp).toBeGreaterThan(before[i]));
+
+    expect(await (await bulk({ action: 'enable', ids: [ids[0]] })).json()).toEqual({ action: 'enable', changed: 1, unchanged: 0, notFound: [] });
+    expect(await (await bulk({ action: 'disable', ids })).json()).toEqual({ action: 'disable', changed: 1, unchanged: 2, notFound: [] });
+    expect(await (await bulk({ action: 'delete', ids: [ids[1], ids[2]] })).json()).toEqual({
+      action: 'delete',
+      changed: 2,
+      unchanged: 0,
+      notFound: [],
+    });
+    expect(await enabled()).toEqual([['Bulk A', false]]);
+    const audits = (await pool().query<{ m: string }>(`SELECT messages::text AS m FROM status_inbox WHERE origin = 'audit'`)).rows.map((r) => r.m);
+    expect(audits.some((m) => m.includes('"Disable"') && m.includes('3 rules') && m.includes('S01:Bulk B (bulk-b *)'))).toBe(true);
+    expect(audits.some((m) => m.includes('"Delete"') && m.includes('2 rules'))).toBe(true);
+
+    const refused = async (body: unknown) => {
+      const res = await bulk(body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      return (await res.json()).error.fields[0].path as string;
+    };
+    expect(await refused({ action: 'explode', ids })).toBe('action');
+    expect(await refused({ action: 'enable', ids: [] })).toBe('ids');
+    expect(await refused({ action: 'enable', ids: [ids[0], ids[0]] })).toBe('ids');
+    expect(await refused({ action: 'enable', ids: ['x'] })).toBe('ids.0');
+    expect(await refused({ action: 'enable', ids: [3_000_000_000] })).toBe('ids.0');
+    expect(await refused({ action: 'enable', ids: Array.from({ length: 1001 }, (_, i) => i + 1) })).toBe('ids');
+    expect(await refused({ action: 'enable' })).toBe('ids');
   });
 
   it('refuses what the database cannot hold with a 400 naming the field', async () => {
