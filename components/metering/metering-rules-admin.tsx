@@ -4,7 +4,8 @@ import Link from 'next/link';
 import { useMutation } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { useEffect, useRef, useState } from 'react';
-import { Button } from '@/components/ui/button';
+import { Download } from 'lucide-react';
+import { Button, buttonClass } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Table, TBody, Td, Th, THead } from '@/components/ui/table';
 import { useDebouncedValue } from '@/components/ui/use-debounced-value';
@@ -167,7 +168,8 @@ function BulkActions({ chosen, onDone }: { chosen: MeteringRule[]; onDone: (mess
  */
 export function MeteringRulesAdmin({ canEdit, siteCode }: { canEdit: boolean; siteCode: string }) {
   const [search, setSearch] = useState('');
-  const rules = useMeteringRulesQuery(useDebouncedValue(search.trim()));
+  const searched = useDebouncedValue(search.trim());
+  const rules = useMeteringRulesQuery(searched);
   const [panel, setPanel] = useState<MeteringRule | 'new' | 'import' | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const [done, setDone] = useState<string | null>(null);
@@ -203,6 +205,13 @@ export function MeteringRulesAdmin({ canEdit, siteCode }: { canEdit: boolean; si
             <Button onClick={() => setPanel('import')}>Import CSV</Button>
           </>
         )}
+        <a
+          href={`/api/metering-rules/export.csv${searched ? `?search=${encodeURIComponent(searched)}` : ''}`}
+          download
+          className={buttonClass({ className: 'ml-auto inline-flex items-center gap-1' })}
+        >
+          <Download size={14} aria-hidden /> Export CSV
+        </a>
       </div>
       {panel === 'import' && <ImportMeteringRules defaultSiteCode={siteCode} onDone={() => setPanel(null)} />}
       {panel && panel !== 'import' && (

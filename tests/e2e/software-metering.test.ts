@@ -171,6 +171,8 @@ describe('Software Metering rules page in Chromium', () => {
     await other.getByTestId('metering-rule-row').first().waitFor();
     expect(await other.getByTestId('metering-rule-row').count()).toBe(4);
     expect(await other.getByRole('button', { name: 'New rule' }).count()).toBe(0);
+    // Reading the rules includes taking them away as CSV.
+    expect(await other.getByRole('link', { name: 'Export CSV' }).getAttribute('href')).toBe('/api/metering-rules/export.csv');
     expect(await other.getByRole('button', { name: /^Delete / }).count()).toBe(0);
     await other.close();
     expect(otherErrors).toEqual([]);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DELETE as deleteRule, PATCH as patchRule } from '@/app/api/metering-rules/[id]/route';
 import { POST as bulkRules } from '@/app/api/metering-rules/bulk/route';
+import { GET as exportRules } from '@/app/api/metering-rules/export.csv/route';
 import { POST as importRules } from '@/app/api/metering-rules/import/route';
 import { GET as listRules, POST as createRule } from '@/app/api/metering-rules/route';
 import { pool } from '@/lib/db/pool';
@@ -178,6 +179,35 @@ describe('software metering rules API', () => {
     expect(await refused({ action: 'enable', ids: [3_000_000_000] })).toBe('ids.0');
     expect(await refused({ action: 'enable', ids: Array.from({ length: 1001 }, (_, i) => i + 1) })).toBe('ids');
     expect(await refused({ action: 'enable' })).toBe('ids');
+  });
+
+  it('exports the rules in the import’s own columns, and the export imports back as it was', async () => {
+    const risky = { productName: '@Risk', fileName: 'risk', version: '8.*', siteCode: 'S01', comment: 'pool of 20 seats, "named" users' };
+    expect((await create(admin, { ...risky, originalFileName: 'RISK.EXE' })).status).toBe(201);
+    const exported = async (query = '', session: TestSession | null = analyst) =>
+      exportRules(request(`/api/metering-rules/export.csv${query}`, { headers: session?.headers }));
+    const res = await exported();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="metering-rules.csv"');
+    const csv = await res.text();
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('Product Name,File Name,Original File Name,Version,Site,Comment,Enabled');
+    // A leading @ is kept from spreadsheets' formulas by an apostrophe, which the import drops again.
+    expect(lines[1]).toBe(`'@Risk,risk,RISK.EXE,8.*,S01,"pool of 20 seats, ""named"" users",yes`);
+    expect(lines.some((line) => line.startsWith('Code,/usr/share/code/code,,*,S01,,no'))).toBe(true);
+    expect((await (await exported('?search=bulk')).text()).trimEnd().split('\r\n')).toHaveLength(2);
+    expect((await exported('?siteCode=S01')).headers.get('content-disposition')).toContain('metering-rules-S01.csv');
+    expect((await exported('', null)).status).toBe(401);
+
+    const fields = (r: Rule & { comment?: string; originalFileName?: string }) =>
+      [r.productName, r.fileName, r.originalFileName, r.version, r.siteCode, r.comment, r.enabled].join('|');
+    const before = (await list()).map(fields);
+    const ids = (await list()).map((r) => r.id);
+    const removed = await bulkRules(request('/api/metering-rules/bulk', { method: 'POST', headers: admin.headers, body: { action: 'delete', ids } }));
+    expect((await removed.json()).changed).toBe(ids.length);
+    const back = await importRules(request('/api/metering-rules/import', { method: 'POST', headers: admin.headers, body: { csv } }));
+    expect(await back.json()).toMatchObject({ imported: ids.length, refused: [] });
+    expect((await list()).map(fields)).toEqual(before);
   });
 
   it('refuses what the database cannot hold with a 400 naming the field', async () => {

@@ -33,4 +33,11 @@ describe('metering rules from CSV', () => {
       ['Editor', 'a; b'],
     ]);
   });
+  it('drops the apostrophe an export puts before = + - @, and keeps any other', () => {
+    const parsed = rulesOf("Product,File,Comment\n'@Risk,risk,'=SUM(A1)\n'Quoted',quoted,'-\n");
+    expect(parsed.rules.map((r) => [r.input.productName, r.input.comment])).toEqual([
+      ['@Risk', '=SUM(A1)'],
+      ["'Quoted'", '-'],
+    ]);
+  });
 });
