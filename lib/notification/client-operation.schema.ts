@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int4Id, int4IdParam, requiredText } from '../validation/primitives';
+import { int4Id, int4IdParam, requiredText, wholeNumberParam } from '../validation/primitives';
 import { clientActionSchema, type ActionResultDetail, type ClientAction } from '../protocol/agent-protocol.schema';
 import type { OperationCounts, TargetStateCounts } from './operation-counts';
 
@@ -75,7 +75,7 @@ export interface OnlineEstimate {
 }
 
 export const listClientOperationsQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  page: wholeNumberParam(1, 100_000).default(1),
   pageSize: z.coerce
     .number()
     .int()
@@ -91,7 +91,7 @@ export type TargetState = (typeof targetStates)[number];
 
 export const listOperationTargetsQuerySchema = z.object({
   state: z.enum(targetStates).optional(),
-  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+  page: wholeNumberParam(1, 1_000_000).default(1),
   pageSize: z.coerce
     .number()
     .int()
@@ -174,7 +174,7 @@ export const liveQueryRowsQuerySchema = z.object({
     .string()
     .regex(/^\d{1,18}$/, 'must be a row cursor (digits)')
     .optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(500),
+  limit: wholeNumberParam(1, 1000).default(500),
 });
 
 /**

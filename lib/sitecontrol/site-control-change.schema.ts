@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { int4, INT4_MAX, int4IdParam } from '../validation/primitives';
+import { int4, INT4_MAX, int4IdParam, wholeNumberParam } from '../validation/primitives';
 import { fixedPaths, settingLeaves } from './document-paths';
 
 const serial = z.number({ error: 'must be a serial number' }).int('must be a whole number').min(0).max(INT4_MAX);
-const serialParam = z.coerce.number().int().min(0).max(INT4_MAX);
+const serialParam = wholeNumberParam(0, INT4_MAX);
 
 /**
  * What an administrator changes: the new value of each changed setting, by path. Each value is

@@ -145,6 +145,18 @@ export function int8IdParam(message = 'must be a positive whole number up to 922
   );
 }
 
+/**
+ * A whole number from a query string, between `min` and `max`: text that is no number at all is
+ * refused with the same words as a fraction ("must be a whole number"), not zod's "received NaN".
+ */
+export function wholeNumberParam(min: number, max: number, noun = 'a whole number') {
+  return z.coerce
+    .number({ error: `must be ${noun}` })
+    .int(`must be ${noun}`)
+    .min(min, `must be ${min} or more`)
+    .max(max, `must be ${max} or less`);
+}
+
 /** A whole number an `integer` column can hold, between `min` and `max` (inside int4). */
 export function int4(min = -INT4_MAX - 1, max = INT4_MAX) {
   return z.number().int('must be a whole number').min(min, `must be ${min} or more`).max(max, `must be ${max} or less`);

@@ -102,14 +102,14 @@ describe('software metering reports', () => {
     const inOne = await (await ask('?days=1')).json();
     expect(inOne.computers.map((c: { name: string }) => c.name)).toContain(devices[0].name);
 
-    for (const [query, field] of [
-      ['?days=0', 'days'],
-      ['?days=abc', 'days'],
-      ['?days=1.5', 'days'],
+    for (const [query, message] of [
+      ['?days=0', 'must be 1 or more'],
+      ['?days=abc', 'must be a whole number of days'],
+      ['?days=1.5', 'must be a whole number of days'],
     ]) {
       const res = await ask(query);
       expect(res.status, query).toBe(400);
-      expect((await res.json()).error.fields[0].path).toBe(field);
+      expect((await res.json()).error.fields[0]).toEqual({ path: 'days', message });
     }
     const missing = await unused(request(`/api/metering-rules/999999/unused`, { headers: analyst.headers }), withParams({ id: '999999' }));
     expect(missing.status).toBe(404);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  wholeNumberParam,
   decodeCursorParts,
   findUnstorable,
   int4Id,
@@ -26,6 +27,24 @@ describe('boundary primitives', () => {
     expect(int8IdParam().safeParse('9223372036854775808').success).toBe(false);
     expect(int8IdParam().safeParse('9999999999999999999').success).toBe(false);
     for (const text of ['x1', '1e3', '-1', '', '1.5']) expect(int8IdParam().safeParse(text).error?.issues, text).toHaveLength(1);
+  });
+
+  it('whole numbers from a query string say what they must be, for text as for fractions', () => {
+    const days = wholeNumberParam(1, 3650, 'a whole number of days');
+    const issue = (text: string) => {
+      const parsed = days.safeParse(text);
+      return parsed.success ? parsed.data : parsed.error.issues[0].message;
+    };
+    expect(['30', ' 7 ', 'abc', '1.5', '', '0', '3651', '1e3'].map(issue)).toEqual([
+      30,
+      7,
+      'must be a whole number of days',
+      'must be a whole number of days',
+      'must be 1 or more',
+      'must be 1 or more',
+      'must be 3650 or less',
+      1000,
+    ]);
   });
 
   it('text refuses NUL and unpaired surrogates, keeps paired ones', () => {
