@@ -6,6 +6,16 @@ import { Table, TBody, Td, Th, THead } from '@/components/ui/table';
 import { runLength } from '@/lib/metering/run-length';
 import { useDeviceMeteringQuery, type DeviceMetering } from './use-resource-explorer';
 
+// A run log reads best with the moment each run started ("Dec 7, 05:53:06"), in the viewer's time zone.
+const startFormat = new Intl.DateTimeFormat('en', {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
 /** A rule's product, opening its report; a deleted rule's history is still shown, by number. */
 function Product({ ruleId, productName }: { ruleId: number; productName: string | null }) {
   if (productName === null) return <span className="text-slate-500">rule {ruleId} (deleted)</span>;
@@ -74,8 +84,10 @@ function RecentRuns({ runs }: { runs: DeviceMetering['recentRuns'] }) {
               <Td>
                 <Product ruleId={r.ruleId} productName={r.productName} />
               </Td>
-              <Td>
-                <RelativeTime iso={r.startedAt} />
+              <Td className="whitespace-nowrap tabular-nums">
+                <time dateTime={r.startedAt} suppressHydrationWarning>
+                  {startFormat.format(new Date(r.startedAt))}
+                </time>
               </Td>
               <Td
                 className="text-right tabular-nums"
