@@ -14,6 +14,7 @@ import { api } from '@/lib/client/api';
 import type { BulkChangeResult } from '@/lib/metering/bulk-change-metering-rules';
 import type { MeteringRule, MeteringRulesBulkChange } from '@/lib/metering/metering-rule.schema';
 import { plural } from '@/lib/plural';
+import { bulkChangeInTurns } from './bulk-change-in-turns';
 import { ImportMeteringRules } from './import-metering-rules';
 import { MeteringRuleForm } from './metering-rule-form';
 import { meteringRulesKey, useMeteringRulesQuery } from './use-metering-rules';
@@ -124,7 +125,11 @@ function BulkActions({ chosen, onDone }: { chosen: MeteringRule[]; onDone: (mess
   const { error, setError, options } = useRowChange(meteringRulesKey);
   const change = useMutation({
     mutationFn: (action: MeteringRulesBulkChange['action']) =>
-      api<BulkChangeResult>('/api/metering-rules/bulk', { method: 'POST', body: { action, ids: chosen.map((r) => r.id) } }),
+      bulkChangeInTurns(
+        action,
+        chosen.map((r) => r.id),
+        (change) => api<BulkChangeResult>('/api/metering-rules/bulk', { method: 'POST', body: change }),
+      ),
     ...options,
     onSuccess: (result) => {
       options.onSuccess();

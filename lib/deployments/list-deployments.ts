@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../clock';
 import { notFoundOrThrow } from '../errors';
-import { csvField } from '../csv-field';
+import { csvText } from '../csv-field';
 import { clientStatusLabels, type DeploymentClientPage, type DeploymentClientsQuery, type DeploymentRow } from './deployment.schema';
 import { findDeploymentClients, findDeploymentRows } from './repo';
 
@@ -26,9 +26,9 @@ export async function deploymentClientsCsv(id: number, query: DeploymentClientsQ
   const { rows } = await findDeploymentClients(id, { ...query, limit: null, offset: 0 });
   const header = ['Device', 'Site', 'Status', 'Exit code', 'Last report (client time)', 'Received', 'Message ID', 'Late'];
   const lines = rows.map((r) =>
-    [r.deviceName, r.siteCode, clientStatusLabels[r.status], r.exitCode, r.lastReportAt, r.receivedAt, r.lastMessageId, r.late ? 'late' : '']
-      .map((v) => csvField(v ?? null))
-      .join(','),
+    [r.deviceName, r.siteCode, clientStatusLabels[r.status], r.exitCode, r.lastReportAt, r.receivedAt, r.lastMessageId, r.late ? 'late' : ''].map(
+      (v) => v ?? null,
+    ),
   );
-  return { filename: `deployment-${deployment.deploymentId}-clients.csv`, body: `${[header.join(','), ...lines].join('\r\n')}\r\n` };
+  return { filename: `deployment-${deployment.deploymentId}-clients.csv`, body: csvText(header, lines) };
 }

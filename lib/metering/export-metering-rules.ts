@@ -1,4 +1,4 @@
-import { csvField } from '../csv-field';
+import { csvText } from '../csv-field';
 import type { CsvDownload } from './metering-report-csv';
 import { listMeteringRules } from './repo';
 
@@ -11,8 +11,11 @@ const HEADER = ['Product Name', 'File Name', 'Original File Name', 'Version', 'S
  */
 export async function exportMeteringRules(filter: { siteCode?: string; search?: string }): Promise<CsvDownload> {
   const rules = await listMeteringRules(filter);
-  const lines = rules.map((r) =>
-    [r.productName, r.fileName, r.originalFileName, r.version, r.siteCode, r.comment, r.enabled ? 'yes' : 'no'].map(csvField).join(','),
-  );
-  return { filename: `metering-rules${filter.siteCode ? `-${filter.siteCode}` : ''}.csv`, body: `${[HEADER.join(','), ...lines].join('\r\n')}\r\n` };
+  return {
+    filename: `metering-rules${filter.siteCode ? `-${filter.siteCode}` : ''}.csv`,
+    body: csvText(
+      HEADER,
+      rules.map((r) => [r.productName, r.fileName, r.originalFileName, r.version, r.siteCode, r.comment, r.enabled ? 'yes' : 'no']),
+    ),
+  };
 }

@@ -1,5 +1,5 @@
 import { pool } from '../db/pool';
-import { csvField } from '../csv-field';
+import { csvText } from '../csv-field';
 import { notFoundOrThrow } from '../errors';
 import { readUnusedComputersReport } from './read-metering-report';
 import { findMeteringRule } from './repo';
@@ -13,17 +13,13 @@ export interface CsvDownload {
 
 const iso = (t: Date | null) => (t ? t.toISOString() : null);
 
-function csv(header: string[], rows: (string | number | null)[][]): string {
-  return `${[header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
-}
-
 /** Every computer that ran a rule's program, latest first (a removed device has no name, only its id). */
 export async function meteredComputersCsv(ruleId: number): Promise<CsvDownload> {
   const rule = notFoundOrThrow(await findMeteringRule(ruleId), 'The metering rule');
   const { computers } = await readComputerRuns(pool(), rule.id, null);
   return {
     filename: `metering-rule-${rule.id}-computers.csv`,
-    body: csv(
+    body: csvText(
       ['Computer', 'Device ID', 'Last run (UTC)', 'Last run by', 'Runs'],
       computers.map((c) => [c.name, c.deviceId, iso(c.lastRunAt), c.lastUser, c.runCount]),
     ),
@@ -36,7 +32,7 @@ export async function meteredUsersCsv(ruleId: number): Promise<CsvDownload> {
   const { users } = await readUserRuns(pool(), rule.id, null);
   return {
     filename: `metering-rule-${rule.id}-users.csv`,
-    body: csv(
+    body: csvText(
       ['User', 'Last run (UTC)', 'Runs'],
       users.map((u) => [u.userName, iso(u.lastRunAt), u.runCount]),
     ),
@@ -48,7 +44,7 @@ export async function unusedComputersCsv(ruleId: number, days: number): Promise<
   const { computers } = await readUnusedComputersReport({ ruleId, days, limit: null });
   return {
     filename: `metering-rule-${ruleId}-not-run-in-${days}-days.csv`,
-    body: csv(
+    body: csvText(
       ['Computer', 'Device ID', 'Installed package', 'Package version', 'Last run (UTC)'],
       computers.map((c) => [c.name, c.deviceId, c.packageName, c.packageVersion, iso(c.lastRunAt)]),
     ),

@@ -28,9 +28,10 @@ export interface PackageVersionsOptions {
  * The version of the package that installed a file: for a file of a snap
  * (/snap/<name>/<revision>/…) that revision's version from its snap.yaml; else from dpkg's
  * database where there is one (what `dpkg -S` tells: info/<package>.list names each package's
- * files, the status file its version), else from rpm (`rpm -qf`). Only files a rule's name matched are looked up, so each is
- * searched for once and its answer kept: until dpkg changes its status file (an upgrade), or for
- * RPM_ANSWER_MS. Null for a file no package owns, or with neither package manager.
+ * files, the status file its version), else from rpm (`rpm -qf`). Only files a rule's name
+ * matched are looked up, so each is searched for once and its answer kept: until dpkg changes its
+ * status file (an upgrade), or for RPM_ANSWER_MS. Null for a file no package owns, or with
+ * neither package manager.
  */
 export function createPackageVersions(options: PackageVersionsOptions = {}) {
   const statusFile = options.dpkgStatusFile ?? DEFAULT_DPKG_STATUS;
