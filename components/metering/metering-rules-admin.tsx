@@ -12,6 +12,7 @@ import { useDebouncedValue } from '@/components/ui/use-debounced-value';
 import { useRowChange } from '@/components/ui/use-row-change';
 import { api } from '@/lib/client/api';
 import type { BulkChangeResult } from '@/lib/metering/bulk-change-metering-rules';
+import type { ListedMeteringRule } from '@/lib/metering/list-metering-rules';
 import type { MeteringRule, MeteringRulesBulkChange } from '@/lib/metering/metering-rule.schema';
 import { plural } from '@/lib/plural';
 import { bulkChangeInTurns } from './bulk-change-in-turns';
@@ -26,7 +27,7 @@ function RuleRow({
   selected,
   onSelect,
 }: {
-  rule: MeteringRule;
+  rule: ListedMeteringRule;
   canEdit: boolean;
   onEdit: () => void;
   selected: boolean;
@@ -56,6 +57,9 @@ function RuleRow({
       <Td className="font-mono text-xs">{rule.originalFileName || '—'}</Td>
       <Td className="font-mono text-xs">{rule.version}</Td>
       <Td>{rule.siteCode}</Td>
+      <Td className="whitespace-nowrap text-xs text-slate-600" data-testid="rule-this-month">
+        {rule.thisMonth ? `${plural(rule.thisMonth.runCount, 'run')} · ${plural(rule.thisMonth.distinctComputers, 'computer')}` : '—'}
+      </Td>
       {canEdit && (
         <Td className="whitespace-nowrap text-right">
           <span className="inline-flex items-center gap-1">
@@ -269,6 +273,7 @@ export function MeteringRulesAdmin({ canEdit, siteCode }: { canEdit: boolean; si
             <Th>Original file name</Th>
             <Th>Version</Th>
             <Th>Site</Th>
+            <Th>This month</Th>
             {canEdit && (
               <Th>
                 <span className="sr-only">Change</span>
@@ -289,7 +294,7 @@ export function MeteringRulesAdmin({ canEdit, siteCode }: { canEdit: boolean; si
           ))}
           {rules.data && !list.length && (
             <tr>
-              <td colSpan={7} className="px-3 py-6 text-center text-slate-500">
+              <td colSpan={8} className="px-3 py-6 text-center text-slate-500">
                 {search ? 'No rule matches the search.' : 'No software metering rules yet.'}
               </td>
             </tr>

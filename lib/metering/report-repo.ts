@@ -29,6 +29,21 @@ export async function readUsageSeries(db: pg.Pool, ruleId: number, period: 'DAY'
   }));
 }
 
+/** The month summaries of these rules for the month starting `monthStart` (YYYY-MM-DD), by rule; a rule without runs is missing. */
+export async function readMonthUsage(db: pg.Pool, ruleIds: number[], monthStart: string): Promise<Map<number, UsagePoint>> {
+  const { rows } = await db.query<{ rule_id: number; users: number; computers: number; runs: number; seconds: string }>(
+    `SELECT rule_id, distinct_users AS users, distinct_computers AS computers, run_count AS runs, run_seconds::text AS seconds
+       FROM metering_summary WHERE rule_id = ANY($1::int[]) AND period = 'MONTH' AND period_start = $2::date`,
+    [ruleIds, monthStart],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.rule_id,
+      { start: monthStart, distinctUsers: r.users, distinctComputers: r.computers, runCount: r.runs, runSeconds: Number(r.seconds) },
+    ]),
+  );
+}
+
 export interface ComputerRun {
   deviceId: number;
   name: string | null;

@@ -161,6 +161,10 @@ describe('Software Metering rules page in Chromium', () => {
     await form.getByRole('button', { name: 'Show' }).click();
     await expect.poll(() => page.getByTestId('unused-summary').textContent()).toContain('in the last 1 day.');
     expect(await form.getByRole('link', { name: 'CSV' }).getAttribute('href')).toBe(`/api/metering-rules/${rule.id}/unused.csv?days=1`);
+    // Back on the rules, the rule shows this month's use (none when its runs fell in the month before).
+    await page.goto(`${server.url}/assets/software-metering`);
+    const thisMonth = started.toISOString().slice(0, 7) === new Date().toISOString().slice(0, 7) ? '2 runs · 1 computer' : '—';
+    await expect.poll(() => row('Inkscape').getByTestId('rule-this-month').textContent()).toBe(thisMonth);
     expect(errors).toEqual([]);
   });
 

@@ -6,8 +6,9 @@ import { GET as unused } from '@/app/api/metering-rules/[id]/unused/route';
 import { GET as computersCsv } from '@/app/api/metering-rules/[id]/computers.csv/route';
 import { GET as unusedCsv } from '@/app/api/metering-rules/[id]/unused.csv/route';
 import { GET as usersCsv } from '@/app/api/metering-rules/[id]/users.csv/route';
-import { POST as createRule } from '@/app/api/metering-rules/route';
+import { GET as listRules, POST as createRule } from '@/app/api/metering-rules/route';
 import { pool } from '@/lib/db/pool';
+import { prisma } from '@/lib/db/prisma';
 import { installedPackageNames, versionLikePattern } from '@/lib/metering/read-metering-report';
 import { summarizeMeteringUsage } from '@/lib/metering/summarize-metering-usage';
 import { insertMeteringUsage } from '@/lib/metering/usage-repo';
@@ -151,6 +152,24 @@ describe('software metering reports', () => {
     }
     const anonymous = await computersCsv(request(`/api/metering-rules/${ruleId}/computers.csv`), withParams({ id: String(ruleId) }));
     expect(anonymous.status).toBe(401);
+  });
+
+  it("lists each rule with this month's usage, and none for a rule that did not run", async () => {
+    const [busy, idle] = await Promise.all(
+      ['Month Tool', 'Idle Tool'].map((productName) =>
+        prisma().meteringRule.create({ data: { productName, fileName: productName.replace(' ', '-').toLowerCase(), siteCode: 'S01' } }),
+      ),
+    );
+    // Started now: this month, whatever day of it the test runs on.
+    const started = new Date();
+    await insertMeteringUsage(pool(), devices[0].id, [runOf(busy.id, 'm1', 'alice', started, 90), runOf(busy.id, 'm2', 'bob', started, 30)]);
+    await insertMeteringUsage(pool(), devices[1].id, [runOf(busy.id, 'm3', 'alice', started, 5)]);
+    while (await summarizeMeteringUsage({ db: pool() }));
+    const res = await listRules(request('/api/metering-rules?search=Tool', { headers: analyst.headers }));
+    expect(res.status).toBe(200);
+    const { rules } = (await res.json()) as { rules: { id: number; thisMonth: unknown }[] };
+    expect(rules.find((r) => r.id === busy.id)?.thisMonth).toEqual({ distinctUsers: 2, distinctComputers: 2, runCount: 3, runSeconds: 125 });
+    expect(rules.find((r) => r.id === idle.id)?.thisMonth).toBeNull();
   });
 
   it('matches installed packages by product or file name and the version pattern', () => {
