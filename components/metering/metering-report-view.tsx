@@ -15,7 +15,8 @@ import { useMeteringReportQuery, useUnusedComputersQuery, type MeteringReport } 
 
 const monthLabel = (start: string) => new Date(`${start}T00:00:00Z`).toLocaleDateString('en', { month: 'short', year: 'numeric', timeZone: 'UTC' });
 const dayLabel = (start: string) => new Date(`${start}T00:00:00Z`).toLocaleDateString('en', { month: 'short', day: 'numeric', timeZone: 'UTC' });
-const hours = (seconds: number) => (seconds / 3600).toLocaleString('en', { maximumFractionDigits: 1 });
+// Some run time, however little, never reads as none.
+const hours = (seconds: number) => (seconds > 0 && seconds < 180 ? '< 0.1' : (seconds / 3600).toLocaleString('en', { maximumFractionDigits: 1 }));
 
 function MonthTable({ months }: { months: MeteringReport['months'] }) {
   return (

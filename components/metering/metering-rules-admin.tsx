@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useMutation } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { useEffect, useRef, useState } from 'react';
-import { Download } from 'lucide-react';
+import { ArrowDown, ArrowUp, Download } from 'lucide-react';
 import { Button, buttonClass } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Table, TBody, Td, Th, THead } from '@/components/ui/table';
@@ -18,6 +18,7 @@ import { plural } from '@/lib/plural';
 import { bulkChangeInTurns } from './bulk-change-in-turns';
 import { ImportMeteringRules } from './import-metering-rules';
 import { MeteringRuleForm } from './metering-rule-form';
+import { sortRules, type RuleOrder } from './sort-rules';
 import { meteringRulesKey, useMeteringRulesQuery } from './use-metering-rules';
 
 function RuleRow({
@@ -124,6 +125,24 @@ function SelectAll({ shown, chosen, onChange }: { shown: number; chosen: number;
   );
 }
 
+/** A column heading that sorts the rules by it: ascending first, then the other way. */
+function SortHeading({ label, by, order, onOrder }: { label: string; by: RuleOrder['by']; order: RuleOrder; onOrder: (order: RuleOrder) => void }) {
+  const sorted = order.by === by ? order.dir : null;
+  return (
+    <Th aria-sort={sorted ? (sorted === 'asc' ? 'ascending' : 'descending') : undefined}>
+      <button
+        type="button"
+        className="inline-flex items-center gap-1 uppercase hover:text-slate-800"
+        onClick={() => onOrder({ by, dir: sorted === 'asc' ? 'desc' : 'asc' })}
+      >
+        {label}
+        {sorted === 'asc' && <ArrowUp size={12} aria-hidden />}
+        {sorted === 'desc' && <ArrowDown size={12} aria-hidden />}
+      </button>
+    </Th>
+  );
+}
+
 /** Enable, disable or delete the chosen rules at once. */
 function BulkActions({ chosen, onDone }: { chosen: MeteringRule[]; onDone: (message: string) => void }) {
   const { error, setError, options } = useRowChange(meteringRulesKey);
@@ -182,7 +201,8 @@ export function MeteringRulesAdmin({ canEdit, siteCode }: { canEdit: boolean; si
   const [panel, setPanel] = useState<MeteringRule | 'new' | 'import' | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const [done, setDone] = useState<string | null>(null);
-  const list = rules.data?.rules ?? [];
+  const [order, setOrder] = useState<RuleOrder>({ by: 'product', dir: 'asc' });
+  const list = sortRules(rules.data?.rules ?? [], order);
   // Only the rules shown count as chosen: a search that hides a ticked rule leaves it out of a change.
   const chosen = list.filter((r) => selected.has(r.id));
   const select = (ids: number[], on: boolean) => {
@@ -268,12 +288,12 @@ export function MeteringRulesAdmin({ canEdit, siteCode }: { canEdit: boolean; si
                 />
               </Th>
             )}
-            <Th>Product</Th>
+            <SortHeading label="Product" by="product" order={order} onOrder={setOrder} />
             <Th>File name</Th>
             <Th>Original file name</Th>
             <Th>Version</Th>
             <Th>Site</Th>
-            <Th>This month</Th>
+            <SortHeading label="This month" by="use" order={order} onOrder={setOrder} />
             {canEdit && (
               <Th>
                 <span className="sr-only">Change</span>

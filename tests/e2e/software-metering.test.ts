@@ -182,6 +182,45 @@ describe('Software Metering rules page in Chromium', () => {
     expect(otherErrors).toEqual([]);
     expect(errors).toEqual([]);
   });
+  it("sorts the rules by this month's use, least used first, then the other way", async () => {
+    const [busy, quiet] = await Promise.all(
+      ['Sort Busy', 'Sort Quiet', 'Sort Idle'].map((productName) =>
+        prisma().meteringRule.create({ data: { productName, fileName: productName.replace(' ', '-').toLowerCase(), siteCode: 'S01' } }),
+      ),
+    );
+    const device = (await pool().query<{ id: number }>(`SELECT id FROM device ORDER BY id LIMIT 1`)).rows[0].id;
+    const now = new Date();
+    const run = (ruleId: number, key: string) => ({
+      ruleId,
+      usageKey: key,
+      startedAt: now,
+      endedAt: new Date(now.getTime() + 60_000),
+      userName: 'alice',
+      processId: 9,
+      filePath: '/usr/bin/tool',
+      fileVersion: '',
+      endEstimated: false,
+    });
+    await insertMeteringUsage(pool(), device, [run(busy.id, 's1'), run(busy.id, 's2'), run(busy.id, 's3'), run(quiet.id, 's4')]);
+    while (await summarizeMeteringUsage({ db: pool() }));
+
+    await page.goto(`${server.url}/assets/software-metering`);
+    await page.getByLabel('Search rules').fill('Sort');
+    const products = () => page.getByTestId('metering-rule-row').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-product')));
+    await expect.poll(products).toEqual(['Sort Busy', 'Sort Idle', 'Sort Quiet']);
+    const heading = page.getByRole('columnheader', { name: 'This month' });
+    await heading.getByRole('button').click();
+    await expect.poll(products).toEqual(['Sort Idle', 'Sort Quiet', 'Sort Busy']);
+    expect(await heading.getAttribute('aria-sort')).toBe('ascending');
+    await heading.getByRole('button').click();
+    await expect.poll(products).toEqual(['Sort Busy', 'Sort Quiet', 'Sort Idle']);
+    expect(await heading.getAttribute('aria-sort')).toBe('descending');
+    expect(await page.getByTestId('rule-this-month').allTextContents()).toEqual(['3 runs · 1 computer', '1 run · 1 computer', '—']);
+    await page.getByRole('columnheader', { name: 'Product' }).getByRole('button').click();
+    await expect.poll(products).toEqual(['Sort Busy', 'Sort Idle', 'Sort Quiet']);
+    expect(errors).toEqual([]);
+  });
+
   it('disables, enables and deletes the ticked rules at once', async () => {
     await prisma().meteringRule.createMany({
       data: ['Bulk One', 'Bulk Two', 'Bulk Three'].map((productName) => ({
