@@ -27,6 +27,7 @@ import { installAgent } from '../lib/agent/install/install-agent';
 import { BUNDLE_NAME, UNIT_NAME, installLayout } from '../lib/agent/install/install-layout';
 import { systemctl, systemdRuns } from '../lib/agent/install/systemd';
 import { uninstallAgent } from '../lib/agent/install/uninstall-agent';
+import { describeInventoryState, readInventoryState } from '../lib/agent/inventory/inventory-state';
 import { meteringBacklog } from '../lib/agent/metering/metering-agent';
 import { loadOrRegisterCredential } from '../lib/agent/register-agent';
 import { clamavScanner } from '../lib/agent/scan/clamav-scanner';
@@ -360,12 +361,14 @@ async function status(args: string[]) {
   );
   const messages = await spooledStatusMessages(path.join(config.stateDir, 'spool'));
   const metering = await meteringBacklog(path.join(config.stateDir, 'metering'));
+  const inventory = describeInventoryState(await readInventoryState(path.join(config.stateDir, 'inventory', 'inventory-state.json')));
   console.log(`Management points: ${config.managementPoints.join(', ')}
 Pinned certificate authority: ${config.pinnedCa?.fingerprint ?? "none (the system's authorities)"}
 Registered: ${credential ? `yes, as ${credential.name} (device ${credential.deviceId})` : 'not yet'}
 Service: ${systemdRuns() ? systemctl('is-active', UNIT_NAME) : 'systemd is not running here'}
 Status messages waiting to be sent: ${messages}
-Software metering: ${plural(metering.inProgress, 'run')} in progress, ${metering.waiting} waiting to be uploaded`);
+Software metering: ${plural(metering.inProgress, 'run')} in progress, ${metering.waiting} waiting to be uploaded
+Inventory: ${inventory}`);
 }
 
 const commands: Record<string, (args: string[]) => Promise<void>> = { run, install, uninstall, status };

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { plural } from '../../plural';
 import { writeFileAtomic } from '../write-file-atomic';
 import { hardwareClassesSchema, softwareRowSchema, softwareSourceSchema } from '../../protocol/inventory.schema';
 
@@ -49,4 +50,24 @@ export async function readInventoryState(file: string): Promise<InventoryState> 
 /** Writes the state atomically (temporary file, flushed, renamed). */
 export async function writeInventoryState(file: string, state: InventoryState): Promise<void> {
   await writeFileAtomic(file, JSON.stringify(state));
+}
+
+const utcMinute = (iso: string | undefined) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'never');
+
+/**
+ * What `sitebox-agent status` says of inventory: the packages of the last report (the system's
+ * and the snaps), whether the site has that report yet, and when each cycle last ran.
+ */
+export function describeInventoryState(state: InventoryState): string {
+  const { snapshot, acknowledgedVersion, lastRun } = state;
+  const cycles = `software inventoried ${utcMinute(lastRun.software)}, hardware ${utcMinute(lastRun.hardware)}`;
+  if (!snapshot) return `no report yet (the next one is full); ${cycles}`;
+  const snaps = snapshot.software.packages.filter((row) => row[4] === 'snap').length;
+  const system = snapshot.software.packages.length - snaps;
+  const packages = `${plural(system, 'package')}${snapshot.software.source ? ` (${snapshot.software.source})` : ''}${snaps ? ` and ${plural(snaps, 'snap')}` : ''}`;
+  const site =
+    acknowledgedVersion !== null && acknowledgedVersion >= snapshot.version
+      ? `report ${snapshot.version}, which the site has`
+      : `report ${snapshot.version} waiting to be sent (the site has ${acknowledgedVersion === null ? 'none' : `report ${acknowledgedVersion}`})`;
+  return `${packages}; ${site}; ${cycles}`;
 }

@@ -110,6 +110,10 @@ describe('the client bundle', () => {
     expect(shown).toMatch(/^Registered: yes, as BUNDLE-01 \(device \d+\)$/m);
     expect(shown).toMatch(/^Status messages waiting to be sent: \d+$/m);
     expect(shown).toMatch(/^Software metering: \d+ runs? in progress, \d+ waiting to be uploaded$/m);
+    // The site may have answered the report a moment before or after the agent wrote that down.
+    expect(shown).toMatch(
+      /^Inventory: [\d,]+ packages?( \((dpkg|rpm)\))?( and [\d,]+ snaps?)?; report 1(, which the site has| waiting to be sent \(the site has none\)); software inventoried \d{4}-\d\d-\d\d \d\d:\d\d UTC, /m,
+    );
     await agent.stop();
 
     const removed = runBundle(['uninstall', '--prefix', root]);
