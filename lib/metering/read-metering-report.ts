@@ -47,12 +47,14 @@ export async function readMeteringReport(options: { ruleId: number; months: numb
 }
 
 /**
- * The package names that make a rule's program count as installed: its product name and its
- * file's base name (unless that is a pattern), case ignored.
+ * The package names that make a rule's program count as installed: its product name, its file's
+ * base name (unless that is a pattern) and, for a path in a snap (/snap/<name>/…), the snap's
+ * name; case ignored.
  */
 export function installedPackageNames(rule: { productName: string; fileName: string }): string[] {
   const base = rule.fileName.split('/').pop() ?? '';
-  const names = [rule.productName, ...(base && !/[*?]/.test(base) ? [base] : [])];
+  const snap = /^\/snap\/([^/*?]+)\//.exec(rule.fileName)?.[1];
+  const names = [rule.productName, ...(base && !/[*?]/.test(base) ? [base] : []), ...(snap && snap !== 'bin' ? [snap] : [])];
   return [...new Set(names.map((n) => n.trim().toLowerCase()).filter(Boolean))];
 }
 

@@ -175,6 +175,13 @@ describe('software metering reports', () => {
   it('matches installed packages by product or file name and the version pattern', () => {
     expect(installedPackageNames({ productName: 'GIMP', fileName: '/usr/bin/gimp-2.10' })).toEqual(['gimp', 'gimp-2.10']);
     expect(installedPackageNames({ productName: 'Code', fileName: '/opt/*/bin/code*' })).toEqual(['code']);
+    // A program of a snap counts as installed where the snap is (inventory lists snaps by name).
+    expect(installedPackageNames({ productName: 'PyCharm Professional', fileName: '/snap/pycharm-professional/*/bin/pycharm.sh' })).toEqual([
+      'pycharm professional',
+      'pycharm.sh',
+      'pycharm-professional',
+    ]);
+    expect(installedPackageNames({ productName: 'Firefox', fileName: '/snap/bin/firefox' })).toEqual(['firefox']);
     expect(versionLikePattern('*')).toBeNull();
     expect(versionLikePattern('2.1?_*')).toBe('2.1_\\_%');
   });
