@@ -1,9 +1,9 @@
 'use client';
 
-import { Download } from 'lucide-react';
 import Link from 'next/link';
 import { useState } from 'react';
-import { Button, buttonClass } from '@/components/ui/button';
+import { Button } from '@/components/ui/button';
+import { CsvLink } from '@/components/ui/csv-link';
 import { FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { RelativeTime } from '@/components/ui/relative-time';
@@ -42,15 +42,6 @@ function MonthTable({ months }: { months: MeteringReport['months'] }) {
         ))}
       </TBody>
     </Table>
-  );
-}
-
-/** A link to every row of a list as CSV. */
-function CsvLink({ href }: { href: string }) {
-  return (
-    <a href={href} download className={buttonClass({ size: 'xs', className: 'ml-auto inline-flex shrink-0 items-center gap-1' })}>
-      <Download size={12} aria-hidden /> CSV
-    </a>
   );
 }
 

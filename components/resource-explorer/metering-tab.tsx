@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { CsvLink } from '@/components/ui/csv-link';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Table, TBody, Td, Th, THead } from '@/components/ui/table';
 import { runLength } from '@/lib/metering/run-length';
@@ -60,12 +61,15 @@ function Programs({ programs }: { programs: DeviceMetering['programs'] }) {
   );
 }
 
-function RecentRuns({ runs }: { runs: DeviceMetering['recentRuns'] }) {
+function RecentRuns({ deviceId, runs }: { deviceId: number; runs: DeviceMetering['recentRuns'] }) {
   return (
     <section aria-labelledby="metered-runs" className="space-y-1">
-      <h3 id="metered-runs" className="text-sm font-semibold text-slate-800">
-        Latest runs <span className="font-normal text-slate-500">({runs.length})</span>
-      </h3>
+      <div className="flex items-center gap-2">
+        <h3 id="metered-runs" className="text-sm font-semibold text-slate-800">
+          Latest runs <span className="font-normal text-slate-500">({runs.length})</span>
+        </h3>
+        <CsvLink href={`/api/devices/${deviceId}/metering/runs.csv`} label="All runs as CSV" />
+      </div>
       <p className="text-xs text-slate-500">Raw runs are kept for the raw usage retention of the site settings; the counts above stay.</p>
       <Table>
         <THead>
@@ -126,7 +130,7 @@ export function MeteringTab({ deviceId }: { deviceId: number }) {
   return (
     <div className="space-y-4">
       <Programs programs={data.programs} />
-      {data.recentRuns.length > 0 && <RecentRuns runs={data.recentRuns} />}
+      {data.recentRuns.length > 0 && <RecentRuns deviceId={deviceId} runs={data.recentRuns} />}
     </div>
   );
 }

@@ -54,10 +54,11 @@ export interface DeviceRun {
 }
 
 /**
- * The device's latest raw runs (kept for the raw usage retention), newest first. The per-day
- * partitions' (device, start) indexes give them in order without reading the rest.
+ * The device's latest raw runs (kept for the raw usage retention), newest first: the first `limit`,
+ * or all of them with null. The per-day partitions' (device, start) indexes give them in order
+ * without reading the rest.
  */
-export async function readDeviceRecentRuns(db: pg.Pool, deviceId: number, limit: number): Promise<DeviceRun[]> {
+export async function readDeviceRecentRuns(db: pg.Pool, deviceId: number, limit: number | null): Promise<DeviceRun[]> {
   const { rows } = await db.query<{
     rule_id: number;
     product_name: string | null;

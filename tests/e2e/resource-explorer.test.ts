@@ -236,6 +236,7 @@ describe('Resource Explorer in Chromium', () => {
     expect(await programs.first().getByRole('link', { name: 'GIMP' }).getAttribute('href')).toMatch(/^\/assets\/software-metering\/\d+$/);
     const runs = page.getByTestId('metered-run');
     expect(await runs.count()).toBe(3);
+    expect(await page.getByRole('link', { name: 'All runs as CSV' }).getAttribute('href')).toBe(`/api/devices/${device.id}/metering/runs.csv`);
     // Newest first; an end the agent did not see is marked as about.
     expect(await runs.nth(0).textContent()).toMatch(/^GIMP.*about 1 h 05 minalice4242\/usr\/bin\/gimp \(2\.10\.34-1\)$/);
     expect(await runs.nth(2).textContent()).toMatch(/^GIMP.*1 h 05 min/);

@@ -3,6 +3,7 @@
 // device's runs never show; an unknown device is a 404, a bad id a 400, no session a 401.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GET as meteringGET } from '@/app/api/devices/[id]/metering/route';
+import { GET as runsCsvGET } from '@/app/api/devices/[id]/metering/runs.csv/route';
 import { pool } from '@/lib/db/pool';
 import { prisma } from '@/lib/db/prisma';
 import { DEVICE_RECENT_RUNS } from '@/lib/metering/read-device-metering';
@@ -93,6 +94,27 @@ describe('a device’s metered software', () => {
       expect((await res.json()).error.fields[0].path).toBe('id');
     }
     expect((await get(device, null)).status).toBe(401);
+  });
+
+  it('gives every run the site holds for the device as CSV, newest first', async () => {
+    const csv = (id: string | number, session: TestSession | null = analyst) =>
+      runsCsvGET(request(`/api/devices/${id}/metering/runs.csv`, { headers: session?.headers }), withParams({ id: String(id) }));
+    const res = await csv(device);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="device-${device}-metered-runs.csv"`);
+    const lines = (await res.text()).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('Product,Rule ID,Started (UTC),Ended (UTC),End estimated,Seconds,User,Process ID,File,Version');
+    // All 121 runs, not the tab's 100: the newest first, the deleted rule's by its id alone.
+    expect(lines).toHaveLength(1 + DEVICE_RECENT_RUNS + 21);
+    const newest = new Date(t0 + (DEVICE_RECENT_RUNS + 19) * 0.25 * HOUR);
+    expect(lines[1]).toBe(
+      `GIMP,${gimp},${newest.toISOString()},${new Date(newest.getTime() + 90_000).toISOString()},no,90,bob,${1000 + DEVICE_RECENT_RUNS + 19},/usr/bin/gimp,2.10`,
+    );
+    expect(lines.filter((line) => line.startsWith(`,${retired},`))).toHaveLength(1);
+    expect(lines.filter((line) => line.includes(',yes,'))).toHaveLength(1);
+    expect((await csv(999_999)).status).toBe(404);
+    expect((await csv('abc')).status).toBe(400);
+    expect((await csv(device, null)).status).toBe(401);
   });
 
   it('writes run lengths for a table', () => {
