@@ -4,8 +4,9 @@ import Link from 'next/link';
 import { useMutation } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { useEffect, useRef, useState } from 'react';
-import { ArrowDown, ArrowUp, Download } from 'lucide-react';
-import { Button, buttonClass } from '@/components/ui/button';
+import { ArrowDown, ArrowUp } from 'lucide-react';
+import { Button } from '@/components/ui/button';
+import { CsvLink } from '@/components/ui/csv-link';
 import { Input } from '@/components/ui/input';
 import { Table, TBody, Td, Th, THead } from '@/components/ui/table';
 import { useDebouncedValue } from '@/components/ui/use-debounced-value';
@@ -234,13 +235,7 @@ export function MeteringRulesAdmin({ canEdit, siteCode }: { canEdit: boolean; si
             <Button onClick={() => setPanel('import')}>Import CSV</Button>
           </>
         )}
-        <a
-          href={`/api/metering-rules/export.csv${searched ? `?search=${encodeURIComponent(searched)}` : ''}`}
-          download
-          className={buttonClass({ className: 'ml-auto inline-flex items-center gap-1' })}
-        >
-          <Download size={14} aria-hidden /> Export CSV
-        </a>
+        <CsvLink href={`/api/metering-rules/export.csv${searched ? `?search=${encodeURIComponent(searched)}` : ''}`} label="Export CSV" />
       </div>
       {panel === 'import' && <ImportMeteringRules defaultSiteCode={siteCode} onDone={() => setPanel(null)} />}
       {panel && panel !== 'import' && (

@@ -22,11 +22,8 @@ export async function listMeteringRulesWithUsage(filter: { siteCode?: string; se
     : new Map<number, UsagePoint>();
   return rules.map((rule) => {
     const month = usage.get(rule.id);
-    return {
-      ...rule,
-      thisMonth: month
-        ? { distinctUsers: month.distinctUsers, distinctComputers: month.distinctComputers, runCount: month.runCount, runSeconds: month.runSeconds }
-        : null,
-    };
+    if (!month) return { ...rule, thisMonth: null };
+    const { start: _start, ...thisMonth } = month;
+    return { ...rule, thisMonth };
   });
 }

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
+import { unguardedCsvField } from '../csv-field';
 import { meteringRuleInputSchema, type MeteringRuleInput } from './metering-rule.schema';
 
 /** One refused row of an import: its line in the file, the field at fault and why. */
@@ -91,7 +92,7 @@ export function parseRulesCsv(options: { csv: string; defaultSiteCode?: string }
     }
     const raw: Record<string, unknown> = { siteCode: options.defaultSiteCode };
     columns.forEach((field, i) => {
-      const value = unguarded(record[i]);
+      const value = record[i] === undefined ? undefined : unguardedCsvField(record[i]);
       if (field === null || value === undefined || value === '') return;
       raw[field] = field === 'enabled' ? (truthy.has(value.toLowerCase()) ? true : falsy.has(value.toLowerCase()) ? false : value) : value;
     });
@@ -111,11 +112,6 @@ export function parseRulesCsv(options: { csv: string; defaultSiteCode?: string }
     rules.push({ line, input: parsed.data });
   }
   return { rules, problems };
-}
-
-/** A field without the apostrophe an export puts before = + - @ (see csvField), so an exported file imports as it was. */
-function unguarded(value: string | undefined): string | undefined {
-  return value !== undefined && /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {

@@ -8,6 +8,8 @@ import { deviceExists, readDeviceMeteredPrograms, readDeviceRecentRuns } from '.
 /** Runs listed on a device's Metered software tab at most (raw runs; the programs list is whole). */
 export const DEVICE_RECENT_RUNS = 100;
 
+const deviceNotFound = (deviceId: number) => new AppError('NOT_FOUND', { userMessage: `Device ${deviceId} was not found.` });
+
 /**
  * What software metering knows of one device: every metered program it ran (latest run, by whom,
  * how often — from the summaries, kept for good) and its latest raw runs (kept for the raw usage
@@ -20,14 +22,14 @@ export async function readDeviceMetering(deviceId: number) {
     readDeviceMeteredPrograms(db, deviceId),
     readDeviceRecentRuns(db, deviceId, DEVICE_RECENT_RUNS),
   ]);
-  if (!exists) throw new AppError('NOT_FOUND', { userMessage: `Device ${deviceId} was not found.` });
+  if (!exists) throw deviceNotFound(deviceId);
   return { programs, recentRuns };
 }
 
 /** Every raw run the site still holds for a device, newest first, as CSV (the tab shows the latest 100). */
 export async function deviceRunsCsv(deviceId: number): Promise<CsvDownload> {
   const db = pool();
-  if (!(await deviceExists(db, deviceId))) throw new AppError('NOT_FOUND', { userMessage: `Device ${deviceId} was not found.` });
+  if (!(await deviceExists(db, deviceId))) throw deviceNotFound(deviceId);
   const runs = await readDeviceRecentRuns(db, deviceId, null);
   return {
     filename: `device-${deviceId}-metered-runs.csv`,

@@ -11,37 +11,37 @@ export interface UsagePoint {
   runSeconds: number;
 }
 
+/** The figures of a metering_summary row, as both readers select them. */
+const SUMMARY_FIGURES = `distinct_users AS users, distinct_computers AS computers, run_count AS runs, run_seconds::text AS seconds`;
+type SummaryFigures = { users: number; computers: number; runs: number; seconds: string };
+
+const usagePoint = (start: string, r: SummaryFigures): UsagePoint => ({
+  start,
+  distinctUsers: r.users,
+  distinctComputers: r.computers,
+  runCount: r.runs,
+  runSeconds: Number(r.seconds),
+});
+
 /** A rule's summaries of one kind of period from `from` (inclusive), oldest first; periods without runs are missing. */
 export async function readUsageSeries(db: pg.Pool, ruleId: number, period: 'DAY' | 'MONTH', from: string): Promise<UsagePoint[]> {
-  const { rows } = await db.query<{ start: string; users: number; computers: number; runs: number; seconds: string }>(
-    `SELECT to_char(period_start, 'YYYY-MM-DD') AS start, distinct_users AS users, distinct_computers AS computers,
-            run_count AS runs, run_seconds::text AS seconds
+  const { rows } = await db.query<SummaryFigures & { start: string }>(
+    `SELECT to_char(period_start, 'YYYY-MM-DD') AS start, ${SUMMARY_FIGURES}
        FROM metering_summary WHERE rule_id = $1 AND period = $2::metering_period AND period_start >= $3::date
       ORDER BY period_start`,
     [ruleId, period, from],
   );
-  return rows.map((r) => ({
-    start: r.start,
-    distinctUsers: r.users,
-    distinctComputers: r.computers,
-    runCount: r.runs,
-    runSeconds: Number(r.seconds),
-  }));
+  return rows.map((r) => usagePoint(r.start, r));
 }
 
 /** The month summaries of these rules for the month starting `monthStart` (YYYY-MM-DD), by rule; a rule without runs is missing. */
 export async function readMonthUsage(db: pg.Pool, ruleIds: number[], monthStart: string): Promise<Map<number, UsagePoint>> {
-  const { rows } = await db.query<{ rule_id: number; users: number; computers: number; runs: number; seconds: string }>(
-    `SELECT rule_id, distinct_users AS users, distinct_computers AS computers, run_count AS runs, run_seconds::text AS seconds
+  const { rows } = await db.query<SummaryFigures & { rule_id: number }>(
+    `SELECT rule_id, ${SUMMARY_FIGURES}
        FROM metering_summary WHERE rule_id = ANY($1::int[]) AND period = 'MONTH' AND period_start = $2::date`,
     [ruleIds, monthStart],
   );
-  return new Map(
-    rows.map((r) => [
-      r.rule_id,
-      { start: monthStart, distinctUsers: r.users, distinctComputers: r.computers, runCount: r.runs, runSeconds: Number(r.seconds) },
-    ]),
-  );
+  return new Map(rows.map((r) => [r.rule_id, usagePoint(monthStart, r)]));
 }
 
 export interface ComputerRun {
