@@ -10,7 +10,7 @@ import { RelativeTime } from '@/components/ui/relative-time';
 import { Table, TBody, Td, Th, THead } from '@/components/ui/table';
 import { meteringUnusedQuerySchema } from '@/lib/metering/metering-report.schema';
 import { plural } from '@/lib/plural';
-import { UsageChart } from './usage-chart';
+import { atOnceTime, UsageChart } from './usage-chart';
 import { useMeteringReportQuery, useUnusedComputersQuery, type MeteringReport } from './use-metering-report';
 
 const monthLabel = (start: string) => new Date(`${start}T00:00:00Z`).toLocaleDateString('en', { month: 'short', year: 'numeric', timeZone: 'UTC' });
@@ -28,6 +28,9 @@ function MonthTable({ months }: { months: MeteringReport['months'] }) {
           <Th className="text-right">Computers</Th>
           <Th className="text-right">Users</Th>
           <Th className="text-right">Hours</Th>
+          <Th className="text-right" title="The most runs in progress at once, at the start of any minute of the month (UTC)">
+            Most at once
+          </Th>
         </tr>
       </THead>
       <TBody>
@@ -38,6 +41,9 @@ function MonthTable({ months }: { months: MeteringReport['months'] }) {
             <Td className="text-right tabular-nums">{m.distinctComputers}</Td>
             <Td className="text-right tabular-nums">{m.distinctUsers}</Td>
             <Td className="text-right tabular-nums">{hours(m.runSeconds)}</Td>
+            <Td className="text-right tabular-nums" title={atOnceTime(m.mostAtOnceAt)}>
+              {m.mostAtOnce}
+            </Td>
           </tr>
         ))}
       </TBody>

@@ -2,6 +2,12 @@ import type { MeteringReport } from './use-metering-report';
 
 type Point = MeteringReport['months'][number];
 
+/** When a period's most runs at once were first reached, in UTC as the periods are. */
+export const atOnceTime = (iso: string | null) =>
+  iso
+    ? `${new Date(iso).toLocaleString('en', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' })} UTC`
+    : '';
+
 /**
  * Runs per period as bars with distinct computers as a line, in plain SVG; the table beside it
  * carries the same numbers for screen readers.
@@ -12,6 +18,7 @@ export function UsageChart({ title, points, label }: { title: string; points: Po
   // The peaks as they are; the scales at least 1, so a period without runs draws flat, not NaN.
   const peakRuns = Math.max(0, ...points.map((p) => p.runCount));
   const peakComputers = Math.max(0, ...points.map((p) => p.distinctComputers));
+  const busiest = points.reduce<Point | undefined>((best, p) => (p.mostAtOnce > (best?.mostAtOnce ?? 0) ? p : best), undefined);
   const max = Math.max(1, peakRuns);
   const maxComputers = Math.max(1, peakComputers);
   const step = width / Math.max(1, points.length);
@@ -34,6 +41,7 @@ export function UsageChart({ title, points, label }: { title: string; points: Po
           </svg>
           distinct computers (peak {peakComputers})
         </span>
+        <span data-testid="most-at-once">most runs at once: {busiest ? `${busiest.mostAtOnce}, ${atOnceTime(busiest.mostAtOnceAt)}` : 0}</span>
       </figcaption>
       <div className="relative">
         <svg
@@ -47,7 +55,7 @@ export function UsageChart({ title, points, label }: { title: string; points: Po
             const h = (p.runCount / max) * (height - 4);
             return (
               <rect key={p.start} x={i * step + 1} y={height - h} width={Math.max(1, step - 2)} height={h} className="fill-sky-400">
-                <title>{`${label(p.start)}: ${p.runCount} runs, ${p.distinctComputers} computers, ${p.distinctUsers} users`}</title>
+                <title>{`${label(p.start)}: ${p.runCount} runs, ${p.distinctComputers} computers, ${p.distinctUsers} users, at most ${p.mostAtOnce} at once`}</title>
               </rect>
             );
           })}

@@ -1,7 +1,15 @@
 import { pool } from '../db/pool';
 import { notFoundOrThrow } from '../errors';
 import { findMeteringRule } from './repo';
-import { readComputerRuns, readUnusedComputers, readUsageSeries, readUserRuns, type UsagePoint } from './report-repo';
+import {
+  readComputerRuns,
+  readRunsAtOnceDays,
+  readUnusedComputers,
+  readUsageSeries,
+  readUserRuns,
+  type AtOnceDay,
+  type UsagePoint,
+} from './report-repo';
 
 const DAY_MS = 86_400_000;
 /** Computers and users listed on a report at most (the totals say how many there are). */
@@ -26,10 +34,50 @@ export function fillSeries(starts: string[], points: UsagePoint[]): UsagePoint[]
   return starts.map((start) => byStart.get(start) ?? { start, distinctUsers: 0, distinctComputers: 0, runCount: 0, runSeconds: 0 });
 }
 
+/** The most of a rule's runs in progress at once in a period, at the start of any of its minutes. */
+export interface RunsAtOnce {
+  mostAtOnce: number;
+  /** The first minute that many were in progress (the period's start when it began so); null for none. */
+  mostAtOnceAt: Date | null;
+}
+
+/**
+ * Each of `days` (consecutive, oldest first) with the most runs in progress at once: the count it
+ * started with (`opening` for the first, then the one before's plus its net) raised by the most
+ * its steps rose above that.
+ */
+export function runsAtOncePerDay(days: string[], opening: number, steps: AtOnceDay[]): RunsAtOnce[] {
+  const byDay = new Map(steps.map((d) => [d.day, d]));
+  let level = opening;
+  return days.map((day) => {
+    const own = byDay.get(day);
+    const most = level + (own?.maxRise ?? 0);
+    const at = own?.maxRise ? own.maxRiseAt : most > 0 ? new Date(`${day}T00:00:00Z`) : null;
+    level += own?.net ?? 0;
+    return { mostAtOnce: most, mostAtOnceAt: at };
+  });
+}
+
+/** For each month of `monthStarts`, its busiest day's most at once (the first such day). */
+export function runsAtOncePerMonth(days: string[], perDay: RunsAtOnce[], monthStarts: string[]): RunsAtOnce[] {
+  const most = new Map<string, RunsAtOnce>();
+  days.forEach((day, i) => {
+    const month = `${day.slice(0, 8)}01`;
+    if (perDay[i].mostAtOnce > (most.get(month)?.mostAtOnce ?? 0)) most.set(month, perDay[i]);
+  });
+  return monthStarts.map((start) => most.get(start) ?? { mostAtOnce: 0, mostAtOnceAt: null });
+}
+
+/** The UTC days from `from` to `to` (YYYY-MM-DD, both included), oldest first. */
+function daysFrom(from: string, to: string): string[] {
+  const count = Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS) + 1;
+  return lastDays(new Date(`${to}T00:00:00Z`), count);
+}
+
 /**
  * A software metering rule's usage report: per month (the last `months`) and per day (the last
- * 31) the distinct users and computers, runs and run time, and the computers and users that ran
- * the program, latest first.
+ * 31) the distinct users and computers, runs, run time and most runs at once, and the computers
+ * and users that ran the program, latest first.
  */
 export async function readMeteringReport(options: { ruleId: number; months: number; now?: Date }) {
   const db = pool();
@@ -37,13 +85,25 @@ export async function readMeteringReport(options: { ruleId: number; months: numb
   const rule = notFoundOrThrow(await findMeteringRule(options.ruleId), 'The metering rule');
   const monthStarts = lastMonths(now, options.months);
   const dayStarts = lastDays(now, 31);
-  const [months, days, computers, users] = await Promise.all([
+  // Runs at once per day over every day either series covers, up to today.
+  const atOnceDays = daysFrom(monthStarts[0] < dayStarts[0] ? monthStarts[0] : dayStarts[0], dayStarts.at(-1)!);
+  const [months, days, atOnce, computers, users] = await Promise.all([
     readUsageSeries(db, rule.id, 'MONTH', monthStarts[0]),
     readUsageSeries(db, rule.id, 'DAY', dayStarts[0]),
+    readRunsAtOnceDays(db, rule.id, atOnceDays[0], atOnceDays.at(-1)!),
     readComputerRuns(db, rule.id, LIST_LIMIT),
     readUserRuns(db, rule.id, LIST_LIMIT),
   ]);
-  return { rule, months: fillSeries(monthStarts, months), days: fillSeries(dayStarts, days), computers, users };
+  const perDay = runsAtOncePerDay(atOnceDays, atOnce.opening, atOnce.days);
+  const perMonth = runsAtOncePerMonth(atOnceDays, perDay, monthStarts);
+  const dayOffset = atOnceDays.length - dayStarts.length;
+  return {
+    rule,
+    months: fillSeries(monthStarts, months).map((point, i) => ({ ...point, ...perMonth[i] })),
+    days: fillSeries(dayStarts, days).map((point, i) => ({ ...point, ...perDay[dayOffset + i] })),
+    computers,
+    users,
+  };
 }
 
 /**

@@ -143,3 +143,30 @@ export async function readUnusedComputers(
     })),
   };
 }
+
+/** One UTC day of a rule's runs in progress at once (see MeteringConcurrencyDay in the schema). */
+export interface AtOnceDay {
+  day: string;
+  net: number;
+  maxRise: number;
+  maxRiseAt: Date | null;
+}
+
+/**
+ * A rule's days of runs in progress at once from `from` to `to` (YYYY-MM-DD, both included): how
+ * many were in progress at `from`'s start, and each day that had a step (a day without one holds
+ * the count it started with all day).
+ */
+export async function readRunsAtOnceDays(db: pg.Pool, ruleId: number, from: string, to: string): Promise<{ opening: number; days: AtOnceDay[] }> {
+  const { rows } = await db.query<{ opening: number; day: string | null; net: number; max_rise: number; max_rise_at: Date | null }>(
+    `WITH opening AS (SELECT coalesce(sum(net), 0)::int AS level FROM metering_concurrency_day WHERE rule_id = $1 AND day < $2::date)
+     SELECT o.level AS opening, to_char(d.day, 'YYYY-MM-DD') AS day, d.net, d.max_rise, d.max_rise_at
+       FROM opening o LEFT JOIN metering_concurrency_day d ON d.rule_id = $1 AND d.day >= $2::date AND d.day <= $3::date
+      ORDER BY d.day`,
+    [ruleId, from, to],
+  );
+  return {
+    opening: rows[0]?.opening ?? 0,
+    days: rows.flatMap((r) => (r.day === null ? [] : [{ day: r.day, net: r.net, maxRise: r.max_rise, maxRiseAt: r.max_rise_at }])),
+  };
+}

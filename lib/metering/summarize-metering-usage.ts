@@ -1,13 +1,14 @@
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction';
 import { summarizeUsage } from './summarize-usage';
-import { addLastRuns, addPeriodIncrements, lockUncountedRuns, markRunsCounted } from './summary-repo';
+import { addConcurrencySteps, addLastRuns, addPeriodIncrements, lockUncountedRuns, markRunsCounted } from './summary-repo';
 
 /**
  * One pass of the metering summarizer: takes up to `limit` runs not counted yet, adds them to the
- * per-rule day and month summaries and the latest runs, and marks them counted — all in one
- * transaction, so a pass that fails or is killed counts nothing and its runs wait for the next,
- * and a run is counted exactly once (several summarizers skip each other's locked runs).
+ * per-rule day and month summaries, the latest runs and the steps of runs at once, and marks them
+ * counted — all in one transaction, so a pass that fails or is killed counts nothing and its runs
+ * wait for the next, and a run is counted exactly once (several summarizers skip each other's
+ * locked runs).
  * Returns how many runs it counted (0: nothing waits).
  */
 export async function summarizeMeteringUsage(options: { db: pg.Pool; limit?: number }): Promise<number> {
@@ -17,6 +18,7 @@ export async function summarizeMeteringUsage(options: { db: pg.Pool; limit?: num
     const increments = summarizeUsage(runs);
     await addPeriodIncrements(client, increments.periods);
     await addLastRuns(client, increments.computers, increments.users);
+    await addConcurrencySteps(client, increments.concurrency);
     await markRunsCounted(client, runs);
     return runs.length;
   });

@@ -30,10 +30,32 @@ export interface LastRun<K> {
   runCount: number;
 }
 
+/** What a batch of runs changes in a rule's count of runs in progress at one minute. */
+export interface ConcurrencyStep {
+  ruleId: number;
+  at: Date;
+  delta: number;
+}
+
 export interface UsageIncrements {
   periods: PeriodIncrement[];
   computers: LastRun<number>[];
   users: LastRun<string>[];
+  concurrency: ConcurrencyStep[];
+}
+
+const MINUTE_MS = 60_000;
+const nextWholeMinute = (t: Date) => Math.ceil(t.getTime() / MINUTE_MS) * MINUTE_MS;
+
+/**
+ * The whole minutes a run was in progress at, as [first, end): from the first whole minute at or
+ * after its start to the first at or after its end. Null for a run that held no minute's start
+ * (shorter than a minute and within one), which adds nothing to "how many at once".
+ */
+export function runMinutes(run: Pick<UsageRun, 'startedAt' | 'endedAt'>): { first: number; end: number } | null {
+  const first = nextWholeMinute(run.startedAt);
+  const end = nextWholeMinute(run.endedAt);
+  return first < end ? { first, end } : null;
 }
 
 /** The UTC day and month a run counts in: the ones it started in (a run past midnight is not split). */
@@ -59,13 +81,26 @@ function lastRun<K>(into: Map<string, LastRun<K>>, id: string, ruleId: number, k
 /**
  * What a batch of runs adds to the summaries: per rule and period the runs, their seconds and the
  * users and computers seen (the database counts each towards the distinct figures once, across
- * batches), and per rule the latest run of each computer and of each user.
+ * batches), per rule the latest run of each computer and of each user, and per rule and minute
+ * how the runs change the count of those in progress (see runMinutes).
  */
 export function summarizeUsage(runs: readonly UsageRun[]): UsageIncrements {
   const periods = new Map<string, PeriodIncrement & { userSet: Set<string>; deviceSet: Set<number> }>();
   const computers = new Map<string, LastRun<number>>();
   const users = new Map<string, LastRun<string>>();
+  const steps = new Map<string, ConcurrencyStep & { ms: number }>();
+  const step = (ruleId: number, ms: number, delta: number) => {
+    const id = `${ruleId}/${ms}`;
+    const seen = steps.get(id);
+    if (seen) seen.delta += delta;
+    else steps.set(id, { ruleId, ms, at: new Date(ms), delta });
+  };
   for (const run of runs) {
+    const minutes = runMinutes(run);
+    if (minutes) {
+      step(run.ruleId, minutes.first, 1);
+      step(run.ruleId, minutes.end, -1);
+    }
     const starts = usagePeriods(run.startedAt);
     for (const period of ['DAY', 'MONTH'] as const) {
       const id = `${run.ruleId}/${period}/${starts[period]}`;
@@ -103,5 +138,9 @@ export function summarizeUsage(runs: readonly UsageRun[]): UsageIncrements {
     })),
     computers: byKey([...computers.values()], (c) => String(c.key).padStart(10, '0')),
     users: byKey([...users.values()], (u) => u.key),
+    concurrency: [...steps.values()]
+      .filter((c) => c.delta !== 0)
+      .sort((a, b) => a.ruleId - b.ruleId || a.ms - b.ms)
+      .map(({ ruleId, at, delta }) => ({ ruleId, at, delta })),
   };
 }

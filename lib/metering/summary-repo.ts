@@ -1,7 +1,9 @@
 import type pg from 'pg';
-import type { LastRun, PeriodIncrement, UsageRun } from './summarize-usage';
+import { usagePeriods, type ConcurrencyStep, type LastRun, type PeriodIncrement, type UsageRun } from './summarize-usage';
 
 /** The thin data layer of the metering summarizer: raw runs in, summaries out (plain pg). */
+
+const utcDay = (t: Date) => usagePeriods(t).DAY;
 
 /** Locks up to `limit` runs not counted yet, oldest first; another summarizer skips them. */
 export async function lockUncountedRuns(client: pg.ClientBase, limit: number): Promise<(UsageRun & { id: string })[]> {
@@ -107,4 +109,43 @@ export async function addLastRuns(client: pg.ClientBase, computers: readonly Las
       [users.map((u) => u.ruleId), users.map((u) => u.key), users.map((u) => u.lastRunAt), users.map((u) => u.runCount)],
     );
   }
+}
+
+/**
+ * Adds a batch's steps to each rule's count of runs in progress, then rewrites the day rows of the
+ * days they fall in from those days' steps. The day rows are locked first, in key order, so that
+ * two summarizers adding to one day rewrite it in turn, the second seeing the first's steps.
+ */
+export async function addConcurrencySteps(client: pg.ClientBase, steps: readonly ConcurrencyStep[]): Promise<void> {
+  if (!steps.length) return;
+  const days = [...new Map(steps.map((c) => [`${c.ruleId}/${utcDay(c.at)}`, { ruleId: c.ruleId, day: utcDay(c.at) }])).values()].sort(
+    (a, b) => a.ruleId - b.ruleId || a.day.localeCompare(b.day),
+  );
+  const dayArrays = [days.map((d) => d.ruleId), days.map((d) => d.day)];
+  await client.query(
+    `INSERT INTO metering_concurrency_day AS d (rule_id, day, net, max_rise)
+     SELECT rule_id, day, 0, 0 FROM unnest($1::int[], $2::date[]) AS a(rule_id, day) ORDER BY rule_id, day
+     ON CONFLICT (rule_id, day) DO UPDATE SET net = d.net`,
+    dayArrays,
+  );
+  await client.query(
+    `INSERT INTO metering_concurrency AS c (rule_id, at, delta)
+     SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::int[])
+     ON CONFLICT (rule_id, at) DO UPDATE SET delta = c.delta + excluded.delta`,
+    [steps.map((c) => c.ruleId), steps.map((c) => c.at), steps.map((c) => c.delta)],
+  );
+  await client.query(
+    `WITH affected AS (SELECT * FROM unnest($1::int[], $2::date[]) AS a(rule_id, day)),
+     steps AS (
+       SELECT a.rule_id, a.day, c.at, c.delta, sum(c.delta) OVER (PARTITION BY a.rule_id, a.day ORDER BY c.at) AS rise
+         FROM affected a JOIN metering_concurrency c ON c.rule_id = a.rule_id
+          AND c.at >= a.day::timestamp AT TIME ZONE 'UTC' AND c.at < (a.day + 1)::timestamp AT TIME ZONE 'UTC'),
+     summed AS (
+       SELECT DISTINCT ON (rule_id, day) rule_id, day, sum(delta) OVER (PARTITION BY rule_id, day) AS net, rise, at
+         FROM steps ORDER BY rule_id, day, rise DESC, at)
+     UPDATE metering_concurrency_day d
+        SET net = s.net, max_rise = greatest(s.rise, 0), max_rise_at = CASE WHEN s.rise > 0 THEN s.at END
+       FROM summed s WHERE d.rule_id = s.rule_id AND d.day = s.day`,
+    dayArrays,
+  );
 }

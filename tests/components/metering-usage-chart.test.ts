@@ -3,12 +3,14 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { UsageChart } from '@/components/metering/usage-chart';
 
-const point = (start: string, runCount: number, distinctComputers: number) => ({
+const point = (start: string, runCount: number, distinctComputers: number, mostAtOnce = 0, mostAtOnceAt: string | null = null) => ({
   start,
   runCount,
   distinctComputers,
   distinctUsers: distinctComputers,
   runSeconds: runCount * 60,
+  mostAtOnce,
+  mostAtOnceAt,
 });
 const chart = (points: ReturnType<typeof point>[]) =>
   renderToStaticMarkup(createElement(UsageChart, { title: 'Usage per month', points, label: (start: string) => start }));
@@ -20,6 +22,13 @@ describe('UsageChart', () => {
     expect(markup).toContain('distinct computers (peak 2)');
     expect(markup).toContain('aria-label="Usage per month: peak 7 runs"');
     expect(markup).not.toContain('No runs recorded');
+  });
+
+  it('names the most runs at once and when, in UTC', () => {
+    const markup = chart([point('2026-11-01', 3, 1, 2, '2026-11-04T14:05:00.000Z'), point('2026-12-01', 7, 2, 1, '2026-12-01T08:00:00.000Z')]);
+    expect(markup).toContain('most runs at once: 2, Nov 4, 14:05 UTC');
+    expect(markup).toContain('2026-12-01: 7 runs, 2 computers, 2 users, at most 1 at once');
+    expect(chart([point('2026-11-01', 0, 0)])).toContain('most runs at once: 0');
   });
 
   it('says so when nothing ran, instead of a peak of 1', () => {

@@ -135,7 +135,9 @@ describe('Software Metering rules page in Chromium', () => {
     await page.waitForURL(new RegExp(`/assets/software-metering/${rule.id}$`));
     await page.getByRole('img', { name: 'Usage per month: peak 2 runs' }).waitFor();
     const month = `${started.toISOString().slice(0, 7)}-01`;
-    expect(await page.getByTestId(`usage-month-${month}`).textContent()).toMatch(/2\s*1\s*2\s*1/);
+    // Runs, computers, users, hours; and both runs were in progress at once.
+    expect(await page.getByTestId(`usage-month-${month}`).textContent()).toMatch(/2\s*1\s*2\s*1\s*2$/);
+    expect(await page.getByTestId('most-at-once').first().textContent()).toMatch(/^most runs at once: 2, \w{3} \d{1,2}, \d\d:\d\d UTC$/);
     expect(await page.getByTestId('ran-computer').count()).toBe(1);
     expect(await page.getByTestId('ran-computer').textContent()).toContain(devices[0].name);
     // Each computer that ran it opens its Resource Explorer at the metered programs it ran.

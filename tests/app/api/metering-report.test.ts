@@ -84,6 +84,60 @@ describe('software metering reports', () => {
     expect(body.users.users.map((u: { userName: string }) => u.userName)).toEqual(['bob', 'alice', 'carol']);
   });
 
+  it('gives per day and month the most runs in progress at once, carried across midnight and from before the window', async () => {
+    const admin = await signInAs('FULL_ADMINISTRATOR');
+    const created = await createRule(
+      request('/api/metering-rules', {
+        method: 'POST',
+        headers: admin.headers,
+        body: { productName: 'Inkscape', fileName: 'inkscape', version: '*', siteCode: 'S01' },
+      }),
+    );
+    const id = (await created.json()).id;
+    const today = Math.floor(now / DAY) * DAY;
+    const at = (daysAgo: number, time: string) => new Date(`${new Date(today - daysAgo * DAY).toISOString().slice(0, 10)}T${time}Z`);
+    const between = (key: string, device: number, from: Date, to: Date) => ({
+      ...runOf(id, key, 'dana', from, (to.getTime() - from.getTime()) / 1000),
+      device,
+    });
+    const runs = [
+      // Started before the 31 days shown, ended five days ago at noon.
+      between('long', 0, at(40, '12:00:00'), at(5, '12:00:00')),
+      // Three days ago: three at once from 11:15 (two of them on one computer).
+      between('a', 0, at(3, '10:00:00'), at(3, '12:00:00')),
+      between('b', 1, at(3, '11:00:00'), at(3, '11:30:00')),
+      between('c', 1, at(3, '11:14:20'), at(3, '13:00:00')),
+      // Two days ago at 22:00 until yesterday at 02:00.
+      between('night', 2, at(2, '22:00:00'), at(1, '02:00:00')),
+      // Shorter than a minute and within one: held no minute's start.
+      between('blink', 2, at(1, '08:00:10'), at(1, '08:00:50')),
+    ];
+    for (const device of [0, 1, 2])
+      await insertMeteringUsage(
+        pool(),
+        devices[device].id,
+        runs.filter((r) => r.device === device).map(({ device: _, ...run }) => run),
+      );
+    while (await summarizeMeteringUsage({ db: pool() }));
+
+    const body = await (
+      await report(request(`/api/metering-rules/${id}/report`, { headers: analyst.headers }), withParams({ id: String(id) }))
+    ).json();
+    const day = (daysAgo: number) => body.days[30 - daysAgo];
+    const atOnce = (p: { mostAtOnce: number; mostAtOnceAt: string | null }) => [p.mostAtOnce, p.mostAtOnceAt];
+    expect(atOnce(day(30))).toEqual([1, at(30, '00:00:00').toISOString()]);
+    expect(atOnce(day(5))).toEqual([1, at(5, '00:00:00').toISOString()]);
+    expect(atOnce(day(4))).toEqual([0, null]);
+    expect(atOnce(day(3))).toEqual([3, at(3, '11:15:00').toISOString()]);
+    expect(atOnce(day(2))).toEqual([1, at(2, '22:00:00').toISOString()]);
+    expect(atOnce(day(1))).toEqual([1, at(1, '00:00:00').toISOString()]);
+    expect(atOnce(day(0))).toEqual([0, null]);
+    const monthOf = (t: Date) => body.months.find((m: { start: string }) => m.start === `${t.toISOString().slice(0, 7)}-01`);
+    expect(atOnce(monthOf(at(3, '00:00:00')))).toEqual([3, at(3, '11:15:00').toISOString()]);
+    // The month the long run began in: one at once from its start.
+    expect(atOnce(monthOf(at(40, '00:00:00')))[0]).toBeGreaterThanOrEqual(1);
+  });
+
   it('lists computers with the program installed or run before that have not run it in N days', async () => {
     const ask = async (query: string) =>
       unused(request(`/api/metering-rules/${ruleId}/unused${query}`, { headers: analyst.headers }), withParams({ id: String(ruleId) }));

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { startMeteringSummarizer } from '@/lib/metering/metering-summarizer';
 import { summarizeMeteringUsage } from '@/lib/metering/summarize-metering-usage';
+import { addConcurrencySteps } from '@/lib/metering/summary-repo';
 import { insertMeteringUsage } from '@/lib/metering/usage-repo';
 import { useTestDatabase } from '../../support/database';
 
@@ -72,6 +73,29 @@ describe('metering summarizer', () => {
       { user_name: 'alice', run_count: 3 },
       { user_name: 'bob', run_count: 2 },
     ]);
+    // Runs at once: each run once, +1 at its first whole minute and -1 at the one after its end.
+    const { rows: steps } = await pool().query<{ at: Date; delta: number }>(
+      `SELECT at, delta FROM metering_concurrency WHERE rule_id = 1 ORDER BY at`,
+    );
+    expect(steps.map((r) => `${r.at.toISOString().slice(5, 16)} ${r.delta}`)).toEqual([
+      '11-30T22:00 1',
+      '11-30T22:10 -1',
+      '12-01T08:00 1',
+      '12-01T08:01 -1',
+      '12-01T09:00 1',
+      '12-01T09:01 -1',
+      '12-01T10:00 1',
+      '12-01T10:01 -1',
+      '12-01T12:00 1',
+      '12-01T12:01 -1',
+    ]);
+    const { rows: days } = await pool().query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, net, max_rise, max_rise_at FROM metering_concurrency_day WHERE rule_id = 1 ORDER BY day`,
+    );
+    expect(days).toEqual([
+      { day: '2026-11-30', net: 0, max_rise: 1, max_rise_at: new Date('2026-11-30T22:00:00Z') },
+      { day: '2026-12-01', net: 0, max_rise: 1, max_rise_at: new Date('2026-12-01T08:00:00Z') },
+    ]);
   });
 
   it('counts each run once with two summarizers at once, and nothing in a pass that fails', async () => {
@@ -97,6 +121,41 @@ describe('metering summarizer', () => {
       ['DAY', '2026-12-02', 7, 5, 400, 400],
       ['MONTH', '2026-12-01', 7, 5, 400, 400],
     ]);
+    // 400 one-second runs on the hour, each holding its hour's first minute: +1 there and -1 a minute on.
+    const { rows: steps } = await pool().query<{ n: number; up: number; down: number }>(
+      `SELECT count(*)::int AS n, sum(delta) FILTER (WHERE delta > 0)::int AS up, sum(delta) FILTER (WHERE delta < 0)::int AS down
+         FROM metering_concurrency WHERE rule_id = 2`,
+    );
+    expect(steps[0]).toEqual({ n: 48, up: 400, down: -400 });
+    // Both summarizers added to that day: its row holds every step (17 runs held 00:00, the hour with most).
+    const { rows: day } = await pool().query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, net, max_rise, max_rise_at FROM metering_concurrency_day WHERE rule_id = 2`,
+    );
+    expect(day).toEqual([{ day: '2026-12-02', net: 0, max_rise: 17, max_rise_at: new Date('2026-12-02T00:00:00Z') }]);
+  });
+
+  it('rewrites a day in turn when two summarizers add steps to it at once, the second seeing the first', async () => {
+    const first = await pool().connect();
+    const second = await pool().connect();
+    const step = (at: string, delta: number) => ({ ruleId: 4, at: new Date(at), delta });
+    // The day has a row already (a run of the morning), so neither waits on the other's new row.
+    await addConcurrencySteps(first, [step('2026-12-04T08:00:00Z', 1), step('2026-12-04T08:30:00Z', -1)]);
+    try {
+      await first.query('BEGIN');
+      await addConcurrencySteps(first, [step('2026-12-04T10:00:00Z', 1), step('2026-12-04T12:00:00Z', -1)]);
+      await second.query('BEGIN');
+      const adding = addConcurrencySteps(second, [step('2026-12-04T11:00:00Z', 1), step('2026-12-04T11:30:00Z', -1)]).then(() =>
+        second.query('COMMIT'),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await first.query('COMMIT');
+      await adding;
+    } finally {
+      first.release();
+      second.release();
+    }
+    const { rows } = await pool().query(`SELECT net, max_rise, max_rise_at FROM metering_concurrency_day WHERE rule_id = 4`);
+    expect(rows).toEqual([{ net: 0, max_rise: 2, max_rise_at: new Date('2026-12-04T11:00:00Z') }]);
   });
 
   it('the running summarizer counts runs as soon as a management point says they are stored', async () => {

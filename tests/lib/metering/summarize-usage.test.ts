@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runSeconds, summarizeUsage, usagePeriods } from '@/lib/metering/summarize-usage';
+import { runsAtOncePerDay, runsAtOncePerMonth } from '@/lib/metering/read-metering-report';
+import { runMinutes, runSeconds, summarizeUsage, usagePeriods } from '@/lib/metering/summarize-usage';
 
 const at = (iso: string) => new Date(iso);
 const run = (ruleId: number, deviceId: number, userName: string, start: string, end: string) => ({
@@ -43,5 +44,71 @@ describe('summarizeUsage', () => {
       [7, 'alice', 2],
       [7, 'bob', 1],
     ]);
+  });
+
+  it('counts a run in progress at the start of each whole minute it held, as steps per rule and minute', () => {
+    const ms = (iso: string) => at(iso).getTime();
+    expect(runMinutes(run(1, 1, 'a', '2026-12-01T10:00:30Z', '2026-12-01T10:05:10Z'))).toEqual({
+      first: ms('2026-12-01T10:01:00Z'),
+      end: ms('2026-12-01T10:06:00Z'),
+    });
+    // A start on the minute holds that minute; an end on it does not.
+    expect(runMinutes(run(1, 1, 'a', '2026-12-01T10:00:00Z', '2026-12-01T10:02:00Z'))).toEqual({
+      first: ms('2026-12-01T10:00:00Z'),
+      end: ms('2026-12-01T10:02:00Z'),
+    });
+    // Within one minute, or ended before it began: no minute's start held.
+    expect(runMinutes(run(1, 1, 'a', '2026-12-01T10:00:10Z', '2026-12-01T10:00:50Z'))).toBeNull();
+    expect(runMinutes(run(1, 1, 'a', '2026-12-01T10:05:00Z', '2026-12-01T10:01:00Z'))).toBeNull();
+
+    const { concurrency } = summarizeUsage([
+      run(2, 1, 'a', '2026-12-01T10:00:30Z', '2026-12-01T10:05:10Z'),
+      run(1, 2, 'b', '2026-12-01T10:00:05Z', '2026-12-01T10:03:00Z'),
+      // Its end and the run above's first minute both fall on 10:01: the two steps cancel out.
+      run(1, 3, 'c', '2026-12-01T09:58:00Z', '2026-12-01T10:00:40Z'),
+      run(1, 3, 'c', '2026-12-01T10:00:10Z', '2026-12-01T10:00:20Z'),
+    ]);
+    expect(concurrency.map((c) => [c.ruleId, c.at.toISOString().slice(11, 16), c.delta])).toEqual([
+      [1, '09:58', 1],
+      [1, '10:03', -1],
+      [2, '10:01', 1],
+      [2, '10:06', -1],
+    ]);
+  });
+});
+
+describe('runs at once per day and month', () => {
+  const day = (d: string, net: number, maxRise: number, maxRiseAt: string | null) => ({
+    day: d,
+    net,
+    maxRise,
+    maxRiseAt: maxRiseAt ? at(maxRiseAt) : null,
+  });
+  const shown = (points: { mostAtOnce: number; mostAtOnceAt: Date | null }[]) =>
+    points.map((p) => [p.mostAtOnce, p.mostAtOnceAt?.toISOString() ?? null]);
+
+  it('carries the count in progress through days without steps, and adds the most each day rose above its start', () => {
+    const days = ['2026-11-29', '2026-11-30', '2026-12-01', '2026-12-02', '2026-12-03', '2026-12-04'];
+    const perDay = runsAtOncePerDay(days, 1, [
+      day('2026-11-30', 1, 2, '2026-11-30T09:15:00Z'),
+      // Only fell: the most at once were there from midnight.
+      day('2026-12-02', -1, 0, null),
+      day('2026-12-03', -1, 0, null),
+    ]);
+    expect(shown(perDay)).toEqual([
+      [1, '2026-11-29T00:00:00.000Z'],
+      [3, '2026-11-30T09:15:00.000Z'],
+      [2, '2026-12-01T00:00:00.000Z'],
+      [2, '2026-12-02T00:00:00.000Z'],
+      [1, '2026-12-03T00:00:00.000Z'],
+      [0, null],
+    ]);
+    // A month's most is its busiest day's, the first of equals; a month with none is 0.
+    expect(shown(runsAtOncePerMonth(days, perDay, ['2026-10-01', '2026-11-01', '2026-12-01']))).toEqual([
+      [0, null],
+      [3, '2026-11-30T09:15:00.000Z'],
+      [2, '2026-12-01T00:00:00.000Z'],
+    ]);
+    expect(runsAtOncePerDay(['2026-12-01'], 0, [])).toEqual([{ mostAtOnce: 0, mostAtOnceAt: null }]);
   });
 });
