@@ -59,8 +59,14 @@ function RuleRow({
       <Td className="font-mono text-xs">{rule.originalFileName || '—'}</Td>
       <Td className="font-mono text-xs">{rule.version}</Td>
       <Td>{rule.siteCode}</Td>
-      <Td className="whitespace-nowrap text-xs text-slate-600" data-testid="rule-this-month">
-        {rule.thisMonth ? `${plural(rule.thisMonth.runCount, 'run')} · ${plural(rule.thisMonth.distinctComputers, 'computer')}` : '—'}
+      <Td
+        className="whitespace-nowrap text-xs text-slate-600"
+        data-testid="rule-this-month"
+        title="Runs, computers that ran it, and the most runs in progress at once this month (UTC)"
+      >
+        {rule.thisMonth
+          ? `${plural(rule.thisMonth.runCount, 'run')} · ${plural(rule.thisMonth.distinctComputers, 'computer')} · ${rule.thisMonth.mostAtOnce} at once`
+          : '—'}
       </Td>
       {canEdit && (
         <Td className="whitespace-nowrap text-right">

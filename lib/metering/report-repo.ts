@@ -153,6 +153,40 @@ export interface AtOnceDay {
 }
 
 /**
+ * readRunsAtOnceDays for several rules at once: per rule, the count in progress at `from`'s start
+ * and its days with a step up to `to` (a rule with neither is missing).
+ */
+export async function readRunsAtOnceDaysOfRules(
+  db: pg.Pool,
+  ruleIds: number[],
+  from: string,
+  to: string,
+): Promise<Map<number, { opening: number; days: AtOnceDay[] }>> {
+  const { rows } = await db.query<{
+    rule_id: number;
+    opening: number;
+    days: { day: string; net: number; max_rise: number; max_rise_at: string | null }[] | null;
+  }>(
+    `SELECT rule_id,
+            coalesce(sum(net) FILTER (WHERE day < $2::date), 0)::int AS opening,
+            json_agg(json_build_object('day', to_char(day, 'YYYY-MM-DD'), 'net', net, 'max_rise', max_rise, 'max_rise_at', max_rise_at) ORDER BY day)
+              FILTER (WHERE day >= $2::date) AS days
+       FROM metering_concurrency_day WHERE rule_id = ANY($1::int[]) AND day <= $3::date
+      GROUP BY rule_id`,
+    [ruleIds, from, to],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.rule_id,
+      {
+        opening: r.opening,
+        days: (r.days ?? []).map((d) => ({ day: d.day, net: d.net, maxRise: d.max_rise, maxRiseAt: d.max_rise_at ? new Date(d.max_rise_at) : null })),
+      },
+    ]),
+  );
+}
+
+/**
  * A rule's days of runs in progress at once from `from` to `to` (YYYY-MM-DD, both included): how
  * many were in progress at `from`'s start, and each day that had a step (a day without one holds
  * the count it started with all day).

@@ -5,7 +5,7 @@ import { sortRules } from '@/components/metering/sort-rules';
 const rule = (productName: string, runCount: number | null, fileName = productName.toLowerCase()) => ({
   productName,
   fileName,
-  thisMonth: runCount === null ? null : { runCount, distinctComputers: 1, distinctUsers: 1, runSeconds: 60 },
+  thisMonth: runCount === null ? null : { runCount, distinctComputers: 1, distinctUsers: 1, runSeconds: 60, mostAtOnce: 1 },
 });
 
 describe('sortRules', () => {

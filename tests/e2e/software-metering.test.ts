@@ -165,7 +165,7 @@ describe('Software Metering rules page in Chromium', () => {
     expect(await form.getByRole('link', { name: 'CSV' }).getAttribute('href')).toBe(`/api/metering-rules/${rule.id}/unused.csv?days=1`);
     // Back on the rules, the rule shows this month's use (none when its runs fell in the month before).
     await page.goto(`${server.url}/assets/software-metering`);
-    const thisMonth = started.toISOString().slice(0, 7) === new Date().toISOString().slice(0, 7) ? '2 runs · 1 computer' : '—';
+    const thisMonth = started.toISOString().slice(0, 7) === new Date().toISOString().slice(0, 7) ? '2 runs · 1 computer · 2 at once' : '—';
     await expect.poll(() => row('Inkscape').getByTestId('rule-this-month').textContent()).toBe(thisMonth);
     expect(errors).toEqual([]);
   });
@@ -217,7 +217,11 @@ describe('Software Metering rules page in Chromium', () => {
     await heading.getByRole('button').click();
     await expect.poll(products).toEqual(['Sort Busy', 'Sort Quiet', 'Sort Idle']);
     expect(await heading.getAttribute('aria-sort')).toBe('descending');
-    expect(await page.getByTestId('rule-this-month').allTextContents()).toEqual(['3 runs · 1 computer', '1 run · 1 computer', '—']);
+    expect(await page.getByTestId('rule-this-month').allTextContents()).toEqual([
+      '3 runs · 1 computer · 3 at once',
+      '1 run · 1 computer · 1 at once',
+      '—',
+    ]);
     await page.getByRole('columnheader', { name: 'Product' }).getByRole('button').click();
     await expect.poll(products).toEqual(['Sort Busy', 'Sort Idle', 'Sort Quiet']);
     expect(errors).toEqual([]);

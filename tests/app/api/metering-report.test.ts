@@ -214,15 +214,24 @@ describe('software metering reports', () => {
         prisma().meteringRule.create({ data: { productName, fileName: productName.replace(' ', '-').toLowerCase(), siteCode: 'S01' } }),
       ),
     );
-    // Started now: this month, whatever day of it the test runs on.
-    const started = new Date();
+    // Started at this minute's start: this month, whatever day of it the test runs on, and every run holds that minute.
+    const started = new Date(Math.floor(Date.now() / 60_000) * 60_000);
     await insertMeteringUsage(pool(), devices[0].id, [runOf(busy.id, 'm1', 'alice', started, 90), runOf(busy.id, 'm2', 'bob', started, 30)]);
     await insertMeteringUsage(pool(), devices[1].id, [runOf(busy.id, 'm3', 'alice', started, 5)]);
+    // Began 40 days ago (another month) and ended a minute after the others began: in progress at this month's start.
+    const longAgo = new Date(started.getTime() - 40 * DAY);
+    await insertMeteringUsage(pool(), devices[2].id, [runOf(busy.id, 'm4', 'carol', longAgo, (started.getTime() - longAgo.getTime()) / 1000 + 60)]);
     while (await summarizeMeteringUsage({ db: pool() }));
     const res = await listRules(request('/api/metering-rules?search=Tool', { headers: analyst.headers }));
     expect(res.status).toBe(200);
     const { rules } = (await res.json()) as { rules: { id: number; thisMonth: unknown }[] };
-    expect(rules.find((r) => r.id === busy.id)?.thisMonth).toEqual({ distinctUsers: 2, distinctComputers: 2, runCount: 3, runSeconds: 125 });
+    expect(rules.find((r) => r.id === busy.id)?.thisMonth).toEqual({
+      distinctUsers: 2,
+      distinctComputers: 2,
+      runCount: 3,
+      runSeconds: 125,
+      mostAtOnce: 4,
+    });
     expect(rules.find((r) => r.id === idle.id)?.thisMonth).toBeNull();
   });
 
