@@ -143,7 +143,16 @@ export function MeteringReportView({ ruleId }: { ruleId: number }) {
         <UsageChart title="Usage per month" points={data.months} label={monthLabel} />
         <UsageChart title="Usage per day, last 31 days" points={data.days} label={dayLabel} />
       </div>
-      <MonthTable months={data.months} />
+      <section aria-label="Usage per month" className="space-y-2">
+        <div className="flex items-center gap-2">
+          <h2 className="text-sm font-semibold text-slate-700">Usage per month</h2>
+          <span className="ml-auto flex gap-1">
+            <CsvLink href={`/api/metering-rules/${ruleId}/usage.csv?per=month&months=${data.months.length}`} label="Months CSV" />
+            <CsvLink href={`/api/metering-rules/${ruleId}/usage.csv?per=day`} label="Days CSV" />
+          </span>
+        </div>
+        <MonthTable months={data.months} />
+      </section>
       <div className="grid gap-4 lg:grid-cols-2">
         <section aria-label="Computers that ran it" className="space-y-2">
           <div className="flex items-center gap-2">

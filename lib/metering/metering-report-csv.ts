@@ -1,7 +1,7 @@
 import { pool } from '../db/pool';
 import { csvText } from '../csv-field';
 import { notFoundOrThrow } from '../errors';
-import { readUnusedComputersReport } from './read-metering-report';
+import { readUnusedComputersReport, readUsagePeriods } from './read-metering-report';
 import { findMeteringRule } from './repo';
 import { readComputerRuns, readUserRuns } from './report-repo';
 
@@ -47,6 +47,31 @@ export async function unusedComputersCsv(ruleId: number, days: number): Promise<
     body: csvText(
       ['Computer', 'Device ID', 'Installed package', 'Package version', 'Last run (UTC)'],
       computers.map((c) => [c.name, c.deviceId, c.packageName, c.packageVersion, iso(c.lastRunAt)]),
+    ),
+  };
+}
+
+/**
+ * A rule's usage per month (the last `months`) or per day (the last 31), as the report's table
+ * shows it, for a licence review in a spreadsheet: run time in hours to two places, times in UTC.
+ */
+export async function meteringUsageCsv(ruleId: number, per: 'month' | 'day', months: number): Promise<CsvDownload> {
+  const rule = notFoundOrThrow(await findMeteringRule(ruleId), 'The metering rule');
+  const periods = await readUsagePeriods(rule.id, months, new Date());
+  const points = per === 'month' ? periods.months : periods.days;
+  return {
+    filename: `metering-rule-${rule.id}-usage-per-${per}.csv`,
+    body: csvText(
+      [per === 'month' ? 'Month' : 'Day', 'Runs', 'Computers', 'Users', 'Run hours', 'Most at once', 'Most at once from (UTC)'],
+      points.map((p) => [
+        per === 'month' ? p.start.slice(0, 7) : p.start,
+        p.runCount,
+        p.distinctComputers,
+        p.distinctUsers,
+        (p.runSeconds / 3600).toFixed(2),
+        p.mostAtOnce,
+        iso(p.mostAtOnceAt),
+      ]),
     ),
   };
 }

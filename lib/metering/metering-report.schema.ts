@@ -11,3 +11,8 @@ export const meteringUnusedQuerySchema = z.object({
   days: wholeNumberParam(1, 3650, 'a whole number of days').default(90),
   limit: wholeNumberParam(1, 1000).default(200),
 });
+
+/** GET /api/metering-rules/<id>/usage.csv: the report's months (the last `months`) or its last 31 days. */
+export const meteringUsageCsvQuerySchema = meteringReportQuerySchema.extend({
+  per: z.enum(['month', 'day']).default('month'),
+});

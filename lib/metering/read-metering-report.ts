@@ -75,35 +75,41 @@ function daysFrom(from: string, to: string): string[] {
 }
 
 /**
- * A software metering rule's usage report: per month (the last `months`) and per day (the last
- * 31) the distinct users and computers, runs, run time and most runs at once, and the computers
- * and users that ran the program, latest first.
+ * A rule's usage per month (the last `months`) and per day (the last 31): distinct users and
+ * computers, runs, run time and most runs at once; periods without runs as zeros.
  */
-export async function readMeteringReport(options: { ruleId: number; months: number; now?: Date }) {
+export async function readUsagePeriods(ruleId: number, months: number, now: Date) {
   const db = pool();
-  const now = options.now ?? new Date();
-  const rule = notFoundOrThrow(await findMeteringRule(options.ruleId), 'The metering rule');
-  const monthStarts = lastMonths(now, options.months);
+  const monthStarts = lastMonths(now, months);
   const dayStarts = lastDays(now, 31);
   // Runs at once per day over every day either series covers, up to today.
   const atOnceDays = daysFrom(monthStarts[0] < dayStarts[0] ? monthStarts[0] : dayStarts[0], dayStarts.at(-1)!);
-  const [months, days, atOnce, computers, users] = await Promise.all([
-    readUsageSeries(db, rule.id, 'MONTH', monthStarts[0]),
-    readUsageSeries(db, rule.id, 'DAY', dayStarts[0]),
-    readRunsAtOnceDays(db, rule.id, atOnceDays[0], atOnceDays.at(-1)!),
-    readComputerRuns(db, rule.id, LIST_LIMIT),
-    readUserRuns(db, rule.id, LIST_LIMIT),
+  const [monthPoints, dayPoints, atOnce] = await Promise.all([
+    readUsageSeries(db, ruleId, 'MONTH', monthStarts[0]),
+    readUsageSeries(db, ruleId, 'DAY', dayStarts[0]),
+    readRunsAtOnceDays(db, ruleId, atOnceDays[0], atOnceDays.at(-1)!),
   ]);
   const perDay = runsAtOncePerDay(atOnceDays, atOnce.opening, atOnce.days);
   const perMonth = runsAtOncePerMonth(atOnceDays, perDay, monthStarts);
   const dayOffset = atOnceDays.length - dayStarts.length;
   return {
-    rule,
-    months: fillSeries(monthStarts, months).map((point, i) => ({ ...point, ...perMonth[i] })),
-    days: fillSeries(dayStarts, days).map((point, i) => ({ ...point, ...perDay[dayOffset + i] })),
-    computers,
-    users,
+    months: fillSeries(monthStarts, monthPoints).map((point, i) => ({ ...point, ...perMonth[i] })),
+    days: fillSeries(dayStarts, dayPoints).map((point, i) => ({ ...point, ...perDay[dayOffset + i] })),
   };
+}
+
+/**
+ * A software metering rule's usage report: its usage per month and day (readUsagePeriods), and
+ * the computers and users that ran the program, latest first.
+ */
+export async function readMeteringReport(options: { ruleId: number; months: number; now?: Date }) {
+  const rule = notFoundOrThrow(await findMeteringRule(options.ruleId), 'The metering rule');
+  const [periods, computers, users] = await Promise.all([
+    readUsagePeriods(rule.id, options.months, options.now ?? new Date()),
+    readComputerRuns(pool(), rule.id, LIST_LIMIT),
+    readUserRuns(pool(), rule.id, LIST_LIMIT),
+  ]);
+  return { rule, ...periods, computers, users };
 }
 
 /**

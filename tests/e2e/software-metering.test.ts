@@ -138,6 +138,11 @@ describe('Software Metering rules page in Chromium', () => {
     // Runs, computers, users, hours; and both runs were in progress at once.
     expect(await page.getByTestId(`usage-month-${month}`).textContent()).toMatch(/2\s*1\s*2\s*1\s*2$/);
     expect(await page.getByTestId('most-at-once').first().textContent()).toMatch(/^most runs at once: 2, \w{3} \d{1,2}, \d\d:\d\d UTC$/);
+    const [usageCsv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Months CSV' }).click()]);
+    expect(usageCsv.suggestedFilename()).toBe(`metering-rule-${rule.id}-usage-per-month.csv`);
+    const usageLines = (await readFile(await usageCsv.path(), 'utf8')).split('\r\n');
+    expect(usageLines).toHaveLength(1 + 12 + 1);
+    expect(usageLines.at(-2)).toMatch(new RegExp(`^${month.slice(0, 7)},2,1,2,1\\.00,2,\\d{4}-`));
     expect(await page.getByTestId('ran-computer').count()).toBe(1);
     expect(await page.getByTestId('ran-computer').textContent()).toContain(devices[0].name);
     // Each computer that ran it opens its Resource Explorer at the metered programs it ran.

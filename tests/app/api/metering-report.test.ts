@@ -5,6 +5,7 @@ import { GET as report } from '@/app/api/metering-rules/[id]/report/route';
 import { GET as unused } from '@/app/api/metering-rules/[id]/unused/route';
 import { GET as computersCsv } from '@/app/api/metering-rules/[id]/computers.csv/route';
 import { GET as unusedCsv } from '@/app/api/metering-rules/[id]/unused.csv/route';
+import { GET as usageCsv } from '@/app/api/metering-rules/[id]/usage.csv/route';
 import { GET as usersCsv } from '@/app/api/metering-rules/[id]/users.csv/route';
 import { GET as listRules, POST as createRule } from '@/app/api/metering-rules/route';
 import { pool } from '@/lib/db/pool';
@@ -132,6 +133,30 @@ describe('software metering reports', () => {
     expect(atOnce(day(2))).toEqual([1, at(2, '22:00:00').toISOString()]);
     expect(atOnce(day(1))).toEqual([1, at(1, '00:00:00').toISOString()]);
     expect(atOnce(day(0))).toEqual([0, null]);
+    // The same figures as CSV, per day and per month.
+    const csv = async (query: string) => {
+      const res = await usageCsv(
+        request(`/api/metering-rules/${id}/usage.csv${query}`, { headers: analyst.headers }),
+        withParams({ id: String(id) }),
+      );
+      return { res, lines: (await res.text()).split('\r\n') };
+    };
+    const perDay = await csv('?per=day');
+    expect(perDay.res.headers.get('content-disposition')).toBe(`attachment; filename="metering-rule-${id}-usage-per-day.csv"`);
+    expect(perDay.lines[0]).toBe('Day,Runs,Computers,Users,Run hours,Most at once,Most at once from (UTC)');
+    expect(perDay.lines).toHaveLength(1 + 31 + 1);
+    expect(perDay.lines).toContain(`${at(3, '00:00:00').toISOString().slice(0, 10)},3,2,1,4.26,3,${at(3, '11:15:00').toISOString()}`);
+    const perMonth = await csv('?months=2');
+    expect(perMonth.lines[0].startsWith('Month,')).toBe(true);
+    expect(perMonth.lines.slice(1, -1).map((l) => l.split(',')[0])).toEqual(body.months.slice(-2).map((m: { start: string }) => m.start.slice(0, 7)));
+    for (const [query, path] of [
+      ['?per=week', 'per'],
+      ['?months=0', 'months'],
+    ]) {
+      const bad = await csv(query);
+      expect(bad.res.status, query).toBe(400);
+      expect(JSON.parse(bad.lines[0]).error.fields[0].path).toBe(path);
+    }
     const monthOf = (t: Date) => body.months.find((m: { start: string }) => m.start === `${t.toISOString().slice(0, 7)}-01`);
     expect(atOnce(monthOf(at(3, '00:00:00')))).toEqual([3, at(3, '11:15:00').toISOString()]);
     // The month the long run began in: one at once from its start.
