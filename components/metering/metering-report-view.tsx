@@ -125,6 +125,35 @@ function UnusedComputers({ ruleId }: { ruleId: number }) {
   );
 }
 
+/** Whether the figures hold every run the site has received, or runs still wait to be counted. */
+function SummarizerProgress({ progress }: { progress: MeteringReport['summarizer'] }) {
+  if (progress.waiting === 0)
+    return (
+      <p className="text-xs text-slate-500" data-testid="summarizer-progress">
+        Every run received for this rule is counted
+        {progress.lastCountedAt && (
+          <>
+            {' '}
+            (runs last counted <RelativeTime iso={progress.lastCountedAt} />)
+          </>
+        )}
+        . A run is received once it has ended and its computer has uploaded it.
+      </p>
+    );
+  return (
+    <p className="rounded border border-amber-200 bg-amber-50 px-2 py-1 text-xs text-amber-900" data-testid="summarizer-progress">
+      {plural(progress.waiting, 'run')} received for this rule {progress.waiting === 1 ? 'waits' : 'wait'} to be counted
+      {progress.oldestWaitingAt && (
+        <>
+          , the oldest since <RelativeTime iso={progress.oldestWaitingAt} />
+        </>
+      )}
+      ; the figures below leave {progress.waiting === 1 ? 'it' : 'them'} out. If this lasts, see SMS_SOFTWARE_METERING_PROCESSOR under Component
+      Status.
+    </p>
+  );
+}
+
 /** A software metering rule's report: usage over months and days, who ran it, and where it goes unused. */
 export function MeteringReportView({ ruleId }: { ruleId: number }) {
   const query = useMeteringReportQuery(ruleId);
@@ -139,6 +168,7 @@ export function MeteringReportView({ ruleId }: { ruleId: number }) {
         <span className="font-mono text-xs">{rule.version}</span>, site {rule.siteCode}
         {!rule.enabled && <span className="ml-1 text-slate-500">(disabled)</span>}
       </p>
+      <SummarizerProgress progress={data.summarizer} />
       <div className="grid gap-4 lg:grid-cols-2">
         <UsageChart title="Usage per month" points={data.months} label={monthLabel} />
         <UsageChart title="Usage per day, last 31 days" points={data.days} label={dayLabel} />

@@ -3,6 +3,7 @@ import { notFoundOrThrow } from '../errors';
 import { findMeteringRule } from './repo';
 import {
   readComputerRuns,
+  readSummarizerProgress,
   readRunsAtOnceDays,
   readUnusedComputers,
   readUsageSeries,
@@ -99,17 +100,18 @@ export async function readUsagePeriods(ruleId: number, months: number, now: Date
 }
 
 /**
- * A software metering rule's usage report: its usage per month and day (readUsagePeriods), and
- * the computers and users that ran the program, latest first.
+ * A software metering rule's usage report: its usage per month and day (readUsagePeriods), the
+ * computers and users that ran the program, latest first, and how far the summarizer has come.
  */
 export async function readMeteringReport(options: { ruleId: number; months: number; now?: Date }) {
   const rule = notFoundOrThrow(await findMeteringRule(options.ruleId), 'The metering rule');
-  const [periods, computers, users] = await Promise.all([
+  const [periods, computers, users, summarizer] = await Promise.all([
     readUsagePeriods(rule.id, options.months, options.now ?? new Date()),
     readComputerRuns(pool(), rule.id, LIST_LIMIT),
     readUserRuns(pool(), rule.id, LIST_LIMIT),
+    readSummarizerProgress(pool(), rule.id),
   ]);
-  return { rule, ...periods, computers, users };
+  return { rule, ...periods, computers, users, summarizer };
 }
 
 /**

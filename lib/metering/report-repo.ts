@@ -204,3 +204,19 @@ export async function readRunsAtOnceDays(db: pg.Pool, ruleId: number, from: stri
     days: rows.flatMap((r) => (r.day === null ? [] : [{ day: r.day, net: r.net, maxRise: r.max_rise, maxRiseAt: r.max_rise_at }])),
   };
 }
+
+/**
+ * How far the metering summarizer has come: the runs of a rule stored but not counted yet (the
+ * reports leave them out) with the oldest one's arrival, and when it last counted any run.
+ */
+export async function readSummarizerProgress(
+  db: pg.Pool,
+  ruleId: number,
+): Promise<{ waiting: number; oldestWaitingAt: Date | null; lastCountedAt: Date | null }> {
+  const { rows } = await db.query<{ waiting: number; oldest: Date | null; last: Date | null }>(
+    `SELECT count(*)::int AS waiting, min(received_at) AS oldest, (SELECT max(summarized_at) FROM metering_usage) AS last
+       FROM metering_usage WHERE summarized_at IS NULL AND rule_id = $1`,
+    [ruleId],
+  );
+  return { waiting: rows[0].waiting, oldestWaitingAt: rows[0].oldest, lastCountedAt: rows[0].last };
+}

@@ -163,6 +163,29 @@ describe('software metering reports', () => {
     expect(atOnce(monthOf(at(40, '00:00:00')))[0]).toBeGreaterThanOrEqual(1);
   });
 
+  it('says how many runs of the rule wait to be counted, which the figures leave out', async () => {
+    const rule = await prisma().meteringRule.create({ data: { productName: 'Waiting Tool', fileName: 'waiting-tool', siteCode: 'S01' } });
+    const ask = async () =>
+      (await (
+        await report(request(`/api/metering-rules/${rule.id}/report`, { headers: analyst.headers }), withParams({ id: String(rule.id) }))
+      ).json()) as {
+        summarizer: { waiting: number; oldestWaitingAt: string | null; lastCountedAt: string | null };
+        days: { runCount: number }[];
+      };
+    await insertMeteringUsage(pool(), devices[0].id, [
+      runOf(rule.id, 'w1', 'erin', new Date(now - 3_600_000), 60),
+      runOf(rule.id, 'w2', 'erin', new Date(now - 1_800_000), 60),
+    ]);
+    const before = await ask();
+    expect(before.summarizer.waiting).toBe(2);
+    expect(Math.abs(Date.parse(before.summarizer.oldestWaitingAt!) - Date.now())).toBeLessThan(60_000);
+    expect(before.days.at(-1)!.runCount + before.days.at(-2)!.runCount).toBe(0);
+    while (await summarizeMeteringUsage({ db: pool() }));
+    const after = await ask();
+    expect(after.summarizer).toMatchObject({ waiting: 0, oldestWaitingAt: null });
+    expect(Math.abs(Date.parse(after.summarizer.lastCountedAt!) - Date.now())).toBeLessThan(60_000);
+  });
+
   it('lists computers with the program installed or run before that have not run it in N days', async () => {
     const ask = async (query: string) =>
       unused(request(`/api/metering-rules/${ruleId}/unused${query}`, { headers: analyst.headers }), withParams({ id: String(ruleId) }));
