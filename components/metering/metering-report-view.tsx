@@ -10,6 +10,7 @@ import { RelativeTime } from '@/components/ui/relative-time';
 import { Table, TBody, Td, Th, THead } from '@/components/ui/table';
 import { meteringUnusedQuerySchema } from '@/lib/metering/metering-report.schema';
 import { plural } from '@/lib/plural';
+import { TimeOfDayChart } from './time-of-day-chart';
 import { atOnceTime, UsageChart } from './usage-chart';
 import { useMeteringReportQuery, useUnusedComputersQuery, type MeteringReport } from './use-metering-report';
 
@@ -173,6 +174,7 @@ export function MeteringReportView({ ruleId }: { ruleId: number }) {
         <UsageChart title="Usage per month" points={data.months} label={monthLabel} />
         <UsageChart title="Usage per day, last 31 days" points={data.days} label={dayLabel} />
       </div>
+      <TimeOfDayChart timeOfDay={data.timeOfDay} />
       <section aria-label="Usage per month" className="space-y-2">
         <div className="flex items-center gap-2">
           <h2 className="text-sm font-semibold text-slate-700">Usage per month</h2>

@@ -1,8 +1,11 @@
 import { pool } from '../db/pool';
 import { notFoundOrThrow } from '../errors';
 import { findMeteringRule } from './repo';
+import { runsAtOnceByHourOfDay } from './time-of-day';
 import {
   readComputerRuns,
+  readConcurrencySteps,
+  readSiteTimeZone,
   readSummarizerProgress,
   readRunsAtOnceDays,
   readUnusedComputers,
@@ -99,19 +102,36 @@ export async function readUsagePeriods(ruleId: number, months: number, now: Date
   };
 }
 
+/** Days the time-of-day profile covers, before today. */
+const TIME_OF_DAY_DAYS = 30;
+
 /**
- * A software metering rule's usage report: its usage per month and day (readUsagePeriods), the
- * computers and users that ran the program, latest first, and how far the summarizer has come.
+ * A rule's runs in progress at once by hour of the day in its site's time zone, over the last 30
+ * days and today so far: when in the day the program is used, and how much at once.
+ */
+export async function readTimeOfDay(rule: { id: number; siteCode: string }, now: Date) {
+  const db = pool();
+  const from = new Date(`${lastDays(now, TIME_OF_DAY_DAYS + 1)[0]}T00:00:00Z`);
+  const [timeZone, { opening, steps }] = await Promise.all([readSiteTimeZone(db, rule.siteCode), readConcurrencySteps(db, rule.id, from, now)]);
+  return { timeZone, from, hours: runsAtOnceByHourOfDay({ opening, steps, from, to: now, timeZone }) };
+}
+
+/**
+ * A software metering rule's usage report: its usage per month and day (readUsagePeriods) and by
+ * hour of the day (readTimeOfDay), the computers and users that ran the program, latest first,
+ * and how far the summarizer has come.
  */
 export async function readMeteringReport(options: { ruleId: number; months: number; now?: Date }) {
   const rule = notFoundOrThrow(await findMeteringRule(options.ruleId), 'The metering rule');
-  const [periods, computers, users, summarizer] = await Promise.all([
-    readUsagePeriods(rule.id, options.months, options.now ?? new Date()),
+  const now = options.now ?? new Date();
+  const [periods, timeOfDay, computers, users, summarizer] = await Promise.all([
+    readUsagePeriods(rule.id, options.months, now),
+    readTimeOfDay(rule, now),
     readComputerRuns(pool(), rule.id, LIST_LIMIT),
     readUserRuns(pool(), rule.id, LIST_LIMIT),
     readSummarizerProgress(pool(), rule.id),
   ]);
-  return { rule, ...periods, computers, users, summarizer };
+  return { rule, ...periods, timeOfDay, computers, users, summarizer };
 }
 
 /**

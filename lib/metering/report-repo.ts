@@ -220,3 +220,33 @@ export async function readSummarizerProgress(
   );
   return { waiting: rows[0].waiting, oldestWaitingAt: rows[0].oldest, lastCountedAt: rows[0].last };
 }
+
+/**
+ * A rule's runs-at-once steps in [from, to), oldest first, with the count in progress at `from`
+ * (a UTC midnight: the sum of the earlier days' changes).
+ */
+export async function readConcurrencySteps(
+  db: pg.Pool,
+  ruleId: number,
+  from: Date,
+  to: Date,
+): Promise<{ opening: number; steps: { at: Date; delta: number }[] }> {
+  const [{ rows: opening }, { rows: steps }] = await Promise.all([
+    db.query<{ level: number }>(
+      `SELECT coalesce(sum(net), 0)::int AS level FROM metering_concurrency_day WHERE rule_id = $1 AND day < ($2::timestamptz AT TIME ZONE 'UTC')::date`,
+      [ruleId, from],
+    ),
+    db.query<{ at: Date; delta: number }>(`SELECT at, delta FROM metering_concurrency WHERE rule_id = $1 AND at >= $2 AND at < $3 ORDER BY at`, [
+      ruleId,
+      from,
+      to,
+    ]),
+  ]);
+  return { opening: opening[0].level, steps };
+}
+
+/** A site's time zone (UTC for a site code no site has). */
+export async function readSiteTimeZone(db: pg.Pool, siteCode: string): Promise<string> {
+  const { rows } = await db.query<{ time_zone: string }>(`SELECT time_zone FROM site WHERE code = $1`, [siteCode]);
+  return rows[0]?.time_zone ?? 'UTC';
+}

@@ -138,6 +138,7 @@ describe('Software Metering rules page in Chromium', () => {
     // Runs, computers, users, hours; and both runs were in progress at once.
     expect(await page.getByTestId(`usage-month-${month}`).textContent()).toMatch(/2\s*1\s*2\s*1\s*2$/);
     expect(await page.getByTestId('most-at-once').first().textContent()).toMatch(/^most runs at once: 2, \w{3} \d{1,2}, \d\d:\d\d UTC$/);
+    await page.getByRole('img', { name: /^Runs at once by hour of day: busiest on average at \d\d:00 \([\d.]+\), at most 2$/ }).waitFor();
     expect(await page.getByTestId('summarizer-progress').textContent()).toMatch(/^Every run received for this rule is counted \(runs last counted/);
     const [usageCsv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Months CSV' }).click()]);
     expect(usageCsv.suggestedFilename()).toBe(`metering-rule-${rule.id}-usage-per-month.csv`);

@@ -133,6 +133,13 @@ describe('software metering reports', () => {
     expect(atOnce(day(2))).toEqual([1, at(2, '22:00:00').toISOString()]);
     expect(atOnce(day(1))).toEqual([1, at(1, '00:00:00').toISOString()]);
     expect(atOnce(day(0))).toEqual([0, null]);
+    // By hour of the day on the site's clock: the hour holding 11:15 UTC three days ago had three at once.
+    const siteZone = (await pool().query<{ time_zone: string }>(`SELECT time_zone FROM site WHERE code = 'S01'`)).rows[0].time_zone;
+    expect(body.timeOfDay.timeZone).toBe(siteZone);
+    expect(body.timeOfDay.hours).toHaveLength(24);
+    const localHour = Number(new Intl.DateTimeFormat('en-US', { timeZone: siteZone, hour: 'numeric', hourCycle: 'h23' }).format(at(3, '11:15:00')));
+    expect(body.timeOfDay.hours[localHour].mostAtOnce).toBe(3);
+    expect(Math.max(...body.timeOfDay.hours.map((h: { mostAtOnce: number }) => h.mostAtOnce))).toBe(3);
     // The same figures as CSV, per day and per month.
     const csv = async (query: string) => {
       const res = await usageCsv(
