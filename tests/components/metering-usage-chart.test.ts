@@ -1,6 +1,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { TimeOfDayChart } from '@/components/metering/time-of-day-chart';
 import { UsageChart } from '@/components/metering/usage-chart';
 
 const point = (start: string, runCount: number, distinctComputers: number, mostAtOnce = 0, mostAtOnceAt: string | null = null) => ({
@@ -37,6 +38,28 @@ describe('UsageChart', () => {
     expect(markup).toContain('distinct computers (peak 0)');
     expect(markup).toContain('aria-label="Usage per month: no runs"');
     expect(markup).toContain('No runs recorded in this period.');
+    expect(markup).not.toContain('NaN');
+  });
+});
+
+describe('TimeOfDayChart', () => {
+  const hours = (most: (hour: number) => number) =>
+    Array.from({ length: 24 }, (_, hour) => ({ hour, averageAtOnce: most(hour) / 2, mostAtOnce: most(hour) }));
+  const render = (h: ReturnType<typeof hours>) =>
+    renderToStaticMarkup(createElement(TimeOfDayChart, { timeOfDay: { timeZone: 'Europe/Berlin', from: '2026-11-06T00:00:00.000Z', hours: h } }));
+
+  it('names the busiest hour on average and the most at once, in the site time zone', () => {
+    const markup = render(hours((hour) => (hour === 9 ? 6 : hour === 14 ? 4 : 0)));
+    expect(markup).toContain('last 30 days (Europe/Berlin)');
+    expect(markup).toContain('aria-label="Runs at once by hour of day: busiest on average at 09:00 (3), at most 6"');
+    expect(markup).toContain('14:00–15:00: 2 at once on average, at most 4');
+    expect(markup).not.toContain('No runs in progress');
+  });
+
+  it('says so when nothing ran', () => {
+    const markup = render(hours(() => 0));
+    expect(markup).toContain('aria-label="Runs at once by hour of day: none"');
+    expect(markup).toContain('No runs in progress in these days.');
     expect(markup).not.toContain('NaN');
   });
 });
