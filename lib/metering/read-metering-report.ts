@@ -1,19 +1,19 @@
 import { pool } from '../db/pool';
 import { notFoundOrThrow } from '../errors';
 import { findMeteringRule } from './repo';
-import { runsAtOnceByHourOfDay } from './time-of-day';
 import {
   readComputerRuns,
   readConcurrencySteps,
+  readRunsAtOnceDays,
   readSiteTimeZone,
   readSummarizerProgress,
-  readRunsAtOnceDays,
   readUnusedComputers,
   readUsageSeries,
   readUserRuns,
   type AtOnceDay,
   type UsagePoint,
 } from './report-repo';
+import { runsAtOnceByHourOfDay } from './time-of-day';
 
 const DAY_MS = 86_400_000;
 /** Computers and users listed on a report at most (the totals say how many there are). */
