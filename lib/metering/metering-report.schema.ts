@@ -14,5 +14,5 @@ export const meteringUnusedQuerySchema = z.object({
 
 /** GET /api/metering-rules/<id>/usage.csv: the report's months (the last `months`) or its last 31 days. */
 export const meteringUsageCsvQuerySchema = meteringReportQuerySchema.extend({
-  per: z.enum(['month', 'day']).default('month'),
+  per: z.enum(['month', 'day'], { error: 'must be month or day' }).default('month'),
 });

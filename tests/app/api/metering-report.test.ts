@@ -156,13 +156,13 @@ describe('software metering reports', () => {
     const perMonth = await csv('?months=2');
     expect(perMonth.lines[0].startsWith('Month,')).toBe(true);
     expect(perMonth.lines.slice(1, -1).map((l) => l.split(',')[0])).toEqual(body.months.slice(-2).map((m: { start: string }) => m.start.slice(0, 7)));
-    for (const [query, path] of [
-      ['?per=week', 'per'],
-      ['?months=0', 'months'],
+    for (const [query, path, message] of [
+      ['?per=week', 'per', 'must be month or day'],
+      ['?months=0', 'months', 'must be 1 or more'],
     ]) {
       const bad = await csv(query);
       expect(bad.res.status, query).toBe(400);
-      expect(JSON.parse(bad.lines[0]).error.fields[0].path).toBe(path);
+      expect(JSON.parse(bad.lines[0]).error.fields[0]).toEqual({ path, message });
     }
     const monthOf = (t: Date) => body.months.find((m: { start: string }) => m.start === `${t.toISOString().slice(0, 7)}-01`);
     expect(atOnce(monthOf(at(3, '00:00:00')))).toEqual([3, at(3, '11:15:00').toISOString()]);
