@@ -228,7 +228,7 @@ function OperationTargets({ operation }: { operation: ClientOperationRow }) {
 }
 
 /** The Client Operations node: start operations, watch their counts move live, drill down, cancel. */
-export function ClientOperationsBrowser({ canRun }: { canRun: boolean }) {
+export function ClientOperationsBrowser({ canRun, initialQuery }: { canRun: boolean; initialQuery?: string }) {
   const [page, setPage] = useState(1);
   const pageSize = 25;
   const [selected, setSelected] = useState<number | null>(null);
@@ -246,7 +246,7 @@ export function ClientOperationsBrowser({ canRun }: { canRun: boolean }) {
   const selectedRow = operations.data?.rows.find((r) => r.id === selected) ?? null;
   return (
     <>
-      {canRun && <StartOperationForm onStarted={(id) => (setPage(1), setSelected(id))} />}
+      {canRun && <StartOperationForm initialQuery={initialQuery} onStarted={(id) => (setPage(1), setSelected(id))} />}
       <div className="mb-1 flex items-center justify-between text-xs text-slate-500">
         <span>{plural(operations.data?.total ?? 0, 'operation')}</span>
         <span data-testid="live-state">{live === 'live' ? 'Live' : live === 'lost' ? 'Not live: reconnecting…' : ''}</span>

@@ -29,8 +29,9 @@ function parseNames(text: string): string[] {
  * Starts a client operation: pick the action and a collection or devices, see how many clients
  * it targets and how many are online now, then confirm.
  */
-export function StartOperationForm({ onStarted }: { onStarted: (id: number) => void }) {
-  const [action, setAction] = useState<ClientAction>('DOWNLOAD_COMPUTER_POLICY');
+export function StartOperationForm({ onStarted, initialQuery }: { onStarted: (id: number) => void; initialQuery?: string }) {
+  // A link may bring a live query to run (a metering report's "running now"): the form opens on it.
+  const [action, setAction] = useState<ClientAction>(initialQuery ? 'LIVE_QUERY' : 'DOWNLOAD_COMPUTER_POLICY');
   const [mode, setMode] = useState<'collection' | 'devices'>('collection');
   const [collectionId, setCollectionId] = useState<string>('');
   const [names, setNames] = useState('');
@@ -38,7 +39,7 @@ export function StartOperationForm({ onStarted }: { onStarted: (id: number) => v
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [scriptId, setScriptId] = useState('');
   const [scriptArgs, setScriptArgs] = useState<Record<string, string>>({});
-  const [queryText, setQueryText] = useState('');
+  const [queryText, setQueryText] = useState(initialQuery ?? '');
   const scripts = useScriptsQuery();
   const approvedScripts = scripts.data?.rows.filter((s) => s.approval) ?? [];
   const script = approvedScripts.find((s) => String(s.id) === scriptId);

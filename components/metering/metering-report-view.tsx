@@ -9,6 +9,7 @@ import { Input } from '@/components/ui/input';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Table, TBody, Td, Th, THead } from '@/components/ui/table';
 import { meteringUnusedQuerySchema } from '@/lib/metering/metering-report.schema';
+import { runningNowQuery } from '@/lib/metering/running-now-query';
 import { plural } from '@/lib/plural';
 import { TimeOfDayChart } from './time-of-day-chart';
 import { atOnceTime, UsageChart } from './usage-chart';
@@ -126,6 +127,21 @@ function UnusedComputers({ ruleId }: { ruleId: number }) {
   );
 }
 
+/** A run counts once it has ended: who has the program open now is a live query to the clients. */
+function RunningNowLink({ fileName }: { fileName: string }) {
+  const query = runningNowQuery({ fileName });
+  if (!query) return null;
+  return (
+    <p className="text-xs text-slate-600">
+      Open right now?{' '}
+      <Link className="text-sky-700 hover:underline" href={`/monitoring/client-operations?liveQuery=${encodeURIComponent(query)}`}>
+        Ask the clients with a live query
+      </Link>{' '}
+      (Client Operations, with the query filled in).
+    </p>
+  );
+}
+
 /** Whether the figures hold every run the site has received, or runs still wait to be counted. */
 function SummarizerProgress({ progress }: { progress: MeteringReport['summarizer'] }) {
   if (progress.waiting === 0)
@@ -170,6 +186,7 @@ export function MeteringReportView({ ruleId }: { ruleId: number }) {
         {!rule.enabled && <span className="ml-1 text-slate-500">(disabled)</span>}
       </p>
       <SummarizerProgress progress={data.summarizer} />
+      <RunningNowLink fileName={rule.fileName} />
       <div className="grid gap-4 lg:grid-cols-2">
         <UsageChart title="Usage per month" points={data.months} label={monthLabel} />
         <UsageChart title="Usage per day, last 31 days" points={data.days} label={dayLabel} />

@@ -145,6 +145,13 @@ describe('Software Metering rules page in Chromium', () => {
     const usageLines = (await readFile(await usageCsv.path(), 'utf8')).split('\r\n');
     expect(usageLines).toHaveLength(1 + 12 + 1);
     expect(usageLines.at(-2)).toMatch(new RegExp(`^${month.slice(0, 7)},2,1,2,1\\.00,2,\\d{4}-`));
+    // Who has it open now is a live query, offered filled in on Client Operations.
+    await page.getByRole('link', { name: 'Ask the clients with a live query' }).click();
+    await page.waitForURL(/\/monitoring\/client-operations\?liveQuery=/);
+    expect(await page.getByLabel('Action').inputValue()).toBe('LIVE_QUERY');
+    expect(await page.getByLabel('Query').inputValue()).toBe('processes\n| where name = "inkscape"\n| project user, pid, command');
+    await page.goBack();
+    await page.getByRole('img', { name: 'Usage per month: peak 2 runs' }).waitFor();
     expect(await page.getByTestId('ran-computer').count()).toBe(1);
     expect(await page.getByTestId('ran-computer').textContent()).toContain(devices[0].name);
     // Each computer that ran it opens its Resource Explorer at the metered programs it ran.
