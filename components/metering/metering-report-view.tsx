@@ -127,7 +127,7 @@ function UnusedComputers({ ruleId }: { ruleId: number }) {
   );
 }
 
-/** A run counts once it has ended: who has the program open now is a live query to the clients. */
+/** A run counts once it has ended: who has the program open now is a live query to the clients (for those who may run one). */
 function RunningNowLink({ fileName }: { fileName: string }) {
   const query = runningNowQuery({ fileName });
   if (!query) return null;
@@ -172,7 +172,7 @@ function SummarizerProgress({ progress }: { progress: MeteringReport['summarizer
 }
 
 /** A software metering rule's report: usage over months and days, who ran it, and where it goes unused. */
-export function MeteringReportView({ ruleId }: { ruleId: number }) {
+export function MeteringReportView({ ruleId, canRunLiveQuery }: { ruleId: number; canRunLiveQuery: boolean }) {
   const query = useMeteringReportQuery(ruleId);
   if (query.isError) return <p className="text-sm text-red-700">The report could not be read: {query.error.message}</p>;
   const data = query.data;
@@ -186,7 +186,7 @@ export function MeteringReportView({ ruleId }: { ruleId: number }) {
         {!rule.enabled && <span className="ml-1 text-slate-500">(disabled)</span>}
       </p>
       <SummarizerProgress progress={data.summarizer} />
-      <RunningNowLink fileName={rule.fileName} />
+      {canRunLiveQuery && <RunningNowLink fileName={rule.fileName} />}
       <div className="grid gap-4 lg:grid-cols-2">
         <UsageChart title="Usage per month" points={data.months} label={monthLabel} />
         <UsageChart title="Usage per day, last 31 days" points={data.days} label={dayLabel} />

@@ -194,6 +194,10 @@ describe('Software Metering rules page in Chromium', () => {
     // Reading the rules includes taking them away as CSV.
     expect(await other.getByRole('link', { name: 'Export CSV' }).getAttribute('href')).toBe('/api/metering-rules/export.csv');
     expect(await other.getByRole('button', { name: /^Delete / }).count()).toBe(0);
+    // A report reads the same, without the live query a read-only analyst may not run.
+    await other.getByTestId('metering-rule-row').first().getByRole('link').first().click();
+    await other.getByTestId('summarizer-progress').waitFor();
+    expect(await other.getByRole('link', { name: 'Ask the clients with a live query' }).count()).toBe(0);
     await other.close();
     expect(otherErrors).toEqual([]);
     expect(errors).toEqual([]);

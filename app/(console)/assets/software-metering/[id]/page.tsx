@@ -3,13 +3,14 @@ import { notFound } from 'next/navigation';
 import { MeteringReportView } from '@/components/metering/metering-report-view';
 import { PageHeader } from '@/components/shell/page-header';
 import { requirePageSession } from '@/lib/auth/current-session';
+import { canRunClientOperations } from '@/lib/auth/roles';
 import { isInt4Id } from '@/lib/validation/primitives';
 
 export const metadata: Metadata = { title: 'Software Metering report' };
 
 export default async function MeteringReportPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  await requirePageSession({ path: `/assets/software-metering/${id}` });
+  const session = await requirePageSession({ path: `/assets/software-metering/${id}` });
   const ruleId = Number(id);
   if (!/^\d+$/.test(id) || !isInt4Id(ruleId)) notFound();
   return (
@@ -18,7 +19,7 @@ export default async function MeteringReportPage({ params }: { params: Promise<{
         title="Software Metering report"
         description="How often the program runs, on which computers and by whom, and where it is installed but unused."
       />
-      <MeteringReportView ruleId={ruleId} />
+      <MeteringReportView ruleId={ruleId} canRunLiveQuery={canRunClientOperations(session.principal)} />
     </>
   );
 }
