@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import { ageOutDayPartitions, ensureDayPartitions } from '../db/day-partitions';
+import { inTransaction } from '../db/transaction';
+import { deleteConcurrencyStepsBefore, raiseConcurrencyHorizon } from './summary-repo';
 import { holdsUnsummarizedUsage } from './usage-repo';
 
 /** metering_usage: one partition per UTC day of started_at, plus metering_usage_default (see lib/db/day-partitions.ts). */
@@ -17,6 +19,31 @@ export interface MeteringUsageRetentionResult {
   rows: number;
   /** Due day partitions kept because the metering summarizer has not counted all of their rows yet. */
   waitingForSummarizer: string[];
+  /** Runs-at-once minute rows deleted, and the day they now begin on (see deleteAgedConcurrencySteps). */
+  concurrencyStepsDeleted: number;
+  concurrencyHorizon: string;
+}
+
+/** Days of runs-at-once minute rows kept at least: the report's time-of-day profile reads 30 and today. */
+const MIN_CONCURRENCY_DAYS = 31;
+
+/**
+ * Deletes the runs-at-once minute rows (metering_concurrency) of the days older than the raw usage
+ * retention, and at least MIN_CONCURRENCY_DAYS: reports read those days from their day rows, which
+ * stay. The horizon moves first, in the same transaction, and the summarizer reads it with a share
+ * lock: a pass adding steps finishes before the deletion, and a later pass leaves out any run whose
+ * first minute falls before the horizon (that day's minutes are gone, so it could not be rewritten).
+ */
+export async function deleteAgedConcurrencySteps(
+  db: pg.Pool,
+  options: { retentionDays: number; now: Date },
+): Promise<{ deleted: number; before: string }> {
+  const today = Date.UTC(options.now.getUTCFullYear(), options.now.getUTCMonth(), options.now.getUTCDate());
+  const cutoff = new Date(today - Math.max(options.retentionDays, MIN_CONCURRENCY_DAYS) * 86_400_000).toISOString().slice(0, 10);
+  return inTransaction(db, async (client) => {
+    const before = await raiseConcurrencyHorizon(client, cutoff);
+    return { deleted: await deleteConcurrencyStepsBefore(client, before), before };
+  });
 }
 
 /** Makes the partitions of metering_usage from today to `daysAhead` days on, moving rows out of the default partition. */
@@ -29,7 +56,7 @@ export const ensureMeteringUsagePartitions = (options: { db: pg.Pool; now: Date;
  * than `retentionDays` ago — except one still holding a run the metering summarizer has not
  * counted (summarized_at IS NULL): dropping it would lose that usage from the reports, so it
  * waits for the summarizer and is dropped by a later run. One process at a time (advisory lock);
- * safe to run again at any time.
+ * safe to run again at any time. Then the aged runs-at-once minute rows (deleteAgedConcurrencySteps).
  */
 export async function deleteAgedMeteringUsage(options: {
   db: pg.Pool;
@@ -44,5 +71,6 @@ export async function deleteAgedMeteringUsage(options: {
     daysAhead: options.partitionDaysAhead,
     keep: holdsUnsummarizedUsage,
   });
-  return { ...result, waitingForSummarizer: kept };
+  const steps = await deleteAgedConcurrencySteps(options.db, { retentionDays: options.retentionDays, now: options.now ?? new Date() });
+  return { ...result, waitingForSummarizer: kept, concurrencyStepsDeleted: steps.deleted, concurrencyHorizon: steps.before };
 }

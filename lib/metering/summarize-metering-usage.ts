@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction';
 import { summarizeUsage } from './summarize-usage';
-import { addConcurrencySteps, addLastRuns, addPeriodIncrements, lockUncountedRuns, markRunsCounted } from './summary-repo';
+import { addConcurrencySteps, addLastRuns, addPeriodIncrements, lockConcurrencyHorizon, lockUncountedRuns, markRunsCounted } from './summary-repo';
 
 /**
  * One pass of the metering summarizer: takes up to `limit` runs not counted yet, adds them to the
@@ -15,7 +15,8 @@ export async function summarizeMeteringUsage(options: { db: pg.Pool; limit?: num
   return inTransaction(options.db, async (client) => {
     const runs = await lockUncountedRuns(client, options.limit ?? 5000);
     if (!runs.length) return 0;
-    const increments = summarizeUsage(runs);
+    const horizon = await lockConcurrencyHorizon(client);
+    const increments = summarizeUsage(runs, { concurrencyFrom: horizon ?? undefined });
     await addPeriodIncrements(client, increments.periods);
     await addLastRuns(client, increments.computers, increments.users);
     await addConcurrencySteps(client, increments.concurrency);

@@ -82,9 +82,12 @@ function lastRun<K>(into: Map<string, LastRun<K>>, id: string, ruleId: number, k
  * What a batch of runs adds to the summaries: per rule and period the runs, their seconds and the
  * users and computers seen (the database counts each towards the distinct figures once, across
  * batches), per rule the latest run of each computer and of each user, and per rule and minute
- * how the runs change the count of those in progress (see runMinutes).
+ * how the runs change the count of those in progress (see runMinutes) — leaving out a run whose
+ * first minute falls before `concurrencyFrom`: that day's minutes are no longer kept
+ * (MeteringConcurrencyHorizon).
  */
-export function summarizeUsage(runs: readonly UsageRun[]): UsageIncrements {
+export function summarizeUsage(runs: readonly UsageRun[], options: { concurrencyFrom?: Date } = {}): UsageIncrements {
+  const concurrencyFrom = options.concurrencyFrom?.getTime() ?? Number.NEGATIVE_INFINITY;
   const periods = new Map<string, PeriodIncrement & { userSet: Set<string>; deviceSet: Set<number> }>();
   const computers = new Map<string, LastRun<number>>();
   const users = new Map<string, LastRun<string>>();
@@ -97,7 +100,7 @@ export function summarizeUsage(runs: readonly UsageRun[]): UsageIncrements {
   };
   for (const run of runs) {
     const minutes = runMinutes(run);
-    if (minutes) {
+    if (minutes && minutes.first >= concurrencyFrom) {
       step(run.ruleId, minutes.first, 1);
       step(run.ruleId, minutes.end, -1);
     }

@@ -5,6 +5,17 @@ import { usagePeriods, type ConcurrencyStep, type LastRun, type PeriodIncrement,
 
 const utcDay = (t: Date) => usagePeriods(t).DAY;
 
+/**
+ * The day before which runs-at-once minute rows have been deleted (null: none), read with a share
+ * lock so that a deletion waits for the passes adding steps, and a pass for a deletion.
+ */
+export async function lockConcurrencyHorizon(client: pg.ClientBase): Promise<Date | null> {
+  const { rows } = await client.query<{ before: string }>(
+    `SELECT to_char(before, 'YYYY-MM-DD') AS before FROM metering_concurrency_horizon WHERE id = 1 FOR SHARE`,
+  );
+  return rows[0] ? new Date(`${rows[0].before}T00:00:00Z`) : null;
+}
+
 /** Locks up to `limit` runs not counted yet, oldest first; another summarizer skips them. */
 export async function lockUncountedRuns(client: pg.ClientBase, limit: number): Promise<(UsageRun & { id: string })[]> {
   const { rows } = await client.query<{ id: string; rule_id: number; device_id: number; user_name: string; started_at: Date; ended_at: Date }>(
@@ -148,4 +159,27 @@ export async function addConcurrencySteps(client: pg.ClientBase, steps: readonly
        FROM summed s WHERE d.rule_id = s.rule_id AND d.day = s.day`,
     dayArrays,
   );
+}
+
+/** Moves the runs-at-once horizon to `day` (YYYY-MM-DD) unless it is later already; returns where it stands. */
+export async function raiseConcurrencyHorizon(client: pg.ClientBase, day: string): Promise<string> {
+  const { rows } = await client.query<{ before: string }>(
+    `INSERT INTO metering_concurrency_horizon AS h (id, before) VALUES (1, $1::date)
+     ON CONFLICT (id) DO UPDATE SET before = greatest(h.before, excluded.before)
+     RETURNING to_char(before, 'YYYY-MM-DD') AS before`,
+    [day],
+  );
+  return rows[0].before;
+}
+
+/** Deletes the runs-at-once minute rows before the UTC day `day` (YYYY-MM-DD); returns how many. */
+export async function deleteConcurrencyStepsBefore(client: pg.ClientBase, day: string): Promise<number> {
+  // Rule by rule through the key (rule_id, at): a scan of the whole table would read every day kept.
+  const { rowCount } = await client.query(
+    `DELETE FROM metering_concurrency
+      WHERE rule_id = ANY((SELECT array_agg(DISTINCT rule_id) FROM metering_concurrency_day)::int[])
+        AND at < ($1::date)::timestamp AT TIME ZONE 'UTC'`,
+    [day],
+  );
+  return rowCount ?? 0;
 }

@@ -4,7 +4,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dayPartitionName, dayStart, listDayPartitions } from '@/lib/db/day-partitions';
 import { pool } from '@/lib/db/pool';
-import { deleteAgedMeteringUsage, meteringUsageTable } from '@/lib/metering/delete-aged-metering-usage';
+import { deleteAgedConcurrencySteps, deleteAgedMeteringUsage, meteringUsageTable } from '@/lib/metering/delete-aged-metering-usage';
+import { summarizeMeteringUsage } from '@/lib/metering/summarize-metering-usage';
+import { addConcurrencySteps, lockConcurrencyHorizon } from '@/lib/metering/summary-repo';
+import { insertMeteringUsage } from '@/lib/metering/usage-repo';
 import { useTestDatabase } from '../../support/database';
 import { startTestStatusManager } from '../../support/status-manager-settings';
 
@@ -63,6 +66,77 @@ describe('deleteAgedMeteringUsage', () => {
     // A run arriving for a day whose partition was dropped lands in the default partition, kept.
     await storeRun(new Date(now - 95 * DAY), false);
     expect(await count(`SELECT count(*) n FROM metering_usage_default`)).toBe(1);
+  });
+
+  it('deletes runs-at-once minute rows older than the retention (31 days at least), keeps day rows, and leaves later runs of those days out', async () => {
+    const today = Math.floor(Date.now() / DAY) * DAY;
+    const step = (daysAgo: number, hour: number, delta: number) => ({ ruleId: 9, at: new Date(today - daysAgo * DAY + hour * 3_600_000), delta });
+    const client = await pool().connect();
+    try {
+      for (const daysAgo of [100, 40, 10]) await addConcurrencySteps(client, [step(daysAgo, 10, 1), step(daysAgo, 11, -1)]);
+    } finally {
+      client.release();
+    }
+    const minuteDays = async () =>
+      (
+        await pool().query<{ day: string }>(
+          `SELECT DISTINCT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM metering_concurrency WHERE rule_id = 9 ORDER BY 1`,
+        )
+      ).rows.map((r) => r.day);
+    const dayRows = async () => Number((await pool().query(`SELECT count(*) n FROM metering_concurrency_day WHERE rule_id = 9`)).rows[0].n);
+    const isoDay = (daysAgo: number) => new Date(today - daysAgo * DAY).toISOString().slice(0, 10);
+
+    const result = await deleteAgedMeteringUsage({ db: pool(), retentionDays: 90, now: new Date(), partitionDaysAhead: 1 });
+    expect(result).toMatchObject({ concurrencyStepsDeleted: 2, concurrencyHorizon: isoDay(90) });
+    expect(await minuteDays()).toEqual([isoDay(40), isoDay(10)]);
+    expect(await dayRows()).toBe(3);
+    // A retention under 31 days keeps the minute rows the time-of-day profile reads.
+    expect(await deleteAgedMeteringUsage({ db: pool(), retentionDays: 5, now: new Date(), partitionDaysAhead: 1 })).toMatchObject({
+      concurrencyStepsDeleted: 2,
+      concurrencyHorizon: isoDay(31),
+    });
+    expect(await minuteDays()).toEqual([isoDay(10)]);
+    // A shorter retention never moves the horizon back.
+    expect((await deleteAgedMeteringUsage({ db: pool(), retentionDays: 365, now: new Date(), partitionDaysAhead: 1 })).concurrencyHorizon).toBe(
+      isoDay(31),
+    );
+
+    // A run that reaches the site after its day's minutes went counts in the summaries, not in runs at once.
+    const run = (key: string, daysAgo: number) => ({
+      ruleId: 9,
+      usageKey: key,
+      startedAt: new Date(today - daysAgo * DAY + 9 * 3_600_000),
+      endedAt: new Date(today - daysAgo * DAY + 12 * 3_600_000),
+      userName: 'late',
+      processId: 1,
+      filePath: '/usr/bin/x',
+      fileVersion: '',
+      endEstimated: false,
+    });
+    await insertMeteringUsage(pool(), 5, [run('late', 35), run('recent', 3)]);
+    while (await summarizeMeteringUsage({ db: pool() }));
+    expect(await minuteDays()).toEqual([isoDay(10), isoDay(3)]);
+    expect(await dayRows()).toBe(4);
+    const { rows } = await pool().query(`SELECT run_count FROM metering_summary WHERE rule_id = 9 AND period = 'DAY' ORDER BY period_start`);
+    expect(rows).toEqual([{ run_count: 1 }, { run_count: 1 }]);
+  });
+
+  it('waits for a summarizer pass that holds the horizon before deleting minute rows', async () => {
+    const pass = await pool().connect();
+    try {
+      await pass.query('BEGIN');
+      await lockConcurrencyHorizon(pass);
+      let done = false;
+      const deleting = deleteAgedConcurrencySteps(pool(), { retentionDays: 60, now: new Date() }).then((r) => ((done = true), r));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(done).toBe(false);
+      await pass.query('COMMIT');
+      // It ran once the pass ended (the horizon never moves back, so it stays where the test before left it).
+      expect(await deleting).toMatchObject({ deleted: 0 });
+      expect(done).toBe(true);
+    } finally {
+      pass.release();
+    }
   });
 
   it('skips when another process holds the task', async () => {

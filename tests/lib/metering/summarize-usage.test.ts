@@ -74,6 +74,18 @@ describe('summarizeUsage', () => {
       [2, '10:01', 1],
       [2, '10:06', -1],
     ]);
+    // A run whose first minute falls before the minutes kept (the horizon) adds no step; its runs still count.
+    const late = summarizeUsage(
+      [run(1, 2, 'b', '2026-11-30T23:58:30Z', '2026-12-01T00:10:00Z'), run(1, 2, 'b', '2026-12-01T00:00:30Z', '2026-12-01T00:02:00Z')],
+      {
+        concurrencyFrom: at('2026-12-01T00:00:00Z'),
+      },
+    );
+    expect(late.concurrency.map((c) => [c.at.toISOString().slice(11, 16), c.delta])).toEqual([
+      ['00:01', 1],
+      ['00:02', -1],
+    ]);
+    expect(late.periods.find((p) => p.period === 'MONTH' && p.periodStart === '2026-11-01')?.runCount).toBe(1);
   });
 });
 
