@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ageOutDayPartitions, ensureDayPartitions } from '../db/day-partitions';
+import { ageOutDayPartitions, dayStart, ensureDayPartitions } from '../db/day-partitions';
 import { inTransaction } from '../db/transaction';
 import { deleteConcurrencyStepsBefore, raiseConcurrencyHorizon } from './summary-repo';
 import { holdsUnsummarizedUsage } from './usage-repo';
@@ -38,8 +38,8 @@ export async function deleteAgedConcurrencySteps(
   db: pg.Pool,
   options: { retentionDays: number; now: Date },
 ): Promise<{ deleted: number; before: string }> {
-  const today = Date.UTC(options.now.getUTCFullYear(), options.now.getUTCMonth(), options.now.getUTCDate());
-  const cutoff = new Date(today - Math.max(options.retentionDays, MIN_CONCURRENCY_DAYS) * 86_400_000).toISOString().slice(0, 10);
+  const days = Math.max(options.retentionDays, MIN_CONCURRENCY_DAYS);
+  const cutoff = new Date(dayStart(options.now).getTime() - days * 86_400_000).toISOString().slice(0, 10);
   return inTransaction(db, async (client) => {
     const before = await raiseConcurrencyHorizon(client, cutoff);
     return { deleted: await deleteConcurrencyStepsBefore(client, before), before };

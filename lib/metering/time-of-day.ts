@@ -1,3 +1,5 @@
+import { localParts } from '../summarizers/local-time';
+
 /** The runs of a rule in progress at once by hour of the day, in the site's time zone. */
 
 const MINUTE_MS = 60_000;
@@ -13,11 +15,9 @@ export interface HourOfDay {
 }
 
 /** Minutes to add to a UTC time to read the wall clock of `timeZone` at `t` (whole minutes). */
-function offsetMinutes(format: Intl.DateTimeFormat, t: Date): number {
-  const parts = Object.fromEntries(format.formatToParts(t).map((p) => [p.type, p.value]));
-  const local = Number(parts.hour) * 60 + Number(parts.minute);
-  const utc = t.getUTCHours() * 60 + t.getUTCMinutes();
-  return (((local - utc) % 1440) + 1440) % 1440;
+function offsetMinutes(t: Date, timeZone: string): number {
+  const local = localParts(t, timeZone);
+  return (((local.hour * 60 + local.minute - (t.getUTCHours() * 60 + t.getUTCMinutes())) % 1440) + 1440) % 1440;
 }
 
 /**
@@ -33,7 +33,6 @@ export function runsAtOnceByHourOfDay(options: {
   to: Date;
   timeZone: string;
 }): HourOfDay[] {
-  const format = new Intl.DateTimeFormat('en-US', { timeZone: options.timeZone, hour: 'numeric', minute: 'numeric', hourCycle: 'h23' });
   const sums = new Array<number>(24).fill(0);
   const counts = new Array<number>(24).fill(0);
   const most = new Array<number>(24).fill(0);
@@ -48,7 +47,7 @@ export function runsAtOnceByHourOfDay(options: {
     const hourStart = t - (t % HOUR_MS);
     if (hourStart !== offsetHour) {
       offsetHour = hourStart;
-      offset = offsetMinutes(format, new Date(hourStart));
+      offset = offsetMinutes(new Date(hourStart), options.timeZone);
     }
     const hour = Math.floor(((((t / MINUTE_MS + offset) % 1440) + 1440) % 1440) / 60);
     sums[hour] += level;
