@@ -1,9 +1,8 @@
 import type pg from 'pg';
-import { usagePeriods, type ConcurrencyStep, type LastRun, type PeriodIncrement, type UsageRun } from './summarize-usage';
+import type { MeteringUsageRecord } from '../protocol/metering-usage.schema';
+import type { ConcurrencyStep, LastRun, PeriodIncrement, UsageRun } from './summarize-usage';
 
 /** The thin data layer of the metering summarizer: raw runs in, summaries out (plain pg). */
-
-const utcDay = (t: Date) => usagePeriods(t).DAY;
 
 /**
  * The day before which runs-at-once minute rows have been deleted (null: none), read with a share
@@ -31,6 +30,45 @@ export async function lockUncountedRuns(client: pg.ClientBase, limit: number): P
     startedAt: r.started_at,
     endedAt: r.ended_at,
   }));
+}
+
+/** Takes a run out of metering_usage (it is locked by this transaction) and returns it as stored, for the quarantine. */
+export async function setRunAside(
+  client: pg.ClientBase,
+  run: { id: string; startedAt: Date },
+): Promise<{ deviceId: number; run: MeteringUsageRecord } | null> {
+  const { rows } = await client.query<{
+    device_id: number;
+    rule_id: number;
+    usage_key: string;
+    started_at: Date;
+    ended_at: Date;
+    user_name: string;
+    process_id: number;
+    file_path: string;
+    file_version: string;
+    end_estimated: boolean;
+  }>(
+    `DELETE FROM metering_usage WHERE id = $1 AND started_at = $2
+     RETURNING device_id, rule_id, usage_key, started_at, ended_at, user_name, process_id, file_path, file_version, end_estimated`,
+    [run.id, run.startedAt],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    deviceId: r.device_id,
+    run: {
+      ruleId: r.rule_id,
+      usageKey: r.usage_key,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      userName: r.user_name,
+      processId: r.process_id,
+      filePath: r.file_path,
+      fileVersion: r.file_version,
+      endEstimated: r.end_estimated,
+    },
+  };
 }
 
 /** Marks runs counted (they are locked by this transaction). */
@@ -129,24 +167,24 @@ export async function addLastRuns(client: pg.ClientBase, computers: readonly Las
  */
 export async function addConcurrencySteps(client: pg.ClientBase, steps: readonly ConcurrencyStep[]): Promise<void> {
   if (!steps.length) return;
-  const days = [...new Map(steps.map((c) => [`${c.ruleId}/${utcDay(c.at)}`, { ruleId: c.ruleId, day: utcDay(c.at) }])).values()].sort(
-    (a, b) => a.ruleId - b.ruleId || a.day.localeCompare(b.day),
-  );
-  const dayArrays = [days.map((d) => d.ruleId), days.map((d) => d.day)];
+  // The days come from the database: a step may fall past year 9999 (a run that ended in its last
+  // minute), which a date string made in JavaScript would not survive.
+  const stepArrays = [steps.map((c) => c.ruleId), steps.map((c) => c.at), steps.map((c) => c.delta)];
+  const affected = `SELECT DISTINCT rule_id, (at AT TIME ZONE 'UTC')::date AS day FROM unnest($1::int[], $2::timestamptz[]) AS s(rule_id, at)`;
   await client.query(
     `INSERT INTO metering_concurrency_day AS d (rule_id, day, net, max_rise)
-     SELECT rule_id, day, 0, 0 FROM unnest($1::int[], $2::date[]) AS a(rule_id, day) ORDER BY rule_id, day
+     SELECT rule_id, day, 0, 0 FROM (${affected}) AS a ORDER BY rule_id, day
      ON CONFLICT (rule_id, day) DO UPDATE SET net = d.net`,
-    dayArrays,
+    stepArrays.slice(0, 2),
   );
   await client.query(
     `INSERT INTO metering_concurrency AS c (rule_id, at, delta)
      SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::int[])
      ON CONFLICT (rule_id, at) DO UPDATE SET delta = c.delta + excluded.delta`,
-    [steps.map((c) => c.ruleId), steps.map((c) => c.at), steps.map((c) => c.delta)],
+    stepArrays,
   );
   await client.query(
-    `WITH affected AS (SELECT * FROM unnest($1::int[], $2::date[]) AS a(rule_id, day)),
+    `WITH affected AS (${affected}),
      steps AS (
        SELECT a.rule_id, a.day, c.at, c.delta, sum(c.delta) OVER (PARTITION BY a.rule_id, a.day ORDER BY c.at) AS rise
          FROM affected a JOIN metering_concurrency c ON c.rule_id = a.rule_id
@@ -157,7 +195,7 @@ export async function addConcurrencySteps(client: pg.ClientBase, steps: readonly
      UPDATE metering_concurrency_day d
         SET net = s.net, max_rise = greatest(s.rise, 0), max_rise_at = CASE WHEN s.rise > 0 THEN s.at END
        FROM summed s WHERE d.rule_id = s.rule_id AND d.day = s.day`,
-    dayArrays,
+    stepArrays.slice(0, 2),
   );
 }
 

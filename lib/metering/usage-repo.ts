@@ -9,7 +9,7 @@ import type { MeteringUsageRecord } from '../protocol/metering-usage.schema';
  * Stores a device's runs; a run already stored (same device, usage key and start) is left as it
  * is, so a batch sent again stores nothing twice. Returns how many were new.
  */
-export async function insertMeteringUsage(db: pg.Pool, deviceId: number, usage: MeteringUsageRecord[]): Promise<number> {
+export async function insertMeteringUsage(db: pg.Pool | pg.ClientBase, deviceId: number, usage: MeteringUsageRecord[]): Promise<number> {
   if (!usage.length) return 0;
   const { rowCount } = await db.query(
     `INSERT INTO metering_usage (device_id, rule_id, usage_key, started_at, ended_at, user_name, process_id, file_path, file_version, end_estimated)

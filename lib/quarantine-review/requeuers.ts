@@ -15,6 +15,9 @@ import { notify } from '../db/notify';
 import { INVENTORY_INBOX_QUARANTINE } from '../inventory/load-inventory-batch';
 import { requeueInventoryReport } from '../inventory/requeue-inventory-report';
 import { inventoryReportSchema } from '../protocol/inventory.schema';
+import { METERING_USAGE_QUARANTINE } from '../metering/summarize-metering-usage';
+import { insertMeteringUsage } from '../metering/usage-repo';
+import { meteringUsageRecordSchema } from '../protocol/metering-usage.schema';
 
 /** How a quarantined item goes back: its payload's schema, and what puts it back, on the decision's transaction. */
 interface Requeuer<T> {
@@ -60,6 +63,14 @@ export const requeuers: Record<string, Requeuer<unknown>> = {
     requeue: async () => undefined,
   }),
   // Back into the inventory inbox: the loader takes it again (a delta whose base moved on meanwhile asks for a resync).
+  // Stored again as a run not counted yet (a resend of the same run stores nothing); the summarizer wakes once the decision commits.
+  [METERING_USAGE_QUARANTINE.name]: requeuer({
+    schema: z.object({ deviceId: z.number().int().positive(), run: meteringUsageRecordSchema }),
+    requeue: async ({ deviceId, run }, client) => {
+      await insertMeteringUsage(client, deviceId, [run]);
+      await notify(client, channels.meteringUsage);
+    },
+  }),
   [INVENTORY_INBOX_QUARANTINE.name]: requeuer({
     schema: inventoryReportSchema,
     requeue: (report, client) => requeueInventoryReport(report, client),

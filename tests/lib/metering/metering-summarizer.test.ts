@@ -7,6 +7,8 @@ import { pool } from '@/lib/db/pool';
 import { startMeteringSummarizer } from '@/lib/metering/metering-summarizer';
 import { summarizeMeteringUsage } from '@/lib/metering/summarize-metering-usage';
 import { addConcurrencySteps } from '@/lib/metering/summary-repo';
+import { decideQuarantinedItem } from '@/lib/quarantine-review/decide-quarantined-item';
+import { statusMessageIds } from '@/lib/reporting/catalog';
 import { insertMeteringUsage } from '@/lib/metering/usage-repo';
 import { useTestDatabase } from '../../support/database';
 
@@ -101,12 +103,14 @@ describe('metering summarizer', () => {
   it('counts each run once with two summarizers at once, and nothing in a pass that fails', async () => {
     const runs = Array.from({ length: 400 }, (_, i) => run(2, `k${i}`, `user${i % 7}`, `2026-12-02T${String(i % 24).padStart(2, '0')}:00:00Z`, 1));
     for (let device = 20; device < 25; device++) await insertMeteringUsage(pool(), device, runs.slice((device - 20) * 80, (device - 19) * 80));
-    // A pass that fails after adding to the summaries rolls back: nothing counted, every run still waits.
-    await pool().query(`ALTER TABLE metering_user_last_run ADD CONSTRAINT fail_once CHECK (run_count < 0) NOT VALID`);
-    await expect(summarizeMeteringUsage({ db: pool() })).rejects.toThrow();
+    // A pass that fails after adding to the summaries, for a reason not in its runs (here a trigger
+    // raising P0001, as a lost connection would fail it), rolls back: nothing counted, every run still waits.
+    await pool().query(`CREATE FUNCTION fail_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the moment, not the data'; END $$`);
+    await pool().query(`CREATE TRIGGER fail_once BEFORE INSERT OR UPDATE ON metering_user_last_run FOR EACH ROW EXECUTE FUNCTION fail_once()`);
+    await expect(summarizeMeteringUsage({ db: pool() })).rejects.toThrow('the moment, not the data');
     expect(await uncounted()).toBe(400);
     expect(await summaries(2)).toEqual([]);
-    await pool().query(`ALTER TABLE metering_user_last_run DROP CONSTRAINT fail_once`);
+    await pool().query(`DROP TRIGGER fail_once ON metering_user_last_run; DROP FUNCTION fail_once()`);
 
     const passes = async () => {
       let total = 0;
@@ -156,6 +160,61 @@ describe('metering summarizer', () => {
     }
     const { rows } = await pool().query(`SELECT net, max_rise, max_rise_at FROM metering_concurrency_day WHERE rule_id = 4`);
     expect(rows).toEqual([{ net: 0, max_rise: 2, max_rise_at: new Date('2026-12-04T11:00:00Z') }]);
+  });
+
+  it('counts runs at the edges of the storable years without stalling: the last minute of 9999 and the first of year 1', async () => {
+    // The end step of a run that ends in the last minute of 9999 falls on 10000-01-01.
+    await insertMeteringUsage(pool(), 40, [run(5, 'last', 'zoe', '9999-12-31T23:58:10Z', 80), run(5, 'first', 'zoe', '0001-01-01T00:00:10Z', 300)]);
+    expect(await summarizeMeteringUsage({ db: pool() })).toBe(2);
+    expect(await uncounted()).toBe(0);
+    const { rows } = await pool().query<{ day: string; net: number; max_rise: number }>(
+      `SELECT day::text, net, max_rise FROM metering_concurrency_day WHERE rule_id = 5 ORDER BY metering_concurrency_day.day`,
+    );
+    // Year 1 lies before the horizon a new site starts with (1970-01-01): counted in the runs only.
+    expect(rows).toEqual([
+      { day: '9999-12-31', net: 1, max_rise: 1 },
+      { day: '10000-01-01', net: -1, max_rise: 0 },
+    ]);
+    expect((await summaries(5)).map((r) => r.slice(0, 2))).toEqual([
+      ['DAY', '0001-01-01'],
+      ['DAY', '9999-12-31'],
+      ['MONTH', '0001-01-01'],
+      ['MONTH', '9999-12-01'],
+    ]);
+  });
+
+  it('sets aside in the quarantine a run whose own data fails the pass, and counts the rest; retried, it is stored again', async () => {
+    await insertMeteringUsage(pool(), 50, [run(6, 'p1', 'amy', '2026-12-05T08:00:00Z', 60), run(6, 'p3', 'ben', '2026-12-05T10:00:00Z', 60)]);
+    await insertMeteringUsage(pool(), 51, [run(6, 'poison', 'amy', '2026-12-05T09:00:00Z', 60)]);
+    // A check only the second computer's row fails (23514), as a value out of range would.
+    await pool().query(`ALTER TABLE metering_computer_last_run ADD CONSTRAINT poison_run CHECK (last_run_at <> '2026-12-05T09:00:00Z') NOT VALID`);
+    try {
+      expect(await summarizeMeteringUsage({ db: pool() })).toBe(3);
+    } finally {
+      await pool().query(`ALTER TABLE metering_computer_last_run DROP CONSTRAINT poison_run`);
+    }
+    expect(await uncounted()).toBe(0);
+    expect(await summaries(6)).toEqual([
+      ['DAY', '2026-12-05', 2, 1, 2, 120],
+      ['MONTH', '2026-12-01', 2, 1, 2, 120],
+    ]);
+    const { rows } = await pool().query<{ id: string; item_key: string; error_code: string }>(
+      `SELECT id::text, item_key, error_code FROM quarantined_item WHERE source = 'metering-summarizer.usage'`,
+    );
+    expect(rows.map((r) => [r.item_key, r.error_code])).toEqual([['51/poison', '23514']]);
+    expect(Number((await pool().query(`SELECT count(*) n FROM metering_usage WHERE usage_key = 'poison'`)).rows[0].n)).toBe(0);
+    // An Error status message from the summarizer's component names it.
+    const { rows: messages } = await pool().query<{ id: number; component: string }>(
+      `SELECT (m->>'messageId')::int AS id, m->>'component' AS component FROM status_inbox, json_array_elements(messages::json) m`,
+    );
+    expect(messages).toContainEqual({ id: statusMessageIds.itemQuarantined, component: 'SMS_SOFTWARE_METERING_PROCESSOR' });
+
+    // Retried, it goes back as a run not counted yet, and the next pass counts it.
+    const admin = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
+    expect(await decideQuarantinedItem({ id: rows[0].id, action: 'retry', actor: admin })).toMatchObject({ state: 'RETRIED' });
+    expect(await uncounted()).toBe(1);
+    expect(await summarizeMeteringUsage({ db: pool() })).toBe(1);
+    expect((await summaries(6))[0]).toEqual(['DAY', '2026-12-05', 2, 2, 3, 180]);
   });
 
   it('the running summarizer counts runs as soon as a management point says they are stored', async () => {
