@@ -28,19 +28,30 @@ export function logDatabaseFailure(target: Logger, error: unknown, message: stri
   }
 }
 
+function warnClosed(pool: string, error: Error, message: string): void {
+  if (isDatabaseGoingAway(error)) log.warn({ pool, code: (error as { code?: string }).code, reason: error.message }, message);
+  else log.warn({ err: error, pool }, message);
+}
+
 /**
  * An idle pooled connection that the server ends (restart, failover, admin command) emits
  * 'error' on its pool; unheard, that would crash the process. The pool drops the connection and
  * opens a new one on the next query, so a warning is all it needs.
+ *
+ * A connection checked out of the pool and ended between two of its queries (a transaction doing
+ * work of its own, a lock held while batches run on other connections) emits 'error' on its
+ * client, where the pool no longer listens: unheard, that too would crash the process — every
+ * worker sharing it, or the console and management point. Heard here, its next query fails as the
+ * connection is gone, the caller's transaction rolls back as on any failure, and the release drops it.
  */
 export function logIdleConnectionErrors(pool: pg.Pool, name: string): pg.Pool {
-  pool.on('error', (error) => {
-    if (isDatabaseGoingAway(error))
-      log.warn(
-        { pool: name, code: (error as { code?: string }).code, reason: error.message },
-        'an idle database connection was closed by the server',
-      );
-    else log.warn({ err: error, pool: name }, 'an idle database connection was closed by the server');
+  pool.on('error', (error) => warnClosed(name, error, 'an idle database connection was closed by the server'));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      // While idle the pool listens too, and reports it through its own 'error' above.
+      if (client.listenerCount('error') > 1) return;
+      warnClosed(name, error, 'a database connection in use was closed by the server');
+    });
   });
   return pool;
 }

@@ -3,7 +3,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { config } from '@/lib/config';
-import { isDatabaseGoingAway, logDatabaseFailure } from '@/lib/db/pool-errors';
+import { isDatabaseGoingAway, logDatabaseFailure, logIdleConnectionErrors } from '@/lib/db/pool-errors';
 import { useTestDatabase } from '../../support/database';
 
 function capture() {
@@ -51,6 +51,29 @@ describe('a database server going away', () => {
     } finally {
       await admin.end();
       await victim.end().catch(() => undefined);
+    }
+  });
+
+  it('a connection ended while checked out between two queries fails its next query, not the process', async () => {
+    const db = logIdleConnectionErrors(new pg.Pool({ connectionString: config().databaseUrl, max: 2 }), 'test');
+    const admin = new pg.Client({ connectionString: config().databaseUrl });
+    await admin.connect();
+    try {
+      // As inTransaction holds a client between its statements, or the inventory loader its lock.
+      const client = await db.connect();
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+      // The server's 57P01 reaches the client while it runs no query: an unheard 'error' event would throw here.
+      await expect.poll(async () => (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [rows[0].pid])).rowCount).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await expect(client.query('SELECT 1')).rejects.toThrow();
+      client.release();
+      // The dead connection left the pool; the next query gets a live one.
+      expect((await db.query<{ n: number }>('SELECT 1 AS n')).rows[0].n).toBe(1);
+    } finally {
+      await admin.end();
+      await db.end();
     }
   });
 });
