@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { logDatabaseFailure } from '../db/pool-errors';
+import { backoffMs } from '../retry-delay';
 
 export interface WorkerContext {
   log: Logger;
@@ -37,14 +38,19 @@ export function spreadInterval(intervalMs: number, random: () => number = Math.r
 
 /**
  * Runs `tick` now and then about every `intervalMs` (see spreadInterval; waiting for each run to
- * finish) until `signal` aborts; `wake()` runs it early, e.g. on a NOTIFY.
+ * finish) until `signal` aborts; `wake()` runs it early, e.g. on a NOTIFY. A tick that fails (its
+ * connection ended, the database restarting) is run again after a short backoff, from
+ * `retryMs` doubling up to 30 s, and never later than `intervalMs`: the NOTIFY that woke it was
+ * spent, and a worker that only wakes on notifications would otherwise leave its work waiting
+ * until the next one.
  */
-export function loop(options: { intervalMs: number; signal: AbortSignal; log: Logger; tick: () => Promise<void> }): {
+export function loop(options: { intervalMs: number; signal: AbortSignal; log: Logger; tick: () => Promise<void>; retryMs?: number }): {
   wake(): void;
   done: Promise<void>;
 } {
   let wakeUp: (() => void) | null = null;
   let woken = false;
+  let failures = 0;
   const wake = () => {
     woken = true;
     wakeUp?.();
@@ -54,15 +60,20 @@ export function loop(options: { intervalMs: number; signal: AbortSignal; log: Lo
       woken = false;
       try {
         await options.tick();
+        failures = 0;
       } catch (error) {
+        failures++;
         logDatabaseFailure(options.log, error, 'worker cycle failed');
       }
       if (options.signal.aborted || woken) continue;
+      const waitMs = failures
+        ? Math.min(spreadInterval(options.intervalMs), backoffMs({ attempt: failures - 1, initialMs: options.retryMs ?? 1_000, maxMs: 30_000 }))
+        : spreadInterval(options.intervalMs);
       await new Promise<void>((resolve) => {
         // One abort listener per wait, removed when the wait ends: a worker woken thousands of
         // times must not pile them up on the signal.
         const onAbort = () => wakeUp?.();
-        const timer = setTimeout(() => wakeUp?.(), spreadInterval(options.intervalMs));
+        const timer = setTimeout(() => wakeUp?.(), waitMs);
         wakeUp = () => {
           clearTimeout(timer);
           options.signal.removeEventListener('abort', onAbort);
