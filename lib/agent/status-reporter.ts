@@ -517,6 +517,12 @@ export class StatusReporter {
         this.attempt = 0;
         return { outcome: 'partly-rejected', delayMs: 0 };
       }
+      // Refused whole (a file whose bytes are not JSON any more, say): the files go one at a
+      // time, so only the one refused on its own is set aside, never the good ones sent with it.
+      if (batchFiles.length > 1) {
+        this.oneFilePerRequest = true;
+        return { outcome: 'split', delayMs: 0 };
+      }
       this.log.warn({ files: batchFiles, error: answer?.error }, 'the management point refused a batch; set aside in the spool');
       await this.deadLetter(batchFiles);
       return { outcome: 'dead-lettered', delayMs: 0 };

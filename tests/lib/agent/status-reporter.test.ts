@@ -447,6 +447,23 @@ describe('status reporter', () => {
     expect(rows.map((r) => r.n)).toEqual([1, 1, 1]);
   });
 
+  it('sets aside only a spool file whose bytes are no longer JSON, and sends the good files that went with it', async () => {
+    const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
+    // Its head and tail intact, its middle torn: sent as it is, the whole request is refused.
+    const torn = '000000000000000-000000-torn0000-n2.batch.json';
+    await writeFile(path.join(spoolDir, torn), `{"messages":[${JSON.stringify(testMessage()).slice(0, 40)}\u0000garbage]}`);
+    const before = testMessage();
+    await writeFile(path.join(spoolDir, '000000000000001-000000-good0000-n1.batch.json'), `{"messages":[${JSON.stringify(before)}]}`);
+    const reporter = await newReporter(spoolDir);
+    const after = Array.from({ length: 3 }, () => testMessage());
+    await reporter.report(after);
+    await within(reporter.flush(), 10_000);
+    expect(await readdir(path.join(spoolDir, 'rejected'))).toEqual([torn]);
+    await processAll();
+    const stored = await storedUids();
+    expect([before, ...after].filter((m) => stored.has(m.uid))).toHaveLength(4);
+  });
+
   it('splits a batch the management point finds too large (413) and sends the halves', async () => {
     process.env.SITEBOX_STATUS_MAX_BATCH_BYTES = '8000';
     resetConfig();
