@@ -143,6 +143,11 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
   private readonly acknowledgedRules = new Set<string>();
   /** The metering rules of the last policy that carried them: named in policy requests, reused when the answer says unchanged. */
   private meteringRules: { revision: string; rules: MeteringPolicyRule[] } | null = null;
+  /**
+   * The device's site as its last policy named it: the site checks each status message's site
+   * code against the device's own, so the configured one (S01 unless told) is only a fallback.
+   */
+  private policySiteCode: string | undefined;
 
   constructor(options: ClientAgentOptions) {
     super();
@@ -228,6 +233,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
   async refreshPolicy(reason: PolicyReason, deliveredOperationId?: number): Promise<AgentPolicy> {
     const { policy, managementPointUrl } = await this.fetchPolicy(deliveredOperationId);
     this.pollMinutes = policy.clientAgent.policyPollingMinutes;
+    if (policy.siteCode) this.policySiteCode = policy.siteCode;
     this.inventory?.onPolicy(policy);
     this.metering?.onPolicy(policy.metering);
     await this.acknowledgeMeteringRules(policy);
@@ -263,7 +269,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
       const made = meteringAcknowledgements({
         policy: policy.metering,
         acknowledged: this.acknowledgedRules,
-        siteCode: policy.siteCode ?? this.options.siteCode ?? 'S01',
+        siteCode: this.siteCode(),
         systemName: this.credential.name,
         now: new Date(),
       });
@@ -524,7 +530,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
         severity: outcome.outcome === 'FAILED' ? 'ERROR' : 'INFORMATIONAL',
         type: 'MILESTONE',
         source: 'CLIENT',
-        siteCode: this.options.siteCode ?? 'S01',
+        siteCode: this.siteCode(),
         systemName: this.credential.name,
         component: 'CCM_NOTIFICATION_AGENT',
         sourceTime: new Date(),
@@ -533,6 +539,11 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
         properties: { ClientOperationID: String(push.operationId) },
       })
       .catch((error) => this.log.warn({ err: error }, 'could not spool the action’s status message'));
+  }
+
+  /** The site code status messages carry: the one policy named, else the configured one. */
+  private siteCode(): string {
+    return this.policySiteCode ?? this.options.siteCode ?? 'S01';
   }
 
   private sendResult(result: OperationResult) {

@@ -412,6 +412,44 @@ describe('client notification channel', () => {
     await a.stop();
     await rm(spoolDir, { recursive: true, force: true });
   });
+
+  it("reports an action's status message with the site code policy names, not a configured one the site would refuse", async () => {
+    const mp = await managementPoint();
+    const { credentials, deviceIds } = await fleet('STB-', 1);
+    const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-agent-'));
+    const credential = credentials[0];
+    const reporter = createStatusReporter({
+      managementPointUrl: mp.url,
+      spoolDir,
+      device: credential.name,
+      headers: () => ({ authorization: `Device ${credential.deviceId}.${credential.secret}` }),
+      initialBackoffMs: 100,
+    });
+    // Installed without --site: the agent's configuration says S01's default, or another site's code.
+    const a = agent(mp, credential, { reporter, siteCode: 'P01', pollPolicy: true });
+    await a.start();
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 1,
+    );
+    const operation = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'QUICK_SCAN', target: { deviceIds } },
+    });
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.SUCCEEDED === 1,
+    );
+    const stored = await eventually(
+      async () => (await pool().query(`SELECT m FROM status_inbox, json_array_elements(${INBOX_MESSAGES}) AS m`)).rows.map((r) => r.m),
+      (rows) => rows.some((m) => m.messageId === statusMessageIds.clientActionSucceeded && m.systemName === credential.name),
+    );
+    const message = stored.find((m) => m.messageId === statusMessageIds.clientActionSucceeded && m.systemName === credential.name);
+    expect(message).toMatchObject({ siteCode: 'S01', insertionStrings: expect.arrayContaining([String(operation.id)]) });
+    await a.stop();
+    await rm(spoolDir, { recursive: true, force: true });
+  });
 });
 
 // A start commits the operation (its target ids fixed) and its push in one small transaction; the
