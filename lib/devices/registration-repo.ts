@@ -31,8 +31,15 @@ export async function findDeviceForAuth(id: number): Promise<DeviceAuthRow | nul
   return rows[0] ?? null;
 }
 
-export function findDeviceByName(siteId: number, name: string) {
-  return prisma().device.findUnique({ where: { siteId_name: { siteId, name } } });
+/**
+ * The site's device of this computer name, case ignored as computer names are (and as a status
+ * message's system name is checked against its device's): one that holds a credential or was
+ * revoked when there is one, so no second device takes the name in another case; else the one
+ * of exactly this name, else another case of it.
+ */
+export async function findDeviceByName(siteId: number, name: string) {
+  const devices = await prisma().device.findMany({ where: { siteId, name: { equals: name, mode: 'insensitive' } }, orderBy: { id: 'asc' } });
+  return devices.find((d) => d.credentialHash || d.approval === 'REVOKED') ?? devices.find((d) => d.name === name) ?? devices[0] ?? null;
 }
 
 export function claimOrCreateDevice(options: {

@@ -49,6 +49,13 @@ describe('device registration and credentials', () => {
     ).toBe('CONFLICT');
   });
 
+  it('refuses a registration under a registered name in another case, the same computer name', async () => {
+    const refused = await refusal(registerDevice({ siteCode: 'S01', input: input('nyc-ws-9001'), address: '10.9.9.9', approvalMode: 'automatic' }));
+    expect(refused.code).toBe('CONFLICT');
+    const { rows } = await pool().query(`SELECT name FROM device WHERE lower(name) = 'nyc-ws-9001'`);
+    expect(rows).toEqual([{ name: 'NYC-WS-9001' }]);
+  });
+
   it('holds devices for approval when the site setting says manual', async () => {
     const { rows } = await pool().query(`SELECT id FROM site WHERE code = 'S01'`);
     await pool().query(
