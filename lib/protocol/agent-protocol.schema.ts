@@ -175,7 +175,7 @@ export const actionResultDetailSchema = z.object({
    */
   liveQuery: z
     .object({
-      rows: z.array(z.record(z.string().max(63), liveQueryValue)).max(LIVE_QUERY_DEVICE_ROWS),
+      rows: z.array(z.record(rawText(63), liveQueryValue)).max(LIVE_QUERY_DEVICE_ROWS),
       rowCount: int4(0),
       truncated: z.boolean(),
     })

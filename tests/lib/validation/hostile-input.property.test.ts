@@ -141,6 +141,19 @@ describe('boundary schemas under hostile input', () => {
     );
   });
 
+  it('operation:result refuses a live query row whose column name jsonb cannot hold, naming the row', () => {
+    const withRows = (rows: Record<string, unknown>[]) => ({
+      ...good.result,
+      detail: { ...good.result.detail, liveQuery: { rows, rowCount: rows.length, truncated: false } },
+    });
+    expect(operationResultSchema.safeParse(withRows([{ pid: 5, name: 'bash' }])).success).toBe(true);
+    for (const name of ['a\u0000b', '\ud800']) {
+      const parsed = operationResultSchema.safeParse(withRows([{ pid: 5 }, { [name]: 1 }]));
+      expect(parsed.success, JSON.stringify(name)).toBe(false);
+      expect(parsed.error?.issues[0].path.slice(0, 4)).toEqual(['detail', 'liveQuery', 'rows', 1]);
+    }
+  });
+
   it('never rolls an impossible date over: an accepted date reads back as written', () => {
     const parts = fc.tuple(
       fc.integer({ min: 1, max: 9999 }),
