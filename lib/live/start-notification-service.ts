@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import type { Server as SocketServer } from 'socket.io';
 import type { Config } from '../config';
+import { clientRateLimit, consume } from '../http/rate-limits';
 import { readClientNotificationSettings } from '../sitecontrol/read-client-notification-settings';
 import { readPolicySiteSettings } from '../sitecontrol/read-policy-site-settings';
 import { NotificationServer } from '../notification/notification-server';
@@ -29,6 +30,7 @@ export async function startNotificationService(options: {
     policySiteSettings: (siteIds) => readPolicySiteSettings(siteIds),
     dedicatedPort: cfg.SITEBOX_NOTIFICATION_PORT === 'off' ? undefined : { host: cfg.HOST, port: cfg.SITEBOX_NOTIFICATION_PORT },
     prepareDedicatedServer: options.serveTls,
+    consumeClientRequest: (deviceId) => consume(clientRateLimit, `device:${deviceId}`),
   });
   server.attach(options.io);
   await server.start();

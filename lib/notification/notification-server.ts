@@ -97,6 +97,13 @@ export interface NotificationServerOptions {
    * the console port; returns what undoes it when the port closes.
    */
   prepareDedicatedServer?: (server: HttpServer) => () => void;
+  /**
+   * Takes one of a device's client requests (the management point's per-device limit, shared with
+   * GET /api/mp/policy), rejecting past it: a policy request over the channel is answered
+   * `{ error: 'RATE_LIMITED' }` then, so one client cannot have the server print and buffer policy
+   * without end. Omit for no limit (tests).
+   */
+  consumeClientRequest?: (deviceId: number) => Promise<void>;
 }
 
 interface PendingResult extends AnswerResult {
@@ -311,13 +318,18 @@ export class NotificationServer {
       // A hint that cannot be read is refused and the whole policy answered: the agent still gets it.
       if (!parsed.success) socket.emit(agentEvents.refused, payloadRefusal(agentEvents.policyRequest, parsed.error));
       if (parsed.success && parsed.data.deliveredOperationId !== undefined) this.delivered(parsed.data.deliveredOperationId, id);
-      this.policyRequests.push({
+      const request: PendingPolicyRequest = {
         device: socket.data.device!,
         knownMeteringRulesRevision: parsed.success ? parsed.data.meteringRulesRevision : undefined,
         asBytes: parsed.success && parsed.data.answerAsBytes === true,
         ack: ack as PendingPolicyRequest['ack'],
-      });
-      this.policyBatch ??= this.answerPolicyRequests();
+      };
+      const consume = this.options.consumeClientRequest;
+      if (!consume) return this.queuePolicyRequest(request);
+      consume(id).then(
+        () => this.queuePolicyRequest(request),
+        () => request.ack({ error: 'RATE_LIMITED' }),
+      );
     });
     socket.on(agentEvents.delivered, (payload: unknown) => {
       const parsed = operationDeliveredSchema.safeParse(payload);
@@ -344,6 +356,11 @@ export class NotificationServer {
       // Whatever was pushed and not acknowledged is owed again when it comes back.
       for (const [operationId, devices] of this.inFlight) if (devices.delete(id) && !devices.size) this.inFlight.delete(operationId);
     });
+  }
+
+  private queuePolicyRequest(request: PendingPolicyRequest) {
+    this.policyRequests.push(request);
+    this.policyBatch ??= this.answerPolicyRequests();
   }
 
   private pushToDevices(push: OperationPush, deviceIds: number[]) {

@@ -49,6 +49,8 @@ export class TestManagementPoint {
       security?: TransportSecurity;
       /** Also open a dedicated notification port (any free one), TLS too when `security` is given. */
       dedicatedPort?: boolean;
+      /** The per-device limit of client requests the notification server applies to policy requests. */
+      consumeClientRequest?: (deviceId: number) => Promise<void>;
     },
   ) {}
 
@@ -102,6 +104,7 @@ export class TestManagementPoint {
       policySiteSettings: (siteIds) => readPolicySiteSettings(siteIds),
       dedicatedPort: this.options.dedicatedPort ? { host: '127.0.0.1', port: 0 } : undefined,
       prepareDedicatedServer: security ? (server) => acceptTls(server, security) : undefined,
+      consumeClientRequest: this.options.consumeClientRequest,
     });
     this.server.attach(this.io);
     await this.server.start();
