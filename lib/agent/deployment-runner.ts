@@ -123,8 +123,18 @@ export function createDeploymentRunner(options: DeploymentRunnerOptions = {}): D
     loaded = true;
     if (!options.stateFile) return;
     const text = await readFile(options.stateFile, 'utf8').catch(() => null);
-    const parsed = text ? stateFileSchema.safeParse(JSON.parse(text)) : null;
-    if (parsed?.success) for (const [id, t] of Object.entries(parsed.data.deployments)) tracked.set(id, t);
+    if (!text) return;
+    // A torn file (a disk that lost its end) must not cost this policy its deployments: said, and
+    // the runner goes on as on a first start; the next save writes the file whole again.
+    let problem: string | null = null;
+    try {
+      const parsed = stateFileSchema.safeParse(JSON.parse(text));
+      if (parsed.success) for (const [id, t] of Object.entries(parsed.data.deployments)) tracked.set(id, t);
+      else problem = parsed.error.issues[0]?.message ?? 'not a deployment state file';
+    } catch (error) {
+      problem = error instanceof Error ? error.message : String(error);
+    }
+    if (problem) options.log?.warn({ file: options.stateFile, err: problem }, 'deployment state file unreadable; starting without it');
   }
 
   async function save() {

@@ -1,6 +1,6 @@
 // The agent's deployment runner on its own: what it runs when, and which program status messages
 // it reports (read back from the real status reporter's spool on disk). Time is a manual clock.
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +121,20 @@ describe('deployment runner', () => {
       deviceName: 'WKS-3',
     });
     expect((await read()).map((m) => m.messageId)).toEqual([ids.programReceived, ids.programStarted, ids.programSucceeded]);
+  });
+
+  it('says a torn state file is unreadable and still acts on the policy it was given', async () => {
+    const stateFile = path.join(dir, 'torn', 'deployments.json');
+    await mkdir(path.dirname(stateFile), { recursive: true });
+    await writeFile(stateFile, '{"deployments":{"S01');
+    const { reporter, read } = spooled();
+    const warnings: object[] = [];
+    const log = { warn: (obj: object) => void warnings.push(obj), info: () => undefined };
+    const runner = createDeploymentRunner({ clock: manualClock(t0), timers: false, stateFile, log, simulate: () => ({ exitCode: 0 }) });
+    await runner({ siteCode: 'S01', deployments: [deployment()] }, { reporter, deviceName: 'WKS-4' });
+    expect(warnings).toEqual([expect.objectContaining({ file: stateFile })]);
+    expect((await read()).map((m) => m.messageId)).toEqual([ids.programReceived, ids.programStarted, ids.programSucceeded]);
+    expect(JSON.parse(await readFile(stateFile, 'utf8')).deployments.S0120001.phase).toBe('succeeded');
   });
 
   it('reports each program message with the severity and type the server catalog gives it', async () => {
