@@ -375,6 +375,10 @@ const commands: Record<string, (args: string[]) => Promise<void>> = { run, insta
 
 async function main() {
   const [first, ...rest] = process.argv.slice(2);
+  if (first === 'help' || process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) {
+    console.log(usage);
+    return;
+  }
   // Without a command (the options straight away), the agent runs.
   const command = first === undefined || first.startsWith('-') ? 'run' : first;
   const args = command === first ? rest : process.argv.slice(2);
@@ -384,8 +388,13 @@ async function main() {
 }
 
 main().catch((error) => {
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    console.error(error instanceof Error ? error.message : String(error));
+  if (error instanceof UsageError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  // An option the command does not take, or one without its value: what was wrong, then how to call it.
+  if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
     process.exit(2);
   }
   if (error instanceof CommandFailed) {

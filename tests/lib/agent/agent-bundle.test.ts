@@ -165,6 +165,17 @@ describe('the client bundle', () => {
     agent = null;
   });
 
+  it('prints its usage for --help, and with the reason for an option it does not take', () => {
+    for (const args of [['--help'], ['run', '--help'], ['-h'], ['help']]) {
+      const answer = runBundle(args);
+      expect(answer.status, args.join(' ')).toBe(0);
+      expect(answer.stdout).toMatch(/^usage: sitebox-agent run --mp/);
+    }
+    const unknown = runBundle(['run', '--mp', 'http://127.0.0.1:9', '--colour', 'blue']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown option '--colour'[\s\S]*usage: sitebox-agent run --mp/);
+  });
+
   it('refuses an install naming no usable management point', () => {
     const answer = runBundle(['install', '--mp', 'ftp://mp01', '--prefix', path.join(dir, 'refused')]);
     expect(answer.status).toBe(2);
