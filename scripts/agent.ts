@@ -153,6 +153,11 @@ async function run(args: string[]) {
       simulate: { type: 'string' },
     },
   });
+  // A value the agent would otherwise take for its default without a word.
+  if (values.transport !== undefined && values.transport !== 'websocket' && values.transport !== 'polling')
+    throw new UsageError(`--transport must be websocket or polling\n${usage}`);
+  if (values['os-kind'] !== 'WORKSTATION' && values['os-kind'] !== 'SERVER')
+    throw new UsageError(`--os-kind must be WORKSTATION or SERVER\n${usage}`);
   const config = await runConfig(values);
   const urls = config.managementPoints;
   const wantedFingerprint = fingerprintOption(values['ca-fingerprint']);

@@ -165,7 +165,7 @@ describe('the client bundle', () => {
     agent = null;
   });
 
-  it('prints its usage for --help, and with the reason for an option it does not take', () => {
+  it('prints its usage for --help, and with the reason for an option it does not take or a value it cannot use', () => {
     for (const args of [['--help'], ['run', '--help'], ['-h'], ['help']]) {
       const answer = runBundle(args);
       expect(answer.status, args.join(' ')).toBe(0);
@@ -174,6 +174,19 @@ describe('the client bundle', () => {
     const unknown = runBundle(['run', '--mp', 'http://127.0.0.1:9', '--colour', 'blue']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown option '--colour'[\s\S]*usage: sitebox-agent run --mp/);
+    for (const [option, value] of [
+      ['--transport', 'carrier-pigeon'],
+      ['--os-kind', 'TOASTER'],
+    ]) {
+      // Bounded: an agent that took the value would keep trying to register.
+      const refused = spawnSync(process.execPath, [bundle, 'run', '--mp', 'http://127.0.0.1:9', option, value], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 15_000,
+      });
+      expect(refused.status, option).toBe(2);
+      expect(refused.stderr).toMatch(new RegExp(`^${option} must be`));
+    }
   });
 
   it('refuses an install naming no usable management point', () => {
