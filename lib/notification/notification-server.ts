@@ -98,8 +98,8 @@ export interface NotificationServerOptions {
    */
   prepareDedicatedServer?: (server: HttpServer) => () => void;
   /**
-   * Takes one of a device's client requests (the management point's per-device limit, shared with
-   * GET /api/mp/policy), rejecting past it: a policy request over the channel is answered
+   * Takes one of a device's client requests (the management point's per-device limit, the one
+   * GET /api/mp/policy has), rejecting past it: a policy request over the channel is answered
    * `{ error: 'RATE_LIMITED' }` then, so one client cannot have the server print and buffer policy
    * without end. Omit for no limit (tests).
    */
