@@ -107,6 +107,26 @@ export async function deleteCollectionRow(client: pg.PoolClient, id: number) {
   if (used.rows[0].n > 0) {
     throw new AppError('CONFLICT', { userMessage: `The collection is the target of ${used.rows[0].n} deployment(s); it cannot be deleted.` });
   }
+  // Deleting would silently drop another collection's include or exclude rule (cascade) or its
+  // limit (set null), and so change that collection's members and whatever is deployed to them.
+  const { rows: dependents } = await client.query<{ name: string }>(
+    `SELECT name FROM collection
+      WHERE id <> $1 AND (limiting_collection_id = $1
+         OR id IN (SELECT collection_id FROM collection_rule WHERE referenced_collection_id = $1))
+      ORDER BY name LIMIT 6`,
+    [id],
+  );
+  if (dependents.length) {
+    const named =
+      dependents
+        .slice(0, 5)
+        .map((d) => `"${d.name}"`)
+        .join(', ') + (dependents.length > 5 ? ', …' : '');
+    throw new AppError('CONFLICT', {
+      userMessage: `The collection is included, excluded or limiting in ${named}; change those first.`,
+      details: { fields: [{ path: 'id', message: `is referred to by ${named}` }] },
+    });
+  }
   await client.query(`DELETE FROM collection WHERE id = $1`, [id]);
 }
 

@@ -222,4 +222,36 @@ describe('collections: forms, preview, evaluation and cycles', () => {
     );
     expect(refused.status).toBe(409);
   });
+  it('refuses to delete a collection another one includes, excludes or is limited to, and keeps their rules', async () => {
+    const del = (id: number) =>
+      deleteCollection(request(`/api/collections/${id}`, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(id) }));
+    const servers = await (await create({ name: 'Dependent servers', rules: [query({ field: 'osKind', value: 'SERVER' })] })).json();
+    const excluded = await (await create({ name: 'Dependent excluded', rules: [{ kind: 'DIRECT', deviceId: ids['NYC-SRV-SQL01'] }] })).json();
+    const nyc = await (await create({ name: 'Dependent NYC', rules: [query({ field: 'siteCode', value: 'S01' })] })).json();
+    const patching = await (
+      await create({
+        name: 'Dependent patching',
+        limitingCollectionId: nyc.id,
+        rules: [
+          { kind: 'INCLUDE', collectionId: servers.id },
+          { kind: 'EXCLUDE', collectionId: excluded.id },
+        ],
+      })
+    ).json();
+
+    for (const id of [servers.id, excluded.id, nyc.id]) {
+      const refused = await del(id);
+      expect(refused.status).toBe(409);
+      const body = await refused.json();
+      expect(body.error.message).toContain('"Dependent patching"');
+      expect(body.error.fields).toEqual([{ path: 'id', message: 'is referred to by "Dependent patching"' }]);
+    }
+    const kept = await detail(patching.id);
+    expect(kept.rules.map((r) => r.kind)).toEqual(['INCLUDE', 'EXCLUDE']);
+    expect(kept.limitingCollectionId).toBe(nyc.id);
+
+    // Once nothing refers to them, they go.
+    expect((await del(patching.id)).status).toBe(200);
+    for (const id of [servers.id, excluded.id, nyc.id]) expect((await del(id)).status).toBe(200);
+  });
 });
