@@ -1,5 +1,6 @@
-// What a spreadsheet would run as a formula at the start of a cell.
-const FORMULA_START = /^[=+\-@\t\r]/;
+// What a spreadsheet would run as a formula at the start of a cell, behind any apostrophes: a text
+// that already starts with apostrophes before one is guarded too, so reading back takes off only ours.
+const FORMULA_START = /^'*[=+\-@\t\r]/;
 
 /**
  * One CSV field: quoted when needed, and a leading = + - @ (which spreadsheets would run as a
@@ -17,7 +18,7 @@ export function csvText(header: readonly string[], rows: readonly (readonly (str
   return `${[header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
 
-/** A field read back without the apostrophe csvField puts before = + - @, so a file it wrote reads as it was. */
+/** A field read back without the apostrophe csvField puts before = + - @ (or before an apostrophe and one), so a file it wrote reads as it was. */
 export function unguardedCsvField(value: string): string {
   return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
 }

@@ -184,6 +184,8 @@ describe('software metering rules API', () => {
   it('exports the rules in the import’s own columns, and the export imports back as it was', async () => {
     const risky = { productName: '@Risk', fileName: 'risk', version: '8.*', siteCode: 'S01', comment: 'pool of 20 seats, "named" users' };
     expect((await create(admin, { ...risky, originalFileName: 'RISK.EXE' })).status).toBe(201);
+    // A text that starts with an apostrophe before a formula character comes back with its apostrophe.
+    expect((await create(admin, { productName: 'Zeta', fileName: 'zeta', siteCode: 'S01', comment: "'-- per seat" })).status).toBe(201);
     const exported = async (query = '', session: TestSession | null = analyst) =>
       exportRules(request(`/api/metering-rules/export.csv${query}`, { headers: session?.headers }));
     const res = await exported();
