@@ -9,18 +9,14 @@ import * as repo from './repo';
 export async function bootstrapAdministrator(options: { configuredPassword?: string }) {
   if ((await repo.countUsers()) > 0) return null;
   const password = options.configuredPassword ?? generatePassword();
-  try {
-    await repo.insertUser({
-      userName: 'admin',
-      displayName: 'Administrator',
-      role: 'FULL_ADMINISTRATOR',
-      passwordHash: await hashPassword(password),
-      mustChangePassword: true,
-    });
-  } catch (error) {
-    // Another process bootstrapped at the same moment.
-    if ((error as { code?: string }).code === 'P2002') return null;
-    throw error;
-  }
+  const admin = await repo.insertUser({
+    userName: 'admin',
+    displayName: 'Administrator',
+    role: 'FULL_ADMINISTRATOR',
+    passwordHash: await hashPassword(password),
+    mustChangePassword: true,
+  });
+  // Another process bootstrapped at the same moment.
+  if (!admin) return null;
   return { userName: 'admin', oneTimePassword: options.configuredPassword ? undefined : password };
 }

@@ -1,5 +1,5 @@
 import { pool } from '../db/pool';
-import { prisma } from '../db/prisma';
+import { Db, prisma } from '../db/prisma';
 import type { Role } from './roles';
 
 /** The thin data layer for console users and their sessions. */
@@ -109,8 +109,14 @@ export function listUsers() {
   });
 }
 
-export function insertUser(data: { userName: string; displayName: string; role: Role; passwordHash: string; mustChangePassword: boolean }) {
-  return prisma().consoleUser.create({ data });
+/** Adds a user; null when the name is taken (by another request at the same moment, too). */
+export async function insertUser(data: { userName: string; displayName: string; role: Role; passwordHash: string; mustChangePassword: boolean }) {
+  try {
+    return await prisma().consoleUser.create({ data });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'P2002') return null;
+    throw error;
+  }
 }
 
 export function updateUser(
@@ -127,8 +133,23 @@ export function updateUser(
   return prisma().consoleUser.update({ where: { id }, data });
 }
 
-export function countActiveFullAdministrators(exceptUserId?: number) {
-  return prisma().consoleUser.count({
-    where: { role: 'FULL_ADMINISTRATOR', disabledAt: null, ...(exceptUserId ? { id: { not: exceptUserId } } : {}) },
+type UserChange = Partial<{ displayName: string; role: Role; disabledAt: Date | null }>;
+
+/**
+ * Changes a user to what `change` decides from the stored user and how many other active Full
+ * Administrators there are, with every active Full Administrator's row locked from the count to
+ * the write: two administrators demoting or disabling each other at once are taken one after the
+ * other, so the second sees the first and the last one is kept. Null when there is no such user.
+ */
+export async function updateUserCountingFullAdministrators(
+  id: number,
+  change: (user: Db.ConsoleUser, otherActiveFullAdministrators: number) => UserChange,
+): Promise<{ before: Db.ConsoleUser; after: Db.ConsoleUser } | null> {
+  return prisma().$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM console_user WHERE role = 'FULL_ADMINISTRATOR' AND disabled_at IS NULL ORDER BY id FOR UPDATE`;
+    const before = await tx.consoleUser.findUnique({ where: { id } });
+    if (!before) return null;
+    const others = await tx.consoleUser.count({ where: { role: 'FULL_ADMINISTRATOR', disabledAt: null, id: { not: id } } });
+    return { before, after: await tx.consoleUser.update({ where: { id }, data: change(before, others) }) };
   });
 }

@@ -5,15 +5,16 @@ import { AppError } from '../errors';
 import type { Actor } from './actor';
 import type { CreateUserInput } from './user.schema';
 
+const nameTaken = (userName: string) =>
+  new AppError('CONFLICT', {
+    userMessage: `A user named ${userName} already exists.`,
+    details: { fields: [{ path: 'userName', message: 'is already taken' }] },
+  });
+
 /** Adds a console user. Without a password one is generated, returned once, and must be changed at first sign-in. */
 export async function createUser(options: { actor: Actor; input: CreateUserInput }) {
   const { input, actor } = options;
-  if (await repo.findUserByName(input.userName)) {
-    throw new AppError('CONFLICT', {
-      userMessage: `A user named ${input.userName} already exists.`,
-      details: { fields: [{ path: 'userName', message: 'is already taken' }] },
-    });
-  }
+  if (await repo.findUserByName(input.userName)) throw nameTaken(input.userName);
   const oneTimePassword = input.password ? undefined : generatePassword();
   const user = await repo.insertUser({
     userName: input.userName,
@@ -22,6 +23,8 @@ export async function createUser(options: { actor: Actor; input: CreateUserInput
     passwordHash: await hashPassword(input.password ?? oneTimePassword!),
     mustChangePassword: true,
   });
+  // Taken meanwhile: the same form sent twice at once, or another administrator.
+  if (!user) throw nameTaken(input.userName);
   await reportAudit({
     kind: 'created',
     userName: actor.principal.userName,

@@ -10,28 +10,32 @@ import type { UpdateUserInput } from './user.schema';
  */
 export async function updateUser(options: { actor: Actor; userId: number; input: UpdateUserInput }) {
   const { actor, userId, input } = options;
-  const user = notFoundOrThrow(await repo.findUserById(userId), 'The user');
-  if (user.id === actor.principal.userId) {
-    const field = input.disabled === true ? 'disabled' : input.role && input.role !== user.role ? 'role' : null;
-    if (field) {
-      throw new AppError('CONFLICT', {
-        userMessage: field === 'disabled' ? 'You cannot disable your own account.' : 'You cannot change your own role.',
-        details: { fields: [{ path: field, message: 'cannot be changed on your own account' }] },
-      });
-    }
-  }
-  const losesFullAdmin =
-    user.role === 'FULL_ADMINISTRATOR' && !user.disabledAt && ((input.role && input.role !== 'FULL_ADMINISTRATOR') || input.disabled === true);
-  if (losesFullAdmin && (await repo.countActiveFullAdministrators(user.id)) === 0) {
-    throw new AppError('CONFLICT', { userMessage: 'Sitebox needs at least one active Full Administrator.' });
-  }
-  const before = { displayName: user.displayName, role: user.role, disabled: user.disabledAt !== null };
   const now = new Date();
-  const updated = await repo.updateUser(userId, {
-    displayName: input.displayName,
-    role: input.role,
-    disabledAt: input.disabled === undefined ? undefined : input.disabled ? (user.disabledAt ?? now) : null,
-  });
+  const { before: user, after: updated } = notFoundOrThrow(
+    await repo.updateUserCountingFullAdministrators(userId, (user, otherActiveFullAdministrators) => {
+      if (user.id === actor.principal.userId) {
+        const field = input.disabled === true ? 'disabled' : input.role && input.role !== user.role ? 'role' : null;
+        if (field) {
+          throw new AppError('CONFLICT', {
+            userMessage: field === 'disabled' ? 'You cannot disable your own account.' : 'You cannot change your own role.',
+            details: { fields: [{ path: field, message: 'cannot be changed on your own account' }] },
+          });
+        }
+      }
+      const losesFullAdmin =
+        user.role === 'FULL_ADMINISTRATOR' && !user.disabledAt && ((input.role && input.role !== 'FULL_ADMINISTRATOR') || input.disabled === true);
+      if (losesFullAdmin && otherActiveFullAdministrators === 0) {
+        throw new AppError('CONFLICT', { userMessage: 'Sitebox needs at least one active Full Administrator.' });
+      }
+      return {
+        displayName: input.displayName,
+        role: input.role,
+        disabledAt: input.disabled === undefined ? undefined : input.disabled ? (user.disabledAt ?? now) : null,
+      };
+    }),
+    'The user',
+  );
+  const before = { displayName: user.displayName, role: user.role, disabled: user.disabledAt !== null };
   if (input.disabled || (input.role && input.role !== user.role)) await repo.revokeUserSessions(userId, now);
   const after = { displayName: updated.displayName, role: updated.role, disabled: updated.disabledAt !== null };
   await reportAudit({

@@ -214,6 +214,41 @@ describe('each role against each kind of action', () => {
   });
 });
 
+describe('users changed by two administrators at once', () => {
+  beforeAll(async () => {
+    await useTestDatabase();
+  });
+
+  it('keeps the last active Full Administrator when two disable or demote each other at the same moment', async () => {
+    for (const change of [{ disabled: true }, { role: 'READ_ONLY_ANALYST' }]) {
+      await prisma().consoleUser.updateMany({ where: { role: 'FULL_ADMINISTRATOR' }, data: { role: 'READ_ONLY_ANALYST' } });
+      const ann = await signInAs('FULL_ADMINISTRATOR');
+      const bob = await signInAs('FULL_ADMINISTRATOR');
+      const [byAnn, byBob] = await Promise.all([
+        patchUser(request('/api/users/x', { method: 'PATCH', headers: ann.headers, body: change }), withParams({ id: String(bob.userId) })),
+        patchUser(request('/api/users/x', { method: 'PATCH', headers: bob.headers, body: change }), withParams({ id: String(ann.userId) })),
+      ]);
+      // One goes through; the other is refused, or finds its own session ended by the first.
+      const [first, second] = [byAnn.status, byBob.status].sort();
+      expect(first).toBe(200);
+      expect([401, 409]).toContain(second);
+      expect(await prisma().consoleUser.count({ where: { role: 'FULL_ADMINISTRATOR', disabledAt: null } })).toBe(1);
+    }
+  });
+
+  it('adds a user sent twice at once (a double-submitted form) once, the other answer a 409 naming the field', async () => {
+    const admin = await signInAs('FULL_ADMINISTRATOR');
+    const add = () =>
+      createUser(request('/api/users', { method: 'POST', headers: admin.headers, body: { userName: 'twice', role: 'READ_ONLY_ANALYST' } }));
+    const answers = await Promise.all([add(), add(), add()]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
+    for (const refused of answers.filter((a) => a.status === 409)) {
+      expect((await refused.json()).error.fields).toEqual([{ path: 'userName', message: 'is already taken' }]);
+    }
+    expect(await prisma().consoleUser.count({ where: { userName: 'twice' } })).toBe(1);
+  });
+});
+
 describe('client registration endpoint', () => {
   beforeAll(async () => {
     await useTestDatabase();
