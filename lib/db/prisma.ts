@@ -28,3 +28,8 @@ export async function closePrisma(): Promise<void> {
 
 export type { PrismaClient };
 export * as Db from './generated/client';
+
+/** Whether a Prisma update or delete found no row to change: another request deleted it meanwhile. */
+export function isRecordGone(error: unknown): boolean {
+  return (error as { code?: string }).code === 'P2025';
+}

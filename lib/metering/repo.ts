@@ -1,4 +1,4 @@
-import { Db, prisma } from '../db/prisma';
+import { Db, isRecordGone, prisma } from '../db/prisma';
 import { AppError } from '../errors';
 import type { MeteringRule, MeteringRuleInput } from './metering-rule.schema';
 import { meteringRuleKey } from './parse-rules-csv';
@@ -21,6 +21,7 @@ function toMeteringRule(row: Db.MeteringRule): MeteringRule {
 }
 
 function conflictOrRethrow(error: unknown): never {
+  if (isRecordGone(error)) throw new AppError('NOT_FOUND', { userMessage: 'That software metering rule was not found.' });
   if ((error as { code?: string }).code === 'P2002') {
     throw new AppError('CONFLICT', {
       userMessage: 'A rule for this product, file name and version already exists at this site.',
@@ -58,7 +59,7 @@ export async function insertMeteringRule(input: MeteringRuleInput): Promise<Mete
   }
 }
 
-export async function updateMeteringRuleRow(id: number, input: MeteringRuleInput): Promise<MeteringRule> {
+export async function updateMeteringRuleRow(id: number, input: Partial<MeteringRuleInput>): Promise<MeteringRule> {
   try {
     return toMeteringRule(await prisma().meteringRule.update({ where: { id }, data: input }));
   } catch (error) {
@@ -67,7 +68,11 @@ export async function updateMeteringRuleRow(id: number, input: MeteringRuleInput
 }
 
 export async function deleteMeteringRuleRow(id: number): Promise<void> {
-  await prisma().meteringRule.delete({ where: { id } });
+  try {
+    await prisma().meteringRule.delete({ where: { id } });
+  } catch (error) {
+    conflictOrRethrow(error);
+  }
 }
 
 /** The rules of these ids that exist. */

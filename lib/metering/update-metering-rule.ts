@@ -19,8 +19,9 @@ export async function updateMeteringRule(options: { actor: Actor; id: number; pa
   const before = notFoundOrThrow(await repo.findMeteringRule(options.id), 'That software metering rule');
   const input = meteringRuleInputSchema.parse({ ...Object.fromEntries(editable.map((k) => [k, before[k]])), ...options.patch });
   if (input.siteCode !== before.siteCode) await requireKnownSite(input.siteCode);
-  const rule = await repo.updateMeteringRuleRow(options.id, input);
   const changed = Object.keys(options.patch) as (keyof MeteringRuleInput)[];
+  // Only the fields named: a change made meanwhile to another field (enabling it, say) is kept.
+  const rule = await repo.updateMeteringRuleRow(options.id, Object.fromEntries(changed.map((k) => [k, input[k]])));
   await reportAudit({
     kind: 'modified',
     userName: options.actor.principal.userName,

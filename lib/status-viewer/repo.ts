@@ -1,10 +1,11 @@
-import { Db, prisma } from '../db/prisma';
+import { Db, isRecordGone, prisma } from '../db/prisma';
 import { AppError } from '../errors';
 import type { QueryCriteria } from './status-query.schema';
 
 /** The thin data layer for saved status message queries. */
 
 function nameTakenOrRethrow(error: unknown): never {
+  if (isRecordGone(error)) throw new AppError('NOT_FOUND', { userMessage: 'That status message query was not found.' });
   if ((error as { code?: string }).code === 'P2002') {
     throw new AppError('CONFLICT', {
       userMessage: 'A query with this name already exists.',
@@ -52,5 +53,9 @@ export async function updateSavedQuery(id: number, data: { name: string; descrip
 }
 
 export async function deleteSavedQuery(id: number): Promise<void> {
-  await prisma().statusMessageQuery.delete({ where: { id } });
+  try {
+    await prisma().statusMessageQuery.delete({ where: { id } });
+  } catch (error) {
+    nameTakenOrRethrow(error);
+  }
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { Db, prisma } from '../db/prisma';
+import { Db, isRecordGone, prisma } from '../db/prisma';
 import { AppError } from '../errors';
 import { logger } from '../logger';
 import { programActionSchema, type FilterRule, type FilterRuleInput } from './status-filter-rule.schema';
@@ -47,6 +47,7 @@ function toRuleData(input: FilterRuleInput) {
 
 /** Maps a unique violation to a 409 naming the field (Prisma error codes are mapped here only). */
 function conflictOrRethrow(error: unknown): never {
+  if (isRecordGone(error)) throw new AppError('NOT_FOUND', { userMessage: 'That status filter rule was not found.' });
   const e = error as { code?: string; meta?: { target?: unknown } };
   if (e.code === 'P2002') {
     const target = JSON.stringify(e.meta?.target ?? '');
@@ -82,16 +83,34 @@ export async function insertFilterRule(input: FilterRuleInput): Promise<FilterRu
   }
 }
 
-export async function updateFilterRuleRow(id: number, input: FilterRuleInput): Promise<FilterRule> {
+/**
+ * Changes a rule to what `change` makes of it as stored, with the row locked from read to write:
+ * two changes at once each see the other's result, neither is lost. Null when there is no such rule.
+ */
+export async function updateFilterRuleRow(
+  id: number,
+  change: (before: FilterRule) => FilterRuleInput,
+): Promise<{ before: FilterRule; rule: FilterRule; input: FilterRuleInput } | null> {
   try {
-    return toFilterRule(await prisma().statusFilterRule.update({ where: { id }, data: toRuleData(input) }));
+    return await prisma().$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT 1 FROM status_filter_rule WHERE id = ${id} FOR UPDATE`;
+      const row = await tx.statusFilterRule.findUnique({ where: { id } });
+      if (!row) return null;
+      const before = toFilterRule(row);
+      const input = change(before);
+      return { before, input, rule: toFilterRule(await tx.statusFilterRule.update({ where: { id }, data: toRuleData(input) })) };
+    });
   } catch (error) {
     conflictOrRethrow(error);
   }
 }
 
 export async function deleteFilterRuleRow(id: number): Promise<void> {
-  await prisma().statusFilterRule.delete({ where: { id } });
+  try {
+    await prisma().statusFilterRule.delete({ where: { id } });
+  } catch (error) {
+    conflictOrRethrow(error);
+  }
 }
 
 /**

@@ -22,9 +22,10 @@ export async function updateFilterRule(options: { actor: Actor; id: number; patc
       details: { fields: unknown.map((path) => ({ path, message: 'is not a rule field' })) },
     });
   }
-  const before = notFoundOrThrow(await repo.findFilterRule(options.id), 'That status filter rule');
-  const input = filterRuleInputSchema.parse({ ...asInput(before), ...options.patch });
-  const rule = await repo.updateFilterRuleRow(options.id, input);
+  const { before, input, rule } = notFoundOrThrow(
+    await repo.updateFilterRuleRow(options.id, (stored) => filterRuleInputSchema.parse({ ...asInput(stored), ...options.patch })),
+    'That status filter rule',
+  );
   await repo.notifyFilterRulesChanged();
   const changed = Object.fromEntries(Object.keys(options.patch).map((k) => [k, input[k as keyof FilterRuleInput]]));
   await reportAudit({

@@ -212,6 +212,24 @@ describe('software metering rules API', () => {
     expect((await list()).map(fields)).toEqual(before);
   });
 
+  it('keeps both of two changes made at once to different fields, and deletes a rule sent for deletion twice at once once', async () => {
+    const rule = await (await create(admin, { productName: 'Twice', fileName: 'twice', siteCode: 'S01' })).json();
+    const patch = (body: unknown) =>
+      patchRule(request(`/api/metering-rules/${rule.id}`, { method: 'PATCH', headers: admin.headers, body }), withParams({ id: String(rule.id) }));
+    const changes = await Promise.all([patch({ enabled: false }), patch({ comment: 'ten seats' }), patch({ version: '2.*' })]);
+    expect(changes.map((c) => c.status)).toEqual([200, 200, 200]);
+    expect((await list()).find((r) => r.id === rule.id)).toMatchObject({ enabled: false, comment: 'ten seats', version: '2.*' });
+
+    const remove = () =>
+      deleteRule(request(`/api/metering-rules/${rule.id}`, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(rule.id) }));
+    const answers = await Promise.all([remove(), remove(), remove(), remove()]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 404, 404, 404]);
+    const audits = await pool().query(
+      `SELECT messages::text AS m FROM status_inbox WHERE origin = 'audit' AND messages::text LIKE '%Twice (twice)%'`,
+    );
+    expect(audits.rows.filter((r) => r.m.includes('"messageId":30002')).length).toBe(1);
+  });
+
   it('refuses what the database cannot hold with a 400 naming the field', async () => {
     const nul = await create(admin, { productName: 'A\u0000B', fileName: 'a', siteCode: 'S01' });
     expect(nul.status).toBe(400);

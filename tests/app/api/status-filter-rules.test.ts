@@ -112,6 +112,38 @@ describe('status filter rules API', () => {
     ).toBe(404);
   });
 
+  it('keeps both of two changes made at once, and answers a rule deleted or moved while it is deleted with 404, not 500', async () => {
+    const created = await createRule(
+      request('/api/status-filter-rules', { method: 'POST', headers: admin.headers, body: { name: 'Changed twice at once', messageId: 10007 } }),
+    );
+    const { id } = await created.json();
+    const patch = (body: unknown) =>
+      patchRule(request(`/api/status-filter-rules/${id}`, { method: 'PATCH', headers: admin.headers, body }), withParams({ id: String(id) }));
+    const changes = await Promise.all([patch({ enabled: false }), patch({ reportToEventLog: true }), patch({ severity: 'WARNING' })]);
+    expect(changes.map((c) => c.status)).toEqual([200, 200, 200]);
+    const stored = ((await (await listRules(request('/api/status-filter-rules', { headers: admin.headers }))).json()).rules as Rule[]).find(
+      (r) => r.id === id,
+    );
+    expect(stored).toMatchObject({ enabled: false, reportToEventLog: true, severity: 'WARNING', messageId: 10007 });
+
+    const remove = () =>
+      deleteRule(request(`/api/status-filter-rules/${id}`, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(id) }));
+    const move = () =>
+      moveRule(
+        request(`/api/status-filter-rules/${id}/move`, { method: 'POST', headers: admin.headers, body: { direction: 'up' } }),
+        withParams({ id: String(id) }),
+      );
+    const answers = await Promise.all([remove(), remove(), remove(), patch({ enabled: true }), move()]);
+    expect(
+      answers
+        .slice(0, 3)
+        .map((a) => a.status)
+        .sort(),
+    ).toEqual([200, 404, 404]);
+    for (const answer of answers.slice(3)) expect([200, 404]).toContain(answer.status);
+    expect(await names()).not.toContain('Changed twice at once');
+  });
+
   it('tests a message: which rules match, which are reached, and what would happen', async () => {
     const res = await testRules(
       request('/api/status-filter-rules/test', {

@@ -6,6 +6,7 @@ import { POST as ingest } from '@/app/api/mp/status-messages/route';
 import { GET as getMessage } from '@/app/api/status-messages/[id]/route';
 import { GET as exportCsv } from '@/app/api/status-messages/export.csv/route';
 import { GET as listMessages } from '@/app/api/status-messages/route';
+import { DELETE as deleteQuery, PUT as putQuery } from '@/app/api/status-message-queries/[id]/route';
 import { GET as listQueries, POST as saveQuery } from '@/app/api/status-message-queries/route';
 import { resetConfig } from '@/lib/config';
 import { pool } from '@/lib/db/pool';
@@ -14,7 +15,7 @@ import { resetInboxCapacityCache } from '@/lib/ingest/2-check-inbox-capacity';
 import { processStatusBatch } from '@/lib/status/process-status-batch';
 import { loadFilterRules } from '@/lib/status/repo';
 import { noSummarizers } from '@/lib/summarizers/summarizer-handoff';
-import { request, signInAs, type TestSession } from '../../support/console-session';
+import { request, signInAs, withParams, type TestSession } from '../../support/console-session';
 import { deviceCredential, siteSystemCredential } from '../../support/credentials';
 import { useTestDatabase } from '../../support/database';
 import { testMessage, wire } from '../../lib/status/fixtures';
@@ -294,6 +295,25 @@ describe('status message ingest and viewer API', () => {
     );
     expect(badCriteria.status).toBe(400);
     expect((await badCriteria.json()).error.fields[0].path).toBe('criteria.color');
+  });
+
+  it('answers a saved query deleted twice at once, or changed while it is deleted, with 404, not 500', async () => {
+    const input = { name: 'Deleted twice at once', criteria: { messageId: '10907' } };
+    const { id } = await (await saveQuery(request('/api/status-message-queries', { method: 'POST', headers: admin.headers, body: input }))).json();
+    const path = `/api/status-message-queries/${id}`;
+    const answers = await Promise.all([
+      deleteQuery(request(path, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(id) })),
+      deleteQuery(request(path, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(id) })),
+      deleteQuery(request(path, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(id) })),
+      putQuery(request(path, { method: 'PUT', headers: admin.headers, body: { ...input, description: 'x' } }), withParams({ id: String(id) })),
+    ]);
+    expect(
+      answers
+        .slice(0, 3)
+        .map((a) => a.status)
+        .sort(),
+    ).toEqual([200, 404, 404]);
+    expect([200, 404]).toContain(answers[3].status);
   });
 
   it('exports the filtered messages as CSV, streamed, with formula-like cells neutralised', async () => {
