@@ -8,6 +8,11 @@ export function findUserByName(userName: string) {
   return prisma().consoleUser.findUnique({ where: { userName } });
 }
 
+/** The user whose name is this one in any case ("Admin" finds "admin"). */
+export function findUserByNameInAnyCase(userName: string) {
+  return prisma().consoleUser.findFirst({ where: { userName: { equals: userName, mode: 'insensitive' } } });
+}
+
 export function findUserById(id: number) {
   return prisma().consoleUser.findUnique({ where: { id } });
 }

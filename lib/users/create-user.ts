@@ -14,7 +14,9 @@ const nameTaken = (userName: string) =>
 /** Adds a console user. Without a password one is generated, returned once, and must be changed at first sign-in. */
 export async function createUser(options: { actor: Actor; input: CreateUserInput }) {
   const { input, actor } = options;
-  if (await repo.findUserByName(input.userName)) throw nameTaken(input.userName);
+  // Names differing only in case would be two accounts that read as one in the audit trail.
+  const existing = await repo.findUserByNameInAnyCase(input.userName);
+  if (existing) throw nameTaken(existing.userName);
   const oneTimePassword = input.password ? undefined : generatePassword();
   const user = await repo.insertUser({
     userName: input.userName,

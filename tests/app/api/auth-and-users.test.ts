@@ -184,6 +184,15 @@ describe('each role against each kind of action', () => {
     );
     expect(duplicate.status).toBe(409);
     expect((await duplicate.json()).error.fields).toEqual([{ path: 'userName', message: 'is already taken' }]);
+    // The same name in other letter cases (and with the spaces trimmed) is the same user.
+    for (const userName of ['Dave', 'DAVE ', ' dAvE']) {
+      const variant = await createUser(
+        request('/api/users', { method: 'POST', headers: sessions.FULL_ADMINISTRATOR.headers, body: { userName, role: 'READ_ONLY_ANALYST' } }),
+      );
+      expect(variant.status).toBe(409);
+      expect((await variant.json()).error).toMatchObject({ message: 'A user named dave already exists.', fields: [{ path: 'userName' }] });
+    }
+    expect(await prisma().consoleUser.count({ where: { userName: { equals: 'dave', mode: 'insensitive' } } })).toBe(1);
   });
 
   it("leaves an administrator's own role, state and password to another administrator, naming the field", async () => {
