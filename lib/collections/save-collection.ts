@@ -16,6 +16,7 @@ import {
   inCollectionTransaction,
   insertCollection,
   previewMembers,
+  refuseNameInUse,
   updateCollection,
 } from './write-repo';
 
@@ -71,6 +72,7 @@ export async function createCollection(options: { actor: Actor; input: Collectio
   const { actor, input } = options;
   const created = await inCollectionTransaction(async (client) => {
     await validateReferences(client, null, input);
+    await refuseNameInUse(client, input.name, null);
     const row = await insertCollection(client, config().SITEBOX_SITE_CODE, input);
     await reportAudit(
       {
@@ -96,6 +98,8 @@ export async function editCollection(options: { actor: Actor; id: number; input:
     if (!before) throw new AppError('NOT_FOUND', { userMessage: 'The collection was not found.' });
     if (before.built_in) throw new AppError('CONFLICT', { userMessage: 'Built-in collections cannot be changed.' });
     await validateReferences(client, id, input);
+    // Names stored before this check may already look alike: an edit that keeps its name goes through.
+    if (input.name !== before.name) await refuseNameInUse(client, input.name, id);
     const old = (await loadCollectionDefinitions(client)).find((d) => d.id === id);
     await updateCollection(client, id, input);
     await reportAudit(

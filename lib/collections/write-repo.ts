@@ -8,6 +8,29 @@ import { ruleLookups } from './rule-lookup-repo';
 
 /** Writes of collection definitions (membership itself is kept by membership-repo.ts). */
 
+const nameTaken = (other: string) =>
+  new AppError('CONFLICT', {
+    userMessage: `name: another collection has this name ("${other}")`,
+    details: { fields: [{ path: 'name', message: 'another collection has this name' }] },
+  });
+
+// A name as a reader tells it apart: without invisible characters, in one Unicode form (full-width
+// letters, composed accents), in lower case.
+const NAME_KEY = (column: string) => `lower(normalize(regexp_replace(${column}, '[\\u00AD\\u200B-\\u200F\\u2060\\uFEFF]', '', 'g'), NFKC))`;
+
+/**
+ * Refuses a name that reads the same as another collection's ("Servers", "servers", "Ｓｅｒｖｅｒｓ"):
+ * pickers and deployments show collections by name, and two that look alike would be mistaken
+ * for each other. Run inside inCollectionTransaction, whose lock orders the writers.
+ */
+export async function refuseNameInUse(client: pg.PoolClient, name: string, exceptId: number | null) {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT name FROM collection WHERE ${NAME_KEY('name')} = ${NAME_KEY('$1')} AND id IS DISTINCT FROM $2 LIMIT 1`,
+    [name, exceptId],
+  );
+  if (rows[0]) throw nameTaken(rows[0].name);
+}
+
 export async function inCollectionTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   try {
     return await inTransaction(pool(), async (client) => {

@@ -254,4 +254,22 @@ describe('collections: forms, preview, evaluation and cycles', () => {
     expect((await del(patching.id)).status).toBe(200);
     for (const id of [servers.id, excluded.id, nyc.id]) expect((await del(id)).status).toBe(200);
   });
+  it("refuses a name that reads the same as another collection's, in any case, width or with invisible characters", async () => {
+    expect((await create({ name: 'Finance laptops', rules: [] })).status).toBe(200);
+    for (const name of ['finance laptops', ' FINANCE LAPTOPS ', 'Ｆｉｎａｎｃｅ ｌａｐｔｏｐｓ', 'Finance\u200b laptops']) {
+      const refused = await create({ name, rules: [] });
+      expect(refused.status).toBe(409);
+      expect((await refused.json()).error).toMatchObject({
+        message: 'name: another collection has this name ("Finance laptops")',
+        fields: [{ path: 'name', message: 'another collection has this name' }],
+      });
+    }
+    const other = await (await create({ name: 'Finance desktops', rules: [] })).json();
+    const renamed = await edit(other.id, { name: 'FINANCE LAPTOPS', rules: [] });
+    expect(renamed.status).toBe(409);
+    expect((await detail(other.id)).name).toBe('Finance desktops');
+    // Its own name in another case is no clash.
+    expect((await edit(other.id, { name: 'FINANCE DESKTOPS', rules: [] })).status).toBe(200);
+    expect((await create({ name: 'Finance (all)', rules: [] })).status).toBe(200);
+  });
 });
