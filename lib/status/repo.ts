@@ -74,6 +74,9 @@ export async function findFilterRule(id: number): Promise<FilterRule | null> {
 export async function insertFilterRule(input: FilterRuleInput): Promise<FilterRule> {
   try {
     const row = await prisma().$transaction(async (tx) => {
+      // Rules added at the same moment take the last place one after the other, not the same one
+      // (which the priority's unique index refused). Readers (Status Manager) are not held up.
+      await tx.$executeRawUnsafe(`LOCK TABLE status_filter_rule IN SHARE ROW EXCLUSIVE MODE`);
       const last = await tx.statusFilterRule.aggregate({ _max: { priority: true } });
       return tx.statusFilterRule.create({ data: { ...toRuleData(input), priority: (last._max.priority ?? 0) + 10 } });
     });

@@ -144,6 +144,24 @@ describe('status filter rules API', () => {
     expect(await names()).not.toContain('Changed twice at once');
   });
 
+  it('adds rules sent at the same moment one after the other, none refused for a priority it did not name', async () => {
+    const add = (name: string) =>
+      createRule(request('/api/status-filter-rules', { method: 'POST', headers: admin.headers, body: { name, messageId: 10008 } }));
+    const names4 = ['At once 1', 'At once 2', 'At once 3', 'At once 4'];
+    const answers = await Promise.all(names4.map(add));
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201]);
+    const rules = ((await (await listRules(request('/api/status-filter-rules', { headers: admin.headers }))).json()).rules as Rule[]).filter((r) =>
+      names4.includes(r.name),
+    );
+    expect(new Set(rules.map((r) => r.priority)).size).toBe(4);
+    for (const rule of rules) {
+      await deleteRule(
+        request(`/api/status-filter-rules/${rule.id}`, { method: 'DELETE', headers: admin.headers }),
+        withParams({ id: String(rule.id) }),
+      );
+    }
+  });
+
   it('tests a message: which rules match, which are reached, and what would happen', async () => {
     const res = await testRules(
       request('/api/status-filter-rules/test', {
