@@ -141,6 +141,22 @@ export async function approveScript(
 export async function deleteScript(id: number, audit: (client: pg.PoolClient, row: ScriptRow) => Promise<void>): Promise<void> {
   await inTransaction(async (client) => {
     const row = await findScriptOrThrow(id, client, true);
+    // Clients fetch the text of a run by its hash when the push reaches them, up to the run's end:
+    // with the only approved copy gone, every target still waiting would fail.
+    const { rows: runs } = await client.query<{ id: number; valid_until: Date }>(
+      `SELECT o.id, o.valid_until FROM client_operation o
+        WHERE o.action = 'RUN_SCRIPT' AND o.script->>'contentHash' = $1 AND o.cancelled_at IS NULL AND o.valid_until > now()
+          AND $1 = $2 AND NOT EXISTS (SELECT 1 FROM script s WHERE s.id <> $3 AND s.content_hash = $1 AND s.approved_hash = s.content_hash)
+        ORDER BY o.valid_until DESC LIMIT 5`,
+      [row.contentHash, row.approval ? row.contentHash : null, id],
+    );
+    if (runs.length) {
+      const named = runs.map((r) => r.id).join(', ');
+      throw new AppError('CONFLICT', {
+        userMessage: `Client operation ${named} is running this script until ${runs[0].valid_until.toISOString()}; cancel it or wait for its end before deleting the script.`,
+        details: { fields: [{ path: 'id', message: `is run by client operation ${named}` }] },
+      });
+    }
     await client.query(`DELETE FROM script WHERE id = $1`, [id]);
     await audit(client, row);
   });

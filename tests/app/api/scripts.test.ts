@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { POST as approve } from '@/app/api/scripts/[id]/approve/route';
 import { DELETE as deleteScript, GET as getScript, PUT as putScript } from '@/app/api/scripts/[id]/route';
+import { POST as cancelOperation } from '@/app/api/client-operations/[id]/cancel/route';
 import { POST as startOperation } from '@/app/api/client-operations/route';
 import { GET as listScripts, POST as createScript } from '@/app/api/scripts/route';
 import { pool } from '@/lib/db/pool';
@@ -134,6 +135,41 @@ describe('scripts API', () => {
     });
     expect(broken.status).toBe(400);
     expect(broken.body.error.fields.map((f: { path: string }) => f.path)).toEqual(['script.arguments.Path', 'script.arguments.Days']);
+  });
+
+  it('keeps a script a run is still using, until the run is cancelled', async () => {
+    const copy = (await (
+      await post(author, { ...input, name: 'Used by a run', parameters: [], body: '#!/bin/bash\necho in use\n' })
+    ).json()) as Script;
+    expect((await approveAs(approver, copy.id, copy.contentHash)).status).toBe(200);
+    await pool().query(
+      `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, updated_at)
+       SELECT id, 'RUNS-0001', 'Ubuntu 24.04', '24.04', 'WORKSTATION', 'APPROVED', now() FROM site LIMIT 1`,
+    );
+    const started = await startOperation(
+      request('/api/client-operations', {
+        method: 'POST',
+        headers: operator.headers,
+        body: { action: 'RUN_SCRIPT', target: { deviceNames: ['RUNS-0001'] }, script: { scriptId: copy.id } },
+      }),
+    );
+    expect(started.status).toBe(200);
+    const operation = (await started.json()) as { id: number };
+    const remove = () =>
+      deleteScript(request(`/api/scripts/${copy.id}`, { method: 'DELETE', headers: operator.headers }), withParams({ id: String(copy.id) }));
+
+    const refused = await remove();
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).error.fields).toEqual([{ path: 'id', message: `is run by client operation ${operation.id}` }]);
+    // The waiting client can still fetch the text it will be told to run.
+    expect((await findApprovedScriptByHash(copy.contentHash))?.body).toBe('#!/bin/bash\necho in use\n');
+
+    const cancelled = await cancelOperation(
+      request(`/api/client-operations/${operation.id}/cancel`, { method: 'POST', headers: operator.headers }),
+      withParams({ id: String(operation.id) }),
+    );
+    expect(cancelled.status).toBe(200);
+    expect((await remove()).status).toBe(200);
   });
 
   it('audits creation, edits, approval and deletion', async () => {
