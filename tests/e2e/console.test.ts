@@ -55,6 +55,26 @@ describe('console in Chromium', () => {
     errors.length = 0;
   });
 
+  it('keeps a ?next= the browser would read as another host on the site, and takes a repeated one as none', async () => {
+    const context = await browser.newContext();
+    const other = await context.newPage();
+    const left: string[] = [];
+    await context.route(
+      (url) => !url.href.startsWith(server.url),
+      (route) => (left.push(route.request().url()), route.abort()),
+    );
+    for (const next of ['/\\evil.example/', '/\t/evil.example/']) {
+      await signInThroughPage(other, server.url, 'admin', ownPassword, `/sign-in?next=${encodeURIComponent(next)}`);
+      await other.getByTestId('signed-in-user').waitFor();
+      expect(new URL(other.url()).origin).toBe(new URL(server.url).origin);
+      await context.clearCookies();
+    }
+    expect(left).toEqual([]);
+    expect((await other.goto(`${server.url}/sign-in?next=/assets/devices&next=/administration/users`))?.status()).toBe(200);
+    await other.getByRole('button', { name: 'Sign in' }).waitFor();
+    await context.close();
+  });
+
   it('walks every page of the navigation tree', async () => {
     for (const { items } of navigation) {
       for (const item of items) {
