@@ -56,6 +56,8 @@ function ScriptForm({ script, onDone }: { script?: ScriptRow; onDone: () => void
           timeoutSeconds: timeout === '' ? Number.NaN : Number(timeout),
           body: String(f.get('body') ?? ''),
           parameters,
+          // The version the form was opened on: a save made meanwhile by someone else is not overwritten.
+          ...(script ? { baseUpdatedAt: script.updatedAt } : {}),
         });
       }}
     >

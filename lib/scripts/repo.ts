@@ -99,12 +99,13 @@ export async function insertScript(
  * withdrawn: the new text has not been reviewed.
  */
 export async function updateScript(
-  options: { id: number; input: ScriptInput; contentHash: string; editorId: number; editorName: string },
+  options: { id: number; input: ScriptInput; contentHash: string; editorId: number; editorName: string; check?: (current: ScriptRow) => void },
   audit: (client: pg.PoolClient, before: ScriptRow, after: ScriptRow) => Promise<void>,
 ): Promise<ScriptRow> {
   const { id, input, contentHash, editorId, editorName } = options;
   return inTransaction(async (client) => {
     const before = await findScriptOrThrow(id, client, true);
+    options.check?.(before);
     const { rows } = await client
       .query<ScriptDbRow>(
         `UPDATE script SET name = $2, description = $3, body = $4, parameters = $5, timeout_seconds = $6, content_hash = $7,

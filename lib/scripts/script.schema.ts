@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int4, rawText, requiredText, safeText } from '../validation/primitives';
+import { int4, rawText, requiredText, safeDate, safeText } from '../validation/primitives';
 
 /** The kinds of value a script parameter takes; each reaches the script as text. */
 export const parameterTypes = ['string', 'integer', 'boolean', 'choice'] as const;
@@ -65,6 +65,13 @@ export const scriptInputSchema = z
     });
   });
 export type ScriptInput = z.infer<typeof scriptInputSchema>;
+
+/**
+ * An edit: the script as it is to be saved and, from the console, the version it was made from
+ * (`updatedAt` as read), so a form opened before someone else's save never overwrites it unseen.
+ */
+export const scriptEditSchema = scriptInputSchema.safeExtend({ baseUpdatedAt: safeDate().optional() });
+export type ScriptEdit = z.infer<typeof scriptEditSchema>;
 
 /** Approving names the hash the approver read, so text changed meanwhile is never approved unseen. */
 export const approveScriptSchema = z.object({

@@ -79,4 +79,29 @@ describe('Scripts library in Chromium', () => {
     // The one refused create (the field errors above) is the only failed request.
     expect(errors.flat()).toEqual([expect.stringMatching(/status of 400 .*\/api\/scripts\)$/)]);
   }, 60_000);
+
+  it('refuses to save an edit over a change saved after the form was opened, and loses neither', async () => {
+    const [author, approver] = pages;
+    for (const list of errors) list.length = 0;
+    await Promise.all(pages.map((page) => page.reload()));
+    const forms = [];
+    for (const page of [author, approver]) {
+      await page.locator('tr[data-script="Disk usage"]').getByRole('button', { name: 'Edit' }).click();
+      forms.push(page.getByRole('form', { name: 'Edit script Disk usage' }));
+    }
+    const [stale, first] = forms;
+    await first.getByLabel('Script (bash)').fill('#!/bin/bash\ndu -sh -- "$1" # first\n');
+    await first.getByRole('button', { name: 'Save script' }).click();
+    await first.waitFor({ state: 'detached' });
+
+    await stale.getByLabel('Script (bash)').fill('#!/bin/bash\ndu -sh -- "$1" # stale\n');
+    await stale.getByRole('button', { name: 'Save script' }).click();
+    await stale.getByRole('alert').filter({ hasText: 'approver saved the script after you opened it' }).waitFor();
+    // The form keeps what was typed, and the saved text is the first save's.
+    expect(await stale.getByLabel('Script (bash)').inputValue()).toContain('# stale');
+    const { rows } = await pool().query<{ body: string }>(`SELECT body FROM script WHERE name = 'Disk usage'`);
+    expect(rows[0].body).toContain('# first');
+    expect(errors[0].splice(0)).toEqual([expect.stringMatching(/status of 409 .*\/api\/scripts\/\d+\)$/)]);
+    expect(errors.flat()).toEqual([]);
+  }, 60_000);
 });

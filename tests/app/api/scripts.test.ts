@@ -114,6 +114,33 @@ describe('scripts API', () => {
     expect((await read(script.id)).approval).toMatchObject({ by: third.userName });
   });
 
+  it('refuses an edit made from a version someone else saved over, and keeps their text', async () => {
+    type Versioned = Script & { body: string; updatedAt: string };
+    const opened = (await (await post(author, { ...input, name: 'Two editors' })).json()) as Versioned;
+    // Both open the script; the operator saves first.
+    const saved = await put(operator, opened.id, {
+      ...input,
+      name: 'Two editors',
+      body: `${input.body}echo operator\n`,
+      baseUpdatedAt: opened.updatedAt,
+    });
+    expect(saved.status).toBe(200);
+    const stale = await put(author, opened.id, {
+      ...input,
+      name: 'Two editors',
+      body: `${input.body}echo author\n`,
+      baseUpdatedAt: opened.updatedAt,
+    });
+    expect(stale.status).toBe(409);
+    expect((await stale.json()).error.message).toMatch(/^\S+ saved the script after you opened it/);
+    const current = (await read(opened.id)) as Versioned;
+    expect(current.body).toBe(`${input.body}echo operator\n`);
+    // Made from the current version, the edit goes through; an edit naming no version still does too.
+    expect((await put(author, opened.id, { ...input, name: 'Two editors', baseUpdatedAt: current.updatedAt })).status).toBe(200);
+    expect((await put(author, opened.id, { ...input, name: 'Two editors' })).status).toBe(200);
+    expect((await put(author, opened.id, { ...input, name: 'Two editors', baseUpdatedAt: '2026-13-45' })).status).toBe(400);
+  });
+
   it('Run Script needs an approved script and values that keep its rules', async () => {
     const start = async (session: TestSession, body: unknown) => {
       const res = await startOperation(request('/api/client-operations', { method: 'POST', headers: session.headers, body }));
