@@ -1,7 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Textarea } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
@@ -53,6 +53,17 @@ export function StartOperationForm({ onStarted, initialQuery }: { onStarted: (id
   useLiveCollections();
   const estimate = useOnlineEstimateQuery(picked);
   const start = useStartClientOperation();
+  // The confirmation takes the focus as it opens, Escape cancels it, and the focus goes back to Review….
+  const confirming = Boolean(picked && estimate.data);
+  const confirmRef = useRef<HTMLDivElement>(null);
+  const reviewRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+  }, [confirming]);
+  const cancel = () => {
+    setPicked(null);
+    reviewRef.current?.focus();
+  };
 
   const review = () => {
     setFieldError(null);
@@ -177,7 +188,7 @@ export function StartOperationForm({ onStarted, initialQuery }: { onStarted: (id
             <Textarea className="h-8 w-72" value={names} onChange={(e) => (setNames(e.target.value), setPicked(null))} {...errorLink} />
           </label>
         )}
-        <Button size="sm" onClick={review}>
+        <Button ref={reviewRef} size="sm" onClick={review}>
           Review…
         </Button>
       </div>
@@ -193,7 +204,19 @@ export function StartOperationForm({ onStarted, initialQuery }: { onStarted: (id
       )}
       {picked && estimate.isLoading && <p className="mt-2 text-sm text-slate-500">Counting online clients…</p>}
       {picked && estimate.data && (
-        <div role="dialog" aria-label="Confirm client operation" className="mt-3 rounded border border-blue-200 bg-white p-3 text-sm">
+        <div
+          ref={confirmRef}
+          role="dialog"
+          aria-label="Confirm client operation"
+          tabIndex={-1}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && !start.isPending) {
+              e.stopPropagation();
+              cancel();
+            }
+          }}
+          className="mt-3 rounded border border-blue-200 bg-white p-3 text-sm focus:outline-none"
+        >
           <p>
             <strong>
               {clientActionLabels[action]}
@@ -222,7 +245,7 @@ export function StartOperationForm({ onStarted, initialQuery }: { onStarted: (id
             <Button variant="primary" size="sm" disabled={start.isPending || estimate.data.total === 0} onClick={confirm}>
               {start.isPending ? 'Starting…' : `Start on ${plural(estimate.data.total, 'client')}`}
             </Button>
-            <Button size="sm" onClick={() => setPicked(null)}>
+            <Button size="sm" onClick={cancel}>
               Cancel
             </Button>
           </div>

@@ -179,6 +179,19 @@ describe('Client Operations in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('takes the focus into the confirmation, which Escape closes, giving the focus back to Review…', async () => {
+    await page.getByLabel('Collection', { exact: true }).selectOption({ label: 'Notification test clients (30)' });
+    const reviewButton = page.getByRole('button', { name: 'Review…' });
+    await reviewButton.click();
+    const dialog = page.getByRole('dialog', { name: 'Confirm client operation' });
+    await dialog.getByTestId('estimate-online').waitFor();
+    expect(await dialog.evaluate((el) => el.contains(document.activeElement))).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await reviewButton.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
   it("shows a new collection's members as soon as an evaluation stores them, without a reload", async () => {
     // Another evaluation holds the lock, so the one after the save is skipped: the collection
     // starts out unevaluated, as it does while the evaluator is busy with a large site.
