@@ -333,9 +333,28 @@ describe('Deployments page in Chromium', () => {
     await form.getByLabel('Name', { exact: true }).fill('7-Zip');
     await form.getByLabel('Command line').fill('msiexec /i 7z.msi /qn');
     await form.getByLabel('Retries after a failure').fill('2');
-    await form.getByRole('button', { name: 'Create package' }).click();
+    // Double-clicked on a busy page: timers queued as the form is sent (a slow laptop) run after
+    // the second click, which must find the button already disabled.
+    await page.evaluate(() =>
+      document.addEventListener(
+        'submit',
+        () => {
+          for (let i = 0; i < 50; i++)
+            setTimeout(() => {
+              const until = performance.now() + 10;
+              while (performance.now() < until);
+            }, 0);
+        },
+        { capture: true, once: true },
+      ),
+    );
+    const posts: string[] = [];
+    page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/api/packages') && posts.push(r.url()));
+    await form.getByRole('button', { name: 'Create package' }).dblclick();
     await form.waitFor({ state: 'detached' });
     await page.getByRole('cell', { name: '7-Zip', exact: true }).waitFor();
+    expect(posts).toHaveLength(1);
+    expect(await prisma().package.count({ where: { name: '7-Zip' } })).toBe(1);
     const stored = await prisma().package.findFirstOrThrow({ where: { name: '7-Zip' }, include: { programs: true } });
     expect(stored).toMatchObject({ version: '7.2' });
     expect(stored.programs[0].commandLine).toBe('msiexec /i 7z.msi /qn');
