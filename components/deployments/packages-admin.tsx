@@ -19,6 +19,9 @@ const codes = (text: string) =>
     .map(Number);
 
 const program = 'programs.0';
+/** Whether the API path `path` is the field's (or, for the exit codes, one of its items: successExitCodes.1). */
+const isAt = (path: string, fieldPath: string) => path === fieldPath || path.startsWith(`${fieldPath}.`);
+const messageAt = (error: ApiError | null, fieldPath: string) => error?.fields.find((f) => isAt(f.path, fieldPath))?.message;
 /** The package form's fields: input name, the API path the server names it by, and how it shows. */
 const packageFields: {
   name: string;
@@ -136,7 +139,7 @@ function PackageForm({ onDone }: { onDone: () => void }) {
       }}
     >
       {packageFields.map((f) => (
-        <FormField key={f.name} label={f.label} errorName={f.errorName} error={error?.fieldMessage(f.path)} path={f.path} className={f.wide}>
+        <FormField key={f.name} label={f.label} errorName={f.errorName} error={messageAt(error, f.path)} path={f.path} className={f.wide}>
           {(control) =>
             f.options ? (
               <Select {...control} name={f.name} controlSize="md" className="mt-1 block w-full" defaultValue={f.defaultValue}>
@@ -165,7 +168,7 @@ function PackageForm({ onDone }: { onDone: () => void }) {
           Create package
         </Button>
         <Button onClick={onDone}>Cancel</Button>
-        <FormAlert error={error} shownAt={(path) => packageFields.some((f) => f.path === path)} />
+        <FormAlert error={error} shownAt={(path) => packageFields.some((f) => isAt(path, f.path))} />
       </div>
     </form>
   );

@@ -159,7 +159,12 @@ export function wholeNumberParam(min: number, max: number, noun = 'a whole numbe
 
 /** A whole number an `integer` column can hold, between `min` and `max` (inside int4). */
 export function int4(min = -INT4_MAX - 1, max = INT4_MAX) {
-  return z.number().int('must be a whole number').min(min, `must be ${min} or more`).max(max, `must be ${max} or less`);
+  // No number at all (an empty form field arrives as null) is refused in the same words as a fraction.
+  return z
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be ${min} or more`)
+    .max(max, `must be ${max} or less`);
 }
 
 // ---------------------------------------------------------------------------- dates

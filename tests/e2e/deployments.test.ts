@@ -322,10 +322,18 @@ describe('Deployments page in Chromium', () => {
     const form = page.getByRole('form', { name: 'New package' });
     await form.getByLabel('Version').fill('7.2');
     await form.getByLabel('Retries after a failure').fill('11');
+    await form.getByLabel('Maximum run time (minutes)').fill('');
+    await form.getByLabel('Retry interval (minutes)').fill('99999999999999999999');
+    await form.getByLabel('Success exit codes').fill('0, x');
     await form.getByRole('button', { name: 'Create package' }).click();
     await expectFieldError(form, 'Name', 'Name is required');
     await expectFieldError(form, 'Command line', 'Command line is required');
     await expectFieldError(form, 'Retries after a failure', 'Retries must be at most 10');
+    await expectFieldError(form, 'Maximum run time (minutes)', 'Maximum run time must be a whole number');
+    await expectFieldError(form, 'Retry interval (minutes)', 'Retry interval must be at most 1440');
+    // An exit code that is no number is told beside the codes, not in a line of API paths under the form.
+    await expectFieldError(form, 'Success exit codes', 'Success exit codes must be a whole number');
+    expect(await form.getByRole('alert').filter({ hasText: 'programs.0' }).count()).toBe(0);
     expect(await form.getByLabel('Version').inputValue()).toBe('7.2');
     // A field without an error carries no error reference.
     expect(await form.getByLabel('Version').getAttribute('aria-describedby')).toBeNull();
@@ -333,6 +341,9 @@ describe('Deployments page in Chromium', () => {
     await form.getByLabel('Name', { exact: true }).fill('7-Zip');
     await form.getByLabel('Command line').fill('msiexec /i 7z.msi /qn');
     await form.getByLabel('Retries after a failure').fill('2');
+    await form.getByLabel('Maximum run time (minutes)').fill('120');
+    await form.getByLabel('Retry interval (minutes)').fill('10');
+    await form.getByLabel('Success exit codes').fill('0, 3010');
     // Double-clicked on a busy page: timers queued as the form is sent (a slow laptop) run after
     // the second click, which must find the button already disabled.
     await page.evaluate(() =>

@@ -3,6 +3,7 @@ import {
   wholeNumberParam,
   decodeCursorParts,
   findUnstorable,
+  int4,
   int4Id,
   int4IdParam,
   int8IdParam,
@@ -44,6 +45,21 @@ describe('boundary primitives', () => {
       'must be 1 or more',
       'must be 3650 or less',
       1000,
+    ]);
+  });
+
+  it('a whole number field sent empty (null) or as text is told it must be a whole number, not zod\'s "expected number"', () => {
+    const timeout = int4(1, 86_400);
+    const issue = (value: unknown) => {
+      const parsed = timeout.safeParse(value);
+      return parsed.success ? parsed.data : parsed.error.issues[0].message;
+    };
+    expect([30, null, 'abc', 1.5, 0].map(issue)).toEqual([
+      30,
+      'must be a whole number',
+      'must be a whole number',
+      'must be a whole number',
+      'must be 1 or more',
     ]);
   });
 
