@@ -1,4 +1,5 @@
 import { reportAudit } from '../audit/report-audit';
+import { config } from '../config';
 import type { Actor } from '../users/actor';
 import type { MeteringRule } from './metering-rule.schema';
 import { meteringRuleKey, parseRulesCsv, type ImportProblem } from './parse-rules-csv';
@@ -13,9 +14,10 @@ export interface ImportResult {
 /**
  * Bulk import of software metering rules from CSV: every row is checked on its own (fields, site,
  * a rule already there), the good rows are stored together and the bad ones reported by line.
+ * Rows that name no site go to `siteCode`, else to the console's own site.
  */
 export async function importMeteringRules(options: { actor: Actor; csv: string; siteCode?: string }): Promise<ImportResult> {
-  const parsed = parseRulesCsv({ csv: options.csv, defaultSiteCode: options.siteCode });
+  const parsed = parseRulesCsv({ csv: options.csv, defaultSiteCode: options.siteCode ?? config().SITEBOX_SITE_CODE });
   const refused = [...parsed.problems];
   const sites = await repo.knownSiteCodes();
   const existing = parsed.rules.length ? await repo.existingRuleKeys(parsed.rules.map((r) => r.input)) : new Set<string>();

@@ -112,6 +112,15 @@ describe('software metering rules API', () => {
     expect(audits.rows.some((r) => r.m.includes('"Import"') && r.m.includes('3 rules'))).toBe(true);
   });
 
+  it('imports rows that name no site to the console’s own site when the request names none', async () => {
+    const csv = ['Product Name,File Name,Site', 'Nano,nano,', 'Ed,ed,S01'].join('\n');
+    const res = await importRules(request('/api/metering-rules/import', { method: 'POST', headers: admin.headers, body: { csv } }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ imported: 2, refused: [] });
+    const rules = await list('?siteCode=S01');
+    expect(rules.map((r) => r.productName)).toEqual(expect.arrayContaining(['Nano', 'Ed']));
+  });
+
   it('refuses a header that names no file column, and unreadable CSV, with the line', async () => {
     const send = async (csv: string) =>
       (await (await importRules(request('/api/metering-rules/import', { method: 'POST', headers: admin.headers, body: { csv } }))).json()) as {
