@@ -265,6 +265,7 @@ async function run(args: string[]) {
         }
       : undefined,
     tls,
+    resultsDir: path.join(stateRoot, 'operation-results'),
     // Remembers what ran across restarts, so a restarted agent neither re-runs nor re-reports.
     onPolicy: createDeploymentRunner({ stateFile: path.join(stateRoot, 'deployments.json'), log: log.child({ component: 'Software Distribution' }) }),
     reporter: createStatusReporter({

@@ -22,6 +22,7 @@ import { meteringAcknowledgements } from './metering/acknowledge-rules';
 import { MeteringAgent, type MeteringOptions } from './metering/metering-agent';
 import { certificateProblem, type TlsTrust } from './tls-pin';
 import { performAction } from './perform-action';
+import { createResultSpool, type ResultSpool } from './result-spool';
 import { runScript } from './run-script';
 import { clamavScanner } from './scan/clamav-scanner';
 import { collectEntity } from './live-query/collect-entity';
@@ -97,7 +98,15 @@ export interface ClientAgentOptions {
    * already received are read. A simulator passes one scheduler shared by all its agents.
    */
   schedulePushWork?: (work: () => void) => void;
+  /**
+   * Where results the site has not stored yet are kept (the real agent: `<state>/operation-results`),
+   * so they are sent after a restart of the agent. Without it (the simulator) they are kept in memory.
+   */
+  resultsDir?: string;
 }
+
+/** How long a stop waits for the actions under way to end once aborted. */
+const STOP_WAIT_MS = 5_000;
 
 export interface ClientAgentEvents {
   connected: [{ url: string; transport: string; serverId: string }];
@@ -139,6 +148,9 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
   private readonly collectEntity: EntityCollector;
   private readonly inventory: InventoryClient | null;
   private readonly metering: MeteringAgent | null;
+  private readonly results: ResultSpool | null;
+  /** Actions under way, which a stop waits for (a little) so that a result they reach is kept. */
+  private readonly performing = new Set<Promise<void>>();
   /** Software metering rules (id and revision) this agent has acknowledged since it started. */
   private readonly acknowledgedRules = new Set<string>();
   /** The metering rules of the last policy that carried them: named in policy requests, reused when the answer says unchanged. */
@@ -169,6 +181,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
           log: this.log,
         })
       : null;
+    this.results = options.resultsDir ? createResultSpool(options.resultsDir) : null;
     this.metering = options.metering
       ? new MeteringAgent({
           ...options.metering,
@@ -202,6 +215,15 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     this.options.reporter?.start();
     await this.inventory?.start();
     this.metering?.start();
+    // Results an earlier run did not see stored: sent once connected, and their operations,
+    // pushed again to a client that has not answered, acknowledged rather than run twice.
+    for (const result of (await this.results?.load().catch((error) => {
+      this.log.warn({ err: error }, 'could not read the results kept by an earlier run');
+      return [];
+    })) ?? []) {
+      this.unsent.set(result.operationId, result);
+      if (!this.operations.has(result.operationId)) this.operations.set(result.operationId, new AbortController());
+    }
     this.connect();
     if (this.options.pollPolicy !== false) {
       await this.refreshPolicy('startup').catch((error) => this.log.warn({ err: error }, 'policy fetch at start failed; will retry on the interval'));
@@ -222,6 +244,8 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     this.socket = null;
     await this.inventory?.stop();
     await this.metering?.stop();
+    // Aborted above: an action that still finishes has its result kept for the next run.
+    await Promise.race([Promise.allSettled([...this.performing]), new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref?.())]);
     await this.options.reporter?.stop();
   }
 
@@ -503,7 +527,10 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
       // says the push arrived, and the delivered packet is spared (a fleet's worth of them).
       const deliveredWithRequest = !repeated && push.action === 'DOWNLOAD_COMPUTER_POLICY' && this.socket?.connected === true;
       if (!deliveredWithRequest) this.socket?.emit(agentEvents.delivered, { operationId: push.operationId });
-      if (!repeated && !work.signal.aborted) void this.perform(push, work, deliveredWithRequest);
+      if (repeated || work.signal.aborted) return;
+      const performing = this.perform(push, work, deliveredWithRequest).catch((error) => this.log.warn({ err: error }, 'client operation failed'));
+      this.performing.add(performing);
+      void performing.finally(() => this.performing.delete(performing));
     });
   }
 
@@ -519,8 +546,12 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
       runScript: (script, signal) => runScript({ script, signal, fetchText: (hash) => this.fetchScriptText(hash, signal) }),
       signal: work.signal,
     });
-    if (this.stopped) return;
+    // An action cut short by the agent's own stop has no result; one that finished as the agent
+    // stopped, or while no management point could be reached, is kept for the next run.
+    if (this.stopped && outcome.outcome === 'CANCELLED') return;
     const result: OperationResult = { operationId: push.operationId, ...outcome, completedAt: new Date().toISOString() };
+    await this.results?.save(result).catch((error) => this.log.warn({ err: error }, 'could not keep the action’s result on disk'));
+    if (this.stopped) return;
     this.unsent.set(push.operationId, result);
     this.sendResult(result);
     await this.options.reporter
@@ -556,15 +587,22 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
         if (answer?.refused) {
           // The same result would be refused again after every reconnect: dropped, once logged.
           this.unsent.delete(result.operationId);
+          this.forget(result.operationId);
           this.log.warn({ refused: answer.refused }, 'the management point refused an action result');
           return;
         }
         if (!answer?.stored) return;
         this.unsent.delete(result.operationId);
+        this.forget(result.operationId);
         this.emit('result', { ...result, stored: true });
       })
       // No answer: kept, and sent again after the next reconnect.
       .catch(() => undefined);
+  }
+
+  /** The site has the result (or refused it for good): its file goes. */
+  private forget(operationId: number) {
+    void this.results?.remove(operationId).catch((error) => this.log.warn({ err: error, operationId }, 'could not remove a stored result’s file'));
   }
 
   private schedulePoll() {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -260,6 +260,51 @@ describe('client notification channel', () => {
       () => targetStates(operation.id),
       (s) => s.SUCCEEDED === 2,
     );
+  });
+
+  it('keeps a result it could not hand over across a restart of the agent, and sends it after', async () => {
+    // The action finishes while no management point can be reached, and the agent is then
+    // restarted (a service restart, a reboot): the target, Delivered, is never pushed again, so a
+    // result held in memory only would leave it Delivered for good.
+    const mp = await managementPoint();
+    const { credentials, deviceIds } = await fleet('KEEP-', 1);
+    const resultsDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-results-'));
+    try {
+      const first = agent(mp, credentials[0], { resultsDir, scanner: syntheticScanner({ quickScanMs: 2500, fullScanMs: 2500 }) });
+      await first.start();
+      await eventually(
+        () => onlineCount(deviceIds),
+        (n) => n === 1,
+      );
+      const operation = await startClientOperation({
+        actor: admin,
+        settings: { operationValidityMinutes: 60 },
+        input: { action: 'QUICK_SCAN', target: { deviceIds } },
+      });
+      await eventually(
+        () => targetStates(operation.id),
+        (s) => s.DELIVERED === 1,
+      );
+      await mp.stop();
+      // The scan (2 to 3 s) ends while the management point is down; then the agent stops.
+      await new Promise((resolve) => setTimeout(resolve, 3_500));
+      await first.stop();
+
+      const second = agent(mp, credentials[0], { resultsDir });
+      await mp.start(); // same port
+      await second.start();
+      await eventually(
+        () => targetStates(operation.id),
+        (s) => s.SUCCEEDED === 1,
+      );
+      // Stored: its file is gone, and a later run sends nothing again.
+      await eventually(
+        () => readdir(resultsDir),
+        (files) => files.length === 0,
+      );
+    } finally {
+      await rm(resultsDir, { recursive: true, force: true });
+    }
   });
 
   it('re-pushes to a client that comes online within the validity, and never after it: Expired', async () => {
