@@ -43,6 +43,8 @@ function AddUserForm({ onCreated }: { onCreated: (userName: string, password?: s
 
   return (
     <form
+      aria-label="Add user"
+      noValidate
       className="grid grid-cols-[1fr_1fr_1fr_auto] items-end gap-3 rounded border border-slate-200 bg-white p-3"
       onSubmit={(event) => {
         event.preventDefault();

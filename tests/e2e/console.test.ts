@@ -207,6 +207,11 @@ describe('console in Chromium', () => {
       data: { userName: 'olga', role: 'OPERATIONS_ADMINISTRATOR', passwordHash: await hashPassword('olga-password-1'), mustChangePassword: false },
     });
     await page.goto(`${server.url}/administration/users`);
+    // An empty name is told beside the field, like every other form's, not in the browser's own bubble.
+    const add = page.getByRole('form', { name: 'Add user' });
+    await add.getByRole('button', { name: 'Add user' }).click();
+    await expectFieldError(add, 'User name', 'User name must be at least 2 characters');
+    errors.length = 0;
     const own = page.getByTestId('user-admin');
     const other = page.getByTestId('user-olga');
     await other.waitFor();
