@@ -420,9 +420,10 @@ describe('client notification channel', () => {
     expect(await refusedAgain).toEqual({ reason: 'FORBIDDEN' });
   });
 
-  it('reports what an action did as a status message, through the spooling reporter with its device credential', async () => {
+  /** A Quick Scan run by one agent with a spooling reporter; the action's success message as stored. */
+  async function quickScanMessage(prefix: string, options: Partial<Parameters<typeof agent>[2]> = {}) {
     const mp = await managementPoint();
-    const { credentials, deviceIds } = await fleet('STA-', 1);
+    const { credentials, deviceIds } = await fleet(prefix, 1);
     const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-agent-'));
     const credential = credentials[0];
     const reporter = createStatusReporter({
@@ -432,7 +433,7 @@ describe('client notification channel', () => {
       headers: () => ({ authorization: `Device ${credential.deviceId}.${credential.secret}` }),
       initialBackoffMs: 100,
     });
-    const a = agent(mp, credential, { reporter });
+    const a = agent(mp, credential, { reporter, ...options });
     await a.start();
     await eventually(
       () => onlineCount(deviceIds),
@@ -447,53 +448,27 @@ describe('client notification channel', () => {
       () => targetStates(operation.id),
       (s) => s.SUCCEEDED === 1,
     );
+    const isSuccess = (m: { messageId: number; systemName: string }) =>
+      m.messageId === statusMessageIds.clientActionSucceeded && m.systemName === credential.name;
     const stored = await eventually(
       async () => (await pool().query(`SELECT m FROM status_inbox, json_array_elements(${INBOX_MESSAGES}) AS m`)).rows.map((r) => r.m),
-      (rows) => rows.some((m) => m.messageId === statusMessageIds.clientActionSucceeded),
+      (rows) => rows.some(isSuccess),
     );
-    const message = stored.find((m) => m.messageId === statusMessageIds.clientActionSucceeded);
-    expect(message).toMatchObject({ systemName: credential.name, component: 'CCM_NOTIFICATION_AGENT', source: 'CLIENT' });
-    expect(message.insertionStrings.slice(0, 2)).toEqual([String(operation.id), 'Quick Scan']);
     await a.stop();
     await rm(spoolDir, { recursive: true, force: true });
+    return { message: stored.find(isSuccess), credential, operation };
+  }
+
+  it('reports what an action did as a status message, through the spooling reporter with its device credential', async () => {
+    const { message, credential, operation } = await quickScanMessage('STA-');
+    expect(message).toMatchObject({ systemName: credential.name, component: 'CCM_NOTIFICATION_AGENT', source: 'CLIENT' });
+    expect(message.insertionStrings.slice(0, 2)).toEqual([String(operation.id), 'Quick Scan']);
   });
 
   it("reports an action's status message with the site code policy names, not a configured one the site would refuse", async () => {
-    const mp = await managementPoint();
-    const { credentials, deviceIds } = await fleet('STB-', 1);
-    const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-agent-'));
-    const credential = credentials[0];
-    const reporter = createStatusReporter({
-      managementPointUrl: mp.url,
-      spoolDir,
-      device: credential.name,
-      headers: () => ({ authorization: `Device ${credential.deviceId}.${credential.secret}` }),
-      initialBackoffMs: 100,
-    });
     // Installed without --site: the agent's configuration says S01's default, or another site's code.
-    const a = agent(mp, credential, { reporter, siteCode: 'P01', pollPolicy: true });
-    await a.start();
-    await eventually(
-      () => onlineCount(deviceIds),
-      (n) => n === 1,
-    );
-    const operation = await startClientOperation({
-      actor: admin,
-      settings: { operationValidityMinutes: 60 },
-      input: { action: 'QUICK_SCAN', target: { deviceIds } },
-    });
-    await eventually(
-      () => targetStates(operation.id),
-      (s) => s.SUCCEEDED === 1,
-    );
-    const stored = await eventually(
-      async () => (await pool().query(`SELECT m FROM status_inbox, json_array_elements(${INBOX_MESSAGES}) AS m`)).rows.map((r) => r.m),
-      (rows) => rows.some((m) => m.messageId === statusMessageIds.clientActionSucceeded && m.systemName === credential.name),
-    );
-    const message = stored.find((m) => m.messageId === statusMessageIds.clientActionSucceeded && m.systemName === credential.name);
+    const { message, operation } = await quickScanMessage('STB-', { siteCode: 'P01', pollPolicy: true });
     expect(message).toMatchObject({ siteCode: 'S01', insertionStrings: expect.arrayContaining([String(operation.id)]) });
-    await a.stop();
-    await rm(spoolDir, { recursive: true, force: true });
   });
 });
 
