@@ -94,7 +94,9 @@ export async function insertDeployment(
         details: { fields: [{ path: 'programId', message: 'no such program' }] },
       });
     }
-    const collection = await client.query(`SELECT id FROM collection WHERE id = $1`, [input.collectionId]);
+    // Held until the deployment is stored: a delete of the collection at the same moment waits and
+    // then finds the deployment (409), or goes first and this finds no collection (400).
+    const collection = await client.query(`SELECT id FROM collection WHERE id = $1 FOR KEY SHARE`, [input.collectionId]);
     if (!collection.rowCount) {
       throw new AppError('BAD_REQUEST', {
         userMessage: 'collectionId: no such collection',

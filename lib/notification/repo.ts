@@ -4,6 +4,7 @@ import type { ActionResultDetail, ClientAction, LiveQueryRun, ScriptRun } from '
 import type { OperationNotice, ScriptOutputGroup, TargetState } from './client-operation.schema';
 import { emptyStateCounts, type TargetStateCounts } from './operation-counts';
 import { channels } from '../db/channels';
+import { AppError } from '../errors';
 
 /** Data access for client operations and the push queue (pg: these are the hot paths). */
 
@@ -134,6 +135,17 @@ export async function insertOperation(
     liveQuery?: LiveQueryRun;
   },
 ): Promise<OperationRecord> {
+  if ('collectionId' in options.target) {
+    // Held until the operation is stored: a delete of the collection at the same moment waits for
+    // it, or goes first and the collection is not found here (not a foreign key error, a 500).
+    const { rowCount } = await db.query(`SELECT 1 FROM collection WHERE id = $1 FOR KEY SHARE`, [options.target.collectionId]);
+    if (!rowCount) {
+      throw new AppError('NOT_FOUND', {
+        userMessage: 'The collection was not found.',
+        details: { fields: [{ path: 'target.collectionId', message: 'no such collection' }] },
+      });
+    }
+  }
   const source =
     'collectionId' in options.target
       ? { sql: `SELECT m.device_id FROM collection_member m WHERE m.collection_id = $7`, param: options.target.collectionId }
