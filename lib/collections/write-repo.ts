@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { pool } from '../db/pool';
+import { nameKeySql } from '../db/name-key';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import type { CollectionInput, CollectionPreview } from './collection-input.schema';
@@ -14,10 +15,6 @@ const nameTaken = (other: string) =>
     details: { fields: [{ path: 'name', message: 'another collection has this name' }] },
   });
 
-// A name as a reader tells it apart: without invisible characters, in one Unicode form (full-width
-// letters, composed accents), in lower case.
-const NAME_KEY = (column: string) => `lower(normalize(regexp_replace(${column}, '[\\u00AD\\u200B-\\u200F\\u2060\\uFEFF]', '', 'g'), NFKC))`;
-
 /**
  * Refuses a name that reads the same as another collection's ("Servers", "servers", "Ｓｅｒｖｅｒｓ"):
  * pickers and deployments show collections by name, and two that look alike would be mistaken
@@ -25,7 +22,7 @@ const NAME_KEY = (column: string) => `lower(normalize(regexp_replace(${column}, 
  */
 export async function refuseNameInUse(client: pg.PoolClient, name: string, exceptId: number | null) {
   const { rows } = await client.query<{ name: string }>(
-    `SELECT name FROM collection WHERE ${NAME_KEY('name')} = ${NAME_KEY('$1')} AND id IS DISTINCT FROM $2 LIMIT 1`,
+    `SELECT name FROM collection WHERE ${nameKeySql('name')} = ${nameKeySql('$1')} AND id IS DISTINCT FROM $2 LIMIT 1`,
     [name, exceptId],
   );
   if (rows[0]) throw nameTaken(rows[0].name);

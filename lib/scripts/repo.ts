@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { pool } from '../db/pool';
+import { nameKeySql } from '../db/name-key';
 import { inTransaction as runInTransaction } from '../db/transaction';
 import { AppError, notFoundOrThrow } from '../errors';
 import { scriptParameterSchema, type ScriptInput, type ScriptRow } from './script.schema';
@@ -56,6 +57,25 @@ function nameTaken(error: unknown): never {
   throw error;
 }
 
+/**
+ * Refuses a name that reads the same as another script's ("Disk report", "disk report",
+ * "Ｄｉｓｋ report"): Run Script picks scripts by name, and a look-alike could be run for the one meant.
+ */
+async function refuseLookAlikeName(client: pg.PoolClient, name: string, exceptId: number | null) {
+  // One writer at a time, so two look-alikes added at once cannot both pass.
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext('script names'))`);
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT name FROM script WHERE ${nameKeySql('name')} = ${nameKeySql('$1')} AND id IS DISTINCT FROM $2 LIMIT 1`,
+    [name, exceptId],
+  );
+  if (rows[0]) {
+    throw new AppError('CONFLICT', {
+      userMessage: `A script of that name already exists ("${rows[0].name}").`,
+      details: { fields: [{ path: 'name', message: 'is already used by another script' }] },
+    });
+  }
+}
+
 export async function listScripts(): Promise<ScriptRow[]> {
   const { rows } = await pool().query<ScriptDbRow>(`SELECT ${COLUMNS} FROM script ORDER BY name, id LIMIT 5000`);
   return rows.map(toRow);
@@ -81,6 +101,7 @@ export async function insertScript(
 ): Promise<ScriptRow> {
   const { input, contentHash, authorId, authorName } = options;
   return inTransaction(async (client) => {
+    await refuseLookAlikeName(client, input.name, null);
     const { rows } = await client
       .query<ScriptDbRow>(
         `INSERT INTO script (name, description, body, parameters, timeout_seconds, content_hash, author_ids, created_by, updated_by, updated_at)
@@ -106,6 +127,8 @@ export async function updateScript(
   return inTransaction(async (client) => {
     const before = await findScriptOrThrow(id, client, true);
     options.check?.(before);
+    // Names stored before this check may already look alike: an edit that keeps its name goes through.
+    if (input.name !== before.name) await refuseLookAlikeName(client, input.name, id);
     const { rows } = await client
       .query<ScriptDbRow>(
         `UPDATE script SET name = $2, description = $3, body = $4, parameters = $5, timeout_seconds = $6, content_hash = $7,

@@ -58,6 +58,22 @@ describe('scripts API', () => {
     expect(script).toMatchObject({ name: input.name, approval: null, timeoutSeconds: 120 });
     expect(script.contentHash).toMatch(/^[0-9a-f]{64}$/);
     expect((await post(author, input)).status).toBe(409);
+    // A name that reads the same is the same name: Run Script picks scripts by it.
+    for (const name of ['clean temp files', 'CLEAN TEMP FILES', 'Ｃｌｅａｎ temp files', 'Clean\u200b temp files']) {
+      const lookAlike = await post(author, { ...input, name });
+      expect(lookAlike.status).toBe(409);
+      expect((await lookAlike.json()).error).toMatchObject({
+        message: 'A script of that name already exists ("Clean temp files").',
+        fields: [{ path: 'name', message: 'is already used by another script' }],
+      });
+    }
+    const other = (await (await post(author, { ...input, name: 'Clean logs' })).json()) as Script;
+    expect((await put(author, other.id, { ...input, name: 'CLEAN TEMP FILES' })).status).toBe(409);
+    expect((await put(author, other.id, { ...input, name: 'CLEAN LOGS' })).status).toBe(200);
+    expect(
+      (await deleteScript(request(`/api/scripts/${other.id}`, { method: 'DELETE', headers: author.headers }), withParams({ id: String(other.id) })))
+        .status,
+    ).toBe(200);
 
     const bad = async (body: unknown) => {
       const res = await post(author, body);
