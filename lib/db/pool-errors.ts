@@ -16,6 +16,17 @@ export function isDatabaseGoingAway(error: unknown): boolean {
 }
 
 /**
+ * The error says the database could not be used just now: the server stopping or away, or the
+ * connection a request was using cut under it (pg's own message, or Prisma's P1001/P1017).
+ * Nothing of the request was committed, so it can be sent again.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (isDatabaseGoingAway(error)) return true;
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'P1001' || code === 'P1017' || message === 'Connection terminated unexpectedly' || message === 'Connection terminated';
+}
+
+/**
  * Logs a failed database step: a server going away (a stop, a restart) as a warning with its
  * code and reason and no stack, as it needs no fixing; anything else as an error with its stack.
  */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../db/pool-errors';
 import { AppError } from '../errors';
 
 /** An API error as status, headers and JSON body, for any server that sends it. */
@@ -15,7 +16,8 @@ function fieldPath(path: PropertyKey[]): string {
 
 /**
  * Maps a failure to what the client is told: ZodError → 400 naming each field, AppError → its
- * status (and Retry-After), anything else → 500 without internals (logged with the request id).
+ * status (and Retry-After), a database that could not be used → 503 with Retry-After, anything
+ * else → 500 without internals (logged with the request id).
  */
 export function errorAnswer(error: unknown, log: Logger, requestId: string): ErrorAnswer {
   if (error instanceof ZodError) {
@@ -33,6 +35,15 @@ export function errorAnswer(error: unknown, log: Logger, requestId: string): Err
       status: error.status,
       headers,
       body: { error: { code: error.code, message: error.userMessage, fields: details?.fields ?? [], details: error.details } },
+    };
+  }
+  if (isDatabaseUnavailable(error)) {
+    // Nothing was committed: the client may send the request again once the database is back.
+    log.warn({ code: (error as { code?: unknown }).code, reason: (error as Error).message }, 'the database could not be used for this request');
+    return {
+      status: 503,
+      headers: { 'Retry-After': '5' },
+      body: { error: { code: 'UNAVAILABLE', message: 'The database is not reachable just now; try again in a moment.', requestId } },
     };
   }
   log.error({ err: error }, 'unexpected error');

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { pool } from '@/lib/db/pool';
+import { inTransaction } from '@/lib/db/transaction';
 import { AppError } from '@/lib/errors';
 import { route } from '@/lib/http/route';
 import { useTestDatabase } from '../../support/database';
@@ -12,6 +14,14 @@ const change = route({ params: z.object({ id: z.coerce.number().int().positive()
 const failing = route({ auth: 'none' }, async () => {
   throw new Error('database password is hunter2');
 });
+// A handler whose connection the database server ends mid-transaction (a restart, a failover).
+const cut = route({ auth: 'none' }, async () =>
+  inTransaction(pool(), async (client) => {
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    await pool().query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+    await client.query('SELECT 1');
+  }),
+);
 const limited = route({ auth: 'none' }, async () => {
   throw new AppError('RATE_LIMITED', { retryAfterSeconds: 7 });
 });
@@ -52,6 +62,15 @@ describe('route wrapper', () => {
     const text = await res.text();
     expect(text).not.toContain('hunter2');
     expect(JSON.parse(text).error.requestId).toBeTruthy();
+  });
+
+  it('answers 503 with Retry-After when the database ends the connection a request was using', async () => {
+    const res = await cut(request('/x', { method: 'POST' }));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect((await res.json()).error).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/database/) });
+    // The pool dropped the dead connection: the next request is served.
+    expect((await pool().query<{ n: number }>('SELECT 1 AS n')).rows[0].n).toBe(1);
   });
 
   it('sends Retry-After with 429', async () => {
