@@ -15,6 +15,13 @@ export function isDatabaseGoingAway(error: unknown): boolean {
   return typeof code === 'string' && (SHUTDOWN_STATES.has(code) || GONE_CODES.has(code));
 }
 
+// What pg says of a connection cut under a client: as it happens, or to the next query sent on it.
+const CUT_MESSAGES = new Set([
+  'Connection terminated unexpectedly',
+  'Connection terminated',
+  'Client has encountered a connection error and is not queryable',
+]);
+
 /**
  * The error says the database could not be used just now: the server stopping or away, or the
  * connection a request was using cut under it (pg's own message, or Prisma's P1001/P1017).
@@ -23,7 +30,7 @@ export function isDatabaseGoingAway(error: unknown): boolean {
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (isDatabaseGoingAway(error)) return true;
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return code === 'P1001' || code === 'P1017' || message === 'Connection terminated unexpectedly' || message === 'Connection terminated';
+  return code === 'P1001' || code === 'P1017' || (typeof message === 'string' && CUT_MESSAGES.has(message));
 }
 
 /**

@@ -20,6 +20,9 @@ const cut = route({ auth: 'none' }, async () =>
     const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     await pool().query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
     await client.query('SELECT 1');
+    // Told at once or only on its next query, depending on when the server's notice arrives.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await client.query('SELECT 1');
   }),
 );
 const limited = route({ auth: 'none' }, async () => {
