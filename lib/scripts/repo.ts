@@ -117,7 +117,7 @@ export async function insertScript(
 
 /**
  * Replaces a script's text and settings. The editor joins its authors, and any approval is
- * withdrawn: the new text has not been reviewed.
+ * withdrawn: the new text has not been reviewed. Refused while a run still needs the approved text.
  */
 export async function updateScript(
   options: { id: number; input: ScriptInput; contentHash: string; editorId: number; editorName: string; check?: (current: ScriptRow) => void },
@@ -127,6 +127,7 @@ export async function updateScript(
   return inTransaction(async (client) => {
     const before = await findScriptOrThrow(id, client, true);
     options.check?.(before);
+    await refuseWhileRunsUseIt(client, before, 'editing');
     // Names stored before this check may already look alike: an edit that keeps its name goes through.
     if (input.name !== before.name) await refuseLookAlikeName(client, input.name, id);
     const { rows } = await client
@@ -162,25 +163,31 @@ export async function approveScript(
   });
 }
 
+/**
+ * Clients fetch the text of a run by its hash when the push reaches them, up to the run's end:
+ * with the only approved copy gone (the script deleted, or edited, which withdraws its approval),
+ * every target still waiting would fail. 409 naming the runs while any uses it.
+ */
+async function refuseWhileRunsUseIt(client: pg.PoolClient, row: ScriptRow, doing: 'deleting' | 'editing'): Promise<void> {
+  const { rows: runs } = await client.query<{ id: number; valid_until: Date }>(
+    `SELECT o.id, o.valid_until FROM client_operation o
+      WHERE o.action = 'RUN_SCRIPT' AND o.script->>'contentHash' = $1 AND o.cancelled_at IS NULL AND o.valid_until > now()
+        AND $1 = $2 AND NOT EXISTS (SELECT 1 FROM script s WHERE s.id <> $3 AND s.content_hash = $1 AND s.approved_hash = s.content_hash)
+      ORDER BY o.valid_until DESC LIMIT 5`,
+    [row.contentHash, row.approval ? row.contentHash : null, row.id],
+  );
+  if (!runs.length) return;
+  const named = runs.map((r) => r.id).join(', ');
+  throw new AppError('CONFLICT', {
+    userMessage: `Client operation ${named} is running this script until ${runs[0].valid_until.toISOString()}; cancel it or wait for its end before ${doing} the script.`,
+    details: { fields: [{ path: 'id', message: `is run by client operation ${named}` }] },
+  });
+}
+
 export async function deleteScript(id: number, audit: (client: pg.PoolClient, row: ScriptRow) => Promise<void>): Promise<void> {
   await inTransaction(async (client) => {
     const row = await findScriptOrThrow(id, client, true);
-    // Clients fetch the text of a run by its hash when the push reaches them, up to the run's end:
-    // with the only approved copy gone, every target still waiting would fail.
-    const { rows: runs } = await client.query<{ id: number; valid_until: Date }>(
-      `SELECT o.id, o.valid_until FROM client_operation o
-        WHERE o.action = 'RUN_SCRIPT' AND o.script->>'contentHash' = $1 AND o.cancelled_at IS NULL AND o.valid_until > now()
-          AND $1 = $2 AND NOT EXISTS (SELECT 1 FROM script s WHERE s.id <> $3 AND s.content_hash = $1 AND s.approved_hash = s.content_hash)
-        ORDER BY o.valid_until DESC LIMIT 5`,
-      [row.contentHash, row.approval ? row.contentHash : null, id],
-    );
-    if (runs.length) {
-      const named = runs.map((r) => r.id).join(', ');
-      throw new AppError('CONFLICT', {
-        userMessage: `Client operation ${named} is running this script until ${runs[0].valid_until.toISOString()}; cancel it or wait for its end before deleting the script.`,
-        details: { fields: [{ path: 'id', message: `is run by client operation ${named}` }] },
-      });
-    }
+    await refuseWhileRunsUseIt(client, row, 'deleting');
     await client.query(`DELETE FROM script WHERE id = $1`, [id]);
     await audit(client, row);
   });

@@ -180,7 +180,7 @@ describe('scripts API', () => {
     expect(broken.body.error.fields.map((f: { path: string }) => f.path)).toEqual(['script.arguments.Path', 'script.arguments.Days']);
   });
 
-  it('keeps a script a run is still using, until the run is cancelled', async () => {
+  it('keeps a script a run is still using, unedited and undeleted, until the run is cancelled', async () => {
     const copy = (await (
       await post(author, { ...input, name: 'Used by a run', parameters: [], body: '#!/bin/bash\necho in use\n' })
     ).json()) as Script;
@@ -204,6 +204,10 @@ describe('scripts API', () => {
     const refused = await remove();
     expect(refused.status).toBe(409);
     expect((await refused.json()).error.fields).toEqual([{ path: 'id', message: `is run by client operation ${operation.id}` }]);
+    // An edit would withdraw the approval, and with it the text the waiting client will fetch.
+    const edited = await put(author, copy.id, { ...input, name: 'Used by a run', parameters: [], body: '#!/bin/bash\necho changed\n' });
+    expect(edited.status).toBe(409);
+    expect((await edited.json()).error.message).toMatch(/^Client operation \d+ is running this script until .*before editing the script\.$/);
     // The waiting client can still fetch the text it will be told to run.
     expect((await findApprovedScriptByHash(copy.contentHash))?.body).toBe('#!/bin/bash\necho in use\n');
 
@@ -212,6 +216,7 @@ describe('scripts API', () => {
       withParams({ id: String(operation.id) }),
     );
     expect(cancelled.status).toBe(200);
+    expect((await put(author, copy.id, { ...input, name: 'Used by a run', parameters: [], body: '#!/bin/bash\necho changed\n' })).status).toBe(200);
     expect((await remove()).status).toBe(200);
   });
 
