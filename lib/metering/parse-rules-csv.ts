@@ -59,7 +59,9 @@ export function headerDelimiter(csv: string): ',' | ';' | '\t' {
 export function parseRulesCsv(options: { csv: string; defaultSiteCode?: string }): ParsedRulesCsv {
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(options.csv, {
+    // CRLF read as LF: csv-parse counts a CRLF inside a quoted field as two lines, which would put
+    // every later row's line number one further off.
+    records = parse(options.csv.replace(/\r\n/g, '\n'), {
       bom: true,
       delimiter: headerDelimiter(options.csv.replace(/^\uFEFF/, '')),
       info: true,

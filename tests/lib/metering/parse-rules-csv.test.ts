@@ -27,6 +27,17 @@ describe('metering rules from CSV', () => {
     expect(parsed.problems.map((p) => [p.line, p.field])).toEqual([[4, 'productName']]);
   });
 
+  it.each(['\n', '\r\n'])('numbers the rows after a field that holds a line break by the lines they are on (%j)', (nl) => {
+    const csv = ['Product,File,Comment', `A,a,"two${nl}lines"`, 'B,b,', ',c,', 'D,d,'].join(nl) + nl;
+    const parsed = rulesOf(csv);
+    expect(parsed.rules.map((r) => [r.line, r.input.productName, r.input.comment])).toEqual([
+      [3, 'A', 'two\nlines'],
+      [4, 'B', ''],
+      [6, 'D', ''],
+    ]);
+    expect(parsed.problems.map((p) => [p.line, p.field])).toEqual([[5, 'productName']]);
+  });
+
   it('reads a tab-separated file, and a comma file as before', () => {
     expect(rulesOf('Product\tFile\nEditor\teditor\n').rules.map((r) => [r.input.productName, r.input.fileName])).toEqual([['Editor', 'editor']]);
     expect(rulesOf('Product,File,Comment\nEditor,editor,"a; b"\n').rules.map((r) => [r.input.productName, r.input.comment])).toEqual([
