@@ -1,12 +1,16 @@
 // GET /api/devices against a real database seeded with the demo site: paging, sorting by every
-// column, search, filters and 400s naming the bad field.
+// column, search, filters and 400s naming the bad field. DELETE /api/devices/[id]: what goes with a
+// device, who may, and its name free to register again.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GET } from '@/app/api/devices/route';
+import { DELETE } from '@/app/api/devices/[id]/route';
+import { authenticateDevice } from '@/lib/devices/authenticate-device';
+import { registerDevice } from '@/lib/devices/register-device';
 import { pool } from '@/lib/db/pool';
 import { deviceSortColumns, type DevicePage, type DeviceSortColumn } from '@/lib/devices/list-devices.schema';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
 import { useTestDatabase } from '../../support/database';
-import { request, signInAs, type TestSession } from '../../support/console-session';
+import { request, signInAs, withParams, type TestSession } from '../../support/console-session';
 
 const DEVICES = 500;
 
@@ -247,5 +251,161 @@ describe('GET /api/devices', () => {
     expect(await badField({ sort: 'nope', pageSize: 7 })).toEqual(['sort', 'pageSize']);
     const { error } = await (await get({ pageSize: 1000 })).json();
     expect(error.message).toMatch(/pageSize.*25, 50 or 100/);
+  });
+});
+
+describe('DELETE /api/devices/[id]', () => {
+  let admin: TestSession;
+  let reader: TestSession;
+  let target: { deviceId: number; secret: string };
+  let other: { deviceId: number };
+
+  const input = (name: string) => ({
+    name,
+    osName: 'Ubuntu 24.04 LTS',
+    osVersion: '24.04',
+    osKind: 'SERVER' as const,
+    ipAddress: '10.10.16.40',
+    clientVersion: '1.0.0',
+  });
+  const remove = (id: string | number, session: TestSession = admin) =>
+    DELETE(request(`/api/devices/${id}`, { method: 'DELETE', headers: session.headers }), withParams({ id: String(id) }));
+  const count = async (table: string, deviceId: number) =>
+    (await pool().query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE device_id = $1`, [deviceId])).rows[0].n;
+
+  // Every table that holds a device's rows, with or without a foreign key to device.
+  const perDevice = [
+    'collection_member',
+    'collection_rule',
+    'device_software',
+    'device_hardware_class',
+    'inventory_inbox',
+    'inventory_report',
+    'metering_usage',
+    'metering_computer_last_run',
+    'client_operation_target',
+    'live_query_row',
+  ];
+
+  async function giveRows(deviceId: number, n: number) {
+    await pool().query(`INSERT INTO device_software (device_id, product_id) SELECT $1, id FROM software_product`, [deviceId]);
+    await pool().query(`INSERT INTO device_hardware_class (device_id, class_name, instances, updated_at) VALUES ($1, 'system', '[]', now())`, [
+      deviceId,
+    ]);
+    await pool().query(
+      `INSERT INTO inventory_inbox (device_id, report_id, kind, version, body) VALUES ($1, gen_random_uuid(), 'DELTA', 2, '\\x00')`,
+      [deviceId],
+    );
+    await pool().query(
+      `INSERT INTO inventory_report (device_id, report_id, kind, version, collected_at, changes) VALUES ($1, gen_random_uuid(), 'FULL', 1, now(), '{}')`,
+      [deviceId],
+    );
+    await pool().query(
+      `INSERT INTO metering_usage (device_id, rule_id, usage_key, started_at, ended_at, user_name, process_id, file_path)
+       VALUES ($1, 1, 'k' || $2, now() - interval '1 hour', now(), 'ana', 42, '/usr/bin/x'), ($1, 1, 'j' || $2, now() - interval '2 hours', now(), 'ana', 43, '/usr/bin/x')`,
+      [deviceId, n],
+    );
+    await pool().query(`UPDATE metering_usage SET summarized_at = now() WHERE device_id = $1 AND usage_key LIKE 'j%'`, [deviceId]);
+    await pool().query(
+      `INSERT INTO metering_computer_last_run (rule_id, device_id, last_run_at, last_user, run_count) VALUES (1, $1, now(), 'ana', 1)`,
+      [deviceId],
+    );
+    await pool().query(`INSERT INTO metering_summary_computer (rule_id, period, period_start, device_id) VALUES (1, 'DAY', current_date, $1)`, [
+      deviceId,
+    ]);
+    await pool().query(`INSERT INTO collection_member (collection_id, device_id) SELECT id, $1 FROM collection WHERE collection_id = 'TST00001'`, [
+      deviceId,
+    ]);
+    await pool().query(
+      `INSERT INTO collection_rule (collection_id, kind, device_id) SELECT id, 'DIRECT', $1 FROM collection WHERE collection_id = 'TST00001'`,
+      [deviceId],
+    );
+    await pool().query(`INSERT INTO client_operation_target (operation_id, device_id, state) VALUES (1, $1, 'SUCCEEDED')`, [deviceId]);
+    await pool().query(`INSERT INTO live_query_row (operation_id, device_id, row_no, row) VALUES (1, $1, 0, '{"a":1}')`, [deviceId]);
+  }
+
+  beforeAll(async () => {
+    await useTestDatabase();
+    await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('S01', 'Central', now())`);
+    admin = await signInAs('FULL_ADMINISTRATOR');
+    reader = await signInAs('READ_ONLY_ANALYST');
+    target = await registerDevice({ siteCode: 'S01', input: input('LNX-SRV-0001'), address: '10.10.16.40', approvalMode: 'automatic' });
+    other = await registerDevice({ siteCode: 'S01', input: input('LNX-SRV-0002'), address: '10.10.16.41', approvalMode: 'automatic' });
+    await pool().query(`INSERT INTO software_product (name, version, arch) VALUES ('openssl', '3.0.13', 'amd64'), ('bash', '5.2', 'amd64')`);
+    await pool().query(`INSERT INTO collection (collection_id, name, member_count, updated_at) VALUES ('TST00001', 'Servers', 2, now())`);
+    await pool().query(
+      `INSERT INTO client_operation (id, action, started_by, valid_until, total, online_at_start) VALUES (1, 'LIVE_QUERY', 'admin', now() + interval '1 hour', 2, 0)`,
+    );
+    for (const table of ['client_operation_target', 'live_query_row']) {
+      await pool().query(`CREATE TABLE IF NOT EXISTS ${table}_b0 PARTITION OF ${table} FOR VALUES FROM (0) TO (100)`);
+    }
+    await giveRows(target.deviceId, 1);
+    await giveRows(other.deviceId, 2);
+    for (const table of perDevice) expect(await count(table, target.deviceId), table).toBeGreaterThan(0);
+  });
+
+  it('is refused to a user who may not manage devices, and deletes nothing', async () => {
+    const res = await remove(target.deviceId, reader);
+    expect(res.status).toBe(403);
+    expect(await count('device_software', target.deviceId)).toBe(2);
+    expect((await pool().query(`SELECT 1 FROM device WHERE id = $1`, [target.deviceId])).rowCount).toBe(1);
+  });
+
+  it('answers 400 naming id for an id that is not one, and 404 for no such device', async () => {
+    for (const id of ['abc', '0', '-1', '99999999999']) {
+      const res = await remove(id);
+      expect(res.status, id).toBe(400);
+      expect((await res.json()).error.fields.map((f: { path: string }) => f.path)).toEqual(['id']);
+    }
+    expect((await remove(987654)).status).toBe(404);
+  });
+
+  it("deletes the device with its inventory, software, metering and operation rows, keeps the other device's, and audits it", async () => {
+    const res = await remove(target.deviceId);
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await res.json()).toEqual({ id: target.deviceId, name: 'LNX-SRV-0001' });
+    expect((await pool().query(`SELECT 1 FROM device WHERE id = $1`, [target.deviceId])).rowCount).toBe(0);
+    for (const table of perDevice) {
+      expect(await count(table, target.deviceId), table).toBe(0);
+      expect(await count(table, other.deviceId), table).toBeGreaterThan(0);
+    }
+    // History kept: the period summaries' computers (counted when they ran).
+    expect(await count('metering_summary_computer', target.deviceId)).toBe(1);
+    expect((await pool().query(`SELECT member_count FROM collection WHERE collection_id = 'TST00001'`)).rows[0].member_count).toBe(1);
+    await expect(authenticateDevice(`Device ${target.deviceId}.${target.secret}`)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    const audit = await pool().query(
+      `SELECT m AS payload FROM status_inbox i, jsonb_array_elements(i.messages::jsonb) WITH ORDINALITY AS x(m, n)
+        WHERE m->'properties'->>'ObjectName' = 'LNX-SRV-0001' ORDER BY i.id, n`,
+    );
+    const deleted = audit.rows.map((r) => r.payload).filter((m) => m.insertionStrings[1] === 'Delete');
+    expect(deleted).toHaveLength(1);
+    expect(deleted[0].insertionStrings).toEqual([admin.userName, 'Delete', 'Device', 'LNX-SRV-0001']);
+    expect(JSON.parse(deleted[0].properties.OldValue)).toMatchObject({ id: target.deviceId, approval: 'APPROVED', demo: false });
+  });
+
+  it('answers 404 to a second delete of the same device', async () => {
+    const res = await remove(target.deviceId);
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.message).toBe('The device was not found.');
+  });
+
+  it('lets the computer register again under its name, as a new device with a new credential', async () => {
+    await expect(
+      registerDevice({ siteCode: 'S01', input: input('LNX-SRV-0002'), address: '10.9.9.9', approvalMode: 'automatic' }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    const again = await registerDevice({ siteCode: 'S01', input: input('LNX-SRV-0001'), address: '10.10.16.40', approvalMode: 'automatic' });
+    expect(again.deviceId).not.toBe(target.deviceId);
+    await expect(authenticateDevice(`Device ${again.deviceId}.${again.secret}`)).resolves.toMatchObject({ name: 'LNX-SRV-0001' });
+    for (const table of perDevice) expect(await count(table, again.deviceId), table).toBe(0);
+  });
+
+  it('deletes a demo device too', async () => {
+    const { rows } = await pool().query<{ id: number }>(
+      `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, is_demo, updated_at)
+       SELECT id, 'DEMO-WS-0001', 'Windows 11 Enterprise', '10.0', 'WORKSTATION', 'APPROVED', true, now() FROM site RETURNING id`,
+    );
+    const res = await remove(rows[0].id);
+    expect(res.status).toBe(200);
+    expect((await pool().query(`SELECT 1 FROM device WHERE id = $1`, [rows[0].id])).rowCount).toBe(0);
   });
 });

@@ -1,0 +1,81 @@
+import { channels } from '../db/channels';
+import { notify } from '../db/notify';
+import { pool } from '../db/pool';
+import { inTransaction } from '../db/transaction';
+
+/** Data access for deleting a device and what the site holds about it (plain pg, one transaction). */
+
+export interface DeletedDevice {
+  id: number;
+  name: string;
+  approval: 'PENDING' | 'APPROVED' | 'REVOKED';
+  isDemo: boolean;
+  registeredAt: Date | null;
+  lastSeenAt: Date | null;
+}
+
+/**
+ * Deletes the device and its rows, or returns null when there is no such device (a delete that
+ * lost a race to another finds none). The device row is locked first: a loader or summarizer
+ * holding it finishes, and then the statements below see what it wrote.
+ *
+ * With the row go, through their foreign keys: presence, collection members, direct-membership
+ * rules naming it, deployment client statuses. Deleted here, from the tables that hold device_id
+ * without a foreign key, each through an index that begins with device_id (per partition on the
+ * partitioned ones): installed software, hardware classes, inventory reports not loaded yet and the
+ * inventory history, raw metering runs (counted or not) and its per-rule last runs, its client
+ * operation results and live query rows. Kept: the per-rule period summaries (distinct computers,
+ * runs, time, runs at once) and their member rows, per-user last runs, deployment summary counts
+ * and status messages: history of what happened, counted when it happened, which no report lists
+ * by this device. metering_summary_computer has no index on device_id (a delete would read the
+ * whole table) and its ids are never handed out again, so its rows are left as the counts' record.
+ */
+export async function deleteDeviceWithData(id: number): Promise<DeletedDevice | null> {
+  return inTransaction(pool(), async (client) => {
+    const { rows } = await client.query<DeletedDevice>(
+      `SELECT d.id, d.name, d.approval::text AS approval, d.is_demo AS "isDemo",
+              d.registered_at AS "registeredAt", d.last_seen_at AS "lastSeenAt"
+         FROM device d WHERE d.id = $1 FOR UPDATE`,
+      [id],
+    );
+    const device = rows[0];
+    if (!device) return null;
+
+    // Collections keep their member count without waiting for the evaluator's next pass.
+    const members = await client.query<{ collection_id: number }>(`DELETE FROM collection_member WHERE device_id = $1 RETURNING collection_id`, [id]);
+    if (members.rows.length) {
+      await client.query(`UPDATE collection SET member_count = greatest(member_count - 1, 0) WHERE id = ANY($1::int[])`, [
+        members.rows.map((r) => r.collection_id),
+      ]);
+    }
+    const statuses = await client.query<{ deployment_id: number }>(
+      `DELETE FROM deployment_client_status WHERE device_id = $1 RETURNING deployment_id`,
+      [id],
+    );
+    await client.query(`DELETE FROM device WHERE id = $1`, [id]);
+
+    await client.query(`DELETE FROM device_software WHERE device_id = $1`, [id]);
+    await client.query(`DELETE FROM device_hardware_class WHERE device_id = $1`, [id]);
+    await client.query(`DELETE FROM inventory_inbox WHERE device_id = $1`, [id]);
+    await client.query(`DELETE FROM inventory_report WHERE device_id = $1`, [id]);
+    await client.query(`DELETE FROM metering_usage WHERE device_id = $1`, [id]);
+    await client.query(`DELETE FROM metering_computer_last_run WHERE device_id = $1`, [id]);
+    // live_query_row's keys begin with operation_id: its rows are found through the operations
+    // the device was a target of, so each partition is read by its key, not scanned.
+    const operations = await client.query<{ operation_id: number }>(
+      `DELETE FROM client_operation_target WHERE device_id = $1 RETURNING operation_id`,
+      [id],
+    );
+    if (operations.rows.length) {
+      await client.query(`DELETE FROM live_query_row WHERE operation_id = ANY($1::int[]) AND device_id = $2`, [
+        operations.rows.map((r) => r.operation_id),
+        id,
+      ]);
+      await notify(client, channels.clientOperationProgress, JSON.stringify({ changed: operations.rows.map((r) => r.operation_id).slice(0, 500) }));
+    }
+    if (statuses.rows.length) {
+      await notify(client, channels.deploymentsChanged, [...new Set(statuses.rows.map((r) => r.deployment_id))].join(',').slice(0, 7000));
+    }
+    return device;
+  });
+}
