@@ -73,6 +73,50 @@ function ApprovalAction({ device }: { device: DeviceRow }) {
   );
 }
 
+/**
+ * Deletes the device after a confirmation naming it and what goes: its inventory, software,
+ * metering runs and operation results. Its name is then free, so the client can register again.
+ */
+function DeleteAction({ device }: { device: DeviceRow }) {
+  const queryClient = useQueryClient();
+  const [error, setError] = useState<string | null>(null);
+  const remove = useMutation({
+    mutationFn: () => api(`/api/devices/${device.id}`, { method: 'DELETE' }),
+    onSuccess: () => {
+      setError(null);
+      void queryClient.invalidateQueries({ queryKey: ['devices'] });
+    },
+    onError: (e) => setError(e instanceof ApiError ? e.message : 'The delete failed.'),
+  });
+  return (
+    <span className="flex items-center gap-2">
+      <button
+        type="button"
+        disabled={remove.isPending}
+        onClick={() => {
+          if (
+            window.confirm(
+              `Delete the device ${device.name}? Its hardware and software inventory, inventory history, metering runs, ` +
+                `collection memberships and client operation results are deleted with it. ` +
+                `The client must register again, under the same name, to be managed.`,
+            )
+          )
+            remove.mutate();
+        }}
+        aria-label={`Delete ${device.name}`}
+        className="rounded border border-slate-300 bg-white px-1.5 text-xs leading-5 text-red-700 hover:bg-red-50 disabled:opacity-50"
+      >
+        Delete
+      </button>
+      {error && (
+        <span role="alert" className="text-xs text-red-700">
+          {error}
+        </span>
+      )}
+    </span>
+  );
+}
+
 function columns(canManage: boolean) {
   return [
     column.accessor('name', { header: 'Name', cell: (c) => <DeviceName device={c.row.original} /> }),
@@ -118,7 +162,12 @@ function columns(canManage: boolean) {
           column.display({
             id: 'actions',
             header: () => <span className="sr-only">Actions</span>,
-            cell: (c) => <ApprovalAction device={c.row.original} />,
+            cell: (c) => (
+              <span className="flex items-center gap-2">
+                <ApprovalAction device={c.row.original} />
+                <DeleteAction device={c.row.original} />
+              </span>
+            ),
           }),
         ]
       : []),
