@@ -188,7 +188,7 @@ describe('console in Chromium', () => {
     await page.screenshot({ path: 'test-results/console-collections.png' });
   });
 
-  it('keeps a read-only analyst out of administration and hides approval buttons', async () => {
+  it('keeps a read-only analyst out of administration and hides approval and delete buttons', async () => {
     await prisma().consoleUser.create({
       data: { userName: 'ana', role: 'READ_ONLY_ANALYST', passwordHash: await hashPassword('analyst-password'), mustChangePassword: false },
     });
@@ -197,6 +197,7 @@ describe('console in Chromium', () => {
     await signInThroughPage(analyst, server.url, 'ana', 'analyst-password', '/assets/devices');
     await analyst.getByTestId('device-range').filter({ hasText: 'of 500' }).waitFor();
     expect(await analyst.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
+    expect(await analyst.getByRole('button', { name: /^Delete / }).count()).toBe(0);
     await analyst.goto(`${server.url}/administration/users`);
     await analyst.waitForURL(/\/forbidden/);
     await context.close();
@@ -244,6 +245,40 @@ describe('console in Chromium', () => {
       .waitFor();
     expect(await page.evaluate(() => (window as unknown as { sawNotLive?: boolean }).sawNotLive ?? false)).toBe(false);
     expect(errors).toEqual([]);
+  });
+
+  it('deletes a device after a confirmation naming it, refreshes the list, and shows a failed delete as a message', async () => {
+    const site = (await prisma().site.findFirstOrThrow()).id;
+    const make = (name: string) =>
+      prisma().device.create({
+        data: { siteId: site, name, osName: 'Ubuntu 24.04 LTS', osVersion: '24.04', osKind: 'SERVER', approval: 'APPROVED' },
+      });
+    const kept = await make('ZZ-DELETE-ME');
+    const gone = await make('ZZ-DELETED-ELSEWHERE');
+    await page.goto(`${server.url}/assets/devices?search=ZZ-DELETE`);
+    await page.getByTestId('device-range').filter({ hasText: 'of 2' }).waitFor();
+
+    // Cancelled: nothing is deleted.
+    const messages: string[] = [];
+    page.once('dialog', (dialog) => void (messages.push(dialog.message()), dialog.dismiss()));
+    await page.getByRole('button', { name: 'Delete ZZ-DELETE-ME' }).click();
+    expect(messages[0]).toMatch(/^Delete the device ZZ-DELETE-ME\? Its hardware and software inventory/);
+    expect(await prisma().device.count({ where: { id: kept.id } })).toBe(1);
+
+    // Confirmed: the device is deleted and the list read again.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete ZZ-DELETE-ME' }).click();
+    await page.getByTestId('device-range').filter({ hasText: 'of 1' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Delete ZZ-DELETE-ME' }).count()).toBe(0);
+    expect(await prisma().device.count({ where: { id: kept.id } })).toBe(0);
+
+    // Deleted by someone else meanwhile: the 404 shows beside the button.
+    await prisma().device.delete({ where: { id: gone.id } });
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete ZZ-DELETED-ELSEWHERE' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The device was not found.' }).waitFor();
+    expect(errors.filter((e) => !/404/.test(e))).toEqual([]);
+    errors.length = 0;
   });
 
   it('signs out with a request under way without any 401, after which console pages need a new sign-in', async () => {
