@@ -4,6 +4,7 @@ import { POST as changePassword } from '@/app/api/auth/password/route';
 import { POST as signIn } from '@/app/api/auth/sign-in/route';
 import { POST as signOut } from '@/app/api/auth/sign-out/route';
 import { POST as setApproval } from '@/app/api/devices/[id]/approval/route';
+import { DELETE as deleteDevice } from '@/app/api/devices/[id]/route';
 import { POST as register } from '@/app/api/mp/register/route';
 import { PATCH as patchUser } from '@/app/api/users/[id]/route';
 import { POST as resetPassword } from '@/app/api/users/[id]/reset-password/route';
@@ -149,6 +150,17 @@ describe('each role against each kind of action', () => {
           request('/api/devices/x/approval', { method: 'POST', headers: s.headers, body: { approval: 'APPROVED' } }),
           withParams({ id: String(deviceId) }),
         ),
+    },
+    {
+      name: 'delete a device',
+      allowed: ['FULL_ADMINISTRATOR'],
+      call: async (s) => {
+        const { rows } = await pool().query(
+          `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, updated_at)
+           SELECT id, 'DEL-' || substr(md5(random()::text), 1, 8), 'Ubuntu 24.04 LTS', '24.04', 'SERVER', 'APPROVED', now() FROM site RETURNING id`,
+        );
+        return deleteDevice(request('/api/devices/x', { method: 'DELETE', headers: s.headers }), withParams({ id: String(rows[0].id) }));
+      },
     },
   ];
 

@@ -399,6 +399,14 @@ describe('DELETE /api/devices/[id]', () => {
     for (const table of perDevice) expect(await count(table, again.deviceId), table).toBe(0);
   });
 
+  it('deletes a device once when two administrators delete it at the same moment: the other is told 404', async () => {
+    const twice = await registerDevice({ siteCode: 'S01', input: input('LNX-SRV-0003'), address: '10.10.16.43', approvalMode: 'automatic' });
+    await giveRows(twice.deviceId, 3);
+    const statuses = (await Promise.all([remove(twice.deviceId), remove(twice.deviceId)])).map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 404]);
+    for (const table of perDevice) expect(await count(table, twice.deviceId), table).toBe(0);
+  });
+
   it('deletes a demo device too', async () => {
     const { rows } = await pool().query<{ id: number }>(
       `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, is_demo, updated_at)
