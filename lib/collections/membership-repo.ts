@@ -91,9 +91,14 @@ export async function replaceMembership(options: { db: pg.Pool; collection: Coll
           AND NOT EXISTS (SELECT 1 FROM desired_members d WHERE d.device_id = cm.device_id)`,
       [id],
     );
+    // Only devices not members yet, each locked as it is added: a device being deleted meanwhile
+    // (lib/devices/deletion-repo.ts) is waited for and then left out, where its foreign key
+    // check would refuse the statement and set the whole collection aside in quarantine.
     await client.query(
       `INSERT INTO collection_member (collection_id, device_id)
-       SELECT $1, d.device_id FROM desired_members d JOIN device ON device.id = d.device_id
+       SELECT $1, d.device_id FROM desired_members d
+        WHERE NOT EXISTS (SELECT 1 FROM collection_member m WHERE m.collection_id = $1 AND m.device_id = d.device_id)
+          AND EXISTS (SELECT 1 FROM device WHERE device.id = d.device_id FOR KEY SHARE)
        ON CONFLICT DO NOTHING`,
       [id],
     );
