@@ -24,7 +24,8 @@ export interface DeletedDevice {
  * without a foreign key, each through an index that begins with device_id (per partition on the
  * partitioned ones): installed software, hardware classes, inventory reports not loaded yet and the
  * inventory history, raw metering runs (counted or not) and its per-rule last runs, its client
- * operation results and live query rows. Kept: the per-rule period summaries (distinct computers,
+ * operation results and live query rows (and its place in each operation's total and in the target
+ * ids of one whose rows are not written yet). Kept: the per-rule period summaries (distinct computers,
  * runs, time, runs at once) and their member rows, per-user last runs, deployment summary counts
  * and status messages: history of what happened, counted when it happened, which no report lists
  * by this device. metering_summary_computer has no index on device_id (a delete would read the
@@ -60,6 +61,14 @@ export async function deleteDeviceWithData(id: number): Promise<DeletedDevice | 
     await client.query(`DELETE FROM inventory_report WHERE device_id = $1`, [id]);
     await client.query(`DELETE FROM metering_usage WHERE device_id = $1`, [id]);
     await client.query(`DELETE FROM metering_computer_last_run WHERE device_id = $1`, [id]);
+    // An operation's columns add up to its total: the device leaves the total of each operation it
+    // was a target of. Operations whose target rows are not written yet lose it from their ids
+    // first (this waits for a materializeTargets under way, whose rows the delete below then sees).
+    const pending = await client.query<{ id: number }>(
+      `UPDATE client_operation SET pending_target_ids = array_remove(pending_target_ids, $1), total = greatest(total - 1, 0)
+        WHERE pending_target_ids IS NOT NULL AND $1 = ANY(pending_target_ids) RETURNING id`,
+      [id],
+    );
     // live_query_row's keys begin with operation_id: its rows are found through the operations
     // the device was a target of, so each partition is read by its key, not scanned.
     const operations = await client.query<{ operation_id: number }>(
@@ -71,7 +80,13 @@ export async function deleteDeviceWithData(id: number): Promise<DeletedDevice | 
         operations.rows.map((r) => r.operation_id),
         id,
       ]);
-      await notify(client, channels.clientOperationProgress, JSON.stringify({ changed: operations.rows.map((r) => r.operation_id).slice(0, 500) }));
+      await client.query(`UPDATE client_operation SET total = greatest(total - 1, 0) WHERE id = ANY($1::int[])`, [
+        operations.rows.map((r) => r.operation_id),
+      ]);
+    }
+    const changed = [...new Set([...pending.rows.map((r) => r.id), ...operations.rows.map((r) => r.operation_id)])];
+    if (changed.length) {
+      await notify(client, channels.clientOperationProgress, JSON.stringify({ changed: changed.slice(0, 500) }));
     }
     if (statuses.rows.length) {
       await notify(client, channels.deploymentsChanged, [...new Set(statuses.rows.map((r) => r.deployment_id))].join(',').slice(0, 7000));

@@ -341,6 +341,12 @@ describe('DELETE /api/devices/[id]', () => {
     }
     await giveRows(target.deviceId, 1);
     await giveRows(other.deviceId, 2);
+    // An operation whose target rows are not written yet: the ids fixed at its start.
+    await pool().query(
+      `INSERT INTO client_operation (id, action, started_by, valid_until, total, online_at_start, pending_target_ids)
+       VALUES (2, 'QUICK_SCAN', 'admin', now() + interval '1 hour', 2, 0, $1::int[])`,
+      [[target.deviceId, other.deviceId]],
+    );
     for (const table of perDevice) expect(await count(table, target.deviceId), table).toBeGreaterThan(0);
   });
 
@@ -369,6 +375,12 @@ describe('DELETE /api/devices/[id]', () => {
       expect(await count(table, target.deviceId), table).toBe(0);
       expect(await count(table, other.deviceId), table).toBeGreaterThan(0);
     }
+    // Each operation's columns still add up to its total, and one not written yet no longer names it.
+    const { rows: operations } = await pool().query(`SELECT id, total, pending_target_ids AS pending FROM client_operation ORDER BY id`);
+    expect(operations).toEqual([
+      { id: 1, total: 1, pending: null },
+      { id: 2, total: 1, pending: [other.deviceId] },
+    ]);
     // History kept: the period summaries' computers (counted when they ran).
     expect(await count('metering_summary_computer', target.deviceId)).toBe(1);
     expect((await pool().query(`SELECT member_count FROM collection WHERE collection_id = 'TST00001'`)).rows[0].member_count).toBe(1);
