@@ -16,8 +16,9 @@ export interface DeletedDevice {
 
 /**
  * Deletes the device and its rows, or returns null when there is no such device (a delete that
- * lost a race to another finds none). The device row is locked first: a loader or summarizer
- * holding it finishes, and then the statements below see what it wrote.
+ * lost a race to another finds none). The device row is locked first: an inventory load holding it
+ * finishes, and the statements below (each with a snapshot of its own) see what it wrote; a delete
+ * of metering runs the summarizer is counting waits for that pass, then its last-run rows go too.
  *
  * With the row go, through their foreign keys: presence, collection members, direct-membership
  * rules naming it, deployment client statuses. Deleted here, from the tables that hold device_id
