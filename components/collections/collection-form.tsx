@@ -505,6 +505,8 @@ export function CollectionForm({
   const [rules, setRules] = useState<RuleDraft[]>(() => (detail ? rulesFromDetail(detail) : [newRule('QUERY')]));
   const [error, setError] = useState<ApiError | null>(null);
   const [preview, setPreview] = useState<CollectionPreview | null>(null);
+  // The version the form was opened on, kept when the detail is read again: a save made meanwhile by someone else is not overwritten.
+  const [baseUpdatedAt] = useState(detail?.updatedAt);
   const others = collections.filter((c) => c.id !== detail?.id);
   const asError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'INTERNAL', 'The request failed.'));
 
@@ -533,7 +535,7 @@ export function CollectionForm({
         rules: rulesToApi(rules),
       };
       return detail
-        ? api<{ id: number }>(`/api/collections/${detail.id}`, { method: 'PATCH', body })
+        ? api<{ id: number }>(`/api/collections/${detail.id}`, { method: 'PATCH', body: { ...body, baseUpdatedAt } })
         : api<{ id: number }>('/api/collections', { method: 'POST', body });
     },
     onSuccess: (r) => {

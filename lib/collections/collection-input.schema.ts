@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int4Id, requiredText, safeText } from '../validation/primitives';
+import { int4Id, requiredText, safeDate, safeText } from '../validation/primitives';
 import { queryRuleSchema } from './collection-rule.schema';
 
 /** One membership rule as the console's form sends it. */
@@ -25,6 +25,13 @@ export const collectionInputSchema = z.object({
   rules: z.array(collectionRuleInputSchema).max(200, 'at most 200 rules').default([]),
 });
 export type CollectionInput = z.infer<typeof collectionInputSchema>;
+
+/**
+ * An edit: the collection as it is to be saved and, from the console, the version it was made
+ * from (`updatedAt` as read), so a form opened before someone else's save never overwrites it unseen.
+ */
+export const collectionEditSchema = collectionInputSchema.safeExtend({ baseUpdatedAt: safeDate().optional() });
+export type CollectionEdit = z.infer<typeof collectionEditSchema>;
 
 /** What the form asks to preview: the members its rules would give, before saving. */
 export const collectionPreviewSchema = z.object({

@@ -18,6 +18,8 @@ export interface CollectionRow {
 
 export interface CollectionDetail extends CollectionRow {
   refreshMinutes: number;
+  /** When the definition was last saved: the version an edit names as `baseUpdatedAt`. */
+  updatedAt: string;
   limitingCollectionId: number | null;
   /** Each rule read as a sentence, with what the edit form needs to show it again. */
   rules: {

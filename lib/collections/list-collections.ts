@@ -27,6 +27,7 @@ export async function getCollectionOrThrow(id: number): Promise<CollectionDetail
   return {
     ...toRow(c),
     refreshMinutes: c.refreshMinutes,
+    updatedAt: c.updatedAt.toISOString(),
     limitingCollectionId: c.limitingCollection?.id ?? null,
     rules: c.rules.map((r) => ({
       id: r.id,

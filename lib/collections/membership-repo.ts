@@ -104,7 +104,7 @@ export async function replaceMembership(options: { db: pg.Pool; collection: Coll
     );
     const { rows } = await client.query<{ member_count: number }>(
       `UPDATE collection SET member_count = (SELECT count(*) FROM collection_member WHERE collection_id = $1),
-              last_evaluated_at = now(), updated_at = now()
+              last_evaluated_at = now()
         WHERE id = $1 RETURNING member_count`,
       [id],
     );

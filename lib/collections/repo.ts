@@ -12,6 +12,7 @@ const listSelect = {
   lastEvaluatedAt: true,
   builtIn: true,
   refreshMinutes: true,
+  updatedAt: true,
   limitingCollection: { select: { id: true, name: true } },
 } as const;
 

@@ -4,7 +4,7 @@ import { config } from '../config';
 import { pool } from '../db/pool';
 import { AppError } from '../errors';
 import type { Actor } from '../users/actor';
-import type { CollectionInput, CollectionPreview, CollectionPreviewInput } from './collection-input.schema';
+import type { CollectionEdit, CollectionInput, CollectionPreview, CollectionPreviewInput } from './collection-input.schema';
 import { evaluateCollections } from './evaluate-collections';
 import { findCycle } from './find-cycle';
 import { loadCollectionDefinitions, notifyCollectionsChanged, type CollectionDefinition } from './membership-repo';
@@ -91,17 +91,27 @@ export async function createCollection(options: { actor: Actor; input: Collectio
   return created;
 }
 
-export async function editCollection(options: { actor: Actor; id: number; input: CollectionInput }) {
-  const { actor, id, input } = options;
+/**
+ * Replaces a collection's definition and rules. An edit made from an older version than the
+ * current one (`baseUpdatedAt`, the `updatedAt` its form read) is refused (409), so a save made
+ * meanwhile by someone else is not silently overwritten; an edit naming no version replaces.
+ */
+export async function editCollection(options: { actor: Actor; id: number; input: CollectionEdit }) {
+  const { actor, id } = options;
+  const { baseUpdatedAt, ...input } = options.input;
   await inCollectionTransaction(async (client) => {
     const before = await findCollectionForWrite(client, id);
     if (!before) throw new AppError('NOT_FOUND', { userMessage: 'The collection was not found.' });
     if (before.built_in) throw new AppError('CONFLICT', { userMessage: 'Built-in collections cannot be changed.' });
+    if (baseUpdatedAt && before.updated_at.getTime() !== baseUpdatedAt.getTime())
+      throw new AppError('CONFLICT', {
+        userMessage: `${before.updated_by || 'Someone'} saved the collection after you opened it; cancel, then edit it again to start from their version.`,
+      });
     await validateReferences(client, id, input);
     // Names stored before this check may already look alike: an edit that keeps its name goes through.
     if (input.name !== before.name) await refuseNameInUse(client, input.name, id);
     const old = (await loadCollectionDefinitions(client)).find((d) => d.id === id);
-    await updateCollection(client, id, input);
+    await updateCollection(client, id, input, actor.principal.userName);
     await reportAudit(
       {
         kind: 'modified',

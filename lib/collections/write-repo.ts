@@ -68,13 +68,13 @@ export async function insertCollection(client: pg.PoolClient, siteCode: string, 
   return { id, collectionId: key };
 }
 
-export async function updateCollection(client: pg.PoolClient, id: number, input: CollectionInput) {
+export async function updateCollection(client: pg.PoolClient, id: number, input: CollectionInput, editorName: string) {
   // last_evaluated_at = NULL: due at once, for the evaluation that follows the change.
   await client.query(
     `UPDATE collection SET name = $2, comment = $3, limiting_collection_id = $4, refresh_minutes = $5,
-            last_evaluated_at = NULL, updated_at = now()
+            last_evaluated_at = NULL, updated_at = now(), updated_by = $6
       WHERE id = $1`,
-    [id, input.name, input.comment, input.limitingCollectionId, input.refreshMinutes],
+    [id, input.name, input.comment, input.limitingCollectionId, input.refreshMinutes, editorName],
   );
   await client.query(`DELETE FROM collection_rule WHERE collection_id = $1`, [id]);
   await insertRules(client, id, input);
@@ -97,9 +97,10 @@ async function insertRules(client: pg.PoolClient, id: number, input: CollectionI
   }
 }
 
+/** The collection, locked; `updated_at` and `updated_by` are the definition's last save, for an edit's version check. */
 export async function findCollectionForWrite(db: pg.ClientBase | pg.Pool, id: number) {
-  const { rows } = await db.query<{ id: number; collection_id: string; name: string; built_in: boolean }>(
-    `SELECT id, collection_id, name, built_in FROM collection WHERE id = $1 FOR UPDATE`,
+  const { rows } = await db.query<{ id: number; collection_id: string; name: string; built_in: boolean; updated_at: Date; updated_by: string }>(
+    `SELECT id, collection_id, name, built_in, updated_at, updated_by FROM collection WHERE id = $1 FOR UPDATE`,
     [id],
   );
   return rows[0] ?? null;

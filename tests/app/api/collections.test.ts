@@ -1,9 +1,10 @@
 // GET /api/collections, /api/collections/:id and the members of one (GET /api/devices?collectionId=)
 // against the demo site with its evaluated collections.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GET as listCollections } from '@/app/api/collections/route';
-import { GET as getCollection } from '@/app/api/collections/[id]/route';
+import { GET as listCollections, POST as createCollection } from '@/app/api/collections/route';
+import { GET as getCollection, PATCH as patchCollection } from '@/app/api/collections/[id]/route';
 import { GET as listDevices } from '@/app/api/devices/route';
+import { evaluateCollections } from '@/lib/collections/evaluate-collections';
 import type { CollectionDetail, CollectionRow } from '@/lib/collections/list-collections.schema';
 import { pool } from '@/lib/db/pool';
 import type { DevicePage } from '@/lib/devices/list-devices.schema';
@@ -120,6 +121,37 @@ describe('collections API', () => {
 
     const win11: CollectionDetail = await (await detail(byCollectionId(await list(), 'S0100001').id)).json();
     expect(win11.rules[0].description).toBe('Query: operating system contains "Windows 11"');
+  });
+
+  it('refuses an edit made from a version someone else saved over, and keeps their definition', async () => {
+    const [first, second] = [await signInAs('FULL_ADMINISTRATOR'), await signInAs('FULL_ADMINISTRATOR')];
+    const input = {
+      name: 'Two editors',
+      comment: '',
+      rules: [{ kind: 'QUERY', name: 'servers', query: { match: 'all', conditions: [{ field: 'osKind', value: 'SERVER' }] } }],
+    };
+    const created = await createCollection(request('/api/collections', { method: 'POST', headers: first.headers, body: input }));
+    expect(created.status).toBe(200);
+    const { id } = (await created.json()) as { id: number };
+    const patch = (session: TestSession, body: unknown) =>
+      patchCollection(request(`/api/collections/${id}`, { method: 'PATCH', headers: session.headers, body }), withParams({ id: String(id) }));
+    // Both open the collection; the first saves, and its evaluation follows.
+    const opened: CollectionDetail = await (await detail(id)).json();
+    expect((await patch(first, { ...input, comment: 'first', baseUpdatedAt: opened.updatedAt })).status).toBe(200);
+    const stale = await patch(second, { ...input, comment: 'second', baseUpdatedAt: opened.updatedAt });
+    expect(stale.status).toBe(409);
+    expect((await stale.json()).error.message).toBe(
+      `${first.userName} saved the collection after you opened it; cancel, then edit it again to start from their version.`,
+    );
+    const current: CollectionDetail = await (await detail(id)).json();
+    expect(current.comment).toBe('first');
+    // An evaluation is not a save: the version read before it still goes through.
+    await pool().query(`UPDATE collection SET last_evaluated_at = NULL WHERE id = $1`, [id]);
+    await evaluateCollections({ db: pool() });
+    expect((await patch(second, { ...input, comment: 'second', baseUpdatedAt: current.updatedAt })).status).toBe(200);
+    // An edit naming no version still replaces; a version that is no date is a 400.
+    expect((await patch(first, { ...input, comment: 'third' })).status).toBe(200);
+    expect((await patch(first, { ...input, baseUpdatedAt: '2026-13-45' })).status).toBe(400);
   });
 
   it('answers 404 for a collection that does not exist and 400 for an id that is not one', async () => {
