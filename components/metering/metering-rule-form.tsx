@@ -35,10 +35,12 @@ export function MeteringRuleForm({ rule, defaultSiteCode, onDone }: { rule: Mete
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState<Draft>(() => draftOf(rule, defaultSiteCode));
   const [errors, setErrors] = useState<FieldError[]>([]);
+  // The version the form was opened on: a change made meanwhile by someone else is not overwritten.
+  const [baseUpdatedAt] = useState(rule?.updatedAt);
   const save = useMutation({
     mutationFn: (input: MeteringRuleInput) =>
       rule
-        ? api<MeteringRule>(`/api/metering-rules/${rule.id}`, { method: 'PATCH', body: input })
+        ? api<MeteringRule>(`/api/metering-rules/${rule.id}`, { method: 'PATCH', body: { ...input, baseUpdatedAt } })
         : api<MeteringRule>('/api/metering-rules', { method: 'POST', body: input }),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: meteringRulesKey });

@@ -27,7 +27,9 @@ export async function bulkChangeMeteringRules(options: { actor: Actor; change: M
   const found = new Set(existing.map((r) => r.id));
   const notFound = ids.filter((id) => !found.has(id));
   const changed: MeteringRule[] =
-    action === 'delete' ? await repo.deleteMeteringRuleRows([...found]) : await repo.setMeteringRulesEnabled([...found], action === 'enable');
+    action === 'delete'
+      ? await repo.deleteMeteringRuleRows([...found])
+      : await repo.setMeteringRulesEnabled([...found], action === 'enable', options.actor.principal.userName);
   if (changed.length) {
     await reportAudit({
       kind: 'performed',

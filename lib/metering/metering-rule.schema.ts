@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int4Id, requiredText, safeText } from '../validation/primitives';
+import { int4Id, requiredText, safeDate, safeText } from '../validation/primitives';
 
 const siteCode = z
   .string()
@@ -30,8 +30,13 @@ export const meteringRuleInputSchema = z.object({
 });
 export type MeteringRuleInput = z.infer<typeof meteringRuleInputSchema>;
 
-/** A partial change (PATCH); the merged rule is validated again as a whole. */
-export const meteringRulePatchSchema = z.record(z.string(), z.unknown());
+/**
+ * A partial change (PATCH); the merged rule is validated again as a whole. The console's form also
+ * names the version it was made from (`baseUpdatedAt`, `updatedAt` as read), so a form opened
+ * before someone else's change never overwrites it unseen.
+ */
+export const meteringRulePatchSchema = z.object({ baseUpdatedAt: safeDate().optional() }).catchall(z.unknown());
+export type MeteringRulePatch = z.infer<typeof meteringRulePatchSchema>;
 
 /** Most rules one bulk change names (a page of search results, an import's worth). */
 export const MAX_BULK_RULES = 1000;

@@ -59,9 +59,23 @@ export async function insertMeteringRule(input: MeteringRuleInput): Promise<Mete
   }
 }
 
-export async function updateMeteringRuleRow(id: number, input: Partial<MeteringRuleInput>): Promise<MeteringRule> {
+/**
+ * Writes the fields given, with the row locked from read to write so `check` (an edit's version
+ * check, which throws to refuse it) sees the rule as it is when written.
+ */
+export async function updateMeteringRuleRow(
+  id: number,
+  input: Partial<MeteringRuleInput>,
+  options: { editorName: string; check?: (current: MeteringRule & { updatedBy: string }) => void },
+): Promise<MeteringRule> {
   try {
-    return toMeteringRule(await prisma().meteringRule.update({ where: { id }, data: input }));
+    return await prisma().$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT 1 FROM metering_rule WHERE id = ${id} FOR UPDATE`;
+      const row = await tx.meteringRule.findUnique({ where: { id } });
+      if (!row) throw new AppError('NOT_FOUND', { userMessage: 'That software metering rule was not found.' });
+      options.check?.({ ...toMeteringRule(row), updatedBy: row.updatedBy });
+      return toMeteringRule(await tx.meteringRule.update({ where: { id }, data: { ...input, updatedBy: options.editorName } }));
+    });
   } catch (error) {
     conflictOrRethrow(error);
   }
@@ -81,8 +95,11 @@ export async function findMeteringRules(ids: number[]): Promise<MeteringRule[]> 
 }
 
 /** Enables or disables the rules of these ids not already so; returns the ones it changed (their revision changes with them). */
-export async function setMeteringRulesEnabled(ids: number[], enabled: boolean): Promise<MeteringRule[]> {
-  const rows = await prisma().meteringRule.updateManyAndReturn({ where: { id: { in: ids }, enabled: !enabled }, data: { enabled } });
+export async function setMeteringRulesEnabled(ids: number[], enabled: boolean, editorName: string): Promise<MeteringRule[]> {
+  const rows = await prisma().meteringRule.updateManyAndReturn({
+    where: { id: { in: ids }, enabled: !enabled },
+    data: { enabled, updatedBy: editorName },
+  });
   return rows.map(toMeteringRule).sort((a, b) => a.id - b.id);
 }
 

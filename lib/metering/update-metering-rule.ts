@@ -1,15 +1,20 @@
 import { reportAudit } from '../audit/report-audit';
 import { AppError, notFoundOrThrow } from '../errors';
 import type { Actor } from '../users/actor';
-import { meteringRuleInputSchema, type MeteringRule, type MeteringRuleInput } from './metering-rule.schema';
+import { meteringRuleInputSchema, type MeteringRule, type MeteringRuleInput, type MeteringRulePatch } from './metering-rule.schema';
 import * as repo from './repo';
 import { requireKnownSite } from './require-known-site';
 
 const editable = Object.keys(meteringRuleInputSchema.shape) as (keyof MeteringRuleInput)[];
 
-/** Changes some of a rule's fields (enable / disable is `{ enabled }`); the merged rule is validated as a whole. */
-export async function updateMeteringRule(options: { actor: Actor; id: number; patch: Record<string, unknown> }): Promise<MeteringRule> {
-  const unknown = Object.keys(options.patch).filter((k) => !editable.includes(k as keyof MeteringRuleInput));
+/**
+ * Changes some of a rule's fields (enable / disable is `{ enabled }`); the merged rule is validated
+ * as a whole. A change made from an older version than the current one (`baseUpdatedAt`) is
+ * refused (409); one naming no version is applied to the rule as it is.
+ */
+export async function updateMeteringRule(options: { actor: Actor; id: number; patch: MeteringRulePatch }): Promise<MeteringRule> {
+  const { baseUpdatedAt, ...patch } = options.patch;
+  const unknown = Object.keys(patch).filter((k) => !editable.includes(k as keyof MeteringRuleInput));
   if (unknown.length) {
     throw new AppError('BAD_REQUEST', {
       userMessage: 'The change names fields a rule does not have.',
@@ -17,11 +22,19 @@ export async function updateMeteringRule(options: { actor: Actor; id: number; pa
     });
   }
   const before = notFoundOrThrow(await repo.findMeteringRule(options.id), 'That software metering rule');
-  const input = meteringRuleInputSchema.parse({ ...Object.fromEntries(editable.map((k) => [k, before[k]])), ...options.patch });
+  const input = meteringRuleInputSchema.parse({ ...Object.fromEntries(editable.map((k) => [k, before[k]])), ...patch });
   if (input.siteCode !== before.siteCode) await requireKnownSite(input.siteCode);
-  const changed = Object.keys(options.patch) as (keyof MeteringRuleInput)[];
+  const changed = Object.keys(patch) as (keyof MeteringRuleInput)[];
   // Only the fields named: a change made meanwhile to another field (enabling it, say) is kept.
-  const rule = await repo.updateMeteringRuleRow(options.id, Object.fromEntries(changed.map((k) => [k, input[k]])));
+  const rule = await repo.updateMeteringRuleRow(options.id, Object.fromEntries(changed.map((k) => [k, input[k]])), {
+    editorName: options.actor.principal.userName,
+    check: (current) => {
+      if (baseUpdatedAt && current.updatedAt.getTime() !== baseUpdatedAt.getTime())
+        throw new AppError('CONFLICT', {
+          userMessage: `${current.updatedBy || 'Someone'} changed the rule after you opened it; cancel, then edit it again to start from their version.`,
+        });
+    },
+  });
   await reportAudit({
     kind: 'modified',
     userName: options.actor.principal.userName,

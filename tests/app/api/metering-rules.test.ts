@@ -239,6 +239,31 @@ describe('software metering rules API', () => {
     expect(audits.rows.filter((r) => r.m.includes('"messageId":30002')).length).toBe(1);
   });
 
+  it('refuses an edit made from a version someone else changed since, and keeps their change', async () => {
+    type Versioned = Rule & { comment: string; updatedAt: string };
+    const opened: Versioned = await (await create(admin, { productName: 'Two editors', fileName: 'two', siteCode: 'S01' })).json();
+    const other = await signInAs('FULL_ADMINISTRATOR');
+    const patch = (session: TestSession, body: unknown) =>
+      patchRule(
+        request(`/api/metering-rules/${opened.id}`, { method: 'PATCH', headers: session.headers, body }),
+        withParams({ id: String(opened.id) }),
+      );
+    const form = { productName: 'Two editors', fileName: 'two', originalFileName: '', version: '*', siteCode: 'S01', enabled: true };
+    // Both open the rule's form; the other administrator saves first.
+    expect((await patch(other, { ...form, comment: 'theirs', baseUpdatedAt: opened.updatedAt })).status).toBe(200);
+    const stale = await patch(admin, { ...form, comment: 'mine', baseUpdatedAt: opened.updatedAt });
+    expect(stale.status).toBe(409);
+    expect((await stale.json()).error.message).toBe(
+      `${other.userName} changed the rule after you opened it; cancel, then edit it again to start from their version.`,
+    );
+    const current = (await list()).find((r) => r.id === opened.id) as Versioned;
+    expect(current.comment).toBe('theirs');
+    // Made from the current version, the edit goes through; a change naming no version still does too.
+    expect((await patch(admin, { ...form, comment: 'mine', baseUpdatedAt: current.updatedAt })).status).toBe(200);
+    expect(await (await patch(other, { enabled: false })).json()).toMatchObject({ enabled: false, comment: 'mine' });
+    expect((await (await patch(admin, { comment: 'x', baseUpdatedAt: '2026-13-45' })).json()).error.fields[0].path).toBe('baseUpdatedAt');
+  });
+
   it('refuses what the database cannot hold with a 400 naming the field', async () => {
     const nul = await create(admin, { productName: 'A\u0000B', fileName: 'a', siteCode: 'S01' });
     expect(nul.status).toBe(400);

@@ -7,7 +7,7 @@ import { int4IdParam } from '@/lib/validation/primitives';
 
 const params = z.object({ id: int4IdParam() });
 
-/** Changes some fields of a rule; `{ "enabled": false }` disables it. */
+/** Changes some fields of a rule; `{ "enabled": false }` disables it. `baseUpdatedAt`, when sent, must be the current version (else 409). */
 export const PATCH = route({ permission: 'editMeteringRules', params, body: meteringRulePatchSchema }, async ({ params, body, actor }) =>
   updateMeteringRule({ actor, id: params.id, patch: body }),
 );
