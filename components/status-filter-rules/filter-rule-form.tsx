@@ -122,10 +122,12 @@ export function FilterRuleForm({ rule, onDone }: { rule: FilterRule | null; onDo
   const [draft, setDraft] = useState<Draft>(() => draftOf(rule));
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [failure, setFailure] = useState<string | null>(null);
+  // The version the form was opened on: a change made meanwhile by someone else is not overwritten.
+  const [baseUpdatedAt] = useState(rule?.updatedAt);
   const save = useMutation({
     mutationFn: (input: FilterRuleInput) =>
       rule
-        ? api<FilterRule>(`/api/status-filter-rules/${rule.id}`, { method: 'PATCH', body: input })
+        ? api<FilterRule>(`/api/status-filter-rules/${rule.id}`, { method: 'PATCH', body: { ...input, baseUpdatedAt } })
         : api<FilterRule>('/api/status-filter-rules', { method: 'POST', body: input }),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: filterRulesKey });

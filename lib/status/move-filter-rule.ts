@@ -7,7 +7,7 @@ import type { FilterRule } from './status-filter-rule.schema';
 /** Moves a rule one place up (evaluated earlier) or down; at either end nothing changes. Returns the new order. */
 export async function moveFilterRule(options: { actor: Actor; id: number; direction: 'up' | 'down' }): Promise<FilterRule[]> {
   const rule = notFoundOrThrow(await repo.findFilterRule(options.id), 'That status filter rule');
-  if (await repo.swapWithNeighbour(rule.id, options.direction)) {
+  if (await repo.swapWithNeighbour(rule.id, options.direction, options.actor.principal.userName)) {
     await repo.notifyFilterRulesChanged();
     await reportAudit({
       kind: 'performed',

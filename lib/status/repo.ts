@@ -38,6 +38,7 @@ function toFilterRule(row: RuleRow): FilterRule {
     forwardToSummarizers: row.forwardToSummarizers,
     runProgram,
     stopProcessing: row.stopProcessing,
+    updatedAt: row.updatedAt,
   };
 }
 
@@ -88,11 +89,13 @@ export async function insertFilterRule(input: FilterRuleInput): Promise<FilterRu
 
 /**
  * Changes a rule to what `change` makes of it as stored, with the row locked from read to write:
- * two changes at once each see the other's result, neither is lost. Null when there is no such rule.
+ * two changes at once each see the other's result, neither is lost. `change` sees who changed the
+ * rule last and may throw to refuse (an edit made from an older version). Null when there is no such rule.
  */
 export async function updateFilterRuleRow(
   id: number,
-  change: (before: FilterRule) => FilterRuleInput,
+  editorName: string,
+  change: (before: FilterRule, updatedBy: string) => FilterRuleInput,
 ): Promise<{ before: FilterRule; rule: FilterRule; input: FilterRuleInput } | null> {
   try {
     return await prisma().$transaction(async (tx) => {
@@ -100,8 +103,9 @@ export async function updateFilterRuleRow(
       const row = await tx.statusFilterRule.findUnique({ where: { id } });
       if (!row) return null;
       const before = toFilterRule(row);
-      const input = change(before);
-      return { before, input, rule: toFilterRule(await tx.statusFilterRule.update({ where: { id }, data: toRuleData(input) })) };
+      const input = change(before, row.updatedBy);
+      const data = { ...toRuleData(input), updatedBy: editorName };
+      return { before, input, rule: toFilterRule(await tx.statusFilterRule.update({ where: { id }, data })) };
     });
   } catch (error) {
     conflictOrRethrow(error);
@@ -120,7 +124,7 @@ export async function deleteFilterRuleRow(id: number): Promise<void> {
  * Swaps a rule's priority with its neighbour's (the next rule up or down), in one transaction.
  * Returns false when the rule is already first or last.
  */
-export async function swapWithNeighbour(id: number, direction: 'up' | 'down'): Promise<boolean> {
+export async function swapWithNeighbour(id: number, direction: 'up' | 'down', editorName: string): Promise<boolean> {
   try {
     return await prisma().$transaction(async (tx) => {
       const rule = await tx.statusFilterRule.findUniqueOrThrow({ where: { id } });
@@ -131,8 +135,8 @@ export async function swapWithNeighbour(id: number, direction: 'up' | 'down'): P
       if (!neighbour) return false;
       // Priorities are unique and positive: park one on a negative value while swapping.
       await tx.statusFilterRule.update({ where: { id: rule.id }, data: { priority: -rule.priority } });
-      await tx.statusFilterRule.update({ where: { id: neighbour.id }, data: { priority: rule.priority } });
-      await tx.statusFilterRule.update({ where: { id: rule.id }, data: { priority: neighbour.priority } });
+      await tx.statusFilterRule.update({ where: { id: neighbour.id }, data: { priority: rule.priority, updatedBy: editorName } });
+      await tx.statusFilterRule.update({ where: { id: rule.id }, data: { priority: neighbour.priority, updatedBy: editorName } });
       return true;
     });
   } catch (error) {
@@ -173,6 +177,7 @@ export async function loadFilterRules(db: pg.Pool | pg.ClientBase): Promise<Filt
       stopProcessing: r.stop_processing,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
+      updatedBy: r.updated_by,
     }),
   );
 }

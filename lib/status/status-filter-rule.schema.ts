@@ -77,8 +77,16 @@ export const filterRuleInputSchema = z
   });
 export type FilterRuleInput = z.infer<typeof filterRuleInputSchema>;
 
-/** A partial change to a rule (PATCH); the merged rule is validated again as a whole. */
-export const filterRulePatchSchema = z.record(z.string(), z.unknown()).refine((v) => Object.keys(v).length > 0, 'nothing to change');
+/**
+ * A partial change to a rule (PATCH); the merged rule is validated again as a whole. The console's
+ * form also names the version it was made from (`baseUpdatedAt`, `updatedAt` as read), so a form
+ * opened before someone else's change never overwrites it unseen.
+ */
+export const filterRulePatchSchema = z
+  .object({ baseUpdatedAt: safeDate().optional() })
+  .catchall(z.unknown())
+  .refine((v) => Object.keys(v).some((k) => k !== 'baseUpdatedAt'), 'nothing to change');
+export type FilterRulePatch = z.infer<typeof filterRulePatchSchema>;
 
 export const moveFilterRuleSchema = z.object({ direction: z.enum(['up', 'down']) });
 
@@ -106,6 +114,8 @@ export interface FilterRule {
   forwardToSummarizers: boolean;
   runProgram: ProgramAction | null;
   stopProcessing: boolean;
+  /** When the stored rule was last changed or moved: the version an edit names as `baseUpdatedAt` (absent on a rule made in code). */
+  updatedAt?: Date;
 }
 
 /** The rules page's "test a message" box: a message as a source would report it; uid and time optional. */

@@ -144,6 +144,44 @@ describe('status filter rules API', () => {
     expect(await names()).not.toContain('Changed twice at once');
   });
 
+  it('refuses an edit made from a version someone else changed since, and keeps their change', async () => {
+    type Versioned = Rule & { severity: string | null; updatedAt: string };
+    const other = await signInAs('FULL_ADMINISTRATOR');
+    const created = await createRule(
+      request('/api/status-filter-rules', { method: 'POST', headers: admin.headers, body: { name: 'Two editors', messageId: 10008 } }),
+    );
+    const opened: Versioned = await created.json();
+    const patch = (session: TestSession, body: unknown) =>
+      patchRule(
+        request(`/api/status-filter-rules/${opened.id}`, { method: 'PATCH', headers: session.headers, body }),
+        withParams({ id: String(opened.id) }),
+      );
+    const stored = async () =>
+      ((await (await listRules(request('/api/status-filter-rules', { headers: admin.headers }))).json()).rules as Versioned[]).find(
+        (r) => r.id === opened.id,
+      )!;
+    // Both open the rule's form; the other administrator saves first.
+    expect((await patch(other, { name: 'Two editors', messageId: 10008, severity: 'ERROR', baseUpdatedAt: opened.updatedAt })).status).toBe(200);
+    const stale = await patch(admin, { name: 'Two editors', messageId: 10008, severity: 'WARNING', baseUpdatedAt: opened.updatedAt });
+    expect(stale.status).toBe(409);
+    expect((await stale.json()).error.message).toBe(
+      `${other.userName} changed the rule after you opened it; cancel, then edit it again to start from their version.`,
+    );
+    const current = await stored();
+    expect(current.severity).toBe('ERROR');
+    // Made from the current version, the edit goes through; a change naming no version still does too.
+    expect((await patch(admin, { severity: 'WARNING', baseUpdatedAt: current.updatedAt })).status).toBe(200);
+    expect((await patch(other, { enabled: false })).status).toBe(200);
+    expect(await stored()).toMatchObject({ severity: 'WARNING', enabled: false });
+    expect((await (await patch(admin, { enabled: true, baseUpdatedAt: '2026-13-45' })).json()).error.fields[0].path).toBe('baseUpdatedAt');
+    expect((await patch(admin, { baseUpdatedAt: (await stored()).updatedAt })).status).toBe(400);
+    const remove = await deleteRule(
+      request(`/api/status-filter-rules/${opened.id}`, { method: 'DELETE', headers: admin.headers }),
+      withParams({ id: String(opened.id) }),
+    );
+    expect(remove.status).toBe(200);
+  });
+
   it('adds rules sent at the same moment one after the other, none refused for a priority it did not name', async () => {
     const add = (name: string) =>
       createRule(request('/api/status-filter-rules', { method: 'POST', headers: admin.headers, body: { name, messageId: 10008 } }));

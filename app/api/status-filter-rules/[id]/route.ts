@@ -7,7 +7,7 @@ import { updateFilterRule } from '@/lib/status/update-filter-rule';
 
 const params = z.object({ id: int4IdParam() });
 
-/** Changes some fields of a rule; `{ "enabled": false }` disables it. */
+/** Changes some fields of a rule; `{ "enabled": false }` disables it. `baseUpdatedAt`, when sent, must be the current version (else 409). */
 export const PATCH = route({ permission: 'editStatusFilterRules', params, body: filterRulePatchSchema }, async ({ params, body, actor }) =>
   updateFilterRule({ actor, id: params.id, patch: body }),
 );
