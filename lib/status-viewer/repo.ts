@@ -23,6 +23,7 @@ export interface SavedQueryRow {
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
+  updatedBy: string;
 }
 
 export function listSavedQueries(): Promise<SavedQueryRow[]> {
@@ -41,11 +42,25 @@ export async function insertSavedQuery(data: { name: string; description: string
   }
 }
 
-export async function updateSavedQuery(id: number, data: { name: string; description: string; criteria: QueryCriteria }) {
+/**
+ * Replaces a saved query, with its row locked from read to write so `check` (an edit's version
+ * check, which throws to refuse it) sees the query as it is when written.
+ */
+export async function updateSavedQuery(
+  id: number,
+  data: { name: string; description: string; criteria: QueryCriteria },
+  options: { editorName: string; check?: (current: SavedQueryRow) => void },
+) {
   try {
-    return await prisma().statusMessageQuery.update({
-      where: { id },
-      data: { ...data, criteria: data.criteria as Db.Prisma.InputJsonValue },
+    return await prisma().$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT 1 FROM status_message_query WHERE id = ${id} FOR UPDATE`;
+      const current = await tx.statusMessageQuery.findUnique({ where: { id } });
+      if (!current) throw new AppError('NOT_FOUND', { userMessage: 'That status message query was not found.' });
+      options.check?.(current);
+      return tx.statusMessageQuery.update({
+        where: { id },
+        data: { ...data, criteria: data.criteria as Db.Prisma.InputJsonValue, updatedBy: options.editorName },
+      });
     });
   } catch (error) {
     nameTakenOrRethrow(error);

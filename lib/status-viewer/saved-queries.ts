@@ -3,7 +3,7 @@ import { AppError, notFoundOrThrow } from '../errors';
 import type { Actor } from '../users/actor';
 import * as repo from './repo';
 import { statusMessageFilterFieldsSchema } from './status-message-filters.schema';
-import type { QueryCriteria, SavedQueryInput, StatusMessageQueryView } from './status-query.schema';
+import type { QueryCriteria, SavedQueryEdit, SavedQueryInput, StatusMessageQueryView } from './status-query.schema';
 import { findStatusMessageQueryOrThrow } from './status-queries';
 
 /** Fixed criteria must be valid filters now, not when someone runs the query. */
@@ -38,20 +38,37 @@ export async function createStatusMessageQuery(options: { actor: Actor; input: S
   return findStatusMessageQueryOrThrow(String(row.id));
 }
 
-export async function updateStatusMessageQuery(options: { actor: Actor; id: string; input: SavedQueryInput }): Promise<StatusMessageQueryView> {
+/**
+ * Replaces a saved query. One made from an older version than the current one (`baseUpdatedAt`)
+ * is refused (409); one naming no version replaces the query as it is.
+ */
+export async function updateStatusMessageQuery(options: { actor: Actor; id: string; input: SavedQueryEdit }): Promise<StatusMessageQueryView> {
   const id = savedIdOrThrow(options.id);
+  const { baseUpdatedAt, ...input } = options.input;
   const before = notFoundOrThrow(await repo.findSavedQuery(id), 'That status message query');
-  const criteria = options.input.criteria as QueryCriteria;
+  const criteria = input.criteria as QueryCriteria;
   checkFixedCriteria(criteria);
-  await repo.updateSavedQuery(id, { ...options.input, criteria });
+  await repo.updateSavedQuery(
+    id,
+    { ...input, criteria },
+    {
+      editorName: options.actor.principal.userName,
+      check: (current) => {
+        if (baseUpdatedAt && current.updatedAt.getTime() !== baseUpdatedAt.getTime())
+          throw new AppError('CONFLICT', {
+            userMessage: `${current.updatedBy || current.createdBy} changed the query after you opened it; start again from their version.`,
+          });
+      },
+    },
+  );
   await reportAudit({
     kind: 'modified',
     userName: options.actor.principal.userName,
     address: options.actor.address,
     objectType: 'StatusMessageQuery',
-    objectName: options.input.name,
+    objectName: input.name,
     oldValue: { name: before.name, description: before.description, criteria: before.criteria },
-    newValue: options.input,
+    newValue: input,
   });
   return findStatusMessageQueryOrThrow(String(id));
 }

@@ -94,7 +94,10 @@ export function resolveQuery(options: { criteria: QueryCriteria; values: Record<
 /** Built-in queries first, then the saved ones by name. */
 export async function listStatusMessageQueries(): Promise<StatusMessageQueryView[]> {
   const saved = await repo.listSavedQueries();
-  return [...builtInQueries.map((q) => ({ ...q, builtIn: true, prompts: promptsOf(q.criteria), createdBy: null })), ...saved.map(savedView)];
+  return [
+    ...builtInQueries.map((q) => ({ ...q, builtIn: true, prompts: promptsOf(q.criteria), createdBy: null })),
+    ...saved.map(savedView),
+  ];
 }
 
 function savedView(row: repo.SavedQueryRow): StatusMessageQueryView {
@@ -108,6 +111,7 @@ function savedView(row: repo.SavedQueryRow): StatusMessageQueryView {
     criteria,
     prompts: promptsOf(criteria),
     createdBy: row.createdBy,
+    updatedAt: row.updatedAt.toISOString(),
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { rawText, requiredText, safeText } from '../validation/primitives';
+import { rawText, requiredText, safeDate, safeText } from '../validation/primitives';
 import { statusMessageFilterFields, type StatusMessageFilterField } from './status-message-filters.schema';
 
 /** A criterion the query asks for when it runs, with the label the viewer shows. */
@@ -25,6 +25,13 @@ export const savedQueryInputSchema = z.object({
 });
 export type SavedQueryInput = z.infer<typeof savedQueryInputSchema>;
 
+/**
+ * A change to a saved query (PUT): the query as it is to be saved and, optionally, the version it
+ * was made from (`updatedAt` as read), so an edit made before someone else's never overwrites it unseen.
+ */
+export const savedQueryEditSchema = savedQueryInputSchema.safeExtend({ baseUpdatedAt: safeDate().optional() });
+export type SavedQueryEdit = z.infer<typeof savedQueryEditSchema>;
+
 /** A Status Message Query as the API lists it. */
 export interface StatusMessageQueryView {
   /** "builtin:<name>" for built-in queries, the number of a saved one. */
@@ -36,4 +43,6 @@ export interface StatusMessageQueryView {
   /** The prompted fields, in order, with their labels. */
   prompts: { field: StatusMessageFilterField; label: string }[];
   createdBy: string | null;
+  /** When a saved query was last changed (absent on a built-in one): the version an edit names as `baseUpdatedAt`. */
+  updatedAt?: string;
 }

@@ -316,6 +316,30 @@ describe('status message ingest and viewer API', () => {
     expect([200, 404]).toContain(answers[3].status);
   });
 
+  it('refuses a change to a saved query made from a version someone else changed since, and keeps theirs', async () => {
+    const other = await signInAs('FULL_ADMINISTRATOR');
+    const input = { name: 'Two editors', criteria: { messageId: '10907' } };
+    const opened = await (await saveQuery(request('/api/status-message-queries', { method: 'POST', headers: admin.headers, body: input }))).json();
+    const put = (session: TestSession, body: unknown) =>
+      putQuery(request(`/api/status-message-queries/${opened.id}`, { method: 'PUT', headers: session.headers, body }), withParams({ id: opened.id }));
+    expect((await put(other, { ...input, description: 'theirs', baseUpdatedAt: opened.updatedAt })).status).toBe(200);
+    const stale = await put(admin, { ...input, description: 'mine', baseUpdatedAt: opened.updatedAt });
+    expect(stale.status).toBe(409);
+    expect((await stale.json()).error.message).toBe(`${other.userName} changed the query after you opened it; start again from their version.`);
+    const current = (
+      (await (await listQueries(request('/api/status-message-queries', { headers: analyst.headers }))).json()).queries as {
+        id: string;
+        description: string;
+        updatedAt: string;
+      }[]
+    ).find((q) => q.id === opened.id)!;
+    expect(current.description).toBe('theirs');
+    // Made from the current version, the change goes through; one naming no version still does too.
+    expect((await put(admin, { ...input, description: 'mine', baseUpdatedAt: current.updatedAt })).status).toBe(200);
+    expect((await put(other, { ...input, description: 'last' })).status).toBe(200);
+    expect((await put(admin, { ...input, baseUpdatedAt: '2026-13-45' })).status).toBe(400);
+  });
+
   it('exports the filtered messages as CSV, streamed, with formula-like cells neutralised', async () => {
     await post({
       device: 'WKS0001',
