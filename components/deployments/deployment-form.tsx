@@ -133,8 +133,10 @@ export function DeploymentForm({ onCreated, onCancel }: { onCreated: (id: number
 export function ScheduleForm({ deployment, onDone }: { deployment: DeploymentRow; onDone: () => void }) {
   const queryClient = useQueryClient();
   const [error, setError] = useState<ApiError | null>(null);
+  // The version the form was opened on: a change made meanwhile by someone else is not overwritten.
+  const [baseUpdatedAt] = useState(deployment.updatedAt);
   const save = useMutation({
-    mutationFn: (body: unknown) => api(`/api/deployments/${deployment.id}`, { method: 'PATCH', body }),
+    mutationFn: (body: object) => api(`/api/deployments/${deployment.id}`, { method: 'PATCH', body: { ...body, baseUpdatedAt } }),
     onSuccess: () => {
       setError(null);
       void queryClient.invalidateQueries({ queryKey: deploymentsKey });

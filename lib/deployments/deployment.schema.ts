@@ -80,6 +80,14 @@ export const updateDeploymentSchema = z
   .extend(scheduleSchema.shape)
   .superRefine(checkSchedule);
 export type UpdateDeploymentInput = z.infer<typeof updateDeploymentSchema>;
+
+/**
+ * A change from the console: the deployment's name, comment and schedule and, from its form, the
+ * version it was made from (`updatedAt` as read), so a form opened before someone else's change
+ * never overwrites it unseen.
+ */
+export const editDeploymentSchema = updateDeploymentSchema.safeExtend({ baseUpdatedAt: safeDate().optional() });
+export type EditDeploymentInput = z.infer<typeof editDeploymentSchema>;
 export type CreateDeploymentInput = z.infer<typeof createDeploymentSchema>;
 
 export const deploymentClientsQuerySchema = z.object({
@@ -121,6 +129,8 @@ export interface DeploymentRow {
   expiredAt: string | null;
   state: 'SCHEDULED' | 'ACTIVE' | 'EXPIRED';
   createdBy: string;
+  /** When the name, comment or schedule last changed (or the deployment expired): the version an edit names as `baseUpdatedAt`. */
+  updatedAt: string;
   targeted: number;
   /** Clients by derived status. */
   statusCounts: Record<ClientStatus, number>;

@@ -248,7 +248,7 @@ const emptyCounts = (): Record<ClientStatus, number> => Object.fromEntries(clien
 
 export async function findDeploymentRows(options: { id?: number; now: Date }): Promise<DeploymentRow[]> {
   const { rows } = await pool().query(
-    `SELECT d.id, d.deployment_id, d.name, d.comment, d.available_at, d.mandatory_at, d.expires_at, d.expired_at, d.created_by,
+    `SELECT d.id, d.deployment_id, d.name, d.comment, d.available_at, d.mandatory_at, d.expires_at, d.expired_at, d.created_by, d.updated_at,
             p.package_id, p.name AS package_name, p.version AS package_version, g.name AS program_name,
             c.id AS collection_id, c.name AS collection_name,
             coalesce(to_jsonb(sm) - 'deployment_id' - 'updated_at', '{}'::jsonb) AS summary,
@@ -289,6 +289,7 @@ export async function findDeploymentRows(options: { id?: number; now: Date }): P
       expiredAt: r.expired_at?.toISOString() ?? null,
       state: r.expired_at || (r.expires_at && r.expires_at.getTime() <= now) ? 'EXPIRED' : r.available_at.getTime() > now ? 'SCHEDULED' : 'ACTIVE',
       createdBy: r.created_by,
+      updatedAt: r.updated_at.toISOString(),
       targeted: Object.values(statusCounts).reduce((a: number, b) => a + (b as number), 0),
       statusCounts,
       lateClients: r.late,
@@ -348,10 +349,14 @@ export async function findDeploymentClients(
   };
 }
 
-/** Changes a deployment's name, comment and schedule, unless it has expired; returns the row before. */
+/**
+ * Changes a deployment's name, comment and schedule, unless it has expired; returns the row before.
+ * `check` (an edit's version check, which throws to refuse it) runs under the row lock.
+ */
 export async function updateDeploymentRow(
   id: number,
   input: UpdateDeploymentInput,
+  options: { editorName: string; check?: (current: { updatedAt: Date; updatedBy: string }) => void },
   audit: (
     client: pg.PoolClient,
     before: { deploymentId: string; name: string; availableAt: Date; mandatoryAt: Date | null; expiresAt: Date | null },
@@ -365,7 +370,12 @@ export async function updateDeploymentRow(
       mandatory_at: Date | null;
       expires_at: Date | null;
       expired_at: Date | null;
-    }>(`SELECT deployment_id, name, available_at, mandatory_at, expires_at, expired_at FROM deployment WHERE id = $1 FOR UPDATE`, [id]);
+      updated_at: Date;
+      updated_by: string;
+    }>(
+      `SELECT deployment_id, name, available_at, mandatory_at, expires_at, expired_at, updated_at, updated_by FROM deployment WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
     const before = rows[0];
     if (!before) throw new AppError('NOT_FOUND', { userMessage: 'The deployment was not found.' });
     if (before.expired_at) {
@@ -373,10 +383,12 @@ export async function updateDeploymentRow(
         userMessage: 'The deployment has expired and its clients have withdrawn it; create a new deployment to offer the program again.',
       });
     }
+    options.check?.({ updatedAt: before.updated_at, updatedBy: before.updated_by });
     await client
       .query(
-        `UPDATE deployment SET name = $2, comment = $3, available_at = $4, mandatory_at = $5, expires_at = $6, updated_at = now() WHERE id = $1`,
-        [id, input.name, input.comment, input.availableAt, input.mandatoryAt, input.expiresAt],
+        `UPDATE deployment SET name = $2, comment = $3, available_at = $4, mandatory_at = $5, expires_at = $6, updated_at = now(), updated_by = $7
+          WHERE id = $1`,
+        [id, input.name, input.comment, input.availableAt, input.mandatoryAt, input.expiresAt, options.editorName],
       )
       .catch((e) => uniqueViolation(e, 'name', 'is already used'));
     await notifyDeploymentsChanged(client, [id]);

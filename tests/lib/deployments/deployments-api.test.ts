@@ -72,6 +72,39 @@ describe('packages and deployments API', () => {
     programId = list[0].programs[0].id;
   });
 
+  it('refuses a schedule change made from a version someone else changed since, and keeps theirs', async () => {
+    const schedule = { name: 'Two editors', availableAt: new Date(Date.now() - hour).toISOString() };
+    const created = await post(postDeployment, '/api/deployments', { ...schedule, programId, collectionId });
+    expect(created.status).toBe(200);
+    const { id } = await created.json();
+    const read = async () =>
+      ((await (await listDeployments(request('/api/deployments', { headers: analyst.headers }))).json()).rows as DeploymentRow[]).find(
+        (r) => r.id === id,
+      )!;
+    const other = await signInAs('OPERATIONS_ADMINISTRATOR');
+    const patch = (session: TestSession, body: unknown) =>
+      patchDeployment(request(`/api/deployments/${id}`, { method: 'PATCH', headers: session.headers, body }), withParams({ id: String(id) }));
+    try {
+      // Both open the schedule form; the other operator saves first.
+      const opened = await read();
+      expect((await patch(other, { ...schedule, comment: 'theirs', baseUpdatedAt: opened.updatedAt })).status).toBe(200);
+      const stale = await patch(operator, { ...schedule, comment: 'mine', baseUpdatedAt: opened.updatedAt });
+      expect(stale.status).toBe(409);
+      expect((await stale.json()).error.message).toBe(
+        `${other.userName} changed the deployment after you opened it; cancel, then change it again to start from their version.`,
+      );
+      const current = await read();
+      expect(current.comment).toBe('theirs');
+      // Made from the current version, the change goes through; one naming no version still does too.
+      expect((await patch(operator, { ...schedule, comment: 'mine', baseUpdatedAt: current.updatedAt })).status).toBe(200);
+      expect((await patch(other, { ...schedule, comment: 'last' })).status).toBe(200);
+      expect((await patch(operator, { ...schedule, baseUpdatedAt: '2026-13-45' })).status).toBe(400);
+    } finally {
+      // The next test reads the only deployment in policy.
+      await pool().query(`DELETE FROM deployment WHERE id = $1`, [id]);
+    }
+  });
+
   it('creates a deployment, refusing times out of order, and hands it to members in policy', async () => {
     const now = Date.now();
     const late = await post(postDeployment, '/api/deployments', {

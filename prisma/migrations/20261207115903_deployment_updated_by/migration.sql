@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "deployment" ADD COLUMN     "updated_by" TEXT NOT NULL DEFAULT '';
