@@ -166,12 +166,14 @@ export async function approveScript(
 /**
  * Clients fetch the text of a run by its hash when the push reaches them, up to the run's end:
  * with the only approved copy gone (the script deleted, or edited, which withdraws its approval),
- * every target still waiting would fail. 409 naming the runs while any uses it.
+ * every target still waiting would fail. 409 naming the runs while any has a client yet to answer.
  */
 async function refuseWhileRunsUseIt(client: pg.PoolClient, row: ScriptRow, doing: 'deleting' | 'editing'): Promise<void> {
   const { rows: runs } = await client.query<{ id: number; valid_until: Date }>(
     `SELECT o.id, o.valid_until FROM client_operation o
       WHERE o.action = 'RUN_SCRIPT' AND o.script->>'contentHash' = $1 AND o.cancelled_at IS NULL AND o.valid_until > now()
+        AND (o.pending_target_ids IS NOT NULL
+             OR EXISTS (SELECT 1 FROM client_operation_target t WHERE t.operation_id = o.id AND t.state IN ('WAITING', 'DELIVERED')))
         AND $1 = $2 AND NOT EXISTS (SELECT 1 FROM script s WHERE s.id <> $3 AND s.content_hash = $1 AND s.approved_hash = s.content_hash)
       ORDER BY o.valid_until DESC LIMIT 5`,
     [row.contentHash, row.approval ? row.contentHash : null, row.id],
