@@ -94,10 +94,7 @@ export function resolveQuery(options: { criteria: QueryCriteria; values: Record<
 /** Built-in queries first, then the saved ones by name. */
 export async function listStatusMessageQueries(): Promise<StatusMessageQueryView[]> {
   const saved = await repo.listSavedQueries();
-  return [
-    ...builtInQueries.map((q) => ({ ...q, builtIn: true, prompts: promptsOf(q.criteria), createdBy: null })),
-    ...saved.map(savedView),
-  ];
+  return [...builtInQueries.map((q) => ({ ...q, builtIn: true, prompts: promptsOf(q.criteria), createdBy: null })), ...saved.map(savedView)];
 }
 
 function savedView(row: repo.SavedQueryRow): StatusMessageQueryView {
