@@ -22,7 +22,8 @@ import { meteringAcknowledgements } from './metering/acknowledge-rules';
 import { MeteringAgent, type MeteringOptions } from './metering/metering-agent';
 import { certificateProblem, type TlsTrust } from './tls-pin';
 import { performAction } from './perform-action';
-import { createResultSpool, type ResultSpool } from './result-spool';
+import { createResultSpool, type ResultSpool, type UnfinishedOperation } from './result-spool';
+import { resumeUnfinished } from './unfinished-operation';
 import { runScript } from './run-script';
 import { clamavScanner } from './scan/clamav-scanner';
 import { collectEntity } from './live-query/collect-entity';
@@ -217,13 +218,16 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     this.metering?.start();
     // Results an earlier run did not see stored: sent once connected, and their operations,
     // pushed again to a client that has not answered, acknowledged rather than run twice.
-    for (const result of (await this.results?.load().catch((error) => {
+    const earlier = await this.results?.load().catch((error) => {
       this.log.warn({ err: error }, 'could not read the results kept by an earlier run');
-      return [];
-    })) ?? []) {
+      return null;
+    });
+    for (const name of earlier?.setAside ?? []) this.log.warn({ file: name }, 'set aside an operation file that could not be read');
+    for (const result of earlier?.results ?? []) {
       this.unsent.set(result.operationId, result);
       if (!this.operations.has(result.operationId)) this.operations.set(result.operationId, new AbortController());
     }
+    for (const unfinished of earlier?.unfinished ?? []) this.resume(unfinished);
     this.connect();
     if (this.options.pollPolicy !== false) {
       await this.refreshPolicy('startup').catch((error) => this.log.warn({ err: error }, 'policy fetch at start failed; will retry on the interval'));
@@ -523,15 +527,42 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     // share one process (the simulator), one agent's work must not delay another's receipt.
     const schedule = this.options.schedulePushWork ?? ((run: () => void) => void setImmediate(run));
     schedule(() => {
-      // A pushed Download Computer Policy asks for policy over the channel at once: that request
-      // says the push arrived, and the delivered packet is spared (a fleet's worth of them).
-      const deliveredWithRequest = !repeated && push.action === 'DOWNLOAD_COMPUTER_POLICY' && this.socket?.connected === true;
-      if (!deliveredWithRequest) this.socket?.emit(agentEvents.delivered, { operationId: push.operationId });
-      if (repeated || work.signal.aborted) return;
-      const performing = this.perform(push, work, deliveredWithRequest).catch((error) => this.log.warn({ err: error }, 'client operation failed'));
-      this.performing.add(performing);
-      void performing.finally(() => this.performing.delete(performing));
+      // The push is on disk before the site hears it arrived: the site never pushes a Delivered
+      // target again, so a restart must find it (see resumeUnfinished).
+      const act = () => {
+        if (this.stopped) return;
+        // A pushed Download Computer Policy asks for policy over the channel at once: that request
+        // says the push arrived, and the delivered packet is spared (a fleet's worth of them).
+        const deliveredWithRequest = !repeated && push.action === 'DOWNLOAD_COMPUTER_POLICY' && this.socket?.connected === true;
+        if (!deliveredWithRequest) this.socket?.emit(agentEvents.delivered, { operationId: push.operationId });
+        if (repeated || work.signal.aborted) return;
+        this.startPerforming(push, work, deliveredWithRequest);
+      };
+      if (repeated || !this.results) return act();
+      void this.results
+        .begin(push, receivedAt)
+        .catch((error) => this.log.warn({ err: error }, 'could not keep the pushed action on disk'))
+        .then(act);
     });
+  }
+
+  private startPerforming(push: OperationPush, work: AbortController, deliveredWithRequest: boolean) {
+    const performing = this.perform(push, work, deliveredWithRequest).catch((error) => this.log.warn({ err: error }, 'client operation failed'));
+    this.performing.add(performing);
+    void performing.finally(() => this.performing.delete(performing));
+  }
+
+  /** An action an earlier run took on and did not finish: run again, or answered with why not. */
+  private resume(unfinished: UnfinishedOperation) {
+    const { push } = unfinished;
+    if (this.operations.has(push.operationId)) return;
+    const work = new AbortController();
+    this.operations.set(push.operationId, work);
+    const next = resumeUnfinished(unfinished, new Date());
+    this.log.info({ operationId: push.operationId, action: push.action, runAgain: next.run }, 'found an action an earlier run did not finish');
+    if (next.run) return this.startPerforming(push, work, false);
+    this.unsent.set(push.operationId, next.result);
+    void this.results?.save(next.result).catch((error) => this.log.warn({ err: error }, 'could not keep the action’s result on disk'));
   }
 
   private async perform(push: OperationPush, work: AbortController, deliveredWithRequest: boolean) {

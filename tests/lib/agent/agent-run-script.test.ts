@@ -190,4 +190,35 @@ describe('Run Script on real agents', () => {
       details: { fields: [{ path: 'script.arguments.Days' }] },
     });
   }, 30_000);
+
+  it('reports a script under way when its agent was killed as failed after the restart, and never runs it twice', async () => {
+    // The site holds the target Delivered once the push arrived and never pushes it again, so
+    // without the agent's own record of the push the target stayed Delivered to the run's end.
+    const runs = path.join(dir, 'killed-runs');
+    const script = await approvedScript({ name: 'Killed mid-run', body: `echo $$ >> ${runs}\nsleep 30\n` });
+    const first = await startConfiguredAgent({ dir, managementPointUrl: mp.url, name: 'script-killed', agents });
+    const operation = await startClientOperation({
+      actor: admin,
+      input: { action: 'RUN_SCRIPT', target: { deviceIds: [first.deviceId] }, script: { scriptId: script.id, arguments: {} } },
+      settings: { operationValidityMinutes: 60 },
+    });
+    const started = await eventually(
+      () => readFile(runs, 'utf8').catch(() => ''),
+      (text) => text.length > 0,
+      15_000,
+    );
+    await eventually(
+      () => listOperationTargets(operation.id, { page: 1, pageSize: 25 }),
+      (p) => p.rows[0]?.state === 'DELIVERED',
+    );
+    await first.agent.kill();
+    // The script's shell outlives the killed agent: end its process group now.
+    process.kill(-Number(started.trim()), 'SIGKILL');
+
+    await startConfiguredAgent({ dir, managementPointUrl: mp.url, name: 'script-killed', agents });
+    const [target] = await finished(operation.id, 1);
+    expect(target.state).toBe('FAILED');
+    expect(target.result?.message).toMatch(/stopped while the script ran .* a script is not run twice/);
+    expect((await readFile(runs, 'utf8')).trim().split('\n')).toHaveLength(1);
+  }, 60_000);
 });

@@ -262,46 +262,77 @@ describe('client notification channel', () => {
     );
   });
 
+  /** One agent keeping its operations in a folder, with a quick scan of `scanMs` pushed to it and Delivered. */
+  async function scanDelivered(prefix: string, scanMs: number) {
+    const mp = await managementPoint();
+    const { credentials, deviceIds } = await fleet(prefix, 1);
+    const resultsDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-results-'));
+    const first = agent(mp, credentials[0], { resultsDir, scanner: syntheticScanner({ quickScanMs: scanMs, fullScanMs: scanMs }) });
+    const pushes: number[] = [];
+    first.on('push', (p) => pushes.push(p.operationId));
+    await first.start();
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 1,
+    );
+    const operation = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'QUICK_SCAN', target: { deviceIds } },
+    });
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.DELIVERED === 1,
+    );
+    return { mp, credential: credentials[0], resultsDir, first, pushes, operation };
+  }
+
+  /** The target succeeded, and the agent's folder holds nothing more to send. */
+  async function succeededAndForgotten(operationId: number, resultsDir: string) {
+    await eventually(
+      () => targetStates(operationId),
+      (s) => s.SUCCEEDED === 1,
+    );
+    await eventually(
+      () => readdir(resultsDir),
+      (files) => files.length === 0,
+    );
+  }
+
   it('keeps a result it could not hand over across a restart of the agent, and sends it after', async () => {
     // The action finishes while no management point can be reached, and the agent is then
     // restarted (a service restart, a reboot): the target, Delivered, is never pushed again, so a
     // result held in memory only would leave it Delivered for good.
-    const mp = await managementPoint();
-    const { credentials, deviceIds } = await fleet('KEEP-', 1);
-    const resultsDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-results-'));
+    const { mp, credential, resultsDir, first, operation } = await scanDelivered('KEEP-', 2500);
     try {
-      const first = agent(mp, credentials[0], { resultsDir, scanner: syntheticScanner({ quickScanMs: 2500, fullScanMs: 2500 }) });
-      await first.start();
-      await eventually(
-        () => onlineCount(deviceIds),
-        (n) => n === 1,
-      );
-      const operation = await startClientOperation({
-        actor: admin,
-        settings: { operationValidityMinutes: 60 },
-        input: { action: 'QUICK_SCAN', target: { deviceIds } },
-      });
-      await eventually(
-        () => targetStates(operation.id),
-        (s) => s.DELIVERED === 1,
-      );
       await mp.stop();
       // The scan (2 to 3 s) ends while the management point is down; then the agent stops.
       await new Promise((resolve) => setTimeout(resolve, 3_500));
       await first.stop();
 
-      const second = agent(mp, credentials[0], { resultsDir });
+      const second = agent(mp, credential, { resultsDir });
       await mp.start(); // same port
       await second.start();
-      await eventually(
-        () => targetStates(operation.id),
-        (s) => s.SUCCEEDED === 1,
-      );
-      // Stored: its file is gone, and a later run sends nothing again.
-      await eventually(
-        () => readdir(resultsDir),
-        (files) => files.length === 0,
-      );
+      await succeededAndForgotten(operation.id, resultsDir);
+    } finally {
+      await rm(resultsDir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs again an action its agent stopped before it finished, once the agent starts again', async () => {
+    // A stop (a service restart, a reboot) cuts the scan short: no result. The target is Delivered
+    // and never pushed again, so the agent's own record of the push is what finishes it.
+    const { mp, credential, resultsDir, first, pushes, operation } = await scanDelivered('RESUME-', 5000);
+    try {
+      await first.stop();
+      expect(pushes).toEqual([operation.id]);
+
+      const second = agent(mp, credential, { resultsDir });
+      const repushed: number[] = [];
+      second.on('push', (p) => repushed.push(p.operationId));
+      await second.start();
+      await succeededAndForgotten(operation.id, resultsDir);
+      expect(repushed).toEqual([]);
     } finally {
       await rm(resultsDir, { recursive: true, force: true });
     }
