@@ -1,3 +1,4 @@
+import { findLookAlikeName } from '../db/name-key';
 import { Db, isRecordGone, prisma } from '../db/prisma';
 import { AppError } from '../errors';
 import type { QueryCriteria } from './status-query.schema';
@@ -13,6 +14,19 @@ function nameTakenOrRethrow(error: unknown): never {
     });
   }
   throw error;
+}
+
+/**
+ * Refuses a name that reads the same as another query's ("Errors today", "errors today",
+ * "Ｅｒｒｏｒｓ today"): the viewer lists queries by name, and a look-alike would be run for the one meant.
+ */
+async function refuseLookAlikeName(tx: Db.Prisma.TransactionClient, name: string, exceptId: number | null) {
+  const other = await findLookAlikeName(tx, 'status_message_query', name, exceptId);
+  if (other)
+    throw new AppError('CONFLICT', {
+      userMessage: `A query with this name already exists ("${other}").`,
+      details: { fields: [{ path: 'name', message: 'is already taken' }] },
+    });
 }
 
 export interface SavedQueryRow {
@@ -36,7 +50,10 @@ export function findSavedQuery(id: number): Promise<SavedQueryRow | null> {
 
 export async function insertSavedQuery(data: { name: string; description: string; criteria: QueryCriteria; createdBy: string }) {
   try {
-    return await prisma().statusMessageQuery.create({ data: { ...data, criteria: data.criteria as Db.Prisma.InputJsonValue } });
+    return await prisma().$transaction(async (tx) => {
+      await refuseLookAlikeName(tx, data.name, null);
+      return tx.statusMessageQuery.create({ data: { ...data, criteria: data.criteria as Db.Prisma.InputJsonValue } });
+    });
   } catch (error) {
     nameTakenOrRethrow(error);
   }
@@ -57,6 +74,7 @@ export async function updateSavedQuery(
       const current = await tx.statusMessageQuery.findUnique({ where: { id } });
       if (!current) throw new AppError('NOT_FOUND', { userMessage: 'That status message query was not found.' });
       options.check?.(current);
+      await refuseLookAlikeName(tx, data.name, id);
       return tx.statusMessageQuery.update({
         where: { id },
         data: { ...data, criteria: data.criteria as Db.Prisma.InputJsonValue, updatedBy: options.editorName },

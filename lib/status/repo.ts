@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { findLookAlikeName } from '../db/name-key';
 import { Db, isRecordGone, prisma } from '../db/prisma';
 import { AppError } from '../errors';
 import { logger } from '../logger';
@@ -46,6 +47,20 @@ function toRuleData(input: FilterRuleInput) {
   return { ...input, runProgram: input.runProgram ?? Db.Prisma.DbNull };
 }
 
+/**
+ * Refuses a name that reads the same as another rule's ("Audit logons", "audit logons",
+ * "Ａｕｄｉｔ logons"): the rules list and the audit log show rules by name, and a look-alike
+ * would be edited or deleted for the one meant.
+ */
+async function refuseLookAlikeName(tx: Db.Prisma.TransactionClient, name: string, exceptId: number | null) {
+  const other = await findLookAlikeName(tx, 'status_filter_rule', name, exceptId);
+  if (other)
+    throw new AppError('CONFLICT', {
+      userMessage: `A rule with this name already exists ("${other}").`,
+      details: { fields: [{ path: 'name', message: 'is already taken' }] },
+    });
+}
+
 /** Maps a unique violation to a 409 naming the field (Prisma error codes are mapped here only). */
 function conflictOrRethrow(error: unknown): never {
   if (isRecordGone(error)) throw new AppError('NOT_FOUND', { userMessage: 'That status filter rule was not found.' });
@@ -78,6 +93,7 @@ export async function insertFilterRule(input: FilterRuleInput): Promise<FilterRu
       // Rules added at the same moment take the last place one after the other, not the same one
       // (which the priority's unique index refused). Readers (Status Manager) are not held up.
       await tx.$executeRawUnsafe(`LOCK TABLE status_filter_rule IN SHARE ROW EXCLUSIVE MODE`);
+      await refuseLookAlikeName(tx, input.name, null);
       const last = await tx.statusFilterRule.aggregate({ _max: { priority: true } });
       return tx.statusFilterRule.create({ data: { ...toRuleData(input), priority: (last._max.priority ?? 0) + 10 } });
     });
@@ -104,6 +120,7 @@ export async function updateFilterRuleRow(
       if (!row) return null;
       const before = toFilterRule(row);
       const input = change(before, row.updatedBy);
+      await refuseLookAlikeName(tx, input.name, id);
       const data = { ...toRuleData(input), updatedBy: editorName };
       return { before, input, rule: toFilterRule(await tx.statusFilterRule.update({ where: { id }, data })) };
     });

@@ -182,6 +182,37 @@ describe('status filter rules API', () => {
     expect(remove.status).toBe(200);
   });
 
+  it('refuses a name that reads the same as another rule’s, also when both are sent at once', async () => {
+    const post = (name: string) =>
+      createRule(request('/api/status-filter-rules', { method: 'POST', headers: admin.headers, body: { name, messageId: 10009 } }));
+    const first = (await (await post('Audit logons')).json()) as Rule;
+    for (const name of ['audit logons', 'AUDIT LOGONS', 'Ａｕｄｉｔ logons', 'Audit\u200b logons']) {
+      const lookAlike = await post(name);
+      expect(lookAlike.status).toBe(409);
+      expect((await lookAlike.json()).error).toMatchObject({
+        message: 'A rule with this name already exists ("Audit logons").',
+        fields: [{ path: 'name', message: 'is already taken' }],
+      });
+    }
+    const second = (await (await post('Audit logoffs')).json()) as Rule;
+    const rename = (rule: Rule, name: string) =>
+      patchRule(
+        request(`/api/status-filter-rules/${rule.id}`, { method: 'PATCH', headers: admin.headers, body: { name, messageId: 10009 } }),
+        withParams({ id: String(rule.id) }),
+      );
+    expect((await rename(second, 'AUDIT LOGONS')).status).toBe(409);
+    // A rule keeps its own name in another case.
+    expect((await rename(second, 'AUDIT LOGOFFS')).status).toBe(200);
+    const atOnce = await Promise.all(['Look-alike at once', 'LOOK-ALIKE AT ONCE', 'look-alike at once'].map(post));
+    expect(atOnce.map((a) => a.status).sort()).toEqual([201, 409, 409]);
+    expect((await names()).filter((n) => /^look-alike at once$/i.test(n))).toHaveLength(1);
+    for (const rule of [first, second, (await atOnce.find((a) => a.status === 201)!.json()) as Rule])
+      await deleteRule(
+        request(`/api/status-filter-rules/${rule.id}`, { method: 'DELETE', headers: admin.headers }),
+        withParams({ id: String(rule.id) }),
+      );
+  });
+
   it('adds rules sent at the same moment one after the other, none refused for a priority it did not name', async () => {
     const add = (name: string) =>
       createRule(request('/api/status-filter-rules', { method: 'POST', headers: admin.headers, body: { name, messageId: 10008 } }));

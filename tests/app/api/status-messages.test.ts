@@ -316,6 +316,34 @@ describe('status message ingest and viewer API', () => {
     expect([200, 404]).toContain(answers[3].status);
   });
 
+  it('refuses a query name that reads the same as another’s, also when both are sent at once', async () => {
+    const post = (name: string) =>
+      saveQuery(request('/api/status-message-queries', { method: 'POST', headers: admin.headers, body: { name, criteria: { messageId: '10907' } } }));
+    expect((await post('Errors today')).status).toBe(201);
+    for (const name of ['errors today', 'ERRORS TODAY', 'Ｅｒｒｏｒｓ today', 'Errors\u00ad today']) {
+      const lookAlike = await post(name);
+      expect(lookAlike.status).toBe(409);
+      expect((await lookAlike.json()).error).toMatchObject({
+        message: 'A query with this name already exists ("Errors today").',
+        fields: [{ path: 'name', message: 'is already taken' }],
+      });
+    }
+    const other = await (await post('Errors yesterday')).json();
+    const put = (name: string) =>
+      putQuery(
+        request(`/api/status-message-queries/${other.id}`, {
+          method: 'PUT',
+          headers: admin.headers,
+          body: { name, criteria: { messageId: '10907' } },
+        }),
+        withParams({ id: other.id }),
+      );
+    expect((await put('ERRORS TODAY')).status).toBe(409);
+    expect((await put('ERRORS YESTERDAY')).status).toBe(200);
+    const atOnce = await Promise.all(['Query at once', 'QUERY AT ONCE', 'query at once'].map(post));
+    expect(atOnce.map((a) => a.status).sort()).toEqual([201, 409, 409]);
+  });
+
   it('refuses a change to a saved query made from a version someone else changed since, and keeps theirs', async () => {
     const other = await signInAs('FULL_ADMINISTRATOR');
     const input = { name: 'Two editors', criteria: { messageId: '10907' } };
