@@ -108,6 +108,9 @@ export interface ClientAgentOptions {
 
 /** How long a stop waits for the actions under way to end once aborted. */
 const STOP_WAIT_MS = 5_000;
+/** A result the management point did not store is sent again after this, doubling to RESULT_RETRY_MAX_MS. */
+const RESULT_RETRY_FIRST_MS = 5_000;
+const RESULT_RETRY_MAX_MS = 5 * 60_000;
 
 export interface ClientAgentEvents {
   connected: [{ url: string; transport: string; serverId: string }];
@@ -138,6 +141,8 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private keepAliveTimer: NodeJS.Timeout | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
+  private resultRetryTimer: NodeJS.Timeout | null = null;
+  private resultRetryMs = RESULT_RETRY_FIRST_MS;
   private pollMinutes = 60;
   private stopped = true;
   private controller = new AbortController();
@@ -240,7 +245,8 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     this.stopped = true;
     this.controller.abort();
     for (const work of this.operations.values()) work.abort();
-    for (const timer of [this.reconnectTimer, this.pollTimer]) if (timer) clearTimeout(timer);
+    for (const timer of [this.reconnectTimer, this.pollTimer, this.resultRetryTimer]) if (timer) clearTimeout(timer);
+    this.resultRetryTimer = null;
     if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
     this.socket?.removeAllListeners();
     this.socket?.io.removeAllListeners();
@@ -622,13 +628,30 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
           this.log.warn({ refused: answer.refused }, 'the management point refused an action result');
           return;
         }
-        if (!answer?.stored) return;
+        if (!answer?.stored) return this.sendResultsLater();
+        this.resultRetryMs = RESULT_RETRY_FIRST_MS;
         this.unsent.delete(result.operationId);
         this.forget(result.operationId);
         this.emit('result', { ...result, stored: true });
       })
-      // No answer: kept, and sent again after the next reconnect.
-      .catch(() => undefined);
+      // No answer: kept, and sent again (after a reconnect at once).
+      .catch(() => this.sendResultsLater());
+  }
+
+  /**
+   * Sends the results not yet stored again after a pause (doubling while the management point
+   * cannot store them: its database cut off, say). A connection can last for days, so waiting
+   * for the next reconnect left a target Delivered all that time.
+   */
+  private sendResultsLater() {
+    if (this.stopped || this.resultRetryTimer) return;
+    const delay = Math.round(this.resultRetryMs * (0.5 + 0.5 * this.random()));
+    this.resultRetryMs = Math.min(this.resultRetryMs * 2, RESULT_RETRY_MAX_MS);
+    this.resultRetryTimer = setTimeout(() => {
+      this.resultRetryTimer = null;
+      for (const result of this.unsent.values()) this.sendResult(result);
+    }, delay);
+    this.resultRetryTimer.unref?.();
   }
 
   /** The site has the result (or refused it for good): its file goes. */

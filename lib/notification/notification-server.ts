@@ -553,7 +553,7 @@ export class NotificationServer {
       recorded = await recordAnswers({ db: this.db, deliveries, results });
     } catch (error) {
       // Deliveries wait for the next flush, those of these results too: the agents keep their
-      // results and send them again only after they reconnect.
+      // results and send them again after a pause (or at once after a reconnect).
       this.deliveries = covered.concat(deliveries, this.deliveries);
       for (const r of results) r.ack?.({ stored: false });
       throw error;

@@ -72,7 +72,7 @@ describe('deliveries', () => {
     expect(rows.map((r) => r.delivered)).toEqual([true, true]);
   });
 
-  it('of a result whose write failed are still written: the agent sends the result again only after it reconnects', async () => {
+  it('of a result whose write failed are still written: the agent sends the result again later', async () => {
     const { socket, operation } = await quickScanPushedToOne(mp, 'HOLDF-');
     // The management point's next write of answers for this operation fails once.
     await pool().query(`

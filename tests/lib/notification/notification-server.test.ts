@@ -338,6 +338,53 @@ describe('client notification channel', () => {
     }
   });
 
+  it('sends a result again while it stays connected, when the management point could not store it', async () => {
+    // The management point's database refuses the write once (cut off, restarting): the agent is
+    // told "not stored". Its connection can last for days, so it must not wait for a reconnect.
+    const mp = await managementPoint();
+    const { credentials, deviceIds } = await fleet('RETRY-', 1);
+    const a = agent(mp, credentials[0], { scanner: syntheticScanner({ quickScanMs: 300, fullScanMs: 300 }) });
+    const disconnects: string[] = [];
+    a.on('disconnected', ({ reason }) => disconnects.push(reason));
+    await a.start();
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 1,
+    );
+    await pool().query(`
+      CREATE TABLE refuse_results_of (device_id int);
+      CREATE FUNCTION refuse_results() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.state = 'SUCCEEDED' AND EXISTS (SELECT 1 FROM refuse_results_of f WHERE f.device_id = NEW.device_id) THEN RAISE EXCEPTION 'results refused'; END IF;
+          RETURN NEW;
+        END $$;
+      CREATE TRIGGER refuse_results BEFORE UPDATE ON client_operation_target FOR EACH ROW EXECUTE FUNCTION refuse_results();`);
+    try {
+      await pool().query(`INSERT INTO refuse_results_of VALUES ($1)`, [deviceIds[0]]);
+      const operation = await startClientOperation({
+        actor: admin,
+        settings: { operationValidityMinutes: 60 },
+        input: { action: 'QUICK_SCAN', target: { deviceIds } },
+      });
+      // The result reached the management point and was refused by the database.
+      await eventually(
+        () =>
+          pool().query(`SELECT count(*)::int AS n FROM client_operation_target WHERE operation_id = $1 AND delivered_at IS NOT NULL`, [operation.id]),
+        (r) => r.rows[0].n === 1,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await pool().query(`DELETE FROM refuse_results_of`);
+      await eventually(
+        () => targetStates(operation.id),
+        (s) => s.SUCCEEDED === 1,
+        20_000,
+      );
+      expect(disconnects).toEqual([]);
+    } finally {
+      await pool().query(`DROP TRIGGER refuse_results ON client_operation_target; DROP FUNCTION refuse_results(); DROP TABLE refuse_results_of;`);
+    }
+  }, 30_000);
+
   it('re-pushes to a client that comes online within the validity, and never after it: Expired', async () => {
     const clock = manualClock(new Date());
     const mp = await managementPoint({ clock });
