@@ -101,13 +101,15 @@ export interface NotificationServerOptions {
    * Takes one of a device's client requests (the management point's per-device limit, the one
    * GET /api/mp/policy has), rejecting past it: a policy request over the channel is answered
    * `{ error: 'RATE_LIMITED' }` then, so one client cannot have the server print and buffer policy
-   * without end. Omit for no limit (tests).
+   * without end; an action result `{ stored: false, error: 'RATE_LIMITED' }`, which the agent sends
+   * again later. Omit for no limit (tests).
    */
   consumeClientRequest?: (deviceId: number) => Promise<void>;
 }
 
 interface PendingResult extends AnswerResult {
-  ack?: (answer: { stored: boolean; refused?: PayloadRefusal }) => void;
+  /** Not stored: refused for good (`refused`), past the per-device limit (`error`), or the write failed; the agent sends it again but when refused. */
+  ack?: (answer: { stored: boolean; refused?: PayloadRefusal; error?: 'RATE_LIMITED' }) => void;
 }
 
 /**
@@ -344,8 +346,14 @@ export class NotificationServer {
         return reply ? reply({ stored: false, refused }) : socket.emit(agentEvents.refused, refused);
       }
       this.acknowledged(parsed.data.operationId, id);
-      this.results.push({ deviceId: id, result: parsed.data, receivedAt: this.clock.now(), ack: reply });
-      this.flushSoon();
+      const take = () => {
+        this.results.push({ deviceId: id, result: parsed.data, receivedAt: this.clock.now(), ack: reply });
+        this.flushSoon();
+      };
+      const consume = this.options.consumeClientRequest;
+      if (!consume) return take();
+      // Held to the per-device limit too: results (up to 4 MB each) sent without end would be buffered without end.
+      consume(id).then(take, () => reply?.({ stored: false, error: 'RATE_LIMITED' }));
     });
     socket.on('disconnect', () => {
       set.delete(socket);

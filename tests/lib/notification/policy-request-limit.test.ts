@@ -1,6 +1,7 @@
 // Policy over the notification channel is held to the management point's per-device limit of
 // client requests, as GET /api/mp/policy is: a client that floods policy requests gets
-// RATE_LIMITED past it instead of having the server print and buffer one policy per request.
+// RATE_LIMITED past it instead of having the server print and buffer one policy per request; so
+// are action results, which could otherwise be sent (up to 4 MB each) without end.
 import { io, type Socket } from 'socket.io-client';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,5 +47,21 @@ describe('policy requests over the channel', () => {
     expect(answers.filter((a) => 'error' in a)).toEqual(Array.from({ length: 3 }, () => ({ error: 'RATE_LIMITED' })));
     const other = await connected(credentials[1]);
     expect(await other.timeout(10_000).emitWithAck(agentEvents.policyRequest, {})).toHaveProperty('policy');
+  });
+
+  it('take action results up to the same limit and answer past it not stored, so the agent sends them again later', async () => {
+    const { credentials } = await fleet('LIMR-', 1);
+    const flooding = await connected(credentials[0]);
+    const result = (operationId: number) => ({
+      operationId,
+      outcome: 'SUCCEEDED',
+      detail: { message: 'x'.repeat(500), durationMs: 1 },
+      completedAt: new Date().toISOString(),
+    });
+    const answers = (await Promise.all(
+      Array.from({ length: 8 }, (_, i) => flooding.timeout(10_000).emitWithAck(agentEvents.result, result(900_000 + i))),
+    )) as { stored: boolean; error?: string }[];
+    expect(answers.filter((a) => a.error === 'RATE_LIMITED')).toEqual(Array.from({ length: 3 }, () => ({ stored: false, error: 'RATE_LIMITED' })));
+    expect(answers.filter((a) => !a.error)).toHaveLength(5);
   });
 });
