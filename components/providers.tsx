@@ -2,6 +2,8 @@
 
 import { notifyManager, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
+// The API's own wording for what a form's schema refuses, in the browser as on the server.
+import '@/lib/validation/plain-messages';
 
 // A query or mutation's new state reaches the page before the browser handles the next event:
 // a mutation under way disables its submit button before the second click of a double click

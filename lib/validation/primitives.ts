@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import './plain-messages';
 
 /**
  * Boundary primitives: every value a route, socket event, agent payload or worker input takes is

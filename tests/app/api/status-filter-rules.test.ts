@@ -55,6 +55,14 @@ describe('status filter rules API', () => {
     expect(await bad({ name: 'x', runProgram: { kind: 'command', file: 'relative/path' } })).toBe('runProgram.file');
     expect(await bad({ name: 'x', propertyValue: 'S0120001' })).toBe('propertyName');
     expect(await bad({ name: '' })).toBe('name');
+    // Refusals read as the project's own messages, after the field's name.
+    const wrong = await createRule(
+      request('/api/status-filter-rules', { method: 'POST', headers: admin.headers, body: { name: 'x', severity: 'LOUD', messageId: 'ten' } }),
+    );
+    expect((await wrong.json()).error.fields).toEqual([
+      { path: 'severity', message: 'must be one of INFORMATIONAL, WARNING, ERROR' },
+      { path: 'messageId', message: 'must be a number' },
+    ]);
     const duplicate = await createRule(request('/api/status-filter-rules', { method: 'POST', headers: admin.headers, body: input }));
     expect(duplicate.status).toBe(409);
     // Each change is audited.
