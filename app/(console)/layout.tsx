@@ -1,6 +1,7 @@
 import { headers } from 'next/headers';
 import { Providers } from '@/components/providers';
 import { NavTree } from '@/components/shell/nav-tree';
+import { SessionEndedNotice } from '@/components/shell/session-ended-notice';
 import { UserMenu } from '@/components/shell/user-menu';
 import { requirePageSession } from '@/lib/auth/current-session';
 import { roleLabels } from '@/lib/auth/roles';
@@ -30,7 +31,10 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
           <aside className="overflow-y-auto border-r border-slate-200 bg-slate-50">
             <NavTree />
           </aside>
-          <main className="min-w-0 overflow-y-auto px-4 py-4">{children}</main>
+          <main className="min-w-0 overflow-y-auto px-4 py-4">
+            <SessionEndedNotice />
+            {children}
+          </main>
         </div>
       </div>
     </Providers>

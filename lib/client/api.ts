@@ -1,5 +1,7 @@
 'use client';
 
+import { reportSessionAlive, reportSessionEnded } from './session-ended';
+
 /** A server function's answer as it arrives in JSON: its dates as ISO strings. */
 export type Jsonified<T> = T extends Date
   ? string
@@ -50,7 +52,8 @@ export function stopApiRequests(): void {
 
 /**
  * Calls the API with the session cookie; changes carry the CSRF token from its cookie.
- * A 401 sends the browser to sign-in; other errors throw ApiError.
+ * A 401 raises the console's "session ended" notice, which keeps the page and what its forms hold
+ * (or, on a page without the notice, sends the browser to sign-in); errors throw ApiError.
  */
 export async function api<T>(path: string, options: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
   if (signedOut && !path.startsWith('/api/auth/')) throw new ApiError(401, 'UNAUTHENTICATED', 'Signed out.');
@@ -67,8 +70,11 @@ export async function api<T>(path: string, options: { method?: string; body?: un
   });
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
-  if (response.ok) return data as T;
-  if (response.status === 401 && !path.startsWith('/api/auth/sign-in')) {
+  if (response.ok) {
+    reportSessionAlive();
+    return data as T;
+  }
+  if (response.status === 401 && !path.startsWith('/api/auth/sign-in') && !reportSessionEnded()) {
     window.location.assign(`/sign-in?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
   }
   const error = data?.error ?? {};

@@ -106,4 +106,35 @@ describe('Site Settings in Chromium, with the site-control workers', () => {
     // The form shows the stored list once it has re-read the new serial's document.
     await expect.poll(() => page.getByLabel('Quick Scan folders').inputValue(), { timeout: 20_000 }).toBe('/home\n/srv/uploads');
   });
+
+  it('keeps what was typed when the session ends mid-edit, and saves it once signed in again in another tab', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    await signInThroughPage(page, server.url, 'siteadmin', 'site-admin-password', '/administration/site-settings');
+    const siteName = page.getByLabel('Site name');
+    await siteName.fill('Typed before the session ended');
+    // Idle past the session's limit while the form is open.
+    await prisma().consoleSession.updateMany({ data: { lastSeenAt: new Date(Date.now() - 3 * 3_600_000) } });
+    await page.getByRole('button', { name: 'Apply' }).click();
+
+    // The page stays, says so, and the text is still in its field.
+    const notice = page.getByTestId('session-ended');
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('Your session has ended');
+    expect(page.url()).toBe(`${server.url}/administration/site-settings`);
+    expect(await siteName.inputValue()).toBe('Typed before the session ended');
+
+    // Signed in again in a new tab (it shares the cookies), the same form saves what was kept.
+    const [other] = await Promise.all([context.waitForEvent('page'), notice.getByRole('link', { name: 'Sign in in a new tab' }).click()]);
+    await other.getByLabel('User name').fill('siteadmin');
+    await other.getByLabel('Password').fill('site-admin-password');
+    await other.getByRole('button', { name: 'Sign in' }).click();
+    await other.waitForURL('**/administration/site-settings');
+    await other.close();
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByTestId('change-applied').waitFor({ timeout: 20_000 });
+    await notice.waitFor({ state: 'detached' });
+    await page.getByTestId('site-name').filter({ hasText: 'S01 - Typed before the session ended' }).waitFor({ timeout: 20_000 });
+    await context.close();
+  });
 });
