@@ -13,6 +13,10 @@ const whole = (min: number, max: number) =>
 const flag = () => z.boolean({ error: 'must be on or off' });
 
 function isCronPattern(pattern: string): boolean {
+  // croner also reads six and seven fields (seconds first, then a year): "* * * * * *" would run a
+  // heartbeat or a purge every second. A site schedule is the five classic fields, or a nickname.
+  const fields = pattern.trim().split(/\s+/);
+  if (fields.length !== 5 && !(fields.length === 1 && fields[0].startsWith('@'))) return false;
   try {
     new Cron(pattern, { paused: true }).stop();
     return true;

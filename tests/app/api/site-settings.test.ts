@@ -72,6 +72,17 @@ describe('/api/site-settings', () => {
     expect((await missing.json()).error.fields[0].path).toBe('baseSerial');
   });
 
+  it('refuses a schedule with a seconds or a year field, which would run every second', async () => {
+    const cronError = 'must be a cron pattern such as "0 0 * * *" (minute hour day month weekday)';
+    for (const pattern of ['* * * * * *', '* * * * * * *', '0 0 0 * * *']) {
+      for (const path of ['components.siteControlManager.heartbeatSchedule', 'maintenance.deleteAgedStatusMessages.schedule']) {
+        const response = await change(admin, { baseSerial: 1, changes: { [path]: pattern } });
+        expect(response.status).toBe(400);
+        expect((await response.json()).error.fields).toEqual([{ path: `changes.${path}`, message: cronError }]);
+      }
+    }
+  });
+
   it('refuses a change to a property that moved since its base serial with 409 and the other change', async () => {
     const response = await change(admin, { baseSerial: 0, changes: { 'clientAgent.policyPollingMinutes': 45 } });
     expect(response.status).toBe(409);
