@@ -20,17 +20,21 @@ export async function cancelClientOperation(options: { actor: Actor; id: number;
       throw new AppError('CONFLICT', { userMessage: 'The operation has expired; there is nothing left to cancel.' });
     await repo.cancelOperation(client, { id: found.id, by: options.actor.principal.userName, at: now });
     await repo.enqueuePush(client, found.id, 'CANCEL');
+    // Audited and announced in the cancel's own transaction: a 503 then means nothing changed.
+    await reportAudit(
+      {
+        kind: 'performed',
+        verb: 'CancelClientOperation',
+        userName: options.actor.principal.userName,
+        address: options.actor.address,
+        objectType: 'ClientOperation',
+        objectName: `${clientActionLabels[found.action]} on ${found.targetName}`,
+        newValue: { id: found.id, cancelledAt: now },
+      },
+      client,
+    );
+    await repo.notifyProgress(client, { changed: [found.id] });
     return found;
   });
-  await reportAudit({
-    kind: 'performed',
-    verb: 'CancelClientOperation',
-    userName: options.actor.principal.userName,
-    address: options.actor.address,
-    objectType: 'ClientOperation',
-    objectName: `${clientActionLabels[operation.action]} on ${operation.targetName}`,
-    newValue: { id: operation.id, cancelledAt: now },
-  });
-  await repo.notifyProgress(pool(), { changed: [operation.id] });
   return { id: operation.id, cancelledAt: now.toISOString() };
 }

@@ -53,6 +53,30 @@ export async function startClientOperation(options: {
       });
     }
     await repo.enqueuePush(client, created.id, 'START');
+    // The audit and the console's notice commit with the operation: a process that dies, or a
+    // connection cut, after the commit would otherwise leave an operation nobody audited, and a
+    // 503 for a start that did happen (which, sent again, starts it twice).
+    await reportAudit(
+      {
+        kind: 'performed',
+        verb: 'StartClientOperation',
+        userName: options.actor.principal.userName,
+        address: options.actor.address,
+        objectType: 'ClientOperation',
+        objectName: `${clientActionLabels[created.action]}${script ? ` ${script.name}` : ''} on ${created.targetName}`,
+        newValue: {
+          id: created.id,
+          action: created.action,
+          total: created.total,
+          onlineAtStart: created.onlineAtStart,
+          validUntil: created.validUntil,
+          ...(script ? { script } : {}),
+          ...(liveQuery ? { liveQuery: liveQuery.text } : {}),
+        },
+      },
+      client,
+    );
+    await repo.notifyProgress(client, { changed: [created.id] });
     return created;
   });
   // The next block of partitions, made now that the push is out; should this fail, the start that
@@ -60,23 +84,5 @@ export async function startClientOperation(options: {
   await makeNextOperationBlock(pool(), operation.id).catch((error) =>
     logger.warn({ err: error, operationId: operation.id }, 'could not make the next block of result partitions yet'),
   );
-  await reportAudit({
-    kind: 'performed',
-    verb: 'StartClientOperation',
-    userName: options.actor.principal.userName,
-    address: options.actor.address,
-    objectType: 'ClientOperation',
-    objectName: `${clientActionLabels[operation.action]}${script ? ` ${script.name}` : ''} on ${operation.targetName}`,
-    newValue: {
-      id: operation.id,
-      action: operation.action,
-      total: operation.total,
-      onlineAtStart: operation.onlineAtStart,
-      validUntil: operation.validUntil,
-      ...(script ? { script } : {}),
-      ...(liveQuery ? { liveQuery: liveQuery.text } : {}),
-    },
-  });
-  await repo.notifyProgress(pool(), { changed: [operation.id] });
   return operation;
 }

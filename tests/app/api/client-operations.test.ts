@@ -2,6 +2,7 @@
 // the targets fixed (revoked clients left out, online counted), and the counts and per-device list are
 // right before and after the per-target rows are written.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { POST as cancel } from '@/app/api/client-operations/[id]/cancel/route';
 import { GET as getOperation } from '@/app/api/client-operations/[id]/route';
 import { GET as getTargets } from '@/app/api/client-operations/[id]/targets/route';
 import { GET as list, POST as start } from '@/app/api/client-operations/route';
@@ -92,5 +93,49 @@ describe('/api/client-operations', () => {
     expect(res.status).toBe(400);
     const { rows: operations } = await pool().query(`SELECT count(*)::int AS n FROM client_operation WHERE target_name = 'API empty'`);
     expect(operations[0].n).toBe(0);
+  });
+
+  it('answers 503 only when nothing was committed: a start or a cancel whose audit is cut under it is undone, so sending it again does it once', async () => {
+    // The audit's write ends its own connection, as pg_terminate_backend or a dying database would
+    // between the operation's commit and its audit.
+    await pool().query(`CREATE FUNCTION cut_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.origin::text = 'audit' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+        RETURN NEW;
+      END $$`);
+    const cutAudits = (on: boolean) =>
+      pool().query(
+        on
+          ? `CREATE TRIGGER cut_audit BEFORE INSERT ON status_inbox FOR EACH ROW EXECUTE FUNCTION cut_audit()`
+          : `DROP TRIGGER cut_audit ON status_inbox`,
+      );
+    const operations = async () => (await pool().query<{ n: number }>(`SELECT count(*)::int AS n FROM client_operation`)).rows[0].n;
+    const before = await operations();
+
+    await cutAudits(true);
+    const cut = await post(operator, { action: 'FULL_SCAN', target: { collectionId } });
+    expect(cut.status, await cut.clone().text()).toBe(503);
+    await cutAudits(false);
+    expect(await operations()).toBe(before);
+
+    const again = await post(operator, { action: 'FULL_SCAN', target: { collectionId } });
+    expect(again.status, await again.clone().text()).toBe(200);
+    const { id } = await again.json();
+    expect(await operations()).toBe(before + 1);
+
+    const cancelIt = () =>
+      cancel(request(`/api/client-operations/${id}/cancel`, { method: 'POST', headers: operator.headers }), withParams({ id: String(id) }));
+    await cutAudits(true);
+    expect((await cancelIt()).status).toBe(503);
+    await cutAudits(false);
+    const { rows } = await pool().query(`SELECT cancelled_at FROM client_operation WHERE id = $1`, [id]);
+    expect(rows[0].cancelled_at).toBeNull();
+    const cancelled = await cancelIt();
+    expect(cancelled.status, await cancelled.clone().text()).toBe(200);
+    const { rows: audits } = await pool().query<{ m: string }>(`SELECT messages::text AS m FROM status_inbox WHERE origin = 'audit'`);
+    const audited = (verb: string) =>
+      audits.filter((r) => r.m.includes(verb) && r.m.includes(`${clientActionLabels.FULL_SCAN} on API operation clients`));
+    expect(audited('StartClientOperation')).toHaveLength(1);
+    expect(audited('CancelClientOperation')).toHaveLength(1);
   });
 });
