@@ -518,10 +518,14 @@ export async function recordResults(
   const { rows } = await db.query<{ operation_id: number }>(
     `WITH done AS (
        UPDATE client_operation_target t
-          SET state = i.outcome::operation_target_state, completed_at = i.completed_at, result = i.result::jsonb,
+          SET state = i.outcome::operation_target_state, result = i.result::jsonb,
+              -- The client's clock says when it finished; one that puts that before the start or
+              -- after the arrival is hours off, and the arrival is the nearest time known.
+              completed_at = CASE WHEN i.completed_at BETWEEN o.started_at AND i.received_at THEN i.completed_at ELSE i.received_at END,
               delivered_at = coalesce(t.delivered_at, i.received_at)
          FROM unnest($1::int[], $2::int[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[])
               AS i(operation_id, device_id, outcome, completed_at, result, received_at)
+              JOIN client_operation o ON o.id = i.operation_id
         WHERE t.operation_id = i.operation_id AND t.device_id = i.device_id
           AND t.state NOT IN ('SUCCEEDED', 'FAILED') AND t.completed_at IS NULL
        RETURNING t.operation_id, t.device_id

@@ -29,6 +29,8 @@ import { useTestDatabase } from '../../support/database';
 import { admin, eventually, fleet, onlineCount, targetStates } from './fleet';
 import { TestManagementPoint } from './management-point';
 import { channels } from '@/lib/db/channels';
+import { agentEvents } from '@/lib/protocol/agent-protocol.schema';
+import { heldAgentSocket, rawSockets } from './raw-agent-socket';
 
 let connectionString = '';
 const agents: ClientAgent[] = [];
@@ -39,6 +41,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
+  rawSockets.splice(0).forEach((s) => s.disconnect());
   await Promise.all(agents.splice(0).map((a) => a.stop()));
   await Promise.all(points.splice(0).map((p) => p.stop()));
 });
@@ -811,5 +814,45 @@ describe('client operation target rows, written after the start', () => {
     expect(pass.materialized).toContain(operation.id);
     expect(pass.expired.find((e) => e.id === operation.id)).toEqual({ id: operation.id, expired: 2, total: 2 });
     expect(await targetStates(operation.id)).toEqual({ EXPIRED: 2 });
+  });
+});
+
+describe('operation results', () => {
+  it("keep the client's completion time when it lies between the start and the arrival, and read as the arrival when the client's clock is hours off", async () => {
+    const mp = await managementPoint();
+    const { credentials } = await fleet('CLOCK-', 3);
+    const sockets = await Promise.all(credentials.map((c) => heldAgentSocket(mp, `Device ${c.deviceId}.${c.secret}`)));
+    const pushed = Promise.all(sockets.map((s) => new Promise((resolve) => s.once(agentEvents.push, resolve))));
+    const operation = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'QUICK_SCAN', target: { deviceIds: credentials.map((c) => c.deviceId) } },
+    });
+    await pushed;
+    const sixHours = 6 * 3_600_000;
+    // A clock six hours behind, one six hours ahead, and a right one.
+    const reported = [Date.now() - sixHours, Date.now() + sixHours, Date.now()];
+    const sentBy = await Promise.all(
+      sockets.map(async (socket, i) => {
+        const answer = await socket.emitWithAck(agentEvents.result, {
+          operationId: operation.id,
+          outcome: 'SUCCEEDED',
+          detail: { message: 'scanned', durationMs: 5 },
+          completedAt: new Date(reported[i]).toISOString(),
+        });
+        expect(answer).toEqual({ stored: true });
+        return Date.now();
+      }),
+    );
+    const { rows } = await pool().query<{ device_id: number; completed_at: Date }>(
+      `SELECT device_id, completed_at FROM client_operation_target WHERE operation_id = $1 ORDER BY device_id`,
+      [operation.id],
+    );
+    const completed = credentials.map((c) => rows.find((r) => r.device_id === c.deviceId)!.completed_at.getTime());
+    for (const [i, at] of completed.entries()) {
+      expect(at).toBeGreaterThanOrEqual(operation.startedAt.getTime());
+      expect(at).toBeLessThanOrEqual(sentBy[i]);
+    }
+    expect(completed[2]).toBe(reported[2]);
   });
 });
