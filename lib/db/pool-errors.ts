@@ -34,13 +34,20 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
- * Logs a failed database step: a server going away (a stop, a restart) as a warning with its
- * code and reason and no stack, as it needs no fixing; anything else as an error with its stack.
+ * Logs a failed database step: a server going away (a stop, a restart) or a connection cut under
+ * it as a warning with its code and reason and no stack, as it needs no fixing; anything else as
+ * an error with its stack.
  */
 export function logDatabaseFailure(target: Logger, error: unknown, message: string): void {
   if (isDatabaseGoingAway(error)) {
     const { code, message: reason } = error as { code: string; message: string };
     target.warn({ code, reason }, `${message}: the database server is stopping or away`);
+  } else if (isDatabaseUnavailable(error)) {
+    // A connection cut under the work (pg_terminate_backend, a failover): as expected, and the work
+    // is tried again. Often what surfaces is not the server's 57P01 but the next statement on the
+    // dead connection (an unlock or a ROLLBACK in a finally), which has no SQLSTATE.
+    const { code, message: reason } = error as { code?: string; message: string };
+    target.warn({ code, reason }, `${message}: its database connection was cut`);
   } else {
     target.error({ err: error }, message);
   }
