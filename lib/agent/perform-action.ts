@@ -1,6 +1,7 @@
 import type { ActionResultDetail, ClientAction, LiveQueryRun, ScriptRun } from '../protocol/agent-protocol.schema';
 import type { AgentPolicy } from '../protocol/policy.schema';
 import { plural } from '../plural';
+import { withStorableText } from '../validation/primitives';
 import type { InventoryTask } from './inventory/inventory-state';
 import type { Scanner } from './scan/scan-settings';
 import { answerLiveQuery, type EntityCollector } from './live-query/answer-live-query';
@@ -23,7 +24,14 @@ const inventoryTasks: Partial<Record<ClientAction, InventoryTask>> = {
  * throws: a failure is a FAILED outcome with its reason, an action stopped by a cancel a
  * CANCELLED one.
  */
-export async function performAction(options: {
+export async function performAction(options: PerformActionOptions): Promise<ActionOutcome> {
+  // What the machine gave (a script's output, a file name, a value cut inside a surrogate pair)
+  // may hold text the site cannot store; the site would refuse the whole result and the target
+  // would wait forever, so such characters become U+FFFD here.
+  return withStorableText(await performActionAsIs(options));
+}
+
+interface PerformActionOptions {
   action: ClientAction;
   fetchPolicy: () => Promise<AgentPolicy>;
   scanner: Scanner;
@@ -39,7 +47,9 @@ export async function performAction(options: {
   liveQuery?: LiveQueryRun;
   collectEntity?: EntityCollector;
   signal: AbortSignal;
-}): Promise<ActionOutcome> {
+}
+
+async function performActionAsIs(options: PerformActionOptions): Promise<ActionOutcome> {
   const started = performance.now();
   const took = () => Math.round(performance.now() - started);
   try {

@@ -28,6 +28,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 // ---------------------------------------------------------------------------- text
 
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNPAIRED_SURROGATES = new RegExp(UNPAIRED_SURROGATE.source, 'g');
 
 // String.prototype.isWellFormed (ES2024) says the same as the regex without running one; the
 // regex stays for engines that lack it. Every string field of every message passes here.
@@ -41,6 +42,20 @@ export function unstorableTextReason(value: string): string | null {
   if (value.includes('\0')) return 'must not contain NUL characters';
   if (!isWellFormed(value)) return 'must not contain unpaired UTF-16 surrogates';
   return null;
+}
+
+/**
+ * `value` (plain JSON data) with every NUL and unpaired surrogate in its strings and keys replaced
+ * by U+FFFD, the length unchanged: for text a machine produced (a program's output, a file name, a
+ * value cut at a character limit that fell inside a surrogate pair), which is kept as well as the
+ * database can hold it rather than refused whole.
+ */
+export function withStorableText<T>(value: T): T {
+  if (typeof value === 'string')
+    return (unstorableTextReason(value) === null ? value : value.replaceAll('\0', '\uFFFD').replace(UNPAIRED_SURROGATES, '\uFFFD')) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => withStorableText(item)) as T;
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [withStorableText(k), withStorableText(v)])) as T;
+  return value;
 }
 
 function refineStorable(value: string, ctx: z.RefinementCtx) {

@@ -156,6 +156,21 @@ describe('Run Script on real agents', () => {
     expect(/^script-a,FAILED,[^,]+,3,false,a{65536},true,"short\n",false,Too much output exited with code 3\.$/.test(line)).toBe(true);
   }, 30_000);
 
+  it('keeps output holding NUL bytes, or a character cut at the 64 KB limit, with those characters replaced', async () => {
+    // A NUL and bytes that are not UTF-8 on stdout; on stderr an emoji (two UTF-16 units) whose
+    // second half falls past the limit. The site stores neither a NUL nor half a pair.
+    const script = await approvedScript({
+      name: 'Unstorable output',
+      body: "printf 'a\\000b\\377c\\n'\nhead -c 65535 /dev/zero | tr '\\0' e >&2\nprintf '\\360\\237\\230\\200' >&2\n",
+    });
+    const rows = await finished((await run(script.id)).id);
+    for (const r of rows) {
+      expect(r.state).toBe('SUCCEEDED');
+      expect(r.result?.script).toMatchObject({ stdout: 'a\uFFFDb\uFFFDc\n', stdoutTruncated: false, stderrTruncated: true });
+      expect(r.result?.script?.stderr).toBe(`${'e'.repeat(65535)}\uFFFD`);
+    }
+  }, 30_000);
+
   it('refuses tampered text, and unapproved or edited scripts never start', async () => {
     const marker = path.join(dir, 'tampered-ran');
     const script = await approvedScript({ name: 'Tamper target', body: 'echo original\n' });

@@ -2,6 +2,7 @@ import { syntheticScanner } from '@/lib/agent/scan/synthetic-scanner';
 import { describe, expect, it } from 'vitest';
 import { performAction } from '@/lib/agent/perform-action';
 import { clientPolicySchema } from '@/lib/protocol/policy.schema';
+import { operationResultSchema } from '@/lib/protocol/agent-protocol.schema';
 
 describe('performAction', () => {
   it('reports an action stopped by a cancel as CANCELLED, not as a failure', async () => {
@@ -105,5 +106,22 @@ describe('performAction: Download Computer Policy', () => {
   it('leaves metering out where the site turned it off or sends none', async () => {
     expect((await run(policy({ enabled: false, rules: 3 }))).detail.message).toBe('Received policy for site control serial 12 with 1 deployment.');
     expect((await run(policy())).detail.message).toBe('Received policy for site control serial 12 with 1 deployment.');
+  });
+});
+
+describe('performAction: text the site cannot store', () => {
+  it('answers a live query whose value is cut inside a surrogate pair with a whole, storable value', async () => {
+    const command = `${'x'.repeat(1023)}😀 and more`;
+    const outcome = await performAction({
+      action: 'LIVE_QUERY',
+      fetchPolicy: () => Promise.reject(new Error('not used')),
+      scanner: syntheticScanner({ quickScanMs: 1, fullScanMs: 1 }),
+      liveQuery: { text: 'processes | project command' },
+      collectEntity: () => Promise.resolve([{ pid: 1, name: 'p', user: 'u', cpu: 0, memoryMb: 0, command }]),
+      signal: new AbortController().signal,
+    });
+    expect(outcome.outcome).toBe('SUCCEEDED');
+    expect(outcome.detail.liveQuery?.rows).toEqual([{ command: `${'x'.repeat(1023)}\uFFFD` }]);
+    expect(operationResultSchema.safeParse({ operationId: 1, ...outcome, completedAt: new Date().toISOString() }).success).toBe(true);
   });
 });
