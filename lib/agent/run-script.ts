@@ -1,11 +1,16 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { plural } from '../plural';
+import { endMarkedProcesses } from './end-marked-processes';
 import { SCRIPT_OUTPUT_LIMIT, type ActionResultDetail, type ScriptRun } from '../protocol/agent-protocol.schema';
 
 type ScriptResult = NonNullable<ActionResultDetail['script']>;
+
+/** How long the output may still come once the script and what it left running are ended. */
+const STREAM_DRAIN_MS = 2_000;
 
 /** Keeps the first `limit` characters of a stream and whether more came. */
 class CappedText {
@@ -31,7 +36,8 @@ class CappedText {
  * SHA-256 is the hash the push named (else refused, never run). The values go to bash as
  * positional arguments and as SITEBOX_PARAM_<name> variables through spawn's argument array and
  * environment — never through a shell command line. The script runs in a process group of its
- * own, killed whole at the timeout or on cancel; stdout and stderr are kept up to
+ * own, killed whole at the timeout or on cancel, and whatever it started that still runs when it
+ * ends (in its group or not) is ended with it; stdout and stderr are kept up to
  * SCRIPT_OUTPUT_LIMIT characters each, truncation marked.
  */
 export async function runScript(options: {
@@ -53,7 +59,9 @@ export async function runScript(options: {
   const file = path.join(dir, 'script.sh');
   try {
     await writeFile(file, text, { mode: 0o700 });
-    const env: NodeJS.ProcessEnv = { ...process.env, SITEBOX_SCRIPT_NAME: script.name };
+    // Inherited by every process the script starts: how those that leave its group are found.
+    const runId = randomUUID();
+    const env: NodeJS.ProcessEnv = { ...process.env, SITEBOX_SCRIPT_NAME: script.name, SITEBOX_SCRIPT_RUN: runId };
     for (const a of script.arguments) env[`SITEBOX_PARAM_${a.name}`] = a.value;
     const stdout = new CappedText(SCRIPT_OUTPUT_LIMIT);
     const stderr = new CappedText(SCRIPT_OUTPUT_LIMIT);
@@ -78,13 +86,27 @@ export async function runScript(options: {
       killGroup();
     }, script.timeoutSeconds * 1000);
     signal.addEventListener('abort', killGroup, { once: true });
-    const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
       child.once('error', reject);
-      child.once('close', (code, sig) => resolve({ code, signal: sig }));
-    }).finally(() => {
+      child.once('exit', (code, sig) => resolve({ code, signal: sig }));
+    });
+    const streamsClosed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const ended = await exited.finally(() => {
       clearTimeout(timer);
       signal.removeEventListener('abort', killGroup);
     });
+    // The run ends with the script: what it started and left running is ended too — its process
+    // group, and by the marker in their environment those that left the group (setsid, a double
+    // fork). Otherwise one of them holding stdout would keep the run, and its result, waiting
+    // past any timeout, and it would outlive the run.
+    const leftRunning = await endMarkedProcesses(`SITEBOX_SCRIPT_RUN=${runId}`, { exceptPid: child.pid });
+    killGroup();
+    // A process that also cleared its environment may still hold the streams: read what is there.
+    const drained = await Promise.race([streamsClosed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), STREAM_DRAIN_MS))]);
+    if (!drained) {
+      child.stdout.destroy();
+      child.stderr.destroy();
+    }
     const result: ScriptResult = {
       exitCode: ended.code,
       signal: ended.signal,
@@ -94,12 +116,13 @@ export async function runScript(options: {
       stdoutTruncated: stdout.truncated,
       stderrTruncated: stderr.truncated,
     };
+    const left = leftRunning ? `; ${plural(leftRunning, 'process', 'processes')} it left running ${leftRunning === 1 ? 'was' : 'were'} ended` : '';
     if (signal.aborted && !timedOut) return { outcome: 'CANCELLED', message: 'Cancelled before it finished.', script: result };
     if (timedOut)
       return { outcome: 'FAILED', message: `Timed out after ${script.timeoutSeconds} s; the script's processes were killed.`, script: result };
-    if (ended.code === 0) return { outcome: 'SUCCEEDED', message: `${script.name} exited with code 0.`, script: result };
+    if (ended.code === 0) return { outcome: 'SUCCEEDED', message: `${script.name} exited with code 0${left}.`, script: result };
     const how = ended.code === null ? `was killed by ${ended.signal}` : `exited with code ${ended.code}`;
-    return { outcome: 'FAILED', message: `${script.name} ${how}.`, script: result };
+    return { outcome: 'FAILED', message: `${script.name} ${how}${left}.`, script: result };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

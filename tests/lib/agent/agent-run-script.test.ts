@@ -136,6 +136,41 @@ describe('Run Script on real agents', () => {
     ).toBe(false);
   }, 30_000);
 
+  it('ends with the script what it left running, in its group or not, and reports the exit code at once', async () => {
+    const pids = path.join(dir, 'left-running.pids');
+    // One child stays in the script's group, one leaves it (setsid); both hold stdout open.
+    const script = await approvedScript({
+      name: 'Leaves children',
+      body: `sleep 120 &\necho $! >> ${pids}\nsetsid sleep 121 &\nsleep 0.3\npgrep -f '^sleep 121$' -n >> ${pids}\necho parent done\nexit 3\n`,
+      timeoutSeconds: 20,
+    });
+    const operation = await run(script.id);
+    const rows = await finished(operation.id);
+    for (const r of rows) {
+      expect(r.state).toBe('FAILED');
+      expect(r.result?.message).toBe('Leaves children exited with code 3; 2 processes it left running were ended.');
+      expect(r.result?.script).toMatchObject({ exitCode: 3, timedOut: false, stdout: 'parent done\n' });
+      expect(r.result!.durationMs).toBeLessThan(10_000);
+    }
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] !== 'Z';
+      } catch {
+        return false;
+      }
+    };
+    const left = (await readFile(pids, 'utf8')).trim().split('\n').map(Number);
+    expect(left).toHaveLength(4);
+    expect(
+      await eventually(
+        async () => left.filter(alive),
+        (a) => a.length === 0,
+        5000,
+      ),
+    ).toEqual([]);
+  }, 40_000);
+
   it('cuts output over 64 KB and marks it, and groups identical outputs with device counts', async () => {
     const script = await approvedScript({
       name: 'Too much output',
