@@ -23,6 +23,7 @@ import { ClientAgent } from '../lib/agent/agent';
 import { AGENT_VERSION } from '../lib/agent/agent-version';
 import { agentConfigSchema, installedPaths, readAgentConfig, type AgentConfig } from '../lib/agent/agent-config';
 import { createDeploymentRunner } from '../lib/agent/deployment-runner';
+import { lockStateFolder, StateFolderInUse } from '../lib/agent/lock-state-folder';
 import { installAgent } from '../lib/agent/install/install-agent';
 import { BUNDLE_NAME, UNIT_NAME, installLayout } from '../lib/agent/install/install-layout';
 import { systemctl, systemdRuns } from '../lib/agent/install/systemd';
@@ -213,6 +214,10 @@ async function run(args: string[]) {
   }
 
   await mkdir(stateRoot, { recursive: true, mode: 0o700 });
+  // One agent per state folder, taken before registering: a second would act on every push again.
+  const stateLock = await lockStateFolder(stateRoot).catch((error: unknown) => {
+    throw error instanceof StateFolderInUse ? new CommandFailed(error.message) : error;
+  });
   // A management point that is down at first start is waited for, as a service would.
   let registration: Awaited<ReturnType<typeof loadOrRegisterCredential>> | null = null;
   for (let attempt = 0; !registration; attempt++) {
@@ -293,7 +298,7 @@ async function run(args: string[]) {
     setTimeout(() => void agent.start(), 60_000);
   });
   await agent.start();
-  const stop = async () => (await agent.stop(), process.exit(0));
+  const stop = async () => (await agent.stop(), await stateLock.release(), process.exit(0));
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 }
