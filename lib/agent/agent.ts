@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type http from 'node:http';
+import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import {
   agentEvents,
@@ -227,7 +228,8 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
       this.log.warn({ err: error }, 'could not read the results kept by an earlier run');
       return null;
     });
-    for (const name of earlier?.setAside ?? []) this.log.warn({ file: name }, 'set aside an operation file that could not be read');
+    for (const name of earlier?.setAside ?? [])
+      this.log.warn({ file: path.join(this.options.resultsDir ?? '', name) }, 'a kept action or result cannot be read; set aside as .unreadable');
     for (const result of earlier?.results ?? []) {
       this.unsent.set(result.operationId, result);
       if (!this.operations.has(result.operationId)) this.operations.set(result.operationId, new AbortController());

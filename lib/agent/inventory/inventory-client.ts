@@ -100,7 +100,7 @@ export class InventoryClient {
     this.running = true;
     this.controller = new AbortController();
     await mkdir(this.options.stateDir, { recursive: true, mode: 0o700 });
-    this.state ??= await readInventoryState(this.stateFile);
+    this.state ??= await this.readState();
     this.sender.start();
     // Heartbeat discovery runs at every start, then on its cycle.
     void this.enqueue(() => this.run('discovery'))
@@ -171,8 +171,14 @@ export class InventoryClient {
     return next;
   }
 
+  private readState(): Promise<InventoryState> {
+    return readInventoryState(this.stateFile, (reason) =>
+      this.log.warn({ file: this.stateFile, reason }, 'the inventory state file cannot be read; starting afresh, the next report is full'),
+    );
+  }
+
   private async loadState(): Promise<InventoryState> {
-    this.state ??= await readInventoryState(this.stateFile);
+    this.state ??= await this.readState();
     return this.state;
   }
 

@@ -36,13 +36,17 @@ export type InventoryState = z.infer<typeof inventoryStateSchema>;
 
 export const emptyInventoryState = (): InventoryState => inventoryStateSchema.parse({});
 
-/** The saved state, or a fresh one when there is none or it cannot be read (the next report is then full). */
-export async function readInventoryState(file: string): Promise<InventoryState> {
+/**
+ * The saved state, or a fresh one when there is none or it cannot be read (the next report is then
+ * full); `onUnreadable` hears why a file that is there could not be used.
+ */
+export async function readInventoryState(file: string, onUnreadable?: (reason: string) => void): Promise<InventoryState> {
   try {
     const parsed = inventoryStateSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
     if (parsed.success) return parsed.data;
-  } catch {
-    /* none yet, or unreadable */
+    onUnreadable?.(parsed.error.issues[0]?.message ?? 'not an inventory state');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') onUnreadable?.(error instanceof Error ? error.message : String(error));
   }
   return emptyInventoryState();
 }

@@ -154,6 +154,11 @@ export class MeteringAgent {
           stateFile: path.join(this.options.stateDir, RUNS_IN_PROGRESS),
           machine,
           spool: (runs) => this.uploader.spool(runs),
+          onUnreadableState: (reason) =>
+            this.options.log.warn(
+              { file: path.join(this.options.stateDir, RUNS_IN_PROGRESS), reason },
+              'the metering runs in progress cannot be read; metering starts afresh from the programs running now',
+            ),
         }),
     );
     // A machine that could not be read is tried again at the next poll.

@@ -61,6 +61,8 @@ export class MeteringUsageTracker {
       machine: MachineView;
       /** Where finished runs go (the usage spool); called before the state file drops them. */
       spool: (runs: MeteringUsageRun[]) => Promise<void>;
+      /** Hears why a state file that is there could not be read (its runs are then unknown). */
+      onUnreadableState?: (reason: string) => void;
       now?: () => Date;
     },
   ) {}
@@ -173,8 +175,11 @@ export class MeteringUsageTracker {
     try {
       const parsed = trackerStateSchema.safeParse(JSON.parse(await readFile(this.options.stateFile, 'utf8')));
       if (parsed.success) saved = parsed.data;
-    } catch {
-      /* none yet, or unreadable: nothing was open */
+      else this.options.onUnreadableState?.(parsed.error.issues[0]?.message ?? 'not a metering state');
+    } catch (error) {
+      // None yet: nothing was open.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.options.onUnreadableState?.(error instanceof Error ? error.message : String(error));
     }
     if (!saved) return [];
     const closed: MeteringUsageRun[] = [];
