@@ -5,7 +5,11 @@ import { LIVE_QUERY_DEVICE_ROWS, LIVE_QUERY_VALUE_LIMIT, type ActionResultDetail
 /** How an agent reads an entity from its machine (collect-entity.ts; the simulator's are synthetic). */
 export type EntityCollector = (entity: string, argument: string | null) => Promise<Row[]>;
 
-/** A result message must fit the channel's 4 MB: rows stop here, and the answer says it was cut. */
+/**
+ * A result message must fit the channel's 4 MB (maxHttpBufferSize, in bytes): rows stop at this
+ * many bytes of UTF-8 — not characters, as text in most scripts takes two or three bytes a
+ * character — and the answer says it was cut.
+ */
 const ANSWER_BYTES = 3_000_000;
 
 /**
@@ -33,7 +37,7 @@ export async function answerLiveQuery(
         return [k, v.slice(0, LIVE_QUERY_VALUE_LIMIT)];
       }),
     );
-    bytes += JSON.stringify(kept).length;
+    bytes += Buffer.byteLength(JSON.stringify(kept));
     if (bytes > ANSWER_BYTES) {
       truncated = true;
       break;

@@ -125,3 +125,25 @@ describe('performAction: text the site cannot store', () => {
     expect(operationResultSchema.safeParse({ operationId: 1, ...outcome, completedAt: new Date().toISOString() }).success).toBe(true);
   });
 });
+
+describe('performAction: a live query answer within the channel', () => {
+  it('cuts an answer at 3 MB of UTF-8, however many characters that is, so it fits the 4 MB message', async () => {
+    // 5,000 command lines of 1,000 CJK characters: 5 M characters, 15 MB of UTF-8.
+    const rows = Array.from({ length: 5000 }, (_, pid) => ({ pid, name: 'p', user: 'u', cpu: 0, memoryMb: 0, command: '界'.repeat(1000) }));
+    const outcome = await performAction({
+      action: 'LIVE_QUERY',
+      fetchPolicy: () => Promise.reject(new Error('not used')),
+      scanner: syntheticScanner({ quickScanMs: 1, fullScanMs: 1 }),
+      liveQuery: { text: 'processes | project pid, command' },
+      collectEntity: () => Promise.resolve(rows),
+      signal: new AbortController().signal,
+    });
+    expect(outcome.outcome).toBe('SUCCEEDED');
+    expect(outcome.detail.liveQuery).toMatchObject({ rowCount: 5000, truncated: true });
+    const sent = outcome.detail.liveQuery!.rows.length;
+    expect(sent).toBeGreaterThan(900);
+    expect(outcome.detail.message).toBe(`Answered 5000 rows; sent the first ${sent}.`);
+    const message = Buffer.byteLength(JSON.stringify({ operationId: 1, ...outcome, completedAt: new Date().toISOString() }));
+    expect(message).toBeLessThan(4_000_000);
+  });
+});
