@@ -311,12 +311,18 @@ export class StatusReporter {
     const spoolName = `${fileName}-n${file.count}${BATCH_SUFFIX}`;
     const target = path.join(this.options.spoolDir, spoolName);
     const temporary = `${target}.tmp`;
-    const handle = await open(temporary, 'w');
     try {
-      await handle.writeFile(file.bytes.subarray(file.room));
-      await handle.sync();
-    } finally {
-      await handle.close();
+      const handle = await open(temporary, 'w');
+      try {
+        await handle.writeFile(file.bytes.subarray(file.room));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      // A failed write (the disk full) leaves no part of itself taking room until the next start.
+      await rm(temporary, { force: true }).catch(() => undefined);
+      throw error;
     }
     // Noted before the rename makes the file visible to the sender, never after it was sent.
     if (name === undefined) this.neverSent.add(spoolName);
