@@ -71,6 +71,11 @@ const RESULT_DELAY_MS = 20;
  */
 const DELIVERY_HOLD_MS = 1_000;
 const LIVE_ROWS_PER_WRITE = 10_000;
+/**
+ * How long after a cancel a client that connects is still told of it: an action the client began
+ * before the cancel may still run that long (a script's longest timeout is a day).
+ */
+const CANCEL_RECALL_MS = 24 * 3_600_000;
 
 export interface NotificationServerOptions {
   log: Logger;
@@ -551,6 +556,10 @@ export class NotificationServer {
         byOperation.set(o.operationId, entry);
       }
       for (const { push, deviceIds } of byOperation.values()) this.pushToDevices(push, deviceIds);
+      const cancels = await repo.owedCancels(this.db, { deviceIds: ids, since: new Date(now.getTime() - CANCEL_RECALL_MS) });
+      for (const { deviceId, operationId } of cancels) {
+        for (const socket of this.sockets.get(deviceId) ?? []) socket.emit(agentEvents.cancel, { operationId });
+      }
     }
 
     const results = this.takeResultBatch();

@@ -432,6 +432,28 @@ export async function findPushTargets(
     : null;
 }
 
+/**
+ * Cancels owed to clients that just connected: operations cancelled since `since` whose target on
+ * one of them has no result yet. A cancel goes out once, to the clients connected at that moment;
+ * a client then between two management points (its own died before passing the cancel on) would
+ * otherwise run the cancelled action to its end. A client not running the operation ignores it.
+ */
+export async function owedCancels(db: Db, options: { deviceIds: number[]; since: Date }): Promise<{ deviceId: number; operationId: number }[]> {
+  if (!options.deviceIds.length) return [];
+  const { rows } = await db.query<{ device_id: number; id: number }>(
+    `WITH cancelled AS (SELECT id, pending_target_ids FROM client_operation WHERE cancelled_at > $2)
+     SELECT t.device_id, t.operation_id AS id
+       FROM cancelled o JOIN client_operation_target t ON t.operation_id = o.id
+      WHERE t.device_id = ANY($1::int[]) AND t.completed_at IS NULL AND t.state IN ('DELIVERED', 'CANCELLED')
+     UNION
+     SELECT c.device_id, o.id
+       FROM cancelled o CROSS JOIN LATERAL unnest(o.pending_target_ids) AS p(device_id)
+       JOIN unnest($1::int[]) AS c(device_id) ON c.device_id = p.device_id`,
+    [options.deviceIds, options.since],
+  );
+  return rows.map((r) => ({ deviceId: r.device_id, operationId: r.id }));
+}
+
 /** Pushes owed to clients that just connected: their unreached targets of operations still valid. */
 export async function owedPushes(
   db: Db,

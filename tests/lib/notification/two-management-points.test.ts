@@ -5,6 +5,7 @@ import { AgentSimulator } from '@/lib/agent/simulator';
 import { channels } from '@/lib/db/channels';
 import { notify } from '@/lib/db/notify';
 import { pool } from '@/lib/db/pool';
+import { cancelClientOperation } from '@/lib/notification/cancel-client-operation';
 import { startClientOperation } from '@/lib/notification/start-client-operation';
 import { listWorkerLiveness } from '@/lib/workers/heartbeat-repo';
 import { useTestDatabase } from '../../support/database';
@@ -180,6 +181,49 @@ describe('two management point processes (npm run mp) on one database', () => {
     await eventually(
       () => onlineCount(deviceIds),
       (n) => n === 0,
+    );
+  });
+
+  it('tells clients that move over of a cancel their own management point died before passing on', async () => {
+    const [a, b] = await Promise.all([startManagementPoint(databaseUrl), startManagementPoint(databaseUrl)]);
+    children.push(a.child, b.child);
+    const { credentials, deviceIds } = await fleet('MPC-', 4);
+    const agents = new AgentSimulator({
+      managementPointUrls: [a.url, b.url],
+      credentials,
+      // Scans far longer than the test waits: only a cancel ends them in time.
+      scan: { quickScanMs: 100, fullScanMs: 60_000 },
+      initialBackoffMs: 200,
+      maxBackoffMs: 1000,
+    });
+    simulators.push(agents);
+    await agents.start();
+    await agents.waitConnected();
+    await eventually(
+      async () => (await pool().query(`SELECT count(*)::int AS n FROM device_presence WHERE instance_id = $1`, [a.instanceId])).rows[0].n,
+      (n) => n === 4,
+    );
+    const operation = await startClientOperation({
+      actor: admin,
+      settings: { operationValidityMinutes: 60 },
+      input: { action: 'FULL_SCAN', target: { deviceIds } },
+    });
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.DELIVERED === 4,
+    );
+
+    // A hangs, so the cancel never leaves it; B hears it while none of these clients is on B; then A dies.
+    a.child.kill('SIGSTOP');
+    await cancelClientOperation({ actor: admin, id: operation.id });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    a.child.kill('SIGKILL');
+
+    // On B, each is told of the cancel, stops its scan and says so.
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.CANCELLED === 4,
+      15_000,
     );
   });
 });
