@@ -138,14 +138,17 @@ export const LIVE_QUERY_VALUE_LIMIT = 1024;
 
 const liveQueryValue = z.union([rawText(LIVE_QUERY_VALUE_LIMIT), z.number(), z.boolean(), z.null()]);
 
+/**
+ * The longest an action's result may say it took: a Full Scan runs up to its time limit, which an
+ * agent's configuration sets up to 7 days (a script's timeout is at most 24 h), and a day more
+ * for what comes before and after. A result refused for its duration would be lost whole.
+ */
+export const MAX_ACTION_DURATION_MS = 8 * 24 * 3600 * 1000;
+
 /** What an agent says its action did; stored as the target's result. */
 export const actionResultDetailSchema = z.object({
   message: rawText(500),
-  durationMs: z
-    .number()
-    .int()
-    .min(0)
-    .max(24 * 3600 * 1000),
+  durationMs: z.number().int().min(0).max(MAX_ACTION_DURATION_MS),
   /** Download Computer Policy: the policy's site control serial and deployments received. */
   policySerial: int4(0).optional(),
   deployments: int4(0).optional(),

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { performAction } from '@/lib/agent/perform-action';
 import { clientPolicySchema } from '@/lib/protocol/policy.schema';
 import { operationResultSchema } from '@/lib/protocol/agent-protocol.schema';
+import { scanSettingsSchema } from '@/lib/agent/scan/scan-settings';
 
 describe('performAction', () => {
   it('reports an action stopped by a cancel as CANCELLED, not as a failure', async () => {
@@ -145,5 +146,21 @@ describe('performAction: a live query answer within the channel', () => {
     expect(outcome.detail.message).toBe(`Answered 5000 rows; sent the first ${sent}.`);
     const message = Buffer.byteLength(JSON.stringify({ operationId: 1, ...outcome, completedAt: new Date().toISOString() }));
     expect(message).toBeLessThan(4_000_000);
+  });
+});
+
+describe('an action result at its longest', () => {
+  it('is accepted for a Full Scan stopped at the longest time limit an agent may set, and for a script at its 24 h timeout', () => {
+    // The longest Full Scan time limit an agent's configuration takes.
+    const longestScanMinutes = 7 * 1440;
+    expect(scanSettingsSchema.safeParse({ fullTimeoutMinutes: longestScanMinutes }).success).toBe(true);
+    expect(scanSettingsSchema.safeParse({ fullTimeoutMinutes: longestScanMinutes + 1 }).success).toBe(false);
+    const result = (durationMs: number, message: string) =>
+      operationResultSchema.safeParse({ operationId: 1, outcome: 'FAILED', detail: { message, durationMs }, completedAt: new Date().toISOString() });
+    // The scanner's timer, and the few seconds before and after it.
+    expect(result(longestScanMinutes * 60_000 + 5_000, `Scan failed: stopped after its time limit of ${longestScanMinutes} minutes`).success).toBe(
+      true,
+    );
+    expect(result(24 * 3600 * 1000 + 2_500, 'Timed out after 86400 s; the script’s processes were killed.').success).toBe(true);
   });
 });
