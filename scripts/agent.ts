@@ -23,6 +23,7 @@ import { ClientAgent } from '../lib/agent/agent';
 import { AGENT_VERSION } from '../lib/agent/agent-version';
 import { agentConfigSchema, installedPaths, readAgentConfig, type AgentConfig } from '../lib/agent/agent-config';
 import { createDeploymentRunner } from '../lib/agent/deployment-runner';
+import { keepCredential } from '../lib/agent/keep-credential';
 import { lockStateFolder, StateFolderInUse } from '../lib/agent/lock-state-folder';
 import { installAgent } from '../lib/agent/install/install-agent';
 import { BUNDLE_NAME, UNIT_NAME, installLayout } from '../lib/agent/install/install-layout';
@@ -298,7 +299,16 @@ async function run(args: string[]) {
     setTimeout(() => void agent.start(), 60_000);
   });
   await agent.start();
-  const stop = async () => (await agent.stop(), await stateLock.release(), process.exit(0));
+  // The state folder may be deleted under the running agent: the credential goes back at once it
+  // is missed (within a minute, and at stop), so the next start need not register again.
+  const keep = () =>
+    keepCredential(stateRoot, credential).then(
+      (rewritten) => rewritten && log.warn({ stateDir: stateRoot }, 'the credential had gone from the state folder; written again'),
+      (error: unknown) => log.warn({ stateDir: stateRoot, err: why(error) }, 'could not write the credential back to the state folder'),
+    );
+  const keeper = setInterval(() => void keep(), 60_000);
+  keeper.unref();
+  const stop = async () => (clearInterval(keeper), await agent.stop(), await keep(), await stateLock.release(), process.exit(0));
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 }

@@ -312,6 +312,8 @@ export class StatusReporter {
     const target = path.join(this.options.spoolDir, spoolName);
     const temporary = `${target}.tmp`;
     try {
+      // The folder may have been deleted under the running agent: made again, not failed on.
+      await mkdir(path.join(this.options.spoolDir, REJECTED_DIR), { recursive: true });
       const handle = await open(temporary, 'w');
       try {
         await handle.writeFile(file.bytes.subarray(file.room));

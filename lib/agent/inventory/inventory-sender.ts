@@ -86,6 +86,8 @@ export class InventorySender {
     const name = fileName(report.kind, report.version);
     const target = path.join(this.options.spoolDir, name);
     const temporary = `${target}.tmp`;
+    // The folder may have been deleted under the running agent: made again, not failed on.
+    await mkdir(this.options.spoolDir, { recursive: true, mode: 0o700 });
     const handle = await open(temporary, 'w');
     try {
       await handle.writeFile(JSON.stringify(report));

@@ -41,7 +41,8 @@ export class MeteringUsageUploader {
 
   /** Writes finished runs to the spool; resolves once they are on disk. */
   async spool(runs: MeteringUsageRun[]): Promise<void> {
-    await this.prepare();
+    // Made at every spool, not once: the folder may have been deleted under the running agent.
+    await mkdir(this.options.spoolDir, { recursive: true, mode: 0o700 });
     for (const run of runs) await writeFileAtomic(path.join(this.options.spoolDir, fileOf(run)), JSON.stringify(run));
   }
 
