@@ -75,7 +75,7 @@ async function performActionAsIs(options: PerformActionOptions): Promise<ActionO
     }
     if (options.action === 'LIVE_QUERY') {
       if (!options.liveQuery || !options.collectEntity) throw new Error('this client does not answer live queries');
-      const answer = await answerLiveQuery(options.liveQuery, options.collectEntity);
+      const answer = await answerLiveQuery(options.liveQuery, options.collectEntity, options.signal);
       return { outcome: 'SUCCEEDED', detail: { message: answer.message, durationMs: took(), liveQuery: answer.liveQuery } };
     }
     const task = inventoryTasks[options.action];

@@ -3,7 +3,8 @@ import { readLiveQuery } from '../../live-query/validate-query';
 import { LIVE_QUERY_DEVICE_ROWS, LIVE_QUERY_VALUE_LIMIT, type ActionResultDetail, type LiveQueryRun } from '../../protocol/agent-protocol.schema';
 
 /** How an agent reads an entity from its machine (collect-entity.ts; the simulator's are synthetic). */
-export type EntityCollector = (entity: string, argument: string | null) => Promise<Row[]>;
+/** `signal` aborts the reading (the operation cancelled, the agent stopping): a file may take long to hash. */
+export type EntityCollector = (entity: string, argument: string | null, signal?: AbortSignal) => Promise<Row[]>;
 
 /**
  * A result message must fit the channel's 4 MB (maxHttpBufferSize, in bytes): rows stop at this
@@ -21,11 +22,12 @@ const ANSWER_BYTES = 3_000_000;
 export async function answerLiveQuery(
   run: LiveQueryRun,
   collect: EntityCollector,
+  signal?: AbortSignal,
 ): Promise<{ message: string; liveQuery: NonNullable<ActionResultDetail['liveQuery']> }> {
   const read = readLiveQuery(run.text);
   if (read.error) throw new Error(`the query does not parse at line ${read.error.line}, column ${read.error.column}: ${read.error.message}`);
   const entity = read.query.entity.name.toLowerCase();
-  const all = evaluateLiveQuery(read.query, await collect(entity, read.query.entity.argument));
+  const all = evaluateLiveQuery(read.query, await collect(entity, read.query.entity.argument, signal));
   const rows: Row[] = [];
   let bytes = 0;
   let truncated = all.length > LIVE_QUERY_DEVICE_ROWS;

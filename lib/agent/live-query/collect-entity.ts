@@ -33,15 +33,16 @@ async function services(): Promise<Row[]> {
   }
 }
 
-async function file(path: string): Promise<Row[]> {
+async function file(path: string, signal?: AbortSignal): Promise<Row[]> {
   const info = await stat(path).catch(() => null);
   if (!info?.isFile()) return [{ path, exists: info !== null, size: info ? info.size : null, sha256: null }];
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  // A large file takes long to hash: a cancel (or the agent's stop) ends the reading.
+  for await (const chunk of createReadStream(path, { signal })) hash.update(chunk as Buffer);
   return [{ path, exists: true, size: info.size, sha256: hash.digest('hex') }];
 }
 
-const collectors: Record<string, (argument: string | null) => Promise<Row[]>> = {
+const collectors: Record<string, (argument: string | null, signal?: AbortSignal) => Promise<Row[]>> = {
   async os() {
     const [os, time] = await Promise.all([si.osInfo(), Promise.resolve(si.time())]);
     return [
@@ -90,18 +91,18 @@ const collectors: Record<string, (argument: string | null) => Promise<Row[]>> = 
     const { source, packages } = await listSoftware();
     return packages.map(([name, version, arch]) => ({ name, version, arch, source }));
   },
-  file: (argument) => file(argument ?? ''),
+  file: (argument, signal) => file(argument ?? '', signal),
 };
 
 /**
  * An entity's rows as this machine has them, each with exactly the entity's columns (a value the
  * machine cannot tell is null), for the agent to run a live query over.
  */
-export async function collectEntity(entity: string, argument: string | null): Promise<Row[]> {
+export async function collectEntity(entity: string, argument: string | null, signal?: AbortSignal): Promise<Row[]> {
   const definition = liveQueryEntities[entity];
   const collect = collectors[entity];
   if (!definition || !collect) throw new Error(`unknown live query entity ${entity}`);
-  const rows = await collect(argument);
+  const rows = await collect(argument, signal);
   const columns = Object.keys(definition.columns);
   return rows.map((row) => Object.fromEntries(columns.map((c) => [c, row[c] ?? null])));
 }

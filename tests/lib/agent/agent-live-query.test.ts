@@ -1,12 +1,13 @@
 // Live Query on real agent processes: each answers from this machine, rows are stored uncapped and
 // once, summaries merge across devices, and a query that does not parse is refused at the start.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { inTransaction } from '@/lib/db/transaction';
 import { AppError } from '@/lib/errors';
+import { cancelClientOperation } from '@/lib/notification/cancel-client-operation';
 import { listOperationTargets } from '@/lib/notification/list-client-operations';
 import { liveQueryOverview, liveQueryRowPage } from '@/lib/notification/live-query-results';
 import * as repo from '@/lib/notification/repo';
@@ -153,5 +154,24 @@ describe('Live Query on real agents', () => {
       expect(t.result?.message).toMatch(/^Live query failed: the query does not parse at line 1, column \d+/);
     }
     expect((await liveQueryOverview(operation.id)).rowsStored).toBe(0);
+  }, 60_000);
+  it('stops reading a file that takes long to hash when the operation is cancelled, and counts it cancelled', async () => {
+    // 200 GB of holes: hours of hashing.
+    const huge = path.join(dir, 'huge.bin');
+    await writeFile(huge, '');
+    await truncate(huge, 200 * 1024 ** 3);
+    const operation = await ask(`file("${huge}")`);
+    await eventually(
+      () => listOperationTargets(operation.id, { page: 1, pageSize: 25 }),
+      (p) => p.rows.every((r) => r.state === 'DELIVERED'),
+      30_000,
+    );
+    await cancelClientOperation({ actor: admin, id: operation.id });
+    const page = await eventually(
+      () => listOperationTargets(operation.id, { page: 1, pageSize: 25 }),
+      (p) => p.rows.every((r) => r.state === 'CANCELLED' && r.result !== null),
+      15_000,
+    );
+    expect(page.rows.map((r) => r.result?.message)).toEqual(['Cancelled before it finished.', 'Cancelled before it finished.']);
   }, 60_000);
 });
