@@ -14,6 +14,7 @@ import { bootstrapAdministrator } from './lib/auth/bootstrap-admin';
 import { CLIENT_ADDRESS_HEADER } from './lib/http/client-address';
 import { startLiveConsole } from './lib/live/start-live-console';
 import { logger } from './lib/logger';
+import { listenFailure } from './lib/net/listen-failure';
 import { agentChannelOptions } from './lib/notification/notification-server';
 import { startNotificationService } from './lib/live/start-notification-service';
 import { runtime } from './lib/runtime';
@@ -89,7 +90,10 @@ async function main() {
   useIngestThreads(ingestThreads);
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => {
+      const reason = listenFailure(error, { host: cfg.HOST, port: cfg.PORT, hostVariable: 'HOST', portVariable: 'PORT' });
+      reject(reason ? new ConfigError(`Sitebox did not start:\n  ${reason}`) : error);
+    });
     server.listen(cfg.PORT, cfg.HOST, resolve);
   });
   const port = (server.address() as AddressInfo).port;

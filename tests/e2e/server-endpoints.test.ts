@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAppServer, type AppServer } from '../support/app-server';
 import { useTestDatabase } from '../support/database';
@@ -96,4 +97,30 @@ describe('server endpoints', () => {
     expect(worker.some((arg) => arg.includes('tsx'))).toBe(false);
     expect(worker.slice(-2)).toEqual([expect.stringMatching(/dist\/server\/workers\/run\.mjs$/), 'collection-evaluator,client-status-summarizer']);
   });
+});
+
+// A newcomer's first start on a machine where the port is already taken: one line naming the
+// variable to change, not a stack trace.
+describe('a start on a port another program holds', () => {
+  it('stops with a message naming PORT, and no stack trace', async () => {
+    const { url } = await useTestDatabase();
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const started = startAppServer({ databaseUrl: url, compiled: true, env: { PORT: String(port) } });
+      const failure = await started.then(
+        async (server) => {
+          await server.stop();
+          return '';
+        },
+        (error: Error) => error.message,
+      );
+      expect(failure).toMatch(/exited with 1/);
+      expect(failure).toContain(`PORT: port ${port} is already in use on 127.0.0.1`);
+      expect(failure).not.toMatch(/^\s+at /m);
+    } finally {
+      holder.close();
+    }
+  }, 180_000);
 });
