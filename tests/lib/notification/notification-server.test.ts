@@ -388,6 +388,31 @@ describe('client notification channel', () => {
     }
   }, 30_000);
 
+  it('takes the clients of a silent management point offline from Notification Manager, with no management point left to do it', async () => {
+    // Every management point and console died at once (a host lost): none is left to reap the
+    // others, and their clients read online. Notification Manager, in the workers, reaps too.
+    // (This one beats once an hour: no beat of its own comes between the test's steps.)
+    const mp = await managementPoint({ heartbeatSeconds: 3600 });
+    const { credentials, deviceIds } = await fleet('ORPHAN-', 2);
+    await Promise.all(credentials.map((c) => agent(mp, c).start()));
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 2,
+    );
+    const { rows } = await pool().query<{ instance_id: string }>(
+      `SELECT DISTINCT instance_id FROM device_presence WHERE device_id = ANY($1::int[])`,
+      [deviceIds],
+    );
+    // Its beats stop as a killed process's would (the process itself is stopped after, so it cannot clean up).
+    await pool().query(`UPDATE notification_server SET last_beat_at = now() - interval '1 hour' WHERE instance_id = $1`, [rows[0].instance_id]);
+    expect(await expireClientOperations({ staleServerSeconds: 7200 })).toBeDefined();
+    expect(await onlineCount(deviceIds)).toBe(2);
+    await expireClientOperations({ staleServerSeconds: 30 });
+    expect(await onlineCount(deviceIds)).toBe(0);
+    const servers = await pool().query(`SELECT 1 FROM notification_server WHERE instance_id = $1`, [rows[0].instance_id]);
+    expect(servers.rowCount).toBe(0);
+  });
+
   it('re-pushes to a client that comes online within the validity, and never after it: Expired', async () => {
     const clock = manualClock(new Date());
     const mp = await managementPoint({ clock });
