@@ -7,6 +7,7 @@ import si from 'systeminformation';
 import { liveQueryEntities } from '../../live-query/entities';
 import type { Row } from '../../live-query/evaluate-query';
 import { listSoftware } from '../inventory/list-software';
+import { processRows } from './process-rows';
 
 const run = promisify(execFile);
 const GB = 1024 ** 3;
@@ -50,6 +51,8 @@ const collectors: Record<string, (argument: string | null, signal?: AbortSignal)
     ];
   },
   async processes() {
+    const fromProc = await processRows();
+    if (fromProc) return fromProc;
     const { list } = await si.processes();
     return list.map((p) => ({
       pid: p.pid,

@@ -1,5 +1,6 @@
 // Each live query entity answered from this machine itself, with the entity's columns and types.
-import { writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +18,28 @@ function expectTyped(entity: string, rows: Record<string, unknown>[]) {
 }
 
 describe('live query entities on this machine', () => {
+  it('processes: a name and command line with spaces and in any script, as the process has them', async () => {
+    // Read through `ps` in the C locale, such a process was left out, or its name cut at the space.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'live-query-proc-'));
+    const program = path.join(dir, 'Web Content 界');
+    await copyFile('/bin/sleep', program);
+    await chmod(program, 0o755);
+    const child = spawn(program, ['300', '60'], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => child.once('spawn', resolve));
+      const rows = await collectEntity('processes', null);
+      const row = rows.find((p) => p.pid === child.pid);
+      expect(row).toMatchObject({ name: 'Web Content 界', command: `${program} 300 60`, user: os.userInfo().username });
+      expect(row!.memoryMb).toBeGreaterThan(0);
+      expectTyped('processes', rows);
+      // A kernel thread has no command line: its kernel name, bracketed as ps shows it.
+      expect(rows.find((p) => p.pid === 2)).toMatchObject({ name: 'kthreadd', command: '[kthreadd]' });
+    } finally {
+      child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('os, processes (this test among them), disks, packages and a file answer with typed columns', async () => {
     const [system] = await collectEntity('os', null);
     expect(system.hostname).toBe(os.hostname());
