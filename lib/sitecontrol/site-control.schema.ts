@@ -13,10 +13,6 @@ const whole = (min: number, max: number) =>
 const flag = () => z.boolean({ error: 'must be on or off' });
 
 function isCronPattern(pattern: string): boolean {
-  // croner also reads six and seven fields (seconds first, then a year): "* * * * * *" would run a
-  // heartbeat or a purge every second. A site schedule is the five classic fields, or a nickname.
-  const fields = pattern.trim().split(/\s+/);
-  if (fields.length !== 5 && !(fields.length === 1 && fields[0].startsWith('@'))) return false;
   try {
     new Cron(pattern, { paused: true }).stop();
     return true;
@@ -34,12 +30,24 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-const cronPattern = z
+export const cronPatternMessage = 'must be a cron pattern such as "0 0 * * *" (minute hour day month weekday)';
+
+/** A schedule as a stored document holds it: any pattern croner reads (see settingChangesSchema for what a change may set). */
+export const cronPattern = z
   .string({ error: 'must be a cron pattern' })
   .trim()
   .min(1, 'is required')
   .max(100)
-  .refine(isCronPattern, 'must be a cron pattern such as "0 0 * * *" (minute hour day month weekday)');
+  .refine(isCronPattern, cronPatternMessage);
+
+/**
+ * Whether a schedule is the five classic fields, or a nickname (@daily). croner also reads six
+ * and seven (seconds first, then a year): "* * * * * *" would run a heartbeat or a purge every second.
+ */
+export function isFiveFieldCronPattern(pattern: string): boolean {
+  const fields = pattern.trim().split(/\s+/);
+  return fields.length === 5 || (fields.length === 1 && fields[0].startsWith('@'));
+}
 
 export const siteCodeSchema = z.string().regex(/^[A-Z0-9]{3}$/, 'must be 3 capital letters or digits');
 

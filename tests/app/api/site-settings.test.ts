@@ -81,6 +81,18 @@ describe('/api/site-settings', () => {
         expect((await response.json()).error.fields).toEqual([{ path: `changes.${path}`, message: cronError }]);
       }
     }
+    // A document stored while such a schedule was taken still reads as stored, its section's other settings with it.
+    const set = (schedule: string, port: number) =>
+      workerDb.query(
+        `UPDATE site_control SET document = jsonb_set(jsonb_set(document, '{components,siteControlManager,heartbeatSchedule}', to_jsonb($1::text)),
+                                                      '{components,notificationServer,port}', to_jsonb($2::int))`,
+        [schedule, port],
+      );
+    await set('0 0 0 * * *', 10200);
+    const stored = (await current()).settings.components;
+    expect(stored.siteControlManager.heartbeatSchedule).toBe('0 0 0 * * *');
+    expect(stored.notificationServer.port).toBe(10200);
+    await set('0 0 * * *', 10123);
   });
 
   it('refuses a change to a property that moved since its base serial with 409 and the other change', async () => {
