@@ -21,7 +21,7 @@ import { summaryKeys } from './use-summaries';
 
 const severityLabels = { INFORMATIONAL: 'Informational', WARNING: 'Warning', ERROR: 'Error' } as const;
 
-type Threshold = ComponentThreshold & { id: number };
+type Threshold = ComponentThreshold & { id: number; updatedAt: string };
 interface Settings {
   site: { code: string; name: string; timeZone: string };
   sites: { code: string; name: string }[];
@@ -332,6 +332,8 @@ function Overrides({ settings, canEdit }: { settings: Settings; canEdit: boolean
 function OverrideForm({ threshold, onDone }: { threshold: Threshold | null; onDone: () => void }) {
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState<Draft>(threshold ? draftOf(threshold) : emptyDraft);
+  // The version the form was opened on, kept as the list refreshes under it.
+  const [baseUpdatedAt] = useState(threshold?.updatedAt);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [failure, setFailure] = useState<string | null>(null);
   const save = useMutation({
@@ -371,7 +373,8 @@ function OverrideForm({ threshold, onDone }: { threshold: Threshold | null; onDo
           return setFailure('Some fields need attention.');
         }
         setErrors([]);
-        save.mutate(parsed.data);
+        // An edit names the version it was opened on: one made before someone else's is refused (409), keeping what was typed.
+        save.mutate(threshold ? { ...parsed.data, baseUpdatedAt } : parsed.data);
       }}
     >
       <div className="grid grid-cols-6 gap-2">

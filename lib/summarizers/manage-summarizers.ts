@@ -10,7 +10,7 @@ import type { Actor } from '../users/actor';
 import { formatLocalDateTime, parseLocalDateTime, startOfLocalHour } from './local-time';
 import * as repo from './repo';
 import { siteOrDefault } from './read-component-status';
-import type { ResetCountsInput, SummarizerSettingsInput, ThresholdOverrideInput } from './summarizer.schema';
+import type { ResetCountsInput, SummarizerSettingsInput, ThresholdOverrideEdit, ThresholdOverrideInput } from './summarizer.schema';
 import { channels } from '../db/channels';
 import { notify } from '../db/notify';
 
@@ -101,13 +101,25 @@ const describe = (t: ThresholdOverrideInput) =>
   `${t.siteCode ?? 'all sites'} / ${t.component ?? 'any component'} / ${t.messageId !== null ? `message ${t.messageId}` : 'any message'} / ${t.severity}`;
 
 /** Adds (id null) or changes a threshold override; read by the next view request, no restart. Audited. */
-export async function saveThresholdOverride(options: { actor: Actor; id: number | null; input: ThresholdOverrideInput; db?: pg.Pool }) {
+/**
+ * Creates (id null) or replaces an override. A replacement made from an older version than the
+ * current one (`baseUpdatedAt`) is refused (409); one naming no version replaces it as it is.
+ */
+export async function saveThresholdOverride(options: { actor: Actor; id: number | null; input: ThresholdOverrideEdit; db?: pg.Pool }) {
   const db = options.db ?? pool();
+  const { baseUpdatedAt, ...input } = options.input;
   const before = options.id ? notFoundOrThrow(await repo.findThreshold(options.id, db), 'That threshold') : null;
   if (before && before.component === null && before.messageId === null) {
     throw new AppError('BAD_REQUEST', { userMessage: 'Site-wide thresholds are site settings: change them in Site Settings.' });
   }
-  const saved = await repo.saveThreshold(options.input, options.id, db);
+  const saved = await repo.saveThreshold(input, options.id, db, {
+    check: (current) => {
+      if (baseUpdatedAt && current.updatedAt.getTime() !== baseUpdatedAt.getTime())
+        throw new AppError('CONFLICT', {
+          userMessage: 'Someone changed this override after you opened it; reload it and make your change again.',
+        });
+    },
+  });
   if (!saved) {
     throw new AppError('CONFLICT', {
       userMessage: 'A threshold for this site, component, message ID and severity already exists.',
@@ -119,9 +131,9 @@ export async function saveThresholdOverride(options: { actor: Actor; id: number 
     userName: options.actor.principal.userName,
     address: options.actor.address,
     objectType: 'SummarizerThreshold',
-    objectName: describe(options.input),
+    objectName: describe(input),
     oldValue: before ?? undefined,
-    newValue: options.input,
+    newValue: input,
   });
   await notify(db, channels.statusSummariesChanged);
   return saved;

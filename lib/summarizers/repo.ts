@@ -72,9 +72,12 @@ export async function readStorageSettings(siteId: number, db: Db = pool()) {
 }
 
 const thresholdColumns = `id, site_code AS "siteCode", component, message_id AS "messageId", severity,
-  warning_at AS "warningAt", critical_at AS "criticalAt"`;
+  warning_at AS "warningAt", critical_at AS "criticalAt", updated_at AS "updatedAt"`;
 
-export async function listComponentThresholds(db: Db = pool()): Promise<(ComponentThreshold & { id: number })[]> {
+/** A threshold row as stored: its `updatedAt` is the version an edit names. */
+export type StoredThreshold = ComponentThreshold & { id: number; updatedAt: Date };
+
+export async function listComponentThresholds(db: Db = pool()): Promise<StoredThreshold[]> {
   const { rows } = await db.query(
     `SELECT ${thresholdColumns} FROM summarizer_threshold WHERE summarizer = 'COMPONENT'
       ORDER BY site_code NULLS FIRST, component NULLS FIRST, message_id NULLS FIRST, severity`,
@@ -82,7 +85,7 @@ export async function listComponentThresholds(db: Db = pool()): Promise<(Compone
   return rows;
 }
 
-export async function findThreshold(id: number, db: Db = pool()): Promise<(ComponentThreshold & { id: number }) | null> {
+export async function findThreshold(id: number, db: Db = pool()): Promise<StoredThreshold | null> {
   const { rows } = await db.query(`SELECT ${thresholdColumns} FROM summarizer_threshold WHERE id = $1 AND summarizer = 'COMPONENT'`, [id]);
   return rows[0] ?? null;
 }
@@ -95,9 +98,15 @@ export async function saveThreshold(
   t: ComponentThreshold,
   id: number | null,
   db: pg.Pool = pool(),
-): Promise<(ComponentThreshold & { id: number }) | null> {
+  options: { check?: (current: StoredThreshold) => void } = {},
+): Promise<StoredThreshold | null> {
   return inTransaction(db, async (client) => {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('summarizer_threshold'))`);
+    if (id && options.check) {
+      // Under the lock every save takes, so the row checked is the row overwritten.
+      const { rows } = await client.query(`SELECT ${thresholdColumns} FROM summarizer_threshold WHERE id = $1 AND summarizer = 'COMPONENT'`, [id]);
+      if (rows[0]) options.check(rows[0]);
+    }
     const clash = await client.query(
       `SELECT 1 FROM summarizer_threshold WHERE summarizer = 'COMPONENT' AND site_code IS NOT DISTINCT FROM $1 AND component IS NOT DISTINCT FROM $2
           AND message_id IS NOT DISTINCT FROM $3 AND severity = $4 AND id IS DISTINCT FROM $5`,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { INT4_MAX, int4IdParam, parseIsoDate, rawText, safeText } from '../validation/primitives';
+import { INT4_MAX, int4IdParam, parseIsoDate, rawText, safeDate, safeText } from '../validation/primitives';
 import { severitySchema } from '../reporting/status-message.schema';
 
 export const displayIntervalSchema = z.enum(['SINCE_MIDNIGHT', 'SINCE_SUNDAY', 'SINCE_DATE', 'SINCE_RESET'], {
@@ -104,6 +104,14 @@ export const thresholdOverrideInputSchema = z
     }
   });
 export type ThresholdOverrideInput = z.infer<typeof thresholdOverrideInputSchema>;
+
+/**
+ * PUT /api/summarizers/thresholds/:id: the override as it should be, and the version the form was
+ * opened on (`baseUpdatedAt`, the override's `updatedAt` as read), so an edit made before someone
+ * else's is refused rather than putting back what they changed. Without it the override is replaced as it is.
+ */
+export const thresholdOverrideEditSchema = thresholdOverrideInputSchema.safeExtend({ baseUpdatedAt: safeDate().optional() });
+export type ThresholdOverrideEdit = z.infer<typeof thresholdOverrideEditSchema>;
 
 export const thresholdParamsSchema = z.object({ id: int4IdParam() });
 

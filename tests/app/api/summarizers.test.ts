@@ -142,4 +142,34 @@ describe('summarizer API', () => {
     expect(deleted.status).toBe(200);
     expect(await audits('SummarizerThreshold')).toBe(3);
   });
+
+  it('refuses an override edit made from an older version (409) and keeps the newer one; an edit naming no version applies', async () => {
+    const post = await createThreshold(
+      request('/api/summarizers/thresholds', {
+        method: 'POST',
+        headers: admin.headers,
+        body: { component: 'SMS_STATUS_MANAGER', severity: 'WARNING', warningAt: 10, criticalAt: 20 },
+      }),
+    );
+    const opened = await post.json();
+    const put = (body: unknown) =>
+      putThreshold(
+        request(`/api/summarizers/thresholds/${opened.id}`, { method: 'PUT', headers: admin.headers, body }),
+        withParams({ id: String(opened.id) }),
+      );
+    const base = { component: 'SMS_STATUS_MANAGER', severity: 'WARNING' };
+
+    // Two administrators open the same override; the first saves.
+    const first = await put({ ...base, warningAt: 30, criticalAt: 40, baseUpdatedAt: opened.updatedAt });
+    expect(first.status).toBe(200);
+    // The second, still on the version both opened, would put back their own numbers: refused.
+    const second = await put({ ...base, warningAt: 11, criticalAt: 21, baseUpdatedAt: opened.updatedAt });
+    expect(second.status).toBe(409);
+    expect((await second.json()).error.message).toContain('changed this override after you opened it');
+    const settings = await (await readSettings(request('/api/summarizers/settings', { headers: analyst.headers }))).json();
+    expect(settings.overrides.find((t: { id: number }) => t.id === opened.id)).toMatchObject({ warningAt: 30, criticalAt: 40 });
+
+    expect((await put({ ...base, warningAt: 12, criticalAt: 22 })).status).toBe(200);
+    expect(await fields(await put({ ...base, warningAt: 12, criticalAt: 22, baseUpdatedAt: 'yesterday' }))).toEqual(['baseUpdatedAt']);
+  });
 });

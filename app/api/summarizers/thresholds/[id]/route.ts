@@ -1,9 +1,9 @@
 import { route } from '@/lib/http/route';
 import { deleteThresholdOverride, saveThresholdOverride } from '@/lib/summarizers/manage-summarizers';
-import { thresholdOverrideInputSchema, thresholdParamsSchema } from '@/lib/summarizers/summarizer.schema';
+import { thresholdOverrideEditSchema, thresholdParamsSchema } from '@/lib/summarizers/summarizer.schema';
 
 export const PUT = route(
-  { permission: 'editSummarizerSettings', params: thresholdParamsSchema, body: thresholdOverrideInputSchema },
+  { permission: 'editSummarizerSettings', params: thresholdParamsSchema, body: thresholdOverrideEditSchema },
   async ({ params, body, actor }) => saveThresholdOverride({ actor, id: params.id, input: body }),
 );
 
