@@ -100,10 +100,10 @@ export async function updateSummarizerSettings(options: { actor: Actor; input: S
 const describe = (t: ThresholdOverrideInput) =>
   `${t.siteCode ?? 'all sites'} / ${t.component ?? 'any component'} / ${t.messageId !== null ? `message ${t.messageId}` : 'any message'} / ${t.severity}`;
 
-/** Adds (id null) or changes a threshold override; read by the next view request, no restart. Audited. */
 /**
- * Creates (id null) or replaces an override. A replacement made from an older version than the
- * current one (`baseUpdatedAt`) is refused (409); one naming no version replaces it as it is.
+ * Adds (id null) or changes a threshold override; read by the next view request, no restart.
+ * Audited. A change made from an older version than the current one (`baseUpdatedAt`) is refused
+ * (409); one naming no version replaces the override as it is.
  */
 export async function saveThresholdOverride(options: { actor: Actor; id: number | null; input: ThresholdOverrideEdit; db?: pg.Pool }) {
   const db = options.db ?? pool();
@@ -111,6 +111,11 @@ export async function saveThresholdOverride(options: { actor: Actor; id: number 
   const before = options.id ? notFoundOrThrow(await repo.findThreshold(options.id, db), 'That threshold') : null;
   if (before && before.component === null && before.messageId === null) {
     throw new AppError('BAD_REQUEST', { userMessage: 'Site-wide thresholds are site settings: change them in Site Settings.' });
+  }
+  // An override for a site that is not in the hierarchy (a mistyped code) would never apply to anything.
+  if (input.siteCode && !(await repo.findSite(input.siteCode, db))) {
+    const message = 'is not a site of this hierarchy';
+    throw new AppError('BAD_REQUEST', { userMessage: `siteCode: ${message}`, details: { fields: [{ path: 'siteCode', message }] } });
   }
   const saved = await repo.saveThreshold(input, options.id, db, {
     check: (current) => {

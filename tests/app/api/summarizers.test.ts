@@ -115,6 +115,10 @@ describe('summarizer API', () => {
       { path: 'component', message: 'is required unless a message ID is given (site-wide thresholds are site settings)' },
     ]);
     expect(await fields(await post({ ...input, criticalAt: 'many' }))).toEqual(['criticalAt']);
+    // A site code that names no site of the hierarchy (a typo) would never apply: refused, naming the field.
+    const noSite = await post({ ...input, siteCode: 'S10' });
+    expect(noSite.status).toBe(400);
+    expect((await noSite.json()).error.fields).toEqual([{ path: 'siteCode', message: 'is not a site of this hierarchy' }]);
     const created = await post(input);
     expect(created.status).toBe(201);
     const { id } = await created.json();
