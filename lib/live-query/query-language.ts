@@ -342,8 +342,18 @@ export function parseLiveQuery(text: string): { query: LiveQuery; error?: undefi
       },
     };
   }
+  const tooDeep = tooDeeplyNested(lexed.tokens);
+  if (tooDeep) return { error: tooDeep };
   parser.input = lexed.tokens;
-  const query = parser.query();
+  let query: LiveQuery;
+  try {
+    query = parser.query();
+  } catch (error) {
+    // The parser descends once per nesting level; a long enough chain of "not" still reaches the
+    // end of the stack, which is the query's fault, not the server's.
+    if (!(error instanceof RangeError)) throw error;
+    return { error: { message: 'The query is nested too deeply', offset: 0, line: 1, column: 1, length: text.length } };
+  }
   if (parser.errors.length) {
     const e = parser.errors[0];
     const token = e.token;
@@ -362,6 +372,26 @@ export function parseLiveQuery(text: string): { query: LiveQuery; error?: undefi
     };
   }
   return { query };
+}
+
+/** Parentheses a query may nest: far more than a query needs, far less than the parser's stack takes. */
+export const MAX_NESTING = 32;
+
+/** The first parenthesis nested deeper than MAX_NESTING, as an error at its place. */
+function tooDeeplyNested(tokens: readonly IToken[]): LiveQueryError | null {
+  let depth = 0;
+  for (const token of tokens) {
+    if (token.tokenType === RParen) depth = Math.max(0, depth - 1);
+    else if (token.tokenType === LParen && ++depth > MAX_NESTING)
+      return {
+        message: `Parentheses nested deeper than ${MAX_NESTING} levels`,
+        offset: token.startOffset,
+        line: token.startLine ?? 1,
+        column: token.startColumn ?? 1,
+        length: 1,
+      };
+  }
+  return null;
 }
 
 /** Chevrotain's "Expecting ... but found ..." reduced to the words expected. */

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { POST as validate } from '@/app/api/live-queries/validate/route';
+import { MAX_NESTING } from '@/lib/live-query/query-language';
 import { request, signInAs, type TestSession } from '../../support/console-session';
 import { useTestDatabase } from '../../support/database';
 
@@ -34,6 +35,20 @@ describe('POST /api/live-queries/validate', () => {
     expect((await unreadable.json()).error.fields[0].message).toMatch(/ends too early/);
     expect((await check(operator, {})).status).toBe(400);
     expect((await check(operator, { query: 'x'.repeat(5000) })).status).toBe(400);
+  });
+
+  it('refuses a query nested deeper than the parser can follow with 400 naming the place, not a 500', async () => {
+    const nested = (levels: number) => `processes | where ${'('.repeat(levels)}name = "a"${')'.repeat(levels)}`;
+    expect((await check(operator, { query: nested(MAX_NESTING) })).status).toBe(200);
+    const deep = await check(operator, { query: nested(1900) });
+    expect(deep.status).toBe(400);
+    const { error } = await deep.json();
+    expect(error.fields).toEqual([
+      { path: 'query', message: `line 1, column ${19 + MAX_NESTING}: Parentheses nested deeper than ${MAX_NESTING} levels` },
+    ]);
+    expect(error.details.position).toEqual({ offset: 18 + MAX_NESTING, line: 1, column: 19 + MAX_NESTING, length: 1 });
+    // A chain of "not" as long as the text may be: answered either way, never a 500.
+    expect((await check(operator, { query: `processes | where ${'not '.repeat(990)}name = "a"` })).status).toBeLessThan(500);
   });
 
   it('is for those who may run client operations', async () => {
