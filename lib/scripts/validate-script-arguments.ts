@@ -1,4 +1,24 @@
+import { Script } from 'node:vm';
 import type { ScriptParameter } from './script.schema';
+
+/**
+ * How long one value may take to check against a parameter's pattern. A pattern that backtracks
+ * catastrophically (`(a+)+` against a long run of a's and a stray letter) would otherwise hold the
+ * event loop the console and the management point share for seconds, or hours.
+ */
+export const PATTERN_CHECK_MS = 100;
+const wholeMatch = new Script('pattern.test(text)');
+
+/** Whether `text` matches `pattern` as a whole; null when that takes longer than PATTERN_CHECK_MS. */
+function matchesWhole(pattern: string, text: string): boolean | null {
+  try {
+    // Run where a timeout can stop it: V8 interrupts a regular expression's backtracking there.
+    return wholeMatch.runInNewContext({ pattern: new RegExp(`^(?:${pattern})$`, 'u'), text }, { timeout: PATTERN_CHECK_MS }) === true;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return null;
+    throw error;
+  }
+}
 
 export interface ArgumentProblem {
   /** The parameter's name. */
@@ -51,8 +71,10 @@ function checkValue(p: ScriptParameter, given: string | number | boolean): strin
       return p.choices?.includes(text) ? null : `must be one of ${(p.choices ?? []).join(', ')}`;
     case 'string': {
       if (p.maxLength !== undefined && text.length > p.maxLength) return `must be at most ${p.maxLength} characters`;
-      if (p.pattern !== undefined && !new RegExp(`^(?:${p.pattern})$`, 'u').test(text)) return `must match ${p.pattern}`;
-      return null;
+      if (p.pattern === undefined) return null;
+      const matches = matchesWhole(p.pattern, text);
+      if (matches === null) return `could not be checked against ${p.pattern} in time (the pattern backtracks too much for this value)`;
+      return matches ? null : `must match ${p.pattern}`;
     }
   }
 }

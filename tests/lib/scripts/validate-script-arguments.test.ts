@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scriptContentHash } from '@/lib/scripts/script-content-hash';
 import { scriptInputSchema, type ScriptParameter } from '@/lib/scripts/script.schema';
-import { validateScriptArguments } from '@/lib/scripts/validate-script-arguments';
+import { PATTERN_CHECK_MS, validateScriptArguments } from '@/lib/scripts/validate-script-arguments';
 
 const parameters: ScriptParameter[] = [
   { name: 'Path', type: 'string', description: '', required: true, pattern: '/[^\\n]*', maxLength: 200 },
@@ -39,6 +39,27 @@ describe('validateScriptArguments', () => {
     const pattern = validateScriptArguments({ parameters, values: { Path: 'relative/path' } });
     expect(pattern).toEqual({ ok: false, problems: [{ name: 'Path', message: 'must match /[^\\n]*' }] });
     expect(validateScriptArguments({ parameters, values: { Path: '/a', Days: '1.5' } })).toMatchObject({ ok: false, problems: [{ name: 'Days' }] });
+  });
+
+  it('gives up on a pattern that backtracks catastrophically instead of holding the server', () => {
+    const catastrophic: ScriptParameter[] = [{ name: 'Name', type: 'string', description: '', required: true, pattern: '(a+)+' }];
+    const started = performance.now();
+    // Unbounded, this value takes seconds (each more "a" doubles it) on the event loop the console shares.
+    const result = validateScriptArguments({ parameters: catastrophic, values: { Name: `${'a'.repeat(28)}!` } });
+    expect(performance.now() - started).toBeLessThan(PATTERN_CHECK_MS + 1000);
+    expect(result).toEqual({
+      ok: false,
+      problems: [{ name: 'Name', message: 'could not be checked against (a+)+ in time (the pattern backtracks too much for this value)' }],
+    });
+    // The same pattern still checks an ordinary value.
+    expect(validateScriptArguments({ parameters: catastrophic, values: { Name: 'aaa' } })).toEqual({
+      ok: true,
+      values: [{ name: 'Name', value: 'aaa' }],
+    });
+    expect(validateScriptArguments({ parameters: catastrophic, values: { Name: 'ab' } })).toMatchObject({
+      ok: false,
+      problems: [{ message: 'must match (a+)+' }],
+    });
   });
 
   it('refuses parameter definitions that cannot be checked', () => {
