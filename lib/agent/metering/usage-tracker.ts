@@ -4,7 +4,7 @@ import type { MeteringPolicyRule } from '../../protocol/metering-policy.schema';
 import type { MeteringUsageRun } from '../../protocol/metering-usage.schema';
 import { writeFileAtomic } from '../write-file-atomic';
 import { TICKS_PER_SECOND, type ProcessInfo } from './list-processes';
-import { matchingRules } from './match-rules';
+import { matchingRules, type WildcardPattern } from './match-rules';
 
 /** A run in progress, as the state file keeps it across agent restarts. */
 const openRunSchema = z.object({
@@ -53,7 +53,7 @@ export class MeteringUsageTracker {
   /** When the state file was last written (epoch ms). */
   private savedAt = 0;
   private rules: readonly MeteringPolicyRule[] = [];
-  private readonly patterns = new Map<string, RegExp>();
+  private readonly patterns = new Map<string, WildcardPattern>();
 
   constructor(
     private readonly options: {

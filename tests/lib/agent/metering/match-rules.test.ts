@@ -35,6 +35,20 @@ describe('software metering rule matching', () => {
     expect(wildcardPattern('a(b)[c]$').test('a(b)[c]$')).toBe(true);
   });
 
+  it('matches a pattern of many stars in time proportional to its length, where a regular expression backtracked for seconds', () => {
+    const started = performance.now();
+    expect(fileNameMatches(rule(4, `${'*a'.repeat(12)}*b`), { filePath: `/usr/bin/${'a'.repeat(200)}` })).toBe(false);
+    expect(fileNameMatches(rule(4, `${'*a'.repeat(12)}*b`), { filePath: `/usr/bin/${'a'.repeat(200)}b` })).toBe(true);
+    expect(fileNameMatches(rule(5, `/opt/${'*?'.repeat(20)}/x`), { filePath: `/opt/${'q'.repeat(300)}/y` })).toBe(false);
+    expect(performance.now() - started).toBeLessThan(200);
+    // The same rules as before: stars and marks stay within a level, an empty level matches a star.
+    expect(wildcardPattern('a*/*b').test('a/b')).toBe(true);
+    expect(wildcardPattern('a*').test('ab/c')).toBe(false);
+    expect(wildcardPattern('*x*').test('x')).toBe(true);
+    expect(wildcardPattern('?').test('😀')).toBe(true);
+    expect(wildcardPattern('a?c').test('ac')).toBe(false);
+  });
+
   it('matches versions with wildcards; "*" matches an unknown version, any other pattern does not', () => {
     expect(versionMatches(rule(1, 'x', '*'), null)).toBe(true);
     expect(versionMatches(rule(1, 'x', '115.*'), '115.3.1esr-1~deb12u1')).toBe(true);
