@@ -3,6 +3,8 @@ import { config } from '../config';
 import { AppError } from '../errors';
 import type { Actor } from '../users/actor';
 import { serialName } from './serial-name';
+import { settingChangesSchema } from './site-control-change.schema';
+import { settingLabel } from './site-settings-fields';
 import { readSiteControlAtSerial, restoreChanges } from './site-settings-view';
 import { submitSiteControlChange, type SubmittedChange } from './submit-site-control-change';
 
@@ -26,6 +28,16 @@ export async function restoreSiteControlSerial(options: {
   if (!Object.keys(changes).length) {
     throw new AppError('BAD_REQUEST', {
       userMessage: `Serial ${serialName(options.serial)} has the same settings as serial ${serialName(options.baseSerial)}.`,
+    });
+  }
+  // An old serial may hold a value the settings no longer take (one stored before a rule was
+  // tightened): restoring it would bring back what an edit is refused.
+  const checked = settingChangesSchema.safeParse(changes);
+  if (!checked.success) {
+    const fields = checked.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    throw new AppError('BAD_REQUEST', {
+      userMessage: `Serial ${serialName(options.serial)} holds a value the settings no longer take: ${fields.map((f) => `${settingLabel(f.path)} ${f.message}`).join('; ')}.`,
+      details: { fields },
     });
   }
   return submitSiteControlChange({

@@ -148,6 +148,26 @@ describe('/api/site-settings', () => {
     expect(text).toContain('components.notificationServer.port = 10123');
   });
 
+  it('refuses to restore a serial holding a value the settings no longer take, naming it', async () => {
+    // Serial 1 as stored by a version that still took a schedule with a seconds field.
+    await workerDb.query(
+      `UPDATE site_control_history SET document = jsonb_set(document, '{components,siteControlManager,heartbeatSchedule}', '"* * * * * *"') WHERE serial = 1`,
+    );
+    const restore = await postRestore(
+      request('/api/site-settings/restore', { method: 'POST', headers: admin.headers, body: { serial: 1, baseSerial: 3 } }),
+    );
+    expect(restore.status).toBe(400);
+    const { error } = await restore.json();
+    expect(error.message).toContain('Serial 00000001 holds a value the settings no longer take');
+    expect(error.fields).toEqual([
+      {
+        path: 'components.siteControlManager.heartbeatSchedule',
+        message: 'must be a cron pattern such as "0 0 * * *" (minute hour day month weekday)',
+      },
+    ]);
+    expect((await current()).serial).toBe(3);
+  });
+
   it('audits each change naming the user and the properties', async () => {
     const { rows } = await pool().query(
       `SELECT m FROM status_inbox i, json_array_elements(i.messages::json) m WHERE (m->>'messageId')::int = 30001 ORDER BY i.id`,
