@@ -68,7 +68,11 @@ export function QuarantineList({ canDecide }: { canDecide: boolean }) {
                   type="button"
                   className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-50 disabled:opacity-50"
                   disabled={!canDecide || decide.isPending}
-                  onClick={() => decide.mutate({ id: item.id, action: 'discard' })}
+                  onClick={() => {
+                    // Discarding drops the item for good (a status batch's messages with it): ask first, as every delete does.
+                    if (window.confirm(`Discard ${item.itemKey} from ${item.source}? It is dropped for good and cannot be retried.`))
+                      decide.mutate({ id: item.id, action: 'discard' });
+                  }}
                   aria-label={`Discard ${item.itemKey}`}
                 >
                   Discard

@@ -89,6 +89,17 @@ describe('quarantine in Chromium', () => {
       (r) => r.rowCount === 1,
     );
 
+    // Discarding asks first, naming the item; dismissed, the item stays.
+    const asked: string[] = [];
+    page.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.dismiss();
+    });
+    await dialog.getByRole('button', { name: `Discard ${hopeless.uid}` }).click();
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toContain(`Discard ${hopeless.uid}`);
+    expect(await rows.filter({ hasText: hopeless.uid }).count()).toBe(1);
+    page.once('dialog', (d) => void d.accept());
     await dialog.getByRole('button', { name: `Discard ${hopeless.uid}` }).click();
     await dialog.getByText('No item is in quarantine').waitFor();
     await dialog.getByRole('button', { name: 'Close the quarantine' }).click();
