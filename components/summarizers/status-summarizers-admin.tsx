@@ -251,6 +251,10 @@ const draftOf = (t: Threshold): Draft => ({
   criticalAt: String(t.criticalAt),
 });
 
+/** An override in words, for the question before it is deleted. */
+const describeOverride = (t: Threshold) =>
+  `${t.component ?? 'any component'}${t.messageId !== null ? `, message ${t.messageId}` : ''}, ${severityLabels[t.severity]}${t.siteCode ? ` at site ${t.siteCode}` : ''}`;
+
 function Overrides({ settings, canEdit }: { settings: Settings; canEdit: boolean }) {
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState<number | 'new' | null>(null);
@@ -273,6 +277,11 @@ function Overrides({ settings, canEdit }: { settings: Settings; canEdit: boolean
         rest of their severity by the severity&apos;s threshold.
       </p>
       {editing === 'new' && <OverrideForm threshold={null} onDone={() => setEditing(null)} />}
+      {remove.error && (
+        <p role="alert" className="text-xs text-red-700">
+          The override could not be deleted: {remove.error.message}
+        </p>
+      )}
       <table className="w-full text-sm" aria-label="Threshold overrides">
         <thead className="text-left text-xs text-slate-600">
           <tr>
@@ -314,7 +323,13 @@ function Overrides({ settings, canEdit }: { settings: Settings; canEdit: boolean
                       <Button size="xs" onClick={() => setEditing(t.id)}>
                         Edit
                       </Button>
-                      <Button size="xs" disabled={remove.isPending} onClick={() => remove.mutate(t.id)}>
+                      <Button
+                        size="xs"
+                        disabled={remove.isPending}
+                        onClick={() => {
+                          if (window.confirm(`Delete the threshold override for ${describeOverride(t)}?`)) remove.mutate(t.id);
+                        }}
+                      >
                         Delete
                       </Button>
                     </>

@@ -253,4 +253,26 @@ describe('status views in Chromium', () => {
     await expect.poll(audited, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
     expect(errors).toEqual([]);
   });
+
+  it('deletes a threshold override only once asked, and says when the delete fails', async () => {
+    await page.goto(`${server.url}/administration/status-summarizers`);
+    const overrides = page.getByRole('table', { name: 'Threshold overrides' });
+    const row = overrides.getByRole('row').filter({ hasText: COMPONENT });
+    await row.waitFor();
+    const asked: string[] = [];
+    page.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.dismiss();
+    });
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toBe(`Delete the threshold override for ${COMPONENT}, Error?`);
+    expect(await row.count()).toBe(1);
+
+    // Someone else deleted it meanwhile: the answer is shown, not swallowed.
+    await pool().query(`DELETE FROM summarizer_threshold WHERE component = $1`, [COMPONENT]);
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The override could not be deleted: That threshold was not found' }).waitFor();
+  });
 });
