@@ -455,6 +455,8 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
       this.attempt = 0;
       this.log.info({ url, transport: socket.io.engine.transport.name }, 'connected to the notification server');
       for (const result of this.unsent.values()) this.sendResult(result);
+      // The site is back: status messages spooled through the outage need not wait out their backoff.
+      this.options.reporter?.retryNow();
     });
     socket.on(agentEvents.settings, (payload: unknown) => {
       const settings = agentSettingsSchema.safeParse(payload);

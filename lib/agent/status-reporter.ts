@@ -137,6 +137,8 @@ export class StatusReporter {
   private running = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
+  /** Ends a wait before a retry (a backoff), for retryNow. */
+  private wakeEarly: (() => void) | null = null;
   /** The wait after a report before the sender is woken: its timer, and whether its time is up. */
   private linger: { timer: NodeJS.Timeout; over: boolean } | null = null;
   /** Reports being written to the spool now. */
@@ -268,6 +270,16 @@ export class StatusReporter {
     this.wakeUp?.();
     await this.loop;
     this.loop = null;
+  }
+
+  /**
+   * A management point is reachable again (the agent's notification channel just connected): a
+   * retry waiting out its backoff, which grows to minutes through an outage, goes now.
+   */
+  retryNow(): void {
+    if (!this.wakeEarly) return;
+    this.attempt = 0;
+    this.wakeEarly();
   }
 
   /** Resolves when the spool is empty (everything answered for); starts the sender if needed. */
@@ -454,13 +466,16 @@ export class StatusReporter {
       const signal = this.stopController.signal;
       // Stopped while the spool was being read or sent: an aborted signal never fires again.
       if (signal.aborted) return resolve();
-      const timer = ms === null ? null : setTimeout(done, ms);
-      function done() {
+      let timer: NodeJS.Timeout | null = null;
+      const done = () => {
         if (timer) clearTimeout(timer);
         signal.removeEventListener('abort', done);
+        if (this.wakeEarly === done) this.wakeEarly = null;
         resolve();
-      }
+      };
+      if (ms !== null) timer = setTimeout(done, ms);
       this.wakeUp = ms === null ? done : null;
+      this.wakeEarly = ms === null ? null : done;
       signal.addEventListener('abort', done, { once: true });
     });
   }

@@ -111,6 +111,33 @@ describe('status reporter', () => {
     expect((await readStatusCounters(pool())).duplicates).toBe(0);
   });
 
+  it('sends at once when told the management point is back, instead of waiting out a long backoff', async () => {
+    // Through an outage the backoff grows to minutes; the agent's channel reconnecting says the site is back.
+    const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
+    await mp.stop();
+    let refused!: () => void;
+    const triedAndFailed = new Promise<void>((resolve) => (refused = resolve));
+    const reporter = createStatusReporter({
+      managementPointUrl: mp.url,
+      spoolDir,
+      log: reporterLog((msg) => msg.startsWith('management point unreachable') && refused()),
+      headers: () => ({ authorization }),
+      initialBackoffMs: 120_000,
+      maxBackoffMs: 120_000,
+    });
+    reporters.push(reporter);
+    const messages = Array.from({ length: 3 }, () => testMessage());
+    await reporter.report(messages);
+    reporter.start();
+    await triedAndFailed;
+    await mp.start();
+    reporter.retryNow();
+    await within(reporter.flush(), 5_000);
+    await processAll();
+    const stored = await storedUids();
+    expect(messages.every((m) => stored.has(m.uid))).toBe(true);
+  });
+
   it('sends spool files as they were written, text in any script byte for byte, and a file in another layout too', async () => {
     const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
     const texts = ['Ünïcödé ✓ 日本語 🎉', 'line\nbreak "quoted" \\ back', 'plain'];
