@@ -86,7 +86,7 @@ export function StatusMessageDetails({ message }: { message: StatusMessageView |
               {message.insertionStrings.map((s, i) => (
                 <li key={i} className="flex gap-2">
                   <span className="w-8 shrink-0 text-slate-500">%{i + 1}</span>
-                  <span className="break-all font-mono text-xs">{s}</span>
+                  <bdi className="break-all font-mono text-xs">{s}</bdi>
                 </li>
               ))}
             </ol>

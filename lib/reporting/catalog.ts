@@ -302,8 +302,19 @@ export function renderDescription(message: { messageId: number; insertionStrings
   const strings = message.insertionStrings ?? [];
   const known = catalog.get(message.messageId);
   if (!known) {
-    const raw = strings.map((s) => `"${s}"`).join(', ');
+    const raw = strings.map((s) => `"${isolated(s)}"`).join(', ');
     return `Message ID ${message.messageId} is not in the catalog.${raw ? ` Insertion strings: ${raw}.` : ''}`;
   }
-  return known.template.replace(/%(\d{1,2})/g, (placeholder, n: string) => strings[Number(n) - 1] ?? placeholder);
+  return known.template.replace(/%(\d{1,2})/g, (placeholder, n: string) => isolated(strings[Number(n) - 1]) ?? placeholder);
+}
+
+/** Characters that set the direction of the text after them (embeddings, overrides, isolates, marks). */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+
+/**
+ * A value holding direction controls, set in a Unicode isolate (FSI … PDI): an insertion string's
+ * right-to-left override, say, no longer turns the rest of the sentence around it backwards.
+ */
+function isolated(value: string | undefined): string | undefined {
+  return value !== undefined && BIDI_CONTROLS.test(value) ? `\u2068${value}\u2069` : value;
 }

@@ -18,6 +18,16 @@ describe('renderDescription', () => {
     );
   });
 
+  it('sets a value holding direction controls apart, so it cannot turn the sentence around it backwards', () => {
+    // A right-to-left override in a file name ("exe.drow" shown as "word.exe", the rest reversed).
+    expect(renderDescription({ messageId: 10907, insertionStrings: ['S0100012', 'evil\u202Eexe.drow'] })).toBe(
+      'The Software Metering Agent received software metering rule S0100012 for \u2068evil\u202Eexe.drow\u2069.',
+    );
+    expect(renderDescription({ messageId: 99999, insertionStrings: ['\u202Eab', 'cd'] })).toBe(
+      'Message ID 99999 is not in the catalog. Insertion strings: "\u2068\u202Eab\u2069", "cd".',
+    );
+  });
+
   it('leaves a placeholder without an insertion string visible', () => {
     expect(renderDescription({ messageId: statusMessageIds.componentStarted, insertionStrings: ['SMS_STATUS_MANAGER'] })).toBe(
       'Component SMS_STATUS_MANAGER started on %2.',
