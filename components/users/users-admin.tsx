@@ -132,7 +132,15 @@ function UserRowView({ user, own, onPassword }: { user: UserRow; own: boolean; o
         {user.lastSignInAt ? new Date(user.lastSignInAt).toLocaleString() : 'Never'}
       </td>
       <td className="space-x-2 px-3 py-2 text-right">
-        <Button size="xs" disabled={own || reset.isPending} title={own ? OWN_ACCOUNT_HINT : undefined} onClick={() => reset.mutate()}>
+        <Button
+          size="xs"
+          disabled={own || reset.isPending}
+          title={own ? OWN_ACCOUNT_HINT : undefined}
+          onClick={() => {
+            // The user's password stops working at once: ask first, as every other such button does.
+            if (window.confirm(`Reset the password of ${user.userName}? Their current password stops working at once.`)) reset.mutate();
+          }}
+        >
           Reset password
         </Button>
         <Button

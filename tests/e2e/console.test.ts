@@ -224,6 +224,13 @@ describe('console in Chromium', () => {
       expect(await control.isDisabled()).toBe(true);
       expect(await control.getAttribute('title')).toMatch(/Your own account/);
     }
+    // It asks first, naming the user; declined, nothing changes.
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => void (asked.push(dialog.message()), dialog.dismiss()));
+    await other.getByRole('button', { name: 'Reset password' }).click();
+    expect(asked).toEqual(['Reset the password of olga? Their current password stops working at once.']);
+    expect(await page.getByTestId('one-time-password').count()).toBe(0);
+    page.once('dialog', (dialog) => void dialog.accept());
     await other.getByRole('button', { name: 'Reset password' }).click();
     const shown = await page.getByTestId('one-time-password').textContent();
     expect(shown).toHaveLength(20);
