@@ -12,6 +12,15 @@ export async function insertDemoSiteRow(client: pg.ClientBase, site: { code: str
   return rows[0]?.id ?? null;
 }
 
+/** The top-level site (no parent) this database already holds under another code than `code`, if any. */
+export async function otherTopLevelSite(client: pg.ClientBase, code: string): Promise<{ code: string; name: string } | null> {
+  const { rows } = await client.query<{ code: string; name: string }>(
+    `SELECT code, name FROM site WHERE parent_site_id IS NULL AND code <> $1 ORDER BY id LIMIT 1`,
+    [code],
+  );
+  return rows[0] ?? null;
+}
+
 /** Inserts demo devices (marked is_demo, so the console can tell them from real clients) in chunks with one multi-row statement each. */
 export async function insertDevices(client: pg.ClientBase | pg.Pool, siteId: number, devices: readonly DemoDevice[]) {
   for (let i = 0; i < devices.length; i += 5000) {

@@ -1,12 +1,12 @@
 import type pg from 'pg';
 import { evaluateCollections } from '../collections/evaluate-collections';
-import { config, serverName } from '../config';
+import { config, ConfigError, serverName } from '../config';
 import { pool } from '../db/pool';
 import { inTransaction } from '../db/transaction';
 import { ensureSiteControl } from '../sitecontrol/repo';
 import { registerSiteSystem } from '../sites/register-site-system-repo';
 import { thisServerComponents, thisServerRoles, workerComponents } from '../sites/server-components';
-import { insertCollections, insertDemoSiteRow, insertDevices, insertFilterRulesAndThresholds } from './demo-repo';
+import { insertCollections, insertDemoSiteRow, insertDevices, insertFilterRulesAndThresholds, otherTopLevelSite } from './demo-repo';
 import { demoDevices } from './demo-devices';
 import { defaultComponentThresholds, defaultFilterRules, demoCollections } from './demo-site';
 
@@ -30,6 +30,14 @@ export async function seedDemoSite(options: { devices: number; workers?: readonl
     // Two processes seeding at once: the second waits here, then finds the site.
     const siteId = await insertDemoSiteRow(client, site);
     if (siteId === null) return false;
+    // Each site has a database of its own: a start under another code than the one this database
+    // was set up for (SITEBOX_SITE_CODE forgotten or mistyped) would set up a second site in it.
+    const other = await otherTopLevelSite(client, site.code);
+    if (other) {
+      throw new ConfigError(
+        `Invalid configuration:\n  SITEBOX_SITE_CODE: this database serves site ${other.code} ("${other.name}"), not ${site.code}: start with SITEBOX_SITE_CODE=${other.code}, or give site ${site.code} a database of its own (DATABASE_URL, or SITEBOX_DATA_DIR for the embedded one).`,
+      );
+    }
     await registerSiteSystem(client, {
       siteCode: site.code,
       name: serverName(),

@@ -123,6 +123,18 @@ describe('seedDemoSite', () => {
     expect(await seedDemoSite({ devices: 500 })).toEqual({ created: false, devices: 0 });
     expect(Number((await db.query(`SELECT count(*) n FROM device`)).rows[0].n)).toBe(left);
   });
+
+  it('refuses to set up a second site in this database when started under another site code, naming SITEBOX_SITE_CODE', async () => {
+    process.env.SITEBOX_SITE_CODE = 'P01';
+    resetConfig();
+    try {
+      await expect(seedDemoSite({ devices: 10 })).rejects.toThrow(/SITEBOX_SITE_CODE: this database serves site S01 \("Central"\), not P01/);
+      expect((await pool().query(`SELECT code FROM site ORDER BY id`)).rows).toEqual([{ code: 'S01' }]);
+    } finally {
+      delete process.env.SITEBOX_SITE_CODE;
+      resetConfig();
+    }
+  });
 });
 
 describe('registerThisServer on a database an earlier version seeded', () => {
