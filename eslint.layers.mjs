@@ -15,6 +15,7 @@ export const layers = {
   base: [
     'lib/db/',
     'lib/config.ts',
+    'lib/data-dir.ts',
     'lib/logger.ts',
     'lib/errors.ts',
     'lib/clock.ts',

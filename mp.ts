@@ -13,6 +13,7 @@ import { GET as policyRoute } from './app/api/mp/policy/route';
 import { POST as registerRoute } from './app/api/mp/register/route';
 import { GET as scriptRoute } from './app/api/mp/scripts/[hash]/route';
 import { config, ConfigError, serverName } from './lib/config';
+import { prepareDataDir } from './lib/data-dir';
 import { closePool, pool } from './lib/db/pool';
 import { closePrisma } from './lib/db/prisma';
 import { deviceUploads } from './lib/http/serve-device-uploads';
@@ -46,6 +47,7 @@ const routes: Record<string, RouteHandler> = {
 async function main() {
   const cfg = config();
   process.env.SITEBOX_PROCESS = 'management-point';
+  await prepareDataDir(cfg);
   const db = pool();
   // A site system of its site with the management point role, under SITEBOX_SERVER_NAME.
   await registerSiteSystem(db, {

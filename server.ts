@@ -6,6 +6,7 @@ import type { TLSSocket } from 'node:tls';
 import next from 'next';
 import { Server as SocketServer } from 'socket.io';
 import { config, ConfigError } from './lib/config';
+import { prepareDataDir } from './lib/data-dir';
 import { startDatabaseHost } from './lib/db/database-host';
 import { migrate } from './lib/db/migrator';
 import { closePool, pool } from './lib/db/pool';
@@ -36,6 +37,7 @@ const log = logger.child({ component: 'server' });
 
 async function main() {
   const cfg = config();
+  await prepareDataDir(cfg);
   const database = cfg.embedded ? await startDatabaseHost() : null;
   if (database) log.info({ dataDir: cfg.dataDir }, 'embedded PostgreSQL started');
 

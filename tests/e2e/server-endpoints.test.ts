@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAppServer, type AppServer } from '../support/app-server';
@@ -99,28 +102,47 @@ describe('server endpoints', () => {
   });
 });
 
-// A newcomer's first start on a machine where the port is already taken: one line naming the
-// variable to change, not a stack trace.
-describe('a start on a port another program holds', () => {
-  it('stops with a message naming PORT, and no stack trace', async () => {
+// A newcomer's first start where the configuration cannot work (a port taken, a data folder that
+// cannot be one): one message naming the variable to change, not a stack trace.
+describe('a start the configuration stops', () => {
+  const startFailure = async (env: Record<string, string>) => {
     const { url } = await useTestDatabase();
+    return startAppServer({ databaseUrl: url, compiled: true, env }).then(
+      async (server) => {
+        await server.stop();
+        return '';
+      },
+      (error: Error) => error.message,
+    );
+  };
+
+  it('stops with a message naming PORT, and no stack trace, when another program holds the port', async () => {
     const holder = createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const port = (holder.address() as AddressInfo).port;
     try {
-      const started = startAppServer({ databaseUrl: url, compiled: true, env: { PORT: String(port) } });
-      const failure = await started.then(
-        async (server) => {
-          await server.stop();
-          return '';
-        },
-        (error: Error) => error.message,
-      );
+      const failure = await startFailure({ PORT: String(port) });
       expect(failure).toMatch(/exited with 1/);
       expect(failure).toContain(`PORT: port ${port} is already in use on 127.0.0.1`);
       expect(failure).not.toMatch(/^\s+at /m);
     } finally {
       holder.close();
+    }
+  }, 180_000);
+
+  it('stops with a message naming SITEBOX_DATA_DIR, and no stack trace, when it names a file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-data-dir-'));
+    try {
+      const file = path.join(dir, 'not-a-folder');
+      await writeFile(file, 'x');
+      for (const dataDir of [file, path.join(file, 'below')]) {
+        const failure = await startFailure({ SITEBOX_DATA_DIR: dataDir });
+        expect(failure).toMatch(/exited with 1/);
+        expect(failure).toContain(`SITEBOX_DATA_DIR: ${dataDir}`);
+        expect(failure).not.toMatch(/^\s+at /m);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   }, 180_000);
 });
