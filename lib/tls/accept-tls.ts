@@ -12,6 +12,7 @@ export function isLoopback(address: string | undefined): boolean {
 
 // A TLS connection opens with a handshake record (content type 22); HTTP with a method name.
 const TLS_HANDSHAKE = 0x16;
+// How long a connection may take to say what it is, and then to finish its TLS handshake.
 const SNIFF_TIMEOUT_MS = 30_000;
 
 /**
@@ -44,14 +45,18 @@ const plainRefusal = http.createServer((req, res) => {
 export function acceptTls(
   server: http.Server,
   security: TransportSecurity,
-  options: { plainHttp?: (socket: Socket) => boolean; onTlsError?: (error: Error, socket: Socket) => void } = {},
+  options: { plainHttp?: (socket: Socket) => boolean; onTlsError?: (error: Error, socket: Socket) => void; timeoutMs?: number } = {},
 ): () => void {
+  const timeoutMs = options.timeoutMs ?? SNIFF_TIMEOUT_MS;
   const plainHttp = options.plainHttp ?? ((socket: Socket) => isLoopback(socket.remoteAddress));
   const httpListeners = server.listeners('connection') as ((socket: Socket) => void)[];
   const serveHttp = (socket: Socket) => {
     for (const listener of httpListeners) listener.call(server, socket);
   };
-  const tlsServer = tls.createServer({ ...security.served(), ALPNProtocols: ['http/1.1'] }, (secure) => serveHttp(secure));
+  // A handshake that stalls is cut as a silent connection is, not after Node's default 120 s.
+  const tlsServer = tls.createServer({ ...security.served(), ALPNProtocols: ['http/1.1'], handshakeTimeout: timeoutMs }, (secure) =>
+    serveHttp(secure),
+  );
   tlsServer.on('tlsClientError', (error, socket) => {
     options.onTlsError?.(error, socket);
     socket.destroy();
@@ -82,7 +87,7 @@ export function acceptTls(
   server.removeAllListeners('connection');
   server.on('connection', (socket: Socket) => {
     socket.on('error', quiet);
-    socket.setTimeout(SNIFF_TIMEOUT_MS);
+    socket.setTimeout(timeoutMs);
     socket.once('timeout', drop);
     sniff(socket);
   });

@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
@@ -16,9 +16,9 @@ let dir = '';
 let security: TransportSecurity;
 const servers: http.Server[] = [];
 
-async function serve(plainHttp?: () => boolean): Promise<number> {
+async function serve(plainHttp?: () => boolean, timeoutMs?: number): Promise<number> {
   const server = http.createServer((req, res) => res.end(`${(req.socket as TLSSocket).encrypted ? 'https' : 'http'} ${req.url}`));
-  acceptTls(server, security, plainHttp ? { plainHttp } : {});
+  acceptTls(server, security, { ...(plainHttp ? { plainHttp } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   servers.push(server);
   return (server.address() as AddressInfo).port;
@@ -84,4 +84,19 @@ describe('HTTPS and HTTP on one port', () => {
     expect(JSON.parse(api.body)).toMatchObject({ error: { code: 'HTTPS_REQUIRED' } });
     expect(await get(`https://localhost:${port}/e`, { ca: security.caPem() })).toMatchObject({ status: 200, body: 'https /e' });
   });
+
+  it('closes a connection that stalls in its TLS handshake as soon as one that never speaks', async () => {
+    const port = await serve(undefined, 300);
+    const closedAfter = (first: Buffer | null) =>
+      new Promise<number>((resolve) => {
+        const started = Date.now();
+        const socket = net.connect(port, '127.0.0.1', () => first && socket.write(first));
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(Date.now() - started));
+      });
+    // Silent, then the first bytes of a ClientHello and nothing more.
+    const [silent, stalled] = await Promise.all([closedAfter(null), closedAfter(Buffer.from([0x16, 0x03, 0x01]))]);
+    expect(silent).toBeLessThan(5_000);
+    expect(stalled).toBeLessThan(5_000);
+  }, 20_000);
 });
