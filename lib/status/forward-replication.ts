@@ -8,6 +8,7 @@ import { reportServerMessage, serverMessage } from '../reporting/report-server-m
 import { backoffMs, retryAfterMs } from '../retry-delay';
 import type { ChildSiteLinkReport } from '../protocol/child-site-link.schema';
 import { deleteOutboxRows, lockDueOutboxRows, oldestQueuedAt, outboxBacklog, recordLinkAttempt, type LinkAttempt } from './replication-outbox-repo';
+import { parentLinkFailure } from './parent-link-failure';
 
 /** Outbox rows counted per priority for a link report, at most (a long outage never makes counting slow). */
 const BACKLOG_CAP = 100_000;
@@ -141,7 +142,7 @@ export function createReplicationForwarder(options: {
           failure = { reason: `HTTP ${response.status}`, retryAfter: retryAfterMs(response.headers.get('retry-after')) };
         }
       } catch (error) {
-        failure = { reason: (error as Error).message, retryAfter: null };
+        failure = { reason: parentLinkFailure(error), retryAfter: null };
       }
 
       if (tooLarge) {

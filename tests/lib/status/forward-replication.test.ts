@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +12,8 @@ import { createReplicationForwarder } from '@/lib/status/forward-replication';
 import { enqueueReplication } from '@/lib/status/message-repo';
 import { readReplicationLink } from '@/lib/status/replication-outbox-repo';
 import { linkState } from '@/lib/status/site-hierarchy';
+import { serverNames } from '@/lib/tls/site-certificates';
+import { startTransportSecurity } from '@/lib/tls/transport-security';
 import { useTestDatabase } from '../../support/database';
 import { testMessage, wire } from './fixtures';
 
@@ -169,5 +175,51 @@ describe('replication to the parent site', () => {
     clock += 10_000;
     expect(await forwarder.tick()).toEqual({ sent: 1, deferred: 0 });
     expect(await readReplicationLink(pool(), parentUrl)).toMatchObject({ consecutiveFailures: 0, credentialRefused: false });
+  });
+
+  it('records why the parent could not be reached, not just "fetch failed": refused, or a certificate this site does not trust', async () => {
+    const message = testMessage({ messageId: 5 });
+    const client = await pool().connect();
+    await enqueueReplication(client, [{ message: wire(message), priority: 'HIGH' }]);
+    client.release();
+    const lastError = async (parentUrl: string) => {
+      const forwarder = createReplicationForwarder({
+        db: pool(),
+        parentUrl,
+        parentCredential: `SiteSystem 7.${'x'.repeat(43)}`,
+        log: pino({ level: 'silent' }),
+        timeoutMs: 5000,
+      });
+      expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 1 });
+      return (await readReplicationLink(pool(), parentUrl))?.lastError;
+    };
+    // Down: nothing listens on the port.
+    await parent.stop();
+    expect(await lastError(`http://127.0.0.1:${parent.port}`)).toMatch(/ECONNREFUSED/);
+    await parent.start();
+
+    // Over HTTPS with the parent's own authority, which this site was not given.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-parent-tls-'));
+    const security = await startTransportSecurity({
+      mode: 'auto',
+      dir,
+      siteCode: 'P01',
+      names: () => serverNames({ hosts: [], addresses: [] }),
+      log: { info() {}, warn() {}, error() {} },
+      checkEveryMs: 0,
+    });
+    const tlsParent = createHttpsServer({ ...security.served() }, (req, res) => res.writeHead(202).end('{}'));
+    await new Promise<void>((resolve) => tlsParent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (tlsParent.address() as AddressInfo).port;
+      expect(await lastError(`https://localhost:${port}`)).toMatch(
+        /certificate is not trusted here \(SELF_SIGNED_CERT_IN_CHAIN\).*NODE_EXTRA_CA_CERTS/,
+      );
+    } finally {
+      tlsParent.closeAllConnections();
+      tlsParent.close();
+      security.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
