@@ -57,7 +57,8 @@ async function main() {
     components: managementPointComponents,
   });
 
-  const tlsLog = log.child({ component: 'transport security' });
+  // From the root logger: a child of `log` would carry a second "component" key in each JSON line.
+  const tlsLog = logger.child({ component: 'transport security' });
   const security = await startSiteTransportSecurity(cfg, tlsLog);
   if (security) runtime().transportSecurity = security;
   const serveTls = (target: ReturnType<typeof createServer>) =>
@@ -80,7 +81,7 @@ async function main() {
   });
   const stopServingTls = security ? serveTls(server) : () => undefined;
   const io = new SocketServer(server, { serveClient: false, ...agentChannelOptions });
-  const notificationServer = await startNotificationService({ io, cfg, log, serveTls: security ? serveTls : undefined });
+  const notificationServer = await startNotificationService({ io, cfg, log: logger, serveTls: security ? serveTls : undefined });
   runtime().notificationServer = notificationServer;
   const ingestThreads = cfg.SITEBOX_STATUS_INGEST_THREADS
     ? new StatusIngestThreads({ connectionString: cfg.databaseUrl, threads: cfg.SITEBOX_STATUS_INGEST_THREADS })

@@ -146,3 +146,22 @@ describe('a start the configuration stops', () => {
     }
   }, 180_000);
 });
+
+describe('the server log', () => {
+  it('writes JSON log lines that name their component once', async () => {
+    const { url } = await useTestDatabase();
+    const server = await startAppServer({ databaseUrl: url, compiled: true, env: { LOG_LEVEL: 'info', SITEBOX_LOG_FORMAT: 'json' } });
+    try {
+      await expect.poll(() => server.output(), { timeout: 30_000 }).toMatch(/"msg":"serving HTTPS"/);
+      await expect.poll(() => server.output(), { timeout: 30_000 }).toMatch(/"msg":"client notification port listening"/);
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'));
+      const twice = lines.filter((line) => (line.match(/"component":/g) ?? []).length > 1);
+      expect(twice).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  }, 180_000);
+});
