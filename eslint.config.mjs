@@ -11,7 +11,7 @@ import { layerRuleBlocks } from './eslint.layers.mjs';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', '.next/', '.sitebox/', 'test-results/', 'lib/db/generated/', 'next-env.d.ts', 'dist/'],
+    ignores: ['node_modules/', '.next/', '.sitebox/', '.sitebox-*/', 'test-results/', 'lib/db/generated/', 'next-env.d.ts', 'dist/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

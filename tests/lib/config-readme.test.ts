@@ -1,5 +1,6 @@
 // The README's configuration table is the one list of what can be set: every variable lib/config.ts
 // validates, and every other one Sitebox's code reads from its environment, has a row there.
+import { spawnSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,5 +41,20 @@ describe('README configuration table', () => {
     const documented = await readmeVariables();
     expect([...read].filter((name) => !passedThrough.has(name) && !documented.has(name))).toEqual([]);
     expect([...documented].filter((name) => !read.has(name))).toEqual([]);
+  });
+});
+
+// A data folder holds the database and the site authority's private key: one the README has a
+// newcomer make inside the checkout must never show as a change git would commit.
+describe('README data folders', () => {
+  it('are all ignored by git', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    const folders = [...new Set([...readme.matchAll(/SITEBOX_DATA_DIR=(\.[\w.-]+)/g)].map((m) => m[1]))];
+    expect(folders.length).toBeGreaterThan(0);
+    const paths = folders.flatMap((folder) => [`${folder}/tls/ca.key`, `${folder}/pgdata/PG_VERSION`]);
+    const ignored = spawnSync('git', ['check-ignore', '--no-index', ...paths], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean);
+    expect(ignored).toEqual(paths);
   });
 });
