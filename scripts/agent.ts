@@ -363,8 +363,9 @@ ${started ? `Started ${UNIT_NAME}; follow it with: journalctl -u ${UNIT_NAME} -f
 async function uninstall(args: string[]) {
   const { values } = parseArgs({ args, options: { 'no-stop': { type: 'boolean', default: false }, ...layoutOptions } });
   const layout = layoutFrom(values);
-  await uninstallAgent({ layout, stop: !values['no-stop'] });
-  console.log(`Removed the Sitebox client agent (${layout.unitFile}, ${layout.libDir}, ${layout.configFile}, ${layout.stateDir}).`);
+  const removed = await uninstallAgent({ layout, stop: !values['no-stop'] });
+  if (removed.length) console.log(`Removed the Sitebox client agent (${removed.join(', ')}).`);
+  else console.log(`Not installed (nothing at ${layout.unitFile}, ${layout.libDir}, ${layout.configFile}, ${layout.stateDir}): nothing to remove.`);
 }
 
 async function status(args: string[]) {

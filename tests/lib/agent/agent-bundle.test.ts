@@ -118,8 +118,13 @@ describe('the client bundle', () => {
 
     const removed = runBundle(['uninstall', '--prefix', root]);
     expect(removed.status).toBe(0);
+    expect(removed.stdout).toMatch(/^Removed the Sitebox client agent \(/);
     for (const gone of [configFile, path.dirname(configFile), stateDir, path.dirname(program), unitFile]) expect(existsSync(gone)).toBe(false);
     expect(runBundle(['status', '--prefix', root]).stdout).toMatch(/^Not installed/);
+    // Again, with nothing left: it says so instead of claiming to have removed it.
+    const again = runBundle(['uninstall', '--prefix', root]);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/^Not installed \(nothing at .*\): nothing to remove\.$/m);
   });
 
   it('pins the site certificate authority given by its fingerprint, and registers over HTTPS trusting only it', async () => {
