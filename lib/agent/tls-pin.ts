@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type http from 'node:http';
 import https from 'node:https';
 import { httpRequest } from './http';
+import { UNTRUSTED_CERTIFICATE_CODES } from '../tls/untrusted-certificate-codes';
 
 /**
  * What every agent connection to a management point over https trusts: given `ca`, Node checks
@@ -61,18 +62,6 @@ export async function fetchPinnedCa(options: { managementPointUrl: string; finge
   return { fingerprint, certificate: answer.body };
 }
 
-// OpenSSL's verification failures (Node's error codes) and Node's own host name check.
-const untrustedCodes = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-]);
-
 /**
  * Why a connection failed on the server's certificate, in words for the agent's log, or null when
  * the failure was something else. Looks through the wrappers socket.io puts around the cause.
@@ -81,7 +70,7 @@ export function certificateProblem(error: unknown): string | null {
   for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
     const { code, message } = e as { code?: unknown; message?: unknown };
     if (typeof code === 'string') {
-      if (untrustedCodes.has(code)) return `the server's certificate is not signed by the pinned site certificate authority (${code})`;
+      if (UNTRUSTED_CERTIFICATE_CODES.has(code)) return `the server's certificate is not signed by the pinned site certificate authority (${code})`;
       if (code === 'CERT_HAS_EXPIRED') return 'the server presented an expired certificate (CERT_HAS_EXPIRED)';
       if (code === 'CERT_NOT_YET_VALID') return 'the server presented a certificate not valid yet (CERT_NOT_YET_VALID): check the clocks';
       if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')

@@ -1,14 +1,4 @@
-// OpenSSL's verification failures (Node's error codes): the parent's certificate is not trusted here.
-const untrustedCodes = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-]);
+import { UNTRUSTED_CERTIFICATE_CODES } from '../tls/untrusted-certificate-codes';
 
 /**
  * Why a request to the parent site failed, in words for the link's last error, its status
@@ -23,7 +13,7 @@ export function parentLinkFailure(error: unknown): string {
   }
   if (!chain.length) return String(error);
   const root = chain.at(-1)!;
-  if (root.code && untrustedCodes.has(root.code))
+  if (root.code && UNTRUSTED_CERTIFICATE_CODES.has(root.code))
     return `the parent's certificate is not trusted here (${root.code}): give this site the parent's certificate authority with NODE_EXTRA_CA_CERTS`;
   if (root.code === 'CERT_HAS_EXPIRED' || root.code === 'CERT_NOT_YET_VALID')
     return `the parent's certificate is not valid now (${root.code}): check both computers' clocks`;
