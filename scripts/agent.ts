@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ClientAgent } from '../lib/agent/agent';
 import { AGENT_VERSION } from '../lib/agent/agent-version';
-import { agentConfigSchema, installedPaths, readAgentConfig, type AgentConfig } from '../lib/agent/agent-config';
+import { AgentConfigError, agentConfigSchema, installedPaths, readAgentConfig, type AgentConfig } from '../lib/agent/agent-config';
 import { createDeploymentRunner } from '../lib/agent/deployment-runner';
 import { keepCredential } from '../lib/agent/keep-credential';
 import { lockStateFolder, StateFolderInUse } from '../lib/agent/lock-state-folder';
@@ -410,7 +410,8 @@ async function main() {
 }
 
 main().catch((error) => {
-  if (error instanceof UsageError) {
+  // A usage or configuration error is final (exit 2): the service unit does not restart the agent into it again.
+  if (error instanceof UsageError || error instanceof AgentConfigError) {
     console.error(error.message);
     process.exit(2);
   }

@@ -75,18 +75,21 @@ export const agentConfigSchema = z.object({
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
+/** A configuration file that cannot be read or is wrong: the agent cannot run until it is mended. */
+export class AgentConfigError extends Error {}
+
 /** Reads and checks a configuration file, naming the file and the field that is wrong. */
 export async function readAgentConfig(file: string): Promise<AgentConfig> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
-    throw new Error(`cannot read the configuration ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new AgentConfigError(`cannot read the configuration ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const parsed = agentConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${file}: ${issue.path.join('.') || '(top)'} ${issue.message}`);
+    throw new AgentConfigError(`${file}: ${issue.path.join('.') || '(top)'} ${issue.message}`);
   }
   return parsed.data;
 }

@@ -14,7 +14,8 @@ export function systemdUnit(options: { nodePath: string; bundlePath: string; con
     `ExecStart=${[options.nodePath, options.bundlePath, 'run', '--config', options.configFile].map(quote).join(' ')}`,
     'Restart=on-failure',
     'RestartSec=10',
-    // Exit code 2: the management point does not know this credential; restarting cannot help.
+    // Exit code 2: the management point does not know this credential, or the configuration is
+    // wrong (a usage error); restarting cannot help until someone mends it.
     'RestartPreventExitStatus=2',
     'Environment=NODE_ENV=production',
     '',

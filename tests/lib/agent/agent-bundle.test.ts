@@ -2,7 +2,7 @@
 // repository on this machine's Node, installed under a prefix, registering with a real
 // management point, then uninstalled.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -192,6 +192,25 @@ describe('the client bundle', () => {
       expect(refused.status, option).toBe(2);
       expect(refused.stderr).toMatch(new RegExp(`^${option} must be`));
     }
+  });
+
+  it('stops for good (exit 2, which the service unit does not restart) on a configuration file it cannot use', async () => {
+    const file = path.join(dir, 'broken-pin.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        managementPoints: ['http://127.0.0.1:9'],
+        name: 'broken-pin',
+        stateDir: path.join(dir, 'broken-pin'),
+        pinnedCa: { fingerprint: 'AB', certificate: 'x' },
+      }),
+    );
+    const answer = runBundle(['run', '--config', file]);
+    expect(answer.status).toBe(2);
+    expect(answer.stderr).toContain(`${file}: pinnedCa.fingerprint must be a SHA-256 fingerprint`);
+    const missing = runBundle(['run', '--config', path.join(dir, 'no-such-config.json')]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read the configuration .*no-such-config\.json/);
   });
 
   it('refuses an install naming no usable management point', () => {
