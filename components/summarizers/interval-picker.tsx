@@ -6,19 +6,12 @@ import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import { displayIntervalLabels, displayIntervalSchema, localHourSchema, type DisplayInterval } from '@/lib/summarizers/summarizer.schema';
+import { intervalParamsFrom } from './interval-params';
 import type { IntervalParams } from './use-summaries';
 
 /** The view's site and interval, as kept in the URL (so a link or Back shows the same counts). */
 export function useIntervalParams(): IntervalParams {
-  const url = useSearchParams();
-  const interval = displayIntervalSchema.safeParse(url.get('interval'));
-  const since = localHourSchema.safeParse(url.get('since'));
-  const site = url.get('site');
-  return {
-    site: site && /^[A-Z0-9]{3}$/.test(site) ? site : undefined,
-    interval: interval.success ? interval.data : undefined,
-    since: interval.success && interval.data === 'SINCE_DATE' && since.success ? since.data : undefined,
-  };
+  return intervalParamsFrom(useSearchParams());
 }
 
 /**
