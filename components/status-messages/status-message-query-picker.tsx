@@ -1,7 +1,7 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { FormAlert, FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
@@ -62,6 +62,9 @@ function SaveQueryForm({
     <form
       aria-label="Save as query"
       className="space-y-2 rounded border border-blue-200 bg-blue-50/40 p-3 text-sm"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onCancel();
+      }}
       onSubmit={(e) => {
         e.preventDefault();
         const criteria: QueryCriteria = {};
@@ -76,7 +79,7 @@ function SaveQueryForm({
     >
       <div className="grid grid-cols-2 gap-3">
         <FormField label="Query name" error={error?.fieldMessage('name')} path="name">
-          {(props) => <Input {...props} value={name} onChange={(e) => setName(e.target.value)} className="mt-0.5 block w-full" />}
+          {(props) => <Input {...props} autoFocus value={name} onChange={(e) => setName(e.target.value)} className="mt-0.5 block w-full" />}
         </FormField>
         <FormField label="Description" error={error?.fieldMessage('description')} path="description">
           {(props) => <Input {...props} value={description} onChange={(e) => setDescription(e.target.value)} className="mt-0.5 block w-full" />}
@@ -161,6 +164,14 @@ export function StatusMessageQueryPicker({
   const [selected, setSelected] = useState(applied);
   const [answers, setAnswers] = useState<Record<string, string>>({});
   const [saving, setSaving] = useState(false);
+  // Keyboard focus goes into the save form as it opens, and back to its button as it closes.
+  const saveButton = useRef<HTMLButtonElement>(null);
+  const [refocus, setRefocus] = useState(false);
+  useEffect(() => {
+    if (saving || !refocus) return;
+    saveButton.current?.focus();
+    setRefocus(false);
+  }, [saving, refocus]);
   const [missing, setMissing] = useState<string[]>([]);
   const urlText = url.toString();
   useEffect(() => {
@@ -260,7 +271,7 @@ export function StatusMessageQueryPicker({
           Run query
         </Button>
         {canEdit && !saving && (
-          <Button size="xs" onClick={() => setSaving(true)}>
+          <Button ref={saveButton} size="xs" onClick={() => setSaving(true)}>
             Save filters as query…
           </Button>
         )}
@@ -280,9 +291,13 @@ export function StatusMessageQueryPicker({
       {saving && (
         <SaveQueryForm
           current={current}
-          onCancel={() => setSaving(false)}
+          onCancel={() => {
+            setSaving(false);
+            setRefocus(true);
+          }}
           onSaved={(id) => {
             setSaving(false);
+            setRefocus(true);
             setSelected(id);
           }}
         />

@@ -264,6 +264,13 @@ describe('status messages in Chromium', () => {
     await editFilters().click();
     await picker.getByRole('button', { name: 'Save filters as query…' }).click();
     const save = page.getByRole('form', { name: 'Save as query' });
+    // The keyboard goes with it: into the name as the form opens, back to the button on Escape.
+    expect(await save.getByLabel('Query name').evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Escape');
+    await save.waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Save filters as query…');
+    await page.keyboard.press('Enter');
+    await save.waitFor();
     await save.getByRole('button', { name: 'Save query' }).click();
     await expectFieldError(save, 'Query name', 'Query name is required');
     await save.getByLabel('Query name').fill('Metering by system');
