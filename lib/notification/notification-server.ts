@@ -689,7 +689,12 @@ export class NotificationServer {
         // Agents still reach this server on the console port; beat() tries the port again.
         if (this.unboundPort !== port) {
           this.unboundPort = port;
-          this.log.warn({ err: error, port }, 'could not listen on the client notification port');
+          // Named by where the port comes from: the variable when set, else the site setting.
+          const setBy = this.options.dedicatedPort!.port === undefined ? 'the site setting Client notification port' : 'SITEBOX_NOTIFICATION_PORT';
+          this.log.warn(
+            { port, reason: error instanceof Error ? error.message : String(error) },
+            `could not listen on the client notification port ${port} (${setBy}); agents use the console port until it is free`,
+          );
           await this.reportPort(statusMessageIds.notificationPortUnavailable, [String(port), error instanceof Error ? error.message : String(error)]);
         }
         return;

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import pino from 'pino';
 import { Server } from 'socket.io';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { INBOX_MESSAGES } from '../../support/inbox';
@@ -15,7 +16,6 @@ import { setDeviceApproval } from '@/lib/devices/set-device-approval';
 import { cancelClientOperation } from '@/lib/notification/cancel-client-operation';
 import { expireClientOperations } from '@/lib/notification/expire-client-operations';
 import { getClientOperationOrThrow, listClientOperations, listOperationTargets } from '@/lib/notification/list-client-operations';
-import { logger } from '@/lib/logger';
 import { freePort } from '@/lib/net/free-port';
 import { materializeOperationTargets } from '@/lib/notification/materialize-operation-targets';
 import { NotificationServer } from '@/lib/notification/notification-server';
@@ -602,8 +602,9 @@ describe('the client notification port', () => {
     await new Promise<void>((resolve) => consoleHttp.listen(0, '127.0.0.1', resolve));
     const consoleUrl = `http://127.0.0.1:${(consoleHttp.address() as AddressInfo).port}`;
     const occupant = createNetServer();
+    const logLines: string[] = [];
     const server = new NotificationServer({
-      log: logger,
+      log: pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }),
       connectionString,
       heartbeatSeconds: 1,
       flushMs: 50,
@@ -685,6 +686,15 @@ describe('the client notification port', () => {
         [statusMessageIds.notificationPortListening, String(taken)],
       ]);
       expect(rows[2].strings[1]).toContain('EADDRINUSE');
+      // The log names the port, where it is set and what happens meanwhile, without a stack.
+      const warning = logLines
+        .map((line) => JSON.parse(line) as { msg: string; reason?: string; err?: unknown })
+        .find((l) => l.msg.startsWith('could not listen'));
+      expect(warning).toMatchObject({
+        msg: `could not listen on the client notification port ${taken} (the site setting Client notification port); agents use the console port until it is free`,
+        reason: expect.stringContaining('EADDRINUSE'),
+      });
+      expect(warning?.err).toBeUndefined();
     } finally {
       await server.stop();
       await new Promise<void>((resolve) => void consoleIo.close(() => resolve()));
