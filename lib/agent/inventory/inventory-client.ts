@@ -272,7 +272,13 @@ export class InventoryClient {
   }
 
   private listSoftware(): Promise<SoftwareList> {
-    return (this.options.listSoftware ?? (() => listSoftware(this.options.software)))();
+    // A package the site could not store is left out of the report, and said so here.
+    const onRefused = (row: readonly unknown[], reason: string) =>
+      this.log.warn(
+        { package: row.map((v) => (typeof v === 'string' ? v.slice(0, 200) : v)), reason },
+        'left a package out of the software inventory',
+      );
+    return (this.options.listSoftware ?? (() => listSoftware({ ...this.options.software, onRefused })))();
   }
 
   /** Builds the next report against the snapshot, spools it, and moves the snapshot and the versions on. */

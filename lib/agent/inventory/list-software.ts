@@ -19,7 +19,12 @@ export interface SoftwareListerOptions {
   rpmDbPath?: string;
   /** Where snaps are mounted (default /snap); tests point it at a folder of their own. */
   snapDir?: string;
+  /** Told of each package left out because the site could not store it (a NUL in its version, a name too long), for the log. */
+  onRefused?: RefusedPackage;
 }
+
+/** A package left out of the list: its name, version and architecture as read, and why. */
+export type RefusedPackage = (row: readonly unknown[], reason: string) => void;
 
 export const DEFAULT_DPKG_STATUS = '/var/lib/dpkg/status';
 export const DEFAULT_DPKG_INFO = '/var/lib/dpkg/info';
@@ -58,12 +63,21 @@ export function parseDpkgStatus(text: string): DpkgPackage[] {
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Keeps rows the protocol can carry (a malformed package is left out, not the whole list) and each key once. */
-function validRows(rows: SoftwareRow[]): SoftwareRow[] {
+function validRows(rows: SoftwareRow[], onRefused?: RefusedPackage): SoftwareRow[] {
   const seen = new Set<string>();
   const out: SoftwareRow[] = [];
   for (const row of rows) {
     const key = `${row[0]}\u0000${row[1]}\u0000${row[2]}`;
-    if (seen.has(key) || !softwareRowSchema.safeParse(row).success) continue;
+    if (seen.has(key)) continue;
+    const checked = softwareRowSchema.safeParse(row);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      onRefused?.(
+        row.slice(0, 3),
+        `${['name', 'version', 'arch', 'installedOn'][Number(issue?.path[0])] ?? 'row'} ${issue?.message ?? 'is not valid'}`,
+      );
+      continue;
+    }
     seen.add(key);
     out.push(row);
   }
@@ -75,7 +89,7 @@ function validRows(rows: SoftwareRow[]): SoftwareRow[] {
  * info/<name>:<arch>.list (multi-arch packages) or info/<name>.list, which dpkg writes when it
  * unpacks the package. Null when there is no such list.
  */
-export async function listDpkgPackages(options: { statusFile?: string; infoDir?: string } = {}): Promise<SoftwareRow[]> {
+export async function listDpkgPackages(options: { statusFile?: string; infoDir?: string; onRefused?: RefusedPackage } = {}): Promise<SoftwareRow[]> {
   const packages = parseDpkgStatus(await readFile(options.statusFile ?? DEFAULT_DPKG_STATUS, 'utf8'));
   const infoDir = options.infoDir ?? DEFAULT_DPKG_INFO;
   const lists = new Set(await readdir(infoDir).catch(() => [] as string[]));
@@ -91,14 +105,14 @@ export async function listDpkgPackages(options: { statusFile?: string; infoDir?:
       return [p.name, p.version, p.arch, mtime === null ? null : isoDay(mtime)];
     }),
   );
-  return validRows(rows);
+  return validRows(rows, options.onRefused);
 }
 
 /** What `rpm -qa` is asked to print: name, version-release (with the epoch when there is one), arch, install time. */
 export const RPM_QUERY_FORMAT = '%{NAME}\\t%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\\t%{ARCH}\\t%{INSTALLTIME}\\n';
 
 /** Parses the output of `rpm -qa --queryformat RPM_QUERY_FORMAT`: one tab-separated package per line. */
-export function parseRpmOutput(text: string): SoftwareRow[] {
+export function parseRpmOutput(text: string, onRefused?: RefusedPackage): SoftwareRow[] {
   const rows: SoftwareRow[] = [];
   for (const line of text.split('\n')) {
     const [name, version, arch, installTime] = line.split('\t');
@@ -112,7 +126,7 @@ export function parseRpmOutput(text: string): SoftwareRow[] {
       Number.isFinite(seconds) && seconds > 0 ? isoDay(seconds * 1000) : null,
     ]);
   }
-  return validRows(rows);
+  return validRows(rows, onRefused);
 }
 
 /** Runs rpm; resolves null when rpm is not installed. */
@@ -168,7 +182,7 @@ export function parseSnapYaml(text: string): { version: string; arch: string } |
  * parallel install is `name_key`); the install day is when snapd last pointed `current` at a
  * revision (its install or latest refresh). Rows carry the source `snap`.
  */
-export async function listSnaps(snapDir: string = DEFAULT_SNAP_DIR): Promise<SoftwareRow[]> {
+export async function listSnaps(snapDir: string = DEFAULT_SNAP_DIR, onRefused?: RefusedPackage): Promise<SoftwareRow[]> {
   const names = await readdir(snapDir).catch(() => [] as string[]);
   const rows = await Promise.all(
     names.map(async (name): Promise<SoftwareRow | null> => {
@@ -183,7 +197,10 @@ export async function listSnaps(snapDir: string = DEFAULT_SNAP_DIR): Promise<Sof
       return [name, snap.version, snap.arch, linked === null ? null : isoDay(linked), 'snap'];
     }),
   );
-  return validRows(rows.filter((row): row is SoftwareRow => row !== null));
+  return validRows(
+    rows.filter((row): row is SoftwareRow => row !== null),
+    onRefused,
+  );
 }
 
 const exists = (file: string) =>
@@ -198,16 +215,16 @@ const exists = (file: string) =>
  * each marked as such (on Ubuntu, Firefox and many licensed programs come only as snaps).
  */
 export async function listSoftware(options: SoftwareListerOptions = {}): Promise<SoftwareList> {
-  const [system, snaps] = await Promise.all([listSystemPackages(options), listSnaps(options.snapDir)]);
+  const [system, snaps] = await Promise.all([listSystemPackages(options), listSnaps(options.snapDir, options.onRefused)]);
   return snaps.length ? { source: system.source, packages: validRows([...system.packages, ...snaps]) } : system;
 }
 
 async function listSystemPackages(options: SoftwareListerOptions): Promise<SoftwareList> {
   const statusFile = options.dpkgStatusFile ?? DEFAULT_DPKG_STATUS;
   if (await exists(statusFile)) {
-    return { source: 'dpkg', packages: await listDpkgPackages({ statusFile, infoDir: options.dpkgInfoDir }) };
+    return { source: 'dpkg', packages: await listDpkgPackages({ statusFile, infoDir: options.dpkgInfoDir, onRefused: options.onRefused }) };
   }
   const rpm = await runRpm(options.rpm ?? 'rpm', options.rpmDbPath);
-  if (rpm !== null) return { source: 'rpm', packages: parseRpmOutput(rpm) };
+  if (rpm !== null) return { source: 'rpm', packages: parseRpmOutput(rpm, options.onRefused) };
   return { source: null, packages: [] };
 }

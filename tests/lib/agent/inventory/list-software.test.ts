@@ -93,6 +93,29 @@ describe('listSoftware from a dpkg database', () => {
   });
 });
 
+describe('packages the site could not store', () => {
+  it('are left out and each told with its field, the rest kept', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-dpkg-'));
+    const long = 'x'.repeat(5000);
+    await writeFile(
+      path.join(dir, 'status'),
+      `${status}\nPackage: ${long}\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1\n\nPackage: nul\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1\u00002\n`,
+    );
+    const refused: [string, string][] = [];
+    const list = await listSoftware({
+      dpkgStatusFile: path.join(dir, 'status'),
+      dpkgInfoDir: path.join(dir, 'info'),
+      snapDir: path.join(dir, 'no-snaps'),
+      onRefused: (row, reason) => refused.push([String(row[0]).slice(0, 10), reason]),
+    });
+    expect(list.packages.map((p) => p[0])).toEqual(['adduser', 'libc6', 'pinned']);
+    expect(refused).toEqual([
+      ['xxxxxxxxxx', expect.stringMatching(/^name /)],
+      ['nul', expect.stringMatching(/^version must not contain NUL/)],
+    ]);
+  });
+});
+
 describe('parseRpmOutput', () => {
   it('reads name, version-release, arch and install time; several kernels of one name stay apart', () => {
     const output = [
