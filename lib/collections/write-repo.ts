@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { pool } from '../db/pool';
-import { nameKeySql } from '../db/name-key';
+import { findLookAlikeName } from '../db/name-key';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import type { CollectionInput, CollectionPreview } from './collection-input.schema';
@@ -18,14 +18,11 @@ const nameTaken = (other: string) =>
 /**
  * Refuses a name that reads the same as another collection's ("Servers", "servers", "Ｓｅｒｖｅｒｓ"):
  * pickers and deployments show collections by name, and two that look alike would be mistaken
- * for each other. Run inside inCollectionTransaction, whose lock orders the writers.
+ * for each other.
  */
 export async function refuseNameInUse(client: pg.PoolClient, name: string, exceptId: number | null) {
-  const { rows } = await client.query<{ name: string }>(
-    `SELECT name FROM collection WHERE ${nameKeySql('name')} = ${nameKeySql('$1')} AND id IS DISTINCT FROM $2 LIMIT 1`,
-    [name, exceptId],
-  );
-  if (rows[0]) throw nameTaken(rows[0].name);
+  const other = await findLookAlikeName(client, 'collection', name, exceptId);
+  if (other) throw nameTaken(other);
 }
 
 export async function inCollectionTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -7,23 +7,26 @@ export function nameKeySql(expression: string): string {
   return `lower(normalize(regexp_replace(${expression}, '[\\u00AD\\u200B-\\u200F\\u2060\\uFEFF]', '', 'g'), NFKC))`;
 }
 
-/** What a Prisma transaction offers for raw SQL (kept structural: this module needs no client). */
-interface RawSql {
-  $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
-  $queryRawUnsafe<T>(query: string, ...values: unknown[]): PromiseLike<T>;
-}
+/** A transaction to ask in: a pg client, or what a Prisma transaction offers for raw SQL (kept structural: this module needs no client). */
+type NameSql =
+  | { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> }
+  | {
+      $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
+      $queryRawUnsafe<T>(query: string, ...values: unknown[]): PromiseLike<T>;
+    };
 
 /**
  * Another row of `table` (a column `name`, a key `id`) whose name reads like `name`, the row
  * `exceptId` excepted: its name, or null. Takes a lock that orders the writers of the table's
  * names to the transaction's end, so two look-alikes written at once cannot both pass.
  */
-export async function findLookAlikeName(tx: RawSql, table: string, name: string, exceptId: number | null): Promise<string | null> {
-  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('${table} names'))`);
-  const rows = await tx.$queryRawUnsafe<{ name: string }[]>(
-    `SELECT name FROM ${table} WHERE ${nameKeySql('name')} = ${nameKeySql('$1')} AND id IS DISTINCT FROM $2::int LIMIT 1`,
-    name,
-    exceptId,
-  );
-  return rows[0]?.name ?? null;
+export async function findLookAlikeName(tx: NameSql, table: string, name: string, exceptId: number | null): Promise<string | null> {
+  const lock = `SELECT pg_advisory_xact_lock(hashtext('${table} names'))`;
+  const find = `SELECT name FROM ${table} WHERE ${nameKeySql('name')} = ${nameKeySql('$1')} AND id IS DISTINCT FROM $2::int LIMIT 1`;
+  if ('query' in tx) {
+    await tx.query(lock);
+    return ((await tx.query(find, [name, exceptId])).rows as { name: string }[])[0]?.name ?? null;
+  }
+  await tx.$executeRawUnsafe(lock);
+  return (await tx.$queryRawUnsafe<{ name: string }[]>(find, name, exceptId))[0]?.name ?? null;
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { pool } from '../db/pool';
-import { nameKeySql } from '../db/name-key';
+import { findLookAlikeName } from '../db/name-key';
 import { inTransaction as runInTransaction } from '../db/transaction';
 import { AppError, notFoundOrThrow } from '../errors';
 import { scriptParameterSchema, type ScriptInput, type ScriptRow } from './script.schema';
@@ -62,15 +62,10 @@ function nameTaken(error: unknown): never {
  * "Ｄｉｓｋ report"): Run Script picks scripts by name, and a look-alike could be run for the one meant.
  */
 async function refuseLookAlikeName(client: pg.PoolClient, name: string, exceptId: number | null) {
-  // One writer at a time, so two look-alikes added at once cannot both pass.
-  await client.query(`SELECT pg_advisory_xact_lock(hashtext('script names'))`);
-  const { rows } = await client.query<{ name: string }>(
-    `SELECT name FROM script WHERE ${nameKeySql('name')} = ${nameKeySql('$1')} AND id IS DISTINCT FROM $2 LIMIT 1`,
-    [name, exceptId],
-  );
-  if (rows[0]) {
+  const other = await findLookAlikeName(client, 'script', name, exceptId);
+  if (other) {
     throw new AppError('CONFLICT', {
-      userMessage: `A script of that name already exists ("${rows[0].name}").`,
+      userMessage: `A script of that name already exists ("${other}").`,
       details: { fields: [{ path: 'name', message: 'is already used by another script' }] },
     });
   }
