@@ -1,18 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import type { Row } from '../../live-query/evaluate-query';
-import { parseCommandName, TICKS_PER_SECOND } from '../metering/list-processes';
+import { parseCommandName, readText, TICKS_PER_SECOND } from '../metering/list-processes';
 import { createUserNames } from '../metering/user-names';
 
 const defaultUserNames = createUserNames();
-
-function readText(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-}
 
 const kilobytesOf = (status: string, field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
 

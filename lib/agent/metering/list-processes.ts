@@ -50,7 +50,7 @@ export function parseCommandName(stat: string): string {
 // where the promise API's open, read and close through the thread pool cost about half a
 // millisecond a process. (The stat and status lines and the exe link need no lock the process
 // itself could hold.)
-function readText(file: string): string | null {
+export function readText(file: string): string | null {
   try {
     return readFileSync(file, 'utf8');
   } catch {
