@@ -324,9 +324,7 @@ export class StatusReporter {
     const target = path.join(this.options.spoolDir, spoolName);
     const temporary = `${target}.tmp`;
     try {
-      // The folder may have been deleted under the running agent: made again, not failed on.
-      await mkdir(path.join(this.options.spoolDir, REJECTED_DIR), { recursive: true });
-      const handle = await open(temporary, 'w');
+      const handle = await this.openSpoolFile(temporary);
       try {
         await handle.writeFile(file.bytes.subarray(file.room));
         await handle.sync();
@@ -349,6 +347,18 @@ export class StatusReporter {
       throw error;
     }
     await this.syncDirectory();
+  }
+
+  private async openSpoolFile(file: string) {
+    try {
+      return await open(file, 'w');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // The folder was deleted under the running agent: made again, not failed on. Only then, as
+      // a flood of reports writes a file a batch and each mkdir is a system call or two more.
+      await mkdir(path.join(this.options.spoolDir, REJECTED_DIR), { recursive: true });
+      return open(file, 'w');
+    }
   }
 
   private hold(name: string, file: SpoolBytes) {
