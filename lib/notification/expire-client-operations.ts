@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock';
 import { pool } from '../db/pool';
+import { MAX_ACTION_DURATION_MS } from '../protocol/agent-protocol.schema';
 import { materializeOperationTargets } from './materialize-operation-targets';
 import { reapNotificationServers } from './presence-repo';
 import * as repo from './repo';
@@ -9,10 +10,16 @@ import * as repo from './repo';
  * Notification Manager's bookkeeping: writes the target rows of started operations nobody has
  * written yet (no client has answered, nobody has opened the per-device list), records the unreached targets of operations past their
  * validity as Expired (they are never pushed again; the notification servers check the
- * validity themselves too, so this only makes the stored state say so), and deletes push
+ * validity themselves too, so this only makes the stored state say so), records as Failed the
+ * delivered targets that gave no result within the longest an action may run, and deletes push
  * requests a day after their operation ended; with `staleServerSeconds`, also reaps notification
  * servers silent that long, as every notification server does. Safe to run from several processes.
  */
+/** The result of a target written off by writeOffSilentTargets, as the console shows it. */
+export const SILENT_TARGET_MESSAGE =
+  `No answer within ${MAX_ACTION_DURATION_MS / 86_400_000} days of the client taking the action on: ` +
+  'it has gone, or lost the action. An answer that still comes replaces this.';
+
 export async function expireClientOperations(options: { log?: Logger; clock?: Clock; staleServerSeconds?: number } = {}) {
   const now = (options.clock ?? systemClock).now();
   // Management points and consoles reap each other's presence; with every one of them down, the
@@ -28,6 +35,15 @@ export async function expireClientOperations(options: { log?: Logger; clock?: Cl
     options.log?.info({ operations: expired }, 'client operations expired');
     await repo.notifyProgress(pool(), { changed: expired.map((e) => e.id) });
   }
+  const writtenOff = await repo.writeOffSilentTargets(pool(), {
+    deliveredBy: new Date(now.getTime() - MAX_ACTION_DURATION_MS),
+    now,
+    detail: { message: SILENT_TARGET_MESSAGE, durationMs: 0 },
+  });
+  if (writtenOff.length) {
+    options.log?.info({ operations: writtenOff }, 'clients that took an action on and never answered recorded as failed');
+    await repo.notifyProgress(pool(), { changed: writtenOff });
+  }
   const purged = await repo.purgePushes(pool(), now);
-  return { materialized, expired, purged };
+  return { materialized, expired, writtenOff, purged };
 }

@@ -337,6 +337,30 @@ export async function expireOperations(db: Db, now: Date): Promise<{ id: number;
   return rows;
 }
 
+/**
+ * Records as Failed, with `detail` as their result, the targets delivered at or before `deliveredBy`
+ * that never answered: an action's result may say it ran at most MAX_ACTION_DURATION_MS, so such a
+ * client has gone (or lost what it was doing) and would otherwise count as in progress for good.
+ * The result is marked `writtenOff`, so a real answer that still comes replaces it (recordResults).
+ * A push goes out only within its operation's validity, so only operations whose validity ended
+ * by `deliveredBy` can hold such targets; those of the last 30 days before it are looked at, which
+ * keeps each run to a few index lookups however many operations the site keeps.
+ * Returns the operations that changed.
+ */
+export async function writeOffSilentTargets(db: Db, options: { deliveredBy: Date; now: Date; detail: ActionResultDetail }): Promise<number[]> {
+  const { rows } = await db.query<{ operation_id: number }>(
+    `WITH due AS MATERIALIZED (
+       SELECT id FROM client_operation WHERE valid_until <= $1 AND valid_until > $1::timestamptz - interval '30 days')
+     UPDATE client_operation_target t
+        SET state = 'FAILED', completed_at = $2, result = $3::jsonb || '{"writtenOff": true}'::jsonb
+       FROM due
+      WHERE t.operation_id = due.id AND t.state = 'DELIVERED' AND t.completed_at IS NULL AND t.delivered_at <= $1
+     RETURNING t.operation_id`,
+    [options.deliveredBy, options.now, JSON.stringify(options.detail)],
+  );
+  return [...new Set(rows.map((r) => r.operation_id))];
+}
+
 /** The next moment an operation's validity ends, for Notification Manager's timer. */
 export async function nextValidityEnd(db: Db): Promise<Date | null> {
   const { rows } = await db.query<{ at: Date | null }>(
@@ -508,7 +532,7 @@ export async function recordDeliveries(db: Db, items: { operationId: number; dev
 
 /**
  * Records what clients' actions did; a target's first result stands (every result sets
- * completed_at). A CANCELLED result is an action the client stopped on a cancel. A live query's
+ * completed_at), but for one the site wrote off for want of an answer (writeOffSilentTargets). A CANCELLED result is an action the client stopped on a cancel. A live query's
  * rows go to live_query_row in the same statement, only for the targets this result completed, so
  * a result sent again adds nothing; the stored result keeps their count.
  * Returns the operations that changed.
@@ -549,7 +573,7 @@ export async function recordResults(
               AS i(operation_id, device_id, outcome, completed_at, result, received_at)
               JOIN client_operation o ON o.id = i.operation_id
         WHERE t.operation_id = i.operation_id AND t.device_id = i.device_id
-          AND t.state NOT IN ('SUCCEEDED', 'FAILED') AND t.completed_at IS NULL
+          AND (t.state NOT IN ('SUCCEEDED', 'FAILED') AND t.completed_at IS NULL OR (t.result->>'writtenOff')::boolean IS TRUE)
        RETURNING t.operation_id, t.device_id
      ), live AS (
        INSERT INTO live_query_row (operation_id, device_id, row_no, row)

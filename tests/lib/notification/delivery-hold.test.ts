@@ -1,8 +1,11 @@
 // A delivery is held for a moment before it is written: when the result follows within it, the
 // target row is updated once (to its result), not twice; a delivery with no result is still written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manualClock } from '@/lib/clock';
 import { pool } from '@/lib/db/pool';
-import { agentEvents } from '@/lib/protocol/agent-protocol.schema';
+import { expireClientOperations, SILENT_TARGET_MESSAGE } from '@/lib/notification/expire-client-operations';
+import { getClientOperationOrThrow, listOperationTargets } from '@/lib/notification/list-client-operations';
+import { agentEvents, MAX_ACTION_DURATION_MS } from '@/lib/protocol/agent-protocol.schema';
 import { startClientOperation } from '@/lib/notification/start-client-operation';
 import { useTestDatabase } from '../../support/database';
 import { admin, eventually, fleet, targetStates } from './fleet';
@@ -99,5 +102,53 @@ describe('deliveries', () => {
       () => targetStates(operation.id),
       (s) => s.DELIVERED === 1,
     );
+  });
+});
+
+describe('a target whose client took the action on and never answered', () => {
+  it('is recorded Failed once the longest an action may run has passed, and a real answer that still comes replaces that', async () => {
+    const { device, socket, operation } = await quickScanPushedToOne(mp, 'GONE-');
+    socket.emit(agentEvents.delivered, { operationId: operation.id });
+    await eventually(
+      () => targetStates(operation.id),
+      (s) => s.DELIVERED === 1,
+    );
+    socket.disconnect();
+    const deliveredAt = (
+      await pool().query<{ at: Date }>(`SELECT delivered_at AS at FROM client_operation_target WHERE operation_id = $1`, [operation.id])
+    ).rows[0].at;
+    const at = (ms: number) => manualClock(new Date(deliveredAt.getTime() + ms));
+
+    // A Full Scan may run seven days and report on the eighth: until then it is in progress.
+    expect((await expireClientOperations({ clock: at(MAX_ACTION_DURATION_MS - 60_000) })).writtenOff).not.toContain(operation.id);
+    expect(await targetStates(operation.id)).toEqual({ DELIVERED: 1 });
+
+    // (Past the operation's hour of validity too: a push goes out only within it.)
+    const after = at(MAX_ACTION_DURATION_MS + 61 * 60_000);
+    // (Earlier tests of this file left silent targets of their own.)
+    expect((await expireClientOperations({ clock: after })).writtenOff).toContain(operation.id);
+    expect((await expireClientOperations({ clock: after })).writtenOff).toEqual([]);
+    const listed = await listOperationTargets(operation.id, { page: 1, pageSize: 5 });
+    expect(listed.rows[0]).toMatchObject({ state: 'FAILED', result: { message: SILENT_TARGET_MESSAGE } });
+    const counts = (await getClientOperationOrThrow(operation.id, after)).counts;
+    expect(counts).toMatchObject({ inProgress: 0, failed: 1, status: 'COMPLETED' });
+
+    // The client comes back after all, with the result of what it did.
+    const back = await heldAgentSocket(mp, `Device ${device.deviceId}.${device.secret}`);
+    const answer = await back.emitWithAck(agentEvents.result, {
+      operationId: operation.id,
+      outcome: 'SUCCEEDED',
+      detail: { message: 'scanned at last', durationMs: 5 },
+      completedAt: new Date().toISOString(),
+    });
+    expect(answer).toEqual({ stored: true });
+    await eventually(
+      () => listOperationTargets(operation.id, { page: 1, pageSize: 5 }),
+      (p) => p.rows[0]?.state === 'SUCCEEDED',
+    );
+    expect((await listOperationTargets(operation.id, { page: 1, pageSize: 5 })).rows[0].result).toEqual({
+      message: 'scanned at last',
+      durationMs: 5,
+    });
   });
 });
