@@ -1,4 +1,5 @@
-import { access, constants, mkdir } from 'node:fs/promises';
+import { access, constants, mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { ConfigError, type Config } from './config';
 
 /**
@@ -12,7 +13,7 @@ export async function prepareDataDir(cfg: Pick<Config, 'dataDir' | 'embedded' | 
   if (!cfg.embedded && cfg.SITEBOX_TLS !== 'auto') return;
   const dir = cfg.dataDir;
   try {
-    await mkdir(dir, { recursive: true });
+    await makeFolder(dir);
     await access(dir, constants.W_OK | constants.X_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -23,8 +24,33 @@ export async function prepareDataDir(cfg: Pick<Config, 'dataDir' | 'embedded' | 
       EPERM: 'is not writable by this process',
       EROFS: 'is on a read-only file system',
       ENOSPC: 'is on a full disk',
+      ENOENT: 'cannot be made there (its file system takes no new folders)',
     };
     if (!code || !why[code]) throw error;
     throw new ConfigError(`Invalid configuration:\n  SITEBOX_DATA_DIR: ${dir} ${why[code]}: name a folder this process may create and write.`);
+  }
+}
+
+/**
+ * mkdir -p, one level at a time. Node's recursive mkdir never returns where the kernel answers
+ * "no such file" for a new folder whose parent exists (under /proc), and the start hung there.
+ */
+async function makeFolder(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    try {
+      if (!(await stat(d)).isDirectory())
+        throw Object.assign(new Error(`${d} is not a folder`), { code: d === path.resolve(dir) ? 'EEXIST' : 'ENOTDIR' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      missing.unshift(d);
+      if (path.dirname(d) === d) break;
+    }
+  }
+  for (const d of missing) {
+    await mkdir(d).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
   }
 }
