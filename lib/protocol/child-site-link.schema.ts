@@ -6,11 +6,18 @@ const count = int4(0);
 /**
  * What a child site's replication forwarder reports of its link to the parent
  * (POST /api/mp/child-site-link): the messages waiting in its outbox by priority, its failed
- * attempts in a row, and when the oldest waiting message was queued.
+ * attempts in a row, when the oldest waiting message was queued, and the child's own name (the
+ * parent knows the child's code from its credential, not what the child is called).
  */
 export const childSiteLinkReportSchema = z.strictObject({
   backlog: z.strictObject({ HIGH: count, MEDIUM: count, LOW: count }),
   consecutiveFailures: count,
   oldestQueuedAt: safeDate().nullable(),
+  siteName: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[^\u0000-\u001f\u007f]+$/, 'must be printable text')
+    .optional(),
 });
 export type ChildSiteLinkReport = z.input<typeof childSiteLinkReportSchema>;

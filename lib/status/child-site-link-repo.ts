@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { z } from 'zod';
 import type { childSiteLinkReportSchema } from '../protocol/child-site-link.schema';
 
-/** Records the link report of child site `siteCode`, replacing the one before. */
+/** Records the link report of child site `siteCode`, replacing the one before, and the name it reports. */
 export async function recordChildSiteLink(
   db: pg.Pool | pg.ClientBase,
   siteCode: string,
@@ -15,4 +15,7 @@ export async function recordChildSiteLink(
        consecutive_failures = $5, oldest_queued_at = $6, reported_at = now()`,
     [siteCode, report.backlog.HIGH, report.backlog.MEDIUM, report.backlog.LOW, report.consecutiveFailures, report.oldestQueuedAt],
   );
+  if (report.siteName !== undefined) {
+    await db.query(`UPDATE site SET name = $2, updated_at = now() WHERE code = $1 AND name <> $2`, [siteCode, report.siteName]);
+  }
 }

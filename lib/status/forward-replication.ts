@@ -7,6 +7,7 @@ import { addStatusCounters } from './counters';
 import { reportServerMessage, serverMessage } from '../reporting/report-server-message';
 import { backoffMs, retryAfterMs } from '../retry-delay';
 import type { ChildSiteLinkReport } from '../protocol/child-site-link.schema';
+import { readSite } from './site-hierarchy-repo';
 import { deleteOutboxRows, lockDueOutboxRows, oldestQueuedAt, outboxBacklog, recordLinkAttempt, type LinkAttempt } from './replication-outbox-repo';
 import { parentLinkFailure } from './parent-link-failure';
 
@@ -41,6 +42,8 @@ export function createReplicationForwarder(options: {
   parentUrl: string;
   /** This site's credential at the parent (`SiteSystem <id>.<secret>`, issued by the parent). */
   parentCredential: string;
+  /** This site's code: its name, read from its site row, goes with each link report. */
+  siteCode?: string;
   log: Logger;
   fetch?: typeof fetch;
   batchSize?: number;
@@ -80,11 +83,16 @@ export function createReplicationForwarder(options: {
     if (now() - lastReportAt < (options.reportEveryMs ?? 5000)) return;
     lastReportAt = now();
     try {
-      const [backlog, oldest] = await Promise.all([outboxBacklog(options.db, BACKLOG_CAP), oldestQueuedAt(options.db)]);
+      const [backlog, oldest, site] = await Promise.all([
+        outboxBacklog(options.db, BACKLOG_CAP),
+        oldestQueuedAt(options.db),
+        options.siteCode ? readSite(options.db, options.siteCode) : null,
+      ]);
       const report: ChildSiteLinkReport = {
         backlog: { HIGH: backlog.HIGH ?? 0, MEDIUM: backlog.MEDIUM ?? 0, LOW: backlog.LOW ?? 0 },
         consecutiveFailures: failedAttempts,
         oldestQueuedAt: oldest?.toISOString() ?? null,
+        ...(site ? { siteName: site.name } : {}),
       };
       const response = await doFetch(linkEndpoint, {
         method: 'POST',

@@ -89,6 +89,8 @@ export interface StatusManagerOptions {
   parentUrl?: string;
   /** This site's credential at the parent; required with parentUrl. */
   parentCredential?: string;
+  /** This site's code, whose name the link reports to the parent carry. */
+  siteCode?: string;
   watchSettings: WatchStatusManagerSettings;
   ledgerDays: number;
   /** Days of status_message partitions made ahead of today by each purge. */
@@ -189,6 +191,7 @@ export async function startStatusManager(options: StatusManagerOptions) {
         db,
         parentUrl: options.parentUrl,
         parentCredential: options.parentCredential ?? '',
+        siteCode: options.siteCode,
         log: log.child({ task: 'replication' }),
         fetch: options.fetch,
       })

@@ -26,6 +26,7 @@ export default defineWorker({
       batchRows: cfg.SITEBOX_STATUS_MANAGER_BATCH_ROWS,
       parentUrl: cfg.SITEBOX_PARENT_SITE_URL,
       parentCredential: cfg.SITEBOX_PARENT_SITE_CREDENTIAL,
+      siteCode: cfg.SITEBOX_SITE_CODE,
       // Until the site has a site control document, its purge schedule is the configured one.
       watchSettings: (onChange) =>
         watchSiteControl({

@@ -44,6 +44,18 @@ describe('POST /api/mp/child-site-link', () => {
     expect((await report({ backlog: { HIGH: 0, MEDIUM: 0, LOW: 0 }, consecutiveFailures: 0, oldestQueuedAt: null }, child)).status).toBe(200);
     const again = await readSiteHierarchy({ db: pool(), siteCode: config().SITEBOX_SITE_CODE });
     expect(again.children[0].link).toMatchObject({ state: 'OK', backlog: { HIGH: 0, MEDIUM: 0, LOW: 0 }, oldestQueuedAt: null });
+    // Until the child says what it is called, the parent knows only its code.
+    expect(again.children[0].name).toBe('C07');
+  });
+
+  it("takes the child's own name from its report", async () => {
+    const quiet = { backlog: { HIGH: 0, MEDIUM: 0, LOW: 0 }, consecutiveFailures: 0, oldestQueuedAt: null };
+    expect((await report({ ...quiet, siteName: 'Branch — Lyon' }, child)).status).toBe(200);
+    const hierarchy = await readSiteHierarchy({ db: pool(), siteCode: config().SITEBOX_SITE_CODE });
+    expect(hierarchy.children[0]).toMatchObject({ code: 'C07', name: 'Branch — Lyon' });
+    // A report without a name (from a child of an earlier version) keeps the one known.
+    expect((await report(quiet, child)).status).toBe(200);
+    expect((await readSiteHierarchy({ db: pool(), siteCode: config().SITEBOX_SITE_CODE })).children[0].name).toBe('Branch — Lyon');
   });
 
   it('refuses a report without a valid credential, from this site, or naming a bad field', async () => {
@@ -57,6 +69,8 @@ describe('POST /api/mp/child-site-link', () => {
       [{ ...valid, consecutiveFailures: 1.5 }, 'consecutiveFailures'],
       [{ ...valid, oldestQueuedAt: '2026-02-30T00:00:00Z' }, 'oldestQueuedAt'],
       [{ ...valid, extra: 1 }, ''],
+      [{ ...valid, siteName: 'two\nlines' }, 'siteName'],
+      [{ ...valid, siteName: '' }, 'siteName'],
     ] as const) {
       const response = await report(body, child);
       expect(response.status, JSON.stringify(body)).toBe(400);

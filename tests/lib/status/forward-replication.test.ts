@@ -82,10 +82,13 @@ describe('replication to the parent site', () => {
     ]);
     client.release();
     let clock = 1_000_000;
+    // The child's own site row: its name goes with every link report (the parent knows only its code).
+    await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('C02', 'Branch office', now()) ON CONFLICT DO NOTHING`);
     const forwarder = createReplicationForwarder({
       db: pool(),
       parentUrl: `http://127.0.0.1:${parent.port}`,
       parentCredential,
+      siteCode: 'C02',
       log,
       batchSize: 2,
       timeoutMs: 2000,
@@ -127,14 +130,24 @@ describe('replication to the parent site', () => {
     expect(await forwarder.tick()).toEqual({ sent: 2, deferred: 0 });
     // The parent hears what still waits here (the Low message), at most every 5 s.
     expect(parent.linkReports).toEqual([
-      { backlog: { HIGH: 0, MEDIUM: 0, LOW: 1 }, consecutiveFailures: 0, oldestQueuedAt: expect.stringMatching(/^\d{4}-/) },
+      {
+        backlog: { HIGH: 0, MEDIUM: 0, LOW: 1 },
+        consecutiveFailures: 0,
+        oldestQueuedAt: expect.stringMatching(/^\d{4}-/),
+        siteName: 'Branch office',
+      },
     ]);
     expect(await forwarder.tick()).toEqual({ sent: 1, deferred: 0 });
     expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 0 });
     expect(parent.linkReports).toHaveLength(1);
     clock += 5000;
     expect(await forwarder.tick()).toEqual({ sent: 0, deferred: 0 });
-    expect(parent.linkReports.at(-1)).toEqual({ backlog: { HIGH: 0, MEDIUM: 0, LOW: 0 }, consecutiveFailures: 0, oldestQueuedAt: null });
+    expect(parent.linkReports.at(-1)).toEqual({
+      backlog: { HIGH: 0, MEDIUM: 0, LOW: 0 },
+      consecutiveFailures: 0,
+      oldestQueuedAt: null,
+      siteName: 'Branch office',
+    });
     expect(forwarder.failedAttempts()).toBe(0);
     expect(await link()).toMatchObject({ state: 'OK', failures: 0, sentAt: expect.any(Date) });
     expect(parent.received.map((batch) => batch.map((m) => m.uid))).toEqual([[high.uid, medium.uid], [low.uid]]);
