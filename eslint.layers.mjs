@@ -16,6 +16,7 @@ export const layers = {
     'lib/db/',
     'lib/config.ts',
     'lib/data-dir.ts',
+    'lib/make-folder.ts',
     'lib/logger.ts',
     'lib/errors.ts',
     'lib/clock.ts',

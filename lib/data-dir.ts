@@ -1,6 +1,6 @@
-import { access, constants, mkdir, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { access, constants } from 'node:fs/promises';
 import { ConfigError, type Config } from './config';
+import { makeFolder } from './make-folder';
 
 /**
  * Makes sure SITEBOX_DATA_DIR is a folder this process can write (the embedded database and the
@@ -28,29 +28,5 @@ export async function prepareDataDir(cfg: Pick<Config, 'dataDir' | 'embedded' | 
     };
     if (!code || !why[code]) throw error;
     throw new ConfigError(`Invalid configuration:\n  SITEBOX_DATA_DIR: ${dir} ${why[code]}: name a folder this process may create and write.`);
-  }
-}
-
-/**
- * mkdir -p, one level at a time. Node's recursive mkdir never returns where the kernel answers
- * "no such file" for a new folder whose parent exists (under /proc), and the start hung there.
- */
-async function makeFolder(dir: string): Promise<void> {
-  const missing: string[] = [];
-  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-    try {
-      if (!(await stat(d)).isDirectory())
-        throw Object.assign(new Error(`${d} is not a folder`), { code: d === path.resolve(dir) ? 'EEXIST' : 'ENOTDIR' });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      missing.unshift(d);
-      if (path.dirname(d) === d) break;
-    }
-  }
-  for (const d of missing) {
-    await mkdir(d).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error;
-    });
   }
 }

@@ -14,7 +14,7 @@
 // package database, --snap-dir at another folder of snaps; --no-inventory turns inventory and
 // discovery off.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +22,7 @@ import pino from 'pino';
 import { ClientAgent } from '../lib/agent/agent';
 import { AGENT_VERSION } from '../lib/agent/agent-version';
 import { AgentConfigError, agentConfigSchema, installedPaths, readAgentConfig, type AgentConfig } from '../lib/agent/agent-config';
+import { makeFolder } from '../lib/make-folder';
 import { createDeploymentRunner } from '../lib/agent/deployment-runner';
 import { keepCredential } from '../lib/agent/keep-credential';
 import { lockStateFolder, StateFolderInUse } from '../lib/agent/lock-state-folder';
@@ -214,7 +215,9 @@ async function run(args: string[]) {
     return;
   }
 
-  await mkdir(stateRoot, { recursive: true, mode: 0o700 });
+  await makeFolder(stateRoot, 0o700).catch((error: NodeJS.ErrnoException) => {
+    throw new AgentConfigError(`cannot make the state folder ${stateRoot}: ${error.code ?? error.message}`);
+  });
   // One agent per state folder, taken before registering: a second would act on every push again.
   const stateLock = await lockStateFolder(stateRoot).catch((error: unknown) => {
     throw error instanceof StateFolderInUse ? new CommandFailed(error.message) : error;

@@ -211,6 +211,14 @@ describe('the client bundle', () => {
     const missing = runBundle(['run', '--config', path.join(dir, 'no-such-config.json')]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/cannot read the configuration .*no-such-config\.json/);
+    // A state folder that cannot be made: under /proc a recursive mkdir never returned.
+    const state = spawnSync(process.execPath, [bundle, 'run', '--mp', 'http://127.0.0.1:9', '--state', '/proc/sitebox-agent-state'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(state.status).toBe(2);
+    expect(state.stderr).toContain('cannot make the state folder /proc/sitebox-agent-state');
   });
 
   it('refuses an install naming no usable management point', () => {
