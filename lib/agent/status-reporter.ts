@@ -117,6 +117,9 @@ function validated(message: StatusMessageInput): StatusMessage {
  * the next, and the site keeps a message once by its uid.
  * A new reporter on the same folder (after a restart) sends what the old one left.
  */
+/** How often reports kept in memory for want of disk space try the spool again when nothing else wakes the sender. */
+const UNWRITTEN_RETRY_MS = 5_000;
+
 export class StatusReporter {
   private readonly options: Required<
     Omit<StatusReporterOptions, 'managementPointUrl' | 'managementPointUrls' | 'device' | 'headers' | 'log' | 'fetch' | 'random'>
@@ -160,6 +163,12 @@ export class StatusReporter {
    */
   private readonly held = new Map<string, SpoolBytes>();
   private heldBytes = 0;
+  /**
+   * Reports the disk had no room for, kept in memory (at most MAX_HELD_BYTES of them) and
+   * written to the spool as soon as it has: sending what is spooled frees room. Lost only if
+   * the agent stops before then.
+   */
+  private readonly unwritten: SpoolBytes[] = [];
   /** A request's head up to its messages, by its `firstSending`; the room a held file keeps before it. */
   private readonly requestHeads: Record<'true' | 'false', Buffer>;
   private readonly headRoom: number;
@@ -193,7 +202,8 @@ export class StatusReporter {
    * Validates messages and writes them to the spool; resolves when they are durably on disk. They
    * are validated and printed before anything waits, so nothing holds them while the spool is
    * written, only their text: a client reporting hundreds at once (a policy's acknowledgements)
-   * leaves short-lived objects, cheap to collect, not ones that outlive the disk's wait.
+   * leaves short-lived objects, cheap to collect, not ones that outlive the disk's wait. On a full
+   * disk they are kept in memory until the spool has room (see `unwritten`), and it resolves then too.
    */
   report(messages: StatusMessageInput | readonly StatusMessageInput[]): Promise<void> {
     let files: SpoolBytes[];
@@ -219,7 +229,16 @@ export class StatusReporter {
     this.writing++;
     try {
       await this.prepare();
-      for (const file of files) await this.writeSpoolFile(file);
+      for (let i = 0; i < files.length; i++) {
+        try {
+          // Behind reports still waiting for room, never ahead of them: the order holds.
+          if (this.unwritten.length) throw Object.assign(new Error('reports wait for room in the spool'), { code: 'ENOSPC' });
+          await this.writeSpoolFile(files[i]);
+        } catch (error) {
+          if (!this.keepUnwritten(files.slice(i), error)) throw error;
+          break;
+        }
+      }
     } finally {
       this.writing--;
     }
@@ -285,7 +304,7 @@ export class StatusReporter {
   /** Resolves when the spool is empty (everything answered for); starts the sender if needed. */
   async flush(): Promise<void> {
     this.start();
-    if ((await this.spooledFiles()).length === 0) return;
+    if ((await this.spooledFiles()).length === 0 && !this.unwritten.length) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -296,7 +315,7 @@ export class StatusReporter {
 
   /** Messages waiting in the spool. */
   async pending(): Promise<number> {
-    let count = 0;
+    let count = this.unwritten.reduce((sum, f) => sum + f.count, 0);
     for (const file of await this.spooledFiles()) count += countOf(file) ?? (await this.readSpoolFile(file))?.length ?? 0;
     return count;
   }
@@ -358,6 +377,32 @@ export class StatusReporter {
       // a flood of reports writes a file a batch and each mkdir is a system call or two more.
       await mkdir(path.join(this.options.spoolDir, REJECTED_DIR), { recursive: true });
       return open(file, 'w');
+    }
+  }
+
+  /** Keeps reports the disk had no room for, when that was the failure and memory allows. */
+  private keepUnwritten(files: SpoolBytes[], error: unknown): boolean {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOSPC' && code !== 'EDQUOT') return false;
+    const bytes = files.reduce((sum, f) => sum + f.bytes.length, 0);
+    const kept = this.unwritten.reduce((sum, f) => sum + f.bytes.length, 0);
+    if (kept + bytes > MAX_HELD_BYTES) return false;
+    if (!kept) this.log.warn({ err: error }, 'the disk is full: status messages are kept in memory until the spool has room');
+    this.unwritten.push(...files);
+    return true;
+  }
+
+  /** Writes the reports kept for want of room, oldest first, as far as the disk now takes them. */
+  private async writeUnwritten(): Promise<void> {
+    while (this.unwritten.length) {
+      try {
+        await this.writeSpoolFile(this.unwritten[0]);
+      } catch (error) {
+        this.log.debug({ err: error }, 'the spool still has no room for the reports kept in memory');
+        return;
+      }
+      this.unwritten.shift();
+      if (!this.unwritten.length) this.log.info({}, 'the reports kept in memory for want of disk space are spooled');
     }
   }
 
@@ -449,8 +494,14 @@ export class StatusReporter {
       let delay = 0;
       try {
         this.spoolChanged = false;
+        if (this.unwritten.length && !this.writing) await this.writeUnwritten();
         const files = await this.spooledFiles();
         if (!files.length) {
+          if (this.unwritten.length) {
+            // Nothing spooled to send and free room with: the disk is looked at again in a while.
+            await this.sleep(UNWRITTEN_RETRY_MS);
+            continue;
+          }
           for (const resolve of this.idleWaiters.splice(0)) resolve();
           // A report written while the spool was being read is not in `files`: look again.
           if (!this.spoolChanged) await this.sleep(null);
