@@ -1,4 +1,4 @@
-import type { DiscoveryRecord } from '../protocol/inventory.schema';
+import { withoutZone, type DiscoveryRecord } from '../protocol/inventory.schema';
 
 /** The device columns a heartbeat discovery record sets. */
 export interface DiscoveryUpdate {
@@ -18,13 +18,13 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
  * What a discovery record changes on its device. The name is not among them: a device keeps the
  * name it registered with (collections and status messages know it by that name); a machine
  * renamed since shows its new name in fqdn and domain. The device's address is its first IPv4
- * address (or, with none, its first address), its MAC the first one listed.
+ * address (or, with none, its first address, without a zone), its MAC the first one listed.
  */
 export function discoveryUpdate(record: DiscoveryRecord): DiscoveryUpdate {
   return {
     domain: record.domain,
     fqdn: record.fqdn,
-    ipAddress: record.ipAddresses.find((a) => IPV4.test(a)) ?? record.ipAddresses[0] ?? null,
+    ipAddress: record.ipAddresses.find((a) => IPV4.test(a)) ?? (record.ipAddresses.length ? withoutZone(record.ipAddresses[0]) : null),
     macAddress: record.macAddresses[0] ?? null,
     osName: record.osName,
     osVersion: record.osVersion,

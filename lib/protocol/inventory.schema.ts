@@ -142,7 +142,18 @@ export const inventoryAnswerSchema = z.discriminatedUnion('status', [
 export type InventoryAnswer = z.infer<typeof inventoryAnswerSchema>;
 
 const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'must be an IPv4 address');
-const ipv6 = z.string().regex(/^[0-9A-Fa-f:.]{2,45}(%[A-Za-z0-9_.-]{1,32})?$/, 'must be an IPv6 address');
+// An address the device's inet-read column can hold (collection rules cast it), with an optional
+// zone (`fe80::1%eth0`), which inet cannot hold and the site leaves out.
+const ipv6 = z
+  .string()
+  .regex(/^[0-9A-Fa-f:.]{2,45}(%[A-Za-z0-9_.-]{1,32})?$/, 'must be an IPv6 address')
+  .refine((a) => z.ipv6().safeParse(withoutZone(a)).success, 'must be an IPv6 address');
+
+/** An IPv6 address without its zone (`fe80::1%eth0` → `fe80::1`). */
+export function withoutZone(address: string): string {
+  const zone = address.indexOf('%');
+  return zone < 0 ? address : address.slice(0, zone);
+}
 const mac = z.string().regex(/^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/, 'must be a MAC address like 00:11:22:AA:BB:CC');
 
 /**

@@ -191,6 +191,33 @@ describe('management point: inventory, heartbeat discovery and policy activity',
       expect(bad.status).toBe(400);
       expect(bad.json.error?.message).toMatch(/^macAddresses\.0: /);
     });
+
+    it('refuses an address PostgreSQL cannot read as one, and keeps a link-local address without its zone', async () => {
+      const record = {
+        deviceId: ids[A],
+        name: A,
+        domain: null,
+        fqdn: null,
+        ipAddresses: ['fe80::1%eth0'],
+        macAddresses: [],
+        osName: 'Ubuntu',
+        osVersion: '24.04',
+        osKind: 'WORKSTATION',
+        agentVersion: '1.2.3',
+        sentAt: new Date().toISOString(),
+      };
+      for (const address of [':::::', '....', '1::2::3', '1:2:3:4:5:6:7:8:9']) {
+        const bad = await post(base(), '/api/mp/heartbeat', { ...record, ipAddresses: ['10.1.2.3', address] }, { device: A });
+        expect(bad.status).toBe(400);
+        expect(bad.json.error?.message).toMatch(/^ipAddresses\.1: /);
+      }
+      expect((await post(base(), '/api/mp/heartbeat', record, { device: A })).status).toBe(200);
+      // The address as collection rules read it (ipSubnet casts it to inet).
+      const { rows } = await pool().query(`SELECT ip_address, ip_address::inet <<= 'fe80::/10'::cidr AS link_local FROM device WHERE id = $1`, [
+        ids[A],
+      ]);
+      expect(rows[0]).toEqual({ ip_address: 'fe80::1', link_local: true });
+    });
   });
 
   it('a policy request stamps the last policy request and carries the inventory resync flag', async () => {
