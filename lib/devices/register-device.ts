@@ -27,24 +27,27 @@ export async function registerDevice(options: {
   const now = options.now ?? new Date();
   const site = await findSiteByCode(options.siteCode);
   if (!site) throw new AppError('NOT_FOUND', { userMessage: `Site ${options.siteCode} is not served here.` });
-  const existing = await repo.findDeviceByName(site.id, options.input.name);
-  if (existing?.credentialHash || existing?.approval === 'REVOKED') {
-    throw new AppError('CONFLICT', {
-      userMessage: `A device named ${options.input.name} is already registered. An administrator must delete it before it can register again.`,
-    });
-  }
   const secret = newToken();
   const approval = options.approvalMode === 'automatic' ? 'APPROVED' : 'PENDING';
   let device;
   try {
-    device = await repo.claimOrCreateDevice({
-      siteId: site.id,
-      existingId: existing?.id ?? null,
-      input: options.input,
-      credentialHash: hashToken(secret),
-      approval,
-      approvedBy: approval === 'APPROVED' ? 'automatic approval' : null,
-      now,
+    device = await repo.withDeviceNameLocked(site.id, options.input.name, async (tx) => {
+      const existing = await repo.findDeviceByName(site.id, options.input.name, tx);
+      if (existing?.credentialHash || existing?.approval === 'REVOKED') {
+        throw new AppError('CONFLICT', {
+          userMessage: `A device named ${options.input.name} is already registered. An administrator must delete it before it can register again.`,
+        });
+      }
+      return repo.claimOrCreateDevice({
+        tx,
+        siteId: site.id,
+        existingId: existing?.id ?? null,
+        input: options.input,
+        credentialHash: hashToken(secret),
+        approval,
+        approvedBy: approval === 'APPROVED' ? 'automatic approval' : null,
+        now,
+      });
     });
   } catch (error) {
     const code = (error as { code?: string }).code;

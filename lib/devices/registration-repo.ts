@@ -1,5 +1,5 @@
 import { pool } from '../db/pool';
-import { prisma } from '../db/prisma';
+import { type Db, prisma } from '../db/prisma';
 import { channels } from '../db/channels';
 import type { RegisterDeviceInput } from '../protocol/registration.schema';
 
@@ -32,17 +32,30 @@ export async function findDeviceForAuth(id: number): Promise<DeviceAuthRow | nul
 }
 
 /**
+ * Runs `work` in a transaction holding the site's lock on this computer name, case ignored: two
+ * registrations of one name in different cases ("WS1", "ws1") arriving at once run one after the
+ * other, so the second finds the first's device instead of creating another of the same name.
+ */
+export function withDeviceNameLocked<T>(siteId: number, name: string, work: (tx: Db.Prisma.TransactionClient) => Promise<T>): Promise<T> {
+  return prisma().$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`device name ${siteId}:${name.toLowerCase()}`}))`;
+    return work(tx);
+  });
+}
+
+/**
  * The site's device of this computer name, case ignored as computer names are (and as a status
  * message's system name is checked against its device's): one that holds a credential or was
  * revoked when there is one, so no second device takes the name in another case; else the one
  * of exactly this name, else another case of it.
  */
-export async function findDeviceByName(siteId: number, name: string) {
-  const devices = await prisma().device.findMany({ where: { siteId, name: { equals: name, mode: 'insensitive' } }, orderBy: { id: 'asc' } });
+export async function findDeviceByName(siteId: number, name: string, tx: Db.Prisma.TransactionClient = prisma()) {
+  const devices = await tx.device.findMany({ where: { siteId, name: { equals: name, mode: 'insensitive' } }, orderBy: { id: 'asc' } });
   return devices.find((d) => d.credentialHash || d.approval === 'REVOKED') ?? devices.find((d) => d.name === name) ?? devices[0] ?? null;
 }
 
 export function claimOrCreateDevice(options: {
+  tx?: Db.Prisma.TransactionClient;
   siteId: number;
   existingId: number | null;
   input: RegisterDeviceInput;
@@ -52,6 +65,7 @@ export function claimOrCreateDevice(options: {
   now: Date;
 }) {
   const { input } = options;
+  const tx = options.tx ?? prisma();
   const data = {
     domain: input.domain ?? null,
     osName: input.osName,
@@ -68,12 +82,12 @@ export function claimOrCreateDevice(options: {
   };
   if (options.existingId !== null) {
     // Only a device record nobody has claimed yet: a concurrent claim finds no row and fails.
-    return prisma().device.update({
+    return tx.device.update({
       where: { id: options.existingId, credentialHash: null },
       data: { ...data, approval: options.approval, approvedBy: options.approvedBy },
     });
   }
-  return prisma().device.create({
+  return tx.device.create({
     data: { ...data, siteId: options.siteId, name: input.name, approval: options.approval, approvedBy: options.approvedBy },
   });
 }

@@ -56,6 +56,17 @@ describe('device registration and credentials', () => {
     expect(rows).toEqual([{ name: 'NYC-WS-9001' }]);
   });
 
+  it('registers one device when a name arrives in several cases at the same moment', async () => {
+    const names = ['NYC-WS-9010', 'nyc-ws-9010', 'Nyc-Ws-9010', 'NYC-ws-9010', 'nyc-WS-9010', 'nYC-wS-9010'];
+    const outcomes = await Promise.allSettled(
+      names.map((name) => registerDevice({ siteCode: 'S01', input: input(name), address: '10.9.9.9', approvalMode: 'automatic' })),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes) if (o.status === 'rejected') expect((o.reason as AppError).code).toBe('CONFLICT');
+    const { rows } = await pool().query(`SELECT name FROM device WHERE lower(name) = 'nyc-ws-9010'`);
+    expect(rows).toHaveLength(1);
+  });
+
   it('holds devices for approval when the site setting says manual', async () => {
     const { rows } = await pool().query(`SELECT id FROM site WHERE code = 'S01'`);
     await pool().query(
