@@ -21,6 +21,7 @@ import { startNotificationService } from './lib/live/start-notification-service'
 import { runtime } from './lib/runtime';
 import { isStatusIngest, serveStatusIngest } from './lib/ingest/serve-status-ingest';
 import { deviceUploads } from './lib/http/serve-device-uploads';
+import { hasUndecodablePath, refuseUndecodablePath } from './lib/http/undecodable-path';
 import { StatusIngestThreads, useIngestThreads } from './lib/ingest/5-ingest-threads';
 import { retireDemoPlaceholders } from './lib/seed/retire-demo-placeholders';
 import { seedDemoSite } from './lib/seed/seed-demo-site';
@@ -69,6 +70,7 @@ async function main() {
   const server = createServer((req, res) => {
     if (isStatusIngest(req)) return void serveStatusIngest(req, res);
     if (uploads.handles(req)) return void uploads.serve(req, res);
+    if (hasUndecodablePath(req)) return refuseUndecodablePath(res);
     // Route handlers cannot see the socket; tell them the peer's address, overwriting any claim.
     req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? 'unknown';
     // Decrypted here: the page, the cookies (Secure) and the install commands say https.

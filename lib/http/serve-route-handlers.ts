@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { NextRequest } from 'next/server';
 import { CLIENT_ADDRESS_HEADER } from './client-address';
+import { refuseUndecodablePath } from './undecodable-path';
 
 /** A route handler as app/api exports it (`GET`, `POST`): a request in, a Response out. */
 export type RouteHandler = (req: NextRequest, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
@@ -49,17 +50,7 @@ export function serveRouteHandlers(routes: Readonly<Record<string, RouteHandler>
       found = find(req.method, url.pathname);
     } catch {
       // A path parameter that is not valid percent-encoding (`%E0%A4%A`): the client's fault.
-      res.writeHead(400, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
-      res.end(
-        JSON.stringify({
-          error: {
-            code: 'BAD_REQUEST',
-            message: 'path: is not valid percent-encoding',
-            fields: [{ path: 'path', message: 'is not valid percent-encoding' }],
-          },
-        }),
-      );
-      return;
+      return refuseUndecodablePath(res);
     }
     if (!found) {
       res.writeHead(404, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });

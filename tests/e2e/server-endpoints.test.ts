@@ -47,6 +47,18 @@ describe('server endpoints', () => {
     expect(await icon.text()).toBe(await (await fetch(`${server.url}/icon.svg`)).text());
   });
 
+  it('answers a path that is not valid percent-encoding with 400 naming it, as a management point does', async () => {
+    for (const path of ['/api/mp/scripts/%E0%A4%A', '/api/collections/%ZZ', '/devices/%E0%A4%A']) {
+      const response = await fetch(`${server.url}${path}`, { redirect: 'manual' });
+      expect(response.status, path).toBe(400);
+      expect(await response.json()).toMatchObject({
+        error: { code: 'BAD_REQUEST', fields: [{ path: 'path', message: 'is not valid percent-encoding' }] },
+      });
+    }
+    // An escape that decodes still reaches its route.
+    expect((await fetch(`${server.url}/api/mp/scripts/%61`)).status).toBe(401);
+  });
+
   it("serves this process's metrics and the collection evaluator's own, labelled with the worker", async () => {
     const scrape = async () => {
       const response = await fetch(`${server.url}/api/metrics`);
