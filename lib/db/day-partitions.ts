@@ -19,7 +19,8 @@ const DAY_MS = 86_400_000;
 /** How long a partition change waits for the table's lock before giving up and trying again later. */
 const LOCK_TIMEOUT = '2s';
 
-const defaultPartition = (table: DayPartitionedTable) => `${table.parent}_default`;
+/** The partition that holds the rows of days without a partition of their own. */
+export const defaultPartition = (table: DayPartitionedTable) => `${table.parent}_default`;
 
 /** The UTC midnight that starts the day holding `time`. */
 export function dayStart(time: Date): Date {
@@ -83,20 +84,23 @@ async function createDayPartition(db: pg.Pool, table: DayPartitionedTable, day: 
 /**
  * Makes sure a partition exists for each day from today to `daysAhead` days on, and for each
  * earlier-or-equal day that has rows waiting in the default partition (which then move into
- * it). Rows beyond that range stay in the default partition, kept, until the range reaches
- * them. Returns the partitions created and the rows moved.
+ * it) — from `since` on, when given: rows of days before it stay in the default partition (a
+ * table for a day the retention drops at once is not worth making, and the rows of a table whose
+ * days a client names could otherwise name thousands of them). Rows beyond that range stay in
+ * the default partition, kept, until the range reaches them. Returns the partitions created and
+ * the rows moved.
  */
 export async function ensureDayPartitions(
   table: DayPartitionedTable,
-  options: { db: pg.Pool; now: Date; daysAhead: number },
+  options: { db: pg.Pool; now: Date; daysAhead: number; since?: Date },
 ): Promise<{ created: string[]; moved: number }> {
   const today = dayStart(options.now);
   const horizon = new Date(today.getTime() + (options.daysAhead + 1) * DAY_MS);
   const existing = new Set((await listDayPartitions(options.db, table)).map((p) => p.name));
   const { rows } = await options.db.query<{ day: Date }>(
     `SELECT DISTINCT to_timestamp(floor(extract(epoch FROM ${table.column}) / 86400) * 86400) AS day
-       FROM ${defaultPartition(table)} WHERE ${table.column} < $1`,
-    [horizon],
+       FROM ${defaultPartition(table)} WHERE ${table.column} < $1 AND ($2::timestamptz IS NULL OR ${table.column} >= $2)`,
+    [horizon, options.since ?? null],
   );
   const days = new Map<string, Date>();
   for (const { day } of rows) days.set(dayPartitionName(table, day), day);
@@ -293,17 +297,21 @@ export async function ageOutDayPartitions(
     now?: Date;
     signal?: AbortSignal;
     keep?: (client: pg.ClientBase, partition: string) => Promise<boolean>;
+    /** Leave the rows of days past the retention in the default partition (see ensureDayPartitions' `since`). */
+    noPartitionPastRetention?: boolean;
   },
 ): Promise<DayRetentionResult> {
   const now = options.now ?? new Date();
+  const before = new Date(dayStart(now).getTime() - options.retentionDays * DAY_MS);
   const lockClient = await options.db.connect();
   try {
     if (!(await tryAdvisoryLock(lockClient, options.lockKey))) return { ran: false, partitionsCreated: [], dropped: [], rows: 0, kept: [] };
     try {
-      const { created } = await ensureDayPartitions(table, { db: options.db, now, daysAhead: options.daysAhead });
+      const since = options.noPartitionPastRetention ? before : undefined;
+      const { created } = await ensureDayPartitions(table, { db: options.db, now, daysAhead: options.daysAhead, since });
       const { rows, dropped, kept } = await dropDayPartitionsBefore(table, {
         db: options.db,
-        before: new Date(dayStart(now).getTime() - options.retentionDays * DAY_MS),
+        before,
         signal: options.signal,
         keep: options.keep,
       });

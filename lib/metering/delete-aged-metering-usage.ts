@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import { ageOutDayPartitions, dayStart, ensureDayPartitions } from '../db/day-partitions';
+import { ageOutDayPartitions, dayStart, defaultPartition, ensureDayPartitions } from '../db/day-partitions';
 import { inTransaction } from '../db/transaction';
 import { deleteConcurrencyStepsBefore, raiseConcurrencyHorizon } from './summary-repo';
-import { holdsUnsummarizedUsage } from './usage-repo';
+import { deleteCountedUsageBefore, holdsUnsummarizedUsage } from './usage-repo';
 
 /** metering_usage: one partition per UTC day of started_at, plus metering_usage_default (see lib/db/day-partitions.ts). */
 export const meteringUsageTable = { parent: 'metering_usage', column: 'started_at' };
@@ -46,9 +46,16 @@ export async function deleteAgedConcurrencySteps(
   });
 }
 
-/** Makes the partitions of metering_usage from today to `daysAhead` days on, moving rows out of the default partition. */
-export const ensureMeteringUsagePartitions = (options: { db: pg.Pool; now: Date; daysAhead: number }) =>
-  ensureDayPartitions(meteringUsageTable, options);
+/**
+ * Makes the partitions of metering_usage from today to `daysAhead` days on, moving rows out of the
+ * default partition. A run's start is the client's word: the days before the retention get no
+ * partition (their runs wait in the default partition until deleteAgedMeteringUsage deletes them).
+ */
+export const ensureMeteringUsagePartitions = (options: { db: pg.Pool; now: Date; daysAhead: number; retentionDays: number }) =>
+  ensureDayPartitions(meteringUsageTable, {
+    ...options,
+    since: new Date(dayStart(options.now).getTime() - options.retentionDays * 86_400_000),
+  });
 
 /**
  * The retention of raw metering usage, run with Delete Aged Status Messages: makes the day
@@ -70,7 +77,11 @@ export async function deleteAgedMeteringUsage(options: {
     lockKey: RETENTION_LOCK_KEY,
     daysAhead: options.partitionDaysAhead,
     keep: holdsUnsummarizedUsage,
+    noPartitionPastRetention: true,
   });
+  // The runs of those days left in the default partition go once counted, as a day partition does.
+  const before = new Date(dayStart(options.now ?? new Date()).getTime() - options.retentionDays * 86_400_000);
+  if (result.ran) await deleteCountedUsageBefore(options.db, defaultPartition(meteringUsageTable), before);
   const steps = await deleteAgedConcurrencySteps(options.db, { retentionDays: options.retentionDays, now: options.now ?? new Date() });
   return { ...result, waitingForSummarizer: kept, concurrencyStepsDeleted: steps.deleted, concurrencyHorizon: steps.before };
 }

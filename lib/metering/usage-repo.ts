@@ -37,5 +37,11 @@ export async function holdsUnsummarizedUsage(client: pg.ClientBase, partition: s
   return rows[0].waiting;
 }
 
+/** Deletes the runs of `partition` that started before `before` and that the metering summarizer has counted. */
+export async function deleteCountedUsageBefore(db: pg.Pool | pg.ClientBase, partition: string, before: Date): Promise<number> {
+  const { rowCount } = await db.query(`DELETE FROM ${partition} WHERE started_at < $1 AND summarized_at IS NOT NULL`, [before]);
+  return rowCount ?? 0;
+}
+
 /** Tells the metering summarizer that runs are waiting (after their insert committed; coalesced). */
 export const wakeMeteringSummarizer = coalescedNotifier(channels.meteringUsage);

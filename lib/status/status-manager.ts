@@ -179,8 +179,8 @@ export async function startStatusManager(options: StatusManagerOptions) {
   await ensureStatusPartitions({ db, now: new Date(), daysAhead: partitionDaysAhead }).catch((error: unknown) =>
     log.warn({ err: error }, 'status_message partitions not made ahead at start; the next purge makes them'),
   );
-  await ensureMeteringUsagePartitions({ db, now: new Date(), daysAhead: partitionDaysAhead }).catch((error: unknown) =>
-    log.warn({ err: error }, 'metering_usage partitions not made ahead at start; the next purge makes them'),
+  await ensureMeteringUsagePartitions({ db, now: new Date(), daysAhead: partitionDaysAhead, retentionDays: meteringRetentionDays }).catch(
+    (error: unknown) => log.warn({ err: error }, 'metering_usage partitions not made ahead at start; the next purge makes them'),
   );
   await ensureInventoryHistoryPartitions({ db, now: new Date(), daysAhead: partitionDaysAhead }).catch((error: unknown) =>
     log.warn({ err: error }, 'inventory_report partitions not made ahead at start; the next purge makes them'),

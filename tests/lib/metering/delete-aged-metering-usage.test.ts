@@ -4,7 +4,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dayPartitionName, dayStart, listDayPartitions } from '@/lib/db/day-partitions';
 import { pool } from '@/lib/db/pool';
-import { deleteAgedConcurrencySteps, deleteAgedMeteringUsage, meteringUsageTable } from '@/lib/metering/delete-aged-metering-usage';
+import {
+  deleteAgedConcurrencySteps,
+  deleteAgedMeteringUsage,
+  ensureMeteringUsagePartitions,
+  meteringUsageTable,
+} from '@/lib/metering/delete-aged-metering-usage';
 import { summarizeMeteringUsage } from '@/lib/metering/summarize-metering-usage';
 import { addConcurrencySteps, lockConcurrencyHorizon } from '@/lib/metering/summary-repo';
 import { insertMeteringUsage } from '@/lib/metering/usage-repo';
@@ -66,6 +71,25 @@ describe('deleteAgedMeteringUsage', () => {
     // A run arriving for a day whose partition was dropped lands in the default partition, kept.
     await storeRun(new Date(now - 95 * DAY), false);
     expect(await count(`SELECT count(*) n FROM metering_usage_default`)).toBe(1);
+  });
+
+  it('makes no partition for a day past the retention, however many days runs name, and deletes their counted runs instead', async () => {
+    const now = Date.now();
+    // A client whose clock is years off, or one that means harm, names hundreds of days long gone:
+    // a partition (a table and its indexes) each would keep Status Manager's start busy for minutes.
+    const longAgo = Date.UTC(1990, 0, 1);
+    for (let i = 0; i < 200; i++) await storeRun(new Date(longAgo + i * DAY), i % 2 === 0);
+    const old = `SELECT count(*) n FROM metering_usage_default WHERE started_at < '2000-01-01'`;
+    const atStart = await ensureMeteringUsagePartitions({ db: pool(), now: new Date(now), daysAhead: 2, retentionDays: 90 });
+    expect(atStart.created).toEqual([]);
+    const result = await deleteAgedMeteringUsage({ db: pool(), retentionDays: 90, now: new Date(now), partitionDaysAhead: 2 });
+    expect(result.partitionsCreated).toEqual([]);
+    expect((await partitions()).filter((name) => name < partitionOf(now - 90 * DAY))).toEqual([]);
+    // The summarizer's counted runs go; the others wait for it, as in a day partition.
+    expect(await count(old)).toBe(100);
+    await pool().query(`UPDATE metering_usage SET summarized_at = now() WHERE summarized_at IS NULL AND started_at < '2000-01-01'`);
+    await deleteAgedMeteringUsage({ db: pool(), retentionDays: 90, now: new Date(now), partitionDaysAhead: 2 });
+    expect(await count(old)).toBe(0);
   });
 
   it('deletes runs-at-once minute rows older than the retention (31 days at least), keeps day rows, and leaves later runs of those days out', async () => {
