@@ -24,6 +24,29 @@ function pathPattern(path: string): { regex: RegExp; names: string[] } {
 }
 
 /**
+ * The request's URL, its host from the Host header — or, when that names no host (`a b`, `[::1`,
+ * an empty one, which a client may send), this server: the path is what routes the request. Null
+ * when the request line itself names no URL (`GET http://[bad/ HTTP/1.1`).
+ */
+function requestUrl(req: IncomingMessage, scheme: 'http' | 'https'): URL | null {
+  for (const host of [req.headers.host ?? 'localhost', 'localhost']) {
+    try {
+      return new URL(req.url ?? '/', `${scheme}://${host}`);
+    } catch {
+      // The next host, or none.
+    }
+  }
+  return null;
+}
+
+function refuseRequestTarget(res: ServerResponse): void {
+  res.writeHead(400, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
+  res.end(
+    JSON.stringify({ error: { code: 'BAD_REQUEST', message: 'url: is not a valid URL', fields: [{ path: 'url', message: 'is not a valid URL' }] } }),
+  );
+}
+
+/**
  * Serves route handlers on Node's HTTP server without the Next.js server — for a management
  * point process, which answers a handful of client endpoints and renders no page. `routes` maps
  * a method and path as app/ names it (`POST /api/mp/register`, `GET /api/mp/scripts/[hash]`) to
@@ -44,7 +67,8 @@ export function serveRouteHandlers(routes: Readonly<Record<string, RouteHandler>
   };
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const secure = (req.socket as TLSSocket).encrypted === true;
-    const url = new URL(req.url ?? '/', `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
+    const url = requestUrl(req, secure ? 'https' : 'http');
+    if (!url) return refuseRequestTarget(res);
     let found: ReturnType<typeof find>;
     try {
       found = find(req.method, url.pathname);
