@@ -35,6 +35,9 @@ import { channels } from '../db/channels';
 
 export const AGENT_NAMESPACE = '/agents';
 
+const NOT_THE_CONSOLE_PORT =
+  "This port serves the client notification channel only; the management point's endpoints are on its console port (3000 unless PORT says otherwise).";
+
 /**
  * How a silent client is noticed: the transport pings each agent every 25 s and closes a
  * connection not answered within 20 s, so a client that stops answering (gone from the network,
@@ -675,7 +678,12 @@ export class NotificationServer {
       if (this.stopped) return;
       await this.closeDedicatedPort();
       const port = this.options.dedicatedPort!.port ?? sitePort;
-      const http = createServer();
+      // socket.io answers its own path; anything else (an agent given this port as its management
+      // point) is told at once where to go, instead of being held open without an answer.
+      const http = createServer((_req, res) => {
+        res.writeHead(404, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
+        res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: NOT_THE_CONSOLE_PORT } }));
+      });
       const release = this.options.prepareDedicatedServer?.(http);
       const io = new Server(http, { serveClient: false, ...agentChannelOptions });
       try {

@@ -701,6 +701,28 @@ describe('the client notification port', () => {
       if (occupant.listening) await new Promise<void>((resolve) => occupant.close(() => resolve()));
     }
   });
+
+  it('answers a request that is not for the channel at once, naming the console port, instead of holding it open', async () => {
+    const port = await freePort();
+    const server = new NotificationServer({
+      log: pino({ level: 'silent' }),
+      connectionString,
+      heartbeatSeconds: 1,
+      flushMs: 50,
+      dedicatedPort: { host: '127.0.0.1' },
+      settings: async () => ({ port, keepAliveSeconds: 900, operationValidityMinutes: 60 }),
+      policySiteSettings: (siteIds) => readPolicySiteSettings(siteIds),
+    });
+    await server.start();
+    try {
+      // An agent given the notification port as its management point (`--mp http://mp01:10123`).
+      const answer = await fetch(`http://127.0.0.1:${port}/api/mp/register`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(5000) });
+      expect(answer.status).toBe(404);
+      expect(((await answer.json()) as { error: { message: string } }).error.message).toMatch(/client notification channel only.*console port/);
+    } finally {
+      await server.stop();
+    }
+  });
 });
 
 describe('client operation target rows, written after the start', () => {
