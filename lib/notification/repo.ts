@@ -691,7 +691,10 @@ export async function mergedLiveQuerySummary(
   const param = (value: unknown) => `$${params.push(value)}`;
   const keys = stage.by.map((k) => `row -> ${param(k)}`);
   const aggregates = stage.aggregates.map((a) => {
-    const value = `(row ->> ${param(a.name)})::float8`;
+    // A value is the device's word: one that is not a JSON number (a broken agent's "many") is
+    // left out rather than failing the cast, and with it the whole summary.
+    const name = param(a.name);
+    const value = `CASE WHEN jsonb_typeof(row -> ${name}) = 'number' THEN (row ->> ${name})::float8 END`;
     return a.fn === 'min' ? `min(${value})` : a.fn === 'max' ? `max(${value})` : `coalesce(sum(${value}), 0)`;
   });
   const { rows } = await db.query<{ keys: (string | number | boolean | null)[]; values: (number | null)[] }>(

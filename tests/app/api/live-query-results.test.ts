@@ -100,6 +100,20 @@ describe('live query API', () => {
     });
   });
 
+  it("keeps the summary when one device answers a count that is not a number, leaving that device's value out", async () => {
+    const started = await start(operator, {
+      action: 'LIVE_QUERY',
+      target: { deviceIds },
+      liveQuery: { query: 'packages | summarize count() by arch' },
+    });
+    const { id } = await started.json();
+    // A broken or hostile agent: its rows pass the channel's checks (text is a value), not the merge's arithmetic.
+    await answer(id, (i) => [{ arch: 'amd64', count: i === 1 ? 'many' : 2 }]);
+    const response = await overview(analyst, id);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ rowsStored: 3, summary: [{ arch: 'amd64', count: 4 }] });
+  });
+
   it('names the field of a bad cursor or limit, and refuses an operation that is not a live query', async () => {
     const started = await start(operator, { action: 'LIVE_QUERY', target: { deviceIds }, liveQuery: { query: 'os' } });
     const { id } = await started.json();
