@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import si from 'systeminformation';
 import { liveQueryEntities } from '../../live-query/entities';
@@ -38,8 +38,17 @@ async function file(path: string, signal?: AbortSignal): Promise<Row[]> {
   const info = await stat(path).catch(() => null);
   if (!info?.isFile()) return [{ path, exists: info !== null, size: info ? info.size : null, sha256: null }];
   const hash = createHash('sha256');
-  // A large file takes long to hash: a cancel (or the agent's stop) ends the reading.
-  for await (const chunk of createReadStream(path, { signal })) hash.update(chunk as Buffer);
+  // A large file takes long to hash: a cancel (or the agent's stop) ends the reading. Some files
+  // (/proc/kmsg, tracing's trace_pipe) wait for data on a read that no cancel interrupts, holding a
+  // thread of the agent's small pool for good: opened non-blocking, such a read answers EAGAIN at
+  // once; a file on disk ignores the flag.
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    for await (const chunk of handle.createReadStream({ signal })) hash.update(chunk as Buffer);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EAGAIN') throw new Error(`${path} gives data as it comes rather than content to hash`);
+    throw error;
+  }
   return [{ path, exists: true, size: info.size, sha256: hash.digest('hex') }];
 }
 
