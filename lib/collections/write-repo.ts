@@ -3,6 +3,7 @@ import { pool } from '../db/pool';
 import { findLookAlikeName } from '../db/name-key';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
+import { pluralWord } from '../plural';
 import type { CollectionInput, CollectionPreview } from './collection-input.schema';
 import { desiredMembersSql, type CollectionDefinition } from './membership-repo';
 import { ruleLookups } from './rule-lookup-repo';
@@ -120,10 +121,23 @@ export async function collectionNames(db: pg.ClientBase): Promise<Map<number, st
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
+/** Up to five names, quoted, and an ellipsis when there are more (the query reads six). */
+const quotedNames = (rows: { name: string }[]) =>
+  rows
+    .slice(0, 5)
+    .map((r) => `"${r.name}"`)
+    .join(', ') + (rows.length > 5 ? ', …' : '');
+
 export async function deleteCollectionRow(client: pg.PoolClient, id: number) {
-  const used = await client.query<{ n: number }>(`SELECT (SELECT count(*) FROM deployment WHERE collection_id = $1)::int AS n`, [id]);
-  if (used.rows[0].n > 0) {
-    throw new AppError('CONFLICT', { userMessage: `The collection is the target of ${used.rows[0].n} deployment(s); it cannot be deleted.` });
+  const { rows: deployments } = await client.query<{ name: string }>(`SELECT name FROM deployment WHERE collection_id = $1 ORDER BY name LIMIT 6`, [
+    id,
+  ]);
+  if (deployments.length) {
+    const named = quotedNames(deployments);
+    throw new AppError('CONFLICT', {
+      userMessage: `The collection is the target of the ${pluralWord(deployments.length, 'deployment')} ${named}; it cannot be deleted.`,
+      details: { fields: [{ path: 'id', message: `is the target of ${named}` }] },
+    });
   }
   // Deleting would silently drop another collection's include or exclude rule (cascade) or its
   // limit (set null), and so change that collection's members and whatever is deployed to them.
@@ -135,11 +149,7 @@ export async function deleteCollectionRow(client: pg.PoolClient, id: number) {
     [id],
   );
   if (dependents.length) {
-    const named =
-      dependents
-        .slice(0, 5)
-        .map((d) => `"${d.name}"`)
-        .join(', ') + (dependents.length > 5 ? ', …' : '');
+    const named = quotedNames(dependents);
     throw new AppError('CONFLICT', {
       userMessage: `The collection is included, excluded or limiting in ${named}; change those first.`,
       details: { fields: [{ path: 'id', message: `is referred to by ${named}` }] },

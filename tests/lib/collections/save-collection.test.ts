@@ -213,7 +213,7 @@ describe('collections: forms, preview, evaluation and cycles', () => {
       [pkg.rows[0].id],
     );
     await pool().query(
-      `INSERT INTO deployment (deployment_id, name, program_id, collection_id, available_at, created_by, updated_at) VALUES ('S0120001', 'D', $1, $2, now(), 'admin', now())`,
+      `INSERT INTO deployment (deployment_id, name, program_id, collection_id, available_at, created_by, updated_at) VALUES ('S0120001', 'Patch Tuesday', $1, $2, now(), 'admin', now())`,
       [prog.rows[0].id, target.id],
     );
     const refused = await deleteCollection(
@@ -221,6 +221,10 @@ describe('collections: forms, preview, evaluation and cycles', () => {
       withParams({ id: String(target.id) }),
     );
     expect(refused.status).toBe(409);
+    // Named, so the administrator knows which deployments to look at.
+    const body = await refused.json();
+    expect(body.error.message).toBe('The collection is the target of the deployment "Patch Tuesday"; it cannot be deleted.');
+    expect(body.error.fields).toEqual([{ path: 'id', message: 'is the target of "Patch Tuesday"' }]);
   });
   it('refuses to delete a collection another one includes, excludes or is limited to, and keeps their rules', async () => {
     const del = (id: number) =>
