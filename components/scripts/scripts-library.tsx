@@ -124,13 +124,20 @@ export function ScriptsLibrary({ canEdit, canApprove, userId }: { canEdit: boole
   const act = useMutation({
     mutationFn: (a: { kind: 'approve' | 'delete'; script: ScriptRow }) =>
       a.kind === 'approve'
-        ? api(`/api/scripts/${a.script.id}/approve`, { method: 'POST', body: { contentHash: a.script.contentHash } })
+        ? api(`/api/scripts/${a.script.id}/approve`, {
+            method: 'POST',
+            body: { contentHash: a.script.contentHash, baseUpdatedAt: a.script.updatedAt },
+          })
         : api(`/api/scripts/${a.script.id}`, { method: 'DELETE' }),
     onSuccess: () => {
       setActionError(null);
       void queryClient.invalidateQueries({ queryKey: scriptsKey });
     },
-    onError: (e) => setActionError(asApiError(e, 'The action failed.').message),
+    onError: (e) => {
+      setActionError(asApiError(e, 'The action failed.').message);
+      // A script changed under the approver: show its current version to read again.
+      void queryClient.invalidateQueries({ queryKey: scriptsKey });
+    },
   });
   return (
     <div className="space-y-4">

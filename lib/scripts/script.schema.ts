@@ -73,9 +73,14 @@ export type ScriptInput = z.infer<typeof scriptInputSchema>;
 export const scriptEditSchema = scriptInputSchema.safeExtend({ baseUpdatedAt: safeDate().optional() });
 export type ScriptEdit = z.infer<typeof scriptEditSchema>;
 
-/** Approving names the hash the approver read, so text changed meanwhile is never approved unseen. */
+/**
+ * Approving names the hash the approver read, so text changed meanwhile is never approved unseen,
+ * and, from the console, the version read (`updatedAt`): an edit of the parameters' rules or the
+ * timeout keeps the hash but is not what the approver read either.
+ */
 export const approveScriptSchema = z.object({
   contentHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be the 64-character SHA-256 of the script text'),
+  baseUpdatedAt: safeDate().optional(),
 });
 
 /** A script as the console lists it. */

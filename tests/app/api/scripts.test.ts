@@ -157,6 +157,40 @@ describe('scripts API', () => {
     expect((await put(author, opened.id, { ...input, name: 'Two editors', baseUpdatedAt: '2026-13-45' })).status).toBe(400);
   });
 
+  it('refuses an approval of a version whose parameters or timeout changed since the approver read it', async () => {
+    type Versioned = Script & { updatedAt: string; parameters: unknown[] };
+    const read0 = (await (await post(author, { ...input, name: 'Guarded path' })).json()) as Versioned;
+    // The approver reads it; the author then drops the pattern that kept the path in bounds. The
+    // text, and so its hash, is the same: only the version read tells the two apart.
+    const loosened = await put(author, read0.id, {
+      ...input,
+      name: 'Guarded path',
+      parameters: [{ name: 'Path', type: 'string', required: true }],
+      baseUpdatedAt: read0.updatedAt,
+    });
+    expect(loosened.status).toBe(200);
+    const approveVersion = (baseUpdatedAt: string) =>
+      approve(
+        request(`/api/scripts/${read0.id}/approve`, {
+          method: 'POST',
+          headers: approver.headers,
+          body: { contentHash: read0.contentHash, baseUpdatedAt },
+        }),
+        withParams({ id: String(read0.id) }),
+      );
+    const stale = await approveVersion(read0.updatedAt);
+    expect(stale.status).toBe(409);
+    expect((await stale.json()).error).toMatchObject({
+      message: `${author.userName} saved the script after you opened it; read it again before approving.`,
+      fields: [{ path: 'baseUpdatedAt', message: 'is not the script’s current version' }],
+    });
+    const current = (await read(read0.id)) as Versioned;
+    expect(current.approval).toBeNull();
+    expect(current.parameters).toEqual([{ name: 'Path', type: 'string', description: '', required: true }]);
+    // Read again, the version is approved.
+    expect((await approveVersion(current.updatedAt)).status).toBe(200);
+  });
+
   it('Run Script needs an approved script and values that keep its rules', async () => {
     const start = async (session: TestSession, body: unknown) => {
       const res = await startOperation(request('/api/client-operations', { method: 'POST', headers: session.headers, body }));

@@ -8,5 +8,5 @@ const params = z.object({ id: int4IdParam() });
 
 /** Approves the text whose hash the approver names; never by one of its authors. */
 export const POST = route({ permission: 'approveScripts', params, body: approveScriptSchema }, async ({ params, body, actor }) =>
-  approveScriptText({ actor, id: params.id, contentHash: body.contentHash }),
+  approveScriptText({ actor, id: params.id, contentHash: body.contentHash, baseUpdatedAt: body.baseUpdatedAt }),
 );
