@@ -49,7 +49,8 @@ export function validateScriptArguments(options: {
     }
     const problem = checkValue(p, given);
     if (problem) problems.push({ name: p.name, message: problem });
-    else out.push({ name: p.name, value: String(given) });
+    // A whole number goes as the decimal its range was checked as: bash arithmetic reads "010" as 8.
+    else out.push({ name: p.name, value: p.type === 'integer' ? String(Number(given)) : String(given) });
   }
   return problems.length ? { ok: false, problems } : { ok: true, values: out };
 }

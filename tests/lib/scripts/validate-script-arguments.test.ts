@@ -25,6 +25,20 @@ describe('validateScriptArguments', () => {
     });
   });
 
+  it('hands a whole number over as the decimal its range was checked as', () => {
+    // "010" is 10 to the check but 8 to bash arithmetic, and "09" no number there at all.
+    for (const [given, value] of [
+      ['010', '10'],
+      ['09', '9'],
+      ['+5', null],
+      ['030', '30'],
+    ] as const) {
+      const result = validateScriptArguments({ parameters, values: { Path: '/a', Days: given } });
+      if (value === null) expect(result).toMatchObject({ ok: false, problems: [{ name: 'Days', message: 'must be a whole number' }] });
+      else expect(result).toMatchObject({ ok: true, values: [{ name: 'Path' }, { name: 'Days', value }, { name: 'Force' }, { name: 'Mode' }] });
+    }
+  });
+
   it('names each value that breaks its rule', () => {
     const result = validateScriptArguments({ parameters, values: { Days: 31, Force: 'yes', Mode: 'slow', Other: 'x' } });
     expect(result.ok).toBe(false);
