@@ -211,7 +211,11 @@ export async function materializeTargets(db: pg.PoolClient, operationId: number)
 }
 
 /** Appends a push request and announces it; commits with the caller's transaction. */
-export async function enqueuePush(db: Db, operationId: number, kind: 'START' | 'CANCEL'): Promise<void> {
+export async function enqueuePush(db: pg.ClientBase, operationId: number, kind: 'START' | 'CANCEL'): Promise<void> {
+  // Notification servers read the queue after the last id they handled. A push whose id was taken
+  // before another's but committed after it would be read past and never sent, so ids are taken one
+  // transaction at a time (held until the caller commits): they become visible in their order.
+  await db.query(`SELECT pg_advisory_xact_lock(hashtext('notification_push'))`);
   const { rows } = await db.query<{ id: string }>(`INSERT INTO notification_push (operation_id, kind) VALUES ($1, $2) RETURNING id`, [
     operationId,
     kind,

@@ -504,6 +504,46 @@ describe('client notification channel', () => {
     await expect(cancelClientOperation({ actor: admin, id: operation.id })).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
+  it('pushes an operation whose start commits after a later start, its push ahead of the other in the queue', async () => {
+    const mp = await managementPoint();
+    const { credentials, deviceIds } = await fleet('ORDER-', 2);
+    await Promise.all(credentials.map((c) => agent(mp, c).start()));
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 2,
+    );
+    // One start has queued its push and not committed yet (its audit is being written, say)...
+    const slow = await pool().connect();
+    try {
+      await slow.query('BEGIN');
+      const first = await repo.insertOperation(slow, {
+        action: 'DOWNLOAD_COMPUTER_POLICY',
+        target: { deviceIds: [deviceIds[0]] },
+        targetName: deviceIds[0].toString(),
+        startedBy: admin.principal.userName,
+        startedAt: new Date(),
+        validUntil: new Date(Date.now() + 3_600_000),
+      });
+      await repo.enqueuePush(slow, first.id, 'START');
+      // ...when another is started and commits. Read past by then, the first push was never sent.
+      const second = startClientOperation({
+        actor: admin,
+        settings: { operationValidityMinutes: 60 },
+        input: { action: 'DOWNLOAD_COMPUTER_POLICY', target: { deviceIds: [deviceIds[1]] } },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await slow.query('COMMIT');
+      const later = await second;
+      for (const id of [later.id, first.id])
+        await eventually(
+          () => targetStates(id),
+          (s) => s.SUCCEEDED === 1,
+        );
+    } finally {
+      slow.release();
+    }
+  });
+
   it('refuses bad credentials, and drops and refuses a revoked device', async () => {
     const mp = await managementPoint();
     const { credentials } = await fleet('REV-', 1);
