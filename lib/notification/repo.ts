@@ -81,9 +81,11 @@ export async function findCollection(db: Db, id: number): Promise<{ id: number; 
   return rows[0] ?? null;
 }
 
+/** Devices by name in any letter case: computer names ignore case, as registration does. */
 export async function findDevicesByName(db: Db, names: string[]): Promise<{ id: number; name: string }[]> {
   const { rows } = await db.query<{ id: number; name: string }>(
-    `SELECT id, name FROM device WHERE name = ANY($1::text[]) AND approval <> 'REVOKED' ORDER BY id`,
+    `SELECT id, name FROM device
+      WHERE lower(name) IN (SELECT lower(n) FROM unnest($1::text[]) n) AND approval <> 'REVOKED' ORDER BY id`,
     [names],
   );
   return rows;

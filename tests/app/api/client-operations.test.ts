@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { POST as cancel } from '@/app/api/client-operations/[id]/cancel/route';
 import { GET as getOperation } from '@/app/api/client-operations/[id]/route';
 import { GET as getTargets } from '@/app/api/client-operations/[id]/targets/route';
+import { GET as estimate } from '@/app/api/client-operations/estimate/route';
 import { GET as list, POST as start } from '@/app/api/client-operations/route';
 import { provisionSimulatedFleet } from '@/bench/support/provision-simulated-fleet';
 import { pool } from '@/lib/db/pool';
@@ -76,6 +77,15 @@ describe('/api/client-operations', () => {
       expect(audits.filter((r) => r.m.includes(`${clientActionLabels[action]} on API operation clients`))).toHaveLength(1);
     },
   );
+
+  it('takes device names typed in any letter case, as registration treats computer names', async () => {
+    const typed = ['api-op-00001', 'Api-Op-00002', 'NOBODY'];
+    const estimated = await estimate(request(`/api/client-operations/estimate?deviceNames=${typed.join(',')}`, { headers: operator.headers }));
+    expect(await estimated.json()).toMatchObject({ total: 2, unknownDevices: ['NOBODY'] });
+    const res = await post(operator, { action: 'QUICK_SCAN', target: { deviceNames: typed } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await res.json()).toMatchObject({ total: 2 });
+  });
 
   it('refuses an action it does not know, naming the field', async () => {
     const res = await post(operator, { action: 'REBOOT', target: { collectionId } });
