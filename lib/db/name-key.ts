@@ -1,10 +1,11 @@
 /**
- * SQL for a name as a reader tells it apart — without invisible characters, in one Unicode form
- * (full-width letters, composed accents), in lower case — so "Servers", "servers" and "Ｓｅｒｖｅｒｓ"
- * compare equal. `expression` is a column or a parameter ($1).
+ * SQL for a name as a reader tells it apart — without invisible characters (zero-width ones, soft
+ * hyphens, bidirectional controls: an isolate or embedding leaves left-to-right text as it looks),
+ * in one Unicode form (full-width letters, composed accents), in lower case — so
+ * "Servers", "servers" and "Ｓｅｒｖｅｒｓ" compare equal. `expression` is a column or a parameter ($1).
  */
 export function nameKeySql(expression: string): string {
-  return `lower(normalize(regexp_replace(${expression}, '[\\u00AD\\u200B-\\u200F\\u2060\\uFEFF]', '', 'g'), NFKC))`;
+  return `lower(normalize(regexp_replace(${expression}, '[\\u00AD\\u034F\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u206F\\uFEFF]', '', 'g'), NFKC))`;
 }
 
 /** A transaction to ask in: a pg client, or what a Prisma transaction offers for raw SQL (kept structural: this module needs no client). */
