@@ -18,6 +18,9 @@ export async function cancelClientOperation(options: { actor: Actor; id: number;
     if (found.cancelledAt) throw new AppError('CONFLICT', { userMessage: `The operation was already cancelled by ${found.cancelledBy}.` });
     if (found.validUntil.getTime() <= now.getTime())
       throw new AppError('CONFLICT', { userMessage: 'The operation has expired; there is nothing left to cancel.' });
+    // Cancelled, an operation every client answered would read Cancelled instead of Completed.
+    if (!found.targetsPending && !(await repo.hasUnansweredTargets(client, found.id)))
+      throw new AppError('CONFLICT', { userMessage: 'Every client has answered; there is nothing left to cancel.' });
     await repo.cancelOperation(client, { id: found.id, by: options.actor.principal.userName, at: now });
     await repo.enqueuePush(client, found.id, 'CANCEL');
     // Audited and announced in the cancel's own transaction: a 503 then means nothing changed.

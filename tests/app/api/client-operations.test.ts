@@ -9,6 +9,7 @@ import { GET as estimate } from '@/app/api/client-operations/estimate/route';
 import { GET as list, POST as start } from '@/app/api/client-operations/route';
 import { provisionSimulatedFleet } from '@/bench/support/provision-simulated-fleet';
 import { pool } from '@/lib/db/pool';
+import { materializeOperationTargets } from '@/lib/notification/materialize-operation-targets';
 import { clientActionLabels, clientActions } from '@/lib/protocol/agent-protocol.schema';
 import { useTestDatabase } from '../../support/database';
 import { request, signInAs, withParams, type TestSession } from '../../support/console-session';
@@ -85,6 +86,22 @@ describe('/api/client-operations', () => {
     const res = await post(operator, { action: 'QUICK_SCAN', target: { deviceNames: typed } });
     expect(res.status, await res.clone().text()).toBe(200);
     expect(await res.json()).toMatchObject({ total: 2 });
+  });
+
+  it('refuses to cancel an operation every client has answered, and leaves it completed', async () => {
+    const started = await (await post(operator, { action: 'QUICK_SCAN', target: { deviceIds: deviceIds.slice(0, 2) } })).json();
+    await materializeOperationTargets({ db: pool(), operationIds: [started.id] });
+    await pool().query(`UPDATE client_operation_target SET state = 'SUCCEEDED', completed_at = now() WHERE operation_id = $1`, [started.id]);
+    const refused = await cancel(
+      request(`/api/client-operations/${started.id}/cancel`, { method: 'POST', headers: operator.headers }),
+      withParams({ id: String(started.id) }),
+    );
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).error.message).toBe('Every client has answered; there is nothing left to cancel.');
+    const detail = await (
+      await getOperation(request(`/api/client-operations/${started.id}`, { headers: analyst.headers }), withParams({ id: String(started.id) }))
+    ).json();
+    expect(detail).toMatchObject({ cancelledAt: null, counts: { succeeded: 2, status: 'COMPLETED' } });
   });
 
   it('refuses an action it does not know, naming the field', async () => {
