@@ -1,3 +1,4 @@
+import { pool } from '../db/pool';
 import { Db, isRecordGone, prisma } from '../db/prisma';
 import { AppError } from '../errors';
 import type { MeteringRule, MeteringRuleInput } from './metering-rule.schema';
@@ -128,8 +129,27 @@ export async function existingRuleKeys(inputs: MeteringRuleInput[]): Promise<Set
   return new Set(rows.map((r) => meteringRuleKey({ ...r, originalFileName: '', comment: '', enabled: true })));
 }
 
-/** Inserts many rules at once; rules whose natural key was taken meanwhile are left out. */
+/**
+ * Inserts many rules at once; rules whose natural key was taken meanwhile are left out. One
+ * INSERT from arrays: the ORM's createMany spent some 2.5 ms of the server's CPU a row (50 s for an
+ * import of 20,000, every other request of the server waiting meanwhile).
+ */
 export async function insertMeteringRules(inputs: MeteringRuleInput[]): Promise<MeteringRule[]> {
-  const rows = await prisma().meteringRule.createManyAndReturn({ data: inputs, skipDuplicates: true });
-  return rows.map(toMeteringRule);
+  const { rows } = await pool().query<MeteringRule>(
+    `INSERT INTO metering_rule (product_name, file_name, original_file_name, version, site_code, comment, enabled, updated_at)
+     SELECT *, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[])
+     ON CONFLICT (site_code, product_name, file_name, version) DO NOTHING
+     RETURNING id, product_name AS "productName", file_name AS "fileName", original_file_name AS "originalFileName", version,
+               site_code AS "siteCode", comment, enabled, created_at AS "createdAt", updated_at AS "updatedAt"`,
+    [
+      inputs.map((r) => r.productName),
+      inputs.map((r) => r.fileName),
+      inputs.map((r) => r.originalFileName),
+      inputs.map((r) => r.version),
+      inputs.map((r) => r.siteCode),
+      inputs.map((r) => r.comment),
+      inputs.map((r) => r.enabled),
+    ],
+  );
+  return rows.sort((a, b) => a.id - b.id);
 }
