@@ -107,6 +107,9 @@ describe('console in Chromium', () => {
 
     expect(await documentStatus('/monitoring/client-operations/1')).toBe(404);
     await page.getByRole('link', { name: 'Back to Client Operations' }).waitFor();
+    // A software metering rule that no longer exists (deleted, or never made) has no report to show.
+    expect(await documentStatus('/assets/software-metering/999999')).toBe(404);
+    await page.getByRole('link', { name: 'Back to Software Metering' }).waitFor();
     expect(await documentStatus('/forbidden')).toBe(200);
     // A prerendered page carries no nonce, and the policy refuses its scripts ("violates the
     // following Content Security Policy directive"); the only errors left are the 404s themselves.

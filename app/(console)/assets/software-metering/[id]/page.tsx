@@ -4,6 +4,7 @@ import { MeteringReportView } from '@/components/metering/metering-report-view';
 import { PageHeader } from '@/components/shell/page-header';
 import { requirePageSession } from '@/lib/auth/current-session';
 import { canRunClientOperations } from '@/lib/auth/roles';
+import { findMeteringRule } from '@/lib/metering/repo';
 import { isInt4Id } from '@/lib/validation/primitives';
 
 export const metadata: Metadata = { title: 'Software Metering report' };
@@ -13,6 +14,8 @@ export default async function MeteringReportPage({ params }: { params: Promise<{
   const session = await requirePageSession({ path: `/assets/software-metering/${id}` });
   const ruleId = Number(id);
   if (!/^\d+$/.test(id) || !isInt4Id(ruleId)) notFound();
+  // A rule deleted (or never made) has no report: the Not found page leads back to the rules.
+  if (!(await findMeteringRule(ruleId))) notFound();
   return (
     <>
       <PageHeader
