@@ -1,4 +1,5 @@
-// Files chosen for an import: UTF-8, or the Windows-1252 a spreadsheet saves "CSV" in on Windows.
+// Files chosen for an import: UTF-8, the Windows-1252 a spreadsheet saves "CSV" in on Windows, or
+// the UTF-16 of its "Unicode Text".
 import { describe, expect, it } from 'vitest';
 import { decodeTextFile, readTextFile } from '@/lib/client/read-text-file';
 
@@ -15,5 +16,15 @@ describe('decodeTextFile', () => {
     expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes)).toThrow();
     expect(decodeTextFile(bytes)).toBe('Product;File\nBüro Suite € ™ Ÿ;buero\nCafé;cafe\n');
     expect(await readTextFile(new Blob([bytes]))).toBe('Product;File\nBüro Suite € ™ Ÿ;buero\nCafé;cafe\n');
+  });
+
+  it('reads the UTF-16 with a byte order mark of a spreadsheet\'s "Unicode Text", tab-separated', async () => {
+    const text = '\uFEFFProduct\tFile\r\nBüro Suite €\tbuero\r\n';
+    const utf16le = new Uint8Array(text.length * 2);
+    for (let i = 0; i < text.length; i++) new DataView(utf16le.buffer).setUint16(i * 2, text.charCodeAt(i), true);
+    expect(decodeTextFile(utf16le)).toBe(text);
+    const utf16be = new Uint8Array(text.length * 2);
+    for (let i = 0; i < text.length; i++) new DataView(utf16be.buffer).setUint16(i * 2, text.charCodeAt(i), false);
+    expect(await readTextFile(new Blob([utf16be]))).toBe(text);
   });
 });
