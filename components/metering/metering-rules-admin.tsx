@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useMutation } from '@tanstack/react-query';
 import clsx from 'clsx';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ArrowDown, ArrowUp } from 'lucide-react';
 import { Button } from '@/components/ui/button';
 import { CsvLink } from '@/components/ui/csv-link';
@@ -14,7 +14,7 @@ import { useRowChange } from '@/components/ui/use-row-change';
 import { api } from '@/lib/client/api';
 import type { BulkChangeResult } from '@/lib/metering/bulk-change-metering-rules';
 import type { ListedMeteringRule } from '@/lib/metering/list-metering-rules';
-import type { MeteringRule, MeteringRulesBulkChange } from '@/lib/metering/metering-rule.schema';
+import { MAX_BULK_RULES, type MeteringRule, type MeteringRulesBulkChange } from '@/lib/metering/metering-rule.schema';
 import { plural } from '@/lib/plural';
 import { bulkChangeInTurns } from './bulk-change-in-turns';
 import { ImportMeteringRules } from './import-metering-rules';
@@ -209,7 +209,10 @@ export function MeteringRulesAdmin({ canEdit, siteCode }: { canEdit: boolean; si
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const [done, setDone] = useState<string | null>(null);
   const [order, setOrder] = useState<RuleOrder>({ by: 'product', dir: 'asc' });
-  const list = sortRules(rules.data?.rules ?? [], order);
+  const sorted = useMemo(() => sortRules(rules.data?.rules ?? [], order), [rules.data, order]);
+  // Tens of thousands of rows (an import's worth) held the browser for minutes: the first of them
+  // are shown, as many as one bulk change takes, and a search narrows the rest.
+  const list = sorted.length > MAX_BULK_RULES ? sorted.slice(0, MAX_BULK_RULES) : sorted;
   // Only the rules shown count as chosen: a search that hides a ticked rule leaves it out of a change.
   const chosen = list.filter((r) => selected.has(r.id));
   const select = (ids: number[], on: boolean) => {
@@ -269,6 +272,12 @@ export function MeteringRulesAdmin({ canEdit, siteCode }: { canEdit: boolean; si
       {rules.error && (
         <p role="alert" className="text-sm text-red-700">
           {rules.error.message}
+        </p>
+      )}
+      {list.length < sorted.length && (
+        <p className="text-xs text-slate-500" data-testid="rules-truncated">
+          The first {list.length.toLocaleString('en-US')} of {plural(sorted.length, 'rule')} are shown; search by product or file name to find the
+          others.
         </p>
       )}
       <Table>

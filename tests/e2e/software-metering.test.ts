@@ -298,4 +298,24 @@ describe('Software Metering rules page in Chromium', () => {
     await page.getByText('No software metering rules yet.').waitFor();
     expect(errors).toEqual([]);
   });
+
+  it('shows the first 1,000 of more rules, says so, and a search narrows them', async () => {
+    await pool().query(
+      `INSERT INTO metering_rule (product_name, file_name, site_code, updated_at)
+       SELECT 'Many ' || lpad(n::text, 4, '0'), 'many-' || n, 'S01', now() FROM generate_series(1, 1500) AS n`,
+    );
+    await page.goto(`${server.url}/assets/software-metering`);
+    await page.getByTestId('rules-truncated').filter({ hasText: 'The first 1,000 of 1,500 rules are shown' }).waitFor({ timeout: 30_000 });
+    const rows = page.getByTestId('metering-rule-row');
+    expect(await rows.count()).toBe(1000);
+    // Every rule shown is one bulk change's worth.
+    await page.getByLabel('Select every rule shown').check();
+    await page.getByTestId('selected-count').filter({ hasText: '1,000 rules selected' }).waitFor();
+    await page.getByLabel('Select every rule shown').uncheck();
+    await page.getByLabel('Search rules').fill('Many 14');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(100);
+    expect(await page.getByTestId('rules-truncated').count()).toBe(0);
+    await pool().query(`DELETE FROM metering_rule WHERE product_name LIKE 'Many %'`);
+    expect(errors).toEqual([]);
+  });
 });
