@@ -62,20 +62,25 @@ export async function insertMeteringRule(input: MeteringRuleInput): Promise<Mete
 
 /**
  * Writes the fields given, with the row locked from read to write so `check` (an edit's version
- * check, which throws to refuse it) sees the rule as it is when written.
+ * check, which throws to refuse it) sees the rule as it is when written. A rule that already holds
+ * every value given is left as it is (`changed: false`): its version, and so its revision in
+ * policy, stays, and no client acknowledges it again.
  */
 export async function updateMeteringRuleRow(
   id: number,
   input: Partial<MeteringRuleInput>,
   options: { editorName: string; check?: (current: MeteringRule & { updatedBy: string }) => void },
-): Promise<MeteringRule> {
+): Promise<{ rule: MeteringRule; changed: boolean }> {
   try {
     return await prisma().$transaction(async (tx) => {
       await tx.$queryRaw`SELECT 1 FROM metering_rule WHERE id = ${id} FOR UPDATE`;
       const row = await tx.meteringRule.findUnique({ where: { id } });
       if (!row) throw new AppError('NOT_FOUND', { userMessage: 'That software metering rule was not found.' });
       options.check?.({ ...toMeteringRule(row), updatedBy: row.updatedBy });
-      return toMeteringRule(await tx.meteringRule.update({ where: { id }, data: { ...input, updatedBy: options.editorName } }));
+      const current = toMeteringRule(row);
+      if ((Object.keys(input) as (keyof MeteringRuleInput)[]).every((k) => input[k] === current[k])) return { rule: current, changed: false };
+      const rule = toMeteringRule(await tx.meteringRule.update({ where: { id }, data: { ...input, updatedBy: options.editorName } }));
+      return { rule, changed: true };
     });
   } catch (error) {
     conflictOrRethrow(error);

@@ -26,7 +26,7 @@ export async function updateMeteringRule(options: { actor: Actor; id: number; pa
   if (input.siteCode !== before.siteCode) await requireKnownSite(input.siteCode);
   const changed = Object.keys(patch) as (keyof MeteringRuleInput)[];
   // Only the fields named: a change made meanwhile to another field (enabling it, say) is kept.
-  const rule = await repo.updateMeteringRuleRow(options.id, Object.fromEntries(changed.map((k) => [k, input[k]])), {
+  const { rule, changed: written } = await repo.updateMeteringRuleRow(options.id, Object.fromEntries(changed.map((k) => [k, input[k]])), {
     editorName: options.actor.principal.userName,
     check: (current) => {
       if (baseUpdatedAt && current.updatedAt.getTime() !== baseUpdatedAt.getTime())
@@ -35,6 +35,7 @@ export async function updateMeteringRule(options: { actor: Actor; id: number; pa
         });
     },
   });
+  if (!written) return rule;
   await reportAudit({
     kind: 'modified',
     userName: options.actor.principal.userName,

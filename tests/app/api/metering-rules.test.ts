@@ -67,6 +67,16 @@ describe('software metering rules API', () => {
     });
     expect((await (await patch({ colour: 'red' })).json()).error.fields[0].path).toBe('colour');
     expect((await (await patch({ version: 'a b' })).json()).error.fields[0].path).toBe('version');
+
+    // A change that changes nothing (disabling a disabled rule, an empty body) keeps the rule's
+    // version, so its revision in policy stays and no client acknowledges it again; nothing is audited.
+    const before = (await list()).find((r) => r.id === rule.id) as Rule & { updatedAt: string };
+    const audits = async () => (await pool().query(`SELECT count(*)::int AS n FROM status_inbox WHERE origin = 'audit'`)).rows[0].n as number;
+    const auditsBefore = await audits();
+    expect(await (await patch({ enabled: false, version: ' 128.* ' })).json()).toMatchObject({ enabled: false, updatedAt: before.updatedAt });
+    expect(await (await patch({})).json()).toMatchObject({ updatedAt: before.updatedAt });
+    expect(await audits()).toBe(auditsBefore);
+
     const remove = () =>
       deleteRule(request(`/api/metering-rules/${rule.id}`, { method: 'DELETE', headers: admin.headers }), withParams({ id: String(rule.id) }));
     expect((await remove()).status).toBe(200);
