@@ -44,22 +44,30 @@ export function insertSession(data: { id: string; userId: number; expiresAt: Dat
  * session first, so this is plain SQL (Prisma reads the user with a second query).
  */
 export async function findSessionWithUser(id: string): Promise<SessionWithUser | null> {
+  return (await findSessionsWithUsers([id])).get(id) ?? null;
+}
+
+/** Sessions with their users by id, in one query (those not found are left out). */
+export async function findSessionsWithUsers(ids: readonly string[]): Promise<Map<string, SessionWithUser>> {
   const { rows } = await pool().query<SessionRow>(
-    `SELECT s.expires_at, s.revoked_at, s.last_seen_at, s.csrf_token,
+    `SELECT s.id, s.expires_at, s.revoked_at, s.last_seen_at, s.csrf_token,
             u.id AS user_id, u.user_name, u.role::text AS role, u.disabled_at, u.must_change_password
        FROM console_session s JOIN console_user u ON u.id = s.user_id
-      WHERE s.id = $1`,
-    [id],
+      WHERE s.id = ANY($1::text[])`,
+    [ids],
   );
-  const row = rows[0];
-  if (!row) return null;
-  return {
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-    lastSeenAt: row.last_seen_at,
-    csrfToken: row.csrf_token,
-    user: { id: row.user_id, userName: row.user_name, role: row.role, disabledAt: row.disabled_at, mustChangePassword: row.must_change_password },
-  };
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        expiresAt: row.expires_at,
+        revokedAt: row.revoked_at,
+        lastSeenAt: row.last_seen_at,
+        csrfToken: row.csrf_token,
+        user: { id: row.user_id, userName: row.user_name, role: row.role, disabledAt: row.disabled_at, mustChangePassword: row.must_change_password },
+      },
+    ]),
+  );
 }
 
 export interface SessionWithUser {
@@ -71,6 +79,7 @@ export interface SessionWithUser {
 }
 
 interface SessionRow {
+  id: string;
   expires_at: Date;
   revoked_at: Date | null;
   last_seen_at: Date;

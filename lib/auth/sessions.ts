@@ -42,8 +42,7 @@ export async function resolveSession(options: { token: string | undefined; now?:
   const id = hashToken(options.token);
   const session = await repo.findSessionWithUser(id);
   const now = options.now ?? new Date();
-  if (!session || session.revokedAt || session.user.disabledAt) return null;
-  if (session.expiresAt <= now || now.getTime() - session.lastSeenAt.getTime() > SESSION_IDLE_MS) return null;
+  if (!session || !isLive(session, now)) return null;
   if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) await repo.touchSession(id, now);
   return {
     sessionId: id,
@@ -51,6 +50,22 @@ export async function resolveSession(options: { token: string | undefined; now?:
     mustChangePassword: session.user.mustChangePassword,
     principal: { userId: session.user.id, userName: session.user.userName, role: session.user.role },
   };
+}
+
+/**
+ * Which of these sessions are still live, without counting the question as activity: an open
+ * live channel is asked about again and again, and must not keep an idle session from ending.
+ */
+export async function liveSessionIds(options: { ids: readonly string[]; now?: Date }): Promise<Set<string>> {
+  const now = options.now ?? new Date();
+  const sessions = await repo.findSessionsWithUsers(options.ids);
+  return new Set([...sessions].filter(([, session]) => isLive(session, now)).map(([id]) => id));
+}
+
+/** Not ended, expired or idle too long, and its user not disabled. */
+function isLive(session: repo.SessionWithUser, now: Date): boolean {
+  if (session.revokedAt || session.user.disabledAt) return false;
+  return session.expiresAt > now && now.getTime() - session.lastSeenAt.getTime() <= SESSION_IDLE_MS;
 }
 
 export async function endSession(sessionId: string): Promise<void> {

@@ -4,6 +4,7 @@ import type { Namespace, Server } from 'socket.io';
 import { attachClientOperationsFeed } from './client-operations-feed';
 import { attachCollectionsFeed } from './collections-feed';
 import { attachConsoleNamespace } from './console-namespace';
+import { attachConsoleSessionCheck } from './console-session-check';
 import { attachDeploymentFeed } from './deployments-feed';
 import { attachSiteControlFeed } from './site-control-feed';
 import { attachStatusMessageTail } from './status-message-tail';
@@ -16,6 +17,7 @@ import { attachStatusSummaryFeed } from './status-summaries-feed';
 export function startLiveConsole(options: { io: Server; db: pg.Pool; log: Logger }): { nsp: Namespace; close(): Promise<void> } {
   const nsp = attachConsoleNamespace({ io: options.io, log: options.log });
   const feeds = [
+    attachConsoleSessionCheck({ nsp, log: options.log }),
     attachStatusMessageTail({ nsp, db: options.db, log: options.log }),
     attachStatusSummaryFeed({ nsp }),
     attachSiteControlFeed({ nsp, log: options.log }),
