@@ -37,6 +37,16 @@ export function ChangePasswordForm({ next }: { next: string }) {
     }
   }
 
+  // Leaving without choosing a password (someone else's one-time password, a shared computer) ends the session.
+  async function signOut() {
+    setBusy(true);
+    try {
+      await api('/api/auth/sign-out', { method: 'POST' });
+    } finally {
+      window.location.assign('/sign-in');
+    }
+  }
+
   return (
     <form onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
       {fields.map((f) => (
@@ -47,6 +57,9 @@ export function ChangePasswordForm({ next }: { next: string }) {
       <FormAlert error={error} shownAt={(path) => fields.some((f) => f.name === path)} className={authAlertClass} />
       <Button type="submit" disabled={busy} variant="primary" size="lg" className="w-full">
         {busy ? 'Saving…' : 'Change password'}
+      </Button>
+      <Button onClick={() => void signOut()} disabled={busy} size="lg" className="w-full">
+        Sign out
       </Button>
     </form>
   );

@@ -46,6 +46,14 @@ describe('console in Chromium', () => {
     await page.getByRole('button', { name: 'Change password' }).click();
     await expectFieldError(page.locator('form'), 'New password (12 characters or more)', 'must be at least 12 characters');
 
+    // Leaving without choosing a password ends the one-time session; the next sign-in asks again.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in$/);
+    await page.goto(`${server.url}/change-password`);
+    await page.waitForURL(/\/sign-in/);
+    await signInThroughPage(page, server.url, 'admin', firstPassword, '/assets/devices');
+    await page.waitForURL(/\/change-password/);
+    await page.getByLabel('Current password').fill(firstPassword);
     await page.getByLabel('New password (12 characters or more)').fill(ownPassword);
     await page.getByLabel('New password again').fill(ownPassword);
     await page.getByRole('button', { name: 'Change password' }).click();

@@ -82,6 +82,14 @@ describe('console sign-in over HTTP', () => {
     expect((await listUsers(request('/api/users', { headers: user.headers }))).status).toBe(200);
   });
 
+  it('signs out a user who still owes a password change, so the one-time session does not stay open', async () => {
+    const user = await signInAs('READ_ONLY_ANALYST');
+    await prisma().consoleUser.update({ where: { id: user.userId }, data: { mustChangePassword: true } });
+    const out = await signOut(request('/api/auth/sign-out', { method: 'POST', headers: user.headers }));
+    expect(out.status).toBe(200);
+    expect((await me(request('/api/auth/me', { headers: user.headers }))).status).toBe(401);
+  });
+
   it('signs out: the cookie stops working', async () => {
     const user = await signInAs('READ_ONLY_ANALYST');
     expect((await me(request('/api/auth/me', { headers: user.headers }))).status).toBe(200);
