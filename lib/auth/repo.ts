@@ -21,11 +21,29 @@ export function countUsers() {
   return prisma().consoleUser.count();
 }
 
-export function recordFailedSignIn(userId: number, at: Date) {
-  return prisma().consoleUser.update({
-    where: { id: userId },
-    data: { failedSignIns: { increment: 1 }, lastFailedSignInAt: at },
-  });
+/**
+ * Takes a sign-in attempt for the user named `userName`, when `waitMs` (asked of the user as stored)
+ * says none is due, and counts it as a failure until it succeeds. The count is taken only if no
+ * other attempt took one since the read (else it reads again), so attempts arriving at once are
+ * counted one after the other and each sees the wait the ones before it earned. Null when there is
+ * no such user.
+ */
+export async function takeSignInAttempt(options: {
+  userName: string;
+  at: Date;
+  waitMs: (user: Db.ConsoleUser) => number;
+}): Promise<{ user: Db.ConsoleUser; waitMs: number } | null> {
+  for (;;) {
+    const user = await prisma().consoleUser.findUnique({ where: { userName: options.userName } });
+    if (!user) return null;
+    const waitMs = options.waitMs(user);
+    if (waitMs > 0) return { user, waitMs };
+    const { count } = await prisma().consoleUser.updateMany({
+      where: { id: user.id, failedSignIns: user.failedSignIns },
+      data: { failedSignIns: { increment: 1 }, lastFailedSignInAt: options.at },
+    });
+    if (count) return { user, waitMs };
+  }
 }
 
 export function recordSuccessfulSignIn(userId: number, at: Date) {

@@ -19,21 +19,25 @@ export interface SignInResult {
  */
 export async function signIn(options: { userName: string; password: string; address: string; userAgent: string; now?: Date }): Promise<SignInResult> {
   const now = options.now ?? new Date();
-  const user = await repo.findUserByName(options.userName);
-  if (!user) {
+  const attempt = await repo.takeSignInAttempt({
+    userName: options.userName,
+    at: now,
+    waitMs: (user) => signInWaitMs({ failures: user.failedSignIns, lastFailureAt: user.lastFailedSignInAt, now }),
+  });
+  if (!attempt) {
     await verifyPassword({ hash: await dummyPasswordHash(), password: options.password });
     throw new AppError('UNAUTHENTICATED', { userMessage: 'Wrong user name or password.' });
   }
-  const waitMs = signInWaitMs({ failures: user.failedSignIns, lastFailureAt: user.lastFailedSignInAt, now });
+  const { user, waitMs } = attempt;
   if (waitMs > 0) {
     throw new AppError('RATE_LIMITED', {
       userMessage: 'Too many failed sign-ins for this user. Wait and try again.',
       retryAfterSeconds: Math.ceil(waitMs / 1000),
     });
   }
+  // The attempt is already counted as a failure: only a successful sign-in clears it.
   const ok = await verifyPassword({ hash: user.passwordHash, password: options.password });
   if (!ok || user.disabledAt) {
-    if (!ok) await repo.recordFailedSignIn(user.id, now);
     throw new AppError('UNAUTHENTICATED', {
       userMessage: ok ? 'This account is disabled.' : 'Wrong user name or password.',
     });

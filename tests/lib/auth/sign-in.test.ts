@@ -70,6 +70,22 @@ describe('console sign-in', () => {
     });
   });
 
+  it('lets no more wrong passwords through when they arrive at once than when they arrive one after another', async () => {
+    const actor = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address };
+    await createUser({ actor, input: { userName: 'bob', displayName: '', role: 'READ_ONLY_ANALYST', password: 'bob-password-12' } });
+    const now = new Date();
+    const attempts = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        failure(signIn({ userName: 'bob', password: `guess-number-${i}`, address: `198.51.100.${i}`, userAgent, now })),
+      ),
+    );
+    const codes = attempts.map((e) => e.code);
+    expect(codes.filter((code) => code === 'UNAUTHENTICATED')).toHaveLength(3);
+    expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(9);
+    const { rows } = await pool().query(`SELECT failed_sign_ins FROM console_user WHERE user_name = 'bob'`);
+    expect(rows[0].failed_sign_ins).toBe(3);
+  });
+
   it('ends sessions on sign-out, expiry, idleness and when the user is disabled', async () => {
     const s1 = await signIn({ userName: 'alice', password: 'alice-password-1', address, userAgent });
     const soon = await resolveSession({ token: s1.token });
