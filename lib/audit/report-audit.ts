@@ -27,7 +27,10 @@ const MAX_VALUE = 4096;
 const asProperty = (value: unknown) => {
   if (value === undefined) return undefined;
   const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
+  if (text.length <= MAX_VALUE) return text;
+  // Never between the halves of a surrogate pair (an emoji): half of one cannot be stored, and the change would fail on its audit.
+  const cut = MAX_VALUE - 1 - (/[\uD800-\uDBFF]/.test(text[MAX_VALUE - 2]) ? 1 : 0);
+  return `${text.slice(0, cut)}…`;
 };
 
 /** The Audit-type status message for an administrative change. */

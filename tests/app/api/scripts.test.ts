@@ -268,4 +268,13 @@ describe('scripts API', () => {
     for (const id of [30000, 30001, 30002, 30003]) expect(about.some((m) => m.includes(`"messageId":${id}`))).toBe(true);
     expect(about.some((m) => m.includes('"Approve"'))).toBe(true);
   });
+
+  it('saves a long script full of emoji, whichever emoji its audit message is shortened at', async () => {
+    for (const before of ['', 'a']) {
+      const body = `echo ${before}${'😀'.repeat(3000)}\n`;
+      const created = await post(author, { ...input, name: `Smiles ${before.length}`, body });
+      expect(created.status).toBe(201);
+      expect((await read(((await created.json()) as Script).id)).name).toBe(`Smiles ${before.length}`);
+    }
+  });
 });
