@@ -153,7 +153,8 @@ export async function deleteCollection(options: { actor: Actor; id: number }) {
 
 /** Evaluates the collection (and everything) now, on request. */
 export async function evaluateCollectionNow(options: { actor: Actor; id: number }) {
-  if (!(await findCollectionForWrite(pool(), options.id))) throw new AppError('NOT_FOUND', { userMessage: 'The collection was not found.' });
+  const collection = await findCollectionForWrite(pool(), options.id);
+  if (!collection) throw new AppError('NOT_FOUND', { userMessage: 'The collection was not found.' });
   const result = await evaluateCollections({ db: pool() });
   if (result.skipped) throw new AppError('CONFLICT', { userMessage: 'The collection evaluator is busy; try again in a moment.' });
   await reportAudit({
@@ -162,7 +163,7 @@ export async function evaluateCollectionNow(options: { actor: Actor; id: number 
     userName: options.actor.principal.userName,
     address: options.actor.address,
     objectType: 'Collection',
-    objectName: String(options.id),
+    objectName: `${collection.collection_id} ${collection.name}`,
   });
   return { evaluated: result.evaluated.length, members: result.evaluated.find((e) => e.id === options.id)?.members ?? null };
 }

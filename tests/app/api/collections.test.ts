@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GET as listCollections, POST as createCollection } from '@/app/api/collections/route';
 import { GET as getCollection, PATCH as patchCollection } from '@/app/api/collections/[id]/route';
+import { POST as evaluateCollection } from '@/app/api/collections/[id]/evaluate/route';
 import { GET as listDevices } from '@/app/api/devices/route';
 import { evaluateCollections } from '@/lib/collections/evaluate-collections';
 import type { CollectionDetail, CollectionRow } from '@/lib/collections/list-collections.schema';
@@ -152,6 +153,23 @@ describe('collections API', () => {
     // An edit naming no version still replaces; a version that is no date is a 400.
     expect((await patch(first, { ...input, comment: 'third' })).status).toBe(200);
     expect((await patch(first, { ...input, baseUpdatedAt: '2026-13-45' })).status).toBe(400);
+  });
+
+  it('audits Update membership now naming the collection by its ID and name, as its other audits do', async () => {
+    const admin = await signInAs('FULL_ADMINISTRATOR');
+    const collection = byCollectionId(await list(), 'SMS00001');
+    const res = await evaluateCollection(
+      request(`/api/collections/${collection.id}/evaluate`, { method: 'POST', headers: admin.headers }),
+      withParams({ id: String(collection.id) }),
+    );
+    expect(res.status).toBe(200);
+    const { rows } = await pool().query<{ properties: Record<string, string>; strings: string[] }>(
+      `SELECT m->'properties' AS properties, m->'insertionStrings' AS strings
+         FROM status_inbox i, jsonb_array_elements(i.messages::jsonb) AS x(m)
+        WHERE i.origin = 'audit' AND m->'insertionStrings'->>1 = 'Evaluate'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0].properties).toMatchObject({ UserName: admin.userName, ObjectType: 'Collection', ObjectName: `SMS00001 ${collection.name}` });
   });
 
   it('answers 404 for a collection that does not exist and 400 for an id that is not one', async () => {
