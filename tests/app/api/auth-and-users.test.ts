@@ -82,6 +82,24 @@ describe('console sign-in over HTTP', () => {
     expect((await listUsers(request('/api/users', { headers: user.headers }))).status).toBe(200);
   });
 
+  it('slows down guesses of the current password on Change password as it slows down sign-ins', async () => {
+    const user = await signInAs('READ_ONLY_ANALYST');
+    const attempt = (currentPassword: string) =>
+      changePassword(
+        request('/api/auth/password', { method: 'POST', headers: user.headers, body: { currentPassword, newPassword: 'a-much-longer-password' } }),
+      );
+    for (let i = 0; i < 3; i++) {
+      const wrong = await attempt(`guess-${i}`);
+      expect(wrong.status).toBe(400);
+      expect((await wrong.json()).error.fields[0].path).toBe('currentPassword');
+    }
+    const slowed = await attempt('test-password-123');
+    expect(slowed.status).toBe(429);
+    expect(Number(slowed.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const signingIn = await signIn(request('/api/auth/sign-in', { method: 'POST', body: { userName: user.userName, password: 'guess-3' } }));
+    expect(signingIn.status).toBe(429);
+  });
+
   it('signs out a user who still owes a password change, so the one-time session does not stay open', async () => {
     const user = await signInAs('READ_ONLY_ANALYST');
     await prisma().consoleUser.update({ where: { id: user.userId }, data: { mustChangePassword: true } });
