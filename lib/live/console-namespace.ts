@@ -46,6 +46,8 @@ export function attachConsoleNamespace(options: { io: Server; log: Logger }): Na
       const cookies = parseCookies(socket.handshake.headers.cookie ?? '');
       const session = await resolveSession({ token: cookies[SESSION_COOKIE] });
       if (!session) return next(new Error('UNAUTHENTICATED'));
+      // As every page and route: nothing is read with a one-time password until it is changed.
+      if (session.mustChangePassword) return next(new Error('FORBIDDEN'));
       socket.data.session = session;
       next();
     } catch (error) {

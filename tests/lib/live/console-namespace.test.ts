@@ -54,6 +54,14 @@ describe('console live-update channel', () => {
     expect(await attempt(user.headers.cookie)).toBe('UNAUTHENTICATED');
   });
 
+  it('keeps out a user who still owes a password change, as every console page and route does', async () => {
+    const user = await signInAs('FULL_ADMINISTRATOR');
+    await prisma().consoleUser.update({ where: { id: user.userId }, data: { mustChangePassword: true } });
+    expect(await attempt(user.headers.cookie)).toBe('FORBIDDEN');
+    await prisma().consoleUser.update({ where: { id: user.userId }, data: { mustChangePassword: false } });
+    expect(await attempt(user.headers.cookie)).toBe('connected');
+  });
+
   it("refuses a signed-in user's browser on a page of another site", async () => {
     const user = await signInAs('READ_ONLY_ANALYST');
     expect(await attempt(user.headers.cookie, 'https://elsewhere.example')).toBe('FORBIDDEN');
