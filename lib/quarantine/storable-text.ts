@@ -6,8 +6,9 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * poison the quarantine or the status message that names it.
  */
 export function storableText(text: string, maxLength = 4000): string {
-  const clean = text.replace(LONE_SURROGATE, '\uFFFD').replaceAll('\0', '\uFFFD');
-  return clean.length > maxLength ? `${clean.slice(0, maxLength - 1)}…` : clean;
+  // Cut first: a cut inside a surrogate pair leaves half an emoji, which the cleaning then replaces.
+  const cut = text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+  return cut.replace(LONE_SURROGATE, '\uFFFD').replaceAll('\0', '\uFFFD');
 }
 
 /**

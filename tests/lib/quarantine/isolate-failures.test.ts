@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyFailure } from '@/lib/quarantine/classify-failure';
 import { isolateFailures } from '@/lib/quarantine/isolate-failures';
 import { storablePayload, storableText } from '@/lib/quarantine/storable-text';
+import { unstorableTextReason } from '@/lib/validation/primitives';
 
 const dbError = (code: string) => Object.assign(new Error(`error ${code}`), { code });
 
@@ -64,6 +65,15 @@ describe('isolateFailures', () => {
 describe('storable text', () => {
   it('replaces lone surrogates and NUL, keeps pairs', () => {
     expect(storableText('a\udfffb\ud800\u0000😀')).toBe('a\ufffdb\ufffd\ufffd😀');
+  });
+
+  it('cuts a long text without leaving half an emoji at the cut, so the status message naming it can be stored', () => {
+    for (const before of ['', 'a']) {
+      const text = storableText(`${before}${'😀'.repeat(20)}`, 10);
+      expect(text).toHaveLength(10);
+      expect(text.endsWith('…')).toBe(true);
+      expect(unstorableTextReason(text)).toBeNull();
+    }
   });
 
   it('keeps a payload exactly, escaped', () => {
