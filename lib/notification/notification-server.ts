@@ -62,6 +62,13 @@ type PendingPolicyRequest = {
   asBytes: boolean;
   ack: (answer: PolicyAnswer | Buffer) => void;
 };
+/**
+ * Connections one device may hold at once in a process. An agent holds one, and a reconnect may
+ * overlap the connection it replaces for a moment; more is a client gone wrong (or hostile), whose
+ * sockets would take the file descriptors every other client needs. The oldest go first.
+ */
+export const MAX_SOCKETS_PER_DEVICE = 4;
+
 const POLICY_BATCH = 2000;
 // How long answering policy may hold the event loop before other work gets a turn.
 const ANSWER_SLICE_MS = 10;
@@ -314,6 +321,7 @@ export class NotificationServer {
       this.connectedAt.set(id, this.clock.now());
       this.touched.add(id);
     }
+    for (const oldest of [...set].slice(0, Math.max(0, set.size + 1 - MAX_SOCKETS_PER_DEVICE))) oldest.disconnect(true);
     set.add(socket);
     this.owedCheck.add(id);
     const settings: AgentSettings = { keepAliveSeconds: this.keepAliveSeconds, serverId: this.instanceId };

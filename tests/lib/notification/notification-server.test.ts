@@ -18,7 +18,7 @@ import { expireClientOperations } from '@/lib/notification/expire-client-operati
 import { getClientOperationOrThrow, listClientOperations, listOperationTargets } from '@/lib/notification/list-client-operations';
 import { freePort } from '@/lib/net/free-port';
 import { materializeOperationTargets } from '@/lib/notification/materialize-operation-targets';
-import { NotificationServer } from '@/lib/notification/notification-server';
+import { MAX_SOCKETS_PER_DEVICE, NotificationServer } from '@/lib/notification/notification-server';
 import { listOperationBlocks } from '@/lib/notification/operation-partitions-repo';
 import * as repo from '@/lib/notification/repo';
 import { startClientOperation } from '@/lib/notification/start-client-operation';
@@ -615,6 +615,29 @@ describe('client notification channel', () => {
     // Installed without --site: the agent's configuration says S01's default, or another site's code.
     const { message, operation } = await quickScanMessage('STB-', { siteCode: 'P01', pollPolicy: true });
     expect(message).toMatchObject({ siteCode: 'S01', insertionStrings: expect.arrayContaining([String(operation.id)]) });
+  });
+
+  it('holds at most a few connections of one device, dropping the oldest, and the device stays online', async () => {
+    const mp = await managementPoint();
+    const { credentials, deviceIds } = await fleet('SOCK-', 1);
+    const credential = `Device ${credentials[0].deviceId}.${credentials[0].secret}`;
+    const sockets = [];
+    const dropped: number[] = [];
+    for (let i = 0; i < MAX_SOCKETS_PER_DEVICE + 2; i++) {
+      const socket = await heldAgentSocket(mp, credential);
+      socket.on('disconnect', (reason) => reason === 'io server disconnect' && dropped.push(i));
+      sockets.push(socket);
+    }
+    await eventually(
+      async () => dropped.length,
+      (n) => n === 2,
+    );
+    expect(dropped).toEqual([0, 1]);
+    expect(sockets.map((s) => s.connected)).toEqual([false, false, ...Array<boolean>(MAX_SOCKETS_PER_DEVICE).fill(true)]);
+    await eventually(
+      () => onlineCount(deviceIds),
+      (n) => n === 1,
+    );
   });
 });
 
