@@ -233,7 +233,6 @@ export async function findOperation(db: Db, id: number, options: { forUpdate?: b
   return rows[0] ? toOperation(rows[0]) : null;
 }
 
-/** Marks the operation cancelled and its unreached targets with it. */
 /** Whether any of an operation's written target rows still waits for its client or its result. */
 export async function hasUnansweredTargets(db: Db, operationId: number): Promise<boolean> {
   const { rows } = await db.query<{ any: boolean }>(
@@ -243,6 +242,7 @@ export async function hasUnansweredTargets(db: Db, operationId: number): Promise
   return rows[0].any;
 }
 
+/** Marks the operation cancelled and its unreached targets with it. */
 export async function cancelOperation(db: pg.PoolClient, options: { id: number; by: string; at: Date }): Promise<void> {
   await db.query(`UPDATE client_operation SET cancelled_at = $2, cancelled_by = $3, updated_at = $2 WHERE id = $1`, [
     options.id,
