@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../db/transaction';
 import { isolateFailures } from '../quarantine/isolate-failures';
 import { quarantineItem, type QuarantineSource } from '../quarantine/quarantine-item';
 import type { OperationResult } from '../protocol/agent-protocol.schema';
@@ -28,6 +29,8 @@ export type PresenceChange =
   { kind: 'connected'; deviceId: number; at: Date } | { kind: 'disconnected'; deviceId: number } | { kind: 'seen'; deviceId: number };
 
 const operationIds = (items: readonly { operationId: number }[]) => [...new Set(items.map((i) => i.operationId))];
+const liveQueryOperationIds = (results: readonly PendingResult[]) =>
+  operationIds(results.map((r) => r.result).filter((r) => r.detail.liveQuery?.rows.length));
 
 /**
  * Records one flush of deliveries and of results, each in one batch. An answer that cannot be
@@ -49,17 +52,20 @@ export async function recordAnswers(options: {
     items: options.results,
     run: async (items) => {
       await materializeOperationTargets({ db, operationIds: operationIds(items.map((r) => r.result)) });
-      return repo.recordResults(
-        db,
-        items.map((r) => ({
-          operationId: r.result.operationId,
-          deviceId: r.deviceId,
-          outcome: r.result.outcome,
-          detail: r.result.detail,
-          completedAt: new Date(r.result.completedAt),
-          receivedAt: r.receivedAt,
-        })),
-      );
+      const rows = items.map((r) => ({
+        operationId: r.result.operationId,
+        deviceId: r.deviceId,
+        outcome: r.result.outcome,
+        detail: r.result.detail,
+        completedAt: new Date(r.result.completedAt),
+        receivedAt: r.receivedAt,
+      }));
+      const live = liveQueryOperationIds(items);
+      if (!live.length) return repo.recordResults(db, rows);
+      return inTransaction(db, async (client) => {
+        await repo.lockLiveQueryRowOrder(client, live);
+        return repo.recordResults(client, rows);
+      });
     },
     onPoison: async (item, error) => {
       await quarantineItem({ source: RESULTS_QUARANTINE, itemKey: `${item.result.operationId}:${item.deviceId}`, item, error, db });
@@ -125,6 +131,7 @@ export async function recordAnswersNow(client: pg.PoolClient, answers: { deliver
   for (const id of await repo.pendingOperationIds(client, operationIds([...deliveries, ...results.map((r) => r.result)]))) {
     await repo.materializeTargets(client, id);
   }
+  await repo.lockLiveQueryRowOrder(client, liveQueryOperationIds(results));
   const changed = new Set([
     ...(await repo.recordDeliveries(client, deliveries)),
     ...(await repo.recordResults(

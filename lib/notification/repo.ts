@@ -677,6 +677,20 @@ export async function liveQueryStoredCounts(db: Db, operationId: number): Promis
   return { rows: rows[0].rows, devicesTruncated: rows[0].truncated };
 }
 
+/**
+ * Holds, until the caller's transaction ends, the right to add rows to these live queries. A row's
+ * seq is taken as it is inserted and the console reads the rows after the last seq it holds: two
+ * management points whose inserts committed in the other order would hide the rows of the one
+ * that committed second. One writer at a time per operation, committed before the next numbers
+ * its rows, keeps seq in the order of commit. Taken in id order, so two writers cannot deadlock.
+ */
+export async function lockLiveQueryRowOrder(client: pg.ClientBase, operationIds: readonly number[]): Promise<void> {
+  if (!operationIds.length) return;
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext('live_query_row'), id) FROM unnest($1::int[]) AS id`, [
+    [...operationIds].sort((a, b) => a - b),
+  ]);
+}
+
 /** A page of a live query's rows, with each device's name, in the order they arrived. */
 export async function liveQueryRows(
   db: Db,
