@@ -1,6 +1,6 @@
-import { reportAudit } from '../audit/report-audit';
 import type { Actor } from '../users/actor';
 import type { MeteringRule, MeteringRulesBulkChange } from './metering-rule.schema';
+import { changeMeteringRules } from './change-metering-rules';
 import * as repo from './repo';
 
 export interface BulkChangeResult {
@@ -26,20 +26,26 @@ export async function bulkChangeMeteringRules(options: { actor: Actor; change: M
   const existing = await repo.findMeteringRules(ids);
   const found = new Set(existing.map((r) => r.id));
   const notFound = ids.filter((id) => !found.has(id));
-  const changed: MeteringRule[] =
-    action === 'delete'
-      ? await repo.deleteMeteringRuleRows([...found])
-      : await repo.setMeteringRulesEnabled([...found], action === 'enable', options.actor.principal.userName);
-  if (changed.length) {
-    await reportAudit({
-      kind: 'performed',
-      verb: verbs[action],
-      userName: options.actor.principal.userName,
-      address: options.actor.address,
-      objectType: 'MeteringRule',
-      objectName: `${changed.length} rules`,
-      newValue: changed.map((r) => `${r.siteCode}:${r.productName} (${r.fileName} ${r.version})`),
-    });
-  }
+  const changed = await changeMeteringRules<MeteringRule[]>(async (client) => {
+    const rules =
+      action === 'delete'
+        ? await repo.deleteMeteringRuleRows(client, [...found])
+        : await repo.setMeteringRulesEnabled(client, [...found], action === 'enable', options.actor.principal.userName);
+    return {
+      result: rules,
+      enabledAt: action === 'enable' ? rules.map((r) => r.siteCode) : [],
+      audit: rules.length
+        ? {
+            kind: 'performed',
+            verb: verbs[action],
+            userName: options.actor.principal.userName,
+            address: options.actor.address,
+            objectType: 'MeteringRule',
+            objectName: `${rules.length} rules`,
+            newValue: rules.map((r) => `${r.siteCode}:${r.productName} (${r.fileName} ${r.version})`),
+          }
+        : null,
+    };
+  });
   return { action, changed: changed.length, unchanged: existing.length - changed.length, notFound };
 }

@@ -1,8 +1,8 @@
-import { reportAudit } from '../audit/report-audit';
 import { config } from '../config';
 import type { Actor } from '../users/actor';
 import type { MeteringRule } from './metering-rule.schema';
 import { meteringRuleKey, parseRulesCsv, type ImportProblem } from './parse-rules-csv';
+import { changeMeteringRules } from './change-metering-rules';
 import * as repo from './repo';
 
 export interface ImportResult {
@@ -28,7 +28,29 @@ export async function importMeteringRules(options: { actor: Actor; csv: string; 
     else return true;
     return false;
   });
-  const imported = accepted.length ? await repo.insertMeteringRules(accepted.map((r) => r.input)) : [];
+  const imported = accepted.length
+    ? await changeMeteringRules<MeteringRule[]>(async (client) => {
+        const rules = await repo.insertMeteringRules(
+          client,
+          accepted.map((r) => r.input),
+        );
+        return {
+          result: rules,
+          enabledAt: rules.filter((r) => r.enabled).map((r) => r.siteCode),
+          audit: rules.length
+            ? {
+                kind: 'performed',
+                verb: 'Import',
+                userName: options.actor.principal.userName,
+                address: options.actor.address,
+                objectType: 'MeteringRule',
+                objectName: `${rules.length} rules`,
+                newValue: rules.map((r) => `${r.siteCode}:${r.productName} (${r.fileName} ${r.version})`),
+              }
+            : null,
+        };
+      })
+    : [];
   // A rule another administrator added meanwhile is skipped by the insert: report it too.
   const stored = new Set(imported.map(meteringRuleKey));
   for (const { line, input } of accepted) {
@@ -36,16 +58,5 @@ export async function importMeteringRules(options: { actor: Actor; csv: string; 
       refused.push({ line, field: 'fileName', message: 'a rule for this product, file name and version already exists at this site' });
   }
   refused.sort((a, b) => a.line - b.line);
-  if (imported.length) {
-    await reportAudit({
-      kind: 'performed',
-      verb: 'Import',
-      userName: options.actor.principal.userName,
-      address: options.actor.address,
-      objectType: 'MeteringRule',
-      objectName: `${imported.length} rules`,
-      newValue: imported.map((r) => `${r.siteCode}:${r.productName} (${r.fileName} ${r.version})`),
-    });
-  }
   return { imported, refused };
 }

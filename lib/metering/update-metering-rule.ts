@@ -1,7 +1,7 @@
-import { reportAudit } from '../audit/report-audit';
 import { AppError, notFoundOrThrow } from '../errors';
 import type { Actor } from '../users/actor';
 import { meteringRuleInputSchema, type MeteringRule, type MeteringRuleInput, type MeteringRulePatch } from './metering-rule.schema';
+import { changeMeteringRules } from './change-metering-rules';
 import * as repo from './repo';
 import { requireKnownSite } from './require-known-site';
 
@@ -26,25 +26,30 @@ export async function updateMeteringRule(options: { actor: Actor; id: number; pa
   if (input.siteCode !== before.siteCode) await requireKnownSite(input.siteCode);
   const changed = Object.keys(patch) as (keyof MeteringRuleInput)[];
   // Only the fields named: a change made meanwhile to another field (enabling it, say) is kept.
-  const { rule, changed: written } = await repo.updateMeteringRuleRow(options.id, Object.fromEntries(changed.map((k) => [k, input[k]])), {
-    editorName: options.actor.principal.userName,
-    check: (current) => {
-      if (baseUpdatedAt && current.updatedAt.getTime() !== baseUpdatedAt.getTime())
-        throw new AppError('CONFLICT', {
-          userMessage: `${current.updatedBy || 'Someone'} changed the rule after you opened it; cancel, then edit it again to start from their version.`,
-        });
-    },
+  return changeMeteringRules(async (client) => {
+    const { rule, changed: written } = await repo.updateMeteringRuleRow(client, options.id, Object.fromEntries(changed.map((k) => [k, input[k]])), {
+      editorName: options.actor.principal.userName,
+      check: (current) => {
+        if (baseUpdatedAt && current.updatedAt.getTime() !== baseUpdatedAt.getTime())
+          throw new AppError('CONFLICT', {
+            userMessage: `${current.updatedBy || 'Someone'} changed the rule after you opened it; cancel, then edit it again to start from their version.`,
+          });
+      },
+    });
+    if (!written) return { result: rule, enabledAt: [], audit: null };
+    return {
+      result: rule,
+      enabledAt: rule.enabled ? [rule.siteCode] : [],
+      audit: {
+        kind: 'modified',
+        userName: options.actor.principal.userName,
+        address: options.actor.address,
+        objectType: 'MeteringRule',
+        objectName: `${rule.productName} (${rule.fileName})`,
+        oldValue: Object.fromEntries(changed.map((k) => [k, before[k]])),
+        newValue: Object.fromEntries(changed.map((k) => [k, input[k]])),
+        siteCode: rule.siteCode,
+      },
+    };
   });
-  if (!written) return rule;
-  await reportAudit({
-    kind: 'modified',
-    userName: options.actor.principal.userName,
-    address: options.actor.address,
-    objectType: 'MeteringRule',
-    objectName: `${rule.productName} (${rule.fileName})`,
-    oldValue: Object.fromEntries(changed.map((k) => [k, before[k]])),
-    newValue: Object.fromEntries(changed.map((k) => [k, input[k]])),
-    siteCode: rule.siteCode,
-  });
-  return rule;
 }

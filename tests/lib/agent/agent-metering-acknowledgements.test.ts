@@ -57,6 +57,7 @@ beforeAll(async () => {
   const { url } = await useTestDatabase();
   await seedDemoSite({ devices: 0 });
   await insertMeteringRules(
+    pool(),
     Array.from({ length: RULES }, (_, i) => ({
       productName: `Product ${i}`,
       fileName: `program-${i}`,

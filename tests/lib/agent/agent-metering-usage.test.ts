@@ -96,7 +96,7 @@ beforeAll(async () => {
     otherVersion: { ...base, fileName: program, version: '9.9.*' },
     sleepVersion: { ...base, productName: 'Sleep', fileName: 'sleep', version: coreutils ? `${coreutils.split('-')[0]}*` : '0.0-none' },
   };
-  await insertMeteringRules(Object.values(rules));
+  await insertMeteringRules(pool(), Object.values(rules));
   const { rows } = await pool().query<{ id: number; file_name: string; version: string }>(`SELECT id, file_name, version FROM metering_rule`);
   for (const [key, rule] of Object.entries(rules))
     ruleIds[key as keyof typeof ruleIds] = rows.find((r) => r.file_name === rule.fileName && r.version === rule.version)!.id;

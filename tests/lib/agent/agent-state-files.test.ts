@@ -26,7 +26,7 @@ beforeAll(async () => {
   await mp.start();
   dir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-state-files-'));
   // A rule, so that the agent meters and reads its runs in progress.
-  await insertMeteringRules([
+  await insertMeteringRules(pool(), [
     { productName: 'Nothing', fileName: 'no-such-program', originalFileName: '', version: '*', siteCode: 'S01', comment: '', enabled: true },
   ]);
 }, 60_000);

@@ -23,6 +23,7 @@ beforeAll(async () => {
   const { url } = await useTestDatabase();
   await seedDemoSite({ devices: 0 });
   await insertMeteringRules(
+    pool(),
     ['P1', 'P2', 'P3'].map((productName) => ({
       productName,
       fileName: `${productName.toLowerCase()}.exe`,
