@@ -21,6 +21,7 @@ import { startNotificationService } from './lib/live/start-notification-service'
 import { runtime } from './lib/runtime';
 import { isStatusIngest, serveStatusIngest } from './lib/ingest/serve-status-ingest';
 import { deviceUploads } from './lib/http/serve-device-uploads';
+import { originFormTarget, refuseRequestTarget } from './lib/http/request-target';
 import { hasUndecodablePath, refuseUndecodablePath } from './lib/http/undecodable-path';
 import { StatusIngestThreads, useIngestThreads } from './lib/ingest/5-ingest-threads';
 import { retireDemoPlaceholders } from './lib/seed/retire-demo-placeholders';
@@ -68,6 +69,9 @@ async function main() {
 
   const uploads = deviceUploads();
   const server = createServer((req, res) => {
+    const target = originFormTarget(req.url);
+    if (target === null) return refuseRequestTarget(res);
+    req.url = target;
     if (isStatusIngest(req)) return void serveStatusIngest(req, res);
     if (uploads.handles(req)) return void uploads.serve(req, res);
     if (hasUndecodablePath(req)) return refuseUndecodablePath(res);

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { NextRequest } from 'next/server';
 import { CLIENT_ADDRESS_HEADER } from './client-address';
+import { refuseRequestTarget } from './request-target';
 import { refuseUndecodablePath } from './undecodable-path';
 
 /** A route handler as app/api exports it (`GET`, `POST`): a request in, a Response out. */
@@ -37,13 +38,6 @@ function requestUrl(req: IncomingMessage, scheme: 'http' | 'https'): URL | null 
     }
   }
   return null;
-}
-
-function refuseRequestTarget(res: ServerResponse): void {
-  res.writeHead(400, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
-  res.end(
-    JSON.stringify({ error: { code: 'BAD_REQUEST', message: 'url: is not a valid URL', fields: [{ path: 'url', message: 'is not a valid URL' }] } }),
-  );
 }
 
 /**

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAppServer, type AppServer } from '../support/app-server';
@@ -57,6 +58,28 @@ describe('server endpoints', () => {
     }
     // An escape that decodes still reaches its route.
     expect((await fetch(`${server.url}/api/mp/scripts/%61`)).status).toBe(401);
+  });
+
+  it('serves an absolute-form request line by its path, and answers one naming no path with 400', async () => {
+    const get = (target: string) =>
+      new Promise<{ status: number; location: string | undefined; body: string }>((resolve, reject) => {
+        const { port } = new URL(server.url);
+        const req = request({ host: '127.0.0.1', port, path: target }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    // As a client talking through a proxy sends it: was a 308 to the same URL, for ever.
+    expect(await get(`${server.url}/robots.txt`)).toMatchObject({ status: 200, location: undefined, body: expect.stringContaining('Disallow: /') });
+    expect((await get('http://sitebox.example/api/mp/scripts/%E0%A4%A')).status).toBe(400);
+    for (const target of ['*', 'http://[::1', 'http://x:99999/']) {
+      const answer = await get(target);
+      expect(answer.status, target).toBe(400);
+      expect(JSON.parse(answer.body), target).toMatchObject({ error: { code: 'BAD_REQUEST', fields: [{ path: 'url' }] } });
+    }
   });
 
   it("serves this process's metrics and the collection evaluator's own, labelled with the worker", async () => {
