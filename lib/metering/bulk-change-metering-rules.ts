@@ -1,6 +1,6 @@
 import type { Actor } from '../users/actor';
 import type { MeteringRule, MeteringRulesBulkChange } from './metering-rule.schema';
-import { changeMeteringRules } from './change-metering-rules';
+import { changeMeteringRules, manyRulesAudit } from './change-metering-rules';
 import * as repo from './repo';
 
 export interface BulkChangeResult {
@@ -34,17 +34,7 @@ export async function bulkChangeMeteringRules(options: { actor: Actor; change: M
     return {
       result: rules,
       enabledAt: action === 'enable' ? rules.map((r) => r.siteCode) : [],
-      audit: rules.length
-        ? {
-            kind: 'performed',
-            verb: verbs[action],
-            userName: options.actor.principal.userName,
-            address: options.actor.address,
-            objectType: 'MeteringRule',
-            objectName: `${rules.length} rules`,
-            newValue: rules.map((r) => `${r.siteCode}:${r.productName} (${r.fileName} ${r.version})`),
-          }
-        : null,
+      audit: manyRulesAudit(options.actor, verbs[action], rules),
     };
   });
   return { action, changed: changed.length, unchanged: existing.length - changed.length, notFound };

@@ -4,6 +4,8 @@ import { pool } from '../db/pool';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { MAX_POLICY_RULES } from '../protocol/metering-policy.schema';
+import type { Actor } from '../users/actor';
+import type { MeteringRule } from './metering-rule.schema';
 import { lockedEnabledRuleCounts } from './repo';
 
 /** What a change to metering rules did: its result, the sites where it enabled rules, and its audit (none when it changed nothing). */
@@ -31,4 +33,18 @@ export async function changeMeteringRules<T>(work: (client: pg.PoolClient) => Pr
     if (audit) await reportAudit(audit, client);
     return result;
   });
+}
+
+/** One audit message naming every rule a change to many touched (an import, a bulk change); none when it touched none. */
+export function manyRulesAudit(actor: Actor, verb: string, rules: readonly MeteringRule[]): AuditEvent | null {
+  if (!rules.length) return null;
+  return {
+    kind: 'performed',
+    verb,
+    userName: actor.principal.userName,
+    address: actor.address,
+    objectType: 'MeteringRule',
+    objectName: `${rules.length} rules`,
+    newValue: rules.map((r) => `${r.siteCode}:${r.productName} (${r.fileName} ${r.version})`),
+  };
 }

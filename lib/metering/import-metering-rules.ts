@@ -2,7 +2,7 @@ import { config } from '../config';
 import type { Actor } from '../users/actor';
 import type { MeteringRule } from './metering-rule.schema';
 import { meteringRuleKey, parseRulesCsv, type ImportProblem } from './parse-rules-csv';
-import { changeMeteringRules } from './change-metering-rules';
+import { changeMeteringRules, manyRulesAudit } from './change-metering-rules';
 import * as repo from './repo';
 
 export interface ImportResult {
@@ -37,17 +37,7 @@ export async function importMeteringRules(options: { actor: Actor; csv: string; 
         return {
           result: rules,
           enabledAt: rules.filter((r) => r.enabled).map((r) => r.siteCode),
-          audit: rules.length
-            ? {
-                kind: 'performed',
-                verb: 'Import',
-                userName: options.actor.principal.userName,
-                address: options.actor.address,
-                objectType: 'MeteringRule',
-                objectName: `${rules.length} rules`,
-                newValue: rules.map((r) => `${r.siteCode}:${r.productName} (${r.fileName} ${r.version})`),
-              }
-            : null,
+          audit: manyRulesAudit(options.actor, 'Import', rules),
         };
       })
     : [];
