@@ -1,4 +1,5 @@
 import { generatePassword, hashPassword } from './password';
+import { pool } from '../db/pool';
 import * as repo from './repo';
 
 /**
@@ -9,7 +10,7 @@ import * as repo from './repo';
 export async function bootstrapAdministrator(options: { configuredPassword?: string }) {
   if ((await repo.countUsers()) > 0) return null;
   const password = options.configuredPassword ?? generatePassword();
-  const admin = await repo.insertUser({
+  const admin = await repo.insertUser(pool(), {
     userName: 'admin',
     displayName: 'Administrator',
     role: 'FULL_ADMINISTRATOR',

@@ -1,6 +1,9 @@
+import type pg from 'pg';
 import { pool } from '../db/pool';
 import { Db, prisma } from '../db/prisma';
 import type { Role } from './roles';
+
+type Queryable = pg.Pool | pg.ClientBase;
 
 /** The thin data layer for console users and their sessions. */
 
@@ -117,11 +120,13 @@ export function revokeSession(id: string, at: Date) {
   return prisma().consoleSession.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: at } });
 }
 
-export function revokeUserSessions(userId: number, at: Date, exceptSessionId?: string) {
-  return prisma().consoleSession.updateMany({
-    where: { userId, revokedAt: null, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) },
-    data: { revokedAt: at },
-  });
+/** Ends the user's open sessions, but `exceptSessionId`; on `db`, so a change can end them in its own transaction. */
+export async function revokeUserSessions(db: Queryable, userId: number, at: Date, exceptSessionId?: string) {
+  await db.query(`UPDATE console_session SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $3`, [
+    userId,
+    at,
+    exceptSessionId ?? null,
+  ]);
 }
 
 export function listUsers() {
@@ -141,47 +146,76 @@ export function listUsers() {
   });
 }
 
-/** Adds a user; null when the name is taken (by another request at the same moment, too). */
-export async function insertUser(data: { userName: string; displayName: string; role: Role; passwordHash: string; mustChangePassword: boolean }) {
-  try {
-    return await prisma().consoleUser.create({ data });
-  } catch (error) {
-    if ((error as { code?: string }).code === 'P2002') return null;
-    throw error;
-  }
+/** A console_user row as Prisma names its fields. */
+const userColumns = `id, user_name AS "userName", display_name AS "displayName", role::text AS role, password_hash AS "passwordHash",
+  must_change_password AS "mustChangePassword", disabled_at AS "disabledAt", failed_sign_ins AS "failedSignIns",
+  last_failed_sign_in_at AS "lastFailedSignInAt", last_sign_in_at AS "lastSignInAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/**
+ * Adds a user on `db`; null when the name is taken (by another request at the same moment, too:
+ * that one is waited for, and the taken name leaves a caller's transaction usable).
+ */
+export async function insertUser(
+  db: Queryable,
+  data: { userName: string; displayName: string; role: Role; passwordHash: string; mustChangePassword: boolean },
+): Promise<Db.ConsoleUser | null> {
+  const { rows } = await db.query<Db.ConsoleUser>(
+    `INSERT INTO console_user (user_name, display_name, role, password_hash, must_change_password, updated_at)
+     VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (user_name) DO NOTHING RETURNING ${userColumns}`,
+    [data.userName, data.displayName, data.role, data.passwordHash, data.mustChangePassword],
+  );
+  return rows[0] ?? null;
 }
 
-export function updateUser(
-  id: number,
-  data: Partial<{
-    displayName: string;
-    role: Role;
-    passwordHash: string;
-    mustChangePassword: boolean;
-    disabledAt: Date | null;
-    failedSignIns: number;
-  }>,
-) {
-  return prisma().consoleUser.update({ where: { id }, data });
+type UserFields = Partial<{
+  displayName: string;
+  role: Role;
+  passwordHash: string;
+  mustChangePassword: boolean;
+  disabledAt: Date | null;
+  failedSignIns: number;
+}>;
+
+const userFieldColumns: Record<keyof UserFields, string> = {
+  displayName: 'display_name',
+  role: 'role',
+  passwordHash: 'password_hash',
+  mustChangePassword: 'must_change_password',
+  disabledAt: 'disabled_at',
+  failedSignIns: 'failed_sign_ins',
+};
+
+/** Sets the given fields of a user on `db` (those left undefined stay); the user as changed, null when there is none. */
+export async function updateUser(db: Queryable, id: number, data: UserFields): Promise<Db.ConsoleUser | null> {
+  const fields = (Object.keys(userFieldColumns) as (keyof UserFields)[]).filter((field) => data[field] !== undefined);
+  const sets = fields.map((field, n) => `${userFieldColumns[field]} = $${n + 2}`);
+  const { rows } = await db.query<Db.ConsoleUser>(
+    `UPDATE console_user SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING ${userColumns}`,
+    [id, ...fields.map((field) => data[field])],
+  );
+  return rows[0] ?? null;
 }
 
-type UserChange = Partial<{ displayName: string; role: Role; disabledAt: Date | null }>;
+type UserChange = Pick<UserFields, 'displayName' | 'role' | 'disabledAt'>;
 
 /**
  * Changes a user to what `change` decides from the stored user and how many other active Full
  * Administrators there are, with every active Full Administrator's row locked from the count to
  * the write: two administrators demoting or disabling each other at once are taken one after the
- * other, so the second sees the first and the last one is kept. Null when there is no such user.
+ * other, so the second sees the first and the last one is kept. Run inside the caller's
+ * transaction on `client`, which holds the locks until it ends. Null when there is no such user.
  */
 export async function updateUserCountingFullAdministrators(
+  client: pg.ClientBase,
   id: number,
   change: (user: Db.ConsoleUser, otherActiveFullAdministrators: number) => UserChange,
 ): Promise<{ before: Db.ConsoleUser; after: Db.ConsoleUser } | null> {
-  return prisma().$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT id FROM console_user WHERE role = 'FULL_ADMINISTRATOR' AND disabled_at IS NULL ORDER BY id FOR UPDATE`;
-    const before = await tx.consoleUser.findUnique({ where: { id } });
-    if (!before) return null;
-    const others = await tx.consoleUser.count({ where: { role: 'FULL_ADMINISTRATOR', disabledAt: null, id: { not: id } } });
-    return { before, after: await tx.consoleUser.update({ where: { id }, data: change(before, others) }) };
-  });
+  await client.query(`SELECT id FROM console_user WHERE role = 'FULL_ADMINISTRATOR' AND disabled_at IS NULL ORDER BY id FOR UPDATE`);
+  const before = (await client.query<Db.ConsoleUser>(`SELECT ${userColumns} FROM console_user WHERE id = $1 FOR UPDATE`, [id])).rows[0];
+  if (!before) return null;
+  const { rows } = await client.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM console_user WHERE role = 'FULL_ADMINISTRATOR' AND disabled_at IS NULL AND id <> $1`,
+    [id],
+  );
+  return { before, after: (await updateUser(client, id, change(before, rows[0].n)))! };
 }

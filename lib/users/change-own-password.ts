@@ -2,6 +2,8 @@ import { reportAudit } from '../audit/report-audit';
 import { hashPassword } from '../auth/password';
 import { attemptPassword } from '../auth/sign-in';
 import * as repo from '../auth/repo';
+import { pool } from '../db/pool';
+import { inTransaction } from '../db/transaction';
 import { AppError, notFoundOrThrow } from '../errors';
 import type { Actor } from './actor';
 
@@ -25,14 +27,21 @@ export async function changeOwnPassword(options: { actor: Actor; currentPassword
       details: { fields: [{ path: 'currentPassword', message: 'is wrong' }] },
     });
   }
-  await repo.updateUser(user.id, { passwordHash: await hashPassword(options.newPassword), mustChangePassword: false, failedSignIns: 0 });
-  await repo.revokeUserSessions(user.id, new Date(), options.actor.sessionId);
-  await reportAudit({
-    kind: 'performed',
-    verb: 'ChangePassword',
-    userName: user.userName,
-    address: options.actor.address,
-    objectType: 'ConsoleUser',
-    objectName: user.userName,
+  const passwordHash = await hashPassword(options.newPassword);
+  // One transaction with its audit: no password is changed, nor session ended, without it.
+  await inTransaction(pool(), async (client) => {
+    await repo.updateUser(client, user.id, { passwordHash, mustChangePassword: false, failedSignIns: 0 });
+    await repo.revokeUserSessions(client, user.id, new Date(), options.actor.sessionId);
+    await reportAudit(
+      {
+        kind: 'performed',
+        verb: 'ChangePassword',
+        userName: user.userName,
+        address: options.actor.address,
+        objectType: 'ConsoleUser',
+        objectName: user.userName,
+      },
+      client,
+    );
   });
 }

@@ -1,6 +1,8 @@
 import { reportAudit } from '../audit/report-audit';
 import { generatePassword, hashPassword } from '../auth/password';
 import * as repo from '../auth/repo';
+import { pool } from '../db/pool';
+import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import type { Actor } from './actor';
 import type { CreateUserInput } from './user.schema';
@@ -18,22 +20,30 @@ export async function createUser(options: { actor: Actor; input: CreateUserInput
   const existing = await repo.findUserByNameInAnyCase(input.userName);
   if (existing) throw nameTaken(existing.userName);
   const oneTimePassword = input.password ? undefined : generatePassword();
-  const user = await repo.insertUser({
-    userName: input.userName,
-    displayName: input.displayName,
-    role: input.role,
-    passwordHash: await hashPassword(input.password ?? oneTimePassword!),
-    mustChangePassword: true,
-  });
-  // Taken meanwhile: the same form sent twice at once, or another administrator.
-  if (!user) throw nameTaken(input.userName);
-  await reportAudit({
-    kind: 'created',
-    userName: actor.principal.userName,
-    address: actor.address,
-    objectType: 'ConsoleUser',
-    objectName: user.userName,
-    newValue: { role: user.role, displayName: user.displayName },
+  const passwordHash = await hashPassword(input.password ?? oneTimePassword!);
+  // One transaction with its audit: a user nobody audited adding is never left behind.
+  const user = await inTransaction(pool(), async (client) => {
+    const user = await repo.insertUser(client, {
+      userName: input.userName,
+      displayName: input.displayName,
+      role: input.role,
+      passwordHash,
+      mustChangePassword: true,
+    });
+    // Taken meanwhile: the same form sent twice at once, or another administrator.
+    if (!user) throw nameTaken(input.userName);
+    await reportAudit(
+      {
+        kind: 'created',
+        userName: actor.principal.userName,
+        address: actor.address,
+        objectType: 'ConsoleUser',
+        objectName: user.userName,
+        newValue: { role: user.role, displayName: user.displayName },
+      },
+      client,
+    );
+    return user;
   });
   return { id: user.id, userName: user.userName, oneTimePassword };
 }

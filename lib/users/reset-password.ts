@@ -1,6 +1,8 @@
 import { reportAudit } from '../audit/report-audit';
 import { generatePassword, hashPassword } from '../auth/password';
 import * as repo from '../auth/repo';
+import { pool } from '../db/pool';
+import { inTransaction } from '../db/transaction';
 import { AppError, notFoundOrThrow } from '../errors';
 import type { Actor } from './actor';
 
@@ -17,19 +19,22 @@ export async function resetPassword(options: { actor: Actor; userId: number }) {
     });
   }
   const oneTimePassword = generatePassword();
-  await repo.updateUser(user.id, {
-    passwordHash: await hashPassword(oneTimePassword),
-    mustChangePassword: true,
-    failedSignIns: 0,
-  });
-  await repo.revokeUserSessions(user.id, new Date());
-  await reportAudit({
-    kind: 'performed',
-    verb: 'ResetPassword',
-    userName: options.actor.principal.userName,
-    address: options.actor.address,
-    objectType: 'ConsoleUser',
-    objectName: user.userName,
+  const passwordHash = await hashPassword(oneTimePassword);
+  // One transaction with its audit: no password is reset, nor session ended, without it.
+  await inTransaction(pool(), async (client) => {
+    await repo.updateUser(client, user.id, { passwordHash, mustChangePassword: true, failedSignIns: 0 });
+    await repo.revokeUserSessions(client, user.id, new Date());
+    await reportAudit(
+      {
+        kind: 'performed',
+        verb: 'ResetPassword',
+        userName: options.actor.principal.userName,
+        address: options.actor.address,
+        objectType: 'ConsoleUser',
+        objectName: user.userName,
+      },
+      client,
+    );
   });
   return { oneTimePassword };
 }
