@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { pool } from '../db/pool';
 import { type Db, prisma } from '../db/prisma';
 import { channels } from '../db/channels';
@@ -92,12 +93,23 @@ export function claimOrCreateDevice(options: {
   });
 }
 
-export function setDeviceApproval(options: { id: number; approval: 'APPROVED' | 'REVOKED'; by: string; now: Date }) {
-  return prisma().device.update({
-    where: { id: options.id },
-    data:
-      options.approval === 'APPROVED'
-        ? { approval: 'APPROVED', approvedBy: options.by, revokedAt: null }
-        : { approval: 'REVOKED', revokedAt: options.now, online: false },
-  });
+/**
+ * Approves or revokes the device on `client`, inside the caller's transaction (the row locked from
+ * the read of its approval to the write). Null when there is no such device.
+ */
+export async function setDeviceApproval(
+  client: pg.ClientBase,
+  options: { id: number; approval: 'APPROVED' | 'REVOKED'; by: string; now: Date },
+): Promise<{ before: { approval: string }; after: { id: number; name: string; approval: string } } | null> {
+  const { rows } = await client.query<{ approval: string }>(`SELECT approval::text AS approval FROM device WHERE id = $1 FOR UPDATE`, [options.id]);
+  if (!rows[0]) return null;
+  const set =
+    options.approval === 'APPROVED'
+      ? `approval = 'APPROVED', approved_by = $2, revoked_at = NULL`
+      : `approval = 'REVOKED', revoked_at = $2, online = false`;
+  const after = await client.query<{ id: number; name: string; approval: string }>(
+    `UPDATE device SET ${set}, updated_at = now() WHERE id = $1 RETURNING id, name, approval::text AS approval`,
+    [options.id, options.approval === 'APPROVED' ? options.by : options.now],
+  );
+  return { before: rows[0], after: after.rows[0] };
 }
