@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { findLookAlikeName } from '../db/name-key';
-import { Db, isRecordGone, prisma } from '../db/prisma';
+import { notify } from '../db/notify';
+import { pool } from '../db/pool';
+import type { Db } from '../db/prisma';
 import { AppError } from '../errors';
 import { logger } from '../logger';
 import { programActionSchema, type FilterRule, type FilterRuleInput } from './status-filter-rule.schema';
@@ -43,17 +45,40 @@ function toFilterRule(row: RuleRow): FilterRule {
   };
 }
 
-function toRuleData(input: FilterRuleInput) {
-  return { ...input, runProgram: input.runProgram ?? Db.Prisma.DbNull };
-}
+/** The columns an administrator sets, in the order `ruleValues` gives them. */
+const ruleColumns = {
+  name: 'name',
+  enabled: 'enabled',
+  source: 'source',
+  siteCode: 'site_code',
+  systemName: 'system_name',
+  component: 'component',
+  messageType: 'message_type',
+  severity: 'severity',
+  messageId: 'message_id',
+  propertyName: 'property_name',
+  propertyValue: 'property_value',
+  writeToDatabase: 'write_to_database',
+  retentionDays: 'retention_days',
+  reportToEventLog: 'report_to_event_log',
+  replicateToParent: 'replicate_to_parent',
+  forwardToSummarizers: 'forward_to_summarizers',
+  runProgram: 'run_program',
+  stopProcessing: 'stop_processing',
+} as const satisfies Record<keyof FilterRuleInput, string>;
+const ruleFields = Object.keys(ruleColumns) as (keyof FilterRuleInput)[];
+
+/** The rule's values for `ruleColumns` (the program action as JSON text: pg would send an array as one of PostgreSQL's). */
+const ruleValues = (input: FilterRuleInput) =>
+  ruleFields.map((field) => (field === 'runProgram' ? (input.runProgram === null ? null : JSON.stringify(input.runProgram)) : input[field]));
 
 /**
  * Refuses a name that reads the same as another rule's ("Audit logons", "audit logons",
  * "Ａｕｄｉｔ logons"): the rules list and the audit log show rules by name, and a look-alike
  * would be edited or deleted for the one meant.
  */
-async function refuseLookAlikeName(tx: Db.Prisma.TransactionClient, name: string, exceptId: number | null) {
-  const other = await findLookAlikeName(tx, 'status_filter_rule', name, exceptId);
+async function refuseLookAlikeName(client: pg.ClientBase, name: string, exceptId: number | null) {
+  const other = await findLookAlikeName(client, 'status_filter_rule', name, exceptId);
   if (other)
     throw new AppError('CONFLICT', {
       userMessage: `A rule with this name already exists ("${other}").`,
@@ -61,13 +86,11 @@ async function refuseLookAlikeName(tx: Db.Prisma.TransactionClient, name: string
     });
 }
 
-/** Maps a unique violation to a 409 naming the field (Prisma error codes are mapped here only). */
+/** Maps a unique violation to a 409 naming the field (database error codes are mapped here only). */
 function conflictOrRethrow(error: unknown): never {
-  if (isRecordGone(error)) throw new AppError('NOT_FOUND', { userMessage: 'That status filter rule was not found.' });
-  const e = error as { code?: string; meta?: { target?: unknown } };
-  if (e.code === 'P2002') {
-    const target = JSON.stringify(e.meta?.target ?? '');
-    const field = target.includes('name') ? 'name' : 'priority';
+  const e = error as { code?: string; constraint?: string };
+  if (e.code === '23505') {
+    const field = e.constraint?.includes('name') ? 'name' : 'priority';
     throw new AppError('CONFLICT', {
       userMessage: field === 'name' ? 'A rule with this name already exists.' : 'Another rule changed the order; try again.',
       details: { fields: [{ path: field, message: field === 'name' ? 'is already taken' : 'changed meanwhile' }] },
@@ -77,126 +100,145 @@ function conflictOrRethrow(error: unknown): never {
 }
 
 export async function listFilterRules(): Promise<FilterRule[]> {
-  const rows = await prisma().statusFilterRule.findMany({ orderBy: { priority: 'asc' } });
-  return rows.map(toFilterRule);
+  return loadFilterRules(pool());
 }
 
 export async function findFilterRule(id: number): Promise<FilterRule | null> {
-  const row = await prisma().statusFilterRule.findUnique({ where: { id } });
-  return row ? toFilterRule(row) : null;
+  const { rows } = await pool().query(`SELECT * FROM status_filter_rule WHERE id = $1`, [id]);
+  return rows[0] ? fromRow(rows[0]) : null;
 }
 
-/** Appends a rule after the last one (lowest priority). */
-export async function insertFilterRule(input: FilterRuleInput): Promise<FilterRule> {
+/** Appends a rule after the last one (lowest priority), on `client` inside the caller's transaction. */
+export async function insertFilterRule(client: pg.ClientBase, input: FilterRuleInput): Promise<FilterRule> {
   try {
-    const row = await prisma().$transaction(async (tx) => {
-      // Rules added at the same moment take the last place one after the other, not the same one
-      // (which the priority's unique index refused). Readers (Status Manager) are not held up.
-      await tx.$executeRawUnsafe(`LOCK TABLE status_filter_rule IN SHARE ROW EXCLUSIVE MODE`);
-      await refuseLookAlikeName(tx, input.name, null);
-      const last = await tx.statusFilterRule.aggregate({ _max: { priority: true } });
-      return tx.statusFilterRule.create({ data: { ...toRuleData(input), priority: (last._max.priority ?? 0) + 10 } });
-    });
-    return toFilterRule(row);
+    // Rules added at the same moment take the last place one after the other, not the same one
+    // (which the priority's unique index refused). Readers (Status Manager) are not held up.
+    await client.query(`LOCK TABLE status_filter_rule IN SHARE ROW EXCLUSIVE MODE`);
+    await refuseLookAlikeName(client, input.name, null);
+    const columns = ruleFields.map((field) => ruleColumns[field]);
+    const { rows } = await client.query(
+      `INSERT INTO status_filter_rule (${columns.join(', ')}, priority, updated_at)
+       SELECT ${columns.map((_, n) => `$${n + 1}`).join(', ')}, coalesce(max(priority), 0) + 10, now() FROM status_filter_rule
+       RETURNING *`,
+      ruleValues(input),
+    );
+    return fromRow(rows[0]);
   } catch (error) {
     conflictOrRethrow(error);
   }
 }
 
 /**
- * Changes a rule to what `change` makes of it as stored, with the row locked from read to write:
- * two changes at once each see the other's result, neither is lost. `change` sees who changed the
- * rule last and may throw to refuse (an edit made from an older version). Null when there is no such rule.
+ * Changes a rule to what `change` makes of it as stored, with the row locked from read to write
+ * (on `client`, inside the caller's transaction): two changes at once each see the other's
+ * result, neither is lost. `change` sees who changed the rule last and may throw to refuse (an
+ * edit made from an older version). Null when there is no such rule.
  */
 export async function updateFilterRuleRow(
+  client: pg.ClientBase,
   id: number,
   editorName: string,
   change: (before: FilterRule, updatedBy: string) => FilterRuleInput,
 ): Promise<{ before: FilterRule; rule: FilterRule; input: FilterRuleInput } | null> {
   try {
-    return await prisma().$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT 1 FROM status_filter_rule WHERE id = ${id} FOR UPDATE`;
-      const row = await tx.statusFilterRule.findUnique({ where: { id } });
-      if (!row) return null;
-      const before = toFilterRule(row);
-      const input = change(before, row.updatedBy);
-      await refuseLookAlikeName(tx, input.name, id);
-      const data = { ...toRuleData(input), updatedBy: editorName };
-      return { before, input, rule: toFilterRule(await tx.statusFilterRule.update({ where: { id }, data })) };
-    });
+    const { rows } = await client.query(`SELECT * FROM status_filter_rule WHERE id = $1 FOR UPDATE`, [id]);
+    if (!rows[0]) return null;
+    const before = fromRow(rows[0]);
+    const input = change(before, rows[0].updated_by);
+    await refuseLookAlikeName(client, input.name, id);
+    const sets = ruleFields.map((field, n) => `${ruleColumns[field]} = $${n + 3}`);
+    const updated = await client.query(
+      `UPDATE status_filter_rule SET ${sets.join(', ')}, updated_by = $2, updated_at = now() WHERE id = $1 RETURNING *`,
+      [id, editorName, ...ruleValues(input)],
+    );
+    return { before, input, rule: fromRow(updated.rows[0]) };
   } catch (error) {
     conflictOrRethrow(error);
   }
 }
 
-export async function deleteFilterRuleRow(id: number): Promise<void> {
-  try {
-    await prisma().statusFilterRule.delete({ where: { id } });
-  } catch (error) {
-    conflictOrRethrow(error);
-  }
+/** Deletes a rule on `client`, inside the caller's transaction: the rule deleted, or null when there is none. */
+export async function deleteFilterRuleRow(client: pg.ClientBase, id: number): Promise<FilterRule | null> {
+  const { rows } = await client.query(`DELETE FROM status_filter_rule WHERE id = $1 RETURNING *`, [id]);
+  return rows[0] ? fromRow(rows[0]) : null;
 }
 
 /**
- * Swaps a rule's priority with its neighbour's (the next rule up or down), in one transaction.
- * Returns false when the rule is already first or last.
+ * Swaps a rule's priority with its neighbour's (the next rule up or down), on `client` inside the
+ * caller's transaction. The rule, with whether it moved (not when already first or last); null
+ * when there is no such rule.
  */
-export async function swapWithNeighbour(id: number, direction: 'up' | 'down', editorName: string): Promise<boolean> {
+export async function swapWithNeighbour(
+  client: pg.ClientBase,
+  id: number,
+  direction: 'up' | 'down',
+  editorName: string,
+): Promise<{ rule: FilterRule; moved: boolean } | null> {
   try {
-    return await prisma().$transaction(async (tx) => {
-      const rule = await tx.statusFilterRule.findUniqueOrThrow({ where: { id } });
-      const neighbour = await tx.statusFilterRule.findFirst({
-        where: { priority: direction === 'up' ? { lt: rule.priority } : { gt: rule.priority } },
-        orderBy: { priority: direction === 'up' ? 'desc' : 'asc' },
-      });
-      if (!neighbour) return false;
-      // Priorities are unique and positive: park one on a negative value while swapping.
-      await tx.statusFilterRule.update({ where: { id: rule.id }, data: { priority: -rule.priority } });
-      await tx.statusFilterRule.update({ where: { id: neighbour.id }, data: { priority: rule.priority, updatedBy: editorName } });
-      await tx.statusFilterRule.update({ where: { id: rule.id }, data: { priority: neighbour.priority, updatedBy: editorName } });
-      return true;
-    });
+    // Moves (and additions) one after the other: two moves of neighbours at once would each hold
+    // one row the other needs. Readers (Status Manager) are not held up.
+    await client.query(`LOCK TABLE status_filter_rule IN SHARE ROW EXCLUSIVE MODE`);
+    const { rows } = await client.query(`SELECT * FROM status_filter_rule WHERE id = $1`, [id]);
+    if (!rows[0]) return null;
+    const rule = fromRow(rows[0]);
+    const { rows: neighbours } = await client.query<{ id: number; priority: number }>(
+      direction === 'up'
+        ? `SELECT id, priority FROM status_filter_rule WHERE priority < $1 ORDER BY priority DESC LIMIT 1`
+        : `SELECT id, priority FROM status_filter_rule WHERE priority > $1 ORDER BY priority ASC LIMIT 1`,
+      [rule.priority],
+    );
+    const neighbour = neighbours[0];
+    if (!neighbour) return { rule, moved: false };
+    // Priorities are unique and positive: park one on a negative value while swapping.
+    const set = `UPDATE status_filter_rule SET priority = $2, updated_by = $3, updated_at = now() WHERE id = $1`;
+    await client.query(`UPDATE status_filter_rule SET priority = $2 WHERE id = $1`, [rule.id, -rule.priority]);
+    await client.query(set, [neighbour.id, rule.priority, editorName]);
+    await client.query(set, [rule.id, neighbour.priority, editorName]);
+    return { rule, moved: true };
   } catch (error) {
     conflictOrRethrow(error);
   }
 }
 
-/** Tells every Status Manager to reload the rules now (they also check on every batch). */
-export async function notifyFilterRulesChanged(): Promise<void> {
-  await prisma().$executeRawUnsafe(`NOTIFY ${channels.statusFilterRulesChanged}`);
+/** Tells every Status Manager to reload the rules (they also check on every batch); on a transaction's client, at its commit. */
+export async function notifyFilterRulesChanged(db: pg.Pool | pg.ClientBase): Promise<void> {
+  await notify(db, channels.statusFilterRulesChanged);
 }
 
 /** Enabled and disabled rules in priority order, for Status Manager (plain pg: workers stay light). */
 export async function loadFilterRules(db: pg.Pool | pg.ClientBase): Promise<FilterRule[]> {
   const { rows } = await db.query(`SELECT * FROM status_filter_rule ORDER BY priority`);
-  return rows.map((r) =>
-    toFilterRule({
-      id: r.id,
-      name: r.name,
-      priority: r.priority,
-      enabled: r.enabled,
-      builtIn: r.built_in,
-      source: r.source,
-      siteCode: r.site_code,
-      systemName: r.system_name,
-      component: r.component,
-      messageType: r.message_type,
-      severity: r.severity,
-      messageId: r.message_id,
-      propertyName: r.property_name,
-      propertyValue: r.property_value,
-      writeToDatabase: r.write_to_database,
-      retentionDays: r.retention_days,
-      reportToEventLog: r.report_to_event_log,
-      replicateToParent: r.replicate_to_parent,
-      forwardToSummarizers: r.forward_to_summarizers,
-      runProgram: r.run_program,
-      stopProcessing: r.stop_processing,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      updatedBy: r.updated_by,
-    }),
-  );
+  return rows.map(fromRow);
+}
+
+/** A status_filter_rule row as pg reads it (SELECT *). */
+function fromRow(r: pg.QueryResultRow): FilterRule {
+  return toFilterRule({
+    id: r.id,
+    name: r.name,
+    priority: r.priority,
+    enabled: r.enabled,
+    builtIn: r.built_in,
+    source: r.source,
+    siteCode: r.site_code,
+    systemName: r.system_name,
+    component: r.component,
+    messageType: r.message_type,
+    severity: r.severity,
+    messageId: r.message_id,
+    propertyName: r.property_name,
+    propertyValue: r.property_value,
+    writeToDatabase: r.write_to_database,
+    retentionDays: r.retention_days,
+    reportToEventLog: r.report_to_event_log,
+    replicateToParent: r.replicate_to_parent,
+    forwardToSummarizers: r.forward_to_summarizers,
+    runProgram: r.run_program,
+    stopProcessing: r.stop_processing,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    updatedBy: r.updated_by,
+  });
 }
 
 /** A cheap fingerprint of the rules table: changes whenever a rule is added, changed or removed. */

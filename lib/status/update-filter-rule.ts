@@ -1,4 +1,6 @@
 import { reportAudit } from '../audit/report-audit';
+import { pool } from '../db/pool';
+import { inTransaction } from '../db/transaction';
 import { AppError, notFoundOrThrow } from '../errors';
 import type { Actor } from '../users/actor';
 import * as repo from './repo';
@@ -13,7 +15,8 @@ function asInput(rule: FilterRule): FilterRuleInput {
 /**
  * Changes some of a rule's fields (enable / disable is `{ enabled }`); the result is validated
  * as a whole rule, so a change cannot leave, say, a database write without a retention. A change
- * made from an older version than the current one (`baseUpdatedAt`) is refused (409).
+ * made from an older version than the current one (`baseUpdatedAt`) is refused (409). The change
+ * commits with its audit, or neither is made.
  */
 export async function updateFilterRule(options: { actor: Actor; id: number; patch: FilterRulePatch }): Promise<FilterRule> {
   const { baseUpdatedAt, ...patch } = options.patch;
@@ -24,26 +27,31 @@ export async function updateFilterRule(options: { actor: Actor; id: number; patc
       details: { fields: unknown.map((path) => ({ path, message: 'is not a rule field' })) },
     });
   }
-  const { before, input, rule } = notFoundOrThrow(
-    await repo.updateFilterRuleRow(options.id, options.actor.principal.userName, (stored, updatedBy) => {
-      if (baseUpdatedAt && stored.updatedAt?.getTime() !== baseUpdatedAt.getTime())
-        throw new AppError('CONFLICT', {
-          userMessage: `${updatedBy || 'Someone'} changed the rule after you opened it; cancel, then edit it again to start from their version.`,
-        });
-      return filterRuleInputSchema.parse({ ...asInput(stored), ...patch });
-    }),
-    'That status filter rule',
-  );
-  await repo.notifyFilterRulesChanged();
-  const changed = Object.fromEntries(Object.keys(patch).map((k) => [k, input[k as keyof FilterRuleInput]]));
-  await reportAudit({
-    kind: 'modified',
-    userName: options.actor.principal.userName,
-    address: options.actor.address,
-    objectType: 'StatusFilterRule',
-    objectName: rule.name,
-    oldValue: Object.fromEntries(Object.keys(patch).map((k) => [k, before[k as keyof FilterRule]])),
-    newValue: changed,
+  return inTransaction(pool(), async (client) => {
+    const { before, input, rule } = notFoundOrThrow(
+      await repo.updateFilterRuleRow(client, options.id, options.actor.principal.userName, (stored, updatedBy) => {
+        if (baseUpdatedAt && stored.updatedAt?.getTime() !== baseUpdatedAt.getTime())
+          throw new AppError('CONFLICT', {
+            userMessage: `${updatedBy || 'Someone'} changed the rule after you opened it; cancel, then edit it again to start from their version.`,
+          });
+        return filterRuleInputSchema.parse({ ...asInput(stored), ...patch });
+      }),
+      'That status filter rule',
+    );
+    await repo.notifyFilterRulesChanged(client);
+    const changed = Object.fromEntries(Object.keys(patch).map((k) => [k, input[k as keyof FilterRuleInput]]));
+    await reportAudit(
+      {
+        kind: 'modified',
+        userName: options.actor.principal.userName,
+        address: options.actor.address,
+        objectType: 'StatusFilterRule',
+        objectName: rule.name,
+        oldValue: Object.fromEntries(Object.keys(patch).map((k) => [k, before[k as keyof FilterRule]])),
+        newValue: changed,
+      },
+      client,
+    );
+    return rule;
   });
-  return rule;
 }
