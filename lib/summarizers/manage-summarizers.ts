@@ -102,7 +102,7 @@ const describe = (t: ThresholdOverrideInput) =>
 
 /**
  * Adds (id null) or changes a threshold override; read by the next view request, no restart.
- * Audited. A change made from an older version than the current one (`baseUpdatedAt`) is refused
+ * Commits with its audit, or neither is made. A change made from an older version than the current one (`baseUpdatedAt`) is refused
  * (409); one naming no version replaces the override as it is.
  */
 export async function saveThresholdOverride(options: { actor: Actor; id: number | null; input: ThresholdOverrideEdit; db?: pg.Pool }) {
@@ -117,48 +117,60 @@ export async function saveThresholdOverride(options: { actor: Actor; id: number 
     const message = 'is not a site of this hierarchy';
     throw new AppError('BAD_REQUEST', { userMessage: `siteCode: ${message}`, details: { fields: [{ path: 'siteCode', message }] } });
   }
-  const saved = await repo.saveThreshold(input, options.id, db, {
-    check: (current) => {
-      if (baseUpdatedAt && current.updatedAt.getTime() !== baseUpdatedAt.getTime())
-        throw new AppError('CONFLICT', {
-          userMessage: 'Someone changed this override after you opened it; reload it and make your change again.',
-        });
-    },
-  });
-  if (!saved) {
-    throw new AppError('CONFLICT', {
-      userMessage: 'A threshold for this site, component, message ID and severity already exists.',
-      details: { fields: [{ path: 'component', message: 'already has a threshold for this message ID and severity' }] },
+  // One transaction with its audit: no threshold changes without it.
+  return inTransaction(db, async (client) => {
+    const saved = await repo.saveThreshold(client, input, options.id, {
+      check: (current) => {
+        if (baseUpdatedAt && current.updatedAt.getTime() !== baseUpdatedAt.getTime())
+          throw new AppError('CONFLICT', {
+            userMessage: 'Someone changed this override after you opened it; reload it and make your change again.',
+          });
+      },
     });
-  }
-  await reportAudit({
-    kind: before ? 'modified' : 'created',
-    userName: options.actor.principal.userName,
-    address: options.actor.address,
-    objectType: 'SummarizerThreshold',
-    objectName: describe(input),
-    oldValue: before ?? undefined,
-    newValue: input,
+    if (!saved) {
+      throw new AppError('CONFLICT', {
+        userMessage: 'A threshold for this site, component, message ID and severity already exists.',
+        details: { fields: [{ path: 'component', message: 'already has a threshold for this message ID and severity' }] },
+      });
+    }
+    await reportAudit(
+      {
+        kind: before ? 'modified' : 'created',
+        userName: options.actor.principal.userName,
+        address: options.actor.address,
+        objectType: 'SummarizerThreshold',
+        objectName: describe(input),
+        oldValue: before ?? undefined,
+        newValue: input,
+      },
+      client,
+    );
+    await notify(client, channels.statusSummariesChanged);
+    return saved;
   });
-  await notify(db, channels.statusSummariesChanged);
-  return saved;
 }
 
+/** Deletes a threshold override, in one transaction with its audit: neither stands without the other. */
 export async function deleteThresholdOverride(options: { actor: Actor; id: number; db?: pg.Pool }) {
   const db = options.db ?? pool();
   const before = notFoundOrThrow(await repo.findThreshold(options.id, db), 'That threshold');
-  if (!(await repo.deleteThreshold(options.id, db))) {
-    throw new AppError('BAD_REQUEST', { userMessage: 'Site-wide thresholds are site settings and cannot be deleted.' });
-  }
-  await reportAudit({
-    kind: 'deleted',
-    userName: options.actor.principal.userName,
-    address: options.actor.address,
-    objectType: 'SummarizerThreshold',
-    objectName: describe(before),
-    oldValue: before,
+  await inTransaction(db, async (client) => {
+    if (!(await repo.deleteThreshold(options.id, client))) {
+      throw new AppError('BAD_REQUEST', { userMessage: 'Site-wide thresholds are site settings and cannot be deleted.' });
+    }
+    await reportAudit(
+      {
+        kind: 'deleted',
+        userName: options.actor.principal.userName,
+        address: options.actor.address,
+        objectType: 'SummarizerThreshold',
+        objectName: describe(before),
+        oldValue: before,
+      },
+      client,
+    );
+    await notify(client, channels.statusSummariesChanged);
   });
-  await notify(db, channels.statusSummariesChanged);
 }
 
 /** What the Status Summarizers page shows: the site's display interval, every component threshold, the storage settings. */

@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import { pool } from '../db/pool';
-import { inTransaction } from '../db/transaction';
 import { z } from 'zod';
 import type { Severity } from '../reporting/status-message.schema';
 import type { ComponentThreshold } from './evaluate-thresholds';
@@ -91,41 +90,40 @@ export async function findThreshold(id: number, db: Db = pool()): Promise<Stored
 }
 
 /**
- * Inserts (id null) or updates an override; null when another row already holds its (site,
- * component, message ID, severity) — checked here because the unique index treats NULLs as distinct.
+ * Inserts (id null) or updates an override on `client`, inside the caller's transaction; null when
+ * another row already holds its (site, component, message ID, severity) — checked here because the
+ * unique index treats NULLs as distinct.
  */
 export async function saveThreshold(
+  client: pg.ClientBase,
   t: ComponentThreshold,
   id: number | null,
-  db: pg.Pool = pool(),
   options: { check?: (current: StoredThreshold) => void } = {},
 ): Promise<StoredThreshold | null> {
-  return inTransaction(db, async (client) => {
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('summarizer_threshold'))`);
-    if (id && options.check) {
-      // Under the lock every save takes, so the row checked is the row overwritten.
-      const { rows } = await client.query(`SELECT ${thresholdColumns} FROM summarizer_threshold WHERE id = $1 AND summarizer = 'COMPONENT'`, [id]);
-      if (rows[0]) options.check(rows[0]);
-    }
-    const clash = await client.query(
-      `SELECT 1 FROM summarizer_threshold WHERE summarizer = 'COMPONENT' AND site_code IS NOT DISTINCT FROM $1 AND component IS NOT DISTINCT FROM $2
-          AND message_id IS NOT DISTINCT FROM $3 AND severity = $4 AND id IS DISTINCT FROM $5`,
-      [t.siteCode, t.component, t.messageId, t.severity, id],
-    );
-    if (clash.rowCount) return null;
-    const { rows } = id
-      ? await client.query(
-          `UPDATE summarizer_threshold SET site_code = $2, component = $3, message_id = $4, severity = $5, warning_at = $6,
-                  critical_at = $7, updated_at = now() WHERE id = $1 AND summarizer = 'COMPONENT' RETURNING ${thresholdColumns}`,
-          [id, t.siteCode, t.component, t.messageId, t.severity, t.warningAt, t.criticalAt],
-        )
-      : await client.query(
-          `INSERT INTO summarizer_threshold (summarizer, site_code, component, message_id, severity, warning_at, critical_at, updated_at)
-           VALUES ('COMPONENT', $1, $2, $3, $4, $5, $6, now()) RETURNING ${thresholdColumns}`,
-          [t.siteCode, t.component, t.messageId, t.severity, t.warningAt, t.criticalAt],
-        );
-    return rows[0] ?? null;
-  });
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext('summarizer_threshold'))`);
+  if (id && options.check) {
+    // Under the lock every save takes, so the row checked is the row overwritten.
+    const { rows } = await client.query(`SELECT ${thresholdColumns} FROM summarizer_threshold WHERE id = $1 AND summarizer = 'COMPONENT'`, [id]);
+    if (rows[0]) options.check(rows[0]);
+  }
+  const clash = await client.query(
+    `SELECT 1 FROM summarizer_threshold WHERE summarizer = 'COMPONENT' AND site_code IS NOT DISTINCT FROM $1 AND component IS NOT DISTINCT FROM $2
+        AND message_id IS NOT DISTINCT FROM $3 AND severity = $4 AND id IS DISTINCT FROM $5`,
+    [t.siteCode, t.component, t.messageId, t.severity, id],
+  );
+  if (clash.rowCount) return null;
+  const { rows } = id
+    ? await client.query(
+        `UPDATE summarizer_threshold SET site_code = $2, component = $3, message_id = $4, severity = $5, warning_at = $6,
+                critical_at = $7, updated_at = now() WHERE id = $1 AND summarizer = 'COMPONENT' RETURNING ${thresholdColumns}`,
+        [id, t.siteCode, t.component, t.messageId, t.severity, t.warningAt, t.criticalAt],
+      )
+    : await client.query(
+        `INSERT INTO summarizer_threshold (summarizer, site_code, component, message_id, severity, warning_at, critical_at, updated_at)
+         VALUES ('COMPONENT', $1, $2, $3, $4, $5, $6, now()) RETURNING ${thresholdColumns}`,
+        [t.siteCode, t.component, t.messageId, t.severity, t.warningAt, t.criticalAt],
+      );
+  return rows[0] ?? null;
 }
 
 export async function deleteThreshold(id: number, db: Db = pool()): Promise<boolean> {
