@@ -1,4 +1,6 @@
 import { reportAudit } from '../audit/report-audit';
+import { pool } from '../db/pool';
+import { inTransaction } from '../db/transaction';
 import { AppError, notFoundOrThrow } from '../errors';
 import type { Actor } from '../users/actor';
 import * as repo from './repo';
@@ -23,24 +25,31 @@ function savedIdOrThrow(id: string): number {
   return Number(id);
 }
 
+/** Saves a query, in one transaction with its audit: neither stands without the other. */
 export async function createStatusMessageQuery(options: { actor: Actor; input: SavedQueryInput }): Promise<StatusMessageQueryView> {
   const criteria = options.input.criteria as QueryCriteria;
   checkFixedCriteria(criteria);
-  const row = await repo.insertSavedQuery({ ...options.input, criteria, createdBy: options.actor.principal.userName });
-  await reportAudit({
-    kind: 'created',
-    userName: options.actor.principal.userName,
-    address: options.actor.address,
-    objectType: 'StatusMessageQuery',
-    objectName: row.name,
-    newValue: options.input,
+  const row = await inTransaction(pool(), async (client) => {
+    const row = await repo.insertSavedQuery(client, { ...options.input, criteria, createdBy: options.actor.principal.userName });
+    await reportAudit(
+      {
+        kind: 'created',
+        userName: options.actor.principal.userName,
+        address: options.actor.address,
+        objectType: 'StatusMessageQuery',
+        objectName: row.name,
+        newValue: options.input,
+      },
+      client,
+    );
+    return row;
   });
   return findStatusMessageQueryOrThrow(String(row.id));
 }
 
 /**
- * Replaces a saved query. One made from an older version than the current one (`baseUpdatedAt`)
- * is refused (409); one naming no version replaces the query as it is.
+ * Replaces a saved query, in one transaction with its audit. One made from an older version than
+ * the current one (`baseUpdatedAt`) is refused (409); one naming no version replaces the query as it is.
  */
 export async function updateStatusMessageQuery(options: { actor: Actor; id: string; input: SavedQueryEdit }): Promise<StatusMessageQueryView> {
   const id = savedIdOrThrow(options.id);
@@ -48,41 +57,52 @@ export async function updateStatusMessageQuery(options: { actor: Actor; id: stri
   const before = notFoundOrThrow(await repo.findSavedQuery(id), 'That status message query');
   const criteria = input.criteria as QueryCriteria;
   checkFixedCriteria(criteria);
-  await repo.updateSavedQuery(
-    id,
-    { ...input, criteria },
-    {
-      editorName: options.actor.principal.userName,
-      check: (current) => {
-        if (baseUpdatedAt && current.updatedAt.getTime() !== baseUpdatedAt.getTime())
-          throw new AppError('CONFLICT', {
-            userMessage: `${current.updatedBy || current.createdBy} changed the query after you opened it; start again from their version.`,
-          });
+  await inTransaction(pool(), async (client) => {
+    await repo.updateSavedQuery(
+      client,
+      id,
+      { ...input, criteria },
+      {
+        editorName: options.actor.principal.userName,
+        check: (current) => {
+          if (baseUpdatedAt && current.updatedAt.getTime() !== baseUpdatedAt.getTime())
+            throw new AppError('CONFLICT', {
+              userMessage: `${current.updatedBy || current.createdBy} changed the query after you opened it; start again from their version.`,
+            });
+        },
       },
-    },
-  );
-  await reportAudit({
-    kind: 'modified',
-    userName: options.actor.principal.userName,
-    address: options.actor.address,
-    objectType: 'StatusMessageQuery',
-    objectName: input.name,
-    oldValue: { name: before.name, description: before.description, criteria: before.criteria },
-    newValue: input,
+    );
+    await reportAudit(
+      {
+        kind: 'modified',
+        userName: options.actor.principal.userName,
+        address: options.actor.address,
+        objectType: 'StatusMessageQuery',
+        objectName: input.name,
+        oldValue: { name: before.name, description: before.description, criteria: before.criteria },
+        newValue: input,
+      },
+      client,
+    );
   });
   return findStatusMessageQueryOrThrow(String(id));
 }
 
+/** Deletes a saved query, in one transaction with its audit: neither stands without the other. */
 export async function deleteStatusMessageQuery(options: { actor: Actor; id: string }): Promise<void> {
   const id = savedIdOrThrow(options.id);
-  const before = notFoundOrThrow(await repo.findSavedQuery(id), 'That status message query');
-  await repo.deleteSavedQuery(id);
-  await reportAudit({
-    kind: 'deleted',
-    userName: options.actor.principal.userName,
-    address: options.actor.address,
-    objectType: 'StatusMessageQuery',
-    objectName: before.name,
-    oldValue: before.criteria,
+  await inTransaction(pool(), async (client) => {
+    const before = notFoundOrThrow(await repo.deleteSavedQuery(client, id), 'That status message query');
+    await reportAudit(
+      {
+        kind: 'deleted',
+        userName: options.actor.principal.userName,
+        address: options.actor.address,
+        objectType: 'StatusMessageQuery',
+        objectName: before.name,
+        oldValue: before.criteria,
+      },
+      client,
+    );
   });
 }
