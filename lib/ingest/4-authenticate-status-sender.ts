@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { authenticateDevice } from '../devices/authenticate-device';
+import { config } from '../config';
 import { AppError } from '../errors';
 import { findSiteCodeById } from '../sites/repo';
 import { authenticateSiteSystem } from '../sites/site-system-credentials';
@@ -11,7 +12,14 @@ import { authenticateSiteSystem } from '../sites/site-system-credentials';
  */
 export type StatusSender =
   | { kind: 'device'; deviceId: number; name: string; siteCode: string }
-  | { kind: 'site-system'; siteSystemId: number; name: string; siteCode: string };
+  | {
+      kind: 'site-system';
+      siteSystemId: number;
+      name: string;
+      siteCode: string;
+      /** This site's code when the system is a child site's (its site is another), else null. */
+      childOf: string | null;
+    };
 
 // Site codes never change once a site exists; one lookup per site per process.
 const siteCodes = new Map<number, string>();
@@ -38,7 +46,9 @@ export async function authenticateStatusSender(options: { authorization: string 
   }
   if (scheme === 'sitesystem') {
     const system = await authenticateSiteSystem(options.authorization);
-    return { kind: 'site-system', siteSystemId: system.id, name: system.name, siteCode: system.siteCode };
+    const thisSite = config().SITEBOX_SITE_CODE;
+    const childOf = system.siteCode === thisSite ? null : thisSite;
+    return { kind: 'site-system', siteSystemId: system.id, name: system.name, siteCode: system.siteCode, childOf };
   }
   throw new AppError('UNAUTHENTICATED', {
     userMessage: 'Status messages need a device or site system credential (Authorization: Device <id>.<secret>).',
@@ -54,15 +64,22 @@ export function inboxSender(sender: StatusSender): string {
 }
 
 /**
- * Why a device may not send `message`, or null when it may. A client reports only in its own
+ * Why `sender` may not send `message`, or null when it may. A client reports only in its own
  * name: source Client, its own system name and its own site, so one compromised client cannot
- * forge messages that look like another machine's or a server component's.
+ * forge messages that look like another machine's or a server component's. A child site
+ * forwards its own and its children's messages, never this site's: its credential cannot forge
+ * this site's audit trail or the status of this site's components.
  */
 export function forgedIdentityReason(
   sender: StatusSender,
   message: { source: string; systemName: string; siteCode: string },
 ): { field: string; reason: string } | null {
-  if (sender.kind !== 'device') return null;
+  if (sender.kind === 'site-system') {
+    if (sender.childOf !== null && message.siteCode.toUpperCase() === sender.childOf.toUpperCase()) {
+      return { field: 'siteCode', reason: `a child site may not send messages of this site (${sender.childOf})` };
+    }
+    return null;
+  }
   if (message.source !== 'CLIENT') return { field: 'source', reason: 'a client may only send messages with source CLIENT' };
   if (message.systemName.toLowerCase() !== sender.name.toLowerCase()) {
     return { field: 'systemName', reason: `must be the sending device's own name (${sender.name})` };

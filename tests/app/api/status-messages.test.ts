@@ -186,6 +186,28 @@ describe('status message ingest and viewer API', () => {
     expect(stored.rows).toEqual([{ system_name: 'wks0001' }]);
   });
 
+  it("refuses a child site's messages that claim this site's own code, keeping the ones of its own site", async () => {
+    await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('C05', 'Branch', now()) ON CONFLICT DO NOTHING`);
+    const child = await siteSystemCredential('C05', 'c05-ss01.example.com');
+    const own = testMessage({ source: 'SERVER', siteCode: 'C05', systemName: 'c05-ss01.example.com', component: 'SMS_STATUS_MANAGER' });
+    const forged = testMessage({
+      messageId: 30001,
+      type: 'AUDIT',
+      source: 'PROVIDER',
+      siteCode: 'S01',
+      systemName: 'SITESERVER01',
+      component: 'SMS_PROVIDER',
+    });
+    const res = await post({ messages: [wire(own), wire(forged)] }, child);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.details.rejected).toEqual([
+      { index: 1, field: 'siteCode', reason: 'a child site may not send messages of this site (S01)' },
+    ]);
+    await processAll();
+    const stored = await pool().query(`SELECT uid FROM status_message WHERE uid = ANY($1::uuid[])`, [[own.uid, forged.uid]]);
+    expect(stored.rows).toEqual([{ uid: own.uid }]);
+  });
+
   it('answers 503 with Retry-After while the backlog is over its limit, and takes batches again once drained', async () => {
     process.env.SITEBOX_STATUS_INBOX_LIMIT = '3';
     resetConfig();

@@ -5,7 +5,7 @@ import { senderLockKey } from '@/lib/status/sender-locks-repo';
 describe('inboxSender', () => {
   it('names the device or site system a credential proves, whatever name the batch gives', () => {
     expect(inboxSender({ kind: 'device', deviceId: 42, name: 'WKS0042', siteCode: 'S01' })).toBe('device:42');
-    expect(inboxSender({ kind: 'site-system', siteSystemId: 7, name: 'C01 link', siteCode: 'C01' })).toBe('site-system:7');
+    expect(inboxSender({ kind: 'site-system', siteSystemId: 7, name: 'C01 link', siteCode: 'C01', childOf: 'S01' })).toBe('site-system:7');
   });
 
   it('gives each sender one lock key, an int4, and different senders different keys', () => {
