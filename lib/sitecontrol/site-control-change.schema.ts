@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { int4, INT4_MAX, int4IdParam, wholeNumberParam } from '../validation/primitives';
 import { fixedPaths, settingLeaves } from './document-paths';
-import { cronPattern, cronPatternMessage, isFiveFieldCronPattern } from './site-control.schema';
+import { cronNeverMessage, cronPattern, cronPatternMessage, cronPatternOccurs, isFiveFieldCronPattern } from './site-control.schema';
 
 const serial = z.number({ error: 'must be a serial number' }).int('must be a whole number').min(0).max(INT4_MAX);
 const serialParam = wholeNumberParam(0, INT4_MAX);
@@ -26,6 +26,9 @@ export const settingChangesSchema = z.record(z.string(), z.unknown()).transform(
     // that no longer validated would be read as its defaults); a change sets five fields only.
     if (result.success && leaf === cronPattern && !isFiveFieldCronPattern(result.data as string))
       ctx.issues.push({ code: 'custom', path: [path], message: cronPatternMessage, input: changes[path] });
+    // A schedule no date matches would leave its purge or heartbeat never run, with nothing to say so.
+    else if (result.success && leaf === cronPattern && !cronPatternOccurs(result.data as string))
+      ctx.issues.push({ code: 'custom', path: [path], message: cronNeverMessage, input: changes[path] });
     else if (result.success) parsed[path] = result.data;
     else ctx.issues.push({ code: 'custom', path: [path], message: result.error.issues[0]?.message ?? 'is not valid', input: changes[path] });
   }

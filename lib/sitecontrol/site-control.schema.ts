@@ -49,6 +49,18 @@ export function isFiveFieldCronPattern(pattern: string): boolean {
   return fields.length === 5 || (fields.length === 1 && fields[0].startsWith('@'));
 }
 
+/** Whether a schedule ever comes: croner reads "0 0 31 2 *" (February 31), which no date matches. */
+export function cronPatternOccurs(pattern: string): boolean {
+  const cron = new Cron(pattern, { paused: true });
+  try {
+    return cron.nextRun() !== null;
+  } finally {
+    cron.stop();
+  }
+}
+
+export const cronNeverMessage = 'never comes: no date matches it';
+
 export const siteCodeSchema = z.string().regex(/^[A-Z0-9]{3}$/, 'must be 3 capital letters or digits');
 
 /** How severe a status message must be for a destination to take it. */

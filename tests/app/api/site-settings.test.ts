@@ -10,6 +10,7 @@ import { POST as postRestore } from '@/app/api/site-settings/restore/route';
 import { GET as getDocument } from '@/app/api/site-settings/document/route';
 import { pool } from '@/lib/db/pool';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
+import { settingChangesSchema } from '@/lib/sitecontrol/site-control-change.schema';
 import { request, signInAs, withParams, type TestSession } from '../../support/console-session';
 import { carryChanges } from '../../lib/sitecontrol/carry-changes';
 import { useTestDatabase } from '../../support/database';
@@ -93,6 +94,18 @@ describe('/api/site-settings', () => {
     expect(stored.siteControlManager.heartbeatSchedule).toBe('0 0 0 * * *');
     expect(stored.notificationServer.port).toBe(10200);
     await set('0 0 * * *', 10123);
+  });
+
+  it('refuses a schedule no date matches, which would never purge nor send a heartbeat', async () => {
+    for (const pattern of ['0 0 31 2 *', '0 0 30 2 *', '0 0 31 4 *']) {
+      for (const path of ['components.siteControlManager.heartbeatSchedule', 'maintenance.deleteAgedStatusMessages.schedule']) {
+        const response = await change(admin, { baseSerial: 1, changes: { [path]: pattern } });
+        expect(response.status).toBe(400);
+        expect((await response.json()).error.fields).toEqual([{ path: `changes.${path}`, message: 'never comes: no date matches it' }]);
+      }
+    }
+    // February 29 comes every four years: taken.
+    expect(settingChangesSchema.safeParse({ 'maintenance.deleteAgedStatusMessages.schedule': '0 0 29 2 *' }).success).toBe(true);
   });
 
   it('refuses a change to a property that moved since its base serial with 409 and the other change', async () => {
