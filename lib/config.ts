@@ -72,7 +72,11 @@ export const configSchema = z
     /** Inbox batches (one per accepted request) a Status Manager loop claims per transaction. */
     SITEBOX_STATUS_MANAGER_BATCH_ROWS: z.coerce.number().int().min(1).max(1000).default(10),
     /** When "Delete Aged Status Messages" runs: a cron pattern in the server's time zone. */
-    SITEBOX_STATUS_PURGE_SCHEDULE: z.string().refine(isCronPattern, 'must be a cron pattern such as "0 0 * * *"').default('0 0 * * *'),
+    SITEBOX_STATUS_PURGE_SCHEDULE: z
+      .string()
+      .refine(isCronPattern, { abort: true, error: 'must be a cron pattern such as "0 0 * * *"' })
+      .refine(cronPatternOccurs, 'never comes: no date matches it (February 31?)')
+      .default('0 0 * * *'),
     /** Days to remember the uids of processed messages that were not stored, to refuse re-deliveries. */
     SITEBOX_STATUS_LEDGER_DAYS: z.coerce.number().int().min(1).max(365).default(7),
     /** Days of status_message partitions Delete Aged Status Messages makes ahead of today. */
@@ -140,6 +144,16 @@ function isCronPattern(pattern: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Whether a schedule ever comes: croner reads "0 0 31 2 *" (February 31), which no date matches. */
+function cronPatternOccurs(pattern: string): boolean {
+  const cron = new Cron(pattern, { paused: true });
+  try {
+    return cron.nextRun() !== null;
+  } finally {
+    cron.stop();
   }
 }
 

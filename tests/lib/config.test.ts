@@ -94,6 +94,15 @@ describe('parseConfig', () => {
     expect(message).not.toContain('SITEBOX_DATA_DIR');
   });
 
+  it('refuses a purge schedule no date matches, which would never delete aged status messages', () => {
+    for (const pattern of ['0 0 31 2 *', '0 0 31 4 *']) {
+      expect(configErrorOf({ SITEBOX_STATUS_PURGE_SCHEDULE: pattern }).message).toMatch(
+        /^\s*SITEBOX_STATUS_PURGE_SCHEDULE: never comes: no date matches it/m,
+      );
+    }
+    expect(parseConfig(env({ SITEBOX_STATUS_PURGE_SCHEDULE: '0 3 29 2 *' })).SITEBOX_STATUS_PURGE_SCHEDULE).toBe('0 3 29 2 *');
+  });
+
   it('needs the credential the parent issued whenever a parent site is set', () => {
     const url = 'http://central.example.com:3000';
     expect(configErrorOf({ SITEBOX_PARENT_SITE_URL: url }).message).toMatch(
