@@ -4,18 +4,24 @@ import { inTransaction } from '../db/transaction';
 import { AppError, notFoundOrThrow } from '../errors';
 import type { Actor } from '../users/actor';
 import * as repo from './repo';
-import { statusMessageFilterFieldsSchema } from './status-message-filters.schema';
+import { statusMessageFiltersSchema } from './status-message-filters.schema';
 import type { QueryCriteria, SavedQueryEdit, SavedQueryInput, StatusMessageQueryView } from './status-query.schema';
 import { findStatusMessageQueryOrThrow } from './status-queries';
 
-/** Fixed criteria must be valid filters now, not when someone runs the query. */
+/**
+ * Fixed criteria must be valid filters now, not when someone runs the query: each alone, and
+ * together (from before to, a property value with its name) where no prompt is left to answer.
+ */
 function checkFixedCriteria(criteria: QueryCriteria) {
   const fixed = Object.fromEntries(Object.entries(criteria).filter(([, v]) => typeof v === 'string'));
-  const parsed = statusMessageFilterFieldsSchema.partial().safeParse(fixed);
-  if (!parsed.success) {
+  const parsed = statusMessageFiltersSchema.safeParse(fixed);
+  // A rule between a fixed criterion and a prompted one waits for the prompt's answer.
+  const prompted = (field: PropertyKey | undefined) => typeof field === 'string' && field in criteria && !(field in fixed);
+  const issues = parsed.success ? [] : parsed.error.issues.filter((i) => !prompted(i.path[0]));
+  if (issues.length) {
     throw new AppError('BAD_REQUEST', {
       userMessage: 'Some criteria are not valid filters.',
-      details: { fields: parsed.error.issues.map((i) => ({ path: `criteria.${i.path.join('.')}`, message: i.message })) },
+      details: { fields: issues.map((i) => ({ path: `criteria.${i.path.join('.')}`, message: i.message })) },
     });
   }
 }

@@ -319,6 +319,22 @@ describe('status message ingest and viewer API', () => {
     expect((await badCriteria.json()).error.fields[0].path).toBe('criteria.color');
   });
 
+  it('refuses a saved query whose fixed criteria contradict each other, which no run could ever answer', async () => {
+    const save = (criteria: Record<string, unknown>) =>
+      saveQuery(
+        request('/api/status-message-queries', { method: 'POST', headers: admin.headers, body: { name: `Q ${JSON.stringify(criteria)}`, criteria } }),
+      );
+    const backwards = await save({ from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' });
+    expect(backwards.status).toBe(400);
+    expect((await backwards.json()).error.fields).toEqual([{ path: 'criteria.to', message: 'must be after from' }]);
+    const valueAlone = await save({ propertyValue: 'S0120001' });
+    expect(valueAlone.status).toBe(400);
+    expect((await valueAlone.json()).error.fields).toEqual([{ path: 'criteria.propertyName', message: 'is required with propertyValue' }]);
+    // What a prompt answers is checked when the query runs.
+    expect((await save({ propertyName: { prompt: 'Property' }, propertyValue: 'S0120001' })).status).toBe(201);
+    expect((await save({ from: '2026-02-01T00:00:00Z', to: { prompt: 'Until' } })).status).toBe(201);
+  });
+
   it('answers a saved query deleted twice at once, or changed while it is deleted, with 404, not 500', async () => {
     const input = { name: 'Deleted twice at once', criteria: { messageId: '10907' } };
     const { id } = await (await saveQuery(request('/api/status-message-queries', { method: 'POST', headers: admin.headers, body: input }))).json();
