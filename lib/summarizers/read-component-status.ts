@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { systemClock, type Clock } from '../clock';
+import { config } from '../config';
 import { notFoundOrThrow } from '../errors';
 import { displayIntervalStart } from './display-interval';
 import { evaluateComponentHealth, type ComponentThreshold, type ThresholdFinding } from './evaluate-thresholds';
@@ -70,8 +71,14 @@ export async function resolveInterval(options: { site: repo.SiteRow; query: Inte
   return { kind, start, interval };
 }
 
+/**
+ * The site a view asked for, else this site: a parent also holds its child sites, and the first
+ * by code (C01 before P01) is not the one an administrator opening the page means.
+ */
 export async function siteOrDefault(code: string | undefined, db?: pg.Pool): Promise<repo.SiteRow> {
   if (code) return notFoundOrThrow(await repo.findSite(code, db), `Site ${code}`);
+  const own = await repo.findSite(config().SITEBOX_SITE_CODE, db);
+  if (own) return own;
   const [first] = await repo.listSites(db);
   return notFoundOrThrow(first, 'A site');
 }

@@ -176,4 +176,19 @@ describe('summarizer API', () => {
     expect((await put({ ...base, warningAt: 12, criticalAt: 22 })).status).toBe(200);
     expect(await fields(await put({ ...base, warningAt: 12, criticalAt: 22, baseUpdatedAt: 'yesterday' }))).toEqual(['baseUpdatedAt']);
   });
+
+  it("opens on this site's own status, not on a child site whose code sorts before it", async () => {
+    // A child site recorded on this one (as its credential or its replicated messages do), coded before S01.
+    await pool().query(`INSERT INTO site (code, name, time_zone, updated_at) VALUES ('C02', 'Branch', 'Europe/Berlin', now())`);
+    const view = await (await componentStatus(request('/api/component-status', { headers: analyst.headers }))).json();
+    expect(view.site.code).toBe('S01');
+    const systems = await (await siteSystemStatus(request('/api/site-system-status', { headers: analyst.headers }))).json();
+    expect(systems.site.code).toBe('S01');
+    const settings = await (await readSettings(request('/api/summarizers/settings', { headers: analyst.headers }))).json();
+    expect(settings.site.code).toBe('S01');
+    const r = await (await rates(request('/api/summarizers/rates', { headers: analyst.headers }))).json();
+    expect(r.site).toBe('S01');
+    // Another site is still there when asked for.
+    expect((await (await componentStatus(request('/api/component-status?site=C02', { headers: analyst.headers }))).json()).site.code).toBe('C02');
+  });
 });
