@@ -5,6 +5,7 @@ import { cronNeverMessage, cronPattern, cronPatternMessage, cronPatternOccurs, i
 
 const serial = z.number({ error: 'must be a serial number' }).int('must be a whole number').min(0).max(INT4_MAX);
 const serialParam = wholeNumberParam(0, INT4_MAX);
+const lineBreakMessage = 'must hold one value per line: a value with a line break cannot be edited';
 
 /**
  * What an administrator changes: the new value of each changed setting, by path. Each value is
@@ -29,6 +30,10 @@ export const settingChangesSchema = z.record(z.string(), z.unknown()).transform(
     // A schedule no date matches would leave its purge or heartbeat never run, with nothing to say so.
     else if (result.success && leaf === cronPattern && !cronPatternOccurs(result.data as string))
       ctx.issues.push({ code: 'custom', path: [path], message: cronNeverMessage, input: changes[path] });
+    // A list is edited one value per line: a value holding a line break would come back from the
+    // form split in two, refused, and block every later apply of the page.
+    else if (result.success && Array.isArray(result.data) && result.data.some((v) => typeof v === 'string' && /[\r\n]/.test(v)))
+      ctx.issues.push({ code: 'custom', path: [path], message: lineBreakMessage, input: changes[path] });
     else if (result.success) parsed[path] = result.data;
     else ctx.issues.push({ code: 'custom', path: [path], message: result.error.issues[0]?.message ?? 'is not valid', input: changes[path] });
   }

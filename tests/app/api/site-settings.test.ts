@@ -108,6 +108,17 @@ describe('/api/site-settings', () => {
     expect(settingChangesSchema.safeParse({ 'maintenance.deleteAgedStatusMessages.schedule': '0 0 29 2 *' }).success).toBe(true);
   });
 
+  it('refuses a scan path holding a line break, which the one-path-per-line form would split and then refuse on every apply', async () => {
+    const message = 'must hold one value per line: a value with a line break cannot be edited';
+    for (const path of ['clientAgent.scan.quickPaths', 'clientAgent.scan.fullPaths', 'clientAgent.scan.exclusions']) {
+      for (const broken of ['/a\nb', '/a\r/b']) {
+        const response = await change(admin, { baseSerial: 1, changes: { [path]: ['/home', broken] } });
+        expect(response.status).toBe(400);
+        expect((await response.json()).error.fields).toEqual([{ path: `changes.${path}`, message }]);
+      }
+    }
+  });
+
   it('refuses a change to a property that moved since its base serial with 409 and the other change', async () => {
     const response = await change(admin, { baseSerial: 0, changes: { 'clientAgent.policyPollingMinutes': 45 } });
     expect(response.status).toBe(409);
