@@ -69,11 +69,14 @@ export const summarizerSettingsInputSchema = z
   });
 export type SummarizerSettingsInput = z.infer<typeof summarizerSettingsInputSchema>;
 
-const count = z.coerce
-  .number({ error: 'must be a number' })
-  .int('must be a whole number')
-  .min(1, 'must be at least 1')
-  .max(1_000_000, 'must be at most 1,000,000');
+/**
+ * A whole number as JSON or as the digits a form field holds. z.coerce would read true as 1 and
+ * an empty field as 0, storing an override for message 0 instead of refusing the field.
+ */
+const formNumber = () =>
+  z.preprocess((v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v), z.number({ error: 'must be a number' }));
+
+const count = formNumber().pipe(z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000, 'must be at most 1,000,000'));
 
 /**
  * A threshold override: for one component (any site's, or one site's), and optionally only for
@@ -87,7 +90,7 @@ export const thresholdOverrideInputSchema = z
       .nullable()
       .default(null)
       .transform((v) => (v ? v : null)),
-    messageId: z.coerce.number({ error: 'must be a number' }).int().min(0).max(INT4_MAX).nullable().default(null),
+    messageId: formNumber().pipe(z.number().int().min(0).max(INT4_MAX)).nullable().default(null),
     severity: severitySchema,
     warningAt: count,
     criticalAt: count,

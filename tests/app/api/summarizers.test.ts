@@ -10,6 +10,7 @@ import { POST as createThreshold } from '@/app/api/summarizers/thresholds/route'
 import { pool } from '@/lib/db/pool';
 import { serverName } from '@/lib/config';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
+import { thresholdOverrideInputSchema } from '@/lib/summarizers/summarizer.schema';
 import { thisServerComponents, workerComponents } from '@/lib/sites/server-components';
 import { request, signInAs, withParams, type TestSession } from '../../support/console-session';
 import { useTestDatabase } from '../../support/database';
@@ -115,6 +116,13 @@ describe('summarizer API', () => {
       { path: 'component', message: 'is required unless a message ID is given (site-wide thresholds are site settings)' },
     ]);
     expect(await fields(await post({ ...input, criticalAt: 'many' }))).toEqual(['criticalAt']);
+    // Only a number, or the digits of one as a form sends them, is a count or a message ID.
+    for (const notANumber of [true, false, [30], '', ' ', '0x20', '3e1']) {
+      expect(await fields(await post({ ...input, criticalAt: notANumber }))).toEqual(['criticalAt']);
+      expect(await fields(await post({ ...input, messageId: notANumber }))).toEqual(['messageId']);
+    }
+    const typed = thresholdOverrideInputSchema.parse({ ...input, warningAt: ' 10 ', criticalAt: '20', messageId: '4611' });
+    expect(typed).toMatchObject({ warningAt: 10, criticalAt: 20, messageId: 4611 });
     // A site code that names no site of the hierarchy (a typo) would never apply: refused, naming the field.
     const noSite = await post({ ...input, siteCode: 'S10' });
     expect(noSite.status).toBe(400);
