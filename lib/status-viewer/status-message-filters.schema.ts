@@ -40,11 +40,12 @@ export const statusMessageFilterFieldsSchema = z.object({
     .string()
     .regex(/^[A-Z0-9]{3}$/, 'must be a 3-character site code')
     .optional(),
-  messageId: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(0, 'must be 0 or more')
-    .max(INT4_MAX, 'is too large')
+  // Left empty it filters on nothing, as the text fields do; z.coerce read it as message 0 (and 0x1F as 31).
+  messageId: z
+    .preprocess(
+      (v) => (typeof v !== 'string' ? v : v.trim() === '' ? undefined : /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+      z.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').max(INT4_MAX, 'is too large').optional(),
+    )
     .optional(),
   /** With propertyValue: messages whose attribute property has that value. */
   propertyName: optionalTrimmed(64),

@@ -283,6 +283,15 @@ describe('status message ingest and viewer API', () => {
     expect((await badCursor.json()).error.fields[0].path).toBe('cursor');
     const badRange = await listMessages(request('/api/status-messages?range=1y', { headers: analyst.headers }));
     expect((await badRange.json()).error.fields[0]).toEqual({ path: 'range', message: 'must be 1h, 24h, 7d or 30d' });
+    const badId = await listMessages(request('/api/status-messages?messageId=0x1F', { headers: analyst.headers }));
+    expect((await badId.json()).error.fields[0].path).toBe('messageId');
+    // A message ID left empty filters on nothing, as an empty component or system does, not on message 0.
+    const all = (await (await listMessages(request('/api/status-messages?limit=500', { headers: analyst.headers }))).json()).items.length;
+    expect(all).toBeGreaterThan(0);
+    for (const blank of ['', '%20']) {
+      const listed = await listMessages(request(`/api/status-messages?limit=500&messageId=${blank}&component=`, { headers: analyst.headers }));
+      expect((await listed.json()).items).toHaveLength(all);
+    }
     expect((await listMessages(request('/api/status-messages'))).status).toBe(401);
   });
 
