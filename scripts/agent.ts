@@ -27,7 +27,7 @@ import { createDeploymentRunner } from '../lib/agent/deployment-runner';
 import { keepCredential } from '../lib/agent/keep-credential';
 import { lockStateFolder, StateFolderInUse } from '../lib/agent/lock-state-folder';
 import { installAgent } from '../lib/agent/install/install-agent';
-import { BUNDLE_NAME, UNIT_NAME, installLayout } from '../lib/agent/install/install-layout';
+import { BUNDLE_NAME, UNIT_NAME, installLayout, type InstallLayout } from '../lib/agent/install/install-layout';
 import { systemctl, systemdRuns } from '../lib/agent/install/systemd';
 import { uninstallAgent } from '../lib/agent/install/uninstall-agent';
 import { describeInventoryState, readInventoryState } from '../lib/agent/inventory/inventory-state';
@@ -360,7 +360,12 @@ async function install(args: string[]) {
   program        ${path.join(layout.libDir, BUNDLE_NAME)} (on ${process.execPath})
   service unit   ${layout.unitFile}
   trusts         ${config.pinnedCa ? `only the site certificate authority ${config.pinnedCa.fingerprint}` : "the system's certificate authorities (no --ca-fingerprint)"}
-${started ? `Started ${UNIT_NAME}; follow it with: journalctl -u ${UNIT_NAME} -f` : values['no-start'] ? 'Not started (--no-start).' : `systemd is not running here: start the agent with ${process.execPath} ${path.join(layout.libDir, BUNDLE_NAME)} run --config ${layout.configFile}`}`);
+${started ? `Started ${UNIT_NAME}; follow it with: journalctl -u ${UNIT_NAME} -f` : values['no-start'] ? 'Not started (--no-start).' : `${notAService(layout)}: start the agent with ${process.execPath} ${path.join(layout.libDir, BUNDLE_NAME)} run --config ${layout.configFile}`}`);
+}
+
+/** Why an installed tree is no systemd service here: none runs, or its unit lies where systemd does not look (under --prefix). */
+function notAService(layout: InstallLayout) {
+  return systemdRuns() ? `systemd does not load units from ${path.dirname(layout.unitFile)}` : 'systemd is not running here';
 }
 
 async function uninstall(args: string[]) {
@@ -390,7 +395,7 @@ async function status(args: string[]) {
   console.log(`Management points: ${config.managementPoints.join(', ')}
 Pinned certificate authority: ${config.pinnedCa?.fingerprint ?? "none (the system's authorities)"}
 Registered: ${credential ? `yes, as ${credential.name} (device ${credential.deviceId})` : 'not yet'}
-Service: ${systemdRuns() ? systemctl('is-active', UNIT_NAME) : 'systemd is not running here'}
+Service: ${layout.unitLoadedBySystemd && systemdRuns() ? systemctl('is-active', UNIT_NAME) : notAService(layout)}
 Status messages waiting to be sent: ${messages}
 Software metering: ${plural(metering.inProgress, 'run')} in progress, ${metering.waiting} waiting to be uploaded
 Inventory: ${inventory}`);

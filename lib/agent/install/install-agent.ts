@@ -24,7 +24,8 @@ async function writeAtomically(file: string, content: string, mode: number) {
 /**
  * Installs the agent on this machine: its configuration (mode 0600: it names the management
  * points; the credential lands in the state folder, mode 0700), the bundle and Node it runs
- * on, and a systemd unit, which is enabled and started when systemd runs and `start` is set.
+ * on, and a systemd unit, which is enabled and started when systemd runs, loads the unit from
+ * where it was written, and `start` is set.
  * Installing again keeps the other settings of an existing configuration and the credential.
  */
 export async function installAgent(options: {
@@ -63,7 +64,7 @@ export async function installAgent(options: {
   await mkdir(path.dirname(layout.unitFile), { recursive: true, mode: 0o755 });
   await writeAtomically(layout.unitFile, systemdUnit({ nodePath: options.nodePath, bundlePath: bundle, configFile: layout.configFile }), 0o644);
 
-  const started = options.start && systemdRuns();
+  const started = options.start && layout.unitLoadedBySystemd && systemdRuns();
   if (started) {
     systemctl('daemon-reload');
     systemctl('enable', '--now', UNIT_NAME);
