@@ -24,7 +24,7 @@ async function writeAtomically(file: string, content: string, mode: number) {
 /**
  * Installs the agent on this machine: its configuration (mode 0600: it names the management
  * points; the credential lands in the state folder, mode 0700), the bundle and Node it runs
- * on, and a systemd unit, which is enabled and started when systemd runs, loads the unit from
+ * on, and a systemd unit, which is enabled and (re)started when systemd runs, loads the unit from
  * where it was written, and `start` is set.
  * Installing again keeps the other settings of an existing configuration and the credential.
  */
@@ -67,7 +67,9 @@ export async function installAgent(options: {
   const started = options.start && layout.unitLoadedBySystemd && systemdRuns();
   if (started) {
     systemctl('daemon-reload');
-    systemctl('enable', '--now', UNIT_NAME);
+    systemctl('enable', UNIT_NAME);
+    // A restart, not a start: an agent already running (an upgrade) would keep the old program.
+    systemctl('restart', UNIT_NAME);
   }
   return { config, started };
 }
