@@ -192,8 +192,11 @@ export class InventoryClient {
     const cycle = this.cycles[task];
     if (!cycle.enabled) return null;
     if (task !== 'discovery' && this.waitForPolicy) return null;
-    const last = state.lastRun[task];
-    const due = last ? Date.parse(last) + cycleMs(cycle) : this.now().getTime();
+    const now = this.now().getTime();
+    const last = state.lastRun[task] ? Date.parse(state.lastRun[task]) : null;
+    // A last run after now was stamped by a clock that ran ahead and has since been put right:
+    // a cycle from that stamp could be a year with no inventory, so it runs now.
+    const due = last !== null && last <= now ? last + cycleMs(cycle) : now;
     return Math.max(due, this.retryAt[task] ?? 0);
   }
 

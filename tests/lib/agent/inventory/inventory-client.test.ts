@@ -206,4 +206,19 @@ describe('inventory client', () => {
       unit: 'days',
     });
   });
+  it('inventories again at once when its clock, far ahead at the last runs, has been put right', async () => {
+    const { newClient } = await setup();
+    const ahead = newClient({ now: () => new Date(Date.now() + 400 * 86_400_000) });
+    await ahead.start();
+    await ahead.flush();
+    await ahead.stop();
+    const sent = server.received.length;
+
+    const client = newClient();
+    await client.start();
+    await client.flush();
+    expect(server.received.length).toBeGreaterThan(sent);
+    const week = 7 * 86_400_000 + 60_000;
+    for (const at of Object.values(client.nextRuns())) expect(at!.getTime() - Date.now()).toBeLessThanOrEqual(week);
+  });
 });
