@@ -174,6 +174,18 @@ export function createDeploymentRunner(options: DeploymentRunnerOptions = {}): D
 
   const firstRunAt = (d: PolicyDeployment) => d.mandatoryAt ?? d.availableAt;
 
+  /**
+   * When a deployment waiting to run is due (null: it waits for nothing). A retry set further off
+   * than its interval was timed by a clock that ran ahead and has since been put right: it is due now,
+   * not after waiting out the clock's error.
+   */
+  function dueAt(t: Tracked, now: number): number | null {
+    if ((t.phase !== 'received' && t.phase !== 'retry-wait') || !t.nextRunAt) return null;
+    const at = Date.parse(t.nextRunAt);
+    if (t.phase === 'retry-wait' && at - now > t.deployment.runConditions.retryIntervalMinutes * 60_000) return now;
+    return at;
+  }
+
   async function run(t: Tracked) {
     const d = t.deployment;
     const outcome = await simulate(d, t.attempts + 1);
@@ -211,7 +223,8 @@ export function createDeploymentRunner(options: DeploymentRunnerOptions = {}): D
   async function runDueNow() {
     const now = clock.now().getTime();
     for (const t of tracked.values()) {
-      if ((t.phase === 'received' || t.phase === 'retry-wait') && t.nextRunAt && Date.parse(t.nextRunAt) <= now) {
+      const due = dueAt(t, now);
+      if (due !== null && due <= now) {
         if (t.deployment.expiresAt && Date.parse(t.deployment.expiresAt) <= now) continue; // too late to start
         await run(t);
         await save();
@@ -224,11 +237,10 @@ export function createDeploymentRunner(options: DeploymentRunnerOptions = {}): D
     if (options.timers === false || context?.signal?.aborted) return;
     if (timer) clearTimeout(timer);
     timer = null;
-    const due = [...tracked.values()]
-      .filter((t) => (t.phase === 'received' || t.phase === 'retry-wait') && t.nextRunAt)
-      .map((t) => Date.parse(t.nextRunAt!));
+    const now = clock.now().getTime();
+    const due = [...tracked.values()].map((t) => dueAt(t, now)).filter((at) => at !== null);
     if (!due.length) return;
-    const wait = Math.max(0, Math.min(MAX_TIMER_MS, Math.min(...due) - clock.now().getTime()));
+    const wait = Math.max(0, Math.min(MAX_TIMER_MS, Math.min(...due) - now));
     timer = setTimeout(() => void serial(runDueNow).catch((error) => options.log?.warn({ err: error }, 'deployment run failed')), wait);
     timer.unref();
   }

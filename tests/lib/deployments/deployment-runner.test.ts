@@ -123,6 +123,33 @@ describe('deployment runner', () => {
     expect((await read()).map((m) => m.messageId)).toEqual([ids.programReceived, ids.programStarted, ids.programSucceeded]);
   });
 
+  it('retries at once a failure whose retry was timed by a clock far ahead, once the clock is put right', async () => {
+    const stateFile = path.join(dir, 'clock-ahead', 'deployments.json');
+    const { reporter, read } = spooled();
+    const d = deployment({
+      mandatoryAt: at(0),
+      expiresAt: null,
+      runConditions: { ...deployment().runConditions, retries: 1, retryIntervalMinutes: 15 },
+    });
+    const policy = { siteCode: 'S01', deployments: [d] };
+    const outcomes: SimulatedRun[] = [{ exitCode: 1603 }, { exitCode: 0 }];
+    const simulate = () => outcomes.shift()!;
+    const ahead = manualClock(new Date(t0.getTime() + 400 * 24 * 60 * MIN));
+    await createDeploymentRunner({ clock: ahead, timers: false, stateFile, simulate })(policy, { reporter, deviceName: 'WKS-5' });
+
+    const putRight = manualClock(new Date(t0.getTime() + 60 * MIN));
+    const restarted = createDeploymentRunner({ clock: putRight, timers: false, stateFile, simulate });
+    await restarted(policy, { reporter, deviceName: 'WKS-5' });
+    expect(restarted.snapshot()['S0120001']).toMatchObject({ phase: 'succeeded', attempts: 2 });
+    expect((await read()).map((m) => m.messageId)).toEqual([
+      ids.programReceived,
+      ids.programStarted,
+      ids.programWillRetry,
+      ids.programStarted,
+      ids.programSucceeded,
+    ]);
+  });
+
   it('says a torn state file is unreadable and still acts on the policy it was given', async () => {
     const stateFile = path.join(dir, 'torn', 'deployments.json');
     await mkdir(path.dirname(stateFile), { recursive: true });
