@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -27,7 +27,7 @@ export function simulateFromSpec(spec: string | undefined, random: () => number 
 
 /** The part of the agent's status reporter the runner uses. */
 interface Reporter {
-  report(messages: StatusMessageInput | readonly StatusMessageInput[]): Promise<void>;
+  report(messages: StatusMessageInput | readonly StatusMessageInput[], options?: { mayRepeat?: boolean }): Promise<void>;
 }
 
 /** What the agent hands the runner with each policy it fetched. */
@@ -76,6 +76,17 @@ export interface DeploymentRunner {
 }
 
 const COMPONENT = 'Software Distribution';
+
+/**
+ * The uid of one program message: the same for the same device, deployment, message and run. An
+ * agent killed after reporting and before saving its state reports again on its next start; under
+ * the same uid the site keeps the message once instead of counting the program received or run twice.
+ */
+function reportUid(deviceName: string, deploymentId: string, messageId: number, run: number): string {
+  const hex = createHash('sha256').update(`${deviceName}\0${deploymentId}\0${messageId}\0${run}`).digest('hex');
+  // RFC 9562 version 8 (a custom layout), variant 10.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 /** Each program status message the agent reports: its severity, and what the agent's log says with it. */
 const programMessages = new Map<number, { severity: Severity; level: 'info' | 'warn'; text: string }>([
@@ -145,7 +156,9 @@ export function createDeploymentRunner(options: DeploymentRunnerOptions = {}): D
     await rename(temp, options.stateFile);
   }
 
-  async function report(d: PolicyDeployment, messageId: number, extra: { exitCode?: number; attempt?: number; of?: number } = {}) {
+  /** Reports one program message of a deployment, for the run it has reached (`attempts`). */
+  async function report(t: Tracked, messageId: number, extra: { exitCode?: number; attempt?: number; of?: number } = {}) {
+    const d = t.deployment;
     const message = programMessages.get(messageId)!;
     options.log?.[message.level]({ deploymentId: d.deploymentId, deployment: d.name, program: d.programName, ...extra }, message.text);
     if (!context?.reporter) {
@@ -157,19 +170,23 @@ export function createDeploymentRunner(options: DeploymentRunnerOptions = {}): D
     const strings = [d.deploymentId, d.packageId, d.programName];
     if (extra.exitCode !== undefined) strings.push(String(extra.exitCode));
     if (extra.attempt !== undefined) strings.push(String(extra.attempt), String(extra.of));
-    await context.reporter.report({
-      uid: randomUUID(),
-      messageId,
-      severity: message.severity,
-      type: 'MILESTONE',
-      source: 'CLIENT',
-      siteCode: context.siteCode,
-      systemName: context.deviceName,
-      component: COMPONENT,
-      sourceTime: clock.now(),
-      insertionStrings: strings,
-      properties,
-    });
+    await context.reporter.report(
+      {
+        uid: reportUid(context.deviceName, d.deploymentId, messageId, t.attempts),
+        messageId,
+        severity: message.severity,
+        type: 'MILESTONE',
+        source: 'CLIENT',
+        siteCode: context.siteCode,
+        systemName: context.deviceName,
+        component: COMPONENT,
+        sourceTime: clock.now(),
+        insertionStrings: strings,
+        properties,
+      },
+      // Reported before the state file says so: an agent killed in between reports it again.
+      { mayRepeat: true },
+    );
   }
 
   const firstRunAt = (d: PolicyDeployment) => d.mandatoryAt ?? d.availableAt;
@@ -203,20 +220,20 @@ export function createDeploymentRunner(options: DeploymentRunnerOptions = {}): D
     }
     const { exitCode, durationMs } = 'never' in outcome ? { exitCode: 0, durationMs: 0 } : outcome;
     t.attempts += 1;
-    await report(d, ids.programStarted);
+    await report(t, ids.programStarted);
     if (durationMs) await wait(Math.min(durationMs, d.runConditions.maxRunMinutes * 60_000));
     if (d.runConditions.successExitCodes.includes(exitCode)) {
       t.phase = 'succeeded';
       t.nextRunAt = null;
-      await report(d, ids.programSucceeded, { exitCode });
+      await report(t, ids.programSucceeded, { exitCode });
     } else if (t.attempts <= d.runConditions.retries) {
       t.phase = 'retry-wait';
       t.nextRunAt = new Date(clock.now().getTime() + d.runConditions.retryIntervalMinutes * 60_000).toISOString();
-      await report(d, ids.programWillRetry, { exitCode, attempt: t.attempts, of: d.runConditions.retries + 1 });
+      await report(t, ids.programWillRetry, { exitCode, attempt: t.attempts, of: d.runConditions.retries + 1 });
     } else {
       t.phase = 'failed';
       t.nextRunAt = null;
-      await report(d, ids.programFailed, { exitCode });
+      await report(t, ids.programFailed, { exitCode });
     }
   }
 
@@ -262,7 +279,7 @@ export function createDeploymentRunner(options: DeploymentRunnerOptions = {}): D
         if (offered.has(id) || t.phase === 'withdrawn') continue;
         // Withdrawn from policy. Expired before it finished: say so once. Its status on the site stays as it was.
         const expired = t.deployment.expiresAt !== null && Date.parse(t.deployment.expiresAt) <= now;
-        if (expired && (t.phase === 'received' || t.phase === 'never' || t.phase === 'retry-wait')) await report(t.deployment, ids.programExpired);
+        if (expired && (t.phase === 'received' || t.phase === 'never' || t.phase === 'retry-wait')) await report(t, ids.programExpired);
         t.phase = 'withdrawn';
         t.nextRunAt = null;
       }
@@ -274,8 +291,9 @@ export function createDeploymentRunner(options: DeploymentRunnerOptions = {}): D
           continue;
         }
         if (known) continue; // offered again after it was withdrawn: it was dealt with already
-        tracked.set(id, { deployment: d, phase: 'received', attempts: 0, nextRunAt: firstRunAt(d) });
-        await report(d, ids.programReceived);
+        const fresh: Tracked = { deployment: d, phase: 'received', attempts: 0, nextRunAt: firstRunAt(d) };
+        tracked.set(id, fresh);
+        await report(fresh, ids.programReceived);
       }
       await save();
       await runDueNow();

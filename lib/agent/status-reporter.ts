@@ -69,6 +69,8 @@ interface SpoolBytes {
   bytes: Buffer<ArrayBuffer>;
   room: number;
   count: number;
+  /** Its messages may have reached the site before: never sent as a first sending. */
+  mayRepeat?: boolean;
 }
 
 /**
@@ -204,14 +206,17 @@ export class StatusReporter {
    * written, only their text: a client reporting hundreds at once (a policy's acknowledgements)
    * leaves short-lived objects, cheap to collect, not ones that outlive the disk's wait. On a full
    * disk they are kept in memory until the spool has room (see `unwritten`), and it resolves then too.
+   * `mayRepeat`: these messages (under the same uids) may have been reported by an earlier run that
+   * stopped before it noted doing so; the site then looks them up among those it stored.
    */
-  report(messages: StatusMessageInput | readonly StatusMessageInput[]): Promise<void> {
+  report(messages: StatusMessageInput | readonly StatusMessageInput[], options: { mayRepeat?: boolean } = {}): Promise<void> {
     let files: SpoolBytes[];
     try {
       files = this.spoolFiles(Array.isArray(messages) ? messages : [messages]);
     } catch (error) {
       return Promise.reject(error);
     }
+    if (options.mayRepeat) for (const file of files) file.mayRepeat = true;
     return this.spool(files);
   }
 
@@ -356,7 +361,7 @@ export class StatusReporter {
       throw error;
     }
     // Noted before the rename makes the file visible to the sender, never after it was sent.
-    if (name === undefined) this.neverSent.add(spoolName);
+    if (name === undefined && !file.mayRepeat) this.neverSent.add(spoolName);
     this.hold(spoolName, file);
     try {
       await rename(temporary, target);

@@ -414,6 +414,24 @@ describe('status reporter', () => {
     );
   });
 
+  it('sends a report that may have been made before (mayRepeat) as not new, so the site stores its message once', async () => {
+    const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
+    const message = testMessage();
+    const before = createStatusReporter({ managementPointUrl: mp.url, spoolDir, headers: () => ({ authorization }) });
+    reporters.push(before);
+    await before.report(message);
+    await within(before.flush(), 10_000);
+    await processAll();
+    // An agent killed before it noted the report makes it again on its next start, under the same uid.
+    const after = createStatusReporter({ managementPointUrl: mp.url, spoolDir, headers: () => ({ authorization }) });
+    reporters.push(after);
+    await after.report(message, { mayRepeat: true });
+    await within(after.flush(), 10_000);
+    await processAll();
+    const { rows } = await pool().query<{ n: number }>(`SELECT count(*)::int AS n FROM status_message WHERE uid = $1::uuid`, [message.uid]);
+    expect(rows[0].n).toBe(1);
+  });
+
   it('says a request is a first sending only when none of its files was sent before, by this run or an earlier one', async () => {
     const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sitebox-spool-'));
     const sent: { firstSending: unknown; uids: string[] }[] = [];

@@ -50,7 +50,7 @@ describe('deployment runner', () => {
   /** A reporter that is never started: what it was given stays in its spool, in order. */
   function spooled(): {
     reporter: StatusReporter;
-    read(): Promise<{ messageId: number; severity: string; type: string; insertionStrings: string[]; sourceTime: string }[]>;
+    read(): Promise<{ uid: string; messageId: number; severity: string; type: string; insertionStrings: string[]; sourceTime: string }[]>;
   } {
     const spoolDir = path.join(dir, `spool-${spool++}`);
     const reporter = createStatusReporter({ managementPointUrl: 'http://127.0.0.1:9', spoolDir });
@@ -148,6 +148,37 @@ describe('deployment runner', () => {
       ids.programStarted,
       ids.programSucceeded,
     ]);
+  });
+
+  it('reports again under the same uids what it reported before it was killed and had not saved, so the site keeps each once', async () => {
+    const stateFile = path.join(dir, 'killed', 'deployments.json');
+    const { reporter, read } = spooled();
+    const policy = { siteCode: 'S01', deployments: [deployment(), deployment({ deploymentId: 'S0120002', availableAt: at(60) })] };
+    // The process dies right after its first report is spooled, before the state file is written.
+    let reports = 0;
+    const dying = {
+      async report(...args: Parameters<StatusReporter['report']>) {
+        expect(args[1]).toEqual({ mayRepeat: true });
+        await reporter.report(...args);
+        if (++reports === 1) throw new Error('killed');
+      },
+    };
+    const simulate = () => ({ exitCode: 0 });
+    await expect(
+      createDeploymentRunner({ clock: manualClock(t0), timers: false, stateFile, simulate })(policy, { reporter: dying, deviceName: 'WKS-6' }),
+    ).rejects.toThrow('killed');
+    await createDeploymentRunner({ clock: manualClock(t0), timers: false, stateFile, simulate })(policy, { reporter, deviceName: 'WKS-6' });
+
+    const messages = await read();
+    expect(messages.map((m) => m.messageId)).toEqual([
+      ids.programReceived,
+      ids.programReceived,
+      ids.programReceived,
+      ids.programStarted,
+      ids.programSucceeded,
+    ]);
+    expect(messages[0].uid).toBe(messages[1].uid);
+    expect(new Set(messages.map((m) => m.uid)).size).toBe(4);
   });
 
   it('says a torn state file is unreadable and still acts on the policy it was given', async () => {
