@@ -53,6 +53,11 @@ const usage = `usage: sitebox-agent run --mp <management point URL> [--mp <anoth
 class UsageError extends Error {}
 /** A command that could not do its work (exit 1), said on stderr whatever the log level. */
 class CommandFailed extends Error {}
+/**
+ * A start that starting again cannot get past until someone acts (a credential file it did not
+ * write, a registration the site refused): exit 2, which the service unit does not restart on.
+ */
+class StartRefused extends Error {}
 
 /** The --ca-fingerprint given, normalized (AB:CD:…), or undefined; a malformed one is a usage error. */
 function fingerprintOption(value: string | undefined): string | undefined {
@@ -234,7 +239,7 @@ async function run(args: string[]) {
         tls: trustOf(await pinFor(url)),
       });
     } catch (error) {
-      if (error instanceof Error && /refused \((400|409)\)|not a credential/.test(error.message)) throw error;
+      if (error instanceof Error && /refused \((400|409)\)|not a credential/.test(error.message)) throw new StartRefused(error.message);
       const delay = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
       log.warn({ url, err: why(error), retryInMs: Math.round(delay) }, 'could not register with the management point');
       await new Promise((resolve) => setTimeout(resolve, delay));
@@ -418,8 +423,8 @@ async function main() {
 }
 
 main().catch((error) => {
-  // A usage or configuration error is final (exit 2): the service unit does not restart the agent into it again.
-  if (error instanceof UsageError || error instanceof AgentConfigError) {
+  // A usage or configuration error, or a start refused, is final (exit 2): the service unit does not restart the agent into it again.
+  if (error instanceof UsageError || error instanceof AgentConfigError || error instanceof StartRefused) {
     console.error(error.message);
     process.exit(2);
   }
