@@ -583,7 +583,9 @@ export async function recordResults(
               -- The client's clock says when it finished; one that puts that before the start or
               -- after the arrival is hours off, and the arrival is the nearest time known.
               completed_at = CASE WHEN i.completed_at BETWEEN o.started_at AND i.received_at THEN i.completed_at ELSE i.received_at END,
-              delivered_at = coalesce(t.delivered_at, i.received_at)
+              -- A result can arrive before the acknowledgement the notification server holds to batch:
+              -- then the push was delivered no later than the action completed.
+              delivered_at = coalesce(t.delivered_at, CASE WHEN i.completed_at BETWEEN o.started_at AND i.received_at THEN i.completed_at ELSE i.received_at END)
          FROM unnest($1::int[], $2::int[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[])
               AS i(operation_id, device_id, outcome, completed_at, result, received_at)
               JOIN client_operation o ON o.id = i.operation_id
