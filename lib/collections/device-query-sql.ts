@@ -50,7 +50,9 @@ function conditionSql(c: ResolvedCondition, param: (value: unknown) => string): 
     case 'siteCode':
       return `s.code = ${param(c.value)}`;
     case 'ipSubnet':
-      return `(d.ip_address IS NOT NULL AND d.ip_address::inet <<= ${param(c.value)}::cidr)`;
+      // inet, not cidr: a subnet written with one of its addresses (10.1.2.3/8, which cidr refuses
+      // for its host bits) is the subnet its mask names.
+      return `(d.ip_address IS NOT NULL AND d.ip_address::inet <<= ${param(c.value)}::inet)`;
     case 'lastSeenWithinDays':
       return `d.last_seen_at > now() - make_interval(days => ${param(c.value)})`;
     case 'online':

@@ -82,6 +82,13 @@ describe('collections: forms, preview, evaluation and cycles', () => {
     expect(direct).toMatchObject({ count: 1, sample: [{ name: 'LON-WS-0001', siteCode: 'S02', ipAddress: '10.20.16.2' }] });
   });
 
+  it('reads a subnet written with one of its addresses (10.10.16.7/24) as that subnet, in preview and evaluation alike', async () => {
+    expect(names(await preview({ rules: [query({ field: 'ipSubnet', value: '10.10.16.7/24' })] }))).toEqual(['NYC-WS-0001', 'NYC-WS-0002']);
+    const res = await create({ name: 'NYC desks by an address', rules: [query({ field: 'ipSubnet', value: '10.10.16.7/24' })] });
+    expect(res.status).toBe(200);
+    expect((await detail((await res.json()).id)).memberCount).toBe(2);
+  });
+
   it('refuses bad rules with 400 naming the field', async () => {
     const bad = await previewRoute(
       request('/api/collections/preview', {
