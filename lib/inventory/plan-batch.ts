@@ -115,7 +115,9 @@ export function planBatch(decided: readonly { item: ResolvedReport; decision: Lo
     const at = new Date(Math.min(new Date(report.collectedAt).getTime(), item.receivedAt.getTime()));
     const hardware: HardwareClasses = report.hardware ?? {};
     const before = current.hardware.get(deviceId) ?? new Map<string, HardwareInstance[]>();
-    const update: DeviceInventoryUpdate = { deviceId, version: report.version, ...summaryColumns(hardware) };
+    // A full report replaces every class, so a summary class it lacks was removed, as a delta's empty class is.
+    const summarized: HardwareClasses = report.kind === 'full' ? { ...SUMMARY_CLASSES_REMOVED, ...hardware } : hardware;
+    const update: DeviceInventoryUpdate = { deviceId, version: report.version, ...summaryColumns(summarized) };
     let changes: InventoryChanges;
     if (report.kind === 'full') {
       const baseline = decision.action === 'full' && decision.baseline;
@@ -177,6 +179,9 @@ export function planBatch(decided: readonly { item: ResolvedReport; decision: Lo
   }
   return plan;
 }
+
+/** The classes the device's summary columns are read from, each reported with no instances. */
+const SUMMARY_CLASSES_REMOVED: HardwareClasses = { system: [], memory: [], fileSystem: [] };
 
 function summaryColumns(hardware: HardwareClasses): Partial<DeviceInventoryUpdate> {
   const summary = extractSummary(hardware);

@@ -93,7 +93,7 @@ describe('inventory loader', () => {
     await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('S01', 'Central', now())`);
     const { rows } = await pool().query<{ id: number; name: string }>(
       `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, updated_at)
-       SELECT 1, n, 'Linux', '0', 'WORKSTATION', 'APPROVED', now() FROM unnest(ARRAY['A', 'B', 'C', 'D']) n RETURNING id, name`,
+       SELECT 1, n, 'Linux', '0', 'WORKSTATION', 'APPROVED', now() FROM unnest(ARRAY['A', 'B', 'C', 'D', 'E']) n RETURNING id, name`,
     );
     for (const r of rows) ids[r.name] = r.id;
   });
@@ -316,6 +316,24 @@ describe('inventory loader', () => {
     expect(await acceptInventoryReport({ device: { id: ids.C }, body: Buffer.from(JSON.stringify(report)), contentEncoding: null })).toMatchObject({
       status: 200,
       answer: { status: 'duplicate', version: 2 },
+    });
+  });
+
+  it('a full report without the system, memory or file system class leaves their device columns unknown, as a delta removing them does', async () => {
+    await send(full('E', 1, []));
+    await drain();
+    expect(await device('E')).toMatchObject({ manufacturer: 'Contoso', memory_mb: 16384, disk_free_mb: 40960 });
+    await send({ ...full('E', 2, []), hardware: { operatingSystem: [{ distro: 'Debian GNU/Linux', release: '13' }] } });
+    await drain();
+    expect(await device('E')).toMatchObject({
+      manufacturer: null,
+      model: null,
+      serial_number: null,
+      memory_mb: null,
+      disk_free_mb: null,
+      os_name: 'Debian GNU/Linux',
+      os_version: '13',
+      inventory_version: 2,
     });
   });
 
