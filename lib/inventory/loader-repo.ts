@@ -70,13 +70,23 @@ export async function commitWithoutFlush(client: pg.ClientBase): Promise<void> {
   await client.query(`SET LOCAL synchronous_commit = off`);
 }
 
+/** A device's inventory as the loader decides on it. */
+export interface LoadedInventoryState {
+  version: number;
+  resync: boolean;
+  /** When the newest report loaded was collected (the later of the hardware and software inventory times); null before any. */
+  collectedAt: Date | null;
+}
+
 /** The inventory state of the devices, locked until the caller's transaction ends (in id order, so loaders never deadlock). */
-export async function lockDevices(client: pg.ClientBase, deviceIds: readonly number[]): Promise<Map<number, { version: number; resync: boolean }>> {
-  const { rows } = await client.query<{ id: number; version: number; resync: boolean }>(
-    `SELECT id, inventory_version AS version, inventory_resync AS resync FROM device WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE`,
+export async function lockDevices(client: pg.ClientBase, deviceIds: readonly number[]): Promise<Map<number, LoadedInventoryState>> {
+  const { rows } = await client.query<{ id: number } & LoadedInventoryState>(
+    `SELECT id, inventory_version AS version, inventory_resync AS resync,
+            greatest(last_hw_inventory_at, last_sw_inventory_at) AS "collectedAt"
+       FROM device WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE`,
     [deviceIds],
   );
-  return new Map(rows.map((r) => [r.id, { version: r.version, resync: r.resync }]));
+  return new Map(rows.map((r) => [r.id, { version: r.version, resync: r.resync, collectedAt: r.collectedAt }]));
 }
 
 /** Which of these reports were loaded before. */

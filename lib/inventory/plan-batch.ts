@@ -18,19 +18,29 @@ export interface ResolvedReport {
 
 /** What the loader does with one report, given what the site holds for its device. */
 export type LoadDecision =
-  | { action: 'skip'; reason: 'loaded before' | 'device gone' }
+  | { action: 'skip'; reason: 'loaded before' | 'device gone' | 'older than loaded' }
   | { action: 'refuse'; heldVersion: number }
   | { action: 'full'; baseline: boolean }
   | { action: 'delta' };
 
 /**
- * A report loaded before is skipped (a batch run twice), as is one whose device was deleted. A
- * full report replaces the device's inventory — its first is the baseline. A delta applies only
- * on the version the site loaded; otherwise the site asks the device for a full report.
+ * A report loaded before is skipped (a batch run twice), as is one whose device was deleted, and
+ * one both numbered and collected before the newest the site loaded (a report retried from
+ * quarantine after newer ones loaded), which would roll the inventory back. A full report
+ * replaces the device's inventory — its first is the baseline. A delta applies only on the
+ * version the site loaded; otherwise the site asks the device for a full report.
  */
-export function decideLoad(report: InventoryReport, device: { version: number } | undefined, loadedBefore: boolean): LoadDecision {
+export function decideLoad(
+  report: InventoryReport,
+  device: { version: number; collectedAt?: Date | null } | undefined,
+  loadedBefore: boolean,
+): LoadDecision {
   if (loadedBefore) return { action: 'skip', reason: 'loaded before' };
   if (!device) return { action: 'skip', reason: 'device gone' };
+  // Both, so an agent whose numbering went back (its state restored) or whose clock did is still loaded.
+  if (report.version <= device.version && device.collectedAt && new Date(report.collectedAt) < device.collectedAt) {
+    return { action: 'skip', reason: 'older than loaded' };
+  }
   if (report.kind === 'full') return { action: 'full', baseline: device.version === 0 };
   if (report.baseVersion !== device.version) return { action: 'refuse', heldVersion: device.version };
   return { action: 'delta' };

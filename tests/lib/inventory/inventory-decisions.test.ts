@@ -174,6 +174,14 @@ describe('decideLoad and planBatch', () => {
     expect(decideLoad(delta, { version: 1 }, false)).toEqual({ action: 'refuse', heldVersion: 1 });
   });
 
+  it('skips a report numbered and collected before the newest loaded, and loads one that is only numbered or only dated before it', () => {
+    const loaded = (version: number, collectedAt: string) => ({ version, collectedAt: new Date(collectedAt) });
+    expect(decideLoad(full, loaded(9, '2031-01-01T00:00:00Z'), false)).toEqual({ action: 'skip', reason: 'older than loaded' });
+    expect(decideLoad(delta, loaded(3, '2026-06-01T00:00:00Z'), false)).toEqual({ action: 'skip', reason: 'older than loaded' });
+    expect(decideLoad(full, loaded(9, '2029-01-01T00:00:00Z'), false)).toEqual({ action: 'full', baseline: false });
+    expect(decideLoad(full, loaded(3, '2031-01-01T00:00:00Z'), false)).toEqual({ action: 'full', baseline: false });
+  });
+
   it('plans a resync full against what the site held, and a refused delta only as a resync flag', () => {
     const item = (report: typeof full, productIds: number[]): ResolvedReport => ({
       inboxId: '1',

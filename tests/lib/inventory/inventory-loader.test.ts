@@ -9,6 +9,8 @@ import { pool } from '@/lib/db/pool';
 import { acceptInventoryReport } from '@/lib/inventory/accept-inventory-report';
 import { drainInventoryInbox, startInventoryLoader } from '@/lib/inventory/inventory-loader';
 import { insertInboxRow } from '@/lib/inventory/loader-repo';
+import { requeueInventoryReport } from '@/lib/inventory/requeue-inventory-report';
+import { inventoryReportSchema } from '@/lib/protocol/inventory.schema';
 import { useTestDatabase } from '../../support/database';
 
 const log = pino({ level: 'silent' });
@@ -93,7 +95,7 @@ describe('inventory loader', () => {
     await pool().query(`INSERT INTO site (code, name, updated_at) VALUES ('S01', 'Central', now())`);
     const { rows } = await pool().query<{ id: number; name: string }>(
       `INSERT INTO device (site_id, name, os_name, os_version, os_kind, approval, updated_at)
-       SELECT 1, n, 'Linux', '0', 'WORKSTATION', 'APPROVED', now() FROM unnest(ARRAY['A', 'B', 'C', 'D', 'E']) n RETURNING id, name`,
+       SELECT 1, n, 'Linux', '0', 'WORKSTATION', 'APPROVED', now() FROM unnest(ARRAY['A', 'B', 'C', 'D', 'E', 'F']) n RETURNING id, name`,
     );
     for (const r of rows) ids[r.name] = r.id;
   });
@@ -335,6 +337,21 @@ describe('inventory loader', () => {
       os_version: '13',
       inventory_version: 2,
     });
+  });
+
+  it('a report older than the one loaded, retried from quarantine, is skipped instead of rolling the inventory back', async () => {
+    const older = { ...full('F', 1, [['bash', '5.2.15-2', 'amd64', null]]), collectedAt: new Date(Date.now() - 3_600_000).toISOString() };
+    await send(full('F', 2, [['curl', '8.0.0-1', 'amd64', null]]));
+    await drain();
+    const state = { software: await software('F'), device: await device('F'), history: await history('F') };
+    const client = await pool().connect();
+    try {
+      await requeueInventoryReport(inventoryReportSchema.parse(older), client);
+    } finally {
+      client.release();
+    }
+    expect(await drain()).toMatchObject({ loaded: 0, skipped: 1 });
+    expect({ software: await software('F'), device: await device('F'), history: await history('F') }).toEqual(state);
   });
 
   it('drains a long inbox batch after batch in id order, when ids change their number of digits', async () => {
