@@ -1,7 +1,7 @@
 'use client';
 
 import { Table, TBody, Td, Th, THead } from '@/components/ui/table';
-import { formatPropertyValue, hardwareClassLabel, propertyLabel } from '@/lib/resource-explorer/hardware-labels';
+import { formatPropertyValue, hardwareClassLabel, instanceValue, propertyLabel } from '@/lib/resource-explorer/hardware-labels';
 import type { HardwareClassView } from '@/lib/resource-explorer/resource-explorer.schema';
 import { useDeviceInventoryQuery } from './use-resource-explorer';
 
@@ -33,7 +33,7 @@ function HardwareClass({ hardwareClass }: { hardwareClass: HardwareClassView }) 
                 <Th scope="row" className="w-56 bg-slate-50 text-left font-medium text-slate-600">
                   {propertyLabel(p)}
                 </Th>
-                <Td className="break-all">{formatPropertyValue(p, hardwareClass.instances[0][p])}</Td>
+                <Td className="break-all">{formatPropertyValue(p, instanceValue(hardwareClass.instances[0], p))}</Td>
               </tr>
             ))}
           </TBody>
@@ -56,7 +56,7 @@ function HardwareClass({ hardwareClass }: { hardwareClass: HardwareClassView }) 
                 <tr key={i}>
                   {properties.map((p) => (
                     <Td key={p} className="whitespace-nowrap">
-                      {formatPropertyValue(p, instance[p])}
+                      {formatPropertyValue(p, instanceValue(instance, p))}
                     </Td>
                   ))}
                 </tr>

@@ -4,44 +4,50 @@
  * label drops the unit and the value carries it.
  */
 
-const classLabels: Record<string, string> = {
-  system: 'System',
-  bios: 'BIOS',
-  operatingSystem: 'Operating system',
-  processor: 'Processors',
-  memory: 'Memory',
-  disk: 'Disks',
-  fileSystem: 'File systems',
-  networkAdapter: 'Network adapters',
-  loggedOnUser: 'Logged-on users',
-};
+// Maps, not object literals: an agent names its properties, and `constructor` or `toString` must
+// not find Object's own members.
+const classLabels = new Map<string, string>(
+  Object.entries({
+    system: 'System',
+    bios: 'BIOS',
+    operatingSystem: 'Operating system',
+    processor: 'Processors',
+    memory: 'Memory',
+    disk: 'Disks',
+    fileSystem: 'File systems',
+    networkAdapter: 'Network adapters',
+    loggedOnUser: 'Logged-on users',
+  }),
+);
 
 // Words kept as their usual capitals.
-const acronyms: Record<string, string> = {
-  bios: 'BIOS',
-  cpu: 'CPU',
-  dhcp: 'DHCP',
-  dns: 'DNS',
-  fqdn: 'FQDN',
-  fs: 'FS',
-  gpu: 'GPU',
-  id: 'ID',
-  ip: 'IP',
-  ipv4: 'IPv4',
-  ipv6: 'IPv6',
-  mac: 'MAC',
-  mtu: 'MTU',
-  os: 'OS',
-  ram: 'RAM',
-  sku: 'SKU',
-  smart: 'SMART',
-  ssd: 'SSD',
-  tty: 'TTY',
-  uefi: 'UEFI',
-  usb: 'USB',
-  uuid: 'UUID',
-  vm: 'VM',
-};
+const acronyms = new Map<string, string>(
+  Object.entries({
+    bios: 'BIOS',
+    cpu: 'CPU',
+    dhcp: 'DHCP',
+    dns: 'DNS',
+    fqdn: 'FQDN',
+    fs: 'FS',
+    gpu: 'GPU',
+    id: 'ID',
+    ip: 'IP',
+    ipv4: 'IPv4',
+    ipv6: 'IPv6',
+    mac: 'MAC',
+    mtu: 'MTU',
+    os: 'OS',
+    ram: 'RAM',
+    sku: 'SKU',
+    smart: 'SMART',
+    ssd: 'SSD',
+    tty: 'TTY',
+    uefi: 'UEFI',
+    usb: 'USB',
+    uuid: 'UUID',
+    vm: 'VM',
+  }),
+);
 
 type Unit = 'bytes' | 'kb' | 'mb' | 'gb' | 'mhz' | 'ghz' | 'mbps' | 'percent';
 const unitSuffixes: [RegExp, Unit][] = [
@@ -65,7 +71,7 @@ function unitOf(property: string): { unit: Unit | null; stem: string } {
 
 /** "Operating system" for `operatingSystem`; a class the console does not know is spelled out the same way. */
 export function hardwareClassLabel(className: string): string {
-  return classLabels[className] ?? words(className);
+  return classLabels.get(className) ?? words(className);
 }
 
 /** "Serial number" for `serialNumber`, "Size" for `sizeBytes`, "MAC address" for `macAddress`. */
@@ -79,7 +85,7 @@ function words(camel: string): string {
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
     .split(/[\s_]+/)
     .filter(Boolean)
-    .map((w) => acronyms[w.toLowerCase()] ?? w.toLowerCase());
+    .map((w) => acronyms.get(w.toLowerCase()) ?? w.toLowerCase());
   if (!parts.length) return camel;
   const [first, ...rest] = parts;
   return [first === first.toLowerCase() ? first[0].toUpperCase() + first.slice(1) : first, ...rest].join(' ');
@@ -103,6 +109,11 @@ export function formatBytes(bytes: number): string {
     i++;
   }
   return `${number.format(value)} ${units[i]}`;
+}
+
+/** An instance's own value of a property (another instance's `constructor` is not Object's here), or undefined. */
+export function instanceValue(instance: Readonly<Record<string, string | number | boolean | null>>, property: string) {
+  return Object.hasOwn(instance, property) ? instance[property] : undefined;
 }
 
 /** A property's value as text, in its unit when the name carries one. */

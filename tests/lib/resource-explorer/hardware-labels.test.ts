@@ -1,6 +1,6 @@
 // Labels and units of Resource Explorer's hardware tables.
 import { describe, expect, it } from 'vitest';
-import { formatMegabytes, formatPropertyValue, hardwareClassLabel, propertyLabel } from '@/lib/resource-explorer/hardware-labels';
+import { formatMegabytes, formatPropertyValue, hardwareClassLabel, instanceValue, propertyLabel } from '@/lib/resource-explorer/hardware-labels';
 
 describe('hardware labels', () => {
   it('names classes and properties readably', () => {
@@ -15,6 +15,17 @@ describe('hardware labels', () => {
     expect(propertyLabel('speedMhz')).toBe('Speed');
     expect(propertyLabel('uuid')).toBe('UUID');
     expect(propertyLabel('bytes')).toBe('Bytes');
+  });
+
+  it('names a property or class that shares its name with an object built-in (constructor) like any other', () => {
+    expect(propertyLabel('constructor')).toBe('Constructor');
+    expect(propertyLabel('cpuConstructor')).toBe('CPU constructor');
+    expect(propertyLabel('toString')).toBe('To string');
+    expect(hardwareClassLabel('constructor')).toBe('Constructor');
+    expect(hardwareClassLabel('toString')).toBe('To string');
+    // A table column another instance has: this instance shows no value, not Object's function.
+    expect(formatPropertyValue('constructor', instanceValue({ model: 'X1' }, 'constructor'))).toBe('—');
+    expect(formatPropertyValue('toString', instanceValue({ toString: 'own' }, 'toString'))).toBe('own');
   });
 
   it('formats sizes in MB, GB and TB', () => {
