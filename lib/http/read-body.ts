@@ -33,7 +33,22 @@ async function collectWithin(body: AsyncIterable<Uint8Array> | null, contentLeng
 
 /** Reads a JSON body, refusing more than `maxBytes` before buffering it all. */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  const text = (await readBodyBytes(request, maxBytes)).toString('utf8');
+  return parseJsonBody(await readBodyBytes(request, maxBytes), request.headers.get('content-encoding'));
+}
+
+/**
+ * A body's JSON; an empty body reads as none, so the schema names what is missing. Only plain
+ * JSON: a body sent compressed (`Content-Encoding: gzip`) is refused naming the header, where it
+ * read as "not valid JSON" and left the sender guessing.
+ */
+export function parseJsonBody(bytes: Buffer, contentEncoding: string | null): unknown {
+  const encoding = (contentEncoding ?? '').trim().toLowerCase();
+  if (encoding && encoding !== 'identity')
+    throw new AppError('BAD_REQUEST', {
+      userMessage: `Content-Encoding ${contentEncoding!.trim().slice(0, 40)} is not supported here; send plain JSON.`,
+      details: { fields: [{ path: 'Content-Encoding', message: 'is not supported here; send plain JSON' }] },
+    });
+  const text = bytes.toString('utf8');
   if (!text.trim()) return undefined;
   try {
     return JSON.parse(text);

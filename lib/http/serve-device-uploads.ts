@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { authenticateDevice, type AuthenticatedDevice } from '../devices/authenticate-device';
-import { AppError } from '../errors';
 import { acceptInventoryReport } from '../inventory/accept-inventory-report';
 import { recordHeartbeat } from '../inventory/record-heartbeat';
 import { logger } from '../logger';
@@ -11,7 +10,7 @@ import { discoveryRecordSchema, MAX_INVENTORY_BYTES } from '../protocol/inventor
 import { MAX_METERING_USAGE_BYTES, meteringUsageUploadSchema } from '../protocol/metering-usage.schema';
 import { errorAnswer } from './error-answer';
 import { clientRateLimit, consume } from './rate-limits';
-import { readNodeBodyBytes } from './read-body';
+import { parseJsonBody, readNodeBodyBytes } from './read-body';
 
 /** A POST endpoint a device calls with its credential, answered on Node's HTTP server directly. */
 export interface DeviceUploadEndpoint {
@@ -23,17 +22,6 @@ export interface DeviceUploadEndpoint {
     contentEncoding: string | null;
     log: Logger;
   }): Promise<{ status: number; body: unknown }>;
-}
-
-function parseJson(body: Buffer): unknown {
-  const text = body.toString('utf8');
-  // An empty body reads as no body, so the schema names what is missing (as the route does).
-  if (!text.trim()) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError('BAD_REQUEST', { userMessage: 'The request body is not valid JSON.' });
-  }
 }
 
 /**
@@ -52,17 +40,17 @@ export const deviceUploadEndpoints: readonly DeviceUploadEndpoint[] = [
   {
     path: '/api/mp/heartbeat',
     maxBytes: 64 * 1024,
-    handle: async ({ device, body }) => ({
+    handle: async ({ device, body, contentEncoding }) => ({
       status: 200,
-      body: await recordHeartbeat({ device, record: discoveryRecordSchema.parse(parseJson(body)) }),
+      body: await recordHeartbeat({ device, record: discoveryRecordSchema.parse(parseJsonBody(body, contentEncoding)) }),
     }),
   },
   {
     path: '/api/mp/metering-usage',
     maxBytes: MAX_METERING_USAGE_BYTES,
-    handle: async ({ device, body }) => ({
+    handle: async ({ device, body, contentEncoding }) => ({
       status: 200,
-      body: await storeMeteringUsage({ device, upload: meteringUsageUploadSchema.parse(parseJson(body)) }),
+      body: await storeMeteringUsage({ device, upload: meteringUsageUploadSchema.parse(parseJsonBody(body, contentEncoding)) }),
     }),
   },
 ];

@@ -192,6 +192,30 @@ describe('management point: inventory, heartbeat discovery and policy activity',
       expect(bad.json.error?.message).toMatch(/^macAddresses\.0: /);
     });
 
+    it('refuses a compressed heartbeat naming Content-Encoding, where it read as "not valid JSON"', async () => {
+      const record = {
+        deviceId: ids[A],
+        name: A,
+        domain: null,
+        fqdn: null,
+        ipAddresses: ['10.9.9.9'],
+        macAddresses: [],
+        osName: 'Ubuntu',
+        osVersion: '24.04',
+        osKind: 'WORKSTATION',
+        agentVersion: '1.2.3',
+        sentAt: new Date().toISOString(),
+      };
+      const compressed = await post(base(), '/api/mp/heartbeat', record, { device: A, gzip: true });
+      expect(compressed.status).toBe(400);
+      expect(compressed.json.error).toMatchObject({
+        message: 'Content-Encoding gzip is not supported here; send plain JSON.',
+        fields: [{ path: 'Content-Encoding' }],
+      });
+      const { rows } = await pool().query(`SELECT ip_address FROM device WHERE id = $1`, [ids[A]]);
+      expect(rows[0].ip_address).not.toBe('10.9.9.9');
+    });
+
     it('refuses an address PostgreSQL cannot read as one, and keeps a link-local address without its zone', async () => {
       const record = {
         deviceId: ids[A],

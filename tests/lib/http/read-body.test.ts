@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '@/lib/errors';
-import { readNodeBodyBytes } from '@/lib/http/read-body';
+import { parseJsonBody, readNodeBodyBytes } from '@/lib/http/read-body';
 
 /** A request body that sends `parts`, then fails as a socket closed by the client does. */
 function body(parts: string[], failWith?: Error): IncomingMessage {
@@ -21,5 +21,24 @@ describe('readNodeBodyBytes', () => {
     const error = await readNodeBodyBytes(body(['ab'], aborted), 10).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ code: 'BAD_REQUEST', status: 400 });
+  });
+});
+
+describe('parseJsonBody', () => {
+  it('reads plain JSON, an empty body as none, and refuses a compressed one naming the header', () => {
+    expect(parseJsonBody(Buffer.from('{"a":1}'), null)).toEqual({ a: 1 });
+    expect(parseJsonBody(Buffer.from('{"a":1}'), 'identity')).toEqual({ a: 1 });
+    expect(parseJsonBody(Buffer.from('  '), null)).toBeUndefined();
+    expect(() => parseJsonBody(Buffer.from('{'), null)).toThrow(/not valid JSON/);
+    for (const encoding of ['gzip', ' GZIP ', 'br', 'deflate, gzip']) {
+      const error = (() => {
+        try {
+          return parseJsonBody(Buffer.from('{}'), encoding);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error, encoding).toMatchObject({ code: 'BAD_REQUEST', details: { fields: [{ path: 'Content-Encoding' }] } });
+    }
   });
 });
