@@ -27,7 +27,9 @@ export const startClientOperationSchema = z
     script: z
       .object({
         scriptId: int4Id(),
-        arguments: z.record(z.string().max(63), z.union([z.string().max(65_536), z.number(), z.boolean()])).default({}),
+        arguments: z
+          .record(z.string().max(63), z.union([z.string().max(65_536), z.number(), z.boolean()], { error: 'must be text, a number, true or false' }))
+          .default({}),
       })
       .optional(),
     /** Live Query: the query's text (checked against the language and the entities at the start). */

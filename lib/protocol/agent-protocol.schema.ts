@@ -136,7 +136,9 @@ export const operationDeliveredSchema = z.object({ operationId: int4Id() });
 export const LIVE_QUERY_DEVICE_ROWS = 10_000;
 export const LIVE_QUERY_VALUE_LIMIT = 1024;
 
-const liveQueryValue = z.union([rawText(LIVE_QUERY_VALUE_LIMIT), z.number(), z.boolean(), z.null()]);
+const liveQueryValue = z.union([rawText(LIVE_QUERY_VALUE_LIMIT), z.number(), z.boolean(), z.null()], {
+  error: 'must be text, a number, true, false or null',
+});
 
 /**
  * The longest an action's result may say it took: a Full Scan runs up to its time limit, which an

@@ -39,7 +39,7 @@ export type HardwareClassName = z.infer<typeof hardwareClassNameSchema>;
 export const hardwareInstanceSchema = z
   .record(
     z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/, 'property names must be letters and digits, at most 64'),
-    z.union([rawText(1024), z.number().finite(), z.boolean(), z.null()]),
+    z.union([rawText(1024), z.number().finite(), z.boolean(), z.null()], { error: 'must be text, a finite number, true, false or null' }),
   )
   .refine((r) => Object.keys(r).length <= 64, 'must have at most 64 properties');
 export type HardwareInstance = z.infer<typeof hardwareInstanceSchema>;
@@ -170,7 +170,7 @@ export const discoveryRecordSchema = z.object({
     .regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'must be a computer name: letters, digits and hyphens'),
   domain: rawText(255).nullable(),
   fqdn: rawText(255).nullable(),
-  ipAddresses: z.array(z.union([ipv4, ipv6])).max(64),
+  ipAddresses: z.array(z.union([ipv4, ipv6], { error: 'must be an IPv4 or IPv6 address' })).max(64),
   macAddresses: z.array(mac).max(64),
   osName: rawText(128).min(1, 'is required'),
   osVersion: rawText(64).min(1, 'is required'),
