@@ -50,10 +50,14 @@ export async function desiredMembersSql(c: CollectionDefinition, lookups: RuleLo
     params.push(direct);
     sources.push(`SELECT unnest($${params.length}::int[]) AS device_id`);
   }
-  for (const rule of c.rules.filter((r) => r.kind === 'QUERY')) {
-    const parsed = queryRuleSchema.safeParse(rule.query);
-    if (!parsed.success) continue; // validated on write; a bad stored rule selects nothing
-    const where = deviceQuerySql({ rule: await resolveQueryRule(parsed.data, lookups), firstParam: params.length + 1 });
+  // Validated on write; a bad stored rule selects nothing. Resolved all at once, so that the
+  // lookups read every product name of the collection in one statement.
+  const queryRules = c.rules.flatMap((r) => {
+    const parsed = r.kind === 'QUERY' ? queryRuleSchema.safeParse(r.query) : undefined;
+    return parsed?.success ? [parsed.data] : [];
+  });
+  for (const rule of await Promise.all(queryRules.map((r) => resolveQueryRule(r, lookups)))) {
+    const where = deviceQuerySql({ rule, firstParam: params.length + 1 });
     params.push(...where.params);
     sources.push(`SELECT d.id AS device_id FROM device d JOIN site s ON s.id = d.site_id WHERE ${where.sql}`);
   }
