@@ -38,7 +38,7 @@ export function SiteHierarchyView() {
       <section aria-label="This site">
         <h2 className="mb-2 text-sm font-semibold text-slate-700">This site</h2>
         <p className="text-sm">
-          <span className="font-mono">{data.site.code}</span> — {data.site.name}{' '}
+          <span className="font-mono">{data.site.code}</span> — <bdi>{data.site.name}</bdi>{' '}
           <Link className="text-sky-700 hover:underline" href={viewer(data.site.code)}>
             status messages
           </Link>
@@ -107,7 +107,12 @@ export function SiteHierarchyView() {
                 <tr key={child.code} data-testid={`child-site-${child.code}`}>
                   <Td>
                     <span className="font-mono">{child.code}</span>
-                    {child.name && <span className="text-slate-600"> — {child.name}</span>}
+                    {child.name && (
+                      <span className="text-slate-600">
+                        {' '}
+                        — <bdi>{child.name}</bdi>
+                      </span>
+                    )}
                   </Td>
                   <Td>
                     {child.link ? (

@@ -71,6 +71,8 @@ describe('POST /api/mp/child-site-link', () => {
       [{ ...valid, extra: 1 }, ''],
       [{ ...valid, siteName: 'two\nlines' }, 'siteName'],
       [{ ...valid, siteName: '' }, 'siteName'],
+      [{ ...valid, siteName: 'Lyon \u202Ereversed' }, 'siteName'],
+      [{ ...valid, siteName: '\u2067Lyon' }, 'siteName'],
     ] as const) {
       const response = await report(body, child);
       expect(response.status, JSON.stringify(body)).toBe(400);
