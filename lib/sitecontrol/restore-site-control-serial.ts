@@ -21,8 +21,8 @@ export async function restoreSiteControlSerial(options: {
 }): Promise<SubmittedChange> {
   const siteCode = options.siteCode ?? config().SITEBOX_SITE_CODE;
   const [old, base] = await Promise.all([
-    readSiteControlAtSerial({ serial: options.serial, siteCode, db: options.db }),
-    readSiteControlAtSerial({ serial: options.baseSerial, siteCode, db: options.db }),
+    readSiteControlAtSerial({ serial: options.serial, siteCode, db: options.db, field: 'serial' }),
+    readSiteControlAtSerial({ serial: options.baseSerial, siteCode, db: options.db, field: 'baseSerial' }),
   ]);
   const changes = restoreChanges(base.settings, old.settings);
   if (!Object.keys(changes).length) {

@@ -127,11 +127,24 @@ export interface SerialDocument {
   settings: SiteSettings;
 }
 
-/** The document at `serial` (default: current); 404 once history no longer keeps it. */
-export async function readSiteControlAtSerial(options: { serial?: number; siteCode?: string; db?: pg.Pool }): Promise<SerialDocument> {
+/**
+ * The document at `serial` (default: current); 404 naming `field` for a serial not made yet, and
+ * once history no longer keeps it.
+ */
+export async function readSiteControlAtSerial(options: {
+  serial?: number;
+  siteCode?: string;
+  db?: pg.Pool;
+  field?: string;
+}): Promise<SerialDocument> {
   const db = options.db ?? pool();
   const control = await controlOrThrow(db, options.siteCode ?? config().SITEBOX_SITE_CODE);
   const serial = options.serial ?? control.serial;
+  if (serial > control.serial)
+    throw new AppError('NOT_FOUND', {
+      userMessage: `Serial ${serialName(serial)} does not exist yet (the current one is ${serialName(control.serial)}).`,
+      details: { fields: [{ path: options.field ?? 'serial', message: 'does not exist yet' }] },
+    });
   const found = await findDocumentAtSerial(db, control, serial);
   if (!found) throw new AppError('NOT_FOUND', { userMessage: `Serial ${serialName(serial)} is not in the history kept (the last 100).` });
   return {
@@ -147,8 +160,8 @@ export async function readSiteControlAtSerial(options: { serial?: number; siteCo
 /** Every setting that differs between two serials. */
 export async function diffSiteControlSerials(options: { from: number; to: number; siteCode?: string; db?: pg.Pool }) {
   const [from, to] = await Promise.all([
-    readSiteControlAtSerial({ ...options, serial: options.from }),
-    readSiteControlAtSerial({ ...options, serial: options.to }),
+    readSiteControlAtSerial({ ...options, serial: options.from, field: 'from' }),
+    readSiteControlAtSerial({ ...options, serial: options.to, field: 'to' }),
   ]);
   return {
     from: { serial: from.serial, serialName: from.serialName, changedBy: from.changedBy, changedAt: from.changedAt },

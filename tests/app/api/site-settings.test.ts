@@ -150,6 +150,17 @@ describe('/api/site-settings', () => {
     ]);
     const bad = await getDiff(request('/api/site-settings/diff?from=x&to=2', { headers: admin.headers }));
     expect(bad.status).toBe(400);
+    // A serial after the current one has never existed: it is not one the history let go of.
+    const ahead = await getDiff(request('/api/site-settings/diff?from=0&to=999', { headers: admin.headers }));
+    expect(ahead.status).toBe(404);
+    const aheadError = (await ahead.json()).error;
+    expect(aheadError.message).toBe('Serial 000003E7 does not exist yet (the current one is 00000002).');
+    expect(aheadError.fields).toEqual([{ path: 'to', message: 'does not exist yet' }]);
+    const restoreAhead = await postRestore(
+      request('/api/site-settings/restore', { method: 'POST', headers: admin.headers, body: { serial: 3, baseSerial: 2 } }),
+    );
+    expect(restoreAhead.status).toBe(404);
+    expect((await restoreAhead.json()).error.fields).toEqual([{ path: 'serial', message: 'does not exist yet' }]);
 
     const zero = await (await getSerial(request('/api/site-settings/history/0', { headers: admin.headers }), withParams({ serial: '0' }))).json();
     expect(zero.settings.clientApproval.mode).toBe('automatic');
