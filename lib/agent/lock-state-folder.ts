@@ -1,5 +1,6 @@
-import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { lstat, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { AgentConfigError } from './agent-config';
 import { parseStartTick, readBootId } from './metering/list-processes';
 
 export const STATE_LOCK_FILE = 'agent.lock';
@@ -21,6 +22,13 @@ export class StateFolderInUse extends Error {
   }
 }
 
+/** Refuses a lock path that is a folder or anything else but a file: no restart could take it over. */
+async function refuseUnlessFile(file: string): Promise<void> {
+  const stats = await lstat(file).catch(() => null);
+  if (stats && !stats.isFile())
+    throw new AgentConfigError(`${file} is not a file (the agent's lock file goes there); remove it, then start the agent again`);
+}
+
 async function holderOf(pid: number): Promise<Holder> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
   return { pid, startTick: stat === null ? null : parseStartTick(stat), bootId: await readBootId().catch(() => '') };
@@ -38,7 +46,8 @@ async function stillRuns(holder: Partial<Holder>): Promise<boolean> {
  * StateFolderInUse while another agent process holds it. Two agents on one folder would each run
  * every pushed action (a script twice on the machine) and write the same spools and state files
  * over each other. A lock left by a process that ended (killed, the machine restarted; its pid
- * maybe given to another process since) is taken over. `release` removes the lock if still ours.
+ * maybe given to another process since) is taken over. A lock path that is not a file throws
+ * AgentConfigError (final: a restart cannot mend it). `release` removes the lock if still ours.
  */
 export async function lockStateFolder(dir: string): Promise<{ release(): Promise<void> }> {
   const file = path.join(dir, STATE_LOCK_FILE);
@@ -48,7 +57,9 @@ export async function lockStateFolder(dir: string): Promise<{ release(): Promise
       await writeFile(file, mine, { flag: 'wx', mode: 0o600 });
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 5) throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      await refuseUnlessFile(file);
+      if (attempt >= 5) throw error;
     }
     const text = await readFile(file, 'utf8').catch(() => null);
     if (text === null) continue;

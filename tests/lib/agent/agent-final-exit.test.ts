@@ -36,4 +36,13 @@ describe('an agent that cannot start on its state', () => {
     expect(output).toContain(`${path.join(state, 'credential.json')} is not a credential this agent wrote`);
     expect(code).toBe(2);
   }, 60_000);
+
+  it('exits with code 2, naming what to remove, when its lock file is a folder', async () => {
+    const state = path.join(dir, 'lock-folder');
+    await mkdir(path.join(state, 'agent.lock'), { recursive: true });
+    const { code, output } = await runAgent(['run', '--mp', 'http://127.0.0.1:9', '--name', 'LOCKDIR', '--state', state]);
+    expect(output).toContain(`${path.join(state, 'agent.lock')} is not a file`);
+    expect(output).not.toContain('EEXIST');
+    expect(code).toBe(2);
+  }, 60_000);
 });
