@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input, Textarea } from '@/components/ui/input';
@@ -252,6 +253,7 @@ function RecentChanges({ changes }: { changes: DeltaView[] }) {
  */
 function SiteSettingsSheetsBody({ canEdit }: { canEdit: boolean }) {
   const queryClient = useQueryClient();
+  const router = useRouter();
   const { data: view, isLoading, error: loadError } = useSiteSettingsQuery();
   const [tab, setTab] = useState<SettingTab['id']>('general');
   const [draft, setDraft] = useState<Draft | null>(null);
@@ -295,10 +297,13 @@ function SiteSettingsSheetsBody({ canEdit }: { canEdit: boolean }) {
       // Applied: the form takes the new serial (the effect above, once the query refetches).
       // Refused: the edits stay, to be corrected or discarded.
       if (change.state === 'APPLIED') setRebaseAt(change.appliedSerial ?? 0);
+      // The live event refreshes the frame too, but not while the channel is down (its socket is
+      // dropped when the session ends, as mid-edit): the header would keep the old site name.
+      if (change.state === 'APPLIED') router.refresh();
       setInFlight(false);
       void queryClient.invalidateQueries({ queryKey: siteSettingsKeys.all });
     },
-    [queryClient],
+    [queryClient, router],
   );
 
   const submit = useMutation({
