@@ -54,6 +54,21 @@ async function post(base: string, path: string, body: unknown, options: { device
   });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> & { error?: { message: string } } };
 }
+/** A heartbeat discovery record of a workstation with these addresses. */
+const heartbeatRecord = (deviceId: number, name: string, ipAddresses: string[]) => ({
+  deviceId,
+  name,
+  domain: null,
+  fqdn: null,
+  ipAddresses,
+  macAddresses: [],
+  osName: 'Ubuntu',
+  osVersion: '24.04',
+  osKind: 'WORKSTATION',
+  agentVersion: '1.2.3',
+  sentAt: new Date().toISOString(),
+});
+
 const inbox = async (deviceId: number) =>
   (
     await pool().query<{ version: number; kind: string }>(`SELECT version, kind::text FROM inventory_inbox WHERE device_id = $1 ORDER BY id`, [
@@ -200,19 +215,7 @@ describe('management point: inventory, heartbeat discovery and policy activity',
     });
 
     it('refuses a compressed heartbeat naming Content-Encoding, where it read as "not valid JSON"', async () => {
-      const record = {
-        deviceId: ids[A],
-        name: A,
-        domain: null,
-        fqdn: null,
-        ipAddresses: ['10.9.9.9'],
-        macAddresses: [],
-        osName: 'Ubuntu',
-        osVersion: '24.04',
-        osKind: 'WORKSTATION',
-        agentVersion: '1.2.3',
-        sentAt: new Date().toISOString(),
-      };
+      const record = heartbeatRecord(ids[A], A, ['10.9.9.9']);
       const compressed = await post(base(), '/api/mp/heartbeat', record, { device: A, gzip: true });
       expect(compressed.status).toBe(400);
       expect(compressed.json.error).toMatchObject({
@@ -224,19 +227,7 @@ describe('management point: inventory, heartbeat discovery and policy activity',
     });
 
     it('refuses an address PostgreSQL cannot read as one, and keeps a link-local address without its zone', async () => {
-      const record = {
-        deviceId: ids[A],
-        name: A,
-        domain: null,
-        fqdn: null,
-        ipAddresses: ['fe80::1%eth0'],
-        macAddresses: [],
-        osName: 'Ubuntu',
-        osVersion: '24.04',
-        osKind: 'WORKSTATION',
-        agentVersion: '1.2.3',
-        sentAt: new Date().toISOString(),
-      };
+      const record = heartbeatRecord(ids[A], A, ['fe80::1%eth0']);
       for (const address of [':::::', '....', '1::2::3', '1:2:3:4:5:6:7:8:9']) {
         const bad = await post(base(), '/api/mp/heartbeat', { ...record, ipAddresses: ['10.1.2.3', address] }, { device: A });
         expect(bad.status).toBe(400);
