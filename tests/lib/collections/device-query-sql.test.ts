@@ -78,6 +78,51 @@ describe('deviceQuerySql', () => {
     );
     expect(params).toEqual([8192, 1024, '%de\\_l%', [7], [9], 14]);
   });
+
+  it('writes several software conditions of one kind as one clause over device_software, however many there are', async () => {
+    const fleet = lookups([
+      { id: 1, name: 'openssl', version: '3.0.11-1' },
+      { id: 2, name: 'openssl', version: '3.0.13-1' },
+      { id: 3, name: 'curl', version: '7.88.1-10' },
+      { id: 4, name: 'telnet', version: '0.17-44' },
+      { id: 5, name: 'ftp', version: '0.17-34' },
+    ]);
+    const conditions = [
+      { field: 'software', name: 'openssl' },
+      { field: 'osKind', value: 'SERVER' },
+      { field: 'software', name: 'curl' },
+      { field: 'notSoftware', name: 'telnet' },
+      { field: 'software', name: 'openssl', version: { op: '>=', value: '3.0.13' } },
+      { field: 'notSoftware', name: 'ftp' },
+    ];
+    const all = deviceQuerySql({ rule: await resolve({ match: 'all', conditions }, fleet), firstParam: 1 });
+    expect(all.sql).toBe(
+      '(d.id IN (SELECT ds.device_id FROM device_software ds' +
+        ' JOIN unnest($1::int[], $2::int[]) AS m(product_id, condition_index) ON m.product_id = ds.product_id' +
+        ' GROUP BY ds.device_id HAVING count(DISTINCT m.condition_index) = $3::int) AND ' +
+        'd.os_kind = $4::os_kind AND ' +
+        'NOT EXISTS (SELECT 1 FROM device_software ds WHERE ds.device_id = d.id AND ds.product_id = ANY($5::int[])))',
+    );
+    // Each (product, condition) pair: openssl 3.0.13 counts for the first condition and the third.
+    expect(all.params).toEqual([[1, 2, 3, 2], [0, 0, 1, 2], 3, 'SERVER', [4, 5]]);
+
+    const any = deviceQuerySql({ rule: await resolve({ match: 'any', conditions }, fleet), firstParam: 1 });
+    expect(any.sql).toBe(
+      '(d.id IN (SELECT ds.device_id FROM device_software ds WHERE ds.product_id = ANY($1::int[])) OR ' +
+        'd.os_kind = $2::os_kind OR ' +
+        'NOT EXISTS (SELECT 1 FROM (SELECT ds.device_id FROM device_software ds' +
+        ' JOIN unnest($3::int[], $4::int[]) AS m(product_id, condition_index) ON m.product_id = ds.product_id' +
+        ' GROUP BY ds.device_id HAVING count(DISTINCT m.condition_index) = $5::int) w WHERE w.device_id = d.id))',
+    );
+    expect(any.params).toEqual([[1, 2, 3], 'SERVER', [4, 5], [0, 1], 2]);
+
+    // 50 conditions, the most a rule holds: still one subquery, not a 51-way join.
+    const fifty = Array.from({ length: 50 }, (_, i) => ({ field: 'software', name: i % 2 ? 'curl' : 'openssl' }));
+    for (const match of ['all', 'any']) {
+      const { sql } = deviceQuerySql({ rule: await resolve({ match, conditions: fifty }, fleet), firstParam: 1 });
+      expect(sql.match(/device_software/g)).toHaveLength(1);
+    }
+  });
 });
 
 describe('resolveQueryRule', () => {

@@ -10,6 +10,7 @@ import type pg from 'pg';
 import type { CollectionPreview } from '@/lib/collections/collection-input.schema';
 import { evaluateCollections } from '@/lib/collections/evaluate-collections';
 import type { CollectionDetail } from '@/lib/collections/list-collections.schema';
+import { deviceQuerySql } from '@/lib/collections/device-query-sql';
 import { desiredMembersSql, type CollectionDefinition } from '@/lib/collections/membership-repo';
 import { ruleLookups } from '@/lib/collections/rule-lookup-repo';
 import { pool } from '@/lib/db/pool';
@@ -223,6 +224,68 @@ describe('collection rules on inventory', () => {
     expect(((await any.json()) as CollectionPreview).sample.map((d) => d.name)).toEqual(['BARE', 'DEB-OLD', 'RHEL-9', 'UBU-2204']);
   });
 
+  it('matches several software conditions in one rule, all or any of them, where a device has only some', async () => {
+    const matching = async (match: string, ...conditions: unknown[]) => {
+      const res = await previewResponse({ rules: [query(conditions, match)] });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as CollectionPreview).sample.map((d) => d.name);
+    };
+    const openssl = { field: 'software', name: 'openssl' };
+    const curl = { field: 'software', name: 'curl' };
+    const telnet = { field: 'software', name: 'telnet' };
+    const networkManager = { field: 'software', name: 'NetworkManager' };
+    const lacks = (name: string) => ({ field: 'notSoftware', name });
+
+    expect(await matching('all', openssl, curl)).toEqual(['DEB-NEW', 'DEB-OLD']);
+    expect(await matching('all', openssl, curl, telnet)).toEqual(['DEB-OLD']);
+    expect(await matching('all', { ...openssl, version: { op: '<', value: '3.0.13' } }, curl)).toEqual(['DEB-OLD']);
+    // One product meeting two conditions of the same name, and two products meeting one.
+    expect(await matching('all', openssl, { ...openssl, version: { op: '>=', value: '3.0.13' } })).toEqual(['DEB-NEW', 'RHEL-9']);
+    // A condition no product meets leaves the rule no member.
+    expect(await matching('all', openssl, { field: 'software', name: 'no-such-package' })).toEqual([]);
+    expect(await matching('any', curl, networkManager)).toEqual(['DEB-NEW', 'DEB-OLD', 'RHEL-9']);
+    expect(await matching('any', telnet, { field: 'software', name: 'no-such-package' })).toEqual(['DEB-OLD']);
+
+    expect(await matching('all', lacks('curl'), lacks('telnet'))).toEqual(['BARE', 'RHEL-9', 'UBU-2204']);
+    expect(await matching('any', lacks('curl'), lacks('telnet'))).toEqual(['BARE', 'DEB-NEW', 'RHEL-9', 'UBU-2204']);
+    expect(await matching('any', lacks('curl'), lacks('no-such-package'))).toHaveLength(5);
+
+    expect(await matching('all', openssl, curl, lacks('telnet'), lacks('NetworkManager'))).toEqual(['DEB-NEW']);
+    expect(await matching('all', { field: 'osName', op: 'contains', value: 'debian' }, curl, openssl, lacks('no-such-package'))).toEqual([
+      'DEB-NEW',
+      'DEB-OLD',
+    ]);
+    expect(await matching('any', telnet, networkManager, lacks('openssl'), lacks('curl'))).toEqual(['BARE', 'DEB-OLD', 'RHEL-9', 'UBU-2204']);
+    expect(await matching('any', { field: 'osName', op: 'contains', value: 'ubuntu' }, telnet, networkManager)).toEqual([
+      'DEB-OLD',
+      'RHEL-9',
+      'UBU-2204',
+    ]);
+  });
+
+  it('previews 200 rules of 50 software conditions that must all hold', async () => {
+    // The most a collection and a rule hold; the first rule names packages some devices have.
+    const rules = Array.from({ length: 200 }, (_, r) =>
+      query(
+        Array.from({ length: 50 }, (_, c) => ({ field: 'software', name: r === 0 ? ['openssl', 'curl'][c % 2] : `absent-${r}-${c}` })),
+        'all',
+      ),
+    );
+    const res = await previewResponse({ rules });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as CollectionPreview).sample.map((d) => d.name)).toEqual(['DEB-NEW', 'DEB-OLD']);
+  });
+
+  it('refuses more than 50 conditions in a rule or 200 rules in a preview, naming the field', async () => {
+    const condition = { field: 'software', name: 'openssl' };
+    const tooMany = await previewResponse({ rules: [query(Array.from({ length: 51 }, () => condition))] });
+    expect(tooMany.status).toBe(400);
+    expect((await tooMany.json()).error.fields).toEqual([{ path: 'rules.0.query.conditions', message: 'must have at most 50 items' }]);
+    const tooManyRules = await previewResponse({ rules: Array.from({ length: 201 }, () => query([condition])) });
+    expect(tooManyRules.status).toBe(400);
+    expect((await tooManyRules.json()).error.fields).toEqual([{ path: 'rules', message: 'must have at most 200 items' }]);
+  });
+
   it('evaluates a saved collection as the preview showed it, and follows a package upgrade', async () => {
     const rule = query([{ field: 'software', name: 'openssl', version: { op: '<', value: '3.0.13' } }]);
     const res = await createRoute(
@@ -336,6 +399,19 @@ describe('collection rules on inventory', () => {
           [[...productIds.values()]],
         ),
       ).toContain('device_software_product_id_idx');
+      // Several conditions that must all hold: one join of device_software to their products, by the same index.
+      const ids = [...productIds.values()];
+      const rule = {
+        match: 'all' as const,
+        conditions: [
+          { field: 'software' as const, name: 'a', productIds: ids.slice(0, 2) },
+          { field: 'software' as const, name: 'b', productIds: ids.slice(2) },
+        ],
+      };
+      const where = deviceQuerySql({ rule, firstParam: 1 });
+      const allPlan = await plan(`SELECT d.id FROM device d JOIN site s ON s.id = d.site_id WHERE ${where.sql}`, where.params);
+      expect(allPlan).toContain('device_software_product_id_idx');
+      expect(allPlan.match(/on device_software /g)).toHaveLength(1);
     } finally {
       await client.query('RESET enable_seqscan');
       client.release();
