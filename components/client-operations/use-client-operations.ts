@@ -1,6 +1,6 @@
 'use client';
 
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, replaceEqualDeep, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { api } from '@/lib/client/api';
 import type { ClientAction } from '@/lib/protocol/agent-protocol.schema';
@@ -12,7 +12,7 @@ import type {
   OperationTargetPage,
   TargetState,
 } from '@/lib/notification/client-operation.schema';
-import { deriveOperationCounts } from '@/lib/notification/operation-counts';
+import { applyProgress, keepLaterCounts } from '@/lib/notification/later-counts';
 import { useLive, type LiveState } from '@/lib/client/use-live';
 import { liveEvents, liveRooms } from '@/lib/live/rooms';
 
@@ -26,6 +26,9 @@ export function useClientOperationsQuery(filters: OperationFilters) {
     queryKey: ['clientOperations', filters],
     queryFn: ({ signal }) => api<ClientOperationPage>(`/api/client-operations?page=${filters.page}&pageSize=${filters.pageSize}`, { signal }),
     placeholderData: keepPreviousData,
+    // A list read before the live channel's last counts must not put older counts back.
+    structuralSharing: (held, fetched) =>
+      replaceEqualDeep(held, keepLaterCounts(held as ClientOperationPage | undefined, fetched as ClientOperationPage, new Date())),
   });
 }
 
@@ -87,25 +90,12 @@ export function useLiveClientOperations(): LiveState {
   const targetsTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const onProgress = (message: { progress?: OperationProgress[]; changed?: number[] }) => {
     if (message.changed) void queryClient.invalidateQueries({ queryKey: ['clientOperations'] });
-    if (message.progress) {
-      const byId = new Map(message.progress.map((p) => [p.id, p.states]));
+    const progress = message.progress;
+    if (progress)
       queryClient.setQueriesData<ClientOperationPage>(
         { queryKey: ['clientOperations'] },
-        (page) =>
-          page && {
-            ...page,
-            rows: page.rows.map((row) => {
-              const states = byId.get(row.id);
-              if (!states) return row;
-              return {
-                ...row,
-                states,
-                counts: deriveOperationCounts({ states, validUntil: row.validUntil, cancelledAt: row.cancelledAt, now: new Date() }),
-              };
-            }),
-          },
+        (page) => page && applyProgress(page, progress, new Date()),
       );
-    }
     targetsTimer.current ??= setTimeout(() => {
       targetsTimer.current = null;
       void queryClient.invalidateQueries({ queryKey: ['clientOperationTargets'] });

@@ -34,10 +34,10 @@ export function attachClientOperationsFeed(options: {
     tell: async (ids) => {
       // Nobody to tell: whoever opens the page next reads the counts with it.
       if (!watched()) return;
-      const counts = await stateCounts(options.db, ids);
+      const { counts, asOf } = await stateCounts(options.db, ids);
       options.nsp
         .to(liveRooms.clientOperations)
-        .emit(liveEvents.clientOperationsProgress, { progress: [...counts].map(([id, states]) => ({ id, states })) });
+        .emit(liveEvents.clientOperationsProgress, { progress: [...counts].map(([id, states]) => ({ id, states, asOf })) });
     },
   });
   const listener = listenShared({

@@ -119,6 +119,8 @@ export interface ClientOperationRow {
   cancelledBy: string | null;
   /** Targets by stored state; the console derives its columns with deriveOperationCounts. */
   states: TargetStateCounts;
+  /** When `states` were counted (microseconds since the epoch): a page keeps the later counting. */
+  countsAsOf: number;
   total: number;
   onlineAtStart: number;
   counts: OperationCounts;
@@ -154,6 +156,8 @@ export interface OperationTargetPage {
 export interface OperationProgress {
   id: number;
   states: TargetStateCounts;
+  /** When `states` were counted, as ClientOperationRow's countsAsOf. */
+  asOf: number;
 }
 
 /** Identical script results of an operation, grouped: how each ended and what it wrote, with device counts. */

@@ -12,7 +12,7 @@ import { materializeOperationTargets } from './materialize-operation-targets';
 import { deriveOperationCounts, displayedTargetState, emptyStateCounts } from './operation-counts';
 import * as repo from './repo';
 
-function toRow(o: repo.OperationRecord, stored = emptyStateCounts(), now: Date): ClientOperationRow {
+function toRow(o: repo.OperationRecord, stored = emptyStateCounts(), countsAsOf: number, now: Date): ClientOperationRow {
   // Until its target rows are written (a moment after the start), every target is waiting.
   const states = o.targetsPending ? { ...emptyStateCounts(), WAITING: o.total } : stored;
   return {
@@ -28,6 +28,7 @@ function toRow(o: repo.OperationRecord, stored = emptyStateCounts(), now: Date):
     cancelledAt: o.cancelledAt?.toISOString() ?? null,
     cancelledBy: o.cancelledBy,
     states,
+    countsAsOf,
     total: o.total,
     onlineAtStart: o.onlineAtStart,
     counts: deriveOperationCounts({ states, validUntil: o.validUntil, cancelledAt: o.cancelledAt, now }),
@@ -37,18 +38,18 @@ function toRow(o: repo.OperationRecord, stored = emptyStateCounts(), now: Date):
 /** The Client Operations page: newest first, with counts per state. */
 export async function listClientOperations(query: ListClientOperationsQuery, clock: Clock = systemClock): Promise<ClientOperationPage> {
   const { rows, total } = await repo.listOperations(pool(), { limit: query.pageSize, offset: (query.page - 1) * query.pageSize });
-  const counts = await repo.stateCounts(
+  const { counts, asOf } = await repo.stateCounts(
     pool(),
     rows.map((r) => r.id),
   );
   const now = clock.now();
-  return { rows: rows.map((o) => toRow(o, counts.get(o.id), now)), total, page: query.page, pageSize: query.pageSize };
+  return { rows: rows.map((o) => toRow(o, counts.get(o.id), asOf, now)), total, page: query.page, pageSize: query.pageSize };
 }
 
 export async function getClientOperationOrThrow(id: number, clock: Clock = systemClock): Promise<ClientOperationRow> {
   const operation = notFoundOrThrow(await repo.findOperation(pool(), id), 'The client operation');
-  const counts = await repo.stateCounts(pool(), [id]);
-  return toRow(operation, counts.get(id), clock.now());
+  const { counts, asOf } = await repo.stateCounts(pool(), [id]);
+  return toRow(operation, counts.get(id), asOf, clock.now());
 }
 
 /** One operation's per-device results, filtered by the state the console shows. */

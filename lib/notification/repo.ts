@@ -264,16 +264,21 @@ export async function listOperations(db: Db, options: { limit: number; offset: n
 }
 
 /** Targets per stored state for each operation. */
-export async function stateCounts(db: Db, operationIds: number[]): Promise<Map<number, TargetStateCounts>> {
-  const result = new Map<number, TargetStateCounts>(operationIds.map((id) => [id, emptyStateCounts()]));
-  if (!operationIds.length) return result;
-  const { rows } = await db.query<{ operation_id: number; state: TargetState; n: number }>(
-    `SELECT operation_id, state, count(*)::int AS n FROM client_operation_target
-      WHERE operation_id = ANY($1::int[]) GROUP BY operation_id, state`,
+/**
+ * Targets by state, and `asOf`: when the counting statement began (microseconds since the epoch),
+ * so a reader holding two countings of one operation keeps the later one.
+ */
+export async function stateCounts(db: Db, operationIds: number[]): Promise<{ counts: Map<number, TargetStateCounts>; asOf: number }> {
+  const counts = new Map<number, TargetStateCounts>(operationIds.map((id) => [id, emptyStateCounts()]));
+  const { rows } = await db.query<{ as_of: string; operation_id: number | null; state: TargetState | null; n: number | null }>(
+    `SELECT (extract(epoch FROM statement_timestamp()) * 1e6)::bigint::text AS as_of, c.operation_id, c.state, c.n
+       FROM (SELECT 1) one
+       LEFT JOIN (SELECT operation_id, state, count(*)::int AS n FROM client_operation_target
+                   WHERE operation_id = ANY($1::int[]) GROUP BY operation_id, state) c ON true`,
     [operationIds],
   );
-  for (const r of rows) result.get(r.operation_id)![r.state] = r.n;
-  return result;
+  for (const r of rows) if (r.operation_id !== null) counts.get(r.operation_id)![r.state!] = r.n!;
+  return { counts, asOf: Number(rows[0].as_of) };
 }
 
 export async function listTargets(

@@ -39,6 +39,7 @@ describe('Client Operations in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let errors: string[];
+  const frames: string[] = [];
   let simulator: AgentSimulator;
   let late: ClientAgent | null = null;
   let fleet: Awaited<ReturnType<typeof provisionSimulatedFleet>>;
@@ -64,6 +65,8 @@ describe('Client Operations in Chromium', () => {
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     errors = watchErrors(page);
+    // What the console channel tells the page, as it arrives.
+    page.on('websocket', (ws) => ws.on('framereceived', (frame) => frames.push(String(frame.payload))));
   }, 240_000);
 
   afterAll(async () => {
@@ -140,8 +143,36 @@ describe('Client Operations in Chromium', () => {
     await row.locator('[data-column="total"]').filter({ hasText: '30' }).waitFor();
     // The 21 online clients have it and are scanning.
     await row.locator('[data-column="inProgress"]').filter({ hasText: /^21$/ }).waitFor({ timeout: 45_000 });
+    // The cancel's results wait on a lock until the page's list has been read, and that list is
+    // answered only after the page heard the results' counts: the older list must not win.
+    const operationId = Number(await row.getAttribute('data-operation-id'));
+    const lock = await pool().connect();
+    await lock.query('BEGIN');
+    await lock.query(`SELECT 1 FROM client_operation_target WHERE operation_id = $1 AND state = 'DELIVERED' FOR UPDATE`, [operationId]);
+    let listsRead = 0;
+    let listsAnswered = 0;
+    let resultsHeard!: () => void;
+    const heard = new Promise<void>((resolve) => (resultsHeard = resolve));
+    await page.route(/\/api\/client-operations\?page=/, async (route) => {
+      const response = await route.fetch();
+      listsRead++;
+      await heard;
+      await route.fulfill({ response }).catch(() => {}); // a refetch may have replaced it
+      listsAnswered++;
+    });
     page.once('dialog', (d) => void d.accept());
     await row.getByRole('button', { name: /Cancel operation/ }).click();
+    try {
+      await expect.poll(() => frames.some((f) => f.includes(`"changed":[${operationId}]`)), { timeout: 20_000 }).toBe(true);
+      await expect.poll(() => listsRead, { timeout: 20_000 }).toBeGreaterThan(0);
+    } finally {
+      await lock.query('COMMIT');
+      lock.release();
+    }
+    await expect.poll(() => frames.some((f) => f.includes('"CANCELLED":30')), { timeout: 20_000 }).toBe(true);
+    resultsHeard();
+    await expect.poll(() => listsAnswered, { timeout: 20_000 }).toBe(listsRead);
+    await page.unroute(/\/api\/client-operations\?page=/);
     await row.locator('[data-column="cancelled"]').filter({ hasText: /^30$/ }).waitFor({ timeout: 20_000 });
     expect(await row.locator('[data-column="failed"]').textContent()).toBe('0');
     expect(await row.locator('[data-column="inProgress"]').textContent()).toBe('0');

@@ -18,7 +18,7 @@ import { useTestDatabase } from '../../support/database';
 import { fleet } from '../notification/fleet';
 
 const log = pino({ level: 'silent' });
-type Notice = { progress?: { id: number; states: Record<string, number> }[]; changed?: number[] };
+type Notice = { progress?: { id: number; states: Record<string, number>; asOf: number }[]; changed?: number[] };
 
 describe('client operations live feed', () => {
   const io = new Server(createServer());
@@ -96,13 +96,20 @@ describe('client operations live feed', () => {
     ]);
     await repo.notifyProgress(pool(), { answered: [operation.id] });
     await until(() => received.length > 0);
-    expect(received[0].progress).toEqual([{ id: operation.id, states: expect.objectContaining({ WAITING: 2, SUCCEEDED: 1 }) }]);
+    expect(received[0].progress).toEqual([
+      { id: operation.id, states: expect.objectContaining({ WAITING: 2, SUCCEEDED: 1 }), asOf: expect.any(Number) },
+    ]);
+    const firstCounted = received[0].progress![0].asOf;
     for (const deviceId of deviceIds.slice(1)) {
       await pool().query(`UPDATE client_operation_target SET state = 'FAILED' WHERE operation_id = $1 AND device_id = $2`, [operation.id, deviceId]);
       await repo.notifyProgress(pool(), { answered: [operation.id] });
     }
     await until(() => received.some((n) => n.progress?.[0].states.FAILED === 2));
-    expect(received.at(-1)!.progress).toEqual([{ id: operation.id, states: expect.objectContaining({ WAITING: 0, SUCCEEDED: 1, FAILED: 2 }) }]);
+    expect(received.at(-1)!.progress).toEqual([
+      { id: operation.id, states: expect.objectContaining({ WAITING: 0, SUCCEEDED: 1, FAILED: 2 }), asOf: expect.any(Number) },
+    ]);
+    // Stamped when counted, so a page can tell the later of two countings.
+    expect(received.at(-1)!.progress![0].asOf).toBeGreaterThan(firstCounted);
     expect(counted.length).toBeLessThanOrEqual(3);
     expect(counted.every((ids) => ids.length === 1 && ids[0] === operation.id)).toBe(true);
   });
