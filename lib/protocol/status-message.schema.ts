@@ -13,7 +13,7 @@ const text = rawText;
 
 /**
  * A status message as its source reports it — a client agent to the management point's ingest
- * endpoint, a server component to the in-process queue, the console as an audit message. `uid` is
+ * endpoint, a server component to the inbox, the console as an audit message. `uid` is
  * made at the source so a retried report is never stored twice.
  */
 export const statusMessageSchema = z.object({

@@ -5,7 +5,6 @@ import { pool } from '../db/pool';
 import { componentLogger } from '../logger';
 import { processSingleton } from '../process-singleton';
 import { catalog } from './catalog';
-import { enqueueInProcess } from './in-process-queue';
 import { appendToInbox, type InboxOrigin } from './inbox-repo';
 import { statusMessageSchema, type MessageType, type Severity, type StatusMessage } from './status-message.schema';
 import { createSyslogSink, type SyslogSink } from './syslog';
@@ -58,10 +57,10 @@ function sourceSyslog(): SyslogSink {
 
 /**
  * Reports messages from server components, as the reference's site server does: a component
- * that asks for it writes the message to the system log first; then the message goes to
- * Status Manager's in-memory queue when Status Manager runs in this process, or else is
- * appended durably to its inbox (the common case: workers are separate processes). Pass `db`,
- * a client inside a transaction, to make the message commit or roll back with a change (audit).
+ * that asks for it writes the message to the system log first; then the message is appended to
+ * Status Manager's inbox, committed before this resolves (one small statement: these messages are
+ * few), so a process killed once it returns loses nothing. Pass `db`, a client inside a
+ * transaction, to make the message commit or roll back with a change (audit).
  */
 export async function reportServerMessage(options: {
   messages: StatusMessage | readonly StatusMessage[];
@@ -73,7 +72,5 @@ export async function reportServerMessage(options: {
   for (const message of messages) {
     if (componentWritesToSyslog(message.component)) sourceSyslog().write(message);
   }
-  if (options.db) return appendToInbox({ db: options.db, messages, origin: options.origin ?? 'server' });
-  if (enqueueInProcess(messages)) return;
-  await appendToInbox({ db: pool(), messages, origin: options.origin ?? 'server' });
+  await appendToInbox({ db: options.db ?? pool(), messages, origin: options.origin ?? 'server' });
 }

@@ -43,7 +43,7 @@ const DAY_MS = 86_400_000;
 type Sending = 'first' | 'repeat' | 'unmarked';
 const CAUTION: Record<Sending, number> = { first: 0, unmarked: 1, repeat: 2 };
 
-/** A message taken from the inbox or the in-process queue. */
+/** A message taken from the inbox or handed in directly. */
 interface IncomingMessage {
   message: InboxMessage;
   receivedAt: Date;
@@ -70,7 +70,7 @@ export interface StatusManagerEffects {
 export interface BatchResult {
   /** Inbox rows taken. */
   batches: number;
-  /** Messages taken from the inbox and the in-process queue. */
+  /** Messages taken from the inbox and handed in directly. */
   messages: number;
   /** Messages seen for the first time, whose actions ran. */
   fresh: number;
@@ -82,12 +82,12 @@ export interface BatchResult {
   quarantined: number;
 }
 
-/** Status Manager's inbox (and in-process queue) in the quarantine: an item is one message, keyed by its uid. */
+/** Status Manager's inbox in the quarantine: an item is one message, keyed by its uid. */
 export const STATUS_INBOX_QUARANTINE: QuarantineSource = { name: 'status-manager.inbox', component: 'SMS_STATUS_MANAGER' };
 
 /**
  * One Status Manager transaction: takes the oldest inbox batches no other Status Manager holds
- * (plus messages from this process's in-memory queue), waits for any other transaction holding
+ * (plus any messages handed in directly), waits for any other transaction holding
  * batches of the same senders to end (see lockSenders), evaluates each message against the
  * filter rules, writes those the rules keep in one statement with their retention stamped,
  * records the others in the processed-uid ledger, queues replication, hands the rest to the
@@ -105,7 +105,7 @@ export async function processStatusBatch(options: {
   rules: readonly FilterRule[] | (() => Promise<readonly FilterRule[]>);
   effects: StatusManagerEffects;
   maxBatches: number;
-  /** Messages from the in-process queue; put back by the caller if this throws. */
+  /** Messages handed in directly besides the inbox's, received now (tests feed batches this way). */
   queued?: readonly StatusMessage[];
   /** The site's status reporting properties and default retention (site settings), when known. */
   reporting?: { properties: ReportingProperties; defaultRetentionDays: number };

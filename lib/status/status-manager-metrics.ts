@@ -1,11 +1,10 @@
-import { Counter, Gauge } from 'prom-client';
+import { Counter } from 'prom-client';
 import { processMetric } from '../metrics/registry';
-import { queuedInProcess } from '../reporting/in-process-queue';
 import type { BatchResult } from './process-status-batch';
 
 /**
  * This Status Manager process's own figures, beside the site-wide status counters: what its
- * drain loops did, and what its in-memory queue holds. Its worker writes them at each heartbeat.
+ * drain loops did. Its worker writes them at each heartbeat.
  */
 export function statusManagerMetrics() {
   const counter = (name: string, help: string) => processMetric(name, (registers) => new Counter({ name, help, registers }));
@@ -17,18 +16,6 @@ export function statusManagerMetrics() {
     batchesFailed: counter('sitebox_status_manager_batches_failed_total', 'Drain-loop transactions this Status Manager rolled back on an error.'),
     messagesProcessed: counter('sitebox_status_manager_messages_processed_total', 'Messages this Status Manager processed.'),
     messagesStored: counter('sitebox_status_manager_messages_stored_total', 'Messages this Status Manager wrote to the database.'),
-    queued: processMetric(
-      'sitebox_status_manager_queued_messages',
-      (registers) =>
-        new Gauge({
-          name: 'sitebox_status_manager_queued_messages',
-          help: "Messages in this process's in-memory queue.",
-          registers,
-          collect() {
-            this.set(queuedInProcess());
-          },
-        }),
-    ),
   };
 }
 

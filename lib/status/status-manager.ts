@@ -8,8 +8,6 @@ import { ensureStatusPartitions } from './partition-repo';
 import { deleteAgedMeteringUsage, ensureMeteringUsagePartitions } from '../metering/delete-aged-metering-usage';
 import { deleteAgedInventoryHistory, ensureInventoryHistoryPartitions } from '../inventory/delete-aged-inventory-history';
 import { createReplicationForwarder } from './forward-replication';
-import { attachInProcessDrain } from '../reporting/in-process-queue';
-import { appendToInbox } from '../reporting/inbox-repo';
 import { processStatusBatch, type StatusManagerEffects } from './process-status-batch';
 import type { ReportingProperties } from './reporting-properties';
 import { filterRulesVersion, loadFilterRules } from './repo';
@@ -104,8 +102,8 @@ export interface StatusManagerOptions {
 }
 
 /**
- * Runs Status Manager in this process: drain loops over the inbox (and this process's
- * in-memory queue), the replication forwarder, and the Delete Aged Status Messages schedule.
+ * Runs Status Manager in this process: drain loops over the inbox, the replication forwarder,
+ * and the Delete Aged Status Messages schedule.
  */
 export async function startStatusManager(options: StatusManagerOptions) {
   const { db, log, signal } = options;
@@ -212,7 +210,6 @@ export async function startStatusManager(options: StatusManagerOptions) {
 
   const cycles: { wake(): void; done: Promise<void> }[] = [];
   const wakeAll = () => cycles.forEach((c) => c.wake());
-  const drain = attachInProcessDrain({ wake: wakeAll });
   // Per loop, who waits for it to find nothing to do (see flush()).
   const idleWaiters: (() => void)[][] = [];
 
@@ -229,7 +226,6 @@ export async function startStatusManager(options: StatusManagerOptions) {
       tick: async () => {
         // Only a pass begun after someone started waiting answers them.
         const answering = idleWaiters[i].splice(0);
-        const queued = drain.take(5000);
         let idle = false;
         try {
           const result = await processStatusBatch({
@@ -237,7 +233,6 @@ export async function startStatusManager(options: StatusManagerOptions) {
             rules: () => rules.get(),
             effects,
             maxBatches: options.batchRows,
-            queued,
             reporting,
             log,
           });
@@ -251,7 +246,6 @@ export async function startStatusManager(options: StatusManagerOptions) {
             else cycle.wake();
           }
         } catch (error) {
-          drain.requeue(queued);
           statusManagerMetrics().batchesFailed.inc();
           throw error;
         } finally {
@@ -283,8 +277,8 @@ export async function startStatusManager(options: StatusManagerOptions) {
     wake: wakeAll,
     /**
      * Resolves once every drain loop has made a pass, begun after the call, that found nothing
-     * to do, and the programs rules started have ended: what the inbox and this process's queue
-     * held when it was called has been processed, with all its actions.
+     * to do, and the programs rules started have ended: what the inbox held when it was called
+     * has been processed, with all its actions.
      */
     async flush(): Promise<void> {
       if (signal.aborted) return;
@@ -298,12 +292,6 @@ export async function startStatusManager(options: StatusManagerOptions) {
       await siteSettings.close();
       await Promise.all([...cycles.map((c) => c.done), forwarding?.done]);
       await listener.close();
-      // What is still queued in memory survives the stop in the durable inbox.
-      const left = drain.detach();
-      if (left.length)
-        await appendToInbox({ db, messages: left, origin: 'server' }).catch((error) =>
-          log.error({ err: error, lost: left.length }, 'could not save queued messages'),
-        );
       await programs.idle();
       await syslog.close();
     },

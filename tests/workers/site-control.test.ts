@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { settingLeaves } from '@/lib/sitecontrol/document-paths';
@@ -8,18 +7,9 @@ import { ensureSiteControl } from '@/lib/sitecontrol/repo';
 import { submitSiteControlChange } from '@/lib/sitecontrol/submit-site-control-change';
 import { seedDemoSite } from '@/lib/seed/seed-demo-site';
 import { useTestDatabase } from '../support/database';
+import { until, workerProcesses } from '../support/worker-processes';
 
 const admin = { principal: { userId: 1, userName: 'admin', role: 'FULL_ADMINISTRATOR' as const }, address: '192.0.2.1' };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const deltaStates = async () =>
   Object.fromEntries((await pool().query(`SELECT state, count(*)::int n FROM site_control_delta GROUP BY state`)).rows.map((r) => [r.state, r.n]));
@@ -50,35 +40,14 @@ function independentChanges(settings: unknown): Record<string, unknown>[] {
 
 describe('worker processes: hierarchy-manager and site-control-manager', () => {
   let url: string;
-  const children = new Set<ChildProcess>();
-
-  const start = async (name: 'hierarchy-manager' | 'site-control-manager') => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'workers/run.ts', name], {
-      env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? 'warn', SITEBOX_WORKER_HEARTBEAT_SECONDS: '1' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    children.add(child);
-    child.once('exit', () => children.delete(child));
-    await until(`${name} running`, async () => {
-      const { rows } = await pool().query(`SELECT 1 FROM worker_heartbeat WHERE name = $1 AND pid = $2`, [name, child.pid]);
-      return rows.length > 0;
-    });
-    return child;
-  };
-  const kill = async (child: ChildProcess) => {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  };
+  const { start, kill, killAll } = workerProcesses(() => url);
 
   beforeAll(async () => {
     ({ url } = await useTestDatabase());
     await seedDemoSite({ devices: 0 });
     await ensureSiteControl(pool(), { siteCode: 'S01' });
   });
-  afterAll(async () => {
-    await Promise.all([...children].map(kill));
-  });
+  afterAll(killAll);
 
   it('carries a change from the console to a new serial with both workers running', async () => {
     const hm = await start('hierarchy-manager');

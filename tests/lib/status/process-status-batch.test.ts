@@ -209,7 +209,7 @@ describe('processStatusBatch', () => {
     expect(await count('SELECT count(*) n FROM status_message')).toBe(3);
   });
 
-  it('takes messages from the in-process queue with the inbox', async () => {
+  it('takes messages handed in directly with the inbox', async () => {
     const rules = [testRule({ writeToDatabase: true, retentionDays: 1 })];
     const queued = testMessage({ source: 'SERVER', messageId: 500 });
     const r = await processStatusBatch({ db: pool(), rules, effects: recordingEffects().effects, maxBatches: 5, queued: [queued], log });

@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { pool } from '@/lib/db/pool';
+
+/** Polls `probe` every 20 ms until it answers something truthy, which it returns. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Worker processes as `npm run worker` starts them (workers/run.ts, several names in one
+ * process), on the database at `url()`: `start` resolves once they beat, `kill` SIGKILLs one (no
+ * shutdown work at all) and waits for it to go, `killAll` ends those still running.
+ */
+export function workerProcesses(url: () => string) {
+  const children = new Set<ChildProcess>();
+  const kill = async (child: ChildProcess) => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return {
+    async start(names: string) {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'workers/run.ts', names], {
+        env: { ...process.env, DATABASE_URL: url(), LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? 'warn', SITEBOX_WORKER_HEARTBEAT_SECONDS: '1' },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      children.add(child);
+      child.once('exit', () => children.delete(child));
+      await until(`${names} running`, async () => {
+        const { rows } = await pool().query(`SELECT 1 FROM worker_heartbeat WHERE name = ANY($1::text[]) AND pid = $2`, [
+          names.split(','),
+          child.pid,
+        ]);
+        return rows.length > 0;
+      });
+      return child;
+    },
+    kill,
+    killAll: () => Promise.all([...children].map(kill)),
+  };
+}
