@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { AppError } from '../errors';
+import { utf8BodyText } from '../validation/utf8-body';
 
 /** Reads a body's bytes, refusing more than `maxBytes` before buffering it all. */
 export function readBodyBytes(request: Request, maxBytes: number): Promise<Buffer> {
@@ -37,9 +38,10 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
 }
 
 /**
- * A body's JSON; an empty body reads as none, so the schema names what is missing. Only plain
- * JSON: a body sent compressed (`Content-Encoding: gzip`) is refused naming the header, where it
- * read as "not valid JSON" and left the sender guessing.
+ * A body's JSON; an empty body reads as none, so the schema names what is missing, and bytes
+ * that are not UTF-8 are refused naming the body. Only plain JSON: a body sent compressed
+ * (`Content-Encoding: gzip`) is refused naming the header, where it read as "not valid JSON"
+ * and left the sender guessing.
  */
 export function parseJsonBody(bytes: Buffer, contentEncoding: string | null): unknown {
   const encoding = (contentEncoding ?? '').trim().toLowerCase();
@@ -48,7 +50,7 @@ export function parseJsonBody(bytes: Buffer, contentEncoding: string | null): un
       userMessage: `Content-Encoding ${contentEncoding!.trim().slice(0, 40)} is not supported here; send plain JSON.`,
       details: { fields: [{ path: 'Content-Encoding', message: 'is not supported here; send plain JSON' }] },
     });
-  const text = bytes.toString('utf8');
+  const text = utf8BodyText(bytes);
   if (!text.trim()) return undefined;
   try {
     return JSON.parse(text);

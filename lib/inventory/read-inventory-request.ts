@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { gunzip, gunzipSync, gzip, constants as zlib } from 'node:zlib';
 import { ZodError } from 'zod';
 import { AppError } from '../errors';
+import { utf8BodyText } from '../validation/utf8-body';
 import { MAX_INVENTORY_BYTES, type InventoryReport } from '../protocol/inventory.schema';
 import { parseInventoryReport } from './parse-inventory-report';
 
@@ -23,8 +24,8 @@ function tooLarge() {
 /**
  * An inventory request's body, as sent (`Content-Encoding: gzip` or plain JSON): decompressed
  * no further than MAX_INVENTORY_BYTES (413 past it, so a small gzip bomb costs nothing), parsed
- * and validated (400 naming the field). A gzip body is kept as it came; a plain one is
- * compressed (fastest level) for the inbox.
+ * and validated (400 naming the field; bytes that are not UTF-8, naming the body). A gzip body
+ * is kept as it came; a plain one is compressed (fastest level) for the inbox.
  */
 export async function readInventoryRequest(options: { body: Buffer; contentEncoding: string | null }): Promise<ReadInventoryRequest> {
   const encoding = (options.contentEncoding ?? 'identity').trim().toLowerCase();
@@ -48,9 +49,10 @@ export async function readInventoryRequest(options: { body: Buffer; contentEncod
   } else {
     throw new AppError('BAD_REQUEST', { userMessage: `Content-Encoding ${encoding.slice(0, 40)} is not supported; send gzip or plain JSON.` });
   }
+  const text = utf8BodyText(json);
   let input: unknown;
   try {
-    input = JSON.parse(json.toString('utf8'));
+    input = JSON.parse(text);
   } catch {
     throw new AppError('BAD_REQUEST', { userMessage: 'The request body is not valid JSON.' });
   }

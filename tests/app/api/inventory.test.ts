@@ -41,7 +41,7 @@ function fullReport(deviceId: number, version = 1) {
 }
 
 async function post(base: string, path: string, body: unknown, options: { device: string; gzip?: boolean; raw?: Buffer }) {
-  const json = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+  const json = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   const payload = options.raw ?? (options.gzip ? gzipSync(json) : json);
   const res = await fetch(`${base}${path}`, {
     method: 'POST',
@@ -165,6 +165,28 @@ describe('management point: inventory, heartbeat discovery and policy activity',
         );
       }
       expect((await post(base(), '/api/mp/inventory', '', { device: B, raw: Buffer.from('not gzip') })).status).toBe(400);
+    });
+
+    it('refuses a body that is not UTF-8, plain or gzip, naming the body, where it was stored with U+FFFD in place of the bytes', async () => {
+      const before = await inbox(ids[B]);
+      const [head, tail] = JSON.stringify(fullReport(ids[B], 90)).split('"M1"');
+      // A Latin-1 byte, an overlong slash and a surrogate encoded on its own (CESU-8).
+      for (const bytes of [[0xe9], [0xc0, 0xaf], [0xed, 0xa0, 0x80]]) {
+        const body = Buffer.concat([Buffer.from(`${head}"M`), Buffer.from(bytes), Buffer.from(`1"${tail}`)]);
+        for (const gzip of [false, true]) {
+          const refused = await post(base(), '/api/mp/inventory', body, { device: B, gzip });
+          expect(refused.status, `${bytes} gzip ${gzip}`).toBe(400);
+          expect(refused.json.error).toMatchObject({ message: 'The request body is not valid UTF-8.', fields: [{ path: 'body' }] });
+        }
+      }
+      expect(await inbox(ids[B])).toEqual(before);
+      // U+FFFD sent as such is text like any other.
+      const replacement = JSON.stringify(fullReport(ids[B], 91)).replace('"M1"', '"M\uFFFD1"');
+      expect((await post(base(), '/api/mp/inventory', replacement, { device: B })).status).toBe(202);
+      const heartbeat = Buffer.from(JSON.stringify(heartbeatRecord(ids[B], B, ['10.1.2.3'])).replace('"Ubuntu"', '"Ubuntu\u00e9"'), 'latin1');
+      const refused = await post(base(), '/api/mp/heartbeat', heartbeat, { device: B });
+      expect(refused.status).toBe(400);
+      expect(refused.json.error).toMatchObject({ message: 'The request body is not valid UTF-8.', fields: [{ path: 'body' }] });
     });
 
     it("refuses a report in another device's name with 403, and one without a credential with 401", async () => {

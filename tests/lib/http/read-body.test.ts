@@ -41,4 +41,20 @@ describe('parseJsonBody', () => {
       expect(error, encoding).toMatchObject({ code: 'BAD_REQUEST', details: { fields: [{ path: 'Content-Encoding' }] } });
     }
   });
+
+  it('refuses bytes that are not UTF-8 naming the body, instead of reading them as U+FFFD', () => {
+    const error = (() => {
+      try {
+        return parseJsonBody(Buffer.from('{"a":"caf\xe9"}', 'latin1'), null);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toMatchObject({
+      code: 'BAD_REQUEST',
+      userMessage: 'The request body is not valid UTF-8.',
+      details: { fields: [{ path: 'body' }] },
+    });
+    expect(parseJsonBody(Buffer.from('{"a":"café \uFFFD"}'), null)).toEqual({ a: 'café \uFFFD' });
+  });
 });
