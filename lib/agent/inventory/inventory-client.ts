@@ -325,16 +325,19 @@ export class InventoryClient {
       });
       return;
     }
-    if (settled.outcome === 'resync') {
+    // A spool file that could not be read may be the base of the deltas after it: they are
+    // dropped and a full report sent now, as for a 409, not one refusal after another.
+    if (settled.outcome === 'resync' || settled.outcome === 'unreadable') {
       // Deltas spooled between the 409 and the full report meet a 409 of their own: one resync answers all.
       if (this.resyncQueued) return;
       this.resyncQueued = true;
+      const siteVersion = settled.outcome === 'resync' ? settled.siteVersion : null;
       // Awaited: the sender goes on with the full report, not with an empty spool.
       await this.enqueue(async () => {
         this.resyncQueued = false;
         const state = await this.loadState();
-        if (settled.siteVersion !== null) state.nextVersion = Math.max(state.nextVersion, settled.siteVersion + 1);
-        await this.resync(state, 'the site did not hold the base of a delta');
+        if (siteVersion !== null) state.nextVersion = Math.max(state.nextVersion, siteVersion + 1);
+        await this.resync(state, settled.outcome === 'resync' ? 'the site did not hold the base of a delta' : 'a spooled report could not be read');
       }).catch((error) => this.log.warn({ err: error }, 'inventory resync failed'));
       return;
     }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type http from 'node:http';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,7 +28,12 @@ export type SettledReport =
    * 400, 403, 413: refused, and would be again. Dropped with the deltas built on it;
    * `chainBroken` when no full report is left to base later deltas on.
    */
-  | { outcome: 'refused'; report: SpooledReport; status: number; message: string; dropped: number; chainBroken: boolean };
+  | { outcome: 'refused'; report: SpooledReport; status: number; message: string; dropped: number; chainBroken: boolean }
+  /**
+   * Not a report as its name says (torn by a crash mid-write): never sent, moved to `setAsideAs`.
+   * The reports after it may build on it, so a full report should follow.
+   */
+  | { outcome: 'unreadable'; report: SpooledReport; setAsideAs: string; reason: string };
 
 export interface InventorySenderOptions {
   spoolDir: string;
@@ -46,6 +52,8 @@ export interface InventorySenderOptions {
 }
 
 const SUFFIX = '.inventory.json';
+/** Spool files that cannot be read, kept for a look rather than sent or deleted. */
+const UNREADABLE_DIR = 'unreadable';
 const fileName = (kind: 'full' | 'delta', version: number) => `v${String(version).padStart(10, '0')}-${kind}${SUFFIX}`;
 
 function parseName(file: string): SpooledReport | null {
@@ -215,14 +223,17 @@ export class InventorySender {
 
   /** Sends one report to the first management point that answers for it; returns the wait before the next try (0: go on). */
   private async send(report: SpooledReport): Promise<number> {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(path.join(this.options.spoolDir, report.file), 'utf8');
+      bytes = await readFile(path.join(this.options.spoolDir, report.file));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
       throw error;
     }
-    const body = await gzip(text);
+    // Checked here: sent, it would be refused (400) and the full report wait for the next cycle.
+    const unreadable = unreadableReason(bytes, report);
+    if (unreadable) return this.setAside(report, unreadable);
+    const body = await gzip(bytes);
     let retryAfter: number | null = null;
     for (const base of this.options.managementPointUrls) {
       let answer;
@@ -252,6 +263,15 @@ export class InventorySender {
     const delay = retryAfter === null ? this.nextBackoff() : Math.round(retryAfter * (1 + 0.5 * this.random()));
     this.log.debug({ version: report.version, retryInMs: delay }, 'no management point took the inventory; it stays spooled');
     return delay;
+  }
+
+  private async setAside(report: SpooledReport, reason: string): Promise<number> {
+    const setAsideAs = path.join(this.options.spoolDir, UNREADABLE_DIR, report.file);
+    await mkdir(path.dirname(setAsideAs), { recursive: true, mode: 0o700 });
+    await rename(path.join(this.options.spoolDir, report.file), setAsideAs);
+    this.log.warn({ file: setAsideAs, kind: report.kind, version: report.version, reason }, 'a spooled inventory report cannot be read; set aside');
+    await this.options.onSettled?.({ outcome: 'unreadable', report, setAsideAs, reason });
+    return 0;
   }
 
   private async settle(report: SpooledReport, status: number, text: string): Promise<number> {
@@ -301,4 +321,22 @@ export class InventorySender {
 function errorMessage(json: unknown): string | null {
   const error = (json as { error?: { message?: unknown } } | null)?.error;
   return typeof error?.message === 'string' ? error.message : null;
+}
+
+/**
+ * Why a spool file is not the report its name says (torn by a crash, or foreign), or null when it
+ * is. Not the whole schema: a report this agent built that the schema refuses would be built the
+ * same way again by the full report that follows; sent, the site's 400 names the field instead.
+ */
+function unreadableReason(bytes: Buffer, spooled: SpooledReport): string | null {
+  if (!isUtf8(bytes)) return 'not UTF-8';
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    return `not JSON: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  const { kind, version } = (json ?? {}) as { kind?: unknown; version?: unknown };
+  if (kind !== spooled.kind || version !== spooled.version) return `not the ${spooled.kind} report of version ${spooled.version}`;
+  return null;
 }

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +162,29 @@ describe('inventory client', () => {
     expect(await client.runCycle('software')).toMatch(/^Software inventory sent \(full, 9 classes, 3 packages\)\.$/);
     await client.flush();
     expect(server.answers[1]).toMatchObject({ status: 202, kind: 'full' });
+  });
+
+  it('sets a torn spool file aside without sending it, and sends a full report at once', async () => {
+    const { options, newClient, logged } = await setup();
+    const first = newClient();
+    await first.start();
+    await first.flush();
+    await first.stop();
+    // A crash mid-write left the next delta half written (the state was not saved after it).
+    const spoolDir = path.join(options.stateDir, 'spool');
+    const next = server.version + 1;
+    const name = `v${String(next).padStart(10, '0')}-delta.inventory.json`;
+    const torn = JSON.stringify({ kind: 'delta', reportId: randomUUID(), deviceId: 42, version: next }).slice(0, 40);
+    await writeFile(path.join(spoolDir, name), torn);
+    server.answers.length = 0;
+
+    const client = newClient();
+    await client.start();
+    await client.flush();
+    expect(server.answers).toEqual([{ status: 202, kind: 'full', version: next }]);
+    await logged('inventory report cannot be read; set aside');
+    expect(await readdir(spoolDir)).toEqual(['unreadable']);
+    expect(await readFile(path.join(spoolDir, 'unreadable', name), 'utf8')).toBe(torn);
   });
 
   it('takes its cycles from policy, and answers a resync policy asks for once', async () => {
