@@ -18,8 +18,8 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
 import { ClientAgent } from '../lib/agent/agent';
+import { createAgentLogger } from '../lib/agent/agent-logger';
 import { AGENT_VERSION } from '../lib/agent/agent-version';
 import { AgentConfigError, agentConfigSchema, installedPaths, readAgentConfig, type AgentConfig } from '../lib/agent/agent-config';
 import { makeFolder } from '../lib/make-folder';
@@ -42,7 +42,7 @@ import type { RegisterDeviceInput } from '../lib/protocol/registration.schema';
 import { createStatusReporter, spooledStatusMessages } from '../lib/agent/status-reporter';
 import { certificateProblem, fetchPinnedCa, fetchWithTrust, normalizeFingerprint, trustOf, type PinnedCa } from '../lib/agent/tls-pin';
 
-const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { component: 'CCM_NOTIFICATION_AGENT' } });
+const { log, forComponent } = createAgentLogger({ level: process.env.LOG_LEVEL ?? 'info' });
 
 const usage = `usage: sitebox-agent run --mp <management point URL> [--mp <another>] [--name NAME] [--state DIR] [--ca-fingerprint SHA256]
        sitebox-agent run --config FILE
@@ -281,7 +281,7 @@ async function run(args: string[]) {
     tls,
     resultsDir: path.join(stateRoot, 'operation-results'),
     // Remembers what ran across restarts, so a restarted agent neither re-runs nor re-reports.
-    onPolicy: createDeploymentRunner({ stateFile: path.join(stateRoot, 'deployments.json'), log: log.child({ component: 'Software Distribution' }) }),
+    onPolicy: createDeploymentRunner({ stateFile: path.join(stateRoot, 'deployments.json'), log: forComponent('Software Distribution') }),
     reporter: createStatusReporter({
       // Batches go to the first management point and fail over to the next when it stops taking them.
       managementPointUrls: urls,
