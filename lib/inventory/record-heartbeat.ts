@@ -8,7 +8,9 @@ import { discoveryUpdate } from './discovery-update';
 
 /**
  * POST /api/mp/heartbeat for an authenticated device: its heartbeat discovery record updates the
- * device (addresses, OS, agent version) and counts as client activity. Another device's id is 403.
+ * device (addresses, OS, agent version) and counts as client activity, unless the device already
+ * holds a record sent later (a heartbeat delayed or replayed): that one stands, activity included.
+ * Another device's id is 403.
  */
 export async function recordHeartbeat(options: {
   device: { id: number };
@@ -23,7 +25,14 @@ export async function recordHeartbeat(options: {
     });
   }
   const at = (options.clock ?? systemClock).now();
-  const found = await updateDeviceFromDiscovery(options.db ?? pool(), options.device.id, discoveryUpdate(options.record), at);
-  if (!found) throw new AppError('UNAUTHENTICATED', { userMessage: 'Unknown device.' });
+  const applied = await updateDeviceFromDiscovery(
+    options.db ?? pool(),
+    options.device.id,
+    discoveryUpdate(options.record),
+    options.record.sentAt,
+    at,
+  );
+  // A superseded record is answered as recorded too: sent again, it would be superseded again.
+  if (applied === 'unknown') throw new AppError('UNAUTHENTICATED', { userMessage: 'Unknown device.' });
   return { status: 'recorded' };
 }

@@ -236,6 +236,25 @@ describe('management point: inventory, heartbeat discovery and policy activity',
       expect(bad.json.error?.message).toMatch(/^macAddresses\.0: /);
     });
 
+    it('keeps the newer heartbeat when an older one (by sentAt) arrives after it, and takes heartbeats again once a clock ahead is put right', async () => {
+      const device = `SELECT ip_address, client_version, last_heartbeat_at FROM device WHERE id = $1`;
+      const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+      const newer = { ...heartbeatRecord(ids[A], A, ['10.5.5.2']), agentVersion: '1.2.4', sentAt: at(0) };
+      const older = { ...heartbeatRecord(ids[A], A, ['10.5.5.1']), agentVersion: '1.2.3', sentAt: at(-60_000) };
+      expect((await post(base(), '/api/mp/heartbeat', newer, { device: A })).status).toBe(200);
+      const kept = (await pool().query(device, [ids[A]])).rows[0];
+      expect(kept).toMatchObject({ ip_address: '10.5.5.2', client_version: '1.2.4' });
+      // Answered as recorded, so the agent does not send it again.
+      expect(await post(base(), '/api/mp/heartbeat', older, { device: A })).toEqual({ status: 200, json: { status: 'recorded' } });
+      expect((await pool().query(device, [ids[A]])).rows[0]).toEqual(kept);
+      // A clock a year ahead, then put right: its heartbeats are taken again.
+      expect(
+        (await post(base(), '/api/mp/heartbeat', { ...older, ipAddresses: ['10.5.5.3'], sentAt: at(366 * 86_400_000) }, { device: A })).status,
+      ).toBe(200);
+      expect((await post(base(), '/api/mp/heartbeat', { ...older, ipAddresses: ['10.5.5.4'], sentAt: at(1000) }, { device: A })).status).toBe(200);
+      expect((await pool().query(device, [ids[A]])).rows[0]).toMatchObject({ ip_address: '10.5.5.4' });
+    });
+
     it('refuses a compressed heartbeat naming Content-Encoding, where it read as "not valid JSON"', async () => {
       const record = heartbeatRecord(ids[A], A, ['10.9.9.9']);
       const compressed = await post(base(), '/api/mp/heartbeat', record, { device: A, gzip: true });
