@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { AppError } from '../errors';
+import { utf8BodyText } from '../validation/utf8-body';
 import { statusBatchSchema, type IngestResult } from '../protocol/status-batch.schema';
 import { sentInWireForm } from '../protocol/sent-in-wire-form';
 import { appendToInbox, inboxText, type InboxText } from '../reporting/inbox-repo';
@@ -8,9 +9,9 @@ import { validateStatusMessages } from './7-validate-status-messages';
 
 /**
  * An ingest request's body, as sent: parses the JSON and the batch envelope (a 400 naming the
- * field when either is wrong), validates each message, and appends the valid ones to the inbox
- * in one durable statement before telling what was accepted and what refused. Runs on an ingest
- * thread or inline.
+ * field when either is wrong, or the body when it is not UTF-8), validates each message, and
+ * appends the valid ones to the inbox in one durable statement before telling what was accepted
+ * and what refused. Runs on an ingest thread or inline.
  */
 export async function ingestStatusBody(options: { db: pg.Pool; body: Uint8Array; sender: StatusSender }): Promise<IngestResult> {
   const { row, firstSending, result } = await checkedBatch(options.body, options.sender);
@@ -25,7 +26,7 @@ export async function ingestStatusBody(options: { db: pg.Pool; body: Uint8Array;
  * came in.
  */
 async function checkedBatch(body: Uint8Array, sender: StatusSender): Promise<{ row: InboxText; firstSending?: boolean; result: IngestResult }> {
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  const text = utf8BodyText(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   let json: unknown;
   try {
     json = text.trim() ? JSON.parse(text) : undefined;

@@ -35,7 +35,14 @@ export function request(path: string, options: { method?: string; headers?: Reco
   return new NextRequest(`http://localhost${path}`, {
     method: options.method ?? 'GET',
     headers: { 'content-type': 'application/json', ...options.headers },
-    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === 'string'
+          ? options.body
+          : options.body instanceof Uint8Array
+            ? new Uint8Array(options.body)
+            : JSON.stringify(options.body),
   });
 }
 

@@ -114,6 +114,17 @@ describe('status message ingest and viewer API', () => {
     expect(list.headers.get('content-type')).toMatch(/application\/json/);
   });
 
+  it('refuses a batch whose bytes are not UTF-8 naming the body, instead of storing U+FFFD in their place', async () => {
+    const before = await storedCount();
+    const text = JSON.stringify({ device: 'WKS0001', messages: [wire(testMessage({ insertionStrings: ['caf\u00e9'] }))] });
+    const refused = await post(new Uint8Array(Buffer.from(text, 'latin1')));
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error).toMatchObject({ message: 'The request body is not valid UTF-8.', fields: [{ path: 'body' }] });
+    expect((await post(new Uint8Array(Buffer.from(text, 'utf8')))).status).toBe(202);
+    await processAll();
+    expect((await storedCount()) - before).toBe(1);
+  });
+
   it('answers malformed JSON, wrong shapes and oversize batches with 400 or 413', async () => {
     const malformed = await post('{"messages": [');
     expect(malformed.status).toBe(400);
