@@ -53,3 +53,9 @@ export const liveQueryEntities: Record<string, EntityDefinition> = {
     columns: { path: 'string', exists: 'boolean', size: 'number', sha256: 'string' },
   },
 };
+
+/** The entity a query names (any letter case), or undefined: only the entities above, never a property every object has (`constructor`, `__proto__`). */
+export function findLiveQueryEntity(name: string): EntityDefinition | undefined {
+  const key = name.toLowerCase();
+  return Object.hasOwn(liveQueryEntities, key) ? liveQueryEntities[key] : undefined;
+}

@@ -1,4 +1,4 @@
-import { liveQueryEntities, type ColumnType } from './entities';
+import { findLiveQueryEntity, liveQueryEntities, type ColumnType } from './entities';
 import { parseLiveQuery, type Expression, type LiveQuery, type LiveQueryError, type SourceSpan } from './query-language';
 
 const err = (at: SourceSpan, message: string): LiveQueryError => ({ ...at, message });
@@ -27,7 +27,7 @@ function checkExpression(expression: Expression, columns: Columns): LiveQueryErr
  * one), and every column each stage names exists at that point with a type its comparison fits.
  */
 export function validateLiveQuery(query: LiveQuery): LiveQueryError | null {
-  const entity = liveQueryEntities[query.entity.name.toLowerCase()];
+  const entity = findLiveQueryEntity(query.entity.name);
   if (!entity) return err(query.entity.at, `Unknown entity "${query.entity.name}"; known: ${Object.keys(liveQueryEntities).join(', ')}`);
   if (entity.argument && query.entity.argument === null)
     return err(query.entity.at, `${query.entity.name} needs a path: ${query.entity.name}("/etc/hostname")`);

@@ -51,6 +51,14 @@ describe('POST /api/live-queries/validate', () => {
     expect((await check(operator, { query: `processes | where ${'not '.repeat(990)}name = "a"` })).status).toBeLessThan(500);
   });
 
+  it('refuses an entity named like a built-in property of objects with 400 naming it, not a 500', async () => {
+    for (const name of ['constructor', '__proto__', 'Constructor']) {
+      const response = await check(operator, { query: `${name} | take 1` });
+      expect(response.status).toBe(400);
+      expect((await response.json()).error.fields).toEqual([{ path: 'query', message: expect.stringContaining(`Unknown entity "${name}"`) }]);
+    }
+  });
+
   it('is for those who may run client operations', async () => {
     expect((await check(analyst, { query: 'os' })).status).toBe(403);
   });
