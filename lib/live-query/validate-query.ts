@@ -8,6 +8,13 @@ const textOperators = new Set(['contains', 'startswith', 'endswith']);
 /** The columns each stage leaves, with their types: the entity's, narrowed by project, replaced by summarize. */
 type Columns = Map<string, ColumnType>;
 
+/**
+ * A column a stage's result would hold twice: its rows have one value by a name, and each key of a
+ * summary is one argument of the merge's jsonb_build_array (at most 100).
+ */
+const twice = (stageColumns: Columns, name: string, at: SourceSpan): LiveQueryError | null =>
+  stageColumns.has(name) ? err(at, `"${name}" appears twice`) : null;
+
 function checkExpression(expression: Expression, columns: Columns): LiveQueryError | null {
   if (expression.kind === 'not') return checkExpression(expression.operand, columns);
   if (expression.kind !== 'compare') return checkExpression(expression.left, columns) ?? checkExpression(expression.right, columns);
@@ -41,15 +48,17 @@ export function validateLiveQuery(query: LiveQuery): LiveQueryError | null {
       const problem = checkExpression(stage.expression, columns);
       if (problem) return problem;
     } else if (stage.kind === 'project') {
+      const projected: Columns = new Map();
       for (const c of stage.columns) {
-        const problem = known(c.name, c.at);
+        const problem = known(c.name, c.at) ?? twice(projected, c.name, c.at);
         if (problem) return problem;
+        projected.set(c.name, columns.get(c.name)!);
       }
-      columns = new Map(stage.columns.map((c) => [c.name, columns.get(c.name)!]));
+      columns = projected;
     } else if (stage.kind === 'summarize') {
       const next: Columns = new Map();
       for (const key of stage.by) {
-        const problem = known(key.name, key.at);
+        const problem = known(key.name, key.at) ?? twice(next, key.name, key.at);
         if (problem) return problem;
         next.set(key.name, columns.get(key.name)!);
       }
@@ -62,7 +71,8 @@ export function validateLiveQuery(query: LiveQuery): LiveQueryError | null {
           if (problem) return problem;
           if (columns.get(a.column) !== 'number') return err(a.at, `${a.fn}() needs a number column; "${a.column}" is ${columns.get(a.column)}`);
         }
-        if (next.has(a.name)) return err(a.at, `"${a.name}" appears twice`);
+        const problem = twice(next, a.name, a.at);
+        if (problem) return problem;
         next.set(a.name, 'number');
       }
       columns = next;

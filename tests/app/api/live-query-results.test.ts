@@ -114,6 +114,25 @@ describe('live query API', () => {
     expect(await response.json()).toMatchObject({ rowsStored: 3, summary: [{ arch: 'amd64', count: 4 }] });
   });
 
+  it('refuses a column named twice in summarize by or project with 400 at the start, so its summary can always be read', async () => {
+    // Each key is one argument of the merge's jsonb_build_array, which takes at most 100: a query
+    // naming arch 101 times started, and every read of its summary was a 500.
+    const keys = Array.from({ length: 101 }, () => 'arch').join(', ');
+    const repeated = await start(operator, {
+      action: 'LIVE_QUERY',
+      target: { deviceIds },
+      liveQuery: { query: `packages | summarize count() by ${keys}` },
+    });
+    expect(repeated.status).toBe(400);
+    expect((await repeated.json()).error.fields[0]).toMatchObject({
+      path: 'liveQuery.query',
+      message: 'line 1, column 39: "arch" appears twice',
+    });
+    const projected = await start(operator, { action: 'LIVE_QUERY', target: { deviceIds }, liveQuery: { query: 'packages | project name, name' } });
+    expect(projected.status).toBe(400);
+    expect((await projected.json()).error.fields[0]).toMatchObject({ path: 'liveQuery.query', message: 'line 1, column 26: "name" appears twice' });
+  });
+
   it('names the field of a bad cursor or limit, and refuses an operation that is not a live query', async () => {
     const started = await start(operator, { action: 'LIVE_QUERY', target: { deviceIds }, liveQuery: { query: 'os' } });
     const { id } = await started.json();
