@@ -41,7 +41,8 @@ export function validateScriptArguments(options: {
   for (const name of Object.keys(values)) if (!known.has(name)) problems.push({ name, message: 'is not a parameter of this script' });
   const out: { name: string; value: string }[] = [];
   for (const p of parameters) {
-    const given = values[p.name];
+    // Own values only: a parameter may be named constructor or toString, which every object has.
+    const given = Object.hasOwn(values, p.name) ? values[p.name] : undefined;
     if (given === undefined || given === '') {
       if (p.required) problems.push({ name: p.name, message: 'is required' });
       else out.push({ name: p.name, value: '' });

@@ -39,6 +39,26 @@ describe('validateScriptArguments', () => {
     }
   });
 
+  it('reads a parameter named like a property every object has (constructor, toString, valueOf) as not given when left out', () => {
+    const named: ScriptParameter[] = [
+      { name: 'constructor', type: 'string', description: '', required: false },
+      { name: 'toString', type: 'integer', description: '', required: true },
+      { name: 'valueOf', type: 'choice', description: '', required: false, choices: ['a'] },
+    ];
+    expect(validateScriptArguments({ parameters: named, values: {} })).toEqual({
+      ok: false,
+      problems: [{ name: 'toString', message: 'is required' }],
+    });
+    expect(validateScriptArguments({ parameters: named, values: { toString: 5 } })).toEqual({
+      ok: true,
+      values: [
+        { name: 'constructor', value: '' },
+        { name: 'toString', value: '5' },
+        { name: 'valueOf', value: '' },
+      ],
+    });
+  });
+
   it('names each value that breaks its rule', () => {
     const result = validateScriptArguments({ parameters, values: { Days: 31, Force: 'yes', Mode: 'slow', Other: 'x' } });
     expect(result.ok).toBe(false);
