@@ -76,9 +76,12 @@ export function parseRulesCsv(options: { csv: string; defaultSiteCode?: string }
   const [header, ...rows] = records;
   if (!header) return { rules: [], problems: [{ line: 1, field: 'csv', message: 'has no header row' }] };
   const columns = header.record.map((name) => headerAliases[name.toLowerCase().replace(/[\s_-]/g, '')] ?? null);
-  const problems: ImportProblem[] = header.record
-    .filter((_, i) => columns[i] === null)
-    .map((name) => ({ line: header.info.lines, field: name, message: 'is not a rule column' }));
+  const problems: ImportProblem[] = header.record.flatMap((name, i) => {
+    if (columns[i] === null) return [{ line: header.info.lines, field: name, message: 'is not a rule column' }];
+    // Two names of one field ("File Name" and "File"): which one holds the rule's value is a guess.
+    const first = columns.indexOf(columns[i]);
+    return first < i ? [{ line: header.info.lines, field: name, message: `names the same column as ${header.record[first]}` }] : [];
+  });
   for (const required of ['productName', 'fileName'] as const) {
     if (!columns.includes(required)) problems.push({ line: header.info.lines, field: required, message: 'column is missing from the header' });
   }

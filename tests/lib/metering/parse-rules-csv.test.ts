@@ -44,6 +44,13 @@ describe('metering rules from CSV', () => {
       ['Editor', 'a; b'],
     ]);
   });
+  it('refuses a header naming a rule column twice, instead of keeping the last and dropping the other', () => {
+    expect(rulesOf('Product Name,File Name,File\nA,/opt/a/bin/a,b\n')).toEqual({
+      rules: [],
+      problems: [{ line: 1, field: 'File', message: 'names the same column as File Name' }],
+    });
+  });
+
   it('drops the apostrophe an export puts before = + - @, and keeps any other', () => {
     const parsed = rulesOf("Product,File,Comment\n'@Risk,risk,'=SUM(A1)\n'Quoted',quoted,'-\n");
     expect(parsed.rules.map((r) => [r.input.productName, r.input.comment])).toEqual([
