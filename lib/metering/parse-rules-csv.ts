@@ -75,7 +75,11 @@ export function parseRulesCsv(options: { csv: string; defaultSiteCode?: string }
   }
   const [header, ...rows] = records;
   if (!header) return { rules: [], problems: [{ line: 1, field: 'csv', message: 'has no header row' }] };
-  const columns = header.record.map((name) => headerAliases[name.toLowerCase().replace(/[\s_-]/g, '')] ?? null);
+  const columns = header.record.map((name) => {
+    const key = name.toLowerCase().replace(/[\s_-]/g, '');
+    // Own names only: every object also answers "constructor".
+    return Object.hasOwn(headerAliases, key) ? headerAliases[key] : null;
+  });
   const problems: ImportProblem[] = header.record.flatMap((name, i) => {
     if (columns[i] === null) return [{ line: header.info.lines, field: name, message: 'is not a rule column' }];
     // Two names of one field ("File Name" and "File"): which one holds the rule's value is a guess.

@@ -51,6 +51,13 @@ describe('metering rules from CSV', () => {
     });
   });
 
+  it('refuses a header column named like a property every object has, as any other name no rule column has', () => {
+    expect(rulesOf('Product Name,File Name,Constructor\nA,a,b\n')).toEqual({
+      rules: [],
+      problems: [{ line: 1, field: 'Constructor', message: 'is not a rule column' }],
+    });
+  });
+
   it('drops the apostrophe an export puts before = + - @, and keeps any other', () => {
     const parsed = rulesOf("Product,File,Comment\n'@Risk,risk,'=SUM(A1)\n'Quoted',quoted,'-\n");
     expect(parsed.rules.map((r) => [r.input.productName, r.input.comment])).toEqual([
