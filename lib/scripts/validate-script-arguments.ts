@@ -20,6 +20,14 @@ function matchesWhole(pattern: string, text: string): boolean | null {
   }
 }
 
+/**
+ * Most UTF-8 bytes of one value, and of all values together. The agent hands each value to bash
+ * twice, as an argument and as SITEBOX_PARAM_<name>: Linux refuses to start a program (E2BIG) with
+ * one argument or variable over 128 KB, or with about 2 MB of them all, its own environment included.
+ */
+export const MAX_ARGUMENT_BYTES = 64 * 1024;
+export const MAX_ARGUMENTS_BYTES = 256 * 1024;
+
 export interface ArgumentProblem {
   /** The parameter's name. */
   name: string;
@@ -40,6 +48,7 @@ export function validateScriptArguments(options: {
   const known = new Set(parameters.map((p) => p.name));
   for (const name of Object.keys(values)) if (!known.has(name)) problems.push({ name, message: 'is not a parameter of this script' });
   const out: { name: string; value: string }[] = [];
+  let bytes = 0;
   for (const p of parameters) {
     // Own values only: a parameter may be named constructor or toString, which every object has.
     const given = Object.hasOwn(values, p.name) ? values[p.name] : undefined;
@@ -48,12 +57,22 @@ export function validateScriptArguments(options: {
       else out.push({ name: p.name, value: '' });
       continue;
     }
-    const problem = checkValue(p, given);
+    const problem = checkValue(p, given) ?? checkSize(String(given), bytes);
+    bytes += Buffer.byteLength(String(given));
     if (problem) problems.push({ name: p.name, message: problem });
     // A whole number goes as the decimal its range was checked as: bash arithmetic reads "010" as 8.
     else out.push({ name: p.name, value: p.type === 'integer' ? String(Number(given)) : String(given) });
   }
   return problems.length ? { ok: false, problems } : { ok: true, values: out };
+}
+
+/** A value too large for bash to be started with, alone or as the one whose bytes take those before it (`before`) past the total. */
+function checkSize(text: string, before: number): string | null {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_ARGUMENT_BYTES) return `must be at most ${MAX_ARGUMENT_BYTES / 1024} KB as UTF-8 (this is ${Math.ceil(bytes / 1024)} KB)`;
+  return before <= MAX_ARGUMENTS_BYTES && before + bytes > MAX_ARGUMENTS_BYTES
+    ? `takes the values past ${MAX_ARGUMENTS_BYTES / 1024} KB as UTF-8 together`
+    : null;
 }
 
 function checkValue(p: ScriptParameter, given: string | number | boolean): string | null {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { scriptContentHash } from '@/lib/scripts/script-content-hash';
 import { scriptInputSchema, type ScriptParameter } from '@/lib/scripts/script.schema';
-import { PATTERN_CHECK_MS, validateScriptArguments } from '@/lib/scripts/validate-script-arguments';
+import { runScript } from '@/lib/agent/run-script';
+import { MAX_ARGUMENT_BYTES, MAX_ARGUMENTS_BYTES, PATTERN_CHECK_MS, validateScriptArguments } from '@/lib/scripts/validate-script-arguments';
 
 const parameters: ScriptParameter[] = [
   { name: 'Path', type: 'string', description: '', required: true, pattern: '/[^\\n]*', maxLength: 200 },
@@ -57,6 +58,32 @@ describe('validateScriptArguments', () => {
         { name: 'valueOf', value: '' },
       ],
     });
+  });
+
+  it('refuses values bash could not be started with, so a run the site accepts is one every client can start', async () => {
+    // Each value goes twice, as an argument and as SITEBOX_PARAM_<name>: Linux takes at most 128 KB
+    // of one argument or variable and about 2 MB of them all.
+    const wide = Array.from({ length: 30 }, (_, i): ScriptParameter => ({ name: `P${i}`, type: 'string', description: '', required: false }));
+    expect(validateScriptArguments({ parameters: wide, values: { P0: 'é'.repeat(65_536) } })).toEqual({
+      ok: false,
+      problems: [{ name: 'P0', message: `must be at most ${MAX_ARGUMENT_BYTES / 1024} KB as UTF-8 (this is 128 KB)` }],
+    });
+    const all = Object.fromEntries(wide.map((p) => [p.name, 'x'.repeat(MAX_ARGUMENT_BYTES)]));
+    const refused = validateScriptArguments({ parameters: wide, values: all });
+    expect(refused).toMatchObject({ ok: false, problems: [{ name: `P${MAX_ARGUMENTS_BYTES / MAX_ARGUMENT_BYTES}` }] });
+    expect(refused.ok || refused.problems[0].message).toBe(`takes the values past ${MAX_ARGUMENTS_BYTES / 1024} KB as UTF-8 together`);
+
+    // The most accepted starts.
+    const most = Object.fromEntries(wide.slice(0, MAX_ARGUMENTS_BYTES / MAX_ARGUMENT_BYTES).map((p) => [p.name, 'é'.repeat(MAX_ARGUMENT_BYTES / 2)]));
+    const checked = validateScriptArguments({ parameters: wide, values: most });
+    if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
+    const text = 'echo "$#"\n';
+    const ran = await runScript({
+      script: { name: 'Wide', contentHash: scriptContentHash(text), timeoutSeconds: 60, arguments: checked.values },
+      fetchText: () => Promise.resolve(text),
+      signal: new AbortController().signal,
+    });
+    expect(ran).toMatchObject({ outcome: 'SUCCEEDED', script: { stdout: '30\n' } });
   });
 
   it('names each value that breaks its rule', () => {
