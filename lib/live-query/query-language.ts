@@ -334,7 +334,8 @@ export function parseLiveQuery(text: string): { query: LiveQuery; error?: undefi
     const e = lexed.errors[0];
     return {
       error: {
-        message: `Unexpected character "${text.charAt(e.offset)}"`,
+        // The whole character: charAt would name half of one outside the basic plane (an emoji).
+        message: `Unexpected character "${String.fromCodePoint(text.codePointAt(e.offset) ?? 0xfffd)}"`,
         offset: e.offset,
         line: e.line ?? 1,
         column: e.column ?? 1,

@@ -56,4 +56,8 @@ describe('parseLiveQuery', () => {
     expect(parseLiveQuery('processes\n| take x').error).toMatchObject({ line: 2, column: 8, message: expect.stringContaining('a number') });
     expect(parseLiveQuery('').error).toMatchObject({ offset: 0 });
   });
+
+  it('names a character outside the basic plane whole, not half of it', () => {
+    expect(parseLiveQuery('processes | where name = 1 😀x').error).toMatchObject({ offset: 27, length: 2, message: 'Unexpected character "😀"' });
+  });
 });
