@@ -20,6 +20,8 @@ function checkExpression(expression: Expression, columns: Columns): LiveQueryErr
   if (expression.kind !== 'compare') return checkExpression(expression.left, columns) ?? checkExpression(expression.right, columns);
   const type = columns.get(expression.column);
   if (!type) return err(expression.columnAt, `Unknown column "${expression.column}"; known here: ${[...columns.keys()].join(', ')}`);
+  if (typeof expression.value === 'number' && Math.abs(expression.value) > Number.MAX_SAFE_INTEGER)
+    return err(expression.valueAt, `The number is beyond ±${Number.MAX_SAFE_INTEGER}, past which numbers are not compared exactly`);
   const valueType = typeof expression.value;
   if (textOperators.has(expression.operator) && (type !== 'string' || valueType !== 'string'))
     return err(expression.valueAt, `${expression.operator} compares text: "${expression.column}" is ${type}, the value must be a quoted string`);

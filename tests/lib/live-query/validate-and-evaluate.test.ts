@@ -43,6 +43,14 @@ describe('live query validation', () => {
     expect(readLiveQuery('os("x")').error?.message).toContain('takes no argument');
     expect(readLiveQuery('processes | take 0').error?.message).toContain('from 1 to 100000');
     expect(readLiveQuery('packages | summarize count() by source | order by count desc').error).toBeUndefined();
+    // A number past what a double holds exactly would be compared as another (or as Infinity).
+    expect(readLiveQuery(`processes | where cpu > ${'9'.repeat(400)}`).error).toMatchObject({
+      offset: 24,
+      length: 400,
+      message: 'The number is beyond ±9007199254740991, past which numbers are not compared exactly',
+    });
+    expect(readLiveQuery('processes | where pid = -9007199254740992').error?.offset).toBe(24);
+    expect(readLiveQuery('processes | where pid != -9007199254740991 and cpu < 0.000000000000000000001').error).toBeUndefined();
   });
 });
 
