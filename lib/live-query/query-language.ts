@@ -375,21 +375,38 @@ export function parseLiveQuery(text: string): { query: LiveQuery; error?: undefi
   return { query };
 }
 
-/** Parentheses a query may nest: far more than a query needs, far less than the parser's stack takes. */
+/** Levels of parentheses and "not" a query may nest: far more than a query needs, far less than the parser's stack takes. */
 export const MAX_NESTING = 32;
 
-/** The first parenthesis nested deeper than MAX_NESTING, as an error at its place. */
+/**
+ * The first parenthesis or "not" nested deeper than MAX_NESTING, as an error at its place. The
+ * parser descends once per level, so a fixed bound keeps a query read or refused alike wherever it
+ * is parsed, however much stack the caller has left. A "not" holds its level until its operand
+ * ends: a comparison (at once) or a parenthesis (at its closing one).
+ */
 function tooDeeplyNested(tokens: readonly IToken[]): LiveQueryError | null {
   let depth = 0;
+  let pendingNots = 0;
+  // Per open parenthesis: the levels it and the "not"s just before it hold.
+  const open: number[] = [];
   for (const token of tokens) {
-    if (token.tokenType === RParen) depth = Math.max(0, depth - 1);
-    else if (token.tokenType === LParen && ++depth > MAX_NESTING)
+    if (token.tokenType === RParen) {
+      depth = Math.max(0, depth - (open.pop() ?? 0));
+      continue;
+    }
+    if (token.tokenType === Not) pendingNots++;
+    else if (token.tokenType === LParen) {
+      open.push(pendingNots + 1);
+      depth += pendingNots + 1;
+      pendingNots = 0;
+    } else pendingNots = 0;
+    if (depth + pendingNots > MAX_NESTING)
       return {
-        message: `Parentheses nested deeper than ${MAX_NESTING} levels`,
+        message: token.tokenType === Not ? `"not" nested deeper than ${MAX_NESTING} levels` : `Parentheses nested deeper than ${MAX_NESTING} levels`,
         offset: token.startOffset,
         line: token.startLine ?? 1,
         column: token.startColumn ?? 1,
-        length: 1,
+        length: token.image.length,
       };
   }
   return null;

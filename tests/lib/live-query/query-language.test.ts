@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLiveQuery } from '@/lib/live-query/query-language';
+import { MAX_NESTING, parseLiveQuery } from '@/lib/live-query/query-language';
 
 describe('parseLiveQuery', () => {
   it('reads an entity and its stages: where, project, summarize, order, take', () => {
@@ -55,6 +55,27 @@ describe('parseLiveQuery', () => {
     expect(parseLiveQuery('processes | where cpu $ 5').error).toMatchObject({ offset: 22, message: 'Unexpected character "$"' });
     expect(parseLiveQuery('processes\n| take x').error).toMatchObject({ line: 2, column: 8, message: expect.stringContaining('a number') });
     expect(parseLiveQuery('').error).toMatchObject({ offset: 0 });
+  });
+
+  it('refuses "not" nested past MAX_NESTING with its place, so how deep a query may go does not depend on the caller\'s stack', () => {
+    // The parser descends once per "not": a chain the 4,000 characters allow was read or refused
+    // by how much stack the caller (the console, an agent's socket handler) had left.
+    const chain = (n: number) => `processes | where ${'not '.repeat(n)}name = "a"`;
+    expect(parseLiveQuery(chain(MAX_NESTING)).error).toBeUndefined();
+    expect(parseLiveQuery(chain(990)).error).toEqual({
+      message: `"not" nested deeper than ${MAX_NESTING} levels`,
+      offset: 18 + 4 * MAX_NESTING,
+      line: 1,
+      column: 19 + 4 * MAX_NESTING,
+      length: 3,
+    });
+    // Parentheses and "not" nest together: each "not (" is two levels.
+    const half = MAX_NESTING / 2;
+    const mixed = (n: number) => `processes | where ${'not ('.repeat(n)}name = "a"${')'.repeat(n)}`;
+    expect(parseLiveQuery(mixed(half)).error).toBeUndefined();
+    expect(parseLiveQuery(mixed(half + 1)).error).toMatchObject({ offset: 18 + 5 * half, message: `"not" nested deeper than ${MAX_NESTING} levels` });
+    // Side by side they do not add up.
+    expect(parseLiveQuery(`processes | where ${Array(40).fill('not name = "a"').join(' and ')}`).error).toBeUndefined();
   });
 
   it('names a character outside the basic plane whole, not half of it', () => {
