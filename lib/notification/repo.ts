@@ -730,8 +730,12 @@ export async function mergedLiveQuerySummary(
     // A value is the device's word: one that is not a JSON number (a broken agent's "many") is
     // left out rather than failing the cast, and with it the whole summary.
     const name = param(a.name);
-    const value = `CASE WHEN jsonb_typeof(row -> ${name}) = 'number' THEN (row ->> ${name})::float8 END`;
-    return a.fn === 'min' ? `min(${value})` : a.fn === 'max' ? `max(${value})` : `coalesce(sum(${value}), 0)`;
+    const value = (type: string) => `CASE WHEN jsonb_typeof(row -> ${name}) = 'number' THEN (row ->> ${name})::${type} END`;
+    if (a.fn === 'min' || a.fn === 'max') return `${a.fn}(${value('float8')})`;
+    // Added as numeric: a float8 sum past the largest double fails the whole summary. A sum past
+    // it is no number JSON carries: null, as the devices' own merge gives (Infinity).
+    const sum = `sum(${value('numeric')})`;
+    return `CASE WHEN ${sum} IS NULL THEN 0 WHEN abs(${sum}) <= ${Number.MAX_VALUE} THEN ${sum}::float8 END`;
   });
   const { rows } = await db.query<{ keys: (string | number | boolean | null)[]; values: (number | null)[] }>(
     `SELECT jsonb_build_array(${keys.join(', ')}) AS keys, ARRAY[${aggregates.join(', ') || 'NULL'}]::float8[] AS values

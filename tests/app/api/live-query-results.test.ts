@@ -114,6 +114,20 @@ describe('live query API', () => {
     expect(await response.json()).toMatchObject({ rowsStored: 3, summary: [{ arch: 'amd64', count: 4 }] });
   });
 
+  it("keeps the summary readable when the devices' values add up past what a double holds", async () => {
+    const started = await start(operator, {
+      action: 'LIVE_QUERY',
+      target: { deviceIds },
+      liveQuery: { query: 'processes | summarize count(), sum(pid), max(pid) by user' },
+    });
+    const { id } = await started.json();
+    // A broken or hostile agent's numbers: each a double, their sum past the largest one.
+    await answer(id, () => [{ user: 'root', count: 1, sum_pid: 1.5e308, max_pid: 1.5e308 }]);
+    const response = await overview(analyst, id);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ rowsStored: 3, summary: [{ user: 'root', count: 3, sum_pid: null, max_pid: 1.5e308 }] });
+  });
+
   it('refuses a column named twice in summarize by or project with 400 at the start, so its summary can always be read', async () => {
     // Each key is one argument of the merge's jsonb_build_array, which takes at most 100: a query
     // naming arch 101 times started, and every read of its summary was a 500.
