@@ -332,10 +332,13 @@ export function parseLiveQuery(text: string): { query: LiveQuery; error?: undefi
   const lexed = lexer.tokenize(text);
   if (lexed.errors.length) {
     const e = lexed.errors[0];
+    // The whole character: charAt would name half of one outside the basic plane (an emoji).
+    const character = String.fromCodePoint(text.codePointAt(e.offset) ?? 0xfffd);
     return {
       error: {
-        // The whole character: charAt would name half of one outside the basic plane (an emoji).
-        message: `Unexpected character "${String.fromCodePoint(text.codePointAt(e.offset) ?? 0xfffd)}"`,
+        // A quote the lexer cannot take opens a string that never closes (strings stay on one line).
+        message:
+          character === '"' || character === "'" ? 'The string starting here is not closed on its line' : `Unexpected character "${character}"`,
         offset: e.offset,
         line: e.line ?? 1,
         column: e.column ?? 1,

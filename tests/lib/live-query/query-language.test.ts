@@ -78,6 +78,16 @@ describe('parseLiveQuery', () => {
     expect(parseLiveQuery(`processes | where ${Array(40).fill('not name = "a"').join(' and ')}`).error).toBeUndefined();
   });
 
+  it('says a string is not closed where it starts, rather than that its quote is unexpected', () => {
+    for (const text of ['processes | where name = "post', "processes | where name = 'two\nlines'"])
+      expect(parseLiveQuery(text).error).toMatchObject({
+        offset: 25,
+        line: 1,
+        column: 26,
+        message: 'The string starting here is not closed on its line',
+      });
+  });
+
   it('names a character outside the basic plane whole, not half of it', () => {
     expect(parseLiveQuery('processes | where name = 1 😀x').error).toMatchObject({ offset: 27, length: 2, message: 'Unexpected character "😀"' });
   });
