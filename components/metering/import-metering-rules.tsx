@@ -10,6 +10,9 @@ import { readTextFile } from '@/lib/client/read-text-file';
 import type { ImportProblem } from '@/lib/metering/parse-rules-csv';
 import { meteringRulesKey } from './use-metering-rules';
 
+/** Refused rows listed: a 2 MiB file refused row by row holds some 500,000, a list the page would stall drawing. */
+const REFUSED_ROWS_SHOWN = 1000;
+
 /** Bulk import: paste or choose a CSV file; the good rows are stored, each refused row is listed with its line. */
 export function ImportMeteringRules({ defaultSiteCode, onDone }: { defaultSiteCode: string; onDone: () => void }) {
   const queryClient = useQueryClient();
@@ -60,12 +63,15 @@ export function ImportMeteringRules({ defaultSiteCode, onDone }: { defaultSiteCo
           </p>
           {run.data.refused.length > 0 && (
             <ul className="list-disc pl-5 text-red-700" aria-label="Refused rows">
-              {run.data.refused.map((p, i) => (
+              {run.data.refused.slice(0, REFUSED_ROWS_SHOWN).map((p, i) => (
                 <li key={i}>
                   Line {p.line}: {p.field} {p.message}
                 </li>
               ))}
             </ul>
+          )}
+          {run.data.refused.length > REFUSED_ROWS_SHOWN && (
+            <p className="text-red-700">… and {run.data.refused.length - REFUSED_ROWS_SHOWN} more refused rows.</p>
           )}
         </div>
       )}

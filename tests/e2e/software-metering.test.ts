@@ -110,6 +110,20 @@ describe('Software Metering rules page in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('lists the first 1,000 refused rows of a file refused row by row, and says how many more', async () => {
+    const panel = page.getByRole('region', { name: 'Import rules' });
+    if (!(await panel.isVisible())) await page.getByRole('button', { name: 'Import CSV' }).click();
+    // Every row without a product: a file of 2 MiB holds some 500,000 of them, a list the page would stall on.
+    await panel.getByLabel('CSV', { exact: true }).fill(['Product Name,File Name', ...Array.from({ length: 1500 }, (_, i) => `,f${i}`)].join('\n'));
+    await panel.getByRole('button', { name: 'Import' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Imported 0 rules; refused 1500.' }).waitFor();
+    const refused = panel.getByRole('list', { name: 'Refused rows' }).getByRole('listitem');
+    expect(await refused.count()).toBe(1000);
+    expect(await refused.last().textContent()).toBe('Line 1001: productName is required');
+    await panel.getByText('… and 500 more refused rows.').waitFor();
+    expect(errors).toEqual([]);
+  });
+
   it("opens a rule's report: usage per month, who ran it, and computers with it installed but not run in N days", async () => {
     const rule = await prisma().meteringRule.create({ data: { productName: 'Inkscape', fileName: 'inkscape', siteCode: 'S01' } });
     const devices = (await pool().query<{ id: number; name: string }>(`SELECT id, name FROM device ORDER BY id LIMIT 3`)).rows;
