@@ -68,18 +68,20 @@ export async function recordPresence(
 
 /**
  * Removes notification servers that stopped beating (or stopped cleanly) with their presence
- * rows, and takes their clients offline unless another server holds them. Safe to run from
- * several processes at once: each dead server is claimed by one (SKIP LOCKED).
+ * rows, and takes their clients offline unless another server holds them. One that stopped
+ * beating may have stored answers it never told the consoles of (it tells them a moment after,
+ * see ProgressNotifier): the consoles are then told to read the operations again. Safe to run
+ * from several processes at once: each dead server is claimed by one (SKIP LOCKED).
  */
 export async function reapNotificationServers(
   db: pg.Pool,
   options: { staleSeconds: number; exceptInstanceId?: string; now: Date; only?: string },
 ): Promise<{ servers: string[]; offline: number }> {
   return inTransaction(db, async (client) => {
-    const { rows } = await client.query<{ instance_id: string }>(
+    const { rows } = await client.query<{ instance_id: string; silent: boolean }>(
       options.only
-        ? `SELECT instance_id FROM notification_server WHERE instance_id = $1 FOR UPDATE SKIP LOCKED`
-        : `SELECT instance_id FROM notification_server
+        ? `SELECT instance_id, false AS silent FROM notification_server WHERE instance_id = $1 FOR UPDATE SKIP LOCKED`
+        : `SELECT instance_id, stopped_at IS NULL AS silent FROM notification_server
             WHERE (last_beat_at < now() - make_interval(secs => $1) OR stopped_at IS NOT NULL)
               AND instance_id <> $2
             FOR UPDATE SKIP LOCKED`,
@@ -102,6 +104,10 @@ export async function reapNotificationServers(
         if (offline) await client.query(`SELECT pg_notify($1, $2)`, [channels.devicePresence, String(offline)]);
       }
       await client.query(`DELETE FROM notification_server WHERE instance_id = ANY($1::text[])`, [servers]);
+      // A server removing itself (`only`) has told what it stored. No operation named: every
+      // console reads its lists and counts again.
+      if (rows.some((r) => r.silent))
+        await client.query(`SELECT pg_notify($1, $2)`, [channels.clientOperationProgress, JSON.stringify({ changed: [] })]);
     }
     return { servers, offline };
   });
