@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import pg from 'pg';
 import { pool } from '@/lib/db/pool';
 
 /** Polls `probe` every 20 ms until it answers something truthy, which it returns. */
@@ -43,5 +44,34 @@ export function workerProcesses(url: () => string) {
     },
     kill,
     killAll: () => Promise.all([...children].map(kill)),
+  };
+}
+
+/**
+ * Holds `table` (ACCESS EXCLUSIVE) on a session of its own, so that a worker's next pass that
+ * touches it waits there, mid-transaction: `waiting` resolves once a statement naming it waits for
+ * the lock, `release` lets it go. The caller has seen a pass commit first (LOCK waits for one in flight).
+ */
+export async function holdTable(url: string, table: string) {
+  const session = new pg.Client({ connectionString: url });
+  await session.connect();
+  await session.query(`BEGIN`);
+  await session.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+  let released = false;
+  return {
+    waiting: () =>
+      until(`a statement on ${table} waiting for its lock`, async () => {
+        const { rows } = await pool().query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1`,
+          [`%${table}%`],
+        );
+        return rows.length > 0;
+      }),
+    release: async () => {
+      if (released) return;
+      released = true;
+      await session.query(`ROLLBACK`).catch(() => undefined);
+      await session.end();
+    },
   };
 }
