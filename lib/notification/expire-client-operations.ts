@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock';
 import { pool } from '../db/pool';
+import { inTransaction } from '../db/transaction';
 import { MAX_ACTION_DURATION_MS } from '../protocol/agent-protocol.schema';
 import { materializeOperationTargets } from './materialize-operation-targets';
 import { reapNotificationServers } from './presence-repo';
@@ -30,20 +31,24 @@ export async function expireClientOperations(options: { log?: Logger; clock?: Cl
   }
   const materialized = await materializeOperationTargets({ db: pool() });
   if (materialized.length) options.log?.info({ operations: materialized }, 'client operation targets written');
-  const expired = await repo.expireOperations(pool(), now);
-  if (expired.length) {
-    options.log?.info({ operations: expired }, 'client operations expired');
-    await repo.notifyProgress(pool(), { changed: expired.map((e) => e.id) });
-  }
-  const writtenOff = await repo.writeOffSilentTargets(pool(), {
-    deliveredBy: new Date(now.getTime() - MAX_ACTION_DURATION_MS),
-    now,
-    detail: { message: SILENT_TARGET_MESSAGE, durationMs: 0 },
+  // Each change and its notice commit together: a process killed in between would leave the
+  // operations changed and no one ever telling the consoles (the next pass finds nothing to do).
+  const expired = await inTransaction(pool(), async (client) => {
+    const rows = await repo.expireOperations(client, now);
+    if (rows.length) await repo.notifyProgress(client, { changed: rows.map((e) => e.id) });
+    return rows;
   });
-  if (writtenOff.length) {
-    options.log?.info({ operations: writtenOff }, 'clients that took an action on and never answered recorded as failed');
-    await repo.notifyProgress(pool(), { changed: writtenOff });
-  }
+  if (expired.length) options.log?.info({ operations: expired }, 'client operations expired');
+  const writtenOff = await inTransaction(pool(), async (client) => {
+    const ids = await repo.writeOffSilentTargets(client, {
+      deliveredBy: new Date(now.getTime() - MAX_ACTION_DURATION_MS),
+      now,
+      detail: { message: SILENT_TARGET_MESSAGE, durationMs: 0 },
+    });
+    if (ids.length) await repo.notifyProgress(client, { changed: ids });
+    return ids;
+  });
+  if (writtenOff.length) options.log?.info({ operations: writtenOff }, 'clients that took an action on and never answered recorded as failed');
   const purged = await repo.purgePushes(pool(), now);
   return { materialized, expired, writtenOff, purged };
 }
