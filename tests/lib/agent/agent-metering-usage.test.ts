@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db/pool';
 import { insertMeteringRules } from '@/lib/metering/repo';
@@ -192,5 +193,46 @@ describe('software metering usage from real agents', () => {
     ]);
     expect(Math.abs(rows[0].started_at.getTime() - run.startedAt)).toBeLessThan(1_500);
     expect(Math.abs(rows[0].ended_at.getTime() - exitedAt)).toBeLessThan(2_500 + 1_000);
+  }, 90_000);
+  it('uploads a run once when the agent is killed while the management point stores it: sent again, it is not stored twice', async () => {
+    const first = startAgent('MTU-04');
+    await until(first, 'the first look at the processes', () => hasLooked('MTU-04'));
+    const run = startProgram(6);
+    await until(first, 'the run seen', async () => (await runsInProgress('MTU-04')).some((r) => r.pid === run.pid));
+    await run.exited;
+    await until(first, 'the run finished and spooled', async () => (await spooledFor('MTU-04', run.pid)) === 2);
+    await first.kill();
+    // The management point's insert waits on the table held here, the agent's request with it.
+    const held = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await held.connect();
+    try {
+      await held.query(`BEGIN`);
+      await held.query(`LOCK TABLE metering_usage IN ACCESS EXCLUSIVE MODE`);
+      // At start the agent uploads what an earlier run left.
+      const second = startAgent('MTU-04');
+      await until(second, 'the upload storing', async () => {
+        const { rows } = await pool().query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO metering_usage%'`,
+        );
+        return rows.length > 0;
+      });
+      await second.kill();
+    } finally {
+      await held.query(`ROLLBACK`);
+      await held.end();
+    }
+    // Stored, though the agent never heard so: its files are still in the spool.
+    await until(first, 'the runs stored', async () => (await runsOf(run.pid)).length === 2);
+    expect(await spooledFor('MTU-04', run.pid)).toBe(2);
+
+    const third = startAgent('MTU-04');
+    await until(third, 'the spool sent again and emptied', async () => (await spooledFor('MTU-04', run.pid)) === 0);
+    await third.stop();
+    expect((await runsOf(run.pid)).map((r) => [r.rule_id, r.end_estimated])).toEqual([
+      [ruleIds.byName, false],
+      [ruleIds.byPath, false],
+    ]);
+    // Nothing torn or left half-written in the spool folder.
+    expect((await spooled('MTU-04')).filter((file) => file.includes(`_${run.pid}_`))).toEqual([]);
   }, 90_000);
 });
