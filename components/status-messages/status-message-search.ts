@@ -1,6 +1,9 @@
 import { matchesStatusMessageFilters } from '@/lib/status-viewer/match-status-message';
+import { narrowStatusMessageFilters } from '@/lib/status-viewer/narrow-filters';
 import {
+  filterCombinationIssues,
   statusMessageFilterFields,
+  statusMessageFilterFieldsSchema,
   statusMessageFiltersSchema,
   type StatusMessageFilterField,
   type StatusMessageFilters,
@@ -38,22 +41,26 @@ export function apiSearchFor(url: URLSearchParams): string {
  */
 export function effectiveFilters(apiSearch: string, queries: StatusMessageQueryView[] | undefined): StatusMessageFilters | null {
   const params = new URLSearchParams(apiSearch);
-  const merged: Record<string, string> = {};
-  const queryId = params.get('query');
-  if (queryId) {
-    const query = queries?.find((q) => q.id === queryId);
-    if (!query) return null;
-    for (const [field, value] of Object.entries(query.criteria)) {
-      const answer = typeof value === 'string' ? value : params.get(`prompt.${field}`);
-      if (answer) merged[field] = answer;
-    }
-  }
+  const own: Record<string, string> = {};
   for (const field of statusMessageFilterFields) {
     const values = params.getAll(field);
-    if (values.length) merged[field] = values.join(',');
+    if (values.length) own[field] = values.join(',');
   }
-  const parsed = statusMessageFiltersSchema.safeParse(merged);
-  return parsed.success ? parsed.data : null;
+  const ownParsed = statusMessageFiltersSchema.safeParse(own);
+  const queryId = params.get('query');
+  if (!queryId) return ownParsed.success ? ownParsed.data : null;
+  const query = queries?.find((q) => q.id === queryId);
+  if (!query) return null;
+  const criteria: Record<string, string> = {};
+  for (const [field, value] of Object.entries(query.criteria)) {
+    const answer = typeof value === 'string' ? value : params.get(`prompt.${field}`);
+    if (answer) criteria[field] = answer;
+  }
+  const queryParsed = statusMessageFilterFieldsSchema.safeParse(criteria);
+  const ownFields = statusMessageFilterFieldsSchema.safeParse(own);
+  if (!queryParsed.success || !ownFields.success) return null;
+  const narrowed = narrowStatusMessageFilters({ query: queryParsed.data, own: ownFields.data });
+  return narrowed.conflicts.length || filterCombinationIssues(narrowed.filters).length ? null : narrowed.filters;
 }
 
 /** Newest first, as the list API orders: received time, then id. */

@@ -4,12 +4,14 @@ import { AppError, notFoundOrThrow } from '../errors';
 import { renderDescription } from '../reporting/catalog';
 import {
   encodeCursor,
-  statusMessageFiltersSchema,
+  filterCombinationIssues,
+  statusMessageFilterFieldsSchema,
   type ListStatusMessagesQuery,
   type StatusMessageCursor,
   type StatusMessageFilters,
   type StatusMessageView,
 } from './status-message-filters.schema';
+import { narrowStatusMessageFilters } from './narrow-filters';
 import { findStatusMessageQueryOrThrow, resolveQuery } from './status-queries';
 import { findStatusMessageRow, selectStatusMessagePage, selectStatusMessagesInSpan, type StatusMessageRow } from './status-message-repo';
 
@@ -38,29 +40,33 @@ function toView(r: StatusMessageRow): StatusMessageView {
 
 /**
  * The filters a list request stands for: its own parameters, or a Status Message Query's
- * criteria with the prompted values (`prompts`, keyed by field) filled in, narrowed further by
- * any parameter given beside it.
+ * criteria with the prompted values (`prompts`, keyed by field) filled in, narrowed by any
+ * parameter given beside it (see narrowStatusMessageFilters). A parameter no message could pass
+ * together with the query is a 400 naming it, as contradictory criteria are refused when saved.
  */
 export async function resolveFilters(options: {
   request: ListStatusMessagesQuery;
   prompts: Record<string, string | undefined>;
 }): Promise<StatusMessageFilters> {
-  const { limit: _limit, cursor: _cursor, query, ...own } = options.request;
-  const fromQuery = query ? resolveQuery({ criteria: (await findStatusMessageQueryOrThrow(query)).criteria, values: options.prompts }) : {};
-  const merged = { ...fromQuery, ...Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined)) };
-  const parsed = statusMessageFiltersSchema.safeParse(merged);
-  if (!parsed.success) {
-    throw new AppError('BAD_REQUEST', {
-      userMessage: 'The filters are not valid.',
-      details: {
-        fields: parsed.error.issues.map((i) => ({
-          path: (query && i.path[0] && i.path[0] in fromQuery ? 'prompt.' : '') + i.path.join('.'),
-          message: i.message,
-        })),
-      },
-    });
+  const { limit: _limit, cursor: _cursor, query, ...request } = options.request;
+  const own = Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined)) as StatusMessageFilters;
+  let filters = own;
+  let fromQuery: Record<string, string> = {};
+  if (query) {
+    fromQuery = resolveQuery({ criteria: (await findStatusMessageQueryOrThrow(query)).criteria, values: options.prompts });
+    const parsed = statusMessageFilterFieldsSchema.safeParse(fromQuery);
+    if (!parsed.success) refuse(parsed.error.issues.map((i) => ({ path: `prompt.${i.path.join('.')}`, message: i.message })));
+    const narrowed = narrowStatusMessageFilters({ query: parsed.data, own });
+    if (narrowed.conflicts.length) refuse(narrowed.conflicts, 'Some filters contradict the query: no message could match both.');
+    filters = narrowed.filters;
   }
-  return parsed.data;
+  const issues = filterCombinationIssues(filters);
+  if (issues.length) refuse(issues.map((i) => ({ ...i, path: i.path in fromQuery && !(i.path in own) ? `prompt.${i.path}` : i.path })));
+  return filters;
+}
+
+function refuse(fields: { path: string; message: string }[], userMessage = 'The filters are not valid.'): never {
+  throw new AppError('BAD_REQUEST', { userMessage, details: { fields } });
 }
 
 /**

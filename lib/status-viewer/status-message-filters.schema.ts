@@ -52,11 +52,16 @@ export const statusMessageFilterFieldsSchema = z.object({
   propertyValue: optionalTrimmed(4096),
 });
 
+/** Filters each valid alone that no message could pass together, each naming its field. */
+export function filterCombinationIssues(f: z.infer<typeof statusMessageFilterFieldsSchema>): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  if (f.propertyValue !== undefined && f.propertyName === undefined) issues.push({ path: 'propertyName', message: 'is required with propertyValue' });
+  if (f.from && f.to && f.from >= f.to) issues.push({ path: 'to', message: 'must be after from' });
+  return issues;
+}
+
 export const statusMessageFiltersSchema = statusMessageFilterFieldsSchema.superRefine((f, ctx) => {
-  if (f.propertyValue !== undefined && f.propertyName === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['propertyName'], message: 'is required with propertyValue' });
-  }
-  if (f.from && f.to && f.from >= f.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+  for (const issue of filterCombinationIssues(f)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
 });
 export type StatusMessageFilters = z.infer<typeof statusMessageFiltersSchema>;
 export type StatusMessageFilterField = keyof z.infer<typeof statusMessageFilterFieldsSchema>;

@@ -355,6 +355,46 @@ describe('status message ingest and viewer API', () => {
     expect((await save({ from: '2026-02-01T00:00:00Z', to: { prompt: 'Until' } })).status).toBe(201);
   });
 
+  it('narrows a query by the filters given beside it, and names a filter that contradicts the query', async () => {
+    const start = new Date(Date.now() - 60_000).toISOString();
+    const [auditInfo, milestoneError, auditError] = [
+      testMessage({ type: 'AUDIT', component: 'NARROW' }),
+      testMessage({ type: 'MILESTONE', severity: 'ERROR', component: 'NARROW' }),
+      testMessage({ type: 'AUDIT', severity: 'ERROR', component: 'NARROW', properties: { UserName: 'alice' } }),
+    ];
+    for (const m of [auditInfo, milestoneError, auditError]) {
+      expect((await post({ messages: [wire(m)] }, credentials.server)).status).toBe(202);
+      await processAll();
+    }
+    const run = (search: string) => listMessages(request(`/api/status-messages?component=NARROW&${search}`, { headers: analyst.headers }));
+    const uids = async (search: string) => (await (await run(search)).json()).items.map((m: { uid: string }) => m.uid);
+    const refused = async (search: string) => {
+      const res = await run(search);
+      expect(res.status).toBe(400);
+      return (await res.json()).error.fields;
+    };
+    const auditSince = `query=builtin:audit-since&prompt.from=${start}`;
+
+    expect(await uids(`${auditSince}&type=AUDIT`)).toEqual([auditError.uid, auditInfo.uid]);
+    expect(await uids(`${auditSince}&severity=ERROR`)).toEqual([auditError.uid]);
+    expect(await refused(`${auditSince}&type=MILESTONE`)).toEqual([{ path: 'type', message: "contradicts the query's type AUDIT" }]);
+    const csv = await exportCsv(request(`/api/status-messages/export.csv?${auditSince}&type=MILESTONE`, { headers: analyst.headers }));
+    expect(csv.status).toBe(400);
+    // A severity list keeps only the query's severities; none of them is a contradiction.
+    const errorsSince = `query=builtin:errors-since&prompt.from=${start}`;
+    expect(await uids(`${errorsSince}&severity=INFORMATIONAL,ERROR`)).toEqual([auditError.uid, milestoneError.uid]);
+    expect((await refused(`${errorsSince}&severity=WARNING`))[0].path).toBe('severity');
+    expect((await refused('query=builtin:component-at-site&prompt.component=NARROW&prompt.site=S01&site=P01'))[0].path).toBe('site');
+    // A time filter never reaches before the query's own start, and one ending before it names itself.
+    await pool().query(`UPDATE status_message SET received_at = $2::timestamptz - interval '1 hour' WHERE uid = $1`, [auditInfo.uid, start]);
+    expect(await uids(`${auditSince}&from=2000-01-01T00:00:00Z`)).toEqual([auditError.uid]);
+    expect(await refused(`${auditSince}&to=2000-01-01T00:00:00Z`)).toEqual([{ path: 'to', message: `must be after the query's from ${start}` }]);
+    const auditUser = 'query=builtin:audit-user&prompt.propertyValue=alice';
+    expect(await uids(`${auditUser}&propertyValue=alice`)).toEqual([auditError.uid]);
+    expect((await refused(`${auditUser}&propertyValue=bob`))[0].path).toBe('propertyValue');
+    expect((await refused(`${auditUser}&propertyName=PackageID&propertyValue=S0100001`))[0].path).toBe('propertyName');
+  });
+
   it('answers a saved query deleted twice at once, or changed while it is deleted, with 404, not 500', async () => {
     const input = { name: 'Deleted twice at once', criteria: { messageId: '10907' } };
     const { id } = await (await saveQuery(request('/api/status-message-queries', { method: 'POST', headers: admin.headers, body: input }))).json();
