@@ -2,6 +2,7 @@ import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { siteNameSchema } from './validation/site-name';
 
 const port = z.coerce.number().int().min(1).max(65535);
 // 0 asks the OS for a free port (tests).
@@ -41,11 +42,7 @@ export const configSchema = z
       .regex(/^[A-Z0-9]{3}$/, 'must be 3 capital letters or digits')
       .default('S01'),
     /** The name the first start gives this site. */
-    SITEBOX_SITE_NAME: z
-      .string()
-      .max(100)
-      .regex(/^[^\u0000-\u001f\u007f]+$/, 'must be printable text')
-      .default('Central'),
+    SITEBOX_SITE_NAME: siteNameSchema.default('Central'),
     /** The IANA time zone the first start gives this site (changed later in Site Settings). */
     SITEBOX_SITE_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('America/New_York'),
     /** The first administrator's password (else a one-time password is printed at first start). */

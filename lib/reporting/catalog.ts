@@ -1,4 +1,5 @@
 import { clientMessageIds } from '../protocol/client-message-ids';
+import { DIRECTION_CONTROLS } from '../validation/site-name';
 import { auditMessageIds } from './audit-message-ids';
 import type { MessageSource, MessageType, Severity } from './status-message.schema';
 
@@ -308,13 +309,10 @@ export function renderDescription(message: { messageId: number; insertionStrings
   return known.template.replace(/%(\d{1,2})/g, (placeholder, n: string) => isolated(strings[Number(n) - 1]) ?? placeholder);
 }
 
-/** Characters that set the direction of the text after them (embeddings, overrides, isolates, marks). */
-const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
-
 /**
  * A value holding direction controls, set in a Unicode isolate (FSI … PDI): an insertion string's
  * right-to-left override, say, no longer turns the rest of the sentence around it backwards.
  */
 function isolated(value: string | undefined): string | undefined {
-  return value !== undefined && BIDI_CONTROLS.test(value) ? `\u2068${value}\u2069` : value;
+  return value !== undefined && DIRECTION_CONTROLS.test(value) ? `\u2068${value}\u2069` : value;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { int4, INT4_MAX, int4IdParam, wholeNumberParam } from '../validation/primitives';
+import { DIRECTION_CONTROLS, directionControlsMessage } from '../validation/site-name';
 import { fixedPaths, settingLeaves } from './document-paths';
 import { cronNeverMessage, cronPattern, cronPatternMessage, cronPatternOccurs, isFiveFieldCronPattern } from './site-control.schema';
 
@@ -34,6 +35,9 @@ export const settingChangesSchema = z.record(z.string(), z.unknown()).transform(
     // form split in two, refused, and block every later apply of the page.
     else if (result.success && Array.isArray(result.data) && result.data.some((v) => typeof v === 'string' && /[\r\n]/.test(v)))
       ctx.issues.push({ code: 'custom', path: [path], message: lineBreakMessage, input: changes[path] });
+    // The name is shown among other text, here and at the parent; a stored one is read as it was.
+    else if (result.success && path === 'site.name' && DIRECTION_CONTROLS.test(result.data as string))
+      ctx.issues.push({ code: 'custom', path: [path], message: directionControlsMessage, input: changes[path] });
     else if (result.success) parsed[path] = result.data;
     else ctx.issues.push({ code: 'custom', path: [path], message: result.error.issues[0]?.message ?? 'is not valid', input: changes[path] });
   }

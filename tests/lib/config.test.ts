@@ -68,6 +68,13 @@ describe('parseConfig', () => {
     }
   });
 
+  it('refuses a site name holding a right-to-left override or another direction control, naming SITEBOX_SITE_NAME', () => {
+    expect(parseConfig(env({ SITEBOX_SITE_NAME: 'Zürich – Nord' })).SITEBOX_SITE_NAME).toBe('Zürich – Nord');
+    for (const bad of ['Lyon \u202Ereversed', '\u2067Lyon', 'Lyon\u200F']) {
+      expect(configErrorOf({ SITEBOX_SITE_NAME: bad }).message).toMatch(/^\s*SITEBOX_SITE_NAME: must not hold text direction controls/m);
+    }
+  });
+
   it('uses DATABASE_URL as given when it is set', () => {
     const url = 'postgres://sitebox:secret@db.example:5432/sitebox';
     expect(parseConfig(env({ DATABASE_URL: url }))).toMatchObject({ embedded: false, databaseUrl: url });

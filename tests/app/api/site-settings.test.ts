@@ -119,6 +119,16 @@ describe('/api/site-settings', () => {
     }
   });
 
+  it('refuses a site name holding a right-to-left override or another direction control, naming site.name', async () => {
+    for (const name of ['Lyon \u202Ereversed', '\u2067Lyon']) {
+      const response = await change(admin, { baseSerial: 1, changes: { 'site.name': name } });
+      expect(response.status).toBe(400);
+      expect((await response.json()).error.fields).toEqual([
+        { path: 'changes.site.name', message: 'must not hold text direction controls (such as a right-to-left override)' },
+      ]);
+    }
+  });
+
   it('refuses a change to a property that moved since its base serial with 409 and the other change', async () => {
     const response = await change(admin, { baseSerial: 0, changes: { 'clientAgent.policyPollingMinutes': 45 } });
     expect(response.status).toBe(409);
