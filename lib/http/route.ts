@@ -85,7 +85,7 @@ export function route<Q extends ZodType = never, B extends ZodType = never, P ex
 
       const rawParams = next ? await next.params : {};
       const params = options.params ? options.params.parse(refuseUnstorable(rawParams)) : undefined;
-      const query = options.query ? options.query.parse(refuseUnstorable(Object.fromEntries(url.searchParams))) : undefined;
+      const query = options.query ? parseQuery(options.query, url.searchParams) : undefined;
       const body = options.body ? options.body.parse(refuseUnstorable(await readJsonBody(req, options.maxBodyBytes ?? 1024 * 1024))) : undefined;
 
       const ctx = {
@@ -151,6 +151,22 @@ function refuseUnstorable<T>(input: T): T {
   if (!found) return input;
   const field = { path: found.path.map(String).join('.'), message: found.message };
   throw new AppError('BAD_REQUEST', { userMessage: `${field.path || 'request'}: ${field.message}`, details: { fields: [field] } });
+}
+
+/**
+ * The query string through its schema. A parameter given several times reaches the schema as the
+ * list of its values (a list filter takes them all), never as its last value alone; one the
+ * schema takes once is refused naming it, instead of the other values being dropped unseen.
+ */
+function parseQuery<Q extends ZodType>(schema: Q, params: URLSearchParams): Infer<Q> {
+  const raw = refuseUnstorable(
+    Object.fromEntries([...new Set(params.keys())].map((key) => [key, params.getAll(key).length > 1 ? params.getAll(key) : params.get(key)])),
+  );
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data as Infer<Q>;
+  const repeated = (issue: z.core.$ZodIssue) =>
+    issue.path.length === 1 && Array.isArray(raw[String(issue.path[0])]) && (issue.code === 'invalid_type' || issue.code === 'invalid_value');
+  throw new z.ZodError(parsed.error.issues.map((issue) => (repeated(issue) ? { ...issue, message: 'is given more than once' } : issue)));
 }
 
 // Deep enough for every document the console sends (site settings, filter rules); JSON nested deeper is refused.

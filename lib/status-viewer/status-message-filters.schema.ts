@@ -2,16 +2,16 @@ import { z } from 'zod';
 import { decodeCursorParts, INT4_MAX, int8IdParam, isStorableDate, parseIsoDate, safeDate, safeText } from '../validation/primitives';
 import { messageSourceSchema, messageTypeSchema, severitySchema } from '../reporting/status-message.schema';
 
-/** `a,b` or a repeated parameter, as a list. */
+const splitList = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** `a,b` or a repeated parameter (each value may itself be `a,b`), as a list. */
 const list = <T extends z.ZodType>(item: T) =>
   z.preprocess(
-    (v) =>
-      typeof v === 'string'
-        ? v
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : v,
+    (v) => (typeof v === 'string' ? splitList(v) : Array.isArray(v) && v.every((s) => typeof s === 'string') ? v.flatMap(splitList) : v),
     z.array(item).min(1).max(10),
   );
 

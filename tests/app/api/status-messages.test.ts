@@ -306,6 +306,30 @@ describe('status message ingest and viewer API', () => {
     expect((await listMessages(request('/api/status-messages'))).status).toBe(401);
   });
 
+  it('reads a repeated severity as a list, and refuses another filter given twice naming it, instead of using its last value', async () => {
+    const [error, warning] = [testMessage({ severity: 'ERROR', component: 'REPEATED' }), testMessage({ severity: 'WARNING', component: 'REPEATED' })];
+    for (const m of [error, warning]) {
+      expect((await post({ messages: [wire(m)] }, credentials.server)).status).toBe(202);
+      await processAll();
+    }
+    const run = (search: string) => listMessages(request(`/api/status-messages?component=REPEATED&${search}`, { headers: analyst.headers }));
+    const uids = async (search: string) => (await (await run(search)).json()).items.map((m: { uid: string }) => m.uid);
+    expect(await uids('severity=ERROR&severity=WARNING')).toEqual([warning.uid, error.uid]);
+    expect(await uids('severity=ERROR,INFORMATIONAL&severity=WARNING')).toEqual([warning.uid, error.uid]);
+    for (const [search, path] of [
+      ['type=DETAIL&type=AUDIT', 'type'],
+      ['messageId=10907&messageId=1', 'messageId'],
+      ['system=WKS0001&system=WKS0002', 'system'],
+      ['limit=5&limit=500', 'limit'],
+    ]) {
+      const res = await run(search);
+      expect(res.status, search).toBe(400);
+      expect((await res.json()).error.fields, search).toEqual([{ path, message: 'is given more than once' }]);
+    }
+    const csv = await exportCsv(request('/api/status-messages/export.csv?type=DETAIL&type=AUDIT', { headers: analyst.headers }));
+    expect(csv.status).toBe(400);
+  });
+
   it('runs built-in queries with their prompts and saves new ones for administrators only', async () => {
     const queries = (await (await listQueries(request('/api/status-message-queries', { headers: analyst.headers }))).json()).queries;
     expect(queries.find((q: { id: string }) => q.id === 'builtin:deployment').prompts).toEqual([{ field: 'propertyValue', label: 'Deployment ID' }]);
