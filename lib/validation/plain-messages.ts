@@ -69,6 +69,9 @@ function bound(side: 'most' | 'least', origin: string, limit: number | bigint | 
       return `must be at ${side} ${n}`;
     case 'date':
       return side === 'most' ? `must be no later than ${n}` : `must be no earlier than ${n}`;
+    // Beyond the safe integer range an `.int()` checks before any bound of the schema's own.
+    case 'int':
+      return side === 'most' ? 'is too large' : 'is too small';
     default:
       return undefined;
   }

@@ -19,6 +19,11 @@ describe('what a schema refuses, in plain words', () => {
     })
     .strict();
 
+  it("calls a whole number beyond the safe integer range too large or too small, not in zod's words", () => {
+    expect(messages(z.number().int().max(500), 1e20)).toEqual([': is too large', ': must be at most 500']);
+    expect(messages(z.number().int().min(1), -1e20)).toEqual([': is too small', ': must be at least 1']);
+  });
+
   it('names what is missing, of the wrong type, or out of bounds', () => {
     expect(messages(schema, { kind: 'A' })).toEqual([
       'count: is required',
