@@ -91,13 +91,28 @@ const cursorSchema = z
     return { receivedAt, id };
   });
 
-/** A page request: filters, page size and the cursor of the previous page; or a saved query with its prompted values. */
-export const listStatusMessagesQuerySchema = statusMessageFilterFieldsSchema.extend({
+const listParameters = statusMessageFilterFieldsSchema.extend({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: cursorSchema.optional(),
   /** A built-in ("builtin:...") or saved (numeric) Status Message Query; its prompts come as prompt.<field>. */
   query: safeText(64).optional(),
 });
+const listParameterNames = new Set<string>([...Object.keys(listParameters.shape), ...statusMessageFilterFields.map((f) => `prompt.${f}`)]);
+
+/**
+ * A page request: filters, page size and the cursor of the previous page; or a saved query with
+ * its prompted values (`prompt.<field>`, read by promptValues). A parameter it does not know
+ * (`Severity`, `severity[]`) is refused naming it: dropped unseen, its filter would list, and
+ * export, every message.
+ */
+export const listStatusMessagesQuerySchema = z.preprocess((input, ctx) => {
+  if (input && typeof input === 'object') {
+    for (const key of Object.keys(input)) {
+      if (!listParameterNames.has(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'is not a filter of this list', input });
+    }
+  }
+  return input;
+}, listParameters);
 export type ListStatusMessagesQuery = z.infer<typeof listStatusMessagesQuerySchema>;
 
 /** A stored status message as the API returns it. */

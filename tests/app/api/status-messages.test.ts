@@ -294,6 +294,18 @@ describe('status message ingest and viewer API', () => {
     expect((await badCursor.json()).error.fields[0].path).toBe('cursor');
     const badRange = await listMessages(request('/api/status-messages?range=1y', { headers: analyst.headers }));
     expect((await badRange.json()).error.fields[0]).toEqual({ path: 'range', message: 'must be 1h, 24h, 7d or 30d' });
+    // A parameter the list does not know would filter on nothing, listing (and exporting) every message.
+    for (const [search, path] of [
+      ['Severity=ERROR', 'Severity'],
+      ['severity[]=ERROR', 'severity[]'],
+      ['prompt.color=red', 'prompt.color'],
+    ]) {
+      for (const get of [listMessages, exportCsv]) {
+        const res = await get(request(`/api/status-messages${get === exportCsv ? '/export.csv' : ''}?${search}`, { headers: analyst.headers }));
+        expect(res.status, search).toBe(400);
+        expect((await res.json()).error.fields, search).toEqual([{ path, message: 'is not a filter of this list' }]);
+      }
+    }
     const badId = await listMessages(request('/api/status-messages?messageId=0x1F', { headers: analyst.headers }));
     expect((await badId.json()).error.fields[0].path).toBe('messageId');
     // A message ID left empty filters on nothing, as an empty component or system does, not on message 0.
