@@ -109,6 +109,9 @@ export const listStatusMessagesQuerySchema = z.preprocess((input, ctx) => {
   if (input && typeof input === 'object') {
     for (const key of Object.keys(input)) {
       if (!listParameterNames.has(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'is not a filter of this list', input });
+      // The schema leaves prompts to promptValues, which would keep the last answer alone.
+      else if (key.startsWith('prompt.') && Array.isArray((input as Record<string, unknown>)[key]))
+        ctx.addIssue({ code: 'custom', path: [key], message: 'is given more than once', input });
     }
   }
   return input;

@@ -333,6 +333,7 @@ describe('status message ingest and viewer API', () => {
       ['messageId=10907&messageId=1', 'messageId'],
       ['system=WKS0001&system=WKS0002', 'system'],
       ['limit=5&limit=500', 'limit'],
+      ['query=builtin:system&prompt.system=WKS0001&prompt.system=WKS0002', 'prompt.system'],
     ]) {
       const res = await run(search);
       expect(res.status, search).toBe(400);
