@@ -40,6 +40,9 @@ const typeNames: Record<string, string> = {
   boolean: 'must be true or false',
   array: 'must be a list',
   object: 'must be an object',
+  // A record is an object keyed by name (a query's criteria, a message's properties), as JSON carries it.
+  record: 'must be an object',
+  tuple: 'must be a list',
   date: 'must be a date',
   null: 'must be null',
 };

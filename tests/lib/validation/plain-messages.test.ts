@@ -24,6 +24,12 @@ describe('what a schema refuses, in plain words', () => {
     expect(messages(z.number().int().min(1), -1e20)).toEqual([': is too small', ': must be at least 1']);
   });
 
+  it('asks for an object where a record is given a list or text, and for a list where a tuple is given anything else', () => {
+    expect(messages(z.tuple([z.string()]), 'x')).toEqual([': must be a list']);
+    expect(messages(z.object({ criteria: z.record(z.string(), z.string()) }), { criteria: [] })).toEqual(['criteria: must be an object']);
+    expect(messages(z.record(z.string(), z.string()), 'x')).toEqual([': must be an object']);
+  });
+
   it('names what is missing, of the wrong type, or out of bounds', () => {
     expect(messages(schema, { kind: 'A' })).toEqual([
       'count: is required',
