@@ -123,20 +123,20 @@ export function exportStatusMessagesCsv(options: { db: pg.Pool; filters: StatusM
   const encoder = new TextEncoder();
   let cursor: StatusMessageCursor | undefined;
   let started = false;
-  let done = false;
   return new ReadableStream<Uint8Array>({
+    // Each pull enqueues or closes: one that did neither (the empty last page of a filter nothing
+    // matched) was never pulled again by a reader already waiting, which then waited for ever.
     async pull(controller) {
       if (!started) {
         started = true;
         controller.enqueue(encoder.encode(`\uFEFF${CSV_COLUMNS.map(([h]) => h).join(',')}\r\n`));
         return;
       }
-      if (done) return controller.close();
       const page = await listStatusMessages({ db: options.db, filters: options.filters, limit: options.pageSize ?? 2000, cursor });
       const lines = page.items.map((m) => `${CSV_COLUMNS.map(([, get]) => csvField(get(m))).join(',')}\r\n`).join('');
       if (lines) controller.enqueue(encoder.encode(lines));
       const last = page.items[page.items.length - 1];
-      if (!page.nextCursor || !last) done = true;
+      if (!page.nextCursor || !last) controller.close();
       else cursor = { receivedAt: last.receivedAt, id: last.id };
     },
   });

@@ -519,6 +519,13 @@ describe('status message ingest and viewer API', () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`,WKS0001,'=2+5,10008,`);
     expect(lines[1]).toContain(`"The program ""%3"" of package x,""y"" for deployment =HYPERLINK(""http://evil"") completed`);
+    // A filter nothing matches ends after the header, also for a reader that reads to the end at once.
+    const none = await exportCsv(request('/api/status-messages/export.csv?messageId=4242', { headers: analyst.headers }));
+    expect(
+      Buffer.from(await none.arrayBuffer())
+        .subarray(3)
+        .toString('utf8'),
+    ).toBe(`${lines[0]}\r\n`);
   });
 
   it('shows the backlog and site-wide counters to the console', async () => {
