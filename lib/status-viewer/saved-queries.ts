@@ -6,7 +6,7 @@ import type { Actor } from '../users/actor';
 import * as repo from './repo';
 import { statusMessageFiltersSchema } from './status-message-filters.schema';
 import type { QueryCriteria, SavedQueryEdit, SavedQueryInput, StatusMessageQueryView } from './status-query.schema';
-import { findStatusMessageQueryOrThrow } from './status-queries';
+import { builtInQueries, findStatusMessageQueryOrThrow } from './status-queries';
 
 /**
  * Fixed criteria must be valid filters now, not when someone runs the query: each alone, and
@@ -26,8 +26,10 @@ function checkFixedCriteria(criteria: QueryCriteria) {
   }
 }
 
+/** A saved query's number; a built-in query is 403, and any other id (1e3, -1, beyond a column) names none, 404 as when read. */
 function savedIdOrThrow(id: string): number {
-  if (!/^\d{1,9}$/.test(id)) throw new AppError('FORBIDDEN', { userMessage: 'Built-in queries cannot be changed.' });
+  if (builtInQueries.some((q) => q.id === id)) throw new AppError('FORBIDDEN', { userMessage: 'Built-in queries cannot be changed.' });
+  if (!/^\d{1,9}$/.test(id)) throw new AppError('NOT_FOUND', { userMessage: 'That status message query was not found.' });
   return Number(id);
 }
 

@@ -451,6 +451,20 @@ describe('status message ingest and viewer API', () => {
     expect([200, 404]).toContain(answers[3].status);
   });
 
+  it('answers a change to a query no id names (beyond the column, 1e3, -1) with 404, and only a built-in one with 403', async () => {
+    const input = { name: 'Nowhere', criteria: {} };
+    for (const id of ['99999999999', '1e3', '-1', 'builtin:nope']) {
+      const path = `/api/status-message-queries/${encodeURIComponent(id)}`;
+      expect((await putQuery(request(path, { method: 'PUT', headers: admin.headers, body: input }), withParams({ id }))).status, id).toBe(404);
+      expect((await deleteQuery(request(path, { method: 'DELETE', headers: admin.headers }), withParams({ id }))).status, id).toBe(404);
+    }
+    const builtIn = await deleteQuery(
+      request('/api/status-message-queries/builtin:all', { method: 'DELETE', headers: admin.headers }),
+      withParams({ id: 'builtin:all' }),
+    );
+    expect(builtIn.status).toBe(403);
+  });
+
   it('refuses a query name that reads the same as another’s, also when both are sent at once', async () => {
     const post = (name: string) =>
       saveQuery(request('/api/status-message-queries', { method: 'POST', headers: admin.headers, body: { name, criteria: { messageId: '10907' } } }));
