@@ -30,6 +30,10 @@ export async function startNotificationService(options: {
     policySiteSettings: (siteIds) => readPolicySiteSettings(siteIds),
     dedicatedPort: cfg.SITEBOX_NOTIFICATION_PORT === 'off' ? undefined : { host: cfg.HOST, port: cfg.SITEBOX_NOTIFICATION_PORT },
     prepareDedicatedServer: options.serveTls,
+    consolePort: () => {
+      const address = options.io.httpServer?.address();
+      return address && typeof address === 'object' ? address.port : undefined;
+    },
     consumeClientRequest: (deviceId) => consume(clientRateLimit, `device:${deviceId}`),
   });
   server.attach(options.io);

@@ -35,8 +35,9 @@ import { channels } from '../db/channels';
 
 export const AGENT_NAMESPACE = '/agents';
 
-const NOT_THE_CONSOLE_PORT =
-  "This port serves the client notification channel only; the management point's endpoints are on its console port (3000 unless PORT says otherwise).";
+/** What the dedicated port answers any request but the channel's: where the management point's endpoints are. */
+const notTheConsolePort = (consolePort: number | undefined) =>
+  `This port serves the client notification channel only; the management point's endpoints are on its console port${consolePort ? `, ${consolePort}` : ''}.`;
 
 /**
  * How a silent client is noticed: the transport pings each agent every 25 s and closes a
@@ -107,6 +108,8 @@ export interface NotificationServerOptions {
    * for this process (0: any free port). Omit to serve agents only where attach() is called.
    */
   dedicatedPort?: { host: string; port?: number };
+  /** The console port this management point listens on (known once it listens), named to a request that came to the dedicated port by mistake. */
+  consolePort?: () => number | undefined;
   /**
    * Called with the dedicated port's HTTP server before it listens, e.g. to serve TLS on it as on
    * the console port; returns what undoes it when the port closes.
@@ -690,7 +693,7 @@ export class NotificationServer {
       // point) is told at once where to go, instead of being held open without an answer.
       const http = createServer((_req, res) => {
         res.writeHead(404, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
-        res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: NOT_THE_CONSOLE_PORT } }));
+        res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: notTheConsolePort(this.options.consolePort?.()) } }));
       });
       const release = this.options.prepareDedicatedServer?.(http);
       const io = new Server(http, { serveClient: false, ...agentChannelOptions });

@@ -765,7 +765,7 @@ describe('the client notification port', () => {
     }
   });
 
-  it('answers a request that is not for the channel at once, naming the console port, instead of holding it open', async () => {
+  it('answers a request that is not for the channel at once, naming the console port it listens on, instead of holding it open', async () => {
     const port = await freePort();
     const server = new NotificationServer({
       log: pino({ level: 'silent' }),
@@ -775,13 +775,16 @@ describe('the client notification port', () => {
       dedicatedPort: { host: '127.0.0.1' },
       settings: async () => ({ port, keepAliveSeconds: 900, operationValidityMinutes: 60 }),
       policySiteSettings: (siteIds) => readPolicySiteSettings(siteIds),
+      consolePort: () => 4567,
     });
     await server.start();
     try {
       // An agent given the notification port as its management point (`--mp http://mp01:10123`).
       const answer = await fetch(`http://127.0.0.1:${port}/api/mp/register`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(5000) });
       expect(answer.status).toBe(404);
-      expect(((await answer.json()) as { error: { message: string } }).error.message).toMatch(/client notification channel only.*console port/);
+      expect(((await answer.json()) as { error: { message: string } }).error.message).toBe(
+        "This port serves the client notification channel only; the management point's endpoints are on its console port, 4567.",
+      );
     } finally {
       await server.stop();
     }
