@@ -40,7 +40,15 @@ import type { AgentPolicy } from '../lib/protocol/policy.schema';
 import { AgentSimulator } from '../lib/agent/simulator';
 import type { RegisterDeviceInput } from '../lib/protocol/registration.schema';
 import { createStatusReporter, spooledStatusMessages } from '../lib/agent/status-reporter';
-import { certificateProblem, fetchPinnedCa, fetchWithTrust, normalizeFingerprint, trustOf, type PinnedCa } from '../lib/agent/tls-pin';
+import {
+  certificateProblem,
+  fetchPinnedCa,
+  fetchWithTrust,
+  normalizeFingerprint,
+  plainHttpProblem,
+  trustOf,
+  type PinnedCa,
+} from '../lib/agent/tls-pin';
 
 const { log, forComponent } = createAgentLogger({ level: process.env.LOG_LEVEL ?? 'info' });
 
@@ -68,8 +76,8 @@ function fingerprintOption(value: string | undefined): string | undefined {
   return fingerprint;
 }
 
-/** Why a connection failed, with the certificate problem spelled out when there is one. */
-const why = (error: unknown) => certificateProblem(error) ?? (error instanceof Error ? error.message : String(error));
+/** Why a connection failed, with the certificate problem, or plain HTTP answering https://, spelled out. */
+const why = (error: unknown) => certificateProblem(error) ?? plainHttpProblem(error) ?? (error instanceof Error ? error.message : String(error));
 
 function firstIPv4(): string | undefined {
   for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
@@ -345,7 +353,7 @@ async function install(args: string[]) {
       pinnedCa = await fetchPinnedCa({ managementPointUrl: url, fingerprint: fingerprint!, timeoutMs: 15_000 });
       break;
     } catch (error) {
-      failures.push(`  ${url}: ${error instanceof Error ? error.message : String(error)}`);
+      failures.push(`  ${url}: ${why(error)}`);
     }
   }
   if (fingerprint && !pinnedCa)

@@ -62,13 +62,21 @@ export async function fetchPinnedCa(options: { managementPointUrl: string; finge
   return { fingerprint, certificate: answer.body };
 }
 
+/** The error and the causes socket.io and the HTTP clients wrap around it, outermost first. */
+function* causes(error: unknown): Generator<{ code?: unknown; message?: unknown }> {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    yield e as { code?: unknown; message?: unknown };
+    const next = e as { description?: unknown; error?: unknown; cause?: unknown };
+    e = next.error ?? next.description ?? next.cause;
+  }
+}
+
 /**
  * Why a connection failed on the server's certificate, in words for the agent's log, or null when
  * the failure was something else. Looks through the wrappers socket.io puts around the cause.
  */
 export function certificateProblem(error: unknown): string | null {
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
-    const { code, message } = e as { code?: unknown; message?: unknown };
+  for (const { code, message } of causes(error)) {
     if (typeof code === 'string') {
       if (UNTRUSTED_CERTIFICATE_CODES.has(code)) return `the server's certificate is not signed by the pinned site certificate authority (${code})`;
       if (code === 'CERT_HAS_EXPIRED') return 'the server presented an expired certificate (CERT_HAS_EXPIRED)';
@@ -76,9 +84,19 @@ export function certificateProblem(error: unknown): string | null {
       if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
         return `the server's certificate does not name the host the agent asked for (${typeof message === 'string' ? message : code}); name it in SITEBOX_TLS_HOSTS on the server`;
     }
-    const next = e as { description?: unknown; error?: unknown; cause?: unknown };
-    e = next.error ?? next.description ?? next.cause;
   }
+  return null;
+}
+
+/**
+ * Why an https:// request failed when the server answered it in plain HTTP (OpenSSL's "wrong version
+ * number": a site started with SITEBOX_TLS=off, or a port that does not speak TLS), in words for
+ * the agent's log and `install`; null when the failure was something else.
+ */
+export function plainHttpProblem(error: unknown): string | null {
+  for (const { code, message } of causes(error))
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || (code === 'EPROTO' && typeof message === 'string' && /wrong version number/i.test(message)))
+      return 'the management point answered in plain HTTP, not HTTPS: give its address with http:// (a site started with SITEBOX_TLS=off), or check the port';
   return null;
 }
 
