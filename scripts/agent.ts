@@ -307,7 +307,10 @@ async function run(args: string[]) {
   agent.on('result', (r) => log.info({ operationId: r.operationId, outcome: r.outcome }, 'result stored by the management point'));
   agent.on('refused', ({ reason }) => {
     if (reason === 'UNAUTHENTICATED') {
-      log.error('the management point does not know this credential; remove the state folder to register again');
+      // Named in full: the state folder is the administrator's to find (/var/lib/sitebox-agent once installed).
+      log.error(
+        `the management point does not know this credential (its device was deleted?); remove ${path.join(stateRoot, 'credential.json')} to register again`,
+      );
       process.exit(2);
     }
     // Waiting for approval, or revoked: an administrator may approve it; ask again in a minute.

@@ -2,8 +2,11 @@
 // does not restart on (RestartPreventExitStatus=2), instead of a restart every 10 seconds for ever.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Server } from 'socket.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './agent-process';
 
@@ -44,5 +47,28 @@ describe('an agent that cannot start on its state', () => {
     expect(output).toContain(`${path.join(state, 'agent.lock')} is not a file`);
     expect(output).not.toContain('EEXIST');
     expect(code).toBe(2);
+  }, 60_000);
+
+  it('exits with code 2, naming the credential file to remove, when the site no longer knows its credential', async () => {
+    const state = path.join(dir, 'unknown-credential');
+    await mkdir(state, { recursive: true });
+    await writeFile(path.join(state, 'credential.json'), JSON.stringify({ deviceId: 77, secret: 'x'.repeat(43), name: 'GONE' }));
+    // A management point that knows no device (the one deleted): requests are refused 401, the channel UNAUTHENTICATED.
+    const mp = http.createServer((req, res) => {
+      if (req.url?.startsWith('/socket.io/')) return;
+      res.writeHead(401, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: 'Unknown credential.' } }));
+    });
+    const io = new Server(mp, { serveClient: false });
+    io.of('/agents').use((_socket, next) => next(new Error('UNAUTHENTICATED')));
+    await new Promise<void>((resolve) => mp.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(mp.address() as AddressInfo).port}`;
+      const { code, output } = await runAgent(['run', '--mp', url, '--name', 'GONE', '--state', state, '--no-inventory']);
+      expect(output).toContain(`remove ${path.join(state, 'credential.json')} to register again`);
+      expect(code).toBe(2);
+    } finally {
+      await new Promise<void>((resolve) => void io.close(() => resolve()));
+    }
   }, 60_000);
 });
