@@ -77,7 +77,8 @@ function fingerprintOption(value: string | undefined): string | undefined {
 }
 
 /** Why a connection failed, with the certificate problem, or plain HTTP answering https://, spelled out. */
-const why = (error: unknown) => certificateProblem(error) ?? plainHttpProblem(error) ?? (error instanceof Error ? error.message : String(error));
+const why = (error: unknown, pinned = false) =>
+  certificateProblem(error, pinned) ?? plainHttpProblem(error) ?? (error instanceof Error ? error.message : String(error));
 
 function firstIPv4(): string | undefined {
   for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
@@ -249,7 +250,7 @@ async function run(args: string[]) {
     } catch (error) {
       if (error instanceof Error && /refused \((400|409)\)|not a credential/.test(error.message)) throw new StartRefused(error.message);
       const delay = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
-      log.warn({ url, err: why(error), retryInMs: Math.round(delay) }, 'could not register with the management point');
+      log.warn({ url, err: why(error, pin !== undefined), retryInMs: Math.round(delay) }, 'could not register with the management point');
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }

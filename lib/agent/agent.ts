@@ -482,7 +482,7 @@ export class ClientAgent extends EventEmitter<ClientAgentEvents> {
     socket.on(agentEvents.refused, (refusal: unknown) => this.log.warn({ refusal }, 'the management point refused a payload'));
     socket.on('connect_error', (error: Error) => {
       if (error.message === 'UNAUTHENTICATED' || error.message === 'FORBIDDEN') return this.refuse(error.message);
-      const untrusted = certificateProblem(error);
+      const untrusted = certificateProblem(error, this.options.tls !== undefined);
       if (untrusted) this.log.warn({ url, reason: untrusted }, 'refused the notification server: its certificate is not trusted');
       else this.log.debug({ url, err: error.message }, 'could not reach the notification server');
       // Next endpoint: the console port after the notification port, then the next management point.

@@ -74,11 +74,15 @@ function* causes(error: unknown): Generator<{ code?: unknown; message?: unknown 
 /**
  * Why a connection failed on the server's certificate, in words for the agent's log, or null when
  * the failure was something else. Looks through the wrappers socket.io puts around the cause.
+ * `pinned`: whether the agent trusts a pinned site authority, or (none pinned) the system's.
  */
-export function certificateProblem(error: unknown): string | null {
+export function certificateProblem(error: unknown, pinned: boolean): string | null {
   for (const { code, message } of causes(error)) {
     if (typeof code === 'string') {
-      if (UNTRUSTED_CERTIFICATE_CODES.has(code)) return `the server's certificate is not signed by the pinned site certificate authority (${code})`;
+      if (UNTRUSTED_CERTIFICATE_CODES.has(code))
+        return pinned
+          ? `the server's certificate is not signed by the pinned site certificate authority (${code})`
+          : `the server's certificate is not signed by an authority this computer trusts (${code}): to trust the site's own authority, install with --ca-fingerprint and the SHA-256 the Devices page shows`;
       if (code === 'CERT_HAS_EXPIRED') return 'the server presented an expired certificate (CERT_HAS_EXPIRED)';
       if (code === 'CERT_NOT_YET_VALID') return 'the server presented a certificate not valid yet (CERT_NOT_YET_VALID): check the clocks';
       if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')

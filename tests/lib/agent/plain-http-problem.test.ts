@@ -40,7 +40,7 @@ describe('an https:// management point answering plain HTTP', () => {
       (e: unknown) => e,
     );
     expect(plainHttpProblem(error)).toBe(SAID);
-    expect(certificateProblem(error)).toBeNull();
+    expect(certificateProblem(error, false)).toBeNull();
   });
 
   it('is named as plain HTTP when install fetches the site authority', async () => {

@@ -15,7 +15,7 @@ import { httpRequest } from '@/lib/agent/http';
 import { loadOrRegisterCredential } from '@/lib/agent/register-agent';
 import { syntheticScanner } from '@/lib/agent/scan/synthetic-scanner';
 import { createStatusReporter } from '@/lib/agent/status-reporter';
-import { fetchPinnedCa, fetchWithTrust, trustOf, type PinnedCa, type TlsTrust } from '@/lib/agent/tls-pin';
+import { certificateProblem, fetchPinnedCa, fetchWithTrust, trustOf, type PinnedCa, type TlsTrust } from '@/lib/agent/tls-pin';
 import { manualClock } from '@/lib/clock';
 import type { AgentCredential } from '@/lib/protocol/policy.schema';
 import { clientMessageIds } from '@/lib/protocol/client-message-ids';
@@ -188,6 +188,18 @@ describe('transport security', () => {
     await expect(a.refreshPolicy('poll')).rejects.toMatchObject({ code: 'SELF_SIGNED_CERT_IN_CHAIN' });
     expect(connected).toBe(false);
     expect(await onlineDevice('TLS-02')).toBeNull();
+  });
+
+  it("tells an agent installed without a pin that the site's authority is not trusted here, and how to trust it", async () => {
+    // No --ca-fingerprint: the system's authorities, which do not hold the site's own.
+    const error: unknown = await register('TLS-NOPIN', undefined).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(certificateProblem(error, false)).toBe(
+      "the server's certificate is not signed by an authority this computer trusts (SELF_SIGNED_CERT_IN_CHAIN): to trust the site's own authority, install with --ca-fingerprint and the SHA-256 the Devices page shows",
+    );
+    expect(await onlineDevice('TLS-NOPIN')).toBeNull();
   });
 
   it('serves a renewed server certificate without a restart, and the agent follows it with the same pin', async () => {
