@@ -10,16 +10,17 @@ import { readTextFile } from '@/lib/client/read-text-file';
 import type { ImportProblem } from '@/lib/metering/parse-rules-csv';
 import { meteringRulesKey } from './use-metering-rules';
 
-/** Refused rows listed: a 2 MiB file refused row by row holds some 500,000, a list the page would stall drawing. */
-const REFUSED_ROWS_SHOWN = 1000;
-
 /** Bulk import: paste or choose a CSV file; the good rows are stored, each refused row is listed with its line. */
 export function ImportMeteringRules({ defaultSiteCode, onDone }: { defaultSiteCode: string; onDone: () => void }) {
   const queryClient = useQueryClient();
   const [csv, setCsv] = useState('');
   const run = useMutation({
     mutationFn: () =>
-      api<{ imported: number; refused: ImportProblem[] }>('/api/metering-rules/import', { method: 'POST', body: { csv, siteCode: defaultSiteCode } }),
+      // The site answers the first 1,000 refused rows and how many there were.
+      api<{ imported: number; refused: ImportProblem[]; refusedCount: number }>('/api/metering-rules/import', {
+        method: 'POST',
+        body: { csv, siteCode: defaultSiteCode },
+      }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: meteringRulesKey }),
   });
   return (
@@ -59,19 +60,19 @@ export function ImportMeteringRules({ defaultSiteCode, onDone }: { defaultSiteCo
       {run.data && (
         <div role="status" className="space-y-1 text-sm">
           <p>
-            Imported {run.data.imported} {run.data.imported === 1 ? 'rule' : 'rules'}; refused {run.data.refused.length}.
+            Imported {run.data.imported} {run.data.imported === 1 ? 'rule' : 'rules'}; refused {run.data.refusedCount}.
           </p>
           {run.data.refused.length > 0 && (
             <ul className="list-disc pl-5 text-red-700" aria-label="Refused rows">
-              {run.data.refused.slice(0, REFUSED_ROWS_SHOWN).map((p, i) => (
+              {run.data.refused.map((p, i) => (
                 <li key={i}>
                   Line {p.line}: {p.field} {p.message}
                 </li>
               ))}
             </ul>
           )}
-          {run.data.refused.length > REFUSED_ROWS_SHOWN && (
-            <p className="text-red-700">… and {run.data.refused.length - REFUSED_ROWS_SHOWN} more refused rows.</p>
+          {run.data.refusedCount > run.data.refused.length && (
+            <p className="text-red-700">… and {run.data.refusedCount - run.data.refused.length} more refused rows.</p>
           )}
         </div>
       )}

@@ -111,6 +111,7 @@ describe('software metering rules API', () => {
       { line: 7, field: 'enabled', message: 'must be true or false' },
       { line: 8, field: 'fileName', message: 'repeats the rule on line 2' },
     ]);
+    expect(body.refusedCount).toBe(5);
     const rules = await list('?siteCode=S01');
     expect(rules.map((r) => [r.productName, r.enabled])).toEqual([
       ['Code', false],
@@ -118,6 +119,10 @@ describe('software metering rules API', () => {
       ['LibreOffice Writer', true],
       ['Vim', true],
     ]);
+    // The new rules answered by id, not whole.
+    expect(body.rules).toBeUndefined();
+    const byName = new Map(rules.map((r) => [r.productName, r.id]));
+    expect([...body.ids].sort()).toEqual(['LibreOffice Writer', 'Code', 'Gimp'].map((name) => byName.get(name)).sort());
     const audits = await pool().query(`SELECT messages::text AS m FROM status_inbox WHERE origin = 'audit'`);
     expect(audits.rows.some((r) => r.m.includes('"Import"') && r.m.includes('3 rules'))).toBe(true);
   });
@@ -154,6 +159,15 @@ describe('software metering rules API', () => {
         DROP TABLE metering_rule_inserts;
         DELETE FROM metering_rule WHERE product_name LIKE 'Many %';`);
     }
+  });
+
+  it('answers the first 1,000 refused rows of a file refused row by row, and how many there were', async () => {
+    const csv = ['Product Name,File Name', ...Array.from({ length: 1500 }, (_, i) => `Refused ${i},`)].join('\n');
+    const res = await importRules(request('/api/metering-rules/import', { method: 'POST', headers: admin.headers, body: { csv } }));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { imported: number; ids: number[]; refused: { line: number }[]; refusedCount: number };
+    expect(body).toMatchObject({ imported: 0, ids: [], refusedCount: 1500 });
+    expect(body.refused.map((r) => r.line)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 2));
   });
 
   it('refuses a header that names no file column, and unreadable CSV, with the line', async () => {
