@@ -17,7 +17,7 @@ export interface ImportResult {
  * Rows that name no site go to `siteCode`, else to the console's own site.
  */
 export async function importMeteringRules(options: { actor: Actor; csv: string; siteCode?: string }): Promise<ImportResult> {
-  const parsed = parseRulesCsv({ csv: options.csv, defaultSiteCode: options.siteCode ?? config().SITEBOX_SITE_CODE });
+  const parsed = await parseRulesCsv({ csv: options.csv, defaultSiteCode: options.siteCode ?? config().SITEBOX_SITE_CODE });
   const refused = [...parsed.problems];
   const sites = await repo.knownSiteCodes();
   const existing = parsed.rules.length ? await repo.existingRuleKeys(parsed.rules.map((r) => r.input)) : new Set<string>();
