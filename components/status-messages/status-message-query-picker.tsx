@@ -214,7 +214,10 @@ export function StatusMessageQueryPicker({
           const params: Record<string, string> = {};
           if (selected) params.query = selected;
           for (const p of query?.prompts ?? []) params[`prompt.${p.field}`] = promptValue(p.field, answers[p.field] ?? '');
-          onRun(params, ['query', ...promptKeys]);
+          // The query decides the fields it names: a filter of the list before on one of them would
+          // narrow the query against itself (the system the query asks for, and another).
+          const named = statusMessageFilterFields.filter((field) => Object.hasOwn(query?.criteria ?? {}, field));
+          onRun(params, ['query', ...promptKeys, ...named]);
         }}
       >
         <label className="text-xs font-medium text-slate-600">
